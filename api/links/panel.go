@@ -1,0 +1,123 @@
+package links
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ServerConn is everything a panel needs to reach one server. APIToken is the
+// decrypted secret; it never leaves the process.
+type ServerConn struct {
+	ID        int64
+	Module    string
+	Name      string
+	Hostname  string
+	Port      int
+	Secure    bool // https when true, plain http otherwise
+	VerifyTLS bool
+	Username  string
+	APIToken  string
+	// Timeout bounds one HTTP request to the server; zero means the panel's default.
+	Timeout time.Duration
+}
+
+// Support is the result of a panel's support check of one server.
+type Support struct {
+	Supported bool   `json:"supported"`
+	Reason    string `json:"reason,omitempty"` // why not, when Supported is false
+	Version   string `json:"version"`
+	Profile   string `json:"profile"`
+}
+
+// GroupSpec is the menu group every pushed link belongs to.
+type GroupSpec struct {
+	ID    string
+	Label string
+	Order int
+}
+
+// LinkSpec is one link as pushed to a panel account. The same specs are pushed
+// to every account; only the credentials differ per account.
+type LinkSpec struct {
+	App               string // cPanel app name: <prefix>_<key>
+	Label             string
+	Order             int
+	Implements        string // billing, support, upgrade or empty
+	AutologinTokenURL string
+	URL               string // fallback when the autologin call fails
+	Base64PNG         string // optional icon
+}
+
+// AccountCreds are one account's link credentials in plain text, decrypted
+// just before the push. The same SubscriberUniqueID and Token go on every link
+// of the account.
+type AccountCreds struct {
+	Username           string
+	SubscriberUniqueID string
+	Token              string
+}
+
+// PushRequest asks a panel to make a set of accounts carry exactly Links in
+// Group and to remove the apps in Remove.
+type PushRequest struct {
+	Group    GroupSpec
+	Links    []LinkSpec
+	Remove   []string // app names to remove (disabled links)
+	Accounts []AccountCreds
+	// Unbatched sends one WHM request per call instead of a WHM batch; used
+	// to measure what batching gains.
+	Unbatched bool
+}
+
+// RemoveRequest asks a panel to remove the apps and the group from accounts.
+type RemoveRequest struct {
+	GroupID   string
+	Apps      []string
+	Usernames []string
+	Unbatched bool
+}
+
+// AccountResult is the outcome for one account of a push or a removal. Err is
+// nil on success; otherwise it carries the panel's message (secrets scrubbed).
+type AccountResult struct {
+	Username string
+	Err      error
+}
+
+// PanelAccount is one hosting account as listed by a panel.
+type PanelAccount struct {
+	Username  string `json:"username"`
+	Domain    string `json:"domain"`
+	Email     string `json:"email"`
+	Suspended bool   `json:"suspended"`
+}
+
+// Panel is one control panel type (cPanel & WHM, WP Squared). Adding a panel
+// to the product is writing one more type that implements it.
+//
+// Methods return a non-nil error only when the whole call failed (transport,
+// authentication, a garbage answer); per-account refusals are reported in the
+// AccountResult slice, one entry per requested account, in request order.
+type Panel interface {
+	// Module is the application key, e.g. "cpanel" or "wpsquared".
+	Module() string
+	// CheckSupport tells whether the server supports application links.
+	CheckSupport(ctx context.Context, s ServerConn) (Support, error)
+	// PushLinks creates the group and links on each account and removes the others.
+	PushLinks(ctx context.Context, s ServerConn, req PushRequest) ([]AccountResult, error)
+	// RemoveLinks removes the links and the group from each account.
+	RemoveLinks(ctx context.Context, s ServerConn, req RemoveRequest) ([]AccountResult, error)
+	// CreateSession returns a one-time login URL into the account's panel.
+	CreateSession(ctx context.Context, s ServerConn, username string) (string, error)
+	// ListAccounts lists the hosting accounts on the server.
+	ListAccounts(ctx context.Context, s ServerConn) ([]PanelAccount, error)
+}
+
+// IsTemporary reports whether err is a transport failure worth retrying (a
+// timeout, a refused connection, an HTTP 5xx), as opposed to a panel that
+// answered and refused. Errors opt in with a Temporary() bool method.
+func IsTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
+}
