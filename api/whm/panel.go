@@ -1,0 +1,205 @@
+package whm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+var (
+	_ links.Panel = (*CPanel)(nil)
+	_ links.Panel = (*WPSquared)(nil)
+)
+
+// Support reasons reported by CheckSupport.
+const (
+	ReasonCPanelTooOld    = "requires cPanel & WHM 11.54 or later"
+	ReasonWPSquaredNoLink = "this WP Squared server does not offer application links (create_integration_link is missing from applist)"
+	ReasonIsWPSquared     = "this is a WP Squared server; add it under WP Squared"
+	ReasonNotWPSquared    = "this is not a WP Squared server (its profile is %q, not WP2); add it under cPanel & WHM"
+)
+
+// CPanel is the cPanel & WHM panel type: it implements links.Panel over WHM
+// API 1 and refuses WP Squared servers.
+type CPanel struct{ panel }
+
+// WPSquared is the WP Squared panel type: it implements links.Panel over WHM
+// API 1 and accepts only servers whose profile is WP2.
+type WPSquared struct{ panel }
+
+// NewCPanel returns the cPanel & WHM panel type with its own Client.
+func NewCPanel(opts Options) *CPanel {
+	return &CPanel{panel{client: NewClient(opts), module: links.ModuleCPanel}}
+}
+
+// NewWPSquared returns the WP Squared panel type with its own Client.
+func NewWPSquared(opts Options) *WPSquared {
+	return &WPSquared{panel{client: NewClient(opts), module: links.ModuleWPSquared, wantWP2: true}}
+}
+
+// panel is the code both panel types share: they differ only in the module
+// key and the profile they accept.
+type panel struct {
+	client  *Client
+	module  string
+	wantWP2 bool
+}
+
+// Module returns the application key.
+func (p *panel) Module() string { return p.module }
+
+// Client returns the WHM client the panel uses.
+func (p *panel) Client() *Client { return p.client }
+
+// CheckSupport runs version, applist and (when offered) get_current_profile.
+// A server that answers but lacks create_integration_link, or has the wrong
+// profile for this panel type, is unsupported with a reason; a failed call is
+// an error.
+func (p *panel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Support, error) {
+	var sup links.Support
+	version, err := p.client.Version(ctx, s)
+	if err != nil {
+		return sup, err
+	}
+	sup.Version = version
+	apps, err := p.client.AppList(ctx, s)
+	if err != nil {
+		return sup, err
+	}
+	if slices.Contains(apps, FnGetCurrentProfile) {
+		prof, err := p.client.CurrentProfile(ctx, s)
+		if err != nil {
+			return sup, err
+		}
+		sup.Profile = prof.Code
+	}
+	isWP2 := sup.Profile == ProfileWPSquared
+	switch {
+	case p.wantWP2 && !isWP2:
+		sup.Reason = fmt.Sprintf(ReasonNotWPSquared, sup.Profile)
+	case !p.wantWP2 && isWP2:
+		sup.Reason = ReasonIsWPSquared
+	case !slices.Contains(apps, FnCreateIntegrationLink):
+		sup.Reason = ReasonCPanelTooOld
+		if p.wantWP2 {
+			sup.Reason = ReasonWPSquaredNoLink
+		}
+	default:
+		sup.Supported = true
+	}
+	return sup, nil
+}
+
+// call is one command of a push or removal and the account it belongs to.
+type call struct {
+	account int
+	cmd     Command
+}
+
+// PushLinks creates the group, creates every link and removes the apps in
+// Remove, for every account; all accounts go in one batch unless Unbatched.
+func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
+	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
+	var calls []call
+	for i, acct := range req.Accounts {
+		calls = append(calls, call{i, Command{FnCreateIntegrationGroup, group.Args(acct.Username)}})
+		for _, l := range req.Links {
+			il := IntegrationLink{
+				App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
+				SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token,
+				AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG,
+			}
+			calls = append(calls, call{i, Command{FnCreateIntegrationLink, il.Args(acct.Username)}})
+		}
+		for _, app := range req.Remove {
+			calls = append(calls, call{i, Command{FnRemoveIntegrationLink, url.Values{"user": {acct.Username}, "app": {app}}}})
+		}
+	}
+	users := make([]string, len(req.Accounts))
+	for i, a := range req.Accounts {
+		users[i] = a.Username
+	}
+	return p.run(ctx, s, users, calls, req.Unbatched)
+}
+
+// RemoveLinks removes every app, then the group, from every account.
+func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
+	var calls []call
+	for i, user := range req.Usernames {
+		for _, app := range req.Apps {
+			calls = append(calls, call{i, Command{FnRemoveIntegrationLink, url.Values{"user": {user}, "app": {app}}}})
+		}
+		if req.GroupID != "" {
+			calls = append(calls, call{i, Command{FnRemoveIntegrationGroup, url.Values{"user": {user}, "group_id": {req.GroupID}}}})
+		}
+	}
+	return p.run(ctx, s, req.Usernames, calls, req.Unbatched)
+}
+
+// run sends the calls (one batch, or one request each) and maps the outcome
+// back to accounts: an account fails with the PanelError of its first failed
+// command. A whole-request failure returns an error and no results.
+func (p *panel) run(ctx context.Context, s links.ServerConn, users []string, calls []call, unbatched bool) ([]links.AccountResult, error) {
+	results := make([]links.AccountResult, len(users))
+	for i, u := range users {
+		results[i].Username = u
+	}
+	if len(calls) == 0 {
+		return results, nil
+	}
+	fail := func(c call, err error) {
+		if results[c.account].Err == nil {
+			results[c.account].Err = err
+		}
+	}
+	if unbatched {
+		for _, c := range calls {
+			_, err := p.client.Call(ctx, s, c.cmd.Function, c.cmd.Args)
+			var pe *PanelError
+			switch {
+			case err == nil:
+			case errors.As(err, &pe):
+				fail(c, pe)
+			default:
+				return nil, err
+			}
+		}
+		return results, nil
+	}
+	cmds := make([]Command, len(calls))
+	for i, c := range calls {
+		cmds[i] = c.cmd
+	}
+	out, err := p.client.Batch(ctx, s, cmds, false)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range calls {
+		if out[i].Err != nil {
+			fail(c, out[i].Err)
+		}
+	}
+	return results, nil
+}
+
+// CreateSession returns a one-time login URL into the account's cPanel.
+func (p *panel) CreateSession(ctx context.Context, s links.ServerConn, username string) (string, error) {
+	return p.client.CreateUserSession(ctx, s, username, ServiceCPanel)
+}
+
+// ListAccounts lists the hosting accounts the server's credentials may see.
+func (p *panel) ListAccounts(ctx context.Context, s links.ServerConn) ([]links.PanelAccount, error) {
+	accts, err := p.client.ListAccounts(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]links.PanelAccount, len(accts))
+	for i, a := range accts {
+		out[i] = links.PanelAccount{Username: a.User, Domain: a.Domain, Email: a.Email, Suspended: a.Suspended}
+	}
+	return out, nil
+}

@@ -1,0 +1,722 @@
+package whmsim
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Messages of the simulated panel, in cPanel's wording where the protocol
+// page documents it.
+const (
+	msgNoUser      = "You do not have a user named “%s”."
+	msgNoAccess    = "You do not have access to an account named “%s”."
+	msgApostrophe  = "The parameter “label” may not contain single-quote characters (apos())."
+	msgNeedURL     = "You must supply one of the following parameters: autologin_token_url, url"
+	msgUnknownApp  = "Unknown app (“%s”) requested for this version (%d) of the API."
+	msgRequired    = "The parameter “%s” is required."
+	msgBadName     = "The parameter “%s” (“%s”) may contain only the characters a-z, 0-9, hyphen (-) and underscore (_), and may not begin with “group_”."
+	msgBadOrder    = "The parameter “order” must be a whole number, not “%s”."
+	msgBadPNG      = "The parameter “base64_png_image” is not a base64-encoded PNG image: %s"
+	msgNoLink      = "The user “%s” has no integration link named “%s”."
+	msgBadService  = "The service “%s” is not valid. Use one of: cpaneld, whostmgrd, webmaild."
+	msgNestedBatch = "The “batch” function may not call “batch”."
+	msgBadCommand  = "The command “%s” is not a valid function call."
+)
+
+// transientErrors are plausible panel failures the ErrorRate fault answers.
+var transientErrors = []string{
+	"The system failed to lock the file “/var/cpanel/integration/links/%s”: Resource temporarily unavailable",
+	"Failed to write “/var/cpanel/integration/links/%s”: Disk quota exceeded",
+	"The system could not load the user data for “%s” because another process holds it.",
+}
+
+// integrationFunctions exist from cPanel & WHM 11.54 on.
+var integrationFunctions = map[string]bool{
+	"create_integration_group": true, "remove_integration_group": true,
+	"create_integration_link": true, "remove_integration_link": true,
+	"list_integration_links": true, "list_integration_groups": true,
+	"get_integration_link_user_config": true, "update_integration_link_token": true,
+}
+
+// appName matches integration link app names and group ids.
+var appName = regexp.MustCompile(`(?i)^[0-9a-z_-]+$`)
+
+// caller is the authenticated WHM user of a request.
+type caller struct {
+	user string
+	root bool
+}
+
+// meta is the metadata object of a WHM API 1 envelope.
+type meta struct {
+	Command string `json:"command"`
+	Reason  string `json:"reason"`
+	Result  int    `json:"result"`
+	Version int    `json:"version"`
+}
+
+// envelope is a WHM API 1 answer.
+type envelope struct {
+	Metadata meta `json:"metadata"`
+	Data     any  `json:"data,omitempty"`
+}
+
+// apiError is a refusal: the panel answers metadata.result=0.
+type apiError struct {
+	msg   string
+	noXID bool // unknown functions carry no "API failure: (XID …)" prefix
+}
+
+func fail(format string, args ...any) *apiError { return &apiError{msg: fmt.Sprintf(format, args...)} }
+
+// handler returns the HTTP handler of one simulated server.
+func (s *Server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/json-api/{fn}", s.serveAPI)
+	mux.HandleFunc("GET /{cpsess}/login/", s.serveSessionLogin)
+	mux.HandleFunc("GET /__sim/click", func(w http.ResponseWriter, r *http.Request) {
+		done, ok := s.track(false)
+		if !ok {
+			http.Error(w, "server stopped", http.StatusServiceUnavailable)
+			return
+		}
+		defer done()
+		s.sim.click(w, r, s, r.URL.Query().Get("user"), r.URL.Query().Get("app"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeLoginPage(w, http.StatusOK)
+	})
+	return mux
+}
+
+// serveAPI answers /json-api/<fn>: faults first, then authentication, then
+// the function.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	done, ok := s.track(true)
+	if !ok {
+		http.Error(w, "server stopped", http.StatusServiceUnavailable)
+		return
+	}
+	defer done()
+	f := s.Faults()
+
+	if d := f.Latency + s.jitter(f.Jitter); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.done:
+			t.Stop()
+			return
+		}
+	}
+	switch {
+	case f.CannedStatus != 0 || f.CannedBody != "":
+		s.countInjected("canned")
+		status := f.CannedStatus
+		if status == 0 {
+			status = http.StatusOK
+		}
+		body := []byte(f.CannedBody)
+		if ct := http.DetectContentType(body); strings.HasPrefix(ct, "text/plain") && json.Valid(body) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		} else {
+			w.Header().Set("Content-Type", ct)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+		return
+	case s.chance(f.TimeoutRate):
+		s.countInjected("timeout")
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+		return
+	case s.chance(f.HTTP500Rate):
+		s.countInjected("http500")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>\n"))
+		return
+	case s.chance(f.HTMLRate):
+		s.countInjected("html")
+		writeLoginPage(w, http.StatusOK)
+		return
+	}
+
+	c, ok := s.authenticate(r)
+	if !ok {
+		// WHM refuses bad or missing credentials with HTTP 403 and an API 2
+		// style body.
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"cpanelresult":{"apiversion":"2","error":"Access denied","data":{"reason":"Access denied","result":"0"},"type":"text"}}` + "\n"))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "The request body could not be read: " + err.Error()})
+		return
+	}
+	fn := r.PathValue("fn")
+	if r.Form.Get("api.version") != "1" {
+		s.serveAPI0(w, c, fn, r.Form)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.run(c, fn, r.Form, f, false))
+}
+
+// authenticate checks "Authorization: whm USER:TOKEN" (keyword in any case)
+// against root's token and the resellers' tokens.
+func (s *Server) authenticate(r *http.Request) (caller, bool) {
+	scheme, rest, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "whm") {
+		return caller{}, false
+	}
+	user, token, ok := strings.Cut(strings.TrimSpace(rest), ":")
+	if !ok || user == "" || token == "" {
+		return caller{}, false
+	}
+	if user == s.cfg.Username {
+		return caller{user: user, root: true}, subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.Token)) == 1
+	}
+	want, known := s.cfg.Resellers[user]
+	if !known {
+		return caller{}, false
+	}
+	return caller{user: user}, subtle.ConstantTimeCompare([]byte(token), []byte(want)) == 1
+}
+
+// available tells whether this server's version offers the function.
+func (s *Server) available(fn string) bool {
+	switch {
+	case integrationFunctions[fn]:
+		return s.minor >= integrationLinksSince
+	case fn == "get_current_profile":
+		return s.minor >= serverProfilesSince
+	}
+	return lookup(fn) != nil || fn == "batch"
+}
+
+// run runs one function (or a batch) and returns its envelope, counting it.
+func (s *Server) run(c caller, fn string, args url.Values, f Faults, inBatch bool) envelope {
+	var (
+		data any
+		err  *apiError
+	)
+	switch {
+	case fn == "batch" && inBatch:
+		err = fail(msgNestedBatch)
+	case fn == "batch":
+		return s.batch(c, args, f)
+	case !s.available(fn):
+		err = &apiError{msg: fmt.Sprintf(msgUnknownApp, fn, 1), noXID: true}
+	default:
+		data, err = lookup(fn)(s, c, args, f)
+	}
+	s.countCall(fn, err == nil)
+	if err != nil {
+		return s.failure(fn, err)
+	}
+	return envelope{Metadata: meta{Command: fn, Reason: "OK", Result: 1, Version: 1}, Data: data}
+}
+
+func (s *Server) failure(fn string, err *apiError) envelope {
+	reason := err.msg
+	if !err.noXID {
+		reason = fmt.Sprintf("API failure: (XID %s) %s", s.randomID(6), err.msg)
+	}
+	return envelope{Metadata: meta{Command: fn, Reason: reason, Result: 0, Version: 1}}
+}
+
+// batch runs each "command" (itself "function?query", decoded once by the
+// form parser) in order. data.result[i] is the envelope of command i; the top
+// level says 0 when any failed; abort_on_error=1 stops at the first failure.
+func (s *Server) batch(c caller, args url.Values, f Faults) envelope {
+	cmds := args["command"]
+	if len(cmds) == 0 {
+		s.countCall("batch", false)
+		return s.failure("batch", fail(msgRequired, "command"))
+	}
+	abort := args.Get("abort_on_error") == "1"
+	results := make([]envelope, 0, len(cmds))
+	var firstFailure string
+	for _, raw := range cmds {
+		fn, query, _ := strings.Cut(raw, "?")
+		sub, perr := url.ParseQuery(query)
+		var env envelope
+		if perr != nil || fn == "" {
+			s.countCall(fn, false)
+			env = s.failure(fn, fail(msgBadCommand, raw))
+		} else {
+			env = s.run(c, fn, sub, f, true)
+		}
+		results = append(results, env)
+		if env.Metadata.Result == 0 {
+			if firstFailure == "" {
+				firstFailure = env.Metadata.Reason
+			}
+			if abort {
+				break
+			}
+		}
+	}
+	top := meta{Command: "batch", Reason: "OK", Result: 1, Version: 1}
+	if firstFailure != "" {
+		top.Result, top.Reason = 0, firstFailure
+	}
+	s.countCall("batch", firstFailure == "")
+	return envelope{Metadata: top, Data: map[string]any{"result": results}}
+}
+
+// serveAPI0 answers a call without api.version=1 in the older API 0 shape.
+func (s *Server) serveAPI0(w http.ResponseWriter, c caller, fn string, args url.Values) {
+	s.countCall(fn+"@api0", true)
+	switch fn {
+	case "version":
+		writeJSON(w, http.StatusOK, map[string]any{"version": s.cfg.Version})
+	case "applist":
+		writeJSON(w, http.StatusOK, map[string]any{"app": s.appList()})
+	case "listaccts":
+		writeJSON(w, http.StatusOK, map[string]any{"acct": s.listAccts(c), "status": 1, "statusmsg": "Ok"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"status": 0,
+			"statusmsg": fmt.Sprintf(msgUnknownApp, fn, 0)})
+	}
+}
+
+// function is the implementation of one WHM API 1 function.
+type function func(s *Server, c caller, args url.Values, f Faults) (any, *apiError)
+
+// functionNames are the WHM API 1 functions the simulator offers ("batch"
+// aside), whatever the version.
+var functionNames = []string{
+	"version", "applist", "get_current_profile", "listaccts", "create_user_session",
+	"create_integration_group", "remove_integration_group", "create_integration_link",
+	"remove_integration_link", "list_integration_links", "list_integration_groups",
+	"get_integration_link_user_config", "update_integration_link_token",
+}
+
+// lookup returns the implementation of a function, or nil.
+func lookup(fn string) function {
+	switch fn {
+	case "version":
+		return func(s *Server, _ caller, _ url.Values, _ Faults) (any, *apiError) {
+			return map[string]any{"version": s.cfg.Version}, nil
+		}
+	case "applist":
+		return func(s *Server, _ caller, _ url.Values, _ Faults) (any, *apiError) {
+			return map[string]any{"app": s.appList()}, nil
+		}
+	case "get_current_profile":
+		return (*Server).getCurrentProfile
+	case "listaccts":
+		return func(s *Server, c caller, _ url.Values, _ Faults) (any, *apiError) {
+			return map[string]any{"acct": s.listAccts(c)}, nil
+		}
+	case "create_user_session":
+		return (*Server).createUserSession
+	case "create_integration_group":
+		return (*Server).createGroup
+	case "remove_integration_group":
+		return (*Server).removeGroup
+	case "create_integration_link":
+		return (*Server).createLink
+	case "remove_integration_link":
+		return (*Server).removeLink
+	case "list_integration_links":
+		return (*Server).listLinks
+	case "list_integration_groups":
+		return (*Server).listGroups
+	case "get_integration_link_user_config":
+		return (*Server).userConfig
+	case "update_integration_link_token":
+		return (*Server).updateToken
+	}
+	return nil
+}
+
+// appList returns the functions this server offers, sorted.
+func (s *Server) appList() []string {
+	out := []string{"batch"}
+	for _, fn := range functionNames {
+		if s.available(fn) {
+			out = append(out, fn)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *Server) getCurrentProfile(_ caller, _ url.Values, _ Faults) (any, *apiError) {
+	name, desc := "Standard", "The Standard profile provides every cPanel & WHM service."
+	switch s.cfg.Profile {
+	case ProfileWPSquared:
+		name, desc = "WP Squared", "WP Squared provides WordPress hosting."
+	case DefaultProfile:
+	default:
+		name, desc = s.cfg.Profile, "A custom server profile."
+	}
+	return map[string]any{"code": s.cfg.Profile, "name": name, "description": desc,
+		"enabled_roles": []any{}, "disabled_roles": []any{}, "optional_roles": []any{}}, nil
+}
+
+// listAccts returns the accounts the caller may see: all for root, its own
+// for a reseller.
+func (s *Server) listAccts(c caller) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []map[string]any{}
+	for _, u := range s.order {
+		a := s.accounts[u]
+		if !c.root && a.Owner != c.user {
+			continue
+		}
+		susp := 0
+		if a.Suspended {
+			susp = 1
+		}
+		out = append(out, map[string]any{
+			"user": a.User, "domain": a.Domain, "email": a.Email, "owner": a.Owner,
+			"suspended": susp, "plan": "default", "ip": "127.0.0.1", "partition": "home", "theme": "jupiter",
+		})
+	}
+	return out
+}
+
+// account checks the user argument and the caller's access, and injects the
+// per-account faults. It returns the account with s.mu held on success; the
+// caller must unlock.
+func (s *Server) account(c caller, args url.Values, f Faults) (*account, *apiError) {
+	user := args.Get("user")
+	if user == "" {
+		return nil, fail(msgRequired, "user")
+	}
+	s.mu.Lock()
+	a := s.accounts[user]
+	switch {
+	case a == nil:
+		s.mu.Unlock()
+		return nil, fail(msgNoUser, user)
+	case (!c.root && a.Owner != c.user) || f.refused(user):
+		s.mu.Unlock()
+		return nil, fail(msgNoAccess, user)
+	}
+	s.mu.Unlock()
+	if s.chance(f.ErrorRate) {
+		s.countInjected("error")
+		return nil, fail(s.pick(transientErrors), user)
+	}
+	s.mu.Lock()
+	return a, nil
+}
+
+func (s *Server) createUserSession(c caller, args url.Values, f Faults) (any, *apiError) {
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	service := args.Get("service")
+	switch service {
+	case "":
+		return nil, fail(msgRequired, "service")
+	case "cpaneld", "whostmgrd", "webmaild":
+	default:
+		return nil, fail(msgBadService, service)
+	}
+	cpsess := "cpsess" + s.randomDigits(10)
+	session := a.User + ":" + s.randomID(16)
+	s.sessions[session] = a.User
+	u := fmt.Sprintf("%s/%s/login/?session=%s", s.URL(), cpsess, url.QueryEscape(session))
+	return map[string]any{
+		"url": u, "session": session, "service": service, "cp_security_token": "/" + cpsess,
+		"expires": time.Now().Add(15 * time.Minute).Unix(),
+	}, nil
+}
+
+func (s *Server) randomDigits(n int) string {
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + s.rng.IntN(10))
+	}
+	return string(b)
+}
+
+// validName checks an app name or group id.
+func validName(param, v string) *apiError {
+	if v == "" {
+		return fail(msgRequired, param)
+	}
+	if !appName.MatchString(v) || strings.HasPrefix(strings.ToLower(v), "group_") {
+		return fail(msgBadName, param, v)
+	}
+	return nil
+}
+
+// parseOrder reads an order argument, 99999 when absent.
+func parseOrder(v string) (int, *apiError) {
+	if strings.TrimSpace(v) == "" {
+		return defaultOrder, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0, fail(msgBadOrder, v)
+	}
+	return n, nil
+}
+
+func parseBool(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func (s *Server) createGroup(c caller, args url.Values, f Faults) (any, *apiError) {
+	id, label := args.Get("group_id"), args.Get("label")
+	if err := validName("group_id", id); err != nil {
+		return nil, err
+	}
+	if label == "" {
+		return nil, fail(msgRequired, "label")
+	}
+	if strings.Contains(label, "'") {
+		return nil, fail(msgApostrophe)
+	}
+	order, oerr := parseOrder(args.Get("order"))
+	if oerr != nil {
+		return nil, oerr
+	}
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	a.groups[id] = Group{ID: id, Label: label, Order: order}
+	return nil, nil
+}
+
+func (s *Server) removeGroup(c caller, args url.Values, f Faults) (any, *apiError) {
+	id := args.Get("group_id")
+	if err := validName("group_id", id); err != nil {
+		return nil, err
+	}
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	delete(a.groups, id)
+	return nil, nil
+}
+
+func (s *Server) createLink(c caller, args url.Values, f Faults) (any, *apiError) {
+	l := Link{
+		App: args.Get("app"), Label: args.Get("label"), GroupID: args.Get("group_id"),
+		Implements: args.Get("implements"), SubscriberUniqueID: args.Get("subscriber_unique_id"),
+		AutologinTokenURL: args.Get("autologin_token_url"), URL: args.Get("url"),
+		Base64PNGImage: args.Get("base64_png_image"), Hide: parseBool(args.Get("hide")),
+	}
+	token := args.Get("token")
+	if err := validName("app", l.App); err != nil {
+		return nil, err
+	}
+	if l.GroupID != "" {
+		if err := validName("group_id", l.GroupID); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case l.Label == "":
+		return nil, fail(msgRequired, "label")
+	case strings.Contains(l.Label, "'"):
+		return nil, fail(msgApostrophe)
+	case l.AutologinTokenURL == "" && l.URL == "":
+		return nil, fail(msgNeedURL)
+	case l.SubscriberUniqueID == "":
+		return nil, fail(msgRequired, "subscriber_unique_id")
+	case token == "":
+		return nil, fail(msgRequired, "token")
+	}
+	for _, p := range []struct{ name, v string }{{"autologin_token_url", l.AutologinTokenURL}, {"url", l.URL}} {
+		if p.v == "" {
+			continue
+		}
+		if u, err := url.Parse(p.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fail("The parameter “%s” must be an absolute http or https URL.", p.name)
+		}
+	}
+	order, oerr := parseOrder(args.Get("order"))
+	if oerr != nil {
+		return nil, oerr
+	}
+	l.Order = order
+	if l.Base64PNGImage != "" {
+		if err := checkPNG(l.Base64PNGImage); err != "" {
+			return nil, fail(msgBadPNG, err)
+		}
+	}
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	a.links[l.App] = &storedLink{Link: l, token: token}
+	return nil, nil
+}
+
+// checkPNG decodes a base64 PNG; it returns why it is not one, or "".
+func checkPNG(b64 string) string {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+	if err != nil {
+		raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(b64), "="))
+		if err != nil {
+			return "it is not valid base64"
+		}
+	}
+	if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
+		return "it does not decode to a PNG image"
+	}
+	return ""
+}
+
+func (s *Server) removeLink(c caller, args url.Values, f Faults) (any, *apiError) {
+	app := args.Get("app")
+	if app == "" {
+		return nil, fail(msgRequired, "app")
+	}
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	delete(a.links, app)
+	return nil, nil
+}
+
+func (s *Server) listLinks(c caller, args url.Values, f Faults) (any, *apiError) {
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := []map[string]string{}
+	for _, l := range a.sortedLinks() {
+		out = append(out, map[string]string{"app": l.App})
+	}
+	return map[string]any{"links": out}, nil
+}
+
+func (s *Server) listGroups(c caller, args url.Values, f Faults) (any, *apiError) {
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := []map[string]string{}
+	for _, g := range a.sortedGroups() {
+		out = append(out, map[string]string{"group": g.ID})
+	}
+	// The key really is "links", as in cPanel.
+	return map[string]any{"links": out}, nil
+}
+
+func (s *Server) userConfig(c caller, args url.Values, f Faults) (any, *apiError) {
+	app := args.Get("app")
+	if app == "" {
+		return nil, fail(msgRequired, "app")
+	}
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	l := a.links[app]
+	if l == nil {
+		return nil, fail(msgNoLink, a.User, app)
+	}
+	cfg := map[string]string{
+		"app": l.App, "label": l.Label, "order": strconv.Itoa(l.Order), "group_id": l.GroupID,
+		"implements": l.Implements, "subscriber_unique_id": l.SubscriberUniqueID,
+		"autologin_token_url": l.AutologinTokenURL, "url": l.URL, "hide": "0",
+	}
+	if l.Hide {
+		cfg["hide"] = "1"
+	}
+	if l.Base64PNGImage != "" {
+		cfg["base64_png_image"] = l.Base64PNGImage
+	}
+	// Never the token.
+	return map[string]any{"userconfig": cfg}, nil
+}
+
+func (s *Server) updateToken(c caller, args url.Values, f Faults) (any, *apiError) {
+	app, token := args.Get("app"), args.Get("token")
+	if app == "" {
+		return nil, fail(msgRequired, "app")
+	}
+	if token == "" {
+		return nil, fail(msgRequired, "token")
+	}
+	a, err := s.account(c, args, f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	l := a.links[app]
+	if l == nil {
+		return nil, fail(msgNoLink, a.User, app)
+	}
+	l.token = token
+	return nil, nil
+}
+
+// writeJSON writes v as JSON with the status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// loginPage is what WHM shows instead of JSON when it wants a login.
+const loginPage = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>WHM Login</title></head>
+<body>
+<div id="login-wrapper">
+<h1>WHM</h1>
+<form id="login_form" action="/login/" method="post">
+<label for="user">Username</label> <input name="user" id="user" autofocus>
+<label for="pass">Password</label> <input type="password" name="pass" id="pass">
+<button type="submit">Log in</button>
+</form>
+</div>
+</body>
+</html>
+`
+
+func writeLoginPage(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(loginPage))
+}
