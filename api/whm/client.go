@@ -320,7 +320,7 @@ func classifyNetError(ci callInfo, parent context.Context, err error, timeout ti
 	case errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostErr) || errors.As(err, &invalid):
 		return ci.transport(KindTLS, 0, false, err,
 			"the server's TLS certificate is not trusted (%s); fix the certificate or switch off verification for this server", tlsDetail(err))
-	case errNoTLS:
+	case errNoTLS || strings.Contains(err.Error(), "HTTP response to HTTPS client"):
 		return ci.transport(KindTLS, 0, false, err, "the server does not speak TLS on this port: check the port and the https setting")
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsNotFound {
