@@ -258,7 +258,10 @@ func TestFailuresAreTypedAndNameTheServer(t *testing.T) {
 				return err
 			}},
 		{name: "a reseller touching another's account is a panel error", panel: true, contains: "You do not have access to an account named “alice”.",
-			conn: func(s links.ServerConn) links.ServerConn { s.Username, s.APIToken = "res1", "RESELLERTOKEN-9x8y7z"; return s },
+			conn: func(s links.ServerConn) links.ServerConn {
+				s.Username, s.APIToken = "res1", "RESELLERTOKEN-9x8y7z"
+				return s
+			},
 			call: func(ctx context.Context, c *whm.Client, s links.ServerConn) error {
 				return c.RemoveIntegrationLink(ctx, s, "alice", "billing_x")
 			}},
