@@ -13,7 +13,6 @@
 package whm
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -294,7 +293,7 @@ func (c *Client) post(ctx context.Context, s links.ServerConn, ci callInfo, func
 		return 0, nil, ci.transport(KindTooLarge, resp.StatusCode, false, nil,
 			"the answer exceeds %d bytes", c.opts.MaxResponseBytes)
 	}
-	return resp.StatusCode, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), nil
+	return resp.StatusCode, data, nil
 }
 
 // classifyNetError turns an error of the HTTP round trip into a TransportError.

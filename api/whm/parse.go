@@ -83,7 +83,7 @@ func parseAnswer(ci callInfo, status int, body []byte) (*Result, error) {
 
 // decodeObject decodes a body that must be one JSON object.
 func decodeObject(ci callInfo, status int, body []byte) (map[string]json.RawMessage, error) {
-	trimmed := bytes.TrimSpace(body)
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(body), []byte("\xef\xbb\xbf")))
 	if len(trimmed) == 0 {
 		return nil, ci.transport(KindNotJSON, status, true, nil, "the server sent an empty answer")
 	}
