@@ -369,7 +369,9 @@ func TestClickFollowsTheAutologinProtocol(t *testing.T) {
 		wantCalls int
 	}{
 		{"a redirect_url sends the browser there",
-			func(int) (int, string) { return 200, `{"redirect_url":"https://bill.example/sso/redeem?access_token=abc"}` },
+			func(int) (int, string) {
+				return 200, `{"redirect_url":"https://bill.example/sso/redeem?access_token=abc"}`
+			},
 			"https://bill.example/sso/redeem?access_token=abc", 1},
 		{"retry then redirect",
 			func(n int) (int, string) {
