@@ -1,0 +1,34 @@
+package links
+
+// ServerFilter narrows ListServers.
+type ServerFilter struct {
+	Module string
+	Active *bool
+	Query  string // matches name or hostname
+	Page
+}
+
+// ClientFilter narrows ListClients.
+type ClientFilter struct {
+	Status string
+	Query  string // matches name or e-mail
+	Page
+}
+
+// ServiceFilter narrows ListServices.
+type ServiceFilter struct {
+	ClientID int64
+	ServerID int64
+	Module   string
+	Status   string
+	Query    string // matches username or domain
+	Page
+}
+
+// AdminPatch changes a staff account; nil fields stay.
+type AdminPatch struct {
+	Name         *string
+	RoleID       *int64
+	Active       *bool
+	PasswordHash *string
+}

@@ -1,0 +1,405 @@
+package links
+
+import (
+	"net"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+var (
+	hostnameRE      = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+	panelUserRE     = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+	accountUserRE   = regexp.MustCompile(`^[a-z][a-z0-9]{0,15}$`)
+	domainRE        = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	maxNameLength   = 190
+	maxTokenLength  = 4096
+	minPasswordSize = 8
+)
+
+// ValidateHostname accepts a bare host name or IP address: no scheme, port,
+// path or credentials, so that an outbound call can only go where it says.
+func ValidateHostname(field, host string) error {
+	if host == "" {
+		return FieldError(field, "The hostname is required.")
+	}
+	if len(host) > 253 {
+		return FieldError(field, "The hostname must be at most 253 characters long.")
+	}
+	if ip := net.ParseIP(strings.Trim(host, "[]")); ip != nil {
+		return nil
+	}
+	if !hostnameRE.MatchString(host) {
+		return FieldError(field, "The hostname must be a host name or IP address only (no scheme, port, path or credentials), e.g. cp1.example.com.")
+	}
+	return nil
+}
+
+func validateName(field, name string) error {
+	n := utf8.RuneCountInString(strings.TrimSpace(name))
+	switch {
+	case n == 0:
+		return FieldError(field, "The %s is required.", strings.ReplaceAll(field, "_", " "))
+	case utf8.RuneCountInString(name) > maxNameLength:
+		return FieldError(field, "The %s must be at most %d characters long.", strings.ReplaceAll(field, "_", " "), maxNameLength)
+	}
+	return nil
+}
+
+// ValidateEmail accepts one plain e-mail address.
+func ValidateEmail(field, email string) error {
+	if email == "" {
+		return FieldError(field, "The e-mail address is required.")
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > maxNameLength {
+		return FieldError(field, "The e-mail address %q is not valid.", email)
+	}
+	return nil
+}
+
+// ValidatePassword checks a new password.
+func ValidatePassword(field, password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < minPasswordSize:
+		return FieldError(field, "The password must be at least %d characters long.", minPasswordSize)
+	case len(password) > 72:
+		return FieldError(field, "The password must be at most 72 bytes long.")
+	}
+	return nil
+}
+
+// ServerInput creates a server.
+type ServerInput struct {
+	Module    string `json:"module" example:"cpanel" enums:"cpanel,wpsquared"`
+	Name      string `json:"name" example:"cp1"`
+	Hostname  string `json:"hostname" example:"cp1.example.com"`
+	Port      *int   `json:"port" example:"2087"`
+	Secure    *bool  `json:"secure" example:"true"`
+	VerifyTLS *bool  `json:"verify_tls" example:"true"`
+	Username  string `json:"username" example:"root"`
+	APIToken  string `json:"api_token" example:"ABCDEF0123456789"`
+	Active    *bool  `json:"active" example:"true"`
+}
+
+// Normalize fills the defaults: port 2087 (2086 when not secure), secure and
+// TLS verification on, active, user root.
+func (in *ServerInput) Normalize() {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Hostname = strings.ToLower(strings.TrimSpace(in.Hostname))
+	in.APIToken = strings.TrimSpace(in.APIToken)
+	t := true
+	if in.Secure == nil {
+		in.Secure = &t
+	}
+	if in.VerifyTLS == nil {
+		in.VerifyTLS = &t
+	}
+	if in.Active == nil {
+		in.Active = &t
+	}
+	if in.Username == "" {
+		in.Username = "root"
+	}
+	if in.Port == nil {
+		p := 2087
+		if !*in.Secure {
+			p = 2086
+		}
+		in.Port = &p
+	}
+}
+
+// Validate checks a normalized ServerInput.
+func (in ServerInput) Validate() error {
+	if _, err := ApplicationByModule(in.Module); err != nil {
+		return FieldError("module", "Unknown module %q: use cpanel or wpsquared.", in.Module)
+	}
+	if err := validateName("name", in.Name); err != nil {
+		return err
+	}
+	if err := ValidateHostname("hostname", in.Hostname); err != nil {
+		return err
+	}
+	if err := validatePort(*in.Port); err != nil {
+		return err
+	}
+	if !panelUserRE.MatchString(in.Username) {
+		return FieldError("username", "The username must be root or a reseller name (lowercase letters, digits, _ and -).")
+	}
+	return validateAPIToken(in.APIToken, true)
+}
+
+func validatePort(p int) error {
+	if p < 1 || p > 65535 {
+		return FieldError("port", "The port must be between 1 and 65535.")
+	}
+	return nil
+}
+
+func validateAPIToken(token string, required bool) error {
+	switch {
+	case token == "" && required:
+		return FieldError("api_token", "The API token is required: create one in WHM under Development > Manage API Tokens.")
+	case len(token) > maxTokenLength:
+		return FieldError("api_token", "The API token must be at most %d characters long.", maxTokenLength)
+	case strings.ContainsAny(token, " \t\r\n:"):
+		return FieldError("api_token", "The API token must not contain spaces, line breaks or colons.")
+	}
+	return nil
+}
+
+// ServerPatch changes some fields of a server; nil fields stay as they are.
+// An empty api_token keeps the stored one.
+type ServerPatch struct {
+	Name      *string `json:"name"`
+	Hostname  *string `json:"hostname"`
+	Port      *int    `json:"port"`
+	Secure    *bool   `json:"secure"`
+	VerifyTLS *bool   `json:"verify_tls"`
+	Username  *string `json:"username"`
+	APIToken  *string `json:"api_token"`
+	Active    *bool   `json:"active"`
+}
+
+// Validate checks the fields that are set.
+func (p *ServerPatch) Validate() error {
+	if p.Name != nil {
+		*p.Name = strings.TrimSpace(*p.Name)
+		if err := validateName("name", *p.Name); err != nil {
+			return err
+		}
+	}
+	if p.Hostname != nil {
+		*p.Hostname = strings.ToLower(strings.TrimSpace(*p.Hostname))
+		if err := ValidateHostname("hostname", *p.Hostname); err != nil {
+			return err
+		}
+	}
+	if p.Port != nil {
+		if err := validatePort(*p.Port); err != nil {
+			return err
+		}
+	}
+	if p.Username != nil && !panelUserRE.MatchString(*p.Username) {
+		return FieldError("username", "The username must be root or a reseller name (lowercase letters, digits, _ and -).")
+	}
+	if p.APIToken != nil {
+		*p.APIToken = strings.TrimSpace(*p.APIToken)
+		if *p.APIToken == "" {
+			p.APIToken = nil
+		} else if err := validateAPIToken(*p.APIToken, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OwnerInput is the owner created with a new client.
+type OwnerInput struct {
+	Email    string `json:"email" example:"jane@acme.test"`
+	Name     string `json:"name" example:"Jane Doe"`
+	Password string `json:"password" example:"correct horse battery"`
+}
+
+// Validate checks an owner or user to create.
+func (in *OwnerInput) Validate(prefix string) error {
+	in.Email = strings.TrimSpace(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	if err := ValidateEmail(prefix+"email", in.Email); err != nil {
+		return err
+	}
+	if err := validateName(prefix+"name", in.Name); err != nil {
+		return err
+	}
+	return ValidatePassword(prefix+"password", in.Password)
+}
+
+// ClientInput creates a client with its owner: a new user (Owner) or an
+// existing one (OwnerUserID).
+type ClientInput struct {
+	Name        string      `json:"name" example:"Acme Ltd"`
+	Email       string      `json:"email" example:"billing@acme.test"`
+	Status      string      `json:"status" example:"Active" enums:"Active,Inactive,Closed"`
+	AllowSSO    *bool       `json:"allow_sso" example:"true"`
+	Owner       *OwnerInput `json:"owner"`
+	OwnerUserID int64       `json:"owner_user_id" example:"0"`
+}
+
+var clientStatuses = []string{ClientActive, ClientInactive, ClientClosed}
+
+// Validate normalizes and checks a ClientInput.
+func (in *ClientInput) Validate() error {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Email = strings.TrimSpace(in.Email)
+	if in.Status == "" {
+		in.Status = ClientActive
+	}
+	if in.AllowSSO == nil {
+		t := true
+		in.AllowSSO = &t
+	}
+	if err := validateName("name", in.Name); err != nil {
+		return err
+	}
+	if err := ValidateEmail("email", in.Email); err != nil {
+		return err
+	}
+	if !slices.Contains(clientStatuses, in.Status) {
+		return FieldError("status", "The status must be one of Active, Inactive, Closed.")
+	}
+	switch {
+	case in.Owner == nil && in.OwnerUserID == 0:
+		return FieldError("owner", "Give the account owner: owner {email, name, password} or owner_user_id of an existing user.")
+	case in.Owner != nil && in.OwnerUserID != 0:
+		return FieldError("owner", "Give either owner or owner_user_id, not both.")
+	case in.Owner != nil:
+		return in.Owner.Validate("owner.")
+	case in.OwnerUserID < 0:
+		return FieldError("owner_user_id", "The owner_user_id must be a positive user id.")
+	}
+	return nil
+}
+
+// ClientPatch changes some fields of a client.
+type ClientPatch struct {
+	Name     *string `json:"name"`
+	Email    *string `json:"email"`
+	Status   *string `json:"status" enums:"Active,Inactive,Closed"`
+	AllowSSO *bool   `json:"allow_sso"`
+}
+
+// Validate checks the fields that are set.
+func (p *ClientPatch) Validate() error {
+	if p.Name != nil {
+		*p.Name = strings.TrimSpace(*p.Name)
+		if err := validateName("name", *p.Name); err != nil {
+			return err
+		}
+	}
+	if p.Email != nil {
+		*p.Email = strings.TrimSpace(*p.Email)
+		if err := ValidateEmail("email", *p.Email); err != nil {
+			return err
+		}
+	}
+	if p.Status != nil && !slices.Contains(clientStatuses, *p.Status) {
+		return FieldError("status", "The status must be one of Active, Inactive, Closed.")
+	}
+	return nil
+}
+
+// ValidateUserPermissions checks a list of account permissions.
+func ValidateUserPermissions(field string, perms []string) error {
+	for _, p := range perms {
+		if !slices.Contains(AllUserPermissions, p) {
+			return FieldError(field, "Unknown permission %q: use any of %s.", p, strings.Join(AllUserPermissions, ", "))
+		}
+	}
+	return nil
+}
+
+// ClientUserInput adds a user to a client: a new user, or an existing one by
+// user_id. Permissions default to all of them.
+type ClientUserInput struct {
+	UserID      int64    `json:"user_id" example:"0"`
+	Email       string   `json:"email" example:"dev@acme.test"`
+	Name        string   `json:"name" example:"Dev Eloper"`
+	Password    string   `json:"password" example:"correct horse battery"`
+	Permissions []string `json:"permissions" example:"sso"`
+}
+
+// Validate normalizes and checks a ClientUserInput.
+func (in *ClientUserInput) Validate() error {
+	if in.Permissions == nil {
+		in.Permissions = slices.Clone(AllUserPermissions)
+	}
+	if err := ValidateUserPermissions("permissions", in.Permissions); err != nil {
+		return err
+	}
+	if in.UserID != 0 {
+		if in.Email != "" || in.Password != "" {
+			return FieldError("user_id", "Give either user_id of an existing user or email, name and password of a new one, not both.")
+		}
+		return nil
+	}
+	o := OwnerInput{Email: in.Email, Name: in.Name, Password: in.Password}
+	if err := o.Validate(""); err != nil {
+		return err
+	}
+	in.Email, in.Name = o.Email, o.Name
+	return nil
+}
+
+// MembershipPatch changes a user's permissions on a client.
+type MembershipPatch struct {
+	Permissions []string `json:"permissions" example:"sso,invoices"`
+}
+
+// ServiceInput creates a hosting account.
+type ServiceInput struct {
+	ClientID int64  `json:"client_id" example:"1"`
+	ServerID int64  `json:"server_id" example:"1"`
+	Username string `json:"username" example:"acme"`
+	Domain   string `json:"domain" example:"acme.test"`
+	Status   string `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+}
+
+// Validate normalizes and checks a ServiceInput.
+func (in *ServiceInput) Validate() error {
+	in.Username = strings.TrimSpace(in.Username)
+	in.Domain = strings.ToLower(strings.TrimSpace(in.Domain))
+	if in.Status == "" {
+		in.Status = ServicePending
+	}
+	if in.ClientID <= 0 {
+		return FieldError("client_id", "The client_id is required.")
+	}
+	if in.ServerID <= 0 {
+		return FieldError("server_id", "The server_id is required.")
+	}
+	return ValidateServiceFields(&in.Username, &in.Domain, &in.Status)
+}
+
+// ValidateServiceFields checks a service's username, domain and status;
+// nil pointers are not checked.
+func ValidateServiceFields(username, domain, status *string) error {
+	if username != nil && *username != "" && !accountUserRE.MatchString(*username) {
+		return FieldError("username", "The username must be a cPanel account name: a lowercase letter, then up to 15 lowercase letters or digits.")
+	}
+	if domain != nil && *domain != "" && (len(*domain) > 253 || !domainRE.MatchString(*domain)) {
+		return FieldError("domain", "The domain %q is not a valid domain name.", *domain)
+	}
+	if status != nil && !slices.Contains(ServiceStatuses, *status) {
+		return FieldError("status", "The status must be one of %s.", strings.Join(ServiceStatuses, ", "))
+	}
+	if status != nil && username != nil && StatusQualifies(*status) && *username == "" {
+		return FieldError("username", "An Active or Suspended service needs its cPanel username.")
+	}
+	return nil
+}
+
+// ServicePatch changes some fields of a service. Changing server_id moves the
+// account to another server.
+type ServicePatch struct {
+	ServerID *int64  `json:"server_id"`
+	Username *string `json:"username"`
+	Domain   *string `json:"domain"`
+	Status   *string `json:"status" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+}
+
+// Validate checks the fields that are set.
+func (p *ServicePatch) Validate() error {
+	if p.Username != nil {
+		*p.Username = strings.TrimSpace(*p.Username)
+	}
+	if p.Domain != nil {
+		*p.Domain = strings.ToLower(strings.TrimSpace(*p.Domain))
+	}
+	if p.ServerID != nil && *p.ServerID <= 0 {
+		return FieldError("server_id", "The server_id must be a positive server id.")
+	}
+	return ValidateServiceFields(p.Username, p.Domain, p.Status)
+}

@@ -1,0 +1,202 @@
+package links
+
+import "time"
+
+// Staff permissions. The built-in Full Administrator role holds all of them.
+const (
+	PermConfigureApplicationLinks = "configure_application_links"
+	PermManageServers             = "manage_servers"
+	PermManageClients             = "manage_clients"
+	PermManageAdmins              = "manage_admins"
+	PermManageAPICredentials      = "manage_api_credentials"
+	PermViewSSOEvents             = "view_sso_events"
+)
+
+// AllPermissions lists every staff permission, in display order.
+var AllPermissions = []string{
+	PermConfigureApplicationLinks,
+	PermManageServers,
+	PermManageClients,
+	PermManageAdmins,
+	PermManageAPICredentials,
+	PermViewSSOEvents,
+}
+
+// FullAdministrator is the name of the built-in role that holds every permission.
+const FullAdministrator = "Full Administrator"
+
+// Role is a named set of staff permissions.
+type Role struct {
+	ID          int64     `json:"id" example:"1"`
+	Name        string    `json:"name" example:"Full Administrator"`
+	Permissions []string  `json:"permissions" example:"configure_application_links"`
+	Builtin     bool      `json:"builtin"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Has reports whether the role grants the permission.
+func (r Role) Has(perm string) bool {
+	for _, p := range r.Permissions {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// Admin is a staff account.
+type Admin struct {
+	ID        int64     `json:"id" example:"1"`
+	Email     string    `json:"email" example:"admin@example.com"`
+	Name      string    `json:"name" example:"Ada Admin"`
+	RoleID    int64     `json:"role_id" example:"1"`
+	Role      string    `json:"role" example:"Full Administrator"`
+	Active    bool      `json:"active" example:"true"`
+	CreatedAt time.Time `json:"created_at"`
+	// Permissions are those of the admin's role.
+	Permissions []string `json:"permissions"`
+}
+
+// Can reports whether the admin holds the permission.
+func (a Admin) Can(perm string) bool {
+	for _, p := range a.Permissions {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// Server is a cPanel & WHM or WP Squared server. Its API token is write-only:
+// it is never part of this type; HasToken tells whether one is stored.
+type Server struct {
+	ID        int64  `json:"id" example:"1"`
+	Module    string `json:"module" example:"cpanel"`
+	Name      string `json:"name" example:"cp1"`
+	Hostname  string `json:"hostname" example:"cp1.example.com"`
+	Port      int    `json:"port" example:"2087"`
+	Secure    bool   `json:"secure" example:"true"`
+	VerifyTLS bool   `json:"verify_tls" example:"true"`
+	Username  string `json:"username" example:"root"`
+	HasToken  bool   `json:"has_api_token" example:"true"`
+	Active    bool   `json:"active" example:"true"`
+	// Detected by the last connection test or support check.
+	Version       string     `json:"version" example:"11.120.0.16"`
+	Profile       string     `json:"profile" example:"cpanel"`
+	SupportsLinks *bool      `json:"supports_links"`
+	SupportReason string     `json:"support_reason" example:""`
+	CheckedAt     *time.Time `json:"checked_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	// Services counts the hosting accounts on this server.
+	Services int64 `json:"services" example:"42"`
+}
+
+// Client statuses.
+const (
+	ClientActive   = "Active"
+	ClientInactive = "Inactive"
+	ClientClosed   = "Closed"
+)
+
+// Client is a customer account of the billing system.
+type Client struct {
+	ID          int64     `json:"id" example:"1"`
+	Name        string    `json:"name" example:"Acme Ltd"`
+	Email       string    `json:"email" example:"billing@acme.test"`
+	Status      string    `json:"status" example:"Active" enums:"Active,Inactive,Closed"`
+	AllowSSO    bool      `json:"allow_sso" example:"true"`
+	OwnerUserID int64     `json:"owner_user_id" example:"1"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Membership permissions of a user on a client account.
+const (
+	UserPermSSO      = "sso" // Perform Single Sign-On
+	UserPermProfile  = "profile"
+	UserPermServices = "services"
+	UserPermInvoices = "invoices"
+	UserPermTickets  = "tickets"
+	UserPermDomains  = "domains"
+)
+
+// AllUserPermissions lists every permission a user may hold on an account.
+var AllUserPermissions = []string{UserPermSSO, UserPermProfile, UserPermServices, UserPermInvoices, UserPermTickets, UserPermDomains}
+
+// User is a client-area login. One user may belong to several clients.
+type User struct {
+	ID        int64     `json:"id" example:"1"`
+	Email     string    `json:"email" example:"jane@acme.test"`
+	Name      string    `json:"name" example:"Jane Doe"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Membership is a user's place on a client account.
+type Membership struct {
+	ClientID    int64    `json:"client_id" example:"1"`
+	UserID      int64    `json:"user_id" example:"1"`
+	Owner       bool     `json:"owner" example:"true"`
+	Permissions []string `json:"permissions" example:"sso"`
+	User        User     `json:"user"`
+}
+
+// Has reports whether the membership grants the permission. The owner holds
+// every permission, always.
+func (m Membership) Has(perm string) bool {
+	if m.Owner {
+		return true
+	}
+	for _, p := range m.Permissions {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// Service statuses.
+const (
+	ServicePending    = "Pending"
+	ServiceActive     = "Active"
+	ServiceSuspended  = "Suspended"
+	ServiceTerminated = "Terminated"
+	ServiceCancelled  = "Cancelled"
+)
+
+// ServiceStatuses lists every service status.
+var ServiceStatuses = []string{ServicePending, ServiceActive, ServiceSuspended, ServiceTerminated, ServiceCancelled}
+
+// Service is a hosting account on a server.
+type Service struct {
+	ID        int64     `json:"id" example:"1"`
+	ClientID  int64     `json:"client_id" example:"1"`
+	ServerID  int64     `json:"server_id" example:"1"`
+	Module    string    `json:"module" example:"cpanel"`
+	Username  string    `json:"username" example:"acme"`
+	Domain    string    `json:"domain" example:"acme.test"`
+	Status    string    `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// StatusQualifies reports whether a service in this status carries links.
+func StatusQualifies(status string) bool {
+	return status == ServiceActive || status == ServiceSuspended
+}
+
+// Qualifies reports whether the service gets links, given whether its server
+// is active: Active or Suspended, with a username, on an active server.
+func (s Service) Qualifies(serverActive bool) bool {
+	return StatusQualifies(s.Status) && s.Username != "" && serverActive
+}
+
+// Page asks for one page of a list.
+type Page struct {
+	Page    int
+	PerPage int
+}
+
+// Offset is the number of rows before the page.
+func (p Page) Offset() int { return (p.Page - 1) * p.PerPage }

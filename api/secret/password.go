@@ -1,0 +1,28 @@
+package secret
+
+import (
+	"golang.org/x/crypto/bcrypt"
+)
+
+// PasswordCost is the bcrypt cost of new password hashes.
+var PasswordCost = bcrypt.DefaultCost
+
+// dummyHash is compared against when an account does not exist, so that a
+// login for an unknown e-mail takes as long as one with a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("applinks-dummy-password"), bcrypt.DefaultCost)
+
+// HashPassword returns the bcrypt hash of a password.
+func HashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+	return string(h), err
+}
+
+// CheckPassword reports whether password matches hash. With an empty hash
+// (unknown account) it still spends the time of one comparison.
+func CheckPassword(hash, password string) bool {
+	if hash == "" {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// EnsureFullAdministrator creates the built-in Full Administrator role, or
+// brings its permissions up to date, and returns it.
+func (s *Store) EnsureFullAdministrator(ctx context.Context) (links.Role, error) {
+	var row roleRow
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Where("name = ?", links.FullAdministrator).Take(&row).Error
+		perms := joinList(links.AllPermissions)
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			row = roleRow{Name: links.FullAdministrator, Permissions: perms, Builtin: true}
+			return tx.Create(&row).Error
+		case err != nil:
+			return err
+		case row.Permissions != perms:
+			row.Permissions = perms
+			return tx.Model(&row).Update("permissions", perms).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return links.Role{}, translate(err, "role")
+	}
+	return roleFromRow(row), nil
+}
+
+func roleFromRow(r roleRow) links.Role {
+	return links.Role{ID: r.ID, Name: r.Name, Permissions: splitList(r.Permissions), Builtin: r.Builtin, CreatedAt: r.CreatedAt}
+}
+
+// CountAdmins counts staff accounts.
+func (s *Store) CountAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&adminRow{}).Count(&n).Error
+	return n, translate(err, "admins")
+}
+
+// CreateAdmin creates a staff account with an already hashed password.
+func (s *Store) CreateAdmin(ctx context.Context, email, name, passwordHash string, roleID int64) (links.Admin, error) {
+	row := adminRow{Email: strings.ToLower(email), Name: name, PasswordHash: passwordHash, RoleID: roleID, Active: true}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&roleRow{}, roleID).Error; err != nil {
+			return translate(err, "role")
+		}
+		return tx.Create(&row).Error
+	})
+	if err != nil {
+		return links.Admin{}, translate(err, "an admin with this e-mail")
+	}
+	return s.Admin(ctx, row.ID)
+}
+
+// AdminCredentials returns an active admin and its password hash by e-mail,
+// for login.
+func (s *Store) AdminCredentials(ctx context.Context, email string) (links.Admin, string, error) {
+	var row adminRow
+	err := s.db.WithContext(ctx).Where("email = ? AND active = ?", strings.ToLower(email), true).Take(&row).Error
+	if err != nil {
+		return links.Admin{}, "", translate(err, "admin")
+	}
+	a, err := s.Admin(ctx, row.ID)
+	return a, row.PasswordHash, err
+}
+
+// Admin returns a staff account with its role's permissions.
+func (s *Store) Admin(ctx context.Context, id int64) (links.Admin, error) {
+	var row adminRow
+	var role roleRow
+	db := s.db.WithContext(ctx)
+	if err := db.Take(&row, id).Error; err != nil {
+		return links.Admin{}, translate(err, "admin")
+	}
+	if err := db.Take(&role, row.RoleID).Error; err != nil {
+		return links.Admin{}, translate(err, "role")
+	}
+	return adminFromRows(row, role), nil
+}
+
+func adminFromRows(row adminRow, role roleRow) links.Admin {
+	return links.Admin{
+		ID: row.ID, Email: row.Email, Name: row.Name, RoleID: row.RoleID, Role: role.Name,
+		Active: row.Active, CreatedAt: row.CreatedAt, Permissions: splitList(role.Permissions),
+	}
+}
+
+// ListAdmins lists staff accounts.
+func (s *Store) ListAdmins(ctx context.Context) ([]links.Admin, error) {
+	var rows []adminRow
+	var roles []roleRow
+	db := s.db.WithContext(ctx)
+	if err := db.Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "admins")
+	}
+	if err := db.Find(&roles).Error; err != nil {
+		return nil, translate(err, "roles")
+	}
+	out := make([]links.Admin, 0, len(rows))
+	for _, r := range rows {
+		i := slices.IndexFunc(roles, func(x roleRow) bool { return x.ID == r.RoleID })
+		if i >= 0 {
+			out = append(out, adminFromRows(r, roles[i]))
+		}
+	}
+	return out, nil
+}
+
+// UpdateAdmin changes a staff account. It refuses to leave the service
+// without an active Full Administrator.
+func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error) {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var row adminRow
+		if err := tx.Take(&row, id).Error; err != nil {
+			return translate(err, "admin")
+		}
+		cols := map[string]any{}
+		if p.Name != nil {
+			cols["name"] = *p.Name
+		}
+		if p.RoleID != nil {
+			if err := tx.Take(&roleRow{}, *p.RoleID).Error; err != nil {
+				return translate(err, "role")
+			}
+			cols["role_id"] = *p.RoleID
+		}
+		if p.Active != nil {
+			cols["active"] = *p.Active
+		}
+		if p.PasswordHash != nil {
+			cols["password_hash"] = *p.PasswordHash
+		}
+		if len(cols) == 0 {
+			return nil
+		}
+		if err := tx.Model(&row).Updates(cols).Error; err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&adminRow{}).Joins("JOIN roles ON roles.id = admins.role_id").
+			Where("admins.active = ? AND roles.name = ?", true, links.FullAdministrator).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return links.Errorf(links.ECONFLICT, "At least one active Full Administrator must remain.")
+		}
+		return nil
+	})
+	if err != nil {
+		return links.Admin{}, translate(err, "admin")
+	}
+	return s.Admin(ctx, id)
+}
+
+// ListRoles lists the staff roles.
+func (s *Store) ListRoles(ctx context.Context) ([]links.Role, error) {
+	var rows []roleRow
+	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "roles")
+	}
+	out := make([]links.Role, len(rows))
+	for i, r := range rows {
+		out[i] = roleFromRow(r)
+	}
+	return out, nil
+}
+
+// CreateRole creates a staff role with the given permissions.
+func (s *Store) CreateRole(ctx context.Context, name string, perms []string) (links.Role, error) {
+	row := roleRow{Name: name, Permissions: joinList(perms)}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return links.Role{}, translate(err, "a role with this name")
+	}
+	return roleFromRow(row), nil
+}

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// migrations are the versioned schema changes after the initial schema, in
+// order. A fresh database gets the current schema from initSchema and every
+// migration below is marked as applied; an existing database runs the ones it
+// has not seen. Never edit a released migration: append a new one.
+//
+// When a row type changes, append a migration that makes exactly that change
+// (tx.Migrator().AddColumn(&row{}, "Field"), CreateIndex, ...), so that
+// databases created before the change catch up.
+var migrations = []*gormigrate.Migration{}
+
+// initSchema creates every table of the current schema on an empty database.
+func initSchema(tx *gorm.DB) error {
+	if err := tx.AutoMigrate(allRows()...); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Migrate brings the schema up to date. It is safe to run from several
+// processes at once on MySQL: the first one migrates, the others find the
+// migrations applied (gormigrate records them in the migrations table).
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.db.WithContext(ctx).Connection(func(pinned *gorm.DB) error {
+		// A fresh session per use, so that statements do not leak into
+		// each other, all on the one pinned connection.
+		conn := func() *gorm.DB { return pinned.Session(&gorm.Session{NewDB: true}) }
+		if s.dialect == DialectMySQL {
+			// Serialise concurrent starts of several replicas. GET_LOCK
+			// belongs to the session, hence the one dedicated connection.
+			var got int
+			if err := conn().Raw("SELECT GET_LOCK('applinks_migrate', 60)").Scan(&got).Error; err != nil || got != 1 {
+				return fmt.Errorf("store: take the migration lock: %v", err)
+			}
+			defer conn().Exec("SELECT RELEASE_LOCK('applinks_migrate')")
+		}
+		m := gormigrate.New(conn(), &gormigrate.Options{
+			TableName:                 "schema_migrations",
+			IDColumnName:              "id",
+			IDColumnSize:              190,
+			UseTransaction:            s.dialect == DialectSQLite,
+			ValidateUnknownMigrations: true,
+		}, migrations)
+		m.InitSchema(initSchema)
+		if err := m.Migrate(); err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		return nil
+	})
+}

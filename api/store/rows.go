@@ -1,0 +1,250 @@
+package store
+
+import "time"
+
+// Row types: the database shape of the domain. They stay inside this package;
+// converters turn them into links types at the boundary.
+
+type roleRow struct {
+	ID          int64  `gorm:"primaryKey"`
+	Name        string `gorm:"size:100;not null;uniqueIndex"`
+	Permissions string `gorm:"type:text;not null"` // comma-separated
+	Builtin     bool   `gorm:"not null;default:false"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (roleRow) TableName() string { return "roles" }
+
+type adminRow struct {
+	ID           int64  `gorm:"primaryKey"`
+	Email        string `gorm:"size:190;not null;uniqueIndex"`
+	Name         string `gorm:"size:190;not null"`
+	PasswordHash string `gorm:"size:100;not null"`
+	RoleID       int64  `gorm:"not null;index"`
+	Active       bool   `gorm:"not null;default:true"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (adminRow) TableName() string { return "admins" }
+
+type serverRow struct {
+	ID            int64  `gorm:"primaryKey"`
+	Module        string `gorm:"size:32;not null;index"`
+	Name          string `gorm:"size:190;not null;uniqueIndex"`
+	Hostname      string `gorm:"size:190;not null;uniqueIndex:idx_servers_host_port"`
+	Port          int    `gorm:"not null;uniqueIndex:idx_servers_host_port"`
+	Secure        bool   `gorm:"not null"`
+	VerifyTLS     bool   `gorm:"column:verify_tls;not null"`
+	Username      string `gorm:"size:190;not null"`
+	APITokenEnc   string `gorm:"column:api_token_enc;type:text;not null"`
+	Active        bool   `gorm:"not null;index"`
+	Version       string `gorm:"size:64;not null;default:''"`
+	Profile       string `gorm:"size:64;not null;default:''"`
+	SupportsLinks *bool
+	SupportReason string `gorm:"size:500;not null;default:''"`
+	CheckedAt     *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (serverRow) TableName() string { return "servers" }
+
+type clientRow struct {
+	ID          int64  `gorm:"primaryKey"`
+	Name        string `gorm:"size:190;not null;index"`
+	Email       string `gorm:"size:190;not null;index"`
+	Status      string `gorm:"size:16;not null;index"`
+	AllowSSO    bool   `gorm:"column:allow_sso;not null"`
+	OwnerUserID int64  `gorm:"not null;index"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (clientRow) TableName() string { return "clients" }
+
+type userRow struct {
+	ID           int64  `gorm:"primaryKey"`
+	Email        string `gorm:"size:190;not null;uniqueIndex"`
+	Name         string `gorm:"size:190;not null"`
+	PasswordHash string `gorm:"size:100;not null"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+type membershipRow struct {
+	ClientID    int64  `gorm:"primaryKey;autoIncrement:false"`
+	UserID      int64  `gorm:"primaryKey;autoIncrement:false;index"`
+	Permissions string `gorm:"type:text;not null"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (membershipRow) TableName() string { return "memberships" }
+
+type serviceRow struct {
+	ID        int64   `gorm:"primaryKey"`
+	ClientID  int64   `gorm:"not null;index"`
+	ServerID  int64   `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1"`
+	Username  *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2"`
+	Domain    string  `gorm:"size:253;not null;default:''"`
+	Status    string  `gorm:"size:16;not null;index"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (serviceRow) TableName() string { return "services" }
+
+// linkCredentialRow holds a service's link credentials: the public subscriber
+// id, the secret token sealed (it is pushed to the panel again on every sync)
+// and its hash (what a click is verified against).
+type linkCredentialRow struct {
+	ServiceID          int64  `gorm:"primaryKey;autoIncrement:false"`
+	SubscriberUniqueID string `gorm:"size:64;not null;uniqueIndex"`
+	TokenEnc           string `gorm:"type:text;not null"`
+	TokenHash          string `gorm:"size:64;not null"`
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+func (linkCredentialRow) TableName() string { return "link_credentials" }
+
+// applicationRow is the per-application switch and settings.
+type applicationRow struct {
+	Module    string `gorm:"primaryKey;size:32"`
+	Enabled   bool   `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+func (applicationRow) TableName() string { return "applications" }
+
+// linkSettingRow is an application's override of one catalogue entry.
+type linkSettingRow struct {
+	Module    string `gorm:"primaryKey;size:32"`
+	Key       string `gorm:"column:link_key;primaryKey;size:32"`
+	Label     string `gorm:"size:255;not null"`
+	Enabled   bool   `gorm:"not null"`
+	Order     int    `gorm:"column:sort_order;not null"`
+	UpdatedAt time.Time
+}
+
+func (linkSettingRow) TableName() string { return "link_settings" }
+
+type operationRow struct {
+	ID             int64  `gorm:"primaryKey"`
+	Module         string `gorm:"size:32;not null;index:idx_operations_module_id,priority:1"`
+	Kind           string `gorm:"size:32;not null"`
+	State          string `gorm:"size:16;not null;index"`
+	Spec           string `gorm:"type:text;not null"` // JSON: the links to push, frozen at queue time
+	StartedBy      string `gorm:"size:190;not null;default:''"`
+	ServersTotal   int    `gorm:"not null;default:0"`
+	ServersDone    int    `gorm:"not null;default:0"`
+	ServersSupport int    `gorm:"column:servers_supported;not null;default:0"`
+	AccountsTotal  int    `gorm:"not null;default:0"`
+	AccountsDone   int    `gorm:"not null;default:0"`
+	AccountsFailed int    `gorm:"not null;default:0"`
+	Warnings       int    `gorm:"not null;default:0"`
+	SupersededBy   *int64
+	CreatedAt      time.Time
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+	UpdatedAt      time.Time
+}
+
+func (operationRow) TableName() string { return "operations" }
+
+type serverTaskRow struct {
+	ID             int64  `gorm:"primaryKey"`
+	OperationID    int64  `gorm:"not null;uniqueIndex:idx_server_tasks_op_server,priority:1"`
+	ServerID       int64  `gorm:"not null;uniqueIndex:idx_server_tasks_op_server,priority:2;index"`
+	State          string `gorm:"size:16;not null;index:idx_server_tasks_claim,priority:1"`
+	Cursor         int64  `gorm:"column:cursor_id;not null;default:0"`
+	AccountsTotal  int    `gorm:"not null;default:0"`
+	AccountsDone   int    `gorm:"not null;default:0"`
+	AccountsFailed int    `gorm:"not null;default:0"`
+	Attempts       int    `gorm:"not null;default:0"`
+	LeaseOwner     string `gorm:"size:100;not null;default:''"`
+	LeaseExpiresAt *time.Time
+	NextAttemptAt  time.Time `gorm:"not null;index:idx_server_tasks_claim,priority:2"`
+	LastError      string    `gorm:"type:text"`
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (serverTaskRow) TableName() string { return "server_tasks" }
+
+type logEntryRow struct {
+	ID          int64     `gorm:"primaryKey"`
+	OperationID int64     `gorm:"not null;index:idx_log_entries_op,priority:1"`
+	Module      string    `gorm:"size:32;not null"`
+	Time        time.Time `gorm:"not null;index"`
+	Level       string    `gorm:"size:16;not null"`
+	ServerID    *int64
+	ServiceID   *int64
+	Message     string `gorm:"type:text;not null"`
+}
+
+func (logEntryRow) TableName() string { return "log_entries" }
+
+type ssoTokenRow struct {
+	ID           int64  `gorm:"primaryKey"`
+	TokenHash    string `gorm:"size:64;not null;uniqueIndex"`
+	UserID       int64  `gorm:"not null"`
+	ClientID     int64  `gorm:"not null"`
+	ServiceID    *int64
+	Destination  string    `gorm:"size:64;not null"`
+	RedirectPath string    `gorm:"size:1000;not null;default:''"`
+	Issuer       string    `gorm:"size:100;not null"`
+	ExpiresAt    time.Time `gorm:"not null;index"`
+	UsedAt       *time.Time
+	CreatedAt    time.Time
+}
+
+func (ssoTokenRow) TableName() string { return "sso_tokens" }
+
+type ssoEventRow struct {
+	ID           int64     `gorm:"primaryKey"`
+	Time         time.Time `gorm:"not null;index"`
+	Kind         string    `gorm:"size:16;not null"` // issue, redeem, session
+	UserID       *int64
+	ClientID     *int64 `gorm:"index"`
+	ServiceID    *int64
+	Source       string `gorm:"size:16;not null"` // cpanel, api, portal
+	ServerID     *int64
+	CredentialID *int64
+	Destination  string `gorm:"size:64;not null;default:''"`
+	Outcome      string `gorm:"size:16;not null"` // success, refused
+	Reason       string `gorm:"size:64;not null;default:''"`
+	IP           string `gorm:"size:64;not null;default:''"`
+}
+
+func (ssoEventRow) TableName() string { return "sso_events" }
+
+type apiCredentialRow struct {
+	ID          int64  `gorm:"primaryKey"`
+	Name        string `gorm:"size:190;not null"`
+	Identifier  string `gorm:"size:64;not null;uniqueIndex"`
+	SecretHash  string `gorm:"size:64;not null"`
+	Permissions string `gorm:"type:text;not null"`
+	CreatedBy   int64  `gorm:"not null"`
+	CreatedAt   time.Time
+	LastUsedAt  *time.Time
+	RevokedAt   *time.Time
+}
+
+func (apiCredentialRow) TableName() string { return "api_credentials" }
+
+// allRows lists every table, in creation order.
+func allRows() []any {
+	return []any{
+		&roleRow{}, &adminRow{}, &serverRow{}, &clientRow{}, &userRow{}, &membershipRow{},
+		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{},
+		&operationRow{}, &serverTaskRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
+		&apiCredentialRow{},
+	}
+}

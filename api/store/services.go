@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/secret"
+)
+
+func serviceFromRow(r serviceRow, module string) links.Service {
+	svc := links.Service{
+		ID: r.ID, ClientID: r.ClientID, ServerID: r.ServerID, Module: module, Domain: r.Domain,
+		Status: r.Status, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if r.Username != nil {
+		svc.Username = *r.Username
+	}
+	return svc
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func linkTokenAAD(serviceID int64) string { return fmt.Sprintf("service:%d:link_token", serviceID) }
+
+// newLinkCredential makes fresh link credentials for a service: a public
+// subscriber id and a secret token, sealed and hashed.
+func (s *Store) newLinkCredential(serviceID int64) (linkCredentialRow, error) {
+	sub, err := secret.Token(18)
+	if err != nil {
+		return linkCredentialRow{}, err
+	}
+	token, err := secret.Token(32)
+	if err != nil {
+		return linkCredentialRow{}, err
+	}
+	sealed, err := s.box.Seal(token, linkTokenAAD(serviceID))
+	if err != nil {
+		return linkCredentialRow{}, err
+	}
+	return linkCredentialRow{ServiceID: serviceID, SubscriberUniqueID: "al_" + sub, TokenEnc: sealed, TokenHash: secret.Hash(token)}, nil
+}
+
+// serverForService checks that a service may be placed on the server.
+func serverForService(tx *gorm.DB, id int64) (serverRow, error) {
+	var srv serverRow
+	if err := tx.Take(&srv, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return srv, links.FieldError("server_id", "Server %d does not exist.", id)
+		}
+		return srv, err
+	}
+	if !srv.Active {
+		return srv, links.FieldError("server_id", "Server %d (%s) is inactive: activate it or choose an active server.", id, srv.Name)
+	}
+	return srv, nil
+}
+
+func checkUsernameFree(tx *gorm.DB, serverID int64, username string, except int64) error {
+	if username == "" {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&serviceRow{}).Where("server_id = ? AND username = ? AND id <> ?", serverID, username, except).Count(&n).Error; err != nil {
+		return err
+	} else if n > 0 {
+		return &links.Error{Code: links.ECONFLICT, Field: "username", Message: fmt.Sprintf("Server %d already has an account named %q.", serverID, username)}
+	}
+	return nil
+}
+
+// CreateService creates a hosting account and its link credentials.
+func (s *Store) CreateService(ctx context.Context, in links.ServiceInput) (links.Service, error) {
+	var row serviceRow
+	var module string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&clientRow{}, in.ClientID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return links.FieldError("client_id", "Client %d does not exist.", in.ClientID)
+			}
+			return err
+		}
+		srv, err := serverForService(tx, in.ServerID)
+		if err != nil {
+			return err
+		}
+		module = srv.Module
+		if err := checkUsernameFree(tx, in.ServerID, in.Username, 0); err != nil {
+			return err
+		}
+		row = serviceRow{ClientID: in.ClientID, ServerID: in.ServerID, Username: nullable(in.Username), Domain: in.Domain, Status: in.Status}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		cred, err := s.newLinkCredential(row.ID)
+		if err != nil {
+			return err
+		}
+		return tx.Create(&cred).Error
+	})
+	if err != nil {
+		return links.Service{}, translate(err, "a service with this username on this server")
+	}
+	return serviceFromRow(row, module), nil
+}
+
+// Service returns one hosting account.
+func (s *Store) Service(ctx context.Context, id int64) (links.Service, error) {
+	var row serviceRow
+	db := s.db.WithContext(ctx)
+	if err := db.Take(&row, id).Error; err != nil {
+		return links.Service{}, translate(err, fmt.Sprintf("service %d", id))
+	}
+	var srv serverRow
+	if err := db.Select("id", "module").Take(&srv, row.ServerID).Error; err != nil {
+		return links.Service{}, translate(err, fmt.Sprintf("server %d", row.ServerID))
+	}
+	return serviceFromRow(row, srv.Module), nil
+}
+
+// ListServices returns one page of hosting accounts and the total that match.
+func (s *Store) ListServices(ctx context.Context, f links.ServiceFilter) ([]links.Service, int64, error) {
+	q := s.db.WithContext(ctx).Model(&serviceRow{}).Joins("JOIN servers ON servers.id = services.server_id")
+	if f.ClientID != 0 {
+		q = q.Where("services.client_id = ?", f.ClientID)
+	}
+	if f.ServerID != 0 {
+		q = q.Where("services.server_id = ?", f.ServerID)
+	}
+	if f.Module != "" {
+		q = q.Where("servers.module = ?", f.Module)
+	}
+	if f.Status != "" {
+		q = q.Where("services.status = ?", f.Status)
+	}
+	if f.Query != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		q = q.Where("(services.username LIKE ? ESCAPE '!' OR services.domain LIKE ? ESCAPE '!')", like, like)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "services")
+	}
+	var rows []struct {
+		serviceRow `gorm:"embedded"`
+		Module     string
+	}
+	err := q.Select("services.*, servers.module AS module").Order("services.id").
+		Offset(f.Offset()).Limit(f.PerPage).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, translate(err, "services")
+	}
+	out := make([]links.Service, len(rows))
+	for i, r := range rows {
+		out[i] = serviceFromRow(r.serviceRow, r.Module)
+	}
+	return out, total, nil
+}
+
+// UpdateService changes the fields of p that are set and returns the service
+// before and after the change, so callers can tell a move, an unsuspension or
+// a termination.
+func (s *Store) UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error) {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var row serviceRow
+		if err := tx.Take(&row, id).Error; err != nil {
+			return translate(err, fmt.Sprintf("service %d", id))
+		}
+		var oldSrv serverRow
+		if err := tx.Take(&oldSrv, row.ServerID).Error; err != nil {
+			return err
+		}
+		before = serviceFromRow(row, oldSrv.Module)
+		merged := before
+		cols := map[string]any{}
+		if p.ServerID != nil && *p.ServerID != row.ServerID {
+			srv, err := serverForService(tx, *p.ServerID)
+			if err != nil {
+				return err
+			}
+			merged.ServerID, merged.Module = srv.ID, srv.Module
+			cols["server_id"] = srv.ID
+		}
+		if p.Username != nil {
+			merged.Username = *p.Username
+			cols["username"] = nullable(*p.Username)
+		}
+		if p.Domain != nil {
+			merged.Domain = *p.Domain
+			cols["domain"] = *p.Domain
+		}
+		if p.Status != nil {
+			merged.Status = *p.Status
+			cols["status"] = *p.Status
+		}
+		if err := links.ValidateServiceFields(&merged.Username, &merged.Domain, &merged.Status); err != nil {
+			return err
+		}
+		if err := checkUsernameFree(tx, merged.ServerID, merged.Username, id); err != nil {
+			return err
+		}
+		if len(cols) > 0 {
+			if err := tx.Model(&serviceRow{ID: id}).Updates(cols).Error; err != nil {
+				return err
+			}
+		}
+		after = merged
+		return nil
+	})
+	if err != nil {
+		return links.Service{}, links.Service{}, translate(err, "a service with this username on this server")
+	}
+	after, err = s.Service(ctx, id)
+	return before, after, err
+}
+
+// DeleteService deletes a hosting account and its link credentials, and
+// returns what it was.
+func (s *Store) DeleteService(ctx context.Context, id int64) (links.Service, error) {
+	svc, err := s.Service(ctx, id)
+	if err != nil {
+		return links.Service{}, err
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("service_id = ?", id).Delete(&linkCredentialRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Delete(&serviceRow{}, id).Error
+	})
+	return svc, translate(err, fmt.Sprintf("service %d", id))
+}

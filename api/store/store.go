@@ -1,0 +1,229 @@
+// Package store keeps the domain in a relational database through GORM:
+// MySQL (or MariaDB) in production, an embedded pure-Go SQLite file by
+// default. It owns the schema and its versioned migrations, converts rows to
+// links types at its boundary and translates driver errors into links errors.
+// Secrets are sealed with a secret.Box before they reach a row.
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/go-sql-driver/mysql"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/secret"
+)
+
+// Dialects.
+const (
+	DialectMySQL  = "mysql"
+	DialectSQLite = "sqlite"
+)
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	db      *gorm.DB
+	box     *secret.Box
+	dialect string
+	now     func() time.Time
+}
+
+// Options configure Open.
+type Options struct {
+	// URL is a MySQL DSN ("user:pass@tcp(host:3306)/db" or "mysql://..."),
+	// or "sqlite:PATH" / a path ending in .db; empty means SQLite under DataDir.
+	URL     string
+	DataDir string
+	Box     *secret.Box
+	Logger  *slog.Logger
+	// MaxOpenConns bounds the connection pool; zero means a default.
+	MaxOpenConns int
+}
+
+// Open connects to the database described by opts. It does not migrate.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Box == nil {
+		return nil, errors.New("store: a secret box is required")
+	}
+	dialect, dsn, err := ParseURL(opts.URL, opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	var dial gorm.Dialector
+	switch dialect {
+	case DialectMySQL:
+		dial = gormmysql.Open(dsn)
+	default:
+		if err := os.MkdirAll(filepath.Dir(dsnPath(dsn)), 0o700); err != nil {
+			return nil, fmt.Errorf("store: create data directory: %w", err)
+		}
+		dial = sqlite.Open(dsn)
+	}
+	db, err := gorm.Open(dial, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	maxConns := opts.MaxOpenConns
+	if maxConns == 0 {
+		maxConns = 20
+	}
+	sqlDB.SetMaxOpenConns(maxConns)
+	sqlDB.SetMaxIdleConns(maxConns)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("store: connect to %s database: %w", dialect, err)
+	}
+	return &Store{db: db, box: opts.Box, dialect: dialect, now: cfg.NowFunc}, nil
+}
+
+// ParseURL tells the dialect of a database URL and returns the driver DSN.
+func ParseURL(url, dataDir string) (dialect, dsn string, err error) {
+	const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	switch {
+	case url == "":
+		if dataDir == "" {
+			dataDir = "data"
+		}
+		return DialectSQLite, "file:" + filepath.Join(dataDir, "applinks.db") + "?" + sqlitePragmas, nil
+	case strings.HasPrefix(url, "sqlite:"), strings.HasPrefix(url, "file:"), strings.HasSuffix(url, ".db"):
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+		if strings.Contains(path, "?") {
+			return DialectSQLite, "file:" + path, nil
+		}
+		return DialectSQLite, "file:" + path + "?" + sqlitePragmas, nil
+	}
+	raw := strings.TrimPrefix(url, "mysql://")
+	cfg, perr := mysql.ParseDSN(raw)
+	if perr != nil {
+		return "", "", fmt.Errorf("APPLINKS_DATABASE_URL is neither a MySQL DSN (user:pass@tcp(host:3306)/db) nor sqlite:PATH: %v", perr)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	if _, ok := cfg.Params["charset"]; !ok {
+		cfg.Params["charset"] = "utf8mb4"
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+	return DialectMySQL, cfg.FormatDSN(), nil
+}
+
+func dsnPath(dsn string) string {
+	p := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+// Dialect returns DialectMySQL or DialectSQLite.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Box returns the secret box the store seals secrets with.
+func (s *Store) Box() *secret.Box { return s.box }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return links.Errorf(links.EUNAVAILABLE, "The database is unreachable.")
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// tx runs fn in a transaction.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// translate turns a GORM or driver error into a links error. what names the
+// thing for not-found and conflict messages ("server 12").
+func translate(err error, what string) error {
+	var le *links.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &le):
+		return err
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return links.Errorf(links.ENOTFOUND, "%s was not found.", capitalize(what))
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return links.Errorf(links.ECONFLICT, "%s already exists.", capitalize(what))
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return links.Errorf(links.ECONFLICT, "%s is still referenced.", capitalize(what))
+	case isUnavailable(err):
+		return &unavailableError{err: err}
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// unavailableError marks a database that is briefly unreachable: callers see
+// links.EUNAVAILABLE, logs keep the cause.
+type unavailableError struct{ err error }
+
+func (e *unavailableError) Error() string { return "database unavailable: " + e.err.Error() }
+func (e *unavailableError) Unwrap() []error {
+	return []error{e.err, links.Errorf(links.EUNAVAILABLE, "The database is briefly unavailable; try again.")}
+}
+
+func isUnavailable(err error) bool {
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &ne) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "connection refused") ||
+		strings.Contains(err.Error(), "database is locked")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// joinList and splitList store small string sets in one text column.
+func joinList(items []string) string { return strings.Join(items, ",") }
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
