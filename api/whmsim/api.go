@@ -120,7 +120,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-s.done:
 			t.Stop()
-			return
+			// Drop the connection without an answer.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	switch {
@@ -144,6 +145,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-s.done:
+			// Drop the connection without an answer.
+			panic(http.ErrAbortHandler)
 		}
 		return
 	case s.chance(f.HTTP500Rate):

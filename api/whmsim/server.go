@@ -476,14 +476,16 @@ func (s *Server) Stop() error {
 		return nil
 	}
 	s.stopped = true
-	close(s.done)
 	hs := s.httpSrv
 	s.httpSrv = nil
 	s.mu.Unlock()
+	// Close the connections before releasing hanging handlers, so that
+	// none of them gets to answer.
 	var err error
 	if hs != nil {
 		err = hs.Close()
 	}
+	close(s.done)
 	s.serving.Wait()
 	s.handlers.Wait()
 	return err
