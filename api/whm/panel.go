@@ -21,6 +21,7 @@ const (
 	ReasonWPSquaredNoLink = "this WP Squared server does not offer application links (create_integration_link is missing from applist)"
 	ReasonIsWPSquared     = "this is a WP Squared server; add it under WP Squared"
 	ReasonNotWPSquared    = "this is not a WP Squared server (its profile is %q, not WP2); add it under cPanel & WHM"
+	ReasonNoProfile       = "this is not a WP Squared server (it reports no server profile); add it under cPanel & WHM"
 )
 
 // CPanel is the cPanel & WHM panel type: it implements links.Panel over WHM
@@ -79,6 +80,8 @@ func (p *panel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Sup
 	}
 	isWP2 := sup.Profile == ProfileWPSquared
 	switch {
+	case p.wantWP2 && sup.Profile == "":
+		sup.Reason = ReasonNoProfile
 	case p.wantWP2 && !isWP2:
 		sup.Reason = fmt.Sprintf(ReasonNotWPSquared, sup.Profile)
 	case !p.wantWP2 && isWP2:

@@ -31,7 +31,7 @@ func TestCheckSupport(t *testing.T) {
 		{"a cPanel server under WP Squared is refused", whm.NewWPSquared(whm.Options{}), "", "",
 			links.Support{Reason: fmt.Sprintf(whm.ReasonNotWPSquared, "STANDARD"), Version: "11.120.0.16", Profile: "STANDARD"}},
 		{"an old server under WP Squared is refused for its profile", whm.NewWPSquared(whm.Options{}), whmsim.OldVersion, "",
-			links.Support{Reason: fmt.Sprintf(whm.ReasonNotWPSquared, ""), Version: "11.50.0.1"}},
+			links.Support{Reason: whm.ReasonNoProfile, Version: "11.50.0.1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

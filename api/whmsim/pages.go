@@ -45,14 +45,14 @@ type autologinAnswer struct {
 // the retry protocol (at most 3 attempts, waits capped at 60 s and scaled by
 // WithRetryScale), then send the browser to redirect_url, or to the link's
 // url on any failure.
-func (sim *Sim) click(w http.ResponseWriter, r *http.Request, srv *Server, user, app string) {
+func (s *Sim) click(w http.ResponseWriter, r *http.Request, srv *Server, user, app string) {
 	l, token, ok := srv.linkWithToken(user, app)
 	if !ok {
 		writePage(w, http.StatusNotFound, "No such link",
 			"The account "+strconv.Quote(user)+" on "+srv.Name()+" has no integration link "+strconv.Quote(app)+".")
 		return
 	}
-	log := sim.log.With("server", srv.Name(), "user", user, "app", app)
+	log := s.log.With("server", srv.Name(), "user", user, "app", app)
 	if l.AutologinTokenURL != "" {
 		form := url.Values{
 			"subscriber_unique_id": {l.SubscriberUniqueID},
@@ -65,7 +65,7 @@ func (sim *Sim) click(w http.ResponseWriter, r *http.Request, srv *Server, user,
 		}
 		for attempt := 1; attempt <= clickAttempts; attempt++ {
 			form.Set("attempt", strconv.Itoa(attempt))
-			ans, why := sim.callAutologin(r.Context(), l.AutologinTokenURL, form)
+			ans, why := s.callAutologin(r.Context(), l.AutologinTokenURL, form)
 			if ans.redirect != "" {
 				log.Info("whmsim: click redirected", "attempt", attempt)
 				http.Redirect(w, r, ans.redirect, http.StatusFound)
@@ -78,14 +78,14 @@ func (sim *Sim) click(w http.ResponseWriter, r *http.Request, srv *Server, user,
 				log.Info("whmsim: click falls back to the link's url", "attempt", attempt, "why", why)
 				break
 			}
-			wait := time.Duration(min(max(*ans.retry, 0), maxRetryWait.Seconds()) * float64(time.Second) * sim.retryScale)
+			wait := time.Duration(min(max(*ans.retry, 0), maxRetryWait.Seconds()) * float64(time.Second) * s.retryScale)
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
 			case <-r.Context().Done():
 				t.Stop()
 				return
-			case <-sim.done:
+			case <-s.done:
 				t.Stop()
 				writePage(w, http.StatusServiceUnavailable, "Simulator closed", "The simulator is shutting down.")
 				return
@@ -102,7 +102,7 @@ func (sim *Sim) click(w http.ResponseWriter, r *http.Request, srv *Server, user,
 
 // callAutologin makes one autologin POST. A usable answer is HTTP 2xx JSON
 // with an absolute http(s) redirect_url, or a numeric retry.
-func (sim *Sim) callAutologin(ctx context.Context, target string, form url.Values) (autologinAnswer, string) {
+func (s *Sim) callAutologin(ctx context.Context, target string, form url.Values) (autologinAnswer, string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
 	if err != nil {
 		return autologinAnswer{}, "bad autologin_token_url: " + err.Error()
@@ -110,7 +110,7 @@ func (sim *Sim) callAutologin(ctx context.Context, target string, form url.Value
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "whmsim-cpanel-integration/1")
-	resp, err := sim.clickClient.Do(req)
+	resp, err := s.clickClient.Do(req)
 	if err != nil {
 		return autologinAnswer{}, "autologin call failed: " + err.Error()
 	}
@@ -129,9 +129,9 @@ func (sim *Sim) callAutologin(ctx context.Context, target string, form url.Value
 	if err := json.Unmarshal(body, &v); err != nil {
 		return autologinAnswer{}, "autologin answer is not JSON"
 	}
-	if s, ok := v.RedirectURL.(string); ok && s != "" {
-		if u, err := url.Parse(s); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-			return autologinAnswer{redirect: s}, ""
+	if str, ok := v.RedirectURL.(string); ok && str != "" {
+		if u, err := url.Parse(str); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			return autologinAnswer{redirect: str}, ""
 		}
 		return autologinAnswer{}, "redirect_url is not an absolute http(s) URL"
 	}
