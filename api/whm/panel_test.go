@@ -316,3 +316,35 @@ func TestPushWithNoAccountsSendsNothing(t *testing.T) {
 		t.Errorf("PushLinks = %+v, %v; requests %d", res, err, srv.Stats().Requests)
 	}
 }
+
+func TestOnePanelServesManyServersConcurrently(t *testing.T) {
+	p := whm.NewCPanel(whm.Options{})
+	var servers []*whmsim.Server
+	for i := range 3 {
+		servers = append(servers, startServer(t, whmsim.ServerConfig{Name: fmt.Sprintf("panel-%d", i)}))
+	}
+	errs := make(chan error, 30)
+	for i := range 30 {
+		go func() {
+			srv := servers[i%len(servers)]
+			conn := srv.Conn()
+			conn.ID = int64(i%len(servers) + 1)
+			res, err := p.PushLinks(ctxT(t), conn, pushRequest("alice", "bob"))
+			if err == nil {
+				err = errors.Join(res[0].Err, res[1].Err)
+			}
+			errs <- err
+		}()
+	}
+	for range 30 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	for _, srv := range servers {
+		assertPushed(t, srv, pushRequest("alice", "bob"), "alice")
+		if st := srv.Stats(); st.Requests != 10 || st.MaxInFlight < 1 {
+			t.Errorf("%s stats = %+v", srv.Name(), st)
+		}
+	}
+}
