@@ -200,3 +200,13 @@ type Page struct {
 
 // Offset is the number of rows before the page.
 func (p Page) Offset() int { return (p.Page - 1) * p.PerPage }
+
+// IsPermission reports whether p is a staff permission.
+func IsPermission(p string) bool {
+	for _, x := range AllPermissions {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}

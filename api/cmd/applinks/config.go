@@ -1,0 +1,216 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/applinks/applinks/api/secret"
+	"github.com/applinks/applinks/api/store"
+)
+
+// Config is every setting of the service, read from the environment.
+type Config struct {
+	Addr        string `env:"APPLINKS_ADDR" envDefault:":8080"`
+	PublicURL   string `env:"APPLINKS_PUBLIC_URL" envDefault:"http://localhost:8080"`
+	DatabaseURL string `env:"APPLINKS_DATABASE_URL"`
+	DataDir     string `env:"APPLINKS_DATA_DIR" envDefault:"./data"`
+	SecretKey   string `env:"APPLINKS_SECRET_KEY"`
+	JWTSecret   string `env:"APPLINKS_JWT_SECRET"`
+
+	AdminEmail    string `env:"APPLINKS_ADMIN_EMAIL" envDefault:"admin@example.com"`
+	AdminPassword string `env:"APPLINKS_ADMIN_PASSWORD"`
+	Demo          bool   `env:"APPLINKS_DEMO" envDefault:"false"`
+	DemoSimPort   int    `env:"APPLINKS_DEMO_SIM_PORT" envDefault:"22087"`
+
+	LogLevel   string `env:"APPLINKS_LOG_LEVEL" envDefault:"info"`
+	LogFormat  string `env:"APPLINKS_LOG_FORMAT" envDefault:"text"`
+	TrustProxy bool   `env:"APPLINKS_TRUST_PROXY" envDefault:"false"`
+
+	StaffTokenTTL  time.Duration `env:"APPLINKS_STAFF_TOKEN_TTL" envDefault:"1h"`
+	LoginPerMinute float64       `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
+	DBMaxConns     int           `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
+
+	// Provisioning.
+	Workers       int           `env:"APPLINKS_WORKERS" envDefault:"16"`
+	PerServerCap  int           `env:"APPLINKS_PER_SERVER_CAP" envDefault:"4"`
+	BatchSize     int           `env:"APPLINKS_BATCH_SIZE" envDefault:"10"`
+	WHMTimeout    time.Duration `env:"APPLINKS_WHM_TIMEOUT" envDefault:"30s"`
+	LeaseTTL      time.Duration `env:"APPLINKS_LEASE_TTL" envDefault:"30s"`
+	MaxAttempts   int           `env:"APPLINKS_MAX_ATTEMPTS" envDefault:"4"`
+	LinkPrefix    string        `env:"APPLINKS_LINK_PREFIX" envDefault:"billing"`
+	GroupLabel    string        `env:"APPLINKS_GROUP_LABEL" envDefault:"Billing & Support"`
+	LogRetention  time.Duration `env:"APPLINKS_LOG_RETENTION" envDefault:"2160h"`
+	ShutdownGrace time.Duration `env:"APPLINKS_SHUTDOWN_GRACE" envDefault:"20s"`
+
+	// Single sign-on.
+	SSOTokenTTL time.Duration `env:"APPLINKS_SSO_TOKEN_TTL" envDefault:"60s"`
+}
+
+// loadConfig reads the environment through getenv and validates the result.
+func loadConfig(getenv func(string) string) (Config, error) {
+	var cfg Config
+	err := env.ParseWithOptions(&cfg, env.Options{
+		Environment: environ(getenv),
+	})
+	if err != nil {
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, cfg.validate()
+}
+
+// environ builds the map env.Parse reads from getenv, for the keys Config
+// declares, so tests can pass their own environment.
+func environ(getenv func(string) string) map[string]string {
+	out := map[string]string{}
+	for _, k := range configKeys() {
+		if v := getenv(k); v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func configKeys() []string {
+	params, _ := env.GetFieldParams(&Config{})
+	keys := make([]string, len(params))
+	for i, p := range params {
+		keys[i] = p.Key
+	}
+	return keys
+}
+
+func (c Config) validate() error {
+	var errs []error
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		errs = append(errs, fmt.Errorf("APPLINKS_PUBLIC_URL must be an http(s) origin such as https://billing.example.com, got %q", c.PublicURL))
+	}
+	if _, _, err := store.ParseURL(c.DatabaseURL, c.DataDir); err != nil {
+		errs = append(errs, err)
+	}
+	if c.SecretKey != "" {
+		if _, err := secret.ParseKey(c.SecretKey); err != nil {
+			errs = append(errs, fmt.Errorf("APPLINKS_SECRET_KEY: %w (generate one with: openssl rand -hex 32)", err))
+		}
+	} else if c.dialect() == store.DialectMySQL {
+		errs = append(errs, errors.New("APPLINKS_SECRET_KEY is required with MySQL: every replica must share it (generate one with: openssl rand -hex 32)"))
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("APPLINKS_JWT_SECRET must be at least 32 characters long"))
+	}
+	positive := map[string]int{"APPLINKS_WORKERS": c.Workers, "APPLINKS_PER_SERVER_CAP": c.PerServerCap, "APPLINKS_BATCH_SIZE": c.BatchSize, "APPLINKS_MAX_ATTEMPTS": c.MaxAttempts, "APPLINKS_DB_MAX_CONNS": c.DBMaxConns}
+	for k, v := range positive {
+		if v < 1 {
+			errs = append(errs, fmt.Errorf("%s must be at least 1, got %d", k, v))
+		}
+	}
+	if c.SSOTokenTTL <= 0 || c.SSOTokenTTL > time.Minute {
+		errs = append(errs, fmt.Errorf("APPLINKS_SSO_TOKEN_TTL must be between 1s and 60s, got %s", c.SSOTokenTTL))
+	}
+	if c.StaffTokenTTL < time.Minute || c.StaffTokenTTL > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("APPLINKS_STAFF_TOKEN_TTL must be between 1m and 24h, got %s", c.StaffTokenTTL))
+	}
+	if c.LeaseTTL < time.Second {
+		errs = append(errs, fmt.Errorf("APPLINKS_LEASE_TTL must be at least 1s, got %s", c.LeaseTTL))
+	}
+	if c.WHMTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("APPLINKS_WHM_TIMEOUT must be at least 1s, got %s", c.WHMTimeout))
+	}
+	if c.LinkPrefix == "" || strings.Trim(strings.ToLower(c.LinkPrefix), "abcdefghijklmnopqrstuvwxyz0123456789_-") != "" || strings.HasPrefix(c.LinkPrefix, "group_") {
+		errs = append(errs, fmt.Errorf("APPLINKS_LINK_PREFIX must be letters, digits, _ or - (and not start with group_), got %q", c.LinkPrefix))
+	}
+	if c.GroupLabel == "" || strings.Contains(c.GroupLabel, "'") {
+		errs = append(errs, errors.New("APPLINKS_GROUP_LABEL must be non-empty and hold no single quote"))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("APPLINKS_LOG_FORMAT must be text or json, got %q", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("APPLINKS_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) dialect() string {
+	d, _, _ := store.ParseURL(c.DatabaseURL, c.DataDir)
+	return d
+}
+
+// masked returns the configuration as key/value pairs for the start-up log,
+// with secrets replaced.
+func (c Config) masked() []any {
+	return []any{
+		"addr", c.Addr, "public_url", c.PublicURL, "database", maskDSN(c.DatabaseURL, c.DataDir),
+		"secret_key", mask(c.SecretKey), "jwt_secret", mask(c.JWTSecret), "admin_email", c.AdminEmail,
+		"admin_password", mask(c.AdminPassword), "demo", c.Demo, "workers", c.Workers,
+		"per_server_cap", c.PerServerCap, "batch_size", c.BatchSize, "whm_timeout", c.WHMTimeout,
+		"lease_ttl", c.LeaseTTL, "sso_token_ttl", c.SSOTokenTTL, "trust_proxy", c.TrustProxy,
+	}
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "***"
+}
+
+// maskDSN hides the password of a database URL.
+func maskDSN(dsn, dataDir string) string {
+	if dsn == "" {
+		return "sqlite:" + filepath.Join(dataDir, "applinks.db")
+	}
+	if at := strings.LastIndex(dsn, "@"); at > 0 {
+		if colon := strings.Index(dsn[:at], ":"); colon >= 0 && !strings.HasPrefix(dsn[colon:], "://") {
+			return dsn[:colon] + ":***" + dsn[at:]
+		}
+		if strings.HasPrefix(dsn, "mysql://") {
+			rest := dsn[len("mysql://"):]
+			if at2 := strings.LastIndex(rest, "@"); at2 > 0 {
+				if colon := strings.Index(rest[:at2], ":"); colon >= 0 {
+					return "mysql://" + rest[:colon] + ":***" + rest[at2:]
+				}
+			}
+		}
+	}
+	return dsn
+}
+
+// loadOrCreateKey returns the master key: from the configuration, or, for
+// the embedded SQLite default, from a key file in the data directory that is
+// created on first start.
+func (c Config) loadOrCreateKey() ([]byte, error) {
+	if c.SecretKey != "" {
+		return secret.ParseKey(c.SecretKey)
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return secret.ParseKey(string(b))
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	k, err := secret.Token(secret.KeySize)
+	if err != nil {
+		return nil, err
+	}
+	key, err := secret.ParseKey(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(k+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return key, nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/whmsim"
+)
+
+// demoServer is one simulated server of the demo.
+type demoServer struct {
+	name, module, version, profile string
+	accounts                       []string
+}
+
+// demoServers are the demo's panels: two current cPanel servers, one too old
+// to support application links, and one WP Squared server.
+var demoServers = []demoServer{
+	{"demo-cpanel-1", links.ModuleCPanel, "11.120.0.16", "STANDARD", []string{"acme", "globex", "initech", "umbrella"}},
+	{"demo-cpanel-2", links.ModuleCPanel, "11.118.0.9", "STANDARD", []string{"hooli", "piedpiper", "stark"}},
+	{"demo-cpanel-old", links.ModuleCPanel, "11.50.0.1", "STANDARD", []string{"oldco", "legacy"}},
+	{"demo-wp2", links.ModuleWPSquared, "11.136.1.7", "WP2", []string{"wpblog", "wpshop"}},
+}
+
+// startDemo starts the simulated servers on fixed loopback ports (so that a
+// restart finds them where the database says) and, on first start, fills the
+// database with servers, clients, users and services that match them.
+func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Logger) (*whmsim.Sim, error) {
+	sim := whmsim.New(logger.With("component", "whmsim"))
+	for i, d := range demoServers {
+		accts := make([]whmsim.Account, len(d.accounts))
+		for j, u := range d.accounts {
+			accts[j] = whmsim.Account{User: u, Domain: u + ".test", Email: "owner@" + u + ".test"}
+		}
+		_, err := sim.Start(whmsim.ServerConfig{
+			Name: d.name, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.DemoSimPort+i)),
+			Token: demoToken(d.name), Version: d.version, Profile: d.profile, Accounts: accts,
+		})
+		if err != nil {
+			sim.Close()
+			return nil, err
+		}
+	}
+	if err := seedDemo(ctx, db, cfg); err != nil {
+		sim.Close()
+		return nil, err
+	}
+	logger.Info("demo: simulated servers running; accounts and click pages at /__sim/", "servers", len(demoServers))
+	return sim, nil
+}
+
+func demoToken(name string) string { return "DEMO" + name + "TOKEN" }
+
+func ptr[T any](v T) *T { return &v }
+
+// seedDemo creates the demo data unless the database already has servers.
+func seedDemo(ctx context.Context, db *store.Store, cfg Config) error {
+	_, total, err := db.ListServers(ctx, links.ServerFilter{Page: links.Page{Page: 1, PerPage: 1}})
+	if err != nil || total > 0 {
+		return err
+	}
+	for i, d := range demoServers {
+		in := links.ServerInput{
+			Module: d.module, Name: d.name, Hostname: "127.0.0.1", Port: ptr(cfg.DemoSimPort + i),
+			Secure: ptr(false), Username: "root", APIToken: demoToken(d.name),
+		}
+		in.Normalize()
+		srv, err := db.CreateServer(ctx, in)
+		if err != nil {
+			return fmt.Errorf("server %s: %w", d.name, err)
+		}
+		for _, u := range d.accounts {
+			client := links.ClientInput{
+				Name: titleCase(u) + " Ltd", Email: "billing@" + u + ".test",
+				Owner: &links.OwnerInput{Email: "owner@" + u + ".test", Name: titleCase(u) + " Owner", Password: "demo-password"},
+			}
+			if err := client.Validate(); err != nil {
+				return err
+			}
+			c, err := db.CreateClient(ctx, client)
+			if err != nil {
+				return fmt.Errorf("client %s: %w", u, err)
+			}
+			member := links.ClientUserInput{Email: "staff@" + u + ".test", Name: titleCase(u) + " Staff", Password: "demo-password"}
+			if err := member.Validate(); err != nil {
+				return err
+			}
+			if _, err := db.AddClientUser(ctx, c.ID, member); err != nil {
+				return err
+			}
+			svc := links.ServiceInput{ClientID: c.ID, ServerID: srv.ID, Username: u, Domain: u + ".test", Status: links.ServiceActive}
+			if err := svc.Validate(); err != nil {
+				return err
+			}
+			if _, err := db.CreateService(ctx, svc); err != nil {
+				return fmt.Errorf("service %s: %w", u, err)
+			}
+		}
+	}
+	return nil
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}

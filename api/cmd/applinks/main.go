@@ -1,0 +1,184 @@
+// Command applinks is the Application Links service: the REST API, the
+// embedded dashboard and client area, the provisioning workers and the
+// single sign-on endpoints, in one binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/rest"
+	"github.com/applinks/applinks/api/secret"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/whm"
+	"github.com/applinks/applinks/frontend"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "applinks:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the service and blocks until ctx is done, then shuts down
+// gracefully. ready, when the listener is up, is reported on the optional
+// hook so tests can find the port.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runWith(ctx, args, getenv, stdout, stderr, nil)
+}
+
+func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout, stderr io.Writer, ready func(addr string)) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	logger.Info("starting applinks", cfg.masked()...)
+
+	key, err := cfg.loadOrCreateKey()
+	if err != nil {
+		return fmt.Errorf("secret key: %w", err)
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Box: box, Logger: logger, MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := bootstrapAdmin(ctx, db, cfg, stdout, logger); err != nil {
+		return err
+	}
+
+	jwtKey := []byte(cfg.JWTSecret)
+	if cfg.JWTSecret == "" {
+		jwtKey = box.Derive("jwt")
+	}
+	registry := prometheus.NewRegistry()
+	whmOpts := whm.Options{Timeout: cfg.WHMTimeout}
+	panels := []links.Panel{whm.NewCPanel(whmOpts), whm.NewWPSquared(whmOpts)}
+
+	mounts := map[string]http.Handler{}
+	if cfg.Demo {
+		demo, err := startDemo(ctx, db, cfg, logger)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		defer demo.Close()
+		mounts["/__sim/"] = demo.ControlHandler()
+	}
+
+	spa, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return err
+	}
+	srv := rest.New(rest.Config{
+		PublicURL: cfg.PublicURL, JWTKey: jwtKey, StaffTokenTTL: cfg.StaffTokenTTL,
+		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute,
+	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	httpServer := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "url", cfg.PublicURL)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := httpServer.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("http shutdown", "err", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// bootstrapAdmin creates the Full Administrator role and, on an empty
+// database, the first admin: with APPLINKS_ADMIN_PASSWORD, or a generated
+// password printed once on stdout (never logged).
+func bootstrapAdmin(ctx context.Context, db *store.Store, cfg Config, stdout io.Writer, logger *slog.Logger) error {
+	role, err := db.EnsureFullAdministrator(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := db.CountAdmins(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if err := links.ValidateEmail("APPLINKS_ADMIN_EMAIL", cfg.AdminEmail); err != nil {
+		return err
+	}
+	password, generated := cfg.AdminPassword, false
+	if password == "" {
+		if password, err = secret.Token(15); err != nil {
+			return err
+		}
+		generated = true
+	} else if err := links.ValidatePassword("APPLINKS_ADMIN_PASSWORD", password); err != nil {
+		return err
+	}
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if _, err := db.CreateAdmin(ctx, cfg.AdminEmail, "Administrator", hash, role.ID); err != nil {
+		if links.ErrorCode(err) == links.ECONFLICT {
+			return nil // another replica created it first
+		}
+		return err
+	}
+	logger.Info("created the first Full Administrator", "email", cfg.AdminEmail)
+	if generated {
+		fmt.Fprintf(stdout, "\n  First Full Administrator created.\n  E-mail:   %s\n  Password: %s\n  (shown only this once; change it after signing in)\n\n", cfg.AdminEmail, password)
+	}
+	return nil
+}

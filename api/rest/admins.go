@@ -1,0 +1,182 @@
+package rest
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/secret"
+)
+
+// AdminInput creates a staff account.
+type AdminInput struct {
+	Email    string `json:"email" example:"ops@example.com"`
+	Name     string `json:"name" example:"Ops Person"`
+	Password string `json:"password" example:"correct horse battery staple"`
+	RoleID   int64  `json:"role_id" example:"1"`
+}
+
+// AdminPatchInput changes a staff account.
+type AdminPatchInput struct {
+	Name     *string `json:"name"`
+	RoleID   *int64  `json:"role_id"`
+	Active   *bool   `json:"active"`
+	Password *string `json:"password"`
+}
+
+// RoleInput creates a staff role.
+type RoleInput struct {
+	Name        string   `json:"name" example:"Support"`
+	Permissions []string `json:"permissions" example:"manage_clients"`
+}
+
+// listAdmins lists staff accounts.
+//
+//	@Summary	List staff accounts
+//	@Tags		admins
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Success	200	{array}		links.Admin
+//	@Failure	403	{object}	ErrorBody
+//	@Router		/api/v1/admins [get]
+func (s *Server) listAdmins(c echo.Context) error {
+	admins, err := s.store.ListAdmins(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, admins)
+}
+
+// createAdmin creates a staff account.
+//
+//	@Summary	Create a staff account
+//	@Tags		admins
+//	@Accept		json
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		body	body		AdminInput	true	"The admin"
+//	@Success	201		{object}	links.Admin
+//	@Failure	400		{object}	ErrorBody
+//	@Failure	409		{object}	ErrorBody
+//	@Router		/api/v1/admins [post]
+func (s *Server) createAdmin(c echo.Context) error {
+	var in AdminInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	o := links.OwnerInput{Email: in.Email, Name: in.Name, Password: in.Password}
+	if err := o.Validate(""); err != nil {
+		return err
+	}
+	if in.RoleID <= 0 {
+		return links.FieldError("role_id", "The role_id is required.")
+	}
+	hash, err := secret.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.CreateAdmin(c.Request().Context(), strings.ToLower(o.Email), o.Name, hash, in.RoleID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+// updateAdmin changes a staff account.
+//
+//	@Summary		Change a staff account
+//	@Description	At least one active Full Administrator always remains (409 otherwise).
+//	@Tags			admins
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int				true	"admin id"
+//	@Param			body	body		AdminPatchInput	true	"Fields to change"
+//	@Success		200		{object}	links.Admin
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/admins/{id} [patch]
+func (s *Server) updateAdmin(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in AdminPatchInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p := links.AdminPatch{Name: in.Name, RoleID: in.RoleID, Active: in.Active}
+	if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
+		return links.FieldError("name", "The name must not be empty.")
+	}
+	if in.Password != nil {
+		if err := links.ValidatePassword("password", *in.Password); err != nil {
+			return err
+		}
+		hash, err := secret.HashPassword(*in.Password)
+		if err != nil {
+			return err
+		}
+		p.PasswordHash = &hash
+	}
+	a, err := s.store.UpdateAdmin(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+// listRoles lists staff roles.
+//
+//	@Summary	List staff roles
+//	@Tags		admins
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Success	200	{array}	links.Role
+//	@Router		/api/v1/roles [get]
+func (s *Server) listRoles(c echo.Context) error {
+	roles, err := s.store.ListRoles(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, roles)
+}
+
+// createRole creates a staff role.
+//
+//	@Summary	Create a staff role
+//	@Tags		admins
+//	@Accept		json
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		body	body		RoleInput	true	"The role"
+//	@Success	201		{object}	links.Role
+//	@Failure	400		{object}	ErrorBody
+//	@Failure	409		{object}	ErrorBody
+//	@Router		/api/v1/roles [post]
+func (s *Server) createRole(c echo.Context) error {
+	var in RoleInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || len(in.Name) > 100 {
+		return links.FieldError("name", "The role name must be 1 to 100 characters long.")
+	}
+	if in.Permissions == nil {
+		in.Permissions = []string{}
+	}
+	for _, p := range in.Permissions {
+		if !links.IsPermission(p) {
+			return links.FieldError("permissions", "Unknown permission %q: use any of %s.", p, strings.Join(links.AllPermissions, ", "))
+		}
+	}
+	r, err := s.store.CreateRole(c.Request().Context(), in.Name, in.Permissions)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}

@@ -1,0 +1,209 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// Token audiences: a staff token is never accepted by the client area and
+// the other way round.
+const (
+	AudienceStaff  = "applinks-staff"
+	AudiencePortal = "applinks-portal"
+)
+
+// tokens issues and verifies HS256 JWTs.
+type tokens struct {
+	key    []byte
+	issuer string
+	now    func() time.Time
+}
+
+func (t tokens) issue(subject, audience string, ttl time.Duration, extra map[string]any) (string, time.Time, error) {
+	now := t.now()
+	exp := now.Add(ttl)
+	claims := jwt.MapClaims{
+		"sub": subject, "aud": audience, "iss": t.issuer,
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(),
+	}
+	for k, v := range extra {
+		claims[k] = v
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.key)
+	return s, exp, err
+}
+
+// verify checks signature, algorithm, issuer, audience and expiry, and returns
+// the claims.
+func (t tokens) verify(token, audience string) (jwt.MapClaims, error) {
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return t.key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(t.issuer), jwt.WithAudience(audience),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(5*time.Second),
+		jwt.WithTimeFunc(t.now),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+func subjectID(claims jwt.MapClaims) (int64, bool) {
+	sub, err := claims.GetSubject()
+	if err != nil {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(sub, 10, 64)
+	return id, err == nil && id > 0
+}
+
+type ctxKey int
+
+const adminKey ctxKey = iota
+
+// requireStaff authenticates the bearer token of a staff request and puts
+// the admin in the request context.
+func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="applinks"`)
+			return links.Errorf(links.EUNAUTHORIZED, "Sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/login.")
+		}
+		claims, err := s.tokens.verify(strings.TrimSpace(token), AudienceStaff)
+		if err != nil {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="applinks", error="invalid_token"`)
+			return links.Errorf(links.EUNAUTHORIZED, "Your session is invalid or has expired; sign in again.")
+		}
+		id, ok := subjectID(claims)
+		if !ok {
+			return links.Errorf(links.EUNAUTHORIZED, "Your session is invalid or has expired; sign in again.")
+		}
+		admin, err := s.store.Admin(c.Request().Context(), id)
+		if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && !admin.Active) {
+			return links.Errorf(links.EUNAUTHORIZED, "Your account is no longer active.")
+		} else if err != nil {
+			return err
+		}
+		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), adminKey, admin)))
+		return next(c)
+	}
+}
+
+// currentAdmin returns the admin of an authenticated staff request.
+func currentAdmin(c echo.Context) links.Admin {
+	a, _ := c.Request().Context().Value(adminKey).(links.Admin)
+	return a
+}
+
+// requirePerm refuses staff without the permission.
+func requirePerm(perm string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !currentAdmin(c).Can(perm) {
+				return links.Errorf(links.EFORBIDDEN, "You need the %s permission for this.", perm)
+			}
+			return next(c)
+		}
+	}
+}
+
+// rateLimit limits requests per client IP (and, with key, per another
+// identifier) and answers 429 with Retry-After.
+func rateLimit(perMinute float64, burst int, key func(echo.Context) string) echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(perMinute / 60), Burst: burst, ExpiresIn: 10 * time.Minute,
+	})
+	retry := int(60/perMinute) + 1
+	deny := func(echo.Context, string, error) error {
+		return &retryAfterError{links.Errorf(links.ERATELIMITED, "Too many attempts; wait %d seconds and try again.", retry), retry}
+	}
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			if key != nil {
+				return key(c), nil
+			}
+			return c.RealIP(), nil
+		},
+		ErrorHandler: func(c echo.Context, err error) error {
+			return links.Errorf(links.EINVALID, "The request could not be identified.")
+		},
+		DenyHandler: func(c echo.Context, id string, err error) error { return deny(c, id, err) },
+	})
+}
+
+// LoginRequest is a staff sign-in.
+type LoginRequest struct {
+	Email    string `json:"email" example:"admin@example.com"`
+	Password string `json:"password" example:"correct horse battery staple"`
+}
+
+// LoginResponse carries the bearer token for the staff API.
+type LoginResponse struct {
+	Token     string      `json:"token"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	Admin     links.Admin `json:"admin"`
+}
+
+// login signs a staff member in.
+//
+//	@Summary		Staff sign-in
+//	@Description	Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		LoginRequest	true	"Credentials"
+//	@Success		200		{object}	LoginResponse
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		429		{object}	ErrorBody
+//	@Router			/api/v1/auth/login [post]
+func (s *Server) login(c echo.Context) error {
+	var req LoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Email == "" || req.Password == "" {
+		return links.Errorf(links.EINVALID, "Give your e-mail address and password.")
+	}
+	admin, hash, err := s.store.AdminCredentials(c.Request().Context(), strings.TrimSpace(req.Email))
+	if err != nil && links.ErrorCode(err) != links.ENOTFOUND {
+		return err
+	}
+	if !checkPassword(hash, req.Password) {
+		s.logger.Info("staff login refused", "ip", c.RealIP())
+		return links.Errorf(links.EUNAUTHORIZED, "The e-mail address or password is incorrect.")
+	}
+	token, exp, err := s.tokens.issue(strconv.FormatInt(admin.ID, 10), AudienceStaff, s.cfg.StaffTokenTTL, nil)
+	if err != nil {
+		return err
+	}
+	s.logger.Info("staff login", "admin_id", admin.ID, "ip", c.RealIP())
+	return c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: exp.UTC(), Admin: admin})
+}
+
+// me returns the signed-in staff member.
+//
+//	@Summary	The signed-in staff member
+//	@Tags		auth
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Success	200	{object}	links.Admin
+//	@Failure	401	{object}	ErrorBody
+//	@Router		/api/v1/auth/me [get]
+func (s *Server) me(c echo.Context) error {
+	return c.JSON(http.StatusOK, currentAdmin(c))
+}

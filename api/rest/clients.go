@@ -1,0 +1,220 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// listClients lists clients.
+//
+//	@Summary	List clients
+//	@Tags		clients
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		status		query		string	false	"Active, Inactive or Closed"
+//	@Param		q			query		string	false	"search name or e-mail"
+//	@Param		page		query		int		false	"page, from 1"
+//	@Param		per_page	query		int		false	"page size, 1 to 200"
+//	@Success	200			{object}	List[links.Client]
+//	@Failure	400			{object}	ErrorBody
+//	@Router		/api/v1/clients [get]
+func (s *Server) listClients(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	f := links.ClientFilter{Status: c.QueryParam("status"), Query: c.QueryParam("q"), Page: p}
+	if err := oneOf("status", f.Status, links.ClientActive, links.ClientInactive, links.ClientClosed); err != nil {
+		return err
+	}
+	items, total, err := s.store.ListClients(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p))
+}
+
+// createClient creates a client with its owner.
+//
+//	@Summary		Create a client
+//	@Description	Creates the account and its owner: a new user (owner) or an existing one (owner_user_id), in one step.
+//	@Tags			clients
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body	body		links.ClientInput	true	"The client"
+//	@Success		201		{object}	links.Client
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/clients [post]
+func (s *Server) createClient(c echo.Context) error {
+	var in links.ClientInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	cl, err := s.store.CreateClient(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, cl)
+}
+
+// getClient returns one client.
+//
+//	@Summary	Get a client
+//	@Tags		clients
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		int	true	"client id"
+//	@Success	200	{object}	links.Client
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/clients/{id} [get]
+func (s *Server) getClient(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cl, err := s.store.Client(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cl)
+}
+
+// updateClient changes a client, e.g. Allow Single Sign-On.
+//
+//	@Summary		Change a client
+//	@Description	Only the fields present change. allow_sso=false refuses every single sign-on into and out of this account at once.
+//	@Tags			clients
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int					true	"client id"
+//	@Param			body	body		links.ClientPatch	true	"Fields to change"
+//	@Success		200		{object}	links.Client
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Router			/api/v1/clients/{id} [patch]
+func (s *Server) updateClient(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var p links.ClientPatch
+	if err := bindJSON(c, &p); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	cl, err := s.store.UpdateClient(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cl)
+}
+
+// listClientUsers lists the users of a client.
+//
+//	@Summary	List the users of a client
+//	@Tags		clients
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		int	true	"client id"
+//	@Success	200	{array}		links.Membership
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/clients/{id}/users [get]
+func (s *Server) listClientUsers(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	users, err := s.store.ClientUsers(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, users)
+}
+
+// addClientUser adds a user to a client.
+//
+//	@Summary		Add a user to a client
+//	@Description	A new user (email, name, password) or an existing one (user_id). Permissions default to all, sso among them.
+//	@Tags			clients
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int						true	"client id"
+//	@Param			body	body		links.ClientUserInput	true	"The user"
+//	@Success		201		{object}	links.Membership
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/clients/{id}/users [post]
+func (s *Server) addClientUser(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in links.ClientUserInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	m, err := s.store.AddClientUser(c.Request().Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, m)
+}
+
+// updateClientUser replaces a user's permissions on a client (Manage User).
+//
+//	@Summary		Change a user's permissions on a client
+//	@Description	Replaces the permissions; leave out "sso" to revoke Perform Single Sign-On. The owner's permissions cannot be changed (403).
+//	@Tags			clients
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int						true	"client id"
+//	@Param			userId	path		int						true	"user id"
+//	@Param			body	body		links.MembershipPatch	true	"The permissions"
+//	@Success		200		{object}	links.Membership
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Router			/api/v1/clients/{id}/users/{userId} [patch]
+func (s *Server) updateClientUser(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	userID, err := pathID(c, "userId")
+	if err != nil {
+		return err
+	}
+	var p links.MembershipPatch
+	if err := bindJSON(c, &p); err != nil {
+		return err
+	}
+	if p.Permissions == nil {
+		return links.FieldError("permissions", "Give the permissions as a list, e.g. [\"sso\"]; an empty list revokes all.")
+	}
+	if err := links.ValidateUserPermissions("permissions", p.Permissions); err != nil {
+		return err
+	}
+	m, err := s.store.SetUserPermissions(c.Request().Context(), id, userID, p.Permissions)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
+}

@@ -1,0 +1,200 @@
+package rest
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// listServers lists servers.
+//
+//	@Summary	List servers
+//	@Tags		servers
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		module		query		string	false	"cpanel or wpsquared"
+//	@Param		active		query		bool	false	"only active or inactive servers"
+//	@Param		q			query		string	false	"search name or hostname"
+//	@Param		page		query		int		false	"page, from 1"
+//	@Param		per_page	query		int		false	"page size, 1 to 200"
+//	@Success	200			{object}	List[links.Server]
+//	@Failure	400			{object}	ErrorBody
+//	@Failure	401			{object}	ErrorBody
+//	@Router		/api/v1/servers [get]
+func (s *Server) listServers(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	active, err := queryBool(c, "active")
+	if err != nil {
+		return err
+	}
+	f := links.ServerFilter{Module: c.QueryParam("module"), Active: active, Query: c.QueryParam("q"), Page: p}
+	if err := oneOf("module", f.Module, links.ModuleCPanel, links.ModuleWPSquared); err != nil {
+		return err
+	}
+	items, total, err := s.store.ListServers(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p))
+}
+
+// createServer adds a server.
+//
+//	@Summary		Add a server
+//	@Description	The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+//	@Tags			servers
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body	body		links.ServerInput	true	"The server"
+//	@Success		201		{object}	links.Server
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/servers [post]
+func (s *Server) createServer(c echo.Context) error {
+	var in links.ServerInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	srv, err := s.store.CreateServer(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, srv)
+}
+
+// getServer returns one server.
+//
+//	@Summary	Get a server
+//	@Tags		servers
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		int	true	"server id"
+//	@Success	200	{object}	links.Server
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/servers/{id} [get]
+func (s *Server) getServer(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	srv, err := s.store.Server(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, srv)
+}
+
+// updateServer changes a server.
+//
+//	@Summary		Change a server
+//	@Description	Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+//	@Tags			servers
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int					true	"server id"
+//	@Param			body	body		links.ServerPatch	true	"Fields to change"
+//	@Success		200		{object}	links.Server
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/servers/{id} [patch]
+func (s *Server) updateServer(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var p links.ServerPatch
+	if err := bindJSON(c, &p); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	srv, err := s.store.UpdateServer(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, srv)
+}
+
+// deleteServer deletes a server without services.
+//
+//	@Summary	Delete a server
+//	@Tags		servers
+//	@Security	BearerAuth
+//	@Param		id	path	int	true	"server id"
+//	@Success	204
+//	@Failure	404	{object}	ErrorBody
+//	@Failure	409	{object}	ErrorBody	"the server still has services"
+//	@Router		/api/v1/servers/{id} [delete]
+func (s *Server) deleteServer(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteServer(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// ServerTestResult is what a connection test found.
+type ServerTestResult struct {
+	OK            bool          `json:"ok"`
+	Support       links.Support `json:"support"`
+	Error         string        `json:"error,omitempty" example:"cp1: connection refused"`
+	Server        links.Server  `json:"server"`
+	DurationMilli int64         `json:"duration_ms" example:"120"`
+}
+
+// testServer connects to a server and checks whether it supports links.
+//
+//	@Summary		Test the connection to a server
+//	@Description	Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
+//	@Tags			servers
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		int	true	"server id"
+//	@Success		200	{object}	ServerTestResult
+//	@Failure		404	{object}	ErrorBody
+//	@Router			/api/v1/servers/{id}/test [post]
+func (s *Server) testServer(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	conn, err := s.store.ServerConn(ctx, id)
+	if err != nil {
+		return err
+	}
+	panel, ok := s.panels[conn.Module]
+	if !ok {
+		return links.Errorf(links.EINTERNAL, "No panel type for module %q.", conn.Module)
+	}
+	start := time.Now()
+	sup, checkErr := panel.CheckSupport(ctx, conn)
+	res := ServerTestResult{OK: checkErr == nil, Support: sup, DurationMilli: time.Since(start).Milliseconds()}
+	if checkErr != nil {
+		res.Error = checkErr.Error()
+	} else if err := s.store.SetServerSupport(ctx, id, sup, time.Now()); err != nil {
+		return err
+	}
+	if res.Server, err = s.store.Server(ctx, id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}

@@ -1,0 +1,175 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// Lifecycle hears about hosting accounts that changed, so their links follow:
+// pushed when an account starts to qualify or moves, removed when it stops.
+// before is nil for a new service, after is nil for a deleted one.
+type Lifecycle interface {
+	ServiceChanged(ctx context.Context, before, after *links.Service)
+}
+
+func (s *Server) serviceChanged(ctx context.Context, before, after *links.Service) {
+	if s.lifecycle != nil {
+		s.lifecycle.ServiceChanged(ctx, before, after)
+	}
+}
+
+// listServices lists hosting accounts.
+//
+//	@Summary	List services (hosting accounts)
+//	@Tags		services
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		client_id	query		int		false	"only this client's"
+//	@Param		server_id	query		int		false	"only this server's"
+//	@Param		module		query		string	false	"cpanel or wpsquared"
+//	@Param		status		query		string	false	"Pending, Active, Suspended, Terminated or Cancelled"
+//	@Param		q			query		string	false	"search username or domain"
+//	@Param		page		query		int		false	"page, from 1"
+//	@Param		per_page	query		int		false	"page size, 1 to 200"
+//	@Success	200			{object}	List[links.Service]
+//	@Failure	400			{object}	ErrorBody
+//	@Router		/api/v1/services [get]
+func (s *Server) listServices(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	clientID, err := queryInt(c, "client_id")
+	if err != nil {
+		return err
+	}
+	serverID, err := queryInt(c, "server_id")
+	if err != nil {
+		return err
+	}
+	f := links.ServiceFilter{ClientID: clientID, ServerID: serverID, Module: c.QueryParam("module"),
+		Status: c.QueryParam("status"), Query: c.QueryParam("q"), Page: p}
+	if err := oneOf("module", f.Module, links.ModuleCPanel, links.ModuleWPSquared); err != nil {
+		return err
+	}
+	if err := oneOf("status", f.Status, links.ServiceStatuses...); err != nil {
+		return err
+	}
+	items, total, err := s.store.ListServices(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p))
+}
+
+// createService creates a hosting account.
+//
+//	@Summary		Create a service
+//	@Description	An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+//	@Tags			services
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body	body		links.ServiceInput	true	"The service"
+//	@Success		201		{object}	links.Service
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/services [post]
+func (s *Server) createService(c echo.Context) error {
+	var in links.ServiceInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	svc, err := s.store.CreateService(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	s.serviceChanged(c.Request().Context(), nil, &svc)
+	return c.JSON(http.StatusCreated, svc)
+}
+
+// getService returns one hosting account.
+//
+//	@Summary	Get a service
+//	@Tags		services
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		int	true	"service id"
+//	@Success	200	{object}	links.Service
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/services/{id} [get]
+func (s *Server) getService(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.store.Service(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, svc)
+}
+
+// updateService changes a hosting account: suspend, unsuspend, terminate, move.
+//
+//	@Summary		Change a service
+//	@Description	Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+//	@Tags			services
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int					true	"service id"
+//	@Param			body	body		links.ServicePatch	true	"Fields to change"
+//	@Success		200		{object}	links.Service
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/services/{id} [patch]
+func (s *Server) updateService(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var p links.ServicePatch
+	if err := bindJSON(c, &p); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	before, after, err := s.store.UpdateService(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	s.serviceChanged(c.Request().Context(), &before, &after)
+	return c.JSON(http.StatusOK, after)
+}
+
+// deleteService deletes a hosting account and removes its links.
+//
+//	@Summary	Delete a service
+//	@Tags		services
+//	@Security	BearerAuth
+//	@Param		id	path	int	true	"service id"
+//	@Success	204
+//	@Failure	404	{object}	ErrorBody
+//	@Router		/api/v1/services/{id} [delete]
+func (s *Server) deleteService(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.store.DeleteService(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	s.serviceChanged(c.Request().Context(), &svc, nil)
+	return c.NoContent(http.StatusNoContent)
+}
