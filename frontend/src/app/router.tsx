@@ -1,0 +1,49 @@
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
+import { DashboardLayout } from '@/components/layouts/dashboard-layout';
+import { LoginRoute } from './routes/auth/login';
+import { RequireStaff } from './routes/app/require-staff';
+import { PlaceholderRoute } from './routes/app/placeholder';
+import { NotFoundRoute } from './routes/not-found';
+import { RouteErrorBoundary } from './routes/route-error';
+import { portalRoutes } from './routes/portal/routes';
+
+/** Every route of the SPA in one table. */
+export const routes: RouteObject[] = [
+  { path: '/login', element: <LoginRoute />, errorElement: <RouteErrorBoundary /> },
+  portalRoutes,
+  {
+    path: '/',
+    element: (
+      <RequireStaff>
+        <DashboardLayout />
+      </RequireStaff>
+    ),
+    errorElement: <RouteErrorBoundary />,
+    children: [
+      { index: true, element: <Navigate to="/settings/application-links" replace /> },
+      {
+        path: 'settings/application-links',
+        element: (
+          <PlaceholderRoute
+            title="Application Links"
+            breadcrumb="Configuration › System Settings"
+            description="Push links to the billing client area into your customers' control panels."
+          />
+        ),
+      },
+      { path: 'servers', element: <PlaceholderRoute title="Servers" /> },
+      { path: 'clients', element: <PlaceholderRoute title="Clients" /> },
+      { path: 'api-credentials', element: <PlaceholderRoute title="API Credentials" /> },
+      { path: 'sso-activity', element: <PlaceholderRoute title="SSO Activity" /> },
+      { path: 'operations', element: <PlaceholderRoute title="Operations" /> },
+      { path: '*', element: <NotFoundRoute /> },
+    ],
+  },
+];
+
+export function createAppRouter() {
+  return createBrowserRouter(routes);
+}
+
+/** The data router type (browser router in the app, memory router in tests). */
+export type AppRouter = ReturnType<typeof createAppRouter>;

@@ -1,0 +1,100 @@
+import { useState, type ReactNode } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
+import { useLogout, useStaffSession } from '@/lib/auth';
+
+interface NavItem {
+  to: string;
+  label: string;
+}
+
+const SETTINGS: NavItem[] = [{ to: '/settings/application-links', label: 'Application Links' }];
+
+const MAIN: NavItem[] = [
+  { to: '/servers', label: 'Servers' },
+  { to: '/clients', label: 'Clients' },
+  { to: '/api-credentials', label: 'API Credentials' },
+  { to: '/sso-activity', label: 'SSO Activity' },
+  { to: '/operations', label: 'Operations' },
+];
+
+function Item({ item }: { item: NavItem }) {
+  return (
+    <li>
+      <NavLink to={item.to} className={({ isActive }) => `nav__link${isActive ? ' nav__link--active' : ''}`}>
+        {item.label}
+      </NavLink>
+    </li>
+  );
+}
+
+/** The staff dashboard frame: top bar, navigation, main region. */
+export function DashboardLayout({ children }: { children?: ReactNode }) {
+  const session = useStaffSession();
+  const logout = useLogout();
+  const location = useLocation();
+  // The small-screen menu is open only on the page where it was opened: navigating closes it.
+  const [openedAt, setOpenedAt] = useState<string | null>(null);
+  const menuOpen = openedAt === location.pathname;
+
+  const who = session?.admin?.name ?? session?.admin?.email ?? 'Staff';
+
+  return (
+    <div className="dash">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="dash__topbar">
+        <button
+          type="button"
+          className="dash__menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="dash-nav"
+          onClick={() => {
+            setOpenedAt(menuOpen ? null : location.pathname);
+          }}
+        >
+          <span aria-hidden="true">☰</span>
+          <span className="visually-hidden">Menu</span>
+        </button>
+        <span className="dash__brand">Application Links</span>
+        <span className="dash__spacer" />
+        <span className="dash__user" title={session?.admin?.email}>
+          {who}
+        </span>
+        <button type="button" className="btn btn--ghost btn--sm dash__logout" onClick={logout}>
+          Sign out
+        </button>
+      </header>
+      <div className="dash__body">
+        <nav
+          id="dash-nav"
+          className={`dash__nav nav${menuOpen ? ' dash__nav--open' : ''}`}
+          aria-label="Main"
+        >
+          <p className="nav__section" id="nav-configuration">
+            Configuration
+          </p>
+          <p className="nav__subsection" id="nav-system-settings">
+            System Settings
+          </p>
+          <ul className="nav__list nav__list--nested" aria-labelledby="nav-system-settings">
+            {SETTINGS.map((i) => (
+              <Item key={i.to} item={i} />
+            ))}
+          </ul>
+          <p className="nav__section" id="nav-manage">
+            Manage
+          </p>
+          <ul className="nav__list" aria-labelledby="nav-manage">
+            {MAIN.map((i) => (
+              <Item key={i.to} item={i} />
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="dash__main" tabIndex={-1}>
+          {children ?? <Outlet />}
+        </main>
+      </div>
+    </div>
+  );
+}

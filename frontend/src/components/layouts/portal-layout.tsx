@@ -1,0 +1,118 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
+
+export interface PortalUser {
+  name: string;
+  isOwner: boolean;
+}
+
+/**
+ * The client area frame: a light, brand-like header with the "Hello, Name!" menu, distinct
+ * from the staff dashboard.
+ */
+export function PortalLayout({
+  user,
+  onLogout,
+  children,
+}: {
+  user?: PortalUser | null;
+  onLogout?: () => void;
+  children?: ReactNode;
+}) {
+  const menuRef = useRef<HTMLDivElement>(null);
+  const location = useLocation();
+  // Open only on the page where it was opened: navigating closes the menu.
+  const [openedAt, setOpenedAt] = useState<string | null>(null);
+  const open = openedAt === location.pathname;
+  const setOpen = (value: boolean) => {
+    setOpenedAt(value ? location.pathname : null);
+  };
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (menuRef.current && !menuRef.current.contains(e.target as Node)) setOpenedAt(null);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpenedAt(null);
+    };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
+  return (
+    <div className="portal">
+      <a className="skip-link" href="#portal-main">
+        Skip to content
+      </a>
+      <header className="portal__header">
+        <div className="portal__header-inner">
+          <Link to="/portal" className="portal__brand">
+            <span className="portal__logo" aria-hidden="true">
+              ◆
+            </span>
+            Client Area
+          </Link>
+          <nav aria-label="Client area" className="portal__nav">
+            <NavLink to="/portal" end>
+              Home
+            </NavLink>
+            <NavLink to="/portal/services">Services</NavLink>
+            <NavLink to="/portal/tickets">Support</NavLink>
+            <NavLink to="/portal/invoices">Billing</NavLink>
+          </nav>
+          {user ? (
+            <div className="portal__menu" ref={menuRef}>
+              <button
+                type="button"
+                className="portal__menu-button"
+                aria-expanded={open}
+                aria-controls="portal-user-menu"
+                onClick={() => {
+                  setOpen(!open);
+                }}
+              >
+                Hello, {user.name}!
+              </button>
+              {open ? (
+                <ul id="portal-user-menu" className="portal__menu-list">
+                  <li>
+                    <Link to="/portal/profile">Your Profile</Link>
+                  </li>
+                  {user.isOwner ? (
+                    <>
+                      <li>
+                        <Link to="/portal/user-management">User Management</Link>
+                      </li>
+                      <li>
+                        <Link to="/portal/security">Security Settings</Link>
+                      </li>
+                    </>
+                  ) : null}
+                  <li>
+                    <Link to="/portal/sso-activity">Single Sign-On Activity</Link>
+                  </li>
+                  {onLogout ? (
+                    <li>
+                      <button type="button" onClick={onLogout}>
+                        Logout
+                      </button>
+                    </li>
+                  ) : null}
+                </ul>
+              ) : null}
+            </div>
+          ) : null}
+        </div>
+      </header>
+      <main id="portal-main" className="portal__main" tabIndex={-1}>
+        {children ?? <Outlet />}
+      </main>
+      <footer className="portal__footer">Billing &amp; Support</footer>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { Alert } from './alert';
+import { Button } from './button';
+import { Dialog } from './dialog';
+import type { ReactNode } from 'react';
+import { errorMessage } from '@/lib/api-error';
+
+/** Asks before a destructive or far-reaching action; shows the action's error in place. */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  tone = 'danger',
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  tone?: 'danger' | 'primary';
+  busy?: boolean;
+  error?: unknown;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <Dialog
+      title={title}
+      onClose={onCancel}
+      footer={
+        <>
+          <Button onClick={onCancel} data-autofocus>
+            Cancel
+          </Button>
+          <Button variant={tone} busy={busy ?? false} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      {error ? <Alert tone="error">{errorMessage(error)}</Alert> : null}
+      {children}
+    </Dialog>
+  );
+}

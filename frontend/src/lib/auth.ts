@@ -1,0 +1,36 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useSyncExternalStore } from 'react';
+import { useNavigate } from 'react-router';
+import { clearSession, getSession, subscribeSession, type StaffSession } from './session';
+
+let cached: { raw: string | null; value: StaffSession | null } = { raw: null, value: null };
+
+function snapshot(): StaffSession | null {
+  // useSyncExternalStore needs a stable reference while nothing changed.
+  const next = getSession();
+  const raw = next ? JSON.stringify(next) : null;
+  if (raw !== cached.raw) cached = { raw, value: next };
+  return cached.value;
+}
+
+/** The current staff session, re-rendering when it changes (login, logout, 401). */
+export function useStaffSession(): StaffSession | null {
+  return useSyncExternalStore(subscribeSession, snapshot, () => null);
+}
+
+/** Signs the staff member out: forgets the token and cached data, goes to the login page. */
+export function useLogout(): () => void {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  return useCallback(() => {
+    clearSession();
+    queryClient.clear();
+    void navigate('/login', { replace: true });
+  }, [navigate, queryClient]);
+}
+
+/** Accepts only same-origin relative paths as a post-login destination (no open redirect). */
+export function safeNext(next: string | null, fallback = '/'): string {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  return next;
+}

@@ -1,0 +1,58 @@
+import { QueryClient } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { createMemoryRouter, type RouteObject } from 'react-router';
+import { vi } from 'vitest';
+import { AppProvider } from '@/app/provider';
+
+/** A route handler for the fetch mock: return a Response, or undefined for "not handled". */
+export type FetchHandler = (req: Request) => Response | Promise<Response> | undefined;
+
+/** A JSON Response, as the service would send it. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
+
+/** The service's error envelope. */
+export function apiError(status: number, code: string, message: string, field?: string): Response {
+  return json({ error: { code, message, ...(field ? { field } : {}) } }, status);
+}
+
+/**
+ * Replaces globalThis.fetch (the network boundary) with `handler`. Unhandled requests fail
+ * the test loudly. Returns the mock to inspect the requests made.
+ */
+export function mockFetch(handler: FetchHandler) {
+  const fn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const req = input instanceof Request ? input : new Request(input, init);
+    const res = await handler(req);
+    if (!res) throw new Error(`unexpected request: ${req.method} ${new URL(req.url).pathname}`);
+    return res;
+  });
+  vi.stubGlobal('fetch', fn);
+  return fn;
+}
+
+/** The requests a fetch mock received, as Request objects. */
+export function requests(fn: ReturnType<typeof mockFetch>): Request[] {
+  return fn.mock.calls.map(([input]) => input as Request);
+}
+
+/** Renders route objects in a memory router through the real AppProvider. */
+export function renderRoutes(routes: RouteObject[], url: string) {
+  const router = createMemoryRouter(routes, { initialEntries: [url] });
+  const user = userEvent.setup();
+  const queryClient = testQueryClient();
+  const utils = render(<AppProvider router={router} queryClient={queryClient} />);
+  return { ...utils, router, user, queryClient };
+}
+
+/** A QueryClient for tests: no retries, no caching between tests. */
+export function testQueryClient() {
+  return new QueryClient({
+    defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: false } },
+  });
+}
