@@ -55,6 +55,9 @@ func (s *Server) routes() {
 	admins.GET("/roles", s.listRoles)
 	admins.POST("/roles", s.createRole)
 
+	s.provisioningRoutes(staff)
+	s.ssoRoutes(e, v1, staff)
+
 	// Anything else under /api is a JSON 404, never the SPA.
 	e.Any("/api/*", notFound)
 	e.Any("/api", notFound)

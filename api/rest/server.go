@@ -85,6 +85,8 @@ type Server struct {
 	registry  *prometheus.Registry
 	metrics   *httpMetrics
 	lifecycle Lifecycle
+	prov      Provisioning
+	sso       SSO
 }
 
 // Deps are the collaborators of the HTTP layer.
@@ -100,6 +102,10 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Lifecycle hears about changed services; nil ignores them.
 	Lifecycle Lifecycle
+	// Provisioning runs application links operations.
+	Provisioning Provisioning
+	// SSO issues and redeems single sign-on tokens and runs the client area.
+	SSO SSO
 	// Mounts serves extra handlers under path prefixes (e.g. the demo's
 	// simulator under "/__sim/").
 	Mounts map[string]http.Handler
@@ -118,6 +124,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, logger: d.Logger, spa: d.SPA, registry: d.Registry, lifecycle: d.Lifecycle,
+		prov: d.Provisioning, sso: d.SSO,
 		tokens: tokens{key: cfg.JWTKey, issuer: "applinks", now: time.Now},
 		panels: map[string]links.Panel{},
 	}
