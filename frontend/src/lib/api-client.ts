@@ -8,6 +8,7 @@
  *  - a 401 clears the session and sends the user to the login page (`?expired=1`).
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { paths } from '@/api/schema';
 import { ApiError, parseErrorBody } from './api-error';
 import { clearSession, getToken } from './session';
 
@@ -104,8 +105,8 @@ export function createApiClient<Paths extends {}>(): Client<Paths> {
   return client;
 }
 
-// The app's instance, `api = createApiClient<paths>()`, is added together with the first
-// generated src/api/schema.d.ts (npm run gen:api), once docs/swagger.json exists.
+/** The typed client. Paths are the server's full paths, e.g. "/api/v1/servers". */
+export const api = createApiClient<paths>();
 
 
 /**

@@ -1,11 +1,15 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
+import { useMe } from '@/features/auth/api/get-me';
 import { loginUrl } from '@/lib/api-client';
 import { useStaffSession } from '@/lib/auth';
 import { sessionEndReason } from '@/lib/session';
 
 /**
  * Renders its children only with a staff session; otherwise sends to /login?next=...
+ * It also asks the server who we are (GET /auth/me): a token the server no longer accepts
+ * gets a 401, which the api client turns into "session expired" right away instead of on the
+ * first click.
  */
 export function RequireStaff({ children }: { children: ReactNode }) {
   const session = useStaffSession();
@@ -17,5 +21,10 @@ export function RequireStaff({ children }: { children: ReactNode }) {
     const from = reason === 'logout' ? undefined : location.pathname + location.search;
     return <Navigate to={loginUrl('staff', reason === 'expired', from)} replace />;
   }
+  return <CheckSession>{children}</CheckSession>;
+}
+
+function CheckSession({ children }: { children: ReactNode }) {
+  useMe();
   return children;
 }

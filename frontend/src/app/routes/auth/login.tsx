@@ -1,20 +1,17 @@
-import { useState } from 'react';
-import { Navigate, useSearchParams } from 'react-router';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { useLogin } from '@/features/auth/api/login';
 import { LoginForm } from '@/features/auth/components/login-form';
 import { safeNext, useStaffSession } from '@/lib/auth';
 
-/**
- * /login: staff sign-in; `?expired=1` explains why, `?next=` is where to continue.
- * The submit is wired to POST /api/v1/auth/login together with the first generated API
- * schema (docs/swagger.json does not exist yet).
- */
+/** /login: staff sign-in; `?expired=1` explains why, `?next=` is where to continue. */
 export function LoginRoute() {
   const [params] = useSearchParams();
+  const navigate = useNavigate();
   const session = useStaffSession();
-  const [attempt, setAttempt] = useState(0);
+  const login = useLogin();
   const next = safeNext(params.get('next'));
 
-  if (session) {
+  if (session && !login.isSuccess) {
     return <Navigate to={next} replace />;
   }
 
@@ -23,11 +20,15 @@ export function LoginRoute() {
       <main className="login-page__card">
         <LoginForm
           expired={params.get('expired') === '1'}
-          pending={false}
-          error={attempt > 0 ? new Error('Sign-in is not available yet.') : null}
-          attempt={attempt}
-          onSubmit={() => {
-            setAttempt((a) => a + 1);
+          pending={login.isPending}
+          error={login.error}
+          attempt={login.submittedAt}
+          onSubmit={(credentials) => {
+            login.mutate(credentials, {
+              onSuccess: () => {
+                void navigate(next, { replace: true });
+              },
+            });
           }}
         />
       </main>
