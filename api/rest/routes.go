@@ -6,6 +6,9 @@ import (
 	"github.com/labstack/echo/v4"
 	echoSwagger "github.com/swaggo/echo-swagger"
 
+	// The generated OpenAPI document, served at /api/docs.
+	_ "github.com/applinks/applinks/docs"
+
 	"github.com/applinks/applinks/api/links"
 )
 

@@ -17,6 +17,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -85,6 +87,7 @@ type Server struct {
 	registry  *prometheus.Registry
 	metrics   *httpMetrics
 	lifecycle Lifecycle
+	known     map[string][]string // route path -> methods
 	prov      Provisioning
 	sso       SSO
 }
@@ -150,12 +153,60 @@ func New(cfg Config, d Deps) *Server {
 	e.Use(s.metrics.middleware)
 	e.Use(requestLogger(d.Logger))
 	e.Use(middleware.BodyLimit("1M"))
+	e.Use(s.unknownRoutes)
 	s.echo = e
 	for prefix, h := range d.Mounts {
 		e.Any(prefix+"*", echo.WrapHandler(h))
 	}
 	s.routes()
+	s.known = knownRoutes(e)
 	return s
+}
+
+// knownRoutes maps each registered route path to its methods, leaving out
+// the catch-all "not found" routes that Echo adds for group middleware.
+func knownRoutes(e *echo.Echo) map[string][]string {
+	known := map[string][]string{}
+	for _, r := range e.Routes() {
+		if r.Method != echo.RouteNotFound {
+			known[r.Path] = append(known[r.Path], r.Method)
+		}
+	}
+	return known
+}
+
+// unknownRoutes answers 404 for paths no route serves and 405 (with Allow)
+// for a known path asked with another method, before any group middleware
+// (authentication, permissions) runs: Echo routes such requests to the
+// not-found routes it registers for group middleware, which would otherwise
+// answer 401 or 403 for paths that do not exist.
+func (s *Server) unknownRoutes(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		methods := s.known[c.Path()]
+		if slices.Contains(methods, c.Request().Method) || slices.Contains(methods, echo.RouteNotFound) {
+			return next(c)
+		}
+		allowed := s.allowedMethods(c.Request().URL.Path)
+		if len(allowed) == 0 {
+			return echo.ErrNotFound
+		}
+		c.Response().Header().Set(echo.HeaderAllow, strings.Join(allowed, ", "))
+		return echo.ErrMethodNotAllowed
+	}
+}
+
+// allowedMethods lists the methods that have a real route for path (the
+// SPA's catch-all aside).
+func (s *Server) allowedMethods(path string) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		c := s.echo.NewContext(nil, nil)
+		s.echo.Router().Find(m, path, c)
+		if !strings.HasSuffix(c.Path(), "/*") && slices.Contains(s.known[c.Path()], m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Handler returns the HTTP handler.

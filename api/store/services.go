@@ -150,20 +150,39 @@ func (s *Store) ListServices(ctx context.Context, f links.ServiceFilter) ([]link
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, "services")
 	}
-	var rows []struct {
-		serviceRow `gorm:"embedded"`
-		Module     string
-	}
-	err := q.Select("services.*, servers.module AS module").Order("services.id").
-		Offset(f.Offset()).Limit(f.PerPage).Scan(&rows).Error
-	if err != nil {
+	var rows []serviceRow
+	if err := q.Select("services.*").Order("services.id").Offset(f.Offset()).Limit(f.PerPage).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, "services")
+	}
+	modules, err := s.serverModules(ctx, rows)
+	if err != nil {
+		return nil, 0, err
 	}
 	out := make([]links.Service, len(rows))
 	for i, r := range rows {
-		out[i] = serviceFromRow(r.serviceRow, r.Module)
+		out[i] = serviceFromRow(r, modules[r.ServerID])
 	}
 	return out, total, nil
+}
+
+// serverModules maps the server ids of rows to their modules.
+func (s *Store) serverModules(ctx context.Context, rows []serviceRow) (map[int64]string, error) {
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.ServerID)
+	}
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var servers []serverRow
+	if err := s.db.WithContext(ctx).Select("id", "module").Where("id IN ?", ids).Find(&servers).Error; err != nil {
+		return nil, translate(err, "servers")
+	}
+	for _, srv := range servers {
+		out[srv.ID] = srv.Module
+	}
+	return out, nil
 }
 
 // UpdateService changes the fields of p that are set and returns the service

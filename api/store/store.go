@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -227,3 +228,7 @@ func splitList(s string) []string {
 	}
 	return strings.Split(s, ",")
 }
+
+// SQLDB returns the underlying connection pool, for tests and tooling that
+// must look at the raw rows (e.g. to prove no secret is stored in plain text).
+func (s *Store) SQLDB() (*sql.DB, error) { return s.db.DB() }

@@ -1,0 +1,64 @@
+# applinks: the two commands are `make run` and `make test`.
+GO      ?= go
+NPM     ?= npm
+SWAG    := $(GO) tool swag init -q -g server.go -d api/rest,api/links -o docs --outputTypes go,json,yaml
+FE      := frontend
+STAMP   := $(FE)/node_modules/.installed
+
+.PHONY: run build binaries spa docs docs-check lint lint-go lint-frontend test test-go test-frontend e2e bench reliability clean
+
+## run: build the SPA and the binary, then start the service on SQLite with the demo (simulated servers, clients, services)
+run: build
+	APPLINKS_DEMO=true ./bin/applinks
+
+## build: the SPA, then bin/applinks (with the SPA embedded) and bin/whmsim
+build: spa binaries
+
+binaries:
+	$(GO) build -o bin/applinks ./api/cmd/applinks
+	$(GO) build -o bin/whmsim ./api/cmd/whmsim
+
+$(STAMP): $(FE)/package.json $(FE)/package-lock.json
+	cd $(FE) && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+spa: $(STAMP)
+	cd $(FE) && $(NPM) run build
+
+## docs: regenerate the OpenAPI spec (swag) and the frontend's API types from it
+docs: $(STAMP)
+	$(SWAG)
+	cd $(FE) && $(NPM) run gen:api
+
+## docs-check: fail when docs/ or the generated frontend types are stale
+docs-check: docs
+	@if [ -n "$$(git status --porcelain -- docs $(FE)/src/api/schema.d.ts)" ]; then \
+		git --no-pager diff --stat -- docs $(FE)/src/api/schema.d.ts; git status --short -- docs $(FE)/src/api; \
+		echo "docs/ or frontend/src/api/schema.d.ts is stale: run 'make docs' and commit the result"; exit 1; fi
+
+lint: lint-go lint-frontend
+
+lint-go:
+	@unformatted=$$(gofmt -l api frontend/embed.go docs/docs.go); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+lint-frontend: $(STAMP)
+	cd $(FE) && $(NPM) run typecheck && $(NPM) run lint
+
+## test-go: Go tests on SQLite, and on MySQL/MariaDB when APPLINKS_TEST_MYSQL_DSN is set
+test-go:
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-frontend: $(STAMP)
+	cd $(FE) && $(NPM) test
+
+## e2e: browser journeys in Debian's chromium against the real binary and the simulator
+e2e: build
+	cd $(FE) && APPLINKS_BIN=$(CURDIR)/bin/applinks WHMSIM_BIN=$(CURDIR)/bin/whmsim $(NPM) run e2e
+
+## test: everything CI runs
+test: docs-check lint test-go test-frontend e2e
+
+clean:
+	rm -rf bin data $(FE)/dist/assets $(FE)/dist/index.html
