@@ -38,7 +38,7 @@ type env struct {
 
 // testSPA stands in for the built frontend.
 var testSPA = fstest.MapFS{
-	"index.html":        {Data: []byte("<!doctype html><div id=root></div>")},
+	"index.html":         {Data: []byte("<!doctype html><div id=root></div>")},
 	"assets/app-1a2b.js": {Data: []byte("console.log(1)")},
 }
 
