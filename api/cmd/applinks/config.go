@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -60,9 +61,32 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		Environment: environ(getenv),
 	})
 	if err != nil {
-		return cfg, fmt.Errorf("configuration: %w", err)
+		return cfg, fmt.Errorf("configuration: %w", explainParseErrors(err))
 	}
 	return cfg, cfg.validate()
+}
+
+// explainParseErrors names the environment variable of each value that
+// could not be parsed, where the library names only the struct field.
+func explainParseErrors(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	t := reflect.TypeOf(Config{})
+	var out []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if f, ok := t.FieldByName(pe.Name); ok {
+				key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+				out = append(out, fmt.Errorf("%s: %v", key, pe.Err))
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
 }
 
 // environ builds the map env.Parse reads from getenv, for the keys Config
