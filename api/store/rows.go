@@ -134,7 +134,7 @@ type linkSettingRow struct {
 func (linkSettingRow) TableName() string { return "link_settings" }
 
 type operationRow struct {
-	ID             int64  `gorm:"primaryKey"`
+	ID             int64  `gorm:"primaryKey;index:idx_operations_module_id,priority:2"`
 	Module         string `gorm:"size:32;not null;index:idx_operations_module_id,priority:1"`
 	Kind           string `gorm:"size:32;not null"`
 	State          string `gorm:"size:16;not null;index"`
@@ -150,22 +150,30 @@ type operationRow struct {
 	SupersededBy   *int64
 	CreatedAt      time.Time
 	StartedAt      *time.Time
-	FinishedAt     *time.Time
+	FinishedAt     *time.Time `gorm:"index"`
 	UpdatedAt      time.Time
 }
 
 func (operationRow) TableName() string { return "operations" }
 
+// serverTaskRow is an operation's work on one server: the unit the worker
+// pool claims. Checked tells that the support check is done (a resumed task
+// does not check again); Cursor is the id of the last service handled.
 type serverTaskRow struct {
 	ID             int64  `gorm:"primaryKey"`
 	OperationID    int64  `gorm:"not null;uniqueIndex:idx_server_tasks_op_server,priority:1"`
 	ServerID       int64  `gorm:"not null;uniqueIndex:idx_server_tasks_op_server,priority:2;index"`
+	Action         string `gorm:"size:16;not null;default:'push'"`
+	ServiceID      *int64 `gorm:"uniqueIndex:idx_server_tasks_op_server,priority:3"`
+	Username       string `gorm:"size:64;not null;default:''"`
 	State          string `gorm:"size:16;not null;index:idx_server_tasks_claim,priority:1"`
+	Checked        bool   `gorm:"not null;default:false"`
 	Cursor         int64  `gorm:"column:cursor_id;not null;default:0"`
 	AccountsTotal  int    `gorm:"not null;default:0"`
 	AccountsDone   int    `gorm:"not null;default:0"`
 	AccountsFailed int    `gorm:"not null;default:0"`
 	Attempts       int    `gorm:"not null;default:0"`
+	Version        int64  `gorm:"not null;default:0"`
 	LeaseOwner     string `gorm:"size:100;not null;default:''"`
 	LeaseExpiresAt *time.Time
 	NextAttemptAt  time.Time `gorm:"not null;index:idx_server_tasks_claim,priority:2"`
@@ -177,6 +185,20 @@ type serverTaskRow struct {
 }
 
 func (serverTaskRow) TableName() string { return "server_tasks" }
+
+// serverLeaseRow is the per-server lease: whoever holds it is the one worker
+// (in any process) talking to that server, across operations. A holder owns
+// it while Owner is its claim id and ExpiresAt is in the future; it renews
+// ExpiresAt while working and clears Owner when done.
+type serverLeaseRow struct {
+	ServerID  int64     `gorm:"primaryKey;autoIncrement:false"`
+	Owner     string    `gorm:"size:100;not null;default:''"`
+	TaskID    int64     `gorm:"not null;default:0"`
+	ExpiresAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+func (serverLeaseRow) TableName() string { return "server_leases" }
 
 type logEntryRow struct {
 	ID          int64     `gorm:"primaryKey"`
@@ -211,8 +233,8 @@ type ssoEventRow struct {
 	ID           int64     `gorm:"primaryKey"`
 	Time         time.Time `gorm:"not null;index"`
 	Kind         string    `gorm:"size:16;not null"` // issue, redeem, session
-	UserID       *int64
-	ClientID     *int64 `gorm:"index"`
+	UserID       *int64    `gorm:"index"`
+	ClientID     *int64    `gorm:"index"`
 	ServiceID    *int64
 	Source       string `gorm:"size:16;not null"` // cpanel, api, portal
 	ServerID     *int64
@@ -244,7 +266,7 @@ func allRows() []any {
 	return []any{
 		&roleRow{}, &adminRow{}, &serverRow{}, &clientRow{}, &userRow{}, &membershipRow{},
 		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{},
-		&operationRow{}, &serverTaskRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
+		&operationRow{}, &serverTaskRow{}, &serverLeaseRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
 		&apiCredentialRow{},
 	}
 }

@@ -1,0 +1,109 @@
+package sso
+
+import (
+	"context"
+	"strings"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/secret"
+)
+
+// Account is a signed-in client-area user: every account the user belongs
+// to, and the current one with the user's membership on it.
+type Account struct {
+	User        links.User
+	Clients     []links.Client
+	Memberships []links.Membership
+	Current     links.Client
+	Membership  links.Membership
+}
+
+// ErrNoSession is the one answer to a client-area session that is no longer
+// valid (the user or the membership is gone).
+var ErrNoSession = links.Errorf(links.EUNAUTHORIZED, "Your session is no longer valid; sign in again.")
+
+// Login checks a client-area user's e-mail and password. Every failure is
+// the same generic EUNAUTHORIZED (no account enumeration), and an unknown
+// e-mail costs one bcrypt comparison like a known one.
+func (s *Service) Login(ctx context.Context, email, password string) (links.User, error) {
+	fail := links.Errorf(links.EUNAUTHORIZED, "The e-mail address or password is incorrect.")
+	email = strings.TrimSpace(email)
+	if email == "" || password == "" || len(email) > 254 || len(password) > 72 {
+		secret.CheckPassword("", password)
+		return links.User{}, fail
+	}
+	u, hash, err := s.store.UserCredentials(ctx, email)
+	if err != nil && links.ErrorCode(err) != links.ENOTFOUND {
+		return links.User{}, err
+	}
+	if !secret.CheckPassword(hash, password) {
+		return links.User{}, fail
+	}
+	return u, nil
+}
+
+// Account loads a user's accounts and makes clientID the current one (0:
+// the first). A user on no account, or no longer on clientID, has no session.
+func (s *Service) Account(ctx context.Context, userID, clientID int64) (Account, error) {
+	clients, ms, err := s.store.UserClients(ctx, userID)
+	if links.ErrorCode(err) == links.ENOTFOUND {
+		return Account{}, ErrNoSession
+	} else if err != nil {
+		return Account{}, err
+	}
+	if len(clients) == 0 {
+		return Account{}, links.Errorf(links.EFORBIDDEN, "Your login is not on any client account.")
+	}
+	a := Account{Clients: clients, Memberships: ms, User: ms[0].User}
+	for i, c := range clients {
+		if clientID == 0 || c.ID == clientID {
+			a.Current, a.Membership = c, ms[i]
+			return a, nil
+		}
+	}
+	return Account{}, ErrNoSession
+}
+
+// UpdateProfile changes a user's own name and e-mail.
+func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email *string) (links.User, error) {
+	if name != nil {
+		n := strings.TrimSpace(*name)
+		if n == "" || len(n) > 190 {
+			return links.User{}, links.FieldError("name", "The name is required and at most 190 characters long.")
+		}
+		name = &n
+	}
+	if email != nil {
+		e := strings.TrimSpace(*email)
+		if err := links.ValidateEmail("email", e); err != nil {
+			return links.User{}, err
+		}
+		email = &e
+	}
+	return s.store.UpdateUser(ctx, userID, name, email)
+}
+
+// AuthorizePanelSession decides whether the signed-in user may "Log in to
+// cPanel" on a service of the current account: the service is the
+// account's, the account is not Closed, allows single sign-on, the user
+// holds sso on it and the service still qualifies. Refusals are audited;
+// the caller audits the panel's own outcome with Record.
+func (s *Service) AuthorizePanelSession(ctx context.Context, a Account, serviceID int64, ip string) (links.Service, error) {
+	ev := links.SSOEvent{Kind: links.SSOKindSession, Source: links.SSOSourcePortal, UserID: id(a.User.ID),
+		ClientID: id(a.Current.ID), ServiceID: id(serviceID), Destination: "cpanel", IP: ip}
+	target, err := s.store.SSOServiceTarget(ctx, serviceID)
+	if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && target.Service.ClientID != a.Current.ID) {
+		err = &Refusal{Reason: links.SSOReasonInvalidService, Err: links.Errorf(links.ENOTFOUND, "Service %d is not on your account.", serviceID)}
+	} else if err == nil {
+		ev.ServerID = id(target.Service.ServerID)
+		m := a.Membership
+		err = check(ruleCheck{client: target.Client, userID: a.User.ID, membership: &m, service: &target.Service, active: target.ServerActive})
+	}
+	if err != nil {
+		if links.ErrorCode(err) != links.EUNAVAILABLE {
+			s.record(ctx, outcome(ev, err))
+		}
+		return links.Service{}, err
+	}
+	return target.Service, nil
+}

@@ -1,0 +1,476 @@
+// Package sso holds the rules of single sign-on: issuing one-time tokens for
+// a cPanel click or a trusted application, redeeming them into a client-area
+// session, deciding when a user may sign into a panel, the refusal reasons,
+// the destinations, API credentials and the audit of every attempt.
+//
+// It imports only links and secret; the database is the Store interface
+// declared here, which the store package implements.
+package sso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/secret"
+)
+
+// Store is what single sign-on needs from the database.
+type Store interface {
+	SSOClickTarget(ctx context.Context, subscriberID string) (links.SSOClickTarget, error)
+	SSOServiceTarget(ctx context.Context, serviceID int64) (links.SSOClickTarget, error)
+	CreateSSOToken(ctx context.Context, t links.SSOToken) (links.SSOToken, error)
+	ConsumeSSOToken(ctx context.Context, hash string, now time.Time) (links.SSOToken, bool, error)
+	PurgeSSOTokens(ctx context.Context, expiredBefore time.Time) (int64, error)
+	RecordSSOEvent(ctx context.Context, e links.SSOEvent) error
+	ListSSOEvents(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
+
+	CreateAPICredential(ctx context.Context, c links.APICredential, secretHash string) (links.APICredential, error)
+	ListAPICredentials(ctx context.Context) ([]links.APICredential, error)
+	APICredentialByIdentifier(ctx context.Context, identifier string) (links.APICredential, string, error)
+	RevokeAPICredential(ctx context.Context, id int64, at time.Time) error
+	TouchAPICredential(ctx context.Context, id int64, at time.Time) error
+
+	Client(ctx context.Context, id int64) (links.Client, error)
+	Membership(ctx context.Context, clientID, userID int64) (links.Membership, error)
+	User(ctx context.Context, id int64) (links.User, error)
+	UserClients(ctx context.Context, userID int64) ([]links.Client, []links.Membership, error)
+	UserCredentials(ctx context.Context, email string) (links.User, string, error)
+	UpdateUser(ctx context.Context, id int64, name, email *string) (links.User, error)
+}
+
+// MaxTokenTTL is the longest an SSO token lives.
+const MaxTokenTTL = 60 * time.Second
+
+// TokenBytes is the entropy of an SSO token.
+const TokenBytes = 32
+
+// Limits are the abuse limits of the SSO endpoints, in requests per minute
+// with a burst. The click comes from the cPanel server, not the customer, so
+// its per-IP limit is per panel server and must be generous; the
+// per-credential limit is per hosting account.
+type Limits struct {
+	ClickPerIP          float64
+	ClickPerCredential  float64
+	RedeemPerIP         float64
+	TokenAPIPerIP       float64
+	TokenAPIPerCred     float64
+	PortalLoginPerIP    float64
+	Burst               int
+	PerCredentialBurst  int
+	PanelSessionPerUser float64
+}
+
+// DefaultLimits are the limits used when Config leaves them zero.
+var DefaultLimits = Limits{
+	ClickPerIP: 1200, ClickPerCredential: 30, RedeemPerIP: 60, TokenAPIPerIP: 600, TokenAPIPerCred: 600,
+	PortalLoginPerIP: 10, Burst: 20, PerCredentialBurst: 10, PanelSessionPerUser: 20,
+}
+
+// Config configures the service.
+type Config struct {
+	// PublicURL is this service's origin, e.g. https://billing.example.com.
+	PublicURL string
+	// TokenTTL is how long a token lives: at most (and by default) 60 s.
+	TokenTTL time.Duration
+	// PurgeAfter is how long an expired token is kept (so a late replay is
+	// told "expired" or "already used" rather than "unknown") before the
+	// purger deletes it; default 10 minutes.
+	PurgeAfter time.Duration
+	// RetryAfter is the N of {"retry": N} when the database is briefly
+	// unavailable; default 2 s.
+	RetryAfter int
+	Limits     Limits
+	Logger     *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service applies the single sign-on rules. It is safe for concurrent use.
+type Service struct {
+	store Store
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+	dummy string
+}
+
+// New returns the service.
+func New(store Store, cfg Config) *Service {
+	if cfg.TokenTTL <= 0 || cfg.TokenTTL > MaxTokenTTL {
+		cfg.TokenTTL = MaxTokenTTL
+	}
+	if cfg.PurgeAfter <= 0 {
+		cfg.PurgeAfter = 10 * time.Minute
+	}
+	if cfg.RetryAfter <= 0 {
+		cfg.RetryAfter = 2
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, cfg: cfg, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
+}
+
+// PublicURL is the origin the service answers on.
+func (s *Service) PublicURL() string { return s.cfg.PublicURL }
+
+// Limits returns the abuse limits.
+func (s *Service) Limits() Limits { return s.cfg.Limits }
+
+// RetryAfter is the wait, in seconds, the click answers when the database is
+// briefly unavailable.
+func (s *Service) RetryAfter() int { return s.cfg.RetryAfter }
+
+// Refusal is a refused single sign-on: a reason code from links.SSOReason*
+// and the caller-safe error with its HTTP-mappable code.
+type Refusal struct {
+	Reason string
+	Err    *links.Error
+}
+
+// Error implements error.
+func (r *Refusal) Error() string { return r.Reason + ": " + r.Err.Error() }
+
+// Unwrap exposes the links error, so the REST layer maps its code.
+func (r *Refusal) Unwrap() error { return r.Err }
+
+func refuse(reason, code, format string, args ...any) *Refusal {
+	return &Refusal{Reason: reason, Err: links.Errorf(code, format, args...)}
+}
+
+func refuseField(reason, field, format string, args ...any) *Refusal {
+	return &Refusal{Reason: reason, Err: &links.Error{Code: links.EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}}
+}
+
+// Reason returns the refusal reason of err: the Refusal's, "unavailable" for
+// a briefly unavailable database, "invalid_request" for other invalid input,
+// or "" for an unexpected error.
+func Reason(err error) string {
+	var r *Refusal
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &r):
+		return r.Reason
+	}
+	switch links.ErrorCode(err) {
+	case links.EUNAVAILABLE:
+		return links.SSOReasonUnavailable
+	case links.EINVALID:
+		return links.SSOReasonBadRequest
+	case links.ERATELIMITED:
+		return links.SSOReasonRateLimited
+	}
+	return ""
+}
+
+// asRefusal turns an invalid-input error into a refusal with the reason.
+func asRefusal(err error, reason string) error {
+	var le *links.Error
+	if errors.As(err, &le) {
+		return &Refusal{Reason: reason, Err: le}
+	}
+	return err
+}
+
+// ruleCheck is the state the rules look at.
+type ruleCheck struct {
+	client     links.Client
+	userID     int64
+	membership *links.Membership // nil for the owner
+	service    *links.Service    // checked only when set
+	active     bool              // the service's server is active
+}
+
+// check applies the rules in a fixed order: the account is not Closed, its
+// single sign-on is allowed, the user holds sso on it, the service still
+// qualifies for links.
+func check(r ruleCheck) error {
+	switch {
+	case r.client.Status == links.ClientClosed:
+		return refuse(links.SSOReasonClientClosed, links.EFORBIDDEN, "SSO authentication blocked for client %d: the account is closed.", r.client.ID)
+	case !r.client.AllowSSO:
+		return refuse(links.SSOReasonSSODisabled, links.EFORBIDDEN, "SSO authentication blocked for client %d.", r.client.ID)
+	case r.userID != r.client.OwnerUserID && (r.membership == nil || !r.membership.Has(links.UserPermSSO)):
+		return refuse(links.SSOReasonNoPermission, links.EFORBIDDEN, "User %d may not perform single sign-on on client %d.", r.userID, r.client.ID)
+	case r.service != nil && !r.service.Qualifies(r.active):
+		return refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d is %s and no longer allows single sign-on.", r.service.ID, serviceState(*r.service, r.active))
+	}
+	return nil
+}
+
+func serviceState(svc links.Service, serverActive bool) string {
+	switch {
+	case !links.StatusQualifies(svc.Status):
+		return strings.ToLower(svc.Status)
+	case svc.Username == "":
+		return "without a username"
+	case !serverActive:
+		return "on an inactive server"
+	}
+	return "active"
+}
+
+// PanelSSOAllowed tells whether the user may "Log in to cPanel" on the
+// service, and if not, the reason code and why in words.
+func PanelSSOAllowed(client links.Client, m links.Membership, svc links.Service, serverActive bool) (bool, string, string) {
+	err := check(ruleCheck{client: client, userID: m.UserID, membership: &m, service: &svc, active: serverActive})
+	if err == nil {
+		return true, "", ""
+	}
+	var r *Refusal
+	errors.As(err, &r)
+	return false, r.Reason, r.Err.Message
+}
+
+// record appends an audit event without failing the caller: the audit must
+// not turn a refusal into an error, and it outlives a cancelled request.
+func (s *Service) record(ctx context.Context, e links.SSOEvent) {
+	if e.Time.IsZero() {
+		e.Time = s.now()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.store.RecordSSOEvent(ctx, e); err != nil {
+		s.log.Warn("sso: could not record the event", "err", err, "kind", e.Kind, "outcome", e.Outcome, "reason", e.Reason)
+	}
+}
+
+// Record appends an audit event (e.g. the outcome of a panel session).
+func (s *Service) Record(ctx context.Context, e links.SSOEvent) { s.record(ctx, e) }
+
+func id(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+// outcome fills in the outcome and reason of an event from err.
+func outcome(e links.SSOEvent, err error) links.SSOEvent {
+	if err == nil {
+		e.Outcome = links.SSOSuccess
+		return e
+	}
+	e.Outcome = links.SSORefused
+	e.Reason = Reason(err)
+	if e.Reason == "" {
+		e.Reason = "error"
+	}
+	return e
+}
+
+// newToken makes a random token and stores its hash.
+func (s *Service) newToken(ctx context.Context, t links.SSOToken) (string, links.SSOToken, error) {
+	raw, err := secret.Token(TokenBytes)
+	if err != nil {
+		return "", links.SSOToken{}, err
+	}
+	t.Hash = secret.Hash(raw)
+	t.ExpiresAt = s.now().Add(s.cfg.TokenTTL)
+	stored, err := s.store.CreateSSOToken(ctx, t)
+	if err != nil {
+		return "", links.SSOToken{}, err
+	}
+	return raw, stored, nil
+}
+
+func (s *Service) redeemURL(raw string) string {
+	return s.cfg.PublicURL + "/sso/redeem?access_token=" + raw
+}
+
+// validSecretText accepts the URL-safe characters our secrets are made of,
+// within a length range, so that garbage never reaches the database.
+func validSecretText(v string, minLen, maxLen int) bool {
+	if len(v) < minLen || len(v) > maxLen {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// ClickRequest is cPanel's autologin call: the destination from the
+// registered URL's query, the credentials from the form body.
+type ClickRequest struct {
+	Destination  string
+	SubscriberID string
+	Token        string
+	IP           string
+}
+
+// Click verifies a cPanel click and issues a token for the account owner.
+// It answers the redeem URL, or a *Refusal, or an EUNAVAILABLE error when the
+// database is briefly unavailable (the caller answers {"retry": N}).
+func (s *Service) Click(ctx context.Context, req ClickRequest) (string, error) {
+	ev := links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceCPanel, Destination: truncate(req.Destination, 60), IP: req.IP}
+	raw, err := s.click(ctx, req, &ev)
+	if links.ErrorCode(err) != links.EUNAVAILABLE {
+		s.record(ctx, outcome(ev, err))
+	}
+	return raw, err
+}
+
+func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEvent) (string, error) {
+	if _, ok := links.LinkDefByKey(req.Destination); !ok {
+		return "", refuseField(links.SSOReasonInvalidDestination, "destination", "Invalid destination %q: the link's autologin URL must name a catalogue key.", truncate(req.Destination, 64))
+	}
+	if !validSecretText(req.SubscriberID, 1, 128) || !validSecretText(req.Token, 16, 256) {
+		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is missing or malformed.")
+	}
+	target, err := s.store.SSOClickTarget(ctx, req.SubscriberID)
+	if links.ErrorCode(err) == links.ENOTFOUND {
+		secret.Equal(secret.Hash(req.Token), s.dummy) // same work as a known subscriber
+		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is not valid.")
+	} else if err != nil {
+		return "", err
+	}
+	svc := target.Service
+	ev.ClientID, ev.ServiceID, ev.ServerID, ev.UserID = id(target.Client.ID), id(svc.ID), id(svc.ServerID), id(target.Client.OwnerUserID)
+	if target.TokenHash == "" || !secret.Equal(secret.Hash(req.Token), target.TokenHash) {
+		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is not valid.")
+	}
+	if err := check(ruleCheck{client: target.Client, userID: target.Client.OwnerUserID, service: &svc, active: target.ServerActive}); err != nil {
+		return "", err
+	}
+	raw, _, err := s.newToken(ctx, links.SSOToken{
+		UserID: target.Client.OwnerUserID, ClientID: target.Client.ID, ServiceID: svc.ID,
+		Destination: req.Destination, Issuer: "cpanel:server:" + strconv.FormatInt(svc.ServerID, 10),
+	})
+	if err != nil {
+		return "", err
+	}
+	return s.redeemURL(raw), nil
+}
+
+// Session is a redeemed token: who is signed in, on which account, and the
+// client-area path to land on.
+type Session struct {
+	UserID   int64
+	ClientID int64
+	Location string
+}
+
+// Redeem consumes a token (exactly once, atomically), re-checks the rules
+// and returns the session to start. On failure it still returns the
+// destination path it knows (Location), for the login page's next.
+func (s *Service) Redeem(ctx context.Context, accessToken, ip string) (Session, error) {
+	ev := links.SSOEvent{Kind: links.SSOKindRedeem, IP: ip}
+	sess, err := s.redeem(ctx, accessToken, &ev)
+	s.record(ctx, outcome(ev, err))
+	return sess, err
+}
+
+func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOEvent) (Session, error) {
+	if !validSecretText(accessToken, 40, 128) {
+		return Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
+	}
+	tok, consumed, err := s.store.ConsumeSSOToken(ctx, secret.Hash(accessToken), s.now())
+	if links.ErrorCode(err) == links.ENOTFOUND {
+		return Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
+	} else if err != nil {
+		return Session{}, err
+	}
+	sess := Session{UserID: tok.UserID, ClientID: tok.ClientID, Location: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
+	ev.UserID, ev.ClientID, ev.ServiceID, ev.Destination = id(tok.UserID), id(tok.ClientID), id(tok.ServiceID), tok.Destination
+	ev.Source = links.SSOSourceAPI
+	if rest, ok := strings.CutPrefix(tok.Issuer, "cpanel:server:"); ok {
+		ev.Source = links.SSOSourceCPanel
+		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
+			ev.ServerID = id(n)
+		}
+	} else if rest, ok := strings.CutPrefix(tok.Issuer, "api:"); ok {
+		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
+			ev.CredentialID = id(n)
+		}
+	}
+	if !consumed {
+		if tok.UsedAt != nil {
+			return sess, refuse(links.SSOReasonUsedToken, links.EUNAUTHORIZED, "This sign-in link was already used.")
+		}
+		return sess, refuse(links.SSOReasonExpiredToken, links.EUNAUTHORIZED, "This sign-in link has expired.")
+	}
+	rc := ruleCheck{userID: tok.UserID}
+	if tok.ServiceID != 0 && ev.Source == links.SSOSourceCPanel {
+		target, err := s.store.SSOServiceTarget(ctx, tok.ServiceID)
+		if links.ErrorCode(err) == links.ENOTFOUND {
+			return sess, refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d no longer exists.", tok.ServiceID)
+		} else if err != nil {
+			return sess, err
+		}
+		rc.client, rc.service, rc.active = target.Client, &target.Service, target.ServerActive
+	} else {
+		client, err := s.store.Client(ctx, tok.ClientID)
+		if links.ErrorCode(err) == links.ENOTFOUND {
+			return sess, refuse(links.SSOReasonInvalidClient, links.EFORBIDDEN, "Client %d no longer exists.", tok.ClientID)
+		} else if err != nil {
+			return sess, err
+		}
+		rc.client = client
+	}
+	if rc.client.ID != tok.ClientID {
+		return sess, refuse(links.SSOReasonInvalidService, links.EFORBIDDEN, "Service %d moved to another account.", tok.ServiceID)
+	}
+	if tok.UserID != rc.client.OwnerUserID {
+		m, err := s.store.Membership(ctx, tok.ClientID, tok.UserID)
+		if links.ErrorCode(err) == links.ENOTFOUND {
+			return sess, refuse(links.SSOReasonUserNotOnClient, links.EFORBIDDEN, "User %d is no longer on client %d.", tok.UserID, tok.ClientID)
+		} else if err != nil {
+			return sess, err
+		}
+		rc.membership = &m
+	}
+	if err := check(rc); err != nil {
+		return sess, err
+	}
+	return sess, nil
+}
+
+// Purge deletes the tokens that expired more than PurgeAfter ago.
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	return s.store.PurgeSSOTokens(ctx, s.now().Add(-s.cfg.PurgeAfter))
+}
+
+// RunPurger purges expired tokens on a ticker until ctx is done.
+func (s *Service) RunPurger(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Purge(ctx); err != nil {
+				s.log.Warn("sso: purge of expired tokens failed", "err", err)
+			} else if n > 0 {
+				s.log.Debug("sso: purged expired tokens", "count", n)
+			}
+		}
+	}
+}
+
+// Events lists SSO events.
+func (s *Service) Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error) {
+	return s.store.ListSSOEvents(ctx, f)
+}
