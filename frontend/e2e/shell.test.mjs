@@ -43,9 +43,13 @@ describe('app shell', () => {
     const { page, context } = await newPage();
     await page.goto('/servers');
     await page.waitForURL('**/login?next=%2Fservers');
-    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'email', null, {
-      timeout: 5000,
-    });
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('name') === 'email',
+      null,
+      {
+        timeout: 5000,
+      },
+    );
 
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill('wrong');
@@ -67,7 +71,14 @@ describe('app shell', () => {
     await signIn(page);
     await page.waitForURL('**/settings/application-links');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const name of ['Servers', 'Clients', 'API Credentials', 'SSO Activity', 'Operations', 'Application Links']) {
+    for (const name of [
+      'Servers',
+      'Clients',
+      'API Credentials',
+      'SSO Activity',
+      'Operations',
+      'Application Links',
+    ]) {
       await nav.getByRole('link', { name }).click();
       await page.getByRole('heading', { name, level: 1 }).waitFor();
     }
@@ -100,7 +111,9 @@ describe('app shell', () => {
     await nav.getByRole('link', { name: 'Clients' }).click();
     await page.getByRole('heading', { name: 'Clients', level: 1 }).waitFor();
     assert.equal(await nav.isVisible(), false);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth > window.innerWidth,
+    );
     assert.equal(overflow, false, 'no horizontal scrolling at 768px');
     await page.screenshot({ path: `${shots}shell-tablet.png` });
     await context.close();

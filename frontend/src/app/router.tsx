@@ -3,6 +3,7 @@ import { DashboardLayout } from '@/components/layouts/dashboard-layout';
 import { LoginRoute } from './routes/auth/login';
 import { RequireStaff } from './routes/app/require-staff';
 import { PlaceholderRoute } from './routes/app/placeholder';
+import { NewServerRoute, ServerRoute, ServersRoute } from './routes/app/servers';
 import { NotFoundRoute } from './routes/not-found';
 import { RouteErrorBoundary } from './routes/route-error';
 import { portalRoutes } from './routes/portal/routes';
@@ -31,7 +32,9 @@ export const routes: RouteObject[] = [
           />
         ),
       },
-      { path: 'servers', element: <PlaceholderRoute title="Servers" /> },
+      { path: 'servers', element: <ServersRoute /> },
+      { path: 'servers/new', element: <NewServerRoute /> },
+      { path: 'servers/:id', element: <ServerRoute /> },
       { path: 'clients', element: <PlaceholderRoute title="Clients" /> },
       { path: 'api-credentials', element: <PlaceholderRoute title="API Credentials" /> },
       { path: 'sso-activity', element: <PlaceholderRoute title="SSO Activity" /> },

@@ -54,7 +54,6 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler): () => void
   };
 }
 
-
 const authMiddleware: Middleware = {
   onRequest({ request, schemaPath }) {
     request.headers.set('Accept', 'application/json');
@@ -107,7 +106,6 @@ export function createApiClient<Paths extends {}>(): Client<Paths> {
 
 /** The typed client. Paths are the server's full paths, e.g. "/api/v1/servers". */
 export const api = createApiClient<paths>();
-
 
 /**
  * Returns the data of a successful openapi-fetch call. The middleware already throws ApiError

@@ -70,7 +70,8 @@ function fallbackMessage(status: number): string {
 /** A readable message for any thrown value (ApiError, network failure, bug). */
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
-  if (err instanceof TypeError) return 'Cannot reach the service. Check your connection and try again.';
+  if (err instanceof TypeError)
+    return 'Cannot reach the service. Check your connection and try again.';
   if (err instanceof Error && err.message) return err.message;
   return 'Something went wrong.';
 }

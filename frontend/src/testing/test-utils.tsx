@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { createMemoryRouter, type RouteObject } from 'react-router';
 import { vi } from 'vitest';
 import { AppProvider } from '@/app/provider';
+import { setSession } from '@/lib/session';
 
 /** A route handler for the fetch mock: return a Response, or undefined for "not handled". */
 export type FetchHandler = (req: Request) => Response | Promise<Response> | undefined;
@@ -48,6 +49,29 @@ export function renderRoutes(routes: RouteObject[], url: string) {
   const queryClient = testQueryClient();
   const utils = render(<AppProvider router={router} queryClient={queryClient} />);
   return { ...utils, router, user, queryClient };
+}
+
+/**
+ * Signs a staff member in (a session in sessionStorage) and returns a fetch handler wrapper
+ * that also answers GET /api/v1/auth/me, which every dashboard page asks first.
+ */
+export function signedIn(handler: FetchHandler): FetchHandler {
+  setSession({
+    token: 'test-jwt',
+    admin: { id: 1, email: 'admin@example.com', name: 'Ada Admin' },
+  });
+  return (req) => {
+    const url = new URL(req.url);
+    if (req.method === 'GET' && url.pathname === '/api/v1/auth/me') {
+      return json({ id: 1, email: 'admin@example.com', name: 'Ada Admin', permissions: [] });
+    }
+    return handler(req);
+  };
+}
+
+/** Path and method of a request, e.g. "PATCH /api/v1/servers/1". */
+export function route(req: Request): string {
+  return `${req.method} ${new URL(req.url).pathname}`;
 }
 
 /** A QueryClient for tests: no retries, no caching between tests. */

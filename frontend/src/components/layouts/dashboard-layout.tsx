@@ -20,7 +20,10 @@ const MAIN: NavItem[] = [
 function Item({ item }: { item: NavItem }) {
   return (
     <li>
-      <NavLink to={item.to} className={({ isActive }) => `nav__link${isActive ? ' nav__link--active' : ''}`}>
+      <NavLink
+        to={item.to}
+        className={({ isActive }) => `nav__link${isActive ? ' nav__link--active' : ''}`}
+      >
         {item.label}
       </NavLink>
     </li>

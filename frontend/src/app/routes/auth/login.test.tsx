@@ -81,7 +81,11 @@ describe('staff login page', () => {
 
   it('ignores an off-site ?next', async () => {
     mockFetch((req) =>
-      req.url.endsWith('/auth/login') ? loginOk() : req.url.endsWith('/auth/me') ? json(admin) : undefined,
+      req.url.endsWith('/auth/login')
+        ? loginOk()
+        : req.url.endsWith('/auth/me')
+          ? json(admin)
+          : undefined,
     );
     const { user, router } = renderRoutes(routes, '/login?next=%2F%2Fevil.example');
     await user.type(screen.getByLabelText(/email/i), 'admin@example.com');
@@ -103,11 +107,15 @@ describe('staff login page', () => {
   it('sends a user whose token the server rejects back to the login page', async () => {
     setSession({ token: 'revoked' });
     mockFetch((req) =>
-      req.url.endsWith('/api/v1/auth/me') ? apiError(401, 'unauthorized', 'token expired') : undefined,
+      req.url.endsWith('/api/v1/auth/me')
+        ? apiError(401, 'unauthorized', 'token expired')
+        : undefined,
     );
     const { router } = renderRoutes(routes, '/servers');
 
-    expect(await screen.findByText('Your session has expired. Please sign in again.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Your session has expired. Please sign in again.'),
+    ).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/login');
     expect(router.state.location.search).toBe('?expired=1&next=%2Fservers');
     expect(getSession()).toBeNull();

@@ -6,7 +6,13 @@ import { ApiError } from '@/lib/api-error';
 import { LoginForm, type Credentials } from './login-form';
 
 /** Drives the form like its route does: each submit fails with the given error. */
-function Harness({ onSubmit, expired = false }: { onSubmit: (c: Credentials) => void; expired?: boolean }) {
+function Harness({
+  onSubmit,
+  expired = false,
+}: {
+  onSubmit: (c: Credentials) => void;
+  expired?: boolean;
+}) {
   const [attempt, setAttempt] = useState(0);
   const [error, setError] = useState<unknown>(null);
   return (
@@ -18,7 +24,9 @@ function Harness({ onSubmit, expired = false }: { onSubmit: (c: Credentials) => 
       onSubmit={(c) => {
         onSubmit(c);
         setAttempt((a) => a + 1);
-        setError(new ApiError(401, { code: 'unauthorized', message: 'Invalid email or password.' }));
+        setError(
+          new ApiError(401, { code: 'unauthorized', message: 'Invalid email or password.' }),
+        );
       }}
     />
   );
@@ -37,7 +45,9 @@ describe('LoginForm', () => {
 
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(screen.getByLabelText(/email/i)).toHaveFocus();
-    expect(screen.getByLabelText(/email/i)).toHaveAccessibleDescription('Enter your email address.');
+    expect(screen.getByLabelText(/email/i)).toHaveAccessibleDescription(
+      'Enter your email address.',
+    );
 
     await user.type(screen.getByLabelText(/email/i), 'a@example.com');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -71,6 +81,8 @@ describe('LoginForm', () => {
 
   it('says why the user is here after an expired session', () => {
     render(<Harness onSubmit={vi.fn()} expired />);
-    expect(screen.getByRole('status')).toHaveTextContent('Your session has expired. Please sign in again.');
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Your session has expired. Please sign in again.',
+    );
   });
 });

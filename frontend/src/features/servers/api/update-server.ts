@@ -1,0 +1,18 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Schema } from '@/api/types';
+import { api, unwrap } from '@/lib/api-client';
+
+export type ServerPatch = Schema<'links.ServerPatch'>;
+
+/** PATCH /api/v1/servers/{id}: only the fields present change (api_token absent = keep). */
+export function useUpdateServer() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: number; patch: ServerPatch }) =>
+      unwrap(api.PATCH('/api/v1/servers/{id}', { params: { path: { id } }, body: patch })),
+    onSuccess: (server) => {
+      if (server.id !== undefined) qc.setQueryData(['servers', 'detail', server.id], server);
+      return qc.invalidateQueries({ queryKey: ['servers', 'list'] });
+    },
+  });
+}

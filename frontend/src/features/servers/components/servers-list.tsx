@@ -1,0 +1,175 @@
+import { useCallback } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { Badge } from '@/components/ui/badge';
+import { Pagination } from '@/components/ui/pagination';
+import { SearchInput } from '@/components/ui/search-input';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useServers, type ServersQuery } from '../api/get-servers';
+import { MODULES, moduleName } from './module-name';
+import { ServerSupport } from './server-support';
+
+const PER_PAGE = 25;
+
+/** The servers table with search, filters and paging kept in the URL. */
+export function ServersList() {
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const module = params.get('module') ?? '';
+  const active = params.get('active') ?? '';
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+
+  const query: ServersQuery = { page, per_page: PER_PAGE };
+  if (q) query.q = q;
+  if (module) query.module = module;
+  if (active) query.active = active === 'true';
+  const servers = useServers(query);
+
+  const update = useCallback(
+    (key: string, value: string) => {
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          if (key !== 'page') next.delete('page');
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
+  const onSearch = useCallback(
+    (v: string) => {
+      update('q', v);
+    },
+    [update],
+  );
+
+  const filtered = Boolean(q || module || active);
+  const items = servers.data?.items ?? [];
+
+  return (
+    <>
+      <div className="toolbar">
+        <SearchInput
+          label="Search servers"
+          placeholder="Search by name or hostname"
+          value={q}
+          onSearch={onSearch}
+        />
+        <label className="visually-hidden" htmlFor="servers-module">
+          Application
+        </label>
+        <select
+          id="servers-module"
+          className="input"
+          value={module}
+          onChange={(e) => {
+            update('module', e.target.value);
+          }}
+        >
+          <option value="">All applications</option>
+          {MODULES.map((m) => (
+            <option key={m.value} value={m.value}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+        <label className="visually-hidden" htmlFor="servers-active">
+          State
+        </label>
+        <select
+          id="servers-active"
+          className="input"
+          value={active}
+          onChange={(e) => {
+            update('active', e.target.value);
+          }}
+        >
+          <option value="">Active and inactive</option>
+          <option value="true">Active only</option>
+          <option value="false">Inactive only</option>
+        </select>
+      </div>
+
+      {servers.isPending ? (
+        <Spinner label="Loading servers…" />
+      ) : servers.isError ? (
+        <ErrorState
+          error={servers.error}
+          title="Could not load the servers"
+          onRetry={() => void servers.refetch()}
+        />
+      ) : items.length === 0 ? (
+        filtered ? (
+          <EmptyState title="No servers match">Change the search or the filters.</EmptyState>
+        ) : (
+          <EmptyState
+            title="No servers yet"
+            action={
+              <Link className="btn btn--primary" to="/servers/new">
+                Add server
+              </Link>
+            }
+          >
+            Add a cPanel &amp; WHM or WP Squared server so its accounts can get application links.
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <div className="table-wrap" aria-busy={servers.isFetching}>
+            <table className="table">
+              <caption className="visually-hidden">Servers</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Application</th>
+                  <th scope="col">Hostname</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Application links</th>
+                  <th scope="col" className="num">
+                    Accounts
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <Link to={`/servers/${String(s.id)}`}>{s.name}</Link>
+                    </td>
+                    <td>{moduleName(s.module)}</td>
+                    <td className="mono">
+                      {s.hostname}:{s.port}
+                      {s.secure === false ? <span className="muted"> (http)</span> : null}
+                    </td>
+                    <td>
+                      {s.active ? <Badge tone="success">Active</Badge> : <Badge>Inactive</Badge>}
+                    </td>
+                    <td>{s.version ?? <span className="muted">—</span>}</td>
+                    <td>
+                      <ServerSupport server={s} />
+                    </td>
+                    <td className="num">{s.services ?? 0}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            page={page}
+            perPage={PER_PAGE}
+            total={servers.data.total ?? 0}
+            label="Servers pages"
+            onPage={(p) => {
+              update('page', String(p));
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
