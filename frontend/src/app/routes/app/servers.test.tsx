@@ -182,7 +182,7 @@ describe('servers', () => {
     await user.click(await screen.findByRole('button', { name: 'Test connection' }));
 
     const result = await screen.findByText('Connected');
-    const box = result.closest('.alert') as HTMLElement;
+    const box = result.closest<HTMLElement>('.alert')!;
     expect(box).toHaveTextContent('11.50.0.1');
     expect(box).toHaveTextContent('cpanel');
     expect(box).toHaveTextContent('Not supported: requires cPanel & WHM 11.54 or later');
