@@ -1,0 +1,69 @@
+package harness
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Machine describes the host a measurement ran on.
+type Machine struct {
+	NProc     int    `json:"nproc"`
+	CPUModel  string `json:"cpu_model"`
+	MemTotalM int64  `json:"mem_total_mib"`
+	Kernel    string `json:"kernel"`
+	GoVersion string `json:"go_version"`
+	Date      string `json:"date"`
+}
+
+// DescribeMachine reads /proc for the CPU model, the memory and the kernel.
+func DescribeMachine() Machine {
+	m := Machine{NProc: runtime.NumCPU(), GoVersion: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+		_ = f.Close()
+	}
+	if kb := procField("/proc/meminfo", "MemTotal"); kb > 0 {
+		m.MemTotalM = kb / 1024
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	return m
+}
+
+// procField reads a "Key:   123 kB" line of a /proc file and returns the number.
+func procField(path, key string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || k != key {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			return 0
+		}
+		n, _ := strconv.ParseInt(f[0], 10, 64)
+		return n
+	}
+	return 0
+}
+
+// PeakRSSKiB returns the peak resident set size (VmHWM) of a process in KiB.
+func PeakRSSKiB(pid int) int64 { return procField("/proc/"+strconv.Itoa(pid)+"/status", "VmHWM") }
+
+// RSSKiB returns the current resident set size (VmRSS) of a process in KiB.
+func RSSKiB(pid int) int64 { return procField("/proc/"+strconv.Itoa(pid)+"/status", "VmRSS") }
