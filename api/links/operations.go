@@ -1,0 +1,314 @@
+package links
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Operation kinds: what a provisioning run does.
+const (
+	OpActivation    = "activation"    // the application was enabled: push every link
+	OpConfiguration = "configuration" // the links changed while enabled: push the new set
+	OpDeactivation  = "deactivation"  // the application was disabled: remove every link and the group
+	OpRepair        = "repair"        // a manual sync: push (enabled) or remove (disabled) everything again
+	OpAccountSync   = "account_sync"  // one account was created, moved, unsuspended or terminated
+)
+
+// Operation states.
+const (
+	OpQueued     = "queued"
+	OpRunning    = "running"
+	OpCompleted  = "completed"
+	OpSuperseded = "superseded"
+)
+
+// Server task states. Pending and running tasks are open; the others are final.
+const (
+	TaskPending     = "pending"
+	TaskRunning     = "running"
+	TaskDone        = "done"
+	TaskUnsupported = "unsupported" // the server does not support application links
+	TaskFailed      = "failed"      // the server could not be worked (unreachable, refused every batch)
+	TaskSuperseded  = "superseded"
+)
+
+// Server task actions.
+const (
+	ActionPush   = "push"   // push the links (or, for a deactivation, remove them) on every qualifying account
+	ActionRemove = "remove" // remove the links from one account (account sync)
+)
+
+// Application states shown by the status endpoint.
+const (
+	StateDisabled       = "disabled"
+	StateProvisioning   = "provisioning"
+	StateActive         = "active"
+	StateSyncing        = "syncing"
+	StateDeprovisioning = "deprovisioning"
+)
+
+// Log levels, exactly as the seed names them.
+const (
+	LevelDebug   = "debug"
+	LevelInfo    = "info"
+	LevelNotice  = "notice"
+	LevelWarning = "warning"
+)
+
+// LogLevels lists the log levels from the most to the least verbose.
+var LogLevels = []string{LevelDebug, LevelInfo, LevelNotice, LevelWarning}
+
+// Operation is one provisioning run of one application.
+type Operation struct {
+	ID             int64      `json:"id" example:"7"`
+	Module         string     `json:"module" example:"cpanel"`
+	Kind           string     `json:"kind" example:"activation" enums:"activation,configuration,deactivation,repair,account_sync"`
+	State          string     `json:"state" example:"running" enums:"queued,running,completed,superseded"`
+	StartedBy      string     `json:"started_by" example:"admin@example.com"`
+	ServersTotal   int        `json:"servers_total" example:"3"`
+	ServersDone    int        `json:"servers_done" example:"1"`
+	ServersSupport int        `json:"servers_supported" example:"2"`
+	AccountsTotal  int        `json:"accounts_total" example:"100"`
+	AccountsDone   int        `json:"accounts_done" example:"40"`
+	AccountsFailed int        `json:"accounts_failed" example:"1"`
+	Warnings       int        `json:"warnings" example:"1"`
+	SupersededBy   *int64     `json:"superseded_by,omitempty" example:"8"`
+	CreatedAt      time.Time  `json:"created_at"`
+	StartedAt      *time.Time `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at"`
+}
+
+// Open reports whether the operation is still queued or running.
+func (o Operation) Open() bool { return o.State == OpQueued || o.State == OpRunning }
+
+// ServerTask is an operation's work on one server.
+type ServerTask struct {
+	ID             int64      `json:"id" example:"12"`
+	OperationID    int64      `json:"operation_id" example:"7"`
+	ServerID       int64      `json:"server_id" example:"1"`
+	ServerName     string     `json:"server_name" example:"cp1"`
+	Action         string     `json:"action" example:"push" enums:"push,remove"`
+	State          string     `json:"state" example:"running" enums:"pending,running,done,unsupported,failed,superseded"`
+	Checked        bool       `json:"checked" example:"true"`
+	Cursor         int64      `json:"cursor" example:"420"`
+	AccountsTotal  int        `json:"accounts_total" example:"50"`
+	AccountsDone   int        `json:"accounts_done" example:"20"`
+	AccountsFailed int        `json:"accounts_failed" example:"0"`
+	Attempts       int        `json:"attempts" example:"1"`
+	LastError      string     `json:"last_error,omitempty"`
+	StartedAt      *time.Time `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at"`
+	// Account sync tasks name their one account.
+	ServiceID *int64 `json:"service_id,omitempty"`
+	Username  string `json:"username,omitempty"`
+}
+
+// OperationDetail is an operation with its per-server breakdown.
+type OperationDetail struct {
+	Operation
+	Servers []ServerTask `json:"servers"`
+}
+
+// LogEntry is one line of an operation's log.
+type LogEntry struct {
+	ID          int64     `json:"id" example:"1"`
+	OperationID int64     `json:"operation_id" example:"7"`
+	Module      string    `json:"module" example:"cpanel"`
+	Time        time.Time `json:"time"`
+	Level       string    `json:"level" example:"warning" enums:"debug,info,notice,warning"`
+	ServerID    *int64    `json:"server_id" example:"1"`
+	ServiceID   *int64    `json:"service_id" example:"42"`
+	Message     string    `json:"message" example:"Server cp1 does not support application links: requires cPanel & WHM 11.54 or later."`
+}
+
+// LogFilter narrows an operation's log.
+type LogFilter struct {
+	OperationID int64
+	Level       string
+	ServerID    int64
+	Page
+}
+
+// OperationFilter narrows the operation history.
+type OperationFilter struct {
+	Module string
+	Page
+}
+
+// LinkSetting is an application's override of one catalogue entry.
+type LinkSetting struct {
+	Key     string `json:"key"`
+	Label   string `json:"label"`
+	Enabled bool   `json:"enabled"`
+	Order   int    `json:"order"`
+}
+
+// LinkInput is one entry of the list PUT .../links takes. Every catalogue
+// key must appear exactly once.
+type LinkInput struct {
+	Key     string `json:"key" example:"invoice_history"`
+	Label   string `json:"label" example:"View Invoice History"`
+	Enabled *bool  `json:"enabled" example:"true"`
+	Order   *int   `json:"order" example:"14"`
+}
+
+// ValidateLinkInputs checks a complete link configuration: every catalogue
+// key exactly once, labels per ValidateLabel, orders present, non-negative
+// and distinct. It returns the settings to store.
+func ValidateLinkInputs(in []LinkInput) ([]LinkSetting, error) {
+	if len(in) != len(Catalogue) {
+		return nil, FieldError("links", "List every one of the %d links exactly once (got %d).", len(Catalogue), len(in))
+	}
+	seenKey := map[string]bool{}
+	seenOrder := map[int]string{}
+	out := make([]LinkSetting, 0, len(in))
+	for i, l := range in {
+		field := fmt.Sprintf("links[%d]", i)
+		if _, ok := LinkDefByKey(l.Key); !ok {
+			return nil, FieldError(field+".key", "Unknown link key %q.", l.Key)
+		}
+		if seenKey[l.Key] {
+			return nil, FieldError(field+".key", "The link %q is listed twice.", l.Key)
+		}
+		seenKey[l.Key] = true
+		if err := ValidateLabel(field+".label", l.Label); err != nil {
+			return nil, err
+		}
+		if l.Enabled == nil {
+			return nil, FieldError(field+".enabled", "Say whether the link %q is enabled.", l.Key)
+		}
+		if l.Order == nil {
+			return nil, FieldError(field+".order", "The order of the link %q is required.", l.Key)
+		}
+		if *l.Order < 0 || *l.Order > 99999 {
+			return nil, FieldError(field+".order", "The order of the link %q must be between 0 and 99999.", l.Key)
+		}
+		if other, dup := seenOrder[*l.Order]; dup {
+			return nil, FieldError(field+".order", "The links %q and %q have the same order %d.", other, l.Key, *l.Order)
+		}
+		seenOrder[*l.Order] = l.Key
+		out = append(out, LinkSetting{Key: l.Key, Label: l.Label, Enabled: *l.Enabled, Order: *l.Order})
+	}
+	return out, nil
+}
+
+// ApplyLinkSettings returns the catalogue with the overrides applied, sorted
+// by order. Catalogue entries without an override keep their default label,
+// are enabled and keep their catalogue position as order.
+func ApplyLinkSettings(settings []LinkSetting) []Link {
+	by := map[string]LinkSetting{}
+	for _, s := range settings {
+		by[s.Key] = s
+	}
+	out := make([]Link, len(Catalogue))
+	for i, d := range Catalogue {
+		l := Link{Key: d.Key, Group: d.Group, DefaultLabel: d.DefaultLabel, Label: d.DefaultLabel, Enabled: true,
+			Order: i + 1, Implements: d.Implements, Route: d.Route}
+		if s, ok := by[d.Key]; ok {
+			l.Label, l.Enabled, l.Order = s.Label, s.Enabled, s.Order
+		}
+		out[i] = l
+	}
+	sortLinks(out)
+	return out
+}
+
+func sortLinks(ls []Link) {
+	for i := 1; i < len(ls); i++ {
+		for j := i; j > 0 && (ls[j].Order < ls[j-1].Order || (ls[j].Order == ls[j-1].Order && ls[j].Key < ls[j-1].Key)); j-- {
+			ls[j], ls[j-1] = ls[j-1], ls[j]
+		}
+	}
+}
+
+// ApplicationView is an application with its switch and current status.
+type ApplicationView struct {
+	Application
+	Enabled bool              `json:"enabled" example:"true"`
+	Status  ApplicationStatus `json:"status"`
+}
+
+// ApplicationStatus is what a dashboard polls while an operation runs.
+type ApplicationStatus struct {
+	Module         string     `json:"module" example:"cpanel"`
+	State          string     `json:"state" example:"provisioning" enums:"disabled,provisioning,active,syncing,deprovisioning"`
+	Enabled        bool       `json:"enabled" example:"true"`
+	ServersTotal   int        `json:"servers_total" example:"3"`
+	ServersSupport int        `json:"servers_supported" example:"2"`
+	ServersDone    int        `json:"servers_done" example:"1"`
+	AccountsTotal  int        `json:"accounts_total" example:"100"`
+	AccountsDone   int        `json:"accounts_done" example:"40"`
+	AccountsFailed int        `json:"accounts_failed" example:"1"`
+	Warnings       int        `json:"warnings" example:"1"`
+	Operation      *Operation `json:"operation"`
+}
+
+// PushAccount is one qualifying hosting account with its link credentials in
+// plain text, loaded just before a push.
+type PushAccount struct {
+	ServiceID int64
+	Username  string
+	Creds     AccountCreds
+}
+
+// TaskTarget is one server task of a new operation. Account sync operations
+// name their account; the others cover every qualifying account of the server.
+type TaskTarget struct {
+	ServerID  int64
+	Action    string
+	ServiceID *int64
+	Username  string
+}
+
+// NewOperation asks the store to queue an operation.
+type NewOperation struct {
+	Module    string
+	Kind      string
+	Spec      string // JSON: the desired state, frozen at queue time
+	StartedBy string
+	// Supersede marks every open operation of the module that is not an
+	// account sync as superseded by the new one.
+	Supersede bool
+	// Targets are the server tasks; nil means one push task per active
+	// server of the module.
+	Targets []TaskTarget
+	// Entries, when set, gives the log entries written with the operation
+	// in the same transaction (e.g. its start).
+	Entries func(op Operation) []LogEntry
+}
+
+// ClaimedTask is a server task a worker holds the lease of, with its
+// operation and the lease owner that fences every write.
+type ClaimedTask struct {
+	Task      ServerTask
+	Operation Operation
+	Spec      string
+	Owner     string
+}
+
+// TaskProgress is what one committed step of a server task changes, applied
+// in one transaction: the task's cursor and counters, the operation's
+// counters and the log entries. Counts are deltas.
+type TaskProgress struct {
+	TaskID      int64
+	OperationID int64
+	Owner       string
+	// Cursor, when positive, is the id of the last service handled.
+	Cursor         int64
+	AccountsDone   int
+	AccountsFailed int
+	// Checked marks the support check as done; Supported and AccountsTotal
+	// come with it.
+	Checked       bool
+	Supported     bool
+	AccountsTotal int
+	// State, when set, moves the task to this (final) state.
+	State     string
+	LastError string
+	Entries   []LogEntry
+}
+
+// ErrLeaseLost tells a worker that it no longer holds a server task's lease
+// (it expired and another worker took the task over): it must stop.
+var ErrLeaseLost = errors.New("the lease of the server task was lost")

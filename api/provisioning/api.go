@@ -1,0 +1,313 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// statusTTL is how long a computed status is served from memory: hundreds
+// of pollers cost the database a few queries per second at most.
+const statusTTL = 250 * time.Millisecond
+
+func application(module string) (links.Application, error) {
+	a, err := links.ApplicationByModule(module)
+	if err != nil {
+		return a, &links.Error{Code: links.ENOTFOUND, Field: "module", Message: links.ErrorMessage(err)}
+	}
+	return a, nil
+}
+
+// Applications lists every application with its switch and status.
+func (e *Engine) Applications(ctx context.Context) ([]links.ApplicationView, error) {
+	out := make([]links.ApplicationView, 0, len(links.Applications))
+	for _, a := range links.Applications {
+		v, err := e.Application(ctx, a.Module)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Application returns one application with its switch and status.
+func (e *Engine) Application(ctx context.Context, module string) (links.ApplicationView, error) {
+	a, err := application(module)
+	if err != nil {
+		return links.ApplicationView{}, err
+	}
+	st, err := e.Status(ctx, module)
+	if err != nil {
+		return links.ApplicationView{}, err
+	}
+	return links.ApplicationView{Application: a, Enabled: st.Enabled, Status: st}, nil
+}
+
+// Links returns the application's catalogue with its overrides, by order.
+func (e *Engine) Links(ctx context.Context, module string) ([]links.Link, error) {
+	if _, err := application(module); err != nil {
+		return nil, err
+	}
+	_, settings, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	return links.ApplyLinkSettings(settings), nil
+}
+
+// SaveLinks validates and stores a complete link configuration. When the
+// application is enabled it queues a configuration operation, returned.
+func (e *Engine) SaveLinks(ctx context.Context, module string, in []links.LinkInput, by string) ([]links.Link, *links.Operation, error) {
+	if _, err := application(module); err != nil {
+		return nil, nil, err
+	}
+	settings, err := links.ValidateLinkInputs(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	ls := links.ApplyLinkSettings(settings)
+	op, err := e.store.SaveLinkSettings(ctx, module, settings, e.newOp(module, links.OpConfiguration, by, spec{Links: ls}))
+	if err != nil {
+		return nil, nil, err
+	}
+	if op != nil {
+		e.queued(module)
+	}
+	return ls, op, nil
+}
+
+// Enable switches the application on and queues its activation. Without an
+// active server of the module, or when it is on already, it is a conflict.
+func (e *Engine) Enable(ctx context.Context, module, by string) (links.Operation, error) {
+	if _, err := application(module); err != nil {
+		return links.Operation{}, err
+	}
+	_, settings, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return links.Operation{}, err
+	}
+	op, err := e.store.SetApplicationEnabled(ctx, module, true,
+		e.newOp(module, links.OpActivation, by, spec{Links: links.ApplyLinkSettings(settings)}))
+	if err != nil {
+		return links.Operation{}, err
+	}
+	e.queued(module)
+	return op, nil
+}
+
+// Disable switches the application off and queues its deactivation (every
+// link and the group removed from every account).
+func (e *Engine) Disable(ctx context.Context, module, by string) (links.Operation, error) {
+	if _, err := application(module); err != nil {
+		return links.Operation{}, err
+	}
+	op, err := e.store.SetApplicationEnabled(ctx, module, false, e.newOp(module, links.OpDeactivation, by, spec{}))
+	if err != nil {
+		return links.Operation{}, err
+	}
+	e.queued(module)
+	return op, nil
+}
+
+// Sync queues a repair: every account gets the current configuration again
+// (or, when the application is disabled, has every link removed again).
+func (e *Engine) Sync(ctx context.Context, module, by string) (links.Operation, error) {
+	if _, err := application(module); err != nil {
+		return links.Operation{}, err
+	}
+	enabled, settings, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return links.Operation{}, err
+	}
+	sp := spec{}
+	if enabled {
+		sp.Links = links.ApplyLinkSettings(settings)
+	}
+	op, err := e.store.QueueOperation(ctx, e.newOp(module, links.OpRepair, by, sp))
+	if err != nil {
+		return links.Operation{}, err
+	}
+	e.queued(module)
+	return op, nil
+}
+
+// newOp describes a full operation: it supersedes older ones and logs its start.
+func (e *Engine) newOp(module, kind, by string, sp spec) links.NewOperation {
+	return links.NewOperation{
+		Module: module, Kind: kind, Spec: encodeSpec(sp), StartedBy: by, Supersede: true,
+		Entries: func(op links.Operation) []links.LogEntry {
+			return []links.LogEntry{{Level: links.LevelDebug, Message: fmt.Sprintf("Started %s of %s on %d active servers (requested by %s).",
+				kindName(kind), appName(module), op.ServersTotal, orUnknown(by))}}
+		},
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "the system"
+	}
+	return s
+}
+
+// queued wakes the workers and completes an operation that got no task.
+func (e *Engine) queued(module string) {
+	e.forgetStatus(module)
+	e.poke()
+}
+
+// Status is what the dashboard polls: the application's state and the
+// progress of its current (or last) operation.
+func (e *Engine) Status(ctx context.Context, module string) (links.ApplicationStatus, error) {
+	if _, err := application(module); err != nil {
+		return links.ApplicationStatus{}, err
+	}
+	e.statusMu.Lock()
+	c, ok := e.statusCache[module]
+	e.statusMu.Unlock()
+	if ok && time.Since(c.at) < statusTTL {
+		return c.status, nil
+	}
+	enabled, _, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return links.ApplicationStatus{}, err
+	}
+	op, err := e.store.LatestOperation(ctx, module)
+	if err != nil {
+		return links.ApplicationStatus{}, err
+	}
+	st := links.ApplicationStatus{Module: module, Enabled: enabled, State: links.StateDisabled}
+	if enabled {
+		st.State = links.StateActive
+	}
+	if op != nil {
+		st.Operation = op
+		st.ServersTotal, st.ServersSupport, st.ServersDone = op.ServersTotal, op.ServersSupport, op.ServersDone
+		st.AccountsTotal, st.AccountsDone, st.AccountsFailed = op.AccountsTotal, op.AccountsDone, op.AccountsFailed
+		st.Warnings = op.Warnings
+		if op.Open() {
+			switch op.Kind {
+			case links.OpActivation:
+				st.State = links.StateProvisioning
+			case links.OpDeactivation:
+				st.State = links.StateDeprovisioning
+			default:
+				st.State = links.StateSyncing
+			}
+		}
+	}
+	e.statusMu.Lock()
+	e.statusCache[module] = cachedStatus{at: time.Now(), status: st}
+	e.statusMu.Unlock()
+	return st, nil
+}
+
+func (e *Engine) forgetStatus(module string) {
+	e.statusMu.Lock()
+	delete(e.statusCache, module)
+	e.statusMu.Unlock()
+}
+
+// Log returns one page of an operation's log: f.OperationID, or the
+// application's last operation when zero.
+func (e *Engine) Log(ctx context.Context, module string, f links.LogFilter) ([]links.LogEntry, int64, error) {
+	if _, err := application(module); err != nil {
+		return nil, 0, err
+	}
+	if f.Level != "" {
+		if err := oneOf("level", f.Level, links.LogLevels); err != nil {
+			return nil, 0, err
+		}
+	}
+	if f.OperationID == 0 {
+		op, err := e.store.LatestOperation(ctx, module)
+		if err != nil || op == nil {
+			return []links.LogEntry{}, 0, err
+		}
+		f.OperationID = op.ID
+	} else {
+		op, err := e.store.Operation(ctx, f.OperationID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if op.Module != module {
+			return nil, 0, links.Errorf(links.ENOTFOUND, "Operation %d is not an operation of %s.", f.OperationID, appName(module))
+		}
+	}
+	return e.store.ListLog(ctx, f)
+}
+
+func oneOf(field, v string, allowed []string) error {
+	for _, a := range allowed {
+		if a == v {
+			return nil
+		}
+	}
+	return links.FieldError(field, "The %s must be one of %v.", field, allowed)
+}
+
+// Operations returns one page of the operation history, newest first.
+func (e *Engine) Operations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error) {
+	if f.Module != "" {
+		if _, err := application(f.Module); err != nil {
+			return nil, 0, err
+		}
+	}
+	return e.store.ListOperations(ctx, f)
+}
+
+// Operation returns one operation with its per-server breakdown.
+func (e *Engine) Operation(ctx context.Context, id int64) (links.OperationDetail, error) {
+	return e.store.Operation(ctx, id)
+}
+
+// ServiceChanged makes a changed hosting account's links follow it: a
+// service that starts to qualify, is unsuspended or moves gets its links
+// pushed; one that stops qualifying, is deleted or moves away has them
+// removed (best effort). The work is queued as a durable account sync that
+// never supersedes a running operation. before is nil for a new service,
+// after nil for a deleted one.
+func (e *Engine) ServiceChanged(ctx context.Context, before, after *links.Service) {
+	byModule := map[string][]links.TaskTarget{}
+	beforeQ := before != nil && before.Qualifies(true)
+	afterQ := after != nil && after.Qualifies(true)
+	moved := before != nil && after != nil && (before.ServerID != after.ServerID || before.Username != after.Username)
+	if beforeQ && (!afterQ || moved) {
+		id := before.ID
+		byModule[before.Module] = append(byModule[before.Module], links.TaskTarget{
+			ServerID: before.ServerID, Action: links.ActionRemove, ServiceID: &id, Username: before.Username})
+	}
+	if afterQ && (before == nil || !beforeQ || moved || before.Status != after.Status) {
+		id := after.ID
+		byModule[after.Module] = append(byModule[after.Module], links.TaskTarget{
+			ServerID: after.ServerID, Action: links.ActionPush, ServiceID: &id, Username: after.Username})
+	}
+	for module, targets := range byModule {
+		enabled, _, err := e.store.ApplicationSettings(ctx, module)
+		if err != nil {
+			e.logger.Warn("account sync: read the application", "module", module, "err", err)
+			continue
+		}
+		if !enabled {
+			continue
+		}
+		svc := after
+		if svc == nil {
+			svc = before
+		}
+		_, err = e.store.QueueOperation(context.WithoutCancel(ctx), links.NewOperation{
+			Module: module, Kind: links.OpAccountSync, Spec: "{}", StartedBy: "service change", Targets: targets,
+			Entries: func(op links.Operation) []links.LogEntry {
+				return []links.LogEntry{{Level: links.LevelDebug, ServiceID: &svc.ID,
+					Message: fmt.Sprintf("Started account sync of service %d (%s).", svc.ID, svc.Username)}}
+			},
+		})
+		if err != nil {
+			e.logger.Warn("account sync: queue", "module", module, "service", svc.ID, "err", err)
+			continue
+		}
+		e.poke()
+	}
+}

@@ -1,0 +1,419 @@
+package provisioning
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// spec is an operation's desired state, frozen at queue time.
+type spec struct {
+	// Links is the whole catalogue with its overrides; nil for a
+	// deactivation (remove everything).
+	Links []links.Link `json:"links,omitempty"`
+}
+
+func encodeSpec(sp spec) string {
+	b, _ := json.Marshal(sp)
+	return string(b)
+}
+
+// abortAfter is the number of whole requests in a row that may fail before
+// the engine gives up on a server for this operation.
+const abortAfter = 3
+
+// plan is what a task does to each account: a push or a removal.
+type plan struct {
+	push   *links.PushRequest
+	remove *links.RemoveRequest
+}
+
+// planFor turns the desired links into the panel request, without accounts.
+func (e *Engine) planFor(ls []links.Link, remove bool) plan {
+	if remove {
+		apps := make([]string, len(links.Catalogue))
+		for i, d := range links.Catalogue {
+			apps[i] = e.app(d.Key)
+		}
+		return plan{remove: &links.RemoveRequest{GroupID: e.cfg.LinkPrefix, Apps: apps}}
+	}
+	req := links.PushRequest{Group: links.GroupSpec{ID: e.cfg.LinkPrefix, Label: e.cfg.GroupLabel, Order: 100}}
+	for _, l := range ls {
+		if !l.Enabled {
+			req.Remove = append(req.Remove, e.app(l.Key))
+			continue
+		}
+		req.Links = append(req.Links, links.LinkSpec{
+			App: e.app(l.Key), Label: l.Label, Order: l.Order, Implements: l.Implements,
+			AutologinTokenURL: e.cfg.PublicURL + "/sso/cpanel/token?destination=" + url.QueryEscape(l.Key),
+			URL:               e.cfg.PublicURL + "/portal/login?next=" + url.QueryEscape(fallbackRoute(l.Route)),
+		})
+	}
+	return plan{push: &req}
+}
+
+// fallbackRoute is the client-area page a link's fallback url continues to
+// after login. The links are shared by every account of a batch, so a route
+// that names the service (/portal/services/:serviceId...) falls back to the
+// service list; the autologin call itself still lands on the service's own
+// page, since the token identifies the service.
+func fallbackRoute(route string) string {
+	if strings.Contains(route, ":serviceId") {
+		return "/portal/services"
+	}
+	return route
+}
+
+func (e *Engine) app(key string) string { return e.cfg.LinkPrefix + "_" + key }
+
+// batchResult is what one panel request did.
+type batchResult struct {
+	accounts []links.PushAccount
+	results  []links.AccountResult
+	err      error // the whole request failed
+	done     chan struct{}
+}
+
+// runTask works one claimed task. finished says the task reached a final
+// state (so its operation may be complete); an error means the worker could
+// not go on (database trouble) and the task is retried later from its cursor.
+func (e *Engine) runTask(ctx context.Context, ct *links.ClaimedTask) (finished bool, err error) {
+	t := ct.Task
+	if t.ServerName == "" {
+		t.ServerName = fmt.Sprintf("#%d", t.ServerID)
+	}
+	ct.Task = t
+	panel, ok := e.panels[ct.Operation.Module]
+	if !ok {
+		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, warning(t.ServerID, nil, fmt.Sprintf("No panel type handles the module %q.", ct.Operation.Module)))
+	}
+	conn, err := e.store.ServerConn(ctx, t.ServerID)
+	if links.ErrorCode(err) == links.ENOTFOUND {
+		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, warning(t.ServerID, nil, fmt.Sprintf("Server %s was deleted: skipped.", t.ServerName)))
+	} else if err != nil {
+		return false, err
+	}
+	if ct.Operation.Kind == links.OpAccountSync {
+		return e.runAccountSync(ctx, ct, panel, conn)
+	}
+	var sp spec
+	if err := json.Unmarshal([]byte(ct.Spec), &sp); err != nil {
+		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, warning(t.ServerID, nil, "The operation's specification is unreadable: "+err.Error()))
+	}
+	if !t.Checked {
+		done, err := e.checkServer(ctx, ct, panel, conn)
+		if done || err != nil {
+			return done, err
+		}
+	}
+	return e.pushServer(ctx, ct, panel, conn, e.planFor(sp.Links, sp.Links == nil))
+}
+
+// checkServer runs the support check and commits its outcome; done reports
+// that the task ended there (unsupported or unreachable server).
+func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (bool, error) {
+	t := ct.Task
+	start := entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Started %s of server %s (%s).", kindName(ct.Operation.Kind), t.ServerName, conn.Hostname))
+	var sup links.Support
+	var err error
+	for attempt := 1; ; attempt++ {
+		sup, err = panel.CheckSupport(ctx, conn)
+		if err == nil || !links.IsTemporary(err) || attempt >= e.cfg.MaxAttempts || ctx.Err() != nil {
+			break
+		}
+		if sleep(ctx, e.backoff(attempt)) != nil {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, start,
+			warning(t.ServerID, nil, fmt.Sprintf("Server %s could not be checked for application links support: %s", t.ServerName, err)))
+	}
+	_ = e.store.SetServerSupport(ctx, t.ServerID, sup, time.Now())
+	if !sup.Supported {
+		return e.finishTask(ctx, ct, links.TaskUnsupported, 0, 0, start,
+			entry(links.LevelInfo, t.ServerID, fmt.Sprintf("Server %s does not support application links: %s.", t.ServerName, strings.TrimSuffix(sup.Reason, "."))))
+	}
+	total, err := e.store.CountPushAccounts(ctx, t.ServerID)
+	if err != nil {
+		return false, err
+	}
+	state, err := e.store.CommitProgress(ctx, links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
+		Checked: true, Supported: true, AccountsTotal: total, Entries: []links.LogEntry{start}})
+	if err != nil {
+		return false, err
+	}
+	ct.Task.Checked, ct.Task.AccountsTotal = true, total
+	return state == links.TaskSuperseded, nil
+}
+
+// finishTask commits the task's final state with its last entries.
+func (e *Engine) finishTask(ctx context.Context, ct *links.ClaimedTask, state string, done, failed int, entries ...links.LogEntry) (bool, error) {
+	p := links.TaskProgress{TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Owner: ct.Owner, State: state,
+		AccountsDone: done, AccountsFailed: failed, Entries: entries}
+	switch {
+	case ct.Operation.Kind == links.OpAccountSync:
+		p.Checked, p.Supported, p.AccountsTotal = true, true, 1
+	case !ct.Task.Checked && state != links.TaskDone:
+		p.Checked = true
+	}
+	if _, err := e.store.CommitProgress(ctx, p); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// pushServer pushes (or removes) the links on every qualifying account of the
+// server after the task's cursor: up to PerServerCap batches in flight, each
+// committed in order, in one transaction with its counters and warnings.
+func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn, pl plan) (bool, error) {
+	t := ct.Task
+	stop := make(chan struct{})
+	var stopOnce bool
+	halt := func() {
+		if !stopOnce {
+			stopOnce = true
+			close(stop)
+		}
+	}
+	queue := make(chan *batchResult, e.cfg.PerServerCap)
+	inFlight := make(chan struct{}, e.cfg.PerServerCap)
+	var loadErr error
+	go func() {
+		defer close(queue)
+		cursor := t.Cursor
+		for {
+			select {
+			case <-stop:
+				return
+			case <-e.stopping:
+				return
+			case inFlight <- struct{}{}:
+			}
+			accts, err := e.store.PushAccounts(ctx, t.ServerID, cursor, e.cfg.BatchSize)
+			if err != nil || len(accts) == 0 {
+				loadErr = err
+				<-inFlight
+				return
+			}
+			cursor = accts[len(accts)-1].ServiceID
+			b := &batchResult{accounts: accts, done: make(chan struct{})}
+			queue <- b
+			go func() {
+				defer close(b.done)
+				defer func() { <-inFlight }()
+				b.results, b.err = e.callPanel(ctx, panel, conn, pl, accts)
+			}()
+		}
+	}()
+
+	var done, failed, failStreak int
+	var lastFailure error
+	var commitErr error
+	superseded := false
+	for b := range queue {
+		<-b.done
+		if commitErr != nil || ctx.Err() != nil {
+			continue // drain
+		}
+		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
+			Cursor: b.accounts[len(b.accounts)-1].ServiceID}
+		if b.err != nil {
+			failStreak++
+			lastFailure = b.err
+			p.AccountsFailed = len(b.accounts)
+			for _, a := range b.accounts {
+				p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
+					fmt.Sprintf("Account %s on server %s was not updated: %s", a.Username, t.ServerName, scrub(b.err.Error(), a.Creds.Token))))
+			}
+		} else {
+			failStreak = 0
+			for i, r := range b.results {
+				a := b.accounts[i]
+				if r.Err != nil {
+					p.AccountsFailed++
+					p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
+						fmt.Sprintf("Account %s on server %s was refused: %s", a.Username, t.ServerName, scrub(r.Err.Error(), a.Creds.Token))))
+				} else {
+					p.AccountsDone++
+				}
+			}
+		}
+		state, err := e.store.CommitProgress(ctx, p)
+		if err != nil {
+			commitErr = err
+			halt()
+			continue
+		}
+		done += p.AccountsDone
+		failed += p.AccountsFailed
+		e.countAccounts(ct.Operation.Module, pl, p.AccountsDone, p.AccountsFailed)
+		if state == links.TaskSuperseded && !superseded {
+			superseded = true
+			halt()
+		}
+		if failStreak >= abortAfter {
+			halt()
+		}
+	}
+	halt()
+	switch {
+	case commitErr != nil:
+		return false, commitErr
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case loadErr != nil:
+		return false, loadErr
+	case superseded:
+		return true, nil
+	case e.stopRequested() && failStreak < abortAfter:
+		return false, nil // not finished: another worker resumes from the cursor
+	}
+	took := time.Duration(0)
+	if t.StartedAt != nil {
+		took = time.Since(*t.StartedAt)
+	}
+	prevDone, prevFailed := t.AccountsDone+done, t.AccountsFailed+failed
+	if failStreak >= abortAfter {
+		rest := max(t.AccountsTotal-prevDone-prevFailed, 0)
+		return e.finishTask(ctx, ct, links.TaskFailed, 0, rest,
+			warning(t.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d failed requests in a row (%d accounts not processed): %s",
+				t.ServerName, failStreak, rest, scrub(lastFailure.Error(), ""))),
+			entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
+				t.ServerName, prevDone, prevFailed+rest, took.Round(time.Millisecond))))
+	}
+	return e.finishTask(ctx, ct, links.TaskDone, 0, 0,
+		entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
+			t.ServerName, prevDone, prevFailed, took.Round(time.Millisecond))))
+}
+
+func (e *Engine) countAccounts(module string, pl plan, done, failed int) {
+	result := "pushed"
+	if pl.remove != nil {
+		result = "removed"
+	}
+	if done > 0 {
+		e.metrics.accounts.WithLabelValues(module, result).Add(float64(done))
+	}
+	if failed > 0 {
+		e.metrics.accounts.WithLabelValues(module, "failed").Add(float64(failed))
+	}
+}
+
+// callPanel sends one batch, retrying transport failures with backoff. The
+// global request slots bound the requests in flight of this process.
+func (e *Engine) callPanel(ctx context.Context, panel links.Panel, conn links.ServerConn, pl plan, accts []links.PushAccount) ([]links.AccountResult, error) {
+	for attempt := 1; ; attempt++ {
+		select {
+		case e.requests <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		var res []links.AccountResult
+		var err error
+		if pl.remove != nil {
+			req := *pl.remove
+			req.Usernames = make([]string, len(accts))
+			for i, a := range accts {
+				req.Usernames[i] = a.Username
+			}
+			res, err = panel.RemoveLinks(ctx, conn, req)
+		} else {
+			req := *pl.push
+			req.Accounts = make([]links.AccountCreds, len(accts))
+			for i, a := range accts {
+				req.Accounts[i] = a.Creds
+			}
+			res, err = panel.PushLinks(ctx, conn, req)
+		}
+		<-e.requests
+		if err == nil && len(res) != len(accts) {
+			err = fmt.Errorf("the panel answered for %d accounts instead of %d", len(res), len(accts))
+		}
+		if err == nil || !links.IsTemporary(err) || attempt >= e.cfg.MaxAttempts || ctx.Err() != nil {
+			return res, err
+		}
+		if sleep(ctx, e.backoff(attempt)) != nil {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// runAccountSync pushes the links of one account (with the application's
+// current settings) or removes them, best effort: a failure is a warning.
+func (e *Engine) runAccountSync(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (bool, error) {
+	t := ct.Task
+	srv, err := e.store.Server(ctx, t.ServerID)
+	if err != nil {
+		return false, err
+	}
+	if !srv.Active || (srv.SupportsLinks != nil && !*srv.SupportsLinks) {
+		return e.finishTask(ctx, ct, links.TaskDone, 0, 0, entry(links.LevelDebug, t.ServerID,
+			fmt.Sprintf("Skipped account %s on server %s: the server is inactive or does not support application links.", t.Username, t.ServerName)))
+	}
+	var pl plan
+	var accts []links.PushAccount
+	if t.Action == links.ActionRemove {
+		pl = e.planFor(nil, true)
+		accts = []links.PushAccount{{Username: t.Username}}
+		if t.ServiceID != nil {
+			accts[0].ServiceID = *t.ServiceID
+		}
+	} else {
+		enabled, settings, err := e.store.ApplicationSettings(ctx, ct.Operation.Module)
+		if err != nil {
+			return false, err
+		}
+		if !enabled || t.ServiceID == nil {
+			return e.finishTask(ctx, ct, links.TaskDone, 0, 0)
+		}
+		a, err := e.store.PushAccount(ctx, t.ServerID, *t.ServiceID)
+		if err != nil {
+			return false, err
+		}
+		if a == nil {
+			return e.finishTask(ctx, ct, links.TaskDone, 0, 0) // no longer qualifies
+		}
+		pl = e.planFor(links.ApplyLinkSettings(settings), false)
+		accts = []links.PushAccount{*a}
+	}
+	res, err := e.callPanel(ctx, panel, conn, pl, accts)
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	a := accts[0]
+	var sid *int64
+	if a.ServiceID != 0 {
+		sid = &a.ServiceID
+	}
+	verb := "updated"
+	if pl.remove != nil {
+		verb = "cleaned up"
+	}
+	if err == nil && res[0].Err != nil {
+		err = res[0].Err
+	}
+	if err != nil {
+		e.countAccounts(ct.Operation.Module, pl, 0, 1)
+		return e.finishTask(ctx, ct, links.TaskDone, 0, 1, warning(t.ServerID, sid,
+			fmt.Sprintf("Account %s on server %s was not %s: %s", a.Username, t.ServerName, verb, scrub(err.Error(), a.Creds.Token))))
+	}
+	e.countAccounts(ct.Operation.Module, pl, 1, 0)
+	return e.finishTask(ctx, ct, links.TaskDone, 1, 0)
+}
+
+// scrub removes a secret from a message, in case a panel echoed it.
+func scrub(msg, secret string) string {
+	if secret != "" {
+		msg = strings.ReplaceAll(msg, secret, "[REDACTED]")
+	}
+	return msg
+}

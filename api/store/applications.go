@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// ApplicationSettings returns whether the application is enabled and its
+// stored link overrides (none until the links are first saved).
+func (s *Store) ApplicationSettings(ctx context.Context, module string) (bool, []links.LinkSetting, error) {
+	db := s.db.WithContext(ctx)
+	var apps []applicationRow
+	if err := db.Where("module = ?", module).Limit(1).Find(&apps).Error; err != nil {
+		return false, nil, translate(err, "application")
+	}
+	var rows []linkSettingRow
+	if err := db.Where("module = ?", module).Order("sort_order").Find(&rows).Error; err != nil {
+		return false, nil, translate(err, "link settings")
+	}
+	out := make([]links.LinkSetting, len(rows))
+	for i, r := range rows {
+		out[i] = links.LinkSetting{Key: r.Key, Label: r.Label, Enabled: r.Enabled, Order: r.Order}
+	}
+	return len(apps) == 1 && apps[0].Enabled, out, nil
+}
+
+// SaveLinkSettings replaces the application's link overrides and, when the
+// application is enabled, queues op (a configuration) in the same
+// transaction. It returns the queued operation, or nil.
+func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error) {
+	var queued *links.Operation
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		rows := make([]linkSettingRow, len(settings))
+		for i, st := range settings {
+			rows[i] = linkSettingRow{Module: module, Key: st.Key, Label: st.Label, Enabled: st.Enabled, Order: st.Order, UpdatedAt: now}
+		}
+		if err := tx.Where("module = ?", module).Delete(&linkSettingRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&rows).Error; err != nil {
+			return err
+		}
+		var apps []applicationRow
+		if err := tx.Where("module = ?", module).Limit(1).Find(&apps).Error; err != nil {
+			return err
+		}
+		if len(apps) == 0 || !apps[0].Enabled {
+			return nil
+		}
+		o, err := s.queueOp(tx, op)
+		queued = &o
+		return err
+	})
+	if err != nil {
+		return nil, translate(err, "link settings")
+	}
+	return queued, nil
+}
+
+// SetApplicationEnabled switches the application on or off and queues op (an
+// activation or deactivation) in the same transaction. Switching to the
+// state it is in is a conflict, and so is enabling without an active server.
+func (s *Store) SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error) {
+	var out links.Operation
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&applicationRow{Module: module}).Error; err != nil {
+			return err
+		}
+		var app applicationRow
+		if err := tx.Clauses(lockingFor(s.dialect)...).Take(&app, "module = ?", module).Error; err != nil {
+			return err
+		}
+		a, _ := links.ApplicationByModule(module)
+		if app.Enabled == enabled {
+			if enabled {
+				return links.Errorf(links.ECONFLICT, "Application Links for %s are already enabled.", a.Name)
+			}
+			return links.Errorf(links.ECONFLICT, "Application Links for %s are already disabled.", a.Name)
+		}
+		if enabled {
+			var n int64
+			if err := tx.Model(&serverRow{}).Where("module = ? AND active = ?", module, true).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return links.Errorf(links.ECONFLICT, "You can't enable Application Links for %s until you configure at least one active server and assign it to the %s module.", a.Name, module)
+			}
+		}
+		res := tx.Model(&applicationRow{}).Where("module = ? AND enabled = ?", module, !enabled).
+			Updates(map[string]any{"enabled": enabled, "updated_at": s.now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return links.Errorf(links.ECONFLICT, "Application Links for %s changed at the same time; reload and try again.", a.Name)
+		}
+		var err error
+		out, err = s.queueOp(tx, op)
+		return err
+	})
+	return out, translate(err, fmt.Sprintf("application %s", module))
+}
+
+// lockingFor locks the rows read for update on MySQL; SQLite transactions
+// take the write lock up front (_txlock=immediate).
+func lockingFor(dialect string) []clause.Expression {
+	if dialect == DialectMySQL {
+		return []clause.Expression{clause.Locking{Strength: "UPDATE"}}
+	}
+	return nil
+}

@@ -1,0 +1,614 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// ErrLeaseLost is links.ErrLeaseLost: lease renewals and progress commits
+// return it when the caller no longer holds the task's lease.
+var ErrLeaseLost = links.ErrLeaseLost
+
+var openTaskStates = []string{links.TaskPending, links.TaskRunning}
+var openOpStates = []string{links.OpQueued, links.OpRunning}
+
+// leaseEpoch is the expiry of a lease nobody ever held: far in the past but
+// inside every dialect's DATETIME range.
+var leaseEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func operationFromRow(r operationRow) links.Operation {
+	return links.Operation{
+		ID: r.ID, Module: r.Module, Kind: r.Kind, State: r.State, StartedBy: r.StartedBy,
+		ServersTotal: r.ServersTotal, ServersDone: r.ServersDone, ServersSupport: r.ServersSupport,
+		AccountsTotal: r.AccountsTotal, AccountsDone: r.AccountsDone, AccountsFailed: r.AccountsFailed,
+		Warnings: r.Warnings, SupersededBy: r.SupersededBy, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
+		FinishedAt: r.FinishedAt,
+	}
+}
+
+func taskFromRow(r serverTaskRow) links.ServerTask {
+	return links.ServerTask{
+		ID: r.ID, OperationID: r.OperationID, ServerID: r.ServerID, Action: r.Action, State: r.State,
+		Checked: r.Checked, Cursor: r.Cursor, AccountsTotal: r.AccountsTotal, AccountsDone: r.AccountsDone,
+		AccountsFailed: r.AccountsFailed, Attempts: r.Attempts, LastError: r.LastError, StartedAt: r.StartedAt,
+		FinishedAt: r.FinishedAt, ServiceID: r.ServiceID, Username: r.Username,
+	}
+}
+
+func logFromRow(r logEntryRow) links.LogEntry {
+	return links.LogEntry{ID: r.ID, OperationID: r.OperationID, Module: r.Module, Time: r.Time, Level: r.Level,
+		ServerID: r.ServerID, ServiceID: r.ServiceID, Message: r.Message}
+}
+
+func insertLog(tx *gorm.DB, opID int64, module string, now time.Time, entries []links.LogEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]logEntryRow, len(entries))
+	for i, e := range entries {
+		t := e.Time
+		if t.IsZero() {
+			t = now
+		}
+		rows[i] = logEntryRow{OperationID: opID, Module: module, Time: t, Level: e.Level, ServerID: e.ServerID,
+			ServiceID: e.ServiceID, Message: e.Message}
+	}
+	return tx.CreateInBatches(rows, 100).Error
+}
+
+func countWarnings(entries []links.LogEntry) int {
+	n := 0
+	for _, e := range entries {
+		if e.Level == links.LevelWarning {
+			n++
+		}
+	}
+	return n
+}
+
+// QueueOperation queues an operation with its server tasks.
+func (s *Store) QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error) {
+	var out links.Operation
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		out, err = s.queueOp(tx, op)
+		return err
+	})
+	return out, translate(err, "operation")
+}
+
+// queueOp creates the operation, supersedes older ones when asked, creates
+// its tasks and writes its first log entries, inside tx.
+func (s *Store) queueOp(tx *gorm.DB, op links.NewOperation) (links.Operation, error) {
+	now := s.now()
+	targets := op.Targets
+	if targets == nil {
+		var ids []int64
+		if err := tx.Model(&serverRow{}).Where("module = ? AND active = ?", op.Module, true).Order("id").Pluck("id", &ids).Error; err != nil {
+			return links.Operation{}, err
+		}
+		for _, id := range ids {
+			targets = append(targets, links.TaskTarget{ServerID: id, Action: links.ActionPush})
+		}
+	}
+	row := operationRow{Module: op.Module, Kind: op.Kind, State: links.OpQueued, Spec: op.Spec, StartedBy: op.StartedBy,
+		ServersTotal: len(targets)}
+	if err := tx.Create(&row).Error; err != nil {
+		return links.Operation{}, err
+	}
+	if op.Supersede {
+		if err := supersede(tx, op.Module, row.ID, now); err != nil {
+			return links.Operation{}, err
+		}
+	}
+	if len(targets) > 0 {
+		tasks := make([]serverTaskRow, len(targets))
+		for i, t := range targets {
+			tasks[i] = serverTaskRow{OperationID: row.ID, ServerID: t.ServerID, Action: t.Action, ServiceID: t.ServiceID,
+				Username: t.Username, State: links.TaskPending, NextAttemptAt: now}
+		}
+		if err := tx.CreateInBatches(tasks, 100).Error; err != nil {
+			return links.Operation{}, err
+		}
+	}
+	out := operationFromRow(row)
+	if op.Entries != nil {
+		if err := insertLog(tx, row.ID, op.Module, now, op.Entries(out)); err != nil {
+			return links.Operation{}, err
+		}
+	}
+	return out, nil
+}
+
+// supersede ends every open operation of the module (account syncs aside)
+// older than newID: queued or running tasks stop, a running holder notices at
+// its next commit and stops after its in-flight batch.
+func supersede(tx *gorm.DB, module string, newID int64, now time.Time) error {
+	var old []int64
+	if err := tx.Model(&operationRow{}).Where("module = ? AND kind <> ? AND state IN ? AND id < ?",
+		module, links.OpAccountSync, openOpStates, newID).Pluck("id", &old).Error; err != nil {
+		return err
+	}
+	if len(old) == 0 {
+		return nil
+	}
+	if err := tx.Model(&operationRow{}).Where("id IN ? AND state IN ?", old, openOpStates).
+		Updates(map[string]any{"state": links.OpSuperseded, "superseded_by": newID, "finished_at": now}).Error; err != nil {
+		return err
+	}
+	if err := tx.Model(&serverTaskRow{}).Where("operation_id IN ? AND state IN ?", old, openTaskStates).
+		Updates(map[string]any{"state": links.TaskSuperseded, "finished_at": now}).Error; err != nil {
+		return err
+	}
+	entries := make([]logEntryRow, len(old))
+	for i, id := range old {
+		entries[i] = logEntryRow{OperationID: id, Module: module, Time: now, Level: links.LevelDebug,
+			Message: fmt.Sprintf("Superseded by operation %d: the newest configuration wins.", newID)}
+	}
+	return tx.Create(&entries).Error
+}
+
+// ClaimTask takes the lease of one due server task whose server nobody else
+// is working, or returns nil when there is none. A task is due when it is
+// pending or running with an expired lease (its holder died) and its next
+// attempt time has come.
+//
+// Two conditional UPDATEs, each checked through RowsAffected, make the claim
+// safe across processes on MySQL and SQLite: first the server's lease row
+// (one holder per server, across operations), then the task's own lease.
+func (s *Store) ClaimTask(ctx context.Context, owner string, ttl time.Duration) (*links.ClaimedTask, error) {
+	db := s.db.WithContext(ctx)
+	now := s.now()
+	var cands []serverTaskRow
+	err := db.Select("id", "server_id").Where("state IN ? AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)",
+		openTaskStates, now, now).Order("id").Limit(32).Find(&cands).Error
+	if err != nil {
+		return nil, translate(err, "server tasks")
+	}
+	tried := map[int64]bool{}
+	for _, c := range cands {
+		if tried[c.ServerID] {
+			continue
+		}
+		tried[c.ServerID] = true
+		ok, err := s.takeServerLease(ctx, c.ServerID, c.ID, owner, now, ttl)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		exp := now.Add(ttl)
+		res := db.Model(&serverTaskRow{}).
+			Where("id = ? AND state IN ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)", c.ID, openTaskStates, now).
+			Updates(map[string]any{"lease_owner": owner, "lease_expires_at": exp, "state": links.TaskRunning,
+				"started_at": gorm.Expr("COALESCE(started_at, ?)", now)})
+		if res.Error != nil || res.RowsAffected != 1 {
+			_ = s.releaseServerLease(ctx, c.ServerID, owner)
+			if res.Error != nil {
+				return nil, translate(res.Error, "server task")
+			}
+			continue
+		}
+		claimed, err := s.loadClaim(ctx, c.ID, owner, now)
+		if err != nil {
+			_ = s.ReleaseLease(ctx, c.ID, c.ServerID, owner, now, "")
+			return nil, err
+		}
+		return claimed, nil
+	}
+	return nil, nil
+}
+
+func (s *Store) takeServerLease(ctx context.Context, serverID, taskID int64, owner string, now time.Time, ttl time.Duration) (bool, error) {
+	db := s.db.WithContext(ctx)
+	if err := db.Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&serverLeaseRow{ServerID: serverID, ExpiresAt: leaseEpoch}).Error; err != nil {
+		return false, translate(err, "server lease")
+	}
+	res := db.Model(&serverLeaseRow{}).Where("server_id = ? AND (owner = '' OR expires_at < ?)", serverID, now).
+		Updates(map[string]any{"owner": owner, "task_id": taskID, "expires_at": now.Add(ttl)})
+	if res.Error != nil {
+		return false, translate(res.Error, "server lease")
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (s *Store) releaseServerLease(ctx context.Context, serverID int64, owner string) error {
+	err := s.db.WithContext(ctx).Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).
+		Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
+	return translate(err, "server lease")
+}
+
+func (s *Store) loadClaim(ctx context.Context, taskID int64, owner string, now time.Time) (*links.ClaimedTask, error) {
+	db := s.db.WithContext(ctx)
+	var t serverTaskRow
+	if err := db.Take(&t, taskID).Error; err != nil {
+		return nil, translate(err, "server task")
+	}
+	// The first claimed task starts its operation.
+	if err := db.Model(&operationRow{}).Where("id = ? AND state = ?", t.OperationID, links.OpQueued).
+		Updates(map[string]any{"state": links.OpRunning, "started_at": now}).Error; err != nil {
+		return nil, translate(err, "operation")
+	}
+	var op operationRow
+	if err := db.Take(&op, t.OperationID).Error; err != nil {
+		return nil, translate(err, "operation")
+	}
+	ct := &links.ClaimedTask{Task: taskFromRow(t), Operation: operationFromRow(op), Spec: op.Spec, Owner: owner}
+	var srv serverRow
+	if err := db.Select("id", "name").Take(&srv, t.ServerID).Error; err == nil {
+		ct.Task.ServerName = srv.Name
+	}
+	return ct, nil
+}
+
+// RenewLease extends the task's and its server's lease; ErrLeaseLost when the
+// caller no longer holds the task.
+func (s *Store) RenewLease(ctx context.Context, taskID, serverID int64, owner string, ttl time.Duration) error {
+	db := s.db.WithContext(ctx)
+	exp := s.now().Add(ttl)
+	res := db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Update("lease_expires_at", exp)
+	if res.Error != nil {
+		return translate(res.Error, "server task")
+	}
+	if res.RowsAffected != 1 {
+		return ErrLeaseLost
+	}
+	res = db.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).Update("expires_at", exp)
+	if res.Error != nil {
+		return translate(res.Error, "server lease")
+	}
+	if res.RowsAffected != 1 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+// ReleaseLease gives up the task and its server. A task still open becomes due
+// again at retryAt (with lastErr recorded and its attempts counted), so that
+// a failing task backs off; a finished task just drops its lease.
+func (s *Store) ReleaseLease(ctx context.Context, taskID, serverID int64, owner string, retryAt time.Time, lastErr string) error {
+	db := s.db.WithContext(ctx)
+	cols := map[string]any{"lease_owner": "", "lease_expires_at": nil}
+	open := map[string]any{"lease_owner": "", "lease_expires_at": nil, "next_attempt_at": retryAt}
+	if lastErr != "" {
+		open["last_error"] = truncate(lastErr, 2000)
+		open["attempts"] = gorm.Expr("attempts + 1")
+	}
+	err := db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ? AND state IN ?", taskID, owner, openTaskStates).Updates(open).Error
+	if err == nil {
+		err = db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Updates(cols).Error
+	}
+	if err != nil {
+		return translate(err, "server task")
+	}
+	return s.releaseServerLease(ctx, serverID, owner)
+}
+
+// CommitProgress applies one step of a task in one transaction: the task's
+// cursor, counters and state, the operation's counters and the log entries.
+// It returns the task's state afterwards (superseded when a newer operation
+// took over) or ErrLeaseLost when the caller no longer holds the task, in
+// which case nothing is written.
+func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (string, error) {
+	var state string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		cols := map[string]any{}
+		if p.Cursor > 0 {
+			cols["cursor_id"] = p.Cursor
+		}
+		if p.AccountsDone != 0 {
+			cols["accounts_done"] = gorm.Expr("accounts_done + ?", p.AccountsDone)
+		}
+		if p.AccountsFailed != 0 {
+			cols["accounts_failed"] = gorm.Expr("accounts_failed + ?", p.AccountsFailed)
+		}
+		if p.Checked {
+			cols["checked"] = true
+			cols["accounts_total"] = p.AccountsTotal
+		}
+		if p.State != "" {
+			// A superseded task keeps its state: its in-flight results still count.
+			cols["state"] = gorm.Expr("CASE WHEN state = ? THEN state ELSE ? END", links.TaskSuperseded, p.State)
+			cols["finished_at"] = now
+		}
+		if p.LastError != "" {
+			cols["last_error"] = truncate(p.LastError, 2000)
+		}
+		// The version always changes, so RowsAffected counts the matched row
+		// on MySQL too (which counts changed rows only).
+		cols["version"] = gorm.Expr("version + 1")
+		cols["updated_at"] = now
+		res := tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", p.TaskID, p.Owner).Updates(cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return ErrLeaseLost
+		}
+		opCols := map[string]any{}
+		if p.AccountsDone != 0 {
+			opCols["accounts_done"] = gorm.Expr("accounts_done + ?", p.AccountsDone)
+		}
+		if p.AccountsFailed != 0 {
+			opCols["accounts_failed"] = gorm.Expr("accounts_failed + ?", p.AccountsFailed)
+		}
+		if p.Checked {
+			opCols["accounts_total"] = gorm.Expr("accounts_total + ?", p.AccountsTotal)
+			if p.Supported {
+				opCols["servers_supported"] = gorm.Expr("servers_supported + ?", 1)
+			}
+		}
+		if p.State != "" {
+			opCols["servers_done"] = gorm.Expr("servers_done + ?", 1)
+		}
+		if w := countWarnings(p.Entries); w > 0 {
+			opCols["warnings"] = gorm.Expr("warnings + ?", w)
+		}
+		var op operationRow
+		if err := tx.Select("id", "module").Take(&op, p.OperationID).Error; err != nil {
+			return err
+		}
+		if len(opCols) > 0 {
+			opCols["updated_at"] = now
+			if err := tx.Model(&operationRow{}).Where("id = ?", p.OperationID).Updates(opCols).Error; err != nil {
+				return err
+			}
+		}
+		if err := insertLog(tx, p.OperationID, op.Module, now, p.Entries); err != nil {
+			return err
+		}
+		var cur serverTaskRow
+		if err := tx.Select("state").Take(&cur, p.TaskID).Error; err != nil {
+			return err
+		}
+		state = cur.State
+		return nil
+	})
+	if errors.Is(err, ErrLeaseLost) {
+		return "", ErrLeaseLost
+	}
+	return state, translate(err, "server task")
+}
+
+// CompleteOperation marks an open operation completed when none of its tasks
+// is open any more, writing the entries that entries returns in the same
+// transaction. It reports whether this call completed it: of several callers
+// exactly one wins.
+func (s *Store) CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error) {
+	var out links.Operation
+	var won bool
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&serverTaskRow{}).Where("operation_id = ? AND state IN ?", opID, openTaskStates).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		now := s.now()
+		res := tx.Model(&operationRow{}).Where("id = ? AND state IN ?", opID, openOpStates).
+			Updates(map[string]any{"state": links.OpCompleted, "finished_at": now,
+				"started_at": gorm.Expr("COALESCE(started_at, ?)", now)})
+		if res.Error != nil || res.RowsAffected != 1 {
+			return res.Error
+		}
+		var row operationRow
+		if err := tx.Take(&row, opID).Error; err != nil {
+			return err
+		}
+		out, won = operationFromRow(row), true
+		if entries != nil {
+			return insertLog(tx, opID, row.Module, now, entries(out))
+		}
+		return nil
+	})
+	return out, won, translate(err, fmt.Sprintf("operation %d", opID))
+}
+
+// FinishableOperations lists open operations that have no open task left
+// (their last worker died between its last commit and the completion, or
+// they had no server at all).
+func (s *Store) FinishableOperations(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&operationRow{}).
+		Where("state IN ? AND NOT EXISTS (SELECT 1 FROM server_tasks t WHERE t.operation_id = operations.id AND t.state IN ?)",
+			openOpStates, openTaskStates).Order("id").Pluck("id", &ids).Error
+	return ids, translate(err, "operations")
+}
+
+// PendingTasks counts the open server tasks: the queue depth.
+func (s *Store) PendingTasks(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&serverTaskRow{}).Where("state IN ?", openTaskStates).Count(&n).Error
+	return n, translate(err, "server tasks")
+}
+
+// Operation returns one operation with its per-server breakdown.
+func (s *Store) Operation(ctx context.Context, id int64) (links.OperationDetail, error) {
+	db := s.db.WithContext(ctx)
+	var row operationRow
+	if err := db.Take(&row, id).Error; err != nil {
+		return links.OperationDetail{}, translate(err, fmt.Sprintf("operation %d", id))
+	}
+	var tasks []serverTaskRow
+	if err := db.Where("operation_id = ?", id).Order("id").Find(&tasks).Error; err != nil {
+		return links.OperationDetail{}, translate(err, "server tasks")
+	}
+	ids := make([]int64, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.ServerID
+	}
+	var servers []serverRow
+	if len(ids) > 0 {
+		if err := db.Select("id", "name").Where("id IN ?", ids).Find(&servers).Error; err != nil {
+			return links.OperationDetail{}, translate(err, "servers")
+		}
+	}
+	names := map[int64]string{}
+	for _, s := range servers {
+		names[s.ID] = s.Name
+	}
+	out := links.OperationDetail{Operation: operationFromRow(row), Servers: make([]links.ServerTask, len(tasks))}
+	for i, t := range tasks {
+		out.Servers[i] = taskFromRow(t)
+		out.Servers[i].ServerName = names[t.ServerID]
+	}
+	return out, nil
+}
+
+// ListOperations returns one page of operations, newest first, and the total.
+func (s *Store) ListOperations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error) {
+	q := s.db.WithContext(ctx).Model(&operationRow{})
+	if f.Module != "" {
+		q = q.Where("module = ?", f.Module)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "operations")
+	}
+	var rows []operationRow
+	if err := q.Order("id DESC").Offset(f.Offset()).Limit(f.PerPage).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, "operations")
+	}
+	out := make([]links.Operation, len(rows))
+	for i, r := range rows {
+		out[i] = operationFromRow(r)
+	}
+	return out, total, nil
+}
+
+// LatestOperation returns the newest operation of the module that is not an
+// account sync, or nil when there is none.
+func (s *Store) LatestOperation(ctx context.Context, module string) (*links.Operation, error) {
+	var rows []operationRow
+	err := s.db.WithContext(ctx).Where("module = ? AND kind <> ?", module, links.OpAccountSync).
+		Order("id DESC").Limit(1).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "operations")
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	op := operationFromRow(rows[0])
+	return &op, nil
+}
+
+// ListLog returns one page of an operation's log, oldest first, and the total.
+func (s *Store) ListLog(ctx context.Context, f links.LogFilter) ([]links.LogEntry, int64, error) {
+	q := s.db.WithContext(ctx).Model(&logEntryRow{}).Where("operation_id = ?", f.OperationID)
+	if f.Level != "" {
+		q = q.Where("level = ?", f.Level)
+	}
+	if f.ServerID != 0 {
+		q = q.Where("server_id = ?", f.ServerID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "log entries")
+	}
+	var rows []logEntryRow
+	if err := q.Order("id").Offset(f.Offset()).Limit(f.PerPage).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, "log entries")
+	}
+	out := make([]links.LogEntry, len(rows))
+	for i, r := range rows {
+		out[i] = logFromRow(r)
+	}
+	return out, total, nil
+}
+
+// PurgeOperations deletes finished operations (with their tasks and log)
+// that finished before the cutoff, and returns how many.
+func (s *Store) PurgeOperations(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var ids []int64
+		if err := tx.Model(&operationRow{}).Where("state NOT IN ? AND finished_at < ?", openOpStates, before).
+			Limit(1000).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+			return err
+		}
+		if err := tx.Where("operation_id IN ?", ids).Delete(&logEntryRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("operation_id IN ?", ids).Delete(&serverTaskRow{}).Error; err != nil {
+			return err
+		}
+		res := tx.Where("id IN ?", ids).Delete(&operationRow{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, translate(err, "operations")
+}
+
+// pushAccountsQuery selects the qualifying accounts of a server with their
+// sealed credentials: Active or Suspended, a username, an active server.
+func (s *Store) pushAccountsQuery(ctx context.Context, serverID int64) *gorm.DB {
+	return s.db.WithContext(ctx).Table("services").
+		Select("services.id, services.username, link_credentials.subscriber_unique_id, link_credentials.token_enc").
+		Joins("JOIN servers ON servers.id = services.server_id").
+		Joins("JOIN link_credentials ON link_credentials.service_id = services.id").
+		Where("services.server_id = ? AND servers.active = ? AND services.status IN ? AND services.username IS NOT NULL AND services.username <> ''",
+			serverID, true, []string{links.ServiceActive, links.ServiceSuspended})
+}
+
+type pushAccountRow struct {
+	ID                 int64
+	Username           string
+	SubscriberUniqueID string
+	TokenEnc           string
+}
+
+func (s *Store) unsealPush(rows []pushAccountRow) ([]links.PushAccount, error) {
+	out := make([]links.PushAccount, len(rows))
+	for i, r := range rows {
+		token, err := s.box.Open(r.TokenEnc, linkTokenAAD(r.ID))
+		if err != nil {
+			return nil, fmt.Errorf("store: open the link token of service %d: %w", r.ID, err)
+		}
+		out[i] = links.PushAccount{ServiceID: r.ID, Username: r.Username,
+			Creds: links.AccountCreds{Username: r.Username, SubscriberUniqueID: r.SubscriberUniqueID, Token: token}}
+	}
+	return out, nil
+}
+
+// PushAccounts returns up to limit qualifying accounts of the server with an
+// id above afterID, in id order, with their link credentials unsealed. An
+// inactive server has none: its accounts are skipped.
+func (s *Store) PushAccounts(ctx context.Context, serverID, afterID int64, limit int) ([]links.PushAccount, error) {
+	var rows []pushAccountRow
+	err := s.pushAccountsQuery(ctx, serverID).Where("services.id > ?", afterID).Order("services.id").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "services")
+	}
+	return s.unsealPush(rows)
+}
+
+// PushAccount returns one account if it qualifies on that server, else nil.
+func (s *Store) PushAccount(ctx context.Context, serverID, serviceID int64) (*links.PushAccount, error) {
+	var rows []pushAccountRow
+	if err := s.pushAccountsQuery(ctx, serverID).Where("services.id = ?", serviceID).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "services")
+	}
+	out, err := s.unsealPush(rows)
+	if err != nil || len(out) == 0 {
+		return nil, err
+	}
+	return &out[0], nil
+}
+
+// CountPushAccounts counts the qualifying accounts of a server.
+func (s *Store) CountPushAccounts(ctx context.Context, serverID int64) (int, error) {
+	var n int64
+	err := s.pushAccountsQuery(ctx, serverID).Count(&n).Error
+	return int(n), translate(err, "services")
+}
