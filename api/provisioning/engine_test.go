@@ -331,7 +331,9 @@ func TestAccountLifecycleFollowsTheService(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.ServiceChanged(ctx, &before, &after)
-		waitFor(t, func() bool { return len(w.servers["cpa"].Links("newbie")) == 0 && len(w.servers["cpa"].Groups("newbie")) == 0 })
+		waitFor(t, func() bool {
+			return len(w.servers["cpa"].Links("newbie")) == 0 && len(w.servers["cpa"].Groups("newbie")) == 0
+		})
 
 		// Moved from cpa to cpb (same username exists on both panels): removed there, pushed here.
 		if err := w.servers["cpb"].AddAccount(whmsim.Account{User: "cpau001", Domain: "cpau001.example.test"}); err != nil {
