@@ -136,3 +136,25 @@ func (c APICredential) Has(perm string) bool {
 	}
 	return false
 }
+
+// SSOTokenRequest is a trusted application's CreateSsoToken call.
+type SSOTokenRequest struct {
+	ClientID     int64  `json:"client_id" example:"1"`
+	UserID       int64  `json:"user_id" example:"0"`
+	Destination  string `json:"destination" example:"invoice_history" enums:"upgrade,register_domain,transfer_domain,open_ticket,ticket_history,announcements,downloads,knowledgebase,network_status,profile,billing_info,manage_billing,email_history,invoice_history,home,services,custom"`
+	RedirectPath string `json:"redirect_path" example:""`
+	ServiceID    int64  `json:"service_id" example:"0"`
+}
+
+// SSOTokenAnswer is a token for a trusted application to send the user to.
+type SSOTokenAnswer struct {
+	AccessToken string    `json:"access_token" example:"q1Zx8bC0..."`
+	RedirectURL string    `json:"redirect_url" example:"https://billing.example.com/sso/redeem?access_token=q1Zx8bC0..."`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// NewAPICredential is a created API credential with its secret, shown once.
+type NewAPICredential struct {
+	APICredential
+	Secret string `json:"secret" example:"3Wq0x9...shown only once"`
+}

@@ -11,22 +11,6 @@ import (
 	"github.com/applinks/applinks/api/secret"
 )
 
-// TokenRequest is a trusted application's CreateSsoToken call.
-type TokenRequest struct {
-	ClientID     int64  `json:"client_id" example:"1"`
-	UserID       int64  `json:"user_id" example:"0"`
-	Destination  string `json:"destination" example:"invoice_history"`
-	RedirectPath string `json:"redirect_path" example:""`
-	ServiceID    int64  `json:"service_id" example:"0"`
-}
-
-// IssuedToken is a token for a trusted application to send the user to.
-type IssuedToken struct {
-	AccessToken string `json:"access_token" example:"q1Zx..."`
-	RedirectURL string `json:"redirect_url" example:"https://billing.example.com/sso/redeem?access_token=q1Zx..."`
-	ExpiresAt   string `json:"expires_at" example:"2025-01-01T12:00:60Z"`
-}
-
 // Authenticate checks an API credential's identifier and secret in constant
 // time (an unknown identifier costs the same as a wrong secret) and refuses
 // revoked credentials. All failures are one generic EUNAUTHORIZED.
@@ -51,7 +35,7 @@ func (s *Service) Authenticate(ctx context.Context, identifier, secretText strin
 // IssueForApplication is CreateSsoToken: a token for a user of an account
 // (the owner by default) to a destination, on behalf of a trusted
 // application. Every refusal names its cause and is audited.
-func (s *Service) IssueForApplication(ctx context.Context, cred links.APICredential, req TokenRequest, ip string) (IssuedToken, error) {
+func (s *Service) IssueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ip string) (links.SSOTokenAnswer, error) {
 	ev := links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceAPI, CredentialID: id(cred.ID),
 		Destination: truncate(req.Destination, 60), IP: ip, ClientID: id(req.ClientID), UserID: id(req.UserID), ServiceID: id(req.ServiceID)}
 	out, err := s.issueForApplication(ctx, cred, req, &ev)
@@ -66,46 +50,46 @@ func (s *Service) IssueForApplication(ctx context.Context, cred links.APICredent
 	return out, err
 }
 
-func (s *Service) issueForApplication(ctx context.Context, cred links.APICredential, req TokenRequest, ev *links.SSOEvent) (IssuedToken, error) {
+func (s *Service) issueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ev *links.SSOEvent) (links.SSOTokenAnswer, error) {
 	if !cred.Has(links.CredPermCreateSSOToken) {
-		return IssuedToken{}, refuse(links.SSOReasonCredentialRevoked, links.EFORBIDDEN, "This API credential may not create SSO tokens.")
+		return links.SSOTokenAnswer{}, refuse(links.SSOReasonCredentialRevoked, links.EFORBIDDEN, "This API credential may not create SSO tokens.")
 	}
 	if req.ClientID < 0 || req.UserID < 0 || req.ServiceID < 0 {
-		return IssuedToken{}, refuseField(links.SSOReasonBadRequest, "client_id", "Ids must be positive.")
+		return links.SSOTokenAnswer{}, refuseField(links.SSOReasonBadRequest, "client_id", "Ids must be positive.")
 	}
 	if req.ClientID == 0 && req.UserID == 0 {
-		return IssuedToken{}, refuseField(links.SSOReasonInvalidClient, "client_id", "Invalid client: give client_id and/or user_id.")
+		return links.SSOTokenAnswer{}, refuseField(links.SSOReasonInvalidClient, "client_id", "Invalid client: give client_id and/or user_id.")
 	}
 	var client links.Client
 	if req.ClientID != 0 {
 		c, err := s.store.Client(ctx, req.ClientID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
-			return IssuedToken{}, &Refusal{Reason: links.SSOReasonInvalidClient, Err: &links.Error{Code: links.ENOTFOUND, Field: "client_id", Message: "Invalid client: client " + strconv.FormatInt(req.ClientID, 10) + " does not exist."}}
+			return links.SSOTokenAnswer{}, &Refusal{Reason: links.SSOReasonInvalidClient, Err: &links.Error{Code: links.ENOTFOUND, Field: "client_id", Message: "Invalid client: client " + strconv.FormatInt(req.ClientID, 10) + " does not exist."}}
 		} else if err != nil {
-			return IssuedToken{}, err
+			return links.SSOTokenAnswer{}, err
 		}
 		client = c
 	}
 	userID := req.UserID
 	if userID != 0 {
 		if _, err := s.store.User(ctx, userID); links.ErrorCode(err) == links.ENOTFOUND {
-			return IssuedToken{}, &Refusal{Reason: links.SSOReasonInvalidUser, Err: &links.Error{Code: links.ENOTFOUND, Field: "user_id", Message: "Invalid user: user " + strconv.FormatInt(userID, 10) + " does not exist."}}
+			return links.SSOTokenAnswer{}, &Refusal{Reason: links.SSOReasonInvalidUser, Err: &links.Error{Code: links.ENOTFOUND, Field: "user_id", Message: "Invalid user: user " + strconv.FormatInt(userID, 10) + " does not exist."}}
 		} else if err != nil {
-			return IssuedToken{}, err
+			return links.SSOTokenAnswer{}, err
 		}
 	}
 	if req.ClientID == 0 {
 		clients, _, err := s.store.UserClients(ctx, userID)
 		if err != nil {
-			return IssuedToken{}, err
+			return links.SSOTokenAnswer{}, err
 		}
 		switch len(clients) {
 		case 0:
-			return IssuedToken{}, refuseField(links.SSOReasonUserNotOnClient, "user_id", "User %d is not on any client account.", userID)
+			return links.SSOTokenAnswer{}, refuseField(links.SSOReasonUserNotOnClient, "user_id", "User %d is not on any client account.", userID)
 		case 1:
 			client = clients[0]
 		default:
-			return IssuedToken{}, refuseField(links.SSOReasonInvalidClient, "client_id", "User %d is on %d client accounts: give client_id.", userID, len(clients))
+			return links.SSOTokenAnswer{}, refuseField(links.SSOReasonInvalidClient, "client_id", "User %d is on %d client accounts: give client_id.", userID, len(clients))
 		}
 	}
 	if userID == 0 {
@@ -116,74 +100,68 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 	if userID != client.OwnerUserID {
 		m, err := s.store.Membership(ctx, client.ID, userID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
-			return IssuedToken{}, refuseField(links.SSOReasonUserNotOnClient, "user_id", "User %d is not on client %d.", userID, client.ID)
+			return links.SSOTokenAnswer{}, refuseField(links.SSOReasonUserNotOnClient, "user_id", "User %d is not on client %d.", userID, client.ID)
 		} else if err != nil {
-			return IssuedToken{}, err
+			return links.SSOTokenAnswer{}, err
 		}
 		rc.membership = &m
 	}
 	if err := ValidateDestination(req.Destination, req.RedirectPath, req.ServiceID); err != nil {
-		return IssuedToken{}, asRefusal(err, links.SSOReasonInvalidDestination)
+		return links.SSOTokenAnswer{}, asRefusal(err, links.SSOReasonInvalidDestination)
 	}
 	if req.ServiceID != 0 {
 		target, err := s.store.SSOServiceTarget(ctx, req.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && target.Service.ClientID != client.ID) {
-			return IssuedToken{}, &Refusal{Reason: links.SSOReasonInvalidService, Err: &links.Error{Code: links.ENOTFOUND, Field: "service_id", Message: "Invalid service: client " + strconv.FormatInt(client.ID, 10) + " has no service " + strconv.FormatInt(req.ServiceID, 10) + "."}}
+			return links.SSOTokenAnswer{}, &Refusal{Reason: links.SSOReasonInvalidService, Err: &links.Error{Code: links.ENOTFOUND, Field: "service_id", Message: "Invalid service: client " + strconv.FormatInt(client.ID, 10) + " has no service " + strconv.FormatInt(req.ServiceID, 10) + "."}}
 		} else if err != nil {
-			return IssuedToken{}, err
+			return links.SSOTokenAnswer{}, err
 		}
 	}
 	if err := check(rc); err != nil {
-		return IssuedToken{}, err
+		return links.SSOTokenAnswer{}, err
 	}
 	raw, tok, err := s.newToken(ctx, links.SSOToken{
 		UserID: userID, ClientID: client.ID, ServiceID: req.ServiceID, Destination: req.Destination,
 		RedirectPath: req.RedirectPath, Issuer: "api:" + strconv.FormatInt(cred.ID, 10),
 	})
 	if err != nil {
-		return IssuedToken{}, err
+		return links.SSOTokenAnswer{}, err
 	}
-	return IssuedToken{AccessToken: raw, RedirectURL: s.redeemURL(raw), ExpiresAt: tok.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z07:00")}, nil
-}
-
-// NewCredential is a created API credential with its secret, shown once.
-type NewCredential struct {
-	links.APICredential
-	Secret string `json:"secret" example:"3Wq0...shown only once"`
+	return links.SSOTokenAnswer{AccessToken: raw, RedirectURL: s.redeemURL(raw), ExpiresAt: tok.ExpiresAt.UTC()}, nil
 }
 
 // CreateCredential creates a trusted application: a public identifier and a
 // random secret, stored as a hash. Permissions default to creating SSO
 // tokens.
-func (s *Service) CreateCredential(ctx context.Context, name string, perms []string, createdBy int64) (NewCredential, error) {
+func (s *Service) CreateCredential(ctx context.Context, name string, perms []string, createdBy int64) (links.NewAPICredential, error) {
 	name = strings.TrimSpace(name)
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		return NewCredential{}, links.FieldError("name", "The name is required: say which application uses the credential.")
+		return links.NewAPICredential{}, links.FieldError("name", "The name is required: say which application uses the credential.")
 	case n > 190 || !utf8.ValidString(name):
-		return NewCredential{}, links.FieldError("name", "The name must be at most 190 characters of text.")
+		return links.NewAPICredential{}, links.FieldError("name", "The name must be at most 190 characters of text.")
 	}
 	if perms == nil {
 		perms = slices.Clone(links.AllCredentialPermissions)
 	}
 	for _, p := range perms {
 		if !slices.Contains(links.AllCredentialPermissions, p) {
-			return NewCredential{}, links.FieldError("permissions", "Unknown permission %q: use %s.", truncate(p, 64), strings.Join(links.AllCredentialPermissions, ", "))
+			return links.NewAPICredential{}, links.FieldError("permissions", "Unknown permission %q: use %s.", truncate(p, 64), strings.Join(links.AllCredentialPermissions, ", "))
 		}
 	}
 	ident, err := secret.Token(12)
 	if err != nil {
-		return NewCredential{}, err
+		return links.NewAPICredential{}, err
 	}
 	sec, err := secret.Token(32)
 	if err != nil {
-		return NewCredential{}, err
+		return links.NewAPICredential{}, err
 	}
 	c, err := s.store.CreateAPICredential(ctx, links.APICredential{Name: name, Identifier: "ak_" + ident, Permissions: perms, CreatedBy: createdBy}, secret.Hash(sec))
 	if err != nil {
-		return NewCredential{}, err
+		return links.NewAPICredential{}, err
 	}
-	return NewCredential{APICredential: c, Secret: sec}, nil
+	return links.NewAPICredential{APICredential: c, Secret: sec}, nil
 }
 
 // Credentials lists the API credentials.

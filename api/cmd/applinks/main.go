@@ -22,6 +22,7 @@ import (
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/secret"
+	"github.com/applinks/applinks/api/sso"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/whm"
 	"github.com/applinks/applinks/frontend"
@@ -89,6 +90,9 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 		mounts["/__sim/"] = demo.ControlHandler()
 	}
 
+	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, Logger: logger})
+	go ssoService.RunPurger(ctx, time.Minute)
+
 	spa, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return err
@@ -96,7 +100,7 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	srv := rest.New(rest.Config{
 		PublicURL: cfg.PublicURL, JWTKey: jwtKey, StaffTokenTTL: cfg.StaffTokenTTL,
 		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute,
-	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts})
+	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

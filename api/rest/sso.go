@@ -1,0 +1,228 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/sso"
+)
+
+// SSOErrorBody is the error answer of the single sign-on endpoints: the one
+// error shape plus the refusal reason.
+type SSOErrorBody struct {
+	Error SSOErrorDetail `json:"error"`
+}
+
+// SSOErrorDetail is ErrorDetail with the machine-readable refusal reason
+// (e.g. sso_disabled, client_closed, service_inactive, invalid_credentials,
+// invalid_destination, user_not_on_client, invalid_client).
+type SSOErrorDetail struct {
+	Code    string `json:"code" example:"forbidden"`
+	Message string `json:"message" example:"SSO authentication blocked for client 7."`
+	Field   string `json:"field,omitempty" example:""`
+	Reason  string `json:"reason,omitempty" example:"sso_disabled"`
+}
+
+// ClickAnswer is the autologin answer cPanel sends the browser on with.
+type ClickAnswer struct {
+	RedirectURL string `json:"redirect_url" example:"https://billing.example.com/sso/redeem?access_token=q1Zx..."`
+}
+
+// RetryAnswer asks cPanel to call again after Retry seconds.
+type RetryAnswer struct {
+	Retry   int `json:"retry" example:"2"`
+	Attempt int `json:"attempt" example:"1"`
+}
+
+// ssoError answers a refusal with its status, the links error and the
+// reason; unexpected errors go to the one error handler.
+func ssoError(c echo.Context, err error) error {
+	var le *links.Error
+	if !errors.As(err, &le) {
+		return err
+	}
+	status, ok := codeStatus[le.Code]
+	if !ok || status >= 500 {
+		return err
+	}
+	if status == http.StatusUnauthorized && c.Request().Header.Get(echo.HeaderAuthorization) != "" {
+		c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
+	}
+	return c.JSON(status, SSOErrorBody{SSOErrorDetail{Code: le.Code, Message: le.Message, Field: le.Field, Reason: sso.Reason(err)}})
+}
+
+// click is cPanel's autologin call when a customer clicks a link.
+//
+//	@Summary		cPanel autologin (the click)
+//	@Description	Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+//	@Tags			sso
+//	@Accept			x-www-form-urlencoded
+//	@Produce		json
+//	@Param			destination				query		string	true	"catalogue key, e.g. invoice_history"
+//	@Param			subscriber_unique_id	formData	string	true	"the link's public subscriber id"
+//	@Param			token					formData	string	true	"the link's secret token"
+//	@Param			attempt					formData	int		false	"1 to 3"
+//	@Success		200						{object}	ClickAnswer	"or RetryAnswer when the database is briefly unavailable"
+//	@Failure		400						{object}	SSOErrorBody
+//	@Failure		401						{object}	SSOErrorBody
+//	@Failure		403						{object}	SSOErrorBody
+//	@Failure		429						{object}	ErrorBody
+//	@Router			/sso/cpanel/token [post]
+func (h *ssoAPI) click(c echo.Context) error {
+	r := c.Request()
+	_ = r.ParseForm() // a malformed body leaves the fields empty: refused below
+	attempt, err := strconv.Atoi(r.PostFormValue("attempt"))
+	if err != nil || attempt < 1 || attempt > 3 {
+		attempt = 1
+	}
+	redirect, err := h.sso.Click(r.Context(), sso.ClickRequest{
+		Destination:  c.QueryParam("destination"),
+		SubscriberID: r.PostFormValue("subscriber_unique_id"),
+		Token:        r.PostFormValue("token"),
+		IP:           c.RealIP(),
+	})
+	switch {
+	case err == nil:
+		return c.JSON(http.StatusOK, ClickAnswer{RedirectURL: redirect})
+	case links.ErrorCode(err) == links.EUNAVAILABLE:
+		h.logger.Warn("sso: click answered retry, database unavailable", "err", err, "attempt", attempt)
+		return c.JSON(http.StatusOK, RetryAnswer{Retry: h.sso.RetryAfter(), Attempt: attempt})
+	}
+	return ssoError(c, err)
+}
+
+// redeem turns a one-time token into a client-area session.
+//
+//	@Summary		Redeem an SSO token (the browser lands here)
+//	@Description	Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//	@Tags			sso
+//	@Param			access_token	query	string	true	"the one-time token"
+//	@Success		302				"to the destination, with the session cookie"
+//	@Failure		429				{object}	ErrorBody
+//	@Router			/sso/redeem [get]
+func (h *ssoAPI) redeem(c echo.Context) error {
+	sess, err := h.sso.Redeem(c.Request().Context(), c.QueryParam("access_token"), c.RealIP())
+	if err != nil {
+		reason := sso.Reason(err)
+		if reason == "" {
+			h.logger.Error("sso: redemption failed", "err", err)
+			reason = "error"
+		}
+		return c.Redirect(http.StatusFound, sso.LoginURL(reason, sess.Location))
+	}
+	if err := h.startSession(c, sess.UserID, sess.ClientID); err != nil {
+		h.logger.Error("sso: could not start the session", "err", err)
+		return c.Redirect(http.StatusFound, sso.LoginURL("error", sess.Location))
+	}
+	return c.Redirect(http.StatusFound, sess.Location)
+}
+
+// credentialKey holds the authenticated API credential of a request.
+const credentialKey ctxKey = 100
+
+// requireCredential authenticates a trusted application with HTTP Basic
+// (identifier:secret).
+func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, secretText, ok := c.Request().BasicAuth()
+		if !ok {
+			c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
+			return ssoError(c, &sso.Refusal{Reason: links.SSOReasonBadCredentials, Err: links.Errorf(links.EUNAUTHORIZED, "Authenticate with HTTP Basic: the API credential's identifier and secret.")})
+		}
+		cred, err := h.sso.Authenticate(c.Request().Context(), strings.TrimSpace(id), secretText)
+		if err != nil {
+			if links.ErrorCode(err) == links.EUNAUTHORIZED {
+				c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
+				h.sso.Record(c.Request().Context(), links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceAPI,
+					Outcome: links.SSORefused, Reason: links.SSOReasonBadCredentials, IP: c.RealIP()})
+				return ssoError(c, &sso.Refusal{Reason: links.SSOReasonBadCredentials, Err: links.Errorf(links.EUNAUTHORIZED, "The API credential is not valid.")})
+			}
+			return err
+		}
+		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), credentialKey, cred)))
+		return next(c)
+	}
+}
+
+// createToken is CreateSsoToken for trusted applications.
+//
+//	@Summary		Create an SSO token (trusted application)
+//	@Description	Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+//	@Tags			sso
+//	@Accept			json
+//	@Produce		json
+//	@Security		BasicAuth
+//	@Param			body	body		links.SSOTokenRequest	true	"Who and where"
+//	@Success		201		{object}	links.SSOTokenAnswer
+//	@Failure		400		{object}	SSOErrorBody
+//	@Failure		401		{object}	SSOErrorBody
+//	@Failure		403		{object}	SSOErrorBody
+//	@Failure		404		{object}	SSOErrorBody
+//	@Failure		429		{object}	ErrorBody
+//	@Router			/api/v1/sso/tokens [post]
+func (h *ssoAPI) createToken(c echo.Context) error {
+	cred, _ := c.Request().Context().Value(credentialKey).(links.APICredential)
+	var req links.SSOTokenRequest
+	if err := bindJSON(c, &req); err != nil {
+		return ssoError(c, err)
+	}
+	tok, err := h.sso.IssueForApplication(c.Request().Context(), cred, req, c.RealIP())
+	if err != nil {
+		return ssoError(c, err)
+	}
+	return c.JSON(http.StatusCreated, tok)
+}
+
+// eventFilter reads the filters of an SSO event list.
+func eventFilter(c echo.Context) (links.SSOEventFilter, error) {
+	p, err := page(c)
+	if err != nil {
+		return links.SSOEventFilter{}, err
+	}
+	f := links.SSOEventFilter{Outcome: c.QueryParam("outcome"), Source: c.QueryParam("source"), Page: p}
+	if f.ClientID, err = queryInt(c, "client_id"); err != nil {
+		return f, err
+	}
+	if f.UserID, err = queryInt(c, "user_id"); err != nil {
+		return f, err
+	}
+	if err := oneOf("outcome", f.Outcome, links.SSOSuccess, links.SSORefused); err != nil {
+		return f, err
+	}
+	return f, oneOf("source", f.Source, links.SSOSourceCPanel, links.SSOSourceAPI, links.SSOSourcePortal)
+}
+
+// listEvents is the staff SSO audit.
+//
+//	@Summary		SSO events (audit)
+//	@Description	Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
+//	@Tags			sso
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			client_id	query		int		false	"only this account's"
+//	@Param			user_id		query		int		false	"only this user's"
+//	@Param			outcome		query		string	false	"success or refused"
+//	@Param			source		query		string	false	"cpanel, api or portal"
+//	@Param			page		query		int		false	"page, from 1"
+//	@Param			per_page	query		int		false	"page size, 1 to 200"
+//	@Success		200			{object}	List[links.SSOEvent]
+//	@Failure		400			{object}	ErrorBody
+//	@Failure		403			{object}	ErrorBody
+//	@Router			/api/v1/sso/events [get]
+func (h *ssoAPI) listEvents(c echo.Context) error {
+	f, err := eventFilter(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := h.sso.Events(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
+}
