@@ -1,0 +1,259 @@
+package rest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// LinksAnswer is the link configuration after a save, with the
+// configuration operation it queued (when the application is enabled).
+type LinksAnswer struct {
+	Links     []links.Link     `json:"links"`
+	Operation *links.Operation `json:"operation"`
+}
+
+// listApplications lists the applications.
+//
+//	@Summary		List applications
+//	@Description	Every application (cPanel & WHM, WP Squared) with its switch and status.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Success		200	{array}		links.ApplicationView
+//	@Failure		403	{object}	ErrorBody
+//	@Router			/api/v1/applications [get]
+func (s *Server) listApplications(c echo.Context) error {
+	apps, err := s.prov.Applications(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apps)
+}
+
+// getApplication returns one application.
+//
+//	@Summary	Get an application
+//	@Tags		applications
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		module	path		string	true	"cpanel or wpsquared"
+//	@Success	200		{object}	links.ApplicationView
+//	@Failure	403		{object}	ErrorBody
+//	@Failure	404		{object}	ErrorBody
+//	@Router		/api/v1/applications/{module} [get]
+func (s *Server) getApplication(c echo.Context) error {
+	app, err := s.prov.Application(c.Request().Context(), c.Param("module"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, app)
+}
+
+// enableApplication switches application links on.
+//
+//	@Summary		Enable application links
+//	@Description	Queues an activation: every qualifying account of every active server of the module gets the enabled links. Needs at least one active server of the module (409 otherwise); enabling an enabled application is a 409 too.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module	path		string	true	"cpanel or wpsquared"
+//	@Success		202		{object}	links.Operation
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/enable [post]
+func (s *Server) enableApplication(c echo.Context) error {
+	op, err := s.prov.Enable(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, op)
+}
+
+// disableApplication switches application links off.
+//
+//	@Summary		Disable application links
+//	@Description	Queues a deactivation: every link and the group are removed from every account. Disabling a disabled application is a 409.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module	path		string	true	"cpanel or wpsquared"
+//	@Success		202		{object}	links.Operation
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/disable [post]
+func (s *Server) disableApplication(c echo.Context) error {
+	op, err := s.prov.Disable(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, op)
+}
+
+// syncApplication queues a manual sync (repair).
+//
+//	@Summary		Sync (repair) every account
+//	@Description	Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module	path		string	true	"cpanel or wpsquared"
+//	@Success		202		{object}	links.Operation
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/sync [post]
+func (s *Server) syncApplication(c echo.Context) error {
+	op, err := s.prov.Sync(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, op)
+}
+
+// getLinks returns the link configuration.
+//
+//	@Summary		Get the links of an application
+//	@Description	The 14 catalogue links with their label, enabled switch and order, sorted by order.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module	path		string	true	"cpanel or wpsquared"
+//	@Success		200		{array}		links.Link
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/links [get]
+func (s *Server) getLinks(c echo.Context) error {
+	ls, err := s.prov.Links(c.Request().Context(), c.Param("module"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ls)
+}
+
+// putLinks saves the link configuration.
+//
+//	@Summary		Save the links of an application
+//	@Description	Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+//	@Tags			applications
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module	path		string				true	"cpanel or wpsquared"
+//	@Param			body	body		[]links.LinkInput	true	"Every link"
+//	@Success		200		{object}	LinksAnswer
+//	@Success		202		{object}	LinksAnswer
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/links [put]
+func (s *Server) putLinks(c echo.Context) error {
+	var in []links.LinkInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ls, op, err := s.prov.SaveLinks(c.Request().Context(), c.Param("module"), in, currentAdmin(c).Email)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if op != nil {
+		status = http.StatusAccepted
+	}
+	return c.JSON(status, LinksAnswer{Links: ls, Operation: op})
+}
+
+// getStatus returns the application's state and progress.
+//
+//	@Summary		Get the provisioning status
+//	@Description	State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module			path		string	true	"cpanel or wpsquared"
+//	@Param			If-None-Match	header		string	false	"the ETag of the last answer"
+//	@Success		200				{object}	links.ApplicationStatus
+//	@Success		304
+//	@Failure		403	{object}	ErrorBody
+//	@Failure		404	{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/status [get]
+func (s *Server) getStatus(c echo.Context) error {
+	st, err := s.prov.Status(c.Request().Context(), c.Param("module"))
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "no-cache")
+	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// etagMatches reads an If-None-Match list (weak tags compare equal).
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// getLog returns one page of an operation's log.
+//
+//	@Summary		Get the provisioning log
+//	@Description	Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module			path		string	true	"cpanel or wpsquared"
+//	@Param			level			query		string	false	"debug, info, notice or warning"
+//	@Param			server_id		query		int		false	"only this server's entries"
+//	@Param			operation_id	query		int		false	"another operation of the application"
+//	@Param			page			query		int		false	"page, from 1"
+//	@Param			per_page		query		int		false	"page size, 1 to 200"
+//	@Success		200				{object}	List[links.LogEntry]
+//	@Failure		400				{object}	ErrorBody
+//	@Failure		403				{object}	ErrorBody
+//	@Failure		404				{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/log [get]
+func (s *Server) getLog(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	serverID, err := queryInt(c, "server_id")
+	if err != nil {
+		return err
+	}
+	opID, err := queryInt(c, "operation_id")
+	if err != nil {
+		return err
+	}
+	level := c.QueryParam("level")
+	if err := oneOf("level", level, links.LogLevels...); err != nil {
+		return err
+	}
+	items, total, err := s.prov.Log(c.Request().Context(), c.Param("module"),
+		links.LogFilter{OperationID: opID, Level: level, ServerID: serverID, Page: p})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p))
+}
