@@ -2,6 +2,7 @@ import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
 import { LoginRoute } from './routes/auth/login';
 import { RequireStaff } from './routes/app/require-staff';
+import { ClientRoute, ClientsRoute, NewClientRoute } from './routes/app/clients';
 import { PlaceholderRoute } from './routes/app/placeholder';
 import { NewServerRoute, ServerRoute, ServersRoute } from './routes/app/servers';
 import { NotFoundRoute } from './routes/not-found';
@@ -35,7 +36,11 @@ export const routes: RouteObject[] = [
       { path: 'servers', element: <ServersRoute /> },
       { path: 'servers/new', element: <NewServerRoute /> },
       { path: 'servers/:id', element: <ServerRoute /> },
-      { path: 'clients', element: <PlaceholderRoute title="Clients" /> },
+      { path: 'clients', element: <ClientsRoute /> },
+      { path: 'clients/new', element: <NewClientRoute /> },
+      { path: 'clients/:id', element: <ClientRoute tab="profile" /> },
+      { path: 'clients/:id/users', element: <ClientRoute tab="users" /> },
+      { path: 'clients/:id/services', element: <ClientRoute tab="services" /> },
       { path: 'api-credentials', element: <PlaceholderRoute title="API Credentials" /> },
       { path: 'sso-activity', element: <PlaceholderRoute title="SSO Activity" /> },
       { path: 'operations', element: <PlaceholderRoute title="Operations" /> },

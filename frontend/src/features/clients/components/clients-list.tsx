@@ -1,0 +1,144 @@
+import { useCallback } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { Badge } from '@/components/ui/badge';
+import { Pagination } from '@/components/ui/pagination';
+import { SearchInput } from '@/components/ui/search-input';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useClients, type ClientsQuery } from '../api/get-clients';
+import { CLIENT_STATUSES, clientStatusTone } from './labels';
+
+const PER_PAGE = 25;
+
+/** Clients with search, a status filter and paging kept in the URL. */
+export function ClientsList() {
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const status = params.get('status') ?? '';
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+
+  const query: ClientsQuery = { page, per_page: PER_PAGE };
+  if (q) query.q = q;
+  if (status) query.status = status;
+  const clients = useClients(query);
+
+  const update = useCallback(
+    (key: string, value: string) => {
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          if (key !== 'page') next.delete('page');
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
+  const onSearch = useCallback(
+    (v: string) => {
+      update('q', v);
+    },
+    [update],
+  );
+
+  return (
+    <>
+      <div className="toolbar">
+        <SearchInput
+          label="Search clients"
+          placeholder="Search by name or email"
+          value={q}
+          onSearch={onSearch}
+        />
+        <label className="visually-hidden" htmlFor="clients-status">
+          Status
+        </label>
+        <select
+          id="clients-status"
+          className="input"
+          value={status}
+          onChange={(e) => {
+            update('status', e.target.value);
+          }}
+        >
+          <option value="">All statuses</option>
+          {CLIENT_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      {clients.isPending ? (
+        <Spinner label="Loading clients…" />
+      ) : clients.isError ? (
+        <ErrorState
+          error={clients.error}
+          title="Could not load the clients"
+          onRetry={() => void clients.refetch()}
+        />
+      ) : (clients.data.items ?? []).length === 0 ? (
+        q || status ? (
+          <EmptyState title="No clients match">Change the search or the status filter.</EmptyState>
+        ) : (
+          <EmptyState
+            title="No clients yet"
+            action={
+              <Link className="btn btn--primary" to="/clients/new">
+                Add client
+              </Link>
+            }
+          />
+        )
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Clients</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Single sign-on</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(clients.data.items ?? []).map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/clients/${String(c.id)}`}>{c.name}</Link>
+                    </td>
+                    <td>{c.email}</td>
+                    <td>
+                      <Badge tone={clientStatusTone(c.status)}>{c.status}</Badge>
+                    </td>
+                    <td>
+                      {c.allow_sso ? (
+                        <Badge tone="success">Allowed</Badge>
+                      ) : (
+                        <Badge tone="warning">Blocked</Badge>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            page={page}
+            perPage={PER_PAGE}
+            total={clients.data.total ?? 0}
+            label="Clients pages"
+            onPage={(p) => {
+              update('page', String(p));
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
