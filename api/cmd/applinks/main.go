@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/sso"
@@ -93,6 +94,15 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, Logger: logger})
 	go ssoService.RunPurger(ctx, time.Minute)
 
+	engine := provisioning.New(provisioning.Config{
+		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, LeaseTTL: cfg.LeaseTTL,
+		MaxAttempts: cfg.MaxAttempts, LinkPrefix: cfg.LinkPrefix, GroupLabel: cfg.GroupLabel, PublicURL: cfg.PublicURL,
+		LogRetention: cfg.LogRetention,
+	}, db, panels, logger, registry)
+	// Not ctx: a signal stops the engine gracefully below, after HTTP.
+	engine.Start(context.WithoutCancel(ctx))
+	defer stopEngine(engine, cfg.ShutdownGrace, logger)
+
 	spa, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return err
@@ -100,7 +110,8 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	srv := rest.New(rest.Config{
 		PublicURL: cfg.PublicURL, JWTKey: jwtKey, StaffTokenTTL: cfg.StaffTokenTTL,
 		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute,
-	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService})
+	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService,
+		Provisioning: engine, Lifecycle: engine})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -132,8 +143,19 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	if err := httpServer.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("http shutdown", "err", err)
 	}
+	stopEngine(engine, cfg.ShutdownGrace, logger)
 	logger.Info("stopped")
 	return nil
+}
+
+// stopEngine stops claiming and waits for in-flight provisioning work up to
+// the grace period; unfinished tasks resume elsewhere or at the next start.
+func stopEngine(engine *provisioning.Engine, grace time.Duration, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := engine.Stop(ctx); err != nil {
+		logger.Warn("provisioning shutdown", "err", err)
+	}
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
