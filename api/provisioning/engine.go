@@ -247,13 +247,9 @@ func (e *Engine) claimLoop() {
 	ctx := e.workCtx
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
-	sweep := 0
 	for {
 		e.claimDue(ctx)
-		if sweep%5 == 0 {
-			e.sweep(ctx)
-		}
-		sweep++
+		e.sweep(ctx)
 		select {
 		case <-ctx.Done():
 			return

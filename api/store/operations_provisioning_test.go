@@ -1,0 +1,133 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/store/storetest"
+)
+
+func queueFull(t *testing.T, s *store.Store, kind string) links.Operation {
+	t.Helper()
+	op, err := s.QueueOperation(context.Background(), links.NewOperation{Module: links.ModuleCPanel, Kind: kind, Spec: "{}", Supersede: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
+func TestOneLeaseHolderPerServerAcrossOperations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		srv := newServer(t, s, "cp1", "cp1.example.com", true)
+		first := queueFull(t, s, links.OpActivation)
+		if first.ServersTotal != 1 {
+			t.Fatalf("first = %+v", first)
+		}
+		a, err := s.ClaimTask(ctx, "A", time.Minute)
+		if err != nil || a == nil || a.Task.ServerID != srv.ID || a.Operation.State != links.OpRunning {
+			t.Fatalf("claim A = %+v, %v", a, err)
+		}
+		// Nothing else is due while A holds the task.
+		if b, err := s.ClaimTask(ctx, "B", time.Minute); err != nil || b != nil {
+			t.Fatalf("claim B = %+v, %v", b, err)
+		}
+		// A newer operation supersedes the first; its task on the same
+		// server waits for A's server lease.
+		second := queueFull(t, s, links.OpConfiguration)
+		if b, err := s.ClaimTask(ctx, "B", time.Minute); err != nil || b != nil {
+			t.Fatalf("claim B while A holds the server = %+v, %v", b, err)
+		}
+		// A's commit still lands and tells it that it was superseded.
+		state, err := s.CommitProgress(ctx, links.TaskProgress{TaskID: a.Task.ID, OperationID: first.ID, Owner: "A", Cursor: 5, AccountsDone: 2,
+			Entries: []links.LogEntry{{Level: links.LevelWarning, Message: "refused"}}})
+		if err != nil || state != links.TaskSuperseded {
+			t.Fatalf("commit A = %q, %v", state, err)
+		}
+		if err := s.ReleaseLease(ctx, a.Task.ID, srv.ID, "A", time.Now(), ""); err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.ClaimTask(ctx, "B", time.Minute)
+		if err != nil || b == nil || b.Operation.ID != second.ID {
+			t.Fatalf("claim B after release = %+v, %v", b, err)
+		}
+		op, _ := s.Operation(ctx, first.ID)
+		if op.State != links.OpSuperseded || op.AccountsDone != 2 || op.Warnings != 1 || *op.SupersededBy != second.ID {
+			t.Fatalf("first = %+v", op.Operation)
+		}
+		// A no longer holds anything: its writes are fenced off.
+		if _, err := s.CommitProgress(ctx, links.TaskProgress{TaskID: b.Task.ID, OperationID: second.ID, Owner: "A", Cursor: 9}); !errors.Is(err, links.ErrLeaseLost) {
+			t.Fatalf("commit by a stranger = %v", err)
+		}
+		if err := s.RenewLease(ctx, b.Task.ID, srv.ID, "A", time.Minute); !errors.Is(err, links.ErrLeaseLost) {
+			t.Fatalf("renew by a stranger = %v", err)
+		}
+		if err := s.RenewLease(ctx, b.Task.ID, srv.ID, "B", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestAnExpiredLeaseIsTakenOverFromItsCursor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		newServer(t, s, "cp1", "cp1.example.com", true)
+		op := queueFull(t, s, links.OpActivation)
+		a, err := s.ClaimTask(ctx, "A", 50*time.Millisecond)
+		if err != nil || a == nil {
+			t.Fatal(a, err)
+		}
+		if _, err := s.CommitProgress(ctx, links.TaskProgress{TaskID: a.Task.ID, OperationID: op.ID, Owner: "A", Checked: true, Supported: true, AccountsTotal: 10, Cursor: 42, AccountsDone: 3}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond) // past the expiry, even at MySQL's second precision
+		b, err := s.ClaimTask(ctx, "B", time.Minute)
+		if err != nil || b == nil || b.Task.ID != a.Task.ID || b.Task.Cursor != 42 || !b.Task.Checked || b.Task.AccountsDone != 3 {
+			t.Fatalf("takeover = %+v, %v", b, err)
+		}
+		if _, err := s.CommitProgress(ctx, links.TaskProgress{TaskID: a.Task.ID, OperationID: op.ID, Owner: "A", Cursor: 50}); !errors.Is(err, links.ErrLeaseLost) {
+			t.Fatalf("late commit by the old holder = %v", err)
+		}
+		if _, err := s.CommitProgress(ctx, links.TaskProgress{TaskID: b.Task.ID, OperationID: op.ID, Owner: "B", State: links.TaskDone}); err != nil {
+			t.Fatal(err)
+		}
+		done, won, err := s.CompleteOperation(ctx, op.ID, func(links.Operation) []links.LogEntry {
+			return []links.LogEntry{{Level: links.LevelDebug, Message: "end"}}
+		})
+		if err != nil || !won || done.State != links.OpCompleted || done.ServersDone != 1 || done.AccountsTotal != 10 {
+			t.Fatalf("complete = %+v, %v, %v", done, won, err)
+		}
+		if _, won, _ := s.CompleteOperation(ctx, op.ID, nil); won {
+			t.Fatal("completed twice")
+		}
+	})
+}
+
+func TestPurgeDropsOldFinishedOperations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		op := queueFull(t, s, links.OpRepair) // no server: no task
+		if _, won, err := s.CompleteOperation(ctx, op.ID, func(links.Operation) []links.LogEntry {
+			return []links.LogEntry{{Level: links.LevelNotice, Message: "no server"}}
+		}); err != nil || !won {
+			t.Fatal(won, err)
+		}
+		open := queueFull(t, s, links.OpActivation)
+		if n, err := s.PurgeOperations(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("purge of nothing old = %d, %v", n, err)
+		}
+		if n, err := s.PurgeOperations(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("purge = %d, %v", n, err)
+		}
+		if _, err := s.Operation(ctx, op.ID); links.ErrorCode(err) != links.ENOTFOUND {
+			t.Fatalf("purged operation = %v", err)
+		}
+		if _, err := s.Operation(ctx, open.ID); err != nil {
+			t.Fatalf("the open operation was purged: %v", err)
+		}
+	})
+}
