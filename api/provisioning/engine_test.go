@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/store"
@@ -98,7 +100,10 @@ func TestRefusedAccountsAreWarningsAndTheRestSucceed(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 10,
 			faults: whmsim.Faults{RefuseAccounts: []string{"cpau003", "cpau007"}}})
-		e := startEngine(t, st, testConfig())
+		reg := prometheus.NewRegistry()
+		e := provisioning.New(testConfig(), st, panels(), quiet, reg)
+		e.Start(ctx)
+		defer func() { _ = e.Stop(ctx) }()
 		op, err := e.Enable(ctx, links.ModuleCPanel, "")
 		if err != nil {
 			t.Fatal(err)
@@ -118,6 +123,17 @@ func TestRefusedAccountsAreWarningsAndTheRestSucceed(t *testing.T) {
 		delete(w.services, "cpau007")
 		want, _ := e.Links(ctx, links.ModuleCPanel)
 		w.expectLinks(want, "cpa")
+
+		if got := counter(t, reg, "applinks_provisioning_accounts_total", "failed"); got != 2 {
+			t.Errorf("failed accounts metric = %v", got)
+		}
+		if got := counter(t, reg, "applinks_provisioning_accounts_total", "pushed"); got != 8 {
+			t.Errorf("pushed accounts metric = %v", got)
+		}
+		waitFor(t, func() bool { return gathered(t, reg, "applinks_provisioning_operations_total") == 1 })
+		if gathered(t, reg, "applinks_whm_call_duration_seconds") == 0 {
+			t.Error("no WHM call latency observed")
+		}
 	})
 }
 
@@ -354,6 +370,48 @@ func TestAccountLifecycleFollowsTheService(t *testing.T) {
 			t.Fatalf("activation = %+v", d.Operation)
 		}
 	})
+}
+
+// counter returns the cpanel sample of a counter family with the result label.
+func counter(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				labels[lp.GetName()] = lp.GetValue()
+			}
+			if labels["module"] == "cpanel" && labels["result"] == result {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// gathered counts the samples (histogram observations or counter total) of a family.
+func gathered(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n float64
+	for _, f := range fams {
+		if f.GetName() == name {
+			for _, m := range f.GetMetric() {
+				n += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	return n
 }
 
 func waitFor(t *testing.T, cond func() bool) {
