@@ -65,6 +65,9 @@ type Config struct {
 	PerServerCap int
 	// BatchSize is the number of accounts per WHM batch (default 10).
 	BatchSize int
+	// Unbatched sends one WHM request per call instead of WHM batches; it
+	// exists to measure what batching gains (bench), never for production.
+	Unbatched bool
 	// LeaseTTL is how long a claim lasts without a heartbeat (default 30s).
 	LeaseTTL time.Duration
 	// MaxAttempts bounds the tries of one WHM request on transport failures,

@@ -40,9 +40,9 @@ func (e *Engine) planFor(ls []links.Link, remove bool) plan {
 		for i, d := range links.Catalogue {
 			apps[i] = e.app(d.Key)
 		}
-		return plan{remove: &links.RemoveRequest{GroupID: e.cfg.LinkPrefix, Apps: apps}}
+		return plan{remove: &links.RemoveRequest{GroupID: e.cfg.LinkPrefix, Apps: apps, Unbatched: e.cfg.Unbatched}}
 	}
-	req := links.PushRequest{Group: links.GroupSpec{ID: e.cfg.LinkPrefix, Label: e.cfg.GroupLabel, Order: 100}}
+	req := links.PushRequest{Group: links.GroupSpec{ID: e.cfg.LinkPrefix, Label: e.cfg.GroupLabel, Order: 100}, Unbatched: e.cfg.Unbatched}
 	for _, l := range ls {
 		if !l.Enabled {
 			req.Remove = append(req.Remove, e.app(l.Key))

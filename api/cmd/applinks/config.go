@@ -42,6 +42,7 @@ type Config struct {
 	Workers       int           `env:"APPLINKS_WORKERS" envDefault:"16"`
 	PerServerCap  int           `env:"APPLINKS_PER_SERVER_CAP" envDefault:"4"`
 	BatchSize     int           `env:"APPLINKS_BATCH_SIZE" envDefault:"10"`
+	Unbatched     bool          `env:"APPLINKS_UNBATCHED" envDefault:"false"` // one WHM request per call: for benchmarks only
 	WHMTimeout    time.Duration `env:"APPLINKS_WHM_TIMEOUT" envDefault:"30s"`
 	LeaseTTL      time.Duration `env:"APPLINKS_LEASE_TTL" envDefault:"30s"`
 	MaxAttempts   int           `env:"APPLINKS_MAX_ATTEMPTS" envDefault:"4"`

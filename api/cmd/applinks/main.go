@@ -95,7 +95,7 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	go ssoService.RunPurger(ctx, time.Minute)
 
 	engine := provisioning.New(provisioning.Config{
-		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, LeaseTTL: cfg.LeaseTTL,
+		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, Unbatched: cfg.Unbatched, LeaseTTL: cfg.LeaseTTL,
 		MaxAttempts: cfg.MaxAttempts, LinkPrefix: cfg.LinkPrefix, GroupLabel: cfg.GroupLabel, PublicURL: cfg.PublicURL,
 		LogRetention: cfg.LogRetention,
 	}, db, panels, logger, registry)
