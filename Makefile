@@ -62,3 +62,15 @@ test: docs-check lint test-go test-frontend e2e
 
 clean:
 	rm -rf bin data $(FE)/dist/assets $(FE)/dist/index.html
+
+## bench: provisioning (latency- and throughput-bound, batching), SSO and status polling against the
+## simulator on loopback, on SQLite and MariaDB (127.0.0.1:3306, root); writes bench/report.md and .json
+BENCH_FLAGS ?=
+bench: binaries
+	$(GO) run ./api/cmd/bench -bin bin/applinks -out bench $(BENCH_FLAGS)
+
+## reliability: kill -9, panel faults, replicas, SSO abuse and a bad-input sweep against the real binary;
+## RELIABILITY_SIZE=small is the reduced run CI does (full size writes bench/reliability.md)
+RELIABILITY_SIZE ?= full
+reliability:
+	RELIABILITY=1 RELIABILITY_SIZE=$(RELIABILITY_SIZE) $(GO) test -count=1 -timeout 60m -v ./api/reliability/

@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-// LoadResult summarises one load phase. Latencies are in milliseconds.
+// LoadResult summarises one load phase. Throughput counts successful
+// requests only and latencies (milliseconds) are those of successful requests;
+// errors are counted apart.
 type LoadResult struct {
 	Name       string  `json:"name"`
 	Mode       string  `json:"mode"` // closed or paced
@@ -30,15 +32,16 @@ type Op func(ctx context.Context, i int) error
 
 type recorder struct {
 	mu       sync.Mutex
-	lat      []time.Duration
+	lat      []time.Duration // successful requests only
 	errs     int
 	firstErr string
 }
 
 func (r *recorder) add(d time.Duration, err error) {
 	r.mu.Lock()
-	r.lat = append(r.lat, d)
-	if err != nil {
+	if err == nil {
+		r.lat = append(r.lat, d)
+	} else {
 		r.errs++
 		if r.firstErr == "" {
 			r.firstErr = err.Error()
@@ -52,7 +55,7 @@ func (r *recorder) result(name, mode string, elapsed time.Duration) LoadResult {
 	defer r.mu.Unlock()
 	lat := slices.Clone(r.lat)
 	slices.Sort(lat)
-	res := LoadResult{Name: name, Mode: mode, Requests: len(lat), Errors: r.errs, Seconds: elapsed.Seconds(), FirstError: r.firstErr}
+	res := LoadResult{Name: name, Mode: mode, Requests: len(lat) + r.errs, Errors: r.errs, Seconds: elapsed.Seconds(), FirstError: r.firstErr}
 	if elapsed > 0 {
 		res.Throughput = float64(len(lat)) / elapsed.Seconds()
 	}
@@ -108,47 +111,53 @@ func Closed(ctx context.Context, name string, workers, maxRequests int, duration
 }
 
 // Paced sends op at a fixed rate (an open loop) for duration, at most
-// maxRequests, each from its own goroutine; latency is measured from the
-// request's scheduled time, so a stall shows in the figures instead of
-// slowing the sender (no coordinated omission). At most maxInFlight requests
-// are outstanding; beyond that a request counts as an error.
-func Paced(ctx context.Context, name string, rate float64, maxRequests, maxInFlight int, duration time.Duration, op Op) LoadResult {
+// maxRequests: a dispatcher schedules request i at start + i/rate and a pool
+// of workers goroutines sends them. Latency is measured from each request's
+// scheduled time, so a stall of the service shows in the figures (queued
+// requests wait) instead of slowing the sender: no coordinated omission.
+// When more than 10,000 requests are waiting, the rest count as errors.
+func Paced(ctx context.Context, name string, rate float64, maxRequests, workers int, duration time.Duration, op Op) LoadResult {
 	ctx, cancel := context.WithTimeout(ctx, duration+30*time.Second)
 	defer cancel()
 	rec := &recorder{}
 	interval := time.Duration(float64(time.Second) / rate)
-	start := time.Now()
-	sem := make(chan struct{}, maxInFlight)
+	type job struct {
+		i  int
+		at time.Time
+	}
+	queue := make(chan job, 10000)
 	var wg sync.WaitGroup
-	for i := 0; i < maxRequests; i++ {
+	for range workers {
+		wg.Go(func() {
+			for j := range queue {
+				if ctx.Err() != nil {
+					continue
+				}
+				err := op(ctx, j.i)
+				rec.add(time.Since(j.at), err)
+			}
+		})
+	}
+	start := time.Now()
+	for i := 0; i < maxRequests && ctx.Err() == nil; i++ {
 		at := start.Add(time.Duration(i) * interval)
 		if at.Sub(start) >= duration {
 			break
 		}
 		if d := time.Until(at); d > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(d):
-			}
-		}
-		if ctx.Err() != nil {
-			break
+			time.Sleep(d)
 		}
 		select {
-		case sem <- struct{}{}:
+		case queue <- job{i, at}:
 		default:
-			rec.add(time.Since(at), errOverload)
-			continue
+			rec.add(0, errOverload)
 		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			err := op(ctx, i)
-			rec.add(time.Since(at), err)
-		})
 	}
+	close(queue)
 	wg.Wait()
 	res := rec.result(name, "paced", time.Since(start))
 	res.TargetRate = rate
+	res.Workers = workers
 	return res
 }
 

@@ -17,6 +17,9 @@ type Machine struct {
 	Kernel    string `json:"kernel"`
 	GoVersion string `json:"go_version"`
 	Date      string `json:"date"`
+	// LoadAvg is /proc/loadavg when described: other work on the machine
+	// skews the figures.
+	LoadAvg string `json:"loadavg"`
 }
 
 // DescribeMachine reads /proc for the CPU model, the memory and the kernel.
@@ -35,6 +38,7 @@ func DescribeMachine() Machine {
 	if kb := procField("/proc/meminfo", "MemTotal"); kb > 0 {
 		m.MemTotalM = kb / 1024
 	}
+	m.LoadAvg = LoadAvg()
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
@@ -67,3 +71,16 @@ func PeakRSSKiB(pid int) int64 { return procField("/proc/"+strconv.Itoa(pid)+"/s
 
 // RSSKiB returns the current resident set size (VmRSS) of a process in KiB.
 func RSSKiB(pid int) int64 { return procField("/proc/"+strconv.Itoa(pid)+"/status", "VmRSS") }
+
+// LoadAvg returns the first three fields of /proc/loadavg.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}

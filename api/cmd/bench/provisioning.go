@@ -1,0 +1,371 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/reliability/harness"
+	"github.com/applinks/applinks/api/whmsim"
+)
+
+// provRun is one provisioning run's measurements.
+type provRun struct {
+	Action           string  `json:"action"` // enable or sync
+	MakespanMS       float64 `json:"makespan_ms"`
+	ServerSideMS     float64 `json:"server_side_ms"`
+	Accounts         int     `json:"accounts"`
+	AccountsDone     int     `json:"accounts_done"`
+	AccountsFailed   int     `json:"accounts_failed"`
+	Requests         int64   `json:"whm_requests"`
+	MaxReqPerServer  int64   `json:"max_requests_per_server"`
+	MaxInFlight      int64   `json:"max_in_flight"`
+	Statements       int64   `json:"db_statements,omitempty"`
+	AccountsPerS     float64 `json:"accounts_per_s"`
+	RequestsPerS     float64 `json:"whm_requests_per_s"`
+	StatementsPerAcc float64 `json:"db_statements_per_account,omitempty"`
+	PeakRSSMiB       float64 `json:"peak_rss_mib"`
+	LinksChecked     int     `json:"links_checked"`
+}
+
+// provision runs one enable (or, when the application is already enabled,
+// one repair sync) and measures it: wall-clock makespan from the request to
+// the observed end of the operation (polled every 10 ms), the simulator's
+// request counts and peak concurrency, MySQL statement counts and the
+// service's peak RSS.
+func (b *bench) provision(ctx context.Context, e *env, action string) (provRun, error) {
+	for _, s := range e.fleet.Servers {
+		s.Sim.ResetStats()
+	}
+	q0, _ := e.db.Questions(ctx)
+	start := time.Now()
+	op, err := e.api.Queue(ctx, "cpanel", action)
+	if err != nil {
+		return provRun{}, fmt.Errorf("%s: %w", action, err)
+	}
+	done, err := e.api.WaitOperation(ctx, op.ID, 10*time.Millisecond, 15*time.Minute)
+	if err != nil {
+		return provRun{}, err
+	}
+	wall := time.Since(start)
+	q1, _ := e.db.Questions(ctx)
+	r := provRun{Action: action, MakespanMS: ms(wall), Accounts: done.AccountsTotal, AccountsDone: done.AccountsDone, AccountsFailed: done.AccountsFailed}
+	if done.StartedAt != nil && done.FinishedAt != nil {
+		r.ServerSideMS = ms(done.FinishedAt.Sub(done.CreatedAt))
+	}
+	for _, s := range e.fleet.Servers {
+		st := s.Sim.Stats()
+		r.Requests += st.Requests
+		r.MaxReqPerServer = max(r.MaxReqPerServer, st.Requests)
+		r.MaxInFlight = max(r.MaxInFlight, st.MaxInFlight)
+	}
+	if q0 > 0 {
+		r.Statements = q1 - q0 - 1
+		r.StatementsPerAcc = float64(r.Statements) / float64(max(1, r.Accounts))
+	}
+	r.AccountsPerS = float64(r.AccountsDone) / wall.Seconds()
+	r.RequestsPerS = float64(r.Requests) / wall.Seconds()
+	r.PeakRSSMiB = float64(e.svc.PeakRSSKiB()) / 1024
+	if done.State != links.OpCompleted {
+		return r, fmt.Errorf("operation %d ended %s", done.ID, done.State)
+	}
+	if r.AccountsDone != e.fleet.Accounts {
+		return r, fmt.Errorf("operation %d pushed %d of %d accounts (%d failed)", done.ID, r.AccountsDone, e.fleet.Accounts, r.AccountsFailed)
+	}
+	n, err := checkLinks(ctx, e, 200)
+	r.LinksChecked = n
+	return r, err
+}
+
+// checkLinks verifies in the simulator that sampled accounts (about
+// perServer per server) carry exactly the desired links.
+func checkLinks(ctx context.Context, e *env, perServer int) (int, error) {
+	apps, err := e.api.DesiredApps(ctx, "cpanel")
+	if err != nil {
+		return 0, err
+	}
+	step := max(1, e.fleet.Accounts/max(1, len(e.fleet.Servers))/perServer)
+	n, bad, mism := harness.VerifyLinks(e.fleet, apps, step)
+	if bad > 0 {
+		return n, fmt.Errorf("%d of %d sampled accounts do not carry the desired links, e.g. %s", bad, n, mism[0])
+	}
+	return n, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// latency is the latency-bound benchmark: 20 servers x 100 accounts, 50 ms
+// of simulated WHM latency, per-server cap 4. Workers are raised to 80 so
+// that the global worker bound (default 16) does not hide the per-server
+// cap: the lower bound assumes every server is worked at once.
+func (b *bench) latency(ctx context.Context, dialect string) error {
+	const servers, latency, capPerServer = 20, 50 * time.Millisecond, 4
+	accounts := b.scaled(100)
+	settings := map[string]string{"APPLINKS_WORKERS": "80", "APPLINKS_PER_SERVER_CAP": strconv.Itoa(capPerServer)}
+	e, err := b.setup(ctx, dialect, harness.FleetPlan{Servers: servers, AccountsPerServer: accounts,
+		Faults: func(int) whmsim.Faults { return whmsim.Faults{Latency: latency} }}, settings)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	res := LatencyResult{Database: dialect, Servers: servers, AccountsPerServer: accounts, LatencyMS: ms(latency), Cap: capPerServer, Settings: settings}
+	for i := range b.opts.runs {
+		action := "sync"
+		if i == 0 {
+			action = "enable"
+		}
+		r, err := b.provision(ctx, e, action)
+		if err != nil {
+			return err
+		}
+		b.logf("   run %d (%s): makespan %.0f ms, %d requests/server, max in flight %d", i+1, action, r.MakespanMS, r.MaxReqPerServer, r.MaxInFlight)
+		res.Runs = append(res.Runs, r)
+	}
+	res.summarise()
+	b.report.Latency = append(b.report.Latency, res)
+	return nil
+}
+
+// LatencyResult is the latency-bound benchmark on one database.
+type LatencyResult struct {
+	Database          string            `json:"database"`
+	Servers           int               `json:"servers"`
+	AccountsPerServer int               `json:"accounts_per_server"`
+	LatencyMS         float64           `json:"latency_ms"`
+	Cap               int               `json:"per_server_cap"`
+	Settings          map[string]string `json:"settings"`
+	Runs              []provRun         `json:"runs"`
+	// Medians.
+	MakespanMS      float64 `json:"makespan_ms"`
+	RequestsPerSrv  int64   `json:"requests_per_server"`
+	LowerBoundMS    float64 `json:"lower_bound_ms"`
+	Ratio           float64 `json:"ratio"`
+	MaxInFlight     int64   `json:"max_in_flight"`
+	ServerSideMS    float64 `json:"server_side_ms"`
+	PushLowerBoundM float64 `json:"push_only_lower_bound_ms"`
+}
+
+func (r *LatencyResult) summarise() {
+	var mk, ss []float64
+	for _, run := range r.Runs {
+		mk = append(mk, run.MakespanMS)
+		ss = append(ss, run.ServerSideMS)
+		r.RequestsPerSrv = max(r.RequestsPerSrv, run.MaxReqPerServer)
+		r.MaxInFlight = max(r.MaxInFlight, run.MaxInFlight)
+	}
+	r.MakespanMS, r.ServerSideMS = median(mk), median(ss)
+	r.LowerBoundMS = math.Ceil(float64(r.RequestsPerSrv)/float64(r.Cap)) * r.LatencyMS
+	if r.LowerBoundMS > 0 {
+		r.Ratio = r.MakespanMS / r.LowerBoundMS
+	}
+}
+
+// throughput is the throughput-bound benchmark: servers x 1,000 accounts
+// without simulated latency, default settings, at two sizes to show whether
+// memory grows with the number of accounts.
+func (b *bench) throughput(ctx context.Context, dialect string) error {
+	for _, servers := range []int{10, 50} {
+		res, err := b.throughputRun(ctx, dialect, servers, b.scaled(1000), nil, "default")
+		if err != nil {
+			return err
+		}
+		b.report.Throughput = append(b.report.Throughput, res)
+	}
+	return nil
+}
+
+func (b *bench) throughputRun(ctx context.Context, dialect string, servers, accounts int, settings map[string]string, label string) (ThroughputResult, error) {
+	res := ThroughputResult{Database: dialect, Label: label, Servers: servers, AccountsPerServer: accounts, Accounts: servers * accounts, Settings: settings}
+	e, err := b.setup(ctx, dialect, harness.FleetPlan{Servers: servers, AccountsPerServer: accounts}, settings)
+	if err != nil {
+		return res, err
+	}
+	defer e.close()
+	res.StartRSSMiB = float64(harness.RSSKiB(e.svc.PID)) / 1024
+	for i := range b.opts.runs {
+		action := "sync"
+		if i == 0 {
+			action = "enable"
+		}
+		r, err := b.provision(ctx, e, action)
+		if err != nil {
+			return res, err
+		}
+		b.logf("   %s %d accounts run %d: %.0f accounts/s, %.0f WHM requests/s, %.1f statements/account, peak RSS %.0f MiB",
+			label, res.Accounts, i+1, r.AccountsPerS, r.RequestsPerS, r.StatementsPerAcc, r.PeakRSSMiB)
+		res.Runs = append(res.Runs, r)
+	}
+	res.summarise()
+	return res, nil
+}
+
+// ThroughputResult is one throughput-bound configuration on one database.
+type ThroughputResult struct {
+	Database          string            `json:"database"`
+	Label             string            `json:"label"`
+	Servers           int               `json:"servers"`
+	AccountsPerServer int               `json:"accounts_per_server"`
+	Accounts          int               `json:"accounts"`
+	Settings          map[string]string `json:"settings,omitempty"`
+	Runs              []provRun         `json:"runs"`
+	StartRSSMiB       float64           `json:"rss_after_start_mib"`
+	// Medians (peak RSS: the highest).
+	MakespanMS       float64 `json:"makespan_ms"`
+	AccountsPerS     float64 `json:"accounts_per_s"`
+	RequestsPerS     float64 `json:"whm_requests_per_s"`
+	Requests         float64 `json:"whm_requests"`
+	StatementsPerAcc float64 `json:"db_statements_per_account"`
+	PeakRSSMiB       float64 `json:"peak_rss_mib"`
+}
+
+func (r *ThroughputResult) summarise() {
+	var mk, aps, rps, req, spa []float64
+	for _, run := range r.Runs {
+		mk = append(mk, run.MakespanMS)
+		aps = append(aps, run.AccountsPerS)
+		rps = append(rps, run.RequestsPerS)
+		req = append(req, float64(run.Requests))
+		spa = append(spa, run.StatementsPerAcc)
+		r.PeakRSSMiB = max(r.PeakRSSMiB, run.PeakRSSMiB)
+	}
+	r.MakespanMS, r.AccountsPerS, r.RequestsPerS, r.Requests, r.StatementsPerAcc = median(mk), median(aps), median(rps), median(req), median(spa)
+}
+
+// batch compares one account per batch, the default batch and no batching
+// (one WHM request per call) on the throughput-bound shape at 10,000
+// accounts.
+func (b *bench) batch(ctx context.Context, dialect string) error {
+	configs := []struct {
+		label    string
+		settings map[string]string
+	}{
+		{"batch size 1", map[string]string{"APPLINKS_BATCH_SIZE": "1"}},
+		{"default batch (10)", nil},
+		{"unbatched (10 accounts per step, one WHM request per call)", map[string]string{"APPLINKS_UNBATCHED": "true"}},
+	}
+	for _, c := range configs {
+		res, err := b.throughputRun(ctx, dialect, 10, b.scaled(1000), c.settings, c.label)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.label, err)
+		}
+		b.report.Batch = append(b.report.Batch, res)
+	}
+	return nil
+}
+
+// polling measures what 500 dashboards polling the status with
+// If-None-Match cost a latency-bound run: the makespan with and without them,
+// alternating, runs times each.
+func (b *bench) polling(ctx context.Context, dialect string) error {
+	const servers, pollers, think = 20, 500, 100 * time.Millisecond
+	accounts := b.scaled(100)
+	settings := map[string]string{"APPLINKS_WORKERS": "80"}
+	e, err := b.setup(ctx, dialect, harness.FleetPlan{Servers: servers, AccountsPerServer: accounts,
+		Faults: func(int) whmsim.Faults { return whmsim.Faults{Latency: 50 * time.Millisecond} }}, settings)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	res := PollingResult{Database: dialect, Servers: servers, AccountsPerServer: accounts, Pollers: pollers, ThinkMS: ms(think)}
+	if _, err := b.provision(ctx, e, "enable"); err != nil {
+		return err
+	}
+	for i := range b.opts.runs {
+		r, err := b.provision(ctx, e, "sync")
+		if err != nil {
+			return err
+		}
+		res.Without = append(res.Without, r.MakespanMS)
+		var st pollStats
+		pctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for range pollers {
+			wg.Go(func() { st.poll(pctx, e.api, think) })
+		}
+		time.Sleep(200 * time.Millisecond) // let the pollers reach their pace
+		r, err = b.provision(ctx, e, "sync")
+		stop()
+		wg.Wait()
+		if err != nil {
+			return err
+		}
+		res.With = append(res.With, r.MakespanMS)
+		res.PollRequests += st.requests.Load()
+		res.NotModified += st.notModified.Load()
+		res.PollErrors += st.errors.Load()
+		res.PollSeconds += r.MakespanMS / 1000
+		b.logf("   run %d: without pollers %.0f ms, with %d pollers %.0f ms", i+1, res.Without[i], pollers, r.MakespanMS)
+	}
+	res.WithoutMS, res.WithMS = median(res.Without), median(res.With)
+	if res.WithoutMS > 0 {
+		res.Ratio = res.WithMS / res.WithoutMS
+	}
+	if res.PollSeconds > 0 {
+		res.PollRate = float64(res.PollRequests) / (res.PollSeconds + 0.2*float64(b.opts.runs))
+	}
+	b.report.Polling = append(b.report.Polling, res)
+	return nil
+}
+
+// PollingResult is the status polling benchmark on one database.
+type PollingResult struct {
+	Database          string    `json:"database"`
+	Servers           int       `json:"servers"`
+	AccountsPerServer int       `json:"accounts_per_server"`
+	Pollers           int       `json:"pollers"`
+	ThinkMS           float64   `json:"think_ms"`
+	Without           []float64 `json:"without_ms"`
+	With              []float64 `json:"with_ms"`
+	WithoutMS         float64   `json:"median_without_ms"`
+	WithMS            float64   `json:"median_with_ms"`
+	Ratio             float64   `json:"ratio"`
+	PollRequests      int64     `json:"poll_requests"`
+	NotModified       int64     `json:"not_modified"`
+	PollErrors        int64     `json:"poll_errors"`
+	PollSeconds       float64   `json:"-"`
+	PollRate          float64   `json:"poll_rate_per_s"`
+}
+
+type pollStats struct {
+	requests, notModified, errors atomic.Int64
+}
+
+// poll is one dashboard: GET status with If-None-Match, then think.
+func (p *pollStats) poll(ctx context.Context, api *harness.Client, think time.Duration) {
+	etag := ""
+	for i := 0; i < 100000 && ctx.Err() == nil; i++ {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, api.Base+"/api/v1/applications/cpanel/status", nil)
+		req.Header.Set("Authorization", "Bearer "+api.Token)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := api.HTTP.Do(req)
+		if err != nil {
+			if !errors.Is(ctx.Err(), context.Canceled) {
+				p.errors.Add(1)
+			}
+		} else {
+			p.requests.Add(1)
+			switch resp.StatusCode {
+			case http.StatusNotModified:
+				p.notModified.Add(1)
+			case http.StatusOK:
+				etag = resp.Header.Get("ETag")
+			default:
+				p.errors.Add(1)
+			}
+			_, _ = drain(resp)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(think):
+		}
+	}
+}
