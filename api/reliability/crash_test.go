@@ -26,7 +26,9 @@ func TestCrash(t *testing.T) {
 	dialect := mysqlOrSkip(t)
 	ctx := context.Background()
 	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.crashServers, AccountsPerServer: sz.crashAccounts,
-		Faults: func(int) whmsim.Faults { return whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond} }})
+		Faults: func(int) whmsim.Faults {
+			return whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond}
+		}})
 	port, err := harness.FreePort()
 	if err != nil {
 		t.Fatal(err)
