@@ -1,8 +1,10 @@
 package links
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -215,11 +217,9 @@ func ApplyLinkSettings(settings []LinkSetting) []Link {
 }
 
 func sortLinks(ls []Link) {
-	for i := 1; i < len(ls); i++ {
-		for j := i; j > 0 && (ls[j].Order < ls[j-1].Order || (ls[j].Order == ls[j-1].Order && ls[j].Key < ls[j-1].Key)); j-- {
-			ls[j], ls[j-1] = ls[j-1], ls[j]
-		}
-	}
+	slices.SortFunc(ls, func(a, b Link) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Key, b.Key))
+	})
 }
 
 // ApplicationView is an application with its switch and current status.
