@@ -29,7 +29,7 @@ type size struct {
 
 var sizes = map[string]size{
 	"full":  {name: "full", crashServers: 10, crashAccounts: 200, crashTrials: 12, faultServers: 8, faultAccounts: 100, replicaServers: 12, replicaAccounts: 100, fieldCases: 8},
-	"small": {name: "small", crashServers: 4, crashAccounts: 50, crashTrials: 3, faultServers: 8, faultAccounts: 20, replicaServers: 6, replicaAccounts: 30, fieldCases: 4},
+	"small": {name: "small", crashServers: 4, crashAccounts: 50, crashTrials: 3, faultServers: 8, faultAccounts: 20, replicaServers: 9, replicaAccounts: 40, fieldCases: 4},
 }
 
 var (
