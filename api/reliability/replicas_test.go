@@ -27,7 +27,9 @@ func TestReplicas(t *testing.T) {
 	// processes on the same server would exceed it.
 	const perServerCap = 2
 	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.replicaServers, AccountsPerServer: sz.replicaAccounts,
-		Faults: func(int) whmsim.Faults { return whmsim.Faults{Latency: 40 * time.Millisecond, Jitter: 20 * time.Millisecond} }})
+		Faults: func(int) whmsim.Faults {
+			return whmsim.Faults{Latency: 40 * time.Millisecond, Jitter: 20 * time.Millisecond}
+		}})
 	port0, err := harness.FreePort()
 	if err != nil {
 		t.Fatal(err)
