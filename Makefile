@@ -29,12 +29,13 @@ spa: $(STAMP)
 docs: $(STAMP)
 	$(SWAG)
 	cd $(FE) && $(NPM) run gen:api
+	$(GO) generate ./api/apiclient
 
 ## docs-check: fail when docs/ or the generated frontend types are stale
 docs-check: docs
-	@if [ -n "$$(git status --porcelain -- docs $(FE)/src/api/schema.d.ts)" ]; then \
-		git --no-pager diff --stat -- docs $(FE)/src/api/schema.d.ts; git status --short -- docs $(FE)/src/api; \
-		echo "docs/ or frontend/src/api/schema.d.ts is stale: run 'make docs' and commit the result"; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- docs $(FE)/src/api/schema.d.ts api/apiclient)" ]; then \
+		git --no-pager diff --stat -- docs $(FE)/src/api/schema.d.ts api/apiclient; git status --short -- docs $(FE)/src/api api/apiclient; \
+		echo "docs/, frontend/src/api/schema.d.ts or api/apiclient is stale: run 'make docs' and commit the result"; exit 1; fi
 
 lint: lint-go lint-frontend
 
