@@ -79,7 +79,7 @@ func (f *flakyStore) setDown(v bool) {
 // ssoEnv is the service on a real listener, one simulated cPanel server and an
 // account with one Active service whose links are pushed.
 type ssoEnv struct {
-	t        *testing.T
+	t        testing.TB
 	db       *store.Store
 	flaky    *flakyStore
 	ssoClock *ssoClock
@@ -100,7 +100,7 @@ type ssoOptions struct {
 	noPush bool
 }
 
-func newSSOEnv(t *testing.T, db *store.Store, opts ssoOptions) *ssoEnv {
+func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 	t.Helper()
 	ctx := context.Background()
 	e := &ssoEnv{t: t, db: db, ssoClock: &ssoClock{}, flaky: &flakyStore{Store: db}}
