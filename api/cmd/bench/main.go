@@ -131,6 +131,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	b.report.TotalSeconds = time.Since(started).Seconds()
+	b.report.LoadAvgEnd = harness.LoadAvg()
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
