@@ -160,6 +160,129 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/api-credentials": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Trusted applications, revoked ones included (revoked_at set). Secrets are never shown again.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "api-credentials"
+                ],
+                "summary": "List API credentials",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/links.APICredential"
+                            }
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "api-credentials"
+                ],
+                "summary": "Create an API credential",
+                "parameters": [
+                    {
+                        "description": "The application",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/rest.CredentialInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/links.NewAPICredential"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/api-credentials/{id}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Takes effect at once: the credential's next call is refused. Revoking twice is harmless.",
+                "tags": [
+                    "api-credentials"
+                ],
+                "summary": "Revoke an API credential",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "credential id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/applications": {
             "get": {
                 "security": [
@@ -1210,6 +1333,660 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/portal/login": {
+            "post": {
+                "description": "Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + ` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Client-area sign-in",
+                "parameters": [
+                    {
+                        "description": "Credentials",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalLoginRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalMe"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "415": {
+                        "description": "Unsupported Media Type",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/logout": {
+            "post": {
+                "description": "Clears the session cookie. CSRF: JSON content type and same-origin required (send ` + "`" + `{}` + "`" + `).",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Client-area sign-out",
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "415": {
+                        "description": "Unsupported Media Type",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/me": {
+            "get": {
+                "description": "The user, every account the user is on, the current account and the user's permissions on it. Session cookie ` + "`" + `applinks_portal` + "`" + ` required.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "The signed-in client-area user",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalMe"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/network-status": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Network status",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/rest.PortalServerStatus"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/profile": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "My profile",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.User"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "description": "Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Change my profile",
+                "parameters": [
+                    {
+                        "description": "Fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/rest.ProfilePatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.User"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/security": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Security Settings (owner only)",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalSecurity"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "description": "allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and \"Log in to cPanel\". CSRF: JSON and same-origin.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Change Security Settings (owner only)",
+                "parameters": [
+                    {
+                        "description": "The setting",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalSecurityPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalSecurity"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/services": {
+            "get": {
+                "description": "The current account's hosting accounts, each with panel_login (whether \"Log in to cPanel\" is allowed) and, when not, the reason.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "The account's services",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.List-rest_PortalService"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/services/{id}": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "One of the account's services",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "service id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalService"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/services/{id}/sso": {
+            "post": {
+                "description": "Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send ` + "`" + `{}` + "`" + `).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Log in to cPanel",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "service id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.PanelSessionAnswer"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/sso-events": {
+            "get": {
+                "description": "The owner sees every SSO event of the current account; other users see only their own. Newest first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "SSO activity of the account",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "success or refused",
+                        "name": "outcome",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "cpanel, api or portal",
+                        "name": "source",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.List-links_SSOEvent"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/switch": {
+            "post": {
+                "description": "Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Switch account",
+                "parameters": [
+                    {
+                        "description": "The account",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalSwitchRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.PortalMe"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/users": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "User Management: the account's users (owner only)",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/links.Membership"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/users/{id}": {
+            "patch": {
+                "description": "Replaces the user's permissions on the current account; leave out \"sso\" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "User Management: change a user's permissions (owner only)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "The permissions",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/links.MembershipPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.Membership"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/roles": {
             "get": {
                 "security": [
@@ -1841,6 +2618,150 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/sso/events": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "SSO events (audit)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "only this account's",
+                        "name": "client_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "only this user's",
+                        "name": "user_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "success or refused",
+                        "name": "outcome",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "cpanel, api or portal",
+                        "name": "source",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.List-links_SSOEvent"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/sso/tokens": {
+            "post": {
+                "security": [
+                    {
+                        "BasicAuth": []
+                    }
+                ],
+                "description": "Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give ` + "`" + `client_id` + "`" + ` and/or ` + "`" + `user_id` + "`" + ` (default: the account owner; a user_id alone must be on exactly one account), a ` + "`" + `destination` + "`" + ` (a catalogue key such as invoice_history, ` + "`" + `home` + "`" + `, ` + "`" + `services` + "`" + `, or ` + "`" + `custom` + "`" + ` with a relative ` + "`" + `redirect_path` + "`" + ` on this site: absolute URLs, ` + "`" + `//host` + "`" + `, backslashes and control characters are refused), and ` + "`" + `service_id` + "`" + ` for service pages (upgrade, billing_info). Send the user to ` + "`" + `redirect_url` + "`" + ` within ` + "`" + `expires_at` + "`" + ` (at most 60 s); the token works once. Errors name the cause, with a ` + "`" + `reason` + "`" + `: invalid_client (\"Invalid client\"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled (\"SSO authentication blocked for client N\"), client_closed, no_sso_permission. Rate limited per IP and per credential.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Create an SSO token (trusted application)",
+                "parameters": [
+                    {
+                        "description": "Who and where",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/links.SSOTokenRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/links.SSOTokenAnswer"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "produces": [
@@ -1884,9 +2805,153 @@ const docTemplate = `{
                     }
                 }
             }
+        },
+        "/sso/cpanel/token": {
+            "post": {
+                "description": "Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's ` + "`" + `subscriber_unique_id` + "`" + ` and ` + "`" + `token` + "`" + ` (verified in constant time) and ` + "`" + `attempt` + "`" + `; ` + "`" + `app` + "`" + ` and ` + "`" + `user` + "`" + ` are ignored. The destination travels in the registered URL's query. On success the answer is ` + "`" + `{\"redirect_url\": \"\u003cPUBLIC_URL\u003e/sso/redeem?access_token=...\"}` + "`" + ` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a ` + "`" + `reason` + "`" + ` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is ` + "`" + `{\"retry\": N, \"attempt\": A}` + "`" + ` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "cPanel autologin (the click)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "catalogue key, e.g. invoice_history",
+                        "name": "destination",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the link's public subscriber id",
+                        "name": "subscriber_unique_id",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the link's secret token",
+                        "name": "token",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "1 to 3",
+                        "name": "attempt",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "or RetryAnswer when the database is briefly unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ClickAnswer"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SSOErrorBody"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/sso/redeem": {
+            "get": {
+                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Redeem an SSO token (the browser lands here)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the one-time token",
+                        "name": "access_token",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "to the destination, with the session cookie"
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
         }
     },
     "definitions": {
+        "links.APICredential": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "created_by": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "identifier": {
+                    "type": "string",
+                    "example": "ak_3bV9cXq1tT0Wm4Fz"
+                },
+                "last_used_at": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Billing portal"
+                },
+                "permissions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "create_sso_token"
+                    ]
+                },
+                "revoked_at": {
+                    "type": "string"
+                }
+            }
+        },
         "links.Admin": {
             "type": "object",
             "properties": {
@@ -2270,6 +3335,49 @@ const docTemplate = `{
                 }
             }
         },
+        "links.NewAPICredential": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "created_by": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "identifier": {
+                    "type": "string",
+                    "example": "ak_3bV9cXq1tT0Wm4Fz"
+                },
+                "last_used_at": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Billing portal"
+                },
+                "permissions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "create_sso_token"
+                    ]
+                },
+                "revoked_at": {
+                    "type": "string"
+                },
+                "secret": {
+                    "type": "string",
+                    "example": "3Wq0x9...shown only once"
+                }
+            }
+        },
         "links.Operation": {
             "type": "object",
             "properties": {
@@ -2476,6 +3584,135 @@ const docTemplate = `{
                     "example": [
                         "configure_application_links"
                     ]
+                }
+            }
+        },
+        "links.SSOEvent": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "credential_id": {
+                    "type": "integer"
+                },
+                "destination": {
+                    "type": "string",
+                    "example": "invoice_history"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "ip": {
+                    "type": "string",
+                    "example": "203.0.113.7"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "issue",
+                        "redeem",
+                        "session"
+                    ],
+                    "example": "issue"
+                },
+                "outcome": {
+                    "type": "string",
+                    "enum": [
+                        "success",
+                        "refused"
+                    ],
+                    "example": "success"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": ""
+                },
+                "server_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "service_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "source": {
+                    "type": "string",
+                    "enum": [
+                        "cpanel",
+                        "api",
+                        "portal"
+                    ],
+                    "example": "cpanel"
+                },
+                "time": {
+                    "type": "string"
+                },
+                "user_id": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "links.SSOTokenAnswer": {
+            "type": "object",
+            "properties": {
+                "access_token": {
+                    "type": "string",
+                    "example": "q1Zx8bC0..."
+                },
+                "expires_at": {
+                    "type": "string"
+                },
+                "redirect_url": {
+                    "type": "string",
+                    "example": "https://billing.example.com/sso/redeem?access_token=q1Zx8bC0..."
+                }
+            }
+        },
+        "links.SSOTokenRequest": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "destination": {
+                    "type": "string",
+                    "enum": [
+                        "upgrade",
+                        "register_domain",
+                        "transfer_domain",
+                        "open_ticket",
+                        "ticket_history",
+                        "announcements",
+                        "downloads",
+                        "knowledgebase",
+                        "network_status",
+                        "profile",
+                        "billing_info",
+                        "manage_billing",
+                        "email_history",
+                        "invoice_history",
+                        "home",
+                        "services",
+                        "custom"
+                    ],
+                    "example": "invoice_history"
+                },
+                "redirect_path": {
+                    "type": "string",
+                    "example": ""
+                },
+                "service_id": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "user_id": {
+                    "type": "integer",
+                    "example": 0
                 }
             }
         },
@@ -2890,6 +4127,34 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.ClickAnswer": {
+            "type": "object",
+            "properties": {
+                "redirect_url": {
+                    "type": "string",
+                    "example": "https://billing.example.com/sso/redeem?access_token=q1Zx..."
+                }
+            }
+        },
+        "rest.CredentialInput": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "Billing portal"
+                },
+                "permissions": {
+                    "description": "Permissions default to [\"create_sso_token\"].",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "create_sso_token"
+                    ]
+                }
+            }
+        },
         "rest.ErrorBody": {
             "type": "object",
             "properties": {
@@ -3007,6 +4272,29 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.List-links_SSOEvent": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.SSOEvent"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "rest.List-links_Server": {
             "type": "object",
             "properties": {
@@ -3053,6 +4341,29 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.List-rest_PortalService": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/rest.PortalService"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "rest.LoginRequest": {
             "type": "object",
             "properties": {
@@ -3080,6 +4391,243 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.PanelSessionAnswer": {
+            "type": "object",
+            "properties": {
+                "url": {
+                    "type": "string",
+                    "example": "https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:..."
+                }
+            }
+        },
+        "rest.PortalAccount": {
+            "type": "object",
+            "properties": {
+                "allow_sso": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Acme Ltd"
+                },
+                "owner": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "permissions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "sso"
+                    ]
+                },
+                "status": {
+                    "type": "string",
+                    "example": "Active"
+                }
+            }
+        },
+        "rest.PortalLoginRequest": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "description": "ClientID picks the current account; default the user's first.",
+                    "type": "integer",
+                    "example": 0
+                },
+                "email": {
+                    "type": "string",
+                    "example": "jane@acme.test"
+                },
+                "password": {
+                    "type": "string",
+                    "example": "correct horse battery"
+                }
+            }
+        },
+        "rest.PortalMe": {
+            "type": "object",
+            "properties": {
+                "accounts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/rest.PortalAccount"
+                    }
+                },
+                "current_account": {
+                    "description": "Current is the account the session works on; Permissions and Owner\nare the user's on it.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/rest.PortalAccount"
+                        }
+                    ]
+                },
+                "owner": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "permissions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "sso"
+                    ]
+                },
+                "user": {
+                    "$ref": "#/definitions/links.User"
+                }
+            }
+        },
+        "rest.PortalSecurity": {
+            "type": "object",
+            "properties": {
+                "allow_sso": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "client_id": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "rest.PortalSecurityPatch": {
+            "type": "object",
+            "properties": {
+                "allow_sso": {
+                    "type": "boolean",
+                    "example": false
+                }
+            }
+        },
+        "rest.PortalServerStatus": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "checked_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "module": {
+                    "type": "string",
+                    "example": "cpanel"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "cp1"
+                },
+                "services": {
+                    "description": "Services counts the account's services on the server.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "supports_links": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "rest.PortalService": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "domain": {
+                    "type": "string",
+                    "example": "acme.test"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "module": {
+                    "type": "string",
+                    "example": "cpanel"
+                },
+                "panel_login": {
+                    "description": "PanelLogin tells whether \"Log in to cPanel\" is offered.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "panel_login_message": {
+                    "description": "PanelLoginMessage says why in words.",
+                    "type": "string",
+                    "example": ""
+                },
+                "panel_login_reason": {
+                    "description": "PanelLoginReason is the refusal code when it is not (sso_disabled,\nclient_closed, no_sso_permission, service_inactive).",
+                    "type": "string",
+                    "example": ""
+                },
+                "server_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "server_name": {
+                    "type": "string",
+                    "example": "cp1"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Pending",
+                        "Active",
+                        "Suspended",
+                        "Terminated",
+                        "Cancelled"
+                    ],
+                    "example": "Active"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "acme"
+                }
+            }
+        },
+        "rest.PortalSwitchRequest": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "rest.ProfilePatch": {
+            "type": "object",
+            "properties": {
+                "email": {
+                    "type": "string",
+                    "example": "jane@acme.test"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Jane Doe"
+                }
+            }
+        },
         "rest.RoleInput": {
             "type": "object",
             "properties": {
@@ -3095,6 +4643,35 @@ const docTemplate = `{
                     "example": [
                         "manage_clients"
                     ]
+                }
+            }
+        },
+        "rest.SSOErrorBody": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "$ref": "#/definitions/rest.SSOErrorDetail"
+                }
+            }
+        },
+        "rest.SSOErrorDetail": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "forbidden"
+                },
+                "field": {
+                    "type": "string",
+                    "example": ""
+                },
+                "message": {
+                    "type": "string",
+                    "example": "SSO authentication blocked for client 7."
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "sso_disabled"
                 }
             }
         },
