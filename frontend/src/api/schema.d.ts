@@ -167,6 +167,586 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List applications
+         * @description Every application (cPanel & WHM, WP Squared) with its switch and status.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.ApplicationView"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an application */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.ApplicationView"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable application links
+         * @description Queues a deactivation: every link and the group are removed from every account. Disabling a disabled application is a 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Operation"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable application links
+         * @description Queues an activation: every qualifying account of every active server of the module gets the enabled links. Needs at least one active server of the module (409 otherwise); enabling an enabled application is a 409 too.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Operation"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the links of an application
+         * @description The 14 catalogue links with their label, enabled switch and order, sorted by order.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Link"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        /**
+         * Save the links of an application
+         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            /** @description Every link */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["links.LinkInput"][];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.LinksAnswer"];
+                    };
+                };
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.LinksAnswer"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the provisioning log
+         * @description Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description debug, info, notice or warning */
+                    level?: string;
+                    /** @description another operation of the application */
+                    operation_id?: number;
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                    /** @description only this server's entries */
+                    server_id?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-links_LogEntry"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the provisioning status
+         * @description State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description the ETag of the last answer */
+                    "If-None-Match"?: string;
+                };
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.ApplicationStatus"];
+                    };
+                };
+                /** @description Not Modified */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync (repair) every account
+         * @description Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Operation"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -669,6 +1249,124 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List provisioning operations */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description cpanel or wpsquared */
+                    module?: string;
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-links_Operation"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a provisioning operation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description operation id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.OperationDetail"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/roles": {
@@ -1410,6 +2108,41 @@ export interface components {
             /** @example 1 */
             role_id?: number;
         };
+        "links.ApplicationStatus": {
+            /** @example 40 */
+            accounts_done?: number;
+            /** @example 1 */
+            accounts_failed?: number;
+            /** @example 100 */
+            accounts_total?: number;
+            /** @example true */
+            enabled?: boolean;
+            /** @example cpanel */
+            module?: string;
+            operation?: components["schemas"]["links.Operation"];
+            /** @example 1 */
+            servers_done?: number;
+            /** @example 2 */
+            servers_supported?: number;
+            /** @example 3 */
+            servers_total?: number;
+            /**
+             * @example provisioning
+             * @enum {string}
+             */
+            state?: "disabled" | "provisioning" | "active" | "syncing" | "deprovisioning";
+            /** @example 1 */
+            warnings?: number;
+        };
+        "links.ApplicationView": {
+            /** @example true */
+            enabled?: boolean;
+            /** @example cpanel */
+            module?: string;
+            /** @example cPanel & WHM */
+            name?: string;
+            status?: components["schemas"]["links.ApplicationStatus"];
+        };
         "links.Client": {
             /** @example true */
             allow_sso?: boolean;
@@ -1468,6 +2201,54 @@ export interface components {
             /** @example 0 */
             user_id?: number;
         };
+        "links.Link": {
+            /** @example View Invoice History */
+            default_label?: string;
+            /** @example true */
+            enabled?: boolean;
+            /** @example account */
+            group?: string;
+            /** @example billing */
+            implements?: string;
+            /** @example invoice_history */
+            key?: string;
+            /** @example View Invoice History */
+            label?: string;
+            /** @example 14 */
+            order?: number;
+            /** @example /portal/invoices */
+            route?: string;
+        };
+        "links.LinkInput": {
+            /** @example true */
+            enabled?: boolean;
+            /** @example invoice_history */
+            key?: string;
+            /** @example View Invoice History */
+            label?: string;
+            /** @example 14 */
+            order?: number;
+        };
+        "links.LogEntry": {
+            /** @example 1 */
+            id?: number;
+            /**
+             * @example warning
+             * @enum {string}
+             */
+            level?: "debug" | "info" | "notice" | "warning";
+            /** @example Server cp1 does not support application links: requires cPanel & WHM 11.54 or later. */
+            message?: string;
+            /** @example cpanel */
+            module?: string;
+            /** @example 7 */
+            operation_id?: number;
+            /** @example 1 */
+            server_id?: number;
+            /** @example 42 */
+            service_id?: number;
+            time?: string;
+        };
         "links.Membership": {
             /** @example 1 */
             client_id?: number;
@@ -1491,6 +2272,81 @@ export interface components {
              *     ]
              */
             permissions?: string[];
+        };
+        "links.Operation": {
+            /** @example 40 */
+            accounts_done?: number;
+            /** @example 1 */
+            accounts_failed?: number;
+            /** @example 100 */
+            accounts_total?: number;
+            created_at?: string;
+            finished_at?: string;
+            /** @example 7 */
+            id?: number;
+            /**
+             * @example activation
+             * @enum {string}
+             */
+            kind?: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
+            /** @example cpanel */
+            module?: string;
+            /** @example 1 */
+            servers_done?: number;
+            /** @example 2 */
+            servers_supported?: number;
+            /** @example 3 */
+            servers_total?: number;
+            started_at?: string;
+            /** @example admin@example.com */
+            started_by?: string;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state?: "queued" | "running" | "completed" | "superseded";
+            /** @example 8 */
+            superseded_by?: number;
+            /** @example 1 */
+            warnings?: number;
+        };
+        "links.OperationDetail": {
+            /** @example 40 */
+            accounts_done?: number;
+            /** @example 1 */
+            accounts_failed?: number;
+            /** @example 100 */
+            accounts_total?: number;
+            created_at?: string;
+            finished_at?: string;
+            /** @example 7 */
+            id?: number;
+            /**
+             * @example activation
+             * @enum {string}
+             */
+            kind?: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
+            /** @example cpanel */
+            module?: string;
+            servers?: components["schemas"]["links.ServerTask"][];
+            /** @example 1 */
+            servers_done?: number;
+            /** @example 2 */
+            servers_supported?: number;
+            /** @example 3 */
+            servers_total?: number;
+            started_at?: string;
+            /** @example admin@example.com */
+            started_by?: string;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state?: "queued" | "running" | "completed" | "superseded";
+            /** @example 8 */
+            superseded_by?: number;
+            /** @example 1 */
+            warnings?: number;
         };
         "links.OwnerInput": {
             /** @example jane@acme.test */
@@ -1587,6 +2443,44 @@ export interface components {
             username?: string;
             verify_tls?: boolean;
         };
+        "links.ServerTask": {
+            /** @example 20 */
+            accounts_done?: number;
+            /** @example 0 */
+            accounts_failed?: number;
+            /** @example 50 */
+            accounts_total?: number;
+            /**
+             * @example push
+             * @enum {string}
+             */
+            action?: "push" | "remove";
+            /** @example 1 */
+            attempts?: number;
+            /** @example true */
+            checked?: boolean;
+            /** @example 420 */
+            cursor?: number;
+            finished_at?: string;
+            /** @example 12 */
+            id?: number;
+            last_error?: string;
+            /** @example 7 */
+            operation_id?: number;
+            /** @example 1 */
+            server_id?: number;
+            /** @example cp1 */
+            server_name?: string;
+            /** @description Account sync tasks name their one account. */
+            service_id?: number;
+            started_at?: string;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state?: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
+            username?: string;
+        };
         "links.Service": {
             /** @example 1 */
             client_id?: number;
@@ -1678,8 +2572,30 @@ export interface components {
             /** @example ok */
             status?: string;
         };
+        "rest.LinksAnswer": {
+            links?: components["schemas"]["links.Link"][];
+            operation?: components["schemas"]["links.Operation"];
+        };
         "rest.List-links_Client": {
             items?: components["schemas"]["links.Client"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-links_LogEntry": {
+            items?: components["schemas"]["links.LogEntry"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-links_Operation": {
+            items?: components["schemas"]["links.Operation"][];
             /** @example 1 */
             page?: number;
             /** @example 50 */

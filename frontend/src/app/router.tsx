@@ -2,6 +2,13 @@ import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
 import { LoginRoute } from './routes/auth/login';
 import { RequireStaff } from './routes/app/require-staff';
+import {
+  ApplicationLinksRoute,
+  ApplicationLogRoute,
+  ConfigureApplicationRoute,
+  OperationRoute,
+  OperationsRoute,
+} from './routes/app/application-links';
 import { ClientRoute, ClientsRoute, NewClientRoute } from './routes/app/clients';
 import { PlaceholderRoute } from './routes/app/placeholder';
 import { NewServerRoute, ServerRoute, ServersRoute } from './routes/app/servers';
@@ -23,16 +30,12 @@ export const routes: RouteObject[] = [
     errorElement: <RouteErrorBoundary />,
     children: [
       { index: true, element: <Navigate to="/settings/application-links" replace /> },
+      { path: 'settings/application-links', element: <ApplicationLinksRoute /> },
       {
-        path: 'settings/application-links',
-        element: (
-          <PlaceholderRoute
-            title="Application Links"
-            breadcrumb="Configuration › System Settings"
-            description="Push links to the billing client area into your customers' control panels."
-          />
-        ),
+        path: 'settings/application-links/:module/configure',
+        element: <ConfigureApplicationRoute />,
       },
+      { path: 'settings/application-links/:module/log', element: <ApplicationLogRoute /> },
       { path: 'servers', element: <ServersRoute /> },
       { path: 'servers/new', element: <NewServerRoute /> },
       { path: 'servers/:id', element: <ServerRoute /> },
@@ -43,7 +46,8 @@ export const routes: RouteObject[] = [
       { path: 'clients/:id/services', element: <ClientRoute tab="services" /> },
       { path: 'api-credentials', element: <PlaceholderRoute title="API Credentials" /> },
       { path: 'sso-activity', element: <PlaceholderRoute title="SSO Activity" /> },
-      { path: 'operations', element: <PlaceholderRoute title="Operations" /> },
+      { path: 'operations', element: <OperationsRoute /> },
+      { path: 'operations/:id', element: <OperationRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

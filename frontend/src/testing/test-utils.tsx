@@ -7,7 +7,7 @@ import { AppProvider } from '@/app/provider';
 import { setSession } from '@/lib/session';
 
 /** A route handler for the fetch mock: return a Response, or undefined for "not handled". */
-export type FetchHandler = (req: Request) => Response | Promise<Response> | undefined;
+export type FetchHandler = (req: Request) => Response | undefined | Promise<Response | undefined>;
 
 /** A JSON Response, as the service would send it. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

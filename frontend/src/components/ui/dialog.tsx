@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -62,7 +63,9 @@ export function Dialog({
     };
   }, []);
 
-  return (
+  // Rendered into <body> so that a dialog opened from a table row or a clipped box is never
+  // nested in the wrong element or cut off.
+  return createPortal(
     <div className="dialog-backdrop">
       <div
         ref={ref}
@@ -78,6 +81,7 @@ export function Dialog({
         <div className="dialog__body">{children}</div>
         {footer ? <div className="dialog__footer">{footer}</div> : null}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

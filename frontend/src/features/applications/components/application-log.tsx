@@ -1,0 +1,274 @@
+import { useCallback } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { PageHeader } from '@/components/ui/page-header';
+import { Pagination } from '@/components/ui/pagination';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { errorMessage } from '@/lib/api-error';
+import { useApplication } from '../api/get-application';
+import { useApplicationLog, type LogQuery } from '../api/get-application-log';
+import { isBusy, useApplicationStatus } from '../api/get-application-status';
+import { useOperation } from '../api/get-operation';
+import { useOperations } from '../api/get-operations';
+import { useSyncApplication } from '../api/sync-application';
+import { OPERATION_KINDS, formatTime } from './labels';
+import { LEVELS, LevelBadge } from './level-badge';
+import { OperationBreakdown } from './operation-breakdown';
+import { OperationsTable } from './operations-table';
+import { StatusIndicator } from './status-indicator';
+
+const PER_PAGE = 100;
+
+/**
+ * View Log: the entries of the application's last operation (or one picked from the history),
+ * filterable by level and server, oldest first, live while the operation runs; plus the
+ * operation's per-server breakdown and the history of operations.
+ */
+export function ApplicationLog({ module }: { module: string }) {
+  const [params, setParams] = useSearchParams();
+  const level = params.get('level') ?? '';
+  const server = params.get('server') ?? '';
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const opParam = Number(params.get('op') ?? '');
+  const pickedOp = Number.isInteger(opParam) && opParam > 0 ? opParam : undefined;
+
+  const app = useApplication(module);
+  const status = useApplicationStatus(module);
+  const sync = useSyncApplication();
+  const name = app.data?.name ?? module;
+
+  const lastOpId = status.data?.operation?.id;
+  const opId = pickedOp ?? lastOpId;
+  const operation = useOperation(opId);
+  const opState = operation.data?.state ?? (pickedOp ? undefined : status.data?.operation?.state);
+  const live = opState === 'queued' || opState === 'running' || (!pickedOp && isBusy(status.data));
+
+  const query: LogQuery = { page, per_page: PER_PAGE };
+  if (level) query.level = level;
+  if (server) query.server_id = Number(server);
+  if (pickedOp) query.operation_id = pickedOp;
+  const log = useApplicationLog(module, query, live);
+  const history = useOperations({ module, per_page: 10 }, isBusy(status.data));
+
+  const update = useCallback(
+    (key: string, value: string) => {
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          if (key !== 'page') next.delete('page');
+          if (key === 'op') next.delete('server');
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
+
+  const servers = operation.data?.servers ?? [];
+  const serverName = (id: number | undefined) =>
+    servers.find((s) => s.server_id === id)?.server_name ?? (id ? `#${String(id)}` : '—');
+  const entries = log.data?.items ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title={`Log: ${name}`}
+        breadcrumb={
+          <>
+            Configuration › System Settings ›{' '}
+            <Link to="/settings/application-links">Application Links</Link>
+          </>
+        }
+        actions={
+          <>
+            <Link className="btn" to={`/settings/application-links/${module}/configure`}>
+              Configure
+            </Link>
+            <Button
+              busy={sync.isPending}
+              onClick={() => {
+                sync.mutate(module);
+              }}
+            >
+              Repair all accounts
+            </Button>
+          </>
+        }
+      />
+      {sync.isError ? <Alert tone="error">{errorMessage(sync.error)}</Alert> : null}
+      {sync.isSuccess ? <Alert tone="success">A repair of every account is queued.</Alert> : null}
+
+      <div className="card card--inline">
+        <StatusIndicator status={status.data ?? app.data?.status} />
+        {operation.data ? (
+          <span className="muted">
+            Operation #{operation.data.id}:{' '}
+            {operation.data.kind
+              ? (OPERATION_KINDS[operation.data.kind] ?? operation.data.kind)
+              : ''}{' '}
+            started {formatTime(operation.data.started_at ?? operation.data.created_at)}
+            {operation.data.started_by ? ` by ${operation.data.started_by}` : ''}
+            {live ? ' · live' : ''}
+          </span>
+        ) : null}
+        {pickedOp ? (
+          <Button
+            size="sm"
+            variant="link"
+            onClick={() => {
+              update('op', '');
+            }}
+          >
+            Show the latest operation
+          </Button>
+        ) : null}
+      </div>
+
+      <section aria-labelledby="entries-title">
+        <h2 id="entries-title" className="section-title">
+          Entries
+        </h2>
+        <div className="toolbar">
+          <label className="inline-label" htmlFor="log-level">
+            Level
+            <select
+              id="log-level"
+              className="input"
+              value={level}
+              onChange={(e) => {
+                update('level', e.target.value);
+              }}
+            >
+              <option value="">All levels</option>
+              {LEVELS.map((l) => (
+                <option key={l.value} value={l.value}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline-label" htmlFor="log-server">
+            Server
+            <select
+              id="log-server"
+              className="input"
+              value={server}
+              onChange={(e) => {
+                update('server', e.target.value);
+              }}
+            >
+              <option value="">All servers</option>
+              {servers.map((s) => (
+                <option key={s.server_id} value={String(s.server_id)}>
+                  {s.server_name ?? `#${String(s.server_id ?? '')}`}
+                </option>
+              ))}
+            </select>
+          </label>
+          {log.isFetching && !log.isPending ? (
+            <span className="muted small" aria-hidden="true">
+              Updating…
+            </span>
+          ) : null}
+        </div>
+        {log.isPending ? (
+          <Spinner label="Loading the log…" />
+        ) : log.isError ? (
+          <ErrorState
+            error={log.error}
+            title="Could not load the log"
+            onRetry={() => void log.refetch()}
+          />
+        ) : entries.length === 0 ? (
+          <EmptyState title={level || server ? 'No entries match' : 'No log entries yet'}>
+            {level || server
+              ? 'Change the level or server filter.'
+              : 'Entries appear here when application links are enabled, configured or repaired.'}
+          </EmptyState>
+        ) : (
+          <>
+            <div className="table-wrap">
+              <table className="table log-table">
+                <caption className="visually-hidden">Log entries</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Level</th>
+                    <th scope="col">Server</th>
+                    <th scope="col">Message</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {entries.map((e) => (
+                    <tr key={e.id}>
+                      <td className="nowrap">{formatTime(e.time)}</td>
+                      <td>
+                        <LevelBadge level={e.level} />
+                      </td>
+                      <td>{serverName(e.server_id)}</td>
+                      <td className="log-table__message">{e.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination
+              page={page}
+              perPage={PER_PAGE}
+              total={log.data.total ?? 0}
+              label="Log pages"
+              onPage={(p) => {
+                update('page', String(p));
+              }}
+            />
+          </>
+        )}
+      </section>
+
+      {operation.data ? (
+        <section aria-labelledby="breakdown-title" className="section">
+          <h2 id="breakdown-title" className="section-title">
+            Servers in operation #{operation.data.id}
+          </h2>
+          <OperationBreakdown servers={servers} />
+        </section>
+      ) : null}
+
+      <section aria-labelledby="history-title" className="section">
+        <h2 id="history-title" className="section-title">
+          Operation history
+        </h2>
+        {history.isPending ? (
+          <Spinner label="Loading history…" />
+        ) : history.isError ? (
+          <ErrorState error={history.error} title="Could not load the history" />
+        ) : (history.data.items ?? []).length === 0 ? (
+          <EmptyState title="No operations yet" />
+        ) : (
+          <OperationsTable
+            caption="Operation history"
+            operations={history.data.items ?? []}
+            selectedId={opId}
+            action={(op) => (
+              <Button
+                size="sm"
+                disabled={op.id === opId}
+                aria-label={`Show the log of operation ${String(op.id)}`}
+                onClick={() => {
+                  update('op', op.id === lastOpId ? '' : String(op.id));
+                }}
+              >
+                {op.id === opId ? 'Shown' : 'Show log'}
+              </Button>
+            )}
+          />
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import type { Schema } from '@/api/types';
+import { Alert } from '@/components/ui/alert';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { Toggle } from '@/components/ui/toggle';
+import { ApiError, errorMessage } from '@/lib/api-error';
+import { useApplications } from '../api/get-applications';
+import { isBusy, useApplicationStatus } from '../api/get-application-status';
+import { useDisableApplication } from '../api/disable-application';
+import { useEnableApplication } from '../api/enable-application';
+import { applicationKeys } from '../api/keys';
+import { StatusIndicator } from './status-indicator';
+
+type ApplicationView = Schema<'links.ApplicationView'>;
+
+/** The Application Links page body: one row per application. */
+export function ApplicationsTable() {
+  const apps = useApplications();
+  if (apps.isPending) return <Spinner label="Loading applications…" />;
+  if (apps.isError) {
+    return (
+      <ErrorState
+        error={apps.error}
+        title="Could not load the applications"
+        onRetry={() => void apps.refetch()}
+      />
+    );
+  }
+  if (apps.data.length === 0) return <EmptyState title="No applications are available" />;
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="visually-hidden">Applications</caption>
+        <thead>
+          <tr>
+            <th scope="col">Application</th>
+            <th scope="col">Enabled</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {apps.data.map((app) => (
+            <ApplicationRow key={app.module} app={app} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ApplicationRow({ app }: { app: ApplicationView }) {
+  const module = app.module ?? '';
+  const name = app.name ?? module;
+  const qc = useQueryClient();
+  const statusQuery = useApplicationStatus(module);
+  const status = statusQuery.data ?? app.status;
+  const enabled = status?.enabled ?? app.enabled ?? false;
+  const enable = useEnableApplication();
+  const disable = useDisableApplication();
+  const [confirmOff, setConfirmOff] = useState(false);
+
+  // When running work finishes, refresh what depends on it (list, log, history).
+  const busy = isBusy(status);
+  const wasBusy = useRef(busy);
+  useEffect(() => {
+    if (wasBusy.current && !busy) {
+      void qc.invalidateQueries({ queryKey: applicationKeys.list() });
+      void qc.invalidateQueries({ queryKey: applicationKeys.log(module) });
+      void qc.invalidateQueries({ queryKey: applicationKeys.operations });
+    }
+    wasBusy.current = busy;
+  }, [busy, qc, module]);
+
+  const enableError = enable.error;
+  const noServer =
+    enableError instanceof ApiError &&
+    enableError.status === 409 &&
+    /server/i.test(enableError.message);
+
+  return (
+    <tr>
+      <th scope="row">
+        {name}
+        {enableError ? (
+          <div className="app-row__error">
+            <Alert tone="error">
+              {errorMessage(enableError)}
+              {noServer ? (
+                <>
+                  {' '}
+                  <Link to="/servers/new">Add a server</Link>
+                </>
+              ) : null}
+            </Alert>
+          </div>
+        ) : null}
+        {disable.isError ? (
+          <div className="app-row__error">
+            <Alert tone="error">{errorMessage(disable.error)}</Alert>
+          </div>
+        ) : null}
+      </th>
+      <td>
+        <Toggle
+          checked={enabled}
+          ariaLabel={`Enable application links for ${name}`}
+          busy={enable.isPending || disable.isPending}
+          onChange={(on) => {
+            enable.reset();
+            disable.reset();
+            if (on) enable.mutate(module);
+            else setConfirmOff(true);
+          }}
+        />
+      </td>
+      <td>
+        <StatusIndicator status={status} />
+        {statusQuery.isError ? (
+          <p className="field__hint">Status unavailable: {errorMessage(statusQuery.error)}</p>
+        ) : null}
+      </td>
+      <td>
+        <div className="actions">
+          <Link
+            className="btn btn--sm"
+            to={`/settings/application-links/${module}/configure`}
+            aria-label={`Configure ${name}`}
+          >
+            Configure
+          </Link>
+          <Link
+            className="btn btn--sm"
+            to={`/settings/application-links/${module}/log`}
+            aria-label={`View Log of ${name}`}
+          >
+            View Log
+          </Link>
+        </div>
+        {confirmOff ? (
+          <ConfirmDialog
+            title={`Disable application links for ${name}?`}
+            confirmLabel="Disable"
+            busy={disable.isPending}
+            error={disable.error}
+            onCancel={() => {
+              setConfirmOff(false);
+            }}
+            onConfirm={() => {
+              disable.mutate(module, {
+                onSuccess: () => {
+                  setConfirmOff(false);
+                },
+              });
+            }}
+          >
+            <p>
+              The links and the “Billing &amp; Support” group are removed from every account on
+              every {name} server. You can enable them again at any time.
+            </p>
+          </ConfirmDialog>
+        ) : null}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,85 @@
+import type { Schema } from '@/api/types';
+import type { LinkInput } from '../api/update-application-links';
+
+export type Link = Schema<'links.Link'>;
+
+/** One editable row of the Configure page. */
+export interface LinkRow {
+  key: string;
+  group: string;
+  defaultLabel: string;
+  label: string;
+  enabled: boolean;
+  implements: string | undefined;
+  route: string | undefined;
+}
+
+export const GROUPS: { key: string; title: string }[] = [
+  { key: 'ordering', title: 'Ordering' },
+  { key: 'support', title: 'Support' },
+  { key: 'account', title: 'Account' },
+];
+
+export type Grouped = Record<string, LinkRow[]>;
+
+/** Splits the catalogue into the three groups, each in the saved order. */
+export function toGroups(links: Link[]): Grouped {
+  const sorted = [...links].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  const out: Grouped = Object.fromEntries(GROUPS.map((g) => [g.key, [] as LinkRow[]]));
+  for (const l of sorted) {
+    const group = l.group ?? 'support';
+    (out[group] ??= []).push({
+      key: l.key ?? '',
+      group,
+      defaultLabel: l.default_label ?? l.label ?? '',
+      label: l.label ?? '',
+      enabled: l.enabled ?? false,
+      implements: l.implements === '' ? undefined : l.implements,
+      route: l.route === '' ? undefined : l.route,
+    });
+  }
+  return out;
+}
+
+function groupOrder(groups: Grouped): string[] {
+  const known = GROUPS.map((g) => g.key);
+  return [...known, ...Object.keys(groups).filter((k) => !known.includes(k))];
+}
+
+/** The rows in display order: Ordering, Support, Account. */
+export function flatten(groups: Grouped): LinkRow[] {
+  return groupOrder(groups).flatMap((g) => groups[g] ?? []);
+}
+
+/** The PUT body: every link once, with order = position on the page (1-based). */
+export function toInput(groups: Grouped): LinkInput[] {
+  return flatten(groups).map((r, i) => ({
+    key: r.key,
+    label: r.label.trim(),
+    enabled: r.enabled,
+    order: i + 1,
+  }));
+}
+
+/** A comparable fingerprint of what Save would send. */
+export function fingerprint(groups: Grouped): string {
+  return JSON.stringify(toInput(groups));
+}
+
+/** The API's label rule: 1 to 64 characters, no single quote. */
+export function labelError(label: string): string | undefined {
+  const t = label.trim();
+  if (t.length === 0) return 'Enter a label.';
+  if (t.length > 64) return `Use at most 64 characters (now ${String(t.length)}).`;
+  if (t.includes("'")) return "Labels cannot contain a single quote (').";
+  return undefined;
+}
+
+/** Moves one item of an array from one index to another (a copy). */
+export function move<T>(list: T[], from: number, to: number): T[] {
+  if (from === to || from < 0 || to < 0 || from >= list.length || to >= list.length) return list;
+  const next = [...list];
+  const [item] = next.splice(from, 1);
+  if (item !== undefined) next.splice(to, 0, item);
+  return next;
+}

@@ -1,0 +1,158 @@
+import { Link, useSearchParams } from 'react-router';
+import { Badge } from '@/components/ui/badge';
+import { PageHeader } from '@/components/ui/page-header';
+import { Pagination } from '@/components/ui/pagination';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useOperation } from '../api/get-operation';
+import { useOperations, type OperationsQuery } from '../api/get-operations';
+import { OPERATION_KINDS, capitalize, formatTime, operationStateTone } from './labels';
+import { OperationBreakdown } from './operation-breakdown';
+import { OperationsTable } from './operations-table';
+
+const PER_PAGE = 25;
+
+/** Every provisioning operation, newest first. */
+export function OperationsList() {
+  const [params, setParams] = useSearchParams();
+  const module = params.get('module') ?? '';
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const query: OperationsQuery = { page, per_page: PER_PAGE };
+  if (module) query.module = module;
+  const ops = useOperations(query);
+  const items = ops.data?.items ?? [];
+
+  return (
+    <>
+      <div className="toolbar">
+        <label className="inline-label" htmlFor="ops-module">
+          Application
+          <select
+            id="ops-module"
+            className="input"
+            value={module}
+            onChange={(e) => {
+              setParams(e.target.value ? { module: e.target.value } : {}, { replace: true });
+            }}
+          >
+            <option value="">All applications</option>
+            <option value="cpanel">cPanel &amp; WHM</option>
+            <option value="wpsquared">WP Squared</option>
+          </select>
+        </label>
+      </div>
+      {ops.isPending ? (
+        <Spinner label="Loading operations…" />
+      ) : ops.isError ? (
+        <ErrorState
+          error={ops.error}
+          title="Could not load the operations"
+          onRetry={() => void ops.refetch()}
+        />
+      ) : items.length === 0 ? (
+        <EmptyState title="No operations yet">
+          Operations appear when application links are enabled, configured, disabled or repaired.
+        </EmptyState>
+      ) : (
+        <>
+          <OperationsTable
+            caption="Operations"
+            showModule
+            operations={items}
+            action={(op) => (
+              <Link
+                className="btn btn--sm"
+                to={`/operations/${String(op.id)}`}
+                aria-label={`Details of operation ${String(op.id)}`}
+              >
+                Details
+              </Link>
+            )}
+          />
+          <Pagination
+            page={page}
+            perPage={PER_PAGE}
+            total={ops.data.total ?? 0}
+            label="Operations pages"
+            onPage={(p) => {
+              const next = new URLSearchParams(params);
+              next.set('page', String(p));
+              setParams(next, { replace: true });
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+/** One operation: counters and the per-server breakdown, live while it runs. */
+export function OperationDetails({ id }: { id: number }) {
+  const op = useOperation(id);
+  const breadcrumb = <Link to="/operations">Operations</Link>;
+  if (op.isPending) return <Spinner label="Loading operation…" />;
+  if (op.isError) {
+    return (
+      <>
+        <PageHeader title={`Operation #${String(id)}`} breadcrumb={breadcrumb} />
+        <ErrorState error={op.error} title="Could not load this operation" />
+      </>
+    );
+  }
+  const o = op.data;
+  return (
+    <>
+      <PageHeader
+        title={`Operation #${String(id)}`}
+        breadcrumb={breadcrumb}
+        actions={
+          o.module ? (
+            <Link
+              className="btn"
+              to={`/settings/application-links/${o.module}/log?op=${String(id)}`}
+            >
+              View Log
+            </Link>
+          ) : null
+        }
+      />
+      <div className="card">
+        <dl className="dl">
+          <dt>Application</dt>
+          <dd>{o.module === 'wpsquared' ? 'WP Squared' : 'cPanel & WHM'}</dd>
+          <dt>Kind</dt>
+          <dd>{o.kind ? (OPERATION_KINDS[o.kind] ?? o.kind) : '—'}</dd>
+          <dt>State</dt>
+          <dd>
+            <Badge tone={operationStateTone(o.state)}>{capitalize(o.state)}</Badge>
+            {o.superseded_by ? (
+              <>
+                {' '}
+                by <Link to={`/operations/${String(o.superseded_by)}`}>#{o.superseded_by}</Link>
+              </>
+            ) : null}
+          </dd>
+          <dt>Started by</dt>
+          <dd>{o.started_by ?? '—'}</dd>
+          <dt>Started</dt>
+          <dd>{formatTime(o.started_at ?? o.created_at)}</dd>
+          <dt>Finished</dt>
+          <dd>{formatTime(o.finished_at)}</dd>
+          <dt>Servers</dt>
+          <dd>
+            {o.servers_done ?? 0} of {o.servers_total ?? 0} done ({o.servers_supported ?? 0} support
+            application links)
+          </dd>
+          <dt>Accounts</dt>
+          <dd>
+            {o.accounts_done ?? 0} of {o.accounts_total ?? 0} done, {o.accounts_failed ?? 0} failed
+          </dd>
+          <dt>Warnings</dt>
+          <dd>{o.warnings ?? 0}</dd>
+        </dl>
+      </div>
+      <h2 className="section-title">Servers</h2>
+      <OperationBreakdown servers={o.servers ?? []} />
+    </>
+  );
+}

@@ -1,0 +1,74 @@
+import type { ApplicationStatus } from '../api/get-application-status';
+
+interface Describe {
+  label: string;
+  tone: 'neutral' | 'info' | 'success' | 'warning';
+  progress: boolean;
+}
+
+/** The words for a status, exactly as staff see them (PRODUCT.md 3.1). */
+export function describeStatus(status: ApplicationStatus | undefined): Describe {
+  const warnings = status?.warnings ?? 0;
+  switch (status?.state) {
+    case 'provisioning':
+      return { label: 'Provisioning', tone: 'info', progress: true };
+    case 'syncing':
+      return { label: 'Syncing', tone: 'info', progress: true };
+    case 'deprovisioning':
+      return { label: 'Deprovisioning', tone: 'info', progress: true };
+    case 'active':
+      return warnings > 0
+        ? { label: 'Active with warnings', tone: 'warning', progress: false }
+        : { label: 'Active', tone: 'success', progress: false };
+    default:
+      return { label: 'Disabled', tone: 'neutral', progress: false };
+  }
+}
+
+/**
+ * State badge with live progress ("Provisioning 40/100"). Its box keeps one size whatever
+ * the numbers, so polling never moves the layout; screen readers hear state changes only,
+ * not every count.
+ */
+export function StatusIndicator({ status }: { status: ApplicationStatus | undefined }) {
+  const d = describeStatus(status);
+  const done = status?.accounts_done ?? 0;
+  const total = status?.accounts_total ?? 0;
+  const warnings = status?.warnings ?? 0;
+  const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
+  return (
+    <div className={`status status--${d.tone}`}>
+      <span className="status__dot" aria-hidden="true" />
+      <span className="status__text">
+        <span aria-live="polite">{d.label}</span>
+        {d.progress ? (
+          <span className="status__count">
+            {' '}
+            {total > 0 ? `${String(done)}/${String(total)}` : '…'}
+          </span>
+        ) : null}
+        {d.label === 'Active with warnings' ? (
+          <span className="status__count">
+            {' '}
+            ({warnings} {warnings === 1 ? 'warning' : 'warnings'})
+          </span>
+        ) : null}
+      </span>
+      {d.progress ? (
+        <span
+          className="status__bar"
+          role="progressbar"
+          aria-label={`${d.label} progress`}
+          aria-valuemin={0}
+          aria-valuemax={total}
+          aria-valuenow={done}
+          aria-valuetext={total > 0 ? `${String(done)} of ${String(total)} accounts` : 'starting'}
+        >
+          <span className="status__fill" style={{ width: `${String(pct)}%` }} />
+        </span>
+      ) : (
+        <span className="status__bar status__bar--empty" aria-hidden="true" />
+      )}
+    </div>
+  );
+}
