@@ -39,7 +39,8 @@ func (s *Service) IssueForApplication(ctx context.Context, cred links.APICredent
 	ev := links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceAPI, CredentialID: id(cred.ID),
 		Destination: truncate(req.Destination, 60), IP: ip, ClientID: id(req.ClientID), UserID: id(req.UserID), ServiceID: id(req.ServiceID)}
 	out, err := s.issueForApplication(ctx, cred, req, &ev)
-	if links.ErrorCode(err) != links.EUNAVAILABLE {
+	// A successful issue is recorded with its token, in one commit.
+	if err != nil && links.ErrorCode(err) != links.EUNAVAILABLE {
 		s.record(ctx, outcome(ev, err))
 	}
 	if err == nil {
@@ -123,7 +124,7 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 	raw, tok, err := s.newToken(ctx, links.SSOToken{
 		UserID: userID, ClientID: client.ID, ServiceID: req.ServiceID, Destination: req.Destination,
 		RedirectPath: req.RedirectPath, Issuer: "api:" + strconv.FormatInt(cred.ID, 10),
-	})
+	}, ev)
 	if err != nil {
 		return links.SSOTokenAnswer{}, err
 	}

@@ -24,8 +24,9 @@ import (
 type Store interface {
 	SSOClickTarget(ctx context.Context, subscriberID string) (links.SSOClickTarget, error)
 	SSOServiceTarget(ctx context.Context, serviceID int64) (links.SSOClickTarget, error)
-	CreateSSOToken(ctx context.Context, t links.SSOToken) (links.SSOToken, error)
-	ConsumeSSOToken(ctx context.Context, hash string, now time.Time) (links.SSOToken, bool, error)
+	CreateSSOToken(ctx context.Context, t links.SSOToken, ev *links.SSOEvent) (links.SSOToken, error)
+	SSOToken(ctx context.Context, hash string) (links.SSOToken, error)
+	ConsumeSSOToken(ctx context.Context, hash string, now time.Time, ev *links.SSOEvent) (links.SSOToken, bool, error)
 	PurgeSSOTokens(ctx context.Context, expiredBefore time.Time) (int64, error)
 	RecordSSOEvent(ctx context.Context, e links.SSOEvent) error
 	ListSSOEvents(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
@@ -274,15 +275,18 @@ func outcome(e links.SSOEvent, err error) links.SSOEvent {
 	return e
 }
 
-// newToken makes a random token and stores its hash.
-func (s *Service) newToken(ctx context.Context, t links.SSOToken) (string, links.SSOToken, error) {
+// newToken makes a random token and stores its hash together with the event
+// of its issue (ev, recorded as a success) in one transaction.
+func (s *Service) newToken(ctx context.Context, t links.SSOToken, ev *links.SSOEvent) (string, links.SSOToken, error) {
 	raw, err := secret.Token(TokenBytes)
 	if err != nil {
 		return "", links.SSOToken{}, err
 	}
 	t.Hash = secret.Hash(raw)
 	t.ExpiresAt = s.now().Add(s.cfg.TokenTTL)
-	stored, err := s.store.CreateSSOToken(ctx, t)
+	issued := outcome(*ev, nil)
+	issued.Time = s.now()
+	stored, err := s.store.CreateSSOToken(ctx, t, &issued)
 	if err != nil {
 		return "", links.SSOToken{}, err
 	}
@@ -323,7 +327,8 @@ type ClickRequest struct {
 func (s *Service) Click(ctx context.Context, req ClickRequest) (string, error) {
 	ev := links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceCPanel, Destination: truncate(req.Destination, 60), IP: req.IP}
 	raw, err := s.click(ctx, req, &ev)
-	if links.ErrorCode(err) != links.EUNAVAILABLE {
+	// A successful issue is recorded with its token, in one commit.
+	if err != nil && links.ErrorCode(err) != links.EUNAVAILABLE {
 		s.record(ctx, outcome(ev, err))
 	}
 	return raw, err
@@ -354,7 +359,7 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 	raw, _, err := s.newToken(ctx, links.SSOToken{
 		UserID: target.Client.OwnerUserID, ClientID: target.Client.ID, ServiceID: svc.ID,
 		Destination: req.Destination, Issuer: "cpanel:server:" + strconv.FormatInt(svc.ServerID, 10),
-	})
+	}, ev)
 	if err != nil {
 		return "", err
 	}
@@ -374,22 +379,28 @@ type Session struct {
 // destination path it knows (Location), for the login page's next.
 func (s *Service) Redeem(ctx context.Context, accessToken, ip string) (Session, error) {
 	ev := links.SSOEvent{Kind: links.SSOKindRedeem, IP: ip}
-	sess, err := s.redeem(ctx, accessToken, &ev)
-	s.record(ctx, outcome(ev, err))
+	sess, recorded, err := s.redeem(ctx, accessToken, &ev)
+	if !recorded {
+		s.record(ctx, outcome(ev, err))
+	}
 	return sess, err
 }
 
-func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOEvent) (Session, error) {
+// redeem reads the token, checks the rules and then consumes the token with
+// its audit event in one transaction, whatever the rules said: a refused
+// token is burnt too. recorded tells whether the event was written.
+func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOEvent) (sess Session, recorded bool, err error) {
 	if !validSecretText(accessToken, 40, 128) {
-		return Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
+		return Session{}, false, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
 	}
-	tok, consumed, err := s.store.ConsumeSSOToken(ctx, secret.Hash(accessToken), s.now())
+	hash := secret.Hash(accessToken)
+	tok, err := s.store.SSOToken(ctx, hash)
 	if links.ErrorCode(err) == links.ENOTFOUND {
-		return Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
+		return Session{}, false, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
 	} else if err != nil {
-		return Session{}, err
+		return Session{}, false, err
 	}
-	sess := Session{UserID: tok.UserID, ClientID: tok.ClientID, Location: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
+	sess = Session{UserID: tok.UserID, ClientID: tok.ClientID, Location: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
 	ev.UserID, ev.ClientID, ev.ServiceID, ev.Destination = id(tok.UserID), id(tok.ClientID), id(tok.ServiceID), tok.Destination
 	ev.Source = links.SSOSourceAPI
 	if rest, ok := strings.CutPrefix(tok.Issuer, "cpanel:server:"); ok {
@@ -402,46 +413,76 @@ func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOE
 			ev.CredentialID = id(n)
 		}
 	}
-	if !consumed {
-		if tok.UsedAt != nil {
-			return sess, refuse(links.SSOReasonUsedToken, links.EUNAUTHORIZED, "This sign-in link was already used.")
-		}
-		return sess, refuse(links.SSOReasonExpiredToken, links.EUNAUTHORIZED, "This sign-in link has expired.")
+	if err := unusable(tok, s.now()); err != nil {
+		return sess, false, err
 	}
+	ruleErr := s.checkRedemption(ctx, tok, ev.Source)
+	var refusal *Refusal
+	if ruleErr != nil && !errors.As(ruleErr, &refusal) {
+		return sess, false, ruleErr // the database failed: the token stays usable
+	}
+	final := outcome(*ev, ruleErr)
+	final.Time = s.now()
+	again, consumed, err := s.store.ConsumeSSOToken(ctx, hash, final.Time, &final)
+	if err != nil {
+		return sess, false, err
+	}
+	if !consumed {
+		// Another redemption won the race, or the token expired meanwhile.
+		if err := unusable(again, final.Time); err != nil {
+			return sess, false, err
+		}
+		return sess, false, refuse(links.SSOReasonUsedToken, links.EUNAUTHORIZED, "This sign-in link was already used.")
+	}
+	return sess, true, ruleErr
+}
+
+// unusable says why a stored token can no longer be redeemed, if it cannot.
+func unusable(tok links.SSOToken, now time.Time) error {
+	switch {
+	case tok.UsedAt != nil:
+		return refuse(links.SSOReasonUsedToken, links.EUNAUTHORIZED, "This sign-in link was already used.")
+	case !tok.ExpiresAt.After(now):
+		return refuse(links.SSOReasonExpiredToken, links.EUNAUTHORIZED, "This sign-in link has expired.")
+	}
+	return nil
+}
+
+// checkRedemption re-checks, at redemption, the rules the token was issued
+// under: the account, its single sign-on switch, the user's place on it and,
+// for a cPanel click, the service.
+func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, source string) error {
 	rc := ruleCheck{userID: tok.UserID}
-	if tok.ServiceID != 0 && ev.Source == links.SSOSourceCPanel {
+	if tok.ServiceID != 0 && source == links.SSOSourceCPanel {
 		target, err := s.store.SSOServiceTarget(ctx, tok.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
-			return sess, refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d no longer exists.", tok.ServiceID)
+			return refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d no longer exists.", tok.ServiceID)
 		} else if err != nil {
-			return sess, err
+			return err
 		}
 		rc.client, rc.service, rc.active = target.Client, &target.Service, target.ServerActive
 	} else {
 		client, err := s.store.Client(ctx, tok.ClientID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
-			return sess, refuse(links.SSOReasonInvalidClient, links.EFORBIDDEN, "Client %d no longer exists.", tok.ClientID)
+			return refuse(links.SSOReasonInvalidClient, links.EFORBIDDEN, "Client %d no longer exists.", tok.ClientID)
 		} else if err != nil {
-			return sess, err
+			return err
 		}
 		rc.client = client
 	}
 	if rc.client.ID != tok.ClientID {
-		return sess, refuse(links.SSOReasonInvalidService, links.EFORBIDDEN, "Service %d moved to another account.", tok.ServiceID)
+		return refuse(links.SSOReasonInvalidService, links.EFORBIDDEN, "Service %d moved to another account.", tok.ServiceID)
 	}
 	if tok.UserID != rc.client.OwnerUserID {
 		m, err := s.store.Membership(ctx, tok.ClientID, tok.UserID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
-			return sess, refuse(links.SSOReasonUserNotOnClient, links.EFORBIDDEN, "User %d is no longer on client %d.", tok.UserID, tok.ClientID)
+			return refuse(links.SSOReasonUserNotOnClient, links.EFORBIDDEN, "User %d is no longer on client %d.", tok.UserID, tok.ClientID)
 		} else if err != nil {
-			return sess, err
+			return err
 		}
 		rc.membership = &m
 	}
-	if err := check(rc); err != nil {
-		return sess, err
-	}
-	return sess, nil
+	return check(rc)
 }
 
 // Purge deletes the tokens that expired more than PurgeAfter ago.

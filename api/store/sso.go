@@ -117,13 +117,34 @@ func ssoTokenFromRow(r ssoTokenRow) links.SSOToken {
 	return t
 }
 
-// CreateSSOToken stores a new token (its hash only).
-func (s *Store) CreateSSOToken(ctx context.Context, t links.SSOToken) (links.SSOToken, error) {
+// CreateSSOToken stores a new token (its hash only) and, when ev is given,
+// the audit event of its issue in the same transaction: one commit on the
+// path a customer waits on.
+func (s *Store) CreateSSOToken(ctx context.Context, t links.SSOToken, ev *links.SSOEvent) (links.SSOToken, error) {
 	row := ssoTokenRow{
 		TokenHash: t.Hash, UserID: t.UserID, ClientID: t.ClientID, ServiceID: optional(t.ServiceID),
 		Destination: t.Destination, RedirectPath: t.RedirectPath, Issuer: t.Issuer, ExpiresAt: utc(t.ExpiresAt),
 	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if ev != nil {
+			return tx.Create(s.ssoEventRow(*ev)).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return links.SSOToken{}, translate(err, "SSO token")
+	}
+	return ssoTokenFromRow(row), nil
+}
+
+// SSOToken returns the token with this hash as stored; an unknown hash is
+// ENOTFOUND.
+func (s *Store) SSOToken(ctx context.Context, hash string) (links.SSOToken, error) {
+	var row ssoTokenRow
+	if err := s.db.WithContext(ctx).Take(&row, "token_hash = ?", hash).Error; err != nil {
 		return links.SSOToken{}, translate(err, "SSO token")
 	}
 	return ssoTokenFromRow(row), nil
@@ -134,21 +155,31 @@ func (s *Store) CreateSSOToken(ctx context.Context, t links.SSOToken) (links.SSO
 // any number of concurrent redemptions exactly one wins. It returns the token
 // and whether this call consumed it; a token that is not consumed is
 // returned as stored (used or expired), so the caller can say why. An
-// unknown hash is ENOTFOUND.
-func (s *Store) ConsumeSSOToken(ctx context.Context, hash string, now time.Time) (links.SSOToken, bool, error) {
+// unknown hash is ENOTFOUND. When this call consumes the token and ev is
+// given, the audit event is written in the same transaction.
+func (s *Store) ConsumeSSOToken(ctx context.Context, hash string, now time.Time, ev *links.SSOEvent) (links.SSOToken, bool, error) {
 	now = utc(now)
-	db := s.db.WithContext(ctx)
-	res := db.Model(&ssoTokenRow{}).
-		Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now).
-		Update("used_at", now)
-	if res.Error != nil {
-		return links.SSOToken{}, false, translate(res.Error, "SSO token")
-	}
 	var row ssoTokenRow
-	if err := db.Take(&row, "token_hash = ?", hash).Error; err != nil {
+	var consumed bool
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&ssoTokenRow{}).
+			Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now).
+			Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		consumed = res.RowsAffected == 1
+		if consumed && ev != nil {
+			if err := tx.Create(s.ssoEventRow(*ev)).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Take(&row, "token_hash = ?", hash).Error
+	})
+	if err != nil {
 		return links.SSOToken{}, false, translate(err, "SSO token")
 	}
-	return ssoTokenFromRow(row), res.RowsAffected == 1, nil
+	return ssoTokenFromRow(row), consumed, nil
 }
 
 // PurgeSSOTokens deletes the tokens that expired before the given time and
@@ -168,15 +199,18 @@ func ssoEventFromRow(r ssoEventRow) links.SSOEvent {
 
 // RecordSSOEvent appends one line to the SSO audit.
 func (s *Store) RecordSSOEvent(ctx context.Context, e links.SSOEvent) error {
+	return translate(s.db.WithContext(ctx).Create(s.ssoEventRow(e)).Error, "SSO event")
+}
+
+func (s *Store) ssoEventRow(e links.SSOEvent) *ssoEventRow {
 	if e.Time.IsZero() {
 		e.Time = s.now()
 	}
-	row := ssoEventRow{
+	return &ssoEventRow{
 		Time: utc(e.Time), Kind: e.Kind, UserID: e.UserID, ClientID: e.ClientID, ServiceID: e.ServiceID,
 		Source: e.Source, ServerID: e.ServerID, CredentialID: e.CredentialID, Destination: truncate(e.Destination, 64),
 		Outcome: e.Outcome, Reason: truncate(e.Reason, 64), IP: truncate(e.IP, 64),
 	}
-	return translate(s.db.WithContext(ctx).Create(&row).Error, "SSO event")
 }
 
 // ListSSOEvents returns one page of SSO events, newest first, and the total

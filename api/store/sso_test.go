@@ -17,14 +17,14 @@ func TestConsumeSSOTokenOnceOnlyBeforeExpiry(t *testing.T) {
 		ctx := context.Background()
 		c := newClient(t, s, "sso@acme.test")
 		now := time.Now().UTC()
-		live, err := s.CreateSSOToken(ctx, links.SSOToken{Hash: "h-live", UserID: c.OwnerUserID, ClientID: c.ID, Destination: "profile", Issuer: "api:1", ExpiresAt: now.Add(30 * time.Second)})
+		live, err := s.CreateSSOToken(ctx, links.SSOToken{Hash: "h-live", UserID: c.OwnerUserID, ClientID: c.ID, Destination: "profile", Issuer: "api:1", ExpiresAt: now.Add(30 * time.Second)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if live.ServiceID != 0 || live.UsedAt != nil {
 			t.Fatalf("created token %+v", live)
 		}
-		if _, err := s.CreateSSOToken(ctx, links.SSOToken{Hash: "h-old", UserID: c.OwnerUserID, ClientID: c.ID, Destination: "profile", Issuer: "api:1", ExpiresAt: now.Add(-time.Second)}); err != nil {
+		if _, err := s.CreateSSOToken(ctx, links.SSOToken{Hash: "h-old", UserID: c.OwnerUserID, ClientID: c.ID, Destination: "profile", Issuer: "api:1", ExpiresAt: now.Add(-time.Second)}, nil); err != nil {
 			t.Fatal(err)
 		}
 
@@ -34,7 +34,7 @@ func TestConsumeSSOTokenOnceOnlyBeforeExpiry(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				tok, ok, err := s.ConsumeSSOToken(ctx, "h-live", now)
+				tok, ok, err := s.ConsumeSSOToken(ctx, "h-live", now, nil)
 				if err != nil {
 					t.Error(err)
 				}
@@ -50,20 +50,20 @@ func TestConsumeSSOTokenOnceOnlyBeforeExpiry(t *testing.T) {
 		if wins.Load() != 1 {
 			t.Fatalf("%d concurrent consumptions won, want exactly 1", wins.Load())
 		}
-		if tok, ok, err := s.ConsumeSSOToken(ctx, "h-live", now); ok || err != nil || tok.UsedAt == nil {
+		if tok, ok, err := s.ConsumeSSOToken(ctx, "h-live", now, nil); ok || err != nil || tok.UsedAt == nil {
 			t.Fatalf("replay: ok=%v used=%v err=%v", ok, tok.UsedAt, err)
 		}
-		if tok, ok, err := s.ConsumeSSOToken(ctx, "h-old", now); ok || err != nil || tok.UsedAt != nil {
+		if tok, ok, err := s.ConsumeSSOToken(ctx, "h-old", now, nil); ok || err != nil || tok.UsedAt != nil {
 			t.Fatalf("expired: ok=%v used=%v err=%v", ok, tok.UsedAt, err)
 		}
-		if _, _, err := s.ConsumeSSOToken(ctx, "h-none", now); links.ErrorCode(err) != links.ENOTFOUND {
+		if _, _, err := s.ConsumeSSOToken(ctx, "h-none", now, nil); links.ErrorCode(err) != links.ENOTFOUND {
 			t.Fatalf("unknown: %v", err)
 		}
 		n, err := s.PurgeSSOTokens(ctx, now)
 		if err != nil || n != 1 {
 			t.Fatalf("purge = %d, %v; want the one expired token", n, err)
 		}
-		if _, _, err := s.ConsumeSSOToken(ctx, "h-old", now); links.ErrorCode(err) != links.ENOTFOUND {
+		if _, _, err := s.ConsumeSSOToken(ctx, "h-old", now, nil); links.ErrorCode(err) != links.ENOTFOUND {
 			t.Fatalf("purged token still there: %v", err)
 		}
 	})
