@@ -65,8 +65,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	cfg := &gorm.Config{
 		TranslateError: true,
-		Logger:         logger.Discard,
-		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		// Writes that must be atomic use an explicit transaction (s.tx);
+		// a lone statement needs no BEGIN/COMMIT around it.
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	var dial gorm.Dialector
 	switch dialect {
@@ -132,6 +135,8 @@ func ParseURL(url, dataDir string) (dialect, dsn string, err error) {
 		cfg.Params["charset"] = "utf8mb4"
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
+	// Send each query in one round trip instead of prepare, execute, close.
+	cfg.InterpolateParams = true
 	return DialectMySQL, cfg.FormatDSN(), nil
 }
 
