@@ -143,13 +143,18 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	if err := httpServer.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("http shutdown", "err", err)
 	}
-	stopEngine(engine, cfg.ShutdownGrace, logger)
+	// The engine gets what is left of the same grace period.
+	if err := engine.Stop(shutCtx); err != nil {
+		logger.Warn("provisioning shutdown", "err", err)
+	}
 	logger.Info("stopped")
 	return nil
 }
 
 // stopEngine stops claiming and waits for in-flight provisioning work up to
 // the grace period; unfinished tasks resume elsewhere or at the next start.
+// stopEngine stops the engine within grace; it is the deferred stop of the
+// paths that return early (after a clean shutdown it finds nothing to do).
 func stopEngine(engine *provisioning.Engine, grace time.Duration, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()

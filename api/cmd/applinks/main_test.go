@@ -65,7 +65,7 @@ func startService(t *testing.T, env map[string]string) (string, *syncBuffer, *sy
 			if err != nil {
 				t.Errorf("run returned %v on shutdown", err)
 			}
-		case <-time.After(30 * time.Second):
+		case <-time.After(60 * time.Second):
 			t.Error("the service did not shut down")
 		}
 	})
@@ -86,7 +86,7 @@ func TestRunServesTheAPIAndPrintsTheGeneratedPasswordOnce(t *testing.T) {
 			dir := t.TempDir()
 			env := map[string]string{
 				"APPLINKS_ADDR": "127.0.0.1:0", "APPLINKS_DATA_DIR": dir, "APPLINKS_DEMO": "true",
-				"APPLINKS_DEMO_SIM_PORT": fmt.Sprint(freePort(t)),
+				"APPLINKS_DEMO_SIM_PORT": fmt.Sprint(freePort(t)), "APPLINKS_SHUTDOWN_GRACE": "5s",
 			}
 			if dialect == store.DialectMySQL {
 				env["APPLINKS_DATABASE_URL"] = storetest.URL(t, dialect)
