@@ -260,8 +260,8 @@ func TestBadInput(t *testing.T) {
 	}
 	before := checksum()
 	type deferred struct {
-		ep   endpoint
-		op   swaggerOp
+		ep endpoint
+		op swaggerOp
 		c  sweepCase
 	}
 	var later []deferred
