@@ -232,18 +232,141 @@ func (e LinksOperationDetailState) Valid() bool {
 	}
 }
 
+// Defines values for LinksSSOEventKind.
+const (
+	Issue   LinksSSOEventKind = "issue"
+	Redeem  LinksSSOEventKind = "redeem"
+	Session LinksSSOEventKind = "session"
+)
+
+// Valid indicates whether the value is a known member of the LinksSSOEventKind enum.
+func (e LinksSSOEventKind) Valid() bool {
+	switch e {
+	case Issue:
+		return true
+	case Redeem:
+		return true
+	case Session:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksSSOEventOutcome.
+const (
+	Refused LinksSSOEventOutcome = "refused"
+	Success LinksSSOEventOutcome = "success"
+)
+
+// Valid indicates whether the value is a known member of the LinksSSOEventOutcome enum.
+func (e LinksSSOEventOutcome) Valid() bool {
+	switch e {
+	case Refused:
+		return true
+	case Success:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksSSOEventSource.
+const (
+	LinksSSOEventSourceApi    LinksSSOEventSource = "api"
+	LinksSSOEventSourceCpanel LinksSSOEventSource = "cpanel"
+	LinksSSOEventSourcePortal LinksSSOEventSource = "portal"
+)
+
+// Valid indicates whether the value is a known member of the LinksSSOEventSource enum.
+func (e LinksSSOEventSource) Valid() bool {
+	switch e {
+	case LinksSSOEventSourceApi:
+		return true
+	case LinksSSOEventSourceCpanel:
+		return true
+	case LinksSSOEventSourcePortal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksSSOTokenRequestDestination.
+const (
+	Announcements  LinksSSOTokenRequestDestination = "announcements"
+	BillingInfo    LinksSSOTokenRequestDestination = "billing_info"
+	Custom         LinksSSOTokenRequestDestination = "custom"
+	Downloads      LinksSSOTokenRequestDestination = "downloads"
+	EmailHistory   LinksSSOTokenRequestDestination = "email_history"
+	Home           LinksSSOTokenRequestDestination = "home"
+	InvoiceHistory LinksSSOTokenRequestDestination = "invoice_history"
+	Knowledgebase  LinksSSOTokenRequestDestination = "knowledgebase"
+	ManageBilling  LinksSSOTokenRequestDestination = "manage_billing"
+	NetworkStatus  LinksSSOTokenRequestDestination = "network_status"
+	OpenTicket     LinksSSOTokenRequestDestination = "open_ticket"
+	Profile        LinksSSOTokenRequestDestination = "profile"
+	RegisterDomain LinksSSOTokenRequestDestination = "register_domain"
+	Services       LinksSSOTokenRequestDestination = "services"
+	TicketHistory  LinksSSOTokenRequestDestination = "ticket_history"
+	TransferDomain LinksSSOTokenRequestDestination = "transfer_domain"
+	Upgrade        LinksSSOTokenRequestDestination = "upgrade"
+)
+
+// Valid indicates whether the value is a known member of the LinksSSOTokenRequestDestination enum.
+func (e LinksSSOTokenRequestDestination) Valid() bool {
+	switch e {
+	case Announcements:
+		return true
+	case BillingInfo:
+		return true
+	case Custom:
+		return true
+	case Downloads:
+		return true
+	case EmailHistory:
+		return true
+	case Home:
+		return true
+	case InvoiceHistory:
+		return true
+	case Knowledgebase:
+		return true
+	case ManageBilling:
+		return true
+	case NetworkStatus:
+		return true
+	case OpenTicket:
+		return true
+	case Profile:
+		return true
+	case RegisterDomain:
+		return true
+	case Services:
+		return true
+	case TicketHistory:
+		return true
+	case TransferDomain:
+		return true
+	case Upgrade:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinksServerInputModule.
 const (
-	Cpanel    LinksServerInputModule = "cpanel"
-	Wpsquared LinksServerInputModule = "wpsquared"
+	LinksServerInputModuleCpanel    LinksServerInputModule = "cpanel"
+	LinksServerInputModuleWpsquared LinksServerInputModule = "wpsquared"
 )
 
 // Valid indicates whether the value is a known member of the LinksServerInputModule enum.
 func (e LinksServerInputModule) Valid() bool {
 	switch e {
-	case Cpanel:
+	case LinksServerInputModuleCpanel:
 		return true
-	case Wpsquared:
+	case LinksServerInputModuleWpsquared:
 		return true
 	default:
 		return false
@@ -377,6 +500,55 @@ func (e LinksServicePatchStatus) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// Defines values for RestPortalServiceStatus.
+const (
+	RestPortalServiceStatusActive     RestPortalServiceStatus = "Active"
+	RestPortalServiceStatusCancelled  RestPortalServiceStatus = "Cancelled"
+	RestPortalServiceStatusPending    RestPortalServiceStatus = "Pending"
+	RestPortalServiceStatusSuspended  RestPortalServiceStatus = "Suspended"
+	RestPortalServiceStatusTerminated RestPortalServiceStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestPortalServiceStatus enum.
+func (e RestPortalServiceStatus) Valid() bool {
+	switch e {
+	case RestPortalServiceStatusActive:
+		return true
+	case RestPortalServiceStatusCancelled:
+		return true
+	case RestPortalServiceStatusPending:
+		return true
+	case RestPortalServiceStatusSuspended:
+		return true
+	case RestPortalServiceStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// LinksAPICredential defines model for links.APICredential.
+type LinksAPICredential struct {
+	CreatedAt *string `json:"created_at,omitempty"`
+
+	// CreatedBy Example: 1
+	CreatedBy *int `json:"created_by,omitempty"`
+
+	// Id Example: 1
+	Id *int `json:"id,omitempty"`
+
+	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
+	Identifier *string `json:"identifier,omitempty"`
+	LastUsedAt *string `json:"last_used_at,omitempty"`
+
+	// Name Example: Billing portal
+	Name *string `json:"name,omitempty"`
+
+	// Permissions Example: ["create_sso_token"]
+	Permissions *[]string `json:"permissions,omitempty"`
+	RevokedAt   *string   `json:"revoked_at,omitempty"`
 }
 
 // LinksAdmin defines model for links.Admin.
@@ -623,6 +795,31 @@ type LinksMembershipPatch struct {
 	Permissions *[]string `json:"permissions,omitempty"`
 }
 
+// LinksNewAPICredential defines model for links.NewAPICredential.
+type LinksNewAPICredential struct {
+	CreatedAt *string `json:"created_at,omitempty"`
+
+	// CreatedBy Example: 1
+	CreatedBy *int `json:"created_by,omitempty"`
+
+	// Id Example: 1
+	Id *int `json:"id,omitempty"`
+
+	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
+	Identifier *string `json:"identifier,omitempty"`
+	LastUsedAt *string `json:"last_used_at,omitempty"`
+
+	// Name Example: Billing portal
+	Name *string `json:"name,omitempty"`
+
+	// Permissions Example: ["create_sso_token"]
+	Permissions *[]string `json:"permissions,omitempty"`
+	RevokedAt   *string   `json:"revoked_at,omitempty"`
+
+	// Secret Example: 3Wq0x9...shown only once
+	Secret *string `json:"secret,omitempty"`
+}
+
 // LinksOperation defines model for links.Operation.
 type LinksOperation struct {
 	// AccountsDone Example: 40
@@ -752,6 +949,84 @@ type LinksRole struct {
 	// Permissions Example: ["configure_application_links"]
 	Permissions *[]string `json:"permissions,omitempty"`
 }
+
+// LinksSSOEvent defines model for links.SSOEvent.
+type LinksSSOEvent struct {
+	// ClientId Example: 1
+	ClientId     *int `json:"client_id,omitempty"`
+	CredentialId *int `json:"credential_id,omitempty"`
+
+	// Destination Example: invoice_history
+	Destination *string `json:"destination,omitempty"`
+
+	// Id Example: 1
+	Id *int `json:"id,omitempty"`
+
+	// Ip Example: 203.0.113.7
+	Ip *string `json:"ip,omitempty"`
+
+	// Kind Example: issue
+	Kind *LinksSSOEventKind `json:"kind,omitempty"`
+
+	// Outcome Example: success
+	Outcome *LinksSSOEventOutcome `json:"outcome,omitempty"`
+
+	// Reason Example:
+	Reason *string `json:"reason,omitempty"`
+
+	// ServerId Example: 1
+	ServerId *int `json:"server_id,omitempty"`
+
+	// ServiceId Example: 1
+	ServiceId *int `json:"service_id,omitempty"`
+
+	// Source Example: cpanel
+	Source *LinksSSOEventSource `json:"source,omitempty"`
+	Time   *string              `json:"time,omitempty"`
+
+	// UserId Example: 1
+	UserId *int `json:"user_id,omitempty"`
+}
+
+// LinksSSOEventKind Example: issue
+type LinksSSOEventKind string
+
+// LinksSSOEventOutcome Example: success
+type LinksSSOEventOutcome string
+
+// LinksSSOEventSource Example: cpanel
+type LinksSSOEventSource string
+
+// LinksSSOTokenAnswer defines model for links.SSOTokenAnswer.
+type LinksSSOTokenAnswer struct {
+	// AccessToken Example: q1Zx8bC0...
+	AccessToken *string `json:"access_token,omitempty"`
+	ExpiresAt   *string `json:"expires_at,omitempty"`
+
+	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx8bC0...
+	RedirectUrl *string `json:"redirect_url,omitempty"`
+}
+
+// LinksSSOTokenRequest defines model for links.SSOTokenRequest.
+type LinksSSOTokenRequest struct {
+	// ClientId Example: 1
+	ClientId *int `json:"client_id,omitempty"`
+
+	// Destination Example: invoice_history
+	Destination *LinksSSOTokenRequestDestination `json:"destination,omitempty"`
+
+	// RedirectPath Example:
+	RedirectPath *string `json:"redirect_path,omitempty"`
+
+	// ServiceId Example: 0
+	ServiceId *int `json:"service_id,omitempty"`
+
+	// UserId Example: 0
+	UserId *int `json:"user_id,omitempty"`
+}
+
+// LinksSSOTokenRequestDestination Example: invoice_history
+type LinksSSOTokenRequestDestination string
 
 // LinksServer defines model for links.Server.
 type LinksServer struct {
@@ -1012,6 +1287,23 @@ type RestAdminPatchInput struct {
 	RoleId   *int    `json:"role_id,omitempty"`
 }
 
+// RestClickAnswer defines model for rest.ClickAnswer.
+type RestClickAnswer struct {
+	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx...
+	RedirectUrl *string `json:"redirect_url,omitempty"`
+}
+
+// RestCredentialInput defines model for rest.CredentialInput.
+type RestCredentialInput struct {
+	// Name Example: Billing portal
+	Name *string `json:"name,omitempty"`
+
+	// Permissions Permissions default to ["create_sso_token"].
+	//
+	// Example: ["create_sso_token"]
+	Permissions *[]string `json:"permissions,omitempty"`
+}
+
 // RestErrorBody defines model for rest.ErrorBody.
 type RestErrorBody struct {
 	Error *RestErrorDetail `json:"error,omitempty"`
@@ -1083,6 +1375,20 @@ type RestListLinksOperation struct {
 	Total *int `json:"total,omitempty"`
 }
 
+// RestListLinksSSOEvent defines model for rest.List-links_SSOEvent.
+type RestListLinksSSOEvent struct {
+	Items *[]LinksSSOEvent `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
 // RestListLinksServer defines model for rest.List-links_Server.
 type RestListLinksServer struct {
 	Items *[]LinksServer `json:"items,omitempty"`
@@ -1111,6 +1417,20 @@ type RestListLinksService struct {
 	Total *int `json:"total,omitempty"`
 }
 
+// RestListRestPortalService defines model for rest.List-rest_PortalService.
+type RestListRestPortalService struct {
+	Items *[]RestPortalService `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
 // RestLoginRequest defines model for rest.LoginRequest.
 type RestLoginRequest struct {
 	// Email Example: admin@example.com
@@ -1127,6 +1447,163 @@ type RestLoginResponse struct {
 	Token     *string     `json:"token,omitempty"`
 }
 
+// RestPanelSessionAnswer defines model for rest.PanelSessionAnswer.
+type RestPanelSessionAnswer struct {
+	// Url Example: https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:...
+	Url *string `json:"url,omitempty"`
+}
+
+// RestPortalAccount defines model for rest.PortalAccount.
+type RestPortalAccount struct {
+	// AllowSso Example: true
+	AllowSso *bool `json:"allow_sso,omitempty"`
+
+	// Id Example: 1
+	Id *int `json:"id,omitempty"`
+
+	// Name Example: Acme Ltd
+	Name *string `json:"name,omitempty"`
+
+	// Owner Example: true
+	Owner *bool `json:"owner,omitempty"`
+
+	// Permissions Example: ["sso"]
+	Permissions *[]string `json:"permissions,omitempty"`
+
+	// Status Example: Active
+	Status *string `json:"status,omitempty"`
+}
+
+// RestPortalLoginRequest defines model for rest.PortalLoginRequest.
+type RestPortalLoginRequest struct {
+	// ClientId ClientID picks the current account; default the user's first.
+	//
+	// Example: 0
+	ClientId *int `json:"client_id,omitempty"`
+
+	// Email Example: jane@acme.test
+	Email *string `json:"email,omitempty"`
+
+	// Password Example: correct horse battery
+	Password *string `json:"password,omitempty"`
+}
+
+// RestPortalMe defines model for rest.PortalMe.
+type RestPortalMe struct {
+	Accounts *[]RestPortalAccount `json:"accounts,omitempty"`
+
+	// CurrentAccount Current is the account the session works on; Permissions and Owner
+	// are the user's on it.
+	CurrentAccount *RestPortalAccount `json:"current_account,omitempty"`
+
+	// Owner Example: true
+	Owner *bool `json:"owner,omitempty"`
+
+	// Permissions Example: ["sso"]
+	Permissions *[]string  `json:"permissions,omitempty"`
+	User        *LinksUser `json:"user,omitempty"`
+}
+
+// RestPortalSecurity defines model for rest.PortalSecurity.
+type RestPortalSecurity struct {
+	// AllowSso Example: true
+	AllowSso *bool `json:"allow_sso,omitempty"`
+
+	// ClientId Example: 1
+	ClientId *int `json:"client_id,omitempty"`
+}
+
+// RestPortalSecurityPatch defines model for rest.PortalSecurityPatch.
+type RestPortalSecurityPatch struct {
+	// AllowSso Example: false
+	AllowSso *bool `json:"allow_sso,omitempty"`
+}
+
+// RestPortalServerStatus defines model for rest.PortalServerStatus.
+type RestPortalServerStatus struct {
+	// Active Example: true
+	Active    *bool   `json:"active,omitempty"`
+	CheckedAt *string `json:"checked_at,omitempty"`
+
+	// Id Example: 1
+	Id *int `json:"id,omitempty"`
+
+	// Module Example: cpanel
+	Module *string `json:"module,omitempty"`
+
+	// Name Example: cp1
+	Name *string `json:"name,omitempty"`
+
+	// Services Services counts the account's services on the server.
+	//
+	// Example: 1
+	Services      *int  `json:"services,omitempty"`
+	SupportsLinks *bool `json:"supports_links,omitempty"`
+}
+
+// RestPortalService defines model for rest.PortalService.
+type RestPortalService struct {
+	// ClientId Example: 1
+	ClientId  *int    `json:"client_id,omitempty"`
+	CreatedAt *string `json:"created_at,omitempty"`
+
+	// Domain Example: acme.test
+	Domain *string `json:"domain,omitempty"`
+
+	// Id Example: 1
+	Id *int `json:"id,omitempty"`
+
+	// Module Example: cpanel
+	Module *string `json:"module,omitempty"`
+
+	// PanelLogin PanelLogin tells whether "Log in to cPanel" is offered.
+	//
+	// Example: true
+	PanelLogin *bool `json:"panel_login,omitempty"`
+
+	// PanelLoginMessage PanelLoginMessage says why in words.
+	//
+	// Example:
+	PanelLoginMessage *string `json:"panel_login_message,omitempty"`
+
+	// PanelLoginReason PanelLoginReason is the refusal code when it is not (sso_disabled,
+	// client_closed, no_sso_permission, service_inactive).
+	//
+	// Example:
+	PanelLoginReason *string `json:"panel_login_reason,omitempty"`
+
+	// ServerId Example: 1
+	ServerId *int `json:"server_id,omitempty"`
+
+	// ServerName Example: cp1
+	ServerName *string `json:"server_name,omitempty"`
+
+	// Status Example: Active
+	Status    *RestPortalServiceStatus `json:"status,omitempty"`
+	UpdatedAt *string                  `json:"updated_at,omitempty"`
+
+	// Username Example: acme
+	Username *string `json:"username,omitempty"`
+}
+
+// RestPortalServiceStatus Example: Active
+type RestPortalServiceStatus string
+
+// RestPortalSwitchRequest defines model for rest.PortalSwitchRequest.
+type RestPortalSwitchRequest struct {
+	// ClientId Example: 2
+	ClientId *int `json:"client_id,omitempty"`
+}
+
+// RestProfilePatch defines model for rest.ProfilePatch.
+type RestProfilePatch struct {
+	// Email Example: jane@acme.test
+	Email *string `json:"email,omitempty"`
+
+	// Name Example: Jane Doe
+	Name *string `json:"name,omitempty"`
+}
+
 // RestRoleInput defines model for rest.RoleInput.
 type RestRoleInput struct {
 	// Name Example: Support
@@ -1134,6 +1611,26 @@ type RestRoleInput struct {
 
 	// Permissions Example: ["manage_clients"]
 	Permissions *[]string `json:"permissions,omitempty"`
+}
+
+// RestSSOErrorBody defines model for rest.SSOErrorBody.
+type RestSSOErrorBody struct {
+	Error *RestSSOErrorDetail `json:"error,omitempty"`
+}
+
+// RestSSOErrorDetail defines model for rest.SSOErrorDetail.
+type RestSSOErrorDetail struct {
+	// Code Example: forbidden
+	Code *string `json:"code,omitempty"`
+
+	// Field Example:
+	Field *string `json:"field,omitempty"`
+
+	// Message Example: SSO authentication blocked for client 7.
+	Message *string `json:"message,omitempty"`
+
+	// Reason Example: sso_disabled
+	Reason *string `json:"reason,omitempty"`
 }
 
 // RestServerTestResult defines model for rest.ServerTestResult.
@@ -1202,6 +1699,30 @@ type GetApiV1OperationsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetApiV1PortalServicesParams defines parameters for GetApiV1PortalServices.
+type GetApiV1PortalServicesParams struct {
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// GetApiV1PortalSsoEventsParams defines parameters for GetApiV1PortalSsoEvents.
+type GetApiV1PortalSsoEventsParams struct {
+	// Outcome success or refused
+	Outcome *string `form:"outcome,omitempty" json:"outcome,omitempty"`
+
+	// Source cpanel, api or portal
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // GetApiV1ServersParams defines parameters for GetApiV1Servers.
 type GetApiV1ServersParams struct {
 	// Module cpanel or wpsquared
@@ -1244,11 +1765,59 @@ type GetApiV1ServicesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetApiV1SsoEventsParams defines parameters for GetApiV1SsoEvents.
+type GetApiV1SsoEventsParams struct {
+	// ClientId only this account's
+	ClientId *int `form:"client_id,omitempty" json:"client_id,omitempty"`
+
+	// UserId only this user's
+	UserId *int `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// Outcome success or refused
+	Outcome *string `form:"outcome,omitempty" json:"outcome,omitempty"`
+
+	// Source cpanel, api or portal
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// PostSsoCpanelTokenFormdataBody defines parameters for PostSsoCpanelToken.
+type PostSsoCpanelTokenFormdataBody struct {
+	// Attempt 1 to 3
+	Attempt *int `form:"attempt,omitempty" json:"attempt,omitempty"`
+
+	// SubscriberUniqueId the link's public subscriber id
+	SubscriberUniqueId string `form:"subscriber_unique_id" json:"subscriber_unique_id"`
+
+	// Token the link's secret token
+	Token string `form:"token" json:"token"`
+}
+
+// PostSsoCpanelTokenParams defines parameters for PostSsoCpanelToken.
+type PostSsoCpanelTokenParams struct {
+	// Destination catalogue key, e.g. invoice_history
+	Destination string `form:"destination" json:"destination"`
+}
+
+// GetSsoRedeemParams defines parameters for GetSsoRedeem.
+type GetSsoRedeemParams struct {
+	// AccessToken the one-time token
+	AccessToken string `form:"access_token" json:"access_token"`
+}
+
 // PostApiV1AdminsJSONRequestBody defines body for PostApiV1Admins for application/json ContentType.
 type PostApiV1AdminsJSONRequestBody = RestAdminInput
 
 // PatchApiV1AdminsIdJSONRequestBody defines body for PatchApiV1AdminsId for application/json ContentType.
 type PatchApiV1AdminsIdJSONRequestBody = RestAdminPatchInput
+
+// PostApiV1ApiCredentialsJSONRequestBody defines body for PostApiV1ApiCredentials for application/json ContentType.
+type PostApiV1ApiCredentialsJSONRequestBody = RestCredentialInput
 
 // PutApiV1ApplicationsModuleLinksJSONRequestBody defines body for PutApiV1ApplicationsModuleLinks for application/json ContentType.
 type PutApiV1ApplicationsModuleLinksJSONRequestBody = PutApiV1ApplicationsModuleLinksJSONBody
@@ -1268,6 +1837,21 @@ type PostApiV1ClientsIdUsersJSONRequestBody = LinksClientUserInput
 // PatchApiV1ClientsIdUsersUserIdJSONRequestBody defines body for PatchApiV1ClientsIdUsersUserId for application/json ContentType.
 type PatchApiV1ClientsIdUsersUserIdJSONRequestBody = LinksMembershipPatch
 
+// PostApiV1PortalLoginJSONRequestBody defines body for PostApiV1PortalLogin for application/json ContentType.
+type PostApiV1PortalLoginJSONRequestBody = RestPortalLoginRequest
+
+// PatchApiV1PortalProfileJSONRequestBody defines body for PatchApiV1PortalProfile for application/json ContentType.
+type PatchApiV1PortalProfileJSONRequestBody = RestProfilePatch
+
+// PatchApiV1PortalSecurityJSONRequestBody defines body for PatchApiV1PortalSecurity for application/json ContentType.
+type PatchApiV1PortalSecurityJSONRequestBody = RestPortalSecurityPatch
+
+// PostApiV1PortalSwitchJSONRequestBody defines body for PostApiV1PortalSwitch for application/json ContentType.
+type PostApiV1PortalSwitchJSONRequestBody = RestPortalSwitchRequest
+
+// PatchApiV1PortalUsersIdJSONRequestBody defines body for PatchApiV1PortalUsersId for application/json ContentType.
+type PatchApiV1PortalUsersIdJSONRequestBody = LinksMembershipPatch
+
 // PostApiV1RolesJSONRequestBody defines body for PostApiV1Roles for application/json ContentType.
 type PostApiV1RolesJSONRequestBody = RestRoleInput
 
@@ -1282,6 +1866,12 @@ type PostApiV1ServicesJSONRequestBody = LinksServiceInput
 
 // PatchApiV1ServicesIdJSONRequestBody defines body for PatchApiV1ServicesId for application/json ContentType.
 type PatchApiV1ServicesIdJSONRequestBody = LinksServicePatch
+
+// PostApiV1SsoTokensJSONRequestBody defines body for PostApiV1SsoTokens for application/json ContentType.
+type PostApiV1SsoTokensJSONRequestBody = LinksSSOTokenRequest
+
+// PostSsoCpanelTokenFormdataRequestBody defines body for PostSsoCpanelToken for application/x-www-form-urlencoded ContentType.
+type PostSsoCpanelTokenFormdataRequestBody PostSsoCpanelTokenFormdataBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1393,6 +1983,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/admins/{id} (the `PatchApiV1AdminsId` operationId).
 	PatchApiV1AdminsId(ctx context.Context, id int, body PatchApiV1AdminsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1ApiCredentials List API credentials
+	//
+	// Trusted applications, revoked ones included (revoked_at set). Secrets are never shown again.
+	//
+	// Corresponds with GET /api/v1/api-credentials (the `GetApiV1ApiCredentials` operationId).
+	GetApiV1ApiCredentials(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ApiCredentialsWithBody Create an API credential
+	//
+	// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+	PostApiV1ApiCredentialsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ApiCredentials Create an API credential
+	//
+	// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+	PostApiV1ApiCredentials(ctx context.Context, body PostApiV1ApiCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteApiV1ApiCredentialsId Revoke an API credential
+	//
+	// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+	//
+	// Corresponds with DELETE /api/v1/api-credentials/{id} (the `DeleteApiV1ApiCredentialsId` operationId).
+	DeleteApiV1ApiCredentialsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1Applications List applications
 	//
@@ -1586,6 +2208,156 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/operations/{id} (the `GetApiV1OperationsId` operationId).
 	GetApiV1OperationsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1PortalLoginWithBody Client-area sign-in
+	//
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+	PostApiV1PortalLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1PortalLogin Client-area sign-in
+	//
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+	PostApiV1PortalLogin(ctx context.Context, body PostApiV1PortalLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1PortalLogout Client-area sign-out
+	//
+	// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+	//
+	// Corresponds with POST /api/v1/portal/logout (the `PostApiV1PortalLogout` operationId).
+	PostApiV1PortalLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalMe The signed-in client-area user
+	//
+	// The user, every account the user is on, the current account and the user's permissions on it. Session cookie `applinks_portal` required.
+	//
+	// Corresponds with GET /api/v1/portal/me (the `GetApiV1PortalMe` operationId).
+	GetApiV1PortalMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalNetworkStatus Network status
+	//
+	// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
+	GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalProfile My profile
+	//
+	// Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
+	GetApiV1PortalProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1PortalProfileWithBody Change my profile
+	//
+	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+	PatchApiV1PortalProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1PortalProfile Change my profile
+	//
+	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+	PatchApiV1PortalProfile(ctx context.Context, body PatchApiV1PortalProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalSecurity Security Settings (owner only)
+	//
+	// Corresponds with GET /api/v1/portal/security (the `GetApiV1PortalSecurity` operationId).
+	GetApiV1PortalSecurity(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1PortalSecurityWithBody Change Security Settings (owner only)
+	//
+	// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+	PatchApiV1PortalSecurityWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1PortalSecurity Change Security Settings (owner only)
+	//
+	// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+	PatchApiV1PortalSecurity(ctx context.Context, body PatchApiV1PortalSecurityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalServices The account's services
+	//
+	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+	//
+	// Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
+	GetApiV1PortalServices(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalServicesId One of the account's services
+	//
+	// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
+	GetApiV1PortalServicesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1PortalServicesIdSso Log in to cPanel
+	//
+	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+	//
+	// Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
+	PostApiV1PortalServicesIdSso(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalSsoEvents SSO activity of the account
+	//
+	// The owner sees every SSO event of the current account; other users see only their own. Newest first.
+	//
+	// Corresponds with GET /api/v1/portal/sso-events (the `GetApiV1PortalSsoEvents` operationId).
+	GetApiV1PortalSsoEvents(ctx context.Context, params *GetApiV1PortalSsoEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1PortalSwitchWithBody Switch account
+	//
+	// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+	PostApiV1PortalSwitchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1PortalSwitch Switch account
+	//
+	// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+	PostApiV1PortalSwitch(ctx context.Context, body PostApiV1PortalSwitchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalUsers User Management: the account's users (owner only)
+	//
+	// Corresponds with GET /api/v1/portal/users (the `GetApiV1PortalUsers` operationId).
+	GetApiV1PortalUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1PortalUsersIdWithBody User Management: change a user's permissions (owner only)
+	//
+	// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+	PatchApiV1PortalUsersIdWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1PortalUsersId User Management: change a user's permissions (owner only)
+	//
+	// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+	PatchApiV1PortalUsersId(ctx context.Context, id int, body PatchApiV1PortalUsersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1Roles List staff roles
 	//
 	// Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
@@ -1714,6 +2486,31 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesId(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetApiV1SsoEvents SSO events (audit)
+	//
+	// Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
+	//
+	// Corresponds with GET /api/v1/sso/events (the `GetApiV1SsoEvents` operationId).
+	GetApiV1SsoEvents(ctx context.Context, params *GetApiV1SsoEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
+	//
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+	PostApiV1SsoTokensWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1SsoTokens Create an SSO token (trusted application)
+	//
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+	PostApiV1SsoTokens(ctx context.Context, body PostApiV1SsoTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetHealthz Liveness
 	//
 	// Corresponds with GET /healthz (the `GetHealthz` operationId).
@@ -1723,6 +2520,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /readyz (the `GetReadyz` operationId).
 	GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSsoCpanelTokenWithBody cPanel autologin (the click)
+	//
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+	PostSsoCpanelTokenWithBody(ctx context.Context, params *PostSsoCpanelTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSsoCpanelTokenWithFormdataBody cPanel autologin (the click)
+	//
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+	PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSsoRedeem Redeem an SSO token (the browser lands here)
+	//
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
+	GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetApiV1Admins List staff accounts
@@ -1802,6 +2624,78 @@ func (c *Client) PatchApiV1AdminsIdWithBody(ctx context.Context, id int, content
 // Corresponds with PATCH /api/v1/admins/{id} (the `PatchApiV1AdminsId` operationId).
 func (c *Client) PatchApiV1AdminsId(ctx context.Context, id int, body PatchApiV1AdminsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApiV1AdminsIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1ApiCredentials List API credentials
+//
+// Trusted applications, revoked ones included (revoked_at set). Secrets are never shown again.
+//
+// Corresponds with GET /api/v1/api-credentials (the `GetApiV1ApiCredentials` operationId).
+func (c *Client) GetApiV1ApiCredentials(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1ApiCredentialsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ApiCredentialsWithBody Create an API credential
+//
+// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+func (c *Client) PostApiV1ApiCredentialsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApiCredentialsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ApiCredentials Create an API credential
+//
+// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+func (c *Client) PostApiV1ApiCredentials(ctx context.Context, body PostApiV1ApiCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApiCredentialsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteApiV1ApiCredentialsId Revoke an API credential
+//
+// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+//
+// Corresponds with DELETE /api/v1/api-credentials/{id} (the `DeleteApiV1ApiCredentialsId` operationId).
+func (c *Client) DeleteApiV1ApiCredentialsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiV1ApiCredentialsIdRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2264,6 +3158,356 @@ func (c *Client) GetApiV1OperationsId(ctx context.Context, id int, reqEditors ..
 	return c.Client.Do(req)
 }
 
+// PostApiV1PortalLoginWithBody Client-area sign-in
+//
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+func (c *Client) PostApiV1PortalLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1PortalLoginRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1PortalLogin Client-area sign-in
+//
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+func (c *Client) PostApiV1PortalLogin(ctx context.Context, body PostApiV1PortalLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1PortalLoginRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1PortalLogout Client-area sign-out
+//
+// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+//
+// Corresponds with POST /api/v1/portal/logout (the `PostApiV1PortalLogout` operationId).
+func (c *Client) PostApiV1PortalLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1PortalLogoutRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalMe The signed-in client-area user
+//
+// The user, every account the user is on, the current account and the user's permissions on it. Session cookie `applinks_portal` required.
+//
+// Corresponds with GET /api/v1/portal/me (the `GetApiV1PortalMe` operationId).
+func (c *Client) GetApiV1PortalMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalNetworkStatus Network status
+//
+// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
+func (c *Client) GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalNetworkStatusRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalProfile My profile
+//
+// Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
+func (c *Client) GetApiV1PortalProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalProfileRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1PortalProfileWithBody Change my profile
+//
+// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+func (c *Client) PatchApiV1PortalProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1PortalProfileRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1PortalProfile Change my profile
+//
+// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+func (c *Client) PatchApiV1PortalProfile(ctx context.Context, body PatchApiV1PortalProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1PortalProfileRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalSecurity Security Settings (owner only)
+//
+// Corresponds with GET /api/v1/portal/security (the `GetApiV1PortalSecurity` operationId).
+func (c *Client) GetApiV1PortalSecurity(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalSecurityRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1PortalSecurityWithBody Change Security Settings (owner only)
+//
+// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+func (c *Client) PatchApiV1PortalSecurityWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1PortalSecurityRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1PortalSecurity Change Security Settings (owner only)
+//
+// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+func (c *Client) PatchApiV1PortalSecurity(ctx context.Context, body PatchApiV1PortalSecurityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1PortalSecurityRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalServices The account's services
+//
+// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+//
+// Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
+func (c *Client) GetApiV1PortalServices(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalServicesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalServicesId One of the account's services
+//
+// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
+func (c *Client) GetApiV1PortalServicesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalServicesIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1PortalServicesIdSso Log in to cPanel
+//
+// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+//
+// Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
+func (c *Client) PostApiV1PortalServicesIdSso(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1PortalServicesIdSsoRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalSsoEvents SSO activity of the account
+//
+// The owner sees every SSO event of the current account; other users see only their own. Newest first.
+//
+// Corresponds with GET /api/v1/portal/sso-events (the `GetApiV1PortalSsoEvents` operationId).
+func (c *Client) GetApiV1PortalSsoEvents(ctx context.Context, params *GetApiV1PortalSsoEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalSsoEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1PortalSwitchWithBody Switch account
+//
+// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+func (c *Client) PostApiV1PortalSwitchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1PortalSwitchRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1PortalSwitch Switch account
+//
+// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+func (c *Client) PostApiV1PortalSwitch(ctx context.Context, body PostApiV1PortalSwitchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1PortalSwitchRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalUsers User Management: the account's users (owner only)
+//
+// Corresponds with GET /api/v1/portal/users (the `GetApiV1PortalUsers` operationId).
+func (c *Client) GetApiV1PortalUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalUsersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1PortalUsersIdWithBody User Management: change a user's permissions (owner only)
+//
+// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+func (c *Client) PatchApiV1PortalUsersIdWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1PortalUsersIdRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1PortalUsersId User Management: change a user's permissions (owner only)
+//
+// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+func (c *Client) PatchApiV1PortalUsersId(ctx context.Context, id int, body PatchApiV1PortalUsersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1PortalUsersIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetApiV1Roles List staff roles
 //
 // Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
@@ -2572,6 +3816,61 @@ func (c *Client) PatchApiV1ServicesId(ctx context.Context, id int, body PatchApi
 	return c.Client.Do(req)
 }
 
+// GetApiV1SsoEvents SSO events (audit)
+//
+// Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
+//
+// Corresponds with GET /api/v1/sso/events (the `GetApiV1SsoEvents` operationId).
+func (c *Client) GetApiV1SsoEvents(ctx context.Context, params *GetApiV1SsoEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1SsoEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
+//
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+func (c *Client) PostApiV1SsoTokensWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1SsoTokensRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1SsoTokens Create an SSO token (trusted application)
+//
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+func (c *Client) PostApiV1SsoTokens(ctx context.Context, body PostApiV1SsoTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1SsoTokensRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetHealthz Liveness
 //
 // Corresponds with GET /healthz (the `GetHealthz` operationId).
@@ -2592,6 +3891,61 @@ func (c *Client) GetHealthz(ctx context.Context, reqEditors ...RequestEditorFn) 
 // Corresponds with GET /readyz (the `GetReadyz` operationId).
 func (c *Client) GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReadyzRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSsoCpanelTokenWithBody cPanel autologin (the click)
+//
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+func (c *Client) PostSsoCpanelTokenWithBody(ctx context.Context, params *PostSsoCpanelTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSsoCpanelTokenRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSsoCpanelTokenWithFormdataBody cPanel autologin (the click)
+//
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSsoCpanelTokenRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSsoRedeem Redeem an SSO token (the browser lands here)
+//
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
+func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSsoRedeemRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2712,6 +4066,107 @@ func NewPatchApiV1AdminsIdRequestWithBody(server string, id int, contentType str
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetApiV1ApiCredentialsRequest constructs an http.Request for the GetApiV1ApiCredentials method
+func NewGetApiV1ApiCredentialsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/api-credentials")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1ApiCredentialsRequest calls the generic PostApiV1ApiCredentials builder with application/json body
+func NewPostApiV1ApiCredentialsRequest(server string, body PostApiV1ApiCredentialsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1ApiCredentialsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostApiV1ApiCredentialsRequestWithBody constructs an http.Request for the PostApiV1ApiCredentials method, with any body, and a specified content type
+func NewPostApiV1ApiCredentialsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/api-credentials")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteApiV1ApiCredentialsIdRequest constructs an http.Request for the DeleteApiV1ApiCredentialsId method
+func NewDeleteApiV1ApiCredentialsIdRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/api-credentials/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -3643,6 +5098,599 @@ func NewGetApiV1OperationsIdRequest(server string, id int) (*http.Request, error
 	return req, nil
 }
 
+// NewPostApiV1PortalLoginRequest calls the generic PostApiV1PortalLogin builder with application/json body
+func NewPostApiV1PortalLoginRequest(server string, body PostApiV1PortalLoginJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1PortalLoginRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostApiV1PortalLoginRequestWithBody constructs an http.Request for the PostApiV1PortalLogin method, with any body, and a specified content type
+func NewPostApiV1PortalLoginRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostApiV1PortalLogoutRequest constructs an http.Request for the PostApiV1PortalLogout method
+func NewPostApiV1PortalLogoutRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1PortalMeRequest constructs an http.Request for the GetApiV1PortalMe method
+func NewGetApiV1PortalMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1PortalNetworkStatusRequest constructs an http.Request for the GetApiV1PortalNetworkStatus method
+func NewGetApiV1PortalNetworkStatusRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/network-status")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1PortalProfileRequest constructs an http.Request for the GetApiV1PortalProfile method
+func NewGetApiV1PortalProfileRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchApiV1PortalProfileRequest calls the generic PatchApiV1PortalProfile builder with application/json body
+func NewPatchApiV1PortalProfileRequest(server string, body PatchApiV1PortalProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchApiV1PortalProfileRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPatchApiV1PortalProfileRequestWithBody constructs an http.Request for the PatchApiV1PortalProfile method, with any body, and a specified content type
+func NewPatchApiV1PortalProfileRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetApiV1PortalSecurityRequest constructs an http.Request for the GetApiV1PortalSecurity method
+func NewGetApiV1PortalSecurityRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/security")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchApiV1PortalSecurityRequest calls the generic PatchApiV1PortalSecurity builder with application/json body
+func NewPatchApiV1PortalSecurityRequest(server string, body PatchApiV1PortalSecurityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchApiV1PortalSecurityRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPatchApiV1PortalSecurityRequestWithBody constructs an http.Request for the PatchApiV1PortalSecurity method, with any body, and a specified content type
+func NewPatchApiV1PortalSecurityRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/security")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetApiV1PortalServicesRequest constructs an http.Request for the GetApiV1PortalServices method
+func NewGetApiV1PortalServicesRequest(server string, params *GetApiV1PortalServicesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/services")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1PortalServicesIdRequest constructs an http.Request for the GetApiV1PortalServicesId method
+func NewGetApiV1PortalServicesIdRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/services/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1PortalServicesIdSsoRequest constructs an http.Request for the PostApiV1PortalServicesIdSso method
+func NewPostApiV1PortalServicesIdSsoRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/services/%s/sso", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1PortalSsoEventsRequest constructs an http.Request for the GetApiV1PortalSsoEvents method
+func NewGetApiV1PortalSsoEventsRequest(server string, params *GetApiV1PortalSsoEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/sso-events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Outcome != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outcome", *params.Outcome, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Source != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1PortalSwitchRequest calls the generic PostApiV1PortalSwitch builder with application/json body
+func NewPostApiV1PortalSwitchRequest(server string, body PostApiV1PortalSwitchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1PortalSwitchRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostApiV1PortalSwitchRequestWithBody constructs an http.Request for the PostApiV1PortalSwitch method, with any body, and a specified content type
+func NewPostApiV1PortalSwitchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/switch")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetApiV1PortalUsersRequest constructs an http.Request for the GetApiV1PortalUsers method
+func NewGetApiV1PortalUsersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchApiV1PortalUsersIdRequest calls the generic PatchApiV1PortalUsersId builder with application/json body
+func NewPatchApiV1PortalUsersIdRequest(server string, id int, body PatchApiV1PortalUsersIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchApiV1PortalUsersIdRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPatchApiV1PortalUsersIdRequestWithBody constructs an http.Request for the PatchApiV1PortalUsersId method, with any body, and a specified content type
+func NewPatchApiV1PortalUsersIdRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetApiV1RolesRequest constructs an http.Request for the GetApiV1Roles method
 func NewGetApiV1RolesRequest(server string) (*http.Request, error) {
 	var err error
@@ -4282,6 +6330,160 @@ func NewPatchApiV1ServicesIdRequestWithBody(server string, id int, contentType s
 	return req, nil
 }
 
+// NewGetApiV1SsoEventsRequest constructs an http.Request for the GetApiV1SsoEvents method
+func NewGetApiV1SsoEventsRequest(server string, params *GetApiV1SsoEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sso/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ClientId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Outcome != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outcome", *params.Outcome, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Source != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1SsoTokensRequest calls the generic PostApiV1SsoTokens builder with application/json body
+func NewPostApiV1SsoTokensRequest(server string, body PostApiV1SsoTokensJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1SsoTokensRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostApiV1SsoTokensRequestWithBody constructs an http.Request for the PostApiV1SsoTokens method, with any body, and a specified content type
+func NewPostApiV1SsoTokensRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sso/tokens")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetHealthzRequest constructs an http.Request for the GetHealthz method
 func NewGetHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -4326,6 +6528,119 @@ func NewGetReadyzRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSsoCpanelTokenRequestWithFormdataBody calls the generic PostSsoCpanelToken builder with application/x-www-form-urlencoded body
+func NewPostSsoCpanelTokenRequestWithFormdataBody(server string, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPostSsoCpanelTokenRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPostSsoCpanelTokenRequestWithBody constructs an http.Request for the PostSsoCpanelToken method, with any body, and a specified content type
+func NewPostSsoCpanelTokenRequestWithBody(server string, params *PostSsoCpanelTokenParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sso/cpanel/token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "destination", params.Destination, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSsoRedeemRequest constructs an http.Request for the GetSsoRedeem method
+func NewGetSsoRedeemRequest(server string, params *GetSsoRedeemParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sso/redeem")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "access_token", params.AccessToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -4418,6 +6733,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/admins/{id} (the `PatchApiV1AdminsId` operationId).
 	PatchApiV1AdminsIdWithResponse(ctx context.Context, id int, body PatchApiV1AdminsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1AdminsIdResponse, error)
+
+	// GetApiV1ApiCredentialsWithResponse List API credentials
+	//
+	// Trusted applications, revoked ones included (revoked_at set). Secrets are never shown again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/api-credentials (the `GetApiV1ApiCredentials` operationId).
+	GetApiV1ApiCredentialsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1ApiCredentialsResponse, error)
+
+	// PostApiV1ApiCredentialsWithBodyWithResponse Create an API credential
+	//
+	// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+	PostApiV1ApiCredentialsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ApiCredentialsResponse, error)
+
+	// PostApiV1ApiCredentialsWithResponse Create an API credential
+	//
+	// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+	PostApiV1ApiCredentialsWithResponse(ctx context.Context, body PostApiV1ApiCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ApiCredentialsResponse, error)
+
+	// DeleteApiV1ApiCredentialsIdWithResponse Revoke an API credential
+	//
+	// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/api-credentials/{id} (the `DeleteApiV1ApiCredentialsId` operationId).
+	DeleteApiV1ApiCredentialsIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1ApiCredentialsIdResponse, error)
 
 	// GetApiV1ApplicationsWithResponse List applications
 	//
@@ -4639,6 +6990,176 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/operations/{id} (the `GetApiV1OperationsId` operationId).
 	GetApiV1OperationsIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1OperationsIdResponse, error)
 
+	// PostApiV1PortalLoginWithBodyWithResponse Client-area sign-in
+	//
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+	PostApiV1PortalLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1PortalLoginResponse, error)
+
+	// PostApiV1PortalLoginWithResponse Client-area sign-in
+	//
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+	PostApiV1PortalLoginWithResponse(ctx context.Context, body PostApiV1PortalLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1PortalLoginResponse, error)
+
+	// PostApiV1PortalLogoutWithResponse Client-area sign-out
+	//
+	// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/portal/logout (the `PostApiV1PortalLogout` operationId).
+	PostApiV1PortalLogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostApiV1PortalLogoutResponse, error)
+
+	// GetApiV1PortalMeWithResponse The signed-in client-area user
+	//
+	// The user, every account the user is on, the current account and the user's permissions on it. Session cookie `applinks_portal` required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/me (the `GetApiV1PortalMe` operationId).
+	GetApiV1PortalMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalMeResponse, error)
+
+	// GetApiV1PortalNetworkStatusWithResponse Network status
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
+	GetApiV1PortalNetworkStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalNetworkStatusResponse, error)
+
+	// GetApiV1PortalProfileWithResponse My profile
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
+	GetApiV1PortalProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalProfileResponse, error)
+
+	// PatchApiV1PortalProfileWithBodyWithResponse Change my profile
+	//
+	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+	PatchApiV1PortalProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1PortalProfileResponse, error)
+
+	// PatchApiV1PortalProfileWithResponse Change my profile
+	//
+	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+	PatchApiV1PortalProfileWithResponse(ctx context.Context, body PatchApiV1PortalProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1PortalProfileResponse, error)
+
+	// GetApiV1PortalSecurityWithResponse Security Settings (owner only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/security (the `GetApiV1PortalSecurity` operationId).
+	GetApiV1PortalSecurityWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalSecurityResponse, error)
+
+	// PatchApiV1PortalSecurityWithBodyWithResponse Change Security Settings (owner only)
+	//
+	// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+	PatchApiV1PortalSecurityWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1PortalSecurityResponse, error)
+
+	// PatchApiV1PortalSecurityWithResponse Change Security Settings (owner only)
+	//
+	// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+	PatchApiV1PortalSecurityWithResponse(ctx context.Context, body PatchApiV1PortalSecurityJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1PortalSecurityResponse, error)
+
+	// GetApiV1PortalServicesWithResponse The account's services
+	//
+	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
+	GetApiV1PortalServicesWithResponse(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*GetApiV1PortalServicesResponse, error)
+
+	// GetApiV1PortalServicesIdWithResponse One of the account's services
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
+	GetApiV1PortalServicesIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1PortalServicesIdResponse, error)
+
+	// PostApiV1PortalServicesIdSsoWithResponse Log in to cPanel
+	//
+	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
+	PostApiV1PortalServicesIdSsoWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1PortalServicesIdSsoResponse, error)
+
+	// GetApiV1PortalSsoEventsWithResponse SSO activity of the account
+	//
+	// The owner sees every SSO event of the current account; other users see only their own. Newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/sso-events (the `GetApiV1PortalSsoEvents` operationId).
+	GetApiV1PortalSsoEventsWithResponse(ctx context.Context, params *GetApiV1PortalSsoEventsParams, reqEditors ...RequestEditorFn) (*GetApiV1PortalSsoEventsResponse, error)
+
+	// PostApiV1PortalSwitchWithBodyWithResponse Switch account
+	//
+	// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+	PostApiV1PortalSwitchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1PortalSwitchResponse, error)
+
+	// PostApiV1PortalSwitchWithResponse Switch account
+	//
+	// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+	PostApiV1PortalSwitchWithResponse(ctx context.Context, body PostApiV1PortalSwitchJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1PortalSwitchResponse, error)
+
+	// GetApiV1PortalUsersWithResponse User Management: the account's users (owner only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/users (the `GetApiV1PortalUsers` operationId).
+	GetApiV1PortalUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalUsersResponse, error)
+
+	// PatchApiV1PortalUsersIdWithBodyWithResponse User Management: change a user's permissions (owner only)
+	//
+	// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+	PatchApiV1PortalUsersIdWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1PortalUsersIdResponse, error)
+
+	// PatchApiV1PortalUsersIdWithResponse User Management: change a user's permissions (owner only)
+	//
+	// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+	PatchApiV1PortalUsersIdWithResponse(ctx context.Context, id int, body PatchApiV1PortalUsersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1PortalUsersIdResponse, error)
+
 	// GetApiV1RolesWithResponse List staff roles
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4783,6 +7304,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesIdWithResponse(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServicesIdResponse, error)
 
+	// GetApiV1SsoEventsWithResponse SSO events (audit)
+	//
+	// Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sso/events (the `GetApiV1SsoEvents` operationId).
+	GetApiV1SsoEventsWithResponse(ctx context.Context, params *GetApiV1SsoEventsParams, reqEditors ...RequestEditorFn) (*GetApiV1SsoEventsResponse, error)
+
+	// PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
+	//
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+	PostApiV1SsoTokensWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1SsoTokensResponse, error)
+
+	// PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
+	//
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+	PostApiV1SsoTokensWithResponse(ctx context.Context, body PostApiV1SsoTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1SsoTokensResponse, error)
+
 	// GetHealthzWithResponse Liveness
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4796,6 +7344,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /readyz (the `GetReadyz` operationId).
 	GetReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadyzResponse, error)
+
+	// PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
+	//
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+	PostSsoCpanelTokenWithBodyWithResponse(ctx context.Context, params *PostSsoCpanelTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSsoCpanelTokenResponse, error)
+
+	// PostSsoCpanelTokenWithFormdataBodyWithResponse cPanel autologin (the click)
+	//
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+	PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx context.Context, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*PostSsoCpanelTokenResponse, error)
+
+	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
+	//
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
+	GetSsoRedeemWithResponse(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*GetSsoRedeemResponse, error)
 }
 
 type GetApiV1AdminsResponse struct {
@@ -4957,6 +7532,157 @@ func (r PatchApiV1AdminsIdResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchApiV1AdminsIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1ApiCredentialsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]LinksAPICredential
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1ApiCredentialsResponse) GetJSON200() *[]LinksAPICredential {
+	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1ApiCredentialsResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1ApiCredentialsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1ApiCredentialsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1ApiCredentialsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1ApiCredentialsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ApiCredentialsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LinksNewAPICredential
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostApiV1ApiCredentialsResponse) GetJSON201() *LinksNewAPICredential {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ApiCredentialsResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ApiCredentialsResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ApiCredentialsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ApiCredentialsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ApiCredentialsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ApiCredentialsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteApiV1ApiCredentialsIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteApiV1ApiCredentialsIdResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApiV1ApiCredentialsIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiV1ApiCredentialsIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiV1ApiCredentialsIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiV1ApiCredentialsIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiV1ApiCredentialsIdResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6091,6 +8817,873 @@ func (r GetApiV1OperationsIdResponse) ContentType() string {
 	return ""
 }
 
+type PostApiV1PortalLoginResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestPortalMe
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *RestErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1PortalLoginResponse) GetJSON200() *RestPortalMe {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1PortalLoginResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostApiV1PortalLoginResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1PortalLoginResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PostApiV1PortalLoginResponse) GetJSON415() *RestErrorBody {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PostApiV1PortalLoginResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1PortalLoginResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1PortalLoginResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1PortalLoginResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1PortalLoginResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1PortalLogoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *RestErrorBody
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1PortalLogoutResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PostApiV1PortalLogoutResponse) GetJSON415() *RestErrorBody {
+	return r.JSON415
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1PortalLogoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1PortalLogoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1PortalLogoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1PortalLogoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestPortalMe
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalMeResponse) GetJSON200() *RestPortalMe {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalMeResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalNetworkStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]RestPortalServerStatus
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalNetworkStatusResponse) GetJSON200() *[]RestPortalServerStatus {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalNetworkStatusResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalNetworkStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalNetworkStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalNetworkStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalNetworkStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksUser
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalProfileResponse) GetJSON200() *LinksUser {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalProfileResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchApiV1PortalProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksUser
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchApiV1PortalProfileResponse) GetJSON200() *LinksUser {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PatchApiV1PortalProfileResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PatchApiV1PortalProfileResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PatchApiV1PortalProfileResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchApiV1PortalProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchApiV1PortalProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchApiV1PortalProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchApiV1PortalProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalSecurityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestPortalSecurity
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalSecurityResponse) GetJSON200() *RestPortalSecurity {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalSecurityResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1PortalSecurityResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalSecurityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalSecurityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalSecurityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalSecurityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchApiV1PortalSecurityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestPortalSecurity
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchApiV1PortalSecurityResponse) GetJSON200() *RestPortalSecurity {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PatchApiV1PortalSecurityResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PatchApiV1PortalSecurityResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PatchApiV1PortalSecurityResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchApiV1PortalSecurityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchApiV1PortalSecurityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchApiV1PortalSecurityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchApiV1PortalSecurityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalServicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestListRestPortalService
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalServicesResponse) GetJSON200() *RestListRestPortalService {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalServicesResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalServicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalServicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalServicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalServicesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalServicesIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestPortalService
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalServicesIdResponse) GetJSON200() *RestPortalService {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalServicesIdResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApiV1PortalServicesIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalServicesIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalServicesIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalServicesIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalServicesIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1PortalServicesIdSsoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestPanelSessionAnswer
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestSSOErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestSSOErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON200() *RestPanelSessionAnswer {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON403() *RestSSOErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON404() *RestSSOErrorBody {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON503() *RestErrorBody {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1PortalServicesIdSsoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1PortalServicesIdSsoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1PortalServicesIdSsoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1PortalServicesIdSsoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalSsoEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestListLinksSSOEvent
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalSsoEventsResponse) GetJSON200() *RestListLinksSSOEvent {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1PortalSsoEventsResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalSsoEventsResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalSsoEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalSsoEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalSsoEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalSsoEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1PortalSwitchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestPortalMe
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1PortalSwitchResponse) GetJSON200() *RestPortalMe {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1PortalSwitchResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostApiV1PortalSwitchResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1PortalSwitchResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1PortalSwitchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1PortalSwitchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1PortalSwitchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1PortalSwitchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]LinksMembership
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalUsersResponse) GetJSON200() *[]LinksMembership {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalUsersResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1PortalUsersResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchApiV1PortalUsersIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksMembership
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchApiV1PortalUsersIdResponse) GetJSON200() *LinksMembership {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PatchApiV1PortalUsersIdResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PatchApiV1PortalUsersIdResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PatchApiV1PortalUsersIdResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PatchApiV1PortalUsersIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchApiV1PortalUsersIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchApiV1PortalUsersIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchApiV1PortalUsersIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchApiV1PortalUsersIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetApiV1RolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6764,6 +10357,137 @@ func (r PatchApiV1ServicesIdResponse) ContentType() string {
 	return ""
 }
 
+type GetApiV1SsoEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestListLinksSSOEvent
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1SsoEventsResponse) GetJSON200() *RestListLinksSSOEvent {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1SsoEventsResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1SsoEventsResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1SsoEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1SsoEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1SsoEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1SsoEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1SsoTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LinksSSOTokenAnswer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestSSOErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestSSOErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestSSOErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestSSOErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostApiV1SsoTokensResponse) GetJSON201() *LinksSSOTokenAnswer {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1SsoTokensResponse) GetJSON400() *RestSSOErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostApiV1SsoTokensResponse) GetJSON401() *RestSSOErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1SsoTokensResponse) GetJSON403() *RestSSOErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1SsoTokensResponse) GetJSON404() *RestSSOErrorBody {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PostApiV1SsoTokensResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1SsoTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1SsoTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1SsoTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1SsoTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetHealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6853,6 +10577,116 @@ func (r GetReadyzResponse) ContentType() string {
 	return ""
 }
 
+type PostSsoCpanelTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestClickAnswer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestSSOErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestSSOErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestSSOErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostSsoCpanelTokenResponse) GetJSON200() *RestClickAnswer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostSsoCpanelTokenResponse) GetJSON400() *RestSSOErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostSsoCpanelTokenResponse) GetJSON401() *RestSSOErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostSsoCpanelTokenResponse) GetJSON403() *RestSSOErrorBody {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PostSsoCpanelTokenResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSsoCpanelTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSsoCpanelTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSsoCpanelTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSsoCpanelTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSsoRedeemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSsoRedeemResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSsoRedeemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSsoRedeemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSsoRedeemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSsoRedeemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetApiV1AdminsWithResponse List staff accounts
 //
 // Returns a wrapper object for the known response body format(s).
@@ -6920,6 +10754,66 @@ func (c *ClientWithResponses) PatchApiV1AdminsIdWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParsePatchApiV1AdminsIdResponse(rsp)
+}
+
+// GetApiV1ApiCredentialsWithResponse List API credentials
+//
+// Trusted applications, revoked ones included (revoked_at set). Secrets are never shown again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/api-credentials (the `GetApiV1ApiCredentials` operationId).
+func (c *ClientWithResponses) GetApiV1ApiCredentialsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1ApiCredentialsResponse, error) {
+	rsp, err := c.GetApiV1ApiCredentials(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1ApiCredentialsResponse(rsp)
+}
+
+// PostApiV1ApiCredentialsWithBodyWithResponse Create an API credential
+//
+// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+func (c *ClientWithResponses) PostApiV1ApiCredentialsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ApiCredentialsResponse, error) {
+	rsp, err := c.PostApiV1ApiCredentialsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApiCredentialsResponse(rsp)
+}
+
+// PostApiV1ApiCredentialsWithResponse Create an API credential
+//
+// Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/api-credentials (the `PostApiV1ApiCredentials` operationId).
+func (c *ClientWithResponses) PostApiV1ApiCredentialsWithResponse(ctx context.Context, body PostApiV1ApiCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ApiCredentialsResponse, error) {
+	rsp, err := c.PostApiV1ApiCredentials(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApiCredentialsResponse(rsp)
+}
+
+// DeleteApiV1ApiCredentialsIdWithResponse Revoke an API credential
+//
+// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/api-credentials/{id} (the `DeleteApiV1ApiCredentialsId` operationId).
+func (c *ClientWithResponses) DeleteApiV1ApiCredentialsIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1ApiCredentialsIdResponse, error) {
+	rsp, err := c.DeleteApiV1ApiCredentialsId(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiV1ApiCredentialsIdResponse(rsp)
 }
 
 // GetApiV1ApplicationsWithResponse List applications
@@ -7298,6 +11192,296 @@ func (c *ClientWithResponses) GetApiV1OperationsIdWithResponse(ctx context.Conte
 	return ParseGetApiV1OperationsIdResponse(rsp)
 }
 
+// PostApiV1PortalLoginWithBodyWithResponse Client-area sign-in
+//
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+func (c *ClientWithResponses) PostApiV1PortalLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1PortalLoginResponse, error) {
+	rsp, err := c.PostApiV1PortalLoginWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1PortalLoginResponse(rsp)
+}
+
+// PostApiV1PortalLoginWithResponse Client-area sign-in
+//
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/portal/login (the `PostApiV1PortalLogin` operationId).
+func (c *ClientWithResponses) PostApiV1PortalLoginWithResponse(ctx context.Context, body PostApiV1PortalLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1PortalLoginResponse, error) {
+	rsp, err := c.PostApiV1PortalLogin(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1PortalLoginResponse(rsp)
+}
+
+// PostApiV1PortalLogoutWithResponse Client-area sign-out
+//
+// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/portal/logout (the `PostApiV1PortalLogout` operationId).
+func (c *ClientWithResponses) PostApiV1PortalLogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostApiV1PortalLogoutResponse, error) {
+	rsp, err := c.PostApiV1PortalLogout(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1PortalLogoutResponse(rsp)
+}
+
+// GetApiV1PortalMeWithResponse The signed-in client-area user
+//
+// The user, every account the user is on, the current account and the user's permissions on it. Session cookie `applinks_portal` required.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/me (the `GetApiV1PortalMe` operationId).
+func (c *ClientWithResponses) GetApiV1PortalMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalMeResponse, error) {
+	rsp, err := c.GetApiV1PortalMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalMeResponse(rsp)
+}
+
+// GetApiV1PortalNetworkStatusWithResponse Network status
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
+func (c *ClientWithResponses) GetApiV1PortalNetworkStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalNetworkStatusResponse, error) {
+	rsp, err := c.GetApiV1PortalNetworkStatus(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalNetworkStatusResponse(rsp)
+}
+
+// GetApiV1PortalProfileWithResponse My profile
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
+func (c *ClientWithResponses) GetApiV1PortalProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalProfileResponse, error) {
+	rsp, err := c.GetApiV1PortalProfile(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalProfileResponse(rsp)
+}
+
+// PatchApiV1PortalProfileWithBodyWithResponse Change my profile
+//
+// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+func (c *ClientWithResponses) PatchApiV1PortalProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1PortalProfileResponse, error) {
+	rsp, err := c.PatchApiV1PortalProfileWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1PortalProfileResponse(rsp)
+}
+
+// PatchApiV1PortalProfileWithResponse Change my profile
+//
+// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/portal/profile (the `PatchApiV1PortalProfile` operationId).
+func (c *ClientWithResponses) PatchApiV1PortalProfileWithResponse(ctx context.Context, body PatchApiV1PortalProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1PortalProfileResponse, error) {
+	rsp, err := c.PatchApiV1PortalProfile(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1PortalProfileResponse(rsp)
+}
+
+// GetApiV1PortalSecurityWithResponse Security Settings (owner only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/security (the `GetApiV1PortalSecurity` operationId).
+func (c *ClientWithResponses) GetApiV1PortalSecurityWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalSecurityResponse, error) {
+	rsp, err := c.GetApiV1PortalSecurity(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalSecurityResponse(rsp)
+}
+
+// PatchApiV1PortalSecurityWithBodyWithResponse Change Security Settings (owner only)
+//
+// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+func (c *ClientWithResponses) PatchApiV1PortalSecurityWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1PortalSecurityResponse, error) {
+	rsp, err := c.PatchApiV1PortalSecurityWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1PortalSecurityResponse(rsp)
+}
+
+// PatchApiV1PortalSecurityWithResponse Change Security Settings (owner only)
+//
+// allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/portal/security (the `PatchApiV1PortalSecurity` operationId).
+func (c *ClientWithResponses) PatchApiV1PortalSecurityWithResponse(ctx context.Context, body PatchApiV1PortalSecurityJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1PortalSecurityResponse, error) {
+	rsp, err := c.PatchApiV1PortalSecurity(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1PortalSecurityResponse(rsp)
+}
+
+// GetApiV1PortalServicesWithResponse The account's services
+//
+// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
+func (c *ClientWithResponses) GetApiV1PortalServicesWithResponse(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*GetApiV1PortalServicesResponse, error) {
+	rsp, err := c.GetApiV1PortalServices(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalServicesResponse(rsp)
+}
+
+// GetApiV1PortalServicesIdWithResponse One of the account's services
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
+func (c *ClientWithResponses) GetApiV1PortalServicesIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1PortalServicesIdResponse, error) {
+	rsp, err := c.GetApiV1PortalServicesId(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalServicesIdResponse(rsp)
+}
+
+// PostApiV1PortalServicesIdSsoWithResponse Log in to cPanel
+//
+// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
+func (c *ClientWithResponses) PostApiV1PortalServicesIdSsoWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1PortalServicesIdSsoResponse, error) {
+	rsp, err := c.PostApiV1PortalServicesIdSso(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1PortalServicesIdSsoResponse(rsp)
+}
+
+// GetApiV1PortalSsoEventsWithResponse SSO activity of the account
+//
+// The owner sees every SSO event of the current account; other users see only their own. Newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/sso-events (the `GetApiV1PortalSsoEvents` operationId).
+func (c *ClientWithResponses) GetApiV1PortalSsoEventsWithResponse(ctx context.Context, params *GetApiV1PortalSsoEventsParams, reqEditors ...RequestEditorFn) (*GetApiV1PortalSsoEventsResponse, error) {
+	rsp, err := c.GetApiV1PortalSsoEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalSsoEventsResponse(rsp)
+}
+
+// PostApiV1PortalSwitchWithBodyWithResponse Switch account
+//
+// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+func (c *ClientWithResponses) PostApiV1PortalSwitchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1PortalSwitchResponse, error) {
+	rsp, err := c.PostApiV1PortalSwitchWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1PortalSwitchResponse(rsp)
+}
+
+// PostApiV1PortalSwitchWithResponse Switch account
+//
+// Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/portal/switch (the `PostApiV1PortalSwitch` operationId).
+func (c *ClientWithResponses) PostApiV1PortalSwitchWithResponse(ctx context.Context, body PostApiV1PortalSwitchJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1PortalSwitchResponse, error) {
+	rsp, err := c.PostApiV1PortalSwitch(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1PortalSwitchResponse(rsp)
+}
+
+// GetApiV1PortalUsersWithResponse User Management: the account's users (owner only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/users (the `GetApiV1PortalUsers` operationId).
+func (c *ClientWithResponses) GetApiV1PortalUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalUsersResponse, error) {
+	rsp, err := c.GetApiV1PortalUsers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalUsersResponse(rsp)
+}
+
+// PatchApiV1PortalUsersIdWithBodyWithResponse User Management: change a user's permissions (owner only)
+//
+// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+func (c *ClientWithResponses) PatchApiV1PortalUsersIdWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1PortalUsersIdResponse, error) {
+	rsp, err := c.PatchApiV1PortalUsersIdWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1PortalUsersIdResponse(rsp)
+}
+
+// PatchApiV1PortalUsersIdWithResponse User Management: change a user's permissions (owner only)
+//
+// Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/portal/users/{id} (the `PatchApiV1PortalUsersId` operationId).
+func (c *ClientWithResponses) PatchApiV1PortalUsersIdWithResponse(ctx context.Context, id int, body PatchApiV1PortalUsersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1PortalUsersIdResponse, error) {
+	rsp, err := c.PatchApiV1PortalUsersId(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1PortalUsersIdResponse(rsp)
+}
+
 // GetApiV1RolesWithResponse List staff roles
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7550,6 +11734,51 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithResponse(ctx context.Conte
 	return ParsePatchApiV1ServicesIdResponse(rsp)
 }
 
+// GetApiV1SsoEventsWithResponse SSO events (audit)
+//
+// Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sso/events (the `GetApiV1SsoEvents` operationId).
+func (c *ClientWithResponses) GetApiV1SsoEventsWithResponse(ctx context.Context, params *GetApiV1SsoEventsParams, reqEditors ...RequestEditorFn) (*GetApiV1SsoEventsResponse, error) {
+	rsp, err := c.GetApiV1SsoEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1SsoEventsResponse(rsp)
+}
+
+// PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
+//
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+func (c *ClientWithResponses) PostApiV1SsoTokensWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1SsoTokensResponse, error) {
+	rsp, err := c.PostApiV1SsoTokensWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1SsoTokensResponse(rsp)
+}
+
+// PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
+//
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
+func (c *ClientWithResponses) PostApiV1SsoTokensWithResponse(ctx context.Context, body PostApiV1SsoTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1SsoTokensResponse, error) {
+	rsp, err := c.PostApiV1SsoTokens(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1SsoTokensResponse(rsp)
+}
+
 // GetHealthzWithResponse Liveness
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7574,6 +11803,51 @@ func (c *ClientWithResponses) GetReadyzWithResponse(ctx context.Context, reqEdit
 		return nil, err
 	}
 	return ParseGetReadyzResponse(rsp)
+}
+
+// PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
+//
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+func (c *ClientWithResponses) PostSsoCpanelTokenWithBodyWithResponse(ctx context.Context, params *PostSsoCpanelTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSsoCpanelTokenResponse, error) {
+	rsp, err := c.PostSsoCpanelTokenWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSsoCpanelTokenResponse(rsp)
+}
+
+// PostSsoCpanelTokenWithFormdataBodyWithResponse cPanel autologin (the click)
+//
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
+func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx context.Context, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*PostSsoCpanelTokenResponse, error) {
+	rsp, err := c.PostSsoCpanelTokenWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSsoCpanelTokenResponse(rsp)
+}
+
+// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
+//
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
+func (c *ClientWithResponses) GetSsoRedeemWithResponse(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*GetSsoRedeemResponse, error) {
+	rsp, err := c.GetSsoRedeem(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSsoRedeemResponse(rsp)
 }
 
 // ParseGetApiV1AdminsResponse parses an HTTP response from a GetApiV1AdminsWithResponse call
@@ -7690,6 +11964,115 @@ func ParsePatchApiV1AdminsIdResponse(rsp *http.Response) (*PatchApiV1AdminsIdRes
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1ApiCredentialsResponse parses an HTTP response from a GetApiV1ApiCredentialsWithResponse call
+func ParseGetApiV1ApiCredentialsResponse(rsp *http.Response) (*GetApiV1ApiCredentialsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1ApiCredentialsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []LinksAPICredential
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ApiCredentialsResponse parses an HTTP response from a PostApiV1ApiCredentialsWithResponse call
+func ParsePostApiV1ApiCredentialsResponse(rsp *http.Response) (*PostApiV1ApiCredentialsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ApiCredentialsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LinksNewAPICredential
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApiV1ApiCredentialsIdResponse parses an HTTP response from a DeleteApiV1ApiCredentialsIdWithResponse call
+func ParseDeleteApiV1ApiCredentialsIdResponse(rsp *http.Response) (*DeleteApiV1ApiCredentialsIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiV1ApiCredentialsIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 
@@ -8527,6 +12910,651 @@ func ParseGetApiV1OperationsIdResponse(rsp *http.Response) (*GetApiV1OperationsI
 	return response, nil
 }
 
+// ParsePostApiV1PortalLoginResponse parses an HTTP response from a PostApiV1PortalLoginWithResponse call
+func ParsePostApiV1PortalLoginResponse(rsp *http.Response) (*PostApiV1PortalLoginResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1PortalLoginResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestPortalMe
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1PortalLogoutResponse parses an HTTP response from a PostApiV1PortalLogoutWithResponse call
+func ParsePostApiV1PortalLogoutResponse(rsp *http.Response) (*PostApiV1PortalLogoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1PortalLogoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalMeResponse parses an HTTP response from a GetApiV1PortalMeWithResponse call
+func ParseGetApiV1PortalMeResponse(rsp *http.Response) (*GetApiV1PortalMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestPortalMe
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalNetworkStatusResponse parses an HTTP response from a GetApiV1PortalNetworkStatusWithResponse call
+func ParseGetApiV1PortalNetworkStatusResponse(rsp *http.Response) (*GetApiV1PortalNetworkStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalNetworkStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []RestPortalServerStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalProfileResponse parses an HTTP response from a GetApiV1PortalProfileWithResponse call
+func ParseGetApiV1PortalProfileResponse(rsp *http.Response) (*GetApiV1PortalProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchApiV1PortalProfileResponse parses an HTTP response from a PatchApiV1PortalProfileWithResponse call
+func ParsePatchApiV1PortalProfileResponse(rsp *http.Response) (*PatchApiV1PortalProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchApiV1PortalProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalSecurityResponse parses an HTTP response from a GetApiV1PortalSecurityWithResponse call
+func ParseGetApiV1PortalSecurityResponse(rsp *http.Response) (*GetApiV1PortalSecurityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalSecurityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestPortalSecurity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchApiV1PortalSecurityResponse parses an HTTP response from a PatchApiV1PortalSecurityWithResponse call
+func ParsePatchApiV1PortalSecurityResponse(rsp *http.Response) (*PatchApiV1PortalSecurityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchApiV1PortalSecurityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestPortalSecurity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalServicesResponse parses an HTTP response from a GetApiV1PortalServicesWithResponse call
+func ParseGetApiV1PortalServicesResponse(rsp *http.Response) (*GetApiV1PortalServicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalServicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestListRestPortalService
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalServicesIdResponse parses an HTTP response from a GetApiV1PortalServicesIdWithResponse call
+func ParseGetApiV1PortalServicesIdResponse(rsp *http.Response) (*GetApiV1PortalServicesIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalServicesIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestPortalService
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1PortalServicesIdSsoResponse parses an HTTP response from a PostApiV1PortalServicesIdSsoWithResponse call
+func ParsePostApiV1PortalServicesIdSsoResponse(rsp *http.Response) (*PostApiV1PortalServicesIdSsoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1PortalServicesIdSsoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestPanelSessionAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalSsoEventsResponse parses an HTTP response from a GetApiV1PortalSsoEventsWithResponse call
+func ParseGetApiV1PortalSsoEventsResponse(rsp *http.Response) (*GetApiV1PortalSsoEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalSsoEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestListLinksSSOEvent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1PortalSwitchResponse parses an HTTP response from a PostApiV1PortalSwitchWithResponse call
+func ParsePostApiV1PortalSwitchResponse(rsp *http.Response) (*PostApiV1PortalSwitchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1PortalSwitchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestPortalMe
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalUsersResponse parses an HTTP response from a GetApiV1PortalUsersWithResponse call
+func ParseGetApiV1PortalUsersResponse(rsp *http.Response) (*GetApiV1PortalUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []LinksMembership
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchApiV1PortalUsersIdResponse parses an HTTP response from a PatchApiV1PortalUsersIdWithResponse call
+func ParsePatchApiV1PortalUsersIdResponse(rsp *http.Response) (*PatchApiV1PortalUsersIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchApiV1PortalUsersIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksMembership
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetApiV1RolesResponse parses an HTTP response from a GetApiV1RolesWithResponse call
 func ParseGetApiV1RolesResponse(rsp *http.Response) (*GetApiV1RolesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9011,6 +14039,107 @@ func ParsePatchApiV1ServicesIdResponse(rsp *http.Response) (*PatchApiV1ServicesI
 	return response, nil
 }
 
+// ParseGetApiV1SsoEventsResponse parses an HTTP response from a GetApiV1SsoEventsWithResponse call
+func ParseGetApiV1SsoEventsResponse(rsp *http.Response) (*GetApiV1SsoEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1SsoEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestListLinksSSOEvent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1SsoTokensResponse parses an HTTP response from a PostApiV1SsoTokensWithResponse call
+func ParsePostApiV1SsoTokensResponse(rsp *http.Response) (*PostApiV1SsoTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1SsoTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LinksSSOTokenAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetHealthzResponse parses an HTTP response from a GetHealthzWithResponse call
 func ParseGetHealthzResponse(rsp *http.Response) (*GetHealthzResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9064,6 +14193,89 @@ func ParseGetReadyzResponse(rsp *http.Response) (*GetReadyzResponse, error) {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSsoCpanelTokenResponse parses an HTTP response from a PostSsoCpanelTokenWithResponse call
+func ParsePostSsoCpanelTokenResponse(rsp *http.Response) (*PostSsoCpanelTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSsoCpanelTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestClickAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestSSOErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSsoRedeemResponse parses an HTTP response from a GetSsoRedeemWithResponse call
+func ParseGetSsoRedeemResponse(rsp *http.Response) (*GetSsoRedeemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSsoRedeemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 

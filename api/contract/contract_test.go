@@ -2,8 +2,6 @@ package contract
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -60,7 +58,7 @@ func TestContract(t *testing.T) {
 	doer := &validatingDoer{next: &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, router: router}
 	var token string
 	auth := func(_ context.Context, req *http.Request) error {
-		if token != "" && req.Header.Get("Authorization") == "" {
+		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
 		return nil
@@ -208,7 +206,7 @@ func TestContract(t *testing.T) {
 		t.Fatalf("bob has %d links after disable", n)
 	}
 
-	ssoStep(ctx, t, svc.URL, doer, token, clientID)
+	ssoStep(ctx, t, api, clientID)
 
 	for _, pr := range doer.problems {
 		t.Error("drift: " + pr)
@@ -260,44 +258,28 @@ func waitState(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespo
 }
 
 // ssoStep creates an API credential and mints a trusted-application SSO
-// token with it. It goes through the validating transport with plain
-// requests, so that it compiles whether or not the spec documents these
-// endpoints yet: when the server serves them and the spec does not, the
-// transport reports the drift.
-func ssoStep(ctx context.Context, t *testing.T, base string, doer *validatingDoer, staffToken string, clientID int) {
+// token with it (HTTP Basic with the credential, not the staff token).
+func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithResponses, clientID int) {
 	t.Helper()
-	do := func(req *http.Request) (*http.Response, map[string]any) {
-		resp, err := doer.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return resp, out
+	cred, err := api.PostApiV1ApiCredentialsWithResponse(ctx, apiclient.RestCredentialInput{Name: p("contract")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/api-credentials", strings.NewReader(`{"name":"contract"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+staffToken)
-	resp, cred := do(req)
-	if resp.StatusCode == http.StatusNotFound {
-		t.Log("POST /api/v1/api-credentials is not served yet: SSO token step skipped")
-		return
+	if cred.StatusCode() != http.StatusCreated || cred.JSON201 == nil || cred.JSON201.Identifier == nil || cred.JSON201.Secret == nil {
+		t.Fatalf("create API credential: HTTP %d: %s", cred.StatusCode(), cred.Body)
 	}
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		t.Fatalf("create API credential: HTTP %d: %v", resp.StatusCode, cred)
+	basic := func(_ context.Context, req *http.Request) error {
+		req.Header.Del("Authorization")
+		req.SetBasicAuth(*cred.JSON201.Identifier, *cred.JSON201.Secret)
+		return nil
 	}
-	id, _ := cred["identifier"].(string)
-	secret, _ := cred["secret"].(string)
-	body := fmt.Sprintf(`{"client_id":%d,"destination":"invoice_history"}`, clientID)
-	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/sso/tokens", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(id, secret)
-	resp, tok := do(req)
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		t.Fatalf("trusted-application SSO token: HTTP %d: %v", resp.StatusCode, tok)
+	tok, err := api.PostApiV1SsoTokensWithResponse(ctx, apiclient.LinksSSOTokenRequest{ClientId: p(clientID),
+		Destination: p(apiclient.LinksSSOTokenRequestDestination("invoice_history"))}, basic)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if u, _ := tok["redirect_url"].(string); !strings.Contains(u, "/sso/redeem?access_token=") {
-		t.Fatalf("SSO token answer without a redeem URL: %v", tok)
+	if tok.StatusCode() != http.StatusCreated || tok.JSON201 == nil || tok.JSON201.RedirectUrl == nil ||
+		!strings.Contains(*tok.JSON201.RedirectUrl, "/sso/redeem?access_token=") {
+		t.Fatalf("trusted-application SSO token: HTTP %d: %s", tok.StatusCode(), tok.Body)
 	}
 }
