@@ -16,7 +16,19 @@ import (
 // When a row type changes, append a migration that makes exactly that change
 // (tx.Migrator().AddColumn(&row{}, "Field"), CreateIndex, ...), so that
 // databases created before the change catch up.
-var migrations = []*gormigrate.Migration{}
+var migrations = []*gormigrate.Migration{
+	{
+		// The provisioning cursor scanned every service of every server
+		// (by status, then a sort) for each batch: O(accounts) per batch.
+		ID: "2026112901_services_server_id_id",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasIndex(&serviceRow{}, "idx_services_server_id") {
+				return nil
+			}
+			return tx.Migrator().CreateIndex(&serviceRow{}, "idx_services_server_id")
+		},
+	},
+}
 
 // initSchema creates every table of the current schema on an empty database.
 func initSchema(tx *gorm.DB) error {

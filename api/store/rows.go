@@ -86,9 +86,11 @@ type membershipRow struct {
 func (membershipRow) TableName() string { return "memberships" }
 
 type serviceRow struct {
-	ID        int64   `gorm:"primaryKey"`
+	// (server_id, id) serves the provisioning cursor: "this server's
+	// accounts after id N, in id order" (PushAccounts).
+	ID        int64   `gorm:"primaryKey;index:idx_services_server_id,priority:2"`
 	ClientID  int64   `gorm:"not null;index"`
-	ServerID  int64   `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1"`
+	ServerID  int64   `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1;index:idx_services_server_id,priority:1"`
 	Username  *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2"`
 	Domain    string  `gorm:"size:253;not null;default:''"`
 	Status    string  `gorm:"size:16;not null;index"`
