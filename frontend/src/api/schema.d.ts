@@ -167,6 +167,158 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/api-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API credentials
+         * @description Trusted applications, revoked ones included (revoked_at set). Secrets are never shown again.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.APICredential"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an API credential
+         * @description Answers the identifier and the secret; the secret is shown only this once and stored as a hash. The application authenticates POST /api/v1/sso/tokens with HTTP Basic identifier:secret.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The application */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["rest.CredentialInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.NewAPICredential"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API credential
+         * @description Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description credential id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications": {
         parameters: {
             query?: never;
@@ -1204,12 +1356,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description The permissions */
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["links.MembershipPatch"];
-                };
-            };
+            requestBody: components["requestBodies"]["links.MembershipPatch"];
             responses: {
                 /** @description OK */
                 200: {
@@ -1367,6 +1514,918 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Client-area sign-in
+         * @description Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Credentials */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["rest.PortalLoginRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PortalMe"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Client-area sign-out
+         * @description Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in client-area user
+         * @description The user, every account the user is on, the current account and the user's permissions on it. Session cookie `applinks_portal` required.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PortalMe"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/network-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Network status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PortalServerStatus"][];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My profile */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.User"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change my profile
+         * @description Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Fields to change */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["rest.ProfilePatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.User"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/portal/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security Settings (owner only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PortalSecurity"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change Security Settings (owner only)
+         * @description allow_sso=false refuses, at once, every single sign-on into this account (cPanel clicks, trusted-application tokens, tokens not yet redeemed) and "Log in to cPanel". CSRF: JSON and same-origin.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The setting */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["rest.PortalSecurityPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PortalSecurity"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/portal/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's services
+         * @description The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-rest_PortalService"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the account's services */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description service id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PortalService"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/services/{id}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in to cPanel
+         * @description Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description service id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PanelSessionAnswer"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/sso-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SSO activity of the account
+         * @description The owner sees every SSO event of the current account; other users see only their own. Newest first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description success or refused */
+                    outcome?: string;
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                    /** @description cpanel, api or portal */
+                    source?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-links_SSOEvent"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Switch account
+         * @description Makes another of the user's accounts the current one (renews the session cookie). CSRF: JSON and same-origin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The account */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["rest.PortalSwitchRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.PortalMe"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** User Management: the account's users (owner only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Membership"][];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * User Management: change a user's permissions (owner only)
+         * @description Replaces the user's permissions on the current account; leave out "sso" to revoke Perform Single Sign-On, effective at once. The owner's own permissions cannot be revoked (403); a user not on the account is 404. CSRF: JSON and same-origin.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description user id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["links.MembershipPatch"];
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Membership"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/roles": {
@@ -2006,6 +3065,165 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/sso/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SSO events (audit)
+         * @description Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only this account's */
+                    client_id?: number;
+                    /** @description success or refused */
+                    outcome?: string;
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                    /** @description cpanel, api or portal */
+                    source?: string;
+                    /** @description only this user's */
+                    user_id?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-links_SSOEvent"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an SSO token (trusted application)
+         * @description Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Who and where */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["links.SSOTokenRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.SSOTokenAnswer"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2087,6 +3305,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sso/cpanel/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * cPanel autologin (the click)
+         * @description Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description catalogue key, e.g. invoice_history */
+                    destination: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description 1 to 3 */
+                        attempt?: number;
+                        /** @description the link's public subscriber id */
+                        subscriber_unique_id: string;
+                        /** @description the link's secret token */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description or RetryAnswer when the database is briefly unavailable */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ClickAnswer"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sso/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Redeem an SSO token (the browser lands here)
+         * @description Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description the one-time token */
+                    access_token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description to the destination, with the session cookie */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2107,6 +3463,25 @@ export interface components {
             role?: string;
             /** @example 1 */
             role_id?: number;
+        };
+        "links.APICredential": {
+            created_at?: string;
+            /** @example 1 */
+            created_by?: number;
+            /** @example 1 */
+            id?: number;
+            /** @example ak_3bV9cXq1tT0Wm4Fz */
+            identifier?: string;
+            last_used_at?: string;
+            /** @example Billing portal */
+            name?: string;
+            /**
+             * @example [
+             *       "create_sso_token"
+             *     ]
+             */
+            permissions?: string[];
+            revoked_at?: string;
         };
         "links.ApplicationStatus": {
             /** @example 40 */
@@ -2272,6 +3647,27 @@ export interface components {
              *     ]
              */
             permissions?: string[];
+        };
+        "links.NewAPICredential": {
+            created_at?: string;
+            /** @example 1 */
+            created_by?: number;
+            /** @example 1 */
+            id?: number;
+            /** @example ak_3bV9cXq1tT0Wm4Fz */
+            identifier?: string;
+            last_used_at?: string;
+            /** @example Billing portal */
+            name?: string;
+            /**
+             * @example [
+             *       "create_sso_token"
+             *     ]
+             */
+            permissions?: string[];
+            revoked_at?: string;
+            /** @example 3Wq0x9...shown only once */
+            secret?: string;
         };
         "links.Operation": {
             /** @example 40 */
@@ -2524,6 +3920,63 @@ export interface components {
             status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
             username?: string;
         };
+        "links.SSOEvent": {
+            /** @example 1 */
+            client_id?: number;
+            credential_id?: number;
+            /** @example invoice_history */
+            destination?: string;
+            /** @example 1 */
+            id?: number;
+            /** @example 203.0.113.7 */
+            ip?: string;
+            /**
+             * @example issue
+             * @enum {string}
+             */
+            kind?: "issue" | "redeem" | "session";
+            /**
+             * @example success
+             * @enum {string}
+             */
+            outcome?: "success" | "refused";
+            /** @example  */
+            reason?: string;
+            /** @example 1 */
+            server_id?: number;
+            /** @example 1 */
+            service_id?: number;
+            /**
+             * @example cpanel
+             * @enum {string}
+             */
+            source?: "cpanel" | "api" | "portal";
+            time?: string;
+            /** @example 1 */
+            user_id?: number;
+        };
+        "links.SSOTokenAnswer": {
+            /** @example q1Zx8bC0... */
+            access_token?: string;
+            expires_at?: string;
+            /** @example https://billing.example.com/sso/redeem?access_token=q1Zx8bC0... */
+            redirect_url?: string;
+        };
+        "links.SSOTokenRequest": {
+            /** @example 1 */
+            client_id?: number;
+            /**
+             * @example invoice_history
+             * @enum {string}
+             */
+            destination?: "upgrade" | "register_domain" | "transfer_domain" | "open_ticket" | "ticket_history" | "announcements" | "downloads" | "knowledgebase" | "network_status" | "profile" | "billing_info" | "manage_billing" | "email_history" | "invoice_history" | "home" | "services" | "custom";
+            /** @example  */
+            redirect_path?: string;
+            /** @example 0 */
+            service_id?: number;
+            /** @example 0 */
+            user_id?: number;
+        };
         "links.Support": {
             profile?: string;
             /** @description why not, when Supported is false */
@@ -2556,6 +4009,21 @@ export interface components {
             name?: string;
             password?: string;
             role_id?: number;
+        };
+        "rest.ClickAnswer": {
+            /** @example https://billing.example.com/sso/redeem?access_token=q1Zx... */
+            redirect_url?: string;
+        };
+        "rest.CredentialInput": {
+            /** @example Billing portal */
+            name?: string;
+            /**
+             * @description Permissions default to ["create_sso_token"].
+             * @example [
+             *       "create_sso_token"
+             *     ]
+             */
+            permissions?: string[];
         };
         "rest.ErrorBody": {
             error?: components["schemas"]["rest.ErrorDetail"];
@@ -2621,6 +4089,24 @@ export interface components {
             /** @example 1 */
             total?: number;
         };
+        "rest.List-links_SSOEvent": {
+            items?: components["schemas"]["links.SSOEvent"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-rest_PortalService": {
+            items?: components["schemas"]["rest.PortalService"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
         "rest.LoginRequest": {
             /** @example admin@example.com */
             email?: string;
@@ -2631,6 +4117,132 @@ export interface components {
             admin?: components["schemas"]["links.Admin"];
             expires_at?: string;
             token?: string;
+        };
+        "rest.PanelSessionAnswer": {
+            /** @example https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:... */
+            url?: string;
+        };
+        "rest.PortalAccount": {
+            /** @example true */
+            allow_sso?: boolean;
+            /** @example 1 */
+            id?: number;
+            /** @example Acme Ltd */
+            name?: string;
+            /** @example true */
+            owner?: boolean;
+            /**
+             * @example [
+             *       "sso"
+             *     ]
+             */
+            permissions?: string[];
+            /** @example Active */
+            status?: string;
+        };
+        "rest.PortalLoginRequest": {
+            /**
+             * @description ClientID picks the current account; default the user's first.
+             * @example 0
+             */
+            client_id?: number;
+            /** @example jane@acme.test */
+            email?: string;
+            /** @example correct horse battery */
+            password?: string;
+        };
+        "rest.PortalMe": {
+            accounts?: components["schemas"]["rest.PortalAccount"][];
+            /**
+             * @description Current is the account the session works on; Permissions and Owner
+             *     are the user's on it.
+             */
+            current_account?: components["schemas"]["rest.PortalAccount"];
+            /** @example true */
+            owner?: boolean;
+            /**
+             * @example [
+             *       "sso"
+             *     ]
+             */
+            permissions?: string[];
+            user?: components["schemas"]["links.User"];
+        };
+        "rest.PortalSecurity": {
+            /** @example true */
+            allow_sso?: boolean;
+            /** @example 1 */
+            client_id?: number;
+        };
+        "rest.PortalSecurityPatch": {
+            /** @example false */
+            allow_sso?: boolean;
+        };
+        "rest.PortalServerStatus": {
+            /** @example true */
+            active?: boolean;
+            checked_at?: string;
+            /** @example 1 */
+            id?: number;
+            /** @example cpanel */
+            module?: string;
+            /** @example cp1 */
+            name?: string;
+            /**
+             * @description Services counts the account's services on the server.
+             * @example 1
+             */
+            services?: number;
+            supports_links?: boolean;
+        };
+        "rest.PortalService": {
+            /** @example 1 */
+            client_id?: number;
+            created_at?: string;
+            /** @example acme.test */
+            domain?: string;
+            /** @example 1 */
+            id?: number;
+            /** @example cpanel */
+            module?: string;
+            /**
+             * @description PanelLogin tells whether "Log in to cPanel" is offered.
+             * @example true
+             */
+            panel_login?: boolean;
+            /**
+             * @description PanelLoginMessage says why in words.
+             * @example
+             */
+            panel_login_message?: string;
+            /**
+             * @description PanelLoginReason is the refusal code when it is not (sso_disabled,
+             *     client_closed, no_sso_permission, service_inactive).
+             * @example
+             */
+            panel_login_reason?: string;
+            /** @example 1 */
+            server_id?: number;
+            /** @example cp1 */
+            server_name?: string;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at?: string;
+            /** @example acme */
+            username?: string;
+        };
+        "rest.PortalSwitchRequest": {
+            /** @example 2 */
+            client_id?: number;
+        };
+        "rest.ProfilePatch": {
+            /** @example jane@acme.test */
+            email?: string;
+            /** @example Jane Doe */
+            name?: string;
         };
         "rest.RoleInput": {
             /** @example Support */
@@ -2651,10 +4263,30 @@ export interface components {
             server?: components["schemas"]["links.Server"];
             support?: components["schemas"]["links.Support"];
         };
+        "rest.SSOErrorBody": {
+            error?: components["schemas"]["rest.SSOErrorDetail"];
+        };
+        "rest.SSOErrorDetail": {
+            /** @example forbidden */
+            code?: string;
+            /** @example  */
+            field?: string;
+            /** @example SSO authentication blocked for client 7. */
+            message?: string;
+            /** @example sso_disabled */
+            reason?: string;
+        };
     };
     responses: never;
     parameters: never;
-    requestBodies: never;
+    requestBodies: {
+        /** @description The permissions */
+        "links.MembershipPatch": {
+            content: {
+                "application/json": components["schemas"]["links.MembershipPatch"];
+            };
+        };
+    };
     headers: never;
     pathItems: never;
 }

@@ -10,7 +10,7 @@ import {
   OperationsRoute,
 } from './routes/app/application-links';
 import { ClientRoute, ClientsRoute, NewClientRoute } from './routes/app/clients';
-import { PlaceholderRoute } from './routes/app/placeholder';
+import { ApiCredentialsRoute, SSOActivityRoute } from './routes/app/trust';
 import { NewServerRoute, ServerRoute, ServersRoute } from './routes/app/servers';
 import { NotFoundRoute } from './routes/not-found';
 import { RouteErrorBoundary } from './routes/route-error';
@@ -44,8 +44,9 @@ export const routes: RouteObject[] = [
       { path: 'clients/:id', element: <ClientRoute tab="profile" /> },
       { path: 'clients/:id/users', element: <ClientRoute tab="users" /> },
       { path: 'clients/:id/services', element: <ClientRoute tab="services" /> },
-      { path: 'api-credentials', element: <PlaceholderRoute title="API Credentials" /> },
-      { path: 'sso-activity', element: <PlaceholderRoute title="SSO Activity" /> },
+      { path: 'clients/:id/sso-activity', element: <ClientRoute tab="sso" /> },
+      { path: 'api-credentials', element: <ApiCredentialsRoute /> },
+      { path: 'sso-activity', element: <SSOActivityRoute /> },
       { path: 'operations', element: <OperationsRoute /> },
       { path: 'operations/:id', element: <OperationRoute /> },
       { path: '*', element: <NotFoundRoute /> },

@@ -3,6 +3,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { ClientPage, type ClientTab } from '@/features/clients/components/client-page';
 import { ClientsList } from '@/features/clients/components/clients-list';
 import { NewClient } from '@/features/clients/components/new-client';
+import { SSOEvents } from '@/features/sso-events/components/sso-events';
 import { NotFoundRoute } from '../not-found';
 
 export function ClientsRoute() {
@@ -39,5 +40,12 @@ export function ClientRoute({ tab }: { tab: ClientTab }) {
   const { id } = useParams();
   const clientId = Number(id);
   if (!Number.isInteger(clientId) || clientId <= 0) return <NotFoundRoute />;
-  return <ClientPage key={clientId} id={clientId} tab={tab} />;
+  return (
+    <ClientPage
+      key={clientId}
+      id={clientId}
+      tab={tab}
+      ssoActivity={<SSOEvents clientId={clientId} />}
+    />
+  );
 }

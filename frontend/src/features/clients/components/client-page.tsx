@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link, NavLink } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
@@ -9,10 +10,21 @@ import { ClientServicesTab } from './client-services-tab';
 import { ClientUsersTab } from './client-users-tab';
 import { clientStatusTone } from './labels';
 
-export type ClientTab = 'profile' | 'users' | 'services';
+export type ClientTab = 'profile' | 'users' | 'services' | 'sso';
 
-/** A client's page: Profile (incl. Allow Single Sign-On), Users (Manage User), Services. */
-export function ClientPage({ id, tab }: { id: number; tab: ClientTab }) {
+/**
+ * A client's page: Profile (incl. Allow Single Sign-On), Users (Manage User), Services and
+ * SSO Activity (whose content another feature provides; the app layer passes it in).
+ */
+export function ClientPage({
+  id,
+  tab,
+  ssoActivity,
+}: {
+  id: number;
+  tab: ClientTab;
+  ssoActivity?: ReactNode;
+}) {
   const client = useClient(id);
   const base = `/clients/${String(id)}`;
 
@@ -51,10 +63,16 @@ export function ClientPage({ id, tab }: { id: number; tab: ClientTab }) {
         <NavLink to={`${base}/services`} className="tabs__tab">
           Services
         </NavLink>
+        {ssoActivity ? (
+          <NavLink to={`${base}/sso-activity`} className="tabs__tab">
+            SSO Activity
+          </NavLink>
+        ) : null}
       </nav>
       {tab === 'profile' ? <ClientProfileTab key={c.updated_at} client={c} /> : null}
       {tab === 'users' ? <ClientUsersTab clientId={id} /> : null}
       {tab === 'services' ? <ClientServicesTab clientId={id} /> : null}
+      {tab === 'sso' ? ssoActivity : null}
     </>
   );
 }

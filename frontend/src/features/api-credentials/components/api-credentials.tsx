@@ -1,0 +1,250 @@
+import { useState, type SubmitEvent } from 'react';
+import type { Schema } from '@/api/types';
+import { Alert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Dialog } from '@/components/ui/dialog';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { TextField } from '@/components/ui/text-field';
+import { errorMessage } from '@/lib/api-error';
+import { useCreateApiCredential } from '../api/create-api-credential';
+import { useApiCredentials } from '../api/get-api-credentials';
+import { useRevokeApiCredential } from '../api/revoke-api-credential';
+
+type Credential = Schema<'links.APICredential'>;
+type NewCredential = Schema<'links.NewAPICredential'>;
+
+function when(iso: string | undefined): string {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+/** Trusted applications: create (the secret is shown once), list, revoke. */
+export function ApiCredentials() {
+  const list = useApiCredentials();
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<NewCredential | null>(null);
+  const [revoking, setRevoking] = useState<Credential | null>(null);
+  const revoke = useRevokeApiCredential();
+
+  return (
+    <>
+      <div className="toolbar">
+        <Button
+          variant="primary"
+          onClick={() => {
+            setCreating(true);
+          }}
+        >
+          Create credential
+        </Button>
+      </div>
+      {list.isPending ? (
+        <Spinner label="Loading credentials…" />
+      ) : list.isError ? (
+        <ErrorState
+          error={list.error}
+          title="Could not load the credentials"
+          onRetry={() => void list.refetch()}
+        />
+      ) : list.data.length === 0 ? (
+        <EmptyState title="No API credentials yet">
+          A trusted application (e.g. your billing portal) uses a credential to create single
+          sign-on tokens with POST /api/v1/sso/tokens.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">API credentials</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Identifier</th>
+                <th scope="col">Permissions</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">State</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((c) => (
+                <tr key={c.id}>
+                  <td>{c.name}</td>
+                  <td className="mono">{c.identifier}</td>
+                  <td>{(c.permissions ?? []).join(', ') || '—'}</td>
+                  <td>{when(c.created_at)}</td>
+                  <td>{when(c.last_used_at)}</td>
+                  <td>
+                    {c.revoked_at ? (
+                      <Badge tone="danger">
+                        Revoked {new Date(c.revoked_at).toLocaleDateString()}
+                      </Badge>
+                    ) : (
+                      <Badge tone="success">Active</Badge>
+                    )}
+                  </td>
+                  <td className="num">
+                    {c.revoked_at ? null : (
+                      <Button
+                        size="sm"
+                        variant="danger"
+                        aria-label={`Revoke ${c.name ?? c.identifier ?? ''}`}
+                        onClick={() => {
+                          revoke.reset();
+                          setRevoking(c);
+                        }}
+                      >
+                        Revoke
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {creating ? (
+        <CreateCredentialDialog
+          onClose={() => {
+            setCreating(false);
+          }}
+          onCreated={(c) => {
+            setCreating(false);
+            setCreated(c);
+          }}
+        />
+      ) : null}
+      {created ? (
+        <SecretDialog
+          credential={created}
+          onClose={() => {
+            setCreated(null);
+          }}
+        />
+      ) : null}
+      {revoking ? (
+        <ConfirmDialog
+          title={`Revoke ${revoking.name ?? 'this credential'}?`}
+          confirmLabel="Revoke"
+          busy={revoke.isPending}
+          error={revoke.error}
+          onCancel={() => {
+            setRevoking(null);
+          }}
+          onConfirm={() => {
+            revoke.mutate(revoking.id ?? 0, {
+              onSuccess: () => {
+                setRevoking(null);
+              },
+            });
+          }}
+        >
+          <p>
+            The application&apos;s next call is refused. This cannot be undone: create a new
+            credential to let it in again.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+function CreateCredentialDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (c: NewCredential) => void;
+}) {
+  const create = useCreateApiCredential();
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | undefined>();
+
+  function submit(e: SubmitEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (!name.trim()) {
+      setNameError('Enter a name, e.g. the application it is for.');
+      return;
+    }
+    create.mutate({ name: name.trim() }, { onSuccess: onCreated });
+  }
+
+  return (
+    <Dialog title="Create API credential" onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        {create.isError ? <Alert tone="error">{errorMessage(create.error)}</Alert> : null}
+        <TextField
+          label="Name"
+          name="name"
+          required
+          data-autofocus
+          hint="It may create single sign-on tokens (create_sso_token)."
+          value={name}
+          error={nameError}
+          onChange={(e) => {
+            setName(e.target.value);
+            setNameError(undefined);
+          }}
+        />
+        <div className="form-actions">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" busy={create.isPending}>
+            Create
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function SecretDialog({ credential, onClose }: { credential: NewCredential; onClose: () => void }) {
+  const [copied, setCopied] = useState(false);
+  const secret = credential.secret ?? '';
+  return (
+    <Dialog
+      title="Copy the secret now"
+      onClose={onClose}
+      footer={
+        <Button variant="primary" onClick={onClose}>
+          Done
+        </Button>
+      }
+    >
+      <Alert tone="warning" live={false}>
+        This is the only time the secret is shown. It is stored as a hash and cannot be recovered.
+      </Alert>
+      <dl className="dl">
+        <dt>Name</dt>
+        <dd>{credential.name}</dd>
+        <dt>Identifier</dt>
+        <dd className="mono">{credential.identifier}</dd>
+        <dt>Secret</dt>
+        <dd className="mono secret" data-testid="credential-secret">
+          {secret}
+        </dd>
+      </dl>
+      <div className="form-actions">
+        <Button
+          size="sm"
+          onClick={() => {
+            void navigator.clipboard
+              .writeText(`${credential.identifier ?? ''}:${secret}`)
+              .then(() => {
+                setCopied(true);
+              });
+          }}
+        >
+          Copy identifier:secret
+        </Button>
+        <span aria-live="polite" className="muted">
+          {copied ? 'Copied.' : ''}
+        </span>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,211 @@
+import { Link, useSearchParams } from 'react-router';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Pagination } from '@/components/ui/pagination';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useSSOEvents, type SSOEventsQuery } from '../api/get-sso-events';
+
+const PER_PAGE = 50;
+
+const KINDS: Record<string, string> = {
+  issue: 'Token issued',
+  redeem: 'Token redeemed',
+  session: 'cPanel session',
+};
+const SOURCES: Record<string, string> = { cpanel: 'cPanel', api: 'API', portal: 'Client area' };
+
+/**
+ * The SSO audit with filters (outcome, source, client, user) kept in the URL. `clientId` fixes
+ * the client filter (the client profile's SSO tab).
+ */
+export function SSOEvents({ clientId }: { clientId?: number }) {
+  const [params, setParams] = useSearchParams();
+  const outcome = params.get('outcome') ?? '';
+  const source = params.get('source') ?? '';
+  const client = clientId !== undefined ? String(clientId) : (params.get('client_id') ?? '');
+  const user = params.get('user_id') ?? '';
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+
+  const query: SSOEventsQuery = { page, per_page: PER_PAGE };
+  if (outcome) query.outcome = outcome;
+  if (source) query.source = source;
+  if (client && Number(client) > 0) query.client_id = Number(client);
+  if (user && Number(user) > 0) query.user_id = Number(user);
+  const events = useSSOEvents(query);
+
+  function update(key: string, value: string) {
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        if (key !== 'page') next.delete('page');
+        return next;
+      },
+      { replace: true },
+    );
+  }
+
+  const filtered = Boolean(outcome || source || (clientId === undefined && client) || user);
+  const items = events.data?.items ?? [];
+
+  return (
+    <>
+      <div className="toolbar">
+        <label className="inline-label" htmlFor="sso-outcome">
+          Outcome
+          <select
+            id="sso-outcome"
+            className="input"
+            value={outcome}
+            onChange={(e) => {
+              update('outcome', e.target.value);
+            }}
+          >
+            <option value="">All</option>
+            <option value="success">Success</option>
+            <option value="refused">Refused</option>
+          </select>
+        </label>
+        <label className="inline-label" htmlFor="sso-source">
+          Source
+          <select
+            id="sso-source"
+            className="input"
+            value={source}
+            onChange={(e) => {
+              update('source', e.target.value);
+            }}
+          >
+            <option value="">All</option>
+            {Object.entries(SOURCES).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        {clientId === undefined ? (
+          <label className="inline-label" htmlFor="sso-client">
+            Client ID
+            <input
+              id="sso-client"
+              className="input input--narrow"
+              inputMode="numeric"
+              value={client}
+              onChange={(e) => {
+                update('client_id', e.target.value.replace(/\D/g, ''));
+              }}
+            />
+          </label>
+        ) : null}
+        <label className="inline-label" htmlFor="sso-user">
+          User ID
+          <input
+            id="sso-user"
+            className="input input--narrow"
+            inputMode="numeric"
+            value={user}
+            onChange={(e) => {
+              update('user_id', e.target.value.replace(/\D/g, ''));
+            }}
+          />
+        </label>
+        {filtered ? (
+          <Button
+            size="sm"
+            variant="link"
+            onClick={() => {
+              setParams({}, { replace: true });
+            }}
+          >
+            Clear filters
+          </Button>
+        ) : null}
+      </div>
+      {events.isPending ? (
+        <Spinner label="Loading single sign-on activity…" />
+      ) : events.isError ? (
+        <ErrorState
+          error={events.error}
+          title="Could not load the activity"
+          onRetry={() => void events.refetch()}
+        />
+      ) : items.length === 0 ? (
+        <EmptyState title={filtered ? 'No events match' : 'No single sign-on activity yet'}>
+          {filtered
+            ? 'Change or clear the filters.'
+            : 'Every token issue, redemption and refusal appears here.'}
+        </EmptyState>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Single sign-on events</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Client</th>
+                  <th scope="col">User</th>
+                  <th scope="col">Destination</th>
+                  <th scope="col">IP</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((e) => (
+                  <tr key={e.id}>
+                    <td className="nowrap">{e.time ? new Date(e.time).toLocaleString() : '—'}</td>
+                    <td>{e.kind ? (KINDS[e.kind] ?? e.kind) : '—'}</td>
+                    <td>
+                      {e.outcome === 'success' ? (
+                        <Badge tone="success">Success</Badge>
+                      ) : (
+                        <>
+                          <Badge tone="danger">Refused</Badge>
+                          {e.reason ? <div className="field__hint">{e.reason}</div> : null}
+                        </>
+                      )}
+                    </td>
+                    <td>
+                      {e.source ? (SOURCES[e.source] ?? e.source) : '—'}
+                      {e.server_id ? <span className="muted"> · server #{e.server_id}</span> : null}
+                      {e.credential_id ? (
+                        <span className="muted"> · credential #{e.credential_id}</span>
+                      ) : null}
+                    </td>
+                    <td>
+                      {e.client_id ? (
+                        <Link to={`/clients/${String(e.client_id)}`}>#{e.client_id}</Link>
+                      ) : (
+                        '—'
+                      )}
+                      {e.service_id ? (
+                        <span className="muted"> · service #{e.service_id}</span>
+                      ) : null}
+                    </td>
+                    <td>{e.user_id ? `#${String(e.user_id)}` : '—'}</td>
+                    <td className="mono">{e.destination ?? '—'}</td>
+                    <td className="mono">{e.ip ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            page={page}
+            perPage={PER_PAGE}
+            total={events.data.total ?? 0}
+            label="Activity pages"
+            onPage={(p) => {
+              update('page', String(p));
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
