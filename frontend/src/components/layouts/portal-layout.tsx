@@ -1,9 +1,12 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import '@/styles/portal.css';
 
 export interface PortalUser {
   name: string;
   isOwner: boolean;
+  /** The account the session works on, shown in the menu. */
+  accountName?: string | undefined;
 }
 
 /**
@@ -13,13 +16,17 @@ export interface PortalUser {
 export function PortalLayout({
   user,
   onLogout,
+  menuExtra,
   children,
 }: {
   user?: PortalUser | null;
   onLogout?: () => void;
+  /** More menu content, e.g. the account switcher. */
+  menuExtra?: ReactNode;
   children?: ReactNode;
 }) {
   const menuRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
   const location = useLocation();
   // Open only on the page where it was opened: navigating closes the menu.
   const [openedAt, setOpenedAt] = useState<string | null>(null);
@@ -34,7 +41,10 @@ export function PortalLayout({
       if (menuRef.current && !menuRef.current.contains(e.target as Node)) setOpenedAt(null);
     };
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpenedAt(null);
+      if (e.key === 'Escape') {
+        setOpenedAt(null);
+        buttonRef.current?.focus();
+      }
     };
     document.addEventListener('mousedown', onDown);
     document.addEventListener('keydown', onKey);
@@ -57,17 +67,23 @@ export function PortalLayout({
             </span>
             Client Area
           </Link>
-          <nav aria-label="Client area" className="portal__nav">
-            <NavLink to="/portal" end>
-              Home
-            </NavLink>
-            <NavLink to="/portal/services">Services</NavLink>
-            <NavLink to="/portal/tickets">Support</NavLink>
-            <NavLink to="/portal/invoices">Billing</NavLink>
-          </nav>
+          {user ? (
+            <nav aria-label="Client area" className="portal__nav">
+              <NavLink to="/portal" end>
+                Home
+              </NavLink>
+              <NavLink to="/portal/services">Services</NavLink>
+              <NavLink to="/portal/tickets">Support</NavLink>
+              <NavLink to="/portal/invoices">Billing</NavLink>
+              <NavLink to="/portal/network-status">Network Status</NavLink>
+            </nav>
+          ) : (
+            <span className="portal__nav" />
+          )}
           {user ? (
             <div className="portal__menu" ref={menuRef}>
               <button
+                ref={buttonRef}
                 type="button"
                 className="portal__menu-button"
                 aria-expanded={open}
@@ -80,6 +96,11 @@ export function PortalLayout({
               </button>
               {open ? (
                 <ul id="portal-user-menu" className="portal__menu-list">
+                  {user.accountName ? (
+                    <li className="portal__menu-account">
+                      Signed in to <strong>{user.accountName}</strong>
+                    </li>
+                  ) : null}
                   <li>
                     <Link to="/portal/profile">Your Profile</Link>
                   </li>
@@ -96,6 +117,7 @@ export function PortalLayout({
                   <li>
                     <Link to="/portal/sso-activity">Single Sign-On Activity</Link>
                   </li>
+                  {menuExtra ? <li className="portal__menu-extra">{menuExtra}</li> : null}
                   {onLogout ? (
                     <li>
                       <button type="button" onClick={onLogout}>

@@ -1,28 +1,27 @@
 import type { RouteObject } from 'react-router';
-import { PortalLayout } from '@/components/layouts/portal-layout';
-import { PortalHome, PortalLanding, PortalNotFound } from './pages';
+import { RouteErrorBoundary } from '../route-error';
+import { PortalLoginRoute } from './login';
+import {
+  PortalHome,
+  PortalLanding,
+  PortalNetworkStatusRoute,
+  PortalNotFound,
+  PortalProfileRoute,
+  PortalSecurityRoute,
+  PortalServiceRoute,
+  PortalServicesRoute,
+  PortalSSOActivityRoute,
+  PortalUpgradeRoute,
+  PortalUserManagementRoute,
+} from './pages';
+import { PortalShell } from './portal-shell';
 
 /**
- * One landing route per link-catalogue destination (PRODUCT.md, "The link catalogue"), plus the
- * owner's account pages. Pages backed by this service's data replace these as the portal API
- * appears.
+ * The catalogue destinations whose data lives in the billing system (PRODUCT.md, "The link
+ * catalogue"): clean landing pages. Profile, services, service details, upgrade/downgrade and
+ * network status are real pages below.
  */
-const DESTINATIONS: { path: string; title: string; purpose: string }[] = [
-  {
-    path: 'services/:serviceId/upgrade',
-    title: 'Upgrade/Downgrade',
-    purpose: 'Change the package of this hosting account.',
-  },
-  {
-    path: 'services/:serviceId',
-    title: 'Service Details',
-    purpose: 'Billing information for this hosting account.',
-  },
-  {
-    path: 'services',
-    title: 'My Services',
-    purpose: 'Your hosting accounts, with “Log in to cPanel”.',
-  },
+const LANDINGS: { path: string; title: string; purpose: string }[] = [
   {
     path: 'domains/register',
     title: 'Register New Domain',
@@ -43,44 +42,56 @@ const DESTINATIONS: { path: string; title: string; purpose: string }[] = [
     purpose: 'Answers to common questions.',
   },
   {
-    path: 'network-status',
-    title: 'Check Network Status',
-    purpose: 'The live state of our servers.',
+    path: 'billing',
+    title: 'Manage Billing Information',
+    purpose: 'Your payment methods and billing address.',
   },
-  {
-    path: 'profile',
-    title: 'Manage Profile',
-    purpose: 'Your name, email address and contact details.',
-  },
-  { path: 'billing', title: 'Manage Billing Information', purpose: 'Your payment methods.' },
-  { path: 'emails', title: 'View Email History', purpose: 'Emails we have sent you.' },
+  { path: 'emails', title: 'View Email History', purpose: 'The emails we have sent you.' },
   { path: 'invoices', title: 'View Invoice History', purpose: 'Your invoices and payments.' },
-  {
-    path: 'user-management',
-    title: 'User Management',
-    purpose: 'Who can access this account, and what they may do.',
-  },
-  {
-    path: 'security',
-    title: 'Security Settings',
-    purpose: 'Single sign-on and other security settings of this account.',
-  },
-  {
-    path: 'sso-activity',
-    title: 'Single Sign-On Activity',
-    purpose: 'Recent single sign-on attempts into this account.',
-  },
 ];
 
+/** Every client-area route: the public login page, and the signed-in pages in the shell. */
 export const portalRoutes: RouteObject = {
   path: '/portal',
-  element: <PortalLayout user={{ name: 'Customer', isOwner: true }} />,
+  errorElement: <RouteErrorBoundary />,
   children: [
-    { index: true, element: <PortalHome /> },
-    ...DESTINATIONS.map((d) => ({
-      path: d.path,
-      element: <PortalLanding title={d.title} purpose={d.purpose} />,
-    })),
-    { path: '*', element: <PortalNotFound /> },
+    { path: 'login', element: <PortalLoginRoute /> },
+    {
+      element: <PortalShell />,
+      children: [
+        { index: true, element: <PortalHome /> },
+        { path: 'services', element: <PortalServicesRoute /> },
+        { path: 'services/:serviceId', element: <PortalServiceRoute /> },
+        { path: 'services/:serviceId/upgrade', element: <PortalUpgradeRoute /> },
+        { path: 'profile', element: <PortalProfileRoute /> },
+        { path: 'network-status', element: <PortalNetworkStatusRoute /> },
+        { path: 'sso-activity', element: <PortalSSOActivityRoute /> },
+        { path: 'user-management', element: <PortalUserManagementRoute /> },
+        { path: 'security', element: <PortalSecurityRoute /> },
+        ...LANDINGS.map((d) => ({
+          path: d.path,
+          element: <PortalLanding key={d.path} title={d.title} purpose={d.purpose} />,
+        })),
+        { path: '*', element: <PortalNotFound /> },
+      ],
+    },
   ],
 };
+
+/** The 14 catalogue routes plus home and services, for tests. */
+export const PORTAL_CATALOGUE_PATHS = [
+  '/portal/services/:serviceId/upgrade',
+  '/portal/domains/register',
+  '/portal/domains/transfer',
+  '/portal/tickets/new',
+  '/portal/tickets',
+  '/portal/announcements',
+  '/portal/downloads',
+  '/portal/knowledgebase',
+  '/portal/network-status',
+  '/portal/profile',
+  '/portal/services/:serviceId',
+  '/portal/billing',
+  '/portal/emails',
+  '/portal/invoices',
+];

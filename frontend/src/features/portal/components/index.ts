@@ -1,0 +1,12 @@
+export { AccountContext } from './account-context';
+export { AccountSwitcher } from './account-switcher';
+export { NetworkStatus } from './network-status';
+export { OwnerOnly } from './owner-only';
+export { PortalLogin } from './portal-login';
+export { ProfileForm } from './profile-form';
+export { SecuritySettings } from './security-settings';
+export { ServiceDetails, UpgradeView } from './service-details';
+export { ServicesList } from './services-list';
+export { SSOActivity } from './sso-activity';
+export { UserManagement } from './user-management';
+export { SSO_REASONS, ssoReasonText } from './sso-reasons';
