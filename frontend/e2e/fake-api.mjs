@@ -52,8 +52,9 @@ export async function installFakeApi(target, state = createState()) {
     if (method === 'GET' && path === '/api/v1/auth/me') return reply(route, 200, ADMIN);
 
     if (state.handle) {
-      const handled = await state.handle({ route, req, url, path, method, reply, err });
-      if (handled !== undefined) return handled;
+      // A handler answers by returning reply(...)/err(...) (a promise), or undefined to pass.
+      const handled = state.handle({ route, req, url, path, method, reply, err });
+      if (handled !== undefined) return await handled;
     }
     return err(route, 404, 'not_found', `No route ${method} ${path}`);
   });

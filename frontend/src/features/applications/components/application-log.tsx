@@ -210,7 +210,7 @@ export function ApplicationLog({ module }: { module: string }) {
                       <td>
                         <LevelBadge level={e.level} />
                       </td>
-                      <td>{serverName(e.server_id)}</td>
+                      <td className="nowrap">{serverName(e.server_id)}</td>
                       <td className="log-table__message">{e.message}</td>
                     </tr>
                   ))}
