@@ -119,13 +119,14 @@ describe('app shell', () => {
     await context.close();
   });
 
-  it('serves the client area with its own layout', async () => {
+  it('keeps the client area apart: its own sign-in, not the staff one', async () => {
+    // The client area's journeys (real binary, single sign-on) are in portal.test.mjs.
     const { page, context } = await newPage();
     await page.goto('/portal/invoices');
-    await page.getByRole('heading', { name: 'View Invoice History' }).waitFor();
-    await page.getByRole('button', { name: /^Hello, .+!$/ }).click();
-    await page.getByRole('link', { name: 'Security Settings' }).waitFor();
-    await page.screenshot({ path: `${shots}portal.png` });
+    await page.waitForURL('**/portal/login**');
+    await page.getByRole('heading', { name: 'Sign in to the Client Area' }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
+    await page.screenshot({ path: `${shots}portal-login.png` });
     await context.close();
   });
 });
