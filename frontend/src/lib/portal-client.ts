@@ -107,35 +107,37 @@ export function setPortalUnauthorizedHandler(
 const CREDENTIAL_PATHS = new Set(['/api/v1/portal/login']);
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const portalMiddleware: Middleware = {
-  async onRequest({ request }) {
-    request.headers.set('Accept', 'application/json');
-    if (UNSAFE.has(request.method)) {
-      request.headers.set('Content-Type', 'application/json');
-      // The server accepts only JSON bodies on changes: send {} rather than nothing.
-      const body = request.body ? await request.clone().text() : '';
-      if (body === '') {
-        return new Request(request, { body: '{}' });
+function portalMiddleware(redirectOn401: boolean): Middleware {
+  return {
+    async onRequest({ request }) {
+      request.headers.set('Accept', 'application/json');
+      if (UNSAFE.has(request.method)) {
+        request.headers.set('Content-Type', 'application/json');
+        // The server accepts only JSON bodies on changes: send {} rather than nothing.
+        const body = request.body ? await request.clone().text() : '';
+        if (body === '') {
+          return new Request(request, { body: '{}' });
+        }
       }
-    }
-    return request;
-  },
-  async onResponse({ response, schemaPath }) {
-    if (response.ok || response.status === 304) return undefined;
-    let body: unknown = undefined;
-    try {
-      const text = await response.clone().text();
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    const err = new PortalApiError(response.status, body);
-    if (response.status === 401 && !CREDENTIAL_PATHS.has(schemaPath)) {
-      unauthorizedHandler(portalLoginUrl({ expired: true, from: currentLocation() }));
-    }
-    throw err;
-  },
-};
+      return request;
+    },
+    async onResponse({ response, schemaPath }) {
+      if (response.ok || response.status === 304) return undefined;
+      let body: unknown = undefined;
+      try {
+        const text = await response.clone().text();
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      const err = new PortalApiError(response.status, body);
+      if (redirectOn401 && response.status === 401 && !CREDENTIAL_PATHS.has(schemaPath)) {
+        unauthorizedHandler(portalLoginUrl({ expired: true, from: currentLocation() }));
+      }
+      throw err;
+    },
+  };
+}
 
 function origin(): string {
   return typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
@@ -143,19 +145,27 @@ function origin(): string {
 
 /** Creates an openapi-fetch client with the cookie session and error handling of this module. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- openapi-fetch's own bound
-export function createPortalClient<Paths extends {}>(): Client<Paths> {
+export function createPortalClient<Paths extends {}>(
+  opts: { redirectOn401?: boolean } = {},
+): Client<Paths> {
   const client = createClient<Paths>({
     baseUrl: origin(),
     credentials: 'same-origin',
     // Resolve fetch at call time (tests replace globalThis.fetch at the boundary).
     fetch: (input: Request) => globalThis.fetch(input),
   });
-  client.use(portalMiddleware);
+  client.use(portalMiddleware(opts.redirectOn401 ?? true));
   return client;
 }
 
 /** The typed client-area client. Paths are the server's full paths. */
 export const portalApi = createPortalClient<paths>();
+
+/**
+ * The same client without the 401 redirect: for asking "is anyone signed in?" on the login
+ * page itself, where a 401 is an answer, not an expired session.
+ */
+export const portalProbeApi = createPortalClient<paths>({ redirectOn401: false });
 
 /** Returns the data of a successful call (the middleware already threw every error). */
 export async function portalUnwrap<D>(

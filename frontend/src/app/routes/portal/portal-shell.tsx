@@ -25,8 +25,10 @@ export function PortalShell() {
     () =>
       setPortalUnauthorizedHandler(
         (url) => {
-          qc.removeQueries({ queryKey: portalKeys.all });
-          void navigate(url, { replace: true });
+          // Leave first, then forget: no mounted query asks again and meets another 401.
+          void Promise.resolve(navigate(url, { replace: true })).then(() => {
+            qc.removeQueries({ queryKey: portalKeys.all });
+          });
         },
         () => here,
       ),
@@ -71,7 +73,9 @@ export function PortalShell() {
       }
       onLogout={() => {
         logout.mutate(undefined, {
-          onSettled: () => void navigate('/portal/login', { replace: true }),
+          onSettled: () => {
+            void Promise.resolve(navigate('/portal/login', { replace: true })).then(logout.clear);
+          },
         });
       }}
     >

@@ -84,20 +84,37 @@ function portal(me: ReturnType<typeof meOf>, extra: FetchHandler = () => undefin
   };
 }
 
+/** No session: the login page's quiet probe of GET /me answers 401. */
+const signedOut: FetchHandler = (req) =>
+  route(req) === 'GET /api/v1/portal/me'
+    ? apiError(401, 'unauthorized', 'Sign in to the client area first.')
+    : undefined;
+
 function render(url: string) {
   return renderRoutes([portalRoutes], url);
 }
 
 describe('portal login page', () => {
   it.each(Object.entries(SSO_REASONS))('explains the refusal code %s in words', async (code, t) => {
-    mockFetch(() => undefined);
+    mockFetch(signedOut);
     render(`/portal/login?error=${code}&next=%2Fportal%2Finvoices`);
     expect(await screen.findByText(t.title)).toBeInTheDocument();
     expect(screen.getByText(t.detail)).toBeInTheDocument();
   });
 
+  it('explains a link fallback from the signed-in account’s state (SSO switched off)', async () => {
+    const me = meOf({ owner: true });
+    mockFetch(portal({ ...me, current_account: { ...me.current_account!, allow_sso: false } }));
+    const { router } = render('/portal/login?next=%2Fportal%2Finvoices');
+    expect(
+      await screen.findByText('Single sign-on is turned off for this account'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/You are still signed in as/)).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/portal/login');
+  });
+
   it('explains an unknown code generically', async () => {
-    mockFetch(() => undefined);
+    mockFetch(signedOut);
     render('/portal/login?error=something_new');
     expect(await screen.findByText('Single sign-on was refused')).toBeInTheDocument();
   });
@@ -109,6 +126,7 @@ describe('portal login page', () => {
       ),
     );
     const { user, router } = render('/portal/login?error=used_token&next=%2Fportal%2Finvoices');
+    await screen.findByText('That sign-in link was already used');
     await user.type(screen.getByLabelText(/^Email/), 'owner@acme.test');
     await user.type(screen.getByLabelText(/^Password/), 'demo-password');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -135,7 +153,11 @@ describe('portal login page', () => {
   });
 
   it('shows the generic failure of a wrong password', async () => {
-    mockFetch(() => apiError(401, 'unauthorized', 'Invalid email or password.'));
+    mockFetch((req) =>
+      route(req) === 'POST /api/v1/portal/login'
+        ? apiError(401, 'unauthorized', 'Invalid email or password.')
+        : signedOut(req),
+    );
     const { user, router } = render('/portal/login');
     await user.type(screen.getByLabelText(/^Email/), 'owner@acme.test');
     await user.type(screen.getByLabelText(/^Password/), 'nope');

@@ -3,6 +3,9 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { errorMessage } from '@/lib/api-error';
+import { Link } from 'react-router';
+import type { PortalMe } from '../api/get-me';
+import { usePortalSessionProbe } from '../api/get-session';
 import { usePortalLogin } from '../api/login';
 import { ssoReasonText } from './sso-reasons';
 
@@ -29,13 +32,19 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
   const reasonRef = useRef<HTMLDivElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
-  const text = reason ? ssoReasonText(reason) : null;
+  // A control-panel link whose single sign-on was refused falls back to this page with only
+  // ?next= (cPanel does not pass the reason on). When the browser still holds a session, the
+  // account's state tells why.
+  const probe = usePortalSessionProbe();
+  const session = probe.data;
+  const shown = reason ?? (session && next ? refusalOf(session) : null);
+  const text = shown ? ssoReasonText(shown) : null;
 
   useEffect(() => {
     // Lead with the explanation when there is one, otherwise with the form.
-    if (reason) reasonRef.current?.focus();
+    if (shown) reasonRef.current?.focus();
     else emailRef.current?.focus();
-  }, [reason]);
+  }, [shown]);
 
   useEffect(() => {
     if (login.isError) errorRef.current?.focus();
@@ -72,6 +81,18 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
       ) : null}
       {expired && !text ? (
         <Alert tone="info">Your session has expired. Please sign in again.</Alert>
+      ) : null}
+      {session ? (
+        <div className="portal-card portal-login__session" role="status">
+          <p>
+            You are still signed in as <strong>{session.user?.name ?? session.user?.email}</strong>
+            {session.current_account?.name ? ` on ${session.current_account.name}` : ''}.
+          </p>
+          <p>
+            <Link to={next ?? '/portal'}>Continue to the client area</Link>, or sign in as someone
+            else below.
+          </p>
+        </div>
       ) : null}
       {next && next !== '/portal' ? (
         <p className="portal-login__next">After signing in you will continue to {next}.</p>
@@ -118,4 +139,14 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
       </form>
     </div>
   );
+}
+
+/** Why single sign-on into the signed-in account is refused, if its state says so. */
+function refusalOf(me: PortalMe): string | null {
+  const a = me.current_account;
+  if (!a) return null;
+  if (a.status === 'Closed') return 'client_closed';
+  if (a.allow_sso === false) return 'sso_disabled';
+  if (me.owner !== true && !(me.permissions ?? []).includes('sso')) return 'no_sso_permission';
+  return null;
 }

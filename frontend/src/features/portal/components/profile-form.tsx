@@ -21,7 +21,7 @@ export function ProfileForm() {
         onRetry={() => void profile.refetch()}
       />
     );
-  return <ProfileEditor key={profile.data.updated_at ?? ''} user={profile.data} />;
+  return <ProfileEditor key={profile.data.id} user={profile.data} />;
 }
 
 function ProfileEditor({ user }: { user: Schema<'links.User'> }) {
