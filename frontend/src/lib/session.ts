@@ -75,7 +75,14 @@ export function clearSession(reason: EndReason | null = 'logout'): void {
 export function sessionEndReason(): EndReason | null {
   try {
     const v = sessionStorage.getItem(END_KEY);
-    return v === 'expired' || v === 'logout' ? v : null;
+    if (v === 'expired' || v === 'logout') return v;
+    // A stored session past its expires_at also ended by itself, without a 401.
+    const raw = sessionStorage.getItem(KEY);
+    if (raw) {
+      const { expiresAt } = JSON.parse(raw) as Partial<StaffSession>;
+      if (expiresAt && Date.parse(expiresAt) <= Date.now()) return 'expired';
+    }
+    return null;
   } catch {
     return null;
   }
