@@ -10,7 +10,7 @@ export interface StaffSession {
   token: string;
   /** RFC 3339 time after which the server rejects the token. */
   expiresAt?: string | undefined;
-  admin?: { id?: number; email?: string; name?: string } | undefined;
+  admin?: { id?: number; email?: string; name?: string; permissions?: string[] } | undefined;
 }
 
 type Listener = () => void;

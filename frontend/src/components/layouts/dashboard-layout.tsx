@@ -5,17 +5,34 @@ import { useLogout, useStaffSession } from '@/lib/auth';
 interface NavItem {
   to: string;
   label: string;
+  /** The staff permission the page needs (the API answers 403 without it). */
+  permission: string;
 }
 
-const SETTINGS: NavItem[] = [{ to: '/settings/application-links', label: 'Application Links' }];
+const SETTINGS: NavItem[] = [
+  {
+    to: '/settings/application-links',
+    label: 'Application Links',
+    permission: 'configure_application_links',
+  },
+];
 
 const MAIN: NavItem[] = [
-  { to: '/servers', label: 'Servers' },
-  { to: '/clients', label: 'Clients' },
-  { to: '/api-credentials', label: 'API Credentials' },
-  { to: '/sso-activity', label: 'SSO Activity' },
-  { to: '/operations', label: 'Operations' },
+  { to: '/servers', label: 'Servers', permission: 'manage_servers' },
+  { to: '/clients', label: 'Clients', permission: 'manage_clients' },
+  { to: '/api-credentials', label: 'API Credentials', permission: 'manage_api_credentials' },
+  { to: '/sso-activity', label: 'SSO Activity', permission: 'view_sso_events' },
+  { to: '/operations', label: 'Operations', permission: 'configure_application_links' },
 ];
+
+/**
+ * Hides what the signed-in admin may not open. Without a permission list (an older session)
+ * everything shows and the API's 403 explains.
+ */
+function allowed(items: NavItem[], permissions: string[] | undefined): NavItem[] {
+  if (!permissions || permissions.length === 0) return items;
+  return items.filter((i) => permissions.includes(i.permission));
+}
 
 function Item({ item }: { item: NavItem }) {
   return (
@@ -40,6 +57,9 @@ export function DashboardLayout({ children }: { children?: ReactNode }) {
   const menuOpen = openedAt === location.pathname;
 
   const who = session?.admin?.name ?? session?.admin?.email ?? 'Staff';
+  const perms = session?.admin?.permissions;
+  const settings = allowed(SETTINGS, perms);
+  const main = allowed(MAIN, perms);
 
   return (
     <div className="dash">
@@ -74,22 +94,26 @@ export function DashboardLayout({ children }: { children?: ReactNode }) {
           className={`dash__nav nav${menuOpen ? ' dash__nav--open' : ''}`}
           aria-label="Main"
         >
-          <p className="nav__section" id="nav-configuration">
-            Configuration
-          </p>
-          <p className="nav__subsection" id="nav-system-settings">
-            System Settings
-          </p>
-          <ul className="nav__list nav__list--nested" aria-labelledby="nav-system-settings">
-            {SETTINGS.map((i) => (
-              <Item key={i.to} item={i} />
-            ))}
-          </ul>
+          {settings.length > 0 ? (
+            <>
+              <p className="nav__section" id="nav-configuration">
+                Configuration
+              </p>
+              <p className="nav__subsection" id="nav-system-settings">
+                System Settings
+              </p>
+              <ul className="nav__list nav__list--nested" aria-labelledby="nav-system-settings">
+                {settings.map((i) => (
+                  <Item key={i.to} item={i} />
+                ))}
+              </ul>
+            </>
+          ) : null}
           <p className="nav__section" id="nav-manage">
             Manage
           </p>
           <ul className="nav__list" aria-labelledby="nav-manage">
-            {MAIN.map((i) => (
+            {main.map((i) => (
               <Item key={i.to} item={i} />
             ))}
           </ul>
