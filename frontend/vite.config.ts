@@ -32,5 +32,9 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
     restoreMocks: true,
+    // The machines that run these are shared and often busy: a user-event
+    // test typing 65 characters can take seconds. Outcomes, not speed, are
+    // asserted here.
+    testTimeout: 30_000,
   },
 });
