@@ -1,7 +1,7 @@
-import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
+import { createBrowserRouter, type RouteObject } from 'react-router';
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
 import { LoginRoute } from './routes/auth/login';
-import { RequireStaff } from './routes/app/require-staff';
+import { RequireStaff, StaffHome } from './routes/app/require-staff';
 import {
   ApplicationLinksRoute,
   ApplicationLogRoute,
@@ -29,7 +29,7 @@ export const routes: RouteObject[] = [
     ),
     errorElement: <RouteErrorBoundary />,
     children: [
-      { index: true, element: <Navigate to="/settings/application-links" replace /> },
+      { index: true, element: <StaffHome /> },
       { path: 'settings/application-links', element: <ApplicationLinksRoute /> },
       {
         path: 'settings/application-links/:module/configure',

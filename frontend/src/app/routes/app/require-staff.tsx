@@ -28,3 +28,21 @@ function CheckSession({ children }: { children: ReactNode }) {
   useMe();
   return children;
 }
+
+/** Where "/" leads: Application Links, or the first page the admin's permissions open. */
+const HOME_BY_PERMISSION: [string, string][] = [
+  ['configure_application_links', '/settings/application-links'],
+  ['manage_servers', '/servers'],
+  ['manage_clients', '/clients'],
+  ['manage_api_credentials', '/api-credentials'],
+  ['view_sso_events', '/sso-activity'],
+];
+
+export function StaffHome() {
+  const perms = useStaffSession()?.admin?.permissions;
+  const home =
+    perms && perms.length > 0
+      ? (HOME_BY_PERMISSION.find(([p]) => perms.includes(p))?.[1] ?? '/settings/application-links')
+      : '/settings/application-links';
+  return <Navigate to={home} replace />;
+}

@@ -96,6 +96,29 @@ describe('staff login page', () => {
     });
   });
 
+  it('lands an admin on the first page their permissions open', async () => {
+    mockFetch((req) => {
+      const path = new URL(req.url).pathname;
+      if (path === '/api/v1/auth/login') {
+        return json({
+          token: 'jwt',
+          expires_at: '2999-01-01T00:00:00Z',
+          admin: { ...admin, permissions: ['manage_clients'] },
+        });
+      }
+      if (path === '/api/v1/auth/me') return json(admin);
+      if (path === '/api/v1/clients') return json({ items: [], total: 0 });
+      return undefined;
+    });
+    const { user, router } = renderRoutes(routes, '/login');
+    await user.type(screen.getByLabelText(/email/i), 'admin@example.com');
+    await user.type(screen.getByLabelText(/password/i), 'x');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => {
+      expect(router.state.location.pathname).toBe('/clients');
+    });
+  });
+
   it('explains an expired session', () => {
     mockFetch(() => undefined);
     renderRoutes(routes, '/login?expired=1');
