@@ -338,6 +338,15 @@ type MembershipPatch struct {
 	Permissions []string `json:"permissions" example:"sso,invoices"`
 }
 
+// Validate checks that the permissions are given (an empty list revokes
+// all) and known.
+func (p MembershipPatch) Validate() error {
+	if p.Permissions == nil {
+		return FieldError("permissions", "Give the permissions as a list, e.g. [\"sso\"]; an empty list revokes all.")
+	}
+	return ValidateUserPermissions("permissions", p.Permissions)
+}
+
 // ServiceInput creates a hosting account.
 type ServiceInput struct {
 	ClientID int64  `json:"client_id" example:"1"`

@@ -1,6 +1,9 @@
 package links
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Staff permissions. The built-in Full Administrator role holds all of them.
 const (
@@ -35,14 +38,7 @@ type Role struct {
 }
 
 // Has reports whether the role grants the permission.
-func (r Role) Has(perm string) bool {
-	for _, p := range r.Permissions {
-		if p == perm {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Has(perm string) bool { return slices.Contains(r.Permissions, perm) }
 
 // Admin is a staff account.
 type Admin struct {
@@ -58,14 +54,7 @@ type Admin struct {
 }
 
 // Can reports whether the admin holds the permission.
-func (a Admin) Can(perm string) bool {
-	for _, p := range a.Permissions {
-		if p == perm {
-			return true
-		}
-	}
-	return false
-}
+func (a Admin) Can(perm string) bool { return slices.Contains(a.Permissions, perm) }
 
 // Server is a cPanel & WHM or WP Squared server. Its API token is write-only:
 // it is never part of this type; HasToken tells whether one is stored.
@@ -144,17 +133,7 @@ type Membership struct {
 
 // Has reports whether the membership grants the permission. The owner holds
 // every permission, always.
-func (m Membership) Has(perm string) bool {
-	if m.Owner {
-		return true
-	}
-	for _, p := range m.Permissions {
-		if p == perm {
-			return true
-		}
-	}
-	return false
-}
+func (m Membership) Has(perm string) bool { return m.Owner || slices.Contains(m.Permissions, perm) }
 
 // Service statuses.
 const (
@@ -202,11 +181,4 @@ type Page struct {
 func (p Page) Offset() int { return (p.Page - 1) * p.PerPage }
 
 // IsPermission reports whether p is a staff permission.
-func IsPermission(p string) bool {
-	for _, x := range AllPermissions {
-		if x == p {
-			return true
-		}
-	}
-	return false
-}
+func IsPermission(p string) bool { return slices.Contains(AllPermissions, p) }

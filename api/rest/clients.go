@@ -206,10 +206,7 @@ func (s *Server) updateClientUser(c echo.Context) error {
 	if err := bindJSON(c, &p); err != nil {
 		return err
 	}
-	if p.Permissions == nil {
-		return links.FieldError("permissions", "Give the permissions as a list, e.g. [\"sso\"]; an empty list revokes all.")
-	}
-	if err := links.ValidateUserPermissions("permissions", p.Permissions); err != nil {
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	m, err := s.store.SetUserPermissions(c.Request().Context(), id, userID, p.Permissions)

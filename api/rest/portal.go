@@ -568,10 +568,7 @@ func (h *ssoAPI) portalUpdateUser(c echo.Context) error {
 	if err := bindJSON(c, &p); err != nil {
 		return err
 	}
-	if p.Permissions == nil {
-		return links.FieldError("permissions", "Give the permissions as a list, e.g. [\"sso\"]; an empty list revokes all.")
-	}
-	if err := links.ValidateUserPermissions("permissions", p.Permissions); err != nil {
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	a := currentAccount(c)
