@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,13 +38,19 @@ func ValidateHostname(field, host string) error {
 	return nil
 }
 
-func validateName(field, name string) error {
+// ValidateName checks a display name: 1 to 190 characters of valid UTF-8
+// text without control characters (a NUL or a line break in a name is never
+// meant and breaks logs and panels).
+func ValidateName(field, name string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
+	what := strings.ReplaceAll(field, "_", " ")
 	switch {
 	case n == 0:
-		return FieldError(field, "The %s is required.", strings.ReplaceAll(field, "_", " "))
+		return FieldError(field, "The %s is required.", what)
 	case utf8.RuneCountInString(name) > maxNameLength:
-		return FieldError(field, "The %s must be at most %d characters long.", strings.ReplaceAll(field, "_", " "), maxNameLength)
+		return FieldError(field, "The %s must be at most %d characters long.", what, maxNameLength)
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return FieldError(field, "The %s must be plain text, without control characters.", what)
 	}
 	return nil
 }
@@ -117,7 +124,7 @@ func (in ServerInput) Validate() error {
 	if _, err := ApplicationByModule(in.Module); err != nil {
 		return FieldError("module", "Unknown module %q: use cpanel or wpsquared.", in.Module)
 	}
-	if err := validateName("name", in.Name); err != nil {
+	if err := ValidateName("name", in.Name); err != nil {
 		return err
 	}
 	if err := ValidateHostname("hostname", in.Hostname); err != nil {
@@ -168,7 +175,7 @@ type ServerPatch struct {
 func (p *ServerPatch) Validate() error {
 	if p.Name != nil {
 		*p.Name = strings.TrimSpace(*p.Name)
-		if err := validateName("name", *p.Name); err != nil {
+		if err := ValidateName("name", *p.Name); err != nil {
 			return err
 		}
 	}
@@ -211,7 +218,7 @@ func (in *OwnerInput) Validate(prefix string) error {
 	if err := ValidateEmail(prefix+"email", in.Email); err != nil {
 		return err
 	}
-	if err := validateName(prefix+"name", in.Name); err != nil {
+	if err := ValidateName(prefix+"name", in.Name); err != nil {
 		return err
 	}
 	return ValidatePassword(prefix+"password", in.Password)
@@ -241,7 +248,7 @@ func (in *ClientInput) Validate() error {
 		t := true
 		in.AllowSSO = &t
 	}
-	if err := validateName("name", in.Name); err != nil {
+	if err := ValidateName("name", in.Name); err != nil {
 		return err
 	}
 	if err := ValidateEmail("email", in.Email); err != nil {
@@ -275,7 +282,7 @@ type ClientPatch struct {
 func (p *ClientPatch) Validate() error {
 	if p.Name != nil {
 		*p.Name = strings.TrimSpace(*p.Name)
-		if err := validateName("name", *p.Name); err != nil {
+		if err := ValidateName("name", *p.Name); err != nil {
 			return err
 		}
 	}

@@ -171,3 +171,11 @@ func TestMembershipOwnerHasEverything(t *testing.T) {
 		t.Fatal("Qualifies wrong")
 	}
 }
+
+func TestValidateNameRefusesControlCharacters(t *testing.T) {
+	for name, ok := range map[string]bool{"Acme Ltd": true, "Zoë": true, "": false, "a\x00b": false, "line\nbreak": false, strings.Repeat("n", 191): false} {
+		if err := ValidateName("name", name); (err == nil) != ok {
+			t.Errorf("ValidateName(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+}

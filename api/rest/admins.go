@@ -109,8 +109,10 @@ func (s *Server) updateAdmin(c echo.Context) error {
 		return err
 	}
 	p := links.AdminPatch{Name: in.Name, RoleID: in.RoleID, Active: in.Active}
-	if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
-		return links.FieldError("name", "The name must not be empty.")
+	if in.Name != nil {
+		if err := links.ValidateName("name", *in.Name); err != nil {
+			return err
+		}
 	}
 	if in.Password != nil {
 		if err := links.ValidatePassword("password", *in.Password); err != nil {
@@ -163,8 +165,10 @@ func (s *Server) createRole(c echo.Context) error {
 		return err
 	}
 	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || len(in.Name) > 100 {
-		return links.FieldError("name", "The role name must be 1 to 100 characters long.")
+	if err := links.ValidateName("name", in.Name); err != nil {
+		return err
+	} else if len(in.Name) > 100 {
+		return links.FieldError("name", "The role name must be at most 100 characters long.")
 	}
 	if in.Permissions == nil {
 		in.Permissions = []string{}

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
@@ -136,11 +135,8 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 // tokens.
 func (s *Service) CreateCredential(ctx context.Context, name string, perms []string, createdBy int64) (links.NewAPICredential, error) {
 	name = strings.TrimSpace(name)
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		return links.NewAPICredential{}, links.FieldError("name", "The name is required: say which application uses the credential.")
-	case n > 190 || !utf8.ValidString(name):
-		return links.NewAPICredential{}, links.FieldError("name", "The name must be at most 190 characters of text.")
+	if err := links.ValidateName("name", name); err != nil {
+		return links.NewAPICredential{}, err
 	}
 	if perms == nil {
 		perms = slices.Clone(links.AllCredentialPermissions)

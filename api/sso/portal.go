@@ -68,8 +68,8 @@ func (s *Service) Account(ctx context.Context, userID, clientID int64) (Account,
 func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email *string) (links.User, error) {
 	if name != nil {
 		n := strings.TrimSpace(*name)
-		if n == "" || len(n) > 190 {
-			return links.User{}, links.FieldError("name", "The name is required and at most 190 characters long.")
+		if err := links.ValidateName("name", n); err != nil {
+			return links.User{}, err
 		}
 		name = &n
 	}
