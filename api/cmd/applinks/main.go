@@ -128,6 +128,10 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "url", cfg.PublicURL)
+	if cfg.Demo {
+		fmt.Fprintf(stdout, "\n  applinks demo: %s (staff sign-in: %s)\n  Simulated cPanel servers and their accounts' links: %s/__sim/\n  Client area: %s/portal (e.g. owner@acme.test / demo-password)\n\n",
+			cfg.PublicURL, cfg.AdminEmail, cfg.PublicURL, cfg.PublicURL)
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
