@@ -1,11 +1,11 @@
-import { useCallback } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useFilterParams } from '@/hooks/use-filter-params';
 import { errorMessage } from '@/lib/api-error';
 import { useApplication } from '../api/get-application';
 import { useApplicationLog, type LogQuery } from '../api/get-application-log';
@@ -21,13 +21,16 @@ import { StatusIndicator } from './status-indicator';
 
 const PER_PAGE = 100;
 
+// Picking another operation clears the server filter, which was about the old one.
+const LOG_FILTER_DEPENDENTS = { op: ['server'] } as const;
+
 /**
  * View Log: the entries of the application's last operation (or one picked from the history),
  * filterable by level and server, oldest first, live while the operation runs; plus the
  * operation's per-server breakdown and the history of operations.
  */
 export function ApplicationLog({ module }: { module: string }) {
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useFilterParams(LOG_FILTER_DEPENDENTS);
   const level = params.get('level') ?? '';
   const server = params.get('server') ?? '';
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
@@ -51,23 +54,6 @@ export function ApplicationLog({ module }: { module: string }) {
   if (pickedOp) query.operation_id = pickedOp;
   const log = useApplicationLog(module, query, live);
   const history = useOperations({ module, per_page: 10 }, isBusy(status.data));
-
-  const update = useCallback(
-    (key: string, value: string) => {
-      setParams(
-        (p) => {
-          const next = new URLSearchParams(p);
-          if (value) next.set(key, value);
-          else next.delete(key);
-          if (key !== 'page') next.delete('page');
-          if (key === 'op') next.delete('server');
-          return next;
-        },
-        { replace: true },
-      );
-    },
-    [setParams],
-  );
 
   const servers = operation.data?.servers ?? [];
   const serverName = (id: number | undefined) =>

@@ -1,10 +1,11 @@
 import { useCallback } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useFilterParams } from '@/hooks/use-filter-params';
 import { useClients, type ClientsQuery } from '../api/get-clients';
 import { CLIENT_STATUSES, clientStatusTone } from './labels';
 
@@ -12,7 +13,7 @@ const PER_PAGE = 25;
 
 /** Clients with search, a status filter and paging kept in the URL. */
 export function ClientsList() {
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useFilterParams();
   const q = params.get('q') ?? '';
   const status = params.get('status') ?? '';
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
@@ -22,21 +23,6 @@ export function ClientsList() {
   if (status) query.status = status;
   const clients = useClients(query);
 
-  const update = useCallback(
-    (key: string, value: string) => {
-      setParams(
-        (p) => {
-          const next = new URLSearchParams(p);
-          if (value) next.set(key, value);
-          else next.delete(key);
-          if (key !== 'page') next.delete('page');
-          return next;
-        },
-        { replace: true },
-      );
-    },
-    [setParams],
-  );
   const onSearch = useCallback(
     (v: string) => {
       update('q', v);

@@ -1,10 +1,11 @@
 import { useCallback } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useFilterParams } from '@/hooks/use-filter-params';
 import { useServers, type ServersQuery } from '../api/get-servers';
 import { MODULES, moduleName } from './module-name';
 import { ServerSupport } from './server-support';
@@ -13,7 +14,7 @@ const PER_PAGE = 25;
 
 /** The servers table with search, filters and paging kept in the URL. */
 export function ServersList() {
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useFilterParams();
   const q = params.get('q') ?? '';
   const module = params.get('module') ?? '';
   const active = params.get('active') ?? '';
@@ -25,21 +26,6 @@ export function ServersList() {
   if (active) query.active = active === 'true';
   const servers = useServers(query);
 
-  const update = useCallback(
-    (key: string, value: string) => {
-      setParams(
-        (p) => {
-          const next = new URLSearchParams(p);
-          if (value) next.set(key, value);
-          else next.delete(key);
-          if (key !== 'page') next.delete('page');
-          return next;
-        },
-        { replace: true },
-      );
-    },
-    [setParams],
-  );
   const onSearch = useCallback(
     (v: string) => {
       update('q', v);

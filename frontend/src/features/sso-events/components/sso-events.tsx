@@ -1,9 +1,10 @@
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useFilterParams } from '@/hooks/use-filter-params';
 import { useSSOEvents, type SSOEventsQuery } from '../api/get-sso-events';
 
 const PER_PAGE = 50;
@@ -20,7 +21,7 @@ const SOURCES: Record<string, string> = { cpanel: 'cPanel', api: 'API', portal: 
  * the client filter (the client profile's SSO tab).
  */
 export function SSOEvents({ clientId }: { clientId?: number }) {
-  const [params, setParams] = useSearchParams();
+  const { params, setParams, update } = useFilterParams();
   const outcome = params.get('outcome') ?? '';
   const source = params.get('source') ?? '';
   const client = clientId !== undefined ? String(clientId) : (params.get('client_id') ?? '');
@@ -33,19 +34,6 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
   if (client && Number(client) > 0) query.client_id = Number(client);
   if (user && Number(user) > 0) query.user_id = Number(user);
   const events = useSSOEvents(query);
-
-  function update(key: string, value: string) {
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        if (key !== 'page') next.delete('page');
-        return next;
-      },
-      { replace: true },
-    );
-  }
 
   const filtered = Boolean(outcome || source || (clientId === undefined && client) || user);
   const items = events.data?.items ?? [];

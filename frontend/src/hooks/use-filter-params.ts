@@ -1,0 +1,29 @@
+import { useCallback } from 'react';
+import { useSearchParams } from 'react-router';
+
+/**
+ * List filters kept in the URL, so a filtered page can be reloaded and shared. `update` sets a
+ * filter (an empty value removes it) and goes back to the first page, since the old page number
+ * means nothing for a new filter; `dependents` names filters that only make sense with another
+ * one (changing the key clears them). Pass a constant for `dependents`.
+ */
+export function useFilterParams(dependents?: Readonly<Record<string, readonly string[]>>) {
+  const [params, setParams] = useSearchParams();
+  const update = useCallback(
+    (key: string, value: string) => {
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          if (key !== 'page') next.delete('page');
+          for (const d of dependents?.[key] ?? []) next.delete(d);
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams, dependents],
+  );
+  return { params, setParams, update };
+}
