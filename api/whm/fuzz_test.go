@@ -2,6 +2,9 @@ package whm
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -133,6 +136,106 @@ func TestSplitReason(t *testing.T) {
 		msg, xid := splitReason(tt.in)
 		if msg != tt.msg || xid != tt.xid {
 			t.Errorf("splitReason(%q) = %q, %q", tt.in, msg, xid)
+		}
+	}
+}
+
+// FuzzParseBatchFastAgrees checks the one-pass batch parser against the
+// general one: whenever the fast path accepts an answer, both give the same
+// results and reasons.
+func FuzzParseBatchFastAgrees(f *testing.F) {
+	addSeeds(f)
+	f.Add(200, []byte(`{"metadata":{"command":"batch","result":1,"reason":"OK"},"data":{"result":[{"metadata":{"result":1},"data":{"a":1}},{"metadata":{"result":"0","reason":"(XID z) no"},"data":null}]}}`))
+	f.Add(200, []byte(`{"metadata":{"result":1},"data":{"result":[{"metadata":{"result":1}}]}}`))
+	cmds := []Command{{Function: "create_integration_group"}, {Function: "create_integration_link"}}
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		ci := fuzzCallInfo()
+		ci.function = "batch"
+		fast, ok := parseBatchFast(ci, status, body, cmds)
+		if !ok {
+			return
+		}
+		general, err := parseBatchGeneral(ci, status, body, cmds)
+		if err != nil {
+			t.Fatalf("the fast path accepted what the general parser refuses: %v", err)
+		}
+		for i := range cmds {
+			f, g := fast[i], general[i]
+			if f.Function != g.Function || string(f.Data) != string(g.Data) || fmt.Sprint(f.Err) != fmt.Sprint(g.Err) {
+				t.Fatalf("result %d: fast %+v, general %+v", i, f, g)
+			}
+		}
+	})
+}
+
+// TestEncodeBatchMatchesURLValues checks the one-pass batch encoder against
+// the url.Values encoding it replaces.
+func TestEncodeBatchMatchesURLValues(t *testing.T) {
+	cmds := []Command{
+		{Function: FnCreateIntegrationLink, Args: IntegrationLink{App: "billing_x", Label: "Billing & Support ~ “ü” 100%", Order: 3,
+			GroupID: "g", SubscriberUniqueID: "7", Token: "t+/=?&", AutologinTokenURL: "https://b.example/sso?destination=a b",
+			URL: "https://b.example/portal/login?next=%2Fportal"}.Args("alice")},
+		{Function: FnVersion},
+		{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {"bob"}, "app": {"x", "y"}, "api.version": {"0"}}},
+	}
+	for _, abort := range []bool{false, true} {
+		got, err := url.ParseQuery(encodeBatch(cmds, abort))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := url.Values{"api.version": {"1"}, "abort_on_error": {map[bool]string{true: "1", false: "0"}[abort]}}
+		for _, c := range cmds {
+			want.Add("command", c.Encode())
+		}
+		if len(got) != len(want) || got.Get("api.version") != "1" || got.Get("abort_on_error") != want.Get("abort_on_error") {
+			t.Fatalf("form = %v, want %v", got, want)
+		}
+		for i, raw := range got["command"] {
+			fn, q, _ := strings.Cut(raw, "?")
+			wfn, wq, _ := strings.Cut(want["command"][i], "?")
+			gv, err := url.ParseQuery(q)
+			wv, _ := url.ParseQuery(wq)
+			if fn != wfn || err != nil || !reflect.DeepEqual(gv, wv) {
+				t.Errorf("command %d = %q (%v), want %q", i, raw, err, want["command"][i])
+			}
+		}
+	}
+}
+
+// BenchmarkBatchEncodeParse is the client's CPU per push batch: 10
+// accounts x (1 group + 14 links), encoded, and the answer parsed.
+func BenchmarkBatchEncodeParse(b *testing.B) {
+	var cmds []Command
+	for a := range 10 {
+		user := fmt.Sprintf("user%03d", a)
+		cmds = append(cmds, Command{FnCreateIntegrationGroup, Group{ID: "applinks", Label: "Billing & Support", Order: 100}.Args(user)})
+		for l := range 14 {
+			cmds = append(cmds, Command{FnCreateIntegrationLink, IntegrationLink{App: fmt.Sprintf("applinks_link%d", l),
+				Label: "Link " + fmt.Sprint(l), Order: l, GroupID: "applinks", Implements: "billing", SubscriberUniqueID: fmt.Sprint(1000 + a),
+				Token: "s3cr3t-token-value-0123456789abcdef", AutologinTokenURL: "https://billing.example.com/sso/cpanel/token?destination=link",
+				URL: "https://billing.example.com/portal/login?next=%2Fportal%2Fservices"}.Args(user)})
+		}
+	}
+	var ans strings.Builder
+	ans.WriteString(`{"metadata":{"command":"batch","reason":"OK","result":1,"version":1},"data":{"result":[`)
+	for i, c := range cmds {
+		if i > 0 {
+			ans.WriteByte(',')
+		}
+		fmt.Fprintf(&ans, `{"metadata":{"command":%q,"reason":"OK","result":1,"version":1},"data":null}`, c.Function)
+	}
+	ans.WriteString(`]}}`)
+	body := []byte(ans.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		sc := &scrubber{}
+		for _, c := range cmds {
+			sc.addArgs(c.Args)
+		}
+		_ = encodeBatch(cmds, false)
+		out, err := parseBatch(callInfo{server: "s", function: FnBatch, scrub: sc}, 200, body, cmds)
+		if err != nil || len(out) != len(cmds) {
+			b.Fatal(err)
 		}
 	}
 }

@@ -292,6 +292,10 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 		*f = flexInt(n)
 		return nil
 	}
+	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		*f = flexInt(n) // the usual case, without a second decode
+		return nil
+	}
 	var fl float64
 	if err := json.Unmarshal(b, &fl); err != nil {
 		return err
