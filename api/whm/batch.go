@@ -204,7 +204,7 @@ type batchEnvelope struct {
 	Metadata *metadata `json:"metadata"`
 	Data     *struct {
 		Result []struct {
-			Metadata *metadata      `json:"metadata"`
+			Metadata *metadata       `json:"metadata"`
 			Data     json.RawMessage `json:"data"`
 		} `json:"result"`
 	} `json:"data"`
