@@ -121,8 +121,11 @@ func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel l
 	start := entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Started %s of server %s (%s).", kindName(ct.Operation.Kind), t.ServerName, conn.Hostname))
 	var sup links.Support
 	var err error
+	// The check's requests may go at once within the per-server cap: no
+	// batch of this task is in flight yet.
+	checkCtx := links.WithServerConcurrency(ctx, e.cfg.PerServerCap)
 	for attempt := 1; ; attempt++ {
-		sup, err = panel.CheckSupport(ctx, conn)
+		sup, err = panel.CheckSupport(checkCtx, conn)
 		if err == nil || !links.IsTemporary(err) || attempt >= e.cfg.MaxAttempts || ctx.Err() != nil {
 			break
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sync"
 
 	"github.com/applinks/applinks/api/links"
 )
@@ -59,22 +60,40 @@ func (p *panel) Client() *Client { return p.client }
 // CheckSupport runs version, applist and (when offered) get_current_profile.
 // A server that answers but lacks create_integration_link, or has the wrong
 // profile for this panel type, is unsupported with a reason; a failed call is
-// an error.
+// an error. With links.ServerConcurrency(ctx) >= 3 the three requests go at
+// once (one round trip instead of three) and the profile's answer counts
+// only when applist offers the function.
 func (p *panel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Support, error) {
 	var sup links.Support
-	version, err := p.client.Version(ctx, s)
-	if err != nil {
-		return sup, err
+	var (
+		version          string
+		apps             []string
+		prof             Profile
+		vErr, aErr, pErr error
+	)
+	if links.ServerConcurrency(ctx) >= 3 {
+		var wg sync.WaitGroup
+		wg.Go(func() { version, vErr = p.client.Version(ctx, s) })
+		wg.Go(func() { apps, aErr = p.client.AppList(ctx, s) })
+		prof, pErr = p.client.CurrentProfile(ctx, s)
+		wg.Wait()
+	} else {
+		if version, vErr = p.client.Version(ctx, s); vErr == nil {
+			if apps, aErr = p.client.AppList(ctx, s); aErr == nil && slices.Contains(apps, FnGetCurrentProfile) {
+				prof, pErr = p.client.CurrentProfile(ctx, s)
+			}
+		}
+	}
+	switch {
+	case vErr != nil:
+		return sup, vErr
+	case aErr != nil:
+		return links.Support{Version: version}, aErr
 	}
 	sup.Version = version
-	apps, err := p.client.AppList(ctx, s)
-	if err != nil {
-		return sup, err
-	}
 	if slices.Contains(apps, FnGetCurrentProfile) {
-		prof, err := p.client.CurrentProfile(ctx, s)
-		if err != nil {
-			return sup, err
+		if pErr != nil {
+			return sup, pErr
 		}
 		sup.Profile = prof.Code
 	}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/whm"
@@ -34,16 +35,25 @@ func TestCheckSupport(t *testing.T) {
 			links.Support{Reason: whm.ReasonNoProfile, Version: "11.50.0.1"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Version: tt.version, Profile: tt.profile})
-			got, err := tt.panel.CheckSupport(ctxT(t), srv.Conn())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("CheckSupport = %+v\nwant %+v", got, tt.want)
-			}
-		})
+		for _, conc := range []int{1, 2, 3} {
+			t.Run(fmt.Sprintf("%s, %d at once", tt.name, conc), func(t *testing.T) {
+				srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Version: tt.version, Profile: tt.profile, Faults: whmsim.Faults{Latency: 20 * time.Millisecond}})
+				got, err := tt.panel.CheckSupport(links.WithServerConcurrency(ctxT(t), conc), srv.Conn())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != tt.want {
+					t.Errorf("CheckSupport = %+v\nwant %+v", got, tt.want)
+				}
+				wantMax := int64(1)
+				if conc >= 3 {
+					wantMax = 3 // version, applist and get_current_profile together
+				}
+				if m := srv.Stats().MaxInFlight; m != wantMax {
+					t.Errorf("max requests in flight = %d, want %d", m, wantMax)
+				}
+			})
+		}
 	}
 }
 
