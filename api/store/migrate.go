@@ -28,6 +28,34 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().CreateIndex(&serviceRow{}, "idx_services_server_id")
 		},
 	},
+	{
+		// Every batch updated its operation's row (counters), so the
+		// commits of all the servers worked at once queued on that row.
+		// Counters now live on the tasks and are summed when read. Tasks
+		// already finished keep their counters in the operation row
+		// (in_op_totals); an open task's counters move out of it, since
+		// its next commits go to the task only. Its warnings and its
+		// support stay in the row: the task's new columns start at zero.
+		ID: "2026112902_task_counters",
+		Migrate: func(tx *gorm.DB) error {
+			for _, col := range []string{"Warnings", "Supported", "InOpTotals"} {
+				if !tx.Migrator().HasColumn(&serverTaskRow{}, col) {
+					if err := tx.Migrator().AddColumn(&serverTaskRow{}, col); err != nil {
+						return err
+					}
+				}
+			}
+			open := []string{"pending", "running"}
+			for _, col := range []string{"accounts_total", "accounts_done", "accounts_failed"} {
+				err := tx.Exec("UPDATE operations SET "+col+" = "+col+" - COALESCE((SELECT SUM(t."+col+
+					") FROM server_tasks t WHERE t.operation_id = operations.id AND t.state IN ?), 0)", open).Error
+				if err != nil {
+					return err
+				}
+			}
+			return tx.Exec("UPDATE server_tasks SET in_op_totals = ? WHERE state NOT IN ?", true, open).Error
+		},
+	},
 }
 
 // initSchema creates every table of the current schema on an empty database.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -293,91 +294,173 @@ func (s *Store) ReleaseLease(ctx context.Context, taskID, serverID int64, owner 
 	return s.releaseServerLease(ctx, serverID, owner)
 }
 
-// CommitProgress applies one step of a task in one transaction: the task's
-// cursor, counters and state, the operation's counters and the log entries.
-// It returns the task's state afterwards (superseded when a newer operation
-// took over) or ErrLeaseLost when the caller no longer holds the task, in
-// which case nothing is written.
+// CommitProgress applies one step of a task: its cursor, counters, state and
+// log entries, atomically. It returns the task's state afterwards
+// (superseded when a newer operation took over) or ErrLeaseLost when the
+// caller no longer holds the task, in which case nothing is written.
+//
+// Only the task's own row changes: the operation's counters are the sums of
+// its tasks' (see addTaskTotals), so the commits of the servers worked at once
+// never queue on one hot operation row. A step without log entries is one
+// UPDATE, without a transaction around it.
 func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (string, error) {
-	var state string
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		cols := map[string]any{}
-		if p.Cursor > 0 {
-			cols["cursor_id"] = p.Cursor
-		}
-		if p.AccountsDone != 0 {
-			cols["accounts_done"] = gorm.Expr("accounts_done + ?", p.AccountsDone)
-		}
-		if p.AccountsFailed != 0 {
-			cols["accounts_failed"] = gorm.Expr("accounts_failed + ?", p.AccountsFailed)
-		}
-		if p.Checked {
-			cols["checked"] = true
-			cols["accounts_total"] = p.AccountsTotal
-		}
-		if p.State != "" {
-			// A superseded task keeps its state: its in-flight results still count.
-			cols["state"] = gorm.Expr("CASE WHEN state = ? THEN state ELSE ? END", links.TaskSuperseded, p.State)
-			cols["finished_at"] = now
-		}
-		if p.LastError != "" {
-			cols["last_error"] = truncate(p.LastError, 2000)
-		}
-		// The version always changes, so RowsAffected counts the matched row
-		// on MySQL too (which counts changed rows only).
-		cols["version"] = gorm.Expr("version + 1")
-		cols["updated_at"] = now
-		res := tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", p.TaskID, p.Owner).Updates(cols)
+	now := s.now()
+	cols := map[string]any{}
+	if p.Cursor > 0 {
+		cols["cursor_id"] = p.Cursor
+	}
+	if p.AccountsDone != 0 {
+		cols["accounts_done"] = gorm.Expr("accounts_done + ?", p.AccountsDone)
+	}
+	if p.AccountsFailed != 0 {
+		cols["accounts_failed"] = gorm.Expr("accounts_failed + ?", p.AccountsFailed)
+	}
+	if p.Checked {
+		cols["checked"] = true
+		cols["accounts_total"] = p.AccountsTotal
+		cols["supported"] = p.Supported
+	}
+	if w := countWarnings(p.Entries); w > 0 {
+		cols["warnings"] = gorm.Expr("warnings + ?", w)
+	}
+	if p.State != "" {
+		cols["state"] = p.State
+		cols["finished_at"] = now
+	}
+	if p.LastError != "" {
+		cols["last_error"] = truncate(p.LastError, 2000)
+	}
+	// The version always changes, so RowsAffected counts the matched row
+	// on MySQL too (which counts changed rows only).
+	cols["version"] = gorm.Expr("version + 1")
+	cols["updated_at"] = now
+	write := func(db *gorm.DB) (string, error) {
+		res := db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ? AND state <> ?", p.TaskID, p.Owner, links.TaskSuperseded).
+			Updates(cols)
 		if res.Error != nil {
-			return res.Error
+			return "", res.Error
+		}
+		state := links.TaskRunning // a task held by its worker
+		if p.State != "" {
+			state = p.State
 		}
 		if res.RowsAffected != 1 {
-			return ErrLeaseLost
-		}
-		opCols := map[string]any{}
-		if p.AccountsDone != 0 {
-			opCols["accounts_done"] = gorm.Expr("accounts_done + ?", p.AccountsDone)
-		}
-		if p.AccountsFailed != 0 {
-			opCols["accounts_failed"] = gorm.Expr("accounts_failed + ?", p.AccountsFailed)
-		}
-		if p.Checked {
-			opCols["accounts_total"] = gorm.Expr("accounts_total + ?", p.AccountsTotal)
-			if p.Supported {
-				opCols["servers_supported"] = gorm.Expr("servers_supported + ?", 1)
+			// Superseded meanwhile, or no longer ours. A superseded task
+			// keeps its state: its in-flight results still count.
+			delete(cols, "state")
+			res = db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", p.TaskID, p.Owner).Updates(cols)
+			if res.Error != nil {
+				return "", res.Error
 			}
+			if res.RowsAffected != 1 {
+				return "", ErrLeaseLost
+			}
+			state = links.TaskSuperseded
 		}
-		if p.State != "" {
-			opCols["servers_done"] = gorm.Expr("servers_done + ?", 1)
-		}
-		if w := countWarnings(p.Entries); w > 0 {
-			opCols["warnings"] = gorm.Expr("warnings + ?", w)
+		if len(p.Entries) == 0 {
+			return state, nil
 		}
 		var op operationRow
-		if err := tx.Select("id", "module").Take(&op, p.OperationID).Error; err != nil {
+		if err := db.Select("id", "module").Take(&op, p.OperationID).Error; err != nil {
+			return "", err
+		}
+		return state, insertLog(db, p.OperationID, op.Module, now, p.Entries)
+	}
+	var state string
+	var err error
+	if len(p.Entries) == 0 {
+		state, err = write(s.db.WithContext(ctx))
+	} else {
+		err = s.tx(ctx, func(tx *gorm.DB) error {
+			state, err = write(tx)
 			return err
-		}
-		if len(opCols) > 0 {
-			opCols["updated_at"] = now
-			if err := tx.Model(&operationRow{}).Where("id = ?", p.OperationID).Updates(opCols).Error; err != nil {
-				return err
-			}
-		}
-		if err := insertLog(tx, p.OperationID, op.Module, now, p.Entries); err != nil {
-			return err
-		}
-		var cur serverTaskRow
-		if err := tx.Select("state").Take(&cur, p.TaskID).Error; err != nil {
-			return err
-		}
-		state = cur.State
-		return nil
-	})
+		})
+	}
 	if errors.Is(err, ErrLeaseLost) {
 		return "", ErrLeaseLost
 	}
 	return state, translate(err, "server task")
+}
+
+// taskTotals are the counters an operation's tasks add to its row.
+type taskTotals struct {
+	OperationID      int64
+	ServersDone      int
+	ServersSupported int
+	AccountsTotal    int
+	AccountsDone     int
+	AccountsFailed   int
+	Warnings         int
+}
+
+// finishedTaskStates are the states in which a task counts as a server done.
+var finishedTaskStates = []string{links.TaskDone, links.TaskFailed, links.TaskUnsupported}
+
+// add adds the totals to an operation.
+func (t taskTotals) add(op *links.Operation) {
+	op.ServersDone += t.ServersDone
+	op.ServersSupport += t.ServersSupported
+	op.AccountsTotal += t.AccountsTotal
+	op.AccountsDone += t.AccountsDone
+	op.AccountsFailed += t.AccountsFailed
+	op.Warnings += t.Warnings
+}
+
+// totalsOf sums tasks in Go, as addTaskTotals does in SQL.
+func totalsOf(tasks []serverTaskRow) taskTotals {
+	var t taskTotals
+	for _, r := range tasks {
+		if r.InOpTotals {
+			continue
+		}
+		if slices.Contains(finishedTaskStates, r.State) {
+			t.ServersDone++
+		}
+		if r.Supported {
+			t.ServersSupported++
+		}
+		t.AccountsTotal += r.AccountsTotal
+		t.AccountsDone += r.AccountsDone
+		t.AccountsFailed += r.AccountsFailed
+		t.Warnings += r.Warnings
+	}
+	return t
+}
+
+// addTaskTotals completes the counters of operations read from their rows:
+// an operation's row keeps only what tasks from before the per-task counters
+// had added to it (InOpTotals), and the sums of its other tasks are added
+// here, in one grouped query for all of ops.
+func addTaskTotals(db *gorm.DB, ops []links.Operation) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ops))
+	for i, op := range ops {
+		ids[i] = op.ID
+	}
+	var rows []taskTotals
+	err := db.Model(&serverTaskRow{}).
+		Select(`operation_id,
+			SUM(CASE WHEN state IN ? THEN 1 ELSE 0 END) AS servers_done,
+			SUM(CASE WHEN supported THEN 1 ELSE 0 END) AS servers_supported,
+			SUM(accounts_total) AS accounts_total,
+			SUM(accounts_done) AS accounts_done,
+			SUM(accounts_failed) AS accounts_failed,
+			SUM(warnings) AS warnings`, finishedTaskStates).
+		Where("operation_id IN ? AND in_op_totals = ?", ids, false).
+		Group("operation_id").Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, t := range rows {
+		for i := range ops {
+			if ops[i].ID == t.OperationID {
+				t.add(&ops[i])
+			}
+		}
+	}
+	return nil
 }
 
 // CompleteOperation marks an open operation completed when none of its tasks
@@ -406,7 +489,11 @@ func (s *Store) CompleteOperation(ctx context.Context, opID int64, entries func(
 		if err := tx.Take(&row, opID).Error; err != nil {
 			return err
 		}
-		out, won = operationFromRow(row), true
+		ops := []links.Operation{operationFromRow(row)}
+		if err := addTaskTotals(tx, ops); err != nil {
+			return err
+		}
+		out, won = ops[0], true
 		if entries != nil {
 			return insertLog(tx, opID, row.Module, now, entries(out))
 		}
@@ -459,6 +546,7 @@ func (s *Store) Operation(ctx context.Context, id int64) (links.OperationDetail,
 		names[s.ID] = s.Name
 	}
 	out := links.OperationDetail{Operation: operationFromRow(row), Servers: make([]links.ServerTask, len(tasks))}
+	totalsOf(tasks).add(&out.Operation)
 	for i, t := range tasks {
 		out.Servers[i] = taskFromRow(t)
 		out.Servers[i].ServerName = names[t.ServerID]
@@ -484,6 +572,9 @@ func (s *Store) ListOperations(ctx context.Context, f links.OperationFilter) ([]
 	for i, r := range rows {
 		out[i] = operationFromRow(r)
 	}
+	if err := addTaskTotals(s.db.WithContext(ctx), out); err != nil {
+		return nil, 0, translate(err, "server tasks")
+	}
 	return out, total, nil
 }
 
@@ -499,8 +590,11 @@ func (s *Store) LatestOperation(ctx context.Context, module string) (*links.Oper
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	op := operationFromRow(rows[0])
-	return &op, nil
+	ops := []links.Operation{operationFromRow(rows[0])}
+	if err := addTaskTotals(s.db.WithContext(ctx), ops); err != nil {
+		return nil, translate(err, "server tasks")
+	}
+	return &ops[0], nil
 }
 
 // ListLog returns one page of an operation's log, oldest first, and the total.

@@ -131,3 +131,89 @@ func TestPurgeDropsOldFinishedOperations(t *testing.T) {
 		}
 	})
 }
+
+// TestCountersAreSummedFromTasks: commits touch only their task, the
+// operation's counters are the sums, and the migration from the releases
+// that kept the counters on the operation row neither loses nor doubles any.
+func TestCountersAreSummedFromTasks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		newServer(t, s, "cp1", "cp1.example.com", true)
+		newServer(t, s, "cp2", "cp2.example.com", true)
+		op := queueFull(t, s, links.OpActivation)
+		a, _ := s.ClaimTask(ctx, "A", time.Minute)
+		b, _ := s.ClaimTask(ctx, "B", time.Minute)
+		if a == nil || b == nil {
+			t.Fatal("two tasks expected")
+		}
+		commit := func(p links.TaskProgress) {
+			t.Helper()
+			p.OperationID = op.ID
+			if _, err := s.CommitProgress(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		warn := []links.LogEntry{{Level: links.LevelWarning, Message: "refused"}, {Level: links.LevelInfo, Message: "note"}}
+		commit(links.TaskProgress{TaskID: a.Task.ID, Owner: "A", Checked: true, Supported: true, AccountsTotal: 10})
+		commit(links.TaskProgress{TaskID: a.Task.ID, Owner: "A", Cursor: 9, AccountsDone: 9, AccountsFailed: 1, Entries: warn})
+		commit(links.TaskProgress{TaskID: a.Task.ID, Owner: "A", State: links.TaskDone})
+		commit(links.TaskProgress{TaskID: b.Task.ID, Owner: "B", Checked: true, Supported: true, AccountsTotal: 5})
+		commit(links.TaskProgress{TaskID: b.Task.ID, Owner: "B", Cursor: 2, AccountsDone: 2})
+		want := links.Operation{ServersTotal: 2, ServersDone: 1, ServersSupport: 2, AccountsTotal: 15, AccountsDone: 11, AccountsFailed: 1, Warnings: 1}
+		check := func(when string, want links.Operation) {
+			t.Helper()
+			d, err := s.Operation(ctx, op.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			latest, err := s.LatestOperation(ctx, links.ModuleCPanel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, _, err := s.ListOperations(ctx, links.OperationFilter{Page: links.Page{Page: 1, PerPage: 10}})
+			if err != nil || len(list) != 1 {
+				t.Fatal(list, err)
+			}
+			for name, got := range map[string]links.Operation{"Operation": d.Operation, "LatestOperation": *latest, "ListOperations": list[0]} {
+				g := links.Operation{ServersTotal: got.ServersTotal, ServersDone: got.ServersDone, ServersSupport: got.ServersSupport,
+					AccountsTotal: got.AccountsTotal, AccountsDone: got.AccountsDone, AccountsFailed: got.AccountsFailed, Warnings: got.Warnings}
+				if g != want {
+					t.Errorf("%s: %s counters = %+v\nwant %+v", when, name, g, want)
+				}
+			}
+		}
+		check("before the migration", want)
+
+		// Make it a database of the previous release: the operation row
+		// holds every counter, the tasks lack the new columns.
+		db, err := s.SQLDB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			"UPDATE operations SET servers_done = 1, servers_supported = 2, accounts_total = 15, accounts_done = 11, accounts_failed = 1, warnings = 1",
+			"ALTER TABLE server_tasks DROP COLUMN warnings",
+			"ALTER TABLE server_tasks DROP COLUMN supported",
+			"ALTER TABLE server_tasks DROP COLUMN in_op_totals",
+			"DELETE FROM schema_migrations WHERE id = '2026112902_task_counters'",
+		} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("after the migration", want)
+
+		// The open task goes on under the new release.
+		commit(links.TaskProgress{TaskID: b.Task.ID, Owner: "B", Cursor: 5, AccountsDone: 2, AccountsFailed: 1, Entries: warn})
+		commit(links.TaskProgress{TaskID: b.Task.ID, Owner: "B", State: links.TaskDone})
+		want.ServersDone, want.AccountsDone, want.AccountsFailed, want.Warnings = 2, 13, 2, 2
+		check("after the open task finished", want)
+		done, won, err := s.CompleteOperation(ctx, op.ID, nil)
+		if err != nil || !won || done.AccountsDone != 13 || done.ServersDone != 2 || done.Warnings != 2 {
+			t.Fatalf("complete = %+v, %v, %v", done, won, err)
+		}
+	})
+}

@@ -135,6 +135,9 @@ type linkSettingRow struct {
 
 func (linkSettingRow) TableName() string { return "link_settings" }
 
+// operationRow is one operation. Its counters from ServersDone to Warnings
+// hold only what tasks marked InOpTotals added to them (releases before the
+// per-task counters); readers add the other tasks' sums (addTaskTotals).
 type operationRow struct {
 	ID             int64  `gorm:"primaryKey;index:idx_operations_module_id,priority:2"`
 	Module         string `gorm:"size:32;not null;index:idx_operations_module_id,priority:1"`
@@ -174,6 +177,14 @@ type serverTaskRow struct {
 	AccountsTotal  int    `gorm:"not null;default:0"`
 	AccountsDone   int    `gorm:"not null;default:0"`
 	AccountsFailed int    `gorm:"not null;default:0"`
+	// Warnings counts the warnings of the task's log entries; Supported
+	// says the support check passed.
+	Warnings  int  `gorm:"not null;default:0"`
+	Supported bool `gorm:"not null;default:false"`
+	// InOpTotals marks the tasks whose counters are already in their
+	// operation's row: those of the releases that updated the row with
+	// every batch. The others' counters are summed when read.
+	InOpTotals     bool   `gorm:"column:in_op_totals;not null;default:false"`
 	Attempts       int    `gorm:"not null;default:0"`
 	Version        int64  `gorm:"not null;default:0"`
 	LeaseOwner     string `gorm:"size:100;not null;default:''"`
