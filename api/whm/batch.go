@@ -15,13 +15,52 @@ import (
 type Command struct {
 	Function string
 	Args     url.Values
+	// shared, when set, holds more arguments that many commands of a batch
+	// have in common, encoded once for all of them (see Shared).
+	shared *SharedArgs
+}
+
+// SharedArgs are arguments common to many commands of a batch (a link's
+// label, order and URLs, the same for every account), encoded for the batch
+// body once instead of once per command.
+type SharedArgs struct {
+	values  url.Values
+	encoded string // "%26key%3Dvalue..." as appendArgs writes it
+}
+
+// NewSharedArgs encodes arguments for WithShared.
+func NewSharedArgs(v url.Values) *SharedArgs {
+	var b strings.Builder
+	appendArgs(&b, v)
+	return &SharedArgs{values: v, encoded: b.String()}
+}
+
+// WithShared returns the command with the shared arguments added to its own.
+func (c Command) WithShared(sh *SharedArgs) Command {
+	c.shared = sh
+	return c
+}
+
+// AllArgs returns the command's own and shared arguments together.
+func (c Command) AllArgs() url.Values {
+	if c.shared == nil {
+		return c.Args
+	}
+	v := make(url.Values, len(c.Args)+len(c.shared.values))
+	for k, vs := range c.shared.values {
+		v[k] = vs
+	}
+	for k, vs := range c.Args {
+		v[k] = vs
+	}
+	return v
 }
 
 // Encode returns the command as batch takes it: "function?query", the query
 // carrying api.version=1. The batch body URL-encodes this string once more.
 func (c Command) Encode() string {
 	q := url.Values{}
-	for k, vs := range c.Args {
+	for k, vs := range c.AllArgs() {
 		q[k] = vs
 	}
 	q.Set("api.version", "1")
@@ -36,16 +75,25 @@ func (c Command) appendBatchParam(b *strings.Builder) {
 	b.WriteString("command=")
 	escapeTwice(b, c.Function)
 	b.WriteString("%3Fapi.version%3D1")
+	if c.shared != nil {
+		b.WriteString(c.shared.encoded)
+	}
+	appendArgs(b, c.Args)
+}
+
+// appendArgs writes "&key=value" for every argument but api.version, in key
+// order, URL-encoded twice.
+func appendArgs(b *strings.Builder, args url.Values) {
 	var buf [16]string
 	keys := buf[:0]
-	for k := range c.Args {
+	for k := range args {
 		if k != "api.version" {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		for _, v := range c.Args[k] {
+		for _, v := range args[k] {
 			b.WriteString("%26")
 			escapeTwice(b, k)
 			b.WriteString("%3D")
@@ -118,8 +166,13 @@ type CommandResult struct {
 func (c *Client) Batch(ctx context.Context, s links.ServerConn, cmds []Command, abortOnError bool) ([]CommandResult, error) {
 	sc := &scrubber{}
 	sc.add(s.APIToken)
+	shared := map[*SharedArgs]bool{}
 	for _, cmd := range cmds {
 		sc.addArgs(cmd.Args)
+		if cmd.shared != nil && !shared[cmd.shared] {
+			shared[cmd.shared] = true
+			sc.addArgs(cmd.shared.values)
+		}
 	}
 	ci := callInfo{server: ServerName(s), function: FnBatch, scrub: sc}
 	status, body, err := c.post(ctx, s, ci, FnBatch, encodeBatch(cmds, abortOnError))

@@ -185,15 +185,22 @@ type IntegrationLink struct {
 
 // Args returns the create_integration_link arguments for the account.
 func (l IntegrationLink) Args(user string) url.Values {
+	v := l.sharedArgs()
+	for k, vs := range l.accountArgs(user) {
+		v[k] = vs
+	}
+	return v
+}
+
+// sharedArgs are the arguments that do not depend on the account: the same
+// for every account a link is pushed to.
+func (l IntegrationLink) sharedArgs() url.Values {
 	v := url.Values{
-		"user":                 {user},
-		"app":                  {l.App},
-		"label":                {l.Label},
-		"order":                {strconv.Itoa(l.Order)},
-		"group_id":             {l.GroupID},
-		"implements":           {l.Implements},
-		"subscriber_unique_id": {l.SubscriberUniqueID},
-		"token":                {l.Token},
+		"app":        {l.App},
+		"label":      {l.Label},
+		"order":      {strconv.Itoa(l.Order)},
+		"group_id":   {l.GroupID},
+		"implements": {l.Implements},
 	}
 	if l.AutologinTokenURL != "" {
 		v.Set("autologin_token_url", l.AutologinTokenURL)
@@ -208,6 +215,15 @@ func (l IntegrationLink) Args(user string) url.Values {
 		v.Set("hide", "1")
 	}
 	return v
+}
+
+// accountArgs are the arguments that name the account and its credentials.
+func (l IntegrationLink) accountArgs(user string) url.Values {
+	return url.Values{
+		"user":                 {user},
+		"subscriber_unique_id": {l.SubscriberUniqueID},
+		"token":                {l.Token},
+	}
 }
 
 // CreateIntegrationGroup creates or replaces a menu group in the account.

@@ -177,6 +177,8 @@ func TestEncodeBatchMatchesURLValues(t *testing.T) {
 			URL: "https://b.example/portal/login?next=%2Fportal"}.Args("alice")},
 		{Function: FnVersion},
 		{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {"bob"}, "app": {"x", "y"}, "api.version": {"0"}}},
+		Command{Function: FnCreateIntegrationLink, Args: url.Values{"user": {"carol"}, "token": {"a b"}}}.
+			WithShared(NewSharedArgs(url.Values{"label": {"Ünïcode & more"}, "app": {"z"}})),
 	}
 	for _, abort := range []bool{false, true} {
 		got, err := url.ParseQuery(encodeBatch(cmds, abort))
@@ -206,14 +208,18 @@ func TestEncodeBatchMatchesURLValues(t *testing.T) {
 // accounts x (1 group + 14 links), encoded, and the answer parsed.
 func BenchmarkBatchEncodeParse(b *testing.B) {
 	var cmds []Command
+	shared := make([]*SharedArgs, 14)
+	for l := range shared {
+		shared[l] = NewSharedArgs(IntegrationLink{App: fmt.Sprintf("applinks_link%d", l), Label: "Link " + fmt.Sprint(l), Order: l,
+			GroupID: "applinks", Implements: "billing", AutologinTokenURL: "https://billing.example.com/sso/cpanel/token?destination=link",
+			URL: "https://billing.example.com/portal/login?next=%2Fportal%2Fservices"}.sharedArgs())
+	}
 	for a := range 10 {
 		user := fmt.Sprintf("user%03d", a)
-		cmds = append(cmds, Command{FnCreateIntegrationGroup, Group{ID: "applinks", Label: "Billing & Support", Order: 100}.Args(user)})
+		cmds = append(cmds, Command{Function: FnCreateIntegrationGroup, Args: Group{ID: "applinks", Label: "Billing & Support", Order: 100}.Args(user)})
+		own := IntegrationLink{SubscriberUniqueID: fmt.Sprint(1000 + a), Token: "s3cr3t-token-value-0123456789abcdef"}.accountArgs(user)
 		for l := range 14 {
-			cmds = append(cmds, Command{FnCreateIntegrationLink, IntegrationLink{App: fmt.Sprintf("applinks_link%d", l),
-				Label: "Link " + fmt.Sprint(l), Order: l, GroupID: "applinks", Implements: "billing", SubscriberUniqueID: fmt.Sprint(1000 + a),
-				Token: "s3cr3t-token-value-0123456789abcdef", AutologinTokenURL: "https://billing.example.com/sso/cpanel/token?destination=link",
-				URL: "https://billing.example.com/portal/login?next=%2Fportal%2Fservices"}.Args(user)})
+			cmds = append(cmds, Command{Function: FnCreateIntegrationLink, Args: own}.WithShared(shared[l]))
 		}
 	}
 	var ans strings.Builder

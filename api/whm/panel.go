@@ -126,19 +126,23 @@ type call struct {
 // Remove, for every account; all accounts go in one batch unless Unbatched.
 func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
 	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
-	var calls []call
+	// A link's arguments but the account's own are the same for every
+	// account: encoded once per request.
+	linkArgs := make([]*SharedArgs, len(req.Links))
+	for j, l := range req.Links {
+		il := IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
+			AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG}
+		linkArgs[j] = NewSharedArgs(il.sharedArgs())
+	}
+	calls := make([]call, 0, len(req.Accounts)*(1+len(req.Links)+len(req.Remove)))
 	for i, acct := range req.Accounts {
-		calls = append(calls, call{i, Command{FnCreateIntegrationGroup, group.Args(acct.Username)}})
-		for _, l := range req.Links {
-			il := IntegrationLink{
-				App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
-				SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token,
-				AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG,
-			}
-			calls = append(calls, call{i, Command{FnCreateIntegrationLink, il.Args(acct.Username)}})
+		calls = append(calls, call{i, Command{Function: FnCreateIntegrationGroup, Args: group.Args(acct.Username)}})
+		own := IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username)
+		for j := range req.Links {
+			calls = append(calls, call{i, Command{Function: FnCreateIntegrationLink, Args: own}.WithShared(linkArgs[j])})
 		}
 		for _, app := range req.Remove {
-			calls = append(calls, call{i, Command{FnRemoveIntegrationLink, url.Values{"user": {acct.Username}, "app": {app}}}})
+			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {acct.Username}, "app": {app}}}})
 		}
 	}
 	users := make([]string, len(req.Accounts))
@@ -153,10 +157,10 @@ func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.R
 	var calls []call
 	for i, user := range req.Usernames {
 		for _, app := range req.Apps {
-			calls = append(calls, call{i, Command{FnRemoveIntegrationLink, url.Values{"user": {user}, "app": {app}}}})
+			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {user}, "app": {app}}}})
 		}
 		if req.GroupID != "" {
-			calls = append(calls, call{i, Command{FnRemoveIntegrationGroup, url.Values{"user": {user}, "group_id": {req.GroupID}}}})
+			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationGroup, Args: url.Values{"user": {user}, "group_id": {req.GroupID}}}})
 		}
 	}
 	return p.run(ctx, s, req.Usernames, calls, req.Unbatched)
@@ -180,7 +184,7 @@ func (p *panel) run(ctx context.Context, s links.ServerConn, users []string, cal
 	}
 	if unbatched {
 		for _, c := range calls {
-			_, err := p.client.Call(ctx, s, c.cmd.Function, c.cmd.Args)
+			_, err := p.client.Call(ctx, s, c.cmd.Function, c.cmd.AllArgs())
 			var pe *PanelError
 			switch {
 			case err == nil:
