@@ -2915,6 +2915,16 @@ const docTemplate = `{
     "definitions": {
         "links.APICredential": {
             "type": "object",
+            "required": [
+                "created_at",
+                "created_by",
+                "id",
+                "identifier",
+                "last_used_at",
+                "name",
+                "permissions",
+                "revoked_at"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string"
@@ -2932,7 +2942,8 @@ const docTemplate = `{
                     "example": "ak_3bV9cXq1tT0Wm4Fz"
                 },
                 "last_used_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -2948,12 +2959,23 @@ const docTemplate = `{
                     ]
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "links.Admin": {
             "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "email",
+                "id",
+                "name",
+                "permissions",
+                "role",
+                "role_id"
+            ],
             "properties": {
                 "active": {
                     "type": "boolean",
@@ -2993,6 +3015,19 @@ const docTemplate = `{
         },
         "links.ApplicationStatus": {
             "type": "object",
+            "required": [
+                "accounts_done",
+                "accounts_failed",
+                "accounts_total",
+                "enabled",
+                "module",
+                "operation",
+                "servers_done",
+                "servers_supported",
+                "servers_total",
+                "state",
+                "warnings"
+            ],
             "properties": {
                 "accounts_done": {
                     "type": "integer",
@@ -3015,7 +3050,12 @@ const docTemplate = `{
                     "example": "cpanel"
                 },
                 "operation": {
-                    "$ref": "#/definitions/links.Operation"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "servers_done": {
                     "type": "integer",
@@ -3048,6 +3088,12 @@ const docTemplate = `{
         },
         "links.ApplicationView": {
             "type": "object",
+            "required": [
+                "enabled",
+                "module",
+                "name",
+                "status"
+            ],
             "properties": {
                 "enabled": {
                     "type": "boolean",
@@ -3068,6 +3114,16 @@ const docTemplate = `{
         },
         "links.Client": {
             "type": "object",
+            "required": [
+                "allow_sso",
+                "created_at",
+                "email",
+                "id",
+                "name",
+                "owner_user_id",
+                "status",
+                "updated_at"
+            ],
             "properties": {
                 "allow_sso": {
                     "type": "boolean",
@@ -3193,6 +3249,15 @@ const docTemplate = `{
         },
         "links.Link": {
             "type": "object",
+            "required": [
+                "default_label",
+                "enabled",
+                "group",
+                "key",
+                "label",
+                "order",
+                "route"
+            ],
             "properties": {
                 "default_label": {
                     "type": "string",
@@ -3251,6 +3316,16 @@ const docTemplate = `{
         },
         "links.LogEntry": {
             "type": "object",
+            "required": [
+                "id",
+                "level",
+                "message",
+                "module",
+                "operation_id",
+                "server_id",
+                "service_id",
+                "time"
+            ],
             "properties": {
                 "id": {
                     "type": "integer",
@@ -3280,10 +3355,12 @@ const docTemplate = `{
                 },
                 "server_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "service_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 42
                 },
                 "time": {
@@ -3293,6 +3370,13 @@ const docTemplate = `{
         },
         "links.Membership": {
             "type": "object",
+            "required": [
+                "client_id",
+                "owner",
+                "permissions",
+                "user",
+                "user_id"
+            ],
             "properties": {
                 "client_id": {
                     "type": "integer",
@@ -3337,6 +3421,17 @@ const docTemplate = `{
         },
         "links.NewAPICredential": {
             "type": "object",
+            "required": [
+                "created_at",
+                "created_by",
+                "id",
+                "identifier",
+                "last_used_at",
+                "name",
+                "permissions",
+                "revoked_at",
+                "secret"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string"
@@ -3354,7 +3449,8 @@ const docTemplate = `{
                     "example": "ak_3bV9cXq1tT0Wm4Fz"
                 },
                 "last_used_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -3370,7 +3466,8 @@ const docTemplate = `{
                     ]
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "secret": {
                     "type": "string",
@@ -3380,6 +3477,23 @@ const docTemplate = `{
         },
         "links.Operation": {
             "type": "object",
+            "required": [
+                "accounts_done",
+                "accounts_failed",
+                "accounts_total",
+                "created_at",
+                "finished_at",
+                "id",
+                "kind",
+                "module",
+                "servers_done",
+                "servers_supported",
+                "servers_total",
+                "started_at",
+                "started_by",
+                "state",
+                "warnings"
+            ],
             "properties": {
                 "accounts_done": {
                     "type": "integer",
@@ -3397,7 +3511,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "finished_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -3431,7 +3546,8 @@ const docTemplate = `{
                     "example": 3
                 },
                 "started_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "started_by": {
                     "type": "string",
@@ -3459,6 +3575,24 @@ const docTemplate = `{
         },
         "links.OperationDetail": {
             "type": "object",
+            "required": [
+                "accounts_done",
+                "accounts_failed",
+                "accounts_total",
+                "created_at",
+                "finished_at",
+                "id",
+                "kind",
+                "module",
+                "servers",
+                "servers_done",
+                "servers_supported",
+                "servers_total",
+                "started_at",
+                "started_by",
+                "state",
+                "warnings"
+            ],
             "properties": {
                 "accounts_done": {
                     "type": "integer",
@@ -3476,7 +3610,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "finished_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -3516,7 +3651,8 @@ const docTemplate = `{
                     "example": 3
                 },
                 "started_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "started_by": {
                     "type": "string",
@@ -3561,6 +3697,13 @@ const docTemplate = `{
         },
         "links.Role": {
             "type": "object",
+            "required": [
+                "builtin",
+                "created_at",
+                "id",
+                "name",
+                "permissions"
+            ],
             "properties": {
                 "builtin": {
                     "type": "boolean"
@@ -3589,13 +3732,30 @@ const docTemplate = `{
         },
         "links.SSOEvent": {
             "type": "object",
+            "required": [
+                "client_id",
+                "credential_id",
+                "destination",
+                "id",
+                "ip",
+                "kind",
+                "outcome",
+                "reason",
+                "server_id",
+                "service_id",
+                "source",
+                "time",
+                "user_id"
+            ],
             "properties": {
                 "client_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "credential_id": {
-                    "type": "integer"
+                    "type": "integer",
+                    "x-nullable": true
                 },
                 "destination": {
                     "type": "string",
@@ -3632,10 +3792,12 @@ const docTemplate = `{
                 },
                 "server_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "service_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "source": {
@@ -3652,12 +3814,18 @@ const docTemplate = `{
                 },
                 "user_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 }
             }
         },
         "links.SSOTokenAnswer": {
             "type": "object",
+            "required": [
+                "access_token",
+                "expires_at",
+                "redirect_url"
+            ],
             "properties": {
                 "access_token": {
                     "type": "string",
@@ -3718,13 +3886,34 @@ const docTemplate = `{
         },
         "links.Server": {
             "type": "object",
+            "required": [
+                "active",
+                "checked_at",
+                "created_at",
+                "has_api_token",
+                "hostname",
+                "id",
+                "module",
+                "name",
+                "port",
+                "profile",
+                "secure",
+                "services",
+                "support_reason",
+                "supports_links",
+                "updated_at",
+                "username",
+                "verify_tls",
+                "version"
+            ],
             "properties": {
                 "active": {
                     "type": "boolean",
                     "example": true
                 },
                 "checked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
@@ -3771,7 +3960,8 @@ const docTemplate = `{
                     "example": ""
                 },
                 "supports_links": {
-                    "type": "boolean"
+                    "type": "boolean",
+                    "x-nullable": true
                 },
                 "updated_at": {
                     "type": "string"
@@ -3867,6 +4057,22 @@ const docTemplate = `{
         },
         "links.ServerTask": {
             "type": "object",
+            "required": [
+                "accounts_done",
+                "accounts_failed",
+                "accounts_total",
+                "action",
+                "attempts",
+                "checked",
+                "cursor",
+                "finished_at",
+                "id",
+                "operation_id",
+                "server_id",
+                "server_name",
+                "started_at",
+                "state"
+            ],
             "properties": {
                 "accounts_done": {
                     "type": "integer",
@@ -3901,7 +4107,8 @@ const docTemplate = `{
                     "example": 420
                 },
                 "finished_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -3927,7 +4134,8 @@ const docTemplate = `{
                     "type": "integer"
                 },
                 "started_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "state": {
                     "type": "string",
@@ -3948,6 +4156,17 @@ const docTemplate = `{
         },
         "links.Service": {
             "type": "object",
+            "required": [
+                "client_id",
+                "created_at",
+                "domain",
+                "id",
+                "module",
+                "server_id",
+                "status",
+                "updated_at",
+                "username"
+            ],
             "properties": {
                 "client_id": {
                     "type": "integer",
@@ -4050,6 +4269,11 @@ const docTemplate = `{
         },
         "links.Support": {
             "type": "object",
+            "required": [
+                "profile",
+                "supported",
+                "version"
+            ],
             "properties": {
                 "profile": {
                     "type": "string"
@@ -4068,6 +4292,13 @@ const docTemplate = `{
         },
         "links.User": {
             "type": "object",
+            "required": [
+                "created_at",
+                "email",
+                "id",
+                "name",
+                "updated_at"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string"
@@ -4199,7 +4430,12 @@ const docTemplate = `{
                     }
                 },
                 "operation": {
-                    "$ref": "#/definitions/links.Operation"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    ],
+                    "x-nullable": true
                 }
             }
         },
@@ -4517,7 +4753,8 @@ const docTemplate = `{
                     "example": true
                 },
                 "checked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -4537,12 +4774,24 @@ const docTemplate = `{
                     "example": 1
                 },
                 "supports_links": {
-                    "type": "boolean"
+                    "type": "boolean",
+                    "x-nullable": true
                 }
             }
         },
         "rest.PortalService": {
             "type": "object",
+            "required": [
+                "client_id",
+                "created_at",
+                "domain",
+                "id",
+                "module",
+                "server_id",
+                "status",
+                "updated_at",
+                "username"
+            ],
             "properties": {
                 "client_id": {
                     "type": "integer",

@@ -531,83 +531,83 @@ func (e RestPortalServiceStatus) Valid() bool {
 
 // LinksAPICredential defines model for links.APICredential.
 type LinksAPICredential struct {
-	CreatedAt *string `json:"created_at,omitempty"`
+	CreatedAt string `json:"created_at"`
 
 	// CreatedBy Example: 1
-	CreatedBy *int `json:"created_by,omitempty"`
+	CreatedBy int `json:"created_by"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
-	Identifier *string `json:"identifier,omitempty"`
-	LastUsedAt *string `json:"last_used_at,omitempty"`
+	Identifier string  `json:"identifier"`
+	LastUsedAt *string `json:"last_used_at"`
 
 	// Name Example: Billing portal
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Permissions Example: ["create_sso_token"]
-	Permissions *[]string `json:"permissions,omitempty"`
-	RevokedAt   *string   `json:"revoked_at,omitempty"`
+	Permissions []string `json:"permissions"`
+	RevokedAt   *string  `json:"revoked_at"`
 }
 
 // LinksAdmin defines model for links.Admin.
 type LinksAdmin struct {
 	// Active Example: true
-	Active    *bool   `json:"active,omitempty"`
-	CreatedAt *string `json:"created_at,omitempty"`
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
 
 	// Email Example: admin@example.com
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Name Example: Ada Admin
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Permissions Permissions are those of the admin's role.
-	Permissions *[]string `json:"permissions,omitempty"`
+	Permissions []string `json:"permissions"`
 
 	// Role Example: Full Administrator
-	Role *string `json:"role,omitempty"`
+	Role string `json:"role"`
 
 	// RoleId Example: 1
-	RoleId *int `json:"role_id,omitempty"`
+	RoleId int `json:"role_id"`
 }
 
 // LinksApplicationStatus defines model for links.ApplicationStatus.
 type LinksApplicationStatus struct {
 	// AccountsDone Example: 40
-	AccountsDone *int `json:"accounts_done,omitempty"`
+	AccountsDone int `json:"accounts_done"`
 
 	// AccountsFailed Example: 1
-	AccountsFailed *int `json:"accounts_failed,omitempty"`
+	AccountsFailed int `json:"accounts_failed"`
 
 	// AccountsTotal Example: 100
-	AccountsTotal *int `json:"accounts_total,omitempty"`
+	AccountsTotal int `json:"accounts_total"`
 
 	// Enabled Example: true
-	Enabled *bool `json:"enabled,omitempty"`
+	Enabled bool `json:"enabled"`
 
 	// Module Example: cpanel
-	Module    *string         `json:"module,omitempty"`
-	Operation *LinksOperation `json:"operation,omitempty"`
+	Module    string          `json:"module"`
+	Operation *LinksOperation `json:"operation"`
 
 	// ServersDone Example: 1
-	ServersDone *int `json:"servers_done,omitempty"`
+	ServersDone int `json:"servers_done"`
 
 	// ServersSupported Example: 2
-	ServersSupported *int `json:"servers_supported,omitempty"`
+	ServersSupported int `json:"servers_supported"`
 
 	// ServersTotal Example: 3
-	ServersTotal *int `json:"servers_total,omitempty"`
+	ServersTotal int `json:"servers_total"`
 
 	// State Example: provisioning
-	State *LinksApplicationStatusState `json:"state,omitempty"`
+	State LinksApplicationStatusState `json:"state"`
 
 	// Warnings Example: 1
-	Warnings *int `json:"warnings,omitempty"`
+	Warnings int `json:"warnings"`
 }
 
 // LinksApplicationStatusState Example: provisioning
@@ -616,37 +616,37 @@ type LinksApplicationStatusState string
 // LinksApplicationView defines model for links.ApplicationView.
 type LinksApplicationView struct {
 	// Enabled Example: true
-	Enabled *bool `json:"enabled,omitempty"`
+	Enabled bool `json:"enabled"`
 
 	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
+	Module string `json:"module"`
 
 	// Name Example: cPanel & WHM
-	Name   *string                 `json:"name,omitempty"`
-	Status *LinksApplicationStatus `json:"status,omitempty"`
+	Name   string                 `json:"name"`
+	Status LinksApplicationStatus `json:"status"`
 }
 
 // LinksClient defines model for links.Client.
 type LinksClient struct {
 	// AllowSso Example: true
-	AllowSso  *bool   `json:"allow_sso,omitempty"`
-	CreatedAt *string `json:"created_at,omitempty"`
+	AllowSso  bool   `json:"allow_sso"`
+	CreatedAt string `json:"created_at"`
 
 	// Email Example: billing@acme.test
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Name Example: Acme Ltd
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// OwnerUserId Example: 1
-	OwnerUserId *int `json:"owner_user_id,omitempty"`
+	OwnerUserId int `json:"owner_user_id"`
 
 	// Status Example: Active
-	Status    *LinksClientStatus `json:"status,omitempty"`
-	UpdatedAt *string            `json:"updated_at,omitempty"`
+	Status    LinksClientStatus `json:"status"`
+	UpdatedAt string            `json:"updated_at"`
 }
 
 // LinksClientStatus Example: Active
@@ -706,28 +706,28 @@ type LinksClientUserInput struct {
 // LinksLink defines model for links.Link.
 type LinksLink struct {
 	// DefaultLabel Example: View Invoice History
-	DefaultLabel *string `json:"default_label,omitempty"`
+	DefaultLabel string `json:"default_label"`
 
 	// Enabled Example: true
-	Enabled *bool `json:"enabled,omitempty"`
+	Enabled bool `json:"enabled"`
 
 	// Group Example: account
-	Group *string `json:"group,omitempty"`
+	Group string `json:"group"`
 
 	// Implements Example: billing
 	Implements *string `json:"implements,omitempty"`
 
 	// Key Example: invoice_history
-	Key *string `json:"key,omitempty"`
+	Key string `json:"key"`
 
 	// Label Example: View Invoice History
-	Label *string `json:"label,omitempty"`
+	Label string `json:"label"`
 
 	// Order Example: 14
-	Order *int `json:"order,omitempty"`
+	Order int `json:"order"`
 
 	// Route Example: /portal/invoices
-	Route *string `json:"route,omitempty"`
+	Route string `json:"route"`
 }
 
 // LinksLinkInput defines model for links.LinkInput.
@@ -748,26 +748,26 @@ type LinksLinkInput struct {
 // LinksLogEntry defines model for links.LogEntry.
 type LinksLogEntry struct {
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Level Example: warning
-	Level *LinksLogEntryLevel `json:"level,omitempty"`
+	Level LinksLogEntryLevel `json:"level"`
 
 	// Message Example: Server cp1 does not support application links: requires cPanel & WHM 11.54 or later.
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message"`
 
 	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
+	Module string `json:"module"`
 
 	// OperationId Example: 7
-	OperationId *int `json:"operation_id,omitempty"`
+	OperationId int `json:"operation_id"`
 
 	// ServerId Example: 1
-	ServerId *int `json:"server_id,omitempty"`
+	ServerId *int `json:"server_id"`
 
 	// ServiceId Example: 42
-	ServiceId *int    `json:"service_id,omitempty"`
-	Time      *string `json:"time,omitempty"`
+	ServiceId *int   `json:"service_id"`
+	Time      string `json:"time"`
 }
 
 // LinksLogEntryLevel Example: warning
@@ -776,17 +776,17 @@ type LinksLogEntryLevel string
 // LinksMembership defines model for links.Membership.
 type LinksMembership struct {
 	// ClientId Example: 1
-	ClientId *int `json:"client_id,omitempty"`
+	ClientId int `json:"client_id"`
 
 	// Owner Example: true
-	Owner *bool `json:"owner,omitempty"`
+	Owner bool `json:"owner"`
 
 	// Permissions Example: ["sso"]
-	Permissions *[]string  `json:"permissions,omitempty"`
-	User        *LinksUser `json:"user,omitempty"`
+	Permissions []string  `json:"permissions"`
+	User        LinksUser `json:"user"`
 
 	// UserId Example: 1
-	UserId *int `json:"user_id,omitempty"`
+	UserId int `json:"user_id"`
 }
 
 // LinksMembershipPatch defines model for links.MembershipPatch.
@@ -797,72 +797,72 @@ type LinksMembershipPatch struct {
 
 // LinksNewAPICredential defines model for links.NewAPICredential.
 type LinksNewAPICredential struct {
-	CreatedAt *string `json:"created_at,omitempty"`
+	CreatedAt string `json:"created_at"`
 
 	// CreatedBy Example: 1
-	CreatedBy *int `json:"created_by,omitempty"`
+	CreatedBy int `json:"created_by"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
-	Identifier *string `json:"identifier,omitempty"`
-	LastUsedAt *string `json:"last_used_at,omitempty"`
+	Identifier string  `json:"identifier"`
+	LastUsedAt *string `json:"last_used_at"`
 
 	// Name Example: Billing portal
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Permissions Example: ["create_sso_token"]
-	Permissions *[]string `json:"permissions,omitempty"`
-	RevokedAt   *string   `json:"revoked_at,omitempty"`
+	Permissions []string `json:"permissions"`
+	RevokedAt   *string  `json:"revoked_at"`
 
 	// Secret Example: 3Wq0x9...shown only once
-	Secret *string `json:"secret,omitempty"`
+	Secret string `json:"secret"`
 }
 
 // LinksOperation defines model for links.Operation.
 type LinksOperation struct {
 	// AccountsDone Example: 40
-	AccountsDone *int `json:"accounts_done,omitempty"`
+	AccountsDone int `json:"accounts_done"`
 
 	// AccountsFailed Example: 1
-	AccountsFailed *int `json:"accounts_failed,omitempty"`
+	AccountsFailed int `json:"accounts_failed"`
 
 	// AccountsTotal Example: 100
-	AccountsTotal *int    `json:"accounts_total,omitempty"`
-	CreatedAt     *string `json:"created_at,omitempty"`
-	FinishedAt    *string `json:"finished_at,omitempty"`
+	AccountsTotal int     `json:"accounts_total"`
+	CreatedAt     string  `json:"created_at"`
+	FinishedAt    *string `json:"finished_at"`
 
 	// Id Example: 7
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Kind Example: activation
-	Kind *LinksOperationKind `json:"kind,omitempty"`
+	Kind LinksOperationKind `json:"kind"`
 
 	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
+	Module string `json:"module"`
 
 	// ServersDone Example: 1
-	ServersDone *int `json:"servers_done,omitempty"`
+	ServersDone int `json:"servers_done"`
 
 	// ServersSupported Example: 2
-	ServersSupported *int `json:"servers_supported,omitempty"`
+	ServersSupported int `json:"servers_supported"`
 
 	// ServersTotal Example: 3
-	ServersTotal *int    `json:"servers_total,omitempty"`
-	StartedAt    *string `json:"started_at,omitempty"`
+	ServersTotal int     `json:"servers_total"`
+	StartedAt    *string `json:"started_at"`
 
 	// StartedBy Example: admin@example.com
-	StartedBy *string `json:"started_by,omitempty"`
+	StartedBy string `json:"started_by"`
 
 	// State Example: running
-	State *LinksOperationState `json:"state,omitempty"`
+	State LinksOperationState `json:"state"`
 
 	// SupersededBy Example: 8
 	SupersededBy *int `json:"superseded_by,omitempty"`
 
 	// Warnings Example: 1
-	Warnings *int `json:"warnings,omitempty"`
+	Warnings int `json:"warnings"`
 }
 
 // LinksOperationKind Example: activation
@@ -874,47 +874,47 @@ type LinksOperationState string
 // LinksOperationDetail defines model for links.OperationDetail.
 type LinksOperationDetail struct {
 	// AccountsDone Example: 40
-	AccountsDone *int `json:"accounts_done,omitempty"`
+	AccountsDone int `json:"accounts_done"`
 
 	// AccountsFailed Example: 1
-	AccountsFailed *int `json:"accounts_failed,omitempty"`
+	AccountsFailed int `json:"accounts_failed"`
 
 	// AccountsTotal Example: 100
-	AccountsTotal *int    `json:"accounts_total,omitempty"`
-	CreatedAt     *string `json:"created_at,omitempty"`
-	FinishedAt    *string `json:"finished_at,omitempty"`
+	AccountsTotal int     `json:"accounts_total"`
+	CreatedAt     string  `json:"created_at"`
+	FinishedAt    *string `json:"finished_at"`
 
 	// Id Example: 7
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Kind Example: activation
-	Kind *LinksOperationDetailKind `json:"kind,omitempty"`
+	Kind LinksOperationDetailKind `json:"kind"`
 
 	// Module Example: cpanel
-	Module  *string            `json:"module,omitempty"`
-	Servers *[]LinksServerTask `json:"servers,omitempty"`
+	Module  string            `json:"module"`
+	Servers []LinksServerTask `json:"servers"`
 
 	// ServersDone Example: 1
-	ServersDone *int `json:"servers_done,omitempty"`
+	ServersDone int `json:"servers_done"`
 
 	// ServersSupported Example: 2
-	ServersSupported *int `json:"servers_supported,omitempty"`
+	ServersSupported int `json:"servers_supported"`
 
 	// ServersTotal Example: 3
-	ServersTotal *int    `json:"servers_total,omitempty"`
-	StartedAt    *string `json:"started_at,omitempty"`
+	ServersTotal int     `json:"servers_total"`
+	StartedAt    *string `json:"started_at"`
 
 	// StartedBy Example: admin@example.com
-	StartedBy *string `json:"started_by,omitempty"`
+	StartedBy string `json:"started_by"`
 
 	// State Example: running
-	State *LinksOperationDetailState `json:"state,omitempty"`
+	State LinksOperationDetailState `json:"state"`
 
 	// SupersededBy Example: 8
 	SupersededBy *int `json:"superseded_by,omitempty"`
 
 	// Warnings Example: 1
-	Warnings *int `json:"warnings,omitempty"`
+	Warnings int `json:"warnings"`
 }
 
 // LinksOperationDetailKind Example: activation
@@ -937,55 +937,55 @@ type LinksOwnerInput struct {
 
 // LinksRole defines model for links.Role.
 type LinksRole struct {
-	Builtin   *bool   `json:"builtin,omitempty"`
-	CreatedAt *string `json:"created_at,omitempty"`
+	Builtin   bool   `json:"builtin"`
+	CreatedAt string `json:"created_at"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Name Example: Full Administrator
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Permissions Example: ["configure_application_links"]
-	Permissions *[]string `json:"permissions,omitempty"`
+	Permissions []string `json:"permissions"`
 }
 
 // LinksSSOEvent defines model for links.SSOEvent.
 type LinksSSOEvent struct {
 	// ClientId Example: 1
-	ClientId     *int `json:"client_id,omitempty"`
-	CredentialId *int `json:"credential_id,omitempty"`
+	ClientId     *int `json:"client_id"`
+	CredentialId *int `json:"credential_id"`
 
 	// Destination Example: invoice_history
-	Destination *string `json:"destination,omitempty"`
+	Destination string `json:"destination"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Ip Example: 203.0.113.7
-	Ip *string `json:"ip,omitempty"`
+	Ip string `json:"ip"`
 
 	// Kind Example: issue
-	Kind *LinksSSOEventKind `json:"kind,omitempty"`
+	Kind LinksSSOEventKind `json:"kind"`
 
 	// Outcome Example: success
-	Outcome *LinksSSOEventOutcome `json:"outcome,omitempty"`
+	Outcome LinksSSOEventOutcome `json:"outcome"`
 
 	// Reason Example:
-	Reason *string `json:"reason,omitempty"`
+	Reason string `json:"reason"`
 
 	// ServerId Example: 1
-	ServerId *int `json:"server_id,omitempty"`
+	ServerId *int `json:"server_id"`
 
 	// ServiceId Example: 1
-	ServiceId *int `json:"service_id,omitempty"`
+	ServiceId *int `json:"service_id"`
 
 	// Source Example: cpanel
-	Source *LinksSSOEventSource `json:"source,omitempty"`
-	Time   *string              `json:"time,omitempty"`
+	Source LinksSSOEventSource `json:"source"`
+	Time   string              `json:"time"`
 
 	// UserId Example: 1
-	UserId *int `json:"user_id,omitempty"`
+	UserId *int `json:"user_id"`
 }
 
 // LinksSSOEventKind Example: issue
@@ -1000,11 +1000,11 @@ type LinksSSOEventSource string
 // LinksSSOTokenAnswer defines model for links.SSOTokenAnswer.
 type LinksSSOTokenAnswer struct {
 	// AccessToken Example: q1Zx8bC0...
-	AccessToken *string `json:"access_token,omitempty"`
-	ExpiresAt   *string `json:"expires_at,omitempty"`
+	AccessToken string `json:"access_token"`
+	ExpiresAt   string `json:"expires_at"`
 
 	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx8bC0...
-	RedirectUrl *string `json:"redirect_url,omitempty"`
+	RedirectUrl string `json:"redirect_url"`
 }
 
 // LinksSSOTokenRequest defines model for links.SSOTokenRequest.
@@ -1031,54 +1031,54 @@ type LinksSSOTokenRequestDestination string
 // LinksServer defines model for links.Server.
 type LinksServer struct {
 	// Active Example: true
-	Active    *bool   `json:"active,omitempty"`
-	CheckedAt *string `json:"checked_at,omitempty"`
-	CreatedAt *string `json:"created_at,omitempty"`
+	Active    bool    `json:"active"`
+	CheckedAt *string `json:"checked_at"`
+	CreatedAt string  `json:"created_at"`
 
 	// HasApiToken Example: true
-	HasApiToken *bool `json:"has_api_token,omitempty"`
+	HasApiToken bool `json:"has_api_token"`
 
 	// Hostname Example: cp1.example.com
-	Hostname *string `json:"hostname,omitempty"`
+	Hostname string `json:"hostname"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
+	Module string `json:"module"`
 
 	// Name Example: cp1
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Port Example: 2087
-	Port *int `json:"port,omitempty"`
+	Port int `json:"port"`
 
 	// Profile Example: cpanel
-	Profile *string `json:"profile,omitempty"`
+	Profile string `json:"profile"`
 
 	// Secure Example: true
-	Secure *bool `json:"secure,omitempty"`
+	Secure bool `json:"secure"`
 
 	// Services Services counts the hosting accounts on this server.
 	//
 	// Example: 42
-	Services *int `json:"services,omitempty"`
+	Services int `json:"services"`
 
 	// SupportReason Example:
-	SupportReason *string `json:"support_reason,omitempty"`
-	SupportsLinks *bool   `json:"supports_links,omitempty"`
-	UpdatedAt     *string `json:"updated_at,omitempty"`
+	SupportReason string `json:"support_reason"`
+	SupportsLinks *bool  `json:"supports_links"`
+	UpdatedAt     string `json:"updated_at"`
 
 	// Username Example: root
-	Username *string `json:"username,omitempty"`
+	Username string `json:"username"`
 
 	// VerifyTls Example: true
-	VerifyTls *bool `json:"verify_tls,omitempty"`
+	VerifyTls bool `json:"verify_tls"`
 
 	// Version Detected by the last connection test or support check.
 	//
 	// Example: 11.120.0.16
-	Version *string `json:"version,omitempty"`
+	Version string `json:"version"`
 }
 
 // LinksServerInput defines model for links.ServerInput.
@@ -1129,47 +1129,47 @@ type LinksServerPatch struct {
 // LinksServerTask defines model for links.ServerTask.
 type LinksServerTask struct {
 	// AccountsDone Example: 20
-	AccountsDone *int `json:"accounts_done,omitempty"`
+	AccountsDone int `json:"accounts_done"`
 
 	// AccountsFailed Example: 0
-	AccountsFailed *int `json:"accounts_failed,omitempty"`
+	AccountsFailed int `json:"accounts_failed"`
 
 	// AccountsTotal Example: 50
-	AccountsTotal *int `json:"accounts_total,omitempty"`
+	AccountsTotal int `json:"accounts_total"`
 
 	// Action Example: push
-	Action *LinksServerTaskAction `json:"action,omitempty"`
+	Action LinksServerTaskAction `json:"action"`
 
 	// Attempts Example: 1
-	Attempts *int `json:"attempts,omitempty"`
+	Attempts int `json:"attempts"`
 
 	// Checked Example: true
-	Checked *bool `json:"checked,omitempty"`
+	Checked bool `json:"checked"`
 
 	// Cursor Example: 420
-	Cursor     *int    `json:"cursor,omitempty"`
-	FinishedAt *string `json:"finished_at,omitempty"`
+	Cursor     int     `json:"cursor"`
+	FinishedAt *string `json:"finished_at"`
 
 	// Id Example: 12
-	Id        *int    `json:"id,omitempty"`
+	Id        int     `json:"id"`
 	LastError *string `json:"last_error,omitempty"`
 
 	// OperationId Example: 7
-	OperationId *int `json:"operation_id,omitempty"`
+	OperationId int `json:"operation_id"`
 
 	// ServerId Example: 1
-	ServerId *int `json:"server_id,omitempty"`
+	ServerId int `json:"server_id"`
 
 	// ServerName Example: cp1
-	ServerName *string `json:"server_name,omitempty"`
+	ServerName string `json:"server_name"`
 
 	// ServiceId Account sync tasks name their one account.
 	ServiceId *int    `json:"service_id,omitempty"`
-	StartedAt *string `json:"started_at,omitempty"`
+	StartedAt *string `json:"started_at"`
 
 	// State Example: running
-	State    *LinksServerTaskState `json:"state,omitempty"`
-	Username *string               `json:"username,omitempty"`
+	State    LinksServerTaskState `json:"state"`
+	Username *string              `json:"username,omitempty"`
 }
 
 // LinksServerTaskAction Example: push
@@ -1181,27 +1181,27 @@ type LinksServerTaskState string
 // LinksService defines model for links.Service.
 type LinksService struct {
 	// ClientId Example: 1
-	ClientId  *int    `json:"client_id,omitempty"`
-	CreatedAt *string `json:"created_at,omitempty"`
+	ClientId  int    `json:"client_id"`
+	CreatedAt string `json:"created_at"`
 
 	// Domain Example: acme.test
-	Domain *string `json:"domain,omitempty"`
+	Domain string `json:"domain"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
+	Module string `json:"module"`
 
 	// ServerId Example: 1
-	ServerId *int `json:"server_id,omitempty"`
+	ServerId int `json:"server_id"`
 
 	// Status Example: Active
-	Status    *LinksServiceStatus `json:"status,omitempty"`
-	UpdatedAt *string             `json:"updated_at,omitempty"`
+	Status    LinksServiceStatus `json:"status"`
+	UpdatedAt string             `json:"updated_at"`
 
 	// Username Example: acme
-	Username *string `json:"username,omitempty"`
+	Username string `json:"username"`
 }
 
 // LinksServiceStatus Example: Active
@@ -1241,27 +1241,27 @@ type LinksServicePatchStatus string
 
 // LinksSupport defines model for links.Support.
 type LinksSupport struct {
-	Profile *string `json:"profile,omitempty"`
+	Profile string `json:"profile"`
 
 	// Reason why not, when Supported is false
 	Reason    *string `json:"reason,omitempty"`
-	Supported *bool   `json:"supported,omitempty"`
-	Version   *string `json:"version,omitempty"`
+	Supported bool    `json:"supported"`
+	Version   string  `json:"version"`
 }
 
 // LinksUser defines model for links.User.
 type LinksUser struct {
-	CreatedAt *string `json:"created_at,omitempty"`
+	CreatedAt string `json:"created_at"`
 
 	// Email Example: jane@acme.test
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Name Example: Jane Doe
-	Name      *string `json:"name,omitempty"`
-	UpdatedAt *string `json:"updated_at,omitempty"`
+	Name      string `json:"name"`
+	UpdatedAt string `json:"updated_at"`
 }
 
 // RestAdminInput defines model for rest.AdminInput.
@@ -1544,17 +1544,17 @@ type RestPortalServerStatus struct {
 // RestPortalService defines model for rest.PortalService.
 type RestPortalService struct {
 	// ClientId Example: 1
-	ClientId  *int    `json:"client_id,omitempty"`
-	CreatedAt *string `json:"created_at,omitempty"`
+	ClientId  int    `json:"client_id"`
+	CreatedAt string `json:"created_at"`
 
 	// Domain Example: acme.test
-	Domain *string `json:"domain,omitempty"`
+	Domain string `json:"domain"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
+	Module string `json:"module"`
 
 	// PanelLogin PanelLogin tells whether "Log in to cPanel" is offered.
 	//
@@ -1573,17 +1573,17 @@ type RestPortalService struct {
 	PanelLoginReason *string `json:"panel_login_reason,omitempty"`
 
 	// ServerId Example: 1
-	ServerId *int `json:"server_id,omitempty"`
+	ServerId int `json:"server_id"`
 
 	// ServerName Example: cp1
 	ServerName *string `json:"server_name,omitempty"`
 
 	// Status Example: Active
-	Status    *RestPortalServiceStatus `json:"status,omitempty"`
-	UpdatedAt *string                  `json:"updated_at,omitempty"`
+	Status    RestPortalServiceStatus `json:"status"`
+	UpdatedAt string                  `json:"updated_at"`
 
 	// Username Example: acme
-	Username *string `json:"username,omitempty"`
+	Username string `json:"username"`
 }
 
 // RestPortalServiceStatus Example: Active

@@ -99,7 +99,7 @@ func TestContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("create server", srv.StatusCode(), http.StatusCreated, srv.Body)
-	serverID := *srv.JSON201.Id
+	serverID := srv.JSON201.Id
 	test, err := api.PostApiV1ServersIdTestWithResponse(ctx, serverID)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("create client", cl.StatusCode(), http.StatusCreated, cl.Body)
-	clientID := *cl.JSON201.Id
+	clientID := cl.JSON201.Id
 	if g, err := api.GetApiV1ClientsIdWithResponse(ctx, clientID); err != nil {
 		t.Fatal(err)
 	} else {
@@ -167,7 +167,7 @@ func TestContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("operations", ops.StatusCode(), http.StatusOK, ops.Body)
-	op, err := api.GetApiV1OperationsIdWithResponse(ctx, *en.JSON202.Id)
+	op, err := api.GetApiV1OperationsIdWithResponse(ctx, en.JSON202.Id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestContract(t *testing.T) {
 	// Configure: switch one link off and relabel another.
 	var in []apiclient.LinksLinkInput
 	for i, l := range catalogue {
-		li := apiclient.LinksLinkInput{Key: l.Key, Label: l.Label, Enabled: l.Enabled, Order: l.Order}
+		li := apiclient.LinksLinkInput{Key: p(l.Key), Label: p(l.Label), Enabled: p(l.Enabled), Order: p(l.Order)}
 		if i == 0 {
 			li.Enabled = p(false)
 		}
@@ -238,7 +238,7 @@ func waitState(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespo
 			t.Fatalf("status: HTTP %d: %s", st.StatusCode(), st.Body)
 		}
 		etag = st.HTTPResponse.Header.Get("ETag")
-		if st.JSON200.State != nil && string(*st.JSON200.State) == state {
+		if string(st.JSON200.State) == state {
 			if etag == "" {
 				t.Error("the status answer has no ETag")
 			} else if !saw304 {
@@ -265,12 +265,12 @@ func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespons
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cred.StatusCode() != http.StatusCreated || cred.JSON201 == nil || cred.JSON201.Identifier == nil || cred.JSON201.Secret == nil {
+	if cred.StatusCode() != http.StatusCreated || cred.JSON201 == nil || cred.JSON201.Identifier == "" || cred.JSON201.Secret == "" {
 		t.Fatalf("create API credential: HTTP %d: %s", cred.StatusCode(), cred.Body)
 	}
 	basic := func(_ context.Context, req *http.Request) error {
 		req.Header.Del("Authorization")
-		req.SetBasicAuth(*cred.JSON201.Identifier, *cred.JSON201.Secret)
+		req.SetBasicAuth(cred.JSON201.Identifier, cred.JSON201.Secret)
 		return nil
 	}
 	tok, err := api.PostApiV1SsoTokensWithResponse(ctx, apiclient.LinksSSOTokenRequest{ClientId: p(clientID),
@@ -278,8 +278,8 @@ func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespons
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.StatusCode() != http.StatusCreated || tok.JSON201 == nil || tok.JSON201.RedirectUrl == nil ||
-		!strings.Contains(*tok.JSON201.RedirectUrl, "/sso/redeem?access_token=") {
+	if tok.StatusCode() != http.StatusCreated || tok.JSON201 == nil ||
+		!strings.Contains(tok.JSON201.RedirectUrl, "/sso/redeem?access_token=") {
 		t.Fatalf("trusted-application SSO token: HTTP %d: %s", tok.StatusCode(), tok.Body)
 	}
 }

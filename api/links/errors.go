@@ -5,6 +5,12 @@
 // It imports nothing of this project, so that storage, the WHM client, the
 // provisioning engine and the REST layer can all depend on it and never on
 // each other.
+//
+// The struct tags of the answer types only describe them to swag (make docs):
+// validate:"required" marks a field that every answer carries (no omitempty),
+// extensions:"x-nullable" a pointer field answered as JSON null when unset.
+// Nothing validates with them at run time: request bodies are decoded by the
+// REST layer's bindJSON and checked by the Validate functions here.
 package links
 
 import (

@@ -30,11 +30,11 @@ const FullAdministrator = "Full Administrator"
 
 // Role is a named set of staff permissions.
 type Role struct {
-	ID          int64     `json:"id" example:"1"`
-	Name        string    `json:"name" example:"Full Administrator"`
-	Permissions []string  `json:"permissions" example:"configure_application_links"`
-	Builtin     bool      `json:"builtin"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          int64     `json:"id" validate:"required" example:"1"`
+	Name        string    `json:"name" validate:"required" example:"Full Administrator"`
+	Permissions []string  `json:"permissions" validate:"required" example:"configure_application_links"`
+	Builtin     bool      `json:"builtin" validate:"required"`
+	CreatedAt   time.Time `json:"created_at" validate:"required"`
 }
 
 // Has reports whether the role grants the permission.
@@ -42,15 +42,15 @@ func (r Role) Has(perm string) bool { return slices.Contains(r.Permissions, perm
 
 // Admin is a staff account.
 type Admin struct {
-	ID        int64     `json:"id" example:"1"`
-	Email     string    `json:"email" example:"admin@example.com"`
-	Name      string    `json:"name" example:"Ada Admin"`
-	RoleID    int64     `json:"role_id" example:"1"`
-	Role      string    `json:"role" example:"Full Administrator"`
-	Active    bool      `json:"active" example:"true"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64     `json:"id" validate:"required" example:"1"`
+	Email     string    `json:"email" validate:"required" example:"admin@example.com"`
+	Name      string    `json:"name" validate:"required" example:"Ada Admin"`
+	RoleID    int64     `json:"role_id" validate:"required" example:"1"`
+	Role      string    `json:"role" validate:"required" example:"Full Administrator"`
+	Active    bool      `json:"active" validate:"required" example:"true"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
 	// Permissions are those of the admin's role.
-	Permissions []string `json:"permissions"`
+	Permissions []string `json:"permissions" validate:"required"`
 }
 
 // Can reports whether the admin holds the permission.
@@ -59,26 +59,26 @@ func (a Admin) Can(perm string) bool { return slices.Contains(a.Permissions, per
 // Server is a cPanel & WHM or WP Squared server. Its API token is write-only:
 // it is never part of this type; HasToken tells whether one is stored.
 type Server struct {
-	ID        int64  `json:"id" example:"1"`
-	Module    string `json:"module" example:"cpanel"`
-	Name      string `json:"name" example:"cp1"`
-	Hostname  string `json:"hostname" example:"cp1.example.com"`
-	Port      int    `json:"port" example:"2087"`
-	Secure    bool   `json:"secure" example:"true"`
-	VerifyTLS bool   `json:"verify_tls" example:"true"`
-	Username  string `json:"username" example:"root"`
-	HasToken  bool   `json:"has_api_token" example:"true"`
-	Active    bool   `json:"active" example:"true"`
+	ID        int64  `json:"id" validate:"required" example:"1"`
+	Module    string `json:"module" validate:"required" example:"cpanel"`
+	Name      string `json:"name" validate:"required" example:"cp1"`
+	Hostname  string `json:"hostname" validate:"required" example:"cp1.example.com"`
+	Port      int    `json:"port" validate:"required" example:"2087"`
+	Secure    bool   `json:"secure" validate:"required" example:"true"`
+	VerifyTLS bool   `json:"verify_tls" validate:"required" example:"true"`
+	Username  string `json:"username" validate:"required" example:"root"`
+	HasToken  bool   `json:"has_api_token" validate:"required" example:"true"`
+	Active    bool   `json:"active" validate:"required" example:"true"`
 	// Detected by the last connection test or support check.
-	Version       string     `json:"version" example:"11.120.0.16"`
-	Profile       string     `json:"profile" example:"cpanel"`
-	SupportsLinks *bool      `json:"supports_links"`
-	SupportReason string     `json:"support_reason" example:""`
-	CheckedAt     *time.Time `json:"checked_at"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	Version       string     `json:"version" validate:"required" example:"11.120.0.16"`
+	Profile       string     `json:"profile" validate:"required" example:"cpanel"`
+	SupportsLinks *bool      `json:"supports_links" validate:"required" extensions:"x-nullable"`
+	SupportReason string     `json:"support_reason" validate:"required" example:""`
+	CheckedAt     *time.Time `json:"checked_at" validate:"required" extensions:"x-nullable"`
+	CreatedAt     time.Time  `json:"created_at" validate:"required"`
+	UpdatedAt     time.Time  `json:"updated_at" validate:"required"`
 	// Services counts the hosting accounts on this server.
-	Services int64 `json:"services" example:"42"`
+	Services int64 `json:"services" validate:"required" example:"42"`
 }
 
 // Client statuses.
@@ -90,14 +90,14 @@ const (
 
 // Client is a customer account of the billing system.
 type Client struct {
-	ID          int64     `json:"id" example:"1"`
-	Name        string    `json:"name" example:"Acme Ltd"`
-	Email       string    `json:"email" example:"billing@acme.test"`
-	Status      string    `json:"status" example:"Active" enums:"Active,Inactive,Closed"`
-	AllowSSO    bool      `json:"allow_sso" example:"true"`
-	OwnerUserID int64     `json:"owner_user_id" example:"1"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64     `json:"id" validate:"required" example:"1"`
+	Name        string    `json:"name" validate:"required" example:"Acme Ltd"`
+	Email       string    `json:"email" validate:"required" example:"billing@acme.test"`
+	Status      string    `json:"status" validate:"required" example:"Active" enums:"Active,Inactive,Closed"`
+	AllowSSO    bool      `json:"allow_sso" validate:"required" example:"true"`
+	OwnerUserID int64     `json:"owner_user_id" validate:"required" example:"1"`
+	CreatedAt   time.Time `json:"created_at" validate:"required"`
+	UpdatedAt   time.Time `json:"updated_at" validate:"required"`
 }
 
 // Membership permissions of a user on a client account.
@@ -115,20 +115,20 @@ var AllUserPermissions = []string{UserPermSSO, UserPermProfile, UserPermServices
 
 // User is a client-area login. One user may belong to several clients.
 type User struct {
-	ID        int64     `json:"id" example:"1"`
-	Email     string    `json:"email" example:"jane@acme.test"`
-	Name      string    `json:"name" example:"Jane Doe"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        int64     `json:"id" validate:"required" example:"1"`
+	Email     string    `json:"email" validate:"required" example:"jane@acme.test"`
+	Name      string    `json:"name" validate:"required" example:"Jane Doe"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
 }
 
 // Membership is a user's place on a client account.
 type Membership struct {
-	ClientID    int64    `json:"client_id" example:"1"`
-	UserID      int64    `json:"user_id" example:"1"`
-	Owner       bool     `json:"owner" example:"true"`
-	Permissions []string `json:"permissions" example:"sso"`
-	User        User     `json:"user"`
+	ClientID    int64    `json:"client_id" validate:"required" example:"1"`
+	UserID      int64    `json:"user_id" validate:"required" example:"1"`
+	Owner       bool     `json:"owner" validate:"required" example:"true"`
+	Permissions []string `json:"permissions" validate:"required" example:"sso"`
+	User        User     `json:"user" validate:"required"`
 }
 
 // Has reports whether the membership grants the permission. The owner holds
@@ -149,15 +149,15 @@ var ServiceStatuses = []string{ServicePending, ServiceActive, ServiceSuspended, 
 
 // Service is a hosting account on a server.
 type Service struct {
-	ID        int64     `json:"id" example:"1"`
-	ClientID  int64     `json:"client_id" example:"1"`
-	ServerID  int64     `json:"server_id" example:"1"`
-	Module    string    `json:"module" example:"cpanel"`
-	Username  string    `json:"username" example:"acme"`
-	Domain    string    `json:"domain" example:"acme.test"`
-	Status    string    `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        int64     `json:"id" validate:"required" example:"1"`
+	ClientID  int64     `json:"client_id" validate:"required" example:"1"`
+	ServerID  int64     `json:"server_id" validate:"required" example:"1"`
+	Module    string    `json:"module" validate:"required" example:"cpanel"`
+	Username  string    `json:"username" validate:"required" example:"acme"`
+	Domain    string    `json:"domain" validate:"required" example:"acme.test"`
+	Status    string    `json:"status" validate:"required" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
 }
 
 // StatusQualifies reports whether a service in this status carries links.

@@ -16,7 +16,7 @@ import (
 // configuration operation it queued (when the application is enabled).
 type LinksAnswer struct {
 	Links     []links.Link     `json:"links"`
-	Operation *links.Operation `json:"operation"`
+	Operation *links.Operation `json:"operation" extensions:"x-nullable"`
 }
 
 // listApplications lists the applications.

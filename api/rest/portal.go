@@ -591,8 +591,8 @@ type PortalServerStatus struct {
 	Name          string     `json:"name" example:"cp1"`
 	Module        string     `json:"module" example:"cpanel"`
 	Active        bool       `json:"active" example:"true"`
-	SupportsLinks *bool      `json:"supports_links"`
-	CheckedAt     *time.Time `json:"checked_at"`
+	SupportsLinks *bool      `json:"supports_links" extensions:"x-nullable"`
+	CheckedAt     *time.Time `json:"checked_at" extensions:"x-nullable"`
 	// Services counts the account's services on the server.
 	Services int `json:"services" example:"1"`
 }

@@ -3449,93 +3449,93 @@ export interface components {
     schemas: {
         "links.Admin": {
             /** @example true */
-            active?: boolean;
-            created_at?: string;
+            active: boolean;
+            created_at: string;
             /** @example admin@example.com */
-            email?: string;
+            email: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example Ada Admin */
-            name?: string;
+            name: string;
             /** @description Permissions are those of the admin's role. */
-            permissions?: string[];
+            permissions: string[];
             /** @example Full Administrator */
-            role?: string;
+            role: string;
             /** @example 1 */
-            role_id?: number;
+            role_id: number;
         };
         "links.APICredential": {
-            created_at?: string;
+            created_at: string;
             /** @example 1 */
-            created_by?: number;
+            created_by: number;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example ak_3bV9cXq1tT0Wm4Fz */
-            identifier?: string;
-            last_used_at?: string;
+            identifier: string;
+            last_used_at: string | null;
             /** @example Billing portal */
-            name?: string;
+            name: string;
             /**
              * @example [
              *       "create_sso_token"
              *     ]
              */
-            permissions?: string[];
-            revoked_at?: string;
+            permissions: string[];
+            revoked_at: string | null;
         };
         "links.ApplicationStatus": {
             /** @example 40 */
-            accounts_done?: number;
+            accounts_done: number;
             /** @example 1 */
-            accounts_failed?: number;
+            accounts_failed: number;
             /** @example 100 */
-            accounts_total?: number;
+            accounts_total: number;
             /** @example true */
-            enabled?: boolean;
+            enabled: boolean;
             /** @example cpanel */
-            module?: string;
-            operation?: components["schemas"]["links.Operation"];
+            module: string;
+            operation: components["schemas"]["links.Operation"] | null;
             /** @example 1 */
-            servers_done?: number;
+            servers_done: number;
             /** @example 2 */
-            servers_supported?: number;
+            servers_supported: number;
             /** @example 3 */
-            servers_total?: number;
+            servers_total: number;
             /**
              * @example provisioning
              * @enum {string}
              */
-            state?: "disabled" | "provisioning" | "active" | "syncing" | "deprovisioning";
+            state: "disabled" | "provisioning" | "active" | "syncing" | "deprovisioning";
             /** @example 1 */
-            warnings?: number;
+            warnings: number;
         };
         "links.ApplicationView": {
             /** @example true */
-            enabled?: boolean;
+            enabled: boolean;
             /** @example cpanel */
-            module?: string;
+            module: string;
             /** @example cPanel & WHM */
-            name?: string;
-            status?: components["schemas"]["links.ApplicationStatus"];
+            name: string;
+            status: components["schemas"]["links.ApplicationStatus"];
         };
         "links.Client": {
             /** @example true */
-            allow_sso?: boolean;
-            created_at?: string;
+            allow_sso: boolean;
+            created_at: string;
             /** @example billing@acme.test */
-            email?: string;
+            email: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example Acme Ltd */
-            name?: string;
+            name: string;
             /** @example 1 */
-            owner_user_id?: number;
+            owner_user_id: number;
             /**
              * @example Active
              * @enum {string}
              */
-            status?: "Active" | "Inactive" | "Closed";
-            updated_at?: string;
+            status: "Active" | "Inactive" | "Closed";
+            updated_at: string;
         };
         "links.ClientInput": {
             /** @example true */
@@ -3578,21 +3578,21 @@ export interface components {
         };
         "links.Link": {
             /** @example View Invoice History */
-            default_label?: string;
+            default_label: string;
             /** @example true */
-            enabled?: boolean;
+            enabled: boolean;
             /** @example account */
-            group?: string;
+            group: string;
             /** @example billing */
             implements?: string;
             /** @example invoice_history */
-            key?: string;
+            key: string;
             /** @example View Invoice History */
-            label?: string;
+            label: string;
             /** @example 14 */
-            order?: number;
+            order: number;
             /** @example /portal/invoices */
-            route?: string;
+            route: string;
         };
         "links.LinkInput": {
             /** @example true */
@@ -3606,38 +3606,38 @@ export interface components {
         };
         "links.LogEntry": {
             /** @example 1 */
-            id?: number;
+            id: number;
             /**
              * @example warning
              * @enum {string}
              */
-            level?: "debug" | "info" | "notice" | "warning";
+            level: "debug" | "info" | "notice" | "warning";
             /** @example Server cp1 does not support application links: requires cPanel & WHM 11.54 or later. */
-            message?: string;
+            message: string;
             /** @example cpanel */
-            module?: string;
+            module: string;
             /** @example 7 */
-            operation_id?: number;
+            operation_id: number;
             /** @example 1 */
-            server_id?: number;
+            server_id: number | null;
             /** @example 42 */
-            service_id?: number;
-            time?: string;
+            service_id: number | null;
+            time: string;
         };
         "links.Membership": {
             /** @example 1 */
-            client_id?: number;
+            client_id: number;
             /** @example true */
-            owner?: boolean;
+            owner: boolean;
             /**
              * @example [
              *       "sso"
              *     ]
              */
-            permissions?: string[];
-            user?: components["schemas"]["links.User"];
+            permissions: string[];
+            user: components["schemas"]["links.User"];
             /** @example 1 */
-            user_id?: number;
+            user_id: number;
         };
         "links.MembershipPatch": {
             /**
@@ -3649,100 +3649,100 @@ export interface components {
             permissions?: string[];
         };
         "links.NewAPICredential": {
-            created_at?: string;
+            created_at: string;
             /** @example 1 */
-            created_by?: number;
+            created_by: number;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example ak_3bV9cXq1tT0Wm4Fz */
-            identifier?: string;
-            last_used_at?: string;
+            identifier: string;
+            last_used_at: string | null;
             /** @example Billing portal */
-            name?: string;
+            name: string;
             /**
              * @example [
              *       "create_sso_token"
              *     ]
              */
-            permissions?: string[];
-            revoked_at?: string;
+            permissions: string[];
+            revoked_at: string | null;
             /** @example 3Wq0x9...shown only once */
-            secret?: string;
+            secret: string;
         };
         "links.Operation": {
             /** @example 40 */
-            accounts_done?: number;
+            accounts_done: number;
             /** @example 1 */
-            accounts_failed?: number;
+            accounts_failed: number;
             /** @example 100 */
-            accounts_total?: number;
-            created_at?: string;
-            finished_at?: string;
+            accounts_total: number;
+            created_at: string;
+            finished_at: string | null;
             /** @example 7 */
-            id?: number;
+            id: number;
             /**
              * @example activation
              * @enum {string}
              */
-            kind?: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
             /** @example cpanel */
-            module?: string;
+            module: string;
             /** @example 1 */
-            servers_done?: number;
+            servers_done: number;
             /** @example 2 */
-            servers_supported?: number;
+            servers_supported: number;
             /** @example 3 */
-            servers_total?: number;
-            started_at?: string;
+            servers_total: number;
+            started_at: string | null;
             /** @example admin@example.com */
-            started_by?: string;
+            started_by: string;
             /**
              * @example running
              * @enum {string}
              */
-            state?: "queued" | "running" | "completed" | "superseded";
+            state: "queued" | "running" | "completed" | "superseded";
             /** @example 8 */
             superseded_by?: number;
             /** @example 1 */
-            warnings?: number;
+            warnings: number;
         };
         "links.OperationDetail": {
             /** @example 40 */
-            accounts_done?: number;
+            accounts_done: number;
             /** @example 1 */
-            accounts_failed?: number;
+            accounts_failed: number;
             /** @example 100 */
-            accounts_total?: number;
-            created_at?: string;
-            finished_at?: string;
+            accounts_total: number;
+            created_at: string;
+            finished_at: string | null;
             /** @example 7 */
-            id?: number;
+            id: number;
             /**
              * @example activation
              * @enum {string}
              */
-            kind?: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
             /** @example cpanel */
-            module?: string;
-            servers?: components["schemas"]["links.ServerTask"][];
+            module: string;
+            servers: components["schemas"]["links.ServerTask"][];
             /** @example 1 */
-            servers_done?: number;
+            servers_done: number;
             /** @example 2 */
-            servers_supported?: number;
+            servers_supported: number;
             /** @example 3 */
-            servers_total?: number;
-            started_at?: string;
+            servers_total: number;
+            started_at: string | null;
             /** @example admin@example.com */
-            started_by?: string;
+            started_by: string;
             /**
              * @example running
              * @enum {string}
              */
-            state?: "queued" | "running" | "completed" | "superseded";
+            state: "queued" | "running" | "completed" | "superseded";
             /** @example 8 */
             superseded_by?: number;
             /** @example 1 */
-            warnings?: number;
+            warnings: number;
         };
         "links.OwnerInput": {
             /** @example jane@acme.test */
@@ -3753,58 +3753,58 @@ export interface components {
             password?: string;
         };
         "links.Role": {
-            builtin?: boolean;
-            created_at?: string;
+            builtin: boolean;
+            created_at: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example Full Administrator */
-            name?: string;
+            name: string;
             /**
              * @example [
              *       "configure_application_links"
              *     ]
              */
-            permissions?: string[];
+            permissions: string[];
         };
         "links.Server": {
             /** @example true */
-            active?: boolean;
-            checked_at?: string;
-            created_at?: string;
+            active: boolean;
+            checked_at: string | null;
+            created_at: string;
             /** @example true */
-            has_api_token?: boolean;
+            has_api_token: boolean;
             /** @example cp1.example.com */
-            hostname?: string;
+            hostname: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example cpanel */
-            module?: string;
+            module: string;
             /** @example cp1 */
-            name?: string;
+            name: string;
             /** @example 2087 */
-            port?: number;
+            port: number;
             /** @example cpanel */
-            profile?: string;
+            profile: string;
             /** @example true */
-            secure?: boolean;
+            secure: boolean;
             /**
              * @description Services counts the hosting accounts on this server.
              * @example 42
              */
-            services?: number;
+            services: number;
             /** @example  */
-            support_reason?: string;
-            supports_links?: boolean;
-            updated_at?: string;
+            support_reason: string;
+            supports_links: boolean | null;
+            updated_at: string;
             /** @example root */
-            username?: string;
+            username: string;
             /** @example true */
-            verify_tls?: boolean;
+            verify_tls: boolean;
             /**
              * @description Detected by the last connection test or support check.
              * @example 11.120.0.16
              */
-            version?: string;
+            version: string;
         };
         "links.ServerInput": {
             /** @example true */
@@ -3841,62 +3841,62 @@ export interface components {
         };
         "links.ServerTask": {
             /** @example 20 */
-            accounts_done?: number;
+            accounts_done: number;
             /** @example 0 */
-            accounts_failed?: number;
+            accounts_failed: number;
             /** @example 50 */
-            accounts_total?: number;
+            accounts_total: number;
             /**
              * @example push
              * @enum {string}
              */
-            action?: "push" | "remove";
+            action: "push" | "remove";
             /** @example 1 */
-            attempts?: number;
+            attempts: number;
             /** @example true */
-            checked?: boolean;
+            checked: boolean;
             /** @example 420 */
-            cursor?: number;
-            finished_at?: string;
+            cursor: number;
+            finished_at: string | null;
             /** @example 12 */
-            id?: number;
+            id: number;
             last_error?: string;
             /** @example 7 */
-            operation_id?: number;
+            operation_id: number;
             /** @example 1 */
-            server_id?: number;
+            server_id: number;
             /** @example cp1 */
-            server_name?: string;
+            server_name: string;
             /** @description Account sync tasks name their one account. */
             service_id?: number;
-            started_at?: string;
+            started_at: string | null;
             /**
              * @example running
              * @enum {string}
              */
-            state?: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
+            state: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
             username?: string;
         };
         "links.Service": {
             /** @example 1 */
-            client_id?: number;
-            created_at?: string;
+            client_id: number;
+            created_at: string;
             /** @example acme.test */
-            domain?: string;
+            domain: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example cpanel */
-            module?: string;
+            module: string;
             /** @example 1 */
-            server_id?: number;
+            server_id: number;
             /**
              * @example Active
              * @enum {string}
              */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            updated_at?: string;
+            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at: string;
             /** @example acme */
-            username?: string;
+            username: string;
         };
         "links.ServiceInput": {
             /** @example 1 */
@@ -3922,45 +3922,45 @@ export interface components {
         };
         "links.SSOEvent": {
             /** @example 1 */
-            client_id?: number;
-            credential_id?: number;
+            client_id: number | null;
+            credential_id: number | null;
             /** @example invoice_history */
-            destination?: string;
+            destination: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example 203.0.113.7 */
-            ip?: string;
+            ip: string;
             /**
              * @example issue
              * @enum {string}
              */
-            kind?: "issue" | "redeem" | "session";
+            kind: "issue" | "redeem" | "session";
             /**
              * @example success
              * @enum {string}
              */
-            outcome?: "success" | "refused";
+            outcome: "success" | "refused";
             /** @example  */
-            reason?: string;
+            reason: string;
             /** @example 1 */
-            server_id?: number;
+            server_id: number | null;
             /** @example 1 */
-            service_id?: number;
+            service_id: number | null;
             /**
              * @example cpanel
              * @enum {string}
              */
-            source?: "cpanel" | "api" | "portal";
-            time?: string;
+            source: "cpanel" | "api" | "portal";
+            time: string;
             /** @example 1 */
-            user_id?: number;
+            user_id: number | null;
         };
         "links.SSOTokenAnswer": {
             /** @example q1Zx8bC0... */
-            access_token?: string;
-            expires_at?: string;
+            access_token: string;
+            expires_at: string;
             /** @example https://billing.example.com/sso/redeem?access_token=q1Zx8bC0... */
-            redirect_url?: string;
+            redirect_url: string;
         };
         "links.SSOTokenRequest": {
             /** @example 1 */
@@ -3978,21 +3978,21 @@ export interface components {
             user_id?: number;
         };
         "links.Support": {
-            profile?: string;
+            profile: string;
             /** @description why not, when Supported is false */
             reason?: string;
-            supported?: boolean;
-            version?: string;
+            supported: boolean;
+            version: string;
         };
         "links.User": {
-            created_at?: string;
+            created_at: string;
             /** @example jane@acme.test */
-            email?: string;
+            email: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example Jane Doe */
-            name?: string;
-            updated_at?: string;
+            name: string;
+            updated_at: string;
         };
         "rest.AdminInput": {
             /** @example ops@example.com */
@@ -4042,7 +4042,7 @@ export interface components {
         };
         "rest.LinksAnswer": {
             links?: components["schemas"]["links.Link"][];
-            operation?: components["schemas"]["links.Operation"];
+            operation?: components["schemas"]["links.Operation"] | null;
         };
         "rest.List-links_Client": {
             items?: components["schemas"]["links.Client"][];
@@ -4181,7 +4181,7 @@ export interface components {
         "rest.PortalServerStatus": {
             /** @example true */
             active?: boolean;
-            checked_at?: string;
+            checked_at?: string | null;
             /** @example 1 */
             id?: number;
             /** @example cpanel */
@@ -4193,18 +4193,18 @@ export interface components {
              * @example 1
              */
             services?: number;
-            supports_links?: boolean;
+            supports_links?: boolean | null;
         };
         "rest.PortalService": {
             /** @example 1 */
-            client_id?: number;
-            created_at?: string;
+            client_id: number;
+            created_at: string;
             /** @example acme.test */
-            domain?: string;
+            domain: string;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example cpanel */
-            module?: string;
+            module: string;
             /**
              * @description PanelLogin tells whether "Log in to cPanel" is offered.
              * @example true
@@ -4222,17 +4222,17 @@ export interface components {
              */
             panel_login_reason?: string;
             /** @example 1 */
-            server_id?: number;
+            server_id: number;
             /** @example cp1 */
             server_name?: string;
             /**
              * @example Active
              * @enum {string}
              */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            updated_at?: string;
+            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at: string;
             /** @example acme */
-            username?: string;
+            username: string;
         };
         "rest.PortalSwitchRequest": {
             /** @example 2 */

@@ -16,7 +16,7 @@ import { useRevokeApiCredential } from '../api/revoke-api-credential';
 type Credential = Schema<'links.APICredential'>;
 type NewCredential = Schema<'links.NewAPICredential'>;
 
-function when(iso: string | undefined): string {
+function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
@@ -75,7 +75,7 @@ export function ApiCredentials() {
                 <tr key={c.id}>
                   <td>{c.name}</td>
                   <td className="mono">{c.identifier}</td>
-                  <td>{(c.permissions ?? []).join(', ') || '—'}</td>
+                  <td>{c.permissions.join(', ') || '—'}</td>
                   <td>{when(c.created_at)}</td>
                   <td>{when(c.last_used_at)}</td>
                   <td>
@@ -92,7 +92,7 @@ export function ApiCredentials() {
                       <Button
                         size="sm"
                         variant="danger"
-                        aria-label={`Revoke ${c.name ?? c.identifier ?? ''}`}
+                        aria-label={`Revoke ${c.name || c.identifier}`}
                         onClick={() => {
                           revoke.reset();
                           setRevoking(c);
@@ -129,7 +129,7 @@ export function ApiCredentials() {
       ) : null}
       {revoking ? (
         <ConfirmDialog
-          title={`Revoke ${revoking.name ?? 'this credential'}?`}
+          title={`Revoke ${revoking.name || 'this credential'}?`}
           confirmLabel="Revoke"
           busy={revoke.isPending}
           error={revoke.error}
@@ -137,7 +137,7 @@ export function ApiCredentials() {
             setRevoking(null);
           }}
           onConfirm={() => {
-            revoke.mutate(revoking.id ?? 0, {
+            revoke.mutate(revoking.id, {
               onSuccess: () => {
                 setRevoking(null);
               },
@@ -204,7 +204,7 @@ function CreateCredentialDialog({
 
 function SecretDialog({ credential, onClose }: { credential: NewCredential; onClose: () => void }) {
   const [copied, setCopied] = useState(false);
-  const secret = credential.secret ?? '';
+  const secret = credential.secret;
   return (
     <Dialog
       title="Copy the secret now"
@@ -232,11 +232,9 @@ function SecretDialog({ credential, onClose }: { credential: NewCredential; onCl
         <Button
           size="sm"
           onClick={() => {
-            void navigator.clipboard
-              .writeText(`${credential.identifier ?? ''}:${secret}`)
-              .then(() => {
-                setCopied(true);
-              });
+            void navigator.clipboard.writeText(`${credential.identifier}:${secret}`).then(() => {
+              setCopied(true);
+            });
           }}
         >
           Copy identifier:secret

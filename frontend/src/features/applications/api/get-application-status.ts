@@ -13,7 +13,7 @@ const BUSY: ReadonlySet<string> = new Set(['provisioning', 'syncing', 'deprovisi
 /** True while provisioning work runs (or is queued) for the application. */
 export function isBusy(status: ApplicationStatus | undefined): boolean {
   if (!status) return false;
-  if (status.state && BUSY.has(status.state)) return true;
+  if (BUSY.has(status.state)) return true;
   const op = status.operation?.state;
   return op === 'queued' || op === 'running';
 }

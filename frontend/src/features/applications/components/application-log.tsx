@@ -56,7 +56,7 @@ export function ApplicationLog({ module }: { module: string }) {
   const history = useOperations({ module, per_page: 10 }, isBusy(status.data));
 
   const servers = operation.data?.servers ?? [];
-  const serverName = (id: number | undefined) =>
+  const serverName = (id: number | null | undefined) =>
     servers.find((s) => s.server_id === id)?.server_name ?? (id ? `#${String(id)}` : '—');
   const entries = log.data?.items ?? [];
 
@@ -94,10 +94,8 @@ export function ApplicationLog({ module }: { module: string }) {
         {operation.data ? (
           <span className="muted">
             Operation #{operation.data.id}:{' '}
-            {operation.data.kind
-              ? (OPERATION_KINDS[operation.data.kind] ?? operation.data.kind)
-              : ''}{' '}
-            started {formatTime(operation.data.started_at ?? operation.data.created_at)}
+            {OPERATION_KINDS[operation.data.kind] ?? operation.data.kind} started{' '}
+            {formatTime(operation.data.started_at ?? operation.data.created_at)}
             {operation.data.started_by ? ` by ${operation.data.started_by}` : ''}
             {live ? ' · live' : ''}
           </span>
@@ -151,7 +149,7 @@ export function ApplicationLog({ module }: { module: string }) {
               <option value="">All servers</option>
               {servers.map((s) => (
                 <option key={s.server_id} value={String(s.server_id)}>
-                  {s.server_name ?? `#${String(s.server_id ?? '')}`}
+                  {s.server_name || `#${String(s.server_id)}`}
                 </option>
               ))}
             </select>

@@ -56,12 +56,12 @@ export function ApplicationsTable() {
 }
 
 function ApplicationRow({ app }: { app: ApplicationView }) {
-  const module = app.module ?? '';
-  const name = app.name ?? module;
+  const module = app.module;
+  const name = app.name || module;
   const qc = useQueryClient();
   const statusQuery = useApplicationStatus(module);
   const status = statusQuery.data ?? app.status;
-  const enabled = status?.enabled ?? app.enabled ?? false;
+  const enabled = status.enabled;
   const enable = useEnableApplication();
   const disable = useDisableApplication();
   const [confirmOff, setConfirmOff] = useState(false);

@@ -34,7 +34,7 @@ export function capitalize(s: string | undefined): string {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : '—';
 }
 
-export function formatTime(iso: string | undefined): string {
+export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();

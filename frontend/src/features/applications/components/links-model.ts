@@ -24,16 +24,16 @@ export type Grouped = Record<string, LinkRow[]>;
 
 /** Splits the catalogue into the three groups, each in the saved order. */
 export function toGroups(links: Link[]): Grouped {
-  const sorted = [...links].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  const sorted = [...links].sort((a, b) => a.order - b.order);
   const out: Grouped = Object.fromEntries(GROUPS.map((g) => [g.key, [] as LinkRow[]]));
   for (const l of sorted) {
-    const group = l.group ?? 'support';
+    const group = l.group;
     (out[group] ??= []).push({
-      key: l.key ?? '',
+      key: l.key,
       group,
-      defaultLabel: l.default_label ?? l.label ?? '',
-      label: l.label ?? '',
-      enabled: l.enabled ?? false,
+      defaultLabel: l.default_label,
+      label: l.label,
+      enabled: l.enabled,
       implements: l.implements === '' ? undefined : l.implements,
       route: l.route === '' ? undefined : l.route,
     });

@@ -33,16 +33,16 @@ export function OperationBreakdown({ servers }: { servers: ServerTask[] }) {
         <tbody>
           {servers.map((t) => (
             <tr key={t.id}>
-              <td>{t.server_name ?? `#${String(t.server_id ?? '')}`}</td>
+              <td>{t.server_name || `#${String(t.server_id)}`}</td>
               <td>{capitalize(t.action)}</td>
               <td>
                 <Badge tone={taskStateTone(t.state)}>{capitalize(t.state)}</Badge>
               </td>
               <td className="num">
-                {t.accounts_done ?? 0}/{t.accounts_total ?? 0}
+                {t.accounts_done}/{t.accounts_total}
               </td>
-              <td className="num">{t.accounts_failed ?? 0}</td>
-              <td className="num">{t.attempts ?? 0}</td>
+              <td className="num">{t.accounts_failed}</td>
+              <td className="num">{t.attempts}</td>
               <td>{t.last_error ?? <span className="muted">—</span>}</td>
             </tr>
           ))}

@@ -121,7 +121,7 @@ export function OperationDetails({ id }: { id: number }) {
           <dt>Application</dt>
           <dd>{o.module === 'wpsquared' ? 'WP Squared' : 'cPanel & WHM'}</dd>
           <dt>Kind</dt>
-          <dd>{o.kind ? (OPERATION_KINDS[o.kind] ?? o.kind) : '—'}</dd>
+          <dd>{OPERATION_KINDS[o.kind] ?? o.kind}</dd>
           <dt>State</dt>
           <dd>
             <Badge tone={operationStateTone(o.state)}>{capitalize(o.state)}</Badge>
@@ -133,26 +133,26 @@ export function OperationDetails({ id }: { id: number }) {
             ) : null}
           </dd>
           <dt>Started by</dt>
-          <dd>{o.started_by ?? '—'}</dd>
+          <dd>{o.started_by || '—'}</dd>
           <dt>Started</dt>
           <dd>{formatTime(o.started_at ?? o.created_at)}</dd>
           <dt>Finished</dt>
           <dd>{formatTime(o.finished_at)}</dd>
           <dt>Servers</dt>
           <dd>
-            {o.servers_done ?? 0} of {o.servers_total ?? 0} done ({o.servers_supported ?? 0} support
-            application links)
+            {o.servers_done} of {o.servers_total} done ({o.servers_supported} support application
+            links)
           </dd>
           <dt>Accounts</dt>
           <dd>
-            {o.accounts_done ?? 0} of {o.accounts_total ?? 0} done, {o.accounts_failed ?? 0} failed
+            {o.accounts_done} of {o.accounts_total} done, {o.accounts_failed} failed
           </dd>
           <dt>Warnings</dt>
-          <dd>{o.warnings ?? 0}</dd>
+          <dd>{o.warnings}</dd>
         </dl>
       </div>
       <h2 className="section-title">Servers</h2>
-      <OperationBreakdown servers={o.servers ?? []} />
+      <OperationBreakdown servers={o.servers} />
     </>
   );
 }

@@ -54,17 +54,17 @@ export function OperationsTable({
               {showModule ? (
                 <td>{op.module === 'wpsquared' ? 'WP Squared' : 'cPanel & WHM'}</td>
               ) : null}
-              <td>{op.kind ? (OPERATION_KINDS[op.kind] ?? op.kind) : '—'}</td>
+              <td>{OPERATION_KINDS[op.kind] ?? op.kind}</td>
               <td>
                 <Badge tone={operationStateTone(op.state)}>{capitalize(op.state)}</Badge>
               </td>
-              <td>{op.started_by ?? '—'}</td>
+              <td>{op.started_by || '—'}</td>
               <td>{formatTime(op.started_at ?? op.created_at)}</td>
               <td>{formatTime(op.finished_at)}</td>
               <td className="num">
-                {op.accounts_done ?? 0}/{op.accounts_total ?? 0}
+                {op.accounts_done}/{op.accounts_total}
               </td>
-              <td className="num">{op.warnings ?? 0}</td>
+              <td className="num">{op.warnings}</td>
               <td>{action(op)}</td>
             </tr>
           ))}

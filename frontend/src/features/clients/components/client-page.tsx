@@ -45,7 +45,7 @@ export function ClientPage({
   return (
     <>
       <PageHeader
-        title={c.name ?? `Client ${String(id)}`}
+        title={c.name || `Client ${String(id)}`}
         breadcrumb={<Link to="/clients">Clients</Link>}
         description={
           <>

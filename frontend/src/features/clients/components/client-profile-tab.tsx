@@ -13,13 +13,13 @@ type Client = Schema<'links.Client'>;
 
 /** Profile tab: contact details and status, and the account-wide single sign-on switch. */
 export function ClientProfileTab({ client }: { client: Client }) {
-  const id = client.id ?? 0;
+  const id = client.id;
   const save = useUpdateClient();
   const sso = useUpdateClient();
   const [v, setV] = useState({
-    name: client.name ?? '',
-    email: client.email ?? '',
-    status: client.status ?? 'Active',
+    name: client.name,
+    email: client.email,
+    status: client.status,
   });
   const field = save.error instanceof ApiError ? save.error.field : undefined;
 
@@ -29,7 +29,7 @@ export function ClientProfileTab({ client }: { client: Client }) {
     save.mutate({ id, patch });
   }
 
-  const allowed = client.allow_sso ?? false;
+  const allowed = client.allow_sso;
   return (
     <>
       <section className="card" aria-labelledby="sso-title">

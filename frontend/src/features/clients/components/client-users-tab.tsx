@@ -10,7 +10,7 @@ import { ManageUserDialog } from './manage-user-dialog';
 type Membership = Schema<'links.Membership'>;
 
 function canSSO(m: Membership): boolean {
-  return (m.owner ?? false) || (m.permissions ?? []).includes('sso');
+  return m.owner || m.permissions.includes('sso');
 }
 
 /** Users tab: who can access the account; "Manage User" edits their permissions. */
@@ -49,8 +49,8 @@ export function ClientUsersTab({ clientId }: { clientId: number }) {
           <tbody>
             {users.data.map((m) => (
               <tr key={m.user_id}>
-                <td>{m.user?.name}</td>
-                <td>{m.user?.email}</td>
+                <td>{m.user.name}</td>
+                <td>{m.user.email}</td>
                 <td>{m.owner ? <Badge tone="info">Owner</Badge> : 'User'}</td>
                 <td>
                   {canSSO(m) ? (
@@ -62,7 +62,7 @@ export function ClientUsersTab({ clientId }: { clientId: number }) {
                 <td className="num">
                   <Button
                     size="sm"
-                    aria-label={`Manage User ${m.user?.name ?? ''}`.trim()}
+                    aria-label={`Manage User ${m.user.name}`.trim()}
                     onClick={() => {
                       setManaging(m);
                     }}

@@ -20,9 +20,9 @@ export function ManageUserDialog({
   membership: Membership;
   onClose: () => void;
 }) {
-  const owner = membership.owner ?? false;
+  const owner = membership.owner;
   const [perms, setPerms] = useState<Set<string>>(
-    () => new Set(owner ? USER_PERMISSIONS.map((p) => p.key) : (membership.permissions ?? [])),
+    () => new Set(owner ? USER_PERMISSIONS.map((p) => p.key) : membership.permissions),
   );
   const update = useUpdateClientUser(clientId);
 
@@ -37,7 +37,7 @@ export function ManageUserDialog({
 
   return (
     <Dialog
-      title={`Manage User: ${membership.user?.name ?? membership.user?.email ?? ''}`}
+      title={`Manage User: ${membership.user.name || membership.user.email}`}
       onClose={onClose}
       footer={
         <>
@@ -49,7 +49,7 @@ export function ManageUserDialog({
               onClick={() => {
                 update.mutate(
                   {
-                    userId: membership.user_id ?? 0,
+                    userId: membership.user_id,
                     // Keep the catalogue's order so the request is stable.
                     permissions: USER_PERMISSIONS.map((p) => p.key).filter((k) => perms.has(k)),
                   },
@@ -63,7 +63,7 @@ export function ManageUserDialog({
         </>
       }
     >
-      <p className="muted">{membership.user?.email}</p>
+      <p className="muted">{membership.user.email}</p>
       {owner ? (
         <Alert tone="info" live={false}>
           This user owns the account. The owner&apos;s permissions cannot be revoked.

@@ -60,7 +60,7 @@ export function NewClient({
       },
       {
         onSuccess: (c) => {
-          onCreated(c.id ?? 0);
+          onCreated(c.id);
         },
       },
     );

@@ -27,7 +27,7 @@ export function AccountContext({ serviceId }: { serviceId?: number | undefined }
     service = all.data.items.map((s, i) => (
       <span key={s.id}>
         {i > 0 ? ', ' : ''}
-        <Link to={`/portal/services/${s.id ?? ''}`}>{serviceName(s)}</Link>
+        <Link to={`/portal/services/${String(s.id)}`}>{serviceName(s)}</Link>
       </span>
     ));
   } else if (all.data) {

@@ -28,7 +28,7 @@ export function serviceStatusTone(status: string | undefined): BadgeTone {
   }
 }
 
-export function formatTime(iso: string | undefined): string {
+export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();

@@ -17,7 +17,7 @@ export function PanelLogin({ service }: { service: PortalService }) {
   const session = useCreatePanelSession();
   const errorRef = useRef<HTMLDivElement>(null);
   const label = panelLoginLabel(service.module);
-  const target = service.domain ?? service.username ?? `service ${service.id ?? ''}`;
+  const target = service.domain || service.username || `service ${String(service.id)}`;
 
   useEffect(() => {
     if (session.isError) errorRef.current?.focus();
@@ -48,7 +48,6 @@ export function PanelLogin({ service }: { service: PortalService }) {
         busy={session.isPending || session.isSuccess}
         aria-label={`${label} for ${target}`}
         onClick={() => {
-          if (service.id === undefined) return;
           session.mutate(service.id, {
             onSuccess: (answer) => {
               if (answer.url) redirectTo(answer.url);

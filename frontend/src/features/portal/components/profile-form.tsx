@@ -26,12 +26,12 @@ export function ProfileForm() {
 
 function ProfileEditor({ user }: { user: Schema<'links.User'> }) {
   const update = useUpdateProfile();
-  const [name, setName] = useState(user.name ?? '');
-  const [email, setEmail] = useState(user.email ?? '');
+  const [name, setName] = useState(user.name);
+  const [email, setEmail] = useState(user.email);
   const [errors, setErrors] = useState<{ name?: string; email?: string }>({});
   const [saved, setSaved] = useState(false);
   const serverField = update.error instanceof ApiError ? update.error.field : undefined;
-  const dirty = name !== (user.name ?? '') || email !== (user.email ?? '');
+  const dirty = name !== user.name || email !== user.email;
 
   function submit(e: SubmitEvent<HTMLFormElement>) {
     e.preventDefault();

@@ -39,7 +39,7 @@ function Facts({ s }: { s: PortalService }) {
       <div>
         <dt>Status</dt>
         <dd>
-          <Badge tone={serviceStatusTone(s.status)}>{s.status ?? 'Unknown'}</Badge>
+          <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
         </dd>
       </div>
       <div>
@@ -116,8 +116,8 @@ export function UpgradeView({ serviceId }: { serviceId: number }) {
           </p>
         ) : (
           <p role="status">
-            This service is {service.status?.toLowerCase() ?? 'not active'}: its package cannot be
-            changed. <Link to="/portal/tickets/new">Open a ticket</Link> if you need help.
+            This service is {service.status.toLowerCase()}: its package cannot be changed.{' '}
+            <Link to="/portal/tickets/new">Open a ticket</Link> if you need help.
           </p>
         )}
         <p>

@@ -31,9 +31,9 @@ export function ServicesList() {
         <li key={s.id} className="portal-card portal-service">
           <div className="portal-service__head">
             <h2 className="portal-service__title">
-              <Link to={`/portal/services/${s.id ?? ''}`}>{serviceName(s)}</Link>
+              <Link to={`/portal/services/${String(s.id)}`}>{serviceName(s)}</Link>
             </h2>
-            <Badge tone={serviceStatusTone(s.status)}>{s.status ?? 'Unknown'}</Badge>
+            <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
           </div>
           <dl className="portal-facts">
             <div>

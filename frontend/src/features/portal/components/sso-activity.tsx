@@ -63,9 +63,9 @@ export function SSOActivity({ owner }: { owner: boolean }) {
               {items.map((e) => (
                 <tr key={e.id}>
                   <td>{formatTime(e.time)}</td>
-                  <td>{KINDS[e.kind ?? ''] ?? e.kind}</td>
-                  <td>{SOURCES[e.source ?? ''] ?? e.source}</td>
-                  <td>{DESTINATION_LABELS[e.destination ?? ''] ?? dash(e.destination)}</td>
+                  <td>{KINDS[e.kind] ?? e.kind}</td>
+                  <td>{SOURCES[e.source] ?? e.source}</td>
+                  <td>{DESTINATION_LABELS[e.destination] ?? dash(e.destination)}</td>
                   <td>
                     {e.outcome === 'success' ? (
                       <Badge tone="success">Success</Badge>

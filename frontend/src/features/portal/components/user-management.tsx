@@ -53,13 +53,13 @@ export function UserManagement() {
           </thead>
           <tbody>
             {users.data.map((m) => {
-              const name = m.user?.name ?? `User ${m.user_id ?? ''}`;
-              const perms = m.permissions ?? [];
-              const has = m.owner === true || perms.includes(SSO);
+              const name = m.user.name || `User ${String(m.user_id)}`;
+              const perms = m.permissions;
+              const has = m.owner || perms.includes(SSO);
               return (
                 <tr key={m.user_id}>
                   <th scope="row">{name}</th>
-                  <td>{m.user?.email}</td>
+                  <td>{m.user.email}</td>
                   <td>{m.owner ? <Badge tone="info">Owner</Badge> : 'User'}</td>
                   <td>
                     {m.owner ? (
@@ -79,7 +79,6 @@ export function UserManagement() {
                         busy={pendingId === m.user_id}
                         ariaLabel={`Perform Single Sign-On for ${name}`}
                         onChange={(on) => {
-                          if (m.user_id === undefined) return;
                           const next = on
                             ? [...perms.filter((p) => p !== SSO), SSO]
                             : perms.filter((p) => p !== SSO);

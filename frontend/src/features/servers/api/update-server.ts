@@ -11,7 +11,7 @@ export function useUpdateServer() {
     mutationFn: ({ id, patch }: { id: number; patch: ServerPatch }) =>
       unwrap(api.PATCH('/api/v1/servers/{id}', { params: { path: { id } }, body: patch })),
     onSuccess: (server) => {
-      if (server.id !== undefined) qc.setQueryData(['servers', 'detail', server.id], server);
+      qc.setQueryData(['servers', 'detail', server.id], server);
       return qc.invalidateQueries({ queryKey: ['servers', 'list'] });
     },
   });

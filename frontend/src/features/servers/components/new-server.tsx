@@ -19,7 +19,7 @@ export function NewServer({
         if (sub.mode !== 'create') return;
         create.mutate(sub.input, {
           onSuccess: (server) => {
-            onCreated(server.id ?? 0);
+            onCreated(server.id);
           },
         });
       }}

@@ -46,12 +46,12 @@ export function ServerDetails({
     );
   }
   const s = server.data;
-  const active = s.active ?? false;
+  const active = s.active;
 
   return (
     <>
       <PageHeader
-        title={s.name ?? `Server ${String(id)}`}
+        title={s.name || `Server ${String(id)}`}
         breadcrumb={<Link to="/servers">Servers</Link>}
         actions={
           <>
@@ -123,7 +123,7 @@ export function ServerDetails({
       />
       {confirmDelete ? (
         <ConfirmDialog
-          title={`Delete ${s.name ?? 'this server'}?`}
+          title={`Delete ${s.name || 'this server'}?`}
           confirmLabel="Delete server"
           busy={remove.isPending}
           error={remove.error}

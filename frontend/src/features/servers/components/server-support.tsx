@@ -5,7 +5,7 @@ type Server = Schema<'links.Server'>;
 
 /** Whether the last check found application-link support; unknown until tested. */
 export function ServerSupport({ server }: { server: Server }) {
-  if (server.supports_links === undefined || !server.checked_at) {
+  if (server.supports_links === null || !server.checked_at) {
     return <Badge tone="neutral">Not checked</Badge>;
   }
   if (server.supports_links) return <Badge tone="success">Supported</Badge>;

@@ -130,16 +130,16 @@ export function ServersList() {
                     <td>{moduleName(s.module)}</td>
                     <td className="mono">
                       {s.hostname}:{s.port}
-                      {s.secure === false ? <span className="muted"> (http)</span> : null}
+                      {s.secure ? null : <span className="muted"> (http)</span>}
                     </td>
                     <td>
                       {s.active ? <Badge tone="success">Active</Badge> : <Badge>Inactive</Badge>}
                     </td>
-                    <td>{s.version ?? <span className="muted">—</span>}</td>
+                    <td>{s.version || <span className="muted">—</span>}</td>
                     <td>
                       <ServerSupport server={s} />
                     </td>
-                    <td className="num">{s.services ?? 0}</td>
+                    <td className="num">{s.services}</td>
                   </tr>
                 ))}
               </tbody>

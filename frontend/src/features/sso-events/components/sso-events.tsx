@@ -147,7 +147,7 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
                 {items.map((e) => (
                   <tr key={e.id}>
                     <td className="nowrap">{e.time ? new Date(e.time).toLocaleString() : '—'}</td>
-                    <td>{e.kind ? (KINDS[e.kind] ?? e.kind) : '—'}</td>
+                    <td>{KINDS[e.kind] ?? e.kind}</td>
                     <td>
                       {e.outcome === 'success' ? (
                         <Badge tone="success">Success</Badge>
@@ -159,7 +159,7 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
                       )}
                     </td>
                     <td>
-                      {e.source ? (SOURCES[e.source] ?? e.source) : '—'}
+                      {SOURCES[e.source] ?? e.source}
                       {e.server_id ? <span className="muted"> · server #{e.server_id}</span> : null}
                       {e.credential_id ? (
                         <span className="muted"> · credential #{e.credential_id}</span>
@@ -176,8 +176,8 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
                       ) : null}
                     </td>
                     <td>{e.user_id ? `#${String(e.user_id)}` : '—'}</td>
-                    <td className="mono">{e.destination ?? '—'}</td>
-                    <td className="mono">{e.ip ?? '—'}</td>
+                    <td className="mono">{e.destination || '—'}</td>
+                    <td className="mono">{e.ip || '—'}</td>
                   </tr>
                 ))}
               </tbody>
