@@ -11,6 +11,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -23,6 +24,7 @@ import (
 	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
@@ -37,6 +39,7 @@ const (
 // Store is the database. It is safe for concurrent use.
 type Store struct {
 	db      *gorm.DB
+	reads   *dbresolver.DBResolver // SQLite's read pool; nil on MySQL
 	box     *secret.Box
 	dialect string
 	now     func() time.Time
@@ -89,20 +92,37 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	st := &Store{}
 	maxConns := opts.MaxOpenConns
 	if maxConns == 0 {
 		maxConns = 20
+	}
+	if dialect == DialectSQLite {
+		// SQLite runs one write transaction at a time, and writers that
+		// meet sleep in its busy handler (1 to 100 ms a retry). Every write
+		// goes to one connection instead, so that writers queue in Go and
+		// wait only for each other; reads (WAL lets them run beside the
+		// writer) have a pool of their own.
+		reads := dbresolver.Register(dbresolver.Config{Replicas: []gorm.Dialector{sqlite.Open(dsn)}}).
+			SetMaxOpenConns(maxConns).SetMaxIdleConns(maxConns).SetConnMaxLifetime(30 * time.Minute)
+		if err := db.Use(reads); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("store: open the read pool: %w", err)
+		}
+		st.reads = reads
+		maxConns = 1
 	}
 	sqlDB.SetMaxOpenConns(maxConns)
 	sqlDB.SetMaxIdleConns(maxConns)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	st.db, st.box, st.dialect, st.now = db, opts.Box, dialect, cfg.NowFunc
 	if err := sqlDB.PingContext(pingCtx); err != nil {
-		_ = sqlDB.Close()
+		_ = st.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", dialect, err)
 	}
-	return &Store{db: db, box: opts.Box, dialect: dialect, now: cfg.NowFunc}, nil
+	return st, nil
 }
 
 // ParseURL tells the dialect of a database URL and returns the driver DSN.
@@ -166,8 +186,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (s *Store) Close() error {
+	if s.reads != nil {
+		_ = s.reads.Call(func(pool gorm.ConnPool) error {
+			if c, ok := pool.(io.Closer); ok {
+				_ = c.Close()
+			}
+			return nil
+		})
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
