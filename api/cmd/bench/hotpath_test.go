@@ -14,6 +14,7 @@ import (
 	"github.com/applinks/applinks/api/sso"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/whm"
+	"github.com/applinks/applinks/api/whmsim"
 )
 
 // The benchmarks below run the hot paths in-process, so that CPU profiles
@@ -56,11 +57,16 @@ func newHotStack(b *testing.B, dialect string, servers, accounts int) *hotStack 
 }
 
 func benchmarkProvision(b *testing.B, dialect string) {
-	h := newHotStack(b, dialect, 10, 500)
+	runProvision(b, newHotStack(b, dialect, 10, 500), provisioning.Config{PollInterval: 50 * time.Millisecond})
+}
+
+// runProvision enables the links, then syncs them b.N-1 times, each time
+// until the operation completes.
+func runProvision(b *testing.B, h *hotStack, cfg provisioning.Config) {
 	ctx := context.Background()
 	opts := whm.Options{Timeout: 10 * time.Second}
-	eng := provisioning.New(provisioning.Config{PublicURL: "http://127.0.0.1:1", PollInterval: 50 * time.Millisecond}, h.st,
-		[]links.Panel{whm.NewCPanel(opts), whm.NewWPSquared(opts)}, nil, nil)
+	cfg.PublicURL = "http://127.0.0.1:1"
+	eng := provisioning.New(cfg, h.st, []links.Panel{whm.NewCPanel(opts), whm.NewWPSquared(opts)}, nil, nil)
 	eng.Start(ctx)
 	defer func() { _ = eng.Stop(context.Background()) }()
 	b.ResetTimer()
@@ -99,6 +105,38 @@ func BenchmarkProvisionSQLite(b *testing.B) { benchmarkProvision(b, harness.SQLi
 
 // BenchmarkProvisionMySQL does the same on MariaDB.
 func BenchmarkProvisionMySQL(b *testing.B) { benchmarkProvision(b, harness.MySQL) }
+
+// benchmarkLatencyBound is the latency-bound scenario of the bench command
+// in-process: 20 servers x 100 accounts, 50 ms per WHM request, cap 4. The
+// lower bound of one iteration is 200 ms.
+func benchmarkLatencyBound(b *testing.B, dialect string) {
+	ctx := context.Background()
+	db, err := harness.NewScratchDB(ctx, dialect, b.TempDir())
+	if err != nil {
+		b.Skip(err)
+	}
+	b.Cleanup(db.Drop)
+	fleet, err := harness.SeedFleet(ctx, db, harness.FleetPlan{Servers: 20, AccountsPerServer: 100,
+		Faults: func(int) whmsim.Faults { return whmsim.Faults{Latency: 50 * time.Millisecond} }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = fleet.Sim.Close() })
+	key, _ := secret.ParseKey(fleet.SecretKey)
+	box, _ := secret.NewBox(key)
+	st, err := store.Open(ctx, store.Options{URL: db.URL, DataDir: db.Dir, Box: box})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = st.Close() })
+	runProvision(b, &hotStack{db: db, fleet: fleet, st: st}, provisioning.Config{Workers: 80, PerServerCap: 4, PollInterval: time.Second})
+}
+
+// BenchmarkLatencyBoundSQLite is the latency-bound run on SQLite.
+func BenchmarkLatencyBoundSQLite(b *testing.B) { benchmarkLatencyBound(b, harness.SQLite) }
+
+// BenchmarkLatencyBoundMySQL is the latency-bound run on MariaDB.
+func BenchmarkLatencyBoundMySQL(b *testing.B) { benchmarkLatencyBound(b, harness.MySQL) }
 
 func benchmarkClick(b *testing.B, dialect string) {
 	h := newHotStack(b, dialect, 1, 2000)
