@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/applinks/applinks/api/links"
@@ -119,6 +120,14 @@ func (e *Engine) runTask(ctx context.Context, ct *links.ClaimedTask) (finished b
 func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (bool, error) {
 	t := ct.Task
 	start := entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Started %s of server %s (%s).", kindName(ct.Operation.Kind), t.ServerName, conn.Hostname))
+	// The accounts are counted while the panel answers the check, and the
+	// server's support is recorded beside the task's commit (two commits at
+	// once share the database's log flush).
+	var side sync.WaitGroup
+	defer side.Wait()
+	var total int
+	var countErr error
+	side.Go(func() { total, countErr = e.store.CountPushAccounts(ctx, t.ServerID) })
 	var sup links.Support
 	var err error
 	// The check's requests may go at once within the per-server cap: no
@@ -140,14 +149,14 @@ func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel l
 		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, start,
 			warning(t.ServerID, nil, fmt.Sprintf("Server %s could not be checked for application links support: %s", t.ServerName, err)))
 	}
-	_ = e.store.SetServerSupport(ctx, t.ServerID, sup, time.Now())
+	side.Wait()
+	side.Go(func() { _ = e.store.SetServerSupport(ctx, t.ServerID, sup, time.Now()) })
 	if !sup.Supported {
 		return e.finishTask(ctx, ct, links.TaskUnsupported, 0, 0, start,
 			entry(links.LevelInfo, t.ServerID, fmt.Sprintf("Server %s does not support application links: %s.", t.ServerName, strings.TrimSuffix(sup.Reason, "."))))
 	}
-	total, err := e.store.CountPushAccounts(ctx, t.ServerID)
-	if err != nil {
-		return false, err
+	if countErr != nil {
+		return false, countErr
 	}
 	state, err := e.store.CommitProgress(ctx, links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
 		Checked: true, Supported: true, AccountsTotal: total, Entries: []links.LogEntry{start}})
