@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,6 +38,7 @@ type Config struct {
 	StaffTokenTTL  time.Duration `env:"APPLINKS_STAFF_TOKEN_TTL" envDefault:"1h"`
 	LoginPerMinute float64       `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
 	DBMaxConns     int           `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
+	PprofAddr      string        `env:"APPLINKS_PPROF_ADDR"` // empty: no profiling endpoint
 
 	// Provisioning.
 	Workers       int           `env:"APPLINKS_WORKERS" envDefault:"16"`
@@ -126,6 +128,11 @@ func (c Config) validate() error {
 		}
 	} else if c.dialect() == store.DialectMySQL {
 		errs = append(errs, errors.New("APPLINKS_SECRET_KEY is required with MySQL: every replica must share it (generate one with: openssl rand -hex 32)"))
+	}
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			errs = append(errs, fmt.Errorf("APPLINKS_PPROF_ADDR must be host:port such as 127.0.0.1:6060, got %q", c.PprofAddr))
+		}
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("APPLINKS_JWT_SECRET must be at least 32 characters long"))

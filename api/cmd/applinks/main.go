@@ -73,6 +73,14 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 		return err
 	}
 
+	if cfg.PprofAddr != "" {
+		stop, err := startPprof(cfg.PprofAddr, logger)
+		if err != nil {
+			return fmt.Errorf("APPLINKS_PPROF_ADDR: %w", err)
+		}
+		defer stop()
+	}
+
 	jwtKey := []byte(cfg.JWTSecret)
 	if cfg.JWTSecret == "" {
 		jwtKey = box.Derive("jwt")
@@ -157,8 +165,8 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 
 // stopEngine stops claiming and waits for in-flight provisioning work up to
 // the grace period; unfinished tasks resume elsewhere or at the next start.
-// stopEngine stops the engine within grace; it is the deferred stop of the
-// paths that return early (after a clean shutdown it finds nothing to do).
+// It is the deferred stop of the paths that return early (after a clean
+// shutdown it finds nothing to do).
 func stopEngine(engine *provisioning.Engine, grace time.Duration, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()

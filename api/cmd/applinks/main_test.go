@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -153,6 +154,7 @@ func TestConfigIsValidatedWithClearMessages(t *testing.T) {
 		"APPLINKS_LINK_PREFIX":     {"APPLINKS_LINK_PREFIX": "bad prefix"},
 		"APPLINKS_JWT_SECRET":      {"APPLINKS_JWT_SECRET": "short"},
 		"APPLINKS_STAFF_TOKEN_TTL": {"APPLINKS_STAFF_TOKEN_TTL": "soon"},
+		"APPLINKS_PPROF_ADDR":      {"APPLINKS_PPROF_ADDR": "6060"},
 	}
 	for want, env := range cases {
 		t.Run(want, func(t *testing.T) {
@@ -165,6 +167,28 @@ func TestConfigIsValidatedWithClearMessages(t *testing.T) {
 	cfg, err := loadConfig(func(string) string { return "" })
 	if err != nil || cfg.Addr != ":8080" || cfg.PerServerCap != 4 || cfg.Demo {
 		t.Fatalf("defaults: %+v %v", cfg, err)
+	}
+}
+
+func TestProfilesAreServedOnlyOnTheirOwnListener(t *testing.T) {
+	pprofAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	base, _, _ := startService(t, map[string]string{"APPLINKS_ADDR": "127.0.0.1:0", "APPLINKS_DATA_DIR": t.TempDir(),
+		"APPLINKS_PPROF_ADDR": pprofAddr, "APPLINKS_ADMIN_PASSWORD": "a-long-enough-password"})
+	get := func(u string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("http://" + pprofAddr + "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("pprof index = %d %.200q", code, body)
+	}
+	if code, body := get(base + "/debug/pprof/"); code == http.StatusOK && strings.Contains(body, "goroutine") {
+		t.Errorf("the API listener serves the profiles: %d", code)
 	}
 }
 
