@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/applinks/applinks/api/reliability/harness"
@@ -66,14 +67,18 @@ func (r *Report) markdown() string {
 		p("%d servers x %d accounts, simulated WHM latency %.0f ms, per-server cap %d (APPLINKS_WORKERS=80 so the global worker bound does not hide the cap). The makespan is wall-clock from the enable/sync request to the operation observed complete (polled every 10 ms). Lower bound = ceil(WHM requests per server / cap) x latency, with the requests per server counted by the simulator (support check included). Target: ratio <= 1.2.",
 			r.Latency[0].Servers, r.Latency[0].AccountsPerServer, r.Latency[0].LatencyMS, r.Latency[0].Cap)
 		p("")
-		p("| database | makespan (median) | requests/server | lower bound | ratio | max in flight per server | runs (ms) |")
-		p("|---|---:|---:|---:|---:|---:|---|")
+		p("")
+		p("CPU per run is the service process's (`/proc/<pid>/stat`) and the bench process's, i.e. the simulated servers' and the poller's; the database server's own is not counted. Their sum over the %d CPUs is a second floor of the makespan on this machine (the lower bound above assumes free CPU).", runtime.NumCPU())
+		p("")
+		p("| database | makespan (median) | requests/server | lower bound | ratio | max in flight per server | CPU: service + simulator | CPU floor | runs (ms) |")
+		p("|---|---:|---:|---:|---:|---:|---:|---:|---|")
 		for _, l := range r.Latency {
 			var runs []string
 			for _, x := range l.Runs {
 				runs = append(runs, fmt.Sprintf("%.0f", x.MakespanMS))
 			}
-			p("| %s | %.0f ms | %d | %.0f ms | **%.2f** | %d | %s |", l.Database, l.MakespanMS, l.RequestsPerSrv, l.LowerBoundMS, l.Ratio, l.MaxInFlight, strings.Join(runs, ", "))
+			p("| %s | %.0f ms | %d | %.0f ms | **%.2f** | %d | %.0f + %.0f ms | %.0f ms | %s |", l.Database, l.MakespanMS, l.RequestsPerSrv, l.LowerBoundMS, l.Ratio,
+				l.MaxInFlight, l.ServiceCPUMS, l.BenchCPUMS, l.CPUBoundMS, strings.Join(runs, ", "))
 		}
 	}
 	if len(r.Throughput) > 0 {

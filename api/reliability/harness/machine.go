@@ -84,3 +84,34 @@ func LoadAvg() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat: 100
+// on every Linux platform Go supports.
+const clockTicks = 100
+
+// CPUTime returns the user and system CPU time a process has used, from
+// /proc/<pid>/stat (10 ms resolution); zero when it cannot be read.
+func CPUTime(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count from its ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// SelfCPUTime returns the CPU time this process has used.
+func SelfCPUTime() time.Duration { return CPUTime(os.Getpid()) }
