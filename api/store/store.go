@@ -73,12 +73,6 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		SkipDefaultTransaction: true,
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		// The embedded SQLite compiles every statement it runs; keeping
-		// the compiled ones (per connection, LRU-bounded) saves it that.
-		// MySQL sends each query in one round trip instead (see ParseURL).
-		PrepareStmt:        dialect == DialectSQLite,
-		PrepareStmtMaxSize: 256,
-		PrepareStmtTTL:     time.Hour,
 	}
 	var dial gorm.Dialector
 	switch dialect {
