@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,6 +50,7 @@ type options struct {
 	scale    float64
 	work     string
 	keepLogs bool
+	pprof    string
 }
 
 // scenarios in the order they run.
@@ -66,6 +68,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&o.scale, "scale", 1, "scale of the account counts (e.g. 0.1 for a quick try; the report says so)")
 	fs.StringVar(&o.work, "work", "", "working directory for databases and logs (default: a temporary directory)")
 	fs.BoolVar(&o.keepLogs, "keep-logs", false, "keep the working directory (service logs) after the run")
+	fs.StringVar(&o.pprof, "service-pprof", "", "host:port on which the service serves its runtime profiles (APPLINKS_PPROF_ADDR), to profile it during a scenario")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -199,6 +202,13 @@ func (b *bench) setup(ctx context.Context, dialect string, plan harness.FleetPla
 	}
 	b.logf("   seeded %d servers x %d accounts in %s", plan.Servers, plan.AccountsPerServer, time.Since(t).Round(time.Millisecond))
 	b.seq++
+	if b.opts.pprof != "" {
+		settings = maps.Clone(settings)
+		if settings == nil {
+			settings = map[string]string{}
+		}
+		settings["APPLINKS_PPROF_ADDR"] = b.opts.pprof
+	}
 	e.svc, err = harness.StartService(ctx, harness.ServiceConfig{Bin: b.opts.bin, DB: e.db, SecretKey: e.fleet.SecretKey, Env: settings,
 		LogPath: filepath.Join(b.opts.work, fmt.Sprintf("service-%02d.log", b.seq))})
 	if err != nil {
