@@ -75,17 +75,24 @@ func (s *Store) AdminCredentials(ctx context.Context, email string) (links.Admin
 }
 
 // Admin returns a staff account with its role's permissions.
+//
+// It runs on every staff request, hence one query for the admin and the role.
 func (s *Store) Admin(ctx context.Context, id int64) (links.Admin, error) {
-	var row adminRow
-	var role roleRow
-	db := s.db.WithContext(ctx)
-	if err := db.Take(&row, id).Error; err != nil {
-		return links.Admin{}, translate(err, "admin")
+	var out struct {
+		Admin           adminRow `gorm:"embedded"`
+		RoleName        string
+		RolePermissions string
 	}
-	if err := db.Take(&role, row.RoleID).Error; err != nil {
-		return links.Admin{}, translate(err, "role")
+	res := s.db.WithContext(ctx).Table("admins").
+		Select("admins.*, roles.name AS role_name, roles.permissions AS role_permissions").
+		Joins("JOIN roles ON roles.id = admins.role_id").Where("admins.id = ?", id).Limit(1).Scan(&out)
+	if res.Error != nil {
+		return links.Admin{}, translate(res.Error, "admin")
 	}
-	return adminFromRows(row, role), nil
+	if res.RowsAffected == 0 {
+		return links.Admin{}, translate(gorm.ErrRecordNotFound, "admin")
+	}
+	return adminFromRows(out.Admin, roleRow{ID: out.Admin.RoleID, Name: out.RoleName, Permissions: out.RolePermissions}), nil
 }
 
 func adminFromRows(row adminRow, role roleRow) links.Admin {
