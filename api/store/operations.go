@@ -161,9 +161,10 @@ func supersede(tx *gorm.DB, module string, newID int64, now time.Time) error {
 // pending or running with an expired lease (its holder died) and its next
 // attempt time has come.
 //
-// Two conditional UPDATEs, each checked through RowsAffected, make the claim
-// safe across processes on MySQL and SQLite: first the server's lease row
-// (one holder per server, across operations), then the task's own lease.
+// Two conditional UPDATEs, each checked through RowsAffected, in one
+// transaction, make the claim safe across processes on MySQL and SQLite:
+// first the server's lease row (one holder per server, across operations),
+// then the task's own lease.
 func (s *Store) ClaimTask(ctx context.Context, owner string, ttl time.Duration) (*links.ClaimedTask, error) {
 	db := s.db.WithContext(ctx)
 	now := s.now()
@@ -173,29 +174,23 @@ func (s *Store) ClaimTask(ctx context.Context, owner string, ttl time.Duration) 
 	if err != nil {
 		return nil, translate(err, "server tasks")
 	}
+	// Claims made at once start at different candidates, so that they do
+	// not all race for the first server's lease.
+	if n := len(cands); n > 1 {
+		k := int(s.claimSeq.Add(1) % uint64(n))
+		cands = slices.Concat(cands[k:], cands[:k])
+	}
 	tried := map[int64]bool{}
 	for _, c := range cands {
 		if tried[c.ServerID] {
 			continue
 		}
 		tried[c.ServerID] = true
-		ok, err := s.takeServerLease(ctx, c.ServerID, c.ID, owner, now, ttl)
+		ok, err := s.claimOn(ctx, c, owner, now, ttl)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			continue
-		}
-		exp := now.Add(ttl)
-		res := db.Model(&serverTaskRow{}).
-			Where("id = ? AND state IN ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)", c.ID, openTaskStates, now).
-			Updates(map[string]any{"lease_owner": owner, "lease_expires_at": exp, "state": links.TaskRunning,
-				"started_at": gorm.Expr("COALESCE(started_at, ?)", now)})
-		if res.Error != nil || res.RowsAffected != 1 {
-			_ = s.releaseServerLease(ctx, c.ServerID, owner)
-			if res.Error != nil {
-				return nil, translate(res.Error, "server task")
-			}
 			continue
 		}
 		claimed, err := s.loadClaim(ctx, c.ID, owner, now)
@@ -208,18 +203,56 @@ func (s *Store) ClaimTask(ctx context.Context, owner string, ttl time.Duration) 
 	return nil, nil
 }
 
-func (s *Store) takeServerLease(ctx context.Context, serverID, taskID int64, owner string, now time.Time, ttl time.Duration) (bool, error) {
-	db := s.db.WithContext(ctx)
-	if err := db.Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&serverLeaseRow{ServerID: serverID, ExpiresAt: leaseEpoch}).Error; err != nil {
+// errTaskTaken rolls back a claim whose task was taken meanwhile.
+var errTaskTaken = errors.New("the task was claimed by another worker")
+
+// claimOn takes the server's lease and the task's in one transaction (one
+// commit): false when either is held by another worker.
+func (s *Store) claimOn(ctx context.Context, c serverTaskRow, owner string, now time.Time, ttl time.Duration) (bool, error) {
+	exp := now.Add(ttl)
+	claim := func() (bool, error) {
+		var took bool
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			res := tx.Model(&serverLeaseRow{}).Where("server_id = ? AND (owner = '' OR expires_at < ?)", c.ServerID, now).
+				Updates(map[string]any{"owner": owner, "task_id": c.ID, "expires_at": exp})
+			if res.Error != nil || res.RowsAffected != 1 {
+				return res.Error
+			}
+			res = tx.Model(&serverTaskRow{}).
+				Where("id = ? AND state IN ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)", c.ID, openTaskStates, now).
+				Updates(map[string]any{"lease_owner": owner, "lease_expires_at": exp, "state": links.TaskRunning,
+					"started_at": gorm.Expr("COALESCE(started_at, ?)", now)})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return errTaskTaken // and the server's lease goes back
+			}
+			took = true
+			return nil
+		})
+		if errors.Is(err, errTaskTaken) {
+			return false, nil
+		}
+		return took, translate(err, "server task")
+	}
+	if ok, err := claim(); ok || err != nil {
+		return ok, err
+	}
+	// Held by another worker, or the server has no lease row yet (its
+	// first task): create it free, then try again.
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&serverLeaseRow{}).Where("server_id = ?", c.ServerID).Count(&n).Error; err != nil {
 		return false, translate(err, "server lease")
 	}
-	res := db.Model(&serverLeaseRow{}).Where("server_id = ? AND (owner = '' OR expires_at < ?)", serverID, now).
-		Updates(map[string]any{"owner": owner, "task_id": taskID, "expires_at": now.Add(ttl)})
-	if res.Error != nil {
-		return false, translate(res.Error, "server lease")
+	if n > 0 {
+		return false, nil
 	}
-	return res.RowsAffected == 1, nil
+	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&serverLeaseRow{ServerID: c.ServerID, ExpiresAt: leaseEpoch}).Error; err != nil {
+		return false, translate(err, "server lease")
+	}
+	return claim()
 }
 
 func (s *Store) releaseServerLease(ctx context.Context, serverID int64, owner string) error {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -38,11 +39,13 @@ const (
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	db      *gorm.DB
-	reads   *dbresolver.DBResolver // SQLite's read pool; nil on MySQL
-	box     *secret.Box
-	dialect string
-	now     func() time.Time
+	db    *gorm.DB
+	reads *dbresolver.DBResolver // SQLite's read pool; nil on MySQL
+
+	claimSeq atomic.Uint64 // spreads concurrent claims over the candidates
+	box      *secret.Box
+	dialect  string
+	now      func() time.Time
 }
 
 // Options configure Open.
