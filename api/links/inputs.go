@@ -154,6 +154,8 @@ func validateAPIToken(token string, required bool) error {
 		return FieldError("api_token", "The API token must be at most %d characters long.", maxTokenLength)
 	case strings.ContainsAny(token, " \t\r\n:"):
 		return FieldError("api_token", "The API token must not contain spaces, line breaks or colons.")
+	case strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r > 0x7e }):
+		return FieldError("api_token", "The API token must be printable ASCII, as WHM shows it (copy it again from Manage API Tokens).")
 	}
 	return nil
 }

@@ -122,9 +122,15 @@ func TestServerInputDefaultsFollowSecure(t *testing.T) {
 	if *in.Port != 2086 || in.Name != "cp1" || in.Hostname != "cp1.example.com" || in.Username != "root" || !*in.VerifyTLS || !*in.Active {
 		t.Fatalf("normalized %+v", in)
 	}
-	in.APIToken = "with space"
-	if err := in.Validate(); err == nil {
-		t.Fatal("token with a space accepted")
+	for _, bad := range []string{"with space", "nul\x00byte", "ééé", "tab\there", "del\x7f"} {
+		in.APIToken = bad
+		if err := in.Validate(); err == nil {
+			t.Errorf("token %q accepted", bad)
+		}
+		p := ServerPatch{APIToken: &bad}
+		if err := p.Validate(); err == nil {
+			t.Errorf("patched token %q accepted", bad)
+		}
 	}
 }
 
