@@ -27,24 +27,71 @@ const CATALOGUE = [
   order: i + 1,
 }));
 
+/** A links.Operation with every field the spec requires (docs/swagger.json). */
+function operation(fields) {
+  const now = new Date().toISOString();
+  return {
+    id: 1,
+    module: 'cpanel',
+    kind: 'activation',
+    state: 'completed',
+    started_by: 'admin@example.com',
+    servers_total: 1,
+    servers_done: 1,
+    servers_supported: 1,
+    accounts_total: 10,
+    accounts_done: 10,
+    accounts_failed: 0,
+    warnings: 1,
+    created_at: now,
+    started_at: now,
+    finished_at: now,
+    ...fields,
+  };
+}
+
 /** A fake provisioning backend: enabling runs 4 polls of progress, then becomes active. */
 function provisioning(state) {
   const app = { enabled: false, polls: 0, links: structuredClone(CATALOGUE), puts: [] };
   state.app = app;
   state.handle = ({ route, req, path, method, reply, err }) => {
     const status = () => {
-      if (!app.enabled) return { module: 'cpanel', enabled: false, state: 'disabled', warnings: 0 };
+      const counters = {
+        servers_total: 1,
+        servers_supported: 1,
+        servers_done: 0,
+        accounts_total: 0,
+        accounts_done: 0,
+        accounts_failed: 0,
+        warnings: 0,
+      };
+      if (!app.enabled)
+        return {
+          module: 'cpanel',
+          enabled: false,
+          state: 'disabled',
+          operation: null,
+          ...counters,
+        };
       app.polls++;
       const done = Math.min(10, app.polls * 3);
       const running = done < 10;
+      Object.assign(counters, {
+        servers_done: running ? 0 : 1,
+        accounts_total: 10,
+        accounts_done: done,
+        warnings: running ? 0 : 1,
+      });
       return {
         module: 'cpanel',
         enabled: true,
         state: running ? 'provisioning' : 'active',
-        accounts_done: done,
-        accounts_total: 10,
-        warnings: running ? 0 : 1,
-        operation: { id: 1, state: running ? 'running' : 'completed' },
+        ...counters,
+        operation: operation({
+          ...counters,
+          state: running ? 'running' : 'completed',
+          finished_at: running ? null : new Date().toISOString(),
+        }),
       };
     };
     if (method === 'GET' && path === '/api/v1/applications') {
@@ -74,11 +121,23 @@ function provisioning(state) {
     if (method === 'GET' && path === '/api/v1/applications/cpanel/log') {
       return reply(route, 200, {
         items: [
-          { id: 1, level: 'debug', message: 'Started activation.', time: new Date().toISOString() },
+          {
+            id: 1,
+            operation_id: 1,
+            module: 'cpanel',
+            level: 'debug',
+            server_id: null,
+            service_id: null,
+            message: 'Started activation.',
+            time: new Date().toISOString(),
+          },
           {
             id: 2,
+            operation_id: 1,
+            module: 'cpanel',
             level: 'warning',
             server_id: 1,
+            service_id: 7,
             message: 'Account bob: refused.',
             time: new Date().toISOString(),
           },
@@ -88,25 +147,30 @@ function provisioning(state) {
     }
     if (method === 'GET' && path === '/api/v1/operations/1') {
       return reply(route, 200, {
-        id: 1,
-        module: 'cpanel',
-        kind: 'activation',
-        state: 'completed',
+        ...operation(),
         servers: [
           {
             id: 1,
+            operation_id: 1,
             server_id: 1,
             server_name: 'cp1',
+            action: 'push',
             state: 'done',
+            checked: true,
+            cursor: 10,
+            attempts: 0,
             accounts_done: 10,
+            accounts_failed: 0,
             accounts_total: 10,
+            started_at: new Date().toISOString(),
+            finished_at: new Date().toISOString(),
           },
         ],
       });
     }
     if (method === 'GET' && path === '/api/v1/operations') {
       return reply(route, 200, {
-        items: [{ id: 1, module: 'cpanel', kind: 'activation', state: 'completed' }],
+        items: [operation()],
         total: 1,
       });
     }
