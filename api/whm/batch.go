@@ -1,7 +1,6 @@
 package whm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
@@ -252,68 +251,31 @@ func notRun(server, function string) *PanelError {
 	return &PanelError{Server: server, Function: function, Reason: "not run: the batch stopped at an earlier failure"}
 }
 
-// batchEnvelope is the shape of a well-formed batch answer.
-type batchEnvelope struct {
-	Metadata *metadata `json:"metadata"`
-	Data     *struct {
-		Result []struct {
-			Metadata *metadata       `json:"metadata"`
-			Data     json.RawMessage `json:"data"`
-		} `json:"result"`
-	} `json:"data"`
-}
-
-// parseBatchFast decodes a well-formed answer (HTTP 200, a WHM API 1
-// envelope whose every sub-result has metadata.result 0 or 1) in one pass.
-// It reports false for anything else, which the general parser then
-// explains; both give the same results for the answers this one accepts
-// (FuzzParseBatchFastAgrees).
+// parseBatchFast reads a well-formed answer (HTTP 200, a WHM API 1
+// envelope whose every sub-result has metadata.result 0 or 1) in one pass
+// (scanBatch). It reports false for anything else, which the general parser
+// then explains; both give the same results for the answers this one
+// accepts (FuzzParseBatchFastAgrees).
 func parseBatchFast(ci callInfo, status int, body []byte, cmds []Command) ([]CommandResult, bool) {
-	if status != 200 || len(body) == 0 || body[0] != '{' || !exactKeys(body) {
+	if status != 200 || len(body) == 0 || body[0] != '{' {
 		return nil, false
 	}
-	var env batchEnvelope
-	if json.Unmarshal(body, &env) != nil || env.Metadata == nil || env.Data == nil || env.Data.Result == nil ||
-		(env.Metadata.Result != 0 && env.Metadata.Result != 1) || len(env.Data.Result) > len(cmds) {
+	items, ok := scanBatch(body)
+	if !ok || len(items) > len(cmds) {
 		return nil, false
 	}
 	out := make([]CommandResult, len(cmds))
 	for i, cmd := range cmds {
 		out[i].Function = cmd.Function
-		if i >= len(env.Data.Result) {
-			out[i].Err = notRun(ci.server, cmd.Function)
-			continue
-		}
-		r := env.Data.Result[i]
 		switch {
-		case r.Metadata == nil:
-			return nil, false
-		case r.Metadata.Result == 1:
-			if d := bytes.TrimSpace(r.Data); len(d) > 0 && string(d) != "null" {
-				out[i].Data = r.Data
-			}
-		case r.Metadata.Result == 0:
-			sub := callInfo{server: ci.server, function: cmd.Function, scrub: ci.scrub}
-			out[i].Err = sub.panel(r.Metadata.Reason)
+		case i >= len(items):
+			out[i].Err = notRun(ci.server, cmd.Function)
+		case items[i].result == 1:
+			out[i].Data = items[i].data
 		default:
-			return nil, false
+			sub := callInfo{server: ci.server, function: cmd.Function, scrub: ci.scrub}
+			out[i].Err = sub.panel(reasonOf(items[i].reason))
 		}
 	}
 	return out, true
-}
-
-// exactKeys rules out the answers on which encoding/json's case-insensitive
-// field matching would differ from the general parser's exact keys: a key
-// spelt in another case, or written with \u escapes.
-func exactKeys(body []byte) bool {
-	if bytes.Contains(body, []byte(`\u`)) {
-		return false
-	}
-	lower := bytes.ToLower(body)
-	for _, k := range [...]string{"metadata", "data", "result", "reason", "command", "version"} {
-		if bytes.Count(lower, []byte(k)) != bytes.Count(body, []byte(k)) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,12 +1,15 @@
 package whm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/applinks/applinks/api/whmsim"
 )
 
 // fuzzSecret is a secret the fuzzed bodies may echo; it must never reach an
@@ -147,6 +150,21 @@ func FuzzParseBatchFastAgrees(f *testing.F) {
 	addSeeds(f)
 	f.Add(200, []byte(`{"metadata":{"command":"batch","result":1,"reason":"OK"},"data":{"result":[{"metadata":{"result":1},"data":{"a":1}},{"metadata":{"result":"0","reason":"(XID z) no"},"data":null}]}}`))
 	f.Add(200, []byte(`{"metadata":{"result":1},"data":{"result":[{"metadata":{"result":1}}]}}`))
+	for _, body := range []string{
+		`{"metadata":{"Result":1,"result":1},"data":{"result":[]}}`,
+		`{"metadata":{"result":1},"data":{"Result":[],"result":[]}}`,
+		`{"metadata":{"result":1},"data":{"result":[{"metadata":{"result":0,"reason":"a\"b\u00e9","reason":null},"data":[1,{"x":-0.5e+3}]}]}}`,
+		`{"metadata":{"result":1},"metadata":{"result":0,"version":"1"},"data":{"result":[{"metadata":{"result":1},"data":{"k":"v"},"data":null}]}}`,
+		`{"meta\u0064ata":{"result":1},"data":{"result":[]}}`,
+		`{"metadata":{"result":1,"version":123456789012345678901},"data":{"result":[]}}`,
+		`{"metadata":{"result":1},"data":{"result":[{"metadata":{"result":1,"command":7}}]}}`,
+		"{\"metadata\":{\"result\":1},\"data\":{\"result\":[{\"metadata\":{\"result\":1}}]}} \n",
+		`{"metadata":{"result":1},"data":{"result":[{"metadata":{"result":1}}]}}x`,
+		"{\"metadata\":{\"result\":1},\"data\":{\"result\":[{\"metadata\":{\"result\":1},\"data\":\"tab\tinside\"}]}}",
+		`{"metadata":{"result":1},"data":{"result":[{"metadata":{"reſult":1,"result":1}}]}}`,
+	} {
+		f.Add(200, []byte(body))
+	}
 	cmds := []Command{{Function: "create_integration_group"}, {Function: "create_integration_link"}}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		ci := fuzzCallInfo()
@@ -243,5 +261,46 @@ func BenchmarkBatchEncodeParse(b *testing.B) {
 		if err != nil || len(out) != len(cmds) {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFastPathTakesTheSimulatorsAnswers: the one-pass parser accepts what a
+// panel really answers (here the simulator, over HTTP), successes and
+// refusals alike, and agrees with the general parser on it.
+func TestFastPathTakesTheSimulatorsAnswers(t *testing.T) {
+	sim := whmsim.New(nil)
+	t.Cleanup(func() { _ = sim.Close() })
+	srv, err := sim.Start(whmsim.ServerConfig{Name: "fast-1", Token: "ROOTTOKEN-fast-path-0123456789",
+		Accounts: []whmsim.Account{{User: "alice", Domain: "alice.example"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := IntegrationLink{App: "billing_x", Label: "Invoices", GroupID: "billing", SubscriberUniqueID: "1", Token: "tok-0123456789abcdef",
+		URL: "https://billing.example/portal"}
+	cmds := []Command{
+		{Function: FnCreateIntegrationGroup, Args: Group{ID: "billing", Label: "Billing & Support", Order: 1}.Args("alice")},
+		{Function: FnCreateIntegrationLink, Args: link.Args("alice")},
+		{Function: FnCreateIntegrationLink, Args: link.Args("nobody")}, // refused: no such user
+		{Function: FnVersion},
+	}
+	c := NewClient(Options{})
+	ci := callInfo{server: "fast-1", function: FnBatch, scrub: &scrubber{}}
+	status, body, err := c.post(context.Background(), srv.Conn(), ci, FnBatch, encodeBatch(cmds, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, ok := parseBatchFast(ci, status, body, cmds)
+	if !ok {
+		t.Fatalf("the fast path refused the answer %s", body)
+	}
+	general, err := parseBatchGeneral(ci, status, body, cmds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(fast) != fmt.Sprint(general) {
+		t.Fatalf("fast %v\ngeneral %v", fast, general)
+	}
+	if fast[0].Err != nil || fast[1].Err != nil || fast[2].Err == nil || len(fast[3].Data) == 0 {
+		t.Fatalf("results %+v", fast)
 	}
 }
