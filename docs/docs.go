@@ -1797,7 +1797,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "cpanel, api or portal",
+                        "description": "cpanel, api, portal or unknown (a redemption of a token this service did not issue)",
                         "name": "source",
                         "in": "query"
                     },
@@ -2654,7 +2654,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "cpanel, api or portal",
+                        "description": "cpanel, api, portal or unknown (a redemption of a token this service did not issue)",
                         "name": "source",
                         "in": "query"
                     },
@@ -3805,7 +3805,8 @@ const docTemplate = `{
                     "enum": [
                         "cpanel",
                         "api",
-                        "portal"
+                        "portal",
+                        "unknown"
                     ],
                     "example": "cpanel"
                 },

@@ -273,9 +273,10 @@ func (e LinksSSOEventOutcome) Valid() bool {
 
 // Defines values for LinksSSOEventSource.
 const (
-	LinksSSOEventSourceApi    LinksSSOEventSource = "api"
-	LinksSSOEventSourceCpanel LinksSSOEventSource = "cpanel"
-	LinksSSOEventSourcePortal LinksSSOEventSource = "portal"
+	LinksSSOEventSourceApi     LinksSSOEventSource = "api"
+	LinksSSOEventSourceCpanel  LinksSSOEventSource = "cpanel"
+	LinksSSOEventSourcePortal  LinksSSOEventSource = "portal"
+	LinksSSOEventSourceUnknown LinksSSOEventSource = "unknown"
 )
 
 // Valid indicates whether the value is a known member of the LinksSSOEventSource enum.
@@ -286,6 +287,8 @@ func (e LinksSSOEventSource) Valid() bool {
 	case LinksSSOEventSourceCpanel:
 		return true
 	case LinksSSOEventSourcePortal:
+		return true
+	case LinksSSOEventSourceUnknown:
 		return true
 	default:
 		return false
@@ -1713,7 +1716,7 @@ type GetApiV1PortalSsoEventsParams struct {
 	// Outcome success or refused
 	Outcome *string `form:"outcome,omitempty" json:"outcome,omitempty"`
 
-	// Source cpanel, api or portal
+	// Source cpanel, api, portal or unknown (a redemption of a token this service did not issue)
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
 	// Page page, from 1
@@ -1776,7 +1779,7 @@ type GetApiV1SsoEventsParams struct {
 	// Outcome success or refused
 	Outcome *string `form:"outcome,omitempty" json:"outcome,omitempty"`
 
-	// Source cpanel, api or portal
+	// Source cpanel, api, portal or unknown (a redemption of a token this service did not issue)
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
 	// Page page, from 1

@@ -7,6 +7,9 @@ const (
 	SSOSourceCPanel = "cpanel" // a click on a link inside cPanel or WP Squared
 	SSOSourceAPI    = "api"    // a trusted application with an API credential
 	SSOSourcePortal = "portal" // the client area ("Log in to cPanel")
+	// SSOSourceUnknown is the source of a redemption of a token this
+	// service does not know (forged, mistyped, or purged long ago).
+	SSOSourceUnknown = "unknown"
 )
 
 // SSO event kinds.
@@ -88,7 +91,7 @@ type SSOEvent struct {
 	UserID       *int64    `json:"user_id" validate:"required" example:"1" extensions:"x-nullable"`
 	ClientID     *int64    `json:"client_id" validate:"required" example:"1" extensions:"x-nullable"`
 	ServiceID    *int64    `json:"service_id" validate:"required" example:"1" extensions:"x-nullable"`
-	Source       string    `json:"source" validate:"required" example:"cpanel" enums:"cpanel,api,portal"`
+	Source       string    `json:"source" validate:"required" example:"cpanel" enums:"cpanel,api,portal,unknown"`
 	ServerID     *int64    `json:"server_id" validate:"required" example:"1" extensions:"x-nullable"`
 	CredentialID *int64    `json:"credential_id" validate:"required" extensions:"x-nullable"`
 	Destination  string    `json:"destination" validate:"required" example:"invoice_history"`

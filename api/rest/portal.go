@@ -636,7 +636,7 @@ func (h *ssoAPI) portalNetworkStatus(c echo.Context) error {
 //	@Tags			portal
 //	@Produce		json
 //	@Param			outcome		query		string	false	"success or refused"
-//	@Param			source		query		string	false	"cpanel, api or portal"
+//	@Param			source		query		string	false	"cpanel, api, portal or unknown (a redemption of a token this service did not issue)"
 //	@Param			page		query		int		false	"page, from 1"
 //	@Param			per_page	query		int		false	"page size, 1 to 200"
 //	@Success		200			{object}	List[links.SSOEvent]

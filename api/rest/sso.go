@@ -195,7 +195,7 @@ func eventFilter(c echo.Context) (links.SSOEventFilter, error) {
 	if err := oneOf("outcome", f.Outcome, links.SSOSuccess, links.SSORefused); err != nil {
 		return f, err
 	}
-	return f, oneOf("source", f.Source, links.SSOSourceCPanel, links.SSOSourceAPI, links.SSOSourcePortal)
+	return f, oneOf("source", f.Source, links.SSOSourceCPanel, links.SSOSourceAPI, links.SSOSourcePortal, links.SSOSourceUnknown)
 }
 
 // listEvents is the staff SSO audit.
@@ -208,7 +208,7 @@ func eventFilter(c echo.Context) (links.SSOEventFilter, error) {
 //	@Param			client_id	query		int		false	"only this account's"
 //	@Param			user_id		query		int		false	"only this user's"
 //	@Param			outcome		query		string	false	"success or refused"
-//	@Param			source		query		string	false	"cpanel, api or portal"
+//	@Param			source		query		string	false	"cpanel, api, portal or unknown (a redemption of a token this service did not issue)"
 //	@Param			page		query		int		false	"page, from 1"
 //	@Param			per_page	query		int		false	"page size, 1 to 200"
 //	@Success		200			{object}	List[links.SSOEvent]

@@ -406,6 +406,13 @@ func TestLimitsDefaultsAndRateLimitedReason(t *testing.T) {
 		if got := sso.New(f.st, sso.Config{Limits: lim}).Limits(); got != lim {
 			t.Fatalf("limits %+v, want %+v", got, lim)
 		}
+		// A limit left zero takes its default: a zero rate would refuse all.
+		partial := sso.New(f.st, sso.Config{Limits: sso.Limits{ClickPerIP: 5}}).Limits()
+		want := sso.DefaultLimits
+		want.ClickPerIP = 5
+		if partial != want {
+			t.Fatalf("partial limits %+v, want %+v", partial, want)
+		}
 		err := links.Errorf(links.ERATELIMITED, "Too many attempts; wait 1 seconds and try again.")
 		if sso.Reason(err) != links.SSOReasonRateLimited {
 			t.Fatalf("reason of a rate-limited error: %q", sso.Reason(err))

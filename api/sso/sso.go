@@ -67,7 +67,31 @@ type Limits struct {
 	PanelSessionPerUser float64
 }
 
-// DefaultLimits are the limits used when Config leaves them zero.
+// withDefaults fills every limit left zero from DefaultLimits (a zero rate
+// would refuse every request).
+func (l Limits) withDefaults() Limits {
+	fill := func(v *float64, d float64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	fill(&l.ClickPerIP, DefaultLimits.ClickPerIP)
+	fill(&l.ClickPerCredential, DefaultLimits.ClickPerCredential)
+	fill(&l.RedeemPerIP, DefaultLimits.RedeemPerIP)
+	fill(&l.TokenAPIPerIP, DefaultLimits.TokenAPIPerIP)
+	fill(&l.TokenAPIPerCred, DefaultLimits.TokenAPIPerCred)
+	fill(&l.PortalLoginPerIP, DefaultLimits.PortalLoginPerIP)
+	fill(&l.PanelSessionPerUser, DefaultLimits.PanelSessionPerUser)
+	if l.Burst <= 0 {
+		l.Burst = DefaultLimits.Burst
+	}
+	if l.PerCredentialBurst <= 0 {
+		l.PerCredentialBurst = DefaultLimits.PerCredentialBurst
+	}
+	return l
+}
+
+// DefaultLimits are the limits used where Config leaves them zero.
 var DefaultLimits = Limits{
 	ClickPerIP: 1200, ClickPerCredential: 30, RedeemPerIP: 60, TokenAPIPerIP: 600, TokenAPIPerCred: 600,
 	PortalLoginPerIP: 10, Burst: 20, PerCredentialBurst: 10, PanelSessionPerUser: 20,
@@ -112,9 +136,7 @@ func New(store Store, cfg Config) *Service {
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = 2
 	}
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -378,7 +400,8 @@ type Session struct {
 // and returns the session to start. On failure it still returns the
 // destination path it knows (Location), for the login page's next.
 func (s *Service) Redeem(ctx context.Context, accessToken, ip string) (Session, error) {
-	ev := links.SSOEvent{Kind: links.SSOKindRedeem, IP: ip}
+	// The source is known once the token is found (who issued it).
+	ev := links.SSOEvent{Kind: links.SSOKindRedeem, Source: links.SSOSourceUnknown, IP: ip}
 	sess, recorded, err := s.redeem(ctx, accessToken, &ev)
 	if !recorded {
 		s.record(ctx, outcome(ev, err))

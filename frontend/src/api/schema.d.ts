@@ -2179,7 +2179,7 @@ export interface paths {
                     page?: number;
                     /** @description page size, 1 to 200 */
                     per_page?: number;
-                    /** @description cpanel, api or portal */
+                    /** @description cpanel, api, portal or unknown (a redemption of a token this service did not issue) */
                     source?: string;
                 };
                 header?: never;
@@ -3087,7 +3087,7 @@ export interface paths {
                     page?: number;
                     /** @description page size, 1 to 200 */
                     per_page?: number;
-                    /** @description cpanel, api or portal */
+                    /** @description cpanel, api, portal or unknown (a redemption of a token this service did not issue) */
                     source?: string;
                     /** @description only this user's */
                     user_id?: number;
@@ -3950,7 +3950,7 @@ export interface components {
              * @example cpanel
              * @enum {string}
              */
-            source: "cpanel" | "api" | "portal";
+            source: "cpanel" | "api" | "portal" | "unknown";
             time: string;
             /** @example 1 */
             user_id: number | null;
