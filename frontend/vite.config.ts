@@ -18,6 +18,22 @@ export default defineConfig({
     // dist/.gitkeep is restored by scripts/keep-dist.mjs after the build.
     emptyOutDir: true,
     sourcemap: false,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          // Every page is a lazy chunk (src/app/router.tsx, routes/portal/routes.tsx). The
+          // libraries every page needs get one chunk of their own, which stays cached
+          // (immutable, content-hashed) across releases that change only the app; libraries
+          // used by one page (e.g. @dnd-kit in Configure) stay in that page's chunk.
+          groups: [
+            {
+              name: 'vendor',
+              test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack|openapi-fetch)[\\/]/,
+            },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

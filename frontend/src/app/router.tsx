@@ -1,20 +1,40 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
+import { lazyRoute } from './lazy';
 import { LoginRoute } from './routes/auth/login';
 import { RequireStaff, StaffHome } from './routes/app/require-staff';
-import {
-  ApplicationLinksRoute,
-  ApplicationLogRoute,
-  ConfigureApplicationRoute,
-  OperationRoute,
-  OperationsRoute,
-} from './routes/app/application-links';
-import { ClientRoute, ClientsRoute, NewClientRoute } from './routes/app/clients';
-import { ApiCredentialsRoute, SSOActivityRoute } from './routes/app/trust';
-import { NewServerRoute, ServerRoute, ServersRoute } from './routes/app/servers';
 import { NotFoundRoute } from './routes/not-found';
 import { RouteErrorBoundary } from './routes/route-error';
 import { portalRoutes } from './routes/portal/routes';
+
+// The main chunk holds the framework, the staff sign-in, the guards and the two layouts; every
+// dashboard page is its own chunk (lazyRoute), fetched after RequireStaff lets it render, inside
+// the <Suspense> of DashboardLayout. The links editor's @dnd-kit is only in Configure's chunk.
+const ApplicationLinksRoute = lazyRoute(
+  () => import('./routes/app/application-links'),
+  'ApplicationLinksRoute',
+);
+const ConfigureApplicationRoute = lazyRoute(
+  () => import('./routes/app/configure-application'),
+  'ConfigureApplicationRoute',
+);
+const ApplicationLogRoute = lazyRoute(
+  () => import('./routes/app/application-log'),
+  'ApplicationLogRoute',
+);
+const OperationsRoute = lazyRoute(() => import('./routes/app/operations'), 'OperationsRoute');
+const OperationRoute = lazyRoute(() => import('./routes/app/operations'), 'OperationRoute');
+const ServersRoute = lazyRoute(() => import('./routes/app/servers'), 'ServersRoute');
+const NewServerRoute = lazyRoute(() => import('./routes/app/new-server'), 'NewServerRoute');
+const ServerRoute = lazyRoute(() => import('./routes/app/server'), 'ServerRoute');
+const ClientsRoute = lazyRoute(() => import('./routes/app/clients'), 'ClientsRoute');
+const NewClientRoute = lazyRoute(() => import('./routes/app/new-client'), 'NewClientRoute');
+const ClientRoute = lazyRoute(() => import('./routes/app/client'), 'ClientRoute');
+const ApiCredentialsRoute = lazyRoute(
+  () => import('./routes/app/api-credentials'),
+  'ApiCredentialsRoute',
+);
+const SSOActivityRoute = lazyRoute(() => import('./routes/app/sso-activity'), 'SSOActivityRoute');
 
 /** Every route of the SPA in one table. */
 export const routes: RouteObject[] = [

@@ -1,5 +1,6 @@
-import { useState, type ReactNode } from 'react';
+import { Suspense, useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
+import { Spinner } from '@/components/ui/spinner';
 import { useLogout, useStaffSession } from '@/lib/auth';
 
 interface NavItem {
@@ -119,7 +120,8 @@ export function DashboardLayout({ children }: { children?: ReactNode }) {
           </ul>
         </nav>
         <main id="main" className="dash__main" tabIndex={-1}>
-          {children ?? <Outlet />}
+          {/* Pages are loaded lazily: the frame stays, the page's place shows a spinner. */}
+          <Suspense fallback={<Spinner />}>{children ?? <Outlet />}</Suspense>
         </main>
       </div>
     </div>

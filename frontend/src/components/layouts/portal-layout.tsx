@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { Spinner } from '@/components/ui/spinner';
 import '@/styles/portal.css';
 
 export interface PortalUser {
@@ -132,7 +133,8 @@ export function PortalLayout({
         </div>
       </header>
       <main id="portal-main" className="portal__main" tabIndex={-1}>
-        {children ?? <Outlet />}
+        {/* Pages are loaded lazily: the frame stays, the page's place shows a spinner. */}
+        <Suspense fallback={<Spinner />}>{children ?? <Outlet />}</Suspense>
       </main>
       <footer className="portal__footer">Billing &amp; Support</footer>
     </div>

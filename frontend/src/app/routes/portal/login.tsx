@@ -1,10 +1,12 @@
 import { useEffect } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { PortalLayout } from '@/components/layouts/portal-layout';
-import { PortalLogin } from '@/features/portal';
+import { PortalLogin } from '@/features/portal/components/portal-login';
 import { safeNext } from '@/lib/portal-client';
 
-/** /portal/login?error=<sso reason>&next=<portal path>&expired=1 */
+/**
+ * /portal/login?error=<sso reason>&next=<portal path>&expired=1, rendered inside the portal
+ * layout (routes.tsx), which stays on screen while this page's chunk loads.
+ */
 export function PortalLoginRoute() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
@@ -15,16 +17,14 @@ export function PortalLoginRoute() {
   }, []);
 
   return (
-    <PortalLayout>
-      <PortalLogin
-        reason={params.get('error')}
-        expired={params.get('expired') === '1'}
-        next={next}
-        onSignedIn={(to) => {
-          // safeNext again: the target must stay a same-origin client-area path.
-          void navigate(safeNext(to) ?? '/portal', { replace: true });
-        }}
-      />
-    </PortalLayout>
+    <PortalLogin
+      reason={params.get('error')}
+      expired={params.get('expired') === '1'}
+      next={next}
+      onSignedIn={(to) => {
+        // safeNext again: the target must stay a same-origin client-area path.
+        void navigate(safeNext(to) ?? '/portal', { replace: true });
+      }}
+    />
   );
 }

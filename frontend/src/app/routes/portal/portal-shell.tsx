@@ -4,7 +4,10 @@ import { Outlet, useLocation, useNavigate } from 'react-router';
 import { PortalLayout } from '@/components/layouts/portal-layout';
 import { Spinner } from '@/components/ui/spinner';
 import { ErrorState } from '@/components/ui/states';
-import { AccountSwitcher, portalKeys, usePortalLogout, usePortalMe } from '@/features/portal';
+import { usePortalMe } from '@/features/portal/api/get-me';
+import { portalKeys } from '@/features/portal/api/keys';
+import { usePortalLogout } from '@/features/portal/api/logout';
+import { AccountSwitcher } from '@/features/portal/components/account-switcher';
 import { ApiError } from '@/lib/api-error';
 import { setPortalUnauthorizedHandler } from '@/lib/portal-client';
 

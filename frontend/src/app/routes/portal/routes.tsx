@@ -1,20 +1,32 @@
+import { Suspense } from 'react';
 import type { RouteObject } from 'react-router';
+import { PortalLayout } from '@/components/layouts/portal-layout';
+import { Spinner } from '@/components/ui/spinner';
+import { lazyRoute } from '../../lazy';
 import { RouteErrorBoundary } from '../route-error';
-import { PortalLoginRoute } from './login';
-import {
-  PortalHome,
-  PortalLanding,
-  PortalNetworkStatusRoute,
-  PortalNotFound,
-  PortalProfileRoute,
-  PortalSecurityRoute,
-  PortalServiceRoute,
-  PortalServicesRoute,
-  PortalSSOActivityRoute,
-  PortalUpgradeRoute,
-  PortalUserManagementRoute,
-} from './pages';
-import { PortalShell } from './portal-shell';
+
+// Every client-area page is its own chunk (see lazyRoute); the staff dashboard loads none of
+// them, and the portal frame (PortalLayout) is in the main chunk so that it stays on screen
+// while a page loads.
+const PortalLoginRoute = lazyRoute(() => import('./login'), 'PortalLoginRoute');
+const PortalShell = lazyRoute(() => import('./portal-shell'), 'PortalShell');
+const PortalHome = lazyRoute(() => import('./home'), 'PortalHome');
+const PortalServicesRoute = lazyRoute(() => import('./services'), 'PortalServicesRoute');
+const PortalServiceRoute = lazyRoute(() => import('./service'), 'PortalServiceRoute');
+const PortalUpgradeRoute = lazyRoute(() => import('./service'), 'PortalUpgradeRoute');
+const PortalProfileRoute = lazyRoute(() => import('./profile'), 'PortalProfileRoute');
+const PortalNetworkStatusRoute = lazyRoute(
+  () => import('./network-status'),
+  'PortalNetworkStatusRoute',
+);
+const PortalSSOActivityRoute = lazyRoute(() => import('./sso-activity'), 'PortalSSOActivityRoute');
+const PortalUserManagementRoute = lazyRoute(
+  () => import('./user-management'),
+  'PortalUserManagementRoute',
+);
+const PortalSecurityRoute = lazyRoute(() => import('./security'), 'PortalSecurityRoute');
+const PortalLanding = lazyRoute(() => import('./landing'), 'PortalLanding');
+const PortalNotFound = lazyRoute(() => import('./landing'), 'PortalNotFound');
 
 /**
  * The catalogue destinations whose data lives in the billing system (PRODUCT.md, "The link
@@ -55,9 +67,28 @@ export const portalRoutes: RouteObject = {
   path: '/portal',
   errorElement: <RouteErrorBoundary />,
   children: [
-    { path: 'login', element: <PortalLoginRoute /> },
     {
-      element: <PortalShell />,
+      path: 'login',
+      element: (
+        <PortalLayout>
+          <PortalLoginRoute />
+        </PortalLayout>
+      ),
+    },
+    {
+      // Until the shell's chunk is here: the same frame, as the shell shows while it checks
+      // the session.
+      element: (
+        <Suspense
+          fallback={
+            <PortalLayout>
+              <Spinner />
+            </PortalLayout>
+          }
+        >
+          <PortalShell />
+        </Suspense>
+      ),
       children: [
         { index: true, element: <PortalHome /> },
         { path: 'services', element: <PortalServicesRoute /> },
