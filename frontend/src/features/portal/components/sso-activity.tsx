@@ -11,6 +11,7 @@ const SOURCES: Record<string, string> = {
   cpanel: 'Control panel link',
   api: 'Trusted application',
   portal: 'Client area',
+  unknown: 'Unknown sign-in link',
 };
 const KINDS: Record<string, string> = {
   issue: 'Link issued',

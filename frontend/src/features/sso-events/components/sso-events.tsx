@@ -14,7 +14,12 @@ const KINDS: Record<string, string> = {
   redeem: 'Token redeemed',
   session: 'cPanel session',
 };
-const SOURCES: Record<string, string> = { cpanel: 'cPanel', api: 'API', portal: 'Client area' };
+const SOURCES: Record<string, string> = {
+  cpanel: 'cPanel',
+  api: 'API',
+  portal: 'Client area',
+  unknown: 'Unknown link',
+};
 
 /**
  * The SSO audit with filters (outcome, source, client, user) kept in the URL. `clientId` fixes
