@@ -202,6 +202,9 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 	go func() {
 		defer close(queue)
 		cursor := t.Cursor
+		// Accounts are read for as many batches as may be in flight at
+		// once, in one query, and handed out a batch at a time.
+		var ahead []links.PushAccount
 		for {
 			select {
 			case <-stop:
@@ -210,13 +213,19 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 				return
 			case inFlight <- struct{}{}:
 			}
-			accts, err := e.store.PushAccounts(ctx, t.ServerID, cursor, e.cfg.BatchSize)
-			if err != nil || len(accts) == 0 {
-				loadErr = err
-				<-inFlight
-				return
+			if len(ahead) == 0 {
+				var err error
+				ahead, err = e.store.PushAccounts(ctx, t.ServerID, cursor, e.cfg.BatchSize*e.cfg.PerServerCap)
+				if err != nil || len(ahead) == 0 {
+					loadErr = err
+					<-inFlight
+					return
+				}
+				cursor = ahead[len(ahead)-1].ServiceID
 			}
-			cursor = accts[len(accts)-1].ServiceID
+			n := min(e.cfg.BatchSize, len(ahead))
+			accts := ahead[:n:n]
+			ahead = ahead[n:]
 			b := &batchResult{accounts: accts, done: make(chan struct{})}
 			queue <- b
 			go func() {
