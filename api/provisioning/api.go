@@ -166,6 +166,7 @@ func (e *Engine) Status(ctx context.Context, module string) (links.ApplicationSt
 	}
 	e.statusMu.Lock()
 	c, ok := e.statusCache[module]
+	gen := e.statusGen
 	e.statusMu.Unlock()
 	if ok && time.Since(c.at) < statusTTL {
 		return c.status, nil
@@ -199,7 +200,9 @@ func (e *Engine) Status(ctx context.Context, module string) (links.ApplicationSt
 		}
 	}
 	e.statusMu.Lock()
-	e.statusCache[module] = cachedStatus{at: time.Now(), status: st}
+	if e.statusGen == gen { // else it may predate a change: not kept
+		e.statusCache[module] = cachedStatus{at: time.Now(), status: st}
+	}
 	e.statusMu.Unlock()
 	return st, nil
 }
@@ -207,6 +210,7 @@ func (e *Engine) Status(ctx context.Context, module string) (links.ApplicationSt
 func (e *Engine) forgetStatus(module string) {
 	e.statusMu.Lock()
 	delete(e.statusCache, module)
+	e.statusGen++
 	e.statusMu.Unlock()
 }
 

@@ -151,6 +151,9 @@ type Engine struct {
 
 	statusMu    sync.Mutex
 	statusCache map[string]cachedStatus
+	// statusGen counts forgetStatus calls, so that a status read before a
+	// change is not cached after it.
+	statusGen uint64
 }
 
 type cachedStatus struct {
