@@ -34,7 +34,7 @@ type hotStack struct {
 	st    *store.Store
 }
 
-func newHotStack(b *testing.B, dialect string, servers, accounts int) *hotStack {
+func newHotStack(b *testing.B, dialect string, plan harness.FleetPlan) *hotStack {
 	b.Helper()
 	ctx := context.Background()
 	db, err := harness.NewScratchDB(ctx, dialect, b.TempDir())
@@ -42,7 +42,7 @@ func newHotStack(b *testing.B, dialect string, servers, accounts int) *hotStack 
 		b.Skip(err)
 	}
 	b.Cleanup(db.Drop)
-	fleet, err := harness.SeedFleet(ctx, db, harness.FleetPlan{Servers: servers, AccountsPerServer: accounts})
+	fleet, err := harness.SeedFleet(ctx, db, plan)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func newHotStack(b *testing.B, dialect string, servers, accounts int) *hotStack 
 }
 
 func benchmarkProvision(b *testing.B, dialect string) {
-	runProvision(b, newHotStack(b, dialect, 10, 500), provisioning.Config{PollInterval: 50 * time.Millisecond})
+	runProvision(b, newHotStack(b, dialect, harness.FleetPlan{Servers: 10, AccountsPerServer: 500}), provisioning.Config{PollInterval: 50 * time.Millisecond})
 }
 
 // runProvision enables the links, then syncs them b.N-1 times, each time
@@ -123,26 +123,9 @@ func BenchmarkProvisionMySQL(b *testing.B) { benchmarkProvision(b, harness.MySQL
 // in-process: 20 servers x 100 accounts, 50 ms per WHM request, cap 4. The
 // lower bound of one iteration is 200 ms.
 func benchmarkLatencyBound(b *testing.B, dialect string) {
-	ctx := context.Background()
-	db, err := harness.NewScratchDB(ctx, dialect, b.TempDir())
-	if err != nil {
-		b.Skip(err)
-	}
-	b.Cleanup(db.Drop)
-	fleet, err := harness.SeedFleet(ctx, db, harness.FleetPlan{Servers: 20, AccountsPerServer: 100,
+	h := newHotStack(b, dialect, harness.FleetPlan{Servers: 20, AccountsPerServer: 100,
 		Faults: func(int) whmsim.Faults { return whmsim.Faults{Latency: 50 * time.Millisecond} }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = fleet.Sim.Close() })
-	key, _ := secret.ParseKey(fleet.SecretKey)
-	box, _ := secret.NewBox(key)
-	st, err := store.Open(ctx, store.Options{URL: db.URL, DataDir: db.Dir, Box: box})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = st.Close() })
-	runProvision(b, &hotStack{db: db, fleet: fleet, st: st}, provisioning.Config{Workers: 80, PerServerCap: 4, PollInterval: time.Second})
+	runProvision(b, h, provisioning.Config{Workers: 80, PerServerCap: 4, PollInterval: time.Second})
 }
 
 // BenchmarkLatencyBoundSQLite is the latency-bound run on SQLite.
@@ -152,7 +135,7 @@ func BenchmarkLatencyBoundSQLite(b *testing.B) { benchmarkLatencyBound(b, harnes
 func BenchmarkLatencyBoundMySQL(b *testing.B) { benchmarkLatencyBound(b, harness.MySQL) }
 
 func benchmarkClick(b *testing.B, dialect string) {
-	h := newHotStack(b, dialect, 1, 2000)
+	h := newHotStack(b, dialect, harness.FleetPlan{Servers: 1, AccountsPerServer: 2000})
 	ctx := context.Background()
 	huge := sso.Limits{ClickPerIP: 1e9, ClickPerCredential: 1e9, RedeemPerIP: 1e9, TokenAPIPerIP: 1e9, TokenAPIPerCred: 1e9,
 		PortalLoginPerIP: 1e9, Burst: 1 << 30, PerCredentialBurst: 1 << 30, PanelSessionPerUser: 1e9}
