@@ -14,9 +14,9 @@ import (
 type Command struct {
 	Function string
 	Args     url.Values
-	// shared, when set, holds more arguments that many commands of a batch
-	// have in common, encoded once for all of them (see Shared).
-	shared *SharedArgs
+	// shared hold more arguments that many commands of a batch have in
+	// common, encoded once for all of them (see SharedArgs).
+	shared []*SharedArgs
 }
 
 // SharedArgs are arguments common to many commands of a batch (a link's
@@ -35,19 +35,21 @@ func NewSharedArgs(v url.Values) *SharedArgs {
 }
 
 // WithShared returns the command with the shared arguments added to its own.
-func (c Command) WithShared(sh *SharedArgs) Command {
-	c.shared = sh
+func (c Command) WithShared(sh ...*SharedArgs) Command {
+	c.shared = append(c.shared[:len(c.shared):len(c.shared)], sh...)
 	return c
 }
 
 // AllArgs returns the command's own and shared arguments together.
 func (c Command) AllArgs() url.Values {
-	if c.shared == nil {
+	if len(c.shared) == 0 {
 		return c.Args
 	}
-	v := make(url.Values, len(c.Args)+len(c.shared.values))
-	for k, vs := range c.shared.values {
-		v[k] = vs
+	v := make(url.Values, len(c.Args)+12)
+	for _, sh := range c.shared {
+		for k, vs := range sh.values {
+			v[k] = vs
+		}
 	}
 	for k, vs := range c.Args {
 		v[k] = vs
@@ -74,8 +76,8 @@ func (c Command) appendBatchParam(b *strings.Builder) {
 	b.WriteString("command=")
 	escapeTwice(b, c.Function)
 	b.WriteString("%3Fapi.version%3D1")
-	if c.shared != nil {
-		b.WriteString(c.shared.encoded)
+	for _, sh := range c.shared {
+		b.WriteString(sh.encoded)
 	}
 	appendArgs(b, c.Args)
 }
@@ -133,8 +135,15 @@ func isUnreserved(c byte) bool {
 
 // encodeBatch returns the form body of a batch request.
 func encodeBatch(cmds []Command, abortOnError bool) string {
+	size := 64
+	for _, cmd := range cmds {
+		size += 40 + 3*len(cmd.Function) + 128*len(cmd.Args)
+		for _, sh := range cmd.shared {
+			size += len(sh.encoded)
+		}
+	}
 	var b strings.Builder
-	b.Grow(64 + 512*len(cmds))
+	b.Grow(size)
 	b.WriteString("abort_on_error=")
 	if abortOnError {
 		b.WriteByte('1')
@@ -163,22 +172,30 @@ type CommandResult struct {
 // abortOnError the panel stops at the first failure and the commands it did
 // not run carry a *PanelError saying so.
 func (c *Client) Batch(ctx context.Context, s links.ServerConn, cmds []Command, abortOnError bool) ([]CommandResult, error) {
-	sc := &scrubber{}
-	sc.add(s.APIToken)
-	shared := map[*SharedArgs]bool{}
-	for _, cmd := range cmds {
-		sc.addArgs(cmd.Args)
-		if cmd.shared != nil && !shared[cmd.shared] {
-			shared[cmd.shared] = true
-			sc.addArgs(cmd.shared.values)
-		}
-	}
-	ci := callInfo{server: ServerName(s), function: FnBatch, scrub: sc}
+	ci := callInfo{server: ServerName(s), function: FnBatch, scrub: batchScrubber(s.APIToken, cmds)}
 	status, body, err := c.post(ctx, s, ci, FnBatch, encodeBatch(cmds, abortOnError))
 	if err != nil {
 		return nil, err
 	}
 	return parseBatch(ci, status, body, cmds)
+}
+
+// batchScrubber knows the secrets of a batch: the server's token and the
+// secret arguments of its commands (each shared set once).
+func batchScrubber(token string, cmds []Command) *scrubber {
+	sc := &scrubber{}
+	sc.add(token)
+	shared := map[*SharedArgs]bool{}
+	for _, cmd := range cmds {
+		sc.addArgs(cmd.Args)
+		for _, sh := range cmd.shared {
+			if !shared[sh] {
+				shared[sh] = true
+				sc.addArgs(sh.values)
+			}
+		}
+	}
+	return sc
 }
 
 // parseBatch walks every sub-result of a batch answer. It never panics.

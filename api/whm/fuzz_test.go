@@ -235,9 +235,9 @@ func BenchmarkBatchEncodeParse(b *testing.B) {
 	for a := range 10 {
 		user := fmt.Sprintf("user%03d", a)
 		cmds = append(cmds, Command{Function: FnCreateIntegrationGroup, Args: Group{ID: "applinks", Label: "Billing & Support", Order: 100}.Args(user)})
-		own := IntegrationLink{SubscriberUniqueID: fmt.Sprint(1000 + a), Token: "s3cr3t-token-value-0123456789abcdef"}.accountArgs(user)
+		own := NewSharedArgs(IntegrationLink{SubscriberUniqueID: fmt.Sprint(1000 + a), Token: "s3cr3t-token-value-0123456789abcdef"}.accountArgs(user))
 		for l := range 14 {
-			cmds = append(cmds, Command{Function: FnCreateIntegrationLink, Args: own}.WithShared(shared[l]))
+			cmds = append(cmds, Command{Function: FnCreateIntegrationLink}.WithShared(shared[l], own))
 		}
 	}
 	var ans strings.Builder
@@ -252,10 +252,7 @@ func BenchmarkBatchEncodeParse(b *testing.B) {
 	body := []byte(ans.String())
 	b.ReportAllocs()
 	for b.Loop() {
-		sc := &scrubber{}
-		for _, c := range cmds {
-			sc.addArgs(c.Args)
-		}
+		sc := batchScrubber("ROOTTOKEN-0123456789", cmds)
 		_ = encodeBatch(cmds, false)
 		out, err := parseBatch(callInfo{server: "s", function: FnBatch, scrub: sc}, 200, body, cmds)
 		if err != nil || len(out) != len(cmds) {

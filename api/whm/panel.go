@@ -137,9 +137,11 @@ func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.Pus
 	calls := make([]call, 0, len(req.Accounts)*(1+len(req.Links)+len(req.Remove)))
 	for i, acct := range req.Accounts {
 		calls = append(calls, call{i, Command{Function: FnCreateIntegrationGroup, Args: group.Args(acct.Username)}})
-		own := IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username)
+		// The account's own arguments are the same on each of its links:
+		// encoded once too.
+		own := NewSharedArgs(IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username))
 		for j := range req.Links {
-			calls = append(calls, call{i, Command{Function: FnCreateIntegrationLink, Args: own}.WithShared(linkArgs[j])})
+			calls = append(calls, call{i, Command{Function: FnCreateIntegrationLink}.WithShared(linkArgs[j], own)})
 		}
 		for _, app := range req.Remove {
 			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {acct.Username}, "app": {app}}}})
