@@ -46,7 +46,10 @@ type LinkSpec struct {
 	Implements        string // billing, support, upgrade or empty
 	AutologinTokenURL string
 	URL               string // fallback when the autologin call fails
-	Base64PNG         string // optional icon
+	// ServiceURL, when set, is the fallback of each account instead of URL,
+	// for the account's service (a client-area page of that service).
+	ServiceURL func(serviceID int64) string
+	Base64PNG  string // optional icon
 }
 
 // AccountCreds are one account's link credentials in plain text, decrypted
@@ -56,6 +59,9 @@ type AccountCreds struct {
 	Username           string
 	SubscriberUniqueID string
 	Token              string
+	// ServiceID is the billing service the account belongs to (for
+	// LinkSpec.ServiceURL); zero when unknown.
+	ServiceID int64
 }
 
 // PushRequest asks a panel to make a set of accounts carry exactly Links in

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,10 +184,7 @@ func (w *world) expectLinks(want []links.Link, servers ...string) {
 			for _, l := range got {
 				gotApps = append(gotApps, l.App)
 				wl := byApp[l.App]
-				route := wl.Route
-				if slices.Contains([]string{"upgrade", "billing_info"}, wl.Key) {
-					route = "/portal/services"
-				}
+				route := strings.ReplaceAll(wl.Route, ":serviceId", strconv.FormatInt(svc.ID, 10))
 				wantURL := publicURL + "/portal/login?next=" + url.QueryEscape(route)
 				wantAuto := publicURL + "/sso/cpanel/token?destination=" + wl.Key
 				if l.Label != wl.Label || l.Order != wl.Order || l.GroupID != "billing" || l.Implements != wl.Implements ||

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,25 +50,27 @@ func (e *Engine) planFor(ls []links.Link, remove bool) plan {
 			req.Remove = append(req.Remove, e.app(l.Key))
 			continue
 		}
-		req.Links = append(req.Links, links.LinkSpec{
+		spec := links.LinkSpec{
 			App: e.app(l.Key), Label: l.Label, Order: l.Order, Implements: l.Implements,
 			AutologinTokenURL: e.cfg.PublicURL + "/sso/cpanel/token?destination=" + url.QueryEscape(l.Key),
-			URL:               e.cfg.PublicURL + "/portal/login?next=" + url.QueryEscape(fallbackRoute(l.Route)),
-		})
+			URL:               e.loginURL(l.Route),
+		}
+		if strings.Contains(l.Route, ":serviceId") {
+			// The fallback continues to the account's own service page;
+			// without a known service, to the service list.
+			d := links.LinkDef{Route: l.Route}
+			spec.URL = e.loginURL("/portal/services")
+			spec.ServiceURL = func(id int64) string { return e.loginURL(d.RouteFor(strconv.FormatInt(id, 10))) }
+		}
+		req.Links = append(req.Links, spec)
 	}
 	return plan{push: &req}
 }
 
-// fallbackRoute is the client-area page a link's fallback url continues to
-// after login. The links are shared by every account of a batch, so a route
-// that names the service (/portal/services/:serviceId...) falls back to the
-// service list; the autologin call itself still lands on the service's own
-// page, since the token identifies the service.
-func fallbackRoute(route string) string {
-	if strings.Contains(route, ":serviceId") {
-		return "/portal/services"
-	}
-	return route
+// loginURL is the client-area login that continues to route: a link's
+// fallback when the autologin call fails.
+func (e *Engine) loginURL(route string) string {
+	return e.cfg.PublicURL + "/portal/login?next=" + url.QueryEscape(route)
 }
 
 func (e *Engine) app(key string) string { return e.cfg.LinkPrefix + "_" + key }

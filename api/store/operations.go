@@ -703,7 +703,7 @@ func (s *Store) unsealPush(rows []pushAccountRow) ([]links.PushAccount, error) {
 			return nil, fmt.Errorf("store: open the link token of service %d: %w", r.ID, err)
 		}
 		out[i] = links.PushAccount{ServiceID: r.ID, Username: r.Username,
-			Creds: links.AccountCreds{Username: r.Username, SubscriberUniqueID: r.SubscriberUniqueID, Token: token}}
+			Creds: links.AccountCreds{Username: r.Username, SubscriberUniqueID: r.SubscriberUniqueID, Token: token, ServiceID: r.ID}}
 	}
 	return out, nil
 }

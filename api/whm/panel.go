@@ -132,6 +132,9 @@ func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.Pus
 	for j, l := range req.Links {
 		il := IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
 			AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG}
+		if l.ServiceURL != nil {
+			il.URL = "" // per account
+		}
 		linkArgs[j] = NewSharedArgs(il.sharedArgs())
 	}
 	calls := make([]call, 0, len(req.Accounts)*(1+len(req.Links)+len(req.Remove)))
@@ -140,8 +143,18 @@ func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.Pus
 		// The account's own arguments are the same on each of its links:
 		// encoded once too.
 		own := NewSharedArgs(IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username))
-		for j := range req.Links {
-			calls = append(calls, call{i, Command{Function: FnCreateIntegrationLink}.WithShared(linkArgs[j], own)})
+		for j, l := range req.Links {
+			cmd := Command{Function: FnCreateIntegrationLink}
+			if l.ServiceURL != nil {
+				u := l.URL
+				if acct.ServiceID != 0 {
+					u = l.ServiceURL(acct.ServiceID)
+				}
+				if u != "" {
+					cmd.Args = url.Values{"url": {u}}
+				}
+			}
+			calls = append(calls, call{i, cmd.WithShared(linkArgs[j], own)})
 		}
 		for _, app := range req.Remove {
 			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {acct.Username}, "app": {app}}}})

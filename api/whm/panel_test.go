@@ -358,3 +358,43 @@ func TestOnePanelServesManyServersConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// A link with a ServiceURL gets each account's own fallback url (its
+// service's page), batched or not; an account without a known service gets
+// the link's URL.
+func TestPushLinksGivesEachAccountItsServiceURL(t *testing.T) {
+	for _, unbatched := range []bool{false, true} {
+		t.Run(fmt.Sprintf("unbatched=%v", unbatched), func(t *testing.T) {
+			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
+			req := pushRequest("alice", "bob", "carol")
+			req.Unbatched = unbatched
+			req.Links[0].ServiceURL = func(id int64) string { return fmt.Sprintf("https://bill.example/portal/login?next=services%%2F%d%%2Fupgrade", id) }
+			req.Accounts[0].ServiceID, req.Accounts[1].ServiceID = 41, 42
+			if _, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{
+				"alice": "https://bill.example/portal/login?next=services%2F41%2Fupgrade",
+				"bob":   "https://bill.example/portal/login?next=services%2F42%2Fupgrade",
+				"carol": req.Links[0].URL,
+			}
+			for user, u := range want {
+				if n := len(srv.Links(user)); n != len(req.Links) {
+					t.Fatalf("%s has %d links, want %d", user, n, len(req.Links))
+				}
+				for _, l := range srv.Links(user) {
+					switch l.App {
+					case "billing_upgrade":
+						if l.URL != u {
+							t.Errorf("%s: upgrade url %q, want %q", user, l.URL, u)
+						}
+					case "billing_open_ticket":
+						if l.URL != req.Links[1].URL {
+							t.Errorf("%s: open_ticket url %q", user, l.URL)
+						}
+					}
+				}
+			}
+		})
+	}
+}
