@@ -368,7 +368,9 @@ func TestPushLinksGivesEachAccountItsServiceURL(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
 			req := pushRequest("alice", "bob", "carol")
 			req.Unbatched = unbatched
-			req.Links[0].ServiceURL = func(id int64) string { return fmt.Sprintf("https://bill.example/portal/login?next=services%%2F%d%%2Fupgrade", id) }
+			req.Links[0].ServiceURL = func(id int64) string {
+				return fmt.Sprintf("https://bill.example/portal/login?next=services%%2F%d%%2Fupgrade", id)
+			}
 			req.Accounts[0].ServiceID, req.Accounts[1].ServiceID = 41, 42
 			if _, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
 				t.Fatal(err)
