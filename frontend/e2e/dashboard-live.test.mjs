@@ -323,4 +323,132 @@ describe('staff dashboard with the real service', () => {
       }
     },
   );
+
+  it(
+    'creates a role and an administrator with it, who reaches only the permitted sections',
+    { timeout: 180_000 },
+    async (t) => {
+      const ROLE = 'Support desk';
+      const STAFFER = { name: 'Sam Support', email: 'sam@example.com', password: 'sam-password-1' };
+      const nav = (p) => p.getByRole('navigation', { name: 'Main' });
+      const signIn = async (p, email, password) => {
+        await p.goto('/login');
+        await p.getByLabel('Email').fill(email);
+        await p.getByLabel('Password').fill(password);
+        await p.getByRole('button', { name: 'Sign in' }).click();
+      };
+
+      const adminContext = await browser.newContext({
+        baseURL: service.baseURL,
+        viewport: { width: 1280, height: 900 },
+      });
+      adminContext.setDefaultTimeout(UI_TIMEOUT);
+      const page = await adminContext.newPage();
+      let staffContext;
+      let current = page;
+      try {
+        // 1. The full administrator opens Staff > Roles and creates a role from the checklist.
+        await signIn(page, service.adminEmail, service.adminPassword);
+        await page.waitForURL('**/settings/application-links');
+        await nav(page).getByRole('link', { name: 'Staff' }).click();
+        await page.waitForURL('**/staff');
+        await page.getByRole('table', { name: 'Administrators' }).waitFor();
+        await page.getByRole('link', { name: 'Roles' }).click();
+        await page.waitForURL('**/staff/roles');
+        const roles = page.getByRole('table', { name: 'Roles' });
+        await roles.getByRole('row').filter({ hasText: 'Full Administrator' }).waitFor();
+        await page.getByRole('button', { name: 'Create role' }).click();
+        const roleDialog = page.getByRole('dialog', { name: 'Create role' });
+        await roleDialog.getByRole('textbox', { name: 'Name' }).fill(ROLE);
+        await roleDialog.getByLabel('Manage Clients').check();
+        await roleDialog.getByLabel('View SSO Activity').check();
+        await roleDialog.getByRole('button', { name: 'Create role' }).click();
+        await roleDialog.waitFor({ state: 'detached' });
+        const roleRow = roles.getByRole('row').filter({ hasText: ROLE });
+        await roleRow.getByText('Manage Clients', { exact: true }).waitFor();
+        await roleRow.getByText('View SSO Activity', { exact: true }).waitFor();
+        assert.equal(await roleRow.getByText('Manage Servers').count(), 0);
+        await page.screenshot({ path: `${shots}dashboard-staff-roles.png`, fullPage: true });
+
+        // 2. Administrators: the API's validation error shows on its field, then the add works.
+        await page.getByRole('link', { name: 'Administrators' }).click();
+        await page.waitForURL('**/staff');
+        await page.getByRole('button', { name: 'Add administrator' }).click();
+        const addDialog = page.getByRole('dialog', { name: 'Add administrator' });
+        await addDialog.getByRole('textbox', { name: 'Name' }).fill(STAFFER.name);
+        // Taken: the first administrator's own address.
+        await addDialog.getByRole('textbox', { name: 'Email' }).fill(service.adminEmail);
+        await addDialog.getByRole('combobox', { name: 'Role' }).selectOption({ label: ROLE });
+        await addDialog.getByLabel('Initial password').fill(STAFFER.password);
+        await addDialog.getByRole('button', { name: 'Add administrator' }).click();
+        const refusal = addDialog.locator('.field__error, .alert');
+        await refusal.first().waitFor();
+        t.diagnostic(`a taken e-mail: ${(await refusal.first().innerText()).trim()}`);
+        await addDialog.getByRole('textbox', { name: 'Email' }).fill(STAFFER.email);
+        await addDialog.getByRole('button', { name: 'Add administrator' }).click();
+        await addDialog.waitFor({ state: 'detached' });
+        const admins = page.getByRole('table', { name: 'Administrators' });
+        const samRow = admins.getByRole('row').filter({ hasText: STAFFER.email });
+        await samRow.getByText(ROLE, { exact: true }).waitFor();
+        await samRow.getByText('Active', { exact: true }).waitFor();
+        await page.screenshot({ path: `${shots}dashboard-staff.png`, fullPage: true });
+
+        // 3. The new administrator signs in in a fresh context: only Clients and SSO Activity.
+        staffContext = await browser.newContext({
+          baseURL: service.baseURL,
+          viewport: { width: 1280, height: 900 },
+        });
+        staffContext.setDefaultTimeout(UI_TIMEOUT);
+        const sam = await staffContext.newPage();
+        current = sam;
+        await signIn(sam, STAFFER.email, STAFFER.password);
+        await sam.waitForURL('**/clients');
+        await sam.getByRole('heading', { name: 'Clients', level: 1 }).waitFor();
+        await nav(sam).getByRole('link', { name: 'SSO Activity' }).waitFor();
+        assert.deepEqual(await nav(sam).getByRole('link').allInnerTexts(), [
+          'Clients',
+          'SSO Activity',
+        ]);
+        await nav(sam).getByRole('link', { name: 'SSO Activity' }).click();
+        await sam.waitForURL('**/sso-activity');
+        await sam.getByRole('heading', { name: 'SSO Activity', level: 1 }).waitFor();
+
+        // Typed addresses of other sections: Staff says which permission is missing, Servers
+        // shows the API's 403, and the API itself refuses the staff list.
+        await sam.goto('/staff');
+        await sam.getByText('You need the Manage Staff permission (manage_admins)').waitFor();
+        assert.equal(await sam.getByRole('button', { name: 'Add administrator' }).count(), 0);
+        await sam.goto('/servers');
+        await sam.getByText('You need the manage_servers permission for this.').waitFor();
+        const token = await sam.evaluate(
+          () => JSON.parse(sessionStorage.getItem('applinks.staff.session')).token,
+        );
+        const forbidden = await staffContext.request.get('/api/v1/admins', {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        assert.equal(forbidden.status(), 403);
+
+        // 4. The full administrator deactivates Sam: Sam's next page sends them to sign in.
+        current = page;
+        await page.getByRole('button', { name: `Edit ${STAFFER.name}` }).click();
+        const editDialog = page.getByRole('dialog', { name: `Edit ${STAFFER.name}` });
+        await editDialog.getByLabel('Active').uncheck();
+        await editDialog.getByRole('button', { name: 'Save changes' }).click();
+        await editDialog.waitFor({ state: 'detached' });
+        await samRow.getByText('Inactive', { exact: true }).waitFor();
+        current = sam;
+        await sam.goto('/clients');
+        await sam.waitForURL('**/login?**');
+      } catch (e) {
+        await current
+          .screenshot({ path: `${shots}dashboard-staff-failure.png`, fullPage: true })
+          .catch(() => {});
+        t.diagnostic(`service log tail:\n${service.logs().slice(-4000)}`);
+        throw e;
+      } finally {
+        await staffContext?.close();
+        await adminContext.close();
+      }
+    },
+  );
 });

@@ -2,7 +2,24 @@
 // browser journeys are deterministic and need no Go build. Shapes follow docs/swagger.json.
 // Anything not handled answers 404 with the error envelope, like the real router.
 
-export const ADMIN = { id: 1, email: 'admin@example.com', name: 'Ada Admin', permissions: [] };
+// The built-in Full Administrator, as GET /auth/me answers it: every staff permission.
+export const ADMIN = {
+  id: 1,
+  email: 'admin@example.com',
+  name: 'Ada Admin',
+  role_id: 1,
+  role: 'Full Administrator',
+  active: true,
+  created_at: '2026-01-01T00:00:00Z',
+  permissions: [
+    'configure_application_links',
+    'manage_servers',
+    'manage_clients',
+    'manage_admins',
+    'manage_api_credentials',
+    'view_sso_events',
+  ],
+};
 export const PASSWORD = 'correct horse';
 
 function reply(route, status, body, headers = {}) {

@@ -35,6 +35,8 @@ const ApiCredentialsRoute = lazyRoute(
   'ApiCredentialsRoute',
 );
 const SSOActivityRoute = lazyRoute(() => import('./routes/app/sso-activity'), 'SSOActivityRoute');
+const StaffAdminsRoute = lazyRoute(() => import('./routes/app/staff'), 'StaffAdminsRoute');
+const StaffRolesRoute = lazyRoute(() => import('./routes/app/staff-roles'), 'StaffRolesRoute');
 
 /** Every route of the SPA in one table. */
 export const routes: RouteObject[] = [
@@ -69,6 +71,8 @@ export const routes: RouteObject[] = [
       { path: 'sso-activity', element: <SSOActivityRoute /> },
       { path: 'operations', element: <OperationsRoute /> },
       { path: 'operations/:id', element: <OperationRoute /> },
+      { path: 'staff', element: <StaffAdminsRoute /> },
+      { path: 'staff/roles', element: <StaffRolesRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

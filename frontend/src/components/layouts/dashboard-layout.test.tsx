@@ -26,6 +26,7 @@ describe('DashboardLayout', () => {
           'configure_application_links',
           'manage_servers',
           'manage_clients',
+          'manage_admins',
           'manage_api_credentials',
           'view_sso_events',
         ],
@@ -39,6 +40,7 @@ describe('DashboardLayout', () => {
       'API Credentials',
       'SSO Activity',
       'Operations',
+      'Staff',
     ]);
     expect(screen.getByText('Ada')).toBeInTheDocument();
   });
@@ -51,5 +53,21 @@ describe('DashboardLayout', () => {
     const nav = renderLayout();
     expect(nav.getAllByRole('link').map((l) => l.textContent)).toEqual(['Clients', 'SSO Activity']);
     expect(nav.queryByText('System Settings')).not.toBeInTheDocument();
+  });
+
+  it('shows Staff only to admins who manage staff', () => {
+    setSession({
+      token: 't',
+      admin: { name: 'Lead', permissions: ['manage_clients', 'manage_admins'] },
+    });
+    const nav = renderLayout();
+    expect(nav.getAllByRole('link').map((l) => l.textContent)).toEqual(['Clients', 'Staff']);
+    expect(nav.getByRole('link', { name: 'Staff' })).toHaveAttribute('href', '/staff');
+  });
+
+  it('shows no section to an admin whose role has no permissions', () => {
+    setSession({ token: 't', admin: { name: 'Nobody', permissions: [] } });
+    const nav = renderLayout();
+    expect(nav.queryAllByRole('link')).toHaveLength(0);
   });
 });

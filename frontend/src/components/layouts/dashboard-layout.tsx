@@ -24,14 +24,16 @@ const MAIN: NavItem[] = [
   { to: '/api-credentials', label: 'API Credentials', permission: 'manage_api_credentials' },
   { to: '/sso-activity', label: 'SSO Activity', permission: 'view_sso_events' },
   { to: '/operations', label: 'Operations', permission: 'configure_application_links' },
+  { to: '/staff', label: 'Staff', permission: 'manage_admins' },
 ];
 
 /**
  * Hides what the signed-in admin may not open. Without a permission list (an older session)
- * everything shows and the API's 403 explains.
+ * everything shows and the API's 403 explains; an empty list (a role without permissions)
+ * opens nothing.
  */
 function allowed(items: NavItem[], permissions: string[] | undefined): NavItem[] {
-  if (!permissions || permissions.length === 0) return items;
+  if (!permissions) return items;
   return items.filter((i) => permissions.includes(i.permission));
 }
 

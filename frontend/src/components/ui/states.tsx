@@ -43,3 +43,30 @@ export function ErrorState({
     </div>
   );
 }
+
+/**
+ * What a page shows to a staff member without the permission it needs: before any request
+ * (the session lists the admin's permissions), or when the API answered 403.
+ */
+export function PermissionDenied({
+  permission,
+  label,
+  detail,
+}: {
+  /** The permission key, e.g. manage_admins. */
+  permission: string;
+  /** Its human name, e.g. Manage Staff. */
+  label: string;
+  /** The API's own message, when there was one. */
+  detail?: string | undefined;
+}) {
+  return (
+    <div className="error-state" role="alert">
+      <p className="error-state__title">
+        You need the {label} permission ({permission}) to open this page.
+      </p>
+      {detail ? <p>{detail}</p> : null}
+      <p>Ask an administrator who manages staff to give your role this permission.</p>
+    </div>
+  );
+}

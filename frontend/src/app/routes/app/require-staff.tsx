@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
+import { PermissionDenied } from '@/components/ui/states';
 import { useMe } from '@/features/auth/api/get-me';
 import { loginUrl } from '@/lib/api-client';
 import { useStaffSession } from '@/lib/auth';
@@ -36,6 +37,7 @@ const HOME_BY_PERMISSION: [string, string][] = [
   ['manage_clients', '/clients'],
   ['manage_api_credentials', '/api-credentials'],
   ['view_sso_events', '/sso-activity'],
+  ['manage_admins', '/staff'],
 ];
 
 export function StaffHome() {
@@ -45,4 +47,25 @@ export function StaffHome() {
       ? (HOME_BY_PERMISSION.find(([p]) => perms.includes(p))?.[1] ?? '/settings/application-links')
       : '/settings/application-links';
   return <Navigate to={home} replace />;
+}
+
+/**
+ * Renders a page only for an admin whose role has `permission`; otherwise says which one is
+ * missing, without asking the API. Without a permission list (an older session) the page
+ * renders and the API's 403 explains; an empty list (a role without permissions) opens nothing.
+ */
+export function RequirePermission({
+  permission,
+  label,
+  children,
+}: {
+  permission: string;
+  label: string;
+  children: ReactNode;
+}) {
+  const perms = useStaffSession()?.admin?.permissions;
+  if (perms && !perms.includes(permission)) {
+    return <PermissionDenied permission={permission} label={label} />;
+  }
+  return children;
 }

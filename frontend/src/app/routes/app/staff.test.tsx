@@ -1,0 +1,313 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { routes } from '@/app/router';
+import { setSession } from '@/lib/session';
+import {
+  apiError,
+  json,
+  mockFetch,
+  renderRoutes,
+  requests,
+  route,
+  signedIn,
+  type FetchHandler,
+} from '@/testing/test-utils';
+
+const ALL = [
+  'configure_application_links',
+  'manage_servers',
+  'manage_clients',
+  'manage_admins',
+  'manage_api_credentials',
+  'view_sso_events',
+];
+const full = {
+  id: 1,
+  name: 'Full Administrator',
+  permissions: ALL,
+  builtin: true,
+  created_at: '2026-01-01T00:00:00Z',
+};
+const support = {
+  id: 2,
+  name: 'Support',
+  permissions: ['view_sso_events', 'manage_clients'],
+  builtin: false,
+  created_at: '2026-01-02T00:00:00Z',
+};
+const ada = {
+  id: 1,
+  email: 'admin@example.com',
+  name: 'Ada Admin',
+  role_id: 1,
+  role: 'Full Administrator',
+  active: true,
+  permissions: ALL,
+  created_at: '2026-01-01T00:00:00Z',
+};
+const sam = {
+  ...ada,
+  id: 2,
+  email: 'sam@example.com',
+  name: 'Sam Support',
+  role_id: 2,
+  role: 'Support',
+  active: false,
+  permissions: support.permissions,
+};
+
+/** Signed in as Ada (Full Administrator); answers the two lists, then `handler`. */
+function staff(handler: FetchHandler = () => undefined): FetchHandler {
+  const inner = signedIn((req) => {
+    if (route(req) === 'GET /api/v1/admins') return json([ada, sam]);
+    if (route(req) === 'GET /api/v1/roles') return json([full, support]);
+    return handler(req);
+  });
+  setSession({
+    token: 'test-jwt',
+    admin: { id: 1, email: ada.email, name: ada.name, permissions: ALL },
+  });
+  return inner;
+}
+
+async function body(req: Request): Promise<unknown> {
+  return req.clone().json();
+}
+
+describe('staff: administrators', () => {
+  it('lists administrators with their role and state', async () => {
+    mockFetch(staff());
+    renderRoutes(routes, '/staff');
+    const table = await screen.findByRole('table', { name: 'Administrators' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toHaveTextContent('Ada Admin (you)');
+    expect(rows[1]).toHaveTextContent('admin@example.com');
+    expect(rows[1]).toHaveTextContent('Full Administrator');
+    expect(rows[1]).toHaveTextContent('Active');
+    expect(rows[2]).toHaveTextContent('Sam Support');
+    expect(rows[2]).toHaveTextContent('Support');
+    expect(rows[2]).toHaveTextContent('Inactive');
+    expect(screen.getByRole('link', { name: 'Administrators' })).toHaveClass('active');
+  });
+
+  it('adds an administrator, showing its own and the API’s errors on the fields', async () => {
+    let attempts = 0;
+    const fetch = mockFetch(
+      staff((req) => {
+        if (route(req) !== 'POST /api/v1/admins') return undefined;
+        attempts++;
+        return attempts === 1
+          ? apiError(400, 'invalid', 'The e-mail address "x@y" is not valid.', 'email')
+          : json({ ...sam, id: 3, active: true }, 201);
+      }),
+    );
+    const { user } = renderRoutes(routes, '/staff');
+    await user.click(await screen.findByRole('button', { name: 'Add administrator' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Add administrator' });
+    const d = within(dialog);
+    expect(d.getByLabelText(/^Name/)).toHaveFocus();
+
+    await user.click(d.getByRole('button', { name: 'Add administrator' }));
+    expect(d.getByLabelText(/^Name/)).toHaveAccessibleDescription('Enter a name.');
+    expect(d.getByLabelText(/^Name/)).toHaveAttribute('aria-invalid', 'true');
+    expect(d.getByLabelText(/^Email/)).toHaveAccessibleDescription(/Enter an e-mail address\./);
+    expect(d.getByLabelText(/^Role/)).toHaveAccessibleDescription(/Choose a role\./);
+    expect(d.getByLabelText(/^Initial password/)).toHaveAccessibleDescription(
+      /Use at least 8 characters\./,
+    );
+    expect(d.getByLabelText(/^Name/)).toHaveFocus();
+    expect(requests(fetch).some((r) => route(r) === 'POST /api/v1/admins')).toBe(false);
+
+    await user.type(d.getByLabelText(/^Name/), 'Sam Support');
+    await user.type(d.getByLabelText(/^Email/), 'x@y');
+    await user.selectOptions(d.getByLabelText(/^Role/), 'Support');
+    await user.type(d.getByLabelText(/^Initial password/), 'correct horse');
+    await user.click(d.getByRole('button', { name: 'Add administrator' }));
+
+    const email = d.getByLabelText(/^Email/);
+    await waitFor(() => {
+      expect(email).toHaveAccessibleDescription(/The e-mail address "x@y" is not valid\./);
+    });
+    expect(email).toHaveAttribute('aria-invalid', 'true');
+    expect(email).toHaveFocus();
+
+    await user.clear(email);
+    await user.type(email, 'sam@example.com');
+    await user.click(d.getByRole('button', { name: 'Add administrator' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    const posts = requests(fetch).filter((r) => route(r) === 'POST /api/v1/admins');
+    expect(await body(posts[1]!)).toEqual({
+      name: 'Sam Support',
+      email: 'sam@example.com',
+      role_id: 2,
+      password: 'correct horse',
+    });
+  });
+
+  it('edits another administrator and shows a refusal from the API', async () => {
+    const fetch = mockFetch(
+      staff((req) =>
+        route(req) === 'PATCH /api/v1/admins/2'
+          ? apiError(409, 'conflict', 'At least one active Full Administrator must remain.')
+          : undefined,
+      ),
+    );
+    const { user } = renderRoutes(routes, '/staff');
+    await user.click(await screen.findByRole('button', { name: 'Edit Sam Support' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Edit Sam Support' }));
+    expect(d.getByLabelText(/^Name/)).toHaveValue('Sam Support');
+    expect(d.getByLabelText(/^Role/)).toHaveValue('2');
+    await user.click(d.getByLabelText('Active'));
+    await user.selectOptions(d.getByLabelText(/^Role/), 'Full Administrator');
+    await user.type(d.getByLabelText(/^New password/), 'a new password');
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+
+    const alert = await d.findByRole('alert');
+    expect(alert).toHaveTextContent('At least one active Full Administrator must remain.');
+    expect(alert).toHaveFocus();
+    const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/admins/2')!;
+    expect(await body(patch)).toEqual({ role_id: 1, active: true, password: 'a new password' });
+  });
+
+  it('does not let the signed-in admin deactivate themselves or drop Manage Staff', async () => {
+    const fetch = mockFetch(staff());
+    const { user } = renderRoutes(routes, '/staff');
+    await user.click(await screen.findByRole('button', { name: 'Edit Ada Admin' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Edit Ada Admin' }));
+    expect(d.getByLabelText('Active')).toBeDisabled();
+    expect(d.getByLabelText('Active')).toHaveAccessibleDescription(
+      'You cannot deactivate your own account.',
+    );
+    await user.selectOptions(d.getByLabelText(/^Role/), 'Support');
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    expect(d.getByLabelText(/^Role/)).toHaveAccessibleDescription(
+      /You cannot give yourself a role without Manage Staff/,
+    );
+    expect(requests(fetch).some((r) => r.method === 'PATCH')).toBe(false);
+  });
+
+  it('updates the session when the signed-in admin renames themselves', async () => {
+    mockFetch(
+      staff((req) =>
+        route(req) === 'PATCH /api/v1/admins/1' ? json({ ...ada, name: 'Ada L.' }) : undefined,
+      ),
+    );
+    const { user } = renderRoutes(routes, '/staff');
+    await user.click(await screen.findByRole('button', { name: 'Edit Ada Admin' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Edit Ada Admin' }));
+    await user.clear(d.getByLabelText(/^Name/));
+    await user.type(d.getByLabelText(/^Name/), 'Ada L.');
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    expect(screen.getByTitle('admin@example.com')).toHaveTextContent('Ada L.');
+  });
+
+  it('says which permission is missing when the API answers 403', async () => {
+    mockFetch(
+      signedIn((req) =>
+        req.method === 'GET' && /\/api\/v1\/(admins|roles)$/.test(new URL(req.url).pathname)
+          ? apiError(403, 'forbidden', 'You need the manage_admins permission for this.')
+          : undefined,
+      ),
+    );
+    renderRoutes(routes, '/staff');
+    const alert = await screen.findByText(/You need the Manage Staff permission \(manage_admins\)/);
+    expect(alert.closest('[role="alert"]')).toHaveTextContent(
+      'You need the manage_admins permission for this.',
+    );
+  });
+
+  it('refuses the page without asking the API when the role lacks the permission', async () => {
+    const fetch = mockFetch(signedIn(() => undefined));
+    setSession({ token: 't', admin: { id: 5, name: 'Sam', permissions: ['manage_clients'] } });
+    renderRoutes(routes, '/staff/roles');
+    expect(
+      await screen.findByText(/You need the Manage Staff permission \(manage_admins\)/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Create role' })).not.toBeInTheDocument();
+    expect(requests(fetch).every((r) => route(r) === 'GET /api/v1/auth/me')).toBe(true);
+  });
+});
+
+describe('staff: roles', () => {
+  it('lists roles with their permissions by name', async () => {
+    mockFetch(staff());
+    renderRoutes(routes, '/staff/roles');
+    const table = await screen.findByRole('table', { name: 'Roles' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows[1]).toHaveTextContent('Full Administrator');
+    expect(rows[1]).toHaveTextContent('Built-in');
+    expect(rows[1]).toHaveTextContent('Manage Staff');
+    // Catalogue order, human labels.
+    expect(
+      within(rows[2]!)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Manage Clients', 'View SSO Activity']);
+    await waitFor(() => {
+      expect(rows[2]).toHaveTextContent(/1$/);
+    });
+  });
+
+  it('creates a role from the checklist, with errors tied to the fields', async () => {
+    let attempts = 0;
+    const fetch = mockFetch(
+      staff((req) => {
+        if (route(req) !== 'POST /api/v1/roles') return undefined;
+        attempts++;
+        return attempts === 1
+          ? apiError(409, 'conflict', 'A role with this name already exists.', 'name')
+          : json({ ...support, id: 3, name: 'Billing' }, 201);
+      }),
+    );
+    const { user } = renderRoutes(routes, '/staff/roles');
+    await user.click(await screen.findByRole('button', { name: 'Create role' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Create role' }));
+    const boxes = d.getAllByRole('checkbox');
+    expect(
+      boxes.map((b) => b.closest('.checkbox-field')?.querySelector('label')?.textContent),
+    ).toEqual([
+      'Configure Application Links',
+      'Manage Servers',
+      'Manage Clients',
+      'Manage Staff',
+      'Manage API Credentials',
+      'View SSO Activity',
+    ]);
+
+    await user.click(d.getByRole('button', { name: 'Create role' }));
+    expect(d.getByLabelText(/^Name/)).toHaveAccessibleDescription('Enter a name, e.g. Support.');
+    expect(d.getByRole('group', { name: 'Permissions' })).toHaveAccessibleDescription(
+      'Choose at least one permission.',
+    );
+
+    await user.type(d.getByLabelText(/^Name/), 'Support');
+    await user.click(d.getByLabelText('View SSO Activity'));
+    // Keyboard: Space toggles the focused checkbox.
+    d.getByLabelText('Manage Clients').focus();
+    await user.keyboard(' ');
+    await user.click(d.getByRole('button', { name: 'Create role' }));
+    await waitFor(() => {
+      expect(d.getByLabelText(/^Name/)).toHaveAccessibleDescription(
+        'A role with this name already exists.',
+      );
+    });
+
+    await user.clear(d.getByLabelText(/^Name/));
+    await user.type(d.getByLabelText(/^Name/), 'Billing');
+    await user.click(d.getByRole('button', { name: 'Create role' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    const posts = requests(fetch).filter((r) => route(r) === 'POST /api/v1/roles');
+    expect(await body(posts[1]!)).toEqual({
+      name: 'Billing',
+      permissions: ['manage_clients', 'view_sso_events'],
+    });
+  });
+});
