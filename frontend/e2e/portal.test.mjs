@@ -222,7 +222,10 @@ describe('client area with the real service', () => {
     await openMenu(tab, 'Acme Owner Jr');
     await tab.getByRole('button', { name: 'Logout' }).click();
     await tab.waitForURL('**/portal/login', T);
-    await tab.goto('/portal/invoices');
+    // The client area sends the signed-out visitor on to its login page as
+    // soon as it loads: wait for the navigation to commit, not to finish,
+    // or that redirect aborts it.
+    await tab.goto('/portal/invoices', { waitUntil: 'commit' });
     await tab.waitForURL(/\/portal\/login\?expired=1&next=%2Fportal%2Finvoices/, T);
 
     await owner.close();
