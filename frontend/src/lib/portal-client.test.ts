@@ -74,6 +74,16 @@ describe('portal client', () => {
     );
   });
 
+  it('stays on the login page when a late answer is a 401 (after a logout)', async () => {
+    restore();
+    restore = setPortalUnauthorizedHandler(onUnauthorized, () => '/portal/login');
+    mockFetch(() => apiError(401, 'unauthorized', 'Sign in first.'));
+    await expect(portalUnwrap(portalApi.GET('/api/v1/portal/services'))).rejects.toThrow(
+      'Sign in first.',
+    );
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
   it('treats a 401 at login as wrong credentials, not an expired session', async () => {
     mockFetch(() => apiError(401, 'unauthorized', 'Invalid email or password.'));
     await expect(

@@ -74,6 +74,15 @@ export function portalLoginUrl(opts: { expired?: boolean; from?: string; error?:
   return qs ? `${PORTAL_LOGIN_PATH}?${qs}` : PORTAL_LOGIN_PATH;
 }
 
+/**
+ * Whether the user is on the login page already: a 401 there (a query still in flight when
+ * the user logged out) needs no redirect, least of all one saying the session expired.
+ */
+function onLoginPage(location: string): boolean {
+  const path = new URL(location, 'http://localhost').pathname;
+  return path === PORTAL_LOGIN_PATH || path.startsWith(`${PORTAL_LOGIN_PATH}/`);
+}
+
 /** What the app does when the client-area session is gone. */
 export type PortalUnauthorizedHandler = (loginUrl: string) => void;
 
@@ -131,7 +140,12 @@ function portalMiddleware(redirectOn401: boolean): Middleware {
         body = undefined;
       }
       const err = new PortalApiError(response.status, body);
-      if (redirectOn401 && response.status === 401 && !CREDENTIAL_PATHS.has(schemaPath)) {
+      if (
+        redirectOn401 &&
+        response.status === 401 &&
+        !CREDENTIAL_PATHS.has(schemaPath) &&
+        !onLoginPage(currentLocation())
+      ) {
         unauthorizedHandler(portalLoginUrl({ expired: true, from: currentLocation() }));
       }
       throw err;
