@@ -103,7 +103,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "At least one active Full Administrator always remains (409 otherwise).",
+                "description": "At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).",
                 "consumes": [
                     "application/json"
                 ],

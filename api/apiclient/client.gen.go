@@ -1971,7 +1971,7 @@ type ClientInterface interface {
 
 	// PatchApiV1AdminsIdWithBody Change a staff account
 	//
-	// At least one active Full Administrator always remains (409 otherwise).
+	// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1980,7 +1980,7 @@ type ClientInterface interface {
 
 	// PatchApiV1AdminsId Change a staff account
 	//
-	// At least one active Full Administrator always remains (409 otherwise).
+	// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2601,7 +2601,7 @@ func (c *Client) PostApiV1Admins(ctx context.Context, body PostApiV1AdminsJSONRe
 
 // PatchApiV1AdminsIdWithBody Change a staff account
 //
-// At least one active Full Administrator always remains (409 otherwise).
+// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2620,7 +2620,7 @@ func (c *Client) PatchApiV1AdminsIdWithBody(ctx context.Context, id int, content
 
 // PatchApiV1AdminsId Change a staff account
 //
-// At least one active Full Administrator always remains (409 otherwise).
+// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6721,7 +6721,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1AdminsIdWithBodyWithResponse Change a staff account
 	//
-	// At least one active Full Administrator always remains (409 otherwise).
+	// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6730,7 +6730,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1AdminsIdWithResponse Change a staff account
 	//
-	// At least one active Full Administrator always remains (409 otherwise).
+	// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10731,7 +10731,7 @@ func (c *ClientWithResponses) PostApiV1AdminsWithResponse(ctx context.Context, b
 
 // PatchApiV1AdminsIdWithBodyWithResponse Change a staff account
 //
-// At least one active Full Administrator always remains (409 otherwise).
+// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10746,7 +10746,7 @@ func (c *ClientWithResponses) PatchApiV1AdminsIdWithBodyWithResponse(ctx context
 
 // PatchApiV1AdminsIdWithResponse Change a staff account
 //
-// At least one active Full Administrator always remains (409 otherwise).
+// At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -1,7 +1,9 @@
 package rest
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -87,7 +89,7 @@ func (s *Server) createAdmin(c echo.Context) error {
 // updateAdmin changes a staff account.
 //
 //	@Summary		Change a staff account
-//	@Description	At least one active Full Administrator always remains (409 otherwise).
+//	@Description	At least one active Full Administrator always remains, and an admin cannot deactivate their own account or take a role without manage_admins (409 otherwise, naming the field).
 //	@Tags			admins
 //	@Accept			json
 //	@Produce		json
@@ -109,6 +111,9 @@ func (s *Server) updateAdmin(c echo.Context) error {
 		return err
 	}
 	p := links.AdminPatch{Name: in.Name, RoleID: in.RoleID, Active: in.Active}
+	if err := s.refuseSelfLockout(c, id, in); err != nil {
+		return err
+	}
 	if in.Name != nil {
 		if err := links.ValidateName("name", *in.Name); err != nil {
 			return err
@@ -129,6 +134,33 @@ func (s *Server) updateAdmin(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, a)
+}
+
+// refuseSelfLockout refuses the changes by which the signed-in admin would
+// lock themselves out: deactivating their own account, or taking a role
+// without the permission to manage staff. Another admin can do either.
+func (s *Server) refuseSelfLockout(c echo.Context, id int64, in AdminPatchInput) error {
+	me := currentAdmin(c)
+	if id != me.ID {
+		return nil
+	}
+	if in.Active != nil && !*in.Active {
+		return &links.Error{Code: links.ECONFLICT, Field: "active",
+			Message: "You cannot deactivate your own account; another administrator who manages staff can."}
+	}
+	if in.RoleID != nil && *in.RoleID != me.RoleID {
+		roles, err := s.store.ListRoles(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		for _, r := range roles {
+			if r.ID == *in.RoleID && !slices.Contains(r.Permissions, links.PermManageAdmins) {
+				return &links.Error{Code: links.ECONFLICT, Field: "role_id",
+					Message: fmt.Sprintf("The role %q cannot manage staff: you would lock yourself out of this page. Another administrator can change your role.", r.Name)}
+			}
+		}
+	}
+	return nil
 }
 
 // listRoles lists staff roles.

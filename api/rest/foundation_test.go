@@ -254,6 +254,37 @@ func TestPermissionsAreEnforcedPerRole(t *testing.T) {
 	e.wantError(resp, data, http.StatusUnauthorized, links.EUNAUTHORIZED, "")
 }
 
+// An admin cannot lock themselves out (deactivate their own account, take a
+// role that cannot manage staff); another admin can do both. A taken e-mail
+// is a conflict on the email field.
+func TestAdminsCannotLockThemselvesOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		var support links.Role
+		e.staff(http.MethodPost, "/api/v1/roles", map[string]any{"name": "Support", "permissions": []string{"manage_clients"}}, http.StatusCreated, &support)
+		var second links.Admin
+		e.staff(http.MethodPost, "/api/v1/admins", map[string]any{"email": "second@example.com", "name": "Second", "password": "second-pass",
+			"role_id": e.admin.RoleID}, http.StatusCreated, &second)
+		resp, data := e.request(http.MethodPost, "/api/v1/admins", e.token, map[string]any{"email": "SECOND@example.com", "name": "Again",
+			"password": "second-pass", "role_id": e.admin.RoleID})
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "email")
+
+		self := fmt.Sprintf("/api/v1/admins/%d", e.admin.ID)
+		resp, data = e.request(http.MethodPatch, self, e.token, map[string]any{"active": false})
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "active")
+		resp, data = e.request(http.MethodPatch, self, e.token, map[string]any{"role_id": support.ID})
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "role_id")
+		e.staff(http.MethodPatch, self, map[string]any{"name": "Renamed", "role_id": e.admin.RoleID, "active": true}, http.StatusOK, nil)
+
+		// Another admin may do what the admin may not do to themselves.
+		tok := e.login("second@example.com", "second-pass")
+		e.call(http.MethodPatch, self, tok, map[string]any{"role_id": support.ID}, http.StatusOK, nil)
+		e.call(http.MethodPatch, self, tok, map[string]any{"active": false}, http.StatusOK, nil)
+		resp, data = e.request(http.MethodGet, "/api/v1/clients", e.token, nil)
+		e.wantError(resp, data, http.StatusUnauthorized, links.EUNAUTHORIZED, "")
+	})
+}
+
 func TestClientsUsersAndServicesLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s)

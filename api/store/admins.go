@@ -57,7 +57,11 @@ func (s *Store) CreateAdmin(ctx context.Context, email, name, passwordHash strin
 		return tx.Create(&row).Error
 	})
 	if err != nil {
-		return links.Admin{}, translate(err, "an admin with this e-mail")
+		err = translate(err, "an admin with this e-mail")
+		if le, ok := err.(*links.Error); ok && le.Code == links.ECONFLICT && le.Field == "" {
+			le.Field = "email"
+		}
+		return links.Admin{}, err
 	}
 	return s.Admin(ctx, row.ID)
 }
