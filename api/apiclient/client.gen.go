@@ -1616,6 +1616,15 @@ type RestRoleInput struct {
 	Permissions *[]string `json:"permissions,omitempty"`
 }
 
+// RestRolePatchInput defines model for rest.RolePatchInput.
+type RestRolePatchInput struct {
+	// Name Example: Support desk
+	Name *string `json:"name,omitempty"`
+
+	// Permissions Example: ["manage_clients"]
+	Permissions *[]string `json:"permissions,omitempty"`
+}
+
 // RestSSOErrorBody defines model for rest.SSOErrorBody.
 type RestSSOErrorBody struct {
 	Error *RestSSOErrorDetail `json:"error,omitempty"`
@@ -1857,6 +1866,9 @@ type PatchApiV1PortalUsersIdJSONRequestBody = LinksMembershipPatch
 
 // PostApiV1RolesJSONRequestBody defines body for PostApiV1Roles for application/json ContentType.
 type PostApiV1RolesJSONRequestBody = RestRoleInput
+
+// PatchApiV1RolesIdJSONRequestBody defines body for PatchApiV1RolesId for application/json ContentType.
+type PatchApiV1RolesIdJSONRequestBody = RestRolePatchInput
 
 // PostApiV1ServersJSONRequestBody defines body for PostApiV1Servers for application/json ContentType.
 type PostApiV1ServersJSONRequestBody = LinksServerInput
@@ -2379,6 +2391,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/roles (the `PostApiV1Roles` operationId).
 	PostApiV1Roles(ctx context.Context, body PostApiV1RolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteApiV1RolesId Delete a staff role
+	//
+	// Corresponds with DELETE /api/v1/roles/{id} (the `DeleteApiV1RolesId` operationId).
+	DeleteApiV1RolesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1RolesIdWithBody Change a staff role
+	//
+	// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+	PatchApiV1RolesIdWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1RolesId Change a staff role
+	//
+	// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+	PatchApiV1RolesId(ctx context.Context, id int, body PatchApiV1RolesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1Servers List servers
 	//
@@ -3550,6 +3585,59 @@ func (c *Client) PostApiV1RolesWithBody(ctx context.Context, contentType string,
 // Corresponds with POST /api/v1/roles (the `PostApiV1Roles` operationId).
 func (c *Client) PostApiV1Roles(ctx context.Context, body PostApiV1RolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1RolesRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteApiV1RolesId Delete a staff role
+//
+// Corresponds with DELETE /api/v1/roles/{id} (the `DeleteApiV1RolesId` operationId).
+func (c *Client) DeleteApiV1RolesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiV1RolesIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1RolesIdWithBody Change a staff role
+//
+// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+func (c *Client) PatchApiV1RolesIdWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1RolesIdRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1RolesId Change a staff role
+//
+// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+func (c *Client) PatchApiV1RolesId(ctx context.Context, id int, body PatchApiV1RolesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1RolesIdRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5761,6 +5849,87 @@ func NewPostApiV1RolesRequestWithBody(server string, contentType string, body io
 	return req, nil
 }
 
+// NewDeleteApiV1RolesIdRequest constructs an http.Request for the DeleteApiV1RolesId method
+func NewDeleteApiV1RolesIdRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/roles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchApiV1RolesIdRequest calls the generic PatchApiV1RolesId builder with application/json body
+func NewPatchApiV1RolesIdRequest(server string, id int, body PatchApiV1RolesIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchApiV1RolesIdRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPatchApiV1RolesIdRequestWithBody constructs an http.Request for the PatchApiV1RolesId method, with any body, and a specified content type
+func NewPatchApiV1RolesIdRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/roles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetApiV1ServersRequest constructs an http.Request for the GetApiV1Servers method
 func NewGetApiV1ServersRequest(server string, params *GetApiV1ServersParams) (*http.Request, error) {
 	var err error
@@ -7183,6 +7352,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/roles (the `PostApiV1Roles` operationId).
 	PostApiV1RolesWithResponse(ctx context.Context, body PostApiV1RolesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1RolesResponse, error)
+
+	// DeleteApiV1RolesIdWithResponse Delete a staff role
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/roles/{id} (the `DeleteApiV1RolesId` operationId).
+	DeleteApiV1RolesIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1RolesIdResponse, error)
+
+	// PatchApiV1RolesIdWithBodyWithResponse Change a staff role
+	//
+	// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+	PatchApiV1RolesIdWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1RolesIdResponse, error)
+
+	// PatchApiV1RolesIdWithResponse Change a staff role
+	//
+	// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+	PatchApiV1RolesIdWithResponse(ctx context.Context, id int, body PatchApiV1RolesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1RolesIdResponse, error)
 
 	// GetApiV1ServersWithResponse List servers
 	//
@@ -9783,6 +9977,116 @@ func (r PostApiV1RolesResponse) ContentType() string {
 	return ""
 }
 
+type DeleteApiV1RolesIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApiV1RolesIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteApiV1RolesIdResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiV1RolesIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiV1RolesIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiV1RolesIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiV1RolesIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchApiV1RolesIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksRole
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchApiV1RolesIdResponse) GetJSON200() *LinksRole {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PatchApiV1RolesIdResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PatchApiV1RolesIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PatchApiV1RolesIdResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchApiV1RolesIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchApiV1RolesIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchApiV1RolesIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchApiV1RolesIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetApiV1ServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11522,6 +11826,49 @@ func (c *ClientWithResponses) PostApiV1RolesWithResponse(ctx context.Context, bo
 		return nil, err
 	}
 	return ParsePostApiV1RolesResponse(rsp)
+}
+
+// DeleteApiV1RolesIdWithResponse Delete a staff role
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/roles/{id} (the `DeleteApiV1RolesId` operationId).
+func (c *ClientWithResponses) DeleteApiV1RolesIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1RolesIdResponse, error) {
+	rsp, err := c.DeleteApiV1RolesId(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiV1RolesIdResponse(rsp)
+}
+
+// PatchApiV1RolesIdWithBodyWithResponse Change a staff role
+//
+// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+func (c *ClientWithResponses) PatchApiV1RolesIdWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1RolesIdResponse, error) {
+	rsp, err := c.PatchApiV1RolesIdWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1RolesIdResponse(rsp)
+}
+
+// PatchApiV1RolesIdWithResponse Change a staff role
+//
+// The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/roles/{id} (the `PatchApiV1RolesId` operationId).
+func (c *ClientWithResponses) PatchApiV1RolesIdWithResponse(ctx context.Context, id int, body PatchApiV1RolesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1RolesIdResponse, error) {
+	rsp, err := c.PatchApiV1RolesId(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1RolesIdResponse(rsp)
 }
 
 // GetApiV1ServersWithResponse List servers
@@ -13611,6 +13958,89 @@ func ParsePostApiV1RolesResponse(rsp *http.Response) (*PostApiV1RolesResponse, e
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApiV1RolesIdResponse parses an HTTP response from a DeleteApiV1RolesIdWithResponse call
+func ParseDeleteApiV1RolesIdResponse(rsp *http.Response) (*DeleteApiV1RolesIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiV1RolesIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchApiV1RolesIdResponse parses an HTTP response from a PatchApiV1RolesIdWithResponse call
+func ParsePatchApiV1RolesIdResponse(rsp *http.Response) (*PatchApiV1RolesIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchApiV1RolesIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest RestErrorBody

@@ -34,6 +34,30 @@ type RoleInput struct {
 	Permissions []string `json:"permissions" example:"manage_clients"`
 }
 
+// RolePatchInput changes a role; absent fields stay as they are.
+type RolePatchInput struct {
+	Name        *string   `json:"name" example:"Support desk"`
+	Permissions *[]string `json:"permissions" example:"manage_clients"`
+}
+
+// validateRole checks a role's name and permissions.
+func validateRole(name *string, perms []string) error {
+	if name != nil {
+		*name = strings.TrimSpace(*name)
+		if err := links.ValidateName("name", *name); err != nil {
+			return err
+		} else if len(*name) > 100 {
+			return links.FieldError("name", "The role name must be at most 100 characters long.")
+		}
+	}
+	for _, p := range perms {
+		if !links.IsPermission(p) {
+			return links.FieldError("permissions", "Unknown permission %q: use any of %s.", p, strings.Join(links.AllPermissions, ", "))
+		}
+	}
+	return nil
+}
+
 // listAdmins lists staff accounts.
 //
 //	@Summary	List staff accounts
@@ -196,23 +220,81 @@ func (s *Server) createRole(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	if err := links.ValidateName("name", in.Name); err != nil {
-		return err
-	} else if len(in.Name) > 100 {
-		return links.FieldError("name", "The role name must be at most 100 characters long.")
-	}
 	if in.Permissions == nil {
 		in.Permissions = []string{}
 	}
-	for _, p := range in.Permissions {
-		if !links.IsPermission(p) {
-			return links.FieldError("permissions", "Unknown permission %q: use any of %s.", p, strings.Join(links.AllPermissions, ", "))
-		}
+	if err := validateRole(&in.Name, in.Permissions); err != nil {
+		return err
 	}
 	r, err := s.store.CreateRole(c.Request().Context(), in.Name, in.Permissions)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, r)
+}
+
+// updateRole renames a staff role or replaces its permissions.
+//
+//	@Summary		Change a staff role
+//	@Description	The change applies at once to every administrator with the role. The built-in Full Administrator role cannot change, and an admin cannot take manage_admins away from their own role (409).
+//	@Tags			admins
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int				true	"role id"
+//	@Param			body	body		RolePatchInput	true	"Fields to change"
+//	@Success		200		{object}	links.Role
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/roles/{id} [patch]
+func (s *Server) updateRole(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in RolePatchInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	var perms []string
+	if in.Permissions != nil {
+		perms = *in.Permissions
+		if perms == nil {
+			perms = []string{}
+		}
+	}
+	if err := validateRole(in.Name, perms); err != nil {
+		return err
+	}
+	if me := currentAdmin(c); id == me.RoleID && perms != nil && !slices.Contains(perms, links.PermManageAdmins) {
+		return &links.Error{Code: links.ECONFLICT, Field: "permissions",
+			Message: "This is your own role: without manage_admins you would lock yourself out of staff management. Another administrator can change it."}
+	}
+	r, err := s.store.UpdateRole(c.Request().Context(), id, in.Name, perms)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// deleteRole deletes a staff role that no administrator holds.
+//
+//	@Summary	Delete a staff role
+//	@Tags		admins
+//	@Security	BearerAuth
+//	@Param		id	path	int	true	"role id"
+//	@Success	204
+//	@Failure	404	{object}	ErrorBody
+//	@Failure	409	{object}	ErrorBody	"the built-in role, or a role administrators still have"
+//	@Router		/api/v1/roles/{id} [delete]
+func (s *Server) deleteRole(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteRole(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

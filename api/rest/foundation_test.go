@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,6 +283,58 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 		e.call(http.MethodPatch, self, tok, map[string]any{"active": false}, http.StatusOK, nil)
 		resp, data = e.request(http.MethodGet, "/api/v1/clients", e.token, nil)
 		e.wantError(resp, data, http.StatusUnauthorized, links.EUNAUTHORIZED, "")
+	})
+}
+
+// Roles can be renamed, given other permissions (effective at once for
+// their admins) and deleted when nobody holds them; the built-in role and an
+// admin's own manage_admins stay.
+func TestRolesCanBeChangedAndDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		var support, other links.Role
+		e.staff(http.MethodPost, "/api/v1/roles", map[string]any{"name": "Support", "permissions": []string{"manage_clients"}}, http.StatusCreated, &support)
+		e.staff(http.MethodPost, "/api/v1/roles", map[string]any{"name": "Other", "permissions": []string{}}, http.StatusCreated, &other)
+		e.staff(http.MethodPost, "/api/v1/admins", map[string]any{"email": "sup@example.com", "name": "Sup", "password": "support-pass",
+			"role_id": support.ID}, http.StatusCreated, nil)
+		tok := e.login("sup@example.com", "support-pass")
+		resp, data := e.request(http.MethodGet, "/api/v1/servers", tok, nil)
+		e.wantError(resp, data, http.StatusForbidden, links.EFORBIDDEN, "")
+
+		path := fmt.Sprintf("/api/v1/roles/%d", support.ID)
+		var changed links.Role
+		e.staff(http.MethodPatch, path, map[string]any{"name": "Support desk", "permissions": []string{"manage_clients", "manage_servers"}}, http.StatusOK, &changed)
+		if changed.Name != "Support desk" || !slices.Equal(changed.Permissions, []string{"manage_clients", "manage_servers"}) {
+			t.Fatalf("changed role %+v", changed)
+		}
+		e.call(http.MethodGet, "/api/v1/servers", tok, nil, http.StatusOK, nil) // at once, same token
+
+		resp, data = e.request(http.MethodPatch, path, e.token, map[string]any{"name": "Other"})
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "name")
+		resp, data = e.request(http.MethodPatch, path, e.token, map[string]any{"permissions": []string{"fly"}})
+		e.wantError(resp, data, http.StatusBadRequest, links.EINVALID, "permissions")
+		full := fmt.Sprintf("/api/v1/roles/%d", e.admin.RoleID)
+		resp, data = e.request(http.MethodPatch, full, e.token, map[string]any{"name": "Boss"})
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "")
+		resp, data = e.request(http.MethodDelete, full, e.token, nil)
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "")
+
+		// In use: refused; unused: deleted.
+		resp, data = e.request(http.MethodDelete, path, e.token, nil)
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "")
+		e.staff(http.MethodDelete, fmt.Sprintf("/api/v1/roles/%d", other.ID), nil, http.StatusNoContent, nil)
+		resp, data = e.request(http.MethodDelete, fmt.Sprintf("/api/v1/roles/%d", other.ID), e.token, nil)
+		e.wantError(resp, data, http.StatusNotFound, links.ENOTFOUND, "")
+
+		// An admin whose role manages staff cannot take that away from it.
+		var staffRole links.Role
+		e.staff(http.MethodPost, "/api/v1/roles", map[string]any{"name": "Staff", "permissions": []string{"manage_admins"}}, http.StatusCreated, &staffRole)
+		e.staff(http.MethodPost, "/api/v1/admins", map[string]any{"email": "lead@example.com", "name": "Lead", "password": "lead-password",
+			"role_id": staffRole.ID}, http.StatusCreated, nil)
+		lead := e.login("lead@example.com", "lead-password")
+		resp, data = e.request(http.MethodPatch, fmt.Sprintf("/api/v1/roles/%d", staffRole.ID), lead, map[string]any{"permissions": []string{"manage_clients"}})
+		e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "permissions")
+		e.call(http.MethodPatch, fmt.Sprintf("/api/v1/roles/%d", staffRole.ID), e.token, map[string]any{"permissions": []string{"manage_clients"}}, http.StatusOK, nil)
 	})
 }
 

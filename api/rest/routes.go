@@ -57,6 +57,8 @@ func (s *Server) routes() {
 	admins.PATCH("/admins/:id", s.updateAdmin)
 	admins.GET("/roles", s.listRoles)
 	admins.POST("/roles", s.createRole)
+	admins.PATCH("/roles/:id", s.updateRole)
+	admins.DELETE("/roles/:id", s.deleteRole)
 
 	s.provisioningRoutes(staff)
 	s.ssoRoutes(e, v1, staff)

@@ -40,6 +40,8 @@ type Store interface {
 	UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error)
 	ListRoles(ctx context.Context) ([]links.Role, error)
 	CreateRole(ctx context.Context, name string, perms []string) (links.Role, error)
+	UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error)
+	DeleteRole(ctx context.Context, id int64) error
 
 	CreateServer(ctx context.Context, in links.ServerInput) (links.Server, error)
 	Server(ctx context.Context, id int64) (links.Server, error)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -193,4 +194,62 @@ func (s *Store) CreateRole(ctx context.Context, name string, perms []string) (li
 		return links.Role{}, translate(err, "a role with this name")
 	}
 	return roleFromRow(row), nil
+}
+
+// UpdateRole renames a staff role and/or replaces its permissions (nil
+// leaves them). The built-in role cannot change: it holds every permission.
+func (s *Store) UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error) {
+	var out roleRow
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&out, id).Error; err != nil {
+			return translate(err, fmt.Sprintf("role %d", id))
+		}
+		if out.Builtin {
+			return links.Errorf(links.ECONFLICT, "The %s role is built in: it always holds every permission.", out.Name)
+		}
+		cols := map[string]any{}
+		if name != nil {
+			cols["name"], out.Name = *name, *name
+		}
+		if perms != nil {
+			cols["permissions"], out.Permissions = joinList(perms), joinList(perms)
+		}
+		if len(cols) == 0 {
+			return nil
+		}
+		if err := tx.Model(&roleRow{}).Where("id = ?", id).Updates(cols).Error; err != nil {
+			err = translate(err, "a role with this name")
+			if le, ok := err.(*links.Error); ok && le.Code == links.ECONFLICT {
+				le.Field = "name"
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return links.Role{}, err
+	}
+	return roleFromRow(out), nil
+}
+
+// DeleteRole deletes a staff role no administrator holds; the built-in role
+// stays.
+func (s *Store) DeleteRole(ctx context.Context, id int64) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		var row roleRow
+		if err := tx.Take(&row, id).Error; err != nil {
+			return translate(err, fmt.Sprintf("role %d", id))
+		}
+		if row.Builtin {
+			return links.Errorf(links.ECONFLICT, "The %s role is built in and cannot be deleted.", row.Name)
+		}
+		var n int64
+		if err := tx.Model(&adminRow{}).Where("role_id = ?", id).Count(&n).Error; err != nil {
+			return translate(err, "admins")
+		}
+		if n > 0 {
+			return links.Errorf(links.ECONFLICT, "%d administrator(s) still have the role %s: give them another role first.", n, row.Name)
+		}
+		return translate(tx.Delete(&roleRow{}, id).Error, fmt.Sprintf("role %d", id))
+	})
 }
