@@ -439,6 +439,46 @@ describe('staff dashboard with the real service', () => {
         current = sam;
         await sam.goto('/clients');
         await sam.waitForURL('**/login?**');
+
+        // 5. Roles: the built-in role cannot change and a role in use cannot go; renaming the
+        // role shows in the administrators table at once; a role nobody holds is deleted.
+        current = page;
+        await page.getByRole('link', { name: 'Roles' }).click();
+        await page.waitForURL('**/staff/roles');
+        const fullRow = roles.getByRole('row').filter({ hasText: 'Full Administrator' });
+        await fullRow.getByText('Always holds every permission.').waitFor();
+        assert.equal(await fullRow.getByRole('button').count(), 0);
+        const deleteHeld = page.getByRole('button', { name: `Delete ${ROLE}` });
+        await roleRow.getByText('In use', { exact: false }).waitFor();
+        assert.equal(await deleteHeld.isDisabled(), true);
+        const RENAMED_ROLE = 'Support team';
+        await page.getByRole('button', { name: `Edit ${ROLE}` }).click();
+        const renameDialog = page.getByRole('dialog', { name: `Edit ${ROLE}` });
+        const roleName = renameDialog.getByRole('textbox', { name: 'Name' });
+        assert.equal(await roleName.inputValue(), ROLE);
+        assert.equal(await renameDialog.getByLabel('Manage Clients').isChecked(), true);
+        await roleName.fill(RENAMED_ROLE);
+        await renameDialog.getByRole('button', { name: 'Save changes' }).click();
+        await renameDialog.waitFor({ state: 'detached' });
+        await roles.getByRole('row').filter({ hasText: RENAMED_ROLE }).waitFor();
+
+        const SPARE = 'Spare role';
+        await page.getByRole('button', { name: 'Create role' }).click();
+        const spareDialog = page.getByRole('dialog', { name: 'Create role' });
+        await spareDialog.getByRole('textbox', { name: 'Name' }).fill(SPARE);
+        await spareDialog.getByLabel('View SSO Activity').check();
+        await spareDialog.getByRole('button', { name: 'Create role' }).click();
+        await spareDialog.waitFor({ state: 'detached' });
+        await page.getByRole('button', { name: `Delete ${SPARE}` }).click();
+        const confirm = page.getByRole('dialog', { name: `Delete role ${SPARE}?` });
+        await confirm.getByRole('button', { name: 'Delete role' }).click();
+        await confirm.waitFor({ state: 'detached' });
+        await roles.getByRole('row').filter({ hasText: SPARE }).waitFor({ state: 'detached' });
+        await page.screenshot({ path: `${shots}dashboard-staff-roles-edited.png`, fullPage: true });
+
+        await page.getByRole('link', { name: 'Administrators' }).click();
+        await page.waitForURL('**/staff');
+        await samRow.getByText(RENAMED_ROLE, { exact: true }).waitFor();
       } catch (e) {
         await current
           .screenshot({ path: `${shots}dashboard-staff-failure.png`, fullPage: true })

@@ -250,7 +250,7 @@ describe('staff: roles', () => {
         .map((li) => li.textContent),
     ).toEqual(['Manage Clients', 'View SSO Activity']);
     await waitFor(() => {
-      expect(rows[2]).toHaveTextContent(/1$/);
+      expect(within(rows[2]!).getAllByRole('cell')[2]).toHaveTextContent(/^1$/);
     });
   });
 
@@ -309,5 +309,208 @@ describe('staff: roles', () => {
       name: 'Billing',
       permissions: ['manage_clients', 'view_sso_events'],
     });
+  });
+
+  it('edits a role from the prefilled form and shows a taken name on the field', async () => {
+    let attempts = 0;
+    const fetch = mockFetch(
+      staff((req) => {
+        if (route(req) !== 'PATCH /api/v1/roles/2') return undefined;
+        attempts++;
+        return attempts === 1
+          ? apiError(409, 'conflict', 'A role with this name already exists.', 'name')
+          : json({ ...support, name: 'Support desk', permissions: ['manage_clients'] });
+      }),
+    );
+    const { user } = renderRoutes(routes, '/staff/roles');
+    expect(await screen.findByText(/A change to a role applies at once/)).toBeInTheDocument();
+    expect(screen.queryByText(/fixed once it is created/)).not.toBeInTheDocument();
+    await user.click(await screen.findByRole('button', { name: 'Edit Support' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Edit Support' }));
+    const name = d.getByLabelText(/^Name/);
+    expect(name).toHaveValue('Support');
+    expect(name).toHaveFocus();
+    expect(
+      d
+        .getAllByRole('checkbox')
+        .filter((b) => (b as HTMLInputElement).checked)
+        .map((b) => (b as HTMLInputElement).value),
+    ).toEqual(['manage_clients', 'view_sso_events']);
+
+    await user.clear(name);
+    await user.type(name, 'Full Administrator');
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => {
+      expect(name).toHaveAccessibleDescription('A role with this name already exists.');
+    });
+    expect(name).toHaveAttribute('aria-invalid', 'true');
+    expect(name).toHaveFocus();
+
+    await user.clear(name);
+    await user.type(name, 'Support desk');
+    await user.click(d.getByLabelText('View SSO Activity'));
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    const patches = requests(fetch).filter((r) => route(r) === 'PATCH /api/v1/roles/2');
+    expect(await body(patches[0]!)).toEqual({ name: 'Full Administrator' });
+    expect(await body(patches[1]!)).toEqual({
+      name: 'Support desk',
+      permissions: ['manage_clients'],
+    });
+  });
+
+  it('shows the API’s refusal of the permissions on the checklist', async () => {
+    mockFetch(
+      staff((req) =>
+        route(req) === 'PATCH /api/v1/roles/2'
+          ? apiError(400, 'invalid', 'Unknown permission "x".', 'permissions')
+          : undefined,
+      ),
+    );
+    const { user } = renderRoutes(routes, '/staff/roles');
+    await user.click(await screen.findByRole('button', { name: 'Edit Support' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Edit Support' }));
+    await user.click(d.getByLabelText('Manage Servers'));
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => {
+      expect(d.getByRole('group', { name: 'Permissions' })).toHaveAccessibleDescription(
+        'Unknown permission "x".',
+      );
+    });
+    expect(d.getAllByRole('checkbox')[0]).toHaveFocus();
+  });
+
+  it('deletes a role nobody holds after a confirmation naming it', async () => {
+    const billing = { ...support, id: 3, name: 'Billing' };
+    let deleted = false;
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/admins') return json([ada, sam]);
+        if (route(req) === 'GET /api/v1/roles')
+          return json(deleted ? [full, support] : [full, support, billing]);
+        if (route(req) === 'DELETE /api/v1/roles/3') {
+          deleted = true;
+          return new Response(null, { status: 204 });
+        }
+        return undefined;
+      }),
+    );
+    setSession({
+      token: 'test-jwt',
+      admin: { id: 1, email: ada.email, name: ada.name, permissions: ALL },
+    });
+    const { user } = renderRoutes(routes, '/staff/roles');
+    const table = await screen.findByRole('table', { name: 'Roles' });
+    const del = await within(table).findByRole('button', { name: 'Delete Billing' });
+    await waitFor(() => {
+      expect(del).toBeEnabled();
+    });
+    await user.click(del);
+    const d = within(await screen.findByRole('dialog', { name: 'Delete role Billing?' }));
+    expect(d.getByText(/“Billing”/)).toBeInTheDocument();
+    expect(d.getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    expect(requests(fetch).some((r) => r.method === 'DELETE')).toBe(false);
+    await user.click(d.getByRole('button', { name: 'Delete role' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    await waitFor(() => {
+      expect(within(table).queryByText('Billing')).not.toBeInTheDocument();
+    });
+    expect(requests(fetch).filter((r) => route(r) === 'DELETE /api/v1/roles/3')).toHaveLength(1);
+  });
+
+  it('offers no edit or delete for the built-in role, and no delete for a role in use', async () => {
+    mockFetch(staff());
+    renderRoutes(routes, '/staff/roles');
+    const table = await screen.findByRole('table', { name: 'Roles' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows[1]).toHaveTextContent('Always holds every permission.');
+    expect(within(rows[1]!).queryByRole('button')).not.toBeInTheDocument();
+    const del = within(rows[2]!).getByRole('button', { name: 'Delete Support' });
+    await waitFor(() => {
+      expect(del).toBeDisabled();
+    });
+    expect(del).toHaveAccessibleDescription('In use: give its administrators another role first.');
+    expect(within(rows[2]!).getByRole('button', { name: 'Edit Support' })).toBeEnabled();
+  });
+
+  it('keeps Manage Staff on the own role and refreshes the session after its change', async () => {
+    const lead = {
+      ...support,
+      id: 3,
+      name: 'Lead',
+      permissions: ['manage_servers', 'manage_clients', 'manage_admins'],
+    };
+    const me = { ...ada, role_id: 3, role: 'Lead', permissions: lead.permissions };
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/admins') return json([me, sam]);
+        if (route(req) === 'GET /api/v1/roles') return json([full, support, lead]);
+        if (route(req) === 'PATCH /api/v1/roles/3')
+          return json({ ...lead, permissions: ['manage_clients', 'manage_admins'] });
+        return undefined;
+      }),
+    );
+    setSession({
+      token: 'test-jwt',
+      admin: { id: 1, email: ada.email, name: ada.name, permissions: lead.permissions },
+    });
+    const { user } = renderRoutes(routes, '/staff/roles');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Servers' })).toBeInTheDocument();
+    await user.click(await screen.findByRole('button', { name: 'Edit Lead' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Edit Lead' }));
+    expect(d.getByLabelText('Manage Staff')).toHaveAccessibleDescription(
+      /Your own role must keep it\./,
+    );
+    await user.click(d.getByLabelText('Manage Staff'));
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    expect(d.getByRole('group', { name: 'Permissions' })).toHaveAccessibleDescription(
+      /This is your own role: it must keep Manage Staff/,
+    );
+    expect(d.getAllByRole('checkbox')[0]).toHaveFocus();
+    expect(requests(fetch).some((r) => r.method === 'PATCH')).toBe(false);
+
+    await user.click(d.getByLabelText('Manage Staff'));
+    await user.click(d.getByLabelText('Manage Servers'));
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    await waitFor(() => {
+      expect(within(nav).queryByRole('link', { name: 'Servers' })).not.toBeInTheDocument();
+    });
+    expect(within(nav).getByRole('link', { name: 'Staff' })).toBeInTheDocument();
+  });
+
+  it('shows the API’s refusal to change the own role on the checklist', async () => {
+    mockFetch(
+      staff((req) =>
+        route(req) === 'PATCH /api/v1/roles/2'
+          ? apiError(
+              409,
+              'conflict',
+              'This is your own role: without manage_admins you would lock yourself out of staff management. Another administrator can change it.',
+              'permissions',
+            )
+          : undefined,
+      ),
+    );
+    const { user } = renderRoutes(routes, '/staff/roles');
+    await user.click(await screen.findByRole('button', { name: 'Edit Support' }));
+    const d = within(await screen.findByRole('dialog', { name: 'Edit Support' }));
+    await user.click(d.getByLabelText('Manage Servers'));
+    await user.click(d.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => {
+      expect(d.getByRole('group', { name: 'Permissions' })).toHaveAccessibleDescription(
+        /This is your own role: without manage_admins/,
+      );
+    });
+    expect(d.getByRole('group', { name: 'Permissions' })).not.toHaveTextContent(
+      'The change was refused',
+    );
   });
 });
