@@ -58,11 +58,7 @@ func (s *Store) CreateAdmin(ctx context.Context, email, name, passwordHash strin
 		return tx.Create(&row).Error
 	})
 	if err != nil {
-		err = translate(err, "an admin with this e-mail")
-		if le, ok := err.(*links.Error); ok && le.Code == links.ECONFLICT && le.Field == "" {
-			le.Field = "email"
-		}
-		return links.Admin{}, err
+		return links.Admin{}, translateField(err, "an admin with this e-mail", "email")
 	}
 	return s.Admin(ctx, row.ID)
 }
@@ -217,14 +213,7 @@ func (s *Store) UpdateRole(ctx context.Context, id int64, name *string, perms []
 		if len(cols) == 0 {
 			return nil
 		}
-		if err := tx.Model(&roleRow{}).Where("id = ?", id).Updates(cols).Error; err != nil {
-			err = translate(err, "a role with this name")
-			if le, ok := err.(*links.Error); ok && le.Code == links.ECONFLICT {
-				le.Field = "name"
-			}
-			return err
-		}
-		return nil
+		return translateField(tx.Model(&roleRow{}).Where("id = ?", id).Updates(cols).Error, "a role with this name", "name")
 	})
 	if err != nil {
 		return links.Role{}, err

@@ -232,6 +232,17 @@ func translate(err error, what string) error {
 	return fmt.Errorf("store: %s: %w", what, err)
 }
 
+// translateField is translate for a write whose conflict (a taken unique
+// value) is about one input field, which the error then names.
+func translateField(err error, what, field string) error {
+	err = translate(err, what)
+	var le *links.Error
+	if errors.As(err, &le) && le.Code == links.ECONFLICT && le.Field == "" {
+		le.Field = field
+	}
+	return err
+}
+
 // unavailableError marks a database that is briefly unreachable: callers see
 // links.EUNAVAILABLE, logs keep the cause.
 type unavailableError struct{ err error }
