@@ -59,8 +59,13 @@ export function safeNext(next: string | null | undefined): string | undefined {
   if (decoded.startsWith('//') || decoded.includes('\\')) return undefined;
   const p = url.pathname;
   if (p !== '/portal' && !p.startsWith('/portal/')) return undefined;
-  if (p === PORTAL_LOGIN_PATH || p.startsWith(`${PORTAL_LOGIN_PATH}/`)) return undefined;
+  if (isLoginPath(p)) return undefined;
   return p + url.search + url.hash;
+}
+
+/** Whether a path is the client area's login page (or below it). */
+function isLoginPath(path: string): boolean {
+  return path === PORTAL_LOGIN_PATH || path.startsWith(`${PORTAL_LOGIN_PATH}/`);
 }
 
 /** The client-area login URL, remembering where the user was (when that is a safe place). */
@@ -79,8 +84,7 @@ export function portalLoginUrl(opts: { expired?: boolean; from?: string; error?:
  * the user logged out) needs no redirect, least of all one saying the session expired.
  */
 function onLoginPage(location: string): boolean {
-  const path = new URL(location, 'http://localhost').pathname;
-  return path === PORTAL_LOGIN_PATH || path.startsWith(`${PORTAL_LOGIN_PATH}/`);
+  return isLoginPath(new URL(location, 'http://localhost').pathname);
 }
 
 /** What the app does when the client-area session is gone. */
