@@ -205,7 +205,12 @@ func TestEncodeBatchMatchesURLValues(t *testing.T) {
 		}
 		want := url.Values{"api.version": {"1"}, "abort_on_error": {map[bool]string{true: "1", false: "0"}[abort]}}
 		for _, c := range cmds {
-			want.Add("command", c.Encode())
+			q := url.Values{}
+			for k, vs := range c.AllArgs() {
+				q[k] = vs
+			}
+			q.Set("api.version", "1")
+			want.Add("command", c.Function+"?"+q.Encode())
 		}
 		if len(got) != len(want) || got.Get("api.version") != "1" || got.Get("abort_on_error") != want.Get("abort_on_error") {
 			t.Fatalf("form = %v, want %v", got, want)
