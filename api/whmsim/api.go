@@ -110,7 +110,11 @@ func (s *Server) handler() http.Handler {
 }
 
 // serveAPI answers /json-api/<fn>: faults first, then authentication, then
-// the function.
+// the function. The simulated latency is the time the server takes to
+// answer, its own work included: the work is done on arrival and the answer
+// waits for the deadline. (A real server's work runs on its own machine; here
+// it shares the CPUs with the service under test, and doing it first keeps
+// it off the moment the answer is due.)
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	done, ok := s.track(true)
 	if !ok {
@@ -119,23 +123,78 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	defer done()
 	f := s.Faults()
-
-	if d := f.Latency + s.jitter(f.Jitter); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		case <-s.done:
-			t.Stop()
-			// Drop the connection without an answer.
-			panic(http.ErrAbortHandler)
+	deadline := time.Now().Add(f.Latency + s.jitter(f.Jitter))
+	if fault := s.drawFault(f); fault != "" {
+		if s.waitUntil(r, deadline) {
+			s.answerFault(w, r, fault, f)
+		}
+		return
+	}
+	answer := func(status int, v any) {
+		if s.waitUntil(r, deadline) {
+			writeJSON(w, status, v)
 		}
 	}
+	c, ok := s.authenticate(r)
+	if !ok {
+		// WHM refuses bad or missing credentials with HTTP 403 and an API 2
+		// style body.
+		answer(http.StatusForbidden, json.RawMessage(`{"cpanelresult":{"apiversion":"2","error":"Access denied","data":{"reason":"Access denied","result":"0"},"type":"text"}}`))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+	args, err := readForm(r)
+	if err != nil {
+		answer(http.StatusBadRequest, map[string]any{"error": "The request body could not be read: " + err.Error()})
+		return
+	}
+	fn := r.PathValue("fn")
+	if args.Get("api.version") != "1" {
+		answer(http.StatusOK, s.serveAPI0(c, fn, args))
+		return
+	}
+	answer(http.StatusOK, s.run(c, fn, args, f, false))
+}
+
+// waitUntil holds an answer until its deadline; false when the client gave
+// up meanwhile. A server stopped meanwhile drops the connection.
+func (s *Server) waitUntil(r *http.Request, deadline time.Time) bool {
+	d := time.Until(deadline)
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.done:
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// drawFault picks the injected fault of one request, if any: a canned
+// answer, a timeout, an HTTP 500 or an HTML page.
+func (s *Server) drawFault(f Faults) string {
 	switch {
 	case f.CannedStatus != 0 || f.CannedBody != "":
-		s.countInjected("canned")
+		return "canned"
+	case s.chance(f.TimeoutRate):
+		return "timeout"
+	case s.chance(f.HTTP500Rate):
+		return "http500"
+	case s.chance(f.HTMLRate):
+		return "html"
+	}
+	return ""
+}
+
+func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, fault string, f Faults) {
+	s.countInjected(fault)
+	switch fault {
+	case "canned":
 		status := f.CannedStatus
 		if status == 0 {
 			status = http.StatusOK
@@ -148,48 +207,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(status)
 		_, _ = w.Write(body)
-		return
-	case s.chance(f.TimeoutRate):
-		s.countInjected("timeout")
+	case "timeout":
 		select {
 		case <-r.Context().Done():
 		case <-s.done:
 			// Drop the connection without an answer.
 			panic(http.ErrAbortHandler)
 		}
-		return
-	case s.chance(f.HTTP500Rate):
-		s.countInjected("http500")
+	case "http500":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write([]byte("<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>\n"))
-		return
-	case s.chance(f.HTMLRate):
-		s.countInjected("html")
+	case "html":
 		writeLoginPage(w, http.StatusOK)
-		return
 	}
-
-	c, ok := s.authenticate(r)
-	if !ok {
-		// WHM refuses bad or missing credentials with HTTP 403 and an API 2
-		// style body.
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = w.Write([]byte(`{"cpanelresult":{"apiversion":"2","error":"Access denied","data":{"reason":"Access denied","result":"0"},"type":"text"}}` + "\n"))
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "The request body could not be read: " + err.Error()})
-		return
-	}
-	fn := r.PathValue("fn")
-	if r.Form.Get("api.version") != "1" {
-		s.serveAPI0(w, c, fn, r.Form)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.run(c, fn, r.Form, f, false))
 }
 
 // authenticate checks "Authorization: whm USER:TOKEN" (keyword in any case)
@@ -225,7 +256,7 @@ func (s *Server) available(fn string) bool {
 }
 
 // run runs one function (or a batch) and returns its envelope, counting it.
-func (s *Server) run(c caller, fn string, args url.Values, f Faults, inBatch bool) envelope {
+func (s *Server) run(c caller, fn string, args form, f Faults, inBatch bool) envelope {
 	var (
 		data any
 		err  *apiError
@@ -258,8 +289,8 @@ func (s *Server) failure(fn string, err *apiError) envelope {
 // batch runs each "command" (itself "function?query", decoded once by the
 // form parser) in order. data.result[i] is the envelope of command i; the top
 // level says 0 when any failed; abort_on_error=1 stops at the first failure.
-func (s *Server) batch(c caller, args url.Values, f Faults) envelope {
-	cmds := args["command"]
+func (s *Server) batch(c caller, args form, f Faults) envelope {
+	cmds := args.values("command")
 	if len(cmds) == 0 {
 		s.countCall("batch", false)
 		return s.failure("batch", fail(msgRequired, "command"))
@@ -269,7 +300,7 @@ func (s *Server) batch(c caller, args url.Values, f Faults) envelope {
 	var firstFailure string
 	for _, raw := range cmds {
 		fn, query, _ := strings.Cut(raw, "?")
-		sub, perr := url.ParseQuery(query)
+		sub, perr := parseQuery(query)
 		var env envelope
 		if perr != nil || fn == "" {
 			s.countCall(fn, false)
@@ -296,23 +327,21 @@ func (s *Server) batch(c caller, args url.Values, f Faults) envelope {
 }
 
 // serveAPI0 answers a call without api.version=1 in the older API 0 shape.
-func (s *Server) serveAPI0(w http.ResponseWriter, c caller, fn string, args url.Values) {
+func (s *Server) serveAPI0(c caller, fn string, _ form) any {
 	s.countCall(fn+"@api0", true)
 	switch fn {
 	case "version":
-		writeJSON(w, http.StatusOK, map[string]any{"version": s.cfg.Version})
+		return map[string]any{"version": s.cfg.Version}
 	case "applist":
-		writeJSON(w, http.StatusOK, map[string]any{"app": s.appList()})
+		return map[string]any{"app": s.appList()}
 	case "listaccts":
-		writeJSON(w, http.StatusOK, map[string]any{"acct": s.listAccts(c), "status": 1, "statusmsg": "Ok"})
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"status": 0,
-			"statusmsg": fmt.Sprintf(msgUnknownApp, fn, 0)})
+		return map[string]any{"acct": s.listAccts(c), "status": 1, "statusmsg": "Ok"}
 	}
+	return map[string]any{"status": 0, "statusmsg": fmt.Sprintf(msgUnknownApp, fn, 0)}
 }
 
 // function is the implementation of one WHM API 1 function.
-type function func(s *Server, c caller, args url.Values, f Faults) (any, *apiError)
+type function func(s *Server, c caller, args form, f Faults) (any, *apiError)
 
 // functionNames are the WHM API 1 functions the simulator offers ("batch"
 // aside), whatever the version.
@@ -327,17 +356,17 @@ var functionNames = []string{
 func lookup(fn string) function {
 	switch fn {
 	case "version":
-		return func(s *Server, _ caller, _ url.Values, _ Faults) (any, *apiError) {
+		return func(s *Server, _ caller, _ form, _ Faults) (any, *apiError) {
 			return map[string]any{"version": s.cfg.Version}, nil
 		}
 	case "applist":
-		return func(s *Server, _ caller, _ url.Values, _ Faults) (any, *apiError) {
+		return func(s *Server, _ caller, _ form, _ Faults) (any, *apiError) {
 			return map[string]any{"app": s.appList()}, nil
 		}
 	case "get_current_profile":
 		return (*Server).getCurrentProfile
 	case "listaccts":
-		return func(s *Server, c caller, _ url.Values, _ Faults) (any, *apiError) {
+		return func(s *Server, c caller, _ form, _ Faults) (any, *apiError) {
 			return map[string]any{"acct": s.listAccts(c)}, nil
 		}
 	case "create_user_session":
@@ -374,7 +403,7 @@ func (s *Server) appList() []string {
 	return out
 }
 
-func (s *Server) getCurrentProfile(_ caller, _ url.Values, _ Faults) (any, *apiError) {
+func (s *Server) getCurrentProfile(_ caller, _ form, _ Faults) (any, *apiError) {
 	name, desc := "Standard", "The Standard profile provides every cPanel & WHM service."
 	switch s.cfg.Profile {
 	case ProfileWPSquared:
@@ -413,7 +442,7 @@ func (s *Server) listAccts(c caller) []map[string]any {
 // account checks the user argument and the caller's access, and injects the
 // per-account faults. It returns the account with s.mu held on success; the
 // caller must unlock.
-func (s *Server) account(c caller, args url.Values, f Faults) (*account, *apiError) {
+func (s *Server) account(c caller, args form, f Faults) (*account, *apiError) {
 	user := args.Get("user")
 	if user == "" {
 		return nil, fail(msgRequired, "user")
@@ -437,7 +466,7 @@ func (s *Server) account(c caller, args url.Values, f Faults) (*account, *apiErr
 	return a, nil
 }
 
-func (s *Server) createUserSession(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) createUserSession(c caller, args form, f Faults) (any, *apiError) {
 	a, err := s.account(c, args, f)
 	if err != nil {
 		return nil, err
@@ -502,7 +531,7 @@ func parseBool(v string) bool {
 	return false
 }
 
-func (s *Server) createGroup(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) createGroup(c caller, args form, f Faults) (any, *apiError) {
 	id, label := args.Get("group_id"), args.Get("label")
 	if err := validName("group_id", id); err != nil {
 		return nil, err
@@ -526,7 +555,7 @@ func (s *Server) createGroup(c caller, args url.Values, f Faults) (any, *apiErro
 	return nil, nil
 }
 
-func (s *Server) removeGroup(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) removeGroup(c caller, args form, f Faults) (any, *apiError) {
 	id := args.Get("group_id")
 	if err := validName("group_id", id); err != nil {
 		return nil, err
@@ -540,7 +569,7 @@ func (s *Server) removeGroup(c caller, args url.Values, f Faults) (any, *apiErro
 	return nil, nil
 }
 
-func (s *Server) createLink(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
 	l := Link{
 		App: args.Get("app"), Label: args.Get("label"), GroupID: args.Get("group_id"),
 		Implements: args.Get("implements"), SubscriberUniqueID: args.Get("subscriber_unique_id"),
@@ -610,7 +639,7 @@ func checkPNG(b64 string) string {
 	return ""
 }
 
-func (s *Server) removeLink(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) removeLink(c caller, args form, f Faults) (any, *apiError) {
 	app := args.Get("app")
 	if app == "" {
 		return nil, fail(msgRequired, "app")
@@ -624,7 +653,7 @@ func (s *Server) removeLink(c caller, args url.Values, f Faults) (any, *apiError
 	return nil, nil
 }
 
-func (s *Server) listLinks(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) listLinks(c caller, args form, f Faults) (any, *apiError) {
 	a, err := s.account(c, args, f)
 	if err != nil {
 		return nil, err
@@ -637,7 +666,7 @@ func (s *Server) listLinks(c caller, args url.Values, f Faults) (any, *apiError)
 	return map[string]any{"links": out}, nil
 }
 
-func (s *Server) listGroups(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) listGroups(c caller, args form, f Faults) (any, *apiError) {
 	a, err := s.account(c, args, f)
 	if err != nil {
 		return nil, err
@@ -651,7 +680,7 @@ func (s *Server) listGroups(c caller, args url.Values, f Faults) (any, *apiError
 	return map[string]any{"links": out}, nil
 }
 
-func (s *Server) userConfig(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) userConfig(c caller, args form, f Faults) (any, *apiError) {
 	app := args.Get("app")
 	if app == "" {
 		return nil, fail(msgRequired, "app")
@@ -680,7 +709,7 @@ func (s *Server) userConfig(c caller, args url.Values, f Faults) (any, *apiError
 	return map[string]any{"userconfig": cfg}, nil
 }
 
-func (s *Server) updateToken(c caller, args url.Values, f Faults) (any, *apiError) {
+func (s *Server) updateToken(c caller, args form, f Faults) (any, *apiError) {
 	app, token := args.Get("app"), args.Get("token")
 	if app == "" {
 		return nil, fail(msgRequired, "app")

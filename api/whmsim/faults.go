@@ -14,7 +14,8 @@ import (
 // healthy server. Rates are fractions in [0, 1] drawn from the server's
 // seeded random stream.
 type Faults struct {
-	// Latency delays every API request; Jitter adds a uniform extra delay in
+	// Latency is the time every API request takes to answer, the server's
+	// work included (done on arrival); Jitter adds a uniform extra delay in
 	// [0, Jitter]. A batch is one request and waits once.
 	Latency time.Duration
 	Jitter  time.Duration

@@ -515,3 +515,39 @@ func post(t *testing.T, u, body string, want int) {
 		t.Errorf("POST %s %s: %d %s, want %d", u, body, resp.StatusCode, b, want)
 	}
 }
+
+// Latency is the time to the answer, the server's work included: the work
+// is done on arrival, so a client that gives up before the answer finds the
+// change made (as with a real server that answers too late), and the answer
+// never comes before the latency.
+func TestLatencyIsTheTimeToTheAnswer(t *testing.T) {
+	const latency = 150 * time.Millisecond
+	srv := start(t, newSim(t), whmsim.ServerConfig{Faults: whmsim.Faults{Latency: latency}})
+	link := "user=alice&app=billing&label=Billing&subscriber_unique_id=sub-1&token=T&url=https%3A%2F%2Fbilling.example%2F"
+	began := time.Now()
+	status, v, err := apiCall(context.Background(), srv, "create_integration_link", link)
+	if err != nil || status != http.StatusOK || result(v) != 1 {
+		t.Fatalf("create_integration_link: %d %v %v", status, v, err)
+	}
+	if took := time.Since(began); took < latency {
+		t.Errorf("answered after %s, before the latency of %s", took, latency)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), latency/3)
+	defer cancel()
+	if _, _, err := apiCall(ctx, srv, "create_integration_link", strings.Replace(link, "app=billing", "app=support", 1)); err == nil {
+		t.Fatal("an answer came before the latency")
+	}
+	var apps []string
+	for _, a := range srv.State() {
+		if a.User == "alice" {
+			for _, l := range a.Links {
+				apps = append(apps, l.App)
+			}
+		}
+	}
+	if strings.Join(apps, ",") != "billing,support" {
+		t.Errorf("alice's links = %v, want billing and support (the second made though its answer was not awaited)", apps)
+	}
+	waitFor(t, func() bool { return srv.Stats().InFlight == 0 })
+}
