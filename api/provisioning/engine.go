@@ -272,17 +272,26 @@ func (e *Engine) claimLoop() {
 // operation over many servers starts them all sooner than one by one.
 const claimers = 4
 
-// claimDue claims due tasks while a worker slot is free.
+// claimDue claims due tasks while a worker slot is free. The first claim
+// goes alone: the loop wakes whenever a task ends, mostly to find nothing
+// due, and one query says so.
 func (e *Engine) claimDue(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var drained atomic.Bool
 	running := make(chan struct{}, claimers)
-	for !e.stopRequested() && ctx.Err() == nil && !drained.Load() {
+	for first := true; !e.stopRequested() && ctx.Err() == nil && !drained.Load(); first = false {
 		select {
 		case e.slots <- struct{}{}:
 		default:
 			return
+		}
+		if first {
+			if !e.claimOne(ctx) {
+				<-e.slots
+				return
+			}
+			continue
 		}
 		running <- struct{}{}
 		if drained.Load() {

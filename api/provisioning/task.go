@@ -109,18 +109,82 @@ func (e *Engine) runTask(ctx context.Context, ct *links.ClaimedTask) (finished b
 	if err := json.Unmarshal([]byte(ct.Spec), &sp); err != nil {
 		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, warning(t.ServerID, nil, "The operation's specification is unreadable: "+err.Error()))
 	}
+	// The accounts are read ahead from the start, so that the first
+	// batches are ready when the support check answers.
+	rd := e.readAccounts(ctx, t.ServerID, t.Cursor)
+	defer rd.close()
+	var chk *checked
 	if !t.Checked {
-		done, err := e.checkServer(ctx, ct, panel, conn)
+		var done bool
+		chk, done, err = e.checkServer(ctx, ct, panel, conn)
 		if done || err != nil {
 			return done, err
 		}
 	}
-	return e.pushServer(ctx, ct, panel, conn, e.planFor(sp.Links, sp.Links == nil))
+	return e.pushServer(ctx, ct, panel, conn, e.planFor(sp.Links, sp.Links == nil), rd, chk)
 }
 
-// checkServer runs the support check and commits its outcome; done reports
-// that the task ended there (unsupported or unreachable server).
-func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (bool, error) {
+// accountReader reads a task's accounts ahead of its batches, a chunk of
+// PerServerCap batches at a time, at most one chunk ahead of the one being
+// handed out: the database read is off the requests' path and the memory
+// stays bounded whatever the server's size.
+type accountReader struct {
+	chunks chan []links.PushAccount
+	err    error // why the chunks ended early, set before they close
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+}
+
+func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64) *accountReader {
+	r := &accountReader{chunks: make(chan []links.PushAccount, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	limit := e.cfg.BatchSize * e.cfg.PerServerCap
+	go func() {
+		defer close(r.done)
+		defer close(r.chunks)
+		for {
+			chunk, err := e.store.PushAccounts(ctx, serverID, cursor, limit)
+			if err != nil {
+				r.err = err
+				return
+			}
+			if len(chunk) == 0 {
+				return
+			}
+			select {
+			case r.chunks <- chunk:
+			case <-r.stop:
+				return
+			case <-ctx.Done():
+				return
+			}
+			if len(chunk) < limit {
+				return // that was the last
+			}
+			cursor = chunk[len(chunk)-1].ServiceID
+		}
+	}()
+	return r
+}
+
+// close stops the reading and waits for the reader to end.
+func (r *accountReader) close() {
+	r.once.Do(func() { close(r.stop) })
+	<-r.done
+}
+
+// checked is a passed support check whose commit is left to the push that
+// follows, so that the first batches go out while it is written.
+type checked struct {
+	progress links.TaskProgress
+	support  links.Support
+	at       time.Time
+}
+
+// checkServer runs the support check. A server without support, or that
+// cannot be checked, ends the task there (done); a supported one gives the
+// outcome to commit with the first batches.
+func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (*checked, bool, error) {
 	t := ct.Task
 	start := entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Started %s of server %s (%s).", kindName(ct.Operation.Kind), t.ServerName, conn.Hostname))
 	// The accounts are counted while the panel answers the check, and the
@@ -146,28 +210,38 @@ func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel l
 		}
 	}
 	if ctx.Err() != nil {
-		return false, ctx.Err()
+		return nil, false, ctx.Err()
 	}
 	if err != nil {
-		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, start,
+		done, err := e.finishTask(ctx, ct, links.TaskFailed, 0, 0, start,
 			warning(t.ServerID, nil, fmt.Sprintf("Server %s could not be checked for application links support: %s", t.ServerName, err)))
+		return nil, done, err
+	}
+	if !sup.Supported {
+		side.Wait()
+		side.Go(func() { _ = e.store.SetServerSupport(ctx, t.ServerID, sup, time.Now()) })
+		done, err := e.finishTask(ctx, ct, links.TaskUnsupported, 0, 0, start,
+			entry(links.LevelInfo, t.ServerID, fmt.Sprintf("Server %s does not support application links: %s.", t.ServerName, strings.TrimSuffix(sup.Reason, "."))))
+		return nil, done, err
 	}
 	side.Wait()
-	side.Go(func() { _ = e.store.SetServerSupport(ctx, t.ServerID, sup, time.Now()) })
-	if !sup.Supported {
-		return e.finishTask(ctx, ct, links.TaskUnsupported, 0, 0, start,
-			entry(links.LevelInfo, t.ServerID, fmt.Sprintf("Server %s does not support application links: %s.", t.ServerName, strings.TrimSuffix(sup.Reason, "."))))
-	}
 	if countErr != nil {
-		return false, countErr
-	}
-	state, err := e.store.CommitProgress(ctx, links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
-		Checked: true, Supported: true, AccountsTotal: total, Entries: []links.LogEntry{start}})
-	if err != nil {
-		return false, err
+		return nil, false, countErr
 	}
 	ct.Task.Checked, ct.Task.AccountsTotal = true, total
-	return state == links.TaskSuperseded, nil
+	return &checked{progress: links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
+		Checked: true, Supported: true, AccountsTotal: total, Entries: []links.LogEntry{start}},
+		support: sup, at: time.Now()}, false, nil
+}
+
+// commitChecked records a passed support check: the server's support and
+// the task's first progress, at once (two commits at once share the
+// database's log flush).
+func (e *Engine) commitChecked(ctx context.Context, serverID int64, chk *checked) (string, error) {
+	var side sync.WaitGroup
+	side.Go(func() { _ = e.store.SetServerSupport(ctx, serverID, chk.support, chk.at) })
+	defer side.Wait()
+	return e.store.CommitProgress(ctx, chk.progress)
 }
 
 // finishTask commits the task's final state with its last entries.
@@ -187,9 +261,12 @@ func (e *Engine) finishTask(ctx context.Context, ct *links.ClaimedTask, state st
 }
 
 // pushServer pushes (or removes) the links on every qualifying account of the
-// server after the task's cursor: up to PerServerCap batches in flight, each
-// committed in order, in one transaction with its counters and warnings.
-func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn, pl plan) (bool, error) {
+// server after the task's cursor: up to PerServerCap batches in flight, a new
+// one sent as soon as one answers. The answers are committed in order, off
+// the requests' path, each commit taking every batch answered by then in one
+// transaction with its counters and warnings. A passed support check (chk)
+// is committed first.
+func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn, pl plan, rd *accountReader, chk *checked) (bool, error) {
 	t := ct.Task
 	stop := make(chan struct{})
 	var stopOnce bool
@@ -199,14 +276,13 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			close(stop)
 		}
 	}
-	queue := make(chan *batchResult, e.cfg.PerServerCap)
+	// Answered batches wait here for their commit; while the database is
+	// slower than the panel, up to twice the cap of them.
+	queue := make(chan *batchResult, 2*e.cfg.PerServerCap)
 	inFlight := make(chan struct{}, e.cfg.PerServerCap)
 	var loadErr error
 	go func() {
 		defer close(queue)
-		cursor := t.Cursor
-		// Accounts are read for as many batches as may be in flight at
-		// once, in one query, and handed out a batch at a time.
 		var ahead []links.PushAccount
 		for {
 			select {
@@ -217,14 +293,18 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			case inFlight <- struct{}{}:
 			}
 			if len(ahead) == 0 {
-				var err error
-				ahead, err = e.store.PushAccounts(ctx, t.ServerID, cursor, e.cfg.BatchSize*e.cfg.PerServerCap)
-				if err != nil || len(ahead) == 0 {
-					loadErr = err
+				var ok bool
+				select {
+				case ahead, ok = <-rd.chunks:
+					if !ok {
+						loadErr = rd.err
+					}
+				case <-stop:
+				}
+				if !ok {
 					<-inFlight
 					return
 				}
-				cursor = ahead[len(ahead)-1].ServiceID
 			}
 			n := min(e.cfg.BatchSize, len(ahead))
 			accts := ahead[:n:n]
@@ -243,34 +323,76 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 	var lastFailure error
 	var commitErr error
 	superseded := false
-	for b := range queue {
+	if chk != nil {
+		state, err := e.commitChecked(ctx, t.ServerID, chk)
+		switch {
+		case err != nil:
+			commitErr = err
+			halt()
+		case state == links.TaskSuperseded:
+			superseded = true
+			halt()
+		}
+	}
+	var next *batchResult // taken from the queue, not yet answered
+	for {
+		b := next
+		next = nil
+		if b == nil {
+			var ok bool
+			if b, ok = <-queue; !ok {
+				break
+			}
+		}
 		<-b.done
-		if commitErr != nil || ctx.Err() != nil {
+		group := []*batchResult{b}
+		for more := true; more; {
+			select {
+			case nb, ok := <-queue:
+				if !ok {
+					more = false
+					break
+				}
+				select {
+				case <-nb.done:
+					group = append(group, nb)
+				default:
+					next, more = nb, false
+				}
+			default:
+				more = false
+			}
+		}
+		if commitErr != nil || superseded || ctx.Err() != nil {
 			continue // drain
 		}
 		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
-			Cursor: b.accounts[len(b.accounts)-1].ServiceID}
-		if b.err != nil {
-			failStreak++
-			lastFailure = b.err
-			p.AccountsFailed = len(b.accounts)
-			for _, a := range b.accounts {
-				p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
-					fmt.Sprintf("Account %s on server %s was not updated: %s", a.Username, t.ServerName, scrub(b.err.Error(), a.Creds.Token))))
+			Cursor: group[len(group)-1].accounts[len(group[len(group)-1].accounts)-1].ServiceID}
+		var pDone, pFailed int
+		for _, b := range group {
+			if b.err != nil {
+				failStreak++
+				lastFailure = b.err
+				pFailed += len(b.accounts)
+				for _, a := range b.accounts {
+					p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
+						fmt.Sprintf("Account %s on server %s was not updated: %s", a.Username, t.ServerName, scrub(b.err.Error(), a.Creds.Token))))
+				}
+				continue
 			}
-		} else {
 			failStreak = 0
 			for i, r := range b.results {
 				a := b.accounts[i]
 				if r.Err != nil {
-					p.AccountsFailed++
+					pFailed++
 					p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
 						fmt.Sprintf("Account %s on server %s was refused: %s", a.Username, t.ServerName, scrub(r.Err.Error(), a.Creds.Token))))
 				} else {
-					p.AccountsDone++
+					pDone++
 				}
 			}
 		}
+		p.AccountsDone, p.AccountsFailed = pDone, pFailed
 		state, err := e.store.CommitProgress(ctx, p)
 		if err != nil {
 			commitErr = err
@@ -280,7 +402,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 		done += p.AccountsDone
 		failed += p.AccountsFailed
 		e.countAccounts(ct.Operation.Module, pl, p.AccountsDone, p.AccountsFailed)
-		if state == links.TaskSuperseded && !superseded {
+		if state == links.TaskSuperseded {
 			superseded = true
 			halt()
 		}

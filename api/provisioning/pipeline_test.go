@@ -1,0 +1,86 @@
+package provisioning_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/provisioning"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/store/storetest"
+)
+
+// slowCommits is a store whose task commits take a while, recording them.
+type slowCommits struct {
+	provisioning.Store
+	delay   time.Duration
+	mu      sync.Mutex
+	commits []links.TaskProgress
+}
+
+func (s *slowCommits) CommitProgress(ctx context.Context, p links.TaskProgress) (string, error) {
+	time.Sleep(s.delay)
+	s.mu.Lock()
+	s.commits = append(s.commits, p)
+	s.mu.Unlock()
+	return s.Store.CommitProgress(ctx, p)
+}
+
+// When the database is slower than the panel, the batches keep going out
+// and their answers are committed together, in order: the check first, then
+// cursors that only move forward, every account counted once.
+func TestSlowCommitsAreTakenTogetherInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		const accounts = 30
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: accounts})
+		slow := &slowCommits{Store: st, delay: 40 * time.Millisecond}
+		cfg := testConfig()
+		cfg.BatchSize, cfg.PerServerCap = 1, 4
+		e := startEngine(t, slow, cfg)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := waitOp(t, st, op.ID)
+		if d.State != links.OpCompleted || d.AccountsDone != accounts || d.AccountsFailed != 0 {
+			t.Fatalf("operation = %+v", d.Operation)
+		}
+		want, _ := e.Links(ctx, links.ModuleCPanel)
+		w.expectLinks(want, "cpa")
+
+		slow.mu.Lock()
+		defer slow.mu.Unlock()
+		var batches, counted int
+		var cursor int64
+		for i, p := range slow.commits {
+			switch {
+			case p.Checked:
+				if i != 0 || p.AccountsTotal != accounts {
+					t.Errorf("commit %d is the check (%+v): want the first, with %d accounts", i, p, accounts)
+				}
+			case p.State != "":
+				if i != len(slow.commits)-1 {
+					t.Errorf("commit %d ends the task before commit %d", i, len(slow.commits)-1)
+				}
+			default:
+				batches++
+				counted += p.AccountsDone
+				if p.Cursor <= cursor {
+					t.Errorf("commit %d moves the cursor from %d to %d", i, cursor, p.Cursor)
+				}
+				cursor = p.Cursor
+			}
+		}
+		if counted != accounts {
+			t.Errorf("the commits count %d accounts, want %d", counted, accounts)
+		}
+		// 30 one-account batches, 4 in flight, 40 ms per commit: the
+		// answers outrun the commits, which take several batches each.
+		if batches >= accounts {
+			t.Errorf("%d commits for %d batches: none taken together", batches, accounts)
+		}
+	})
+}
