@@ -34,7 +34,7 @@ type Store interface {
 	SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error)
 	QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error)
 
-	ClaimTask(ctx context.Context, owner string, ttl time.Duration) (*links.ClaimedTask, error)
+	ClaimTasks(ctx context.Context, owners []string, ttl time.Duration) ([]*links.ClaimedTask, error)
 	RenewLease(ctx context.Context, taskID, serverID int64, owner string, ttl time.Duration) error
 	ReleaseLease(ctx context.Context, taskID, serverID int64, owner string, retryAt time.Time, lastErr string) error
 	CommitProgress(ctx context.Context, p links.TaskProgress) (string, error)
@@ -267,61 +267,54 @@ func (e *Engine) claimLoop() {
 	}
 }
 
-// claimers is how many claims claimDue makes at once: a claim is a few
-// short writes, and on MySQL concurrent commits share one log flush, so an
-// operation over many servers starts them all sooner than one by one.
-const claimers = 4
+// claimBatch is the most claims one ClaimTasks call makes: they share one
+// transaction, so an operation over many servers starts them all at once.
+const claimBatch = 32
 
-// claimDue claims due tasks while a worker slot is free. The first claim
-// goes alone: the loop wakes whenever a task ends, mostly to find nothing
-// due, and one query says so.
+// claimDue claims due tasks while worker slots are free, as many at a time
+// as there are free slots (at most claimBatch).
 func (e *Engine) claimDue(ctx context.Context) {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	var drained atomic.Bool
-	running := make(chan struct{}, claimers)
-	for first := true; !e.stopRequested() && ctx.Err() == nil && !drained.Load(); first = false {
-		select {
-		case e.slots <- struct{}{}:
-		default:
+	for !e.stopRequested() && ctx.Err() == nil {
+		free := e.reserveSlots(claimBatch)
+		if free == 0 {
 			return
 		}
-		if first {
-			if !e.claimOne(ctx) {
-				<-e.slots
-				return
-			}
-			continue
+		owners := make([]string, free)
+		for i := range owners {
+			owners[i] = fmt.Sprintf("%s-%d", e.owner, e.claims.Add(1))
 		}
-		running <- struct{}{}
-		if drained.Load() {
-			<-running
+		cts, err := e.store.ClaimTasks(ctx, owners, e.cfg.LeaseTTL)
+		if err != nil && ctx.Err() == nil {
+			e.logger.Warn("claim server tasks", "err", err)
+		}
+		for range free - len(cts) {
 			<-e.slots
-			return
 		}
-		wg.Go(func() {
-			defer func() { <-running }()
-			if !e.claimOne(ctx) {
-				drained.Store(true)
-				<-e.slots
-			}
-		})
+		for _, ct := range cts {
+			e.startWork(ctx, ct)
+		}
+		if len(cts) < free {
+			return // none left due
+		}
 	}
 }
 
-// claimOne claims one due task and starts working it in its worker slot;
-// false means there was none (or the claim failed).
-func (e *Engine) claimOne(ctx context.Context) bool {
-	owner := fmt.Sprintf("%s-%d", e.owner, e.claims.Add(1))
-	ct, err := e.store.ClaimTask(ctx, owner, e.cfg.LeaseTTL)
-	if err != nil || ct == nil {
-		if err != nil && ctx.Err() == nil {
-			e.logger.Warn("claim server task", "err", err)
+// reserveSlots takes up to n free worker slots and returns how many.
+func (e *Engine) reserveSlots(n int) int {
+	for i := range n {
+		select {
+		case e.slots <- struct{}{}:
+		default:
+			return i
 		}
-		return false
 	}
+	return n
+}
+
+// startWork works a claimed task in its (reserved) worker slot.
+func (e *Engine) startWork(ctx context.Context, ct *links.ClaimedTask) {
 	if e.cfg.OnLease != nil {
-		e.cfg.OnLease(ct.Task.ServerID, owner, true)
+		e.cfg.OnLease(ct.Task.ServerID, ct.Owner, true)
 	}
 	e.tasks.Add(1)
 	go func() {
@@ -330,7 +323,6 @@ func (e *Engine) claimOne(ctx context.Context) bool {
 		e.work(ctx, ct)
 		e.poke()
 	}()
-	return true
 }
 
 // sweep completes operations left without open tasks and refreshes the

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -157,66 +158,104 @@ func supersede(tx *gorm.DB, module string, newID int64, now time.Time) error {
 }
 
 // ClaimTask takes the lease of one due server task whose server nobody else
-// is working, or returns nil when there is none. A task is due when it is
-// pending or running with an expired lease (its holder died) and its next
-// attempt time has come.
-//
-// Two conditional UPDATEs, each checked through RowsAffected, in one
-// transaction, make the claim safe across processes on MySQL and SQLite:
-// first the server's lease row (one holder per server, across operations),
-// then the task's own lease.
+// is working, or returns nil when there is none (see ClaimTasks).
 func (s *Store) ClaimTask(ctx context.Context, owner string, ttl time.Duration) (*links.ClaimedTask, error) {
+	cts, err := s.ClaimTasks(ctx, []string{owner}, ttl)
+	if err != nil || len(cts) == 0 {
+		return nil, err
+	}
+	return cts[0], nil
+}
+
+// ClaimTasks takes the leases of up to len(owners) due server tasks on
+// different servers that nobody else is working, owners[i] holding the i-th;
+// fewer (none) when fewer are due. A task is due when it is pending or
+// running with an expired lease (its holder died) and its next attempt time
+// has come.
+//
+// Each claim is two conditional UPDATEs checked through RowsAffected: first
+// the server's lease row (one holder per server, across operations), then
+// the task's own lease; every claim of a call shares one transaction (one
+// commit, which on MySQL is one log flush). The rows are taken in server
+// order, so that claims made at once by several processes wait for each
+// other instead of deadlocking, and the loser finds the leases taken.
+func (s *Store) ClaimTasks(ctx context.Context, owners []string, ttl time.Duration) ([]*links.ClaimedTask, error) {
+	if len(owners) == 0 {
+		return nil, nil
+	}
 	db := s.db.WithContext(ctx)
 	now := s.now()
-	var cands []serverTaskRow
+	var rows []serverTaskRow
 	err := db.Select("id", "server_id").Where("state IN ? AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)",
-		openTaskStates, now, now).Order("id").Limit(32).Find(&cands).Error
+		openTaskStates, now, now).Order("id").Limit(max(32, 2*len(owners))).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "server tasks")
 	}
-	// Claims made at once start at different candidates, so that they do
-	// not all race for the first server's lease.
-	if n := len(cands); n > 1 {
-		k := int(s.claimSeq.Add(1) % uint64(n))
-		cands = slices.Concat(cands[k:], cands[:k])
-	}
-	tried := map[int64]bool{}
-	for _, c := range cands {
-		if tried[c.ServerID] {
-			continue
+	// One candidate per server (its oldest due task), in server order.
+	var cands []serverTaskRow
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		if !seen[r.ServerID] {
+			seen[r.ServerID] = true
+			cands = append(cands, r)
 		}
-		tried[c.ServerID] = true
-		ok, err := s.claimOn(ctx, c, owner, now, ttl)
+	}
+	slices.SortFunc(cands, func(a, b serverTaskRow) int { return cmp.Compare(a.ServerID, b.ServerID) })
+	won, held, err := s.claimAll(ctx, cands, owners, now, ttl)
+	if err != nil {
+		return nil, err
+	}
+	if len(won) < len(owners) && len(held) > 0 {
+		// Held by other workers, or servers without a lease row yet (their
+		// first task): create the missing rows free, then try those again.
+		again, err := s.addLeaseRows(ctx, held)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			continue
-		}
-		claimed, err := s.loadClaim(ctx, c.ID, owner, now)
+		more, _, err := s.claimAll(ctx, again, owners[len(won):], now, ttl)
 		if err != nil {
-			_ = s.ReleaseLease(ctx, c.ID, c.ServerID, owner, now, "")
+			s.releaseClaims(ctx, won, now)
 			return nil, err
 		}
-		return claimed, nil
+		won = append(won, more...)
 	}
-	return nil, nil
+	cts, err := s.loadClaims(ctx, won, now)
+	if err != nil {
+		s.releaseClaims(ctx, won, now)
+		return nil, err
+	}
+	return cts, nil
 }
 
-// errTaskTaken rolls back a claim whose task was taken meanwhile.
-var errTaskTaken = errors.New("the task was claimed by another worker")
+// claimRef is one claim made, before its task is read.
+type claimRef struct {
+	taskID, serverID int64
+	owner            string
+}
 
-// claimOn takes the server's lease and the task's in one transaction (one
-// commit): false when either is held by another worker.
-func (s *Store) claimOn(ctx context.Context, c serverTaskRow, owner string, now time.Time, ttl time.Duration) (bool, error) {
+// claimAll claims the candidates in order, in one transaction, until every
+// owner holds one. held are the candidates whose server lease was not free
+// (or does not exist yet).
+func (s *Store) claimAll(ctx context.Context, cands []serverTaskRow, owners []string, now time.Time, ttl time.Duration) (won []claimRef, held []serverTaskRow, err error) {
+	if len(cands) == 0 {
+		return nil, nil, nil
+	}
 	exp := now.Add(ttl)
-	claim := func() (bool, error) {
-		var took bool
-		err := s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		won, held = nil, nil
+		for _, c := range cands {
+			if len(won) == len(owners) {
+				break
+			}
+			owner := owners[len(won)]
 			res := tx.Model(&serverLeaseRow{}).Where("server_id = ? AND (owner = '' OR expires_at < ?)", c.ServerID, now).
 				Updates(map[string]any{"owner": owner, "task_id": c.ID, "expires_at": exp})
-			if res.Error != nil || res.RowsAffected != 1 {
+			if res.Error != nil {
 				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				held = append(held, c)
+				continue
 			}
 			res = tx.Model(&serverTaskRow{}).
 				Where("id = ? AND state IN ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)", c.ID, openTaskStates, now).
@@ -226,33 +265,57 @@ func (s *Store) claimOn(ctx context.Context, c serverTaskRow, owner string, now 
 				return res.Error
 			}
 			if res.RowsAffected != 1 {
-				return errTaskTaken // and the server's lease goes back
+				// The task was taken meanwhile: the server's lease goes back.
+				if err := tx.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", c.ServerID, owner).
+					Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error; err != nil {
+					return err
+				}
+				continue
 			}
-			took = true
-			return nil
-		})
-		if errors.Is(err, errTaskTaken) {
-			return false, nil
+			won = append(won, claimRef{taskID: c.ID, serverID: c.ServerID, owner: owner})
 		}
-		return took, translate(err, "server task")
+		return nil
+	})
+	if err != nil {
+		return nil, nil, translate(err, "server task")
 	}
-	if ok, err := claim(); ok || err != nil {
-		return ok, err
+	return won, held, nil
+}
+
+// addLeaseRows creates the free lease rows of the candidates' servers that
+// have none, and returns those candidates.
+func (s *Store) addLeaseRows(ctx context.Context, cands []serverTaskRow) ([]serverTaskRow, error) {
+	db := s.db.WithContext(ctx)
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ServerID
 	}
-	// Held by another worker, or the server has no lease row yet (its
-	// first task): create it free, then try again.
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&serverLeaseRow{}).Where("server_id = ?", c.ServerID).Count(&n).Error; err != nil {
-		return false, translate(err, "server lease")
+	var have []int64
+	if err := db.Model(&serverLeaseRow{}).Where("server_id IN ?", ids).Pluck("server_id", &have).Error; err != nil {
+		return nil, translate(err, "server lease")
 	}
-	if n > 0 {
-		return false, nil
+	var missing []serverTaskRow
+	var rows []serverLeaseRow
+	for _, c := range cands {
+		if !slices.Contains(have, c.ServerID) {
+			missing = append(missing, c)
+			rows = append(rows, serverLeaseRow{ServerID: c.ServerID, ExpiresAt: leaseEpoch})
+		}
 	}
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&serverLeaseRow{ServerID: c.ServerID, ExpiresAt: leaseEpoch}).Error; err != nil {
-		return false, translate(err, "server lease")
+	if len(rows) == 0 {
+		return nil, nil
 	}
-	return claim()
+	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+		return nil, translate(err, "server lease")
+	}
+	return missing, nil
+}
+
+// releaseClaims gives claims back when their tasks could not be read.
+func (s *Store) releaseClaims(ctx context.Context, refs []claimRef, now time.Time) {
+	for _, r := range refs {
+		_ = s.ReleaseLease(ctx, r.taskID, r.serverID, r.owner, now, "")
+	}
 }
 
 func (s *Store) releaseServerLease(ctx context.Context, serverID int64, owner string) error {
@@ -261,27 +324,62 @@ func (s *Store) releaseServerLease(ctx context.Context, serverID int64, owner st
 	return translate(err, "server lease")
 }
 
-func (s *Store) loadClaim(ctx context.Context, taskID int64, owner string, now time.Time) (*links.ClaimedTask, error) {
+// loadClaims reads the claimed tasks with their operations (starting those
+// still queued) and server names, in the claims' order.
+func (s *Store) loadClaims(ctx context.Context, refs []claimRef, now time.Time) ([]*links.ClaimedTask, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
 	db := s.db.WithContext(ctx)
-	var t serverTaskRow
-	if err := db.Take(&t, taskID).Error; err != nil {
-		return nil, translate(err, "server task")
+	taskIDs := make([]int64, len(refs))
+	serverIDs := make([]int64, len(refs))
+	for i, r := range refs {
+		taskIDs[i], serverIDs[i] = r.taskID, r.serverID
+	}
+	var tasks []serverTaskRow
+	if err := db.Where("id IN ?", taskIDs).Find(&tasks).Error; err != nil {
+		return nil, translate(err, "server tasks")
+	}
+	byID := make(map[int64]serverTaskRow, len(tasks))
+	var opIDs []int64
+	for _, t := range tasks {
+		byID[t.ID] = t
+		if !slices.Contains(opIDs, t.OperationID) {
+			opIDs = append(opIDs, t.OperationID)
+		}
 	}
 	// The first claimed task starts its operation.
-	if err := db.Model(&operationRow{}).Where("id = ? AND state = ?", t.OperationID, links.OpQueued).
+	if err := db.Model(&operationRow{}).Where("id IN ? AND state = ?", opIDs, links.OpQueued).
 		Updates(map[string]any{"state": links.OpRunning, "started_at": now}).Error; err != nil {
 		return nil, translate(err, "operation")
 	}
-	var op operationRow
-	if err := db.Take(&op, t.OperationID).Error; err != nil {
+	var ops []operationRow
+	if err := db.Where("id IN ?", opIDs).Find(&ops).Error; err != nil {
 		return nil, translate(err, "operation")
 	}
-	ct := &links.ClaimedTask{Task: taskFromRow(t), Operation: operationFromRow(op), Spec: op.Spec, Owner: owner}
-	var srv serverRow
-	if err := db.Select("id", "name").Take(&srv, t.ServerID).Error; err == nil {
-		ct.Task.ServerName = srv.Name
+	opByID := make(map[int64]operationRow, len(ops))
+	for _, o := range ops {
+		opByID[o.ID] = o
 	}
-	return ct, nil
+	var srvs []serverRow
+	if err := db.Select("id", "name").Where("id IN ?", serverIDs).Find(&srvs).Error; err != nil {
+		return nil, translate(err, "servers")
+	}
+	names := make(map[int64]string, len(srvs))
+	for _, sv := range srvs {
+		names[sv.ID] = sv.Name
+	}
+	out := make([]*links.ClaimedTask, len(refs))
+	for i, r := range refs {
+		t, ok := byID[r.taskID]
+		op, okOp := opByID[t.OperationID]
+		if !ok || !okOp {
+			return nil, links.Errorf(links.ENOTFOUND, "Server task %d was not found.", r.taskID)
+		}
+		out[i] = &links.ClaimedTask{Task: taskFromRow(t), Operation: operationFromRow(op), Spec: op.Spec, Owner: r.owner}
+		out[i].Task.ServerName = names[t.ServerID]
+	}
+	return out, nil
 }
 
 // RenewLease extends the task's and its server's lease; ErrLeaseLost when the

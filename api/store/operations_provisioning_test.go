@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,6 +216,71 @@ func TestCountersAreSummedFromTasks(t *testing.T) {
 		done, won, err := s.CompleteOperation(ctx, op.ID, nil)
 		if err != nil || !won || done.AccountsDone != 13 || done.ServersDone != 2 || done.Warnings != 2 {
 			t.Fatalf("complete = %+v, %v, %v", done, won, err)
+		}
+	})
+}
+
+// One call claims a task on each of several servers in one transaction,
+// skipping the servers held; concurrent calls (several processes) never
+// give one server to two holders, and together they claim every task.
+func TestClaimTasksTakesSeveralServersAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const servers = 12
+		for i := range servers {
+			name := fmt.Sprintf("cp%02d", i)
+			newServer(t, s, name, name+".example.com", true)
+		}
+		queueFull(t, s, links.OpActivation)
+		held, err := s.ClaimTask(ctx, "H", time.Minute)
+		if err != nil || held == nil {
+			t.Fatalf("claim H = %+v, %v", held, err)
+		}
+		cts, err := s.ClaimTasks(ctx, []string{"A1", "A2", "A3"}, time.Minute)
+		if err != nil || len(cts) != 3 {
+			t.Fatalf("claim 3 = %d, %v", len(cts), err)
+		}
+		got := map[int64]string{held.Task.ServerID: "H"}
+		for i, ct := range cts {
+			if ct.Owner != fmt.Sprintf("A%d", i+1) || ct.Operation.State != links.OpRunning || ct.Task.ServerName == "" {
+				t.Errorf("claim %d = owner %q, operation %s, server %q", i, ct.Owner, ct.Operation.State, ct.Task.ServerName)
+			}
+			if prev, dup := got[ct.Task.ServerID]; dup {
+				t.Errorf("server %d given to %s and %s", ct.Task.ServerID, prev, ct.Owner)
+			}
+			got[ct.Task.ServerID] = ct.Owner
+		}
+
+		// The other 8 servers, claimed by 4 concurrent calls asking for 4
+		// each: every server once, nobody twice.
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for c := range 4 {
+			wg.Go(func() {
+				owners := []string{}
+				for k := range 4 {
+					owners = append(owners, fmt.Sprintf("P%d-%d", c, k))
+				}
+				cts, err := s.ClaimTasks(ctx, owners, time.Minute)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					t.Errorf("concurrent claim %d: %v", c, err)
+				}
+				for _, ct := range cts {
+					if prev, dup := got[ct.Task.ServerID]; dup {
+						t.Errorf("server %d given to %s and %s", ct.Task.ServerID, prev, ct.Owner)
+					}
+					got[ct.Task.ServerID] = ct.Owner
+				}
+			})
+		}
+		wg.Wait()
+		if len(got) != servers {
+			t.Errorf("the concurrent calls claimed %d of the %d servers", len(got)-4, servers-4)
+		}
+		if rest, err := s.ClaimTasks(ctx, []string{"Z"}, time.Minute); err != nil || len(rest) != 0 {
+			t.Errorf("a task left to claim: %d, %v", len(rest), err)
 		}
 	})
 }

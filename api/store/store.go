@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -42,10 +41,9 @@ type Store struct {
 	db    *gorm.DB
 	reads *dbresolver.DBResolver // SQLite's read pool; nil on MySQL
 
-	claimSeq atomic.Uint64 // spreads concurrent claims over the candidates
-	box      *secret.Box
-	dialect  string
-	now      func() time.Time
+	box     *secret.Box
+	dialect string
+	now     func() time.Time
 }
 
 // Options configure Open.
