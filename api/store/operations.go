@@ -318,12 +318,6 @@ func (s *Store) releaseClaims(ctx context.Context, refs []claimRef, now time.Tim
 	}
 }
 
-func (s *Store) releaseServerLease(ctx context.Context, serverID int64, owner string) error {
-	err := s.db.WithContext(ctx).Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).
-		Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
-	return translate(err, "server lease")
-}
-
 // loadClaims reads the claimed tasks with their operations (starting those
 // still queued) and server names, in the claims' order.
 func (s *Store) loadClaims(ctx context.Context, refs []claimRef, now time.Time) ([]*links.ClaimedTask, error) {
@@ -407,22 +401,26 @@ func (s *Store) RenewLease(ctx context.Context, taskID, serverID int64, owner st
 // ReleaseLease gives up the task and its server. A task still open becomes due
 // again at retryAt (with lastErr recorded and its attempts counted), so that
 // a failing task backs off; a finished task just drops its lease.
+//
+// Its writes share one transaction (one commit, one log flush on MySQL).
 func (s *Store) ReleaseLease(ctx context.Context, taskID, serverID int64, owner string, retryAt time.Time, lastErr string) error {
-	db := s.db.WithContext(ctx)
 	cols := map[string]any{"lease_owner": "", "lease_expires_at": nil}
 	open := map[string]any{"lease_owner": "", "lease_expires_at": nil, "next_attempt_at": retryAt}
 	if lastErr != "" {
 		open["last_error"] = truncate(lastErr, 2000)
 		open["attempts"] = gorm.Expr("attempts + 1")
 	}
-	err := db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ? AND state IN ?", taskID, owner, openTaskStates).Updates(open).Error
-	if err == nil {
-		err = db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Updates(cols).Error
-	}
-	if err != nil {
-		return translate(err, "server task")
-	}
-	return s.releaseServerLease(ctx, serverID, owner)
+	return translate(s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ? AND state IN ?", taskID, owner, openTaskStates).Updates(open).Error
+		if err == nil {
+			err = tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Updates(cols).Error
+		}
+		if err == nil {
+			err = tx.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).
+				Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
+		}
+		return err
+	}), "server task")
 }
 
 // CommitProgress applies one step of a task: its cursor, counters, state and
