@@ -293,7 +293,10 @@ type ClaimedTask struct {
 type TaskProgress struct {
 	TaskID      int64
 	OperationID int64
-	Owner       string
+	// Module is the operation's, for its log entries (read from the
+	// operation when empty).
+	Module string
+	Owner  string
 	// Cursor, when positive, is the id of the last service handled.
 	Cursor         int64
 	AccountsDone   int

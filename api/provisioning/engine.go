@@ -415,7 +415,7 @@ func (e *Engine) work(ctx context.Context, ct *links.ClaimedTask) {
 		if ct.Task.Attempts+1 >= e.cfg.MaxAttempts {
 			// Give up: the task fails with a warning instead of looping.
 			_, cerr := e.store.CommitProgress(ctx, links.TaskProgress{
-				TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Owner: ct.Owner, State: links.TaskFailed, LastError: lastErr,
+				TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner, State: links.TaskFailed, LastError: lastErr,
 				Entries: []links.LogEntry{warning(ct.Task.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d attempts: %s", ct.Task.ServerName, ct.Task.Attempts+1, err))},
 			})
 			finished = cerr == nil

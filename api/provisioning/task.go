@@ -229,7 +229,7 @@ func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel l
 		return nil, false, countErr
 	}
 	ct.Task.Checked, ct.Task.AccountsTotal = true, total
-	return &checked{progress: links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
+	return &checked{progress: links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
 		Checked: true, Supported: true, AccountsTotal: total, Entries: []links.LogEntry{start}},
 		support: sup, at: time.Now()}, false, nil
 }
@@ -246,7 +246,7 @@ func (e *Engine) commitChecked(ctx context.Context, serverID int64, chk *checked
 
 // finishTask commits the task's final state with its last entries.
 func (e *Engine) finishTask(ctx context.Context, ct *links.ClaimedTask, state string, done, failed int, entries ...links.LogEntry) (bool, error) {
-	p := links.TaskProgress{TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Owner: ct.Owner, State: state,
+	p := links.TaskProgress{TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner, State: state,
 		AccountsDone: done, AccountsFailed: failed, Entries: entries}
 	switch {
 	case ct.Operation.Kind == links.OpAccountSync:
@@ -366,7 +366,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 		if commitErr != nil || superseded || ctx.Err() != nil {
 			continue // drain
 		}
-		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Owner: ct.Owner,
+		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
 			Cursor: group[len(group)-1].accounts[len(group[len(group)-1].accounts)-1].ServiceID}
 		var pDone, pFailed int
 		for _, b := range group {

@@ -404,17 +404,17 @@ func (s *Store) RenewLease(ctx context.Context, taskID, serverID int64, owner st
 //
 // Its writes share one transaction (one commit, one log flush on MySQL).
 func (s *Store) ReleaseLease(ctx context.Context, taskID, serverID int64, owner string, retryAt time.Time, lastErr string) error {
-	cols := map[string]any{"lease_owner": "", "lease_expires_at": nil}
-	open := map[string]any{"lease_owner": "", "lease_expires_at": nil, "next_attempt_at": retryAt}
+	// One UPDATE for both cases: the retry columns change only while the
+	// task is open.
+	const isOpen = "state IN ?"
+	cols := map[string]any{"lease_owner": "", "lease_expires_at": nil,
+		"next_attempt_at": gorm.Expr("CASE WHEN "+isOpen+" THEN ? ELSE next_attempt_at END", openTaskStates, retryAt)}
 	if lastErr != "" {
-		open["last_error"] = truncate(lastErr, 2000)
-		open["attempts"] = gorm.Expr("attempts + 1")
+		cols["last_error"] = gorm.Expr("CASE WHEN "+isOpen+" THEN ? ELSE last_error END", openTaskStates, truncate(lastErr, 2000))
+		cols["attempts"] = gorm.Expr("CASE WHEN "+isOpen+" THEN attempts + 1 ELSE attempts END", openTaskStates)
 	}
 	return translate(s.tx(ctx, func(tx *gorm.DB) error {
-		err := tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ? AND state IN ?", taskID, owner, openTaskStates).Updates(open).Error
-		if err == nil {
-			err = tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Updates(cols).Error
-		}
+		err := tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Updates(cols).Error
 		if err == nil {
 			err = tx.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).
 				Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
@@ -489,11 +489,15 @@ func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (strin
 		if len(p.Entries) == 0 {
 			return state, nil
 		}
-		var op operationRow
-		if err := db.Select("id", "module").Take(&op, p.OperationID).Error; err != nil {
-			return "", err
+		module := p.Module
+		if module == "" {
+			var op operationRow
+			if err := db.Select("id", "module").Take(&op, p.OperationID).Error; err != nil {
+				return "", err
+			}
+			module = op.Module
 		}
-		return state, insertLog(db, p.OperationID, op.Module, now, p.Entries)
+		return state, insertLog(db, p.OperationID, module, now, p.Entries)
 	}
 	var state string
 	var err error

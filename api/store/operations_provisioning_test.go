@@ -284,3 +284,56 @@ func TestClaimTasksTakesSeveralServersAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// Releasing an open task books a retry (attempts, last error, next attempt
+// time); releasing a finished one only drops the lease.
+func TestReleaseBooksARetryOnlyForAnOpenTask(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		srv := newServer(t, s, "cp1", "cp1.example.com", true)
+		op := queueFull(t, s, links.OpActivation)
+		a, err := s.ClaimTask(ctx, "A", time.Minute)
+		if err != nil || a == nil {
+			t.Fatalf("claim A = %+v, %v", a, err)
+		}
+		if err := s.ReleaseLease(ctx, a.Task.ID, srv.ID, "A", time.Now().Add(time.Hour), "connection refused"); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := s.Operation(ctx, op.ID)
+		if got := d.Servers[0]; got.Attempts != 1 || got.LastError != "connection refused" || got.State != links.TaskRunning {
+			t.Fatalf("after a failed attempt: %+v", got)
+		}
+		if b, err := s.ClaimTask(ctx, "B", time.Minute); err != nil || b != nil {
+			t.Fatalf("claimed before its retry time: %+v, %v", b, err)
+		}
+		if err := s.ReleaseLease(ctx, a.Task.ID, srv.ID, "A", time.Now(), "late"); err != nil {
+			t.Fatal(err) // no longer the holder: nothing changes
+		}
+		if d, _ := s.Operation(ctx, op.ID); d.Servers[0].Attempts != 1 || d.Servers[0].LastError != "connection refused" {
+			t.Fatalf("a stranger's release changed the task: %+v", d.Servers[0])
+		}
+
+		// Due again at once; finished, then released with an error: the
+		// retry columns stay.
+		second := queueFull(t, s, links.OpConfiguration)
+		b, err := s.ClaimTask(ctx, "B", time.Minute)
+		if err != nil || b == nil || b.Operation.ID != second.ID {
+			t.Fatalf("claim B = %+v, %v", b, err)
+		}
+		if _, err := s.CommitProgress(ctx, links.TaskProgress{TaskID: b.Task.ID, OperationID: second.ID, Owner: "B", State: links.TaskDone}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReleaseLease(ctx, b.Task.ID, srv.ID, "B", time.Now().Add(time.Hour), "ignored"); err != nil {
+			t.Fatal(err)
+		}
+		d, _ = s.Operation(ctx, second.ID)
+		if got := d.Servers[0]; got.Attempts != 0 || got.LastError != "" || got.State != links.TaskDone {
+			t.Fatalf("a finished task after its release: %+v", got)
+		}
+		// Its server is free for the next holder.
+		third := queueFull(t, s, links.OpConfiguration)
+		if c, err := s.ClaimTask(ctx, "C", time.Minute); err != nil || c == nil || c.Operation.ID != third.ID {
+			t.Fatalf("claim C = %+v, %v", c, err)
+		}
+	})
+}

@@ -19,7 +19,7 @@ import (
 
 // provRun is one provisioning run's measurements.
 type provRun struct {
-	Action           string  `json:"action"` // enable or sync
+	Action string `json:"action"` // enable or sync
 	// MakespanMS is the operation's own duration, from its creation to
 	// its completion as the service records them; ObservedMS is the wall
 	// clock from the request to the poll that saw it complete.
@@ -167,15 +167,15 @@ type LatencyResult struct {
 	Runs              []provRun         `json:"runs"`
 	// EnableMS is the first run's makespan, the enable; the medians are
 	// the repair syncs' after it.
-	EnableMS        float64 `json:"enable_ms"`
-	MakespanMS      float64 `json:"makespan_ms"`
-	RequestsPerSrv  int64   `json:"requests_per_server"`
-	LowerBoundMS    float64 `json:"lower_bound_ms"`
-	Ratio           float64 `json:"ratio"`
-	MaxInFlight     int64   `json:"max_in_flight"`
-	ObservedMS      float64 `json:"observed_ms"`
-	ServiceCPUMS    float64 `json:"service_cpu_ms"`
-	BenchCPUMS      float64 `json:"bench_cpu_ms"`
+	EnableMS       float64 `json:"enable_ms"`
+	MakespanMS     float64 `json:"makespan_ms"`
+	RequestsPerSrv int64   `json:"requests_per_server"`
+	LowerBoundMS   float64 `json:"lower_bound_ms"`
+	Ratio          float64 `json:"ratio"`
+	MaxInFlight    int64   `json:"max_in_flight"`
+	ObservedMS     float64 `json:"observed_ms"`
+	ServiceCPUMS   float64 `json:"service_cpu_ms"`
+	BenchCPUMS     float64 `json:"bench_cpu_ms"`
 	// CPUBoundMS is half the CPU time of a run (service and simulator; the
 	// database server's own is not counted): with 2 CPUs, the makespan
 	// cannot be shorter.
