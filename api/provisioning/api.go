@@ -155,6 +155,7 @@ func orUnknown(s string) string {
 // queued wakes the workers and completes an operation that got no task.
 func (e *Engine) queued(module string) {
 	e.forgetStatus(module)
+	e.sweepWanted.Store(true)
 	e.poke()
 }
 

@@ -136,6 +136,8 @@ type Engine struct {
 	metrics *metrics
 	owner   string
 	claims  atomic.Int64
+	// sweepWanted asks the claim loop for a sweep at its next wake-up.
+	sweepWanted atomic.Bool
 
 	wake     chan struct{}
 	slots    chan struct{} // one per task being worked
@@ -253,16 +255,23 @@ func (e *Engine) claimLoop() {
 	ctx := e.workCtx
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
-	for {
+	// The sweep (operations left without open tasks, the queue depth) runs
+	// on the ticks and after work is queued (an operation with no server to
+	// work ends there); the wake-up of a task's end only claims.
+	for sweep := true; ; {
 		e.claimDue(ctx)
-		e.sweep(ctx)
+		if sweep {
+			e.sweep(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-e.stopping:
 			return
 		case <-tick.C:
+			sweep = true
 		case <-e.wake:
+			sweep = e.sweepWanted.Swap(false)
 		}
 	}
 }

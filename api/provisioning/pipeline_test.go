@@ -84,3 +84,47 @@ func TestSlowCommitsAreTakenTogetherInOrder(t *testing.T) {
 		}
 	})
 }
+
+// An operation with no server to work ends as soon as it is queued, without
+// waiting for the claim loop's next tick.
+func TestAnOperationWithoutServersEndsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 1})
+		cfg := testConfig()
+		cfg.PollInterval = time.Hour
+		e := startEngine(t, st, cfg)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		off := false
+		if _, err := st.UpdateServer(ctx, w.ids["cpa"], links.ServerPatch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if op, err = e.Sync(ctx, links.ModuleCPanel, ""); err != nil {
+			t.Fatal(err)
+		}
+		if op.ServersTotal != 0 {
+			t.Fatalf("the sync has %d servers to work", op.ServersTotal)
+		}
+		end := time.Now().Add(20 * time.Second)
+		for {
+			d, err := st.Operation(ctx, op.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !d.Open() {
+				if d.State != links.OpCompleted {
+					t.Fatalf("operation = %+v", d.Operation)
+				}
+				return
+			}
+			if time.Now().After(end) {
+				t.Fatalf("the operation without servers is still %s", d.State)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
