@@ -150,10 +150,6 @@ func (c *Client) newHTTPClient(s links.ServerConn) *http.Client {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
-		// A push batch is tens of kilobytes: written in a few system calls
-		// rather than one per 4 KiB (the default buffer).
-		WriteBufferSize: 64 << 10,
-		ReadBufferSize:  16 << 10,
 		TLSClientConfig: &tls.Config{
 			MinVersion: tls.VersionTLS12,
 			// The per-server opt-out for self-signed panels; off by default.
