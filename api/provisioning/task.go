@@ -319,7 +319,10 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 		}
 	}()
 
-	var done, failed, failStreak int
+	// gaveUp holds the longest run of whole requests failed in a row once
+	// it reached abortAfter: the task stops there, even if a request still
+	// in flight then succeeds.
+	var done, failed, failStreak, gaveUp int
 	var lastFailure error
 	var commitErr error
 	superseded := false
@@ -363,7 +366,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 				more = false
 			}
 		}
-		if commitErr != nil || superseded || ctx.Err() != nil {
+		if commitErr != nil || ctx.Err() != nil {
 			continue // drain
 		}
 		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
@@ -373,6 +376,9 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			if b.err != nil {
 				failStreak++
 				lastFailure = b.err
+				if gaveUp > 0 {
+					gaveUp = max(gaveUp, failStreak)
+				}
 				pFailed += len(b.accounts)
 				for _, a := range b.accounts {
 					p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
@@ -406,7 +412,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			superseded = true
 			halt()
 		}
-		if failStreak >= abortAfter {
+		if gaveUp > 0 {
 			halt()
 		}
 	}
@@ -420,7 +426,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 		return false, loadErr
 	case superseded:
 		return true, nil
-	case e.stopRequested() && failStreak < abortAfter:
+	case e.stopRequested() && gaveUp == 0:
 		return false, nil // not finished: another worker resumes from the cursor
 	}
 	took := time.Duration(0)
@@ -428,11 +434,11 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 		took = time.Since(*t.StartedAt)
 	}
 	prevDone, prevFailed := t.AccountsDone+done, t.AccountsFailed+failed
-	if failStreak >= abortAfter {
+	if gaveUp > 0 {
 		rest := max(t.AccountsTotal-prevDone-prevFailed, 0)
 		return e.finishTask(ctx, ct, links.TaskFailed, 0, rest,
 			warning(t.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d failed requests in a row (%d accounts not processed): %s",
-				t.ServerName, failStreak, rest, scrub(lastFailure.Error(), ""))),
+				t.ServerName, gaveUp, rest, scrub(lastFailure.Error(), ""))),
 			entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
 				t.ServerName, prevDone, prevFailed+rest, took.Round(time.Millisecond))))
 	}
