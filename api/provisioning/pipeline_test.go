@@ -2,6 +2,7 @@ package provisioning_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
+	"github.com/applinks/applinks/api/whmsim"
 )
 
 // slowCommits is a store whose task commits take a while, recording them.
@@ -125,6 +127,47 @@ func TestAnOperationWithoutServersEndsAtOnce(t *testing.T) {
 				t.Fatalf("the operation without servers is still %s", d.State)
 			}
 			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// A server that goes down mid-run is given up after three whole requests
+// failed in a row: one warning says so and counts the accounts left, which
+// are not each tried (and warned about) in turn.
+func TestAServerDownMidRunIsGivenUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		const accounts = 90
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: accounts, faults: whmsim.Faults{Latency: 20 * time.Millisecond}})
+		cfg := testConfig()
+		cfg.MaxAttempts = 2
+		e := startEngine(t, st, cfg)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitProgress(t, st, op.ID, 6)
+		if err := w.servers["cpa"].Stop(); err != nil {
+			t.Fatal(err)
+		}
+		d := waitOp(t, st, op.ID)
+		if d.State != links.OpCompleted || d.AccountsDone+d.AccountsFailed != accounts || d.Servers[0].State != links.TaskFailed {
+			t.Fatalf("operation = %+v, task = %+v", d.Operation, d.Servers[0])
+		}
+		var gaveUp, notUpdated int
+		for _, wn := range logOf(t, st, op.ID, links.LevelWarning) {
+			switch {
+			case strings.Contains(wn.Message, "Gave up on server cpa after"):
+				gaveUp++
+			case strings.Contains(wn.Message, "was not updated"):
+				notUpdated++
+			}
+		}
+		// Only the batches sent before the third failure was committed
+		// (three, plus up to twice the cap in flight or waiting) are warned
+		// about account by account: not the 80-odd accounts left.
+		if gaveUp != 1 || notUpdated > (3+2*cfg.PerServerCap)*cfg.BatchSize {
+			t.Errorf("%d give-up warnings, %d accounts warned about one by one (of %d not done)", gaveUp, notUpdated, accounts-d.AccountsDone)
 		}
 	})
 }

@@ -376,7 +376,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			if b.err != nil {
 				failStreak++
 				lastFailure = b.err
-				if gaveUp > 0 {
+				if failStreak >= abortAfter {
 					gaveUp = max(gaveUp, failStreak)
 				}
 				pFailed += len(b.accounts)
