@@ -105,9 +105,15 @@ describe('app shell', () => {
     const { page, context } = await newPage({ width: 768, height: 1024 });
     await signIn(page);
     await page.waitForURL('**/settings/application-links');
+    // The sign-in lands on "/", which redirects: the page must have rendered before the menu
+    // opens, or the redirect (a navigation) closes it again.
+    await page.getByRole('heading', { name: 'Application Links', level: 1 }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
     assert.equal(await nav.isVisible(), false);
-    await page.getByRole('button', { name: 'Menu' }).click();
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await menu.click();
+    await page.locator('button[aria-controls="dash-nav"][aria-expanded="true"]').waitFor();
+    await nav.waitFor({ state: 'visible' });
     await nav.getByRole('link', { name: 'Clients' }).click();
     await page.getByRole('heading', { name: 'Clients', level: 1 }).waitFor();
     assert.equal(await nav.isVisible(), false);
