@@ -348,30 +348,14 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			}
 		}
 		<-b.done
-		group := []*batchResult{b}
-		for more := true; more; {
-			select {
-			case nb, ok := <-queue:
-				if !ok {
-					more = false
-					break
-				}
-				select {
-				case <-nb.done:
-					group = append(group, nb)
-				default:
-					next, more = nb, false
-				}
-			default:
-				more = false
-			}
-		}
+		var group []*batchResult
+		group, next = answeredBehind(queue, b)
 		if commitErr != nil || ctx.Err() != nil {
 			continue // drain
 		}
+		last := group[len(group)-1].accounts
 		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
-			Cursor: group[len(group)-1].accounts[len(group[len(group)-1].accounts)-1].ServiceID}
-		var pDone, pFailed int
+			Cursor: last[len(last)-1].ServiceID}
 		for _, b := range group {
 			if b.err != nil {
 				failStreak++
@@ -379,7 +363,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 				if failStreak >= abortAfter {
 					gaveUp = max(gaveUp, failStreak)
 				}
-				pFailed += len(b.accounts)
+				p.AccountsFailed += len(b.accounts)
 				for _, a := range b.accounts {
 					p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
 						fmt.Sprintf("Account %s on server %s was not updated: %s", a.Username, t.ServerName, scrub(b.err.Error(), a.Creds.Token))))
@@ -390,15 +374,14 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			for i, r := range b.results {
 				a := b.accounts[i]
 				if r.Err != nil {
-					pFailed++
+					p.AccountsFailed++
 					p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
 						fmt.Sprintf("Account %s on server %s was refused: %s", a.Username, t.ServerName, scrub(r.Err.Error(), a.Creds.Token))))
 				} else {
-					pDone++
+					p.AccountsDone++
 				}
 			}
 		}
-		p.AccountsDone, p.AccountsFailed = pDone, pFailed
 		state, err := e.store.CommitProgress(ctx, p)
 		if err != nil {
 			commitErr = err
@@ -445,6 +428,29 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 	return e.finishTask(ctx, ct, links.TaskDone, 0, 0,
 		entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
 			t.ServerName, prevDone, prevFailed, took.Round(time.Millisecond))))
+}
+
+// answeredBehind returns the answered batch b with the batches queued behind
+// it that are answered too, in order (one commit takes them all), and the
+// first one taken from the queue that is not answered yet, if any.
+func answeredBehind(queue <-chan *batchResult, b *batchResult) (group []*batchResult, next *batchResult) {
+	group = []*batchResult{b}
+	for {
+		select {
+		case nb, ok := <-queue:
+			if !ok {
+				return group, nil
+			}
+			select {
+			case <-nb.done:
+				group = append(group, nb)
+			default:
+				return group, nb
+			}
+		default:
+			return group, nil
+		}
+	}
 }
 
 func (e *Engine) countAccounts(module string, pl plan, done, failed int) {
