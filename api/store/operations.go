@@ -266,8 +266,7 @@ func (s *Store) claimAll(ctx context.Context, cands []serverTaskRow, owners []st
 			}
 			if res.RowsAffected != 1 {
 				// The task was taken meanwhile: the server's lease goes back.
-				if err := tx.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", c.ServerID, owner).
-					Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error; err != nil {
+				if err := freeServerLease(tx, c.ServerID, owner); err != nil {
 					return err
 				}
 				continue
@@ -416,11 +415,16 @@ func (s *Store) ReleaseLease(ctx context.Context, taskID, serverID int64, owner 
 	return translate(s.tx(ctx, func(tx *gorm.DB) error {
 		err := tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Updates(cols).Error
 		if err == nil {
-			err = tx.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).
-				Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
+			err = freeServerLease(tx, serverID, owner)
 		}
 		return err
 	}), "server task")
+}
+
+// freeServerLease gives the server's lease up if owner holds it.
+func freeServerLease(tx *gorm.DB, serverID int64, owner string) error {
+	return tx.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).
+		Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
 }
 
 // CommitProgress applies one step of a task: its cursor, counters, state and
