@@ -1,6 +1,8 @@
-import type { ReactNode } from 'react';
+import type { ComponentType, ReactNode } from 'react';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { errorMessage } from '@/lib/api-error';
 import { Button } from './button';
+import { Spinner } from './spinner';
 
 /** What a list shows when there is nothing in it yet. */
 export function EmptyState({
@@ -42,6 +44,39 @@ export function ErrorState({
       ) : null}
     </div>
   );
+}
+
+/**
+ * A list query in whichever state it is: a spinner while pending, an error with a retry,
+ * `empty` when the list has no items, else `children` with the items.
+ */
+export function ListState<T>({
+  query,
+  loading,
+  errorTitle,
+  errorView: ErrorView = ErrorState,
+  empty,
+  children,
+}: {
+  query: UseQueryResult<T[]>;
+  /** The spinner's label, e.g. Loading roles…. */
+  loading: string;
+  /** The error's heading, e.g. Could not load the roles. */
+  errorTitle: string;
+  /** Renders the error in place of ErrorState, e.g. to tell a 403 apart. */
+  errorView?: ComponentType<{ error: unknown; title: string; onRetry: () => void }>;
+  /** What an empty list shows, usually an EmptyState. */
+  empty: ReactNode;
+  children: (items: T[]) => ReactNode;
+}) {
+  if (query.isPending) return <Spinner label={loading} />;
+  if (query.isError) {
+    return (
+      <ErrorView error={query.error} title={errorTitle} onRetry={() => void query.refetch()} />
+    );
+  }
+  if (query.data.length === 0) return empty;
+  return children(query.data);
 }
 
 /**

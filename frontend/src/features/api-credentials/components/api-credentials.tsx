@@ -5,8 +5,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog } from '@/components/ui/dialog';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, ListState } from '@/components/ui/states';
 import { TextField } from '@/components/ui/text-field';
 import { errorMessage } from '@/lib/api-error';
 import { useCreateApiCredential } from '../api/create-api-credential';
@@ -40,74 +39,73 @@ export function ApiCredentials() {
           Create credential
         </Button>
       </div>
-      {list.isPending ? (
-        <Spinner label="Loading credentials…" />
-      ) : list.isError ? (
-        <ErrorState
-          error={list.error}
-          title="Could not load the credentials"
-          onRetry={() => void list.refetch()}
-        />
-      ) : list.data.length === 0 ? (
-        <EmptyState title="No API credentials yet">
-          A trusted application (e.g. your billing portal) uses a credential to create single
-          sign-on tokens with POST /api/v1/sso/tokens.
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">API credentials</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Identifier</th>
-                <th scope="col">Permissions</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => (
-                <tr key={c.id}>
-                  <td>{c.name}</td>
-                  <td className="mono">{c.identifier}</td>
-                  <td>{c.permissions.join(', ') || '—'}</td>
-                  <td>{when(c.created_at)}</td>
-                  <td>{when(c.last_used_at)}</td>
-                  <td>
-                    {c.revoked_at ? (
-                      <Badge tone="danger">
-                        Revoked {new Date(c.revoked_at).toLocaleDateString()}
-                      </Badge>
-                    ) : (
-                      <Badge tone="success">Active</Badge>
-                    )}
-                  </td>
-                  <td className="num">
-                    {c.revoked_at ? null : (
-                      <Button
-                        size="sm"
-                        variant="danger"
-                        aria-label={`Revoke ${c.name || c.identifier}`}
-                        onClick={() => {
-                          revoke.reset();
-                          setRevoking(c);
-                        }}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </td>
+      <ListState
+        query={list}
+        loading="Loading credentials…"
+        errorTitle="Could not load the credentials"
+        empty={
+          <EmptyState title="No API credentials yet">
+            A trusted application (e.g. your billing portal) uses a credential to create single
+            sign-on tokens with POST /api/v1/sso/tokens.
+          </EmptyState>
+        }
+      >
+        {(credentials) => (
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">API credentials</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Identifier</th>
+                  <th scope="col">Permissions</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">State</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {credentials.map((c) => (
+                  <tr key={c.id}>
+                    <td>{c.name}</td>
+                    <td className="mono">{c.identifier}</td>
+                    <td>{c.permissions.join(', ') || '—'}</td>
+                    <td>{when(c.created_at)}</td>
+                    <td>{when(c.last_used_at)}</td>
+                    <td>
+                      {c.revoked_at ? (
+                        <Badge tone="danger">
+                          Revoked {new Date(c.revoked_at).toLocaleDateString()}
+                        </Badge>
+                      ) : (
+                        <Badge tone="success">Active</Badge>
+                      )}
+                    </td>
+                    <td className="num">
+                      {c.revoked_at ? null : (
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          aria-label={`Revoke ${c.name || c.identifier}`}
+                          onClick={() => {
+                            revoke.reset();
+                            setRevoking(c);
+                          }}
+                        >
+                          Revoke
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
       {creating ? (
         <CreateCredentialDialog
           onClose={() => {

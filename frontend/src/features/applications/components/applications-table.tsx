@@ -4,8 +4,7 @@ import { Link } from 'react-router';
 import type { Schema } from '@/api/types';
 import { Alert } from '@/components/ui/alert';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, ListState } from '@/components/ui/states';
 import { Toggle } from '@/components/ui/toggle';
 import { ApiError, errorMessage } from '@/lib/api-error';
 import { useApplications } from '../api/get-applications';
@@ -20,38 +19,36 @@ type ApplicationView = Schema<'links.ApplicationView'>;
 /** The Application Links page body: one row per application. */
 export function ApplicationsTable() {
   const apps = useApplications();
-  if (apps.isPending) return <Spinner label="Loading applications…" />;
-  if (apps.isError) {
-    return (
-      <ErrorState
-        error={apps.error}
-        title="Could not load the applications"
-        onRetry={() => void apps.refetch()}
-      />
-    );
-  }
-  if (apps.data.length === 0) return <EmptyState title="No applications are available" />;
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">Applications</caption>
-        <thead>
-          <tr>
-            <th scope="col">Application</th>
-            <th scope="col">Enabled</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {apps.data.map((app) => (
-            <ApplicationRow key={app.module} app={app} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListState
+      query={apps}
+      loading="Loading applications…"
+      errorTitle="Could not load the applications"
+      empty={<EmptyState title="No applications are available" />}
+    >
+      {(applications) => (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Applications</caption>
+            <thead>
+              <tr>
+                <th scope="col">Application</th>
+                <th scope="col">Enabled</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {applications.map((app) => (
+                <ApplicationRow key={app.module} app={app} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </ListState>
   );
 }
 

@@ -2,8 +2,7 @@ import { useState } from 'react';
 import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState } from '@/components/ui/states';
+import { EmptyState, ListState } from '@/components/ui/states';
 import { useStaffSession } from '@/lib/auth';
 import { useAdmins } from '../api/get-admins';
 import { useRoles } from '../api/get-roles';
@@ -33,65 +32,63 @@ export function AdminsList() {
           Add administrator
         </Button>
       </div>
-      {list.isPending ? (
-        <Spinner label="Loading administrators…" />
-      ) : list.isError ? (
-        <LoadError
-          error={list.error}
-          title="Could not load the administrators"
-          onRetry={() => void list.refetch()}
-        />
-      ) : list.data.length === 0 ? (
-        <EmptyState title="No administrators yet" />
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Administrators</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Active</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    {a.name}
-                    {a.id === selfId ? <span className="muted"> (you)</span> : null}
-                  </td>
-                  <td>{a.email}</td>
-                  <td>{a.role}</td>
-                  <td>
-                    {a.active ? (
-                      <Badge tone="success">Active</Badge>
-                    ) : (
-                      <Badge tone="neutral">Inactive</Badge>
-                    )}
-                  </td>
-                  <td className="num">
-                    <Button
-                      size="sm"
-                      disabled={!roles.isSuccess}
-                      aria-label={`Edit ${a.name || a.email}`}
-                      onClick={() => {
-                        setEditing(a);
-                      }}
-                    >
-                      Edit
-                    </Button>
-                  </td>
+      <ListState
+        query={list}
+        loading="Loading administrators…"
+        errorTitle="Could not load the administrators"
+        errorView={LoadError}
+        empty={<EmptyState title="No administrators yet" />}
+      >
+        {(admins) => (
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Administrators</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Active</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {admins.map((a) => (
+                  <tr key={a.id}>
+                    <td>
+                      {a.name}
+                      {a.id === selfId ? <span className="muted"> (you)</span> : null}
+                    </td>
+                    <td>{a.email}</td>
+                    <td>{a.role}</td>
+                    <td>
+                      {a.active ? (
+                        <Badge tone="success">Active</Badge>
+                      ) : (
+                        <Badge tone="neutral">Inactive</Badge>
+                      )}
+                    </td>
+                    <td className="num">
+                      <Button
+                        size="sm"
+                        disabled={!roles.isSuccess}
+                        aria-label={`Edit ${a.name || a.email}`}
+                        onClick={() => {
+                          setEditing(a);
+                        }}
+                      >
+                        Edit
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
       {roles.isError && !list.isError ? (
         <LoadError
           error={roles.error}

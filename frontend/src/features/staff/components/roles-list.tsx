@@ -2,9 +2,8 @@ import { useState } from 'react';
 import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { Spinner } from '@/components/ui/spinner';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { EmptyState } from '@/components/ui/states';
+import { EmptyState, ListState } from '@/components/ui/states';
 import { useStaffSession } from '@/lib/auth';
 import { useDeleteRole } from '../api/delete-role';
 import { useAdmins } from '../api/get-admins';
@@ -46,101 +45,99 @@ export function RolesList() {
           Create role
         </Button>
       </div>
-      {list.isPending ? (
-        <Spinner label="Loading roles…" />
-      ) : list.isError ? (
-        <LoadError
-          error={list.error}
-          title="Could not load the roles"
-          onRetry={() => void list.refetch()}
-        />
-      ) : list.data.length === 0 ? (
-        <EmptyState title="No roles yet" />
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Roles</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Permissions</th>
-                  <th scope="col" className="num">
-                    Administrators
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((r) => {
-                  const held = holders(r.id);
-                  const noteId = `role-${String(r.id)}-note`;
-                  return (
-                    <tr key={r.id}>
-                      <td>
-                        {r.name} {r.builtin ? <Badge tone="info">Built-in</Badge> : null}
-                      </td>
-                      <td>
-                        {r.permissions.length === 0 ? (
-                          <span className="muted">None</span>
-                        ) : (
-                          <ul className="plain-list">
-                            {sortPermissions(r.permissions).map((p) => (
-                              <li key={p}>{permissionLabel(p)}</li>
-                            ))}
-                          </ul>
-                        )}
-                      </td>
-                      <td className="num">{held === undefined ? '—' : String(held)}</td>
-                      <td className="num">
-                        {r.builtin ? (
-                          <span className="muted">Always holds every permission.</span>
-                        ) : (
-                          <div className="actions actions--end">
-                            <Button
-                              size="sm"
-                              aria-label={`Edit ${r.name}`}
-                              onClick={() => {
-                                setEditing(r);
-                              }}
-                            >
-                              Edit
-                            </Button>
-                            <Button
-                              size="sm"
-                              variant="danger"
-                              aria-label={`Delete ${r.name}`}
-                              disabled={held !== undefined && held > 0}
-                              aria-describedby={held ? noteId : undefined}
-                              onClick={() => {
-                                remove.reset();
-                                setDeleting(r);
-                              }}
-                            >
-                              Delete
-                            </Button>
-                            {held ? (
-                              <span id={noteId} className="muted">
-                                In use: give its administrators another role first.
-                              </span>
-                            ) : null}
-                          </div>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          <p className="muted">
-            A change to a role applies at once to every administrator with it. A role can be deleted
-            once nobody holds it.
-          </p>
-        </>
-      )}
+      <ListState
+        query={list}
+        loading="Loading roles…"
+        errorTitle="Could not load the roles"
+        errorView={LoadError}
+        empty={<EmptyState title="No roles yet" />}
+      >
+        {(roles) => (
+          <>
+            <div className="table-wrap">
+              <table className="table">
+                <caption className="visually-hidden">Roles</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Permissions</th>
+                    <th scope="col" className="num">
+                      Administrators
+                    </th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {roles.map((r) => {
+                    const held = holders(r.id);
+                    const noteId = `role-${String(r.id)}-note`;
+                    return (
+                      <tr key={r.id}>
+                        <td>
+                          {r.name} {r.builtin ? <Badge tone="info">Built-in</Badge> : null}
+                        </td>
+                        <td>
+                          {r.permissions.length === 0 ? (
+                            <span className="muted">None</span>
+                          ) : (
+                            <ul className="plain-list">
+                              {sortPermissions(r.permissions).map((p) => (
+                                <li key={p}>{permissionLabel(p)}</li>
+                              ))}
+                            </ul>
+                          )}
+                        </td>
+                        <td className="num">{held === undefined ? '—' : String(held)}</td>
+                        <td className="num">
+                          {r.builtin ? (
+                            <span className="muted">Always holds every permission.</span>
+                          ) : (
+                            <div className="actions actions--end">
+                              <Button
+                                size="sm"
+                                aria-label={`Edit ${r.name}`}
+                                onClick={() => {
+                                  setEditing(r);
+                                }}
+                              >
+                                Edit
+                              </Button>
+                              <Button
+                                size="sm"
+                                variant="danger"
+                                aria-label={`Delete ${r.name}`}
+                                disabled={held !== undefined && held > 0}
+                                aria-describedby={held ? noteId : undefined}
+                                onClick={() => {
+                                  remove.reset();
+                                  setDeleting(r);
+                                }}
+                              >
+                                Delete
+                              </Button>
+                              {held ? (
+                                <span id={noteId} className="muted">
+                                  In use: give its administrators another role first.
+                                </span>
+                              ) : null}
+                            </div>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+            <p className="muted">
+              A change to a role applies at once to every administrator with it. A role can be
+              deleted once nobody holds it.
+            </p>
+          </>
+        )}
+      </ListState>
       {editing !== null ? (
         <RoleFormDialog
           role={editing === 'new' ? undefined : editing}
