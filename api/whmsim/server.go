@@ -150,6 +150,9 @@ type Server struct {
 	injected    map[string]int64
 	inFlight    atomic.Int64
 	maxInFlight int64
+
+	goodURLs     sync.Map // URLs found to be absolute http(s) ones
+	goodURLCount atomic.Int64
 }
 
 func newServer(sim *Sim, cfg ServerConfig, index int) (*Server, error) {

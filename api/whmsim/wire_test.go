@@ -161,6 +161,14 @@ func TestWireAnswersMatchTheProtocol(t *testing.T) {
 			want:       `{"metadata":{"command":"create_integration_link","reason":"API failure: (XID x) You must supply one of the following parameters: autologin_token_url, url","result":0,"version":1}}`,
 		},
 		{
+			name: "a url that is not absolute http(s) is refused, after a good one was taken", auth: wireAuth,
+			setup:      []string{"create_integration_link|user=alice&app=billing_x&label=X&subscriber_unique_id=1&token=t0k3n&url=https%3A%2F%2Fbill.example%2F"},
+			path:       "/json-api/create_integration_link?api.version=1",
+			body:       "user=alice&app=billing_y&label=Y&subscriber_unique_id=1&token=t0k3n&url=https%3A%2F%2Fbill.example%2F&autologin_token_url=ftp%3A%2F%2Fbill.example%2Fsso",
+			wantStatus: 200,
+			want:       `{"metadata":{"command":"create_integration_link","reason":"API failure: (XID x) The parameter “autologin_token_url” must be an absolute http or https URL.","result":0,"version":1}}`,
+		},
+		{
 			name: "an unknown user is refused", auth: wireAuth,
 			path:       "/json-api/create_integration_group?api.version=1",
 			body:       "user=bob&group_id=billing&label=Billing&order=1",
