@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/applinks/applinks/api/links"
 )
@@ -32,6 +34,30 @@ func NewSharedArgs(v url.Values) *SharedArgs {
 	var b strings.Builder
 	appendArgs(&b, v)
 	return &SharedArgs{values: v, encoded: b.String()}
+}
+
+// sharedArgsCache keeps the shared arguments of the links pushed lately:
+// every push request of a run sends the same links.
+type sharedArgsCache struct {
+	m sync.Map // IntegrationLink -> *SharedArgs
+	n atomic.Int64
+}
+
+// maxCachedLinks bounds the cache; past it, it starts again empty.
+const maxCachedLinks = 512
+
+// get returns the encoded shared arguments of the link.
+func (c *sharedArgsCache) get(l IntegrationLink) *SharedArgs {
+	if sh, ok := c.m.Load(l); ok {
+		return sh.(*SharedArgs)
+	}
+	sh := NewSharedArgs(l.sharedArgs())
+	if c.n.Add(1) > maxCachedLinks {
+		c.m.Clear()
+		c.n.Store(1)
+	}
+	c.m.Store(l, sh)
+	return sh
 }
 
 // WithShared returns the command with the shared arguments added to its own.
@@ -171,21 +197,22 @@ func (c *Client) Batch(ctx context.Context, s links.ServerConn, cmds []Command, 
 }
 
 // batchScrubber knows the secrets of a batch: the server's token and the
-// secret arguments of its commands (each shared set once).
+// secret arguments of its commands (each shared set once), gathered when a
+// message first needs scrubbing.
 func batchScrubber(token string, cmds []Command) *scrubber {
-	sc := &scrubber{}
-	sc.add(token)
-	shared := map[*SharedArgs]bool{}
-	for _, cmd := range cmds {
-		sc.addArgs(cmd.Args)
-		for _, sh := range cmd.shared {
-			if !shared[sh] {
-				shared[sh] = true
-				sc.addArgs(sh.values)
+	return &scrubber{fill: func(sc *scrubber) {
+		sc.add(token)
+		shared := map[*SharedArgs]bool{}
+		for _, cmd := range cmds {
+			sc.addArgs(cmd.Args)
+			for _, sh := range cmd.shared {
+				if !shared[sh] {
+					shared[sh] = true
+					sc.addArgs(sh.values)
+				}
 			}
 		}
-	}
-	return sc
+	}}
 }
 
 // parseBatch walks every sub-result of a batch answer. It never panics.

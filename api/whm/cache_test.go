@@ -1,6 +1,7 @@
 package whm
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/applinks/applinks/api/links"
@@ -43,5 +44,33 @@ func TestHTTPClientCacheFollowsTheSettings(t *testing.T) {
 	c.mu.Unlock()
 	if n != 2 {
 		t.Errorf("%d cached clients for two servers", n)
+	}
+}
+
+func TestLinkArgsCacheKeysOnEveryField(t *testing.T) {
+	var c sharedArgsCache
+	l := IntegrationLink{App: "billing_x", Label: "Invoices", Order: 2, GroupID: "billing", URL: "https://b.example/portal"}
+	first := c.get(l)
+	if c.get(l) != first {
+		t.Fatal("the same link was encoded again")
+	}
+	if first.encoded != NewSharedArgs(l.sharedArgs()).encoded {
+		t.Fatalf("cached encoding %q differs from a fresh one", first.encoded)
+	}
+	changed := l
+	changed.Label = "Bills"
+	if got := c.get(changed); got == first || !strings.Contains(got.encoded, "Bills") {
+		t.Fatalf("a relabelled link got %q", got.encoded)
+	}
+	for i := range maxCachedLinks * 2 {
+		c.get(IntegrationLink{App: "app", Order: i})
+	}
+	if n := c.n.Load(); n > maxCachedLinks {
+		t.Fatalf("the cache holds %d links, the bound is %d", n, maxCachedLinks)
+	}
+	size := 0
+	c.m.Range(func(any, any) bool { size++; return true })
+	if size > maxCachedLinks {
+		t.Fatalf("the cache holds %d links, the bound is %d", size, maxCachedLinks)
 	}
 }

@@ -422,6 +422,39 @@ func TestSecretsAreScrubbedFromMessages(t *testing.T) {
 	}
 }
 
+// TestBatchMessagesAreScrubbed: a batch's refusals are scrubbed of the root
+// token and of the secrets in its commands, their shared arguments included
+// (gathered only when a message needs them).
+func TestBatchMessagesAreScrubbed(t *testing.T) {
+	echo := `{"metadata":{"command":"batch","result":0,"reason":"failed"},"data":{"result":[` +
+		`{"metadata":{"command":"create_integration_link","result":0,"reason":"API failure: (XID ab12cd) bad token ` + linkToken + ` for ` + rootToken + `"}},` +
+		`{"metadata":{"command":"create_integration_link","result":0,"reason":"other token OTHER-SECRET-99 (encoded ` + url.QueryEscape("OTHER SECRET/99") + `)"}}]}}`
+	srv := startServer(t, whmsim.ServerConfig{Name: "panel-8", Faults: whmsim.Faults{CannedBody: echo}})
+	own := whm.NewSharedArgs(url.Values{"user": {"alice"}, "token": {linkToken}})
+	cmds := []whm.Command{
+		whm.Command{Function: whm.FnCreateIntegrationLink, Args: url.Values{"app": {"a"}}}.WithShared(own),
+		{Function: whm.FnCreateIntegrationLink, Args: url.Values{"app": {"b"}, "token": {"OTHER-SECRET-99"}, "password": {"OTHER SECRET/99"}}},
+	}
+	res, err := whm.NewClient(whm.Options{}).Batch(ctxT(t), srv.Conn(), cmds, false)
+	if err != nil || len(res) != 2 {
+		t.Fatalf("Batch = %v, %v", res, err)
+	}
+	for i, r := range res {
+		var pe *whm.PanelError
+		if !errors.As(r.Err, &pe) {
+			t.Fatalf("result %d: want *PanelError, got %v", i, r.Err)
+		}
+		for _, secret := range []string{linkToken, rootToken, "OTHER-SECRET-99", url.QueryEscape("OTHER SECRET/99")} {
+			if strings.Contains(pe.Reason, secret) {
+				t.Errorf("result %d leaks %q: %q", i, secret, pe.Reason)
+			}
+		}
+		if !strings.Contains(pe.Reason, "[REDACTED]") {
+			t.Errorf("result %d: nothing redacted in %q", i, pe.Reason)
+		}
+	}
+}
+
 func TestValidateHostname(t *testing.T) {
 	tests := []struct {
 		host string

@@ -93,6 +93,9 @@ const minSecretLen = 4
 // scrubber replaces secrets in text that may reach a log or a user.
 type scrubber struct {
 	secrets []string
+	// fill, when set, adds the secrets the first time text is scrubbed:
+	// most calls succeed and never need them.
+	fill func(*scrubber)
 }
 
 // add records a secret, with its URL-encoded forms (a panel may echo either).
@@ -130,7 +133,14 @@ func isSecretArg(name string) bool {
 // scrub returns text with every known secret replaced. Longer secrets go
 // first so that a secret containing another is replaced whole.
 func (s *scrubber) scrub(text string) string {
-	if s == nil || len(s.secrets) == 0 {
+	if s == nil {
+		return text
+	}
+	if fill := s.fill; fill != nil {
+		s.fill = nil
+		fill(s)
+	}
+	if len(s.secrets) == 0 {
 		return text
 	}
 	order := slices.Clone(s.secrets)

@@ -35,20 +35,21 @@ type WPSquared struct{ panel }
 
 // NewCPanel returns the cPanel & WHM panel type with its own Client.
 func NewCPanel(opts Options) *CPanel {
-	return &CPanel{panel{client: NewClient(opts), module: links.ModuleCPanel}}
+	return &CPanel{panel{client: NewClient(opts), module: links.ModuleCPanel, linkArgs: &sharedArgsCache{}}}
 }
 
 // NewWPSquared returns the WP Squared panel type with its own Client.
 func NewWPSquared(opts Options) *WPSquared {
-	return &WPSquared{panel{client: NewClient(opts), module: links.ModuleWPSquared, wantWP2: true}}
+	return &WPSquared{panel{client: NewClient(opts), module: links.ModuleWPSquared, wantWP2: true, linkArgs: &sharedArgsCache{}}}
 }
 
 // panel is the code both panel types share: they differ only in the module
 // key and the profile they accept.
 type panel struct {
-	client  *Client
-	module  string
-	wantWP2 bool
+	client   *Client
+	module   string
+	wantWP2  bool
+	linkArgs *sharedArgsCache // the links' shared arguments, encoded
 }
 
 // Module returns the application key.
@@ -127,7 +128,7 @@ type call struct {
 func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
 	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
 	// A link's arguments but the account's own are the same for every
-	// account: encoded once per request.
+	// account, and for every request of a run: encoded once.
 	linkArgs := make([]*SharedArgs, len(req.Links))
 	for j, l := range req.Links {
 		il := IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
@@ -135,7 +136,7 @@ func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.Pus
 		if l.ServiceURL != nil {
 			il.URL = "" // per account
 		}
-		linkArgs[j] = NewSharedArgs(il.sharedArgs())
+		linkArgs[j] = p.linkArgs.get(il)
 	}
 	calls := make([]call, 0, len(req.Accounts)*(1+len(req.Links)+len(req.Remove)))
 	for i, acct := range req.Accounts {
