@@ -25,9 +25,9 @@ type batchItem struct {
 const maxScanDepth = 1000
 
 // scanBatch reads {"metadata":{...},"data":{"result":[{...},...]}}: the
-// top-level result and the items, ok false when the answer has any other
-// shape or is not valid JSON.
-func scanBatch(b []byte) (items []batchItem, ok bool) {
+// top-level result and the items (room made for want of them), ok false
+// when the answer has any other shape or is not valid JSON.
+func scanBatch(b []byte, want int) (items []batchItem, ok bool) {
 	s := scanner{b: b}
 	var haveMeta, haveResult bool
 	ok = s.object(func(key []byte) bool {
@@ -47,7 +47,7 @@ func scanBatch(b []byte) (items []batchItem, ok bool) {
 			return s.object(func(key []byte) bool {
 				switch {
 				case string(key) == "result":
-					items, haveResult = make([]batchItem, 0, 16), true
+					items, haveResult = make([]batchItem, 0, want), true
 					return s.array(func() bool {
 						var it batchItem
 						if !s.item(&it) {

@@ -13,6 +13,7 @@
 package whm
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -243,7 +244,7 @@ func (c *Client) Call(ctx context.Context, s links.ServerConn, function string, 
 	sc.add(s.APIToken)
 	sc.addArgs(args)
 	ci := callInfo{server: ServerName(s), function: function, scrub: sc}
-	status, body, err := c.post(ctx, s, ci, function, args.Encode())
+	status, body, err := c.post(ctx, s, ci, function, args.Encode(), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +252,7 @@ func (c *Client) Call(ctx context.Context, s links.ServerConn, function string, 
 }
 
 // post sends one form body and reads the answer within the size cap.
-func (c *Client) post(ctx context.Context, s links.ServerConn, ci callInfo, function, body string) (int, []byte, error) {
+func (c *Client) post(ctx context.Context, s links.ServerConn, ci callInfo, function, body string, answerHint int) (int, []byte, error) {
 	u, err := endpoint(s, function)
 	if err != nil {
 		msg := err.Error()
@@ -285,7 +286,7 @@ func (c *Client) post(ctx context.Context, s links.ServerConn, ci callInfo, func
 		return 0, nil, classifyNetError(ci, ctx, err, timeout)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxResponseBytes+1))
+	data, err := readAnswer(resp.Body, resp.ContentLength, c.opts.MaxResponseBytes, answerHint)
 	if err != nil {
 		return 0, nil, classifyNetError(ci, ctx, err, timeout)
 	}
@@ -294,6 +295,21 @@ func (c *Client) post(ctx context.Context, s links.ServerConn, ci callInfo, func
 			"the answer exceeds %d bytes", c.opts.MaxResponseBytes)
 	}
 	return resp.StatusCode, data, nil
+}
+
+// readAnswer reads an answer of up to limit bytes, and one more when it is
+// longer (the caller refuses it), into a buffer sized from its Content-Length
+// or, when the panel sends none, from hint (an expected size, 0 for small):
+// a push's answer is 15 kB, and reading it into a growing buffer allocated
+// twice that.
+func readAnswer(r io.Reader, contentLength, limit int64, hint int) ([]byte, error) {
+	size := max(int64(hint), 1024)
+	if contentLength >= 0 {
+		size = contentLength + 1 // the read that finds the end needs no room
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, limit+1)+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	return buf.Bytes(), err
 }
 
 // classifyNetError turns an error of the HTTP round trip into a TransportError.

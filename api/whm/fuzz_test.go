@@ -199,7 +199,11 @@ func TestEncodeBatchMatchesURLValues(t *testing.T) {
 			WithShared(NewSharedArgs(url.Values{"label": {"Ünïcode & more"}, "app": {"z"}})),
 	}
 	for _, abort := range []bool{false, true} {
-		got, err := url.ParseQuery(encodeBatch(cmds, abort))
+		body := encodeBatch(cmds, abort)
+		if len(body) != batchSize(cmds) {
+			t.Errorf("body of %d bytes, sized for %d", len(body), batchSize(cmds))
+		}
+		got, err := url.ParseQuery(body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +291,7 @@ func TestFastPathTakesTheSimulatorsAnswers(t *testing.T) {
 	}
 	c := NewClient(Options{})
 	ci := callInfo{server: "fast-1", function: FnBatch, scrub: &scrubber{}}
-	status, body, err := c.post(context.Background(), srv.Conn(), ci, FnBatch, encodeBatch(cmds, false))
+	status, body, err := c.post(context.Background(), srv.Conn(), ci, FnBatch, encodeBatch(cmds, false), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,5 +308,40 @@ func TestFastPathTakesTheSimulatorsAnswers(t *testing.T) {
 	}
 	if fast[0].Err != nil || fast[1].Err != nil || fast[2].Err == nil || len(fast[3].Data) == 0 {
 		t.Fatalf("results %+v", fast)
+	}
+}
+
+// TestReadAnswerTakesAnySize: an answer is read whole whether its length is
+// announced, wrong or unknown, bigger or smaller than the hint, and one byte
+// past the limit shows it is too large.
+func TestReadAnswerTakesAnySize(t *testing.T) {
+	const limit = 4096
+	for _, tc := range []struct {
+		name          string
+		size          int
+		contentLength int64
+		hint          int
+	}{
+		{"announced", 3000, 3000, 0},
+		{"unknown, under the hint", 300, -1, 2000},
+		{"unknown, over the hint", 3000, -1, 100},
+		{"announced short", 3000, 10, 0},
+		{"empty", 0, 0, 0},
+		{"over the limit, announced", 9000, 9000, 0},
+		{"over the limit, unknown", 9000, -1, 50000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := strings.Repeat("x", tc.size)
+			got, err := readAnswer(strings.NewReader(want), tc.contentLength, limit, tc.hint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.size > limit {
+				want = want[:limit+1]
+			}
+			if string(got) != want {
+				t.Fatalf("read %d bytes, want %d", len(got), len(want))
+			}
+		})
 	}
 }
