@@ -87,6 +87,42 @@ func TestSlowCommitsAreTakenTogetherInOrder(t *testing.T) {
 	})
 }
 
+// The answers of one round of requests share a commit when the database is
+// fast too: each waits briefly for the next one in flight.
+func TestAnswersOfARoundShareACommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		const accounts = 40
+		newWorld(t, st, srvSpec{name: "cpa", accounts: accounts, faults: whmsim.Faults{Latency: 30 * time.Millisecond, Jitter: 4 * time.Millisecond}})
+		rec := &slowCommits{Store: st}
+		cfg := testConfig()
+		cfg.BatchSize, cfg.PerServerCap = 1, 4
+		e := startEngine(t, rec, cfg)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, op.ID); d.State != links.OpCompleted || d.AccountsDone != accounts {
+			t.Fatalf("operation = %+v", d.Operation)
+		}
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		var batches, counted int
+		for _, p := range rec.commits {
+			if !p.Checked && p.State == "" {
+				batches++
+				counted += p.AccountsDone
+			}
+		}
+		// 40 one-account batches in rounds of 4 answered within 4 ms of each
+		// other: about one commit a round (14 here); 30 or more without
+		// the wait.
+		if counted != accounts || batches > accounts/2 {
+			t.Errorf("%d commits for %d batches counting %d accounts: want at most %d commits", batches, accounts, counted, accounts/2)
+		}
+	})
+}
+
 // An operation with no server to work ends as soon as it is queued, without
 // waiting for the claim loop's next tick.
 func TestAnOperationWithoutServersEndsAtOnce(t *testing.T) {
