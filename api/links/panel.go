@@ -120,6 +120,21 @@ type Panel interface {
 	ListAccounts(ctx context.Context, s ServerConn) ([]PanelAccount, error)
 }
 
+// PreparedCall is a push or removal request built ahead of its turn: Run
+// sends it, and sends it again when called again (a retry).
+type PreparedCall interface {
+	Run(ctx context.Context) ([]AccountResult, error)
+}
+
+// Preparer is a Panel that can build its requests before they are sent, so
+// that the next batch of a server is encoded while the previous ones are in
+// flight rather than when a slot frees. PreparePush(s, req).Run(ctx) does
+// what PushLinks(ctx, s, req) does, and likewise for removals.
+type Preparer interface {
+	PreparePush(s ServerConn, req PushRequest) PreparedCall
+	PrepareRemove(s ServerConn, req RemoveRequest) PreparedCall
+}
+
 // IsTemporary reports whether err is a transport failure worth retrying (a
 // timeout, a refused connection, an HTTP 5xx), as opposed to a panel that
 // answered and refused. Errors opt in with a Temporary() bool method.

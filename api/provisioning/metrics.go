@@ -80,3 +80,40 @@ func (p *timedPanel) RemoveLinks(ctx context.Context, s links.ServerConn, req li
 	p.observe("remove_links", start, err)
 	return res, err
 }
+
+// PreparePush builds a push batch ahead of its turn; its sends are timed.
+func (p *timedPanel) PreparePush(s links.ServerConn, req links.PushRequest) links.PreparedCall {
+	if pp, ok := p.Panel.(links.Preparer); ok {
+		return timedCall{pp.PreparePush(s, req), p, "push_links"}
+	}
+	return timedCall{callFunc(func(ctx context.Context) ([]links.AccountResult, error) { return p.Panel.PushLinks(ctx, s, req) }), p, "push_links"}
+}
+
+// PrepareRemove builds a removal batch ahead of its turn; its sends are timed.
+func (p *timedPanel) PrepareRemove(s links.ServerConn, req links.RemoveRequest) links.PreparedCall {
+	if pp, ok := p.Panel.(links.Preparer); ok {
+		return timedCall{pp.PrepareRemove(s, req), p, "remove_links"}
+	}
+	return timedCall{callFunc(func(ctx context.Context) ([]links.AccountResult, error) { return p.Panel.RemoveLinks(ctx, s, req) }), p, "remove_links"}
+}
+
+// callFunc is a PreparedCall of a panel that builds its requests as it sends them.
+type callFunc func(context.Context) ([]links.AccountResult, error)
+
+// Run sends the request.
+func (f callFunc) Run(ctx context.Context) ([]links.AccountResult, error) { return f(ctx) }
+
+// timedCall times each send of a prepared call.
+type timedCall struct {
+	links.PreparedCall
+	p  *timedPanel
+	fn string
+}
+
+// Run sends the request and observes its latency.
+func (c timedCall) Run(ctx context.Context) ([]links.AccountResult, error) {
+	start := time.Now()
+	res, err := c.PreparedCall.Run(ctx)
+	c.p.observe(c.fn, start, err)
+	return res, err
+}

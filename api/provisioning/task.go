@@ -285,13 +285,6 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 		defer close(queue)
 		var ahead []links.PushAccount
 		for {
-			select {
-			case <-stop:
-				return
-			case <-e.stopping:
-				return
-			case inFlight <- struct{}{}:
-			}
 			if len(ahead) == 0 {
 				var ok bool
 				select {
@@ -302,19 +295,28 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 				case <-stop:
 				}
 				if !ok {
-					<-inFlight
 					return
 				}
 			}
 			n := min(e.cfg.BatchSize, len(ahead))
 			accts := ahead[:n:n]
 			ahead = ahead[n:]
+			// The request is built while the slots are busy: when one
+			// frees, it only has to be sent.
+			call := e.prepare(panel, conn, pl, accts)
+			select {
+			case <-stop:
+				return
+			case <-e.stopping:
+				return
+			case inFlight <- struct{}{}:
+			}
 			b := &batchResult{accounts: accts, done: make(chan struct{})}
 			queue <- b
 			go func() {
 				defer close(b.done)
 				defer func() { <-inFlight }()
-				b.results, b.err = e.callPanel(ctx, panel, conn, pl, accts)
+				b.results, b.err = e.callPanel(ctx, call, len(accts))
 			}()
 		}
 	}()
@@ -498,35 +500,43 @@ func (e *Engine) countAccounts(module string, pl plan, done, failed int) {
 	}
 }
 
-// callPanel sends one batch, retrying transport failures with backoff. The
-// global request slots bound the requests in flight of this process.
-func (e *Engine) callPanel(ctx context.Context, panel links.Panel, conn links.ServerConn, pl plan, accts []links.PushAccount) ([]links.AccountResult, error) {
+// prepare builds the request of one batch for the accounts, ahead of its
+// turn when the panel can (the engine's panels are timedPanels, which can).
+func (e *Engine) prepare(panel links.Panel, conn links.ServerConn, pl plan, accts []links.PushAccount) links.PreparedCall {
+	pp, ok := panel.(links.Preparer)
+	if !ok {
+		pp = &timedPanel{Panel: panel, m: e.metrics}
+	}
+	if pl.remove != nil {
+		req := *pl.remove
+		req.Usernames = make([]string, len(accts))
+		for i, a := range accts {
+			req.Usernames[i] = a.Username
+		}
+		return pp.PrepareRemove(conn, req)
+	}
+	req := *pl.push
+	req.Accounts = make([]links.AccountCreds, len(accts))
+	for i, a := range accts {
+		req.Accounts[i] = a.Creds
+	}
+	return pp.PreparePush(conn, req)
+}
+
+// callPanel sends one batch of n accounts, retrying transport failures with
+// backoff. The global request slots bound the requests in flight of this
+// process.
+func (e *Engine) callPanel(ctx context.Context, call links.PreparedCall, n int) ([]links.AccountResult, error) {
 	for attempt := 1; ; attempt++ {
 		select {
 		case e.requests <- struct{}{}:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		var res []links.AccountResult
-		var err error
-		if pl.remove != nil {
-			req := *pl.remove
-			req.Usernames = make([]string, len(accts))
-			for i, a := range accts {
-				req.Usernames[i] = a.Username
-			}
-			res, err = panel.RemoveLinks(ctx, conn, req)
-		} else {
-			req := *pl.push
-			req.Accounts = make([]links.AccountCreds, len(accts))
-			for i, a := range accts {
-				req.Accounts[i] = a.Creds
-			}
-			res, err = panel.PushLinks(ctx, conn, req)
-		}
+		res, err := call.Run(ctx)
 		<-e.requests
-		if err == nil && len(res) != len(accts) {
-			err = fmt.Errorf("the panel answered for %d accounts instead of %d", len(res), len(accts))
+		if err == nil && len(res) != n {
+			err = fmt.Errorf("the panel answered for %d accounts instead of %d", len(res), n)
 		}
 		if err == nil || !links.IsTemporary(err) || attempt >= e.cfg.MaxAttempts || ctx.Err() != nil {
 			return res, err
@@ -575,7 +585,7 @@ func (e *Engine) runAccountSync(ctx context.Context, ct *links.ClaimedTask, pane
 		pl = e.planFor(links.ApplyLinkSettings(settings), false)
 		accts = []links.PushAccount{*a}
 	}
-	res, err := e.callPanel(ctx, panel, conn, pl, accts)
+	res, err := e.callPanel(ctx, e.prepare(panel, conn, pl, accts), len(accts))
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}

@@ -218,9 +218,14 @@ type CommandResult struct {
 // abortOnError the panel stops at the first failure and the commands it did
 // not run carry a *PanelError saying so.
 func (c *Client) Batch(ctx context.Context, s links.ServerConn, cmds []Command, abortOnError bool) ([]CommandResult, error) {
+	return c.sendBatch(ctx, s, cmds, encodeBatch(cmds, abortOnError))
+}
+
+// sendBatch is Batch with the commands' body already encoded.
+func (c *Client) sendBatch(ctx context.Context, s links.ServerConn, cmds []Command, form string) ([]CommandResult, error) {
 	ci := callInfo{server: ServerName(s), function: FnBatch, scrub: batchScrubber(s.APIToken, cmds)}
 	// A sub-result takes about 100 bytes.
-	status, body, err := c.post(ctx, s, ci, FnBatch, encodeBatch(cmds, abortOnError), 128*len(cmds))
+	status, body, err := c.post(ctx, s, ci, FnBatch, form, 128*len(cmds))
 	if err != nil {
 		return nil, err
 	}

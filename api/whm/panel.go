@@ -14,6 +14,9 @@ import (
 var (
 	_ links.Panel = (*CPanel)(nil)
 	_ links.Panel = (*WPSquared)(nil)
+
+	_ links.Preparer = (*CPanel)(nil)
+	_ links.Preparer = (*WPSquared)(nil)
 )
 
 // Support reasons reported by CheckSupport.
@@ -126,6 +129,16 @@ type call struct {
 // PushLinks creates the group, creates every link and removes the apps in
 // Remove, for every account; all accounts go in one batch unless Unbatched.
 func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
+	return p.PreparePush(s, req).Run(ctx)
+}
+
+// RemoveLinks removes every app, then the group, from every account.
+func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
+	return p.PrepareRemove(s, req).Run(ctx)
+}
+
+// PreparePush builds PushLinks's request, its batch body encoded.
+func (p *panel) PreparePush(s links.ServerConn, req links.PushRequest) links.PreparedCall {
 	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
 	// A link's arguments but the account's own are the same for every
 	// account, and for every request of a run: encoded once.
@@ -165,11 +178,11 @@ func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.Pus
 	for i, a := range req.Accounts {
 		users[i] = a.Username
 	}
-	return p.run(ctx, s, users, calls, req.Unbatched)
+	return p.prepare(s, users, calls, req.Unbatched)
 }
 
-// RemoveLinks removes every app, then the group, from every account.
-func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
+// PrepareRemove builds RemoveLinks's request, its batch body encoded.
+func (p *panel) PrepareRemove(s links.ServerConn, req links.RemoveRequest) links.PreparedCall {
 	var calls []call
 	for i, user := range req.Usernames {
 		for _, app := range req.Apps {
@@ -179,15 +192,40 @@ func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.R
 			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationGroup, Args: url.Values{"user": {user}, "group_id": {req.GroupID}}}})
 		}
 	}
-	return p.run(ctx, s, req.Usernames, calls, req.Unbatched)
+	return p.prepare(s, req.Usernames, calls, req.Unbatched)
 }
 
-// run sends the calls (one batch, or one request each) and maps the outcome
+// preparedCall is a push or removal ready to go: its calls, and with
+// batching its batch body, encoded once however often it is sent.
+type preparedCall struct {
+	p         *panel
+	s         links.ServerConn
+	users     []string
+	calls     []call
+	unbatched bool
+	cmds      []Command
+	body      string
+}
+
+func (p *panel) prepare(s links.ServerConn, users []string, calls []call, unbatched bool) *preparedCall {
+	pc := &preparedCall{p: p, s: s, users: users, calls: calls, unbatched: unbatched}
+	if !unbatched && len(calls) > 0 {
+		pc.cmds = make([]Command, len(calls))
+		for i, c := range calls {
+			pc.cmds[i] = c.cmd
+		}
+		pc.body = encodeBatch(pc.cmds, false)
+	}
+	return pc
+}
+
+// Run sends the calls (one batch, or one request each) and maps the outcome
 // back to accounts: an account fails with the PanelError of its first failed
 // command. A whole-request failure returns an error and no results.
-func (p *panel) run(ctx context.Context, s links.ServerConn, users []string, calls []call, unbatched bool) ([]links.AccountResult, error) {
-	results := make([]links.AccountResult, len(users))
-	for i, u := range users {
+func (pc *preparedCall) Run(ctx context.Context) ([]links.AccountResult, error) {
+	p, s, calls := pc.p, pc.s, pc.calls
+	results := make([]links.AccountResult, len(pc.users))
+	for i, u := range pc.users {
 		results[i].Username = u
 	}
 	if len(calls) == 0 {
@@ -198,7 +236,7 @@ func (p *panel) run(ctx context.Context, s links.ServerConn, users []string, cal
 			results[c.account].Err = err
 		}
 	}
-	if unbatched {
+	if pc.unbatched {
 		for _, c := range calls {
 			_, err := p.client.Call(ctx, s, c.cmd.Function, c.cmd.AllArgs())
 			var pe *PanelError
@@ -212,11 +250,7 @@ func (p *panel) run(ctx context.Context, s links.ServerConn, users []string, cal
 		}
 		return results, nil
 	}
-	cmds := make([]Command, len(calls))
-	for i, c := range calls {
-		cmds[i] = c.cmd
-	}
-	out, err := p.client.Batch(ctx, s, cmds, false)
+	out, err := p.client.sendBatch(ctx, s, pc.cmds, pc.body)
 	if err != nil {
 		return nil, err
 	}
