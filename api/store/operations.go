@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -427,98 +426,6 @@ func freeServerLease(tx *gorm.DB, serverID int64, owner string) error {
 		Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
 }
 
-// CommitProgress applies one step of a task: its cursor, counters, state and
-// log entries, atomically. It returns the task's state afterwards
-// (superseded when a newer operation took over) or ErrLeaseLost when the
-// caller no longer holds the task, in which case nothing is written.
-//
-// Only the task's own row changes: the operation's counters are the sums of
-// its tasks' (see addTaskTotals), so the commits of the servers worked at once
-// never queue on one hot operation row. A step without log entries is one
-// UPDATE, without a transaction around it.
-func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (string, error) {
-	now := s.now()
-	cols := map[string]any{}
-	if p.Cursor > 0 {
-		cols["cursor_id"] = p.Cursor
-	}
-	if p.AccountsDone != 0 {
-		cols["accounts_done"] = gorm.Expr("accounts_done + ?", p.AccountsDone)
-	}
-	if p.AccountsFailed != 0 {
-		cols["accounts_failed"] = gorm.Expr("accounts_failed + ?", p.AccountsFailed)
-	}
-	if p.Checked {
-		cols["checked"] = true
-		cols["accounts_total"] = p.AccountsTotal
-		cols["supported"] = p.Supported
-	}
-	if w := countWarnings(p.Entries); w > 0 {
-		cols["warnings"] = gorm.Expr("warnings + ?", w)
-	}
-	if p.State != "" {
-		cols["state"] = p.State
-		cols["finished_at"] = now
-	}
-	if p.LastError != "" {
-		cols["last_error"] = truncate(p.LastError, 2000)
-	}
-	// The version always changes, so RowsAffected counts the matched row
-	// on MySQL too (which counts changed rows only).
-	cols["version"] = gorm.Expr("version + 1")
-	cols["updated_at"] = now
-	write := func(db *gorm.DB) (string, error) {
-		res := db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ? AND state <> ?", p.TaskID, p.Owner, links.TaskSuperseded).
-			Updates(cols)
-		if res.Error != nil {
-			return "", res.Error
-		}
-		state := links.TaskRunning // a task held by its worker
-		if p.State != "" {
-			state = p.State
-		}
-		if res.RowsAffected != 1 {
-			// Superseded meanwhile, or no longer ours. A superseded task
-			// keeps its state: its in-flight results still count.
-			delete(cols, "state")
-			res = db.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", p.TaskID, p.Owner).Updates(cols)
-			if res.Error != nil {
-				return "", res.Error
-			}
-			if res.RowsAffected != 1 {
-				return "", ErrLeaseLost
-			}
-			state = links.TaskSuperseded
-		}
-		if len(p.Entries) == 0 {
-			return state, nil
-		}
-		module := p.Module
-		if module == "" {
-			var op operationRow
-			if err := db.Select("id", "module").Take(&op, p.OperationID).Error; err != nil {
-				return "", err
-			}
-			module = op.Module
-		}
-		return state, insertLog(db, p.OperationID, module, now, p.Entries)
-	}
-	var state string
-	var err error
-	if len(p.Entries) == 0 {
-		state, err = write(s.db.WithContext(ctx))
-	} else {
-		err = s.tx(ctx, func(tx *gorm.DB) error {
-			state, err = write(tx)
-			return err
-		})
-	}
-	if errors.Is(err, ErrLeaseLost) {
-		return "", ErrLeaseLost
-	}
-	return state, translate(err, "server task")
-}
-
 // taskTotals are the counters an operation's tasks add to its row.
 type taskTotals struct {
 	OperationID      int64
@@ -779,67 +686,4 @@ func (s *Store) PurgeOperations(ctx context.Context, before time.Time) (int64, e
 		return res.Error
 	})
 	return n, translate(err, "operations")
-}
-
-// pushAccountsQuery selects the qualifying accounts of a server with their
-// sealed credentials: Active or Suspended, a username, an active server.
-func (s *Store) pushAccountsQuery(ctx context.Context, serverID int64) *gorm.DB {
-	return s.db.WithContext(ctx).Table("services").
-		Select("services.id, services.username, link_credentials.subscriber_unique_id, link_credentials.token_enc").
-		Joins("JOIN servers ON servers.id = services.server_id").
-		Joins("JOIN link_credentials ON link_credentials.service_id = services.id").
-		Where("services.server_id = ? AND servers.active = ? AND services.status IN ? AND services.username IS NOT NULL AND services.username <> ''",
-			serverID, true, []string{links.ServiceActive, links.ServiceSuspended})
-}
-
-type pushAccountRow struct {
-	ID                 int64
-	Username           string
-	SubscriberUniqueID string
-	TokenEnc           string
-}
-
-func (s *Store) unsealPush(rows []pushAccountRow) ([]links.PushAccount, error) {
-	out := make([]links.PushAccount, len(rows))
-	for i, r := range rows {
-		token, err := s.box.Open(r.TokenEnc, linkTokenAAD(r.ID))
-		if err != nil {
-			return nil, fmt.Errorf("store: open the link token of service %d: %w", r.ID, err)
-		}
-		out[i] = links.PushAccount{ServiceID: r.ID, Username: r.Username,
-			Creds: links.AccountCreds{Username: r.Username, SubscriberUniqueID: r.SubscriberUniqueID, Token: token, ServiceID: r.ID}}
-	}
-	return out, nil
-}
-
-// PushAccounts returns up to limit qualifying accounts of the server with an
-// id above afterID, in id order, with their link credentials unsealed. An
-// inactive server has none: its accounts are skipped.
-func (s *Store) PushAccounts(ctx context.Context, serverID, afterID int64, limit int) ([]links.PushAccount, error) {
-	var rows []pushAccountRow
-	err := s.pushAccountsQuery(ctx, serverID).Where("services.id > ?", afterID).Order("services.id").Limit(limit).Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err, "services")
-	}
-	return s.unsealPush(rows)
-}
-
-// PushAccount returns one account if it qualifies on that server, else nil.
-func (s *Store) PushAccount(ctx context.Context, serverID, serviceID int64) (*links.PushAccount, error) {
-	var rows []pushAccountRow
-	if err := s.pushAccountsQuery(ctx, serverID).Where("services.id = ?", serviceID).Scan(&rows).Error; err != nil {
-		return nil, translate(err, "services")
-	}
-	out, err := s.unsealPush(rows)
-	if err != nil || len(out) == 0 {
-		return nil, err
-	}
-	return &out[0], nil
-}
-
-// CountPushAccounts counts the qualifying accounts of a server.
-func (s *Store) CountPushAccounts(ctx context.Context, serverID int64) (int, error) {
-	var n int64
-	err := s.pushAccountsQuery(ctx, serverID).Count(&n).Error
-	return int(n), translate(err, "services")
 }

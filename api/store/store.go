@@ -41,6 +41,12 @@ type Store struct {
 	db    *gorm.DB
 	reads *dbresolver.DBResolver // SQLite's read pool; nil on MySQL
 
+	// The pools under db, for the hot paths that skip GORM (PushAccounts,
+	// CommitProgress): writer is the pool GORM writes through (SQLite's
+	// single connection), reader the one its reads go to (SQLite's read
+	// pool; the writer on MySQL).
+	writer, reader *sql.DB
+
 	box     *secret.Box
 	dialect string
 	now     func() time.Time
@@ -104,14 +110,24 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// goes to one connection instead, so that writers queue in Go and
 		// wait only for each other; reads (WAL lets them run beside the
 		// writer) have a pool of their own.
-		reads := dbresolver.Register(dbresolver.Config{Replicas: []gorm.Dialector{sqlite.Open(dsn)}}).
-			SetMaxOpenConns(maxConns).SetMaxIdleConns(maxConns).SetConnMaxLifetime(30 * time.Minute)
-		if err := db.Use(reads); err != nil {
+		readDB, err := sql.Open(sqlite.DriverName, dsn)
+		if err != nil {
 			_ = sqlDB.Close()
 			return nil, fmt.Errorf("store: open the read pool: %w", err)
 		}
-		st.reads = reads
+		reads := dbresolver.Register(dbresolver.Config{Replicas: []gorm.Dialector{&sqlite.Dialector{Conn: readDB}}}).
+			SetMaxOpenConns(maxConns).SetMaxIdleConns(maxConns).SetConnMaxLifetime(30 * time.Minute)
+		if err := db.Use(reads); err != nil {
+			_ = readDB.Close()
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("store: open the read pool: %w", err)
+		}
+		st.reads, st.reader = reads, readDB
 		maxConns = 1
+	}
+	st.writer = sqlDB
+	if st.reader == nil {
+		st.reader = sqlDB
 	}
 	sqlDB.SetMaxOpenConns(maxConns)
 	sqlDB.SetMaxIdleConns(maxConns)

@@ -12,7 +12,7 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-func newServer(t *testing.T, s *store.Store, name, host string, active bool) links.Server {
+func newServer(t testing.TB, s *store.Store, name, host string, active bool) links.Server {
 	t.Helper()
 	in := links.ServerInput{Module: "cpanel", Name: name, Hostname: host, APIToken: "TOKEN" + name, Active: ptr(active)}
 	in.Normalize()
@@ -26,7 +26,7 @@ func newServer(t *testing.T, s *store.Store, name, host string, active bool) lin
 	return srv
 }
 
-func newClient(t *testing.T, s *store.Store, email string) links.Client {
+func newClient(t testing.TB, s *store.Store, email string) links.Client {
 	t.Helper()
 	in := links.ClientInput{Name: "Acme", Email: email, Owner: &links.OwnerInput{Email: "owner-" + email, Name: "Owner", Password: "password123"}}
 	if err := in.Validate(); err != nil {
