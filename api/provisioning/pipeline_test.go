@@ -93,7 +93,7 @@ func TestAnswersOfARoundShareACommit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		const accounts = 40
-		newWorld(t, st, srvSpec{name: "cpa", accounts: accounts, faults: whmsim.Faults{Latency: 30 * time.Millisecond, Jitter: 4 * time.Millisecond}})
+		newWorld(t, st, srvSpec{name: "cpa", accounts: accounts, faults: whmsim.Faults{Latency: 30 * time.Millisecond, Jitter: 2 * time.Millisecond}})
 		rec := &slowCommits{Store: st}
 		cfg := testConfig()
 		cfg.BatchSize, cfg.PerServerCap = 1, 4
@@ -114,11 +114,11 @@ func TestAnswersOfARoundShareACommit(t *testing.T) {
 				counted += p.AccountsDone
 			}
 		}
-		// 40 one-account batches in rounds of 4 answered within 4 ms of each
-		// other: about one commit a round (14 here); 30 or more without
-		// the wait.
-		if counted != accounts || batches > accounts/2 {
-			t.Errorf("%d commits for %d batches counting %d accounts: want at most %d commits", batches, accounts, counted, accounts/2)
+		// 40 one-account batches in rounds of 4 answered within 2 ms of each
+		// other: about one commit a round (10 here, 14 to 22 under the race
+		// detector); 29 to 35 without the wait.
+		if most := accounts * 2 / 3; counted != accounts || batches > most {
+			t.Errorf("%d commits for %d batches counting %d accounts: want at most %d commits", batches, accounts, counted, most)
 		}
 	})
 }

@@ -312,7 +312,12 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			case inFlight <- struct{}{}:
 			}
 			b := &batchResult{accounts: accts, done: make(chan struct{})}
-			queue <- b
+			select {
+			case queue <- b:
+			case <-stop: // given up or superseded while the queue was full
+				<-inFlight
+				return
+			}
 			go func() {
 				defer close(b.done)
 				defer func() { <-inFlight }()
