@@ -143,17 +143,38 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
-	args, err := readForm(r)
+	fn := r.PathValue("fn")
+	// The arguments are strings over reused buffers: what a function keeps,
+	// it copies (see keep).
+	bufs := getBuffers()
+	defer putBuffers(bufs)
+	args, err := readForm(r, bufs, fn == "batch")
 	if err != nil {
 		answer(http.StatusBadRequest, map[string]any{"error": "The request body could not be read: " + err.Error()})
 		return
 	}
-	fn := r.PathValue("fn")
 	if args.Get("api.version") != "1" {
 		answer(http.StatusOK, s.serveAPI0(c, fn, args))
 		return
 	}
-	answer(http.StatusOK, s.run(c, fn, args, f, false))
+	var out []byte
+	if fn == "batch" {
+		out, err = s.batch(c, args, f, bufs)
+	} else {
+		env := s.run(c, fn, args, f)
+		s.countCall(fn, env.Metadata.Result == 1)
+		out, err = appendEnvelope(bufs.answer[:0], &env)
+	}
+	bufs.answer = out
+	if !s.waitUntil(r, deadline) {
+		return
+	}
+	if err != nil {
+		// As writeJSON does when the encoder fails.
+		writeBody(w, http.StatusOK, nil)
+		return
+	}
+	writeBody(w, http.StatusOK, append(out, '\n'))
 }
 
 // waitUntil holds an answer until its deadline; false when the client gave
@@ -255,23 +276,21 @@ func (s *Server) available(fn string) bool {
 	return lookup(fn) != nil || fn == "batch"
 }
 
-// run runs one function (or a batch) and returns its envelope, counting it.
-func (s *Server) run(c caller, fn string, args form, f Faults, inBatch bool) envelope {
+// run runs one function and returns its envelope; the caller counts it.
+// serveAPI answers batches itself: here "batch" is a batch's command.
+func (s *Server) run(c caller, fn string, args form, f Faults) envelope {
 	var (
 		data any
 		err  *apiError
 	)
 	switch {
-	case fn == "batch" && inBatch:
-		err = fail(msgNestedBatch)
 	case fn == "batch":
-		return s.batch(c, args, f)
+		err = fail(msgNestedBatch)
 	case !s.available(fn):
 		err = &apiError{msg: fmt.Sprintf(msgUnknownApp, fn, 1), noXID: true}
 	default:
 		data, err = lookup(fn)(s, c, args, f)
 	}
-	s.countCall(fn, err == nil)
 	if err != nil {
 		return s.failure(fn, err)
 	}
@@ -286,29 +305,44 @@ func (s *Server) failure(fn string, err *apiError) envelope {
 	return envelope{Metadata: meta{Command: fn, Reason: reason, Result: 0, Version: 1}}
 }
 
-// batch runs each "command" (itself "function?query", decoded once by the
-// form parser) in order. data.result[i] is the envelope of command i; the top
-// level says 0 when any failed; abort_on_error=1 stops at the first failure.
-func (s *Server) batch(c caller, args form, f Faults) envelope {
-	cmds := args.values("command")
+// batch runs each "command" (itself "function?query", URL-encoded once
+// more) in order and returns the answer (without its final newline) in
+// bufs.answer. data.result[i] is the envelope of command i; the top level
+// says 0 when any failed; abort_on_error=1 stops at the first failure.
+//
+// The commands are parsed as the form is read (see parseBatchBody), and the
+// answer is written as they run, by hand (see appendEnvelope).
+func (s *Server) batch(c caller, args form, f Faults, bufs *answerBuffers) ([]byte, error) {
+	cmds := batchCommands(args, bufs)
 	if len(cmds) == 0 {
 		s.countCall("batch", false)
-		return s.failure("batch", fail(msgRequired, "command"))
+		env := s.failure("batch", fail(msgRequired, "command"))
+		return appendEnvelope(bufs.answer[:0], &env)
 	}
 	abort := args.Get("abort_on_error") == "1"
-	results := make([]envelope, 0, len(cmds))
-	var firstFailure string
-	for _, raw := range cmds {
-		fn, query, _ := strings.Cut(raw, "?")
-		sub, perr := parseQuery(query)
+	tally := &bufs.tally
+	tally.reset()
+	var (
+		items        = bufs.items[:0]
+		firstFailure string
+		encodeErr    error
+	)
+	for k := range cmds {
+		cmd := &cmds[k]
 		var env envelope
-		if perr != nil || fn == "" {
-			s.countCall(fn, false)
-			env = s.failure(fn, fail(msgBadCommand, raw))
+		if cmd.good {
+			env = s.run(c, cmd.fn, bufs.commandArgs[cmd.lo:cmd.hi:cmd.hi], f)
 		} else {
-			env = s.run(c, fn, sub, f, true)
+			env = s.failure(cmd.fn, fail(msgBadCommand, cmd.text(bufs.body)))
 		}
-		results = append(results, env)
+		tally.add(cmd.fn, env.Metadata.Result == 1)
+		if len(items) > 0 {
+			items = append(items, ',')
+		}
+		var err error
+		if items, err = appendEnvelope(items, &env); err != nil && encodeErr == nil {
+			encodeErr = err
+		}
 		if env.Metadata.Result == 0 {
 			if firstFailure == "" {
 				firstFailure = env.Metadata.Reason
@@ -318,12 +352,17 @@ func (s *Server) batch(c caller, args form, f Faults) envelope {
 			}
 		}
 	}
+	bufs.items = items
 	top := meta{Command: "batch", Reason: "OK", Result: 1, Version: 1}
 	if firstFailure != "" {
 		top.Result, top.Reason = 0, firstFailure
 	}
-	s.countCall("batch", firstFailure == "")
-	return envelope{Metadata: top, Data: map[string]any{"result": results}}
+	tally.add("batch", firstFailure == "")
+	s.countCalls(tally)
+	out := appendMeta(append(bufs.answer[:0], `{"metadata":`...), &top)
+	out = append(out, `,"data":{"result":[`...)
+	out = append(out, items...)
+	return append(out, "]}}"...), encodeErr
 }
 
 // serveAPI0 answers a call without api.version=1 in the older API 0 shape.
@@ -443,7 +482,11 @@ func (s *Server) listAccts(c caller) []map[string]any {
 // per-account faults. It returns the account with s.mu held on success; the
 // caller must unlock.
 func (s *Server) account(c caller, args form, f Faults) (*account, *apiError) {
-	user := args.Get("user")
+	return s.accountOf(c, args.Get("user"), f)
+}
+
+// accountOf is account for the user argument user.
+func (s *Server) accountOf(c caller, user string, f Faults) (*account, *apiError) {
 	if user == "" {
 		return nil, fail(msgRequired, "user")
 	}
@@ -457,12 +500,14 @@ func (s *Server) account(c caller, args form, f Faults) (*account, *apiError) {
 		s.mu.Unlock()
 		return nil, fail(msgNoAccess, user)
 	}
-	s.mu.Unlock()
-	if s.chance(f.ErrorRate) {
-		s.countInjected("error")
-		return nil, fail(s.pick(transientErrors), user)
+	if f.ErrorRate > 0 {
+		s.mu.Unlock()
+		if s.chance(f.ErrorRate) {
+			s.countInjected("error")
+			return nil, fail(s.pick(transientErrors), user)
+		}
+		s.mu.Lock()
 	}
-	s.mu.Lock()
 	return a, nil
 }
 
@@ -505,7 +550,8 @@ func validName(param, v string) *apiError {
 	if v == "" {
 		return fail(msgRequired, param)
 	}
-	if !isAppName(v) || strings.HasPrefix(strings.ToLower(v), "group_") {
+	// (An app name is ASCII: EqualFold is ToLower here.)
+	if !isAppName(v) || len(v) >= len("group_") && strings.EqualFold(v[:len("group_")], "group_") {
 		return fail(msgBadName, param, v)
 	}
 	return nil
@@ -551,7 +597,11 @@ func (s *Server) createGroup(c caller, args form, f Faults) (any, *apiError) {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	a.groups[id] = Group{ID: id, Label: label, Order: order}
+	g, ok := a.groups[id]
+	if !ok {
+		g.ID = strings.Clone(id)
+	}
+	a.groups[g.ID] = Group{ID: g.ID, Label: keep(g.Label, label), Order: order}
 	return nil, nil
 }
 
@@ -569,14 +619,61 @@ func (s *Server) removeGroup(c caller, args form, f Faults) (any, *apiError) {
 	return nil, nil
 }
 
-func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
-	l := Link{
-		App: args.Get("app"), Label: args.Get("label"), GroupID: args.Get("group_id"),
-		Implements: args.Get("implements"), SubscriberUniqueID: args.Get("subscriber_unique_id"),
-		AutologinTokenURL: args.Get("autologin_token_url"), URL: args.Get("url"),
-		Base64PNGImage: args.Get("base64_png_image"), Hide: parseBool(args.Get("hide")),
+// linkArgs are create_integration_link's arguments.
+type linkArgs struct {
+	Link
+	user, token, order, hide string
+}
+
+// read takes the first value of each argument from args, as Get does, in
+// one pass (a push runs this for every link of every account).
+func (la *linkArgs) read(args form) {
+	var seen uint16
+	for _, p := range args {
+		var (
+			bit uint16
+			v   *string
+		)
+		switch p.key {
+		case "app":
+			bit, v = 1<<0, &la.App
+		case "label":
+			bit, v = 1<<1, &la.Label
+		case "group_id":
+			bit, v = 1<<2, &la.GroupID
+		case "implements":
+			bit, v = 1<<3, &la.Implements
+		case "subscriber_unique_id":
+			bit, v = 1<<4, &la.SubscriberUniqueID
+		case "autologin_token_url":
+			bit, v = 1<<5, &la.AutologinTokenURL
+		case "url":
+			bit, v = 1<<6, &la.URL
+		case "base64_png_image":
+			bit, v = 1<<7, &la.Base64PNGImage
+		case "user":
+			bit, v = 1<<8, &la.user
+		case "token":
+			bit, v = 1<<9, &la.token
+		case "order":
+			bit, v = 1<<10, &la.order
+		case "hide":
+			bit, v = 1<<11, &la.hide
+		default:
+			continue
+		}
+		if seen&bit == 0 {
+			seen |= bit
+			*v = p.value
+		}
 	}
-	token := args.Get("token")
+}
+
+func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
+	var la linkArgs
+	la.read(args)
+	l, token := la.Link, la.token
+	l.Hide = parseBool(la.hide)
 	if err := validName("app", l.App); err != nil {
 		return nil, err
 	}
@@ -605,7 +702,7 @@ func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
 			return nil, fail("The parameter “%s” must be an absolute http or https URL.", p.name)
 		}
 	}
-	order, oerr := parseOrder(args.Get("order"))
+	order, oerr := parseOrder(la.order)
 	if oerr != nil {
 		return nil, oerr
 	}
@@ -615,29 +712,49 @@ func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
 			return nil, fail(msgBadPNG, err)
 		}
 	}
-	a, err := s.account(c, args, f)
+	a, err := s.accountOf(c, la.user, f)
 	if err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	a.links[l.App] = &storedLink{Link: l, token: token}
+	if stored := a.links[l.App]; stored != nil {
+		stored.keep(l, token)
+	} else {
+		stored = new(storedLink)
+		stored.keep(l, token)
+		a.links[stored.App] = stored
+	}
 	return nil, nil
 }
 
 // absoluteURL tells whether v is an absolute http or https URL. A push sends
 // the same few URLs for every account, so the ones found good are kept (a
-// bounded number) and not parsed again.
+// bounded number) and not parsed again, the last two at hand (a link has
+// two).
 func (s *Server) absoluteURL(v string) bool {
-	if _, ok := s.goodURLs.Load(v); ok {
+	for i := range s.recentURLs {
+		if p := s.recentURLs[i].Load(); p != nil && *p == v {
+			return true
+		}
+	}
+	if p, ok := s.goodURLs.Load(v); ok {
+		s.recentURL(p.(*string))
 		return true
 	}
 	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return false
 	}
 	if s.goodURLCount.Add(1) <= maxGoodURLs {
-		s.goodURLs.Store(strings.Clone(v), struct{}{})
+		good := strings.Clone(v)
+		s.goodURLs.Store(good, &good)
+		s.recentURL(&good)
 	}
 	return true
+}
+
+// recentURL puts a good URL at hand, in place of the older of the two.
+func (s *Server) recentURL(p *string) {
+	s.recentURLs[s.recentURLNext.Add(1)%uint32(len(s.recentURLs))].Store(p)
 }
 
 // maxGoodURLs bounds the URLs a server remembers as good.
@@ -745,7 +862,7 @@ func (s *Server) updateToken(c caller, args form, f Faults) (any, *apiError) {
 	if l == nil {
 		return nil, fail(msgNoLink, a.User, app)
 	}
-	l.token = token
+	l.token = keep(l.token, token)
 	return nil, nil
 }
 

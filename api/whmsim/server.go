@@ -119,6 +119,51 @@ type storedLink struct {
 	token string
 }
 
+// keep returns v to store in place of cur: cur itself when they are equal,
+// or else a copy. Request arguments are strings over buffers that are
+// reused once the request is answered: nothing of them is stored as it is.
+func keep(cur, v string) string {
+	if v == cur {
+		return cur
+	}
+	return strings.Clone(v)
+}
+
+// keep stores l and its token in sl, as keep does for each string (those
+// that changed are copied into one allocation).
+func (sl *storedLink) keep(l Link, token string) {
+	was := *sl
+	*sl = storedLink{Link: l, token: token}
+	strs := [...]struct {
+		now *string
+		was string
+	}{
+		{&sl.App, was.App}, {&sl.Label, was.Label}, {&sl.GroupID, was.GroupID},
+		{&sl.Implements, was.Implements}, {&sl.SubscriberUniqueID, was.SubscriberUniqueID},
+		{&sl.AutologinTokenURL, was.AutologinTokenURL}, {&sl.URL, was.URL},
+		{&sl.Base64PNGImage, was.Base64PNGImage}, {&sl.token, was.token},
+	}
+	n := 0
+	for _, s := range strs {
+		if *s.now == s.was {
+			*s.now = s.was
+		} else {
+			n += len(*s.now)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	buf := make([]byte, 0, n)
+	for _, s := range strs {
+		if *s.now != s.was && *s.now != "" {
+			start := len(buf)
+			buf = append(buf, *s.now...)
+			*s.now = bytesString(buf[start:])
+		}
+	}
+}
+
 // Server is one simulated WHM server.
 type Server struct {
 	sim   *Sim
@@ -151,8 +196,10 @@ type Server struct {
 	inFlight    atomic.Int64
 	maxInFlight int64
 
-	goodURLs     sync.Map // URLs found to be absolute http(s) ones
-	goodURLCount atomic.Int64
+	goodURLs      sync.Map // URLs found to be absolute http(s) ones (to themselves)
+	goodURLCount  atomic.Int64
+	recentURLs    [2]atomic.Pointer[string] // the last good URLs looked up
+	recentURLNext atomic.Uint32
 }
 
 func newServer(sim *Sim, cfg ServerConfig, index int) (*Server, error) {
@@ -527,6 +574,63 @@ func (s *Server) countCall(fn string, ok bool) {
 	if !ok {
 		s.failures++
 	}
+}
+
+// callTally counts a batch's calls, to add them to the stats at once.
+type callTally struct {
+	calls    []callCount
+	failures int64
+}
+
+type callCount struct {
+	fn string
+	n  int64
+}
+
+// add counts a call of fn.
+func (t *callTally) add(fn string, ok bool) {
+	if !ok {
+		t.failures++
+	}
+	for i := range t.calls {
+		if t.calls[i].fn == fn {
+			t.calls[i].n++
+			return
+		}
+	}
+	t.calls = append(t.calls, callCount{fn, 1})
+}
+
+// reset empties the tally (and lets go of its names).
+func (t *callTally) reset() {
+	clear(t.calls)
+	t.calls, t.failures = t.calls[:0], 0
+}
+
+// countCalls adds a tally to the stats. The tally's names may be over a
+// reused buffer, and a map assignment stores its key even when the map
+// holds an equal one: the names are replaced by constants or copies first.
+func (s *Server) countCalls(t *callTally) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	for _, c := range t.calls {
+		s.calls[ownName(c.fn)] += c.n
+	}
+	s.failures += t.failures
+}
+
+// ownName returns fn as a constant when it names a function, or else as a
+// copy.
+func ownName(fn string) string {
+	if fn == "batch" {
+		return "batch"
+	}
+	for _, name := range functionNames {
+		if name == fn {
+			return name
+		}
+	}
+	return strings.Clone(fn)
 }
 
 func (s *Server) countInjected(kind string) {
