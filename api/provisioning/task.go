@@ -109,9 +109,13 @@ func (e *Engine) runTask(ctx context.Context, ct *links.ClaimedTask) (finished b
 	if err := json.Unmarshal([]byte(ct.Spec), &sp); err != nil {
 		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, warning(t.ServerID, nil, "The operation's specification is unreadable: "+err.Error()))
 	}
-	// The accounts are read ahead from the start, so that the first
-	// batches are ready when the support check answers.
-	rd := e.readAccounts(ctx, t.ServerID, t.Cursor)
+	// The accounts are read, and their batches built, ahead from the
+	// start, so that the first batches are ready to go when the support
+	// check answers.
+	pl := e.planFor(sp.Links, sp.Links == nil)
+	rd := e.readAccounts(ctx, t.ServerID, t.Cursor, func(accts []links.PushAccount) links.PreparedCall {
+		return e.prepare(panel, conn, pl, accts)
+	})
 	defer rd.close()
 	var chk *checked
 	if !t.Checked {
@@ -121,42 +125,52 @@ func (e *Engine) runTask(ctx context.Context, ct *links.ClaimedTask) (finished b
 			return done, err
 		}
 	}
-	return e.pushServer(ctx, ct, panel, conn, e.planFor(sp.Links, sp.Links == nil), rd, chk)
+	return e.pushServer(ctx, ct, rd, pl, chk)
 }
 
-// accountReader reads a task's accounts ahead of its batches, a chunk of
-// PerServerCap batches at a time, at most one chunk ahead of the one being
-// handed out: the database read is off the requests' path and the memory
-// stays bounded whatever the server's size.
+// accountReader reads a task's accounts ahead of its batches, PerServerCap
+// batches at a time, and builds their requests: up to PerServerCap of them
+// wait ready, so that the answers of a round of requests are followed at
+// once by as many new ones (nothing left to build then), and the database
+// read is off the requests' path. The memory stays bounded whatever the
+// server's size.
 type accountReader struct {
-	chunks chan []links.PushAccount
-	err    error // why the chunks ended early, set before they close
-	stop   chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	batches chan readyBatch
+	err     error // why the batches ended early, set before they close
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
 }
 
-func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64) *accountReader {
-	r := &accountReader{chunks: make(chan []links.PushAccount, 1), stop: make(chan struct{}), done: make(chan struct{})}
+// readyBatch is a batch's accounts and its request, built.
+type readyBatch struct {
+	accounts []links.PushAccount
+	call     links.PreparedCall
+}
+
+func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, prepare func([]links.PushAccount) links.PreparedCall) *accountReader {
+	r := &accountReader{batches: make(chan readyBatch, e.cfg.PerServerCap), stop: make(chan struct{}), done: make(chan struct{})}
 	limit := e.cfg.BatchSize * e.cfg.PerServerCap
 	go func() {
 		defer close(r.done)
-		defer close(r.chunks)
+		defer close(r.batches)
 		for {
 			chunk, err := e.store.PushAccounts(ctx, serverID, cursor, limit)
 			if err != nil {
 				r.err = err
 				return
 			}
-			if len(chunk) == 0 {
-				return
-			}
-			select {
-			case r.chunks <- chunk:
-			case <-r.stop:
-				return
-			case <-ctx.Done():
-				return
+			for rest := chunk; len(rest) > 0; {
+				n := min(e.cfg.BatchSize, len(rest))
+				accts := rest[:n:n]
+				rest = rest[n:]
+				select {
+				case r.batches <- readyBatch{accts, prepare(accts)}:
+				case <-r.stop:
+					return
+				case <-ctx.Done():
+					return
+				}
 			}
 			if len(chunk) < limit {
 				return // that was the last
@@ -266,7 +280,7 @@ func (e *Engine) finishTask(ctx context.Context, ct *links.ClaimedTask, state st
 // the requests' path, each commit taking every batch answered by then in one
 // transaction with its counters and warnings. A passed support check (chk)
 // is committed first.
-func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn, pl plan, rd *accountReader, chk *checked) (bool, error) {
+func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *accountReader, pl plan, chk *checked) (bool, error) {
 	t := ct.Task
 	stop := make(chan struct{})
 	var stopOnce bool
@@ -283,27 +297,19 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 	var loadErr error
 	go func() {
 		defer close(queue)
-		var ahead []links.PushAccount
 		for {
-			if len(ahead) == 0 {
-				var ok bool
-				select {
-				case ahead, ok = <-rd.chunks:
-					if !ok {
-						loadErr = rd.err
-					}
-				case <-stop:
-				}
+			var next readyBatch
+			var ok bool
+			select {
+			case next, ok = <-rd.batches:
 				if !ok {
-					return
+					loadErr = rd.err
 				}
+			case <-stop:
 			}
-			n := min(e.cfg.BatchSize, len(ahead))
-			accts := ahead[:n:n]
-			ahead = ahead[n:]
-			// The request is built while the slots are busy: when one
-			// frees, it only has to be sent.
-			call := e.prepare(panel, conn, pl, accts)
+			if !ok {
+				return
+			}
 			select {
 			case <-stop:
 				return
@@ -311,7 +317,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 				return
 			case inFlight <- struct{}{}:
 			}
-			b := &batchResult{accounts: accts, done: make(chan struct{})}
+			b := &batchResult{accounts: next.accounts, done: make(chan struct{})}
 			select {
 			case queue <- b:
 			case <-stop: // given up or superseded while the queue was full
@@ -321,7 +327,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, panel li
 			go func() {
 				defer close(b.done)
 				defer func() { <-inFlight }()
-				b.results, b.err = e.callPanel(ctx, call, len(accts))
+				b.results, b.err = e.callPanel(ctx, next.call, len(next.accounts))
 			}()
 		}
 	}()
