@@ -317,10 +317,23 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 				return
 			case inFlight <- struct{}{}:
 			}
+			// The process's request slot is taken here, not by the
+			// request's goroutine: while the slots are all busy, a task
+			// holds no more built requests than its ready ones and this.
+			select {
+			case <-stop:
+				<-inFlight
+				return
+			case <-e.stopping:
+				<-inFlight
+				return
+			case e.requests <- struct{}{}:
+			}
 			b := &batchResult{accounts: next.accounts, done: make(chan struct{})}
 			select {
 			case queue <- b:
 			case <-stop: // given up or superseded while the queue was full
+				<-e.requests
 				<-inFlight
 				return
 			}
@@ -536,13 +549,15 @@ func (e *Engine) prepare(panel links.Panel, conn links.ServerConn, pl plan, acct
 
 // callPanel sends one batch of n accounts, retrying transport failures with
 // backoff. The global request slots bound the requests in flight of this
-// process.
+// process: the caller holds one for the first attempt, which gives it back.
 func (e *Engine) callPanel(ctx context.Context, call links.PreparedCall, n int) ([]links.AccountResult, error) {
 	for attempt := 1; ; attempt++ {
-		select {
-		case e.requests <- struct{}{}:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if attempt > 1 {
+			select {
+			case e.requests <- struct{}{}:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
 		res, err := call.Run(ctx)
 		<-e.requests
@@ -595,6 +610,11 @@ func (e *Engine) runAccountSync(ctx context.Context, ct *links.ClaimedTask, pane
 		}
 		pl = e.planFor(links.ApplyLinkSettings(settings), false)
 		accts = []links.PushAccount{*a}
+	}
+	select {
+	case e.requests <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
 	res, err := e.callPanel(ctx, e.prepare(panel, conn, pl, accts), len(accts))
 	if ctx.Err() != nil {
