@@ -65,20 +65,14 @@ func (p *timedPanel) CheckSupport(ctx context.Context, s links.ServerConn) (link
 	return sup, err
 }
 
-// PushLinks times a push batch.
+// PushLinks times a push batch (as PreparePush's call does).
 func (p *timedPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
-	start := time.Now()
-	res, err := p.Panel.PushLinks(ctx, s, req)
-	p.observe("push_links", start, err)
-	return res, err
+	return p.PreparePush(s, req).Run(ctx)
 }
 
-// RemoveLinks times a removal batch.
+// RemoveLinks times a removal batch (as PrepareRemove's call does).
 func (p *timedPanel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
-	start := time.Now()
-	res, err := p.Panel.RemoveLinks(ctx, s, req)
-	p.observe("remove_links", start, err)
-	return res, err
+	return p.PrepareRemove(s, req).Run(ctx)
 }
 
 // PreparePush builds a push batch ahead of its turn; its sends are timed.
