@@ -48,20 +48,14 @@ func logFromRow(r logEntryRow) links.LogEntry {
 		ServerID: r.ServerID, ServiceID: r.ServiceID, Message: r.Message}
 }
 
+// insertLog is insertLogSQL inside a GORM transaction, its error translated
+// as GORM's own would be.
 func insertLog(tx *gorm.DB, opID int64, module string, now time.Time, entries []links.LogEntry) error {
-	if len(entries) == 0 {
-		return nil
+	err := insertLogSQL(tx.Statement.Context, tx.Statement.ConnPool, opID, module, now, entries)
+	if t, ok := tx.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		return t.Translate(err)
 	}
-	rows := make([]logEntryRow, len(entries))
-	for i, e := range entries {
-		t := e.Time
-		if t.IsZero() {
-			t = now
-		}
-		rows[i] = logEntryRow{OperationID: opID, Module: module, Time: t, Level: e.Level, ServerID: e.ServerID,
-			ServiceID: e.ServiceID, Message: e.Message}
-	}
-	return tx.CreateInBatches(rows, 100).Error
+	return err
 }
 
 func countWarnings(entries []links.LogEntry) int {

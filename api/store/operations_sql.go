@@ -330,7 +330,8 @@ func logInsertSQL(n int) string {
 	return logInsertAll[:len(logInsertPrefix)+n*len(logInsertRow)-len(", ")]
 }
 
-// insertLogSQL is insertLog without GORM, in batches of logBatch entries.
+// insertLogSQL writes log entries, in INSERTs of logBatch at most; an entry
+// without a time takes now.
 func insertLogSQL(ctx context.Context, db sqlConn, opID int64, module string, now time.Time, entries []links.LogEntry) error {
 	for len(entries) > 0 {
 		batch := entries[:min(len(entries), logBatch)]
