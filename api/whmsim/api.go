@@ -729,32 +729,18 @@ func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
 
 // absoluteURL tells whether v is an absolute http or https URL. A push sends
 // the same few URLs for every account, so the ones found good are kept (a
-// bounded number) and not parsed again, the last two at hand (a link has
-// two).
+// bounded number) and not parsed again.
 func (s *Server) absoluteURL(v string) bool {
-	for i := range s.recentURLs {
-		if p := s.recentURLs[i].Load(); p != nil && *p == v {
-			return true
-		}
-	}
-	if p, ok := s.goodURLs.Load(v); ok {
-		s.recentURL(p.(*string))
+	if _, ok := s.goodURLs.Load(v); ok {
 		return true
 	}
 	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return false
 	}
 	if s.goodURLCount.Add(1) <= maxGoodURLs {
-		good := strings.Clone(v)
-		s.goodURLs.Store(good, &good)
-		s.recentURL(&good)
+		s.goodURLs.Store(strings.Clone(v), struct{}{})
 	}
 	return true
-}
-
-// recentURL puts a good URL at hand, in place of the older of the two.
-func (s *Server) recentURL(p *string) {
-	s.recentURLs[s.recentURLNext.Add(1)%uint32(len(s.recentURLs))].Store(p)
 }
 
 // maxGoodURLs bounds the URLs a server remembers as good.

@@ -42,19 +42,6 @@ func (f form) Get(key string) string {
 	return ""
 }
 
-// parseQuery parses URL-encoded data as url.ParseQuery does: "&"-separated
-// pairs, "+" for a space, %XX escapes. Anything url.ParseQuery refuses (a bad
-// escape, a semicolon, too many fields) is refused with its error. The keys
-// and values share one new buffer. (It is parseForm for a string; the fuzz
-// tests hold it to url.ParseQuery.)
-func parseQuery(q string) (form, error) {
-	if q == "" {
-		return nil, nil
-	}
-	out, _, err := parseForm(make([]byte, len(q)), stringBytes(q), nil)
-	return out, err
-}
-
 // checkForm refuses, with url.ParseQuery's error, URL-encoded data with too
 // many fields or a semicolon (anywhere: url.ParseQuery then says so whatever
 // else is wrong). Past it, the decoders meet no semicolons.

@@ -129,12 +129,11 @@ func keep(cur, v string) string {
 	return strings.Clone(v)
 }
 
-// keep stores l and its token in sl, as keep does for each string (those
-// that changed are copied into one allocation).
+// keep stores l and its token in sl, each string through keep.
 func (sl *storedLink) keep(l Link, token string) {
 	was := *sl
 	*sl = storedLink{Link: l, token: token}
-	strs := [...]struct {
+	for _, s := range [...]struct {
 		now *string
 		was string
 	}{
@@ -142,25 +141,8 @@ func (sl *storedLink) keep(l Link, token string) {
 		{&sl.Implements, was.Implements}, {&sl.SubscriberUniqueID, was.SubscriberUniqueID},
 		{&sl.AutologinTokenURL, was.AutologinTokenURL}, {&sl.URL, was.URL},
 		{&sl.Base64PNGImage, was.Base64PNGImage}, {&sl.token, was.token},
-	}
-	n := 0
-	for _, s := range strs {
-		if *s.now == s.was {
-			*s.now = s.was
-		} else {
-			n += len(*s.now)
-		}
-	}
-	if n == 0 {
-		return
-	}
-	buf := make([]byte, 0, n)
-	for _, s := range strs {
-		if *s.now != s.was && *s.now != "" {
-			start := len(buf)
-			buf = append(buf, *s.now...)
-			*s.now = bytesString(buf[start:])
-		}
+	} {
+		*s.now = keep(s.was, *s.now)
 	}
 }
 
@@ -196,10 +178,8 @@ type Server struct {
 	inFlight    atomic.Int64
 	maxInFlight int64
 
-	goodURLs      sync.Map // URLs found to be absolute http(s) ones (to themselves)
-	goodURLCount  atomic.Int64
-	recentURLs    [2]atomic.Pointer[string] // the last good URLs looked up
-	recentURLNext atomic.Uint32
+	goodURLs     sync.Map // URLs found to be absolute http(s) ones
+	goodURLCount atomic.Int64
 }
 
 func newServer(sim *Sim, cfg ServerConfig, index int) (*Server, error) {
