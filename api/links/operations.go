@@ -310,6 +310,16 @@ type TaskProgress struct {
 	State     string
 	LastError string
 	Entries   []LogEntry
+	// Check, when set, is a support check's outcome, recorded on its
+	// server in the same transaction.
+	Check *ServerCheck
+}
+
+// ServerCheck is what a support check of a server found, and when.
+type ServerCheck struct {
+	ServerID int64
+	Support  Support
+	At       time.Time
 }
 
 // ErrLeaseLost tells a worker that it no longer holds a server task's lease

@@ -53,7 +53,6 @@ type Store interface {
 	CountPushAccounts(ctx context.Context, serverID int64) (int, error)
 	Server(ctx context.Context, id int64) (links.Server, error)
 	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
-	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
 }
 
 // Config holds the engine's settings; zero values take the defaults.

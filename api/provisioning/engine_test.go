@@ -22,21 +22,31 @@ func TestEnableConfigureDisableEndWithExactlyTheDesiredLinks(t *testing.T) {
 		w := newWorld(t, st,
 			srvSpec{name: "cpa", accounts: 20},
 			srvSpec{name: "cpb", accounts: 15},
-			srvSpec{name: "old", accounts: 15, version: whmsim.OldVersion})
+			srvSpec{name: "old", accounts: 15, version: whmsim.OldVersion},
+			srvSpec{name: "empty", accounts: 0})
 		e := provisioning.New(testConfig(), st, panels(), quiet, nil)
 
 		op, err := e.Enable(ctx, links.ModuleCPanel, "admin@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s, _ := e.Status(ctx, links.ModuleCPanel); s.State != links.StateProvisioning || s.ServersTotal != 3 {
-			t.Fatalf("status before the run = %+v, want provisioning on 3 servers", s)
+		if s, _ := e.Status(ctx, links.ModuleCPanel); s.State != links.StateProvisioning || s.ServersTotal != 4 {
+			t.Fatalf("status before the run = %+v, want provisioning on 4 servers", s)
 		}
 		e.Start(ctx)
 		defer func() { _ = e.Stop(ctx) }()
 		done := waitOp(t, st, op.ID)
-		if done.State != links.OpCompleted || done.ServersSupport != 2 || done.AccountsDone != 35 || done.AccountsFailed != 0 || done.Warnings != 0 {
+		if done.State != links.OpCompleted || done.ServersSupport != 3 || done.AccountsDone != 35 || done.AccountsFailed != 0 || done.Warnings != 0 {
 			t.Fatalf("activation = %+v", done.Operation)
+		}
+		// Each server's check is recorded on it: with the first batch's
+		// commit, with the end of a server without accounts, with the end
+		// of an unsupported one.
+		for name, supported := range map[string]bool{"cpa": true, "empty": true, "old": false} {
+			srv, err := st.Server(ctx, w.ids[name])
+			if err != nil || srv.SupportsLinks == nil || *srv.SupportsLinks != supported || srv.CheckedAt == nil || srv.Version == "" {
+				t.Errorf("server %s after the activation = %+v, %v; want supports_links %v, checked", name, srv, err, supported)
+			}
 		}
 		want, _ := e.Links(ctx, links.ModuleCPanel)
 		w.expectLinks(want, "cpa", "cpb")
@@ -48,7 +58,7 @@ func TestEnableConfigureDisableEndWithExactlyTheDesiredLinks(t *testing.T) {
 		if len(infos) != 1 || !strings.Contains(infos[0].Message, "old") || !strings.Contains(infos[0].Message, "11.54") || *infos[0].ServerID != w.ids["old"] {
 			t.Fatalf("info entries = %+v", infos)
 		}
-		if debug := logOf(t, st, op.ID, links.LevelDebug); len(debug) != 2+2*2+1 { // op start/end, start/end of 2 servers, start of the old one
+		if debug := logOf(t, st, op.ID, links.LevelDebug); len(debug) != 2+3*2+1 { // op start/end, start/end of 3 servers, start of the old one
 			t.Errorf("debug entries = %d: %+v", len(debug), debug)
 		}
 

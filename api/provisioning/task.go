@@ -187,23 +187,14 @@ func (r *accountReader) close() {
 	<-r.done
 }
 
-// checked is a passed support check whose commit is left to the push that
-// follows, so that the first batches go out while it is written.
-type checked struct {
-	progress links.TaskProgress
-	support  links.Support
-	at       time.Time
-}
-
 // checkServer runs the support check. A server without support, or that
 // cannot be checked, ends the task there (done); a supported one gives the
 // outcome to commit with the first batches.
 func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (*checked, bool, error) {
 	t := ct.Task
 	start := entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Started %s of server %s (%s).", kindName(ct.Operation.Kind), t.ServerName, conn.Hostname))
-	// The accounts are counted while the panel answers the check, and the
-	// server's support is recorded beside the task's commit (two commits at
-	// once share the database's log flush).
+	// The accounts are counted while the panel answers the check; the
+	// server's support is recorded by the task's next commit.
 	var side sync.WaitGroup
 	defer side.Wait()
 	var total int
@@ -231,11 +222,10 @@ func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel l
 			warning(t.ServerID, nil, fmt.Sprintf("Server %s could not be checked for application links support: %s", t.ServerName, err)))
 		return nil, done, err
 	}
+	check := &links.ServerCheck{ServerID: t.ServerID, Support: sup, At: time.Now()}
 	if !sup.Supported {
-		side.Wait()
-		side.Go(func() { _ = e.store.SetServerSupport(ctx, t.ServerID, sup, time.Now()) })
-		done, err := e.finishTask(ctx, ct, links.TaskUnsupported, 0, 0, start,
-			entry(links.LevelInfo, t.ServerID, fmt.Sprintf("Server %s does not support application links: %s.", t.ServerName, strings.TrimSuffix(sup.Reason, "."))))
+		done, err := e.finish(ctx, ct, links.TaskProgress{State: links.TaskUnsupported, Check: check, Entries: []links.LogEntry{start,
+			entry(links.LevelInfo, t.ServerID, fmt.Sprintf("Server %s does not support application links: %s.", t.ServerName, strings.TrimSuffix(sup.Reason, ".")))}})
 		return nil, done, err
 	}
 	side.Wait()
@@ -243,29 +233,39 @@ func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel l
 		return nil, false, countErr
 	}
 	ct.Task.Checked, ct.Task.AccountsTotal = true, total
-	return &checked{progress: links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
-		Checked: true, Supported: true, AccountsTotal: total, Entries: []links.LogEntry{start}},
-		support: sup, at: time.Now()}, false, nil
+	return &checked{total: total, start: start, check: check}, false, nil
 }
 
-// commitChecked records a passed support check: the server's support and
-// the task's first progress, at once (two commits at once share the
-// database's log flush).
-func (e *Engine) commitChecked(ctx context.Context, serverID int64, chk *checked) (string, error) {
-	var side sync.WaitGroup
-	side.Go(func() { _ = e.store.SetServerSupport(ctx, serverID, chk.support, chk.at) })
-	defer side.Wait()
-	return e.store.CommitProgress(ctx, chk.progress)
+// checked is a passed support check, recorded with the task's first commit
+// after it (see into), so that the first batches go out at once and the
+// check costs no commit of its own.
+type checked struct {
+	total int
+	start links.LogEntry
+	check *links.ServerCheck
+}
+
+// into adds the check to a progress commit: the task checked and
+// supported, its accounts counted, its start entry first, and the server's
+// support.
+func (c *checked) into(p *links.TaskProgress) {
+	p.Checked, p.Supported, p.AccountsTotal, p.Check = true, true, c.total, c.check
+	p.Entries = append([]links.LogEntry{c.start}, p.Entries...)
 }
 
 // finishTask commits the task's final state with its last entries.
 func (e *Engine) finishTask(ctx context.Context, ct *links.ClaimedTask, state string, done, failed int, entries ...links.LogEntry) (bool, error) {
-	p := links.TaskProgress{TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner, State: state,
-		AccountsDone: done, AccountsFailed: failed, Entries: entries}
+	return e.finish(ctx, ct, links.TaskProgress{State: state, AccountsDone: done, AccountsFailed: failed, Entries: entries})
+}
+
+// finish commits the task's final state p (the task's ids are filled in
+// here).
+func (e *Engine) finish(ctx context.Context, ct *links.ClaimedTask, p links.TaskProgress) (bool, error) {
+	p.TaskID, p.OperationID, p.Module, p.Owner = ct.Task.ID, ct.Operation.ID, ct.Operation.Module, ct.Owner
 	switch {
 	case ct.Operation.Kind == links.OpAccountSync:
 		p.Checked, p.Supported, p.AccountsTotal = true, true, 1
-	case !ct.Task.Checked && state != links.TaskDone:
+	case !ct.Task.Checked && p.State != links.TaskDone:
 		p.Checked = true
 	}
 	if _, err := e.store.CommitProgress(ctx, p); err != nil {
@@ -279,7 +279,7 @@ func (e *Engine) finishTask(ctx context.Context, ct *links.ClaimedTask, state st
 // one sent as soon as one answers. The answers are committed in order, off
 // the requests' path, each commit taking every batch answered by then in one
 // transaction with its counters and warnings. A passed support check (chk)
-// is committed first.
+// rides on the first commit.
 func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *accountReader, pl plan, chk *checked) (bool, error) {
 	t := ct.Task
 	stop := make(chan struct{})
@@ -352,17 +352,6 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 	var lastFailure error
 	var commitErr error
 	superseded := false
-	if chk != nil {
-		state, err := e.commitChecked(ctx, t.ServerID, chk)
-		switch {
-		case err != nil:
-			commitErr = err
-			halt()
-		case state == links.TaskSuperseded:
-			superseded = true
-			halt()
-		}
-	}
 	var next *batchResult // taken from the queue, not yet answered
 	for {
 		b := next
@@ -392,6 +381,9 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 		last := group[len(group)-1].accounts
 		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
 			Cursor: last[len(last)-1].ServiceID}
+		if chk != nil {
+			chk.into(&p)
+		}
 		for _, b := range group {
 			if b.err != nil {
 				failStreak++
@@ -424,6 +416,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 			halt()
 			continue
 		}
+		chk = nil
 		done += p.AccountsDone
 		failed += p.AccountsFailed
 		e.countAccounts(ct.Operation.Module, pl, p.AccountsDone, p.AccountsFailed)
@@ -461,9 +454,12 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 			entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
 				t.ServerName, prevDone, prevFailed+rest, took.Round(time.Millisecond))))
 	}
-	return e.finishTask(ctx, ct, links.TaskDone, 0, 0,
-		entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
-			t.ServerName, prevDone, prevFailed, took.Round(time.Millisecond))))
+	final := links.TaskProgress{State: links.TaskDone, Entries: []links.LogEntry{entry(links.LevelDebug, t.ServerID,
+		fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.", t.ServerName, prevDone, prevFailed, took.Round(time.Millisecond)))}}
+	if chk != nil {
+		chk.into(&final) // no account to push: the check is recorded now
+	}
+	return e.finish(ctx, ct, final)
 }
 
 // commitLinger is how long an answered batch waits for the next one in

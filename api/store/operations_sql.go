@@ -275,6 +275,11 @@ func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (strin
 			}
 			state = links.TaskSuperseded
 		}
+		if p.Check != nil {
+			if _, err := db.ExecContext(ctx, setSupportSQL, setSupportArgs(*p.Check, now)...); err != nil {
+				return "", err
+			}
+		}
 		if len(p.Entries) == 0 {
 			return state, nil
 		}
@@ -288,7 +293,7 @@ func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (strin
 	}
 	var state string
 	var err error
-	if len(p.Entries) == 0 {
+	if len(p.Entries) == 0 && p.Check == nil {
 		state, err = write(s.writer)
 	} else {
 		state, err = s.writeTx(ctx, write)

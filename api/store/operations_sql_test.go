@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -355,6 +356,45 @@ func TestCommitProgressIsAtomic(t *testing.T) {
 			t.Fatalf("commit by a stranger without entries = %v", err)
 		}
 		check(9, 3, 1, 1)
+	})
+}
+
+// A progress commit carrying a support check records it on the server in
+// the same transaction: not at all when the commit fails.
+func TestCommitProgressRecordsTheCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		op, ct := claimOne(t, s)
+		server := func() links.Server {
+			t.Helper()
+			srv, err := s.Server(ctx, ct.Task.ServerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return srv
+		}
+		if srv := server(); srv.CheckedAt != nil || srv.SupportsLinks != nil {
+			t.Fatalf("a new server is checked: %+v", srv)
+		}
+		execSQL(t, s, "UPDATE server_tasks SET lease_owner = 'B' WHERE id = "+strconv.FormatInt(ct.Task.ID, 10))
+		at := time.Now().Add(-time.Minute).Truncate(time.Second)
+		p := links.TaskProgress{TaskID: ct.Task.ID, OperationID: op.ID, Module: op.Module, Owner: "A", Checked: true, Supported: true, AccountsTotal: 2,
+			Check: &links.ServerCheck{ServerID: ct.Task.ServerID, Support: links.Support{Supported: true, Version: "11.120.0.1", Profile: "DEFAULT"}, At: at}}
+		if _, err := s.CommitProgress(ctx, p); !errors.Is(err, links.ErrLeaseLost) {
+			t.Fatalf("commit by a stranger = %v", err)
+		}
+		if srv := server(); srv.CheckedAt != nil || srv.SupportsLinks != nil || srv.Version != "" {
+			t.Fatalf("a refused commit recorded its check: %+v", srv)
+		}
+		execSQL(t, s, "UPDATE server_tasks SET lease_owner = 'A' WHERE id = "+strconv.FormatInt(ct.Task.ID, 10))
+		if _, err := s.CommitProgress(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		srv := server()
+		if srv.SupportsLinks == nil || !*srv.SupportsLinks || srv.Version != "11.120.0.1" || srv.Profile != "DEFAULT" ||
+			srv.CheckedAt == nil || !srv.CheckedAt.Equal(at) {
+			t.Fatalf("server after the check = %+v", srv)
+		}
 	})
 }
 

@@ -243,12 +243,16 @@ func (s *Store) connFromRow(row serverRow) (links.ServerConn, error) {
 
 // SetServerSupport records what a support check found.
 func (s *Store) SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error {
-	supported := sup.Supported
-	err := s.db.WithContext(ctx).Model(&serverRow{}).Where("id = ?", id).Updates(map[string]any{
-		"version": truncate(sup.Version, 64), "profile": truncate(sup.Profile, 64), "supports_links": &supported,
-		"support_reason": truncate(sup.Reason, 500), "checked_at": at.UTC(),
-	}).Error
-	return translate(err, fmt.Sprintf("server %d", id))
+	_, err := s.writer.ExecContext(ctx, setSupportSQL, setSupportArgs(links.ServerCheck{ServerID: id, Support: sup, At: at}, s.now())...)
+	return translate(s.dbErr(err), fmt.Sprintf("server %d", id))
+}
+
+// setSupportSQL records a support check on its server (setSupportArgs).
+const setSupportSQL = "UPDATE servers SET version = ?, profile = ?, supports_links = ?, support_reason = ?, checked_at = ?, updated_at = ? WHERE id = ?"
+
+func setSupportArgs(c links.ServerCheck, now time.Time) []any {
+	return []any{truncate(c.Support.Version, 64), truncate(c.Support.Profile, 64), c.Support.Supported,
+		truncate(c.Support.Reason, 500), c.At.UTC(), now, c.ServerID}
 }
 
 func truncate(s string, n int) string {
