@@ -285,6 +285,9 @@ type ClaimedTask struct {
 	Operation Operation
 	Spec      string
 	Owner     string
+	// Conn is the task's server as the claim read it; nil when it could
+	// not be read (deleted, or its token unreadable).
+	Conn *ServerConn
 }
 
 // TaskProgress is what one committed step of a server task changes, applied
@@ -313,6 +316,10 @@ type TaskProgress struct {
 	// Check, when set, is a support check's outcome, recorded on its
 	// server in the same transaction.
 	Check *ServerCheck
+	// ReleaseServer, when set with a final State, is the task's server:
+	// the task's lease and the server's are given up in the same
+	// transaction (no ReleaseLease after).
+	ReleaseServer int64
 }
 
 // ServerCheck is what a support check of a server found, and when.

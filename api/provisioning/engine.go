@@ -328,7 +328,7 @@ func (e *Engine) startWork(ctx context.Context, ct *links.ClaimedTask) {
 	go func() {
 		defer e.tasks.Done()
 		defer func() { <-e.slots }()
-		e.work(ctx, ct)
+		e.work(ctx, &claim{ClaimedTask: ct})
 		e.poke()
 	}()
 }
@@ -384,7 +384,7 @@ func (e *Engine) Purge(ctx context.Context) int64 {
 }
 
 // work runs one claimed task: heartbeat, the task, then the release.
-func (e *Engine) work(ctx context.Context, ct *links.ClaimedTask) {
+func (e *Engine) work(ctx context.Context, ct *claim) {
 	taskCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hbDone := make(chan struct{})
@@ -398,7 +398,7 @@ func (e *Engine) work(ctx context.Context, ct *links.ClaimedTask) {
 				return
 			case <-t.C:
 				err := e.store.RenewLease(taskCtx, ct.Task.ID, ct.Task.ServerID, ct.Owner, e.cfg.LeaseTTL)
-				if errors.Is(err, links.ErrLeaseLost) {
+				if errors.Is(err, links.ErrLeaseLost) && !ct.released.Load() {
 					e.logger.Warn("lost the lease of a server task", "task", ct.Task.ID, "server", ct.Task.ServerID)
 					cancel()
 					return
@@ -429,11 +429,11 @@ func (e *Engine) work(ctx context.Context, ct *links.ClaimedTask) {
 			finished = cerr == nil
 		}
 	}
-	if e.cfg.OnLease != nil {
-		e.cfg.OnLease(ct.Task.ServerID, ct.Owner, false)
-	}
-	if rerr := e.store.ReleaseLease(ctx, ct.Task.ID, ct.Task.ServerID, ct.Owner, retryAt, lastErr); rerr != nil {
-		e.logger.Warn("release lease", "task", ct.Task.ID, "err", rerr)
+	if !ct.released.Load() {
+		e.leaseEnds(ct)
+		if rerr := e.store.ReleaseLease(ctx, ct.Task.ID, ct.Task.ServerID, ct.Owner, retryAt, lastErr); rerr != nil {
+			e.logger.Warn("release lease", "task", ct.Task.ID, "err", rerr)
+		}
 	}
 	if finished {
 		e.complete(ctx, ct.Operation.ID)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/applinks/applinks/api/links"
@@ -86,7 +87,7 @@ type batchResult struct {
 // runTask works one claimed task. finished says the task reached a final
 // state (so its operation may be complete); an error means the worker could
 // not go on (database trouble) and the task is retried later from its cursor.
-func (e *Engine) runTask(ctx context.Context, ct *links.ClaimedTask) (finished bool, err error) {
+func (e *Engine) runTask(ctx context.Context, ct *claim) (finished bool, err error) {
 	t := ct.Task
 	if t.ServerName == "" {
 		t.ServerName = fmt.Sprintf("#%d", t.ServerID)
@@ -96,7 +97,12 @@ func (e *Engine) runTask(ctx context.Context, ct *links.ClaimedTask) (finished b
 	if !ok {
 		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, warning(t.ServerID, nil, fmt.Sprintf("No panel type handles the module %q.", ct.Operation.Module)))
 	}
-	conn, err := e.store.ServerConn(ctx, t.ServerID)
+	var conn links.ServerConn
+	if ct.Conn != nil {
+		conn = *ct.Conn
+	} else {
+		conn, err = e.store.ServerConn(ctx, t.ServerID)
+	}
 	if links.ErrorCode(err) == links.ENOTFOUND {
 		return e.finishTask(ctx, ct, links.TaskFailed, 0, 0, warning(t.ServerID, nil, fmt.Sprintf("Server %s was deleted: skipped.", t.ServerName)))
 	} else if err != nil {
@@ -190,7 +196,7 @@ func (r *accountReader) close() {
 // checkServer runs the support check. A server without support, or that
 // cannot be checked, ends the task there (done); a supported one gives the
 // outcome to commit with the first batches.
-func (e *Engine) checkServer(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (*checked, bool, error) {
+func (e *Engine) checkServer(ctx context.Context, ct *claim, panel links.Panel, conn links.ServerConn) (*checked, bool, error) {
 	t := ct.Task
 	start := entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Started %s of server %s (%s).", kindName(ct.Operation.Kind), t.ServerName, conn.Hostname))
 	// The accounts are counted while the panel answers the check; the
@@ -253,14 +259,33 @@ func (c *checked) into(p *links.TaskProgress) {
 	p.Entries = append([]links.LogEntry{c.start}, p.Entries...)
 }
 
+// claim is a claimed task as its worker holds it.
+type claim struct {
+	*links.ClaimedTask
+	// leaseHeard: Config.OnLease has heard the lease given up.
+	leaseHeard bool
+	// released: a final commit gave the leases up (no ReleaseLease).
+	released atomic.Bool
+}
+
+// leaseEnds tells Config.OnLease, once, that the worker is done with the
+// server (before the commit that gives its lease up, so that a hook never
+// sees two holders at once).
+func (e *Engine) leaseEnds(ct *claim) {
+	if !ct.leaseHeard && e.cfg.OnLease != nil {
+		e.cfg.OnLease(ct.Task.ServerID, ct.Owner, false)
+	}
+	ct.leaseHeard = true
+}
+
 // finishTask commits the task's final state with its last entries.
-func (e *Engine) finishTask(ctx context.Context, ct *links.ClaimedTask, state string, done, failed int, entries ...links.LogEntry) (bool, error) {
+func (e *Engine) finishTask(ctx context.Context, ct *claim, state string, done, failed int, entries ...links.LogEntry) (bool, error) {
 	return e.finish(ctx, ct, links.TaskProgress{State: state, AccountsDone: done, AccountsFailed: failed, Entries: entries})
 }
 
 // finish commits the task's final state p (the task's ids are filled in
-// here).
-func (e *Engine) finish(ctx context.Context, ct *links.ClaimedTask, p links.TaskProgress) (bool, error) {
+// here) and gives the leases up with it.
+func (e *Engine) finish(ctx context.Context, ct *claim, p links.TaskProgress) (bool, error) {
 	p.TaskID, p.OperationID, p.Module, p.Owner = ct.Task.ID, ct.Operation.ID, ct.Operation.Module, ct.Owner
 	switch {
 	case ct.Operation.Kind == links.OpAccountSync:
@@ -268,10 +293,33 @@ func (e *Engine) finish(ctx context.Context, ct *links.ClaimedTask, p links.Task
 	case !ct.Task.Checked && p.State != links.TaskDone:
 		p.Checked = true
 	}
-	if _, err := e.store.CommitProgress(ctx, p); err != nil {
+	if _, err := e.commitFinal(ctx, ct, p); err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+// commitFinal commits a final state p and gives the task's and the
+// server's leases up in the same transaction.
+func (e *Engine) commitFinal(ctx context.Context, ct *claim, p links.TaskProgress) (string, error) {
+	p.ReleaseServer = ct.Task.ServerID
+	e.leaseEnds(ct)
+	state, err := e.store.CommitProgress(ctx, p)
+	if err == nil {
+		ct.released.Store(true)
+	}
+	return state, err
+}
+
+// finishedEntry is the entry that ends the task of a server, with its
+// accounts done and failed in all.
+func finishedEntry(t links.ServerTask, done, failed int) links.LogEntry {
+	took := time.Duration(0)
+	if t.StartedAt != nil {
+		took = time.Since(*t.StartedAt)
+	}
+	return entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
+		t.ServerName, done, failed, took.Round(time.Millisecond)))
 }
 
 // pushServer pushes (or removes) the links on every qualifying account of the
@@ -280,7 +328,7 @@ func (e *Engine) finish(ctx context.Context, ct *links.ClaimedTask, p links.Task
 // the requests' path, each commit taking every batch answered by then in one
 // transaction with its counters and warnings. A passed support check (chk)
 // rides on the first commit.
-func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *accountReader, pl plan, chk *checked) (bool, error) {
+func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, pl plan, chk *checked) (bool, error) {
 	t := ct.Task
 	stop := make(chan struct{})
 	var stopOnce bool
@@ -352,7 +400,8 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 	var lastFailure error
 	var commitErr error
 	superseded := false
-	var next *batchResult // taken from the queue, not yet answered
+	var next *batchResult  // taken from the queue, not yet answered
+	var closed, ended bool // the queue seen closed; the task ended in the loop
 	for {
 		b := next
 		next = nil
@@ -364,7 +413,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 		}
 		<-b.done
 		var group []*batchResult
-		group, next = answeredBehind(queue, b)
+		group, next, closed = answeredBehind(queue, b)
 		// The answers of one round of requests come within a few
 		// milliseconds of each other: one commit for them all costs less
 		// than one each, and delays nothing but the progress shown. A
@@ -372,7 +421,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 		// streaming in (no latency) are still committed as they go.
 		for next != nil && commitErr == nil && len(group) < cap(queue) && waitDone(ctx, next.done, commitLinger) {
 			var more []*batchResult
-			more, next = answeredBehind(queue, next)
+			more, next, closed = answeredBehind(queue, next)
 			group = append(group, more...)
 		}
 		if commitErr != nil || ctx.Err() != nil {
@@ -410,7 +459,19 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 				}
 			}
 		}
-		state, err := e.store.CommitProgress(ctx, p)
+		// The last answers (nothing behind them, the queue closed) end the
+		// task in the same commit, unless it went wrong or must stop: one
+		// commit, and the leases given up with it.
+		var state string
+		var err error
+		if final := closed && next == nil && gaveUp == 0 && loadErr == nil && !e.stopRequested(); final {
+			p.State = links.TaskDone
+			p.Entries = append(p.Entries, finishedEntry(t, t.AccountsDone+done+p.AccountsDone, t.AccountsFailed+failed+p.AccountsFailed))
+			state, err = e.commitFinal(ctx, ct, p)
+			ended = err == nil
+		} else {
+			state, err = e.store.CommitProgress(ctx, p)
+		}
 		if err != nil {
 			commitErr = err
 			halt()
@@ -432,6 +493,8 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 	switch {
 	case commitErr != nil:
 		return false, commitErr
+	case ended:
+		return true, nil
 	case ctx.Err() != nil:
 		return false, ctx.Err()
 	case loadErr != nil:
@@ -441,21 +504,15 @@ func (e *Engine) pushServer(ctx context.Context, ct *links.ClaimedTask, rd *acco
 	case e.stopRequested() && gaveUp == 0:
 		return false, nil // not finished: another worker resumes from the cursor
 	}
-	took := time.Duration(0)
-	if t.StartedAt != nil {
-		took = time.Since(*t.StartedAt)
-	}
 	prevDone, prevFailed := t.AccountsDone+done, t.AccountsFailed+failed
 	if gaveUp > 0 {
 		rest := max(t.AccountsTotal-prevDone-prevFailed, 0)
 		return e.finishTask(ctx, ct, links.TaskFailed, 0, rest,
 			warning(t.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d failed requests in a row (%d accounts not processed): %s",
 				t.ServerName, gaveUp, rest, scrub(lastFailure.Error(), ""))),
-			entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
-				t.ServerName, prevDone, prevFailed+rest, took.Round(time.Millisecond))))
+			finishedEntry(t, prevDone, prevFailed+rest))
 	}
-	final := links.TaskProgress{State: links.TaskDone, Entries: []links.LogEntry{entry(links.LevelDebug, t.ServerID,
-		fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.", t.ServerName, prevDone, prevFailed, took.Round(time.Millisecond)))}}
+	final := links.TaskProgress{State: links.TaskDone, Entries: []links.LogEntry{finishedEntry(t, prevDone, prevFailed)}}
 	if chk != nil {
 		chk.into(&final) // no account to push: the check is recorded now
 	}
@@ -486,23 +543,24 @@ func waitDone(ctx context.Context, done <-chan struct{}, d time.Duration) bool {
 
 // answeredBehind returns the answered batch b with the batches queued behind
 // it that are answered too, in order (one commit takes them all), and the
-// first one taken from the queue that is not answered yet, if any.
-func answeredBehind(queue <-chan *batchResult, b *batchResult) (group []*batchResult, next *batchResult) {
+// first one taken from the queue that is not answered yet, if any; closed
+// when it found the queue closed behind them.
+func answeredBehind(queue <-chan *batchResult, b *batchResult) (group []*batchResult, next *batchResult, closed bool) {
 	group = []*batchResult{b}
 	for {
 		select {
 		case nb, ok := <-queue:
 			if !ok {
-				return group, nil
+				return group, nil, true
 			}
 			select {
 			case <-nb.done:
 				group = append(group, nb)
 			default:
-				return group, nb
+				return group, nb, false
 			}
 		default:
-			return group, nil
+			return group, nil, false
 		}
 	}
 }
@@ -571,7 +629,7 @@ func (e *Engine) callPanel(ctx context.Context, call links.PreparedCall, n int) 
 
 // runAccountSync pushes the links of one account (with the application's
 // current settings) or removes them, best effort: a failure is a warning.
-func (e *Engine) runAccountSync(ctx context.Context, ct *links.ClaimedTask, panel links.Panel, conn links.ServerConn) (bool, error) {
+func (e *Engine) runAccountSync(ctx context.Context, ct *claim, panel links.Panel, conn links.ServerConn) (bool, error) {
 	t := ct.Task
 	srv, err := e.store.Server(ctx, t.ServerID)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -166,12 +167,13 @@ func (s *Store) ClaimTask(ctx context.Context, owner string, ttl time.Duration) 
 // running with an expired lease (its holder died) and its next attempt time
 // has come.
 //
-// Each claim is two conditional UPDATEs checked through RowsAffected: first
-// the server's lease row (one holder per server, across operations), then
-// the task's own lease; every claim of a call shares one transaction (one
-// commit, which on MySQL is one log flush). The rows are taken in server
-// order, so that claims made at once by several processes wait for each
-// other instead of deadlocking, and the loser finds the leases taken.
+// A claim is two conditional UPDATEs: first the server's lease row (one
+// holder per server, across operations), then the task's own lease; the
+// claims of a call are made by one multi-row statement each (claimRound),
+// in one transaction (one commit, which on MySQL is one log flush). The rows
+// are taken in server order, so that claims made at once by several
+// processes wait for each other instead of deadlocking, and the loser finds
+// the leases taken.
 func (s *Store) ClaimTasks(ctx context.Context, owners []string, ttl time.Duration) ([]*links.ClaimedTask, error) {
 	if len(owners) == 0 {
 		return nil, nil
@@ -179,7 +181,7 @@ func (s *Store) ClaimTasks(ctx context.Context, owners []string, ttl time.Durati
 	db := s.db.WithContext(ctx)
 	now := s.now()
 	var rows []serverTaskRow
-	err := db.Select("id", "server_id").Where("state IN ? AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)",
+	err := db.Select("id", "server_id", "operation_id").Where("state IN ? AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)",
 		openTaskStates, now, now).Order("id").Limit(max(32, 2*len(owners))).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "server tasks")
@@ -228,50 +230,185 @@ type claimRef struct {
 
 // claimAll claims the candidates in order, in one transaction, until every
 // owner holds one. held are the candidates whose server lease was not free
-// (or does not exist yet).
+// (or does not exist yet). A round of claims is four statements whatever its
+// size (claimRound); a second round only follows when candidates of the
+// first were held.
 func (s *Store) claimAll(ctx context.Context, cands []serverTaskRow, owners []string, now time.Time, ttl time.Duration) (won []claimRef, held []serverTaskRow, err error) {
 	if len(cands) == 0 {
 		return nil, nil, nil
 	}
 	exp := now.Add(ttl)
-	err = s.tx(ctx, func(tx *gorm.DB) error {
+	_, err = s.writeTx(ctx, func(tx sqlConn) (string, error) {
 		won, held = nil, nil
-		for _, c := range cands {
-			if len(won) == len(owners) {
-				break
+		free := slices.Clone(owners) // the owners not holding a claim yet
+		for rest := cands; len(rest) > 0 && len(free) > 0; {
+			n := min(len(rest), len(free))
+			got, lost, err := claimRound(ctx, tx, rest[:n], free[:n], now, exp)
+			if err != nil {
+				return "", err
 			}
-			owner := owners[len(won)]
-			res := tx.Model(&serverLeaseRow{}).Where("server_id = ? AND (owner = '' OR expires_at < ?)", c.ServerID, now).
-				Updates(map[string]any{"owner": owner, "task_id": c.ID, "expires_at": exp})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				held = append(held, c)
-				continue
-			}
-			res = tx.Model(&serverTaskRow{}).
-				Where("id = ? AND state IN ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)", c.ID, openTaskStates, now).
-				Updates(map[string]any{"lease_owner": owner, "lease_expires_at": exp, "state": links.TaskRunning,
-					"started_at": gorm.Expr("COALESCE(started_at, ?)", now)})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				// The task was taken meanwhile: the server's lease goes back.
-				if err := freeServerLease(tx, c.ServerID, owner); err != nil {
-					return err
-				}
-				continue
-			}
-			won = append(won, claimRef{taskID: c.ID, serverID: c.ServerID, owner: owner})
+			rest = rest[n:]
+			won, held = append(won, got...), append(held, lost...)
+			free = slices.DeleteFunc(free, func(o string) bool {
+				return slices.ContainsFunc(got, func(c claimRef) bool { return c.owner == o })
+			})
 		}
-		return nil
+		return "", nil
 	})
 	if err != nil {
-		return nil, nil, translate(err, "server task")
+		return nil, nil, translate(s.dbErr(err), "server task")
+	}
+	// The i-th claim is held by owners[i] when every owner got one.
+	slices.SortFunc(won, func(a, b claimRef) int {
+		return cmp.Compare(slices.Index(owners, a.owner), slices.Index(owners, b.owner))
+	})
+	return won, held, nil
+}
+
+// claimRound claims cands[i] for owners[i], each the server's lease first
+// (one holder per server, across operations), then the task's own lease:
+// one conditional multi-row UPDATE each, whose outcome per row is read back
+// only when some row did not change. A won server lease whose task was
+// taken meanwhile goes back. The operations of the tasks won start (when
+// still queued). The rows are locked in server order (the
+// IN list on the primary key), so that claims made at once by several
+// processes wait for each other instead of deadlocking.
+func claimRound(ctx context.Context, tx sqlConn, cands []serverTaskRow, owners []string, now, exp time.Time) (won []claimRef, held []serverTaskRow, err error) {
+	n := len(cands)
+	ownerOf := make(map[int64]string, n) // by server
+	var q strings.Builder
+	args := make([]any, 0, 4*n+n+4)
+	q.WriteString("UPDATE server_leases SET owner = CASE server_id")
+	for i, c := range cands {
+		q.WriteString(" WHEN ? THEN ?")
+		args = append(args, c.ServerID, owners[i])
+		ownerOf[c.ServerID] = owners[i]
+	}
+	q.WriteString(" ELSE owner END, task_id = CASE server_id")
+	for _, c := range cands {
+		q.WriteString(" WHEN ? THEN ?")
+		args = append(args, c.ServerID, c.ID)
+	}
+	q.WriteString(" ELSE task_id END, expires_at = ?, updated_at = ? WHERE server_id IN (?" + strings.Repeat(", ?", n-1) + ") AND (owner = '' OR expires_at < ?)")
+	args = append(args, exp, now)
+	for _, c := range cands {
+		args = append(args, c.ServerID)
+	}
+	args = append(args, now)
+	changed, err := execCount(ctx, tx, q.String(), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	leased := cands
+	if changed != n {
+		holders, err := holders(ctx, tx, "SELECT server_id, owner FROM server_leases WHERE server_id IN ", cands, func(c serverTaskRow) int64 { return c.ServerID })
+		if err != nil {
+			return nil, nil, err
+		}
+		leased = nil
+		for _, c := range cands {
+			if holders[c.ServerID] == ownerOf[c.ServerID] {
+				leased = append(leased, c)
+			} else {
+				held = append(held, c)
+			}
+		}
+		if len(leased) == 0 {
+			return nil, held, nil
+		}
+	}
+
+	m := len(leased)
+	q.Reset()
+	args = args[:0]
+	q.WriteString("UPDATE server_tasks SET lease_owner = CASE id")
+	for _, c := range leased {
+		q.WriteString(" WHEN ? THEN ?")
+		args = append(args, c.ID, ownerOf[c.ServerID])
+	}
+	q.WriteString(" ELSE lease_owner END, lease_expires_at = ?, state = ?, started_at = COALESCE(started_at, ?), updated_at = ? WHERE id IN (?" +
+		strings.Repeat(", ?", m-1) + ") AND state IN (?, ?) AND (lease_expires_at IS NULL OR lease_expires_at < ?)")
+	args = append(args, exp, links.TaskRunning, now, now)
+	for _, c := range leased {
+		args = append(args, c.ID)
+	}
+	args = append(args, openTaskStates[0], openTaskStates[1], now)
+	if changed, err = execCount(ctx, tx, q.String(), args...); err != nil {
+		return nil, nil, err
+	}
+	var taskHolders map[int64]string
+	if changed != m {
+		if taskHolders, err = holders(ctx, tx, "SELECT id, lease_owner FROM server_tasks WHERE id IN ", leased, func(c serverTaskRow) int64 { return c.ID }); err != nil {
+			return nil, nil, err
+		}
+	}
+	var ops []int64 // the operations of the tasks won
+	for _, c := range leased {
+		owner := ownerOf[c.ServerID]
+		if taskHolders != nil && taskHolders[c.ID] != owner {
+			// The task was taken meanwhile: the server's lease goes back.
+			if _, err := tx.ExecContext(ctx, freeLeaseSQL, leaseEpoch, now, c.ServerID, owner); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		won = append(won, claimRef{taskID: c.ID, serverID: c.ServerID, owner: owner})
+		if !slices.Contains(ops, c.OperationID) {
+			ops = append(ops, c.OperationID)
+		}
+	}
+	if len(ops) > 0 {
+		// The first claimed task starts its operation.
+		args = append(args[:0], links.OpRunning, now, now)
+		for _, id := range ops {
+			args = append(args, id)
+		}
+		args = append(args, links.OpQueued)
+		if _, err := tx.ExecContext(ctx, "UPDATE operations SET state = ?, started_at = ?, updated_at = ? WHERE id IN (?"+
+			strings.Repeat(", ?", len(ops)-1)+") AND state = ?", args...); err != nil {
+			return nil, nil, err
+		}
 	}
 	return won, held, nil
+}
+
+// freeLeaseSQL gives a server's lease up if its owner holds it (arguments:
+// the epoch, now, the server and the owner).
+const freeLeaseSQL = "UPDATE server_leases SET owner = '', task_id = 0, expires_at = ?, updated_at = ? WHERE server_id = ? AND owner = ?"
+
+// execCount runs a statement and returns the rows it changed.
+func execCount(ctx context.Context, tx sqlConn, query string, args ...any) (int, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// holders reads the owner of each candidate's row (a lease or a task) by
+// the row's id (key), with query, a SELECT of the id and the owner ending
+// in "IN ".
+func holders(ctx context.Context, tx sqlConn, query string, cands []serverTaskRow, key func(serverTaskRow) int64) (map[int64]string, error) {
+	args := make([]any, len(cands))
+	for i, c := range cands {
+		args[i] = key(c)
+	}
+	rows, err := tx.QueryContext(ctx, query+"(?"+strings.Repeat(", ?", len(cands)-1)+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]string, len(cands))
+	for rows.Next() {
+		var id int64
+		var owner string
+		if err := rows.Scan(&id, &owner); err != nil {
+			return nil, err
+		}
+		out[id] = owner
+	}
+	return out, rows.Err()
 }
 
 // addLeaseRows creates the free lease rows of the candidates' servers that
@@ -311,7 +448,8 @@ func (s *Store) releaseClaims(ctx context.Context, refs []claimRef, now time.Tim
 }
 
 // loadClaims reads the claimed tasks with their operations (starting those
-// still queued) and server names, in the claims' order.
+// still queued) and servers, in the claims' order. A server whose token
+// cannot be opened gets no connection: the worker's own read reports it.
 func (s *Store) loadClaims(ctx context.Context, refs []claimRef, now time.Time) ([]*links.ClaimedTask, error) {
 	if len(refs) == 0 {
 		return nil, nil
@@ -334,11 +472,6 @@ func (s *Store) loadClaims(ctx context.Context, refs []claimRef, now time.Time) 
 			opIDs = append(opIDs, t.OperationID)
 		}
 	}
-	// The first claimed task starts its operation.
-	if err := db.Model(&operationRow{}).Where("id IN ? AND state = ?", opIDs, links.OpQueued).
-		Updates(map[string]any{"state": links.OpRunning, "started_at": now}).Error; err != nil {
-		return nil, translate(err, "operation")
-	}
 	var ops []operationRow
 	if err := db.Where("id IN ?", opIDs).Find(&ops).Error; err != nil {
 		return nil, translate(err, "operation")
@@ -348,12 +481,12 @@ func (s *Store) loadClaims(ctx context.Context, refs []claimRef, now time.Time) 
 		opByID[o.ID] = o
 	}
 	var srvs []serverRow
-	if err := db.Select("id", "name").Where("id IN ?", serverIDs).Find(&srvs).Error; err != nil {
+	if err := db.Where("id IN ?", serverIDs).Find(&srvs).Error; err != nil {
 		return nil, translate(err, "servers")
 	}
-	names := make(map[int64]string, len(srvs))
+	srvByID := make(map[int64]serverRow, len(srvs))
 	for _, sv := range srvs {
-		names[sv.ID] = sv.Name
+		srvByID[sv.ID] = sv
 	}
 	out := make([]*links.ClaimedTask, len(refs))
 	for i, r := range refs {
@@ -363,7 +496,12 @@ func (s *Store) loadClaims(ctx context.Context, refs []claimRef, now time.Time) 
 			return nil, links.Errorf(links.ENOTFOUND, "Server task %d was not found.", r.taskID)
 		}
 		out[i] = &links.ClaimedTask{Task: taskFromRow(t), Operation: operationFromRow(op), Spec: op.Spec, Owner: r.owner}
-		out[i].Task.ServerName = names[t.ServerID]
+		if sv, ok := srvByID[t.ServerID]; ok {
+			out[i].Task.ServerName = sv.Name
+			if conn, err := s.connFromRow(sv); err == nil {
+				out[i].Conn = &conn
+			}
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -245,6 +247,10 @@ func TestClaimTasksTakesSeveralServersAtOnce(t *testing.T) {
 			if ct.Owner != fmt.Sprintf("A%d", i+1) || ct.Operation.State != links.OpRunning || ct.Task.ServerName == "" {
 				t.Errorf("claim %d = owner %q, operation %s, server %q", i, ct.Owner, ct.Operation.State, ct.Task.ServerName)
 			}
+			// The claim reads the server's connection too, token opened.
+			if c := ct.Conn; c == nil || c.ID != ct.Task.ServerID || c.Name != ct.Task.ServerName || c.APIToken != "TOKEN"+c.Name {
+				t.Errorf("claim %d: connection %+v", i, c)
+			}
 			if prev, dup := got[ct.Task.ServerID]; dup {
 				t.Errorf("server %d given to %s and %s", ct.Task.ServerID, prev, ct.Owner)
 			}
@@ -281,6 +287,73 @@ func TestClaimTasksTakesSeveralServersAtOnce(t *testing.T) {
 		}
 		if rest, err := s.ClaimTasks(ctx, []string{"Z"}, time.Minute); err != nil || len(rest) != 0 {
 			t.Errorf("a task left to claim: %d, %v", len(rest), err)
+		}
+	})
+}
+
+// The claims of a call are made together; what changed between the
+// candidates' selection and the claim is honoured: a server whose lease was
+// taken is reported held, a won server lease whose task was taken goes back,
+// and the owners left over claim the next candidates.
+func TestClaimsHonourLeasesTakenMeanwhile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var srvs []links.Server
+		for i := range 4 {
+			name := fmt.Sprintf("cp%d", i)
+			srvs = append(srvs, newServer(t, s, name, name+".example.com", true))
+		}
+		op := queueFull(t, s, links.OpActivation)
+		// Every server gets its lease row, free again after the release.
+		cts, err := s.ClaimTasks(ctx, []string{"W0", "W1", "W2", "W3"}, time.Minute)
+		if err != nil || len(cts) != 4 {
+			t.Fatalf("first claims = %d, %v", len(cts), err)
+		}
+		tasks := make([][2]int64, 4)
+		for _, ct := range cts {
+			i := slices.IndexFunc(srvs, func(sv links.Server) bool { return sv.ID == ct.Task.ServerID })
+			tasks[i] = [2]int64{ct.Task.ID, ct.Task.ServerID}
+			if err := s.ReleaseLease(ctx, ct.Task.ID, ct.Task.ServerID, ct.Owner, time.Now(), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		later := time.Now().Add(time.Hour)
+		execSQL(t, s, "UPDATE server_leases SET owner = 'H', expires_at = ? WHERE server_id = ?", later, srvs[0].ID)
+		execSQL(t, s, "UPDATE server_tasks SET lease_owner = 'X', lease_expires_at = ? WHERE id = ?", later, tasks[1][0])
+
+		won, held, err := s.ClaimCandidates(ctx, tasks, []string{"A", "B"}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[int64]string{tasks[2][0]: "A", tasks[3][0]: "B"}; !maps.Equal(won, want) || !slices.Equal(held, []int64{tasks[0][0]}) {
+			t.Fatalf("claims = %v, held %v; want %v, held %v", won, held, want, tasks[0][0])
+		}
+		db, err := s.SQLDB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.QueryContext(ctx, "SELECT server_id, lease_owner FROM server_tasks WHERE operation_id = ?", op.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owners := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var owner string
+			if err := rows.Scan(&id, &owner); err != nil {
+				t.Fatal(err)
+			}
+			owners[id] = owner
+		}
+		_ = rows.Close()
+		if owners[srvs[1].ID] != "X" || owners[srvs[2].ID] != "A" || owners[srvs[3].ID] != "B" || owners[srvs[0].ID] != "" {
+			t.Errorf("task lease owners by server = %v", owners)
+		}
+		// The lease of the server whose task was taken went back: the
+		// task's holder, or anyone once it is free, can have it.
+		execSQL(t, s, "UPDATE server_tasks SET lease_owner = '', lease_expires_at = NULL WHERE id = ?", tasks[1][0])
+		if won, _, err := s.ClaimCandidates(ctx, tasks[1:2], []string{"C"}, time.Minute); err != nil || won[tasks[1][0]] != "C" {
+			t.Fatalf("claim of the freed server = %v, %v", won, err)
 		}
 	})
 }

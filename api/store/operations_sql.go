@@ -25,6 +25,7 @@ import (
 // sqlConn is what the hot paths need of a pool or a transaction.
 type sqlConn interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
@@ -133,6 +134,7 @@ const (
 	setState
 	setFinished
 	setLastError
+	setReleased
 	guardSuperseded
 	progressShapes = guardSuperseded << 1
 )
@@ -150,6 +152,7 @@ var progressSets = [...]struct {
 	{setState, "state = ?"},
 	{setFinished, "finished_at = ?"},
 	{setLastError, "last_error = ?"},
+	{setReleased, "lease_owner = '', lease_expires_at = NULL"},
 }
 
 // progressSQLs caches the UPDATE of each shape, made when first used.
@@ -247,6 +250,10 @@ func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (strin
 	if p.LastError != "" {
 		shape |= setLastError
 	}
+	release := p.ReleaseServer != 0 && p.State != ""
+	if release {
+		shape |= setReleased
+	}
 	write := func(db sqlConn) (string, error) {
 		res, err := db.ExecContext(ctx, progressSQL(shape), progressArgs(shape, &p, warnings, now)...)
 		if err != nil {
@@ -280,6 +287,11 @@ func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (strin
 				return "", err
 			}
 		}
+		if release {
+			if _, err := db.ExecContext(ctx, freeLeaseSQL, leaseEpoch, now, p.ReleaseServer, p.Owner); err != nil {
+				return "", err
+			}
+		}
 		if len(p.Entries) == 0 {
 			return state, nil
 		}
@@ -293,7 +305,7 @@ func (s *Store) CommitProgress(ctx context.Context, p links.TaskProgress) (strin
 	}
 	var state string
 	var err error
-	if len(p.Entries) == 0 && p.Check == nil {
+	if len(p.Entries) == 0 && p.Check == nil && !release {
 		state, err = write(s.writer)
 	} else {
 		state, err = s.writeTx(ctx, write)

@@ -398,6 +398,49 @@ func TestCommitProgressRecordsTheCheck(t *testing.T) {
 	})
 }
 
+// A final commit that releases gives the task's lease and its server's up
+// in the same transaction; by a stranger, nothing.
+func TestFinalCommitReleasesTheLeases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		op, ct := claimOne(t, s)
+		leases := func() (task, server string) {
+			t.Helper()
+			db, err := s.SQLDB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.QueryRowContext(ctx, "SELECT lease_owner FROM server_tasks WHERE id = ?", ct.Task.ID).Scan(&task); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.QueryRowContext(ctx, "SELECT owner FROM server_leases WHERE server_id = ?", ct.Task.ServerID).Scan(&server); err != nil {
+				t.Fatal(err)
+			}
+			return task, server
+		}
+		if task, server := leases(); task != "A" || server != "A" {
+			t.Fatalf("leases after the claim: task %q, server %q", task, server)
+		}
+		final := links.TaskProgress{TaskID: ct.Task.ID, OperationID: op.ID, Module: op.Module, Owner: "B", State: links.TaskDone, ReleaseServer: ct.Task.ServerID}
+		if _, err := s.CommitProgress(ctx, final); !errors.Is(err, links.ErrLeaseLost) {
+			t.Fatalf("final commit by a stranger = %v", err)
+		}
+		if task, server := leases(); task != "A" || server != "A" {
+			t.Fatalf("leases after a stranger's commit: task %q, server %q", task, server)
+		}
+		final.Owner = "A"
+		if state, err := s.CommitProgress(ctx, final); err != nil || state != links.TaskDone {
+			t.Fatalf("final commit = %q, %v", state, err)
+		}
+		if task, server := leases(); task != "" || server != "" {
+			t.Fatalf("leases after the final commit: task %q, server %q", task, server)
+		}
+		if next, err := s.ClaimTask(ctx, "C", time.Minute); err != nil || next != nil {
+			t.Fatalf("the finished task was claimed again: %+v, %v", next, err)
+		}
+	})
+}
+
 // On SQLite the accounts are read through the read pool, beside a write in
 // progress, and commits go through the one writer connection, after it.
 func TestSQLiteReadsBesideTheWriter(t *testing.T) {
