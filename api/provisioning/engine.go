@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,6 +142,7 @@ type Engine struct {
 	wake     chan struct{}
 	slots    chan struct{} // one per task being worked
 	requests chan struct{} // one per WHM request in flight
+	prep     chan struct{} // one per background job running (see background)
 
 	mu       sync.Mutex
 	started  bool
@@ -181,6 +183,7 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 		wake: make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers),
 		requests: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}),
 		statusCache: map[string]cachedStatus{},
+		prep:        make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 	}
 	for _, p := range panels {
 		e.panels[p.Module()] = &timedPanel{Panel: p, m: e.metrics}

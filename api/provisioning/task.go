@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
@@ -118,20 +119,43 @@ func (e *Engine) runTask(ctx context.Context, ct *claim) (finished bool, err err
 	// The accounts are read, and their batches built, ahead from the
 	// start, so that the first batches are ready to go when the support
 	// check answers.
+	// They start once the check's first request is on the wire: when a
+	// run starts, every server's check goes out before the reading.
 	pl := e.planFor(sp.Links, sp.Links == nil)
-	rd := e.readAccounts(ctx, t.ServerID, t.Cursor, func(accts []links.PushAccount) links.PreparedCall {
+	checking := newGate()
+	rd := e.readAccounts(ctx, t.ServerID, t.Cursor, checking.c, func(accts []links.PushAccount) links.PreparedCall {
 		return e.prepare(panel, conn, pl, accts)
 	})
 	defer rd.close()
 	var chk *checked
 	if !t.Checked {
 		var done bool
-		chk, done, err = e.checkServer(ctx, ct, panel, conn)
+		chk, done, err = e.checkServer(ctx, ct, panel, conn, checking)
 		if done || err != nil {
 			return done, err
 		}
 	}
+	checking.open()
 	return e.pushServer(ctx, ct, rd, pl, chk)
+}
+
+// gate is a channel closed once, by the first of its openers.
+type gate struct {
+	c    chan struct{}
+	once sync.Once
+}
+
+func newGate() *gate { return &gate{c: make(chan struct{})} }
+
+func (g *gate) open() { g.once.Do(func() { close(g.c) }) }
+
+// background runs fn in one of the slots of background work (reading
+// accounts ahead, building requests, counting): it takes at most
+// GOMAXPROCS-1 CPUs, the others left to the requests' sending and answers.
+func (e *Engine) background(fn func()) {
+	e.prep <- struct{}{}
+	defer func() { <-e.prep }()
+	fn()
 }
 
 // accountReader reads a task's accounts ahead of its batches, PerServerCap
@@ -154,14 +178,23 @@ type readyBatch struct {
 	call     links.PreparedCall
 }
 
-func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, prepare func([]links.PushAccount) links.PreparedCall) *accountReader {
+func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start <-chan struct{}, prepare func([]links.PushAccount) links.PreparedCall) *accountReader {
 	r := &accountReader{batches: make(chan readyBatch, e.cfg.PerServerCap), stop: make(chan struct{}), done: make(chan struct{})}
 	limit := e.cfg.BatchSize * e.cfg.PerServerCap
 	go func() {
 		defer close(r.done)
 		defer close(r.batches)
+		select {
+		case <-start:
+		case <-r.stop:
+			return
+		case <-ctx.Done():
+			return
+		}
 		for {
-			chunk, err := e.store.PushAccounts(ctx, serverID, cursor, limit)
+			var chunk []links.PushAccount
+			var err error
+			e.background(func() { chunk, err = e.store.PushAccounts(ctx, serverID, cursor, limit) })
 			if err != nil {
 				r.err = err
 				return
@@ -170,8 +203,10 @@ func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, prepa
 				n := min(e.cfg.BatchSize, len(rest))
 				accts := rest[:n:n]
 				rest = rest[n:]
+				var call links.PreparedCall
+				e.background(func() { call = prepare(accts) })
 				select {
-				case r.batches <- readyBatch{accts, prepare(accts)}:
+				case r.batches <- readyBatch{accts, call}:
 				case <-r.stop:
 					return
 				case <-ctx.Done():
@@ -196,7 +231,7 @@ func (r *accountReader) close() {
 // checkServer runs the support check. A server without support, or that
 // cannot be checked, ends the task there (done); a supported one gives the
 // outcome to commit with the first batches.
-func (e *Engine) checkServer(ctx context.Context, ct *claim, panel links.Panel, conn links.ServerConn) (*checked, bool, error) {
+func (e *Engine) checkServer(ctx context.Context, ct *claim, panel links.Panel, conn links.ServerConn, sent *gate) (*checked, bool, error) {
 	t := ct.Task
 	start := entry(links.LevelDebug, t.ServerID, fmt.Sprintf("Started %s of server %s (%s).", kindName(ct.Operation.Kind), t.ServerName, conn.Hostname))
 	// The accounts are counted while the panel answers the check; the
@@ -205,12 +240,20 @@ func (e *Engine) checkServer(ctx context.Context, ct *claim, panel links.Panel, 
 	defer side.Wait()
 	var total int
 	var countErr error
-	side.Go(func() { total, countErr = e.store.CountPushAccounts(ctx, t.ServerID) })
+	side.Go(func() {
+		select {
+		case <-ctx.Done():
+			countErr = ctx.Err()
+		case <-sent.c:
+			e.background(func() { total, countErr = e.store.CountPushAccounts(ctx, t.ServerID) })
+		}
+	})
 	var sup links.Support
 	var err error
 	// The check's requests may go at once within the per-server cap: no
 	// batch of this task is in flight yet.
-	checkCtx := links.WithServerConcurrency(ctx, e.cfg.PerServerCap)
+	checkCtx := httptrace.WithClientTrace(links.WithServerConcurrency(ctx, e.cfg.PerServerCap),
+		&httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent.open() }})
 	for attempt := 1; ; attempt++ {
 		sup, err = panel.CheckSupport(checkCtx, conn)
 		if err == nil || !links.IsTemporary(err) || attempt >= e.cfg.MaxAttempts || ctx.Err() != nil {
@@ -220,6 +263,8 @@ func (e *Engine) checkServer(ctx context.Context, ct *claim, panel links.Panel, 
 			break
 		}
 	}
+	// (A panel whose requests are not HTTP ones never opened the gate.)
+	sent.open()
 	if ctx.Err() != nil {
 		return nil, false, ctx.Err()
 	}
