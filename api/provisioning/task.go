@@ -118,9 +118,9 @@ func (e *Engine) runTask(ctx context.Context, ct *claim) (finished bool, err err
 	}
 	// The accounts are read, and their batches built, ahead from the
 	// start, so that the first batches are ready to go when the support
-	// check answers.
-	// They start once the check's first request is on the wire: when a
-	// run starts, every server's check goes out before the reading.
+	// check answers; the reading waits until the check's first request is
+	// on the wire, so that when a run starts every server's check goes out
+	// first.
 	pl := e.planFor(sp.Links, sp.Links == nil)
 	checking := newGate()
 	rd := e.readAccounts(ctx, t.ServerID, t.Cursor, checking.c, func(accts []links.PushAccount) links.PreparedCall {

@@ -230,9 +230,9 @@ type claimRef struct {
 
 // claimAll claims the candidates in order, in one transaction, until every
 // owner holds one. held are the candidates whose server lease was not free
-// (or does not exist yet). A round of claims is four statements whatever its
-// size (claimRound); a second round only follows when candidates of the
-// first were held.
+// (or does not exist yet). A round of claims takes three statements
+// whatever its size (claimRound); another round follows only when some
+// candidates of the first were held.
 func (s *Store) claimAll(ctx context.Context, cands []serverTaskRow, owners []string, now time.Time, ttl time.Duration) (won []claimRef, held []serverTaskRow, err error) {
 	if len(cands) == 0 {
 		return nil, nil, nil
@@ -270,9 +270,9 @@ func (s *Store) claimAll(ctx context.Context, cands []serverTaskRow, owners []st
 // one conditional multi-row UPDATE each, whose outcome per row is read back
 // only when some row did not change. A won server lease whose task was
 // taken meanwhile goes back. The operations of the tasks won start (when
-// still queued). The rows are locked in server order (the
-// IN list on the primary key), so that claims made at once by several
-// processes wait for each other instead of deadlocking.
+// still queued). The rows are locked in server order (an IN list on the
+// primary key), so that claims made at once by several processes wait for
+// each other instead of deadlocking.
 func claimRound(ctx context.Context, tx sqlConn, cands []serverTaskRow, owners []string, now, exp time.Time) (won []claimRef, held []serverTaskRow, err error) {
 	n := len(cands)
 	ownerOf := make(map[int64]string, n) // by server
