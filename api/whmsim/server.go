@@ -105,6 +105,10 @@ type Stats struct {
 	InFlight int64 `json:"in_flight"`
 	// MaxInFlight is the highest InFlight ever seen.
 	MaxInFlight int64 `json:"max_in_flight"`
+	// FirstArrival is when the first counted request arrived, LastAnswer
+	// when the last one was answered (zero before any).
+	FirstArrival time.Time `json:"first_arrival,omitzero"`
+	LastAnswer   time.Time `json:"last_answer,omitzero"`
 }
 
 // account is the stored state of one account.
@@ -177,6 +181,8 @@ type Server struct {
 	injected    map[string]int64
 	inFlight    atomic.Int64
 	maxInFlight int64
+	// firstArrival and lastAnswer bound the counted requests in time.
+	firstArrival, lastAnswer time.Time
 
 	goodURLs     sync.Map // URLs found to be absolute http(s) ones
 	goodURLCount atomic.Int64
@@ -470,12 +476,13 @@ func (s *Server) Stats() Stats {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	st := Stats{
-		Requests:    s.requests,
-		Calls:       make(map[string]int64, len(s.calls)),
-		Failures:    s.failures,
-		Injected:    make(map[string]int64, len(s.injected)),
-		InFlight:    s.inFlight.Load(),
-		MaxInFlight: s.maxInFlight,
+		Requests:     s.requests,
+		Calls:        make(map[string]int64, len(s.calls)),
+		Failures:     s.failures,
+		Injected:     make(map[string]int64, len(s.injected)),
+		InFlight:     s.inFlight.Load(),
+		MaxInFlight:  s.maxInFlight,
+		FirstArrival: s.firstArrival, LastAnswer: s.lastAnswer,
 	}
 	for k, v := range s.calls {
 		st.Calls[k] = v
@@ -492,6 +499,7 @@ func (s *Server) ResetStats() {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	s.requests, s.failures = 0, 0
+	s.firstArrival, s.lastAnswer = time.Time{}, time.Time{}
 	s.calls = make(map[string]int64)
 	s.injected = make(map[string]int64)
 	s.maxInFlight = s.inFlight.Load()
@@ -540,8 +548,14 @@ func (s *Server) track(counted bool) (func(), bool) {
 	if n > s.maxInFlight {
 		s.maxInFlight = n
 	}
+	if s.firstArrival.IsZero() {
+		s.firstArrival = time.Now()
+	}
 	s.statsMu.Unlock()
 	return func() {
+		s.statsMu.Lock()
+		s.lastAnswer = time.Now()
+		s.statsMu.Unlock()
 		s.inFlight.Add(-1)
 		s.handlers.Done()
 	}, true

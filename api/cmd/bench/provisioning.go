@@ -41,6 +41,11 @@ type provRun struct {
 	// process (the simulated servers and the poller).
 	ServiceCPUMS float64 `json:"service_cpu_ms"`
 	BenchCPUMS   float64 `json:"bench_cpu_ms"`
+	// FirstRequestMS is the time from the operation's creation to the
+	// first WHM request's arrival at a server; TailMS from the last
+	// answer of a server to the operation's completion.
+	FirstRequestMS float64 `json:"first_request_ms"`
+	TailMS         float64 `json:"tail_ms"`
 }
 
 // pollEvery is how often the bench asks whether an operation has ended. The
@@ -77,11 +82,21 @@ func (b *bench) provision(ctx context.Context, e *env, action string) (provRun, 
 	if done.StartedAt != nil && done.FinishedAt != nil {
 		r.MakespanMS = ms(done.FinishedAt.Sub(done.CreatedAt))
 	}
+	var first, last time.Time
 	for _, s := range e.fleet.Servers {
 		st := s.Sim.Stats()
 		r.Requests += st.Requests
 		r.MaxReqPerServer = max(r.MaxReqPerServer, st.Requests)
 		r.MaxInFlight = max(r.MaxInFlight, st.MaxInFlight)
+		if !st.FirstArrival.IsZero() && (first.IsZero() || st.FirstArrival.Before(first)) {
+			first = st.FirstArrival
+		}
+		if st.LastAnswer.After(last) {
+			last = st.LastAnswer
+		}
+	}
+	if done.FinishedAt != nil && !first.IsZero() {
+		r.FirstRequestMS, r.TailMS = ms(first.Sub(done.CreatedAt)), ms(done.FinishedAt.Sub(last))
 	}
 	if q0 > 0 {
 		r.Statements = q1 - q0 - 1
@@ -180,10 +195,15 @@ type LatencyResult struct {
 	// database server's own is not counted): with 2 CPUs, the makespan
 	// cannot be shorter.
 	CPUBoundMS float64 `json:"cpu_bound_ms"`
+	// FirstRequestMS and TailMS are the runs' medians (see provRun): the
+	// makespan's parts before the first WHM request and after the last
+	// answer.
+	FirstRequestMS float64 `json:"first_request_ms"`
+	TailMS         float64 `json:"tail_ms"`
 }
 
 func (r *LatencyResult) summarise() {
-	var mk, ss, sc, bc []float64
+	var mk, ss, sc, bc, fr, tl []float64
 	for i, run := range r.Runs {
 		r.RequestsPerSrv = max(r.RequestsPerSrv, run.MaxReqPerServer)
 		r.MaxInFlight = max(r.MaxInFlight, run.MaxInFlight)
@@ -198,8 +218,11 @@ func (r *LatencyResult) summarise() {
 		ss = append(ss, run.ObservedMS)
 		sc = append(sc, run.ServiceCPUMS)
 		bc = append(bc, run.BenchCPUMS)
+		fr = append(fr, run.FirstRequestMS)
+		tl = append(tl, run.TailMS)
 	}
 	r.MakespanMS, r.ObservedMS = median(mk), median(ss)
+	r.FirstRequestMS, r.TailMS = median(fr), median(tl)
 	r.ServiceCPUMS, r.BenchCPUMS = median(sc), median(bc)
 	r.CPUBoundMS = (r.ServiceCPUMS + r.BenchCPUMS) / float64(runtime.NumCPU())
 	r.LowerBoundMS = math.Ceil(float64(r.RequestsPerSrv)/float64(r.Cap)) * r.LatencyMS

@@ -68,17 +68,17 @@ func (r *Report) markdown() string {
 			r.Latency[0].Servers, r.Latency[0].AccountsPerServer, r.Latency[0].LatencyMS, r.Latency[0].Cap, ms(pollEvery), len(r.Latency[0].Runs)-1)
 		p("")
 		p("")
-		p("CPU per run is the service process's (`/proc/<pid>/stat`) and the bench process's, i.e. the simulated servers' and the poller's; the database server's own is not counted. Their sum over the %d CPUs is a second floor of the makespan on this machine (the lower bound above assumes free CPU).", runtime.NumCPU())
+		p("CPU per run is the service process's (`/proc/<pid>/stat`) and the bench process's, i.e. the simulated servers' and the poller's; the database server's own is not counted. Their sum over the %d CPUs is a second floor of the makespan on this machine (the lower bound above assumes free CPU). \"First request\" is the time from the operation's creation to the first WHM request's arrival at a simulated server, \"tail\" from the last answer to the operation's completion (medians): the parts of the makespan outside the panels' rounds.", runtime.NumCPU())
 		p("")
-		p("| database | enable | sync makespan (median) | requests/server | lower bound | ratio | max in flight per server | CPU: service + simulator | CPU floor | runs (ms) |")
-		p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+		p("| database | enable | sync makespan (median) | requests/server | lower bound | ratio | max in flight per server | CPU: service + simulator | CPU floor | first request, tail | runs (ms) |")
+		p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 		for _, l := range r.Latency {
 			var runs []string
 			for _, x := range l.Runs {
 				runs = append(runs, fmt.Sprintf("%.0f", x.MakespanMS))
 			}
-			p("| %s | %.0f ms | %.0f ms | %d | %.0f ms | **%.2f** | %d | %.0f + %.0f ms | %.0f ms | %s |", l.Database, l.EnableMS, l.MakespanMS, l.RequestsPerSrv, l.LowerBoundMS, l.Ratio,
-				l.MaxInFlight, l.ServiceCPUMS, l.BenchCPUMS, l.CPUBoundMS, strings.Join(runs, ", "))
+			p("| %s | %.0f ms | %.0f ms | %d | %.0f ms | **%.2f** | %d | %.0f + %.0f ms | %.0f ms | %.1f, %.1f ms | %s |", l.Database, l.EnableMS, l.MakespanMS, l.RequestsPerSrv, l.LowerBoundMS, l.Ratio,
+				l.MaxInFlight, l.ServiceCPUMS, l.BenchCPUMS, l.CPUBoundMS, l.FirstRequestMS, l.TailMS, strings.Join(runs, ", "))
 		}
 	}
 	if len(r.Throughput) > 0 {
