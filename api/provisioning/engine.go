@@ -142,7 +142,7 @@ type Engine struct {
 	wake     chan struct{}
 	slots    chan struct{} // one per task being worked
 	requests chan struct{} // one per WHM request in flight
-	prep     chan struct{} // one per background job running (see background)
+	prep     chan struct{} // one per request being built ahead (see background)
 
 	mu       sync.Mutex
 	started  bool

@@ -149,9 +149,10 @@ func newGate() *gate { return &gate{c: make(chan struct{})} }
 
 func (g *gate) open() { g.once.Do(func() { close(g.c) }) }
 
-// background runs fn in one of the slots of background work (reading
-// accounts ahead, building requests, counting): it takes at most
-// GOMAXPROCS-1 CPUs, the others left to the requests' sending and answers.
+// background runs fn, CPU-bound work ahead of its need (building the
+// requests of the batches read ahead), in one of the slots of such work: it
+// takes at most GOMAXPROCS-1 CPUs, the others left to sending requests and
+// reading answers. (Database reads wait on the database: they take no slot.)
 func (e *Engine) background(fn func()) {
 	e.prep <- struct{}{}
 	defer func() { <-e.prep }()
@@ -192,9 +193,7 @@ func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start
 			return
 		}
 		for {
-			var chunk []links.PushAccount
-			var err error
-			e.background(func() { chunk, err = e.store.PushAccounts(ctx, serverID, cursor, limit) })
+			chunk, err := e.store.PushAccounts(ctx, serverID, cursor, limit)
 			if err != nil {
 				r.err = err
 				return
@@ -245,7 +244,7 @@ func (e *Engine) checkServer(ctx context.Context, ct *claim, panel links.Panel, 
 		case <-ctx.Done():
 			countErr = ctx.Err()
 		case <-sent.c:
-			e.background(func() { total, countErr = e.store.CountPushAccounts(ctx, t.ServerID) })
+			total, countErr = e.store.CountPushAccounts(ctx, t.ServerID)
 		}
 	})
 	var sup links.Support
