@@ -104,15 +104,8 @@ func (s *Store) queueOp(tx *gorm.DB, op links.NewOperation) (links.Operation, er
 			return links.Operation{}, err
 		}
 	}
-	if len(targets) > 0 {
-		tasks := make([]serverTaskRow, len(targets))
-		for i, t := range targets {
-			tasks[i] = serverTaskRow{OperationID: row.ID, ServerID: t.ServerID, Action: t.Action, ServiceID: t.ServiceID,
-				Username: t.Username, State: links.TaskPending, NextAttemptAt: now}
-		}
-		if err := tx.CreateInBatches(tasks, 100).Error; err != nil {
-			return links.Operation{}, err
-		}
+	if err := insertTasks(tx, row.ID, targets, now); err != nil {
+		return links.Operation{}, err
 	}
 	out := operationFromRow(row)
 	if op.Entries != nil {
@@ -121,6 +114,31 @@ func (s *Store) queueOp(tx *gorm.DB, op links.NewOperation) (links.Operation, er
 		}
 	}
 	return out, nil
+}
+
+// insertTasks creates the pending tasks of an operation, up to 100 rows per
+// INSERT (plain SQL: GORM's Create reflected over every row of every task,
+// half the CPU of queueing an operation over 20 servers). The columns not
+// named take their defaults.
+func insertTasks(tx *gorm.DB, opID int64, targets []links.TaskTarget, now time.Time) error {
+	const cols = "(operation_id, server_id, action, service_id, username, state, next_attempt_at, last_error, created_at, updated_at)"
+	const row = "(?, ?, ?, ?, ?, ?, ?, '', ?, ?)"
+	for len(targets) > 0 {
+		n := min(len(targets), 100)
+		args := make([]any, 0, 9*n)
+		for _, t := range targets[:n] {
+			action := t.Action
+			if action == "" {
+				action = links.ActionPush // the column's default
+			}
+			args = append(args, opID, t.ServerID, action, t.ServiceID, t.Username, links.TaskPending, now, now, now)
+		}
+		if err := tx.Exec("INSERT INTO server_tasks "+cols+" VALUES "+row+strings.Repeat(", "+row, n-1), args...).Error; err != nil {
+			return err
+		}
+		targets = targets[n:]
+	}
+	return nil
 }
 
 // supersede ends every open operation of the module (account syncs aside)

@@ -122,3 +122,51 @@ func BenchmarkCommitProgress(b *testing.B) {
 		})
 	})
 }
+
+// seeded20 holds the stores BenchmarkQueueAndClaim20 gave its servers (the
+// benchmark function runs again for each b.N).
+var seeded20 = map[*store.Store]bool{}
+
+// BenchmarkQueueAndClaim20 queues a repair of 20 servers and claims their
+// tasks at once, then ends them: the start of every latency-bound run.
+func BenchmarkQueueAndClaim20(b *testing.B) {
+	eachDialect(b, func(b *testing.B, s *store.Store) {
+		ctx := context.Background()
+		if !seeded20[s] {
+			seeded20[s] = true
+			for i := range 20 {
+				name := fmt.Sprintf("q%02d", i)
+				newServer(b, s, name, name+".example.com", true)
+			}
+		}
+		owners := make([]string, 32)
+		var queue, claim time.Duration
+		measure(b, func(i int) {
+			t0 := time.Now()
+			op, err := s.QueueOperation(ctx, links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpRepair, Spec: "{}", Supersede: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			for k := range owners {
+				owners[k] = fmt.Sprintf("o%d-%d", i, k)
+			}
+			cts, err := s.ClaimTasks(ctx, owners, time.Minute)
+			if err != nil || len(cts) != 20 {
+				b.Fatalf("claimed %d: %v", len(cts), err)
+			}
+			t2 := time.Now()
+			queue += t1.Sub(t0)
+			claim += t2.Sub(t1)
+			b.StopTimer()
+			for _, ct := range cts {
+				if _, err := s.CommitProgress(ctx, links.TaskProgress{TaskID: ct.Task.ID, OperationID: op.ID, Owner: ct.Owner, State: links.TaskDone, ReleaseServer: ct.Task.ServerID}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StartTimer()
+		})
+		b.ReportMetric(float64(queue.Microseconds())/float64(b.N), "queue-µs/op")
+		b.ReportMetric(float64(claim.Microseconds())/float64(b.N), "claim-µs/op")
+	})
+}
