@@ -4,6 +4,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DataTable } from '@/components/ui/data-table';
 import { Dialog } from '@/components/ui/dialog';
 import { EmptyState, ListState } from '@/components/ui/states';
 import { TextField } from '@/components/ui/text-field';
@@ -51,59 +52,52 @@ export function ApiCredentials() {
         }
       >
         {(credentials) => (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">API credentials</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Identifier</th>
-                  <th scope="col">Permissions</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {credentials.map((c) => (
-                  <tr key={c.id}>
-                    <td>{c.name}</td>
-                    <td className="mono">{c.identifier}</td>
-                    <td>{c.permissions.join(', ') || '—'}</td>
-                    <td>{when(c.created_at)}</td>
-                    <td>{when(c.last_used_at)}</td>
-                    <td>
-                      {c.revoked_at ? (
-                        <Badge tone="danger">
-                          Revoked {new Date(c.revoked_at).toLocaleDateString()}
-                        </Badge>
-                      ) : (
-                        <Badge tone="success">Active</Badge>
-                      )}
-                    </td>
-                    <td className="num">
-                      {c.revoked_at ? null : (
-                        <Button
-                          size="sm"
-                          variant="danger"
-                          aria-label={`Revoke ${c.name || c.identifier}`}
-                          onClick={() => {
-                            revoke.reset();
-                            setRevoking(c);
-                          }}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="API credentials"
+            columns={[
+              'Name',
+              'Identifier',
+              'Permissions',
+              'Created',
+              'Last used',
+              'State',
+              { label: 'Actions', visuallyHidden: true },
+            ]}
+          >
+            {credentials.map((c) => (
+              <tr key={c.id}>
+                <td>{c.name}</td>
+                <td className="mono">{c.identifier}</td>
+                <td>{c.permissions.join(', ') || '—'}</td>
+                <td>{when(c.created_at)}</td>
+                <td>{when(c.last_used_at)}</td>
+                <td>
+                  {c.revoked_at ? (
+                    <Badge tone="danger">
+                      Revoked {new Date(c.revoked_at).toLocaleDateString()}
+                    </Badge>
+                  ) : (
+                    <Badge tone="success">Active</Badge>
+                  )}
+                </td>
+                <td className="num">
+                  {c.revoked_at ? null : (
+                    <Button
+                      size="sm"
+                      variant="danger"
+                      aria-label={`Revoke ${c.name || c.identifier}`}
+                      onClick={() => {
+                        revoke.reset();
+                        setRevoking(c);
+                      }}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </ListState>
       {creating ? (

@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { DataTable } from '@/components/ui/data-table';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
@@ -176,31 +177,22 @@ export function ApplicationLog({ module }: { module: string }) {
           </EmptyState>
         ) : (
           <>
-            <div className="table-wrap">
-              <table className="table log-table">
-                <caption className="visually-hidden">Log entries</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Level</th>
-                    <th scope="col">Server</th>
-                    <th scope="col">Message</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {entries.map((e) => (
-                    <tr key={e.id}>
-                      <td className="nowrap">{formatTime(e.time)}</td>
-                      <td>
-                        <LevelBadge level={e.level} />
-                      </td>
-                      <td className="nowrap">{serverName(e.server_id)}</td>
-                      <td className="log-table__message">{e.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Log entries"
+              className="log-table"
+              columns={['Time', 'Level', 'Server', 'Message']}
+            >
+              {entries.map((e) => (
+                <tr key={e.id}>
+                  <td className="nowrap">{formatTime(e.time)}</td>
+                  <td>
+                    <LevelBadge level={e.level} />
+                  </td>
+                  <td className="nowrap">{serverName(e.server_id)}</td>
+                  <td className="log-table__message">{e.message}</td>
+                </tr>
+              ))}
+            </DataTable>
             <Pagination
               page={page}
               perPage={PER_PAGE}

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import type { Schema } from '@/api/types';
 import { Alert } from '@/components/ui/alert';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DataTable } from '@/components/ui/data-table';
 import { EmptyState, ListState } from '@/components/ui/states';
 import { Toggle } from '@/components/ui/toggle';
 import { ApiError, errorMessage } from '@/lib/api-error';
@@ -27,26 +28,14 @@ export function ApplicationsTable() {
       empty={<EmptyState title="No applications are available" />}
     >
       {(applications) => (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Applications</caption>
-            <thead>
-              <tr>
-                <th scope="col">Application</th>
-                <th scope="col">Enabled</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {applications.map((app) => (
-                <ApplicationRow key={app.module} app={app} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Applications"
+          columns={['Application', 'Enabled', 'Status', { label: 'Actions', visuallyHidden: true }]}
+        >
+          {applications.map((app) => (
+            <ApplicationRow key={app.module} app={app} />
+          ))}
+        </DataTable>
       )}
     </ListState>
   );

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
+import { DataTable } from '@/components/ui/data-table';
 import { OPERATION_KINDS, capitalize, formatTime, operationStateTone } from './labels';
 
 type Operation = Schema<'links.Operation'>;
@@ -20,56 +21,43 @@ export function OperationsTable({
   action: (op: Operation) => ReactNode;
 }) {
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            {showModule ? <th scope="col">Application</th> : null}
-            <th scope="col">Kind</th>
-            <th scope="col">State</th>
-            <th scope="col">Started by</th>
-            <th scope="col">Started</th>
-            <th scope="col">Finished</th>
-            <th scope="col" className="num">
-              Accounts
-            </th>
-            <th scope="col" className="num">
-              Warnings
-            </th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {operations.map((op) => (
-            <tr
-              key={op.id}
-              aria-current={selectedId !== undefined && op.id === selectedId ? 'true' : undefined}
-              className={selectedId !== undefined && op.id === selectedId ? 'row--selected' : ''}
-            >
-              <td className="mono">{op.id}</td>
-              {showModule ? (
-                <td>{op.module === 'wpsquared' ? 'WP Squared' : 'cPanel & WHM'}</td>
-              ) : null}
-              <td>{OPERATION_KINDS[op.kind] ?? op.kind}</td>
-              <td>
-                <Badge tone={operationStateTone(op.state)}>{capitalize(op.state)}</Badge>
-              </td>
-              <td>{op.started_by || '—'}</td>
-              <td>{formatTime(op.started_at ?? op.created_at)}</td>
-              <td>{formatTime(op.finished_at)}</td>
-              <td className="num">
-                {op.accounts_done}/{op.accounts_total}
-              </td>
-              <td className="num">{op.warnings}</td>
-              <td>{action(op)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={[
+        '#',
+        ...(showModule ? ['Application'] : []),
+        'Kind',
+        'State',
+        'Started by',
+        'Started',
+        'Finished',
+        { label: 'Accounts', className: 'num' },
+        { label: 'Warnings', className: 'num' },
+        { label: 'Actions', visuallyHidden: true },
+      ]}
+    >
+      {operations.map((op) => (
+        <tr
+          key={op.id}
+          aria-current={selectedId !== undefined && op.id === selectedId ? 'true' : undefined}
+          className={selectedId !== undefined && op.id === selectedId ? 'row--selected' : ''}
+        >
+          <td className="mono">{op.id}</td>
+          {showModule ? <td>{op.module === 'wpsquared' ? 'WP Squared' : 'cPanel & WHM'}</td> : null}
+          <td>{OPERATION_KINDS[op.kind] ?? op.kind}</td>
+          <td>
+            <Badge tone={operationStateTone(op.state)}>{capitalize(op.state)}</Badge>
+          </td>
+          <td>{op.started_by || '—'}</td>
+          <td>{formatTime(op.started_at ?? op.created_at)}</td>
+          <td>{formatTime(op.finished_at)}</td>
+          <td className="num">
+            {op.accounts_done}/{op.accounts_total}
+          </td>
+          <td className="num">{op.warnings}</td>
+          <td>{action(op)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

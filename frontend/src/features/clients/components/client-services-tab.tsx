@@ -1,4 +1,5 @@
 import { Badge } from '@/components/ui/badge';
+import { DataTable } from '@/components/ui/data-table';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
 import { useClientServices } from '../api/get-client-services';
@@ -20,32 +21,21 @@ export function ClientServicesTab({ clientId }: { clientId: number }) {
   const items = services.data.items ?? [];
   if (items.length === 0) return <EmptyState title="This client has no hosting accounts" />;
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">Hosting accounts</caption>
-        <thead>
-          <tr>
-            <th scope="col">Domain</th>
-            <th scope="col">Username</th>
-            <th scope="col">Application</th>
-            <th scope="col">Server</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((s) => (
-            <tr key={s.id}>
-              <td>{s.domain}</td>
-              <td className="mono">{s.username}</td>
-              <td>{s.module === 'wpsquared' ? 'WP Squared' : 'cPanel & WHM'}</td>
-              <td>#{s.server_id}</td>
-              <td>
-                <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Hosting accounts"
+      columns={['Domain', 'Username', 'Application', 'Server', 'Status']}
+    >
+      {items.map((s) => (
+        <tr key={s.id}>
+          <td>{s.domain}</td>
+          <td className="mono">{s.username}</td>
+          <td>{s.module === 'wpsquared' ? 'WP Squared' : 'cPanel & WHM'}</td>
+          <td>#{s.server_id}</td>
+          <td>
+            <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

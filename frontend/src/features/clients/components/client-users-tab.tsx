@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { DataTable } from '@/components/ui/data-table';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
 import { useClientUsers } from '../api/get-client-users';
@@ -32,49 +33,42 @@ export function ClientUsersTab({ clientId }: { clientId: number }) {
 
   return (
     <>
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Users of this account</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Single Sign-On</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((m) => (
-              <tr key={m.user_id}>
-                <td>{m.user.name}</td>
-                <td>{m.user.email}</td>
-                <td>{m.owner ? <Badge tone="info">Owner</Badge> : 'User'}</td>
-                <td>
-                  {canSSO(m) ? (
-                    <Badge tone="success">Allowed</Badge>
-                  ) : (
-                    <Badge tone="warning">Not allowed</Badge>
-                  )}
-                </td>
-                <td className="num">
-                  <Button
-                    size="sm"
-                    aria-label={`Manage User ${m.user.name}`.trim()}
-                    onClick={() => {
-                      setManaging(m);
-                    }}
-                  >
-                    Manage User
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Users of this account"
+        columns={[
+          'Name',
+          'Email',
+          'Role',
+          'Single Sign-On',
+          { label: 'Actions', visuallyHidden: true },
+        ]}
+      >
+        {users.data.map((m) => (
+          <tr key={m.user_id}>
+            <td>{m.user.name}</td>
+            <td>{m.user.email}</td>
+            <td>{m.owner ? <Badge tone="info">Owner</Badge> : 'User'}</td>
+            <td>
+              {canSSO(m) ? (
+                <Badge tone="success">Allowed</Badge>
+              ) : (
+                <Badge tone="warning">Not allowed</Badge>
+              )}
+            </td>
+            <td className="num">
+              <Button
+                size="sm"
+                aria-label={`Manage User ${m.user.name}`.trim()}
+                onClick={() => {
+                  setManaging(m);
+                }}
+              >
+                Manage User
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {managing ? (
         <ManageUserDialog
           clientId={clientId}

@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
+import { DataTable } from '@/components/ui/data-table';
 import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { Spinner } from '@/components/ui/spinner';
@@ -81,39 +82,26 @@ export function ClientsList() {
         )
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Clients</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Single sign-on</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(clients.data.items ?? []).map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <Link to={`/clients/${String(c.id)}`}>{c.name}</Link>
-                    </td>
-                    <td>{c.email}</td>
-                    <td>
-                      <Badge tone={clientStatusTone(c.status)}>{c.status}</Badge>
-                    </td>
-                    <td>
-                      {c.allow_sso ? (
-                        <Badge tone="success">Allowed</Badge>
-                      ) : (
-                        <Badge tone="warning">Blocked</Badge>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Clients" columns={['Name', 'Email', 'Status', 'Single sign-on']}>
+            {(clients.data.items ?? []).map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <Link to={`/clients/${String(c.id)}`}>{c.name}</Link>
+                </td>
+                <td>{c.email}</td>
+                <td>
+                  <Badge tone={clientStatusTone(c.status)}>{c.status}</Badge>
+                </td>
+                <td>
+                  {c.allow_sso ? (
+                    <Badge tone="success">Allowed</Badge>
+                  ) : (
+                    <Badge tone="warning">Blocked</Badge>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination
             page={page}
             perPage={PER_PAGE}

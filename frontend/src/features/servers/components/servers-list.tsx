@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
+import { DataTable } from '@/components/ui/data-table';
 import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { Spinner } from '@/components/ui/spinner';
@@ -105,46 +106,38 @@ export function ServersList() {
         )
       ) : (
         <>
-          <div className="table-wrap" aria-busy={servers.isFetching}>
-            <table className="table">
-              <caption className="visually-hidden">Servers</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Application</th>
-                  <th scope="col">Hostname</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Application links</th>
-                  <th scope="col" className="num">
-                    Accounts
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <Link to={`/servers/${String(s.id)}`}>{s.name}</Link>
-                    </td>
-                    <td>{moduleName(s.module)}</td>
-                    <td className="mono">
-                      {s.hostname}:{s.port}
-                      {s.secure ? null : <span className="muted"> (http)</span>}
-                    </td>
-                    <td>
-                      {s.active ? <Badge tone="success">Active</Badge> : <Badge>Inactive</Badge>}
-                    </td>
-                    <td>{s.version || <span className="muted">—</span>}</td>
-                    <td>
-                      <ServerSupport server={s} />
-                    </td>
-                    <td className="num">{s.services}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Servers"
+            busy={servers.isFetching}
+            columns={[
+              'Name',
+              'Application',
+              'Hostname',
+              'State',
+              'Version',
+              'Application links',
+              { label: 'Accounts', className: 'num' },
+            ]}
+          >
+            {items.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Link to={`/servers/${String(s.id)}`}>{s.name}</Link>
+                </td>
+                <td>{moduleName(s.module)}</td>
+                <td className="mono">
+                  {s.hostname}:{s.port}
+                  {s.secure ? null : <span className="muted"> (http)</span>}
+                </td>
+                <td>{s.active ? <Badge tone="success">Active</Badge> : <Badge>Inactive</Badge>}</td>
+                <td>{s.version || <span className="muted">—</span>}</td>
+                <td>
+                  <ServerSupport server={s} />
+                </td>
+                <td className="num">{s.services}</td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination
             page={page}
             perPage={PER_PAGE}

@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { DataTable } from '@/components/ui/data-table';
 import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
@@ -133,61 +134,45 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
         </EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Single sign-on events</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Destination</th>
-                  <th scope="col">IP</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((e) => (
-                  <tr key={e.id}>
-                    <td className="nowrap">{e.time ? new Date(e.time).toLocaleString() : '—'}</td>
-                    <td>{KINDS[e.kind] ?? e.kind}</td>
-                    <td>
-                      {e.outcome === 'success' ? (
-                        <Badge tone="success">Success</Badge>
-                      ) : (
-                        <>
-                          <Badge tone="danger">Refused</Badge>
-                          {e.reason ? <div className="field__hint">{e.reason}</div> : null}
-                        </>
-                      )}
-                    </td>
-                    <td>
-                      {SOURCES[e.source] ?? e.source}
-                      {e.server_id ? <span className="muted"> · server #{e.server_id}</span> : null}
-                      {e.credential_id ? (
-                        <span className="muted"> · credential #{e.credential_id}</span>
-                      ) : null}
-                    </td>
-                    <td>
-                      {e.client_id ? (
-                        <Link to={`/clients/${String(e.client_id)}`}>#{e.client_id}</Link>
-                      ) : (
-                        '—'
-                      )}
-                      {e.service_id ? (
-                        <span className="muted"> · service #{e.service_id}</span>
-                      ) : null}
-                    </td>
-                    <td>{e.user_id ? `#${String(e.user_id)}` : '—'}</td>
-                    <td className="mono">{e.destination || '—'}</td>
-                    <td className="mono">{e.ip || '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Single sign-on events"
+            columns={['Time', 'Event', 'Outcome', 'Source', 'Client', 'User', 'Destination', 'IP']}
+          >
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td className="nowrap">{e.time ? new Date(e.time).toLocaleString() : '—'}</td>
+                <td>{KINDS[e.kind] ?? e.kind}</td>
+                <td>
+                  {e.outcome === 'success' ? (
+                    <Badge tone="success">Success</Badge>
+                  ) : (
+                    <>
+                      <Badge tone="danger">Refused</Badge>
+                      {e.reason ? <div className="field__hint">{e.reason}</div> : null}
+                    </>
+                  )}
+                </td>
+                <td>
+                  {SOURCES[e.source] ?? e.source}
+                  {e.server_id ? <span className="muted"> · server #{e.server_id}</span> : null}
+                  {e.credential_id ? (
+                    <span className="muted"> · credential #{e.credential_id}</span>
+                  ) : null}
+                </td>
+                <td>
+                  {e.client_id ? (
+                    <Link to={`/clients/${String(e.client_id)}`}>#{e.client_id}</Link>
+                  ) : (
+                    '—'
+                  )}
+                  {e.service_id ? <span className="muted"> · service #{e.service_id}</span> : null}
+                </td>
+                <td>{e.user_id ? `#${String(e.user_id)}` : '—'}</td>
+                <td className="mono">{e.destination || '—'}</td>
+                <td className="mono">{e.ip || '—'}</td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination
             page={page}
             perPage={PER_PAGE}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { DataTable } from '@/components/ui/data-table';
 import { EmptyState, ListState } from '@/components/ui/states';
 import { useStaffSession } from '@/lib/auth';
 import { useAdmins } from '../api/get-admins';
@@ -40,53 +41,46 @@ export function AdminsList() {
         empty={<EmptyState title="No administrators yet" />}
       >
         {(admins) => (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Administrators</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Active</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {admins.map((a) => (
-                  <tr key={a.id}>
-                    <td>
-                      {a.name}
-                      {a.id === selfId ? <span className="muted"> (you)</span> : null}
-                    </td>
-                    <td>{a.email}</td>
-                    <td>{a.role}</td>
-                    <td>
-                      {a.active ? (
-                        <Badge tone="success">Active</Badge>
-                      ) : (
-                        <Badge tone="neutral">Inactive</Badge>
-                      )}
-                    </td>
-                    <td className="num">
-                      <Button
-                        size="sm"
-                        disabled={!roles.isSuccess}
-                        aria-label={`Edit ${a.name || a.email}`}
-                        onClick={() => {
-                          setEditing(a);
-                        }}
-                      >
-                        Edit
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Administrators"
+            columns={[
+              'Name',
+              'Email',
+              'Role',
+              'Active',
+              { label: 'Actions', visuallyHidden: true },
+            ]}
+          >
+            {admins.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  {a.name}
+                  {a.id === selfId ? <span className="muted"> (you)</span> : null}
+                </td>
+                <td>{a.email}</td>
+                <td>{a.role}</td>
+                <td>
+                  {a.active ? (
+                    <Badge tone="success">Active</Badge>
+                  ) : (
+                    <Badge tone="neutral">Inactive</Badge>
+                  )}
+                </td>
+                <td className="num">
+                  <Button
+                    size="sm"
+                    disabled={!roles.isSuccess}
+                    aria-label={`Edit ${a.name || a.email}`}
+                    onClick={() => {
+                      setEditing(a);
+                    }}
+                  >
+                    Edit
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </ListState>
       {roles.isError && !list.isError ? (

@@ -3,6 +3,7 @@ import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DataTable } from '@/components/ui/data-table';
 import { EmptyState, ListState } from '@/components/ui/states';
 import { useStaffSession } from '@/lib/auth';
 import { useDeleteRole } from '../api/delete-role';
@@ -54,83 +55,74 @@ export function RolesList() {
       >
         {(roles) => (
           <>
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="visually-hidden">Roles</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Permissions</th>
-                    <th scope="col" className="num">
-                      Administrators
-                    </th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
+            <DataTable
+              caption="Roles"
+              columns={[
+                'Name',
+                'Permissions',
+                { label: 'Administrators', className: 'num' },
+                { label: 'Actions', visuallyHidden: true },
+              ]}
+            >
+              {roles.map((r) => {
+                const held = holders(r.id);
+                const noteId = `role-${String(r.id)}-note`;
+                return (
+                  <tr key={r.id}>
+                    <td>
+                      {r.name} {r.builtin ? <Badge tone="info">Built-in</Badge> : null}
+                    </td>
+                    <td>
+                      {r.permissions.length === 0 ? (
+                        <span className="muted">None</span>
+                      ) : (
+                        <ul className="plain-list">
+                          {sortPermissions(r.permissions).map((p) => (
+                            <li key={p}>{permissionLabel(p)}</li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                    <td className="num">{held === undefined ? '—' : String(held)}</td>
+                    <td className="num">
+                      {r.builtin ? (
+                        <span className="muted">Always holds every permission.</span>
+                      ) : (
+                        <div className="actions actions--end">
+                          <Button
+                            size="sm"
+                            aria-label={`Edit ${r.name}`}
+                            onClick={() => {
+                              setEditing(r);
+                            }}
+                          >
+                            Edit
+                          </Button>
+                          <Button
+                            size="sm"
+                            variant="danger"
+                            aria-label={`Delete ${r.name}`}
+                            disabled={held !== undefined && held > 0}
+                            aria-describedby={held ? noteId : undefined}
+                            onClick={() => {
+                              remove.reset();
+                              setDeleting(r);
+                            }}
+                          >
+                            Delete
+                          </Button>
+                          {held ? (
+                            <span id={noteId} className="muted">
+                              In use: give its administrators another role first.
+                            </span>
+                          ) : null}
+                        </div>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {roles.map((r) => {
-                    const held = holders(r.id);
-                    const noteId = `role-${String(r.id)}-note`;
-                    return (
-                      <tr key={r.id}>
-                        <td>
-                          {r.name} {r.builtin ? <Badge tone="info">Built-in</Badge> : null}
-                        </td>
-                        <td>
-                          {r.permissions.length === 0 ? (
-                            <span className="muted">None</span>
-                          ) : (
-                            <ul className="plain-list">
-                              {sortPermissions(r.permissions).map((p) => (
-                                <li key={p}>{permissionLabel(p)}</li>
-                              ))}
-                            </ul>
-                          )}
-                        </td>
-                        <td className="num">{held === undefined ? '—' : String(held)}</td>
-                        <td className="num">
-                          {r.builtin ? (
-                            <span className="muted">Always holds every permission.</span>
-                          ) : (
-                            <div className="actions actions--end">
-                              <Button
-                                size="sm"
-                                aria-label={`Edit ${r.name}`}
-                                onClick={() => {
-                                  setEditing(r);
-                                }}
-                              >
-                                Edit
-                              </Button>
-                              <Button
-                                size="sm"
-                                variant="danger"
-                                aria-label={`Delete ${r.name}`}
-                                disabled={held !== undefined && held > 0}
-                                aria-describedby={held ? noteId : undefined}
-                                onClick={() => {
-                                  remove.reset();
-                                  setDeleting(r);
-                                }}
-                              >
-                                Delete
-                              </Button>
-                              {held ? (
-                                <span id={noteId} className="muted">
-                                  In use: give its administrators another role first.
-                                </span>
-                              ) : null}
-                            </div>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
             <p className="muted">
               A change to a role applies at once to every administrator with it. A role can be
               deleted once nobody holds it.
