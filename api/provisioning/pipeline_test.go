@@ -170,8 +170,9 @@ func TestAnOperationWithoutServersEndsAtOnce(t *testing.T) {
 }
 
 // A server that goes down mid-run is given up after three whole requests
-// failed in a row: one warning says so and counts the accounts left, which
-// are not each tried (and warned about) in turn.
+// failed in a row: its remaining accounts are not each tried in turn, but
+// each is named in a warning of its own (once), and one more warning says
+// the server was given up.
 func TestAServerDownMidRunIsGivenUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -192,22 +193,36 @@ func TestAServerDownMidRunIsGivenUp(t *testing.T) {
 		if d.State != links.OpCompleted || d.AccountsDone+d.AccountsFailed != accounts || d.Servers[0].State != links.TaskFailed {
 			t.Fatalf("operation = %+v, task = %+v", d.Operation, d.Servers[0])
 		}
-		var gaveUp, notUpdated int
+		var gaveUp, tried, notTried int
+		named := map[int64]int{}
 		for _, wn := range logOf(t, st, op.ID, links.LevelWarning) {
 			switch {
 			case strings.Contains(wn.Message, "Gave up on server cpa after"):
 				gaveUp++
 			case strings.Contains(wn.Message, "was not updated"):
-				notUpdated++
+				if wn.ServiceID == nil {
+					t.Fatalf("warning without its account: %q", wn.Message)
+				}
+				named[*wn.ServiceID]++
+				if strings.Contains(wn.Message, "the server was given up") {
+					notTried++
+				} else {
+					tried++
+				}
 			}
 		}
-		// Only the batches sent before the third failure was committed are
-		// warned about account by account: up to two failures committed
-		// before, the commit with the third (at most twice the cap of
-		// batches) and up to twice the cap queued behind it. Not the
-		// 80-odd accounts left.
-		if gaveUp != 1 || notUpdated > (2+4*cfg.PerServerCap)*cfg.BatchSize {
-			t.Errorf("%d give-up warnings, %d accounts warned about one by one (of %d not done)", gaveUp, notUpdated, accounts-d.AccountsDone)
+		// Every account not done is named once; only the batches sent
+		// before the third failure was committed were tried (up to two
+		// failures committed before, the commit with the third, at most
+		// twice the cap, and up to twice the cap queued behind it).
+		for id, n := range named {
+			if n != 1 {
+				t.Errorf("service %d named in %d warnings", id, n)
+			}
+		}
+		if gaveUp != 1 || len(named) != d.AccountsFailed || tried+notTried != d.AccountsFailed || notTried == 0 ||
+			tried > (2+4*cfg.PerServerCap)*cfg.BatchSize {
+			t.Errorf("%d give-up warnings, %d accounts named (%d tried, %d not tried) of %d failed", gaveUp, len(named), tried, notTried, d.AccountsFailed)
 		}
 	})
 }

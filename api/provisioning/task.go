@@ -441,6 +441,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 	// it reached abortAfter: the task stops there, even if a request still
 	// in flight then succeeds.
 	var done, failed, failStreak, gaveUp int
+	cursor := t.Cursor // the last account committed
 	var lastFailure error
 	var commitErr error
 	superseded := false
@@ -522,6 +523,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 			continue
 		}
 		chk = nil
+		cursor = p.Cursor
 		done += p.AccountsDone
 		failed += p.AccountsFailed
 		e.countAccounts(ct.Operation.Module, pl, p.AccountsDone, p.AccountsFailed)
@@ -550,17 +552,57 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 	}
 	prevDone, prevFailed := t.AccountsDone+done, t.AccountsFailed+failed
 	if gaveUp > 0 {
-		rest := max(t.AccountsTotal-prevDone-prevFailed, 0)
-		return e.finishTask(ctx, ct, links.TaskFailed, 0, rest,
-			warning(t.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d failed requests in a row (%d accounts not processed): %s",
-				t.ServerName, gaveUp, rest, scrub(lastFailure.Error(), ""))),
-			finishedEntry(t, prevDone, prevFailed+rest))
+		return e.giveUp(ctx, ct, cursor, gaveUp, lastFailure, prevDone, prevFailed)
 	}
 	final := links.TaskProgress{State: links.TaskDone, Entries: []links.LogEntry{finishedEntry(t, prevDone, prevFailed)}}
 	if chk != nil {
 		chk.into(&final) // no account to push: the check is recorded now
 	}
 	return e.finish(ctx, ct, final)
+}
+
+// giveUpChunk is how many accounts left behind by a server given up one
+// commit names.
+const giveUpChunk = 500
+
+// giveUp ends the task of a server that failed abortAfter whole requests in
+// a row (streak, the last failure cause): the accounts after the committed
+// cursor are not tried, each is named in a warning of its own and counts as
+// failed (read and committed giveUpChunk at a time), then one more warning
+// says why, and the task fails. done and failed are the task's counts so
+// far.
+func (e *Engine) giveUp(ctx context.Context, ct *claim, cursor int64, streak int, cause error, done, failed int) (bool, error) {
+	t := ct.Task
+	rest := 0
+	for {
+		accts, err := e.store.PushAccounts(ctx, t.ServerID, cursor, giveUpChunk)
+		if err != nil {
+			return false, err
+		}
+		if len(accts) == 0 {
+			break
+		}
+		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
+			Cursor: accts[len(accts)-1].ServiceID, AccountsFailed: len(accts), Entries: make([]links.LogEntry, 0, len(accts))}
+		for _, a := range accts {
+			p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID, fmt.Sprintf(
+				"Account %s on server %s was not updated: the server was given up after %d failed requests in a row (%s)",
+				a.Username, t.ServerName, streak, scrub(cause.Error(), a.Creds.Token))))
+		}
+		if _, err := e.store.CommitProgress(ctx, p); err != nil {
+			return false, err
+		}
+		e.metrics.accounts.WithLabelValues(ct.Operation.Module, "failed").Add(float64(len(accts)))
+		rest += len(accts)
+		cursor = p.Cursor
+		if len(accts) < giveUpChunk {
+			break
+		}
+	}
+	return e.finishTask(ctx, ct, links.TaskFailed, 0, 0,
+		warning(t.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d failed requests in a row (%d accounts not tried, each named in a warning): %s",
+			t.ServerName, streak, rest, scrub(cause.Error(), ""))),
+		finishedEntry(t, done, failed+rest))
 }
 
 // commitLinger is how long an answered batch waits for the next one in
