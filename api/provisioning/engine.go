@@ -424,8 +424,9 @@ func (e *Engine) work(ctx context.Context, ct *claim) {
 		retryAt = time.Now().Add(e.backoff(ct.Task.Attempts + 1))
 		lastErr = err.Error()
 		if ct.Task.Attempts+1 >= e.cfg.MaxAttempts {
-			// Give up: the task fails with a warning instead of looping.
-			_, cerr := e.store.CommitProgress(ctx, links.TaskProgress{
+			// Give up: the task fails with a warning instead of looping
+			// (and gives its leases up in the same commit).
+			_, cerr := e.commitFinal(ctx, ct, links.TaskProgress{
 				TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner, State: links.TaskFailed, LastError: lastErr,
 				Entries: []links.LogEntry{warning(ct.Task.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d attempts: %s", ct.Task.ServerName, ct.Task.Attempts+1, err))},
 			})

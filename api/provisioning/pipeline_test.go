@@ -2,6 +2,8 @@ package provisioning_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -223,6 +225,56 @@ func TestAServerDownMidRunIsGivenUp(t *testing.T) {
 		if gaveUp != 1 || len(named) != d.AccountsFailed || tried+notTried != d.AccountsFailed || notTried == 0 ||
 			tried > (2+4*cfg.PerServerCap)*cfg.BatchSize {
 			t.Errorf("%d give-up warnings, %d accounts named (%d tried, %d not tried) of %d failed", gaveUp, len(named), tried, notTried, d.AccountsFailed)
+		}
+	})
+}
+
+// failingReads is a store whose account reads fail: a worker that cannot go
+// on (database trouble), whatever the panel says.
+type failingReads struct{ provisioning.Store }
+
+func (failingReads) PushAccounts(context.Context, int64, int64, int) ([]links.PushAccount, error) {
+	return nil, errors.New("the database is away")
+}
+
+// A task whose worker fails every attempt is given up after MaxAttempts: it
+// fails with a warning saying so, the operation completes, and the task's
+// and the server's leases are given up (the server can be worked again).
+func TestATaskFailingEveryAttemptIsGivenUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		newWorld(t, st, srvSpec{name: "cpa", accounts: 5})
+		cfg := testConfig()
+		tr := newLeaseTracker()
+		cfg.OnLease = tr.hook
+		e := startEngine(t, failingReads{st}, cfg)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := waitOp(t, st, op.ID)
+		if d.State != links.OpCompleted || d.Servers[0].State != links.TaskFailed {
+			t.Fatalf("operation = %+v, task = %+v", d.Operation, d.Servers[0])
+		}
+		warnings := logOf(t, st, op.ID, links.LevelWarning)
+		if len(warnings) != 1 || !strings.Contains(warnings[0].Message, fmt.Sprintf("Gave up on server cpa after %d attempts", cfg.MaxAttempts)) {
+			t.Fatalf("warnings = %+v", warnings)
+		}
+		db, err := st.SQLDB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var taskOwner, serverOwner string
+		if err := db.QueryRowContext(ctx, "SELECT lease_owner FROM server_tasks WHERE operation_id = ?", op.ID).Scan(&taskOwner); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, "SELECT owner FROM server_leases").Scan(&serverOwner); err != nil {
+			t.Fatal(err)
+		}
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		if taskOwner != "" || serverOwner != "" || len(tr.holders) != 0 || tr.taken != cfg.MaxAttempts || len(tr.violations) != 0 {
+			t.Errorf("after the give-up: task lease %q, server lease %q, holders %v, %d claims, violations %v", taskOwner, serverOwner, tr.holders, tr.taken, tr.violations)
 		}
 	})
 }

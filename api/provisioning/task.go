@@ -487,8 +487,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 				}
 				p.AccountsFailed += len(b.accounts)
 				for _, a := range b.accounts {
-					p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID,
-						fmt.Sprintf("Account %s on server %s was not updated: %s", a.Username, t.ServerName, scrub(b.err.Error(), a.Creds.Token))))
+					p.Entries = append(p.Entries, notUpdated(t, a, b.err.Error()))
 				}
 				continue
 			}
@@ -561,6 +560,13 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 	return e.finish(ctx, ct, final)
 }
 
+// notUpdated is the warning that names an account whose request failed as
+// a whole, and why (the account's token scrubbed from it, in case a panel
+// echoed it).
+func notUpdated(t links.ServerTask, a links.PushAccount, why string) links.LogEntry {
+	return warning(t.ServerID, &a.ServiceID, fmt.Sprintf("Account %s on server %s was not updated: %s", a.Username, t.ServerName, scrub(why, a.Creds.Token)))
+}
+
 // giveUpChunk is how many accounts left behind by a server given up one
 // commit names.
 const giveUpChunk = 500
@@ -584,10 +590,9 @@ func (e *Engine) giveUp(ctx context.Context, ct *claim, cursor int64, streak int
 		}
 		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
 			Cursor: accts[len(accts)-1].ServiceID, AccountsFailed: len(accts), Entries: make([]links.LogEntry, 0, len(accts))}
+		why := fmt.Sprintf("the server was given up after %d failed requests in a row (%s)", streak, cause)
 		for _, a := range accts {
-			p.Entries = append(p.Entries, warning(t.ServerID, &a.ServiceID, fmt.Sprintf(
-				"Account %s on server %s was not updated: the server was given up after %d failed requests in a row (%s)",
-				a.Username, t.ServerName, streak, scrub(cause.Error(), a.Creds.Token))))
+			p.Entries = append(p.Entries, notUpdated(t, a, why))
 		}
 		if _, err := e.store.CommitProgress(ctx, p); err != nil {
 			return false, err

@@ -564,16 +564,10 @@ func (s *Store) ReleaseLease(ctx context.Context, taskID, serverID int64, owner 
 	return translate(s.tx(ctx, func(tx *gorm.DB) error {
 		err := tx.Model(&serverTaskRow{}).Where("id = ? AND lease_owner = ?", taskID, owner).Updates(cols).Error
 		if err == nil {
-			err = freeServerLease(tx, serverID, owner)
+			err = tx.Exec(freeLeaseSQL, leaseEpoch, s.now(), serverID, owner).Error
 		}
 		return err
 	}), "server task")
-}
-
-// freeServerLease gives the server's lease up if owner holds it.
-func freeServerLease(tx *gorm.DB, serverID int64, owner string) error {
-	return tx.Model(&serverLeaseRow{}).Where("server_id = ? AND owner = ?", serverID, owner).
-		Updates(map[string]any{"owner": "", "task_id": 0, "expires_at": leaseEpoch}).Error
 }
 
 // taskTotals are the counters an operation's tasks add to its row.
