@@ -130,10 +130,12 @@ func (e *Engine) runTask(ctx context.Context, ct *claim) (finished bool, err err
 	var chk *checked
 	if !t.Checked {
 		var done bool
+		began := time.Now()
 		chk, done, err = e.checkServer(ctx, ct, panel, conn, checking)
 		if done || err != nil {
 			return done, err
 		}
+		rd.answeredIn(time.Since(began))
 	}
 	checking.open()
 	return e.pushServer(ctx, ct, rd, pl, chk)
@@ -165,12 +167,29 @@ func (e *Engine) background(fn func()) {
 // once by as many new ones (nothing left to build then), and the database
 // read is off the requests' path. The memory stays bounded whatever the
 // server's size.
+//
+// A reader that is ahead (its ready batches all waiting, the next one built
+// and blocked) pauses when that one gets in: the ready ones are being taken
+// for a round of requests, the CPUs and the database busy sending it (and
+// every other server's), and the batches after are needed only when the
+// answers come, about one request's time later. It reads and builds them
+// after half that time (at most maxReadPause), in the lull of the round.
 type accountReader struct {
 	batches chan readyBatch
-	err     error // why the batches ended early, set before they close
+	err     error        // why the batches ended early, set before they close
+	pause   atomic.Int64 // nanoseconds, see answeredIn
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
+}
+
+// maxReadPause bounds a reader's pause after its ready batches were taken.
+const maxReadPause = 20 * time.Millisecond
+
+// answeredIn tells the reader how long the server took to answer its last
+// request: it pauses half that (at most maxReadPause).
+func (r *accountReader) answeredIn(d time.Duration) {
+	r.pause.Store(int64(min(d/2, maxReadPause)))
 }
 
 // readyBatch is a batch's accounts and its request, built.
@@ -206,9 +225,17 @@ func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start
 				e.background(func() { call = prepare(accts) })
 				select {
 				case r.batches <- readyBatch{accts, call}:
+					continue
+				default: // ahead: the ready batches all wait
+				}
+				select {
+				case r.batches <- readyBatch{accts, call}:
 				case <-r.stop:
 					return
 				case <-ctx.Done():
+					return
+				}
+				if !r.wait(ctx, time.Duration(r.pause.Load())) {
 					return
 				}
 			}
@@ -219,6 +246,23 @@ func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start
 		}
 	}()
 	return r
+}
+
+// wait pauses the reader for d; false when it was stopped meanwhile.
+func (r *accountReader) wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.stop:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // close stops the reading and waits for the reader to end.
@@ -432,7 +476,9 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 			go func() {
 				defer close(b.done)
 				defer func() { <-inFlight }()
+				sent := time.Now()
 				b.results, b.err = e.callPanel(ctx, next.call, len(next.accounts))
+				rd.answeredIn(time.Since(sent))
 			}()
 		}
 	}()
