@@ -62,9 +62,9 @@ func TestAReaderAheadPausesAfterItsBatchesAreTaken(t *testing.T) {
 	var b builds
 	start := make(chan struct{})
 	close(start)
-	rd := e.readAccounts(ctx, 1, 0, start, b.prepare)
+	rd := e.readAccounts(ctx, 1, 0, start, &lull{}, b.prepare)
 	defer rd.close()
-	rd.answeredIn(2 * maxReadPause) // pauses maxReadPause
+	rd.lull.answeredIn(2 * maxLull) // waits maxLull
 
 	// Two batches wait ready and a third is built, blocked: the reader is
 	// ahead.
@@ -84,10 +84,10 @@ func TestAReaderAheadPausesAfterItsBatchesAreTaken(t *testing.T) {
 	take()
 	take()
 	take() // the fourth: built after the pause
-	if built := b.when(3); built.Sub(taken) < maxReadPause {
-		t.Errorf("the fourth batch was built %v after the ready ones were taken, want at least %v", built.Sub(taken), maxReadPause)
+	if built := b.when(3); built.Sub(taken) < maxLull {
+		t.Errorf("the fourth batch was built %v after the ready ones were taken, want at least %v", built.Sub(taken), maxLull)
 	}
-	rd.answeredIn(0) // no pause from here
+	rd.lull.answeredIn(0) // no wait from here
 	for batch := range rd.batches {
 		got = append(got, batch.accounts[0].ServiceID)
 	}
@@ -101,5 +101,25 @@ func TestAReaderAheadPausesAfterItsBatchesAreTaken(t *testing.T) {
 	}
 	if len(got) != 7 {
 		t.Fatalf("accounts delivered %v, want 1 to 7", got)
+	}
+}
+
+// The lull of a round begins half the server's answer time after the
+// round's last request left, at most maxLull after it.
+func TestTheLullBeginsHalfAnAnswerAfterTheLastRequest(t *testing.T) {
+	var l lull
+	at := time.Unix(1000, 0)
+	l.sent(at)
+	l.answeredIn(30 * time.Millisecond)
+	if got, want := l.begins(), at.Add(15*time.Millisecond); !got.Equal(want) {
+		t.Errorf("lull after a 30 ms answer begins at %v, want %v", got, want)
+	}
+	l.answeredIn(time.Second)
+	if got, want := l.begins(), at.Add(maxLull); !got.Equal(want) {
+		t.Errorf("lull after a 1 s answer begins at %v, want %v", got, want)
+	}
+	l.sent(at.Add(time.Second))
+	if got, want := l.begins(), at.Add(time.Second+maxLull); !got.Equal(want) {
+		t.Errorf("lull after the next request begins at %v, want %v", got, want)
 	}
 }

@@ -123,7 +123,7 @@ func (e *Engine) runTask(ctx context.Context, ct *claim) (finished bool, err err
 	// first.
 	pl := e.planFor(sp.Links, sp.Links == nil)
 	checking := newGate()
-	rd := e.readAccounts(ctx, t.ServerID, t.Cursor, checking.c, func(accts []links.PushAccount) links.PreparedCall {
+	rd := e.readAccounts(ctx, t.ServerID, t.Cursor, checking.c, &lull{}, func(accts []links.PushAccount) links.PreparedCall {
 		return e.prepare(panel, conn, pl, accts)
 	})
 	defer rd.close()
@@ -135,7 +135,7 @@ func (e *Engine) runTask(ctx context.Context, ct *claim) (finished bool, err err
 		if done || err != nil {
 			return done, err
 		}
-		rd.answeredIn(time.Since(began))
+		rd.lull.answeredIn(time.Since(began))
 	}
 	checking.open()
 	return e.pushServer(ctx, ct, rd, pl, chk)
@@ -169,28 +169,42 @@ func (e *Engine) background(fn func()) {
 // server's size.
 //
 // A reader that is ahead (its ready batches all waiting, the next one built
-// and blocked) pauses when that one gets in: the ready ones are being taken
-// for a round of requests, the CPUs and the database busy sending it (and
-// every other server's), and the batches after are needed only when the
-// answers come, about one request's time later. It reads and builds them
-// after half that time (at most maxReadPause), in the lull of the round.
+// and blocked) waits for the lull when that one gets in: the ready ones are
+// being taken for a round of requests.
 type accountReader struct {
 	batches chan readyBatch
-	err     error        // why the batches ended early, set before they close
-	pause   atomic.Int64 // nanoseconds, see answeredIn
+	err     error // why the batches ended early, set before they close
+	lull    *lull
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
 }
 
-// maxReadPause bounds a reader's pause after its ready batches were taken.
-const maxReadPause = 20 * time.Millisecond
-
-// answeredIn tells the reader how long the server took to answer its last
-// request: it pauses half that (at most maxReadPause).
-func (r *accountReader) answeredIn(d time.Duration) {
-	r.pause.Store(int64(min(d/2, maxReadPause)))
+// lull paces a task's work off the requests' path: reading and building its
+// next batches, committing answers. While a round of requests is being sent
+// (with every other server's round), the CPUs and the database are busy
+// with it, and none of that work is needed before the round's answers,
+// about one answer time later. So it waits until the round's requests are
+// half an answer time old (at most maxLull).
+type lull struct {
+	half     atomic.Int64 // half the server's last answer time, at most maxLull (ns)
+	lastSend atomic.Int64 // when the task's last request left (unix ns)
 }
+
+// maxLull bounds the wait for the lull.
+const maxLull = 20 * time.Millisecond
+
+// answeredIn records how long the server took to answer the last request.
+func (l *lull) answeredIn(d time.Duration) { l.half.Store(int64(min(d/2, maxLull))) }
+
+// sent records that a request left at t.
+func (l *lull) sent(t time.Time) { l.lastSend.Store(t.UnixNano()) }
+
+// halfAnswer is half the server's last answer time, at most maxLull.
+func (l *lull) halfAnswer() time.Duration { return time.Duration(l.half.Load()) }
+
+// begins is when the lull of the task's last round begins.
+func (l *lull) begins() time.Time { return time.Unix(0, l.lastSend.Load()).Add(l.halfAnswer()) }
 
 // readyBatch is a batch's accounts and its request, built.
 type readyBatch struct {
@@ -198,8 +212,8 @@ type readyBatch struct {
 	call     links.PreparedCall
 }
 
-func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start <-chan struct{}, prepare func([]links.PushAccount) links.PreparedCall) *accountReader {
-	r := &accountReader{batches: make(chan readyBatch, e.cfg.PerServerCap), stop: make(chan struct{}), done: make(chan struct{})}
+func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start <-chan struct{}, l *lull, prepare func([]links.PushAccount) links.PreparedCall) *accountReader {
+	r := &accountReader{batches: make(chan readyBatch, e.cfg.PerServerCap), lull: l, stop: make(chan struct{}), done: make(chan struct{})}
 	limit := e.cfg.BatchSize * e.cfg.PerServerCap
 	go func() {
 		defer close(r.done)
@@ -235,7 +249,8 @@ func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start
 				case <-ctx.Done():
 					return
 				}
-				if !r.wait(ctx, time.Duration(r.pause.Load())) {
+				// The one blocked got in: the round is being taken.
+				if !r.wait(ctx, l.halfAnswer()) {
 					return
 				}
 			}
@@ -413,9 +428,9 @@ func finishedEntry(t links.ServerTask, done, failed int) links.LogEntry {
 // pushServer pushes (or removes) the links on every qualifying account of the
 // server after the task's cursor: up to PerServerCap batches in flight, a new
 // one sent as soon as one answers. The answers are committed in order, off
-// the requests' path, each commit taking every batch answered by then in one
-// transaction with its counters and warnings. A passed support check (chk)
-// rides on the first commit.
+// the requests' path (in the lull of each round but the last), each commit
+// taking every batch answered by then in one transaction with its counters
+// and warnings. A passed support check (chk) rides on the first commit.
 func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, pl plan, chk *checked) (bool, error) {
 	t := ct.Task
 	stop := make(chan struct{})
@@ -477,8 +492,9 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 				defer close(b.done)
 				defer func() { <-inFlight }()
 				sent := time.Now()
+				rd.lull.sent(sent)
 				b.results, b.err = e.callPanel(ctx, next.call, len(next.accounts))
-				rd.answeredIn(time.Since(sent))
+				rd.lull.answeredIn(time.Since(sent))
 			}()
 		}
 	}()
@@ -510,13 +526,26 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 		// than one each, and delays nothing but the progress shown. A
 		// commit takes at most what the queue holds, so that answers
 		// streaming in (no latency) are still committed as they go.
-		for next != nil && commitErr == nil && len(group) < cap(queue) && waitDone(ctx, next.done, commitLinger) {
-			var more []*batchResult
-			more, next, closed = answeredBehind(queue, next)
-			group = append(group, more...)
+		gather := func(linger time.Duration) {
+			for next != nil && commitErr == nil && len(group) < cap(queue) && waitDone(ctx, next.done, linger) {
+				var more []*batchResult
+				more, next, closed = answeredBehind(queue, next)
+				group = append(group, more...)
+			}
 		}
+		gather(commitLinger)
 		if commitErr != nil || ctx.Err() != nil {
 			continue // drain
+		}
+		// A commit that does not end the task waits for the lull of the
+		// round being sent; answers in by then join it.
+		if !closed || next != nil {
+			if d := time.Until(rd.lull.begins()); d > 0 {
+				if sleep(ctx, d) != nil {
+					continue // drain
+				}
+				gather(0)
+			}
 		}
 		last := group[len(group)-1].accounts
 		p := links.TaskProgress{TaskID: t.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner,
