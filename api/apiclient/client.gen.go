@@ -2026,7 +2026,7 @@ type ClientInterface interface {
 
 	// DeleteApiV1ApiCredentialsId Revoke an API credential
 	//
-	// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+	// Takes effect at once: the credential's next call is refused, and so is the redemption of a sign-in token it issued that is not used yet (reason credential_forbidden). Revoking twice is harmless.
 	//
 	// Corresponds with DELETE /api/v1/api-credentials/{id} (the `DeleteApiV1ApiCredentialsId` operationId).
 	DeleteApiV1ApiCredentialsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2579,7 +2579,7 @@ type ClientInterface interface {
 
 	// GetSsoRedeem Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 	GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2729,7 +2729,7 @@ func (c *Client) PostApiV1ApiCredentials(ctx context.Context, body PostApiV1ApiC
 
 // DeleteApiV1ApiCredentialsId Revoke an API credential
 //
-// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+// Takes effect at once: the credential's next call is refused, and so is the redemption of a sign-in token it issued that is not used yet (reason credential_forbidden). Revoking twice is harmless.
 //
 // Corresponds with DELETE /api/v1/api-credentials/{id} (the `DeleteApiV1ApiCredentialsId` operationId).
 func (c *Client) DeleteApiV1ApiCredentialsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4032,7 +4032,7 @@ func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params 
 
 // GetSsoRedeem Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6935,7 +6935,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteApiV1ApiCredentialsIdWithResponse Revoke an API credential
 	//
-	// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+	// Takes effect at once: the credential's next call is refused, and so is the redemption of a sign-in token it issued that is not used yet (reason credential_forbidden). Revoking twice is harmless.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7562,7 +7562,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11110,7 +11110,7 @@ func (c *ClientWithResponses) PostApiV1ApiCredentialsWithResponse(ctx context.Co
 
 // DeleteApiV1ApiCredentialsIdWithResponse Revoke an API credential
 //
-// Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+// Takes effect at once: the credential's next call is refused, and so is the redemption of a sign-in token it issued that is not used yet (reason credential_forbidden). Revoking twice is harmless.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12187,7 +12187,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 
 // GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -65,7 +65,7 @@ func (h *ssoAPI) createCredential(c echo.Context) error {
 // revokeCredential revokes a trusted application.
 //
 //	@Summary		Revoke an API credential
-//	@Description	Takes effect at once: the credential's next call is refused. Revoking twice is harmless.
+//	@Description	Takes effect at once: the credential's next call is refused, and so is the redemption of a sign-in token it issued that is not used yet (reason credential_forbidden). Revoking twice is harmless.
 //	@Tags			api-credentials
 //	@Security		BearerAuth
 //	@Param			id	path	int	true	"credential id"

@@ -127,6 +127,52 @@ func TestIssueForApplicationThenRedeem(t *testing.T) {
 	})
 }
 
+// A token a trusted application asked for is refused once its credential is
+// revoked, even within its lifetime, and the refusal is audited as such.
+func TestARevokedCredentialsTokensAreRefused(t *testing.T) {
+	each(t, sso.Config{}, func(t *testing.T, f *fixture) {
+		cred := f.newCredential(nil)
+		req := links.SSOTokenRequest{ClientID: f.client.ID, Destination: links.DestinationHome}
+		kept, err := f.svc.IssueForApplication(f.ctx, cred.APICredential, req, "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		revoked, err := f.svc.IssueForApplication(f.ctx, cred.APICredential, req, "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Another credential's token is not affected.
+		other := f.newCredential(nil)
+		otherTok, err := f.svc.IssueForApplication(f.ctx, other.APICredential, req, "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Redeem(f.ctx, kept.AccessToken, "203.0.113.9"); err != nil {
+			t.Fatalf("redeem before the revocation: %v", err)
+		}
+		if err := f.svc.RevokeCredential(f.ctx, cred.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.Redeem(f.ctx, revoked.AccessToken, "203.0.113.9")
+		if sso.Reason(err) != links.SSOReasonCredentialRevoked || links.ErrorCode(err) != links.EFORBIDDEN {
+			t.Fatalf("redeem after the revocation: %v (reason %q), want %s", err, sso.Reason(err), links.SSOReasonCredentialRevoked)
+		}
+		ev := f.events()
+		last := ev[len(ev)-1]
+		wantEvent(t, last, links.SSOKindRedeem, links.SSOSourceAPI, links.SSORefused, links.SSOReasonCredentialRevoked)
+		if idOf(last.CredentialID) != cred.ID {
+			t.Fatalf("refusal event %+v", last)
+		}
+		// The refused token is burnt: no second try once it is refused.
+		if _, err := f.svc.Redeem(f.ctx, revoked.AccessToken, "203.0.113.9"); sso.Reason(err) != links.SSOReasonUsedToken {
+			t.Fatalf("second redemption: %v", err)
+		}
+		if _, err := f.svc.Redeem(f.ctx, otherTok.AccessToken, "203.0.113.9"); err != nil {
+			t.Fatalf("another credential's token: %v", err)
+		}
+	})
+}
+
 func TestIssueForApplicationRefusals(t *testing.T) {
 	each(t, sso.Config{}, func(t *testing.T, f *fixture) {
 		cred := f.newCredential(nil)

@@ -34,6 +34,7 @@ type Store interface {
 	CreateAPICredential(ctx context.Context, c links.APICredential, secretHash string) (links.APICredential, error)
 	ListAPICredentials(ctx context.Context) ([]links.APICredential, error)
 	APICredentialByIdentifier(ctx context.Context, identifier string) (links.APICredential, string, error)
+	APICredential(ctx context.Context, id int64) (links.APICredential, error)
 	RevokeAPICredential(ctx context.Context, id int64, at time.Time) error
 	TouchAPICredential(ctx context.Context, id int64, at time.Time) error
 
@@ -439,7 +440,7 @@ func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOE
 	if err := unusable(tok, s.now()); err != nil {
 		return sess, false, err
 	}
-	ruleErr := s.checkRedemption(ctx, tok, ev.Source)
+	ruleErr := s.checkRedemption(ctx, tok, ev)
 	var refusal *Refusal
 	if ruleErr != nil && !errors.As(ruleErr, &refusal) {
 		return sess, false, ruleErr // the database failed: the token stays usable
@@ -472,11 +473,22 @@ func unusable(tok links.SSOToken, now time.Time) error {
 }
 
 // checkRedemption re-checks, at redemption, the rules the token was issued
-// under: the account, its single sign-on switch, the user's place on it and,
-// for a cPanel click, the service.
-func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, source string) error {
+// under: for a trusted application's token its credential, then the
+// account, its single sign-on switch, the user's place on it and, for a
+// cPanel click, the service.
+func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *links.SSOEvent) error {
+	// A token a trusted application asked for dies with its credential:
+	// revoking a credential stops the tokens it issued too.
+	if ev.CredentialID != nil {
+		cred, err := s.store.APICredential(ctx, *ev.CredentialID)
+		if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && cred.RevokedAt != nil) {
+			return refuse(links.SSOReasonCredentialRevoked, links.EFORBIDDEN, "The API credential that created this sign-in link was revoked.")
+		} else if err != nil {
+			return err
+		}
+	}
 	rc := ruleCheck{userID: tok.UserID}
-	if tok.ServiceID != 0 && source == links.SSOSourceCPanel {
+	if tok.ServiceID != 0 && ev.Source == links.SSOSourceCPanel {
 		target, err := s.store.SSOServiceTarget(ctx, tok.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d no longer exists.", tok.ServiceID)

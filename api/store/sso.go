@@ -286,6 +286,15 @@ func (s *Store) APICredentialByIdentifier(ctx context.Context, identifier string
 	return apiCredentialFromRow(row), row.SecretHash, nil
 }
 
+// APICredential returns a credential by its id.
+func (s *Store) APICredential(ctx context.Context, id int64) (links.APICredential, error) {
+	var row apiCredentialRow
+	if err := s.db.WithContext(ctx).Take(&row, id).Error; err != nil {
+		return links.APICredential{}, translate(err, fmt.Sprintf("API credential %d", id))
+	}
+	return apiCredentialFromRow(row), nil
+}
+
 // RevokeAPICredential revokes a credential; revoking twice is harmless.
 func (s *Store) RevokeAPICredential(ctx context.Context, id int64, at time.Time) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {

@@ -92,7 +92,7 @@ export const SSO_REASONS: Record<string, SSOReasonText> = {
   },
   credential_forbidden: {
     title: 'The application may not sign you in',
-    detail: 'The application that sent you here is not allowed to create sign-in links.',
+    detail: 'The application that sent you here is not (or no longer) allowed to create sign-in links.',
     action: SIGN_IN,
   },
   panel_error: {
