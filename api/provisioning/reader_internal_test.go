@@ -105,21 +105,27 @@ func TestAReaderAheadPausesAfterItsBatchesAreTaken(t *testing.T) {
 }
 
 // The lull of a round begins half the server's answer time after the
-// round's last request left, at most maxLull after it.
+// round's last request left, at most maxLull after it, and at once for a
+// server that answers within 2 ms.
 func TestTheLullBeginsHalfAnAnswerAfterTheLastRequest(t *testing.T) {
 	var l lull
-	at := time.Unix(1000, 0)
+	at := time.Now()
 	l.sent(at)
-	l.answeredIn(30 * time.Millisecond)
-	if got, want := l.begins(), at.Add(15*time.Millisecond); !got.Equal(want) {
-		t.Errorf("lull after a 30 ms answer begins at %v, want %v", got, want)
+	for _, tc := range []struct{ answer, want time.Duration }{
+		{30 * time.Millisecond, 15 * time.Millisecond},
+		{time.Second, maxLull},
+		{2 * time.Millisecond, minLull},
+		{1900 * time.Microsecond, 0},
+		{0, 0},
+	} {
+		l.answeredIn(tc.answer)
+		if got, want := l.begins(), at.Add(tc.want); !got.Equal(want) {
+			t.Errorf("lull after a %v answer begins %v after the request, want %v", tc.answer, got.Sub(at), tc.want)
+		}
 	}
 	l.answeredIn(time.Second)
-	if got, want := l.begins(), at.Add(maxLull); !got.Equal(want) {
-		t.Errorf("lull after a 1 s answer begins at %v, want %v", got, want)
-	}
 	l.sent(at.Add(time.Second))
 	if got, want := l.begins(), at.Add(time.Second+maxLull); !got.Equal(want) {
-		t.Errorf("lull after the next request begins at %v, want %v", got, want)
+		t.Errorf("lull after the next request begins at %v, want %v", got.Sub(at), want.Sub(at))
 	}
 }

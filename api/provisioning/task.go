@@ -184,27 +184,46 @@ type accountReader struct {
 // next batches, committing answers. While a round of requests is being sent
 // (with every other server's round), the CPUs and the database are busy
 // with it, and none of that work is needed before the round's answers,
-// about one answer time later. So it waits until the round's requests are
-// half an answer time old (at most maxLull).
+// about one answer time later. So it waits half an answer time (at most
+// maxLull): the reader from when the round takes its ready batches, a
+// commit from when the task's last request left. A server that answers
+// within 2 ms has no lull worth a timer's millisecond.
 type lull struct {
-	half     atomic.Int64 // half the server's last answer time, at most maxLull (ns)
-	lastSend atomic.Int64 // when the task's last request left (unix ns)
+	half     atomic.Int64 // half the server's last answer time, see answeredIn (ns)
+	lastSend atomic.Int64 // when the task's last request left, since lullEpoch (ns)
 }
 
-// maxLull bounds the wait for the lull.
-const maxLull = 20 * time.Millisecond
+// maxLull bounds the wait for the lull; minLull is the shortest worth one.
+const (
+	maxLull = 20 * time.Millisecond
+	minLull = time.Millisecond
+)
 
-// answeredIn records how long the server took to answer the last request.
-func (l *lull) answeredIn(d time.Duration) { l.half.Store(int64(min(d/2, maxLull))) }
+// lullEpoch makes the lull's times monotonic: a wall clock stepped back
+// cannot stretch a wait.
+var lullEpoch = time.Now()
+
+// answeredIn records how long the server took to answer: the support check,
+// or a request with its retries (either way capped by maxLull).
+func (l *lull) answeredIn(d time.Duration) {
+	h := min(d/2, maxLull)
+	if h < minLull {
+		h = 0
+	}
+	l.half.Store(int64(h))
+}
 
 // sent records that a request left at t.
-func (l *lull) sent(t time.Time) { l.lastSend.Store(t.UnixNano()) }
+func (l *lull) sent(t time.Time) { l.lastSend.Store(int64(t.Sub(lullEpoch))) }
 
-// halfAnswer is half the server's last answer time, at most maxLull.
+// halfAnswer is how long the lull takes to begin: half the server's last
+// answer time, at most maxLull, none under minLull.
 func (l *lull) halfAnswer() time.Duration { return time.Duration(l.half.Load()) }
 
 // begins is when the lull of the task's last round begins.
-func (l *lull) begins() time.Time { return time.Unix(0, l.lastSend.Load()).Add(l.halfAnswer()) }
+func (l *lull) begins() time.Time {
+	return lullEpoch.Add(time.Duration(l.lastSend.Load()) + l.halfAnswer())
+}
 
 // readyBatch is a batch's accounts and its request, built.
 type readyBatch struct {
@@ -249,8 +268,9 @@ func (e *Engine) readAccounts(ctx context.Context, serverID, cursor int64, start
 				case <-ctx.Done():
 					return
 				}
-				// The one blocked got in: the round is being taken.
-				if !r.wait(ctx, l.halfAnswer()) {
+				// The one blocked got in: the round is being taken. (After
+				// the task's last batch there is nothing to wait for.)
+				if last := len(rest) == 0 && len(chunk) < limit; !last && !r.wait(ctx, l.halfAnswer()) {
 					return
 				}
 			}
@@ -538,11 +558,19 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 			continue // drain
 		}
 		// A commit that does not end the task waits for the lull of the
-		// round being sent; answers in by then join it.
+		// round being sent; answers in by then join it (and if the queue
+		// closed behind them meanwhile, the commit ends the task).
 		if !closed || next != nil {
-			if d := time.Until(rd.lull.begins()); d > 0 {
+			if d := min(time.Until(rd.lull.begins()), maxLull); d > 0 {
 				if sleep(ctx, d) != nil {
 					continue // drain
+				}
+				if next == nil {
+					select {
+					case nb, ok := <-queue:
+						next, closed = nb, !ok
+					default:
+					}
 				}
 				gather(0)
 			}
