@@ -34,10 +34,13 @@ export function freePort() {
   });
 }
 
-/** `count` consecutive free loopback ports (the demo uses SIM_PORT..SIM_PORT+3). */
+/**
+ * `count` consecutive free loopback ports (the demo uses SIM_PORT..SIM_PORT+3), below Linux's
+ * ephemeral range (32768 and up) so that other connections do not take them meanwhile.
+ */
 export async function freePortRange(count) {
   for (let i = 0; i < 50; i++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
+    const base = 20000 + Math.floor(Math.random() * (12000 - count));
     let all = true;
     for (let p = base; p < base + count && all; p++) all = await canListen(p);
     if (all) return base;

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +50,34 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// freePorts returns the first of n consecutive ports free on 127.0.0.1, for
+// the demo's simulated servers (which take the ports from
+// APPLINKS_DEMO_SIM_PORT on). They are chosen below Linux's ephemeral range
+// (32768 and up), where the other tests' connections take theirs: an
+// ephemeral base could see the ports after it taken meanwhile.
+func freePorts(t *testing.T, n int) int {
+	t.Helper()
+	for range 100 {
+		base := 20000 + rand.IntN(12000-n)
+		var lns []net.Listener
+		for i := range n {
+			ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(base+i)))
+			if err != nil {
+				break
+			}
+			lns = append(lns, ln)
+		}
+		for _, ln := range lns {
+			ln.Close()
+		}
+		if len(lns) == n {
+			return base
+		}
+	}
+	t.Fatalf("no %d consecutive free ports found", n)
+	return 0
+}
+
 // startService runs the real service with env until the test ends and
 // returns its base URL and its stdout and stderr.
 func startService(t *testing.T, env map[string]string) (string, *syncBuffer, *syncBuffer) {
@@ -74,6 +104,7 @@ func startService(t *testing.T, env map[string]string) (string, *syncBuffer, *sy
 	case a := <-addr:
 		return "http://" + a, stdout, stderr
 	case err := <-done:
+		done <- nil // ended: nothing for the cleanup to wait for
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	case <-time.After(60 * time.Second):
 		t.Fatal("the service did not start")
@@ -87,7 +118,7 @@ func TestRunServesTheAPIAndPrintsTheGeneratedPasswordOnce(t *testing.T) {
 			dir := t.TempDir()
 			env := map[string]string{
 				"APPLINKS_ADDR": "127.0.0.1:0", "APPLINKS_DATA_DIR": dir, "APPLINKS_DEMO": "true",
-				"APPLINKS_DEMO_SIM_PORT": fmt.Sprint(freePort(t)), "APPLINKS_SHUTDOWN_GRACE": "5s",
+				"APPLINKS_DEMO_SIM_PORT": fmt.Sprint(freePorts(t, len(demoServers))), "APPLINKS_SHUTDOWN_GRACE": "5s",
 			}
 			if dialect == store.DialectMySQL {
 				env["APPLINKS_DATABASE_URL"] = storetest.URL(t, dialect)
