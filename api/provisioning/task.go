@@ -566,11 +566,7 @@ func (e *Engine) pushServer(ctx context.Context, ct *claim, rd *accountReader, p
 					continue // drain
 				}
 				if next == nil {
-					select {
-					case nb, ok := <-queue:
-						next, closed = nb, !ok
-					default:
-					}
+					group, next, closed = answered(queue, group)
 				}
 				gather(0)
 			}
@@ -740,7 +736,13 @@ func waitDone(ctx context.Context, done <-chan struct{}, d time.Duration) bool {
 // first one taken from the queue that is not answered yet, if any; closed
 // when it found the queue closed behind them.
 func answeredBehind(queue <-chan *batchResult, b *batchResult) (group []*batchResult, next *batchResult, closed bool) {
-	group = []*batchResult{b}
+	return answered(queue, []*batchResult{b})
+}
+
+// answered appends to group the batches of the queue answered by now, in
+// order, and returns the first one taken that is not answered yet, if any;
+// closed when it found the queue closed behind them.
+func answered(queue <-chan *batchResult, group []*batchResult) (_ []*batchResult, next *batchResult, closed bool) {
 	for {
 		select {
 		case nb, ok := <-queue:
