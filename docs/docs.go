@@ -2367,7 +2367,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.",
+                "description": "Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2417,6 +2417,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "422": {
+                        "description": "where or how the server is reached changes without api_token",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }

@@ -2450,7 +2450,7 @@ type ClientInterface interface {
 
 	// PatchApiV1ServersIdWithBody Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2459,7 +2459,7 @@ type ClientInterface interface {
 
 	// PatchApiV1ServersId Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3733,7 +3733,7 @@ func (c *Client) GetApiV1ServersId(ctx context.Context, id int, reqEditors ...Re
 
 // PatchApiV1ServersIdWithBody Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3752,7 +3752,7 @@ func (c *Client) PatchApiV1ServersIdWithBody(ctx context.Context, id int, conten
 
 // PatchApiV1ServersId Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7419,7 +7419,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServersIdWithBodyWithResponse Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7428,7 +7428,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServersIdWithResponse Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10311,6 +10311,8 @@ type PatchApiV1ServersIdResponse struct {
 	JSON404 *RestErrorBody
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *RestErrorBody
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10331,6 +10333,11 @@ func (r PatchApiV1ServersIdResponse) GetJSON404() *RestErrorBody {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r PatchApiV1ServersIdResponse) GetJSON409() *RestErrorBody {
 	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PatchApiV1ServersIdResponse) GetJSON422() *RestErrorBody {
+	return r.JSON422
 }
 
 // GetBody returns the raw response body bytes
@@ -11942,7 +11949,7 @@ func (c *ClientWithResponses) GetApiV1ServersIdWithResponse(ctx context.Context,
 
 // PatchApiV1ServersIdWithBodyWithResponse Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11957,7 +11964,7 @@ func (c *ClientWithResponses) PatchApiV1ServersIdWithBodyWithResponse(ctx contex
 
 // PatchApiV1ServersIdWithResponse Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14251,6 +14258,13 @@ func ParsePatchApiV1ServersIdResponse(rsp *http.Response) (*PatchApiV1ServersIdR
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	}
 

@@ -20,14 +20,15 @@ import (
 
 // Error codes. The REST layer maps each to one HTTP status in one place.
 const (
-	EINVALID      = "invalid"      // the caller sent something wrong: 400/422
-	ENOTFOUND     = "not_found"    // the thing does not exist: 404
-	ECONFLICT     = "conflict"     // the thing clashes with the current state: 409
-	EUNAUTHORIZED = "unauthorized" // no or bad credentials: 401
-	EFORBIDDEN    = "forbidden"    // authenticated but not allowed: 403
-	EUNAVAILABLE  = "unavailable"  // a dependency is briefly down: 503
-	ERATELIMITED  = "rate_limited" // too many attempts: 429
-	EINTERNAL     = "internal"     // a bug or an unexpected failure: 500
+	EINVALID       = "invalid"       // the caller sent something wrong: 400
+	EUNPROCESSABLE = "unprocessable" // valid fields that the stored state cannot take (a re-pointed server without its token): 422
+	ENOTFOUND      = "not_found"     // the thing does not exist: 404
+	ECONFLICT      = "conflict"      // the thing clashes with the current state: 409
+	EUNAUTHORIZED  = "unauthorized"  // no or bad credentials: 401
+	EFORBIDDEN     = "forbidden"     // authenticated but not allowed: 403
+	EUNAVAILABLE   = "unavailable"   // a dependency is briefly down: 503
+	ERATELIMITED   = "rate_limited"  // too many attempts: 429
+	EINTERNAL      = "internal"      // a bug or an unexpected failure: 500
 )
 
 // Error is the one error type that crosses package boundaries with a code the

@@ -1,6 +1,7 @@
 package links
 
 import (
+	"fmt"
 	"net"
 	"net/mail"
 	"regexp"
@@ -161,7 +162,8 @@ func validateAPIToken(token string, required bool) error {
 }
 
 // ServerPatch changes some fields of a server; nil fields stay as they are.
-// An empty api_token keeps the stored one.
+// An empty api_token keeps the stored one, unless the patch changes where or
+// how the server is reached (see CheckReach).
 type ServerPatch struct {
 	Name      *string `json:"name"`
 	Hostname  *string `json:"hostname"`
@@ -202,6 +204,39 @@ func (p *ServerPatch) Validate() error {
 		} else if err := validateAPIToken(*p.APIToken, false); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ReachField returns the first field of p that changes where or how cur is
+// reached (hostname, port, secure, verify_tls, username), or "" when none does.
+func (p *ServerPatch) ReachField(cur Server) string {
+	switch {
+	case p.Hostname != nil && *p.Hostname != cur.Hostname:
+		return "hostname"
+	case p.Port != nil && *p.Port != cur.Port:
+		return "port"
+	case p.Secure != nil && *p.Secure != cur.Secure:
+		return "secure"
+	case p.VerifyTLS != nil && *p.VerifyTLS != cur.VerifyTLS:
+		return "verify_tls"
+	case p.Username != nil && *p.Username != cur.Username:
+		return "username"
+	}
+	return ""
+}
+
+// CheckReach refuses a validated patch that changes where or how cur is
+// reached without a new API token. The stored token is only ever sent to the
+// address, scheme and user it was entered for: otherwise a role that may edit
+// servers could point one at a listener of its own and capture the token.
+func (p *ServerPatch) CheckReach(cur Server) error {
+	if p.APIToken != nil {
+		return nil
+	}
+	if f := p.ReachField(cur); f != "" {
+		return &Error{Code: EUNPROCESSABLE, Field: "api_token", Message: fmt.Sprintf(
+			"Changing %s changes where or how the API token is sent: enter the API token again in the same request.", f)}
 	}
 	return nil
 }

@@ -134,6 +134,49 @@ func TestServerInputDefaultsFollowSecure(t *testing.T) {
 	}
 }
 
+func TestAPatchThatRepointsAServerNeedsItsToken(t *testing.T) {
+	cur := Server{Hostname: "cp1.example.com", Port: 2087, Secure: true, VerifyTLS: true, Username: "root"}
+	str := func(s string) *string { return &s }
+	num := func(n int) *int { return &n }
+	flag := func(b bool) *bool { return &b }
+	cases := []struct {
+		name  string
+		patch ServerPatch
+		field string // the reach field that changes, "" for none
+	}{
+		{"nothing", ServerPatch{}, ""},
+		{"name and active only", ServerPatch{Name: str("cp9"), Active: flag(false)}, ""},
+		{"the same values", ServerPatch{Hostname: str("CP1.example.com "), Port: num(2087), Secure: flag(true), VerifyTLS: flag(true), Username: str("root")}, ""},
+		{"hostname", ServerPatch{Hostname: str("evil.example.net")}, "hostname"},
+		{"port", ServerPatch{Port: num(2083)}, "port"},
+		{"plain http", ServerPatch{Secure: flag(false)}, "secure"},
+		{"no certificate check", ServerPatch{VerifyTLS: flag(false)}, "verify_tls"},
+		{"username", ServerPatch{Username: str("reseller")}, "username"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := c.patch
+			if err := p.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if got := p.ReachField(cur); got != c.field {
+				t.Fatalf("ReachField = %q, want %q", got, c.field)
+			}
+			err := p.CheckReach(cur)
+			if (err != nil) != (c.field != "") {
+				t.Fatalf("CheckReach without a token = %v", err)
+			}
+			if err != nil && (ErrorCode(err) != EUNPROCESSABLE || err.(*Error).Field != "api_token") {
+				t.Fatalf("error %+v, want unprocessable on api_token", err)
+			}
+			p.APIToken = str("NEWTOKEN")
+			if err := p.CheckReach(cur); err != nil {
+				t.Fatalf("with a token: %v", err)
+			}
+		})
+	}
+}
+
 func TestServiceAndClientInputs(t *testing.T) {
 	svc := ServiceInput{ClientID: 1, ServerID: 1, Username: "acme", Domain: "Acme.Test", Status: ServiceActive}
 	if err := svc.Validate(); err != nil || svc.Domain != "acme.test" {

@@ -25,18 +25,20 @@ type ErrorDetail struct {
 }
 
 var codeStatus = map[string]int{
-	links.EINVALID:      http.StatusBadRequest,
-	links.ENOTFOUND:     http.StatusNotFound,
-	links.ECONFLICT:     http.StatusConflict,
-	links.EUNAUTHORIZED: http.StatusUnauthorized,
-	links.EFORBIDDEN:    http.StatusForbidden,
-	links.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	links.ERATELIMITED:  http.StatusTooManyRequests,
-	links.EINTERNAL:     http.StatusInternalServerError,
+	links.EINVALID:       http.StatusBadRequest,
+	links.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	links.ENOTFOUND:      http.StatusNotFound,
+	links.ECONFLICT:      http.StatusConflict,
+	links.EUNAUTHORIZED:  http.StatusUnauthorized,
+	links.EFORBIDDEN:     http.StatusForbidden,
+	links.EUNAVAILABLE:   http.StatusServiceUnavailable,
+	links.ERATELIMITED:   http.StatusTooManyRequests,
+	links.EINTERNAL:      http.StatusInternalServerError,
 }
 
 var statusCode = map[int]string{
 	http.StatusBadRequest:            links.EINVALID,
+	http.StatusUnprocessableEntity:   links.EUNPROCESSABLE,
 	http.StatusNotFound:              links.ENOTFOUND,
 	http.StatusMethodNotAllowed:      "method_not_allowed",
 	http.StatusRequestEntityTooLarge: "too_large",

@@ -99,7 +99,7 @@ func (s *Server) getServer(c echo.Context) error {
 // updateServer changes a server.
 //
 //	@Summary		Change a server
-//	@Description	Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+//	@Description	Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
 //	@Tags			servers
 //	@Accept			json
 //	@Produce		json
@@ -110,6 +110,7 @@ func (s *Server) getServer(c echo.Context) error {
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
+//	@Failure		422		{object}	ErrorBody	"where or how the server is reached changes without api_token"
 //	@Router			/api/v1/servers/{id} [patch]
 func (s *Server) updateServer(c echo.Context) error {
 	id, err := pathID(c, "id")

@@ -140,12 +140,17 @@ func (s *Store) serviceCounts(ctx context.Context, serverIDs []int64) (map[int64
 }
 
 // UpdateServer changes the fields of p that are set. A new API token is
-// sealed; changing where the server is clears what was detected about it.
+// sealed; changing where or how the server is reached needs one (checked in
+// the transaction, against the row it changes) and clears what was detected
+// about it.
 func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch) (links.Server, error) {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var row serverRow
 		if err := tx.Take(&row, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("server %d", id))
+		}
+		if err := p.CheckReach(serverFromRow(row)); err != nil {
+			return err
 		}
 		cols := map[string]any{}
 		name, host, port := row.Name, row.Hostname, row.Port
@@ -180,7 +185,7 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 			}
 			cols["api_token_enc"] = sealed
 		}
-		if p.Hostname != nil || p.Port != nil || p.Secure != nil || p.APIToken != nil || p.Username != nil {
+		if p.ReachField(serverFromRow(row)) != "" || p.APIToken != nil {
 			cols["supports_links"] = nil
 			cols["support_reason"] = ""
 			cols["checked_at"] = nil

@@ -2826,7 +2826,7 @@ export interface paths {
         head?: never;
         /**
          * Change a server
-         * @description Only the fields present change. An empty or absent api_token keeps the stored token. Setting active=false deactivates it: its accounts are skipped from then on.
+         * @description Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
          */
         patch: {
             parameters: {
@@ -2874,6 +2874,15 @@ export interface paths {
                 };
                 /** @description Conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description where or how the server is reached changes without api_token */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

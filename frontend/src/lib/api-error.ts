@@ -8,6 +8,7 @@ export interface ApiErrorBody {
 /** The closed set of codes the backend maps to HTTP statuses (see STYLE.md habit 3). */
 export type ApiErrorCode =
   | 'invalid'
+  | 'unprocessable'
   | 'not_found'
   | 'conflict'
   | 'unauthorized'
@@ -50,7 +51,8 @@ export function parseErrorBody(value: unknown, status: number): ApiErrorBody {
 }
 
 function fallbackCode(status: number): ApiErrorCode {
-  if (status === 400 || status === 422) return 'invalid';
+  if (status === 400) return 'invalid';
+  if (status === 422) return 'unprocessable';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';

@@ -158,6 +158,37 @@ describe('servers', () => {
     expect(body).toMatchObject({ name: 'cp1-renamed', hostname: 'cp1.example.com', port: 2087 });
   });
 
+  it('asks for the token again when the address changes, and sends it with the change', async () => {
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
+        if (route(req) === 'PATCH /api/v1/servers/1') return json({ ...cp1, port: 2083 });
+        if (route(req) === 'GET /api/v1/servers') return list([cp1]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/servers/1');
+
+    const port = await screen.findByLabelText(/^Port/);
+    await user.clear(port);
+    await user.type(port, '2083');
+    const token = screen.getByLabelText(/^API token/);
+    expect(token).toBeRequired();
+    expect(token).toHaveAccessibleDescription(/enter the API token again/);
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+
+    expect(
+      await screen.findByText('You changed port: enter the API token again to send it there.'),
+    ).toBeInTheDocument();
+    expect(requests(fetch).some((r) => route(r) === 'PATCH /api/v1/servers/1')).toBe(false);
+
+    await user.type(token, 'NEWTOKEN');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
+    expect(await patch.json()).toMatchObject({ port: 2083, api_token: 'NEWTOKEN' });
+  });
+
   it('tests the connection and shows version, profile and link support', async () => {
     mockFetch(
       signedIn((req) => {

@@ -41,8 +41,35 @@ function initialValues(server?: Server): Values {
   };
 }
 
+/** The fields that say where or how the server is reached, in the API's words. */
+const REACH_FIELDS = {
+  hostname: 'hostname',
+  port: 'port',
+  secure: 'HTTPS',
+  verify_tls: 'the certificate check',
+  username: 'WHM username',
+} as const;
+
+/**
+ * The first field that changes where or how the stored server is reached, or undefined.
+ * Changing one needs the API token again: the stored token is only ever sent to the address
+ * it was entered for.
+ */
+export function reachChange(v: Values, server?: Server): string | undefined {
+  if (!server) return undefined;
+  const now = {
+    hostname: v.hostname.trim().toLowerCase() !== server.hostname,
+    port: Number(v.port) !== server.port,
+    secure: v.secure !== server.secure,
+    verify_tls: (v.secure && v.verify_tls) !== server.verify_tls,
+    username: v.username.trim() !== server.username,
+  };
+  const key = (Object.keys(REACH_FIELDS) as (keyof typeof REACH_FIELDS)[]).find((k) => now[k]);
+  return key ? REACH_FIELDS[key] : undefined;
+}
+
 /** Client-side checks mirroring the server's; the server stays the judge. */
-export function validateServer(v: Values, creating: boolean): Errors {
+export function validateServer(v: Values, creating: boolean, server?: Server): Errors {
   const e: Errors = {};
   if (!v.name.trim()) e.name = 'Enter a name.';
   const host = v.hostname.trim();
@@ -53,6 +80,9 @@ export function validateServer(v: Values, creating: boolean): Errors {
   if (!Number.isInteger(port) || port < 1 || port > 65535) e.port = 'Enter a port from 1 to 65535.';
   if (!v.username.trim()) e.username = 'Enter the WHM username.';
   if (creating && !v.api_token.trim()) e.api_token = 'Enter the WHM API token.';
+  const changed = reachChange(v, server);
+  if (changed && !v.api_token.trim())
+    e.api_token = `You changed ${changed}: enter the API token again to send it there.`;
   return e;
 }
 
@@ -63,7 +93,8 @@ export type ServerFormSubmit =
 
 /**
  * Add or edit a server. The API token is write-only: the field is always empty; on edit,
- * leaving it empty keeps the stored token. Server-side validation errors that name a field
+ * leaving it empty keeps the stored token, unless where or how the server is reached changes
+ * (then the token is asked for again, as the API requires). Server-side validation errors that name a field
  * are shown on that field.
  */
 export function ServerForm({
@@ -84,6 +115,7 @@ export function ServerForm({
   const [errors, setErrors] = useState<Errors>({});
   const formRef = useRef<HTMLFormElement>(null);
 
+  const changedReach = reachChange(values, server);
   const serverField = error instanceof ApiError && error.field ? (error.field as Field) : undefined;
   const fieldError = (f: Field) =>
     errors[f] ?? (serverField === f ? errorMessage(error) : undefined);
@@ -105,7 +137,7 @@ export function ServerForm({
 
   function submit(e: SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
-    const errs = validateServer(values, creating);
+    const errs = validateServer(values, creating, server);
     setErrors(errs);
     const first = FIELD_ORDER.find((f) => errs[f]);
     if (first) {
@@ -196,13 +228,15 @@ export function ServerForm({
           name="api_token"
           type="password"
           autoComplete="new-password"
-          required={creating}
+          required={creating || changedReach !== undefined}
           hint={
             creating
               ? 'A WHM API token of this user. It is stored encrypted and never shown again.'
-              : server.has_api_token
-                ? 'A token is stored. Leave empty to keep it, or enter a new one to replace it.'
-                : 'No token is stored yet. Enter one.'
+              : changedReach
+                ? `You changed ${changedReach}: enter the API token again. The stored token is only sent to the address it was entered for.`
+                : server.has_api_token
+                  ? 'A token is stored. Leave empty to keep it, or enter a new one to replace it.'
+                  : 'No token is stored yet. Enter one.'
           }
           value={values.api_token}
           error={fieldError('api_token')}
