@@ -771,7 +771,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/login": {
             "post": {
-                "description": "Exchanges e-mail and password for a short-lived JWT to send as ` + "`" + `Authorization: Bearer` + "`" + `. Failures are generic (no account enumeration) and rate limited per IP.",
+                "description": "Exchanges e-mail and password for a short-lived JWT to send as ` + "`" + `Authorization: Bearer` + "`" + `. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.",
                 "consumes": [
                     "application/json"
                 ],
@@ -814,6 +814,31 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/logout": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Ends every session of the signed-in staff member, on every device: each token issued before is refused from now on. A password, role or active change does the same.",
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Staff sign-out",
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -1335,7 +1360,7 @@ const docTemplate = `{
         },
         "/api/v1/portal/login": {
             "post": {
-                "description": "Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + ` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).",
+                "description": "Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + ` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).",
                 "consumes": [
                     "application/json"
                 ],
@@ -1399,7 +1424,7 @@ const docTemplate = `{
         },
         "/api/v1/portal/logout": {
             "post": {
-                "description": "Clears the session cookie. CSRF: JSON content type and same-origin required (send ` + "`" + `{}` + "`" + `).",
+                "description": "Clears the session cookie and ends every client-area session of the user, on every device. CSRF: JSON content type and same-origin required (send ` + "`" + `{}` + "`" + `).",
                 "consumes": [
                     "application/json"
                 ],

@@ -2105,7 +2105,7 @@ type ClientInterface interface {
 
 	// PostApiV1AuthLoginWithBody Staff sign-in
 	//
-	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2114,12 +2114,19 @@ type ClientInterface interface {
 
 	// PostApiV1AuthLogin Staff sign-in
 	//
-	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/auth/login (the `PostApiV1AuthLogin` operationId).
 	PostApiV1AuthLogin(ctx context.Context, body PostApiV1AuthLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1AuthLogout Staff sign-out
+	//
+	// Ends every session of the signed-in staff member, on every device: each token issued before is refused from now on. A password, role or active change does the same.
+	//
+	// Corresponds with POST /api/v1/auth/logout (the `PostApiV1AuthLogout` operationId).
+	PostApiV1AuthLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1AuthMe The signed-in staff member
 	//
@@ -2225,7 +2232,7 @@ type ClientInterface interface {
 
 	// PostApiV1PortalLoginWithBody Client-area sign-in
 	//
-	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2234,7 +2241,7 @@ type ClientInterface interface {
 
 	// PostApiV1PortalLogin Client-area sign-in
 	//
-	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2243,7 +2250,7 @@ type ClientInterface interface {
 
 	// PostApiV1PortalLogout Client-area sign-out
 	//
-	// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+	// Clears the session cookie and ends every client-area session of the user, on every device. CSRF: JSON content type and same-origin required (send `{}`).
 	//
 	// Corresponds with POST /api/v1/portal/logout (the `PostApiV1PortalLogout` operationId).
 	PostApiV1PortalLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2918,7 +2925,7 @@ func (c *Client) PostApiV1ApplicationsModuleSync(ctx context.Context, module str
 
 // PostApiV1AuthLoginWithBody Staff sign-in
 //
-// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2937,13 +2944,30 @@ func (c *Client) PostApiV1AuthLoginWithBody(ctx context.Context, contentType str
 
 // PostApiV1AuthLogin Staff sign-in
 //
-// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/auth/login (the `PostApiV1AuthLogin` operationId).
 func (c *Client) PostApiV1AuthLogin(ctx context.Context, body PostApiV1AuthLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1AuthLoginRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1AuthLogout Staff sign-out
+//
+// Ends every session of the signed-in staff member, on every device: each token issued before is refused from now on. A password, role or active change does the same.
+//
+// Corresponds with POST /api/v1/auth/logout (the `PostApiV1AuthLogout` operationId).
+func (c *Client) PostApiV1AuthLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1AuthLogoutRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3198,7 +3222,7 @@ func (c *Client) GetApiV1OperationsId(ctx context.Context, id int, reqEditors ..
 
 // PostApiV1PortalLoginWithBody Client-area sign-in
 //
-// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3217,7 +3241,7 @@ func (c *Client) PostApiV1PortalLoginWithBody(ctx context.Context, contentType s
 
 // PostApiV1PortalLogin Client-area sign-in
 //
-// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3236,7 +3260,7 @@ func (c *Client) PostApiV1PortalLogin(ctx context.Context, body PostApiV1PortalL
 
 // PostApiV1PortalLogout Client-area sign-out
 //
-// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+// Clears the session cookie and ends every client-area session of the user, on every device. CSRF: JSON content type and same-origin required (send `{}`).
 //
 // Corresponds with POST /api/v1/portal/logout (the `PostApiV1PortalLogout` operationId).
 func (c *Client) PostApiV1PortalLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4700,6 +4724,33 @@ func NewPostApiV1AuthLoginRequestWithBody(server string, contentType string, bod
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostApiV1AuthLogoutRequest constructs an http.Request for the PostApiV1AuthLogout method
+func NewPostApiV1AuthLogoutRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -7032,7 +7083,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1AuthLoginWithBodyWithResponse Staff sign-in
 	//
-	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7041,12 +7092,21 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1AuthLoginWithResponse Staff sign-in
 	//
-	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/login (the `PostApiV1AuthLogin` operationId).
 	PostApiV1AuthLoginWithResponse(ctx context.Context, body PostApiV1AuthLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1AuthLoginResponse, error)
+
+	// PostApiV1AuthLogoutWithResponse Staff sign-out
+	//
+	// Ends every session of the signed-in staff member, on every device: each token issued before is refused from now on. A password, role or active change does the same.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/logout (the `PostApiV1AuthLogout` operationId).
+	PostApiV1AuthLogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostApiV1AuthLogoutResponse, error)
 
 	// GetApiV1AuthMeWithResponse The signed-in staff member
 	//
@@ -7164,7 +7224,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1PortalLoginWithBodyWithResponse Client-area sign-in
 	//
-	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7173,7 +7233,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1PortalLoginWithResponse Client-area sign-in
 	//
-	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+	// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7182,7 +7242,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1PortalLogoutWithResponse Client-area sign-out
 	//
-	// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+	// Clears the session cookie and ends every client-area session of the user, on every device. CSRF: JSON content type and same-origin required (send `{}`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8465,6 +8525,47 @@ func (r PostApiV1AuthLoginResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostApiV1AuthLoginResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1AuthLogoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostApiV1AuthLogoutResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1AuthLogoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1AuthLogoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1AuthLogoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1AuthLogoutResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11280,7 +11381,7 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleSyncWithResponse(ctx co
 
 // PostApiV1AuthLoginWithBodyWithResponse Staff sign-in
 //
-// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11295,7 +11396,7 @@ func (c *ClientWithResponses) PostApiV1AuthLoginWithBodyWithResponse(ctx context
 
 // PostApiV1AuthLoginWithResponse Staff sign-in
 //
-// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11306,6 +11407,21 @@ func (c *ClientWithResponses) PostApiV1AuthLoginWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParsePostApiV1AuthLoginResponse(rsp)
+}
+
+// PostApiV1AuthLogoutWithResponse Staff sign-out
+//
+// Ends every session of the signed-in staff member, on every device: each token issued before is refused from now on. A password, role or active change does the same.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/logout (the `PostApiV1AuthLogout` operationId).
+func (c *ClientWithResponses) PostApiV1AuthLogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostApiV1AuthLogoutResponse, error) {
+	rsp, err := c.PostApiV1AuthLogout(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1AuthLogoutResponse(rsp)
 }
 
 // GetApiV1AuthMeWithResponse The signed-in staff member
@@ -11508,7 +11624,7 @@ func (c *ClientWithResponses) GetApiV1OperationsIdWithResponse(ctx context.Conte
 
 // PostApiV1PortalLoginWithBodyWithResponse Client-area sign-in
 //
-// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11523,7 +11639,7 @@ func (c *ClientWithResponses) PostApiV1PortalLoginWithBodyWithResponse(ctx conte
 
 // PostApiV1PortalLoginWithResponse Client-area sign-in
 //
-// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+// Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11538,7 +11654,7 @@ func (c *ClientWithResponses) PostApiV1PortalLoginWithResponse(ctx context.Conte
 
 // PostApiV1PortalLogoutWithResponse Client-area sign-out
 //
-// Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+// Clears the session cookie and ends every client-area session of the user, on every device. CSRF: JSON content type and same-origin required (send `{}`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12868,6 +12984,35 @@ func ParsePostApiV1AuthLoginResponse(rsp *http.Response) (*PostApiV1AuthLoginRes
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1AuthLogoutResponse parses an HTTP response from a PostApiV1AuthLogoutWithResponse call
+func ParsePostApiV1AuthLogoutResponse(rsp *http.Response) (*PostApiV1AuthLogoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1AuthLogoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	}
 

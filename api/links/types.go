@@ -51,6 +51,9 @@ type Admin struct {
 	CreatedAt time.Time `json:"created_at" validate:"required"`
 	// Permissions are those of the admin's role.
 	Permissions []string `json:"permissions" validate:"required"`
+	// SessionVersion is carried in every staff token; a token of another
+	// version is refused. Sign-out, a password, role or active change bump it.
+	SessionVersion int64 `json:"-"`
 }
 
 // Can reports whether the admin holds the permission.
@@ -120,6 +123,9 @@ type User struct {
 	Name      string    `json:"name" validate:"required" example:"Jane Doe"`
 	CreatedAt time.Time `json:"created_at" validate:"required"`
 	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+	// SessionVersion is carried in every client-area session; a session of
+	// another version is refused. Sign-out bumps it.
+	SessionVersion int64 `json:"-"`
 }
 
 // Membership is a user's place on a client account.

@@ -58,9 +58,11 @@ func (h *ssoAPI) portalCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// startSession sets the session cookie for a user on an account.
-func (h *ssoAPI) startSession(c echo.Context, userID, clientID int64) error {
-	token, exp, err := h.tokens.issue(strconv.FormatInt(userID, 10), AudiencePortal, portalSessionTTL, map[string]any{"cid": clientID})
+// startSession sets the session cookie for a user on an account, at the
+// user's session version.
+func (h *ssoAPI) startSession(c echo.Context, a sso.Account) error {
+	token, exp, err := h.tokens.issue(strconv.FormatInt(a.User.ID, 10), AudiencePortal, portalSessionTTL,
+		map[string]any{"cid": a.Current.ID, "sv": a.User.SessionVersion})
 	if err != nil {
 		return err
 	}
@@ -76,31 +78,46 @@ func (h *ssoAPI) endSession(c echo.Context) {
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 }
 
+// portalSession is what a valid session cookie says.
+type portalSession struct {
+	userID, clientID, version int64
+}
+
+// sessionCookie reads and verifies the session cookie. A cookie that is
+// present but invalid is cleared.
+func (h *ssoAPI) sessionCookie(c echo.Context) (portalSession, error) {
+	ck, err := c.Cookie(portalCookie)
+	if err != nil || ck.Value == "" {
+		return portalSession{}, links.Errorf(links.EUNAUTHORIZED, "Sign in to the client area first.")
+	}
+	claims, err := h.tokens.verify(ck.Value, AudiencePortal)
+	userID, ok := subjectID(claims)
+	cid, _ := claims["cid"].(float64)
+	if err != nil || !ok || cid < 1 {
+		h.endSession(c)
+		return portalSession{}, links.Errorf(links.EUNAUTHORIZED, "Your session is invalid or has expired; sign in again.")
+	}
+	return portalSession{userID: userID, clientID: int64(cid), version: sessionVersion(claims)}, nil
+}
+
 // requirePortal authenticates the session cookie and loads the account.
+// A session of an older session version (signed out since) is refused.
 func (h *ssoAPI) requirePortal(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		unauth := links.Errorf(links.EUNAUTHORIZED, "Sign in to the client area first.")
-		ck, err := c.Cookie(portalCookie)
-		if err != nil || ck.Value == "" {
-			return unauth
-		}
-		claims, err := h.tokens.verify(ck.Value, AudiencePortal)
+		sess, err := h.sessionCookie(c)
 		if err != nil {
-			h.endSession(c)
-			return links.Errorf(links.EUNAUTHORIZED, "Your session is invalid or has expired; sign in again.")
+			return err
 		}
-		userID, ok := subjectID(claims)
-		cid, _ := claims["cid"].(float64)
-		if !ok || cid < 1 {
-			h.endSession(c)
-			return unauth
-		}
-		a, err := h.sso.Account(c.Request().Context(), userID, int64(cid))
+		a, err := h.sso.Account(c.Request().Context(), sess.userID, sess.clientID)
 		if err != nil {
 			if code := links.ErrorCode(err); code == links.EUNAUTHORIZED || code == links.EFORBIDDEN {
 				h.endSession(c)
 			}
 			return err
+		}
+		if a.User.SessionVersion != sess.version {
+			h.endSession(c)
+			return links.Errorf(links.EUNAUTHORIZED, "Your session has ended (you signed out); sign in again.")
 		}
 		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), portalKey, a)))
 		return next(c)
@@ -166,7 +183,7 @@ type PortalLoginRequest struct {
 // portalLogin signs a client-area user in.
 //
 //	@Summary		Client-area sign-in
-//	@Description	Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+//	@Description	Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
 //	@Tags			portal
 //	@Accept			json
 //	@Produce		json
@@ -184,7 +201,11 @@ func (h *ssoAPI) portalLogin(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := h.sso.Login(ctx, req.Email, req.Password)
+	var u links.User
+	err := h.logins.guardLogin(loginKey("portal", req.Email), func() (err error) {
+		u, err = h.sso.Login(ctx, req.Email, req.Password)
+		return err
+	})
 	if err != nil {
 		if links.ErrorCode(err) == links.EUNAUTHORIZED {
 			h.logger.Info("portal login refused", "ip", c.RealIP())
@@ -198,7 +219,7 @@ func (h *ssoAPI) portalLogin(c echo.Context) error {
 		}
 		return err
 	}
-	if err := h.startSession(c, u.ID, a.Current.ID); err != nil {
+	if err := h.startSession(c, a); err != nil {
 		return err
 	}
 	h.logger.Info("portal login", "user_id", u.ID, "ip", c.RealIP())
@@ -208,7 +229,7 @@ func (h *ssoAPI) portalLogin(c echo.Context) error {
 // portalLogout ends the client-area session.
 //
 //	@Summary		Client-area sign-out
-//	@Description	Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+//	@Description	Clears the session cookie and ends every client-area session of the user, on every device. CSRF: JSON content type and same-origin required (send `{}`).
 //	@Tags			portal
 //	@Accept			json
 //	@Success		204
@@ -216,6 +237,11 @@ func (h *ssoAPI) portalLogin(c echo.Context) error {
 //	@Failure		415	{object}	ErrorBody
 //	@Router			/api/v1/portal/logout [post]
 func (h *ssoAPI) portalLogout(c echo.Context) error {
+	if sess, err := h.sessionCookie(c); err == nil {
+		if err := h.sso.EndSessions(c.Request().Context(), sess.userID); err != nil && links.ErrorCode(err) != links.ENOTFOUND {
+			return err
+		}
+	}
 	h.endSession(c)
 	return c.NoContent(http.StatusNoContent)
 }
@@ -266,7 +292,7 @@ func (h *ssoAPI) portalSwitch(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	if err := h.startSession(c, a.User.ID, a.Current.ID); err != nil {
+	if err := h.startSession(c, a); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, portalMe(a))

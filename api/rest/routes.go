@@ -26,6 +26,7 @@ func (s *Server) routes() {
 
 	staff := v1.Group("", s.requireStaff)
 	staff.GET("/auth/me", s.me)
+	staff.POST("/auth/logout", s.logout)
 
 	servers := staff.Group("/servers", requirePerm(links.PermManageServers))
 	servers.GET("", s.listServers)

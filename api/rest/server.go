@@ -38,6 +38,7 @@ type Store interface {
 	ListAdmins(ctx context.Context) ([]links.Admin, error)
 	CreateAdmin(ctx context.Context, email, name, passwordHash string, roleID int64) (links.Admin, error)
 	UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error)
+	EndAdminSessions(ctx context.Context, id int64) error
 	ListRoles(ctx context.Context) ([]links.Role, error)
 	CreateRole(ctx context.Context, name string, perms []string) (links.Role, error)
 	UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error)
@@ -92,6 +93,7 @@ type Server struct {
 	known     map[string][]string // route path -> methods
 	prov      Provisioning
 	sso       SSO
+	logins    *loginGuard
 }
 
 // Deps are the collaborators of the HTTP layer.
@@ -132,6 +134,7 @@ func New(cfg Config, d Deps) *Server {
 		prov: d.Provisioning, sso: d.SSO,
 		tokens: tokens{key: cfg.JWTKey, issuer: "applinks", now: time.Now},
 		panels: map[string]links.Panel{},
+		logins: newLoginGuard(time.Now),
 	}
 	for _, p := range d.Panels {
 		s.panels[p.Module()] = p

@@ -116,7 +116,11 @@ func (h *ssoAPI) redeem(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusFound, sso.LoginURL(reason, sess.Location))
 	}
-	if err := h.startSession(c, sess.UserID, sess.ClientID); err != nil {
+	a, err := h.sso.Account(c.Request().Context(), sess.UserID, sess.ClientID)
+	if err == nil {
+		err = h.startSession(c, a)
+	}
+	if err != nil {
 		h.logger.Error("sso: could not start the session", "err", err)
 		return c.Redirect(http.StatusFound, sso.LoginURL("error", sess.Location))
 	}

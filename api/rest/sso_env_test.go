@@ -116,7 +116,7 @@ func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 	}
 	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now})
 	panels := []links.Panel{whm.NewCPanel(whm.Options{Timeout: 10 * time.Second}), whm.NewWPSquared(whm.Options{Timeout: 10 * time.Second})}
-	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1000},
+	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6},
 		rest.Deps{Store: db, Panels: panels, Logger: logger, SSO: svc})
 	e.handler = srv.Handler()
 	hs := httptest.NewUnstartedServer(e.handler)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/rest"
 )
 
 func TestOwnerAndStaffControlsTakeEffectAtOnce(t *testing.T) {
@@ -239,13 +240,28 @@ func TestPortalSessionServicesAndPanelLogin(t *testing.T) {
 			t.Fatalf("me after logout: %d", r.status)
 		}
 
-		// A user removed from every account has no session left: here the
-		// account is closed for "Log in to cPanel" instead.
-		e.mustJSON(e.do(nil, "PATCH", "/api/v1/clients/"+strconv.FormatInt(e.client.ID, 10), map[string]any{"status": "Closed"}, withStaff(e.staff)), 200, nil)
+		// A Closed account ends the client area as it ends single sign-on:
+		// the session started before is refused, and so is a new password
+		// sign-in, with the reason.
 		b = e.portalLogin(e.owner.Email)
-		e.wantRefusal(e.do(b, "POST", "/api/v1/portal/services/"+sid+"/sso", map[string]any{}), 403, links.SSOReasonClientClosed)
+		e.mustJSON(e.do(nil, "PATCH", "/api/v1/clients/"+strconv.FormatInt(e.client.ID, 10), map[string]any{"status": "Closed"}, withStaff(e.staff)), 200, nil)
+		var closed ssoErr
+		e.mustJSON(e.do(b, "POST", "/api/v1/portal/services/"+sid+"/sso", map[string]any{}), 403, &closed)
+		if !strings.Contains(closed.Error.Message, "closed") {
+			t.Fatalf("session of a closed account: %+v", closed)
+		}
+		e.mustJSON(e.do(e.browser(), "POST", "/api/v1/portal/login", map[string]any{"email": e.owner.Email, "password": testPassword, "client_id": e.client.ID}), 403, &closed)
+		if !strings.Contains(closed.Error.Message, "closed") {
+			t.Fatalf("password sign-in to a closed account: %+v", closed)
+		}
+		// The user's other account stays open to a plain sign-in.
+		var other rest.PortalMe
+		e.mustJSON(e.do(e.browser(), "POST", "/api/v1/portal/login", map[string]string{"email": e.owner.Email, "password": testPassword}), 200, &other)
+		if other.Current.ID == e.client.ID || len(other.Accounts) != 1 {
+			t.Fatalf("sign-in with one account closed: %+v", other)
+		}
 		evs := e.events("source=portal&per_page=200")
-		if len(evs) < 4 {
+		if len(evs) < 3 {
 			t.Fatalf("portal events %+v", evs)
 		}
 	})

@@ -29,6 +29,7 @@ type SSO interface {
 
 	Login(ctx context.Context, email, password string) (links.User, error)
 	Account(ctx context.Context, userID, clientID int64) (sso.Account, error)
+	EndSessions(ctx context.Context, userID int64) error
 	UpdateProfile(ctx context.Context, userID int64, name, email *string) (links.User, error)
 	AuthorizePanelSession(ctx context.Context, a sso.Account, serviceID int64, ip string) (links.Service, error)
 

@@ -22,6 +22,11 @@ type Account struct {
 // valid (the user or the membership is gone).
 var ErrNoSession = links.Errorf(links.EUNAUTHORIZED, "Your session is no longer valid; sign in again.")
 
+// ErrClientClosed refuses the client area of a Closed account, as single
+// sign-on does: by password, by a session started before it closed, or by a
+// switch to it.
+var ErrClientClosed = links.Errorf(links.EFORBIDDEN, "This client account is closed, so signing in to it is no longer possible. Contact us if you think this is a mistake.")
+
 // Login checks a client-area user's e-mail and password. Every failure is
 // the same generic EUNAUTHORIZED (no account enumeration), and an unknown
 // e-mail costs one bcrypt comparison like a known one.
@@ -42,8 +47,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (links.User
 	return u, nil
 }
 
-// Account loads a user's accounts and makes clientID the current one (0:
-// the first). A user on no account, or no longer on clientID, has no session.
+// Account loads a user's accounts that are not Closed and makes clientID
+// the current one (0: the first). A user on no account, or no longer on
+// clientID, has no session; a user whose accounts (or clientID) are Closed
+// gets ErrClientClosed.
 func (s *Service) Account(ctx context.Context, userID, clientID int64) (Account, error) {
 	clients, ms, err := s.store.UserClients(ctx, userID)
 	if links.ErrorCode(err) == links.ENOTFOUND {
@@ -54,14 +61,30 @@ func (s *Service) Account(ctx context.Context, userID, clientID int64) (Account,
 	if len(clients) == 0 {
 		return Account{}, links.Errorf(links.EFORBIDDEN, "Your login is not on any client account.")
 	}
-	a := Account{Clients: clients, Memberships: ms, User: ms[0].User}
+	var a Account
+	closed := false
 	for i, c := range clients {
-		if clientID == 0 || c.ID == clientID {
-			a.Current, a.Membership = c, ms[i]
-			return a, nil
+		if c.Status == links.ClientClosed {
+			closed = closed || clientID == 0 || c.ID == clientID
+			continue
+		}
+		a.Clients, a.Memberships = append(a.Clients, c), append(a.Memberships, ms[i])
+		if a.Current.ID == 0 && (clientID == 0 || c.ID == clientID) {
+			a.Current, a.Membership, a.User = c, ms[i], ms[i].User
 		}
 	}
+	switch {
+	case a.Current.ID != 0:
+		return a, nil
+	case closed:
+		return Account{}, ErrClientClosed
+	}
 	return Account{}, ErrNoSession
+}
+
+// EndSessions ends every client-area session of the user (sign-out).
+func (s *Service) EndSessions(ctx context.Context, userID int64) error {
+	return s.store.EndUserSessions(ctx, userID)
 }
 
 // UpdateProfile changes a user's own name and e-mail.

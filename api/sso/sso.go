@@ -44,6 +44,7 @@ type Store interface {
 	UserClients(ctx context.Context, userID int64) ([]links.Client, []links.Membership, error)
 	UserCredentials(ctx context.Context, email string) (links.User, string, error)
 	UpdateUser(ctx context.Context, id int64, name, email *string) (links.User, error)
+	EndUserSessions(ctx context.Context, id int64) error
 }
 
 // MaxTokenTTL is the longest an SSO token lives.

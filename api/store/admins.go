@@ -100,6 +100,7 @@ func adminFromRows(row adminRow, role roleRow) links.Admin {
 	return links.Admin{
 		ID: row.ID, Email: row.Email, Name: row.Name, RoleID: row.RoleID, Role: role.Name,
 		Active: row.Active, CreatedAt: row.CreatedAt, Permissions: splitList(role.Permissions),
+		SessionVersion: row.SessionVersion,
 	}
 }
 
@@ -124,8 +125,19 @@ func (s *Store) ListAdmins(ctx context.Context) ([]links.Admin, error) {
 	return out, nil
 }
 
+// EndAdminSessions ends every staff token of the admin (sign-out).
+func (s *Store) EndAdminSessions(ctx context.Context, id int64) error {
+	res := s.db.WithContext(ctx).Model(&adminRow{}).Where("id = ?", id).
+		Update("session_version", gorm.Expr("session_version + 1"))
+	if res.Error == nil && res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, "admin")
+	}
+	return translate(res.Error, "admin")
+}
+
 // UpdateAdmin changes a staff account. It refuses to leave the service
-// without an active Full Administrator.
+// without an active Full Administrator. A new password, another role or a
+// change of active ends the admin's sessions.
 func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error) {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var row adminRow
@@ -150,6 +162,9 @@ func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (
 		}
 		if len(cols) == 0 {
 			return nil
+		}
+		if p.PasswordHash != nil || (p.RoleID != nil && *p.RoleID != row.RoleID) || (p.Active != nil && *p.Active != row.Active) {
+			cols["session_version"] = gorm.Expr("session_version + 1")
 		}
 		if err := tx.Model(&row).Updates(cols).Error; err != nil {
 			return err

@@ -20,7 +20,8 @@ func clientFromRow(r clientRow) links.Client {
 }
 
 func userFromRow(r userRow) links.User {
-	return links.User{ID: r.ID, Email: r.Email, Name: r.Name, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	return links.User{ID: r.ID, Email: r.Email, Name: r.Name, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		SessionVersion: r.SessionVersion}
 }
 
 // CreateClient creates a client and its owner (a new user, or an existing one
@@ -256,6 +257,16 @@ func (s *Store) UserCredentials(ctx context.Context, email string) (links.User, 
 		return links.User{}, "", translate(err, "user")
 	}
 	return userFromRow(row), row.PasswordHash, nil
+}
+
+// EndUserSessions ends every client-area session of the user (sign-out).
+func (s *Store) EndUserSessions(ctx context.Context, id int64) error {
+	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).
+		Update("session_version", gorm.Expr("session_version + 1"))
+	if res.Error == nil && res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, fmt.Sprintf("user %d", id))
+	}
+	return translate(res.Error, fmt.Sprintf("user %d", id))
 }
 
 // User returns one client-area user.

@@ -56,6 +56,21 @@ var migrations = []*gormigrate.Migration{
 			return tx.Exec("UPDATE server_tasks SET in_op_totals = ? WHERE state NOT IN ?", true, open).Error
 		},
 	},
+	{
+		// Sessions end on sign-out and on password, role or active changes:
+		// tokens carry the version they were issued at.
+		ID: "2026120601_session_versions",
+		Migrate: func(tx *gorm.DB) error {
+			for _, row := range []any{&adminRow{}, &userRow{}} {
+				if !tx.Migrator().HasColumn(row, "SessionVersion") {
+					if err := tx.Migrator().AddColumn(row, "SessionVersion"); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	},
 }
 
 // initSchema creates every table of the current schema on an empty database.

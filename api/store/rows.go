@@ -23,8 +23,10 @@ type adminRow struct {
 	PasswordHash string `gorm:"size:100;not null"`
 	RoleID       int64  `gorm:"not null;index"`
 	Active       bool   `gorm:"not null;default:true"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SessionVersion ends every staff token issued before it changed.
+	SessionVersion int64 `gorm:"not null;default:0"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (adminRow) TableName() string { return "admins" }
@@ -69,8 +71,10 @@ type userRow struct {
 	Email        string `gorm:"size:190;not null;uniqueIndex"`
 	Name         string `gorm:"size:190;not null"`
 	PasswordHash string `gorm:"size:100;not null"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SessionVersion ends every client-area session started before it changed.
+	SessionVersion int64 `gorm:"not null;default:0"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (userRow) TableName() string { return "users" }

@@ -910,7 +910,7 @@ export interface paths {
         put?: never;
         /**
          * Staff sign-in
-         * @description Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP.
+         * @description Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
          */
         post: {
             parameters: {
@@ -960,6 +960,52 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Staff sign-out
+         * @description Ends every session of the signed-in staff member, on every device: each token issued before is refused from now on. A password, role or active change does the same.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
                     };
                 };
             };
@@ -1527,7 +1573,7 @@ export interface paths {
         put?: never;
         /**
          * Client-area sign-in
-         * @description Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP (429 with Retry-After). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
+         * @description Checks e-mail and password and starts the session: sets the HttpOnly, SameSite=Lax cookie `applinks_portal` (Secure behind https). Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min), reset by a success (429 with Retry-After). A Closed account cannot be signed in to (403, saying so). CSRF: like every state-changing portal call, the body must be JSON (Content-Type: application/json) and the request same-origin (Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host).
          */
         post: {
             parameters: {
@@ -1616,7 +1662,7 @@ export interface paths {
         put?: never;
         /**
          * Client-area sign-out
-         * @description Clears the session cookie. CSRF: JSON content type and same-origin required (send `{}`).
+         * @description Clears the session cookie and ends every client-area session of the user, on every device. CSRF: JSON content type and same-origin required (send `{}`).
          */
         post: {
             parameters: {

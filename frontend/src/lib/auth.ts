@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useSyncExternalStore } from 'react';
 import { useNavigate } from 'react-router';
+import { api } from './api-client';
 import { clearSession, getSession, subscribeSession, type StaffSession } from './session';
 
 let cached: { raw: string | null; value: StaffSession | null } = { raw: null, value: null };
@@ -18,14 +19,23 @@ export function useStaffSession(): StaffSession | null {
   return useSyncExternalStore(subscribeSession, snapshot, () => null);
 }
 
-/** Signs the staff member out: forgets the token and cached data, goes to the login page. */
+/**
+ * Signs the staff member out: ends the session on the server (every token of this staff member,
+ * on every device), then forgets the token and cached data here and goes to the login page. A
+ * failed or refused sign-out call still signs out locally.
+ */
 export function useLogout(): () => void {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   return useCallback(() => {
-    clearSession();
-    queryClient.clear();
-    void navigate('/login', { replace: true });
+    void api
+      .POST('/api/v1/auth/logout')
+      .catch(() => undefined)
+      .finally(() => {
+        clearSession();
+        queryClient.clear();
+        void navigate('/login', { replace: true });
+      });
   }, [navigate, queryClient]);
 }
 
