@@ -183,6 +183,13 @@ type Panel interface {
 	PushLinks(ctx context.Context, s ServerConn, req PushRequest) ([]AccountResult, error)
 	// RemoveLinks removes the links and the group from each account.
 	RemoveLinks(ctx context.Context, s ServerConn, req RemoveRequest) ([]AccountResult, error)
+	// ReadLinks reports, for each account in request order, our links it
+	// carries with their stored fields and whether it has our group.
+	ReadLinks(ctx context.Context, s ServerConn, req ReadRequest) ([]AccountLinks, error)
+	// UpdateLinkTokens gives the existing links of each account the
+	// account's new token; an account lacking one of them fails with an
+	// error that errors.Is ErrLinkMissing.
+	UpdateLinkTokens(ctx context.Context, s ServerConn, req TokenRequest) ([]AccountResult, error)
 	// CreateSession returns a one-time login URL into the account's panel.
 	CreateSession(ctx context.Context, s ServerConn, username string) (string, error)
 	// ListAccounts lists the hosting accounts on the server.
