@@ -52,6 +52,16 @@ type LinkSpec struct {
 	Base64PNG  string // optional icon
 }
 
+// FallbackURL is the url the link carries on the account of the billing
+// service serviceID (zero when unknown): the service's own page when the
+// link has a ServiceURL, else URL.
+func (l LinkSpec) FallbackURL(serviceID int64) string {
+	if l.ServiceURL != nil && serviceID != 0 {
+		return l.ServiceURL(serviceID)
+	}
+	return l.URL
+}
+
 // AccountCreds are one account's link credentials in plain text, decrypted
 // just before the push. The same SubscriberUniqueID and Token go on every link
 // of the account.
@@ -91,6 +101,65 @@ type AccountResult struct {
 	Err      error
 }
 
+// ReadRequest asks a panel which of our links and whether our group a set of
+// accounts carry (for verify: drift detection).
+type ReadRequest struct {
+	GroupID string // our menu group
+	// Prefix names our links: a listed link whose app is <Prefix>_<...> is
+	// ours, and reported.
+	Prefix string
+	// Apps are the apps whose stored fields are read (those the accounts
+	// should carry); a link of ours outside them is reported by name only.
+	Apps      []string
+	Usernames []string
+}
+
+// FoundLink is one of our links as a panel stores it; never its token.
+type FoundLink struct {
+	App string
+	// Read is false for a link that was listed but whose fields were not read
+	// (its app was not in ReadRequest.Apps): then only App is known.
+	Read               bool
+	Label              string
+	Order              int
+	GroupID            string
+	Implements         string
+	URL                string
+	AutologinTokenURL  string
+	SubscriberUniqueID string
+}
+
+// AccountLinks is what one account carries, as a panel reported it. Err is
+// non-nil when the account could not be read (no such account, not the
+// caller's, a panel failure; secrets scrubbed), and then nothing else counts.
+type AccountLinks struct {
+	Username string
+	Links    []FoundLink // ours, sorted by app
+	// HasGroup tells whether the group ReadRequest.GroupID exists. (The
+	// protocol lists group ids only: a group's label and order cannot be
+	// read back.)
+	HasGroup bool
+	Err      error
+}
+
+// AccountToken is one account's new link token, in plain text.
+type AccountToken struct {
+	Username string
+	Token    string
+}
+
+// TokenRequest asks a panel to replace the token of the existing links Apps
+// of each account, without recreating them (the subscriber id stays).
+type TokenRequest struct {
+	Apps     []string
+	Accounts []AccountToken
+}
+
+// ErrLinkMissing is the per-account error of UpdateLinkTokens when one of
+// the links to update does not exist on the account: the caller then pushes
+// the account in full instead. Check it with errors.Is.
+var ErrLinkMissing = errors.New("the link does not exist on the account")
+
 // PanelAccount is one hosting account as listed by a panel.
 type PanelAccount struct {
 	Username  string `json:"username"`
@@ -114,6 +183,13 @@ type Panel interface {
 	PushLinks(ctx context.Context, s ServerConn, req PushRequest) ([]AccountResult, error)
 	// RemoveLinks removes the links and the group from each account.
 	RemoveLinks(ctx context.Context, s ServerConn, req RemoveRequest) ([]AccountResult, error)
+	// ReadLinks reports, for each account in request order, our links it
+	// carries with their stored fields and whether it has our group.
+	ReadLinks(ctx context.Context, s ServerConn, req ReadRequest) ([]AccountLinks, error)
+	// UpdateLinkTokens gives the existing links of each account the
+	// account's new token; an account lacking one of them fails with an
+	// error that errors.Is ErrLinkMissing.
+	UpdateLinkTokens(ctx context.Context, s ServerConn, req TokenRequest) ([]AccountResult, error)
 	// CreateSession returns a one-time login URL into the account's panel.
 	CreateSession(ctx context.Context, s ServerConn, username string) (string, error)
 	// ListAccounts lists the hosting accounts on the server.

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/applinks/applinks/api/links"
 )
 
 // PanelError is a WHM function that the panel ran and refused: it answered
@@ -150,3 +152,24 @@ func (s *scrubber) scrub(text string) string {
 	}
 	return text
 }
+
+// MissingLinksError is an account of UpdateLinkTokens that lacks some of the
+// links whose token was to be replaced. errors.Is(err, links.ErrLinkMissing)
+// holds. It carries no secret.
+type MissingLinksError struct {
+	Server string
+	User   string
+	Apps   []string // the missing links
+}
+
+// Error implements the error interface; the message names the server.
+func (e *MissingLinksError) Error() string {
+	return fmt.Sprintf("whm server %q: %s: the account %s has no link %s", e.Server, FnUpdateIntegrationLinkToken,
+		e.User, strings.Join(e.Apps, ", "))
+}
+
+// Unwrap returns links.ErrLinkMissing.
+func (e *MissingLinksError) Unwrap() error { return links.ErrLinkMissing }
+
+// Temporary reports false: the link stays missing until it is pushed.
+func (e *MissingLinksError) Temporary() bool { return false }

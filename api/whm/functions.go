@@ -267,6 +267,11 @@ func (c *Client) listNames(ctx context.Context, s links.ServerConn, function, us
 	if err != nil {
 		return nil, err
 	}
+	return decodeNames(s, function, res, key)
+}
+
+// decodeNames reads data.links[].<key> from a list function's answer.
+func decodeNames(s links.ServerConn, function string, res *Result, key string) ([]string, error) {
 	var d struct {
 		Links []map[string]flexString `json:"links"`
 	}
@@ -305,6 +310,11 @@ func (c *Client) IntegrationLinkUserConfig(ctx context.Context, s links.ServerCo
 	if err != nil {
 		return UserConfig{}, err
 	}
+	return decodeUserConfig(s, res)
+}
+
+// decodeUserConfig reads get_integration_link_user_config's answer.
+func decodeUserConfig(s links.ServerConn, res *Result) (UserConfig, error) {
 	var d struct {
 		UserConfig map[string]json.RawMessage `json:"userconfig"`
 	}

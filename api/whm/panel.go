@@ -160,11 +160,7 @@ func (p *panel) PreparePush(s links.ServerConn, req links.PushRequest) links.Pre
 		for j, l := range req.Links {
 			cmd := Command{Function: FnCreateIntegrationLink}
 			if l.ServiceURL != nil {
-				u := l.URL
-				if acct.ServiceID != 0 {
-					u = l.ServiceURL(acct.ServiceID)
-				}
-				if u != "" {
+				if u := l.FallbackURL(acct.ServiceID); u != "" {
 					cmd.Args = url.Values{"url": {u}}
 				}
 			}
