@@ -9,7 +9,7 @@ STAMP   := $(FE)/node_modules/.installed
 
 ## run: build the SPA and the binary, then start the service on SQLite with the demo (simulated servers, clients, services)
 run: build
-	APPLINKS_DEMO=true ./bin/applinks
+	APPLINKS_DEMO=true APPLINKS_ALLOW_LOOPBACK_SERVERS=true ./bin/applinks
 
 ## build: the SPA, then bin/applinks (with the SPA embedded) and bin/whmsim
 build: spa binaries

@@ -123,7 +123,7 @@ func testConfig() provisioning.Config {
 }
 
 func panels() []links.Panel {
-	opts := whm.Options{Timeout: 5 * time.Second}
+	opts := whm.Options{Timeout: 5 * time.Second, AllowLoopback: true}
 	return []links.Panel{whm.NewCPanel(opts), whm.NewWPSquared(opts)}
 }
 

@@ -36,7 +36,7 @@ func provEnv(t *testing.T, st *store.Store) (*env, *whmsim.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	panels := []links.Panel{whm.NewCPanel(whm.Options{}), whm.NewWPSquared(whm.Options{})}
+	panels := []links.Panel{whm.NewCPanel(whm.Options{AllowLoopback: true}), whm.NewWPSquared(whm.Options{AllowLoopback: true})}
 	eng := provisioning.New(provisioning.Config{PublicURL: "https://billing.example.test", PollInterval: 50 * time.Millisecond,
 		RetryBase: 10 * time.Millisecond}, st, panels, quiet, nil)
 	eng.Start(ctx)

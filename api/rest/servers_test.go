@@ -61,7 +61,7 @@ func TestRepointingAServerNeedsItsToken(t *testing.T) {
 		}
 		tr := newTrap(t)
 		e := newEnv(t, s, func(_ *rest.Config, d *rest.Deps) {
-			d.Panels = []links.Panel{whm.NewCPanel(whm.Options{}), whm.NewWPSquared(whm.Options{})}
+			d.Panels = []links.Panel{whm.NewCPanel(whm.Options{AllowLoopback: true}), whm.NewWPSquared(whm.Options{AllowLoopback: true})}
 		})
 		var srv links.Server
 		e.staff(http.MethodPost, "/api/v1/servers", map[string]any{"module": "cpanel", "name": "cp1", "hostname": cp1.Host(),

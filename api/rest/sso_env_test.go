@@ -115,7 +115,7 @@ func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 		limits = highLimits
 	}
 	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now})
-	panels := []links.Panel{whm.NewCPanel(whm.Options{Timeout: 10 * time.Second}), whm.NewWPSquared(whm.Options{Timeout: 10 * time.Second})}
+	panels := []links.Panel{whm.NewCPanel(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true}), whm.NewWPSquared(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true})}
 	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6},
 		rest.Deps{Store: db, Panels: panels, Logger: logger, SSO: svc})
 	e.handler = srv.Handler()
@@ -232,7 +232,7 @@ func (e *ssoEnv) pushLinks(serviceID int64) {
 			URL:               e.fallbackURL(d.Key, serviceID),
 		})
 	}
-	res, err := whm.NewCPanel(whm.Options{}).PushLinks(ctx, conn, links.PushRequest{
+	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctx, conn, links.PushRequest{
 		Group: links.GroupSpec{ID: "billing", Label: "Billing & Support", Order: 1}, Links: specs, Accounts: []links.AccountCreds{creds},
 	})
 	if err != nil || len(res) != 1 || res[0].Err != nil {

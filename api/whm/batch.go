@@ -223,7 +223,7 @@ func (c *Client) Batch(ctx context.Context, s links.ServerConn, cmds []Command, 
 
 // sendBatch is Batch with the commands' body already encoded.
 func (c *Client) sendBatch(ctx context.Context, s links.ServerConn, cmds []Command, form string) ([]CommandResult, error) {
-	ci := callInfo{server: ServerName(s), function: FnBatch, scrub: batchScrubber(s.APIToken, cmds)}
+	ci := callInfo{server: ServerName(s), addr: serverAddr(s), function: FnBatch, scrub: batchScrubber(s.APIToken, cmds)}
 	// A sub-result takes about 100 bytes.
 	status, body, err := c.post(ctx, s, ci, FnBatch, form, 128*len(cmds))
 	if err != nil {
@@ -294,7 +294,7 @@ func parseBatchGeneral(ci callInfo, status int, body []byte, cmds []Command) ([]
 	out := make([]CommandResult, len(cmds))
 	for i, cmd := range cmds {
 		out[i].Function = cmd.Function
-		sub := callInfo{server: ci.server, function: cmd.Function, scrub: ci.scrub}
+		sub := callInfo{server: ci.server, addr: ci.addr, function: cmd.Function, scrub: ci.scrub}
 		if i >= len(d.Result) {
 			out[i].Err = notRun(ci.server, cmd.Function)
 			continue
@@ -343,7 +343,7 @@ func parseBatchFast(ci callInfo, status int, body []byte, cmds []Command) ([]Com
 		case items[i].result == 1:
 			out[i].Data = items[i].data
 		default:
-			sub := callInfo{server: ci.server, function: cmd.Function, scrub: ci.scrub}
+			sub := callInfo{server: ci.server, addr: ci.addr, function: cmd.Function, scrub: ci.scrub}
 			out[i].Err = sub.panel(reasonOf(items[i].reason))
 		}
 	}

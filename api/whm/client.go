@@ -41,7 +41,8 @@ const (
 	DefaultMaxIdleConns     = 32
 )
 
-// Options configure a Client. The zero value is usable.
+// Options configure a Client. The zero value is usable, and refuses servers
+// on loopback addresses.
 type Options struct {
 	// Timeout bounds one HTTP request when the server's own Timeout is zero.
 	Timeout time.Duration
@@ -52,6 +53,16 @@ type Options struct {
 	MaxIdleConnsPerServer int
 	// UserAgent is sent with every request.
 	UserAgent string
+	// AllowLoopback lets the client connect to loopback addresses
+	// (127.0.0.0/8, ::1), for a simulator on this host (the demo, the
+	// tests). The zero value refuses them, as production should; link-local
+	// and unspecified addresses are refused either way (see CheckAddress).
+	AllowLoopback bool
+
+	// resolver resolves host names; nil is the system's. Tests set it (see
+	// export_test.go) to a fake DNS server on loopback, so that no query
+	// leaves the host.
+	resolver *net.Resolver
 }
 
 func (o Options) withDefaults() Options {
@@ -139,7 +150,11 @@ func (c *Client) CloseIdleConnections() {
 }
 
 func (c *Client) newHTTPClient(s links.ServerConn) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{
+		Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Resolver: c.opts.resolver,
+		// The address guard runs on every address dialled, after DNS.
+		Control: dialControl(c.opts.AllowLoopback),
+	}
 	tr := &http.Transport{
 		// Outbound calls go only to the configured server: no proxy from the
 		// environment.
@@ -214,27 +229,38 @@ func endpoint(s links.ServerConn, function string) (string, error) {
 	if !functionName.MatchString(function) {
 		return "", fmt.Errorf("invalid WHM function name %q", function)
 	}
-	scheme, port := "https", s.Port
-	if !s.Secure {
-		scheme = "http"
-	}
-	if port == 0 {
-		port = 2087
-		if !s.Secure {
-			port = 2086
-		}
-	}
+	port := serverPort(s)
 	if port < 1 || port > 65535 {
 		return "", links.FieldError("port", "The port must be between 1 and 65535.")
 	}
-	host := strings.TrimSuffix(strings.TrimPrefix(s.Hostname, "["), "]")
+	scheme := "https"
+	if !s.Secure {
+		scheme = "http"
+	}
 	u := url.URL{
 		Scheme:   scheme,
-		Host:     net.JoinHostPort(host, strconv.Itoa(port)),
+		Host:     serverAddr(s),
 		Path:     "/json-api/" + function,
 		RawQuery: "api.version=1",
 	}
 	return u.String(), nil
+}
+
+// serverPort is the server's port, or WHM's default for the scheme.
+func serverPort(s links.ServerConn) int {
+	switch {
+	case s.Port != 0:
+		return s.Port
+	case s.Secure:
+		return 2087
+	}
+	return 2086
+}
+
+// serverAddr is the host:port the client connects to, for URLs and messages.
+func serverAddr(s links.ServerConn) string {
+	host := strings.TrimSuffix(strings.TrimPrefix(s.Hostname, "["), "]")
+	return net.JoinHostPort(host, strconv.Itoa(serverPort(s)))
 }
 
 // Call runs one WHM API 1 function with the given arguments and returns its
@@ -243,7 +269,7 @@ func (c *Client) Call(ctx context.Context, s links.ServerConn, function string, 
 	sc := &scrubber{}
 	sc.add(s.APIToken)
 	sc.addArgs(args)
-	ci := callInfo{server: ServerName(s), function: function, scrub: sc}
+	ci := callInfo{server: ServerName(s), addr: serverAddr(s), function: function, scrub: sc}
 	status, body, err := c.post(ctx, s, ci, function, args.Encode(), 0)
 	if err != nil {
 		return nil, err
@@ -312,44 +338,83 @@ func readAnswer(r io.Reader, contentLength, limit int64, hint int) ([]byte, erro
 	return buf.Bytes(), err
 }
 
-// classifyNetError turns an error of the HTTP round trip into a TransportError.
+// classifyNetError turns an error of the HTTP round trip into a
+// TransportError whose message says what failed: the address guard, the
+// timeout, TLS, DNS or the TCP connection, naming the host and port.
 func classifyNetError(ci callInfo, parent context.Context, err error, timeout time.Duration) *TransportError {
 	var (
-		netErr   net.Error
-		dnsErr   *net.DNSError
-		unknown  x509.UnknownAuthorityError
-		hostErr  x509.HostnameError
-		invalid  x509.CertificateInvalidError
-		verify   *tls.CertificateVerificationError
-		recHdr   tls.RecordHeaderError
-		errNoTLS = errors.As(err, &recHdr)
+		addrErr *AddressError
+		netErr  net.Error
+		opErr   *net.OpError
+		dnsErr  *net.DNSError
 	)
 	switch {
 	case errors.Is(parent.Err(), context.Canceled):
 		return ci.transport(KindCanceled, 0, false, context.Canceled, "the call was canceled")
+	case errors.As(err, &addrErr):
+		// Before the timeout case: the dialer's own error wraps no deadline,
+		// but a name with several refused addresses must not read as one.
+		return ci.transport(KindAddress, 0, false, addrErr, "refused to connect to %s: %s", ci.addr, addrErr.Error())
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		if parent.Err() != nil {
-			return ci.transport(KindTimeout, 0, true, context.DeadlineExceeded, "no answer before the caller's deadline")
+		switch {
+		case parent.Err() != nil:
+			return ci.transport(KindTimeout, 0, true, context.DeadlineExceeded, "no answer from %s before the caller's deadline", ci.addr)
+		case errors.As(err, &opErr) && opErr.Op == "dial":
+			return ci.transport(KindTimeout, 0, true, context.DeadlineExceeded, "timed out connecting to %s", ci.addr)
+		case strings.Contains(err.Error(), "TLS handshake timeout"):
+			return ci.transport(KindTimeout, 0, true, context.DeadlineExceeded, "the TLS handshake with %s timed out", ci.addr)
 		}
-		return ci.transport(KindTimeout, 0, true, context.DeadlineExceeded, "no answer within %s", timeout)
-	case errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostErr) || errors.As(err, &invalid):
-		return ci.transport(KindTLS, 0, false, err,
-			"the server's TLS certificate is not trusted (%s); fix the certificate or switch off verification for this server", tlsDetail(err))
-	case errNoTLS || strings.Contains(err.Error(), "HTTP response to HTTPS client"):
-		return ci.transport(KindTLS, 0, false, err, "the server does not speak TLS on this port: check the port and the https setting")
+		return ci.transport(KindTimeout, 0, true, context.DeadlineExceeded, "no answer from %s within %s", ci.addr, timeout)
+	case isTLSFailure(err):
+		return classifyTLSError(ci, err)
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsNotFound {
-			return ci.transport(KindConnection, 0, false, err, "unknown host %q", dnsErr.Name)
+			return ci.transport(KindConnection, 0, false, err, "DNS lookup of %q failed: no such host", dnsErr.Name)
 		}
-		return ci.transport(KindConnection, 0, true, err, "cannot resolve the host name: %s", dnsErr.Err)
+		return ci.transport(KindConnection, 0, true, err, "DNS lookup of %q failed: %s", dnsErr.Name, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return ci.transport(KindConnection, 0, true, err, "connection refused")
+		return ci.transport(KindConnection, 0, true, err, "connection refused by %s: nothing listens on that port, or a firewall rejects it", ci.addr)
 	case errors.Is(err, syscall.ECONNRESET):
-		return ci.transport(KindConnection, 0, true, err, "connection reset")
+		return ci.transport(KindConnection, 0, true, err, "connection to %s reset", ci.addr)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return ci.transport(KindConnection, 0, true, err, "the server closed the connection before answering")
+		return ci.transport(KindConnection, 0, true, err, "%s closed the connection before answering", ci.addr)
 	}
-	return ci.transport(KindConnection, 0, true, err, "cannot reach the server: %s", netDetail(err))
+	return ci.transport(KindConnection, 0, true, err, "cannot reach %s: %s", ci.addr, netDetail(err))
+}
+
+// isTLSFailure tells whether err comes from TLS: an untrusted certificate,
+// a port that does not speak TLS, or another failed handshake.
+func isTLSFailure(err error) bool {
+	var (
+		recHdr tls.RecordHeaderError
+		alert  tls.AlertError
+	)
+	return isCertError(err) || errors.As(err, &recHdr) || errors.As(err, &alert) ||
+		strings.Contains(err.Error(), "HTTP response to HTTPS client") || strings.Contains(err.Error(), "tls: ")
+}
+
+func isCertError(err error) bool {
+	var (
+		unknown x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		invalid x509.CertificateInvalidError
+		verify  *tls.CertificateVerificationError
+	)
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostErr) || errors.As(err, &invalid)
+}
+
+// classifyTLSError names which part of TLS failed. None is temporary: the
+// same certificate or port fails again.
+func classifyTLSError(ci callInfo, err error) *TransportError {
+	var recHdr tls.RecordHeaderError
+	switch {
+	case isCertError(err):
+		return ci.transport(KindTLS, 0, false, err,
+			"the TLS certificate of %s is not trusted (%s); fix the certificate or switch off verification for this server", ci.addr, tlsDetail(err))
+	case errors.As(err, &recHdr) || strings.Contains(err.Error(), "HTTP response to HTTPS client"):
+		return ci.transport(KindTLS, 0, false, err, "%s does not speak TLS on this port: check the port and the https setting", ci.addr)
+	}
+	return ci.transport(KindTLS, 0, false, err, "the TLS handshake with %s failed: %s", ci.addr, netDetail(err))
 }
 
 func tlsDetail(err error) string {

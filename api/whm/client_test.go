@@ -61,7 +61,7 @@ func startServer(t *testing.T, cfg whmsim.ServerConfig, opts ...whmsim.Option) *
 
 func TestClientCallsEveryFunction(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "web1"})
-	c := whm.NewClient(whm.Options{})
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
 	s := srv.Conn()
 	ctx := ctxT(t)
 
@@ -152,7 +152,7 @@ func TestClientCallsEveryFunction(t *testing.T) {
 
 func TestBatchMapsEachSubResult(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "web1"})
-	c := whm.NewClient(whm.Options{})
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
 	cmds := []whm.Command{
 		{Function: whm.FnCreateIntegrationGroup, Args: whm.Group{ID: "billing", Label: "Billing & Support", Order: 1}.Args("alice")},
 		{Function: whm.FnCreateIntegrationGroup, Args: whm.Group{ID: "billing", Label: "Billing", Order: 1}.Args("nobody")},
@@ -216,11 +216,11 @@ func TestFailuresAreTypedAndNameTheServer(t *testing.T) {
 		{name: "an HTML login page is a temporary not-JSON error", faults: whmsim.Faults{HTMLRate: 1},
 			kind: whm.KindNotJSON, temporary: true, contains: "HTML login page"},
 		{name: "HTTP 500 is temporary", faults: whmsim.Faults{HTTP500Rate: 1},
-			kind: whm.KindHTTPStatus, temporary: true, contains: "HTTP 500"},
+			kind: whm.KindHTTPStatus, temporary: true, contains: "HTTP 500 (Internal Server Error) from 127.0.0.1:"},
 		{name: "HTTP 503 is temporary", faults: whmsim.Faults{CannedStatus: 503, CannedBody: "busy"},
 			kind: whm.KindHTTPStatus, temporary: true, contains: "HTTP 503"},
 		{name: "a wrong token is an authentication failure", conn: func(s links.ServerConn) links.ServerConn { s.APIToken = "WRONGTOKEN1"; return s },
-			kind: whm.KindAuth, contains: "HTTP 403"},
+			kind: whm.KindAuth, contains: "HTTP 403 (Forbidden) from 127.0.0.1:"},
 		{name: "HTTP 401 is an authentication failure", faults: whmsim.Faults{CannedStatus: 401, CannedBody: "<html>login</html>"},
 			kind: whm.KindAuth, contains: "HTTP 401"},
 		{name: "a cpanelresult Access denied is an authentication failure", faults: whmsim.Faults{CannedBody: `{"cpanelresult":{"error":"Access denied"}}`},
@@ -245,9 +245,9 @@ func TestFailuresAreTypedAndNameTheServer(t *testing.T) {
 			opts: whm.Options{MaxResponseBytes: 1024}, kind: whm.KindTooLarge},
 		{name: "a hanging server times out, temporarily", faults: whmsim.Faults{TimeoutRate: 1},
 			conn: func(s links.ServerConn) links.ServerConn { s.Timeout = 200 * time.Millisecond; return s },
-			kind: whm.KindTimeout, temporary: true, contains: "no answer within"},
+			kind: whm.KindTimeout, temporary: true, contains: "no answer from 127.0.0.1:"},
 		{name: "a closed port refuses the connection, temporarily", faults: whmsim.Faults{Refuse: true},
-			kind: whm.KindConnection, temporary: true, contains: "connection refused"},
+			kind: whm.KindConnection, temporary: true, contains: "connection refused by 127.0.0.1:"},
 		{name: "https to a plain HTTP port is a TLS error", conn: func(s links.ServerConn) links.ServerConn { s.Secure = true; return s },
 			kind: whm.KindTLS},
 		{name: "a host name with a scheme is a configuration error", conn: func(s links.ServerConn) links.ServerConn { s.Hostname = "http://" + s.Hostname; return s },
@@ -280,7 +280,9 @@ func TestFailuresAreTypedAndNameTheServer(t *testing.T) {
 			if call == nil {
 				call = versionCall
 			}
-			err := call(ctxT(t), whm.NewClient(tt.opts), s)
+			opts := tt.opts
+			opts.AllowLoopback = true // the simulator listens on 127.0.0.1
+			err := call(ctxT(t), whm.NewClient(opts), s)
 			assertFailure(t, err, tt)
 			if strings.Contains(err.Error(), rootToken) {
 				t.Errorf("the message leaks the API token: %v", err)
@@ -324,7 +326,7 @@ func assertFailure(t *testing.T, err error, tt failureCase) {
 
 func TestStoppedServerRefusesConnections(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	c := whm.NewClient(whm.Options{})
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
 	if _, err := c.Version(ctxT(t), srv.Conn()); err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +339,7 @@ func TestStoppedServerRefusesConnections(t *testing.T) {
 
 func TestRefuseFaultCanBeLiftedAtRunTime(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	c := whm.NewClient(whm.Options{})
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
 	if err := srv.SetFaults(whmsim.Faults{Refuse: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +356,7 @@ func TestRefuseFaultCanBeLiftedAtRunTime(t *testing.T) {
 
 func TestCancelingTheContextStopsTheCall(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{TimeoutRate: 1}})
-	c := whm.NewClient(whm.Options{})
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
 	ctx, cancel := context.WithCancel(ctxT(t))
 	errc := make(chan error, 1)
 	go func() {
@@ -374,7 +376,7 @@ func TestCallerDeadlineIsATimeout(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{TimeoutRate: 1}})
 	ctx, cancel := context.WithTimeout(ctxT(t), 100*time.Millisecond)
 	defer cancel()
-	_, err := whm.NewClient(whm.Options{}).Version(ctx, srv.Conn())
+	_, err := whm.NewClient(whm.Options{AllowLoopback: true}).Version(ctx, srv.Conn())
 	assertFailure(t, err, failureCase{kind: whm.KindTimeout, temporary: true})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("errors.Is(err, context.DeadlineExceeded) = false: %v", err)
@@ -397,7 +399,7 @@ func TestSecretsAreScrubbedFromMessages(t *testing.T) {
 	echo := `{"metadata":{"command":"create_integration_link","result":0,"reason":"API failure: (XID ab12cd) bad token ` +
 		linkToken + `/+ (encoded ` + url.QueryEscape(linkToken+"/+") + `) for ` + rootToken + `"}}`
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{CannedBody: echo}})
-	c := whm.NewClient(whm.Options{})
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
 	err := c.CreateIntegrationLink(ctxT(t), srv.Conn(), "alice", whm.IntegrationLink{
 		App: "billing_x", Label: "X", SubscriberUniqueID: "1", Token: linkToken + "/+", URL: "https://b.example/",
 	})
@@ -435,7 +437,7 @@ func TestBatchMessagesAreScrubbed(t *testing.T) {
 		whm.Command{Function: whm.FnCreateIntegrationLink, Args: url.Values{"app": {"a"}}}.WithShared(own),
 		{Function: whm.FnCreateIntegrationLink, Args: url.Values{"app": {"b"}, "token": {"OTHER-SECRET-99"}, "password": {"OTHER SECRET/99"}}},
 	}
-	res, err := whm.NewClient(whm.Options{}).Batch(ctxT(t), srv.Conn(), cmds, false)
+	res, err := whm.NewClient(whm.Options{AllowLoopback: true}).Batch(ctxT(t), srv.Conn(), cmds, false)
 	if err != nil || len(res) != 2 {
 		t.Fatalf("Batch = %v, %v", res, err)
 	}
@@ -498,7 +500,7 @@ func TestRequestsCarryTheDocumentedShape(t *testing.T) {
 		_, _ = w.Write([]byte(`{"metadata":{"result":1,"reason":"OK","command":"batch"},"data":{"result":[{"metadata":{"result":1}},{"metadata":{"result":1}}]}}`))
 	})
 	srv := startHandler(t, h)
-	c := whm.NewClient(whm.Options{})
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
 	_, err := c.Batch(ctxT(t), srv, []whm.Command{
 		{Function: "create_integration_group", Args: url.Values{"user": {"alice"}, "label": {"Billing & Support"}}},
 		{Function: "version"},
@@ -536,7 +538,7 @@ func TestBatchAnswersThatDoNotFitAreRejected(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{CannedBody: tt.body}})
-			_, err := whm.NewClient(whm.Options{}).Batch(ctxT(t), srv.Conn(), []whm.Command{{Function: "version"}}, false)
+			_, err := whm.NewClient(whm.Options{AllowLoopback: true}).Batch(ctxT(t), srv.Conn(), []whm.Command{{Function: "version"}}, false)
 			assertFailure(t, err, failureCase{kind: tt.kind})
 		})
 	}

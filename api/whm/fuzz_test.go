@@ -289,7 +289,7 @@ func TestFastPathTakesTheSimulatorsAnswers(t *testing.T) {
 		{Function: FnCreateIntegrationLink, Args: link.Args("nobody")}, // refused: no such user
 		{Function: FnVersion},
 	}
-	c := NewClient(Options{})
+	c := NewClient(Options{AllowLoopback: true})
 	ci := callInfo{server: "fast-1", function: FnBatch, scrub: &scrubber{}}
 	status, body, err := c.post(context.Background(), srv.Conn(), ci, FnBatch, encodeBatch(cmds, false), 0)
 	if err != nil {

@@ -21,17 +21,17 @@ func TestCheckSupport(t *testing.T) {
 		profile string
 		want    links.Support
 	}{
-		{"a current cPanel server is supported", whm.NewCPanel(whm.Options{}), "", "",
+		{"a current cPanel server is supported", whm.NewCPanel(whm.Options{AllowLoopback: true}), "", "",
 			links.Support{Supported: true, Version: "11.120.0.16", Profile: "STANDARD"}},
-		{"an old cPanel server is not", whm.NewCPanel(whm.Options{}), whmsim.OldVersion, "",
+		{"an old cPanel server is not", whm.NewCPanel(whm.Options{AllowLoopback: true}), whmsim.OldVersion, "",
 			links.Support{Reason: whm.ReasonCPanelTooOld, Version: "11.50.0.1"}},
-		{"a WP Squared server under cPanel is refused", whm.NewCPanel(whm.Options{}), "", "WP2",
+		{"a WP Squared server under cPanel is refused", whm.NewCPanel(whm.Options{AllowLoopback: true}), "", "WP2",
 			links.Support{Reason: whm.ReasonIsWPSquared, Version: "11.136.1.7", Profile: "WP2"}},
-		{"a WP Squared server under WP Squared is supported", whm.NewWPSquared(whm.Options{}), "", "WP2",
+		{"a WP Squared server under WP Squared is supported", whm.NewWPSquared(whm.Options{AllowLoopback: true}), "", "WP2",
 			links.Support{Supported: true, Version: "11.136.1.7", Profile: "WP2"}},
-		{"a cPanel server under WP Squared is refused", whm.NewWPSquared(whm.Options{}), "", "",
+		{"a cPanel server under WP Squared is refused", whm.NewWPSquared(whm.Options{AllowLoopback: true}), "", "",
 			links.Support{Reason: fmt.Sprintf(whm.ReasonNotWPSquared, "STANDARD"), Version: "11.120.0.16", Profile: "STANDARD"}},
-		{"an old server under WP Squared is refused for its profile", whm.NewWPSquared(whm.Options{}), whmsim.OldVersion, "",
+		{"an old server under WP Squared is refused for its profile", whm.NewWPSquared(whm.Options{AllowLoopback: true}), whmsim.OldVersion, "",
 			links.Support{Reason: whm.ReasonNoProfile, Version: "11.50.0.1"}},
 	}
 	for _, tt := range tests {
@@ -59,17 +59,17 @@ func TestCheckSupport(t *testing.T) {
 
 func TestCheckSupportFailsWhenTheServerCannotBeReached(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{HTTP500Rate: 1}})
-	_, err := whm.NewCPanel(whm.Options{}).CheckSupport(ctxT(t), srv.Conn())
+	_, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).CheckSupport(ctxT(t), srv.Conn())
 	if !links.IsTemporary(err) {
 		t.Errorf("err = %v, want a temporary error", err)
 	}
 }
 
 func TestModules(t *testing.T) {
-	if m := whm.NewCPanel(whm.Options{}).Module(); m != links.ModuleCPanel {
+	if m := whm.NewCPanel(whm.Options{AllowLoopback: true}).Module(); m != links.ModuleCPanel {
 		t.Errorf("CPanel.Module = %q", m)
 	}
-	if m := whm.NewWPSquared(whm.Options{}).Module(); m != links.ModuleWPSquared {
+	if m := whm.NewWPSquared(whm.Options{AllowLoopback: true}).Module(); m != links.ModuleWPSquared {
 		t.Errorf("WPSquared.Module = %q", m)
 	}
 }
@@ -129,7 +129,7 @@ func assertPushed(t *testing.T, srv *whmsim.Server, req links.PushRequest, user 
 }
 
 func TestPushLinksInOneBatch(t *testing.T) {
-	for _, p := range []links.Panel{whm.NewCPanel(whm.Options{}), whm.NewWPSquared(whm.Options{})} {
+	for _, p := range []links.Panel{whm.NewCPanel(whm.Options{AllowLoopback: true}), whm.NewWPSquared(whm.Options{AllowLoopback: true})} {
 		t.Run(p.Module(), func(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
 			req := pushRequest("alice", "bob")
@@ -153,7 +153,7 @@ func TestPushLinksInOneBatch(t *testing.T) {
 
 func TestPushLinksReplacesAndRemoves(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	p := whm.NewCPanel(whm.Options{})
+	p := whm.NewCPanel(whm.Options{AllowLoopback: true})
 	first := pushRequest("alice")
 	if _, err := p.PushLinks(ctxT(t), srv.Conn(), first); err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestPushLinksReplacesAndRemoves(t *testing.T) {
 func TestPushLinksReportsRefusedAccounts(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{RefuseAccounts: []string{"bob"}}})
 	req := pushRequest("alice", "bob", "ghost")
-	res, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), req)
+	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestPushLinksUnbatchedSendsOneRequestPerCall(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{RefuseAccounts: []string{"bob"}}})
 	req := pushRequest("alice", "bob")
 	req.Unbatched = true
-	res, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), req)
+	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestPushLinksWholeFailureIsAnError(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: tt.faults})
 			req := pushRequest("alice")
 			req.Unbatched = tt.unbatched
-			res, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), req)
+			res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req)
 			if err == nil || res != nil {
 				t.Fatalf("PushLinks = %+v, %v; want a whole failure", res, err)
 			}
@@ -247,7 +247,7 @@ func TestPushLinksWholeFailureIsAnError(t *testing.T) {
 
 func TestPushLinksSurvivesPanelErrors(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{ErrorRate: 1}})
-	res, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), pushRequest("alice", "bob"))
+	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), pushRequest("alice", "bob"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func TestRemoveLinks(t *testing.T) {
 	for _, unbatched := range []bool{false, true} {
 		t.Run(fmt.Sprintf("unbatched=%v", unbatched), func(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-			p := whm.NewCPanel(whm.Options{})
+			p := whm.NewCPanel(whm.Options{AllowLoopback: true})
 			push := pushRequest("alice", "bob")
 			if _, err := p.PushLinks(ctxT(t), srv.Conn(), push); err != nil {
 				t.Fatal(err)
@@ -291,7 +291,7 @@ func TestRemoveLinks(t *testing.T) {
 
 func TestCreateSessionAndListAccounts(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	p := whm.NewCPanel(whm.Options{})
+	p := whm.NewCPanel(whm.Options{AllowLoopback: true})
 	u, err := p.CreateSession(ctxT(t), srv.Conn(), "alice")
 	if err != nil || !strings.HasPrefix(u, srv.URL()+"/cpsess") {
 		t.Errorf("CreateSession = %q, %v", u, err)
@@ -321,14 +321,14 @@ func TestCreateSessionAndListAccounts(t *testing.T) {
 
 func TestPushWithNoAccountsSendsNothing(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	res, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), pushRequest())
+	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), pushRequest())
 	if err != nil || len(res) != 0 || srv.Stats().Requests != 0 {
 		t.Errorf("PushLinks = %+v, %v; requests %d", res, err, srv.Stats().Requests)
 	}
 }
 
 func TestOnePanelServesManyServersConcurrently(t *testing.T) {
-	p := whm.NewCPanel(whm.Options{})
+	p := whm.NewCPanel(whm.Options{AllowLoopback: true})
 	var servers []*whmsim.Server
 	for i := range 3 {
 		servers = append(servers, startServer(t, whmsim.ServerConfig{Name: fmt.Sprintf("panel-%d", i)}))
@@ -372,7 +372,7 @@ func TestPushLinksGivesEachAccountItsServiceURL(t *testing.T) {
 				return fmt.Sprintf("https://bill.example/portal/login?next=services%%2F%d%%2Fupgrade", id)
 			}
 			req.Accounts[0].ServiceID, req.Accounts[1].ServiceID = 41, 42
-			if _, err := whm.NewCPanel(whm.Options{}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
+			if _, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
 				t.Fatal(err)
 			}
 			want := map[string]string{

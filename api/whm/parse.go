@@ -21,6 +21,7 @@ type Result struct {
 // callInfo names a call for error messages and holds its secrets.
 type callInfo struct {
 	server   string
+	addr     string // host:port, for messages about the connection
 	function string
 	scrub    *scrubber
 }
@@ -35,6 +36,14 @@ func (ci callInfo) transport(kind ErrorKind, status int, temporary bool, cause e
 		Err:       cause,
 		temporary: temporary,
 	}
+}
+
+// who names the answering server for messages: its host and port.
+func (ci callInfo) who() string {
+	if ci.addr == "" {
+		return "the server"
+	}
+	return ci.addr
 }
 
 // panel builds the PanelError of a refused call. The function is the one we
@@ -63,16 +72,14 @@ func parseAnswer(ci callInfo, status int, body []byte) (*Result, error) {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		detail := authDetail(body)
 		return nil, ci.transport(KindAuth, status, false, nil,
-			"authentication failed (HTTP %d)%s: check the username and API token, and that the token may call this function", status, detail)
-	case status >= 500:
-		return nil, ci.transport(KindHTTPStatus, status, true, nil, "the server answered HTTP %d%s", status, statusText(status))
-	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests:
-		return nil, ci.transport(KindHTTPStatus, status, true, nil, "the server answered HTTP %d%s", status, statusText(status))
+			"%s: authentication failed%s: check the username and API token, and that the token may call this function", ci.httpStatus(status), detail)
+	case status >= 500 || status == http.StatusRequestTimeout || status == http.StatusTooManyRequests:
+		return nil, ci.transport(KindHTTPStatus, status, true, nil, "%s", ci.httpStatus(status))
 	case status >= 300 && status < 400:
 		return nil, ci.transport(KindHTTPStatus, status, false, nil,
-			"the server answered with a redirect (HTTP %d), which is not followed: check the host name, port and https setting", status)
+			"%s, a redirect, which is not followed: check the host name, port and https setting", ci.httpStatus(status))
 	case status < 200 || status >= 300:
-		return nil, ci.transport(KindHTTPStatus, status, false, nil, "the server answered HTTP %d%s", status, statusText(status))
+		return nil, ci.transport(KindHTTPStatus, status, false, nil, "%s", ci.httpStatus(status))
 	}
 	top, err := decodeObject(ci, status, body)
 	if err != nil {
@@ -81,18 +88,26 @@ func parseAnswer(ci callInfo, status int, body []byte) (*Result, error) {
 	return parseTop(ci, status, top)
 }
 
+// httpStatus names an HTTP status and who answered it, as in
+// "HTTP 403 (Forbidden) from cp1.example.com:2087". A status that is not a
+// WHM answer is reported without its body, which could hold anything (a
+// proxy's error page, a login form).
+func (ci callInfo) httpStatus(status int) string {
+	return "HTTP " + strconv.Itoa(status) + statusText(status) + " from " + ci.who()
+}
+
 // decodeObject decodes a body that must be one JSON object.
 func decodeObject(ci callInfo, status int, body []byte) (map[string]json.RawMessage, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(body), []byte("\xef\xbb\xbf")))
 	if len(trimmed) == 0 {
-		return nil, ci.transport(KindNotJSON, status, true, nil, "the server sent an empty answer")
+		return nil, ci.transport(KindNotJSON, status, true, nil, "%s sent an empty answer", ci.who())
 	}
 	if trimmed[0] != '{' {
 		if trimmed[0] == '[' || trimmed[0] == '"' || json.Valid(trimmed) {
 			return nil, ci.transport(KindMalformed, status, false, nil, "the answer is JSON but not a WHM API 1 object")
 		}
 		return nil, ci.transport(KindNotJSON, status, true, nil,
-			"the server sent %s instead of JSON (a login page or a proxy error?)", describeText(trimmed))
+			"%s sent %s instead of JSON (a login page or a proxy error?)", ci.who(), describeText(trimmed))
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &top); err != nil {
@@ -216,7 +231,9 @@ func statusText(status int) string {
 	return ""
 }
 
-// describeText names what a non-JSON body looks like, for the error message.
+// describeText names what a non-JSON body looks like, for the error
+// message, without quoting it: the body is not a WHM answer and could hold
+// anything (a proxy's page, a login form, data from elsewhere).
 func describeText(b []byte) string {
 	lower := strings.ToLower(string(b[:min(len(b), 512)]))
 	switch {
@@ -226,9 +243,9 @@ func describeText(b []byte) string {
 		}
 		return "an HTML page"
 	case !utf8.Valid(b[:min(len(b), 512)]):
-		return "binary data"
+		return fmt.Sprintf("%d bytes of binary data", len(b))
 	}
-	return "text " + strconv.Quote(clip(string(b)))
+	return fmt.Sprintf("%d bytes of text", len(b))
 }
 
 // clip shortens panel text for messages.

@@ -29,7 +29,7 @@ func creds(push links.PushRequest, user string) links.AccountCreds {
 }
 
 func bothPanels() []links.Panel {
-	return []links.Panel{whm.NewCPanel(whm.Options{}), whm.NewWPSquared(whm.Options{})}
+	return []links.Panel{whm.NewCPanel(whm.Options{AllowLoopback: true}), whm.NewWPSquared(whm.Options{AllowLoopback: true})}
 }
 
 func TestReadLinksAfterAPushReturnsWhatWasPushed(t *testing.T) {
@@ -138,7 +138,7 @@ func must(t *testing.T, err error) {
 // Accounts the caller may not read fail one by one; the others are read.
 func TestReadLinksReportsAccountErrors(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	p := whm.NewCPanel(whm.Options{})
+	p := whm.NewCPanel(whm.Options{AllowLoopback: true})
 	push := pushRequest("carol")
 	if _, err := p.PushLinks(ctxT(t), srv.Conn(), push); err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestReadLinksGarbageIsAWholeFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{CannedBody: tt.body}})
-			got, err := whm.NewCPanel(whm.Options{}).ReadLinks(ctxT(t), srv.Conn(), links.ReadRequest{GroupID: "billing", Prefix: "billing", Usernames: []string{"alice"}})
+			got, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).ReadLinks(ctxT(t), srv.Conn(), links.ReadRequest{GroupID: "billing", Prefix: "billing", Usernames: []string{"alice"}})
 			var te *whm.TransportError
 			if got != nil || !errors.As(err, &te) || te.Kind != tt.kind || te.Function != tt.function || !strings.Contains(err.Error(), "panel-7") {
 				t.Errorf("ReadLinks = %+v, %#v; want a %s error of %s", got, err, tt.kind, tt.function)
@@ -247,7 +247,7 @@ func TestUpdateLinkTokens(t *testing.T) {
 // A reseller's token rotates its own accounts and is refused the others.
 func TestUpdateLinkTokensWithAResellerToken(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	p := whm.NewCPanel(whm.Options{})
+	p := whm.NewCPanel(whm.Options{AllowLoopback: true})
 	push := pushRequest("alice", "carol")
 	if _, err := p.PushLinks(ctxT(t), srv.Conn(), push); err != nil {
 		t.Fatal(err)
@@ -276,7 +276,7 @@ func TestUpdateLinkTokensScrubsTheToken(t *testing.T) {
 		`{"metadata":{"command":"list_integration_links","result":1,"reason":"OK","version":1},"data":{"links":[{"app":"billing_upgrade"}]}},` +
 		`{"metadata":{"command":"update_integration_link_token","result":0,"version":1,"reason":"API failure: (XID abc) The token “` + token + `” is not valid."}}]}}`
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{CannedBody: body}})
-	res, err := whm.NewCPanel(whm.Options{}).UpdateLinkTokens(ctxT(t), srv.Conn(), links.TokenRequest{
+	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).UpdateLinkTokens(ctxT(t), srv.Conn(), links.TokenRequest{
 		Apps: []string{"billing_upgrade"}, Accounts: []links.AccountToken{{Username: "alice", Token: token}}})
 	if err != nil || len(res) != 1 || res[0].Err == nil {
 		t.Fatalf("UpdateLinkTokens = %+v, %v", res, err)
@@ -288,7 +288,7 @@ func TestUpdateLinkTokensScrubsTheToken(t *testing.T) {
 
 func TestReadAndRotateWithNoAccountsSendNothing(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-	p := whm.NewCPanel(whm.Options{})
+	p := whm.NewCPanel(whm.Options{AllowLoopback: true})
 	r, err := p.ReadLinks(ctxT(t), srv.Conn(), links.ReadRequest{GroupID: "billing", Prefix: "billing", Apps: []string{"billing_a"}})
 	if err != nil || len(r) != 0 {
 		t.Errorf("ReadLinks = %+v, %v", r, err)

@@ -73,6 +73,8 @@ export async function startBinary({ adminPassword = 'e2e-admin-password-1', env 
       APPLINKS_PUBLIC_URL: baseURL,
       APPLINKS_DATA_DIR: dataDir,
       APPLINKS_DEMO: 'true',
+      // The demo's simulated servers listen on 127.0.0.1.
+      APPLINKS_ALLOW_LOOPBACK_SERVERS: 'true',
       APPLINKS_DEMO_SIM_PORT: String(simPort),
       APPLINKS_ADMIN_EMAIL: adminEmail,
       APPLINKS_ADMIN_PASSWORD: adminPassword,

@@ -35,6 +35,11 @@ type Config struct {
 	LogFormat  string `env:"APPLINKS_LOG_FORMAT" envDefault:"text"`
 	TrustProxy bool   `env:"APPLINKS_TRUST_PROXY" envDefault:"false"`
 
+	// AllowLoopbackServers lets the WHM client reach servers on loopback
+	// addresses, for a simulator on this host (the demo, the tests).
+	// Link-local and unspecified addresses stay refused.
+	AllowLoopbackServers bool `env:"APPLINKS_ALLOW_LOOPBACK_SERVERS" envDefault:"false"`
+
 	StaffTokenTTL  time.Duration `env:"APPLINKS_STAFF_TOKEN_TTL" envDefault:"1h"`
 	LoginPerMinute float64       `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
 	DBMaxConns     int           `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
@@ -134,6 +139,10 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("APPLINKS_PPROF_ADDR must be host:port such as 127.0.0.1:6060, got %q", c.PprofAddr))
 		}
 	}
+	if c.Demo && !c.AllowLoopbackServers {
+		// Fail at start rather than on every call to the demo's servers.
+		errs = append(errs, errors.New("APPLINKS_DEMO=true runs its simulated servers on 127.0.0.1: set APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well"))
+	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("APPLINKS_JWT_SECRET must be at least 32 characters long"))
 	}
@@ -188,6 +197,7 @@ func (c Config) masked() []any {
 		"admin_password", mask(c.AdminPassword), "demo", c.Demo, "workers", c.Workers,
 		"per_server_cap", c.PerServerCap, "batch_size", c.BatchSize, "whm_timeout", c.WHMTimeout,
 		"lease_ttl", c.LeaseTTL, "sso_token_ttl", c.SSOTokenTTL, "trust_proxy", c.TrustProxy,
+		"allow_loopback_servers", c.AllowLoopbackServers,
 	}
 }
 

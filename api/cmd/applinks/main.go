@@ -86,7 +86,7 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 		jwtKey = box.Derive("jwt")
 	}
 	registry := prometheus.NewRegistry()
-	whmOpts := whm.Options{Timeout: cfg.WHMTimeout}
+	whmOpts := whm.Options{Timeout: cfg.WHMTimeout, AllowLoopback: cfg.AllowLoopbackServers}
 	panels := []links.Panel{whm.NewCPanel(whmOpts), whm.NewWPSquared(whmOpts)}
 
 	mounts := map[string]http.Handler{}

@@ -118,7 +118,8 @@ func TestRunServesTheAPIAndPrintsTheGeneratedPasswordOnce(t *testing.T) {
 			dir := t.TempDir()
 			env := map[string]string{
 				"APPLINKS_ADDR": "127.0.0.1:0", "APPLINKS_DATA_DIR": dir, "APPLINKS_DEMO": "true",
-				"APPLINKS_DEMO_SIM_PORT": fmt.Sprint(freePorts(t, len(demoServers))), "APPLINKS_SHUTDOWN_GRACE": "5s",
+				"APPLINKS_ALLOW_LOOPBACK_SERVERS": "true",
+				"APPLINKS_DEMO_SIM_PORT":          fmt.Sprint(freePorts(t, len(demoServers))), "APPLINKS_SHUTDOWN_GRACE": "5s",
 			}
 			if dialect == store.DialectMySQL {
 				env["APPLINKS_DATABASE_URL"] = storetest.URL(t, dialect)
@@ -177,15 +178,17 @@ func TestRunServesTheAPIAndPrintsTheGeneratedPasswordOnce(t *testing.T) {
 
 func TestConfigIsValidatedWithClearMessages(t *testing.T) {
 	cases := map[string]map[string]string{
-		"APPLINKS_PUBLIC_URL":      {"APPLINKS_PUBLIC_URL": "billing.example.com"},
-		"APPLINKS_SECRET_KEY":      {"APPLINKS_SECRET_KEY": "too-short"},
-		"required with MySQL":      {"APPLINKS_DATABASE_URL": "root@tcp(127.0.0.1:3306)/x"},
-		"APPLINKS_SSO_TOKEN_TTL":   {"APPLINKS_SSO_TOKEN_TTL": "5m"},
-		"APPLINKS_WORKERS":         {"APPLINKS_WORKERS": "0"},
-		"APPLINKS_LINK_PREFIX":     {"APPLINKS_LINK_PREFIX": "bad prefix"},
-		"APPLINKS_JWT_SECRET":      {"APPLINKS_JWT_SECRET": "short"},
-		"APPLINKS_STAFF_TOKEN_TTL": {"APPLINKS_STAFF_TOKEN_TTL": "soon"},
-		"APPLINKS_PPROF_ADDR":      {"APPLINKS_PPROF_ADDR": "6060"},
+		"APPLINKS_PUBLIC_URL":                          {"APPLINKS_PUBLIC_URL": "billing.example.com"},
+		"APPLINKS_SECRET_KEY":                          {"APPLINKS_SECRET_KEY": "too-short"},
+		"required with MySQL":                          {"APPLINKS_DATABASE_URL": "root@tcp(127.0.0.1:3306)/x"},
+		"APPLINKS_SSO_TOKEN_TTL":                       {"APPLINKS_SSO_TOKEN_TTL": "5m"},
+		"APPLINKS_WORKERS":                             {"APPLINKS_WORKERS": "0"},
+		"APPLINKS_LINK_PREFIX":                         {"APPLINKS_LINK_PREFIX": "bad prefix"},
+		"APPLINKS_JWT_SECRET":                          {"APPLINKS_JWT_SECRET": "short"},
+		"APPLINKS_STAFF_TOKEN_TTL":                     {"APPLINKS_STAFF_TOKEN_TTL": "soon"},
+		"APPLINKS_PPROF_ADDR":                          {"APPLINKS_PPROF_ADDR": "6060"},
+		"APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well": {"APPLINKS_DEMO": "true"},
+		"APPLINKS_ALLOW_LOOPBACK_SERVERS":              {"APPLINKS_ALLOW_LOOPBACK_SERVERS": "maybe"},
 	}
 	for want, env := range cases {
 		t.Run(want, func(t *testing.T) {
@@ -196,7 +199,7 @@ func TestConfigIsValidatedWithClearMessages(t *testing.T) {
 		})
 	}
 	cfg, err := loadConfig(func(string) string { return "" })
-	if err != nil || cfg.Addr != ":8080" || cfg.PerServerCap != 4 || cfg.Demo {
+	if err != nil || cfg.Addr != ":8080" || cfg.PerServerCap != 4 || cfg.Demo || cfg.AllowLoopbackServers {
 		t.Fatalf("defaults: %+v %v", cfg, err)
 	}
 }

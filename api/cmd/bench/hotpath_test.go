@@ -65,7 +65,7 @@ func benchmarkProvision(b *testing.B, dialect string) {
 // until the operation completes.
 func runProvision(b *testing.B, h *hotStack, cfg provisioning.Config) {
 	ctx := context.Background()
-	opts := whm.Options{Timeout: 10 * time.Second}
+	opts := whm.Options{Timeout: 10 * time.Second, AllowLoopback: true}
 	cfg.PublicURL = "http://127.0.0.1:1"
 	eng := provisioning.New(cfg, h.st, []links.Panel{whm.NewCPanel(opts), whm.NewWPSquared(opts)}, nil, nil)
 	eng.Start(ctx)

@@ -117,6 +117,8 @@ func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 		"APPLINKS_LOG_LEVEL":        "warn",
 		"APPLINKS_LOGIN_PER_MINUTE": "100000",
 		"APPLINKS_SHUTDOWN_GRACE":   "5s",
+		// The simulated servers listen on 127.0.0.1.
+		"APPLINKS_ALLOW_LOOPBACK_SERVERS": "true",
 	}
 	for k, v := range cfg.Env {
 		env[k] = v
