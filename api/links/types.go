@@ -13,6 +13,7 @@ const (
 	PermManageAdmins              = "manage_admins"
 	PermManageAPICredentials      = "manage_api_credentials"
 	PermViewSSOEvents             = "view_sso_events"
+	PermViewAuditLog              = "view_audit_log"
 )
 
 // AllPermissions lists every staff permission, in display order.
@@ -23,6 +24,7 @@ var AllPermissions = []string{
 	PermManageAdmins,
 	PermManageAPICredentials,
 	PermViewSSOEvents,
+	PermViewAuditLog,
 }
 
 // FullAdministrator is the name of the built-in role that holds every permission.

@@ -109,6 +109,7 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 			return links.Errorf(links.EUNAUTHORIZED, "Your session has ended (signed out, or your password or role changed); sign in again.")
 		}
 		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), adminKey, admin)))
+		withActor(c, links.Actor{Kind: links.ActorAdmin, ID: admin.ID, Name: admin.Email})
 		return next(c)
 	}
 }

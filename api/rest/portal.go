@@ -120,6 +120,7 @@ func (h *ssoAPI) requirePortal(next echo.HandlerFunc) echo.HandlerFunc {
 			return links.Errorf(links.EUNAUTHORIZED, "Your session has ended (you signed out); sign in again.")
 		}
 		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), portalKey, a)))
+		withActor(c, links.Actor{Kind: links.ActorUser, ID: a.User.ID, Name: a.User.Email})
 		return next(c)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/secret"
+	"github.com/applinks/applinks/api/sso"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
 	"github.com/applinks/applinks/api/whm"
@@ -43,6 +44,7 @@ func provEnv(t *testing.T, st *store.Store) (*env, *whmsim.Server) {
 	t.Cleanup(func() { _ = eng.Stop(context.Background()) })
 	e := newEnv(t, st, func(_ *rest.Config, d *rest.Deps) {
 		d.Provisioning, d.Lifecycle, d.Panels = eng, eng, panels
+		d.SSO = sso.New(st, sso.Config{PublicURL: "https://billing.example.test", Logger: quiet})
 	})
 	return e, srv
 }

@@ -61,6 +61,8 @@ func (s *Server) routes() {
 	admins.PATCH("/roles/:id", s.updateRole)
 	admins.DELETE("/roles/:id", s.deleteRole)
 
+	staff.GET("/audit", s.listAudit, requirePerm(links.PermViewAuditLog))
+
 	s.provisioningRoutes(staff)
 	s.ssoRoutes(e, v1, staff)
 

@@ -65,6 +65,8 @@ type Store interface {
 	ListServices(ctx context.Context, f links.ServiceFilter) ([]links.Service, int64, error)
 	UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error)
 	DeleteService(ctx context.Context, id int64) (links.Service, error)
+
+	AuditStore
 }
 
 // Config holds the settings of the HTTP layer.
@@ -93,6 +95,7 @@ type Server struct {
 	known     map[string][]string // route path -> methods
 	prov      Provisioning
 	sso       SSO
+	audit     AuditStore
 	logins    *loginGuard
 }
 
@@ -131,7 +134,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, logger: d.Logger, spa: d.SPA, registry: d.Registry, lifecycle: d.Lifecycle,
-		prov: d.Provisioning, sso: d.SSO,
+		prov: d.Provisioning, sso: d.SSO, audit: d.Store,
 		tokens: tokens{key: cfg.JWTKey, issuer: "applinks", now: time.Now},
 		panels: map[string]links.Panel{},
 		logins: newLoginGuard(time.Now),

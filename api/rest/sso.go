@@ -150,6 +150,7 @@ func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), credentialKey, cred)))
+		withActor(c, links.Actor{Kind: links.ActorCredential, ID: cred.ID, Name: cred.Name})
 		return next(c)
 	}
 }

@@ -113,6 +113,7 @@ func (s *Server) ssoRoutes(root *echo.Echo, v1, staff *echo.Group) {
 	in.PATCH("/users/:id", h.portalUpdateUser, h.requireOwner)
 	in.GET("/network-status", h.portalNetworkStatus)
 	in.GET("/sso-events", h.portalEvents)
+	in.GET("/activity", h.portalAudit, h.requireOwner)
 }
 
 // noStore keeps SSO and client-area answers out of caches and their URLs

@@ -41,6 +41,12 @@ func roleFromRow(r roleRow) links.Role {
 	return links.Role{ID: r.ID, Name: r.Name, Permissions: splitList(r.Permissions), Builtin: r.Builtin, CreatedAt: r.CreatedAt}
 }
 
+// adminAudit is what the audit trail keeps of a staff account (the password
+// only as "changed").
+func adminAudit(r adminRow) map[string]any {
+	return map[string]any{"email": r.Email, "name": r.Name, "role_id": r.RoleID, "active": r.Active}
+}
+
 // CountAdmins counts staff accounts.
 func (s *Store) CountAdmins(ctx context.Context) (int64, error) {
 	var n int64
@@ -55,7 +61,11 @@ func (s *Store) CreateAdmin(ctx context.Context, email, name, passwordHash strin
 		if err := tx.Take(&roleRow{}, roleID).Error; err != nil {
 			return translate(err, "role")
 		}
-		return tx.Create(&row).Error
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditAdmin, id: auditID(row.ID), action: links.AuditCreate,
+			after: adminAudit(row), secrets: []string{"password"}})
 	})
 	if err != nil {
 		return links.Admin{}, translateField(err, "an admin with this e-mail", "email")
@@ -177,7 +187,15 @@ func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (
 		if n == 0 {
 			return links.Errorf(links.ECONFLICT, "At least one active Full Administrator must remain.")
 		}
-		return nil
+		var after adminRow
+		if err := tx.Take(&after, id).Error; err != nil {
+			return err
+		}
+		e := auditEntry{resource: links.AuditAdmin, id: auditID(id), action: links.AuditUpdate, before: adminAudit(row), after: adminAudit(after)}
+		if p.PasswordHash != nil {
+			e.secrets = []string{"password"}
+		}
+		return audit(ctx, tx, e)
 	})
 	if err != nil {
 		return links.Admin{}, translate(err, "admin")
@@ -201,7 +219,13 @@ func (s *Store) ListRoles(ctx context.Context) ([]links.Role, error) {
 // CreateRole creates a staff role with the given permissions.
 func (s *Store) CreateRole(ctx context.Context, name string, perms []string) (links.Role, error) {
 	row := roleRow{Name: name, Permissions: joinList(perms)}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditRole, id: auditID(row.ID), action: links.AuditCreate, after: roleFromRow(row)})
+	})
+	if err != nil {
 		return links.Role{}, translate(err, "a role with this name")
 	}
 	return roleFromRow(row), nil
@@ -215,6 +239,7 @@ func (s *Store) UpdateRole(ctx context.Context, id int64, name *string, perms []
 		if err := tx.Take(&out, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("role %d", id))
 		}
+		before := roleFromRow(out)
 		if out.Builtin {
 			return links.Errorf(links.ECONFLICT, "The %s role is built in: it always holds every permission.", out.Name)
 		}
@@ -228,7 +253,10 @@ func (s *Store) UpdateRole(ctx context.Context, id int64, name *string, perms []
 		if len(cols) == 0 {
 			return nil
 		}
-		return translateField(tx.Model(&roleRow{}).Where("id = ?", id).Updates(cols).Error, "a role with this name", "name")
+		if err := tx.Model(&roleRow{}).Where("id = ?", id).Updates(cols).Error; err != nil {
+			return translateField(err, "a role with this name", "name")
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditRole, id: auditID(id), action: links.AuditUpdate, before: before, after: roleFromRow(out)})
 	})
 	if err != nil {
 		return links.Role{}, err
@@ -254,6 +282,9 @@ func (s *Store) DeleteRole(ctx context.Context, id int64) error {
 		if n > 0 {
 			return links.Errorf(links.ECONFLICT, "%d administrator(s) still have the role %s: give them another role first.", n, row.Name)
 		}
-		return translate(tx.Delete(&roleRow{}, id).Error, fmt.Sprintf("role %d", id))
+		if err := tx.Delete(&roleRow{}, id).Error; err != nil {
+			return translate(err, fmt.Sprintf("role %d", id))
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditRole, id: auditID(id), action: links.AuditDelete, before: roleFromRow(row)})
 	})
 }

@@ -34,8 +34,12 @@ func (s *Store) ApplicationSettings(ctx context.Context, module string) (bool, [
 // transaction. It returns the queued operation, or nil.
 func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error) {
 	var queued *links.Operation
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		now := s.now()
+		var old []linkSettingRow
+		if err := tx.Where("module = ?", module).Order("sort_order").Find(&old).Error; err != nil {
+			return err
+		}
 		rows := make([]linkSettingRow, len(settings))
 		for i, st := range settings {
 			rows[i] = linkSettingRow{Module: module, Key: st.Key, Label: st.Label, Enabled: st.Enabled, Order: st.Order, UpdatedAt: now}
@@ -44,6 +48,11 @@ func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []
 			return err
 		}
 		if err := tx.Create(&rows).Error; err != nil {
+			return err
+		}
+		err := audit(ctx, tx, auditEntry{resource: links.AuditApplication, id: module, action: links.AuditConfigure,
+			before: linkSettingsAudit(old), after: linkSettingsAudit(rows)})
+		if err != nil {
 			return err
 		}
 		var apps []applicationRow
@@ -68,7 +77,7 @@ func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []
 // state it is in is a conflict, and so is enabling without an active server.
 func (s *Store) SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error) {
 	var out links.Operation
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&applicationRow{Module: module}).Error; err != nil {
 			return err
 		}
@@ -101,10 +110,27 @@ func (s *Store) SetApplicationEnabled(ctx context.Context, module string, enable
 			return links.Errorf(links.ECONFLICT, "Application Links for %s changed at the same time; reload and try again.", a.Name)
 		}
 		var err error
-		out, err = s.queueOp(tx, op)
-		return err
+		if out, err = s.queueOp(tx, op); err != nil {
+			return err
+		}
+		action := links.AuditDisable
+		if enabled {
+			action = links.AuditEnable
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditApplication, id: module, action: action,
+			before: map[string]any{"enabled": !enabled}, after: map[string]any{"enabled": enabled, "operation_id": out.ID}})
 	})
 	return out, translate(err, fmt.Sprintf("application %s", module))
+}
+
+// linkSettingsAudit is what the audit trail keeps of a link configuration:
+// each link's label, switch and order, by key.
+func linkSettingsAudit(rows []linkSettingRow) map[string]any {
+	out := make(map[string]any, len(rows))
+	for _, r := range rows {
+		out[r.Key] = map[string]any{"label": r.Label, "enabled": r.Enabled, "order": r.Order}
+	}
+	return out
 }
 
 // lockingFor locks the rows read for update on MySQL; SQLite transactions

@@ -36,6 +36,9 @@ func (s *Store) CreateClient(ctx context.Context, in links.ClientInput) (links.C
 				return err
 			}
 			ownerID = u.ID
+			if err := auditNewUser(ctx, tx, u); err != nil {
+				return err
+			}
 		} else if err := tx.Take(&userRow{}, ownerID).Error; err != nil {
 			return translate(err, fmt.Sprintf("user %d", ownerID))
 		}
@@ -43,12 +46,23 @@ func (s *Store) CreateClient(ctx context.Context, in links.ClientInput) (links.C
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Create(&membershipRow{ClientID: row.ID, UserID: ownerID, Permissions: joinList(links.AllUserPermissions)}).Error
+		if err := tx.Create(&membershipRow{ClientID: row.ID, UserID: ownerID, Permissions: joinList(links.AllUserPermissions)}).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditClient, id: auditID(row.ID), action: links.AuditCreate,
+			clientID: row.ID, after: clientFromRow(row)})
 	})
 	if err != nil {
 		return links.Client{}, translate(err, "client")
 	}
 	return clientFromRow(row), nil
+}
+
+// auditNewUser records a user created with a client or added to one; the
+// password shows only as set.
+func auditNewUser(ctx context.Context, tx *gorm.DB, u userRow) error {
+	return audit(ctx, tx, auditEntry{resource: links.AuditUser, id: auditID(u.ID), action: links.AuditCreate,
+		after: userFromRow(u), secrets: []string{"password"}})
 }
 
 func createUser(tx *gorm.DB, email, name, password, field string) (userRow, error) {
@@ -120,13 +134,21 @@ func (s *Store) UpdateClient(ctx context.Context, id int64, p links.ClientPatch)
 		cols["allow_sso"] = *p.AllowSSO
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Take(&clientRow{}, id).Error; err != nil {
+		var before, after clientRow
+		if err := tx.Take(&before, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("client %d", id))
 		}
 		if len(cols) == 0 {
 			return nil
 		}
-		return tx.Model(&clientRow{ID: id}).Updates(cols).Error
+		if err := tx.Model(&clientRow{ID: id}).Updates(cols).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(&after, id).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditClient, id: auditID(id), action: links.AuditUpdate,
+			clientID: id, before: clientFromRow(before), after: clientFromRow(after)})
 	})
 	if err != nil {
 		return links.Client{}, translate(err, "client")
@@ -214,6 +236,9 @@ func (s *Store) AddClientUser(ctx context.Context, clientID int64, in links.Clie
 				return err
 			}
 			userID = u.ID
+			if err := auditNewUser(ctx, tx, u); err != nil {
+				return err
+			}
 		} else if err := tx.Take(&userRow{}, userID).Error; err != nil {
 			return translate(err, fmt.Sprintf("user %d", userID))
 		}
@@ -223,12 +248,21 @@ func (s *Store) AddClientUser(ctx context.Context, clientID int64, in links.Clie
 		} else if n > 0 {
 			return links.Errorf(links.ECONFLICT, "User %d is already on client %d.", userID, clientID)
 		}
-		return tx.Create(&membershipRow{ClientID: clientID, UserID: userID, Permissions: joinList(in.Permissions)}).Error
+		if err := tx.Create(&membershipRow{ClientID: clientID, UserID: userID, Permissions: joinList(in.Permissions)}).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditMembership, id: membershipAuditID(clientID, userID),
+			action: links.AuditCreate, clientID: clientID, after: map[string]any{"user_id": userID, "permissions": in.Permissions}})
 	})
 	if err != nil {
 		return links.Membership{}, translate(err, "user")
 	}
 	return s.Membership(ctx, clientID, userID)
+}
+
+// membershipAuditID names a user's place on a client in the audit trail.
+func membershipAuditID(clientID, userID int64) string {
+	return auditID(clientID) + ":" + auditID(userID)
 }
 
 // SetUserPermissions replaces a user's permissions on a client. The owner's
@@ -241,8 +275,16 @@ func (s *Store) SetUserPermissions(ctx context.Context, clientID, userID int64, 
 	if m.Owner {
 		return links.Membership{}, links.Errorf(links.EFORBIDDEN, "The account owner's permissions cannot be changed.")
 	}
-	err = s.db.WithContext(ctx).Model(&membershipRow{}).Where("client_id = ? AND user_id = ?", clientID, userID).
-		Update("permissions", joinList(perms)).Error
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Model(&membershipRow{}).Where("client_id = ? AND user_id = ?", clientID, userID).
+			Update("permissions", joinList(perms)).Error
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditMembership, id: membershipAuditID(clientID, userID),
+			action: links.AuditUpdate, clientID: clientID,
+			before: map[string]any{"permissions": m.Permissions}, after: map[string]any{"permissions": perms}})
+	})
 	if err != nil {
 		return links.Membership{}, translate(err, "user")
 	}
@@ -320,13 +362,21 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, name, email *string) (
 		cols["email"] = strings.ToLower(*email)
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Take(&userRow{}, id).Error; err != nil {
+		var before, after userRow
+		if err := tx.Take(&before, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("user %d", id))
 		}
 		if len(cols) == 0 {
 			return nil
 		}
-		return tx.Model(&userRow{ID: id}).Updates(cols).Error
+		if err := tx.Model(&userRow{ID: id}).Updates(cols).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(&after, id).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditUser, id: auditID(id), action: links.AuditUpdate,
+			before: userFromRow(before), after: userFromRow(after)})
 	})
 	if err != nil {
 		return links.User{}, translate(err, "a user with this e-mail")

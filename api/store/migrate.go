@@ -71,6 +71,16 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// The staff audit trail.
+		ID: "2026120604_audit_records",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasTable(&auditRow{}) {
+				return nil
+			}
+			return tx.Migrator().CreateTable(&auditRow{})
+		},
+	},
 }
 
 // initSchema creates every table of the current schema on an empty database.

@@ -72,10 +72,13 @@ func countWarnings(entries []links.LogEntry) int {
 // QueueOperation queues an operation with its server tasks.
 func (s *Store) QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error) {
 	var out links.Operation
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		var err error
-		out, err = s.queueOp(tx, op)
-		return err
+		if out, err = s.queueOp(tx, op); err != nil || op.Kind != links.OpRepair {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditApplication, id: op.Module, action: links.AuditRepair,
+			after: map[string]any{"operation_id": out.ID}})
 	})
 	return out, translate(err, "operation")
 }

@@ -284,6 +284,6 @@ func allRows() []any {
 		&roleRow{}, &adminRow{}, &serverRow{}, &clientRow{}, &userRow{}, &membershipRow{},
 		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{},
 		&operationRow{}, &serverTaskRow{}, &serverLeaseRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
-		&apiCredentialRow{},
+		&apiCredentialRow{}, &auditRow{},
 	}
 }

@@ -32,7 +32,11 @@ func (s *Store) CreateServer(ctx context.Context, in links.ServerInput) (links.S
 		if err != nil {
 			return err
 		}
-		return tx.Model(&row).Update("api_token_enc", sealed).Error
+		if err := tx.Model(&row).Update("api_token_enc", sealed).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditServer, id: auditID(row.ID), action: links.AuditCreate,
+			after: serverFromRow(row), secrets: []string{"api_token"}})
 	})
 	if err != nil {
 		return links.Server{}, translate(err, "a server with this name or hostname and port")
@@ -196,7 +200,19 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 		if err := s.checkServerUnique(tx, id, name, host, port); err != nil {
 			return err
 		}
-		return tx.Model(&row).Updates(cols).Error
+		before := serverFromRow(row)
+		if err := tx.Model(&row).Updates(cols).Error; err != nil {
+			return err
+		}
+		var after serverRow
+		if err := tx.Take(&after, id).Error; err != nil {
+			return err
+		}
+		e := auditEntry{resource: links.AuditServer, id: auditID(id), action: links.AuditUpdate, before: before, after: serverFromRow(after)}
+		if p.APIToken != nil {
+			e.secrets = []string{"api_token"}
+		}
+		return audit(ctx, tx, e)
 	})
 	if err != nil {
 		return links.Server{}, translate(err, "a server with this name or hostname and port")
@@ -207,7 +223,8 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 // DeleteServer deletes a server that no longer has services.
 func (s *Store) DeleteServer(ctx context.Context, id int64) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Take(&serverRow{}, id).Error; err != nil {
+		var row serverRow
+		if err := tx.Take(&row, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("server %d", id))
 		}
 		var n int64
@@ -220,7 +237,10 @@ func (s *Store) DeleteServer(ctx context.Context, id int64) error {
 		if err := tx.Where("server_id = ?", id).Delete(&serverTaskRow{}).Error; err != nil {
 			return err
 		}
-		return tx.Delete(&serverRow{}, id).Error
+		if err := tx.Delete(&serverRow{}, id).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditServer, id: auditID(id), action: links.AuditDelete, before: serverFromRow(row)})
 	})
 	return translate(err, fmt.Sprintf("server %d", id))
 }

@@ -114,7 +114,11 @@ func (s *Store) CreateService(ctx context.Context, in links.ServiceInput) (links
 		if err != nil {
 			return err
 		}
-		return tx.Create(&cred).Error
+		if err := tx.Create(&cred).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(row.ID), action: links.AuditCreate,
+			clientID: row.ClientID, after: serviceFromRow(row, module)})
 	})
 	if err != nil {
 		return links.Service{}, translate(err, "a service with this username on this server")
@@ -242,7 +246,8 @@ func (s *Store) UpdateService(ctx context.Context, id int64, p links.ServicePatc
 			}
 		}
 		after = merged
-		return nil
+		return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(id), action: links.AuditUpdate,
+			clientID: row.ClientID, before: before, after: merged})
 	})
 	if err != nil {
 		return links.Service{}, links.Service{}, translate(err, "a service with this username on this server")
@@ -262,7 +267,11 @@ func (s *Store) DeleteService(ctx context.Context, id int64) (links.Service, err
 		if err := tx.Where("service_id = ?", id).Delete(&linkCredentialRow{}).Error; err != nil {
 			return err
 		}
-		return tx.Delete(&serviceRow{}, id).Error
+		if err := tx.Delete(&serviceRow{}, id).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(id), action: links.AuditDelete,
+			clientID: svc.ClientID, before: svc})
 	})
 	return svc, translate(err, fmt.Sprintf("service %d", id))
 }

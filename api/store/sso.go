@@ -258,7 +258,14 @@ func (s *Store) CreateAPICredential(ctx context.Context, c links.APICredential, 
 		Name: c.Name, Identifier: c.Identifier, SecretHash: secretHash,
 		Permissions: joinList(c.Permissions), CreatedBy: c.CreatedBy,
 	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditAPICredential, id: auditID(row.ID), action: links.AuditCreate,
+			after: apiCredentialFromRow(row), secrets: []string{"secret"}})
+	})
+	if err != nil {
 		return links.APICredential{}, translate(err, "an API credential with this identifier")
 	}
 	return apiCredentialFromRow(row), nil
@@ -305,7 +312,12 @@ func (s *Store) RevokeAPICredential(ctx context.Context, id int64, at time.Time)
 		if row.RevokedAt != nil {
 			return nil
 		}
-		return tx.Model(&apiCredentialRow{ID: id}).Update("revoked_at", utc(at)).Error
+		before := apiCredentialFromRow(row)
+		if err := tx.Model(&row).Update("revoked_at", utc(at)).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{resource: links.AuditAPICredential, id: auditID(id), action: links.AuditRevoke,
+			before: before, after: apiCredentialFromRow(row)})
 	})
 	return translate(err, "API credential")
 }

@@ -225,6 +225,23 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(fn)
 }
 
+// txRetry is tx for the staff intents that queue provisioning work (enable,
+// disable, configure, repair): their writes meet the workers' claims and
+// commits on the same rows, and InnoDB may pick such a transaction as a
+// deadlock's victim, rolling it back whole and asking the client to retry.
+// It runs fn again, up to three times in all; fn must only set what it
+// returns (no appends to outer state).
+func (s *Store) txRetry(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tx(ctx, fn)
+		var me *mysql.MySQLError
+		if attempt < 3 && errors.As(err, &me) && me.Number == 1213 {
+			continue
+		}
+		return err
+	}
+}
+
 // translate turns a GORM or driver error into a links error. what names the
 // thing for not-found and conflict messages ("server 12").
 func translate(err error, what string) error {

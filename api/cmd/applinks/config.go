@@ -46,17 +46,19 @@ type Config struct {
 	PprofAddr      string        `env:"APPLINKS_PPROF_ADDR"` // empty: no profiling endpoint
 
 	// Provisioning.
-	Workers       int           `env:"APPLINKS_WORKERS" envDefault:"16"`
-	PerServerCap  int           `env:"APPLINKS_PER_SERVER_CAP" envDefault:"4"`
-	BatchSize     int           `env:"APPLINKS_BATCH_SIZE" envDefault:"10"`
-	Unbatched     bool          `env:"APPLINKS_UNBATCHED" envDefault:"false"` // one WHM request per call: for benchmarks only
-	WHMTimeout    time.Duration `env:"APPLINKS_WHM_TIMEOUT" envDefault:"30s"`
-	LeaseTTL      time.Duration `env:"APPLINKS_LEASE_TTL" envDefault:"30s"`
-	MaxAttempts   int           `env:"APPLINKS_MAX_ATTEMPTS" envDefault:"4"`
-	LinkPrefix    string        `env:"APPLINKS_LINK_PREFIX" envDefault:"billing"`
-	GroupLabel    string        `env:"APPLINKS_GROUP_LABEL" envDefault:"Billing & Support"`
-	LogRetention  time.Duration `env:"APPLINKS_LOG_RETENTION" envDefault:"2160h"`
-	ShutdownGrace time.Duration `env:"APPLINKS_SHUTDOWN_GRACE" envDefault:"20s"`
+	Workers      int           `env:"APPLINKS_WORKERS" envDefault:"16"`
+	PerServerCap int           `env:"APPLINKS_PER_SERVER_CAP" envDefault:"4"`
+	BatchSize    int           `env:"APPLINKS_BATCH_SIZE" envDefault:"10"`
+	Unbatched    bool          `env:"APPLINKS_UNBATCHED" envDefault:"false"` // one WHM request per call: for benchmarks only
+	WHMTimeout   time.Duration `env:"APPLINKS_WHM_TIMEOUT" envDefault:"30s"`
+	LeaseTTL     time.Duration `env:"APPLINKS_LEASE_TTL" envDefault:"30s"`
+	MaxAttempts  int           `env:"APPLINKS_MAX_ATTEMPTS" envDefault:"4"`
+	LinkPrefix   string        `env:"APPLINKS_LINK_PREFIX" envDefault:"billing"`
+	GroupLabel   string        `env:"APPLINKS_GROUP_LABEL" envDefault:"Billing & Support"`
+	LogRetention time.Duration `env:"APPLINKS_LOG_RETENTION" envDefault:"2160h"`
+	// AuditRetention is how long the staff audit trail keeps a record.
+	AuditRetention time.Duration `env:"APPLINKS_AUDIT_RETENTION" envDefault:"8760h"`
+	ShutdownGrace  time.Duration `env:"APPLINKS_SHUTDOWN_GRACE" envDefault:"20s"`
 
 	// Single sign-on.
 	SSOTokenTTL time.Duration `env:"APPLINKS_SSO_TOKEN_TTL" envDefault:"60s"`
@@ -157,6 +159,9 @@ func (c Config) validate() error {
 	}
 	if c.StaffTokenTTL < time.Minute || c.StaffTokenTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("APPLINKS_STAFF_TOKEN_TTL must be between 1m and 24h, got %s", c.StaffTokenTTL))
+	}
+	if c.AuditRetention < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("APPLINKS_AUDIT_RETENTION must be at least 24h, got %s", c.AuditRetention))
 	}
 	if c.LeaseTTL < time.Second {
 		errs = append(errs, fmt.Errorf("APPLINKS_LEASE_TTL must be at least 1s, got %s", c.LeaseTTL))

@@ -101,6 +101,7 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 
 	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, Logger: logger})
 	go ssoService.RunPurger(ctx, time.Minute)
+	go purgeAudit(ctx, db, cfg.AuditRetention, logger)
 
 	engine := provisioning.New(provisioning.Config{
 		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, Unbatched: cfg.Unbatched, LeaseTTL: cfg.LeaseTTL,
