@@ -1,6 +1,6 @@
 // Package rest is the HTTP face of the service: the Echo server with its one
 // route table, thin handlers annotated for swag, staff authentication, the
-// one error model, health and metrics endpoints and the embedded SPA.
+// one error model, health endpoints, the metrics handler and the embedded SPA.
 //
 //	@title						applinks API
 //	@version					1.0
@@ -102,7 +102,7 @@ type Deps struct {
 	// SPA is the built single-page app (the folder holding index.html); nil
 	// serves none.
 	SPA fs.FS
-	// Registry collects the service's Prometheus metrics; GET /metrics
+	// Registry collects the service's Prometheus metrics; MetricsHandler
 	// serves it.
 	Registry *prometheus.Registry
 	// Lifecycle hears about changed services; nil ignores them.

@@ -34,7 +34,9 @@ func docsHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // noSPA is the page served when the binary was built without the SPA.
 const noSPA = `<!doctype html><title>applinks</title><p>The web interface was not built into this binary; the API is documented at <a href="/api/docs">/api/docs</a>.`
 
-// reservedPrefixes never fall back to the SPA's index.html.
+// reservedPrefixes never fall back to the SPA's index.html. /metrics is
+// served on a listener of its own (APPLINKS_METRICS_ADDR); here it answers
+// the JSON 404.
 var reservedPrefixes = []string{"/api/", "/sso/", "/metrics", "/healthz", "/readyz", "/__sim/"}
 
 func (s *Server) spaRoutes() {
