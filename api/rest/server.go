@@ -151,6 +151,9 @@ func New(cfg Config, d Deps) *Server {
 			return err
 		},
 	}))
+	if strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://") {
+		e.Use(strictTransportSecurity)
+	}
 	e.Use(middleware.RequestID())
 	e.Use(s.metrics.middleware)
 	e.Use(requestLogger(d.Logger))

@@ -21,6 +21,20 @@ func securityHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "same-origin")
 }
 
+// hstsValue is one year; not includeSubDomains, since the service cannot
+// vouch for the other hosts of its domain.
+const hstsValue = "max-age=31536000"
+
+// strictTransportSecurity sends HSTS on every answer (errors included) of a
+// service whose public URL is https, so browsers never try it over plain
+// http again. A service reached over http must not send it.
+func strictTransportSecurity(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Strict-Transport-Security", hstsValue)
+		return next(c)
+	}
+}
+
 // docsHeaders protects the API docs UI, which needs inline scripts.
 func docsHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
