@@ -29,14 +29,37 @@ const docTemplate = `{
                     "admins"
                 ],
                 "summary": "List staff accounts",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "type": "array",
-                            "items": {
-                                "$ref": "#/definitions/links.Admin"
-                            }
+                            "$ref": "#/definitions/rest.List-links_Admin"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "403": {
@@ -1994,6 +2017,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Each role says how many administrators hold it (admins).",
                 "produces": [
                     "application/json"
                 ],
@@ -2001,14 +2025,43 @@ const docTemplate = `{
                     "admins"
                 ],
                 "summary": "List staff roles",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "type": "array",
-                            "items": {
-                                "$ref": "#/definitions/links.Role"
-                            }
+                            "$ref": "#/definitions/rest.List-links_Role"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     }
                 }
@@ -3805,6 +3858,7 @@ const docTemplate = `{
         "links.Role": {
             "type": "object",
             "required": [
+                "admins",
                 "builtin",
                 "created_at",
                 "id",
@@ -3812,6 +3866,11 @@ const docTemplate = `{
                 "permissions"
             ],
             "properties": {
+                "admins": {
+                    "description": "Admins is the number of staff accounts holding the role: a role is\ndeleted only when it is 0.",
+                    "type": "integer",
+                    "example": 1
+                },
                 "builtin": {
                     "type": "boolean"
                 },
@@ -4547,6 +4606,29 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.List-links_Admin": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.Admin"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "rest.List-links_Client": {
             "type": "object",
             "properties": {
@@ -4600,6 +4682,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/links.Operation"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "rest.List-links_Role": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.Role"
                     }
                 },
                 "page": {

@@ -940,6 +940,11 @@ type LinksOwnerInput struct {
 
 // LinksRole defines model for links.Role.
 type LinksRole struct {
+	// Admins Admins is the number of staff accounts holding the role: a role is
+	// deleted only when it is 0.
+	//
+	// Example: 1
+	Admins    int    `json:"admins"`
 	Builtin   bool   `json:"builtin"`
 	CreatedAt string `json:"created_at"`
 
@@ -1336,6 +1341,20 @@ type RestLinksAnswer struct {
 	Operation *LinksOperation `json:"operation,omitempty"`
 }
 
+// RestListLinksAdmin defines model for rest.List-links_Admin.
+type RestListLinksAdmin struct {
+	Items *[]LinksAdmin `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
 // RestListLinksClient defines model for rest.List-links_Client.
 type RestListLinksClient struct {
 	Items *[]LinksClient `json:"items,omitempty"`
@@ -1367,6 +1386,20 @@ type RestListLinksLogEntry struct {
 // RestListLinksOperation defines model for rest.List-links_Operation.
 type RestListLinksOperation struct {
 	Items *[]LinksOperation `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
+// RestListLinksRole defines model for rest.List-links_Role.
+type RestListLinksRole struct {
+	Items *[]LinksRole `json:"items,omitempty"`
 
 	// Page Example: 1
 	Page *int `json:"page,omitempty"`
@@ -1657,6 +1690,15 @@ type RestServerTestResult struct {
 	Support *LinksSupport `json:"support,omitempty"`
 }
 
+// GetApiV1AdminsParams defines parameters for GetApiV1Admins.
+type GetApiV1AdminsParams struct {
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // PutApiV1ApplicationsModuleLinksJSONBody defines parameters for PutApiV1ApplicationsModuleLinks.
 type PutApiV1ApplicationsModuleLinksJSONBody = []LinksLinkInput
 
@@ -1728,6 +1770,15 @@ type GetApiV1PortalSsoEventsParams struct {
 	// Source cpanel, api, portal or unknown (a redemption of a token this service did not issue)
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// GetApiV1RolesParams defines parameters for GetApiV1Roles.
+type GetApiV1RolesParams struct {
 	// Page page, from 1
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
@@ -1965,7 +2016,7 @@ type ClientInterface interface {
 	// GetApiV1Admins List staff accounts
 	//
 	// Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-	GetApiV1Admins(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetApiV1Admins(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1AdminsWithBody Create a staff account
 	//
@@ -2375,8 +2426,10 @@ type ClientInterface interface {
 
 	// GetApiV1Roles List staff roles
 	//
+	// Each role says how many administrators hold it (admins).
+	//
 	// Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-	GetApiV1Roles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetApiV1Roles(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1RolesWithBody Create a staff role
 	//
@@ -2588,8 +2641,8 @@ type ClientInterface interface {
 // GetApiV1Admins List staff accounts
 //
 // Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-func (c *Client) GetApiV1Admins(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetApiV1AdminsRequest(c.Server)
+func (c *Client) GetApiV1Admins(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1AdminsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3548,9 +3601,11 @@ func (c *Client) PatchApiV1PortalUsersId(ctx context.Context, id int, body Patch
 
 // GetApiV1Roles List staff roles
 //
+// Each role says how many administrators hold it (admins).
+//
 // Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-func (c *Client) GetApiV1Roles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetApiV1RolesRequest(c.Server)
+func (c *Client) GetApiV1Roles(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1RolesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4048,7 +4103,7 @@ func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, r
 }
 
 // NewGetApiV1AdminsRequest constructs an http.Request for the GetApiV1Admins method
-func NewGetApiV1AdminsRequest(server string) (*http.Request, error) {
+func NewGetApiV1AdminsRequest(server string, params *GetApiV1AdminsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4064,6 +4119,45 @@ func NewGetApiV1AdminsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -5783,7 +5877,7 @@ func NewPatchApiV1PortalUsersIdRequestWithBody(server string, id int, contentTyp
 }
 
 // NewGetApiV1RolesRequest constructs an http.Request for the GetApiV1Roles method
-func NewGetApiV1RolesRequest(server string) (*http.Request, error) {
+func NewGetApiV1RolesRequest(server string, params *GetApiV1RolesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5799,6 +5893,45 @@ func NewGetApiV1RolesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -6872,7 +7005,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-	GetApiV1AdminsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error)
+	GetApiV1AdminsWithResponse(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error)
 
 	// PostApiV1AdminsWithBodyWithResponse Create a staff account
 	//
@@ -7334,10 +7467,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1RolesWithResponse List staff roles
 	//
+	// Each role says how many administrators hold it (admins).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-	GetApiV1RolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error)
+	GetApiV1RolesWithResponse(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error)
 
 	// PostApiV1RolesWithBodyWithResponse Create a staff role
 	//
@@ -7574,14 +7709,28 @@ type GetApiV1AdminsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksAdmin
+	JSON200 *RestListLinksAdmin
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AdminsResponse) GetJSON200() *[]LinksAdmin {
+func (r GetApiV1AdminsResponse) GetJSON200() *RestListLinksAdmin {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1AdminsResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1AdminsResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -9885,12 +10034,33 @@ type GetApiV1RolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksRole
+	JSON200 *RestListLinksRole
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1RolesResponse) GetJSON200() *[]LinksRole {
+func (r GetApiV1RolesResponse) GetJSON200() *RestListLinksRole {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1RolesResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1RolesResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1RolesResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -11006,8 +11176,8 @@ func (r GetSsoRedeemResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-func (c *ClientWithResponses) GetApiV1AdminsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error) {
-	rsp, err := c.GetApiV1Admins(ctx, reqEditors...)
+func (c *ClientWithResponses) GetApiV1AdminsWithResponse(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error) {
+	rsp, err := c.GetApiV1Admins(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11798,11 +11968,13 @@ func (c *ClientWithResponses) PatchApiV1PortalUsersIdWithResponse(ctx context.Co
 
 // GetApiV1RolesWithResponse List staff roles
 //
+// Each role says how many administrators hold it (admins).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-func (c *ClientWithResponses) GetApiV1RolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error) {
-	rsp, err := c.GetApiV1Roles(ctx, reqEditors...)
+func (c *ClientWithResponses) GetApiV1RolesWithResponse(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error) {
+	rsp, err := c.GetApiV1Roles(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12222,11 +12394,25 @@ func ParseGetApiV1AdminsResponse(rsp *http.Response) (*GetApiV1AdminsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksAdmin
+		var dest RestListLinksAdmin
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest RestErrorBody
@@ -13927,11 +14113,32 @@ func ParseGetApiV1RolesResponse(rsp *http.Response) (*GetApiV1RolesResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksRole
+		var dest RestListLinksRole
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	}
 

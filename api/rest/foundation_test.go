@@ -247,9 +247,9 @@ func TestPermissionsAreEnforcedPerRole(t *testing.T) {
 	resp, data = e.request(http.MethodPatch, fmt.Sprintf("/api/v1/admins/%d", e.admin.ID), e.token, map[string]any{"active": false})
 	e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "")
 	// A deactivated admin's token stops working at once.
-	var admins []links.Admin
+	var admins rest.List[links.Admin]
 	e.staff(http.MethodGet, "/api/v1/admins", nil, http.StatusOK, &admins)
-	for _, a := range admins {
+	for _, a := range admins.Items {
 		if a.Email == "support@example.com" {
 			e.staff(http.MethodPatch, fmt.Sprintf("/api/v1/admins/%d", a.ID), map[string]any{"active": false}, http.StatusOK, nil)
 		}

@@ -35,10 +35,11 @@ type Store interface {
 
 	AdminCredentials(ctx context.Context, email string) (links.Admin, string, error)
 	Admin(ctx context.Context, id int64) (links.Admin, error)
-	ListAdmins(ctx context.Context) ([]links.Admin, error)
+	ListAdmins(ctx context.Context, p links.Page) ([]links.Admin, int64, error)
 	CreateAdmin(ctx context.Context, email, name, passwordHash string, roleID int64) (links.Admin, error)
 	UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error)
-	ListRoles(ctx context.Context) ([]links.Role, error)
+	ListRoles(ctx context.Context, p links.Page) ([]links.Role, int64, error)
+	Role(ctx context.Context, id int64) (links.Role, error)
 	CreateRole(ctx context.Context, name string, perms []string) (links.Role, error)
 	UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error)
 	DeleteRole(ctx context.Context, id int64) error

@@ -15,7 +15,12 @@ export interface paths {
         /** List staff accounts */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -28,7 +33,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"][];
+                        "application/json": components["schemas"]["rest.List-links_Admin"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Forbidden */
@@ -2435,10 +2458,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List staff roles */
+        /**
+         * List staff roles
+         * @description Each role says how many administrators hold it (admins).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2451,7 +2482,34 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Role"][];
+                        "application/json": components["schemas"]["rest.List-links_Role"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
             };
@@ -3875,6 +3933,12 @@ export interface components {
             password?: string;
         };
         "links.Role": {
+            /**
+             * @description Admins is the number of staff accounts holding the role: a role is
+             *     deleted only when it is 0.
+             * @example 1
+             */
+            admins: number;
             builtin: boolean;
             created_at: string;
             /** @example 1 */
@@ -4166,6 +4230,15 @@ export interface components {
             links?: components["schemas"]["links.Link"][];
             operation?: components["schemas"]["links.Operation"] | null;
         };
+        "rest.List-links_Admin": {
+            items?: components["schemas"]["links.Admin"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
         "rest.List-links_Client": {
             items?: components["schemas"]["links.Client"][];
             /** @example 1 */
@@ -4186,6 +4259,15 @@ export interface components {
         };
         "rest.List-links_Operation": {
             items?: components["schemas"]["links.Operation"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-links_Role": {
+            items?: components["schemas"]["links.Role"][];
             /** @example 1 */
             page?: number;
             /** @example 50 */
