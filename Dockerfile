@@ -63,6 +63,9 @@ ENV APPLINKS_ADDR=:8080 \
 # With MySQL (APPLINKS_DATABASE_URL) nothing is written to it.
 VOLUME ["/data"]
 EXPOSE 8080
+# GET /metrics has a listener of its own, APPLINKS_METRICS_ADDR, by default 127.0.0.1:9100:
+# inside the container only. Where a scraper must reach it, set 0.0.0.0:9100 and publish
+# 9100 (docker-compose.yml and deploy/kubernetes do).
 USER 65532:65532
 # No HEALTHCHECK: distroless has no shell, curl or wget to run one, and the binary has no
 # self-check mode. Orchestrators probe the HTTP endpoints instead: GET /healthz (the process

@@ -29,14 +29,37 @@ const docTemplate = `{
                     "admins"
                 ],
                 "summary": "List staff accounts",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "type": "array",
-                            "items": {
-                                "$ref": "#/definitions/links.Admin"
-                            }
+                            "$ref": "#/definitions/rest.List-links_Admin"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "403": {
@@ -769,6 +792,111 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/audit": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as \"changed\"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "audit"
+                ],
+                "summary": "Staff audit trail",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "admin, api_credential or user",
+                        "name": "actor_kind",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "the admin, credential or user id",
+                        "name": "actor_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "server, client, user, membership, service, role, admin, api_credential or application",
+                        "name": "resource",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the resource's id (a module for applications, client:user for memberships)",
+                        "name": "resource_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "create, update, delete, revoke, enable, disable, configure or repair",
+                        "name": "action",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "changes that concern this client account",
+                        "name": "client_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "from this time on (RFC 3339)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "before this time (RFC 3339)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.List-links_AuditRecord"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/auth/login": {
             "post": {
                 "description": "Exchanges e-mail and password for a short-lived JWT to send as ` + "`" + `Authorization: Bearer` + "`" + `. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.",
@@ -1351,6 +1479,52 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/portal/activity": {
+            "get": {
+                "description": "The changes made in the client area to this account (Security Settings, users and their permissions), newest first: who, when, from which IP, and the fields before and after. Staff see them in the audit trail too.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "portal"
+                ],
+                "summary": "Account activity (owner only)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.List-links_AuditRecord"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -2019,6 +2193,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Each role says how many administrators hold it (admins).",
                 "produces": [
                     "application/json"
                 ],
@@ -2026,14 +2201,43 @@ const docTemplate = `{
                     "admins"
                 ],
                 "summary": "List staff roles",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1 to 200",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "type": "array",
-                            "items": {
-                                "$ref": "#/definitions/links.Role"
-                            }
+                            "$ref": "#/definitions/rest.List-links_Role"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     }
                 }
@@ -3244,6 +3448,101 @@ const docTemplate = `{
                 }
             }
         },
+        "links.AuditRecord": {
+            "type": "object",
+            "required": [
+                "action",
+                "actor_id",
+                "actor_kind",
+                "actor_name",
+                "after",
+                "before",
+                "client_id",
+                "id",
+                "ip",
+                "resource",
+                "resource_id",
+                "time"
+            ],
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "create",
+                        "update",
+                        "delete",
+                        "revoke",
+                        "enable",
+                        "disable",
+                        "configure",
+                        "repair"
+                    ],
+                    "example": "update"
+                },
+                "actor_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "actor_kind": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "api_credential",
+                        "user"
+                    ],
+                    "example": "admin"
+                },
+                "actor_name": {
+                    "type": "string",
+                    "example": "admin@example.com"
+                },
+                "after": {
+                    "type": "object",
+                    "additionalProperties": {},
+                    "x-nullable": true
+                },
+                "before": {
+                    "type": "object",
+                    "additionalProperties": {},
+                    "x-nullable": true
+                },
+                "client_id": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 12
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "ip": {
+                    "type": "string",
+                    "example": "203.0.113.7"
+                },
+                "resource": {
+                    "type": "string",
+                    "enum": [
+                        "server",
+                        "client",
+                        "user",
+                        "membership",
+                        "service",
+                        "role",
+                        "admin",
+                        "api_credential",
+                        "application"
+                    ],
+                    "example": "server"
+                },
+                "resource_id": {
+                    "type": "string",
+                    "example": "3"
+                },
+                "time": {
+                    "type": "string"
+                }
+            }
+        },
         "links.Client": {
             "type": "object",
             "required": [
@@ -3830,6 +4129,7 @@ const docTemplate = `{
         "links.Role": {
             "type": "object",
             "required": [
+                "admins",
                 "builtin",
                 "created_at",
                 "id",
@@ -3837,6 +4137,11 @@ const docTemplate = `{
                 "permissions"
             ],
             "properties": {
+                "admins": {
+                    "description": "Admins is the number of staff accounts holding the role: a role is\ndeleted only when it is 0.",
+                    "type": "integer",
+                    "example": 1
+                },
                 "builtin": {
                     "type": "boolean"
                 },
@@ -4572,6 +4877,52 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.List-links_Admin": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.Admin"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "rest.List-links_AuditRecord": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.AuditRecord"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "rest.List-links_Client": {
             "type": "object",
             "properties": {
@@ -4625,6 +4976,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/links.Operation"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "rest.List-links_Role": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.Role"
                     }
                 },
                 "page": {

@@ -43,6 +43,102 @@ func (e LinksApplicationStatusState) Valid() bool {
 	}
 }
 
+// Defines values for LinksAuditRecordAction.
+const (
+	LinksAuditRecordActionConfigure LinksAuditRecordAction = "configure"
+	LinksAuditRecordActionCreate    LinksAuditRecordAction = "create"
+	LinksAuditRecordActionDelete    LinksAuditRecordAction = "delete"
+	LinksAuditRecordActionDisable   LinksAuditRecordAction = "disable"
+	LinksAuditRecordActionEnable    LinksAuditRecordAction = "enable"
+	LinksAuditRecordActionRepair    LinksAuditRecordAction = "repair"
+	LinksAuditRecordActionRevoke    LinksAuditRecordAction = "revoke"
+	LinksAuditRecordActionUpdate    LinksAuditRecordAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the LinksAuditRecordAction enum.
+func (e LinksAuditRecordAction) Valid() bool {
+	switch e {
+	case LinksAuditRecordActionConfigure:
+		return true
+	case LinksAuditRecordActionCreate:
+		return true
+	case LinksAuditRecordActionDelete:
+		return true
+	case LinksAuditRecordActionDisable:
+		return true
+	case LinksAuditRecordActionEnable:
+		return true
+	case LinksAuditRecordActionRepair:
+		return true
+	case LinksAuditRecordActionRevoke:
+		return true
+	case LinksAuditRecordActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksAuditRecordActorKind.
+const (
+	LinksAuditRecordActorKindAdmin         LinksAuditRecordActorKind = "admin"
+	LinksAuditRecordActorKindApiCredential LinksAuditRecordActorKind = "api_credential"
+	LinksAuditRecordActorKindUser          LinksAuditRecordActorKind = "user"
+)
+
+// Valid indicates whether the value is a known member of the LinksAuditRecordActorKind enum.
+func (e LinksAuditRecordActorKind) Valid() bool {
+	switch e {
+	case LinksAuditRecordActorKindAdmin:
+		return true
+	case LinksAuditRecordActorKindApiCredential:
+		return true
+	case LinksAuditRecordActorKindUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksAuditRecordResource.
+const (
+	LinksAuditRecordResourceAdmin         LinksAuditRecordResource = "admin"
+	LinksAuditRecordResourceApiCredential LinksAuditRecordResource = "api_credential"
+	LinksAuditRecordResourceApplication   LinksAuditRecordResource = "application"
+	LinksAuditRecordResourceClient        LinksAuditRecordResource = "client"
+	LinksAuditRecordResourceMembership    LinksAuditRecordResource = "membership"
+	LinksAuditRecordResourceRole          LinksAuditRecordResource = "role"
+	LinksAuditRecordResourceServer        LinksAuditRecordResource = "server"
+	LinksAuditRecordResourceService       LinksAuditRecordResource = "service"
+	LinksAuditRecordResourceUser          LinksAuditRecordResource = "user"
+)
+
+// Valid indicates whether the value is a known member of the LinksAuditRecordResource enum.
+func (e LinksAuditRecordResource) Valid() bool {
+	switch e {
+	case LinksAuditRecordResourceAdmin:
+		return true
+	case LinksAuditRecordResourceApiCredential:
+		return true
+	case LinksAuditRecordResourceApplication:
+		return true
+	case LinksAuditRecordResourceClient:
+		return true
+	case LinksAuditRecordResourceMembership:
+		return true
+	case LinksAuditRecordResourceRole:
+		return true
+	case LinksAuditRecordResourceServer:
+		return true
+	case LinksAuditRecordResourceService:
+		return true
+	case LinksAuditRecordResourceUser:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinksClientStatus.
 const (
 	LinksClientStatusActive   LinksClientStatus = "Active"
@@ -629,6 +725,48 @@ type LinksApplicationView struct {
 	Status LinksApplicationStatus `json:"status"`
 }
 
+// LinksAuditRecord defines model for links.AuditRecord.
+type LinksAuditRecord struct {
+	// Action Example: update
+	Action LinksAuditRecordAction `json:"action"`
+
+	// ActorId Example: 1
+	ActorId int `json:"actor_id"`
+
+	// ActorKind Example: admin
+	ActorKind LinksAuditRecordActorKind `json:"actor_kind"`
+
+	// ActorName Example: admin@example.com
+	ActorName string                  `json:"actor_name"`
+	After     *map[string]interface{} `json:"after"`
+	Before    *map[string]interface{} `json:"before"`
+
+	// ClientId Example: 12
+	ClientId *int `json:"client_id"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Ip Example: 203.0.113.7
+	Ip string `json:"ip"`
+
+	// Resource Example: server
+	Resource LinksAuditRecordResource `json:"resource"`
+
+	// ResourceId Example: 3
+	ResourceId string `json:"resource_id"`
+	Time       string `json:"time"`
+}
+
+// LinksAuditRecordAction Example: update
+type LinksAuditRecordAction string
+
+// LinksAuditRecordActorKind Example: admin
+type LinksAuditRecordActorKind string
+
+// LinksAuditRecordResource Example: server
+type LinksAuditRecordResource string
+
 // LinksClient defines model for links.Client.
 type LinksClient struct {
 	// AllowSso Example: true
@@ -940,6 +1078,11 @@ type LinksOwnerInput struct {
 
 // LinksRole defines model for links.Role.
 type LinksRole struct {
+	// Admins Admins is the number of staff accounts holding the role: a role is
+	// deleted only when it is 0.
+	//
+	// Example: 1
+	Admins    int    `json:"admins"`
 	Builtin   bool   `json:"builtin"`
 	CreatedAt string `json:"created_at"`
 
@@ -1336,6 +1479,34 @@ type RestLinksAnswer struct {
 	Operation *LinksOperation `json:"operation,omitempty"`
 }
 
+// RestListLinksAdmin defines model for rest.List-links_Admin.
+type RestListLinksAdmin struct {
+	Items *[]LinksAdmin `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
+// RestListLinksAuditRecord defines model for rest.List-links_AuditRecord.
+type RestListLinksAuditRecord struct {
+	Items *[]LinksAuditRecord `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
 // RestListLinksClient defines model for rest.List-links_Client.
 type RestListLinksClient struct {
 	Items *[]LinksClient `json:"items,omitempty"`
@@ -1367,6 +1538,20 @@ type RestListLinksLogEntry struct {
 // RestListLinksOperation defines model for rest.List-links_Operation.
 type RestListLinksOperation struct {
 	Items *[]LinksOperation `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
+// RestListLinksRole defines model for rest.List-links_Role.
+type RestListLinksRole struct {
+	Items *[]LinksRole `json:"items,omitempty"`
 
 	// Page Example: 1
 	Page *int `json:"page,omitempty"`
@@ -1657,6 +1842,15 @@ type RestServerTestResult struct {
 	Support *LinksSupport `json:"support,omitempty"`
 }
 
+// GetApiV1AdminsParams defines parameters for GetApiV1Admins.
+type GetApiV1AdminsParams struct {
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // PutApiV1ApplicationsModuleLinksJSONBody defines parameters for PutApiV1ApplicationsModuleLinks.
 type PutApiV1ApplicationsModuleLinksJSONBody = []LinksLinkInput
 
@@ -1682,6 +1876,39 @@ type GetApiV1ApplicationsModuleLogParams struct {
 type GetApiV1ApplicationsModuleStatusParams struct {
 	// IfNoneMatch the ETag of the last answer
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// GetApiV1AuditParams defines parameters for GetApiV1Audit.
+type GetApiV1AuditParams struct {
+	// ActorKind admin, api_credential or user
+	ActorKind *string `form:"actor_kind,omitempty" json:"actor_kind,omitempty"`
+
+	// ActorId the admin, credential or user id
+	ActorId *int `form:"actor_id,omitempty" json:"actor_id,omitempty"`
+
+	// Resource server, client, user, membership, service, role, admin, api_credential or application
+	Resource *string `form:"resource,omitempty" json:"resource,omitempty"`
+
+	// ResourceId the resource's id (a module for applications, client:user for memberships)
+	ResourceId *string `form:"resource_id,omitempty" json:"resource_id,omitempty"`
+
+	// Action create, update, delete, revoke, enable, disable, configure or repair
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// ClientId changes that concern this client account
+	ClientId *int `form:"client_id,omitempty" json:"client_id,omitempty"`
+
+	// From from this time on (RFC 3339)
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To before this time (RFC 3339)
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // GetApiV1ClientsParams defines parameters for GetApiV1Clients.
@@ -1711,6 +1938,15 @@ type GetApiV1OperationsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetApiV1PortalActivityParams defines parameters for GetApiV1PortalActivity.
+type GetApiV1PortalActivityParams struct {
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // GetApiV1PortalServicesParams defines parameters for GetApiV1PortalServices.
 type GetApiV1PortalServicesParams struct {
 	// Page page, from 1
@@ -1728,6 +1964,15 @@ type GetApiV1PortalSsoEventsParams struct {
 	// Source cpanel, api, portal or unknown (a redemption of a token this service did not issue)
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
+	// Page page, from 1
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage page size, 1 to 200
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// GetApiV1RolesParams defines parameters for GetApiV1Roles.
+type GetApiV1RolesParams struct {
 	// Page page, from 1
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
@@ -1965,7 +2210,7 @@ type ClientInterface interface {
 	// GetApiV1Admins List staff accounts
 	//
 	// Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-	GetApiV1Admins(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetApiV1Admins(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1AdminsWithBody Create a staff account
 	//
@@ -2103,6 +2348,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 	PostApiV1ApplicationsModuleSync(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetApiV1Audit Staff audit trail
+	//
+	// Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
+	//
+	// Corresponds with GET /api/v1/audit (the `GetApiV1Audit` operationId).
+	GetApiV1Audit(ctx context.Context, params *GetApiV1AuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostApiV1AuthLoginWithBody Staff sign-in
 	//
 	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
@@ -2229,6 +2481,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/operations/{id} (the `GetApiV1OperationsId` operationId).
 	GetApiV1OperationsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1PortalActivity Account activity (owner only)
+	//
+	// The changes made in the client area to this account (Security Settings, users and their permissions), newest first: who, when, from which IP, and the fields before and after. Staff see them in the audit trail too.
+	//
+	// Corresponds with GET /api/v1/portal/activity (the `GetApiV1PortalActivity` operationId).
+	GetApiV1PortalActivity(ctx context.Context, params *GetApiV1PortalActivityParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1PortalLoginWithBody Client-area sign-in
 	//
@@ -2382,8 +2641,10 @@ type ClientInterface interface {
 
 	// GetApiV1Roles List staff roles
 	//
+	// Each role says how many administrators hold it (admins).
+	//
 	// Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-	GetApiV1Roles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetApiV1Roles(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1RolesWithBody Create a staff role
 	//
@@ -2595,8 +2856,8 @@ type ClientInterface interface {
 // GetApiV1Admins List staff accounts
 //
 // Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-func (c *Client) GetApiV1Admins(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetApiV1AdminsRequest(c.Server)
+func (c *Client) GetApiV1Admins(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1AdminsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2923,6 +3184,23 @@ func (c *Client) PostApiV1ApplicationsModuleSync(ctx context.Context, module str
 	return c.Client.Do(req)
 }
 
+// GetApiV1Audit Staff audit trail
+//
+// Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
+//
+// Corresponds with GET /api/v1/audit (the `GetApiV1Audit` operationId).
+func (c *Client) GetApiV1Audit(ctx context.Context, params *GetApiV1AuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1AuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostApiV1AuthLoginWithBody Staff sign-in
 //
 // Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
@@ -3210,6 +3488,23 @@ func (c *Client) GetApiV1Operations(ctx context.Context, params *GetApiV1Operati
 // Corresponds with GET /api/v1/operations/{id} (the `GetApiV1OperationsId` operationId).
 func (c *Client) GetApiV1OperationsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1OperationsIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1PortalActivity Account activity (owner only)
+//
+// The changes made in the client area to this account (Security Settings, users and their permissions), newest first: who, when, from which IP, and the fields before and after. Staff see them in the audit trail too.
+//
+// Corresponds with GET /api/v1/portal/activity (the `GetApiV1PortalActivity` operationId).
+func (c *Client) GetApiV1PortalActivity(ctx context.Context, params *GetApiV1PortalActivityParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1PortalActivityRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3572,9 +3867,11 @@ func (c *Client) PatchApiV1PortalUsersId(ctx context.Context, id int, body Patch
 
 // GetApiV1Roles List staff roles
 //
+// Each role says how many administrators hold it (admins).
+//
 // Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-func (c *Client) GetApiV1Roles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetApiV1RolesRequest(c.Server)
+func (c *Client) GetApiV1Roles(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1RolesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4072,7 +4369,7 @@ func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, r
 }
 
 // NewGetApiV1AdminsRequest constructs an http.Request for the GetApiV1Admins method
-func NewGetApiV1AdminsRequest(server string) (*http.Request, error) {
+func NewGetApiV1AdminsRequest(server string, params *GetApiV1AdminsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4088,6 +4385,45 @@ func NewGetApiV1AdminsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -4688,6 +5024,168 @@ func NewPostApiV1ApplicationsModuleSyncRequest(server string, module string) (*h
 	return req, nil
 }
 
+// NewGetApiV1AuditRequest constructs an http.Request for the GetApiV1Audit method
+func NewGetApiV1AuditRequest(server string, params *GetApiV1AuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ActorKind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor_kind", *params.ActorKind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ActorId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor_id", *params.ActorId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Resource != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource", *params.Resource, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResourceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource_id", *params.ResourceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ClientId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostApiV1AuthLoginRequest calls the generic PostApiV1AuthLogin builder with application/json body
 func NewPostApiV1AuthLoginRequest(server string, body PostApiV1AuthLoginJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5230,6 +5728,72 @@ func NewGetApiV1OperationsIdRequest(server string, id int) (*http.Request, error
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1PortalActivityRequest constructs an http.Request for the GetApiV1PortalActivity method
+func NewGetApiV1PortalActivityRequest(server string, params *GetApiV1PortalActivityParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/portal/activity")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -5834,7 +6398,7 @@ func NewPatchApiV1PortalUsersIdRequestWithBody(server string, id int, contentTyp
 }
 
 // NewGetApiV1RolesRequest constructs an http.Request for the GetApiV1Roles method
-func NewGetApiV1RolesRequest(server string) (*http.Request, error) {
+func NewGetApiV1RolesRequest(server string, params *GetApiV1RolesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5850,6 +6414,45 @@ func NewGetApiV1RolesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -6923,7 +7526,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-	GetApiV1AdminsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error)
+	GetApiV1AdminsWithResponse(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error)
 
 	// PostApiV1AdminsWithBodyWithResponse Create a staff account
 	//
@@ -7081,6 +7684,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 	PostApiV1ApplicationsModuleSyncWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleSyncResponse, error)
 
+	// GetApiV1AuditWithResponse Staff audit trail
+	//
+	// Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/audit (the `GetApiV1Audit` operationId).
+	GetApiV1AuditWithResponse(ctx context.Context, params *GetApiV1AuditParams, reqEditors ...RequestEditorFn) (*GetApiV1AuditResponse, error)
+
 	// PostApiV1AuthLoginWithBodyWithResponse Staff sign-in
 	//
 	// Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
@@ -7221,6 +7833,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/operations/{id} (the `GetApiV1OperationsId` operationId).
 	GetApiV1OperationsIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1OperationsIdResponse, error)
+
+	// GetApiV1PortalActivityWithResponse Account activity (owner only)
+	//
+	// The changes made in the client area to this account (Security Settings, users and their permissions), newest first: who, when, from which IP, and the fields before and after. Staff see them in the audit trail too.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/portal/activity (the `GetApiV1PortalActivity` operationId).
+	GetApiV1PortalActivityWithResponse(ctx context.Context, params *GetApiV1PortalActivityParams, reqEditors ...RequestEditorFn) (*GetApiV1PortalActivityResponse, error)
 
 	// PostApiV1PortalLoginWithBodyWithResponse Client-area sign-in
 	//
@@ -7394,10 +8015,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1RolesWithResponse List staff roles
 	//
+	// Each role says how many administrators hold it (admins).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-	GetApiV1RolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error)
+	GetApiV1RolesWithResponse(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error)
 
 	// PostApiV1RolesWithBodyWithResponse Create a staff role
 	//
@@ -7634,14 +8257,28 @@ type GetApiV1AdminsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksAdmin
+	JSON200 *RestListLinksAdmin
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AdminsResponse) GetJSON200() *[]LinksAdmin {
+func (r GetApiV1AdminsResponse) GetJSON200() *RestListLinksAdmin {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1AdminsResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1AdminsResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -8469,6 +9106,68 @@ func (r PostApiV1ApplicationsModuleSyncResponse) ContentType() string {
 	return ""
 }
 
+type GetApiV1AuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestListLinksAuditRecord
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1AuditResponse) GetJSON200() *RestListLinksAuditRecord {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1AuditResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1AuditResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1AuditResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1AuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1AuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1AuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1AuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1AuthLoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9109,6 +9808,61 @@ func (r GetApiV1OperationsIdResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetApiV1OperationsIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1PortalActivityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestListLinksAuditRecord
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1PortalActivityResponse) GetJSON200() *RestListLinksAuditRecord {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1PortalActivityResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1PortalActivityResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1PortalActivityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1PortalActivityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1PortalActivityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1PortalActivityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9986,12 +10740,33 @@ type GetApiV1RolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksRole
+	JSON200 *RestListLinksRole
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1RolesResponse) GetJSON200() *[]LinksRole {
+func (r GetApiV1RolesResponse) GetJSON200() *RestListLinksRole {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1RolesResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1RolesResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1RolesResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -11107,8 +11882,8 @@ func (r GetSsoRedeemResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
-func (c *ClientWithResponses) GetApiV1AdminsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error) {
-	rsp, err := c.GetApiV1Admins(ctx, reqEditors...)
+func (c *ClientWithResponses) GetApiV1AdminsWithResponse(ctx context.Context, params *GetApiV1AdminsParams, reqEditors ...RequestEditorFn) (*GetApiV1AdminsResponse, error) {
+	rsp, err := c.GetApiV1Admins(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11379,6 +12154,21 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleSyncWithResponse(ctx co
 	return ParsePostApiV1ApplicationsModuleSyncResponse(rsp)
 }
 
+// GetApiV1AuditWithResponse Staff audit trail
+//
+// Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/audit (the `GetApiV1Audit` operationId).
+func (c *ClientWithResponses) GetApiV1AuditWithResponse(ctx context.Context, params *GetApiV1AuditParams, reqEditors ...RequestEditorFn) (*GetApiV1AuditResponse, error) {
+	rsp, err := c.GetApiV1Audit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1AuditResponse(rsp)
+}
+
 // PostApiV1AuthLoginWithBodyWithResponse Staff sign-in
 //
 // Exchanges e-mail and password for a short-lived JWT to send as `Authorization: Bearer`. Failures are generic (no account enumeration) and rate limited per IP, and per account: after 5 failures in a row each attempt waits a doubling delay (1 s up to 15 min; 429 with Retry-After), reset by a success.
@@ -11620,6 +12410,21 @@ func (c *ClientWithResponses) GetApiV1OperationsIdWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseGetApiV1OperationsIdResponse(rsp)
+}
+
+// GetApiV1PortalActivityWithResponse Account activity (owner only)
+//
+// The changes made in the client area to this account (Security Settings, users and their permissions), newest first: who, when, from which IP, and the fields before and after. Staff see them in the audit trail too.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/portal/activity (the `GetApiV1PortalActivity` operationId).
+func (c *ClientWithResponses) GetApiV1PortalActivityWithResponse(ctx context.Context, params *GetApiV1PortalActivityParams, reqEditors ...RequestEditorFn) (*GetApiV1PortalActivityResponse, error) {
+	rsp, err := c.GetApiV1PortalActivity(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1PortalActivityResponse(rsp)
 }
 
 // PostApiV1PortalLoginWithBodyWithResponse Client-area sign-in
@@ -11914,11 +12719,13 @@ func (c *ClientWithResponses) PatchApiV1PortalUsersIdWithResponse(ctx context.Co
 
 // GetApiV1RolesWithResponse List staff roles
 //
+// Each role says how many administrators hold it (admins).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/roles (the `GetApiV1Roles` operationId).
-func (c *ClientWithResponses) GetApiV1RolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error) {
-	rsp, err := c.GetApiV1Roles(ctx, reqEditors...)
+func (c *ClientWithResponses) GetApiV1RolesWithResponse(ctx context.Context, params *GetApiV1RolesParams, reqEditors ...RequestEditorFn) (*GetApiV1RolesResponse, error) {
+	rsp, err := c.GetApiV1Roles(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12338,11 +13145,25 @@ func ParseGetApiV1AdminsResponse(rsp *http.Response) (*GetApiV1AdminsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksAdmin
+		var dest RestListLinksAdmin
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest RestErrorBody
@@ -12943,6 +13764,53 @@ func ParsePostApiV1ApplicationsModuleSyncResponse(rsp *http.Response) (*PostApiV
 	return response, nil
 }
 
+// ParseGetApiV1AuditResponse parses an HTTP response from a GetApiV1AuditWithResponse call
+func ParseGetApiV1AuditResponse(rsp *http.Response) (*GetApiV1AuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1AuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestListLinksAuditRecord
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePostApiV1AuthLoginResponse parses an HTTP response from a PostApiV1AuthLoginWithResponse call
 func ParsePostApiV1AuthLoginResponse(rsp *http.Response) (*PostApiV1AuthLoginResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13406,6 +14274,46 @@ func ParseGetApiV1OperationsIdResponse(rsp *http.Response) (*GetApiV1OperationsI
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1PortalActivityResponse parses an HTTP response from a GetApiV1PortalActivityWithResponse call
+func ParseGetApiV1PortalActivityResponse(rsp *http.Response) (*GetApiV1PortalActivityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1PortalActivityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestListLinksAuditRecord
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	}
 
@@ -14072,11 +14980,32 @@ func ParseGetApiV1RolesResponse(rsp *http.Response) (*GetApiV1RolesResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksRole
+		var dest RestListLinksRole
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	}
 

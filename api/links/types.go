@@ -37,6 +37,9 @@ type Role struct {
 	Permissions []string  `json:"permissions" validate:"required" example:"configure_application_links"`
 	Builtin     bool      `json:"builtin" validate:"required"`
 	CreatedAt   time.Time `json:"created_at" validate:"required"`
+	// Admins is the number of staff accounts holding the role: a role is
+	// deleted only when it is 0.
+	Admins int64 `json:"admins" validate:"required" example:"1"`
 }
 
 // Has reports whether the role grants the permission.

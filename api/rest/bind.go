@@ -127,17 +127,15 @@ func queryBool(c echo.Context, name string) (*bool, error) {
 // MaxPerPage is the largest page size list endpoints return.
 const MaxPerPage = 200
 
-// page reads page and per_page (default 1 and 50).
+// MaxPageRows bounds page × per_page: a page past the first MaxPageRows rows
+// of a list is refused, since the database would read and skip every row
+// before it (OFFSET) on each request. Filters and search reach the rest.
+const MaxPageRows = 10_000
+
+// page reads page and per_page (default 1 and 50) for every paged list and
+// keeps page × per_page within MaxPageRows.
 func page(c echo.Context) (links.Page, error) {
 	p := links.Page{Page: 1, PerPage: 50}
-	if n, err := queryInt(c, "page"); err != nil {
-		return p, err
-	} else if n > 0 {
-		if n > 1_000_000 {
-			return p, links.FieldError("page", "The page must be at most 1000000.")
-		}
-		p.Page = int(n)
-	}
 	if n, err := queryInt(c, "per_page"); err != nil {
 		return p, err
 	} else if n > 0 {
@@ -145,6 +143,17 @@ func page(c echo.Context) (links.Page, error) {
 			return p, links.FieldError("per_page", "The per_page must be between 1 and %d.", MaxPerPage)
 		}
 		p.PerPage = int(n)
+	}
+	n, err := queryInt(c, "page")
+	if err != nil {
+		return p, err
+	}
+	// n alone is checked first, so the product cannot overflow.
+	if n > MaxPageRows || n*int64(p.PerPage) > MaxPageRows {
+		return p, links.FieldError("page", "Lists can be paged through their first %d rows only (page × per_page at most %d): narrow the list with its filters or search instead of paging this deep.", MaxPageRows, MaxPageRows)
+	}
+	if n > 0 {
+		p.Page = int(n)
 	}
 	return p, nil
 }

@@ -83,7 +83,7 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" {
+			if c.Path() == "/healthz" || c.Path() == "/readyz" {
 				level = slog.LevelDebug
 			}
 			logger.LogAttrs(c.Request().Context(), level, "request",
@@ -126,6 +126,10 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.JSON(http.StatusOK, Health{Status: "ready"})
 }
 
-func (s *Server) metricsHandler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+// MetricsHandler serves the service's Prometheus metrics (the registry of
+// Deps, with the HTTP counters of this server). It is not on the API's
+// router: the caller serves it on a listener of its own
+// (APPLINKS_METRICS_ADDR), away from the public service.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 }

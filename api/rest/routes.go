@@ -17,7 +17,6 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
 	e.GET("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/index.html") })
 	e.GET("/api/docs/*", echoSwagger.WrapHandler, docsHeaders)
 

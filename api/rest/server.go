@@ -1,6 +1,6 @@
 // Package rest is the HTTP face of the service: the Echo server with its one
 // route table, thin handlers annotated for swag, staff authentication, the
-// one error model, health and metrics endpoints and the embedded SPA.
+// one error model, health endpoints, the metrics handler and the embedded SPA.
 //
 //	@title						applinks API
 //	@version					1.0
@@ -35,11 +35,12 @@ type Store interface {
 
 	AdminCredentials(ctx context.Context, email string) (links.Admin, string, error)
 	Admin(ctx context.Context, id int64) (links.Admin, error)
-	ListAdmins(ctx context.Context) ([]links.Admin, error)
+	ListAdmins(ctx context.Context, p links.Page) ([]links.Admin, int64, error)
 	CreateAdmin(ctx context.Context, email, name, passwordHash string, roleID int64) (links.Admin, error)
 	UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error)
 	EndAdminSessions(ctx context.Context, id int64) error
-	ListRoles(ctx context.Context) ([]links.Role, error)
+	ListRoles(ctx context.Context, p links.Page) ([]links.Role, int64, error)
+	Role(ctx context.Context, id int64) (links.Role, error)
 	CreateRole(ctx context.Context, name string, perms []string) (links.Role, error)
 	UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error)
 	DeleteRole(ctx context.Context, id int64) error
@@ -107,7 +108,7 @@ type Deps struct {
 	// SPA is the built single-page app (the folder holding index.html); nil
 	// serves none.
 	SPA fs.FS
-	// Registry collects the service's Prometheus metrics; GET /metrics
+	// Registry collects the service's Prometheus metrics; MetricsHandler
 	// serves it.
 	Registry *prometheus.Registry
 	// Lifecycle hears about changed services; nil ignores them.
@@ -157,6 +158,9 @@ func New(cfg Config, d Deps) *Server {
 			return err
 		},
 	}))
+	if strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://") {
+		e.Use(strictTransportSecurity)
+	}
 	e.Use(middleware.RequestID())
 	e.Use(s.metrics.middleware)
 	e.Use(requestLogger(d.Logger))

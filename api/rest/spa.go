@@ -21,6 +21,20 @@ func securityHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "same-origin")
 }
 
+// hstsValue is one year; not includeSubDomains, since the service cannot
+// vouch for the other hosts of its domain.
+const hstsValue = "max-age=31536000"
+
+// strictTransportSecurity sends HSTS on every answer (errors included) of a
+// service whose public URL is https, so browsers never try it over plain
+// http again. A service reached over http must not send it.
+func strictTransportSecurity(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Strict-Transport-Security", hstsValue)
+		return next(c)
+	}
+}
+
 // docsHeaders protects the API docs UI, which needs inline scripts.
 func docsHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -34,7 +48,9 @@ func docsHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // noSPA is the page served when the binary was built without the SPA.
 const noSPA = `<!doctype html><title>applinks</title><p>The web interface was not built into this binary; the API is documented at <a href="/api/docs">/api/docs</a>.`
 
-// reservedPrefixes never fall back to the SPA's index.html.
+// reservedPrefixes never fall back to the SPA's index.html. /metrics is
+// served on a listener of its own (APPLINKS_METRICS_ADDR); here it answers
+// the JSON 404.
 var reservedPrefixes = []string{"/api/", "/sso/", "/metrics", "/healthz", "/readyz", "/__sim/"}
 
 func (s *Server) spaRoutes() {

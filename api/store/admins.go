@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -34,9 +33,11 @@ func (s *Store) EnsureFullAdministrator(ctx context.Context) (links.Role, error)
 	if err != nil {
 		return links.Role{}, translate(err, "role")
 	}
-	return roleFromRow(row), nil
+	return s.Role(ctx, row.ID)
 }
 
+// roleFromRow is the role without its holders count (Admins), which the
+// callers that answer with a role fill in.
 func roleFromRow(r roleRow) links.Role {
 	return links.Role{ID: r.ID, Name: r.Name, Permissions: splitList(r.Permissions), Builtin: r.Builtin, CreatedAt: r.CreatedAt}
 }
@@ -114,25 +115,31 @@ func adminFromRows(row adminRow, role roleRow) links.Admin {
 	}
 }
 
-// ListAdmins lists staff accounts.
-func (s *Store) ListAdmins(ctx context.Context) ([]links.Admin, error) {
-	var rows []adminRow
-	var roles []roleRow
+// ListAdmins returns one page of staff accounts, oldest first, with their
+// roles, and how many there are in all.
+func (s *Store) ListAdmins(ctx context.Context, p links.Page) ([]links.Admin, int64, error) {
 	db := s.db.WithContext(ctx)
-	if err := db.Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err, "admins")
+	var total int64
+	if err := db.Model(&adminRow{}).Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "admins")
 	}
-	if err := db.Find(&roles).Error; err != nil {
-		return nil, translate(err, "roles")
+	var rows []struct {
+		Admin           adminRow `gorm:"embedded"`
+		RoleName        string
+		RolePermissions string
 	}
-	out := make([]links.Admin, 0, len(rows))
-	for _, r := range rows {
-		i := slices.IndexFunc(roles, func(x roleRow) bool { return x.ID == r.RoleID })
-		if i >= 0 {
-			out = append(out, adminFromRows(r, roles[i]))
-		}
+	err := db.Table("admins").
+		Select("admins.*, roles.name AS role_name, roles.permissions AS role_permissions").
+		Joins("JOIN roles ON roles.id = admins.role_id").
+		Order("admins.id").Offset(p.Offset()).Limit(p.PerPage).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, translate(err, "admins")
 	}
-	return out, nil
+	out := make([]links.Admin, len(rows))
+	for i, r := range rows {
+		out[i] = adminFromRows(r.Admin, roleRow{ID: r.Admin.RoleID, Name: r.RoleName, Permissions: r.RolePermissions})
+	}
+	return out, total, nil
 }
 
 // EndAdminSessions ends every staff token of the admin (sign-out).
@@ -203,15 +210,65 @@ func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (
 	return s.Admin(ctx, id)
 }
 
-// ListRoles lists the staff roles.
-func (s *Store) ListRoles(ctx context.Context) ([]links.Role, error) {
+// ListRoles returns one page of staff roles, oldest first, each with the
+// number of administrators holding it, and how many roles there are in all.
+func (s *Store) ListRoles(ctx context.Context, p links.Page) ([]links.Role, int64, error) {
+	db := s.db.WithContext(ctx)
+	var total int64
+	if err := db.Model(&roleRow{}).Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "roles")
+	}
 	var rows []roleRow
-	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err, "roles")
+	if err := db.Order("id").Offset(p.Offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, "roles")
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	held, err := roleHolders(db, ids...)
+	if err != nil {
+		return nil, 0, err
 	}
 	out := make([]links.Role, len(rows))
 	for i, r := range rows {
 		out[i] = roleFromRow(r)
+		out[i].Admins = held[r.ID]
+	}
+	return out, total, nil
+}
+
+// Role returns a staff role with the number of administrators holding it.
+func (s *Store) Role(ctx context.Context, id int64) (links.Role, error) {
+	db := s.db.WithContext(ctx)
+	var row roleRow
+	if err := db.Take(&row, id).Error; err != nil {
+		return links.Role{}, translate(err, fmt.Sprintf("role %d", id))
+	}
+	held, err := roleHolders(db, id)
+	if err != nil {
+		return links.Role{}, err
+	}
+	r := roleFromRow(row)
+	r.Admins = held[id]
+	return r, nil
+}
+
+// roleHolders counts the administrators holding each of the roles ids.
+func roleHolders(db *gorm.DB, ids ...int64) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var counts []struct {
+		RoleID int64
+		N      int64
+	}
+	if err := db.Model(&adminRow{}).Select("role_id, COUNT(*) AS n").Where("role_id IN ?", ids).Group("role_id").Scan(&counts).Error; err != nil {
+		return nil, translate(err, "admins")
+	}
+	for _, c := range counts {
+		out[c.RoleID] = c.N
 	}
 	return out, nil
 }
@@ -235,6 +292,7 @@ func (s *Store) CreateRole(ctx context.Context, name string, perms []string) (li
 // leaves them). The built-in role cannot change: it holds every permission.
 func (s *Store) UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error) {
 	var out roleRow
+	var holders int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Take(&out, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("role %d", id))
@@ -250,6 +308,11 @@ func (s *Store) UpdateRole(ctx context.Context, id int64, name *string, perms []
 		if perms != nil {
 			cols["permissions"], out.Permissions = joinList(perms), joinList(perms)
 		}
+		held, err := roleHolders(tx, id)
+		if err != nil {
+			return err
+		}
+		holders = held[id]
 		if len(cols) == 0 {
 			return nil
 		}
@@ -261,7 +324,9 @@ func (s *Store) UpdateRole(ctx context.Context, id int64, name *string, perms []
 	if err != nil {
 		return links.Role{}, err
 	}
-	return roleFromRow(out), nil
+	r := roleFromRow(out)
+	r.Admins = holders
+	return r, nil
 }
 
 // DeleteRole deletes a staff role no administrator holds; the built-in role

@@ -49,7 +49,8 @@ export async function freePortRange(count) {
 }
 
 /**
- * Starts the binary with the demo. Returns { baseURL, adminEmail, adminPassword, logs(), stop() }.
+ * Starts the binary with the demo. Returns { baseURL, metricsURL, adminEmail, adminPassword, logs(),
+ * stop() }.
  * Waits until /readyz answers 200.
  */
 export async function startBinary({ adminPassword = 'e2e-admin-password-1', env = {} } = {}) {
@@ -59,6 +60,9 @@ export async function startBinary({ adminPassword = 'e2e-admin-password-1', env 
     );
   }
   const port = await freePort();
+  // The metrics listener (GET /metrics) gets its own free port: the default 127.0.0.1:9100
+  // would collide between runs.
+  const metricsPort = await freePort();
   const simPort = await freePortRange(4);
   const dataDir = mkdtempSync(join(tmpdir(), 'applinks-e2e-'));
   const baseURL = `http://127.0.0.1:${port}`;
@@ -70,6 +74,7 @@ export async function startBinary({ adminPassword = 'e2e-admin-password-1', env 
       PATH: process.env.PATH,
       HOME: dataDir,
       APPLINKS_ADDR: `127.0.0.1:${port}`,
+      APPLINKS_METRICS_ADDR: `127.0.0.1:${metricsPort}`,
       APPLINKS_PUBLIC_URL: baseURL,
       APPLINKS_DATA_DIR: dataDir,
       APPLINKS_DEMO: 'true',
@@ -123,5 +128,6 @@ export async function startBinary({ adminPassword = 'e2e-admin-password-1', env 
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  return { baseURL, simPort, adminEmail, adminPassword, logs: () => out, stop };
+  const metricsURL = `http://127.0.0.1:${metricsPort}/metrics`;
+  return { baseURL, metricsURL, simPort, adminEmail, adminPassword, logs: () => out, stop };
 }

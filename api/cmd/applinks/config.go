@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,11 @@ type Config struct {
 	LoginPerMinute float64       `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
 	DBMaxConns     int           `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
 	PprofAddr      string        `env:"APPLINKS_PPROF_ADDR"` // empty: no profiling endpoint
+	// MetricsAddr serves GET /metrics on a listener of its own. Unset means
+	// defaultMetricsAddr; set and empty turns the listener off. It has no
+	// envDefault tag because the library would apply a default to an empty
+	// value too (see loadConfig).
+	MetricsAddr string `env:"APPLINKS_METRICS_ADDR"`
 
 	// Provisioning.
 	Workers      int           `env:"APPLINKS_WORKERS" envDefault:"16"`
@@ -64,14 +70,23 @@ type Config struct {
 	SSOTokenTTL time.Duration `env:"APPLINKS_SSO_TOKEN_TTL" envDefault:"60s"`
 }
 
-// loadConfig reads the environment through getenv and validates the result.
-func loadConfig(getenv func(string) string) (Config, error) {
+// defaultMetricsAddr is APPLINKS_METRICS_ADDR when it is not set: loopback,
+// so the metrics are not published by accident.
+const defaultMetricsAddr = "127.0.0.1:9100"
+
+// loadConfig reads the environment through lookupEnv (os.LookupEnv, or a
+// test's own) and validates the result.
+func loadConfig(lookupEnv func(string) (string, bool)) (Config, error) {
 	var cfg Config
 	err := env.ParseWithOptions(&cfg, env.Options{
-		Environment: environ(getenv),
+		Environment: environ(lookupEnv),
 	})
 	if err != nil {
 		return cfg, fmt.Errorf("configuration: %w", explainParseErrors(err))
+	}
+	// Only an unset variable takes the default: an empty one means off.
+	if _, set := lookupEnv("APPLINKS_METRICS_ADDR"); !set {
+		cfg.MetricsAddr = defaultMetricsAddr
 	}
 	return cfg, cfg.validate()
 }
@@ -99,12 +114,13 @@ func explainParseErrors(err error) error {
 	return errors.Join(out...)
 }
 
-// environ builds the map env.Parse reads from getenv, for the keys Config
-// declares, so tests can pass their own environment.
-func environ(getenv func(string) string) map[string]string {
+// environ builds the map env.Parse reads from lookupEnv, for the keys Config
+// declares, so tests can pass their own environment. Empty values are left
+// out: they mean the default.
+func environ(lookupEnv func(string) (string, bool)) map[string]string {
 	out := map[string]string{}
 	for _, k := range configKeys() {
-		if v := getenv(k); v != "" {
+		if v, _ := lookupEnv(k); v != "" {
 			out[k] = v
 		}
 	}
@@ -144,6 +160,9 @@ func (c Config) validate() error {
 	if c.Demo && !c.AllowLoopbackServers {
 		// Fail at start rather than on every call to the demo's servers.
 		errs = append(errs, errors.New("APPLINKS_DEMO=true runs its simulated servers on 127.0.0.1: set APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well"))
+	}
+	if c.MetricsAddr != "" && !validListenAddr(c.MetricsAddr) {
+		errs = append(errs, fmt.Errorf("APPLINKS_METRICS_ADDR must be host:port such as 127.0.0.1:9100 (or empty to turn the metrics listener off), got %q", c.MetricsAddr))
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("APPLINKS_JWT_SECRET must be at least 32 characters long"))
@@ -188,6 +207,17 @@ func (c Config) validate() error {
 	return errors.Join(errs...)
 }
 
+// validListenAddr tells whether addr is host:port with a port number
+// (0 to 65535) that net.Listen accepts; the host may be empty (all interfaces).
+func validListenAddr(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
 func (c Config) dialect() string {
 	d, _, _ := store.ParseURL(c.DatabaseURL, c.DataDir)
 	return d
@@ -203,6 +233,7 @@ func (c Config) masked() []any {
 		"per_server_cap", c.PerServerCap, "batch_size", c.BatchSize, "whm_timeout", c.WHMTimeout,
 		"lease_ttl", c.LeaseTTL, "sso_token_ttl", c.SSOTokenTTL, "trust_proxy", c.TrustProxy,
 		"allow_loopback_servers", c.AllowLoopbackServers,
+		"metrics_addr", c.MetricsAddr,
 	}
 }
 

@@ -32,21 +32,29 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args, os.LookupEnv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "applinks:", err)
 		os.Exit(1)
 	}
 }
 
 // run starts the service and blocks until ctx is done, then shuts down
-// gracefully. ready, when the listener is up, is reported on the optional
-// hook so tests can find the port.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return runWith(ctx, args, getenv, stdout, stderr, nil)
+// gracefully.
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
+	return runWith(ctx, args, lookupEnv, stdout, stderr, nil)
 }
 
-func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout, stderr io.Writer, ready func(addr string)) error {
-	cfg, err := loadConfig(getenv)
+// listening holds the addresses the service bound, with the real ports
+// when port 0 was asked.
+type listening struct {
+	API     string
+	Metrics string // empty: the metrics listener is off
+}
+
+// runWith is run with a hook told the bound addresses once the listeners
+// are up, so tests can find the ports.
+func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer, ready func(listening)) error {
+	cfg, err := loadConfig(lookupEnv)
 	if err != nil {
 		return err
 	}
@@ -122,6 +130,14 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService,
 		Provisioning: engine, Lifecycle: engine})
 
+	var metrics *metricsListener
+	if cfg.MetricsAddr != "" {
+		if metrics, err = startMetrics(cfg.MetricsAddr, srv.MetricsHandler(), logger); err != nil {
+			return fmt.Errorf("APPLINKS_METRICS_ADDR: %w", err)
+		}
+		defer metrics.close()
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -142,7 +158,7 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 			cfg.PublicURL, cfg.AdminEmail, cfg.PublicURL, cfg.PublicURL)
 	}
 	if ready != nil {
-		ready(ln.Addr().String())
+		ready(listening{API: ln.Addr().String(), Metrics: metrics.boundAddr()})
 	}
 
 	select {
@@ -156,6 +172,8 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, stdout
 	if err := httpServer.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("http shutdown", "err", err)
 	}
+	// After the API: scrapes still see the drain.
+	metrics.shutdown(shutCtx, logger)
 	// The engine gets what is left of the same grace period.
 	if err := engine.Stop(shutCtx); err != nil {
 		logger.Warn("provisioning shutdown", "err", err)

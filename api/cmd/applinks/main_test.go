@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -78,16 +79,34 @@ func freePorts(t *testing.T, n int) int {
 	return 0
 }
 
+// lookupIn is os.LookupEnv over a test's environment.
+func lookupIn(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
 // startService runs the real service with env until the test ends and
 // returns its base URL and its stdout and stderr.
 func startService(t *testing.T, env map[string]string) (string, *syncBuffer, *syncBuffer) {
 	t.Helper()
+	l, stdout, stderr := startListening(t, env)
+	return "http://" + l.API, stdout, stderr
+}
+
+// startListening is startService returning the bound addresses. Without
+// APPLINKS_METRICS_ADDR in env the metrics listen on a free loopback port,
+// never on the default 9100 that another process may hold.
+func startListening(t *testing.T, env map[string]string) (listening, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	if _, set := env["APPLINKS_METRICS_ADDR"]; !set {
+		env = maps.Clone(env)
+		env["APPLINKS_METRICS_ADDR"] = "127.0.0.1:0"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
-	addr := make(chan string, 1)
+	addr := make(chan listening, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- runWith(ctx, nil, func(k string) string { return env[k] }, stdout, stderr, func(a string) { addr <- a })
+		done <- runWith(ctx, nil, lookupIn(env), stdout, stderr, func(l listening) { addr <- l })
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -101,15 +120,15 @@ func startService(t *testing.T, env map[string]string) (string, *syncBuffer, *sy
 		}
 	})
 	select {
-	case a := <-addr:
-		return "http://" + a, stdout, stderr
+	case l := <-addr:
+		return l, stdout, stderr
 	case err := <-done:
 		done <- nil // ended: nothing for the cleanup to wait for
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	case <-time.After(60 * time.Second):
 		t.Fatal("the service did not start")
 	}
-	return "", nil, nil
+	return listening{}, nil, nil
 }
 
 func TestRunServesTheAPIAndPrintsTheGeneratedPasswordOnce(t *testing.T) {
@@ -189,18 +208,29 @@ func TestConfigIsValidatedWithClearMessages(t *testing.T) {
 		"APPLINKS_PPROF_ADDR":                          {"APPLINKS_PPROF_ADDR": "6060"},
 		"APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well": {"APPLINKS_DEMO": "true"},
 		"APPLINKS_ALLOW_LOOPBACK_SERVERS":              {"APPLINKS_ALLOW_LOOPBACK_SERVERS": "maybe"},
+		"APPLINKS_METRICS_ADDR":                        {"APPLINKS_METRICS_ADDR": "9100"},
 	}
 	for want, env := range cases {
 		t.Run(want, func(t *testing.T) {
-			_, err := loadConfig(func(k string) string { return env[k] })
+			_, err := loadConfig(lookupIn(env))
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("loadConfig = %v, want an error mentioning %s", err, want)
 			}
 		})
 	}
-	cfg, err := loadConfig(func(string) string { return "" })
-	if err != nil || cfg.Addr != ":8080" || cfg.PerServerCap != 4 || cfg.Demo || cfg.AllowLoopbackServers {
+	cfg, err := loadConfig(lookupIn(nil))
+	if err != nil || cfg.Addr != ":8080" || cfg.PerServerCap != 4 || cfg.Demo || cfg.AllowLoopbackServers || cfg.MetricsAddr != "127.0.0.1:9100" {
 		t.Fatalf("defaults: %+v %v", cfg, err)
+	}
+	// Set and empty turns the metrics listener off; bad ports are refused.
+	cfg, err = loadConfig(lookupIn(map[string]string{"APPLINKS_METRICS_ADDR": ""}))
+	if err != nil || cfg.MetricsAddr != "" {
+		t.Fatalf("empty APPLINKS_METRICS_ADDR: %q %v", cfg.MetricsAddr, err)
+	}
+	for _, bad := range []string{"127.0.0.1:http", "127.0.0.1:70000", "localhost"} {
+		if _, err := loadConfig(lookupIn(map[string]string{"APPLINKS_METRICS_ADDR": bad})); err == nil || !strings.Contains(err.Error(), "APPLINKS_METRICS_ADDR") {
+			t.Errorf("APPLINKS_METRICS_ADDR=%q: %v", bad, err)
+		}
 	}
 }
 
@@ -223,6 +253,48 @@ func TestProfilesAreServedOnlyOnTheirOwnListener(t *testing.T) {
 	}
 	if code, body := get(base + "/debug/pprof/"); code == http.StatusOK && strings.Contains(body, "goroutine") {
 		t.Errorf("the API listener serves the profiles: %d", code)
+	}
+}
+
+func TestMetricsAreServedOnlyOnTheirOwnListener(t *testing.T) {
+	get := func(u string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	l, _, _ := startListening(t, map[string]string{"APPLINKS_ADDR": "127.0.0.1:0", "APPLINKS_DATA_DIR": t.TempDir(),
+		"APPLINKS_ADMIN_PASSWORD": "a-long-enough-password"})
+	if l.Metrics == "" || l.Metrics == l.API {
+		t.Fatalf("listeners: %+v", l)
+	}
+	if code, _ := get("http://" + l.API + "/healthz"); code != http.StatusOK {
+		t.Fatalf("healthz = %d", code)
+	}
+	code, body := get("http://" + l.Metrics + "/metrics")
+	if code != http.StatusOK || !strings.Contains(body, `applinks_http_requests_total{method="GET",route="/healthz",status="200"}`) ||
+		!strings.Contains(body, "applinks_provisioning_") {
+		t.Errorf("metrics listener: %d %.300q", code, body)
+	}
+	if code, body := get("http://" + l.API + "/metrics"); code != http.StatusNotFound || !strings.Contains(body, `"not_found"`) {
+		t.Errorf("the API listener answers /metrics: %d %.200q", code, body)
+	}
+	if code, _ := get("http://" + l.Metrics + "/api/v1/auth/me"); code != http.StatusNotFound {
+		t.Errorf("the metrics listener serves the API: %d", code)
+	}
+
+	// Set and empty: no metrics listener at all.
+	off, _, stderr := startListening(t, map[string]string{"APPLINKS_ADDR": "127.0.0.1:0", "APPLINKS_DATA_DIR": t.TempDir(),
+		"APPLINKS_ADMIN_PASSWORD": "a-long-enough-password", "APPLINKS_METRICS_ADDR": ""})
+	if off.Metrics != "" || strings.Contains(stderr.String(), "metrics listening") {
+		t.Errorf("metrics listener with APPLINKS_METRICS_ADDR empty: %+v", off)
+	}
+	if code, _ := get("http://" + off.API + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics with the listener off = %d", code)
 	}
 }
 

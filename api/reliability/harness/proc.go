@@ -88,12 +88,15 @@ type ServiceConfig struct {
 type Service struct {
 	URL  string
 	Port int
-	PID  int
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan struct{}
-	mu   sync.Mutex
-	err  error
+	// MetricsURL is where the process serves GET /metrics (its own
+	// listener, APPLINKS_METRICS_ADDR); empty when cfg.Env turned it off.
+	MetricsURL string
+	PID        int
+	cmd        *exec.Cmd
+	log        *os.File
+	done       chan struct{}
+	mu         sync.Mutex
+	err        error
 }
 
 // StartService starts the binary and waits until /healthz answers.
@@ -106,8 +109,16 @@ func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 		}
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
+	// The metrics get a free loopback port of their own: the default
+	// (127.0.0.1:9100) would collide between replicas and runs.
+	metricsPort, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	metricsAddr := "127.0.0.1:" + strconv.Itoa(metricsPort)
 	env := map[string]string{
 		"APPLINKS_ADDR":             addr,
+		"APPLINKS_METRICS_ADDR":     metricsAddr,
 		"APPLINKS_PUBLIC_URL":       "http://" + addr,
 		"APPLINKS_DATABASE_URL":     cfg.DB.URL,
 		"APPLINKS_DATA_DIR":         cfg.DB.Dir,
@@ -130,6 +141,9 @@ func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	s := &Service{URL: "http://" + addr, Port: port, cmd: cmd, done: make(chan struct{})}
+	if env["APPLINKS_METRICS_ADDR"] != "" {
+		s.MetricsURL = "http://" + env["APPLINKS_METRICS_ADDR"] + "/metrics"
+	}
 	if cfg.LogPath != "" {
 		f, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {

@@ -15,7 +15,12 @@ export interface paths {
         /** List staff accounts */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -28,7 +33,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"][];
+                        "application/json": components["schemas"]["rest.List-links_Admin"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Forbidden */
@@ -899,6 +922,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Staff audit trail
+         * @description Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description create, update, delete, revoke, enable, disable, configure or repair */
+                    action?: string;
+                    /** @description the admin, credential or user id */
+                    actor_id?: number;
+                    /** @description admin, api_credential or user */
+                    actor_kind?: string;
+                    /** @description changes that concern this client account */
+                    client_id?: number;
+                    /** @description from this time on (RFC 3339) */
+                    from?: string;
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                    /** @description server, client, user, membership, service, role, admin, api_credential or application */
+                    resource?: string;
+                    /** @description the resource's id (a module for applications, client:user for memberships) */
+                    resource_id?: string;
+                    /** @description before this time (RFC 3339) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-links_AuditRecord"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1545,6 +1655,68 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Account activity (owner only)
+         * @description The changes made in the client area to this account (Security Settings, users and their permissions), newest first: who, when, from which IP, and the fields before and after. Staff see them in the audit trail too.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-links_AuditRecord"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2481,10 +2653,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List staff roles */
+        /**
+         * List staff roles
+         * @description Each role says how many administrators hold it (admins).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description page, from 1 */
+                    page?: number;
+                    /** @description page size, 1 to 200 */
+                    per_page?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2497,7 +2677,34 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Role"][];
+                        "application/json": components["schemas"]["rest.List-links_Role"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
             };
@@ -3686,6 +3893,42 @@ export interface components {
             name: string;
             status: components["schemas"]["links.ApplicationStatus"];
         };
+        "links.AuditRecord": {
+            /**
+             * @example update
+             * @enum {string}
+             */
+            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair";
+            /** @example 1 */
+            actor_id: number;
+            /**
+             * @example admin
+             * @enum {string}
+             */
+            actor_kind: "admin" | "api_credential" | "user";
+            /** @example admin@example.com */
+            actor_name: string;
+            after: {
+                [key: string]: unknown;
+            } | null;
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @example 12 */
+            client_id: number | null;
+            /** @example 1 */
+            id: number;
+            /** @example 203.0.113.7 */
+            ip: string;
+            /**
+             * @example server
+             * @enum {string}
+             */
+            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application";
+            /** @example 3 */
+            resource_id: string;
+            time: string;
+        };
         "links.Client": {
             /** @example true */
             allow_sso: boolean;
@@ -3921,6 +4164,12 @@ export interface components {
             password?: string;
         };
         "links.Role": {
+            /**
+             * @description Admins is the number of staff accounts holding the role: a role is
+             *     deleted only when it is 0.
+             * @example 1
+             */
+            admins: number;
             builtin: boolean;
             created_at: string;
             /** @example 1 */
@@ -4212,6 +4461,24 @@ export interface components {
             links?: components["schemas"]["links.Link"][];
             operation?: components["schemas"]["links.Operation"] | null;
         };
+        "rest.List-links_Admin": {
+            items?: components["schemas"]["links.Admin"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-links_AuditRecord": {
+            items?: components["schemas"]["links.AuditRecord"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
         "rest.List-links_Client": {
             items?: components["schemas"]["links.Client"][];
             /** @example 1 */
@@ -4232,6 +4499,15 @@ export interface components {
         };
         "rest.List-links_Operation": {
             items?: components["schemas"]["links.Operation"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-links_Role": {
+            items?: components["schemas"]["links.Role"][];
             /** @example 1 */
             page?: number;
             /** @example 50 */

@@ -1,10 +1,13 @@
 import { PageHeader } from '@/components/ui/page-header';
+import { useMe } from '@/features/auth/api/get-me';
 import { MANAGE_ADMINS, permissionLabel } from '@/features/staff/components/labels';
 import { RolesList } from '@/features/staff/components/roles-list';
 import { StaffTabs } from '@/features/staff/components/staff-tabs';
 import { RequirePermission } from './require-staff';
 
 export function StaffRolesRoute() {
+  // The signed-in admin's role (RequireStaff keeps GET /api/v1/auth/me fresh).
+  const me = useMe();
   return (
     <>
       <PageHeader
@@ -13,7 +16,7 @@ export function StaffRolesRoute() {
       />
       <RequirePermission permission={MANAGE_ADMINS} label={permissionLabel(MANAGE_ADMINS)}>
         <StaffTabs />
-        <RolesList />
+        <RolesList selfRoleId={me.data?.role_id} />
       </RequirePermission>
     </>
   );

@@ -27,6 +27,7 @@ const full = {
   permissions: ALL,
   builtin: true,
   created_at: '2026-01-01T00:00:00Z',
+  admins: 1,
 };
 const support = {
   id: 2,
@@ -34,6 +35,7 @@ const support = {
   permissions: ['view_sso_events', 'manage_clients'],
   builtin: false,
   created_at: '2026-01-02T00:00:00Z',
+  admins: 1,
 };
 const ada = {
   id: 1,
@@ -56,13 +58,19 @@ const sam = {
   permissions: support.permissions,
 };
 
-/** Signed in as Ada (Full Administrator); answers the two lists, then `handler`. */
+/** One page of a list answer, as the API sends it (List envelope). */
+function listPage(items: unknown[], total = items.length, page = 1, perPage = 25): Response {
+  return json({ items, total, page, per_page: perPage });
+}
+
+/** Signed in as Ada (Full Administrator); `handler` first, then the two lists' first pages. */
 function staff(handler: FetchHandler = () => undefined): FetchHandler {
-  const inner = signedIn((req) => {
-    if (route(req) === 'GET /api/v1/admins') return json([ada, sam]);
-    if (route(req) === 'GET /api/v1/roles') return json([full, support]);
-    return handler(req);
-  });
+  const lists: FetchHandler = (req) => {
+    if (route(req) === 'GET /api/v1/admins') return listPage([ada, sam]);
+    if (route(req) === 'GET /api/v1/roles') return listPage([full, support]);
+    return undefined;
+  };
+  const inner = signedIn(async (req) => (await handler(req)) ?? lists(req));
   setSession({
     token: 'test-jwt',
     admin: { id: 1, email: ada.email, name: ada.name, permissions: ALL },
@@ -207,6 +215,43 @@ describe('staff: administrators', () => {
     expect(screen.getByTitle('admin@example.com')).toHaveTextContent('Ada L.');
   });
 
+  it('pages through the administrators and offers every role to choose from', async () => {
+    const many = Array.from({ length: 25 }, (_, i) => ({
+      ...sam,
+      id: 10 + i,
+      email: `staff${String(i)}@example.com`,
+      name: `Staff ${String(i)}`,
+    }));
+    const fetch = mockFetch(
+      staff((req) => {
+        if (route(req) !== 'GET /api/v1/admins') return undefined;
+        const q = new URL(req.url).searchParams;
+        return q.get('page') === '2'
+          ? listPage([{ ...sam, id: 99, name: 'Last One' }], 26, 2)
+          : listPage(many, 26, 1);
+      }),
+    );
+    const { user } = renderRoutes(routes, '/staff');
+    await screen.findByRole('table', { name: 'Administrators' });
+    const nav = await screen.findByRole('navigation', { name: 'Administrators pages' });
+    expect(nav).toHaveTextContent('1–25 of 26');
+    await user.click(within(nav).getByRole('button', { name: 'Next' }));
+    expect(
+      await within(await screen.findByRole('table', { name: 'Administrators' })).findByText(
+        'Last One',
+      ),
+    ).toBeInTheDocument();
+    const gets = requests(fetch)
+      .filter((r) => route(r) === 'GET /api/v1/admins')
+      .map((r) => new URL(r.url).search);
+    expect(gets).toContain('?page=1&per_page=25');
+    expect(gets).toContain('?page=2&per_page=25');
+    const roleGets = requests(fetch)
+      .filter((r) => route(r) === 'GET /api/v1/roles')
+      .map((r) => new URL(r.url).search);
+    expect(roleGets).toEqual(['?per_page=200']);
+  });
+
   it('says which permission is missing when the API answers 403', async () => {
     mockFetch(
       signedIn((req) =>
@@ -252,6 +297,45 @@ describe('staff: roles', () => {
     await waitFor(() => {
       expect(within(rows[2]!).getAllByRole('cell')[2]).toHaveTextContent(/^1$/);
     });
+  });
+
+  it('pages through the roles, each with its count of administrators', async () => {
+    const many = Array.from({ length: 25 }, (_, i) => ({
+      ...support,
+      id: 10 + i,
+      name: `Role ${String(i)}`,
+      admins: i,
+    }));
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) !== 'GET /api/v1/roles') return undefined;
+        return new URL(req.url).searchParams.get('page') === '2'
+          ? listPage([{ ...support, id: 99, name: 'Last Role', admins: 0 }], 26, 2)
+          : listPage(many, 26, 1);
+      }),
+    );
+    setSession({
+      token: 'test-jwt',
+      admin: { id: 1, email: ada.email, name: ada.name, permissions: ALL },
+    });
+    const { user } = renderRoutes(routes, '/staff/roles');
+    const table = await screen.findByRole('table', { name: 'Roles' });
+    const row = within(table).getAllByRole('row')[4]!;
+    expect(row).toHaveTextContent('Role 3');
+    expect(within(row).getAllByRole('cell')[2]).toHaveTextContent(/^3$/);
+    expect(within(row).getByRole('button', { name: 'Delete Role 3' })).toBeDisabled();
+    const nav = screen.getByRole('navigation', { name: 'Roles pages' });
+    expect(nav).toHaveTextContent('1–25 of 26');
+    await user.click(within(nav).getByRole('button', { name: 'Next' }));
+    const last = await within(table).findByRole('button', { name: 'Delete Last Role' });
+    expect(last).toBeEnabled();
+    expect(
+      requests(fetch)
+        .filter((r) => route(r) === 'GET /api/v1/roles')
+        .map((r) => new URL(r.url).search),
+    ).toEqual(['?page=1&per_page=25', '?page=2&per_page=25']);
+    // The holders come with each role: the administrators list is not read.
+    expect(requests(fetch).some((r) => route(r) === 'GET /api/v1/admins')).toBe(false);
   });
 
   it('creates a role from the checklist, with errors tied to the fields', async () => {
@@ -383,13 +467,13 @@ describe('staff: roles', () => {
   });
 
   it('deletes a role nobody holds after a confirmation naming it', async () => {
-    const billing = { ...support, id: 3, name: 'Billing' };
+    const billing = { ...support, id: 3, name: 'Billing', admins: 0 };
     let deleted = false;
     const fetch = mockFetch(
       signedIn((req) => {
-        if (route(req) === 'GET /api/v1/admins') return json([ada, sam]);
+        if (route(req) === 'GET /api/v1/admins') return listPage([ada, sam]);
         if (route(req) === 'GET /api/v1/roles')
-          return json(deleted ? [full, support] : [full, support, billing]);
+          return listPage(deleted ? [full, support] : [full, support, billing]);
         if (route(req) === 'DELETE /api/v1/roles/3') {
           deleted = true;
           return new Response(null, { status: 204 });
@@ -445,14 +529,16 @@ describe('staff: roles', () => {
       permissions: ['manage_servers', 'manage_clients', 'manage_admins'],
     };
     const me = { ...ada, role_id: 3, role: 'Lead', permissions: lead.permissions };
-    const fetch = mockFetch(
-      signedIn((req) => {
-        if (route(req) === 'GET /api/v1/admins') return json([me, sam]);
-        if (route(req) === 'GET /api/v1/roles') return json([full, support, lead]);
-        if (route(req) === 'PATCH /api/v1/roles/3')
-          return json({ ...lead, permissions: ['manage_clients', 'manage_admins'] });
-        return undefined;
-      }),
+    const inner = signedIn((req) => {
+      if (route(req) === 'GET /api/v1/roles')
+        return listPage([full, { ...support, admins: 0 }, lead]);
+      if (route(req) === 'PATCH /api/v1/roles/3')
+        return json({ ...lead, permissions: ['manage_clients', 'manage_admins'] });
+      return undefined;
+    });
+    // The roles screen knows the signed-in admin's role from GET /api/v1/auth/me.
+    const fetch = mockFetch((req) =>
+      route(req) === 'GET /api/v1/auth/me' ? json(me) : inner(req),
     );
     setSession({
       token: 'test-jwt',

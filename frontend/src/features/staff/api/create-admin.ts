@@ -9,7 +9,8 @@ export function useCreateAdmin() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: AdminInput) => unwrap(api.POST('/api/v1/admins', { body })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['staff', 'admins'] }),
+    // A new admin changes its role's count of holders too.
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['staff'] }),
     // The request carried a password: do not keep it in the mutation cache.
     gcTime: 0,
   });

@@ -29,7 +29,8 @@ export function useUpdateAdmin() {
         });
         await qc.invalidateQueries({ queryKey: ['auth', 'me'] });
       }
-      await qc.invalidateQueries({ queryKey: ['staff', 'admins'] });
+      // A role change moves the admin between the roles' counts of holders too.
+      await qc.invalidateQueries({ queryKey: ['staff'] });
     },
     gcTime: 0,
   });

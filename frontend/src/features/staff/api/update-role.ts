@@ -2,7 +2,6 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 import { getSession, setSession } from '@/lib/session';
-import { adminsQueryOptions } from './get-admins';
 
 export type RolePatch = Schema<'rest.RolePatchInput'>;
 
@@ -14,13 +13,12 @@ export type RolePatch = Schema<'rest.RolePatchInput'>;
 export function useUpdateRole() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, patch }: { id: number; patch: RolePatch }) =>
+    // self: the role is the signed-in admin's own.
+    mutationFn: ({ id, patch }: { id: number; patch: RolePatch; self?: boolean }) =>
       unwrap(api.PATCH('/api/v1/roles/{id}', { params: { path: { id } }, body: patch })),
-    onSuccess: async (role) => {
+    onSuccess: async (role, { self }) => {
       const session = getSession();
-      const selfId = session?.admin?.id;
-      const self = qc.getQueryData(adminsQueryOptions().queryKey)?.find((a) => a.id === selfId);
-      if (session?.admin && self?.role_id === role.id) {
+      if (session?.admin && self) {
         setSession({ ...session, admin: { ...session.admin, permissions: role.permissions } });
         await qc.invalidateQueries({ queryKey: ['auth', 'me'] });
       }

@@ -3,19 +3,30 @@ import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
-import { EmptyState, ListState } from '@/components/ui/states';
+import { Pagination } from '@/components/ui/pagination';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState } from '@/components/ui/states';
+import { useFilterParams } from '@/hooks/use-filter-params';
 import { useStaffSession } from '@/lib/auth';
 import { useAdmins } from '../api/get-admins';
-import { useRoles } from '../api/get-roles';
+import { useRoleChoices } from '../api/get-roles';
 import { AdminFormDialog } from './admin-form-dialog';
 import { LoadError } from './load-error';
 
 type Admin = Schema<'links.Admin'>;
 
-/** The staff accounts: add one, edit name, role, active and password. */
+const PER_PAGE = 25;
+
+/**
+ * The staff accounts, a page at a time (kept in the URL): add one, edit name, role, active and
+ * password. The role picker offers the first ROLE_CHOICES roles.
+ */
 export function AdminsList() {
-  const list = useAdmins();
-  const roles = useRoles();
+  const { params, update } = useFilterParams();
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const list = useAdmins({ page, per_page: PER_PAGE });
+  const roles = useRoleChoices();
+  const items = list.data?.items ?? [];
   const selfId = useStaffSession()?.admin?.id;
   // null: no dialog; 'new': add; an admin: edit that one.
   const [editing, setEditing] = useState<Admin | 'new' | null>(null);
@@ -33,16 +44,21 @@ export function AdminsList() {
           Add administrator
         </Button>
       </div>
-      <ListState
-        query={list}
-        loading="Loading administrators…"
-        errorTitle="Could not load the administrators"
-        errorView={LoadError}
-        empty={<EmptyState title="No administrators yet" />}
-      >
-        {(admins) => (
+      {list.isPending ? (
+        <Spinner label="Loading administrators…" />
+      ) : list.isError ? (
+        <LoadError
+          error={list.error}
+          title="Could not load the administrators"
+          onRetry={() => void list.refetch()}
+        />
+      ) : items.length === 0 ? (
+        <EmptyState title="No administrators yet" />
+      ) : (
+        <>
           <DataTable
             caption="Administrators"
+            busy={list.isFetching}
             columns={[
               'Name',
               'Email',
@@ -51,7 +67,7 @@ export function AdminsList() {
               { label: 'Actions', visuallyHidden: true },
             ]}
           >
-            {admins.map((a) => (
+            {items.map((a) => (
               <tr key={a.id}>
                 <td>
                   {a.name}
@@ -81,8 +97,17 @@ export function AdminsList() {
               </tr>
             ))}
           </DataTable>
-        )}
-      </ListState>
+          <Pagination
+            page={page}
+            perPage={PER_PAGE}
+            total={list.data.total ?? 0}
+            label="Administrators pages"
+            onPage={(p) => {
+              update('page', String(p));
+            }}
+          />
+        </>
+      )}
       {roles.isError && !list.isError ? (
         <LoadError
           error={roles.error}
@@ -93,7 +118,7 @@ export function AdminsList() {
       {editing !== null && roles.isSuccess ? (
         <AdminFormDialog
           admin={editing === 'new' ? undefined : editing}
-          roles={roles.data}
+          roles={roles.data.items ?? []}
           selfId={selfId}
           onClose={() => {
             setEditing(null);

@@ -114,7 +114,7 @@ export function RoleFormDialog({
       onClose();
       return;
     }
-    update.mutate({ id: role.id, patch }, { onSuccess: onClose });
+    update.mutate({ id: role.id, patch, self }, { onSuccess: onClose });
   }
 
   return (
