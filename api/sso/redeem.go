@@ -19,34 +19,76 @@ type Session struct {
 	Location string
 }
 
+// ErrHeld is the answer of RedeemOrHold when the caller's hold kept the
+// redemption back. The token is then known good (it exists, is unused and
+// unexpired, and passes the rules) and was left untouched: not consumed and
+// no event recorded, so the user can still confirm (a later Redeem, which
+// re-checks everything) or decline (Decline) within the token's life.
+var ErrHeld = errors.New("sso: redemption held for the user's confirmation")
+
+// Hold decides, for a token that would start a session, whether the
+// redemption waits for the user's confirmation (true: RedeemOrHold answers
+// ErrHeld). An error leaves the token usable and is the redemption's error.
+type Hold func(Session) (bool, error)
+
 // Redeem consumes a token (exactly once, atomically), re-checks the rules
 // and returns the session to start. On failure it still returns the
 // destination path it knows (Location), for the login page's next.
 func (s *Service) Redeem(ctx context.Context, accessToken, ip string) (Session, error) {
+	return s.RedeemOrHold(ctx, accessToken, ip, nil)
+}
+
+// RedeemOrHold is Redeem, except that a token that would start a session is
+// first shown to hold (when not nil), which may keep it back: the answer is
+// then the Session with ErrHeld. Only a good token is ever held; a refused
+// one is consumed and audited exactly as by Redeem, since a refusal starts
+// no session and so replaces none.
+func (s *Service) RedeemOrHold(ctx context.Context, accessToken, ip string, hold Hold) (Session, error) {
 	// The source is known once the token is found (who issued it).
 	ev := links.SSOEvent{Kind: links.SSOKindRedeem, Source: links.SSOSourceUnknown, IP: ip}
-	sess, recorded, err := s.redeem(ctx, accessToken, &ev)
-	if !recorded {
+	sess, recorded, err := s.redeem(ctx, accessToken, &ev, hold)
+	if !recorded && !errors.Is(err, ErrHeld) {
 		s.record(ctx, outcome(ev, err))
 	}
 	return sess, err
 }
 
-// redeem reads the token, checks the rules and then consumes the token with
-// its audit event in one transaction, whatever the rules said: a refused
-// token is burnt too. recorded tells whether the event was written.
-func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOEvent) (sess Session, recorded bool, err error) {
+// Decline discards a token whose user chose not to switch to it: it is
+// consumed together with a refused redemption event (switch_declined), so
+// it can no longer start a session (not from the browser's history either)
+// and the audit shows how its issue ended. A token that is unknown, used or
+// expired has nothing left to discard: Decline then records nothing and
+// answers the refusal that says why.
+func (s *Service) Decline(ctx context.Context, accessToken, ip string) error {
+	ev := links.SSOEvent{Kind: links.SSOKindRedeem, Source: links.SSOSourceUnknown, IP: ip}
+	tok, sess, err := s.lookup(ctx, accessToken, &ev)
+	if err == nil {
+		err = unusable(tok, s.now())
+	}
+	if err != nil {
+		return err
+	}
+	declined := refuse(links.SSOReasonSwitchDeclined, links.EFORBIDDEN, "You stayed signed in as yourself; the sign-in link was discarded.")
+	if _, consumed, err := s.consume(ctx, tok.Hash, sess, ev, declined); !consumed {
+		return err
+	}
+	return nil
+}
+
+// lookup finds a token by its text and fills the event with what the token
+// tells: whom and where it is for, and who issued it.
+func (s *Service) lookup(ctx context.Context, accessToken string, ev *links.SSOEvent) (links.SSOToken, Session, error) {
 	if !validSecretText(accessToken, 40, 128) {
-		return Session{}, false, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
+		return links.SSOToken{}, Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
 	}
-	hash := secret.Hash(accessToken)
-	tok, err := s.store.SSOToken(ctx, hash)
+	tok, err := s.store.SSOToken(ctx, secret.Hash(accessToken))
 	if links.ErrorCode(err) == links.ENOTFOUND {
-		return Session{}, false, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
+		return links.SSOToken{}, Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
 	} else if err != nil {
-		return Session{}, false, err
+		return links.SSOToken{}, Session{}, err
 	}
-	sess = Session{UserID: tok.UserID, ClientID: tok.ClientID, Location: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
+	tok.Hash = secret.Hash(accessToken)
+	sess := Session{UserID: tok.UserID, ClientID: tok.ClientID, Location: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
 	ev.UserID, ev.ClientID, ev.ServiceID, ev.Destination = id(tok.UserID), id(tok.ClientID), id(tok.ServiceID), tok.Destination
 	ev.Source = links.SSOSourceAPI
 	if rest, ok := strings.CutPrefix(tok.Issuer, "cpanel:server:"); ok {
@@ -59,6 +101,18 @@ func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOE
 			ev.CredentialID = id(n)
 		}
 	}
+	return tok, sess, nil
+}
+
+// redeem reads the token, checks the rules, asks hold (for a token that
+// passes them) and then consumes the token with its audit event in one
+// transaction, whatever the rules said: a refused token is burnt too.
+// recorded tells whether the event was written.
+func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOEvent, hold Hold) (sess Session, recorded bool, err error) {
+	tok, sess, err := s.lookup(ctx, accessToken, ev)
+	if err != nil {
+		return sess, false, err
+	}
 	if err := unusable(tok, s.now()); err != nil {
 		return sess, false, err
 	}
@@ -67,14 +121,29 @@ func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOE
 	if ruleErr != nil && !errors.As(ruleErr, &refusal) {
 		return sess, false, ruleErr // the database failed: the token stays usable
 	}
-	final := outcome(*ev, ruleErr)
+	if ruleErr == nil && hold != nil {
+		// Held before anything is written: the token stays usable.
+		if held, err := hold(sess); err != nil {
+			return sess, false, err
+		} else if held {
+			return sess, false, ErrHeld
+		}
+	}
+	return s.consume(ctx, tok.Hash, sess, *ev, ruleErr)
+}
+
+// consume marks the token used together with its event, whose outcome is
+// ruleErr's, in one transaction, and answers ruleErr. When another
+// redemption won the race, or the token expired meanwhile, nothing is
+// written and the answer says which.
+func (s *Service) consume(ctx context.Context, hash string, sess Session, ev links.SSOEvent, ruleErr error) (Session, bool, error) {
+	final := outcome(ev, ruleErr)
 	final.Time = s.now()
 	again, consumed, err := s.store.ConsumeSSOToken(ctx, hash, final.Time, &final)
 	if err != nil {
 		return sess, false, err
 	}
 	if !consumed {
-		// Another redemption won the race, or the token expired meanwhile.
 		if err := unusable(again, final.Time); err != nil {
 			return sess, false, err
 		}
