@@ -156,6 +156,7 @@ func (h *ssoAPI) confirmSwitch(c echo.Context, token string, st *switchState) er
 //	@Description	The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //	@Tags			sso
 //	@Accept			x-www-form-urlencoded
+//	@Produce		json
 //	@Param			access_token	formData	string	true	"the one-time token"
 //	@Param			action			formData	string	true	"continue or decline"	Enums(continue, decline)
 //	@Success		303				"to the destination (continue) or to /portal (decline)"
