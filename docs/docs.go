@@ -3220,7 +3220,7 @@ const docTemplate = `{
         },
         "/sso/redeem": {
             "get": {
-                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
                 "tags": [
                     "sso"
                 ],
@@ -3235,8 +3235,76 @@ const docTemplate = `{
                     }
                 ],
                 "responses": {
+                    "200": {
+                        "description": "the confirmation page, when another user is signed in",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
                     "302": {
                         "description": "to the destination, with the session cookie"
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "description": "The form of the page ` + "`" + `GET /sso/redeem` + "`" + ` answers when the browser is signed in to the client area as another user than the token's. ` + "`" + `action=continue` + "`" + ` redeems the token exactly like ` + "`" + `GET /sso/redeem` + "`" + ` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `. ` + "`" + `action=decline` + "`" + ` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to ` + "`" + `/portal` + "`" + `. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Confirm or decline a login switch (the confirmation page's form)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the one-time token",
+                        "name": "access_token",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "continue",
+                            "decline"
+                        ],
+                        "type": "string",
+                        "description": "continue or decline",
+                        "name": "action",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "303": {
+                        "description": "to the destination (continue) or to /portal (decline)"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "415": {
+                        "description": "Unsupported Media Type",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
                     },
                     "429": {
                         "description": "Too Many Requests",

@@ -628,6 +628,24 @@ func (e RestPortalServiceStatus) Valid() bool {
 	}
 }
 
+// Defines values for PostSsoRedeemFormdataBodyAction.
+const (
+	Continue PostSsoRedeemFormdataBodyAction = "continue"
+	Decline  PostSsoRedeemFormdataBodyAction = "decline"
+)
+
+// Valid indicates whether the value is a known member of the PostSsoRedeemFormdataBodyAction enum.
+func (e PostSsoRedeemFormdataBodyAction) Valid() bool {
+	switch e {
+	case Continue:
+		return true
+	case Decline:
+		return true
+	default:
+		return false
+	}
+}
+
 // LinksAPICredential defines model for links.APICredential.
 type LinksAPICredential struct {
 	CreatedAt string `json:"created_at"`
@@ -2067,6 +2085,18 @@ type GetSsoRedeemParams struct {
 	AccessToken string `form:"access_token" json:"access_token"`
 }
 
+// PostSsoRedeemFormdataBody defines parameters for PostSsoRedeem.
+type PostSsoRedeemFormdataBody struct {
+	// AccessToken the one-time token
+	AccessToken string `form:"access_token" json:"access_token"`
+
+	// Action continue or decline
+	Action PostSsoRedeemFormdataBodyAction `form:"action" json:"action"`
+}
+
+// PostSsoRedeemFormdataBodyAction defines parameters for PostSsoRedeem.
+type PostSsoRedeemFormdataBodyAction string
+
 // PostApiV1AdminsJSONRequestBody defines body for PostApiV1Admins for application/json ContentType.
 type PostApiV1AdminsJSONRequestBody = RestAdminInput
 
@@ -2132,6 +2162,9 @@ type PostApiV1SsoTokensJSONRequestBody = LinksSSOTokenRequest
 
 // PostSsoCpanelTokenFormdataRequestBody defines body for PostSsoCpanelToken for application/x-www-form-urlencoded ContentType.
 type PostSsoCpanelTokenFormdataRequestBody PostSsoCpanelTokenFormdataBody
+
+// PostSsoRedeemFormdataRequestBody defines body for PostSsoRedeem for application/x-www-form-urlencoded ContentType.
+type PostSsoRedeemFormdataRequestBody PostSsoRedeemFormdataBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2847,10 +2880,28 @@ type ClientInterface interface {
 
 	// GetSsoRedeem Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 	GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSsoRedeemWithBody Confirm or decline a login switch (the confirmation page's form)
+	//
+	// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+	PostSsoRedeemWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSsoRedeemWithFormdataBody Confirm or decline a login switch (the confirmation page's form)
+	//
+	// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+	PostSsoRedeemWithFormdataBody(ctx context.Context, body PostSsoRedeemFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetApiV1Admins List staff accounts
@@ -4353,11 +4404,49 @@ func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params 
 
 // GetSsoRedeem Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSsoRedeemRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSsoRedeemWithBody Confirm or decline a login switch (the confirmation page's form)
+//
+// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+func (c *Client) PostSsoRedeemWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSsoRedeemRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSsoRedeemWithFormdataBody Confirm or decline a login switch (the confirmation page's form)
+//
+// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+func (c *Client) PostSsoRedeemWithFormdataBody(ctx context.Context, body PostSsoRedeemFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSsoRedeemRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7477,6 +7566,46 @@ func NewGetSsoRedeemRequest(server string, params *GetSsoRedeemParams) (*http.Re
 	return req, nil
 }
 
+// NewPostSsoRedeemRequestWithFormdataBody calls the generic PostSsoRedeem builder with application/x-www-form-urlencoded body
+func NewPostSsoRedeemRequestWithFormdataBody(server string, body PostSsoRedeemFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPostSsoRedeemRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPostSsoRedeemRequestWithBody constructs an http.Request for the PostSsoRedeem method, with any body, and a specified content type
+func NewPostSsoRedeemRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sso/redeem")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -8245,12 +8374,30 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 	GetSsoRedeemWithResponse(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*GetSsoRedeemResponse, error)
+
+	// PostSsoRedeemWithBodyWithResponse Confirm or decline a login switch (the confirmation page's form)
+	//
+	// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+	PostSsoRedeemWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSsoRedeemResponse, error)
+
+	// PostSsoRedeemWithFormdataBodyWithResponse Confirm or decline a login switch (the confirmation page's form)
+	//
+	// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+	PostSsoRedeemWithFormdataBodyWithResponse(ctx context.Context, body PostSsoRedeemFormdataRequestBody, reqEditors ...RequestEditorFn) (*PostSsoRedeemResponse, error)
 }
 
 type GetApiV1AdminsResponse struct {
@@ -11839,8 +11986,15 @@ func (r PostSsoCpanelTokenResponse) ContentType() string {
 type GetSsoRedeemResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *string
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSsoRedeemResponse) GetJSON200() *string {
+	return r.JSON200
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -11871,6 +12025,68 @@ func (r GetSsoRedeemResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetSsoRedeemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSsoRedeemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *RestErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostSsoRedeemResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostSsoRedeemResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PostSsoRedeemResponse) GetJSON415() *RestErrorBody {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PostSsoRedeemResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSsoRedeemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSsoRedeemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSsoRedeemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSsoRedeemResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13117,7 +13333,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 
 // GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13128,6 +13344,36 @@ func (c *ClientWithResponses) GetSsoRedeemWithResponse(ctx context.Context, para
 		return nil, err
 	}
 	return ParseGetSsoRedeemResponse(rsp)
+}
+
+// PostSsoRedeemWithBodyWithResponse Confirm or decline a login switch (the confirmation page's form)
+//
+// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+func (c *ClientWithResponses) PostSsoRedeemWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSsoRedeemResponse, error) {
+	rsp, err := c.PostSsoRedeemWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSsoRedeemResponse(rsp)
+}
+
+// PostSsoRedeemWithFormdataBodyWithResponse Confirm or decline a login switch (the confirmation page's form)
+//
+// The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
+func (c *ClientWithResponses) PostSsoRedeemWithFormdataBodyWithResponse(ctx context.Context, body PostSsoRedeemFormdataRequestBody, reqEditors ...RequestEditorFn) (*PostSsoRedeemResponse, error) {
+	rsp, err := c.PostSsoRedeemWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSsoRedeemResponse(rsp)
 }
 
 // ParseGetApiV1AdminsResponse parses an HTTP response from a GetApiV1AdminsWithResponse call
@@ -15788,8 +16034,65 @@ func ParseGetSsoRedeemResponse(rsp *http.Response) (*GetSsoRedeemResponse, error
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest string
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case rsp.StatusCode == 302:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSsoRedeemResponse parses an HTTP response from a PostSsoRedeemWithResponse call
+func ParsePostSsoRedeemResponse(rsp *http.Response) (*PostSsoRedeemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSsoRedeemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RestErrorBody

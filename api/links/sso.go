@@ -47,6 +47,10 @@ const (
 	SSOReasonRateLimited        = "rate_limited"         // too many attempts
 	SSOReasonBadRequest         = "invalid_request"      // a malformed request
 	SSOReasonCredentialRevoked  = "credential_forbidden" // the API credential may not create tokens
+	// SSOReasonSwitchDeclined ends a token whose redemption would have
+	// replaced another user's client-area session and whose user chose to
+	// stay signed in as that other user (login-CSRF defence).
+	SSOReasonSwitchDeclined = "switch_declined"
 )
 
 // Destinations beyond the catalogue keys that trusted applications may ask for.

@@ -86,18 +86,15 @@ type portalSession struct {
 // sessionCookie reads and verifies the session cookie. A cookie that is
 // present but invalid is cleared.
 func (h *ssoAPI) sessionCookie(c echo.Context) (portalSession, error) {
-	ck, err := c.Cookie(portalCookie)
-	if err != nil || ck.Value == "" {
+	sess, present, ok := h.peekSession(c)
+	switch {
+	case !present:
 		return portalSession{}, links.Errorf(links.EUNAUTHORIZED, "Sign in to the client area first.")
-	}
-	claims, err := h.tokens.verify(ck.Value, AudiencePortal)
-	userID, ok := subjectID(claims)
-	cid, _ := claims["cid"].(float64)
-	if err != nil || !ok || cid < 1 {
+	case !ok:
 		h.endSession(c)
 		return portalSession{}, links.Errorf(links.EUNAUTHORIZED, "Your session is invalid or has expired; sign in again.")
 	}
-	return portalSession{userID: userID, clientID: int64(cid), version: sessionVersion(claims)}, nil
+	return sess, nil
 }
 
 // requirePortal authenticates the session cookie and loads the account.

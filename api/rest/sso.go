@@ -100,21 +100,33 @@ func (h *ssoAPI) click(c echo.Context) error {
 // redeem turns a one-time token into a client-area session.
 //
 //	@Summary		Redeem an SSO token (the browser lands here)
-//	@Description	Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//	@Description	Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //	@Tags			sso
 //	@Param			access_token	query	string	true	"the one-time token"
+//	@Success		200				{string}	string	"the confirmation page, when another user is signed in"
 //	@Success		302				"to the destination, with the session cookie"
 //	@Failure		429				{object}	ErrorBody
 //	@Router			/sso/redeem [get]
 func (h *ssoAPI) redeem(c echo.Context) error {
-	sess, err := h.sso.Redeem(c.Request().Context(), c.QueryParam("access_token"), c.RealIP())
+	token := c.QueryParam("access_token")
+	hold, st := h.switchHold(c)
+	sess, err := h.sso.RedeemOrHold(c.Request().Context(), token, c.RealIP(), hold)
+	if errors.Is(err, sso.ErrHeld) {
+		return h.confirmSwitch(c, token, st)
+	}
+	return h.finishRedeem(c, http.StatusFound, sess, err)
+}
+
+// finishRedeem starts the session of a redemption and redirects (with
+// status) to its destination, or to the login page with the reason.
+func (h *ssoAPI) finishRedeem(c echo.Context, status int, sess sso.Session, err error) error {
 	if err != nil {
 		reason := sso.Reason(err)
 		if reason == "" {
 			h.logger.Error("sso: redemption failed", "err", err)
 			reason = "error"
 		}
-		return c.Redirect(http.StatusFound, sso.LoginURL(reason, sess.Location))
+		return c.Redirect(status, sso.LoginURL(reason, sess.Location))
 	}
 	a, err := h.sso.Account(c.Request().Context(), sess.UserID, sess.ClientID)
 	if err == nil {
@@ -122,9 +134,9 @@ func (h *ssoAPI) redeem(c echo.Context) error {
 	}
 	if err != nil {
 		h.logger.Error("sso: could not start the session", "err", err)
-		return c.Redirect(http.StatusFound, sso.LoginURL("error", sess.Location))
+		return c.Redirect(status, sso.LoginURL("error", sess.Location))
 	}
-	return c.Redirect(http.StatusFound, sess.Location)
+	return c.Redirect(status, sess.Location)
 }
 
 // credentialKey holds the authenticated API credential of a request.

@@ -19,6 +19,8 @@ import (
 type SSO interface {
 	Click(ctx context.Context, req sso.ClickRequest) (string, error)
 	Redeem(ctx context.Context, accessToken, ip string) (sso.Session, error)
+	RedeemOrHold(ctx context.Context, accessToken, ip string, hold sso.Hold) (sso.Session, error)
+	Decline(ctx context.Context, accessToken, ip string) error
 	Authenticate(ctx context.Context, identifier, secret string) (links.APICredential, error)
 	IssueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ip string) (links.SSOTokenAnswer, error)
 	CreateCredential(ctx context.Context, name string, perms []string, createdBy int64) (links.NewAPICredential, error)
@@ -81,6 +83,7 @@ func (s *Server) ssoRoutes(root *echo.Echo, v1, staff *echo.Group) {
 			return "sub:" + c.Request().PostFormValue("subscriber_unique_id")
 		}))
 	clicks.GET("/redeem", h.redeem, perIP(lim.RedeemPerIP, lim.Burst))
+	clicks.POST("/redeem", h.redeemConfirmed, middleware.BodyLimit("4K"), perIP(lim.RedeemPerIP, lim.Burst))
 
 	v1.POST("/sso/tokens", h.createToken, perIP(lim.TokenAPIPerIP, lim.Burst),
 		byKey(lim.TokenAPIPerCred, lim.Burst, func(c echo.Context) string {

@@ -1,6 +1,7 @@
 package sso_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -279,6 +280,58 @@ func TestPurgeDeletesLongExpiredTokensOnly(t *testing.T) {
 		refusal(t, err, links.SSOReasonExpiredToken, links.EUNAUTHORIZED)
 		if f.tokenCount() != 1 {
 			t.Fatalf("%d tokens left, want 1", f.tokenCount())
+		}
+	})
+}
+
+func TestRedeemOrHoldLeavesAHeldTokenUntouched(t *testing.T) {
+	each(t, sso.Config{}, func(t *testing.T, f *fixture) {
+		raw := f.mustClick("profile")
+		var seen sso.Session
+		sess, err := f.svc.RedeemOrHold(f.ctx, raw, "203.0.113.9", func(s sso.Session) (bool, error) { seen = s; return true, nil })
+		if !errors.Is(err, sso.ErrHeld) || sess != seen || sess.UserID != f.client.OwnerUserID || sess.Location != "/portal/profile" {
+			t.Fatalf("held: %+v, %v (hold saw %+v)", sess, err, seen)
+		}
+		if f.storedToken(raw).UsedAt != nil || len(f.events()) != 1 {
+			t.Fatalf("a held token was consumed or audited: %+v", f.events())
+		}
+		// A hold that fails (an outage) leaves the token usable and is audited.
+		outage := links.Errorf(links.EUNAVAILABLE, "down")
+		_, err = f.svc.RedeemOrHold(f.ctx, raw, "203.0.113.9", func(sso.Session) (bool, error) { return false, outage })
+		if !errors.Is(err, outage) || f.storedToken(raw).UsedAt != nil {
+			t.Fatalf("failed hold: %v, token %+v", err, f.storedToken(raw))
+		}
+		wantEvent(t, f.events()[1], links.SSOKindRedeem, links.SSOSourceCPanel, links.SSORefused, links.SSOReasonUnavailable)
+		// A hold that lets it go redeems it.
+		if _, err := f.svc.RedeemOrHold(f.ctx, raw, "203.0.113.9", func(sso.Session) (bool, error) { return false, nil }); err != nil {
+			t.Fatal(err)
+		}
+		// Only a good token is offered to the hold: a used one is refused.
+		_, err = f.svc.RedeemOrHold(f.ctx, raw, "203.0.113.9", func(sso.Session) (bool, error) { t.Fatal("hold asked about a used token"); return true, nil })
+		refusal(t, err, links.SSOReasonUsedToken, links.EUNAUTHORIZED)
+	})
+}
+
+func TestDeclineBurnsTheTokenWithOneEvent(t *testing.T) {
+	each(t, sso.Config{}, func(t *testing.T, f *fixture) {
+		raw := f.mustClick("profile")
+		if err := f.svc.Decline(f.ctx, raw, "203.0.113.9"); err != nil {
+			t.Fatal(err)
+		}
+		if f.storedToken(raw).UsedAt == nil {
+			t.Fatal("a declined token stays usable")
+		}
+		refusal(t, f.svc.Decline(f.ctx, raw, "203.0.113.9"), links.SSOReasonUsedToken, links.EUNAUTHORIZED)
+		_, err := f.svc.Redeem(f.ctx, raw, "203.0.113.9")
+		refusal(t, err, links.SSOReasonUsedToken, links.EUNAUTHORIZED)
+		refusal(t, f.svc.Decline(f.ctx, strings.Repeat("a", 43), "203.0.113.9"), links.SSOReasonInvalidToken, links.EUNAUTHORIZED)
+		evs := f.events()
+		if len(evs) != 3 {
+			t.Fatalf("events %+v, want issue, declined, refused replay", evs)
+		}
+		wantEvent(t, evs[1], links.SSOKindRedeem, links.SSOSourceCPanel, links.SSORefused, links.SSOReasonSwitchDeclined)
+		if idOf(evs[1].UserID) != f.client.OwnerUserID || idOf(evs[1].ClientID) != f.client.ID || evs[1].IP != "203.0.113.9" {
+			t.Fatalf("decline event %+v", evs[1])
 		}
 	})
 }

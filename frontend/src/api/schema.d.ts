@@ -3778,7 +3778,7 @@ export interface paths {
         };
         /**
          * Redeem an SSO token (the browser lands here)
-         * @description Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+         * @description Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
          */
         get: {
             parameters: {
@@ -3792,6 +3792,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description the confirmation page, when another user is signed in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": string;
+                    };
+                };
                 /** @description to the destination, with the session cookie */
                 302: {
                     headers: {
@@ -3811,7 +3820,76 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * Confirm or decline a login switch (the confirmation page's form)
+         * @description The form of the page `GET /sso/redeem` answers when the browser is signed in to the client area as another user than the token's. `action=continue` redeems the token exactly like `GET /sso/redeem` without a session (atomic, single use, audited as the redemption) and answers 303 to the destination with the new session cookie, or to `/portal/login?error=<reason>&next=<destination>`. `action=decline` consumes the token with a refused redemption event (reason switch_declined), keeps the current session and answers 303 to `/portal`. CSRF: only a form POST (Content-Type: application/x-www-form-urlencoded) from this origin's own page is accepted: Sec-Fetch-Site same-origin, or Origin equal to the public URL or the request's host; a request with neither header, or a cross-site one, is refused with 403 and the token is not touched. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description the one-time token */
+                        access_token: string;
+                        /**
+                         * @description continue or decline
+                         * @enum {string}
+                         */
+                        action: "continue" | "decline";
+                    };
+                };
+            };
+            responses: {
+                /** @description to the destination (continue) or to /portal (decline) */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -95,6 +95,13 @@ export const SSO_REASONS: Record<string, SSOReasonText> = {
     detail: 'The application that sent you here is not (or no longer) allowed to create sign-in links.',
     action: SIGN_IN,
   },
+  switch_declined: {
+    title: 'Switch of login declined',
+    detail:
+      'The sign-in link was opened in a browser already signed in with another login, and the person there chose to stay signed in, so the link was discarded.',
+    action:
+      'Open the link from your own control panel again. If you did not send it to anyone, tell our support team.',
+  },
   panel_error: {
     title: 'The control panel did not answer',
     detail: 'The server of your service refused or did not respond in time.',
