@@ -47,6 +47,7 @@ const (
 	SSOReasonRateLimited        = "rate_limited"         // too many attempts
 	SSOReasonBadRequest         = "invalid_request"      // a malformed request
 	SSOReasonCredentialRevoked  = "credential_forbidden" // the API credential may not create tokens
+	SSOReasonForbiddenSource    = "forbidden_source"     // the click came from an address off the server's list
 )
 
 // Destinations beyond the catalogue keys that trusted applications may ask for.
@@ -74,11 +75,13 @@ type SSOToken struct {
 
 // SSOClickTarget is what a cPanel click resolves to through the link
 // credential's public subscriber id: the secret's hash to verify, the
-// service, whether its server is active and the client.
+// service, whether its server is active, the server's SSO source addresses
+// (empty: any) and the client.
 type SSOClickTarget struct {
 	TokenHash    string
 	Service      Service
 	ServerActive bool
+	SSOSources   []string
 	Client       Client
 }
 

@@ -71,6 +71,22 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// A server's SSO source addresses (empty: any), and the index the
+		// server page reads its recent click sources by.
+		ID: "2026120602_server_sso_sources",
+		Migrate: func(tx *gorm.DB) error {
+			if !tx.Migrator().HasColumn(&serverRow{}, "SSOSources") {
+				if err := tx.Migrator().AddColumn(&serverRow{}, "SSOSources"); err != nil {
+					return err
+				}
+			}
+			if tx.Migrator().HasIndex(&ssoEventRow{}, "idx_sso_events_server_time") {
+				return nil
+			}
+			return tx.Migrator().CreateIndex(&ssoEventRow{}, "idx_sso_events_server_time")
+		},
+	},
 }
 
 // initSchema creates every table of the current schema on an empty database.
