@@ -2465,7 +2465,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).",
+                "description": "The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). ` + "`" + `sso_sources` + "`" + ` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming ` + "`" + `sso_sources[i]` + "`" + `.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2596,7 +2596,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.",
+                "description": "Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. ` + "`" + `sso_sources` + "`" + ` replaces the list of addresses cPanel clicks may come from (see Add a server; ` + "`" + `[]` + "`" + ` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2652,6 +2652,52 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "where or how the server is reached changes without api_token",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/servers/{id}/sso-sources": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The distinct source addresses of the cPanel clicks on this server's services in the last 30 days (at most 50, most recently seen first), each with its number of clicks and of refusals, the time of its last click and whether the server's current ` + "`" + `sso_sources` + "`" + ` list allows it; plus the current list. Only clicks that carried a link's valid credentials count, so an address that merely guessed is never offered. The address is the client IP as the service sees it (X-Forwarded-For when APPLINKS_TRUST_PROXY is on). Staff fill the list from it with ` + "`" + `PATCH /api/v1/servers/{id}` + "`" + ` and ` + "`" + `sso_sources` + "`" + `.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "servers"
+                ],
+                "summary": "Recent SSO click sources of a server",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "server id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.ServerSSOSources"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -3144,7 +3190,7 @@ const docTemplate = `{
         },
         "/sso/cpanel/token": {
             "post": {
-                "description": "Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's ` + "`" + `subscriber_unique_id` + "`" + ` and ` + "`" + `token` + "`" + ` (verified in constant time) and ` + "`" + `attempt` + "`" + `; ` + "`" + `app` + "`" + ` and ` + "`" + `user` + "`" + ` are ignored. The destination travels in the registered URL's query. On success the answer is ` + "`" + `{\"redirect_url\": \"\u003cPUBLIC_URL\u003e/sso/redeem?access_token=...\"}` + "`" + ` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a ` + "`" + `reason` + "`" + ` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is ` + "`" + `{\"retry\": N, \"attempt\": A}` + "`" + ` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.",
+                "description": "Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's ` + "`" + `subscriber_unique_id` + "`" + ` and ` + "`" + `token` + "`" + ` (verified in constant time) and ` + "`" + `attempt` + "`" + `; ` + "`" + `app` + "`" + ` and ` + "`" + `user` + "`" + ` are ignored. The destination travels in the registered URL's query. On success the answer is ` + "`" + `{\"redirect_url\": \"\u003cPUBLIC_URL\u003e/sso/redeem?access_token=...\"}` + "`" + ` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a ` + "`" + `reason` + "`" + ` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is ` + "`" + `{\"retry\": N, \"attempt\": A}` + "`" + ` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.",
                 "consumes": [
                     "application/x-www-form-urlencoded"
                 ],
@@ -4325,6 +4371,38 @@ const docTemplate = `{
                 }
             }
         },
+        "links.SSOSourceSeen": {
+            "type": "object",
+            "required": [
+                "allowed",
+                "clicks",
+                "ip",
+                "last_at",
+                "refused"
+            ],
+            "properties": {
+                "allowed": {
+                    "description": "Allowed tells whether the server's current list lets this address in\n(always true while the list is empty).",
+                    "type": "boolean",
+                    "example": true
+                },
+                "clicks": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "ip": {
+                    "type": "string",
+                    "example": "203.0.113.7"
+                },
+                "last_at": {
+                    "type": "string"
+                },
+                "refused": {
+                    "type": "integer",
+                    "example": 0
+                }
+            }
+        },
         "links.SSOTokenAnswer": {
             "type": "object",
             "required": [
@@ -4405,6 +4483,7 @@ const docTemplate = `{
                 "profile",
                 "secure",
                 "services",
+                "sso_sources",
                 "support_reason",
                 "supports_links",
                 "updated_at",
@@ -4460,6 +4539,17 @@ const docTemplate = `{
                     "description": "Services counts the hosting accounts on this server.",
                     "type": "integer",
                     "example": 42
+                },
+                "sso_sources": {
+                    "description": "SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may\ncome from; empty means any.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "203.0.113.7",
+                        "198.51.100.0/24"
+                    ]
                 },
                 "support_reason": {
                     "type": "string",
@@ -4522,6 +4612,17 @@ const docTemplate = `{
                     "type": "boolean",
                     "example": true
                 },
+                "sso_sources": {
+                    "description": "SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks\nmay come from; empty or absent means any. See NormalizeSSOSources.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "203.0.113.7",
+                        "198.51.100.0/24"
+                    ]
+                },
                 "username": {
                     "type": "string",
                     "example": "root"
@@ -4553,11 +4654,50 @@ const docTemplate = `{
                 "secure": {
                     "type": "boolean"
                 },
+                "sso_sources": {
+                    "description": "SSOSources replaces the list of SSO source addresses when present\n(an empty list allows any source); absent or null keeps it. It does\nnot change where the API token is sent, so it needs no api_token.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "203.0.113.7",
+                        "198.51.100.0/24"
+                    ]
+                },
                 "username": {
                     "type": "string"
                 },
                 "verify_tls": {
                     "type": "boolean"
+                }
+            }
+        },
+        "links.ServerSSOSources": {
+            "type": "object",
+            "required": [
+                "items",
+                "since",
+                "sso_sources"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.SSOSourceSeen"
+                    }
+                },
+                "since": {
+                    "type": "string"
+                },
+                "sso_sources": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "203.0.113.0/24"
+                    ]
                 }
             }
         },

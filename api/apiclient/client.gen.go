@@ -1161,6 +1161,25 @@ type LinksSSOEventOutcome string
 // LinksSSOEventSource Example: cpanel
 type LinksSSOEventSource string
 
+// LinksSSOSourceSeen defines model for links.SSOSourceSeen.
+type LinksSSOSourceSeen struct {
+	// Allowed Allowed tells whether the server's current list lets this address in
+	// (always true while the list is empty).
+	//
+	// Example: true
+	Allowed bool `json:"allowed"`
+
+	// Clicks Example: 12
+	Clicks int `json:"clicks"`
+
+	// Ip Example: 203.0.113.7
+	Ip     string `json:"ip"`
+	LastAt string `json:"last_at"`
+
+	// Refused Example: 0
+	Refused int `json:"refused"`
+}
+
 // LinksSSOTokenAnswer defines model for links.SSOTokenAnswer.
 type LinksSSOTokenAnswer struct {
 	// AccessToken Example: q1Zx8bC0...
@@ -1228,6 +1247,12 @@ type LinksServer struct {
 	// Example: 42
 	Services int `json:"services"`
 
+	// SsoSources SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
+	// come from; empty means any.
+	//
+	// Example: ["203.0.113.7","198.51.100.0/24"]
+	SsoSources []string `json:"sso_sources"`
+
 	// SupportReason Example:
 	SupportReason string `json:"support_reason"`
 	SupportsLinks *bool  `json:"supports_links"`
@@ -1268,6 +1293,12 @@ type LinksServerInput struct {
 	// Secure Example: true
 	Secure *bool `json:"secure,omitempty"`
 
+	// SsoSources SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
+	// may come from; empty or absent means any. See NormalizeSSOSources.
+	//
+	// Example: ["203.0.113.7","198.51.100.0/24"]
+	SsoSources *[]string `json:"sso_sources,omitempty"`
+
 	// Username Example: root
 	Username *string `json:"username,omitempty"`
 
@@ -1280,14 +1311,30 @@ type LinksServerInputModule string
 
 // LinksServerPatch defines model for links.ServerPatch.
 type LinksServerPatch struct {
-	Active    *bool   `json:"active,omitempty"`
-	ApiToken  *string `json:"api_token,omitempty"`
-	Hostname  *string `json:"hostname,omitempty"`
-	Name      *string `json:"name,omitempty"`
-	Port      *int    `json:"port,omitempty"`
-	Secure    *bool   `json:"secure,omitempty"`
-	Username  *string `json:"username,omitempty"`
-	VerifyTls *bool   `json:"verify_tls,omitempty"`
+	Active   *bool   `json:"active,omitempty"`
+	ApiToken *string `json:"api_token,omitempty"`
+	Hostname *string `json:"hostname,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Port     *int    `json:"port,omitempty"`
+	Secure   *bool   `json:"secure,omitempty"`
+
+	// SsoSources SSOSources replaces the list of SSO source addresses when present
+	// (an empty list allows any source); absent or null keeps it. It does
+	// not change where the API token is sent, so it needs no api_token.
+	//
+	// Example: ["203.0.113.7","198.51.100.0/24"]
+	SsoSources *[]string `json:"sso_sources,omitempty"`
+	Username   *string   `json:"username,omitempty"`
+	VerifyTls  *bool     `json:"verify_tls,omitempty"`
+}
+
+// LinksServerSSOSources defines model for links.ServerSSOSources.
+type LinksServerSSOSources struct {
+	Items []LinksSSOSourceSeen `json:"items"`
+	Since string               `json:"since"`
+
+	// SsoSources Example: ["203.0.113.0/24"]
+	SsoSources []string `json:"sso_sources"`
 }
 
 // LinksServerTask defines model for links.ServerTask.
@@ -2723,7 +2770,7 @@ type ClientInterface interface {
 
 	// PostApiV1ServersWithBody Add a server
 	//
-	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2732,7 +2779,7 @@ type ClientInterface interface {
 
 	// PostApiV1Servers Add a server
 	//
-	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2751,7 +2798,7 @@ type ClientInterface interface {
 
 	// PatchApiV1ServersIdWithBody Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2760,12 +2807,19 @@ type ClientInterface interface {
 
 	// PatchApiV1ServersId Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 	PatchApiV1ServersId(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1ServersIdSsoSources Recent SSO click sources of a server
+	//
+	// The distinct source addresses of the cPanel clicks on this server's services in the last 30 days (at most 50, most recently seen first), each with its number of clicks and of refusals, the time of its last click and whether the server's current `sso_sources` list allows it; plus the current list. Only clicks that carried a link's valid credentials count, so an address that merely guessed is never offered. The address is the client IP as the service sees it (X-Forwarded-For when APPLINKS_TRUST_PROXY is on). Staff fill the list from it with `PATCH /api/v1/servers/{id}` and `sso_sources`.
+	//
+	// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
+	GetApiV1ServersIdSsoSources(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ServersIdTest Test the connection to a server
 	//
@@ -2862,7 +2916,7 @@ type ClientInterface interface {
 
 	// PostSsoCpanelTokenWithBody cPanel autologin (the click)
 	//
-	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2871,7 +2925,7 @@ type ClientInterface interface {
 
 	// PostSsoCpanelTokenWithFormdataBody cPanel autologin (the click)
 	//
-	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -4037,7 +4091,7 @@ func (c *Client) GetApiV1Servers(ctx context.Context, params *GetApiV1ServersPar
 
 // PostApiV1ServersWithBody Add a server
 //
-// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4056,7 +4110,7 @@ func (c *Client) PostApiV1ServersWithBody(ctx context.Context, contentType strin
 
 // PostApiV1Servers Add a server
 //
-// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4105,7 +4159,7 @@ func (c *Client) GetApiV1ServersId(ctx context.Context, id int, reqEditors ...Re
 
 // PatchApiV1ServersIdWithBody Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4124,13 +4178,30 @@ func (c *Client) PatchApiV1ServersIdWithBody(ctx context.Context, id int, conten
 
 // PatchApiV1ServersId Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 func (c *Client) PatchApiV1ServersId(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApiV1ServersIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1ServersIdSsoSources Recent SSO click sources of a server
+//
+// The distinct source addresses of the cPanel clicks on this server's services in the last 30 days (at most 50, most recently seen first), each with its number of clicks and of refusals, the time of its last click and whether the server's current `sso_sources` list allows it; plus the current list. Only clicks that carried a link's valid credentials count, so an address that merely guessed is never offered. The address is the client IP as the service sees it (X-Forwarded-For when APPLINKS_TRUST_PROXY is on). Staff fill the list from it with `PATCH /api/v1/servers/{id}` and `sso_sources`.
+//
+// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
+func (c *Client) GetApiV1ServersIdSsoSources(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1ServersIdSsoSourcesRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4366,7 +4437,7 @@ func (c *Client) GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // PostSsoCpanelTokenWithBody cPanel autologin (the click)
 //
-// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4385,7 +4456,7 @@ func (c *Client) PostSsoCpanelTokenWithBody(ctx context.Context, params *PostSso
 
 // PostSsoCpanelTokenWithFormdataBody cPanel autologin (the click)
 //
-// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -6930,6 +7001,40 @@ func NewPatchApiV1ServersIdRequestWithBody(server string, id int, contentType st
 	return req, nil
 }
 
+// NewGetApiV1ServersIdSsoSourcesRequest constructs an http.Request for the GetApiV1ServersIdSsoSources method
+func NewGetApiV1ServersIdSsoSourcesRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/servers/%s/sso-sources", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostApiV1ServersIdTestRequest constructs an http.Request for the PostApiV1ServersIdTest method
 func NewPostApiV1ServersIdTestRequest(server string, id int) (*http.Request, error) {
 	var err error
@@ -8199,7 +8304,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServersWithBodyWithResponse Add a server
 	//
-	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8208,7 +8313,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServersWithResponse Add a server
 	//
-	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+	// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8231,7 +8336,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServersIdWithBodyWithResponse Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8240,12 +8345,21 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServersIdWithResponse Change a server
 	//
-	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+	// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 	PatchApiV1ServersIdWithResponse(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServersIdResponse, error)
+
+	// GetApiV1ServersIdSsoSourcesWithResponse Recent SSO click sources of a server
+	//
+	// The distinct source addresses of the cPanel clicks on this server's services in the last 30 days (at most 50, most recently seen first), each with its number of clicks and of refusals, the time of its last click and whether the server's current `sso_sources` list allows it; plus the current list. Only clicks that carried a link's valid credentials count, so an address that merely guessed is never offered. The address is the client IP as the service sees it (X-Forwarded-For when APPLINKS_TRUST_PROXY is on). Staff fill the list from it with `PATCH /api/v1/servers/{id}` and `sso_sources`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
+	GetApiV1ServersIdSsoSourcesWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1ServersIdSsoSourcesResponse, error)
 
 	// PostApiV1ServersIdTestWithResponse Test the connection to a server
 	//
@@ -8356,7 +8470,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
 	//
-	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8365,7 +8479,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostSsoCpanelTokenWithFormdataBodyWithResponse cPanel autologin (the click)
 	//
-	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11392,6 +11506,61 @@ func (r PatchApiV1ServersIdResponse) ContentType() string {
 	return ""
 }
 
+type GetApiV1ServersIdSsoSourcesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksServerSSOSources
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1ServersIdSsoSourcesResponse) GetJSON200() *LinksServerSSOSources {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1ServersIdSsoSourcesResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApiV1ServersIdSsoSourcesResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1ServersIdSsoSourcesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1ServersIdSsoSourcesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1ServersIdSsoSourcesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1ServersIdSsoSourcesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1ServersIdTestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13032,7 +13201,7 @@ func (c *ClientWithResponses) GetApiV1ServersWithResponse(ctx context.Context, p
 
 // PostApiV1ServersWithBodyWithResponse Add a server
 //
-// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13047,7 +13216,7 @@ func (c *ClientWithResponses) PostApiV1ServersWithBodyWithResponse(ctx context.C
 
 // PostApiV1ServersWithResponse Add a server
 //
-// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+// The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13088,7 +13257,7 @@ func (c *ClientWithResponses) GetApiV1ServersIdWithResponse(ctx context.Context,
 
 // PatchApiV1ServersIdWithBodyWithResponse Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13103,7 +13272,7 @@ func (c *ClientWithResponses) PatchApiV1ServersIdWithBodyWithResponse(ctx contex
 
 // PatchApiV1ServersIdWithResponse Change a server
 //
-// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+// Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13114,6 +13283,21 @@ func (c *ClientWithResponses) PatchApiV1ServersIdWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParsePatchApiV1ServersIdResponse(rsp)
+}
+
+// GetApiV1ServersIdSsoSourcesWithResponse Recent SSO click sources of a server
+//
+// The distinct source addresses of the cPanel clicks on this server's services in the last 30 days (at most 50, most recently seen first), each with its number of clicks and of refusals, the time of its last click and whether the server's current `sso_sources` list allows it; plus the current list. Only clicks that carried a link's valid credentials count, so an address that merely guessed is never offered. The address is the client IP as the service sees it (X-Forwarded-For when APPLINKS_TRUST_PROXY is on). Staff fill the list from it with `PATCH /api/v1/servers/{id}` and `sso_sources`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
+func (c *ClientWithResponses) GetApiV1ServersIdSsoSourcesWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1ServersIdSsoSourcesResponse, error) {
+	rsp, err := c.GetApiV1ServersIdSsoSources(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1ServersIdSsoSourcesResponse(rsp)
 }
 
 // PostApiV1ServersIdTestWithResponse Test the connection to a server
@@ -13303,7 +13487,7 @@ func (c *ClientWithResponses) GetReadyzWithResponse(ctx context.Context, reqEdit
 
 // PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
 //
-// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13318,7 +13502,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithBodyWithResponse(ctx context
 
 // PostSsoCpanelTokenWithFormdataBodyWithResponse cPanel autologin (the click)
 //
-// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15585,6 +15769,46 @@ func ParsePatchApiV1ServersIdResponse(rsp *http.Response) (*PatchApiV1ServersIdR
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1ServersIdSsoSourcesResponse parses an HTTP response from a GetApiV1ServersIdSsoSourcesWithResponse call
+func ParseGetApiV1ServersIdSsoSourcesResponse(rsp *http.Response) (*GetApiV1ServersIdSsoSourcesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1ServersIdSsoSourcesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksServerSSOSources
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 

@@ -90,6 +90,9 @@ type ServerInput struct {
 	Username  string `json:"username" example:"root"`
 	APIToken  string `json:"api_token" example:"ABCDEF0123456789"`
 	Active    *bool  `json:"active" example:"true"`
+	// SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
+	// may come from; empty or absent means any. See NormalizeSSOSources.
+	SSOSources []string `json:"sso_sources" example:"203.0.113.7,198.51.100.0/24"`
 }
 
 // Normalize fills the defaults: port 2087 (2086 when not secure), secure and
@@ -111,6 +114,9 @@ func (in *ServerInput) Normalize() {
 	if in.Username == "" {
 		in.Username = "root"
 	}
+	if in.SSOSources == nil {
+		in.SSOSources = []string{}
+	}
 	if in.Port == nil {
 		p := 2087
 		if !*in.Secure {
@@ -120,8 +126,9 @@ func (in *ServerInput) Normalize() {
 	}
 }
 
-// Validate checks a normalized ServerInput.
-func (in ServerInput) Validate() error {
+// Validate checks a normalized ServerInput and normalises its SSO source
+// addresses.
+func (in *ServerInput) Validate() error {
 	if _, err := ApplicationByModule(in.Module); err != nil {
 		return FieldError("module", "Unknown module %q: use cpanel or wpsquared.", in.Module)
 	}
@@ -137,7 +144,18 @@ func (in ServerInput) Validate() error {
 	if !panelUserRE.MatchString(in.Username) {
 		return FieldError("username", "The username must be root or a reseller name (lowercase letters, digits, _ and -).")
 	}
-	return validateAPIToken(in.APIToken, true)
+	if err := validateAPIToken(in.APIToken, true); err != nil {
+		return err
+	}
+	return in.normalizeSources()
+}
+
+func (in *ServerInput) normalizeSources() error {
+	list, err := NormalizeSSOSources("sso_sources", in.SSOSources)
+	if err == nil {
+		in.SSOSources = list
+	}
+	return err
 }
 
 func validatePort(p int) error {
@@ -173,6 +191,10 @@ type ServerPatch struct {
 	Username  *string `json:"username"`
 	APIToken  *string `json:"api_token"`
 	Active    *bool   `json:"active"`
+	// SSOSources replaces the list of SSO source addresses when present
+	// (an empty list allows any source); absent or null keeps it. It does
+	// not change where the API token is sent, so it needs no api_token.
+	SSOSources []string `json:"sso_sources" example:"203.0.113.7,198.51.100.0/24"`
 }
 
 // Validate checks the fields that are set.
@@ -204,6 +226,13 @@ func (p *ServerPatch) Validate() error {
 		} else if err := validateAPIToken(*p.APIToken, false); err != nil {
 			return err
 		}
+	}
+	if p.SSOSources != nil {
+		list, err := NormalizeSSOSources("sso_sources", p.SSOSources)
+		if err != nil {
+			return err
+		}
+		p.SSOSources = list
 	}
 	return nil
 }

@@ -50,7 +50,8 @@ const (
 	// SSOReasonSwitchDeclined ends a token whose redemption would have
 	// replaced another user's client-area session and whose user chose to
 	// stay signed in as that other user (login-CSRF defence).
-	SSOReasonSwitchDeclined = "switch_declined"
+	SSOReasonSwitchDeclined  = "switch_declined"
+	SSOReasonForbiddenSource = "forbidden_source" // the click came from an address off the server's list
 )
 
 // Destinations beyond the catalogue keys that trusted applications may ask for.
@@ -78,11 +79,13 @@ type SSOToken struct {
 
 // SSOClickTarget is what a cPanel click resolves to through the link
 // credential's public subscriber id: the secret's hash to verify, the
-// service, whether its server is active and the client.
+// service, whether its server is active, the server's SSO source addresses
+// (empty: any) and the client.
 type SSOClickTarget struct {
 	TokenHash    string
 	Service      Service
 	ServerActive bool
+	SSOSources   []string
 	Client       Client
 }
 

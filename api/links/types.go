@@ -77,6 +77,9 @@ type Server struct {
 	Username  string `json:"username" validate:"required" example:"root"`
 	HasToken  bool   `json:"has_api_token" validate:"required" example:"true"`
 	Active    bool   `json:"active" validate:"required" example:"true"`
+	// SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
+	// come from; empty means any.
+	SSOSources []string `json:"sso_sources" validate:"required" example:"203.0.113.7,198.51.100.0/24"`
 	// Detected by the last connection test or support check.
 	Version       string     `json:"version" validate:"required" example:"11.120.0.16"`
 	Profile       string     `json:"profile" validate:"required" example:"cpanel"`

@@ -52,6 +52,7 @@ type Store interface {
 	DeleteServer(ctx context.Context, id int64) error
 	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
 	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
+	SSOClickSources(ctx context.Context, serverID int64, since time.Time, limit int) ([]links.SSOSourceSeen, error)
 
 	CreateClient(ctx context.Context, in links.ClientInput) (links.Client, error)
 	Client(ctx context.Context, id int64) (links.Client, error)

@@ -47,7 +47,7 @@ func (s *Server) listServers(c echo.Context) error {
 // createServer adds a server.
 //
 //	@Summary		Add a server
-//	@Description	The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+//	@Description	The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
 //	@Tags			servers
 //	@Accept			json
 //	@Produce		json
@@ -99,7 +99,7 @@ func (s *Server) getServer(c echo.Context) error {
 // updateServer changes a server.
 //
 //	@Summary		Change a server
-//	@Description	Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+//	@Description	Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
 //	@Tags			servers
 //	@Accept			json
 //	@Produce		json

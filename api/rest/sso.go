@@ -21,7 +21,7 @@ type SSOErrorBody struct {
 
 // SSOErrorDetail is ErrorDetail with the machine-readable refusal reason
 // (e.g. sso_disabled, client_closed, service_inactive, invalid_credentials,
-// invalid_destination, user_not_on_client, invalid_client).
+// invalid_destination, forbidden_source, user_not_on_client, invalid_client).
 type SSOErrorDetail struct {
 	Code    string `json:"code" example:"forbidden"`
 	Message string `json:"message" example:"SSO authentication blocked for client 7."`
@@ -60,7 +60,7 @@ func ssoError(c echo.Context, err error) error {
 // click is cPanel's autologin call when a customer clicks a link.
 //
 //	@Summary		cPanel autologin (the click)
-//	@Description	Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+//	@Description	Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
 //	@Tags			sso
 //	@Accept			x-www-form-urlencoded
 //	@Produce		json

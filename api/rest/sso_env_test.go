@@ -96,8 +96,9 @@ type ssoEnv struct {
 }
 
 type ssoOptions struct {
-	limits sso.Limits
-	noPush bool
+	limits     sso.Limits
+	noPush     bool
+	trustProxy bool // take the client IP from X-Forwarded-For
 }
 
 func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
@@ -116,7 +117,7 @@ func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 	}
 	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now})
 	panels := []links.Panel{whm.NewCPanel(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true}), whm.NewWPSquared(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true})}
-	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6},
+	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6, TrustProxy: opts.trustProxy},
 		rest.Deps{Store: db, Panels: panels, Logger: logger, SSO: svc})
 	e.handler = srv.Handler()
 	hs := httptest.NewUnstartedServer(e.handler)
@@ -360,15 +361,16 @@ func (e *ssoEnv) wantRefusal(r ssoResponse, status int, reason string) ssoErr {
 }
 
 // autologin calls the click endpoint as cPanel would, with the service's
-// real credentials.
-func (e *ssoEnv) autologin(serviceID int64, dest string) ssoResponse {
+// real credentials; opts may add headers (e.g. X-Forwarded-For).
+func (e *ssoEnv) autologin(serviceID int64, dest string, opts ...ssoOpt) ssoResponse {
 	e.t.Helper()
 	creds, err := e.db.ServiceLinkCreds(context.Background(), serviceID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	form := url.Values{"subscriber_unique_id": {creds.SubscriberUniqueID}, "token": {creds.Token}, "attempt": {"1"}}
-	return e.do(nil, "POST", "/sso/cpanel/token?destination="+dest, form.Encode(), withHeader("Content-Type", "application/x-www-form-urlencoded"))
+	opts = append([]ssoOpt{withHeader("Content-Type", "application/x-www-form-urlencoded")}, opts...)
+	return e.do(nil, "POST", "/sso/cpanel/token?destination="+dest, form.Encode(), opts...)
 }
 
 // accessToken calls autologin and returns the token of the redirect_url.

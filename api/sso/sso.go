@@ -346,6 +346,9 @@ type ClickRequest struct {
 }
 
 // Click verifies a cPanel click and issues a token for the account owner.
+// When the service's server has SSO source addresses, req.IP (the client IP
+// as the router sees it, which respects APPLINKS_TRUST_PROXY) must be on
+// them.
 // It answers the redeem URL, or a *Refusal, or an EUNAVAILABLE error when the
 // database is briefly unavailable (the caller answers {"retry": N}).
 func (s *Service) Click(ctx context.Context, req ClickRequest) (string, error) {
@@ -376,6 +379,12 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 	ev.ClientID, ev.ServiceID, ev.ServerID, ev.UserID = id(target.Client.ID), id(svc.ID), id(svc.ServerID), id(target.Client.OwnerUserID)
 	if target.TokenHash == "" || !secret.Equal(secret.Hash(req.Token), target.TokenHash) {
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is not valid.")
+	}
+	// The source is checked once the credentials are known good, so a
+	// caller without them learns nothing of the server's list.
+	if !links.SSOSourceAllowed(target.SSOSources, req.IP) {
+		return "", refuse(links.SSOReasonForbiddenSource, links.EFORBIDDEN,
+			"SSO clicks for server %d are not accepted from %s: staff can allow the address in the server's SSO source addresses.", svc.ServerID, truncate(req.IP, 64))
 	}
 	if err := check(ruleCheck{client: target.Client, userID: target.Client.OwnerUserID, service: &svc, active: target.ServerActive}); err != nil {
 		return "", err

@@ -72,6 +72,22 @@ var migrations = []*gormigrate.Migration{
 		},
 	},
 	{
+		// A server's SSO source addresses (empty: any), and the index the
+		// server page reads its recent click sources by.
+		ID: "2026120602_server_sso_sources",
+		Migrate: func(tx *gorm.DB) error {
+			if !tx.Migrator().HasColumn(&serverRow{}, "SSOSources") {
+				if err := tx.Migrator().AddColumn(&serverRow{}, "SSOSources"); err != nil {
+					return err
+				}
+			}
+			if tx.Migrator().HasIndex(&ssoEventRow{}, "idx_sso_events_server_time") {
+				return nil
+			}
+			return tx.Migrator().CreateIndex(&ssoEventRow{}, "idx_sso_events_server_time")
+		},
+	},
+	{
 		// The staff audit trail.
 		ID: "2026120604_audit_records",
 		Migrate: func(tx *gorm.DB) error {

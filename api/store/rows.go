@@ -47,8 +47,12 @@ type serverRow struct {
 	SupportsLinks *bool
 	SupportReason string `gorm:"size:500;not null;default:''"`
 	CheckedAt     *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// SSOSources is the comma-separated, normalised list of addresses
+	// cPanel clicks may come from (links.NormalizeSSOSources); empty: any.
+	// 50 IPv6 ranges of at most 43 characters fit in 2,200.
+	SSOSources string `gorm:"column:sso_sources;size:2200;not null;default:''"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 func (serverRow) TableName() string { return "servers" }
@@ -247,14 +251,15 @@ type ssoTokenRow struct {
 func (ssoTokenRow) TableName() string { return "sso_tokens" }
 
 type ssoEventRow struct {
-	ID           int64     `gorm:"primaryKey"`
-	Time         time.Time `gorm:"not null;index"`
-	Kind         string    `gorm:"size:16;not null"` // issue, redeem, session
-	UserID       *int64    `gorm:"index"`
-	ClientID     *int64    `gorm:"index"`
-	ServiceID    *int64
-	Source       string `gorm:"size:16;not null"` // cpanel, api, portal
-	ServerID     *int64
+	ID        int64     `gorm:"primaryKey"`
+	Time      time.Time `gorm:"not null;index;index:idx_sso_events_server_time,priority:2"`
+	Kind      string    `gorm:"size:16;not null"` // issue, redeem, session
+	UserID    *int64    `gorm:"index"`
+	ClientID  *int64    `gorm:"index"`
+	ServiceID *int64
+	Source    string `gorm:"size:16;not null"` // cpanel, api, portal
+	// The server's recent click sources are read by (server_id, time).
+	ServerID     *int64 `gorm:"index:idx_sso_events_server_time,priority:1"`
 	CredentialID *int64
 	Destination  string `gorm:"size:64;not null;default:''"`
 	Outcome      string `gorm:"size:16;not null"` // success, refused

@@ -17,7 +17,7 @@ func tokenAAD(serverID int64) string { return fmt.Sprintf("server:%d:api_token",
 func (s *Store) CreateServer(ctx context.Context, in links.ServerInput) (links.Server, error) {
 	row := serverRow{
 		Module: in.Module, Name: in.Name, Hostname: in.Hostname, Port: *in.Port, Secure: *in.Secure,
-		VerifyTLS: *in.VerifyTLS, Username: in.Username, Active: *in.Active,
+		VerifyTLS: *in.VerifyTLS, Username: in.Username, Active: *in.Active, SSOSources: joinList(in.SSOSources),
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.checkServerUnique(tx, 0, row.Name, row.Hostname, row.Port); err != nil {
@@ -82,7 +82,7 @@ func serverFromRow(r serverRow) links.Server {
 		ID: r.ID, Module: r.Module, Name: r.Name, Hostname: r.Hostname, Port: r.Port, Secure: r.Secure,
 		VerifyTLS: r.VerifyTLS, Username: r.Username, HasToken: r.APITokenEnc != "", Active: r.Active,
 		Version: r.Version, Profile: r.Profile, SupportsLinks: r.SupportsLinks, SupportReason: r.SupportReason,
-		CheckedAt: r.CheckedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		CheckedAt: r.CheckedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SSOSources: splitList(r.SSOSources),
 	}
 }
 
@@ -181,6 +181,9 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 		}
 		if p.Active != nil {
 			cols["active"] = *p.Active
+		}
+		if p.SSOSources != nil {
+			cols["sso_sources"] = joinList(p.SSOSources)
 		}
 		if p.APIToken != nil {
 			sealed, err := s.box.Seal(*p.APIToken, tokenAAD(id))

@@ -48,6 +48,7 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 		ServiceStatus  string
 		Module         string
 		ServerActive   bool
+		SSOSources     string
 		ClientName     string
 		ClientStatus   string
 		AllowSSO       bool
@@ -56,7 +57,7 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 	}
 	res := s.db.WithContext(ctx).Table("services AS sv").
 		Select(`lc.token_hash, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
-			sv.status AS service_status, srv.module, srv.active AS server_active, c.name AS client_name,
+			sv.status AS service_status, srv.module, srv.active AS server_active, srv.sso_sources, c.name AS client_name,
 			c.status AS client_status, c.allow_sso, c.owner_user_id, sv.created_at AS service_created`).
 		Joins("LEFT JOIN link_credentials lc ON lc.service_id = sv.id").
 		Joins("JOIN servers srv ON srv.id = sv.server_id").
@@ -74,7 +75,7 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 		svc.Username = *r.Username
 	}
 	out := links.SSOClickTarget{
-		Service: svc, ServerActive: r.ServerActive,
+		Service: svc, ServerActive: r.ServerActive, SSOSources: splitList(r.SSOSources),
 		Client: links.Client{ID: r.ClientID, Name: r.ClientName, Status: r.ClientStatus, AllowSSO: r.AllowSSO, OwnerUserID: r.OwnerUserID},
 	}
 	if r.TokenHash != nil {

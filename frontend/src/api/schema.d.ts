@@ -2933,7 +2933,7 @@ export interface paths {
         put?: never;
         /**
          * Add a server
-         * @description The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false).
+         * @description The API token is stored encrypted and never returned. Port defaults to 2087 (2086 when secure is false). `sso_sources` (optional, at most 50) lists the addresses cPanel clicks may come from: each an IPv4 or IPv6 address or CIDR range, stored normalised (a single address as a bare address, a range from its first address, e.g. 10.0.0.5/24 becomes 10.0.0.0/24; duplicates dropped); empty means any. A bad entry is a 400 naming `sso_sources[i]`.
          */
         post: {
             parameters: {
@@ -3079,7 +3079,7 @@ export interface paths {
         head?: never;
         /**
          * Change a server
-         * @description Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. Setting active=false deactivates it: its accounts are skipped from then on.
+         * @description Only the fields present change. An empty or absent api_token keeps the stored token, except when hostname, port, secure, verify_tls or username change: then api_token is required in the same request (422 otherwise, and nothing is written), so that the stored token is never sent to an address it was not entered for. `sso_sources` replaces the list of addresses cPanel clicks may come from (see Add a server; `[]` allows any source, absent keeps it) and needs no api_token. Setting active=false deactivates it: its accounts are skipped from then on.
          */
         patch: {
             parameters: {
@@ -3145,6 +3145,66 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/servers/{id}/sso-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent SSO click sources of a server
+         * @description The distinct source addresses of the cPanel clicks on this server's services in the last 30 days (at most 50, most recently seen first), each with its number of clicks and of refusals, the time of its last click and whether the server's current `sso_sources` list allows it; plus the current list. Only clicks that carried a link's valid credentials count, so an address that merely guessed is never offered. The address is the client IP as the service sees it (X-Forwarded-For when APPLINKS_TRUST_PROXY is on). Staff fill the list from it with `PATCH /api/v1/servers/{id}` and `sso_sources`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description server id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.ServerSSOSources"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/servers/{id}/test": {
@@ -3691,7 +3751,7 @@ export interface paths {
         put?: never;
         /**
          * cPanel autologin (the click)
-         * @description Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
+         * @description Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
          */
         post: {
             parameters: {
@@ -4287,6 +4347,15 @@ export interface components {
              * @example 42
              */
             services: number;
+            /**
+             * @description SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
+             *     come from; empty means any.
+             * @example [
+             *       "203.0.113.7",
+             *       "198.51.100.0/24"
+             *     ]
+             */
+            sso_sources: string[];
             /** @example  */
             support_reason: string;
             supports_links: boolean | null;
@@ -4319,6 +4388,15 @@ export interface components {
             port?: number;
             /** @example true */
             secure?: boolean;
+            /**
+             * @description SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
+             *     may come from; empty or absent means any. See NormalizeSSOSources.
+             * @example [
+             *       "203.0.113.7",
+             *       "198.51.100.0/24"
+             *     ]
+             */
+            sso_sources?: string[];
             /** @example root */
             username?: string;
             /** @example true */
@@ -4331,8 +4409,28 @@ export interface components {
             name?: string;
             port?: number;
             secure?: boolean;
+            /**
+             * @description SSOSources replaces the list of SSO source addresses when present
+             *     (an empty list allows any source); absent or null keeps it. It does
+             *     not change where the API token is sent, so it needs no api_token.
+             * @example [
+             *       "203.0.113.7",
+             *       "198.51.100.0/24"
+             *     ]
+             */
+            sso_sources?: string[];
             username?: string;
             verify_tls?: boolean;
+        };
+        "links.ServerSSOSources": {
+            items: components["schemas"]["links.SSOSourceSeen"][];
+            since: string;
+            /**
+             * @example [
+             *       "203.0.113.0/24"
+             *     ]
+             */
+            sso_sources: string[];
         };
         "links.ServerTask": {
             /** @example 20 */
@@ -4449,6 +4547,21 @@ export interface components {
             time: string;
             /** @example 1 */
             user_id: number | null;
+        };
+        "links.SSOSourceSeen": {
+            /**
+             * @description Allowed tells whether the server's current list lets this address in
+             *     (always true while the list is empty).
+             * @example true
+             */
+            allowed: boolean;
+            /** @example 12 */
+            clicks: number;
+            /** @example 203.0.113.7 */
+            ip: string;
+            last_at: string;
+            /** @example 0 */
+            refused: number;
         };
         "links.SSOTokenAnswer": {
             /** @example q1Zx8bC0... */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { routes } from '@/app/router';
 import {
   apiError,
+  type FetchHandler,
   json,
   mockFetch,
   renderRoutes,
@@ -27,6 +28,7 @@ const cp1 = {
   supports_links: true,
   checked_at: '2026-11-28T10:00:00Z',
   services: 42,
+  sso_sources: [] as string[],
 };
 
 const old = {
@@ -40,6 +42,17 @@ const old = {
   services: 0,
 };
 
+const noClicks = { sso_sources: [], since: '2026-10-29T10:00:00Z', items: [] };
+
+/** Signed in, with a server page's recent click sources answered (none) unless `handler` does. */
+function staffIn(handler: FetchHandler): FetchHandler {
+  return signedIn(async (req) => {
+    const res = await handler(req);
+    if (res || !/^GET \/api\/v1\/servers\/\d+\/sso-sources$/.test(route(req))) return res;
+    return json(noClicks);
+  });
+}
+
 function list(items: unknown[]) {
   return json({ items, total: items.length, page: 1, per_page: 25 });
 }
@@ -47,7 +60,7 @@ function list(items: unknown[]) {
 describe('servers', () => {
   it('lists servers with their support state', async () => {
     mockFetch(
-      signedIn((req) => (route(req) === 'GET /api/v1/servers' ? list([cp1, old]) : undefined)),
+      staffIn((req) => (route(req) === 'GET /api/v1/servers' ? list([cp1, old]) : undefined)),
     );
     renderRoutes(routes, '/servers');
 
@@ -63,7 +76,7 @@ describe('servers', () => {
   });
 
   it('offers to add the first server when there are none', async () => {
-    mockFetch(signedIn((req) => (route(req) === 'GET /api/v1/servers' ? list([]) : undefined)));
+    mockFetch(staffIn((req) => (route(req) === 'GET /api/v1/servers' ? list([]) : undefined)));
     renderRoutes(routes, '/servers');
     expect(await screen.findByText('No servers yet')).toBeInTheDocument();
     expect(screen.getAllByRole('link', { name: 'Add server' }).length).toBeGreaterThan(0);
@@ -71,7 +84,7 @@ describe('servers', () => {
 
   it('sends the search text to the API', async () => {
     const fetch = mockFetch(
-      signedIn((req) => (route(req) === 'GET /api/v1/servers' ? list([cp1]) : undefined)),
+      staffIn((req) => (route(req) === 'GET /api/v1/servers' ? list([cp1]) : undefined)),
     );
     const { user } = renderRoutes(routes, '/servers');
     await screen.findByRole('table', { name: 'Servers' });
@@ -86,7 +99,7 @@ describe('servers', () => {
   it('adds a server, sending the token once, and shows field errors from the API', async () => {
     let attempts = 0;
     const fetch = mockFetch(
-      signedIn((req) => {
+      staffIn((req) => {
         if (route(req) === 'POST /api/v1/servers') {
           attempts++;
           return attempts === 1
@@ -128,12 +141,13 @@ describe('servers', () => {
       username: 'root',
       api_token: 'SECRET',
       active: true,
+      sso_sources: [],
     });
   });
 
   it('never pre-fills the token and keeps it when left empty', async () => {
     const fetch = mockFetch(
-      signedIn((req) => {
+      staffIn((req) => {
         if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
         if (route(req) === 'PATCH /api/v1/servers/1') return json({ ...cp1, name: 'cp1-renamed' });
         if (route(req) === 'GET /api/v1/servers') return list([cp1]);
@@ -160,7 +174,7 @@ describe('servers', () => {
 
   it('asks for the token again when the address changes, and sends it with the change', async () => {
     const fetch = mockFetch(
-      signedIn((req) => {
+      staffIn((req) => {
         if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
         if (route(req) === 'PATCH /api/v1/servers/1') return json({ ...cp1, port: 2083 });
         if (route(req) === 'GET /api/v1/servers') return list([cp1]);
@@ -191,7 +205,7 @@ describe('servers', () => {
 
   it('tests the connection and shows version, profile and link support', async () => {
     mockFetch(
-      signedIn((req) => {
+      staffIn((req) => {
         if (route(req) === 'GET /api/v1/servers/2') return json(old);
         if (route(req) === 'POST /api/v1/servers/2/test') {
           return json({
@@ -222,7 +236,7 @@ describe('servers', () => {
 
   it('explains why a server cannot be deleted', async () => {
     mockFetch(
-      signedIn((req) => {
+      staffIn((req) => {
         if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
         if (route(req) === 'DELETE /api/v1/servers/1') {
           return apiError(409, 'conflict', 'The server still has 42 hosting accounts.');
@@ -242,7 +256,7 @@ describe('servers', () => {
 
   it('deactivates a server', async () => {
     const fetch = mockFetch(
-      signedIn((req) => {
+      staffIn((req) => {
         if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
         if (route(req) === 'PATCH /api/v1/servers/1') return json({ ...cp1, active: false });
         if (route(req) === 'GET /api/v1/servers') return list([cp1]);
@@ -254,5 +268,157 @@ describe('servers', () => {
     expect(await screen.findByRole('button', { name: 'Activate' })).toBeInTheDocument();
     const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
     expect(await patch.json()).toEqual({ active: false });
+  });
+
+  it('edits the SSO source addresses, one per line, and shows an entry the API refused', async () => {
+    const listed = { ...cp1, sso_sources: ['203.0.113.7'] };
+    let patches = 0;
+    const fetch = mockFetch(
+      staffIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json(listed);
+        if (route(req) === 'PATCH /api/v1/servers/1') {
+          patches++;
+          return patches === 1
+            ? apiError(
+                400,
+                'invalid',
+                '"10.0.0.0/33" is not an IP address or CIDR range.',
+                'sso_sources[1]',
+              )
+            : json({ ...listed, sso_sources: ['203.0.113.7', '10.0.0.0/8'] });
+        }
+        if (route(req) === 'GET /api/v1/servers') return list([listed]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/servers/1');
+
+    const field = await screen.findByLabelText('SSO source addresses');
+    expect(field).toHaveValue('203.0.113.7');
+    expect(field).toHaveAccessibleDescription(/one IPv4 or IPv6 address or CIDR range per line/);
+    await user.type(field, '{Enter}10.0.0.0/33{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText(/"10.0.0.0\/33" is not an IP address/)).toBeInTheDocument();
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+
+    await user.clear(field);
+    await user.type(field, '203.0.113.7{Enter}10.0.0.0/8');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    const sent = requests(fetch).filter((r) => route(r) === 'PATCH /api/v1/servers/1');
+    expect(await sent[0]!.json()).toMatchObject({ sso_sources: ['203.0.113.7', '10.0.0.0/33'] });
+    const body = (await sent[1]!.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ sso_sources: ['203.0.113.7', '10.0.0.0/8'] });
+    expect(body).not.toHaveProperty('api_token');
+  });
+
+  it('leaves the SSO source addresses out of a save that does not change them', async () => {
+    const listed = { ...cp1, sso_sources: ['203.0.113.7'] };
+    const fetch = mockFetch(
+      staffIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json(listed);
+        if (route(req) === 'PATCH /api/v1/servers/1') return json({ ...listed, name: 'cp1b' });
+        if (route(req) === 'GET /api/v1/servers') return list([listed]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/servers/1');
+    const name = await screen.findByLabelText(/^Name/);
+    await user.type(name, 'b');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
+    expect(await patch.json()).not.toHaveProperty('sso_sources');
+  });
+
+  it('lists recent click sources and allows a refused address', async () => {
+    let server = { ...cp1, sso_sources: ['203.0.113.0/24'] };
+    const seen = (allowed: boolean) => ({
+      sso_sources: server.sso_sources,
+      since: '2026-10-29T10:00:00Z',
+      items: [
+        { ip: '198.51.100.9', clicks: 3, refused: 2, last_at: '2026-11-28T09:00:00Z', allowed },
+        {
+          ip: '203.0.113.7',
+          clicks: 5,
+          refused: 0,
+          last_at: '2026-11-27T09:00:00Z',
+          allowed: true,
+        },
+      ],
+    });
+    const fetch = mockFetch(
+      staffIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json(server);
+        if (route(req) === 'GET /api/v1/servers/1/sso-sources') {
+          return json(seen(server.sso_sources.includes('198.51.100.9')));
+        }
+        if (route(req) === 'PATCH /api/v1/servers/1') {
+          server = { ...server, sso_sources: ['203.0.113.0/24', '198.51.100.9'] };
+          return json(server);
+        }
+        if (route(req) === 'GET /api/v1/servers') return list([server]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/servers/1');
+
+    const table = await screen.findByRole('table', { name: 'Recent click sources' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toHaveTextContent('198.51.100.9');
+    expect(rows[1]).toHaveTextContent('Refused');
+    expect(rows[2]).toHaveTextContent('On the list');
+    expect(within(rows[2]!).queryByRole('button')).not.toBeInTheDocument();
+
+    await user.click(within(rows[1]!).getByRole('button', { name: 'Allow 198.51.100.9' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('button', { name: 'Allow 198.51.100.9' })).not.toBeInTheDocument();
+    });
+    const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
+    expect(await patch.json()).toEqual({ sso_sources: ['203.0.113.0/24', '198.51.100.9'] });
+    // The form follows the stored list, since it was not being edited.
+    expect(screen.getByLabelText('SSO source addresses')).toHaveValue(
+      '203.0.113.0/24\n198.51.100.9',
+    );
+  });
+
+  it('asks before the first allowed address starts the list', async () => {
+    const fetch = mockFetch(
+      staffIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
+        if (route(req) === 'GET /api/v1/servers/1/sso-sources') {
+          return json({
+            ...noClicks,
+            items: [
+              {
+                ip: '2001:db8::7',
+                clicks: 1,
+                refused: 0,
+                last_at: '2026-11-28T09:00:00Z',
+                allowed: true,
+              },
+            ],
+          });
+        }
+        if (route(req) === 'PATCH /api/v1/servers/1')
+          return json({ ...cp1, sso_sources: ['2001:db8::7'] });
+        if (route(req) === 'GET /api/v1/servers') return list([cp1]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/servers/1');
+    const table = await screen.findByRole('table', { name: 'Recent click sources' });
+    expect(table).toHaveTextContent('Any address');
+    await user.click(within(table).getByRole('button', { name: 'Allow 2001:db8::7' }));
+
+    const dialog = screen.getByRole('dialog', { name: 'Accept clicks only from 2001:db8::7?' });
+    expect(requests(fetch).some((r) => route(r) === 'PATCH /api/v1/servers/1')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Start the list' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
+    expect(await patch.json()).toEqual({ sso_sources: ['2001:db8::7'] });
   });
 });

@@ -90,9 +90,16 @@ export const SSO_REASONS: Record<string, SSOReasonText> = {
     detail: 'Something was missing or wrong in the request from your control panel.',
     action: SIGN_IN,
   },
+  forbidden_source: {
+    title: 'Your control panel is not allowed to sign you in',
+    detail:
+      'The sign-in request came from an address we do not accept single sign-on from for this server.',
+    action: `${SIGN_IN} If this keeps happening, contact our support team.`,
+  },
   credential_forbidden: {
     title: 'The application may not sign you in',
-    detail: 'The application that sent you here is not (or no longer) allowed to create sign-in links.',
+    detail:
+      'The application that sent you here is not (or no longer) allowed to create sign-in links.',
     action: SIGN_IN,
   },
   switch_declined: {

@@ -4,7 +4,10 @@ import { api, unwrap } from '@/lib/api-client';
 
 export type ServerPatch = Schema<'links.ServerPatch'>;
 
-/** PATCH /api/v1/servers/{id}: only the fields present change (api_token absent = keep). */
+/**
+ * PATCH /api/v1/servers/{id}: only the fields present change (api_token absent = keep). The
+ * recent click sources are read again, since whether the list allows each may have changed.
+ */
 export function useUpdateServer() {
   const qc = useQueryClient();
   return useMutation({
@@ -12,7 +15,10 @@ export function useUpdateServer() {
       unwrap(api.PATCH('/api/v1/servers/{id}', { params: { path: { id } }, body: patch })),
     onSuccess: (server) => {
       qc.setQueryData(['servers', 'detail', server.id], server);
-      return qc.invalidateQueries({ queryKey: ['servers', 'list'] });
+      return Promise.all([
+        qc.invalidateQueries({ queryKey: ['servers', 'list'] }),
+        qc.invalidateQueries({ queryKey: ['servers', 'sso-sources', server.id] }),
+      ]);
     },
   });
 }

@@ -12,10 +12,11 @@ import { useServer } from '../api/get-server';
 import { useTestServer } from '../api/test-server';
 import { useUpdateServer } from '../api/update-server';
 import { moduleName } from './module-name';
+import { ServerClickSources } from './server-click-sources';
 import { ServerForm } from './server-form';
 import { ServerTestResult } from './server-test-result';
 
-/** One server: test the connection, (de)activate, delete, edit. */
+/** One server: test the connection, (de)activate, delete, edit, and where its clicks come from. */
 export function ServerDetails({
   id,
   onDeleted,
@@ -121,6 +122,7 @@ export function ServerDetails({
           );
         }}
       />
+      <ServerClickSources server={s} />
       {confirmDelete ? (
         <ConfirmDialog
           title={`Delete ${s.name || 'this server'}?`}

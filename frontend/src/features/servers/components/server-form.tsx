@@ -5,6 +5,7 @@ import { Button } from '@/components/ui/button';
 import { CheckboxField } from '@/components/ui/checkbox-field';
 import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
+import { TextAreaField } from '@/components/ui/textarea-field';
 import { ApiError, errorMessage } from '@/lib/api-error';
 import type { ServerInput } from '../api/create-server';
 import type { ServerPatch } from '../api/update-server';
@@ -22,6 +23,8 @@ interface Values {
   username: string;
   api_token: string;
   active: boolean;
+  /** The SSO source addresses as typed: one address or CIDR range per line. */
+  sso_sources: string;
 }
 
 type Field = keyof Values;
@@ -38,7 +41,25 @@ function initialValues(server?: Server): Values {
     username: server?.username ?? 'root',
     api_token: '', // write-only: never pre-filled
     active: server?.active ?? true,
+    sso_sources: sourcesText(server?.sso_sources),
   };
+}
+
+/** A list of SSO source addresses as the field shows it: one per line. */
+export function sourcesText(list: readonly string[] | undefined): string {
+  return (list ?? []).join('\n');
+}
+
+/**
+ * The entries of the SSO source addresses field: one per line (commas and spaces separate too,
+ * for a pasted list), blanks dropped. The API checks and normalises each entry.
+ */
+export function parseSources(text: string): string[] {
+  return text.split(/[\s,;]+/).filter((entry) => entry !== '');
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** The fields that say where or how the server is reached, in the API's words. */
@@ -86,7 +107,20 @@ export function validateServer(v: Values, creating: boolean, server?: Server): E
   return e;
 }
 
-const FIELD_ORDER: Field[] = ['module', 'name', 'hostname', 'port', 'username', 'api_token'];
+const FIELD_ORDER: Field[] = [
+  'module',
+  'name',
+  'hostname',
+  'port',
+  'username',
+  'api_token',
+  'sso_sources',
+];
+
+/** The form field an API error names: `sso_sources[2]` is the SSO source addresses field. */
+function formField(field: string): Field {
+  return (field.startsWith('sso_sources') ? 'sso_sources' : field) as Field;
+}
 
 export type ServerFormSubmit =
   { mode: 'create'; input: ServerInput } | { mode: 'edit'; patch: ServerPatch };
@@ -115,8 +149,19 @@ export function ServerForm({
   const [errors, setErrors] = useState<Errors>({});
   const formRef = useRef<HTMLFormElement>(null);
 
+  // Follow a change of the stored list made elsewhere (the "Allow" action of the recent click
+  // sources) while the field holds what was stored before, i.e. has not been edited.
+  const storedSources = sourcesText(server?.sso_sources);
+  const [shownSources, setShownSources] = useState(storedSources);
+  if (storedSources !== shownSources) {
+    setShownSources(storedSources);
+    if (values.sso_sources === shownSources) {
+      setValues((v) => ({ ...v, sso_sources: storedSources }));
+    }
+  }
+
   const changedReach = reachChange(values, server);
-  const serverField = error instanceof ApiError && error.field ? (error.field as Field) : undefined;
+  const serverField = error instanceof ApiError && error.field ? formField(error.field) : undefined;
   const fieldError = (f: Field) =>
     errors[f] ?? (serverField === f ? errorMessage(error) : undefined);
 
@@ -154,14 +199,24 @@ export function ServerForm({
       active: values.active,
     };
     const token = values.api_token.trim();
+    const sources = parseSources(values.sso_sources);
     if (creating) {
       onSubmit({
         mode: 'create',
-        input: { ...common, module: values.module as ServerInput['module'], api_token: token },
+        input: {
+          ...common,
+          module: values.module as ServerInput['module'],
+          api_token: token,
+          sso_sources: sources,
+        },
       });
-    } else {
-      onSubmit({ mode: 'edit', patch: token ? { ...common, api_token: token } : common });
+      return;
     }
+    // The list is sent only when it changed, so that saving other fields never puts back a
+    // list that changed since the form was opened.
+    const patch: ServerPatch = token ? { ...common, api_token: token } : { ...common };
+    if (!sameList(sources, server.sso_sources)) patch.sso_sources = sources;
+    onSubmit({ mode: 'edit', patch });
   }
 
   return (
@@ -272,6 +327,21 @@ export function ServerForm({
             }}
           />
         </div>
+        <TextAreaField
+          label="SSO source addresses"
+          name="sso_sources"
+          className="span-2"
+          rows={4}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder={'203.0.113.7\n198.51.100.0/24'}
+          hint="The addresses this server's cPanel clicks come from: one IPv4 or IPv6 address or CIDR range per line, at most 50. A click from any other address is refused. Leave empty to accept clicks from any address. The server page lists the addresses of recent clicks."
+          value={values.sso_sources}
+          error={fieldError('sso_sources')}
+          onChange={(e) => {
+            set('sso_sources', e.target.value);
+          }}
+        />
       </div>
       <div className="form-actions">
         <Button onClick={onCancel}>Cancel</Button>
