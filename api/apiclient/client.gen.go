@@ -1502,9 +1502,28 @@ type RestPortalMe struct {
 	// Owner Example: true
 	Owner *bool `json:"owner,omitempty"`
 
+	// Pages Pages says, for each part of the client area, whether the user may
+	// open it on the current account (links.ClientAreaRules).
+	Pages *[]RestPortalPageAccess `json:"pages,omitempty"`
+
 	// Permissions Example: ["sso"]
 	Permissions *[]string  `json:"permissions,omitempty"`
 	User        *LinksUser `json:"user,omitempty"`
+}
+
+// RestPortalPageAccess defines model for rest.PortalPageAccess.
+type RestPortalPageAccess struct {
+	// Allowed Example: true
+	Allowed bool `json:"allowed"`
+
+	// Path Example: /portal/invoices
+	Path string `json:"path"`
+
+	// Permission Permission is the membership permission the pages need; empty when
+	// every user on the account may open them.
+	//
+	// Example: invoices
+	Permission string `json:"permission"`
 }
 
 // RestPortalSecurity defines model for rest.PortalSecurity.
@@ -1570,7 +1589,8 @@ type RestPortalService struct {
 	PanelLoginMessage *string `json:"panel_login_message,omitempty"`
 
 	// PanelLoginReason PanelLoginReason is the refusal code when it is not (sso_disabled,
-	// client_closed, no_sso_permission, service_inactive).
+	// client_closed, no_sso_permission, no_destination_permission,
+	// service_inactive).
 	//
 	// Example:
 	PanelLoginReason *string `json:"panel_login_reason,omitempty"`
@@ -2264,10 +2284,14 @@ type ClientInterface interface {
 
 	// GetApiV1PortalNetworkStatus Network status
 	//
+	// The state of the servers the account's services live on. Open to every user on the account.
+	//
 	// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
 	GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1PortalProfile My profile
+	//
+	// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 	//
 	// Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
 	GetApiV1PortalProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2315,19 +2339,21 @@ type ClientInterface interface {
 
 	// GetApiV1PortalServices The account's services
 	//
-	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 	//
 	// Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
 	GetApiV1PortalServices(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1PortalServicesId One of the account's services
 	//
+	// Needs the services permission on the account (403 otherwise).
+	//
 	// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
 	GetApiV1PortalServicesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1PortalServicesIdSso Log in to cPanel
 	//
-	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 	//
 	// Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
 	PostApiV1PortalServicesIdSso(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2540,7 +2566,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2549,7 +2575,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokens Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2586,7 +2612,7 @@ type ClientInterface interface {
 
 	// GetSsoRedeem Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 	GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3294,6 +3320,8 @@ func (c *Client) GetApiV1PortalMe(ctx context.Context, reqEditors ...RequestEdit
 
 // GetApiV1PortalNetworkStatus Network status
 //
+// The state of the servers the account's services live on. Open to every user on the account.
+//
 // Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
 func (c *Client) GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1PortalNetworkStatusRequest(c.Server)
@@ -3308,6 +3336,8 @@ func (c *Client) GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...
 }
 
 // GetApiV1PortalProfile My profile
+//
+// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 //
 // Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
 func (c *Client) GetApiV1PortalProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3415,7 +3445,7 @@ func (c *Client) PatchApiV1PortalSecurity(ctx context.Context, body PatchApiV1Po
 
 // GetApiV1PortalServices The account's services
 //
-// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 //
 // Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
 func (c *Client) GetApiV1PortalServices(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3432,6 +3462,8 @@ func (c *Client) GetApiV1PortalServices(ctx context.Context, params *GetApiV1Por
 
 // GetApiV1PortalServicesId One of the account's services
 //
+// Needs the services permission on the account (403 otherwise).
+//
 // Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
 func (c *Client) GetApiV1PortalServicesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1PortalServicesIdRequest(c.Server, id)
@@ -3447,7 +3479,7 @@ func (c *Client) GetApiV1PortalServicesId(ctx context.Context, id int, reqEditor
 
 // PostApiV1PortalServicesIdSso Log in to cPanel
 //
-// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 //
 // Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
 func (c *Client) PostApiV1PortalServicesIdSso(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3950,7 +3982,7 @@ func (c *Client) GetApiV1SsoEvents(ctx context.Context, params *GetApiV1SsoEvent
 
 // PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3969,7 +4001,7 @@ func (c *Client) PostApiV1SsoTokensWithBody(ctx context.Context, contentType str
 
 // PostApiV1SsoTokens Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4056,7 +4088,7 @@ func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params 
 
 // GetSsoRedeem Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7260,12 +7292,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1PortalNetworkStatusWithResponse Network status
 	//
+	// The state of the servers the account's services live on. Open to every user on the account.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
 	GetApiV1PortalNetworkStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalNetworkStatusResponse, error)
 
 	// GetApiV1PortalProfileWithResponse My profile
+	//
+	// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7317,7 +7353,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1PortalServicesWithResponse The account's services
 	//
-	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7326,6 +7362,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1PortalServicesIdWithResponse One of the account's services
 	//
+	// Needs the services permission on the account (403 otherwise).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
@@ -7333,7 +7371,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1PortalServicesIdSsoWithResponse Log in to cPanel
 	//
-	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7572,7 +7610,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7581,7 +7619,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7622,7 +7660,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9569,6 +9607,8 @@ type GetApiV1PortalServicesResponse struct {
 	JSON200 *RestListRestPortalService
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9579,6 +9619,11 @@ func (r GetApiV1PortalServicesResponse) GetJSON200() *RestListRestPortalService 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetApiV1PortalServicesResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1PortalServicesResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -9617,6 +9662,8 @@ type GetApiV1PortalServicesIdResponse struct {
 	JSON200 *RestPortalService
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
@@ -9629,6 +9676,11 @@ func (r GetApiV1PortalServicesIdResponse) GetJSON200() *RestPortalService {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetApiV1PortalServicesIdResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1PortalServicesIdResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -11684,6 +11736,8 @@ func (c *ClientWithResponses) GetApiV1PortalMeWithResponse(ctx context.Context, 
 
 // GetApiV1PortalNetworkStatusWithResponse Network status
 //
+// The state of the servers the account's services live on. Open to every user on the account.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
@@ -11696,6 +11750,8 @@ func (c *ClientWithResponses) GetApiV1PortalNetworkStatusWithResponse(ctx contex
 }
 
 // GetApiV1PortalProfileWithResponse My profile
+//
+// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11783,7 +11839,7 @@ func (c *ClientWithResponses) PatchApiV1PortalSecurityWithResponse(ctx context.C
 
 // GetApiV1PortalServicesWithResponse The account's services
 //
-// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11798,6 +11854,8 @@ func (c *ClientWithResponses) GetApiV1PortalServicesWithResponse(ctx context.Con
 
 // GetApiV1PortalServicesIdWithResponse One of the account's services
 //
+// Needs the services permission on the account (403 otherwise).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
@@ -11811,7 +11869,7 @@ func (c *ClientWithResponses) GetApiV1PortalServicesIdWithResponse(ctx context.C
 
 // PostApiV1PortalServicesIdSsoWithResponse Log in to cPanel
 //
-// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12224,7 +12282,7 @@ func (c *ClientWithResponses) GetApiV1SsoEventsWithResponse(ctx context.Context,
 
 // PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12239,7 +12297,7 @@ func (c *ClientWithResponses) PostApiV1SsoTokensWithBodyWithResponse(ctx context
 
 // PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12310,7 +12368,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 
 // GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13770,6 +13828,13 @@ func ParseGetApiV1PortalServicesResponse(rsp *http.Response) (*GetApiV1PortalSer
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -13802,6 +13867,13 @@ func ParseGetApiV1PortalServicesIdResponse(rsp *http.Response) (*GetApiV1PortalS
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest RestErrorBody

@@ -29,24 +29,25 @@ const (
 // endpoints ("reason") and in the login page's error query parameter, which
 // the client area turns into words.
 const (
-	SSOReasonBadCredentials     = "invalid_credentials"  // wrong or missing subscriber id or token
-	SSOReasonClientClosed       = "client_closed"        // the account is Closed
-	SSOReasonSSODisabled        = "sso_disabled"         // the account's allow_sso is off
-	SSOReasonServiceInactive    = "service_inactive"     // the service no longer qualifies for links
-	SSOReasonNoPermission       = "no_sso_permission"    // the user lacks the sso permission
-	SSOReasonUserNotOnClient    = "user_not_on_client"   // the user does not belong to the account
-	SSOReasonInvalidClient      = "invalid_client"       // the account does not exist
-	SSOReasonInvalidUser        = "invalid_user"         // the user does not exist
-	SSOReasonInvalidService     = "invalid_service"      // the service does not exist or is not the account's
-	SSOReasonInvalidDestination = "invalid_destination"  // unknown destination or unsafe redirect path
-	SSOReasonInvalidToken       = "invalid_token"        // unknown or malformed access token
-	SSOReasonExpiredToken       = "expired_token"        // the access token expired
-	SSOReasonUsedToken          = "used_token"           // the access token was already used
-	SSOReasonPanelError         = "panel_error"          // the panel refused or did not answer
-	SSOReasonUnavailable        = "unavailable"          // the database was briefly unavailable
-	SSOReasonRateLimited        = "rate_limited"         // too many attempts
-	SSOReasonBadRequest         = "invalid_request"      // a malformed request
-	SSOReasonCredentialRevoked  = "credential_forbidden" // the API credential may not create tokens
+	SSOReasonBadCredentials     = "invalid_credentials"       // wrong or missing subscriber id or token
+	SSOReasonClientClosed       = "client_closed"             // the account is Closed
+	SSOReasonSSODisabled        = "sso_disabled"              // the account's allow_sso is off
+	SSOReasonServiceInactive    = "service_inactive"          // the service no longer qualifies for links
+	SSOReasonNoPermission       = "no_sso_permission"         // the user lacks the sso permission
+	SSOReasonNoPagePermission   = "no_destination_permission" // the user lacks the permission of the destination's page (ClientAreaRules)
+	SSOReasonUserNotOnClient    = "user_not_on_client"        // the user does not belong to the account
+	SSOReasonInvalidClient      = "invalid_client"            // the account does not exist
+	SSOReasonInvalidUser        = "invalid_user"              // the user does not exist
+	SSOReasonInvalidService     = "invalid_service"           // the service does not exist or is not the account's
+	SSOReasonInvalidDestination = "invalid_destination"       // unknown destination or unsafe redirect path
+	SSOReasonInvalidToken       = "invalid_token"             // unknown or malformed access token
+	SSOReasonExpiredToken       = "expired_token"             // the access token expired
+	SSOReasonUsedToken          = "used_token"                // the access token was already used
+	SSOReasonPanelError         = "panel_error"               // the panel refused or did not answer
+	SSOReasonUnavailable        = "unavailable"               // the database was briefly unavailable
+	SSOReasonRateLimited        = "rate_limited"              // too many attempts
+	SSOReasonBadRequest         = "invalid_request"           // a malformed request
+	SSOReasonCredentialRevoked  = "credential_forbidden"      // the API credential may not create tokens
 )
 
 // Destinations beyond the catalogue keys that trusted applications may ask for.

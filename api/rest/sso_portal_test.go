@@ -157,7 +157,7 @@ func TestPortalSessionServicesAndPanelLogin(t *testing.T) {
 		// A user on two accounts switches between them.
 		second, _ := e.newClient("second")
 		secondSvc := e.newService(second.ID, "other")
-		if _, err := e.db.AddClientUser(t.Context(), second.ID, links.ClientUserInput{UserID: e.owner.ID, Permissions: []string{links.UserPermInvoices}}); err != nil {
+		if _, err := e.db.AddClientUser(t.Context(), second.ID, links.ClientUserInput{UserID: e.owner.ID, Permissions: []string{links.UserPermInvoices, links.UserPermServices}}); err != nil {
 			t.Fatal(err)
 		}
 		b := e.portalLogin(e.owner.Email)

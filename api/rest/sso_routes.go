@@ -100,8 +100,11 @@ func (s *Server) ssoRoutes(root *echo.Echo, v1, staff *echo.Group) {
 	in := portal.Group("", h.requirePortal)
 	in.GET("/me", h.portalMe)
 	in.POST("/switch", h.portalSwitch)
-	in.GET("/services", h.portalServices)
-	in.GET("/services/:id", h.portalService)
+	// Who may open what: links.ClientAreaRules. "Log in to cPanel" is
+	// checked (and audited) by the sso rules, which need services too.
+	services := h.requirePermission(links.UserPermServices)
+	in.GET("/services", h.portalServices, services)
+	in.GET("/services/:id", h.portalService, services)
 	in.POST("/services/:id/sso", h.portalPanelSession, byKey(lim.PanelSessionPerUser, 5, func(c echo.Context) string {
 		return "user:" + strconv.FormatInt(currentAccount(c).User.ID, 10)
 	}))

@@ -54,6 +54,12 @@ export const SSO_REASONS: Record<string, SSOReasonText> = {
     detail: 'The account owner has not given you permission to use single sign-on on this account.',
     action: `${SIGN_IN} Ask the account owner to allow “Perform Single Sign-On” for you in User Management.`,
   },
+  no_destination_permission: {
+    title: 'You do not have permission to open that page',
+    detail:
+      'The link was for a page of this account that your login may not open (for example the invoices, without “View & Pay Invoices”).',
+    action: `${SIGN_IN} Ask the account owner to grant the permission in User Management if you need that page.`,
+  },
   user_not_on_client: {
     title: 'You are not a user of this account',
     detail: 'The link was for an account you do not (or no longer) have access to.',
