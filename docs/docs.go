@@ -1532,7 +1532,7 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "description": "Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.",
+                "description": "Only the fields present change. A new ` + "`" + `email` + "`" + ` needs ` + "`" + `current_password` + "`" + `, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an ` + "`" + `email_change` + "`" + ` SSO event, refused, ` + "`" + `email_in_use` + "`" + `, which their owner sees in SSO activity): 200 with the message \"If this address is not in use by another login, it is now your sign-in e-mail. ...\", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1558,7 +1558,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/links.User"
+                            "$ref": "#/definitions/rest.ProfileChangeAnswer"
                         }
                     },
                     "400": {
@@ -1573,8 +1573,8 @@ const docTemplate = `{
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
-                    "409": {
-                        "description": "Conflict",
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -3921,7 +3921,8 @@ const docTemplate = `{
                     "enum": [
                         "issue",
                         "redeem",
-                        "session"
+                        "session",
+                        "email_change"
                     ],
                     "example": "issue"
                 },
@@ -5042,9 +5043,26 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.ProfileChangeAnswer": {
+            "type": "object",
+            "required": [
+                "message"
+            ],
+            "properties": {
+                "message": {
+                    "type": "string",
+                    "example": "Your profile has been saved."
+                }
+            }
+        },
         "rest.ProfilePatch": {
             "type": "object",
             "properties": {
+                "current_password": {
+                    "description": "CurrentPassword is required with email: the password the user signs\nin with.",
+                    "type": "string",
+                    "example": "correct horse battery"
+                },
                 "email": {
                     "type": "string",
                     "example": "jane@acme.test"

@@ -234,14 +234,17 @@ func (e LinksOperationDetailState) Valid() bool {
 
 // Defines values for LinksSSOEventKind.
 const (
-	Issue   LinksSSOEventKind = "issue"
-	Redeem  LinksSSOEventKind = "redeem"
-	Session LinksSSOEventKind = "session"
+	EmailChange LinksSSOEventKind = "email_change"
+	Issue       LinksSSOEventKind = "issue"
+	Redeem      LinksSSOEventKind = "redeem"
+	Session     LinksSSOEventKind = "session"
 )
 
 // Valid indicates whether the value is a known member of the LinksSSOEventKind enum.
 func (e LinksSSOEventKind) Valid() bool {
 	switch e {
+	case EmailChange:
+		return true
 	case Issue:
 		return true
 	case Redeem:
@@ -1618,8 +1621,20 @@ type RestPortalSwitchRequest struct {
 	ClientId *int `json:"client_id,omitempty"`
 }
 
+// RestProfileChangeAnswer defines model for rest.ProfileChangeAnswer.
+type RestProfileChangeAnswer struct {
+	// Message Example: Your profile has been saved.
+	Message string `json:"message"`
+}
+
 // RestProfilePatch defines model for rest.ProfilePatch.
 type RestProfilePatch struct {
+	// CurrentPassword CurrentPassword is required with email: the password the user signs
+	// in with.
+	//
+	// Example: correct horse battery
+	CurrentPassword *string `json:"current_password,omitempty"`
+
 	// Email Example: jane@acme.test
 	Email *string `json:"email,omitempty"`
 
@@ -2298,7 +2313,7 @@ type ClientInterface interface {
 
 	// PatchApiV1PortalProfileWithBody Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2307,7 +2322,7 @@ type ClientInterface interface {
 
 	// PatchApiV1PortalProfile Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3354,7 +3369,7 @@ func (c *Client) GetApiV1PortalProfile(ctx context.Context, reqEditors ...Reques
 
 // PatchApiV1PortalProfileWithBody Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3373,7 +3388,7 @@ func (c *Client) PatchApiV1PortalProfileWithBody(ctx context.Context, contentTyp
 
 // PatchApiV1PortalProfile Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7310,7 +7325,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1PortalProfileWithBodyWithResponse Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7319,7 +7334,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1PortalProfileWithResponse Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9425,17 +9440,17 @@ type PatchApiV1PortalProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksUser
+	JSON200 *RestProfileChangeAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *RestErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1PortalProfileResponse) GetJSON200() *LinksUser {
+func (r PatchApiV1PortalProfileResponse) GetJSON200() *RestProfileChangeAnswer {
 	return r.JSON200
 }
 
@@ -9449,9 +9464,9 @@ func (r PatchApiV1PortalProfileResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
 }
 
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r PatchApiV1PortalProfileResponse) GetJSON409() *RestErrorBody {
-	return r.JSON409
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PatchApiV1PortalProfileResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -11766,7 +11781,7 @@ func (c *ClientWithResponses) GetApiV1PortalProfileWithResponse(ctx context.Cont
 
 // PatchApiV1PortalProfileWithBodyWithResponse Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11781,7 +11796,7 @@ func (c *ClientWithResponses) PatchApiV1PortalProfileWithBodyWithResponse(ctx co
 
 // PatchApiV1PortalProfileWithResponse Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13681,7 +13696,7 @@ func ParsePatchApiV1PortalProfileResponse(rsp *http.Response) (*PatchApiV1Portal
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksUser
+		var dest RestProfileChangeAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13701,12 +13716,12 @@ func ParsePatchApiV1PortalProfileResponse(rsp *http.Response) (*PatchApiV1Portal
 		}
 		response.JSON401 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON409 = &dest
+		response.JSON429 = &dest
 
 	}
 

@@ -17,6 +17,9 @@ const (
 	SSOKindIssue   = "issue"   // a token was asked for
 	SSOKindRedeem  = "redeem"  // a token was presented to start a session
 	SSOKindSession = "session" // a session into a panel was asked for
+	// SSOKindEmailChange: someone tried to make the user's sign-in e-mail
+	// theirs (recorded refused, on every account of the address's holder).
+	SSOKindEmailChange = "email_change"
 )
 
 // SSO event outcomes.
@@ -48,6 +51,7 @@ const (
 	SSOReasonRateLimited        = "rate_limited"              // too many attempts
 	SSOReasonBadRequest         = "invalid_request"           // a malformed request
 	SSOReasonCredentialRevoked  = "credential_forbidden"      // the API credential may not create tokens
+	SSOReasonEmailInUse         = "email_in_use"              // an e-mail change asked for an address another user signs in with
 )
 
 // Destinations beyond the catalogue keys that trusted applications may ask for.
@@ -88,7 +92,7 @@ type SSOClickTarget struct {
 type SSOEvent struct {
 	ID           int64     `json:"id" validate:"required" example:"1"`
 	Time         time.Time `json:"time" validate:"required"`
-	Kind         string    `json:"kind" validate:"required" example:"issue" enums:"issue,redeem,session"`
+	Kind         string    `json:"kind" validate:"required" example:"issue" enums:"issue,redeem,session,email_change"`
 	UserID       *int64    `json:"user_id" validate:"required" example:"1" extensions:"x-nullable"`
 	ClientID     *int64    `json:"client_id" validate:"required" example:"1" extensions:"x-nullable"`
 	ServiceID    *int64    `json:"service_id" validate:"required" example:"1" extensions:"x-nullable"`

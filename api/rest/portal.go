@@ -478,37 +478,6 @@ func (h *ssoAPI) portalProfile(c echo.Context) error {
 	return c.JSON(http.StatusOK, currentAccount(c).User)
 }
 
-// ProfilePatch changes the user's own name or e-mail.
-type ProfilePatch struct {
-	Name  *string `json:"name" example:"Jane Doe"`
-	Email *string `json:"email" example:"jane@acme.test"`
-}
-
-// portalUpdateProfile changes the user's own name and e-mail.
-//
-//	@Summary		Change my profile
-//	@Description	Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
-//	@Tags			portal
-//	@Accept			json
-//	@Produce		json
-//	@Param			body	body		ProfilePatch	true	"Fields to change"
-//	@Success		200		{object}	links.User
-//	@Failure		400		{object}	ErrorBody
-//	@Failure		401		{object}	ErrorBody
-//	@Failure		409		{object}	ErrorBody
-//	@Router			/api/v1/portal/profile [patch]
-func (h *ssoAPI) portalUpdateProfile(c echo.Context) error {
-	var p ProfilePatch
-	if err := bindJSON(c, &p); err != nil {
-		return err
-	}
-	u, err := h.sso.UpdateProfile(c.Request().Context(), currentAccount(c).User.ID, p.Name, p.Email)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
-}
-
 // PortalSecurity is the account's Security Settings.
 type PortalSecurity struct {
 	ClientID int64 `json:"client_id" example:"1"`

@@ -226,7 +226,8 @@ func TestPortalSessionServicesAndPanelLogin(t *testing.T) {
 
 		// Profile, then logout ends the session.
 		var u links.User
-		e.mustJSON(e.do(b, "PATCH", "/api/v1/portal/profile", map[string]any{"name": "Jane Owner"}), 200, &u)
+		e.mustJSON(e.do(b, "PATCH", "/api/v1/portal/profile", map[string]any{"name": "Jane Owner"}), 200, nil)
+		e.mustJSON(e.do(b, "GET", "/api/v1/portal/profile", nil), 200, &u)
 		if u.Name != "Jane Owner" {
 			t.Fatalf("profile %+v", u)
 		}

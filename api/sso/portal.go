@@ -87,25 +87,6 @@ func (s *Service) EndSessions(ctx context.Context, userID int64) error {
 	return s.store.EndUserSessions(ctx, userID)
 }
 
-// UpdateProfile changes a user's own name and e-mail.
-func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email *string) (links.User, error) {
-	if name != nil {
-		n := strings.TrimSpace(*name)
-		if err := links.ValidateName("name", n); err != nil {
-			return links.User{}, err
-		}
-		name = &n
-	}
-	if email != nil {
-		e := strings.TrimSpace(*email)
-		if err := links.ValidateEmail("email", e); err != nil {
-			return links.User{}, err
-		}
-		email = &e
-	}
-	return s.store.UpdateUser(ctx, userID, name, email)
-}
-
 // AuthorizePanelSession decides whether the signed-in user may "Log in to
 // cPanel" on a service of the current account: the service is the
 // account's, the account is not Closed, allows single sign-on, the user

@@ -1849,7 +1849,7 @@ export interface paths {
         head?: never;
         /**
          * Change my profile
-         * @description Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+         * @description Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
          */
         patch: {
             parameters: {
@@ -1871,7 +1871,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.User"];
+                        "application/json": components["schemas"]["rest.ProfileChangeAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1892,8 +1892,8 @@ export interface paths {
                         "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
-                /** @description Conflict */
-                409: {
+                /** @description Too Many Requests */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4129,7 +4129,7 @@ export interface components {
              * @example issue
              * @enum {string}
              */
-            kind: "issue" | "redeem" | "session";
+            kind: "issue" | "redeem" | "session" | "email_change";
             /**
              * @example success
              * @enum {string}
@@ -4451,7 +4451,17 @@ export interface components {
             /** @example 2 */
             client_id?: number;
         };
+        "rest.ProfileChangeAnswer": {
+            /** @example Your profile has been saved. */
+            message: string;
+        };
         "rest.ProfilePatch": {
+            /**
+             * @description CurrentPassword is required with email: the password the user signs
+             *     in with.
+             * @example correct horse battery
+             */
+            current_password?: string;
             /** @example jane@acme.test */
             email?: string;
             /** @example Jane Doe */

@@ -101,6 +101,12 @@ export const SSO_REASONS: Record<string, SSOReasonText> = {
     detail: 'The application that sent you here is not (or no longer) allowed to create sign-in links.',
     action: SIGN_IN,
   },
+  email_in_use: {
+    title: 'Someone tried to take this sign-in email',
+    detail:
+      'Another login of the client area asked to make this address its own sign-in email. It was refused: the address stays with its user.',
+    action: 'Nothing to do. If this keeps happening, tell our support team.',
+  },
   panel_error: {
     title: 'The control panel did not answer',
     detail: 'The server of your service refused or did not respond in time.',
