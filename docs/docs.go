@@ -1653,6 +1653,7 @@ const docTemplate = `{
         },
         "/api/v1/portal/network-status": {
             "get": {
+                "description": "The state of the servers the account's services live on. Open to every user on the account.",
                 "produces": [
                     "application/json"
                 ],
@@ -1681,6 +1682,7 @@ const docTemplate = `{
         },
         "/api/v1/portal/profile": {
             "get": {
+                "description": "The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.",
                 "produces": [
                     "application/json"
                 ],
@@ -1704,7 +1706,7 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "description": "Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.",
+                "description": "Only the fields present change. A new ` + "`" + `email` + "`" + ` needs ` + "`" + `current_password` + "`" + `, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an ` + "`" + `email_change` + "`" + ` SSO event, refused, ` + "`" + `email_in_use` + "`" + `, which their owner sees in SSO activity): 200 with the message \"If this address is not in use by another login, it is now your sign-in e-mail. ...\", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1730,7 +1732,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/links.User"
+                            "$ref": "#/definitions/rest.ProfileChangeAnswer"
                         }
                     },
                     "400": {
@@ -1745,8 +1747,8 @@ const docTemplate = `{
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
-                    "409": {
-                        "description": "Conflict",
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -1837,7 +1839,7 @@ const docTemplate = `{
         },
         "/api/v1/portal/services": {
             "get": {
-                "description": "The current account's hosting accounts, each with panel_login (whether \"Log in to cPanel\" is allowed) and, when not, the reason.",
+                "description": "The current account's hosting accounts, each with panel_login (whether \"Log in to cPanel\" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).",
                 "produces": [
                     "application/json"
                 ],
@@ -1871,12 +1873,19 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
                     }
                 }
             }
         },
         "/api/v1/portal/services/{id}": {
             "get": {
+                "description": "Needs the services permission on the account (403 otherwise).",
                 "produces": [
                     "application/json"
                 ],
@@ -1906,6 +1915,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
                         "schema": {
@@ -1917,7 +1932,7 @@ const docTemplate = `{
         },
         "/api/v1/portal/services/{id}/sso": {
             "post": {
-                "description": "Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send ` + "`" + `{}` + "`" + `).",
+                "description": "Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send ` + "`" + `{}` + "`" + `).",
                 "consumes": [
                     "application/json"
                 ],
@@ -3082,7 +3097,7 @@ const docTemplate = `{
                         "BasicAuth": []
                     }
                 ],
-                "description": "Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give ` + "`" + `client_id` + "`" + ` and/or ` + "`" + `user_id` + "`" + ` (default: the account owner; a user_id alone must be on exactly one account), a ` + "`" + `destination` + "`" + ` (a catalogue key such as invoice_history, ` + "`" + `home` + "`" + `, ` + "`" + `services` + "`" + `, or ` + "`" + `custom` + "`" + ` with a relative ` + "`" + `redirect_path` + "`" + ` on this site: absolute URLs, ` + "`" + `//host` + "`" + `, backslashes and control characters are refused), and ` + "`" + `service_id` + "`" + ` for service pages (upgrade, billing_info). Send the user to ` + "`" + `redirect_url` + "`" + ` within ` + "`" + `expires_at` + "`" + ` (at most 60 s); the token works once. Errors name the cause, with a ` + "`" + `reason` + "`" + `: invalid_client (\"Invalid client\"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled (\"SSO authentication blocked for client N\"), client_closed, no_sso_permission. Rate limited per IP and per credential.",
+                "description": "Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give ` + "`" + `client_id` + "`" + ` and/or ` + "`" + `user_id` + "`" + ` (default: the account owner; a user_id alone must be on exactly one account), a ` + "`" + `destination` + "`" + ` (a catalogue key such as invoice_history, ` + "`" + `home` + "`" + `, ` + "`" + `services` + "`" + `, or ` + "`" + `custom` + "`" + ` with a relative ` + "`" + `redirect_path` + "`" + ` on this site: absolute URLs, ` + "`" + `//host` + "`" + `, backslashes and control characters are refused), and ` + "`" + `service_id` + "`" + ` for service pages (upgrade, billing_info). Send the user to ` + "`" + `redirect_url` + "`" + ` within ` + "`" + `expires_at` + "`" + ` (at most 60 s); the token works once. Errors name the cause, with a ` + "`" + `reason` + "`" + `: invalid_client (\"Invalid client\"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled (\"SSO authentication blocked for client N\"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3266,7 +3281,7 @@ const docTemplate = `{
         },
         "/sso/redeem": {
             "get": {
-                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
                 "tags": [
                     "sso"
                 ],
@@ -4325,7 +4340,8 @@ const docTemplate = `{
                     "enum": [
                         "issue",
                         "redeem",
-                        "session"
+                        "session",
+                        "email_change"
                     ],
                     "example": "issue"
                 },
@@ -5424,6 +5440,13 @@ const docTemplate = `{
                     "type": "boolean",
                     "example": true
                 },
+                "pages": {
+                    "description": "Pages says, for each part of the client area, whether the user may\nopen it on the current account (links.ClientAreaRules).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/rest.PortalPageAccess"
+                    }
+                },
                 "permissions": {
                     "type": "array",
                     "items": {
@@ -5435,6 +5458,29 @@ const docTemplate = `{
                 },
                 "user": {
                     "$ref": "#/definitions/links.User"
+                }
+            }
+        },
+        "rest.PortalPageAccess": {
+            "type": "object",
+            "required": [
+                "allowed",
+                "path",
+                "permission"
+            ],
+            "properties": {
+                "allowed": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "path": {
+                    "type": "string",
+                    "example": "/portal/invoices"
+                },
+                "permission": {
+                    "description": "Permission is the membership permission the pages need; empty when\nevery user on the account may open them.",
+                    "type": "string",
+                    "example": "invoices"
                 }
             }
         },
@@ -5538,7 +5584,7 @@ const docTemplate = `{
                     "example": ""
                 },
                 "panel_login_reason": {
-                    "description": "PanelLoginReason is the refusal code when it is not (sso_disabled,\nclient_closed, no_sso_permission, service_inactive).",
+                    "description": "PanelLoginReason is the refusal code when it is not (sso_disabled,\nclient_closed, no_sso_permission, no_destination_permission,\nservice_inactive).",
                     "type": "string",
                     "example": ""
                 },
@@ -5579,9 +5625,26 @@ const docTemplate = `{
                 }
             }
         },
+        "rest.ProfileChangeAnswer": {
+            "type": "object",
+            "required": [
+                "message"
+            ],
+            "properties": {
+                "message": {
+                    "type": "string",
+                    "example": "Your profile has been saved."
+                }
+            }
+        },
         "rest.ProfilePatch": {
             "type": "object",
             "properties": {
+                "current_password": {
+                    "description": "CurrentPassword is required with email: the password the user signs\nin with.",
+                    "type": "string",
+                    "example": "correct horse battery"
+                },
                 "email": {
                     "type": "string",
                     "example": "jane@acme.test"

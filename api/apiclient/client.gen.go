@@ -330,14 +330,17 @@ func (e LinksOperationDetailState) Valid() bool {
 
 // Defines values for LinksSSOEventKind.
 const (
-	Issue   LinksSSOEventKind = "issue"
-	Redeem  LinksSSOEventKind = "redeem"
-	Session LinksSSOEventKind = "session"
+	EmailChange LinksSSOEventKind = "email_change"
+	Issue       LinksSSOEventKind = "issue"
+	Redeem      LinksSSOEventKind = "redeem"
+	Session     LinksSSOEventKind = "session"
 )
 
 // Valid indicates whether the value is a known member of the LinksSSOEventKind enum.
 func (e LinksSSOEventKind) Valid() bool {
 	switch e {
+	case EmailChange:
+		return true
 	case Issue:
 		return true
 	case Redeem:
@@ -1752,9 +1755,28 @@ type RestPortalMe struct {
 	// Owner Example: true
 	Owner *bool `json:"owner,omitempty"`
 
+	// Pages Pages says, for each part of the client area, whether the user may
+	// open it on the current account (links.ClientAreaRules).
+	Pages *[]RestPortalPageAccess `json:"pages,omitempty"`
+
 	// Permissions Example: ["sso"]
 	Permissions *[]string  `json:"permissions,omitempty"`
 	User        *LinksUser `json:"user,omitempty"`
+}
+
+// RestPortalPageAccess defines model for rest.PortalPageAccess.
+type RestPortalPageAccess struct {
+	// Allowed Example: true
+	Allowed bool `json:"allowed"`
+
+	// Path Example: /portal/invoices
+	Path string `json:"path"`
+
+	// Permission Permission is the membership permission the pages need; empty when
+	// every user on the account may open them.
+	//
+	// Example: invoices
+	Permission string `json:"permission"`
 }
 
 // RestPortalSecurity defines model for rest.PortalSecurity.
@@ -1820,7 +1842,8 @@ type RestPortalService struct {
 	PanelLoginMessage *string `json:"panel_login_message,omitempty"`
 
 	// PanelLoginReason PanelLoginReason is the refusal code when it is not (sso_disabled,
-	// client_closed, no_sso_permission, service_inactive).
+	// client_closed, no_sso_permission, no_destination_permission,
+	// service_inactive).
 	//
 	// Example:
 	PanelLoginReason *string `json:"panel_login_reason,omitempty"`
@@ -1848,8 +1871,20 @@ type RestPortalSwitchRequest struct {
 	ClientId *int `json:"client_id,omitempty"`
 }
 
+// RestProfileChangeAnswer defines model for rest.ProfileChangeAnswer.
+type RestProfileChangeAnswer struct {
+	// Message Example: Your profile has been saved.
+	Message string `json:"message"`
+}
+
 // RestProfilePatch defines model for rest.ProfilePatch.
 type RestProfilePatch struct {
+	// CurrentPassword CurrentPassword is required with email: the password the user signs
+	// in with.
+	//
+	// Example: correct horse battery
+	CurrentPassword *string `json:"current_password,omitempty"`
+
 	// Email Example: jane@acme.test
 	Email *string `json:"email,omitempty"`
 
@@ -2603,17 +2638,21 @@ type ClientInterface interface {
 
 	// GetApiV1PortalNetworkStatus Network status
 	//
+	// The state of the servers the account's services live on. Open to every user on the account.
+	//
 	// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
 	GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1PortalProfile My profile
+	//
+	// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 	//
 	// Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
 	GetApiV1PortalProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchApiV1PortalProfileWithBody Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2622,7 +2661,7 @@ type ClientInterface interface {
 
 	// PatchApiV1PortalProfile Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2654,19 +2693,21 @@ type ClientInterface interface {
 
 	// GetApiV1PortalServices The account's services
 	//
-	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 	//
 	// Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
 	GetApiV1PortalServices(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1PortalServicesId One of the account's services
 	//
+	// Needs the services permission on the account (403 otherwise).
+	//
 	// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
 	GetApiV1PortalServicesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1PortalServicesIdSso Log in to cPanel
 	//
-	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 	//
 	// Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
 	PostApiV1PortalServicesIdSso(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2888,7 +2929,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2897,7 +2938,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokens Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2934,7 +2975,7 @@ type ClientInterface interface {
 
 	// GetSsoRedeem Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 	GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3694,6 +3735,8 @@ func (c *Client) GetApiV1PortalMe(ctx context.Context, reqEditors ...RequestEdit
 
 // GetApiV1PortalNetworkStatus Network status
 //
+// The state of the servers the account's services live on. Open to every user on the account.
+//
 // Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
 func (c *Client) GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1PortalNetworkStatusRequest(c.Server)
@@ -3708,6 +3751,8 @@ func (c *Client) GetApiV1PortalNetworkStatus(ctx context.Context, reqEditors ...
 }
 
 // GetApiV1PortalProfile My profile
+//
+// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 //
 // Corresponds with GET /api/v1/portal/profile (the `GetApiV1PortalProfile` operationId).
 func (c *Client) GetApiV1PortalProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3724,7 +3769,7 @@ func (c *Client) GetApiV1PortalProfile(ctx context.Context, reqEditors ...Reques
 
 // PatchApiV1PortalProfileWithBody Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3743,7 +3788,7 @@ func (c *Client) PatchApiV1PortalProfileWithBody(ctx context.Context, contentTyp
 
 // PatchApiV1PortalProfile Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3815,7 +3860,7 @@ func (c *Client) PatchApiV1PortalSecurity(ctx context.Context, body PatchApiV1Po
 
 // GetApiV1PortalServices The account's services
 //
-// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 //
 // Corresponds with GET /api/v1/portal/services (the `GetApiV1PortalServices` operationId).
 func (c *Client) GetApiV1PortalServices(ctx context.Context, params *GetApiV1PortalServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3832,6 +3877,8 @@ func (c *Client) GetApiV1PortalServices(ctx context.Context, params *GetApiV1Por
 
 // GetApiV1PortalServicesId One of the account's services
 //
+// Needs the services permission on the account (403 otherwise).
+//
 // Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
 func (c *Client) GetApiV1PortalServicesId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1PortalServicesIdRequest(c.Server, id)
@@ -3847,7 +3894,7 @@ func (c *Client) GetApiV1PortalServicesId(ctx context.Context, id int, reqEditor
 
 // PostApiV1PortalServicesIdSso Log in to cPanel
 //
-// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 //
 // Corresponds with POST /api/v1/portal/services/{id}/sso (the `PostApiV1PortalServicesIdSso` operationId).
 func (c *Client) PostApiV1PortalServicesIdSso(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4369,7 +4416,7 @@ func (c *Client) GetApiV1SsoEvents(ctx context.Context, params *GetApiV1SsoEvent
 
 // PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4388,7 +4435,7 @@ func (c *Client) PostApiV1SsoTokensWithBody(ctx context.Context, contentType str
 
 // PostApiV1SsoTokens Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4475,7 +4522,7 @@ func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params 
 
 // GetSsoRedeem Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8115,12 +8162,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1PortalNetworkStatusWithResponse Network status
 	//
+	// The state of the servers the account's services live on. Open to every user on the account.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
 	GetApiV1PortalNetworkStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1PortalNetworkStatusResponse, error)
 
 	// GetApiV1PortalProfileWithResponse My profile
+	//
+	// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8129,7 +8180,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1PortalProfileWithBodyWithResponse Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8138,7 +8189,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1PortalProfileWithResponse Change my profile
 	//
-	// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+	// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8172,7 +8223,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1PortalServicesWithResponse The account's services
 	//
-	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+	// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8181,6 +8232,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1PortalServicesIdWithResponse One of the account's services
 	//
+	// Needs the services permission on the account (403 otherwise).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
@@ -8188,7 +8241,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1PortalServicesIdSsoWithResponse Log in to cPanel
 	//
-	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+	// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8438,7 +8491,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8447,7 +8500,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8488,7 +8541,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10402,17 +10455,17 @@ type PatchApiV1PortalProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksUser
+	JSON200 *RestProfileChangeAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *RestErrorBody
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1PortalProfileResponse) GetJSON200() *LinksUser {
+func (r PatchApiV1PortalProfileResponse) GetJSON200() *RestProfileChangeAnswer {
 	return r.JSON200
 }
 
@@ -10426,9 +10479,9 @@ func (r PatchApiV1PortalProfileResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
 }
 
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r PatchApiV1PortalProfileResponse) GetJSON409() *RestErrorBody {
-	return r.JSON409
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PatchApiV1PortalProfileResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -10584,6 +10637,8 @@ type GetApiV1PortalServicesResponse struct {
 	JSON200 *RestListRestPortalService
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10594,6 +10649,11 @@ func (r GetApiV1PortalServicesResponse) GetJSON200() *RestListRestPortalService 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetApiV1PortalServicesResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1PortalServicesResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -10632,6 +10692,8 @@ type GetApiV1PortalServicesIdResponse struct {
 	JSON200 *RestPortalService
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
@@ -10644,6 +10706,11 @@ func (r GetApiV1PortalServicesIdResponse) GetJSON200() *RestPortalService {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetApiV1PortalServicesIdResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1PortalServicesIdResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12874,6 +12941,8 @@ func (c *ClientWithResponses) GetApiV1PortalMeWithResponse(ctx context.Context, 
 
 // GetApiV1PortalNetworkStatusWithResponse Network status
 //
+// The state of the servers the account's services live on. Open to every user on the account.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/portal/network-status (the `GetApiV1PortalNetworkStatus` operationId).
@@ -12886,6 +12955,8 @@ func (c *ClientWithResponses) GetApiV1PortalNetworkStatusWithResponse(ctx contex
 }
 
 // GetApiV1PortalProfileWithResponse My profile
+//
+// The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12900,7 +12971,7 @@ func (c *ClientWithResponses) GetApiV1PortalProfileWithResponse(ctx context.Cont
 
 // PatchApiV1PortalProfileWithBodyWithResponse Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12915,7 +12986,7 @@ func (c *ClientWithResponses) PatchApiV1PortalProfileWithBodyWithResponse(ctx co
 
 // PatchApiV1PortalProfileWithResponse Change my profile
 //
-// Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+// Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12973,7 +13044,7 @@ func (c *ClientWithResponses) PatchApiV1PortalSecurityWithResponse(ctx context.C
 
 // GetApiV1PortalServicesWithResponse The account's services
 //
-// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+// The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12988,6 +13059,8 @@ func (c *ClientWithResponses) GetApiV1PortalServicesWithResponse(ctx context.Con
 
 // GetApiV1PortalServicesIdWithResponse One of the account's services
 //
+// Needs the services permission on the account (403 otherwise).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/portal/services/{id} (the `GetApiV1PortalServicesId` operationId).
@@ -13001,7 +13074,7 @@ func (c *ClientWithResponses) GetApiV1PortalServicesIdWithResponse(ctx context.C
 
 // PostApiV1PortalServicesIdSsoWithResponse Log in to cPanel
 //
-// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+// Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13431,7 +13504,7 @@ func (c *ClientWithResponses) GetApiV1SsoEventsWithResponse(ctx context.Context,
 
 // PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13446,7 +13519,7 @@ func (c *ClientWithResponses) PostApiV1SsoTokensWithBodyWithResponse(ctx context
 
 // PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13517,7 +13590,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 
 // GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14961,7 +15034,7 @@ func ParsePatchApiV1PortalProfileResponse(rsp *http.Response) (*PatchApiV1Portal
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksUser
+		var dest RestProfileChangeAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14981,12 +15054,12 @@ func ParsePatchApiV1PortalProfileResponse(rsp *http.Response) (*PatchApiV1Portal
 		}
 		response.JSON401 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON409 = &dest
+		response.JSON429 = &dest
 
 	}
 
@@ -15108,6 +15181,13 @@ func ParseGetApiV1PortalServicesResponse(rsp *http.Response) (*GetApiV1PortalSer
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	}
 
 	return response, nil
@@ -15140,6 +15220,13 @@ func ParseGetApiV1PortalServicesIdResponse(rsp *http.Response) (*GetApiV1PortalS
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest RestErrorBody

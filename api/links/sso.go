@@ -17,6 +17,9 @@ const (
 	SSOKindIssue   = "issue"   // a token was asked for
 	SSOKindRedeem  = "redeem"  // a token was presented to start a session
 	SSOKindSession = "session" // a session into a panel was asked for
+	// SSOKindEmailChange: someone tried to make the user's sign-in e-mail
+	// theirs (recorded refused, on every account of the address's holder).
+	SSOKindEmailChange = "email_change"
 )
 
 // SSO event outcomes.
@@ -29,29 +32,31 @@ const (
 // endpoints ("reason") and in the login page's error query parameter, which
 // the client area turns into words.
 const (
-	SSOReasonBadCredentials     = "invalid_credentials"  // wrong or missing subscriber id or token
-	SSOReasonClientClosed       = "client_closed"        // the account is Closed
-	SSOReasonSSODisabled        = "sso_disabled"         // the account's allow_sso is off
-	SSOReasonServiceInactive    = "service_inactive"     // the service no longer qualifies for links
-	SSOReasonNoPermission       = "no_sso_permission"    // the user lacks the sso permission
-	SSOReasonUserNotOnClient    = "user_not_on_client"   // the user does not belong to the account
-	SSOReasonInvalidClient      = "invalid_client"       // the account does not exist
-	SSOReasonInvalidUser        = "invalid_user"         // the user does not exist
-	SSOReasonInvalidService     = "invalid_service"      // the service does not exist or is not the account's
-	SSOReasonInvalidDestination = "invalid_destination"  // unknown destination or unsafe redirect path
-	SSOReasonInvalidToken       = "invalid_token"        // unknown or malformed access token
-	SSOReasonExpiredToken       = "expired_token"        // the access token expired
-	SSOReasonUsedToken          = "used_token"           // the access token was already used
-	SSOReasonPanelError         = "panel_error"          // the panel refused or did not answer
-	SSOReasonUnavailable        = "unavailable"          // the database was briefly unavailable
-	SSOReasonRateLimited        = "rate_limited"         // too many attempts
-	SSOReasonBadRequest         = "invalid_request"      // a malformed request
-	SSOReasonCredentialRevoked  = "credential_forbidden" // the API credential may not create tokens
+	SSOReasonBadCredentials     = "invalid_credentials"       // wrong or missing subscriber id or token
+	SSOReasonClientClosed       = "client_closed"             // the account is Closed
+	SSOReasonSSODisabled        = "sso_disabled"              // the account's allow_sso is off
+	SSOReasonServiceInactive    = "service_inactive"          // the service no longer qualifies for links
+	SSOReasonNoPermission       = "no_sso_permission"         // the user lacks the sso permission
+	SSOReasonNoPagePermission   = "no_destination_permission" // the user lacks the permission of the destination's page (ClientAreaRules)
+	SSOReasonUserNotOnClient    = "user_not_on_client"        // the user does not belong to the account
+	SSOReasonInvalidClient      = "invalid_client"            // the account does not exist
+	SSOReasonInvalidUser        = "invalid_user"              // the user does not exist
+	SSOReasonInvalidService     = "invalid_service"           // the service does not exist or is not the account's
+	SSOReasonInvalidDestination = "invalid_destination"       // unknown destination or unsafe redirect path
+	SSOReasonInvalidToken       = "invalid_token"             // unknown or malformed access token
+	SSOReasonExpiredToken       = "expired_token"             // the access token expired
+	SSOReasonUsedToken          = "used_token"                // the access token was already used
+	SSOReasonPanelError         = "panel_error"               // the panel refused or did not answer
+	SSOReasonUnavailable        = "unavailable"               // the database was briefly unavailable
+	SSOReasonRateLimited        = "rate_limited"              // too many attempts
+	SSOReasonBadRequest         = "invalid_request"           // a malformed request
+	SSOReasonCredentialRevoked  = "credential_forbidden"      // the API credential may not create tokens
 	// SSOReasonSwitchDeclined ends a token whose redemption would have
 	// replaced another user's client-area session and whose user chose to
 	// stay signed in as that other user (login-CSRF defence).
 	SSOReasonSwitchDeclined  = "switch_declined"
 	SSOReasonForbiddenSource = "forbidden_source" // the click came from an address off the server's list
+	SSOReasonEmailInUse      = "email_in_use"     // an e-mail change asked for an address another user signs in with
 )
 
 // Destinations beyond the catalogue keys that trusted applications may ask for.
@@ -94,7 +99,7 @@ type SSOClickTarget struct {
 type SSOEvent struct {
 	ID           int64     `json:"id" validate:"required" example:"1"`
 	Time         time.Time `json:"time" validate:"required"`
-	Kind         string    `json:"kind" validate:"required" example:"issue" enums:"issue,redeem,session"`
+	Kind         string    `json:"kind" validate:"required" example:"issue" enums:"issue,redeem,session,email_change"`
 	UserID       *int64    `json:"user_id" validate:"required" example:"1" extensions:"x-nullable"`
 	ClientID     *int64    `json:"client_id" validate:"required" example:"1" extensions:"x-nullable"`
 	ServiceID    *int64    `json:"service_id" validate:"required" example:"1" extensions:"x-nullable"`

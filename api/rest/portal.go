@@ -151,6 +151,9 @@ type PortalMe struct {
 	Current     PortalAccount `json:"current_account"`
 	Permissions []string      `json:"permissions" example:"sso"`
 	Owner       bool          `json:"owner" example:"true"`
+	// Pages says, for each part of the client area, whether the user may
+	// open it on the current account (links.ClientAreaRules).
+	Pages []PortalPageAccess `json:"pages"`
 }
 
 func portalAccount(c links.Client, m links.Membership) PortalAccount {
@@ -167,6 +170,7 @@ func portalMe(a sso.Account) PortalMe {
 		me.Accounts[i] = portalAccount(c, a.Memberships[i])
 	}
 	me.Permissions, me.Owner = me.Current.Permissions, me.Current.Owner
+	me.Pages = portalPages(a.Membership)
 	return me
 }
 
@@ -304,7 +308,8 @@ type PortalService struct {
 	// PanelLogin tells whether "Log in to cPanel" is offered.
 	PanelLogin bool `json:"panel_login" example:"true"`
 	// PanelLoginReason is the refusal code when it is not (sso_disabled,
-	// client_closed, no_sso_permission, service_inactive).
+	// client_closed, no_sso_permission, no_destination_permission,
+	// service_inactive).
 	PanelLoginReason string `json:"panel_login_reason,omitempty" example:""`
 	// PanelLoginMessage says why in words.
 	PanelLoginMessage string `json:"panel_login_message,omitempty" example:""`
@@ -334,13 +339,14 @@ func portalService(a sso.Account, svc links.Service, srv links.Server) PortalSer
 // portalServices lists the current account's services.
 //
 //	@Summary		The account's services
-//	@Description	The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+//	@Description	The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
 //	@Tags			portal
 //	@Produce		json
 //	@Param			page		query		int	false	"page, from 1"
 //	@Param			per_page	query		int	false	"page size, 1 to 200"
 //	@Success		200			{object}	List[PortalService]
 //	@Failure		401			{object}	ErrorBody
+//	@Failure		403			{object}	ErrorBody
 //	@Router			/api/v1/portal/services [get]
 func (h *ssoAPI) portalServices(c echo.Context) error {
 	p, err := page(c)
@@ -381,11 +387,13 @@ func (h *ssoAPI) accountService(c echo.Context) (links.Service, error) {
 // portalService returns one service of the current account.
 //
 //	@Summary		One of the account's services
+//	@Description	Needs the services permission on the account (403 otherwise).
 //	@Tags			portal
 //	@Produce		json
 //	@Param			id	path		int	true	"service id"
 //	@Success		200	{object}	PortalService
 //	@Failure		401	{object}	ErrorBody
+//	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/portal/services/{id} [get]
 func (h *ssoAPI) portalService(c echo.Context) error {
@@ -408,7 +416,7 @@ type PanelSessionAnswer struct {
 // portalPanelSession signs the user into the service's cPanel.
 //
 //	@Summary		Log in to cPanel
-//	@Description	Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+//	@Description	Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
 //	@Tags			portal
 //	@Accept			json
 //	@Produce		json
@@ -457,45 +465,15 @@ func (h *ssoAPI) portalPanelSession(c echo.Context) error {
 
 // portalProfile returns the user's own profile.
 //
-//	@Summary	My profile
-//	@Tags		portal
-//	@Produce	json
-//	@Success	200	{object}	links.User
-//	@Failure	401	{object}	ErrorBody
-//	@Router		/api/v1/portal/profile [get]
+//	@Summary		My profile
+//	@Description	The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
+//	@Tags			portal
+//	@Produce		json
+//	@Success		200	{object}	links.User
+//	@Failure		401	{object}	ErrorBody
+//	@Router			/api/v1/portal/profile [get]
 func (h *ssoAPI) portalProfile(c echo.Context) error {
 	return c.JSON(http.StatusOK, currentAccount(c).User)
-}
-
-// ProfilePatch changes the user's own name or e-mail.
-type ProfilePatch struct {
-	Name  *string `json:"name" example:"Jane Doe"`
-	Email *string `json:"email" example:"jane@acme.test"`
-}
-
-// portalUpdateProfile changes the user's own name and e-mail.
-//
-//	@Summary		Change my profile
-//	@Description	Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
-//	@Tags			portal
-//	@Accept			json
-//	@Produce		json
-//	@Param			body	body		ProfilePatch	true	"Fields to change"
-//	@Success		200		{object}	links.User
-//	@Failure		400		{object}	ErrorBody
-//	@Failure		401		{object}	ErrorBody
-//	@Failure		409		{object}	ErrorBody
-//	@Router			/api/v1/portal/profile [patch]
-func (h *ssoAPI) portalUpdateProfile(c echo.Context) error {
-	var p ProfilePatch
-	if err := bindJSON(c, &p); err != nil {
-		return err
-	}
-	u, err := h.sso.UpdateProfile(c.Request().Context(), currentAccount(c).User.ID, p.Name, p.Email)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
 }
 
 // PortalSecurity is the account's Security Settings.
@@ -623,12 +601,13 @@ type PortalServerStatus struct {
 
 // portalNetworkStatus lists the servers of the account's services.
 //
-//	@Summary	Network status
-//	@Tags		portal
-//	@Produce	json
-//	@Success	200	{array}		PortalServerStatus
-//	@Failure	401	{object}	ErrorBody
-//	@Router		/api/v1/portal/network-status [get]
+//	@Summary		Network status
+//	@Description	The state of the servers the account's services live on. Open to every user on the account.
+//	@Tags			portal
+//	@Produce		json
+//	@Success		200	{array}		PortalServerStatus
+//	@Failure		401	{object}	ErrorBody
+//	@Router			/api/v1/portal/network-status [get]
 func (h *ssoAPI) portalNetworkStatus(c echo.Context) error {
 	ctx := c.Request().Context()
 	svcs, _, err := h.store.ListServices(ctx, links.ServiceFilter{ClientID: currentAccount(c).Current.ID, Page: links.Page{Page: 1, PerPage: 1000}})

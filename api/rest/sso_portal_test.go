@@ -157,7 +157,7 @@ func TestPortalSessionServicesAndPanelLogin(t *testing.T) {
 		// A user on two accounts switches between them.
 		second, _ := e.newClient("second")
 		secondSvc := e.newService(second.ID, "other")
-		if _, err := e.db.AddClientUser(t.Context(), second.ID, links.ClientUserInput{UserID: e.owner.ID, Permissions: []string{links.UserPermInvoices}}); err != nil {
+		if _, err := e.db.AddClientUser(t.Context(), second.ID, links.ClientUserInput{UserID: e.owner.ID, Permissions: []string{links.UserPermInvoices, links.UserPermServices}}); err != nil {
 			t.Fatal(err)
 		}
 		b := e.portalLogin(e.owner.Email)
@@ -226,7 +226,8 @@ func TestPortalSessionServicesAndPanelLogin(t *testing.T) {
 
 		// Profile, then logout ends the session.
 		var u links.User
-		e.mustJSON(e.do(b, "PATCH", "/api/v1/portal/profile", map[string]any{"name": "Jane Owner"}), 200, &u)
+		e.mustJSON(e.do(b, "PATCH", "/api/v1/portal/profile", map[string]any{"name": "Jane Owner"}), 200, nil)
+		e.mustJSON(e.do(b, "GET", "/api/v1/portal/profile", nil), 200, &u)
 		if u.Name != "Jane Owner" {
 			t.Fatalf("profile %+v", u)
 		}

@@ -32,7 +32,7 @@ type SSO interface {
 	Login(ctx context.Context, email, password string) (links.User, error)
 	Account(ctx context.Context, userID, clientID int64) (sso.Account, error)
 	EndSessions(ctx context.Context, userID int64) error
-	UpdateProfile(ctx context.Context, userID int64, name, email *string) (links.User, error)
+	UpdateProfile(ctx context.Context, userID int64, ch sso.ProfileChange) (string, error)
 	AuthorizePanelSession(ctx context.Context, a sso.Account, serviceID int64, ip string) (links.Service, error)
 
 	Limits() sso.Limits
@@ -103,13 +103,20 @@ func (s *Server) ssoRoutes(root *echo.Echo, v1, staff *echo.Group) {
 	in := portal.Group("", h.requirePortal)
 	in.GET("/me", h.portalMe)
 	in.POST("/switch", h.portalSwitch)
-	in.GET("/services", h.portalServices)
-	in.GET("/services/:id", h.portalService)
+	// Who may open what: links.ClientAreaRules. "Log in to cPanel" is
+	// checked (and audited) by the sso rules, which need services too.
+	services := h.requirePermission(links.UserPermServices)
+	in.GET("/services", h.portalServices, services)
+	in.GET("/services/:id", h.portalService, services)
 	in.POST("/services/:id/sso", h.portalPanelSession, byKey(lim.PanelSessionPerUser, 5, func(c echo.Context) string {
 		return "user:" + strconv.FormatInt(currentAccount(c).User.ID, 10)
 	}))
 	in.GET("/profile", h.portalProfile)
-	in.PATCH("/profile", h.portalUpdateProfile)
+	// An e-mail change checks the password: limited like a sign-in, per IP
+	// and per user (a user probing addresses meets it too).
+	in.PATCH("/profile", h.portalUpdateProfile, perIP(lim.PortalLoginPerIP, 5), byKey(lim.PortalLoginPerIP, 5, func(c echo.Context) string {
+		return "profile:user:" + strconv.FormatInt(currentAccount(c).User.ID, 10)
+	}))
 	in.GET("/security", h.portalSecurity, h.requireOwner)
 	in.PATCH("/security", h.portalUpdateSecurity, h.requireOwner)
 	in.GET("/users", h.portalUsers, h.requireOwner)

@@ -96,7 +96,7 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 		userID = client.OwnerUserID
 	}
 	ev.ClientID, ev.UserID = id(client.ID), id(userID)
-	rc := ruleCheck{client: client, userID: userID}
+	rc := ruleCheck{client: client, userID: userID, page: Route(req.Destination, req.RedirectPath, req.ServiceID)}
 	if userID != client.OwnerUserID {
 		m, err := s.store.Membership(ctx, client.ID, userID)
 		if links.ErrorCode(err) == links.ENOTFOUND {

@@ -319,7 +319,7 @@ func TestRedeemOfApplicationTokenRechecksTheUser(t *testing.T) {
 		if idOf(evs[len(evs)-1].UserID) != member.ID || idOf(evs[len(evs)-1].CredentialID) != cred.ID {
 			t.Fatalf("refusal event %+v", evs[len(evs)-1])
 		}
-		if _, err := f.st.SetUserPermissions(f.ctx, f.client.ID, member.ID, []string{links.UserPermSSO}); err != nil {
+		if _, err := f.st.SetUserPermissions(f.ctx, f.client.ID, member.ID, []string{links.UserPermSSO, links.UserPermInvoices}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = f.svc.Redeem(f.ctx, raw, "203.0.113.9")
@@ -378,8 +378,9 @@ func TestSecretsAreNotStoredInPlainText(t *testing.T) {
 
 func TestAuthorizePanelSession(t *testing.T) {
 	each(t, sso.Config{}, func(t *testing.T, f *fixture) {
-		member := f.addUser(f.client.ID, "dev@acme.test", []string{links.UserPermSSO})
-		noSSO := f.addUser(f.client.ID, "books@acme.test", []string{links.UserPermInvoices})
+		member := f.addUser(f.client.ID, "dev@acme.test", []string{links.UserPermSSO, links.UserPermServices})
+		noSSO := f.addUser(f.client.ID, "books@acme.test", []string{links.UserPermInvoices, links.UserPermServices})
+		noServices := f.addUser(f.client.ID, "ssoonly@acme.test", []string{links.UserPermSSO})
 		other := f.newClient("other")
 		otherSvc := f.newService(other.ID, "other")
 		account := func(userID int64) sso.Account {
@@ -415,6 +416,8 @@ func TestAuthorizePanelSession(t *testing.T) {
 			}
 		}
 		check(account(noSSO.ID), f.service.ID, links.SSOReasonNoPermission, links.EFORBIDDEN)
+		// "Log in to cPanel" belongs to the service's page: services too.
+		check(account(noServices.ID), f.service.ID, links.SSOReasonNoPagePermission, links.EFORBIDDEN)
 		check(account(f.client.OwnerUserID), otherSvc.ID, links.SSOReasonInvalidService, links.ENOTFOUND)
 		check(account(f.client.OwnerUserID), 99999, links.SSOReasonInvalidService, links.ENOTFOUND)
 		f.setServiceStatus(f.service.ID, links.ServiceTerminated)

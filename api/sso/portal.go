@@ -87,29 +87,10 @@ func (s *Service) EndSessions(ctx context.Context, userID int64) error {
 	return s.store.EndUserSessions(ctx, userID)
 }
 
-// UpdateProfile changes a user's own name and e-mail.
-func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email *string) (links.User, error) {
-	if name != nil {
-		n := strings.TrimSpace(*name)
-		if err := links.ValidateName("name", n); err != nil {
-			return links.User{}, err
-		}
-		name = &n
-	}
-	if email != nil {
-		e := strings.TrimSpace(*email)
-		if err := links.ValidateEmail("email", e); err != nil {
-			return links.User{}, err
-		}
-		email = &e
-	}
-	return s.store.UpdateUser(ctx, userID, name, email)
-}
-
 // AuthorizePanelSession decides whether the signed-in user may "Log in to
 // cPanel" on a service of the current account: the service is the
 // account's, the account is not Closed, allows single sign-on, the user
-// holds sso on it and the service still qualifies. Refusals are audited;
+// holds sso and services on it and the service still qualifies. Refusals are audited;
 // the caller audits the panel's own outcome with Record.
 func (s *Service) AuthorizePanelSession(ctx context.Context, a Account, serviceID int64, ip string) (links.Service, error) {
 	ev := links.SSOEvent{Kind: links.SSOKindSession, Source: links.SSOSourcePortal, UserID: id(a.User.ID),
@@ -120,7 +101,10 @@ func (s *Service) AuthorizePanelSession(ctx context.Context, a Account, serviceI
 	} else if err == nil {
 		ev.ServerID = id(target.Service.ServerID)
 		m := a.Membership
-		err = check(ruleCheck{client: target.Client, userID: a.User.ID, membership: &m, service: &target.Service, active: target.ServerActive})
+		// "Log in to cPanel" is part of the service's page: it needs
+		// services as well as sso.
+		err = check(ruleCheck{client: target.Client, userID: a.User.ID, membership: &m, service: &target.Service, active: target.ServerActive,
+			page: Route(links.DestinationServices, "", 0)})
 	}
 	if err != nil {
 		if links.ErrorCode(err) != links.EUNAVAILABLE {

@@ -178,7 +178,7 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 			return err
 		}
 	}
-	rc := ruleCheck{userID: tok.UserID}
+	rc := ruleCheck{userID: tok.UserID, page: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
 	if tok.ServiceID != 0 && ev.Source == links.SSOSourceCPanel {
 		target, err := s.store.SSOServiceTarget(ctx, tok.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND {

@@ -219,11 +219,22 @@ type ruleCheck struct {
 	membership *links.Membership // nil for the owner
 	service    *links.Service    // checked only when set
 	active     bool              // the service's server is active
+	// page is the client-area path the sign-in lands on ("" for a panel
+	// session): the user needs the permission ClientAreaRules give it.
+	page string
 }
 
 // check applies the rules in a fixed order: the account is not Closed, its
-// single sign-on is allowed, the user holds sso on it, the service still
-// qualifies for links.
+// single sign-on is allowed, the user holds sso on it and the permission of
+// the page it lands on, the service still qualifies for links.
+//
+// A sign-in to a page the user may not open is refused, not turned into a
+// session on a "no permission" page: the customer followed a link to that
+// page, and is better told at once, in words (the login page explains the
+// reason), than signed in somewhere else. A trusted application learns it
+// when it asks for the token (403 with the reason), so it can leave the link
+// out. Owners hold every permission, so a cPanel click (always the owner's)
+// never meets this rule.
 func check(r ruleCheck) error {
 	switch {
 	case r.client.Status == links.ClientClosed:
@@ -232,10 +243,19 @@ func check(r ruleCheck) error {
 		return refuse(links.SSOReasonSSODisabled, links.EFORBIDDEN, "SSO authentication blocked for client %d.", r.client.ID)
 	case r.userID != r.client.OwnerUserID && (r.membership == nil || !r.membership.Has(links.UserPermSSO)):
 		return refuse(links.SSOReasonNoPermission, links.EFORBIDDEN, "User %d may not perform single sign-on on client %d.", r.userID, r.client.ID)
+	case r.userID != r.client.OwnerUserID && !pageAllowed(r.membership, r.page):
+		return refuse(links.SSOReasonNoPagePermission, links.EFORBIDDEN, "User %d lacks the %q permission on client %d that the page %s needs.", r.userID, links.PermissionForPath(r.page), r.client.ID, truncate(r.page, 64))
 	case r.service != nil && !r.service.Qualifies(r.active):
 		return refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d is %s and no longer allows single sign-on.", r.service.ID, serviceState(*r.service, r.active))
 	}
 	return nil
+}
+
+// pageAllowed tells whether a user who is not the owner may open a
+// client-area page.
+func pageAllowed(m *links.Membership, page string) bool {
+	perm := links.PermissionForPath(page)
+	return perm == "" || (m != nil && m.Has(perm))
 }
 
 func serviceState(svc links.Service, serverActive bool) string {
@@ -253,7 +273,7 @@ func serviceState(svc links.Service, serverActive bool) string {
 // PanelSSOAllowed tells whether the user may "Log in to cPanel" on the
 // service, and if not, the reason code and why in words.
 func PanelSSOAllowed(client links.Client, m links.Membership, svc links.Service, serverActive bool) (bool, string, string) {
-	err := check(ruleCheck{client: client, userID: m.UserID, membership: &m, service: &svc, active: serverActive})
+	err := check(ruleCheck{client: client, userID: m.UserID, membership: &m, service: &svc, active: serverActive, page: ServicesPath})
 	if err == nil {
 		return true, "", ""
 	}
@@ -386,7 +406,8 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 		return "", refuse(links.SSOReasonForbiddenSource, links.EFORBIDDEN,
 			"SSO clicks for server %d are not accepted from %s: staff can allow the address in the server's SSO source addresses.", svc.ServerID, truncate(req.IP, 64))
 	}
-	if err := check(ruleCheck{client: target.Client, userID: target.Client.OwnerUserID, service: &svc, active: target.ServerActive}); err != nil {
+	if err := check(ruleCheck{client: target.Client, userID: target.Client.OwnerUserID, service: &svc, active: target.ServerActive,
+		page: Route(req.Destination, "", svc.ID)}); err != nil {
 		return "", err
 	}
 	raw, _, err := s.newToken(ctx, links.SSOToken{

@@ -1933,7 +1933,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Network status */
+        /**
+         * Network status
+         * @description The state of the servers the account's services live on. Open to every user on the account.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1978,7 +1981,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My profile */
+        /**
+         * My profile
+         * @description The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2015,7 +2021,7 @@ export interface paths {
         head?: never;
         /**
          * Change my profile
-         * @description Only the fields present change. The e-mail must be unused (409 otherwise). CSRF: JSON and same-origin.
+         * @description Only the fields present change. A new `email` needs `current_password`, the password the user signs in with: missing or wrong is 400 naming current_password, and a wrong one counts as a failed sign-in of the account (from 5 in a row, each attempt waits a doubling delay: 429 with Retry-After). The answer to an e-mail change is the same whether the address was free (it is now the sign-in e-mail) or in use by another login (it stays theirs, the other changes are saved, and the holder's accounts get an `email_change` SSO event, refused, `email_in_use`, which their owner sees in SSO activity): 200 with the message "If this address is not in use by another login, it is now your sign-in e-mail. ...", so the change tells nobody which addresses are in use. Read GET /api/v1/portal/profile for the result. Rate limited per IP and per user. CSRF: JSON and same-origin.
          */
         patch: {
             parameters: {
@@ -2037,7 +2043,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.User"];
+                        "application/json": components["schemas"]["rest.ProfileChangeAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -2058,8 +2064,8 @@ export interface paths {
                         "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
-                /** @description Conflict */
-                409: {
+                /** @description Too Many Requests */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2189,7 +2195,7 @@ export interface paths {
         };
         /**
          * The account's services
-         * @description The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason.
+         * @description The current account's hosting accounts, each with panel_login (whether "Log in to cPanel" is allowed) and, when not, the reason. Needs the services permission on the account (403 otherwise; the owner holds every permission).
          */
         get: {
             parameters: {
@@ -2223,6 +2229,15 @@ export interface paths {
                         "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2240,7 +2255,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the account's services */
+        /**
+         * One of the account's services
+         * @description Needs the services permission on the account (403 otherwise).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2264,6 +2282,15 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2301,7 +2328,7 @@ export interface paths {
         put?: never;
         /**
          * Log in to cPanel
-         * @description Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso permission on the account, the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
+         * @description Asks the service's server for a one-time session (WHM create_user_session) and answers its URL: open it in the browser. Allowed only when the user holds the sso and services permissions on the account (no_sso_permission, no_destination_permission), the account allows single sign-on and is not Closed, and the service qualifies (Active or Suspended, with a username, on an active server); refusals are 403 with the reason and are audited. A panel that fails answers 503. CSRF: JSON and same-origin (send `{}`).
          */
         post: {
             parameters: {
@@ -3581,7 +3608,7 @@ export interface paths {
         put?: never;
         /**
          * Create an SSO token (trusted application)
-         * @description Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission. Rate limited per IP and per credential.
+         * @description Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
          */
         post: {
             parameters: {
@@ -3838,7 +3865,7 @@ export interface paths {
         };
         /**
          * Redeem an SSO token (the browser lands here)
-         * @description Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission, the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+         * @description Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
          */
         get: {
             parameters: {
@@ -4527,7 +4554,7 @@ export interface components {
              * @example issue
              * @enum {string}
              */
-            kind: "issue" | "redeem" | "session";
+            kind: "issue" | "redeem" | "session" | "email_change";
             /**
              * @example success
              * @enum {string}
@@ -4796,12 +4823,29 @@ export interface components {
             /** @example true */
             owner?: boolean;
             /**
+             * @description Pages says, for each part of the client area, whether the user may
+             *     open it on the current account (links.ClientAreaRules).
+             */
+            pages?: components["schemas"]["rest.PortalPageAccess"][];
+            /**
              * @example [
              *       "sso"
              *     ]
              */
             permissions?: string[];
             user?: components["schemas"]["links.User"];
+        };
+        "rest.PortalPageAccess": {
+            /** @example true */
+            allowed: boolean;
+            /** @example /portal/invoices */
+            path: string;
+            /**
+             * @description Permission is the membership permission the pages need; empty when
+             *     every user on the account may open them.
+             * @example invoices
+             */
+            permission: string;
         };
         "rest.PortalSecurity": {
             /** @example true */
@@ -4852,7 +4896,8 @@ export interface components {
             panel_login_message?: string;
             /**
              * @description PanelLoginReason is the refusal code when it is not (sso_disabled,
-             *     client_closed, no_sso_permission, service_inactive).
+             *     client_closed, no_sso_permission, no_destination_permission,
+             *     service_inactive).
              * @example
              */
             panel_login_reason?: string;
@@ -4873,7 +4918,17 @@ export interface components {
             /** @example 2 */
             client_id?: number;
         };
+        "rest.ProfileChangeAnswer": {
+            /** @example Your profile has been saved. */
+            message: string;
+        };
         "rest.ProfilePatch": {
+            /**
+             * @description CurrentPassword is required with email: the password the user signs
+             *     in with.
+             * @example correct horse battery
+             */
+            current_password?: string;
             /** @example jane@acme.test */
             email?: string;
             /** @example Jane Doe */

@@ -8,7 +8,16 @@ export interface PortalUser {
   isOwner: boolean;
   /** The account the session works on, shown in the menu. */
   accountName?: string | undefined;
+  /** Whether the user may open a client-area path; entries they may not are left out. */
+  canOpen?: (path: string) => boolean;
 }
+
+const NAV = [
+  { to: '/portal/services', label: 'Services' },
+  { to: '/portal/tickets', label: 'Support' },
+  { to: '/portal/invoices', label: 'Billing' },
+  { to: '/portal/network-status', label: 'Network Status' },
+];
 
 /**
  * The client area frame: a light, brand-like header with the "Hello, Name!" menu, distinct
@@ -73,10 +82,11 @@ export function PortalLayout({
               <NavLink to="/portal" end>
                 Home
               </NavLink>
-              <NavLink to="/portal/services">Services</NavLink>
-              <NavLink to="/portal/tickets">Support</NavLink>
-              <NavLink to="/portal/invoices">Billing</NavLink>
-              <NavLink to="/portal/network-status">Network Status</NavLink>
+              {NAV.filter((n) => user.canOpen?.(n.to) ?? true).map((n) => (
+                <NavLink key={n.to} to={n.to}>
+                  {n.label}
+                </NavLink>
+              ))}
             </nav>
           ) : (
             <span className="portal__nav" />

@@ -1,7 +1,18 @@
 import { Link } from 'react-router';
 import { usePortalMe } from '@/features/portal/api/get-me';
 import { AccountContext } from '@/features/portal/components/account-context';
+import { canOpen } from '@/features/portal/components/page-access';
 import { PortalPage } from './portal-page';
+
+/** The home page's shortcuts; those the user may not open are left out. */
+const TILES = [
+  { to: '/portal/services', label: 'My Services' },
+  { to: '/portal/invoices', label: 'Invoices' },
+  { to: '/portal/tickets/new', label: 'Open Ticket' },
+  { to: '/portal/network-status', label: 'Network Status' },
+  { to: '/portal/profile', label: 'Your Profile' },
+  { to: '/portal/sso-activity', label: 'Single Sign-On Activity' },
+];
 
 export function PortalHome() {
   const me = usePortalMe();
@@ -13,24 +24,11 @@ export function PortalHome() {
     >
       <AccountContext />
       <ul className="portal-tiles" aria-label="Shortcuts">
-        <li>
-          <Link to="/portal/services">My Services</Link>
-        </li>
-        <li>
-          <Link to="/portal/invoices">Invoices</Link>
-        </li>
-        <li>
-          <Link to="/portal/tickets/new">Open Ticket</Link>
-        </li>
-        <li>
-          <Link to="/portal/network-status">Network Status</Link>
-        </li>
-        <li>
-          <Link to="/portal/profile">Your Profile</Link>
-        </li>
-        <li>
-          <Link to="/portal/sso-activity">Single Sign-On Activity</Link>
-        </li>
+        {TILES.filter((t) => canOpen(me.data, t.to)).map((t) => (
+          <li key={t.to}>
+            <Link to={t.to}>{t.label}</Link>
+          </li>
+        ))}
       </ul>
     </PortalPage>
   );

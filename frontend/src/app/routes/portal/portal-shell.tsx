@@ -8,12 +8,14 @@ import { usePortalMe } from '@/features/portal/api/get-me';
 import { portalKeys } from '@/features/portal/api/keys';
 import { usePortalLogout } from '@/features/portal/api/logout';
 import { AccountSwitcher } from '@/features/portal/components/account-switcher';
+import { canOpen, PageGuard } from '@/features/portal/components/page-access';
 import { ApiError } from '@/lib/api-error';
 import { setPortalUnauthorizedHandler } from '@/lib/portal-client';
 
 /**
  * The signed-in client area: checks the session (GET /api/v1/portal/me), frames the pages with
- * the portal layout and its "Hello, Name!" menu, and sends a lost session (401) to
+ * the portal layout and its "Hello, Name!" menu, shows a page the user lacks the permission for
+ * as "you do not have permission" (PageGuard) and hides its menu entries, and sends a lost session (401) to
  * /portal/login?expired=1&next=<where the user was>.
  */
 export function PortalShell() {
@@ -61,6 +63,7 @@ export function PortalShell() {
     name: me.data.user?.name ?? me.data.user?.email ?? 'there',
     isOwner: me.data.owner === true,
     accountName: me.data.current_account?.name,
+    canOpen: (path: string) => canOpen(me.data, path),
   };
   return (
     <PortalLayout
@@ -82,7 +85,9 @@ export function PortalShell() {
         });
       }}
     >
-      <Outlet />
+      <PageGuard me={me.data}>
+        <Outlet />
+      </PageGuard>
     </PortalLayout>
   );
 }

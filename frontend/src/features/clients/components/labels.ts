@@ -1,14 +1,6 @@
 import type { BadgeTone } from '@/components/ui/badge';
 
-/** Membership permissions with the labels the client area uses. */
-export const USER_PERMISSIONS: { key: string; label: string }[] = [
-  { key: 'sso', label: 'Perform Single Sign-On' },
-  { key: 'profile', label: 'Modify Master Account Profile' },
-  { key: 'services', label: 'View Products & Services' },
-  { key: 'invoices', label: 'View & Pay Invoices' },
-  { key: 'tickets', label: 'View & Open Support Tickets' },
-  { key: 'domains', label: 'Manage Domains' },
-];
+export { USER_PERMISSIONS, userPermissionLabel } from '@/lib/user-permissions';
 
 export const CLIENT_STATUSES = ['Active', 'Inactive', 'Closed'] as const;
 

@@ -76,6 +76,7 @@ export function ManageUserDialog({
           <CheckboxField
             key={p.key}
             label={p.label}
+            hint={p.description}
             checked={perms.has(p.key)}
             disabled={owner}
             onChange={(on) => {

@@ -10,3 +10,4 @@ export { ServicesList } from './services-list';
 export { SSOActivity } from './sso-activity';
 export { UserManagement } from './user-management';
 export { SSO_REASONS, ssoReasonText } from './sso-reasons';
+export { PageGuard, canOpen, pageRule } from './page-access';

@@ -7,11 +7,24 @@ import { TextField } from '@/components/ui/text-field';
 import { ApiError, errorMessage } from '@/lib/api-error';
 import type { Schema } from '@/api/types';
 import { usePortalProfile } from '../api/get-profile';
-import { useUpdateProfile } from '../api/update-profile';
+import { useUpdateProfile, type ProfileChange } from '../api/update-profile';
 
-/** Manage Profile: view and edit the user's own name and e-mail. */
+interface Errors {
+  name?: string;
+  email?: string;
+  password?: string;
+}
+
+/**
+ * Manage Profile: view and edit the user's own name and sign-in e-mail. A new e-mail asks for
+ * the current password; the answer does not say whether the address was free (the server
+ * answers alike, to enumerate no accounts), so the form shows the server's message and the
+ * profile as read again.
+ */
 export function ProfileForm() {
   const profile = usePortalProfile();
+  const [saved, setSaved] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
   if (profile.isPending) return <Spinner label="Loading your profile…" />;
   if (profile.isError)
     return (
@@ -21,32 +34,61 @@ export function ProfileForm() {
         onRetry={() => void profile.refetch()}
       />
     );
-  return <ProfileEditor key={profile.data.id} user={profile.data} />;
+  return (
+    <>
+      {saved ? (
+        <Alert tone="success" live>
+          {saved}
+        </Alert>
+      ) : null}
+      {/* A new editor after each save: its fields start from the profile as read again. */}
+      <ProfileEditor
+        key={`${String(profile.data.id)}:${String(generation)}`}
+        user={profile.data}
+        onSaved={(message) => {
+          setSaved(message);
+          setGeneration((g) => g + 1);
+        }}
+      />
+    </>
+  );
 }
 
-function ProfileEditor({ user }: { user: Schema<'links.User'> }) {
+function ProfileEditor({
+  user,
+  onSaved,
+}: {
+  user: Schema<'links.User'>;
+  onSaved: (message: string) => void;
+}) {
   const update = useUpdateProfile();
   const [name, setName] = useState(user.name);
   const [email, setEmail] = useState(user.email);
-  const [errors, setErrors] = useState<{ name?: string; email?: string }>({});
-  const [saved, setSaved] = useState(false);
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<Errors>({});
   const serverField = update.error instanceof ApiError ? update.error.field : undefined;
-  const dirty = name !== user.name || email !== user.email;
+  const emailChanged = email.trim() !== user.email;
+  const dirty = name !== user.name || emailChanged;
 
   function submit(e: SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
-    const errs: { name?: string; email?: string } = {};
+    const errs: Errors = {};
     if (!name.trim()) errs.name = 'Enter your name.';
     if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) errs.email = 'Enter a valid email address.';
+    if (emailChanged && !password)
+      errs.password = 'Enter your current password to change your email.';
     setErrors(errs);
-    setSaved(false);
-    if (errs.name ?? errs.email) return;
-    const body: { name?: string; email?: string } = {};
+    if (errs.name ?? errs.email ?? errs.password) return;
+    const body: ProfileChange = {};
     if (name.trim() !== user.name) body.name = name.trim();
-    if (email.trim() !== user.email) body.email = email.trim();
+    if (emailChanged) {
+      body.email = email.trim();
+      body.current_password = password;
+    }
     update.mutate(body, {
-      onSuccess: () => {
-        setSaved(true);
+      // Called once the profile has been read again (useUpdateProfile waits for it).
+      onSuccess: (answer) => {
+        onSaved(answer.message);
       },
     });
   }
@@ -58,7 +100,6 @@ function ProfileEditor({ user }: { user: Schema<'links.User'> }) {
       noValidate
       aria-label="Your profile"
     >
-      {saved && !dirty ? <Alert tone="success">Your profile has been saved.</Alert> : null}
       {update.isError && !serverField ? (
         <Alert tone="error">{errorMessage(update.error)}</Alert>
       ) : null}
@@ -86,6 +127,24 @@ function ProfileEditor({ user }: { user: Schema<'links.User'> }) {
           setEmail(e.target.value);
         }}
       />
+      {emailChanged ? (
+        <TextField
+          label="Current password"
+          type="password"
+          name="current_password"
+          autoComplete="current-password"
+          required
+          value={password}
+          hint="For your security, changing the email you sign in with needs your password."
+          error={
+            errors.password ??
+            (serverField === 'current_password' ? errorMessage(update.error) : undefined)
+          }
+          onChange={(e) => {
+            setPassword(e.target.value);
+          }}
+        />
+      ) : null}
       <div className="portal-form__actions">
         <Button type="submit" variant="primary" busy={update.isPending} disabled={!dirty}>
           Save changes

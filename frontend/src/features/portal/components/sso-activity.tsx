@@ -17,6 +17,7 @@ const KINDS: Record<string, string> = {
   issue: 'Link issued',
   redeem: 'Signed in',
   session: 'Control panel session',
+  email_change: 'Sign-in email change',
 };
 
 /** The account's single sign-on activity (the owner sees everyone's, a user their own). */

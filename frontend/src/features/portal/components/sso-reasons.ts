@@ -54,6 +54,12 @@ export const SSO_REASONS: Record<string, SSOReasonText> = {
     detail: 'The account owner has not given you permission to use single sign-on on this account.',
     action: `${SIGN_IN} Ask the account owner to allow “Perform Single Sign-On” for you in User Management.`,
   },
+  no_destination_permission: {
+    title: 'You do not have permission to open that page',
+    detail:
+      'The link was for a page of this account that your login may not open (for example the invoices, without “View & Pay Invoices”).',
+    action: `${SIGN_IN} Ask the account owner to grant the permission in User Management if you need that page.`,
+  },
   user_not_on_client: {
     title: 'You are not a user of this account',
     detail: 'The link was for an account you do not (or no longer) have access to.',
@@ -108,6 +114,12 @@ export const SSO_REASONS: Record<string, SSOReasonText> = {
       'The sign-in link was opened in a browser already signed in with another login, and the person there chose to stay signed in, so the link was discarded.',
     action:
       'Open the link from your own control panel again. If you did not send it to anyone, tell our support team.',
+  },
+  email_in_use: {
+    title: 'Someone tried to take this sign-in email',
+    detail:
+      'Another login of the client area asked to make this address its own sign-in email. It was refused: the address stays with its user.',
+    action: 'Nothing to do. If this keeps happening, tell our support team.',
   },
   panel_error: {
     title: 'The control panel did not answer',

@@ -14,6 +14,7 @@ const KINDS: Record<string, string> = {
   issue: 'Token issued',
   redeem: 'Token redeemed',
   session: 'cPanel session',
+  email_change: 'Sign-in e-mail change',
 };
 const SOURCES: Record<string, string> = {
   cpanel: 'cPanel',
