@@ -63,7 +63,7 @@ type options struct {
 }
 
 // scenarios in the order they run.
-var scenarios = []string{"latency", "throughput", "batch", "polling", "sso"}
+var scenarios = []string{"latency", "latency250", "throughput", "batch", "polling", "sso"}
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -130,8 +130,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			debug.FreeOSMemory()
 			var err error
 			switch s {
-			case "latency":
-				err = b.latency(ctx, db)
+			case "latency", "latency250":
+				err = b.latency(ctx, db, s)
 			case "throughput":
 				err = b.throughput(ctx, db)
 			case "batch":

@@ -1,0 +1,47 @@
+package whm
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// BenchmarkPreparePushParse is the client's CPU per push batch as the engine
+// spends it: PreparePush builds and encodes 10 accounts x (1 group + 14
+// links), and the answer of 150 sub-results is parsed, secrets gathered.
+func BenchmarkPreparePushParse(b *testing.B) {
+	req := links.PushRequest{Group: links.GroupSpec{ID: "applinks", Label: "Billing & Support", Order: 100}}
+	for l := range 14 {
+		req.Links = append(req.Links, links.LinkSpec{App: fmt.Sprintf("applinks_link%d", l), Label: fmt.Sprintf("Link %d", l), Order: l,
+			Implements: "billing", AutologinTokenURL: "https://billing.example.com/sso/cpanel/token?destination=link",
+			URL: "https://billing.example.com/portal/login?next=%2Fportal%2Fservices"})
+	}
+	for a := range 10 {
+		req.Accounts = append(req.Accounts, links.AccountCreds{Username: fmt.Sprintf("user%03d", a),
+			SubscriberUniqueID: fmt.Sprint(1000 + a), Token: "s3cr3t-token-value-0123456789abcdef"})
+	}
+	conn := links.ServerConn{ID: 1, Hostname: "127.0.0.1", Port: 2087, Username: "root", APIToken: "ROOTTOKEN-0123456789"}
+	p := NewCPanel(Options{AllowLoopback: true})
+	pc := p.PreparePush(conn, req).(*preparedCall)
+	var ans strings.Builder
+	ans.WriteString(`{"metadata":{"command":"batch","reason":"OK","result":1,"version":1},"data":{"result":[`)
+	for i, c := range pc.cmds {
+		if i > 0 {
+			ans.WriteByte(',')
+		}
+		fmt.Fprintf(&ans, `{"metadata":{"command":%q,"reason":"OK","result":1,"version":1},"data":null}`, c.Function)
+	}
+	ans.WriteString(`]}}`)
+	body := []byte(ans.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		pc := p.PreparePush(conn, req).(*preparedCall)
+		ci := callInfo{server: "s", function: FnBatch, scrub: batchScrubber(conn.APIToken, pc.cmds)}
+		out, err := parseBatch(ci, 200, body, pc.cmds)
+		if err != nil || len(out) != len(pc.cmds) {
+			b.Fatal(err)
+		}
+	}
+}
