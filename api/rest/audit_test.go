@@ -64,6 +64,7 @@ func TestEveryStaffChangeIsInTheAuditTrail(t *testing.T) {
 		e.staff(http.MethodPost, "/api/v1/admins", map[string]any{"email": "bob@example.com", "name": "Bob",
 			"password": "bob-password-1", "role_id": role.ID}, http.StatusCreated, &bob)
 		e.staff(http.MethodPatch, fmt.Sprintf("/api/v1/admins/%d", bob.ID), map[string]any{"password": "bob-password-2"}, http.StatusOK, nil)
+		e.staff(http.MethodPatch, fmt.Sprintf("/api/v1/admins/%d", bob.ID), map[string]any{"name": "Bobby", "active": false}, http.StatusOK, nil)
 		var cred links.NewAPICredential
 		e.staff(http.MethodPost, "/api/v1/api-credentials", map[string]any{"name": "billing"}, http.StatusCreated, &cred)
 		e.staff(http.MethodDelete, fmt.Sprintf("/api/v1/api-credentials/%d", cred.ID), nil, http.StatusNoContent, nil)
@@ -124,8 +125,20 @@ func TestEveryStaffChangeIsInTheAuditTrail(t *testing.T) {
 		}
 		oneRecord(t, recs, links.AuditRole, fmt.Sprint(role.ID), links.AuditCreate)
 		oneRecord(t, recs, links.AuditAdmin, fmt.Sprint(bob.ID), links.AuditCreate)
-		rec = oneRecord(t, recs, links.AuditAdmin, fmt.Sprint(bob.ID), links.AuditUpdate)
-		if rec.After["password"] != links.SecretChanged || len(rec.After) != 1 {
+		var adminUpdates []links.AuditRecord
+		for _, r := range recs {
+			if r.Resource == links.AuditAdmin && r.Action == links.AuditUpdate {
+				adminUpdates = append(adminUpdates, r)
+			}
+		}
+		if len(adminUpdates) != 2 {
+			t.Fatalf("admin updates: %+v", adminUpdates)
+		}
+		// Newest first: the rename and deactivation, then the password.
+		if rec := adminUpdates[0]; rec.Before["name"] != "Bob" || rec.After["name"] != "Bobby" || rec.Before["active"] != true || rec.After["active"] != false {
+			t.Fatalf("rename and deactivation: %+v", rec)
+		}
+		if rec := adminUpdates[1]; rec.After["password"] != links.SecretChanged || len(rec.After) != 1 {
 			t.Fatalf("password change: %+v", rec)
 		}
 		oneRecord(t, recs, links.AuditAPICredential, fmt.Sprint(cred.ID), links.AuditCreate)

@@ -183,6 +183,8 @@ func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (
 		if p.PasswordHash != nil || (p.RoleID != nil && *p.RoleID != row.RoleID) || (p.Active != nil && *p.Active != row.Active) {
 			cols["session_version"] = gorm.Expr("session_version + 1")
 		}
+		// Read before the update: Updates copies the new values into row.
+		before := adminAudit(row)
 		if err := tx.Model(&row).Updates(cols).Error; err != nil {
 			return err
 		}
@@ -198,7 +200,7 @@ func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (
 		if err := tx.Take(&after, id).Error; err != nil {
 			return err
 		}
-		e := auditEntry{resource: links.AuditAdmin, id: auditID(id), action: links.AuditUpdate, before: adminAudit(row), after: adminAudit(after)}
+		e := auditEntry{resource: links.AuditAdmin, id: auditID(id), action: links.AuditUpdate, before: before, after: adminAudit(after)}
 		if p.PasswordHash != nil {
 			e.secrets = []string{"password"}
 		}
