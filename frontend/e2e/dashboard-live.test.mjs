@@ -325,7 +325,7 @@ describe('staff dashboard with the real service', () => {
   );
 
   it(
-    'creates a role and an administrator with it, who reaches only the permitted sections',
+    'creates a role and an administrator with it, who reaches only the permitted sections; the audit log shows the changes',
     { timeout: 180_000 },
     async (t) => {
       const ROLE = 'Support desk';
@@ -479,6 +479,26 @@ describe('staff dashboard with the real service', () => {
         await page.getByRole('link', { name: 'Administrators' }).click();
         await page.waitForURL('**/staff');
         await samRow.getByText(RENAMED_ROLE, { exact: true }).waitFor();
+
+        // 6. The Audit Log has these changes, by whom, field by field: the role's rename and the
+        // spare role's deletion, found with the filters.
+        await nav(page).getByRole('link', { name: 'Audit Log' }).click();
+        await page.waitForURL('**/audit');
+        const audit = page.getByRole('table', { name: 'Audit log' });
+        await page.getByRole('combobox', { name: 'Resource' }).selectOption('role');
+        await page.getByRole('combobox', { name: 'Action' }).selectOption('update');
+        await page.waitForURL(/resource=role/);
+        const rename = audit
+          .getByRole('row')
+          .filter({ hasText: `name: ${ROLE} → ${RENAMED_ROLE}` });
+        await rename.waitFor();
+        await rename.getByText(service.adminEmail).waitFor();
+        assert.match(await rename.innerText(), /updated role \d+/);
+        await page.getByRole('combobox', { name: 'Action' }).selectOption('delete');
+        const deletion = audit.getByRole('row').filter({ hasText: `name: ${SPARE}` });
+        await deletion.waitFor();
+        assert.match(await deletion.innerText(), /deleted role \d+/);
+        await page.screenshot({ path: `${shots}dashboard-audit.png`, fullPage: true });
       } catch (e) {
         await current
           .screenshot({ path: `${shots}dashboard-staff-failure.png`, fullPage: true })

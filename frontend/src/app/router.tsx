@@ -35,6 +35,7 @@ const ApiCredentialsRoute = lazyRoute(
   'ApiCredentialsRoute',
 );
 const SSOActivityRoute = lazyRoute(() => import('./routes/app/sso-activity'), 'SSOActivityRoute');
+const AuditLogRoute = lazyRoute(() => import('./routes/app/audit'), 'AuditLogRoute');
 const StaffAdminsRoute = lazyRoute(() => import('./routes/app/staff'), 'StaffAdminsRoute');
 const StaffRolesRoute = lazyRoute(() => import('./routes/app/staff-roles'), 'StaffRolesRoute');
 
@@ -69,6 +70,7 @@ export const routes: RouteObject[] = [
       { path: 'clients/:id/sso-activity', element: <ClientRoute tab="sso" /> },
       { path: 'api-credentials', element: <ApiCredentialsRoute /> },
       { path: 'sso-activity', element: <SSOActivityRoute /> },
+      { path: 'audit', element: <AuditLogRoute /> },
       { path: 'operations', element: <OperationsRoute /> },
       { path: 'operations/:id', element: <OperationRoute /> },
       { path: 'staff', element: <StaffAdminsRoute /> },

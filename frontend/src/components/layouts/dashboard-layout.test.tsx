@@ -29,6 +29,7 @@ describe('DashboardLayout', () => {
           'manage_admins',
           'manage_api_credentials',
           'view_sso_events',
+          'view_audit_log',
         ],
       },
     });
@@ -40,6 +41,7 @@ describe('DashboardLayout', () => {
       'API Credentials',
       'SSO Activity',
       'Operations',
+      'Audit Log',
       'Staff',
     ]);
     expect(screen.getByText('Ada')).toBeInTheDocument();

@@ -123,6 +123,9 @@ export function PortalLayout({
                       <li>
                         <Link to="/portal/security">Security Settings</Link>
                       </li>
+                      <li>
+                        <Link to="/portal/activity">Account Activity</Link>
+                      </li>
                     </>
                   ) : null}
                   <li>

@@ -38,6 +38,7 @@ const HOME_BY_PERMISSION: [string, string][] = [
   ['manage_api_credentials', '/api-credentials'],
   ['view_sso_events', '/sso-activity'],
   ['manage_admins', '/staff'],
+  ['view_audit_log', '/audit'],
 ];
 
 export function StaffHome() {

@@ -362,6 +362,7 @@ describe('staff: roles', () => {
       'Manage Staff',
       'Manage API Credentials',
       'View SSO Activity',
+      'View Audit Log',
     ]);
 
     await user.click(d.getByRole('button', { name: 'Create role' }));

@@ -188,6 +188,10 @@ describe('Hello menu', () => {
     await user.click(await screen.findByRole('button', { name: 'Hello, Acme Owner!' }));
     expect(screen.getByRole('link', { name: 'User Management' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Security Settings' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Account Activity' })).toHaveAttribute(
+      'href',
+      '/portal/activity',
+    );
     expect(screen.queryByLabelText('Account')).not.toBeInTheDocument();
   });
 
@@ -198,6 +202,7 @@ describe('Hello menu', () => {
     await user.click(screen.getByRole('button', { name: 'Hello, Acme Staff!' }));
     expect(screen.queryByRole('link', { name: 'User Management' })).not.toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Security Settings' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Account Activity' })).not.toBeInTheDocument();
     expect(requests(fetch).some((r) => route(r) === 'GET /api/v1/portal/security')).toBe(false);
   });
 
@@ -263,6 +268,72 @@ describe('User Management', () => {
       await screen.findByRole('switch', { name: 'Perform Single Sign-On for Acme Staff' }),
     );
     expect(await screen.findByRole('alert')).toHaveTextContent('User 11 is not on your account.');
+  });
+});
+
+describe('Account Activity', () => {
+  const ACTIVITY = [
+    {
+      id: 8,
+      time: '2026-12-02T09:15:00Z',
+      actor_kind: 'user',
+      actor_id: 10,
+      actor_name: 'owner@acme.test',
+      ip: '127.0.0.1',
+      resource: 'membership',
+      resource_id: '1:11',
+      action: 'update',
+      client_id: 1,
+      before: { permissions: ['invoices', 'sso'] },
+      after: { permissions: ['invoices'] },
+    },
+    {
+      id: 7,
+      time: '2026-12-01T18:00:00Z',
+      actor_kind: 'user',
+      actor_id: 10,
+      actor_name: 'owner@acme.test',
+      ip: '127.0.0.2',
+      resource: 'client',
+      resource_id: '1',
+      action: 'update',
+      client_id: 1,
+      before: { allow_sso: true },
+      after: { allow_sso: false },
+    },
+  ];
+
+  it('lists the changes made to the account for the owner', async () => {
+    const fetch = mockFetch(
+      portal(meOf({ owner: true }), (req) =>
+        route(req) === 'GET /api/v1/portal/activity'
+          ? json({ items: ACTIVITY, total: 2, page: 1, per_page: 25 })
+          : undefined,
+      ),
+    );
+    render('/portal/activity');
+    const table = await screen.findByRole('table', { name: 'Account activity' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    await waitFor(() => {
+      expect(rows[1]).toHaveTextContent('Changed the permissions of Acme Staff');
+    });
+    expect(rows[1]).toHaveTextContent(new Date(ACTIVITY[0]!.time).toLocaleString());
+    expect(rows[1]).toHaveTextContent('owner@acme.test');
+    expect(rows[1]).toHaveTextContent('127.0.0.1');
+    expect(rows[1]).toHaveTextContent('Permissions: invoices, sso → invoices');
+    expect(rows[2]).toHaveTextContent('Changed the account settings');
+    expect(rows[2]).toHaveTextContent('Allow Single Sign-On: true → false');
+    const get = requests(fetch).find((r) => route(r) === 'GET /api/v1/portal/activity')!;
+    expect(new URL(get.url).searchParams.get('page')).toBe('1');
+  });
+
+  it('is not offered to other users', async () => {
+    const fetch = mockFetch(portal(meOf({ owner: false })));
+    render('/portal/activity');
+    expect(await screen.findByText('Only the account owner can do this')).toBeInTheDocument();
+    expect(screen.queryByRole('table', { name: 'Account activity' })).not.toBeInTheDocument();
+    expect(requests(fetch).some((r) => route(r) === 'GET /api/v1/portal/activity')).toBe(false);
   });
 });
 

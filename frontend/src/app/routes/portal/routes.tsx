@@ -25,6 +25,7 @@ const PortalUserManagementRoute = lazyRoute(
   'PortalUserManagementRoute',
 );
 const PortalSecurityRoute = lazyRoute(() => import('./security'), 'PortalSecurityRoute');
+const PortalActivityRoute = lazyRoute(() => import('./activity'), 'PortalActivityRoute');
 const PortalLanding = lazyRoute(() => import('./landing'), 'PortalLanding');
 const PortalNotFound = lazyRoute(() => import('./landing'), 'PortalNotFound');
 
@@ -99,6 +100,7 @@ export const portalRoutes: RouteObject = {
         { path: 'sso-activity', element: <PortalSSOActivityRoute /> },
         { path: 'user-management', element: <PortalUserManagementRoute /> },
         { path: 'security', element: <PortalSecurityRoute /> },
+        { path: 'activity', element: <PortalActivityRoute /> },
         ...LANDINGS.map((d) => ({
           path: d.path,
           element: <PortalLanding key={d.path} title={d.title} purpose={d.purpose} />,

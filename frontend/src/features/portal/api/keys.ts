@@ -9,6 +9,7 @@ export const portalKeys = {
   users: () => ['portal', 'users'] as const,
   networkStatus: () => ['portal', 'network-status'] as const,
   ssoEvents: (page: number) => ['portal', 'sso-events', page] as const,
+  activity: (page: number) => ['portal', 'activity', page] as const,
   /** Outside ['portal'] on purpose: the login page's probe outlives clearing the portal data. */
   sessionProbe: () => ['portal-session-probe'] as const,
 };

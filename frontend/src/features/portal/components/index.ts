@@ -1,3 +1,4 @@
+export { AccountActivity } from './account-activity';
 export { AccountContext } from './account-context';
 export { AccountSwitcher } from './account-switcher';
 export { NetworkStatus } from './network-status';

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Badge } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
 import { SSO_EVENTS_PER_PAGE, usePortalSSOEvents } from '../api/get-sso-events';
+import { PortalPager } from './portal-pager';
 import { DESTINATION_LABELS, dash, formatTime } from './labels';
 import { ssoReasonText } from './sso-reasons';
 
@@ -35,7 +35,6 @@ export function SSOActivity({ owner }: { owner: boolean }) {
     );
   const items = events.data.items ?? [];
   const total = events.data.total ?? items.length;
-  const pages = Math.max(1, Math.ceil(total / SSO_EVENTS_PER_PAGE));
   return (
     <>
       <p className="portal-muted">
@@ -85,31 +84,13 @@ export function SSOActivity({ owner }: { owner: boolean }) {
           </table>
         </div>
       )}
-      {pages > 1 ? (
-        <nav className="portal-pager" aria-label="Activity pages">
-          <Button
-            size="sm"
-            disabled={page <= 1}
-            onClick={() => {
-              setPage(page - 1);
-            }}
-          >
-            Newer
-          </Button>
-          <span>
-            Page {page} of {pages}
-          </span>
-          <Button
-            size="sm"
-            disabled={page >= pages}
-            onClick={() => {
-              setPage(page + 1);
-            }}
-          >
-            Older
-          </Button>
-        </nav>
-      ) : null}
+      <PortalPager
+        page={page}
+        total={total}
+        perPage={SSO_EVENTS_PER_PAGE}
+        label="Activity pages"
+        onPage={setPage}
+      />
     </>
   );
 }

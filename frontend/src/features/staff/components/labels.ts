@@ -25,9 +25,15 @@ export const STAFF_PERMISSIONS: { key: string; label: string; hint: string }[] =
     hint: 'Trusted applications that create single sign-on tokens.',
   },
   { key: 'view_sso_events', label: 'View SSO Activity', hint: 'The single sign-on audit.' },
+  {
+    key: 'view_audit_log',
+    label: 'View Audit Log',
+    hint: 'Every change made by staff, API credentials and account owners.',
+  },
 ];
 
 export const MANAGE_ADMINS = 'manage_admins';
+export const VIEW_AUDIT_LOG = 'view_audit_log';
 
 /** The human name of a permission key (the key itself when unknown). */
 export function permissionLabel(key: string): string {
