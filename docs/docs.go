@@ -496,7 +496,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The 14 catalogue links with their label, enabled switch and order, sorted by order.",
+                "description": "The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.",
                 "produces": [
                     "application/json"
                 ],
@@ -543,7 +543,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
+                "description": "Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: ` + "`" + `client_area` + "`" + ` (the default) or ` + "`" + `external` + "`" + ` with a ` + "`" + `url_template` + "`" + ` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and ` + "`" + `handoff` + "`" + ` (add a signed ` + "`" + `applinks_assertion` + "`" + ` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (` + "`" + `links[i].url_template` + "`" + `), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
                 "consumes": [
                     "application/json"
                 ],
@@ -3813,10 +3813,13 @@ const docTemplate = `{
                 "default_label",
                 "enabled",
                 "group",
+                "handoff",
                 "key",
                 "label",
                 "order",
-                "route"
+                "route",
+                "target",
+                "url_template"
             ],
             "properties": {
                 "default_label": {
@@ -3830,6 +3833,10 @@ const docTemplate = `{
                 "group": {
                     "type": "string",
                     "example": "account"
+                },
+                "handoff": {
+                    "type": "boolean",
+                    "example": false
                 },
                 "implements": {
                     "type": "string",
@@ -3850,6 +3857,19 @@ const docTemplate = `{
                 "route": {
                     "type": "string",
                     "example": "/portal/invoices"
+                },
+                "target": {
+                    "description": "Target is where a redeemed click lands: the client-area Route, or\nthe external URL rendered from URLTemplate (empty for the client\narea), with a signed assertion when Handoff is on.",
+                    "type": "string",
+                    "enum": [
+                        "client_area",
+                        "external"
+                    ],
+                    "example": "client_area"
+                },
+                "url_template": {
+                    "type": "string",
+                    "example": ""
                 }
             }
         },
@@ -3857,6 +3877,11 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "enabled": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "handoff": {
+                    "description": "Handoff adds a signed assertion (applinks_assertion) to the\nexternal target's URL.",
                     "type": "boolean",
                     "example": true
                 },
@@ -3871,6 +3896,20 @@ const docTemplate = `{
                 "order": {
                     "type": "integer",
                     "example": 14
+                },
+                "target": {
+                    "description": "Target is client_area (the default when left out) or external.",
+                    "type": "string",
+                    "enum": [
+                        "client_area",
+                        "external"
+                    ],
+                    "example": "external"
+                },
+                "url_template": {
+                    "description": "URLTemplate is the external target's URL, e.g.\nhttps://billing.example.com/invoices?service={service_id}.",
+                    "type": "string",
+                    "example": "https://billing.example.com/invoices?service={service_id}"
                 }
             }
         },

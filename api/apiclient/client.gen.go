@@ -202,6 +202,42 @@ func (e LinksClientPatchStatus) Valid() bool {
 	}
 }
 
+// Defines values for LinksLinkTarget.
+const (
+	LinksLinkTargetClientArea LinksLinkTarget = "client_area"
+	LinksLinkTargetExternal   LinksLinkTarget = "external"
+)
+
+// Valid indicates whether the value is a known member of the LinksLinkTarget enum.
+func (e LinksLinkTarget) Valid() bool {
+	switch e {
+	case LinksLinkTargetClientArea:
+		return true
+	case LinksLinkTargetExternal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksLinkInputTarget.
+const (
+	LinksLinkInputTargetClientArea LinksLinkInputTarget = "client_area"
+	LinksLinkInputTargetExternal   LinksLinkInputTarget = "external"
+)
+
+// Valid indicates whether the value is a known member of the LinksLinkInputTarget enum.
+func (e LinksLinkInputTarget) Valid() bool {
+	switch e {
+	case LinksLinkInputTargetClientArea:
+		return true
+	case LinksLinkInputTargetExternal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinksLogEntryLevel.
 const (
 	Debug   LinksLogEntryLevel = "debug"
@@ -876,6 +912,9 @@ type LinksLink struct {
 	// Group Example: account
 	Group string `json:"group"`
 
+	// Handoff Example: false
+	Handoff bool `json:"handoff"`
+
 	// Implements Example: billing
 	Implements *string `json:"implements,omitempty"`
 
@@ -890,12 +929,35 @@ type LinksLink struct {
 
 	// Route Example: /portal/invoices
 	Route string `json:"route"`
+
+	// Target Target is where a redeemed click lands: the client-area Route, or
+	// the external URL rendered from URLTemplate (empty for the client
+	// area), with a signed assertion when Handoff is on.
+	//
+	// Example: client_area
+	Target LinksLinkTarget `json:"target"`
+
+	// UrlTemplate Example:
+	UrlTemplate string `json:"url_template"`
 }
+
+// LinksLinkTarget Target is where a redeemed click lands: the client-area Route, or
+// the external URL rendered from URLTemplate (empty for the client
+// area), with a signed assertion when Handoff is on.
+//
+// Example: client_area
+type LinksLinkTarget string
 
 // LinksLinkInput defines model for links.LinkInput.
 type LinksLinkInput struct {
 	// Enabled Example: true
 	Enabled *bool `json:"enabled,omitempty"`
+
+	// Handoff Handoff adds a signed assertion (applinks_assertion) to the
+	// external target's URL.
+	//
+	// Example: true
+	Handoff *bool `json:"handoff,omitempty"`
 
 	// Key Example: invoice_history
 	Key *string `json:"key,omitempty"`
@@ -905,7 +967,23 @@ type LinksLinkInput struct {
 
 	// Order Example: 14
 	Order *int `json:"order,omitempty"`
+
+	// Target Target is client_area (the default when left out) or external.
+	//
+	// Example: external
+	Target *LinksLinkInputTarget `json:"target,omitempty"`
+
+	// UrlTemplate URLTemplate is the external target's URL, e.g.
+	// https://billing.example.com/invoices?service={service_id}.
+	//
+	// Example: https://billing.example.com/invoices?service={service_id}
+	UrlTemplate *string `json:"url_template,omitempty"`
 }
+
+// LinksLinkInputTarget Target is client_area (the default when left out) or external.
+//
+// Example: external
+type LinksLinkInputTarget string
 
 // LinksLogEntry defines model for links.LogEntry.
 type LinksLogEntry struct {
@@ -2419,14 +2497,14 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleLinks Get the links of an application
 	//
-	// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+	// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 	//
 	// Corresponds with GET /api/v1/applications/{module}/links (the `GetApiV1ApplicationsModuleLinks` operationId).
 	GetApiV1ApplicationsModuleLinks(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2435,7 +2513,7 @@ type ClientInterface interface {
 
 	// PutApiV1ApplicationsModuleLinks Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3226,7 +3304,7 @@ func (c *Client) PostApiV1ApplicationsModuleEnable(ctx context.Context, module s
 
 // GetApiV1ApplicationsModuleLinks Get the links of an application
 //
-// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 //
 // Corresponds with GET /api/v1/applications/{module}/links (the `GetApiV1ApplicationsModuleLinks` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLinks(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3243,7 +3321,7 @@ func (c *Client) GetApiV1ApplicationsModuleLinks(ctx context.Context, module str
 
 // PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3262,7 +3340,7 @@ func (c *Client) PutApiV1ApplicationsModuleLinksWithBody(ctx context.Context, mo
 
 // PutApiV1ApplicationsModuleLinks Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7913,7 +7991,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleLinksWithResponse Get the links of an application
 	//
-	// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+	// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7922,7 +8000,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7931,7 +8009,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12518,7 +12596,7 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleEnableWithResponse(ctx 
 
 // GetApiV1ApplicationsModuleLinksWithResponse Get the links of an application
 //
-// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12533,7 +12611,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLinksWithResponse(ctx co
 
 // PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12548,7 +12626,7 @@ func (c *ClientWithResponses) PutApiV1ApplicationsModuleLinksWithBodyWithRespons
 
 // PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

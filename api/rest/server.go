@@ -227,3 +227,9 @@ func (s *Server) Handler() http.Handler { return s.echo }
 
 // Secret helpers the handlers share.
 func checkPassword(hash, password string) bool { return secret.CheckPassword(hash, password) }
+
+// httpPublicURL tells whether the service's own public URL is http (the
+// demo): only then may a link's external target be http too.
+func (s *Server) httpPublicURL() bool {
+	return strings.HasPrefix(strings.ToLower(s.cfg.PublicURL), "http://")
+}

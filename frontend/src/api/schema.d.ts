@@ -594,7 +594,7 @@ export interface paths {
         };
         /**
          * Get the links of an application
-         * @description The 14 catalogue links with their label, enabled switch and order, sorted by order.
+         * @description The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
          */
         get: {
             parameters: {
@@ -639,7 +639,7 @@ export interface paths {
         };
         /**
          * Save the links of an application
-         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
          */
         put: {
             parameters: {
@@ -4159,6 +4159,8 @@ export interface components {
             enabled: boolean;
             /** @example account */
             group: string;
+            /** @example false */
+            handoff: boolean;
             /** @example billing */
             implements?: string;
             /** @example invoice_history */
@@ -4169,16 +4171,44 @@ export interface components {
             order: number;
             /** @example /portal/invoices */
             route: string;
+            /**
+             * @description Target is where a redeemed click lands: the client-area Route, or
+             *     the external URL rendered from URLTemplate (empty for the client
+             *     area), with a signed assertion when Handoff is on.
+             * @example client_area
+             * @enum {string}
+             */
+            target: "client_area" | "external";
+            /** @example  */
+            url_template: string;
         };
         "links.LinkInput": {
             /** @example true */
             enabled?: boolean;
+            /**
+             * @description Handoff adds a signed assertion (applinks_assertion) to the
+             *     external target's URL.
+             * @example true
+             */
+            handoff?: boolean;
             /** @example invoice_history */
             key?: string;
             /** @example View Invoice History */
             label?: string;
             /** @example 14 */
             order?: number;
+            /**
+             * @description Target is client_area (the default when left out) or external.
+             * @example external
+             * @enum {string}
+             */
+            target?: "client_area" | "external";
+            /**
+             * @description URLTemplate is the external target's URL, e.g.
+             *     https://billing.example.com/invoices?service={service_id}.
+             * @example https://billing.example.com/invoices?service={service_id}
+             */
+            url_template?: string;
         };
         "links.LogEntry": {
             /** @example 1 */
