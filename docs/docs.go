@@ -15,6 +15,26 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/.well-known/jwks.json": {
+            "get": {
+                "description": "The public keys that verify the ` + "`" + `applinks_assertion` + "`" + ` a link with a signed hand-off adds to its external target: an RFC 7517 key set of Ed25519 keys (kty OKP, crv Ed25519, alg EdDSA, use sig, kid). It holds the active key and every key rotated out within the last 24 hours. The first key is created on first need. Cacheable for 5 minutes; a relying party that meets an unknown kid fetches it again. See docs/handoff.md.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Hand-off signing keys (JWKS)",
+                "responses": {
+                    "200": {
+                        "description": "{\\\"keys\\\": [{\\\"kty\\\": \\\"OKP\\\", \\\"crv\\\": \\\"Ed25519\\\", \\\"x\\\": \\\"...\\\", \\\"kid\\\": \\\"...\\\", \\\"alg\\\": \\\"EdDSA\\\", \\\"use\\\": \\\"sig\\\"}]}",
+                        "schema": {
+                            "type": "object"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admins": {
             "get": {
                 "security": [
@@ -3015,6 +3035,43 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/signing-keys/rotate": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Creates a new Ed25519 key that signs every assertion from now on. The old key stays published at /.well-known/jwks.json for 24 hours, so assertions it signed and relying parties' cached key sets stay good; keys rotated out longer ago are deleted. Audited (resource signing_key, action rotate). Needs configure_application_links.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Rotate the hand-off signing key",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SigningKeysAnswer"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/sso/events": {
             "get": {
                 "security": [
@@ -3281,7 +3338,7 @@ const docTemplate = `{
         },
         "/sso/redeem": {
             "get": {
-                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying ` + "`" + `applinks_assertion=\u003cJWT\u003e` + "`" + ` when the link hands off (docs/handoff.md). Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
                 "tags": [
                     "sso"
                 ],
@@ -3604,7 +3661,8 @@ const docTemplate = `{
                         "enable",
                         "disable",
                         "configure",
-                        "repair"
+                        "repair",
+                        "rotate"
                     ],
                     "example": "update"
                 },
@@ -3659,7 +3717,8 @@ const docTemplate = `{
                         "role",
                         "admin",
                         "api_credential",
-                        "application"
+                        "application",
+                        "signing_key"
                     ],
                     "example": "server"
                 },
@@ -4968,6 +5027,32 @@ const docTemplate = `{
                 }
             }
         },
+        "links.SigningKeyInfo": {
+            "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "kid",
+                "retired_at"
+            ],
+            "properties": {
+                "active": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "kid": {
+                    "type": "string",
+                    "example": "Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M"
+                },
+                "retired_at": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "links.Support": {
             "type": "object",
             "required": [
@@ -5778,6 +5863,20 @@ const docTemplate = `{
                 },
                 "support": {
                     "$ref": "#/definitions/links.Support"
+                }
+            }
+        },
+        "rest.SigningKeysAnswer": {
+            "type": "object",
+            "required": [
+                "keys"
+            ],
+            "properties": {
+                "keys": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.SigningKeyInfo"
+                    }
                 }
             }
         }

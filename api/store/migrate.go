@@ -112,6 +112,16 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// The Ed25519 keys that sign hand-off assertions.
+		ID: "2026120621_signing_keys",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasTable(&signingKeyRow{}) {
+				return nil
+			}
+			return tx.Migrator().CreateTable(&signingKeyRow{})
+		},
+	},
 }
 
 // initSchema creates every table of the current schema on an empty database.
