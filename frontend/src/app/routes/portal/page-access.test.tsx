@@ -71,7 +71,9 @@ describe('client-area permissions', () => {
   it('opens the pages the user may open', async () => {
     portal(['sso', 'invoices']);
     renderRoutes([portalRoutes], '/portal/invoices');
-    expect(await screen.findByRole('heading', { name: 'View Invoice History' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { name: 'View Invoice History' }),
+    ).toBeInTheDocument();
     expect(screen.queryByText(/You do not have permission/)).not.toBeInTheDocument();
   });
 
