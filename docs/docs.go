@@ -15,6 +15,26 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/.well-known/jwks.json": {
+            "get": {
+                "description": "The public keys that verify the ` + "`" + `applinks_assertion` + "`" + ` a link with a signed hand-off adds to its external target: an RFC 7517 key set of Ed25519 keys (kty OKP, crv Ed25519, alg EdDSA, use sig, kid). It holds the active key and every key rotated out within the last 24 hours. The first key is created on first need. Cacheable for 5 minutes; a relying party that meets an unknown kid fetches it again. See docs/handoff.md.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Hand-off signing keys (JWKS)",
+                "responses": {
+                    "200": {
+                        "description": "{\\\"keys\\\": [{\\\"kty\\\": \\\"OKP\\\", \\\"crv\\\": \\\"Ed25519\\\", \\\"x\\\": \\\"...\\\", \\\"kid\\\": \\\"...\\\", \\\"alg\\\": \\\"EdDSA\\\", \\\"use\\\": \\\"sig\\\"}]}",
+                        "schema": {
+                            "type": "object"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admins": {
             "get": {
                 "security": [
@@ -496,7 +516,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The 14 catalogue links with their label, enabled switch and order, sorted by order.",
+                "description": "The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.",
                 "produces": [
                     "application/json"
                 ],
@@ -543,7 +563,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
+                "description": "Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: ` + "`" + `client_area` + "`" + ` (the default) or ` + "`" + `external` + "`" + ` with a ` + "`" + `url_template` + "`" + ` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and ` + "`" + `handoff` + "`" + ` (add a signed ` + "`" + `applinks_assertion` + "`" + ` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (` + "`" + `links[i].url_template` + "`" + `), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
                 "consumes": [
                     "application/json"
                 ],
@@ -3015,6 +3035,43 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/signing-keys/rotate": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Creates a new Ed25519 key that signs every assertion from now on. The old key stays published at /.well-known/jwks.json for 24 hours, so assertions it signed and relying parties' cached key sets stay good; keys rotated out longer ago are deleted. Audited (resource signing_key, action rotate). Needs configure_application_links.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Rotate the hand-off signing key",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.SigningKeysAnswer"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/sso/events": {
             "get": {
                 "security": [
@@ -3281,7 +3338,7 @@ const docTemplate = `{
         },
         "/sso/redeem": {
             "get": {
-                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying ` + "`" + `applinks_assertion=\u003cJWT\u003e` + "`" + ` when the link hands off (docs/handoff.md). Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
                 "tags": [
                     "sso"
                 ],
@@ -3604,7 +3661,8 @@ const docTemplate = `{
                         "enable",
                         "disable",
                         "configure",
-                        "repair"
+                        "repair",
+                        "rotate"
                     ],
                     "example": "update"
                 },
@@ -3659,7 +3717,8 @@ const docTemplate = `{
                         "role",
                         "admin",
                         "api_credential",
-                        "application"
+                        "application",
+                        "signing_key"
                     ],
                     "example": "server"
                 },
@@ -3813,10 +3872,13 @@ const docTemplate = `{
                 "default_label",
                 "enabled",
                 "group",
+                "handoff",
                 "key",
                 "label",
                 "order",
-                "route"
+                "route",
+                "target",
+                "url_template"
             ],
             "properties": {
                 "default_label": {
@@ -3830,6 +3892,10 @@ const docTemplate = `{
                 "group": {
                     "type": "string",
                     "example": "account"
+                },
+                "handoff": {
+                    "type": "boolean",
+                    "example": false
                 },
                 "implements": {
                     "type": "string",
@@ -3850,6 +3916,19 @@ const docTemplate = `{
                 "route": {
                     "type": "string",
                     "example": "/portal/invoices"
+                },
+                "target": {
+                    "description": "Target is where a redeemed click lands: the client-area Route, or\nthe external URL rendered from URLTemplate (empty for the client\narea), with a signed assertion when Handoff is on.",
+                    "type": "string",
+                    "enum": [
+                        "client_area",
+                        "external"
+                    ],
+                    "example": "client_area"
+                },
+                "url_template": {
+                    "type": "string",
+                    "example": ""
                 }
             }
         },
@@ -3857,6 +3936,11 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "enabled": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "handoff": {
+                    "description": "Handoff adds a signed assertion (applinks_assertion) to the\nexternal target's URL.",
                     "type": "boolean",
                     "example": true
                 },
@@ -3871,6 +3955,20 @@ const docTemplate = `{
                 "order": {
                     "type": "integer",
                     "example": 14
+                },
+                "target": {
+                    "description": "Target is client_area (the default when left out) or external.",
+                    "type": "string",
+                    "enum": [
+                        "client_area",
+                        "external"
+                    ],
+                    "example": "external"
+                },
+                "url_template": {
+                    "description": "URLTemplate is the external target's URL, e.g.\nhttps://billing.example.com/invoices?service={service_id}.",
+                    "type": "string",
+                    "example": "https://billing.example.com/invoices?service={service_id}"
                 }
             }
         },
@@ -4929,6 +5027,32 @@ const docTemplate = `{
                 }
             }
         },
+        "links.SigningKeyInfo": {
+            "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "kid",
+                "retired_at"
+            ],
+            "properties": {
+                "active": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "kid": {
+                    "type": "string",
+                    "example": "Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M"
+                },
+                "retired_at": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "links.Support": {
             "type": "object",
             "required": [
@@ -5739,6 +5863,20 @@ const docTemplate = `{
                 },
                 "support": {
                     "$ref": "#/definitions/links.Support"
+                }
+            }
+        },
+        "rest.SigningKeysAnswer": {
+            "type": "object",
+            "required": [
+                "keys"
+            ],
+            "properties": {
+                "keys": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.SigningKeyInfo"
+                    }
                 }
             }
         }

@@ -52,6 +52,7 @@ const (
 	LinksAuditRecordActionEnable    LinksAuditRecordAction = "enable"
 	LinksAuditRecordActionRepair    LinksAuditRecordAction = "repair"
 	LinksAuditRecordActionRevoke    LinksAuditRecordAction = "revoke"
+	LinksAuditRecordActionRotate    LinksAuditRecordAction = "rotate"
 	LinksAuditRecordActionUpdate    LinksAuditRecordAction = "update"
 )
 
@@ -71,6 +72,8 @@ func (e LinksAuditRecordAction) Valid() bool {
 	case LinksAuditRecordActionRepair:
 		return true
 	case LinksAuditRecordActionRevoke:
+		return true
+	case LinksAuditRecordActionRotate:
 		return true
 	case LinksAuditRecordActionUpdate:
 		return true
@@ -110,6 +113,7 @@ const (
 	LinksAuditRecordResourceRole          LinksAuditRecordResource = "role"
 	LinksAuditRecordResourceServer        LinksAuditRecordResource = "server"
 	LinksAuditRecordResourceService       LinksAuditRecordResource = "service"
+	LinksAuditRecordResourceSigningKey    LinksAuditRecordResource = "signing_key"
 	LinksAuditRecordResourceUser          LinksAuditRecordResource = "user"
 )
 
@@ -131,6 +135,8 @@ func (e LinksAuditRecordResource) Valid() bool {
 	case LinksAuditRecordResourceServer:
 		return true
 	case LinksAuditRecordResourceService:
+		return true
+	case LinksAuditRecordResourceSigningKey:
 		return true
 	case LinksAuditRecordResourceUser:
 		return true
@@ -196,6 +202,42 @@ func (e LinksClientPatchStatus) Valid() bool {
 	case LinksClientPatchStatusClosed:
 		return true
 	case LinksClientPatchStatusInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksLinkTarget.
+const (
+	LinksLinkTargetClientArea LinksLinkTarget = "client_area"
+	LinksLinkTargetExternal   LinksLinkTarget = "external"
+)
+
+// Valid indicates whether the value is a known member of the LinksLinkTarget enum.
+func (e LinksLinkTarget) Valid() bool {
+	switch e {
+	case LinksLinkTargetClientArea:
+		return true
+	case LinksLinkTargetExternal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksLinkInputTarget.
+const (
+	LinksLinkInputTargetClientArea LinksLinkInputTarget = "client_area"
+	LinksLinkInputTargetExternal   LinksLinkInputTarget = "external"
+)
+
+// Valid indicates whether the value is a known member of the LinksLinkInputTarget enum.
+func (e LinksLinkInputTarget) Valid() bool {
+	switch e {
+	case LinksLinkInputTargetClientArea:
+		return true
+	case LinksLinkInputTargetExternal:
 		return true
 	default:
 		return false
@@ -876,6 +918,9 @@ type LinksLink struct {
 	// Group Example: account
 	Group string `json:"group"`
 
+	// Handoff Example: false
+	Handoff bool `json:"handoff"`
+
 	// Implements Example: billing
 	Implements *string `json:"implements,omitempty"`
 
@@ -890,12 +935,35 @@ type LinksLink struct {
 
 	// Route Example: /portal/invoices
 	Route string `json:"route"`
+
+	// Target Target is where a redeemed click lands: the client-area Route, or
+	// the external URL rendered from URLTemplate (empty for the client
+	// area), with a signed assertion when Handoff is on.
+	//
+	// Example: client_area
+	Target LinksLinkTarget `json:"target"`
+
+	// UrlTemplate Example:
+	UrlTemplate string `json:"url_template"`
 }
+
+// LinksLinkTarget Target is where a redeemed click lands: the client-area Route, or
+// the external URL rendered from URLTemplate (empty for the client
+// area), with a signed assertion when Handoff is on.
+//
+// Example: client_area
+type LinksLinkTarget string
 
 // LinksLinkInput defines model for links.LinkInput.
 type LinksLinkInput struct {
 	// Enabled Example: true
 	Enabled *bool `json:"enabled,omitempty"`
+
+	// Handoff Handoff adds a signed assertion (applinks_assertion) to the
+	// external target's URL.
+	//
+	// Example: true
+	Handoff *bool `json:"handoff,omitempty"`
 
 	// Key Example: invoice_history
 	Key *string `json:"key,omitempty"`
@@ -905,7 +973,23 @@ type LinksLinkInput struct {
 
 	// Order Example: 14
 	Order *int `json:"order,omitempty"`
+
+	// Target Target is client_area (the default when left out) or external.
+	//
+	// Example: external
+	Target *LinksLinkInputTarget `json:"target,omitempty"`
+
+	// UrlTemplate URLTemplate is the external target's URL, e.g.
+	// https://billing.example.com/invoices?service={service_id}.
+	//
+	// Example: https://billing.example.com/invoices?service={service_id}
+	UrlTemplate *string `json:"url_template,omitempty"`
 }
+
+// LinksLinkInputTarget Target is client_area (the default when left out) or external.
+//
+// Example: external
+type LinksLinkInputTarget string
 
 // LinksLogEntry defines model for links.LogEntry.
 type LinksLogEntry struct {
@@ -1453,6 +1537,17 @@ type LinksServicePatch struct {
 // LinksServicePatchStatus defines model for LinksServicePatch.Status.
 type LinksServicePatchStatus string
 
+// LinksSigningKeyInfo defines model for links.SigningKeyInfo.
+type LinksSigningKeyInfo struct {
+	// Active Example: true
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+
+	// Kid Example: Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M
+	Kid       string  `json:"kid"`
+	RetiredAt *string `json:"retired_at"`
+}
+
 // LinksSupport defines model for links.Support.
 type LinksSupport struct {
 	Profile string `json:"profile"`
@@ -1942,6 +2037,11 @@ type RestServerTestResult struct {
 	Support *LinksSupport `json:"support,omitempty"`
 }
 
+// RestSigningKeysAnswer defines model for rest.SigningKeysAnswer.
+type RestSigningKeysAnswer struct {
+	Keys []LinksSigningKeyInfo `json:"keys"`
+}
+
 // GetApiV1AdminsParams defines parameters for GetApiV1Admins.
 type GetApiV1AdminsParams struct {
 	// Page page, from 1
@@ -2322,6 +2422,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// GetWellKnownJwksJson Hand-off signing keys (JWKS)
+	//
+	// The public keys that verify the `applinks_assertion` a link with a signed hand-off adds to its external target: an RFC 7517 key set of Ed25519 keys (kty OKP, crv Ed25519, alg EdDSA, use sig, kid). It holds the active key and every key rotated out within the last 24 hours. The first key is created on first need. Cacheable for 5 minutes; a relying party that meets an unknown kid fetches it again. See docs/handoff.md.
+	//
+	// Corresponds with GET /.well-known/jwks.json (the `GetWellKnownJwksJson` operationId).
+	GetWellKnownJwksJson(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1Admins List staff accounts
 	//
 	// Corresponds with GET /api/v1/admins (the `GetApiV1Admins` operationId).
@@ -2419,14 +2526,14 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleLinks Get the links of an application
 	//
-	// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+	// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 	//
 	// Corresponds with GET /api/v1/applications/{module}/links (the `GetApiV1ApplicationsModuleLinks` operationId).
 	GetApiV1ApplicationsModuleLinks(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2435,7 +2542,7 @@ type ClientInterface interface {
 
 	// PutApiV1ApplicationsModuleLinks Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2920,6 +3027,13 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesId(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1SigningKeysRotate Rotate the hand-off signing key
+	//
+	// Creates a new Ed25519 key that signs every assertion from now on. The old key stays published at /.well-known/jwks.json for 24 hours, so assertions it signed and relying parties' cached key sets stay good; keys rotated out longer ago are deleted. Audited (resource signing_key, action rotate). Needs configure_application_links.
+	//
+	// Corresponds with POST /api/v1/signing-keys/rotate (the `PostApiV1SigningKeysRotate` operationId).
+	PostApiV1SigningKeysRotate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1SsoEvents SSO events (audit)
 	//
 	// Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
@@ -2975,7 +3089,7 @@ type ClientInterface interface {
 
 	// GetSsoRedeem Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 	GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2997,6 +3111,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
 	PostSsoRedeemWithFormdataBody(ctx context.Context, body PostSsoRedeemFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetWellKnownJwksJson Hand-off signing keys (JWKS)
+//
+// The public keys that verify the `applinks_assertion` a link with a signed hand-off adds to its external target: an RFC 7517 key set of Ed25519 keys (kty OKP, crv Ed25519, alg EdDSA, use sig, kid). It holds the active key and every key rotated out within the last 24 hours. The first key is created on first need. Cacheable for 5 minutes; a relying party that meets an unknown kid fetches it again. See docs/handoff.md.
+//
+// Corresponds with GET /.well-known/jwks.json (the `GetWellKnownJwksJson` operationId).
+func (c *Client) GetWellKnownJwksJson(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWellKnownJwksJsonRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // GetApiV1Admins List staff accounts
@@ -3226,7 +3357,7 @@ func (c *Client) PostApiV1ApplicationsModuleEnable(ctx context.Context, module s
 
 // GetApiV1ApplicationsModuleLinks Get the links of an application
 //
-// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 //
 // Corresponds with GET /api/v1/applications/{module}/links (the `GetApiV1ApplicationsModuleLinks` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLinks(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3243,7 +3374,7 @@ func (c *Client) GetApiV1ApplicationsModuleLinks(ctx context.Context, module str
 
 // PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3262,7 +3393,7 @@ func (c *Client) PutApiV1ApplicationsModuleLinksWithBody(ctx context.Context, mo
 
 // PutApiV1ApplicationsModuleLinks Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4397,6 +4528,23 @@ func (c *Client) PatchApiV1ServicesId(ctx context.Context, id int, body PatchApi
 	return c.Client.Do(req)
 }
 
+// PostApiV1SigningKeysRotate Rotate the hand-off signing key
+//
+// Creates a new Ed25519 key that signs every assertion from now on. The old key stays published at /.well-known/jwks.json for 24 hours, so assertions it signed and relying parties' cached key sets stay good; keys rotated out longer ago are deleted. Audited (resource signing_key, action rotate). Needs configure_application_links.
+//
+// Corresponds with POST /api/v1/signing-keys/rotate (the `PostApiV1SigningKeysRotate` operationId).
+func (c *Client) PostApiV1SigningKeysRotate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1SigningKeysRotateRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetApiV1SsoEvents SSO events (audit)
 //
 // Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
@@ -4522,7 +4670,7 @@ func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params 
 
 // GetSsoRedeem Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4573,6 +4721,33 @@ func (c *Client) PostSsoRedeemWithFormdataBody(ctx context.Context, body PostSso
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewGetWellKnownJwksJsonRequest constructs an http.Request for the GetWellKnownJwksJson method
+func NewGetWellKnownJwksJsonRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/jwks.json")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewGetApiV1AdminsRequest constructs an http.Request for the GetApiV1Admins method
@@ -7397,6 +7572,33 @@ func NewPatchApiV1ServicesIdRequestWithBody(server string, id int, contentType s
 	return req, nil
 }
 
+// NewPostApiV1SigningKeysRotateRequest constructs an http.Request for the PostApiV1SigningKeysRotate method
+func NewPostApiV1SigningKeysRotateRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/signing-keys/rotate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetApiV1SsoEventsRequest constructs an http.Request for the GetApiV1SsoEvents method
 func NewGetApiV1SsoEventsRequest(server string, params *GetApiV1SsoEventsParams) (*http.Request, error) {
 	var err error
@@ -7802,6 +8004,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetWellKnownJwksJsonWithResponse Hand-off signing keys (JWKS)
+	//
+	// The public keys that verify the `applinks_assertion` a link with a signed hand-off adds to its external target: an RFC 7517 key set of Ed25519 keys (kty OKP, crv Ed25519, alg EdDSA, use sig, kid). It holds the active key and every key rotated out within the last 24 hours. The first key is created on first need. Cacheable for 5 minutes; a relying party that meets an unknown kid fetches it again. See docs/handoff.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /.well-known/jwks.json (the `GetWellKnownJwksJson` operationId).
+	GetWellKnownJwksJsonWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWellKnownJwksJsonResponse, error)
+
 	// GetApiV1AdminsWithResponse List staff accounts
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7913,7 +8124,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleLinksWithResponse Get the links of an application
 	//
-	// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+	// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7922,7 +8133,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7931,7 +8142,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8480,6 +8691,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesIdWithResponse(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServicesIdResponse, error)
 
+	// PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
+	//
+	// Creates a new Ed25519 key that signs every assertion from now on. The old key stays published at /.well-known/jwks.json for 24 hours, so assertions it signed and relying parties' cached key sets stay good; keys rotated out longer ago are deleted. Audited (resource signing_key, action rotate). Needs configure_application_links.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/signing-keys/rotate (the `PostApiV1SigningKeysRotate` operationId).
+	PostApiV1SigningKeysRotateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostApiV1SigningKeysRotateResponse, error)
+
 	// GetApiV1SsoEventsWithResponse SSO events (audit)
 	//
 	// Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
@@ -8541,7 +8761,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8565,6 +8785,47 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /sso/redeem (the `PostSsoRedeem` operationId).
 	PostSsoRedeemWithFormdataBodyWithResponse(ctx context.Context, body PostSsoRedeemFormdataRequestBody, reqEditors ...RequestEditorFn) (*PostSsoRedeemResponse, error)
+}
+
+type GetWellKnownJwksJsonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *map[string]interface{}
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWellKnownJwksJsonResponse) GetJSON200() *map[string]interface{} {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWellKnownJwksJsonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWellKnownJwksJsonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWellKnownJwksJsonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWellKnownJwksJsonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type GetApiV1AdminsResponse struct {
@@ -11930,6 +12191,61 @@ func (r PatchApiV1ServicesIdResponse) ContentType() string {
 	return ""
 }
 
+type PostApiV1SigningKeysRotateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestSigningKeysAnswer
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1SigningKeysRotateResponse) GetJSON200() *RestSigningKeysAnswer {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostApiV1SigningKeysRotateResponse) GetJSON401() *RestErrorBody {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1SigningKeysRotateResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1SigningKeysRotateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1SigningKeysRotateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1SigningKeysRotateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1SigningKeysRotateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetApiV1SsoEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12329,6 +12645,21 @@ func (r PostSsoRedeemResponse) ContentType() string {
 	return ""
 }
 
+// GetWellKnownJwksJsonWithResponse Hand-off signing keys (JWKS)
+//
+// The public keys that verify the `applinks_assertion` a link with a signed hand-off adds to its external target: an RFC 7517 key set of Ed25519 keys (kty OKP, crv Ed25519, alg EdDSA, use sig, kid). It holds the active key and every key rotated out within the last 24 hours. The first key is created on first need. Cacheable for 5 minutes; a relying party that meets an unknown kid fetches it again. See docs/handoff.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /.well-known/jwks.json (the `GetWellKnownJwksJson` operationId).
+func (c *ClientWithResponses) GetWellKnownJwksJsonWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWellKnownJwksJsonResponse, error) {
+	rsp, err := c.GetWellKnownJwksJson(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWellKnownJwksJsonResponse(rsp)
+}
+
 // GetApiV1AdminsWithResponse List staff accounts
 //
 // Returns a wrapper object for the known response body format(s).
@@ -12518,7 +12849,7 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleEnableWithResponse(ctx 
 
 // GetApiV1ApplicationsModuleLinksWithResponse Get the links of an application
 //
-// The 14 catalogue links with their label, enabled switch and order, sorted by order.
+// The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12533,7 +12864,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLinksWithResponse(ctx co
 
 // PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12548,7 +12879,7 @@ func (c *ClientWithResponses) PutApiV1ApplicationsModuleLinksWithBodyWithRespons
 
 // PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13487,6 +13818,21 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithResponse(ctx context.Conte
 	return ParsePatchApiV1ServicesIdResponse(rsp)
 }
 
+// PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
+//
+// Creates a new Ed25519 key that signs every assertion from now on. The old key stays published at /.well-known/jwks.json for 24 hours, so assertions it signed and relying parties' cached key sets stay good; keys rotated out longer ago are deleted. Audited (resource signing_key, action rotate). Needs configure_application_links.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/signing-keys/rotate (the `PostApiV1SigningKeysRotate` operationId).
+func (c *ClientWithResponses) PostApiV1SigningKeysRotateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostApiV1SigningKeysRotateResponse, error) {
+	rsp, err := c.PostApiV1SigningKeysRotate(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1SigningKeysRotateResponse(rsp)
+}
+
 // GetApiV1SsoEventsWithResponse SSO events (audit)
 //
 // Every token issue, redemption, panel session and refusal, newest first: who, which account and service, from which server or API credential, the destination, the outcome and reason, and the IP.
@@ -13590,7 +13936,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 
 // GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13631,6 +13977,32 @@ func (c *ClientWithResponses) PostSsoRedeemWithFormdataBodyWithResponse(ctx cont
 		return nil, err
 	}
 	return ParsePostSsoRedeemResponse(rsp)
+}
+
+// ParseGetWellKnownJwksJsonResponse parses an HTTP response from a GetWellKnownJwksJsonWithResponse call
+func ParseGetWellKnownJwksJsonResponse(rsp *http.Response) (*GetWellKnownJwksJsonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWellKnownJwksJsonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest map[string]interface{}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseGetApiV1AdminsResponse parses an HTTP response from a GetApiV1AdminsWithResponse call
@@ -16111,6 +16483,46 @@ func ParsePatchApiV1ServicesIdResponse(rsp *http.Response) (*PatchApiV1ServicesI
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1SigningKeysRotateResponse parses an HTTP response from a PostApiV1SigningKeysRotateWithResponse call
+func ParsePostApiV1SigningKeysRotateResponse(rsp *http.Response) (*PostApiV1SigningKeysRotateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1SigningKeysRotateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestSigningKeysAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	}
 

@@ -26,11 +26,12 @@ const (
 	AuditAdmin         = "admin"
 	AuditAPICredential = "api_credential"
 	AuditApplication   = "application"
+	AuditSigningKey    = "signing_key"
 )
 
 // AuditResources lists every resource an audit record can be about.
 var AuditResources = []string{AuditServer, AuditClient, AuditUser, AuditMembership, AuditService, AuditRole,
-	AuditAdmin, AuditAPICredential, AuditApplication}
+	AuditAdmin, AuditAPICredential, AuditApplication, AuditSigningKey}
 
 // What was done.
 const (
@@ -42,11 +43,12 @@ const (
 	AuditDisable   = "disable"
 	AuditConfigure = "configure"
 	AuditRepair    = "repair"
+	AuditRotate    = "rotate"
 )
 
 // AuditActions lists every action an audit record can name.
 var AuditActions = []string{AuditCreate, AuditUpdate, AuditDelete, AuditRevoke, AuditEnable, AuditDisable,
-	AuditConfigure, AuditRepair}
+	AuditConfigure, AuditRepair, AuditRotate}
 
 // SecretChanged is all a record shows of a secret (an API token, a
 // password): that it changed, never its value.
@@ -86,9 +88,9 @@ type AuditRecord struct {
 	ActorID    int64          `json:"actor_id" validate:"required" example:"1"`
 	ActorName  string         `json:"actor_name" validate:"required" example:"admin@example.com"`
 	IP         string         `json:"ip" validate:"required" example:"203.0.113.7"`
-	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application"`
+	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application,signing_key"`
 	ResourceID string         `json:"resource_id" validate:"required" example:"3"`
-	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair"`
+	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair,rotate"`
 	ClientID   *int64         `json:"client_id" validate:"required" example:"12" extensions:"x-nullable"`
 	Before     map[string]any `json:"before" validate:"required" extensions:"x-nullable"`
 	After      map[string]any `json:"after" validate:"required" extensions:"x-nullable"`

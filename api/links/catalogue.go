@@ -92,6 +92,12 @@ type Link struct {
 	Order        int    `json:"order" validate:"required" example:"14"`
 	Implements   string `json:"implements,omitempty" example:"billing"`
 	Route        string `json:"route" validate:"required" example:"/portal/invoices"`
+	// Target is where a redeemed click lands: the client-area Route, or
+	// the external URL rendered from URLTemplate (empty for the client
+	// area), with a signed assertion when Handoff is on.
+	Target      string `json:"target" validate:"required" example:"client_area" enums:"client_area,external"`
+	URLTemplate string `json:"url_template" validate:"required" example:""`
+	Handoff     bool   `json:"handoff" validate:"required" example:"false"`
 }
 
 // MaxLabelLength is the longest label a link may carry, in characters.

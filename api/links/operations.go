@@ -144,6 +144,11 @@ type LinkSetting struct {
 	Label   string `json:"label"`
 	Enabled bool   `json:"enabled"`
 	Order   int    `json:"order"`
+	// Target is TargetClientArea or TargetExternal; URLTemplate and
+	// Handoff belong to an external target (see ValidateTarget).
+	Target      string `json:"target"`
+	URLTemplate string `json:"url_template"`
+	Handoff     bool   `json:"handoff"`
 }
 
 // LinkInput is one entry of the list PUT .../links takes. Every catalogue
@@ -153,7 +158,17 @@ type LinkInput struct {
 	Label   string `json:"label" example:"View Invoice History"`
 	Enabled *bool  `json:"enabled" example:"true"`
 	Order   *int   `json:"order" example:"14"`
+	// Target is client_area (the default when left out) or external.
+	Target string `json:"target,omitempty" example:"external" enums:"client_area,external"`
+	// URLTemplate is the external target's URL, e.g.
+	// https://billing.example.com/invoices?service={service_id}.
+	URLTemplate string `json:"url_template,omitempty" example:"https://billing.example.com/invoices?service={service_id}"`
+	// Handoff adds a signed assertion (applinks_assertion) to the
+	// external target's URL.
+	Handoff bool `json:"handoff,omitempty" example:"true"`
 }
+
+func linkField(i int) string { return fmt.Sprintf("links[%d]", i) }
 
 // ValidateLinkInputs checks a complete link configuration: every catalogue
 // key exactly once, labels per ValidateLabel, orders present, non-negative
@@ -166,7 +181,7 @@ func ValidateLinkInputs(in []LinkInput) ([]LinkSetting, error) {
 	seenOrder := map[int]string{}
 	out := make([]LinkSetting, 0, len(in))
 	for i, l := range in {
-		field := fmt.Sprintf("links[%d]", i)
+		field := linkField(i)
 		if _, ok := LinkDefByKey(l.Key); !ok {
 			return nil, FieldError(field+".key", "Unknown link key %q.", l.Key)
 		}
@@ -190,7 +205,17 @@ func ValidateLinkInputs(in []LinkInput) ([]LinkSetting, error) {
 			return nil, FieldError(field+".order", "The links %q and %q have the same order %d.", other, l.Key, *l.Order)
 		}
 		seenOrder[*l.Order] = l.Key
-		out = append(out, LinkSetting{Key: l.Key, Label: l.Label, Enabled: *l.Enabled, Order: *l.Order})
+		// The scheme policy (http only for an http service) was applied
+		// by ValidateLinkTargets; this is the structure.
+		if err := ValidateTarget(field, l.Target, l.URLTemplate, l.Handoff, true); err != nil {
+			return nil, err
+		}
+		target := l.Target
+		if target == "" {
+			target = TargetClientArea
+		}
+		out = append(out, LinkSetting{Key: l.Key, Label: l.Label, Enabled: *l.Enabled, Order: *l.Order,
+			Target: target, URLTemplate: l.URLTemplate, Handoff: l.Handoff})
 	}
 	return out, nil
 }
@@ -206,9 +231,12 @@ func ApplyLinkSettings(settings []LinkSetting) []Link {
 	out := make([]Link, len(Catalogue))
 	for i, d := range Catalogue {
 		l := Link{Key: d.Key, Group: d.Group, DefaultLabel: d.DefaultLabel, Label: d.DefaultLabel, Enabled: true,
-			Order: i + 1, Implements: d.Implements, Route: d.Route}
+			Order: i + 1, Implements: d.Implements, Route: d.Route, Target: TargetClientArea}
 		if s, ok := by[d.Key]; ok {
 			l.Label, l.Enabled, l.Order = s.Label, s.Enabled, s.Order
+			if s.Target == TargetExternal {
+				l.Target, l.URLTemplate, l.Handoff = s.Target, s.URLTemplate, s.Handoff
+			}
 		}
 		out[i] = l
 	}

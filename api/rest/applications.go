@@ -121,7 +121,7 @@ func (s *Server) syncApplication(c echo.Context) error {
 // getLinks returns the link configuration.
 //
 //	@Summary		Get the links of an application
-//	@Description	The 14 catalogue links with their label, enabled switch and order, sorted by order.
+//	@Description	The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
 //	@Tags			applications
 //	@Produce		json
 //	@Security		BearerAuth
@@ -141,7 +141,7 @@ func (s *Server) getLinks(c echo.Context) error {
 // putLinks saves the link configuration.
 //
 //	@Summary		Save the links of an application
-//	@Description	Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+//	@Description	Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //	@Tags			applications
 //	@Accept			json
 //	@Produce		json
@@ -157,6 +157,9 @@ func (s *Server) getLinks(c echo.Context) error {
 func (s *Server) putLinks(c echo.Context) error {
 	var in []links.LinkInput
 	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := links.ValidateLinkTargets(in, s.httpPublicURL()); err != nil {
 		return err
 	}
 	ls, op, err := s.prov.SaveLinks(c.Request().Context(), c.Param("module"), in, currentAdmin(c).Email)

@@ -65,6 +65,7 @@ func (s *Server) routes() {
 
 	s.provisioningRoutes(staff)
 	s.ssoRoutes(e, v1, staff)
+	s.handoffRoutes(staff)
 
 	// Anything else under /api is a JSON 404, never the SPA.
 	e.Any("/api/*", notFound)

@@ -97,6 +97,7 @@ type Server struct {
 	known     map[string][]string // route path -> methods
 	prov      Provisioning
 	sso       SSO
+	handoff   Handoff
 	audit     AuditStore
 	logins    *loginGuard
 }
@@ -118,6 +119,9 @@ type Deps struct {
 	Provisioning Provisioning
 	// SSO issues and redeems single sign-on tokens and runs the client area.
 	SSO SSO
+	// Handoff signs hand-off assertions and keeps their keys; nil serves
+	// neither the key set nor the rotation.
+	Handoff Handoff
 	// Mounts serves extra handlers under path prefixes (e.g. the demo's
 	// simulator under "/__sim/").
 	Mounts map[string]http.Handler
@@ -136,7 +140,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, logger: d.Logger, spa: d.SPA, registry: d.Registry, lifecycle: d.Lifecycle,
-		prov: d.Provisioning, sso: d.SSO, audit: d.Store,
+		prov: d.Provisioning, sso: d.SSO, handoff: d.Handoff, audit: d.Store,
 		tokens: tokens{key: cfg.JWTKey, issuer: "applinks", now: time.Now},
 		panels: map[string]links.Panel{},
 		logins: newLoginGuard(time.Now),
@@ -227,3 +231,9 @@ func (s *Server) Handler() http.Handler { return s.echo }
 
 // Secret helpers the handlers share.
 func checkPassword(hash, password string) bool { return secret.CheckPassword(hash, password) }
+
+// httpPublicURL tells whether the service's own public URL is http (the
+// demo): only then may a link's external target be http too.
+func (s *Server) httpPublicURL() bool {
+	return strings.HasPrefix(strings.ToLower(s.cfg.PublicURL), "http://")
+}

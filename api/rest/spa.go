@@ -51,7 +51,7 @@ const noSPA = `<!doctype html><title>applinks</title><p>The web interface was no
 // reservedPrefixes never fall back to the SPA's index.html. /metrics is
 // served on a listener of its own (APPLINKS_METRICS_ADDR); here it answers
 // the JSON 404.
-var reservedPrefixes = []string{"/api/", "/sso/", "/metrics", "/healthz", "/readyz", "/__sim/"}
+var reservedPrefixes = []string{"/api/", "/sso/", "/.well-known/", "/metrics", "/healthz", "/readyz", "/__sim/"}
 
 func (s *Server) spaRoutes() {
 	s.echo.GET("/*", s.serveSPA)

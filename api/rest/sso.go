@@ -100,7 +100,7 @@ func (h *ssoAPI) click(c echo.Context) error {
 // redeem turns a one-time token into a client-area session.
 //
 //	@Summary		Redeem an SSO token (the browser lands here)
-//	@Description	Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//	@Description	Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //	@Tags			sso
 //	@Param			access_token	query	string	true	"the one-time token"
 //	@Success		200				{string}	string	"the confirmation page, when another user is signed in"
@@ -136,7 +136,17 @@ func (h *ssoAPI) finishRedeem(c echo.Context, status int, sess sso.Session, err 
 		h.logger.Error("sso: could not start the session", "err", err)
 		return c.Redirect(status, sso.LoginURL("error", sess.Location))
 	}
-	return c.Redirect(status, sess.Location)
+	// The session is started whatever the link's target, so the customer
+	// can come back to the client area. A target that cannot be resolved
+	// now (an outage, a template the policy no longer admits) lands on
+	// the client-area page instead of failing the sign-in.
+	loc, err := h.sso.Landing(c.Request().Context(), sess)
+	if err != nil {
+		h.logger.Warn("sso: the link's external target could not be resolved; landing in the client area",
+			"err", err, "destination", sess.Destination, "service_id", sess.ServiceID)
+		loc = sess.Location
+	}
+	return c.Redirect(status, loc)
 }
 
 // credentialKey holds the authenticated API credential of a request.

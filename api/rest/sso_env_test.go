@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/applinks/applinks/api/handoff"
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/secret"
@@ -93,6 +94,7 @@ type ssoEnv struct {
 	svc      links.Service
 	staff    string // staff bearer token
 	handler  http.Handler
+	keys     *handoff.Keys // the hand-off signing keys
 }
 
 type ssoOptions struct {
@@ -115,10 +117,11 @@ func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 	if limits == (sso.Limits{}) {
 		limits = highLimits
 	}
-	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now})
+	e.keys = handoff.New(db, e.url, nil)
+	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now, Signer: e.keys})
 	panels := []links.Panel{whm.NewCPanel(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true}), whm.NewWPSquared(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true})}
 	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6, TrustProxy: opts.trustProxy},
-		rest.Deps{Store: db, Panels: panels, Logger: logger, SSO: svc})
+		rest.Deps{Store: db, Panels: panels, Logger: logger, SSO: svc, Handoff: e.keys})
 	e.handler = srv.Handler()
 	hs := httptest.NewUnstartedServer(e.handler)
 	_ = hs.Listener.Close()

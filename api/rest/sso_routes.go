@@ -21,6 +21,7 @@ type SSO interface {
 	Redeem(ctx context.Context, accessToken, ip string) (sso.Session, error)
 	RedeemOrHold(ctx context.Context, accessToken, ip string, hold sso.Hold) (sso.Session, error)
 	Decline(ctx context.Context, accessToken, ip string) error
+	Landing(ctx context.Context, sess sso.Session) (string, error)
 	Authenticate(ctx context.Context, identifier, secret string) (links.APICredential, error)
 	IssueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ip string) (links.SSOTokenAnswer, error)
 	CreateCredential(ctx context.Context, name string, perms []string, createdBy int64) (links.NewAPICredential, error)

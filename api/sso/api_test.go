@@ -107,7 +107,7 @@ func TestIssueForApplicationThenRedeem(t *testing.T) {
 			}
 
 			sess, err := f.svc.Redeem(f.ctx, ans.AccessToken, "203.0.113.9")
-			if err != nil || sess != (sso.Session{UserID: tc.user, ClientID: f.client.ID, Location: tc.location}) {
+			if err != nil || sess.UserID != tc.user || sess.ClientID != f.client.ID || sess.Location != tc.location || sess.Panel {
 				t.Fatalf("redeem %+v: %+v, %v; want user %d on %s", tc.req, sess, err, tc.user, tc.location)
 			}
 			ev = f.events()

@@ -71,7 +71,7 @@ func TestClickThenRedeemLandsOnTheDestinationRoute(t *testing.T) {
 			if err != nil {
 				t.Fatalf("redeem %s: %v", dest, err)
 			}
-			if sess != (sso.Session{UserID: f.client.OwnerUserID, ClientID: f.client.ID, Location: want}) {
+			if sess.UserID != f.client.OwnerUserID || sess.ClientID != f.client.ID || sess.Location != want || !sess.Panel || sess.Destination != dest {
 				t.Fatalf("redeem %s: session %+v, want the owner on %s", dest, sess, want)
 			}
 		}

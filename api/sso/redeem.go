@@ -17,6 +17,15 @@ type Session struct {
 	UserID   int64
 	ClientID int64
 	Location string
+	// ServiceID and Destination are the token's; Panel tells that a cPanel
+	// click issued it, the only kind whose link may have an external
+	// target (see Landing).
+	ServiceID   int64
+	Destination string
+	Panel       bool
+	// target is what the redemption's rules read of the service and its
+	// account (a cPanel token's), for Landing.
+	target *links.SSOClickTarget
 }
 
 // ErrHeld is the answer of RedeemOrHold when the caller's hold kept the
@@ -88,11 +97,13 @@ func (s *Service) lookup(ctx context.Context, accessToken string, ev *links.SSOE
 		return links.SSOToken{}, Session{}, err
 	}
 	tok.Hash = secret.Hash(accessToken)
-	sess := Session{UserID: tok.UserID, ClientID: tok.ClientID, Location: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
+	sess := Session{UserID: tok.UserID, ClientID: tok.ClientID, Location: Route(tok.Destination, tok.RedirectPath, tok.ServiceID),
+		ServiceID: tok.ServiceID, Destination: tok.Destination}
 	ev.UserID, ev.ClientID, ev.ServiceID, ev.Destination = id(tok.UserID), id(tok.ClientID), id(tok.ServiceID), tok.Destination
 	ev.Source = links.SSOSourceAPI
 	if rest, ok := strings.CutPrefix(tok.Issuer, "cpanel:server:"); ok {
 		ev.Source = links.SSOSourceCPanel
+		sess.Panel = true
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
 			ev.ServerID = id(n)
 		}
@@ -116,7 +127,7 @@ func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOE
 	if err := unusable(tok, s.now()); err != nil {
 		return sess, false, err
 	}
-	ruleErr := s.checkRedemption(ctx, tok, ev)
+	ruleErr := s.checkRedemption(ctx, tok, ev, &sess)
 	var refusal *Refusal
 	if ruleErr != nil && !errors.As(ruleErr, &refusal) {
 		return sess, false, ruleErr // the database failed: the token stays usable
@@ -167,7 +178,9 @@ func unusable(tok links.SSOToken, now time.Time) error {
 // under: for a trusted application's token its credential, then the
 // account, its single sign-on switch, the user's place on it and, for a
 // cPanel click, the service.
-func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *links.SSOEvent) error {
+//
+// It keeps what it read of a cPanel token's service in sess, for Landing.
+func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *links.SSOEvent, sess *Session) error {
 	// A token a trusted application asked for dies with its credential:
 	// revoking a credential stops the tokens it issued too.
 	if ev.CredentialID != nil {
@@ -187,6 +200,7 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 			return err
 		}
 		rc.client, rc.service, rc.active = target.Client, &target.Service, target.ServerActive
+		sess.target = &target
 	} else {
 		client, err := s.store.Client(ctx, tok.ClientID)
 		if links.ErrorCode(err) == links.ENOTFOUND {

@@ -42,6 +42,7 @@ type Store interface {
 	Membership(ctx context.Context, clientID, userID int64) (links.Membership, error)
 	User(ctx context.Context, id int64) (links.User, error)
 	UserClients(ctx context.Context, userID int64) ([]links.Client, []links.Membership, error)
+	LinkSetting(ctx context.Context, module, key string) (links.LinkSetting, bool, error)
 	UserCredentials(ctx context.Context, email string) (links.User, string, error)
 	UpdateUser(ctx context.Context, id int64, name, email *string) (links.User, error)
 	EndUserSessions(ctx context.Context, id int64) error
@@ -116,6 +117,14 @@ type Config struct {
 	Logger     *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Signer signs the assertion of a link with a signed hand-off; nil
+	// lands such links on their external target without one.
+	Signer Signer
+}
+
+// Signer signs a hand-off assertion into a compact JWT (api/handoff).
+type Signer interface {
+	Sign(ctx context.Context, a links.Assertion) (string, error)
 }
 
 // Service applies the single sign-on rules. It is safe for concurrent use.

@@ -24,9 +24,33 @@ func (s *Store) ApplicationSettings(ctx context.Context, module string) (bool, [
 	}
 	out := make([]links.LinkSetting, len(rows))
 	for i, r := range rows {
-		out[i] = links.LinkSetting{Key: r.Key, Label: r.Label, Enabled: r.Enabled, Order: r.Order}
+		out[i] = linkSetting(r)
 	}
 	return len(apps) == 1 && apps[0].Enabled, out, nil
+}
+
+func linkSetting(r linkSettingRow) links.LinkSetting {
+	target := r.Target
+	if target == "" {
+		target = links.TargetClientArea
+	}
+	return links.LinkSetting{Key: r.Key, Label: r.Label, Enabled: r.Enabled, Order: r.Order,
+		Target: target, URLTemplate: r.URLTemplate, Handoff: r.Handoff}
+}
+
+// LinkSetting returns the stored setting of one link of an application;
+// found is false while the links were never saved (every link then goes to
+// the client area).
+func (s *Store) LinkSetting(ctx context.Context, module, key string) (links.LinkSetting, bool, error) {
+	var rows []linkSettingRow
+	err := s.db.WithContext(ctx).Where("module = ? AND link_key = ?", module, key).Limit(1).Find(&rows).Error
+	if err != nil {
+		return links.LinkSetting{}, false, translate(err, "link settings")
+	}
+	if len(rows) == 0 {
+		return links.LinkSetting{}, false, nil
+	}
+	return linkSetting(rows[0]), true, nil
 }
 
 // SaveLinkSettings replaces the application's link overrides and, when the
@@ -42,7 +66,8 @@ func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []
 		}
 		rows := make([]linkSettingRow, len(settings))
 		for i, st := range settings {
-			rows[i] = linkSettingRow{Module: module, Key: st.Key, Label: st.Label, Enabled: st.Enabled, Order: st.Order, UpdatedAt: now}
+			rows[i] = linkSettingRow{Module: module, Key: st.Key, Label: st.Label, Enabled: st.Enabled, Order: st.Order,
+				Target: st.Target, URLTemplate: st.URLTemplate, Handoff: st.Handoff, UpdatedAt: now}
 		}
 		if err := tx.Where("module = ?", module).Delete(&linkSettingRow{}).Error; err != nil {
 			return err
@@ -124,11 +149,13 @@ func (s *Store) SetApplicationEnabled(ctx context.Context, module string, enable
 }
 
 // linkSettingsAudit is what the audit trail keeps of a link configuration:
-// each link's label, switch and order, by key.
+// each link's label, switch, order and target, by key.
 func linkSettingsAudit(rows []linkSettingRow) map[string]any {
 	out := make(map[string]any, len(rows))
 	for _, r := range rows {
-		out[r.Key] = map[string]any{"label": r.Label, "enabled": r.Enabled, "order": r.Order}
+		st := linkSetting(r)
+		out[r.Key] = map[string]any{"label": r.Label, "enabled": r.Enabled, "order": r.Order,
+			"target": st.Target, "url_template": r.URLTemplate, "handoff": r.Handoff}
 	}
 	return out
 }

@@ -97,6 +97,31 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().CreateTable(&auditRow{})
 		},
 	},
+	{
+		// Per link, where a redeemed click lands: the client area or an
+		// external URL template, with an optional signed hand-off.
+		ID: "2026120620_link_targets",
+		Migrate: func(tx *gorm.DB) error {
+			for _, col := range []string{"Target", "URLTemplate", "Handoff"} {
+				if !tx.Migrator().HasColumn(&linkSettingRow{}, col) {
+					if err := tx.Migrator().AddColumn(&linkSettingRow{}, col); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	},
+	{
+		// The Ed25519 keys that sign hand-off assertions.
+		ID: "2026120621_signing_keys",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasTable(&signingKeyRow{}) {
+				return nil
+			}
+			return tx.Migrator().CreateTable(&signingKeyRow{})
+		},
+	},
 }
 
 // initSchema creates every table of the current schema on an empty database.

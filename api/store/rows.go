@@ -133,12 +133,18 @@ func (applicationRow) TableName() string { return "applications" }
 
 // linkSettingRow is an application's override of one catalogue entry.
 type linkSettingRow struct {
-	Module    string `gorm:"primaryKey;size:32"`
-	Key       string `gorm:"column:link_key;primaryKey;size:32"`
-	Label     string `gorm:"size:255;not null"`
-	Enabled   bool   `gorm:"not null"`
-	Order     int    `gorm:"column:sort_order;not null"`
-	UpdatedAt time.Time
+	Module  string `gorm:"primaryKey;size:32"`
+	Key     string `gorm:"column:link_key;primaryKey;size:32"`
+	Label   string `gorm:"size:255;not null"`
+	Enabled bool   `gorm:"not null"`
+	Order   int    `gorm:"column:sort_order;not null"`
+	// Target, URLTemplate and Handoff: where a redeemed click lands
+	// (links.TargetClientArea, or links.TargetExternal with its URL
+	// template and hand-off switch). Empty reads as the client area.
+	Target      string `gorm:"size:16;not null;default:''"`
+	URLTemplate string `gorm:"size:2000;not null;default:''"`
+	Handoff     bool   `gorm:"not null;default:false"`
+	UpdatedAt   time.Time
 }
 
 func (linkSettingRow) TableName() string { return "link_settings" }
@@ -289,6 +295,6 @@ func allRows() []any {
 		&roleRow{}, &adminRow{}, &serverRow{}, &clientRow{}, &userRow{}, &membershipRow{},
 		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{},
 		&operationRow{}, &serverTaskRow{}, &serverLeaseRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
-		&apiCredentialRow{}, &auditRow{},
+		&apiCredentialRow{}, &auditRow{}, &signingKeyRow{},
 	}
 }

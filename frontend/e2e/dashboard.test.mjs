@@ -25,6 +25,9 @@ const CATALOGUE = [
   default_label: label,
   enabled: true,
   order: i + 1,
+  target: 'client_area',
+  url_template: '',
+  handoff: false,
 }));
 
 /** A links.Operation with every field the spec requires (docs/swagger.json). */

@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/applinks/applinks/api/handoff"
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/rest"
@@ -107,7 +108,8 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 		mounts["/__sim/"] = demo.ControlHandler()
 	}
 
-	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, Logger: logger})
+	keys := handoff.New(db, cfg.PublicURL, nil)
+	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, Logger: logger, Signer: keys})
 	go ssoService.RunPurger(ctx, time.Minute)
 	go purgeAudit(ctx, db, cfg.AuditRetention, logger)
 
@@ -127,7 +129,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	srv := rest.New(rest.Config{
 		PublicURL: cfg.PublicURL, JWTKey: jwtKey, StaffTokenTTL: cfg.StaffTokenTTL,
 		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute,
-	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService,
+	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService, Handoff: keys,
 		Provisioning: engine, Lifecycle: engine})
 
 	var metrics *metricsListener

@@ -5,6 +5,45 @@
  */
 
 export interface paths {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hand-off signing keys (JWKS)
+         * @description The public keys that verify the `applinks_assertion` a link with a signed hand-off adds to its external target: an RFC 7517 key set of Ed25519 keys (kty OKP, crv Ed25519, alg EdDSA, use sig, kid). It holds the active key and every key rotated out within the last 24 hours. The first key is created on first need. Cacheable for 5 minutes; a relying party that meets an unknown kid fetches it again. See docs/handoff.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description {\"keys\": [{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"x\": \"...\", \"kid\": \"...\", \"alg\": \"EdDSA\", \"use\": \"sig\"}]} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admins": {
         parameters: {
             query?: never;
@@ -594,7 +633,7 @@ export interface paths {
         };
         /**
          * Get the links of an application
-         * @description The 14 catalogue links with their label, enabled switch and order, sorted by order.
+         * @description The 14 catalogue links with their label, enabled switch, order and target (client_area, or external with its url_template and handoff switch), sorted by order.
          */
         get: {
             parameters: {
@@ -639,7 +678,7 @@ export interface paths {
         };
         /**
          * Save the links of an application
-         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
          */
         put: {
             parameters: {
@@ -3527,6 +3566,63 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the hand-off signing key
+         * @description Creates a new Ed25519 key that signs every assertion from now on. The old key stays published at /.well-known/jwks.json for 24 hours, so assertions it signed and relying parties' cached key sets stay good; keys rotated out longer ago are deleted. Audited (resource signing_key, action rotate). Needs configure_application_links.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.SigningKeysAnswer"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sso/events": {
         parameters: {
             query?: never;
@@ -3865,7 +3961,7 @@ export interface paths {
         };
         /**
          * Redeem an SSO token (the browser lands here)
-         * @description Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+         * @description Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
          */
         get: {
             parameters: {
@@ -4063,7 +4159,7 @@ export interface components {
              * @example update
              * @enum {string}
              */
-            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair";
+            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair" | "rotate";
             /** @example 1 */
             actor_id: number;
             /**
@@ -4089,7 +4185,7 @@ export interface components {
              * @example server
              * @enum {string}
              */
-            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application";
+            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application" | "signing_key";
             /** @example 3 */
             resource_id: string;
             time: string;
@@ -4159,6 +4255,8 @@ export interface components {
             enabled: boolean;
             /** @example account */
             group: string;
+            /** @example false */
+            handoff: boolean;
             /** @example billing */
             implements?: string;
             /** @example invoice_history */
@@ -4169,16 +4267,44 @@ export interface components {
             order: number;
             /** @example /portal/invoices */
             route: string;
+            /**
+             * @description Target is where a redeemed click lands: the client-area Route, or
+             *     the external URL rendered from URLTemplate (empty for the client
+             *     area), with a signed assertion when Handoff is on.
+             * @example client_area
+             * @enum {string}
+             */
+            target: "client_area" | "external";
+            /** @example  */
+            url_template: string;
         };
         "links.LinkInput": {
             /** @example true */
             enabled?: boolean;
+            /**
+             * @description Handoff adds a signed assertion (applinks_assertion) to the
+             *     external target's URL.
+             * @example true
+             */
+            handoff?: boolean;
             /** @example invoice_history */
             key?: string;
             /** @example View Invoice History */
             label?: string;
             /** @example 14 */
             order?: number;
+            /**
+             * @description Target is client_area (the default when left out) or external.
+             * @example external
+             * @enum {string}
+             */
+            target?: "client_area" | "external";
+            /**
+             * @description URLTemplate is the external target's URL, e.g.
+             *     https://billing.example.com/invoices?service={service_id}.
+             * @example https://billing.example.com/invoices?service={service_id}
+             */
+            url_template?: string;
         };
         "links.LogEntry": {
             /** @example 1 */
@@ -4539,6 +4665,14 @@ export interface components {
             /** @enum {string} */
             status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
             username?: string;
+        };
+        "links.SigningKeyInfo": {
+            /** @example true */
+            active: boolean;
+            created_at: string;
+            /** @example Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M */
+            kid: string;
+            retired_at: string | null;
         };
         "links.SSOEvent": {
             /** @example 1 */
@@ -4962,6 +5096,9 @@ export interface components {
             ok?: boolean;
             server?: components["schemas"]["links.Server"];
             support?: components["schemas"]["links.Support"];
+        };
+        "rest.SigningKeysAnswer": {
+            keys: components["schemas"]["links.SigningKeyInfo"][];
         };
         "rest.SSOErrorBody": {
             error?: components["schemas"]["rest.SSOErrorDetail"];

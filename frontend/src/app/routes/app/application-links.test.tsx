@@ -22,6 +22,7 @@ const apps = [
   },
 ];
 
+const clientArea = { target: 'client_area', url_template: '', handoff: false };
 const links = [
   {
     key: 'upgrade',
@@ -30,6 +31,7 @@ const links = [
     label: 'Upgrade/Downgrade',
     enabled: true,
     order: 1,
+    ...clientArea,
   },
   {
     key: 'register_domain',
@@ -38,6 +40,7 @@ const links = [
     label: 'Register New Domain',
     enabled: true,
     order: 2,
+    ...clientArea,
   },
   {
     key: 'open_ticket',
@@ -46,6 +49,7 @@ const links = [
     label: 'Open Ticket',
     enabled: true,
     order: 3,
+    ...clientArea,
   },
   {
     key: 'ticket_history',
@@ -54,6 +58,7 @@ const links = [
     label: 'View Ticket History',
     enabled: false,
     order: 4,
+    ...clientArea,
   },
   {
     key: 'profile',
@@ -62,6 +67,7 @@ const links = [
     label: 'Manage Profile',
     enabled: true,
     order: 5,
+    ...clientArea,
   },
 ];
 
@@ -295,6 +301,57 @@ describe('Configure links', () => {
     await user.clear(label);
     await user.type(label, 'x'.repeat(65));
     expect(label).toHaveAccessibleDescription(/at most 64 characters/);
+  });
+
+  it('points a link at an external URL with a preview and a signed hand-off', async () => {
+    let saved: unknown;
+    const fetch = configureApi((body) => {
+      saved = body;
+      return json({
+        links: (body as typeof links).map((l) => ({ ...links.find((x) => x.key === l.key), ...l })),
+      });
+    });
+    const { user } = renderRoutes(routes, '/settings/application-links/cpanel/configure');
+    const kind = await screen.findByRole('combobox', { name: 'Destination of Open Ticket' });
+    expect(kind).toHaveValue('client_area');
+    await user.selectOptions(kind, 'external');
+    const tmpl = screen.getByRole('textbox', { name: 'URL template for Open Ticket' });
+
+    // Refused as the server would: a javascript: URL, an unknown placeholder.
+    await user.click(tmpl);
+    await user.paste('javascript:alert(1)');
+    expect(tmpl).toHaveAccessibleDescription(/Use an https/);
+    await user.click(screen.getByRole('button', { name: 'Save Changes' }));
+    expect(screen.getByText(/One destination URL needs attention/)).toBeInTheDocument();
+    expect(requests(fetch).some((r) => r.method === 'PUT')).toBe(false);
+    await user.clear(tmpl);
+    await user.paste('https://help.example.com/new?u={user}');
+    expect(tmpl).toHaveAccessibleDescription(/Unknown placeholder \{user\}/);
+
+    // A good template: the preview renders it for the sample account, values escaped.
+    await user.clear(tmpl);
+    await user.paste('https://help.example.com/new?u={username}&s={service_id}&d={destination}');
+    expect(tmpl).not.toHaveAttribute('aria-invalid');
+    expect(screen.getByTestId('preview-open_ticket')).toHaveTextContent(
+      'https://help.example.com/new?u=acme&s=42&d=open_ticket',
+    );
+    await user.click(screen.getByRole('checkbox', { name: 'Signed hand-off for Open Ticket' }));
+    expect(screen.getByTestId('preview-open_ticket')).toHaveTextContent(/applinks_assertion=/);
+
+    await user.click(screen.getByRole('button', { name: 'Save Changes' }));
+    await screen.findByText(/Saved\./);
+    expect((saved as Record<string, unknown>[]).find((l) => l.key === 'open_ticket')).toEqual({
+      key: 'open_ticket',
+      label: 'Open Ticket',
+      enabled: true,
+      order: 3,
+      target: 'external',
+      url_template: 'https://help.example.com/new?u={username}&s={service_id}&d={destination}',
+      handoff: true,
+    });
+    expect(
+      (saved as Record<string, unknown>[]).find((l) => l.key === 'upgrade'),
+    ).not.toHaveProperty('target');
   });
 
   it('reorders with the keyboard (drag handle: Space, arrow, Space)', async () => {

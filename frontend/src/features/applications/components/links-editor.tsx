@@ -21,12 +21,15 @@ import { Toggle } from '@/components/ui/toggle';
 import { UnsavedChangesPrompt, useUnsavedChanges } from '@/hooks/use-unsaved-changes';
 import { errorMessage } from '@/lib/api-error';
 import { useUpdateApplicationLinks } from '../api/update-application-links';
+import { pageIsHTTP } from './link-target';
+import { LinkTargetFields } from './link-target-fields';
 import {
   fingerprint,
   flatten,
   GROUPS,
   labelError,
   move,
+  targetIssue,
   toGroups,
   toInput,
   type Grouped,
@@ -37,8 +40,8 @@ import {
 /**
  * The Configure page's editor: the 14 links in three groups; switch each on or off, rename it
  * inline, reorder it by drag and drop (pointer or keyboard: Space, arrows, Space) or with the
- * Move up / Move down buttons. Save Changes sends the whole list; leaving with unsaved changes
- * asks first.
+ * Move up / Move down buttons, and choose where it lands (client area or an external URL, see
+ * LinkTargetFields). Save Changes sends the whole list; leaving with unsaved changes asks first.
  */
 export function LinksEditor({
   module,
@@ -59,7 +62,10 @@ export function LinksEditor({
   const dirty = fingerprint(groups) !== saved;
   const blocker = useUnsavedChanges(dirty);
   const rows = flatten(groups);
-  const invalid = rows.filter((r) => labelError(r.label));
+  const allowHTTP = pageIsHTTP();
+  const invalidLabels = rows.filter((r) => labelError(r.label));
+  const invalidTargets = rows.filter((r) => targetIssue(r, allowHTTP));
+  const invalid = [...invalidLabels, ...invalidTargets];
 
   function updateRow(group: string, key: string, change: Partial<LinkRow>) {
     setNotice(null);
@@ -77,9 +83,14 @@ export function LinksEditor({
   function onSave() {
     if (invalid.length > 0) {
       setShowErrors(true);
-      const first = invalid[0];
+      const first = invalidLabels[0];
+      const target = invalidTargets[0];
       if (first)
         formRef.current?.querySelector<HTMLElement>(`[data-label-for="${first.key}"]`)?.focus();
+      else if (target)
+        formRef.current
+          ?.querySelector<HTMLElement>(`[data-target-for="${target.key}"] input`)
+          ?.focus();
       return;
     }
     save.mutate(toInput(groups), {
@@ -112,9 +123,19 @@ export function LinksEditor({
         {notice && !dirty ? <Alert tone="success">{notice}</Alert> : null}
       </div>
       {save.isError ? <Alert tone="error">{errorMessage(save.error)}</Alert> : null}
-      {showErrors && invalid.length > 0 ? (
+      {showErrors && invalidLabels.length > 0 ? (
         <Alert tone="error">
-          {invalid.length === 1 ? 'One label needs' : `${String(invalid.length)} labels need`}{' '}
+          {invalidLabels.length === 1
+            ? 'One label needs'
+            : `${String(invalidLabels.length)} labels need`}{' '}
+          attention before saving.
+        </Alert>
+      ) : null}
+      {showErrors && invalidTargets.length > 0 ? (
+        <Alert tone="error">
+          {invalidTargets.length === 1
+            ? 'One destination URL needs'
+            : `${String(invalidTargets.length)} destination URLs need`}{' '}
           attention before saving.
         </Alert>
       ) : null}
@@ -123,6 +144,7 @@ export function LinksEditor({
           key={g.key}
           title={g.title}
           rows={groups[g.key] ?? []}
+          allowHTTP={allowHTTP}
           onChange={(key, change) => {
             updateRow(g.key, key, change);
           }}
@@ -156,11 +178,13 @@ export function LinksEditor({
 function LinkGroup({
   title,
   rows,
+  allowHTTP,
   onChange,
   onMove,
 }: {
   title: string;
   rows: LinkRow[];
+  allowHTTP: boolean;
   onChange: (key: string, change: Partial<LinkRow>) => void;
   onMove: (from: number, to: number) => void;
 }) {
@@ -192,6 +216,7 @@ function LinkGroup({
                 row={row}
                 index={i}
                 count={rows.length}
+                allowHTTP={allowHTTP}
                 onChange={(change) => {
                   onChange(row.key, change);
                 }}
@@ -209,12 +234,14 @@ function SortableLink({
   row,
   index,
   count,
+  allowHTTP,
   onChange,
   onMove,
 }: {
   row: LinkRow;
   index: number;
   count: number;
+  allowHTTP: boolean;
   onChange: (change: Partial<LinkRow>) => void;
   onMove: (from: number, to: number) => void;
 }) {
@@ -275,13 +302,16 @@ function SortableLink({
         <p id={`${inputId}-hint`} className="field__hint">
           {row.label.trim() !== row.defaultLabel ? `Default: ${row.defaultLabel} · ` : ''}
           <span className="mono">{row.key}</span>
-          {row.route ? ` → ${row.route}` : ''}
+          {row.route && row.target === 'client_area' ? ` → ${row.route}` : ''}
         </p>
         {shownError ? (
           <p id={`${inputId}-error`} className="field__error">
             {shownError}
           </p>
         ) : null}
+        <div data-target-for={row.key}>
+          <LinkTargetFields row={row} error={targetIssue(row, allowHTTP)} onChange={onChange} />
+        </div>
       </div>
       <div className="link-row__moves">
         {row.label.trim() !== row.defaultLabel ? (

@@ -1,5 +1,6 @@
 import type { Schema } from '@/api/types';
 import type { LinkInput } from '../api/update-application-links';
+import { templateError, type TargetKind } from './link-target';
 
 export type Link = Schema<'links.Link'>;
 
@@ -12,6 +13,10 @@ export interface LinkRow {
   enabled: boolean;
   implements: string | undefined;
   route: string | undefined;
+  /** Where a click lands: the client area, or the external URL template (with hand-off). */
+  target: TargetKind;
+  urlTemplate: string;
+  handoff: boolean;
 }
 
 export const GROUPS: { key: string; title: string }[] = [
@@ -36,6 +41,9 @@ export function toGroups(links: Link[]): Grouped {
       enabled: l.enabled,
       implements: l.implements === '' ? undefined : l.implements,
       route: l.route === '' ? undefined : l.route,
+      target: l.target === 'external' ? 'external' : 'client_area',
+      urlTemplate: l.url_template,
+      handoff: l.handoff,
     });
   }
   return out;
@@ -51,14 +59,25 @@ export function flatten(groups: Grouped): LinkRow[] {
   return groupOrder(groups).flatMap((g) => groups[g] ?? []);
 }
 
-/** The PUT body: every link once, with order = position on the page (1-based). */
+/**
+ * The PUT body: every link once, with order = position on the page (1-based). A client-area
+ * link sends no target fields (the default); an external one its template and hand-off.
+ */
 export function toInput(groups: Grouped): LinkInput[] {
   return flatten(groups).map((r, i) => ({
     key: r.key,
     label: r.label.trim(),
     enabled: r.enabled,
     order: i + 1,
+    ...(r.target === 'external'
+      ? { target: 'external' as const, url_template: r.urlTemplate.trim(), handoff: r.handoff }
+      : {}),
   }));
+}
+
+/** What is wrong with a row's target, or undefined (a client-area target is always fine). */
+export function targetIssue(row: LinkRow, allowHTTP: boolean): string | undefined {
+  return row.target === 'external' ? templateError(row.urlTemplate.trim(), allowHTTP) : undefined;
 }
 
 /** A comparable fingerprint of what Save would send. */

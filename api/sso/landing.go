@@ -1,0 +1,83 @@
+package sso
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// Landing returns where the browser of a redeemed session goes: its
+// client-area Location, or, for a cPanel click on a link whose target is an
+// external URL, that URL rendered for the click's account and service, with
+// the signed assertion (links.HandoffParam) when the link hands off.
+//
+// It decides nothing about access: the redemption applied the rules
+// already, exactly as for a client-area target, and the client-area session
+// is started whatever the target. A stored template that no longer passes
+// the scheme policy (the public URL became https) is refused here too.
+func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
+	if !sess.Panel || sess.target == nil {
+		return sess.Location, nil
+	}
+	t := sess.target
+	st, found, err := s.store.LinkSetting(ctx, t.Service.Module, sess.Destination)
+	if err != nil {
+		return "", err
+	}
+	if !found || st.Target != links.TargetExternal {
+		return sess.Location, nil
+	}
+	if err := links.ValidateURLTemplate("url_template", st.URLTemplate, s.httpPublicURL()); err != nil {
+		return "", err
+	}
+	dest, err := links.RenderURLTemplate(st.URLTemplate, targetValues(t, sess.Destination))
+	if err != nil || !st.Handoff {
+		return dest, err
+	}
+	if s.cfg.Signer == nil {
+		return "", errors.New("sso: the link hands off, but no signer is configured")
+	}
+	user, err := s.store.User(ctx, sess.UserID)
+	if err != nil {
+		return "", err
+	}
+	jwt, err := s.cfg.Signer.Sign(ctx, links.Assertion{Audience: links.Origin(dest), UserID: user.ID, Email: user.Email,
+		ClientID: t.Client.ID, ServiceID: t.Service.ID, Destination: sess.Destination})
+	if err != nil {
+		return "", err
+	}
+	return withQueryParam(dest, links.HandoffParam, jwt), nil
+}
+
+// targetValues are a template's values for a service. Clients and services
+// carry no external id yet: those placeholders render empty.
+func targetValues(t *links.SSOClickTarget, dest string) links.TargetValues {
+	return links.TargetValues{ClientID: strconv.FormatInt(t.Client.ID, 10), ServiceID: strconv.FormatInt(t.Service.ID, 10),
+		Username: t.Service.Username, Domain: t.Service.Domain, Destination: dest}
+}
+
+// withQueryParam appends name=value (value URL-safe already) to the query
+// of rawURL, before any fragment.
+func withQueryParam(rawURL, name, value string) string {
+	base, frag, hasFrag := strings.Cut(rawURL, "#")
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+		if strings.HasSuffix(base, "?") || strings.HasSuffix(base, "&") {
+			sep = ""
+		}
+	}
+	out := base + sep + name + "=" + value
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
+}
+
+// httpPublicURL tells whether the service's public URL is http (the demo).
+func (s *Service) httpPublicURL() bool {
+	return strings.HasPrefix(strings.ToLower(s.cfg.PublicURL), "http://")
+}
