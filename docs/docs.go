@@ -3216,6 +3216,397 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/webhooks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every subscription, paused ones included. Secrets are never shown again. Needs manage_webhooks.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "List webhooks",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/links.Webhook"
+                            }
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Create a webhook",
+                "parameters": [
+                    {
+                        "description": "The subscription",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/links.WebhookInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/links.NewWebhook"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Get a webhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.Webhook"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Deletes the subscription with its delivery log; pending deliveries are not sent. Audited.",
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Delete a webhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Update a webhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "The changes",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/links.WebhookPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.Webhook"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/deliveries": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Newest first: state (pending, delivered, failed), attempts, and the latest attempt's status code, duration and short error. Finished deliveries are purged after the log retention.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "List a webhook's deliveries",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (from 1)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows per page (default 50)",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/rest.List-links_WebhookDelivery"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Queues the message again as a new delivery with the same webhook-id (receivers that already have it drop it) and the same body, signed afresh; it is sent within seconds. Audited (action redeliver).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Redeliver a message",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "delivery id",
+                        "name": "deliveryId",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/links.WebhookDelivery"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/test": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "POSTs a signed webhook.test message to the subscription at once (paused or not), once, without retries, and answers the logged delivery: state delivered or failed, status code, duration and a short error. Takes at most the 10-second attempt timeout.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send a test message",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.WebhookDelivery"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "produces": [
@@ -3662,7 +4053,8 @@ const docTemplate = `{
                         "disable",
                         "configure",
                         "repair",
-                        "rotate"
+                        "rotate",
+                        "redeliver"
                     ],
                     "example": "update"
                 },
@@ -3718,7 +4110,8 @@ const docTemplate = `{
                         "admin",
                         "api_credential",
                         "application",
-                        "signing_key"
+                        "signing_key",
+                        "webhook"
                     ],
                     "example": "server"
                 },
@@ -4130,6 +4523,56 @@ const docTemplate = `{
                 "secret": {
                     "type": "string",
                     "example": "3Wq0x9...shown only once"
+                }
+            }
+        },
+        "links.NewWebhook": {
+            "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "description",
+                "events",
+                "id",
+                "secret",
+                "updated_at",
+                "url"
+            ],
+            "properties": {
+                "active": {
+                    "type": "boolean"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Helpdesk"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "sso.redeemed"
+                    ]
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "secret": {
+                    "description": "Secret signs every delivery (Standard Webhooks: whsec_ and the\nbase64 key).",
+                    "type": "string",
+                    "example": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://hooks.example.com/applinks"
                 }
             }
         },
@@ -5106,6 +5549,175 @@ const docTemplate = `{
                 }
             }
         },
+        "links.Webhook": {
+            "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "description",
+                "events",
+                "id",
+                "updated_at",
+                "url"
+            ],
+            "properties": {
+                "active": {
+                    "type": "boolean"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Helpdesk"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "sso.redeemed"
+                    ]
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://hooks.example.com/applinks"
+                }
+            }
+        },
+        "links.WebhookDelivery": {
+            "type": "object",
+            "required": [
+                "attempts",
+                "created_at",
+                "duration_ms",
+                "error",
+                "event_type",
+                "id",
+                "last_attempt_at",
+                "message_id",
+                "next_attempt_at",
+                "state",
+                "status_code",
+                "webhook_id"
+            ],
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "duration_ms": {
+                    "description": "DurationMS is how long the latest attempt took.",
+                    "type": "integer",
+                    "example": 42
+                },
+                "error": {
+                    "description": "Error is a short reason of the latest failure: never a secret, at\nmost a few hundred bytes of the receiver's answer.",
+                    "type": "string",
+                    "example": ""
+                },
+                "event_type": {
+                    "type": "string",
+                    "example": "sso.redeemed"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "last_attempt_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "message_id": {
+                    "type": "string",
+                    "example": "msg_2b7fRrRkYk1lSx3fB9Xx"
+                },
+                "next_attempt_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "delivered",
+                        "failed"
+                    ],
+                    "example": "delivered"
+                },
+                "status_code": {
+                    "description": "StatusCode is the receiver's HTTP status at the latest attempt (0:\nnone, the connection failed).",
+                    "type": "integer",
+                    "example": 200
+                },
+                "webhook_id": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "links.WebhookInput": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "description": "Active defaults to true.",
+                    "type": "boolean"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Helpdesk"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "sso.redeemed"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://hooks.example.com/applinks"
+                }
+            }
+        },
+        "links.WebhookPatch": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "type": "boolean"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Helpdesk"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "sso.refused"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://hooks.example.com/applinks"
+                }
+            }
+        },
         "rest.AdminInput": {
             "type": "object",
             "properties": {
@@ -5416,6 +6028,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/links.Service"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "rest.List-links_WebhookDelivery": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.WebhookDelivery"
                     }
                 },
                 "page": {

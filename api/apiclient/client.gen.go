@@ -50,6 +50,7 @@ const (
 	LinksAuditRecordActionDelete    LinksAuditRecordAction = "delete"
 	LinksAuditRecordActionDisable   LinksAuditRecordAction = "disable"
 	LinksAuditRecordActionEnable    LinksAuditRecordAction = "enable"
+	LinksAuditRecordActionRedeliver LinksAuditRecordAction = "redeliver"
 	LinksAuditRecordActionRepair    LinksAuditRecordAction = "repair"
 	LinksAuditRecordActionRevoke    LinksAuditRecordAction = "revoke"
 	LinksAuditRecordActionRotate    LinksAuditRecordAction = "rotate"
@@ -68,6 +69,8 @@ func (e LinksAuditRecordAction) Valid() bool {
 	case LinksAuditRecordActionDisable:
 		return true
 	case LinksAuditRecordActionEnable:
+		return true
+	case LinksAuditRecordActionRedeliver:
 		return true
 	case LinksAuditRecordActionRepair:
 		return true
@@ -115,6 +118,7 @@ const (
 	LinksAuditRecordResourceService       LinksAuditRecordResource = "service"
 	LinksAuditRecordResourceSigningKey    LinksAuditRecordResource = "signing_key"
 	LinksAuditRecordResourceUser          LinksAuditRecordResource = "user"
+	LinksAuditRecordResourceWebhook       LinksAuditRecordResource = "webhook"
 )
 
 // Valid indicates whether the value is a known member of the LinksAuditRecordResource enum.
@@ -139,6 +143,8 @@ func (e LinksAuditRecordResource) Valid() bool {
 	case LinksAuditRecordResourceSigningKey:
 		return true
 	case LinksAuditRecordResourceUser:
+		return true
+	case LinksAuditRecordResourceWebhook:
 		return true
 	default:
 		return false
@@ -646,6 +652,27 @@ func (e LinksServicePatchStatus) Valid() bool {
 	}
 }
 
+// Defines values for LinksWebhookDeliveryState.
+const (
+	LinksWebhookDeliveryStateDelivered LinksWebhookDeliveryState = "delivered"
+	LinksWebhookDeliveryStateFailed    LinksWebhookDeliveryState = "failed"
+	LinksWebhookDeliveryStatePending   LinksWebhookDeliveryState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the LinksWebhookDeliveryState enum.
+func (e LinksWebhookDeliveryState) Valid() bool {
+	switch e {
+	case LinksWebhookDeliveryStateDelivered:
+		return true
+	case LinksWebhookDeliveryStateFailed:
+		return true
+	case LinksWebhookDeliveryStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RestPortalServiceStatus.
 const (
 	RestPortalServiceStatusActive     RestPortalServiceStatus = "Active"
@@ -1064,6 +1091,31 @@ type LinksNewAPICredential struct {
 
 	// Secret Example: 3Wq0x9...shown only once
 	Secret string `json:"secret"`
+}
+
+// LinksNewWebhook defines model for links.NewWebhook.
+type LinksNewWebhook struct {
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+
+	// Description Example: Helpdesk
+	Description string `json:"description"`
+
+	// Events Example: ["sso.redeemed"]
+	Events []string `json:"events"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Secret Secret signs every delivery (Standard Webhooks: whsec_ and the
+	// base64 key).
+	//
+	// Example: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+	Secret    string `json:"secret"`
+	UpdatedAt string `json:"updated_at"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url string `json:"url"`
 }
 
 // LinksOperation defines model for links.Operation.
@@ -1573,6 +1625,98 @@ type LinksUser struct {
 	UpdatedAt string `json:"updated_at"`
 }
 
+// LinksWebhook defines model for links.Webhook.
+type LinksWebhook struct {
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+
+	// Description Example: Helpdesk
+	Description string `json:"description"`
+
+	// Events Example: ["sso.redeemed"]
+	Events []string `json:"events"`
+
+	// Id Example: 1
+	Id        int    `json:"id"`
+	UpdatedAt string `json:"updated_at"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url string `json:"url"`
+}
+
+// LinksWebhookDelivery defines model for links.WebhookDelivery.
+type LinksWebhookDelivery struct {
+	// Attempts Example: 1
+	Attempts  int    `json:"attempts"`
+	CreatedAt string `json:"created_at"`
+
+	// DurationMs DurationMS is how long the latest attempt took.
+	//
+	// Example: 42
+	DurationMs int `json:"duration_ms"`
+
+	// Error Error is a short reason of the latest failure: never a secret, at
+	// most a few hundred bytes of the receiver's answer.
+	//
+	// Example:
+	Error string `json:"error"`
+
+	// EventType Example: sso.redeemed
+	EventType string `json:"event_type"`
+
+	// Id Example: 1
+	Id            int     `json:"id"`
+	LastAttemptAt *string `json:"last_attempt_at"`
+
+	// MessageId Example: msg_2b7fRrRkYk1lSx3fB9Xx
+	MessageId     string  `json:"message_id"`
+	NextAttemptAt *string `json:"next_attempt_at"`
+
+	// State Example: delivered
+	State LinksWebhookDeliveryState `json:"state"`
+
+	// StatusCode StatusCode is the receiver's HTTP status at the latest attempt (0:
+	// none, the connection failed).
+	//
+	// Example: 200
+	StatusCode int `json:"status_code"`
+
+	// WebhookId Example: 1
+	WebhookId int `json:"webhook_id"`
+}
+
+// LinksWebhookDeliveryState Example: delivered
+type LinksWebhookDeliveryState string
+
+// LinksWebhookInput defines model for links.WebhookInput.
+type LinksWebhookInput struct {
+	// Active Active defaults to true.
+	Active *bool `json:"active,omitempty"`
+
+	// Description Example: Helpdesk
+	Description *string `json:"description,omitempty"`
+
+	// Events Example: ["sso.redeemed"]
+	Events *[]string `json:"events,omitempty"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url *string `json:"url,omitempty"`
+}
+
+// LinksWebhookPatch defines model for links.WebhookPatch.
+type LinksWebhookPatch struct {
+	Active *bool `json:"active,omitempty"`
+
+	// Description Example: Helpdesk
+	Description *string `json:"description,omitempty"`
+
+	// Events Example: ["sso.refused"]
+	Events *[]string `json:"events,omitempty"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url *string `json:"url,omitempty"`
+}
+
 // RestAdminInput defines model for rest.AdminInput.
 type RestAdminInput struct {
 	// Email Example: ops@example.com
@@ -1757,6 +1901,20 @@ type RestListLinksServer struct {
 // RestListLinksService defines model for rest.List-links_Service.
 type RestListLinksService struct {
 	Items *[]LinksService `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
+// RestListLinksWebhookDelivery defines model for rest.List-links_WebhookDelivery.
+type RestListLinksWebhookDelivery struct {
+	Items *[]LinksWebhookDelivery `json:"items,omitempty"`
 
 	// Page Example: 1
 	Page *int `json:"page,omitempty"`
@@ -2243,6 +2401,15 @@ type GetApiV1SsoEventsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetApiV1WebhooksIdDeliveriesParams defines parameters for GetApiV1WebhooksIdDeliveries.
+type GetApiV1WebhooksIdDeliveriesParams struct {
+	// Page page (from 1)
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage rows per page (default 50)
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // PostSsoCpanelTokenFormdataBody defines parameters for PostSsoCpanelToken.
 type PostSsoCpanelTokenFormdataBody struct {
 	// Attempt 1 to 3
@@ -2341,6 +2508,12 @@ type PatchApiV1ServicesIdJSONRequestBody = LinksServicePatch
 
 // PostApiV1SsoTokensJSONRequestBody defines body for PostApiV1SsoTokens for application/json ContentType.
 type PostApiV1SsoTokensJSONRequestBody = LinksSSOTokenRequest
+
+// PostApiV1WebhooksJSONRequestBody defines body for PostApiV1Webhooks for application/json ContentType.
+type PostApiV1WebhooksJSONRequestBody = LinksWebhookInput
+
+// PatchApiV1WebhooksIdJSONRequestBody defines body for PatchApiV1WebhooksId for application/json ContentType.
+type PatchApiV1WebhooksIdJSONRequestBody = LinksWebhookPatch
 
 // PostSsoCpanelTokenFormdataRequestBody defines body for PostSsoCpanelToken for application/x-www-form-urlencoded ContentType.
 type PostSsoCpanelTokenFormdataRequestBody PostSsoCpanelTokenFormdataBody
@@ -3058,6 +3231,82 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
 	PostApiV1SsoTokens(ctx context.Context, body PostApiV1SsoTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1Webhooks List webhooks
+	//
+	// Every subscription, paused ones included. Secrets are never shown again. Needs manage_webhooks.
+	//
+	// Corresponds with GET /api/v1/webhooks (the `GetApiV1Webhooks` operationId).
+	GetApiV1Webhooks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1WebhooksWithBody Create a webhook
+	//
+	// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+	PostApiV1WebhooksWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1Webhooks Create a webhook
+	//
+	// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+	PostApiV1Webhooks(ctx context.Context, body PostApiV1WebhooksJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteApiV1WebhooksId Delete a webhook
+	//
+	// Deletes the subscription with its delivery log; pending deliveries are not sent. Audited.
+	//
+	// Corresponds with DELETE /api/v1/webhooks/{id} (the `DeleteApiV1WebhooksId` operationId).
+	DeleteApiV1WebhooksId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1WebhooksId Get a webhook
+	//
+	// Corresponds with GET /api/v1/webhooks/{id} (the `GetApiV1WebhooksId` operationId).
+	GetApiV1WebhooksId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1WebhooksIdWithBody Update a webhook
+	//
+	// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+	PatchApiV1WebhooksIdWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchApiV1WebhooksId Update a webhook
+	//
+	// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+	PatchApiV1WebhooksId(ctx context.Context, id int, body PatchApiV1WebhooksIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1WebhooksIdDeliveries List a webhook's deliveries
+	//
+	// Newest first: state (pending, delivered, failed), attempts, and the latest attempt's status code, duration and short error. Finished deliveries are purged after the log retention.
+	//
+	// Corresponds with GET /api/v1/webhooks/{id}/deliveries (the `GetApiV1WebhooksIdDeliveries` operationId).
+	GetApiV1WebhooksIdDeliveries(ctx context.Context, id int, params *GetApiV1WebhooksIdDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver Redeliver a message
+	//
+	// Queues the message again as a new delivery with the same webhook-id (receivers that already have it drop it) and the same body, signed afresh; it is sent within seconds. Audited (action redeliver).
+	//
+	// Corresponds with POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver (the `PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver` operationId).
+	PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver(ctx context.Context, id int, deliveryId int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1WebhooksIdTest Send a test message
+	//
+	// POSTs a signed webhook.test message to the subscription at once (paused or not), once, without retries, and answers the logged delivery: state delivered or failed, status code, duration and a short error. Takes at most the 10-second attempt timeout.
+	//
+	// Corresponds with POST /api/v1/webhooks/{id}/test (the `PostApiV1WebhooksIdTest` operationId).
+	PostApiV1WebhooksIdTest(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetHealthz Liveness
 	//
@@ -4590,6 +4839,182 @@ func (c *Client) PostApiV1SsoTokensWithBody(ctx context.Context, contentType str
 // Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
 func (c *Client) PostApiV1SsoTokens(ctx context.Context, body PostApiV1SsoTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1SsoTokensRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1Webhooks List webhooks
+//
+// Every subscription, paused ones included. Secrets are never shown again. Needs manage_webhooks.
+//
+// Corresponds with GET /api/v1/webhooks (the `GetApiV1Webhooks` operationId).
+func (c *Client) GetApiV1Webhooks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1WebhooksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1WebhooksWithBody Create a webhook
+//
+// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+func (c *Client) PostApiV1WebhooksWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1WebhooksRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1Webhooks Create a webhook
+//
+// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+func (c *Client) PostApiV1Webhooks(ctx context.Context, body PostApiV1WebhooksJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1WebhooksRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteApiV1WebhooksId Delete a webhook
+//
+// Deletes the subscription with its delivery log; pending deliveries are not sent. Audited.
+//
+// Corresponds with DELETE /api/v1/webhooks/{id} (the `DeleteApiV1WebhooksId` operationId).
+func (c *Client) DeleteApiV1WebhooksId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiV1WebhooksIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1WebhooksId Get a webhook
+//
+// Corresponds with GET /api/v1/webhooks/{id} (the `GetApiV1WebhooksId` operationId).
+func (c *Client) GetApiV1WebhooksId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1WebhooksIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1WebhooksIdWithBody Update a webhook
+//
+// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+func (c *Client) PatchApiV1WebhooksIdWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1WebhooksIdRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchApiV1WebhooksId Update a webhook
+//
+// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+func (c *Client) PatchApiV1WebhooksId(ctx context.Context, id int, body PatchApiV1WebhooksIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchApiV1WebhooksIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1WebhooksIdDeliveries List a webhook's deliveries
+//
+// Newest first: state (pending, delivered, failed), attempts, and the latest attempt's status code, duration and short error. Finished deliveries are purged after the log retention.
+//
+// Corresponds with GET /api/v1/webhooks/{id}/deliveries (the `GetApiV1WebhooksIdDeliveries` operationId).
+func (c *Client) GetApiV1WebhooksIdDeliveries(ctx context.Context, id int, params *GetApiV1WebhooksIdDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1WebhooksIdDeliveriesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver Redeliver a message
+//
+// Queues the message again as a new delivery with the same webhook-id (receivers that already have it drop it) and the same body, signed afresh; it is sent within seconds. Audited (action redeliver).
+//
+// Corresponds with POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver (the `PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver` operationId).
+func (c *Client) PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver(ctx context.Context, id int, deliveryId int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverRequest(c.Server, id, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1WebhooksIdTest Send a test message
+//
+// POSTs a signed webhook.test message to the subscription at once (paused or not), once, without retries, and answers the logged delivery: state delivered or failed, status code, duration and a short error. Takes at most the 10-second attempt timeout.
+//
+// Corresponds with POST /api/v1/webhooks/{id}/test (the `PostApiV1WebhooksIdTest` operationId).
+func (c *Client) PostApiV1WebhooksIdTest(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1WebhooksIdTestRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7753,6 +8178,336 @@ func NewPostApiV1SsoTokensRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
+// NewGetApiV1WebhooksRequest constructs an http.Request for the GetApiV1Webhooks method
+func NewGetApiV1WebhooksRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1WebhooksRequest calls the generic PostApiV1Webhooks builder with application/json body
+func NewPostApiV1WebhooksRequest(server string, body PostApiV1WebhooksJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1WebhooksRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostApiV1WebhooksRequestWithBody constructs an http.Request for the PostApiV1Webhooks method, with any body, and a specified content type
+func NewPostApiV1WebhooksRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteApiV1WebhooksIdRequest constructs an http.Request for the DeleteApiV1WebhooksId method
+func NewDeleteApiV1WebhooksIdRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1WebhooksIdRequest constructs an http.Request for the GetApiV1WebhooksId method
+func NewGetApiV1WebhooksIdRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchApiV1WebhooksIdRequest calls the generic PatchApiV1WebhooksId builder with application/json body
+func NewPatchApiV1WebhooksIdRequest(server string, id int, body PatchApiV1WebhooksIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchApiV1WebhooksIdRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPatchApiV1WebhooksIdRequestWithBody constructs an http.Request for the PatchApiV1WebhooksId method, with any body, and a specified content type
+func NewPatchApiV1WebhooksIdRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetApiV1WebhooksIdDeliveriesRequest constructs an http.Request for the GetApiV1WebhooksIdDeliveries method
+func NewGetApiV1WebhooksIdDeliveriesRequest(server string, id int, params *GetApiV1WebhooksIdDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverRequest constructs an http.Request for the PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver method
+func NewPostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverRequest(server string, id int, deliveryId int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "deliveryId", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks/%s/deliveries/%s/redeliver", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1WebhooksIdTestRequest constructs an http.Request for the PostApiV1WebhooksIdTest method
+func NewPostApiV1WebhooksIdTestRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/webhooks/%s/test", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetHealthzRequest constructs an http.Request for the GetHealthz method
 func NewGetHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -8726,6 +9481,94 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/sso/tokens (the `PostApiV1SsoTokens` operationId).
 	PostApiV1SsoTokensWithResponse(ctx context.Context, body PostApiV1SsoTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1SsoTokensResponse, error)
+
+	// GetApiV1WebhooksWithResponse List webhooks
+	//
+	// Every subscription, paused ones included. Secrets are never shown again. Needs manage_webhooks.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/webhooks (the `GetApiV1Webhooks` operationId).
+	GetApiV1WebhooksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1WebhooksResponse, error)
+
+	// PostApiV1WebhooksWithBodyWithResponse Create a webhook
+	//
+	// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+	PostApiV1WebhooksWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksResponse, error)
+
+	// PostApiV1WebhooksWithResponse Create a webhook
+	//
+	// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+	PostApiV1WebhooksWithResponse(ctx context.Context, body PostApiV1WebhooksJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksResponse, error)
+
+	// DeleteApiV1WebhooksIdWithResponse Delete a webhook
+	//
+	// Deletes the subscription with its delivery log; pending deliveries are not sent. Audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/webhooks/{id} (the `DeleteApiV1WebhooksId` operationId).
+	DeleteApiV1WebhooksIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1WebhooksIdResponse, error)
+
+	// GetApiV1WebhooksIdWithResponse Get a webhook
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/webhooks/{id} (the `GetApiV1WebhooksId` operationId).
+	GetApiV1WebhooksIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1WebhooksIdResponse, error)
+
+	// PatchApiV1WebhooksIdWithBodyWithResponse Update a webhook
+	//
+	// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+	PatchApiV1WebhooksIdWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1WebhooksIdResponse, error)
+
+	// PatchApiV1WebhooksIdWithResponse Update a webhook
+	//
+	// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+	PatchApiV1WebhooksIdWithResponse(ctx context.Context, id int, body PatchApiV1WebhooksIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1WebhooksIdResponse, error)
+
+	// GetApiV1WebhooksIdDeliveriesWithResponse List a webhook's deliveries
+	//
+	// Newest first: state (pending, delivered, failed), attempts, and the latest attempt's status code, duration and short error. Finished deliveries are purged after the log retention.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/webhooks/{id}/deliveries (the `GetApiV1WebhooksIdDeliveries` operationId).
+	GetApiV1WebhooksIdDeliveriesWithResponse(ctx context.Context, id int, params *GetApiV1WebhooksIdDeliveriesParams, reqEditors ...RequestEditorFn) (*GetApiV1WebhooksIdDeliveriesResponse, error)
+
+	// PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverWithResponse Redeliver a message
+	//
+	// Queues the message again as a new delivery with the same webhook-id (receivers that already have it drop it) and the same body, signed afresh; it is sent within seconds. Audited (action redeliver).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver (the `PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver` operationId).
+	PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverWithResponse(ctx context.Context, id int, deliveryId int, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse, error)
+
+	// PostApiV1WebhooksIdTestWithResponse Send a test message
+	//
+	// POSTs a signed webhook.test message to the subscription at once (paused or not), once, without retries, and answers the logged delivery: state delivered or failed, status code, duration and a short error. Takes at most the 10-second attempt timeout.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/webhooks/{id}/test (the `PostApiV1WebhooksIdTest` operationId).
+	PostApiV1WebhooksIdTestWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksIdTestResponse, error)
 
 	// GetHealthzWithResponse Liveness
 	//
@@ -12377,6 +13220,446 @@ func (r PostApiV1SsoTokensResponse) ContentType() string {
 	return ""
 }
 
+type GetApiV1WebhooksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]LinksWebhook
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1WebhooksResponse) GetJSON200() *[]LinksWebhook {
+	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1WebhooksResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1WebhooksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1WebhooksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1WebhooksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1WebhooksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1WebhooksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LinksNewWebhook
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostApiV1WebhooksResponse) GetJSON201() *LinksNewWebhook {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1WebhooksResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1WebhooksResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1WebhooksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1WebhooksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1WebhooksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1WebhooksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteApiV1WebhooksIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteApiV1WebhooksIdResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApiV1WebhooksIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiV1WebhooksIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiV1WebhooksIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiV1WebhooksIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiV1WebhooksIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1WebhooksIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksWebhook
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1WebhooksIdResponse) GetJSON200() *LinksWebhook {
+	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1WebhooksIdResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApiV1WebhooksIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1WebhooksIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1WebhooksIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1WebhooksIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1WebhooksIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchApiV1WebhooksIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksWebhook
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchApiV1WebhooksIdResponse) GetJSON200() *LinksWebhook {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PatchApiV1WebhooksIdResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PatchApiV1WebhooksIdResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PatchApiV1WebhooksIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchApiV1WebhooksIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchApiV1WebhooksIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchApiV1WebhooksIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchApiV1WebhooksIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1WebhooksIdDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestListLinksWebhookDelivery
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON200() *RestListLinksWebhookDelivery {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1WebhooksIdDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1WebhooksIdDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1WebhooksIdDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1WebhooksIdDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksWebhookDelivery
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetJSON202() *LinksWebhookDelivery {
+	return r.JSON202
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1WebhooksIdTestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksWebhookDelivery
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1WebhooksIdTestResponse) GetJSON200() *LinksWebhookDelivery {
+	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1WebhooksIdTestResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1WebhooksIdTestResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1WebhooksIdTestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1WebhooksIdTestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1WebhooksIdTestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1WebhooksIdTestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetHealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13876,6 +15159,154 @@ func (c *ClientWithResponses) PostApiV1SsoTokensWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParsePostApiV1SsoTokensResponse(rsp)
+}
+
+// GetApiV1WebhooksWithResponse List webhooks
+//
+// Every subscription, paused ones included. Secrets are never shown again. Needs manage_webhooks.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/webhooks (the `GetApiV1Webhooks` operationId).
+func (c *ClientWithResponses) GetApiV1WebhooksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1WebhooksResponse, error) {
+	rsp, err := c.GetApiV1Webhooks(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1WebhooksResponse(rsp)
+}
+
+// PostApiV1WebhooksWithBodyWithResponse Create a webhook
+//
+// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+func (c *ClientWithResponses) PostApiV1WebhooksWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksResponse, error) {
+	rsp, err := c.PostApiV1WebhooksWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1WebhooksResponse(rsp)
+}
+
+// PostApiV1WebhooksWithResponse Create a webhook
+//
+// The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/webhooks (the `PostApiV1Webhooks` operationId).
+func (c *ClientWithResponses) PostApiV1WebhooksWithResponse(ctx context.Context, body PostApiV1WebhooksJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksResponse, error) {
+	rsp, err := c.PostApiV1Webhooks(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1WebhooksResponse(rsp)
+}
+
+// DeleteApiV1WebhooksIdWithResponse Delete a webhook
+//
+// Deletes the subscription with its delivery log; pending deliveries are not sent. Audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/webhooks/{id} (the `DeleteApiV1WebhooksId` operationId).
+func (c *ClientWithResponses) DeleteApiV1WebhooksIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1WebhooksIdResponse, error) {
+	rsp, err := c.DeleteApiV1WebhooksId(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiV1WebhooksIdResponse(rsp)
+}
+
+// GetApiV1WebhooksIdWithResponse Get a webhook
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/webhooks/{id} (the `GetApiV1WebhooksId` operationId).
+func (c *ClientWithResponses) GetApiV1WebhooksIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1WebhooksIdResponse, error) {
+	rsp, err := c.GetApiV1WebhooksId(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1WebhooksIdResponse(rsp)
+}
+
+// PatchApiV1WebhooksIdWithBodyWithResponse Update a webhook
+//
+// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+func (c *ClientWithResponses) PatchApiV1WebhooksIdWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApiV1WebhooksIdResponse, error) {
+	rsp, err := c.PatchApiV1WebhooksIdWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1WebhooksIdResponse(rsp)
+}
+
+// PatchApiV1WebhooksIdWithResponse Update a webhook
+//
+// Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/webhooks/{id} (the `PatchApiV1WebhooksId` operationId).
+func (c *ClientWithResponses) PatchApiV1WebhooksIdWithResponse(ctx context.Context, id int, body PatchApiV1WebhooksIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1WebhooksIdResponse, error) {
+	rsp, err := c.PatchApiV1WebhooksId(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchApiV1WebhooksIdResponse(rsp)
+}
+
+// GetApiV1WebhooksIdDeliveriesWithResponse List a webhook's deliveries
+//
+// Newest first: state (pending, delivered, failed), attempts, and the latest attempt's status code, duration and short error. Finished deliveries are purged after the log retention.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/webhooks/{id}/deliveries (the `GetApiV1WebhooksIdDeliveries` operationId).
+func (c *ClientWithResponses) GetApiV1WebhooksIdDeliveriesWithResponse(ctx context.Context, id int, params *GetApiV1WebhooksIdDeliveriesParams, reqEditors ...RequestEditorFn) (*GetApiV1WebhooksIdDeliveriesResponse, error) {
+	rsp, err := c.GetApiV1WebhooksIdDeliveries(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1WebhooksIdDeliveriesResponse(rsp)
+}
+
+// PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverWithResponse Redeliver a message
+//
+// Queues the message again as a new delivery with the same webhook-id (receivers that already have it drop it) and the same body, signed afresh; it is sent within seconds. Audited (action redeliver).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver (the `PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver` operationId).
+func (c *ClientWithResponses) PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverWithResponse(ctx context.Context, id int, deliveryId int, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse, error) {
+	rsp, err := c.PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliver(ctx, id, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse(rsp)
+}
+
+// PostApiV1WebhooksIdTestWithResponse Send a test message
+//
+// POSTs a signed webhook.test message to the subscription at once (paused or not), once, without retries, and answers the logged delivery: state delivered or failed, status code, duration and a short error. Takes at most the 10-second attempt timeout.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/webhooks/{id}/test (the `PostApiV1WebhooksIdTest` operationId).
+func (c *ClientWithResponses) PostApiV1WebhooksIdTestWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1WebhooksIdTestResponse, error) {
+	rsp, err := c.PostApiV1WebhooksIdTest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1WebhooksIdTestResponse(rsp)
 }
 
 // GetHealthzWithResponse Liveness
@@ -16624,6 +18055,329 @@ func ParsePostApiV1SsoTokensResponse(rsp *http.Response) (*PostApiV1SsoTokensRes
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1WebhooksResponse parses an HTTP response from a GetApiV1WebhooksWithResponse call
+func ParseGetApiV1WebhooksResponse(rsp *http.Response) (*GetApiV1WebhooksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1WebhooksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []LinksWebhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1WebhooksResponse parses an HTTP response from a PostApiV1WebhooksWithResponse call
+func ParsePostApiV1WebhooksResponse(rsp *http.Response) (*PostApiV1WebhooksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1WebhooksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LinksNewWebhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApiV1WebhooksIdResponse parses an HTTP response from a DeleteApiV1WebhooksIdWithResponse call
+func ParseDeleteApiV1WebhooksIdResponse(rsp *http.Response) (*DeleteApiV1WebhooksIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiV1WebhooksIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1WebhooksIdResponse parses an HTTP response from a GetApiV1WebhooksIdWithResponse call
+func ParseGetApiV1WebhooksIdResponse(rsp *http.Response) (*GetApiV1WebhooksIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1WebhooksIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksWebhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchApiV1WebhooksIdResponse parses an HTTP response from a PatchApiV1WebhooksIdWithResponse call
+func ParsePatchApiV1WebhooksIdResponse(rsp *http.Response) (*PatchApiV1WebhooksIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchApiV1WebhooksIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksWebhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1WebhooksIdDeliveriesResponse parses an HTTP response from a GetApiV1WebhooksIdDeliveriesWithResponse call
+func ParseGetApiV1WebhooksIdDeliveriesResponse(rsp *http.Response) (*GetApiV1WebhooksIdDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1WebhooksIdDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestListLinksWebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse parses an HTTP response from a PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverWithResponse call
+func ParsePostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse(rsp *http.Response) (*PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksWebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1WebhooksIdTestResponse parses an HTTP response from a PostApiV1WebhooksIdTestWithResponse call
+func ParsePostApiV1WebhooksIdTestResponse(rsp *http.Response) (*PostApiV1WebhooksIdTestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1WebhooksIdTestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksWebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 

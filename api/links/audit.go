@@ -27,11 +27,12 @@ const (
 	AuditAPICredential = "api_credential"
 	AuditApplication   = "application"
 	AuditSigningKey    = "signing_key"
+	AuditWebhook       = "webhook"
 )
 
 // AuditResources lists every resource an audit record can be about.
 var AuditResources = []string{AuditServer, AuditClient, AuditUser, AuditMembership, AuditService, AuditRole,
-	AuditAdmin, AuditAPICredential, AuditApplication, AuditSigningKey}
+	AuditAdmin, AuditAPICredential, AuditApplication, AuditSigningKey, AuditWebhook}
 
 // What was done.
 const (
@@ -44,11 +45,12 @@ const (
 	AuditConfigure = "configure"
 	AuditRepair    = "repair"
 	AuditRotate    = "rotate"
+	AuditRedeliver = "redeliver"
 )
 
 // AuditActions lists every action an audit record can name.
 var AuditActions = []string{AuditCreate, AuditUpdate, AuditDelete, AuditRevoke, AuditEnable, AuditDisable,
-	AuditConfigure, AuditRepair, AuditRotate}
+	AuditConfigure, AuditRepair, AuditRotate, AuditRedeliver}
 
 // SecretChanged is all a record shows of a secret (an API token, a
 // password): that it changed, never its value.
@@ -88,9 +90,9 @@ type AuditRecord struct {
 	ActorID    int64          `json:"actor_id" validate:"required" example:"1"`
 	ActorName  string         `json:"actor_name" validate:"required" example:"admin@example.com"`
 	IP         string         `json:"ip" validate:"required" example:"203.0.113.7"`
-	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application,signing_key"`
+	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application,signing_key,webhook"`
 	ResourceID string         `json:"resource_id" validate:"required" example:"3"`
-	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair,rotate"`
+	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair,rotate,redeliver"`
 	ClientID   *int64         `json:"client_id" validate:"required" example:"12" extensions:"x-nullable"`
 	Before     map[string]any `json:"before" validate:"required" extensions:"x-nullable"`
 	After      map[string]any `json:"after" validate:"required" extensions:"x-nullable"`

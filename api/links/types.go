@@ -14,6 +14,7 @@ const (
 	PermManageAPICredentials      = "manage_api_credentials"
 	PermViewSSOEvents             = "view_sso_events"
 	PermViewAuditLog              = "view_audit_log"
+	PermManageWebhooks            = "manage_webhooks"
 )
 
 // AllPermissions lists every staff permission, in display order.
@@ -25,6 +26,7 @@ var AllPermissions = []string{
 	PermManageAPICredentials,
 	PermViewSSOEvents,
 	PermViewAuditLog,
+	PermManageWebhooks,
 }
 
 // FullAdministrator is the name of the built-in role that holds every permission.

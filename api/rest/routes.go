@@ -66,6 +66,7 @@ func (s *Server) routes() {
 	s.provisioningRoutes(staff)
 	s.ssoRoutes(e, v1, staff)
 	s.handoffRoutes(staff)
+	s.webhookRoutes(staff)
 
 	// Anything else under /api is a JSON 404, never the SPA.
 	e.Any("/api/*", notFound)

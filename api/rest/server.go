@@ -98,6 +98,7 @@ type Server struct {
 	prov      Provisioning
 	sso       SSO
 	handoff   Handoff
+	webhooks  Webhooks
 	audit     AuditStore
 	logins    *loginGuard
 }
@@ -122,6 +123,8 @@ type Deps struct {
 	// Handoff signs hand-off assertions and keeps their keys; nil serves
 	// neither the key set nor the rotation.
 	Handoff Handoff
+	// Webhooks manages the webhook subscriptions; nil serves none.
+	Webhooks Webhooks
 	// Mounts serves extra handlers under path prefixes (e.g. the demo's
 	// simulator under "/__sim/").
 	Mounts map[string]http.Handler
@@ -140,7 +143,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, logger: d.Logger, spa: d.SPA, registry: d.Registry, lifecycle: d.Lifecycle,
-		prov: d.Provisioning, sso: d.SSO, handoff: d.Handoff, audit: d.Store,
+		prov: d.Provisioning, sso: d.SSO, handoff: d.Handoff, webhooks: d.Webhooks, audit: d.Store,
 		tokens: tokens{key: cfg.JWTKey, issuer: "applinks", now: time.Now},
 		panels: map[string]links.Panel{},
 		logins: newLoginGuard(time.Now),

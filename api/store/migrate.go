@@ -122,6 +122,20 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().CreateTable(&signingKeyRow{})
 		},
 	},
+	{
+		// Webhook subscriptions and their outbox of deliveries.
+		ID: "2026120701_webhooks",
+		Migrate: func(tx *gorm.DB) error {
+			for _, row := range []any{&webhookRow{}, &webhookDeliveryRow{}} {
+				if !tx.Migrator().HasTable(row) {
+					if err := tx.Migrator().CreateTable(row); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	},
 }
 
 // initSchema creates every table of the current schema on an empty database.

@@ -295,6 +295,6 @@ func allRows() []any {
 		&roleRow{}, &adminRow{}, &serverRow{}, &clientRow{}, &userRow{}, &membershipRow{},
 		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{},
 		&operationRow{}, &serverTaskRow{}, &serverLeaseRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
-		&apiCredentialRow{}, &auditRow{}, &signingKeyRow{},
+		&apiCredentialRow{}, &auditRow{}, &signingKeyRow{}, &webhookRow{}, &webhookDeliveryRow{},
 	}
 }

@@ -131,7 +131,7 @@ func (s *Store) CreateSSOToken(ctx context.Context, t links.SSOToken, ev *links.
 			return err
 		}
 		if ev != nil {
-			return tx.Create(s.ssoEventRow(*ev)).Error
+			return s.recordSSOEvent(tx, *ev)
 		}
 		return nil
 	})
@@ -171,7 +171,7 @@ func (s *Store) ConsumeSSOToken(ctx context.Context, hash string, now time.Time,
 		}
 		consumed = res.RowsAffected == 1
 		if consumed && ev != nil {
-			if err := tx.Create(s.ssoEventRow(*ev)).Error; err != nil {
+			if err := s.recordSSOEvent(tx, *ev); err != nil {
 				return err
 			}
 		}
@@ -198,9 +198,24 @@ func ssoEventFromRow(r ssoEventRow) links.SSOEvent {
 	}
 }
 
-// RecordSSOEvent appends one line to the SSO audit.
+// RecordSSOEvent appends one line to the SSO audit, with its webhook
+// deliveries in the same transaction.
 func (s *Store) RecordSSOEvent(ctx context.Context, e links.SSOEvent) error {
-	return translate(s.db.WithContext(ctx).Create(s.ssoEventRow(e)).Error, "SSO event")
+	return translate(s.tx(ctx, func(tx *gorm.DB) error { return s.recordSSOEvent(tx, e) }), "SSO event")
+}
+
+// recordSSOEvent writes an SSO event in tx and, if it is one subscribers
+// can hear of (sso.redeemed, sso.refused), its outbox rows.
+func (s *Store) recordSSOEvent(tx *gorm.DB, e links.SSOEvent) error {
+	row := s.ssoEventRow(e)
+	if err := tx.Create(row).Error; err != nil {
+		return err
+	}
+	e = ssoEventFromRow(*row)
+	if wh, ok := links.SSOWebhookEvent(e); ok {
+		return s.EnqueueWebhookTx(tx, wh)
+	}
+	return nil
 }
 
 func (s *Store) ssoEventRow(e links.SSOEvent) *ssoEventRow {

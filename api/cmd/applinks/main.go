@@ -26,6 +26,7 @@ import (
 	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/sso"
 	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/webhooks"
 	"github.com/applinks/applinks/api/whm"
 	"github.com/applinks/applinks/frontend"
 )
@@ -112,6 +113,8 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, Logger: logger, Signer: keys})
 	go ssoService.RunPurger(ctx, time.Minute)
 	go purgeAudit(ctx, db, cfg.AuditRetention, logger)
+	hooks := webhooks.New(db, webhooks.Config{Retention: cfg.LogRetention, Logger: logger})
+	go hooks.Run(ctx)
 
 	engine := provisioning.New(provisioning.Config{
 		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, Unbatched: cfg.Unbatched, LeaseTTL: cfg.LeaseTTL,
@@ -129,7 +132,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	srv := rest.New(rest.Config{
 		PublicURL: cfg.PublicURL, JWTKey: jwtKey, StaffTokenTTL: cfg.StaffTokenTTL,
 		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute,
-	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService, Handoff: keys,
+	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService, Handoff: keys, Webhooks: hooks,
 		Provisioning: engine, Lifecycle: engine})
 
 	var metrics *metricsListener

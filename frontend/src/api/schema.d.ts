@@ -3782,6 +3782,453 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description Every subscription, paused ones included. Secrets are never shown again. Needs manage_webhooks.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Webhook"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a webhook
+         * @description The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The subscription */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["links.WebhookInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.NewWebhook"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description webhook id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Webhook"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description Deletes the subscription with its delivery log; pending deliveries are not sent. Audited.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description webhook id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook
+         * @description Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description webhook id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description The changes */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["links.WebhookPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Webhook"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries
+         * @description Newest first: state (pending, delivered, failed), attempts, and the latest attempt's status code, duration and short error. Finished deliveries are purged after the log retention.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page (from 1) */
+                    page?: number;
+                    /** @description rows per page (default 50) */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description webhook id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.List-links_WebhookDelivery"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver a message
+         * @description Queues the message again as a new delivery with the same webhook-id (receivers that already have it drop it) and the same body, signed afresh; it is sent within seconds. Audited (action redeliver).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description delivery id */
+                    deliveryId: number;
+                    /** @description webhook id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.WebhookDelivery"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message
+         * @description POSTs a signed webhook.test message to the subscription at once (paused or not), once, without retries, and answers the logged delivery: state delivered or failed, status code, duration and a short error. Takes at most the 10-second attempt timeout.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description webhook id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.WebhookDelivery"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -4159,7 +4606,7 @@ export interface components {
              * @example update
              * @enum {string}
              */
-            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair" | "rotate";
+            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair" | "rotate" | "redeliver";
             /** @example 1 */
             actor_id: number;
             /**
@@ -4185,7 +4632,7 @@ export interface components {
              * @example server
              * @enum {string}
              */
-            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application" | "signing_key";
+            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application" | "signing_key" | "webhook";
             /** @example 3 */
             resource_id: string;
             time: string;
@@ -4370,6 +4817,29 @@ export interface components {
             revoked_at: string | null;
             /** @example 3Wq0x9...shown only once */
             secret: string;
+        };
+        "links.NewWebhook": {
+            active: boolean;
+            created_at: string;
+            /** @example Helpdesk */
+            description: string;
+            /**
+             * @example [
+             *       "sso.redeemed"
+             *     ]
+             */
+            events: string[];
+            /** @example 1 */
+            id: number;
+            /**
+             * @description Secret signs every delivery (Standard Webhooks: whsec_ and the
+             *     base64 key).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            updated_at: string;
+            /** @example https://hooks.example.com/applinks */
+            url: string;
         };
         "links.Operation": {
             /** @example 40 */
@@ -4763,6 +5233,87 @@ export interface components {
             name: string;
             updated_at: string;
         };
+        "links.Webhook": {
+            active: boolean;
+            created_at: string;
+            /** @example Helpdesk */
+            description: string;
+            /**
+             * @example [
+             *       "sso.redeemed"
+             *     ]
+             */
+            events: string[];
+            /** @example 1 */
+            id: number;
+            updated_at: string;
+            /** @example https://hooks.example.com/applinks */
+            url: string;
+        };
+        "links.WebhookDelivery": {
+            /** @example 1 */
+            attempts: number;
+            created_at: string;
+            /**
+             * @description DurationMS is how long the latest attempt took.
+             * @example 42
+             */
+            duration_ms: number;
+            /**
+             * @description Error is a short reason of the latest failure: never a secret, at
+             *     most a few hundred bytes of the receiver's answer.
+             * @example
+             */
+            error: string;
+            /** @example sso.redeemed */
+            event_type: string;
+            /** @example 1 */
+            id: number;
+            last_attempt_at: string | null;
+            /** @example msg_2b7fRrRkYk1lSx3fB9Xx */
+            message_id: string;
+            next_attempt_at: string | null;
+            /**
+             * @example delivered
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed";
+            /**
+             * @description StatusCode is the receiver's HTTP status at the latest attempt (0:
+             *     none, the connection failed).
+             * @example 200
+             */
+            status_code: number;
+            /** @example 1 */
+            webhook_id: number;
+        };
+        "links.WebhookInput": {
+            /** @description Active defaults to true. */
+            active?: boolean;
+            /** @example Helpdesk */
+            description?: string;
+            /**
+             * @example [
+             *       "sso.redeemed"
+             *     ]
+             */
+            events?: string[];
+            /** @example https://hooks.example.com/applinks */
+            url?: string;
+        };
+        "links.WebhookPatch": {
+            active?: boolean;
+            /** @example Helpdesk */
+            description?: string;
+            /**
+             * @example [
+             *       "sso.refused"
+             *     ]
+             */
+            events?: string[];
+            /** @example https://hooks.example.com/applinks */
+            url?: string;
+        };
         "rest.AdminInput": {
             /** @example ops@example.com */
             email?: string;
@@ -4887,6 +5438,15 @@ export interface components {
         };
         "rest.List-links_SSOEvent": {
             items?: components["schemas"]["links.SSOEvent"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-links_WebhookDelivery": {
+            items?: components["schemas"]["links.WebhookDelivery"][];
             /** @example 1 */
             page?: number;
             /** @example 50 */

@@ -1,0 +1,250 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/webhooks"
+)
+
+// Webhooks is what the webhook endpoints need (api/webhooks).
+type Webhooks interface {
+	Create(ctx context.Context, in links.WebhookInput) (links.NewWebhook, error)
+	Update(ctx context.Context, id int64, p links.WebhookPatch) (links.Webhook, error)
+	List(ctx context.Context) ([]links.Webhook, error)
+	Get(ctx context.Context, id int64) (links.Webhook, error)
+	Delete(ctx context.Context, id int64) error
+	Deliveries(ctx context.Context, id int64, p links.Page) ([]links.WebhookDelivery, int64, error)
+	Redeliver(ctx context.Context, id, deliveryID int64) (links.WebhookDelivery, error)
+	Test(ctx context.Context, id int64) (links.WebhookDelivery, error)
+}
+
+var _ Webhooks = (*webhooks.Service)(nil)
+
+// webhookRoutes registers the subscriptions, for manage_webhooks. Without
+// a webhooks service none is served.
+func (s *Server) webhookRoutes(staff *echo.Group) {
+	if s.webhooks == nil {
+		return
+	}
+	g := staff.Group("/webhooks", requirePerm(links.PermManageWebhooks))
+	g.GET("", s.listWebhooks)
+	g.POST("", s.createWebhook)
+	g.GET("/:id", s.getWebhook)
+	g.PATCH("/:id", s.updateWebhook)
+	g.DELETE("/:id", s.deleteWebhook)
+	g.POST("/:id/test", s.testWebhook)
+	g.GET("/:id/deliveries", s.listWebhookDeliveries)
+	g.POST("/:id/deliveries/:deliveryId/redeliver", s.redeliverWebhook)
+}
+
+// listWebhooks lists the subscriptions.
+//
+//	@Summary		List webhooks
+//	@Description	Every subscription, paused ones included. Secrets are never shown again. Needs manage_webhooks.
+//	@Tags			webhooks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Success		200	{array}		links.Webhook
+//	@Failure		403	{object}	ErrorBody
+//	@Router			/api/v1/webhooks [get]
+func (s *Server) listWebhooks(c echo.Context) error {
+	items, err := s.webhooks.List(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []links.Webhook{}
+	}
+	return c.JSON(http.StatusOK, items)
+}
+
+// createWebhook creates a subscription.
+//
+//	@Summary		Create a webhook
+//	@Description	The URL must be https (plain http only to a loopback IP, 127.0.0.1 or [::1], for tests and the demo); events are among sso.redeemed, sso.refused, operation.finished, account.failed, drift.found, server.unsupported. Answers the signing secret (whsec_...) only this once; it is stored sealed. Audited. See docs/webhooks.md.
+//	@Tags			webhooks
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body	body		links.WebhookInput	true	"The subscription"
+//	@Success		201		{object}	links.NewWebhook
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
+//	@Router			/api/v1/webhooks [post]
+func (s *Server) createWebhook(c echo.Context) error {
+	var in links.WebhookInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	w, err := s.webhooks.Create(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	s.logger.Info("webhook created", "webhook_id", w.ID, "admin_id", currentAdmin(c).ID)
+	return c.JSON(http.StatusCreated, w)
+}
+
+// getWebhook returns one subscription.
+//
+//	@Summary		Get a webhook
+//	@Tags			webhooks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		int	true	"webhook id"
+//	@Success		200	{object}	links.Webhook
+//	@Failure		403	{object}	ErrorBody
+//	@Failure		404	{object}	ErrorBody
+//	@Router			/api/v1/webhooks/{id} [get]
+func (s *Server) getWebhook(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	w, err := s.webhooks.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w)
+}
+
+// updateWebhook changes a subscription.
+//
+//	@Summary		Update a webhook
+//	@Description	Absent fields stay. active false pauses it: events that happen while paused are not queued for it. The secret cannot change (delete and create again). Audited.
+//	@Tags			webhooks
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int					true	"webhook id"
+//	@Param			body	body		links.WebhookPatch	true	"The changes"
+//	@Success		200		{object}	links.Webhook
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Router			/api/v1/webhooks/{id} [patch]
+func (s *Server) updateWebhook(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var p links.WebhookPatch
+	if err := bindJSON(c, &p); err != nil {
+		return err
+	}
+	w, err := s.webhooks.Update(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w)
+}
+
+// deleteWebhook deletes a subscription.
+//
+//	@Summary		Delete a webhook
+//	@Description	Deletes the subscription with its delivery log; pending deliveries are not sent. Audited.
+//	@Tags			webhooks
+//	@Security		BearerAuth
+//	@Param			id	path	int	true	"webhook id"
+//	@Success		204
+//	@Failure		403	{object}	ErrorBody
+//	@Failure		404	{object}	ErrorBody
+//	@Router			/api/v1/webhooks/{id} [delete]
+func (s *Server) deleteWebhook(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.webhooks.Delete(c.Request().Context(), id); err != nil {
+		return err
+	}
+	s.logger.Info("webhook deleted", "webhook_id", id, "admin_id", currentAdmin(c).ID)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// testWebhook sends a test message now.
+//
+//	@Summary		Send a test message
+//	@Description	POSTs a signed webhook.test message to the subscription at once (paused or not), once, without retries, and answers the logged delivery: state delivered or failed, status code, duration and a short error. Takes at most the 10-second attempt timeout.
+//	@Tags			webhooks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		int	true	"webhook id"
+//	@Success		200	{object}	links.WebhookDelivery
+//	@Failure		403	{object}	ErrorBody
+//	@Failure		404	{object}	ErrorBody
+//	@Router			/api/v1/webhooks/{id}/test [post]
+func (s *Server) testWebhook(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.webhooks.Test(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// listWebhookDeliveries is the delivery log of a subscription.
+//
+//	@Summary		List a webhook's deliveries
+//	@Description	Newest first: state (pending, delivered, failed), attempts, and the latest attempt's status code, duration and short error. Finished deliveries are purged after the log retention.
+//	@Tags			webhooks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id			path		int	true	"webhook id"
+//	@Param			page		query		int	false	"page (from 1)"
+//	@Param			per_page	query		int	false	"rows per page (default 50)"
+//	@Success		200			{object}	List[links.WebhookDelivery]
+//	@Failure		400			{object}	ErrorBody
+//	@Failure		403			{object}	ErrorBody
+//	@Failure		404			{object}	ErrorBody
+//	@Router			/api/v1/webhooks/{id}/deliveries [get]
+func (s *Server) listWebhookDeliveries(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.webhooks.Deliveries(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p))
+}
+
+// redeliverWebhook sends a delivery again.
+//
+//	@Summary		Redeliver a message
+//	@Description	Queues the message again as a new delivery with the same webhook-id (receivers that already have it drop it) and the same body, signed afresh; it is sent within seconds. Audited (action redeliver).
+//	@Tags			webhooks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id			path		int	true	"webhook id"
+//	@Param			deliveryId	path		int	true	"delivery id"
+//	@Success		202			{object}	links.WebhookDelivery
+//	@Failure		403			{object}	ErrorBody
+//	@Failure		404			{object}	ErrorBody
+//	@Router			/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver [post]
+func (s *Server) redeliverWebhook(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	did, err := pathID(c, "deliveryId")
+	if err != nil {
+		return err
+	}
+	d, err := s.webhooks.Redeliver(c.Request().Context(), id, did)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, d)
+}
