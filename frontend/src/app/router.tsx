@@ -35,6 +35,7 @@ const ApiCredentialsRoute = lazyRoute(
   'ApiCredentialsRoute',
 );
 const SSOActivityRoute = lazyRoute(() => import('./routes/app/sso-activity'), 'SSOActivityRoute');
+const WebhooksRoute = lazyRoute(() => import('./routes/app/webhooks'), 'WebhooksRoute');
 const AuditLogRoute = lazyRoute(() => import('./routes/app/audit'), 'AuditLogRoute');
 const StaffAdminsRoute = lazyRoute(() => import('./routes/app/staff'), 'StaffAdminsRoute');
 const StaffRolesRoute = lazyRoute(() => import('./routes/app/staff-roles'), 'StaffRolesRoute');
@@ -71,6 +72,7 @@ export const routes: RouteObject[] = [
       { path: 'api-credentials', element: <ApiCredentialsRoute /> },
       { path: 'sso-activity', element: <SSOActivityRoute /> },
       { path: 'audit', element: <AuditLogRoute /> },
+      { path: 'webhooks', element: <WebhooksRoute /> },
       { path: 'operations', element: <OperationsRoute /> },
       { path: 'operations/:id', element: <OperationRoute /> },
       { path: 'staff', element: <StaffAdminsRoute /> },

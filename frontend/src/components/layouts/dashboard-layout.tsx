@@ -24,6 +24,7 @@ const MAIN: NavItem[] = [
   { to: '/api-credentials', label: 'API Credentials', permission: 'manage_api_credentials' },
   { to: '/sso-activity', label: 'SSO Activity', permission: 'view_sso_events' },
   { to: '/operations', label: 'Operations', permission: 'configure_application_links' },
+  { to: '/webhooks', label: 'Webhooks', permission: 'manage_webhooks' },
   { to: '/audit', label: 'Audit Log', permission: 'view_audit_log' },
   { to: '/staff', label: 'Staff', permission: 'manage_admins' },
 ];

@@ -39,6 +39,7 @@ const HOME_BY_PERMISSION: [string, string][] = [
   ['view_sso_events', '/sso-activity'],
   ['manage_admins', '/staff'],
   ['view_audit_log', '/audit'],
+  ['manage_webhooks', '/webhooks'],
 ];
 
 export function StaffHome() {

@@ -363,6 +363,7 @@ describe('staff: roles', () => {
       'Manage API Credentials',
       'View SSO Activity',
       'View Audit Log',
+      'Manage Webhooks',
     ]);
 
     await user.click(d.getByRole('button', { name: 'Create role' }));

@@ -30,10 +30,16 @@ export const STAFF_PERMISSIONS: { key: string; label: string; hint: string }[] =
     label: 'View Audit Log',
     hint: 'Every change made by staff, API credentials and account owners.',
   },
+  {
+    key: 'manage_webhooks',
+    label: 'Manage Webhooks',
+    hint: 'Webhook subscriptions, their secrets and delivery log.',
+  },
 ];
 
 export const MANAGE_ADMINS = 'manage_admins';
 export const VIEW_AUDIT_LOG = 'view_audit_log';
+export const MANAGE_WEBHOOKS = 'manage_webhooks';
 
 /** The human name of a permission key (the key itself when unknown). */
 export function permissionLabel(key: string): string {
