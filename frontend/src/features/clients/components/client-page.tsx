@@ -5,6 +5,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Spinner } from '@/components/ui/spinner';
 import { ErrorState } from '@/components/ui/states';
 import { useClient } from '../api/get-client';
+import { ClientDangerZone } from './client-danger-zone';
 import { ClientProfileTab } from './client-profile-tab';
 import { ClientUsersTab } from './client-users-tab';
 import { clientStatusTone } from './labels';
@@ -70,7 +71,12 @@ export function ClientPage({
           </NavLink>
         ) : null}
       </nav>
-      {tab === 'profile' ? <ClientProfileTab key={c.updated_at} client={c} /> : null}
+      {tab === 'profile' ? (
+        <>
+          <ClientProfileTab key={c.updated_at} client={c} />
+          <ClientDangerZone client={c} />
+        </>
+      ) : null}
       {tab === 'users' ? <ClientUsersTab clientId={id} /> : null}
       {tab === 'services' ? services : null}
       {tab === 'sso' ? ssoActivity : null}
