@@ -1173,6 +1173,44 @@ const docTemplate = `{
                     }
                 }
             },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only a client with no services (409 with their count otherwise). Its memberships go, and so do its users who are on no other client. To keep the record, close the client instead (status Closed).",
+                "tags": [
+                    "clients"
+                ],
+                "summary": "Delete a client",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "client id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
             "patch": {
                 "security": [
                     {
@@ -1205,6 +1243,64 @@ const docTemplate = `{
                         "required": true,
                         "schema": {
                             "$ref": "#/definitions/links.ClientPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.Client"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/clients/{id}/owner": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "clients"
+                ],
+                "summary": "Transfer a client's ownership",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "client id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "The new owner",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/rest.OwnerTransfer"
                         }
                     }
                 ],
@@ -1335,6 +1431,51 @@ const docTemplate = `{
             }
         },
         "/api/v1/clients/{id}/users/{userId}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Never the owner (409: transfer the ownership first). The user's client-area sessions end at once. A user who is on no other client is deleted with the membership.",
+                "tags": [
+                    "clients"
+                ],
+                "summary": "Remove a user from a client",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "client id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "user id",
+                        "name": "userId",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
             "patch": {
                 "security": [
                     {
@@ -2823,6 +2964,16 @@ const docTemplate = `{
                         "type": "string",
                         "description": "search username or domain",
                         "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "oldest",
+                            "newest"
+                        ],
+                        "type": "string",
+                        "description": "oldest (default, by id) or newest (newest first)",
+                        "name": "order",
                         "in": "query"
                     },
                     {
@@ -6114,6 +6265,15 @@ const docTemplate = `{
                 },
                 "token": {
                     "type": "string"
+                }
+            }
+        },
+        "rest.OwnerTransfer": {
+            "type": "object",
+            "properties": {
+                "user_id": {
+                    "type": "integer",
+                    "example": 2
                 }
             }
         },

@@ -700,6 +700,24 @@ func (e RestPortalServiceStatus) Valid() bool {
 	}
 }
 
+// Defines values for GetApiV1ServicesParamsOrder.
+const (
+	Newest GetApiV1ServicesParamsOrder = "newest"
+	Oldest GetApiV1ServicesParamsOrder = "oldest"
+)
+
+// Valid indicates whether the value is a known member of the GetApiV1ServicesParamsOrder enum.
+func (e GetApiV1ServicesParamsOrder) Valid() bool {
+	switch e {
+	case Newest:
+		return true
+	case Oldest:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PostSsoRedeemFormdataBodyAction.
 const (
 	Continue PostSsoRedeemFormdataBodyAction = "continue"
@@ -1956,6 +1974,12 @@ type RestLoginResponse struct {
 	Token     *string     `json:"token,omitempty"`
 }
 
+// RestOwnerTransfer defines model for rest.OwnerTransfer.
+type RestOwnerTransfer struct {
+	// UserId Example: 2
+	UserId *int `json:"user_id,omitempty"`
+}
+
 // RestPanelSessionAnswer defines model for rest.PanelSessionAnswer.
 type RestPanelSessionAnswer struct {
 	// Url Example: https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:...
@@ -2373,12 +2397,18 @@ type GetApiV1ServicesParams struct {
 	// Q search username or domain
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
+	// Order oldest (default, by id) or newest (newest first)
+	Order *GetApiV1ServicesParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
 	// Page page, from 1
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
 	// PerPage page size, 1 to 200
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// GetApiV1ServicesParamsOrder defines parameters for GetApiV1Services.
+type GetApiV1ServicesParamsOrder string
 
 // GetApiV1SsoEventsParams defines parameters for GetApiV1SsoEvents.
 type GetApiV1SsoEventsParams struct {
@@ -2466,6 +2496,9 @@ type PostApiV1ClientsJSONRequestBody = LinksClientInput
 
 // PatchApiV1ClientsIdJSONRequestBody defines body for PatchApiV1ClientsId for application/json ContentType.
 type PatchApiV1ClientsIdJSONRequestBody = LinksClientPatch
+
+// PostApiV1ClientsIdOwnerJSONRequestBody defines body for PostApiV1ClientsIdOwner for application/json ContentType.
+type PostApiV1ClientsIdOwnerJSONRequestBody = RestOwnerTransfer
 
 // PostApiV1ClientsIdUsersJSONRequestBody defines body for PostApiV1ClientsIdUsers for application/json ContentType.
 type PostApiV1ClientsIdUsersJSONRequestBody = LinksClientUserInput
@@ -2803,6 +2836,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/clients (the `PostApiV1Clients` operationId).
 	PostApiV1Clients(ctx context.Context, body PostApiV1ClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteApiV1ClientsId Delete a client
+	//
+	// Only a client with no services (409 with their count otherwise). Its memberships go, and so do its users who are on no other client. To keep the record, close the client instead (status Closed).
+	//
+	// Corresponds with DELETE /api/v1/clients/{id} (the `DeleteApiV1ClientsId` operationId).
+	DeleteApiV1ClientsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1ClientsId Get a client
 	//
 	// Corresponds with GET /api/v1/clients/{id} (the `GetApiV1ClientsId` operationId).
@@ -2826,6 +2866,24 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/clients/{id} (the `PatchApiV1ClientsId` operationId).
 	PatchApiV1ClientsId(ctx context.Context, id int, body PatchApiV1ClientsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ClientsIdOwnerWithBody Transfer a client's ownership
+	//
+	// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+	PostApiV1ClientsIdOwnerWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ClientsIdOwner Transfer a client's ownership
+	//
+	// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+	PostApiV1ClientsIdOwner(ctx context.Context, id int, body PostApiV1ClientsIdOwnerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1ClientsIdUsers List the users of a client
 	//
 	// Corresponds with GET /api/v1/clients/{id}/users (the `GetApiV1ClientsIdUsers` operationId).
@@ -2848,6 +2906,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/clients/{id}/users (the `PostApiV1ClientsIdUsers` operationId).
 	PostApiV1ClientsIdUsers(ctx context.Context, id int, body PostApiV1ClientsIdUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteApiV1ClientsIdUsersUserId Remove a user from a client
+	//
+	// Never the owner (409: transfer the ownership first). The user's client-area sessions end at once. A user who is on no other client is deleted with the membership.
+	//
+	// Corresponds with DELETE /api/v1/clients/{id}/users/{userId} (the `DeleteApiV1ClientsIdUsersUserId` operationId).
+	DeleteApiV1ClientsIdUsersUserId(ctx context.Context, id int, userId int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchApiV1ClientsIdUsersUserIdWithBody Change a user's permissions on a client
 	//
@@ -3850,6 +3915,23 @@ func (c *Client) PostApiV1Clients(ctx context.Context, body PostApiV1ClientsJSON
 	return c.Client.Do(req)
 }
 
+// DeleteApiV1ClientsId Delete a client
+//
+// Only a client with no services (409 with their count otherwise). Its memberships go, and so do its users who are on no other client. To keep the record, close the client instead (status Closed).
+//
+// Corresponds with DELETE /api/v1/clients/{id} (the `DeleteApiV1ClientsId` operationId).
+func (c *Client) DeleteApiV1ClientsId(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiV1ClientsIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetApiV1ClientsId Get a client
 //
 // Corresponds with GET /api/v1/clients/{id} (the `GetApiV1ClientsId` operationId).
@@ -3903,6 +3985,44 @@ func (c *Client) PatchApiV1ClientsId(ctx context.Context, id int, body PatchApiV
 	return c.Client.Do(req)
 }
 
+// PostApiV1ClientsIdOwnerWithBody Transfer a client's ownership
+//
+// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+func (c *Client) PostApiV1ClientsIdOwnerWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ClientsIdOwnerRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ClientsIdOwner Transfer a client's ownership
+//
+// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+func (c *Client) PostApiV1ClientsIdOwner(ctx context.Context, id int, body PostApiV1ClientsIdOwnerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ClientsIdOwnerRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetApiV1ClientsIdUsers List the users of a client
 //
 // Corresponds with GET /api/v1/clients/{id}/users (the `GetApiV1ClientsIdUsers` operationId).
@@ -3946,6 +4066,23 @@ func (c *Client) PostApiV1ClientsIdUsersWithBody(ctx context.Context, id int, co
 // Corresponds with POST /api/v1/clients/{id}/users (the `PostApiV1ClientsIdUsers` operationId).
 func (c *Client) PostApiV1ClientsIdUsers(ctx context.Context, id int, body PostApiV1ClientsIdUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1ClientsIdUsersRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteApiV1ClientsIdUsersUserId Remove a user from a client
+//
+// Never the owner (409: transfer the ownership first). The user's client-area sessions end at once. A user who is on no other client is deleted with the membership.
+//
+// Corresponds with DELETE /api/v1/clients/{id}/users/{userId} (the `DeleteApiV1ClientsIdUsersUserId` operationId).
+func (c *Client) DeleteApiV1ClientsIdUsersUserId(ctx context.Context, id int, userId int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiV1ClientsIdUsersUserIdRequest(c.Server, id, userId)
 	if err != nil {
 		return nil, err
 	}
@@ -6217,6 +6354,40 @@ func NewPostApiV1ClientsRequestWithBody(server string, contentType string, body 
 	return req, nil
 }
 
+// NewDeleteApiV1ClientsIdRequest constructs an http.Request for the DeleteApiV1ClientsId method
+func NewDeleteApiV1ClientsIdRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetApiV1ClientsIdRequest constructs an http.Request for the GetApiV1ClientsId method
 func NewGetApiV1ClientsIdRequest(server string, id int) (*http.Request, error) {
 	var err error
@@ -6289,6 +6460,53 @@ func NewPatchApiV1ClientsIdRequestWithBody(server string, id int, contentType st
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostApiV1ClientsIdOwnerRequest calls the generic PostApiV1ClientsIdOwner builder with application/json body
+func NewPostApiV1ClientsIdOwnerRequest(server string, id int, body PostApiV1ClientsIdOwnerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1ClientsIdOwnerRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPostApiV1ClientsIdOwnerRequestWithBody constructs an http.Request for the PostApiV1ClientsIdOwner method, with any body, and a specified content type
+func NewPostApiV1ClientsIdOwnerRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients/%s/owner", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -6375,6 +6593,47 @@ func NewPostApiV1ClientsIdUsersRequestWithBody(server string, id int, contentTyp
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteApiV1ClientsIdUsersUserIdRequest constructs an http.Request for the DeleteApiV1ClientsIdUsersUserId method
+func NewDeleteApiV1ClientsIdUsersUserIdRequest(server string, id int, userId int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients/%s/users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -7804,6 +8063,18 @@ func NewGetApiV1ServicesRequest(server string, params *GetApiV1ServicesParams) (
 
 		}
 
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Page != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -8999,6 +9270,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/clients (the `PostApiV1Clients` operationId).
 	PostApiV1ClientsWithResponse(ctx context.Context, body PostApiV1ClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ClientsResponse, error)
 
+	// DeleteApiV1ClientsIdWithResponse Delete a client
+	//
+	// Only a client with no services (409 with their count otherwise). Its memberships go, and so do its users who are on no other client. To keep the record, close the client instead (status Closed).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/clients/{id} (the `DeleteApiV1ClientsId` operationId).
+	DeleteApiV1ClientsIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1ClientsIdResponse, error)
+
 	// GetApiV1ClientsIdWithResponse Get a client
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9024,6 +9304,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/clients/{id} (the `PatchApiV1ClientsId` operationId).
 	PatchApiV1ClientsIdWithResponse(ctx context.Context, id int, body PatchApiV1ClientsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ClientsIdResponse, error)
 
+	// PostApiV1ClientsIdOwnerWithBodyWithResponse Transfer a client's ownership
+	//
+	// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+	PostApiV1ClientsIdOwnerWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ClientsIdOwnerResponse, error)
+
+	// PostApiV1ClientsIdOwnerWithResponse Transfer a client's ownership
+	//
+	// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+	PostApiV1ClientsIdOwnerWithResponse(ctx context.Context, id int, body PostApiV1ClientsIdOwnerJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ClientsIdOwnerResponse, error)
+
 	// GetApiV1ClientsIdUsersWithResponse List the users of a client
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9048,6 +9346,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/clients/{id}/users (the `PostApiV1ClientsIdUsers` operationId).
 	PostApiV1ClientsIdUsersWithResponse(ctx context.Context, id int, body PostApiV1ClientsIdUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ClientsIdUsersResponse, error)
+
+	// DeleteApiV1ClientsIdUsersUserIdWithResponse Remove a user from a client
+	//
+	// Never the owner (409: transfer the ownership first). The user's client-area sessions end at once. A user who is on no other client is deleted with the membership.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/clients/{id}/users/{userId} (the `DeleteApiV1ClientsIdUsersUserId` operationId).
+	DeleteApiV1ClientsIdUsersUserIdWithResponse(ctx context.Context, id int, userId int, reqEditors ...RequestEditorFn) (*DeleteApiV1ClientsIdUsersUserIdResponse, error)
 
 	// PatchApiV1ClientsIdUsersUserIdWithBodyWithResponse Change a user's permissions on a client
 	//
@@ -10847,6 +11154,54 @@ func (r PostApiV1ClientsResponse) ContentType() string {
 	return ""
 }
 
+type DeleteApiV1ClientsIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApiV1ClientsIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteApiV1ClientsIdResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiV1ClientsIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiV1ClientsIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiV1ClientsIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiV1ClientsIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetApiV1ClientsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10944,6 +11299,61 @@ func (r PatchApiV1ClientsIdResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchApiV1ClientsIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ClientsIdOwnerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksClient
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1ClientsIdOwnerResponse) GetJSON200() *LinksClient {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ClientsIdOwnerResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ClientsIdOwnerResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ClientsIdOwnerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ClientsIdOwnerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ClientsIdOwnerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ClientsIdOwnerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11054,6 +11464,54 @@ func (r PostApiV1ClientsIdUsersResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostApiV1ClientsIdUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteApiV1ClientsIdUsersUserIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApiV1ClientsIdUsersUserIdResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteApiV1ClientsIdUsersUserIdResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiV1ClientsIdUsersUserIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiV1ClientsIdUsersUserIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiV1ClientsIdUsersUserIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiV1ClientsIdUsersUserIdResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14336,6 +14794,21 @@ func (c *ClientWithResponses) PostApiV1ClientsWithResponse(ctx context.Context, 
 	return ParsePostApiV1ClientsResponse(rsp)
 }
 
+// DeleteApiV1ClientsIdWithResponse Delete a client
+//
+// Only a client with no services (409 with their count otherwise). Its memberships go, and so do its users who are on no other client. To keep the record, close the client instead (status Closed).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/clients/{id} (the `DeleteApiV1ClientsId` operationId).
+func (c *ClientWithResponses) DeleteApiV1ClientsIdWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteApiV1ClientsIdResponse, error) {
+	rsp, err := c.DeleteApiV1ClientsId(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiV1ClientsIdResponse(rsp)
+}
+
 // GetApiV1ClientsIdWithResponse Get a client
 //
 // Returns a wrapper object for the known response body format(s).
@@ -14379,6 +14852,36 @@ func (c *ClientWithResponses) PatchApiV1ClientsIdWithResponse(ctx context.Contex
 	return ParsePatchApiV1ClientsIdResponse(rsp)
 }
 
+// PostApiV1ClientsIdOwnerWithBodyWithResponse Transfer a client's ownership
+//
+// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+func (c *ClientWithResponses) PostApiV1ClientsIdOwnerWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ClientsIdOwnerResponse, error) {
+	rsp, err := c.PostApiV1ClientsIdOwnerWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ClientsIdOwnerResponse(rsp)
+}
+
+// PostApiV1ClientsIdOwnerWithResponse Transfer a client's ownership
+//
+// The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/clients/{id}/owner (the `PostApiV1ClientsIdOwner` operationId).
+func (c *ClientWithResponses) PostApiV1ClientsIdOwnerWithResponse(ctx context.Context, id int, body PostApiV1ClientsIdOwnerJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ClientsIdOwnerResponse, error) {
+	rsp, err := c.PostApiV1ClientsIdOwner(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ClientsIdOwnerResponse(rsp)
+}
+
 // GetApiV1ClientsIdUsersWithResponse List the users of a client
 //
 // Returns a wrapper object for the known response body format(s).
@@ -14420,6 +14923,21 @@ func (c *ClientWithResponses) PostApiV1ClientsIdUsersWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParsePostApiV1ClientsIdUsersResponse(rsp)
+}
+
+// DeleteApiV1ClientsIdUsersUserIdWithResponse Remove a user from a client
+//
+// Never the owner (409: transfer the ownership first). The user's client-area sessions end at once. A user who is on no other client is deleted with the membership.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/clients/{id}/users/{userId} (the `DeleteApiV1ClientsIdUsersUserId` operationId).
+func (c *ClientWithResponses) DeleteApiV1ClientsIdUsersUserIdWithResponse(ctx context.Context, id int, userId int, reqEditors ...RequestEditorFn) (*DeleteApiV1ClientsIdUsersUserIdResponse, error) {
+	rsp, err := c.DeleteApiV1ClientsIdUsersUserId(ctx, id, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiV1ClientsIdUsersUserIdResponse(rsp)
 }
 
 // PatchApiV1ClientsIdUsersUserIdWithBodyWithResponse Change a user's permissions on a client
@@ -16306,6 +16824,42 @@ func ParsePostApiV1ClientsResponse(rsp *http.Response) (*PostApiV1ClientsRespons
 	return response, nil
 }
 
+// ParseDeleteApiV1ClientsIdResponse parses an HTTP response from a DeleteApiV1ClientsIdWithResponse call
+func ParseDeleteApiV1ClientsIdResponse(rsp *http.Response) (*DeleteApiV1ClientsIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiV1ClientsIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetApiV1ClientsIdResponse parses an HTTP response from a GetApiV1ClientsIdWithResponse call
 func ParseGetApiV1ClientsIdResponse(rsp *http.Response) (*GetApiV1ClientsIdResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16348,6 +16902,46 @@ func ParsePatchApiV1ClientsIdResponse(rsp *http.Response) (*PatchApiV1ClientsIdR
 	}
 
 	response := &PatchApiV1ClientsIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksClient
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ClientsIdOwnerResponse parses an HTTP response from a PostApiV1ClientsIdOwnerWithResponse call
+func ParsePostApiV1ClientsIdOwnerResponse(rsp *http.Response) (*PostApiV1ClientsIdOwnerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ClientsIdOwnerResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -16439,6 +17033,42 @@ func ParsePostApiV1ClientsIdUsersResponse(rsp *http.Response) (*PostApiV1Clients
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApiV1ClientsIdUsersUserIdResponse parses an HTTP response from a DeleteApiV1ClientsIdUsersUserIdWithResponse call
+func ParseDeleteApiV1ClientsIdUsersUserIdResponse(rsp *http.Response) (*DeleteApiV1ClientsIdUsersUserIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiV1ClientsIdUsersUserIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest RestErrorBody

@@ -22,8 +22,16 @@ type ServiceFilter struct {
 	Module   string
 	Status   string
 	Query    string // matches username or domain
+	// Order is OrderOldest (the default: by id) or OrderNewest (id descending).
+	Order string
 	Page
 }
+
+// List orders of ServiceFilter.Order.
+const (
+	OrderOldest = "oldest"
+	OrderNewest = "newest"
+)
 
 // AdminPatch changes a staff account; nil fields stay.
 type AdminPatch struct {

@@ -41,9 +41,12 @@ func (s *Server) routes() {
 	clients.POST("", s.createClient)
 	clients.GET("/:id", s.getClient)
 	clients.PATCH("/:id", s.updateClient)
+	clients.DELETE("/:id", s.deleteClient)
+	clients.POST("/:id/owner", s.transferOwner)
 	clients.GET("/:id/users", s.listClientUsers)
 	clients.POST("/:id/users", s.addClientUser)
 	clients.PATCH("/:id/users/:userId", s.updateClientUser)
+	clients.DELETE("/:id/users/:userId", s.removeClientUser)
 
 	services := staff.Group("/services", requirePerm(links.PermManageClients))
 	services.GET("", s.listServices)

@@ -61,6 +61,9 @@ type Store interface {
 	ClientUsers(ctx context.Context, clientID int64) ([]links.Membership, error)
 	AddClientUser(ctx context.Context, clientID int64, in links.ClientUserInput) (links.Membership, error)
 	SetUserPermissions(ctx context.Context, clientID, userID int64, perms []string) (links.Membership, error)
+	RemoveClientUser(ctx context.Context, clientID, userID int64) error
+	TransferOwnership(ctx context.Context, clientID, userID int64) (links.Client, error)
+	DeleteClient(ctx context.Context, id int64) error
 
 	CreateService(ctx context.Context, in links.ServiceInput) (links.Service, error)
 	Service(ctx context.Context, id int64) (links.Service, error)

@@ -163,8 +163,12 @@ func (s *Store) ListServices(ctx context.Context, f links.ServiceFilter) ([]link
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, "services")
 	}
+	order := "services.id"
+	if f.Order == links.OrderNewest {
+		order = "services.id DESC"
+	}
 	var rows []serviceRow
-	if err := q.Select("services.*").Order("services.id").Offset(f.Offset()).Limit(f.PerPage).Find(&rows).Error; err != nil {
+	if err := q.Select("services.*").Order(order).Offset(f.Offset()).Limit(f.PerPage).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, "services")
 	}
 	modules, err := s.serverModules(ctx, rows)

@@ -407,6 +407,7 @@ describe('staff dashboard with the real service', () => {
         await nav(sam).getByRole('link', { name: 'SSO Activity' }).waitFor();
         assert.deepEqual(await nav(sam).getByRole('link').allInnerTexts(), [
           'Clients',
+          'Services',
           'SSO Activity',
         ]);
         await nav(sam).getByRole('link', { name: 'SSO Activity' }).click();

@@ -1361,7 +1361,49 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a client
+         * @description Only a client with no services (409 with their count otherwise). Its memberships go, and so do its users who are on no other client. To keep the record, close the client instead (status Closed).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description client id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /**
@@ -1414,6 +1456,71 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer a client's ownership
+         * @description The user must already be on the client. The new owner gets every permission; the old owner stays on the client with every permission (narrow them or remove the user afterwards).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description client id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description The new owner */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["rest.OwnerTransfer"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Client"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/clients/{id}/users": {
@@ -1532,7 +1639,51 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Remove a user from a client
+         * @description Never the owner (409: transfer the ownership first). The user's client-area sessions end at once. A user who is on no other client is deleted with the membership.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description client id */
+                    id: number;
+                    /** @description user id */
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /**
@@ -3339,6 +3490,8 @@ export interface paths {
                     client_id?: number;
                     /** @description cpanel or wpsquared */
                     module?: string;
+                    /** @description oldest (default, by id) or newest (newest first) */
+                    order?: "oldest" | "newest";
                     /** @description page, from 1 */
                     page?: number;
                     /** @description page size, 1 to 200 */
@@ -5473,6 +5626,10 @@ export interface components {
             admin?: components["schemas"]["links.Admin"];
             expires_at?: string;
             token?: string;
+        };
+        "rest.OwnerTransfer": {
+            /** @example 2 */
+            user_id?: number;
         };
         "rest.PanelSessionAnswer": {
             /** @example https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:... */

@@ -30,6 +30,7 @@ const ServerRoute = lazyRoute(() => import('./routes/app/server'), 'ServerRoute'
 const ClientsRoute = lazyRoute(() => import('./routes/app/clients'), 'ClientsRoute');
 const NewClientRoute = lazyRoute(() => import('./routes/app/new-client'), 'NewClientRoute');
 const ClientRoute = lazyRoute(() => import('./routes/app/client'), 'ClientRoute');
+const ServicesRoute = lazyRoute(() => import('./routes/app/services'), 'ServicesRoute');
 const ApiCredentialsRoute = lazyRoute(
   () => import('./routes/app/api-credentials'),
   'ApiCredentialsRoute',
@@ -69,6 +70,7 @@ export const routes: RouteObject[] = [
       { path: 'clients/:id/users', element: <ClientRoute tab="users" /> },
       { path: 'clients/:id/services', element: <ClientRoute tab="services" /> },
       { path: 'clients/:id/sso-activity', element: <ClientRoute tab="sso" /> },
+      { path: 'services', element: <ServicesRoute /> },
       { path: 'api-credentials', element: <ApiCredentialsRoute /> },
       { path: 'sso-activity', element: <SSOActivityRoute /> },
       { path: 'audit', element: <AuditLogRoute /> },

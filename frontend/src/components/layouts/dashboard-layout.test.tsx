@@ -38,6 +38,7 @@ describe('DashboardLayout', () => {
       'Application Links',
       'Servers',
       'Clients',
+      'Services',
       'API Credentials',
       'SSO Activity',
       'Operations',
@@ -53,7 +54,11 @@ describe('DashboardLayout', () => {
       admin: { name: 'Support', permissions: ['manage_clients', 'view_sso_events'] },
     });
     const nav = renderLayout();
-    expect(nav.getAllByRole('link').map((l) => l.textContent)).toEqual(['Clients', 'SSO Activity']);
+    expect(nav.getAllByRole('link').map((l) => l.textContent)).toEqual([
+      'Clients',
+      'Services',
+      'SSO Activity',
+    ]);
     expect(nav.queryByText('System Settings')).not.toBeInTheDocument();
   });
 
@@ -63,7 +68,11 @@ describe('DashboardLayout', () => {
       admin: { name: 'Lead', permissions: ['manage_clients', 'manage_admins'] },
     });
     const nav = renderLayout();
-    expect(nav.getAllByRole('link').map((l) => l.textContent)).toEqual(['Clients', 'Staff']);
+    expect(nav.getAllByRole('link').map((l) => l.textContent)).toEqual([
+      'Clients',
+      'Services',
+      'Staff',
+    ]);
     expect(nav.getByRole('link', { name: 'Staff' })).toHaveAttribute('href', '/staff');
   });
 

@@ -21,6 +21,7 @@ const SETTINGS: NavItem[] = [
 const MAIN: NavItem[] = [
   { to: '/servers', label: 'Servers', permission: 'manage_servers' },
   { to: '/clients', label: 'Clients', permission: 'manage_clients' },
+  { to: '/services', label: 'Services', permission: 'manage_clients' },
   { to: '/api-credentials', label: 'API Credentials', permission: 'manage_api_credentials' },
   { to: '/sso-activity', label: 'SSO Activity', permission: 'view_sso_events' },
   { to: '/operations', label: 'Operations', permission: 'configure_application_links' },

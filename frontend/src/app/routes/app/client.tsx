@@ -1,5 +1,6 @@
 import { useParams } from 'react-router';
 import { ClientPage, type ClientTab } from '@/features/clients/components/client-page';
+import { ServicesList } from '@/features/services/components/services-list';
 import { SSOEvents } from '@/features/sso-events/components/sso-events';
 import { NotFoundRoute } from '../not-found';
 
@@ -12,6 +13,7 @@ export function ClientRoute({ tab }: { tab: ClientTab }) {
       key={clientId}
       id={clientId}
       tab={tab}
+      services={<ServicesList clientId={clientId} />}
       ssoActivity={<SSOEvents clientId={clientId} />}
     />
   );

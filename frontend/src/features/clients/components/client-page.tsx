@@ -5,8 +5,8 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Spinner } from '@/components/ui/spinner';
 import { ErrorState } from '@/components/ui/states';
 import { useClient } from '../api/get-client';
+import { ClientDangerZone } from './client-danger-zone';
 import { ClientProfileTab } from './client-profile-tab';
-import { ClientServicesTab } from './client-services-tab';
 import { ClientUsersTab } from './client-users-tab';
 import { clientStatusTone } from './labels';
 
@@ -14,15 +14,17 @@ export type ClientTab = 'profile' | 'users' | 'services' | 'sso';
 
 /**
  * A client's page: Profile (incl. Allow Single Sign-On), Users (Manage User), Services and
- * SSO Activity (whose content another feature provides; the app layer passes it in).
+ * SSO Activity (whose contents other features provide; the app layer passes them in).
  */
 export function ClientPage({
   id,
   tab,
+  services,
   ssoActivity,
 }: {
   id: number;
   tab: ClientTab;
+  services: ReactNode;
   ssoActivity?: ReactNode;
 }) {
   const client = useClient(id);
@@ -69,9 +71,14 @@ export function ClientPage({
           </NavLink>
         ) : null}
       </nav>
-      {tab === 'profile' ? <ClientProfileTab key={c.updated_at} client={c} /> : null}
+      {tab === 'profile' ? (
+        <>
+          <ClientProfileTab key={c.updated_at} client={c} />
+          <ClientDangerZone client={c} />
+        </>
+      ) : null}
       {tab === 'users' ? <ClientUsersTab clientId={id} /> : null}
-      {tab === 'services' ? <ClientServicesTab clientId={id} /> : null}
+      {tab === 'services' ? services : null}
       {tab === 'sso' ? ssoActivity : null}
     </>
   );

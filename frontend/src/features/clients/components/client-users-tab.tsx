@@ -6,18 +6,27 @@ import { DataTable } from '@/components/ui/data-table';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
 import { useClientUsers } from '../api/get-client-users';
+import { AddUserDialog } from './add-user-dialog';
 import { ManageUserDialog } from './manage-user-dialog';
+import { RemoveUserDialog, TransferOwnerDialog } from './user-actions-dialogs';
 
 type Membership = Schema<'links.Membership'>;
+type Pending = { kind: 'manage' | 'remove' | 'owner'; m: Membership } | { kind: 'add' };
 
 function canSSO(m: Membership): boolean {
   return m.owner || m.permissions.includes('sso');
 }
 
-/** Users tab: who can access the account; "Manage User" edits their permissions. */
+/**
+ * Users tab: who can access the account. Add a user; per user, Manage User (permissions),
+ * Make owner and Remove (never the owner: transfer the ownership first).
+ */
 export function ClientUsersTab({ clientId }: { clientId: number }) {
   const users = useClientUsers(clientId);
-  const [managing, setManaging] = useState<Membership | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const close = () => {
+    setPending(null);
+  };
 
   if (users.isPending) return <Spinner label="Loading users…" />;
   if (users.isError) {
@@ -29,21 +38,53 @@ export function ClientUsersTab({ clientId }: { clientId: number }) {
       />
     );
   }
-  if (users.data.length === 0) return <EmptyState title="This account has no users" />;
 
   return (
     <>
-      <DataTable
-        caption="Users of this account"
-        columns={[
-          'Name',
-          'Email',
-          'Role',
-          'Single Sign-On',
-          { label: 'Actions', visuallyHidden: true },
-        ]}
-      >
-        {users.data.map((m) => (
+      <div className="toolbar">
+        <Button
+          variant="primary"
+          onClick={() => {
+            setPending({ kind: 'add' });
+          }}
+        >
+          Add user
+        </Button>
+      </div>
+      {users.data.length === 0 ? (
+        <EmptyState title="This account has no users" />
+      ) : (
+        <UsersTable items={users.data} onPick={setPending} />
+      )}
+      {pending?.kind === 'add' ? <AddUserDialog clientId={clientId} onClose={close} /> : null}
+      {pending?.kind === 'manage' ? (
+        <ManageUserDialog clientId={clientId} membership={pending.m} onClose={close} />
+      ) : null}
+      {pending?.kind === 'remove' ? (
+        <RemoveUserDialog clientId={clientId} membership={pending.m} onClose={close} />
+      ) : null}
+      {pending?.kind === 'owner' ? (
+        <TransferOwnerDialog clientId={clientId} membership={pending.m} onClose={close} />
+      ) : null}
+    </>
+  );
+}
+
+function UsersTable({ items, onPick }: { items: Membership[]; onPick: (p: Pending) => void }) {
+  return (
+    <DataTable
+      caption="Users of this account"
+      columns={[
+        'Name',
+        'Email',
+        'Role',
+        'Single Sign-On',
+        { label: 'Actions', visuallyHidden: true },
+      ]}
+    >
+      {items.map((m) => {
+        const name = (m.user.name || m.user.email).trim();
+        return (
           <tr key={m.user_id}>
             <td>{m.user.name}</td>
             <td>{m.user.email}</td>
@@ -56,28 +97,44 @@ export function ClientUsersTab({ clientId }: { clientId: number }) {
               )}
             </td>
             <td className="num">
-              <Button
-                size="sm"
-                aria-label={`Manage User ${m.user.name}`.trim()}
-                onClick={() => {
-                  setManaging(m);
-                }}
-              >
-                Manage User
-              </Button>
+              <div className="actions actions--end">
+                <Button
+                  size="sm"
+                  aria-label={`Manage User ${m.user.name}`.trim()}
+                  onClick={() => {
+                    onPick({ kind: 'manage', m });
+                  }}
+                >
+                  Manage User
+                </Button>
+                {m.owner ? null : (
+                  <>
+                    <Button
+                      size="sm"
+                      aria-label={`Make ${name} the owner`}
+                      onClick={() => {
+                        onPick({ kind: 'owner', m });
+                      }}
+                    >
+                      Make owner
+                    </Button>
+                    <Button
+                      size="sm"
+                      variant="danger"
+                      aria-label={`Remove ${name}`}
+                      onClick={() => {
+                        onPick({ kind: 'remove', m });
+                      }}
+                    >
+                      Remove
+                    </Button>
+                  </>
+                )}
+              </div>
             </td>
           </tr>
-        ))}
-      </DataTable>
-      {managing ? (
-        <ManageUserDialog
-          clientId={clientId}
-          membership={managing}
-          onClose={() => {
-            setManaging(null);
-          }}
-        />
-      ) : null}
-    </>
+        );
+      })}
+    </DataTable>
   );
 }

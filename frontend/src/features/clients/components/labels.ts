@@ -9,10 +9,3 @@ export function clientStatusTone(status: string | undefined): BadgeTone {
   if (status === 'Closed') return 'danger';
   return 'neutral';
 }
-
-export function serviceStatusTone(status: string | undefined): BadgeTone {
-  if (status === 'Active') return 'success';
-  if (status === 'Suspended') return 'warning';
-  if (status === 'Pending') return 'info';
-  return 'neutral';
-}

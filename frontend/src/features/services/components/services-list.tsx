@@ -1,0 +1,188 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { DataTable } from '@/components/ui/data-table';
+import { Pagination } from '@/components/ui/pagination';
+import { Spinner } from '@/components/ui/spinner';
+import { EmptyState, ErrorState } from '@/components/ui/states';
+import { useFilterParams } from '@/hooks/use-filter-params';
+import { useServices, type ServicesQuery } from '../api/get-services';
+import {
+  moduleName,
+  serviceStatusTone,
+  statusActions,
+  type Service,
+  type StatusAction,
+} from './labels';
+import { ServiceFormDialog } from './service-form-dialog';
+import { ServicesFilters } from './services-filters';
+import { ServiceStatusDialog } from './service-status-dialog';
+
+const PER_PAGE = 25;
+
+type Pending =
+  | { kind: 'edit'; service: Service }
+  | { kind: 'status'; service: Service; action: StatusAction }
+  | { kind: 'create' };
+
+function useServicesQuery(clientId: number | undefined) {
+  const { params, update } = useFilterParams();
+  const values = {
+    q: params.get('q') ?? '',
+    serverId: params.get('server_id') ?? '',
+    status: params.get('status') ?? '',
+    clientId: clientId === undefined ? (params.get('client_id') ?? '') : String(clientId),
+  };
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const query: ServicesQuery = { page, per_page: PER_PAGE, order: 'newest' };
+  if (values.q) query.q = values.q;
+  if (values.serverId) query.server_id = Number(values.serverId);
+  if (values.status) query.status = values.status;
+  if (Number(values.clientId) > 0) query.client_id = Number(values.clientId);
+  const filtered = Boolean(values.q || values.serverId || values.status || params.get('client_id'));
+  return { values, page, query, filtered, update };
+}
+
+/**
+ * Hosting accounts, newest first, with filters and paging kept in the URL; each row can be
+ * edited (or moved to another server), suspended, unsuspended or terminated. With `clientId`
+ * (a client's page) the list is that client's.
+ */
+export function ServicesList({ clientId }: { clientId?: number }) {
+  const { values, page, query, filtered, update } = useServicesQuery(clientId);
+  const services = useServices(query);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const close = () => {
+    setPending(null);
+  };
+
+  return (
+    <>
+      <ServicesFilters values={values} fixedClient={clientId !== undefined} onChange={update}>
+        <Button
+          variant="primary"
+          onClick={() => {
+            setPending({ kind: 'create' });
+          }}
+        >
+          Add hosting account
+        </Button>
+      </ServicesFilters>
+      {services.isPending ? (
+        <Spinner label="Loading services…" />
+      ) : services.isError ? (
+        <ErrorState
+          error={services.error}
+          title="Could not load the services"
+          onRetry={() => void services.refetch()}
+        />
+      ) : (services.data.items ?? []).length === 0 ? (
+        filtered ? (
+          <EmptyState title="No hosting accounts match">
+            Change the search or the filters.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No hosting accounts yet" />
+        )
+      ) : (
+        <>
+          <ServicesTable
+            items={services.data.items ?? []}
+            showClient={clientId === undefined}
+            busy={services.isPlaceholderData}
+            onPick={setPending}
+          />
+          <Pagination
+            page={page}
+            perPage={PER_PAGE}
+            total={services.data.total ?? 0}
+            label="Services pages"
+            onPage={(p) => {
+              update('page', String(p));
+            }}
+          />
+        </>
+      )}
+      {pending?.kind === 'create' ? (
+        <ServiceFormDialog clientId={clientId} onClose={close} />
+      ) : null}
+      {pending?.kind === 'edit' ? (
+        <ServiceFormDialog service={pending.service} onClose={close} />
+      ) : null}
+      {pending?.kind === 'status' ? (
+        <ServiceStatusDialog service={pending.service} action={pending.action} onClose={close} />
+      ) : null}
+    </>
+  );
+}
+
+function ServicesTable({
+  items,
+  showClient,
+  busy,
+  onPick,
+}: {
+  items: Service[];
+  showClient: boolean;
+  busy: boolean;
+  onPick: (p: Pending) => void;
+}) {
+  const columns = ['Domain', 'Username', 'Application', 'Server', 'Status'];
+  if (showClient) columns.splice(2, 0, 'Client');
+  return (
+    <DataTable
+      caption="Hosting accounts"
+      columns={[...columns, { label: 'Actions', visuallyHidden: true }]}
+      busy={busy}
+    >
+      {items.map((s) => {
+        const name = s.username || s.domain;
+        return (
+          <tr key={s.id}>
+            <td>{s.domain}</td>
+            <td className="mono">{s.username}</td>
+            {showClient ? (
+              <td>
+                <Link to={`/clients/${String(s.client_id)}`}>#{s.client_id}</Link>
+              </td>
+            ) : null}
+            <td>{moduleName(s.module)}</td>
+            <td>
+              <Link to={`/servers/${String(s.server_id)}`}>#{s.server_id}</Link>
+            </td>
+            <td>
+              <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
+            </td>
+            <td className="num">
+              <div className="actions actions--end">
+                <Button
+                  size="sm"
+                  aria-label={`Edit ${name}`}
+                  onClick={() => {
+                    onPick({ kind: 'edit', service: s });
+                  }}
+                >
+                  Edit
+                </Button>
+                {statusActions(s.status).map((a) => (
+                  <Button
+                    key={a.verb}
+                    size="sm"
+                    variant={a.tone === 'danger' ? 'danger' : 'secondary'}
+                    aria-label={`${a.verb} ${name}`}
+                    onClick={() => {
+                      onPick({ kind: 'status', service: s, action: a });
+                    }}
+                  >
+                    {a.verb}
+                  </Button>
+                ))}
+              </div>
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
+  );
+}
