@@ -3483,6 +3483,7 @@ const docTemplate = `{
             "required": [
                 "accounts_done",
                 "accounts_failed",
+                "accounts_pending",
                 "accounts_total",
                 "enabled",
                 "module",
@@ -3499,8 +3500,14 @@ const docTemplate = `{
                     "example": 40
                 },
                 "accounts_failed": {
+                    "description": "AccountsFailed counts the accounts whose links failed for good (after\nevery attempt) at the current desired state, across the module:\n\"active with warnings\" when the state is active.",
                     "type": "integer",
                     "example": 1
+                },
+                "accounts_pending": {
+                    "description": "AccountsPending counts the accounts waiting to be tried again after\na refusal.",
+                    "type": "integer",
+                    "example": 0
                 },
                 "accounts_total": {
                     "type": "integer",

@@ -701,8 +701,18 @@ type LinksApplicationStatus struct {
 	// AccountsDone Example: 40
 	AccountsDone int `json:"accounts_done"`
 
-	// AccountsFailed Example: 1
+	// AccountsFailed AccountsFailed counts the accounts whose links failed for good (after
+	// every attempt) at the current desired state, across the module:
+	// "active with warnings" when the state is active.
+	//
+	// Example: 1
 	AccountsFailed int `json:"accounts_failed"`
+
+	// AccountsPending AccountsPending counts the accounts waiting to be tried again after
+	// a refusal.
+	//
+	// Example: 0
+	AccountsPending int `json:"accounts_pending"`
 
 	// AccountsTotal Example: 100
 	AccountsTotal int `json:"accounts_total"`

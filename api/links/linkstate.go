@@ -102,3 +102,21 @@ type ReconcileCounts struct {
 	// AccountsFailed counts the terminal locations.
 	AccountsFailed int
 }
+
+// TaskStep changes a progress row, with its log entries, in one transaction
+// fenced by the server's lease.
+type TaskStep struct {
+	Task     ProgressTask
+	ServerID int64
+	// Start records the server's start: checked, Supported and
+	// AccountsTotal (the accounts out of date). It applies once: a step
+	// whose start was already recorded is skipped whole.
+	Start         bool
+	Supported     bool
+	AccountsTotal int
+	// AccountsFailed is added to the row's count.
+	AccountsFailed int
+	// State, when set, is the row's final state.
+	State   string
+	Entries []LogEntry
+}

@@ -29,9 +29,9 @@ func (s *Store) ApplicationSettings(ctx context.Context, module string) (bool, [
 	return len(apps) == 1 && apps[0].Enabled, out, nil
 }
 
-// SaveLinkSettings replaces the application's link overrides and, when the
-// application is enabled, queues op (a configuration) in the same
-// transaction. It returns the queued operation, or nil.
+// SaveLinkSettings replaces the application's link overrides, stores its
+// new fingerprint (op.Fingerprint) and, when the application is enabled,
+// queues op (a configuration) in the same transaction. It returns the queued operation, or nil.
 func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error) {
 	var queued *links.Operation
 	err := s.txRetry(ctx, func(tx *gorm.DB) error {
@@ -54,6 +54,11 @@ func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []
 			before: linkSettingsAudit(old), after: linkSettingsAudit(rows)})
 		if err != nil {
 			return err
+		}
+		if op.Fingerprint != "" {
+			if err := tx.Model(&applicationRow{}).Where("module = ?", module).Update("fingerprint", op.Fingerprint).Error; err != nil {
+				return err
+			}
 		}
 		var apps []applicationRow
 		if err := tx.Where("module = ?", module).Limit(1).Find(&apps).Error; err != nil {

@@ -18,6 +18,7 @@ func (s *Store) CreateServer(ctx context.Context, in links.ServerInput) (links.S
 	row := serverRow{
 		Module: in.Module, Name: in.Name, Hostname: in.Hostname, Port: *in.Port, Secure: *in.Secure,
 		VerifyTLS: *in.VerifyTLS, Username: in.Username, Active: *in.Active, SSOSources: joinList(in.SSOSources),
+		WantedGen: 1, // due at once: its accounts get their links with no repair
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.checkServerUnique(tx, 0, row.Name, row.Hostname, row.Port); err != nil {
@@ -207,6 +208,9 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 		if err := tx.Model(&row).Updates(cols).Error; err != nil {
 			return err
 		}
+		if err := s.followServer(tx, row, p); err != nil {
+			return err
+		}
 		var after serverRow
 		if err := tx.Take(&after, id).Error; err != nil {
 			return err
@@ -221,6 +225,44 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 		return links.Server{}, translate(err, "a server with this name or hostname and port")
 	}
 	return s.Server(ctx, id)
+}
+
+// followServer wakes a server whose accounts' desired state may have
+// changed, in tx: reactivated, or reached differently (its support is
+// checked again). A deactivated server is skipped: its accounts keep their
+// links, and its open progress rows end (the operations can complete).
+func (s *Store) followServer(tx *gorm.DB, row serverRow, p links.ServerPatch) error {
+	now := s.now()
+	if p.Active != nil && !*p.Active && row.Active {
+		var tasks []struct {
+			ID          int64
+			OperationID int64
+			Module      string
+		}
+		err := tx.Table("server_tasks t").Select("t.id, t.operation_id, o.module").Joins("JOIN operations o ON o.id = t.operation_id").
+			Where("t.server_id = ? AND t.state IN ?", row.ID, openTaskStates).Scan(&tasks).Error
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if err := tx.Model(&serverTaskRow{}).Where("id = ?", t.ID).
+				Updates(map[string]any{"state": links.TaskDone, "finished_at": now, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			id := row.ID
+			err := insertLog(tx, t.OperationID, t.Module, now, []links.LogEntry{{Level: links.LevelInfo, ServerID: &id,
+				Message: fmt.Sprintf("Skipped server %s: it was deactivated (its accounts keep their links).", row.Name)}})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	reactivated := p.Active != nil && *p.Active && !row.Active
+	if reactivated || p.ReachField(serverFromRow(row)) != "" || p.APIToken != nil {
+		return tx.Exec(bumpNowSQL, now, row.ID).Error
+	}
+	return nil
 }
 
 // DeleteServer deletes a server that no longer has services.
@@ -238,6 +280,9 @@ func (s *Store) DeleteServer(ctx context.Context, id int64) error {
 			return links.Errorf(links.ECONFLICT, "Server %d still has %d services: move or delete them first, or deactivate the server instead.", id, n)
 		}
 		if err := tx.Where("server_id = ?", id).Delete(&serverTaskRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("server_id = ?", id).Delete(&linkStateRow{}).Error; err != nil {
 			return err
 		}
 		if err := tx.Delete(&serverRow{}, id).Error; err != nil {

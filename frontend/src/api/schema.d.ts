@@ -4026,8 +4026,19 @@ export interface components {
         "links.ApplicationStatus": {
             /** @example 40 */
             accounts_done: number;
-            /** @example 1 */
+            /**
+             * @description AccountsFailed counts the accounts whose links failed for good (after
+             *     every attempt) at the current desired state, across the module:
+             *     "active with warnings" when the state is active.
+             * @example 1
+             */
             accounts_failed: number;
+            /**
+             * @description AccountsPending counts the accounts waiting to be tried again after
+             *     a refusal.
+             * @example 0
+             */
+            accounts_pending: number;
             /** @example 100 */
             accounts_total: number;
             /** @example true */
