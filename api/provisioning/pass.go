@@ -111,53 +111,60 @@ func (w *worker) pass(ctx context.Context) passResult {
 	return res
 }
 
-// send makes one WHM request for a batch and records its answers.
+// send makes one WHM request for a batch and records its answers. An
+// account whose link token cannot be unsealed is refused without a request.
 func (w *worker) send(ctx context.Context, batch []item, removal bool) {
-	tokens := make([]string, len(batch))
+	var rec links.BatchRecord
+	done, failed := 0, 0
+	tally := func(u links.LinkStateUpdate, err error) {
+		rec.Updates = append(rec.Updates, u)
+		if err == nil {
+			done++
+		} else if u.Failed {
+			failed++
+		}
+	}
 	var call func(context.Context) ([]links.AccountResult, error)
+	var sent []item
+	var tokens []string
 	if removal {
 		req := w.app.remove
-		req.Usernames = make([]string, len(batch))
-		for i, it := range batch {
-			req.Usernames[i] = it.st.Username
+		for _, it := range batch {
+			req.Usernames = append(req.Usernames, it.st.Username)
 		}
+		sent, tokens = batch, make([]string, len(batch))
 		call = func(ctx context.Context) ([]links.AccountResult, error) {
 			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
 		}
 	} else {
 		req := w.app.push
-		req.Accounts = make([]links.AccountCreds, len(batch))
-		for i, it := range batch {
+		for _, it := range batch {
 			token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
 			if err != nil {
-				w.setFatal(err)
-				return
+				err = errors.New("its link credential could not be read")
+				tally(w.outcome(it, err, false, ""), err)
+				continue
 			}
-			tokens[i] = token
-			req.Accounts[i] = links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
-				Token: token, ServiceID: *it.st.ServiceID}
+			sent, tokens = append(sent, it), append(tokens, token)
+			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
+				Token: token, ServiceID: *it.st.ServiceID})
 		}
 		call = func(ctx context.Context) ([]links.AccountResult, error) {
 			return w.panel.PushLinks(ctx, w.srv.Conn, req)
 		}
 	}
-	res, err := w.call(ctx, call, len(batch))
-	if ctx.Err() != nil {
-		return // stopped: nothing is recorded, the next holder sends again
-	}
-	w.noteRequest(err)
-	rec := links.BatchRecord{Updates: make([]links.LinkStateUpdate, len(batch))}
-	done, failed := 0, 0
-	for i, it := range batch {
-		aerr := err
-		if err == nil {
-			aerr = res[i].Err
+	if len(sent) > 0 {
+		res, err := w.call(ctx, call, len(sent))
+		if ctx.Err() != nil {
+			return // stopped: nothing is recorded, the next holder sends again
 		}
-		rec.Updates[i] = w.outcome(it, aerr, err != nil, tokens[i])
-		if aerr == nil {
-			done++
-		} else if rec.Updates[i].Failed {
-			failed++
+		w.noteRequest(err)
+		for i, it := range sent {
+			aerr := err
+			if err == nil {
+				aerr = res[i].Err
+			}
+			tally(w.outcome(it, aerr, err != nil, tokens[i]), aerr)
 		}
 	}
 	if w.record(ctx, rec) {
@@ -191,7 +198,7 @@ func (w *worker) noteRequest(err error) {
 		return
 	}
 	if w.streak++; w.streak >= abortAfter && w.gaveUp == nil {
-		w.gaveUp = err
+		w.gaveUp = fmt.Errorf("%d requests in a row failed (%w)", abortAfter, err)
 	}
 }
 
@@ -248,18 +255,28 @@ func (w *worker) record(ctx context.Context, rec links.BatchRecord) bool {
 	return err == nil
 }
 
-// giveUp ends a pass after abortAfter whole requests failed in a row: the
-// open progress row fails, each account left out of date named in a
-// warning of its own, and the server is due again after a backoff.
+// giveUp ends the work on a server whose support check failed, or after
+// abortAfter whole requests failed in a row: the open progress row fails
+// (each account left out of date named in a warning of its own once the
+// row started), and the server is due again after a backoff.
 func (w *worker) giveUp(ctx context.Context) []int64 {
-	cause := scrub(w.gaveUp.Error(), "")
+	cause := w.gaveUp.Error()
 	defer w.wakeAfterGiveUp(ctx)
-	if w.task == nil || !w.task.Checked {
-		w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{warning(w.id, nil,
-			fmt.Sprintf("Gave up on server %s for now after %d failed requests in a row: %s", w.srv.Name, abortAfter, cause))}})
+	gaveUp := warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))
+	switch {
+	case w.task == nil:
+		w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{gaveUp}})
 		return nil
+	case !w.task.Checked:
+		start := entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", kindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
+		st := links.TaskStep{Task: *w.task, ServerID: w.id, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{start, gaveUp}}
+		if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
+			w.e.logger.Warn("give a server up", "server", w.id, "err", err)
+			return nil
+		}
+		return []int64{w.task.OperationID}
 	}
-	why := fmt.Sprintf("the server was given up after %d failed requests in a row (%s)", abortAfter, cause)
+	why := "the server was given up after " + cause
 	var named []links.LogEntry
 	total := 0
 	flush := func(final bool) error {
@@ -271,8 +288,8 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 			}
 			st.State = links.TaskFailed
 			st.Entries = append(st.Entries, warning(w.id, nil, fmt.Sprintf(
-				"Gave up on server %s after %d failed requests in a row (%d accounts not tried, each named in a warning): %s",
-				w.srv.Name, abortAfter, total, cause)), w.finishedEntry(t, len(named)))
+				"Gave up on server %s after %s (%d accounts not tried, each named in a warning); it is tried again later.", w.srv.Name, cause, total)),
+				w.finishedEntry(t, len(named)))
 		}
 		_, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st)
 		named = nil
@@ -295,32 +312,6 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 	}
 	if err != nil {
 		w.e.logger.Warn("give a server up", "server", w.id, "err", err)
-		return nil
-	}
-	return []int64{w.task.OperationID}
-}
-
-// checkFailed handles a server whose support could not be checked: its
-// progress row fails with a warning that says why, and the server is due
-// again after a backoff.
-func (w *worker) checkFailed(ctx context.Context, err error) []int64 {
-	if ctx.Err() != nil {
-		return nil
-	}
-	defer w.wakeAfterGiveUp(ctx)
-	msg := warning(w.id, nil, fmt.Sprintf("Server %s could not be checked for application links support: %s", w.srv.Name, err))
-	if w.task == nil {
-		w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{msg}})
-		return nil
-	}
-	st := links.TaskStep{Task: *w.task, ServerID: w.id, State: links.TaskFailed, Entries: []links.LogEntry{msg}}
-	if !w.task.Checked {
-		st.Start = true
-		st.Entries = append([]links.LogEntry{entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).",
-			kindName(w.task.Kind), w.srv.Name, w.srv.Hostname))}, st.Entries...)
-	}
-	if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
-		w.e.logger.Warn("fail a progress row", "server", w.id, "err", err)
 		return nil
 	}
 	return []int64{w.task.OperationID}

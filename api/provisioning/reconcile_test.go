@@ -3,6 +3,7 @@ package provisioning_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -261,4 +262,36 @@ func outOfDate(w *world, want []links.Link) string {
 		}
 	}
 	return ""
+}
+
+// An account whose link token cannot be unsealed (tampered with, or sealed
+// with another key) is refused with a warning and never stops the others.
+func TestAnUnreadableCredentialFailsOnlyItsAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 5})
+		db, err := st.SQLDB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := w.services["cpau002"]
+		if _, err := db.Exec("UPDATE link_credentials SET token_enc = 'garbage' WHERE service_id = ?", bad.ID); err != nil {
+			t.Fatal(err)
+		}
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, op.ID); d.AccountsDone != 4 || d.AccountsFailed != 1 {
+			t.Fatalf("activation = %+v", d.Operation)
+		}
+		warns := logOf(t, st, op.ID, links.LevelWarning)
+		if len(warns) == 0 || !strings.Contains(warns[len(warns)-1].Message, "Account cpau002 on server cpa was refused: its link credential could not be read") {
+			t.Fatalf("warnings = %+v", warns)
+		}
+		delete(w.services, "cpau002")
+		want, _ := e.Links(ctx, links.ModuleCPanel)
+		w.expectLinks(want, "cpa")
+	})
 }

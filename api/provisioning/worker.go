@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -127,7 +125,11 @@ func (w *worker) run(ctx context.Context) []int64 {
 		}
 		sup, err := w.support(ctx)
 		if err != nil {
-			return append(ended, w.checkFailed(ctx, err)...)
+			if ctx.Err() != nil {
+				return ended
+			}
+			w.gaveUp = fmt.Errorf("its support check failed: %w", err)
+			return append(ended, w.giveUp(ctx)...)
 		}
 		if w.task != nil && !w.task.Checked {
 			if err := w.start(ctx, sup); err != nil {
@@ -172,7 +174,7 @@ func (w *worker) load(ctx context.Context) error {
 	}
 	ls := links.ApplyLinkSettings(settings)
 	w.app = app{enabled: enabled, fp: links.AppFingerprint(enabled, ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel),
-		push: w.e.pushRequest(ls), remove: w.e.removeRequest()}
+		push: links.PushPlan(ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel), remove: links.RemoveAll(w.e.cfg.LinkPrefix)}
 	if w.task, err = w.e.store.OpenTask(ctx, w.id); err != nil {
 		return err
 	}
@@ -321,45 +323,3 @@ func (w *worker) finishedEntry(t *links.ProgressTask, failed int) links.LogEntry
 	return entry(links.LevelDebug, w.id, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
 		w.srv.Name, t.AccountsDone, t.AccountsFailed+failed, took.Round(time.Millisecond)))
 }
-
-// pushRequest turns the desired links into the panel request, without accounts.
-func (e *Engine) pushRequest(ls []links.Link) links.PushRequest {
-	req := links.PushRequest{Group: links.GroupSpec{ID: e.cfg.LinkPrefix, Label: e.cfg.GroupLabel, Order: 100}}
-	for _, l := range ls {
-		if !l.Enabled {
-			req.Remove = append(req.Remove, e.app(l.Key))
-			continue
-		}
-		spec := links.LinkSpec{
-			App: e.app(l.Key), Label: l.Label, Order: l.Order, Implements: l.Implements,
-			AutologinTokenURL: e.cfg.PublicURL + "/sso/cpanel/token?destination=" + url.QueryEscape(l.Key),
-			URL:               e.loginURL(l.Route),
-		}
-		if strings.Contains(l.Route, ":serviceId") {
-			// The fallback continues to the account's own service page;
-			// without a known service, to the service list.
-			d := links.LinkDef{Route: l.Route}
-			spec.URL = e.loginURL("/portal/services")
-			spec.ServiceURL = func(id int64) string { return e.loginURL(d.RouteFor(strconv.FormatInt(id, 10))) }
-		}
-		req.Links = append(req.Links, spec)
-	}
-	return req
-}
-
-// removeRequest removes every link of the catalogue and the group.
-func (e *Engine) removeRequest() links.RemoveRequest {
-	apps := make([]string, len(links.Catalogue))
-	for i, d := range links.Catalogue {
-		apps[i] = e.app(d.Key)
-	}
-	return links.RemoveRequest{GroupID: e.cfg.LinkPrefix, Apps: apps}
-}
-
-// loginURL is the client-area login that continues to route: a link's
-// fallback when the autologin call fails.
-func (e *Engine) loginURL(route string) string {
-	return e.cfg.PublicURL + "/portal/login?next=" + url.QueryEscape(route)
-}
-
-func (e *Engine) app(key string) string { return e.cfg.LinkPrefix + "_" + key }
