@@ -97,24 +97,14 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
-	if c.Workers <= 0 {
-		c.Workers = 16
-	}
-	if c.PerServerCap <= 0 {
-		c.PerServerCap = 4
-	}
-	if c.BatchSize <= 0 {
-		c.BatchSize = 10
-	}
-	if c.LeaseTTL <= 0 {
-		c.LeaseTTL = 30 * time.Second
-	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 4
-	}
-	if c.RetryBase <= 0 {
-		c.RetryBase = 500 * time.Millisecond
-	}
+	orDefault(&c.Workers, 16)
+	orDefault(&c.PerServerCap, 4)
+	orDefault(&c.BatchSize, 10)
+	orDefault(&c.LeaseTTL, 30*time.Second)
+	orDefault(&c.MaxAttempts, 4)
+	orDefault(&c.RetryBase, 500*time.Millisecond)
+	orDefault(&c.LogRetention, 90*24*time.Hour)
+	orDefault(&c.PollInterval, time.Second)
 	if c.LinkPrefix == "" {
 		c.LinkPrefix = "billing"
 	}
@@ -122,11 +112,12 @@ func (c *Config) defaults() {
 		c.GroupLabel = "Billing & Support"
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	if c.LogRetention <= 0 {
-		c.LogRetention = 90 * 24 * time.Hour
-	}
-	if c.PollInterval <= 0 {
-		c.PollInterval = time.Second
+}
+
+// orDefault sets a setting that is not positive to its default.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 
@@ -192,7 +183,7 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 	return e
 }
 
-// Start launches the scheduler and the retention purge. Cancelling ctx
+// Start launches the scheduler. Cancelling ctx
 // aborts all work at once, without giving up leases (as a crash would);
 // Stop is the graceful way.
 func (e *Engine) Start(ctx context.Context) {
@@ -203,9 +194,8 @@ func (e *Engine) Start(ctx context.Context) {
 	}
 	e.started = true
 	e.workCtx, e.cancel = context.WithCancel(ctx)
-	e.loops.Add(2)
+	e.loops.Add(1)
 	go e.schedule()
-	go e.retentionLoop()
 }
 
 // Stop stops claiming, lets every worker end after its in-flight requests
@@ -254,13 +244,17 @@ func (e *Engine) poke() {
 }
 
 // schedule settles the applications once, then claims due servers on every
-// tick and poke, and completes the operations left without open rows.
+// tick and poke, completes the operations left without open rows, and
+// purges the old ones now and then.
 func (e *Engine) schedule() {
 	defer e.loops.Done()
 	ctx := e.workCtx
 	e.initApplications(ctx)
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
+	purge := time.NewTicker(max(min(e.cfg.LogRetention/10, time.Hour), time.Second))
+	defer purge.Stop()
+	e.Purge(ctx)
 	for {
 		e.claimDue(ctx)
 		e.sweep(ctx)
@@ -269,6 +263,8 @@ func (e *Engine) schedule() {
 			return
 		case <-e.stopping:
 			return
+		case <-purge.C:
+			e.Purge(ctx)
 		case <-tick.C:
 		case <-e.wake:
 		}
@@ -352,23 +348,6 @@ func (e *Engine) sweep(ctx context.Context) {
 	}
 	if n, err := e.store.PendingServers(ctx); err == nil {
 		e.metrics.queueDepth.Set(float64(n))
-	}
-}
-
-func (e *Engine) retentionLoop() {
-	defer e.loops.Done()
-	every := min(e.cfg.LogRetention/10, time.Hour)
-	tick := time.NewTicker(max(every, time.Second))
-	defer tick.Stop()
-	for {
-		e.Purge(e.workCtx)
-		select {
-		case <-e.workCtx.Done():
-			return
-		case <-e.stopping:
-			return
-		case <-tick.C:
-		}
 	}
 }
 
