@@ -480,3 +480,48 @@ func TestSQLiteReadsBesideTheWriter(t *testing.T) {
 		t.Fatal(n, err)
 	}
 }
+
+// A server reached differently or reactivated is due at once (its support
+// checked again); a deactivated one ends its open progress rows, so that
+// their operations can complete.
+func TestServerChangesWakeOrSkipTheServer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		execSQL(t, s, "UPDATE servers SET done_gen = wanted_gen, supports_links = ?, checked_at = ?", true, time.Now().UTC())
+		token := "NEWTOKEN"
+		if _, err := s.UpdateServer(ctx, a.ID, links.ServerPatch{APIToken: &token}); err != nil {
+			t.Fatal(err)
+		}
+		w, d, _ := gens(t, s, a.ID)
+		if srv, _ := s.Server(ctx, a.ID); w != d+1 || srv.SupportsLinks != nil {
+			t.Fatalf("after a new token: wanted %d done %d support %v; want due, support unknown", w, d, srv.SupportsLinks)
+		}
+		name := "cp1-renamed"
+		if _, err := s.UpdateServer(ctx, a.ID, links.ServerPatch{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if w2, _, _ := gens(t, s, a.ID); w2 != w {
+			t.Fatalf("a rename bumped the server: %d", w2)
+		}
+		op := queueFull(t, s, links.OpActivation)
+		off, on := false, true
+		if _, err := s.UpdateServer(ctx, a.ID, links.ServerPatch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		d2, err := s.Operation(ctx, op.ID)
+		if err != nil || d2.Servers[0].State != links.TaskDone {
+			t.Fatalf("progress row after a deactivation = %+v, %v", d2.Servers, err)
+		}
+		if ids, _ := s.FinishableOperations(ctx); len(ids) != 1 || ids[0] != op.ID {
+			t.Fatalf("finishable = %v, want %d", ids, op.ID)
+		}
+		w3, _, _ := gens(t, s, a.ID)
+		if _, err := s.UpdateServer(ctx, a.ID, links.ServerPatch{Active: &on}); err != nil {
+			t.Fatal(err)
+		}
+		if w4, _, _ := gens(t, s, a.ID); w4 != w3+1 {
+			t.Fatalf("a reactivation did not bump the server: %d -> %d", w3, w4)
+		}
+	})
+}

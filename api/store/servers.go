@@ -204,11 +204,11 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 		if err := s.checkServerUnique(tx, id, name, host, port); err != nil {
 			return err
 		}
-		before := serverFromRow(row)
+		before, orig := serverFromRow(row), row // Updates writes the new values into row
 		if err := tx.Model(&row).Updates(cols).Error; err != nil {
 			return err
 		}
-		if err := s.followServer(tx, row, p); err != nil {
+		if err := s.followServer(tx, orig, p); err != nil {
 			return err
 		}
 		var after serverRow
@@ -228,7 +228,7 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 }
 
 // followServer wakes a server whose accounts' desired state may have
-// changed, in tx: reactivated, or reached differently (its support is
+// changed, in tx (row is the server before the change p): reactivated, or reached differently (its support is
 // checked again). A deactivated server is skipped: its accounts keep their
 // links, and its open progress rows end (the operations can complete).
 func (s *Store) followServer(tx *gorm.DB, row serverRow, p links.ServerPatch) error {
