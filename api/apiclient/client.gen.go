@@ -2461,7 +2461,7 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleStatus Get the provisioning status
 	//
-	// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 	//
 	// Corresponds with GET /api/v1/applications/{module}/status (the `GetApiV1ApplicationsModuleStatus` operationId).
 	GetApiV1ApplicationsModuleStatus(ctx context.Context, module string, params *GetApiV1ApplicationsModuleStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2886,7 +2886,7 @@ type ClientInterface interface {
 
 	// PostApiV1ServicesWithBody Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2895,7 +2895,7 @@ type ClientInterface interface {
 
 	// PostApiV1Services Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2914,7 +2914,7 @@ type ClientInterface interface {
 
 	// PatchApiV1ServicesIdWithBody Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2923,7 +2923,7 @@ type ClientInterface interface {
 
 	// PatchApiV1ServicesId Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3308,7 +3308,7 @@ func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module strin
 
 // GetApiV1ApplicationsModuleStatus Get the provisioning status
 //
-// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 //
 // Corresponds with GET /api/v1/applications/{module}/status (the `GetApiV1ApplicationsModuleStatus` operationId).
 func (c *Client) GetApiV1ApplicationsModuleStatus(ctx context.Context, module string, params *GetApiV1ApplicationsModuleStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4303,7 +4303,7 @@ func (c *Client) GetApiV1Services(ctx context.Context, params *GetApiV1ServicesP
 
 // PostApiV1ServicesWithBody Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4322,7 +4322,7 @@ func (c *Client) PostApiV1ServicesWithBody(ctx context.Context, contentType stri
 
 // PostApiV1Services Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4371,7 +4371,7 @@ func (c *Client) GetApiV1ServicesId(ctx context.Context, id int, reqEditors ...R
 
 // PatchApiV1ServicesIdWithBody Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4390,7 +4390,7 @@ func (c *Client) PatchApiV1ServicesIdWithBody(ctx context.Context, id int, conte
 
 // PatchApiV1ServicesId Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7959,7 +7959,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 	//
-	// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8442,7 +8442,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServicesWithBodyWithResponse Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8451,7 +8451,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServicesWithResponse Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8474,7 +8474,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServicesIdWithBodyWithResponse Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8483,7 +8483,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServicesIdWithResponse Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12588,7 +12588,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 
 // GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 //
-// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13413,7 +13413,7 @@ func (c *ClientWithResponses) GetApiV1ServicesWithResponse(ctx context.Context, 
 
 // PostApiV1ServicesWithBodyWithResponse Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13428,7 +13428,7 @@ func (c *ClientWithResponses) PostApiV1ServicesWithBodyWithResponse(ctx context.
 
 // PostApiV1ServicesWithResponse Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13469,7 +13469,7 @@ func (c *ClientWithResponses) GetApiV1ServicesIdWithResponse(ctx context.Context
 
 // PatchApiV1ServicesIdWithBodyWithResponse Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13484,7 +13484,7 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithBodyWithResponse(ctx conte
 
 // PatchApiV1ServicesIdWithResponse Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
