@@ -38,7 +38,8 @@ func (w *worker) setFatal(err error) {
 
 // pass walks the server's locations once, in key order, and sends the due
 // ones in WHM batches (pushes and removals apart), up to PerServerCap
-// requests in flight; each answer is recorded by the request's goroutine.
+// requests in flight; each answer is recorded by the request's goroutine,
+// after its slot is free for the next request.
 // Empty locations no service owns are dropped at the end.
 func (w *worker) pass(ctx context.Context) passResult {
 	var res passResult
@@ -54,10 +55,7 @@ func (w *worker) pass(ctx context.Context) passResult {
 			return
 		}
 		res.sent++
-		wg.Go(func() {
-			defer func() { <-sem }()
-			w.send(ctx, batch, removal)
-		})
+		wg.Go(func() { w.send(ctx, batch, removal, func() { <-sem }) })
 	}
 	var pushes, removals []item
 	var empties []links.LinkStateUpdate
@@ -111,15 +109,19 @@ func (w *worker) pass(ctx context.Context) passResult {
 	return res
 }
 
-// send makes one WHM request for a batch and records its answers. An
-// account whose link token cannot be unsealed is refused without a request.
-func (w *worker) send(ctx context.Context, batch []item, removal bool) {
+// send makes one WHM request for a batch, frees its slot (done) and records
+// the answers. An account whose link token cannot be unsealed is refused
+// without a request.
+func (w *worker) send(ctx context.Context, batch []item, removal bool, done func()) {
+	var once sync.Once
+	free := func() { once.Do(done) }
+	defer free()
 	var rec links.BatchRecord
-	done, failed := 0, 0
+	pushed, failed := 0, 0
 	tally := func(u links.LinkStateUpdate, err error) {
 		rec.Updates = append(rec.Updates, u)
 		if err == nil {
-			done++
+			pushed++
 		} else if u.Failed {
 			failed++
 		}
@@ -155,6 +157,7 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool) {
 	}
 	if len(sent) > 0 {
 		res, err := w.call(ctx, call, len(sent))
+		free()
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
@@ -167,8 +170,9 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool) {
 			tally(w.outcome(it, aerr, err != nil, tokens[i]), aerr)
 		}
 	}
+	free()
 	if w.record(ctx, rec) {
-		w.e.countAccounts(w.srv.Module, removal, done, failed)
+		w.e.countAccounts(w.srv.Module, removal, pushed, failed)
 	}
 }
 

@@ -17,8 +17,7 @@ const (
 	// abortAfter is the number of whole requests in a row that may fail
 	// before the worker gives the server up for now.
 	abortAfter = 3
-	// supportTTL is the age after which a support check is made again
-	// (besides the first pass of every operation on the server).
+	// supportTTL is the age after which a support check is made again.
 	supportTTL = 24 * time.Hour
 )
 
@@ -190,13 +189,12 @@ func (w *worker) load(ctx context.Context) error {
 	return err
 }
 
-// support returns the server's support of links: checked again at the
-// first pass of an operation, when unknown, or when older than a day
+// support returns the server's support of links, checked again when
+// unknown (a new server, or one reached differently) or older than a day
 // (transport failures retried with backoff).
 func (w *worker) support(ctx context.Context) (links.Support, error) {
 	s := w.srv.Server
-	fresh := s.SupportsLinks != nil && s.CheckedAt != nil && time.Since(*s.CheckedAt) < supportTTL
-	if fresh && (w.task == nil || w.task.Checked) {
+	if s.SupportsLinks != nil && s.CheckedAt != nil && time.Since(*s.CheckedAt) < supportTTL {
 		return links.Support{Supported: *s.SupportsLinks, Reason: s.SupportReason, Version: s.Version, Profile: s.Profile}, nil
 	}
 	var sup links.Support

@@ -214,16 +214,6 @@ func (s *Store) OpenTask(ctx context.Context, serverID int64) (*links.ProgressTa
 	return &t, nil
 }
 
-// LatestOperationID returns the id of the module's newest operation (that
-// is not an account sync), or zero.
-func (s *Store) LatestOperationID(ctx context.Context, module string) (int64, error) {
-	op, err := s.LatestOperation(ctx, module)
-	if err != nil || op == nil {
-		return 0, err
-	}
-	return op.ID, nil
-}
-
 // StepTask writes a progress step (see links.TaskStep) fenced by owner's
 // lease of the server; false when it was skipped (a start already made, or
 // the row no longer open).
