@@ -497,6 +497,21 @@ func TestServerChangesWakeOrSkipTheServer(t *testing.T) {
 		if srv, _ := s.Server(ctx, a.ID); w != d+1 || srv.SupportsLinks != nil {
 			t.Fatalf("after a new token: wanted %d done %d support %v; want due, support unknown", w, d, srv.SupportsLinks)
 		}
+		// The first check (from unknown) records; a change of support
+		// (an upgrade) wakes the server, the same answer again does not.
+		for i, c := range []struct {
+			supported bool
+			bump      int64
+		}{{false, 0}, {false, 0}, {true, 1}, {true, 0}} {
+			w0, _, _ := gens(t, s, a.ID)
+			if err := s.SetServerSupport(ctx, a.ID, links.Support{Supported: c.supported, Version: "11.120"}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if w1, _, _ := gens(t, s, a.ID); w1 != w0+c.bump {
+				t.Fatalf("check %d (supported %v): wanted %d -> %d, want +%d", i, c.supported, w0, w1, c.bump)
+			}
+		}
+		w, _, _ = gens(t, s, a.ID)
 		name := "cp1-renamed"
 		if _, err := s.UpdateServer(ctx, a.ID, links.ServerPatch{Name: &name}); err != nil {
 			t.Fatal(err)

@@ -314,19 +314,25 @@ func (s *Store) connFromRow(row serverRow) (links.ServerConn, error) {
 	}, nil
 }
 
-// SetServerSupport records what a support check found.
+// SetServerSupport records what a support check found. A server whose
+// support changed (upgraded, or downgraded) is due at once: the desired
+// state of its accounts changed.
 func (s *Store) SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error {
-	_, err := s.writer.ExecContext(ctx, setSupportSQL, setSupportArgs(links.ServerCheck{ServerID: id, Support: sup, At: at}, s.now())...)
+	now := s.now()
+	_, err := s.writer.ExecContext(ctx, setSupportSQL, sup.Supported, sup.Supported, now,
+		truncate(sup.Version, 64), truncate(sup.Profile, 64), sup.Supported, truncate(sup.Reason, 500), at.UTC(), now, id)
 	return translate(s.dbErr(err), fmt.Sprintf("server %d", id))
 }
 
-// setSupportSQL records a support check on its server (setSupportArgs).
-const setSupportSQL = "UPDATE servers SET version = ?, profile = ?, supports_links = ?, support_reason = ?, checked_at = ?, updated_at = ? WHERE id = ?"
-
-func setSupportArgs(c links.ServerCheck, now time.Time) []any {
-	return []any{truncate(c.Support.Version, 64), truncate(c.Support.Profile, 64), c.Support.Supported,
-		truncate(c.Support.Reason, 500), c.At.UTC(), now, c.ServerID}
-}
+// setSupportSQL records a support check on its server, bumping it when its
+// support changed (a first check, from unknown, does not: the server is
+// being worked, or was bumped when it became unknown). wanted_gen and
+// wake_at are assigned before supports_links: MySQL reads the columns
+// assigned before in the new state.
+const setSupportSQL = "UPDATE servers SET" +
+	" wanted_gen = wanted_gen + CASE WHEN supports_links IS NOT NULL AND supports_links <> ? THEN 1 ELSE 0 END," +
+	" wake_at = CASE WHEN supports_links IS NOT NULL AND supports_links <> ? THEN ? ELSE wake_at END," +
+	" version = ?, profile = ?, supports_links = ?, support_reason = ?, checked_at = ?, updated_at = ? WHERE id = ?"
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
