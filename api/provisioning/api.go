@@ -69,13 +69,10 @@ func (e *Engine) SaveLinks(ctx context.Context, module string, in []links.LinkIn
 	if err != nil {
 		return nil, nil, err
 	}
-	ls := links.ApplyLinkSettings(settings)
-	enabled, _, err := e.store.ApplicationSettings(ctx, module)
+	nop, err := e.intent(ctx, module, links.OpConfiguration, by, nil, settings)
 	if err != nil {
 		return nil, nil, err
 	}
-	nop := e.newOp(module, links.OpConfiguration, by, spec{Links: ls})
-	nop.Fingerprint = e.fingerprint(enabled, settings)
 	op, err := e.store.SaveLinkSettings(ctx, module, settings, nop)
 	if err != nil {
 		return nil, nil, err
@@ -83,42 +80,31 @@ func (e *Engine) SaveLinks(ctx context.Context, module string, in []links.LinkIn
 	if op != nil {
 		e.queued(module)
 	}
-	return ls, op, nil
+	return links.ApplyLinkSettings(settings), op, nil
 }
 
 // Enable switches the application on and queues its activation. Without an
 // active server of the module, or when it is on already, it is a conflict.
 func (e *Engine) Enable(ctx context.Context, module, by string) (links.Operation, error) {
-	if _, err := application(module); err != nil {
-		return links.Operation{}, err
-	}
-	_, settings, err := e.store.ApplicationSettings(ctx, module)
-	if err != nil {
-		return links.Operation{}, err
-	}
-	nop := e.newOp(module, links.OpActivation, by, spec{Links: links.ApplyLinkSettings(settings)})
-	nop.Fingerprint = e.fingerprint(true, settings)
-	op, err := e.store.SetApplicationEnabled(ctx, module, true, nop)
-	if err != nil {
-		return links.Operation{}, err
-	}
-	e.queued(module)
-	return op, nil
+	return e.setEnabled(ctx, module, by, true)
 }
 
 // Disable switches the application off and queues its deactivation (every
 // link and the group removed from every account).
 func (e *Engine) Disable(ctx context.Context, module, by string) (links.Operation, error) {
-	if _, err := application(module); err != nil {
-		return links.Operation{}, err
+	return e.setEnabled(ctx, module, by, false)
+}
+
+func (e *Engine) setEnabled(ctx context.Context, module, by string, on bool) (links.Operation, error) {
+	kind := links.OpDeactivation
+	if on {
+		kind = links.OpActivation
 	}
-	_, settings, err := e.store.ApplicationSettings(ctx, module)
+	nop, err := e.intent(ctx, module, kind, by, &on, nil)
 	if err != nil {
 		return links.Operation{}, err
 	}
-	nop := e.newOp(module, links.OpDeactivation, by, spec{})
-	nop.Fingerprint = e.fingerprint(false, settings)
-	op, err := e.store.SetApplicationEnabled(ctx, module, false, nop)
+	op, err := e.store.SetApplicationEnabled(ctx, module, on, nop)
 	if err != nil {
 		return links.Operation{}, err
 	}
@@ -129,19 +115,10 @@ func (e *Engine) Disable(ctx context.Context, module, by string) (links.Operatio
 // Sync queues a repair: every account gets the current configuration again
 // (or, when the application is disabled, has every link removed again).
 func (e *Engine) Sync(ctx context.Context, module, by string) (links.Operation, error) {
-	if _, err := application(module); err != nil {
-		return links.Operation{}, err
-	}
-	enabled, settings, err := e.store.ApplicationSettings(ctx, module)
+	nop, err := e.intent(ctx, module, links.OpRepair, by, nil, nil)
 	if err != nil {
 		return links.Operation{}, err
 	}
-	sp := spec{}
-	if enabled {
-		sp.Links = links.ApplyLinkSettings(settings)
-	}
-	nop := e.newOp(module, links.OpRepair, by, sp)
-	nop.Fingerprint = e.fingerprint(enabled, settings)
 	op, err := e.store.QueueOperation(ctx, nop)
 	if err != nil {
 		return links.Operation{}, err
@@ -150,15 +127,34 @@ func (e *Engine) Sync(ctx context.Context, module, by string) (links.Operation, 
 	return op, nil
 }
 
-// newOp describes a full operation: it supersedes older ones and logs its start.
-func (e *Engine) newOp(module, kind, by string, sp spec) links.NewOperation {
+// intent describes an operation of kind (it supersedes older ones and logs
+// its start) with the application fingerprint it leads to: enabled (nil:
+// as it is) with settings (nil: as stored).
+func (e *Engine) intent(ctx context.Context, module, kind, by string, enabled *bool, settings []links.LinkSetting) (links.NewOperation, error) {
+	if _, err := application(module); err != nil {
+		return links.NewOperation{}, err
+	}
+	on, stored, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return links.NewOperation{}, err
+	}
+	if enabled != nil {
+		on = *enabled
+	}
+	if settings == nil {
+		settings = stored
+	}
+	sp := spec{}
+	if on {
+		sp.Links = links.ApplyLinkSettings(settings)
+	}
 	return links.NewOperation{
-		Module: module, Kind: kind, Spec: encodeSpec(sp), StartedBy: by, Supersede: true,
+		Module: module, Kind: kind, Spec: encodeSpec(sp), StartedBy: by, Supersede: true, Fingerprint: e.fingerprint(on, settings),
 		Entries: func(op links.Operation) []links.LogEntry {
 			return []links.LogEntry{{Level: links.LevelDebug, Message: fmt.Sprintf("Started %s of %s on %d active servers (requested by %s).",
 				kindName(kind), appName(module), op.ServersTotal, orUnknown(by))}}
 		},
-	}
+	}, nil
 }
 
 func orUnknown(s string) string {
