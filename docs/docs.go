@@ -718,7 +718,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.",
+                "description": "State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: \"active with warnings\") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.",
                 "produces": [
                     "application/json"
                 ],
@@ -3010,7 +3010,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.",
+                "description": "An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).",
                 "consumes": [
                     "application/json"
                 ],
@@ -3129,7 +3129,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.",
+                "description": "Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4082,6 +4082,7 @@ const docTemplate = `{
             "required": [
                 "accounts_done",
                 "accounts_failed",
+                "accounts_pending",
                 "accounts_total",
                 "enabled",
                 "module",
@@ -4098,8 +4099,14 @@ const docTemplate = `{
                     "example": 40
                 },
                 "accounts_failed": {
+                    "description": "AccountsFailed counts the accounts whose links failed for good (after\nevery attempt) at the current desired state, across the module:\n\"active with warnings\" when the state is active.",
                     "type": "integer",
                     "example": 1
+                },
+                "accounts_pending": {
+                    "description": "AccountsPending counts the accounts waiting to be tried again after\na refusal.",
+                    "type": "integer",
+                    "example": 0
                 },
                 "accounts_total": {
                     "type": "integer",

@@ -788,8 +788,18 @@ type LinksApplicationStatus struct {
 	// AccountsDone Example: 40
 	AccountsDone int `json:"accounts_done"`
 
-	// AccountsFailed Example: 1
+	// AccountsFailed AccountsFailed counts the accounts whose links failed for good (after
+	// every attempt) at the current desired state, across the module:
+	// "active with warnings" when the state is active.
+	//
+	// Example: 1
 	AccountsFailed int `json:"accounts_failed"`
+
+	// AccountsPending AccountsPending counts the accounts waiting to be tried again after
+	// a refusal.
+	//
+	// Example: 0
+	AccountsPending int `json:"accounts_pending"`
 
 	// AccountsTotal Example: 100
 	AccountsTotal int `json:"accounts_total"`
@@ -2764,7 +2774,7 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleStatus Get the provisioning status
 	//
-	// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 	//
 	// Corresponds with GET /api/v1/applications/{module}/status (the `GetApiV1ApplicationsModuleStatus` operationId).
 	GetApiV1ApplicationsModuleStatus(ctx context.Context, module string, params *GetApiV1ApplicationsModuleStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3221,7 +3231,7 @@ type ClientInterface interface {
 
 	// PostApiV1ServicesWithBody Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3230,7 +3240,7 @@ type ClientInterface interface {
 
 	// PostApiV1Services Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3249,7 +3259,7 @@ type ClientInterface interface {
 
 	// PatchApiV1ServicesIdWithBody Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3258,7 +3268,7 @@ type ClientInterface interface {
 
 	// PatchApiV1ServicesId Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3743,7 +3753,7 @@ func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module strin
 
 // GetApiV1ApplicationsModuleStatus Get the provisioning status
 //
-// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 //
 // Corresponds with GET /api/v1/applications/{module}/status (the `GetApiV1ApplicationsModuleStatus` operationId).
 func (c *Client) GetApiV1ApplicationsModuleStatus(ctx context.Context, module string, params *GetApiV1ApplicationsModuleStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4810,7 +4820,7 @@ func (c *Client) GetApiV1Services(ctx context.Context, params *GetApiV1ServicesP
 
 // PostApiV1ServicesWithBody Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4829,7 +4839,7 @@ func (c *Client) PostApiV1ServicesWithBody(ctx context.Context, contentType stri
 
 // PostApiV1Services Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4878,7 +4888,7 @@ func (c *Client) GetApiV1ServicesId(ctx context.Context, id int, reqEditors ...R
 
 // PatchApiV1ServicesIdWithBody Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4897,7 +4907,7 @@ func (c *Client) PatchApiV1ServicesIdWithBody(ctx context.Context, id int, conte
 
 // PatchApiV1ServicesId Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9186,7 +9196,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 	//
-	// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9705,7 +9715,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServicesWithBodyWithResponse Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9714,7 +9724,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServicesWithResponse Create a service
 	//
-	// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+	// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9737,7 +9747,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServicesIdWithBodyWithResponse Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9746,7 +9756,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchApiV1ServicesIdWithResponse Change a service
 	//
-	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+	// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14650,7 +14660,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 
 // GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 //
-// State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15535,7 +15545,7 @@ func (c *ClientWithResponses) GetApiV1ServicesWithResponse(ctx context.Context, 
 
 // PostApiV1ServicesWithBodyWithResponse Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15550,7 +15560,7 @@ func (c *ClientWithResponses) PostApiV1ServicesWithBodyWithResponse(ctx context.
 
 // PostApiV1ServicesWithResponse Create a service
 //
-// An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+// An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15591,7 +15601,7 @@ func (c *ClientWithResponses) GetApiV1ServicesIdWithResponse(ctx context.Context
 
 // PatchApiV1ServicesIdWithBodyWithResponse Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15606,7 +15616,7 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithBodyWithResponse(ctx conte
 
 // PatchApiV1ServicesIdWithResponse Change a service
 //
-// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+// Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

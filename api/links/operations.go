@@ -14,7 +14,7 @@ const (
 	OpConfiguration = "configuration" // the links changed while enabled: push the new set
 	OpDeactivation  = "deactivation"  // the application was disabled: remove every link and the group
 	OpRepair        = "repair"        // a manual sync: push (enabled) or remove (disabled) everything again
-	OpAccountSync   = "account_sync"  // one account was created, moved, unsuspended or terminated
+	OpAccountSync   = "account_sync"  // one account changed (the operations engine's; no longer created)
 )
 
 // Operation states.
@@ -38,7 +38,7 @@ const (
 // Server task actions.
 const (
 	ActionPush   = "push"   // push the links (or, for a deactivation, remove them) on every qualifying account
-	ActionRemove = "remove" // remove the links from one account (account sync)
+	ActionRemove = "remove" // remove the links from one account (account sync; no longer created)
 )
 
 // Application states shown by the status endpoint.
@@ -259,34 +259,23 @@ type ApplicationView struct {
 
 // ApplicationStatus is what a dashboard polls while an operation runs.
 type ApplicationStatus struct {
-	Module         string     `json:"module" validate:"required" example:"cpanel"`
-	State          string     `json:"state" validate:"required" example:"provisioning" enums:"disabled,provisioning,active,syncing,deprovisioning"`
-	Enabled        bool       `json:"enabled" validate:"required" example:"true"`
-	ServersTotal   int        `json:"servers_total" validate:"required" example:"3"`
-	ServersSupport int        `json:"servers_supported" validate:"required" example:"2"`
-	ServersDone    int        `json:"servers_done" validate:"required" example:"1"`
-	AccountsTotal  int        `json:"accounts_total" validate:"required" example:"100"`
-	AccountsDone   int        `json:"accounts_done" validate:"required" example:"40"`
-	AccountsFailed int        `json:"accounts_failed" validate:"required" example:"1"`
-	Warnings       int        `json:"warnings" validate:"required" example:"1"`
-	Operation      *Operation `json:"operation" validate:"required" extensions:"x-nullable"`
-}
-
-// PushAccount is one qualifying hosting account with its link credentials in
-// plain text, loaded just before a push.
-type PushAccount struct {
-	ServiceID int64
-	Username  string
-	Creds     AccountCreds
-}
-
-// TaskTarget is one server task of a new operation. Account sync operations
-// name their account; the others cover every qualifying account of the server.
-type TaskTarget struct {
-	ServerID  int64
-	Action    string
-	ServiceID *int64
-	Username  string
+	Module         string `json:"module" validate:"required" example:"cpanel"`
+	State          string `json:"state" validate:"required" example:"provisioning" enums:"disabled,provisioning,active,syncing,deprovisioning"`
+	Enabled        bool   `json:"enabled" validate:"required" example:"true"`
+	ServersTotal   int    `json:"servers_total" validate:"required" example:"3"`
+	ServersSupport int    `json:"servers_supported" validate:"required" example:"2"`
+	ServersDone    int    `json:"servers_done" validate:"required" example:"1"`
+	AccountsTotal  int    `json:"accounts_total" validate:"required" example:"100"`
+	AccountsDone   int    `json:"accounts_done" validate:"required" example:"40"`
+	// AccountsFailed counts the accounts whose links failed for good (after
+	// every attempt) at the current desired state, across the module:
+	// "active with warnings" when the state is active.
+	AccountsFailed int `json:"accounts_failed" validate:"required" example:"1"`
+	// AccountsPending counts the accounts waiting to be tried again after
+	// a refusal.
+	AccountsPending int        `json:"accounts_pending" validate:"required" example:"0"`
+	Warnings        int        `json:"warnings" validate:"required" example:"1"`
+	Operation       *Operation `json:"operation" validate:"required" extensions:"x-nullable"`
 }
 
 // NewOperation asks the store to queue an operation.
@@ -298,24 +287,12 @@ type NewOperation struct {
 	// Supersede marks every open operation of the module that is not an
 	// account sync as superseded by the new one.
 	Supersede bool
-	// Targets are the server tasks; nil means one push task per active
-	// server of the module.
-	Targets []TaskTarget
+	// Fingerprint, when set, is the application's new fingerprint
+	// (AppFingerprint), stored with the operation.
+	Fingerprint string
 	// Entries, when set, gives the log entries written with the operation
 	// in the same transaction (e.g. its start).
 	Entries func(op Operation) []LogEntry
-}
-
-// ClaimedTask is a server task a worker holds the lease of, with its
-// operation and the lease owner that fences every write.
-type ClaimedTask struct {
-	Task      ServerTask
-	Operation Operation
-	Spec      string
-	Owner     string
-	// Conn is the task's server as the claim read it; nil when it could
-	// not be read (deleted, or its token unreadable).
-	Conn *ServerConn
 }
 
 // TaskProgress is what one committed step of a server task changes, applied

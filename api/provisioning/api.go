@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -68,43 +69,42 @@ func (e *Engine) SaveLinks(ctx context.Context, module string, in []links.LinkIn
 	if err != nil {
 		return nil, nil, err
 	}
-	ls := links.ApplyLinkSettings(settings)
-	op, err := e.store.SaveLinkSettings(ctx, module, settings, e.newOp(module, links.OpConfiguration, by, spec{Links: ls}))
+	nop, err := e.intent(ctx, module, links.OpConfiguration, by, nil, settings)
+	if err != nil {
+		return nil, nil, err
+	}
+	op, err := e.store.SaveLinkSettings(ctx, module, settings, nop)
 	if err != nil {
 		return nil, nil, err
 	}
 	if op != nil {
 		e.queued(module)
 	}
-	return ls, op, nil
+	return links.ApplyLinkSettings(settings), op, nil
 }
 
 // Enable switches the application on and queues its activation. Without an
 // active server of the module, or when it is on already, it is a conflict.
 func (e *Engine) Enable(ctx context.Context, module, by string) (links.Operation, error) {
-	if _, err := application(module); err != nil {
-		return links.Operation{}, err
-	}
-	_, settings, err := e.store.ApplicationSettings(ctx, module)
-	if err != nil {
-		return links.Operation{}, err
-	}
-	op, err := e.store.SetApplicationEnabled(ctx, module, true,
-		e.newOp(module, links.OpActivation, by, spec{Links: links.ApplyLinkSettings(settings)}))
-	if err != nil {
-		return links.Operation{}, err
-	}
-	e.queued(module)
-	return op, nil
+	return e.setEnabled(ctx, module, by, true)
 }
 
 // Disable switches the application off and queues its deactivation (every
 // link and the group removed from every account).
 func (e *Engine) Disable(ctx context.Context, module, by string) (links.Operation, error) {
-	if _, err := application(module); err != nil {
+	return e.setEnabled(ctx, module, by, false)
+}
+
+func (e *Engine) setEnabled(ctx context.Context, module, by string, on bool) (links.Operation, error) {
+	kind := links.OpDeactivation
+	if on {
+		kind = links.OpActivation
+	}
+	nop, err := e.intent(ctx, module, kind, by, &on, nil)
+	if err != nil {
 		return links.Operation{}, err
 	}
-	op, err := e.store.SetApplicationEnabled(ctx, module, false, e.newOp(module, links.OpDeactivation, by, spec{}))
+	op, err := e.store.SetApplicationEnabled(ctx, module, on, nop)
 	if err != nil {
 		return links.Operation{}, err
 	}
@@ -115,18 +115,11 @@ func (e *Engine) Disable(ctx context.Context, module, by string) (links.Operatio
 // Sync queues a repair: every account gets the current configuration again
 // (or, when the application is disabled, has every link removed again).
 func (e *Engine) Sync(ctx context.Context, module, by string) (links.Operation, error) {
-	if _, err := application(module); err != nil {
-		return links.Operation{}, err
-	}
-	enabled, settings, err := e.store.ApplicationSettings(ctx, module)
+	nop, err := e.intent(ctx, module, links.OpRepair, by, nil, nil)
 	if err != nil {
 		return links.Operation{}, err
 	}
-	sp := spec{}
-	if enabled {
-		sp.Links = links.ApplyLinkSettings(settings)
-	}
-	op, err := e.store.QueueOperation(ctx, e.newOp(module, links.OpRepair, by, sp))
+	op, err := e.store.QueueOperation(ctx, nop)
 	if err != nil {
 		return links.Operation{}, err
 	}
@@ -134,15 +127,34 @@ func (e *Engine) Sync(ctx context.Context, module, by string) (links.Operation, 
 	return op, nil
 }
 
-// newOp describes a full operation: it supersedes older ones and logs its start.
-func (e *Engine) newOp(module, kind, by string, sp spec) links.NewOperation {
+// intent describes an operation of kind (it supersedes older ones and logs
+// its start) with the application fingerprint it leads to: enabled (nil:
+// as it is) with settings (nil: as stored).
+func (e *Engine) intent(ctx context.Context, module, kind, by string, enabled *bool, settings []links.LinkSetting) (links.NewOperation, error) {
+	if _, err := application(module); err != nil {
+		return links.NewOperation{}, err
+	}
+	on, stored, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return links.NewOperation{}, err
+	}
+	if enabled != nil {
+		on = *enabled
+	}
+	if settings == nil {
+		settings = stored
+	}
+	sp := spec{}
+	if on {
+		sp.Links = links.ApplyLinkSettings(settings)
+	}
 	return links.NewOperation{
-		Module: module, Kind: kind, Spec: encodeSpec(sp), StartedBy: by, Supersede: true,
+		Module: module, Kind: kind, Spec: encodeSpec(sp), StartedBy: by, Supersede: true, Fingerprint: e.fingerprint(on, settings),
 		Entries: func(op links.Operation) []links.LogEntry {
 			return []links.LogEntry{{Level: links.LevelDebug, Message: fmt.Sprintf("Started %s of %s on %d active servers (requested by %s).",
 				kindName(kind), appName(module), op.ServersTotal, orUnknown(by))}}
 		},
-	}
+	}, nil
 }
 
 func orUnknown(s string) string {
@@ -152,15 +164,18 @@ func orUnknown(s string) string {
 	return s
 }
 
-// queued wakes the workers and completes an operation that got no task.
+// queued wakes the scheduler: the servers of the module are due, and an
+// operation with no server completes at its sweep.
 func (e *Engine) queued(module string) {
 	e.forgetStatus(module)
-	e.sweepWanted.Store(true)
 	e.poke()
 }
 
-// Status is what the dashboard polls: the application's state and the
-// progress of its current (or last) operation.
+// Status is what the dashboard polls: the application's state, the
+// progress of its current (or last) operation, and the accounts waiting
+// for a retry or failed for good. It is active only when no server of the
+// module that may support links is behind its wanted generation, no
+// account waits for a retry and no operation is open.
 func (e *Engine) Status(ctx context.Context, module string) (links.ApplicationStatus, error) {
 	if _, err := application(module); err != nil {
 		return links.ApplicationStatus{}, err
@@ -172,7 +187,27 @@ func (e *Engine) Status(ctx context.Context, module string) (links.ApplicationSt
 	if ok && time.Since(c.at) < statusTTL {
 		return c.status, nil
 	}
+	st, err := e.status(ctx, module)
+	if err != nil {
+		return links.ApplicationStatus{}, err
+	}
+	e.statusMu.Lock()
+	if e.statusGen == gen { // else it may predate a change: not kept
+		e.statusCache[module] = cachedStatus{at: time.Now(), status: st}
+	}
+	e.statusMu.Unlock()
+	return st, nil
+}
+
+// status computes the status (see Status). The counts are read before the
+// operation: an operation that completes in between shows as still open,
+// never the other way round.
+func (e *Engine) status(ctx context.Context, module string) (links.ApplicationStatus, error) {
 	enabled, _, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return links.ApplicationStatus{}, err
+	}
+	counts, err := e.store.ReconcileCounts(ctx, module)
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
@@ -180,31 +215,26 @@ func (e *Engine) Status(ctx context.Context, module string) (links.ApplicationSt
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	st := links.ApplicationStatus{Module: module, Enabled: enabled, State: links.StateDisabled}
+	st := links.ApplicationStatus{Module: module, Enabled: enabled, State: links.StateDisabled,
+		AccountsFailed: counts.AccountsFailed, AccountsPending: counts.AccountsPending}
 	if enabled {
 		st.State = links.StateActive
 	}
+	busy := counts.ServersBehind > 0 || counts.AccountsPending > 0
 	if op != nil {
 		st.Operation = op
 		st.ServersTotal, st.ServersSupport, st.ServersDone = op.ServersTotal, op.ServersSupport, op.ServersDone
-		st.AccountsTotal, st.AccountsDone, st.AccountsFailed = op.AccountsTotal, op.AccountsDone, op.AccountsFailed
+		st.AccountsTotal, st.AccountsDone = op.AccountsTotal, op.AccountsDone
 		st.Warnings = op.Warnings
-		if op.Open() {
-			switch op.Kind {
-			case links.OpActivation:
-				st.State = links.StateProvisioning
-			case links.OpDeactivation:
-				st.State = links.StateDeprovisioning
-			default:
-				st.State = links.StateSyncing
-			}
-		}
 	}
-	e.statusMu.Lock()
-	if e.statusGen == gen { // else it may predate a change: not kept
-		e.statusCache[module] = cachedStatus{at: time.Now(), status: st}
+	switch {
+	case op != nil && op.Open() && op.Kind == links.OpActivation:
+		st.State = links.StateProvisioning
+	case op != nil && op.Open() && op.Kind == links.OpDeactivation:
+		st.State = links.StateDeprovisioning
+	case op != nil && op.Open(), busy:
+		st.State = links.StateSyncing
 	}
-	e.statusMu.Unlock()
 	return st, nil
 }
 
@@ -268,51 +298,28 @@ func (e *Engine) Operation(ctx context.Context, id int64) (links.OperationDetail
 	return e.store.Operation(ctx, id)
 }
 
-// ServiceChanged makes a changed hosting account's links follow it: a
-// service that starts to qualify, is unsuspended or moves gets its links
-// pushed; one that stops qualifying, is deleted or moves away has them
-// removed (best effort). The work is queued as a durable account sync that
-// never supersedes a running operation. before is nil for a new service,
-// after nil for a deleted one.
-func (e *Engine) ServiceChanged(ctx context.Context, before, after *links.Service) {
-	byModule := map[string][]links.TaskTarget{}
-	beforeQ := before != nil && before.Qualifies(true)
-	afterQ := after != nil && after.Qualifies(true)
-	moved := before != nil && after != nil && (before.ServerID != after.ServerID || before.Username != after.Username)
-	if beforeQ && (!afterQ || moved) {
-		id := before.ID
-		byModule[before.Module] = append(byModule[before.Module], links.TaskTarget{
-			ServerID: before.ServerID, Action: links.ActionRemove, ServiceID: &id, Username: before.Username})
+// ServiceChanged hears that a hosting account changed. The store has
+// already recorded what its links should become and woken its servers (in
+// the service change's own transaction, after the coalescing window): this
+// only refreshes the status and pokes the scheduler.
+func (e *Engine) ServiceChanged(_ context.Context, before, after *links.Service) {
+	for _, svc := range []*links.Service{before, after} {
+		if svc != nil {
+			e.forgetStatus(svc.Module)
+		}
 	}
-	if afterQ && (before == nil || !beforeQ || moved || before.Status != after.Status) {
-		id := after.ID
-		byModule[after.Module] = append(byModule[after.Module], links.TaskTarget{
-			ServerID: after.ServerID, Action: links.ActionPush, ServiceID: &id, Username: after.Username})
-	}
-	for module, targets := range byModule {
-		enabled, _, err := e.store.ApplicationSettings(ctx, module)
-		if err != nil {
-			e.logger.Warn("account sync: read the application", "module", module, "err", err)
-			continue
-		}
-		if !enabled {
-			continue
-		}
-		svc := after
-		if svc == nil {
-			svc = before
-		}
-		_, err = e.store.QueueOperation(context.WithoutCancel(ctx), links.NewOperation{
-			Module: module, Kind: links.OpAccountSync, Spec: "{}", StartedBy: "service change", Targets: targets,
-			Entries: func(op links.Operation) []links.LogEntry {
-				return []links.LogEntry{{Level: links.LevelDebug, ServiceID: &svc.ID,
-					Message: fmt.Sprintf("Started account sync of service %d (%s).", svc.ID, svc.Username)}}
-			},
-		})
-		if err != nil {
-			e.logger.Warn("account sync: queue", "module", module, "service", svc.ID, "err", err)
-			continue
-		}
-		e.poke()
-	}
+	e.poke()
+}
+
+// spec is an operation's desired links as recorded with it (the human
+// record; the loop reads the application's current state).
+type spec struct {
+	// Links is the whole catalogue with its overrides; nil for a
+	// deactivation (remove everything).
+	Links []links.Link `json:"links,omitempty"`
+}
+
+func encodeSpec(sp spec) string {
+	b, _ := json.Marshal(sp)
+	return string(b)
 }

@@ -1,23 +1,25 @@
-// Package provisioning runs application links operations: it queues them as
-// durable rows (activation, configuration, deactivation, repair and account
-// sync), claims their server tasks through leases in the database, pushes or
-// removes links through the panels with bounded concurrency, and keeps the
-// four-level log and the progress a dashboard polls.
+// Package provisioning keeps the application links of every account equal
+// to their desired state: a level-triggered reconciler. Changes (enable,
+// configure, disable, repair, a service or a server changed) only bump the
+// wanted generation of the servers concerned; a scheduler claims the servers
+// behind their generation through leases in the database, and one worker per
+// claimed server pushes or removes the links of the accounts out of date,
+// recording each panel answer in one fenced transaction. Operations stay as
+// the human record: a kind, a progress row per server and the four-level
+// log a dashboard polls.
 //
 // Several processes may share one database: each server is worked by one
-// lease holder at a time (across operations too), a dead holder's lease
-// expires and its task is taken over from its committed cursor.
+// lease holder at a time; a dead holder's lease expires and the server is
+// taken over where its records left it.
 package provisioning
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,47 +36,49 @@ type Store interface {
 	SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error)
 	SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error)
 	QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error)
+	InitApplication(ctx context.Context, module, fp, legacyFP string) error
 
-	ClaimTasks(ctx context.Context, owners []string, ttl time.Duration) ([]*links.ClaimedTask, error)
-	RenewLease(ctx context.Context, taskID, serverID int64, owner string, ttl time.Duration) error
-	ReleaseLease(ctx context.Context, taskID, serverID int64, owner string, retryAt time.Time, lastErr string) error
-	CommitProgress(ctx context.Context, p links.TaskProgress) (string, error)
 	CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error)
 	FinishableOperations(ctx context.Context) ([]int64, error)
-	PendingTasks(ctx context.Context) (int64, error)
 	PurgeOperations(ctx context.Context, before time.Time) (int64, error)
-
 	Operation(ctx context.Context, id int64) (links.OperationDetail, error)
 	ListOperations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error)
 	LatestOperation(ctx context.Context, module string) (*links.Operation, error)
 	ListLog(ctx context.Context, f links.LogFilter) ([]links.LogEntry, int64, error)
+	ReconcileCounts(ctx context.Context, module string) (links.ReconcileCounts, error)
+	PendingServers(ctx context.Context) (int64, error)
 
-	PushAccounts(ctx context.Context, serverID, afterID int64, limit int) ([]links.PushAccount, error)
-	PushAccount(ctx context.Context, serverID, serviceID int64) (*links.PushAccount, error)
-	CountPushAccounts(ctx context.Context, serverID int64) (int, error)
-	Server(ctx context.Context, id int64) (links.Server, error)
-	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
+	DueServers(ctx context.Context, limit int) ([]int64, error)
+	ClaimServer(ctx context.Context, serverID int64, owner string, ttl time.Duration) (bool, error)
+	RenewServerLease(ctx context.Context, serverID int64, owner string, ttl time.Duration) error
+	ReleaseServer(ctx context.Context, serverID int64, owner string) error
+	ServerWork(ctx context.Context, id int64) (links.ServerWork, error)
+	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
+	OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error)
+	StepTask(ctx context.Context, owner string, ttl time.Duration, st links.TaskStep) (bool, error)
+	FinishServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, gen int64, steps []links.TaskStep) error
+	WakeServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, at time.Time) error
+	LinkStatePage(ctx context.Context, serverID int64, after string, limit int) ([]links.LinkState, error)
+	OpenLinkToken(serviceID int64, sealed string) (string, error)
+	RecordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord) (int, error)
 }
 
 // Config holds the engine's settings; zero values take the defaults.
 type Config struct {
-	// Workers bounds the server tasks worked at once and the WHM requests
-	// in flight, per process (default 16).
+	// Workers bounds the servers worked at once per process (default 16).
 	Workers int
 	// PerServerCap bounds the WHM requests in flight to one server (default 4).
 	PerServerCap int
 	// BatchSize is the number of accounts per WHM batch (default 10).
 	BatchSize int
-	// Unbatched sends one WHM request per call instead of WHM batches; it
-	// exists to measure what batching gains (bench), never for production.
-	Unbatched bool
 	// LeaseTTL is how long a claim lasts without a heartbeat (default 30s).
 	LeaseTTL time.Duration
-	// MaxAttempts bounds the tries of one WHM request on transport failures,
-	// and the tries of a task whose worker failed (default 4).
+	// MaxAttempts bounds the tries of one WHM request on transport
+	// failures, and the attempts at an account the panel refuses before it
+	// is terminal (default 4).
 	MaxAttempts int
 	// RetryBase is the first backoff between tries, doubled each time
-	// (default 500ms).
+	// (default 500ms, at most a minute).
 	RetryBase time.Duration
 	// LinkPrefix names the apps (<prefix>_<key>) and the group (default billing).
 	LinkPrefix string
@@ -84,8 +88,8 @@ type Config struct {
 	PublicURL string
 	// LogRetention: operations finished longer ago are purged (default 90 days).
 	LogRetention time.Duration
-	// PollInterval is how often idle workers look for due tasks (default 1s);
-	// new operations of this process wake them at once.
+	// PollInterval is how often the scheduler looks for due servers
+	// (default 1s); changes made through this process wake it at once.
 	PollInterval time.Duration
 	// OnLease, when set, hears every server lease taken (held) and given up;
 	// tests use it to prove one holder per server.
@@ -93,24 +97,14 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
-	if c.Workers <= 0 {
-		c.Workers = 16
-	}
-	if c.PerServerCap <= 0 {
-		c.PerServerCap = 4
-	}
-	if c.BatchSize <= 0 {
-		c.BatchSize = 10
-	}
-	if c.LeaseTTL <= 0 {
-		c.LeaseTTL = 30 * time.Second
-	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 4
-	}
-	if c.RetryBase <= 0 {
-		c.RetryBase = 500 * time.Millisecond
-	}
+	orDefault(&c.Workers, 16)
+	orDefault(&c.PerServerCap, 4)
+	orDefault(&c.BatchSize, 10)
+	orDefault(&c.LeaseTTL, 30*time.Second)
+	orDefault(&c.MaxAttempts, 4)
+	orDefault(&c.RetryBase, 500*time.Millisecond)
+	orDefault(&c.LogRetention, 90*24*time.Hour)
+	orDefault(&c.PollInterval, time.Second)
 	if c.LinkPrefix == "" {
 		c.LinkPrefix = "billing"
 	}
@@ -118,15 +112,16 @@ func (c *Config) defaults() {
 		c.GroupLabel = "Billing & Support"
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	if c.LogRetention <= 0 {
-		c.LogRetention = 90 * 24 * time.Hour
-	}
-	if c.PollInterval <= 0 {
-		c.PollInterval = time.Second
+}
+
+// orDefault sets a setting that is not positive to its default.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 
-// Engine queues operations and works their server tasks. Build it with New,
+// Engine records intents and reconciles the servers. Build it with New,
 // then Start it; Stop drains it.
 type Engine struct {
 	cfg     Config
@@ -136,13 +131,9 @@ type Engine struct {
 	metrics *metrics
 	owner   string
 	claims  atomic.Int64
-	// sweepWanted asks the claim loop for a sweep at its next wake-up.
-	sweepWanted atomic.Bool
 
-	wake     chan struct{}
-	slots    chan struct{} // one per task being worked
-	requests chan struct{} // one per WHM request in flight
-	prep     chan struct{} // one per request being built ahead (see background)
+	wake  chan struct{}
+	slots chan struct{} // one per server being worked
 
 	mu       sync.Mutex
 	started  bool
@@ -150,7 +141,10 @@ type Engine struct {
 	workCtx  context.Context
 	cancel   context.CancelFunc
 	loops    sync.WaitGroup
-	tasks    sync.WaitGroup
+	workers  sync.WaitGroup
+	// giveUps counts the passes given up in a row per server (the backoff
+	// before the next), in this process.
+	giveUps map[int64]int
 
 	statusMu    sync.Mutex
 	statusCache map[string]cachedStatus
@@ -180,10 +174,8 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 	e := &Engine{
 		cfg: cfg, store: store, panels: map[string]links.Panel{}, logger: logger.With("component", "provisioning"),
 		metrics: newMetrics(reg), owner: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
-		wake: make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers),
-		requests: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}),
-		statusCache: map[string]cachedStatus{},
-		prep:        make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+		wake: make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}),
+		giveUps: map[int64]int{}, statusCache: map[string]cachedStatus{},
 	}
 	for _, p := range panels {
 		e.panels[p.Module()] = &timedPanel{Panel: p, m: e.metrics}
@@ -191,9 +183,9 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 	return e
 }
 
-// Start launches the claim loop, the sweeper of finished operations and the
-// retention purge. Cancelling ctx aborts all work at once, without giving up
-// leases (as a crash would); Stop is the graceful way.
+// Start launches the scheduler. Cancelling ctx
+// aborts all work at once, without giving up leases (as a crash would);
+// Stop is the graceful way.
 func (e *Engine) Start(ctx context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -202,14 +194,13 @@ func (e *Engine) Start(ctx context.Context) {
 	}
 	e.started = true
 	e.workCtx, e.cancel = context.WithCancel(ctx)
-	e.loops.Add(2)
-	go e.claimLoop()
-	go e.retentionLoop()
+	e.loops.Add(1)
+	go e.schedule()
 }
 
-// Stop stops claiming, lets every task end after its in-flight batches and
-// give up its lease, and waits for that until ctx is done; then it aborts
-// what is left (those leases expire and another process resumes the tasks).
+// Stop stops claiming, lets every worker end after its in-flight requests
+// and give up its lease, and waits for that until ctx is done; then it
+// aborts what is left (those leases expire and another process resumes).
 func (e *Engine) Stop(ctx context.Context) error {
 	e.mu.Lock()
 	if !e.started {
@@ -223,7 +214,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 	}
 	e.mu.Unlock()
 	done := make(chan struct{})
-	go func() { e.loops.Wait(); e.tasks.Wait(); close(done) }()
+	go func() { e.loops.Wait(); e.workers.Wait(); close(done) }()
 	var err error
 	select {
 	case <-done:
@@ -244,7 +235,7 @@ func (e *Engine) stopRequested() bool {
 	}
 }
 
-// poke wakes the claim loop.
+// poke wakes the scheduler.
 func (e *Engine) poke() {
 	select {
 	case e.wake <- struct{}{}:
@@ -252,92 +243,101 @@ func (e *Engine) poke() {
 	}
 }
 
-func (e *Engine) claimLoop() {
+// schedule settles the applications once, then claims due servers on every
+// tick and poke, completes the operations left without open rows, and
+// purges the old ones now and then.
+func (e *Engine) schedule() {
 	defer e.loops.Done()
 	ctx := e.workCtx
+	e.initApplications(ctx)
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
-	// The sweep (operations left without open tasks, the queue depth) runs
-	// on the ticks and after work is queued (an operation with no server to
-	// work ends there); the wake-up of a task's end only claims.
-	for sweep := true; ; {
+	purge := time.NewTicker(max(min(e.cfg.LogRetention/10, time.Hour), time.Second))
+	defer purge.Stop()
+	e.Purge(ctx)
+	for {
 		e.claimDue(ctx)
-		if sweep {
-			e.sweep(ctx)
-		}
+		e.sweep(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-e.stopping:
 			return
+		case <-purge.C:
+			e.Purge(ctx)
 		case <-tick.C:
-			sweep = true
 		case <-e.wake:
-			sweep = e.sweepWanted.Swap(false)
 		}
 	}
 }
 
-// claimBatch is the most claims one ClaimTasks call makes: they share one
-// transaction, so an operation over many servers starts them all at once.
-const claimBatch = 32
+// initApplications stores each module's fingerprint as this process
+// computes it and settles the locations carried over from the operations
+// engine (see store InitApplication).
+func (e *Engine) initApplications(ctx context.Context) {
+	for _, a := range links.Applications {
+		enabled, settings, err := e.store.ApplicationSettings(ctx, a.Module)
+		if err != nil {
+			e.logger.Warn("read the application", "module", a.Module, "err", err)
+			continue
+		}
+		fp := e.fingerprint(enabled, settings)
+		legacy := links.DesiredFP(links.DesiredInput{AtLocation: true, Status: links.ServiceActive, ServerActive: true,
+			ServerSupported: true, AppEnabled: enabled, AppFP: fp, CredVersion: 1})
+		if err := e.store.InitApplication(ctx, a.Module, fp, legacy); err != nil {
+			e.logger.Warn("settle the application", "module", a.Module, "err", err)
+		}
+	}
+}
 
-// claimDue claims due tasks while worker slots are free, as many at a time
-// as there are free slots (at most claimBatch).
+// fingerprint is the application part of the desired state.
+func (e *Engine) fingerprint(enabled bool, settings []links.LinkSetting) string {
+	return links.AppFingerprint(enabled, links.ApplyLinkSettings(settings), e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel)
+}
+
+// claimDue claims due servers while worker slots are free.
 func (e *Engine) claimDue(ctx context.Context) {
-	for !e.stopRequested() && ctx.Err() == nil {
-		free := e.reserveSlots(claimBatch)
-		if free == 0 {
-			return
-		}
-		owners := make([]string, free)
-		for i := range owners {
-			owners[i] = fmt.Sprintf("%s-%d", e.owner, e.claims.Add(1))
-		}
-		cts, err := e.store.ClaimTasks(ctx, owners, e.cfg.LeaseTTL)
-		if err != nil && ctx.Err() == nil {
-			e.logger.Warn("claim server tasks", "err", err)
-		}
-		for range free - len(cts) {
-			<-e.slots
-		}
-		for _, ct := range cts {
-			e.startWork(ctx, ct)
-		}
-		if len(cts) < free {
-			return // none left due
-		}
+	free := cap(e.slots) - len(e.slots)
+	if free == 0 || e.stopRequested() || ctx.Err() != nil {
+		return
 	}
-}
-
-// reserveSlots takes up to n free worker slots and returns how many.
-func (e *Engine) reserveSlots(n int) int {
-	for i := range n {
+	ids, err := e.store.DueServers(ctx, free)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.logger.Warn("find due servers", "err", err)
+		}
+		return
+	}
+	for _, id := range ids {
 		select {
 		case e.slots <- struct{}{}:
 		default:
-			return i
+			return
 		}
+		owner := fmt.Sprintf("%s-%d", e.owner, e.claims.Add(1))
+		won, err := e.store.ClaimServer(ctx, id, owner, e.cfg.LeaseTTL)
+		if err != nil || !won {
+			<-e.slots
+			if err != nil && ctx.Err() == nil {
+				e.logger.Warn("claim a server", "server", id, "err", err)
+			}
+			continue
+		}
+		if e.cfg.OnLease != nil {
+			e.cfg.OnLease(id, owner, true)
+		}
+		e.workers.Add(1)
+		go func() {
+			defer e.workers.Done()
+			defer func() { <-e.slots }()
+			e.work(ctx, id, owner)
+			e.poke()
+		}()
 	}
-	return n
 }
 
-// startWork works a claimed task in its (reserved) worker slot.
-func (e *Engine) startWork(ctx context.Context, ct *links.ClaimedTask) {
-	if e.cfg.OnLease != nil {
-		e.cfg.OnLease(ct.Task.ServerID, ct.Owner, true)
-	}
-	e.tasks.Add(1)
-	go func() {
-		defer e.tasks.Done()
-		defer func() { <-e.slots }()
-		e.work(ctx, &claim{ClaimedTask: ct})
-		e.poke()
-	}()
-}
-
-// sweep completes operations left without open tasks and refreshes the
-// queue depth.
+// sweep completes operations left without open progress rows (their last
+// worker died, or they had no server) and refreshes the queue depth.
 func (e *Engine) sweep(ctx context.Context) {
 	ids, err := e.store.FinishableOperations(ctx)
 	if err != nil {
@@ -346,30 +346,13 @@ func (e *Engine) sweep(ctx context.Context) {
 	for _, id := range ids {
 		e.complete(ctx, id)
 	}
-	if n, err := e.store.PendingTasks(ctx); err == nil {
+	if n, err := e.store.PendingServers(ctx); err == nil {
 		e.metrics.queueDepth.Set(float64(n))
 	}
 }
 
-func (e *Engine) retentionLoop() {
-	defer e.loops.Done()
-	every := min(e.cfg.LogRetention/10, time.Hour)
-	tick := time.NewTicker(max(every, time.Second))
-	defer tick.Stop()
-	for {
-		e.Purge(e.workCtx)
-		select {
-		case <-e.workCtx.Done():
-			return
-		case <-e.stopping:
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// Purge deletes the operations (and their tasks and log) that finished
-// longer ago than the retention, and returns how many.
+// Purge deletes the operations (and their progress rows and log) that
+// finished longer ago than the retention, and returns how many.
 func (e *Engine) Purge(ctx context.Context) int64 {
 	var total int64
 	for ctx.Err() == nil {
@@ -386,71 +369,9 @@ func (e *Engine) Purge(ctx context.Context) int64 {
 	return total
 }
 
-// work runs one claimed task: heartbeat, the task, then the release.
-func (e *Engine) work(ctx context.Context, ct *claim) {
-	taskCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	hbDone := make(chan struct{})
-	go func() {
-		defer close(hbDone)
-		t := time.NewTicker(e.cfg.LeaseTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-taskCtx.Done():
-				return
-			case <-t.C:
-				err := e.store.RenewLease(taskCtx, ct.Task.ID, ct.Task.ServerID, ct.Owner, e.cfg.LeaseTTL)
-				if errors.Is(err, links.ErrLeaseLost) && !ct.released.Load() {
-					e.logger.Warn("lost the lease of a server task", "task", ct.Task.ID, "server", ct.Task.ServerID)
-					cancel()
-					return
-				} else if err != nil && taskCtx.Err() == nil {
-					e.logger.Warn("renew lease", "task", ct.Task.ID, "err", err)
-				}
-			}
-		}
-	}()
-	finished, err := e.runTask(taskCtx, ct)
-	cancel()
-	<-hbDone
-	if ctx.Err() != nil {
-		// Aborted: leave the lease to expire, as a crash would.
-		return
-	}
-	retryAt, lastErr := time.Now(), ""
-	if err != nil && !errors.Is(err, links.ErrLeaseLost) {
-		e.logger.Warn("server task failed; it will be retried", "task", ct.Task.ID, "server", ct.Task.ServerID, "err", err)
-		retryAt = time.Now().Add(e.backoff(ct.Task.Attempts + 1))
-		lastErr = err.Error()
-		if ct.Task.Attempts+1 >= e.cfg.MaxAttempts {
-			// Give up: the task fails with a warning instead of looping
-			// (and gives its leases up in the same commit).
-			_, cerr := e.commitFinal(ctx, ct, links.TaskProgress{
-				TaskID: ct.Task.ID, OperationID: ct.Operation.ID, Module: ct.Operation.Module, Owner: ct.Owner, State: links.TaskFailed, LastError: lastErr,
-				Entries: []links.LogEntry{warning(ct.Task.ServerID, nil, fmt.Sprintf("Gave up on server %s after %d attempts: %s", ct.Task.ServerName, ct.Task.Attempts+1, err))},
-			})
-			finished = cerr == nil
-		}
-	}
-	if !ct.released.Load() {
-		e.leaseEnds(ct)
-		if rerr := e.store.ReleaseLease(ctx, ct.Task.ID, ct.Task.ServerID, ct.Owner, retryAt, lastErr); rerr != nil {
-			e.logger.Warn("release lease", "task", ct.Task.ID, "err", rerr)
-		}
-	}
-	if finished {
-		e.complete(ctx, ct.Operation.ID)
-	}
-}
-
 // backoff is the wait before try n+1 (n from 1): RetryBase doubled, at most a minute.
 func (e *Engine) backoff(n int) time.Duration {
-	d := e.cfg.RetryBase
-	for i := 1; i < n && d < time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, time.Minute)
+	return links.Backoff(e.cfg.RetryBase, time.Minute, n)
 }
 
 // sleep waits d or until ctx is done.
@@ -465,8 +386,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// complete ends the operation when its last task is done, with its end
-// entries; of several callers one wins.
+// complete ends the operation when none of its progress rows is open, with
+// its end entries; of several callers one wins.
 func (e *Engine) complete(ctx context.Context, opID int64) {
 	op, won, err := e.store.CompleteOperation(ctx, opID, e.endEntries)
 	if err != nil {
@@ -512,4 +433,12 @@ func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {
 
 func entry(level string, serverID int64, msg string) links.LogEntry {
 	return links.LogEntry{Level: level, ServerID: &serverID, Message: msg}
+}
+
+// scrub removes a secret from a message, in case a panel echoed it.
+func scrub(msg, secret string) string {
+	if secret != "" {
+		msg = strings.ReplaceAll(msg, secret, "[REDACTED]")
+	}
+	return msg
 }

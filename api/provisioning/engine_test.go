@@ -3,6 +3,7 @@ package provisioning_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -118,16 +119,29 @@ func TestRefusedAccountsAreWarningsAndTheRestSucceed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Each refusal is a warning; the account is tried MaxAttempts (3)
+		// times with a backoff, then it is terminal.
 		d := waitOp(t, st, op.ID)
-		if d.AccountsDone != 8 || d.AccountsFailed != 2 || d.Warnings != 2 {
+		if d.AccountsDone != 8 || d.AccountsFailed != 2 || d.Warnings != 6 {
 			t.Fatalf("operation = %+v", d.Operation)
 		}
 		warns := logOf(t, st, op.ID, links.LevelWarning)
+		final := 0
 		for _, wn := range warns {
-			if !strings.Contains(wn.Message, "cpa") || !strings.Contains(wn.Message, "You do not have access") ||
-				(!strings.Contains(wn.Message, "cpau003") && !strings.Contains(wn.Message, "cpau007")) || wn.ServiceID == nil {
+			if !strings.HasPrefix(wn.Message, "Account cpau00") || !strings.Contains(wn.Message, " on server cpa was refused") ||
+				!strings.Contains(wn.Message, "You do not have access") || strings.Contains(wn.Message, "TOKEN") ||
+				(!strings.Contains(wn.Message, "cpau003") && !strings.Contains(wn.Message, "cpau007")) || wn.ServiceID == nil || *wn.ServerID != w.ids["cpa"] {
 				t.Errorf("warning = %+v", wn)
 			}
+			if strings.HasSuffix(wn.Message, "(gave up after 3 attempts).") {
+				final++
+			}
+		}
+		if final != 2 {
+			t.Errorf("%d final warnings, want 2: %+v", final, warns)
+		}
+		if s, _ := waitStatus(t, e, links.StateActive); s.AccountsFailed != 2 || s.AccountsPending != 0 {
+			t.Errorf("status = %+v, want active with 2 accounts failed", s)
 		}
 		delete(w.services, "cpau003")
 		delete(w.services, "cpau007")
@@ -258,11 +272,15 @@ func TestAStoppedProcessIsResumedByAFreshEngine(t *testing.T) {
 
 		startEngine(t, st, cfg)
 		d := waitOp(t, st, op.ID)
-		if d.State != links.OpCompleted || d.AccountsDone != 49 || d.AccountsFailed != 1 || d.Warnings != 1 {
+		// cpbu019 is refused at each of its 3 attempts (a warning each,
+		// never twice for one attempt), then terminal.
+		if d.State != links.OpCompleted || d.AccountsDone != 49 || d.AccountsFailed != 1 || d.Warnings != 3 || d.AccountsTotal != 50 {
 			t.Fatalf("operation = %+v", d.Operation)
 		}
-		if n := len(logOf(t, st, op.ID, links.LevelWarning)); n != 1 {
-			t.Fatalf("%d warnings logged, want exactly 1", n)
+		for i, wn := range logOf(t, st, op.ID, links.LevelWarning) {
+			if want := fmt.Sprintf("(attempt %d of 3)", i+1); i < 2 && !strings.Contains(wn.Message, want) || i == 2 && !strings.HasSuffix(wn.Message, "(gave up after 3 attempts).") {
+				t.Errorf("warning %d = %q", i, wn.Message)
+			}
 		}
 		delete(w.services, "cpbu019")
 		want, _ := a.Links(ctx, links.ModuleCPanel)

@@ -34,7 +34,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"function", "outcome"}),
 		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "applinks_provisioning_queue_depth",
-			Help: "Server tasks pending or running, as last seen by this process.",
+			Help: "Active servers behind their wanted generation (work pending), as last seen by this process.",
 		}),
 	}
 	if reg != nil {
@@ -65,49 +65,18 @@ func (p *timedPanel) CheckSupport(ctx context.Context, s links.ServerConn) (link
 	return sup, err
 }
 
-// PushLinks times a push batch (as PreparePush's call does).
+// PushLinks times a push batch.
 func (p *timedPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
-	return p.PreparePush(s, req).Run(ctx)
-}
-
-// RemoveLinks times a removal batch (as PrepareRemove's call does).
-func (p *timedPanel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
-	return p.PrepareRemove(s, req).Run(ctx)
-}
-
-// PreparePush builds a push batch ahead of its turn; its sends are timed.
-func (p *timedPanel) PreparePush(s links.ServerConn, req links.PushRequest) links.PreparedCall {
-	if pp, ok := p.Panel.(links.Preparer); ok {
-		return timedCall{pp.PreparePush(s, req), p, "push_links"}
-	}
-	return timedCall{callFunc(func(ctx context.Context) ([]links.AccountResult, error) { return p.Panel.PushLinks(ctx, s, req) }), p, "push_links"}
-}
-
-// PrepareRemove builds a removal batch ahead of its turn; its sends are timed.
-func (p *timedPanel) PrepareRemove(s links.ServerConn, req links.RemoveRequest) links.PreparedCall {
-	if pp, ok := p.Panel.(links.Preparer); ok {
-		return timedCall{pp.PrepareRemove(s, req), p, "remove_links"}
-	}
-	return timedCall{callFunc(func(ctx context.Context) ([]links.AccountResult, error) { return p.Panel.RemoveLinks(ctx, s, req) }), p, "remove_links"}
-}
-
-// callFunc is a PreparedCall of a panel that builds its requests as it sends them.
-type callFunc func(context.Context) ([]links.AccountResult, error)
-
-// Run sends the request.
-func (f callFunc) Run(ctx context.Context) ([]links.AccountResult, error) { return f(ctx) }
-
-// timedCall times each send of a prepared call.
-type timedCall struct {
-	links.PreparedCall
-	p  *timedPanel
-	fn string
-}
-
-// Run sends the request and observes its latency.
-func (c timedCall) Run(ctx context.Context) ([]links.AccountResult, error) {
 	start := time.Now()
-	res, err := c.PreparedCall.Run(ctx)
-	c.p.observe(c.fn, start, err)
+	res, err := p.Panel.PushLinks(ctx, s, req)
+	p.observe("push_links", start, err)
+	return res, err
+}
+
+// RemoveLinks times a removal batch.
+func (p *timedPanel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
+	start := time.Now()
+	res, err := p.Panel.RemoveLinks(ctx, s, req)
+	p.observe("remove_links", start, err)
 	return res, err
 }

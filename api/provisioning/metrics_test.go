@@ -11,56 +11,41 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// sendsOnly is a panel that builds its requests as it sends them (no
-// Preparer), recording what it was asked.
-type sendsOnly struct {
-	links.Panel
-	pushed  []links.PushRequest
-	removed []links.RemoveRequest
-}
+// fakePanel answers pushes and fails removals and checks.
+type fakePanel struct{ links.Panel }
 
-func (p *sendsOnly) PushLinks(_ context.Context, _ links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
-	p.pushed = append(p.pushed, req)
+func (fakePanel) PushLinks(_ context.Context, _ links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
 	return []links.AccountResult{{Username: req.Accounts[0].Username}}, nil
 }
 
-func (p *sendsOnly) RemoveLinks(_ context.Context, _ links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
-	p.removed = append(p.removed, req)
+func (fakePanel) RemoveLinks(context.Context, links.ServerConn, links.RemoveRequest) ([]links.AccountResult, error) {
 	return nil, errors.New("panel down")
 }
 
-// A panel that cannot prepare still gets its requests through prepare:
-// each Run sends once (a retry sends again), and every send is timed.
-func TestPrepareFallsBackToSending(t *testing.T) {
-	inner := &sendsOnly{}
+func (fakePanel) CheckSupport(context.Context, links.ServerConn) (links.Support, error) {
+	return links.Support{}, errors.New("panel down")
+}
+
+// Every panel call the engine makes is timed, by function and outcome.
+func TestPanelCallsAreTimed(t *testing.T) {
 	m := newMetrics(nil)
-	e := &Engine{metrics: m}
-	for _, p := range []links.Panel{inner, &timedPanel{Panel: inner, m: m}} {
-		inner.pushed, inner.removed = nil, nil
-		push := e.prepare(p, links.ServerConn{}, plan{push: &links.PushRequest{}}, []links.PushAccount{{Username: "alice", Creds: links.AccountCreds{Username: "alice"}}})
-		if len(inner.pushed) != 0 {
-			t.Fatal("preparing sent the request")
-		}
-		for range 2 {
-			res, err := push.Run(context.Background())
-			if err != nil || len(res) != 1 || res[0].Username != "alice" {
-				t.Fatalf("Run = %v, %v", res, err)
-			}
-		}
-		if len(inner.pushed) != 2 || inner.pushed[1].Accounts[0].Username != "alice" {
-			t.Fatalf("pushed %+v", inner.pushed)
-		}
-		remove := e.prepare(p, links.ServerConn{}, plan{remove: &links.RemoveRequest{GroupID: "g"}}, []links.PushAccount{{Username: "bob"}})
-		if _, err := remove.Run(context.Background()); err == nil || len(inner.removed) != 1 || inner.removed[0].Usernames[0] != "bob" {
-			t.Fatalf("removal: err %v, removed %+v", err, inner.removed)
+	p := &timedPanel{Panel: fakePanel{}, m: m}
+	ctx := context.Background()
+	for range 2 {
+		if res, err := p.PushLinks(ctx, links.ServerConn{}, links.PushRequest{Accounts: []links.AccountCreds{{Username: "alice"}}}); err != nil || res[0].Username != "alice" {
+			t.Fatalf("PushLinks = %v, %v", res, err)
 		}
 	}
-	// Every send is timed, whether the panel came wrapped or not: two
-	// pushes and one removal, twice.
+	if _, err := p.RemoveLinks(ctx, links.ServerConn{}, links.RemoveRequest{}); err == nil {
+		t.Fatal("the removal's error was lost")
+	}
+	if _, err := p.CheckSupport(ctx, links.ServerConn{}); err == nil {
+		t.Fatal("the check's error was lost")
+	}
 	for _, c := range []struct {
 		fn, outcome string
 		want        uint64
-	}{{"push_links", "ok", 4}, {"remove_links", "error", 2}} {
+	}{{"push_links", "ok", 2}, {"remove_links", "error", 1}, {"check_support", "error", 1}, {"push_links", "error", 0}} {
 		var d dto.Metric
 		if err := m.whmCalls.WithLabelValues(c.fn, c.outcome).(prometheus.Metric).Write(&d); err != nil {
 			t.Fatal(err)

@@ -20,7 +20,8 @@ import (
 // run completes with every account carrying exactly the desired links, the
 // counters exact and nothing logged twice. Every fourth trial also queues a
 // newer operation right after the restart, so the resumed one is
-// superseded.
+// superseded. A poller checks every settled status it sees against the
+// simulator: never active (or disabled) while an account is out of date.
 func TestCrash(t *testing.T) {
 	sz := gate(t)
 	dialect := mysqlOrSkip(t)
@@ -39,6 +40,8 @@ func TestCrash(t *testing.T) {
 	t.Logf("seed %d", seed)
 	svc := st.start(port, env)
 	api := st.client(svc)
+	// The service keeps its port across restarts: one poller for all.
+	poller := startStatusPoller(svc.URL, st.fleet)
 
 	actions := []string{"enable", "sync", "disable"}
 	killMax := 2 * time.Second
@@ -119,6 +122,11 @@ func TestCrash(t *testing.T) {
 		rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %s | %d | %s |", trial+1, action, delay.Round(time.Millisecond), state,
 			done.Kind, checked, outcome))
 	}
+	seen, untrue, example := poller.end()
+	if untrue > 0 {
+		t.Errorf("%d of %d settled statuses while an account was out of date, e.g. %s", untrue, seen, example)
+	}
+	rows = append(rows, "", fmt.Sprintf("Status poller (every 20 ms, through kills and restarts): %d settled statuses (active or disabled) checked against the simulator, %d while an account was out of date.", seen, untrue))
 	record("Crash (kill -9)",
 		fmt.Sprintf("%s, %d servers x %d accounts (%d), simulated latency 10-20 ms, lease TTL 2 s. %d trials (at least %d, and more until %d kills landed mid-run): each queues an operation, kills the process with SIGKILL after a random delay (uniform up to three quarters of the last uninterrupted run's length), restarts it on the same port and waits for the operation; every fourth trial queues a newer repair right after the restart (%d resumed operations were superseded). Killed mid-run: %d of %d. Seed %d.",
 			dialect, sz.crashServers, sz.crashAccounts, sz.crashServers*sz.crashAccounts, trial, sz.crashTrials, sz.crashTrials, superseded, midRun, restarts, seed),

@@ -49,9 +49,9 @@ func TestReplicas(t *testing.T) {
 	}
 	defer conn.Close()
 
-	// Kill the third replica once it holds a running task. It polls for
-	// work every second, so the others may finish an operation alone:
-	// then queue another (a repair sync) and try again.
+	// Kill the third replica once it holds the lease of a server (it works
+	// it). It polls for work every second, so the others may finish an
+	// operation alone: then queue another (a repair sync) and try again.
 	victim := replicas[2]
 	held, attempts := 0, 0
 	var op links.Operation
@@ -61,8 +61,8 @@ func TestReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM server_tasks WHERE operation_id = ? AND state = 'running' AND lease_owner LIKE ?",
-				op.ID, "%-"+strconv.Itoa(victim.PID)+"-%").Scan(&held)
+			err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM server_leases WHERE owner LIKE ?",
+				"%-"+strconv.Itoa(victim.PID)+"-%").Scan(&held)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestReplicas(t *testing.T) {
 		outcome = "**FAILED**: " + strings.Join(problems, "; ")
 	}
 	record("Replicas",
-		fmt.Sprintf("%s, 3 processes on one database (4 workers each, per-server cap %d, lease TTL 2 s), %d servers x %d accounts (%d), simulated latency 40-60 ms. 2 accounts per batch. The third replica was killed with SIGKILL while it held %d running task(s) of operation %d (%s, attempt %d: a replica polls for work every second, so an operation may end before it claims any).",
+		fmt.Sprintf("%s, 3 processes on one database (4 workers each, per-server cap %d, lease TTL 2 s), %d servers x %d accounts (%d), simulated latency 40-60 ms. 2 accounts per batch. The third replica was killed with SIGKILL while it held the lease of %d server(s) during operation %d (%s, attempt %d: a replica polls for work every second, so an operation may end before it claims any).",
 			dialect, perServerCap, sz.replicaServers, sz.replicaAccounts, st.fleet.Accounts, held, op.ID, op.Kind, attempts),
 		"",
 		fmt.Sprintf("- Operation %s: %d accounts done, %d failed, %d warnings; %d accounts verified in the simulator.", done.State, done.AccountsDone, done.AccountsFailed, done.Warnings, checked),

@@ -176,7 +176,7 @@ func (s *Server) putLinks(c echo.Context) error {
 // getStatus returns the application's state and progress.
 //
 //	@Summary		Get the provisioning status
-//	@Description	State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+//	@Description	State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
 //	@Tags			applications
 //	@Produce		json
 //	@Security		BearerAuth

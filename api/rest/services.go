@@ -73,7 +73,7 @@ func (s *Server) listServices(c echo.Context) error {
 // createService creates a hosting account.
 //
 //	@Summary		Create a service
-//	@Description	An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+//	@Description	An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
 //	@Tags			services
 //	@Accept			json
 //	@Produce		json
@@ -124,7 +124,7 @@ func (s *Server) getService(c echo.Context) error {
 // updateService changes a hosting account: suspend, unsuspend, terminate, move.
 //
 //	@Summary		Change a service
-//	@Description	Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+//	@Description	Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
 //	@Tags			services
 //	@Accept			json
 //	@Produce		json

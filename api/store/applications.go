@@ -53,9 +53,9 @@ func (s *Store) LinkSetting(ctx context.Context, module, key string) (links.Link
 	return linkSetting(rows[0]), true, nil
 }
 
-// SaveLinkSettings replaces the application's link overrides and, when the
-// application is enabled, queues op (a configuration) in the same
-// transaction. It returns the queued operation, or nil.
+// SaveLinkSettings replaces the application's link overrides, stores its
+// new fingerprint (op.Fingerprint) and, when the application is enabled,
+// queues op (a configuration) in the same transaction. It returns the queued operation, or nil.
 func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error) {
 	var queued *links.Operation
 	err := s.txRetry(ctx, func(tx *gorm.DB) error {
@@ -79,6 +79,11 @@ func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []
 			before: linkSettingsAudit(old), after: linkSettingsAudit(rows)})
 		if err != nil {
 			return err
+		}
+		if op.Fingerprint != "" {
+			if err := tx.Model(&applicationRow{}).Where("module = ?", module).Update("fingerprint", op.Fingerprint).Error; err != nil {
+				return err
+			}
 		}
 		var apps []applicationRow
 		if err := tx.Where("module = ?", module).Limit(1).Find(&apps).Error; err != nil {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
+
+	"github.com/applinks/applinks/api/links"
 )
 
 // migrations are the versioned schema changes after the initial schema, in
@@ -136,6 +138,51 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// The reconciler: server generations, the application fingerprint,
+		// credential versions, progress rows' target generation, and one
+		// link_states row per account location. Rows carried over are
+		// marked '?legacy' (the engine's first start confirms them or
+		// pushes them once) and every active server is due once.
+		ID:      "2026120610_reconciler",
+		Migrate: migrateReconciler,
+	},
+}
+
+// migrateReconciler is the migration 2026120610_reconciler.
+func migrateReconciler(tx *gorm.DB) error {
+	cols := []struct {
+		row   any
+		field string
+	}{
+		{&serverRow{}, "WantedGen"}, {&serverRow{}, "DoneGen"}, {&serverRow{}, "WakeAt"},
+		{&applicationRow{}, "Fingerprint"}, {&linkCredentialRow{}, "Version"}, {&serverTaskRow{}, "TargetGen"},
+	}
+	for _, c := range cols {
+		if !tx.Migrator().HasColumn(c.row, c.field) {
+			if err := tx.Migrator().AddColumn(c.row, c.field); err != nil {
+				return err
+			}
+		}
+	}
+	if !tx.Migrator().HasIndex(&serverRow{}, "idx_servers_due") {
+		if err := tx.Migrator().CreateIndex(&serverRow{}, "idx_servers_due"); err != nil {
+			return err
+		}
+	}
+	if !tx.Migrator().HasTable(&linkStateRow{}) {
+		if err := tx.Migrator().CreateTable(&linkStateRow{}); err != nil {
+			return err
+		}
+	}
+	err := tx.Exec(`INSERT INTO link_states (server_id, username, service_id, module, confirmed_fp, attempts, last_error, failed_fp)
+		SELECT s.server_id, s.username, s.id, sv.module, ?, 0, '', ''
+		FROM services s JOIN servers sv ON sv.id = s.server_id
+		WHERE s.username IS NOT NULL AND s.username <> ''`, links.ConfirmedLegacy).Error
+	if err != nil {
+		return err
+	}
+	return tx.Exec("UPDATE servers SET wanted_gen = 1 WHERE active = ?", true).Error
 }
 
 // initSchema creates every table of the current schema on an empty database.

@@ -41,7 +41,7 @@ type serverRow struct {
 	VerifyTLS     bool   `gorm:"column:verify_tls;not null"`
 	Username      string `gorm:"size:190;not null"`
 	APITokenEnc   string `gorm:"column:api_token_enc;type:text;not null"`
-	Active        bool   `gorm:"not null;index"`
+	Active        bool   `gorm:"not null;index;index:idx_servers_due,priority:1"`
 	Version       string `gorm:"size:64;not null;default:''"`
 	Profile       string `gorm:"size:64;not null;default:''"`
 	SupportsLinks *bool
@@ -51,8 +51,15 @@ type serverRow struct {
 	// cPanel clicks may come from (links.NormalizeSSOSources); empty: any.
 	// 50 IPv6 ranges of at most 43 characters fit in 2,200.
 	SSOSources string `gorm:"column:sso_sources;size:2200;not null;default:''"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// WantedGen is bumped by every change of the desired state of the
+	// server's accounts; DoneGen is the last generation a provisioning pass
+	// found nothing due at. The server is due while it is active, DoneGen <
+	// WantedGen and WakeAt (a coalescing window or a backoff) has passed.
+	WantedGen int64      `gorm:"not null;default:0"`
+	DoneGen   int64      `gorm:"not null;default:0"`
+	WakeAt    *time.Time `gorm:"index:idx_servers_due,priority:2"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 func (serverRow) TableName() string { return "servers" }
@@ -116,20 +123,50 @@ type linkCredentialRow struct {
 	SubscriberUniqueID string `gorm:"size:64;not null;uniqueIndex"`
 	TokenEnc           string `gorm:"type:text;not null"`
 	TokenHash          string `gorm:"size:64;not null"`
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// Version is part of the desired state of the service's location: a
+	// new version (rotation) makes it out of date.
+	Version   int `gorm:"not null;default:1"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 func (linkCredentialRow) TableName() string { return "link_credentials" }
 
 // applicationRow is the per-application switch and settings.
 type applicationRow struct {
-	Module    string `gorm:"primaryKey;size:32"`
-	Enabled   bool   `gorm:"not null"`
-	UpdatedAt time.Time
+	Module  string `gorm:"primaryKey;size:32"`
+	Enabled bool   `gorm:"not null"`
+	// Fingerprint is the application part of the desired state
+	// (links.AppFingerprint), written by the engine.
+	Fingerprint string `gorm:"size:64;not null;default:''"`
+	UpdatedAt   time.Time
 }
 
 func (applicationRow) TableName() string { return "applications" }
+
+// linkStateRow is one account location (server, username): what the panel
+// last confirmed there, and the retry state when it refused. Keyed by the
+// location, so that a service moved, renamed or deleted leaves a row whose
+// desired state is empty: the loop removes the links there, then the row.
+type linkStateRow struct {
+	ServerID int64  `gorm:"primaryKey;autoIncrement:false"`
+	Username string `gorm:"primaryKey;size:64"`
+	// ServiceID is the service that owns the location now; nil for none.
+	ServiceID *int64 `gorm:"index"`
+	Module    string `gorm:"size:32;not null;default:'';index:idx_link_states_backoff,priority:1;index:idx_link_states_failed,priority:1"`
+	// ConfirmedFP is the desired fingerprint the panel last confirmed
+	// ('' = no links there), or a sentinel (links.Confirmed*).
+	ConfirmedFP   string `gorm:"column:confirmed_fp;size:100;not null;default:''"`
+	ConfirmedAt   *time.Time
+	Attempts      int        `gorm:"not null;default:0"`
+	NextAttemptAt *time.Time `gorm:"index:idx_link_states_backoff,priority:2"`
+	LastError     string     `gorm:"type:text"`
+	// FailedFP is the desired fingerprint at which the location became
+	// terminal ('' = not failed).
+	FailedFP string `gorm:"column:failed_fp;size:100;not null;default:'';index:idx_link_states_failed,priority:2"`
+}
+
+func (linkStateRow) TableName() string { return "link_states" }
 
 // linkSettingRow is an application's override of one catalogue entry.
 type linkSettingRow struct {
@@ -175,9 +212,11 @@ type operationRow struct {
 
 func (operationRow) TableName() string { return "operations" }
 
-// serverTaskRow is an operation's work on one server: the unit the worker
-// pool claims. Checked tells that the support check is done (a resumed task
-// does not check again); Cursor is the id of the last service handled.
+// serverTaskRow is an operation's progress on one server: done when the
+// server's done generation reaches TargetGen. Checked tells that the server's
+// start was logged and its accounts counted. Its lease, cursor, attempts and
+// next-attempt columns belong to the operations engine before the
+// reconciler and are no longer used (kept: no column is dropped yet).
 type serverTaskRow struct {
 	ID             int64  `gorm:"primaryKey"`
 	OperationID    int64  `gorm:"not null;uniqueIndex:idx_server_tasks_op_server,priority:1"`
@@ -186,6 +225,7 @@ type serverTaskRow struct {
 	ServiceID      *int64 `gorm:"uniqueIndex:idx_server_tasks_op_server,priority:3"`
 	Username       string `gorm:"size:64;not null;default:''"`
 	State          string `gorm:"size:16;not null;index:idx_server_tasks_claim,priority:1"`
+	TargetGen      int64  `gorm:"not null;default:0"`
 	Checked        bool   `gorm:"not null;default:false"`
 	Cursor         int64  `gorm:"column:cursor_id;not null;default:0"`
 	AccountsTotal  int    `gorm:"not null;default:0"`
@@ -214,9 +254,10 @@ type serverTaskRow struct {
 func (serverTaskRow) TableName() string { return "server_tasks" }
 
 // serverLeaseRow is the per-server lease: whoever holds it is the one worker
-// (in any process) talking to that server, across operations. A holder owns
-// it while Owner is its claim id and ExpiresAt is in the future; it renews
-// ExpiresAt while working and clears Owner when done.
+// (in any process) talking to that server. A holder owns it while Owner is
+// its claim id and ExpiresAt is in the future; it renews ExpiresAt while
+// working and clears Owner when done. TaskID is a fencing counter now: every
+// fenced write bumps it, so that MySQL's changed-rows count is reliable.
 type serverLeaseRow struct {
 	ServerID  int64     `gorm:"primaryKey;autoIncrement:false"`
 	Owner     string    `gorm:"size:100;not null;default:''"`
@@ -293,7 +334,7 @@ func (apiCredentialRow) TableName() string { return "api_credentials" }
 func allRows() []any {
 	return []any{
 		&roleRow{}, &adminRow{}, &serverRow{}, &clientRow{}, &userRow{}, &membershipRow{},
-		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{},
+		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{}, &linkStateRow{},
 		&operationRow{}, &serverTaskRow{}, &serverLeaseRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
 		&apiCredentialRow{}, &auditRow{}, &signingKeyRow{}, &webhookRow{}, &webhookDeliveryRow{},
 	}

@@ -18,6 +18,7 @@ func (s *Store) CreateServer(ctx context.Context, in links.ServerInput) (links.S
 	row := serverRow{
 		Module: in.Module, Name: in.Name, Hostname: in.Hostname, Port: *in.Port, Secure: *in.Secure,
 		VerifyTLS: *in.VerifyTLS, Username: in.Username, Active: *in.Active, SSOSources: joinList(in.SSOSources),
+		WantedGen: 1, // due at once: its accounts get their links with no repair
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.checkServerUnique(tx, 0, row.Name, row.Hostname, row.Port); err != nil {
@@ -203,8 +204,11 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 		if err := s.checkServerUnique(tx, id, name, host, port); err != nil {
 			return err
 		}
-		before := serverFromRow(row)
+		before, orig := serverFromRow(row), row // Updates writes the new values into row
 		if err := tx.Model(&row).Updates(cols).Error; err != nil {
+			return err
+		}
+		if err := s.followServer(tx, orig, p); err != nil {
 			return err
 		}
 		var after serverRow
@@ -223,6 +227,44 @@ func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch)
 	return s.Server(ctx, id)
 }
 
+// followServer wakes a server whose accounts' desired state may have
+// changed, in tx (row is the server before the change p): reactivated, or reached differently (its support is
+// checked again). A deactivated server is skipped: its accounts keep their
+// links, and its open progress rows end (the operations can complete).
+func (s *Store) followServer(tx *gorm.DB, row serverRow, p links.ServerPatch) error {
+	now := s.now()
+	if p.Active != nil && !*p.Active && row.Active {
+		var tasks []struct {
+			ID          int64
+			OperationID int64
+			Module      string
+		}
+		err := tx.Table("server_tasks t").Select("t.id, t.operation_id, o.module").Joins("JOIN operations o ON o.id = t.operation_id").
+			Where("t.server_id = ? AND t.state IN ?", row.ID, openTaskStates).Scan(&tasks).Error
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if err := tx.Model(&serverTaskRow{}).Where("id = ?", t.ID).
+				Updates(map[string]any{"state": links.TaskDone, "finished_at": now, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			id := row.ID
+			err := insertLog(tx, t.OperationID, t.Module, now, []links.LogEntry{{Level: links.LevelInfo, ServerID: &id,
+				Message: fmt.Sprintf("Skipped server %s: it was deactivated (its accounts keep their links).", row.Name)}})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	reactivated := p.Active != nil && *p.Active && !row.Active
+	if reactivated || p.ReachField(serverFromRow(row)) != "" || p.APIToken != nil {
+		return tx.Exec(bumpNowSQL, now, row.ID).Error
+	}
+	return nil
+}
+
 // DeleteServer deletes a server that no longer has services.
 func (s *Store) DeleteServer(ctx context.Context, id int64) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -238,6 +280,9 @@ func (s *Store) DeleteServer(ctx context.Context, id int64) error {
 			return links.Errorf(links.ECONFLICT, "Server %d still has %d services: move or delete them first, or deactivate the server instead.", id, n)
 		}
 		if err := tx.Where("server_id = ?", id).Delete(&serverTaskRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("server_id = ?", id).Delete(&linkStateRow{}).Error; err != nil {
 			return err
 		}
 		if err := tx.Delete(&serverRow{}, id).Error; err != nil {
@@ -269,19 +314,25 @@ func (s *Store) connFromRow(row serverRow) (links.ServerConn, error) {
 	}, nil
 }
 
-// SetServerSupport records what a support check found.
+// SetServerSupport records what a support check found. A server whose
+// support changed (upgraded, or downgraded) is due at once: the desired
+// state of its accounts changed.
 func (s *Store) SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error {
-	_, err := s.writer.ExecContext(ctx, setSupportSQL, setSupportArgs(links.ServerCheck{ServerID: id, Support: sup, At: at}, s.now())...)
+	now := s.now()
+	_, err := s.writer.ExecContext(ctx, setSupportSQL, sup.Supported, sup.Supported, now,
+		truncate(sup.Version, 64), truncate(sup.Profile, 64), sup.Supported, truncate(sup.Reason, 500), at.UTC(), now, id)
 	return translate(s.dbErr(err), fmt.Sprintf("server %d", id))
 }
 
-// setSupportSQL records a support check on its server (setSupportArgs).
-const setSupportSQL = "UPDATE servers SET version = ?, profile = ?, supports_links = ?, support_reason = ?, checked_at = ?, updated_at = ? WHERE id = ?"
-
-func setSupportArgs(c links.ServerCheck, now time.Time) []any {
-	return []any{truncate(c.Support.Version, 64), truncate(c.Support.Profile, 64), c.Support.Supported,
-		truncate(c.Support.Reason, 500), c.At.UTC(), now, c.ServerID}
-}
+// setSupportSQL records a support check on its server, bumping it when its
+// support changed (a first check, from unknown, does not: the server is
+// being worked, or was bumped when it became unknown). wanted_gen and
+// wake_at are assigned before supports_links: MySQL reads the columns
+// assigned before in the new state.
+const setSupportSQL = "UPDATE servers SET" +
+	" wanted_gen = wanted_gen + CASE WHEN supports_links IS NOT NULL AND supports_links <> ? THEN 1 ELSE 0 END," +
+	" wake_at = CASE WHEN supports_links IS NOT NULL AND supports_links <> ? THEN ? ELSE wake_at END," +
+	" version = ?, profile = ?, supports_links = ?, support_reason = ?, checked_at = ?, updated_at = ? WHERE id = ?"
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -117,6 +117,14 @@ func (s *Store) CreateService(ctx context.Context, in links.ServiceInput) (links
 		if err := tx.Create(&cred).Error; err != nil {
 			return err
 		}
+		if in.Username != "" {
+			if err := placeLocation(tx, row.ID, row.ServerID, in.Username, module); err != nil {
+				return err
+			}
+			if err := s.bumpLater(tx, row.ServerID); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(row.ID), action: links.AuditCreate,
 			clientID: row.ClientID, after: serviceFromRow(row, module)})
 	})
@@ -249,6 +257,9 @@ func (s *Store) UpdateService(ctx context.Context, id int64, p links.ServicePatc
 				return err
 			}
 		}
+		if err := s.followService(tx, before, merged); err != nil {
+			return err
+		}
 		after = merged
 		return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(id), action: links.AuditUpdate,
 			clientID: row.ClientID, before: before, after: merged})
@@ -274,8 +285,54 @@ func (s *Store) DeleteService(ctx context.Context, id int64) (links.Service, err
 		if err := tx.Delete(&serviceRow{}, id).Error; err != nil {
 			return err
 		}
+		if svc.Username != "" {
+			if err := leaveLocation(tx, id, svc.ServerID, svc.Username); err != nil {
+				return err
+			}
+			if err := s.bumpLater(tx, svc.ServerID); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(id), action: links.AuditDelete,
 			clientID: svc.ClientID, before: svc})
 	})
 	return svc, translate(err, fmt.Sprintf("service %d", id))
+}
+
+// followService updates the locations of a changed service in tx: a move or
+// a rename leaves the old location (its links are removed) and takes the
+// new one; a status change makes its location be tried again. The servers
+// concerned wake after the coalescing window.
+func (s *Store) followService(tx *gorm.DB, before, after links.Service) error {
+	moved := before.ServerID != after.ServerID || before.Username != after.Username
+	if !moved && before.Status == after.Status {
+		return nil
+	}
+	if !moved {
+		if before.Username == "" {
+			return nil
+		}
+		if err := retryLocation(tx, before.ServerID, before.Username); err != nil {
+			return err
+		}
+		return s.bumpLater(tx, before.ServerID)
+	}
+	if before.Username != "" {
+		if err := leaveLocation(tx, before.ID, before.ServerID, before.Username); err != nil {
+			return err
+		}
+		if err := s.bumpLater(tx, before.ServerID); err != nil {
+			return err
+		}
+	}
+	if after.Username == "" {
+		return nil
+	}
+	if err := placeLocation(tx, after.ID, after.ServerID, after.Username, after.Module); err != nil {
+		return err
+	}
+	if after.ServerID == before.ServerID && before.Username != "" {
+		return nil // bumped above
+	}
+	return s.bumpLater(tx, after.ServerID)
 }

@@ -50,6 +50,9 @@ type Store struct {
 	box     *secret.Box
 	dialect string
 	now     func() time.Time
+	// lifecycleDelay is the coalescing window of service changes: the
+	// server of a changed account wakes that much later (SetLifecycleDelay).
+	lifecycleDelay time.Duration
 }
 
 // Options configure Open.
@@ -134,7 +137,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	st.db, st.box, st.dialect, st.now = db, opts.Box, dialect, cfg.NowFunc
+	st.db, st.box, st.dialect, st.now, st.lifecycleDelay = db, opts.Box, dialect, cfg.NowFunc, time.Second
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", dialect, err)

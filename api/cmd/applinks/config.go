@@ -55,13 +55,15 @@ type Config struct {
 	Workers      int           `env:"APPLINKS_WORKERS" envDefault:"16"`
 	PerServerCap int           `env:"APPLINKS_PER_SERVER_CAP" envDefault:"4"`
 	BatchSize    int           `env:"APPLINKS_BATCH_SIZE" envDefault:"10"`
-	Unbatched    bool          `env:"APPLINKS_UNBATCHED" envDefault:"false"` // one WHM request per call: for benchmarks only
 	WHMTimeout   time.Duration `env:"APPLINKS_WHM_TIMEOUT" envDefault:"30s"`
 	LeaseTTL     time.Duration `env:"APPLINKS_LEASE_TTL" envDefault:"30s"`
 	MaxAttempts  int           `env:"APPLINKS_MAX_ATTEMPTS" envDefault:"4"`
 	LinkPrefix   string        `env:"APPLINKS_LINK_PREFIX" envDefault:"billing"`
 	GroupLabel   string        `env:"APPLINKS_GROUP_LABEL" envDefault:"Billing & Support"`
 	LogRetention time.Duration `env:"APPLINKS_LOG_RETENTION" envDefault:"2160h"`
+	// LifecycleDelay is the coalescing window of service changes: accounts
+	// added one by one within it share WHM batches.
+	LifecycleDelay time.Duration `env:"APPLINKS_LIFECYCLE_DELAY" envDefault:"1s"`
 	// AuditRetention is how long the staff audit trail keeps a record.
 	AuditRetention time.Duration `env:"APPLINKS_AUDIT_RETENTION" envDefault:"8760h"`
 	ShutdownGrace  time.Duration `env:"APPLINKS_SHUTDOWN_GRACE" envDefault:"20s"`
@@ -181,6 +183,9 @@ func (c Config) validate() error {
 	}
 	if c.AuditRetention < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("APPLINKS_AUDIT_RETENTION must be at least 24h, got %s", c.AuditRetention))
+	}
+	if c.LifecycleDelay < 0 || c.LifecycleDelay > time.Minute {
+		errs = append(errs, fmt.Errorf("APPLINKS_LIFECYCLE_DELAY must be between 0s and 1m, got %s", c.LifecycleDelay))
 	}
 	if c.LeaseTTL < time.Second {
 		errs = append(errs, fmt.Errorf("APPLINKS_LEASE_TTL must be at least 1s, got %s", c.LeaseTTL))

@@ -76,6 +76,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 		return err
 	}
 	defer db.Close()
+	db.SetLifecycleDelay(cfg.LifecycleDelay)
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	go hooks.Run(ctx)
 
 	engine := provisioning.New(provisioning.Config{
-		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, Unbatched: cfg.Unbatched, LeaseTTL: cfg.LeaseTTL,
+		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, LeaseTTL: cfg.LeaseTTL,
 		MaxAttempts: cfg.MaxAttempts, LinkPrefix: cfg.LinkPrefix, GroupLabel: cfg.GroupLabel, PublicURL: cfg.PublicURL,
 		LogRetention: cfg.LogRetention,
 	}, db, panels, logger, registry)

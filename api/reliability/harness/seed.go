@@ -138,8 +138,9 @@ func SeedFleet(ctx context.Context, db *ScratchDB, plan FleetPlan) (*Fleet, erro
 	return f, nil
 }
 
-// seedAccounts inserts users, clients, memberships, services and link
-// credentials with multi-row INSERTs, in the shape the store writes them.
+// seedAccounts inserts users, clients, memberships, services, link
+// credentials and link locations with multi-row INSERTs, in the shape the
+// store writes them.
 func seedAccounts(ctx context.Context, st *store.Store, box *secret.Box, f *Fleet, perClient int) error {
 	sqlDB, err := st.SQLDB()
 	if err != nil {
@@ -167,12 +168,14 @@ func seedAccounts(ctx context.Context, st *store.Store, box *secret.Box, f *Flee
 	}
 	services := make([][]any, 0, total)
 	creds := make([][]any, 0, total)
+	locations := make([][]any, 0, total)
 	id := int64(0)
 	for _, s := range f.Servers {
 		for _, u := range s.Accounts {
 			id++
 			client := (id-1)/int64(perClient) + 1
 			services = append(services, []any{id, client, s.ID, u, u + ".example.test", links.ServiceActive, now, now})
+			locations = append(locations, []any{s.ID, u, id, s.Sim.Module(), "", 0, "", ""})
 			sub, err := secret.Token(18)
 			if err != nil {
 				return err
@@ -199,6 +202,8 @@ func seedAccounts(ctx context.Context, st *store.Store, box *secret.Box, f *Flee
 		{"memberships", "client_id, user_id, permissions, created_at, updated_at", members},
 		{"services", "id, client_id, server_id, username, domain, status, created_at, updated_at", services},
 		{"link_credentials", "service_id, subscriber_unique_id, token_enc, token_hash, created_at, updated_at", creds},
+		// Each account's location, nothing confirmed there yet.
+		{"link_states", "server_id, username, service_id, module, confirmed_fp, attempts, last_error, failed_fp", locations},
 	}
 	for _, step := range steps {
 		if err := bulkInsert(ctx, sqlDB, step.table, step.cols, step.rows); err != nil {

@@ -840,7 +840,7 @@ export interface paths {
         };
         /**
          * Get the provisioning status
-         * @description State (disabled, provisioning, active, syncing, deprovisioning), progress counts of the current or last operation and its warnings. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
+         * @description State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
          */
         get: {
             parameters: {
@@ -3532,7 +3532,7 @@ export interface paths {
         put?: never;
         /**
          * Create a service
-         * @description An Active or Suspended service with a username on an active server gets its links at once when the application is enabled.
+         * @description An Active or Suspended service with a username on an active server gets its links when the application is enabled, after the coalescing window APPLINKS_LIFECYCLE_DELAY (services created together share WHM batches).
          */
         post: {
             parameters: {
@@ -3660,7 +3660,7 @@ export interface paths {
         head?: never;
         /**
          * Change a service
-         * @description Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them.
+         * @description Only the fields present change. Unsuspending or moving (server_id) pushes the links; Terminated or Cancelled removes them; a move or a rename removes them from the old account. The work follows after the coalescing window APPLINKS_LIFECYCLE_DELAY.
          */
         patch: {
             parameters: {
@@ -4722,8 +4722,19 @@ export interface components {
         "links.ApplicationStatus": {
             /** @example 40 */
             accounts_done: number;
-            /** @example 1 */
+            /**
+             * @description AccountsFailed counts the accounts whose links failed for good (after
+             *     every attempt) at the current desired state, across the module:
+             *     "active with warnings" when the state is active.
+             * @example 1
+             */
             accounts_failed: number;
+            /**
+             * @description AccountsPending counts the accounts waiting to be tried again after
+             *     a refusal.
+             * @example 0
+             */
+            accounts_pending: number;
             /** @example 100 */
             accounts_total: number;
             /** @example true */

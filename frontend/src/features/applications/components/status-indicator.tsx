@@ -8,7 +8,7 @@ interface Describe {
 
 /** The words for a status, exactly as staff see them (PRODUCT.md 3.1). */
 export function describeStatus(status: ApplicationStatus | undefined): Describe {
-  const warnings = status?.warnings ?? 0;
+  const warnings = (status?.warnings ?? 0) + (status?.accounts_failed ?? 0);
   switch (status?.state) {
     case 'provisioning':
       return { label: 'Provisioning', tone: 'info', progress: true };
@@ -35,6 +35,9 @@ export function StatusIndicator({ status }: { status: ApplicationStatus | undefi
   const done = status?.accounts_done ?? 0;
   const total = status?.accounts_total ?? 0;
   const warnings = status?.warnings ?? 0;
+  // Accounts that failed for good (after every attempt) say more than the
+  // warnings of the last run, some of which may be refusals retried since.
+  const failed = status?.accounts_failed ?? 0;
   const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
   return (
     <div className={`status status--${d.tone}`}>
@@ -50,7 +53,9 @@ export function StatusIndicator({ status }: { status: ApplicationStatus | undefi
         {d.label === 'Active with warnings' ? (
           <span className="status__count">
             {' '}
-            ({warnings} {warnings === 1 ? 'warning' : 'warnings'})
+            {failed > 0
+              ? `(${String(failed)} ${failed === 1 ? 'account' : 'accounts'} failed)`
+              : `(${String(warnings)} ${warnings === 1 ? 'warning' : 'warnings'})`}
           </span>
         ) : null}
       </span>

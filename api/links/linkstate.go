@@ -1,0 +1,122 @@
+package links
+
+import "time"
+
+// LinkState is one account location (server, username) as the provisioning
+// loop reads it: what the panel last confirmed there, and what its desired
+// state depends on (the service that owns the location now and its link
+// credential).
+type LinkState struct {
+	ServerID int64
+	Username string
+	// ServiceID is the service that owns the location; nil when none does
+	// (it was deleted, moved or renamed away).
+	ServiceID     *int64
+	ConfirmedFP   string
+	FailedFP      string
+	Attempts      int
+	NextAttemptAt *time.Time
+	// The owning service as it is now: where it is and its status.
+	ServiceServerID int64
+	ServiceUsername string
+	ServiceStatus   string
+	// Its link credential; the token is sealed until just before a push.
+	SubscriberUniqueID string
+	TokenSealed        string
+	CredVersion        int
+}
+
+// AtLocation reports whether the owning service is still at this location.
+func (s LinkState) AtLocation() bool {
+	return s.ServiceID != nil && s.ServiceServerID == s.ServerID && s.ServiceUsername == s.Username
+}
+
+// LinkStateUpdate is what a panel's answer does to one location. It applies
+// only while the location's confirmed fingerprint is still ReadFP (a repair
+// or an ownership change meanwhile wins).
+type LinkStateUpdate struct {
+	Username      string
+	ReadFP        string
+	ConfirmedFP   string
+	Attempts      int
+	NextAttemptAt *time.Time
+	LastError     string
+	FailedFP      string
+	// Delete drops the row of an empty, clean location no service owns.
+	Delete bool
+	// Done and Failed are what the update counts for the progress row:
+	// confirmed, or terminal (failed for good, or not tried on a server
+	// given up).
+	Done, Failed bool
+	// Entry, when set, is logged with the update (only if it applies).
+	Entry *LogEntry
+}
+
+// BatchRecord is the outcome of one panel request, recorded in one
+// transaction fenced by the server's lease.
+type BatchRecord struct {
+	ServerID int64
+	Owner    string
+	// TaskID is the progress row (server task) the updates count for;
+	// zero for none.
+	TaskID int64
+	// OperationID and Module receive the log entries; zero drops them.
+	OperationID int64
+	Module      string
+	Updates     []LinkStateUpdate
+	// Entries are logged with the batch whatever its updates do.
+	Entries []LogEntry
+}
+
+// ProgressTask is the open progress row of an operation on one server.
+type ProgressTask struct {
+	ID          int64
+	OperationID int64
+	Module      string
+	Kind        string
+	// TargetGen is the server generation the operation waits for.
+	TargetGen      int64
+	Checked        bool
+	AccountsDone   int
+	AccountsFailed int
+	StartedAt      *time.Time
+}
+
+// ServerWork is a claimed server as its worker reads it: the server, how to
+// reach it, and its generations (wanted: bumped by every change of desired
+// state; done: the last generation a pass found nothing due at).
+type ServerWork struct {
+	Server
+	Conn      ServerConn
+	WantedGen int64
+	DoneGen   int64
+}
+
+// ReconcileCounts are the figures the status needs for one module.
+type ReconcileCounts struct {
+	// ServersBehind counts the active servers that support links (or are
+	// not checked yet) whose done generation is behind the wanted one.
+	ServersBehind int
+	// AccountsPending counts the locations waiting for a retry (backoff).
+	AccountsPending int
+	// AccountsFailed counts the terminal locations.
+	AccountsFailed int
+}
+
+// TaskStep changes a progress row, with its log entries, in one transaction
+// fenced by the server's lease.
+type TaskStep struct {
+	Task     ProgressTask
+	ServerID int64
+	// Start records the server's start: checked, Supported and
+	// AccountsTotal (the accounts out of date). It applies once: a step
+	// whose start was already recorded is skipped whole.
+	Start         bool
+	Supported     bool
+	AccountsTotal int
+	// AccountsFailed is added to the row's count.
+	AccountsFailed int
+	// State, when set, is the row's final state.
+	State   string
+	Entries []LogEntry
+}

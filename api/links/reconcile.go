@@ -1,0 +1,96 @@
+package links
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Desired state: the link set an account location should carry, as a
+// fingerprint. The provisioning loop pushes (or removes) the links of every
+// location whose desired fingerprint differs from the one the panel last
+// confirmed.
+
+// Confirmed fingerprints that equal no desired fingerprint, so that the
+// location is out of date whatever it should carry.
+const (
+	// ConfirmedRepair marks a location to push (or remove) again: a repair.
+	ConfirmedRepair = "!repair"
+	// ConfirmedOwner marks a location another service took over: what it
+	// carries was pushed with someone else's credentials.
+	ConfirmedOwner = "!owner"
+	// ConfirmedLegacy marks a location carried over from the operations
+	// engine: whether its links are exact is not known.
+	ConfirmedLegacy = "?legacy"
+)
+
+// AppFingerprint is the application part of the desired state: a hash of
+// whether the application is enabled, its links (as ApplyLinkSettings
+// returns them) and what every pushed link embeds (the public URL, the link
+// prefix and the group label). Any change to one of them changes it.
+func AppFingerprint(enabled bool, ls []Link, publicURL, prefix, groupLabel string) string {
+	var b strings.Builder
+	b.WriteString(strconv.FormatBool(enabled))
+	for _, part := range []string{publicURL, prefix, groupLabel} {
+		b.WriteString("\x00" + part)
+	}
+	for _, l := range ls {
+		b.WriteString("\x01" + l.Key + "\x00" + l.Label + "\x00" + strconv.FormatBool(l.Enabled) + "\x00" +
+			strconv.Itoa(l.Order) + "\x00" + l.Implements + "\x00" + l.Route + "\x00" + l.Group)
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:12])
+}
+
+// DesiredInput is what the desired state of one account location depends on.
+type DesiredInput struct {
+	// AtLocation: a service exists and is still at this server and username.
+	AtLocation bool
+	// Status is that service's status.
+	Status string
+	// ServerActive and ServerSupported describe the location's server.
+	ServerActive, ServerSupported bool
+	// AppEnabled and AppFP are the application's switch and fingerprint.
+	AppEnabled bool
+	AppFP      string
+	// CredVersion is the version of the service's link credential.
+	CredVersion int
+}
+
+// DesiredFP is the fingerprint of the links the location should carry:
+// "<application fingerprint>:<credential version>" when a qualifying
+// service is there on an active supported server and the application is
+// enabled, else "" (no links, no group).
+func DesiredFP(in DesiredInput) string {
+	qualifies := in.Status == ServiceActive || in.Status == ServiceSuspended
+	if !in.AtLocation || !qualifies || !in.ServerActive || !in.ServerSupported || !in.AppEnabled || in.AppFP == "" {
+		return ""
+	}
+	return in.AppFP + ":" + strconv.Itoa(max(in.CredVersion, 1))
+}
+
+// OutOfDate reports whether a location must be pushed or cleaned: its
+// desired fingerprint differs from the confirmed one, and it is not terminal
+// (failed is the desired fingerprint at which it stopped being tried; it is
+// tried again once the desired state changes).
+func OutOfDate(desired, confirmed, failed string) bool {
+	return desired != confirmed && (failed == "" || failed != desired)
+}
+
+// Due reports whether an out-of-date location may be tried now: it is not
+// waiting for a backoff to end.
+func Due(desired, confirmed, failed string, nextAttempt *time.Time, now time.Time) bool {
+	return OutOfDate(desired, confirmed, failed) && (nextAttempt == nil || !nextAttempt.After(now))
+}
+
+// Backoff is the wait after the n-th failed attempt (n from 1): base doubled
+// each time, at most limit.
+func Backoff(base, limit time.Duration, n int) time.Duration {
+	d := base
+	for i := 1; i < n && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
