@@ -67,7 +67,7 @@ func linkDrift(group GroupSpec, w LinkSpec, creds AccountCreds, got FoundLink) [
 	}
 	text("group_id", got.GroupID, group.ID)
 	text("implements", got.Implements, w.Implements)
-	text("url", got.URL, w.FallbackURL(creds.ServiceID))
+	text("url", got.URL, w.FallbackURL(creds))
 	text("autologin_token_url", got.AutologinTokenURL, w.AutologinTokenURL)
 	// The subscriber id is the public half of the credential: shown.
 	text("subscriber_unique_id", got.SubscriberUniqueID, creds.SubscriberUniqueID)

@@ -6,13 +6,15 @@ import (
 	"testing"
 )
 
-// driftWant is a desired set of two links, one with a per-service url.
+// driftWant is a desired set of two links, one with a per-account url.
 func driftWant() (GroupSpec, []LinkSpec, AccountCreds) {
 	group := GroupSpec{ID: "billing", Label: "Billing", Order: 1}
 	want := []LinkSpec{
 		{App: "billing_upgrade", Label: "Upgrade/Downgrade", Order: 1, Implements: "upgrade",
 			AutologinTokenURL: "https://bill.example/sso?d=upgrade", URL: "https://bill.example/login?next=upgrade",
-			ServiceURL: func(id int64) string { return fmt.Sprintf("https://bill.example/services/%d/upgrade", id) }},
+			AccountURL: func(a AccountCreds) string {
+				return fmt.Sprintf("https://bill.example/fallback?sub=%s", a.SubscriberUniqueID)
+			}},
 		{App: "billing_profile", Label: "Manage Profile", Order: 10,
 			AutologinTokenURL: "https://bill.example/sso?d=profile", URL: "https://bill.example/login?next=profile"},
 	}
@@ -27,7 +29,7 @@ func asPushed() AccountLinks {
 			AutologinTokenURL: "https://bill.example/sso?d=profile", URL: "https://bill.example/login?next=profile",
 			SubscriberUniqueID: "al_sub1"},
 		{App: "billing_upgrade", Read: true, Label: "Upgrade/Downgrade", Order: 1, GroupID: "billing", Implements: "upgrade",
-			AutologinTokenURL: "https://bill.example/sso?d=upgrade", URL: "https://bill.example/services/41/upgrade",
+			AutologinTokenURL: "https://bill.example/sso?d=upgrade", URL: "https://bill.example/fallback?sub=al_sub1",
 			SubscriberUniqueID: "al_sub1"},
 	}}
 }
@@ -52,7 +54,7 @@ func TestDrift(t *testing.T) {
 		}, []string{
 			`group_id of billing_upgrade is "other", want "billing"`,
 			`implements of billing_upgrade is "", want "upgrade"`,
-			`url of billing_upgrade is "https://x.example/", want "https://bill.example/services/41/upgrade"`,
+			`url of billing_upgrade is "https://x.example/", want "https://bill.example/fallback?sub=al_sub1"`,
 			`autologin_token_url of billing_upgrade is "https://x.example/sso", want "https://bill.example/sso?d=upgrade"`,
 			`subscriber_unique_id of billing_upgrade is "al_sub2", want "al_sub1"`,
 		}},
@@ -84,13 +86,14 @@ func TestDrift(t *testing.T) {
 	}
 }
 
-// An account without a known service expects the link's own url.
-func TestDriftWithoutServiceExpectsTheLinksURL(t *testing.T) {
+// A link whose AccountURL answers nothing for the account expects the
+// link's own url.
+func TestDriftWithoutAccountURLExpectsTheLinksURL(t *testing.T) {
 	group, want, creds := driftWant()
-	creds.ServiceID = 0
+	want[0].AccountURL = func(AccountCreds) string { return "" }
 	found := asPushed()
 	got := Drift(group, want, creds, found)
-	wantDiff := []string{`url of billing_upgrade is "https://bill.example/services/41/upgrade", want "https://bill.example/login?next=upgrade"`}
+	wantDiff := []string{`url of billing_upgrade is "https://bill.example/fallback?sub=al_sub1", want "https://bill.example/login?next=upgrade"`}
 	if !reflect.DeepEqual(got, wantDiff) {
 		t.Errorf("Drift = %q, want %q", got, wantDiff)
 	}

@@ -46,18 +46,21 @@ type LinkSpec struct {
 	Implements        string // billing, support, upgrade or empty
 	AutologinTokenURL string
 	URL               string // fallback when the autologin call fails
-	// ServiceURL, when set, is the fallback of each account instead of URL,
-	// for the account's service (a client-area page of that service).
-	ServiceURL func(serviceID int64) string
+	// AccountURL, when set, is the fallback of each account instead of URL
+	// (PushPlan's names the account's subscriber id); an empty answer
+	// means URL.
+	AccountURL func(acct AccountCreds) string
 	Base64PNG  string // optional icon
 }
 
-// FallbackURL is the url the link carries on the account of the billing
-// service serviceID (zero when unknown): the service's own page when the
-// link has a ServiceURL, else URL.
-func (l LinkSpec) FallbackURL(serviceID int64) string {
-	if l.ServiceURL != nil && serviceID != 0 {
-		return l.ServiceURL(serviceID)
+// FallbackURL is the url the link carries on the account acct: AccountURL's
+// answer when the link has one, else URL. Push and drift detection both
+// use it, so they agree.
+func (l LinkSpec) FallbackURL(acct AccountCreds) string {
+	if l.AccountURL != nil {
+		if u := l.AccountURL(acct); u != "" {
+			return u
+		}
 	}
 	return l.URL
 }
@@ -69,8 +72,8 @@ type AccountCreds struct {
 	Username           string
 	SubscriberUniqueID string
 	Token              string
-	// ServiceID is the billing service the account belongs to (for
-	// LinkSpec.ServiceURL); zero when unknown.
+	// ServiceID is the billing service the account belongs to; zero when
+	// unknown.
 	ServiceID int64
 }
 

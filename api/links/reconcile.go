@@ -29,10 +29,15 @@ const (
 // AppFingerprint is the application part of the desired state: a hash of
 // whether the application is enabled, its links (as ApplyLinkSettings
 // returns them) and what every pushed link embeds (the public URL, the link
-// prefix and the group label). Any change to one of them changes it.
+// prefix and the group label), and the shape of the fallback urls
+// (FallbackURLScheme, a fixed version: the shape itself is code, not data).
+// Any change to one of them changes it.
 func AppFingerprint(enabled bool, ls []Link, publicURL, prefix, groupLabel string) string {
 	var b strings.Builder
 	b.WriteString(strconv.FormatBool(enabled))
+	// The url scheme version: bumping it re-pushes every account, so none
+	// keeps a fallback url of an older shape.
+	b.WriteString("\x00url-scheme:" + FallbackURLScheme)
 	for _, part := range []string{publicURL, prefix, groupLabel} {
 		b.WriteString("\x00" + part)
 	}

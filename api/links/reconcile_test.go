@@ -121,3 +121,22 @@ func TestAtLocation(t *testing.T) {
 		}
 	}
 }
+
+// Every pushed link falls back to the fallback page of its destination for
+// the account's subscriber id, service routes included.
+func TestPushPlanFallsBackToTheFallbackPage(t *testing.T) {
+	plan := PushPlan(ApplyLinkSettings(nil), "https://b.example", "billing", "Billing")
+	acct := AccountCreds{Username: "alice", SubscriberUniqueID: "al_s1", ServiceID: 41}
+	if len(plan.Links) != len(Catalogue) {
+		t.Fatalf("%d links", len(plan.Links))
+	}
+	for _, l := range plan.Links {
+		key := l.App[len("billing_"):]
+		if got, want := l.FallbackURL(acct), "https://b.example/sso/fallback?destination="+key+"&sub=al_s1"; got != want {
+			t.Errorf("%s: fallback %q, want %q", l.App, got, want)
+		}
+		if got, want := l.URL, "https://b.example/sso/fallback?destination="+key; got != want {
+			t.Errorf("%s: url %q, want %q", l.App, got, want)
+		}
+	}
+}

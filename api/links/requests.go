@@ -1,38 +1,54 @@
 package links
 
-import (
-	"net/url"
-	"strconv"
-	"strings"
-)
+import "net/url"
 
 // PushPlan is the panel request that makes an account carry exactly the
 // enabled links of ls (as ApplyLinkSettings returns them) in the group
 // named prefix, labelled groupLabel, and removes the disabled ones; the
 // accounts are added per batch. Every link embeds publicURL.
+//
+// The fallback url of a link (where cPanel sends the browser when the
+// autologin call was refused) is the fallback page of the link's
+// destination for the account's subscriber id (FallbackPageURL), which
+// explains a recent refusal and offers the sign-in that continues there.
 func PushPlan(ls []Link, publicURL, prefix, groupLabel string) PushRequest {
-	login := func(route string) string { return publicURL + "/portal/login?next=" + url.QueryEscape(route) }
 	req := PushRequest{Group: GroupSpec{ID: prefix, Label: groupLabel, Order: 100}}
 	for _, l := range ls {
 		if !l.Enabled {
 			req.Remove = append(req.Remove, prefix+"_"+l.Key)
 			continue
 		}
+		key := l.Key
 		spec := LinkSpec{
 			App: prefix + "_" + l.Key, Label: l.Label, Order: l.Order, Implements: l.Implements,
 			AutologinTokenURL: publicURL + "/sso/cpanel/token?destination=" + url.QueryEscape(l.Key),
-			URL:               login(l.Route),
-		}
-		if strings.Contains(l.Route, ":serviceId") {
-			// The fallback continues to the account's own service page;
-			// without a known service, to the service list.
-			d := LinkDef{Route: l.Route}
-			spec.URL = login("/portal/services")
-			spec.ServiceURL = func(id int64) string { return login(d.RouteFor(strconv.FormatInt(id, 10))) }
+			URL:               FallbackPageURL(publicURL, key, ""),
+			AccountURL:        func(a AccountCreds) string { return FallbackPageURL(publicURL, key, a.SubscriberUniqueID) },
 		}
 		req.Links = append(req.Links, spec)
 	}
 	return req
+}
+
+// FallbackPath is the path of the page a refused cPanel click falls back to.
+const FallbackPath = "/sso/fallback"
+
+// FallbackURLScheme names the shape of the fallback urls PushPlan makes. It
+// is part of AppFingerprint, so changing the shape (bump it when you do)
+// makes the reconciler push every account again: until then an account
+// keeps the url it was pushed with. Version 1 was
+// <public>/portal/login?next=<route>; 2 is FallbackPageURL.
+const FallbackURLScheme = "2"
+
+// FallbackPageURL is the fallback url of the link to destination on the
+// account with the public subscriber id sub (none when empty):
+// <publicURL>/sso/fallback?destination=<key>&sub=<subscriber id>.
+func FallbackPageURL(publicURL, destination, sub string) string {
+	u := publicURL + FallbackPath + "?destination=" + url.QueryEscape(destination)
+	if sub != "" {
+		u += "&sub=" + url.QueryEscape(sub)
+	}
+	return u
 }
 
 // RemoveAll is the panel request that removes every link of the catalogue

@@ -146,7 +146,7 @@ func (p *panel) PreparePush(s links.ServerConn, req links.PushRequest) links.Pre
 	for j, l := range req.Links {
 		il := IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
 			AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG}
-		if l.ServiceURL != nil {
+		if l.AccountURL != nil {
 			il.URL = "" // per account
 		}
 		linkArgs[j] = p.linkArgs.get(il)
@@ -159,8 +159,8 @@ func (p *panel) PreparePush(s links.ServerConn, req links.PushRequest) links.Pre
 		own := NewSharedArgs(IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username))
 		for j, l := range req.Links {
 			cmd := Command{Function: FnCreateIntegrationLink}
-			if l.ServiceURL != nil {
-				if u := l.FallbackURL(acct.ServiceID); u != "" {
+			if l.AccountURL != nil {
+				if u := l.FallbackURL(acct); u != "" {
 					cmd.Args = url.Values{"url": {u}}
 				}
 			}

@@ -359,41 +359,27 @@ func TestOnePanelServesManyServersConcurrently(t *testing.T) {
 	}
 }
 
-// A link with a ServiceURL gets each account's own fallback url (its
-// service's page), batched or not; an account without a known service gets
-// the link's URL.
-func TestPushLinksGivesEachAccountItsServiceURL(t *testing.T) {
+// The links of links.PushPlan fall back to the fallback page of their
+// destination for each account's own subscriber id, batched or not.
+func TestPushLinksGivesEachAccountItsFallbackPage(t *testing.T) {
 	for _, unbatched := range []bool{false, true} {
 		t.Run(fmt.Sprintf("unbatched=%v", unbatched), func(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-			req := pushRequest("alice", "bob", "carol")
-			req.Unbatched = unbatched
-			req.Links[0].ServiceURL = func(id int64) string {
-				return fmt.Sprintf("https://bill.example/portal/login?next=services%%2F%d%%2Fupgrade", id)
-			}
-			req.Accounts[0].ServiceID, req.Accounts[1].ServiceID = 41, 42
+			req := pushRequest("alice", "bob")
+			plan := links.PushPlan(links.ApplyLinkSettings(nil), "https://bill.example", "billing", "Billing & Support")
+			req.Links, req.Remove, req.Unbatched = plan.Links, nil, unbatched
 			if _, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
 				t.Fatal(err)
 			}
-			want := map[string]string{
-				"alice": "https://bill.example/portal/login?next=services%2F41%2Fupgrade",
-				"bob":   "https://bill.example/portal/login?next=services%2F42%2Fupgrade",
-				"carol": req.Links[0].URL,
-			}
-			for user, u := range want {
-				if n := len(srv.Links(user)); n != len(req.Links) {
-					t.Fatalf("%s has %d links, want %d", user, n, len(req.Links))
+			for _, user := range []string{"alice", "bob"} {
+				got := srv.Links(user)
+				if len(got) != len(links.Catalogue) {
+					t.Fatalf("%s has %d links, want %d", user, len(got), len(links.Catalogue))
 				}
-				for _, l := range srv.Links(user) {
-					switch l.App {
-					case "billing_upgrade":
-						if l.URL != u {
-							t.Errorf("%s: upgrade url %q, want %q", user, l.URL, u)
-						}
-					case "billing_open_ticket":
-						if l.URL != req.Links[1].URL {
-							t.Errorf("%s: open_ticket url %q", user, l.URL)
-						}
+				for _, l := range got {
+					key := strings.TrimPrefix(l.App, "billing_")
+					if u := "https://bill.example/sso/fallback?destination=" + key + "&sub=sub-" + user; l.URL != u {
+						t.Errorf("%s: %s url %q, want %q", user, l.App, l.URL, u)
 					}
 				}
 			}

@@ -2,7 +2,6 @@ package whm_test
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -37,9 +36,8 @@ func TestReadLinksAfterAPushReturnsWhatWasPushed(t *testing.T) {
 		t.Run(p.Module(), func(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
 			push := pushRequest("alice", "bob")
-			// alice's upgrade link falls back to her service's page.
-			push.Links[0].ServiceURL = func(id int64) string { return fmt.Sprintf("https://bill.example/services/%d/upgrade", id) }
-			push.Accounts[0].ServiceID = 41
+			// The upgrade link falls back to a page of each account's own.
+			push.Links[0].AccountURL = func(a links.AccountCreds) string { return "https://bill.example/fallback?sub=" + a.SubscriberUniqueID }
 			if _, err := p.PushLinks(ctxT(t), srv.Conn(), push); err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +54,7 @@ func TestReadLinksAfterAPushReturnsWhatWasPushed(t *testing.T) {
 				for _, l := range wantLinks(push, a.Username) {
 					spec := push.Links[slices.IndexFunc(push.Links, func(s links.LinkSpec) bool { return s.App == l.App })]
 					want = append(want, links.FoundLink{App: l.App, Read: true, Label: l.Label, Order: l.Order, GroupID: l.GroupID,
-						Implements: l.Implements, URL: spec.FallbackURL(creds(push, a.Username).ServiceID),
+						Implements: l.Implements, URL: spec.FallbackURL(creds(push, a.Username)),
 						AutologinTokenURL: l.AutologinTokenURL, SubscriberUniqueID: l.SubscriberUniqueID})
 				}
 				if a.Err != nil || !a.HasGroup || !reflect.DeepEqual(a.Links, want) {
