@@ -210,13 +210,15 @@ func (e *ssoEnv) addUser(clientID int64, email string, perms []string) links.Use
 	return m.User
 }
 
-// fallbackURL is the link's url: the login page continuing to the route.
-func (e *ssoEnv) fallbackURL(key string, serviceID int64) string {
-	return e.url + "/portal/login?next=" + url.QueryEscape(sso.Route(key, "", serviceID))
+// fallbackLanding is where a refused click ends: the fallback page's
+// redirect to the login page explaining reason ("" for none) and
+// continuing to the destination's route (for serviceID, 0 for none).
+func (e *ssoEnv) fallbackLanding(reason, key string, serviceID int64) string {
+	return sso.LoginURL(reason, sso.Route(key, "", serviceID))
 }
 
 // pushLinks pushes every catalogue link to the service's cPanel account with
-// the simulator-backed whm panel, as the provisioning engine would.
+// the simulator-backed whm panel and the engine's push plan.
 func (e *ssoEnv) pushLinks(serviceID int64) {
 	e.t.Helper()
 	ctx := context.Background()
@@ -228,17 +230,9 @@ func (e *ssoEnv) pushLinks(serviceID int64) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var specs []links.LinkSpec
-	for i, d := range links.Catalogue {
-		specs = append(specs, links.LinkSpec{
-			App: "billing_" + d.Key, Label: d.DefaultLabel, Order: i + 1, Implements: d.Implements,
-			AutologinTokenURL: e.url + "/sso/cpanel/token?destination=" + d.Key,
-			URL:               e.fallbackURL(d.Key, serviceID),
-		})
-	}
-	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctx, conn, links.PushRequest{
-		Group: links.GroupSpec{ID: "billing", Label: "Billing & Support", Order: 1}, Links: specs, Accounts: []links.AccountCreds{creds},
-	})
+	req := links.PushPlan(links.ApplyLinkSettings(nil), e.url, "billing", "Billing & Support")
+	req.Accounts = []links.AccountCreds{creds}
+	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctx, conn, req)
 	if err != nil || len(res) != 1 || res[0].Err != nil {
 		e.t.Fatalf("push links: %v %+v", err, res)
 	}

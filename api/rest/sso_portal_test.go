@@ -20,7 +20,7 @@ func TestOwnerAndStaffControlsTakeEffectAtOnce(t *testing.T) {
 			return e.do(nil, "POST", "/api/v1/sso/tokens", map[string]any{"client_id": e.client.ID, "user_id": dev.ID, "destination": "home"}, withBasic(cred.Identifier, cred.Secret))
 		}
 		owner := e.portalLogin(e.owner.Email)
-		fallback := strings.TrimPrefix(e.fallbackURL("profile", e.svc.ID), e.url)
+		fallback := e.fallbackLanding(links.SSOReasonSSODisabled, "profile", e.svc.ID)
 
 		// The owner switches the account's single sign-on off and on.
 		var sec struct {

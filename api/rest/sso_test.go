@@ -120,7 +120,6 @@ func TestRefusalsFallBackToLoginPageWithReason(t *testing.T) {
 		// allow_sso off (staff), a Closed client, a terminated service: the
 		// click is refused with the reason and falls back to the link's url.
 		off, on := false, true
-		fallback := strings.TrimPrefix(e.fallbackURL("invoice_history", e.svc.ID), e.url)
 		cases := []struct {
 			reason       string
 			break_, heal func()
@@ -148,8 +147,9 @@ func TestRefusalsFallBackToLoginPageWithReason(t *testing.T) {
 		for _, tc := range cases {
 			pending := e.accessToken(e.svc.ID, "invoice_history") // issued before the change
 			tc.break_()
-			if loc, _ := e.click("acme", "invoice_history"); loc != fallback {
-				t.Fatalf("%s: click landed on %q, want the fallback %q", tc.reason, loc, fallback)
+			// The fallback page explains the refusal.
+			if loc, _ := e.click("acme", "invoice_history"); loc != e.fallbackLanding(tc.reason, "invoice_history", e.svc.ID) {
+				t.Fatalf("%s: click landed on %q, want the fallback %q", tc.reason, loc, e.fallbackLanding(tc.reason, "invoice_history", e.svc.ID))
 			}
 			body := e.wantRefusal(e.autologin(e.svc.ID, "invoice_history"), http.StatusForbidden, tc.reason)
 			if tc.reason == links.SSOReasonSSODisabled && body.Error.Message != "SSO authentication blocked for client "+cid+"." {
@@ -224,8 +224,9 @@ func TestClickAnswersRetryWhenDatabaseIsBrieflyUnavailable(t *testing.T) {
 			t.Fatalf("answer %v, want {retry: N, attempt: 1}", ans)
 		}
 		// The simulator retries (without waiting) and falls back after 3
-		// attempts; once the database is back the click works.
-		if loc, _ := e.click("acme", "profile"); loc != strings.TrimPrefix(e.fallbackURL("profile", e.svc.ID), e.url) {
+		// attempts (no refusal: the fallback page has nothing to explain);
+		// once the database is back the click works.
+		if loc, _ := e.click("acme", "profile"); loc != e.fallbackLanding("", "profile", 0) {
 			t.Fatalf("click while down landed on %q", loc)
 		}
 		e.flaky.setDown(false)
