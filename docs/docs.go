@@ -3878,6 +3878,40 @@ const docTemplate = `{
                 }
             }
         },
+        "/sso/fallback": {
+            "get": {
+                "description": "cPanel sends the browser here when the autologin call (` + "`" + `POST /sso/cpanel/token` + "`" + `) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login ` + "`" + `/portal/login?next=\u003croute\u003e` + "`" + ` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003croute\u003e` + "`" + ` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "tags": [
+                    "sso"
+                ],
+                "summary": "The fallback url of a link (the browser lands here after a refused click)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the link's catalogue key",
+                        "name": "destination",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the link's subscriber_unique_id",
+                        "name": "sub",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "to the client-area login"
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/sso/redeem": {
             "get": {
                 "description": "Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie ` + "`" + `applinks_portal` + "`" + `, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying ` + "`" + `applinks_assertion=\u003cJWT\u003e` + "`" + ` when the link hands off (docs/handoff.md). Any failure redirects to ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003cdestination\u003e` + "`" + `; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: \"You are signed in as A. Continue as B?\", both by name and e-mail) whose form posts the choice to ` + "`" + `POST /sso/redeem` + "`" + `. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",

@@ -2468,6 +2468,15 @@ type PostSsoCpanelTokenParams struct {
 	Destination string `form:"destination" json:"destination"`
 }
 
+// GetSsoFallbackParams defines parameters for GetSsoFallback.
+type GetSsoFallbackParams struct {
+	// Destination the link's catalogue key
+	Destination *string `form:"destination,omitempty" json:"destination,omitempty"`
+
+	// Sub the link's subscriber_unique_id
+	Sub *string `form:"sub,omitempty" json:"sub,omitempty"`
+}
+
 // GetSsoRedeemParams defines parameters for GetSsoRedeem.
 type GetSsoRedeemParams struct {
 	// AccessToken the one-time token
@@ -3410,6 +3419,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
 	PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSsoFallback The fallback url of a link (the browser lands here after a refused click)
+	//
+	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
+	GetSsoFallback(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSsoRedeem Redeem an SSO token (the browser lands here)
 	//
@@ -5230,6 +5246,23 @@ func (c *Client) PostSsoCpanelTokenWithBody(ctx context.Context, params *PostSso
 // Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
 func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostSsoCpanelTokenRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSsoFallback The fallback url of a link (the browser lands here after a refused click)
+//
+// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
+func (c *Client) GetSsoFallback(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSsoFallbackRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8906,6 +8939,72 @@ func NewPostSsoCpanelTokenRequestWithBody(server string, params *PostSsoCpanelTo
 	return req, nil
 }
 
+// NewGetSsoFallbackRequest constructs an http.Request for the GetSsoFallback method
+func NewGetSsoFallbackRequest(server string, params *GetSsoFallbackParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sso/fallback")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Destination != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "destination", *params.Destination, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sub != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sub", *params.Sub, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetSsoRedeemRequest constructs an http.Request for the GetSsoRedeem method
 func NewGetSsoRedeemRequest(server string, params *GetSsoRedeemParams) (*http.Request, error) {
 	var err error
@@ -9918,6 +10017,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /sso/cpanel/token (the `PostSsoCpanelToken` operationId).
 	PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx context.Context, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*PostSsoCpanelTokenResponse, error)
+
+	// GetSsoFallbackWithResponse The fallback url of a link (the browser lands here after a refused click)
+	//
+	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
+	GetSsoFallbackWithResponse(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*GetSsoFallbackResponse, error)
 
 	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 	//
@@ -14286,6 +14394,47 @@ func (r PostSsoCpanelTokenResponse) ContentType() string {
 	return ""
 }
 
+type GetSsoFallbackResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSsoFallbackResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSsoFallbackResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSsoFallbackResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSsoFallbackResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSsoFallbackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetSsoRedeemResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15891,6 +16040,21 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 		return nil, err
 	}
 	return ParsePostSsoCpanelTokenResponse(rsp)
+}
+
+// GetSsoFallbackWithResponse The fallback url of a link (the browser lands here after a refused click)
+//
+// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
+func (c *ClientWithResponses) GetSsoFallbackWithResponse(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*GetSsoFallbackResponse, error) {
+	rsp, err := c.GetSsoFallback(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSsoFallbackResponse(rsp)
 }
 
 // GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
@@ -19124,6 +19288,35 @@ func ParsePostSsoCpanelTokenResponse(rsp *http.Response) (*PostSsoCpanelTokenRes
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSsoFallbackResponse parses an HTTP response from a GetSsoFallbackWithResponse call
+func ParseGetSsoFallbackResponse(rsp *http.Response) (*GetSsoFallbackResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSsoFallbackResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RestErrorBody

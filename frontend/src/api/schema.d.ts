@@ -4552,6 +4552,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sso/fallback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fallback url of a link (the browser lands here after a refused click)
+         * @description cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the link's catalogue key */
+                    destination?: string;
+                    /** @description the link's subscriber_unique_id */
+                    sub?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description to the client-area login */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sso/redeem": {
         parameters: {
             query?: never;

@@ -32,9 +32,10 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
   const reasonRef = useRef<HTMLDivElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
-  // A control-panel link whose single sign-on was refused falls back to this page with only
-  // ?next= (cPanel does not pass the reason on). When the browser still holds a session, the
-  // account's state tells why.
+  // A control-panel link whose single sign-on was refused falls back (through /sso/fallback) to
+  // this page with ?error= when that refusal was recent, else with only ?next= (as do links
+  // pushed before the fallback page). When the browser still holds a session, the account's
+  // state tells why.
   const probe = usePortalSessionProbe();
   const session = probe.data;
   const shown = reason ?? (session && next ? refusalOf(session) : null);
