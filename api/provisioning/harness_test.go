@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,8 +181,7 @@ func (w *world) expectLinks(want []links.Link, servers ...string) {
 			for _, l := range got {
 				gotApps = append(gotApps, l.App)
 				wl := byApp[l.App]
-				route := strings.ReplaceAll(wl.Route, ":serviceId", strconv.FormatInt(svc.ID, 10))
-				wantURL := publicURL + "/portal/login?next=" + url.QueryEscape(route)
+				wantURL := links.FallbackPageURL(publicURL, wl.Key, l.SubscriberUniqueID)
 				wantAuto := publicURL + "/sso/cpanel/token?destination=" + wl.Key
 				if l.Label != wl.Label || l.Order != wl.Order || l.GroupID != "billing" || l.Implements != wl.Implements ||
 					l.URL != wantURL || l.AutologinTokenURL != wantAuto || l.SubscriberUniqueID == "" {
