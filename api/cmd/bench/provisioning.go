@@ -340,9 +340,8 @@ func (r *ThroughputResult) summarise() {
 	r.MakespanMS, r.AccountsPerS, r.RequestsPerS, r.Requests, r.StatementsPerAcc = median(mk), median(aps), median(rps), median(req), median(spa)
 }
 
-// batch compares one account per batch, the default batch and no batching
-// (one WHM request per call) on the throughput-bound shape at 10,000
-// accounts.
+// batch compares one account per batch with the default batch on the
+// throughput-bound shape at 10,000 accounts.
 func (b *bench) batch(ctx context.Context, dialect string) error {
 	configs := []struct {
 		label    string
@@ -350,7 +349,6 @@ func (b *bench) batch(ctx context.Context, dialect string) error {
 	}{
 		{"batch size 1", map[string]string{"APPLINKS_BATCH_SIZE": "1"}},
 		{"default batch (10)", nil},
-		{"unbatched (10 accounts per step, one WHM request per call)", map[string]string{"APPLINKS_UNBATCHED": "true"}},
 	}
 	for _, c := range configs {
 		res, err := b.throughputRun(ctx, dialect, 10, b.scaled(1000), c.settings, c.label)
