@@ -63,7 +63,7 @@ type options struct {
 }
 
 // scenarios in the order they run.
-var scenarios = []string{"latency", "latency250", "throughput", "batch", "polling", "sso"}
+var scenarios = []string{"latency", "latency250", "throughput", "oneatatime", "batch", "polling", "sso"}
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -134,6 +134,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				err = b.latency(ctx, db, s)
 			case "throughput":
 				err = b.throughput(ctx, db)
+			case "oneatatime":
+				err = b.oneAtATime(ctx, db)
 			case "batch":
 				err = b.batch(ctx, db)
 			case "polling":

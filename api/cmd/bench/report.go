@@ -21,6 +21,7 @@ type Report struct {
 	Latency      []LatencyResult    `json:"provisioning_latency_bound,omitempty"`
 	Throughput   []ThroughputResult `json:"provisioning_throughput_bound,omitempty"`
 	Batch        []ThroughputResult `json:"batch_gain,omitempty"`
+	OneAtATime   []OneAtATimeResult `json:"one_at_a_time,omitempty"`
 	Polling      []PollingResult    `json:"status_polling,omitempty"`
 	SSO          []SSOResult        `json:"sso,omitempty"`
 	Failures     []string           `json:"failures,omitempty"`
@@ -75,9 +76,12 @@ func (r *Report) markdown() string {
 		p("")
 		p("## Batch gain")
 		p("")
-		p("10 servers x 1,000 accounts, no latency: one account per WHM `batch`, the default batch of 10 accounts, and no batching at all (one WHM request per call).")
+		p("10 servers x 1,000 accounts, no latency: one account per WHM `batch`, and the default batch of 10 accounts.")
 		p("")
 		throughputTable(p, r.Batch)
+	}
+	if len(r.OneAtATime) > 0 {
+		oneAtATimeMarkdown(p, r.OneAtATime)
 	}
 	if len(r.SSO) > 0 {
 		p("")
