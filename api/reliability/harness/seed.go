@@ -65,7 +65,7 @@ type FleetPlan struct {
 	// services: the scenario creates them (through the API). Fleet.Creds
 	// stays empty and Fleet.Accounts counts the simulated accounts.
 	NoServices bool
-	Logger *slog.Logger
+	Logger     *slog.Logger
 }
 
 // NewSecretKey returns a random 32-byte key as 64 hex characters.
