@@ -70,7 +70,7 @@ func (b *bench) provision(ctx context.Context, e *env, action string) (provRun, 
 	if err != nil {
 		return provRun{}, fmt.Errorf("%s: %w", action, err)
 	}
-	done, err := e.api.WaitOperation(ctx, op.ID, pollEvery, 15*time.Minute)
+	done, err := e.api.WaitOperation(ctx, op.ID, pollEvery, time.Hour)
 	if err != nil {
 		return provRun{}, err
 	}

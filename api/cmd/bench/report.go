@@ -22,6 +22,7 @@ type Report struct {
 	Throughput   []ThroughputResult `json:"provisioning_throughput_bound,omitempty"`
 	Batch        []ThroughputResult `json:"batch_gain,omitempty"`
 	OneAtATime   []OneAtATimeResult `json:"one_at_a_time,omitempty"`
+	ScaleRuns    []ScaleResult      `json:"scale_runs,omitempty"`
 	Polling      []PollingResult    `json:"status_polling,omitempty"`
 	SSO          []SSOResult        `json:"sso,omitempty"`
 	Failures     []string           `json:"failures,omitempty"`
@@ -82,6 +83,9 @@ func (r *Report) markdown() string {
 	}
 	if len(r.OneAtATime) > 0 {
 		oneAtATimeMarkdown(p, r.OneAtATime)
+	}
+	if len(r.ScaleRuns) > 0 {
+		scaleMarkdown(p, r.ScaleRuns)
 	}
 	if len(r.SSO) > 0 {
 		p("")
