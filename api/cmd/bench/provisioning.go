@@ -215,14 +215,20 @@ type LatencyResult struct {
 	Cap               int               `json:"per_server_cap"`
 	Settings          map[string]string `json:"settings"`
 	Runs              []provRun         `json:"runs"`
-	// EnableMS is the first run's makespan, the enable; the medians are
-	// the repair syncs' after it.
-	EnableMS       float64 `json:"enable_ms"`
-	MakespanMS     float64 `json:"makespan_ms"`
-	RequestsPerSrv int64   `json:"requests_per_server"`
+	// EnableMS is the first run's makespan, the enable (support checks
+	// included), with its requests per server and its ratio to its own
+	// bound; the medians are the repair syncs' after it.
+	EnableMS          float64 `json:"enable_ms"`
+	EnableReqPerSrv   int64   `json:"enable_requests_per_server"`
+	EnableRatio       float64 `json:"enable_ratio"`
+	MakespanMS        float64 `json:"makespan_ms"`
+	RequestsPerSrv    int64   `json:"requests_per_server"`
+	MaxRequestsPerSrv int64   `json:"max_requests_per_server"`
 	// LowerBoundMS is ceil(requests per server / cap) x the nominal
-	// latency: with jitter, the slowest of a run's rounds is later than
-	// that on average, and the ratio carries it.
+	// latency, with the fewest requests per server a sync made (what
+	// the work needs: a sync that sent more pays for it in the ratio);
+	// with jitter, the slowest of a run's rounds is later than that on
+	// average, and the ratio carries it.
 	LowerBoundMS float64 `json:"lower_bound_ms"`
 	Ratio        float64 `json:"ratio"`
 	MaxInFlight  int64   `json:"max_in_flight"`
@@ -242,16 +248,25 @@ type LatencyResult struct {
 
 func (r *LatencyResult) summarise() {
 	var mk, ss, sc, bc, fr, tl []float64
+	bound := func(requests int64) float64 {
+		return math.Ceil(float64(requests)/float64(r.Cap)) * r.LatencyMS
+	}
 	for i, run := range r.Runs {
-		r.RequestsPerSrv = max(r.RequestsPerSrv, run.MaxReqPerServer)
 		r.MaxInFlight = max(r.MaxInFlight, run.MaxInFlight)
 		if i == 0 {
 			// The enable: a fresh process's first operation (the heap
-			// still growing, the first connections opening), reported
-			// on its own.
-			r.EnableMS = run.MakespanMS
+			// still growing, the first connections opening, the
+			// servers' support checked), reported on its own.
+			r.EnableMS, r.EnableReqPerSrv = run.MakespanMS, run.MaxReqPerServer
+			if b := bound(run.MaxReqPerServer); b > 0 {
+				r.EnableRatio = run.MakespanMS / b
+			}
 			continue
 		}
+		if r.RequestsPerSrv == 0 || run.MaxReqPerServer < r.RequestsPerSrv {
+			r.RequestsPerSrv = run.MaxReqPerServer
+		}
+		r.MaxRequestsPerSrv = max(r.MaxRequestsPerSrv, run.MaxReqPerServer)
 		mk = append(mk, run.MakespanMS)
 		ss = append(ss, run.ObservedMS)
 		sc = append(sc, run.ServiceCPUMS)
@@ -263,7 +278,7 @@ func (r *LatencyResult) summarise() {
 	r.FirstRequestMS, r.TailMS = median(fr), median(tl)
 	r.ServiceCPUMS, r.BenchCPUMS = median(sc), median(bc)
 	r.CPUBoundMS = (r.ServiceCPUMS + r.BenchCPUMS) / float64(runtime.NumCPU())
-	r.LowerBoundMS = math.Ceil(float64(r.RequestsPerSrv)/float64(r.Cap)) * r.LatencyMS
+	r.LowerBoundMS = bound(r.RequestsPerSrv)
 	if r.LowerBoundMS > 0 {
 		r.Ratio = r.MakespanMS / r.LowerBoundMS
 	}
