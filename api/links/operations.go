@@ -37,8 +37,7 @@ const (
 
 // Server task actions.
 const (
-	ActionPush   = "push"   // push the links (or, for a deactivation, remove them) on every qualifying account
-	ActionRemove = "remove" // remove the links from one account (account sync; no longer created)
+	ActionPush = "push" // push the links (or, for a deactivation, remove them) on every qualifying account
 )
 
 // Application states shown by the status endpoint.
@@ -295,45 +294,6 @@ type NewOperation struct {
 	Entries func(op Operation) []LogEntry
 }
 
-// TaskProgress is what one committed step of a server task changes, applied
-// in one transaction: the task's cursor and counters, the operation's
-// counters and the log entries. Counts are deltas.
-type TaskProgress struct {
-	TaskID      int64
-	OperationID int64
-	// Module is the operation's, for its log entries (read from the
-	// operation when empty).
-	Module string
-	Owner  string
-	// Cursor, when positive, is the id of the last service handled.
-	Cursor         int64
-	AccountsDone   int
-	AccountsFailed int
-	// Checked marks the support check as done; Supported and AccountsTotal
-	// come with it.
-	Checked       bool
-	Supported     bool
-	AccountsTotal int
-	// State, when set, moves the task to this (final) state.
-	State     string
-	LastError string
-	Entries   []LogEntry
-	// Check, when set, is a support check's outcome, recorded on its
-	// server in the same transaction.
-	Check *ServerCheck
-	// ReleaseServer, when set with a final State, is the task's server:
-	// the task's lease and the server's are given up in the same
-	// transaction (no ReleaseLease after).
-	ReleaseServer int64
-}
-
-// ServerCheck is what a support check of a server found, and when.
-type ServerCheck struct {
-	ServerID int64
-	Support  Support
-	At       time.Time
-}
-
-// ErrLeaseLost tells a worker that it no longer holds a server task's lease
-// (it expired and another worker took the task over): it must stop.
-var ErrLeaseLost = errors.New("the lease of the server task was lost")
+// ErrLeaseLost tells a worker that it no longer holds a server's lease (it
+// expired and another worker took the server over): it must stop.
+var ErrLeaseLost = errors.New("the lease of the server was lost")

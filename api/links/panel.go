@@ -84,9 +84,6 @@ type PushRequest struct {
 	Links    []LinkSpec
 	Remove   []string // app names to remove (disabled links)
 	Accounts []AccountCreds
-	// Unbatched sends one WHM request per call instead of a WHM batch; used
-	// to measure what batching gains.
-	Unbatched bool
 }
 
 // RemoveRequest asks a panel to remove the apps and the group from accounts.
@@ -94,7 +91,6 @@ type RemoveRequest struct {
 	GroupID   string
 	Apps      []string
 	Usernames []string
-	Unbatched bool
 }
 
 // AccountResult is the outcome for one account of a push or a removal. Err is
@@ -197,21 +193,6 @@ type Panel interface {
 	CreateSession(ctx context.Context, s ServerConn, username string) (string, error)
 	// ListAccounts lists the hosting accounts on the server.
 	ListAccounts(ctx context.Context, s ServerConn) ([]PanelAccount, error)
-}
-
-// PreparedCall is a push or removal request built ahead of its turn: Run
-// sends it, and sends it again when called again (a retry).
-type PreparedCall interface {
-	Run(ctx context.Context) ([]AccountResult, error)
-}
-
-// Preparer is a Panel that can build its requests before they are sent, so
-// that the next batch of a server is encoded while the previous ones are in
-// flight rather than when a slot frees. PreparePush(s, req).Run(ctx) does
-// what PushLinks(ctx, s, req) does, and likewise for removals.
-type Preparer interface {
-	PreparePush(s ServerConn, req PushRequest) PreparedCall
-	PrepareRemove(s ServerConn, req RemoveRequest) PreparedCall
 }
 
 // IsTemporary reports whether err is a transport failure worth retrying (a

@@ -66,23 +66,6 @@ func (c Command) WithShared(sh ...*SharedArgs) Command {
 	return c
 }
 
-// AllArgs returns the command's own and shared arguments together.
-func (c Command) AllArgs() url.Values {
-	if len(c.shared) == 0 {
-		return c.Args
-	}
-	v := make(url.Values, len(c.Args)+12)
-	for _, sh := range c.shared {
-		for k, vs := range sh.values {
-			v[k] = vs
-		}
-	}
-	for k, vs := range c.Args {
-		v[k] = vs
-	}
-	return v
-}
-
 // appendBatchParam appends "command=" and the command as batch takes it
 // ("function?query", the query carrying api.version=1), URL-encoded once
 // more, in one pass over the arguments: the batch body of a push carries

@@ -210,7 +210,7 @@ func TestEncodeBatchMatchesURLValues(t *testing.T) {
 		want := url.Values{"api.version": {"1"}, "abort_on_error": {map[bool]string{true: "1", false: "0"}[abort]}}
 		for _, c := range cmds {
 			q := url.Values{}
-			for k, vs := range c.AllArgs() {
+			for k, vs := range allArgs(c) {
 				q[k] = vs
 			}
 			q.Set("api.version", "1")
@@ -344,4 +344,19 @@ func TestReadAnswerTakesAnySize(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allArgs returns the command's own and shared arguments together, as
+// url.Values would carry them.
+func allArgs(c Command) url.Values {
+	v := url.Values{}
+	for _, sh := range c.shared {
+		for k, vs := range sh.values {
+			v[k] = vs
+		}
+	}
+	for k, vs := range c.Args {
+		v[k] = vs
+	}
+	return v
 }

@@ -2,11 +2,9 @@ package whm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
-	"sync"
 
 	"github.com/applinks/applinks/api/links"
 )
@@ -14,9 +12,6 @@ import (
 var (
 	_ links.Panel = (*CPanel)(nil)
 	_ links.Panel = (*WPSquared)(nil)
-
-	_ links.Preparer = (*CPanel)(nil)
-	_ links.Preparer = (*WPSquared)(nil)
 )
 
 // Support reasons reported by CheckSupport.
@@ -61,12 +56,10 @@ func (p *panel) Module() string { return p.module }
 // Client returns the WHM client the panel uses.
 func (p *panel) Client() *Client { return p.client }
 
-// CheckSupport runs version, applist and (when offered) get_current_profile.
-// A server that answers but lacks create_integration_link, or has the wrong
-// profile for this panel type, is unsupported with a reason; a failed call is
-// an error. With links.ServerConcurrency(ctx) >= 3 the three requests go at
-// once (one round trip instead of three) and the profile's answer counts
-// only when applist offers the function.
+// CheckSupport runs version, applist and, when applist offers it,
+// get_current_profile, one after the other. A server that answers but lacks
+// create_integration_link, or has the wrong profile for this panel type, is
+// unsupported with a reason; a failed call is an error.
 func (p *panel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Support, error) {
 	var sup links.Support
 	var (
@@ -75,17 +68,9 @@ func (p *panel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Sup
 		prof             Profile
 		vErr, aErr, pErr error
 	)
-	if links.ServerConcurrency(ctx) >= 3 {
-		var wg sync.WaitGroup
-		wg.Go(func() { version, vErr = p.client.Version(ctx, s) })
-		wg.Go(func() { apps, aErr = p.client.AppList(ctx, s) })
-		prof, pErr = p.client.CurrentProfile(ctx, s)
-		wg.Wait()
-	} else {
-		if version, vErr = p.client.Version(ctx, s); vErr == nil {
-			if apps, aErr = p.client.AppList(ctx, s); aErr == nil && slices.Contains(apps, FnGetCurrentProfile) {
-				prof, pErr = p.client.CurrentProfile(ctx, s)
-			}
+	if version, vErr = p.client.Version(ctx, s); vErr == nil {
+		if apps, aErr = p.client.AppList(ctx, s); aErr == nil && slices.Contains(apps, FnGetCurrentProfile) {
+			prof, pErr = p.client.CurrentProfile(ctx, s)
 		}
 	}
 	switch {
@@ -127,18 +112,29 @@ type call struct {
 }
 
 // PushLinks creates the group, creates every link and removes the apps in
-// Remove, for every account; all accounts go in one batch unless Unbatched.
+// Remove, for every account, in one WHM batch.
 func (p *panel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
-	return p.PreparePush(s, req).Run(ctx)
+	users, calls := p.pushCalls(req)
+	return p.run(ctx, s, users, calls)
 }
 
-// RemoveLinks removes every app, then the group, from every account.
+// RemoveLinks removes every app, then the group, from every account, in one
+// WHM batch.
 func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
-	return p.PrepareRemove(s, req).Run(ctx)
+	var calls []call
+	for i, user := range req.Usernames {
+		for _, app := range req.Apps {
+			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {user}, "app": {app}}}})
+		}
+		if req.GroupID != "" {
+			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationGroup, Args: url.Values{"user": {user}, "group_id": {req.GroupID}}}})
+		}
+	}
+	return p.run(ctx, s, req.Usernames, calls)
 }
 
-// PreparePush builds PushLinks's request, its batch body encoded.
-func (p *panel) PreparePush(s links.ServerConn, req links.PushRequest) links.PreparedCall {
+// pushCalls builds PushLinks's commands and the accounts they belong to.
+func (p *panel) pushCalls(req links.PushRequest) ([]string, []call) {
 	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
 	// A link's arguments but the account's own are the same for every
 	// account, and for every request of a run: encoded once.
@@ -174,85 +170,37 @@ func (p *panel) PreparePush(s links.ServerConn, req links.PushRequest) links.Pre
 	for i, a := range req.Accounts {
 		users[i] = a.Username
 	}
-	return p.prepare(s, users, calls, req.Unbatched)
+	return users, calls
 }
 
-// PrepareRemove builds RemoveLinks's request, its batch body encoded.
-func (p *panel) PrepareRemove(s links.ServerConn, req links.RemoveRequest) links.PreparedCall {
-	var calls []call
-	for i, user := range req.Usernames {
-		for _, app := range req.Apps {
-			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {user}, "app": {app}}}})
-		}
-		if req.GroupID != "" {
-			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationGroup, Args: url.Values{"user": {user}, "group_id": {req.GroupID}}}})
-		}
+// commands returns the calls' commands, in order.
+func commands(calls []call) []Command {
+	cmds := make([]Command, len(calls))
+	for i, c := range calls {
+		cmds[i] = c.cmd
 	}
-	return p.prepare(s, req.Usernames, calls, req.Unbatched)
+	return cmds
 }
 
-// preparedCall is a push or removal ready to go: its calls, and with
-// batching its batch body, encoded once however often it is sent.
-type preparedCall struct {
-	p         *panel
-	s         links.ServerConn
-	users     []string
-	calls     []call
-	unbatched bool
-	cmds      []Command
-	body      string
-}
-
-func (p *panel) prepare(s links.ServerConn, users []string, calls []call, unbatched bool) *preparedCall {
-	pc := &preparedCall{p: p, s: s, users: users, calls: calls, unbatched: unbatched}
-	if !unbatched && len(calls) > 0 {
-		pc.cmds = make([]Command, len(calls))
-		for i, c := range calls {
-			pc.cmds[i] = c.cmd
-		}
-		pc.body = encodeBatch(pc.cmds, false)
-	}
-	return pc
-}
-
-// Run sends the calls (one batch, or one request each) and maps the outcome
-// back to accounts: an account fails with the PanelError of its first failed
-// command. A whole-request failure returns an error and no results.
-func (pc *preparedCall) Run(ctx context.Context) ([]links.AccountResult, error) {
-	p, s, calls := pc.p, pc.s, pc.calls
-	results := make([]links.AccountResult, len(pc.users))
-	for i, u := range pc.users {
+// run sends the calls in one batch and maps the outcome back to accounts:
+// an account fails with the PanelError of its first failed command. A
+// whole-request failure returns an error and no results.
+func (p *panel) run(ctx context.Context, s links.ServerConn, users []string, calls []call) ([]links.AccountResult, error) {
+	results := make([]links.AccountResult, len(users))
+	for i, u := range users {
 		results[i].Username = u
 	}
 	if len(calls) == 0 {
 		return results, nil
 	}
-	fail := func(c call, err error) {
-		if results[c.account].Err == nil {
-			results[c.account].Err = err
-		}
-	}
-	if pc.unbatched {
-		for _, c := range calls {
-			_, err := p.client.Call(ctx, s, c.cmd.Function, c.cmd.AllArgs())
-			var pe *PanelError
-			switch {
-			case err == nil:
-			case errors.As(err, &pe):
-				fail(c, pe)
-			default:
-				return nil, err
-			}
-		}
-		return results, nil
-	}
-	out, err := p.client.sendBatch(ctx, s, pc.cmds, pc.body)
+	cmds := commands(calls)
+	out, err := p.client.sendBatch(ctx, s, cmds, encodeBatch(cmds, false))
 	if err != nil {
 		return nil, err
 	}
 	for i, c := range calls {
-		if out[i].Err != nil {
-			fail(c, out[i].Err)
+		if out[i].Err != nil && results[c.account].Err == nil {
+			results[c.account].Err = out[i].Err
 		}
 	}
 	return results, nil

@@ -35,25 +35,19 @@ func TestCheckSupport(t *testing.T) {
 			links.Support{Reason: whm.ReasonNoProfile, Version: "11.50.0.1"}},
 	}
 	for _, tt := range tests {
-		for _, conc := range []int{1, 2, 3} {
-			t.Run(fmt.Sprintf("%s, %d at once", tt.name, conc), func(t *testing.T) {
-				srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Version: tt.version, Profile: tt.profile, Faults: whmsim.Faults{Latency: 20 * time.Millisecond}})
-				got, err := tt.panel.CheckSupport(links.WithServerConcurrency(ctxT(t), conc), srv.Conn())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got != tt.want {
-					t.Errorf("CheckSupport = %+v\nwant %+v", got, tt.want)
-				}
-				wantMax := int64(1)
-				if conc >= 3 {
-					wantMax = 3 // version, applist and get_current_profile together
-				}
-				if m := srv.Stats().MaxInFlight; m != wantMax {
-					t.Errorf("max requests in flight = %d, want %d", m, wantMax)
-				}
-			})
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Version: tt.version, Profile: tt.profile, Faults: whmsim.Faults{Latency: 20 * time.Millisecond}})
+			got, err := tt.panel.CheckSupport(ctxT(t), srv.Conn())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("CheckSupport = %+v\nwant %+v", got, tt.want)
+			}
+			if m := srv.Stats().MaxInFlight; m != 1 {
+				t.Errorf("max requests in flight = %d, want 1 (one request after the other)", m)
+			}
+		})
 	}
 }
 
@@ -200,40 +194,20 @@ func TestPushLinksReportsRefusedAccounts(t *testing.T) {
 	}
 }
 
-func TestPushLinksUnbatchedSendsOneRequestPerCall(t *testing.T) {
-	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: whmsim.Faults{RefuseAccounts: []string{"bob"}}})
-	req := pushRequest("alice", "bob")
-	req.Unbatched = true
-	res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res[0].Err != nil || res[1].Err == nil {
-		t.Errorf("results = %+v", res)
-	}
-	assertPushed(t, srv, req, "alice")
-	if st := srv.Stats(); st.Requests != 10 || st.Calls["batch"] != 0 {
-		t.Errorf("stats = %+v, want 10 single requests", st)
-	}
-}
-
 func TestPushLinksWholeFailureIsAnError(t *testing.T) {
 	tests := []struct {
 		name      string
 		faults    whmsim.Faults
-		unbatched bool
 		temporary bool
 	}{
-		{"a refusing server, batched", whmsim.Faults{Refuse: true}, false, true},
-		{"a refusing server, unbatched", whmsim.Faults{Refuse: true}, true, true},
-		{"an HTML page, batched", whmsim.Faults{HTMLRate: 1}, false, true},
-		{"permission denied, unbatched", whmsim.Faults{CannedBody: `{"statusmsg":"Permission Denied","status":0}`}, true, false},
+		{"a refusing server", whmsim.Faults{Refuse: true}, true},
+		{"an HTML page", whmsim.Faults{HTMLRate: 1}, true},
+		{"permission denied", whmsim.Faults{CannedBody: `{"statusmsg":"Permission Denied","status":0}`}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7", Faults: tt.faults})
 			req := pushRequest("alice")
-			req.Unbatched = tt.unbatched
 			res, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req)
 			if err == nil || res != nil {
 				t.Fatalf("PushLinks = %+v, %v; want a whole failure", res, err)
@@ -260,32 +234,28 @@ func TestPushLinksSurvivesPanelErrors(t *testing.T) {
 }
 
 func TestRemoveLinks(t *testing.T) {
-	for _, unbatched := range []bool{false, true} {
-		t.Run(fmt.Sprintf("unbatched=%v", unbatched), func(t *testing.T) {
-			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-			p := whm.NewCPanel(whm.Options{AllowLoopback: true})
-			push := pushRequest("alice", "bob")
-			if _, err := p.PushLinks(ctxT(t), srv.Conn(), push); err != nil {
-				t.Fatal(err)
-			}
-			req := links.RemoveRequest{GroupID: "billing", Usernames: []string{"alice", "bob", "ghost"}, Unbatched: unbatched}
-			for _, l := range push.Links {
-				req.Apps = append(req.Apps, l.App)
-			}
-			req.Apps = append(req.Apps, "billing_never_pushed")
-			res, err := p.RemoveLinks(ctxT(t), srv.Conn(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res[0].Err != nil || res[1].Err != nil || res[2].Err == nil {
-				t.Errorf("results = %+v", res)
-			}
-			for _, u := range []string{"alice", "bob"} {
-				if len(srv.Links(u)) != 0 || len(srv.Groups(u)) != 0 {
-					t.Errorf("%s still has links %+v groups %+v", u, srv.Links(u), srv.Groups(u))
-				}
-			}
-		})
+	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
+	p := whm.NewCPanel(whm.Options{AllowLoopback: true})
+	push := pushRequest("alice", "bob")
+	if _, err := p.PushLinks(ctxT(t), srv.Conn(), push); err != nil {
+		t.Fatal(err)
+	}
+	req := links.RemoveRequest{GroupID: "billing", Usernames: []string{"alice", "bob", "ghost"}}
+	for _, l := range push.Links {
+		req.Apps = append(req.Apps, l.App)
+	}
+	req.Apps = append(req.Apps, "billing_never_pushed")
+	res, err := p.RemoveLinks(ctxT(t), srv.Conn(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err != nil || res[1].Err != nil || res[2].Err == nil {
+		t.Errorf("results = %+v", res)
+	}
+	for _, u := range []string{"alice", "bob"} {
+		if len(srv.Links(u)) != 0 || len(srv.Groups(u)) != 0 {
+			t.Errorf("%s still has links %+v groups %+v", u, srv.Links(u), srv.Groups(u))
+		}
 	}
 }
 
@@ -360,29 +330,25 @@ func TestOnePanelServesManyServersConcurrently(t *testing.T) {
 }
 
 // The links of links.PushPlan fall back to the fallback page of their
-// destination for each account's own subscriber id, batched or not.
+// destination for each account's own subscriber id.
 func TestPushLinksGivesEachAccountItsFallbackPage(t *testing.T) {
-	for _, unbatched := range []bool{false, true} {
-		t.Run(fmt.Sprintf("unbatched=%v", unbatched), func(t *testing.T) {
-			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
-			req := pushRequest("alice", "bob")
-			plan := links.PushPlan(links.ApplyLinkSettings(nil), "https://bill.example", "billing", "Billing & Support")
-			req.Links, req.Remove, req.Unbatched = plan.Links, nil, unbatched
-			if _, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
-				t.Fatal(err)
+	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
+	req := pushRequest("alice", "bob")
+	plan := links.PushPlan(links.ApplyLinkSettings(nil), "https://bill.example", "billing", "Billing & Support")
+	req.Links, req.Remove = plan.Links, nil
+	if _, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"alice", "bob"} {
+		got := srv.Links(user)
+		if len(got) != len(links.Catalogue) {
+			t.Fatalf("%s has %d links, want %d", user, len(got), len(links.Catalogue))
+		}
+		for _, l := range got {
+			key := strings.TrimPrefix(l.App, "billing_")
+			if u := "https://bill.example/sso/fallback?destination=" + key + "&sub=sub-" + user; l.URL != u {
+				t.Errorf("%s: %s url %q, want %q", user, l.App, l.URL, u)
 			}
-			for _, user := range []string{"alice", "bob"} {
-				got := srv.Links(user)
-				if len(got) != len(links.Catalogue) {
-					t.Fatalf("%s has %d links, want %d", user, len(got), len(links.Catalogue))
-				}
-				for _, l := range got {
-					key := strings.TrimPrefix(l.App, "billing_")
-					if u := "https://bill.example/sso/fallback?destination=" + key + "&sub=sub-" + user; l.URL != u {
-						t.Errorf("%s: %s url %q, want %q", user, l.App, l.URL, u)
-					}
-				}
-			}
-		})
+		}
 	}
 }

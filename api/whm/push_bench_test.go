@@ -8,10 +8,10 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// BenchmarkPreparePushParse is the client's CPU per push batch as the engine
-// spends it: PreparePush builds and encodes 10 accounts x (1 group + 14
-// links), and the answer of 150 sub-results is parsed, secrets gathered.
-func BenchmarkPreparePushParse(b *testing.B) {
+// BenchmarkPushBatchParse is the client's CPU per push batch as PushLinks
+// spends it: it builds and encodes 10 accounts x (1 group + 14 links), and
+// the answer of 150 sub-results is parsed, secrets gathered.
+func BenchmarkPushBatchParse(b *testing.B) {
 	req := links.PushRequest{Group: links.GroupSpec{ID: "applinks", Label: "Billing & Support", Order: 100}}
 	for l := range 14 {
 		req.Links = append(req.Links, links.LinkSpec{App: fmt.Sprintf("applinks_link%d", l), Label: fmt.Sprintf("Link %d", l), Order: l,
@@ -24,10 +24,10 @@ func BenchmarkPreparePushParse(b *testing.B) {
 	}
 	conn := links.ServerConn{ID: 1, Hostname: "127.0.0.1", Port: 2087, Username: "root", APIToken: "ROOTTOKEN-0123456789"}
 	p := NewCPanel(Options{AllowLoopback: true})
-	pc := p.PreparePush(conn, req).(*preparedCall)
+	_, calls := p.pushCalls(req)
 	var ans strings.Builder
 	ans.WriteString(`{"metadata":{"command":"batch","reason":"OK","result":1,"version":1},"data":{"result":[`)
-	for i, c := range pc.cmds {
+	for i, c := range commands(calls) {
 		if i > 0 {
 			ans.WriteByte(',')
 		}
@@ -37,10 +37,12 @@ func BenchmarkPreparePushParse(b *testing.B) {
 	body := []byte(ans.String())
 	b.ReportAllocs()
 	for b.Loop() {
-		pc := p.PreparePush(conn, req).(*preparedCall)
-		ci := callInfo{server: "s", function: FnBatch, scrub: batchScrubber(conn.APIToken, pc.cmds)}
-		out, err := parseBatch(ci, 200, body, pc.cmds)
-		if err != nil || len(out) != len(pc.cmds) {
+		_, calls := p.pushCalls(req)
+		cmds := commands(calls)
+		_ = encodeBatch(cmds, false)
+		ci := callInfo{server: "s", function: FnBatch, scrub: batchScrubber(conn.APIToken, cmds)}
+		out, err := parseBatch(ci, 200, body, cmds)
+		if err != nil || len(out) != len(cmds) {
 			b.Fatal(err)
 		}
 	}

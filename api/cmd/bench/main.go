@@ -60,20 +60,27 @@ type options struct {
 	work     string
 	keepLogs bool
 	pprof    string
+	// scaleServers is the scale scenario's number of servers.
+	scaleServers int
 }
 
 // scenarios in the order they run.
-var scenarios = []string{"latency", "latency250", "throughput", "batch", "polling", "sso"}
+var scenarios = []string{"latency", "latency250", "throughput", "oneatatime", "batch", "polling", "sso", "scale"}
+
+// defaultScenarios run without -only: the scale scenario (1,000,000
+// accounts by default) is asked for by name.
+var defaultScenarios = scenarios[:len(scenarios)-1]
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var o options
 	var dbs, only string
 	fs.StringVar(&dbs, "db", "sqlite,mysql", "databases: sqlite, mysql or both (comma-separated)")
-	fs.StringVar(&only, "only", strings.Join(scenarios, ","), "scenarios to run: "+strings.Join(scenarios, ","))
+	fs.StringVar(&only, "only", strings.Join(defaultScenarios, ","), "scenarios to run: "+strings.Join(scenarios, ",")+" (scale only when named)")
 	fs.IntVar(&o.runs, "runs", 3, "runs per figure (the report shows medians)")
 	fs.StringVar(&o.out, "out", "bench", "directory of report.md and report.json")
 	fs.StringVar(&o.bin, "bin", "", "the applinks binary (default: build ./api/cmd/applinks into a temporary directory)")
+	fs.IntVar(&o.scaleServers, "scale-servers", 1000, "servers of the scale scenario (each with 1,000 accounts times -scale)")
 	fs.Float64Var(&o.scale, "scale", 1, "scale of the account counts (e.g. 0.1 for a quick try; the report says so)")
 	fs.StringVar(&o.work, "work", "", "working directory for databases and logs (default: a temporary directory)")
 	fs.BoolVar(&o.keepLogs, "keep-logs", false, "keep the working directory (service logs) after the run")
@@ -92,6 +99,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if d != harness.SQLite && d != harness.MySQL {
 			return fmt.Errorf("unknown database %q (sqlite or mysql)", d)
 		}
+	}
+	if o.scaleServers < 1 {
+		return fmt.Errorf("-scale-servers must be at least 1")
 	}
 	if o.runs < 1 {
 		return fmt.Errorf("-runs must be at least 1")
@@ -134,12 +144,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				err = b.latency(ctx, db, s)
 			case "throughput":
 				err = b.throughput(ctx, db)
+			case "oneatatime":
+				err = b.oneAtATime(ctx, db)
 			case "batch":
 				err = b.batch(ctx, db)
 			case "polling":
 				err = b.polling(ctx, db)
 			case "sso":
 				err = b.sso(ctx, db)
+			case "scale":
+				err = b.scaleRun(ctx, db)
 			}
 			if err != nil {
 				b.logf("   %s on %s failed: %v", s, db, err)
@@ -182,6 +196,9 @@ type env struct {
 	fleet *harness.Fleet
 	svc   *harness.Service
 	api   *harness.Client
+	// seeded and started are how long seeding the database and starting
+	// the service took.
+	seeded, started time.Duration
 }
 
 func (e *env) close() {
@@ -214,7 +231,8 @@ func (b *bench) setup(ctx context.Context, dialect string, plan harness.FleetPla
 	if e.fleet, err = harness.SeedFleet(ctx, e.db, plan); err != nil {
 		return nil, err
 	}
-	b.logf("   seeded %d servers x %d accounts in %s", plan.Servers, plan.AccountsPerServer, time.Since(t).Round(time.Millisecond))
+	e.seeded = time.Since(t)
+	b.logf("   seeded %d servers x %d accounts in %s", plan.Servers, plan.AccountsPerServer, e.seeded.Round(time.Millisecond))
 	b.seq++
 	if b.opts.pprof != "" {
 		settings = maps.Clone(settings)
@@ -223,11 +241,13 @@ func (b *bench) setup(ctx context.Context, dialect string, plan harness.FleetPla
 		}
 		settings["APPLINKS_PPROF_ADDR"] = b.opts.pprof
 	}
+	t = time.Now()
 	e.svc, err = harness.StartService(ctx, harness.ServiceConfig{Bin: b.opts.bin, DB: e.db, SecretKey: e.fleet.SecretKey, Env: settings,
 		LogPath: filepath.Join(b.opts.work, fmt.Sprintf("service-%02d.log", b.seq))})
 	if err != nil {
 		return nil, err
 	}
+	e.started = time.Since(t)
 	e.api = harness.NewClient(e.svc.URL)
 	if err := e.api.Login(ctx); err != nil {
 		return nil, err

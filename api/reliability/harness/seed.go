@@ -60,7 +60,12 @@ type FleetPlan struct {
 	ServicesPerClient int
 	// Prefix names the servers (<prefix>NNN) and accounts; default "s".
 	Prefix string
-	Logger *slog.Logger
+	// NoServices seeds the servers, their simulated accounts and the
+	// clients (one per ServicesPerClient accounts, ids from 1) but no
+	// services: the scenario creates them (through the API). Fleet.Creds
+	// stays empty and Fleet.Accounts counts the simulated accounts.
+	NoServices bool
+	Logger     *slog.Logger
 }
 
 // NewSecretKey returns a random 32-byte key as 64 hex characters.
@@ -130,7 +135,7 @@ func SeedFleet(ctx context.Context, db *ScratchDB, plan FleetPlan) (*Fleet, erro
 		}
 		f.Servers = append(f.Servers, &FleetServer{Sim: srv, ID: row.ID, Name: name, Accounts: users})
 	}
-	if err := seedAccounts(ctx, st, box, f, plan.ServicesPerClient); err != nil {
+	if err := seedAccounts(ctx, st, box, f, plan.ServicesPerClient, !plan.NoServices); err != nil {
 		return nil, err
 	}
 	f.Accounts = plan.Servers * plan.AccountsPerServer
@@ -138,10 +143,10 @@ func SeedFleet(ctx context.Context, db *ScratchDB, plan FleetPlan) (*Fleet, erro
 	return f, nil
 }
 
-// seedAccounts inserts users, clients, memberships, services, link
-// credentials and link locations with multi-row INSERTs, in the shape the
-// store writes them.
-func seedAccounts(ctx context.Context, st *store.Store, box *secret.Box, f *Fleet, perClient int) error {
+// seedAccounts inserts users, clients, memberships and, withServices,
+// services, link credentials and link locations with multi-row INSERTs, in
+// the shape the store writes them.
+func seedAccounts(ctx context.Context, st *store.Store, box *secret.Box, f *Fleet, perClient int, withServices bool) error {
 	sqlDB, err := st.SQLDB()
 	if err != nil {
 		return err
@@ -171,6 +176,9 @@ func seedAccounts(ctx context.Context, st *store.Store, box *secret.Box, f *Flee
 	locations := make([][]any, 0, total)
 	id := int64(0)
 	for _, s := range f.Servers {
+		if !withServices {
+			break
+		}
 		for _, u := range s.Accounts {
 			id++
 			client := (id-1)/int64(perClient) + 1
