@@ -36,6 +36,9 @@ type Store interface {
 	SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error)
 	SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error)
 	QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error)
+	QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error)
+	Server(ctx context.Context, id int64) (links.Server, error)
+	Service(ctx context.Context, id int64) (links.Service, error)
 	InitApplication(ctx context.Context, module, fp, legacyFP string) error
 
 	CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error)
