@@ -711,6 +711,58 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/applications/{module}/retry-failed": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Clears the terminal failures of the application's accounts (\"Active with warnings (N accounts failed)\") and wakes their servers: each failed account is tried again from its first attempt. Opens a ` + "`" + `retry` + "`" + ` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "applications"
+                ],
+                "summary": "Retry the failed accounts",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "cpanel or wpsquared",
+                        "name": "module",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/applications/{module}/status": {
             "get": {
                 "security": [
@@ -2881,6 +2933,64 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/servers/{id}/sync": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a ` + "`" + `repair` + "`" + ` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "servers"
+                ],
+                "summary": "Sync one server's accounts",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Server id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/servers/{id}/test": {
             "post": {
                 "security": [
@@ -3167,6 +3277,64 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/services/{id}/sync": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a ` + "`" + `repair` + "`" + ` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "services"
+                ],
+                "summary": "Sync one account",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Service id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -4212,7 +4380,10 @@ const docTemplate = `{
                         "configure",
                         "repair",
                         "rotate",
-                        "redeliver"
+                        "redeliver",
+                        "sync",
+                        "retry",
+                        "verify"
                     ],
                     "example": "update"
                 },
@@ -4784,6 +4955,7 @@ const docTemplate = `{
                         "configuration",
                         "deactivation",
                         "repair",
+                        "retry",
                         "account_sync"
                     ],
                     "example": "activation"
@@ -4883,6 +5055,7 @@ const docTemplate = `{
                         "configuration",
                         "deactivation",
                         "repair",
+                        "retry",
                         "account_sync"
                     ],
                     "example": "activation"

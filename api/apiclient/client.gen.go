@@ -52,9 +52,12 @@ const (
 	LinksAuditRecordActionEnable    LinksAuditRecordAction = "enable"
 	LinksAuditRecordActionRedeliver LinksAuditRecordAction = "redeliver"
 	LinksAuditRecordActionRepair    LinksAuditRecordAction = "repair"
+	LinksAuditRecordActionRetry     LinksAuditRecordAction = "retry"
 	LinksAuditRecordActionRevoke    LinksAuditRecordAction = "revoke"
 	LinksAuditRecordActionRotate    LinksAuditRecordAction = "rotate"
+	LinksAuditRecordActionSync      LinksAuditRecordAction = "sync"
 	LinksAuditRecordActionUpdate    LinksAuditRecordAction = "update"
+	LinksAuditRecordActionVerify    LinksAuditRecordAction = "verify"
 )
 
 // Valid indicates whether the value is a known member of the LinksAuditRecordAction enum.
@@ -74,11 +77,17 @@ func (e LinksAuditRecordAction) Valid() bool {
 		return true
 	case LinksAuditRecordActionRepair:
 		return true
+	case LinksAuditRecordActionRetry:
+		return true
 	case LinksAuditRecordActionRevoke:
 		return true
 	case LinksAuditRecordActionRotate:
 		return true
+	case LinksAuditRecordActionSync:
+		return true
 	case LinksAuditRecordActionUpdate:
+		return true
+	case LinksAuditRecordActionVerify:
 		return true
 	default:
 		return false
@@ -281,6 +290,7 @@ const (
 	LinksOperationKindConfiguration LinksOperationKind = "configuration"
 	LinksOperationKindDeactivation  LinksOperationKind = "deactivation"
 	LinksOperationKindRepair        LinksOperationKind = "repair"
+	LinksOperationKindRetry         LinksOperationKind = "retry"
 )
 
 // Valid indicates whether the value is a known member of the LinksOperationKind enum.
@@ -295,6 +305,8 @@ func (e LinksOperationKind) Valid() bool {
 	case LinksOperationKindDeactivation:
 		return true
 	case LinksOperationKindRepair:
+		return true
+	case LinksOperationKindRetry:
 		return true
 	default:
 		return false
@@ -332,6 +344,7 @@ const (
 	LinksOperationDetailKindConfiguration LinksOperationDetailKind = "configuration"
 	LinksOperationDetailKindDeactivation  LinksOperationDetailKind = "deactivation"
 	LinksOperationDetailKindRepair        LinksOperationDetailKind = "repair"
+	LinksOperationDetailKindRetry         LinksOperationDetailKind = "retry"
 )
 
 // Valid indicates whether the value is a known member of the LinksOperationDetailKind enum.
@@ -346,6 +359,8 @@ func (e LinksOperationDetailKind) Valid() bool {
 	case LinksOperationDetailKindDeactivation:
 		return true
 	case LinksOperationDetailKindRepair:
+		return true
+	case LinksOperationDetailKindRetry:
 		return true
 	default:
 		return false
@@ -2772,6 +2787,13 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
+	//
+	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+	//
+	// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+	PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1ApplicationsModuleStatus Get the provisioning status
 	//
 	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -3217,6 +3239,13 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
 	GetApiV1ServersIdSsoSources(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ServersIdSync Sync one server's accounts
+	//
+	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+	PostApiV1ServersIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostApiV1ServersIdTest Test the connection to a server
 	//
 	// Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -3274,6 +3303,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesId(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ServicesIdSync Sync one account
+	//
+	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+	PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1SigningKeysRotate Rotate the hand-off signing key
 	//
@@ -3741,6 +3777,23 @@ func (c *Client) PutApiV1ApplicationsModuleLinks(ctx context.Context, module str
 // Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1ApplicationsModuleLogRequest(c.Server, module, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
+//
+// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+//
+// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+func (c *Client) PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApplicationsModuleRetryFailedRequest(c.Server, module)
 	if err != nil {
 		return nil, err
 	}
@@ -4786,6 +4839,23 @@ func (c *Client) GetApiV1ServersIdSsoSources(ctx context.Context, id int, reqEdi
 	return c.Client.Do(req)
 }
 
+// PostApiV1ServersIdSync Sync one server's accounts
+//
+// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+func (c *Client) PostApiV1ServersIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServersIdSyncRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostApiV1ServersIdTest Test the connection to a server
 //
 // Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -4914,6 +4984,23 @@ func (c *Client) PatchApiV1ServicesIdWithBody(ctx context.Context, id int, conte
 // Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 func (c *Client) PatchApiV1ServicesId(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApiV1ServicesIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ServicesIdSync Sync one account
+//
+// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+func (c *Client) PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServicesIdSyncRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5888,6 +5975,40 @@ func NewGetApiV1ApplicationsModuleLogRequest(server string, module string, param
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1ApplicationsModuleRetryFailedRequest constructs an http.Request for the PostApiV1ApplicationsModuleRetryFailed method
+func NewPostApiV1ApplicationsModuleRetryFailedRequest(server string, module string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/retry-failed", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -7951,6 +8072,40 @@ func NewGetApiV1ServersIdSsoSourcesRequest(server string, id int) (*http.Request
 	return req, nil
 }
 
+// NewPostApiV1ServersIdSyncRequest constructs an http.Request for the PostApiV1ServersIdSync method
+func NewPostApiV1ServersIdSyncRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/servers/%s/sync", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostApiV1ServersIdTestRequest constructs an http.Request for the PostApiV1ServersIdTest method
 func NewPostApiV1ServersIdTestRequest(server string, id int) (*http.Request, error) {
 	var err error
@@ -8274,6 +8429,40 @@ func NewPatchApiV1ServicesIdRequestWithBody(server string, id int, contentType s
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostApiV1ServicesIdSyncRequest constructs an http.Request for the PostApiV1ServicesIdSync method
+func NewPostApiV1ServicesIdSyncRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/services/%s/sync", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -9194,6 +9383,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLogWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogResponse, error)
 
+	// PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
+	//
+	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+	PostApiV1ApplicationsModuleRetryFailedWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRetryFailedResponse, error)
+
 	// GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 	//
 	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -9697,6 +9895,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
 	GetApiV1ServersIdSsoSourcesWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1ServersIdSsoSourcesResponse, error)
 
+	// PostApiV1ServersIdSyncWithResponse Sync one server's accounts
+	//
+	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+	PostApiV1ServersIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdSyncResponse, error)
+
 	// PostApiV1ServersIdTestWithResponse Test the connection to a server
 	//
 	// Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -9762,6 +9969,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesIdWithResponse(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServicesIdResponse, error)
+
+	// PostApiV1ServicesIdSyncWithResponse Sync one account
+	//
+	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+	PostApiV1ServicesIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdSyncResponse, error)
 
 	// PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
 	//
@@ -10725,6 +10941,68 @@ func (r GetApiV1ApplicationsModuleLogResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetApiV1ApplicationsModuleLogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ApplicationsModuleRetryFailedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13200,6 +13478,75 @@ func (r GetApiV1ServersIdSsoSourcesResponse) ContentType() string {
 	return ""
 }
 
+type PostApiV1ServersIdSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ServersIdSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ServersIdSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ServersIdSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ServersIdSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1ServersIdTestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13496,6 +13843,75 @@ func (r PatchApiV1ServicesIdResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchApiV1ServicesIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ServicesIdSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ServicesIdSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ServicesIdSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ServicesIdSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ServicesIdSyncResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14658,6 +15074,21 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 	return ParseGetApiV1ApplicationsModuleLogResponse(rsp)
 }
 
+// PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
+//
+// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+func (c *ClientWithResponses) PostApiV1ApplicationsModuleRetryFailedWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRetryFailedResponse, error) {
+	rsp, err := c.PostApiV1ApplicationsModuleRetryFailed(ctx, module, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp)
+}
+
 // GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 //
 // State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -15515,6 +15946,21 @@ func (c *ClientWithResponses) GetApiV1ServersIdSsoSourcesWithResponse(ctx contex
 	return ParseGetApiV1ServersIdSsoSourcesResponse(rsp)
 }
 
+// PostApiV1ServersIdSyncWithResponse Sync one server's accounts
+//
+// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+func (c *ClientWithResponses) PostApiV1ServersIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdSyncResponse, error) {
+	rsp, err := c.PostApiV1ServersIdSync(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServersIdSyncResponse(rsp)
+}
+
 // PostApiV1ServersIdTestWithResponse Test the connection to a server
 //
 // Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -15627,6 +16073,21 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParsePatchApiV1ServicesIdResponse(rsp)
+}
+
+// PostApiV1ServicesIdSyncWithResponse Sync one account
+//
+// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+func (c *ClientWithResponses) PostApiV1ServicesIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdSyncResponse, error) {
+	rsp, err := c.PostApiV1ServicesIdSync(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServicesIdSyncResponse(rsp)
 }
 
 // PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
@@ -16509,6 +16970,53 @@ func ParseGetApiV1ApplicationsModuleLogResponse(rsp *http.Response) (*GetApiV1Ap
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ApplicationsModuleRetryFailedResponse parses an HTTP response from a PostApiV1ApplicationsModuleRetryFailedWithResponse call
+func ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp *http.Response) (*PostApiV1ApplicationsModuleRetryFailedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ApplicationsModuleRetryFailedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	}
 
@@ -18345,6 +18853,60 @@ func ParseGetApiV1ServersIdSsoSourcesResponse(rsp *http.Response) (*GetApiV1Serv
 	return response, nil
 }
 
+// ParsePostApiV1ServersIdSyncResponse parses an HTTP response from a PostApiV1ServersIdSyncWithResponse call
+func ParsePostApiV1ServersIdSyncResponse(rsp *http.Response) (*PostApiV1ServersIdSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ServersIdSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePostApiV1ServersIdTestResponse parses an HTTP response from a PostApiV1ServersIdTestWithResponse call
 func ParsePostApiV1ServersIdTestResponse(rsp *http.Response) (*PostApiV1ServersIdTestResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18540,6 +19102,60 @@ func ParsePatchApiV1ServicesIdResponse(rsp *http.Response) (*PatchApiV1ServicesI
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ServicesIdSyncResponse parses an HTTP response from a PostApiV1ServicesIdSyncWithResponse call
+func ParsePostApiV1ServicesIdSyncResponse(rsp *http.Response) (*PostApiV1ServicesIdSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ServicesIdSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest RestErrorBody

@@ -831,6 +831,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{module}/retry-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry the failed accounts
+         * @description Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Operation"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications/{module}/status": {
         parameters: {
             query?: never;
@@ -3424,6 +3493,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/servers/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync one server's accounts
+         * @description A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Server id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Operation"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/servers/{id}/test": {
         parameters: {
             query?: never;
@@ -3717,6 +3864,84 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/services/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync one account
+         * @description A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Service id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Operation"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/signing-keys/rotate": {
@@ -4770,7 +4995,7 @@ export interface components {
              * @example update
              * @enum {string}
              */
-            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair" | "rotate" | "redeliver";
+            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair" | "rotate" | "redeliver" | "sync" | "retry" | "verify";
             /** @example 1 */
             actor_id: number;
             /**
@@ -5020,7 +5245,7 @@ export interface components {
              * @example activation
              * @enum {string}
              */
-            kind: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "account_sync";
             /** @example cpanel */
             module: string;
             /** @example 1 */
@@ -5057,7 +5282,7 @@ export interface components {
              * @example activation
              * @enum {string}
              */
-            kind: "activation" | "configuration" | "deactivation" | "repair" | "account_sync";
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "account_sync";
             /** @example cpanel */
             module: string;
             servers: components["schemas"]["links.ServerTask"][];
