@@ -13,6 +13,7 @@ import { isBusy, useApplicationStatus } from '../api/get-application-status';
 import { useDisableApplication } from '../api/disable-application';
 import { useEnableApplication } from '../api/enable-application';
 import { applicationKeys } from '../api/keys';
+import { RetryFailedButton } from './repair-buttons';
 import { StatusIndicator } from './status-indicator';
 
 type ApplicationView = Schema<'links.ApplicationView'>;
@@ -108,6 +109,7 @@ function ApplicationRow({ app }: { app: ApplicationView }) {
       </td>
       <td>
         <StatusIndicator status={status} />
+        <RetryFailedButton module={module} name={name} status={status} />
         {statusQuery.isError ? (
           <p className="field__hint">Status unavailable: {errorMessage(statusQuery.error)}</p>
         ) : null}

@@ -5,6 +5,7 @@ export const OPERATION_KINDS: Record<string, string> = {
   configuration: 'Configuration',
   deactivation: 'Deactivation',
   repair: 'Repair',
+  retry: 'Retry failed',
   account_sync: 'Account sync',
 };
 
