@@ -864,6 +864,58 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/applications/{module}/verify": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Opens a ` + "`" + `verify` + "`" + ` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "applications"
+                ],
+                "summary": "Verify the links of every account (drift)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "cpanel or wpsquared",
+                        "name": "module",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/audit": {
             "get": {
                 "security": [
@@ -4956,6 +5008,7 @@ const docTemplate = `{
                         "deactivation",
                         "repair",
                         "retry",
+                        "verify",
                         "account_sync"
                     ],
                     "example": "activation"
@@ -5056,6 +5109,7 @@ const docTemplate = `{
                         "deactivation",
                         "repair",
                         "retry",
+                        "verify",
                         "account_sync"
                     ],
                     "example": "activation"

@@ -291,6 +291,7 @@ const (
 	LinksOperationKindDeactivation  LinksOperationKind = "deactivation"
 	LinksOperationKindRepair        LinksOperationKind = "repair"
 	LinksOperationKindRetry         LinksOperationKind = "retry"
+	LinksOperationKindVerify        LinksOperationKind = "verify"
 )
 
 // Valid indicates whether the value is a known member of the LinksOperationKind enum.
@@ -307,6 +308,8 @@ func (e LinksOperationKind) Valid() bool {
 	case LinksOperationKindRepair:
 		return true
 	case LinksOperationKindRetry:
+		return true
+	case LinksOperationKindVerify:
 		return true
 	default:
 		return false
@@ -345,6 +348,7 @@ const (
 	LinksOperationDetailKindDeactivation  LinksOperationDetailKind = "deactivation"
 	LinksOperationDetailKindRepair        LinksOperationDetailKind = "repair"
 	LinksOperationDetailKindRetry         LinksOperationDetailKind = "retry"
+	LinksOperationDetailKindVerify        LinksOperationDetailKind = "verify"
 )
 
 // Valid indicates whether the value is a known member of the LinksOperationDetailKind enum.
@@ -361,6 +365,8 @@ func (e LinksOperationDetailKind) Valid() bool {
 	case LinksOperationDetailKindRepair:
 		return true
 	case LinksOperationDetailKindRetry:
+		return true
+	case LinksOperationDetailKindVerify:
 		return true
 	default:
 		return false
@@ -2808,6 +2814,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 	PostApiV1ApplicationsModuleSync(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ApplicationsModuleVerify Verify the links of every account (drift)
+	//
+	// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+	//
+	// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+	PostApiV1ApplicationsModuleVerify(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1Audit Staff audit trail
 	//
 	// Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
@@ -3828,6 +3841,23 @@ func (c *Client) GetApiV1ApplicationsModuleStatus(ctx context.Context, module st
 // Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 func (c *Client) PostApiV1ApplicationsModuleSync(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1ApplicationsModuleSyncRequest(c.Server, module)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ApplicationsModuleVerify Verify the links of every account (drift)
+//
+// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+//
+// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+func (c *Client) PostApiV1ApplicationsModuleVerify(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApplicationsModuleVerifyRequest(c.Server, module)
 	if err != nil {
 		return nil, err
 	}
@@ -6082,6 +6112,40 @@ func NewPostApiV1ApplicationsModuleSyncRequest(server string, module string) (*h
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/applications/%s/sync", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1ApplicationsModuleVerifyRequest constructs an http.Request for the PostApiV1ApplicationsModuleVerify method
+func NewPostApiV1ApplicationsModuleVerifyRequest(server string, module string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/verify", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9410,6 +9474,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 	PostApiV1ApplicationsModuleSyncWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleSyncResponse, error)
 
+	// PostApiV1ApplicationsModuleVerifyWithResponse Verify the links of every account (drift)
+	//
+	// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+	PostApiV1ApplicationsModuleVerifyWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleVerifyResponse, error)
+
 	// GetApiV1AuditWithResponse Staff audit trail
 	//
 	// Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
@@ -11113,6 +11186,68 @@ func (r PostApiV1ApplicationsModuleSyncResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostApiV1ApplicationsModuleSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ApplicationsModuleVerifyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ApplicationsModuleVerifyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ApplicationsModuleVerifyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ApplicationsModuleVerifyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15119,6 +15254,21 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleSyncWithResponse(ctx co
 	return ParsePostApiV1ApplicationsModuleSyncResponse(rsp)
 }
 
+// PostApiV1ApplicationsModuleVerifyWithResponse Verify the links of every account (drift)
+//
+// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+func (c *ClientWithResponses) PostApiV1ApplicationsModuleVerifyWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleVerifyResponse, error) {
+	rsp, err := c.PostApiV1ApplicationsModuleVerify(ctx, module, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApplicationsModuleVerifyResponse(rsp)
+}
+
 // GetApiV1AuditWithResponse Staff audit trail
 //
 // Every change made by staff, by a trusted application (API credential) or by an account owner in the client area: who, when, from which IP, what (resource, id, action) and the fields before and after (secrets only as "changed"). Each record is written in the change's own transaction. Newest first; kept for APPLINKS_AUDIT_RETENTION (default 365 days).
@@ -17100,6 +17250,53 @@ func ParsePostApiV1ApplicationsModuleSyncResponse(rsp *http.Response) (*PostApiV
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ApplicationsModuleVerifyResponse parses an HTTP response from a PostApiV1ApplicationsModuleVerifyWithResponse call
+func ParsePostApiV1ApplicationsModuleVerifyResponse(rsp *http.Response) (*PostApiV1ApplicationsModuleVerifyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ApplicationsModuleVerifyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	}
 

@@ -131,6 +131,17 @@ func (w *worker) run(ctx context.Context) []int64 {
 			return append(ended, w.giveUp(ctx)...)
 		}
 		if w.task != nil && !w.task.Checked {
+			// A verify reads back before its start, so the start counts
+			// the drift found; a crash before the start verifies again.
+			if w.task.Kind == links.OpVerify && sup.Supported {
+				w.verify(ctx)
+				switch {
+				case w.gaveUp != nil:
+					return append(ended, w.giveUp(ctx)...)
+				case w.fatal != nil || ctx.Err() != nil:
+					return ended
+				}
+			}
 			if err := w.start(ctx, sup); err != nil {
 				w.e.logger.Warn("start a progress row", "server", w.id, "err", err)
 				return ended

@@ -78,3 +78,24 @@ func (s *Server) syncService(c echo.Context) error {
 	}
 	return c.JSON(http.StatusAccepted, op)
 }
+
+// verifyApplication opens a drift check of an application.
+//
+//	@Summary		Verify the links of every account (drift)
+//	@Description	Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module	path		string	true	"cpanel or wpsquared"
+//	@Success		202		{object}	links.Operation
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/verify [post]
+func (s *Server) verifyApplication(c echo.Context) error {
+	op, err := s.prov.Verify(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, op)
+}

@@ -124,3 +124,38 @@ func TestTargetedRepairsThroughTheAPI(t *testing.T) {
 		}
 	})
 }
+
+// Verify through the router: 202 with the verify operation, drift found
+// and repaired, an audit record; refused (409) while disabled.
+func TestVerifyThroughTheAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e, srv := provEnv(t, st)
+		e.addSimServer(srv)
+		resp, data := e.request(http.MethodPost, "/api/v1/applications/cpanel/verify", e.token, nil)
+		if body := e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, ""); !strings.Contains(body.Error.Message, "is disabled") {
+			t.Errorf("message = %q", body.Error.Message)
+		}
+		resp, data = e.request(http.MethodPost, "/api/v1/applications/plesk/verify", e.token, nil)
+		e.wantError(resp, data, http.StatusNotFound, links.ENOTFOUND, "")
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/enable", nil, http.StatusAccepted, nil)
+		e.waitState("cpanel", links.StateActive)
+		if err := srv.RemoveLink("acct4", "billing_profile"); err != nil {
+			t.Fatal(err)
+		}
+		var op links.Operation
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/verify", nil, http.StatusAccepted, &op)
+		if d := e.waitOperation(op.ID); d.Kind != links.OpVerify || d.AccountsDone != 1 || len(srv.Links("acct4")) != 14 {
+			t.Fatalf("verify = %+v, acct4 has %d links", d.Operation, len(srv.Links("acct4")))
+		}
+		var log struct {
+			Items []links.LogEntry `json:"items"`
+		}
+		e.staff(http.MethodGet, "/api/v1/applications/cpanel/log?level=notice&operation_id="+strconv.FormatInt(op.ID, 10), nil, http.StatusOK, &log)
+		if len(log.Items) != 1 || !strings.Contains(log.Items[0].Message, "acct4 on server cp1") {
+			t.Fatalf("notices = %+v", log.Items)
+		}
+		if recs := e.auditTrail("resource=application&action=verify"); len(recs) != 1 || recs[0].ResourceID != "cpanel" {
+			t.Errorf("audit = %+v", recs)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -68,6 +69,15 @@ func (s *Store) QueueTargeted(ctx context.Context, op links.NewOperation, t link
 // wake.
 func markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int64, error) {
 	switch {
+	case t.All:
+		var ids []int64
+		if err := tx.Model(&serverRow{}).Where("module = ? AND active = ?", module, true).Order("id").Pluck("id", &ids).Error; err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return nil, links.Errorf(links.ECONFLICT, "%s has no active server.", appLabel(module))
+		}
+		return ids, nil
 	case t.Retry:
 		var ids []int64
 		if err := tx.Raw(failedServersSQL, module, true).Scan(&ids).Error; err != nil {
@@ -115,6 +125,18 @@ func (s *Store) openTargeted(tx *gorm.DB, op links.NewOperation, ids []int64) (l
 		}
 	}
 	return out, nil
+}
+
+// LastOperationAt returns when the module's latest operation of kind was
+// created, or nil when there is none.
+func (s *Store) LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error) {
+	var rows []operationRow
+	err := s.db.WithContext(ctx).Select("id", "created_at").Where("module = ? AND kind = ?", module, kind).
+		Order("id DESC").Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return nil, translate(err, "operations")
+	}
+	return &rows[0].CreatedAt, nil
 }
 
 // appLabel is an application's name for messages.

@@ -1030,6 +1030,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{module}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the links of every account (drift)
+         * @description Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.Operation"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -5245,7 +5314,7 @@ export interface components {
              * @example activation
              * @enum {string}
              */
-            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "account_sync";
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "verify" | "account_sync";
             /** @example cpanel */
             module: string;
             /** @example 1 */
@@ -5282,7 +5351,7 @@ export interface components {
              * @example activation
              * @enum {string}
              */
-            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "account_sync";
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "verify" | "account_sync";
             /** @example cpanel */
             module: string;
             servers: components["schemas"]["links.ServerTask"][];

@@ -559,4 +559,39 @@ describe('View Log', () => {
     });
     expect(within(table).queryByRole('button', { name: /Retry/ })).not.toBeInTheDocument();
   });
+
+  it('verifies an enabled application and shows a refusal', async () => {
+    let verifies = 0;
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/applications') return json(apps);
+        if (route(req) === 'GET /api/v1/applications/cpanel/status') return json(disabled);
+        if (route(req) === 'GET /api/v1/applications/wpsquared/status')
+          return json(apps[1]!.status);
+        if (route(req) === 'POST /api/v1/applications/wpsquared/verify') {
+          verifies++;
+          return verifies === 1
+            ? json({ id: 5, kind: 'verify', state: 'queued' }, 202)
+            : apiError(409, 'conflict', 'Operation 5 of WP Squared is still running.');
+        }
+        if (route(req) === 'GET /api/v1/operations') return json({ items: [], total: 0 });
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/settings/application-links');
+    const table = await screen.findByRole('table', { name: 'Applications' });
+    const [, cp, wp] = within(table).getAllByRole('row');
+    expect(within(cp!).queryByRole('button', { name: /Verify/ })).not.toBeInTheDocument();
+    await user.click(within(wp!).getByRole('button', { name: 'Verify the links of WP Squared' }));
+    expect(
+      await within(wp!).findByText('A verify of every account is queued.'),
+    ).toBeInTheDocument();
+    await user.click(within(wp!).getByRole('button', { name: 'Verify the links of WP Squared' }));
+    expect(
+      await within(wp!).findByText('Operation 5 of WP Squared is still running.'),
+    ).toBeInTheDocument();
+    expect(
+      requests(fetch).filter((r) => route(r) === 'POST /api/v1/applications/wpsquared/verify'),
+    ).toHaveLength(2);
+  });
 });

@@ -6,6 +6,7 @@ export const OPERATION_KINDS: Record<string, string> = {
   deactivation: 'Deactivation',
   repair: 'Repair',
   retry: 'Retry failed',
+  verify: 'Verify',
   account_sync: 'Account sync',
 };
 
