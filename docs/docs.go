@@ -763,6 +763,58 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/applications/{module}/rotate-link-secrets": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Rotates the link secret of every account of the application (see ` + "`" + `POST /api/v1/services/{id}/rotate-link-secret` + "`" + `) in one transaction and opens a ` + "`" + `rotation` + "`" + ` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "applications"
+                ],
+                "summary": "Rotate every account's link secret",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "cpanel or wpsquared",
+                        "name": "module",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/applications/{module}/status": {
             "get": {
                 "security": [
@@ -3348,6 +3400,64 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/services/{id}/rotate-link-secret": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a ` + "`" + `rotation` + "`" + ` operation on its server (202) that pushes the token (` + "`" + `update_integration_link_token` + "`" + `, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "services"
+                ],
+                "summary": "Rotate one account's link secret",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Service id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/links.Operation"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/services/{id}/sync": {
             "post": {
                 "security": [
@@ -5009,6 +5119,7 @@ const docTemplate = `{
                         "repair",
                         "retry",
                         "verify",
+                        "rotation",
                         "account_sync"
                     ],
                     "example": "activation"
@@ -5110,6 +5221,7 @@ const docTemplate = `{
                         "repair",
                         "retry",
                         "verify",
+                        "rotation",
                         "account_sync"
                     ],
                     "example": "activation"

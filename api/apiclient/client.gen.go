@@ -291,6 +291,7 @@ const (
 	LinksOperationKindDeactivation  LinksOperationKind = "deactivation"
 	LinksOperationKindRepair        LinksOperationKind = "repair"
 	LinksOperationKindRetry         LinksOperationKind = "retry"
+	LinksOperationKindRotation      LinksOperationKind = "rotation"
 	LinksOperationKindVerify        LinksOperationKind = "verify"
 )
 
@@ -308,6 +309,8 @@ func (e LinksOperationKind) Valid() bool {
 	case LinksOperationKindRepair:
 		return true
 	case LinksOperationKindRetry:
+		return true
+	case LinksOperationKindRotation:
 		return true
 	case LinksOperationKindVerify:
 		return true
@@ -348,6 +351,7 @@ const (
 	LinksOperationDetailKindDeactivation  LinksOperationDetailKind = "deactivation"
 	LinksOperationDetailKindRepair        LinksOperationDetailKind = "repair"
 	LinksOperationDetailKindRetry         LinksOperationDetailKind = "retry"
+	LinksOperationDetailKindRotation      LinksOperationDetailKind = "rotation"
 	LinksOperationDetailKindVerify        LinksOperationDetailKind = "verify"
 )
 
@@ -365,6 +369,8 @@ func (e LinksOperationDetailKind) Valid() bool {
 	case LinksOperationDetailKindRepair:
 		return true
 	case LinksOperationDetailKindRetry:
+		return true
+	case LinksOperationDetailKindRotation:
 		return true
 	case LinksOperationDetailKindVerify:
 		return true
@@ -2800,6 +2806,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
 	PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
+	//
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	//
+	// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+	PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1ApplicationsModuleStatus Get the provisioning status
 	//
 	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -3317,6 +3330,13 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesId(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
+	//
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	//
+	// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+	PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostApiV1ServicesIdSync Sync one account
 	//
 	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
@@ -3807,6 +3827,23 @@ func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module strin
 // Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
 func (c *Client) PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1ApplicationsModuleRetryFailedRequest(c.Server, module)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
+//
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+//
+// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+func (c *Client) PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApplicationsModuleRotateLinkSecretsRequest(c.Server, module)
 	if err != nil {
 		return nil, err
 	}
@@ -5024,6 +5061,23 @@ func (c *Client) PatchApiV1ServicesId(ctx context.Context, id int, body PatchApi
 	return c.Client.Do(req)
 }
 
+// PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
+//
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+//
+// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+func (c *Client) PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServicesIdRotateLinkSecretRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostApiV1ServicesIdSync Sync one account
 //
 // A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
@@ -6029,6 +6083,40 @@ func NewPostApiV1ApplicationsModuleRetryFailedRequest(server string, module stri
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/applications/%s/retry-failed", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1ApplicationsModuleRotateLinkSecretsRequest constructs an http.Request for the PostApiV1ApplicationsModuleRotateLinkSecrets method
+func NewPostApiV1ApplicationsModuleRotateLinkSecretsRequest(server string, module string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/rotate-link-secrets", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -8497,6 +8585,40 @@ func NewPatchApiV1ServicesIdRequestWithBody(server string, id int, contentType s
 	return req, nil
 }
 
+// NewPostApiV1ServicesIdRotateLinkSecretRequest constructs an http.Request for the PostApiV1ServicesIdRotateLinkSecret method
+func NewPostApiV1ServicesIdRotateLinkSecretRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/services/%s/rotate-link-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostApiV1ServicesIdSyncRequest constructs an http.Request for the PostApiV1ServicesIdSync method
 func NewPostApiV1ServicesIdSyncRequest(server string, id int) (*http.Request, error) {
 	var err error
@@ -9456,6 +9578,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
 	PostApiV1ApplicationsModuleRetryFailedWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRetryFailedResponse, error)
 
+	// PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
+	//
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+	PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRotateLinkSecretsResponse, error)
+
 	// GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 	//
 	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -10042,6 +10173,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesIdWithResponse(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServicesIdResponse, error)
+
+	// PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
+	//
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+	PostApiV1ServicesIdRotateLinkSecretWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdRotateLinkSecretResponse, error)
 
 	// PostApiV1ServicesIdSyncWithResponse Sync one account
 	//
@@ -11076,6 +11216,68 @@ func (r PostApiV1ApplicationsModuleRetryFailedResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostApiV1ApplicationsModuleRetryFailedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ApplicationsModuleRotateLinkSecretsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13984,6 +14186,75 @@ func (r PatchApiV1ServicesIdResponse) ContentType() string {
 	return ""
 }
 
+type PostApiV1ServicesIdRotateLinkSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1ServicesIdSyncResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15224,6 +15495,21 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleRetryFailedWithResponse
 	return ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp)
 }
 
+// PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
+//
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+func (c *ClientWithResponses) PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRotateLinkSecretsResponse, error) {
+	rsp, err := c.PostApiV1ApplicationsModuleRotateLinkSecrets(ctx, module, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse(rsp)
+}
+
 // GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 //
 // State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -16225,6 +16511,21 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithResponse(ctx context.Conte
 	return ParsePatchApiV1ServicesIdResponse(rsp)
 }
 
+// PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
+//
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+func (c *ClientWithResponses) PostApiV1ServicesIdRotateLinkSecretWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdRotateLinkSecretResponse, error) {
+	rsp, err := c.PostApiV1ServicesIdRotateLinkSecret(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServicesIdRotateLinkSecretResponse(rsp)
+}
+
 // PostApiV1ServicesIdSyncWithResponse Sync one account
 //
 // A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
@@ -17135,6 +17436,53 @@ func ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp *http.Response) (*P
 	}
 
 	response := &PostApiV1ApplicationsModuleRetryFailedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse parses an HTTP response from a PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse call
+func ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse(rsp *http.Response) (*PostApiV1ApplicationsModuleRotateLinkSecretsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ApplicationsModuleRotateLinkSecretsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -19299,6 +19647,60 @@ func ParsePatchApiV1ServicesIdResponse(rsp *http.Response) (*PatchApiV1ServicesI
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ServicesIdRotateLinkSecretResponse parses an HTTP response from a PostApiV1ServicesIdRotateLinkSecretWithResponse call
+func ParsePostApiV1ServicesIdRotateLinkSecretResponse(rsp *http.Response) (*PostApiV1ServicesIdRotateLinkSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ServicesIdRotateLinkSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest RestErrorBody

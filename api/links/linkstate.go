@@ -44,6 +44,11 @@ type LinkStateUpdate struct {
 	FailedFP      string
 	// Delete drops the row of an empty, clean location no service owns.
 	Delete bool
+	// ServiceID and CredVersion, set on a confirmed push, end a pending
+	// rotation of that credential version: the old secret is refused from
+	// then on.
+	ServiceID   int64
+	CredVersion int
 	// Done and Failed are what the update counts for the progress row:
 	// confirmed, or terminal (failed for good, or not tried on a server
 	// given up).

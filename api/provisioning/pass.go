@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,7 +46,7 @@ func (w *worker) pass(ctx context.Context) passResult {
 	var res passResult
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, w.e.cfg.PerServerCap)
-	dispatch := func(batch []item, removal bool) {
+	dispatch := func(batch []item, m mode) {
 		if len(batch) == 0 {
 			return
 		}
@@ -55,9 +56,9 @@ func (w *worker) pass(ctx context.Context) passResult {
 			return
 		}
 		res.sent++
-		wg.Go(func() { w.send(ctx, batch, removal, func() { <-sem }) })
+		wg.Go(func() { w.send(ctx, batch, m, func() { <-sem }) })
 	}
-	var pushes, removals []item
+	var pushes, removals, tokens []item
 	var empties []links.LinkStateUpdate
 	now := time.Now()
 	err := w.walk(ctx, func(page []links.LinkState) bool {
@@ -81,14 +82,19 @@ func (w *worker) pass(ctx context.Context) passResult {
 				if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
 					res.waitUntil = st.NextAttemptAt
 				}
+			case desired != "" && tokenOnly(st.ConfirmedFP, desired):
+				if tokens = append(tokens, item{st, desired}); len(tokens) == w.e.cfg.BatchSize {
+					dispatch(tokens, modeTokens)
+					tokens = nil
+				}
 			case desired != "":
 				if pushes = append(pushes, item{st, desired}); len(pushes) == w.e.cfg.BatchSize {
-					dispatch(pushes, false)
+					dispatch(pushes, modePush)
 					pushes = nil
 				}
 			default:
 				if removals = append(removals, item{st, desired}); len(removals) == w.e.cfg.BatchSize {
-					dispatch(removals, true)
+					dispatch(removals, modeRemove)
 					removals = nil
 				}
 			}
@@ -99,8 +105,9 @@ func (w *worker) pass(ctx context.Context) passResult {
 		w.setFatal(err)
 	}
 	if !res.aborted && !w.stopped(ctx) {
-		dispatch(pushes, false)
-		dispatch(removals, true)
+		dispatch(tokens, modeTokens)
+		dispatch(pushes, modePush)
+		dispatch(removals, modeRemove)
 	}
 	wg.Wait()
 	if len(empties) > 0 && !w.stopped(ctx) {
@@ -109,10 +116,27 @@ func (w *worker) pass(ctx context.Context) passResult {
 	return res
 }
 
+// mode is what a batch asks of the panel.
+type mode int
+
+const (
+	modePush   mode = iota // push the links (and their credentials)
+	modeRemove             // remove the links and the group
+	modeTokens             // give the existing links the account's new token (a rotation)
+)
+
+// tokenOnly reports whether a location's confirmed links differ from the
+// desired ones only by the credential version: a rotation, pushed with
+// UpdateLinkTokens. Sentinels and ” have no version.
+func tokenOnly(confirmed, desired string) bool {
+	i, j := strings.LastIndexByte(confirmed, ':'), strings.LastIndexByte(desired, ':')
+	return i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired
+}
+
 // send makes one WHM request for a batch, frees its slot (done) and records
 // the answers. An account whose link token cannot be unsealed is refused
 // without a request.
-func (w *worker) send(ctx context.Context, batch []item, removal bool, done func()) {
+func (w *worker) send(ctx context.Context, batch []item, m mode, done func()) {
 	var once sync.Once
 	free := func() { once.Do(done) }
 	defer free()
@@ -126,6 +150,7 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool, done func
 			failed++
 		}
 	}
+	removal := m == modeRemove
 	var call func(context.Context) ([]links.AccountResult, error)
 	var sent []item
 	var tokens []string
@@ -140,6 +165,10 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool, done func
 		}
 	} else {
 		req := w.app.push
+		treq := links.TokenRequest{}
+		for _, l := range w.app.push.Links {
+			treq.Apps = append(treq.Apps, l.App)
+		}
 		for _, it := range batch {
 			token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
 			if err != nil {
@@ -150,8 +179,12 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool, done func
 			sent, tokens = append(sent, it), append(tokens, token)
 			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
 				Token: token, ServiceID: *it.st.ServiceID})
+			treq.Accounts = append(treq.Accounts, links.AccountToken{Username: it.st.Username, Token: token})
 		}
 		call = func(ctx context.Context) ([]links.AccountResult, error) {
+			if m == modeTokens {
+				return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, treq)
+			}
 			return w.panel.PushLinks(ctx, w.srv.Conn, req)
 		}
 	}
@@ -166,6 +199,12 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool, done func
 			aerr := err
 			if err == nil {
 				aerr = res[i].Err
+			}
+			if m == modeTokens && errors.Is(aerr, links.ErrLinkMissing) {
+				// A link is missing: the next pass pushes the account in full.
+				rec.Updates = append(rec.Updates, links.LinkStateUpdate{Username: it.st.Username, ReadFP: it.st.ConfirmedFP,
+					ConfirmedFP: links.ConfirmedRepair, Attempts: it.st.Attempts})
+				continue
 			}
 			tally(w.outcome(it, aerr, err != nil, tokens[i]), aerr)
 		}
@@ -214,6 +253,9 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 	u := links.LinkStateUpdate{Username: st.Username, ReadFP: st.ConfirmedFP}
 	if err == nil {
 		u.ConfirmedFP, u.Done = it.desired, true
+		if it.desired != "" {
+			u.ServiceID, u.CredVersion = *st.ServiceID, st.CredVersion
+		}
 		return u
 	}
 	attempts := st.Attempts + 1

@@ -91,3 +91,45 @@ func (e *Engine) targeted(ctx context.Context, module, kind, by, what string, t 
 	e.queued(module)
 	return op, nil
 }
+
+// RotateLinkSecret gives one account a new link secret (the subscriber id
+// stays) and a new credential version; its server pushes the token
+// (update_integration_link_token, or a full push where a link is missing).
+// The old secret is accepted until the panel confirmed the new one. The
+// service needs a username, an active server and an enabled application.
+func (e *Engine) RotateLinkSecret(ctx context.Context, serviceID int64, by string) (links.Operation, error) {
+	svc, err := e.store.Service(ctx, serviceID)
+	if err != nil {
+		return links.Operation{}, err
+	}
+	if svc.Username == "" {
+		return links.Operation{}, links.Errorf(links.ECONFLICT, "Service %d has no username yet: it carries no link secret to rotate.", svc.ID)
+	}
+	srv, err := e.store.Server(ctx, svc.ServerID)
+	if err != nil {
+		return links.Operation{}, err
+	}
+	if err := e.syncable(ctx, srv); err != nil {
+		return links.Operation{}, err
+	}
+	return e.targeted(ctx, srv.Module, links.OpRotation, by, fmt.Sprintf("the link secret of account %s on server %s", svc.Username, srv.Name),
+		links.OpTarget{Rotate: true, ServiceID: svc.ID, ServerID: srv.ID, Username: svc.Username, Resource: links.AuditService,
+			ID: strconv.FormatInt(svc.ID, 10), Action: links.AuditRotate})
+}
+
+// RotateLinkSecrets rotates the link secret of every account of the
+// module (see RotateLinkSecret) and wakes its active servers.
+func (e *Engine) RotateLinkSecrets(ctx context.Context, module, by string) (links.Operation, error) {
+	if _, err := application(module); err != nil {
+		return links.Operation{}, err
+	}
+	enabled, _, err := e.store.ApplicationSettings(ctx, module)
+	if err != nil {
+		return links.Operation{}, err
+	}
+	if !enabled {
+		return links.Operation{}, links.Errorf(links.ECONFLICT, "%s is disabled: enable it first.", appName(module))
+	}
+	return e.targeted(ctx, module, links.OpRotation, by, "the link secrets of "+appName(module), links.OpTarget{Rotate: true,
+		Resource: links.AuditApplication, ID: module, Action: links.AuditRotate})
+}

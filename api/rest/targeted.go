@@ -99,3 +99,50 @@ func (s *Server) verifyApplication(c echo.Context) error {
 	}
 	return c.JSON(http.StatusAccepted, op)
 }
+
+// rotateLinkSecret rotates one account's link secret.
+//
+//	@Summary		Rotate one account's link secret
+//	@Description	Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+//	@Tags			services
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		int	true	"Service id"
+//	@Success		202	{object}	links.Operation
+//	@Failure		400	{object}	ErrorBody
+//	@Failure		403	{object}	ErrorBody
+//	@Failure		404	{object}	ErrorBody
+//	@Failure		409	{object}	ErrorBody
+//	@Router			/api/v1/services/{id}/rotate-link-secret [post]
+func (s *Server) rotateLinkSecret(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	op, err := s.prov.RotateLinkSecret(c.Request().Context(), id, currentAdmin(c).Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, op)
+}
+
+// rotateLinkSecrets rotates every account's link secret.
+//
+//	@Summary		Rotate every account's link secret
+//	@Description	Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+//	@Tags			applications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			module	path		string	true	"cpanel or wpsquared"
+//	@Success		202		{object}	links.Operation
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
+//	@Router			/api/v1/applications/{module}/rotate-link-secrets [post]
+func (s *Server) rotateLinkSecrets(c echo.Context) error {
+	op, err := s.prov.RotateLinkSecrets(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, op)
+}

@@ -1,7 +1,10 @@
 package rest_test
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,4 +161,94 @@ func TestVerifyThroughTheAPI(t *testing.T) {
 			t.Errorf("audit = %+v", recs)
 		}
 	})
+}
+
+// click calls the cPanel autologin endpoint as a panel would.
+func (e *env) click(sub, token string) int {
+	e.t.Helper()
+	form := url.Values{"subscriber_unique_id": {sub}, "token": {token}, "attempt": {"1"}}
+	resp, _ := e.request(http.MethodPost, "/sso/cpanel/token?destination=profile", "", form.Encode(),
+		"Content-Type", "application/x-www-form-urlencoded")
+	return resp.StatusCode
+}
+
+// A rotated secret: the old one keeps working while the panel has not
+// confirmed the new one (here it refuses the account for a while), both
+// work then, and once the panel confirmed the new one the old is refused.
+func TestRotationKeepsTheOldSecretUntilThePanelConfirms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e, srv := provEnv(t, st)
+		e.addSimServer(srv)
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/enable", nil, http.StatusAccepted, nil)
+		e.waitState("cpanel", links.StateActive)
+		var svcs struct {
+			Items []links.Service `json:"items"`
+		}
+		e.staff(http.MethodGet, "/api/v1/services?q=acct1", nil, http.StatusOK, &svcs)
+		id := svcs.Items[0].ID
+		ctx := context.Background()
+		old, err := st.ServiceLinkCreds(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := e.click(old.SubscriberUniqueID, old.Token); code != http.StatusOK {
+			t.Fatalf("click before the rotation: %d", code)
+		}
+		if err := srv.SetFaults(whmsim.Faults{RefuseAccounts: []string{"acct1"}}); err != nil {
+			t.Fatal(err)
+		}
+		var op links.Operation
+		e.staff(http.MethodPost, "/api/v1/services/"+strconv.FormatInt(id, 10)+"/rotate-link-secret", nil, http.StatusAccepted, &op)
+		if d := e.waitOperation(op.ID); d.Kind != links.OpRotation || d.AccountsFailed != 1 {
+			t.Fatalf("rotation = %+v, want the account refused", d.Operation)
+		}
+		now, err := st.ServiceLinkCreds(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now.Token == old.Token || now.SubscriberUniqueID != old.SubscriberUniqueID {
+			t.Fatal("the rotation did not give a new token with the same subscriber id")
+		}
+		if code := e.click(old.SubscriberUniqueID, old.Token); code != http.StatusOK {
+			t.Fatalf("old secret before the panel confirmed the new one: %d", code)
+		}
+		if code := e.click(now.SubscriberUniqueID, now.Token); code != http.StatusOK {
+			t.Fatalf("new secret before the panel confirmed it: %d", code)
+		}
+		if err := srv.SetFaults(whmsim.Faults{}); err != nil {
+			t.Fatal(err)
+		}
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/retry-failed", nil, http.StatusAccepted, &op)
+		e.waitOperation(op.ID)
+		if !srv.TokenMatches("acct1", "billing_profile", now.Token) {
+			t.Fatal("the panel does not carry the new token")
+		}
+		if code := e.click(old.SubscriberUniqueID, old.Token); code != http.StatusUnauthorized {
+			t.Fatalf("old secret after the panel confirmed the new one: %d, want 401", code)
+		}
+		if code := e.click(now.SubscriberUniqueID, now.Token); code != http.StatusOK {
+			t.Fatalf("new secret: %d", code)
+		}
+		if recs := e.auditTrail("resource=service&action=rotate"); len(recs) != 1 || strings.Contains(string(mustJSON(t, recs)), now.Token) {
+			t.Errorf("audit = %+v", recs)
+		}
+		// Bad input: 4xx, nothing queued.
+		resp, data := e.request(http.MethodPost, "/api/v1/services/99999/rotate-link-secret", e.token, nil)
+		e.wantError(resp, data, http.StatusNotFound, links.ENOTFOUND, "")
+		resp, data = e.request(http.MethodPost, "/api/v1/applications/plesk/rotate-link-secrets", e.token, nil)
+		e.wantError(resp, data, http.StatusNotFound, links.ENOTFOUND, "")
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/rotate-link-secrets", nil, http.StatusAccepted, &op)
+		if d := e.waitOperation(op.ID); d.AccountsDone != 4 {
+			t.Fatalf("rotation of every secret = %+v", d.Operation)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -137,8 +137,13 @@ func applyLocation(ctx context.Context, tx sqlConn, serverID int64, now time.Tim
 	if u.NextAttemptAt != nil {
 		next = u.NextAttemptAt.UTC()
 	}
-	return execCount(ctx, tx, updateLocationSQL, u.ConfirmedFP, confirmedAt, u.Attempts, next, truncate(u.LastError, 2000),
+	n, err := execCount(ctx, tx, updateLocationSQL, u.ConfirmedFP, confirmedAt, u.Attempts, next, truncate(u.LastError, 2000),
 		u.FailedFP, serverID, u.Username, u.ReadFP)
+	if err != nil || n == 0 || !u.Done || u.ServiceID == 0 || u.CredVersion == 0 {
+		return n, err
+	}
+	_, err = tx.ExecContext(ctx, confirmRotationSQL, u.ServiceID, u.CredVersion)
+	return n, err
 }
 
 // ReconcileCounts returns the figures the status of a module needs: three

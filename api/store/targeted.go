@@ -27,6 +27,10 @@ const (
 	// (arguments: the repair sentinel, the server).
 	repairServerSQL = "UPDATE link_states SET confirmed_fp = ?, failed_fp = '', attempts = 0, next_attempt_at = NULL," +
 		" last_error = '' WHERE server_id = ?"
+	// moduleCredentialsSQL lists the services of a module that have a link
+	// credential (argument: the module).
+	moduleCredentialsSQL = "SELECT lc.service_id FROM link_credentials lc JOIN services sv ON sv.id = lc.service_id" +
+		" JOIN servers srv ON srv.id = sv.server_id WHERE srv.module = ? ORDER BY lc.service_id"
 	// lockApplicationSQL serializes the intents of one module (MariaDB
 	// locks the row until the transaction ends; SQLite has one writer).
 	lockApplicationSQL = "UPDATE applications SET updated_at = ? WHERE module = ?"
@@ -52,23 +56,40 @@ func (s *Store) QueueTargeted(ctx context.Context, op links.NewOperation, t link
 			return links.Errorf(links.ECONFLICT, "Operation %d of %s is still running: wait until it finishes, then try again.",
 				open[0], appLabel(op.Module))
 		}
-		ids, err := markTarget(tx, op.Module, t)
+		ids, err := s.markTarget(tx, op.Module, t)
 		if err != nil {
 			return err
 		}
 		if out, err = s.openTargeted(tx, op, ids); err != nil {
 			return err
 		}
-		return audit(ctx, tx, auditEntry{resource: t.Resource, id: t.ID, action: t.Action,
-			after: map[string]any{"operation_id": out.ID}})
+		rec := auditEntry{resource: t.Resource, id: t.ID, action: t.Action, after: map[string]any{"operation_id": out.ID}}
+		if t.Rotate {
+			rec.secrets = []string{"link_token"}
+		}
+		return audit(ctx, tx, rec)
 	})
 	return out, translate(err, "operation")
 }
 
-// markTarget marks the target's locations in tx and returns the servers to
-// wake.
-func markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int64, error) {
+// markTarget marks the target's locations (or rotates its credentials) in
+// tx and returns the servers to wake.
+func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int64, error) {
 	switch {
+	case t.Rotate && t.ServiceID != 0:
+		return []int64{t.ServerID}, s.rotateServices(tx, []int64{t.ServiceID})
+	case t.Rotate:
+		var svcs []int64
+		if err := tx.Raw(moduleCredentialsSQL, module).Scan(&svcs).Error; err != nil {
+			return nil, err
+		}
+		if len(svcs) == 0 {
+			return nil, links.Errorf(links.ECONFLICT, "No account of %s has a link secret to rotate.", appLabel(module))
+		}
+		if err := s.rotateServices(tx, svcs); err != nil {
+			return nil, err
+		}
+		return s.markTarget(tx, module, links.OpTarget{All: true})
 	case t.All:
 		var ids []int64
 		if err := tx.Model(&serverRow{}).Where("module = ? AND active = ?", module, true).Order("id").Pluck("id", &ids).Error; err != nil {

@@ -7,6 +7,7 @@ export const OPERATION_KINDS: Record<string, string> = {
   repair: 'Repair',
   retry: 'Retry failed',
   verify: 'Verify',
+  rotation: 'Rotation',
   account_sync: 'Account sync',
 };
 
