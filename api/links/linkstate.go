@@ -55,6 +55,9 @@ type LinkStateUpdate struct {
 	Done, Failed bool
 	// Entry, when set, is logged with the update (only if it applies).
 	Entry *LogEntry
+	// Event, when set, is a webhook event queued with the update (only if
+	// it applies).
+	Event *WebhookEvent
 }
 
 // BatchRecord is the outcome of one panel request, recorded in one
@@ -124,4 +127,6 @@ type TaskStep struct {
 	// State, when set, is the row's final state.
 	State   string
 	Entries []LogEntry
+	// Events are webhook events queued with the step (only if it applies).
+	Events []WebhookEvent
 }

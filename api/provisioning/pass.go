@@ -270,6 +270,7 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 	var msg string
 	if attempts >= w.e.cfg.MaxAttempts {
 		u.FailedFP, u.Failed = it.desired, true
+		u.Event = w.accountEvent(links.EventAccountFailed, st, func(d *links.AccountEventData) { d.Error = u.LastError })
 		msg = fmt.Sprintf("Account %s on server %s %s: %s (gave up after %d attempts).", st.Username, w.srv.Name, what, u.LastError, attempts)
 	} else {
 		d := w.e.backoff(attempts)

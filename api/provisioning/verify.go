@@ -179,5 +179,15 @@ func (w *worker) drift(it item, found links.AccountLinks) *links.LinkStateUpdate
 	}
 	n := links.LogEntry{Level: links.LevelNotice, ServerID: &w.id, ServiceID: it.st.ServiceID, Message: fmt.Sprintf(
 		"Account %s on server %s differs from its desired links (%s); it is repaired.", it.st.Username, w.srv.Name, strings.Join(diffs, "; "))}
-	return &links.LinkStateUpdate{Username: it.st.Username, ReadFP: it.st.ConfirmedFP, ConfirmedFP: links.ConfirmedRepair, Entry: &n}
+	return &links.LinkStateUpdate{Username: it.st.Username, ReadFP: it.st.ConfirmedFP, ConfirmedFP: links.ConfirmedRepair, Entry: &n,
+		Event: w.accountEvent(links.EventDriftFound, it.st, func(d *links.AccountEventData) { d.Differences = diffs })}
+}
+
+// accountEvent is a webhook event about one account location; fill adds
+// what is particular to its type.
+func (w *worker) accountEvent(typ string, st links.LinkState, fill func(*links.AccountEventData)) *links.WebhookEvent {
+	d := links.AccountEventData{Module: w.srv.Module, OperationID: w.opID, ServerID: w.id, ServerName: w.srv.Name,
+		ServiceID: st.ServiceID, Username: st.Username}
+	fill(&d)
+	return &links.WebhookEvent{Type: typ, Time: time.Now(), Data: d}
 }

@@ -239,6 +239,9 @@ func (w *worker) start(ctx context.Context, sup links.Support) error {
 	} else {
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf("Server %s does not support application links: %s.",
 			w.srv.Name, strings.TrimSuffix(sup.Reason, "."))))
+		st.Events = []links.WebhookEvent{{Type: links.EventServerUnsupported, Time: time.Now(), Data: links.ServerEventData{
+			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name, Hostname: w.srv.Hostname,
+			Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
 	if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
 		return err

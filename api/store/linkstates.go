@@ -89,6 +89,7 @@ func (s *Store) RecordBatch(ctx context.Context, ttl time.Duration, b links.Batc
 	err := s.fencedTx(ctx, b.ServerID, b.Owner, ttl, func(tx sqlConn, now time.Time) error {
 		applied = 0
 		entries := append([]links.LogEntry(nil), b.Entries...)
+		var events []links.WebhookEvent
 		done, failed := 0, 0
 		for _, u := range b.Updates {
 			n, err := applyLocation(ctx, tx, b.ServerID, now, u)
@@ -108,6 +109,12 @@ func (s *Store) RecordBatch(ctx context.Context, ttl time.Duration, b links.Batc
 			if u.Entry != nil {
 				entries = append(entries, *u.Entry)
 			}
+			if u.Event != nil {
+				events = append(events, *u.Event)
+			}
+		}
+		if err := s.enqueueEvents(ctx, tx, now, events); err != nil {
+			return err
 		}
 		if b.TaskID != 0 && (done+failed > 0 || len(entries) > 0) {
 			_, err := tx.ExecContext(ctx, countTaskSQL, done+failed, done+failed, done, failed, countWarnings(entries), now,
