@@ -58,7 +58,7 @@ func (w *worker) pass(ctx context.Context) passResult {
 		res.sent++
 		wg.Go(func() { w.send(ctx, batch, m, func() { <-sem }) })
 	}
-	var pushes, removals, tokens []item
+	var batches [3][]item // by mode
 	var empties []links.LinkStateUpdate
 	now := time.Now()
 	err := w.walk(ctx, func(page []links.LinkState) bool {
@@ -82,20 +82,11 @@ func (w *worker) pass(ctx context.Context) passResult {
 				if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
 					res.waitUntil = st.NextAttemptAt
 				}
-			case desired != "" && tokenOnly(st.ConfirmedFP, desired):
-				if tokens = append(tokens, item{st, desired}); len(tokens) == w.e.cfg.BatchSize {
-					dispatch(tokens, modeTokens)
-					tokens = nil
-				}
-			case desired != "":
-				if pushes = append(pushes, item{st, desired}); len(pushes) == w.e.cfg.BatchSize {
-					dispatch(pushes, modePush)
-					pushes = nil
-				}
 			default:
-				if removals = append(removals, item{st, desired}); len(removals) == w.e.cfg.BatchSize {
-					dispatch(removals, modeRemove)
-					removals = nil
+				m := modeOf(st.ConfirmedFP, desired)
+				if batches[m] = append(batches[m], item{st, desired}); len(batches[m]) == w.e.cfg.BatchSize {
+					dispatch(batches[m], m)
+					batches[m] = nil
 				}
 			}
 		}
@@ -105,9 +96,9 @@ func (w *worker) pass(ctx context.Context) passResult {
 		w.setFatal(err)
 	}
 	if !res.aborted && !w.stopped(ctx) {
-		dispatch(tokens, modeTokens)
-		dispatch(pushes, modePush)
-		dispatch(removals, modeRemove)
+		for m, b := range batches {
+			dispatch(b, mode(m))
+		}
 	}
 	wg.Wait()
 	if len(empties) > 0 && !w.stopped(ctx) {
@@ -133,6 +124,18 @@ func tokenOnly(confirmed, desired string) bool {
 	return i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired
 }
 
+// modeOf is how a due location is sent: removed (nothing desired), its
+// token updated (a rotation), or pushed.
+func modeOf(confirmed, desired string) mode {
+	switch {
+	case desired == "":
+		return modeRemove
+	case tokenOnly(confirmed, desired):
+		return modeTokens
+	}
+	return modePush
+}
+
 // send makes one WHM request for a batch, frees its slot (done) and records
 // the answers. An account whose link token cannot be unsealed is refused
 // without a request.
@@ -151,43 +154,7 @@ func (w *worker) send(ctx context.Context, batch []item, m mode, done func()) {
 		}
 	}
 	removal := m == modeRemove
-	var call func(context.Context) ([]links.AccountResult, error)
-	var sent []item
-	var tokens []string
-	if removal {
-		req := w.app.remove
-		for _, it := range batch {
-			req.Usernames = append(req.Usernames, it.st.Username)
-		}
-		sent, tokens = batch, make([]string, len(batch))
-		call = func(ctx context.Context) ([]links.AccountResult, error) {
-			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
-		}
-	} else {
-		req := w.app.push
-		treq := links.TokenRequest{}
-		for _, l := range w.app.push.Links {
-			treq.Apps = append(treq.Apps, l.App)
-		}
-		for _, it := range batch {
-			token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
-			if err != nil {
-				err = errors.New("its link credential could not be read")
-				tally(w.outcome(it, err, false, ""), err)
-				continue
-			}
-			sent, tokens = append(sent, it), append(tokens, token)
-			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
-				Token: token, ServiceID: *it.st.ServiceID})
-			treq.Accounts = append(treq.Accounts, links.AccountToken{Username: it.st.Username, Token: token})
-		}
-		call = func(ctx context.Context) ([]links.AccountResult, error) {
-			if m == modeTokens {
-				return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, treq)
-			}
-			return w.panel.PushLinks(ctx, w.srv.Conn, req)
-		}
-	}
+	call, sent, tokens := w.request(batch, m, tally)
 	if len(sent) > 0 {
 		res, err := w.call(ctx, call, len(sent))
 		free()
@@ -213,6 +180,46 @@ func (w *worker) send(ctx context.Context, batch []item, m mode, done func()) {
 	if w.record(ctx, rec) {
 		w.e.countAccounts(w.srv.Module, removal, pushed, failed)
 	}
+}
+
+// request builds the panel call of a batch: the accounts sent and, for
+// pushes and token updates, their unsealed tokens (in the same order). An
+// account whose link token cannot be unsealed is refused (tally) and not
+// sent.
+func (w *worker) request(batch []item, m mode, tally func(links.LinkStateUpdate, error)) (
+	call func(context.Context) ([]links.AccountResult, error), sent []item, tokens []string) {
+	if m == modeRemove {
+		req := w.app.remove
+		for _, it := range batch {
+			req.Usernames = append(req.Usernames, it.st.Username)
+		}
+		return func(ctx context.Context) ([]links.AccountResult, error) {
+			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
+		}, batch, make([]string, len(batch))
+	}
+	req := w.app.push
+	treq := links.TokenRequest{}
+	for _, l := range w.app.push.Links {
+		treq.Apps = append(treq.Apps, l.App)
+	}
+	for _, it := range batch {
+		token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
+		if err != nil {
+			err = errors.New("its link credential could not be read")
+			tally(w.outcome(it, err, false, ""), err)
+			continue
+		}
+		sent, tokens = append(sent, it), append(tokens, token)
+		req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
+			Token: token, ServiceID: *it.st.ServiceID})
+		treq.Accounts = append(treq.Accounts, links.AccountToken{Username: it.st.Username, Token: token})
+	}
+	return func(ctx context.Context) ([]links.AccountResult, error) {
+		if m == modeTokens {
+			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, treq)
+		}
+		return w.panel.PushLinks(ctx, w.srv.Conn, req)
+	}, sent, tokens
 }
 
 // call sends a request, retrying transport failures with backoff.

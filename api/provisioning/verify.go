@@ -112,6 +112,13 @@ func (w *worker) verify(ctx context.Context) {
 		tally.read, w.srv.Name, tally.drifted, tally.unreadable))}})
 }
 
+// verified runs the verify of the server and reports whether the worker
+// may go on (false: it was stopped, gave the server up or failed).
+func (w *worker) verified(ctx context.Context) bool {
+	w.verify(ctx)
+	return w.gaveUp == nil && w.fatal == nil && ctx.Err() == nil
+}
+
 // verifyBatch reads one batch of accounts and records the drift found.
 func (w *worker) verifyBatch(ctx context.Context, batch []item, tally *verifyTally) {
 	req := links.ReadRequest{GroupID: w.app.remove.GroupID, Prefix: w.e.cfg.LinkPrefix}

@@ -131,20 +131,8 @@ func (w *worker) run(ctx context.Context) []int64 {
 			return append(ended, w.giveUp(ctx)...)
 		}
 		if w.task != nil && !w.task.Checked {
-			// A verify reads back before its start, so the start counts
-			// the drift found; a crash before the start verifies again.
-			if w.task.Kind == links.OpVerify && sup.Supported {
-				w.verify(ctx)
-				switch {
-				case w.gaveUp != nil:
-					return append(ended, w.giveUp(ctx)...)
-				case w.fatal != nil || ctx.Err() != nil:
-					return ended
-				}
-			}
-			if err := w.start(ctx, sup); err != nil {
-				w.e.logger.Warn("start a progress row", "server", w.id, "err", err)
-				return ended
+			if ok, more := w.begin(ctx, sup); !ok {
+				return append(ended, more...)
 			}
 		}
 		if !sup.Supported {
@@ -223,6 +211,24 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 		return sup, err
 	}
 	return sup, w.e.store.SetServerSupport(ctx, w.id, sup, time.Now())
+}
+
+// begin records the start of the server's open progress row. A verify
+// reads back before it, so that the start counts the drift found (a crash
+// before the start verifies again). False when the worker must end, with
+// the operations whose rows it ended.
+func (w *worker) begin(ctx context.Context, sup links.Support) (bool, []int64) {
+	if w.task.Kind == links.OpVerify && sup.Supported && !w.verified(ctx) {
+		if w.gaveUp != nil {
+			return false, w.giveUp(ctx)
+		}
+		return false, nil
+	}
+	if err := w.start(ctx, sup); err != nil {
+		w.e.logger.Warn("start a progress row", "server", w.id, "err", err)
+		return false, nil
+	}
+	return true, nil
 }
 
 // start records the server's start in its progress row: the accounts out
