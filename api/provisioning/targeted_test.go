@@ -2,6 +2,7 @@ package provisioning_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/applinks/applinks/api/links"
@@ -176,6 +177,36 @@ func TestTargetedSyncRefusesBadInput(t *testing.T) {
 		refused("sync beside an open operation", links.ECONFLICT, err)
 		if n := operationCount(t, st); n != before {
 			t.Fatalf("a refused sync queued %d operations", n-before)
+		}
+	})
+}
+
+// Failed accounts left only on a deactivated server cannot be retried:
+// the refusal says why, and nothing is queued.
+func TestRetryFailedOnADeactivatedServerSaysWhy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 2, faults: whmsim.Faults{RefuseAccounts: []string{"cpau002"}}},
+			srvSpec{name: "cpb", accounts: 1})
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, op.ID); d.AccountsFailed != 1 {
+			t.Fatalf("activation = %+v", d.Operation)
+		}
+		off := false
+		if _, err := st.UpdateServer(ctx, w.ids["cpa"], links.ServerPatch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		before := operationCount(t, st)
+		_, err = e.RetryFailed(ctx, links.ModuleCPanel, "")
+		if links.ErrorCode(err) != links.ECONFLICT || !strings.Contains(links.ErrorMessage(err), "deactivated servers") {
+			t.Fatalf("retry = %v", err)
+		}
+		if n := operationCount(t, st); n != before {
+			t.Fatalf("a refused retry queued %d operations", n-before)
 		}
 	})
 }

@@ -104,10 +104,17 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 		if err := tx.Raw(failedServersSQL, module, true).Scan(&ids).Error; err != nil {
 			return nil, err
 		}
-		if len(ids) == 0 {
-			return nil, links.Errorf(links.ECONFLICT, "No account of %s has failed: there is nothing to retry.", appLabel(module))
+		if len(ids) > 0 {
+			return ids, tx.Exec(clearFailedSQL, module).Error
 		}
-		return ids, tx.Exec(clearFailedSQL, module).Error
+		var n int64
+		if err := tx.Model(&linkStateRow{}).Where("module = ? AND failed_fp <> ''", module).Count(&n).Error; err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, links.Errorf(links.ECONFLICT, "The failed accounts of %s are on deactivated servers: activate them first.", appLabel(module))
+		}
+		return nil, links.Errorf(links.ECONFLICT, "No account of %s has failed: there is nothing to retry.", appLabel(module))
 	case t.Username != "":
 		if err := tx.Exec(repairServerSQL+" AND username = ?", links.ConfirmedRepair, t.ServerID, t.Username).Error; err != nil {
 			return nil, err
