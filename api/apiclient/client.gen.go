@@ -52,9 +52,12 @@ const (
 	LinksAuditRecordActionEnable    LinksAuditRecordAction = "enable"
 	LinksAuditRecordActionRedeliver LinksAuditRecordAction = "redeliver"
 	LinksAuditRecordActionRepair    LinksAuditRecordAction = "repair"
+	LinksAuditRecordActionRetry     LinksAuditRecordAction = "retry"
 	LinksAuditRecordActionRevoke    LinksAuditRecordAction = "revoke"
 	LinksAuditRecordActionRotate    LinksAuditRecordAction = "rotate"
+	LinksAuditRecordActionSync      LinksAuditRecordAction = "sync"
 	LinksAuditRecordActionUpdate    LinksAuditRecordAction = "update"
+	LinksAuditRecordActionVerify    LinksAuditRecordAction = "verify"
 )
 
 // Valid indicates whether the value is a known member of the LinksAuditRecordAction enum.
@@ -74,11 +77,17 @@ func (e LinksAuditRecordAction) Valid() bool {
 		return true
 	case LinksAuditRecordActionRepair:
 		return true
+	case LinksAuditRecordActionRetry:
+		return true
 	case LinksAuditRecordActionRevoke:
 		return true
 	case LinksAuditRecordActionRotate:
 		return true
+	case LinksAuditRecordActionSync:
+		return true
 	case LinksAuditRecordActionUpdate:
+		return true
+	case LinksAuditRecordActionVerify:
 		return true
 	default:
 		return false
@@ -281,6 +290,9 @@ const (
 	LinksOperationKindConfiguration LinksOperationKind = "configuration"
 	LinksOperationKindDeactivation  LinksOperationKind = "deactivation"
 	LinksOperationKindRepair        LinksOperationKind = "repair"
+	LinksOperationKindRetry         LinksOperationKind = "retry"
+	LinksOperationKindRotation      LinksOperationKind = "rotation"
+	LinksOperationKindVerify        LinksOperationKind = "verify"
 )
 
 // Valid indicates whether the value is a known member of the LinksOperationKind enum.
@@ -295,6 +307,12 @@ func (e LinksOperationKind) Valid() bool {
 	case LinksOperationKindDeactivation:
 		return true
 	case LinksOperationKindRepair:
+		return true
+	case LinksOperationKindRetry:
+		return true
+	case LinksOperationKindRotation:
+		return true
+	case LinksOperationKindVerify:
 		return true
 	default:
 		return false
@@ -332,6 +350,9 @@ const (
 	LinksOperationDetailKindConfiguration LinksOperationDetailKind = "configuration"
 	LinksOperationDetailKindDeactivation  LinksOperationDetailKind = "deactivation"
 	LinksOperationDetailKindRepair        LinksOperationDetailKind = "repair"
+	LinksOperationDetailKindRetry         LinksOperationDetailKind = "retry"
+	LinksOperationDetailKindRotation      LinksOperationDetailKind = "rotation"
+	LinksOperationDetailKindVerify        LinksOperationDetailKind = "verify"
 )
 
 // Valid indicates whether the value is a known member of the LinksOperationDetailKind enum.
@@ -346,6 +367,12 @@ func (e LinksOperationDetailKind) Valid() bool {
 	case LinksOperationDetailKindDeactivation:
 		return true
 	case LinksOperationDetailKindRepair:
+		return true
+	case LinksOperationDetailKindRetry:
+		return true
+	case LinksOperationDetailKindRotation:
+		return true
+	case LinksOperationDetailKindVerify:
 		return true
 	default:
 		return false
@@ -2781,6 +2808,20 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
+	//
+	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+	//
+	// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+	PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
+	//
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	//
+	// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+	PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1ApplicationsModuleStatus Get the provisioning status
 	//
 	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -2794,6 +2835,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 	PostApiV1ApplicationsModuleSync(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ApplicationsModuleVerify Verify the links of every account (drift)
+	//
+	// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+	//
+	// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+	PostApiV1ApplicationsModuleVerify(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1Audit Staff audit trail
 	//
@@ -3226,6 +3274,13 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
 	GetApiV1ServersIdSsoSources(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PostApiV1ServersIdSync Sync one server's accounts
+	//
+	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+	PostApiV1ServersIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostApiV1ServersIdTest Test the connection to a server
 	//
 	// Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -3283,6 +3338,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesId(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
+	//
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	//
+	// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+	PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ServicesIdSync Sync one account
+	//
+	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+	PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1SigningKeysRotate Rotate the hand-off signing key
 	//
@@ -3767,6 +3836,40 @@ func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module strin
 	return c.Client.Do(req)
 }
 
+// PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
+//
+// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+//
+// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+func (c *Client) PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApplicationsModuleRetryFailedRequest(c.Server, module)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
+//
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+//
+// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+func (c *Client) PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApplicationsModuleRotateLinkSecretsRequest(c.Server, module)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetApiV1ApplicationsModuleStatus Get the provisioning status
 //
 // State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -3791,6 +3894,23 @@ func (c *Client) GetApiV1ApplicationsModuleStatus(ctx context.Context, module st
 // Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 func (c *Client) PostApiV1ApplicationsModuleSync(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1ApplicationsModuleSyncRequest(c.Server, module)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ApplicationsModuleVerify Verify the links of every account (drift)
+//
+// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+//
+// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+func (c *Client) PostApiV1ApplicationsModuleVerify(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ApplicationsModuleVerifyRequest(c.Server, module)
 	if err != nil {
 		return nil, err
 	}
@@ -4802,6 +4922,23 @@ func (c *Client) GetApiV1ServersIdSsoSources(ctx context.Context, id int, reqEdi
 	return c.Client.Do(req)
 }
 
+// PostApiV1ServersIdSync Sync one server's accounts
+//
+// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+func (c *Client) PostApiV1ServersIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServersIdSyncRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostApiV1ServersIdTest Test the connection to a server
 //
 // Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -4930,6 +5067,40 @@ func (c *Client) PatchApiV1ServicesIdWithBody(ctx context.Context, id int, conte
 // Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 func (c *Client) PatchApiV1ServicesId(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApiV1ServicesIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
+//
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+//
+// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+func (c *Client) PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServicesIdRotateLinkSecretRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ServicesIdSync Sync one account
+//
+// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+func (c *Client) PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServicesIdSyncRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5928,6 +6099,74 @@ func NewGetApiV1ApplicationsModuleLogRequest(server string, module string, param
 	return req, nil
 }
 
+// NewPostApiV1ApplicationsModuleRetryFailedRequest constructs an http.Request for the PostApiV1ApplicationsModuleRetryFailed method
+func NewPostApiV1ApplicationsModuleRetryFailedRequest(server string, module string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/retry-failed", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1ApplicationsModuleRotateLinkSecretsRequest constructs an http.Request for the PostApiV1ApplicationsModuleRotateLinkSecrets method
+func NewPostApiV1ApplicationsModuleRotateLinkSecretsRequest(server string, module string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/rotate-link-secrets", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetApiV1ApplicationsModuleStatusRequest constructs an http.Request for the GetApiV1ApplicationsModuleStatus method
 func NewGetApiV1ApplicationsModuleStatusRequest(server string, module string, params *GetApiV1ApplicationsModuleStatusParams) (*http.Request, error) {
 	var err error
@@ -5994,6 +6233,40 @@ func NewPostApiV1ApplicationsModuleSyncRequest(server string, module string) (*h
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/applications/%s/sync", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1ApplicationsModuleVerifyRequest constructs an http.Request for the PostApiV1ApplicationsModuleVerify method
+func NewPostApiV1ApplicationsModuleVerifyRequest(server string, module string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/verify", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -7984,6 +8257,40 @@ func NewGetApiV1ServersIdSsoSourcesRequest(server string, id int) (*http.Request
 	return req, nil
 }
 
+// NewPostApiV1ServersIdSyncRequest constructs an http.Request for the PostApiV1ServersIdSync method
+func NewPostApiV1ServersIdSyncRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/servers/%s/sync", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostApiV1ServersIdTestRequest constructs an http.Request for the PostApiV1ServersIdTest method
 func NewPostApiV1ServersIdTestRequest(server string, id int) (*http.Request, error) {
 	var err error
@@ -8307,6 +8614,74 @@ func NewPatchApiV1ServicesIdRequestWithBody(server string, id int, contentType s
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostApiV1ServicesIdRotateLinkSecretRequest constructs an http.Request for the PostApiV1ServicesIdRotateLinkSecret method
+func NewPostApiV1ServicesIdRotateLinkSecretRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/services/%s/rotate-link-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiV1ServicesIdSyncRequest constructs an http.Request for the PostApiV1ServicesIdSync method
+func NewPostApiV1ServicesIdSyncRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/services/%s/sync", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -9293,6 +9668,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLogWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogResponse, error)
 
+	// PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
+	//
+	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+	PostApiV1ApplicationsModuleRetryFailedWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRetryFailedResponse, error)
+
+	// PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
+	//
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+	PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRotateLinkSecretsResponse, error)
+
 	// GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 	//
 	// State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -9310,6 +9703,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 	PostApiV1ApplicationsModuleSyncWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleSyncResponse, error)
+
+	// PostApiV1ApplicationsModuleVerifyWithResponse Verify the links of every account (drift)
+	//
+	// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+	PostApiV1ApplicationsModuleVerifyWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleVerifyResponse, error)
 
 	// GetApiV1AuditWithResponse Staff audit trail
 	//
@@ -9796,6 +10198,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/servers/{id}/sso-sources (the `GetApiV1ServersIdSsoSources` operationId).
 	GetApiV1ServersIdSsoSourcesWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1ServersIdSsoSourcesResponse, error)
 
+	// PostApiV1ServersIdSyncWithResponse Sync one server's accounts
+	//
+	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+	PostApiV1ServersIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdSyncResponse, error)
+
 	// PostApiV1ServersIdTestWithResponse Test the connection to a server
 	//
 	// Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -9861,6 +10272,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/services/{id} (the `PatchApiV1ServicesId` operationId).
 	PatchApiV1ServicesIdWithResponse(ctx context.Context, id int, body PatchApiV1ServicesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServicesIdResponse, error)
+
+	// PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
+	//
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+	PostApiV1ServicesIdRotateLinkSecretWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdRotateLinkSecretResponse, error)
+
+	// PostApiV1ServicesIdSyncWithResponse Sync one account
+	//
+	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+	PostApiV1ServicesIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdSyncResponse, error)
 
 	// PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
 	//
@@ -10839,6 +11268,130 @@ func (r GetApiV1ApplicationsModuleLogResponse) ContentType() string {
 	return ""
 }
 
+type PostApiV1ApplicationsModuleRetryFailedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ApplicationsModuleRotateLinkSecretsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetApiV1ApplicationsModuleStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10943,6 +11496,68 @@ func (r PostApiV1ApplicationsModuleSyncResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostApiV1ApplicationsModuleSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ApplicationsModuleVerifyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ApplicationsModuleVerifyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ApplicationsModuleVerifyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ApplicationsModuleVerifyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13308,6 +13923,75 @@ func (r GetApiV1ServersIdSsoSourcesResponse) ContentType() string {
 	return ""
 }
 
+type PostApiV1ServersIdSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ServersIdSyncResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ServersIdSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ServersIdSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ServersIdSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ServersIdSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1ServersIdTestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13604,6 +14288,144 @@ func (r PatchApiV1ServicesIdResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchApiV1ServicesIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ServicesIdRotateLinkSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ServicesIdSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksOperation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON202() *LinksOperation {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON403() *RestErrorBody {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ServicesIdSyncResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ServicesIdSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ServicesIdSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ServicesIdSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ServicesIdSyncResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14807,6 +15629,36 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 	return ParseGetApiV1ApplicationsModuleLogResponse(rsp)
 }
 
+// PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
+//
+// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
+func (c *ClientWithResponses) PostApiV1ApplicationsModuleRetryFailedWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRetryFailedResponse, error) {
+	rsp, err := c.PostApiV1ApplicationsModuleRetryFailed(ctx, module, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp)
+}
+
+// PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
+//
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
+func (c *ClientWithResponses) PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleRotateLinkSecretsResponse, error) {
+	rsp, err := c.PostApiV1ApplicationsModuleRotateLinkSecrets(ctx, module, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse(rsp)
+}
+
 // GetApiV1ApplicationsModuleStatusWithResponse Get the provisioning status
 //
 // State (disabled, provisioning, active, syncing, deprovisioning): active or disabled only when no account of a supported active server is out of date, pending or waiting for a retry. Progress counts and warnings of the current or last operation; accounts_pending (waiting for a retry) and accounts_failed (failed for good: "active with warnings") over the whole application. Cheap to poll: send the ETag back in If-None-Match to get 304 while nothing changed.
@@ -14835,6 +15687,21 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleSyncWithResponse(ctx co
 		return nil, err
 	}
 	return ParsePostApiV1ApplicationsModuleSyncResponse(rsp)
+}
+
+// PostApiV1ApplicationsModuleVerifyWithResponse Verify the links of every account (drift)
+//
+// Opens a `verify` operation (202): each active server of the application reads its accounts' links back (in WHM batches, at most APPLINKS_PER_SERVER_CAP requests in flight per server), compares them with what each account should carry, writes a Notice naming the server, the account and the differences for each account that differs, and repairs it. A server that does not support links gets an Info entry. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no active server, or another operation of it is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/applications/{module}/verify (the `PostApiV1ApplicationsModuleVerify` operationId).
+func (c *ClientWithResponses) PostApiV1ApplicationsModuleVerifyWithResponse(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*PostApiV1ApplicationsModuleVerifyResponse, error) {
+	rsp, err := c.PostApiV1ApplicationsModuleVerify(ctx, module, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ApplicationsModuleVerifyResponse(rsp)
 }
 
 // GetApiV1AuditWithResponse Staff audit trail
@@ -15664,6 +16531,21 @@ func (c *ClientWithResponses) GetApiV1ServersIdSsoSourcesWithResponse(ctx contex
 	return ParseGetApiV1ServersIdSsoSourcesResponse(rsp)
 }
 
+// PostApiV1ServersIdSyncWithResponse Sync one server's accounts
+//
+// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
+func (c *ClientWithResponses) PostApiV1ServersIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdSyncResponse, error) {
+	rsp, err := c.PostApiV1ServersIdSync(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServersIdSyncResponse(rsp)
+}
+
 // PostApiV1ServersIdTestWithResponse Test the connection to a server
 //
 // Calls version, applist and get_current_profile on the server and records what it found. A server that cannot be reached is not an error of this call: ok is false and error says why.
@@ -15776,6 +16658,36 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParsePatchApiV1ServicesIdResponse(rsp)
+}
+
+// PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
+//
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
+func (c *ClientWithResponses) PostApiV1ServicesIdRotateLinkSecretWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdRotateLinkSecretResponse, error) {
+	rsp, err := c.PostApiV1ServicesIdRotateLinkSecret(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServicesIdRotateLinkSecretResponse(rsp)
+}
+
+// PostApiV1ServicesIdSyncWithResponse Sync one account
+//
+// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
+func (c *ClientWithResponses) PostApiV1ServicesIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdSyncResponse, error) {
+	rsp, err := c.PostApiV1ServicesIdSync(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServicesIdSyncResponse(rsp)
 }
 
 // PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
@@ -16679,6 +17591,100 @@ func ParseGetApiV1ApplicationsModuleLogResponse(rsp *http.Response) (*GetApiV1Ap
 	return response, nil
 }
 
+// ParsePostApiV1ApplicationsModuleRetryFailedResponse parses an HTTP response from a PostApiV1ApplicationsModuleRetryFailedWithResponse call
+func ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp *http.Response) (*PostApiV1ApplicationsModuleRetryFailedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ApplicationsModuleRetryFailedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse parses an HTTP response from a PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse call
+func ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse(rsp *http.Response) (*PostApiV1ApplicationsModuleRotateLinkSecretsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ApplicationsModuleRotateLinkSecretsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetApiV1ApplicationsModuleStatusResponse parses an HTTP response from a GetApiV1ApplicationsModuleStatusWithResponse call
 func ParseGetApiV1ApplicationsModuleStatusResponse(rsp *http.Response) (*GetApiV1ApplicationsModuleStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16756,6 +17762,53 @@ func ParsePostApiV1ApplicationsModuleSyncResponse(rsp *http.Response) (*PostApiV
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ApplicationsModuleVerifyResponse parses an HTTP response from a PostApiV1ApplicationsModuleVerifyWithResponse call
+func ParsePostApiV1ApplicationsModuleVerifyResponse(rsp *http.Response) (*PostApiV1ApplicationsModuleVerifyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ApplicationsModuleVerifyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	}
 
@@ -18509,6 +19562,60 @@ func ParseGetApiV1ServersIdSsoSourcesResponse(rsp *http.Response) (*GetApiV1Serv
 	return response, nil
 }
 
+// ParsePostApiV1ServersIdSyncResponse parses an HTTP response from a PostApiV1ServersIdSyncWithResponse call
+func ParsePostApiV1ServersIdSyncResponse(rsp *http.Response) (*PostApiV1ServersIdSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ServersIdSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePostApiV1ServersIdTestResponse parses an HTTP response from a PostApiV1ServersIdTestWithResponse call
 func ParsePostApiV1ServersIdTestResponse(rsp *http.Response) (*PostApiV1ServersIdTestResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18704,6 +19811,114 @@ func ParsePatchApiV1ServicesIdResponse(rsp *http.Response) (*PatchApiV1ServicesI
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ServicesIdRotateLinkSecretResponse parses an HTTP response from a PostApiV1ServicesIdRotateLinkSecretWithResponse call
+func ParsePostApiV1ServicesIdRotateLinkSecretResponse(rsp *http.Response) (*PostApiV1ServicesIdRotateLinkSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ServicesIdRotateLinkSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ServicesIdSyncResponse parses an HTTP response from a PostApiV1ServicesIdSyncWithResponse call
+func ParsePostApiV1ServicesIdSyncResponse(rsp *http.Response) (*PostApiV1ServicesIdSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ServicesIdSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksOperation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest RestErrorBody

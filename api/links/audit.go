@@ -46,11 +46,14 @@ const (
 	AuditRepair    = "repair"
 	AuditRotate    = "rotate"
 	AuditRedeliver = "redeliver"
+	AuditSync      = "sync"
+	AuditRetry     = "retry"
+	AuditVerify    = "verify"
 )
 
 // AuditActions lists every action an audit record can name.
 var AuditActions = []string{AuditCreate, AuditUpdate, AuditDelete, AuditRevoke, AuditEnable, AuditDisable,
-	AuditConfigure, AuditRepair, AuditRotate, AuditRedeliver}
+	AuditConfigure, AuditRepair, AuditRotate, AuditRedeliver, AuditSync, AuditRetry, AuditVerify}
 
 // SecretChanged is all a record shows of a secret (an API token, a
 // password): that it changed, never its value.
@@ -92,7 +95,7 @@ type AuditRecord struct {
 	IP         string         `json:"ip" validate:"required" example:"203.0.113.7"`
 	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application,signing_key,webhook"`
 	ResourceID string         `json:"resource_id" validate:"required" example:"3"`
-	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair,rotate,redeliver"`
+	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair,rotate,redeliver,sync,retry,verify"`
 	ClientID   *int64         `json:"client_id" validate:"required" example:"12" extensions:"x-nullable"`
 	Before     map[string]any `json:"before" validate:"required" extensions:"x-nullable"`
 	After      map[string]any `json:"after" validate:"required" extensions:"x-nullable"`

@@ -44,12 +44,20 @@ type LinkStateUpdate struct {
 	FailedFP      string
 	// Delete drops the row of an empty, clean location no service owns.
 	Delete bool
+	// ServiceID and CredVersion, set on a confirmed push, end a pending
+	// rotation of that credential version: the old secret is refused from
+	// then on.
+	ServiceID   int64
+	CredVersion int
 	// Done and Failed are what the update counts for the progress row:
 	// confirmed, or terminal (failed for good, or not tried on a server
 	// given up).
 	Done, Failed bool
 	// Entry, when set, is logged with the update (only if it applies).
 	Entry *LogEntry
+	// Event, when set, is a webhook event queued with the update (only if
+	// it applies).
+	Event *WebhookEvent
 }
 
 // BatchRecord is the outcome of one panel request, recorded in one
@@ -119,4 +127,6 @@ type TaskStep struct {
 	// State, when set, is the row's final state.
 	State   string
 	Entries []LogEntry
+	// Events are webhook events queued with the step (only if it applies).
+	Events []WebhookEvent
 }

@@ -13,7 +13,10 @@ const (
 	OpActivation    = "activation"    // the application was enabled: push every link
 	OpConfiguration = "configuration" // the links changed while enabled: push the new set
 	OpDeactivation  = "deactivation"  // the application was disabled: remove every link and the group
-	OpRepair        = "repair"        // a manual sync: push (enabled) or remove (disabled) everything again
+	OpRepair        = "repair"        // a manual sync: push (enabled) or remove (disabled) everything again (or one server's, one account's)
+	OpRetry         = "retry"         // the terminal failures were cleared: the failed accounts are tried again
+	OpVerify        = "verify"        // each account's links were read back and compared with the desired ones; drift is repaired
+	OpRotation      = "rotation"      // link secrets were rotated: the new tokens are pushed
 	OpAccountSync   = "account_sync"  // one account changed (the operations engine's; no longer created)
 )
 
@@ -64,7 +67,7 @@ var LogLevels = []string{LevelDebug, LevelInfo, LevelNotice, LevelWarning}
 type Operation struct {
 	ID             int64      `json:"id" validate:"required" example:"7"`
 	Module         string     `json:"module" validate:"required" example:"cpanel"`
-	Kind           string     `json:"kind" validate:"required" example:"activation" enums:"activation,configuration,deactivation,repair,account_sync"`
+	Kind           string     `json:"kind" validate:"required" example:"activation" enums:"activation,configuration,deactivation,repair,retry,verify,rotation,account_sync"`
 	State          string     `json:"state" validate:"required" example:"running" enums:"queued,running,completed,superseded"`
 	StartedBy      string     `json:"started_by" validate:"required" example:"admin@example.com"`
 	ServersTotal   int        `json:"servers_total" validate:"required" example:"3"`
@@ -292,6 +295,31 @@ type NewOperation struct {
 	// Entries, when set, gives the log entries written with the operation
 	// in the same transaction (e.g. its start).
 	Entries func(op Operation) []LogEntry
+}
+
+// OpTarget is what a targeted operation covers: the terminal locations of
+// the module (Retry), every active server of the module without a mark
+// (All: a verify), or every location of one server, or one location.
+// Only the servers concerned are woken and get a progress row.
+type OpTarget struct {
+	// All wakes every active server of the module, marking nothing (with
+	// Rotate: after rotating every credential of the module).
+	All bool
+	// Rotate gives the service ServiceID (or, with All, every service of
+	// the module) a new link secret.
+	Rotate    bool
+	ServiceID int64
+	// Retry clears the terminal failures of the module's locations; the
+	// servers that have one are woken.
+	Retry bool
+	// ServerID, with Username or without, names the locations marked out
+	// of date (the repair sentinel), when not Retry.
+	ServerID int64
+	Username string
+	// Resource and ID name what the audit record is about.
+	Resource, ID string
+	// Action is the audit record's action.
+	Action string
 }
 
 // ErrLeaseLost tells a worker that it no longer holds a server's lease (it

@@ -87,11 +87,14 @@ type SSOToken struct {
 // service, whether its server is active, the server's SSO source addresses
 // (empty: any) and the client.
 type SSOClickTarget struct {
-	TokenHash    string
-	Service      Service
-	ServerActive bool
-	SSOSources   []string
-	Client       Client
+	TokenHash string
+	// PrevTokenHash is the token before a rotation the panel has not
+	// confirmed yet ('' when none): accepted too until then.
+	PrevTokenHash string
+	Service       Service
+	ServerActive  bool
+	SSOSources    []string
+	Client        Client
 }
 
 // SSOEvent is one line of the single sign-on audit: every issue, redemption

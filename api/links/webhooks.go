@@ -104,6 +104,33 @@ type WebhookEvent struct {
 	Data any // marshalled as the body's data
 }
 
+// AccountEventData is the data of account.failed and drift.found: the
+// account (location), its server and what went wrong or differed.
+type AccountEventData struct {
+	Module      string `json:"module" example:"cpanel"`
+	OperationID int64  `json:"operation_id,omitempty" example:"12"`
+	ServerID    int64  `json:"server_id" example:"2"`
+	ServerName  string `json:"server_name" example:"cp1"`
+	ServiceID   *int64 `json:"service_id" example:"40"`
+	Username    string `json:"username" example:"acme"`
+	// Error is the panel's message (account.failed).
+	Error string `json:"error,omitempty"`
+	// Differences are what differed (drift.found), as in the Notice.
+	Differences []string `json:"differences,omitempty"`
+}
+
+// ServerEventData is the data of server.unsupported.
+type ServerEventData struct {
+	Module      string `json:"module" example:"cpanel"`
+	OperationID int64  `json:"operation_id,omitempty" example:"12"`
+	ServerID    int64  `json:"server_id" example:"2"`
+	ServerName  string `json:"server_name" example:"cp1"`
+	Hostname    string `json:"hostname" example:"cp1.example.com"`
+	Reason      string `json:"reason" example:"cPanel & WHM 11.110 is older than 11.118"`
+	Version     string `json:"version" example:"11.110.0.1"`
+	Profile     string `json:"profile" example:"STANDARD"`
+}
+
 // WebhookDispatch is a claimed delivery, with what its attempt needs.
 type WebhookDispatch struct {
 	Delivery WebhookDelivery

@@ -36,6 +36,10 @@ type Store interface {
 	SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error)
 	SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error)
 	QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error)
+	QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error)
+	LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error)
+	Server(ctx context.Context, id int64) (links.Server, error)
+	Service(ctx context.Context, id int64) (links.Service, error)
 	InitApplication(ctx context.Context, module, fp, legacyFP string) error
 
 	CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error)
@@ -91,6 +95,9 @@ type Config struct {
 	// PollInterval is how often the scheduler looks for due servers
 	// (default 1s); changes made through this process wake it at once.
 	PollInterval time.Duration
+	// VerifyInterval is how often each enabled application is verified
+	// (drift read back and repaired); zero turns the periodic verify off.
+	VerifyInterval time.Duration
 	// OnLease, when set, hears every server lease taken (held) and given up;
 	// tests use it to prove one holder per server.
 	OnLease func(serverID int64, owner string, held bool)
@@ -255,6 +262,13 @@ func (e *Engine) schedule() {
 	purge := time.NewTicker(max(min(e.cfg.LogRetention/10, time.Hour), time.Second))
 	defer purge.Stop()
 	e.Purge(ctx)
+	started := time.Now()
+	verify := make(<-chan time.Time) // never, when the periodic verify is off
+	if e.cfg.VerifyInterval > 0 {
+		t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
+		defer t.Stop()
+		verify = t.C
+	}
 	for {
 		e.claimDue(ctx)
 		e.sweep(ctx)
@@ -265,6 +279,8 @@ func (e *Engine) schedule() {
 			return
 		case <-purge.C:
 			e.Purge(ctx)
+		case <-verify:
+			e.periodicVerify(ctx, started)
 		case <-tick.C:
 		case <-e.wake:
 		}

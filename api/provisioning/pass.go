@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,7 +46,7 @@ func (w *worker) pass(ctx context.Context) passResult {
 	var res passResult
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, w.e.cfg.PerServerCap)
-	dispatch := func(batch []item, removal bool) {
+	dispatch := func(batch []item, m mode) {
 		if len(batch) == 0 {
 			return
 		}
@@ -55,9 +56,9 @@ func (w *worker) pass(ctx context.Context) passResult {
 			return
 		}
 		res.sent++
-		wg.Go(func() { w.send(ctx, batch, removal, func() { <-sem }) })
+		wg.Go(func() { w.send(ctx, batch, m, func() { <-sem }) })
 	}
-	var pushes, removals []item
+	var batches [3][]item // by mode
 	var empties []links.LinkStateUpdate
 	now := time.Now()
 	err := w.walk(ctx, func(page []links.LinkState) bool {
@@ -81,15 +82,11 @@ func (w *worker) pass(ctx context.Context) passResult {
 				if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
 					res.waitUntil = st.NextAttemptAt
 				}
-			case desired != "":
-				if pushes = append(pushes, item{st, desired}); len(pushes) == w.e.cfg.BatchSize {
-					dispatch(pushes, false)
-					pushes = nil
-				}
 			default:
-				if removals = append(removals, item{st, desired}); len(removals) == w.e.cfg.BatchSize {
-					dispatch(removals, true)
-					removals = nil
+				m := modeOf(st.ConfirmedFP, desired)
+				if batches[m] = append(batches[m], item{st, desired}); len(batches[m]) == w.e.cfg.BatchSize {
+					dispatch(batches[m], m)
+					batches[m] = nil
 				}
 			}
 		}
@@ -99,8 +96,9 @@ func (w *worker) pass(ctx context.Context) passResult {
 		w.setFatal(err)
 	}
 	if !res.aborted && !w.stopped(ctx) {
-		dispatch(pushes, false)
-		dispatch(removals, true)
+		for m, b := range batches {
+			dispatch(b, mode(m))
+		}
 	}
 	wg.Wait()
 	if len(empties) > 0 && !w.stopped(ctx) {
@@ -109,10 +107,39 @@ func (w *worker) pass(ctx context.Context) passResult {
 	return res
 }
 
+// mode is what a batch asks of the panel.
+type mode int
+
+const (
+	modePush   mode = iota // push the links (and their credentials)
+	modeRemove             // remove the links and the group
+	modeTokens             // give the existing links the account's new token (a rotation)
+)
+
+// tokenOnly reports whether a location's confirmed links differ from the
+// desired ones only by the credential version: a rotation, pushed with
+// UpdateLinkTokens. Sentinels and ” have no version.
+func tokenOnly(confirmed, desired string) bool {
+	i, j := strings.LastIndexByte(confirmed, ':'), strings.LastIndexByte(desired, ':')
+	return i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired
+}
+
+// modeOf is how a due location is sent: removed (nothing desired), its
+// token updated (a rotation), or pushed.
+func modeOf(confirmed, desired string) mode {
+	switch {
+	case desired == "":
+		return modeRemove
+	case tokenOnly(confirmed, desired):
+		return modeTokens
+	}
+	return modePush
+}
+
 // send makes one WHM request for a batch, frees its slot (done) and records
 // the answers. An account whose link token cannot be unsealed is refused
 // without a request.
-func (w *worker) send(ctx context.Context, batch []item, removal bool, done func()) {
+func (w *worker) send(ctx context.Context, batch []item, m mode, done func()) {
 	var once sync.Once
 	free := func() { once.Do(done) }
 	defer free()
@@ -126,35 +153,8 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool, done func
 			failed++
 		}
 	}
-	var call func(context.Context) ([]links.AccountResult, error)
-	var sent []item
-	var tokens []string
-	if removal {
-		req := w.app.remove
-		for _, it := range batch {
-			req.Usernames = append(req.Usernames, it.st.Username)
-		}
-		sent, tokens = batch, make([]string, len(batch))
-		call = func(ctx context.Context) ([]links.AccountResult, error) {
-			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
-		}
-	} else {
-		req := w.app.push
-		for _, it := range batch {
-			token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
-			if err != nil {
-				err = errors.New("its link credential could not be read")
-				tally(w.outcome(it, err, false, ""), err)
-				continue
-			}
-			sent, tokens = append(sent, it), append(tokens, token)
-			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
-				Token: token, ServiceID: *it.st.ServiceID})
-		}
-		call = func(ctx context.Context) ([]links.AccountResult, error) {
-			return w.panel.PushLinks(ctx, w.srv.Conn, req)
-		}
-	}
+	removal := m == modeRemove
+	call, sent, tokens := w.request(batch, m, tally)
 	if len(sent) > 0 {
 		res, err := w.call(ctx, call, len(sent))
 		free()
@@ -167,6 +167,12 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool, done func
 			if err == nil {
 				aerr = res[i].Err
 			}
+			if m == modeTokens && errors.Is(aerr, links.ErrLinkMissing) {
+				// A link is missing: the next pass pushes the account in full.
+				rec.Updates = append(rec.Updates, links.LinkStateUpdate{Username: it.st.Username, ReadFP: it.st.ConfirmedFP,
+					ConfirmedFP: links.ConfirmedRepair, Attempts: it.st.Attempts})
+				continue
+			}
 			tally(w.outcome(it, aerr, err != nil, tokens[i]), aerr)
 		}
 	}
@@ -174,6 +180,46 @@ func (w *worker) send(ctx context.Context, batch []item, removal bool, done func
 	if w.record(ctx, rec) {
 		w.e.countAccounts(w.srv.Module, removal, pushed, failed)
 	}
+}
+
+// request builds the panel call of a batch: the accounts sent and, for
+// pushes and token updates, their unsealed tokens (in the same order). An
+// account whose link token cannot be unsealed is refused (tally) and not
+// sent.
+func (w *worker) request(batch []item, m mode, tally func(links.LinkStateUpdate, error)) (
+	call func(context.Context) ([]links.AccountResult, error), sent []item, tokens []string) {
+	if m == modeRemove {
+		req := w.app.remove
+		for _, it := range batch {
+			req.Usernames = append(req.Usernames, it.st.Username)
+		}
+		return func(ctx context.Context) ([]links.AccountResult, error) {
+			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
+		}, batch, make([]string, len(batch))
+	}
+	req := w.app.push
+	treq := links.TokenRequest{}
+	for _, l := range w.app.push.Links {
+		treq.Apps = append(treq.Apps, l.App)
+	}
+	for _, it := range batch {
+		token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
+		if err != nil {
+			err = errors.New("its link credential could not be read")
+			tally(w.outcome(it, err, false, ""), err)
+			continue
+		}
+		sent, tokens = append(sent, it), append(tokens, token)
+		req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
+			Token: token, ServiceID: *it.st.ServiceID})
+		treq.Accounts = append(treq.Accounts, links.AccountToken{Username: it.st.Username, Token: token})
+	}
+	return func(ctx context.Context) ([]links.AccountResult, error) {
+		if m == modeTokens {
+			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, treq)
+		}
+		return w.panel.PushLinks(ctx, w.srv.Conn, req)
+	}, sent, tokens
 }
 
 // call sends a request, retrying transport failures with backoff.
@@ -214,6 +260,9 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 	u := links.LinkStateUpdate{Username: st.Username, ReadFP: st.ConfirmedFP}
 	if err == nil {
 		u.ConfirmedFP, u.Done = it.desired, true
+		if it.desired != "" {
+			u.ServiceID, u.CredVersion = *st.ServiceID, st.CredVersion
+		}
 		return u
 	}
 	attempts := st.Attempts + 1
@@ -228,6 +277,7 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 	var msg string
 	if attempts >= w.e.cfg.MaxAttempts {
 		u.FailedFP, u.Failed = it.desired, true
+		u.Event = w.accountEvent(links.EventAccountFailed, st, func(d *links.AccountEventData) { d.Error = u.LastError })
 		msg = fmt.Sprintf("Account %s on server %s %s: %s (gave up after %d attempts).", st.Username, w.srv.Name, what, u.LastError, attempts)
 	} else {
 		d := w.e.backoff(attempts)

@@ -131,9 +131,8 @@ func (w *worker) run(ctx context.Context) []int64 {
 			return append(ended, w.giveUp(ctx)...)
 		}
 		if w.task != nil && !w.task.Checked {
-			if err := w.start(ctx, sup); err != nil {
-				w.e.logger.Warn("start a progress row", "server", w.id, "err", err)
-				return ended
+			if ok, more := w.begin(ctx, sup); !ok {
+				return append(ended, more...)
 			}
 		}
 		if !sup.Supported {
@@ -214,6 +213,24 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 	return sup, w.e.store.SetServerSupport(ctx, w.id, sup, time.Now())
 }
 
+// begin records the start of the server's open progress row. A verify
+// reads back before it, so that the start counts the drift found (a crash
+// before the start verifies again). False when the worker must end, with
+// the operations whose rows it ended.
+func (w *worker) begin(ctx context.Context, sup links.Support) (bool, []int64) {
+	if w.task.Kind == links.OpVerify && sup.Supported && !w.verified(ctx) {
+		if w.gaveUp != nil {
+			return false, w.giveUp(ctx)
+		}
+		return false, nil
+	}
+	if err := w.start(ctx, sup); err != nil {
+		w.e.logger.Warn("start a progress row", "server", w.id, "err", err)
+		return false, nil
+	}
+	return true, nil
+}
+
 // start records the server's start in its progress row: the accounts out
 // of date now (the operation's progress figure) and the start entry.
 func (w *worker) start(ctx context.Context, sup links.Support) error {
@@ -228,6 +245,9 @@ func (w *worker) start(ctx context.Context, sup links.Support) error {
 	} else {
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf("Server %s does not support application links: %s.",
 			w.srv.Name, strings.TrimSuffix(sup.Reason, "."))))
+		st.Events = []links.WebhookEvent{{Type: links.EventServerUnsupported, Time: time.Now(), Data: links.ServerEventData{
+			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name, Hostname: w.srv.Hostname,
+			Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
 	if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
 		return err

@@ -99,7 +99,10 @@ func TestApplicationLinksEndpointsNeedThePermission(t *testing.T) {
 		{http.MethodGet, "/api/v1/applications/cpanel/links"}, {http.MethodPut, "/api/v1/applications/cpanel/links"},
 		{http.MethodGet, "/api/v1/applications/cpanel/status"}, {http.MethodGet, "/api/v1/applications/cpanel/log"},
 		{http.MethodPost, "/api/v1/applications/cpanel/sync"}, {http.MethodGet, "/api/v1/operations"},
-		{http.MethodGet, "/api/v1/operations/1"},
+		{http.MethodGet, "/api/v1/operations/1"}, {http.MethodPost, "/api/v1/applications/cpanel/retry-failed"},
+		{http.MethodPost, "/api/v1/applications/cpanel/verify"}, {http.MethodPost, "/api/v1/applications/cpanel/rotate-link-secrets"},
+		{http.MethodPost, "/api/v1/services/1/rotate-link-secret"},
+		{http.MethodPost, "/api/v1/servers/1/sync"}, {http.MethodPost, "/api/v1/services/1/sync"},
 	} {
 		resp, data := e.request(r[0], r[1], token, nil)
 		e.wantError(resp, data, http.StatusForbidden, links.EFORBIDDEN, "")

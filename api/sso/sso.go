@@ -406,7 +406,7 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 	}
 	svc := target.Service
 	ev.ClientID, ev.ServiceID, ev.ServerID, ev.UserID = id(target.Client.ID), id(svc.ID), id(svc.ServerID), id(target.Client.OwnerUserID)
-	if target.TokenHash == "" || !secret.Equal(secret.Hash(req.Token), target.TokenHash) {
+	if !tokenMatches(req.Token, target) {
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is not valid.")
 	}
 	// The source is checked once the credentials are known good, so a
@@ -458,4 +458,14 @@ func (s *Service) RunPurger(ctx context.Context, every time.Duration) {
 // Events lists SSO events.
 func (s *Service) Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error) {
 	return s.store.ListSSOEvents(ctx, f)
+}
+
+// tokenMatches checks a click's token against the credential's hash, or,
+// while a rotation waits for the panel's confirmation, the previous one.
+// Both are compared when set, so the time taken does not tell which matched.
+func tokenMatches(token string, target links.SSOClickTarget) bool {
+	h := secret.Hash(token)
+	cur := target.TokenHash != "" && secret.Equal(h, target.TokenHash)
+	prev := target.PrevTokenHash != "" && secret.Equal(h, target.PrevTokenHash)
+	return cur || prev
 }

@@ -89,6 +89,7 @@ func (s *Store) RecordBatch(ctx context.Context, ttl time.Duration, b links.Batc
 	err := s.fencedTx(ctx, b.ServerID, b.Owner, ttl, func(tx sqlConn, now time.Time) error {
 		applied = 0
 		entries := append([]links.LogEntry(nil), b.Entries...)
+		var events []links.WebhookEvent
 		done, failed := 0, 0
 		for _, u := range b.Updates {
 			n, err := applyLocation(ctx, tx, b.ServerID, now, u)
@@ -108,6 +109,12 @@ func (s *Store) RecordBatch(ctx context.Context, ttl time.Duration, b links.Batc
 			if u.Entry != nil {
 				entries = append(entries, *u.Entry)
 			}
+			if u.Event != nil {
+				events = append(events, *u.Event)
+			}
+		}
+		if err := s.enqueueEvents(ctx, tx, now, events); err != nil {
+			return err
 		}
 		if b.TaskID != 0 && (done+failed > 0 || len(entries) > 0) {
 			_, err := tx.ExecContext(ctx, countTaskSQL, done+failed, done+failed, done, failed, countWarnings(entries), now,
@@ -137,8 +144,13 @@ func applyLocation(ctx context.Context, tx sqlConn, serverID int64, now time.Tim
 	if u.NextAttemptAt != nil {
 		next = u.NextAttemptAt.UTC()
 	}
-	return execCount(ctx, tx, updateLocationSQL, u.ConfirmedFP, confirmedAt, u.Attempts, next, truncate(u.LastError, 2000),
+	n, err := execCount(ctx, tx, updateLocationSQL, u.ConfirmedFP, confirmedAt, u.Attempts, next, truncate(u.LastError, 2000),
 		u.FailedFP, serverID, u.Username, u.ReadFP)
+	if err != nil || n == 0 || !u.Done || u.ServiceID == 0 || u.CredVersion == 0 {
+		return n, err
+	}
+	_, err = tx.ExecContext(ctx, confirmRotationSQL, u.ServiceID, u.CredVersion)
+	return n, err
 }
 
 // ReconcileCounts returns the figures the status of a module needs: three

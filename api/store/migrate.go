@@ -147,6 +147,17 @@ var migrations = []*gormigrate.Migration{
 		ID:      "2026120610_reconciler",
 		Migrate: migrateReconciler,
 	},
+	{
+		// Link secret rotation: the previous token hash, accepted until
+		// the panel confirmed the new one.
+		ID: "2026120720_link_rotation",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasColumn(&linkCredentialRow{}, "PrevTokenHash") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&linkCredentialRow{}, "PrevTokenHash")
+		},
+	},
 }
 
 // migrateReconciler is the migration 2026120610_reconciler.

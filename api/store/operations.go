@@ -299,9 +299,11 @@ func (s *Store) CompleteOperation(ctx context.Context, opID int64, entries func(
 		}
 		out, won = ops[0], true
 		if entries != nil {
-			return insertLog(tx, opID, row.Module, now, entries(out))
+			if err := insertLog(tx, opID, row.Module, now, entries(out)); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.EnqueueWebhookTx(tx, links.WebhookEvent{Type: links.EventOperationFinished, Time: now, Data: out})
 	})
 	return out, won, translate(err, fmt.Sprintf("operation %d", opID))
 }

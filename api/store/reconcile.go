@@ -221,8 +221,10 @@ func (s *Store) StepTask(ctx context.Context, owner string, ttl time.Duration, s
 	var applied bool
 	err := s.fencedTx(ctx, st.ServerID, owner, ttl, func(tx sqlConn, now time.Time) error {
 		var err error
-		applied, err = stepTask(ctx, tx, now, st)
-		return err
+		if applied, err = stepTask(ctx, tx, now, st); err != nil || !applied {
+			return err
+		}
+		return s.enqueueEvents(ctx, tx, now, st.Events)
 	})
 	return applied, err
 }

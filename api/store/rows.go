@@ -125,9 +125,13 @@ type linkCredentialRow struct {
 	TokenHash          string `gorm:"size:64;not null"`
 	// Version is part of the desired state of the service's location: a
 	// new version (rotation) makes it out of date.
-	Version   int `gorm:"not null;default:1"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Version int `gorm:"not null;default:1"`
+	// PrevTokenHash is the hash of the token before a rotation, accepted
+	// by the SSO click check until the panel confirmed the new version
+	// (then emptied); '' when no rotation is pending.
+	PrevTokenHash string `gorm:"size:64;not null;default:''"`
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 func (linkCredentialRow) TableName() string { return "link_credentials" }

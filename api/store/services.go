@@ -317,6 +317,13 @@ func (s *Store) followService(tx *gorm.DB, before, after links.Service) error {
 		}
 		return s.bumpLater(tx, before.ServerID)
 	}
+	if before.ServerID != after.ServerID {
+		// A new server gets a new secret: the old panel's copy is refused
+		// once the new location confirmed it.
+		if err := s.rotateCredential(tx, before.ID); err != nil {
+			return err
+		}
+	}
 	if before.Username != "" {
 		if err := leaveLocation(tx, before.ID, before.ServerID, before.Username); err != nil {
 			return err

@@ -40,6 +40,7 @@ func (s *Store) SSOServiceTarget(ctx context.Context, serviceID int64) (links.SS
 func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSOClickTarget, error) {
 	var r struct {
 		TokenHash      *string
+		PrevTokenHash  *string
 		ServiceID      int64
 		ClientID       int64
 		ServerID       int64
@@ -56,7 +57,7 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 		ServiceCreated time.Time
 	}
 	res := s.db.WithContext(ctx).Table("services AS sv").
-		Select(`lc.token_hash, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
+		Select(`lc.token_hash, lc.prev_token_hash, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
 			sv.status AS service_status, srv.module, srv.active AS server_active, srv.sso_sources, c.name AS client_name,
 			c.status AS client_status, c.allow_sso, c.owner_user_id, sv.created_at AS service_created`).
 		Joins("LEFT JOIN link_credentials lc ON lc.service_id = sv.id").
@@ -80,6 +81,9 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 	}
 	if r.TokenHash != nil {
 		out.TokenHash = *r.TokenHash
+	}
+	if r.PrevTokenHash != nil {
+		out.PrevTokenHash = *r.PrevTokenHash
 	}
 	return out, nil
 }

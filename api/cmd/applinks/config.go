@@ -64,6 +64,9 @@ type Config struct {
 	// LifecycleDelay is the coalescing window of service changes: accounts
 	// added one by one within it share WHM batches.
 	LifecycleDelay time.Duration `env:"APPLINKS_LIFECYCLE_DELAY" envDefault:"1s"`
+	// VerifyInterval is how often each enabled application is verified
+	// (its links read back, drift repaired); 0 turns it off.
+	VerifyInterval time.Duration `env:"APPLINKS_VERIFY_INTERVAL" envDefault:"24h"`
 	// AuditRetention is how long the staff audit trail keeps a record.
 	AuditRetention time.Duration `env:"APPLINKS_AUDIT_RETENTION" envDefault:"8760h"`
 	ShutdownGrace  time.Duration `env:"APPLINKS_SHUTDOWN_GRACE" envDefault:"20s"`
@@ -183,6 +186,9 @@ func (c Config) validate() error {
 	}
 	if c.AuditRetention < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("APPLINKS_AUDIT_RETENTION must be at least 24h, got %s", c.AuditRetention))
+	}
+	if c.VerifyInterval != 0 && c.VerifyInterval < time.Minute {
+		errs = append(errs, fmt.Errorf("APPLINKS_VERIFY_INTERVAL must be 0 (off) or at least 1m, got %s", c.VerifyInterval))
 	}
 	if c.LifecycleDelay < 0 || c.LifecycleDelay > time.Minute {
 		errs = append(errs, fmt.Errorf("APPLINKS_LIFECYCLE_DELAY must be between 0s and 1m, got %s", c.LifecycleDelay))

@@ -120,7 +120,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	engine := provisioning.New(provisioning.Config{
 		Workers: cfg.Workers, PerServerCap: cfg.PerServerCap, BatchSize: cfg.BatchSize, LeaseTTL: cfg.LeaseTTL,
 		MaxAttempts: cfg.MaxAttempts, LinkPrefix: cfg.LinkPrefix, GroupLabel: cfg.GroupLabel, PublicURL: cfg.PublicURL,
-		LogRetention: cfg.LogRetention,
+		LogRetention: cfg.LogRetention, VerifyInterval: cfg.VerifyInterval,
 	}, db, panels, logger, registry)
 	// Not ctx: a signal stops the engine gracefully below, after HTTP.
 	engine.Start(context.WithoutCancel(ctx))

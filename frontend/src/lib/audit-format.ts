@@ -15,6 +15,11 @@ export const AUDIT_ACTIONS: Readonly<Record<string, string>> = {
   disable: 'disabled',
   configure: 'configured',
   repair: 'repaired',
+  rotate: 'rotated',
+  redeliver: 'redelivered',
+  sync: 'synced',
+  retry: 'retried the failed accounts of',
+  verify: 'verified',
 };
 
 /** What each resource is called on screen. */

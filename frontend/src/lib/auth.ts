@@ -44,3 +44,12 @@ export function safeNext(next: string | null, fallback = '/'): string {
   if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
   return next;
 }
+
+/**
+ * Whether the signed-in admin's role has `permission`. Without a permission list (an older
+ * session) it says yes, and the API's 403 explains.
+ */
+export function useHasPermission(permission: string): boolean {
+  const perms = useStaffSession()?.admin?.permissions;
+  return !perms || perms.includes(permission);
+}

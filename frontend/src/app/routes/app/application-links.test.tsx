@@ -501,4 +501,97 @@ describe('View Log', () => {
       'Activation',
     );
   });
+
+  it('retries the failed accounts from the status that names them', async () => {
+    let failed = 2;
+    const fetch = mockFetch(
+      signedIn((req) => {
+        const status = {
+          module: 'cpanel',
+          enabled: true,
+          state: 'active',
+          warnings: 2,
+          accounts_failed: failed,
+        };
+        if (route(req) === 'GET /api/v1/applications')
+          return json([{ module: 'cpanel', name: 'cPanel & WHM', enabled: true, status }]);
+        if (route(req) === 'GET /api/v1/applications/cpanel/status') return json(status);
+        if (route(req) === 'POST /api/v1/applications/cpanel/retry-failed') {
+          failed = 0;
+          return json({ id: 8, kind: 'retry', state: 'queued' }, 202);
+        }
+        if (route(req) === 'GET /api/v1/operations') return json({ items: [], total: 0 });
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/settings/application-links');
+    const table = await screen.findByRole('table', { name: 'Applications' });
+    await waitFor(() => {
+      expect(table).toHaveTextContent('Active with warnings (2 accounts failed)');
+    });
+    await user.click(
+      within(table).getByRole('button', { name: 'Retry the failed accounts of cPanel & WHM' }),
+    );
+    await waitFor(() => {
+      expect(
+        within(table).queryByRole('button', { name: /Retry the failed accounts/ }),
+      ).not.toBeInTheDocument();
+    });
+    expect(
+      requests(fetch).filter((r) => route(r) === 'POST /api/v1/applications/cpanel/retry-failed'),
+    ).toHaveLength(1);
+  });
+
+  it('offers no retry when no account failed', async () => {
+    mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/applications') return json(apps);
+        if (route(req) === 'GET /api/v1/applications/cpanel/status') return json(disabled);
+        if (route(req) === 'GET /api/v1/applications/wpsquared/status')
+          return json(apps[1]!.status);
+        return undefined;
+      }),
+    );
+    renderRoutes(routes, '/settings/application-links');
+    const table = await screen.findByRole('table', { name: 'Applications' });
+    await waitFor(() => {
+      expect(table).toHaveTextContent('2 warnings');
+    });
+    expect(within(table).queryByRole('button', { name: /Retry/ })).not.toBeInTheDocument();
+  });
+
+  it('verifies an enabled application and shows a refusal', async () => {
+    let verifies = 0;
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/applications') return json(apps);
+        if (route(req) === 'GET /api/v1/applications/cpanel/status') return json(disabled);
+        if (route(req) === 'GET /api/v1/applications/wpsquared/status')
+          return json(apps[1]!.status);
+        if (route(req) === 'POST /api/v1/applications/wpsquared/verify') {
+          verifies++;
+          return verifies === 1
+            ? json({ id: 5, kind: 'verify', state: 'queued' }, 202)
+            : apiError(409, 'conflict', 'Operation 5 of WP Squared is still running.');
+        }
+        if (route(req) === 'GET /api/v1/operations') return json({ items: [], total: 0 });
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/settings/application-links');
+    const table = await screen.findByRole('table', { name: 'Applications' });
+    const [, cp, wp] = within(table).getAllByRole('row');
+    expect(within(cp!).queryByRole('button', { name: /Verify/ })).not.toBeInTheDocument();
+    await user.click(within(wp!).getByRole('button', { name: 'Verify the links of WP Squared' }));
+    expect(
+      await within(wp!).findByText('A verify of every account is queued.'),
+    ).toBeInTheDocument();
+    await user.click(within(wp!).getByRole('button', { name: 'Verify the links of WP Squared' }));
+    expect(
+      await within(wp!).findByText('Operation 5 of WP Squared is still running.'),
+    ).toBeInTheDocument();
+    expect(
+      requests(fetch).filter((r) => route(r) === 'POST /api/v1/applications/wpsquared/verify'),
+    ).toHaveLength(2);
+  });
 });

@@ -421,4 +421,32 @@ describe('servers', () => {
     const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
     expect(await patch.json()).toEqual({ sso_sources: ['2001:db8::7'] });
   });
+
+  it('syncs every account of an active server now', async () => {
+    const fetch = mockFetch(
+      staffIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
+        if (route(req) === 'POST /api/v1/servers/1/sync')
+          return json({ id: 9, kind: 'repair', state: 'queued' }, 202);
+        if (route(req) === 'GET /api/v1/servers') return list([cp1]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/servers/1');
+    await user.click(await screen.findByRole('button', { name: 'Sync cp1 now' }));
+    expect(await screen.findByText('A sync of cp1 is queued.')).toBeInTheDocument();
+    expect(requests(fetch).some((r) => route(r) === 'POST /api/v1/servers/1/sync')).toBe(true);
+  });
+
+  it('offers no sync on a deactivated server', async () => {
+    mockFetch(
+      staffIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json({ ...cp1, active: false });
+        return undefined;
+      }),
+    );
+    renderRoutes(routes, '/servers/1');
+    expect(await screen.findByRole('button', { name: 'Activate' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Sync/ })).not.toBeInTheDocument();
+  });
 });

@@ -216,4 +216,28 @@ describe('services', () => {
     expect(listQueries(fetch)[0]!.get('client_id')).toBe('3');
     expect(screen.queryByLabelText('Client number')).not.toBeInTheDocument();
   });
+
+  it('syncs one account now and says what the API answered', async () => {
+    let syncs = 0;
+    const fetch = mockFetch(
+      api((req) => {
+        if (route(req) !== 'POST /api/v1/services/7/sync') return undefined;
+        syncs++;
+        return syncs === 1
+          ? json({ id: 12, kind: 'repair', state: 'queued' }, 202)
+          : apiError(409, 'conflict', 'cPanel & WHM is disabled: enable it first.');
+      }),
+    );
+    const { user } = renderRoutes(routes, '/services');
+    const row = await rowOf('acme.test');
+    await user.click(within(row).getByRole('button', { name: 'Sync acme now' }));
+    expect(await within(row).findByText('A sync of acme is queued.')).toBeInTheDocument();
+    await user.click(within(row).getByRole('button', { name: 'Sync acme now' }));
+    expect(
+      await within(row).findByText('cPanel & WHM is disabled: enable it first.'),
+    ).toBeInTheDocument();
+    expect(requests(fetch).filter((r) => route(r) === 'POST /api/v1/services/7/sync')).toHaveLength(
+      2,
+    );
+  });
 });

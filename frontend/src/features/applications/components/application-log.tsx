@@ -18,6 +18,7 @@ import { OPERATION_KINDS, formatTime } from './labels';
 import { LEVELS, LevelBadge } from './level-badge';
 import { OperationBreakdown } from './operation-breakdown';
 import { OperationsTable } from './operations-table';
+import { RetryFailedButton } from './repair-buttons';
 import { StatusIndicator } from './status-indicator';
 
 const PER_PAGE = 100;
@@ -92,6 +93,7 @@ export function ApplicationLog({ module }: { module: string }) {
 
       <div className="card card--inline">
         <StatusIndicator status={status.data ?? app.data?.status} />
+        <RetryFailedButton module={module} name={name} status={status.data ?? app.data?.status} />
         {operation.data ? (
           <span className="muted">
             Operation #{operation.data.id}:{' '}

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { Schema } from '@/api/types';
 import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState, ListState } from '@/components/ui/states';
@@ -13,6 +14,8 @@ import { isBusy, useApplicationStatus } from '../api/get-application-status';
 import { useDisableApplication } from '../api/disable-application';
 import { useEnableApplication } from '../api/enable-application';
 import { applicationKeys } from '../api/keys';
+import { useVerifyApplication } from '../api/verify-application';
+import { RetryFailedButton } from './repair-buttons';
 import { StatusIndicator } from './status-indicator';
 
 type ApplicationView = Schema<'links.ApplicationView'>;
@@ -50,6 +53,7 @@ function ApplicationRow({ app }: { app: ApplicationView }) {
   const enabled = status.enabled;
   const enable = useEnableApplication();
   const disable = useDisableApplication();
+  const verify = useVerifyApplication();
   const [confirmOff, setConfirmOff] = useState(false);
 
   // When running work finishes, refresh what depends on it (list, log, history).
@@ -108,6 +112,7 @@ function ApplicationRow({ app }: { app: ApplicationView }) {
       </td>
       <td>
         <StatusIndicator status={status} />
+        <RetryFailedButton module={module} name={name} status={status} />
         {statusQuery.isError ? (
           <p className="field__hint">Status unavailable: {errorMessage(statusQuery.error)}</p>
         ) : null}
@@ -128,7 +133,24 @@ function ApplicationRow({ app }: { app: ApplicationView }) {
           >
             View Log
           </Link>
+          {enabled ? (
+            <Button
+              size="sm"
+              busy={verify.isPending}
+              aria-label={`Verify the links of ${name}`}
+              onClick={() => {
+                verify.reset();
+                verify.mutate(module);
+              }}
+            >
+              Verify
+            </Button>
+          ) : null}
         </div>
+        <span role="status" className="field__hint">
+          {verify.isError ? errorMessage(verify.error) : null}
+          {verify.isSuccess ? 'A verify of every account is queued.' : null}
+        </span>
         {confirmOff ? (
           <ConfirmDialog
             title={`Disable application links for ${name}?`}

@@ -5,6 +5,9 @@ export const OPERATION_KINDS: Record<string, string> = {
   configuration: 'Configuration',
   deactivation: 'Deactivation',
   repair: 'Repair',
+  retry: 'Retry failed',
+  verify: 'Verify',
+  rotation: 'Rotation',
   account_sync: 'Account sync',
 };
 

@@ -6,9 +6,11 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
 import { Spinner } from '@/components/ui/spinner';
 import { ErrorState } from '@/components/ui/states';
+import { SyncNowButton } from '@/components/ui/sync-now-button';
 import { errorMessage } from '@/lib/api-error';
 import { useDeleteServer } from '../api/delete-server';
 import { useServer } from '../api/get-server';
+import { useSyncServer } from '../api/sync-server';
 import { useTestServer } from '../api/test-server';
 import { useUpdateServer } from '../api/update-server';
 import { moduleName } from './module-name';
@@ -31,6 +33,7 @@ export function ServerDetails({
   const toggle = useUpdateServer();
   const test = useTestServer();
   const remove = useDeleteServer();
+  const sync = useSyncServer(id);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [saved, setSaved] = useState(false);
   // Re-mount the form after a save so it shows what the server stored (and an empty token).
@@ -64,6 +67,7 @@ export function ServerDetails({
             >
               Test connection
             </Button>
+            {active ? <SyncNowButton sync={sync} name={s.name || `server ${String(id)}`} /> : null}
             <Button
               busy={toggle.isPending}
               onClick={() => {

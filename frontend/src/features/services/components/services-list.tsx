@@ -15,6 +15,8 @@ import {
   type Service,
   type StatusAction,
 } from './labels';
+import { SyncNowButton } from '@/components/ui/sync-now-button';
+import { useSyncService } from '../api/sync-service';
 import { ServiceFormDialog } from './service-form-dialog';
 import { ServicesFilters } from './services-filters';
 import { ServiceStatusDialog } from './service-status-dialog';
@@ -165,6 +167,9 @@ function ServicesTable({
                 >
                   Edit
                 </Button>
+                {s.username && (s.status === 'Active' || s.status === 'Suspended') ? (
+                  <SyncServiceButton id={s.id} name={name} />
+                ) : null}
                 {statusActions(s.status).map((a) => (
                   <Button
                     key={a.verb}
@@ -185,4 +190,10 @@ function ServicesTable({
       })}
     </DataTable>
   );
+}
+
+/** "Sync now" for one account. */
+function SyncServiceButton({ id, name }: { id: number; name: string }) {
+  const sync = useSyncService(id);
+  return <SyncNowButton sync={sync} name={name} />;
 }

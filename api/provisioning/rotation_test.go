@@ -1,0 +1,166 @@
+package provisioning_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/store/storetest"
+	"github.com/applinks/applinks/api/whmsim"
+)
+
+// Rotating one account's secret pushes only its new token, with
+// update_integration_link_token, keeping its subscriber id; the previous
+// token's hash is kept until the panel confirmed the new one.
+func TestRotatingOneSecretPushesItsToken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3})
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		svc := w.services["cpau002"]
+		old, err := st.ServiceLinkCreds(ctx, svc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpa := w.servers["cpa"]
+		cpa.ResetStats()
+		rop, err := e.RotateLinkSecret(ctx, svc.ID, "staff@example.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, rop.ID); d.Kind != links.OpRotation || d.AccountsDone != 1 {
+			t.Fatalf("rotation = %+v", d.Operation)
+		}
+		now, err := st.ServiceLinkCreds(ctx, svc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now.SubscriberUniqueID != old.SubscriberUniqueID || now.Token == old.Token {
+			t.Fatalf("credential after rotation: same subscriber %v, same token %v", now.SubscriberUniqueID == old.SubscriberUniqueID, now.Token == old.Token)
+		}
+		for _, l := range cpa.Links("cpau002") {
+			if !cpa.TokenMatches("cpau002", l.App, now.Token) {
+				t.Errorf("link %s does not carry the new token", l.App)
+			}
+		}
+		stats := cpa.Stats()
+		if stats.Requests != 1 || stats.Calls["update_integration_link_token"] == 0 || stats.Calls["create_integration_link"] != 0 {
+			t.Errorf("rotation calls = %v in %d requests, want token updates only, in one request", stats.Calls, stats.Requests)
+		}
+		target, err := st.SSOClickTarget(ctx, now.SubscriberUniqueID)
+		if err != nil || target.PrevTokenHash != "" {
+			t.Fatalf("previous hash after confirmation = %q, %v", target.PrevTokenHash, err)
+		}
+		w.expectLinks(mustLinks(t, e), "cpa")
+	})
+}
+
+// Rotating every secret falls back to a full push where a link is missing.
+func TestRotatingEverySecretFallsBackToAFullPush(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 4})
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		cpa := w.servers["cpa"]
+		if err := cpa.RemoveLink("cpau003", "billing_profile"); err != nil {
+			t.Fatal(err)
+		}
+		cpa.ResetStats()
+		rop, err := e.RotateLinkSecrets(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, rop.ID); d.AccountsDone != 4 || d.AccountsFailed != 0 {
+			t.Fatalf("rotation = %+v", d.Operation)
+		}
+		if n, one := cpa.Stats().Calls["create_integration_link"], len(cpa.Links("cpau003")); n != int64(one) {
+			t.Errorf("%d links created, want %d: a full push of the account missing a link only", n, one)
+		}
+		w.expectLinks(mustLinks(t, e), "cpa")
+		for user, svc := range w.services {
+			creds, err := st.ServiceLinkCreds(ctx, svc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range cpa.Links(user) {
+				if !cpa.TokenMatches(user, l.App, creds.Token) {
+					t.Errorf("%s: link %s does not carry the new token", user, l.App)
+				}
+			}
+		}
+		if _, err := e.RotateLinkSecret(ctx, 99999, ""); links.ErrorCode(err) != links.ENOTFOUND {
+			t.Errorf("rotate an unknown service = %v", err)
+		}
+		if _, err := e.RotateLinkSecrets(ctx, "plesk", ""); links.ErrorCode(err) != links.ENOTFOUND {
+			t.Errorf("rotate an unknown module = %v", err)
+		}
+	})
+}
+
+func mustLinks(t *testing.T, e interface {
+	Links(ctx context.Context, module string) ([]links.Link, error)
+}) []links.Link {
+	t.Helper()
+	ls, err := e.Links(context.Background(), links.ModuleCPanel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls
+}
+
+// A service moved to another server gets a new secret there; its old
+// secret is refused once the new server confirmed the new one.
+func TestAMovedServiceGetsANewSecret(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		st.SetLifecycleDelay(0)
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 2}, srvSpec{name: "cpb", accounts: 1})
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		svc := w.services["cpau001"]
+		old, err := st.ServiceLinkCreds(ctx, svc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.servers["cpb"].AddAccount(whmsim.Account{User: "cpau001", Domain: "cpau001.example.test"}); err != nil {
+			t.Fatal(err)
+		}
+		to := w.ids["cpb"]
+		before, after, err := st.UpdateService(ctx, svc.ID, links.ServicePatch{ServerID: &to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ServiceChanged(ctx, &before, &after)
+		now, err := st.ServiceLinkCreds(ctx, svc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now.Token == old.Token {
+			t.Fatal("a moved service kept its secret")
+		}
+		cpb := w.servers["cpb"]
+		waitFor(t, func() bool {
+			ls := cpb.Links("cpau001")
+			return len(ls) > 0 && cpb.TokenMatches("cpau001", ls[0].App, now.Token) && len(w.servers["cpa"].Links("cpau001")) == 0
+		})
+		waitFor(t, func() bool {
+			target, err := st.SSOClickTarget(ctx, now.SubscriberUniqueID)
+			return err == nil && target.PrevTokenHash == ""
+		})
+	})
+}

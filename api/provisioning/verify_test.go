@@ -1,0 +1,116 @@
+package provisioning_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/store/storetest"
+	"github.com/applinks/applinks/api/whmsim"
+)
+
+// Verify reads every account back, names each drift in a Notice (server,
+// account, the differences), repairs exactly the drifted accounts, and
+// reports a server that does not support links as information.
+func TestVerifyFindsAndRepairsDrift(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 7}, srvSpec{name: "old", accounts: 2, version: whmsim.OldVersion})
+		e := startEngine(t, st, testConfig()) // BatchSize 3, PerServerCap 2
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		want, _ := e.Links(ctx, links.ModuleCPanel)
+		cpa := w.servers["cpa"]
+		if err := cpa.RemoveLink("cpau001", "billing_upgrade"); err != nil {
+			t.Fatal(err)
+		}
+		if err := cpa.EditLink("cpau005", "billing_profile", func(l *whmsim.Link) { l.Label = "Hacked" }); err != nil {
+			t.Fatal(err)
+		}
+		cpa.ResetStats()
+		vop, err := e.Verify(ctx, links.ModuleCPanel, "staff@example.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := waitOp(t, st, vop.ID)
+		if d.Kind != links.OpVerify || d.AccountsDone != 2 || d.AccountsFailed != 0 {
+			t.Fatalf("verify = %+v, want the two drifted accounts repaired", d.Operation)
+		}
+		w.expectLinks(want, "cpa")
+		notices := logOf(t, st, vop.ID, links.LevelNotice)
+		all := ""
+		for _, n := range notices {
+			all += n.Message + "\n"
+		}
+		if len(notices) != 2 || !strings.Contains(all, "cpau001 on server cpa differs from its desired links (link billing_upgrade missing)") ||
+			!strings.Contains(all, `cpau005 on server cpa differs from its desired links (label of billing_profile is "Hacked"`) {
+			t.Fatalf("notices = %+v", notices)
+		}
+		infos := logOf(t, st, vop.ID, links.LevelInfo)
+		var counted, unsupported bool
+		for _, in := range infos {
+			counted = counted || strings.Contains(in.Message, "Verified 7 accounts of server cpa: 2 differed")
+			unsupported = unsupported || strings.Contains(in.Message, "Server old does not support application links")
+		}
+		if !counted || !unsupported {
+			t.Fatalf("info entries = %+v", infos)
+		}
+		if warnings := logOf(t, st, vop.ID, links.LevelWarning); len(warnings) != 0 {
+			t.Fatalf("warnings = %+v", warnings)
+		}
+		// 7 accounts read 3 at a time, then one push of the 2 drifted.
+		if n := cpa.Stats().Requests; n != 4 {
+			t.Errorf("%d WHM requests, want 3 reads and 1 push", n)
+		}
+		if s, _ := waitStatus(t, e, links.StateActive); s.AccountsFailed != 0 {
+			t.Fatalf("status = %+v", s)
+		}
+	})
+}
+
+// A verify of a disabled or unknown application is refused, and queues
+// nothing; the periodic verify runs once per interval.
+func TestVerifyRefusesAndRunsPeriodically(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		newWorld(t, st, srvSpec{name: "cpa", accounts: 2})
+		cfg := testConfig()
+		cfg.VerifyInterval = 400 * time.Millisecond
+		e := startEngine(t, st, cfg)
+		if _, err := e.Verify(ctx, links.ModuleCPanel, ""); links.ErrorCode(err) != links.ECONFLICT {
+			t.Fatalf("verify a disabled application = %v", err)
+		}
+		if _, err := e.Verify(ctx, "plesk", ""); links.ErrorCode(err) != links.ENOTFOUND {
+			t.Fatalf("verify an unknown application = %v", err)
+		}
+		if n := operationCount(t, st); n != 0 {
+			t.Fatalf("refused verifies queued %d operations", n)
+		}
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		waitFor(t, func() bool {
+			ops, _, _ := st.ListOperations(ctx, links.OperationFilter{Module: links.ModuleCPanel, Page: links.Page{Page: 1, PerPage: 10}})
+			return len(ops) > 0 && ops[0].Kind == links.OpVerify && !ops[0].Open()
+		})
+		time.Sleep(200 * time.Millisecond) // half an interval: no second verify
+		ops, _, _ := st.ListOperations(ctx, links.OperationFilter{Module: links.ModuleCPanel, Page: links.Page{Page: 1, PerPage: 10}})
+		verifies := 0
+		for _, o := range ops {
+			if o.Kind == links.OpVerify {
+				verifies++
+			}
+		}
+		if verifies != 1 {
+			t.Errorf("%d verifies within one interval, want 1", verifies)
+		}
+	})
+}

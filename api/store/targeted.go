@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// Targeted operations: a retry of the terminal failures, a repair of one
+// server or of one account. They mark their locations, wake only the
+// servers concerned (each with a progress row) and supersede nothing; so
+// that no older progress row is left open on a server behind a newer one,
+// they are refused while another operation of the module is open.
+
+const (
+	// failedServersSQL lists the active servers of a module that have a
+	// terminal location (argument: the module, true).
+	failedServersSQL = "SELECT DISTINCT ls.server_id FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
+		" WHERE ls.module = ? AND ls.failed_fp <> '' AND sv.active = ? ORDER BY ls.server_id"
+	// clearFailedSQL clears the terminal failures of a module's locations.
+	clearFailedSQL = "UPDATE link_states SET failed_fp = '', attempts = 0, next_attempt_at = NULL, last_error = ''" +
+		" WHERE module = ? AND failed_fp <> ''"
+	// repairServerSQL marks every location of a server out of date
+	// (arguments: the repair sentinel, the server).
+	repairServerSQL = "UPDATE link_states SET confirmed_fp = ?, failed_fp = '', attempts = 0, next_attempt_at = NULL," +
+		" last_error = '' WHERE server_id = ?"
+	// moduleCredentialsSQL lists the services of a module that have a link
+	// credential (argument: the module).
+	moduleCredentialsSQL = "SELECT lc.service_id FROM link_credentials lc JOIN services sv ON sv.id = lc.service_id" +
+		" JOIN servers srv ON srv.id = sv.server_id WHERE srv.module = ? ORDER BY lc.service_id"
+	// lockApplicationSQL serializes the intents of one module (MariaDB
+	// locks the row until the transaction ends; SQLite has one writer).
+	lockApplicationSQL = "UPDATE applications SET updated_at = ? WHERE module = ?"
+)
+
+// QueueTargeted opens a targeted operation (see links.OpTarget) in one
+// transaction with its marks, its servers' wake-up, its progress rows, its
+// first log entries and its audit record. A conflict when another operation
+// of the module is open, or when a retry finds no terminal failure.
+func (s *Store) QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error) {
+	var out links.Operation
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		if err := tx.Exec(lockApplicationSQL, now, op.Module).Error; err != nil {
+			return err
+		}
+		var open []int64
+		if err := tx.Model(&operationRow{}).Where("module = ? AND kind <> ? AND state IN ?", op.Module, links.OpAccountSync,
+			openOpStates).Order("id").Limit(1).Pluck("id", &open).Error; err != nil {
+			return err
+		}
+		if len(open) > 0 {
+			return links.Errorf(links.ECONFLICT, "Operation %d of %s is still running: wait until it finishes, then try again.",
+				open[0], appLabel(op.Module))
+		}
+		ids, err := s.markTarget(tx, op.Module, t)
+		if err != nil {
+			return err
+		}
+		if out, err = s.openTargeted(tx, op, ids); err != nil {
+			return err
+		}
+		rec := auditEntry{resource: t.Resource, id: t.ID, action: t.Action, after: map[string]any{"operation_id": out.ID}}
+		if t.Rotate {
+			rec.secrets = []string{"link_token"}
+		}
+		return audit(ctx, tx, rec)
+	})
+	return out, translate(err, "operation")
+}
+
+// markTarget marks the target's locations (or rotates its credentials) in
+// tx and returns the servers to wake.
+func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int64, error) {
+	switch {
+	case t.Rotate && t.ServiceID != 0:
+		return []int64{t.ServerID}, s.rotateServices(tx, []int64{t.ServiceID})
+	case t.Rotate:
+		var svcs []int64
+		if err := tx.Raw(moduleCredentialsSQL, module).Scan(&svcs).Error; err != nil {
+			return nil, err
+		}
+		if len(svcs) == 0 {
+			return nil, links.Errorf(links.ECONFLICT, "No account of %s has a link secret to rotate.", appLabel(module))
+		}
+		if err := s.rotateServices(tx, svcs); err != nil {
+			return nil, err
+		}
+		return s.markTarget(tx, module, links.OpTarget{All: true})
+	case t.All:
+		var ids []int64
+		if err := tx.Model(&serverRow{}).Where("module = ? AND active = ?", module, true).Order("id").Pluck("id", &ids).Error; err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return nil, links.Errorf(links.ECONFLICT, "%s has no active server.", appLabel(module))
+		}
+		return ids, nil
+	case t.Retry:
+		var ids []int64
+		if err := tx.Raw(failedServersSQL, module, true).Scan(&ids).Error; err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			return ids, tx.Exec(clearFailedSQL, module).Error
+		}
+		var n int64
+		if err := tx.Model(&linkStateRow{}).Where("module = ? AND failed_fp <> ''", module).Count(&n).Error; err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, links.Errorf(links.ECONFLICT, "The failed accounts of %s are on deactivated servers: activate them first.", appLabel(module))
+		}
+		return nil, links.Errorf(links.ECONFLICT, "No account of %s has failed: there is nothing to retry.", appLabel(module))
+	case t.Username != "":
+		if err := tx.Exec(repairServerSQL+" AND username = ?", links.ConfirmedRepair, t.ServerID, t.Username).Error; err != nil {
+			return nil, err
+		}
+	default:
+		if err := tx.Exec(repairServerSQL, links.ConfirmedRepair, t.ServerID).Error; err != nil {
+			return nil, err
+		}
+	}
+	return []int64{t.ServerID}, nil
+}
+
+// openTargeted bumps the servers (waking them now) and creates the
+// operation with one progress row per server and its first log entries.
+func (s *Store) openTargeted(tx *gorm.DB, op links.NewOperation, ids []int64) (links.Operation, error) {
+	now := s.now()
+	if err := tx.Exec("UPDATE servers SET wake_at = ?, wanted_gen = wanted_gen + 1 WHERE id IN ?", now, ids).Error; err != nil {
+		return links.Operation{}, err
+	}
+	var gens []serverGen
+	if err := tx.Model(&serverRow{}).Select("id", "wanted_gen").Where("id IN ?", ids).Order("id").Scan(&gens).Error; err != nil {
+		return links.Operation{}, err
+	}
+	row := operationRow{Module: op.Module, Kind: op.Kind, State: links.OpQueued, Spec: op.Spec, StartedBy: op.StartedBy,
+		ServersTotal: len(gens)}
+	if err := tx.Create(&row).Error; err != nil {
+		return links.Operation{}, err
+	}
+	if err := insertTasks(tx, row.ID, gens, now); err != nil {
+		return links.Operation{}, err
+	}
+	out := operationFromRow(row)
+	if op.Entries != nil {
+		if err := insertLog(tx, row.ID, op.Module, now, op.Entries(out)); err != nil {
+			return links.Operation{}, err
+		}
+	}
+	return out, nil
+}
+
+// LastOperationAt returns when the module's latest operation of kind was
+// created, or nil when there is none.
+func (s *Store) LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error) {
+	var rows []operationRow
+	err := s.db.WithContext(ctx).Select("id", "created_at").Where("module = ? AND kind = ?", module, kind).
+		Order("id DESC").Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return nil, translate(err, "operations")
+	}
+	return &rows[0].CreatedAt, nil
+}
+
+// appLabel is an application's name for messages.
+func appLabel(module string) string {
+	if a, err := links.ApplicationByModule(module); err == nil {
+		return a.Name
+	}
+	return module
+}
