@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
+	"github.com/applinks/applinks/api/whmsim"
 )
 
 func sqlCount(t *testing.T, s *store.Store, q string, args ...any) int {
@@ -280,4 +282,36 @@ func TestServicesBatchUpserts(t *testing.T) {
 type rest_ServiceList struct {
 	Items []links.Service `json:"items"`
 	Total int64           `json:"total"`
+}
+
+// With the engine running and the application enabled, the accounts a
+// batch creates get their links.
+func TestServicesBatchGetLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e, srv := provEnv(t, st)
+		serverID := e.addSimServer(srv)
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/enable", nil, http.StatusAccepted, nil)
+		e.waitState("cpanel", links.StateActive)
+		var res links.BatchResult
+		e.staff(http.MethodPut, "/api/v1/clients:batch", []any{clientItem("c1", "One")}, http.StatusOK, &res)
+		var items []any
+		for i := 1; i <= 3; i++ {
+			user := fmt.Sprintf("bulk%d", i)
+			if err := srv.AddAccount(whmsim.Account{User: user, Domain: user + ".example.test"}); err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, svcItem("s"+user, "c1", serverID, user, links.ServiceActive))
+		}
+		e.staff(http.MethodPut, "/api/v1/services:batch", items, http.StatusOK, &res)
+		wantResults(t, res, "created", "created", "created")
+		deadline := time.Now().Add(30 * time.Second)
+		for _, user := range []string{"bulk1", "bulk2", "bulk3"} {
+			for len(srv.Links(user)) != 14 {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s has %d links", user, len(srv.Links(user)))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	})
 }
