@@ -1052,6 +1052,12 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only the client with this external_id",
+                        "name": "external_id",
+                        "in": "query"
+                    },
+                    {
                         "type": "integer",
                         "description": "page, from 1",
                         "name": "page",
@@ -1539,6 +1545,54 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/clients:batch": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "clients"
+                ],
+                "summary": "Upsert clients in bulk",
+                "parameters": [
+                    {
+                        "description": "Up to 1000 clients",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/links.ClientBatchItem"
+                            }
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.BatchResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -2967,6 +3021,12 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only the service with this external_id",
+                        "name": "external_id",
+                        "in": "query"
+                    },
+                    {
                         "enum": [
                             "oldest",
                             "newest"
@@ -3179,6 +3239,54 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/services:batch": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "services"
+                ],
+                "summary": "Upsert services in bulk",
+                "parameters": [
+                    {
+                        "description": "Up to 1000 services",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/links.ServiceBatchItem"
+                            }
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.BatchResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -4316,12 +4424,139 @@ const docTemplate = `{
                 }
             }
         },
+        "links.BatchItemError": {
+            "type": "object",
+            "required": [
+                "code",
+                "field",
+                "message"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "invalid"
+                },
+                "field": {
+                    "type": "string",
+                    "example": "items[3].username"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "The username must be a cPanel account name."
+                }
+            }
+        },
+        "links.BatchItemResult": {
+            "type": "object",
+            "required": [
+                "error",
+                "external_id",
+                "id",
+                "index",
+                "result"
+            ],
+            "properties": {
+                "error": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/links.BatchItemError"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "svc-5001"
+                },
+                "id": {
+                    "description": "ID is the client's or service's id; null for an item in error.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 42
+                },
+                "index": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "result": {
+                    "type": "string",
+                    "enum": [
+                        "created",
+                        "updated",
+                        "unchanged",
+                        "error"
+                    ],
+                    "example": "created"
+                }
+            }
+        },
+        "links.BatchOwnerInput": {
+            "type": "object",
+            "required": [
+                "email",
+                "name"
+            ],
+            "properties": {
+                "email": {
+                    "type": "string",
+                    "example": "jane@acme.test"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Jane Doe"
+                },
+                "password": {
+                    "type": "string",
+                    "example": ""
+                }
+            }
+        },
+        "links.BatchResult": {
+            "type": "object",
+            "required": [
+                "applied",
+                "created",
+                "errors",
+                "items",
+                "unchanged",
+                "updated"
+            ],
+            "properties": {
+                "applied": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "created": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "errors": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.BatchItemResult"
+                    }
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 996
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "links.Client": {
             "type": "object",
             "required": [
                 "allow_sso",
                 "created_at",
                 "email",
+                "external_id",
                 "id",
                 "name",
                 "owner_user_id",
@@ -4339,6 +4574,12 @@ const docTemplate = `{
                 "email": {
                     "type": "string",
                     "example": "billing@acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the client (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "cust-1001"
                 },
                 "id": {
                     "type": "integer",
@@ -4366,6 +4607,44 @@ const docTemplate = `{
                 }
             }
         },
+        "links.ClientBatchItem": {
+            "type": "object",
+            "required": [
+                "email",
+                "external_id",
+                "name"
+            ],
+            "properties": {
+                "allow_sso": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "email": {
+                    "type": "string",
+                    "example": "billing@acme.test"
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "cust-1001"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Acme Ltd"
+                },
+                "owner": {
+                    "$ref": "#/definitions/links.BatchOwnerInput"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Active",
+                        "Inactive",
+                        "Closed"
+                    ],
+                    "example": "Active"
+                }
+            }
+        },
         "links.ClientInput": {
             "type": "object",
             "properties": {
@@ -4376,6 +4655,11 @@ const docTemplate = `{
                 "email": {
                     "type": "string",
                     "example": "billing@acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id, unique among clients; empty\nfor none.",
+                    "type": "string",
+                    "example": "cust-1001"
                 },
                 "name": {
                     "type": "string",
@@ -4407,6 +4691,11 @@ const docTemplate = `{
                 },
                 "email": {
                     "type": "string"
+                },
+                "external_id": {
+                    "description": "ExternalID sets the billing system's id; \"\" removes it.",
+                    "type": "string",
+                    "example": "cust-1001"
                 },
                 "name": {
                     "type": "string"
@@ -5555,6 +5844,7 @@ const docTemplate = `{
                 "client_id",
                 "created_at",
                 "domain",
+                "external_id",
                 "id",
                 "module",
                 "server_id",
@@ -5573,6 +5863,12 @@ const docTemplate = `{
                 "domain": {
                     "type": "string",
                     "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the service (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "svc-5001"
                 },
                 "id": {
                     "type": "integer",
@@ -5606,6 +5902,50 @@ const docTemplate = `{
                 }
             }
         },
+        "links.ServiceBatchItem": {
+            "type": "object",
+            "required": [
+                "external_id",
+                "server_id"
+            ],
+            "properties": {
+                "client_external_id": {
+                    "type": "string",
+                    "example": "cust-1001"
+                },
+                "client_id": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "domain": {
+                    "type": "string",
+                    "example": "acme.test"
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "svc-5001"
+                },
+                "server_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Pending",
+                        "Active",
+                        "Suspended",
+                        "Terminated",
+                        "Cancelled"
+                    ],
+                    "example": "Active"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "acme"
+                }
+            }
+        },
         "links.ServiceInput": {
             "type": "object",
             "properties": {
@@ -5616,6 +5956,11 @@ const docTemplate = `{
                 "domain": {
                     "type": "string",
                     "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id, unique among services; empty\nfor none.",
+                    "type": "string",
+                    "example": "svc-5001"
                 },
                 "server_id": {
                     "type": "integer",
@@ -5643,6 +5988,11 @@ const docTemplate = `{
             "properties": {
                 "domain": {
                     "type": "string"
+                },
+                "external_id": {
+                    "description": "ExternalID sets the billing system's id; \"\" removes it.",
+                    "type": "string",
+                    "example": "svc-5001"
                 },
                 "server_id": {
                     "type": "integer"
@@ -6506,6 +6856,7 @@ const docTemplate = `{
                 "client_id",
                 "created_at",
                 "domain",
+                "external_id",
                 "id",
                 "module",
                 "server_id",
@@ -6524,6 +6875,12 @@ const docTemplate = `{
                 "domain": {
                     "type": "string",
                     "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the service (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "svc-5001"
                 },
                 "id": {
                     "type": "integer",

@@ -52,8 +52,8 @@ func validateOptionalExternalID(field, id string) error {
 // with this e-mail, or a new one. Without a password, a new user can sign in
 // only by single sign-on (they may set one later in the client area).
 type BatchOwnerInput struct {
-	Email    string `json:"email" example:"jane@acme.test"`
-	Name     string `json:"name" example:"Jane Doe"`
+	Email    string `json:"email" validate:"required" example:"jane@acme.test"`
+	Name     string `json:"name" validate:"required" example:"Jane Doe"`
 	Password string `json:"password" example:""`
 }
 
@@ -61,9 +61,9 @@ type BatchOwnerInput struct {
 // external_id. Status and allow_sso left out keep their value (Active and
 // true for a new client); owner is needed only to create.
 type ClientBatchItem struct {
-	ExternalID string           `json:"external_id" example:"cust-1001"`
-	Name       string           `json:"name" example:"Acme Ltd"`
-	Email      string           `json:"email" example:"billing@acme.test"`
+	ExternalID string           `json:"external_id" validate:"required" example:"cust-1001"`
+	Name       string           `json:"name" validate:"required" example:"Acme Ltd"`
+	Email      string           `json:"email" validate:"required" example:"billing@acme.test"`
 	Status     string           `json:"status" example:"Active" enums:"Active,Inactive,Closed"`
 	AllowSSO   *bool            `json:"allow_sso" example:"true"`
 	Owner      *BatchOwnerInput `json:"owner"`
@@ -108,10 +108,10 @@ func (in *ClientBatchItem) Validate() error {
 // Username and domain are the account's whole state ("" for none); status
 // left out keeps its value (Pending for a new service).
 type ServiceBatchItem struct {
-	ExternalID       string `json:"external_id" example:"svc-5001"`
+	ExternalID       string `json:"external_id" validate:"required" example:"svc-5001"`
 	ClientExternalID string `json:"client_external_id" example:"cust-1001"`
 	ClientID         int64  `json:"client_id" example:"0"`
-	ServerID         int64  `json:"server_id" example:"1"`
+	ServerID         int64  `json:"server_id" validate:"required" example:"1"`
 	Username         string `json:"username" example:"acme"`
 	Domain           string `json:"domain" example:"acme.test"`
 	Status           string `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
