@@ -16,7 +16,9 @@ import (
 // decoded and validated is applied in one transaction, in item order, so
 // that a request applies all its valid items or none. Items that the stored
 // state refuses (an unknown server, a taken username) get their own error
-// and the others go on. Reads are one query per table for the whole batch,
+// and the others go on. The transaction is retried whole when InnoDB picks
+// it as a deadlock's victim (its bumps meet the workers' commits on the
+// servers' rows), each attempt from the validation's results. Reads are one query per table for the whole batch,
 // and new rows are inserted a chunk at a time.
 
 // insertChunk is how many rows one INSERT carries: under SQLite's limit of

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -24,7 +25,9 @@ func (s *Store) BatchClients(ctx context.Context, items []links.ClientBatchItem,
 	if err != nil {
 		return err
 	}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
+	initial := slices.Clone(res.Items)
+	err = s.txRetry(ctx, func(tx *gorm.DB) error {
+		copy(res.Items, initial) // a retried attempt starts over
 		var rows []clientRow
 		byExt := map[string]clientRow{}
 		for chunk := range chunks(ids, 500) {

@@ -49,7 +49,9 @@ func (s *Store) BatchServices(ctx context.Context, items []links.ServiceBatchIte
 	}
 	markDuplicates(res, ids)
 	b := &serviceBatch{}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	initial := slices.Clone(res.Items)
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
+		copy(res.Items, initial) // a retried attempt starts over
 		var err error
 		if b, err = loadServiceBatch(tx, items, res); err != nil {
 			return err
