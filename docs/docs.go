@@ -563,7 +563,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: ` + "`" + `client_area` + "`" + ` (the default) or ` + "`" + `external` + "`" + ` with a ` + "`" + `url_template` + "`" + ` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and ` + "`" + `handoff` + "`" + ` (add a signed ` + "`" + `applinks_assertion` + "`" + ` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (` + "`" + `links[i].url_template` + "`" + `), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
+                "description": "Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: ` + "`" + `client_area` + "`" + ` (the default) or ` + "`" + `external` + "`" + ` with a ` + "`" + `url_template` + "`" + ` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and ` + "`" + `handoff` + "`" + ` (add a signed ` + "`" + `applinks_assertion` + "`" + ` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (` + "`" + `links[i].url_template` + "`" + `), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
                 "consumes": [
                     "application/json"
                 ],
@@ -1208,6 +1208,12 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only the client with this external_id",
+                        "name": "external_id",
+                        "in": "query"
+                    },
+                    {
                         "type": "integer",
                         "description": "page, from 1",
                         "name": "page",
@@ -1695,6 +1701,54 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/clients:batch": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "clients"
+                ],
+                "summary": "Upsert clients in bulk",
+                "parameters": [
+                    {
+                        "description": "Up to 1000 clients",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/links.ClientBatchItem"
+                            }
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.BatchResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -3181,6 +3235,12 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only the service with this external_id",
+                        "name": "external_id",
+                        "in": "query"
+                    },
+                    {
                         "enum": [
                             "oldest",
                             "newest"
@@ -3509,6 +3569,54 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/services:batch": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "services"
+                ],
+                "summary": "Upsert services in bulk",
+                "parameters": [
+                    {
+                        "description": "Up to 1000 services",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/links.ServiceBatchItem"
+                            }
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.BatchResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
                         "schema": {
                             "$ref": "#/definitions/rest.ErrorBody"
                         }
@@ -4649,12 +4757,139 @@ const docTemplate = `{
                 }
             }
         },
+        "links.BatchItemError": {
+            "type": "object",
+            "required": [
+                "code",
+                "field",
+                "message"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "invalid"
+                },
+                "field": {
+                    "type": "string",
+                    "example": "items[3].username"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "The username must be a cPanel account name."
+                }
+            }
+        },
+        "links.BatchItemResult": {
+            "type": "object",
+            "required": [
+                "error",
+                "external_id",
+                "id",
+                "index",
+                "result"
+            ],
+            "properties": {
+                "error": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/links.BatchItemError"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "svc-5001"
+                },
+                "id": {
+                    "description": "ID is the client's or service's id; null for an item in error.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 42
+                },
+                "index": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "result": {
+                    "type": "string",
+                    "enum": [
+                        "created",
+                        "updated",
+                        "unchanged",
+                        "error"
+                    ],
+                    "example": "created"
+                }
+            }
+        },
+        "links.BatchOwnerInput": {
+            "type": "object",
+            "required": [
+                "email",
+                "name"
+            ],
+            "properties": {
+                "email": {
+                    "type": "string",
+                    "example": "jane@acme.test"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Jane Doe"
+                },
+                "password": {
+                    "type": "string",
+                    "example": ""
+                }
+            }
+        },
+        "links.BatchResult": {
+            "type": "object",
+            "required": [
+                "applied",
+                "created",
+                "errors",
+                "items",
+                "unchanged",
+                "updated"
+            ],
+            "properties": {
+                "applied": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "created": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "errors": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.BatchItemResult"
+                    }
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 996
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "links.Client": {
             "type": "object",
             "required": [
                 "allow_sso",
                 "created_at",
                 "email",
+                "external_id",
                 "id",
                 "name",
                 "owner_user_id",
@@ -4672,6 +4907,12 @@ const docTemplate = `{
                 "email": {
                     "type": "string",
                     "example": "billing@acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the client (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "cust-1001"
                 },
                 "id": {
                     "type": "integer",
@@ -4699,6 +4940,44 @@ const docTemplate = `{
                 }
             }
         },
+        "links.ClientBatchItem": {
+            "type": "object",
+            "required": [
+                "email",
+                "external_id",
+                "name"
+            ],
+            "properties": {
+                "allow_sso": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "email": {
+                    "type": "string",
+                    "example": "billing@acme.test"
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "cust-1001"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Acme Ltd"
+                },
+                "owner": {
+                    "$ref": "#/definitions/links.BatchOwnerInput"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Active",
+                        "Inactive",
+                        "Closed"
+                    ],
+                    "example": "Active"
+                }
+            }
+        },
         "links.ClientInput": {
             "type": "object",
             "properties": {
@@ -4709,6 +4988,11 @@ const docTemplate = `{
                 "email": {
                     "type": "string",
                     "example": "billing@acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id, unique among clients; empty\nfor none.",
+                    "type": "string",
+                    "example": "cust-1001"
                 },
                 "name": {
                     "type": "string",
@@ -4740,6 +5024,11 @@ const docTemplate = `{
                 },
                 "email": {
                     "type": "string"
+                },
+                "external_id": {
+                    "description": "ExternalID sets the billing system's id; \"\" removes it.",
+                    "type": "string",
+                    "example": "cust-1001"
                 },
                 "name": {
                     "type": "string"
@@ -5894,6 +6183,7 @@ const docTemplate = `{
                 "client_id",
                 "created_at",
                 "domain",
+                "external_id",
                 "id",
                 "module",
                 "server_id",
@@ -5912,6 +6202,12 @@ const docTemplate = `{
                 "domain": {
                     "type": "string",
                     "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the service (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "svc-5001"
                 },
                 "id": {
                     "type": "integer",
@@ -5945,6 +6241,50 @@ const docTemplate = `{
                 }
             }
         },
+        "links.ServiceBatchItem": {
+            "type": "object",
+            "required": [
+                "external_id",
+                "server_id"
+            ],
+            "properties": {
+                "client_external_id": {
+                    "type": "string",
+                    "example": "cust-1001"
+                },
+                "client_id": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "domain": {
+                    "type": "string",
+                    "example": "acme.test"
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "svc-5001"
+                },
+                "server_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Pending",
+                        "Active",
+                        "Suspended",
+                        "Terminated",
+                        "Cancelled"
+                    ],
+                    "example": "Active"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "acme"
+                }
+            }
+        },
         "links.ServiceInput": {
             "type": "object",
             "properties": {
@@ -5955,6 +6295,11 @@ const docTemplate = `{
                 "domain": {
                     "type": "string",
                     "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id, unique among services; empty\nfor none.",
+                    "type": "string",
+                    "example": "svc-5001"
                 },
                 "server_id": {
                     "type": "integer",
@@ -5982,6 +6327,11 @@ const docTemplate = `{
             "properties": {
                 "domain": {
                     "type": "string"
+                },
+                "external_id": {
+                    "description": "ExternalID sets the billing system's id; \"\" removes it.",
+                    "type": "string",
+                    "example": "svc-5001"
                 },
                 "server_id": {
                     "type": "integer"
@@ -6845,6 +7195,7 @@ const docTemplate = `{
                 "client_id",
                 "created_at",
                 "domain",
+                "external_id",
                 "id",
                 "module",
                 "server_id",
@@ -6863,6 +7214,12 @@ const docTemplate = `{
                 "domain": {
                     "type": "string",
                     "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the service (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "svc-5001"
                 },
                 "id": {
                     "type": "integer",

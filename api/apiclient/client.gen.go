@@ -160,6 +160,30 @@ func (e LinksAuditRecordResource) Valid() bool {
 	}
 }
 
+// Defines values for LinksBatchItemResultResult.
+const (
+	Created   LinksBatchItemResultResult = "created"
+	Error     LinksBatchItemResultResult = "error"
+	Unchanged LinksBatchItemResultResult = "unchanged"
+	Updated   LinksBatchItemResultResult = "updated"
+)
+
+// Valid indicates whether the value is a known member of the LinksBatchItemResultResult enum.
+func (e LinksBatchItemResultResult) Valid() bool {
+	switch e {
+	case Created:
+		return true
+	case Error:
+		return true
+	case Unchanged:
+		return true
+	case Updated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinksClientStatus.
 const (
 	LinksClientStatusActive   LinksClientStatus = "Active"
@@ -175,6 +199,27 @@ func (e LinksClientStatus) Valid() bool {
 	case LinksClientStatusClosed:
 		return true
 	case LinksClientStatusInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksClientBatchItemStatus.
+const (
+	LinksClientBatchItemStatusActive   LinksClientBatchItemStatus = "Active"
+	LinksClientBatchItemStatusClosed   LinksClientBatchItemStatus = "Closed"
+	LinksClientBatchItemStatusInactive LinksClientBatchItemStatus = "Inactive"
+)
+
+// Valid indicates whether the value is a known member of the LinksClientBatchItemStatus enum.
+func (e LinksClientBatchItemStatus) Valid() bool {
+	switch e {
+	case LinksClientBatchItemStatusActive:
+		return true
+	case LinksClientBatchItemStatusClosed:
+		return true
+	case LinksClientBatchItemStatusInactive:
 		return true
 	default:
 		return false
@@ -625,6 +670,33 @@ func (e LinksServiceStatus) Valid() bool {
 	}
 }
 
+// Defines values for LinksServiceBatchItemStatus.
+const (
+	LinksServiceBatchItemStatusActive     LinksServiceBatchItemStatus = "Active"
+	LinksServiceBatchItemStatusCancelled  LinksServiceBatchItemStatus = "Cancelled"
+	LinksServiceBatchItemStatusPending    LinksServiceBatchItemStatus = "Pending"
+	LinksServiceBatchItemStatusSuspended  LinksServiceBatchItemStatus = "Suspended"
+	LinksServiceBatchItemStatusTerminated LinksServiceBatchItemStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the LinksServiceBatchItemStatus enum.
+func (e LinksServiceBatchItemStatus) Valid() bool {
+	switch e {
+	case LinksServiceBatchItemStatusActive:
+		return true
+	case LinksServiceBatchItemStatusCancelled:
+		return true
+	case LinksServiceBatchItemStatusPending:
+		return true
+	case LinksServiceBatchItemStatusSuspended:
+		return true
+	case LinksServiceBatchItemStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinksServiceInputStatus.
 const (
 	LinksServiceInputStatusActive     LinksServiceInputStatus = "Active"
@@ -912,6 +984,71 @@ type LinksAuditRecordActorKind string
 // LinksAuditRecordResource Example: server
 type LinksAuditRecordResource string
 
+// LinksBatchItemError defines model for links.BatchItemError.
+type LinksBatchItemError struct {
+	// Code Example: invalid
+	Code string `json:"code"`
+
+	// Field Example: items[3].username
+	Field string `json:"field"`
+
+	// Message Example: The username must be a cPanel account name.
+	Message string `json:"message"`
+}
+
+// LinksBatchItemResult defines model for links.BatchItemResult.
+type LinksBatchItemResult struct {
+	Error *LinksBatchItemError `json:"error"`
+
+	// ExternalId Example: svc-5001
+	ExternalId string `json:"external_id"`
+
+	// Id ID is the client's or service's id; null for an item in error.
+	//
+	// Example: 42
+	Id *int `json:"id"`
+
+	// Index Example: 0
+	Index int `json:"index"`
+
+	// Result Example: created
+	Result LinksBatchItemResultResult `json:"result"`
+}
+
+// LinksBatchItemResultResult Example: created
+type LinksBatchItemResultResult string
+
+// LinksBatchOwnerInput defines model for links.BatchOwnerInput.
+type LinksBatchOwnerInput struct {
+	// Email Example: jane@acme.test
+	Email string `json:"email"`
+
+	// Name Example: Jane Doe
+	Name string `json:"name"`
+
+	// Password Example:
+	Password *string `json:"password,omitempty"`
+}
+
+// LinksBatchResult defines model for links.BatchResult.
+type LinksBatchResult struct {
+	// Applied Example: true
+	Applied bool `json:"applied"`
+
+	// Created Example: 2
+	Created int `json:"created"`
+
+	// Errors Example: 1
+	Errors int                    `json:"errors"`
+	Items  []LinksBatchItemResult `json:"items"`
+
+	// Unchanged Example: 996
+	Unchanged int `json:"unchanged"`
+
+	// Updated Example: 1
+	Updated int `json:"updated"`
+}
+
 // LinksClient defines model for links.Client.
 type LinksClient struct {
 	// AllowSso Example: true
@@ -920,6 +1057,11 @@ type LinksClient struct {
 
 	// Email Example: billing@acme.test
 	Email string `json:"email"`
+
+	// ExternalId ExternalID is the billing system's id of the client (null: none).
+	//
+	// Example: cust-1001
+	ExternalId *string `json:"external_id"`
 
 	// Id Example: 1
 	Id int `json:"id"`
@@ -938,6 +1080,28 @@ type LinksClient struct {
 // LinksClientStatus Example: Active
 type LinksClientStatus string
 
+// LinksClientBatchItem defines model for links.ClientBatchItem.
+type LinksClientBatchItem struct {
+	// AllowSso Example: true
+	AllowSso *bool `json:"allow_sso,omitempty"`
+
+	// Email Example: billing@acme.test
+	Email string `json:"email"`
+
+	// ExternalId Example: cust-1001
+	ExternalId string `json:"external_id"`
+
+	// Name Example: Acme Ltd
+	Name  string                `json:"name"`
+	Owner *LinksBatchOwnerInput `json:"owner,omitempty"`
+
+	// Status Example: Active
+	Status *LinksClientBatchItemStatus `json:"status,omitempty"`
+}
+
+// LinksClientBatchItemStatus Example: Active
+type LinksClientBatchItemStatus string
+
 // LinksClientInput defines model for links.ClientInput.
 type LinksClientInput struct {
 	// AllowSso Example: true
@@ -945,6 +1109,12 @@ type LinksClientInput struct {
 
 	// Email Example: billing@acme.test
 	Email *string `json:"email,omitempty"`
+
+	// ExternalId ExternalID is the billing system's id, unique among clients; empty
+	// for none.
+	//
+	// Example: cust-1001
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Ltd
 	Name  *string          `json:"name,omitempty"`
@@ -962,10 +1132,15 @@ type LinksClientInputStatus string
 
 // LinksClientPatch defines model for links.ClientPatch.
 type LinksClientPatch struct {
-	AllowSso *bool                   `json:"allow_sso,omitempty"`
-	Email    *string                 `json:"email,omitempty"`
-	Name     *string                 `json:"name,omitempty"`
-	Status   *LinksClientPatchStatus `json:"status,omitempty"`
+	AllowSso *bool   `json:"allow_sso,omitempty"`
+	Email    *string `json:"email,omitempty"`
+
+	// ExternalId ExternalID sets the billing system's id; "" removes it.
+	//
+	// Example: cust-1001
+	ExternalId *string                 `json:"external_id,omitempty"`
+	Name       *string                 `json:"name,omitempty"`
+	Status     *LinksClientPatchStatus `json:"status,omitempty"`
 }
 
 // LinksClientPatchStatus defines model for LinksClientPatch.Status.
@@ -1592,6 +1767,11 @@ type LinksService struct {
 	// Domain Example: acme.test
 	Domain string `json:"domain"`
 
+	// ExternalId ExternalID is the billing system's id of the service (null: none).
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id"`
+
 	// Id Example: 1
 	Id int `json:"id"`
 
@@ -1612,6 +1792,33 @@ type LinksService struct {
 // LinksServiceStatus Example: Active
 type LinksServiceStatus string
 
+// LinksServiceBatchItem defines model for links.ServiceBatchItem.
+type LinksServiceBatchItem struct {
+	// ClientExternalId Example: cust-1001
+	ClientExternalId *string `json:"client_external_id,omitempty"`
+
+	// ClientId Example: 0
+	ClientId *int `json:"client_id,omitempty"`
+
+	// Domain Example: acme.test
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId Example: svc-5001
+	ExternalId string `json:"external_id"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status *LinksServiceBatchItemStatus `json:"status,omitempty"`
+
+	// Username Example: acme
+	Username *string `json:"username,omitempty"`
+}
+
+// LinksServiceBatchItemStatus Example: Active
+type LinksServiceBatchItemStatus string
+
 // LinksServiceInput defines model for links.ServiceInput.
 type LinksServiceInput struct {
 	// ClientId Example: 1
@@ -1619,6 +1826,12 @@ type LinksServiceInput struct {
 
 	// Domain Example: acme.test
 	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId ExternalID is the billing system's id, unique among services; empty
+	// for none.
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// ServerId Example: 1
 	ServerId *int `json:"server_id,omitempty"`
@@ -1635,10 +1848,15 @@ type LinksServiceInputStatus string
 
 // LinksServicePatch defines model for links.ServicePatch.
 type LinksServicePatch struct {
-	Domain   *string                  `json:"domain,omitempty"`
-	ServerId *int                     `json:"server_id,omitempty"`
-	Status   *LinksServicePatchStatus `json:"status,omitempty"`
-	Username *string                  `json:"username,omitempty"`
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId ExternalID sets the billing system's id; "" removes it.
+	//
+	// Example: svc-5001
+	ExternalId *string                  `json:"external_id,omitempty"`
+	ServerId   *int                     `json:"server_id,omitempty"`
+	Status     *LinksServicePatchStatus `json:"status,omitempty"`
+	Username   *string                  `json:"username,omitempty"`
 }
 
 // LinksServicePatchStatus defines model for LinksServicePatch.Status.
@@ -2139,6 +2357,11 @@ type RestPortalService struct {
 	// Domain Example: acme.test
 	Domain string `json:"domain"`
 
+	// ExternalId ExternalID is the billing system's id of the service (null: none).
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id"`
+
 	// Id Example: 1
 	Id int `json:"id"`
 
@@ -2338,12 +2561,18 @@ type GetApiV1ClientsParams struct {
 	// Q search name or e-mail
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
+	// ExternalId only the client with this external_id
+	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Page page, from 1
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
 	// PerPage page size, 1 to 200
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// PutApiV1ClientsBatchJSONBody defines parameters for PutApiV1ClientsBatch.
+type PutApiV1ClientsBatchJSONBody = []LinksClientBatchItem
 
 // GetApiV1OperationsParams defines parameters for GetApiV1Operations.
 type GetApiV1OperationsParams struct {
@@ -2434,6 +2663,9 @@ type GetApiV1ServicesParams struct {
 	// Q search username or domain
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
+	// ExternalId only the service with this external_id
+	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// Order oldest (default, by id) or newest (newest first)
 	Order *GetApiV1ServicesParamsOrder `form:"order,omitempty" json:"order,omitempty"`
 
@@ -2446,6 +2678,9 @@ type GetApiV1ServicesParams struct {
 
 // GetApiV1ServicesParamsOrder defines parameters for GetApiV1Services.
 type GetApiV1ServicesParamsOrder string
+
+// PutApiV1ServicesBatchJSONBody defines parameters for PutApiV1ServicesBatch.
+type PutApiV1ServicesBatchJSONBody = []LinksServiceBatchItem
 
 // GetApiV1SsoEventsParams defines parameters for GetApiV1SsoEvents.
 type GetApiV1SsoEventsParams struct {
@@ -2552,6 +2787,9 @@ type PostApiV1ClientsIdUsersJSONRequestBody = LinksClientUserInput
 // PatchApiV1ClientsIdUsersUserIdJSONRequestBody defines body for PatchApiV1ClientsIdUsersUserId for application/json ContentType.
 type PatchApiV1ClientsIdUsersUserIdJSONRequestBody = LinksMembershipPatch
 
+// PutApiV1ClientsBatchJSONRequestBody defines body for PutApiV1ClientsBatch for application/json ContentType.
+type PutApiV1ClientsBatchJSONRequestBody = PutApiV1ClientsBatchJSONBody
+
 // PostApiV1PortalLoginJSONRequestBody defines body for PostApiV1PortalLogin for application/json ContentType.
 type PostApiV1PortalLoginJSONRequestBody = RestPortalLoginRequest
 
@@ -2584,6 +2822,9 @@ type PostApiV1ServicesJSONRequestBody = LinksServiceInput
 
 // PatchApiV1ServicesIdJSONRequestBody defines body for PatchApiV1ServicesId for application/json ContentType.
 type PatchApiV1ServicesIdJSONRequestBody = LinksServicePatch
+
+// PutApiV1ServicesBatchJSONRequestBody defines body for PutApiV1ServicesBatch for application/json ContentType.
+type PutApiV1ServicesBatchJSONRequestBody = PutApiV1ServicesBatchJSONBody
 
 // PostApiV1SsoTokensJSONRequestBody defines body for PostApiV1SsoTokens for application/json ContentType.
 type PostApiV1SsoTokensJSONRequestBody = LinksSSOTokenRequest
@@ -2785,7 +3026,7 @@ type ClientInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2794,7 +3035,7 @@ type ClientInterface interface {
 
 	// PutApiV1ApplicationsModuleLinks Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2998,6 +3239,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/clients/{id}/users/{userId} (the `PatchApiV1ClientsIdUsersUserId` operationId).
 	PatchApiV1ClientsIdUsersUserId(ctx context.Context, id int, userId int, body PatchApiV1ClientsIdUsersUserIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutApiV1ClientsBatchWithBody Upsert clients in bulk
+	//
+	// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+	PutApiV1ClientsBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutApiV1ClientsBatch Upsert clients in bulk
+	//
+	// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+	PutApiV1ClientsBatch(ctx context.Context, body PutApiV1ClientsBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1Operations List provisioning operations
 	//
@@ -3352,6 +3611,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
 	PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutApiV1ServicesBatchWithBody Upsert services in bulk
+	//
+	// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+	PutApiV1ServicesBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutApiV1ServicesBatch Upsert services in bulk
+	//
+	// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+	PutApiV1ServicesBatch(ctx context.Context, body PutApiV1ServicesBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1SigningKeysRotate Rotate the hand-off signing key
 	//
@@ -3783,7 +4060,7 @@ func (c *Client) GetApiV1ApplicationsModuleLinks(ctx context.Context, module str
 
 // PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3802,7 +4079,7 @@ func (c *Client) PutApiV1ApplicationsModuleLinksWithBody(ctx context.Context, mo
 
 // PutApiV1ApplicationsModuleLinks Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4267,6 +4544,44 @@ func (c *Client) PatchApiV1ClientsIdUsersUserIdWithBody(ctx context.Context, id 
 // Corresponds with PATCH /api/v1/clients/{id}/users/{userId} (the `PatchApiV1ClientsIdUsersUserId` operationId).
 func (c *Client) PatchApiV1ClientsIdUsersUserId(ctx context.Context, id int, userId int, body PatchApiV1ClientsIdUsersUserIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApiV1ClientsIdUsersUserIdRequest(c.Server, id, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutApiV1ClientsBatchWithBody Upsert clients in bulk
+//
+// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+func (c *Client) PutApiV1ClientsBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutApiV1ClientsBatchRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutApiV1ClientsBatch Upsert clients in bulk
+//
+// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+func (c *Client) PutApiV1ClientsBatch(ctx context.Context, body PutApiV1ClientsBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutApiV1ClientsBatchRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5101,6 +5416,44 @@ func (c *Client) PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int
 // Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
 func (c *Client) PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1ServicesIdSyncRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutApiV1ServicesBatchWithBody Upsert services in bulk
+//
+// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+func (c *Client) PutApiV1ServicesBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutApiV1ServicesBatchRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutApiV1ServicesBatch Upsert services in bulk
+//
+// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+func (c *Client) PutApiV1ServicesBatch(ctx context.Context, body PutApiV1ServicesBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutApiV1ServicesBatchRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6592,6 +6945,18 @@ func NewGetApiV1ClientsRequest(server string, params *GetApiV1ClientsParams) (*h
 
 		}
 
+		if params.ExternalId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Page != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -6999,6 +7364,46 @@ func NewPatchApiV1ClientsIdUsersUserIdRequestWithBody(server string, id int, use
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPutApiV1ClientsBatchRequest calls the generic PutApiV1ClientsBatch builder with application/json body
+func NewPutApiV1ClientsBatchRequest(server string, body PutApiV1ClientsBatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutApiV1ClientsBatchRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutApiV1ClientsBatchRequestWithBody constructs an http.Request for the PutApiV1ClientsBatch method, with any body, and a specified content type
+func NewPutApiV1ClientsBatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/clients:batch")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -8413,6 +8818,18 @@ func NewGetApiV1ServicesRequest(server string, params *GetApiV1ServicesParams) (
 
 		}
 
+		if params.ExternalId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Order != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -8682,6 +9099,46 @@ func NewPostApiV1ServicesIdSyncRequest(server string, id int) (*http.Request, er
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewPutApiV1ServicesBatchRequest calls the generic PutApiV1ServicesBatch builder with application/json body
+func NewPutApiV1ServicesBatchRequest(server string, body PutApiV1ServicesBatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutApiV1ServicesBatchRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutApiV1ServicesBatchRequestWithBody constructs an http.Request for the PutApiV1ServicesBatch method, with any body, and a specified content type
+func NewPutApiV1ServicesBatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/services:batch")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -9643,7 +10100,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9652,7 +10109,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9884,6 +10341,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/clients/{id}/users/{userId} (the `PatchApiV1ClientsIdUsersUserId` operationId).
 	PatchApiV1ClientsIdUsersUserIdWithResponse(ctx context.Context, id int, userId int, body PatchApiV1ClientsIdUsersUserIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ClientsIdUsersUserIdResponse, error)
+
+	// PutApiV1ClientsBatchWithBodyWithResponse Upsert clients in bulk
+	//
+	// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+	PutApiV1ClientsBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutApiV1ClientsBatchResponse, error)
+
+	// PutApiV1ClientsBatchWithResponse Upsert clients in bulk
+	//
+	// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+	PutApiV1ClientsBatchWithResponse(ctx context.Context, body PutApiV1ClientsBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*PutApiV1ClientsBatchResponse, error)
 
 	// GetApiV1OperationsWithResponse List provisioning operations
 	//
@@ -10290,6 +10765,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
 	PostApiV1ServicesIdSyncWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*PostApiV1ServicesIdSyncResponse, error)
+
+	// PutApiV1ServicesBatchWithBodyWithResponse Upsert services in bulk
+	//
+	// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+	PutApiV1ServicesBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutApiV1ServicesBatchResponse, error)
+
+	// PutApiV1ServicesBatchWithResponse Upsert services in bulk
+	//
+	// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+	PutApiV1ServicesBatchWithResponse(ctx context.Context, body PutApiV1ServicesBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*PutApiV1ServicesBatchResponse, error)
 
 	// PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
 	//
@@ -12307,6 +12800,54 @@ func (r PatchApiV1ClientsIdUsersUserIdResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchApiV1ClientsIdUsersUserIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutApiV1ClientsBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksBatchResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutApiV1ClientsBatchResponse) GetJSON200() *LinksBatchResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutApiV1ClientsBatchResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r PutApiV1ClientsBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutApiV1ClientsBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutApiV1ClientsBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutApiV1ClientsBatchResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14432,6 +14973,54 @@ func (r PostApiV1ServicesIdSyncResponse) ContentType() string {
 	return ""
 }
 
+type PutApiV1ServicesBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksBatchResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutApiV1ServicesBatchResponse) GetJSON200() *LinksBatchResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutApiV1ServicesBatchResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r PutApiV1ServicesBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutApiV1ServicesBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutApiV1ServicesBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutApiV1ServicesBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1SigningKeysRotateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15586,7 +16175,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLinksWithResponse(ctx co
 
 // PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15601,7 +16190,7 @@ func (c *ClientWithResponses) PutApiV1ApplicationsModuleLinksWithBodyWithRespons
 
 // PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15994,6 +16583,36 @@ func (c *ClientWithResponses) PatchApiV1ClientsIdUsersUserIdWithResponse(ctx con
 		return nil, err
 	}
 	return ParsePatchApiV1ClientsIdUsersUserIdResponse(rsp)
+}
+
+// PutApiV1ClientsBatchWithBodyWithResponse Upsert clients in bulk
+//
+// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+func (c *ClientWithResponses) PutApiV1ClientsBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutApiV1ClientsBatchResponse, error) {
+	rsp, err := c.PutApiV1ClientsBatchWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutApiV1ClientsBatchResponse(rsp)
+}
+
+// PutApiV1ClientsBatchWithResponse Upsert clients in bulk
+//
+// Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/clients:batch (the `PutApiV1ClientsBatch` operationId).
+func (c *ClientWithResponses) PutApiV1ClientsBatchWithResponse(ctx context.Context, body PutApiV1ClientsBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*PutApiV1ClientsBatchResponse, error) {
+	rsp, err := c.PutApiV1ClientsBatch(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutApiV1ClientsBatchResponse(rsp)
 }
 
 // GetApiV1OperationsWithResponse List provisioning operations
@@ -16688,6 +17307,36 @@ func (c *ClientWithResponses) PostApiV1ServicesIdSyncWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParsePostApiV1ServicesIdSyncResponse(rsp)
+}
+
+// PutApiV1ServicesBatchWithBodyWithResponse Upsert services in bulk
+//
+// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+func (c *ClientWithResponses) PutApiV1ServicesBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutApiV1ServicesBatchResponse, error) {
+	rsp, err := c.PutApiV1ServicesBatchWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutApiV1ServicesBatchResponse(rsp)
+}
+
+// PutApiV1ServicesBatchWithResponse Upsert services in bulk
+//
+// Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/services:batch (the `PutApiV1ServicesBatch` operationId).
+func (c *ClientWithResponses) PutApiV1ServicesBatchWithResponse(ctx context.Context, body PutApiV1ServicesBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*PutApiV1ServicesBatchResponse, error) {
+	rsp, err := c.PutApiV1ServicesBatch(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutApiV1ServicesBatchResponse(rsp)
 }
 
 // PostApiV1SigningKeysRotateWithResponse Rotate the hand-off signing key
@@ -18363,6 +19012,39 @@ func ParsePatchApiV1ClientsIdUsersUserIdResponse(rsp *http.Response) (*PatchApiV
 	return response, nil
 }
 
+// ParsePutApiV1ClientsBatchResponse parses an HTTP response from a PutApiV1ClientsBatchWithResponse call
+func ParsePutApiV1ClientsBatchResponse(rsp *http.Response) (*PutApiV1ClientsBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutApiV1ClientsBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksBatchResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetApiV1OperationsResponse parses an HTTP response from a GetApiV1OperationsWithResponse call
 func ParseGetApiV1OperationsResponse(rsp *http.Response) (*GetApiV1OperationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19933,6 +20615,39 @@ func ParsePostApiV1ServicesIdSyncResponse(rsp *http.Response) (*PostApiV1Service
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutApiV1ServicesBatchResponse parses an HTTP response from a PutApiV1ServicesBatchWithResponse call
+func ParsePutApiV1ServicesBatchResponse(rsp *http.Response) (*PutApiV1ServicesBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutApiV1ServicesBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksBatchResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	}
 

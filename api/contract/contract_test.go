@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/applinks/applinks/api/apiclient"
+	"github.com/applinks/applinks/api/apiclient/example"
 	"github.com/applinks/applinks/api/reliability/harness"
 	"github.com/applinks/applinks/api/whmsim"
 )
@@ -207,6 +208,7 @@ func TestContract(t *testing.T) {
 	}
 
 	ssoStep(ctx, t, api, clientID)
+	billingSyncStep(ctx, t, api, serverID)
 
 	for _, pr := range doer.problems {
 		t.Error("drift: " + pr)
@@ -281,5 +283,31 @@ func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespons
 	if tok.StatusCode() != http.StatusCreated || tok.JSON201 == nil ||
 		!strings.Contains(tok.JSON201.RedirectUrl, "/sso/redeem?access_token=") {
 		t.Fatalf("trusted-application SSO token: HTTP %d: %s", tok.StatusCode(), tok.Body)
+	}
+}
+
+// billingSyncStep runs docs/billing-sync.md's nightly sync twice: the second
+// run changes nothing, and the account of an unknown customer is refused
+// with its field while the others are written.
+func billingSyncStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithResponses, serverID int) {
+	t.Helper()
+	customers := []example.Customer{
+		{ID: "cust-1", Name: "Beta Ltd", Email: "billing@beta.test", OwnerEmail: "ben@beta.test", OwnerName: "Ben"},
+		{ID: "cust-2", Name: "Gamma Ltd", Email: "billing@gamma.test", OwnerEmail: "gus@gamma.test", OwnerName: "Gus"},
+	}
+	accounts := []example.Account{
+		{ID: "svc-1", CustomerID: "cust-1", ServerID: serverID, Username: "beta", Domain: "beta.test", Status: "Active"},
+		{ID: "svc-2", CustomerID: "cust-2", ServerID: serverID, Username: "gamma", Domain: "gamma.test", Status: "Suspended"},
+		{ID: "svc-3", CustomerID: "cust-9", ServerID: serverID, Username: "delta", Domain: "delta.test", Status: "Active"},
+	}
+	r, err := example.Sync(ctx, api, customers, accounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Created != 4 || r.Unchanged != 0 || len(r.Refused) != 1 || !strings.HasPrefix(r.Refused["svc-3"], "items[2].client_external_id: ") {
+		t.Fatalf("first sync = %+v", r)
+	}
+	if r, err = example.Sync(ctx, api, customers, accounts); err != nil || r.Unchanged != 4 || r.Created+r.Updated != 0 {
+		t.Fatalf("second sync = %+v, %v", r, err)
 	}
 }

@@ -12,6 +12,8 @@ type ServerFilter struct {
 type ClientFilter struct {
 	Status string
 	Query  string // matches name or e-mail
+	// ExternalID matches the billing system's id exactly.
+	ExternalID string
 	Page
 }
 
@@ -22,6 +24,8 @@ type ServiceFilter struct {
 	Module   string
 	Status   string
 	Query    string // matches username or domain
+	// ExternalID matches the billing system's id exactly.
+	ExternalID string
 	// Order is OrderOldest (the default: by id) or OrderNewest (id descending).
 	Order string
 	Page

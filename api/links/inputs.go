@@ -299,6 +299,9 @@ type ClientInput struct {
 	AllowSSO    *bool       `json:"allow_sso" example:"true"`
 	Owner       *OwnerInput `json:"owner"`
 	OwnerUserID int64       `json:"owner_user_id" example:"0"`
+	// ExternalID is the billing system's id, unique among clients; empty
+	// for none.
+	ExternalID string `json:"external_id" example:"cust-1001"`
 }
 
 var clientStatuses = []string{ClientActive, ClientInactive, ClientClosed}
@@ -323,6 +326,9 @@ func (in *ClientInput) Validate() error {
 	if !slices.Contains(clientStatuses, in.Status) {
 		return FieldError("status", "The status must be one of Active, Inactive, Closed.")
 	}
+	if err := validateOptionalExternalID("external_id", in.ExternalID); err != nil {
+		return err
+	}
 	switch {
 	case in.Owner == nil && in.OwnerUserID == 0:
 		return FieldError("owner", "Give the account owner: owner {email, name, password} or owner_user_id of an existing user.")
@@ -342,6 +348,8 @@ type ClientPatch struct {
 	Email    *string `json:"email"`
 	Status   *string `json:"status" enums:"Active,Inactive,Closed"`
 	AllowSSO *bool   `json:"allow_sso"`
+	// ExternalID sets the billing system's id; "" removes it.
+	ExternalID *string `json:"external_id" example:"cust-1001"`
 }
 
 // Validate checks the fields that are set.
@@ -360,6 +368,9 @@ func (p *ClientPatch) Validate() error {
 	}
 	if p.Status != nil && !slices.Contains(clientStatuses, *p.Status) {
 		return FieldError("status", "The status must be one of Active, Inactive, Closed.")
+	}
+	if p.ExternalID != nil {
+		return validateOptionalExternalID("external_id", *p.ExternalID)
 	}
 	return nil
 }
@@ -427,6 +438,9 @@ type ServiceInput struct {
 	Username string `json:"username" example:"acme"`
 	Domain   string `json:"domain" example:"acme.test"`
 	Status   string `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	// ExternalID is the billing system's id, unique among services; empty
+	// for none.
+	ExternalID string `json:"external_id" example:"svc-5001"`
 }
 
 // Validate normalizes and checks a ServiceInput.
@@ -441,6 +455,9 @@ func (in *ServiceInput) Validate() error {
 	}
 	if in.ServerID <= 0 {
 		return FieldError("server_id", "The server_id is required.")
+	}
+	if err := validateOptionalExternalID("external_id", in.ExternalID); err != nil {
+		return err
 	}
 	return ValidateServiceFields(&in.Username, &in.Domain, &in.Status)
 }
@@ -470,6 +487,8 @@ type ServicePatch struct {
 	Username *string `json:"username"`
 	Domain   *string `json:"domain"`
 	Status   *string `json:"status" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	// ExternalID sets the billing system's id; "" removes it.
+	ExternalID *string `json:"external_id" example:"svc-5001"`
 }
 
 // Validate checks the fields that are set.
@@ -482,6 +501,11 @@ func (p *ServicePatch) Validate() error {
 	}
 	if p.ServerID != nil && *p.ServerID <= 0 {
 		return FieldError("server_id", "The server_id must be a positive server id.")
+	}
+	if p.ExternalID != nil {
+		if err := validateOptionalExternalID("external_id", *p.ExternalID); err != nil {
+			return err
+		}
 	}
 	return ValidateServiceFields(p.Username, p.Domain, p.Status)
 }

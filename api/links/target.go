@@ -21,8 +21,7 @@ const (
 const MaxURLTemplateLength = 2000
 
 // Placeholders of a URL template, each filled with a URL-escaped value.
-// The external ids are empty until clients and services carry one (the
-// bulk API of issue 18 adds them).
+// An external id is empty for a client or service without one.
 var Placeholders = []string{"client_id", "client_external_id", "service_id", "service_external_id", "username", "domain", "destination"}
 
 // TargetValues are the values a URL template is rendered with.

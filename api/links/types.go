@@ -103,14 +103,16 @@ const (
 
 // Client is a customer account of the billing system.
 type Client struct {
-	ID          int64     `json:"id" validate:"required" example:"1"`
-	Name        string    `json:"name" validate:"required" example:"Acme Ltd"`
-	Email       string    `json:"email" validate:"required" example:"billing@acme.test"`
-	Status      string    `json:"status" validate:"required" example:"Active" enums:"Active,Inactive,Closed"`
-	AllowSSO    bool      `json:"allow_sso" validate:"required" example:"true"`
-	OwnerUserID int64     `json:"owner_user_id" validate:"required" example:"1"`
-	CreatedAt   time.Time `json:"created_at" validate:"required"`
-	UpdatedAt   time.Time `json:"updated_at" validate:"required"`
+	ID          int64  `json:"id" validate:"required" example:"1"`
+	Name        string `json:"name" validate:"required" example:"Acme Ltd"`
+	Email       string `json:"email" validate:"required" example:"billing@acme.test"`
+	Status      string `json:"status" validate:"required" example:"Active" enums:"Active,Inactive,Closed"`
+	AllowSSO    bool   `json:"allow_sso" validate:"required" example:"true"`
+	OwnerUserID int64  `json:"owner_user_id" validate:"required" example:"1"`
+	// ExternalID is the billing system's id of the client (null: none).
+	ExternalID *string   `json:"external_id" validate:"required" extensions:"x-nullable" example:"cust-1001"`
+	CreatedAt  time.Time `json:"created_at" validate:"required"`
+	UpdatedAt  time.Time `json:"updated_at" validate:"required"`
 }
 
 // Membership permissions of a user on a client account.
@@ -165,15 +167,17 @@ var ServiceStatuses = []string{ServicePending, ServiceActive, ServiceSuspended, 
 
 // Service is a hosting account on a server.
 type Service struct {
-	ID        int64     `json:"id" validate:"required" example:"1"`
-	ClientID  int64     `json:"client_id" validate:"required" example:"1"`
-	ServerID  int64     `json:"server_id" validate:"required" example:"1"`
-	Module    string    `json:"module" validate:"required" example:"cpanel"`
-	Username  string    `json:"username" validate:"required" example:"acme"`
-	Domain    string    `json:"domain" validate:"required" example:"acme.test"`
-	Status    string    `json:"status" validate:"required" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
-	CreatedAt time.Time `json:"created_at" validate:"required"`
-	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+	ID       int64  `json:"id" validate:"required" example:"1"`
+	ClientID int64  `json:"client_id" validate:"required" example:"1"`
+	ServerID int64  `json:"server_id" validate:"required" example:"1"`
+	Module   string `json:"module" validate:"required" example:"cpanel"`
+	Username string `json:"username" validate:"required" example:"acme"`
+	Domain   string `json:"domain" validate:"required" example:"acme.test"`
+	Status   string `json:"status" validate:"required" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	// ExternalID is the billing system's id of the service (null: none).
+	ExternalID *string   `json:"external_id" validate:"required" extensions:"x-nullable" example:"svc-5001"`
+	CreatedAt  time.Time `json:"created_at" validate:"required"`
+	UpdatedAt  time.Time `json:"updated_at" validate:"required"`
 }
 
 // StatusQualifies reports whether a service in this status carries links.

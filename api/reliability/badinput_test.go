@@ -119,6 +119,24 @@ type sweepCase struct {
 	strict     bool // must be a 4xx and write nothing
 }
 
+// refusedPerItem tells whether a batch endpoint (its body an array of
+// items) refused the one item of a wrong-type case ("field = value") by an
+// item error naming the field: per issue 18, one bad item is an item
+// error, not a refused request.
+func refusedPerItem(c sweepCase, body []byte) bool {
+	field, _, ok := strings.Cut(c.desc, " = ")
+	var res struct {
+		Items []struct {
+			Result string `json:"result"`
+			Error  *struct {
+				Field string `json:"field"`
+			} `json:"error"`
+		} `json:"items"`
+	}
+	return ok && c.kind == "wrong-type" && json.Unmarshal(body, &res) == nil && len(res.Items) == 1 &&
+		res.Items[0].Result == "error" && res.Items[0].Error != nil && res.Items[0].Error.Field == "items[0]."+field
+}
+
 // TestBadInput sends every JSON endpoint of docs/swagger.json malformed,
 // oversized, wrong-type and boundary bodies, driven from the spec so that
 // new endpoints are covered without editing the test. Malformed, oversized
@@ -338,6 +356,9 @@ func TestBadInput(t *testing.T) {
 			strictCases++
 			code, body := send(ep, op, c.body)
 			count(ep, code)
+			if code == http.StatusOK && schema.Type == "array" && refusedPerItem(c, body) {
+				continue // nothing written: the checksums below still hold
+			}
 			if code < 400 || code > 499 {
 				t.Errorf("%s %s, %s (%s): HTTP %d, want a 4xx: %.200s", ep.method, ep.path, c.kind, c.desc, code, body)
 			} else if !jsonError(body) {

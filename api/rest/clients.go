@@ -16,6 +16,7 @@ import (
 //	@Security	BearerAuth
 //	@Param		status		query		string	false	"Active, Inactive or Closed"
 //	@Param		q			query		string	false	"search name or e-mail"
+//	@Param		external_id	query		string	false	"only the client with this external_id"
 //	@Param		page		query		int		false	"page, from 1"
 //	@Param		per_page	query		int		false	"page size, 1 to 200"
 //	@Success	200			{object}	List[links.Client]
@@ -26,7 +27,7 @@ func (s *Server) listClients(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := links.ClientFilter{Status: c.QueryParam("status"), Query: c.QueryParam("q"), Page: p}
+	f := links.ClientFilter{Status: c.QueryParam("status"), Query: c.QueryParam("q"), ExternalID: c.QueryParam("external_id"), Page: p}
 	if err := oneOf("status", f.Status, links.ClientActive, links.ClientInactive, links.ClientClosed); err != nil {
 		return err
 	}

@@ -113,7 +113,15 @@ func landing(t *testing.T, r ssoResponse) string {
 func TestExternalTargetWithSignedHandoff(t *testing.T) {
 	eachSSO(t, ssoOptions{}, func(t *testing.T, e *ssoEnv) {
 		rp := newRelyingParty(t, e.url)
-		e.setTarget("invoice_history", rp.URL+"/billing/{username}/invoices?service={service_id}&client={client_id}&ext={client_external_id}&d={destination}&host={domain}#top", true)
+		e.setTarget("invoice_history", rp.URL+"/billing/{username}/invoices?service={service_id}&client={client_id}&ext={client_external_id}&d={destination}&host={domain}&sext={service_external_id}#top", true)
+		// The billing system's ids fill their placeholders, URL-escaped.
+		ctx := context.Background()
+		if _, err := e.db.UpdateClient(ctx, e.client.ID, links.ClientPatch{ExternalID: ptr("cust 7&x")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.db.UpdateService(ctx, e.svc.ID, links.ServicePatch{ExternalID: ptr("svc-8")}); err != nil {
+			t.Fatal(err)
+		}
 
 		// The click lands on the rendered URL, with the assertion.
 		b := e.rpBrowser(rp)
@@ -124,7 +132,7 @@ func TestExternalTargetWithSignedHandoff(t *testing.T) {
 		}
 		q := u.Query()
 		if q.Get("service") != strconv.FormatInt(e.svc.ID, 10) || q.Get("client") != strconv.FormatInt(e.client.ID, 10) ||
-			q.Get("d") != "invoice_history" || q.Get("host") != "acme.test" || !q.Has("ext") || q.Get("ext") != "" || q.Get(links.HandoffParam) == "" {
+			q.Get("d") != "invoice_history" || q.Get("host") != "acme.test" || q.Get("ext") != "cust 7&x" || q.Get("sext") != "svc-8" || q.Get(links.HandoffParam) == "" {
 			t.Fatalf("rendered query %v", q)
 		}
 		// The client-area session was started too.
@@ -144,7 +152,7 @@ func TestExternalTargetWithSignedHandoff(t *testing.T) {
 		c := rp.claims[0]
 		want := map[string]any{"iss": e.url, "aud": rp.URL, "sub": strconv.FormatInt(e.owner.ID, 10), "email": e.owner.Email,
 			"client_id": float64(e.client.ID), "service_id": float64(e.svc.ID), "destination": "invoice_history",
-			"client_external_id": "", "service_external_id": ""}
+			"client_external_id": "cust 7&x", "service_external_id": "svc-8"}
 		for k, v := range want {
 			if c[k] != v {
 				t.Errorf("claim %s = %v, want %v", k, c[k], v)

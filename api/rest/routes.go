@@ -38,6 +38,8 @@ func (s *Server) routes() {
 
 	clients := staff.Group("/clients", requirePerm(links.PermManageClients))
 	clients.GET("", s.listClients)
+	// A literal colon: Echo would read an unescaped ":batch" as a parameter.
+	clients.PUT(`\:batch`, s.batchClients)
 	clients.POST("", s.createClient)
 	clients.GET("/:id", s.getClient)
 	clients.PATCH("/:id", s.updateClient)
@@ -50,6 +52,7 @@ func (s *Server) routes() {
 
 	services := staff.Group("/services", requirePerm(links.PermManageClients))
 	services.GET("", s.listServices)
+	services.PUT(`\:batch`, s.batchServices)
 	services.POST("", s.createService)
 	services.GET("/:id", s.getService)
 	services.PATCH("/:id", s.updateService)

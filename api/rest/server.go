@@ -70,6 +70,10 @@ type Store interface {
 	ListServices(ctx context.Context, f links.ServiceFilter) ([]links.Service, int64, error)
 	UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error)
 	DeleteService(ctx context.Context, id int64) (links.Service, error)
+	// BatchClients and BatchServices fill the results of the items that
+	// res does not hold in error yet, in one transaction.
+	BatchClients(ctx context.Context, items []links.ClientBatchItem, res *links.BatchResult) error
+	BatchServices(ctx context.Context, items []links.ServiceBatchItem, res *links.BatchResult) (modules []string, err error)
 
 	AuditStore
 }

@@ -33,6 +33,7 @@ func (s *Server) serviceChanged(ctx context.Context, before, after *links.Servic
 //	@Param		module		query		string	false	"cpanel or wpsquared"
 //	@Param		status		query		string	false	"Pending, Active, Suspended, Terminated or Cancelled"
 //	@Param		q			query		string	false	"search username or domain"
+//	@Param		external_id	query		string	false	"only the service with this external_id"
 //	@Param		order		query		string	false	"oldest (default, by id) or newest (newest first)"	Enums(oldest, newest)
 //	@Param		page		query		int		false	"page, from 1"
 //	@Param		per_page	query		int		false	"page size, 1 to 200"
@@ -53,7 +54,8 @@ func (s *Server) listServices(c echo.Context) error {
 		return err
 	}
 	f := links.ServiceFilter{ClientID: clientID, ServerID: serverID, Module: c.QueryParam("module"),
-		Status: c.QueryParam("status"), Query: c.QueryParam("q"), Order: c.QueryParam("order"), Page: p}
+		Status: c.QueryParam("status"), Query: c.QueryParam("q"), Order: c.QueryParam("order"),
+		ExternalID: c.QueryParam("external_id"), Page: p}
 	if err := oneOf("order", f.Order, links.OrderOldest, links.OrderNewest); err != nil {
 		return err
 	}

@@ -45,18 +45,28 @@ func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
 		return "", err
 	}
 	jwt, err := s.cfg.Signer.Sign(ctx, links.Assertion{Audience: links.Origin(dest), UserID: user.ID, Email: user.Email,
-		ClientID: t.Client.ID, ServiceID: t.Service.ID, Destination: sess.Destination})
+		ClientID: t.Client.ID, ClientExternalID: deref(t.Client.ExternalID), ServiceID: t.Service.ID,
+		ServiceExternalID: deref(t.Service.ExternalID), Destination: sess.Destination})
 	if err != nil {
 		return "", err
 	}
 	return withQueryParam(dest, links.HandoffParam, jwt), nil
 }
 
-// targetValues are a template's values for a service. Clients and services
-// carry no external id yet: those placeholders render empty.
+// targetValues are a template's values for a service. A client or service
+// without an external id renders that placeholder empty.
 func targetValues(t *links.SSOClickTarget, dest string) links.TargetValues {
-	return links.TargetValues{ClientID: strconv.FormatInt(t.Client.ID, 10), ServiceID: strconv.FormatInt(t.Service.ID, 10),
+	return links.TargetValues{ClientID: strconv.FormatInt(t.Client.ID, 10), ClientExternalID: deref(t.Client.ExternalID),
+		ServiceID: strconv.FormatInt(t.Service.ID, 10), ServiceExternalID: deref(t.Service.ExternalID),
 		Username: t.Service.Username, Domain: t.Service.Domain, Destination: dest}
+}
+
+// deref is *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // withQueryParam appends name=value (value URL-safe already) to the query

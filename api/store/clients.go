@@ -15,7 +15,7 @@ import (
 func clientFromRow(r clientRow) links.Client {
 	return links.Client{
 		ID: r.ID, Name: r.Name, Email: r.Email, Status: r.Status, AllowSSO: r.AllowSSO,
-		OwnerUserID: r.OwnerUserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		OwnerUserID: r.OwnerUserID, ExternalID: r.ExternalID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -29,6 +29,9 @@ func userFromRow(r userRow) links.User {
 func (s *Store) CreateClient(ctx context.Context, in links.ClientInput) (links.Client, error) {
 	var row clientRow
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := checkExternalIDFree(tx, &clientRow{}, "client", in.ExternalID, 0); err != nil {
+			return err
+		}
 		ownerID := in.OwnerUserID
 		if in.Owner != nil {
 			u, err := createUser(tx, in.Owner.Email, in.Owner.Name, in.Owner.Password, "owner.email")
@@ -42,7 +45,8 @@ func (s *Store) CreateClient(ctx context.Context, in links.ClientInput) (links.C
 		} else if err := tx.Take(&userRow{}, ownerID).Error; err != nil {
 			return translate(err, fmt.Sprintf("user %d", ownerID))
 		}
-		row = clientRow{Name: in.Name, Email: in.Email, Status: in.Status, AllowSSO: *in.AllowSSO, OwnerUserID: ownerID}
+		row = clientRow{Name: in.Name, Email: in.Email, Status: in.Status, AllowSSO: *in.AllowSSO, OwnerUserID: ownerID,
+			ExternalID: externalIDValue(in.ExternalID)}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -99,6 +103,9 @@ func (s *Store) ListClients(ctx context.Context, f links.ClientFilter) ([]links.
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
+	if f.ExternalID != "" {
+		q = q.Where("external_id = ?", f.ExternalID)
+	}
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
 		q = q.Where("(LOWER(name) LIKE ? ESCAPE '!' OR LOWER(email) LIKE ? ESCAPE '!')", like, like)
@@ -133,10 +140,18 @@ func (s *Store) UpdateClient(ctx context.Context, id int64, p links.ClientPatch)
 	if p.AllowSSO != nil {
 		cols["allow_sso"] = *p.AllowSSO
 	}
+	if p.ExternalID != nil {
+		cols["external_id"] = externalIDValue(*p.ExternalID)
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var before, after clientRow
 		if err := tx.Take(&before, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("client %d", id))
+		}
+		if p.ExternalID != nil {
+			if err := checkExternalIDFree(tx, &clientRow{}, "client", *p.ExternalID, id); err != nil {
+				return err
+			}
 		}
 		if len(cols) == 0 {
 			return nil

@@ -158,6 +158,12 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().AddColumn(&linkCredentialRow{}, "PrevTokenHash")
 		},
 	},
+	{
+		// The billing system's ids of clients and services (batch
+		// upserts address them by it): NULL for none, unique when set.
+		ID:      "2026120710_external_ids",
+		Migrate: migrateExternalIDs,
+	},
 }
 
 // migrateReconciler is the migration 2026120610_reconciler.
@@ -201,7 +207,7 @@ func initSchema(tx *gorm.DB) error {
 	if err := tx.AutoMigrate(allRows()...); err != nil {
 		return err
 	}
-	return nil
+	return exactExternalIDs(tx)
 }
 
 // Migrate brings the schema up to date. It is safe to run from several

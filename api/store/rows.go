@@ -71,8 +71,11 @@ type clientRow struct {
 	Status      string `gorm:"size:16;not null;index"`
 	AllowSSO    bool   `gorm:"column:allow_sso;not null"`
 	OwnerUserID int64  `gorm:"not null;index"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// ExternalID is the billing system's id: NULL for none, so that the
+	// unique index holds any number of clients without one.
+	ExternalID *string `gorm:"size:190;uniqueIndex:idx_clients_external_id"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 func (clientRow) TableName() string { return "clients" }
@@ -103,14 +106,16 @@ func (membershipRow) TableName() string { return "memberships" }
 type serviceRow struct {
 	// (server_id, id) serves the provisioning cursor: "this server's
 	// accounts after id N, in id order" (PushAccounts).
-	ID        int64   `gorm:"primaryKey;index:idx_services_server_id,priority:2"`
-	ClientID  int64   `gorm:"not null;index"`
-	ServerID  int64   `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1;index:idx_services_server_id,priority:1"`
-	Username  *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2"`
-	Domain    string  `gorm:"size:253;not null;default:''"`
-	Status    string  `gorm:"size:16;not null;index"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID       int64   `gorm:"primaryKey;index:idx_services_server_id,priority:2"`
+	ClientID int64   `gorm:"not null;index"`
+	ServerID int64   `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1;index:idx_services_server_id,priority:1"`
+	Username *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2"`
+	Domain   string  `gorm:"size:253;not null;default:''"`
+	Status   string  `gorm:"size:16;not null;index"`
+	// ExternalID is the billing system's id: NULL for none.
+	ExternalID *string `gorm:"size:190;uniqueIndex:idx_services_external_id"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 func (serviceRow) TableName() string { return "services" }

@@ -16,7 +16,7 @@ import (
 func serviceFromRow(r serviceRow, module string) links.Service {
 	svc := links.Service{
 		ID: r.ID, ClientID: r.ClientID, ServerID: r.ServerID, Module: module, Domain: r.Domain,
-		Status: r.Status, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Status: r.Status, ExternalID: r.ExternalID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if r.Username != nil {
 		svc.Username = *r.Username
@@ -106,7 +106,11 @@ func (s *Store) CreateService(ctx context.Context, in links.ServiceInput) (links
 		if err := checkUsernameFree(tx, in.ServerID, in.Username, 0); err != nil {
 			return err
 		}
-		row = serviceRow{ClientID: in.ClientID, ServerID: in.ServerID, Username: nullable(in.Username), Domain: in.Domain, Status: in.Status}
+		if err := checkExternalIDFree(tx, &serviceRow{}, "service", in.ExternalID, 0); err != nil {
+			return err
+		}
+		row = serviceRow{ClientID: in.ClientID, ServerID: in.ServerID, Username: nullable(in.Username), Domain: in.Domain, Status: in.Status,
+			ExternalID: externalIDValue(in.ExternalID)}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -162,6 +166,9 @@ func (s *Store) ListServices(ctx context.Context, f links.ServiceFilter) ([]link
 	}
 	if f.Status != "" {
 		q = q.Where("services.status = ?", f.Status)
+	}
+	if f.ExternalID != "" {
+		q = q.Where("services.external_id = ?", f.ExternalID)
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
@@ -245,6 +252,13 @@ func (s *Store) UpdateService(ctx context.Context, id int64, p links.ServicePatc
 		if p.Status != nil {
 			merged.Status = *p.Status
 			cols["status"] = *p.Status
+		}
+		if p.ExternalID != nil {
+			if err := checkExternalIDFree(tx, &serviceRow{}, "service", *p.ExternalID, id); err != nil {
+				return err
+			}
+			merged.ExternalID = externalIDValue(*p.ExternalID)
+			cols["external_id"] = merged.ExternalID
 		}
 		if err := links.ValidateServiceFields(&merged.Username, &merged.Domain, &merged.Status); err != nil {
 			return err

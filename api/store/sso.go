@@ -55,11 +55,14 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 		AllowSSO       bool
 		OwnerUserID    int64
 		ServiceCreated time.Time
+		ServiceExtID   *string
+		ClientExtID    *string
 	}
 	res := s.db.WithContext(ctx).Table("services AS sv").
 		Select(`lc.token_hash, lc.prev_token_hash, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
 			sv.status AS service_status, srv.module, srv.active AS server_active, srv.sso_sources, c.name AS client_name,
-			c.status AS client_status, c.allow_sso, c.owner_user_id, sv.created_at AS service_created`).
+			c.status AS client_status, c.allow_sso, c.owner_user_id, sv.created_at AS service_created,
+			sv.external_id AS service_ext_id, c.external_id AS client_ext_id`).
 		Joins("LEFT JOIN link_credentials lc ON lc.service_id = sv.id").
 		Joins("JOIN servers srv ON srv.id = sv.server_id").
 		Joins("JOIN clients c ON c.id = sv.client_id").
@@ -71,13 +74,14 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 		return links.SSOClickTarget{}, links.Errorf(links.ENOTFOUND, "No such service or link credential.")
 	}
 	svc := links.Service{ID: r.ServiceID, ClientID: r.ClientID, ServerID: r.ServerID, Module: r.Module,
-		Domain: r.Domain, Status: r.ServiceStatus, CreatedAt: r.ServiceCreated}
+		Domain: r.Domain, Status: r.ServiceStatus, CreatedAt: r.ServiceCreated, ExternalID: r.ServiceExtID}
 	if r.Username != nil {
 		svc.Username = *r.Username
 	}
 	out := links.SSOClickTarget{
 		Service: svc, ServerActive: r.ServerActive, SSOSources: splitList(r.SSOSources),
-		Client: links.Client{ID: r.ClientID, Name: r.ClientName, Status: r.ClientStatus, AllowSSO: r.AllowSSO, OwnerUserID: r.OwnerUserID},
+		Client: links.Client{ID: r.ClientID, Name: r.ClientName, Status: r.ClientStatus, AllowSSO: r.AllowSSO, OwnerUserID: r.OwnerUserID,
+			ExternalID: r.ClientExtID},
 	}
 	if r.TokenHash != nil {
 		out.TokenHash = *r.TokenHash

@@ -678,7 +678,7 @@ export interface paths {
         };
         /**
          * Save the links of an application
-         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; the external ids are empty until clients and services carry one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
          */
         put: {
             parameters: {
@@ -1428,6 +1428,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description only the client with this external_id */
+                    external_id?: string;
                     /** @description page, from 1 */
                     page?: number;
                     /** @description page size, 1 to 200 */
@@ -1520,6 +1522,59 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upsert clients in bulk
+         * @description Takes a JSON array of up to 1000 clients, each addressed by its external_id (required, unique in the request): a client not known yet is created with its owner (the user with the owner's e-mail, or a new one; without a password a new user signs in only by single sign-on), a known one gets the fields sent (status and allow_sso left out stay; the owner of a known client does not change). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field); one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing. Passwords cost time (bcrypt): leave them out for owners who arrive by single sign-on.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Up to 1000 clients */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["links.ClientBatchItem"][];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.BatchResult"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3773,6 +3828,8 @@ export interface paths {
                 query?: {
                     /** @description only this client's */
                     client_id?: number;
+                    /** @description only the service with this external_id */
+                    external_id?: string;
                     /** @description cpanel or wpsquared */
                     module?: string;
                     /** @description oldest (default, by id) or newest (newest first) */
@@ -3862,6 +3919,59 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upsert services in bulk
+         * @description Takes a JSON array of up to 1000 services, each addressed by its external_id (required, unique in the request), its client by client_external_id (or client_id) and its server by server_id. Username and domain are the account's whole state; status left out stays (Pending for a new service). A new service gets its link credentials; a changed one is followed as PATCH /services/{id} follows it (a move or a rename removes the links from the old account). Each item answers its own result, in order: created, updated, unchanged or error with the field to fix (items[i].field), e.g. an unknown server or a username taken on that server; one bad item does not stop the others. All the valid items are written in one transaction: applied says they were. The links follow after the coalescing window APPLINKS_LIFECYCLE_DELAY when the application is enabled. A body that is not a JSON array or holds over 1000 items is a 400 and writes nothing.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Up to 1000 services */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["links.ServiceBatchItem"][];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.BatchResult"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5293,12 +5403,63 @@ export interface components {
             resource_id: string;
             time: string;
         };
+        "links.BatchItemError": {
+            /** @example invalid */
+            code: string;
+            /** @example items[3].username */
+            field: string;
+            /** @example The username must be a cPanel account name. */
+            message: string;
+        };
+        "links.BatchItemResult": {
+            error: components["schemas"]["links.BatchItemError"] | null;
+            /** @example svc-5001 */
+            external_id: string;
+            /**
+             * @description ID is the client's or service's id; null for an item in error.
+             * @example 42
+             */
+            id: number | null;
+            /** @example 0 */
+            index: number;
+            /**
+             * @example created
+             * @enum {string}
+             */
+            result: "created" | "updated" | "unchanged" | "error";
+        };
+        "links.BatchOwnerInput": {
+            /** @example jane@acme.test */
+            email: string;
+            /** @example Jane Doe */
+            name: string;
+            /** @example  */
+            password?: string;
+        };
+        "links.BatchResult": {
+            /** @example true */
+            applied: boolean;
+            /** @example 2 */
+            created: number;
+            /** @example 1 */
+            errors: number;
+            items: components["schemas"]["links.BatchItemResult"][];
+            /** @example 996 */
+            unchanged: number;
+            /** @example 1 */
+            updated: number;
+        };
         "links.Client": {
             /** @example true */
             allow_sso: boolean;
             created_at: string;
             /** @example billing@acme.test */
             email: string;
+            /**
+             * @description ExternalID is the billing system's id of the client (null: none).
+             * @example cust-1001
+             */
+            external_id: string | null;
             /** @example 1 */
             id: number;
             /** @example Acme Ltd */
@@ -5312,11 +5473,33 @@ export interface components {
             status: "Active" | "Inactive" | "Closed";
             updated_at: string;
         };
+        "links.ClientBatchItem": {
+            /** @example true */
+            allow_sso?: boolean;
+            /** @example billing@acme.test */
+            email: string;
+            /** @example cust-1001 */
+            external_id: string;
+            /** @example Acme Ltd */
+            name: string;
+            owner?: components["schemas"]["links.BatchOwnerInput"];
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Active" | "Inactive" | "Closed";
+        };
         "links.ClientInput": {
             /** @example true */
             allow_sso?: boolean;
             /** @example billing@acme.test */
             email?: string;
+            /**
+             * @description ExternalID is the billing system's id, unique among clients; empty
+             *     for none.
+             * @example cust-1001
+             */
+            external_id?: string;
             /** @example Acme Ltd */
             name?: string;
             owner?: components["schemas"]["links.OwnerInput"];
@@ -5331,6 +5514,11 @@ export interface components {
         "links.ClientPatch": {
             allow_sso?: boolean;
             email?: string;
+            /**
+             * @description ExternalID sets the billing system's id; "" removes it.
+             * @example cust-1001
+             */
+            external_id?: string;
             name?: string;
             /** @enum {string} */
             status?: "Active" | "Inactive" | "Closed";
@@ -5755,6 +5943,11 @@ export interface components {
             created_at: string;
             /** @example acme.test */
             domain: string;
+            /**
+             * @description ExternalID is the billing system's id of the service (null: none).
+             * @example svc-5001
+             */
+            external_id: string | null;
             /** @example 1 */
             id: number;
             /** @example cpanel */
@@ -5770,11 +5963,36 @@ export interface components {
             /** @example acme */
             username: string;
         };
+        "links.ServiceBatchItem": {
+            /** @example cust-1001 */
+            client_external_id?: string;
+            /** @example 0 */
+            client_id?: number;
+            /** @example acme.test */
+            domain?: string;
+            /** @example svc-5001 */
+            external_id: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            /** @example acme */
+            username?: string;
+        };
         "links.ServiceInput": {
             /** @example 1 */
             client_id?: number;
             /** @example acme.test */
             domain?: string;
+            /**
+             * @description ExternalID is the billing system's id, unique among services; empty
+             *     for none.
+             * @example svc-5001
+             */
+            external_id?: string;
             /** @example 1 */
             server_id?: number;
             /**
@@ -5787,6 +6005,11 @@ export interface components {
         };
         "links.ServicePatch": {
             domain?: string;
+            /**
+             * @description ExternalID sets the billing system's id; "" removes it.
+             * @example svc-5001
+             */
+            external_id?: string;
             server_id?: number;
             /** @enum {string} */
             status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
@@ -6234,6 +6457,11 @@ export interface components {
             created_at: string;
             /** @example acme.test */
             domain: string;
+            /**
+             * @description ExternalID is the billing system's id of the service (null: none).
+             * @example svc-5001
+             */
+            external_id: string | null;
             /** @example 1 */
             id: number;
             /** @example cpanel */

@@ -44,7 +44,7 @@ export function LinkTargetFields({
             className="mono"
             value={row.urlTemplate}
             placeholder="https://billing.example.com/invoices?service={service_id}"
-            hint="Placeholders: {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}. External ids are empty for now."
+            hint="Placeholders: {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}. External ids are the billing system's (empty for a client or service without one)."
             error={error}
             onChange={(e) => {
               onChange({ urlTemplate: e.target.value });

@@ -19,7 +19,7 @@ export const PLACEHOLDERS = [
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TargetValues = Record<Placeholder, string>;
 
-/** The one sample account the preview renders for (external ids are empty for now). */
+/** The one sample account the preview renders for (one without external ids). */
 export function sampleValues(destination: string): TargetValues {
   return {
     client_id: '7',
