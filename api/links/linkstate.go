@@ -98,6 +98,9 @@ type ServerWork struct {
 	Conn      ServerConn
 	WantedGen int64
 	DoneGen   int64
+	// WakeAt, when in the future, is when the server is due again (a
+	// change's coalescing window, or a backoff).
+	WakeAt *time.Time
 }
 
 // ReconcileCounts are the figures the status needs for one module.

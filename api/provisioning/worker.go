@@ -117,6 +117,9 @@ func (w *worker) run(ctx context.Context) []int64 {
 		if !srv.Active || srv.DoneGen >= srv.WantedGen || w.panel == nil {
 			return ended
 		}
+		if srv.WakeAt != nil && srv.WakeAt.After(time.Now()) {
+			return ended // a change's coalescing window runs: the scheduler comes back then
+		}
 		gen := srv.WantedGen
 		if err := w.load(ctx); err != nil {
 			w.e.logger.Warn("read the desired state", "server", w.id, "err", err)

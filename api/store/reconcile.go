@@ -39,10 +39,13 @@ const (
 	bumpModuleSQL = "UPDATE servers SET wake_at = ?, wanted_gen = wanted_gen + 1 WHERE module = ? AND active = ?"
 	bumpNowSQL    = "UPDATE servers SET wake_at = ?, wanted_gen = wanted_gen + 1 WHERE id = ?"
 	// bumpLaterSQL wakes a server at the end of the coalescing window, or
-	// keeps an earlier wake-up already due (arguments: the window's end
-	// twice, the server). wake_at is assigned first: MySQL reads the
+	// keeps an earlier wake-up already set (arguments: the window's end
+	// twice, the server). A NULL wake_at is not an earlier one: a claim
+	// clears the wake-up it used, so a change made while the server is
+	// worked waits for the window too, and the accounts arriving one by one
+	// meanwhile fill batches. wake_at is assigned first: MySQL reads the
 	// columns assigned before it in the new state.
-	bumpLaterSQL = "UPDATE servers SET wake_at = CASE WHEN done_gen < wanted_gen AND (wake_at IS NULL OR wake_at < ?)" +
+	bumpLaterSQL = "UPDATE servers SET wake_at = CASE WHEN wake_at IS NOT NULL AND wake_at < ?" +
 		" THEN wake_at ELSE ? END, wanted_gen = wanted_gen + 1 WHERE id = ?"
 )
 
@@ -134,7 +137,13 @@ func (s *Store) ClaimServer(ctx context.Context, serverID int64, owner string, t
 	}
 	now := s.now()
 	n, err := execCount(ctx, s.writer, claim, owner, now.Add(ttl), now, serverID, now)
-	return n == 1, translate(s.dbErr(err), "server lease")
+	if err != nil || n != 1 {
+		return false, translate(s.dbErr(err), "server lease")
+	}
+	// The wake-up that made the server due is used: changes made from now
+	// on set their own (see bumpLaterSQL).
+	_, err = s.writer.ExecContext(ctx, "UPDATE servers SET wake_at = NULL WHERE id = ? AND wake_at <= ?", serverID, now)
+	return true, translate(s.dbErr(err), "server")
 }
 
 // fenceSQL renews a lease its owner holds, and is the first statement of
@@ -189,7 +198,7 @@ func (s *Store) ServerWork(ctx context.Context, id int64) (links.ServerWork, err
 	if err != nil {
 		return links.ServerWork{}, err
 	}
-	return links.ServerWork{Server: serverFromRow(row), Conn: conn, WantedGen: row.WantedGen, DoneGen: row.DoneGen}, nil
+	return links.ServerWork{Server: serverFromRow(row), Conn: conn, WantedGen: row.WantedGen, DoneGen: row.DoneGen, WakeAt: row.WakeAt}, nil
 }
 
 // OpenTask returns the open progress row of the server (the newest: a newer
@@ -272,12 +281,15 @@ func stepTask(ctx context.Context, tx sqlConn, now time.Time, st links.TaskStep)
 }
 
 // FinishServer records a pass that found nothing due at generation gen,
-// fenced by owner's lease: the server's done generation (and no wake-up
-// left), and the final steps of its progress rows, in one transaction.
+// fenced by owner's lease: the server's done generation, and the final steps
+// of its progress rows, in one transaction. The wake-up is kept when the
+// server was bumped during the pass (its coalescing window runs), cleared
+// otherwise.
 func (s *Store) FinishServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, gen int64, steps []links.TaskStep) error {
-	const done = "UPDATE servers SET done_gen = ?, wake_at = NULL WHERE id = ? AND done_gen < ?"
+	const done = "UPDATE servers SET done_gen = ?, wake_at = CASE WHEN wanted_gen > ? THEN wake_at ELSE NULL END" +
+		" WHERE id = ? AND done_gen < ?"
 	return s.fencedTx(ctx, serverID, owner, ttl, func(tx sqlConn, now time.Time) error {
-		if _, err := tx.ExecContext(ctx, done, gen, serverID, gen); err != nil {
+		if _, err := tx.ExecContext(ctx, done, gen, gen, serverID, gen); err != nil {
 			return err
 		}
 		for _, st := range steps {

@@ -443,6 +443,7 @@ func TestPurgeDropsOldFinishedOperations(t *testing.T) {
 // progress, and batch records go through the one writer connection, after it.
 func TestSQLiteReadsBesideTheWriter(t *testing.T) {
 	s := storetest.New(t, store.DialectSQLite)
+	s.SetLifecycleDelay(0) // the new service's server is due at once
 	ctx := context.Background()
 	a := newServer(t, s, "cp1", "cp1.example.com", true)
 	c := newClient(t, s, "pool@acme.test")
