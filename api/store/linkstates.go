@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,41 +84,73 @@ const (
 // RecordBatch records a batch's answers in one transaction fenced by the
 // server's lease: each location update that still applies, the log entries
 // of those, the batch's own entries and the progress row's counters. It
-// returns how many updates applied.
+// returns how many updates applied. Plain successes sharing their
+// fingerprints are written one statement per group; if a group applies
+// only in part, the transaction is rolled back and written row by row,
+// which tells which rows applied.
 func (s *Store) RecordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord) (int, error) {
-	var applied int
+	applied, err := s.recordBatch(ctx, ttl, b, true)
+	if errors.Is(err, errRegroup) {
+		applied, err = s.recordBatch(ctx, ttl, b, false)
+	}
+	return applied, err
+}
+
+// batchTally is what a batch's applied updates add up to.
+type batchTally struct {
+	applied, done, failed int
+	entries               []links.LogEntry
+	events                []links.WebhookEvent
+}
+
+// add counts an update that applied.
+func (t *batchTally) add(u links.LinkStateUpdate) {
+	t.applied++
+	if u.Done {
+		t.done++
+	}
+	if u.Failed {
+		t.failed++
+	}
+	if u.Entry != nil {
+		t.entries = append(t.entries, *u.Entry)
+	}
+	if u.Event != nil {
+		t.events = append(t.events, *u.Event)
+	}
+}
+
+// recordBatch is RecordBatch's transaction; group false writes every
+// update row by row.
+func (s *Store) recordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord, group bool) (int, error) {
+	var t batchTally
+	regroup := false
 	err := s.fencedTx(ctx, b.ServerID, b.Owner, ttl, func(tx sqlConn, now time.Time) error {
-		applied = 0
-		entries := append([]links.LogEntry(nil), b.Entries...)
-		var events []links.WebhookEvent
-		done, failed := 0, 0
-		for _, u := range b.Updates {
-			n, err := applyLocation(ctx, tx, b.ServerID, now, u)
+		t = batchTally{entries: append([]links.LogEntry(nil), b.Entries...)}
+		plan := planBatch(b.Updates, group)
+		for _, g := range plan.groups {
+			if err := applyGroup(ctx, tx, b.ServerID, now, b.Updates, g); err != nil {
+				regroup = errors.Is(err, errRegroup)
+				return err
+			}
+			for _, i := range g {
+				t.add(b.Updates[i])
+			}
+		}
+		for _, i := range plan.rest {
+			n, err := applyLocation(ctx, tx, b.ServerID, now, b.Updates[i])
 			if err != nil {
 				return err
 			}
-			if n == 0 {
-				continue
-			}
-			applied++
-			if u.Done {
-				done++
-			}
-			if u.Failed {
-				failed++
-			}
-			if u.Entry != nil {
-				entries = append(entries, *u.Entry)
-			}
-			if u.Event != nil {
-				events = append(events, *u.Event)
+			if n != 0 {
+				t.add(b.Updates[i])
 			}
 		}
-		if err := s.enqueueEvents(ctx, tx, now, events); err != nil {
+		if err := s.enqueueEvents(ctx, tx, now, t.events); err != nil {
 			return err
 		}
-		if b.TaskID != 0 && (done+failed > 0 || len(entries) > 0) {
-			_, err := tx.ExecContext(ctx, countTaskSQL, done+failed, done+failed, done, failed, countWarnings(entries), now,
+		if b.TaskID != 0 && (t.done+t.failed > 0 || len(t.entries) > 0) {
+			_, err := tx.ExecContext(ctx, countTaskSQL, t.done+t.failed, t.done+t.failed, t.done, t.failed, countWarnings(t.entries), now,
 				b.TaskID, links.TaskPending, links.TaskRunning)
 			if err != nil {
 				return err
@@ -126,9 +159,12 @@ func (s *Store) RecordBatch(ctx context.Context, ttl time.Duration, b links.Batc
 		if b.OperationID == 0 {
 			return nil
 		}
-		return insertLogSQL(ctx, tx, b.OperationID, b.Module, now, entries)
+		return insertLogSQL(ctx, tx, b.OperationID, b.Module, now, t.entries)
 	})
-	return applied, err
+	if regroup {
+		return 0, errRegroup
+	}
+	return t.applied, err
 }
 
 // applyLocation writes one location update; it returns the rows changed.
