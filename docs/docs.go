@@ -3045,6 +3045,82 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/servers/{id}/import": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "servers"
+                ],
+                "summary": "Import the accounts of a server",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "server id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "dry_run and the match rule",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/links.ImportInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.ImportResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/servers/{id}/sso-sources": {
             "get": {
                 "security": [
@@ -5070,6 +5146,126 @@ const docTemplate = `{
                 "user_id": {
                     "type": "integer",
                     "example": 0
+                }
+            }
+        },
+        "links.ImportInput": {
+            "type": "object",
+            "properties": {
+                "dry_run": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "match": {
+                    "description": "Match is how an account finds its client: \"email\" (the default and\nonly rule) matches its contact e-mail with a client owner's e-mail.",
+                    "type": "string",
+                    "enum": [
+                        "email"
+                    ],
+                    "example": "email"
+                }
+            }
+        },
+        "links.ImportResult": {
+            "type": "object",
+            "required": [
+                "accounts",
+                "conflicts",
+                "dry_run",
+                "new_clients",
+                "new_services",
+                "rows",
+                "unchanged",
+                "updated"
+            ],
+            "properties": {
+                "accounts": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "conflicts": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "dry_run": {
+                    "type": "boolean"
+                },
+                "message": {
+                    "description": "Message says, when the server lists no account, that there was\nnothing to import.",
+                    "type": "string",
+                    "example": ""
+                },
+                "new_clients": {
+                    "type": "integer",
+                    "example": 100
+                },
+                "new_services": {
+                    "type": "integer",
+                    "example": 15
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.ImportRow"
+                    }
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "links.ImportRow": {
+            "type": "object",
+            "required": [
+                "client_id",
+                "domain",
+                "email",
+                "kind",
+                "service_id",
+                "suspended",
+                "username"
+            ],
+            "properties": {
+                "client_id": {
+                    "description": "ClientID is the account's client (0 for a new client in a dry run or\na conflict); ServiceID its service once written (0 otherwise).",
+                    "type": "integer"
+                },
+                "domain": {
+                    "type": "string",
+                    "example": "acme.test"
+                },
+                "email": {
+                    "type": "string",
+                    "example": "owner@acme.test"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "new_client",
+                        "new_service",
+                        "updated",
+                        "unchanged",
+                        "conflict"
+                    ]
+                },
+                "reason": {
+                    "description": "why a conflict is not imported",
+                    "type": "string"
+                },
+                "service_id": {
+                    "type": "integer"
+                },
+                "suspended": {
+                    "type": "boolean"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "acme"
                 }
             }
         },

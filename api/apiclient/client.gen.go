@@ -162,22 +162,22 @@ func (e LinksAuditRecordResource) Valid() bool {
 
 // Defines values for LinksBatchItemResultResult.
 const (
-	Created   LinksBatchItemResultResult = "created"
-	Error     LinksBatchItemResultResult = "error"
-	Unchanged LinksBatchItemResultResult = "unchanged"
-	Updated   LinksBatchItemResultResult = "updated"
+	LinksBatchItemResultResultCreated   LinksBatchItemResultResult = "created"
+	LinksBatchItemResultResultError     LinksBatchItemResultResult = "error"
+	LinksBatchItemResultResultUnchanged LinksBatchItemResultResult = "unchanged"
+	LinksBatchItemResultResultUpdated   LinksBatchItemResultResult = "updated"
 )
 
 // Valid indicates whether the value is a known member of the LinksBatchItemResultResult enum.
 func (e LinksBatchItemResultResult) Valid() bool {
 	switch e {
-	case Created:
+	case LinksBatchItemResultResultCreated:
 		return true
-	case Error:
+	case LinksBatchItemResultResultError:
 		return true
-	case Unchanged:
+	case LinksBatchItemResultResultUnchanged:
 		return true
-	case Updated:
+	case LinksBatchItemResultResultUpdated:
 		return true
 	default:
 		return false
@@ -262,6 +262,48 @@ func (e LinksClientPatchStatus) Valid() bool {
 	case LinksClientPatchStatusClosed:
 		return true
 	case LinksClientPatchStatusInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksImportInputMatch.
+const (
+	Email LinksImportInputMatch = "email"
+)
+
+// Valid indicates whether the value is a known member of the LinksImportInputMatch enum.
+func (e LinksImportInputMatch) Valid() bool {
+	switch e {
+	case Email:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksImportRowKind.
+const (
+	LinksImportRowKindConflict   LinksImportRowKind = "conflict"
+	LinksImportRowKindNewClient  LinksImportRowKind = "new_client"
+	LinksImportRowKindNewService LinksImportRowKind = "new_service"
+	LinksImportRowKindUnchanged  LinksImportRowKind = "unchanged"
+	LinksImportRowKindUpdated    LinksImportRowKind = "updated"
+)
+
+// Valid indicates whether the value is a known member of the LinksImportRowKind enum.
+func (e LinksImportRowKind) Valid() bool {
+	switch e {
+	case LinksImportRowKindConflict:
+		return true
+	case LinksImportRowKindNewClient:
+		return true
+	case LinksImportRowKindNewService:
+		return true
+	case LinksImportRowKindUnchanged:
+		return true
+	case LinksImportRowKindUpdated:
 		return true
 	default:
 		return false
@@ -1163,6 +1205,78 @@ type LinksClientUserInput struct {
 	// UserId Example: 0
 	UserId *int `json:"user_id,omitempty"`
 }
+
+// LinksImportInput defines model for links.ImportInput.
+type LinksImportInput struct {
+	// DryRun Example: true
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// Match Match is how an account finds its client: "email" (the default and
+	// only rule) matches its contact e-mail with a client owner's e-mail.
+	//
+	// Example: email
+	Match *LinksImportInputMatch `json:"match,omitempty"`
+}
+
+// LinksImportInputMatch Match is how an account finds its client: "email" (the default and
+// only rule) matches its contact e-mail with a client owner's e-mail.
+//
+// Example: email
+type LinksImportInputMatch string
+
+// LinksImportResult defines model for links.ImportResult.
+type LinksImportResult struct {
+	// Accounts Example: 120
+	Accounts int `json:"accounts"`
+
+	// Conflicts Example: 2
+	Conflicts int  `json:"conflicts"`
+	DryRun    bool `json:"dry_run"`
+
+	// Message Message says, when the server lists no account, that there was
+	// nothing to import.
+	//
+	// Example:
+	Message *string `json:"message,omitempty"`
+
+	// NewClients Example: 100
+	NewClients int `json:"new_clients"`
+
+	// NewServices Example: 15
+	NewServices int              `json:"new_services"`
+	Rows        []LinksImportRow `json:"rows"`
+
+	// Unchanged Example: 1
+	Unchanged int `json:"unchanged"`
+
+	// Updated Example: 2
+	Updated int `json:"updated"`
+}
+
+// LinksImportRow defines model for links.ImportRow.
+type LinksImportRow struct {
+	// ClientId ClientID is the account's client (0 for a new client in a dry run or
+	// a conflict); ServiceID its service once written (0 otherwise).
+	ClientId int `json:"client_id"`
+
+	// Domain Example: acme.test
+	Domain string `json:"domain"`
+
+	// Email Example: owner@acme.test
+	Email string             `json:"email"`
+	Kind  LinksImportRowKind `json:"kind"`
+
+	// Reason why a conflict is not imported
+	Reason    *string `json:"reason,omitempty"`
+	ServiceId int     `json:"service_id"`
+	Suspended bool    `json:"suspended"`
+
+	// Username Example: acme
+	Username string `json:"username"`
+}
+
+// LinksImportRowKind defines model for LinksImportRow.Kind.
+type LinksImportRowKind string
 
 // LinksLink defines model for links.Link.
 type LinksLink struct {
@@ -2817,6 +2931,9 @@ type PostApiV1ServersJSONRequestBody = LinksServerInput
 // PatchApiV1ServersIdJSONRequestBody defines body for PatchApiV1ServersId for application/json ContentType.
 type PatchApiV1ServersIdJSONRequestBody = LinksServerPatch
 
+// PostApiV1ServersIdImportJSONRequestBody defines body for PostApiV1ServersIdImport for application/json ContentType.
+type PostApiV1ServersIdImportJSONRequestBody = LinksImportInput
+
 // PostApiV1ServicesJSONRequestBody defines body for PostApiV1Services for application/json ContentType.
 type PostApiV1ServicesJSONRequestBody = LinksServiceInput
 
@@ -3525,6 +3642,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 	PatchApiV1ServersId(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ServersIdImportWithBody Import the accounts of a server
+	//
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+	PostApiV1ServersIdImportWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ServersIdImport Import the accounts of a server
+	//
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+	PostApiV1ServersIdImport(ctx context.Context, id int, body PostApiV1ServersIdImportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1ServersIdSsoSources Recent SSO click sources of a server
 	//
@@ -5210,6 +5345,44 @@ func (c *Client) PatchApiV1ServersIdWithBody(ctx context.Context, id int, conten
 // Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 func (c *Client) PatchApiV1ServersId(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApiV1ServersIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ServersIdImportWithBody Import the accounts of a server
+//
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+func (c *Client) PostApiV1ServersIdImportWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServersIdImportRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ServersIdImport Import the accounts of a server
+//
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+func (c *Client) PostApiV1ServersIdImport(ctx context.Context, id int, body PostApiV1ServersIdImportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ServersIdImportRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8628,6 +8801,53 @@ func NewPatchApiV1ServersIdRequestWithBody(server string, id int, contentType st
 	return req, nil
 }
 
+// NewPostApiV1ServersIdImportRequest calls the generic PostApiV1ServersIdImport builder with application/json body
+func NewPostApiV1ServersIdImportRequest(server string, id int, body PostApiV1ServersIdImportJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1ServersIdImportRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPostApiV1ServersIdImportRequestWithBody constructs an http.Request for the PostApiV1ServersIdImport method, with any body, and a specified content type
+func NewPostApiV1ServersIdImportRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/servers/%s/import", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetApiV1ServersIdSsoSourcesRequest constructs an http.Request for the GetApiV1ServersIdSsoSources method
 func NewGetApiV1ServersIdSsoSourcesRequest(server string, id int) (*http.Request, error) {
 	var err error
@@ -10663,6 +10883,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 	PatchApiV1ServersIdWithResponse(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServersIdResponse, error)
+
+	// PostApiV1ServersIdImportWithBodyWithResponse Import the accounts of a server
+	//
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+	PostApiV1ServersIdImportWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdImportResponse, error)
+
+	// PostApiV1ServersIdImportWithResponse Import the accounts of a server
+	//
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+	PostApiV1ServersIdImportWithResponse(ctx context.Context, id int, body PostApiV1ServersIdImportJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdImportResponse, error)
 
 	// GetApiV1ServersIdSsoSourcesWithResponse Recent SSO click sources of a server
 	//
@@ -14409,6 +14647,82 @@ func (r PatchApiV1ServersIdResponse) ContentType() string {
 	return ""
 }
 
+type PostApiV1ServersIdImportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksImportResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *RestErrorBody
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1ServersIdImportResponse) GetJSON200() *LinksImportResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ServersIdImportResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ServersIdImportResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ServersIdImportResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1ServersIdImportResponse) GetJSON422() *RestErrorBody {
+	return r.JSON422
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ServersIdImportResponse) GetJSON503() *RestErrorBody {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ServersIdImportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ServersIdImportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ServersIdImportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ServersIdImportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetApiV1ServersIdSsoSourcesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17133,6 +17447,36 @@ func (c *ClientWithResponses) PatchApiV1ServersIdWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParsePatchApiV1ServersIdResponse(rsp)
+}
+
+// PostApiV1ServersIdImportWithBodyWithResponse Import the accounts of a server
+//
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+func (c *ClientWithResponses) PostApiV1ServersIdImportWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdImportResponse, error) {
+	rsp, err := c.PostApiV1ServersIdImportWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServersIdImportResponse(rsp)
+}
+
+// PostApiV1ServersIdImportWithResponse Import the accounts of a server
+//
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/servers/{id}/import (the `PostApiV1ServersIdImport` operationId).
+func (c *ClientWithResponses) PostApiV1ServersIdImportWithResponse(ctx context.Context, id int, body PostApiV1ServersIdImportJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ServersIdImportResponse, error) {
+	rsp, err := c.PostApiV1ServersIdImport(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ServersIdImportResponse(rsp)
 }
 
 // GetApiV1ServersIdSsoSourcesWithResponse Recent SSO click sources of a server
@@ -20198,6 +20542,67 @@ func ParsePatchApiV1ServersIdResponse(rsp *http.Response) (*PatchApiV1ServersIdR
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ServersIdImportResponse parses an HTTP response from a PostApiV1ServersIdImportWithResponse call
+func ParsePostApiV1ServersIdImportResponse(rsp *http.Response) (*PostApiV1ServersIdImportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ServersIdImportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksImportResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 

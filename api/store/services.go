@@ -111,31 +111,42 @@ func (s *Store) CreateService(ctx context.Context, in links.ServiceInput) (links
 		}
 		row = serviceRow{ClientID: in.ClientID, ServerID: in.ServerID, Username: nullable(in.Username), Domain: in.Domain, Status: in.Status,
 			ExternalID: externalIDValue(in.ExternalID)}
-		if err := tx.Create(&row).Error; err != nil {
+		if err := s.insertService(ctx, tx, &row, module); err != nil {
 			return err
 		}
-		cred, err := s.newLinkCredential(row.ID)
-		if err != nil {
-			return err
+		if in.Username == "" {
+			return nil
 		}
-		if err := tx.Create(&cred).Error; err != nil {
-			return err
-		}
-		if in.Username != "" {
-			if err := placeLocation(tx, row.ID, row.ServerID, in.Username, module); err != nil {
-				return err
-			}
-			if err := s.bumpLater(tx, row.ServerID); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(row.ID), action: links.AuditCreate,
-			clientID: row.ClientID, after: serviceFromRow(row, module)})
+		return s.bumpLater(tx, row.ServerID)
 	})
 	if err != nil {
 		return links.Service{}, translate(err, "a service with this username on this server")
 	}
 	return serviceFromRow(row, module), nil
+}
+
+// insertService writes a new service in tx with its link credentials, its
+// location (placeLocation) and its audit record. The caller bumps the
+// server (bumpLater) when the service has a username: once per server for
+// many services.
+func (s *Store) insertService(ctx context.Context, tx *gorm.DB, row *serviceRow, module string) error {
+	if err := tx.Create(row).Error; err != nil {
+		return err
+	}
+	cred, err := s.newLinkCredential(row.ID)
+	if err != nil {
+		return err
+	}
+	if err := tx.Create(&cred).Error; err != nil {
+		return err
+	}
+	if row.Username != nil {
+		if err := placeLocation(tx, row.ID, row.ServerID, *row.Username, module); err != nil {
+			return err
+		}
+	}
+	return audit(ctx, tx, auditEntry{resource: links.AuditService, id: auditID(row.ID), action: links.AuditCreate,
+		clientID: row.ClientID, after: serviceFromRow(*row, module)})
 }
 
 // Service returns one hosting account.

@@ -3626,6 +3626,98 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/servers/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import the accounts of a server
+         * @description Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description server id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description dry_run and the match rule */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["links.ImportInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.ImportResult"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/servers/{id}/sso-sources": {
         parameters: {
             query?: never;
@@ -5538,6 +5630,58 @@ export interface components {
             permissions?: string[];
             /** @example 0 */
             user_id?: number;
+        };
+        "links.ImportInput": {
+            /** @example true */
+            dry_run?: boolean;
+            /**
+             * @description Match is how an account finds its client: "email" (the default and
+             *     only rule) matches its contact e-mail with a client owner's e-mail.
+             * @example email
+             * @enum {string}
+             */
+            match?: "email";
+        };
+        "links.ImportResult": {
+            /** @example 120 */
+            accounts: number;
+            /** @example 2 */
+            conflicts: number;
+            dry_run: boolean;
+            /**
+             * @description Message says, when the server lists no account, that there was
+             *     nothing to import.
+             * @example
+             */
+            message?: string;
+            /** @example 100 */
+            new_clients: number;
+            /** @example 15 */
+            new_services: number;
+            rows: components["schemas"]["links.ImportRow"][];
+            /** @example 1 */
+            unchanged: number;
+            /** @example 2 */
+            updated: number;
+        };
+        "links.ImportRow": {
+            /**
+             * @description ClientID is the account's client (0 for a new client in a dry run or
+             *     a conflict); ServiceID its service once written (0 otherwise).
+             */
+            client_id: number;
+            /** @example acme.test */
+            domain: string;
+            /** @example owner@acme.test */
+            email: string;
+            /** @enum {string} */
+            kind: "new_client" | "new_service" | "updated" | "unchanged" | "conflict";
+            /** @description why a conflict is not imported */
+            reason?: string;
+            service_id: number;
+            suspended: boolean;
+            /** @example acme */
+            username: string;
         };
         "links.Link": {
             /** @example View Invoice History */
