@@ -16,9 +16,13 @@ import { useUpdateServer } from '../api/update-server';
 import { moduleName } from './module-name';
 import { ServerClickSources } from './server-click-sources';
 import { ServerForm } from './server-form';
+import { ServerImport } from './server-import';
 import { ServerTestResult } from './server-test-result';
 
-/** One server: test the connection, (de)activate, delete, edit, and where its clicks come from. */
+/**
+ * One server: test the connection, (de)activate, delete, edit, import its accounts (when
+ * active), and where its clicks come from.
+ */
 export function ServerDetails({
   id,
   onDeleted,
@@ -126,6 +130,7 @@ export function ServerDetails({
           );
         }}
       />
+      {active ? <ServerImport id={id} /> : null}
       <ServerClickSources server={s} />
       {confirmDelete ? (
         <ConfirmDialog
