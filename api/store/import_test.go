@@ -53,3 +53,27 @@ func TestImportSpansChunks(t *testing.T) {
 		}
 	})
 }
+
+// TestImportConflicts checks that an account without a usable contact
+// e-mail is reported and not imported.
+func TestImportConflicts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		srv := newServer(t, s, "cp1", "cp1.example.com", true)
+		accts := []links.PanelAccount{{Username: "noemail", Domain: "a.example.test"},
+			{Username: "bademail", Domain: "b.example.test", Email: "not an address"},
+			{Username: "Bad_User", Domain: "c.example.test", Email: "c@example.test"}}
+		res, err := s.ImportAccounts(ctx, srv.ID, accts, false)
+		if err != nil || res.Conflicts != 3 || len(res.Rows) != 3 {
+			t.Fatalf("res = %+v, %v", res, err)
+		}
+		for _, r := range res.Rows {
+			if r.Kind != links.ImportConflict || r.Reason == "" {
+				t.Fatalf("row %+v, want a conflict with its reason", r)
+			}
+		}
+		if _, total, _ := s.ListClients(ctx, links.ClientFilter{}); total != 0 {
+			t.Fatalf("conflicts wrote %d clients", total)
+		}
+	})
+}
