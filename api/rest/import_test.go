@@ -97,6 +97,15 @@ func TestImportServer(t *testing.T) {
 		if got := importCounts(res); got != want || res.DryRun {
 			t.Fatalf("real run = %s, want %s", got, want)
 		}
+		// Every write is audited: 2 owners, 2 clients, 4 services and 1
+		// update, beside the setup's Jane, Dev, Acme and its 2 services.
+		audited := map[string]int{}
+		for _, r := range e.auditTrail("") {
+			audited[r.Resource+" "+r.Action]++
+		}
+		if audited["user create"] != 4 || audited["client create"] != 3 || audited["service create"] != 6 || audited["service update"] != 1 {
+			t.Fatalf("audit trail: %v", audited)
+		}
 		rows := map[string]links.ImportRow{}
 		for _, r := range res.Rows {
 			rows[r.Username] = r
