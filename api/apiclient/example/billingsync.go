@@ -78,7 +78,7 @@ func (r *Report) add(res *apiclient.LinksBatchResult) {
 	r.Updated += res.Updated
 	r.Unchanged += res.Unchanged
 	for _, it := range res.Items {
-		if it.Result == apiclient.Error && it.Error != nil {
+		if it.Result == apiclient.LinksBatchItemResultResultError && it.Error != nil {
 			r.Refused[it.ExternalId] = it.Error.Field + ": " + it.Error.Message
 		}
 	}
