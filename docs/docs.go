@@ -636,7 +636,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).",
+                "description": "Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).",
                 "produces": [
                     "application/json"
                 ],
@@ -665,6 +665,24 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only the entries about accounts with this username",
+                        "name": "account",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only the entries whose message contains this text (any case)",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "newest (the default) or oldest",
+                        "name": "order",
+                        "in": "query"
+                    },
+                    {
                         "type": "integer",
                         "description": "another operation of the application",
                         "name": "operation_id",
@@ -688,6 +706,94 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/rest.List-links_LogEntry"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/applications/{module}/log.csv": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.",
+                "produces": [
+                    "text/csv"
+                ],
+                "tags": [
+                    "applications"
+                ],
+                "summary": "Download the provisioning log as CSV",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "cpanel or wpsquared",
+                        "name": "module",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "debug, info, notice or warning",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "only this server's entries",
+                        "name": "server_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only the entries about accounts with this username",
+                        "name": "account",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only the entries whose message contains this text (any case)",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "newest (the default) or oldest",
+                        "name": "order",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "another operation of the application",
+                        "name": "operation_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "CSV",
+                        "schema": {
+                            "type": "string"
                         }
                     },
                     "400": {

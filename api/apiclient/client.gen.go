@@ -2504,6 +2504,15 @@ type GetApiV1ApplicationsModuleLogParams struct {
 	// ServerId only this server's entries
 	ServerId *int `form:"server_id,omitempty" json:"server_id,omitempty"`
 
+	// Account only the entries about accounts with this username
+	Account *string `form:"account,omitempty" json:"account,omitempty"`
+
+	// Q only the entries whose message contains this text (any case)
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Order newest (the default) or oldest
+	Order *string `form:"order,omitempty" json:"order,omitempty"`
+
 	// OperationId another operation of the application
 	OperationId *int `form:"operation_id,omitempty" json:"operation_id,omitempty"`
 
@@ -2512,6 +2521,27 @@ type GetApiV1ApplicationsModuleLogParams struct {
 
 	// PerPage page size, 1 to 200
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// GetApiV1ApplicationsModuleLogCsvParams defines parameters for GetApiV1ApplicationsModuleLogCsv.
+type GetApiV1ApplicationsModuleLogCsvParams struct {
+	// Level debug, info, notice or warning
+	Level *string `form:"level,omitempty" json:"level,omitempty"`
+
+	// ServerId only this server's entries
+	ServerId *int `form:"server_id,omitempty" json:"server_id,omitempty"`
+
+	// Account only the entries about accounts with this username
+	Account *string `form:"account,omitempty" json:"account,omitempty"`
+
+	// Q only the entries whose message contains this text (any case)
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Order newest (the default) or oldest
+	Order *string `form:"order,omitempty" json:"order,omitempty"`
+
+	// OperationId another operation of the application
+	OperationId *int `form:"operation_id,omitempty" json:"operation_id,omitempty"`
 }
 
 // GetApiV1ApplicationsModuleStatusParams defines parameters for GetApiV1ApplicationsModuleStatus.
@@ -3044,10 +3074,17 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleLog Get the provisioning log
 	//
-	// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 	//
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
+	//
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	//
+	// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+	GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
 	//
@@ -4098,11 +4135,28 @@ func (c *Client) PutApiV1ApplicationsModuleLinks(ctx context.Context, module str
 
 // GetApiV1ApplicationsModuleLog Get the provisioning log
 //
-// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 //
 // Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1ApplicationsModuleLogRequest(c.Server, module, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
+//
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+//
+// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+func (c *Client) GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1ApplicationsModuleLogCsvRequest(c.Server, module, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6402,6 +6456,42 @@ func NewGetApiV1ApplicationsModuleLogRequest(server string, module string, param
 
 		}
 
+		if params.Account != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account", *params.Account, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.OperationId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operation_id", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -6429,6 +6519,127 @@ func NewGetApiV1ApplicationsModuleLogRequest(server string, module string, param
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1ApplicationsModuleLogCsvRequest constructs an http.Request for the GetApiV1ApplicationsModuleLogCsv method
+func NewGetApiV1ApplicationsModuleLogCsvRequest(server string, module string, params *GetApiV1ApplicationsModuleLogCsvParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/log.csv", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Level != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "level", *params.Level, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ServerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "server_id", *params.ServerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Account != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account", *params.Account, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operation_id", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10118,12 +10329,21 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleLogWithResponse Get the provisioning log
 	//
-	// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLogWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogResponse, error)
+
+	// GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
+	//
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+	GetApiV1ApplicationsModuleLogCsvWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogCsvResponse, error)
 
 	// PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
 	//
@@ -11755,6 +11975,40 @@ func (r GetApiV1ApplicationsModuleLogResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetApiV1ApplicationsModuleLogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1ApplicationsModuleLogCsvResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1ApplicationsModuleLogCsvResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1ApplicationsModuleLogCsvResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1ApplicationsModuleLogCsvResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1ApplicationsModuleLogCsvResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16205,7 +16459,7 @@ func (c *ClientWithResponses) PutApiV1ApplicationsModuleLinksWithResponse(ctx co
 
 // GetApiV1ApplicationsModuleLogWithResponse Get the provisioning log
 //
-// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16216,6 +16470,21 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseGetApiV1ApplicationsModuleLogResponse(rsp)
+}
+
+// GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
+//
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogCsvWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogCsvResponse, error) {
+	rsp, err := c.GetApiV1ApplicationsModuleLogCsv(ctx, module, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1ApplicationsModuleLogCsvResponse(rsp)
 }
 
 // PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
@@ -18235,6 +18504,22 @@ func ParseGetApiV1ApplicationsModuleLogResponse(rsp *http.Response) (*GetApiV1Ap
 		}
 		response.JSON404 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1ApplicationsModuleLogCsvResponse parses an HTTP response from a GetApiV1ApplicationsModuleLogCsvWithResponse call
+func ParseGetApiV1ApplicationsModuleLogCsvResponse(rsp *http.Response) (*GetApiV1ApplicationsModuleLogCsvResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1ApplicationsModuleLogCsvResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil

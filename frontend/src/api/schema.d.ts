@@ -760,19 +760,25 @@ export interface paths {
         };
         /**
          * Get the provisioning log
-         * @description Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+         * @description Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description only the entries about accounts with this username */
+                    account?: string;
                     /** @description debug, info, notice or warning */
                     level?: string;
                     /** @description another operation of the application */
                     operation_id?: number;
+                    /** @description newest (the default) or oldest */
+                    order?: string;
                     /** @description page, from 1 */
                     page?: number;
                     /** @description page size, 1 to 200 */
                     per_page?: number;
+                    /** @description only the entries whose message contains this text (any case) */
+                    q?: string;
                     /** @description only this server's entries */
                     server_id?: number;
                 };
@@ -819,6 +825,88 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/log.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the provisioning log as CSV
+         * @description Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only the entries about accounts with this username */
+                    account?: string;
+                    /** @description debug, info, notice or warning */
+                    level?: string;
+                    /** @description another operation of the application */
+                    operation_id?: number;
+                    /** @description newest (the default) or oldest */
+                    order?: string;
+                    /** @description only the entries whose message contains this text (any case) */
+                    q?: string;
+                    /** @description only this server's entries */
+                    server_id?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["rest.ErrorBody"];
                     };
                 };
             };
