@@ -3373,7 +3373,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/rest.List-links_Service"
+                            "$ref": "#/definitions/rest.List-rest_ServiceAnswer"
                         }
                     },
                     "400": {
@@ -3461,7 +3461,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/links.Service"
+                            "$ref": "#/definitions/rest.ServiceAnswer"
                         }
                     },
                     "404": {
@@ -6428,6 +6428,46 @@ const docTemplate = `{
                 }
             }
         },
+        "links.ServiceLinkState": {
+            "type": "object",
+            "required": [
+                "attempts",
+                "confirmed_at",
+                "last_error",
+                "next_attempt_at",
+                "state"
+            ],
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "confirmed_at": {
+                    "description": "ConfirmedAt is when the panel last confirmed the location (null: never).",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "last_error": {
+                    "type": "string",
+                    "example": "The panel refused the links: account suspended by root."
+                },
+                "next_attempt_at": {
+                    "description": "NextAttemptAt is when a backoff ends (null: none).",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "up_to_date",
+                        "pending",
+                        "failed",
+                        "none"
+                    ],
+                    "example": "failed"
+                }
+            }
+        },
         "links.ServicePatch": {
             "type": "object",
             "properties": {
@@ -7008,29 +7048,6 @@ const docTemplate = `{
                 }
             }
         },
-        "rest.List-links_Service": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/links.Service"
-                    }
-                },
-                "page": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "per_page": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
         "rest.List-links_WebhookDelivery": {
             "type": "object",
             "properties": {
@@ -7061,6 +7078,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/rest.PortalService"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "rest.List-rest_ServiceAnswer": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/rest.ServiceAnswer"
                     }
                 },
                 "page": {
@@ -7501,6 +7541,74 @@ const docTemplate = `{
                 },
                 "support": {
                     "$ref": "#/definitions/links.Support"
+                }
+            }
+        },
+        "rest.ServiceAnswer": {
+            "type": "object",
+            "required": [
+                "client_id",
+                "created_at",
+                "domain",
+                "external_id",
+                "id",
+                "link_state",
+                "module",
+                "server_id",
+                "status",
+                "updated_at",
+                "username"
+            ],
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "domain": {
+                    "type": "string",
+                    "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the service (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "svc-5001"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "link_state": {
+                    "$ref": "#/definitions/links.ServiceLinkState"
+                },
+                "module": {
+                    "type": "string",
+                    "example": "cpanel"
+                },
+                "server_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Pending",
+                        "Active",
+                        "Suspended",
+                        "Terminated",
+                        "Cancelled"
+                    ],
+                    "example": "Active"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "acme"
                 }
             }
         },

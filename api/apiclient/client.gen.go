@@ -724,6 +724,30 @@ func (e LinksServiceInputStatus) Valid() bool {
 	}
 }
 
+// Defines values for LinksServiceLinkStateState.
+const (
+	LinksServiceLinkStateStateFailed   LinksServiceLinkStateState = "failed"
+	LinksServiceLinkStateStateNone     LinksServiceLinkStateState = "none"
+	LinksServiceLinkStateStatePending  LinksServiceLinkStateState = "pending"
+	LinksServiceLinkStateStateUpToDate LinksServiceLinkStateState = "up_to_date"
+)
+
+// Valid indicates whether the value is a known member of the LinksServiceLinkStateState enum.
+func (e LinksServiceLinkStateState) Valid() bool {
+	switch e {
+	case LinksServiceLinkStateStateFailed:
+		return true
+	case LinksServiceLinkStateStateNone:
+		return true
+	case LinksServiceLinkStateStatePending:
+		return true
+	case LinksServiceLinkStateStateUpToDate:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinksServicePatchStatus.
 const (
 	LinksServicePatchStatusActive     LinksServicePatchStatus = "Active"
@@ -793,6 +817,33 @@ func (e RestPortalServiceStatus) Valid() bool {
 	case RestPortalServiceStatusSuspended:
 		return true
 	case RestPortalServiceStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceAnswerStatus.
+const (
+	RestServiceAnswerStatusActive     RestServiceAnswerStatus = "Active"
+	RestServiceAnswerStatusCancelled  RestServiceAnswerStatus = "Cancelled"
+	RestServiceAnswerStatusPending    RestServiceAnswerStatus = "Pending"
+	RestServiceAnswerStatusSuspended  RestServiceAnswerStatus = "Suspended"
+	RestServiceAnswerStatusTerminated RestServiceAnswerStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceAnswerStatus enum.
+func (e RestServiceAnswerStatus) Valid() bool {
+	switch e {
+	case RestServiceAnswerStatusActive:
+		return true
+	case RestServiceAnswerStatusCancelled:
+		return true
+	case RestServiceAnswerStatusPending:
+		return true
+	case RestServiceAnswerStatusSuspended:
+		return true
+	case RestServiceAnswerStatusTerminated:
 		return true
 	default:
 		return false
@@ -1846,6 +1897,27 @@ type LinksServiceInput struct {
 // LinksServiceInputStatus Example: Active
 type LinksServiceInputStatus string
 
+// LinksServiceLinkState defines model for links.ServiceLinkState.
+type LinksServiceLinkState struct {
+	// Attempts Example: 3
+	Attempts int `json:"attempts"`
+
+	// ConfirmedAt ConfirmedAt is when the panel last confirmed the location (null: never).
+	ConfirmedAt *string `json:"confirmed_at"`
+
+	// LastError Example: The panel refused the links: account suspended by root.
+	LastError string `json:"last_error"`
+
+	// NextAttemptAt NextAttemptAt is when a backoff ends (null: none).
+	NextAttemptAt *string `json:"next_attempt_at"`
+
+	// State Example: failed
+	State LinksServiceLinkStateState `json:"state"`
+}
+
+// LinksServiceLinkStateState Example: failed
+type LinksServiceLinkStateState string
+
 // LinksServicePatch defines model for links.ServicePatch.
 type LinksServicePatch struct {
 	Domain *string `json:"domain,omitempty"`
@@ -2171,20 +2243,6 @@ type RestListLinksServer struct {
 	Total *int `json:"total,omitempty"`
 }
 
-// RestListLinksService defines model for rest.List-links_Service.
-type RestListLinksService struct {
-	Items *[]LinksService `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
 // RestListLinksWebhookDelivery defines model for rest.List-links_WebhookDelivery.
 type RestListLinksWebhookDelivery struct {
 	Items *[]LinksWebhookDelivery `json:"items,omitempty"`
@@ -2202,6 +2260,20 @@ type RestListLinksWebhookDelivery struct {
 // RestListRestPortalService defines model for rest.List-rest_PortalService.
 type RestListRestPortalService struct {
 	Items *[]RestPortalService `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
+// RestListRestServiceAnswer defines model for rest.List-rest_ServiceAnswer.
+type RestListRestServiceAnswer struct {
+	Items *[]RestServiceAnswer `json:"items,omitempty"`
 
 	// Page Example: 1
 	Page *int `json:"page,omitempty"`
@@ -2478,6 +2550,41 @@ type RestServerTestResult struct {
 	Server  *LinksServer  `json:"server,omitempty"`
 	Support *LinksSupport `json:"support,omitempty"`
 }
+
+// RestServiceAnswer defines model for rest.ServiceAnswer.
+type RestServiceAnswer struct {
+	// ClientId Example: 1
+	ClientId  int    `json:"client_id"`
+	CreatedAt string `json:"created_at"`
+
+	// Domain Example: acme.test
+	Domain string `json:"domain"`
+
+	// ExternalId ExternalID is the billing system's id of the service (null: none).
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id"`
+
+	// Id Example: 1
+	Id        int                   `json:"id"`
+	LinkState LinksServiceLinkState `json:"link_state"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status    RestServiceAnswerStatus `json:"status"`
+	UpdatedAt string                  `json:"updated_at"`
+
+	// Username Example: acme
+	Username string `json:"username"`
+}
+
+// RestServiceAnswerStatus Example: Active
+type RestServiceAnswerStatus string
 
 // RestSigningKeysAnswer defines model for rest.SigningKeysAnswer.
 type RestSigningKeysAnswer struct {
@@ -14839,13 +14946,13 @@ type GetApiV1ServicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksService
+	JSON200 *RestListRestServiceAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServicesResponse) GetJSON200() *RestListLinksService {
+func (r GetApiV1ServicesResponse) GetJSON200() *RestListRestServiceAnswer {
 	return r.JSON200
 }
 
@@ -14983,13 +15090,13 @@ type GetApiV1ServicesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksService
+	JSON200 *RestServiceAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServicesIdResponse) GetJSON200() *LinksService {
+func (r GetApiV1ServicesIdResponse) GetJSON200() *RestServiceAnswer {
 	return r.JSON200
 }
 
@@ -20631,7 +20738,7 @@ func ParseGetApiV1ServicesResponse(rsp *http.Response) (*GetApiV1ServicesRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksService
+		var dest RestListRestServiceAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20733,7 +20840,7 @@ func ParseGetApiV1ServicesIdResponse(rsp *http.Response) (*GetApiV1ServicesIdRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksService
+		var dest RestServiceAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

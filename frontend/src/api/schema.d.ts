@@ -3945,7 +3945,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Service"];
+                        "application/json": components["schemas"]["rest.List-rest_ServiceAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4092,7 +4092,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Service"];
+                        "application/json": components["schemas"]["rest.ServiceAnswer"];
                     };
                 };
                 /** @description Not Found */
@@ -6091,6 +6091,21 @@ export interface components {
             /** @example acme */
             username?: string;
         };
+        "links.ServiceLinkState": {
+            /** @example 3 */
+            attempts: number;
+            /** @description ConfirmedAt is when the panel last confirmed the location (null: never). */
+            confirmed_at: string | null;
+            /** @example The panel refused the links: account suspended by root. */
+            last_error: string;
+            /** @description NextAttemptAt is when a backoff ends (null: none). */
+            next_attempt_at: string | null;
+            /**
+             * @example failed
+             * @enum {string}
+             */
+            state: "up_to_date" | "pending" | "failed" | "none";
+        };
         "links.ServicePatch": {
             domain?: string;
             /**
@@ -6394,15 +6409,6 @@ export interface components {
             /** @example 1 */
             total?: number;
         };
-        "rest.List-links_Service": {
-            items?: components["schemas"]["links.Service"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
         "rest.List-links_SSOEvent": {
             items?: components["schemas"]["links.SSOEvent"][];
             /** @example 1 */
@@ -6423,6 +6429,15 @@ export interface components {
         };
         "rest.List-rest_PortalService": {
             items?: components["schemas"]["rest.PortalService"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-rest_ServiceAnswer": {
+            items?: components["schemas"]["rest.ServiceAnswer"][];
             /** @example 1 */
             page?: number;
             /** @example 50 */
@@ -6632,6 +6647,33 @@ export interface components {
             ok?: boolean;
             server?: components["schemas"]["links.Server"];
             support?: components["schemas"]["links.Support"];
+        };
+        "rest.ServiceAnswer": {
+            /** @example 1 */
+            client_id: number;
+            created_at: string;
+            /** @example acme.test */
+            domain: string;
+            /**
+             * @description ExternalID is the billing system's id of the service (null: none).
+             * @example svc-5001
+             */
+            external_id: string | null;
+            /** @example 1 */
+            id: number;
+            link_state: components["schemas"]["links.ServiceLinkState"];
+            /** @example cpanel */
+            module: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at: string;
+            /** @example acme */
+            username: string;
         };
         "rest.SigningKeysAnswer": {
             keys: components["schemas"]["links.SigningKeyInfo"][];
