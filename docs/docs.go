@@ -636,7 +636,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).",
+                "description": "Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).",
                 "produces": [
                     "application/json"
                 ],
@@ -665,6 +665,24 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only the entries about accounts with this username",
+                        "name": "account",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only the entries whose message contains this text (any case)",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "newest (the default) or oldest",
+                        "name": "order",
+                        "in": "query"
+                    },
+                    {
                         "type": "integer",
                         "description": "another operation of the application",
                         "name": "operation_id",
@@ -688,6 +706,94 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/rest.List-links_LogEntry"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/applications/{module}/log.csv": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.",
+                "produces": [
+                    "text/csv"
+                ],
+                "tags": [
+                    "applications"
+                ],
+                "summary": "Download the provisioning log as CSV",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "cpanel or wpsquared",
+                        "name": "module",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "debug, info, notice or warning",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "only this server's entries",
+                        "name": "server_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only the entries about accounts with this username",
+                        "name": "account",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only the entries whose message contains this text (any case)",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "newest (the default) or oldest",
+                        "name": "order",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "another operation of the application",
+                        "name": "operation_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "CSV",
+                        "schema": {
+                            "type": "string"
                         }
                     },
                     "400": {
@@ -3343,7 +3449,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/rest.List-links_Service"
+                            "$ref": "#/definitions/rest.List-rest_ServiceAnswer"
                         }
                     },
                     "400": {
@@ -3431,7 +3537,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/links.Service"
+                            "$ref": "#/definitions/rest.ServiceAnswer"
                         }
                     },
                     "404": {
@@ -6518,6 +6624,46 @@ const docTemplate = `{
                 }
             }
         },
+        "links.ServiceLinkState": {
+            "type": "object",
+            "required": [
+                "attempts",
+                "confirmed_at",
+                "last_error",
+                "next_attempt_at",
+                "state"
+            ],
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "confirmed_at": {
+                    "description": "ConfirmedAt is when the panel last confirmed the location (null: never).",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "last_error": {
+                    "type": "string",
+                    "example": "The panel refused the links: account suspended by root."
+                },
+                "next_attempt_at": {
+                    "description": "NextAttemptAt is when a backoff ends (null: none).",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "up_to_date",
+                        "pending",
+                        "failed",
+                        "none"
+                    ],
+                    "example": "failed"
+                }
+            }
+        },
         "links.ServicePatch": {
             "type": "object",
             "properties": {
@@ -7098,29 +7244,6 @@ const docTemplate = `{
                 }
             }
         },
-        "rest.List-links_Service": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/links.Service"
-                    }
-                },
-                "page": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "per_page": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
         "rest.List-links_WebhookDelivery": {
             "type": "object",
             "properties": {
@@ -7151,6 +7274,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/rest.PortalService"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "per_page": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "rest.List-rest_ServiceAnswer": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/rest.ServiceAnswer"
                     }
                 },
                 "page": {
@@ -7591,6 +7737,74 @@ const docTemplate = `{
                 },
                 "support": {
                     "$ref": "#/definitions/links.Support"
+                }
+            }
+        },
+        "rest.ServiceAnswer": {
+            "type": "object",
+            "required": [
+                "client_id",
+                "created_at",
+                "domain",
+                "external_id",
+                "id",
+                "link_state",
+                "module",
+                "server_id",
+                "status",
+                "updated_at",
+                "username"
+            ],
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "domain": {
+                    "type": "string",
+                    "example": "acme.test"
+                },
+                "external_id": {
+                    "description": "ExternalID is the billing system's id of the service (null: none).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "svc-5001"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "link_state": {
+                    "$ref": "#/definitions/links.ServiceLinkState"
+                },
+                "module": {
+                    "type": "string",
+                    "example": "cpanel"
+                },
+                "server_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Pending",
+                        "Active",
+                        "Suspended",
+                        "Terminated",
+                        "Cancelled"
+                    ],
+                    "example": "Active"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "acme"
                 }
             }
         },

@@ -766,6 +766,30 @@ func (e LinksServiceInputStatus) Valid() bool {
 	}
 }
 
+// Defines values for LinksServiceLinkStateState.
+const (
+	LinksServiceLinkStateStateFailed   LinksServiceLinkStateState = "failed"
+	LinksServiceLinkStateStateNone     LinksServiceLinkStateState = "none"
+	LinksServiceLinkStateStatePending  LinksServiceLinkStateState = "pending"
+	LinksServiceLinkStateStateUpToDate LinksServiceLinkStateState = "up_to_date"
+)
+
+// Valid indicates whether the value is a known member of the LinksServiceLinkStateState enum.
+func (e LinksServiceLinkStateState) Valid() bool {
+	switch e {
+	case LinksServiceLinkStateStateFailed:
+		return true
+	case LinksServiceLinkStateStateNone:
+		return true
+	case LinksServiceLinkStateStatePending:
+		return true
+	case LinksServiceLinkStateStateUpToDate:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinksServicePatchStatus.
 const (
 	LinksServicePatchStatusActive     LinksServicePatchStatus = "Active"
@@ -835,6 +859,33 @@ func (e RestPortalServiceStatus) Valid() bool {
 	case RestPortalServiceStatusSuspended:
 		return true
 	case RestPortalServiceStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceAnswerStatus.
+const (
+	RestServiceAnswerStatusActive     RestServiceAnswerStatus = "Active"
+	RestServiceAnswerStatusCancelled  RestServiceAnswerStatus = "Cancelled"
+	RestServiceAnswerStatusPending    RestServiceAnswerStatus = "Pending"
+	RestServiceAnswerStatusSuspended  RestServiceAnswerStatus = "Suspended"
+	RestServiceAnswerStatusTerminated RestServiceAnswerStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceAnswerStatus enum.
+func (e RestServiceAnswerStatus) Valid() bool {
+	switch e {
+	case RestServiceAnswerStatusActive:
+		return true
+	case RestServiceAnswerStatusCancelled:
+		return true
+	case RestServiceAnswerStatusPending:
+		return true
+	case RestServiceAnswerStatusSuspended:
+		return true
+	case RestServiceAnswerStatusTerminated:
 		return true
 	default:
 		return false
@@ -1960,6 +2011,27 @@ type LinksServiceInput struct {
 // LinksServiceInputStatus Example: Active
 type LinksServiceInputStatus string
 
+// LinksServiceLinkState defines model for links.ServiceLinkState.
+type LinksServiceLinkState struct {
+	// Attempts Example: 3
+	Attempts int `json:"attempts"`
+
+	// ConfirmedAt ConfirmedAt is when the panel last confirmed the location (null: never).
+	ConfirmedAt *string `json:"confirmed_at"`
+
+	// LastError Example: The panel refused the links: account suspended by root.
+	LastError string `json:"last_error"`
+
+	// NextAttemptAt NextAttemptAt is when a backoff ends (null: none).
+	NextAttemptAt *string `json:"next_attempt_at"`
+
+	// State Example: failed
+	State LinksServiceLinkStateState `json:"state"`
+}
+
+// LinksServiceLinkStateState Example: failed
+type LinksServiceLinkStateState string
+
 // LinksServicePatch defines model for links.ServicePatch.
 type LinksServicePatch struct {
 	Domain *string `json:"domain,omitempty"`
@@ -2285,20 +2357,6 @@ type RestListLinksServer struct {
 	Total *int `json:"total,omitempty"`
 }
 
-// RestListLinksService defines model for rest.List-links_Service.
-type RestListLinksService struct {
-	Items *[]LinksService `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
 // RestListLinksWebhookDelivery defines model for rest.List-links_WebhookDelivery.
 type RestListLinksWebhookDelivery struct {
 	Items *[]LinksWebhookDelivery `json:"items,omitempty"`
@@ -2316,6 +2374,20 @@ type RestListLinksWebhookDelivery struct {
 // RestListRestPortalService defines model for rest.List-rest_PortalService.
 type RestListRestPortalService struct {
 	Items *[]RestPortalService `json:"items,omitempty"`
+
+	// Page Example: 1
+	Page *int `json:"page,omitempty"`
+
+	// PerPage Example: 50
+	PerPage *int `json:"per_page,omitempty"`
+
+	// Total Example: 1
+	Total *int `json:"total,omitempty"`
+}
+
+// RestListRestServiceAnswer defines model for rest.List-rest_ServiceAnswer.
+type RestListRestServiceAnswer struct {
+	Items *[]RestServiceAnswer `json:"items,omitempty"`
 
 	// Page Example: 1
 	Page *int `json:"page,omitempty"`
@@ -2593,6 +2665,41 @@ type RestServerTestResult struct {
 	Support *LinksSupport `json:"support,omitempty"`
 }
 
+// RestServiceAnswer defines model for rest.ServiceAnswer.
+type RestServiceAnswer struct {
+	// ClientId Example: 1
+	ClientId  int    `json:"client_id"`
+	CreatedAt string `json:"created_at"`
+
+	// Domain Example: acme.test
+	Domain string `json:"domain"`
+
+	// ExternalId ExternalID is the billing system's id of the service (null: none).
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id"`
+
+	// Id Example: 1
+	Id        int                   `json:"id"`
+	LinkState LinksServiceLinkState `json:"link_state"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status    RestServiceAnswerStatus `json:"status"`
+	UpdatedAt string                  `json:"updated_at"`
+
+	// Username Example: acme
+	Username string `json:"username"`
+}
+
+// RestServiceAnswerStatus Example: Active
+type RestServiceAnswerStatus string
+
 // RestSigningKeysAnswer defines model for rest.SigningKeysAnswer.
 type RestSigningKeysAnswer struct {
 	Keys []LinksSigningKeyInfo `json:"keys"`
@@ -2618,6 +2725,15 @@ type GetApiV1ApplicationsModuleLogParams struct {
 	// ServerId only this server's entries
 	ServerId *int `form:"server_id,omitempty" json:"server_id,omitempty"`
 
+	// Account only the entries about accounts with this username
+	Account *string `form:"account,omitempty" json:"account,omitempty"`
+
+	// Q only the entries whose message contains this text (any case)
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Order newest (the default) or oldest
+	Order *string `form:"order,omitempty" json:"order,omitempty"`
+
 	// OperationId another operation of the application
 	OperationId *int `form:"operation_id,omitempty" json:"operation_id,omitempty"`
 
@@ -2626,6 +2742,27 @@ type GetApiV1ApplicationsModuleLogParams struct {
 
 	// PerPage page size, 1 to 200
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// GetApiV1ApplicationsModuleLogCsvParams defines parameters for GetApiV1ApplicationsModuleLogCsv.
+type GetApiV1ApplicationsModuleLogCsvParams struct {
+	// Level debug, info, notice or warning
+	Level *string `form:"level,omitempty" json:"level,omitempty"`
+
+	// ServerId only this server's entries
+	ServerId *int `form:"server_id,omitempty" json:"server_id,omitempty"`
+
+	// Account only the entries about accounts with this username
+	Account *string `form:"account,omitempty" json:"account,omitempty"`
+
+	// Q only the entries whose message contains this text (any case)
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Order newest (the default) or oldest
+	Order *string `form:"order,omitempty" json:"order,omitempty"`
+
+	// OperationId another operation of the application
+	OperationId *int `form:"operation_id,omitempty" json:"operation_id,omitempty"`
 }
 
 // GetApiV1ApplicationsModuleStatusParams defines parameters for GetApiV1ApplicationsModuleStatus.
@@ -3161,10 +3298,17 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleLog Get the provisioning log
 	//
-	// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 	//
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
+	//
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	//
+	// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+	GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
 	//
@@ -4233,11 +4377,28 @@ func (c *Client) PutApiV1ApplicationsModuleLinks(ctx context.Context, module str
 
 // GetApiV1ApplicationsModuleLog Get the provisioning log
 //
-// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 //
 // Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1ApplicationsModuleLogRequest(c.Server, module, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
+//
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+//
+// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+func (c *Client) GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1ApplicationsModuleLogCsvRequest(c.Server, module, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6575,6 +6736,42 @@ func NewGetApiV1ApplicationsModuleLogRequest(server string, module string, param
 
 		}
 
+		if params.Account != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account", *params.Account, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.OperationId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operation_id", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -6602,6 +6799,127 @@ func NewGetApiV1ApplicationsModuleLogRequest(server string, module string, param
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiV1ApplicationsModuleLogCsvRequest constructs an http.Request for the GetApiV1ApplicationsModuleLogCsv method
+func NewGetApiV1ApplicationsModuleLogCsvRequest(server string, module string, params *GetApiV1ApplicationsModuleLogCsvParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "module", module, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/applications/%s/log.csv", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Level != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "level", *params.Level, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ServerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "server_id", *params.ServerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Account != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account", *params.Account, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operation_id", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10338,12 +10656,21 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleLogWithResponse Get the provisioning log
 	//
-	// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLogWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogResponse, error)
+
+	// GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
+	//
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+	GetApiV1ApplicationsModuleLogCsvWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogCsvResponse, error)
 
 	// PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
 	//
@@ -11993,6 +12320,40 @@ func (r GetApiV1ApplicationsModuleLogResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetApiV1ApplicationsModuleLogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1ApplicationsModuleLogCsvResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1ApplicationsModuleLogCsvResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1ApplicationsModuleLogCsvResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1ApplicationsModuleLogCsvResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1ApplicationsModuleLogCsvResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14899,13 +15260,13 @@ type GetApiV1ServicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksService
+	JSON200 *RestListRestServiceAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServicesResponse) GetJSON200() *RestListLinksService {
+func (r GetApiV1ServicesResponse) GetJSON200() *RestListRestServiceAnswer {
 	return r.JSON200
 }
 
@@ -15043,13 +15404,13 @@ type GetApiV1ServicesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksService
+	JSON200 *RestServiceAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServicesIdResponse) GetJSON200() *LinksService {
+func (r GetApiV1ServicesIdResponse) GetJSON200() *RestServiceAnswer {
 	return r.JSON200
 }
 
@@ -16519,7 +16880,7 @@ func (c *ClientWithResponses) PutApiV1ApplicationsModuleLinksWithResponse(ctx co
 
 // GetApiV1ApplicationsModuleLogWithResponse Get the provisioning log
 //
-// Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16530,6 +16891,21 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseGetApiV1ApplicationsModuleLogResponse(rsp)
+}
+
+// GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
+//
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
+func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogCsvWithResponse(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*GetApiV1ApplicationsModuleLogCsvResponse, error) {
+	rsp, err := c.GetApiV1ApplicationsModuleLogCsv(ctx, module, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1ApplicationsModuleLogCsvResponse(rsp)
 }
 
 // PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
@@ -18579,6 +18955,22 @@ func ParseGetApiV1ApplicationsModuleLogResponse(rsp *http.Response) (*GetApiV1Ap
 		}
 		response.JSON404 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1ApplicationsModuleLogCsvResponse parses an HTTP response from a GetApiV1ApplicationsModuleLogCsvWithResponse call
+func ParseGetApiV1ApplicationsModuleLogCsvResponse(rsp *http.Response) (*GetApiV1ApplicationsModuleLogCsvResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1ApplicationsModuleLogCsvResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil
@@ -20751,7 +21143,7 @@ func ParseGetApiV1ServicesResponse(rsp *http.Response) (*GetApiV1ServicesRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksService
+		var dest RestListRestServiceAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20853,7 +21245,7 @@ func ParseGetApiV1ServicesIdResponse(rsp *http.Response) (*GetApiV1ServicesIdRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksService
+		var dest RestServiceAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

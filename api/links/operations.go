@@ -131,6 +131,12 @@ type LogFilter struct {
 	OperationID int64
 	Level       string
 	ServerID    int64
+	// Account keeps the entries about the accounts with this username.
+	Account string
+	// Query keeps the entries whose message contains it (any case).
+	Query string
+	// Order is OrderNewest (the default of the API) or OrderOldest.
+	Order string
 	Page
 }
 

@@ -248,30 +248,51 @@ func (e *Engine) forgetStatus(module string) {
 // Log returns one page of an operation's log: f.OperationID, or the
 // application's last operation when zero.
 func (e *Engine) Log(ctx context.Context, module string, f links.LogFilter) ([]links.LogEntry, int64, error) {
+	found, err := e.logOperation(ctx, module, &f)
+	if err != nil || !found {
+		return []links.LogEntry{}, 0, err
+	}
+	return e.store.ListLog(ctx, f)
+}
+
+// LogEach calls fn with every entry of an operation's log that f selects,
+// a batch at a time (see Log for the operation); nothing when there is no
+// operation yet.
+func (e *Engine) LogEach(ctx context.Context, module string, f links.LogFilter, fn func([]links.LogEntry) error) error {
+	found, err := e.logOperation(ctx, module, &f)
+	if err != nil || !found {
+		return err
+	}
+	return e.store.LogEach(ctx, f, fn)
+}
+
+// logOperation checks f and sets f.OperationID to the operation whose log
+// is asked for; found is false when the application has none yet.
+func (e *Engine) logOperation(ctx context.Context, module string, f *links.LogFilter) (found bool, err error) {
 	if _, err := application(module); err != nil {
-		return nil, 0, err
+		return false, err
 	}
 	if f.Level != "" {
 		if err := oneOf("level", f.Level, links.LogLevels); err != nil {
-			return nil, 0, err
+			return false, err
 		}
 	}
 	if f.OperationID == 0 {
 		op, err := e.store.LatestOperation(ctx, module)
 		if err != nil || op == nil {
-			return []links.LogEntry{}, 0, err
+			return false, err
 		}
 		f.OperationID = op.ID
-	} else {
-		op, err := e.store.Operation(ctx, f.OperationID)
-		if err != nil {
-			return nil, 0, err
-		}
-		if op.Module != module {
-			return nil, 0, links.Errorf(links.ENOTFOUND, "Operation %d is not an operation of %s.", f.OperationID, appName(module))
-		}
+		return true, nil
 	}
-	return e.store.ListLog(ctx, f)
+	op, err := e.store.Operation(ctx, f.OperationID)
+	if err != nil {
+		return false, err
+	}
+	if op.Module != module {
+		return false, links.Errorf(links.ENOTFOUND, "Operation %d is not an operation of %s.", f.OperationID, appName(module))
+	}
+	return true, nil
 }
 
 func oneOf(field, v string, allowed []string) error {

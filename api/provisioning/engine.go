@@ -49,6 +49,7 @@ type Store interface {
 	ListOperations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error)
 	LatestOperation(ctx context.Context, module string) (*links.Operation, error)
 	ListLog(ctx context.Context, f links.LogFilter) ([]links.LogEntry, int64, error)
+	LogEach(ctx context.Context, f links.LogFilter, fn func([]links.LogEntry) error) error
 	ReconcileCounts(ctx context.Context, module string) (links.ReconcileCounts, error)
 	PendingServers(ctx context.Context) (int64, error)
 

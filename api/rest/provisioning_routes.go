@@ -27,6 +27,7 @@ type Provisioning interface {
 	SaveLinks(ctx context.Context, module string, in []links.LinkInput, by string) ([]links.Link, *links.Operation, error)
 	Status(ctx context.Context, module string) (links.ApplicationStatus, error)
 	Log(ctx context.Context, module string, f links.LogFilter) ([]links.LogEntry, int64, error)
+	LogEach(ctx context.Context, module string, f links.LogFilter, fn func([]links.LogEntry) error) error
 	Operations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error)
 	Operation(ctx context.Context, id int64) (links.OperationDetail, error)
 }
@@ -50,6 +51,7 @@ func (s *Server) provisioningRoutes(staff *echo.Group) {
 	staff.PUT("/applications/:module/links", s.putLinks, mw...)
 	staff.GET("/applications/:module/status", s.getStatus, mw...)
 	staff.GET("/applications/:module/log", s.getLog, mw...)
+	staff.GET("/applications/:module/log.csv", s.getLogCSV, mw...)
 	staff.POST("/applications/:module/sync", s.syncApplication, mw...)
 	staff.POST("/applications/:module/retry-failed", s.retryFailed, mw...)
 	staff.POST("/applications/:module/verify", s.verifyApplication, mw...)

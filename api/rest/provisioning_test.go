@@ -216,11 +216,11 @@ func TestApplicationLinksThroughTheAPI(t *testing.T) {
 
 		// Log: filters and paging.
 		var log rest.List[links.LogEntry]
-		e.staff(http.MethodGet, "/api/v1/applications/cpanel/log?level=debug", nil, http.StatusOK, &log)
+		e.staff(http.MethodGet, "/api/v1/applications/cpanel/log?level=debug&order=oldest", nil, http.StatusOK, &log)
 		if log.Total != 4 || log.Items[0].Level != links.LevelDebug || !strings.Contains(log.Items[0].Message, "Started activation") {
 			t.Fatalf("log = %+v", log)
 		}
-		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/applications/cpanel/log?server_id=%d&per_page=1&page=2", serverID), nil, http.StatusOK, &log)
+		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/applications/cpanel/log?server_id=%d&per_page=1&page=2&order=oldest", serverID), nil, http.StatusOK, &log)
 		if log.Total != 2 || len(log.Items) != 1 || *log.Items[0].ServerID != serverID || !strings.Contains(log.Items[0].Message, "Finished server cp1") {
 			t.Fatalf("server log = %+v", log)
 		}

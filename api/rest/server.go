@@ -68,6 +68,9 @@ type Store interface {
 	CreateService(ctx context.Context, in links.ServiceInput) (links.Service, error)
 	Service(ctx context.Context, id int64) (links.Service, error)
 	ListServices(ctx context.Context, f links.ServiceFilter) ([]links.Service, int64, error)
+	// ServiceLinkStates returns the link state of each service by id, in
+	// one query (links.LinkStateOf).
+	ServiceLinkStates(ctx context.Context, ids []int64) (map[int64]links.ServiceLinkState, error)
 	UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error)
 	DeleteService(ctx context.Context, id int64) (links.Service, error)
 	// BatchClients and BatchServices fill the results of the items that

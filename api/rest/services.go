@@ -37,7 +37,7 @@ func (s *Server) serviceChanged(ctx context.Context, before, after *links.Servic
 //	@Param		order		query		string	false	"oldest (default, by id) or newest (newest first)"	Enums(oldest, newest)
 //	@Param		page		query		int		false	"page, from 1"
 //	@Param		per_page	query		int		false	"page size, 1 to 200"
-//	@Success	200			{object}	List[links.Service]
+//	@Success	200			{object}	List[ServiceAnswer]
 //	@Failure	400			{object}	ErrorBody
 //	@Router		/api/v1/services [get]
 func (s *Server) listServices(c echo.Context) error {
@@ -69,7 +69,40 @@ func (s *Server) listServices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	answers, err := s.serviceAnswers(c.Request().Context(), items)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(answers, total, p))
+}
+
+// ServiceAnswer is a service as the staff API lists it: with the link
+// state of its account.
+type ServiceAnswer struct {
+	links.Service
+	LinkState links.ServiceLinkState `json:"link_state" validate:"required"`
+}
+
+// serviceAnswers adds the link states of a page of services, read in one
+// query.
+func (s *Server) serviceAnswers(ctx context.Context, svcs []links.Service) ([]ServiceAnswer, error) {
+	ids := make([]int64, len(svcs))
+	for i, svc := range svcs {
+		ids[i] = svc.ID
+	}
+	states, err := s.store.ServiceLinkStates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ServiceAnswer, len(svcs))
+	for i, svc := range svcs {
+		st, ok := states[svc.ID]
+		if !ok {
+			st = links.LinkStateOf(links.LinkStateFacts{}) // deleted meanwhile: nothing to show
+		}
+		out[i] = ServiceAnswer{Service: svc, LinkState: st}
+	}
+	return out, nil
 }
 
 // createService creates a hosting account.
@@ -108,7 +141,7 @@ func (s *Server) createService(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		id	path		int	true	"service id"
-//	@Success	200	{object}	links.Service
+//	@Success	200	{object}	ServiceAnswer
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/services/{id} [get]
 func (s *Server) getService(c echo.Context) error {
@@ -120,7 +153,11 @@ func (s *Server) getService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, svc)
+	answers, err := s.serviceAnswers(c.Request().Context(), []links.Service{svc})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, answers[0])
 }
 
 // updateService changes a hosting account: suspend, unsuspend, terminate, move.

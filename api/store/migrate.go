@@ -164,6 +164,28 @@ var migrations = []*gormigrate.Migration{
 		ID:      "2026120710_external_ids",
 		Migrate: migrateExternalIDs,
 	},
+	{
+		// The log viewer's account filter: services by username, and
+		// an operation's entries by service.
+		ID:      "2026120730_log_filters",
+		Migrate: migrateLogFilters,
+	},
+}
+
+// migrateLogFilters is the migration 2026120730_log_filters.
+func migrateLogFilters(tx *gorm.DB) error {
+	for _, ix := range []struct {
+		row  any
+		name string
+	}{{&serviceRow{}, "idx_services_username"}, {&logEntryRow{}, "idx_log_entries_op_service"}} {
+		if tx.Migrator().HasIndex(ix.row, ix.name) {
+			continue
+		}
+		if err := tx.Migrator().CreateIndex(ix.row, ix.name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrateReconciler is the migration 2026120610_reconciler.

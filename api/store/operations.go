@@ -396,30 +396,6 @@ func (s *Store) LatestOperation(ctx context.Context, module string) (*links.Oper
 	return &ops[0], nil
 }
 
-// ListLog returns one page of an operation's log, oldest first, and the total.
-func (s *Store) ListLog(ctx context.Context, f links.LogFilter) ([]links.LogEntry, int64, error) {
-	q := s.db.WithContext(ctx).Model(&logEntryRow{}).Where("operation_id = ?", f.OperationID)
-	if f.Level != "" {
-		q = q.Where("level = ?", f.Level)
-	}
-	if f.ServerID != 0 {
-		q = q.Where("server_id = ?", f.ServerID)
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, translate(err, "log entries")
-	}
-	var rows []logEntryRow
-	if err := q.Order("id").Offset(f.Offset()).Limit(f.PerPage).Find(&rows).Error; err != nil {
-		return nil, 0, translate(err, "log entries")
-	}
-	out := make([]links.LogEntry, len(rows))
-	for i, r := range rows {
-		out[i] = logFromRow(r)
-	}
-	return out, total, nil
-}
-
 // PurgeOperations deletes finished operations (with their tasks and log)
 // that finished before the cutoff, and returns how many.
 func (s *Store) PurgeOperations(ctx context.Context, before time.Time) (int64, error) {

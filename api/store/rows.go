@@ -106,10 +106,12 @@ func (membershipRow) TableName() string { return "memberships" }
 type serviceRow struct {
 	// (server_id, id) serves the provisioning cursor: "this server's
 	// accounts after id N, in id order" (PushAccounts).
-	ID       int64   `gorm:"primaryKey;index:idx_services_server_id,priority:2"`
-	ClientID int64   `gorm:"not null;index"`
-	ServerID int64   `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1;index:idx_services_server_id,priority:1"`
-	Username *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2"`
+	ID       int64 `gorm:"primaryKey;index:idx_services_server_id,priority:2"`
+	ClientID int64 `gorm:"not null;index"`
+	ServerID int64 `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1;index:idx_services_server_id,priority:1"`
+	// idx_services_username serves lookups by username alone (the log's
+	// account filter).
+	Username *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2;index:idx_services_username"`
 	Domain   string  `gorm:"size:253;not null;default:''"`
 	Status   string  `gorm:"size:16;not null;index"`
 	// ExternalID is the billing system's id: NULL for none.
@@ -278,13 +280,14 @@ type serverLeaseRow struct {
 func (serverLeaseRow) TableName() string { return "server_leases" }
 
 type logEntryRow struct {
-	ID          int64     `gorm:"primaryKey"`
-	OperationID int64     `gorm:"not null;index:idx_log_entries_op,priority:1"`
+	ID int64 `gorm:"primaryKey"`
+	// (operation_id, service_id) serves the log's account filter.
+	OperationID int64     `gorm:"not null;index:idx_log_entries_op,priority:1;index:idx_log_entries_op_service,priority:1"`
 	Module      string    `gorm:"size:32;not null"`
 	Time        time.Time `gorm:"not null;index"`
 	Level       string    `gorm:"size:16;not null"`
 	ServerID    *int64
-	ServiceID   *int64
+	ServiceID   *int64 `gorm:"index:idx_log_entries_op_service,priority:2"`
 	Message     string `gorm:"type:text;not null"`
 }
 

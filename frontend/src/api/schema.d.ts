@@ -760,19 +760,25 @@ export interface paths {
         };
         /**
          * Get the provisioning log
-         * @description Entries of the application's last operation (or of operation_id), oldest first: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+         * @description Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description only the entries about accounts with this username */
+                    account?: string;
                     /** @description debug, info, notice or warning */
                     level?: string;
                     /** @description another operation of the application */
                     operation_id?: number;
+                    /** @description newest (the default) or oldest */
+                    order?: string;
                     /** @description page, from 1 */
                     page?: number;
                     /** @description page size, 1 to 200 */
                     per_page?: number;
+                    /** @description only the entries whose message contains this text (any case) */
+                    q?: string;
                     /** @description only this server's entries */
                     server_id?: number;
                 };
@@ -819,6 +825,88 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{module}/log.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the provisioning log as CSV
+         * @description Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only the entries about accounts with this username */
+                    account?: string;
+                    /** @description debug, info, notice or warning */
+                    level?: string;
+                    /** @description another operation of the application */
+                    operation_id?: number;
+                    /** @description newest (the default) or oldest */
+                    order?: string;
+                    /** @description only the entries whose message contains this text (any case) */
+                    q?: string;
+                    /** @description only this server's entries */
+                    server_id?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description cpanel or wpsquared */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["rest.ErrorBody"];
                     };
                 };
             };
@@ -3949,7 +4037,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Service"];
+                        "application/json": components["schemas"]["rest.List-rest_ServiceAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4096,7 +4184,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Service"];
+                        "application/json": components["schemas"]["rest.ServiceAnswer"];
                     };
                 };
                 /** @description Not Found */
@@ -6147,6 +6235,21 @@ export interface components {
             /** @example acme */
             username?: string;
         };
+        "links.ServiceLinkState": {
+            /** @example 3 */
+            attempts: number;
+            /** @description ConfirmedAt is when the panel last confirmed the location (null: never). */
+            confirmed_at: string | null;
+            /** @example The panel refused the links: account suspended by root. */
+            last_error: string;
+            /** @description NextAttemptAt is when a backoff ends (null: none). */
+            next_attempt_at: string | null;
+            /**
+             * @example failed
+             * @enum {string}
+             */
+            state: "up_to_date" | "pending" | "failed" | "none";
+        };
         "links.ServicePatch": {
             domain?: string;
             /**
@@ -6450,15 +6553,6 @@ export interface components {
             /** @example 1 */
             total?: number;
         };
-        "rest.List-links_Service": {
-            items?: components["schemas"]["links.Service"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
         "rest.List-links_SSOEvent": {
             items?: components["schemas"]["links.SSOEvent"][];
             /** @example 1 */
@@ -6479,6 +6573,15 @@ export interface components {
         };
         "rest.List-rest_PortalService": {
             items?: components["schemas"]["rest.PortalService"][];
+            /** @example 1 */
+            page?: number;
+            /** @example 50 */
+            per_page?: number;
+            /** @example 1 */
+            total?: number;
+        };
+        "rest.List-rest_ServiceAnswer": {
+            items?: components["schemas"]["rest.ServiceAnswer"][];
             /** @example 1 */
             page?: number;
             /** @example 50 */
@@ -6688,6 +6791,33 @@ export interface components {
             ok?: boolean;
             server?: components["schemas"]["links.Server"];
             support?: components["schemas"]["links.Support"];
+        };
+        "rest.ServiceAnswer": {
+            /** @example 1 */
+            client_id: number;
+            created_at: string;
+            /** @example acme.test */
+            domain: string;
+            /**
+             * @description ExternalID is the billing system's id of the service (null: none).
+             * @example svc-5001
+             */
+            external_id: string | null;
+            /** @example 1 */
+            id: number;
+            link_state: components["schemas"]["links.ServiceLinkState"];
+            /** @example cpanel */
+            module: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at: string;
+            /** @example acme */
+            username: string;
         };
         "rest.SigningKeysAnswer": {
             keys: components["schemas"]["links.SigningKeyInfo"][];

@@ -161,6 +161,13 @@ describe('clients', () => {
                 username: 'acme',
                 domain: 'acme.test',
                 status: 'Suspended',
+                link_state: {
+                  state: 'pending',
+                  last_error: '',
+                  attempts: 0,
+                  next_attempt_at: null,
+                  confirmed_at: null,
+                },
               },
             ],
             total: 1,

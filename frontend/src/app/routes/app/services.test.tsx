@@ -22,8 +22,28 @@ const acme = {
   status: 'Active',
   created_at: '2026-11-28T10:00:00Z',
   updated_at: '2026-11-28T10:00:00Z',
+  link_state: {
+    state: 'up_to_date',
+    last_error: '',
+    attempts: 0,
+    next_attempt_at: null,
+    confirmed_at: '2026-11-28T10:05:00Z',
+  },
 };
-const beta = { ...acme, id: 6, username: 'beta', domain: 'beta.test', status: 'Suspended' };
+const beta = {
+  ...acme,
+  id: 6,
+  username: 'beta',
+  domain: 'beta.test',
+  status: 'Suspended',
+  link_state: {
+    state: 'failed',
+    last_error: 'You do not have access to an account named beta.',
+    attempts: 2,
+    next_attempt_at: null,
+    confirmed_at: null,
+  },
+};
 const servers = {
   items: [
     { id: 1, name: 'cp1', module: 'cpanel', active: true },
@@ -58,6 +78,10 @@ describe('services', () => {
     const { user, router } = renderRoutes(routes, '/services?status=Active');
     expect(await rowOf('acme.test')).toHaveTextContent('Active');
     expect(listQueries(fetch)[0]!.get('order')).toBe('newest');
+    expect(await rowOf('acme.test')).toHaveTextContent('Up to date');
+    const betaRow = await rowOf('beta.test');
+    expect(betaRow).toHaveTextContent('Failed');
+    expect(betaRow).toHaveTextContent('You do not have access to an account named beta.');
     expect(listQueries(fetch)[0]!.get('status')).toBe('Active');
 
     await user.selectOptions(screen.getByLabelText('Server'), 'cp2');

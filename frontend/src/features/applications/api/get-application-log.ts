@@ -7,7 +7,7 @@ export type LogQuery = QueryOf<'/api/v1/applications/{module}/log'>;
 
 /**
  * GET /api/v1/applications/{module}/log: entries of the last operation (or operation_id),
- * oldest first. `live` re-reads it while the operation runs.
+ * newest first unless order=oldest. `live` re-reads it while the operation runs.
  */
 export const applicationLogQueryOptions = (module: string, query: LogQuery, live: boolean) =>
   queryOptions({

@@ -9,13 +9,15 @@ import { EmptyState, ErrorState } from '@/components/ui/states';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { errorMessage } from '@/lib/api-error';
 import { useApplication } from '../api/get-application';
+import type { LogCsvQuery } from '../api/download-application-log';
 import { useApplicationLog, type LogQuery } from '../api/get-application-log';
 import { isBusy, useApplicationStatus } from '../api/get-application-status';
 import { useOperation } from '../api/get-operation';
 import { useOperations } from '../api/get-operations';
 import { useSyncApplication } from '../api/sync-application';
 import { OPERATION_KINDS, formatTime } from './labels';
-import { LEVELS, LevelBadge } from './level-badge';
+import { LevelBadge } from './level-badge';
+import { LogFilters, type LogFilterValues } from './log-filters';
 import { OperationBreakdown } from './operation-breakdown';
 import { OperationsTable } from './operations-table';
 import { RetryFailedButton } from './repair-buttons';
@@ -28,13 +30,21 @@ const LOG_FILTER_DEPENDENTS = { op: ['server'] } as const;
 
 /**
  * View Log: the entries of the application's last operation (or one picked from the history),
- * filterable by level and server, oldest first, live while the operation runs; plus the
+ * filterable by level, server, account and message text, newest first (or oldest), with a CSV
+ * download of what the filters select, live while the operation runs; plus the
  * operation's per-server breakdown and the history of operations.
  */
 export function ApplicationLog({ module }: { module: string }) {
   const { params, update } = useFilterParams(LOG_FILTER_DEPENDENTS);
-  const level = params.get('level') ?? '';
-  const server = params.get('server') ?? '';
+  const filters: LogFilterValues = {
+    level: params.get('level') ?? '',
+    server: params.get('server') ?? '',
+    account: params.get('account') ?? '',
+    q: params.get('q') ?? '',
+    order: params.get('order') === 'oldest' ? 'oldest' : '',
+  };
+  const { level, server } = filters;
+  const filtered = Boolean(level || server || filters.account || filters.q);
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const opParam = Number(params.get('op') ?? '');
   const pickedOp = Number.isInteger(opParam) && opParam > 0 ? opParam : undefined;
@@ -50,10 +60,14 @@ export function ApplicationLog({ module }: { module: string }) {
   const opState = operation.data?.state ?? (pickedOp ? undefined : status.data?.operation?.state);
   const live = opState === 'queued' || opState === 'running' || (!pickedOp && isBusy(status.data));
 
-  const query: LogQuery = { page, per_page: PER_PAGE };
-  if (level) query.level = level;
-  if (server) query.server_id = Number(server);
-  if (pickedOp) query.operation_id = pickedOp;
+  const csvQuery: LogCsvQuery = {};
+  if (level) csvQuery.level = level;
+  if (server) csvQuery.server_id = Number(server);
+  if (filters.account) csvQuery.account = filters.account;
+  if (filters.q) csvQuery.q = filters.q;
+  if (filters.order) csvQuery.order = filters.order;
+  if (pickedOp) csvQuery.operation_id = pickedOp;
+  const query: LogQuery = { ...csvQuery, page, per_page: PER_PAGE };
   const log = useApplicationLog(module, query, live);
   const history = useOperations({ module, per_page: 10 }, isBusy(status.data));
 
@@ -120,43 +134,14 @@ export function ApplicationLog({ module }: { module: string }) {
         <h2 id="entries-title" className="section-title">
           Entries
         </h2>
+        <LogFilters
+          module={module}
+          values={filters}
+          servers={servers}
+          csvQuery={csvQuery}
+          onChange={update}
+        />
         <div className="toolbar">
-          <label className="inline-label" htmlFor="log-level">
-            Level
-            <select
-              id="log-level"
-              className="input"
-              value={level}
-              onChange={(e) => {
-                update('level', e.target.value);
-              }}
-            >
-              <option value="">All levels</option>
-              {LEVELS.map((l) => (
-                <option key={l.value} value={l.value}>
-                  {l.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="inline-label" htmlFor="log-server">
-            Server
-            <select
-              id="log-server"
-              className="input"
-              value={server}
-              onChange={(e) => {
-                update('server', e.target.value);
-              }}
-            >
-              <option value="">All servers</option>
-              {servers.map((s) => (
-                <option key={s.server_id} value={String(s.server_id)}>
-                  {s.server_name || `#${String(s.server_id)}`}
-                </option>
-              ))}
-            </select>
-          </label>
           {log.isFetching && !log.isPending ? (
             <span className="muted small" aria-hidden="true">
               Updating…
@@ -172,9 +157,9 @@ export function ApplicationLog({ module }: { module: string }) {
             onRetry={() => void log.refetch()}
           />
         ) : entries.length === 0 ? (
-          <EmptyState title={level || server ? 'No entries match' : 'No log entries yet'}>
-            {level || server
-              ? 'Change the level or server filter.'
+          <EmptyState title={filtered ? 'No entries match' : 'No log entries yet'}>
+            {filtered
+              ? 'Change the level, server, account or search filter.'
               : 'Entries appear here when application links are enabled, configured or repaired.'}
           </EmptyState>
         ) : (

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { Schema } from '@/api/types';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -20,6 +21,7 @@ import { useSyncService } from '../api/sync-service';
 import { ServiceFormDialog } from './service-form-dialog';
 import { ServicesFilters } from './services-filters';
 import { ServiceStatusDialog } from './service-status-dialog';
+import { LinkStateCell } from './link-state';
 
 const PER_PAGE = 25;
 
@@ -47,7 +49,8 @@ function useServicesQuery(clientId: number | undefined) {
 }
 
 /**
- * Hosting accounts, newest first, with filters and paging kept in the URL; each row can be
+ * Hosting accounts, newest first, with filters and paging kept in the URL, each with the state
+ * of its application links (up to date, pending, failed with the panel's error); each row can be
  * edited (or moved to another server), suspended, unsuspended or terminated. With `clientId`
  * (a client's page) the list is that client's.
  */
@@ -119,18 +122,21 @@ export function ServicesList({ clientId }: { clientId?: number }) {
   );
 }
 
+/** A row of the list: the service with its link state. */
+type ServiceRow = Schema<'rest.ServiceAnswer'>;
+
 function ServicesTable({
   items,
   showClient,
   busy,
   onPick,
 }: {
-  items: Service[];
+  items: ServiceRow[];
   showClient: boolean;
   busy: boolean;
   onPick: (p: Pending) => void;
 }) {
-  const columns = ['Domain', 'Username', 'Application', 'Server', 'Status'];
+  const columns = ['Domain', 'Username', 'Application', 'Server', 'Status', 'Links'];
   if (showClient) columns.splice(2, 0, 'Client');
   return (
     <DataTable
@@ -155,6 +161,9 @@ function ServicesTable({
             </td>
             <td>
               <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
+            </td>
+            <td>
+              <LinkStateCell state={s.link_state} />
             </td>
             <td className="num">
               <div className="actions actions--end">

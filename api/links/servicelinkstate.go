@@ -1,0 +1,69 @@
+package links
+
+import "time"
+
+// The link state of a service, as the Services screen shows it.
+const (
+	// LinkUpToDate: the panel confirmed the links the account should carry.
+	LinkUpToDate = "up_to_date"
+	// LinkPending: the account is out of date and will be pushed (or
+	// cleaned), now or after its backoff.
+	LinkPending = "pending"
+	// LinkFailed: the panel refused the current desired state for good;
+	// the account is tried again when that state changes (or on a retry).
+	LinkFailed = "failed"
+	// LinkNone: the account should carry no links and carries none.
+	LinkNone = "none"
+)
+
+// ServiceLinkState is a service's account location as the reconciler sees
+// it: State is the verdict of LinkStateOf, the rest the location's retry
+// record (zero when the engine has not written one yet).
+type ServiceLinkState struct {
+	State     string `json:"state" validate:"required" enums:"up_to_date,pending,failed,none" example:"failed"`
+	LastError string `json:"last_error" validate:"required" example:"The panel refused the links: account suspended by root."`
+	Attempts  int    `json:"attempts" validate:"required" example:"3"`
+	// NextAttemptAt is when a backoff ends (null: none).
+	NextAttemptAt *time.Time `json:"next_attempt_at" validate:"required" extensions:"x-nullable"`
+	// ConfirmedAt is when the panel last confirmed the location (null: never).
+	ConfirmedAt *time.Time `json:"confirmed_at" validate:"required" extensions:"x-nullable"`
+}
+
+// LinkStateFacts is what a service's link state depends on: its desired
+// fingerprint (DesiredFP) and its location's link_states row, if any.
+type LinkStateFacts struct {
+	Desired string
+	// HasRow: the location has a link_states row; the fields below are
+	// its columns.
+	HasRow        bool
+	ConfirmedFP   string
+	FailedFP      string
+	Attempts      int
+	NextAttemptAt *time.Time
+	LastError     string
+	ConfirmedAt   *time.Time
+}
+
+// LinkStateOf is the one rule for a service's link state, the engine's
+// own (OutOfDate): failed when the location stopped being tried at the
+// current desired state, pending when it is out of date otherwise (a
+// location with no row yet is out of date unless it should carry nothing),
+// none when nothing should be there and nothing is, else up to date.
+func LinkStateOf(f LinkStateFacts) ServiceLinkState {
+	out := ServiceLinkState{LastError: f.LastError, Attempts: f.Attempts, NextAttemptAt: f.NextAttemptAt, ConfirmedAt: f.ConfirmedAt}
+	confirmed := f.ConfirmedFP
+	if !f.HasRow {
+		confirmed = "" // nothing was pushed there by the reconciler
+	}
+	switch {
+	case f.Desired != confirmed && f.FailedFP != "" && f.FailedFP == f.Desired:
+		out.State = LinkFailed
+	case OutOfDate(f.Desired, confirmed, f.FailedFP):
+		out.State = LinkPending
+	case f.Desired == "":
+		out.State = LinkNone
+	default:
+		out.State = LinkUpToDate
+	}
+	return out
+}
