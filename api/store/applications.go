@@ -170,17 +170,21 @@ func removedCustomLinks(old []linkSettingRow, settings []links.LinkSetting, now 
 	for _, st := range settings {
 		listed[st.Key] = true
 	}
-	var out []linkSettingRow
+	var fresh, earlier []linkSettingRow
 	for _, r := range old {
 		if listed[r.Key] || !links.IsCustomKey(r.Key) {
 			continue
 		}
-		if !r.Removed {
-			r.Removed, r.Enabled, r.UpdatedAt = true, false, now
+		if r.Removed {
+			earlier = append(earlier, r)
+			continue
 		}
-		out = append(out, r)
+		r.Removed, r.Enabled, r.UpdatedAt = true, false, now
+		fresh = append(fresh, r)
 	}
-	slices.SortStableFunc(out, func(a, b linkSettingRow) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	// The links removed now come first whatever the clocks' precision.
+	slices.SortStableFunc(earlier, func(a, b linkSettingRow) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	out := append(fresh, earlier...)
 	if len(out) > MaxRemovedCustomLinks {
 		out = out[:MaxRemovedCustomLinks]
 	}
