@@ -4256,7 +4256,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "catalogue key, e.g. invoice_history",
+                        "description": "catalogue key (e.g. invoice_history) or custom link key (custom_\u003cslug\u003e)",
                         "name": "destination",
                         "in": "query",
                         "required": true
@@ -4326,7 +4326,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the link's catalogue key",
+                        "description": "the link's catalogue key, or custom link key (which continues to the client area's home)",
                         "name": "destination",
                         "in": "query"
                     },

@@ -2738,13 +2738,13 @@ type PostSsoCpanelTokenFormdataBody struct {
 
 // PostSsoCpanelTokenParams defines parameters for PostSsoCpanelToken.
 type PostSsoCpanelTokenParams struct {
-	// Destination catalogue key, e.g. invoice_history
+	// Destination catalogue key (e.g. invoice_history) or custom link key (custom_<slug>)
 	Destination string `form:"destination" json:"destination"`
 }
 
 // GetSsoFallbackParams defines parameters for GetSsoFallback.
 type GetSsoFallbackParams struct {
-	// Destination the link's catalogue key
+	// Destination the link's catalogue key, or custom link key (which continues to the client area's home)
 	Destination *string `form:"destination,omitempty" json:"destination,omitempty"`
 
 	// Sub the link's subscriber_unique_id

@@ -5030,7 +5030,7 @@ export interface paths {
         post: {
             parameters: {
                 query: {
-                    /** @description catalogue key, e.g. invoice_history */
+                    /** @description catalogue key (e.g. invoice_history) or custom link key (custom_<slug>) */
                     destination: string;
                 };
                 header?: never;
@@ -5117,7 +5117,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description the link's catalogue key */
+                    /** @description the link's catalogue key, or custom link key (which continues to the client area's home) */
                     destination?: string;
                     /** @description the link's subscriber_unique_id */
                     sub?: string;
