@@ -224,7 +224,7 @@ function LinkGroup({
     onMove(from, to);
   }
 
-  const headingId = `group-${title.toLowerCase()}`;
+  const headingId = `group-${title.toLowerCase().replace(/\s+/g, '-')}`;
   return (
     <section className="card link-group" aria-labelledby={headingId}>
       <h2 id={headingId} className="section-title">
