@@ -563,7 +563,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: ` + "`" + `client_area` + "`" + ` (the default) or ` + "`" + `external` + "`" + ` with a ` + "`" + `url_template` + "`" + ` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and ` + "`" + `handoff` + "`" + ` (add a signed ` + "`" + `applinks_assertion` + "`" + ` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (` + "`" + `links[i].url_template` + "`" + `), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
+                "description": "Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key ` + "`" + `custom_\u003cslug\u003e` + "`" + `, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own ` + "`" + `route` + "`" + `, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: ` + "`" + `client_area` + "`" + ` (the default) or ` + "`" + `external` + "`" + ` with a ` + "`" + `url_template` + "`" + ` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and ` + "`" + `handoff` + "`" + ` (add a signed ` + "`" + `applinks_assertion` + "`" + ` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (` + "`" + `links[i].url_template` + "`" + `), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).",
                 "consumes": [
                     "application/json"
                 ],
@@ -4438,7 +4438,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "catalogue key, e.g. invoice_history",
+                        "description": "catalogue key (e.g. invoice_history) or custom link key (custom_\u003cslug\u003e)",
                         "name": "destination",
                         "in": "query",
                         "required": true
@@ -4508,7 +4508,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the link's catalogue key",
+                        "description": "the link's catalogue key, or custom link key (which continues to the client area's home)",
                         "name": "destination",
                         "in": "query"
                     },
@@ -5378,6 +5378,7 @@ const docTemplate = `{
         "links.Link": {
             "type": "object",
             "required": [
+                "custom",
                 "default_label",
                 "enabled",
                 "group",
@@ -5390,6 +5391,11 @@ const docTemplate = `{
                 "url_template"
             ],
             "properties": {
+                "custom": {
+                    "description": "Custom is true for a link of staff's own (key custom_\u003cslug\u003e, group\ncustom), whose Route is its own client-area path.",
+                    "type": "boolean",
+                    "example": false
+                },
                 "default_label": {
                     "type": "string",
                     "example": "View Invoice History"
@@ -5464,6 +5470,11 @@ const docTemplate = `{
                 "order": {
                     "type": "integer",
                     "example": 14
+                },
+                "route": {
+                    "description": "Route is a custom link's client-area path, under /portal, for its\nclient_area target; catalogue links leave it out.",
+                    "type": "string",
+                    "example": "/portal/services"
                 },
                 "target": {
                     "description": "Target is client_area (the default when left out) or external.",

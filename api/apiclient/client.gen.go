@@ -1331,6 +1331,12 @@ type LinksImportRowKind string
 
 // LinksLink defines model for links.Link.
 type LinksLink struct {
+	// Custom Custom is true for a link of staff's own (key custom_<slug>, group
+	// custom), whose Route is its own client-area path.
+	//
+	// Example: false
+	Custom bool `json:"custom"`
+
 	// DefaultLabel Example: View Invoice History
 	DefaultLabel string `json:"default_label"`
 
@@ -1395,6 +1401,12 @@ type LinksLinkInput struct {
 
 	// Order Example: 14
 	Order *int `json:"order,omitempty"`
+
+	// Route Route is a custom link's client-area path, under /portal, for its
+	// client_area target; catalogue links leave it out.
+	//
+	// Example: /portal/services
+	Route *string `json:"route,omitempty"`
 
 	// Target Target is client_area (the default when left out) or external.
 	//
@@ -2977,13 +2989,13 @@ type PostSsoCpanelTokenFormdataBody struct {
 
 // PostSsoCpanelTokenParams defines parameters for PostSsoCpanelToken.
 type PostSsoCpanelTokenParams struct {
-	// Destination catalogue key, e.g. invoice_history
+	// Destination catalogue key (e.g. invoice_history) or custom link key (custom_<slug>)
 	Destination string `form:"destination" json:"destination"`
 }
 
 // GetSsoFallbackParams defines parameters for GetSsoFallback.
 type GetSsoFallbackParams struct {
-	// Destination the link's catalogue key
+	// Destination the link's catalogue key, or custom link key (which continues to the client area's home)
 	Destination *string `form:"destination,omitempty" json:"destination,omitempty"`
 
 	// Sub the link's subscriber_unique_id
@@ -3280,7 +3292,7 @@ type ClientInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3289,7 +3301,7 @@ type ClientInterface interface {
 
 	// PutApiV1ApplicationsModuleLinks Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4339,7 +4351,7 @@ func (c *Client) GetApiV1ApplicationsModuleLinks(ctx context.Context, module str
 
 // PutApiV1ApplicationsModuleLinksWithBody Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4358,7 +4370,7 @@ func (c *Client) PutApiV1ApplicationsModuleLinksWithBody(ctx context.Context, mo
 
 // PutApiV1ApplicationsModuleLinks Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10638,7 +10650,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10647,7 +10659,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 	//
-	// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+	// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16850,7 +16862,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLinksWithResponse(ctx co
 
 // PutApiV1ApplicationsModuleLinksWithBodyWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16865,7 +16877,7 @@ func (c *ClientWithResponses) PutApiV1ApplicationsModuleLinksWithBodyWithRespons
 
 // PutApiV1ApplicationsModuleLinksWithResponse Save the links of an application
 //
-// Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+// Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

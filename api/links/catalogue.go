@@ -98,6 +98,9 @@ type Link struct {
 	Target      string `json:"target" validate:"required" example:"client_area" enums:"client_area,external"`
 	URLTemplate string `json:"url_template" validate:"required" example:""`
 	Handoff     bool   `json:"handoff" validate:"required" example:"false"`
+	// Custom is true for a link of staff's own (key custom_<slug>, group
+	// custom), whose Route is its own client-area path.
+	Custom bool `json:"custom" validate:"required" example:"false"`
 }
 
 // MaxLabelLength is the longest label a link may carry, in characters.

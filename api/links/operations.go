@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -157,10 +158,17 @@ type LinkSetting struct {
 	Target      string `json:"target"`
 	URLTemplate string `json:"url_template"`
 	Handoff     bool   `json:"handoff"`
+	// Route is a custom link's client-area path (empty for a catalogue
+	// link, whose route is the catalogue's).
+	Route string `json:"route,omitempty"`
+	// Removed marks a custom link staff removed: kept only so that pushes
+	// remove its app from every account (RemovedApps), never listed.
+	Removed bool `json:"-"`
 }
 
 // LinkInput is one entry of the list PUT .../links takes. Every catalogue
-// key must appear exactly once.
+// key must appear exactly once; custom links (key custom_<slug>, at most
+// MaxCustomLinks) appear once each, and a custom link left out is removed.
 type LinkInput struct {
 	Key     string `json:"key" example:"invoice_history"`
 	Label   string `json:"label" example:"View Invoice History"`
@@ -174,45 +182,39 @@ type LinkInput struct {
 	// Handoff adds a signed assertion (applinks_assertion) to the
 	// external target's URL.
 	Handoff bool `json:"handoff,omitempty" example:"true"`
+	// Route is a custom link's client-area path, under /portal, for its
+	// client_area target; catalogue links leave it out.
+	Route string `json:"route,omitempty" example:"/portal/services"`
 }
 
 func linkField(i int) string { return fmt.Sprintf("links[%d]", i) }
 
 // ValidateLinkInputs checks a complete link configuration: every catalogue
-// key exactly once, labels per ValidateLabel, orders present, non-negative
-// and distinct. It returns the settings to store.
+// key exactly once, at most MaxCustomLinks custom links each once (see
+// validateCustomInput), labels per ValidateLabel, orders present,
+// non-negative and distinct. It returns the settings to store.
 func ValidateLinkInputs(in []LinkInput) ([]LinkSetting, error) {
-	if len(in) != len(Catalogue) {
-		return nil, FieldError("links", "List every one of the %d links exactly once (got %d).", len(Catalogue), len(in))
-	}
 	seenKey := map[string]bool{}
 	seenOrder := map[int]string{}
 	out := make([]LinkSetting, 0, len(in))
 	for i, l := range in {
 		field := linkField(i)
-		if _, ok := LinkDefByKey(l.Key); !ok {
-			return nil, FieldError(field+".key", "Unknown link key %q.", l.Key)
+		if _, ok := LinkDefByKey(l.Key); !ok && !strings.HasPrefix(l.Key, CustomKeyPrefix) {
+			return nil, FieldError(field+".key", "Unknown link key %q: use a catalogue key or custom_<slug> for a link of your own.", l.Key)
 		}
 		if seenKey[l.Key] {
 			return nil, FieldError(field+".key", "The link %q is listed twice.", l.Key)
 		}
 		seenKey[l.Key] = true
+		if err := validateCustomInput(field, l); err != nil {
+			return nil, err
+		}
 		if err := ValidateLabel(field+".label", l.Label); err != nil {
 			return nil, err
 		}
-		if l.Enabled == nil {
-			return nil, FieldError(field+".enabled", "Say whether the link %q is enabled.", l.Key)
+		if err := validateOrder(field, l, seenOrder); err != nil {
+			return nil, err
 		}
-		if l.Order == nil {
-			return nil, FieldError(field+".order", "The order of the link %q is required.", l.Key)
-		}
-		if *l.Order < 0 || *l.Order > 99999 {
-			return nil, FieldError(field+".order", "The order of the link %q must be between 0 and 99999.", l.Key)
-		}
-		if other, dup := seenOrder[*l.Order]; dup {
-			return nil, FieldError(field+".order", "The links %q and %q have the same order %d.", other, l.Key, *l.Order)
-		}
-		seenOrder[*l.Order] = l.Key
 		// The scheme policy (http only for an http service) was applied
 		// by ValidateLinkTargets; this is the structure.
 		if err := ValidateTarget(field, l.Target, l.URLTemplate, l.Handoff, true); err != nil {
@@ -223,14 +225,57 @@ func ValidateLinkInputs(in []LinkInput) ([]LinkSetting, error) {
 			target = TargetClientArea
 		}
 		out = append(out, LinkSetting{Key: l.Key, Label: l.Label, Enabled: *l.Enabled, Order: *l.Order,
-			Target: target, URLTemplate: l.URLTemplate, Handoff: l.Handoff})
+			Target: target, URLTemplate: l.URLTemplate, Handoff: l.Handoff, Route: l.Route})
+	}
+	// Each key is known and listed once: the counts say what is missing
+	// or too much.
+	if err := checkLinkCounts(in); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// ApplyLinkSettings returns the catalogue with the overrides applied, sorted
-// by order. Catalogue entries without an override keep their default label,
-// are enabled and keep their catalogue position as order.
+// checkLinkCounts checks the list holds as many catalogue entries as the
+// catalogue and at most MaxCustomLinks custom ones.
+func checkLinkCounts(in []LinkInput) error {
+	custom := 0
+	for _, l := range in {
+		if strings.HasPrefix(l.Key, CustomKeyPrefix) {
+			custom++
+		}
+	}
+	if custom > MaxCustomLinks {
+		return FieldError("links", "An application may have at most %d custom links (got %d).", MaxCustomLinks, custom)
+	}
+	if n := len(in) - custom; n != len(Catalogue) {
+		return FieldError("links", "List every one of the %d catalogue links exactly once (got %d).", len(Catalogue), n)
+	}
+	return nil
+}
+
+// validateOrder checks a link's switch and order: present, the order
+// within 0..99999 and no other link's.
+func validateOrder(field string, l LinkInput, seenOrder map[int]string) error {
+	if l.Enabled == nil {
+		return FieldError(field+".enabled", "Say whether the link %q is enabled.", l.Key)
+	}
+	if l.Order == nil {
+		return FieldError(field+".order", "The order of the link %q is required.", l.Key)
+	}
+	if *l.Order < 0 || *l.Order > 99999 {
+		return FieldError(field+".order", "The order of the link %q must be between 0 and 99999.", l.Key)
+	}
+	if other, dup := seenOrder[*l.Order]; dup {
+		return FieldError(field+".order", "The links %q and %q have the same order %d.", other, l.Key, *l.Order)
+	}
+	seenOrder[*l.Order] = l.Key
+	return nil
+}
+
+// ApplyLinkSettings returns the catalogue with the overrides applied and
+// the custom links (not the removed ones), sorted by order. Catalogue
+// entries without an override keep their default label, are enabled and
+// keep their catalogue position as order.
 func ApplyLinkSettings(settings []LinkSetting) []Link {
 	by := map[string]LinkSetting{}
 	for _, s := range settings {
@@ -248,8 +293,23 @@ func ApplyLinkSettings(settings []LinkSetting) []Link {
 		}
 		out[i] = l
 	}
+	for _, s := range settings {
+		if !s.Removed && IsCustomKey(s.Key) {
+			out = append(out, customLink(s))
+		}
+	}
 	sortLinks(out)
 	return out
+}
+
+// customLink is the Link of a custom link's setting.
+func customLink(s LinkSetting) Link {
+	l := Link{Key: s.Key, Group: GroupCustom, DefaultLabel: s.Label, Label: s.Label, Enabled: s.Enabled, Order: s.Order,
+		Route: s.Route, Target: TargetClientArea, Custom: true}
+	if s.Target == TargetExternal {
+		l.Target, l.URLTemplate, l.Handoff = s.Target, s.URLTemplate, s.Handoff
+	}
+	return l
 }
 
 func sortLinks(ls []Link) {

@@ -51,12 +51,18 @@ func FallbackPageURL(publicURL, destination, sub string) string {
 	return u
 }
 
-// RemoveAll is the panel request that removes every link of the catalogue
-// and the group named prefix; the usernames are added per batch.
-func RemoveAll(prefix string) RemoveRequest {
-	apps := make([]string, len(Catalogue))
+// RemoveAll is the panel request that removes every link of the catalogue,
+// every custom link of settings (present or removed) and the group named
+// prefix; the usernames are added per batch.
+func RemoveAll(prefix string, settings []LinkSetting) RemoveRequest {
+	apps := make([]string, len(Catalogue), len(Catalogue)+len(settings))
 	for i, d := range Catalogue {
 		apps[i] = prefix + "_" + d.Key
+	}
+	for _, s := range settings {
+		if IsCustomKey(s.Key) {
+			apps = append(apps, prefix+"_"+s.Key)
+		}
 	}
 	return RemoveRequest{GroupID: prefix, Apps: apps}
 }

@@ -174,8 +174,12 @@ func (w *worker) load(ctx context.Context) error {
 		return err
 	}
 	ls := links.ApplyLinkSettings(settings)
+	// A removed custom link is in no link set: the fingerprint changes
+	// with the set, and every push removes its app (RemovedApps).
+	push := links.PushPlan(ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel)
+	push.Remove = append(push.Remove, links.RemovedApps(settings, w.e.cfg.LinkPrefix)...)
 	w.app = app{enabled: enabled, fp: links.AppFingerprint(enabled, ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel),
-		push: links.PushPlan(ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel), remove: links.RemoveAll(w.e.cfg.LinkPrefix)}
+		push: push, remove: links.RemoveAll(w.e.cfg.LinkPrefix, settings)}
 	if w.task, err = w.e.store.OpenTask(ctx, w.id); err != nil {
 		return err
 	}

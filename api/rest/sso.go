@@ -64,7 +64,7 @@ func ssoError(c echo.Context, err error) error {
 //	@Tags			sso
 //	@Accept			x-www-form-urlencoded
 //	@Produce		json
-//	@Param			destination				query		string	true	"catalogue key, e.g. invoice_history"
+//	@Param			destination				query		string	true	"catalogue key (e.g. invoice_history) or custom link key (custom_<slug>)"
 //	@Param			subscriber_unique_id	formData	string	true	"the link's public subscriber id"
 //	@Param			token					formData	string	true	"the link's secret token"
 //	@Param			attempt					formData	int		false	"1 to 3"

@@ -37,6 +37,8 @@ func linkInputs(ls []links.Link) []map[string]any {
 		in[i] = map[string]any{"key": l.Key, "label": l.Label, "enabled": l.Enabled, "order": l.Order}
 		if l.Target == links.TargetExternal {
 			in[i]["target"], in[i]["url_template"], in[i]["handoff"] = l.Target, l.URLTemplate, l.Handoff
+		} else if l.Custom {
+			in[i]["route"] = l.Route
 		}
 	}
 	return in

@@ -10,7 +10,7 @@ import (
 )
 
 // Landing returns where the browser of a redeemed session goes: its
-// client-area Location, or, for a cPanel click on a link whose target is an
+// client-area Location (a custom link's own client-area path), or, for a cPanel click on a link whose target is an
 // external URL, that URL rendered for the click's account and service, with
 // the signed assertion (links.HandoffParam) when the link hands off.
 //
@@ -27,8 +27,11 @@ func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !found || st.Target != links.TargetExternal {
+	if !found || st.Removed {
 		return sess.Location, nil
+	}
+	if st.Target != links.TargetExternal {
+		return customRoute(st, sess.Location), nil
 	}
 	if err := links.ValidateURLTemplate("url_template", st.URLTemplate, s.httpPublicURL()); err != nil {
 		return "", err
@@ -51,6 +54,15 @@ func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
 		return "", err
 	}
 	return withQueryParam(dest, links.HandoffParam, jwt), nil
+}
+
+// customRoute is the client-area path of a custom link's setting, checked
+// again (it must stay under /portal), or location for any other link.
+func customRoute(st links.LinkSetting, location string) string {
+	if !links.IsCustomKey(st.Key) || links.ValidateCustomRoute("route", st.Route) != nil {
+		return location
+	}
+	return st.Route
 }
 
 // targetValues are a template's values for a service. A client or service

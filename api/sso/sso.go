@@ -391,8 +391,10 @@ func (s *Service) Click(ctx context.Context, req ClickRequest) (string, error) {
 }
 
 func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEvent) (string, error) {
-	if _, ok := links.LinkDefByKey(req.Destination); !ok {
-		return "", refuseField(links.SSOReasonInvalidDestination, "destination", "Invalid destination %q: the link's autologin URL must name a catalogue key.", truncate(req.Destination, 64))
+	// A custom key is accepted by its shape; where it leads is the
+	// application's setting, read when the session lands (Landing).
+	if _, ok := links.LinkDefByKey(req.Destination); !ok && !links.IsCustomKey(req.Destination) {
+		return "", refuseField(links.SSOReasonInvalidDestination, "destination", "Invalid destination %q: the link's autologin URL must name a catalogue key or a custom link.", truncate(req.Destination, 64))
 	}
 	if !validSecretText(req.SubscriberID, 1, 128) || !validSecretText(req.Token, 16, 256) {
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is missing or malformed.")

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -35,7 +37,7 @@ func linkSetting(r linkSettingRow) links.LinkSetting {
 		target = links.TargetClientArea
 	}
 	return links.LinkSetting{Key: r.Key, Label: r.Label, Enabled: r.Enabled, Order: r.Order,
-		Target: target, URLTemplate: r.URLTemplate, Handoff: r.Handoff}
+		Target: target, URLTemplate: r.URLTemplate, Handoff: r.Handoff, Route: r.Route, Removed: r.Removed}
 }
 
 // LinkSetting returns the stored setting of one link of an application;
@@ -67,8 +69,9 @@ func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []
 		rows := make([]linkSettingRow, len(settings))
 		for i, st := range settings {
 			rows[i] = linkSettingRow{Module: module, Key: st.Key, Label: st.Label, Enabled: st.Enabled, Order: st.Order,
-				Target: st.Target, URLTemplate: st.URLTemplate, Handoff: st.Handoff, UpdatedAt: now}
+				Target: st.Target, URLTemplate: st.URLTemplate, Handoff: st.Handoff, Route: st.Route, UpdatedAt: now}
 		}
+		rows = append(rows, removedCustomLinks(old, settings, now)...)
 		if err := tx.Where("module = ?", module).Delete(&linkSettingRow{}).Error; err != nil {
 			return err
 		}
@@ -153,14 +156,57 @@ func (s *Store) SetApplicationEnabled(ctx context.Context, module string, enable
 	return out, translate(err, fmt.Sprintf("application %s", module))
 }
 
+// MaxRemovedCustomLinks is how many removed custom links an application
+// remembers (the most recently removed): each push removes them from the
+// account it pushes to.
+const MaxRemovedCustomLinks = 20
+
+// removedCustomLinks are the rows that mark the custom links of old that
+// settings no longer lists, or that were marked already, as removed: a
+// custom link listed again is simply stored again. The most recently
+// removed MaxRemovedCustomLinks are kept.
+func removedCustomLinks(old []linkSettingRow, settings []links.LinkSetting, now time.Time) []linkSettingRow {
+	listed := make(map[string]bool, len(settings))
+	for _, st := range settings {
+		listed[st.Key] = true
+	}
+	var fresh, earlier []linkSettingRow
+	for _, r := range old {
+		if listed[r.Key] || !links.IsCustomKey(r.Key) {
+			continue
+		}
+		if r.Removed {
+			earlier = append(earlier, r)
+			continue
+		}
+		r.Removed, r.Enabled, r.UpdatedAt = true, false, now
+		fresh = append(fresh, r)
+	}
+	// The links removed now come first whatever the clocks' precision.
+	slices.SortStableFunc(earlier, func(a, b linkSettingRow) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	out := append(fresh, earlier...)
+	if len(out) > MaxRemovedCustomLinks {
+		out = out[:MaxRemovedCustomLinks]
+	}
+	return out
+}
+
 // linkSettingsAudit is what the audit trail keeps of a link configuration:
-// each link's label, switch, order and target, by key.
+// each link's label, switch, order and target (and a custom link's path),
+// by key. Removed custom links are not part of it.
 func linkSettingsAudit(rows []linkSettingRow) map[string]any {
 	out := make(map[string]any, len(rows))
 	for _, r := range rows {
+		if r.Removed {
+			continue
+		}
 		st := linkSetting(r)
-		out[r.Key] = map[string]any{"label": r.Label, "enabled": r.Enabled, "order": r.Order,
+		entry := map[string]any{"label": r.Label, "enabled": r.Enabled, "order": r.Order,
 			"target": st.Target, "url_template": r.URLTemplate, "handoff": r.Handoff}
+		if links.IsCustomKey(r.Key) {
+			entry["custom"], entry["route"] = true, r.Route
+		}
+		out[r.Key] = entry
 	}
 	return out
 }

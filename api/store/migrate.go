@@ -170,6 +170,21 @@ var migrations = []*gormigrate.Migration{
 		ID:      "2026120730_log_filters",
 		Migrate: migrateLogFilters,
 	},
+	{
+		// Custom links: a link's own client-area path, and the mark of
+		// a removed custom link that pushes still remove.
+		ID: "2026120740_custom_links",
+		Migrate: func(tx *gorm.DB) error {
+			for _, col := range []string{"Route", "Removed"} {
+				if !tx.Migrator().HasColumn(&linkSettingRow{}, col) {
+					if err := tx.Migrator().AddColumn(&linkSettingRow{}, col); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

@@ -192,7 +192,12 @@ type linkSettingRow struct {
 	Target      string `gorm:"size:16;not null;default:''"`
 	URLTemplate string `gorm:"size:2000;not null;default:''"`
 	Handoff     bool   `gorm:"not null;default:false"`
-	UpdatedAt   time.Time
+	// Route is a custom link's client-area path ('' for the catalogue).
+	Route string `gorm:"size:255;not null;default:''"`
+	// Removed marks a custom link staff removed, kept so that pushes remove
+	// it from every account (see SaveLinkSettings).
+	Removed   bool `gorm:"not null;default:false"`
+	UpdatedAt time.Time
 }
 
 func (linkSettingRow) TableName() string { return "link_settings" }

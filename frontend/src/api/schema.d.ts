@@ -678,7 +678,7 @@ export interface paths {
         };
         /**
          * Save the links of an application
-         * @description Takes the complete list: every one of the 14 keys exactly once, each with a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
+         * @description Takes the complete list: every one of the 14 catalogue keys exactly once, and up to 10 custom links of your own (key `custom_<slug>`, the slug 1 to 24 lowercase letters, digits or underscores; a client_area custom link gives its own `route`, a relative path under /portal), each once: a custom link left out of the list is removed, from every account too. Every link has a label (1 to 64 characters, no single quote), enabled, and a distinct non-negative order. Each link may name a target: `client_area` (the default) or `external` with a `url_template` (an https URL, http only while APPLINKS_PUBLIC_URL is http; the scheme and host written out; placeholders {client_id}, {client_external_id}, {service_id}, {service_external_id}, {username}, {domain}, {destination}, filled URL-escaped at redemption; an external id is empty for a client or service without one) and `handoff` (add a signed `applinks_assertion` JWT, see docs/handoff.md). A bad template is a 400 naming the link's field (`links[i].url_template`), and nothing is saved. The pushed links do not change with the target: it is resolved when the click is redeemed. When the application is enabled this queues a configuration operation (202); otherwise it only saves (200).
          */
         put: {
             parameters: {
@@ -5210,7 +5210,7 @@ export interface paths {
         post: {
             parameters: {
                 query: {
-                    /** @description catalogue key, e.g. invoice_history */
+                    /** @description catalogue key (e.g. invoice_history) or custom link key (custom_<slug>) */
                     destination: string;
                 };
                 header?: never;
@@ -5297,7 +5297,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description the link's catalogue key */
+                    /** @description the link's catalogue key, or custom link key (which continues to the client area's home) */
                     destination?: string;
                     /** @description the link's subscriber_unique_id */
                     sub?: string;
@@ -5772,6 +5772,12 @@ export interface components {
             username: string;
         };
         "links.Link": {
+            /**
+             * @description Custom is true for a link of staff's own (key custom_<slug>, group
+             *     custom), whose Route is its own client-area path.
+             * @example false
+             */
+            custom: boolean;
             /** @example View Invoice History */
             default_label: string;
             /** @example true */
@@ -5816,6 +5822,12 @@ export interface components {
             label?: string;
             /** @example 14 */
             order?: number;
+            /**
+             * @description Route is a custom link's client-area path, under /portal, for its
+             *     client_area target; catalogue links leave it out.
+             * @example /portal/services
+             */
+            route?: string;
             /**
              * @description Target is client_area (the default when left out) or external.
              * @example external

@@ -10,7 +10,7 @@ const KINDS: { value: TargetKind; label: string }[] = [
 ];
 
 /**
- * A link's destination: the client area (its route) or an external URL template with an
+ * A link's destination: the client area (its route; a custom link's own path) or an external URL template with an
  * optional signed hand-off, previewed for one sample account (rendered here with the server's
  * rules; the server checks again on save).
  */
@@ -37,6 +37,19 @@ export function LinkTargetFields({
           onChange({ target: e.target.value === 'external' ? 'external' : 'client_area' });
         }}
       />
+      {row.target === 'client_area' && row.custom ? (
+        <TextField
+          label={`Client-area path for ${row.defaultLabel}`}
+          className="mono"
+          value={row.route ?? ''}
+          placeholder="/portal/services"
+          hint="A page of the client area, under /portal."
+          error={error}
+          onChange={(e) => {
+            onChange({ route: e.target.value });
+          }}
+        />
+      ) : null}
       {row.target === 'external' ? (
         <>
           <TextField

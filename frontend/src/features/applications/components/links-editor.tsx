@@ -14,7 +14,7 @@ import {
   verticalListSortingStrategy,
 } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { useRef, useState } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Toggle } from '@/components/ui/toggle';
@@ -23,12 +23,14 @@ import { errorMessage } from '@/lib/api-error';
 import { useUpdateApplicationLinks } from '../api/update-application-links';
 import { pageIsHTTP } from './link-target';
 import { LinkTargetFields } from './link-target-fields';
+import { AddCustomLink } from './add-custom-link';
 import {
   fingerprint,
   flatten,
   GROUPS,
   labelError,
   move,
+  removeCustom,
   targetIssue,
   toGroups,
   toInput,
@@ -38,7 +40,8 @@ import {
 } from './links-model';
 
 /**
- * The Configure page's editor: the 14 links in three groups; switch each on or off, rename it
+ * The Configure page's editor: the 14 links in three groups and the custom links (up to 10 of
+ * staff's own, added, edited and removed here); switch each on or off, rename it
  * inline, reorder it by drag and drop (pointer or keyboard: Space, arrows, Space) or with the
  * Move up / Move down buttons, and choose where it lands (client area or an external URL, see
  * LinkTargetFields). Save Changes sends the whole list; leaving with unsaved changes asks first.
@@ -78,6 +81,11 @@ export function LinksEditor({
   function moveRow(group: string, from: number, to: number) {
     setNotice(null);
     setGroups((g) => ({ ...g, [group]: move(g[group] ?? [], from, to) }));
+  }
+
+  function removeRow(key: string) {
+    setNotice(null);
+    setGroups((g) => removeCustom(g, key));
   }
 
   function onSave() {
@@ -151,7 +159,18 @@ export function LinksEditor({
           onMove={(from, to) => {
             moveRow(g.key, from, to);
           }}
-        />
+          onRemove={removeRow}
+        >
+          {g.key === 'custom' ? (
+            <AddCustomLink
+              groups={groups}
+              onAdd={(next) => {
+                setNotice(null);
+                setGroups(next);
+              }}
+            />
+          ) : null}
+        </LinkGroup>
       ))}
       <div className="savebar">
         <span className="muted" aria-live="polite">
@@ -181,12 +200,16 @@ function LinkGroup({
   allowHTTP,
   onChange,
   onMove,
+  onRemove,
+  children,
 }: {
   title: string;
   rows: LinkRow[];
   allowHTTP: boolean;
   onChange: (key: string, change: Partial<LinkRow>) => void;
   onMove: (from: number, to: number) => void;
+  onRemove: (key: string) => void;
+  children?: ReactNode;
 }) {
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
@@ -201,7 +224,7 @@ function LinkGroup({
     onMove(from, to);
   }
 
-  const headingId = `group-${title.toLowerCase()}`;
+  const headingId = `group-${title.toLowerCase().replace(/\s+/g, '-')}`;
   return (
     <section className="card link-group" aria-labelledby={headingId}>
       <h2 id={headingId} className="section-title">
@@ -221,11 +244,15 @@ function LinkGroup({
                   onChange(row.key, change);
                 }}
                 onMove={onMove}
+                onRemove={() => {
+                  onRemove(row.key);
+                }}
               />
             ))}
           </ol>
         </SortableContext>
       </DndContext>
+      {children}
     </section>
   );
 }
@@ -237,6 +264,7 @@ function SortableLink({
   allowHTTP,
   onChange,
   onMove,
+  onRemove,
 }: {
   row: LinkRow;
   index: number;
@@ -244,6 +272,7 @@ function SortableLink({
   allowHTTP: boolean;
   onChange: (change: Partial<LinkRow>) => void;
   onMove: (from: number, to: number) => void;
+  onRemove: () => void;
 }) {
   const {
     attributes,
@@ -300,7 +329,9 @@ function SortableLink({
           }}
         />
         <p id={`${inputId}-hint`} className="field__hint">
-          {row.label.trim() !== row.defaultLabel ? `Default: ${row.defaultLabel} · ` : ''}
+          {!row.custom && row.label.trim() !== row.defaultLabel
+            ? `Default: ${row.defaultLabel} · `
+            : ''}
           <span className="mono">{row.key}</span>
           {row.route && row.target === 'client_area' ? ` → ${row.route}` : ''}
         </p>
@@ -314,7 +345,12 @@ function SortableLink({
         </div>
       </div>
       <div className="link-row__moves">
-        {row.label.trim() !== row.defaultLabel ? (
+        {row.custom ? (
+          <Button size="sm" variant="ghost" aria-label={`Remove ${name}`} onClick={onRemove}>
+            Remove
+          </Button>
+        ) : null}
+        {!row.custom && row.label.trim() !== row.defaultLabel ? (
           <Button
             size="sm"
             variant="ghost"

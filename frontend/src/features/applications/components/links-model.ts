@@ -17,12 +17,19 @@ export interface LinkRow {
   target: TargetKind;
   urlTemplate: string;
   handoff: boolean;
+  /** A link of staff's own (key custom_<slug>): its route is editable and it can be removed. */
+  custom: boolean;
 }
+
+/** The most custom links an application may carry (links.MaxCustomLinks). */
+export const MAX_CUSTOM_LINKS = 10;
+export const CUSTOM_PREFIX = 'custom_';
 
 export const GROUPS: { key: string; title: string }[] = [
   { key: 'ordering', title: 'Ordering' },
   { key: 'support', title: 'Support' },
   { key: 'account', title: 'Account' },
+  { key: 'custom', title: 'Custom links' },
 ];
 
 export type Grouped = Record<string, LinkRow[]>;
@@ -44,6 +51,7 @@ export function toGroups(links: Link[]): Grouped {
       target: l.target === 'external' ? 'external' : 'client_area',
       urlTemplate: l.url_template,
       handoff: l.handoff,
+      custom: l.custom,
     });
   }
   return out;
@@ -54,7 +62,7 @@ function groupOrder(groups: Grouped): string[] {
   return [...known, ...Object.keys(groups).filter((k) => !known.includes(k))];
 }
 
-/** The rows in display order: Ordering, Support, Account. */
+/** The rows in display order: Ordering, Support, Account, Custom links. */
 export function flatten(groups: Grouped): LinkRow[] {
   return groupOrder(groups).flatMap((g) => groups[g] ?? []);
 }
@@ -71,13 +79,77 @@ export function toInput(groups: Grouped): LinkInput[] {
     order: i + 1,
     ...(r.target === 'external'
       ? { target: 'external' as const, url_template: r.urlTemplate.trim(), handoff: r.handoff }
-      : {}),
+      : r.custom
+        ? { route: (r.route ?? '').trim() }
+        : {}),
   }));
 }
 
-/** What is wrong with a row's target, or undefined (a client-area target is always fine). */
+/**
+ * What is wrong with a row's target, or undefined: an external template per the server's rules,
+ * a custom link's client-area path per routeError (a catalogue route is always fine).
+ */
 export function targetIssue(row: LinkRow, allowHTTP: boolean): string | undefined {
-  return row.target === 'external' ? templateError(row.urlTemplate.trim(), allowHTTP) : undefined;
+  if (row.target === 'external') return templateError(row.urlTemplate.trim(), allowHTTP);
+  return row.custom ? routeError((row.route ?? '').trim()) : undefined;
+}
+
+/** The server's rule for a custom link's path (links.ValidateCustomRoute): a relative /portal path. */
+export function routeError(route: string): string | undefined {
+  const underPortal =
+    route === '/portal' || route.startsWith('/portal/') || route.startsWith('/portal?');
+  if (
+    !underPortal ||
+    route.length > 255 ||
+    route.includes('//') ||
+    route.includes('\\') ||
+    route.includes('/../') ||
+    route.endsWith('/..') ||
+    route.includes('/./') ||
+    Array.from({ length: route.length }, (_, i) => route.charCodeAt(i)).some(
+      (c) => c < 0x21 || c === 0x7f,
+    )
+  )
+    return 'Enter a client-area path under /portal, e.g. /portal/services (no spaces, // or ..).';
+  return undefined;
+}
+
+/** The server's rule for a custom key's slug: 1 to 24 lowercase letters, digits or underscores. */
+export function slugError(slug: string, groups: Grouped): string | undefined {
+  if (!/^[a-z0-9_]{1,24}$/.test(slug))
+    return 'Use 1 to 24 lowercase letters, digits or underscores.';
+  if (flatten(groups).some((r) => r.key === CUSTOM_PREFIX + slug))
+    return 'A custom link with this key exists already.';
+  return undefined;
+}
+
+/** The number of custom links on the page. */
+export function customCount(groups: Grouped): number {
+  return flatten(groups).filter((r) => r.custom).length;
+}
+
+/** Adds a custom link (enabled, to the client area's home) at the end of the custom group. */
+export function addCustom(groups: Grouped, slug: string, label: string): Grouped {
+  const key = CUSTOM_PREFIX + slug;
+  const row: LinkRow = {
+    key,
+    group: 'custom',
+    defaultLabel: label,
+    label,
+    enabled: true,
+    implements: undefined,
+    route: '/portal',
+    target: 'client_area',
+    urlTemplate: '',
+    handoff: false,
+    custom: true,
+  };
+  return { ...groups, custom: [...(groups.custom ?? []), row] };
+}
+
+/** Removes a custom link; saving then removes it from every account. */
+export function removeCustom(groups: Grouped, key: string): Grouped {
+  return { ...groups, custom: (groups.custom ?? []).filter((r) => r.key !== key) };
 }
 
 /** A comparable fingerprint of what Save would send. */
