@@ -107,6 +107,13 @@ func (s *Store) queueOp(tx *gorm.DB, op links.NewOperation) (links.Operation, er
 	if err != nil {
 		return links.Operation{}, err
 	}
+	return createOperation(tx, op, gens, now)
+}
+
+// createOperation creates the operation over the bumped servers gens, in
+// tx: its row, the supersession of older ones when asked, one progress row
+// per server and its first log entries.
+func createOperation(tx *gorm.DB, op links.NewOperation, gens []serverGen, now time.Time) (links.Operation, error) {
 	row := operationRow{Module: op.Module, Kind: op.Kind, State: links.OpQueued, Spec: op.Spec, StartedBy: op.StartedBy,
 		ServersTotal: len(gens)}
 	if err := tx.Create(&row).Error; err != nil {

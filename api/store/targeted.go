@@ -138,21 +138,7 @@ func (s *Store) openTargeted(tx *gorm.DB, op links.NewOperation, ids []int64) (l
 	if err := tx.Model(&serverRow{}).Select("id", "wanted_gen").Where("id IN ?", ids).Order("id").Scan(&gens).Error; err != nil {
 		return links.Operation{}, err
 	}
-	row := operationRow{Module: op.Module, Kind: op.Kind, State: links.OpQueued, Spec: op.Spec, StartedBy: op.StartedBy,
-		ServersTotal: len(gens)}
-	if err := tx.Create(&row).Error; err != nil {
-		return links.Operation{}, err
-	}
-	if err := insertTasks(tx, row.ID, gens, now); err != nil {
-		return links.Operation{}, err
-	}
-	out := operationFromRow(row)
-	if op.Entries != nil {
-		if err := insertLog(tx, row.ID, op.Module, now, op.Entries(out)); err != nil {
-			return links.Operation{}, err
-		}
-	}
-	return out, nil
+	return createOperation(tx, op, gens, now)
 }
 
 // LastOperationAt returns when the module's latest operation of kind was
