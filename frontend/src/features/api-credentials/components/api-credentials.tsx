@@ -4,6 +4,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { SecretOnceDialog } from '@/components/ui/secret-once-dialog';
 import { DataTable } from '@/components/ui/data-table';
 import { Dialog } from '@/components/ui/dialog';
 import { EmptyState, ListState } from '@/components/ui/states';
@@ -195,46 +196,19 @@ function CreateCredentialDialog({
 }
 
 function SecretDialog({ credential, onClose }: { credential: NewCredential; onClose: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const secret = credential.secret;
   return (
-    <Dialog
+    <SecretOnceDialog
       title="Copy the secret now"
+      notice="This is the only time the secret is shown. It is stored as a hash and cannot be recovered."
+      rows={[
+        { term: 'Name', value: credential.name },
+        { term: 'Identifier', value: credential.identifier, mono: true },
+      ]}
+      secret={credential.secret}
+      secretTestId="credential-secret"
+      copyText={`${credential.identifier}:${credential.secret}`}
+      copyLabel="Copy identifier:secret"
       onClose={onClose}
-      footer={
-        <Button variant="primary" onClick={onClose}>
-          Done
-        </Button>
-      }
-    >
-      <Alert tone="warning" live={false}>
-        This is the only time the secret is shown. It is stored as a hash and cannot be recovered.
-      </Alert>
-      <dl className="dl">
-        <dt>Name</dt>
-        <dd>{credential.name}</dd>
-        <dt>Identifier</dt>
-        <dd className="mono">{credential.identifier}</dd>
-        <dt>Secret</dt>
-        <dd className="mono secret" data-testid="credential-secret">
-          {secret}
-        </dd>
-      </dl>
-      <div className="form-actions">
-        <Button
-          size="sm"
-          onClick={() => {
-            void navigator.clipboard.writeText(`${credential.identifier}:${secret}`).then(() => {
-              setCopied(true);
-            });
-          }}
-        >
-          Copy identifier:secret
-        </Button>
-        <span aria-live="polite" className="muted">
-          {copied ? 'Copied.' : ''}
-        </span>
-      </div>
-    </Dialog>
+    />
   );
 }

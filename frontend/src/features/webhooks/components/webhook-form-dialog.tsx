@@ -4,6 +4,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { CheckboxField } from '@/components/ui/checkbox-field';
 import { Dialog } from '@/components/ui/dialog';
+import { SecretOnceDialog } from '@/components/ui/secret-once-dialog';
 import { TextField } from '@/components/ui/text-field';
 import { ApiError, errorMessage } from '@/lib/api-error';
 import { useCreateWebhook } from '../api/create-webhook';
@@ -124,44 +125,16 @@ export function WebhookSecretDialog({
   webhook: NewWebhook;
   onClose: () => void;
 }) {
-  const [copied, setCopied] = useState(false);
   return (
-    <Dialog
+    <SecretOnceDialog
       title="Copy the signing secret now"
+      notice="This is the only time the secret is shown. The receiver verifies each delivery's webhook-signature with it (see docs/webhooks.md)."
+      rows={[{ term: 'URL', value: webhook.url, mono: true }]}
+      secret={webhook.secret}
+      secretTestId="webhook-secret"
+      copyText={webhook.secret}
+      copyLabel="Copy secret"
       onClose={onClose}
-      footer={
-        <Button variant="primary" onClick={onClose}>
-          Done
-        </Button>
-      }
-    >
-      <Alert tone="warning" live={false}>
-        This is the only time the secret is shown. The receiver verifies each delivery&apos;s
-        webhook-signature with it (see docs/webhooks.md).
-      </Alert>
-      <dl className="dl">
-        <dt>URL</dt>
-        <dd className="mono">{webhook.url}</dd>
-        <dt>Secret</dt>
-        <dd className="mono secret" data-testid="webhook-secret">
-          {webhook.secret}
-        </dd>
-      </dl>
-      <div className="form-actions">
-        <Button
-          size="sm"
-          onClick={() => {
-            void navigator.clipboard.writeText(webhook.secret).then(() => {
-              setCopied(true);
-            });
-          }}
-        >
-          Copy secret
-        </Button>
-        <span aria-live="polite" className="muted">
-          {copied ? 'Copied.' : ''}
-        </span>
-      </div>
-    </Dialog>
+    />
   );
 }
