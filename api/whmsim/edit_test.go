@@ -78,3 +78,23 @@ func TestEditingHelpersChangeWhatTheAPIAnswers(t *testing.T) {
 		t.Errorf("links = %+v", got)
 	}
 }
+
+// LinkToken tells the token a link holds, and follows
+// update_integration_link_token.
+func TestLinkTokenFollowsTheTokenUpdate(t *testing.T) {
+	srv := wireServer(t, "")
+	if _, ok := srv.LinkToken("alice", "billing_a"); ok {
+		t.Fatal("LinkToken found a link that does not exist")
+	}
+	wireCreate(t, srv, "billing_a")
+	if tok, ok := srv.LinkToken("alice", "billing_a"); !ok || tok != "t0k3n" {
+		t.Fatalf("LinkToken = %q, %v; want t0k3n", tok, ok)
+	}
+	if status, got := wireCall(t, srv, wireAuth, "/json-api/update_integration_link_token?api.version=1",
+		"user=alice&app=billing_a&token=n3w-s3cr3t"); status != 200 {
+		t.Fatalf("update token: %d %s", status, got)
+	}
+	if tok, _ := srv.LinkToken("alice", "billing_a"); tok != "n3w-s3cr3t" {
+		t.Fatalf("LinkToken after the update = %q, want n3w-s3cr3t", tok)
+	}
+}

@@ -453,6 +453,14 @@ func (s *Server) TokenMatches(user, app, token string) bool {
 	return l != nil && l.token == token
 }
 
+// LinkToken returns the token the account's link app holds now: what the
+// panel would send on a click. Tests click with it while a rotation runs;
+// the snapshots (Links, State) never carry tokens.
+func (s *Server) LinkToken(user, app string) (string, bool) {
+	_, token, ok := s.linkWithToken(user, app)
+	return token, ok
+}
+
 func (a *account) sortedLinks() []Link {
 	out := make([]Link, 0, len(a.links))
 	for _, l := range a.links {
