@@ -25,11 +25,23 @@ type size struct {
 	replicaServers, replicaAccounts int
 	// bad input: bodies per field
 	fieldCases int
+	// kill -9 during a bulk add of accounts
+	addServers, addAccounts, addTrials int
+	// drift: accounts, and how many get each kind of drift
+	driftServers, driftAccounts, driftEach int
+	// rotation with clicks during it; clickers
+	rotateServers, rotateAccounts, clickers int
+	// webhooks: events, kills during delivery
+	hookEvents, hookKills int
 }
 
 var sizes = map[string]size{
-	"full":  {name: "full", crashServers: 10, crashAccounts: 200, crashTrials: 12, faultServers: 8, faultAccounts: 100, replicaServers: 12, replicaAccounts: 100, fieldCases: 8},
-	"small": {name: "small", crashServers: 4, crashAccounts: 50, crashTrials: 3, faultServers: 8, faultAccounts: 20, replicaServers: 9, replicaAccounts: 40, fieldCases: 4},
+	"full": {name: "full", crashServers: 10, crashAccounts: 200, crashTrials: 12, faultServers: 8, faultAccounts: 100, replicaServers: 12, replicaAccounts: 100, fieldCases: 8,
+		addServers: 10, addAccounts: 200, addTrials: 12, driftServers: 10, driftAccounts: 200, driftEach: 50,
+		rotateServers: 10, rotateAccounts: 200, clickers: 8, hookEvents: 1000, hookKills: 3},
+	"small": {name: "small", crashServers: 4, crashAccounts: 50, crashTrials: 3, faultServers: 8, faultAccounts: 20, replicaServers: 9, replicaAccounts: 40, fieldCases: 4,
+		addServers: 4, addAccounts: 30, addTrials: 3, driftServers: 4, driftAccounts: 40, driftEach: 10,
+		rotateServers: 4, rotateAccounts: 50, clickers: 4, hookEvents: 200, hookKills: 1},
 }
 
 var (
@@ -105,7 +117,7 @@ func record(section string, lines ...string) {
 	results[section] = append(results[section], lines...)
 }
 
-var sectionOrder = []string{"Crash (kill -9)", "Panel faults", "Replicas", "SSO abuse", "Bad input sweep", "Smoke"}
+var sectionOrder = []string{"Crash (kill -9)", "Crash during a bulk add of accounts (kill -9)", "Drift", "Rotation with clicks", "Webhooks (kill -9 during delivery)", "Panel faults", "Replicas", "SSO abuse", "Bad input sweep", "Smoke"}
 
 func renderReport() string {
 	resultsMu.Lock()
