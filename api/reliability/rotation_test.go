@@ -98,8 +98,8 @@ type clickTally struct {
 	// oldOpen and newOpen count the clicks with each secret while the
 	// rotation's operation was open.
 	oldOpen, newOpen int
-	failed          map[string]int
-	example         string
+	failed           map[string]int
+	example          string
 }
 
 func (c *clickTally) add(ok, oldToken, open bool, why, where string) {
