@@ -127,6 +127,8 @@ func runAdders(ctx context.Context, api *harness.Client, jobs []addJob, retries 
 // credential, every other account nothing.
 func TestCrashBulkAdd(t *testing.T) {
 	sz := gate(t)
+	binary(t) // built once, before the clock starts
+	start := time.Now()
 	dialect := mysqlOrSkip(t)
 	ctx := context.Background()
 	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.addServers, AccountsPerServer: sz.addAccounts, NoServices: true,
@@ -227,6 +229,7 @@ func TestCrashBulkAdd(t *testing.T) {
 		"| trial | accounts added | kill after | killed while | services so far | outcome |",
 		"|---:|---:|---:|---|---:|---|")
 	record("Crash during a bulk add of accounts (kill -9)", rows...)
+	record("Crash during a bulk add of accounts (kill -9)", "", runTime(start))
 }
 
 // checkBulkAdd checks the fleet once settled: exactly the created services,

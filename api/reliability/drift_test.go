@@ -82,6 +82,8 @@ func verifyOnce(ctx context.Context, api *harness.Client) (links.OperationDetail
 // nothing and pushes nothing.
 func TestDrift(t *testing.T) {
 	sz := gate(t)
+	binary(t) // built once, before the clock starts
+	start := time.Now()
 	ctx := context.Background()
 	st := newStack(t, harness.SQLite, harness.FleetPlan{Servers: sz.driftServers, AccountsPerServer: sz.driftAccounts,
 		Faults: func(int) whmsim.Faults {
@@ -207,6 +209,7 @@ func TestDrift(t *testing.T) {
 		fmt.Sprintf("| accounts exact with their own credential (subscriber id, token) | %d of %d |", c.checked-c.bad, c.checked),
 		fmt.Sprintf("| second verify | %s, %d accounts noticed, %d list_integration_links calls, %d pushes |", again.State, len(notices2), reads, pushes),
 		fmt.Sprintf("| outcome | %s |", outcome))
+	record("Drift", "", runTime(start))
 }
 
 // noticesByAccount returns the Notices about an account ("Account <user>

@@ -159,6 +159,8 @@ func listAll[T any](ctx context.Context, api *harness.Client, path string) ([]T,
 // delivery must end delivered.
 func TestWebhooksCrash(t *testing.T) {
 	sz := gate(t)
+	binary(t) // built once, before the clock starts
+	start := time.Now()
 	dialect := mysqlOrSkip(t)
 	ctx := context.Background()
 	// A handful of clicks per account keeps under the per-credential burst.
@@ -309,6 +311,7 @@ func TestWebhooksCrash(t *testing.T) {
 		fmt.Sprintf("| deliveries in the log | %d (%v) |", len(deliveries), states),
 		fmt.Sprintf("| last message after the last restart | %s |", lastArrival.Round(time.Second)),
 		fmt.Sprintf("| outcome | %s |", outcome))
+	record("Webhooks (kill -9 during delivery)", "", runTime(start))
 }
 
 // expireHookLeases ends every delivery lease, as the minute of a dead
