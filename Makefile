@@ -70,7 +70,7 @@ BENCH_FLAGS ?=
 bench: binaries
 	$(GO) run ./api/cmd/bench -bin bin/applinks -out bench $(BENCH_FLAGS)
 
-## reliability: kill -9, panel faults, replicas, SSO abuse and a bad-input sweep against the real binary;
+## reliability: kill -9 (enable, bulk add, webhook delivery), drift, rotation, panel faults, replicas, SSO abuse and a bad-input sweep against the real binary;
 ## RELIABILITY_SIZE=small is the reduced run CI does (full size writes bench/reliability.md)
 RELIABILITY_SIZE ?= full
 reliability:

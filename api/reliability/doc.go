@@ -5,6 +5,16 @@
 //   - crash: kill -9 at random points of provisioning runs on MariaDB, then a
 //     restart; every account ends with exactly the desired links, every
 //     operation completes, nothing is logged twice;
+//   - bulk add: kill -9 while services are created through the API (one at
+//     a time and services:batch) with the application enabled; once active,
+//     every account created carries exactly its links and credential, the
+//     others nothing;
+//   - drift: links deleted, relabelled and groups deleted on the simulated
+//     panels are each named in a Notice by a verify and repaired;
+//   - rotation: clicks with whatever secret the panel holds never fail
+//     while every secret is rotated; afterwards the old secrets are refused;
+//   - webhooks: kill -9 while messages are delivered; every event arrives at
+//     least once, signed, under one webhook-id;
 //   - faults: panel errors, timeouts, HTML answers, HTTP 500s and a server
 //     going down mid-run; the run finishes, every failure is a warning
 //     naming its server and account, a repair sync fixes everything;
