@@ -166,9 +166,8 @@ func TestRotationWithClicks(t *testing.T) {
 		t.Fatal(err)
 	}
 	type acct struct {
-		s   *harness.FleetServer
-		c   harness.ServiceCreds
-		app string
+		s *harness.FleetServer
+		c harness.ServiceCreds
 	}
 	var accts []acct
 	for _, c := range st.fleet.Creds {
