@@ -224,7 +224,7 @@ func TestCrashBulkAdd(t *testing.T) {
 		"",
 		fmt.Sprintf("Kills landed: %d while services were being created, %d after the last creation while links were being pushed, %d after the status said active again.", phases["creating"], phases["pushing"], phases["settled"]),
 		"",
-		"Checks per trial, once the status says active (no operation open, nothing failed or pending): every service exists once (a services row and a credential per account created so far); every account created so far carries exactly the desired apps and the billing group, each link with the account's subscriber id and a token whose hash is the stored one (read in the simulator); every other account carries nothing.",
+		"Checks per trial, at the first status poll (every 50 ms after the restart and the last creation) that says active with no operation open, so that a status saying active too early fails the trial: nothing failed or pending; every service exists once (a services row and a credential per account created so far); every account created so far carries exactly the desired apps and the billing group, each link with the account's subscriber id and a token whose hash is the stored one (read in the simulator); every other account carries nothing.",
 		"",
 		"| trial | accounts added | kill after | killed while | services so far | outcome |",
 		"|---:|---:|---:|---|---:|---|")
