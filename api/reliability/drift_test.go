@@ -83,9 +83,15 @@ func verifyOnce(ctx context.Context, api *harness.Client) (links.OperationDetail
 func TestDrift(t *testing.T) {
 	sz := gate(t)
 	binary(t) // built once, before the clock starts
+	for _, dialect := range dialects(t) {
+		t.Run(dialect, func(t *testing.T) { runDrift(t, sz, dialect) })
+	}
+}
+
+func runDrift(t *testing.T, sz size, dialect string) {
 	start := time.Now()
 	ctx := context.Background()
-	st := newStack(t, harness.SQLite, harness.FleetPlan{Servers: sz.driftServers, AccountsPerServer: sz.driftAccounts,
+	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.driftServers, AccountsPerServer: sz.driftAccounts,
 		Faults: func(int) whmsim.Faults {
 			return whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond}
 		}})
@@ -196,8 +202,8 @@ func TestDrift(t *testing.T) {
 	}
 	total := len(everyone)
 	record("Drift",
-		fmt.Sprintf("SQLite, %d servers x %d accounts (%d), simulated latency 10-20 ms. The application enabled and every account exact; then, directly on the simulated panels (not through the WHM API), %d random accounts lost one link, %d had one link relabelled and %d lost the billing group. Then `POST /api/v1/applications/cpanel/verify`. Seed %d.",
-			sz.driftServers, sz.driftAccounts, total, sz.driftEach, sz.driftEach, sz.driftEach, seed),
+		fmt.Sprintf("%s, %d servers x %d accounts (%d), simulated latency 10-20 ms. The application enabled and every account exact; then, directly on the simulated panels (not through the WHM API), %d random accounts lost one link, %d had one link relabelled and %d lost the billing group. Then `POST /api/v1/applications/cpanel/verify`. Seed %d.",
+			dialect, sz.driftServers, sz.driftAccounts, total, sz.driftEach, sz.driftEach, sz.driftEach, seed),
 		"",
 		"| check | result |",
 		"|---|---|",
@@ -209,7 +215,7 @@ func TestDrift(t *testing.T) {
 		fmt.Sprintf("| accounts exact with their own credential (subscriber id, token) | %d of %d |", c.checked-c.bad, c.checked),
 		fmt.Sprintf("| second verify | %s, %d accounts noticed, %d list_integration_links calls, %d pushes |", again.State, len(notices2), reads, pushes),
 		fmt.Sprintf("| outcome | %s |", outcome))
-	record("Drift", "", runTime(start))
+	record("Drift", "", runTime(start), "")
 }
 
 // noticesByAccount returns the Notices about an account ("Account <user>

@@ -145,11 +145,17 @@ func (c *clickTally) failures() int {
 func TestRotationWithClicks(t *testing.T) {
 	sz := gate(t)
 	binary(t) // built once, before the clock starts
+	for _, dialect := range dialects(t) {
+		t.Run(dialect, func(t *testing.T) { runRotation(t, sz, dialect) })
+	}
+}
+
+func runRotation(t *testing.T, sz size, dialect string) {
 	start := time.Now()
 	ctx := context.Background()
 	// One request of two accounts in flight per server at 30-50 ms: the
 	// rotation lasts long enough for clicks to meet each step of it.
-	st := newStack(t, harness.SQLite, harness.FleetPlan{Servers: sz.rotateServers, AccountsPerServer: sz.rotateAccounts,
+	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.rotateServers, AccountsPerServer: sz.rotateAccounts,
 		Faults: func(int) whmsim.Faults {
 			return whmsim.Faults{Latency: 30 * time.Millisecond, Jitter: 20 * time.Millisecond}
 		}})
@@ -291,8 +297,8 @@ func TestRotationWithClicks(t *testing.T) {
 		t.Error(strings.Join(problems, "; "))
 	}
 	record("Rotation with clicks",
-		fmt.Sprintf("SQLite, %d servers x %d accounts (%d), simulated latency 30-50 ms, per-server cap 1, 2 accounts per batch (so the rotation lasts long enough for clicks to meet each account's change). %d clickers click random links of random accounts the way the panel does (the link's subscriber id and the token the panel holds at that moment, POSTed to its autologin_token_url, `{\"retry\":N}` followed for three attempts, each click from its own address) from before `POST /api/v1/applications/cpanel/rotate-link-secrets` until the rotation's operation completed and the status said active. Then each account is clicked once with its new secret and once with its old one.",
-			sz.rotateServers, sz.rotateAccounts, len(accts), sz.clickers),
+		fmt.Sprintf("%s, %d servers x %d accounts (%d), simulated latency 30-50 ms, per-server cap 1, 2 accounts per batch (so the rotation lasts long enough for clicks to meet each account's change). %d clickers click random links of random accounts the way the panel does (the link's subscriber id and the token the panel holds at that moment, POSTed to its autologin_token_url, `{\"retry\":N}` followed for three attempts, each click from its own address) from before `POST /api/v1/applications/cpanel/rotate-link-secrets` until the rotation's operation completed and the status said active. Then each account is clicked once with its new secret and once with its old one.",
+			dialect, sz.rotateServers, sz.rotateAccounts, len(accts), sz.clickers),
 		"",
 		"| check | result |",
 		"|---|---|",
@@ -303,5 +309,5 @@ func TestRotationWithClicks(t *testing.T) {
 		fmt.Sprintf("| new secret accepted after the rotation | %d of %d |", after.total-after.failures(), len(accts)),
 		fmt.Sprintf("| old secret refused (invalid_credentials) after the rotation | %d of %d |", oldRefused["invalid_credentials"], len(accts)),
 		fmt.Sprintf("| outcome | %s |", outcome))
-	record("Rotation with clicks", "", runTime(start))
+	record("Rotation with clicks", "", runTime(start), "")
 }
