@@ -214,7 +214,18 @@ func runRotation(t *testing.T, sz size, dialect string) {
 				}
 				l := ls[rng.IntN(len(ls))]
 				tok, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
+				t0 := time.Now()
 				ok, why := pc.click(ctx, l, tok)
+				if !ok {
+					// Which secret, how long the click took, and what the
+					// panel holds once it was answered.
+					now, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
+					secret := "new"
+					if tok == a.c.Token {
+						secret = "old"
+					}
+					why += fmt.Sprintf(" (%s secret, click %s, the panel's secret changed meanwhile: %v)", secret, time.Since(t0).Round(time.Millisecond), now != tok)
+				}
 				during.add(ok, tok == a.c.Token, rotating.Load(), why, a.s.Name+"/"+a.c.Username+"/"+l.App)
 				time.Sleep(time.Millisecond)
 			}
@@ -282,7 +293,7 @@ func runRotation(t *testing.T, sz size, dialect string) {
 		problems = append(problems, fmt.Sprintf("rotation ended %s, %d of %d done, %d failed", done.State, done.AccountsDone, done.AccountsTotal, done.AccountsFailed))
 	}
 	if n := during.failures(); n > 0 {
-		problems = append(problems, fmt.Sprintf("%d of %d clicks during the rotation failed: %v, e.g. %s", n, during.total, during.failed, during.example))
+		problems = append(problems, fmt.Sprintf("%d of %d clicks during the rotation failed: %v", n, during.total, during.failed))
 	}
 	if during.oldOpen == 0 || during.newOpen == 0 {
 		problems = append(problems, fmt.Sprintf("clicks while the rotation ran: %d with the old secret, %d with the new: the rotation was not met by clicks", during.oldOpen, during.newOpen))
