@@ -88,61 +88,30 @@ func TestDrift(t *testing.T) {
 	}
 }
 
-func runDrift(t *testing.T, sz size, dialect string) {
-	start := time.Now()
-	ctx := context.Background()
-	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.driftServers, AccountsPerServer: sz.driftAccounts,
-		Faults: func(int) whmsim.Faults {
-			return whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond}
-		}})
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 13))
-	t.Logf("seed %d", seed)
-	svc := st.start(0, nil)
-	api := st.client(svc)
-	op, err := api.Queue(ctx, "cpanel", "enable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.WaitOperation(ctx, op.ID, 50*time.Millisecond, 3*time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	apps, err := api.DesiredApps(ctx, "cpanel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := seededCredentials(st.fleet)
-	if c := checkAccounts(st.fleet, apps, all, creds); c.bad > 0 {
-		t.Fatalf("after the enable: %d accounts not exact, e.g. %v", c.bad, c.examples)
-	}
-	before := snapshot(st.fleet)
-
-	// Distinct random accounts for each kind of drift.
+// pickDrift picks each distinct random accounts for each kind of drift
+// and makes it on the simulator.
+func pickDrift(rng *rand.Rand, f *harness.Fleet, each int) ([]drifted, int, error) {
 	var everyone []drifted
-	for _, s := range st.fleet.Servers {
+	for _, s := range f.Servers {
 		for _, u := range s.Accounts {
 			everyone = append(everyone, drifted{server: s, user: u})
 		}
 	}
 	rng.Shuffle(len(everyone), func(i, j int) { everyone[i], everyone[j] = everyone[j], everyone[i] })
 	kinds := []string{"deleted", "relabelled", "group deleted"}
-	picked := everyone[:len(kinds)*sz.driftEach]
+	picked := everyone[:len(kinds)*each]
 	for i := range picked {
-		picked[i].kind = kinds[i/sz.driftEach]
+		picked[i].kind = kinds[i/each]
 	}
-	picked, err = makeDrift(rng, picked)
-	if err != nil {
-		t.Fatal(err)
-	}
+	picked, err := makeDrift(rng, picked)
+	return picked, len(everyone), err
+}
 
-	done, entries, err := verifyOnce(ctx, api)
-	if err != nil {
-		t.Fatal(err)
-	}
+// checkNotices checks that each drifted account got one Notice naming it,
+// its server and what differed, and no other account got one; it returns
+// the accounts found by kind and the Notices about untouched accounts.
+func checkNotices(picked []drifted, entries []links.LogEntry) (map[string]int, int, []string) {
 	var problems []string
-	if done.State != links.OpCompleted || done.AccountsFailed != 0 {
-		problems = append(problems, fmt.Sprintf("verify ended %s with %d failed", done.State, done.AccountsFailed))
-	}
 	notices, warnings := noticesByAccount(entries)
 	if warnings > 0 {
 		problems = append(problems, fmt.Sprintf("%d warnings", warnings))
@@ -163,44 +132,96 @@ func runDrift(t *testing.T, sz size, dialect string) {
 	for u, ns := range notices {
 		problems = append(problems, fmt.Sprintf("untouched account %s got a notice: %s", u, ns[0]))
 	}
-	after := snapshot(st.fleet)
+	return found, len(notices), problems
+}
+
+// restoredCount compares every account with its snapshot before the
+// drift.
+func restoredCount(before, after map[string]whmsim.AccountState) (int, []string) {
 	restored := 0
+	var problems []string
 	for k, a := range before {
 		if reflect.DeepEqual(a, after[k]) {
 			restored++
-		} else if len(problems) < 20 {
+		} else if len(problems) < 10 {
 			problems = append(problems, fmt.Sprintf("%s differs after the repair: %+v, was %+v", k, after[k], a))
 		}
 	}
-	c := checkAccounts(st.fleet, apps, all, creds)
-	if c.bad > 0 {
-		problems = append(problems, fmt.Sprintf("%d accounts not exact after the repair, e.g. %v", c.bad, c.examples))
-	}
+	return restored, problems
+}
 
-	// A second verify finds nothing and pushes nothing.
-	for _, s := range st.fleet.Servers {
+// quietVerify runs a second verify, which must find nothing and push
+// nothing; it returns the operation, the accounts noticed and the
+// simulator's read and push calls during it.
+func quietVerify(ctx context.Context, api *harness.Client, f *harness.Fleet) (links.OperationDetail, int, int64, int64, error) {
+	for _, s := range f.Servers {
 		s.Sim.ResetStats()
 	}
-	again, entries2, err := verifyOnce(ctx, api)
+	again, entries, err := verifyOnce(ctx, api)
 	if err != nil {
-		t.Fatal(err)
+		return again, 0, 0, 0, err
 	}
-	notices2, _ := noticesByAccount(entries2)
+	notices, _ := noticesByAccount(entries)
 	var pushes, reads int64
-	for _, s := range st.fleet.Servers {
+	for _, s := range f.Servers {
 		calls := s.Sim.Stats().Calls
 		pushes += calls["create_integration_link"] + calls["create_integration_group"] + calls["remove_integration_link"] + calls["update_integration_link_token"]
 		reads += calls["list_integration_links"]
 	}
-	if again.State != links.OpCompleted || len(notices2) != 0 || pushes != 0 {
-		problems = append(problems, fmt.Sprintf("second verify: %s, %d accounts noticed, %d pushes", again.State, len(notices2), pushes))
+	return again, len(notices), reads, pushes, nil
+}
+
+func runDrift(t *testing.T, sz size, dialect string) {
+	start := time.Now()
+	ctx := context.Background()
+	st, _, api := enabledStack(t, dialect, harness.FleetPlan{Servers: sz.driftServers, AccountsPerServer: sz.driftAccounts,
+		Faults: func(int) whmsim.Faults {
+			return whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond}
+		}}, 0, nil)
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 13))
+	t.Logf("seed %d", seed)
+	apps, err := api.DesiredApps(ctx, "cpanel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := seededCredentials(st.fleet)
+	if c := checkAccounts(st.fleet, apps, all, creds); c.bad > 0 {
+		t.Fatalf("after the enable: %d accounts not exact, e.g. %v", c.bad, c.examples)
+	}
+	before := snapshot(st.fleet)
+	picked, total, err := pickDrift(rng, st.fleet, sz.driftEach)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, entries, err := verifyOnce(ctx, api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var problems []string
+	if done.State != links.OpCompleted || done.AccountsFailed != 0 {
+		problems = append(problems, fmt.Sprintf("verify ended %s with %d failed", done.State, done.AccountsFailed))
+	}
+	found, untouched, p := checkNotices(picked, entries)
+	problems = append(problems, p...)
+	restored, p := restoredCount(before, snapshot(st.fleet))
+	problems = append(problems, p...)
+	c := checkAccounts(st.fleet, apps, all, creds)
+	if c.bad > 0 {
+		problems = append(problems, fmt.Sprintf("%d accounts not exact after the repair, e.g. %v", c.bad, c.examples))
+	}
+	again, noticed, reads, pushes, err := quietVerify(ctx, api, st.fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.State != links.OpCompleted || noticed != 0 || pushes != 0 {
+		problems = append(problems, fmt.Sprintf("second verify: %s, %d accounts noticed, %d pushes", again.State, noticed, pushes))
 	}
 	outcome := "ok"
 	if len(problems) > 0 {
 		outcome = "**FAILED**: " + strings.Join(problems, "; ")
 		t.Error(strings.Join(problems, "; "))
 	}
-	total := len(everyone)
 	record("Drift",
 		fmt.Sprintf("%s, %d servers x %d accounts (%d), simulated latency 10-20 ms. The application enabled and every account exact; then, directly on the simulated panels (not through the WHM API), %d random accounts lost one link, %d had one link relabelled and %d lost the billing group. Then `POST /api/v1/applications/cpanel/verify`. Seed %d.",
 			dialect, sz.driftServers, sz.driftAccounts, total, sz.driftEach, sz.driftEach, sz.driftEach, seed),
@@ -210,10 +231,10 @@ func runDrift(t *testing.T, sz size, dialect string) {
 		fmt.Sprintf("| verify operation | %s, %d of %d accounts done, %d failed |", done.State, done.AccountsDone, done.AccountsTotal, done.AccountsFailed),
 		fmt.Sprintf("| Notices naming the account, its server and what differed | deleted link: %d of %d; relabelled link: %d of %d; deleted group: %d of %d |",
 			found["deleted"], sz.driftEach, found["relabelled"], sz.driftEach, found["group deleted"], sz.driftEach),
-		fmt.Sprintf("| Notices for untouched accounts | %d |", len(notices)),
+		fmt.Sprintf("| Notices for untouched accounts | %d |", untouched),
 		fmt.Sprintf("| accounts as before the drift once active (every stored field of every link and group) | %d of %d |", restored, total),
 		fmt.Sprintf("| accounts exact with their own credential (subscriber id, token) | %d of %d |", c.checked-c.bad, c.checked),
-		fmt.Sprintf("| second verify | %s, %d accounts noticed, %d list_integration_links calls, %d pushes |", again.State, len(notices2), reads, pushes),
+		fmt.Sprintf("| second verify | %s, %d accounts noticed, %d list_integration_links calls, %d pushes |", again.State, noticed, reads, pushes),
 		fmt.Sprintf("| outcome | %s |", outcome))
 	record("Drift", "", runTime(start), "")
 }

@@ -150,93 +150,151 @@ func TestRotationWithClicks(t *testing.T) {
 	}
 }
 
-func runRotation(t *testing.T, sz size, dialect string) {
-	start := time.Now()
-	ctx := context.Background()
-	// One request of two accounts in flight per server at 30-50 ms: the
-	// rotation lasts long enough for clicks to meet each step of it.
-	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.rotateServers, AccountsPerServer: sz.rotateAccounts,
-		Faults: func(int) whmsim.Faults {
-			return whmsim.Faults{Latency: 30 * time.Millisecond, Jitter: 20 * time.Millisecond}
-		}})
-	svc := st.start(0, map[string]string{"APPLINKS_TRUST_PROXY": "true", "APPLINKS_PER_SERVER_CAP": "1", "APPLINKS_BATCH_SIZE": "2"})
-	api := st.client(svc)
-	op, err := api.Queue(ctx, "cpanel", "enable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.WaitOperation(ctx, op.ID, 50*time.Millisecond, 3*time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := waitSettled(ctx, api, 3*time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	type acct struct {
-		s *harness.FleetServer
-		c harness.ServiceCreds
-	}
-	var accts []acct
-	for _, c := range st.fleet.Creds {
-		for _, s := range st.fleet.Servers {
-			if s.ID == c.ServerID {
-				accts = append(accts, acct{s: s, c: c})
-			}
-		}
-	}
-	pc := &panelClicker{hc: harness.NewClient(svc.URL).HTTP}
-	during := &clickTally{failed: map[string]int{}}
-	stop := make(chan struct{})
-	used := make([]atomic.Int32, len(accts))
-	var exhausted, rotating atomic.Bool
-	var wg sync.WaitGroup
-	for w := range sz.clickers {
+// rotAcct is one account of the rotation trial with its seeded (old)
+// credential.
+type rotAcct struct {
+	s *harness.FleetServer
+	c harness.ServiceCreds
+}
+
+// rotClickers click random links of random accounts with the panel's
+// current secret until stopped, each account at most clickBudget times.
+type rotClickers struct {
+	pc                  *panelClicker
+	accts               []rotAcct
+	tally               *clickTally
+	used                []atomic.Int32
+	exhausted, rotating atomic.Bool
+	stop                chan struct{}
+	wg                  sync.WaitGroup
+}
+
+func startClickers(ctx context.Context, pc *panelClicker, accts []rotAcct, n int) *rotClickers {
+	c := &rotClickers{pc: pc, accts: accts, tally: &clickTally{failed: map[string]int{}}, used: make([]atomic.Int32, len(accts)), stop: make(chan struct{})}
+	for w := range n {
 		rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(w)))
-		wg.Go(func() {
+		c.wg.Go(func() {
 			for {
 				select {
-				case <-stop:
+				case <-c.stop:
 					return
 				default:
 				}
 				// The service allows a burst of 10 clicks per credential
 				// (then one every 2 s): each account gets at most
 				// clickBudget here, two more after the rotation.
-				i, ok := pickUnder(rng, used, clickBudget)
+				i, ok := pickUnder(rng, c.used, clickBudget)
 				if !ok {
-					exhausted.Store(true)
+					c.exhausted.Store(true)
 					return
 				}
-				a := accts[i]
-				ls := a.s.Sim.Links(a.c.Username)
-				if len(ls) == 0 {
-					during.add(false, false, false, "the account has no link", a.c.Username)
-					continue
-				}
-				l := ls[rng.IntN(len(ls))]
-				tok, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
-				t0 := time.Now()
-				ok, why := pc.click(ctx, l, tok)
-				if !ok {
-					// Which secret, how long the click took, and what the
-					// panel holds once it was answered.
-					now, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
-					secret := "new"
-					if tok == a.c.Token {
-						secret = "old"
-					}
-					why += fmt.Sprintf(" (%s secret, click %s, the panel's secret changed meanwhile: %v)", secret, time.Since(t0).Round(time.Millisecond), now != tok)
-				}
-				during.add(ok, tok == a.c.Token, rotating.Load(), why, a.s.Name+"/"+a.c.Username+"/"+l.App)
+				c.clickOnce(ctx, rng, c.accts[i])
 				time.Sleep(time.Millisecond)
 			}
 		})
 	}
-	time.Sleep(100 * time.Millisecond)
+	return c
+}
+
+// clickOnce clicks a random link of the account with the secret its panel
+// holds now. A refused click tells which secret it carried, how long it
+// took and whether the panel's secret changed meanwhile.
+func (c *rotClickers) clickOnce(ctx context.Context, rng *rand.Rand, a rotAcct) {
+	where := a.s.Name + "/" + a.c.Username
+	ls := a.s.Sim.Links(a.c.Username)
+	if len(ls) == 0 {
+		c.tally.add(false, false, false, "the account has no link", where)
+		return
+	}
+	l := ls[rng.IntN(len(ls))]
+	tok, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
+	old, open := tok == a.c.Token, c.rotating.Load()
+	t0 := time.Now()
+	ok, why := c.pc.click(ctx, l, tok)
+	if !ok {
+		now, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
+		which := "new"
+		if old {
+			which = "old"
+		}
+		why += fmt.Sprintf(" (%s secret, click %s, the panel's secret changed meanwhile: %v)", which, time.Since(t0).Round(time.Millisecond), now != tok)
+	}
+	c.tally.add(ok, old, open, why, where+"/"+l.App)
+}
+
+func (c *rotClickers) end() {
+	close(c.stop)
+	c.wg.Wait()
+}
+
+// rotatedCheck is what the accounts answer once the rotation is confirmed.
+type rotatedCheck struct {
+	after                              *clickTally // clicks with the new secret
+	oldRefused, oldAccepted, unchanged int
+	creds                              map[string]credential
+}
+
+// checkRotated clicks a link of every account with its panel's (new)
+// secret and with its old one.
+func checkRotated(ctx context.Context, pc *panelClicker, accts []rotAcct) rotatedCheck {
+	r := rotatedCheck{after: &clickTally{failed: map[string]int{}}, creds: map[string]credential{}}
+	for i, a := range accts {
+		where := a.s.Name + "/" + a.c.Username
+		ls := a.s.Sim.Links(a.c.Username)
+		if len(ls) == 0 {
+			r.after.add(false, false, false, "the account has no link", where)
+			continue
+		}
+		l := ls[i%len(ls)]
+		tok, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
+		if tok == a.c.Token {
+			r.unchanged++
+			continue
+		}
+		ok, why := pc.click(ctx, l, tok)
+		r.after.add(ok, false, false, why, where+"/"+l.App)
+		switch ok, why := pc.click(ctx, l, a.c.Token); {
+		case ok:
+			r.oldAccepted++
+		case why == "invalid_credentials":
+			r.oldRefused++
+		default:
+			r.after.add(false, true, false, "old secret: "+why, where+"/"+l.App)
+		}
+		r.creds[a.c.Username] = credential{sub: a.c.SubscriberUniqueID, tokenHash: secret.Hash(tok)}
+	}
+	return r
+}
+
+// enabledStack seeds the fleet on dialect, starts the service with env,
+// enables the application and waits until the status says active.
+func enabledStack(t *testing.T, dialect string, plan harness.FleetPlan, port int, env map[string]string) (*stack, *harness.Service, *harness.Client) {
+	t.Helper()
+	ctx := context.Background()
+	st := newStack(t, dialect, plan)
+	svc := st.start(port, env)
+	api := st.client(svc)
+	op, err := api.Queue(ctx, "cpanel", "enable")
+	if err == nil {
+		_, err = api.WaitOperation(ctx, op.ID, 50*time.Millisecond, 3*time.Minute)
+	}
+	if err == nil {
+		_, _, err = waitSettled(ctx, api, 3*time.Minute)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, svc, api
+}
+
+// rotateAll rotates every secret and waits until the operation ended and
+// the status says active; it returns the operation and how long that took.
+func rotateAll(ctx context.Context, api *harness.Client, rotating *atomic.Bool) (links.OperationDetail, time.Duration, error) {
 	began := time.Now()
 	var rot links.Operation
-	rotating.Store(true)
-	err = api.Do(ctx, http.MethodPost, "/api/v1/applications/cpanel/rotate-link-secrets", nil, &rot)
 	var done links.OperationDetail
+	rotating.Store(true)
+	err := api.Do(ctx, http.MethodPost, "/api/v1/applications/cpanel/rotate-link-secrets", nil, &rot)
 	if err == nil {
 		done, err = api.WaitOperation(ctx, rot.ID, 50*time.Millisecond, 5*time.Minute)
 	}
@@ -244,50 +302,43 @@ func runRotation(t *testing.T, sz size, dialect string) {
 	if err == nil {
 		_, _, err = waitSettled(ctx, api, 3*time.Minute)
 	}
-	took := time.Since(began)
-	close(stop)
-	wg.Wait()
+	return done, time.Since(began), err
+}
+
+func runRotation(t *testing.T, sz size, dialect string) {
+	start := time.Now()
+	ctx := context.Background()
+	// One request of two accounts in flight per server at 30-50 ms: the
+	// rotation lasts long enough for clicks to meet each step of it.
+	st, svc, api := enabledStack(t, dialect, harness.FleetPlan{Servers: sz.rotateServers, AccountsPerServer: sz.rotateAccounts,
+		Faults: func(int) whmsim.Faults {
+			return whmsim.Faults{Latency: 30 * time.Millisecond, Jitter: 20 * time.Millisecond}
+		}}, 0, map[string]string{"APPLINKS_TRUST_PROXY": "true", "APPLINKS_PER_SERVER_CAP": "1", "APPLINKS_BATCH_SIZE": "2"})
+	var accts []rotAcct
+	for _, c := range st.fleet.Creds {
+		for _, s := range st.fleet.Servers {
+			if s.ID == c.ServerID {
+				accts = append(accts, rotAcct{s: s, c: c})
+			}
+		}
+	}
+	pc := &panelClicker{hc: harness.NewClient(svc.URL).HTTP}
+	clickers := startClickers(ctx, pc, accts, sz.clickers)
+	time.Sleep(100 * time.Millisecond)
+	done, took, err := rotateAll(ctx, api, &clickers.rotating)
+	clickers.end()
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	// Confirmed: the old secret is refused, the new one accepted, on a
-	// random link of every account.
-	after := &clickTally{failed: map[string]int{}}
-	oldRefused, oldAccepted, unchanged := map[string]int{}, 0, 0
-	creds := map[string]credential{}
-	for i, a := range accts {
-		ls := a.s.Sim.Links(a.c.Username)
-		if len(ls) == 0 {
-			after.add(false, false, false, "the account has no link", a.c.Username)
-			continue
-		}
-		l := ls[i%len(ls)]
-		tok, _ := a.s.Sim.LinkToken(a.c.Username, l.App)
-		if tok == a.c.Token {
-			unchanged++
-			continue
-		}
-		ok, why := pc.click(ctx, l, tok)
-		after.add(ok, false, false, why, a.s.Name+"/"+a.c.Username+"/"+l.App)
-		switch ok, why := pc.click(ctx, l, a.c.Token); {
-		case ok:
-			oldAccepted++
-		case why == "invalid_credentials":
-			oldRefused[why]++
-		default:
-			after.add(false, true, false, "old secret: "+why, a.s.Name+"/"+a.c.Username+"/"+l.App)
-		}
-		creds[a.c.Username] = credential{sub: a.c.SubscriberUniqueID, tokenHash: secret.Hash(tok)}
-	}
+	r := checkRotated(ctx, pc, accts)
 	apps, err := api.DesiredApps(ctx, "cpanel")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Every link of an account carries the same new token and the old
 	// subscriber id.
-	c := checkAccounts(st.fleet, apps, all, creds)
-
+	c := checkAccounts(st.fleet, apps, all, r.creds)
+	during := clickers.tally
 	var problems []string
 	if done.State != links.OpCompleted || done.AccountsFailed != 0 || done.AccountsDone != len(accts) {
 		problems = append(problems, fmt.Sprintf("rotation ended %s, %d of %d done, %d failed", done.State, done.AccountsDone, done.AccountsTotal, done.AccountsFailed))
@@ -298,9 +349,9 @@ func runRotation(t *testing.T, sz size, dialect string) {
 	if during.oldOpen == 0 || during.newOpen == 0 {
 		problems = append(problems, fmt.Sprintf("clicks while the rotation ran: %d with the old secret, %d with the new: the rotation was not met by clicks", during.oldOpen, during.newOpen))
 	}
-	if unchanged > 0 || oldAccepted > 0 || after.failures() > 0 || c.bad > 0 {
+	if r.unchanged > 0 || r.oldAccepted > 0 || r.after.failures() > 0 || c.bad > 0 {
 		problems = append(problems, fmt.Sprintf("after the rotation: %d panels kept the old secret, %d old secrets accepted, %d new ones refused (%v), %d accounts not exact (%v)",
-			unchanged, oldAccepted, after.failures(), after.failed, c.bad, c.examples))
+			r.unchanged, r.oldAccepted, r.after.failures(), r.after.failed, c.bad, c.examples))
 	}
 	outcome := "ok"
 	if len(problems) > 0 {
@@ -314,11 +365,11 @@ func runRotation(t *testing.T, sz size, dialect string) {
 		"| check | result |",
 		"|---|---|",
 		fmt.Sprintf("| rotation operation | %s, %d of %d accounts done, %d failed, %s from the request to active |", done.State, done.AccountsDone, done.AccountsTotal, done.AccountsFailed, took.Round(100*time.Millisecond)),
-		fmt.Sprintf("| clicks meanwhile | %d: %d with the old secret, %d with the new one (while the operation was open: %d and %d); the clickers ran out of their %d clicks per account before the end: %v |", during.total, during.old, during.new, during.oldOpen, during.newOpen, clickBudget, exhausted.Load()),
+		fmt.Sprintf("| clicks meanwhile | %d: %d with the old secret, %d with the new one (while the operation was open: %d and %d); the clickers ran out of their %d clicks per account before the end: %v |", during.total, during.old, during.new, during.oldOpen, during.newOpen, clickBudget, clickers.exhausted.Load()),
 		fmt.Sprintf("| clicks meanwhile that failed | %d %v |", during.failures(), during.failed),
 		fmt.Sprintf("| panels holding a new secret on every link, subscriber id unchanged | %d of %d |", c.checked-c.bad, c.checked),
-		fmt.Sprintf("| new secret accepted after the rotation | %d of %d |", after.total-after.failures(), len(accts)),
-		fmt.Sprintf("| old secret refused (invalid_credentials) after the rotation | %d of %d |", oldRefused["invalid_credentials"], len(accts)),
+		fmt.Sprintf("| new secret accepted after the rotation | %d of %d |", r.after.total-r.after.failures(), len(accts)),
+		fmt.Sprintf("| old secret refused (invalid_credentials) after the rotation | %d of %d |", r.oldRefused, len(accts)),
 		fmt.Sprintf("| outcome | %s |", outcome))
 	record("Rotation with clicks", "", runTime(start), "")
 }
