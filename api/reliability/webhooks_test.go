@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -150,6 +151,93 @@ func listAll[T any](ctx context.Context, api *harness.Client, path string) ([]T,
 	return all, nil
 }
 
+// subscribe creates the receiver's subscription to sso.redeemed and
+// gives the receiver its secret.
+func subscribe(ctx context.Context, api *harness.Client, url string, recv *hookReceiver) (links.NewWebhook, error) {
+	var sub links.NewWebhook
+	if err := api.Do(ctx, http.MethodPost, "/api/v1/webhooks", links.WebhookInput{URL: url,
+		Description: "reliability", Events: []string{links.EventSSORedeemed}}, &sub); err != nil {
+		return sub, err
+	}
+	wh, err := standardwebhooks.NewWebhook(sub.Secret)
+	if err != nil {
+		return sub, err
+	}
+	recv.wh.Store(wh)
+	return sub, nil
+}
+
+// hookKiller kills and restarts the service while messages are delivered.
+type hookKiller struct {
+	t     *testing.T
+	st    *stack
+	svc   *harness.Service
+	port  int
+	env   map[string]string
+	small bool
+}
+
+// killAt kills the process once the receiver holds target distinct
+// messages, ages the delivery leases in the reduced run, and restarts it;
+// it returns the messages received at the kill.
+func (k *hookKiller) killAt(ctx context.Context, recv *hookReceiver, target int) int {
+	for recv.distinct() < target && !k.svc.Exited() {
+		time.Sleep(2 * time.Millisecond)
+	}
+	at := recv.distinct()
+	k.svc.Kill()
+	if k.small {
+		// The reduced run does not wait the minute the dead process's
+		// leases last: it ages them while the process is down.
+		if err := expireHookLeases(ctx, k.st.db); err != nil {
+			k.t.Fatal(err)
+		}
+	}
+	k.svc = k.st.start(k.port, k.env)
+	return at
+}
+
+// waitDelivered waits until the receiver holds made distinct messages and
+// no delivery is pending any more (a message sent but not recorded before
+// a kill stays pending under the dead process's lease, then is sent again
+// and recorded), at most 3 minutes; it returns the deliveries and how long
+// each wait took.
+func waitDelivered(ctx context.Context, api *harness.Client, subID int64, recv *hookReceiver, made int) ([]links.WebhookDelivery, time.Duration, time.Duration, error) {
+	from := time.Now()
+	deadline := from.Add(3 * time.Minute)
+	for recv.distinct() < made && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	received := time.Since(from)
+	for {
+		ds, err := listAll[links.WebhookDelivery](ctx, api, fmt.Sprintf("/api/v1/webhooks/%d/deliveries", subID))
+		if err != nil || time.Now().After(deadline) ||
+			!slices.ContainsFunc(ds, func(d links.WebhookDelivery) bool { return d.State == links.DeliveryPending }) {
+			return ds, received, time.Since(from), err
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// auditDelivered compares the SSO audit's successful redemptions with
+// what the receiver got: how many, how many never arrived, how many under
+// two webhook-ids. recv.mu must be held.
+func auditDelivered(events []links.SSOEvent, recv *hookReceiver) (redeemed, lost, twice int) {
+	for _, e := range events {
+		if e.Kind != links.SSOKindRedeem {
+			continue
+		}
+		redeemed++
+		switch ids := recv.events[e.ID]; {
+		case len(ids) == 0:
+			lost++
+		case len(ids) > 1:
+			twice++
+		}
+	}
+	return redeemed, lost, twice
+}
+
 // TestWebhooksCrash subscribes a loopback receiver to sso.redeemed, makes
 // hookEvents redemptions, and kills the process with SIGKILL hookKills
 // times at random points while the messages are being delivered, each
@@ -163,106 +251,50 @@ func TestWebhooksCrash(t *testing.T) {
 	start := time.Now()
 	dialect := mysqlOrSkip(t)
 	ctx := context.Background()
-	// A handful of clicks per account keeps under the per-credential burst.
-	accounts := max(20, sz.hookEvents/5)
-	st := newStack(t, dialect, harness.FleetPlan{Servers: 1, AccountsPerServer: accounts})
 	port, err := harness.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"APPLINKS_TRUST_PROXY": "true"}
+	// A handful of clicks per account keeps under the per-credential burst.
+	st, svc, api := enabledStack(t, dialect, harness.FleetPlan{Servers: 1, AccountsPerServer: max(20, sz.hookEvents/5)}, port, env)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 17))
 	t.Logf("seed %d", seed)
-	svc := st.start(port, env)
-	api := st.client(svc)
-	op, err := api.Queue(ctx, "cpanel", "enable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.WaitOperation(ctx, op.ID, 50*time.Millisecond, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-
 	const delay = 40 * time.Millisecond
 	recv := newHookReceiver(delay)
 	hook := httptest.NewServer(recv) // 127.0.0.1
 	defer hook.Close()
-	var sub links.NewWebhook
-	if err := api.Do(ctx, http.MethodPost, "/api/v1/webhooks", links.WebhookInput{URL: hook.URL + "/applinks",
-		Description: "reliability", Events: []string{links.EventSSORedeemed}}, &sub); err != nil {
-		t.Fatal(err)
-	}
-	wh, err := standardwebhooks.NewWebhook(sub.Secret)
+	sub, err := subscribe(ctx, api, hook.URL+"/applinks", recv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recv.wh.Store(wh)
-
 	var creds []harness.ServiceCreds
 	for _, c := range st.fleet.Creds {
 		creds = append(creds, c)
 	}
 	slices.SortFunc(creds, func(a, b harness.ServiceCreds) int { return int(a.ServiceID - b.ServiceID) })
-	sc := &ssoClient{base: svc.URL, hc: harness.NewClient(svc.URL).HTTP}
 	began := time.Now()
-	made, err := produceRedemptions(ctx, sc, creds, sz.hookEvents)
+	made, err := produceRedemptions(ctx, &ssoClient{base: svc.URL, hc: harness.NewClient(svc.URL).HTTP}, creds, sz.hookEvents)
 	if err != nil {
 		t.Fatal(err)
 	}
-	produced := time.Since(began)
-	atProduced := recv.distinct()
-
+	produced, atProduced := time.Since(began), recv.distinct()
 	// Kill at random numbers of messages received, between what has
 	// arrived and 85% of the events.
+	killer := &hookKiller{t: t, st: st, svc: svc, port: port, env: env, small: sz.name == "small"}
 	var kills []string
-	for k := range sz.hookKills {
-		cur := recv.distinct()
-		hi := made * 85 / 100
-		target := cur + 1
+	for range sz.hookKills {
+		target, hi := recv.distinct()+1, made*85/100
 		if hi > target {
 			target += rng.IntN(hi - target)
 		}
-		for recv.distinct() < target && !svc.Exited() {
-			time.Sleep(2 * time.Millisecond)
-		}
-		at := recv.distinct()
-		svc.Kill()
-		kills = append(kills, fmt.Sprintf("%d", at))
-		if sz.name == "small" {
-			// The reduced run does not wait the minute the dead process's
-			// leases last: it ages them while the process is down.
-			if err := expireHookLeases(ctx, st.db); err != nil {
-				t.Fatal(err)
-			}
-		}
-		svc = st.start(port, env)
-		t.Logf("kill %d at %d of %d messages received", k+1, at, made)
+		kills = append(kills, strconv.Itoa(killer.killAt(ctx, recv, target)))
 	}
-	killedAt := time.Now()
-	// The dead processes' leases last 60 s (small: aged above); then the
-	// restarted process sends what they held.
-	deadline := time.Now().Add(3 * time.Minute)
-	for recv.distinct() < made && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	deliveries, lastArrival, allRecorded, err := waitDelivered(ctx, api, sub.ID, recv, made)
+	if err != nil {
+		t.Fatal(err)
 	}
-	lastArrival := time.Since(killedAt)
-	// A message sent but not recorded before a kill stays pending under
-	// the dead process's lease; then it is sent again (a repeat) and
-	// recorded delivered.
-	var deliveries []links.WebhookDelivery
-	for {
-		deliveries, err = listAll[links.WebhookDelivery](ctx, api, fmt.Sprintf("/api/v1/webhooks/%d/deliveries", sub.ID))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.ContainsFunc(deliveries, func(d links.WebhookDelivery) bool { return d.State == links.DeliveryPending }) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	allRecorded := time.Since(killedAt)
-
 	// The truth: the SSO audit's successful redemptions.
 	events, err := listAll[links.SSOEvent](ctx, api, "/api/v1/sso/events?outcome=success")
 	if err != nil {
@@ -270,24 +302,12 @@ func TestWebhooksCrash(t *testing.T) {
 	}
 	recv.mu.Lock()
 	defer recv.mu.Unlock()
-	var problems []string
-	redeemed, lost, twice := 0, 0, 0
-	for _, e := range events {
-		if e.Kind != links.SSOKindRedeem {
-			continue
-		}
-		redeemed++
-		switch ids := recv.events[e.ID]; {
-		case len(ids) == 0:
-			lost++
-		case len(ids) > 1:
-			twice++
-		}
-	}
+	redeemed, lost, twice := auditDelivered(events, recv)
 	states := map[string]int{}
 	for _, d := range deliveries {
 		states[d.State]++
 	}
+	var problems []string
 	if redeemed != made {
 		problems = append(problems, fmt.Sprintf("the SSO audit holds %d redemptions, %d were made", redeemed, made))
 	}
