@@ -131,27 +131,18 @@ func TestCrashBulkAdd(t *testing.T) {
 	start := time.Now()
 	dialect := mysqlOrSkip(t)
 	ctx := context.Background()
-	st := newStack(t, dialect, harness.FleetPlan{Servers: sz.addServers, AccountsPerServer: sz.addAccounts, NoServices: true,
-		Faults: func(int) whmsim.Faults {
-			return whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond}
-		}})
 	port, err := harness.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"APPLINKS_LEASE_TTL": "2s"}
+	st, svc, api := enabledStack(t, dialect, harness.FleetPlan{Servers: sz.addServers, AccountsPerServer: sz.addAccounts, NoServices: true,
+		Faults: func(int) whmsim.Faults {
+			return whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond}
+		}}, port, env)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 11))
 	t.Logf("seed %d", seed)
-	svc := st.start(port, env)
-	api := st.client(svc)
-	op, err := api.Queue(ctx, "cpanel", "enable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.WaitOperation(ctx, op.ID, 50*time.Millisecond, time.Minute); err != nil {
-		t.Fatal(err)
-	}
 	apps, err := api.DesiredApps(ctx, "cpanel")
 	if err != nil || len(apps) == 0 {
 		t.Fatalf("desired apps %v, %v", apps, err)
@@ -180,27 +171,14 @@ func TestCrashBulkAdd(t *testing.T) {
 		accts := order[next:min(next+chunk, len(order))]
 		next += len(accts)
 		jobs := addJobs(accts)
-		done := make(chan error, 1)
 		begin := time.Now()
-		go func() { done <- runAdders(ctx, api, jobs, &retries) }()
 		delay := time.Duration(rng.Int64N(int64(killMax)))
-		time.Sleep(delay)
-		phase := "creating"
-		select {
-		case err := <-done:
-			done <- err
-			phase = "pushing"
-			if s, err := api.Status(ctx, "cpanel"); err == nil && s.State == links.StateActive {
-				phase = "settled"
-			}
-		default:
-		}
-		svc.Kill()
-		phases[phase]++
-		svc = st.start(port, env)
-		if err := <-done; err != nil {
+		var phase string
+		svc, phase, err = addAndKill(ctx, st, svc, api, jobs, &retries, delay, port, env)
+		if err != nil {
 			t.Fatalf("trial %d: %v", trial+1, err)
 		}
+		phases[phase]++
 		for _, a := range accts {
 			created[a.user] = true
 		}
@@ -230,6 +208,30 @@ func TestCrashBulkAdd(t *testing.T) {
 		"|---:|---:|---:|---|---:|---|")
 	record("Crash during a bulk add of accounts (kill -9)", rows...)
 	record("Crash during a bulk add of accounts (kill -9)", "", runTime(start))
+}
+
+// addAndKill sends the jobs, kills the process after delay and restarts
+// it, and waits until every job was answered. It returns the new process
+// and when the kill landed: while services were being created, after the
+// last creation while the status was not active yet, or once it was.
+func addAndKill(ctx context.Context, st *stack, svc *harness.Service, api *harness.Client, jobs []addJob, retries *atomic.Int64,
+	delay time.Duration, port int, env map[string]string) (*harness.Service, string, error) {
+	done := make(chan error, 1)
+	go func() { done <- runAdders(ctx, api, jobs, retries) }()
+	time.Sleep(delay)
+	phase := "creating"
+	select {
+	case err := <-done:
+		done <- err
+		phase = "pushing"
+		if s, err := api.Status(ctx, "cpanel"); err == nil && s.State == links.StateActive {
+			phase = "settled"
+		}
+	default:
+	}
+	svc.Kill()
+	svc = st.start(port, env)
+	return svc, phase, <-done
 }
 
 // checkBulkAdd checks the fleet once settled: exactly the created services,
