@@ -99,7 +99,9 @@ func (e *Engine) intent(ctx context.Context, module, kind, by string, enabled *b
 		spec.Links = links.ApplyLinkSettings(settings)
 	}
 	b, _ := json.Marshal(spec)
-	what := func(op links.Operation) string { return fmt.Sprintf("%s on %d active servers", appName(module), op.ServersTotal) }
+	what := func(op links.Operation) string {
+		return fmt.Sprintf("%s on %d active servers", appName(module), op.ServersTotal)
+	}
 	return links.NewOperation{Module: module, Kind: kind, Spec: string(b), StartedBy: by, Supersede: true,
 		Fingerprint: e.fingerprint(on, settings), Entries: startEntries(kind, by, what)}, nil
 }
