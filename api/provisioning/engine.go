@@ -1,12 +1,13 @@
 // Package provisioning keeps the application links of every account equal
 // to their desired state: a level-triggered reconciler. Intents (enable,
-// configure, disable, repair, a service or a server changed) only bump the
-// wanted generation of the servers concerned; a scheduler claims the servers
+// configure, disable, repair, a service or a server changed: see
+// api/applications and api/store) only bump the wanted generation of the
+// servers concerned; a scheduler claims the servers
 // behind their generation through leases in the database, and one worker per
 // claimed server pushes or removes the links of the accounts out of date,
 // recording each panel answer in one fenced transaction. Operations stay as
 // the human record: a kind, a progress row per server and the four-level
-// log a dashboard polls (read through api/views).
+// log a dashboard polls (read and written through api/applications).
 //
 // Several processes may share one database: each server is worked by one
 // lease holder at a time; a dead holder's lease expires and the server is
@@ -28,20 +29,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/applinks/applinks/api/applications"
 	"github.com/applinks/applinks/api/links"
-	"github.com/applinks/applinks/api/views"
 )
 
-// Store is what the engine needs from the database.
+// Store is what the engine (and the applications it serves) needs from
+// the database.
 type Store interface {
-	views.Store
-	SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error)
-	SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error)
-	QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error)
-	QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error)
+	applications.Store
 	LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error)
-	Server(ctx context.Context, id int64) (links.Server, error)
-	Service(ctx context.Context, id int64) (links.Service, error)
 	InitApplication(ctx context.Context, module, fp, legacyFP string) error
 
 	CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error)
@@ -121,11 +117,11 @@ func orDefault[T int | time.Duration](v *T, def T) {
 	}
 }
 
-// Engine records intents and reconciles the servers. Build it with New,
-// then Start it; Stop drains it. It embeds the read side (api/views), so
-// that one value serves the application-links API.
+// Engine reconciles the servers. Build it with New, then Start it; Stop
+// drains it. It embeds the applications (api/applications: the reads and
+// the intents, which wake it), so that one value serves the API.
 type Engine struct {
-	*views.Views
+	*applications.Service
 	cfg     Config
 	store   Store
 	panels  map[string]links.Panel
@@ -159,12 +155,13 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 	buf := make([]byte, 4)
 	_, _ = rand.Read(buf)
 	e := &Engine{
-		Views: views.New(store), cfg: cfg, store: store, panels: map[string]links.Panel{},
+		cfg: cfg, store: store, panels: map[string]links.Panel{},
 		logger: logger.With("component", "provisioning"), metrics: newMetrics(reg),
 		owner: fmt.Sprintf("%.40s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
 		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}),
 		giveUps: map[int64]int{},
 	}
+	e.Service = applications.New(store, e.fingerprint, e.poke)
 	for _, p := range panels {
 		e.panels[p.Module()] = p
 	}
@@ -416,5 +413,21 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return nil
+	}
+}
+
+// periodicVerify opens a verify of each enabled application whose last
+// verify (or, before any, this process's start) is older than the
+// interval. A conflict (another operation open, possibly another
+// process's verify) skips the module until the next check.
+func (e *Engine) periodicVerify(ctx context.Context, since time.Time) {
+	for _, a := range links.Applications {
+		last, err := e.store.LastOperationAt(ctx, a.Module, links.OpVerify)
+		if err != nil || (last != nil && time.Since(*last) < e.cfg.VerifyInterval) || time.Since(since) < e.cfg.VerifyInterval {
+			continue
+		}
+		if _, err := e.Verify(ctx, a.Module, ""); err != nil && links.ErrorCode(err) != links.ECONFLICT && ctx.Err() == nil {
+			e.logger.Warn("periodic verify", "module", a.Module, "err", err)
+		}
 	}
 }

@@ -1,86 +1,83 @@
-package provisioning
+package applications
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/applinks/applinks/api/links"
-	"github.com/applinks/applinks/api/views"
 )
 
-// Intents change the desired state in one store transaction, which also
-// bumps the servers concerned and opens the operation (the human record);
-// then they wake the scheduler. Refusals write nothing.
+// Each intent is one store transaction; refusals write nothing.
 
 // SaveLinks validates and stores a complete link configuration. When the
 // application is enabled it queues a configuration operation, returned.
-func (e *Engine) SaveLinks(ctx context.Context, module string, in []links.LinkInput, by string) ([]links.Link, *links.Operation, error) {
-	if _, err := views.App(module); err != nil {
+func (s *Service) SaveLinks(ctx context.Context, module string, in []links.LinkInput, by string) ([]links.Link, *links.Operation, error) {
+	if _, err := App(module); err != nil {
 		return nil, nil, err
 	}
 	settings, err := links.ValidateLinkInputs(in)
 	if err != nil {
 		return nil, nil, err
 	}
-	nop, err := e.intent(ctx, module, links.OpConfiguration, by, nil, settings)
+	nop, err := s.intent(ctx, module, links.OpConfiguration, by, nil, settings)
 	if err != nil {
 		return nil, nil, err
 	}
-	op, err := e.store.SaveLinkSettings(ctx, module, settings, nop)
+	op, err := s.store.SaveLinkSettings(ctx, module, settings, nop)
 	if err != nil {
 		return nil, nil, err
 	}
 	if op != nil {
-		e.queued(module)
+		s.queued(module)
 	}
 	return links.ApplyLinkSettings(settings), op, nil
 }
 
 // Enable switches the application on and queues its activation. Without an
 // active server of the module, or when it is on already, it is a conflict.
-func (e *Engine) Enable(ctx context.Context, module, by string) (links.Operation, error) {
-	return e.setEnabled(ctx, module, by, true)
+func (s *Service) Enable(ctx context.Context, module, by string) (links.Operation, error) {
+	return s.setEnabled(ctx, module, by, true)
 }
 
 // Disable switches the application off and queues its deactivation (every
 // link and the group removed from every account).
-func (e *Engine) Disable(ctx context.Context, module, by string) (links.Operation, error) {
-	return e.setEnabled(ctx, module, by, false)
+func (s *Service) Disable(ctx context.Context, module, by string) (links.Operation, error) {
+	return s.setEnabled(ctx, module, by, false)
 }
 
-func (e *Engine) setEnabled(ctx context.Context, module, by string, on bool) (links.Operation, error) {
+func (s *Service) setEnabled(ctx context.Context, module, by string, on bool) (links.Operation, error) {
 	kind := links.OpDeactivation
 	if on {
 		kind = links.OpActivation
 	}
-	nop, err := e.intent(ctx, module, kind, by, &on, nil)
+	nop, err := s.intent(ctx, module, kind, by, &on, nil)
 	if err != nil {
 		return links.Operation{}, err
 	}
-	return e.queue(module, func() (links.Operation, error) { return e.store.SetApplicationEnabled(ctx, module, on, nop) })
+	return s.queue(module, func() (links.Operation, error) { return s.store.SetApplicationEnabled(ctx, module, on, nop) })
 }
 
 // Sync queues a repair: every account gets the current configuration again
 // (or, when the application is disabled, has every link removed again).
-func (e *Engine) Sync(ctx context.Context, module, by string) (links.Operation, error) {
-	nop, err := e.intent(ctx, module, links.OpRepair, by, nil, nil)
+func (s *Service) Sync(ctx context.Context, module, by string) (links.Operation, error) {
+	nop, err := s.intent(ctx, module, links.OpRepair, by, nil, nil)
 	if err != nil {
 		return links.Operation{}, err
 	}
-	return e.queue(module, func() (links.Operation, error) { return e.store.QueueOperation(ctx, nop) })
+	return s.queue(module, func() (links.Operation, error) { return s.store.QueueOperation(ctx, nop) })
 }
 
 // intent describes an operation of kind (it supersedes older ones and logs
 // its start) with the application fingerprint it leads to: enabled (nil:
 // as it is) with settings (nil: as stored).
-func (e *Engine) intent(ctx context.Context, module, kind, by string, enabled *bool, settings []links.LinkSetting) (links.NewOperation, error) {
-	if _, err := views.App(module); err != nil {
+func (s *Service) intent(ctx context.Context, module, kind, by string, enabled *bool, settings []links.LinkSetting) (links.NewOperation, error) {
+	if _, err := App(module); err != nil {
 		return links.NewOperation{}, err
 	}
-	on, stored, err := e.store.ApplicationSettings(ctx, module)
+	on, stored, err := s.store.ApplicationSettings(ctx, module)
 	if err != nil {
 		return links.NewOperation{}, err
 	}
@@ -103,7 +100,7 @@ func (e *Engine) intent(ctx context.Context, module, kind, by string, enabled *b
 		return fmt.Sprintf("%s on %d active servers", appName(module), op.ServersTotal)
 	}
 	return links.NewOperation{Module: module, Kind: kind, Spec: string(b), StartedBy: by, Supersede: true,
-		Fingerprint: e.fingerprint(on, settings), Entries: startEntries(kind, by, what)}, nil
+		Fingerprint: s.fingerprint(on, settings), Entries: startEntries(kind, by, what)}, nil
 }
 
 // startEntries is the first entry of an operation on what.
@@ -119,90 +116,90 @@ func startEntries(kind, by string, what func(op links.Operation) string) func(li
 // queue runs a store intent and, when it is queued, wakes the scheduler:
 // the servers concerned are due, and an operation with no server completes
 // at its sweep.
-func (e *Engine) queue(module string, fn func() (links.Operation, error)) (links.Operation, error) {
+func (s *Service) queue(module string, fn func() (links.Operation, error)) (links.Operation, error) {
 	op, err := fn()
 	if err == nil {
-		e.queued(module)
+		s.queued(module)
 	}
 	return op, err
 }
 
-func (e *Engine) queued(module string) {
-	e.Forget(module)
-	e.poke()
+func (s *Service) queued(module string) {
+	s.Forget(module)
+	s.wake()
 }
 
 // ServiceChanged hears that a hosting account changed. The store has
 // already recorded what its links should become and woken its servers (in
 // the service change's own transaction, after the coalescing window): this
 // only refreshes the status and pokes the scheduler.
-func (e *Engine) ServiceChanged(_ context.Context, before, after *links.Service) {
+func (s *Service) ServiceChanged(_ context.Context, before, after *links.Service) {
 	for _, svc := range []*links.Service{before, after} {
 		if svc != nil {
-			e.Forget(svc.Module)
+			s.Forget(svc.Module)
 		}
 	}
-	e.poke()
+	s.wake()
 }
 
 // RetryFailed clears the terminal failures of the module's accounts and
 // wakes their servers: they are tried again from their first attempt. A
 // conflict when no account failed or another operation of the module is
 // open.
-func (e *Engine) RetryFailed(ctx context.Context, module, by string) (links.Operation, error) {
-	if _, err := views.App(module); err != nil {
+func (s *Service) RetryFailed(ctx context.Context, module, by string) (links.Operation, error) {
+	if _, err := App(module); err != nil {
 		return links.Operation{}, err
 	}
-	return e.targeted(ctx, module, links.OpRetry, by, "the failed accounts of "+appName(module), links.OpTarget{Retry: true,
+	return s.targeted(ctx, module, links.OpRetry, by, "the failed accounts of "+appName(module), links.OpTarget{Retry: true,
 		Resource: links.AuditApplication, ID: module, Action: links.AuditRetry})
 }
 
 // Verify opens a verify operation: each active server of the module reads
 // its accounts' links back, marks the accounts that differ out of date and
-// repairs them (see worker.verify). A conflict when the application is
+// repairs them (see api/provisioning). A conflict when the application is
 // disabled, has no active server, or another operation of it is open.
-func (e *Engine) Verify(ctx context.Context, module, by string) (links.Operation, error) {
-	if err := e.requireEnabled(ctx, module, "%s is disabled: there are no links to verify."); err != nil {
+func (s *Service) Verify(ctx context.Context, module, by string) (links.Operation, error) {
+	if err := s.requireEnabled(ctx, module, "%s is disabled: there are no links to verify."); err != nil {
 		return links.Operation{}, err
 	}
-	return e.targeted(ctx, module, links.OpVerify, by, "the links of "+appName(module), links.OpTarget{All: true,
+	return s.targeted(ctx, module, links.OpVerify, by, "the links of "+appName(module), links.OpTarget{All: true,
 		Resource: links.AuditApplication, ID: module, Action: links.AuditVerify})
 }
 
 // RotateLinkSecrets rotates the link secret of every account of the
 // module (see RotateLinkSecret) and wakes its active servers.
-func (e *Engine) RotateLinkSecrets(ctx context.Context, module, by string) (links.Operation, error) {
-	if err := e.requireEnabled(ctx, module, "%s is disabled: enable it first."); err != nil {
+func (s *Service) RotateLinkSecrets(ctx context.Context, module, by string) (links.Operation, error) {
+	if err := s.requireEnabled(ctx, module, "%s is disabled: enable it first."); err != nil {
 		return links.Operation{}, err
 	}
-	return e.targeted(ctx, module, links.OpRotation, by, "the link secrets of "+appName(module), links.OpTarget{Rotate: true,
+	return s.targeted(ctx, module, links.OpRotation, by, "the link secrets of "+appName(module), links.OpTarget{Rotate: true,
 		Resource: links.AuditApplication, ID: module, Action: links.AuditRotate})
 }
 
 // SyncServer re-pushes every account of one server: each location is
 // marked out of date and the server woken now. The server must be active
 // and its application enabled.
-func (e *Engine) SyncServer(ctx context.Context, serverID int64, by string) (links.Operation, error) {
-	srv, err := e.store.Server(ctx, serverID)
+func (s *Service) SyncServer(ctx context.Context, serverID int64, by string) (links.Operation, error) {
+	srv, err := s.store.Server(ctx, serverID)
 	if err == nil {
-		err = e.syncable(ctx, srv)
+		err = s.syncable(ctx, srv)
 	}
 	if err != nil {
 		return links.Operation{}, err
 	}
-	return e.targeted(ctx, srv.Module, links.OpRepair, by, "server "+srv.Name, links.OpTarget{ServerID: srv.ID,
+	return s.targeted(ctx, srv.Module, links.OpRepair, by, "server "+srv.Name, links.OpTarget{ServerID: srv.ID,
 		Resource: links.AuditServer, ID: strconv.FormatInt(srv.ID, 10), Action: links.AuditSync})
 }
 
 // SyncService re-pushes one account: its location is marked out of date
 // and its server woken now. The service needs a username, an active server
 // and an enabled application.
-func (e *Engine) SyncService(ctx context.Context, serviceID int64, by string) (links.Operation, error) {
-	svc, srv, err := e.account(ctx, serviceID, "there is no account to sync")
+func (s *Service) SyncService(ctx context.Context, serviceID int64, by string) (links.Operation, error) {
+	svc, srv, err := s.account(ctx, serviceID, "there is no account to sync")
 	if err != nil {
 		return links.Operation{}, err
 	}
-	return e.targeted(ctx, srv.Module, links.OpRepair, by, fmt.Sprintf("account %s on server %s", svc.Username, srv.Name),
+	return s.targeted(ctx, srv.Module, links.OpRepair, by, fmt.Sprintf("account %s on server %s", svc.Username, srv.Name),
 		links.OpTarget{ServerID: srv.ID, Username: svc.Username, Resource: links.AuditService,
 			ID: strconv.FormatInt(svc.ID, 10), Action: links.AuditSync})
 }
@@ -212,49 +209,49 @@ func (e *Engine) SyncService(ctx context.Context, serviceID int64, by string) (l
 // (update_integration_link_token, or a full push where a link is missing).
 // The old secret is accepted until the panel confirmed the new one. The
 // service needs a username, an active server and an enabled application.
-func (e *Engine) RotateLinkSecret(ctx context.Context, serviceID int64, by string) (links.Operation, error) {
-	svc, srv, err := e.account(ctx, serviceID, "it carries no link secret to rotate")
+func (s *Service) RotateLinkSecret(ctx context.Context, serviceID int64, by string) (links.Operation, error) {
+	svc, srv, err := s.account(ctx, serviceID, "it carries no link secret to rotate")
 	if err != nil {
 		return links.Operation{}, err
 	}
-	return e.targeted(ctx, srv.Module, links.OpRotation, by, fmt.Sprintf("the link secret of account %s on server %s", svc.Username, srv.Name),
+	return s.targeted(ctx, srv.Module, links.OpRotation, by, fmt.Sprintf("the link secret of account %s on server %s", svc.Username, srv.Name),
 		links.OpTarget{Rotate: true, ServiceID: svc.ID, ServerID: srv.ID, Username: svc.Username, Resource: links.AuditService,
 			ID: strconv.FormatInt(svc.ID, 10), Action: links.AuditRotate})
 }
 
 // account returns a service with a username (else a conflict saying why
 // not: none) and its server, which must be syncable.
-func (e *Engine) account(ctx context.Context, serviceID int64, none string) (links.Service, links.Server, error) {
-	svc, err := e.store.Service(ctx, serviceID)
+func (s *Service) account(ctx context.Context, serviceID int64, none string) (links.Service, links.Server, error) {
+	svc, err := s.store.Service(ctx, serviceID)
 	if err != nil {
 		return svc, links.Server{}, err
 	}
 	if svc.Username == "" {
 		return svc, links.Server{}, links.Errorf(links.ECONFLICT, "Service %d has no username yet: %s.", svc.ID, none)
 	}
-	srv, err := e.store.Server(ctx, svc.ServerID)
+	srv, err := s.store.Server(ctx, svc.ServerID)
 	if err == nil {
-		err = e.syncable(ctx, srv)
+		err = s.syncable(ctx, srv)
 	}
 	return svc, srv, err
 }
 
 // syncable refuses a targeted intent on a deactivated server or while the
 // server's application is disabled (there is nothing to push).
-func (e *Engine) syncable(ctx context.Context, srv links.Server) error {
+func (s *Service) syncable(ctx context.Context, srv links.Server) error {
 	if !srv.Active {
 		return links.Errorf(links.ECONFLICT, "Server %s is deactivated: activate it first.", srv.Name)
 	}
-	return e.requireEnabled(ctx, srv.Module, "%s is disabled: enable it first.")
+	return s.requireEnabled(ctx, srv.Module, "%s is disabled: enable it first.")
 }
 
 // requireEnabled refuses (msg, with the application's name) while the
 // application is disabled.
-func (e *Engine) requireEnabled(ctx context.Context, module, msg string) error {
-	if _, err := views.App(module); err != nil {
+func (s *Service) requireEnabled(ctx context.Context, module, msg string) error {
+	if _, err := App(module); err != nil {
 		return err
 	}
-	enabled, _, err := e.store.ApplicationSettings(ctx, module)
+	enabled, _, err := s.store.ApplicationSettings(ctx, module)
 	if err == nil && !enabled {
 		err = links.Errorf(links.ECONFLICT, msg, appName(module))
 	}
@@ -263,24 +260,17 @@ func (e *Engine) requireEnabled(ctx context.Context, module, msg string) error {
 
 // targeted opens a targeted operation of kind on what: it supersedes
 // nothing, so the store refuses it while another operation is open.
-func (e *Engine) targeted(ctx context.Context, module, kind, by, what string, t links.OpTarget) (links.Operation, error) {
+func (s *Service) targeted(ctx context.Context, module, kind, by, what string, t links.OpTarget) (links.Operation, error) {
 	nop := links.NewOperation{Module: module, Kind: kind, Spec: "{}", StartedBy: by,
 		Entries: startEntries(kind, by, func(links.Operation) string { return what })}
-	return e.queue(module, func() (links.Operation, error) { return e.store.QueueTargeted(ctx, nop, t) })
+	return s.queue(module, func() (links.Operation, error) { return s.store.QueueTargeted(ctx, nop, t) })
 }
 
-// periodicVerify opens a verify of each enabled application whose last
-// verify (or, before any, this process's start) is older than the
-// interval. A conflict (another operation open, possibly another
-// process's verify) skips the module until the next check.
-func (e *Engine) periodicVerify(ctx context.Context, since time.Time) {
-	for _, a := range links.Applications {
-		last, err := e.store.LastOperationAt(ctx, a.Module, links.OpVerify)
-		if err != nil || (last != nil && time.Since(*last) < e.cfg.VerifyInterval) || time.Since(since) < e.cfg.VerifyInterval {
-			continue
-		}
-		if _, err := e.Verify(ctx, a.Module, ""); err != nil && links.ErrorCode(err) != links.ECONFLICT && ctx.Err() == nil {
-			e.logger.Warn("periodic verify", "module", a.Module, "err", err)
-		}
+func appName(module string) string {
+	if a, err := links.ApplicationByModule(module); err == nil {
+		return a.Name
 	}
+	return module
 }
+
+func kindName(kind string) string { return strings.ReplaceAll(kind, "_", " ") }

@@ -1,8 +1,12 @@
-// Package views is the read side of application links: the applications
-// with their status, their link lists, the operation history and the logs.
-// The provisioning engine writes; views reads, and caches the status that
-// dashboards poll.
-package views
+// Package applications is what the API asks of application links: the
+// reads (the applications with their status, their link lists, the
+// operation history and the logs) and the intents (enable, configure,
+// disable, repair, retry, verify, sync, rotate). Each intent is one store
+// transaction, which changes the desired state, bumps the servers concerned
+// and opens the operation (the human record); then it wakes the
+// provisioning engine, which does the work. The status that dashboards poll
+// is cached briefly.
+package applications
 
 import (
 	"context"
@@ -17,7 +21,7 @@ import (
 // of pollers cost the database a few queries per second at most.
 const statusTTL = 250 * time.Millisecond
 
-// Store is what the read side needs from the database.
+// Store is what the reads and the intents need from the database.
 type Store interface {
 	ApplicationSettings(ctx context.Context, module string) (bool, []links.LinkSetting, error)
 	ReconcileCounts(ctx context.Context, module string) (links.ReconcileCounts, error)
@@ -26,12 +30,23 @@ type Store interface {
 	ListOperations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error)
 	ListLog(ctx context.Context, f links.LogFilter) ([]links.LogEntry, int64, error)
 	LogEach(ctx context.Context, f links.LogFilter, fn func([]links.LogEntry) error) error
+
+	SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error)
+	SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error)
+	QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error)
+	QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error)
+	Server(ctx context.Context, id int64) (links.Server, error)
+	Service(ctx context.Context, id int64) (links.Service, error)
 }
 
-// Views answers the reads; Forget drops a module's cached status after a
-// change.
-type Views struct {
+// Service answers the reads and records the intents.
+type Service struct {
 	store Store
+	// fingerprint is the application part of the desired state.
+	fingerprint func(enabled bool, settings []links.LinkSetting) string
+	// wake tells the engine that servers may be due.
+	wake func()
+
 	mu    sync.Mutex
 	cache map[string]cachedStatus
 	// gen counts Forget calls, so that a status read before a change is
@@ -44,9 +59,10 @@ type cachedStatus struct {
 	status links.ApplicationStatus
 }
 
-// New returns the read side over the store.
-func New(store Store) *Views {
-	return &Views{store: store, cache: map[string]cachedStatus{}}
+// New returns the service over the store; fingerprint computes the
+// application part of the desired state, wake wakes the engine.
+func New(store Store, fingerprint func(enabled bool, settings []links.LinkSetting) string, wake func()) *Service {
+	return &Service{store: store, fingerprint: fingerprint, wake: wake, cache: map[string]cachedStatus{}}
 }
 
 // App returns the application of a module, or a not-found error naming the
@@ -60,10 +76,10 @@ func App(module string) (links.Application, error) {
 }
 
 // Applications lists every application with its switch and status.
-func (v *Views) Applications(ctx context.Context) ([]links.ApplicationView, error) {
+func (s *Service) Applications(ctx context.Context) ([]links.ApplicationView, error) {
 	out := make([]links.ApplicationView, 0, len(links.Applications))
 	for _, a := range links.Applications {
-		view, err := v.Application(ctx, a.Module)
+		view, err := s.Application(ctx, a.Module)
 		if err != nil {
 			return nil, err
 		}
@@ -73,12 +89,12 @@ func (v *Views) Applications(ctx context.Context) ([]links.ApplicationView, erro
 }
 
 // Application returns one application with its switch and status.
-func (v *Views) Application(ctx context.Context, module string) (links.ApplicationView, error) {
+func (s *Service) Application(ctx context.Context, module string) (links.ApplicationView, error) {
 	a, err := App(module)
 	if err != nil {
 		return links.ApplicationView{}, err
 	}
-	st, err := v.Status(ctx, module)
+	st, err := s.Status(ctx, module)
 	if err != nil {
 		return links.ApplicationView{}, err
 	}
@@ -86,11 +102,11 @@ func (v *Views) Application(ctx context.Context, module string) (links.Applicati
 }
 
 // Links returns the application's catalogue with its overrides, by order.
-func (v *Views) Links(ctx context.Context, module string) ([]links.Link, error) {
+func (s *Service) Links(ctx context.Context, module string) ([]links.Link, error) {
 	if _, err := App(module); err != nil {
 		return nil, err
 	}
-	_, settings, err := v.store.ApplicationSettings(ctx, module)
+	_, settings, err := s.store.ApplicationSettings(ctx, module)
 	if err != nil {
 		return nil, err
 	}
@@ -102,50 +118,50 @@ func (v *Views) Links(ctx context.Context, module string) ([]links.Link, error) 
 // for a retry or failed for good. It is active only when no server of the
 // module that may support links is behind its wanted generation, no
 // account waits for a retry and no operation is open.
-func (v *Views) Status(ctx context.Context, module string) (links.ApplicationStatus, error) {
+func (s *Service) Status(ctx context.Context, module string) (links.ApplicationStatus, error) {
 	if _, err := App(module); err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	v.mu.Lock()
-	c, ok := v.cache[module]
-	gen := v.gen
-	v.mu.Unlock()
+	s.mu.Lock()
+	c, ok := s.cache[module]
+	gen := s.gen
+	s.mu.Unlock()
 	if ok && time.Since(c.at) < statusTTL {
 		return c.status, nil
 	}
-	st, err := v.status(ctx, module)
+	st, err := s.status(ctx, module)
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	v.mu.Lock()
-	if v.gen == gen { // else it may predate a change: not kept
-		v.cache[module] = cachedStatus{at: time.Now(), status: st}
+	s.mu.Lock()
+	if s.gen == gen { // else it may predate a change: not kept
+		s.cache[module] = cachedStatus{at: time.Now(), status: st}
 	}
-	v.mu.Unlock()
+	s.mu.Unlock()
 	return st, nil
 }
 
 // Forget drops the module's cached status: it changed.
-func (v *Views) Forget(module string) {
-	v.mu.Lock()
-	delete(v.cache, module)
-	v.gen++
-	v.mu.Unlock()
+func (s *Service) Forget(module string) {
+	s.mu.Lock()
+	delete(s.cache, module)
+	s.gen++
+	s.mu.Unlock()
 }
 
 // status computes the status (see Status). The counts are read before the
 // operation: an operation that completes in between shows as still open,
 // never the other way round.
-func (v *Views) status(ctx context.Context, module string) (links.ApplicationStatus, error) {
-	enabled, _, err := v.store.ApplicationSettings(ctx, module)
+func (s *Service) status(ctx context.Context, module string) (links.ApplicationStatus, error) {
+	enabled, _, err := s.store.ApplicationSettings(ctx, module)
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	counts, err := v.store.ReconcileCounts(ctx, module)
+	counts, err := s.store.ReconcileCounts(ctx, module)
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	op, err := v.store.LatestOperation(ctx, module)
+	op, err := s.store.LatestOperation(ctx, module)
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
@@ -173,28 +189,28 @@ func (v *Views) status(ctx context.Context, module string) (links.ApplicationSta
 
 // Log returns one page of an operation's log: f.OperationID, or the
 // application's last operation when zero.
-func (v *Views) Log(ctx context.Context, module string, f links.LogFilter) ([]links.LogEntry, int64, error) {
-	found, err := v.logOperation(ctx, module, &f)
+func (s *Service) Log(ctx context.Context, module string, f links.LogFilter) ([]links.LogEntry, int64, error) {
+	found, err := s.logOperation(ctx, module, &f)
 	if err != nil || !found {
 		return []links.LogEntry{}, 0, err
 	}
-	return v.store.ListLog(ctx, f)
+	return s.store.ListLog(ctx, f)
 }
 
 // LogEach calls fn with every entry of an operation's log that f selects,
 // a batch at a time (see Log for the operation); nothing when there is no
 // operation yet.
-func (v *Views) LogEach(ctx context.Context, module string, f links.LogFilter, fn func([]links.LogEntry) error) error {
-	found, err := v.logOperation(ctx, module, &f)
+func (s *Service) LogEach(ctx context.Context, module string, f links.LogFilter, fn func([]links.LogEntry) error) error {
+	found, err := s.logOperation(ctx, module, &f)
 	if err != nil || !found {
 		return err
 	}
-	return v.store.LogEach(ctx, f, fn)
+	return s.store.LogEach(ctx, f, fn)
 }
 
 // logOperation checks f and sets f.OperationID to the operation whose log
 // is asked for; found is false when the application has none yet.
-func (v *Views) logOperation(ctx context.Context, module string, f *links.LogFilter) (found bool, err error) {
+func (s *Service) logOperation(ctx context.Context, module string, f *links.LogFilter) (found bool, err error) {
 	a, err := App(module)
 	if err != nil {
 		return false, err
@@ -203,14 +219,14 @@ func (v *Views) logOperation(ctx context.Context, module string, f *links.LogFil
 		return false, links.FieldError("level", "The level must be one of %v.", links.LogLevels)
 	}
 	if f.OperationID == 0 {
-		op, err := v.store.LatestOperation(ctx, module)
+		op, err := s.store.LatestOperation(ctx, module)
 		if err != nil || op == nil {
 			return false, err
 		}
 		f.OperationID = op.ID
 		return true, nil
 	}
-	op, err := v.store.Operation(ctx, f.OperationID)
+	op, err := s.store.Operation(ctx, f.OperationID)
 	if err != nil {
 		return false, err
 	}
@@ -221,16 +237,16 @@ func (v *Views) logOperation(ctx context.Context, module string, f *links.LogFil
 }
 
 // Operations returns one page of the operation history, newest first.
-func (v *Views) Operations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error) {
+func (s *Service) Operations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error) {
 	if f.Module != "" {
 		if _, err := App(f.Module); err != nil {
 			return nil, 0, err
 		}
 	}
-	return v.store.ListOperations(ctx, f)
+	return s.store.ListOperations(ctx, f)
 }
 
 // Operation returns one operation with its per-server breakdown.
-func (v *Views) Operation(ctx context.Context, id int64) (links.OperationDetail, error) {
-	return v.store.Operation(ctx, id)
+func (s *Service) Operation(ctx context.Context, id int64) (links.OperationDetail, error) {
+	return s.store.Operation(ctx, id)
 }
