@@ -192,18 +192,18 @@ func (e *Engine) Stop(ctx context.Context) error {
 	if !started {
 		return nil
 	}
+	defer e.cancel()
 	e.stopOnce.Do(func() { close(e.stopping) })
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); close(done) }()
-	var err error
 	select {
 	case <-done:
+		return nil
 	case <-ctx.Done():
-		err = fmt.Errorf("provisioning: stop: in-flight work did not end in time: %w", ctx.Err())
+		e.cancel()
+		<-done
+		return fmt.Errorf("provisioning: stop: in-flight work did not end in time: %w", ctx.Err())
 	}
-	e.cancel()
-	<-done
-	return err
 }
 
 func (e *Engine) stopRequested() bool {

@@ -63,11 +63,11 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w := &worker{e: e, id: id, owner: owner, cancel: cancel}
-	hbDone := make(chan struct{})
-	go w.heartbeat(wctx, hbDone)
+	var hb sync.WaitGroup
+	hb.Go(func() { w.heartbeat(wctx) })
 	ended := w.run(wctx)
 	cancel()
-	<-hbDone
+	hb.Wait()
 	if w.fatal != nil {
 		e.logger.Warn("provisioning pass", "server", id, "err", w.fatal)
 	}
@@ -87,8 +87,7 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 }
 
 // heartbeat renews the lease every TTL/3 and stops the worker once lost.
-func (w *worker) heartbeat(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
+func (w *worker) heartbeat(ctx context.Context) {
 	t := time.NewTicker(w.e.cfg.LeaseTTL / 3)
 	defer t.Stop()
 	for {
