@@ -3,6 +3,7 @@ package applications
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,27 @@ import (
 )
 
 // Each intent is one store transaction; refusals write nothing.
+
+// Init stores each module's fingerprint as this process computes it (a
+// changed configuration, e.g. PUBLIC_URL, wakes the module's servers) and
+// settles the locations carried over from the operations engine (see store
+// InitApplication).
+func (s *Service) Init(ctx context.Context) error {
+	var errs []error
+	for _, a := range links.Applications {
+		enabled, settings, err := s.store.ApplicationSettings(ctx, a.Module)
+		if err == nil {
+			fp := s.fingerprint(enabled, settings)
+			legacy := links.DesiredFP(links.DesiredInput{AtLocation: true, Status: links.ServiceActive, ServerActive: true,
+				ServerSupported: true, AppEnabled: enabled, AppFP: fp, CredVersion: 1})
+			err = s.store.InitApplication(ctx, a.Module, fp, legacy)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", a.Module, err))
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // SaveLinks validates and stores a complete link configuration. When the
 // application is enabled it queues a configuration operation, returned.

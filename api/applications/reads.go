@@ -37,6 +37,7 @@ type Store interface {
 	QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error)
 	Server(ctx context.Context, id int64) (links.Server, error)
 	Service(ctx context.Context, id int64) (links.Service, error)
+	InitApplication(ctx context.Context, module, fp, legacyFP string) error
 }
 
 // Service answers the reads and records the intents.

@@ -38,7 +38,6 @@ import (
 type Store interface {
 	applications.Store
 	LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error)
-	InitApplication(ctx context.Context, module, fp, legacyFP string) error
 
 	CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error)
 	FinishableOperations(ctx context.Context) ([]int64, error)
@@ -228,7 +227,9 @@ func (e *Engine) poke() {
 // the periodic verifies and purges the old operations now and then.
 func (e *Engine) schedule(ctx context.Context) {
 	defer e.wg.Done()
-	e.initApplications(ctx)
+	if err := e.Init(ctx); err != nil {
+		e.logger.Warn("settle the applications", "err", err)
+	}
 	started := time.Now()
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
@@ -255,25 +256,6 @@ func (e *Engine) schedule(ctx context.Context) {
 			e.periodicVerify(ctx, started)
 		case <-tick.C:
 		case <-e.wake:
-		}
-	}
-}
-
-// initApplications stores each module's fingerprint as this process
-// computes it and settles the locations carried over from the operations
-// engine (see store InitApplication).
-func (e *Engine) initApplications(ctx context.Context) {
-	for _, a := range links.Applications {
-		enabled, settings, err := e.store.ApplicationSettings(ctx, a.Module)
-		if err != nil {
-			e.logger.Warn("read the application", "module", a.Module, "err", err)
-			continue
-		}
-		fp := e.fingerprint(enabled, settings)
-		legacy := links.DesiredFP(links.DesiredInput{AtLocation: true, Status: links.ServiceActive, ServerActive: true,
-			ServerSupported: true, AppEnabled: enabled, AppFP: fp, CredVersion: 1})
-		if err := e.store.InitApplication(ctx, a.Module, fp, legacy); err != nil {
-			e.logger.Warn("settle the application", "module", a.Module, "err", err)
 		}
 	}
 }
