@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/applinks/applinks/api/links"
 )
@@ -296,3 +297,21 @@ func appName(module string) string {
 }
 
 func kindName(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
+
+// VerifyDue opens a verify of each enabled application whose last verify
+// (or, before any, since) is older than interval. A conflict (another
+// operation open, possibly another process's verify) skips the module
+// until the next call.
+func (s *Service) VerifyDue(ctx context.Context, interval time.Duration, since time.Time) error {
+	var errs []error
+	for _, a := range links.Applications {
+		last, err := s.store.LastOperationAt(ctx, a.Module, links.OpVerify)
+		if err == nil && (last == nil || time.Since(*last) >= interval) && time.Since(since) >= interval {
+			_, err = s.Verify(ctx, a.Module, "")
+		}
+		if err != nil && links.ErrorCode(err) != links.ECONFLICT {
+			errs = append(errs, fmt.Errorf("%s: %w", a.Module, err))
+		}
+	}
+	return errors.Join(errs...)
+}

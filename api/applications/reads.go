@@ -38,6 +38,8 @@ type Store interface {
 	Server(ctx context.Context, id int64) (links.Server, error)
 	Service(ctx context.Context, id int64) (links.Service, error)
 	InitApplication(ctx context.Context, module, fp, legacyFP string) error
+	LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error)
+	PurgeOperations(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Service answers the reads and records the intents.
@@ -245,6 +247,17 @@ func (s *Service) Operations(ctx context.Context, f links.OperationFilter) ([]li
 		}
 	}
 	return s.store.ListOperations(ctx, f)
+}
+
+// Purge deletes the operations (and their progress rows and log) that
+// finished before the time given.
+func (s *Service) Purge(ctx context.Context, before time.Time) error {
+	for ctx.Err() == nil {
+		if n, err := s.store.PurgeOperations(ctx, before); err != nil || n == 0 {
+			return err
+		}
+	}
+	return nil
 }
 
 // Operation returns one operation with its per-server breakdown.

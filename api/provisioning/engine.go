@@ -37,11 +37,9 @@ import (
 // the database.
 type Store interface {
 	applications.Store
-	LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error)
 
 	CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error)
 	FinishableOperations(ctx context.Context) ([]int64, error)
-	PurgeOperations(ctx context.Context, before time.Time) (int64, error)
 	PendingServers(ctx context.Context) (int64, error)
 
 	DueServers(ctx context.Context, limit int) ([]int64, error)
@@ -235,7 +233,7 @@ func (e *Engine) schedule(ctx context.Context) {
 	defer tick.Stop()
 	purge := time.NewTicker(max(min(e.cfg.LogRetention/10, time.Hour), time.Second))
 	defer purge.Stop()
-	e.Purge(ctx)
+	e.purge(ctx)
 	var verify <-chan time.Time // never, when the periodic verify is off
 	if e.cfg.VerifyInterval > 0 {
 		t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
@@ -251,9 +249,11 @@ func (e *Engine) schedule(ctx context.Context) {
 		case <-e.stopping:
 			return
 		case <-purge.C:
-			e.Purge(ctx)
+			e.purge(ctx)
 		case <-verify:
-			e.periodicVerify(ctx, started)
+			if err := e.VerifyDue(ctx, e.cfg.VerifyInterval, started); err != nil && ctx.Err() == nil {
+				e.logger.Warn("periodic verify", "err", err)
+			}
 		case <-tick.C:
 		case <-e.wake:
 		}
@@ -313,20 +313,10 @@ func (e *Engine) sweep(ctx context.Context) {
 	}
 }
 
-// Purge deletes the operations (and their progress rows and log) that
-// finished longer ago than the retention, and returns how many.
-func (e *Engine) Purge(ctx context.Context) int64 {
-	var total int64
-	for ctx.Err() == nil {
-		n, err := e.store.PurgeOperations(ctx, time.Now().Add(-e.cfg.LogRetention))
-		if err != nil {
-			e.logger.Warn("purge old operations", "err", err)
-		}
-		if total += n; err != nil || n == 0 {
-			break
-		}
+func (e *Engine) purge(ctx context.Context) {
+	if err := e.Purge(ctx, time.Now().Add(-e.cfg.LogRetention)); err != nil && ctx.Err() == nil {
+		e.logger.Warn("purge old operations", "err", err)
 	}
-	return total
 }
 
 // complete ends the operation when none of its progress rows is open, with
@@ -395,21 +385,5 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return nil
-	}
-}
-
-// periodicVerify opens a verify of each enabled application whose last
-// verify (or, before any, this process's start) is older than the
-// interval. A conflict (another operation open, possibly another
-// process's verify) skips the module until the next check.
-func (e *Engine) periodicVerify(ctx context.Context, since time.Time) {
-	for _, a := range links.Applications {
-		last, err := e.store.LastOperationAt(ctx, a.Module, links.OpVerify)
-		if err != nil || (last != nil && time.Since(*last) < e.cfg.VerifyInterval) || time.Since(since) < e.cfg.VerifyInterval {
-			continue
-		}
-		if _, err := e.Verify(ctx, a.Module, ""); err != nil && links.ErrorCode(err) != links.ECONFLICT && ctx.Err() == nil {
-			e.logger.Warn("periodic verify", "module", a.Module, "err", err)
-		}
 	}
 }
