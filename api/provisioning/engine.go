@@ -135,7 +135,8 @@ type Engine struct {
 	stopping chan struct{}
 	stopOnce sync.Once
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup // the scheduler and the workers
+	workers  sync.WaitGroup
+	done     chan struct{} // closed once the scheduler and its workers ended
 	// giveUps counts the passes given up in a row per server (the backoff
 	// before the next), in this process.
 	giveUps map[int64]int
@@ -155,7 +156,7 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 		cfg: cfg, store: store, panels: map[string]links.Panel{},
 		logger: logger.With("component", "provisioning"), metrics: newMetrics(reg),
 		owner: fmt.Sprintf("%.40s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
-		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}),
+		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}), done: make(chan struct{}),
 		giveUps: map[int64]int{},
 	}
 	e.Service = applications.New(store, e.fingerprint, e.poke)
@@ -175,7 +176,6 @@ func (e *Engine) Start(ctx context.Context) {
 	}
 	e.started = true
 	ctx, e.cancel = context.WithCancel(ctx)
-	e.wg.Add(1)
 	go e.schedule(ctx)
 }
 
@@ -191,14 +191,12 @@ func (e *Engine) Stop(ctx context.Context) error {
 	}
 	defer e.cancel()
 	e.stopOnce.Do(func() { close(e.stopping) })
-	done := make(chan struct{})
-	go func() { e.wg.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-e.done:
 		return nil
 	case <-ctx.Done():
 		e.cancel()
-		<-done
+		<-e.done
 		return fmt.Errorf("provisioning: stop: in-flight work did not end in time: %w", ctx.Err())
 	}
 }
@@ -224,7 +222,8 @@ func (e *Engine) poke() {
 // tick and poke, completes the operations left without open rows, opens
 // the periodic verifies and purges the old operations now and then.
 func (e *Engine) schedule(ctx context.Context) {
-	defer e.wg.Done()
+	defer close(e.done)
+	defer e.workers.Wait()
 	if err := e.Init(ctx); err != nil {
 		e.logger.Warn("settle the applications", "err", err)
 	}
@@ -290,7 +289,7 @@ func (e *Engine) claimDue(ctx context.Context) {
 		if e.cfg.OnLease != nil {
 			e.cfg.OnLease(id, owner, true)
 		}
-		e.wg.Go(func() {
+		e.workers.Go(func() {
 			defer e.poke()
 			defer func() { <-e.slots }()
 			e.work(ctx, id, owner)
