@@ -126,13 +126,32 @@ func (s *Service) intent(ctx context.Context, module, kind, by string, enabled *
 		Fingerprint: s.fingerprint(on, settings), Entries: startEntries(kind, by, what)}, nil
 }
 
+// EndEntries are the last entries of an operation, written when it
+// completes: its counts, and a Notice when no server supported links.
+func EndEntries(op links.Operation) []links.LogEntry {
+	var out []links.LogEntry
+	var took time.Duration
+	if op.StartedAt != nil {
+		took = time.Since(*op.StartedAt)
+	}
+	name := appName(op.Module)
+	if op.Kind != links.OpAccountSync && op.ServersSupport == 0 {
+		out = append(out, links.LogEntry{Level: links.LevelNotice,
+			Message: fmt.Sprintf("No server of %s supports application links: no account was changed.", name)})
+	}
+	return append(out, links.LogEntry{Level: links.LevelDebug, Message: fmt.Sprintf(
+		"Finished %s of %s: %d servers (%d supported), %d accounts, %d done, %d failed, %d warnings, in %s.",
+		KindName(op.Kind), name, op.ServersTotal, op.ServersSupport, op.AccountsTotal, op.AccountsDone,
+		op.AccountsFailed, op.Warnings, took.Round(time.Millisecond))})
+}
+
 // startEntries is the first entry of an operation on what.
 func startEntries(kind, by string, what func(op links.Operation) string) func(links.Operation) []links.LogEntry {
 	if by == "" {
 		by = "the system"
 	}
 	return func(op links.Operation) []links.LogEntry {
-		return []links.LogEntry{{Level: links.LevelDebug, Message: fmt.Sprintf("Started %s of %s (requested by %s).", kindName(kind), what(op), by)}}
+		return []links.LogEntry{{Level: links.LevelDebug, Message: fmt.Sprintf("Started %s of %s (requested by %s).", KindName(kind), what(op), by)}}
 	}
 }
 
@@ -296,7 +315,8 @@ func appName(module string) string {
 	return module
 }
 
-func kindName(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
+// KindName is an operation kind for messages.
+func KindName(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
 
 // VerifyDue opens a verify of each enabled application whose last verify
 // (or, before any, since) is older than interval. A conflict (another

@@ -321,7 +321,7 @@ func (e *Engine) purge(ctx context.Context) {
 // complete ends the operation when none of its progress rows is open, with
 // its end entries; of several callers one wins.
 func (e *Engine) complete(ctx context.Context, opID int64) {
-	op, won, err := e.store.CompleteOperation(ctx, opID, endEntries)
+	op, won, err := e.store.CompleteOperation(ctx, opID, applications.EndEntries)
 	if err != nil {
 		e.logger.Warn("complete operation", "operation", opID, "err", err)
 		return
@@ -332,19 +332,6 @@ func (e *Engine) complete(ctx context.Context, opID int64) {
 	}
 }
 
-func endEntries(op links.Operation) []links.LogEntry {
-	var out []links.LogEntry
-	name := appName(op.Module)
-	if op.Kind != links.OpAccountSync && op.ServersSupport == 0 {
-		out = append(out, links.LogEntry{Level: links.LevelNotice,
-			Message: fmt.Sprintf("No server of %s supports application links: no account was changed.", name)})
-	}
-	return append(out, links.LogEntry{Level: links.LevelDebug, Message: fmt.Sprintf(
-		"Finished %s of %s: %d servers (%d supported), %d accounts, %d done, %d failed, %d warnings, in %s.",
-		kindName(op.Kind), name, op.ServersTotal, op.ServersSupport, op.AccountsTotal, op.AccountsDone,
-		op.AccountsFailed, op.Warnings, since(op.StartedAt))})
-}
-
 // since is the time since t (zero when t is nil), to the millisecond.
 func since(t *time.Time) time.Duration {
 	if t == nil {
@@ -352,15 +339,6 @@ func since(t *time.Time) time.Duration {
 	}
 	return time.Since(*t).Round(time.Millisecond)
 }
-
-func appName(module string) string {
-	if a, err := links.ApplicationByModule(module); err == nil {
-		return a.Name
-	}
-	return module
-}
-
-func kindName(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
 
 func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {
 	return links.LogEntry{Level: links.LevelWarning, ServerID: &serverID, ServiceID: serviceID, Message: msg}

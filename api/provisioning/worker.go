@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/applinks/applinks/api/applications"
 	"github.com/applinks/applinks/api/links"
 )
 
@@ -257,7 +258,7 @@ func (w *worker) start(ctx context.Context, sup links.Support) error {
 }
 
 func (w *worker) startEntry() links.LogEntry {
-	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", kindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
+	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
 }
 
 // desired is a location's desired fingerprint (the server is active and
