@@ -1,12 +1,13 @@
 // Package provisioning keeps the application links of every account equal
-// to their desired state: a level-triggered reconciler. Changes (enable,
-// configure, disable, repair, a service or a server changed) only bump the
-// wanted generation of the servers concerned; a scheduler claims the servers
+// to their desired state: a level-triggered reconciler. Intents (enable,
+// configure, disable, repair, a service or a server changed: see
+// api/applications and api/store) only bump the wanted generation of the
+// servers concerned; a scheduler claims the servers
 // behind their generation through leases in the database, and one worker per
 // claimed server pushes or removes the links of the accounts out of date,
 // recording each panel answer in one fenced transaction. Operations stay as
 // the human record: a kind, a progress row per server and the four-level
-// log a dashboard polls.
+// log a dashboard polls (read and written through api/applications).
 //
 // Several processes may share one database: each server is worked by one
 // lease holder at a time; a dead holder's lease expires and the server is
@@ -14,6 +15,7 @@
 package provisioning
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -27,30 +29,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/applinks/applinks/api/applications"
 	"github.com/applinks/applinks/api/links"
 )
 
-// Store is what the engine needs from the database.
+// Store is what the engine (and the applications it serves) needs from
+// the database.
 type Store interface {
-	ApplicationSettings(ctx context.Context, module string) (bool, []links.LinkSetting, error)
-	SaveLinkSettings(ctx context.Context, module string, settings []links.LinkSetting, op links.NewOperation) (*links.Operation, error)
-	SetApplicationEnabled(ctx context.Context, module string, enabled bool, op links.NewOperation) (links.Operation, error)
-	QueueOperation(ctx context.Context, op links.NewOperation) (links.Operation, error)
-	QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error)
-	LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error)
-	Server(ctx context.Context, id int64) (links.Server, error)
-	Service(ctx context.Context, id int64) (links.Service, error)
-	InitApplication(ctx context.Context, module, fp, legacyFP string) error
+	applications.Store
 
 	CompleteOperation(ctx context.Context, opID int64, entries func(op links.Operation) []links.LogEntry) (links.Operation, bool, error)
 	FinishableOperations(ctx context.Context) ([]int64, error)
-	PurgeOperations(ctx context.Context, before time.Time) (int64, error)
-	Operation(ctx context.Context, id int64) (links.OperationDetail, error)
-	ListOperations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error)
-	LatestOperation(ctx context.Context, module string) (*links.Operation, error)
-	ListLog(ctx context.Context, f links.LogFilter) ([]links.LogEntry, int64, error)
-	LogEach(ctx context.Context, f links.LogFilter, fn func([]links.LogEntry) error) error
-	ReconcileCounts(ctx context.Context, module string) (links.ReconcileCounts, error)
 	PendingServers(ctx context.Context) (int64, error)
 
 	DueServers(ctx context.Context, limit int) ([]int64, error)
@@ -113,12 +102,8 @@ func (c *Config) defaults() {
 	orDefault(&c.RetryBase, 500*time.Millisecond)
 	orDefault(&c.LogRetention, 90*24*time.Hour)
 	orDefault(&c.PollInterval, time.Second)
-	if c.LinkPrefix == "" {
-		c.LinkPrefix = "billing"
-	}
-	if c.GroupLabel == "" {
-		c.GroupLabel = "Billing & Support"
-	}
+	c.LinkPrefix = cmp.Or(c.LinkPrefix, "billing")
+	c.GroupLabel = cmp.Or(c.GroupLabel, "Billing & Support")
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }
 
@@ -129,9 +114,11 @@ func orDefault[T int | time.Duration](v *T, def T) {
 	}
 }
 
-// Engine records intents and reconciles the servers. Build it with New,
-// then Start it; Stop drains it.
+// Engine reconciles the servers. Build it with New, then Start it; Stop
+// drains it. It embeds the applications (api/applications: the reads and
+// the intents, which wake it), so that one value serves the API.
 type Engine struct {
+	*applications.Service
 	cfg     Config
 	store   Store
 	panels  map[string]links.Panel
@@ -146,24 +133,13 @@ type Engine struct {
 	mu       sync.Mutex
 	started  bool
 	stopping chan struct{}
-	workCtx  context.Context
+	stopOnce sync.Once
 	cancel   context.CancelFunc
-	loops    sync.WaitGroup
 	workers  sync.WaitGroup
+	done     chan struct{} // closed once the scheduler and its workers ended
 	// giveUps counts the passes given up in a row per server (the backoff
 	// before the next), in this process.
 	giveUps map[int64]int
-
-	statusMu    sync.Mutex
-	statusCache map[string]cachedStatus
-	// statusGen counts forgetStatus calls, so that a status read before a
-	// change is not cached after it.
-	statusGen uint64
-}
-
-type cachedStatus struct {
-	at     time.Time
-	status links.ApplicationStatus
 }
 
 // New builds an engine over the store and the panels (one per application
@@ -174,26 +150,24 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 		logger = slog.New(slog.DiscardHandler)
 	}
 	host, _ := os.Hostname()
-	if len(host) > 40 {
-		host = host[:40]
-	}
 	buf := make([]byte, 4)
 	_, _ = rand.Read(buf)
 	e := &Engine{
-		cfg: cfg, store: store, panels: map[string]links.Panel{}, logger: logger.With("component", "provisioning"),
-		metrics: newMetrics(reg), owner: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
-		wake: make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}),
-		giveUps: map[int64]int{}, statusCache: map[string]cachedStatus{},
+		cfg: cfg, store: store, panels: map[string]links.Panel{},
+		logger: logger.With("component", "provisioning"), metrics: newMetrics(reg),
+		owner: fmt.Sprintf("%.40s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
+		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}), done: make(chan struct{}),
+		giveUps: map[int64]int{},
 	}
+	e.Service = applications.New(store, e.fingerprint, e.poke)
 	for _, p := range panels {
-		e.panels[p.Module()] = &timedPanel{Panel: p, m: e.metrics}
+		e.panels[p.Module()] = p
 	}
 	return e
 }
 
-// Start launches the scheduler. Cancelling ctx
-// aborts all work at once, without giving up leases (as a crash would);
-// Stop is the graceful way.
+// Start launches the scheduler. Cancelling ctx aborts all work at once,
+// without giving up leases (as a crash would); Stop is the graceful way.
 func (e *Engine) Start(ctx context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -201,9 +175,8 @@ func (e *Engine) Start(ctx context.Context) {
 		return
 	}
 	e.started = true
-	e.workCtx, e.cancel = context.WithCancel(ctx)
-	e.loops.Add(1)
-	go e.schedule()
+	ctx, e.cancel = context.WithCancel(ctx)
+	go e.schedule(ctx)
 }
 
 // Stop stops claiming, lets every worker end after its in-flight requests
@@ -211,27 +184,21 @@ func (e *Engine) Start(ctx context.Context) {
 // aborts what is left (those leases expire and another process resumes).
 func (e *Engine) Stop(ctx context.Context) error {
 	e.mu.Lock()
-	if !e.started {
-		e.mu.Unlock()
+	started := e.started
+	e.mu.Unlock()
+	if !started {
 		return nil
 	}
+	defer e.cancel()
+	e.stopOnce.Do(func() { close(e.stopping) })
 	select {
-	case <-e.stopping:
-	default:
-		close(e.stopping)
-	}
-	e.mu.Unlock()
-	done := make(chan struct{})
-	go func() { e.loops.Wait(); e.workers.Wait(); close(done) }()
-	var err error
-	select {
-	case <-done:
+	case <-e.done:
+		return nil
 	case <-ctx.Done():
-		err = fmt.Errorf("provisioning: stop: in-flight work did not end in time: %w", ctx.Err())
+		e.cancel()
+		<-e.done
+		return fmt.Errorf("provisioning: stop: in-flight work did not end in time: %w", ctx.Err())
 	}
-	e.cancel()
-	<-done
-	return err
 }
 
 func (e *Engine) stopRequested() bool {
@@ -252,19 +219,21 @@ func (e *Engine) poke() {
 }
 
 // schedule settles the applications once, then claims due servers on every
-// tick and poke, completes the operations left without open rows, and
-// purges the old ones now and then.
-func (e *Engine) schedule() {
-	defer e.loops.Done()
-	ctx := e.workCtx
-	e.initApplications(ctx)
+// tick and poke, completes the operations left without open rows, opens
+// the periodic verifies and purges the old operations now and then.
+func (e *Engine) schedule(ctx context.Context) {
+	defer close(e.done)
+	defer e.workers.Wait()
+	if err := e.Init(ctx); err != nil {
+		e.logger.Warn("settle the applications", "err", err)
+	}
+	started := time.Now()
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
 	purge := time.NewTicker(max(min(e.cfg.LogRetention/10, time.Hour), time.Second))
 	defer purge.Stop()
-	e.Purge(ctx)
-	started := time.Now()
-	verify := make(<-chan time.Time) // never, when the periodic verify is off
+	e.purge(ctx)
+	var verify <-chan time.Time // never, when the periodic verify is off
 	if e.cfg.VerifyInterval > 0 {
 		t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
 		defer t.Stop()
@@ -279,30 +248,13 @@ func (e *Engine) schedule() {
 		case <-e.stopping:
 			return
 		case <-purge.C:
-			e.Purge(ctx)
+			e.purge(ctx)
 		case <-verify:
-			e.periodicVerify(ctx, started)
+			if err := e.VerifyDue(ctx, e.cfg.VerifyInterval, started); err != nil && ctx.Err() == nil {
+				e.logger.Warn("periodic verify", "err", err)
+			}
 		case <-tick.C:
 		case <-e.wake:
-		}
-	}
-}
-
-// initApplications stores each module's fingerprint as this process
-// computes it and settles the locations carried over from the operations
-// engine (see store InitApplication).
-func (e *Engine) initApplications(ctx context.Context) {
-	for _, a := range links.Applications {
-		enabled, settings, err := e.store.ApplicationSettings(ctx, a.Module)
-		if err != nil {
-			e.logger.Warn("read the application", "module", a.Module, "err", err)
-			continue
-		}
-		fp := e.fingerprint(enabled, settings)
-		legacy := links.DesiredFP(links.DesiredInput{AtLocation: true, Status: links.ServiceActive, ServerActive: true,
-			ServerSupported: true, AppEnabled: enabled, AppFP: fp, CredVersion: 1})
-		if err := e.store.InitApplication(ctx, a.Module, fp, legacy); err != nil {
-			e.logger.Warn("settle the application", "module", a.Module, "err", err)
 		}
 	}
 }
@@ -312,25 +264,19 @@ func (e *Engine) fingerprint(enabled bool, settings []links.LinkSetting) string 
 	return links.AppFingerprint(enabled, links.ApplyLinkSettings(settings), e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel)
 }
 
-// claimDue claims due servers while worker slots are free.
+// claimDue claims due servers while worker slots are free, and starts a
+// worker for each.
 func (e *Engine) claimDue(ctx context.Context) {
 	free := cap(e.slots) - len(e.slots)
 	if free == 0 || e.stopRequested() || ctx.Err() != nil {
 		return
 	}
 	ids, err := e.store.DueServers(ctx, free)
-	if err != nil {
-		if ctx.Err() == nil {
-			e.logger.Warn("find due servers", "err", err)
-		}
-		return
+	if err != nil && ctx.Err() == nil {
+		e.logger.Warn("find due servers", "err", err)
 	}
 	for _, id := range ids {
-		select {
-		case e.slots <- struct{}{}:
-		default:
-			return
-		}
+		e.slots <- struct{}{} // only this goroutine takes slots: one is free
 		owner := fmt.Sprintf("%s-%d", e.owner, e.claims.Add(1))
 		won, err := e.store.ClaimServer(ctx, id, owner, e.cfg.LeaseTTL)
 		if err != nil || !won {
@@ -343,13 +289,11 @@ func (e *Engine) claimDue(ctx context.Context) {
 		if e.cfg.OnLease != nil {
 			e.cfg.OnLease(id, owner, true)
 		}
-		e.workers.Add(1)
-		go func() {
-			defer e.workers.Done()
+		e.workers.Go(func() {
+			defer e.poke()
 			defer func() { <-e.slots }()
 			e.work(ctx, id, owner)
-			e.poke()
-		}()
+		})
 	}
 }
 
@@ -368,22 +312,40 @@ func (e *Engine) sweep(ctx context.Context) {
 	}
 }
 
-// Purge deletes the operations (and their progress rows and log) that
-// finished longer ago than the retention, and returns how many.
-func (e *Engine) Purge(ctx context.Context) int64 {
-	var total int64
-	for ctx.Err() == nil {
-		n, err := e.store.PurgeOperations(ctx, time.Now().Add(-e.cfg.LogRetention))
-		if err != nil {
-			e.logger.Warn("purge old operations", "err", err)
-			break
-		}
-		total += n
-		if n == 0 {
-			break
-		}
+func (e *Engine) purge(ctx context.Context) {
+	if err := e.Purge(ctx, time.Now().Add(-e.cfg.LogRetention)); err != nil && ctx.Err() == nil {
+		e.logger.Warn("purge old operations", "err", err)
 	}
-	return total
+}
+
+// complete ends the operation when none of its progress rows is open, with
+// its end entries; of several callers one wins.
+func (e *Engine) complete(ctx context.Context, opID int64) {
+	op, won, err := e.store.CompleteOperation(ctx, opID, applications.EndEntries)
+	if err != nil {
+		e.logger.Warn("complete operation", "operation", opID, "err", err)
+		return
+	}
+	if won {
+		e.metrics.operations.WithLabelValues(op.Kind, links.OpCompleted).Inc()
+		e.Forget(op.Module)
+	}
+}
+
+// since is the time since t (zero when t is nil), to the millisecond.
+func since(t *time.Time) time.Duration {
+	if t == nil {
+		return 0
+	}
+	return time.Since(*t).Round(time.Millisecond)
+}
+
+func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {
+	return links.LogEntry{Level: links.LevelWarning, ServerID: &serverID, ServiceID: serviceID, Message: msg}
+}
+
+func entry(level string, serverID int64, msg string) links.LogEntry {
+	return links.LogEntry{Level: level, ServerID: &serverID, Message: msg}
 }
 
 // backoff is the wait before try n+1 (n from 1): RetryBase doubled, at most a minute.
@@ -401,61 +363,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// complete ends the operation when none of its progress rows is open, with
-// its end entries; of several callers one wins.
-func (e *Engine) complete(ctx context.Context, opID int64) {
-	op, won, err := e.store.CompleteOperation(ctx, opID, e.endEntries)
-	if err != nil {
-		e.logger.Warn("complete operation", "operation", opID, "err", err)
-		return
-	}
-	if won {
-		e.metrics.operations.WithLabelValues(op.Kind, links.OpCompleted).Inc()
-		e.forgetStatus(op.Module)
-	}
-}
-
-func (e *Engine) endEntries(op links.Operation) []links.LogEntry {
-	var out []links.LogEntry
-	name := appName(op.Module)
-	if op.Kind != links.OpAccountSync && op.ServersSupport == 0 {
-		out = append(out, links.LogEntry{Level: links.LevelNotice,
-			Message: fmt.Sprintf("No server of %s supports application links: no account was changed.", name)})
-	}
-	var took time.Duration
-	if op.StartedAt != nil {
-		took = time.Since(*op.StartedAt)
-	}
-	out = append(out, links.LogEntry{Level: links.LevelDebug, Message: fmt.Sprintf(
-		"Finished %s of %s: %d servers (%d supported), %d accounts, %d done, %d failed, %d warnings, in %s.",
-		kindName(op.Kind), name, op.ServersTotal, op.ServersSupport, op.AccountsTotal, op.AccountsDone,
-		op.AccountsFailed, op.Warnings, took.Round(time.Millisecond))})
-	return out
-}
-
-func appName(module string) string {
-	if a, err := links.ApplicationByModule(module); err == nil {
-		return a.Name
-	}
-	return module
-}
-
-func kindName(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
-
-func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {
-	return links.LogEntry{Level: links.LevelWarning, ServerID: &serverID, ServiceID: serviceID, Message: msg}
-}
-
-func entry(level string, serverID int64, msg string) links.LogEntry {
-	return links.LogEntry{Level: level, ServerID: &serverID, Message: msg}
-}
-
-// scrub removes a secret from a message, in case a panel echoed it.
-func scrub(msg, secret string) string {
-	if secret != "" {
-		msg = strings.ReplaceAll(msg, secret, "[REDACTED]")
-	}
-	return msg
 }

@@ -1,7 +1,6 @@
 package provisioning
 
 import (
-	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,40 +42,27 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
-// timedPanel wraps a panel to observe the latency of every call.
-type timedPanel struct {
-	links.Panel
-	m *metrics
-}
-
-func (p *timedPanel) observe(fn string, start time.Time, err error) {
+// observe times one panel call (fn: check_support, push_links, ...).
+func (m *metrics) observe(fn string, start time.Time, err error) {
 	outcome := "ok"
 	if err != nil {
 		outcome = "error"
 	}
-	p.m.whmCalls.WithLabelValues(fn, outcome).Observe(time.Since(start).Seconds())
+	m.whmCalls.WithLabelValues(fn, outcome).Observe(time.Since(start).Seconds())
 }
 
-// CheckSupport times the support check.
-func (p *timedPanel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Support, error) {
-	start := time.Now()
-	sup, err := p.Panel.CheckSupport(ctx, s)
-	p.observe("check_support", start, err)
-	return sup, err
-}
-
-// PushLinks times a push batch.
-func (p *timedPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
-	start := time.Now()
-	res, err := p.Panel.PushLinks(ctx, s, req)
-	p.observe("push_links", start, err)
-	return res, err
-}
-
-// RemoveLinks times a removal batch.
-func (p *timedPanel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.RemoveRequest) ([]links.AccountResult, error) {
-	start := time.Now()
-	res, err := p.Panel.RemoveLinks(ctx, s, req)
-	p.observe("remove_links", start, err)
-	return res, err
+// count counts the accounts a recorded batch pushed (or removed) and the
+// ones that became terminal.
+func (m *metrics) count(module string, removal bool, updates []links.LinkStateUpdate) {
+	result := "pushed"
+	if removal {
+		result = "removed"
+	}
+	for _, u := range updates {
+		if u.Done {
+			m.accounts.WithLabelValues(module, result).Inc()
+		} else if u.Failed {
+			m.accounts.WithLabelValues(module, "failed").Inc()
+		}
+	}
 }

@@ -4,50 +4,44 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-
-	"github.com/applinks/applinks/api/links"
 )
 
-// fakePanel answers pushes and fails removals and checks.
-type fakePanel struct{ links.Panel }
+// transient is a transport failure worth retrying.
+type transient struct{}
 
-func (fakePanel) PushLinks(_ context.Context, _ links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
-	return []links.AccountResult{{Username: req.Accounts[0].Username}}, nil
-}
+func (transient) Error() string   { return "connection reset" }
+func (transient) Temporary() bool { return true }
 
-func (fakePanel) RemoveLinks(context.Context, links.ServerConn, links.RemoveRequest) ([]links.AccountResult, error) {
-	return nil, errors.New("panel down")
-}
-
-func (fakePanel) CheckSupport(context.Context, links.ServerConn) (links.Support, error) {
-	return links.Support{}, errors.New("panel down")
-}
-
-// Every panel call the engine makes is timed, by function and outcome.
+// Every try of a panel call is timed, by function and outcome; transport
+// failures are tried again, refusals are not.
 func TestPanelCallsAreTimed(t *testing.T) {
-	m := newMetrics(nil)
-	p := &timedPanel{Panel: fakePanel{}, m: m}
+	e := New(Config{MaxAttempts: 3, RetryBase: time.Millisecond}, nil, nil, nil, nil)
+	w := &worker{e: e}
 	ctx := context.Background()
-	for range 2 {
-		if res, err := p.PushLinks(ctx, links.ServerConn{}, links.PushRequest{Accounts: []links.AccountCreds{{Username: "alice"}}}); err != nil || res[0].Username != "alice" {
-			t.Fatalf("PushLinks = %v, %v", res, err)
+	tries := 0
+	got, err := retry(ctx, w, "push_links", func(context.Context) (string, error) {
+		if tries++; tries < 3 {
+			return "", transient{}
 		}
+		return "alice", nil
+	})
+	if err != nil || got != "alice" || tries != 3 {
+		t.Fatalf("retry = %q, %v after %d tries, want alice after 3", got, err, tries)
 	}
-	if _, err := p.RemoveLinks(ctx, links.ServerConn{}, links.RemoveRequest{}); err == nil {
-		t.Fatal("the removal's error was lost")
-	}
-	if _, err := p.CheckSupport(ctx, links.ServerConn{}); err == nil {
-		t.Fatal("the check's error was lost")
+	tries = 0
+	if _, err := retry(ctx, w, "remove_links", func(context.Context) (int, error) { tries++; return 0, errors.New("refused") }); err == nil || tries != 1 {
+		t.Fatalf("a refusal was tried %d times (err %v), want once", tries, err)
 	}
 	for _, c := range []struct {
 		fn, outcome string
 		want        uint64
-	}{{"push_links", "ok", 2}, {"remove_links", "error", 1}, {"check_support", "error", 1}, {"push_links", "error", 0}} {
+	}{{"push_links", "ok", 1}, {"push_links", "error", 2}, {"remove_links", "error", 1}, {"remove_links", "ok", 0}} {
 		var d dto.Metric
-		if err := m.whmCalls.WithLabelValues(c.fn, c.outcome).(prometheus.Metric).Write(&d); err != nil {
+		if err := e.metrics.whmCalls.WithLabelValues(c.fn, c.outcome).(prometheus.Metric).Write(&d); err != nil {
 			t.Fatal(err)
 		}
 		if got := d.GetHistogram().GetSampleCount(); got != c.want {

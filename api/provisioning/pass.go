@@ -11,17 +11,87 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// passResult is what one walk of a server found.
-type passResult struct {
-	// aborted: a newer intent opened a progress row meanwhile.
-	aborted bool
-	// sent counts the requests answered.
-	sent int
-	// waitUntil is the earliest retry of the locations in backoff.
-	waitUntil *time.Time
+// item is one location with its desired fingerprint.
+type item struct {
+	st      links.LinkState
+	desired string
 }
 
-// stopped reports whether the pass must end: the worker stops, the server
+// mode is what a batch asks of the panel.
+type mode int
+
+const (
+	modePush   mode = iota // push the links (and their credentials)
+	modeRemove             // remove the links and the group
+	modeTokens             // give the existing links the account's new token (a rotation)
+	modeRead               // read the links back (a verify)
+)
+
+// modeOf is how a due location is sent: removed (nothing desired), its
+// token updated (a rotation: the confirmed links differ from the desired
+// ones only by the credential version; sentinels and ” have none), or
+// pushed.
+func modeOf(confirmed, desired string) mode {
+	i, j := strings.LastIndexByte(confirmed, ':'), strings.LastIndexByte(desired, ':')
+	switch {
+	case desired == "":
+		return modeRemove
+	case i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired:
+		return modeTokens
+	}
+	return modePush
+}
+
+// batcher gathers items into batches of BatchSize, one filling per mode,
+// and sends each with at most PerServerCap requests in flight. A request's
+// slot frees when send calls free (once the panel answered: the next
+// request does not wait for the record) or returns.
+type batcher struct {
+	ctx   context.Context
+	size  int
+	slots chan struct{}
+	wg    sync.WaitGroup
+	open  [modeRead + 1][]item
+	sent  int
+	send  func(batch []item, m mode, free func())
+}
+
+func (w *worker) batcher(ctx context.Context, send func(batch []item, m mode, free func())) *batcher {
+	return &batcher{ctx: ctx, size: w.e.cfg.BatchSize, slots: make(chan struct{}, w.e.cfg.PerServerCap), send: send}
+}
+
+func (b *batcher) add(m mode, it item) {
+	if b.open[m] = append(b.open[m], it); len(b.open[m]) == b.size {
+		b.dispatch(m)
+	}
+}
+
+func (b *batcher) dispatch(m mode) {
+	batch := b.open[m]
+	if b.open[m] = nil; len(batch) == 0 {
+		return
+	}
+	select {
+	case b.slots <- struct{}{}:
+	case <-b.ctx.Done():
+		return
+	}
+	b.sent++
+	free := sync.OnceFunc(func() { <-b.slots })
+	b.wg.Go(func() { defer free(); b.send(batch, m, free) })
+}
+
+// wait sends the partial batches (when flush) and waits for every request.
+func (b *batcher) wait(flush bool) {
+	for m := range b.open {
+		if flush {
+			b.dispatch(mode(m))
+		}
+	}
+	b.wg.Wait()
+}
+
+// stopped reports whether a walk must end: the worker stops, the server
 // was given up or the database failed.
 func (w *worker) stopped(ctx context.Context) bool {
 	w.mu.Lock()
@@ -37,38 +107,26 @@ func (w *worker) setFatal(err error) {
 	}
 }
 
+// passResult is what one walk of a server found.
+type passResult struct {
+	aborted   bool       // a newer intent opened a progress row meanwhile
+	sent      int        // requests sent
+	waitUntil *time.Time // the earliest retry of the locations in backoff
+}
+
 // pass walks the server's locations once, in key order, and sends the due
-// ones in WHM batches (pushes and removals apart), up to PerServerCap
-// requests in flight; each answer is recorded by the request's goroutine,
-// after its slot is free for the next request.
-// Empty locations no service owns are dropped at the end.
+// ones in WHM batches (pushes, removals and token updates apart). Empty
+// locations no service owns are dropped at the end.
 func (w *worker) pass(ctx context.Context) passResult {
 	var res passResult
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, w.e.cfg.PerServerCap)
-	dispatch := func(batch []item, m mode) {
-		if len(batch) == 0 {
-			return
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		res.sent++
-		wg.Go(func() { w.send(ctx, batch, m, func() { <-sem }) })
-	}
-	var batches [3][]item // by mode
 	var empties []links.LinkStateUpdate
+	b := w.batcher(ctx, func(batch []item, m mode, free func()) { w.send(ctx, batch, m, free) })
 	now := time.Now()
 	err := w.walk(ctx, func(page []links.LinkState) bool {
 		// Read after the page: if no newer intent is there now, the page
 		// predates any, and a repair meanwhile voids its records.
 		if changed, err := w.taskChanged(ctx); err != nil || changed {
 			res.aborted = err == nil
-			if err != nil {
-				w.setFatal(err)
-			}
 			return false
 		}
 		for _, st := range page {
@@ -83,11 +141,7 @@ func (w *worker) pass(ctx context.Context) passResult {
 					res.waitUntil = st.NextAttemptAt
 				}
 			default:
-				m := modeOf(st.ConfirmedFP, desired)
-				if batches[m] = append(batches[m], item{st, desired}); len(batches[m]) == w.e.cfg.BatchSize {
-					dispatch(batches[m], m)
-					batches[m] = nil
-				}
+				b.add(modeOf(st.ConfirmedFP, desired), item{st, desired})
 			}
 		}
 		return !w.stopped(ctx)
@@ -95,68 +149,44 @@ func (w *worker) pass(ctx context.Context) passResult {
 	if err != nil && ctx.Err() == nil {
 		w.setFatal(err)
 	}
-	if !res.aborted && !w.stopped(ctx) {
-		for m, b := range batches {
-			dispatch(b, mode(m))
-		}
-	}
-	wg.Wait()
-	if len(empties) > 0 && !w.stopped(ctx) {
+	b.wait(!res.aborted && !w.stopped(ctx))
+	if res.sent = b.sent; len(empties) > 0 && !w.stopped(ctx) {
 		w.record(ctx, links.BatchRecord{Updates: empties})
 	}
 	return res
 }
 
-// mode is what a batch asks of the panel.
-type mode int
-
-const (
-	modePush   mode = iota // push the links (and their credentials)
-	modeRemove             // remove the links and the group
-	modeTokens             // give the existing links the account's new token (a rotation)
-)
-
-// tokenOnly reports whether a location's confirmed links differ from the
-// desired ones only by the credential version: a rotation, pushed with
-// UpdateLinkTokens. Sentinels and ” have no version.
-func tokenOnly(confirmed, desired string) bool {
-	i, j := strings.LastIndexByte(confirmed, ':'), strings.LastIndexByte(desired, ':')
-	return i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired
-}
-
-// modeOf is how a due location is sent: removed (nothing desired), its
-// token updated (a rotation), or pushed.
-func modeOf(confirmed, desired string) mode {
-	switch {
-	case desired == "":
-		return modeRemove
-	case tokenOnly(confirmed, desired):
-		return modeTokens
+// taskChanged reports whether the server's open progress row is no longer
+// the one the pass started with: a newer intent (whose changes the pass
+// must not count or miss).
+func (w *worker) taskChanged(ctx context.Context) (bool, error) {
+	t, err := w.e.store.OpenTask(ctx, w.id)
+	if err != nil {
+		w.setFatal(err)
+		return false, err
 	}
-	return modePush
+	return (t == nil) != (w.task == nil) || (t != nil && t.ID != w.task.ID), nil
 }
 
-// send makes one WHM request for a batch, frees its slot (done) and records
-// the answers. An account whose link token cannot be unsealed is refused
+// send makes one WHM request for a batch, frees its slot and records the
+// answers. An account whose link token cannot be unsealed is refused
 // without a request.
-func (w *worker) send(ctx context.Context, batch []item, m mode, done func()) {
-	var once sync.Once
-	free := func() { once.Do(done) }
-	defer free()
+func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
 	var rec links.BatchRecord
-	pushed, failed := 0, 0
-	tally := func(u links.LinkStateUpdate, err error) {
-		rec.Updates = append(rec.Updates, u)
-		if err == nil {
-			pushed++
-		} else if u.Failed {
-			failed++
+	sent, tokens := batch, make([]string, len(batch))
+	if m != modeRemove {
+		sent, tokens = nil, nil
+		for _, it := range batch {
+			token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
+			if err != nil {
+				rec.Updates = append(rec.Updates, w.outcome(it, errors.New("its link credential could not be read"), false, ""))
+				continue
+			}
+			sent, tokens = append(sent, it), append(tokens, token)
 		}
 	}
-	removal := m == modeRemove
-	call, sent, tokens := w.request(batch, m, tally)
 	if len(sent) > 0 {
-		res, err := w.call(ctx, call, len(sent))
+		res, err := w.request(ctx, sent, tokens, m)
 		free()
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
@@ -173,67 +203,68 @@ func (w *worker) send(ctx context.Context, batch []item, m mode, done func()) {
 					ConfirmedFP: links.ConfirmedRepair, Attempts: it.st.Attempts})
 				continue
 			}
-			tally(w.outcome(it, aerr, err != nil, tokens[i]), aerr)
+			rec.Updates = append(rec.Updates, w.outcome(it, aerr, err != nil, tokens[i]))
 		}
 	}
 	free()
 	if w.record(ctx, rec) {
-		w.e.countAccounts(w.srv.Module, removal, pushed, failed)
+		w.e.metrics.count(w.srv.Module, m == modeRemove, rec.Updates)
 	}
 }
 
-// request builds the panel call of a batch: the accounts sent and, for
-// pushes and token updates, their unsealed tokens (in the same order). An
-// account whose link token cannot be unsealed is refused (tally) and not
-// sent.
-func (w *worker) request(batch []item, m mode, tally func(links.LinkStateUpdate, error)) (
-	call func(context.Context) ([]links.AccountResult, error), sent []item, tokens []string) {
-	if m == modeRemove {
+// request sends the panel call of a batch (tokens in the same order as
+// sent, for pushes and token updates).
+func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mode) ([]links.AccountResult, error) {
+	var res []links.AccountResult
+	var err error
+	switch m {
+	case modeRemove:
 		req := w.app.remove
-		for _, it := range batch {
+		for _, it := range sent {
 			req.Usernames = append(req.Usernames, it.st.Username)
 		}
-		return func(ctx context.Context) ([]links.AccountResult, error) {
+		res, err = retry(ctx, w, "remove_links", func(ctx context.Context) ([]links.AccountResult, error) {
 			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
-		}, batch, make([]string, len(batch))
-	}
-	req := w.app.push
-	treq := links.TokenRequest{}
-	for _, l := range w.app.push.Links {
-		treq.Apps = append(treq.Apps, l.App)
-	}
-	for _, it := range batch {
-		token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
-		if err != nil {
-			err = errors.New("its link credential could not be read")
-			tally(w.outcome(it, err, false, ""), err)
-			continue
+		})
+	case modeTokens:
+		req := links.TokenRequest{Apps: w.app.apps()}
+		for i, it := range sent {
+			req.Accounts = append(req.Accounts, links.AccountToken{Username: it.st.Username, Token: tokens[i]})
 		}
-		sent, tokens = append(sent, it), append(tokens, token)
-		req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
-			Token: token, ServiceID: *it.st.ServiceID})
-		treq.Accounts = append(treq.Accounts, links.AccountToken{Username: it.st.Username, Token: token})
-	}
-	return func(ctx context.Context) ([]links.AccountResult, error) {
-		if m == modeTokens {
-			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, treq)
+		res, err = retry(ctx, w, "update_link_tokens", func(ctx context.Context) ([]links.AccountResult, error) {
+			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
+		})
+	default:
+		req := w.app.push
+		for i, it := range sent {
+			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
+				Token: tokens[i], ServiceID: *it.st.ServiceID})
 		}
-		return w.panel.PushLinks(ctx, w.srv.Conn, req)
-	}, sent, tokens
+		res, err = retry(ctx, w, "push_links", func(ctx context.Context) ([]links.AccountResult, error) {
+			return w.panel.PushLinks(ctx, w.srv.Conn, req)
+		})
+	}
+	return res, answered(len(res), len(sent), err)
 }
 
-// call sends a request, retrying transport failures with backoff.
-func (w *worker) call(ctx context.Context, fn func(context.Context) ([]links.AccountResult, error), n int) ([]links.AccountResult, error) {
+// answered checks that a panel answered for every account it was asked
+// about.
+func answered(got, want int, err error) error {
+	if err == nil && got != want {
+		err = fmt.Errorf("the panel answered for %d accounts instead of %d", got, want)
+	}
+	return err
+}
+
+// retry calls fn, timed by name, retrying transport failures with backoff
+// (MaxAttempts tries in all).
+func retry[T any](ctx context.Context, w *worker, name string, fn func(context.Context) (T, error)) (T, error) {
 	for attempt := 1; ; attempt++ {
-		res, err := fn(ctx)
-		if err == nil && len(res) != n {
-			err = fmt.Errorf("the panel answered for %d accounts instead of %d", len(res), n)
-		}
-		if err == nil || !links.IsTemporary(err) || attempt >= w.e.cfg.MaxAttempts || ctx.Err() != nil {
-			return res, err
-		}
-		if sleep(ctx, w.e.backoff(attempt)) != nil {
-			return nil, ctx.Err()
+		start := time.Now()
+		v, err := fn(ctx)
+		w.e.metrics.observe(name, start, err)
+		if err == nil || !links.IsTemporary(err) || attempt >= w.e.cfg.MaxAttempts || sleep(ctx, w.e.backoff(attempt)) != nil {
+			return v, err
 		}
 	}
 }
@@ -269,7 +300,10 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 	if st.FailedFP != "" {
 		attempts = 1 // terminal at another desired state: tried anew
 	}
-	u.ConfirmedFP, u.Attempts, u.LastError = st.ConfirmedFP, attempts, scrub(err.Error(), token)
+	u.ConfirmedFP, u.Attempts, u.LastError = st.ConfirmedFP, attempts, err.Error()
+	if token != "" { // in case the panel echoed it
+		u.LastError = strings.ReplaceAll(u.LastError, token, "[REDACTED]")
+	}
 	what := "was refused"
 	if whole {
 		what = "was not updated"
@@ -301,98 +335,9 @@ func (w *worker) record(ctx context.Context, rec links.BatchRecord) bool {
 	_, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
 	switch {
 	case errors.Is(err, links.ErrLeaseLost):
-		w.e.logger.Warn("lost the lease of a server", "server", w.id)
-		w.cancel()
+		w.lost(ctx, "record a batch", err)
 	case err != nil && ctx.Err() == nil:
 		w.setFatal(err)
 	}
 	return err == nil
-}
-
-// giveUp ends the work on a server whose support check failed, or after
-// abortAfter whole requests failed in a row: the open progress row fails
-// (each account left out of date named in a warning of its own once the
-// row started), and the server is due again after a backoff.
-func (w *worker) giveUp(ctx context.Context) []int64 {
-	cause := w.gaveUp.Error()
-	defer w.wakeAfterGiveUp(ctx)
-	gaveUp := warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))
-	switch {
-	case w.task == nil:
-		w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{gaveUp}})
-		return nil
-	case !w.task.Checked:
-		start := entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", kindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
-		st := links.TaskStep{Task: *w.task, ServerID: w.id, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{start, gaveUp}}
-		if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
-			w.e.logger.Warn("give a server up", "server", w.id, "err", err)
-			return nil
-		}
-		return []int64{w.task.OperationID}
-	}
-	why := "the server was given up after " + cause
-	var named []links.LogEntry
-	total := 0
-	flush := func(final bool) error {
-		st := links.TaskStep{Task: *w.task, ServerID: w.id, AccountsFailed: len(named), Entries: named}
-		if final {
-			t, err := w.e.store.OpenTask(ctx, w.id)
-			if err != nil || t == nil || t.ID != w.task.ID {
-				return err
-			}
-			st.State = links.TaskFailed
-			st.Entries = append(st.Entries, warning(w.id, nil, fmt.Sprintf(
-				"Gave up on server %s after %s (%d accounts not tried, each named in a warning); it is tried again later.", w.srv.Name, cause, total)),
-				w.finishedEntry(t, len(named)))
-		}
-		_, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st)
-		named = nil
-		return err
-	}
-	err := w.walk(ctx, func(page []links.LinkState) bool {
-		for _, st := range page {
-			if links.OutOfDate(w.desired(st), st.ConfirmedFP, st.FailedFP) {
-				named = append(named, warning(w.id, st.ServiceID, fmt.Sprintf("Account %s on server %s was not updated: %s", st.Username, w.srv.Name, why)))
-				total++
-			}
-		}
-		if len(named) >= pageSize {
-			return flush(false) == nil
-		}
-		return true
-	})
-	if err == nil {
-		err = flush(true)
-	}
-	if err != nil {
-		w.e.logger.Warn("give a server up", "server", w.id, "err", err)
-		return nil
-	}
-	return []int64{w.task.OperationID}
-}
-
-// wakeAfterGiveUp makes a server given up due again after a backoff that
-// grows with the give-ups in a row.
-func (w *worker) wakeAfterGiveUp(ctx context.Context) {
-	w.e.mu.Lock()
-	w.e.giveUps[w.id]++
-	n := w.e.giveUps[w.id]
-	w.e.mu.Unlock()
-	at := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, n))
-	if err := w.e.store.WakeServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, at); err != nil && ctx.Err() == nil {
-		w.e.logger.Warn("wake a server later", "server", w.id, "err", err)
-	}
-}
-
-func (e *Engine) countAccounts(module string, removal bool, done, failed int) {
-	result := "pushed"
-	if removal {
-		result = "removed"
-	}
-	if done > 0 {
-		e.metrics.accounts.WithLabelValues(module, result).Add(float64(done))
-	}
-	if failed > 0 {
-		e.metrics.accounts.WithLabelValues(module, "failed").Add(float64(failed))
-	}
 }

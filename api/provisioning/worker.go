@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/applinks/applinks/api/applications"
 	"github.com/applinks/applinks/api/links"
 )
 
@@ -30,6 +31,15 @@ type app struct {
 	remove  links.RemoveRequest // without usernames
 }
 
+// apps names the apps of the desired links.
+func (a app) apps() []string {
+	var out []string
+	for _, l := range a.push.Links {
+		out = append(out, l.App)
+	}
+	return out
+}
+
 // worker works one claimed server until nothing on it is due, holding its
 // lease: every write it makes is fenced by the lease owner.
 type worker struct {
@@ -46,13 +56,7 @@ type worker struct {
 	mu     sync.Mutex
 	streak int   // whole requests failed in a row
 	gaveUp error // why the server was given up, once it was
-	fatal  error // a database failure: the pass stops
-}
-
-// item is one due location with its desired fingerprint.
-type item struct {
-	st      links.LinkState
-	desired string
+	fatal  error // a database failure: the worker ends
 }
 
 // work runs one claimed server: heartbeat, passes, then the release.
@@ -60,11 +64,14 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w := &worker{e: e, id: id, owner: owner, cancel: cancel}
-	hbDone := make(chan struct{})
-	go w.heartbeat(wctx, hbDone)
+	var hb sync.WaitGroup
+	hb.Go(func() { w.heartbeat(wctx) })
 	ended := w.run(wctx)
 	cancel()
-	<-hbDone
+	hb.Wait()
+	if w.fatal != nil {
+		e.logger.Warn("provisioning pass", "server", id, "err", w.fatal)
+	}
 	if ctx.Err() != nil {
 		return // aborted: the lease expires, as after a crash
 	}
@@ -77,12 +84,11 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 	for _, op := range ended {
 		e.complete(ctx, op)
 	}
-	e.forgetStatus(w.srv.Module)
+	e.Forget(w.srv.Module)
 }
 
 // heartbeat renews the lease every TTL/3 and stops the worker once lost.
-func (w *worker) heartbeat(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
+func (w *worker) heartbeat(ctx context.Context) {
 	t := time.NewTicker(w.e.cfg.LeaseTTL / 3)
 	defer t.Stop()
 	for {
@@ -90,62 +96,61 @@ func (w *worker) heartbeat(ctx context.Context, done chan<- struct{}) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			err := w.e.store.RenewServerLease(ctx, w.id, w.owner, w.e.cfg.LeaseTTL)
-			if errors.Is(err, links.ErrLeaseLost) {
-				w.e.logger.Warn("lost the lease of a server", "server", w.id)
-				w.cancel()
+			if err := w.e.store.RenewServerLease(ctx, w.id, w.owner, w.e.cfg.LeaseTTL); w.lost(ctx, "renew a lease", err) {
 				return
-			} else if err != nil && ctx.Err() == nil {
-				w.e.logger.Warn("renew a lease", "server", w.id, "err", err)
 			}
 		}
 	}
 }
 
+// lost logs a failed write and reports whether it lost the lease, which
+// stops the worker.
+func (w *worker) lost(ctx context.Context, what string, err error) bool {
+	switch {
+	case errors.Is(err, links.ErrLeaseLost):
+		w.e.logger.Warn("lost the lease of a server", "server", w.id)
+		w.cancel()
+		return true
+	case err != nil && ctx.Err() == nil:
+		w.e.logger.Warn(what, "server", w.id, "err", err)
+	}
+	return false
+}
+
 // run makes passes until the server is at its wanted generation (or waits
 // for a backoff, or is given up); it returns the operations whose progress
 // rows it ended.
-func (w *worker) run(ctx context.Context) []int64 {
-	var ended []int64
+func (w *worker) run(ctx context.Context) (ended []int64) {
 	for ctx.Err() == nil && !w.e.stopRequested() {
-		srv, err := w.e.store.ServerWork(ctx, w.id)
-		if err != nil {
-			w.e.logger.Warn("read a server", "server", w.id, "err", err)
-			return ended
-		}
-		w.srv, w.panel = srv, w.e.panels[srv.Module]
-		if !srv.Active || srv.DoneGen >= srv.WantedGen || w.panel == nil {
-			return ended
-		}
-		if srv.WakeAt != nil && srv.WakeAt.After(time.Now()) {
-			return ended // a change's coalescing window runs: the scheduler comes back then
-		}
-		gen := srv.WantedGen
-		if err := w.load(ctx); err != nil {
-			w.e.logger.Warn("read the desired state", "server", w.id, "err", err)
+		gen, ok := w.load(ctx)
+		if !ok {
 			return ended
 		}
 		sup, err := w.support(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ended
-			}
+		if err != nil && ctx.Err() == nil {
 			w.gaveUp = fmt.Errorf("its support check failed: %w", err)
-			return append(ended, w.giveUp(ctx)...)
 		}
-		if w.task != nil && !w.task.Checked {
-			if ok, more := w.begin(ctx, sup); !ok {
-				return append(ended, more...)
+		if err == nil && w.task != nil && !w.task.Checked {
+			// A verify reads back before the start, so that the start
+			// counts the drift found (a crash before it verifies again).
+			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) {
+				err = errors.New("verify stopped")
+			} else if err = w.start(ctx, sup); err != nil {
+				w.lost(ctx, "start a progress row", err)
 			}
 		}
-		if !sup.Supported {
+		switch {
+		case w.gaveUp != nil:
+			return append(ended, w.giveUp(ctx)...)
+		case err != nil:
+			return ended
+		case !sup.Supported:
 			ended = append(ended, w.finish(ctx, gen, links.TaskUnsupported)...)
 			continue
 		}
 		res := w.pass(ctx)
 		switch {
 		case w.fatal != nil:
-			w.e.logger.Warn("provisioning pass", "server", w.id, "err", w.fatal)
 			return ended
 		case w.gaveUp != nil:
 			return append(ended, w.giveUp(ctx)...)
@@ -153,9 +158,7 @@ func (w *worker) run(ctx context.Context) []int64 {
 			continue
 		case res.waitUntil != nil:
 			// Accounts wait for a retry: due again then, not done.
-			if err := w.e.store.WakeServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, *res.waitUntil); err != nil {
-				w.e.logger.Warn("wake a server later", "server", w.id, "err", err)
-			}
+			w.lost(ctx, "wake a server later", w.e.store.WakeServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, *res.waitUntil))
 			return ended
 		}
 		ended = append(ended, w.finish(ctx, gen, links.TaskDone)...)
@@ -166,89 +169,80 @@ func (w *worker) run(ctx context.Context) []int64 {
 	return ended
 }
 
-// load reads the application's desired state and the server's open
-// progress row (or the module's latest operation, for the log).
-func (w *worker) load(ctx context.Context) error {
-	enabled, settings, err := w.e.store.ApplicationSettings(ctx, w.srv.Module)
+// load reads the server, the application's desired state and the server's
+// open progress row (or the module's latest operation, for the log); it
+// returns the generation to reach, false when there is nothing to do now.
+func (w *worker) load(ctx context.Context) (int64, bool) {
+	srv, err := w.e.store.ServerWork(ctx, w.id)
 	if err != nil {
-		return err
+		w.e.logger.Warn("read a server", "server", w.id, "err", err)
+		return 0, false
 	}
+	w.srv, w.panel = srv, w.e.panels[srv.Module]
+	if !srv.Active || srv.DoneGen >= srv.WantedGen || w.panel == nil || (srv.WakeAt != nil && srv.WakeAt.After(time.Now())) {
+		return 0, false // a change's coalescing window runs: the scheduler comes back then
+	}
+	enabled, settings, err := w.e.store.ApplicationSettings(ctx, srv.Module)
+	if err == nil {
+		w.task, err = w.e.store.OpenTask(ctx, w.id)
+	}
+	var op *links.Operation
+	if err == nil && w.task == nil {
+		op, err = w.e.store.LatestOperation(ctx, srv.Module)
+	}
+	if err != nil {
+		w.e.logger.Warn("read the desired state", "server", w.id, "err", err)
+		return 0, false
+	}
+	w.opID = 0
+	if w.task != nil {
+		w.opID = w.task.OperationID
+	} else if op != nil {
+		w.opID = op.ID
+	}
+	c := w.e.cfg
 	ls := links.ApplyLinkSettings(settings)
 	// A removed custom link is in no link set: the fingerprint changes
 	// with the set, and every push removes its app (RemovedApps).
-	push := links.PushPlan(ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel)
-	push.Remove = append(push.Remove, links.RemovedApps(settings, w.e.cfg.LinkPrefix)...)
-	w.app = app{enabled: enabled, fp: links.AppFingerprint(enabled, ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel),
-		push: push, remove: links.RemoveAll(w.e.cfg.LinkPrefix, settings)}
-	if w.task, err = w.e.store.OpenTask(ctx, w.id); err != nil {
-		return err
-	}
-	if w.task != nil {
-		w.opID = w.task.OperationID
-		return nil
-	}
-	op, err := w.e.store.LatestOperation(ctx, w.srv.Module)
-	w.opID = 0
-	if op != nil {
-		w.opID = op.ID
-	}
-	return err
+	push := links.PushPlan(ls, c.PublicURL, c.LinkPrefix, c.GroupLabel)
+	push.Remove = append(push.Remove, links.RemovedApps(settings, c.LinkPrefix)...)
+	w.app = app{enabled: enabled, fp: links.AppFingerprint(enabled, ls, c.PublicURL, c.LinkPrefix, c.GroupLabel),
+		push: push, remove: links.RemoveAll(c.LinkPrefix, settings)}
+	return srv.WantedGen, true
 }
 
 // support returns the server's support of links, checked again when
-// unknown (a new server, or one reached differently) or older than a day
-// (transport failures retried with backoff).
+// unknown (a new server, or one reached differently) or older than a day.
 func (w *worker) support(ctx context.Context) (links.Support, error) {
 	s := w.srv.Server
 	if s.SupportsLinks != nil && s.CheckedAt != nil && time.Since(*s.CheckedAt) < supportTTL {
 		return links.Support{Supported: *s.SupportsLinks, Reason: s.SupportReason, Version: s.Version, Profile: s.Profile}, nil
 	}
-	var sup links.Support
-	var err error
-	for attempt := 1; ; attempt++ {
-		sup, err = w.panel.CheckSupport(ctx, w.srv.Conn)
-		if err == nil || !links.IsTemporary(err) || attempt >= w.e.cfg.MaxAttempts || ctx.Err() != nil {
-			break
-		}
-		if sleep(ctx, w.e.backoff(attempt)) != nil {
-			break
-		}
-	}
+	sup, err := retry(ctx, w, "check_support", func(ctx context.Context) (links.Support, error) {
+		return w.panel.CheckSupport(ctx, w.srv.Conn)
+	})
 	if err != nil {
 		return sup, err
 	}
 	return sup, w.e.store.SetServerSupport(ctx, w.id, sup, time.Now())
 }
 
-// begin records the start of the server's open progress row. A verify
-// reads back before it, so that the start counts the drift found (a crash
-// before the start verifies again). False when the worker must end, with
-// the operations whose rows it ended.
-func (w *worker) begin(ctx context.Context, sup links.Support) (bool, []int64) {
-	if w.task.Kind == links.OpVerify && sup.Supported && !w.verified(ctx) {
-		if w.gaveUp != nil {
-			return false, w.giveUp(ctx)
-		}
-		return false, nil
-	}
-	if err := w.start(ctx, sup); err != nil {
-		w.e.logger.Warn("start a progress row", "server", w.id, "err", err)
-		return false, nil
-	}
-	return true, nil
-}
-
 // start records the server's start in its progress row: the accounts out
 // of date now (the operation's progress figure) and the start entry.
 func (w *worker) start(ctx context.Context, sup links.Support) error {
-	st := links.TaskStep{Task: *w.task, ServerID: w.id, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{
-		entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", kindName(w.task.Kind), w.srv.Name, w.srv.Hostname))}}
+	st := links.TaskStep{Task: *w.task, ServerID: w.id, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
 	if sup.Supported {
-		n, err := w.countOutOfDate(ctx)
+		err := w.walk(ctx, func(page []links.LinkState) bool {
+			for _, ls := range page {
+				if links.OutOfDate(w.desired(ls), ls.ConfirmedFP, ls.FailedFP) {
+					st.AccountsTotal++
+				}
+			}
+			return true
+		})
 		if err != nil {
 			return err
 		}
-		st.AccountsTotal = n
 	} else {
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf("Server %s does not support application links: %s.",
 			w.srv.Name, strings.TrimSuffix(sup.Reason, "."))))
@@ -261,6 +255,10 @@ func (w *worker) start(ctx context.Context, sup links.Support) error {
 	}
 	w.task.Checked = true
 	return nil
+}
+
+func (w *worker) startEntry() links.LogEntry {
+	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
 }
 
 // desired is a location's desired fingerprint (the server is active and
@@ -286,31 +284,6 @@ func (w *worker) walk(ctx context.Context, fn func(page []links.LinkState) bool)
 	return ctx.Err()
 }
 
-// countOutOfDate counts the server's locations out of date.
-func (w *worker) countOutOfDate(ctx context.Context) (int, error) {
-	n := 0
-	err := w.walk(ctx, func(page []links.LinkState) bool {
-		for _, st := range page {
-			if links.OutOfDate(w.desired(st), st.ConfirmedFP, st.FailedFP) {
-				n++
-			}
-		}
-		return true
-	})
-	return n, err
-}
-
-// taskChanged reports whether the server's open progress row is no longer
-// the one the pass started with: a newer intent (whose changes the pass
-// must not count or miss).
-func (w *worker) taskChanged(ctx context.Context) (bool, error) {
-	t, err := w.e.store.OpenTask(ctx, w.id)
-	if err != nil {
-		return false, err
-	}
-	return (t == nil) != (w.task == nil) || (t != nil && t.ID != w.task.ID), nil
-}
-
 // finish records a pass that found nothing due at generation gen: the
 // server's done generation, and the end of its progress row in state when
 // the row waits for that generation.
@@ -328,11 +301,8 @@ func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
 		}
 		steps = append(steps, st)
 	}
-	if err := w.e.store.FinishServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, gen, steps); err != nil {
-		w.e.logger.Warn("finish a server", "server", w.id, "err", err)
-		return nil
-	}
-	if len(steps) == 0 {
+	if err := w.e.store.FinishServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, gen, steps); err != nil || len(steps) == 0 {
+		w.lost(ctx, "finish a server", err)
 		return nil
 	}
 	return []int64{t.OperationID}
@@ -341,10 +311,73 @@ func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
 // finishedEntry ends a server's progress row, with its counts (plus
 // failed more).
 func (w *worker) finishedEntry(t *links.ProgressTask, failed int) links.LogEntry {
-	var took time.Duration
-	if t.StartedAt != nil {
-		took = time.Since(*t.StartedAt)
-	}
 	return entry(links.LevelDebug, w.id, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
-		w.srv.Name, t.AccountsDone, t.AccountsFailed+failed, took.Round(time.Millisecond)))
+		w.srv.Name, t.AccountsDone, t.AccountsFailed+failed, since(t.StartedAt)))
+}
+
+// giveUp ends the work on a server whose support check failed, or after
+// abortAfter whole requests failed in a row: the open progress row fails
+// (each account left out of date named in a warning of its own once the
+// row started), and the server is due again after a backoff that grows
+// with the give-ups in a row.
+func (w *worker) giveUp(ctx context.Context) []int64 {
+	defer func() {
+		w.e.mu.Lock()
+		w.e.giveUps[w.id]++
+		at := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.e.giveUps[w.id]))
+		w.e.mu.Unlock()
+		w.lost(ctx, "wake a server later", w.e.store.WakeServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, at))
+	}()
+	cause := w.gaveUp.Error()
+	gaveUp := warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))
+	switch {
+	case w.task == nil:
+		w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{gaveUp}})
+		return nil
+	case !w.task.Checked:
+		st := links.TaskStep{Task: *w.task, ServerID: w.id, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(), gaveUp}}
+		if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
+			w.lost(ctx, "give a server up", err)
+			return nil
+		}
+		return []int64{w.task.OperationID}
+	}
+	// Each account left out of date is named, a page at a time; the last
+	// step also ends the row (if it is still the server's open one).
+	var named []links.LogEntry
+	total := 0
+	step := func(final bool) error {
+		st := links.TaskStep{Task: *w.task, ServerID: w.id, AccountsFailed: len(named), Entries: named}
+		if final {
+			t, err := w.e.store.OpenTask(ctx, w.id)
+			if err != nil || t == nil || t.ID != w.task.ID {
+				return err
+			}
+			st.State = links.TaskFailed
+			st.Entries = append(st.Entries, warning(w.id, nil, fmt.Sprintf(
+				"Gave up on server %s after %s (%d accounts not tried, each named in a warning); it is tried again later.", w.srv.Name, cause, total)),
+				w.finishedEntry(t, len(named)))
+		}
+		_, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st)
+		named = nil
+		return err
+	}
+	err := w.walk(ctx, func(page []links.LinkState) bool {
+		for _, st := range page {
+			if links.OutOfDate(w.desired(st), st.ConfirmedFP, st.FailedFP) {
+				named = append(named, warning(w.id, st.ServiceID, fmt.Sprintf("Account %s on server %s was not updated: the server was given up after %s",
+					st.Username, w.srv.Name, cause)))
+				total++
+			}
+		}
+		return len(named) < pageSize || step(false) == nil
+	})
+	if err == nil {
+		err = step(true)
+	}
+	if err != nil {
+		w.lost(ctx, "give a server up", err)
+		return nil
+	}
+	return []int64{w.task.OperationID}
 }
