@@ -92,7 +92,7 @@ type ImportJob struct {
 	Module   string `json:"module" validate:"required" example:"cpanel"`
 	State    string `json:"state" validate:"required" example:"running" enums:"queued,running,done,failed"`
 	// Total is how many accounts the server listed; Done how many of them
-	// are applied so far (the counts below add up to Done).
+	// are applied so far (the five counts add up to Done).
 	Total       int `json:"total" validate:"required" example:"1200"`
 	Done        int `json:"done" validate:"required" example:"500"`
 	NewClients  int `json:"new_clients" validate:"required" example:"450"`
@@ -100,8 +100,8 @@ type ImportJob struct {
 	Updated     int `json:"updated" validate:"required" example:"10"`
 	Unchanged   int `json:"unchanged" validate:"required" example:"8"`
 	Conflicts   int `json:"conflicts" validate:"required" example:"2"`
-	// ConflictRows are the first MaxImportRows accounts not imported, with
-	// their reason.
+	// ConflictRows are the first 100 accounts not imported (MaxImportRows),
+	// each with its reason.
 	ConflictRows []ImportRow `json:"conflict_rows" validate:"required"`
 	// Error says why a failed job stopped; empty otherwise.
 	Error string `json:"error,omitempty" example:""`
