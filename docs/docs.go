@@ -3152,13 +3152,57 @@ const docTemplate = `{
             }
         },
         "/api/v1/servers/{id}/import": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The server's import job running now, or else its last one: state (queued, running, done, failed), the accounts listed (total) and applied so far (done), the counts so far, the first 100 conflicts and, for a failed job, why it stopped. A 404 when the server has never been imported.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "servers"
+                ],
+                "summary": "The import of a server's accounts: progress",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "server id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/links.ImportJob"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            },
             "post": {
                 "security": [
                     {
                         "BearerAuth": []
                     }
                 ],
-                "description": "Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.",
+                "description": "Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.\nWith dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.\nA real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.\nA server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3189,9 +3233,15 @@ const docTemplate = `{
                 ],
                 "responses": {
                     "200": {
-                        "description": "OK",
+                        "description": "the dry run's preview, or a server with nothing to import",
                         "schema": {
                             "$ref": "#/definitions/links.ImportResult"
+                        }
+                    },
+                    "202": {
+                        "description": "the real run, queued",
+                        "schema": {
+                            "$ref": "#/definitions/links.ImportJob"
                         }
                     },
                     "400": {
@@ -4926,7 +4976,8 @@ const docTemplate = `{
                         "api_credential",
                         "application",
                         "signing_key",
-                        "webhook"
+                        "webhook",
+                        "import"
                     ],
                     "example": "server"
                 },
@@ -5269,6 +5320,108 @@ const docTemplate = `{
                         "email"
                     ],
                     "example": "email"
+                }
+            }
+        },
+        "links.ImportJob": {
+            "type": "object",
+            "required": [
+                "conflict_rows",
+                "conflicts",
+                "created_at",
+                "done",
+                "finished_at",
+                "id",
+                "module",
+                "new_clients",
+                "new_services",
+                "server_id",
+                "started_at",
+                "started_by",
+                "state",
+                "total",
+                "unchanged",
+                "updated"
+            ],
+            "properties": {
+                "conflict_rows": {
+                    "description": "ConflictRows are the first 100 accounts not imported (MaxImportRows),\neach with its reason.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/links.ImportRow"
+                    }
+                },
+                "conflicts": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "done": {
+                    "type": "integer",
+                    "example": 500
+                },
+                "error": {
+                    "description": "Error says why a failed job stopped; empty otherwise.",
+                    "type": "string",
+                    "example": ""
+                },
+                "finished_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "module": {
+                    "type": "string",
+                    "example": "cpanel"
+                },
+                "new_clients": {
+                    "type": "integer",
+                    "example": 450
+                },
+                "new_services": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "server_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "started_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "started_by": {
+                    "description": "StartedBy names who started the job (an e-mail or a credential name).",
+                    "type": "string",
+                    "example": "admin@example.com"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "queued",
+                        "running",
+                        "done",
+                        "failed"
+                    ],
+                    "example": "running"
+                },
+                "total": {
+                    "description": "Total is how many accounts the server listed; Done how many of them\nare applied so far (the five counts add up to Done).",
+                    "type": "integer",
+                    "example": 1200
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 8
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 10
                 }
             }
         },

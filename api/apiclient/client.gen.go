@@ -121,6 +121,7 @@ const (
 	LinksAuditRecordResourceApiCredential LinksAuditRecordResource = "api_credential"
 	LinksAuditRecordResourceApplication   LinksAuditRecordResource = "application"
 	LinksAuditRecordResourceClient        LinksAuditRecordResource = "client"
+	LinksAuditRecordResourceImport        LinksAuditRecordResource = "import"
 	LinksAuditRecordResourceMembership    LinksAuditRecordResource = "membership"
 	LinksAuditRecordResourceRole          LinksAuditRecordResource = "role"
 	LinksAuditRecordResourceServer        LinksAuditRecordResource = "server"
@@ -140,6 +141,8 @@ func (e LinksAuditRecordResource) Valid() bool {
 	case LinksAuditRecordResourceApplication:
 		return true
 	case LinksAuditRecordResourceClient:
+		return true
+	case LinksAuditRecordResourceImport:
 		return true
 	case LinksAuditRecordResourceMembership:
 		return true
@@ -277,6 +280,30 @@ const (
 func (e LinksImportInputMatch) Valid() bool {
 	switch e {
 	case Email:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinksImportJobState.
+const (
+	LinksImportJobStateDone    LinksImportJobState = "done"
+	LinksImportJobStateFailed  LinksImportJobState = "failed"
+	LinksImportJobStateQueued  LinksImportJobState = "queued"
+	LinksImportJobStateRunning LinksImportJobState = "running"
+)
+
+// Valid indicates whether the value is a known member of the LinksImportJobState enum.
+func (e LinksImportJobState) Valid() bool {
+	switch e {
+	case LinksImportJobStateDone:
+		return true
+	case LinksImportJobStateFailed:
+		return true
+	case LinksImportJobStateQueued:
+		return true
+	case LinksImportJobStateRunning:
 		return true
 	default:
 		return false
@@ -1274,6 +1301,65 @@ type LinksImportInput struct {
 //
 // Example: email
 type LinksImportInputMatch string
+
+// LinksImportJob defines model for links.ImportJob.
+type LinksImportJob struct {
+	// ConflictRows ConflictRows are the first 100 accounts not imported (MaxImportRows),
+	// each with its reason.
+	ConflictRows []LinksImportRow `json:"conflict_rows"`
+
+	// Conflicts Example: 2
+	Conflicts int    `json:"conflicts"`
+	CreatedAt string `json:"created_at"`
+
+	// Done Example: 500
+	Done int `json:"done"`
+
+	// Error Error says why a failed job stopped; empty otherwise.
+	//
+	// Example:
+	Error      *string `json:"error,omitempty"`
+	FinishedAt *string `json:"finished_at"`
+
+	// Id Example: 7
+	Id int `json:"id"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// NewClients Example: 450
+	NewClients int `json:"new_clients"`
+
+	// NewServices Example: 30
+	NewServices int `json:"new_services"`
+
+	// ServerId Example: 3
+	ServerId  int     `json:"server_id"`
+	StartedAt *string `json:"started_at"`
+
+	// StartedBy StartedBy names who started the job (an e-mail or a credential name).
+	//
+	// Example: admin@example.com
+	StartedBy string `json:"started_by"`
+
+	// State Example: running
+	State LinksImportJobState `json:"state"`
+
+	// Total Total is how many accounts the server listed; Done how many of them
+	// are applied so far (the five counts add up to Done).
+	//
+	// Example: 1200
+	Total int `json:"total"`
+
+	// Unchanged Example: 8
+	Unchanged int `json:"unchanged"`
+
+	// Updated Example: 10
+	Updated int `json:"updated"`
+}
+
+// LinksImportJobState Example: running
+type LinksImportJobState string
 
 // LinksImportResult defines model for links.ImportResult.
 type LinksImportResult struct {
@@ -3799,9 +3885,19 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 	PatchApiV1ServersId(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetApiV1ServersIdImport The import of a server's accounts: progress
+	//
+	// The server's import job running now, or else its last one: state (queued, running, done, failed), the accounts listed (total) and applied so far (done), the counts so far, the first 100 conflicts and, for a failed job, why it stopped. A 404 when the server has never been imported.
+	//
+	// Corresponds with GET /api/v1/servers/{id}/import (the `GetApiV1ServersIdImport` operationId).
+	GetApiV1ServersIdImport(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostApiV1ServersIdImportWithBody Import the accounts of a server
 	//
-	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+	// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+	// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+	// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3810,7 +3906,10 @@ type ClientInterface interface {
 
 	// PostApiV1ServersIdImport Import the accounts of a server
 	//
-	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+	// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+	// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+	// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5528,9 +5627,29 @@ func (c *Client) PatchApiV1ServersId(ctx context.Context, id int, body PatchApiV
 	return c.Client.Do(req)
 }
 
+// GetApiV1ServersIdImport The import of a server's accounts: progress
+//
+// The server's import job running now, or else its last one: state (queued, running, done, failed), the accounts listed (total) and applied so far (done), the counts so far, the first 100 conflicts and, for a failed job, why it stopped. A 404 when the server has never been imported.
+//
+// Corresponds with GET /api/v1/servers/{id}/import (the `GetApiV1ServersIdImport` operationId).
+func (c *Client) GetApiV1ServersIdImport(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1ServersIdImportRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostApiV1ServersIdImportWithBody Import the accounts of a server
 //
-// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5549,7 +5668,10 @@ func (c *Client) PostApiV1ServersIdImportWithBody(ctx context.Context, id int, c
 
 // PostApiV1ServersIdImport Import the accounts of a server
 //
-// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9131,6 +9253,40 @@ func NewPatchApiV1ServersIdRequestWithBody(server string, id int, contentType st
 	return req, nil
 }
 
+// NewGetApiV1ServersIdImportRequest constructs an http.Request for the GetApiV1ServersIdImport method
+func NewGetApiV1ServersIdImportRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/servers/%s/import", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostApiV1ServersIdImportRequest calls the generic PostApiV1ServersIdImport builder with application/json body
 func NewPostApiV1ServersIdImportRequest(server string, id int, body PostApiV1ServersIdImportJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -11223,9 +11379,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/servers/{id} (the `PatchApiV1ServersId` operationId).
 	PatchApiV1ServersIdWithResponse(ctx context.Context, id int, body PatchApiV1ServersIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApiV1ServersIdResponse, error)
 
+	// GetApiV1ServersIdImportWithResponse The import of a server's accounts: progress
+	//
+	// The server's import job running now, or else its last one: state (queued, running, done, failed), the accounts listed (total) and applied so far (done), the counts so far, the first 100 conflicts and, for a failed job, why it stopped. A 404 when the server has never been imported.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/servers/{id}/import (the `GetApiV1ServersIdImport` operationId).
+	GetApiV1ServersIdImportWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1ServersIdImportResponse, error)
+
 	// PostApiV1ServersIdImportWithBodyWithResponse Import the accounts of a server
 	//
-	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+	// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+	// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+	// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11234,7 +11402,10 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServersIdImportWithResponse Import the accounts of a server
 	//
-	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+	// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+	// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+	// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+	// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15020,11 +15191,68 @@ func (r PatchApiV1ServersIdResponse) ContentType() string {
 	return ""
 }
 
+type GetApiV1ServersIdImportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LinksImportJob
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RestErrorBody
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *RestErrorBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1ServersIdImportResponse) GetJSON200() *LinksImportJob {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1ServersIdImportResponse) GetJSON400() *RestErrorBody {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApiV1ServersIdImportResponse) GetJSON404() *RestErrorBody {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1ServersIdImportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1ServersIdImportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1ServersIdImportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1ServersIdImportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1ServersIdImportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LinksImportResult
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *LinksImportJob
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15040,6 +15268,11 @@ type PostApiV1ServersIdImportResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r PostApiV1ServersIdImportResponse) GetJSON200() *LinksImportResult {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PostApiV1ServersIdImportResponse) GetJSON202() *LinksImportJob {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -17837,9 +18070,27 @@ func (c *ClientWithResponses) PatchApiV1ServersIdWithResponse(ctx context.Contex
 	return ParsePatchApiV1ServersIdResponse(rsp)
 }
 
+// GetApiV1ServersIdImportWithResponse The import of a server's accounts: progress
+//
+// The server's import job running now, or else its last one: state (queued, running, done, failed), the accounts listed (total) and applied so far (done), the counts so far, the first 100 conflicts and, for a failed job, why it stopped. A 404 when the server has never been imported.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/servers/{id}/import (the `GetApiV1ServersIdImport` operationId).
+func (c *ClientWithResponses) GetApiV1ServersIdImportWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetApiV1ServersIdImportResponse, error) {
+	rsp, err := c.GetApiV1ServersIdImport(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1ServersIdImportResponse(rsp)
+}
+
 // PostApiV1ServersIdImportWithBodyWithResponse Import the accounts of a server
 //
-// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17854,7 +18105,10 @@ func (c *ClientWithResponses) PostApiV1ServersIdImportWithBodyWithResponse(ctx c
 
 // PostApiV1ServersIdImportWithResponse Import the accounts of a server
 //
-// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+// Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+// With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+// A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+// A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20952,6 +21206,46 @@ func ParsePatchApiV1ServersIdResponse(rsp *http.Response) (*PatchApiV1ServersIdR
 	return response, nil
 }
 
+// ParseGetApiV1ServersIdImportResponse parses an HTTP response from a GetApiV1ServersIdImportWithResponse call
+func ParseGetApiV1ServersIdImportResponse(rsp *http.Response) (*GetApiV1ServersIdImportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1ServersIdImportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LinksImportJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePostApiV1ServersIdImportResponse parses an HTTP response from a PostApiV1ServersIdImportWithResponse call
 func ParsePostApiV1ServersIdImportResponse(rsp *http.Response) (*PostApiV1ServersIdImportResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20972,6 +21266,13 @@ func ParsePostApiV1ServersIdImportResponse(rsp *http.Response) (*PostApiV1Server
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest LinksImportJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest RestErrorBody

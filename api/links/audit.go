@@ -28,11 +28,12 @@ const (
 	AuditApplication   = "application"
 	AuditSigningKey    = "signing_key"
 	AuditWebhook       = "webhook"
+	AuditImport        = "import"
 )
 
 // AuditResources lists every resource an audit record can be about.
 var AuditResources = []string{AuditServer, AuditClient, AuditUser, AuditMembership, AuditService, AuditRole,
-	AuditAdmin, AuditAPICredential, AuditApplication, AuditSigningKey, AuditWebhook}
+	AuditAdmin, AuditAPICredential, AuditApplication, AuditSigningKey, AuditWebhook, AuditImport}
 
 // What was done.
 const (
@@ -93,7 +94,7 @@ type AuditRecord struct {
 	ActorID    int64          `json:"actor_id" validate:"required" example:"1"`
 	ActorName  string         `json:"actor_name" validate:"required" example:"admin@example.com"`
 	IP         string         `json:"ip" validate:"required" example:"203.0.113.7"`
-	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application,signing_key,webhook"`
+	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application,signing_key,webhook,import"`
 	ResourceID string         `json:"resource_id" validate:"required" example:"3"`
 	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair,rotate,redeliver,sync,retry,verify"`
 	ClientID   *int64         `json:"client_id" validate:"required" example:"12" extensions:"x-nullable"`

@@ -1,5 +1,7 @@
 package links
 
+import "time"
+
 // Kinds of an imported account: what an import does, or would do, with it.
 const (
 	ImportNewClient  = "new_client"  // a new client, its owner and the service
@@ -69,5 +71,67 @@ func (r *ImportResult) Add(row ImportRow) {
 	r.Accounts++
 	if *n <= MaxImportRows {
 		r.Rows = append(r.Rows, row)
+	}
+}
+
+// States of an import job.
+const (
+	ImportJobQueued  = "queued"  // waiting for a worker
+	ImportJobRunning = "running" // a worker applies it, a chunk at a time
+	ImportJobDone    = "done"    // every listed account was applied
+	ImportJobFailed  = "failed"  // stopped: see error
+)
+
+// ImportJob is a real import in the background: the accounts the server
+// listed when it started, applied a chunk per transaction with the counts
+// so far. One job per server runs at a time; a job cut short by a crash or
+// a restart resumes where it stopped.
+type ImportJob struct {
+	ID       int64  `json:"id" validate:"required" example:"7"`
+	ServerID int64  `json:"server_id" validate:"required" example:"3"`
+	Module   string `json:"module" validate:"required" example:"cpanel"`
+	State    string `json:"state" validate:"required" example:"running" enums:"queued,running,done,failed"`
+	// Total is how many accounts the server listed; Done how many of them
+	// are applied so far (the five counts add up to Done).
+	Total       int `json:"total" validate:"required" example:"1200"`
+	Done        int `json:"done" validate:"required" example:"500"`
+	NewClients  int `json:"new_clients" validate:"required" example:"450"`
+	NewServices int `json:"new_services" validate:"required" example:"30"`
+	Updated     int `json:"updated" validate:"required" example:"10"`
+	Unchanged   int `json:"unchanged" validate:"required" example:"8"`
+	Conflicts   int `json:"conflicts" validate:"required" example:"2"`
+	// ConflictRows are the first 100 accounts not imported (MaxImportRows),
+	// each with its reason.
+	ConflictRows []ImportRow `json:"conflict_rows" validate:"required"`
+	// Error says why a failed job stopped; empty otherwise.
+	Error string `json:"error,omitempty" example:""`
+	// StartedBy names who started the job (an e-mail or a credential name).
+	StartedBy  string     `json:"started_by" validate:"required" example:"admin@example.com"`
+	CreatedAt  time.Time  `json:"created_at" validate:"required"`
+	StartedAt  *time.Time `json:"started_at" validate:"required" extensions:"x-nullable"`
+	FinishedAt *time.Time `json:"finished_at" validate:"required" extensions:"x-nullable"`
+}
+
+// Finished tells whether the job has stopped, done or failed.
+func (j ImportJob) Finished() bool { return j.State == ImportJobDone || j.State == ImportJobFailed }
+
+// Add counts one applied account and keeps it when it is one of the first
+// MaxImportRows conflicts.
+func (j *ImportJob) Add(row ImportRow) {
+	j.Done++
+	switch row.Kind {
+	case ImportNewClient:
+		j.NewClients++
+	case ImportNewService:
+		j.NewServices++
+	case ImportUpdated:
+		j.Updated++
+	case ImportUnchanged:
+		j.Unchanged++
+	case ImportConflict:
+		j.Conflicts++
+		if len(j.ConflictRows) < MaxImportRows {
+			j.ConflictRows = append(j.ConflictRows, row)
+		}
 	}
 }

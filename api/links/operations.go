@@ -388,6 +388,7 @@ type OpTarget struct {
 	Action string
 }
 
-// ErrLeaseLost tells a worker that it no longer holds a server's lease (it
-// expired and another worker took the server over): it must stop.
+// ErrLeaseLost tells a worker that it no longer holds a server's lease, or
+// an import job's (it expired and another worker took it over): it must
+// stop.
 var ErrLeaseLost = errors.New("the lease of the server was lost")

@@ -102,6 +102,13 @@ func TestClientsBatchUpserts(t *testing.T) {
 		if n := sqlCount(t, st, "SELECT COUNT(*) FROM audit_records WHERE resource = 'client' AND action = 'create'"); n != 3 {
 			t.Fatalf("%d client creations audited, want 3", n)
 		}
+		// Each new client's owner membership has a record of its own.
+		for _, c := range []links.Client{c1, c3} {
+			rec := oneRecord(t, e.auditTrail("resource=membership"), links.AuditMembership, fmt.Sprintf("%d:%d", c.ID, c.OwnerUserID), links.AuditCreate)
+			if rec.After["owner"] != true || rec.ClientID == nil || *rec.ClientID != c.ID {
+				t.Fatalf("owner membership record: %+v", rec)
+			}
+		}
 
 		// The same request again: unchanged. A changed field: updated.
 		e.staff(http.MethodPut, "/api/v1/clients:batch", items, http.StatusOK, &res)

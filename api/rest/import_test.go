@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/applinks/applinks/api/imports"
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/store"
@@ -75,6 +77,32 @@ func (e *env) footprint(serverID int64) string {
 	return out
 }
 
+// runImport starts a real import through the API and works it as the
+// service's runner would (Drain), then answers the job as GET reports it.
+func (e *env) runImport(serverID int64) links.ImportJob {
+	e.t.Helper()
+	path := fmt.Sprintf("/api/v1/servers/%d/import", serverID)
+	var queued, job links.ImportJob
+	e.staff(http.MethodPost, path, map[string]any{"dry_run": false}, http.StatusAccepted, &queued)
+	if queued.ID == 0 || queued.State != links.ImportJobQueued || queued.Done != 0 || queued.Total == 0 {
+		e.t.Fatalf("queued job: %+v", queued)
+	}
+	if n := imports.New(e.store, imports.Config{}).Drain(context.Background()); n != 1 {
+		e.t.Fatalf("the runner worked %d jobs, want 1", n)
+	}
+	e.staff(http.MethodGet, path, nil, http.StatusOK, &job)
+	if job.ID != queued.ID || job.State != links.ImportJobDone {
+		e.t.Fatalf("job after the run: %+v", job)
+	}
+	return job
+}
+
+// jobCounts is what an import job answers, without its rows.
+func jobCounts(j links.ImportJob) string {
+	return fmt.Sprintf("accounts=%d new_clients=%d new_services=%d updated=%d unchanged=%d conflicts=%d",
+		j.Done, j.NewClients, j.NewServices, j.Updated, j.Unchanged, j.Conflicts)
+}
+
 func TestImportServer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -92,41 +120,49 @@ func TestImportServer(t *testing.T) {
 			t.Fatalf("the dry run wrote:\n%s\nwas\n%s", got, before)
 		}
 
-		var res links.ImportResult
-		e.staff(http.MethodPost, path, map[string]any{"dry_run": false}, http.StatusOK, &res)
-		if got := importCounts(res); got != want || res.DryRun {
-			t.Fatalf("real run = %s, want %s", got, want)
+		job := e.runImport(id)
+		if got := jobCounts(job); got != want || job.Total != 7 || job.StartedBy != adminEmail {
+			t.Fatalf("real run = %s (%+v), want %s", got, job, want)
 		}
-		// Every write is audited: 2 owners, 2 clients, 4 services and 1
-		// update, beside the setup's Jane, Dev, Acme and its 2 services.
+		// Every write is audited, as made by the admin who started the
+		// job: 2 owners with their memberships, 2 clients, 4 services and
+		// 1 update, beside the setup's Jane, Dev (and their memberships),
+		// Acme and its 2 services.
 		audited := map[string]int{}
 		for _, r := range e.auditTrail("") {
 			audited[r.Resource+" "+r.Action]++
+			if r.ActorName != adminEmail {
+				t.Fatalf("record %+v is not the admin's", r)
+			}
 		}
-		if audited["user create"] != 4 || audited["client create"] != 3 || audited["service create"] != 6 || audited["service update"] != 1 {
+		if audited["user create"] != 4 || audited["client create"] != 3 || audited["membership create"] != 4 ||
+			audited["service create"] != 6 || audited["service update"] != 1 || audited["import create"] != 1 {
 			t.Fatalf("audit trail: %v", audited)
 		}
-		rows := map[string]links.ImportRow{}
-		for _, r := range res.Rows {
-			rows[r.Username] = r
+		if len(job.ConflictRows) != 1 {
+			t.Fatalf("conflict rows: %+v", job.ConflictRows)
 		}
-		if r := rows["devacct"]; r.Kind != links.ImportConflict || r.Reason == "" || r.ServiceID != 0 {
+		if r := job.ConflictRows[0]; r.Username != "devacct" || r.Reason == "" || r.ServiceID != 0 {
 			t.Fatalf("dev's account: %+v", r)
 		}
-		if rows["carl2"].ClientID != rows["carl"].ClientID || rows["bob"].ClientID != rows["known"].ClientID {
-			t.Fatalf("accounts of one e-mail went to different clients: %+v", rows)
+		svcs := map[string]links.Service{}
+		var list rest.List[links.Service]
+		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/services?per_page=100&server_id=%d", id), nil, http.StatusOK, &list)
+		for _, svc := range list.Items {
+			svcs[svc.Username] = svc
+		}
+		if svcs["carl2"].ClientID != svcs["carl"].ClientID || svcs["bob"].ClientID != svcs["known"].ClientID {
+			t.Fatalf("accounts of one e-mail went to different clients: %+v", svcs)
 		}
 		var alice links.Client
-		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/clients/%d", rows["alice"].ClientID), nil, http.StatusOK, &alice)
+		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/clients/%d", svcs["alice"].ClientID), nil, http.StatusOK, &alice)
 		if alice.Name != "alice.example" || alice.Status != links.ClientActive {
 			t.Fatalf("alice's client: %+v", alice)
 		}
 		if _, hash, err := s.UserCredentials(ctx, "alice@alice.example"); err != nil || hash != "" {
 			t.Fatalf("alice's owner: hash %q, %v; want a user without a password", hash, err)
 		}
-		var svc links.Service
-		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/services/%d", rows["known"].ServiceID), nil, http.StatusOK, &svc)
-		if svc.Domain != "new.example" || svc.Status != links.ServiceSuspended {
+		if svc := svcs["known"]; svc.Domain != "new.example" || svc.Status != links.ServiceSuspended {
 			t.Fatalf("the known account was not updated: %+v", svc)
 		}
 		// The new services are written as CreateService writes them: each
@@ -139,38 +175,51 @@ func TestImportServer(t *testing.T) {
 			t.Fatalf("link states = %+v, want the 6 accounts imported or known", states)
 		}
 
+		records := len(e.auditTrail(""))
 		after := e.footprint(id)
-		var again links.ImportResult
-		e.staff(http.MethodPost, path, map[string]any{"dry_run": false}, http.StatusOK, &again)
-		if got := importCounts(again); got != "accounts=7 new_clients=0 new_services=0 updated=0 unchanged=6 conflicts=1" {
+		again := e.runImport(id)
+		if got := jobCounts(again); got != "accounts=7 new_clients=0 new_services=0 updated=0 unchanged=6 conflicts=1" {
 			t.Fatalf("second run = %s", got)
 		}
-		if got := e.footprint(id); got != after {
-			t.Fatalf("the second run changed something:\n%s\nwas\n%s", got, after)
+		// Nothing changed: only the second job's own record is new.
+		unchanged := strings.Replace(after, fmt.Sprintf("audit=%d", records), fmt.Sprintf("audit=%d", records+1), 1)
+		if got := e.footprint(id); got != unchanged {
+			t.Fatalf("the second run changed something:\n%s\nwant\n%s", got, unchanged)
 		}
 	})
 }
 
-// TestImportResumes checks that a run cut short after some chunks is
-// finished by the next one, without duplicates.
-func TestImportResumes(t *testing.T) {
+// TestImportJobProgress follows a real run: queued (and reported so) until
+// a runner works it, one at a time per server, then done.
+func TestImportJobProgress(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e, _, id := importEnv(t, s, importAccounts)
-		// What a crash after the first accounts' transaction leaves.
-		prefix := []links.PanelAccount{{Username: "alice", Domain: "alice.example", Email: "alice@alice.example"},
-			{Username: "carl", Domain: "carl.example", Email: "carl@shared.example"}}
-		if _, err := s.ImportAccounts(context.Background(), id, prefix, false); err != nil {
-			t.Fatal(err)
+		path := fmt.Sprintf("/api/v1/servers/%d/import", id)
+		resp, data := e.request(http.MethodGet, path, e.token, nil)
+		e.wantError(resp, data, http.StatusNotFound, links.ENOTFOUND, "")
+		resp, data = e.request(http.MethodGet, "/api/v1/servers/999/import", e.token, nil)
+		e.wantError(resp, data, http.StatusNotFound, links.ENOTFOUND, "")
+
+		var queued, seen links.ImportJob
+		e.staff(http.MethodPost, path, map[string]any{}, http.StatusAccepted, &queued)
+		e.staff(http.MethodGet, path, nil, http.StatusOK, &seen)
+		if seen.ID != queued.ID || seen.State != links.ImportJobQueued || seen.Total != 7 || seen.Done != 0 || seen.StartedAt != nil {
+			t.Fatalf("queued job as reported: %+v", seen)
 		}
-		var res links.ImportResult
-		e.staff(http.MethodPost, fmt.Sprintf("/api/v1/servers/%d/import", id), map[string]any{}, http.StatusOK, &res)
-		if got := importCounts(res); got != "accounts=7 new_clients=0 new_services=2 updated=1 unchanged=3 conflicts=1" {
-			t.Fatalf("resumed run = %s", got)
+		resp, data = e.request(http.MethodPost, path, e.token, map[string]any{})
+		body := e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, "")
+		if !strings.Contains(body.Error.Message, "wait for it to finish") {
+			t.Fatalf("second import: %s", body.Error.Message)
 		}
-		var clients rest.List[links.Client]
-		e.staff(http.MethodGet, "/api/v1/clients", nil, http.StatusOK, &clients)
-		if clients.Total != 3 { // acme, alice.example, carl.example
-			t.Fatalf("clients after the resumed run = %d, want 3", clients.Total)
+		// A dry run is fine meanwhile: it writes nothing.
+		e.staff(http.MethodPost, path, map[string]any{"dry_run": true}, http.StatusOK, nil)
+
+		if n := imports.New(s, imports.Config{}).Drain(context.Background()); n != 1 {
+			t.Fatalf("worked %d jobs, want 1", n)
+		}
+		e.staff(http.MethodGet, path, nil, http.StatusOK, &seen)
+		if seen.State != links.ImportJobDone || seen.Done != 7 || seen.StartedAt == nil || seen.FinishedAt == nil {
+			t.Fatalf("finished job: %+v", seen)
 		}
 	})
 }

@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	servers.DELETE("/:id", s.deleteServer)
 	servers.POST("/:id/test", s.testServer)
 	servers.POST("/:id/import", s.importServer)
+	servers.GET("/:id/import", s.importProgress)
 	servers.GET("/:id/sso-sources", s.serverSSOSources)
 
 	clients := staff.Group("/clients", requirePerm(links.PermManageClients))

@@ -77,9 +77,7 @@ type Store interface {
 	// res does not hold in error yet, in one transaction.
 	BatchClients(ctx context.Context, items []links.ClientBatchItem, res *links.BatchResult) error
 	BatchServices(ctx context.Context, items []links.ServiceBatchItem, res *links.BatchResult) (modules []string, err error)
-	// ImportAccounts imports a server's listed accounts, a chunk per
-	// transaction (nothing written with dryRun).
-	ImportAccounts(ctx context.Context, serverID int64, accts []links.PanelAccount, dryRun bool) (links.ImportResult, error)
+	ImportStore
 
 	AuditStore
 }

@@ -154,6 +154,9 @@ func createBatchClients(ctx context.Context, tx *gorm.DB, items []links.ClientBa
 		if err != nil {
 			return err
 		}
+		if err := auditOwnerMembership(ctx, tx, rows[k].ID, rows[k].OwnerUserID); err != nil {
+			return err
+		}
 		done(res, i, exts[k], links.BatchCreated, rows[k].ID)
 	}
 	return nil

@@ -53,8 +53,12 @@ func (s *Store) CreateClient(ctx context.Context, in links.ClientInput) (links.C
 		if err := tx.Create(&membershipRow{ClientID: row.ID, UserID: ownerID, Permissions: joinList(links.AllUserPermissions)}).Error; err != nil {
 			return err
 		}
-		return audit(ctx, tx, auditEntry{resource: links.AuditClient, id: auditID(row.ID), action: links.AuditCreate,
+		err := audit(ctx, tx, auditEntry{resource: links.AuditClient, id: auditID(row.ID), action: links.AuditCreate,
 			clientID: row.ID, after: clientFromRow(row)})
+		if err != nil {
+			return err
+		}
+		return auditOwnerMembership(ctx, tx, row.ID, ownerID)
 	})
 	if err != nil {
 		return links.Client{}, translate(err, "client")
@@ -278,6 +282,14 @@ func (s *Store) AddClientUser(ctx context.Context, clientID int64, in links.Clie
 // membershipAuditID names a user's place on a client in the audit trail.
 func membershipAuditID(clientID, userID int64) string {
 	return auditID(clientID) + ":" + auditID(userID)
+}
+
+// auditOwnerMembership records, in tx, the membership a new client gives
+// its owner (every permission), as any other membership is recorded.
+func auditOwnerMembership(ctx context.Context, tx *gorm.DB, clientID, ownerID int64) error {
+	return audit(ctx, tx, auditEntry{resource: links.AuditMembership, id: membershipAuditID(clientID, ownerID),
+		action: links.AuditCreate, clientID: clientID,
+		after: map[string]any{"user_id": ownerID, "permissions": links.AllUserPermissions, "owner": true}})
 }
 
 // SetUserPermissions replaces a user's permissions on a client. The owner's

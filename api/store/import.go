@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 
 	"gorm.io/gorm"
@@ -10,13 +11,13 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// Import of a server's accounts (POST /servers/{id}/import). A real run
-// applies the accounts a chunk at a time, each chunk in its own
-// transaction: a crash leaves a prefix of chunks applied, and a re-run
-// picks every account up again. It never duplicates anything, because each
-// account is first looked up by its place (server and username: an
-// account already imported is only updated) and a new client is found by
-// its owner's e-mail before one is created.
+// Import of a server's accounts (POST /servers/{id}/import). A dry run
+// (PreviewImport) tells what each account would become and writes nothing;
+// a real run is a job (import_jobs.go) that applies the accounts a chunk
+// at a time, each chunk in its own transaction. Nothing is ever
+// duplicated, because each account is first looked up by its place
+// (server and username: an account already imported is only updated) and
+// a new client is found by its owner's e-mail before one is created.
 
 // importChunk is how many accounts one transaction of a real run applies.
 const importChunk = 500
@@ -31,41 +32,27 @@ type importPlan struct {
 	dryRun   bool
 }
 
-// ImportAccounts imports the accounts listed by the server serverID, or,
-// with dryRun, only tells what it would do and writes nothing. The server
-// must exist and be active. It answers the counts and the first rows of
-// each kind, and whether anything changed (the lifecycle hook is told).
-func (s *Store) ImportAccounts(ctx context.Context, serverID int64, accts []links.PanelAccount, dryRun bool) (links.ImportResult, error) {
-	res := links.ImportResult{DryRun: dryRun, Rows: []links.ImportRow{}}
-	// planned holds the e-mails that a dry run's earlier chunks would have
-	// given a new client (a real run finds them in the database).
+// PreviewImport tells what importing accts, the accounts listed by the
+// server serverID, would do, and writes nothing: the counts and the first
+// rows of each kind. The server must exist and be active.
+func (s *Store) PreviewImport(ctx context.Context, serverID int64, accts []links.PanelAccount) (links.ImportResult, error) {
+	res := links.ImportResult{DryRun: true, Rows: []links.ImportRow{}}
+	// planned holds the e-mails that earlier chunks would have given a new
+	// client (a real run finds them in the database).
 	planned := map[string]int64{}
+	db := s.db.WithContext(ctx)
 	for chunk := range chunks(accts, importChunk) {
-		var rows []links.ImportRow
-		run := func(tx *gorm.DB) error {
-			p, err := loadImportPlan(tx, serverID, chunk, dryRun)
-			if err != nil {
-				return err
-			}
-			if dryRun {
-				for e, id := range planned {
-					p.clients[e] = id
-				}
-			}
-			rows, err = s.importChunk(ctx, tx, p, chunk)
-			return err
+		p, err := loadImportPlan(db, serverID, chunk, true)
+		if err != nil {
+			return res, translate(err, "services")
 		}
-		var err error
-		if dryRun {
-			err = run(s.db.WithContext(ctx))
-		} else {
-			err = s.txRetry(ctx, run)
-		}
+		maps.Copy(p.clients, planned)
+		rows, err := s.importChunk(ctx, db, p, chunk)
 		if err != nil {
 			return res, translate(err, "services")
 		}
 		for _, r := range rows {
-			if dryRun && r.Kind == links.ImportNewClient {
+			if r.Kind == links.ImportNewClient {
 				planned[strings.ToLower(r.Email)] = 0
 			}
 			res.Add(r)
@@ -252,6 +239,10 @@ func createImportClient(ctx context.Context, tx *gorm.DB, email string, a links.
 	if err := tx.Create(&m).Error; err != nil {
 		return 0, err
 	}
-	return c.ID, audit(ctx, tx, auditEntry{resource: links.AuditClient, id: auditID(c.ID), action: links.AuditCreate,
+	err = audit(ctx, tx, auditEntry{resource: links.AuditClient, id: auditID(c.ID), action: links.AuditCreate,
 		clientID: c.ID, after: clientFromRow(c)})
+	if err != nil {
+		return 0, err
+	}
+	return c.ID, auditOwnerMembership(ctx, tx, c.ID, c.OwnerUserID)
 }

@@ -12,7 +12,8 @@ import (
 
 // TestImportSpansChunks imports more accounts than one transaction
 // takes, with accounts of one e-mail in different chunks: the dry run
-// foresees what the real run does, and a second run changes nothing.
+// foresees what the real run (the job) does, and a second run changes
+// nothing.
 func TestImportSpansChunks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -26,30 +27,25 @@ func TestImportSpansChunks(t *testing.T) {
 			accts = append(accts, links.PanelAccount{Username: fmt.Sprintf("u%d", i), Domain: fmt.Sprintf("d%d.example.test", i),
 				Email: email, Suspended: i%3 == 0})
 		}
-		counts := func(r links.ImportResult) string {
-			return fmt.Sprintf("%d %d %d %d %d %d rows=%d", r.Accounts, r.NewClients, r.NewServices, r.Updated, r.Unchanged, r.Conflicts, len(r.Rows))
-		}
-		dry, err := s.ImportAccounts(ctx, srv.ID, accts, true)
+		dry, err := s.PreviewImport(ctx, srv.ID, accts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, total, _ := s.ListServices(ctx, links.ServiceFilter{}); total != 0 {
 			t.Fatalf("the dry run wrote %d services", total)
 		}
-		real, err := s.ImportAccounts(ctx, srv.ID, accts, false)
-		if err != nil {
-			t.Fatal(err)
+		got := fmt.Sprintf("%d %d %d %d %d %d rows=%d", dry.Accounts, dry.NewClients, dry.NewServices, dry.Updated, dry.Unchanged, dry.Conflicts, len(dry.Rows))
+		if want := "1100 1099 1 0 0 0 rows=101"; got != want {
+			t.Fatalf("dry run %s, want %s", got, want)
 		}
-		const want = "1100 1099 1 0 0 0 rows=101"
-		if counts(dry) != want || counts(real) != want {
-			t.Fatalf("dry run %s, real run %s, want %s", counts(dry), counts(real), want)
+		if got := jobCounts(runImport(t, s, srv.ID, accts)); got != "done 1100/1100 new_clients=1099 new_services=1 updated=0 unchanged=0 conflicts=0" {
+			t.Fatalf("real run %s", got)
 		}
 		if _, total, _ := s.ListClients(ctx, links.ClientFilter{}); total != 1099 {
 			t.Fatalf("clients = %d, want 1099", total)
 		}
-		again, err := s.ImportAccounts(ctx, srv.ID, accts, false)
-		if err != nil || counts(again) != "1100 0 0 0 1100 0 rows=100" {
-			t.Fatalf("second run %s, %v", counts(again), err)
+		if got := jobCounts(runImport(t, s, srv.ID, accts)); got != "done 1100/1100 new_clients=0 new_services=0 updated=0 unchanged=1100 conflicts=0" {
+			t.Fatalf("second run %s", got)
 		}
 	})
 }
@@ -63,11 +59,11 @@ func TestImportConflicts(t *testing.T) {
 		accts := []links.PanelAccount{{Username: "noemail", Domain: "a.example.test"},
 			{Username: "bademail", Domain: "b.example.test", Email: "not an address"},
 			{Username: "Bad_User", Domain: "c.example.test", Email: "c@example.test"}}
-		res, err := s.ImportAccounts(ctx, srv.ID, accts, false)
-		if err != nil || res.Conflicts != 3 || len(res.Rows) != 3 {
-			t.Fatalf("res = %+v, %v", res, err)
+		job := runImport(t, s, srv.ID, accts)
+		if job.Conflicts != 3 || len(job.ConflictRows) != 3 || job.Done != 3 {
+			t.Fatalf("job = %+v", job)
 		}
-		for _, r := range res.Rows {
+		for _, r := range job.ConflictRows {
 			if r.Kind != links.ImportConflict || r.Reason == "" {
 				t.Fatalf("row %+v, want a conflict with its reason", r)
 			}

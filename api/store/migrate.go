@@ -185,6 +185,21 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// A real import is a background job: its row (state, counts, a
+		// lease) and the accounts its server listed.
+		ID: "2026120750_import_jobs",
+		Migrate: func(tx *gorm.DB) error {
+			for _, row := range []any{&importJobRow{}, &importAccountRow{}} {
+				if !tx.Migrator().HasTable(row) {
+					if err := tx.Migrator().CreateTable(row); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

@@ -354,5 +354,6 @@ func allRows() []any {
 		&serviceRow{}, &linkCredentialRow{}, &applicationRow{}, &linkSettingRow{}, &linkStateRow{},
 		&operationRow{}, &serverTaskRow{}, &serverLeaseRow{}, &logEntryRow{}, &ssoTokenRow{}, &ssoEventRow{},
 		&apiCredentialRow{}, &auditRow{}, &signingKeyRow{}, &webhookRow{}, &webhookDeliveryRow{},
+		&importJobRow{}, &importAccountRow{},
 	}
 }

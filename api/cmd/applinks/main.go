@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/applinks/applinks/api/handoff"
+	"github.com/applinks/applinks/api/imports"
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/rest"
@@ -125,6 +126,11 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	// Not ctx: a signal stops the engine gracefully below, after HTTP.
 	engine.Start(context.WithoutCancel(ctx))
 	defer stopEngine(engine, cfg.ShutdownGrace, logger)
+	// Import jobs: one runner per replica, leases keep them apart. Its
+	// context ends with ctx; a job cut short resumes at the next claim.
+	importer := imports.New(db, imports.Config{LeaseTTL: cfg.LeaseTTL, Logger: logger, Lifecycle: engine})
+	importsDone := make(chan struct{})
+	go func() { defer close(importsDone); importer.Run(ctx) }()
 
 	spa, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -183,6 +189,10 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	// The engine gets what is left of the same grace period.
 	if err := engine.Stop(shutCtx); err != nil {
 		logger.Warn("provisioning shutdown", "err", err)
+	}
+	select { // the import runner stops after its chunk in flight
+	case <-importsDone:
+	case <-shutCtx.Done():
 	}
 	logger.Info("stopped")
 	return nil

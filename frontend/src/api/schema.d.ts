@@ -3721,11 +3721,58 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The import of a server's accounts: progress
+         * @description The server's import job running now, or else its last one: state (queued, running, done, failed), the accounts listed (total) and applied so far (done), the counts so far, the first 100 conflicts and, for a failed job, why it stopped. A 404 when the server has never been imported.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description server id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.ImportJob"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Import the accounts of a server
-         * @description Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported. With dry_run the answer tells what would happen and nothing is written. A real run writes 500 accounts per transaction: a run cut short leaves whole chunks applied, and running it again finishes it without duplicating anything (accounts are found by server and username, clients by their owner's e-mail); a second run of the same server changes nothing. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled. The answer has the counts and the first 100 rows of each kind. A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers zero counts and a message. An inactive server is a 409.
+         * @description Lists every account the server's credentials see (WHM listaccts; a reseller token sees only its own) and, for each: an account already known (same server and username) gets its domain and suspended state (Active or Suspended; a Terminated or Cancelled service stays); an account whose contact e-mail is a client owner's becomes a new service under that client; any other becomes a new client named after its domain (Active), its owner (a new user without a password: they sign in by single sign-on and may set one in the client area) and the service. An account without a valid contact e-mail, or whose e-mail belongs to a user who owns no client, is a conflict and is not imported.
+         *     With dry_run the answer (200) tells what would happen, with the counts and the first 100 rows of each kind, and nothing is written.
+         *     A real run answers 202 with a background job (follow it with GET /api/v1/servers/{id}/import): it applies the accounts listed now, 500 per transaction, and records its counts as it goes; a crash or a restart resumes it where it stopped, on this replica or another. It never duplicates anything (accounts are found by server and username, clients by their owner's e-mail), so a second import of the same server changes nothing. One import per server runs at a time: another is a 409. The import creates no operation: the reconciler pushes the links to the new accounts when the application is enabled.
+         *     A server that does not answer or answers garbage is a 503 and nothing is written; one that lists no account answers 200 with zero counts and a message, and starts no job. An inactive server is a 409.
          */
         post: {
             parameters: {
@@ -3744,13 +3791,22 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
+                /** @description the dry run's preview, or a server with nothing to import */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["links.ImportResult"];
+                    };
+                };
+                /** @description the real run, queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["links.ImportJob"];
                     };
                 };
                 /** @description Bad Request */
@@ -5578,7 +5634,7 @@ export interface components {
              * @example server
              * @enum {string}
              */
-            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application" | "signing_key" | "webhook";
+            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application" | "signing_key" | "webhook" | "import";
             /** @example 3 */
             resource_id: string;
             time: string;
@@ -5729,6 +5785,55 @@ export interface components {
              * @enum {string}
              */
             match?: "email";
+        };
+        "links.ImportJob": {
+            /**
+             * @description ConflictRows are the first 100 accounts not imported (MaxImportRows),
+             *     each with its reason.
+             */
+            conflict_rows: components["schemas"]["links.ImportRow"][];
+            /** @example 2 */
+            conflicts: number;
+            created_at: string;
+            /** @example 500 */
+            done: number;
+            /**
+             * @description Error says why a failed job stopped; empty otherwise.
+             * @example
+             */
+            error?: string;
+            finished_at: string | null;
+            /** @example 7 */
+            id: number;
+            /** @example cpanel */
+            module: string;
+            /** @example 450 */
+            new_clients: number;
+            /** @example 30 */
+            new_services: number;
+            /** @example 3 */
+            server_id: number;
+            started_at: string | null;
+            /**
+             * @description StartedBy names who started the job (an e-mail or a credential name).
+             * @example admin@example.com
+             */
+            started_by: string;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+            /**
+             * @description Total is how many accounts the server listed; Done how many of them
+             *     are applied so far (the five counts add up to Done).
+             * @example 1200
+             */
+            total: number;
+            /** @example 8 */
+            unchanged: number;
+            /** @example 10 */
+            updated: number;
         };
         "links.ImportResult": {
             /** @example 120 */

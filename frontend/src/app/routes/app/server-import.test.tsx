@@ -79,11 +79,45 @@ const preview = {
   ],
 };
 
+/** The import job of cp1 at some point of its run. */
+function job(over: Record<string, unknown>) {
+  return {
+    id: 7,
+    server_id: 1,
+    module: 'cpanel',
+    state: 'running',
+    total: 4,
+    done: 0,
+    new_clients: 0,
+    new_services: 0,
+    updated: 0,
+    unchanged: 0,
+    conflicts: 0,
+    conflict_rows: [],
+    started_by: 'admin@example.com',
+    created_at: '2026-12-06T10:00:00Z',
+    started_at: '2026-12-06T10:00:01Z',
+    finished_at: null,
+    ...over,
+  };
+}
+
+const finished = job({
+  ...counts,
+  state: 'done',
+  done: 4,
+  finished_at: '2026-12-06T10:00:03Z',
+  conflict_rows: [preview.rows[3]],
+});
+
 function server(handler: (req: Request) => Response | undefined | Promise<Response | undefined>) {
   return signedIn(async (req) => {
     const res = await handler(req);
     if (res) return res;
     if (route(req) === 'GET /api/v1/servers/1') return json(cp1);
+    if (route(req) === 'GET /api/v1/servers/1/import') {
+      return apiError(404, 'not_found', 'Server 1 has no import yet.');
+    }
     if (route(req) === 'GET /api/v1/servers/1/sso-sources') {
       return json({ sso_sources: [], since: '2026-10-29T10:00:00Z', items: [] });
     }
@@ -92,12 +126,20 @@ function server(handler: (req: Request) => Response | undefined | Promise<Respon
 }
 
 describe('server import', () => {
-  it('previews with a dry run, then imports', async () => {
+  it('previews with a dry run, then imports in the background with a progress bar', async () => {
+    let started = false;
+    let polls = 0;
     const fetch = mockFetch(
       server(async (req) => {
+        if (route(req) === 'GET /api/v1/servers/1/import' && started) {
+          polls++;
+          return json(polls === 1 ? job({ done: 2, new_clients: 1, new_services: 1 }) : finished);
+        }
         if (route(req) !== 'POST /api/v1/servers/1/import') return undefined;
         const body = (await req.clone().json()) as { dry_run: boolean };
-        return json(body.dry_run ? preview : { ...preview, dry_run: false, unchanged: 1 });
+        if (body.dry_run) return json(preview);
+        started = true;
+        return json(job({ state: 'queued', started_at: null }), 202);
       }),
     );
     const { user } = renderRoutes(routes, '/servers/1');
@@ -118,9 +160,55 @@ describe('server import', () => {
     expect(await posts[0]!.json()).toEqual({ dry_run: true, match: 'email' });
 
     await user.click(within(section).getByRole('button', { name: 'Import' }));
-    expect(await within(section).findByText('Imported')).toBeInTheDocument();
+    const bar = await within(section).findByRole('progressbar', { name: 'Import progress' });
+    expect(bar).toHaveAttribute('aria-valuemax', '4');
+    expect(await within(section).findByText('Importing: 2 of 4 accounts')).toBeInTheDocument();
+    expect(bar).toHaveAttribute('aria-valuenow', '2');
+    expect(within(section).queryByRole('table', { name: 'Accounts to import' })).toBeNull();
+    expect(within(section).getByRole('button', { name: 'Preview import' })).toBeDisabled();
+
+    expect(await within(section).findByText('Imported', {}, { timeout: 4000 })).toBeInTheDocument();
+    expect(within(section).queryByRole('progressbar')).toBeNull();
+    const conflicts = within(section).getByRole('table', { name: 'Accounts not imported' });
+    expect(conflicts).toHaveTextContent('dev');
     const after = requests(fetch).filter((r) => route(r) === 'POST /api/v1/servers/1/import');
     expect(await after[1]!.json()).toEqual({ dry_run: false, match: 'email' });
+  });
+
+  it('shows the running import after a reload, and why a job failed', async () => {
+    let polls = 0;
+    mockFetch(
+      server((req) => {
+        if (route(req) !== 'GET /api/v1/servers/1/import') return undefined;
+        polls++;
+        return json(
+          polls === 1
+            ? job({ total: 1200, done: 500, new_clients: 500 })
+            : job({
+                state: 'failed',
+                total: 1200,
+                done: 500,
+                new_clients: 500,
+                error: 'The import stopped after 500 of 1200 accounts: Server 1 (cp1) is inactive.',
+                finished_at: '2026-12-06T10:01:00Z',
+              }),
+        );
+      }),
+    );
+    renderRoutes(routes, '/servers/1');
+    const bar = await screen.findByRole('progressbar', { name: 'Import progress' });
+    expect(bar).toHaveAttribute('aria-valuenow', '500');
+    expect(bar).toHaveAttribute('aria-valuemax', '1200');
+    expect(screen.getByText('Importing: 500 of 1200 accounts')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'The import stopped after 500 of 1200 accounts: Server 1 (cp1) is inactive.',
+        {},
+        { timeout: 4000 },
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Import failed')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Preview import' })).toBeEnabled();
   });
 
   it('says why a server could not be read and offers nothing to import', async () => {

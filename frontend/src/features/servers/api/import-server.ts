@@ -1,28 +1,54 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
+import { serverImportKey } from './get-server-import';
+
+export type ImportResult = Schema<'links.ImportResult'>;
+export type ImportJob = Schema<'links.ImportJob'>;
+
+function postImport(id: number, dryRun: boolean) {
+  return unwrap(
+    api.POST('/api/v1/servers/{id}/import', {
+      params: { path: { id } },
+      body: { dry_run: dryRun, match: 'email' },
+    }),
+  );
+}
+
+/** True for the answer of a real run that started a job (202), not a preview. */
+export function isImportJob(answer: ImportResult | ImportJob): answer is ImportJob {
+  return 'state' in answer;
+}
 
 /**
- * POST /api/v1/servers/{id}/import: lists the server's accounts and imports them, or with
- * `dryRun` only tells what would happen (nothing written). A real run changes the server's
- * service count and the clients and services lists.
+ * POST /api/v1/servers/{id}/import with `dry_run`: lists the server's accounts and tells what
+ * importing them would do (the counts and the first 100 rows of each kind). Writes nothing.
  */
-export function useImportServer(id: number) {
+export function usePreviewImport(id: number) {
+  return useMutation({
+    mutationFn: async (): Promise<ImportResult> => {
+      const answer = await postImport(id, true);
+      if (isImportJob(answer)) throw new Error('The preview started an import.');
+      return answer;
+    },
+  });
+}
+
+/**
+ * POST /api/v1/servers/{id}/import, a real run: 202 with the background job, which
+ * useServerImport then follows (its cache is seeded with the queued job). A server that lists
+ * no account answers the empty result with its message instead, and starts nothing.
+ */
+export function useStartImport(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (dryRun: boolean) =>
-      unwrap(
-        api.POST('/api/v1/servers/{id}/import', {
-          params: { path: { id } },
-          body: { dry_run: dryRun, match: 'email' },
-        }),
-      ),
-    onSuccess: (result) => {
-      if (result.dry_run) return;
-      return Promise.all([
-        qc.invalidateQueries({ queryKey: ['servers'] }),
-        qc.invalidateQueries({ queryKey: ['clients'] }),
-        qc.invalidateQueries({ queryKey: ['services'] }),
-      ]);
+    mutationFn: () => postImport(id, false),
+    onSuccess: (answer) => {
+      if (isImportJob(answer)) {
+        qc.setQueryData(serverImportKey(id), answer);
+        return qc.invalidateQueries({ queryKey: serverImportKey(id) });
+      }
+      return undefined;
     },
   });
 }

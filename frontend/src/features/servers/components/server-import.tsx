@@ -3,9 +3,12 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
 import { errorMessage } from '@/lib/api-error';
-import { useImportServer } from '../api/import-server';
+import { isImportRunning, useServerImport } from '../api/get-server-import';
+import { isImportJob, usePreviewImport, useStartImport } from '../api/import-server';
 
 type Result = Schema<'links.ImportResult'>;
+type Job = Schema<'links.ImportJob'>;
+type Row = Schema<'links.ImportRow'>;
 
 const kindLabels: Record<string, string> = {
   new_client: 'New client',
@@ -15,35 +18,31 @@ const kindLabels: Record<string, string> = {
   conflict: 'Conflict',
 };
 
-/** The counts of an import, in the order the API names them. */
-function Counts({ result }: { result: Result }) {
+/** The counts of an import, in the order the API names them; `first` leads (listed or applied). */
+function Counts({ first, counts }: { first: [string, number]; counts: Result | Job }) {
   return (
     <dl className="dl">
-      <dt>Accounts listed</dt>
-      <dd>{result.accounts}</dd>
+      <dt>{first[0]}</dt>
+      <dd>{first[1]}</dd>
       <dt>New clients</dt>
-      <dd>{result.new_clients}</dd>
+      <dd>{counts.new_clients}</dd>
       <dt>New services</dt>
-      <dd>{result.new_services}</dd>
+      <dd>{counts.new_services}</dd>
       <dt>Updated</dt>
-      <dd>{result.updated}</dd>
+      <dd>{counts.updated}</dd>
       <dt>Unchanged</dt>
-      <dd>{result.unchanged}</dd>
+      <dd>{counts.unchanged}</dd>
       <dt>Conflicts</dt>
-      <dd>{result.conflicts}</dd>
+      <dd>{counts.conflicts}</dd>
     </dl>
   );
 }
 
-/** The rows the preview shows: every kind but unchanged (the API sends at most 100 of each). */
-function Rows({ result }: { result: Result }) {
-  const rows = result.rows.filter((r) => r.kind !== 'unchanged');
+/** Accounts with what the import does with each. */
+function Rows({ caption, rows }: { caption: string; rows: Row[] }) {
   if (rows.length === 0) return null;
   return (
-    <DataTable
-      caption="Accounts to import"
-      columns={['Account', 'Domain', 'Contact e-mail', 'Does']}
-    >
+    <DataTable caption={caption} columns={['Account', 'Domain', 'Contact e-mail', 'Does']}>
       {rows.map((r) => (
         <tr key={r.username}>
           <td>{r.username}</td>
@@ -59,16 +58,67 @@ function Rows({ result }: { result: Result }) {
   );
 }
 
+/** A running import: its progress bar (accounts applied of those listed) and the counts so far. */
+function Progress({ job }: { job: Job }) {
+  const pct = job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : 0;
+  const text =
+    job.state === 'queued'
+      ? 'Import queued: it starts in a moment.'
+      : `Importing: ${String(job.done)} of ${String(job.total)} accounts`;
+  return (
+    <div className="import-progress">
+      <p aria-live="polite">{text}</p>
+      <span
+        className="status__bar"
+        role="progressbar"
+        aria-label="Import progress"
+        aria-valuemin={0}
+        aria-valuemax={job.total}
+        aria-valuenow={job.done}
+        aria-valuetext={`${String(job.done)} of ${String(job.total)} accounts`}
+      >
+        <span className="status__fill" style={{ width: `${String(pct)}%` }} />
+      </span>
+      <Counts first={['Accounts imported so far', job.done]} counts={job} />
+    </div>
+  );
+}
+
+/** The server's import job: running (progress), done (counts, conflicts) or failed (why). */
+function ImportJobView({ job }: { job: Job }) {
+  if (isImportRunning(job)) return <Progress job={job} />;
+  const when = job.finished_at ? new Date(job.finished_at).toLocaleString() : '';
+  const by = job.started_by ? ` by ${job.started_by}` : '';
+  return (
+    <>
+      {job.state === 'failed' ? (
+        <Alert tone="error" title="Import failed" live={false}>
+          {job.error}
+        </Alert>
+      ) : (
+        <Alert tone="success" title="Imported" live={false}>
+          {`${String(job.total)} accounts listed, imported ${when}${by}.`}
+        </Alert>
+      )}
+      <Counts first={['Accounts applied', job.done]} counts={job} />
+      <Rows caption="Accounts not imported" rows={job.conflict_rows} />
+    </>
+  );
+}
+
 /**
  * Import accounts: a dry run previews what the server's accounts would become (counts and
- * conflicts), then Import writes them. Re-running an import finishes one cut short and never
- * duplicates anything, so there is no job to follow.
+ * conflicts), then Import starts a background job whose progress bar follows it, here or after
+ * a reload. The job resumes by itself after a restart and never duplicates anything.
  */
 export function ServerImport({ id }: { id: number }) {
-  const preview = useImportServer(id);
-  const run = useImportServer(id);
+  const preview = usePreviewImport(id);
+  const start = useStartImport(id);
+  const job = useServerImport(id);
+  const current = job.data;
+  const running = isImportRunning(current);
   const plan = preview.data;
-  const done = run.data;
+  const empty = start.data && !isImportJob(start.data) ? start.data.message : undefined;
   const changes = plan ? plan.new_clients + plan.new_services + plan.updated : 0;
 
   return (
@@ -83,39 +133,45 @@ export function ServerImport({ id }: { id: number }) {
       </p>
       <Button
         busy={preview.isPending}
+        disabled={running}
         onClick={() => {
-          run.reset();
-          preview.mutate(true);
+          start.reset();
+          preview.mutate();
         }}
       >
         Preview import
       </Button>
       <div aria-live="polite">
         {preview.isError ? <Alert tone="error">{errorMessage(preview.error)}</Alert> : null}
-        {run.isError ? <Alert tone="error">{errorMessage(run.error)}</Alert> : null}
+        {start.isError ? <Alert tone="error">{errorMessage(start.error)}</Alert> : null}
+        {job.isError ? <Alert tone="error">{errorMessage(job.error)}</Alert> : null}
         {plan?.message ? <Alert tone="info">{plan.message}</Alert> : null}
-        {done ? (
-          <Alert tone="success" title="Imported">
-            <Counts result={done} />
-          </Alert>
-        ) : null}
+        {empty ? <Alert tone="info">{empty}</Alert> : null}
       </div>
-      {plan && !done && plan.accounts > 0 ? (
+      {plan && plan.accounts > 0 && !running ? (
         <>
-          <Counts result={plan} />
-          <Rows result={plan} />
+          <Counts first={['Accounts listed', plan.accounts]} counts={plan} />
+          <Rows
+            caption="Accounts to import"
+            rows={plan.rows.filter((r) => r.kind !== 'unchanged')}
+          />
           <Button
             variant="primary"
-            busy={run.isPending}
+            busy={start.isPending}
             disabled={changes === 0}
             onClick={() => {
-              run.mutate(false);
+              start.mutate(undefined, {
+                onSuccess: () => {
+                  preview.reset();
+                },
+              });
             }}
           >
             {changes === 0 ? 'Nothing to import' : 'Import'}
           </Button>
         </>
       ) : null}
+      {current && (!plan || running) ? <ImportJobView job={current} /> : null}
     </section>
   );
 }
