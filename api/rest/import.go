@@ -25,7 +25,7 @@ import (
 //	@Failure		422		{object}	ErrorBody
 //	@Failure		503		{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/import [post]
-func (s *Server) importServer(c echo.Context) error {
+func (h *serversAPI) importServer(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -38,18 +38,18 @@ func (s *Server) importServer(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	srv, err := s.store.Server(ctx, id)
+	srv, err := h.store.Server(ctx, id)
 	if err != nil {
 		return err
 	}
 	if !srv.Active {
 		return links.Errorf(links.ECONFLICT, "Server %d (%s) is inactive: activate it before importing its accounts.", id, srv.Name)
 	}
-	panel, ok := s.panels[srv.Module]
+	panel, ok := h.panels[srv.Module]
 	if !ok {
 		return links.Errorf(links.EUNPROCESSABLE, "Server %d has the module %q, whose accounts cannot be listed.", id, srv.Module)
 	}
-	conn, err := s.store.ServerConn(ctx, id)
+	conn, err := h.store.ServerConn(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -61,14 +61,14 @@ func (s *Server) importServer(c echo.Context) error {
 		return c.JSON(http.StatusOK, links.ImportResult{DryRun: in.DryRun, Rows: []links.ImportRow{},
 			Message: "The server lists no accounts: there is nothing to import."})
 	}
-	res, err := s.store.ImportAccounts(ctx, id, accts, in.DryRun)
+	res, err := h.store.ImportAccounts(ctx, id, accts, in.DryRun)
 	if err != nil {
 		return err
 	}
 	if !in.DryRun && res.NewClients+res.NewServices+res.Updated > 0 {
 		// The lifecycle hook hears of the application whose accounts
 		// changed (their locations are already written).
-		s.serviceChanged(ctx, nil, &links.Service{Module: srv.Module})
+		h.lifecycle.ServiceChanged(ctx, nil, &links.Service{Module: srv.Module})
 	}
 	return c.JSON(http.StatusOK, res)
 }

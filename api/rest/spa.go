@@ -53,15 +53,15 @@ const noSPA = `<!doctype html><title>applinks</title><p>The web interface was no
 // the JSON 404.
 var reservedPrefixes = []string{"/api/", "/sso/", "/.well-known/", "/metrics", "/healthz", "/readyz", "/__sim/"}
 
-func (s *Server) spaRoutes() {
-	s.echo.GET("/*", s.serveSPA)
-	s.echo.HEAD("/*", s.serveSPA)
+// spaHandler serves the built single-page app.
+type spaHandler struct {
+	spa fs.FS // nil serves a page saying the SPA is not built
 }
 
 // serveSPA serves the built SPA: hashed assets with a long cache life, and
 // index.html (never cached) for every other path, so client-side routes work
 // on reload.
-func (s *Server) serveSPA(c echo.Context) error {
+func (s *spaHandler) serveSPA(c echo.Context) error {
 	p := c.Request().URL.Path
 	for _, r := range reservedPrefixes {
 		if strings.HasPrefix(p, r) || p == strings.TrimSuffix(r, "/") {

@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +13,44 @@ import (
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/sso"
 )
+
+// ssoFlows is what the click, the redemption, the trusted-application token
+// and the staff SSO audit need from the sso package.
+type ssoFlows interface {
+	Click(ctx context.Context, req sso.ClickRequest) (string, error)
+	RetryAfter() int
+	Redeem(ctx context.Context, accessToken, ip string) (sso.Session, error)
+	RedeemOrHold(ctx context.Context, accessToken, ip string, hold sso.Hold) (sso.Session, error)
+	Decline(ctx context.Context, accessToken, ip string) error
+	Account(ctx context.Context, userID, clientID int64) (sso.Account, error)
+	Landing(ctx context.Context, sess sso.Session) (string, error)
+	Fallback(ctx context.Context, destination, subscriberID string) string
+	Authenticate(ctx context.Context, identifier, secret string) (links.APICredential, error)
+	IssueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ip string) (links.SSOTokenAnswer, error)
+	Record(ctx context.Context, e links.SSOEvent)
+	Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
+}
+
+// ssoAPI serves single sign-on: cPanel's click, the redemption (with its
+// login-switch confirmation), the fallback page, trusted applications'
+// tokens and the staff SSO audit.
+type ssoAPI struct {
+	sso      ssoFlows
+	sessions *portalSessions
+	cop      *http.CrossOriginProtection // the redemption form's same-origin check
+	logger   *slog.Logger
+}
+
+// noStore keeps SSO and client-area answers out of caches and their URLs
+// (which may carry a token) out of Referer headers.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Referrer-Policy", "no-referrer")
+		return next(c)
+	}
+}
 
 // SSOErrorBody is the error answer of the single sign-on endpoints: the one
 // error shape plus the refusal reason.
@@ -130,7 +169,7 @@ func (h *ssoAPI) finishRedeem(c echo.Context, status int, sess sso.Session, err 
 	}
 	a, err := h.sso.Account(c.Request().Context(), sess.UserID, sess.ClientID)
 	if err == nil {
-		err = h.startSession(c, a)
+		err = h.sessions.start(c, a)
 	}
 	if err != nil {
 		h.logger.Error("sso: could not start the session", "err", err)
