@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -132,7 +133,7 @@ func (h *portalAPI) portalLogin(c echo.Context) error {
 	}
 	a, err := h.sso.Account(ctx, u.ID, req.ClientID)
 	if err != nil {
-		if err == sso.ErrNoSession {
+		if errors.Is(err, sso.ErrNoSession) {
 			return links.FieldError("client_id", "You are not on client %d.", req.ClientID)
 		}
 		return err
@@ -205,7 +206,7 @@ func (h *portalAPI) portalSwitch(c echo.Context) error {
 	}
 	cur := currentAccount(c)
 	a, err := h.sso.Account(c.Request().Context(), cur.User.ID, req.ClientID)
-	if err == sso.ErrNoSession {
+	if errors.Is(err, sso.ErrNoSession) {
 		return links.Errorf(links.EFORBIDDEN, "You are not on client %d.", req.ClientID)
 	} else if err != nil {
 		return err

@@ -135,8 +135,8 @@ type PanelSessionAnswer struct {
 //	@Param			id	path		int	true	"service id"
 //	@Success		200	{object}	PanelSessionAnswer
 //	@Failure		401	{object}	ErrorBody
-//	@Failure		403	{object}	SSOErrorBody
-//	@Failure		404	{object}	SSOErrorBody
+//	@Failure		403	{object}	ErrorBody
+//	@Failure		404	{object}	ErrorBody
 //	@Failure		429	{object}	ErrorBody
 //	@Failure		503	{object}	ErrorBody
 //	@Router			/api/v1/portal/services/{id}/sso [post]
@@ -149,7 +149,7 @@ func (h *portalAPI) portalPanelSession(c echo.Context) error {
 	ctx := c.Request().Context()
 	svc, err := h.sso.AuthorizePanelSession(ctx, a, id, c.RealIP())
 	if err != nil {
-		return ssoError(c, err)
+		return refused(err)
 	}
 	ev := links.SSOEvent{Kind: links.SSOKindSession, Source: links.SSOSourcePortal, UserID: &a.User.ID, ClientID: &a.Current.ID,
 		ServiceID: &svc.ID, ServerID: &svc.ServerID, Destination: svc.Module, IP: c.RealIP()}

@@ -2906,7 +2906,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Not Found */
@@ -2915,7 +2915,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Too Many Requests */
@@ -4619,7 +4619,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Unauthorized */
@@ -4628,7 +4628,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Forbidden */
@@ -4637,7 +4637,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Not Found */
@@ -4646,7 +4646,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Too Many Requests */
@@ -5245,7 +5245,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Unauthorized */
@@ -5254,7 +5254,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Forbidden */
@@ -5263,7 +5263,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Too Many Requests */
@@ -6493,6 +6493,14 @@ export interface components {
             field?: string;
             /** @example The hostname is required. */
             message?: string;
+            /**
+             * @description Reason is the refusal reason of a single sign-on endpoint (e.g.
+             *     sso_disabled, client_closed, service_inactive, invalid_credentials,
+             *     invalid_destination, forbidden_source, user_not_on_client,
+             *     invalid_client, invalid_request); absent elsewhere.
+             * @example sso_disabled
+             */
+            reason?: string;
         };
         "rest.Health": {
             /** @example ok */
@@ -6833,19 +6841,6 @@ export interface components {
         };
         "rest.SigningKeysAnswer": {
             keys: components["schemas"]["links.SigningKeyInfo"][];
-        };
-        "rest.SSOErrorBody": {
-            error?: components["schemas"]["rest.SSOErrorDetail"];
-        };
-        "rest.SSOErrorDetail": {
-            /** @example forbidden */
-            code?: string;
-            /** @example  */
-            field?: string;
-            /** @example SSO authentication blocked for client 7. */
-            message?: string;
-            /** @example sso_disabled */
-            reason?: string;
         };
     };
     responses: never;
