@@ -18,8 +18,7 @@ type clientArea interface {
 	Account(ctx context.Context, userID, clientID int64) (sso.Account, error)
 	EndSessions(ctx context.Context, userID int64) error
 	UpdateProfile(ctx context.Context, userID int64, ch sso.ProfileChange) (string, error)
-	AuthorizePanelSession(ctx context.Context, a sso.Account, serviceID int64, ip string) (links.Service, error)
-	Record(ctx context.Context, e links.SSOEvent)
+	PanelSession(ctx context.Context, a sso.Account, serviceID int64, ip string) (string, error)
 	Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
 }
 
@@ -30,7 +29,6 @@ type portalStore interface {
 	ListServices(ctx context.Context, f links.ServiceFilter) ([]links.Service, int64, error)
 	Service(ctx context.Context, id int64) (links.Service, error)
 	Server(ctx context.Context, id int64) (links.Server, error)
-	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
 	UpdateClient(ctx context.Context, id int64, p links.ClientPatch) (links.Client, error)
 	ClientUsers(ctx context.Context, clientID int64) ([]links.Membership, error)
 	SetUserPermissions(ctx context.Context, clientID, userID int64, perms []string) (links.Membership, error)
@@ -42,7 +40,6 @@ type portalStore interface {
 type portalAPI struct {
 	sso      clientArea
 	store    portalStore
-	panels   map[string]links.Panel // by module
 	sessions *portalSessions
 	logins   *loginGuard
 	cop      *http.CrossOriginProtection // the same-origin check of changes

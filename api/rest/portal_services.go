@@ -145,33 +145,10 @@ func (h *portalAPI) portalPanelSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := currentAccount(c)
-	ctx := c.Request().Context()
-	svc, err := h.sso.AuthorizePanelSession(ctx, a, id, c.RealIP())
+	u, err := h.sso.PanelSession(c.Request().Context(), currentAccount(c), id, c.RealIP())
 	if err != nil {
 		return refused(err)
 	}
-	ev := links.SSOEvent{Kind: links.SSOKindSession, Source: links.SSOSourcePortal, UserID: &a.User.ID, ClientID: &a.Current.ID,
-		ServiceID: &svc.ID, ServerID: &svc.ServerID, Destination: svc.Module, IP: c.RealIP()}
-	panel, ok := h.panels[svc.Module]
-	if !ok {
-		ev.Outcome, ev.Reason = links.SSORefused, links.SSOReasonPanelError
-		h.sso.Record(ctx, ev)
-		return links.Errorf(links.EUNAVAILABLE, "Signing into %s servers is not available.", svc.Module)
-	}
-	conn, err := h.store.ServerConn(ctx, svc.ServerID)
-	if err != nil {
-		return err
-	}
-	u, err := panel.CreateSession(ctx, conn, svc.Username)
-	if err != nil {
-		h.logger.Warn("portal: panel session failed", "service_id", svc.ID, "server_id", svc.ServerID, "err", err)
-		ev.Outcome, ev.Reason = links.SSORefused, links.SSOReasonPanelError
-		h.sso.Record(ctx, ev)
-		return links.Errorf(links.EUNAVAILABLE, "The server could not open a session for this account right now; try again in a moment.")
-	}
-	ev.Outcome = links.SSOSuccess
-	h.sso.Record(ctx, ev)
 	return c.JSON(http.StatusOK, PanelSessionAnswer{URL: u})
 }
 

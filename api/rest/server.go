@@ -135,7 +135,7 @@ func newHandlers(cfg Config, d Deps) handlers {
 		}
 		h.sso = &ssoAPI{sso: d.SSO, sessions: sessions, cop: cop, logger: d.Logger}
 		h.creds = &credentialsAPI{sso: d.SSO, logger: d.Logger}
-		h.portal = &portalAPI{sso: d.SSO, store: d.Store, panels: panels, sessions: sessions, logins: logins, cop: cop, logger: d.Logger}
+		h.portal = &portalAPI{sso: d.SSO, store: d.Store, sessions: sessions, logins: logins, cop: cop, logger: d.Logger}
 		h.limits = d.SSO.Limits()
 	}
 	if d.Handoff != nil {

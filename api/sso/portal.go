@@ -91,7 +91,7 @@ func (s *Service) EndSessions(ctx context.Context, userID int64) error {
 // cPanel" on a service of the current account: the service is the
 // account's, the account is not Closed, allows single sign-on, the user
 // holds sso and services on it and the service still qualifies. Refusals are audited;
-// the caller audits the panel's own outcome with Record.
+// PanelSession audits the panel's own outcome.
 func (s *Service) AuthorizePanelSession(ctx context.Context, a Account, serviceID int64, ip string) (links.Service, error) {
 	ev := links.SSOEvent{Kind: links.SSOKindSession, Source: links.SSOSourcePortal, UserID: id(a.User.ID),
 		ClientID: id(a.Current.ID), ServiceID: id(serviceID), Destination: "cpanel", IP: ip}

@@ -46,6 +46,7 @@ type Store interface {
 	UserCredentials(ctx context.Context, email string) (links.User, string, error)
 	UpdateUser(ctx context.Context, id int64, name, email *string) (links.User, error)
 	EndUserSessions(ctx context.Context, id int64) error
+	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
 }
 
 // MaxTokenTTL is the longest an SSO token lives.
@@ -120,6 +121,9 @@ type Config struct {
 	// Signer signs the assertion of a link with a signed hand-off; nil
 	// lands such links on their external target without one.
 	Signer Signer
+	// Panels open the one-time sessions of "Log in to cPanel", by their
+	// Module(); a module without one answers that it is not available.
+	Panels []links.Panel
 }
 
 // Signer signs a hand-off assertion into a compact JWT (api/handoff).
@@ -129,11 +133,12 @@ type Signer interface {
 
 // Service applies the single sign-on rules. It is safe for concurrent use.
 type Service struct {
-	store Store
-	cfg   Config
-	log   *slog.Logger
-	now   func() time.Time
-	dummy string
+	store  Store
+	cfg    Config
+	panels map[string]links.Panel // by module
+	log    *slog.Logger
+	now    func() time.Time
+	dummy  string
 }
 
 // New returns the service.
@@ -156,7 +161,11 @@ func New(store Store, cfg Config) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, cfg: cfg, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
+	panels := map[string]links.Panel{}
+	for _, p := range cfg.Panels {
+		panels[p.Module()] = p
+	}
+	return &Service{store: store, cfg: cfg, panels: panels, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
 }
 
 // PublicURL is the origin the service answers on.
