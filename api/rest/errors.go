@@ -43,12 +43,13 @@ var codeStatus = map[string]int{
 	links.EINTERNAL:      http.StatusInternalServerError,
 }
 
+// statusCode gives Echo's own errors a code of the closed set: a wrong
+// method, body size or content type is invalid input, and the status tells
+// which.
 var statusCode = map[int]string{
-	http.StatusBadRequest:          links.EINVALID,
-	http.StatusUnprocessableEntity: links.EUNPROCESSABLE,
-	http.StatusNotFound:            links.ENOTFOUND,
-	// A wrong method, body size or content type is invalid input: the
-	// status tells which.
+	http.StatusBadRequest:            links.EINVALID,
+	http.StatusUnprocessableEntity:   links.EUNPROCESSABLE,
+	http.StatusNotFound:              links.ENOTFOUND,
 	http.StatusMethodNotAllowed:      links.EINVALID,
 	http.StatusRequestEntityTooLarge: links.EINVALID,
 	http.StatusUnsupportedMediaType:  links.EINVALID,

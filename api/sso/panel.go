@@ -25,7 +25,7 @@ func (s *Service) PanelSession(ctx context.Context, a Account, serviceID int64, 
 		s.record(ctx, ev)
 		return "", links.Errorf(links.EUNAVAILABLE, "Signing into %s servers is not available.", svc.Module)
 	}
-	conn, err := s.store.ServerConn(ctx, svc.ServerID)
+	conn, err := s.targets.ServerConn(ctx, svc.ServerID)
 	if err != nil {
 		return "", err
 	}

@@ -20,33 +20,61 @@ import (
 	"github.com/applinks/applinks/api/secret"
 )
 
-// Store is what single sign-on needs from the database.
+// Store is what single sign-on needs from the database: the union of the
+// interfaces below, one for each use, so that a test double or another
+// storage implements only the part it is about.
 type Store interface {
+	TargetStore
+	TokenStore
+	EventStore
+	CredentialStore
+	AccountStore
+}
+
+// TargetStore finds what a sign-in leads to: the account, service and link
+// of a click or a panel session, an application's link setting, and the
+// service's server to open a panel session on.
+type TargetStore interface {
 	SSOClickTarget(ctx context.Context, subscriberID string) (links.SSOClickTarget, error)
 	SSOServiceTarget(ctx context.Context, serviceID int64) (links.SSOClickTarget, error)
+	LinkSetting(ctx context.Context, module, key string) (links.LinkSetting, bool, error)
+	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
+}
+
+// TokenStore keeps the one-time tokens, by hash.
+type TokenStore interface {
 	CreateSSOToken(ctx context.Context, t links.SSOToken, ev *links.SSOEvent) (links.SSOToken, error)
 	SSOToken(ctx context.Context, hash string) (links.SSOToken, error)
 	ConsumeSSOToken(ctx context.Context, hash string, now time.Time, ev *links.SSOEvent) (links.SSOToken, bool, error)
 	PurgeSSOTokens(ctx context.Context, expiredBefore time.Time) (int64, error)
+}
+
+// EventStore keeps the audit of every attempt.
+type EventStore interface {
 	RecordSSOEvent(ctx context.Context, e links.SSOEvent) error
 	ListSSOEvents(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
+}
 
+// CredentialStore keeps the trusted applications' API credentials.
+type CredentialStore interface {
 	CreateAPICredential(ctx context.Context, c links.APICredential, secretHash string) (links.APICredential, error)
 	ListAPICredentials(ctx context.Context) ([]links.APICredential, error)
 	APICredentialByIdentifier(ctx context.Context, identifier string) (links.APICredential, string, error)
 	APICredential(ctx context.Context, id int64) (links.APICredential, error)
 	RevokeAPICredential(ctx context.Context, id int64, at time.Time) error
 	TouchAPICredential(ctx context.Context, id int64, at time.Time) error
+}
 
+// AccountStore reads the client-area users and their accounts, and changes
+// what a user may change of their own login.
+type AccountStore interface {
 	Client(ctx context.Context, id int64) (links.Client, error)
 	Membership(ctx context.Context, clientID, userID int64) (links.Membership, error)
 	User(ctx context.Context, id int64) (links.User, error)
 	UserClients(ctx context.Context, userID int64) ([]links.Client, []links.Membership, error)
-	LinkSetting(ctx context.Context, module, key string) (links.LinkSetting, bool, error)
 	UserCredentials(ctx context.Context, email string) (links.User, string, error)
 	UpdateUser(ctx context.Context, id int64, name, email *string) (links.User, error)
 	EndUserSessions(ctx context.Context, id int64) error
-	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
 }
 
 // MaxTokenTTL is the longest an SSO token lives.
@@ -133,12 +161,16 @@ type Signer interface {
 
 // Service applies the single sign-on rules. It is safe for concurrent use.
 type Service struct {
-	store  Store
-	cfg    Config
-	panels map[string]links.Panel // by module
-	log    *slog.Logger
-	now    func() time.Time
-	dummy  string
+	targets  TargetStore
+	tokens   TokenStore
+	events   EventStore
+	creds    CredentialStore
+	accounts AccountStore
+	cfg      Config
+	panels   map[string]links.Panel // by module
+	log      *slog.Logger
+	now      func() time.Time
+	dummy    string
 }
 
 // New returns the service.
@@ -165,7 +197,7 @@ func New(store Store, cfg Config) *Service {
 	for _, p := range cfg.Panels {
 		panels[p.Module()] = p
 	}
-	return &Service{store: store, cfg: cfg, panels: panels, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
+	return &Service{targets: store, tokens: store, events: store, creds: store, accounts: store, cfg: cfg, panels: panels, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
 }
 
 // PublicURL is the origin the service answers on.
@@ -308,7 +340,7 @@ func (s *Service) record(ctx context.Context, e links.SSOEvent) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := s.store.RecordSSOEvent(ctx, e); err != nil {
+	if err := s.events.RecordSSOEvent(ctx, e); err != nil {
 		s.log.Warn("sso: could not record the event", "err", err, "kind", e.Kind, "outcome", e.Outcome, "reason", e.Reason)
 	}
 }
@@ -348,7 +380,7 @@ func (s *Service) newToken(ctx context.Context, t links.SSOToken, ev *links.SSOE
 	t.ExpiresAt = s.now().Add(s.cfg.TokenTTL)
 	issued := outcome(*ev, nil)
 	issued.Time = s.now()
-	stored, err := s.store.CreateSSOToken(ctx, t, &issued)
+	stored, err := s.tokens.CreateSSOToken(ctx, t, &issued)
 	if err != nil {
 		return "", links.SSOToken{}, err
 	}
@@ -408,7 +440,7 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 	if !validSecretText(req.SubscriberID, 1, 128) || !validSecretText(req.Token, 16, 256) {
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is missing or malformed.")
 	}
-	target, err := s.store.SSOClickTarget(ctx, req.SubscriberID)
+	target, err := s.targets.SSOClickTarget(ctx, req.SubscriberID)
 	if links.ErrorCode(err) == links.ENOTFOUND {
 		secret.Equal(secret.Hash(req.Token), s.dummy) // same work as a known subscriber
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is not valid.")
@@ -442,7 +474,7 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 
 // Purge deletes the tokens that expired more than PurgeAfter ago.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
-	return s.store.PurgeSSOTokens(ctx, s.now().Add(-s.cfg.PurgeAfter))
+	return s.tokens.PurgeSSOTokens(ctx, s.now().Add(-s.cfg.PurgeAfter))
 }
 
 // RunPurger purges expired tokens on a ticker until ctx is done.
@@ -468,7 +500,7 @@ func (s *Service) RunPurger(ctx context.Context, every time.Duration) {
 
 // Events lists SSO events.
 func (s *Service) Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error) {
-	return s.store.ListSSOEvents(ctx, f)
+	return s.events.ListSSOEvents(ctx, f)
 }
 
 // tokenMatches checks a click's token against the credential's hash, or,
