@@ -25,9 +25,8 @@ type ssoFlows interface {
 	Account(ctx context.Context, userID, clientID int64) (sso.Account, error)
 	Landing(ctx context.Context, sess sso.Session) (string, error)
 	Fallback(ctx context.Context, destination, subscriberID string) string
-	Authenticate(ctx context.Context, identifier, secret string) (links.APICredential, error)
+	AuthenticateApplication(ctx context.Context, identifier, secret, ip string) (links.APICredential, error)
 	IssueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ip string) (links.SSOTokenAnswer, error)
-	Record(ctx context.Context, e links.SSOEvent)
 	Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
 }
 
@@ -186,14 +185,10 @@ func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
 			return &sso.Refusal{Reason: links.SSOReasonBadCredentials, Err: links.Errorf(links.EUNAUTHORIZED, "Authenticate with HTTP Basic: the API credential's identifier and secret.")}
 		}
-		cred, err := h.sso.Authenticate(c.Request().Context(), strings.TrimSpace(id), secretText)
+		// A refusal is audited by sso; the error handler adds the Basic
+		// challenge to its 401.
+		cred, err := h.sso.AuthenticateApplication(c.Request().Context(), strings.TrimSpace(id), secretText, c.RealIP())
 		if err != nil {
-			if links.ErrorCode(err) == links.EUNAUTHORIZED {
-				c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
-				h.sso.Record(c.Request().Context(), links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceAPI,
-					Outcome: links.SSORefused, Reason: links.SSOReasonBadCredentials, IP: c.RealIP()})
-				return &sso.Refusal{Reason: links.SSOReasonBadCredentials, Err: links.Errorf(links.EUNAUTHORIZED, "The API credential is not valid.")}
-			}
 			return err
 		}
 		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), credentialKey, cred)))

@@ -31,6 +31,19 @@ func (s *Service) Authenticate(ctx context.Context, identifier, secretText strin
 	return cred, nil
 }
 
+// AuthenticateApplication authenticates the trusted application of a token
+// request (Authenticate) from ip. A failure is audited as a refused issue
+// and answered as a *Refusal with the reason invalid_credentials.
+func (s *Service) AuthenticateApplication(ctx context.Context, identifier, secretText, ip string) (links.APICredential, error) {
+	cred, err := s.Authenticate(ctx, identifier, secretText)
+	if links.ErrorCode(err) == links.EUNAUTHORIZED {
+		s.record(ctx, links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceAPI,
+			Outcome: links.SSORefused, Reason: links.SSOReasonBadCredentials, IP: ip})
+		return links.APICredential{}, refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The API credential is not valid.")
+	}
+	return cred, err
+}
+
 // IssueForApplication is CreateSsoToken: a token for a user of an account
 // (the owner by default) to a destination, on behalf of a trusted
 // application. Every refusal names its cause and is audited.

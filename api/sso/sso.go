@@ -345,9 +345,6 @@ func (s *Service) record(ctx context.Context, e links.SSOEvent) {
 	}
 }
 
-// Record appends an audit event (e.g. the outcome of a panel session).
-func (s *Service) Record(ctx context.Context, e links.SSOEvent) { s.record(ctx, e) }
-
 func id(v int64) *int64 {
 	if v == 0 {
 		return nil
