@@ -26,11 +26,7 @@ type OwnerTransfer struct {
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/clients/{id}/users/{userId} [delete]
 func (h *clientsAPI) removeClientUser(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	userID, err := pathID(c, "userId")
+	id, userID, err := clientUserIDs(c)
 	if err != nil {
 		return err
 	}

@@ -77,10 +77,7 @@ func (h *clientsAPI) listClients(c echo.Context) error {
 //	@Router			/api/v1/clients [post]
 func (h *clientsAPI) createClient(c echo.Context) error {
 	var in links.ClientInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := in.Validate(); err != nil {
+	if err := bindValid(c, &in); err != nil {
 		return err
 	}
 	cl, err := h.store.CreateClient(c.Request().Context(), in)
@@ -132,10 +129,7 @@ func (h *clientsAPI) updateClient(c echo.Context) error {
 		return err
 	}
 	var p links.ClientPatch
-	if err := bindJSON(c, &p); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
 	cl, err := h.store.UpdateClient(c.Request().Context(), id, p)
@@ -188,10 +182,7 @@ func (h *clientsAPI) addClientUser(c echo.Context) error {
 		return err
 	}
 	var in links.ClientUserInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := in.Validate(); err != nil {
+	if err := bindValid(c, &in); err != nil {
 		return err
 	}
 	m, err := h.store.AddClientUser(c.Request().Context(), id, in)
@@ -218,19 +209,12 @@ func (h *clientsAPI) addClientUser(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/clients/{id}/users/{userId} [patch]
 func (h *clientsAPI) updateClientUser(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	userID, err := pathID(c, "userId")
+	id, userID, err := clientUserIDs(c)
 	if err != nil {
 		return err
 	}
 	var p links.MembershipPatch
-	if err := bindJSON(c, &p); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
 	m, err := h.store.SetUserPermissions(c.Request().Context(), id, userID, p.Permissions)
@@ -238,4 +222,13 @@ func (h *clientsAPI) updateClientUser(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, m)
+}
+
+// clientUserIDs reads the ids of a /clients/:id/users/:userId path.
+func clientUserIDs(c echo.Context) (clientID, userID int64, err error) {
+	if clientID, err = pathID(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	userID, err = pathID(c, "userId")
+	return clientID, userID, err
 }

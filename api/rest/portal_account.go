@@ -99,10 +99,7 @@ func (h *portalAPI) portalUpdateUser(c echo.Context) error {
 		return err
 	}
 	var p links.MembershipPatch
-	if err := bindJSON(c, &p); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
 	a := currentAccount(c)

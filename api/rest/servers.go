@@ -142,10 +142,7 @@ func (h *serversAPI) updateServer(c echo.Context) error {
 		return err
 	}
 	var p links.ServerPatch
-	if err := bindJSON(c, &p); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
 	srv, err := h.store.UpdateServer(c.Request().Context(), id, p)

@@ -136,10 +136,7 @@ func (h *servicesAPI) serviceAnswers(ctx context.Context, svcs []links.Service) 
 //	@Router			/api/v1/services [post]
 func (h *servicesAPI) createService(c echo.Context) error {
 	var in links.ServiceInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := in.Validate(); err != nil {
+	if err := bindValid(c, &in); err != nil {
 		return err
 	}
 	svc, err := h.store.CreateService(c.Request().Context(), in)
@@ -197,10 +194,7 @@ func (h *servicesAPI) updateService(c echo.Context) error {
 		return err
 	}
 	var p links.ServicePatch
-	if err := bindJSON(c, &p); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
 	before, after, err := h.store.UpdateService(c.Request().Context(), id, p)

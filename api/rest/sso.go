@@ -42,14 +42,7 @@ type ssoAPI struct {
 
 // noStore keeps SSO and client-area answers out of caches and their URLs
 // (which may carry a token) out of Referer headers.
-func noStore(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("Referrer-Policy", "no-referrer")
-		return next(c)
-	}
-}
+var noStore = responseHeaders("Cache-Control", "no-store", "Referrer-Policy", "no-referrer")
 
 // ClickAnswer is the autologin answer cPanel sends the browser on with.
 type ClickAnswer struct {
