@@ -92,9 +92,15 @@ func subjectID(claims jwt.MapClaims) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
+// ctxKey is the type of the request-context keys of this package: the one
+// who authenticated a request, by kind.
 type ctxKey int
 
-const adminKey ctxKey = iota
+const (
+	adminKey      ctxKey = iota // links.Admin of a staff request
+	portalKey                   // sso.Account of a client-area request
+	credentialKey               // links.APICredential of a trusted application
+)
 
 // requireStaff authenticates the bearer token of a staff request and puts
 // the admin in the request context.

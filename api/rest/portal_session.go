@@ -34,10 +34,6 @@ const portalCookie = "applinks_portal"
 // portalSessionTTL is how long a client-area session lasts.
 const portalSessionTTL = 8 * time.Hour
 
-type portalKeyType int
-
-const portalKey portalKeyType = 0
-
 // currentAccount returns the signed-in client-area account of a request.
 func currentAccount(c echo.Context) sso.Account {
 	a, _ := c.Request().Context().Value(portalKey).(sso.Account)

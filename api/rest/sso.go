@@ -166,9 +166,6 @@ func (h *ssoAPI) finishRedeem(c echo.Context, status int, sess sso.Session, err 
 	return c.Redirect(status, loc)
 }
 
-// credentialKey holds the authenticated API credential of a request.
-const credentialKey ctxKey = 100
-
 // requireCredential authenticates a trusted application with HTTP Basic
 // (identifier:secret).
 func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
