@@ -2445,13 +2445,13 @@ const docTemplate = `{
                     "403": {
                         "description": "Forbidden",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "404": {
                         "description": "Not Found",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "429": {
@@ -4007,25 +4007,25 @@ const docTemplate = `{
                     "400": {
                         "description": "Bad Request",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "401": {
                         "description": "Unauthorized",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "403": {
                         "description": "Forbidden",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "404": {
                         "description": "Not Found",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "429": {
@@ -4524,19 +4524,19 @@ const docTemplate = `{
                     "400": {
                         "description": "Bad Request",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "401": {
                         "description": "Unauthorized",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "403": {
                         "description": "Forbidden",
                         "schema": {
-                            "$ref": "#/definitions/rest.SSOErrorBody"
+                            "$ref": "#/definitions/rest.ErrorBody"
                         }
                     },
                     "429": {
@@ -7193,6 +7193,11 @@ const docTemplate = `{
                 "message": {
                     "type": "string",
                     "example": "The hostname is required."
+                },
+                "reason": {
+                    "description": "Reason is the refusal reason of a single sign-on endpoint (e.g.\nsso_disabled, client_closed, service_inactive, invalid_credentials,\ninvalid_destination, forbidden_source, user_not_on_client,\ninvalid_client, invalid_request); absent elsewhere.",
+                    "type": "string",
+                    "example": "sso_disabled"
                 }
             }
         },
@@ -7850,35 +7855,6 @@ const docTemplate = `{
                     "example": [
                         "manage_clients"
                     ]
-                }
-            }
-        },
-        "rest.SSOErrorBody": {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "$ref": "#/definitions/rest.SSOErrorDetail"
-                }
-            }
-        },
-        "rest.SSOErrorDetail": {
-            "type": "object",
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "example": "forbidden"
-                },
-                "field": {
-                    "type": "string",
-                    "example": ""
-                },
-                "message": {
-                    "type": "string",
-                    "example": "SSO authentication blocked for client 7."
-                },
-                "reason": {
-                    "type": "string",
-                    "example": "sso_disabled"
                 }
             }
         },

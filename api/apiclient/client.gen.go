@@ -2329,6 +2329,14 @@ type RestErrorDetail struct {
 
 	// Message Example: The hostname is required.
 	Message *string `json:"message,omitempty"`
+
+	// Reason Reason is the refusal reason of a single sign-on endpoint (e.g.
+	// sso_disabled, client_closed, service_inactive, invalid_credentials,
+	// invalid_destination, forbidden_source, user_not_on_client,
+	// invalid_client, invalid_request); absent elsewhere.
+	//
+	// Example: sso_disabled
+	Reason *string `json:"reason,omitempty"`
 }
 
 // RestHealth defines model for rest.Health.
@@ -2729,26 +2737,6 @@ type RestRolePatchInput struct {
 
 	// Permissions Example: ["manage_clients"]
 	Permissions *[]string `json:"permissions,omitempty"`
-}
-
-// RestSSOErrorBody defines model for rest.SSOErrorBody.
-type RestSSOErrorBody struct {
-	Error *RestSSOErrorDetail `json:"error,omitempty"`
-}
-
-// RestSSOErrorDetail defines model for rest.SSOErrorDetail.
-type RestSSOErrorDetail struct {
-	// Code Example: forbidden
-	Code *string `json:"code,omitempty"`
-
-	// Field Example:
-	Field *string `json:"field,omitempty"`
-
-	// Message Example: SSO authentication blocked for client 7.
-	Message *string `json:"message,omitempty"`
-
-	// Reason Example: sso_disabled
-	Reason *string `json:"reason,omitempty"`
 }
 
 // RestServerTestResult defines model for rest.ServerTestResult.
@@ -14373,9 +14361,9 @@ type PostApiV1PortalServicesIdSsoResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *RestSSOErrorBody
+	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *RestSSOErrorBody
+	JSON404 *RestErrorBody
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RestErrorBody
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -14393,12 +14381,12 @@ func (r PostApiV1PortalServicesIdSsoResponse) GetJSON401() *RestErrorBody {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r PostApiV1PortalServicesIdSsoResponse) GetJSON403() *RestSSOErrorBody {
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON403() *RestErrorBody {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r PostApiV1PortalServicesIdSsoResponse) GetJSON404() *RestSSOErrorBody {
+func (r PostApiV1PortalServicesIdSsoResponse) GetJSON404() *RestErrorBody {
 	return r.JSON404
 }
 
@@ -16057,13 +16045,13 @@ type PostApiV1SsoTokensResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LinksSSOTokenAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *RestSSOErrorBody
+	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *RestSSOErrorBody
+	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *RestSSOErrorBody
+	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *RestSSOErrorBody
+	JSON404 *RestErrorBody
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RestErrorBody
 }
@@ -16074,22 +16062,22 @@ func (r PostApiV1SsoTokensResponse) GetJSON201() *LinksSSOTokenAnswer {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostApiV1SsoTokensResponse) GetJSON400() *RestSSOErrorBody {
+func (r PostApiV1SsoTokensResponse) GetJSON400() *RestErrorBody {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r PostApiV1SsoTokensResponse) GetJSON401() *RestSSOErrorBody {
+func (r PostApiV1SsoTokensResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r PostApiV1SsoTokensResponse) GetJSON403() *RestSSOErrorBody {
+func (r PostApiV1SsoTokensResponse) GetJSON403() *RestErrorBody {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r PostApiV1SsoTokensResponse) GetJSON404() *RestSSOErrorBody {
+func (r PostApiV1SsoTokensResponse) GetJSON404() *RestErrorBody {
 	return r.JSON404
 }
 
@@ -16662,11 +16650,11 @@ type PostSsoCpanelTokenResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RestClickAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *RestSSOErrorBody
+	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *RestSSOErrorBody
+	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *RestSSOErrorBody
+	JSON403 *RestErrorBody
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RestErrorBody
 }
@@ -16677,17 +16665,17 @@ func (r PostSsoCpanelTokenResponse) GetJSON200() *RestClickAnswer {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostSsoCpanelTokenResponse) GetJSON400() *RestSSOErrorBody {
+func (r PostSsoCpanelTokenResponse) GetJSON400() *RestErrorBody {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r PostSsoCpanelTokenResponse) GetJSON401() *RestSSOErrorBody {
+func (r PostSsoCpanelTokenResponse) GetJSON401() *RestErrorBody {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r PostSsoCpanelTokenResponse) GetJSON403() *RestSSOErrorBody {
+func (r PostSsoCpanelTokenResponse) GetJSON403() *RestErrorBody {
 	return r.JSON403
 }
 
@@ -20613,14 +20601,14 @@ func ParsePostApiV1PortalServicesIdSsoResponse(rsp *http.Response) (*PostApiV1Po
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21866,28 +21854,28 @@ func ParsePostApiV1SsoTokensResponse(rsp *http.Response) (*PostApiV1SsoTokensRes
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22309,21 +22297,21 @@ func ParsePostSsoCpanelTokenResponse(rsp *http.Response) (*PostSsoCpanelTokenRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest RestSSOErrorBody
+		var dest RestErrorBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +12,23 @@ import (
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
 )
+
+// adminStore is what the staff and role endpoints need from the database.
+type adminStore interface {
+	ListAdmins(ctx context.Context, p links.Page) ([]links.Admin, int64, error)
+	CreateAdmin(ctx context.Context, email, name, passwordHash string, roleID int64) (links.Admin, error)
+	UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error)
+	ListRoles(ctx context.Context, p links.Page) ([]links.Role, int64, error)
+	Role(ctx context.Context, id int64) (links.Role, error)
+	CreateRole(ctx context.Context, name string, perms []string) (links.Role, error)
+	UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error)
+	DeleteRole(ctx context.Context, id int64) error
+}
+
+// adminsAPI serves the staff accounts and their roles.
+type adminsAPI struct {
+	store adminStore
+}
 
 // AdminInput creates a staff account.
 type AdminInput struct {
@@ -71,12 +89,12 @@ func validateRole(name *string, perms []string) error {
 //	@Failure	401			{object}	ErrorBody
 //	@Failure	403			{object}	ErrorBody
 //	@Router		/api/v1/admins [get]
-func (s *Server) listAdmins(c echo.Context) error {
+func (h *adminsAPI) listAdmins(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	admins, total, err := s.store.ListAdmins(c.Request().Context(), p)
+	admins, total, err := h.store.ListAdmins(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
@@ -95,7 +113,7 @@ func (s *Server) listAdmins(c echo.Context) error {
 //	@Failure	400		{object}	ErrorBody
 //	@Failure	409		{object}	ErrorBody
 //	@Router		/api/v1/admins [post]
-func (s *Server) createAdmin(c echo.Context) error {
+func (h *adminsAPI) createAdmin(c echo.Context) error {
 	var in AdminInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -111,7 +129,7 @@ func (s *Server) createAdmin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.CreateAdmin(c.Request().Context(), strings.ToLower(o.Email), o.Name, hash, in.RoleID)
+	a, err := h.store.CreateAdmin(c.Request().Context(), strings.ToLower(o.Email), o.Name, hash, in.RoleID)
 	if err != nil {
 		return err
 	}
@@ -133,7 +151,7 @@ func (s *Server) createAdmin(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/admins/{id} [patch]
-func (s *Server) updateAdmin(c echo.Context) error {
+func (h *adminsAPI) updateAdmin(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -143,7 +161,7 @@ func (s *Server) updateAdmin(c echo.Context) error {
 		return err
 	}
 	p := links.AdminPatch{Name: in.Name, RoleID: in.RoleID, Active: in.Active}
-	if err := s.refuseSelfLockout(c, id, in); err != nil {
+	if err := h.refuseSelfLockout(c, id, in); err != nil {
 		return err
 	}
 	if in.Name != nil {
@@ -161,7 +179,7 @@ func (s *Server) updateAdmin(c echo.Context) error {
 		}
 		p.PasswordHash = &hash
 	}
-	a, err := s.store.UpdateAdmin(c.Request().Context(), id, p)
+	a, err := h.store.UpdateAdmin(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
@@ -171,7 +189,7 @@ func (s *Server) updateAdmin(c echo.Context) error {
 // refuseSelfLockout refuses the changes by which the signed-in admin would
 // lock themselves out: deactivating their own account, or taking a role
 // without the permission to manage staff. Another admin can do either.
-func (s *Server) refuseSelfLockout(c echo.Context, id int64, in AdminPatchInput) error {
+func (h *adminsAPI) refuseSelfLockout(c echo.Context, id int64, in AdminPatchInput) error {
 	me := currentAdmin(c)
 	if id != me.ID {
 		return nil
@@ -181,7 +199,7 @@ func (s *Server) refuseSelfLockout(c echo.Context, id int64, in AdminPatchInput)
 			Message: "You cannot deactivate your own account; another administrator who manages staff can."}
 	}
 	if in.RoleID != nil && *in.RoleID != me.RoleID {
-		r, err := s.store.Role(c.Request().Context(), *in.RoleID)
+		r, err := h.store.Role(c.Request().Context(), *in.RoleID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return nil // the store's update names the missing role
 		} else if err != nil {
@@ -209,12 +227,12 @@ func (s *Server) refuseSelfLockout(c echo.Context, id int64, in AdminPatchInput)
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
 //	@Router			/api/v1/roles [get]
-func (s *Server) listRoles(c echo.Context) error {
+func (h *adminsAPI) listRoles(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	roles, total, err := s.store.ListRoles(c.Request().Context(), p)
+	roles, total, err := h.store.ListRoles(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
@@ -233,7 +251,7 @@ func (s *Server) listRoles(c echo.Context) error {
 //	@Failure	400		{object}	ErrorBody
 //	@Failure	409		{object}	ErrorBody
 //	@Router		/api/v1/roles [post]
-func (s *Server) createRole(c echo.Context) error {
+func (h *adminsAPI) createRole(c echo.Context) error {
 	var in RoleInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -244,7 +262,7 @@ func (s *Server) createRole(c echo.Context) error {
 	if err := validateRole(&in.Name, in.Permissions); err != nil {
 		return err
 	}
-	r, err := s.store.CreateRole(c.Request().Context(), in.Name, in.Permissions)
+	r, err := h.store.CreateRole(c.Request().Context(), in.Name, in.Permissions)
 	if err != nil {
 		return err
 	}
@@ -266,7 +284,7 @@ func (s *Server) createRole(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/roles/{id} [patch]
-func (s *Server) updateRole(c echo.Context) error {
+func (h *adminsAPI) updateRole(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -289,7 +307,7 @@ func (s *Server) updateRole(c echo.Context) error {
 		return &links.Error{Code: links.ECONFLICT, Field: "permissions",
 			Message: "This is your own role: without manage_admins you would lock yourself out of staff management. Another administrator can change it."}
 	}
-	r, err := s.store.UpdateRole(c.Request().Context(), id, in.Name, perms)
+	r, err := h.store.UpdateRole(c.Request().Context(), id, in.Name, perms)
 	if err != nil {
 		return err
 	}
@@ -306,12 +324,12 @@ func (s *Server) updateRole(c echo.Context) error {
 //	@Failure	404	{object}	ErrorBody
 //	@Failure	409	{object}	ErrorBody	"the built-in role, or a role administrators still have"
 //	@Router		/api/v1/roles/{id} [delete]
-func (s *Server) deleteRole(c echo.Context) error {
+func (h *adminsAPI) deleteRole(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteRole(c.Request().Context(), id); err != nil {
+	if err := h.store.DeleteRole(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,49 @@ import (
 
 	"github.com/applinks/applinks/api/links"
 )
+
+// Provisioning is what the application-links endpoints need from the
+// provisioning engine.
+type Provisioning interface {
+	Applications(ctx context.Context) ([]links.ApplicationView, error)
+	Application(ctx context.Context, module string) (links.ApplicationView, error)
+	Enable(ctx context.Context, module, by string) (links.Operation, error)
+	Disable(ctx context.Context, module, by string) (links.Operation, error)
+	Sync(ctx context.Context, module, by string) (links.Operation, error)
+	RetryFailed(ctx context.Context, module, by string) (links.Operation, error)
+	Verify(ctx context.Context, module, by string) (links.Operation, error)
+	RotateLinkSecret(ctx context.Context, serviceID int64, by string) (links.Operation, error)
+	RotateLinkSecrets(ctx context.Context, module, by string) (links.Operation, error)
+	SyncServer(ctx context.Context, serverID int64, by string) (links.Operation, error)
+	SyncService(ctx context.Context, serviceID int64, by string) (links.Operation, error)
+	Links(ctx context.Context, module string) ([]links.Link, error)
+	SaveLinks(ctx context.Context, module string, in []links.LinkInput, by string) ([]links.Link, *links.Operation, error)
+	Status(ctx context.Context, module string) (links.ApplicationStatus, error)
+	Log(ctx context.Context, module string, f links.LogFilter) ([]links.LogEntry, int64, error)
+	LogEach(ctx context.Context, module string, f links.LogFilter, fn func([]links.LogEntry) error) error
+	Operations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error)
+	Operation(ctx context.Context, id int64) (links.OperationDetail, error)
+}
+
+// applicationsAPI serves the application links: the applications, their
+// links, status, log and operations, and the targeted actions. Every route
+// passes requireProvisioning first.
+type applicationsAPI struct {
+	prov Provisioning // nil when the process runs no engine
+	// httpPublic tells whether the service's own public URL is http (the
+	// demo): only then may a link's external target be http too.
+	httpPublic bool
+}
+
+// requireProvisioning answers 503 when the service runs without an engine.
+func (h *applicationsAPI) requireProvisioning(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if h.prov == nil {
+			return links.Errorf(links.EUNAVAILABLE, "Provisioning is not running in this process.")
+		}
+		return next(c)
+	}
+}
 
 // LinksAnswer is the link configuration after a save, with the
 // configuration operation it queued (when the application is enabled).
@@ -29,8 +73,8 @@ type LinksAnswer struct {
 //	@Success		200	{array}		links.ApplicationView
 //	@Failure		403	{object}	ErrorBody
 //	@Router			/api/v1/applications [get]
-func (s *Server) listApplications(c echo.Context) error {
-	apps, err := s.prov.Applications(c.Request().Context())
+func (h *applicationsAPI) listApplications(c echo.Context) error {
+	apps, err := h.prov.Applications(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -48,8 +92,8 @@ func (s *Server) listApplications(c echo.Context) error {
 //	@Failure	403		{object}	ErrorBody
 //	@Failure	404		{object}	ErrorBody
 //	@Router		/api/v1/applications/{module} [get]
-func (s *Server) getApplication(c echo.Context) error {
-	app, err := s.prov.Application(c.Request().Context(), c.Param("module"))
+func (h *applicationsAPI) getApplication(c echo.Context) error {
+	app, err := h.prov.Application(c.Request().Context(), c.Param("module"))
 	if err != nil {
 		return err
 	}
@@ -69,8 +113,8 @@ func (s *Server) getApplication(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/enable [post]
-func (s *Server) enableApplication(c echo.Context) error {
-	op, err := s.prov.Enable(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+func (h *applicationsAPI) enableApplication(c echo.Context) error {
+	op, err := h.prov.Enable(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -90,8 +134,8 @@ func (s *Server) enableApplication(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/disable [post]
-func (s *Server) disableApplication(c echo.Context) error {
-	op, err := s.prov.Disable(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+func (h *applicationsAPI) disableApplication(c echo.Context) error {
+	op, err := h.prov.Disable(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -110,8 +154,8 @@ func (s *Server) disableApplication(c echo.Context) error {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/sync [post]
-func (s *Server) syncApplication(c echo.Context) error {
-	op, err := s.prov.Sync(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+func (h *applicationsAPI) syncApplication(c echo.Context) error {
+	op, err := h.prov.Sync(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -130,8 +174,8 @@ func (s *Server) syncApplication(c echo.Context) error {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/links [get]
-func (s *Server) getLinks(c echo.Context) error {
-	ls, err := s.prov.Links(c.Request().Context(), c.Param("module"))
+func (h *applicationsAPI) getLinks(c echo.Context) error {
+	ls, err := h.prov.Links(c.Request().Context(), c.Param("module"))
 	if err != nil {
 		return err
 	}
@@ -154,15 +198,15 @@ func (s *Server) getLinks(c echo.Context) error {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/links [put]
-func (s *Server) putLinks(c echo.Context) error {
+func (h *applicationsAPI) putLinks(c echo.Context) error {
 	var in []links.LinkInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	if err := links.ValidateLinkTargets(in, s.httpPublicURL()); err != nil {
+	if err := links.ValidateLinkTargets(in, h.httpPublic); err != nil {
 		return err
 	}
-	ls, op, err := s.prov.SaveLinks(c.Request().Context(), c.Param("module"), in, currentAdmin(c).Email)
+	ls, op, err := h.prov.SaveLinks(c.Request().Context(), c.Param("module"), in, currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -187,8 +231,8 @@ func (s *Server) putLinks(c echo.Context) error {
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/status [get]
-func (s *Server) getStatus(c echo.Context) error {
-	st, err := s.prov.Status(c.Request().Context(), c.Param("module"))
+func (h *applicationsAPI) getStatus(c echo.Context) error {
+	st, err := h.prov.Status(c.Request().Context(), c.Param("module"))
 	if err != nil {
 		return err
 	}
@@ -198,9 +242,9 @@ func (s *Server) getStatus(c echo.Context) error {
 	}
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	h := c.Response().Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "no-cache")
+	hd := c.Response().Header()
+	hd.Set("ETag", etag)
+	hd.Set("Cache-Control", "no-cache")
 	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
 		return c.NoContent(http.StatusNotModified)
 	}

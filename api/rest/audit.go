@@ -22,6 +22,11 @@ type AuditStore interface {
 	ListAudit(ctx context.Context, f links.AuditFilter) ([]links.AuditRecord, int64, error)
 }
 
+// auditAPI serves the staff audit trail.
+type auditAPI struct {
+	audit AuditStore
+}
+
 // queryTime parses an optional RFC 3339 time query parameter.
 func queryTime(c echo.Context, name string) (*time.Time, error) {
 	s := c.QueryParam(name)
@@ -95,40 +100,14 @@ func auditFilter(c echo.Context) (links.AuditFilter, error) {
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
 //	@Router			/api/v1/audit [get]
-func (s *Server) listAudit(c echo.Context) error {
+func (h *auditAPI) listAudit(c echo.Context) error {
 	f, err := auditFilter(c)
 	if err != nil {
 		return err
 	}
-	items, total, err := s.audit.ListAudit(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
-}
-
-// portalAudit lists the changes made in the client area to the current
-// account.
-//
-//	@Summary		Account activity (owner only)
-//	@Description	The changes made in the client area to this account (Security Settings, users and their permissions), newest first: who, when, from which IP, and the fields before and after. Staff see them in the audit trail too.
-//	@Tags			portal
-//	@Produce		json
-//	@Param			page		query		int	false	"page, from 1"
-//	@Param			per_page	query		int	false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.AuditRecord]
-//	@Failure		401			{object}	ErrorBody
-//	@Failure		403			{object}	ErrorBody
-//	@Router			/api/v1/portal/activity [get]
-func (h *ssoAPI) portalAudit(c echo.Context) error {
-	p, err := page(c)
-	if err != nil {
-		return err
-	}
-	f := links.AuditFilter{ActorKind: links.ActorUser, ClientID: currentAccount(c).Current.ID, Page: p}
 	items, total, err := h.audit.ListAudit(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
 }

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +15,22 @@ import (
 
 	"github.com/applinks/applinks/api/links"
 )
+
+// staffStore is what staff sign-in needs from the database.
+type staffStore interface {
+	AdminCredentials(ctx context.Context, email string) (links.Admin, string, error)
+	Admin(ctx context.Context, id int64) (links.Admin, error)
+	EndAdminSessions(ctx context.Context, id int64) error
+}
+
+// staffAuth signs staff in and out and authenticates their requests.
+type staffAuth struct {
+	store  staffStore
+	tokens tokens
+	ttl    time.Duration // of a staff token
+	logins *loginGuard
+	logger *slog.Logger
+}
 
 // Token audiences: a staff token is never accepted by the client area and
 // the other way round.
@@ -75,21 +92,26 @@ func subjectID(claims jwt.MapClaims) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
+// ctxKey is the type of the request-context keys of this package: the one
+// who authenticated a request, by kind.
 type ctxKey int
 
-const adminKey ctxKey = iota
+const (
+	adminKey      ctxKey = iota // links.Admin of a staff request
+	portalKey                   // sso.Account of a client-area request
+	credentialKey               // links.APICredential of a trusted application
+)
 
 // requireStaff authenticates the bearer token of a staff request and puts
 // the admin in the request context.
-func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+func (h *staffAuth) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		scheme, token, ok := strings.Cut(h, " ")
+		scheme, token, ok := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="applinks"`)
 			return links.Errorf(links.EUNAUTHORIZED, "Sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/login.")
 		}
-		claims, err := s.tokens.verify(strings.TrimSpace(token), AudienceStaff)
+		claims, err := h.tokens.verify(strings.TrimSpace(token), AudienceStaff)
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="applinks", error="invalid_token"`)
 			return links.Errorf(links.EUNAUTHORIZED, "Your session is invalid or has expired; sign in again.")
@@ -98,7 +120,7 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return links.Errorf(links.EUNAUTHORIZED, "Your session is invalid or has expired; sign in again.")
 		}
-		admin, err := s.store.Admin(c.Request().Context(), id)
+		admin, err := h.store.Admin(c.Request().Context(), id)
 		if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && !admin.Active) {
 			return links.Errorf(links.EUNAUTHORIZED, "Your account is no longer active.")
 		} else if err != nil {
@@ -183,7 +205,7 @@ type LoginResponse struct {
 //	@Failure		401		{object}	ErrorBody
 //	@Failure		429		{object}	ErrorBody
 //	@Router			/api/v1/auth/login [post]
-func (s *Server) login(c echo.Context) error {
+func (h *staffAuth) login(c echo.Context) error {
 	var req LoginRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -192,13 +214,13 @@ func (s *Server) login(c echo.Context) error {
 		return links.Errorf(links.EINVALID, "Give your e-mail address and password.")
 	}
 	var admin links.Admin
-	err := s.logins.guardLogin(loginKey("staff", req.Email), func() error {
-		a, hash, err := s.store.AdminCredentials(c.Request().Context(), strings.TrimSpace(req.Email))
+	err := h.logins.guardLogin(loginKey("staff", req.Email), func() error {
+		a, hash, err := h.store.AdminCredentials(c.Request().Context(), strings.TrimSpace(req.Email))
 		if err != nil && links.ErrorCode(err) != links.ENOTFOUND {
 			return err
 		}
 		if !checkPassword(hash, req.Password) {
-			s.logger.Info("staff login refused", "ip", c.RealIP())
+			h.logger.Info("staff login refused", "ip", c.RealIP())
 			return links.Errorf(links.EUNAUTHORIZED, "The e-mail address or password is incorrect.")
 		}
 		admin = a
@@ -207,12 +229,12 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, exp, err := s.tokens.issue(strconv.FormatInt(admin.ID, 10), AudienceStaff, s.cfg.StaffTokenTTL,
+	token, exp, err := h.tokens.issue(strconv.FormatInt(admin.ID, 10), AudienceStaff, h.ttl,
 		map[string]any{"sv": admin.SessionVersion})
 	if err != nil {
 		return err
 	}
-	s.logger.Info("staff login", "admin_id", admin.ID, "ip", c.RealIP())
+	h.logger.Info("staff login", "admin_id", admin.ID, "ip", c.RealIP())
 	return c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: exp.UTC(), Admin: admin})
 }
 
@@ -225,8 +247,8 @@ func (s *Server) login(c echo.Context) error {
 //	@Success		204
 //	@Failure		401	{object}	ErrorBody
 //	@Router			/api/v1/auth/logout [post]
-func (s *Server) logout(c echo.Context) error {
-	if err := s.store.EndAdminSessions(c.Request().Context(), currentAdmin(c).ID); err != nil {
+func (h *staffAuth) logout(c echo.Context) error {
+	if err := h.store.EndAdminSessions(c.Request().Context(), currentAdmin(c).ID); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -241,6 +263,6 @@ func (s *Server) logout(c echo.Context) error {
 //	@Success	200	{object}	links.Admin
 //	@Failure	401	{object}	ErrorBody
 //	@Router		/api/v1/auth/me [get]
-func (s *Server) me(c echo.Context) error {
+func (h *staffAuth) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, currentAdmin(c))
 }

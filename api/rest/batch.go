@@ -22,12 +22,12 @@ import (
 //	@Success		200		{object}	links.BatchResult
 //	@Failure		400		{object}	ErrorBody
 //	@Router			/api/v1/clients:batch [put]
-func (s *Server) batchClients(c echo.Context) error {
+func (h *clientsAPI) batchClients(c echo.Context) error {
 	items, res, err := decodeBatch(c, (*links.ClientBatchItem).Validate)
 	if err != nil {
 		return err
 	}
-	if err := s.store.BatchClients(c.Request().Context(), items, res); err != nil {
+	if err := h.store.BatchClients(c.Request().Context(), items, res); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
@@ -45,20 +45,20 @@ func (s *Server) batchClients(c echo.Context) error {
 //	@Success		200		{object}	links.BatchResult
 //	@Failure		400		{object}	ErrorBody
 //	@Router			/api/v1/services:batch [put]
-func (s *Server) batchServices(c echo.Context) error {
+func (h *servicesAPI) batchServices(c echo.Context) error {
 	items, res, err := decodeBatch(c, (*links.ServiceBatchItem).Validate)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	modules, err := s.store.BatchServices(ctx, items, res)
+	modules, err := h.store.BatchServices(ctx, items, res)
 	if err != nil {
 		return err
 	}
 	// The lifecycle hook hears of each application whose accounts changed
 	// (the locations themselves are already written).
 	for _, m := range modules {
-		s.serviceChanged(ctx, nil, &links.Service{Module: m})
+		h.lifecycle.ServiceChanged(ctx, nil, &links.Service{Module: m})
 	}
 	return c.JSON(http.StatusOK, res)
 }

@@ -25,16 +25,12 @@ type OwnerTransfer struct {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/clients/{id}/users/{userId} [delete]
-func (s *Server) removeClientUser(c echo.Context) error {
-	id, err := pathID(c, "id")
+func (h *clientsAPI) removeClientUser(c echo.Context) error {
+	id, userID, err := clientUserIDs(c)
 	if err != nil {
 		return err
 	}
-	userID, err := pathID(c, "userId")
-	if err != nil {
-		return err
-	}
-	if err := s.store.RemoveClientUser(c.Request().Context(), id, userID); err != nil {
+	if err := h.store.RemoveClientUser(c.Request().Context(), id, userID); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -54,7 +50,7 @@ func (s *Server) removeClientUser(c echo.Context) error {
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/clients/{id}/owner [post]
-func (s *Server) transferOwner(c echo.Context) error {
+func (h *clientsAPI) transferOwner(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -66,7 +62,7 @@ func (s *Server) transferOwner(c echo.Context) error {
 	if in.UserID <= 0 {
 		return links.FieldError("user_id", "Give the user_id of a user of the client.")
 	}
-	cl, err := s.store.TransferOwnership(c.Request().Context(), id, in.UserID)
+	cl, err := h.store.TransferOwnership(c.Request().Context(), id, in.UserID)
 	if err != nil {
 		return err
 	}
@@ -84,12 +80,12 @@ func (s *Server) transferOwner(c echo.Context) error {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/clients/{id} [delete]
-func (s *Server) deleteClient(c echo.Context) error {
+func (h *clientsAPI) deleteClient(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteClient(c.Request().Context(), id); err != nil {
+	if err := h.store.DeleteClient(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -1,12 +1,35 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/applinks/applinks/api/links"
 )
+
+// clientStore is what the client endpoints need from the database.
+type clientStore interface {
+	CreateClient(ctx context.Context, in links.ClientInput) (links.Client, error)
+	Client(ctx context.Context, id int64) (links.Client, error)
+	ListClients(ctx context.Context, f links.ClientFilter) ([]links.Client, int64, error)
+	UpdateClient(ctx context.Context, id int64, p links.ClientPatch) (links.Client, error)
+	ClientUsers(ctx context.Context, clientID int64) ([]links.Membership, error)
+	AddClientUser(ctx context.Context, clientID int64, in links.ClientUserInput) (links.Membership, error)
+	SetUserPermissions(ctx context.Context, clientID, userID int64, perms []string) (links.Membership, error)
+	RemoveClientUser(ctx context.Context, clientID, userID int64) error
+	TransferOwnership(ctx context.Context, clientID, userID int64) (links.Client, error)
+	DeleteClient(ctx context.Context, id int64) error
+	// BatchClients fills the results of the items that res does not hold
+	// in error yet, in one transaction.
+	BatchClients(ctx context.Context, items []links.ClientBatchItem, res *links.BatchResult) error
+}
+
+// clientsAPI serves the client accounts and their users.
+type clientsAPI struct {
+	store clientStore
+}
 
 // listClients lists clients.
 //
@@ -22,7 +45,7 @@ import (
 //	@Success	200			{object}	List[links.Client]
 //	@Failure	400			{object}	ErrorBody
 //	@Router		/api/v1/clients [get]
-func (s *Server) listClients(c echo.Context) error {
+func (h *clientsAPI) listClients(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -31,7 +54,7 @@ func (s *Server) listClients(c echo.Context) error {
 	if err := oneOf("status", f.Status, links.ClientActive, links.ClientInactive, links.ClientClosed); err != nil {
 		return err
 	}
-	items, total, err := s.store.ListClients(c.Request().Context(), f)
+	items, total, err := h.store.ListClients(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -52,15 +75,12 @@ func (s *Server) listClients(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/clients [post]
-func (s *Server) createClient(c echo.Context) error {
+func (h *clientsAPI) createClient(c echo.Context) error {
 	var in links.ClientInput
-	if err := bindJSON(c, &in); err != nil {
+	if err := bindValid(c, &in); err != nil {
 		return err
 	}
-	if err := in.Validate(); err != nil {
-		return err
-	}
-	cl, err := s.store.CreateClient(c.Request().Context(), in)
+	cl, err := h.store.CreateClient(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
@@ -77,12 +97,12 @@ func (s *Server) createClient(c echo.Context) error {
 //	@Success	200	{object}	links.Client
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/clients/{id} [get]
-func (s *Server) getClient(c echo.Context) error {
+func (h *clientsAPI) getClient(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	cl, err := s.store.Client(c.Request().Context(), id)
+	cl, err := h.store.Client(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -103,19 +123,16 @@ func (s *Server) getClient(c echo.Context) error {
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/clients/{id} [patch]
-func (s *Server) updateClient(c echo.Context) error {
+func (h *clientsAPI) updateClient(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var p links.ClientPatch
-	if err := bindJSON(c, &p); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	cl, err := s.store.UpdateClient(c.Request().Context(), id, p)
+	cl, err := h.store.UpdateClient(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
@@ -132,12 +149,12 @@ func (s *Server) updateClient(c echo.Context) error {
 //	@Success	200	{array}		links.Membership
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/clients/{id}/users [get]
-func (s *Server) listClientUsers(c echo.Context) error {
+func (h *clientsAPI) listClientUsers(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	users, err := s.store.ClientUsers(c.Request().Context(), id)
+	users, err := h.store.ClientUsers(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -159,19 +176,16 @@ func (s *Server) listClientUsers(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/clients/{id}/users [post]
-func (s *Server) addClientUser(c echo.Context) error {
+func (h *clientsAPI) addClientUser(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var in links.ClientUserInput
-	if err := bindJSON(c, &in); err != nil {
+	if err := bindValid(c, &in); err != nil {
 		return err
 	}
-	if err := in.Validate(); err != nil {
-		return err
-	}
-	m, err := s.store.AddClientUser(c.Request().Context(), id, in)
+	m, err := h.store.AddClientUser(c.Request().Context(), id, in)
 	if err != nil {
 		return err
 	}
@@ -194,25 +208,27 @@ func (s *Server) addClientUser(c echo.Context) error {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/clients/{id}/users/{userId} [patch]
-func (s *Server) updateClientUser(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	userID, err := pathID(c, "userId")
+func (h *clientsAPI) updateClientUser(c echo.Context) error {
+	id, userID, err := clientUserIDs(c)
 	if err != nil {
 		return err
 	}
 	var p links.MembershipPatch
-	if err := bindJSON(c, &p); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	m, err := s.store.SetUserPermissions(c.Request().Context(), id, userID, p.Permissions)
+	m, err := h.store.SetUserPermissions(c.Request().Context(), id, userID, p.Permissions)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, m)
+}
+
+// clientUserIDs reads the ids of a /clients/:id/users/:userId path.
+func clientUserIDs(c echo.Context) (clientID, userID int64, err error) {
+	if clientID, err = pathID(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	userID, err = pathID(c, "userId")
+	return clientID, userID, err
 }

@@ -1,12 +1,28 @@
 package rest
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/applinks/applinks/api/links"
 )
+
+// credentialIssuer is what the API credential endpoints need from the sso
+// package.
+type credentialIssuer interface {
+	CreateCredential(ctx context.Context, name string, perms []string, createdBy int64) (links.NewAPICredential, error)
+	Credentials(ctx context.Context) ([]links.APICredential, error)
+	RevokeCredential(ctx context.Context, id int64) error
+}
+
+// credentialsAPI serves the trusted applications' API credentials.
+type credentialsAPI struct {
+	sso    credentialIssuer
+	logger *slog.Logger
+}
 
 // CredentialInput creates a trusted application.
 type CredentialInput struct {
@@ -25,7 +41,7 @@ type CredentialInput struct {
 //	@Success		200	{array}		links.APICredential
 //	@Failure		403	{object}	ErrorBody
 //	@Router			/api/v1/api-credentials [get]
-func (h *ssoAPI) listCredentials(c echo.Context) error {
+func (h *credentialsAPI) listCredentials(c echo.Context) error {
 	items, err := h.sso.Credentials(c.Request().Context())
 	if err != nil {
 		return err
@@ -49,7 +65,7 @@ func (h *ssoAPI) listCredentials(c echo.Context) error {
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Router			/api/v1/api-credentials [post]
-func (h *ssoAPI) createCredential(c echo.Context) error {
+func (h *credentialsAPI) createCredential(c echo.Context) error {
 	var in CredentialInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -73,7 +89,7 @@ func (h *ssoAPI) createCredential(c echo.Context) error {
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/api-credentials/{id} [delete]
-func (h *ssoAPI) revokeCredential(c echo.Context) error {
+func (h *credentialsAPI) revokeCredential(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/sso"
 )
 
 // ErrorBody is the one shape of every error answer.
@@ -18,10 +19,16 @@ type ErrorBody struct {
 }
 
 // ErrorDetail says what went wrong and, for invalid input, which field.
+// A refused single sign-on also says why, in a machine-readable reason.
 type ErrorDetail struct {
 	Code    string `json:"code" example:"invalid"`
 	Message string `json:"message" example:"The hostname is required."`
 	Field   string `json:"field,omitempty" example:"hostname"`
+	// Reason is the refusal reason of a single sign-on endpoint (e.g.
+	// sso_disabled, client_closed, service_inactive, invalid_credentials,
+	// invalid_destination, forbidden_source, user_not_on_client,
+	// invalid_client, invalid_request); absent elsewhere.
+	Reason string `json:"reason,omitempty" example:"sso_disabled"`
 }
 
 var codeStatus = map[string]int{
@@ -36,13 +43,16 @@ var codeStatus = map[string]int{
 	links.EINTERNAL:      http.StatusInternalServerError,
 }
 
+// statusCode gives Echo's own errors a code of the closed set: a wrong
+// method, body size or content type is invalid input, and the status tells
+// which.
 var statusCode = map[int]string{
 	http.StatusBadRequest:            links.EINVALID,
 	http.StatusUnprocessableEntity:   links.EUNPROCESSABLE,
 	http.StatusNotFound:              links.ENOTFOUND,
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusRequestEntityTooLarge: "too_large",
-	http.StatusUnsupportedMediaType:  "unsupported_media_type",
+	http.StatusMethodNotAllowed:      links.EINVALID,
+	http.StatusRequestEntityTooLarge: links.EINVALID,
+	http.StatusUnsupportedMediaType:  links.EINVALID,
 	http.StatusUnauthorized:          links.EUNAUTHORIZED,
 	http.StatusForbidden:             links.EFORBIDDEN,
 	http.StatusTooManyRequests:       links.ERATELIMITED,
@@ -59,8 +69,9 @@ func (e *retryAfterError) Error() string { return e.err.Error() }
 func (e *retryAfterError) Unwrap() error { return e.err }
 
 // errorHandler is Echo's one HTTPErrorHandler: it turns every error into
-// {"error":{"code","message"}} with the status of its code, and logs the
-// unexpected ones with the request id.
+// {"error":{"code","message"}} with the status of its code (and, for a
+// refused single sign-on, its reason), and logs the unexpected ones with the
+// request id.
 func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -74,6 +85,15 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		var ra *retryAfterError
 		if errors.As(err, &ra) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(ra.seconds))
+		}
+		var refusal *sso.Refusal
+		if errors.As(err, &refusal) && status < 500 {
+			body.Error.Reason = refusal.Reason
+			// A trusted application that sent credentials is told which
+			// scheme they take.
+			if status == http.StatusUnauthorized && c.Request().Header.Get(echo.HeaderAuthorization) != "" {
+				c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
+			}
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

@@ -184,7 +184,7 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 			{"empty body", "POST", "/api/v1/servers", ``, 400, links.EINVALID, ""},
 			{"wrong type", "POST", "/api/v1/servers", `{"module":"cpanel","name":"x","hostname":"h.example.com","port":"2087","api_token":"t"}`, 400, links.EINVALID, "port"},
 			{"unknown field", "POST", "/api/v1/servers", `{"module":"cpanel","name":"x","hostname":"h.example.com","api_token":"t","colour":"red"}`, 400, links.EINVALID, "colour"},
-			{"oversized body", "POST", "/api/v1/servers", huge, 413, "too_large", ""},
+			{"oversized body", "POST", "/api/v1/servers", huge, 413, links.EINVALID, ""},
 			{"unknown module", "POST", "/api/v1/servers", `{"module":"plesk","name":"x","hostname":"h.example.com","api_token":"t"}`, 400, links.EINVALID, "module"},
 			{"hostname with scheme", "POST", "/api/v1/servers", `{"module":"cpanel","name":"x","hostname":"https://h.example.com/","api_token":"t"}`, 400, links.EINVALID, "hostname"},
 			{"hostname with credentials", "POST", "/api/v1/servers", `{"module":"cpanel","name":"x","hostname":"root:pw@h.example.com","api_token":"t"}`, 400, links.EINVALID, "hostname"},
@@ -212,7 +212,7 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 			{"bad service status", "PATCH", fmt.Sprintf("/api/v1/services/%d", svc.ID), `{"status":"Gone"}`, 400, links.EINVALID, "status"},
 			{"unknown API path", "GET", "/api/v1/nothing-here", nil, 404, links.ENOTFOUND, ""},
 			{"unknown API path outside v1", "POST", "/api/nothing", nil, 404, links.ENOTFOUND, ""},
-			{"wrong method", "PUT", "/api/v1/servers", `{}`, 405, "method_not_allowed", ""},
+			{"wrong method", "PUT", "/api/v1/servers", `{}`, 405, links.EINVALID, ""},
 		}
 		before := counts(t, s)
 		for _, tc := range cases {

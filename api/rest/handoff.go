@@ -15,6 +15,11 @@ type Handoff interface {
 	Rotate(ctx context.Context) ([]links.SigningKeyInfo, error)
 }
 
+// handoffAPI serves the hand-off key set and its rotation.
+type handoffAPI struct {
+	handoff Handoff
+}
+
 // SigningKeysAnswer lists the published signing keys, the active one first.
 type SigningKeysAnswer struct {
 	Keys []links.SigningKeyInfo `json:"keys" validate:"required"`
@@ -25,16 +30,6 @@ type SigningKeysAnswer struct {
 // the set again (docs/handoff.md).
 const jwksMaxAge = "public, max-age=300"
 
-// handoffRoutes registers the key set (public) and the rotation (staff).
-// Without hand-off keys neither is served.
-func (s *Server) handoffRoutes(staff *echo.Group) {
-	if s.handoff == nil {
-		return
-	}
-	s.echo.GET("/.well-known/jwks.json", s.jwks)
-	staff.POST("/signing-keys/rotate", s.rotateSigningKey, requirePerm(links.PermConfigureApplicationLinks))
-}
-
 // jwks publishes the hand-off signing keys.
 //
 //	@Summary		Hand-off signing keys (JWKS)
@@ -43,14 +38,14 @@ func (s *Server) handoffRoutes(staff *echo.Group) {
 //	@Produce		json
 //	@Success		200	{object}	object	"{\"keys\": [{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"x\": \"...\", \"kid\": \"...\", \"alg\": \"EdDSA\", \"use\": \"sig\"}]}"
 //	@Router			/.well-known/jwks.json [get]
-func (s *Server) jwks(c echo.Context) error {
-	data, err := s.handoff.JWKS(c.Request().Context())
+func (h *handoffAPI) jwks(c echo.Context) error {
+	data, err := h.handoff.JWKS(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", jwksMaxAge)
-	h.Set("Access-Control-Allow-Origin", "*")
+	hd := c.Response().Header()
+	hd.Set("Cache-Control", jwksMaxAge)
+	hd.Set("Access-Control-Allow-Origin", "*")
 	return c.Blob(http.StatusOK, "application/jwk-set+json", data)
 }
 
@@ -65,8 +60,8 @@ func (s *Server) jwks(c echo.Context) error {
 //	@Failure		401	{object}	ErrorBody
 //	@Failure		403	{object}	ErrorBody
 //	@Router			/api/v1/signing-keys/rotate [post]
-func (s *Server) rotateSigningKey(c echo.Context) error {
-	keys, err := s.handoff.Rotate(c.Request().Context())
+func (h *handoffAPI) rotateSigningKey(c echo.Context) error {
+	keys, err := h.handoff.Rotate(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ type ImportStore interface {
 //	@Failure		422		{object}	ErrorBody
 //	@Failure		503		{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/import [post]
-func (s *Server) importServer(c echo.Context) error {
+func (h *serversAPI) importServer(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -57,25 +57,25 @@ func (s *Server) importServer(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	srv, err := s.store.Server(ctx, id)
+	srv, err := h.store.Server(ctx, id)
 	if err != nil {
 		return err
 	}
 	if !srv.Active {
 		return links.Errorf(links.ECONFLICT, "Server %d (%s) is inactive: activate it before importing its accounts.", id, srv.Name)
 	}
-	panel, ok := s.panels[srv.Module]
+	panel, ok := h.panels[srv.Module]
 	if !ok {
 		return links.Errorf(links.EUNPROCESSABLE, "Server %d has the module %q, whose accounts cannot be listed.", id, srv.Module)
 	}
 	if !in.DryRun {
 		// Before listing: a running import makes the listing useless.
-		if job, err := s.store.LatestImportJob(ctx, id); err == nil && !job.Finished() {
+		if job, err := h.store.LatestImportJob(ctx, id); err == nil && !job.Finished() {
 			return links.Errorf(links.ECONFLICT, "Import %d of server %d (%s) is still %s (%d of %d accounts): wait for it to finish.",
 				job.ID, id, srv.Name, job.State, job.Done, job.Total)
 		}
 	}
-	conn, err := s.store.ServerConn(ctx, id)
+	conn, err := h.store.ServerConn(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -88,13 +88,13 @@ func (s *Server) importServer(c echo.Context) error {
 			Message: "The server lists no accounts: there is nothing to import."})
 	}
 	if in.DryRun {
-		res, err := s.store.PreviewImport(ctx, id, accts)
+		res, err := h.store.PreviewImport(ctx, id, accts)
 		if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, res)
 	}
-	job, err := s.store.CreateImportJob(ctx, id, accts)
+	job, err := h.store.CreateImportJob(ctx, id, accts)
 	if err != nil {
 		return err
 	}
@@ -113,16 +113,16 @@ func (s *Server) importServer(c echo.Context) error {
 //	@Failure		400	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/import [get]
-func (s *Server) importProgress(c echo.Context) error {
+func (h *serversAPI) importProgress(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.store.Server(ctx, id); err != nil {
+	if _, err := h.store.Server(ctx, id); err != nil {
 		return err
 	}
-	job, err := s.store.LatestImportJob(ctx, id)
+	job, err := h.store.LatestImportJob(ctx, id)
 	if err != nil {
 		return err
 	}

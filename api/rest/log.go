@@ -37,7 +37,7 @@ const maxLogQuery = 200
 //	@Failure		403				{object}	ErrorBody
 //	@Failure		404				{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/log [get]
-func (s *Server) getLog(c echo.Context) error {
+func (h *applicationsAPI) getLog(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (s *Server) getLog(c echo.Context) error {
 		return err
 	}
 	f.Page = p
-	items, total, err := s.prov.Log(c.Request().Context(), c.Param("module"), f)
+	items, total, err := h.prov.Log(c.Request().Context(), c.Param("module"), f)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) getLog(c echo.Context) error {
 //	@Failure		403				{object}	ErrorBody
 //	@Failure		404				{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/log.csv [get]
-func (s *Server) getLogCSV(c echo.Context) error {
+func (h *applicationsAPI) getLogCSV(c echo.Context) error {
 	f, err := logFilter(c)
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (s *Server) getLogCSV(c echo.Context) error {
 		w = csv.NewWriter(c.Response())
 		return w.Write([]string{"id", "time", "level", "server_id", "service_id", "message"})
 	}
-	err = s.prov.LogEach(c.Request().Context(), module, f, func(batch []links.LogEntry) error {
+	err = h.prov.LogEach(c.Request().Context(), module, f, func(batch []links.LogEntry) error {
 		if w == nil {
 			if err := start(); err != nil {
 				return err

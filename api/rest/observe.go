@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +15,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// healthAPI serves the liveness and readiness probes.
+type healthAPI struct {
+	store interface {
+		Ping(ctx context.Context) error
+	}
+}
 
 type httpMetrics struct {
 	requests *prometheus.CounterVec
@@ -107,7 +115,7 @@ type Health struct {
 //	@Produce	json
 //	@Success	200	{object}	Health
 //	@Router		/healthz [get]
-func (s *Server) healthz(c echo.Context) error {
+func (h *healthAPI) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, Health{Status: "ok"})
 }
 
@@ -119,8 +127,8 @@ func (s *Server) healthz(c echo.Context) error {
 //	@Success	200	{object}	Health
 //	@Failure	503	{object}	ErrorBody
 //	@Router		/readyz [get]
-func (s *Server) readyz(c echo.Context) error {
-	if err := s.store.Ping(c.Request().Context()); err != nil {
+func (h *healthAPI) readyz(c echo.Context) error {
+	if err := h.store.Ping(c.Request().Context()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, Health{Status: "ready"})

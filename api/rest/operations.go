@@ -21,7 +21,7 @@ import (
 //	@Failure	400			{object}	ErrorBody
 //	@Failure	403			{object}	ErrorBody
 //	@Router		/api/v1/operations [get]
-func (s *Server) listOperations(c echo.Context) error {
+func (h *applicationsAPI) listOperations(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -30,7 +30,7 @@ func (s *Server) listOperations(c echo.Context) error {
 	if err := oneOf("module", module, links.ModuleCPanel, links.ModuleWPSquared); err != nil {
 		return err
 	}
-	items, total, err := s.prov.Operations(c.Request().Context(), links.OperationFilter{Module: module, Page: p})
+	items, total, err := h.prov.Operations(c.Request().Context(), links.OperationFilter{Module: module, Page: p})
 	if err != nil {
 		return err
 	}
@@ -48,12 +48,12 @@ func (s *Server) listOperations(c echo.Context) error {
 //	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/operations/{id} [get]
-func (s *Server) getOperation(c echo.Context) error {
+func (h *applicationsAPI) getOperation(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	op, err := s.prov.Operation(c.Request().Context(), id)
+	op, err := h.prov.Operation(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

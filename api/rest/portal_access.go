@@ -19,7 +19,7 @@ var permissionWords = map[string]string{
 
 // requirePermission refuses users without perm on the current account (the
 // owner holds every permission), with a 403 that names it.
-func (h *ssoAPI) requirePermission(perm string) echo.MiddlewareFunc {
+func requirePermission(perm string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			a := currentAccount(c)

@@ -9,6 +9,19 @@ import (
 	"github.com/applinks/applinks/api/sso"
 )
 
+// portalProfile returns the user's own profile.
+//
+//	@Summary		My profile
+//	@Description	The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
+//	@Tags			portal
+//	@Produce		json
+//	@Success		200	{object}	links.User
+//	@Failure		401	{object}	ErrorBody
+//	@Router			/api/v1/portal/profile [get]
+func (h *portalAPI) portalProfile(c echo.Context) error {
+	return c.JSON(http.StatusOK, currentAccount(c).User)
+}
+
 // ProfilePatch changes the user's own name or sign-in e-mail.
 type ProfilePatch struct {
 	Name  *string `json:"name" example:"Jane Doe"`
@@ -36,7 +49,7 @@ type ProfileChangeAnswer struct {
 //	@Failure		401		{object}	ErrorBody
 //	@Failure		429		{object}	ErrorBody
 //	@Router			/api/v1/portal/profile [patch]
-func (h *ssoAPI) portalUpdateProfile(c echo.Context) error {
+func (h *portalAPI) portalUpdateProfile(c echo.Context) error {
 	var p ProfilePatch
 	if err := bindJSON(c, &p); err != nil {
 		return err

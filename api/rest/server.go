@@ -13,10 +13,8 @@
 package rest
 
 import (
-	"context"
-	"io/fs"
-	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -27,118 +25,15 @@ import (
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
+	"github.com/applinks/applinks/api/sso"
 )
-
-// Store is what the REST layer needs from the database.
-type Store interface {
-	Ping(ctx context.Context) error
-
-	AdminCredentials(ctx context.Context, email string) (links.Admin, string, error)
-	Admin(ctx context.Context, id int64) (links.Admin, error)
-	ListAdmins(ctx context.Context, p links.Page) ([]links.Admin, int64, error)
-	CreateAdmin(ctx context.Context, email, name, passwordHash string, roleID int64) (links.Admin, error)
-	UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error)
-	EndAdminSessions(ctx context.Context, id int64) error
-	ListRoles(ctx context.Context, p links.Page) ([]links.Role, int64, error)
-	Role(ctx context.Context, id int64) (links.Role, error)
-	CreateRole(ctx context.Context, name string, perms []string) (links.Role, error)
-	UpdateRole(ctx context.Context, id int64, name *string, perms []string) (links.Role, error)
-	DeleteRole(ctx context.Context, id int64) error
-
-	CreateServer(ctx context.Context, in links.ServerInput) (links.Server, error)
-	Server(ctx context.Context, id int64) (links.Server, error)
-	ListServers(ctx context.Context, f links.ServerFilter) ([]links.Server, int64, error)
-	UpdateServer(ctx context.Context, id int64, p links.ServerPatch) (links.Server, error)
-	DeleteServer(ctx context.Context, id int64) error
-	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
-	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
-	SSOClickSources(ctx context.Context, serverID int64, since time.Time, limit int) ([]links.SSOSourceSeen, error)
-
-	CreateClient(ctx context.Context, in links.ClientInput) (links.Client, error)
-	Client(ctx context.Context, id int64) (links.Client, error)
-	ListClients(ctx context.Context, f links.ClientFilter) ([]links.Client, int64, error)
-	UpdateClient(ctx context.Context, id int64, p links.ClientPatch) (links.Client, error)
-	ClientUsers(ctx context.Context, clientID int64) ([]links.Membership, error)
-	AddClientUser(ctx context.Context, clientID int64, in links.ClientUserInput) (links.Membership, error)
-	SetUserPermissions(ctx context.Context, clientID, userID int64, perms []string) (links.Membership, error)
-	RemoveClientUser(ctx context.Context, clientID, userID int64) error
-	TransferOwnership(ctx context.Context, clientID, userID int64) (links.Client, error)
-	DeleteClient(ctx context.Context, id int64) error
-
-	CreateService(ctx context.Context, in links.ServiceInput) (links.Service, error)
-	Service(ctx context.Context, id int64) (links.Service, error)
-	ListServices(ctx context.Context, f links.ServiceFilter) ([]links.Service, int64, error)
-	// ServiceLinkStates returns the link state of each service by id, in
-	// one query (links.LinkStateOf).
-	ServiceLinkStates(ctx context.Context, ids []int64) (map[int64]links.ServiceLinkState, error)
-	UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error)
-	DeleteService(ctx context.Context, id int64) (links.Service, error)
-	// BatchClients and BatchServices fill the results of the items that
-	// res does not hold in error yet, in one transaction.
-	BatchClients(ctx context.Context, items []links.ClientBatchItem, res *links.BatchResult) error
-	BatchServices(ctx context.Context, items []links.ServiceBatchItem, res *links.BatchResult) (modules []string, err error)
-	ImportStore
-
-	AuditStore
-}
-
-// Config holds the settings of the HTTP layer.
-type Config struct {
-	PublicURL     string
-	JWTKey        []byte
-	StaffTokenTTL time.Duration
-	// TrustProxy takes the client IP from X-Forwarded-For (behind a proxy).
-	TrustProxy bool
-	// LoginPerMinute bounds login attempts per IP.
-	LoginPerMinute float64
-}
 
 // Server is the HTTP server. Build it with New and serve Handler().
 type Server struct {
-	cfg       Config
-	store     Store
-	panels    map[string]links.Panel
-	logger    *slog.Logger
-	tokens    tokens
-	echo      *echo.Echo
-	spa       fs.FS
-	registry  *prometheus.Registry
-	metrics   *httpMetrics
-	lifecycle Lifecycle
-	known     map[string][]string // route path -> methods
-	prov      Provisioning
-	sso       SSO
-	handoff   Handoff
-	webhooks  Webhooks
-	audit     AuditStore
-	logins    *loginGuard
-}
-
-// Deps are the collaborators of the HTTP layer.
-type Deps struct {
-	Store  Store
-	Panels []links.Panel
-	Logger *slog.Logger
-	// SPA is the built single-page app (the folder holding index.html); nil
-	// serves none.
-	SPA fs.FS
-	// Registry collects the service's Prometheus metrics; MetricsHandler
-	// serves it.
-	Registry *prometheus.Registry
-	// Lifecycle hears about changed services; nil ignores them.
-	Lifecycle Lifecycle
-	// Provisioning runs application links operations.
-	Provisioning Provisioning
-	// SSO issues and redeems single sign-on tokens and runs the client area.
-	SSO SSO
-	// Handoff signs hand-off assertions and keeps their keys; nil serves
-	// neither the key set nor the rotation.
-	Handoff Handoff
-	// Webhooks manages the webhook subscriptions; nil serves none.
-	Webhooks Webhooks
-	// Mounts serves extra handlers under path prefixes (e.g. the demo's
-	// simulator under "/__sim/").
-	Mounts map[string]http.Handler
+	echo     *echo.Echo
+	known    map[string][]string // route path -> methods
+	registry *prometheus.Registry
+	metrics  *httpMetrics
 }
 
 // New builds the server and its routes.
@@ -152,17 +47,10 @@ func New(cfg Config, d Deps) *Server {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{
-		cfg: cfg, store: d.Store, logger: d.Logger, spa: d.SPA, registry: d.Registry, lifecycle: d.Lifecycle,
-		prov: d.Provisioning, sso: d.SSO, handoff: d.Handoff, webhooks: d.Webhooks, audit: d.Store,
-		tokens: tokens{key: cfg.JWTKey, issuer: "applinks", now: time.Now},
-		panels: map[string]links.Panel{},
-		logins: newLoginGuard(time.Now),
+	if d.Lifecycle == nil {
+		d.Lifecycle = ignoreChanges{}
 	}
-	for _, p := range d.Panels {
-		s.panels[p.Module()] = p
-	}
-	s.metrics = newHTTPMetrics(d.Registry)
+	s := &Server{registry: d.Registry, metrics: newHTTPMetrics(d.Registry)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
@@ -189,9 +77,74 @@ func New(cfg Config, d Deps) *Server {
 	for prefix, h := range d.Mounts {
 		e.Any(prefix+"*", echo.WrapHandler(h))
 	}
-	s.routes()
+	s.routes(cfg, newHandlers(cfg, d))
 	s.known = knownRoutes(e)
 	return s
+}
+
+// handlers are the handler types of the routes, each holding only what its
+// endpoints use. The SSO, client-area, hand-off and webhook ones are nil
+// when the service runs without that collaborator.
+type handlers struct {
+	health   *healthAPI
+	auth     *staffAuth
+	servers  *serversAPI
+	clients  *clientsAPI
+	services *servicesAPI
+	admins   *adminsAPI
+	audit    *auditAPI
+	apps     *applicationsAPI
+	sso      *ssoAPI
+	creds    *credentialsAPI
+	portal   *portalAPI
+	limits   sso.Limits // of the SSO and client-area routes
+	handoff  *handoffAPI
+	webhooks *webhooksAPI
+	spa      *spaHandler
+}
+
+// newHandlers builds the handler types from the dependencies.
+func newHandlers(cfg Config, d Deps) handlers {
+	panels := map[string]links.Panel{}
+	for _, p := range d.Panels {
+		panels[p.Module()] = p
+	}
+	tok := tokens{key: cfg.JWTKey, issuer: "applinks", now: time.Now}
+	logins := newLoginGuard(time.Now)
+	h := handlers{
+		health:   &healthAPI{store: d.Store},
+		auth:     &staffAuth{store: d.Store, tokens: tok, ttl: cfg.StaffTokenTTL, logins: logins, logger: d.Logger},
+		servers:  &serversAPI{store: d.Store, panels: panels, lifecycle: d.Lifecycle},
+		clients:  &clientsAPI{store: d.Store},
+		services: &servicesAPI{store: d.Store, lifecycle: d.Lifecycle},
+		admins:   &adminsAPI{store: d.Store},
+		audit:    &auditAPI{audit: d.Store},
+		apps:     &applicationsAPI{prov: d.Provisioning, httpPublic: strings.HasPrefix(strings.ToLower(cfg.PublicURL), "http://")},
+		spa:      &spaHandler{spa: d.SPA},
+	}
+	if d.SSO != nil {
+		// The portal's changes and the redemption's form are accepted only
+		// from this origin; the session cookie is Secure behind https.
+		cop := http.NewCrossOriginProtection()
+		sessions := &portalSessions{tokens: tok}
+		if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+			sessions.secure = u.Scheme == "https"
+			if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+				d.Logger.Warn("sso: public URL is not a valid origin", "err", err)
+			}
+		}
+		h.sso = &ssoAPI{sso: d.SSO, sessions: sessions, cop: cop, logger: d.Logger}
+		h.creds = &credentialsAPI{sso: d.SSO, logger: d.Logger}
+		h.portal = &portalAPI{sso: d.SSO, store: d.Store, sessions: sessions, logins: logins, cop: cop, logger: d.Logger}
+		h.limits = d.SSO.Limits()
+	}
+	if d.Handoff != nil {
+		h.handoff = &handoffAPI{handoff: d.Handoff}
+	}
+	if d.Webhooks != nil {
+		h.webhooks = &webhooksAPI{webhooks: d.Webhooks, logger: d.Logger}
+	}
+	return h
 }
 
 // knownRoutes maps each registered route path to its methods, leaving out
@@ -245,9 +198,3 @@ func (s *Server) Handler() http.Handler { return s.echo }
 
 // Secret helpers the handlers share.
 func checkPassword(hash, password string) bool { return secret.CheckPassword(hash, password) }
-
-// httpPublicURL tells whether the service's own public URL is http (the
-// demo): only then may a link's external target be http too.
-func (s *Server) httpPublicURL() bool {
-	return strings.HasPrefix(strings.ToLower(s.cfg.PublicURL), "http://")
-}

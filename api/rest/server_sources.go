@@ -28,18 +28,18 @@ const (
 //	@Failure		400	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/sso-sources [get]
-func (s *Server) serverSSOSources(c echo.Context) error {
+func (h *serversAPI) serverSSOSources(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	srv, err := s.store.Server(ctx, id)
+	srv, err := h.store.Server(ctx, id)
 	if err != nil {
 		return err
 	}
 	since := time.Now().UTC().Add(-clickSourcesWindow)
-	items, err := s.store.SSOClickSources(ctx, id, since, clickSourcesLimit)
+	items, err := h.store.SSOClickSources(ctx, id, since, clickSourcesLimit)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -8,6 +9,27 @@ import (
 
 	"github.com/applinks/applinks/api/links"
 )
+
+// serverStore is what the server endpoints need from the database.
+type serverStore interface {
+	CreateServer(ctx context.Context, in links.ServerInput) (links.Server, error)
+	Server(ctx context.Context, id int64) (links.Server, error)
+	ListServers(ctx context.Context, f links.ServerFilter) ([]links.Server, int64, error)
+	UpdateServer(ctx context.Context, id int64, p links.ServerPatch) (links.Server, error)
+	DeleteServer(ctx context.Context, id int64) error
+	ServerConn(ctx context.Context, id int64) (links.ServerConn, error)
+	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
+	SSOClickSources(ctx context.Context, serverID int64, since time.Time, limit int) ([]links.SSOSourceSeen, error)
+	ImportStore
+}
+
+// serversAPI serves the panel servers: their records, the connection test,
+// the account import and the SSO sources seen.
+type serversAPI struct {
+	store     serverStore
+	panels    map[string]links.Panel // by module
+	lifecycle Lifecycle
+}
 
 // listServers lists servers.
 //
@@ -24,7 +46,7 @@ import (
 //	@Failure	400			{object}	ErrorBody
 //	@Failure	401			{object}	ErrorBody
 //	@Router		/api/v1/servers [get]
-func (s *Server) listServers(c echo.Context) error {
+func (h *serversAPI) listServers(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -37,7 +59,7 @@ func (s *Server) listServers(c echo.Context) error {
 	if err := oneOf("module", f.Module, links.ModuleCPanel, links.ModuleWPSquared); err != nil {
 		return err
 	}
-	items, total, err := s.store.ListServers(c.Request().Context(), f)
+	items, total, err := h.store.ListServers(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -58,7 +80,7 @@ func (s *Server) listServers(c echo.Context) error {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/servers [post]
-func (s *Server) createServer(c echo.Context) error {
+func (h *serversAPI) createServer(c echo.Context) error {
 	var in links.ServerInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -67,7 +89,7 @@ func (s *Server) createServer(c echo.Context) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	srv, err := s.store.CreateServer(c.Request().Context(), in)
+	srv, err := h.store.CreateServer(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
@@ -84,12 +106,12 @@ func (s *Server) createServer(c echo.Context) error {
 //	@Success	200	{object}	links.Server
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/servers/{id} [get]
-func (s *Server) getServer(c echo.Context) error {
+func (h *serversAPI) getServer(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	srv, err := s.store.Server(c.Request().Context(), id)
+	srv, err := h.store.Server(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -112,19 +134,16 @@ func (s *Server) getServer(c echo.Context) error {
 //	@Failure		409		{object}	ErrorBody
 //	@Failure		422		{object}	ErrorBody	"where or how the server is reached changes without api_token"
 //	@Router			/api/v1/servers/{id} [patch]
-func (s *Server) updateServer(c echo.Context) error {
+func (h *serversAPI) updateServer(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var p links.ServerPatch
-	if err := bindJSON(c, &p); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	srv, err := s.store.UpdateServer(c.Request().Context(), id, p)
+	srv, err := h.store.UpdateServer(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
@@ -141,12 +160,12 @@ func (s *Server) updateServer(c echo.Context) error {
 //	@Failure	404	{object}	ErrorBody
 //	@Failure	409	{object}	ErrorBody	"the server still has services"
 //	@Router		/api/v1/servers/{id} [delete]
-func (s *Server) deleteServer(c echo.Context) error {
+func (h *serversAPI) deleteServer(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteServer(c.Request().Context(), id); err != nil {
+	if err := h.store.DeleteServer(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -172,17 +191,17 @@ type ServerTestResult struct {
 //	@Success		200	{object}	ServerTestResult
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/test [post]
-func (s *Server) testServer(c echo.Context) error {
+func (h *serversAPI) testServer(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	conn, err := s.store.ServerConn(ctx, id)
+	conn, err := h.store.ServerConn(ctx, id)
 	if err != nil {
 		return err
 	}
-	panel, ok := s.panels[conn.Module]
+	panel, ok := h.panels[conn.Module]
 	if !ok {
 		return links.Errorf(links.EINTERNAL, "No panel type for module %q.", conn.Module)
 	}
@@ -191,10 +210,10 @@ func (s *Server) testServer(c echo.Context) error {
 	res := ServerTestResult{OK: checkErr == nil, Support: sup, DurationMilli: time.Since(start).Milliseconds()}
 	if checkErr != nil {
 		res.Error = checkErr.Error()
-	} else if err := s.store.SetServerSupport(ctx, id, sup, time.Now()); err != nil {
+	} else if err := h.store.SetServerSupport(ctx, id, sup, time.Now()); err != nil {
 		return err
 	}
-	if res.Server, err = s.store.Server(ctx, id); err != nil {
+	if res.Server, err = h.store.Server(ctx, id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)

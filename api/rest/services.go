@@ -16,10 +16,26 @@ type Lifecycle interface {
 	ServiceChanged(ctx context.Context, before, after *links.Service)
 }
 
-func (s *Server) serviceChanged(ctx context.Context, before, after *links.Service) {
-	if s.lifecycle != nil {
-		s.lifecycle.ServiceChanged(ctx, before, after)
-	}
+// serviceStore is what the service endpoints need from the database.
+type serviceStore interface {
+	CreateService(ctx context.Context, in links.ServiceInput) (links.Service, error)
+	Service(ctx context.Context, id int64) (links.Service, error)
+	ListServices(ctx context.Context, f links.ServiceFilter) ([]links.Service, int64, error)
+	// ServiceLinkStates returns the link state of each service by id, in
+	// one query (links.LinkStateOf).
+	ServiceLinkStates(ctx context.Context, ids []int64) (map[int64]links.ServiceLinkState, error)
+	UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error)
+	DeleteService(ctx context.Context, id int64) (links.Service, error)
+	// BatchServices fills the results of the items that res does not hold
+	// in error yet, in one transaction, and names the modules it touched.
+	BatchServices(ctx context.Context, items []links.ServiceBatchItem, res *links.BatchResult) (modules []string, err error)
+}
+
+// servicesAPI serves the hosting accounts; every change is told to the
+// lifecycle, so the account's links follow.
+type servicesAPI struct {
+	store     serviceStore
+	lifecycle Lifecycle
 }
 
 // listServices lists hosting accounts.
@@ -40,7 +56,7 @@ func (s *Server) serviceChanged(ctx context.Context, before, after *links.Servic
 //	@Success	200			{object}	List[ServiceAnswer]
 //	@Failure	400			{object}	ErrorBody
 //	@Router		/api/v1/services [get]
-func (s *Server) listServices(c echo.Context) error {
+func (h *servicesAPI) listServices(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -65,11 +81,11 @@ func (s *Server) listServices(c echo.Context) error {
 	if err := oneOf("status", f.Status, links.ServiceStatuses...); err != nil {
 		return err
 	}
-	items, total, err := s.store.ListServices(c.Request().Context(), f)
+	items, total, err := h.store.ListServices(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	answers, err := s.serviceAnswers(c.Request().Context(), items)
+	answers, err := h.serviceAnswers(c.Request().Context(), items)
 	if err != nil {
 		return err
 	}
@@ -85,12 +101,12 @@ type ServiceAnswer struct {
 
 // serviceAnswers adds the link states of a page of services, read in one
 // query.
-func (s *Server) serviceAnswers(ctx context.Context, svcs []links.Service) ([]ServiceAnswer, error) {
+func (h *servicesAPI) serviceAnswers(ctx context.Context, svcs []links.Service) ([]ServiceAnswer, error) {
 	ids := make([]int64, len(svcs))
 	for i, svc := range svcs {
 		ids[i] = svc.ID
 	}
-	states, err := s.store.ServiceLinkStates(ctx, ids)
+	states, err := h.store.ServiceLinkStates(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -118,19 +134,16 @@ func (s *Server) serviceAnswers(ctx context.Context, svcs []links.Service) ([]Se
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/services [post]
-func (s *Server) createService(c echo.Context) error {
+func (h *servicesAPI) createService(c echo.Context) error {
 	var in links.ServiceInput
-	if err := bindJSON(c, &in); err != nil {
+	if err := bindValid(c, &in); err != nil {
 		return err
 	}
-	if err := in.Validate(); err != nil {
-		return err
-	}
-	svc, err := s.store.CreateService(c.Request().Context(), in)
+	svc, err := h.store.CreateService(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
-	s.serviceChanged(c.Request().Context(), nil, &svc)
+	h.lifecycle.ServiceChanged(c.Request().Context(), nil, &svc)
 	return c.JSON(http.StatusCreated, svc)
 }
 
@@ -144,16 +157,16 @@ func (s *Server) createService(c echo.Context) error {
 //	@Success	200	{object}	ServiceAnswer
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/services/{id} [get]
-func (s *Server) getService(c echo.Context) error {
+func (h *servicesAPI) getService(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	svc, err := s.store.Service(c.Request().Context(), id)
+	svc, err := h.store.Service(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	answers, err := s.serviceAnswers(c.Request().Context(), []links.Service{svc})
+	answers, err := h.serviceAnswers(c.Request().Context(), []links.Service{svc})
 	if err != nil {
 		return err
 	}
@@ -175,23 +188,20 @@ func (s *Server) getService(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/services/{id} [patch]
-func (s *Server) updateService(c echo.Context) error {
+func (h *servicesAPI) updateService(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var p links.ServicePatch
-	if err := bindJSON(c, &p); err != nil {
+	if err := bindValid(c, &p); err != nil {
 		return err
 	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	before, after, err := s.store.UpdateService(c.Request().Context(), id, p)
+	before, after, err := h.store.UpdateService(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
-	s.serviceChanged(c.Request().Context(), &before, &after)
+	h.lifecycle.ServiceChanged(c.Request().Context(), &before, &after)
 	return c.JSON(http.StatusOK, after)
 }
 
@@ -204,15 +214,15 @@ func (s *Server) updateService(c echo.Context) error {
 //	@Success	204
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/services/{id} [delete]
-func (s *Server) deleteService(c echo.Context) error {
+func (h *servicesAPI) deleteService(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	svc, err := s.store.DeleteService(c.Request().Context(), id)
+	svc, err := h.store.DeleteService(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	s.serviceChanged(c.Request().Context(), &svc, nil)
+	h.lifecycle.ServiceChanged(c.Request().Context(), &svc, nil)
 	return c.NoContent(http.StatusNoContent)
 }

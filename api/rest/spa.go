@@ -28,22 +28,24 @@ const hstsValue = "max-age=31536000"
 // strictTransportSecurity sends HSTS on every answer (errors included) of a
 // service whose public URL is https, so browsers never try it over plain
 // http again. A service reached over http must not send it.
-func strictTransportSecurity(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Strict-Transport-Security", hstsValue)
-		return next(c)
+var strictTransportSecurity = responseHeaders("Strict-Transport-Security", hstsValue)
+
+// responseHeaders is a middleware that sets headers (name, value, ...) on
+// every answer of the routes it guards, errors included.
+func responseHeaders(nameValues ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			for i := 0; i+1 < len(nameValues); i += 2 {
+				h.Set(nameValues[i], nameValues[i+1])
+			}
+			return next(c)
+		}
 	}
 }
 
 // docsHeaders protects the API docs UI, which needs inline scripts.
-func docsHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
-		return next(c)
-	}
-}
+var docsHeaders = responseHeaders("X-Content-Type-Options", "nosniff", "Content-Security-Policy", "frame-ancestors 'none'")
 
 // noSPA is the page served when the binary was built without the SPA.
 const noSPA = `<!doctype html><title>applinks</title><p>The web interface was not built into this binary; the API is documented at <a href="/api/docs">/api/docs</a>.`
@@ -53,15 +55,15 @@ const noSPA = `<!doctype html><title>applinks</title><p>The web interface was no
 // the JSON 404.
 var reservedPrefixes = []string{"/api/", "/sso/", "/.well-known/", "/metrics", "/healthz", "/readyz", "/__sim/"}
 
-func (s *Server) spaRoutes() {
-	s.echo.GET("/*", s.serveSPA)
-	s.echo.HEAD("/*", s.serveSPA)
+// spaHandler serves the built single-page app.
+type spaHandler struct {
+	spa fs.FS // nil serves a page saying the SPA is not built
 }
 
 // serveSPA serves the built SPA: hashed assets with a long cache life, and
 // index.html (never cached) for every other path, so client-side routes work
 // on reload.
-func (s *Server) serveSPA(c echo.Context) error {
+func (s *spaHandler) serveSPA(c echo.Context) error {
 	p := c.Request().URL.Path
 	for _, r := range reservedPrefixes {
 		if strings.HasPrefix(p, r) || p == strings.TrimSuffix(r, "/") {

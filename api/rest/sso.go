@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,21 +14,35 @@ import (
 	"github.com/applinks/applinks/api/sso"
 )
 
-// SSOErrorBody is the error answer of the single sign-on endpoints: the one
-// error shape plus the refusal reason.
-type SSOErrorBody struct {
-	Error SSOErrorDetail `json:"error"`
+// ssoFlows is what the click, the redemption, the trusted-application token
+// and the staff SSO audit need from the sso package.
+type ssoFlows interface {
+	Click(ctx context.Context, req sso.ClickRequest) (string, error)
+	RetryAfter() int
+	Redeem(ctx context.Context, accessToken, ip string) (sso.Session, error)
+	RedeemOrHold(ctx context.Context, accessToken, ip string, hold sso.Hold) (sso.Session, error)
+	Decline(ctx context.Context, accessToken, ip string) error
+	Account(ctx context.Context, userID, clientID int64) (sso.Account, error)
+	Landing(ctx context.Context, sess sso.Session) (string, error)
+	Fallback(ctx context.Context, destination, subscriberID string) string
+	AuthenticateApplication(ctx context.Context, identifier, secret, ip string) (links.APICredential, error)
+	IssueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ip string) (links.SSOTokenAnswer, error)
+	Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
 }
 
-// SSOErrorDetail is ErrorDetail with the machine-readable refusal reason
-// (e.g. sso_disabled, client_closed, service_inactive, invalid_credentials,
-// invalid_destination, forbidden_source, user_not_on_client, invalid_client).
-type SSOErrorDetail struct {
-	Code    string `json:"code" example:"forbidden"`
-	Message string `json:"message" example:"SSO authentication blocked for client 7."`
-	Field   string `json:"field,omitempty" example:""`
-	Reason  string `json:"reason,omitempty" example:"sso_disabled"`
+// ssoAPI serves single sign-on: cPanel's click, the redemption (with its
+// login-switch confirmation), the fallback page, trusted applications'
+// tokens and the staff SSO audit.
+type ssoAPI struct {
+	sso      ssoFlows
+	sessions *portalSessions
+	cop      *http.CrossOriginProtection // the redemption form's same-origin check
+	logger   *slog.Logger
 }
+
+// noStore keeps SSO and client-area answers out of caches and their URLs
+// (which may carry a token) out of Referer headers.
+var noStore = responseHeaders("Cache-Control", "no-store", "Referrer-Policy", "no-referrer")
 
 // ClickAnswer is the autologin answer cPanel sends the browser on with.
 type ClickAnswer struct {
@@ -40,21 +55,23 @@ type RetryAnswer struct {
 	Attempt int `json:"attempt" example:"1"`
 }
 
-// ssoError answers a refusal with its status, the links error and the
-// reason; unexpected errors go to the one error handler.
-func ssoError(c echo.Context, err error) error {
+// refused marks an error of a single sign-on endpoint as a refusal, so the
+// error handler adds its reason to the answer (sso.Reason: e.g.
+// invalid_request for bad input). Unexpected errors and outages pass as
+// they are.
+func refused(err error) error {
+	var r *sso.Refusal
 	var le *links.Error
-	if !errors.As(err, &le) {
+	if errors.As(err, &r) || !errors.As(err, &le) {
 		return err
 	}
-	status, ok := codeStatus[le.Code]
-	if !ok || status >= 500 {
+	if status, ok := codeStatus[le.Code]; !ok || status >= 500 {
 		return err
 	}
-	if status == http.StatusUnauthorized && c.Request().Header.Get(echo.HeaderAuthorization) != "" {
-		c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
+	if reason := sso.Reason(err); reason != "" {
+		return &sso.Refusal{Reason: reason, Err: le}
 	}
-	return c.JSON(status, SSOErrorBody{SSOErrorDetail{Code: le.Code, Message: le.Message, Field: le.Field, Reason: sso.Reason(err)}})
+	return err
 }
 
 // click is cPanel's autologin call when a customer clicks a link.
@@ -69,9 +86,9 @@ func ssoError(c echo.Context, err error) error {
 //	@Param			token					formData	string	true	"the link's secret token"
 //	@Param			attempt					formData	int		false	"1 to 3"
 //	@Success		200						{object}	ClickAnswer	"or RetryAnswer when the database is briefly unavailable"
-//	@Failure		400						{object}	SSOErrorBody
-//	@Failure		401						{object}	SSOErrorBody
-//	@Failure		403						{object}	SSOErrorBody
+//	@Failure		400						{object}	ErrorBody
+//	@Failure		401						{object}	ErrorBody
+//	@Failure		403						{object}	ErrorBody
 //	@Failure		429						{object}	ErrorBody
 //	@Router			/sso/cpanel/token [post]
 func (h *ssoAPI) click(c echo.Context) error {
@@ -94,7 +111,7 @@ func (h *ssoAPI) click(c echo.Context) error {
 		h.logger.Warn("sso: click answered retry, database unavailable", "err", err, "attempt", attempt)
 		return c.JSON(http.StatusOK, RetryAnswer{Retry: h.sso.RetryAfter(), Attempt: attempt})
 	}
-	return ssoError(c, err)
+	return refused(err)
 }
 
 // redeem turns a one-time token into a client-area session.
@@ -130,7 +147,7 @@ func (h *ssoAPI) finishRedeem(c echo.Context, status int, sess sso.Session, err 
 	}
 	a, err := h.sso.Account(c.Request().Context(), sess.UserID, sess.ClientID)
 	if err == nil {
-		err = h.startSession(c, a)
+		err = h.sessions.start(c, a)
 	}
 	if err != nil {
 		h.logger.Error("sso: could not start the session", "err", err)
@@ -149,9 +166,6 @@ func (h *ssoAPI) finishRedeem(c echo.Context, status int, sess sso.Session, err 
 	return c.Redirect(status, loc)
 }
 
-// credentialKey holds the authenticated API credential of a request.
-const credentialKey ctxKey = 100
-
 // requireCredential authenticates a trusted application with HTTP Basic
 // (identifier:secret).
 func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
@@ -159,16 +173,12 @@ func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
 		id, secretText, ok := c.Request().BasicAuth()
 		if !ok {
 			c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
-			return ssoError(c, &sso.Refusal{Reason: links.SSOReasonBadCredentials, Err: links.Errorf(links.EUNAUTHORIZED, "Authenticate with HTTP Basic: the API credential's identifier and secret.")})
+			return &sso.Refusal{Reason: links.SSOReasonBadCredentials, Err: links.Errorf(links.EUNAUTHORIZED, "Authenticate with HTTP Basic: the API credential's identifier and secret.")}
 		}
-		cred, err := h.sso.Authenticate(c.Request().Context(), strings.TrimSpace(id), secretText)
+		// A refusal is audited by sso; the error handler adds the Basic
+		// challenge to its 401.
+		cred, err := h.sso.AuthenticateApplication(c.Request().Context(), strings.TrimSpace(id), secretText, c.RealIP())
 		if err != nil {
-			if links.ErrorCode(err) == links.EUNAUTHORIZED {
-				c.Response().Header().Set("WWW-Authenticate", `Basic realm="applinks"`)
-				h.sso.Record(c.Request().Context(), links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceAPI,
-					Outcome: links.SSORefused, Reason: links.SSOReasonBadCredentials, IP: c.RealIP()})
-				return ssoError(c, &sso.Refusal{Reason: links.SSOReasonBadCredentials, Err: links.Errorf(links.EUNAUTHORIZED, "The API credential is not valid.")})
-			}
 			return err
 		}
 		c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), credentialKey, cred)))
@@ -187,21 +197,21 @@ func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Security		BasicAuth
 //	@Param			body	body		links.SSOTokenRequest	true	"Who and where"
 //	@Success		201		{object}	links.SSOTokenAnswer
-//	@Failure		400		{object}	SSOErrorBody
-//	@Failure		401		{object}	SSOErrorBody
-//	@Failure		403		{object}	SSOErrorBody
-//	@Failure		404		{object}	SSOErrorBody
+//	@Failure		400		{object}	ErrorBody
+//	@Failure		401		{object}	ErrorBody
+//	@Failure		403		{object}	ErrorBody
+//	@Failure		404		{object}	ErrorBody
 //	@Failure		429		{object}	ErrorBody
 //	@Router			/api/v1/sso/tokens [post]
 func (h *ssoAPI) createToken(c echo.Context) error {
 	cred, _ := c.Request().Context().Value(credentialKey).(links.APICredential)
 	var req links.SSOTokenRequest
 	if err := bindJSON(c, &req); err != nil {
-		return ssoError(c, err)
+		return refused(err)
 	}
 	tok, err := h.sso.IssueForApplication(c.Request().Context(), cred, req, c.RealIP())
 	if err != nil {
-		return ssoError(c, err)
+		return refused(err)
 	}
 	return c.JSON(http.StatusCreated, tok)
 }

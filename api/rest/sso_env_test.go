@@ -118,8 +118,8 @@ func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 		limits = highLimits
 	}
 	e.keys = handoff.New(db, e.url, nil)
-	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now, Signer: e.keys})
 	panels := []links.Panel{whm.NewCPanel(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true}), whm.NewWPSquared(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true})}
+	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now, Signer: e.keys, Panels: panels})
 	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6, TrustProxy: opts.trustProxy},
 		rest.Deps{Store: db, Panels: panels, Logger: logger, SSO: svc, Handoff: e.keys})
 	e.handler = srv.Handler()

@@ -59,7 +59,7 @@ type switchState struct {
 // the state for the page. Its errors (a database outage) leave the token
 // usable and are audited as the redemption's refusal.
 func (h *ssoAPI) switchHold(c echo.Context) (sso.Hold, *switchState) {
-	cur, _, ok := h.peekSession(c)
+	cur, _, ok := h.sessions.peek(c)
 	if !ok {
 		return nil, nil
 	}
@@ -82,24 +82,6 @@ func (h *ssoAPI) switchHold(c echo.Context) (sso.Hold, *switchState) {
 		st.next, err = h.sso.Account(ctx, next.UserID, next.ClientID)
 		return err == nil, err
 	}, st
-}
-
-// peekSession reads and verifies the session cookie's signature, audience
-// and expiry, without the database and without touching the cookie:
-// present tells whether there is one, ok whether it verified. Whether its
-// session version is still current takes a database read (requirePortal).
-func (h *ssoAPI) peekSession(c echo.Context) (sess portalSession, present, ok bool) {
-	ck, err := c.Cookie(portalCookie)
-	if err != nil || ck.Value == "" {
-		return portalSession{}, false, false
-	}
-	claims, err := h.tokens.verify(ck.Value, AudiencePortal)
-	userID, idOK := subjectID(claims)
-	cid, _ := claims["cid"].(float64)
-	if err != nil || !idOK || cid < 1 {
-		return portalSession{}, true, false
-	}
-	return portalSession{userID: userID, clientID: int64(cid), version: sessionVersion(claims)}, true, true
 }
 
 // switchPageCSP allows the page its inline style and its one form to this

@@ -19,8 +19,8 @@ import (
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/retry-failed [post]
-func (s *Server) retryFailed(c echo.Context) error {
-	op, err := s.prov.RetryFailed(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+func (h *applicationsAPI) retryFailed(c echo.Context) error {
+	op, err := h.prov.RetryFailed(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -41,12 +41,12 @@ func (s *Server) retryFailed(c echo.Context) error {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/sync [post]
-func (s *Server) syncServer(c echo.Context) error {
+func (h *applicationsAPI) syncServer(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	op, err := s.prov.SyncServer(c.Request().Context(), id, currentAdmin(c).Email)
+	op, err := h.prov.SyncServer(c.Request().Context(), id, currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -67,12 +67,12 @@ func (s *Server) syncServer(c echo.Context) error {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/services/{id}/sync [post]
-func (s *Server) syncService(c echo.Context) error {
+func (h *applicationsAPI) syncService(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	op, err := s.prov.SyncService(c.Request().Context(), id, currentAdmin(c).Email)
+	op, err := h.prov.SyncService(c.Request().Context(), id, currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,8 @@ func (s *Server) syncService(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/verify [post]
-func (s *Server) verifyApplication(c echo.Context) error {
-	op, err := s.prov.Verify(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+func (h *applicationsAPI) verifyApplication(c echo.Context) error {
+	op, err := h.prov.Verify(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -114,12 +114,12 @@ func (s *Server) verifyApplication(c echo.Context) error {
 //	@Failure		404	{object}	ErrorBody
 //	@Failure		409	{object}	ErrorBody
 //	@Router			/api/v1/services/{id}/rotate-link-secret [post]
-func (s *Server) rotateLinkSecret(c echo.Context) error {
+func (h *applicationsAPI) rotateLinkSecret(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	op, err := s.prov.RotateLinkSecret(c.Request().Context(), id, currentAdmin(c).Email)
+	op, err := h.prov.RotateLinkSecret(c.Request().Context(), id, currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}
@@ -139,8 +139,8 @@ func (s *Server) rotateLinkSecret(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/rotate-link-secrets [post]
-func (s *Server) rotateLinkSecrets(c echo.Context) error {
-	op, err := s.prov.RotateLinkSecrets(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
+func (h *applicationsAPI) rotateLinkSecrets(c echo.Context) error {
+	op, err := h.prov.RotateLinkSecrets(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -24,21 +25,10 @@ type Webhooks interface {
 
 var _ Webhooks = (*webhooks.Service)(nil)
 
-// webhookRoutes registers the subscriptions, for manage_webhooks. Without
-// a webhooks service none is served.
-func (s *Server) webhookRoutes(staff *echo.Group) {
-	if s.webhooks == nil {
-		return
-	}
-	g := staff.Group("/webhooks", requirePerm(links.PermManageWebhooks))
-	g.GET("", s.listWebhooks)
-	g.POST("", s.createWebhook)
-	g.GET("/:id", s.getWebhook)
-	g.PATCH("/:id", s.updateWebhook)
-	g.DELETE("/:id", s.deleteWebhook)
-	g.POST("/:id/test", s.testWebhook)
-	g.GET("/:id/deliveries", s.listWebhookDeliveries)
-	g.POST("/:id/deliveries/:deliveryId/redeliver", s.redeliverWebhook)
+// webhooksAPI serves the webhook subscriptions and their deliveries.
+type webhooksAPI struct {
+	webhooks Webhooks
+	logger   *slog.Logger
 }
 
 // listWebhooks lists the subscriptions.
@@ -51,8 +41,8 @@ func (s *Server) webhookRoutes(staff *echo.Group) {
 //	@Success		200	{array}		links.Webhook
 //	@Failure		403	{object}	ErrorBody
 //	@Router			/api/v1/webhooks [get]
-func (s *Server) listWebhooks(c echo.Context) error {
-	items, err := s.webhooks.List(c.Request().Context())
+func (h *webhooksAPI) listWebhooks(c echo.Context) error {
+	items, err := h.webhooks.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -75,16 +65,16 @@ func (s *Server) listWebhooks(c echo.Context) error {
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Router			/api/v1/webhooks [post]
-func (s *Server) createWebhook(c echo.Context) error {
+func (h *webhooksAPI) createWebhook(c echo.Context) error {
 	var in links.WebhookInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	w, err := s.webhooks.Create(c.Request().Context(), in)
+	w, err := h.webhooks.Create(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
-	s.logger.Info("webhook created", "webhook_id", w.ID, "admin_id", currentAdmin(c).ID)
+	h.logger.Info("webhook created", "webhook_id", w.ID, "admin_id", currentAdmin(c).ID)
 	return c.JSON(http.StatusCreated, w)
 }
 
@@ -99,12 +89,12 @@ func (s *Server) createWebhook(c echo.Context) error {
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id} [get]
-func (s *Server) getWebhook(c echo.Context) error {
+func (h *webhooksAPI) getWebhook(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	w, err := s.webhooks.Get(c.Request().Context(), id)
+	w, err := h.webhooks.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -126,7 +116,7 @@ func (s *Server) getWebhook(c echo.Context) error {
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id} [patch]
-func (s *Server) updateWebhook(c echo.Context) error {
+func (h *webhooksAPI) updateWebhook(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -135,7 +125,7 @@ func (s *Server) updateWebhook(c echo.Context) error {
 	if err := bindJSON(c, &p); err != nil {
 		return err
 	}
-	w, err := s.webhooks.Update(c.Request().Context(), id, p)
+	w, err := h.webhooks.Update(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
@@ -153,15 +143,15 @@ func (s *Server) updateWebhook(c echo.Context) error {
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id} [delete]
-func (s *Server) deleteWebhook(c echo.Context) error {
+func (h *webhooksAPI) deleteWebhook(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.webhooks.Delete(c.Request().Context(), id); err != nil {
+	if err := h.webhooks.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
-	s.logger.Info("webhook deleted", "webhook_id", id, "admin_id", currentAdmin(c).ID)
+	h.logger.Info("webhook deleted", "webhook_id", id, "admin_id", currentAdmin(c).ID)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -177,12 +167,12 @@ func (s *Server) deleteWebhook(c echo.Context) error {
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id}/test [post]
-func (s *Server) testWebhook(c echo.Context) error {
+func (h *webhooksAPI) testWebhook(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	d, err := s.webhooks.Test(c.Request().Context(), id)
+	d, err := h.webhooks.Test(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -204,7 +194,7 @@ func (s *Server) testWebhook(c echo.Context) error {
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		404			{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id}/deliveries [get]
-func (s *Server) listWebhookDeliveries(c echo.Context) error {
+func (h *webhooksAPI) listWebhookDeliveries(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -213,7 +203,7 @@ func (s *Server) listWebhookDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := s.webhooks.Deliveries(c.Request().Context(), id, p)
+	items, total, err := h.webhooks.Deliveries(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
@@ -233,7 +223,7 @@ func (s *Server) listWebhookDeliveries(c echo.Context) error {
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		404			{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver [post]
-func (s *Server) redeliverWebhook(c echo.Context) error {
+func (h *webhooksAPI) redeliverWebhook(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -242,7 +232,7 @@ func (s *Server) redeliverWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.webhooks.Redeliver(c.Request().Context(), id, did)
+	d, err := h.webhooks.Redeliver(c.Request().Context(), id, did)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func (s *Service) Authenticate(ctx context.Context, identifier, secretText strin
 	if !validSecretText(identifier, 1, 64) || !validSecretText(secretText, 1, 256) {
 		return links.APICredential{}, fail
 	}
-	cred, hash, err := s.store.APICredentialByIdentifier(ctx, identifier)
+	cred, hash, err := s.creds.APICredentialByIdentifier(ctx, identifier)
 	if links.ErrorCode(err) == links.ENOTFOUND {
 		secret.Equal(secret.Hash(secretText), s.dummy)
 		return links.APICredential{}, fail
@@ -29,6 +29,19 @@ func (s *Service) Authenticate(ctx context.Context, identifier, secretText strin
 		return links.APICredential{}, fail
 	}
 	return cred, nil
+}
+
+// AuthenticateApplication authenticates the trusted application of a token
+// request (Authenticate) from ip. A failure is audited as a refused issue
+// and answered as a *Refusal with the reason invalid_credentials.
+func (s *Service) AuthenticateApplication(ctx context.Context, identifier, secretText, ip string) (links.APICredential, error) {
+	cred, err := s.Authenticate(ctx, identifier, secretText)
+	if links.ErrorCode(err) == links.EUNAUTHORIZED {
+		s.record(ctx, links.SSOEvent{Kind: links.SSOKindIssue, Source: links.SSOSourceAPI,
+			Outcome: links.SSORefused, Reason: links.SSOReasonBadCredentials, IP: ip})
+		return links.APICredential{}, refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The API credential is not valid.")
+	}
+	return cred, err
 }
 
 // IssueForApplication is CreateSsoToken: a token for a user of an account
@@ -43,7 +56,7 @@ func (s *Service) IssueForApplication(ctx context.Context, cred links.APICredent
 		s.record(ctx, outcome(ev, err))
 	}
 	if err == nil {
-		if err := s.store.TouchAPICredential(context.WithoutCancel(ctx), cred.ID, s.now()); err != nil {
+		if err := s.creds.TouchAPICredential(context.WithoutCancel(ctx), cred.ID, s.now()); err != nil {
 			s.log.Warn("sso: could not record the credential's last use", "err", err)
 		}
 	}
@@ -62,7 +75,7 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 	}
 	var client links.Client
 	if req.ClientID != 0 {
-		c, err := s.store.Client(ctx, req.ClientID)
+		c, err := s.accounts.Client(ctx, req.ClientID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return links.SSOTokenAnswer{}, &Refusal{Reason: links.SSOReasonInvalidClient, Err: &links.Error{Code: links.ENOTFOUND, Field: "client_id", Message: "Invalid client: client " + strconv.FormatInt(req.ClientID, 10) + " does not exist."}}
 		} else if err != nil {
@@ -72,14 +85,14 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 	}
 	userID := req.UserID
 	if userID != 0 {
-		if _, err := s.store.User(ctx, userID); links.ErrorCode(err) == links.ENOTFOUND {
+		if _, err := s.accounts.User(ctx, userID); links.ErrorCode(err) == links.ENOTFOUND {
 			return links.SSOTokenAnswer{}, &Refusal{Reason: links.SSOReasonInvalidUser, Err: &links.Error{Code: links.ENOTFOUND, Field: "user_id", Message: "Invalid user: user " + strconv.FormatInt(userID, 10) + " does not exist."}}
 		} else if err != nil {
 			return links.SSOTokenAnswer{}, err
 		}
 	}
 	if req.ClientID == 0 {
-		clients, _, err := s.store.UserClients(ctx, userID)
+		clients, _, err := s.accounts.UserClients(ctx, userID)
 		if err != nil {
 			return links.SSOTokenAnswer{}, err
 		}
@@ -98,7 +111,7 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 	ev.ClientID, ev.UserID = id(client.ID), id(userID)
 	rc := ruleCheck{client: client, userID: userID, page: Route(req.Destination, req.RedirectPath, req.ServiceID)}
 	if userID != client.OwnerUserID {
-		m, err := s.store.Membership(ctx, client.ID, userID)
+		m, err := s.accounts.Membership(ctx, client.ID, userID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return links.SSOTokenAnswer{}, refuseField(links.SSOReasonUserNotOnClient, "user_id", "User %d is not on client %d.", userID, client.ID)
 		} else if err != nil {
@@ -110,7 +123,7 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 		return links.SSOTokenAnswer{}, asRefusal(err, links.SSOReasonInvalidDestination)
 	}
 	if req.ServiceID != 0 {
-		target, err := s.store.SSOServiceTarget(ctx, req.ServiceID)
+		target, err := s.targets.SSOServiceTarget(ctx, req.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && target.Service.ClientID != client.ID) {
 			return links.SSOTokenAnswer{}, &Refusal{Reason: links.SSOReasonInvalidService, Err: &links.Error{Code: links.ENOTFOUND, Field: "service_id", Message: "Invalid service: client " + strconv.FormatInt(client.ID, 10) + " has no service " + strconv.FormatInt(req.ServiceID, 10) + "."}}
 		} else if err != nil {
@@ -154,7 +167,7 @@ func (s *Service) CreateCredential(ctx context.Context, name string, perms []str
 	if err != nil {
 		return links.NewAPICredential{}, err
 	}
-	c, err := s.store.CreateAPICredential(ctx, links.APICredential{Name: name, Identifier: "ak_" + ident, Permissions: perms, CreatedBy: createdBy}, secret.Hash(sec))
+	c, err := s.creds.CreateAPICredential(ctx, links.APICredential{Name: name, Identifier: "ak_" + ident, Permissions: perms, CreatedBy: createdBy}, secret.Hash(sec))
 	if err != nil {
 		return links.NewAPICredential{}, err
 	}
@@ -163,10 +176,10 @@ func (s *Service) CreateCredential(ctx context.Context, name string, perms []str
 
 // Credentials lists the API credentials.
 func (s *Service) Credentials(ctx context.Context) ([]links.APICredential, error) {
-	return s.store.ListAPICredentials(ctx)
+	return s.creds.ListAPICredentials(ctx)
 }
 
 // RevokeCredential revokes an API credential at once: its next call fails.
 func (s *Service) RevokeCredential(ctx context.Context, credID int64) error {
-	return s.store.RevokeAPICredential(ctx, credID, s.now())
+	return s.creds.RevokeAPICredential(ctx, credID, s.now())
 }

@@ -398,7 +398,7 @@ func TestAuthorizePanelSession(t *testing.T) {
 			}
 		}
 		if evs := f.events(); len(evs) != 0 {
-			t.Fatalf("an allowed panel session is audited by the caller, not here: %+v", evs)
+			t.Fatalf("an allowed panel session is audited by PanelSession, not here: %+v", evs)
 		}
 
 		check := func(a sso.Account, serviceID int64, reason, code string) {

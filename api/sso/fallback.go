@@ -37,7 +37,7 @@ func (s *Service) Fallback(ctx context.Context, destination, subscriberID string
 func (s *Service) recentRefusal(ctx context.Context, subscriberID string) (int64, string) {
 	clientID, svcID := int64(-1), int64(-1) // no row has them: the same query for an unknown subscriber
 	if validSecretText(subscriberID, 1, 128) {
-		target, err := s.store.SSOClickTarget(ctx, subscriberID)
+		target, err := s.targets.SSOClickTarget(ctx, subscriberID)
 		switch {
 		case err == nil:
 			clientID, svcID = target.Client.ID, target.Service.ID
@@ -45,7 +45,7 @@ func (s *Service) recentRefusal(ctx context.Context, subscriberID string) (int64
 			s.log.Warn("sso: fallback page: could not look up the subscriber", "err", err)
 		}
 	}
-	evs, _, err := s.store.ListSSOEvents(ctx, links.SSOEventFilter{ClientID: clientID, Outcome: links.SSORefused,
+	evs, _, err := s.events.ListSSOEvents(ctx, links.SSOEventFilter{ClientID: clientID, Outcome: links.SSORefused,
 		Source: links.SSOSourceCPanel, Page: links.Page{Page: 1, PerPage: fallbackScan}})
 	if err != nil {
 		s.log.Warn("sso: fallback page: could not read the SSO events", "err", err)

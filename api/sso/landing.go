@@ -23,7 +23,7 @@ func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
 		return sess.Location, nil
 	}
 	t := sess.target
-	st, found, err := s.store.LinkSetting(ctx, t.Service.Module, sess.Destination)
+	st, found, err := s.targets.LinkSetting(ctx, t.Service.Module, sess.Destination)
 	if err != nil {
 		return "", err
 	}
@@ -43,7 +43,7 @@ func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
 	if s.cfg.Signer == nil {
 		return "", errors.New("sso: the link hands off, but no signer is configured")
 	}
-	user, err := s.store.User(ctx, sess.UserID)
+	user, err := s.accounts.User(ctx, sess.UserID)
 	if err != nil {
 		return "", err
 	}

@@ -37,7 +37,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (links.User
 		secret.CheckPassword("", password)
 		return links.User{}, fail
 	}
-	u, hash, err := s.store.UserCredentials(ctx, email)
+	u, hash, err := s.accounts.UserCredentials(ctx, email)
 	if err != nil && links.ErrorCode(err) != links.ENOTFOUND {
 		return links.User{}, err
 	}
@@ -52,7 +52,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (links.User
 // clientID, has no session; a user whose accounts (or clientID) are Closed
 // gets ErrClientClosed.
 func (s *Service) Account(ctx context.Context, userID, clientID int64) (Account, error) {
-	clients, ms, err := s.store.UserClients(ctx, userID)
+	clients, ms, err := s.accounts.UserClients(ctx, userID)
 	if links.ErrorCode(err) == links.ENOTFOUND {
 		return Account{}, ErrNoSession
 	} else if err != nil {
@@ -84,18 +84,18 @@ func (s *Service) Account(ctx context.Context, userID, clientID int64) (Account,
 
 // EndSessions ends every client-area session of the user (sign-out).
 func (s *Service) EndSessions(ctx context.Context, userID int64) error {
-	return s.store.EndUserSessions(ctx, userID)
+	return s.accounts.EndUserSessions(ctx, userID)
 }
 
 // AuthorizePanelSession decides whether the signed-in user may "Log in to
 // cPanel" on a service of the current account: the service is the
 // account's, the account is not Closed, allows single sign-on, the user
 // holds sso and services on it and the service still qualifies. Refusals are audited;
-// the caller audits the panel's own outcome with Record.
+// PanelSession audits the panel's own outcome.
 func (s *Service) AuthorizePanelSession(ctx context.Context, a Account, serviceID int64, ip string) (links.Service, error) {
 	ev := links.SSOEvent{Kind: links.SSOKindSession, Source: links.SSOSourcePortal, UserID: id(a.User.ID),
 		ClientID: id(a.Current.ID), ServiceID: id(serviceID), Destination: "cpanel", IP: ip}
-	target, err := s.store.SSOServiceTarget(ctx, serviceID)
+	target, err := s.targets.SSOServiceTarget(ctx, serviceID)
 	if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && target.Service.ClientID != a.Current.ID) {
 		err = &Refusal{Reason: links.SSOReasonInvalidService, Err: links.Errorf(links.ENOTFOUND, "Service %d is not on your account.", serviceID)}
 	} else if err == nil {

@@ -48,7 +48,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, ch ProfileCha
 		ch.Name = &n
 	}
 	if ch.Email == nil {
-		if _, err := s.store.UpdateUser(ctx, userID, ch.Name, nil); err != nil {
+		if _, err := s.accounts.UpdateUser(ctx, userID, ch.Name, nil); err != nil {
 			return "", err
 		}
 		return MessageProfileSaved, nil
@@ -63,9 +63,9 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, ch ProfileCha
 	if err := s.checkPassword(ctx, userID, *ch.CurrentPassword); err != nil {
 		return "", err
 	}
-	_, err := s.store.UpdateUser(ctx, userID, ch.Name, &e)
+	_, err := s.accounts.UpdateUser(ctx, userID, ch.Name, &e)
 	if links.ErrorCode(err) == links.ECONFLICT {
-		if _, err := s.store.UpdateUser(ctx, userID, ch.Name, nil); err != nil {
+		if _, err := s.accounts.UpdateUser(ctx, userID, ch.Name, nil); err != nil {
 			return "", err
 		}
 		s.noteEmailInUse(ctx, e, ch.IP)
@@ -77,11 +77,11 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, ch ProfileCha
 
 // checkPassword checks the user's current password.
 func (s *Service) checkPassword(ctx context.Context, userID int64, password string) error {
-	u, err := s.store.User(ctx, userID)
+	u, err := s.accounts.User(ctx, userID)
 	if err != nil {
 		return err
 	}
-	got, hash, err := s.store.UserCredentials(ctx, u.Email)
+	got, hash, err := s.accounts.UserCredentials(ctx, u.Email)
 	if err != nil && links.ErrorCode(err) != links.ENOTFOUND {
 		return err
 	}
@@ -95,12 +95,12 @@ func (s *Service) checkPassword(ctx context.Context, userID int64, password stri
 // email, that someone tried to take the address. The event names that user
 // (so the user and the account's owner see it), not the one who tried.
 func (s *Service) noteEmailInUse(ctx context.Context, email, ip string) {
-	holder, _, err := s.store.UserCredentials(ctx, email)
+	holder, _, err := s.accounts.UserCredentials(ctx, email)
 	if err != nil {
 		s.log.Warn("sso: an e-mail change met an address in use, whose holder could not be read", "err", err)
 		return
 	}
-	clients, _, err := s.store.UserClients(ctx, holder.ID)
+	clients, _, err := s.accounts.UserClients(ctx, holder.ID)
 	if err != nil {
 		s.log.Warn("sso: could not read the accounts of an address's holder", "err", err)
 		return

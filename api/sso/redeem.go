@@ -90,7 +90,7 @@ func (s *Service) lookup(ctx context.Context, accessToken string, ev *links.SSOE
 	if !validSecretText(accessToken, 40, 128) {
 		return links.SSOToken{}, Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
 	}
-	tok, err := s.store.SSOToken(ctx, secret.Hash(accessToken))
+	tok, err := s.tokens.SSOToken(ctx, secret.Hash(accessToken))
 	if links.ErrorCode(err) == links.ENOTFOUND {
 		return links.SSOToken{}, Session{}, refuse(links.SSOReasonInvalidToken, links.EUNAUTHORIZED, "The sign-in link is not valid.")
 	} else if err != nil {
@@ -150,7 +150,7 @@ func (s *Service) redeem(ctx context.Context, accessToken string, ev *links.SSOE
 func (s *Service) consume(ctx context.Context, hash string, sess Session, ev links.SSOEvent, ruleErr error) (Session, bool, error) {
 	final := outcome(ev, ruleErr)
 	final.Time = s.now()
-	again, consumed, err := s.store.ConsumeSSOToken(ctx, hash, final.Time, &final)
+	again, consumed, err := s.tokens.ConsumeSSOToken(ctx, hash, final.Time, &final)
 	if err != nil {
 		return sess, false, err
 	}
@@ -184,7 +184,7 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 	// A token a trusted application asked for dies with its credential:
 	// revoking a credential stops the tokens it issued too.
 	if ev.CredentialID != nil {
-		cred, err := s.store.APICredential(ctx, *ev.CredentialID)
+		cred, err := s.creds.APICredential(ctx, *ev.CredentialID)
 		if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && cred.RevokedAt != nil) {
 			return refuse(links.SSOReasonCredentialRevoked, links.EFORBIDDEN, "The API credential that created this sign-in link was revoked.")
 		} else if err != nil {
@@ -193,7 +193,7 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 	}
 	rc := ruleCheck{userID: tok.UserID, page: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
 	if tok.ServiceID != 0 && ev.Source == links.SSOSourceCPanel {
-		target, err := s.store.SSOServiceTarget(ctx, tok.ServiceID)
+		target, err := s.targets.SSOServiceTarget(ctx, tok.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d no longer exists.", tok.ServiceID)
 		} else if err != nil {
@@ -202,7 +202,7 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 		rc.client, rc.service, rc.active = target.Client, &target.Service, target.ServerActive
 		sess.target = &target
 	} else {
-		client, err := s.store.Client(ctx, tok.ClientID)
+		client, err := s.accounts.Client(ctx, tok.ClientID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return refuse(links.SSOReasonInvalidClient, links.EFORBIDDEN, "Client %d no longer exists.", tok.ClientID)
 		} else if err != nil {
@@ -214,7 +214,7 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 		return refuse(links.SSOReasonInvalidService, links.EFORBIDDEN, "Service %d moved to another account.", tok.ServiceID)
 	}
 	if tok.UserID != rc.client.OwnerUserID {
-		m, err := s.store.Membership(ctx, tok.ClientID, tok.UserID)
+		m, err := s.accounts.Membership(ctx, tok.ClientID, tok.UserID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return refuse(links.SSOReasonUserNotOnClient, links.EFORBIDDEN, "User %d is no longer on client %d.", tok.UserID, tok.ClientID)
 		} else if err != nil {

@@ -4,7 +4,8 @@
 // the destinations, API credentials and the audit of every attempt.
 //
 // It imports only links and secret; the database is the Store interface
-// declared here, which the store package implements.
+// declared in store.go (five small parts, by use), which the store package
+// implements.
 package sso
 
 import (
@@ -19,34 +20,6 @@ import (
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
 )
-
-// Store is what single sign-on needs from the database.
-type Store interface {
-	SSOClickTarget(ctx context.Context, subscriberID string) (links.SSOClickTarget, error)
-	SSOServiceTarget(ctx context.Context, serviceID int64) (links.SSOClickTarget, error)
-	CreateSSOToken(ctx context.Context, t links.SSOToken, ev *links.SSOEvent) (links.SSOToken, error)
-	SSOToken(ctx context.Context, hash string) (links.SSOToken, error)
-	ConsumeSSOToken(ctx context.Context, hash string, now time.Time, ev *links.SSOEvent) (links.SSOToken, bool, error)
-	PurgeSSOTokens(ctx context.Context, expiredBefore time.Time) (int64, error)
-	RecordSSOEvent(ctx context.Context, e links.SSOEvent) error
-	ListSSOEvents(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error)
-
-	CreateAPICredential(ctx context.Context, c links.APICredential, secretHash string) (links.APICredential, error)
-	ListAPICredentials(ctx context.Context) ([]links.APICredential, error)
-	APICredentialByIdentifier(ctx context.Context, identifier string) (links.APICredential, string, error)
-	APICredential(ctx context.Context, id int64) (links.APICredential, error)
-	RevokeAPICredential(ctx context.Context, id int64, at time.Time) error
-	TouchAPICredential(ctx context.Context, id int64, at time.Time) error
-
-	Client(ctx context.Context, id int64) (links.Client, error)
-	Membership(ctx context.Context, clientID, userID int64) (links.Membership, error)
-	User(ctx context.Context, id int64) (links.User, error)
-	UserClients(ctx context.Context, userID int64) ([]links.Client, []links.Membership, error)
-	LinkSetting(ctx context.Context, module, key string) (links.LinkSetting, bool, error)
-	UserCredentials(ctx context.Context, email string) (links.User, string, error)
-	UpdateUser(ctx context.Context, id int64, name, email *string) (links.User, error)
-	EndUserSessions(ctx context.Context, id int64) error
-}
 
 // MaxTokenTTL is the longest an SSO token lives.
 const MaxTokenTTL = 60 * time.Second
@@ -120,6 +93,9 @@ type Config struct {
 	// Signer signs the assertion of a link with a signed hand-off; nil
 	// lands such links on their external target without one.
 	Signer Signer
+	// Panels open the one-time sessions of "Log in to cPanel", by their
+	// Module(); a module without one answers that it is not available.
+	Panels []links.Panel
 }
 
 // Signer signs a hand-off assertion into a compact JWT (api/handoff).
@@ -129,11 +105,16 @@ type Signer interface {
 
 // Service applies the single sign-on rules. It is safe for concurrent use.
 type Service struct {
-	store Store
-	cfg   Config
-	log   *slog.Logger
-	now   func() time.Time
-	dummy string
+	targets  TargetStore
+	tokens   TokenStore
+	events   EventStore
+	creds    CredentialStore
+	accounts AccountStore
+	cfg      Config
+	panels   map[string]links.Panel // by module
+	log      *slog.Logger
+	now      func() time.Time
+	dummy    string
 }
 
 // New returns the service.
@@ -156,7 +137,11 @@ func New(store Store, cfg Config) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, cfg: cfg, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
+	panels := map[string]links.Panel{}
+	for _, p := range cfg.Panels {
+		panels[p.Module()] = p
+	}
+	return &Service{targets: store, tokens: store, events: store, creds: store, accounts: store, cfg: cfg, panels: panels, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
 }
 
 // PublicURL is the origin the service answers on.
@@ -299,13 +284,10 @@ func (s *Service) record(ctx context.Context, e links.SSOEvent) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := s.store.RecordSSOEvent(ctx, e); err != nil {
+	if err := s.events.RecordSSOEvent(ctx, e); err != nil {
 		s.log.Warn("sso: could not record the event", "err", err, "kind", e.Kind, "outcome", e.Outcome, "reason", e.Reason)
 	}
 }
-
-// Record appends an audit event (e.g. the outcome of a panel session).
-func (s *Service) Record(ctx context.Context, e links.SSOEvent) { s.record(ctx, e) }
 
 func id(v int64) *int64 {
 	if v == 0 {
@@ -339,7 +321,7 @@ func (s *Service) newToken(ctx context.Context, t links.SSOToken, ev *links.SSOE
 	t.ExpiresAt = s.now().Add(s.cfg.TokenTTL)
 	issued := outcome(*ev, nil)
 	issued.Time = s.now()
-	stored, err := s.store.CreateSSOToken(ctx, t, &issued)
+	stored, err := s.tokens.CreateSSOToken(ctx, t, &issued)
 	if err != nil {
 		return "", links.SSOToken{}, err
 	}
@@ -399,7 +381,7 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 	if !validSecretText(req.SubscriberID, 1, 128) || !validSecretText(req.Token, 16, 256) {
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is missing or malformed.")
 	}
-	target, err := s.store.SSOClickTarget(ctx, req.SubscriberID)
+	target, err := s.targets.SSOClickTarget(ctx, req.SubscriberID)
 	if links.ErrorCode(err) == links.ENOTFOUND {
 		secret.Equal(secret.Hash(req.Token), s.dummy) // same work as a known subscriber
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is not valid.")
@@ -433,7 +415,7 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 
 // Purge deletes the tokens that expired more than PurgeAfter ago.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
-	return s.store.PurgeSSOTokens(ctx, s.now().Add(-s.cfg.PurgeAfter))
+	return s.tokens.PurgeSSOTokens(ctx, s.now().Add(-s.cfg.PurgeAfter))
 }
 
 // RunPurger purges expired tokens on a ticker until ctx is done.
@@ -459,7 +441,7 @@ func (s *Service) RunPurger(ctx context.Context, every time.Duration) {
 
 // Events lists SSO events.
 func (s *Service) Events(ctx context.Context, f links.SSOEventFilter) ([]links.SSOEvent, int64, error) {
-	return s.store.ListSSOEvents(ctx, f)
+	return s.events.ListSSOEvents(ctx, f)
 }
 
 // tokenMatches checks a click's token against the credential's hash, or,

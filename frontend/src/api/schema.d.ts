@@ -2906,7 +2906,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Not Found */
@@ -2915,7 +2915,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Too Many Requests */
@@ -4675,7 +4675,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Unauthorized */
@@ -4684,7 +4684,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Forbidden */
@@ -4693,7 +4693,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Not Found */
@@ -4702,7 +4702,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Too Many Requests */
@@ -5301,7 +5301,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Unauthorized */
@@ -5310,7 +5310,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Forbidden */
@@ -5319,7 +5319,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.SSOErrorBody"];
+                        "application/json": components["schemas"]["rest.ErrorBody"];
                     };
                 };
                 /** @description Too Many Requests */
@@ -6598,6 +6598,14 @@ export interface components {
             field?: string;
             /** @example The hostname is required. */
             message?: string;
+            /**
+             * @description Reason is the refusal reason of a single sign-on endpoint (e.g.
+             *     sso_disabled, client_closed, service_inactive, invalid_credentials,
+             *     invalid_destination, forbidden_source, user_not_on_client,
+             *     invalid_client, invalid_request); absent elsewhere.
+             * @example sso_disabled
+             */
+            reason?: string;
         };
         "rest.Health": {
             /** @example ok */
@@ -6938,19 +6946,6 @@ export interface components {
         };
         "rest.SigningKeysAnswer": {
             keys: components["schemas"]["links.SigningKeyInfo"][];
-        };
-        "rest.SSOErrorBody": {
-            error?: components["schemas"]["rest.SSOErrorDetail"];
-        };
-        "rest.SSOErrorDetail": {
-            /** @example forbidden */
-            code?: string;
-            /** @example  */
-            field?: string;
-            /** @example SSO authentication blocked for client 7. */
-            message?: string;
-            /** @example sso_disabled */
-            reason?: string;
         };
     };
     responses: never;
