@@ -107,7 +107,7 @@ func (s *Server) createAdmin(c echo.Context) error {
 	if in.RoleID <= 0 {
 		return links.FieldError("role_id", "The role_id is required.")
 	}
-	hash, err := secret.HashPassword(in.Password)
+	hash, err := secret.HashPassword(in.Password, s.cfg.PasswordCost)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Server) updateAdmin(c echo.Context) error {
 		if err := links.ValidatePassword("password", *in.Password); err != nil {
 			return err
 		}
-		hash, err := secret.HashPassword(*in.Password)
+		hash, err := secret.HashPassword(*in.Password, s.cfg.PasswordCost)
 		if err != nil {
 			return err
 		}

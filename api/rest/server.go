@@ -93,6 +93,9 @@ type Config struct {
 	TrustProxy bool
 	// LoginPerMinute bounds login attempts per IP.
 	LoginPerMinute float64
+	// PasswordCost is the bcrypt cost of staff password hashes; zero means
+	// bcrypt's default.
+	PasswordCost int
 }
 
 // Server is the HTTP server. Build it with New and serve Handler().

@@ -12,10 +12,6 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// ErrLeaseLost is links.ErrLeaseLost: lease renewals and fenced writes
-// return it when the caller no longer holds the server's lease.
-var ErrLeaseLost = links.ErrLeaseLost
-
 var openTaskStates = []string{links.TaskPending, links.TaskRunning}
 var openOpStates = []string{links.OpQueued, links.OpRunning}
 

@@ -151,12 +151,12 @@ func (s *Store) ClaimServer(ctx context.Context, serverID int64, owner string, t
 // The counter always changes, so MySQL's changed-rows count is reliable.
 const fenceSQL = "UPDATE server_leases SET expires_at = ?, task_id = task_id + 1 WHERE server_id = ? AND owner = ?"
 
-// RenewServerLease extends the server's lease; ErrLeaseLost when the caller
+// RenewServerLease extends the server's lease; links.ErrLeaseLost when the caller
 // no longer holds it.
 func (s *Store) RenewServerLease(ctx context.Context, serverID int64, owner string, ttl time.Duration) error {
 	n, err := execCount(ctx, s.writer, fenceSQL, s.now().Add(ttl), serverID, owner)
 	if err == nil && n != 1 {
-		return ErrLeaseLost
+		return links.ErrLeaseLost
 	}
 	return translate(s.dbErr(err), "server lease")
 }
@@ -168,7 +168,7 @@ func (s *Store) ReleaseServer(ctx context.Context, serverID int64, owner string)
 }
 
 // fencedTx runs fn in a transaction on the writer that first checks (and
-// extends by ttl) owner's lease of the server: ErrLeaseLost when it is gone.
+// extends by ttl) owner's lease of the server: links.ErrLeaseLost when it is gone.
 func (s *Store) fencedTx(ctx context.Context, serverID int64, owner string, ttl time.Duration, fn func(tx sqlConn, now time.Time) error) error {
 	_, err := s.writeTx(ctx, func(tx sqlConn) (string, error) {
 		now := s.now()
@@ -177,12 +177,12 @@ func (s *Store) fencedTx(ctx context.Context, serverID int64, owner string, ttl 
 			return "", err
 		}
 		if n != 1 {
-			return "", ErrLeaseLost
+			return "", links.ErrLeaseLost
 		}
 		return "", fn(tx, now)
 	})
-	if errors.Is(err, ErrLeaseLost) {
-		return ErrLeaseLost
+	if errors.Is(err, links.ErrLeaseLost) {
+		return links.ErrLeaseLost
 	}
 	return translate(s.dbErr(err), fmt.Sprintf("server %d", serverID))
 }

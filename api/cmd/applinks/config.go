@@ -41,10 +41,13 @@ type Config struct {
 	// Link-local and unspecified addresses stay refused.
 	AllowLoopbackServers bool `env:"APPLINKS_ALLOW_LOOPBACK_SERVERS" envDefault:"false"`
 
-	StaffTokenTTL  time.Duration `env:"APPLINKS_STAFF_TOKEN_TTL" envDefault:"1h"`
-	LoginPerMinute float64       `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
-	DBMaxConns     int           `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
-	PprofAddr      string        `env:"APPLINKS_PPROF_ADDR"` // empty: no profiling endpoint
+	StaffTokenTTL time.Duration `env:"APPLINKS_STAFF_TOKEN_TTL" envDefault:"1h"`
+	// PasswordCost is the bcrypt cost of new password hashes (staff and
+	// client-area users); each step doubles the time of a sign-in.
+	PasswordCost   int     `env:"APPLINKS_PASSWORD_COST" envDefault:"10"`
+	LoginPerMinute float64 `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
+	DBMaxConns     int     `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
+	PprofAddr      string  `env:"APPLINKS_PPROF_ADDR"` // empty: no profiling endpoint
 	// MetricsAddr serves GET /metrics on a listener of its own. Unset means
 	// defaultMetricsAddr; set and empty turns the listener off. It has no
 	// envDefault tag because the library would apply a default to an empty
@@ -74,6 +77,10 @@ type Config struct {
 	// Single sign-on.
 	SSOTokenTTL time.Duration `env:"APPLINKS_SSO_TOKEN_TTL" envDefault:"60s"`
 }
+
+// The bcrypt costs APPLINKS_PASSWORD_COST may take: never below bcrypt's
+// default, and at most about a second a hash.
+const minPasswordCost, maxPasswordCost = 10, 14
 
 // defaultMetricsAddr is APPLINKS_METRICS_ADDR when it is not set: loopback,
 // so the metrics are not published by accident.
@@ -180,6 +187,9 @@ func (c Config) validate() error {
 	}
 	if c.SSOTokenTTL <= 0 || c.SSOTokenTTL > time.Minute {
 		errs = append(errs, fmt.Errorf("APPLINKS_SSO_TOKEN_TTL must be between 1s and 60s, got %s", c.SSOTokenTTL))
+	}
+	if c.PasswordCost < minPasswordCost || c.PasswordCost > maxPasswordCost {
+		errs = append(errs, fmt.Errorf("APPLINKS_PASSWORD_COST must be between %d and %d (bcrypt cost), got %d", minPasswordCost, maxPasswordCost, c.PasswordCost))
 	}
 	if c.StaffTokenTTL < time.Minute || c.StaffTokenTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("APPLINKS_STAFF_TOKEN_TTL must be between 1m and 24h, got %s", c.StaffTokenTTL))

@@ -71,7 +71,8 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Box: box, Logger: logger, MaxOpenConns: cfg.DBMaxConns})
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Box: box, Logger: logger, MaxOpenConns: cfg.DBMaxConns,
+		PasswordCost: cfg.PasswordCost})
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	}
 	srv := rest.New(rest.Config{
 		PublicURL: cfg.PublicURL, JWTKey: jwtKey, StaffTokenTTL: cfg.StaffTokenTTL,
-		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute,
+		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute, PasswordCost: cfg.PasswordCost,
 	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService, Handoff: keys, Webhooks: hooks,
 		Provisioning: engine, Lifecycle: engine})
 
@@ -234,7 +235,7 @@ func bootstrapAdmin(ctx context.Context, db *store.Store, cfg Config, stdout io.
 	} else if err := links.ValidatePassword("APPLINKS_ADMIN_PASSWORD", password); err != nil {
 		return err
 	}
-	hash, err := secret.HashPassword(password)
+	hash, err := secret.HashPassword(password, cfg.PasswordCost)
 	if err != nil {
 		return err
 	}
