@@ -211,8 +211,8 @@ func (e *Engine) status(ctx context.Context, module string) (links.ApplicationSt
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	op, err := e.store.LatestOperation(ctx, module)
-	if err != nil {
+	op, err := e.store.LatestOperation(ctx, module) // op is nil when there is none
+	if err != nil && links.ErrorCode(err) != links.ENOTFOUND {
 		return links.ApplicationStatus{}, err
 	}
 	st := links.ApplicationStatus{Module: module, Enabled: enabled, State: links.StateDisabled,
@@ -279,7 +279,9 @@ func (e *Engine) logOperation(ctx context.Context, module string, f *links.LogFi
 	}
 	if f.OperationID == 0 {
 		op, err := e.store.LatestOperation(ctx, module)
-		if err != nil || op == nil {
+		if links.ErrorCode(err) == links.ENOTFOUND {
+			return false, nil
+		} else if err != nil {
 			return false, err
 		}
 		f.OperationID = op.ID

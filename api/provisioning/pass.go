@@ -337,7 +337,9 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 		st := links.TaskStep{Task: *w.task, ServerID: w.id, AccountsFailed: len(named), Entries: named}
 		if final {
 			t, err := w.e.store.OpenTask(ctx, w.id)
-			if err != nil || t == nil || t.ID != w.task.ID {
+			if links.ErrorCode(err) == links.ENOTFOUND {
+				return nil
+			} else if err != nil || t.ID != w.task.ID {
 				return err
 			}
 			st.State = links.TaskFailed

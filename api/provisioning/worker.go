@@ -180,19 +180,21 @@ func (w *worker) load(ctx context.Context) error {
 	push.Remove = append(push.Remove, links.RemovedApps(settings, w.e.cfg.LinkPrefix)...)
 	w.app = app{enabled: enabled, fp: links.AppFingerprint(enabled, ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel),
 		push: push, remove: links.RemoveAll(w.e.cfg.LinkPrefix, settings)}
-	if w.task, err = w.e.store.OpenTask(ctx, w.id); err != nil {
-		return err
-	}
-	if w.task != nil {
+	w.task, err = w.e.store.OpenTask(ctx, w.id)
+	if err == nil {
 		w.opID = w.task.OperationID
 		return nil
+	} else if links.ErrorCode(err) != links.ENOTFOUND {
+		return err
 	}
-	op, err := w.e.store.LatestOperation(ctx, w.srv.Module)
 	w.opID = 0
-	if op != nil {
+	op, err := w.e.store.LatestOperation(ctx, w.srv.Module)
+	if err == nil {
 		w.opID = op.ID
+	} else if links.ErrorCode(err) != links.ENOTFOUND {
+		return err
 	}
-	return err
+	return nil
 }
 
 // support returns the server's support of links, checked again when
@@ -305,10 +307,12 @@ func (w *worker) countOutOfDate(ctx context.Context) (int, error) {
 // must not count or miss).
 func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 	t, err := w.e.store.OpenTask(ctx, w.id)
-	if err != nil {
+	if links.ErrorCode(err) == links.ENOTFOUND {
+		return w.task != nil, nil
+	} else if err != nil {
 		return false, err
 	}
-	return (t == nil) != (w.task == nil) || (t != nil && t.ID != w.task.ID), nil
+	return w.task == nil || t.ID != w.task.ID, nil
 }
 
 // finish records a pass that found nothing due at generation gen: the
@@ -316,8 +320,8 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // the row waits for that generation.
 func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
 	var steps []links.TaskStep
-	t, err := w.e.store.OpenTask(ctx, w.id)
-	if err != nil {
+	t, err := w.e.store.OpenTask(ctx, w.id) // t is nil when there is none
+	if err != nil && links.ErrorCode(err) != links.ENOTFOUND {
 		w.e.logger.Warn("read a progress row", "server", w.id, "err", err)
 		return nil
 	}

@@ -202,7 +202,7 @@ func (s *Store) ServerWork(ctx context.Context, id int64) (links.ServerWork, err
 }
 
 // OpenTask returns the open progress row of the server (the newest: a newer
-// operation supersedes the older ones), or nil.
+// operation supersedes the older ones); ENOTFOUND when it has none.
 func (s *Store) OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error) {
 	const q = "SELECT t.id, t.operation_id, o.module, o.kind, t.target_gen, t.checked, t.accounts_done, t.accounts_failed, t.started_at" +
 		" FROM server_tasks t JOIN operations o ON o.id = t.operation_id" +
@@ -212,7 +212,7 @@ func (s *Store) OpenTask(ctx context.Context, serverID int64) (*links.ProgressTa
 	err := s.reader.QueryRowContext(ctx, q, serverID, links.TaskPending, links.TaskRunning).Scan(
 		&t.ID, &t.OperationID, &t.Module, &t.Kind, &t.TargetGen, &t.Checked, &t.AccountsDone, &t.AccountsFailed, &started)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, links.Errorf(links.ENOTFOUND, "Server %d has no open progress row.", serverID)
 	}
 	if err != nil {
 		return nil, translate(s.dbErr(err), "server task")
