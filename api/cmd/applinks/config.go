@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -169,9 +170,8 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("APPLINKS_PPROF_ADDR must be host:port such as 127.0.0.1:6060, got %q", c.PprofAddr))
 		}
 	}
-	if c.Demo && !c.AllowLoopbackServers {
-		// Fail at start rather than on every call to the demo's servers.
-		errs = append(errs, errors.New("APPLINKS_DEMO=true runs its simulated servers on 127.0.0.1: set APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well"))
+	if c.Demo {
+		errs = append(errs, c.demoErrors()...)
 	}
 	if c.MetricsAddr != "" && !validListenAddr(c.MetricsAddr) {
 		errs = append(errs, fmt.Errorf("APPLINKS_METRICS_ADDR must be host:port such as 127.0.0.1:9100 (or empty to turn the metrics listener off), got %q", c.MetricsAddr))
@@ -226,6 +226,38 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("APPLINKS_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
 	}
 	return errors.Join(errs...)
+}
+
+// demoErrors are the reasons APPLINKS_DEMO=true cannot start: a binary
+// built without the demo, or a setting it needs.
+func (c Config) demoErrors() []error {
+	if !demoBuilt {
+		return []error{errors.New("APPLINKS_DEMO=true needs the demo binary, built with -tags demo (make run builds and starts bin/applinks-demo); this one holds no simulator")}
+	}
+	var errs []error
+	if !c.AllowLoopbackServers {
+		// Fail at start rather than on every call to the demo's servers.
+		errs = append(errs, errors.New("APPLINKS_DEMO=true runs its simulated servers on 127.0.0.1: set APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well"))
+	}
+	if !loopbackListenAddr(c.Addr) {
+		// The simulator's pages under /__sim/ sign anyone in as any account.
+		errs = append(errs, fmt.Errorf("APPLINKS_DEMO=true serves pages that sign anyone in: APPLINKS_ADDR must be a loopback address such as 127.0.0.1:8080, got %q", c.Addr))
+	}
+	return errs
+}
+
+// loopbackListenAddr tells whether addr listens on loopback only: a
+// loopback IP or localhost, never all interfaces (an empty host).
+func loopbackListenAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // validListenAddr tells whether addr is host:port with a port number

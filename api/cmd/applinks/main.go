@@ -102,13 +102,13 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	panels := []links.Panel{whm.NewCPanel(whmOpts), whm.NewWPSquared(whmOpts)}
 
 	mounts := map[string]http.Handler{}
-	if cfg.Demo {
-		demo, err := startDemo(ctx, db, cfg, logger)
+	if cfg.Demo { // only in a binary built with -tags demo (loadConfig refuses it otherwise)
+		pages, stop, err := startDemo(ctx, db, cfg, logger)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		defer demo.Close()
-		mounts["/__sim/"] = demo.ControlHandler()
+		defer stop()
+		mounts["/__sim/"] = pages
 	}
 
 	keys := handoff.New(db, cfg.PublicURL, nil)
