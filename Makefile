@@ -1,7 +1,7 @@
 # applinks: the two commands are `make run` and `make test`.
 GO      ?= go
 NPM     ?= npm
-SWAG    := $(GO) tool swag init -q -g server.go -d api/rest,api/links -o docs --outputTypes go,json,yaml
+SWAG    := $(GO) tool swag init -q -g server.go -d api/rest,api/links -o docs --outputTypes json
 FE      := frontend
 STAMP   := $(FE)/node_modules/.installed
 
@@ -29,11 +29,13 @@ $(STAMP): $(FE)/package.json $(FE)/package-lock.json
 spa: $(STAMP)
 	cd $(FE) && $(NPM) run build
 
-## docs: regenerate the OpenAPI spec (swag) and the frontend's API types from it
+## docs: regenerate the OpenAPI spec from the swag annotations (docs/swagger.json, served at /api/docs),
+## its one OpenAPI 3 conversion (docs/openapi3.json), and from that the Go client and the frontend's types
 docs: $(STAMP)
 	$(SWAG)
-	cd $(FE) && $(NPM) run gen:api
+	$(GO) run ./api/cmd/openapi3 -in docs/swagger.json -out docs/openapi3.json
 	$(GO) generate ./api/apiclient
+	cd $(FE) && $(NPM) run gen:api
 
 ## docs-check: fail when docs/ or the generated frontend types are stale
 docs-check: docs
