@@ -9,9 +9,10 @@ STAMP   := $(FE)/node_modules/.installed
 
 ## run: build the SPA and the binaries, then start the demo binary on SQLite with the demo (simulated
 ## servers, clients, services), on loopback only: the simulator's pages at /__sim/ sign anyone in
-RUN_ADDR ?= 127.0.0.1:8080
+RUN_PORT ?= 8080
 run: build
-	APPLINKS_ADDR=$(RUN_ADDR) APPLINKS_DEMO=true APPLINKS_ALLOW_LOOPBACK_SERVERS=true ./bin/applinks-demo
+	APPLINKS_ADDR=127.0.0.1:$(RUN_PORT) APPLINKS_PUBLIC_URL=http://localhost:$(RUN_PORT) \
+		APPLINKS_DEMO=true APPLINKS_ALLOW_LOOPBACK_SERVERS=true ./bin/applinks-demo
 
 ## build: the SPA, then bin/applinks (the release: SPA embedded, no simulator), bin/applinks-demo
 ## (the same with the demo built in, -tags demo) and bin/whmsim
