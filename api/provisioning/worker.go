@@ -181,17 +181,19 @@ func (w *worker) load(ctx context.Context) error {
 	w.app = app{enabled: enabled, fp: links.AppFingerprint(enabled, ls, w.e.cfg.PublicURL, w.e.cfg.LinkPrefix, w.e.cfg.GroupLabel),
 		push: push, remove: links.RemoveAll(w.e.cfg.LinkPrefix, settings)}
 	w.task, err = w.e.store.OpenTask(ctx, w.id)
-	if err == nil {
+	switch {
+	case err == nil:
 		w.opID = w.task.OperationID
 		return nil
-	} else if links.ErrorCode(err) != links.ENOTFOUND {
+	case links.ErrorCode(err) != links.ENOTFOUND:
 		return err
 	}
 	w.opID = 0
 	op, err := w.e.store.LatestOperation(ctx, w.srv.Module)
-	if err == nil {
+	switch {
+	case err == nil:
 		w.opID = op.ID
-	} else if links.ErrorCode(err) != links.ENOTFOUND {
+	case links.ErrorCode(err) != links.ENOTFOUND:
 		return err
 	}
 	return nil
