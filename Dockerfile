@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 #
-# Application Links: one image holding two static binaries.
-#   /applinks  the service (default entrypoint): REST API, embedded SPA, workers, SSO
-#   /whmsim    the cPanel / WP Squared simulator, for trying the product (docs/simulator.md)
+# Application Links: two images from one Dockerfile, each one static binary.
+#   default target   /applinks, the service: REST API, embedded SPA, workers, SSO. The release
+#                    build: no simulator inside (/__sim/ answers 404), no demo
+#   target whmsim    /whmsim, the cPanel / WP Squared simulator, for trying the product
+#                    (docs/simulator.md, docker-compose.yml)
 #
 #   docker build -t applinks .
 #   docker run --rm -p 8080:8080 -v applinks-data:/data applinks          # embedded SQLite
-#   docker run --rm --entrypoint /whmsim applinks -help
+#   docker build --target whmsim -t applinks-whmsim . && docker run --rm applinks-whmsim -help
 #
 # Needs BuildKit (the default builder since Docker 23). The first two stages run on the
 # build machine's platform and cross-compile, so `docker buildx build --platform
@@ -26,34 +28,53 @@ COPY frontend/ ./
 RUN npm run build
 
 # --- 2. The Go binaries ---------------------------------------------------------------------
-FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build
-ARG TARGETOS
-ARG TARGETARCH
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS gosrc
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download
-# Only what the two binaries compile from: api/, docs/ (the generated OpenAPI package the
-# REST server imports to serve /api/docs) and the frontend package's embed.go.
 COPY api/ api/
+# CGO off: the SQLite driver is pure Go, so the binaries are static and run on distroless.
+ENV CGO_ENABLED=0
+
+# The service, without -tags demo: the simulator is not compiled in.
+FROM gosrc AS build
+ARG TARGETOS
+ARG TARGETARCH
+# Besides api/: docs/ (the OpenAPI package the REST server imports to serve /api/docs) and
+# the frontend package's embed.go.
 COPY docs/ docs/
 COPY frontend/embed.go frontend/
 # The built SPA replaces the placeholder dist/ before `go build` embeds it.
 COPY --from=web /src/frontend/dist/ frontend/dist/
-# CGO off: the SQLite driver is pure Go, so the binaries are static and run on distroless.
-ENV CGO_ENABLED=0
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     test -f frontend/dist/index.html && \
     GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags "-s -w" -o /out/applinks ./api/cmd/applinks && \
-    GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags "-s -w" -o /out/whmsim ./api/cmd/whmsim && \
     mkdir -p /out/data
+
+# The simulator, built only for the whmsim target.
+FROM gosrc AS build-whmsim
+ARG TARGETOS
+ARG TARGETARCH
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags "-s -w" -o /out/whmsim ./api/cmd/whmsim
 
 # --- 3. Runtime -----------------------------------------------------------------------------
 # distroless/static: CA certificates, tzdata, /etc/passwd with the nonroot user (65532) and
 # nothing else (no shell, no package manager).
-FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/applinks /out/whmsim /
+
+# The simulator's image (docker build --target whmsim); the compose file runs it beside the
+# service.
+FROM gcr.io/distroless/static-debian12:nonroot AS whmsim
+COPY --from=build-whmsim /out/whmsim /
+USER 65532:65532
+ENTRYPOINT ["/whmsim"]
+
+# The service's image: the last stage, so the default target.
+FROM gcr.io/distroless/static-debian12:nonroot AS applinks
+COPY --from=build /out/applinks /
 # /data belongs to the nonroot user so that a fresh named volume mounted there is writable
 # (Docker copies the image directory's ownership into an empty volume).
 COPY --from=build --chown=65532:65532 /out/data /data

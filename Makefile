@@ -1,21 +1,26 @@
 # applinks: the two commands are `make run` and `make test`.
 GO      ?= go
 NPM     ?= npm
-SWAG    := $(GO) tool swag init -q -g server.go -d api/rest,api/links -o docs --outputTypes go,json,yaml
+SWAG    := $(GO) tool swag init -q -g server.go -d api/rest,api/links -o docs --outputTypes json
 FE      := frontend
 STAMP   := $(FE)/node_modules/.installed
 
 .PHONY: run build binaries spa docs docs-check lint lint-go lint-frontend test test-go test-frontend e2e bench reliability clean
 
-## run: build the SPA and the binary, then start the service on SQLite with the demo (simulated servers, clients, services)
+## run: build the SPA and the binaries, then start the demo binary on SQLite with the demo (simulated
+## servers, clients, services), on loopback only: the simulator's pages at /__sim/ sign anyone in
+RUN_PORT ?= 8080
 run: build
-	APPLINKS_DEMO=true APPLINKS_ALLOW_LOOPBACK_SERVERS=true ./bin/applinks
+	APPLINKS_ADDR=127.0.0.1:$(RUN_PORT) APPLINKS_PUBLIC_URL=http://localhost:$(RUN_PORT) \
+		APPLINKS_DEMO=true APPLINKS_ALLOW_LOOPBACK_SERVERS=true ./bin/applinks-demo
 
-## build: the SPA, then bin/applinks (with the SPA embedded) and bin/whmsim
+## build: the SPA, then bin/applinks (the release: SPA embedded, no simulator), bin/applinks-demo
+## (the same with the demo built in, -tags demo) and bin/whmsim
 build: spa binaries
 
 binaries:
 	$(GO) build -o bin/applinks ./api/cmd/applinks
+	$(GO) build -tags demo -o bin/applinks-demo ./api/cmd/applinks
 	$(GO) build -o bin/whmsim ./api/cmd/whmsim
 
 $(STAMP): $(FE)/package.json $(FE)/package-lock.json
@@ -25,11 +30,13 @@ $(STAMP): $(FE)/package.json $(FE)/package-lock.json
 spa: $(STAMP)
 	cd $(FE) && $(NPM) run build
 
-## docs: regenerate the OpenAPI spec (swag) and the frontend's API types from it
+## docs: regenerate the OpenAPI spec from the swag annotations (docs/swagger.json, served at /api/docs),
+## its one OpenAPI 3 conversion (docs/openapi3.json), and from that the Go client and the frontend's types
 docs: $(STAMP)
 	$(SWAG)
-	cd $(FE) && $(NPM) run gen:api
+	$(GO) run ./api/cmd/openapi3 -in docs/swagger.json -out docs/openapi3.json
 	$(GO) generate ./api/apiclient
+	cd $(FE) && $(NPM) run gen:api
 
 ## docs-check: fail when docs/ or the generated frontend types are stale
 docs-check: docs
@@ -42,21 +49,25 @@ lint: lint-go lint-frontend
 lint-go:
 	@unformatted=$$(gofmt -l api frontend/embed.go docs/docs.go); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags demo ./api/cmd/applinks
 	$(GO) tool staticcheck ./...
+	$(GO) tool staticcheck -tags demo ./api/cmd/applinks
 
 lint-frontend: $(STAMP)
 	cd $(FE) && $(NPM) run typecheck && $(NPM) run lint
 
-## test-go: Go tests on SQLite, and on MySQL/MariaDB when APPLINKS_TEST_MYSQL_DSN is set
+## test-go: Go tests on SQLite, and on MySQL/MariaDB when APPLINKS_TEST_MYSQL_DSN is set; the service's
+## command once more with the demo built in
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -tags demo ./api/cmd/applinks
 
 test-frontend: $(STAMP)
 	cd $(FE) && $(NPM) test
 
-## e2e: browser journeys in Debian's chromium against the real binary and the simulator
+## e2e: browser journeys in Debian's chromium against the real (demo) binary and the simulator
 e2e: build
-	cd $(FE) && APPLINKS_BIN=$(CURDIR)/bin/applinks WHMSIM_BIN=$(CURDIR)/bin/whmsim $(NPM) run e2e
+	cd $(FE) && APPLINKS_BIN=$(CURDIR)/bin/applinks-demo WHMSIM_BIN=$(CURDIR)/bin/whmsim $(NPM) run e2e
 
 ## test: everything CI runs
 test: docs-check lint test-go test-frontend e2e

@@ -164,7 +164,7 @@ func (s *Service) status(ctx context.Context, module string) (links.ApplicationS
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	op, err := s.store.LatestOperation(ctx, module)
+	op, err := links.Optional(s.store.LatestOperation(ctx, module)) // nil before the first
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
@@ -222,7 +222,7 @@ func (s *Service) logOperation(ctx context.Context, module string, f *links.LogF
 		return false, links.FieldError("level", "The level must be one of %v.", links.LogLevels)
 	}
 	if f.OperationID == 0 {
-		op, err := s.store.LatestOperation(ctx, module)
+		op, err := links.Optional(s.store.LatestOperation(ctx, module))
 		if err != nil || op == nil {
 			return false, err
 		}

@@ -51,7 +51,7 @@ func TestContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Kill()
-	_, router, err := spec(filepath.Join("..", "apiclient", "openapi3.json"), svc.URL)
+	_, router, err := spec(filepath.Join("..", "..", "docs", "openapi3.json"), svc.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

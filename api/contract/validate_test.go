@@ -15,7 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
 
-// spec loads api/apiclient/openapi3.json (what the client was generated
+// spec loads docs/openapi3.json (what the client was generated
 // from) and makes it strict: an object schema with properties accepts no
 // other property, so a field the server sends but the spec does not
 // document is drift too. Null is accepted only where the spec says

@@ -81,3 +81,13 @@ func ErrorMessage(err error) string {
 	}
 	return "Internal error."
 }
+
+// Optional turns a lookup's not-found error into a nil result, for a caller
+// to which absence is an ordinary answer (no open progress row, no
+// operation yet). Any other error passes through.
+func Optional[T any](v *T, err error) (*T, error) {
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil
+	}
+	return v, err
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/provisioning"
@@ -294,7 +295,7 @@ func TestTwoEnginesOnOneDatabaseWorkEachServerOneAtATime(t *testing.T) {
 			ctx := context.Background()
 			url := storetest.URL(t, dialect)
 			open := func() *store.Store {
-				s, err := store.Open(ctx, store.Options{URL: url, Box: storetest.Box(t)})
+				s, err := store.Open(ctx, store.Options{URL: url, Box: storetest.Box(t), PasswordCost: bcrypt.MinCost})
 				if err != nil {
 					t.Fatal(err)
 				}

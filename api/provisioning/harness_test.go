@@ -13,13 +13,10 @@ import (
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/provisioning"
-	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/whm"
 	"github.com/applinks/applinks/api/whmsim"
 )
-
-func init() { secret.PasswordCost = 4 }
 
 const publicURL = "https://billing.example.test"
 

@@ -160,7 +160,7 @@ func (w *worker) pass(ctx context.Context) passResult {
 // the one the pass started with: a newer intent (whose changes the pass
 // must not count or miss).
 func (w *worker) taskChanged(ctx context.Context) (bool, error) {
-	t, err := w.e.store.OpenTask(ctx, w.id)
+	t, err := links.Optional(w.e.store.OpenTask(ctx, w.id))
 	if err != nil {
 		w.setFatal(err)
 		return false, err

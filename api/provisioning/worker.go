@@ -184,11 +184,11 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 	}
 	enabled, settings, err := w.e.store.ApplicationSettings(ctx, srv.Module)
 	if err == nil {
-		w.task, err = w.e.store.OpenTask(ctx, w.id)
+		w.task, err = links.Optional(w.e.store.OpenTask(ctx, w.id))
 	}
 	var op *links.Operation
 	if err == nil && w.task == nil {
-		op, err = w.e.store.LatestOperation(ctx, srv.Module)
+		op, err = links.Optional(w.e.store.LatestOperation(ctx, srv.Module))
 	}
 	if err != nil {
 		w.e.logger.Warn("read the desired state", "server", w.id, "err", err)
@@ -289,7 +289,7 @@ func (w *worker) walk(ctx context.Context, fn func(page []links.LinkState) bool)
 // the row waits for that generation.
 func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
 	var steps []links.TaskStep
-	t, err := w.e.store.OpenTask(ctx, w.id)
+	t, err := links.Optional(w.e.store.OpenTask(ctx, w.id)) // nil when there is none
 	if err != nil {
 		w.e.logger.Warn("read a progress row", "server", w.id, "err", err)
 		return nil
@@ -349,7 +349,7 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 	step := func(final bool) error {
 		st := links.TaskStep{Task: *w.task, ServerID: w.id, AccountsFailed: len(named), Entries: named}
 		if final {
-			t, err := w.e.store.OpenTask(ctx, w.id)
+			t, err := links.Optional(w.e.store.OpenTask(ctx, w.id))
 			if err != nil || t == nil || t.ID != w.task.ID {
 				return err
 			}

@@ -27,7 +27,8 @@ type adminStore interface {
 
 // adminsAPI serves the staff accounts and their roles.
 type adminsAPI struct {
-	store adminStore
+	store        adminStore
+	passwordCost int // bcrypt cost of new hashes
 }
 
 // AdminInput creates a staff account.
@@ -125,7 +126,7 @@ func (h *adminsAPI) createAdmin(c echo.Context) error {
 	if in.RoleID <= 0 {
 		return links.FieldError("role_id", "The role_id is required.")
 	}
-	hash, err := secret.HashPassword(in.Password)
+	hash, err := secret.HashPassword(in.Password, h.passwordCost)
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func (h *adminsAPI) updateAdmin(c echo.Context) error {
 		if err := links.ValidatePassword("password", *in.Password); err != nil {
 			return err
 		}
-		hash, err := secret.HashPassword(*in.Password)
+		hash, err := secret.HashPassword(*in.Password, h.passwordCost)
 		if err != nil {
 			return err
 		}

@@ -55,6 +55,8 @@ type Config struct {
 	TrustProxy bool
 	// LoginPerMinute bounds login attempts per IP.
 	LoginPerMinute float64
+	// PasswordCost is the bcrypt cost of new staff password hashes.
+	PasswordCost int
 }
 
 // Deps are the collaborators of the HTTP layer.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/secret"
@@ -30,7 +32,7 @@ func publicHandler(f *testing.F) http.Handler {
 	if err != nil {
 		f.Fatal(err)
 	}
-	hash, _ := secret.HashPassword(adminPassword)
+	hash, _ := secret.HashPassword(adminPassword, bcrypt.MinCost)
 	if _, err := db.CreateAdmin(ctx, adminEmail, "Admin", hash, role.ID); err != nil {
 		f.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func publicHandler(f *testing.F) http.Handler {
 	high := sso.Limits{ClickPerIP: 1e9, ClickPerCredential: 1e9, RedeemPerIP: 1e9, TokenAPIPerIP: 1e9, TokenAPIPerCred: 1e9,
 		PortalLoginPerIP: 1e9, Burst: 1 << 30, PerCredentialBurst: 1 << 30, PanelSessionPerUser: 1e9}
 	svc := sso.New(db, sso.Config{PublicURL: "http://127.0.0.1", Limits: high})
-	cfg := rest.Config{PublicURL: "http://127.0.0.1", JWTKey: testJWTKey, LoginPerMinute: 1e9}
+	cfg := rest.Config{PublicURL: "http://127.0.0.1", JWTKey: testJWTKey, LoginPerMinute: 1e9, PasswordCost: bcrypt.MinCost}
 	deps := rest.Deps{Store: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SPA: testSPA, SSO: svc}
 	return rest.New(cfg, deps).Handler()
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/secret"
@@ -42,8 +44,6 @@ var testSPA = fstest.MapFS{
 	"assets/app-1a2b.js": {Data: []byte("console.log(1)")},
 }
 
-func init() { secret.PasswordCost = 4 } // fast bcrypt in tests
-
 func newEnv(t *testing.T, s *store.Store, mods ...func(*rest.Config, *rest.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
@@ -51,12 +51,12 @@ func newEnv(t *testing.T, s *store.Store, mods ...func(*rest.Config, *rest.Deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := secret.HashPassword(adminPassword)
+	hash, _ := secret.HashPassword(adminPassword, bcrypt.MinCost)
 	admin, err := s.CreateAdmin(ctx, adminEmail, "Admin", hash, role.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := rest.Config{PublicURL: "http://127.0.0.1", JWTKey: testJWTKey, LoginPerMinute: 600}
+	cfg := rest.Config{PublicURL: "http://127.0.0.1", JWTKey: testJWTKey, LoginPerMinute: 600, PasswordCost: bcrypt.MinCost}
 	deps := rest.Deps{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SPA: testSPA}
 	for _, m := range mods {
 		m(&cfg, &deps)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/rest"
@@ -88,7 +90,7 @@ func TestApplicationLinksEndpointsNeedThePermission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := secret.HashPassword("support-password-1")
+	hash, _ := secret.HashPassword("support-password-1", bcrypt.MinCost)
 	if _, err := e.store.CreateAdmin(ctx, "support@example.com", "Support", hash, role.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func newHandlers(cfg Config, d Deps) handlers {
 		servers:  &serversAPI{store: d.Store, panels: panels, lifecycle: d.Lifecycle},
 		clients:  &clientsAPI{store: d.Store},
 		services: &servicesAPI{store: d.Store, lifecycle: d.Lifecycle},
-		admins:   &adminsAPI{store: d.Store},
+		admins:   &adminsAPI{store: d.Store, passwordCost: cfg.PasswordCost},
 		audit:    &auditAPI{audit: d.Store},
 		apps:     &applicationsAPI{prov: d.Provisioning, httpPublic: strings.HasPrefix(strings.ToLower(cfg.PublicURL), "http://")},
 		spa:      &spaHandler{spa: d.SPA},

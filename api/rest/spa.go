@@ -52,7 +52,8 @@ const noSPA = `<!doctype html><title>applinks</title><p>The web interface was no
 
 // reservedPrefixes never fall back to the SPA's index.html. /metrics is
 // served on a listener of its own (APPLINKS_METRICS_ADDR); here it answers
-// the JSON 404.
+// the JSON 404. /__sim/ is the demo binary's simulator (a Deps.Mounts entry,
+// -tags demo); the release binary answers 404 there too.
 var reservedPrefixes = []string{"/api/", "/sso/", "/.well-known/", "/metrics", "/healthz", "/readyz", "/__sim/"}
 
 // spaHandler serves the built single-page app.

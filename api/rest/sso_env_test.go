@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/applinks/applinks/api/handoff"
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/rest"
@@ -120,7 +122,7 @@ func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 	e.keys = handoff.New(db, e.url, nil)
 	panels := []links.Panel{whm.NewCPanel(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true}), whm.NewWPSquared(whm.Options{Timeout: 10 * time.Second, AllowLoopback: true})}
 	svc := sso.New(e.flaky, sso.Config{PublicURL: e.url, TokenTTL: 30 * time.Second, Limits: limits, Logger: logger, Now: e.ssoClock.now, Signer: e.keys, Panels: panels})
-	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6, TrustProxy: opts.trustProxy},
+	srv := rest.New(rest.Config{PublicURL: e.url, JWTKey: []byte("test-jwt-key-0123456789abcdef0123"), LoginPerMinute: 1e6, TrustProxy: opts.trustProxy, PasswordCost: bcrypt.MinCost},
 		rest.Deps{Store: db, Panels: panels, Logger: logger, SSO: svc, Handoff: e.keys})
 	e.handler = srv.Handler()
 	hs := httptest.NewUnstartedServer(e.handler)
@@ -157,7 +159,7 @@ func newSSOEnv(t testing.TB, db *store.Store, opts ssoOptions) *ssoEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := secret.HashPassword(testPassword)
+	hash, _ := secret.HashPassword(testPassword, bcrypt.MinCost)
 	if _, err := db.CreateAdmin(ctx, "admin@example.com", "Admin", hash, role.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,6 @@ import (
 	"github.com/applinks/applinks/api/store/storetest"
 )
 
-func init() { secret.PasswordCost = 4 } // fast bcrypt: every client has an owner with a password
-
 const publicURL = "https://billing.example.com"
 
 // clock is the service's settable clock. It starts at the current time,

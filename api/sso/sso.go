@@ -144,9 +144,6 @@ func New(store Store, cfg Config) *Service {
 	return &Service{targets: store, tokens: store, events: store, creds: store, accounts: store, cfg: cfg, panels: panels, log: cfg.Logger, now: func() time.Time { return now().UTC() }, dummy: secret.Hash("applinks-dummy")}
 }
 
-// PublicURL is the origin the service answers on.
-func (s *Service) PublicURL() string { return s.cfg.PublicURL }
-
 // Limits returns the abuse limits.
 func (s *Service) Limits() Limits { return s.cfg.Limits }
 

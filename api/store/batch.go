@@ -71,7 +71,7 @@ func finish(res *links.BatchResult, err error) error {
 // hashPasswords hashes the given passwords, using every CPU: bcrypt is the
 // slow part of creating owners. It runs before the transaction, so that no
 // lock is held meanwhile.
-func hashPasswords(passwords map[int]string) (map[int]string, error) {
+func (s *Store) hashPasswords(passwords map[int]string) (map[int]string, error) {
 	out := make(map[int]string, len(passwords))
 	var mu sync.Mutex
 	var firstErr error
@@ -82,7 +82,7 @@ func hashPasswords(passwords map[int]string) (map[int]string, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				h, err := secret.HashPassword(passwords[i])
+				h, err := secret.HashPassword(passwords[i], s.passwordCost)
 				mu.Lock()
 				out[i] = h
 				if err != nil && firstErr == nil {

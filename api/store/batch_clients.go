@@ -56,7 +56,7 @@ func (s *Store) BatchClients(ctx context.Context, items []links.ClientBatchItem,
 				creates = append(creates, i)
 			}
 		}
-		return createBatchClients(ctx, tx, items, creates, hashes, res)
+		return s.createBatchClients(ctx, tx, items, creates, hashes, res)
 	})
 	return finish(res, translate(err, "clients"))
 }
@@ -74,7 +74,7 @@ func (s *Store) ownerPasswords(ctx context.Context, items []links.ClientBatchIte
 			plain[i] = it.Owner.Password
 		}
 	}
-	return hashPasswords(plain)
+	return s.hashPasswords(plain)
 }
 
 // updateBatchClient applies an item to its existing client, in tx, and
@@ -108,11 +108,11 @@ func updateBatchClient(ctx context.Context, tx *gorm.DB, row clientRow, it links
 // createBatchClients creates the clients of the items creates, in tx: their
 // owners first (one user per e-mail, found or created), then the clients
 // and the owners' memberships a chunk at a time.
-func createBatchClients(ctx context.Context, tx *gorm.DB, items []links.ClientBatchItem, creates []int, hashes map[int]string, res *links.BatchResult) error {
+func (s *Store) createBatchClients(ctx context.Context, tx *gorm.DB, items []links.ClientBatchItem, creates []int, hashes map[int]string, res *links.BatchResult) error {
 	if len(creates) == 0 {
 		return nil
 	}
-	owners, err := batchOwners(ctx, tx, items, creates, hashes)
+	owners, err := s.batchOwners(ctx, tx, items, creates, hashes)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func createBatchClients(ctx context.Context, tx *gorm.DB, items []links.ClientBa
 // batchOwners maps the owner e-mails of the new clients to user ids, in tx:
 // an existing user with that e-mail, or a new user created here (with the
 // password hashed beforehand, or none: they sign in by single sign-on).
-func batchOwners(ctx context.Context, tx *gorm.DB, items []links.ClientBatchItem, creates []int, hashes map[int]string) (map[string]int64, error) {
+func (s *Store) batchOwners(ctx context.Context, tx *gorm.DB, items []links.ClientBatchItem, creates []int, hashes map[int]string) (map[string]int64, error) {
 	emails := make([]string, 0, len(creates))
 	for _, i := range creates {
 		emails = append(emails, strings.ToLower(items[i].Owner.Email))
@@ -189,7 +189,7 @@ func batchOwners(ctx context.Context, tx *gorm.DB, items []links.ClientBatchItem
 		u := userRow{Email: email, Name: o.Name, PasswordHash: hashes[i]}
 		if u.PasswordHash == "" && o.Password != "" {
 			// Its client was deleted since the passwords were hashed.
-			h, err := secret.HashPassword(o.Password)
+			h, err := secret.HashPassword(o.Password, s.passwordCost)
 			if err != nil {
 				return nil, err
 			}

@@ -34,7 +34,7 @@ func (s *Store) CreateClient(ctx context.Context, in links.ClientInput) (links.C
 		}
 		ownerID := in.OwnerUserID
 		if in.Owner != nil {
-			u, err := createUser(tx, in.Owner.Email, in.Owner.Name, in.Owner.Password, "owner.email")
+			u, err := s.createUser(tx, in.Owner.Email, in.Owner.Name, in.Owner.Password, "owner.email")
 			if err != nil {
 				return err
 			}
@@ -73,7 +73,7 @@ func auditNewUser(ctx context.Context, tx *gorm.DB, u userRow) error {
 		after: userFromRow(u), secrets: []string{"password"}})
 }
 
-func createUser(tx *gorm.DB, email, name, password, field string) (userRow, error) {
+func (s *Store) createUser(tx *gorm.DB, email, name, password, field string) (userRow, error) {
 	email = strings.ToLower(email)
 	var n int64
 	if err := tx.Model(&userRow{}).Where("email = ?", email).Count(&n).Error; err != nil {
@@ -81,7 +81,7 @@ func createUser(tx *gorm.DB, email, name, password, field string) (userRow, erro
 	} else if n > 0 {
 		return userRow{}, &links.Error{Code: links.ECONFLICT, Field: field, Message: fmt.Sprintf("A user with the e-mail %s already exists: add that user by user_id instead.", email)}
 	}
-	hash, err := secret.HashPassword(password)
+	hash, err := secret.HashPassword(password, s.passwordCost)
 	if err != nil {
 		return userRow{}, err
 	}
@@ -250,7 +250,7 @@ func (s *Store) AddClientUser(ctx context.Context, clientID int64, in links.Clie
 		}
 		userID = in.UserID
 		if userID == 0 {
-			u, err := createUser(tx, in.Email, in.Name, in.Password, "email")
+			u, err := s.createUser(tx, in.Email, in.Name, in.Password, "email")
 			if err != nil {
 				return err
 			}

@@ -168,7 +168,7 @@ func (s *Store) importAccount(ctx context.Context, tx *gorm.DB, p *importPlan, a
 			p.clients[email] = 0 // the chunk's next accounts of this e-mail join it
 			return row, nil
 		}
-		id, err := createImportClient(ctx, tx, email, a)
+		id, err := s.createImportClient(ctx, tx, email, a)
 		if err != nil {
 			return row, err
 		}
@@ -220,14 +220,14 @@ func conflict(row links.ImportRow, reason string) links.ImportRow {
 // createImportClient creates, in tx, the client of an account whose e-mail
 // no user has: named after its domain, Active, with a new owner who has no
 // password (they arrive by single sign-on), made as the bulk API makes
-// owners (batchOwners).
-func createImportClient(ctx context.Context, tx *gorm.DB, email string, a links.PanelAccount) (int64, error) {
+// owners (Store.batchOwners).
+func (s *Store) createImportClient(ctx context.Context, tx *gorm.DB, email string, a links.PanelAccount) (int64, error) {
 	name := a.Domain
 	if name == "" {
 		name = a.Username
 	}
 	item := links.ClientBatchItem{Owner: &links.BatchOwnerInput{Email: email, Name: name}}
-	owners, err := batchOwners(ctx, tx, []links.ClientBatchItem{item}, []int{0}, nil)
+	owners, err := s.batchOwners(ctx, tx, []links.ClientBatchItem{item}, []int{0}, nil)
 	if err != nil {
 		return 0, err
 	}

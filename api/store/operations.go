@@ -12,10 +12,6 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// ErrLeaseLost is links.ErrLeaseLost: lease renewals and fenced writes
-// return it when the caller no longer holds the server's lease.
-var ErrLeaseLost = links.ErrLeaseLost
-
 var openTaskStates = []string{links.TaskPending, links.TaskRunning}
 var openOpStates = []string{links.OpQueued, links.OpRunning}
 
@@ -385,7 +381,7 @@ func (s *Store) ListOperations(ctx context.Context, f links.OperationFilter) ([]
 }
 
 // LatestOperation returns the newest operation of the module that is not an
-// account sync, or nil when there is none.
+// account sync; ENOTFOUND when the module has none yet.
 func (s *Store) LatestOperation(ctx context.Context, module string) (*links.Operation, error) {
 	var rows []operationRow
 	err := s.db.WithContext(ctx).Where("module = ? AND kind <> ?", module, links.OpAccountSync).
@@ -394,7 +390,7 @@ func (s *Store) LatestOperation(ctx context.Context, module string) (*links.Oper
 		return nil, translate(err, "operations")
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, links.Errorf(links.ENOTFOUND, "No operation of %s yet.", module)
 	}
 	ops := []links.Operation{operationFromRow(rows[0])}
 	if err := addTaskTotals(s.db.WithContext(ctx), ops); err != nil {

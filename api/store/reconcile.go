@@ -151,12 +151,12 @@ func (s *Store) ClaimServer(ctx context.Context, serverID int64, owner string, t
 // The counter always changes, so MySQL's changed-rows count is reliable.
 const fenceSQL = "UPDATE server_leases SET expires_at = ?, task_id = task_id + 1 WHERE server_id = ? AND owner = ?"
 
-// RenewServerLease extends the server's lease; ErrLeaseLost when the caller
+// RenewServerLease extends the server's lease; links.ErrLeaseLost when the caller
 // no longer holds it.
 func (s *Store) RenewServerLease(ctx context.Context, serverID int64, owner string, ttl time.Duration) error {
 	n, err := execCount(ctx, s.writer, fenceSQL, s.now().Add(ttl), serverID, owner)
 	if err == nil && n != 1 {
-		return ErrLeaseLost
+		return links.ErrLeaseLost
 	}
 	return translate(s.dbErr(err), "server lease")
 }
@@ -168,7 +168,7 @@ func (s *Store) ReleaseServer(ctx context.Context, serverID int64, owner string)
 }
 
 // fencedTx runs fn in a transaction on the writer that first checks (and
-// extends by ttl) owner's lease of the server: ErrLeaseLost when it is gone.
+// extends by ttl) owner's lease of the server: links.ErrLeaseLost when it is gone.
 func (s *Store) fencedTx(ctx context.Context, serverID int64, owner string, ttl time.Duration, fn func(tx sqlConn, now time.Time) error) error {
 	_, err := s.writeTx(ctx, func(tx sqlConn) (string, error) {
 		now := s.now()
@@ -177,12 +177,12 @@ func (s *Store) fencedTx(ctx context.Context, serverID int64, owner string, ttl 
 			return "", err
 		}
 		if n != 1 {
-			return "", ErrLeaseLost
+			return "", links.ErrLeaseLost
 		}
 		return "", fn(tx, now)
 	})
-	if errors.Is(err, ErrLeaseLost) {
-		return ErrLeaseLost
+	if errors.Is(err, links.ErrLeaseLost) {
+		return links.ErrLeaseLost
 	}
 	return translate(s.dbErr(err), fmt.Sprintf("server %d", serverID))
 }
@@ -202,7 +202,7 @@ func (s *Store) ServerWork(ctx context.Context, id int64) (links.ServerWork, err
 }
 
 // OpenTask returns the open progress row of the server (the newest: a newer
-// operation supersedes the older ones), or nil.
+// operation supersedes the older ones); ENOTFOUND when it has none.
 func (s *Store) OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error) {
 	const q = "SELECT t.id, t.operation_id, o.module, o.kind, t.target_gen, t.checked, t.accounts_done, t.accounts_failed, t.started_at" +
 		" FROM server_tasks t JOIN operations o ON o.id = t.operation_id" +
@@ -212,7 +212,7 @@ func (s *Store) OpenTask(ctx context.Context, serverID int64) (*links.ProgressTa
 	err := s.reader.QueryRowContext(ctx, q, serverID, links.TaskPending, links.TaskRunning).Scan(
 		&t.ID, &t.OperationID, &t.Module, &t.Kind, &t.TargetGen, &t.Checked, &t.AccountsDone, &t.AccountsFailed, &started)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, links.Errorf(links.ENOTFOUND, "Server %d has no open progress row.", serverID)
 	}
 	if err != nil {
 		return nil, translate(s.dbErr(err), "server task")

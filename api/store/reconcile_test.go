@@ -260,7 +260,7 @@ func TestDueServersAndOneLeaseHolder(t *testing.T) {
 		if err := s.RenewServerLease(ctx, a.ID, holder, time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RenewServerLease(ctx, a.ID, "other", time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+		if err := s.RenewServerLease(ctx, a.ID, "other", time.Minute); !errors.Is(err, links.ErrLeaseLost) {
 			t.Fatalf("renew by another = %v", err)
 		}
 		// Expired: taken over, and the old holder's writes are refused.
@@ -269,7 +269,7 @@ func TestDueServersAndOneLeaseHolder(t *testing.T) {
 			t.Fatalf("takeover = %v, %v", ok, err)
 		}
 		w, _, _ := gens(t, s, a.ID)
-		if err := s.FinishServer(ctx, a.ID, holder, time.Minute, w, nil); !errors.Is(err, store.ErrLeaseLost) {
+		if err := s.FinishServer(ctx, a.ID, holder, time.Minute, w, nil); !errors.Is(err, links.ErrLeaseLost) {
 			t.Fatalf("finish by the old holder = %v", err)
 		}
 		if _, d, _ := gens(t, s, a.ID); d != 0 {
@@ -345,7 +345,7 @@ func TestRecordBatchAppliesOnlyUnchangedLocations(t *testing.T) {
 		execSQL(t, s, "UPDATE server_leases SET owner = 'other'")
 		_, err = s.RecordBatch(ctx, time.Minute, links.BatchRecord{ServerID: a.ID, Owner: "me", Updates: []links.LinkStateUpdate{
 			{Username: "bob", ReadFP: links.ConfirmedRepair, ConfirmedFP: "fp:1", Done: true}}, Entries: []links.LogEntry{warn}, OperationID: op.ID})
-		if !errors.Is(err, store.ErrLeaseLost) || page(t, s, a.ID)["bob"].ConfirmedFP != links.ConfirmedRepair {
+		if !errors.Is(err, links.ErrLeaseLost) || page(t, s, a.ID)["bob"].ConfirmedFP != links.ConfirmedRepair {
 			t.Fatalf("a batch without the lease = %v", err)
 		}
 		if n := queryInt(t, s, "SELECT COUNT(*) FROM log_entries WHERE message = 'carol refused'"); n != 1 {

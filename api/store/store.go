@@ -50,6 +50,9 @@ type Store struct {
 	box     *secret.Box
 	dialect string
 	now     func() time.Time
+	// passwordCost is the bcrypt cost of the password hashes the store
+	// makes (new users); 0 is bcrypt's default.
+	passwordCost int
 	// lifecycleDelay is the coalescing window of service changes: the
 	// server of a changed account wakes that much later (SetLifecycleDelay).
 	lifecycleDelay time.Duration
@@ -65,6 +68,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// MaxOpenConns bounds the connection pool; zero means a default.
 	MaxOpenConns int
+	// PasswordCost is the bcrypt cost of new users' password hashes; zero
+	// means bcrypt's default (the service), tests set bcrypt.MinCost.
+	PasswordCost int
 }
 
 // Open connects to the database described by opts. It does not migrate.
@@ -102,7 +108,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{}
+	st := &Store{passwordCost: opts.PasswordCost}
 	maxConns := opts.MaxOpenConns
 	if maxConns == 0 {
 		maxConns = 20
@@ -190,9 +196,6 @@ func dsnPath(dsn string) string {
 
 // Dialect returns DialectMySQL or DialectSQLite.
 func (s *Store) Dialect() string { return s.dialect }
-
-// Box returns the secret box the store seals secrets with.
-func (s *Store) Box() *secret.Box { return s.box }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -17,7 +17,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/applinks/applinks/api/links"
-	"github.com/applinks/applinks/api/whm"
+	"github.com/applinks/applinks/api/netguard"
 )
 
 // maxErrorBody is how much of a refusing receiver's answer the delivery
@@ -74,16 +74,16 @@ func (e *GuardError) Error() string {
 	return fmt.Sprintf("refused to connect to %s: a %s address never reaches a receiver", e.Addr, e.Class)
 }
 
-// dialControl applies whm.CheckAddress, the WHM client's guard, to every
-// address dialled.
+// dialControl applies netguard.CheckAddress, the guard the WHM client dials
+// through too, to every address dialled.
 func dialControl(allowLoopback bool) func(network, address string, _ syscall.RawConn) error {
 	return func(_, address string, _ syscall.RawConn) error {
 		ap, err := netip.ParseAddrPort(address)
 		if err != nil {
 			return &GuardError{Class: "invalid"}
 		}
-		if err := whm.CheckAddress(ap.Addr(), allowLoopback); err != nil {
-			var ae *whm.AddressError
+		if err := netguard.CheckAddress(ap.Addr(), allowLoopback); err != nil {
+			var ae *netguard.AddressError
 			if errors.As(err, &ae) {
 				return &GuardError{Addr: ae.Addr, Class: ae.Class}
 			}

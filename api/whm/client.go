@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/netguard"
 )
 
 // Defaults of Options.
@@ -56,7 +57,7 @@ type Options struct {
 	// AllowLoopback lets the client connect to loopback addresses
 	// (127.0.0.0/8, ::1), for a simulator on this host (the demo, the
 	// tests). The zero value refuses them, as production should; link-local
-	// and unspecified addresses are refused either way (see CheckAddress).
+	// and unspecified addresses are refused either way (see netguard.CheckAddress).
 	AllowLoopback bool
 
 	// resolver resolves host names; nil is the system's. Tests set it (see
@@ -153,7 +154,7 @@ func (c *Client) newHTTPClient(s links.ServerConn) *http.Client {
 	dialer := &net.Dialer{
 		Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Resolver: c.opts.resolver,
 		// The address guard runs on every address dialled, after DNS.
-		Control: dialControl(c.opts.AllowLoopback),
+		Control: netguard.Control(c.opts.AllowLoopback),
 	}
 	tr := &http.Transport{
 		// Outbound calls go only to the configured server: no proxy from the
@@ -343,7 +344,7 @@ func readAnswer(r io.Reader, contentLength, limit int64, hint int) ([]byte, erro
 // timeout, TLS, DNS or the TCP connection, naming the host and port.
 func classifyNetError(ci callInfo, parent context.Context, err error, timeout time.Duration) *TransportError {
 	var (
-		addrErr *AddressError
+		addrErr *netguard.AddressError
 		netErr  net.Error
 		opErr   *net.OpError
 		dnsErr  *net.DNSError

@@ -48,7 +48,7 @@ const (
 	KindTooLarge   ErrorKind = "too_large"   // the answer exceeds the size cap: not temporary
 	KindRefused    ErrorKind = "refused"     // a cpanelresult or top-level error answer: not temporary
 	KindConfig     ErrorKind = "config"      // the server's settings are unusable (bad host name): not temporary
-	KindAddress    ErrorKind = "address"     // the address guard refused the server's address (see CheckAddress): not temporary
+	KindAddress    ErrorKind = "address"     // the address guard refused the server's address (see netguard.CheckAddress): not temporary
 )
 
 // TransportError is a call that did not get a usable WHM API 1 answer: the

@@ -8,3 +8,7 @@ func WithResolver(opts Options, r *net.Resolver) Options {
 	opts.resolver = r
 	return opts
 }
+
+// Client returns the WHM client the panel uses, for tests that call it
+// beside the panel.
+func (p *panel) Client() *Client { return p.client }

@@ -53,9 +53,6 @@ type panel struct {
 // Module returns the application key.
 func (p *panel) Module() string { return p.module }
 
-// Client returns the WHM client the panel uses.
-func (p *panel) Client() *Client { return p.client }
-
 // CheckSupport runs version, applist and, when applist offers it,
 // get_current_profile, one after the other. A server that answers but lacks
 // create_integration_link, or has the wrong profile for this panel type, is

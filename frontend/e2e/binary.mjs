@@ -1,7 +1,7 @@
-// Starts the REAL applinks binary for browser journeys: a fresh temp data dir (embedded SQLite),
-// the demo (simulated cPanel servers in-process, their pages under /__sim/), a known admin
-// password, all on free loopback ports. stop() ends the process (SIGTERM, then SIGKILL) and
-// removes the data dir.
+// Starts the REAL applinks binary, built with the demo (-tags demo: bin/applinks-demo), for browser
+// journeys: a fresh temp data dir (embedded SQLite), the demo (simulated cPanel servers in-process,
+// their pages under /__sim/), a known admin password, all on free loopback ports. stop() ends the
+// process (SIGTERM, then SIGKILL) and removes the data dir.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -11,8 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 const frontendRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** The binary: $APPLINKS_BIN (the Makefile's e2e target) or ../bin/applinks. */
-export const APPLINKS_BIN = resolve(frontendRoot, process.env.APPLINKS_BIN ?? '../bin/applinks');
+/** The demo binary: $APPLINKS_BIN (the Makefile's e2e target) or ../bin/applinks-demo. */
+export const APPLINKS_BIN = resolve(
+  frontendRoot,
+  process.env.APPLINKS_BIN ?? '../bin/applinks-demo',
+);
 
 function canListen(port) {
   return new Promise((ok) => {
@@ -56,7 +59,7 @@ export async function freePortRange(count) {
 export async function startBinary({ adminPassword = 'e2e-admin-password-1', env = {} } = {}) {
   if (!existsSync(APPLINKS_BIN)) {
     throw new Error(
-      `${APPLINKS_BIN} not found: npm run build && (cd .. && go build -o bin/applinks ./api/cmd/applinks)`,
+      `${APPLINKS_BIN} not found: npm run build && (cd .. && go build -tags demo -o bin/applinks-demo ./api/cmd/applinks)`,
     );
   }
   const port = await freePort();

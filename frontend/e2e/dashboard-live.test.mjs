@@ -4,7 +4,7 @@
 // watch it reach Active, read the Information entry about the too-old server in View Log, then
 // rename, hide and reorder links and check on the simulator that every account got them.
 // (dashboard.test.mjs covers the same pages against the in-memory fake API.)
-// Needs ../bin/applinks ($APPLINKS_BIN) built after `npm run build`, and ../bin/whmsim
+// Needs ../bin/applinks-demo ($APPLINKS_BIN) built after `npm run build`, and ../bin/whmsim
 // ($WHMSIM_BIN): `go build -o bin/whmsim ./api/cmd/whmsim`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,7 +1,7 @@
 // The client area end to end, against the REAL binary and its in-process cPanel simulator:
 // control-panel link -> single sign-on -> the right page of the right account; the owner's
 // Security Settings and User Management switches take effect at once; a replayed redeem URL is
-// refused with its reason. Needs ../bin/applinks (or $APPLINKS_BIN) built after `npm run build`.
+// refused with its reason. Needs ../bin/applinks-demo (or $APPLINKS_BIN) built after `npm run build`.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

@@ -1,7 +1,7 @@
 // The Services screen end to end, against the REAL binary in demo mode (its in-process
 // simulated servers): with cPanel & WHM enabled, find a demo account by search, suspend it
 // (its links stay), then terminate it and see its links go from the simulated server.
-// Needs ../bin/applinks ($APPLINKS_BIN) built after `npm run build`.
+// Needs ../bin/applinks-demo ($APPLINKS_BIN) built after `npm run build`.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,10 +42,13 @@ type Config struct {
 	// Link-local and unspecified addresses stay refused.
 	AllowLoopbackServers bool `env:"APPLINKS_ALLOW_LOOPBACK_SERVERS" envDefault:"false"`
 
-	StaffTokenTTL  time.Duration `env:"APPLINKS_STAFF_TOKEN_TTL" envDefault:"1h"`
-	LoginPerMinute float64       `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
-	DBMaxConns     int           `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
-	PprofAddr      string        `env:"APPLINKS_PPROF_ADDR"` // empty: no profiling endpoint
+	StaffTokenTTL time.Duration `env:"APPLINKS_STAFF_TOKEN_TTL" envDefault:"1h"`
+	// PasswordCost is the bcrypt cost of new password hashes (staff and
+	// client-area users); each step doubles the time of a sign-in.
+	PasswordCost   int     `env:"APPLINKS_PASSWORD_COST" envDefault:"10"`
+	LoginPerMinute float64 `env:"APPLINKS_LOGIN_PER_MINUTE" envDefault:"10"`
+	DBMaxConns     int     `env:"APPLINKS_DB_MAX_CONNS" envDefault:"20"`
+	PprofAddr      string  `env:"APPLINKS_PPROF_ADDR"` // empty: no profiling endpoint
 	// MetricsAddr serves GET /metrics on a listener of its own. Unset means
 	// defaultMetricsAddr; set and empty turns the listener off. It has no
 	// envDefault tag because the library would apply a default to an empty
@@ -74,6 +78,10 @@ type Config struct {
 	// Single sign-on.
 	SSOTokenTTL time.Duration `env:"APPLINKS_SSO_TOKEN_TTL" envDefault:"60s"`
 }
+
+// The bcrypt costs APPLINKS_PASSWORD_COST may take: never below bcrypt's
+// default, and at most about a second a hash.
+const minPasswordCost, maxPasswordCost = 10, 14
 
 // defaultMetricsAddr is APPLINKS_METRICS_ADDR when it is not set: loopback,
 // so the metrics are not published by accident.
@@ -162,9 +170,8 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("APPLINKS_PPROF_ADDR must be host:port such as 127.0.0.1:6060, got %q", c.PprofAddr))
 		}
 	}
-	if c.Demo && !c.AllowLoopbackServers {
-		// Fail at start rather than on every call to the demo's servers.
-		errs = append(errs, errors.New("APPLINKS_DEMO=true runs its simulated servers on 127.0.0.1: set APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well"))
+	if c.Demo {
+		errs = append(errs, c.demoErrors()...)
 	}
 	if c.MetricsAddr != "" && !validListenAddr(c.MetricsAddr) {
 		errs = append(errs, fmt.Errorf("APPLINKS_METRICS_ADDR must be host:port such as 127.0.0.1:9100 (or empty to turn the metrics listener off), got %q", c.MetricsAddr))
@@ -180,6 +187,9 @@ func (c Config) validate() error {
 	}
 	if c.SSOTokenTTL <= 0 || c.SSOTokenTTL > time.Minute {
 		errs = append(errs, fmt.Errorf("APPLINKS_SSO_TOKEN_TTL must be between 1s and 60s, got %s", c.SSOTokenTTL))
+	}
+	if c.PasswordCost < minPasswordCost || c.PasswordCost > maxPasswordCost {
+		errs = append(errs, fmt.Errorf("APPLINKS_PASSWORD_COST must be between %d and %d (bcrypt cost), got %d", minPasswordCost, maxPasswordCost, c.PasswordCost))
 	}
 	if c.StaffTokenTTL < time.Minute || c.StaffTokenTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("APPLINKS_STAFF_TOKEN_TTL must be between 1m and 24h, got %s", c.StaffTokenTTL))
@@ -216,6 +226,38 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("APPLINKS_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
 	}
 	return errors.Join(errs...)
+}
+
+// demoErrors are the reasons APPLINKS_DEMO=true cannot start: a binary
+// built without the demo, or a setting it needs.
+func (c Config) demoErrors() []error {
+	if !demoBuilt {
+		return []error{errors.New("APPLINKS_DEMO=true needs the demo binary, built with -tags demo (make run builds and starts bin/applinks-demo); this one holds no simulator")}
+	}
+	var errs []error
+	if !c.AllowLoopbackServers {
+		// Fail at start rather than on every call to the demo's servers.
+		errs = append(errs, errors.New("APPLINKS_DEMO=true runs its simulated servers on 127.0.0.1: set APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well"))
+	}
+	if !loopbackListenAddr(c.Addr) {
+		// The simulator's pages under /__sim/ sign anyone in as any account.
+		errs = append(errs, fmt.Errorf("APPLINKS_DEMO=true serves pages that sign anyone in: APPLINKS_ADDR must be a loopback address such as 127.0.0.1:8080, got %q", c.Addr))
+	}
+	return errs
+}
+
+// loopbackListenAddr tells whether addr listens on loopback only: a
+// loopback IP or localhost, never all interfaces (an empty host).
+func loopbackListenAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // validListenAddr tells whether addr is host:port with a port number

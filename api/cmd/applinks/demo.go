@@ -1,3 +1,10 @@
+//go:build demo
+
+// The demo: simulated WHM servers in the process, their pages under /__sim/,
+// and demo data in the database. Built in only with -tags demo (make run,
+// make e2e build bin/applinks-demo), so that the release binary and the
+// image hold no simulator; nodemo.go is the release side.
+
 package main
 
 import (
@@ -5,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 
 	"github.com/applinks/applinks/api/links"
@@ -27,10 +35,15 @@ var demoServers = []demoServer{
 	{"demo-wp2", links.ModuleWPSquared, "11.136.1.7", "WP2", []string{"wpblog", "wpshop"}},
 }
 
+// demoBuilt tells the configuration that APPLINKS_DEMO can be honoured.
+const demoBuilt = true
+
 // startDemo starts the simulated servers on fixed loopback ports (so that a
 // restart finds them where the database says) and, on first start, fills the
-// database with servers, clients, users and services that match them.
-func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Logger) (*whmsim.Sim, error) {
+// database with servers, clients, users and services that match them. It
+// returns the simulator's pages and control endpoints, to serve under
+// /__sim/, and the function that stops the servers.
+func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Logger) (http.Handler, func(), error) {
 	sim := whmsim.New(logger.With("component", "whmsim"))
 	for i, d := range demoServers {
 		accts := make([]whmsim.Account, len(d.accounts))
@@ -43,15 +56,15 @@ func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Lo
 		})
 		if err != nil {
 			sim.Close()
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := seedDemo(ctx, db, cfg); err != nil {
 		sim.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	logger.Info("demo: simulated servers running; accounts and click pages at /__sim/", "servers", len(demoServers))
-	return sim, nil
+	return sim.ControlHandler(), func() { _ = sim.Close() }, nil
 }
 
 func demoToken(name string) string { return "DEMO" + name + "TOKEN" }

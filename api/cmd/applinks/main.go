@@ -72,7 +72,8 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Box: box, Logger: logger, MaxOpenConns: cfg.DBMaxConns})
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Box: box, Logger: logger, MaxOpenConns: cfg.DBMaxConns,
+		PasswordCost: cfg.PasswordCost})
 	if err != nil {
 		return err
 	}
@@ -102,13 +103,13 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	panels := []links.Panel{whm.NewCPanel(whmOpts), whm.NewWPSquared(whmOpts)}
 
 	mounts := map[string]http.Handler{}
-	if cfg.Demo {
-		demo, err := startDemo(ctx, db, cfg, logger)
+	if cfg.Demo { // only in a binary built with -tags demo (loadConfig refuses it otherwise)
+		pages, stop, err := startDemo(ctx, db, cfg, logger)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		defer demo.Close()
-		mounts["/__sim/"] = demo.ControlHandler()
+		defer stop()
+		mounts["/__sim/"] = pages
 	}
 
 	keys := handoff.New(db, cfg.PublicURL, nil)
@@ -138,7 +139,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	}
 	srv := rest.New(rest.Config{
 		PublicURL: cfg.PublicURL, JWTKey: jwtKey, StaffTokenTTL: cfg.StaffTokenTTL,
-		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute,
+		TrustProxy: cfg.TrustProxy, LoginPerMinute: cfg.LoginPerMinute, PasswordCost: cfg.PasswordCost,
 	}, rest.Deps{Store: db, Panels: panels, Logger: logger, SPA: spa, Registry: registry, Mounts: mounts, SSO: ssoService, Handoff: keys, Webhooks: hooks,
 		Provisioning: engine, Lifecycle: engine})
 
@@ -244,7 +245,7 @@ func bootstrapAdmin(ctx context.Context, db *store.Store, cfg Config, stdout io.
 	} else if err := links.ValidatePassword("APPLINKS_ADMIN_PASSWORD", password); err != nil {
 		return err
 	}
-	hash, err := secret.HashPassword(password)
+	hash, err := secret.HashPassword(password, cfg.PasswordCost)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,12 @@
 // Command openapi3 converts the committed Swagger 2.0 document (swag's
-// docs/swagger.json) to OpenAPI 3 with kin-openapi's openapi2conv, so that
-// oapi-codegen can generate the Go client in api/apiclient from it:
+// docs/swagger.json) to OpenAPI 3 with kin-openapi's openapi2conv. It is the
+// project's one conversion: its output, docs/openapi3.json, is what
+// oapi-codegen generates the Go client (api/apiclient) from, what
+// openapi-typescript generates the frontend's types from
+// (frontend/scripts/gen-api.mjs) and what the contract test validates
+// against. make docs runs it:
 //
-//	go run ./api/cmd/openapi3 -in docs/swagger.json -out api/apiclient/openapi3.json
+//	go run ./api/cmd/openapi3 -in docs/swagger.json -out docs/openapi3.json
 //
 // The output is deterministic (sorted keys, two-space indentation), so a
 // stale copy shows in git status.
@@ -33,7 +37,7 @@ func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("openapi3", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	in := fs.String("in", "docs/swagger.json", "Swagger 2.0 input")
-	out := fs.String("out", "api/apiclient/openapi3.json", "OpenAPI 3 output")
+	out := fs.String("out", "docs/openapi3.json", "OpenAPI 3 output")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

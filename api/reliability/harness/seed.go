@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/store"
@@ -151,7 +153,7 @@ func seedAccounts(ctx context.Context, st *store.Store, box *secret.Box, f *Flee
 	if err != nil {
 		return err
 	}
-	hash, err := secret.HashPassword(SeedPassword)
+	hash, err := secret.HashPassword(SeedPassword, bcrypt.DefaultCost) // as the binary hashes them
 	if err != nil {
 		return err
 	}

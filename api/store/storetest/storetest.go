@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/store"
@@ -82,10 +83,11 @@ func URL(t testing.TB, dialect string) string {
 	return cfg.FormatDSN()
 }
 
-// New opens and migrates a fresh database of the dialect.
+// New opens and migrates a fresh database of the dialect. Its password
+// hashes take bcrypt's cheapest cost, to keep tests fast.
 func New(t testing.TB, dialect string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), store.Options{URL: URL(t, dialect), Box: Box(t)})
+	s, err := store.Open(context.Background(), store.Options{URL: URL(t, dialect), Box: Box(t), PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

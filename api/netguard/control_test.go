@@ -1,13 +1,13 @@
-package whm
+package netguard
 
 import (
 	"errors"
 	"testing"
 )
 
-// TestDialControlJudgesTheDialledAddress calls the dialer's hook on the
+// TestControlJudgesTheDialledAddress calls the dialer's hook on the
 // address strings the dialer passes it; nothing is dialled.
-func TestDialControlJudgesTheDialledAddress(t *testing.T) {
+func TestControlJudgesTheDialledAddress(t *testing.T) {
 	for addr, refused := range map[string]bool{
 		"127.0.0.1:2087":              true,
 		"[::1]:2087":                  true,
@@ -22,16 +22,16 @@ func TestDialControlJudgesTheDialledAddress(t *testing.T) {
 		"192.168.1.1:2087":            false,
 		"203.0.113.5:2087":            false,
 	} {
-		err := dialControl(false)("tcp", addr, nil)
+		err := Control(false)("tcp", addr, nil)
 		var ae *AddressError
 		if refused != errors.As(err, &ae) {
 			t.Errorf("%s: %v, want refused=%v", addr, err, refused)
 		}
 	}
-	if err := dialControl(true)("tcp4", "127.0.0.1:2087", nil); err != nil {
+	if err := Control(true)("tcp4", "127.0.0.1:2087", nil); err != nil {
 		t.Errorf("loopback with the flag: %v", err)
 	}
-	if err := dialControl(true)("tcp6", "[fe80::1]:2087", nil); err == nil {
+	if err := Control(true)("tcp6", "[fe80::1]:2087", nil); err == nil {
 		t.Error("the flag lifted the link-local refusal")
 	}
 }

@@ -1,4 +1,11 @@
-package whm
+// Package netguard refuses outgoing connections to addresses a remote
+// server never has and that would reach this host or its cloud environment
+// instead: loopback (unless allowed, for a simulator on this host),
+// link-local (the metadata endpoint at 169.254.169.254) and unspecified
+// addresses. Its Control hook runs in a net.Dialer after DNS, on the address
+// actually dialled, so a host name cannot route around it. The WHM client and
+// the webhook sender both dial through it.
+package netguard
 
 import (
 	"fmt"
@@ -10,7 +17,7 @@ import (
 // name it so that whoever runs a local simulator knows what to set.
 const AllowLoopbackEnv = "APPLINKS_ALLOW_LOOPBACK_SERVERS"
 
-// AddressError is a connection the client refused to open: the server's
+// AddressError is a connection the guard refused to open: the server's
 // address, after DNS, is one a WHM server never has and that would reach
 // this host or its cloud environment instead (loopback services, the
 // metadata endpoint at 169.254.169.254). It is never temporary: the same
@@ -37,7 +44,7 @@ func (e *AddressError) Error() string {
 // other address in it is a valid destination.
 var thisNetwork = netip.MustParsePrefix("0.0.0.0/8")
 
-// CheckAddress reports whether the client may connect to ip: it refuses
+// CheckAddress reports whether a client may connect to ip: it refuses
 // loopback addresses unless allowLoopback is set, and link-local and
 // unspecified addresses always. IPv4-mapped IPv6 addresses are judged as the
 // IPv4 address they carry. Private ranges (10/8, 172.16/12, 192.168/16,
@@ -59,11 +66,11 @@ func CheckAddress(ip netip.Addr, allowLoopback bool) error {
 	return nil
 }
 
-// dialControl returns the net.Dialer Control hook that applies CheckAddress
-// to every connection. It runs after DNS, on the address actually dialled,
-// so a host name that resolves to a refused address is refused as well, and
-// so is each address a name resolves to.
-func dialControl(allowLoopback bool) func(network, address string, _ syscall.RawConn) error {
+// Control returns the net.Dialer Control hook that applies CheckAddress to
+// every connection. It runs after DNS, on the address actually dialled, so a
+// host name that resolves to a refused address is refused as well, and so is
+// each address a name resolves to.
+func Control(allowLoopback bool) func(network, address string, _ syscall.RawConn) error {
 	return func(_, address string, _ syscall.RawConn) error {
 		ap, err := netip.ParseAddrPort(address)
 		if err != nil {
