@@ -1,0 +1,14 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { portalKeys } from '@/portal/lib/keys';
+
+/** GET /api/v1/portal/profile: the signed-in user's own profile. */
+export const portalProfileQueryOptions = () =>
+  queryOptions({
+    queryKey: portalKeys.profile(),
+    queryFn: () => portalUnwrap(portalApi.GET('/api/v1/portal/profile')),
+  });
+
+export function usePortalProfile() {
+  return useQuery(portalProfileQueryOptions());
+}
