@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from './keys';
 
 export type PortalMe = Schema<'rest.PortalMe'>;
@@ -10,7 +11,7 @@ export type PortalAccount = Schema<'rest.PortalAccount'>;
 export const portalMeQueryOptions = () =>
   queryOptions({
     queryKey: portalKeys.me(),
-    queryFn: () => portalUnwrap(portalApi.GET('/api/v1/portal/me')),
+    queryFn: () => unwrap(portalApi.GET('/api/v1/portal/me')),
     staleTime: 30_000,
   });
 

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { PortalLogin } from '@/portal/features/auth/components/portal-login';
-import { safeNext } from '@/lib/portal-client';
+import { safeNext } from '@/portal/lib/login-url';
 
 /**
  * /portal/login?error=<sso reason>&next=<portal path>&expired=1, rendered inside the portal

@@ -10,7 +10,7 @@ import { usePortalLogout } from '@/portal/features/auth/api/logout';
 import { AccountSwitcher } from '@/portal/features/auth/components/account-switcher';
 import { canOpen, PageGuard } from '@/portal/features/auth/components/page-access';
 import { ApiError } from '@/lib/api-error';
-import { setPortalUnauthorizedHandler } from '@/lib/portal-client';
+import { setUnauthorizedHandler } from '@/lib/api-client';
 
 /**
  * The signed-in client area: checks the session (GET /api/v1/portal/me), frames the pages with
@@ -28,15 +28,15 @@ export function PortalShell() {
 
   useEffect(
     () =>
-      setPortalUnauthorizedHandler(
-        (url) => {
+      setUnauthorizedHandler('portal', {
+        navigate: (url) => {
           // Leave first, then forget: no mounted query asks again and meets another 401.
           void Promise.resolve(navigate(url, { replace: true })).then(() => {
             qc.removeQueries({ queryKey: portalKeys.all });
           });
         },
-        () => here,
-      ),
+        here: () => here,
+      }),
     [navigate, qc, here],
   );
 

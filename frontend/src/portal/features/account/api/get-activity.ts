@@ -1,5 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 export const ACTIVITY_PER_PAGE = 25;
@@ -12,7 +13,7 @@ export const portalActivityQueryOptions = (page: number) =>
   queryOptions({
     queryKey: portalKeys.activity(page),
     queryFn: () =>
-      portalUnwrap(
+      unwrap(
         portalApi.GET('/api/v1/portal/activity', {
           params: { query: { page, per_page: ACTIVITY_PER_PAGE } },
         }),

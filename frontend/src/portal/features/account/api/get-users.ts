@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 export type PortalMembership = Schema<'links.Membership'>;
@@ -9,7 +10,7 @@ export type PortalMembership = Schema<'links.Membership'>;
 export const portalUsersQueryOptions = () =>
   queryOptions({
     queryKey: portalKeys.users(),
-    queryFn: () => portalUnwrap(portalApi.GET('/api/v1/portal/users')),
+    queryFn: () => unwrap(portalApi.GET('/api/v1/portal/users')),
   });
 
 export function usePortalUsers(enabled = true) {

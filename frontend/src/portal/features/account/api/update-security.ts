@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 /** PATCH /api/v1/portal/security: switches the account's single sign-on (owner only). */
@@ -7,7 +8,7 @@ export function useUpdateSecurity() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (allowSSO: boolean) =>
-      portalUnwrap(portalApi.PATCH('/api/v1/portal/security', { body: { allow_sso: allowSSO } })),
+      unwrap(portalApi.PATCH('/api/v1/portal/security', { body: { allow_sso: allowSSO } })),
     onSuccess: async (sec) => {
       qc.setQueryData(portalKeys.security(), sec);
       // "Log in to cPanel" and the account summary depend on it.

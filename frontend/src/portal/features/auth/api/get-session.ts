@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { portalProbeApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalProbeApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 /**
@@ -10,7 +11,7 @@ import { portalKeys } from '@/portal/lib/keys';
 export const portalSessionProbeOptions = () =>
   queryOptions({
     queryKey: portalKeys.sessionProbe(),
-    queryFn: () => portalUnwrap(portalProbeApi.GET('/api/v1/portal/me')),
+    queryFn: () => unwrap(portalProbeApi.GET('/api/v1/portal/me')),
     retry: false,
     staleTime: 0,
   });

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 /**
@@ -9,7 +10,7 @@ import { portalKeys } from '@/portal/lib/keys';
 export function usePortalLogout() {
   const qc = useQueryClient();
   const mutation = useMutation({
-    mutationFn: () => portalUnwrap(portalApi.POST('/api/v1/portal/logout', {})),
+    mutationFn: () => unwrap(portalApi.POST('/api/v1/portal/logout', {})),
     onSettled: () => {
       qc.removeQueries({ queryKey: portalKeys.sessionProbe() });
     },

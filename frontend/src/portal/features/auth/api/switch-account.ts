@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 /** POST /api/v1/portal/switch: makes another of the user's accounts the current one. */
@@ -7,7 +8,7 @@ export function useSwitchAccount() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (clientId: number) =>
-      portalUnwrap(portalApi.POST('/api/v1/portal/switch', { body: { client_id: clientId } })),
+      unwrap(portalApi.POST('/api/v1/portal/switch', { body: { client_id: clientId } })),
     onSuccess: (me) => {
       // Everything cached belongs to the previous account.
       qc.removeQueries({ queryKey: portalKeys.all });

@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 export type PortalServerStatus = Schema<'rest.PortalServerStatus'>;
@@ -12,7 +13,7 @@ export const NETWORK_STATUS_POLL_MS = 15_000;
 export const networkStatusQueryOptions = () =>
   queryOptions({
     queryKey: portalKeys.networkStatus(),
-    queryFn: () => portalUnwrap(portalApi.GET('/api/v1/portal/network-status')),
+    queryFn: () => unwrap(portalApi.GET('/api/v1/portal/network-status')),
     refetchInterval: NETWORK_STATUS_POLL_MS,
     refetchIntervalInBackground: false,
     staleTime: 0,

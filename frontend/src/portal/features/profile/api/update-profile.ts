@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 export interface ProfileChange {
@@ -18,7 +19,7 @@ export function useUpdateProfile() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: ProfileChange) =>
-      portalUnwrap(portalApi.PATCH('/api/v1/portal/profile', { body })),
+      unwrap(portalApi.PATCH('/api/v1/portal/profile', { body })),
     onSuccess: () =>
       Promise.all([
         qc.invalidateQueries({ queryKey: portalKeys.profile() }),

@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 /** GET /api/v1/portal/services/{id}: one service of the current account. */
@@ -7,7 +8,7 @@ export const portalServiceQueryOptions = (id: number) =>
   queryOptions({
     queryKey: portalKeys.service(id),
     queryFn: () =>
-      portalUnwrap(portalApi.GET('/api/v1/portal/services/{id}', { params: { path: { id } } })),
+      unwrap(portalApi.GET('/api/v1/portal/services/{id}', { params: { path: { id } } })),
   });
 
 export function usePortalService(id: number) {

@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 export type PortalService = Schema<'rest.PortalService'>;
@@ -10,9 +11,7 @@ export const portalServicesQueryOptions = () =>
   queryOptions({
     queryKey: portalKeys.services(),
     queryFn: () =>
-      portalUnwrap(
-        portalApi.GET('/api/v1/portal/services', { params: { query: { per_page: 200 } } }),
-      ),
+      unwrap(portalApi.GET('/api/v1/portal/services', { params: { query: { per_page: 200 } } })),
   });
 
 export function usePortalServices() {

@@ -1,8 +1,7 @@
 import { useRef, useEffect } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { errorMessage } from '@/lib/api-error';
-import { PortalApiError } from '@/lib/portal-client';
+import { ApiError, errorMessage } from '@/lib/api-error';
 import { useCreatePanelSession } from '../api/create-panel-session';
 import type { PortalService } from '../api/get-services';
 import { panelLoginLabel, panelName } from '@/portal/lib/labels';
@@ -37,7 +36,7 @@ export function PanelLogin({ service }: { service: PortalService }) {
   }
 
   const refusal =
-    session.error instanceof PortalApiError && session.error.reason
+    session.error instanceof ApiError && session.error.reason
       ? ssoReasonText(session.error.reason)
       : null;
 

@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
-import { portalApi, portalUnwrap } from '@/lib/portal-client';
+import { unwrap } from '@/lib/api-client';
+import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
 export type PortalSSOEvent = Schema<'links.SSOEvent'>;
@@ -12,7 +13,7 @@ export const portalSSOEventsQueryOptions = (page: number) =>
   queryOptions({
     queryKey: portalKeys.ssoEvents(page),
     queryFn: () =>
-      portalUnwrap(
+      unwrap(
         portalApi.GET('/api/v1/portal/sso-events', {
           params: { query: { page, per_page: SSO_EVENTS_PER_PAGE } },
         }),
