@@ -47,7 +47,8 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       // Features never import each other (bulletproof-react): shared code lives in
-      // components/, lib/, hooks/ or api/, and app/ composes the features.
+      // components/, lib/, hooks/ or api/, and app/ (portal/ for the client area) composes
+      // the features.
       'no-restricted-imports': [
         'error',
         {
@@ -74,6 +75,67 @@ export default tseslint.config(
               message: 'Features must not import other features.',
             },
             { group: ['@/app/*'], message: 'Features must not import the app layer.' },
+            { group: ['@/portal/*'], message: 'Staff features must not import the client area.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The client area (src/portal) is a second application: it uses the shared components/,
+    // lib/, hooks/ and api/, never the staff dashboard's app/ or features/.
+    files: ['src/portal/**/*.{ts,tsx}'],
+    ignores: ['src/portal/features/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@/app/*', '@/features/*'],
+              message: 'The client area must not import the staff dashboard.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/portal/features/*/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // The same rule as for the staff features, inside the client area.
+              group: ['@/portal/features/*', '../../../features/*'],
+              message: 'Features must not import other features.',
+            },
+            {
+              group: ['@/portal/routes/*', '@/portal/router', '@/app/*', '@/features/*'],
+              message: 'Client-area features must not import routes or the staff dashboard.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/app/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../features/*', '../../../features/*'],
+              message: 'Import features through @/features/<name> from app/ only.',
+            },
+            {
+              group: ['@/portal/*', '!@/portal/router'],
+              message: 'The staff dashboard mounts the client area through @/portal/router only.',
+            },
           ],
         },
       ],

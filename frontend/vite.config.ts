@@ -21,7 +21,7 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         codeSplitting: {
-          // Every page is a lazy chunk (src/app/router.tsx, routes/portal/routes.tsx). The
+          // Every page is a lazy chunk (src/app/router.tsx, src/portal/router.tsx). The
           // libraries every page needs get chunks of their own, which stay cached (immutable,
           // content-hashed) across releases that change only the app; libraries used by one
           // page (e.g. @dnd-kit in Configure) stay in that page's chunk. React and the rest are

@@ -1,11 +1,14 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { RouterProvider } from 'react-router';
-import { loginUrl, setUnauthorizedHandler } from '@/lib/api-client';
+import { setUnauthorizedHandler } from '@/lib/api-client';
 import { makeQueryClient } from '@/lib/query-client';
 import type { AppRouter } from './router';
 
-/** Wires the query cache and the router, and what a 401 does: back to the right login page. */
+/**
+ * Wires the query cache and the router, and what a staff 401 does: back to /login (the client
+ * area's shell sets its own).
+ */
 export function AppProvider({
   router,
   queryClient: given,
@@ -17,12 +20,12 @@ export function AppProvider({
 
   useEffect(
     () =>
-      setUnauthorizedHandler(({ area, expired }) => {
-        const here = router.state.location;
-        queryClient.clear();
-        void router.navigate(loginUrl(area, expired, here.pathname + here.search), {
-          replace: true,
-        });
+      setUnauthorizedHandler('staff', {
+        navigate: (url) => {
+          queryClient.clear();
+          void router.navigate(url, { replace: true });
+        },
+        here: () => router.state.location.pathname + router.state.location.search,
       }),
     [router, queryClient],
   );

@@ -1,11 +1,11 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
-import { lazyRoute } from './lazy';
+import { lazyRoute } from '@/lib/lazy-route';
 import { LoginRoute } from './routes/auth/login';
 import { RequireStaff, StaffHome } from './routes/app/require-staff';
 import { NotFoundRoute } from './routes/not-found';
-import { RouteErrorBoundary } from './routes/route-error';
-import { portalRoutes } from './routes/portal/routes';
+import { RouteErrorBoundary } from '@/components/route-error';
+import { portalRoutes } from '@/portal/router';
 
 // The main chunk holds the framework, the staff sign-in, the guards and the two layouts; every
 // dashboard page is its own chunk (lazyRoute), fetched after RequireStaff lets it render, inside

@@ -1,8 +1,12 @@
-/** The error envelope every API failure uses: {"error":{"code","message","field"?}}. */
+/**
+ * The error envelope every API failure uses: {"error":{"code","message","field"?,"reason"?}}.
+ * `reason` is the single sign-on refusal code (e.g. sso_disabled) where the server gives one.
+ */
 export interface ApiErrorBody {
   code: string;
   message: string;
   field?: string | undefined;
+  reason?: string | undefined;
 }
 
 /** The closed set of codes the backend maps to HTTP statuses (see STYLE.md habit 3). */
@@ -17,18 +21,23 @@ export type ApiErrorCode =
   | 'internal'
   | (string & {});
 
-/** A failed API call. `message` is the server's own, human-readable message. */
+/**
+ * A failed API call, staff or client area. `message` is the server's own, human-readable
+ * message; `reason` the single sign-on refusal code, when the server gives one.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;
   readonly code: ApiErrorCode;
   readonly field: string | undefined;
+  readonly reason: string | undefined;
 
   constructor(status: number, body: ApiErrorBody) {
     super(body.message);
     this.status = status;
     this.code = body.code;
     this.field = body.field;
+    this.reason = body.reason;
   }
 }
 
@@ -43,6 +52,7 @@ export function parseErrorBody(value: unknown, status: number): ApiErrorBody {
           code: typeof o.code === 'string' ? o.code : fallbackCode(status),
           message: o.message,
           field: typeof o.field === 'string' && o.field !== '' ? o.field : undefined,
+          reason: typeof o.reason === 'string' && o.reason !== '' ? o.reason : undefined,
         };
       }
     }

@@ -20,7 +20,7 @@ export function RequireStaff({ children }: { children: ReactNode }) {
     // say why when the server ended the session.
     const reason = sessionEndReason();
     const from = reason === 'logout' ? undefined : location.pathname + location.search;
-    return <Navigate to={loginUrl('staff', reason === 'expired', from)} replace />;
+    return <Navigate to={loginUrl(reason === 'expired', from)} replace />;
   }
   return <CheckSession>{children}</CheckSession>;
 }
