@@ -96,3 +96,23 @@ func TestRotationConfirmationStartsTheGrace(t *testing.T) {
 		}
 	})
 }
+
+// A database of the previous release gets the confirmation time column; a
+// rotation pending at the upgrade stays pending (its old secret accepted).
+func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		c := newClient(t, s, "upg@acme.test")
+		alice := newService(t, s, c.ID, a.ID, "alice", links.ServiceActive)
+		h0 := clickTarget(t, s, alice).TokenHash
+		rotateOne(t, s, alice)
+		execSQL(t, s, "ALTER TABLE link_credentials DROP COLUMN prev_confirmed_at")
+		execSQL(t, s, "DELETE FROM schema_migrations WHERE id = '2026120760_rotation_grace'")
+		if err := s.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || got.PrevConfirmedAt != nil {
+			t.Fatalf("after the upgrade: previous hash kept %v, confirmed at %v; want kept, pending", got.PrevTokenHash == h0, got.PrevConfirmedAt)
+		}
+	})
+}
