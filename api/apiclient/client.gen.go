@@ -3405,7 +3405,7 @@ type ClientInterface interface {
 
 	// PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
 	//
-	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
 	//
 	// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
 	PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3978,7 +3978,7 @@ type ClientInterface interface {
 
 	// PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
 	//
-	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
 	//
 	// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
 	PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4527,7 +4527,7 @@ func (c *Client) PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, mod
 
 // PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
 //
-// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
 //
 // Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
 func (c *Client) PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5850,7 +5850,7 @@ func (c *Client) PatchApiV1ServicesId(ctx context.Context, id int, body PatchApi
 
 // PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
 //
-// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
 //
 // Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
 func (c *Client) PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10839,7 +10839,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
 	//
-	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11486,7 +11486,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
 	//
-	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17158,7 +17158,7 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleRetryFailedWithResponse
 
 // PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
 //
-// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18255,7 +18255,7 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithResponse(ctx context.Conte
 
 // PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
 //
-// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one, then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -88,13 +88,17 @@ type SSOToken struct {
 // (empty: any) and the client.
 type SSOClickTarget struct {
 	TokenHash string
-	// PrevTokenHash is the token before a rotation the panel has not
-	// confirmed yet ('' when none): accepted too until then.
+	// PrevTokenHash is the token before the latest rotation ('' when
+	// none): accepted too while the rotation is pending, and for the
+	// rotation grace after PrevConfirmedAt.
 	PrevTokenHash string
-	Service       Service
-	ServerActive  bool
-	SSOSources    []string
-	Client        Client
+	// PrevConfirmedAt is when the panel confirmed the rotation; nil while
+	// it is pending.
+	PrevConfirmedAt *time.Time
+	Service         Service
+	ServerActive    bool
+	SSOSources      []string
+	Client          Client
 }
 
 // SSOEvent is one line of the single sign-on audit: every issue, redemption

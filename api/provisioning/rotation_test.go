@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
 	"github.com/applinks/applinks/api/whmsim"
@@ -12,7 +13,8 @@ import (
 
 // Rotating one account's secret pushes only its new token, with
 // update_integration_link_token, keeping its subscriber id; the previous
-// token's hash is kept until the panel confirmed the new one.
+// token's hash is kept, with the time the panel confirmed the new one (the
+// SSO click check's grace starts then).
 func TestRotatingOneSecretPushesItsToken(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -54,8 +56,9 @@ func TestRotatingOneSecretPushesItsToken(t *testing.T) {
 			t.Errorf("rotation calls = %v in %d requests, want token updates only, in one request", stats.Calls, stats.Requests)
 		}
 		target, err := st.SSOClickTarget(ctx, now.SubscriberUniqueID)
-		if err != nil || target.PrevTokenHash != "" {
-			t.Fatalf("previous hash after confirmation = %q, %v", target.PrevTokenHash, err)
+		if err != nil || target.PrevTokenHash != secret.Hash(old.Token) || target.PrevConfirmedAt == nil {
+			t.Fatalf("after the confirmation: previous hash kept %v, confirmed at %v (%v); want kept, with its time",
+				target.PrevTokenHash == secret.Hash(old.Token), target.PrevConfirmedAt, err)
 		}
 		w.expectLinks(mustLinks(t, e), "cpa")
 	})
@@ -119,8 +122,8 @@ func mustLinks(t *testing.T, e interface {
 	return ls
 }
 
-// A service moved to another server gets a new secret there; its old
-// secret is refused once the new server confirmed the new one.
+// A service moved to another server gets a new secret there; the new
+// server's confirmation starts the old secret's grace.
 func TestAMovedServiceGetsANewSecret(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -160,7 +163,7 @@ func TestAMovedServiceGetsANewSecret(t *testing.T) {
 		})
 		waitFor(t, func() bool {
 			target, err := st.SSOClickTarget(ctx, now.SubscriberUniqueID)
-			return err == nil && target.PrevTokenHash == ""
+			return err == nil && target.PrevTokenHash == secret.Hash(old.Token) && target.PrevConfirmedAt != nil
 		})
 	})
 }

@@ -88,6 +88,11 @@ type Config struct {
 	RetryAfter int
 	Limits     Limits
 	Logger     *slog.Logger
+	// RotationGrace is how long a link's previous secret stays accepted
+	// after the panel confirmed a rotation: a click the panel sent with
+	// the old secret just before it took the new one is still in flight
+	// then. Zero refuses the old secret from the confirmation on.
+	RotationGrace time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Signer signs the assertion of a link with a signed hand-off; nil
@@ -387,7 +392,7 @@ func (s *Service) click(ctx context.Context, req ClickRequest, ev *links.SSOEven
 	}
 	svc := target.Service
 	ev.ClientID, ev.ServiceID, ev.ServerID, ev.UserID = id(target.Client.ID), id(svc.ID), id(svc.ServerID), id(target.Client.OwnerUserID)
-	if !tokenMatches(req.Token, target) {
+	if !s.tokenMatches(req.Token, target) {
 		return "", refuse(links.SSOReasonBadCredentials, links.EUNAUTHORIZED, "The link's subscriber_unique_id or token is not valid.")
 	}
 	// The source is checked once the credentials are known good, so a
@@ -441,12 +446,16 @@ func (s *Service) Events(ctx context.Context, f links.SSOEventFilter) ([]links.S
 	return s.events.ListSSOEvents(ctx, f)
 }
 
-// tokenMatches checks a click's token against the credential's hash, or,
-// while a rotation waits for the panel's confirmation, the previous one.
-// Both are compared when set, so the time taken does not tell which matched.
-func tokenMatches(token string, target links.SSOClickTarget) bool {
+// tokenMatches checks a click's token against the credential's hash, or
+// the previous one while a rotation waits for the panel's confirmation and
+// for the rotation grace after it. Both are compared when set, so the time
+// taken does not tell which matched.
+func (s *Service) tokenMatches(token string, target links.SSOClickTarget) bool {
 	h := secret.Hash(token)
 	cur := target.TokenHash != "" && secret.Equal(h, target.TokenHash)
 	prev := target.PrevTokenHash != "" && secret.Equal(h, target.PrevTokenHash)
+	if prev && target.PrevConfirmedAt != nil {
+		prev = s.now().Before(target.PrevConfirmedAt.Add(s.cfg.RotationGrace))
+	}
 	return cur || prev
 }

@@ -18,10 +18,11 @@ const (
 	confirmGroupSQLHead = "UPDATE link_states SET confirmed_fp = ?, confirmed_at = ?, attempts = 0, next_attempt_at = NULL," +
 		" last_error = '', failed_fp = '' WHERE server_id = ? AND confirmed_fp = ? AND username IN ("
 	confirmGroupSQLTail = ")"
-	// confirmRotationsSQLHead ends the pending rotations of a group's
-	// services at one credential version, as confirmRotationSQL does for one.
-	confirmRotationsSQLHead = "UPDATE link_credentials SET prev_token_hash = '' WHERE version = ? AND prev_token_hash <> ''" +
-		" AND service_id IN ("
+	// confirmRotationsSQLHead records the confirmation of the pending
+	// rotations of a group's services at one credential version, as
+	// confirmRotationSQL does for one.
+	confirmRotationsSQLHead = "UPDATE link_credentials SET prev_confirmed_at = ? WHERE version = ? AND prev_token_hash <> ''" +
+		" AND prev_confirmed_at IS NULL AND service_id IN ("
 )
 
 // errRegroup rolls back a batch one of whose groups applied only in part:
@@ -114,17 +115,17 @@ func applyGroup(ctx context.Context, tx sqlConn, serverID int64, now time.Time, 
 	if n != len(g) {
 		return errRegroup
 	}
-	services := make([]any, 0, len(g)+1)
-	services = append(services, first.CredVersion)
+	services := make([]any, 0, len(g)+2)
+	services = append(services, now, first.CredVersion)
 	for _, i := range g {
 		if us[i].ServiceID != 0 && us[i].CredVersion != 0 {
 			services = append(services, us[i].ServiceID)
 		}
 	}
-	if len(services) == 1 {
+	if len(services) == 2 {
 		return nil
 	}
-	marks = strings.TrimSuffix(strings.Repeat("?,", len(services)-1), ",")
+	marks = strings.TrimSuffix(strings.Repeat("?,", len(services)-2), ",")
 	_, err = tx.ExecContext(ctx, confirmRotationsSQLHead+marks+confirmGroupSQLTail, services...)
 	return err
 }

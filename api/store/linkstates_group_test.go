@@ -50,7 +50,7 @@ func TestGroupedBatchSkipsStaleRows(t *testing.T) {
 		if n := queryInt(t, s, "SELECT accounts_done FROM server_tasks WHERE id = ?", task.ID); n != 2 {
 			t.Fatalf("accounts done = %d, want 2", n)
 		}
-		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old'"); n != 2 {
+		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old' AND prev_confirmed_at IS NULL"); n != 2 {
 			t.Fatalf("%d rotations pending, want 2 (bob's and dave's)", n)
 		}
 		// A group that applies in full.
@@ -61,7 +61,7 @@ func TestGroupedBatchSkipsStaleRows(t *testing.T) {
 		if n := queryInt(t, s, "SELECT accounts_done FROM server_tasks WHERE id = ?", task.ID); n != 5 {
 			t.Fatalf("accounts done = %d, want 5", n)
 		}
-		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old'"); n != 1 {
+		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old' AND prev_confirmed_at IS NULL"); n != 1 {
 			t.Fatalf("%d rotations pending, want 1 (bob's)", n)
 		}
 	})

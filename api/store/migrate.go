@@ -200,6 +200,17 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// Rotation grace: when the panel confirmed a rotation, so that the
+		// previous token stays accepted for a grace period after it.
+		ID: "2026120760_rotation_grace",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasColumn(&linkCredentialRow{}, "PrevConfirmedAt") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&linkCredentialRow{}, "PrevConfirmedAt")
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

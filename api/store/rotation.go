@@ -9,22 +9,31 @@ import (
 // Link secret rotation. A rotation gives a service's credential a new
 // token (the subscriber id stays) and a new version, which changes the
 // desired state of its location; the loop pushes the token. The previous
-// token's hash is kept and accepted by the SSO click check until the panel
-// confirmed the new version (RecordBatch empties it then), so no click
-// fails in between; after that the old token is refused.
+// token's hash is kept: while the rotation is pending (prev_confirmed_at
+// NULL) and for the rotation grace after the panel confirmed the new
+// version (RecordBatch sets prev_confirmed_at then), the SSO click check
+// accepts it, so no click fails in between, not even one the panel sent
+// with the old token just before it took the new one. After that the old
+// token is refused.
 //
 // When a second rotation comes before the first was confirmed, the hash
-// kept is still the one of the token the panel was last confirmed with.
+// kept is still the one of the token the panel was last confirmed with;
+// after the confirmation, it is the current one's.
 
 // rotateSQL replaces a credential's token and bumps its version, keeping
-// the previous hash unless one is already pending (arguments: the sealed
-// token, its hash, the service).
-const rotateSQL = "UPDATE link_credentials SET prev_token_hash = CASE WHEN prev_token_hash = '' THEN token_hash ELSE prev_token_hash END," +
-	" token_enc = ?, token_hash = ?, version = version + 1 WHERE service_id = ?"
+// the previous hash unless one is still pending (arguments: the sealed
+// token, its hash, the service). MySQL assigns left to right, each
+// assignment seeing the ones before it: prev_token_hash must come first.
+const rotateSQL = "UPDATE link_credentials SET prev_token_hash = CASE WHEN prev_token_hash = '' OR prev_confirmed_at IS NOT NULL" +
+	" THEN token_hash ELSE prev_token_hash END, prev_confirmed_at = NULL, token_enc = ?, token_hash = ?, version = version + 1" +
+	" WHERE service_id = ?"
 
-// confirmRotationSQL ends a pending rotation once the panel confirmed the
-// credential's current version (arguments: the service, the version).
-const confirmRotationSQL = "UPDATE link_credentials SET prev_token_hash = '' WHERE service_id = ? AND version = ? AND prev_token_hash <> ''"
+// confirmRotationSQL records when the panel confirmed the credential's
+// current version, which starts the previous token's grace (arguments: the
+// confirmation time, the service, the version). A rotation already
+// confirmed keeps its time: a later push does not extend the grace.
+const confirmRotationSQL = "UPDATE link_credentials SET prev_confirmed_at = ?" +
+	" WHERE service_id = ? AND version = ? AND prev_token_hash <> '' AND prev_confirmed_at IS NULL"
 
 // rotateCredential gives a service's credential a new token, in tx.
 func (s *Store) rotateCredential(tx *gorm.DB, serviceID int64) error {

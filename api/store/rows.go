@@ -133,12 +133,15 @@ type linkCredentialRow struct {
 	// Version is part of the desired state of the service's location: a
 	// new version (rotation) makes it out of date.
 	Version int `gorm:"not null;default:1"`
-	// PrevTokenHash is the hash of the token before a rotation, accepted
-	// by the SSO click check until the panel confirmed the new version
-	// (then emptied); '' when no rotation is pending.
+	// PrevTokenHash is the hash of the token before a rotation ('' when
+	// none), accepted by the SSO click check while the rotation is pending
+	// and for the rotation grace after the panel confirmed it.
 	PrevTokenHash string `gorm:"size:64;not null;default:''"`
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// PrevConfirmedAt is when the panel confirmed the new version: NULL
+	// while the rotation is pending.
+	PrevConfirmedAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 func (linkCredentialRow) TableName() string { return "link_credentials" }

@@ -39,27 +39,28 @@ func (s *Store) SSOServiceTarget(ctx context.Context, serviceID int64) (links.SS
 
 func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSOClickTarget, error) {
 	var r struct {
-		TokenHash      *string
-		PrevTokenHash  *string
-		ServiceID      int64
-		ClientID       int64
-		ServerID       int64
-		Username       *string
-		Domain         string
-		ServiceStatus  string
-		Module         string
-		ServerActive   bool
-		SSOSources     string
-		ClientName     string
-		ClientStatus   string
-		AllowSSO       bool
-		OwnerUserID    int64
-		ServiceCreated time.Time
-		ServiceExtID   *string
-		ClientExtID    *string
+		TokenHash       *string
+		PrevTokenHash   *string
+		PrevConfirmedAt *time.Time
+		ServiceID       int64
+		ClientID        int64
+		ServerID        int64
+		Username        *string
+		Domain          string
+		ServiceStatus   string
+		Module          string
+		ServerActive    bool
+		SSOSources      string
+		ClientName      string
+		ClientStatus    string
+		AllowSSO        bool
+		OwnerUserID     int64
+		ServiceCreated  time.Time
+		ServiceExtID    *string
+		ClientExtID     *string
 	}
 	res := s.db.WithContext(ctx).Table("services AS sv").
-		Select(`lc.token_hash, lc.prev_token_hash, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
+		Select(`lc.token_hash, lc.prev_token_hash, lc.prev_confirmed_at, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
 			sv.status AS service_status, srv.module, srv.active AS server_active, srv.sso_sources, c.name AS client_name,
 			c.status AS client_status, c.allow_sso, c.owner_user_id, sv.created_at AS service_created,
 			sv.external_id AS service_ext_id, c.external_id AS client_ext_id`).
@@ -88,6 +89,10 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 	}
 	if r.PrevTokenHash != nil {
 		out.PrevTokenHash = *r.PrevTokenHash
+	}
+	if r.PrevConfirmedAt != nil {
+		t := r.PrevConfirmedAt.UTC()
+		out.PrevConfirmedAt = &t
 	}
 	return out, nil
 }

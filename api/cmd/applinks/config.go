@@ -77,6 +77,10 @@ type Config struct {
 
 	// Single sign-on.
 	SSOTokenTTL time.Duration `env:"APPLINKS_SSO_TOKEN_TTL" envDefault:"60s"`
+	// RotationGrace is how long a link's previous secret stays accepted
+	// after the panel confirmed a rotation (a click already sent by the
+	// panel with the old secret).
+	RotationGrace time.Duration `env:"APPLINKS_ROTATION_GRACE" envDefault:"2m"`
 }
 
 // The bcrypt costs APPLINKS_PASSWORD_COST may take: never below bcrypt's
@@ -191,6 +195,9 @@ func (c Config) validate() error {
 	if c.PasswordCost < minPasswordCost || c.PasswordCost > maxPasswordCost {
 		errs = append(errs, fmt.Errorf("APPLINKS_PASSWORD_COST must be between %d and %d (bcrypt cost), got %d", minPasswordCost, maxPasswordCost, c.PasswordCost))
 	}
+	if c.RotationGrace < 0 || c.RotationGrace > time.Hour {
+		errs = append(errs, fmt.Errorf("APPLINKS_ROTATION_GRACE must be between 0s and 1h, got %s", c.RotationGrace))
+	}
 	if c.StaffTokenTTL < time.Minute || c.StaffTokenTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("APPLINKS_STAFF_TOKEN_TTL must be between 1m and 24h, got %s", c.StaffTokenTTL))
 	}
@@ -284,7 +291,7 @@ func (c Config) masked() []any {
 		"secret_key", mask(c.SecretKey), "jwt_secret", mask(c.JWTSecret), "admin_email", c.AdminEmail,
 		"admin_password", mask(c.AdminPassword), "demo", c.Demo, "workers", c.Workers,
 		"per_server_cap", c.PerServerCap, "batch_size", c.BatchSize, "whm_timeout", c.WHMTimeout,
-		"lease_ttl", c.LeaseTTL, "sso_token_ttl", c.SSOTokenTTL, "trust_proxy", c.TrustProxy,
+		"lease_ttl", c.LeaseTTL, "sso_token_ttl", c.SSOTokenTTL, "rotation_grace", c.RotationGrace, "trust_proxy", c.TrustProxy,
 		"allow_loopback_servers", c.AllowLoopbackServers,
 		"metrics_addr", c.MetricsAddr,
 	}

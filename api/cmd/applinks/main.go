@@ -113,7 +113,7 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	}
 
 	keys := handoff.New(db, cfg.PublicURL, nil)
-	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, Logger: logger, Signer: keys, Panels: panels})
+	ssoService := sso.New(db, sso.Config{PublicURL: cfg.PublicURL, TokenTTL: cfg.SSOTokenTTL, RotationGrace: cfg.RotationGrace, Logger: logger, Signer: keys, Panels: panels})
 	go ssoService.RunPurger(ctx, time.Minute)
 	go purgeAudit(ctx, db, cfg.AuditRetention, logger)
 	hooks := webhooks.New(db, webhooks.Config{Retention: cfg.LogRetention, Logger: logger})

@@ -176,6 +176,7 @@ func TestConfigIsValidatedWithClearMessages(t *testing.T) {
 		"APPLINKS_ALLOW_LOOPBACK_SERVERS": {"APPLINKS_ALLOW_LOOPBACK_SERVERS": "maybe"},
 		"APPLINKS_METRICS_ADDR":           {"APPLINKS_METRICS_ADDR": "9100"},
 		"APPLINKS_VERIFY_INTERVAL":        {"APPLINKS_VERIFY_INTERVAL": "10s"},
+		"APPLINKS_ROTATION_GRACE":         {"APPLINKS_ROTATION_GRACE": "-1s"},
 		"APPLINKS_PASSWORD_COST":          {"APPLINKS_PASSWORD_COST": "4"},
 	}
 	for want, env := range cases {
@@ -188,7 +189,7 @@ func TestConfigIsValidatedWithClearMessages(t *testing.T) {
 	}
 	cfg, err := loadConfig(lookupIn(nil))
 	if err != nil || cfg.Addr != ":8080" || cfg.PerServerCap != 4 || cfg.Demo || cfg.AllowLoopbackServers || cfg.MetricsAddr != "127.0.0.1:9100" ||
-		cfg.VerifyInterval != 24*time.Hour || cfg.PasswordCost != 10 {
+		cfg.VerifyInterval != 24*time.Hour || cfg.PasswordCost != 10 || cfg.RotationGrace != 2*time.Minute {
 		t.Fatalf("defaults: %+v %v", cfg, err)
 	}
 	// Set and empty turns the metrics listener off; bad ports are refused.

@@ -1,0 +1,118 @@
+package store_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/store/storetest"
+)
+
+// rotateOne rotates a service's link secret in a targeted operation, which
+// it then closes, so that another may follow.
+func rotateOne(t *testing.T, s *store.Store, svc links.Service) {
+	t.Helper()
+	op, err := s.QueueTargeted(context.Background(), links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpRotation, Spec: "{}"},
+		links.OpTarget{Rotate: true, ServiceID: svc.ID, ServerID: svc.ServerID, Resource: "service", ID: strconv.FormatInt(svc.ID, 10), Action: links.AuditRotate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, s, "UPDATE operations SET state = ? WHERE id = ?", links.OpCompleted, op.ID)
+}
+
+// clickTarget returns the credential's hashes and the confirmation time of
+// its latest rotation, as the SSO click check reads them.
+func clickTarget(t *testing.T, s *store.Store, svc links.Service) links.SSOClickTarget {
+	t.Helper()
+	creds, err := s.ServiceLinkCreds(context.Background(), svc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := s.SSOClickTarget(context.Background(), creds.SubscriberUniqueID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return target
+}
+
+// A rotation keeps the previous hash, pending (no confirmation time) until
+// a batch confirms the credential's current version; the confirmation
+// records its time, which a later confirmation does not move, and the
+// previous hash stays for the SSO click check's grace. A rotation before
+// the confirmation keeps the hash the panel was confirmed with; one after
+// it keeps the hash of the token it replaces.
+func TestRotationConfirmationStartsTheGrace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		c := newClient(t, s, "rot@acme.test")
+		alice := newService(t, s, c.ID, a.ID, "alice", links.ServiceActive)
+		h0 := clickTarget(t, s, alice).TokenHash
+
+		rotateOne(t, s, alice)
+		h1 := clickTarget(t, s, alice).TokenHash
+		rotateOne(t, s, alice) // before the panel confirmed the first one
+		got := clickTarget(t, s, alice)
+		h2 := got.TokenHash
+		if h1 == h0 || h2 == h1 || got.PrevTokenHash != h0 || got.PrevConfirmedAt != nil {
+			t.Fatalf("two pending rotations: previous hash is the first token's %v, confirmed at %v; want the first token's, pending",
+				got.PrevTokenHash == h0, got.PrevConfirmedAt)
+		}
+
+		if ok, err := s.ClaimServer(ctx, a.ID, "me", time.Minute); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		version := int(queryInt(t, s, "SELECT version FROM link_credentials WHERE service_id = ?", alice.ID))
+		confirm := func(read, confirmed string) {
+			t.Helper()
+			n, err := s.RecordBatch(ctx, time.Minute, links.BatchRecord{ServerID: a.ID, Owner: "me", Module: links.ModuleCPanel,
+				Updates: []links.LinkStateUpdate{{Username: "alice", ReadFP: read, ConfirmedFP: confirmed, Done: true,
+					ServiceID: alice.ID, CredVersion: version}}})
+			if err != nil || n != 1 {
+				t.Fatalf("RecordBatch = %d, %v; want 1 applied", n, err)
+			}
+		}
+		before := time.Now().UTC().Truncate(time.Millisecond)
+		confirm(page(t, s, a.ID)["alice"].ConfirmedFP, "fp:1")
+		got = clickTarget(t, s, alice)
+		if got.TokenHash != h2 || got.PrevTokenHash != h0 || got.PrevConfirmedAt == nil || got.PrevConfirmedAt.Before(before) {
+			t.Fatalf("after the confirmation: current kept %v, previous kept %v, confirmed at %v (want from %v on)",
+				got.TokenHash == h2, got.PrevTokenHash == h0, got.PrevConfirmedAt, before)
+		}
+		first := *got.PrevConfirmedAt
+		confirm("fp:1", "fp:2") // a later push of the same version
+		if at := clickTarget(t, s, alice).PrevConfirmedAt; !at.Equal(first) {
+			t.Fatalf("a second confirmation moved the grace from %v to %v", first, at)
+		}
+
+		rotateOne(t, s, alice) // after the confirmation
+		got = clickTarget(t, s, alice)
+		if got.PrevTokenHash != h2 || got.PrevConfirmedAt != nil || got.TokenHash == h2 {
+			t.Fatalf("a rotation after the confirmation: previous is the replaced token's %v, confirmed at %v; want it, pending",
+				got.PrevTokenHash == h2, got.PrevConfirmedAt)
+		}
+	})
+}
+
+// A database of the previous release gets the confirmation time column; a
+// rotation pending at the upgrade stays pending (its old secret accepted).
+func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		c := newClient(t, s, "upg@acme.test")
+		alice := newService(t, s, c.ID, a.ID, "alice", links.ServiceActive)
+		h0 := clickTarget(t, s, alice).TokenHash
+		rotateOne(t, s, alice)
+		execSQL(t, s, "ALTER TABLE link_credentials DROP COLUMN prev_confirmed_at")
+		execSQL(t, s, "DELETE FROM schema_migrations WHERE id = '2026120760_rotation_grace'")
+		if err := s.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || got.PrevConfirmedAt != nil {
+			t.Fatalf("after the upgrade: previous hash kept %v, confirmed at %v; want kept, pending", got.PrevTokenHash == h0, got.PrevConfirmedAt)
+		}
+	})
+}
