@@ -556,69 +556,6 @@ func (e LinksSSOEventSource) Valid() bool {
 	}
 }
 
-// Defines values for LinksSSOTokenRequestDestination.
-const (
-	Announcements  LinksSSOTokenRequestDestination = "announcements"
-	BillingInfo    LinksSSOTokenRequestDestination = "billing_info"
-	Custom         LinksSSOTokenRequestDestination = "custom"
-	Downloads      LinksSSOTokenRequestDestination = "downloads"
-	EmailHistory   LinksSSOTokenRequestDestination = "email_history"
-	Home           LinksSSOTokenRequestDestination = "home"
-	InvoiceHistory LinksSSOTokenRequestDestination = "invoice_history"
-	Knowledgebase  LinksSSOTokenRequestDestination = "knowledgebase"
-	ManageBilling  LinksSSOTokenRequestDestination = "manage_billing"
-	NetworkStatus  LinksSSOTokenRequestDestination = "network_status"
-	OpenTicket     LinksSSOTokenRequestDestination = "open_ticket"
-	Profile        LinksSSOTokenRequestDestination = "profile"
-	RegisterDomain LinksSSOTokenRequestDestination = "register_domain"
-	Services       LinksSSOTokenRequestDestination = "services"
-	TicketHistory  LinksSSOTokenRequestDestination = "ticket_history"
-	TransferDomain LinksSSOTokenRequestDestination = "transfer_domain"
-	Upgrade        LinksSSOTokenRequestDestination = "upgrade"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOTokenRequestDestination enum.
-func (e LinksSSOTokenRequestDestination) Valid() bool {
-	switch e {
-	case Announcements:
-		return true
-	case BillingInfo:
-		return true
-	case Custom:
-		return true
-	case Downloads:
-		return true
-	case EmailHistory:
-		return true
-	case Home:
-		return true
-	case InvoiceHistory:
-		return true
-	case Knowledgebase:
-		return true
-	case ManageBilling:
-		return true
-	case NetworkStatus:
-		return true
-	case OpenTicket:
-		return true
-	case Profile:
-		return true
-	case RegisterDomain:
-		return true
-	case Services:
-		return true
-	case TicketHistory:
-		return true
-	case TransferDomain:
-		return true
-	case Upgrade:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksServerInputModule.
 const (
 	LinksServerInputModuleCpanel    LinksServerInputModule = "cpanel"
@@ -1741,8 +1678,10 @@ type LinksSSOTokenRequest struct {
 	// ClientId Example: 1
 	ClientId *int `json:"client_id,omitempty"`
 
-	// Destination Example: invoice_history
-	Destination *LinksSSOTokenRequestDestination `json:"destination,omitempty"`
+	// Destination Destination is one of the 14 catalogue keys (upgrade, register_domain, transfer_domain, open_ticket, ticket_history, announcements, downloads, knowledgebase, network_status, profile, billing_info, manage_billing, email_history, invoice_history), a custom link key (custom_<slug>, as the Configure screen lists it), home, services, or custom (with redirect_path).
+	//
+	// Example: invoice_history
+	Destination *string `json:"destination,omitempty"`
 
 	// RedirectPath Example:
 	RedirectPath *string `json:"redirect_path,omitempty"`
@@ -1753,9 +1692,6 @@ type LinksSSOTokenRequest struct {
 	// UserId Example: 0
 	UserId *int `json:"user_id,omitempty"`
 }
-
-// LinksSSOTokenRequestDestination Example: invoice_history
-type LinksSSOTokenRequestDestination string
 
 // LinksServer defines model for links.Server.
 type LinksServer struct {
@@ -3937,7 +3873,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3946,7 +3882,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokens Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5846,7 +5782,7 @@ func (c *Client) GetApiV1SsoEvents(ctx context.Context, params *GetApiV1SsoEvent
 
 // PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5865,7 +5801,7 @@ func (c *Client) PostApiV1SsoTokensWithBody(ctx context.Context, contentType str
 
 // PostApiV1SsoTokens Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11381,7 +11317,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11390,7 +11326,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18103,7 +18039,7 @@ func (c *ClientWithResponses) GetApiV1SsoEventsWithResponse(ctx context.Context,
 
 // PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18118,7 +18054,7 @@ func (c *ClientWithResponses) PostApiV1SsoTokensWithBodyWithResponse(ctx context
 
 // PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -4588,7 +4588,7 @@ export interface paths {
         put?: never;
         /**
          * Create an SSO token (trusted application)
-         * @description Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+         * @description Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
          */
         post: {
             parameters: {
@@ -6343,10 +6343,10 @@ export interface components {
             /** @example 1 */
             client_id?: number;
             /**
+             * @description Destination is one of the 14 catalogue keys (upgrade, register_domain, transfer_domain, open_ticket, ticket_history, announcements, downloads, knowledgebase, network_status, profile, billing_info, manage_billing, email_history, invoice_history), a custom link key (custom_<slug>, as the Configure screen lists it), home, services, or custom (with redirect_path).
              * @example invoice_history
-             * @enum {string}
              */
-            destination?: "upgrade" | "register_domain" | "transfer_domain" | "open_ticket" | "ticket_history" | "announcements" | "downloads" | "knowledgebase" | "network_status" | "profile" | "billing_info" | "manage_billing" | "email_history" | "invoice_history" | "home" | "services" | "custom";
+            destination?: string;
             /** @example  */
             redirect_path?: string;
             /** @example 0 */
