@@ -4422,6 +4422,42 @@ const docTemplate = `{
                 }
             }
         },
+        "/sso/continue": {
+            "get": {
+                "description": "The fallback page (` + "`" + `/sso/fallback` + "`" + `) of a custom link whose target is external sends the customer to the client-area login with ` + "`" + `next=/sso/continue?destination=\u003ckey\u003e\u0026sub=\u003csubscriber id\u003e` + "`" + `. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source ` + "`" + `portal` + "`" + `) and answers 303 to ` + "`" + `/sso/redeem?access_token=...` + "`" + `, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to ` + "`" + `/portal/login?error=\u003creason\u003e` + "`" + ` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.",
+                "tags": [
+                    "sso"
+                ],
+                "summary": "Continue to a custom link after signing in (browser)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the custom link's key (custom_\u003cslug\u003e)",
+                        "name": "destination",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the link's subscriber_unique_id",
+                        "name": "sub",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "303": {
+                        "description": "to the redemption"
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/rest.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/sso/cpanel/token": {
             "post": {
                 "description": "Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's ` + "`" + `subscriber_unique_id` + "`" + ` and ` + "`" + `token` + "`" + ` (verified in constant time) and ` + "`" + `attempt` + "`" + `; ` + "`" + `app` + "`" + ` and ` + "`" + `user` + "`" + ` are ignored. The destination travels in the registered URL's query. On success the answer is ` + "`" + `{\"redirect_url\": \"\u003cPUBLIC_URL\u003e/sso/redeem?access_token=...\"}` + "`" + ` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a ` + "`" + `reason` + "`" + ` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is ` + "`" + `{\"retry\": N, \"attempt\": A}` + "`" + ` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.",
@@ -4500,7 +4536,7 @@ const docTemplate = `{
         },
         "/sso/fallback": {
             "get": {
-                "description": "cPanel sends the browser here when the autologin call (` + "`" + `POST /sso/cpanel/token` + "`" + `) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login ` + "`" + `/portal/login?next=\u003croute\u003e` + "`" + ` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003croute\u003e` + "`" + ` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
+                "description": "cPanel sends the browser here when the autologin call (` + "`" + `POST /sso/cpanel/token` + "`" + `) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login ` + "`" + `/portal/login?next=\u003croute\u003e` + "`" + ` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: ` + "`" + `/portal/login?error=\u003creason\u003e\u0026next=\u003croute\u003e` + "`" + ` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, ` + "`" + `/sso/continue?destination=\u003ckey\u003e\u0026sub=\u003csubscriber id\u003e` + "`" + `, which after the sign-in reaches the target through a redemption like a click's. Answers carry ` + "`" + `Referrer-Policy: no-referrer` + "`" + ` and ` + "`" + `Cache-Control: no-store` + "`" + `. Rate limited per IP.",
                 "tags": [
                     "sso"
                 ],
@@ -4508,7 +4544,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the link's catalogue key, or custom link key (which continues to the client area's home)",
+                        "description": "the link's catalogue key, or custom link key (which continues to the link's client-area path, or through /sso/continue to its external target)",
                         "name": "destination",
                         "in": "query"
                     },

@@ -2911,6 +2911,15 @@ type GetApiV1WebhooksIdDeliveriesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetSsoContinueParams defines parameters for GetSsoContinue.
+type GetSsoContinueParams struct {
+	// Destination the custom link's key (custom_<slug>)
+	Destination string `form:"destination" json:"destination"`
+
+	// Sub the link's subscriber_unique_id
+	Sub string `form:"sub" json:"sub"`
+}
+
 // PostSsoCpanelTokenFormdataBody defines parameters for PostSsoCpanelToken.
 type PostSsoCpanelTokenFormdataBody struct {
 	// Attempt 1 to 3
@@ -2931,7 +2940,7 @@ type PostSsoCpanelTokenParams struct {
 
 // GetSsoFallbackParams defines parameters for GetSsoFallback.
 type GetSsoFallbackParams struct {
-	// Destination the link's catalogue key, or custom link key (which continues to the client area's home)
+	// Destination the link's catalogue key, or custom link key (which continues to the link's client-area path, or through /sso/continue to its external target)
 	Destination *string `form:"destination,omitempty" json:"destination,omitempty"`
 
 	// Sub the link's subscriber_unique_id
@@ -3975,6 +3984,13 @@ type ClientInterface interface {
 	// Corresponds with GET /readyz (the `GetReadyz` operationId).
 	GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetSsoContinue Continue to a custom link after signing in (browser)
+	//
+	// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+	//
+	// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+	GetSsoContinue(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostSsoCpanelTokenWithBody cPanel autologin (the click)
 	//
 	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -3995,7 +4011,7 @@ type ClientInterface interface {
 
 	// GetSsoFallback The fallback url of a link (the browser lands here after a refused click)
 	//
-	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
 	GetSsoFallback(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6024,6 +6040,23 @@ func (c *Client) GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (
 	return c.Client.Do(req)
 }
 
+// GetSsoContinue Continue to a custom link after signing in (browser)
+//
+// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+//
+// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+func (c *Client) GetSsoContinue(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSsoContinueRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostSsoCpanelTokenWithBody cPanel autologin (the click)
 //
 // Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -6064,7 +6097,7 @@ func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params 
 
 // GetSsoFallback The fallback url of a link (the browser lands here after a refused click)
 //
-// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
 func (c *Client) GetSsoFallback(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10194,6 +10227,64 @@ func NewGetReadyzRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetSsoContinueRequest constructs an http.Request for the GetSsoContinue method
+func NewGetSsoContinueRequest(server string, params *GetSsoContinueParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sso/continue")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "destination", params.Destination, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sub", params.Sub, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostSsoCpanelTokenRequestWithFormdataBody calls the generic PostSsoCpanelToken builder with application/x-www-form-urlencoded body
 func NewPostSsoCpanelTokenRequestWithFormdataBody(server string, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -11435,6 +11526,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `GetReadyz` operationId).
 	GetReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadyzResponse, error)
 
+	// GetSsoContinueWithResponse Continue to a custom link after signing in (browser)
+	//
+	// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+	GetSsoContinueWithResponse(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*GetSsoContinueResponse, error)
+
 	// PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
 	//
 	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -11455,7 +11555,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoFallbackWithResponse The fallback url of a link (the browser lands here after a refused click)
 	//
-	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16359,6 +16459,47 @@ func (r GetReadyzResponse) ContentType() string {
 	return ""
 }
 
+type GetSsoContinueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSsoContinueResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSsoContinueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSsoContinueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSsoContinueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSsoContinueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostSsoCpanelTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18241,6 +18382,21 @@ func (c *ClientWithResponses) GetReadyzWithResponse(ctx context.Context, reqEdit
 	return ParseGetReadyzResponse(rsp)
 }
 
+// GetSsoContinueWithResponse Continue to a custom link after signing in (browser)
+//
+// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+func (c *ClientWithResponses) GetSsoContinueWithResponse(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*GetSsoContinueResponse, error) {
+	rsp, err := c.GetSsoContinue(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSsoContinueResponse(rsp)
+}
+
 // PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
 //
 // Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -18273,7 +18429,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 
 // GetSsoFallbackWithResponse The fallback url of a link (the browser lands here after a refused click)
 //
-// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21916,6 +22072,35 @@ func ParseGetReadyzResponse(rsp *http.Response) (*GetReadyzResponse, error) {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSsoContinueResponse parses an HTTP response from a GetSsoContinueWithResponse call
+func ParseGetSsoContinueResponse(rsp *http.Response) (*GetSsoContinueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSsoContinueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 

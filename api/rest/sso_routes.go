@@ -22,6 +22,7 @@ type SSO interface {
 	RedeemOrHold(ctx context.Context, accessToken, ip string, hold sso.Hold) (sso.Session, error)
 	Decline(ctx context.Context, accessToken, ip string) error
 	Fallback(ctx context.Context, destination, subscriberID string) string
+	Continue(ctx context.Context, userID int64, key, sub, ip string) (string, error)
 	Landing(ctx context.Context, sess sso.Session) (string, error)
 	Authenticate(ctx context.Context, identifier, secret string) (links.APICredential, error)
 	IssueForApplication(ctx context.Context, cred links.APICredential, req links.SSOTokenRequest, ip string) (links.SSOTokenAnswer, error)
@@ -89,6 +90,7 @@ func (s *Server) ssoRoutes(root *echo.Echo, v1, staff *echo.Group) {
 	// The fallback page tells a refusal's reason to whoever holds the
 	// subscriber id: limited per IP like the redemption.
 	clicks.GET("/fallback", h.fallback, perIP(lim.RedeemPerIP, lim.Burst))
+	clicks.GET("/continue", h.continueLink, perIP(lim.RedeemPerIP, lim.Burst))
 
 	v1.POST("/sso/tokens", h.createToken, perIP(lim.TokenAPIPerIP, lim.Burst),
 		byKey(lim.TokenAPIPerCred, lim.Burst, func(c echo.Context) string {

@@ -111,6 +111,8 @@ func (s *Service) lookup(ctx context.Context, accessToken string, ev *links.SSOE
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
 			ev.ServerID = id(n)
 		}
+	} else if strings.HasPrefix(tok.Issuer, portalIssuer) {
+		ev.Source = links.SSOSourcePortal
 	} else if rest, ok := strings.CutPrefix(tok.Issuer, "api:"); ok {
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
 			ev.CredentialID = id(n)
@@ -206,8 +208,9 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 		}
 		rc.client = target.Client
 		// A trusted application's token is not about the service's
-		// state (its issue did not check it either): only a click's is.
-		if ev.Source == links.SSOSourceCPanel {
+		// state (its issue did not check it either): a click's and a
+		// continuation's are.
+		if ev.Source == links.SSOSourceCPanel || ev.Source == links.SSOSourcePortal {
 			rc.service, rc.active = &target.Service, target.ServerActive
 		}
 		sess.target = &target

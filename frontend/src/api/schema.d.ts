@@ -5194,6 +5194,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sso/continue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Continue to a custom link after signing in (browser)
+         * @description The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description the custom link's key (custom_<slug>) */
+                    destination: string;
+                    /** @description the link's subscriber_unique_id */
+                    sub: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description to the redemption */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sso/cpanel/token": {
         parameters: {
             query?: never;
@@ -5292,12 +5343,12 @@ export interface paths {
         };
         /**
          * The fallback url of a link (the browser lands here after a refused click)
-         * @description cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+         * @description cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
          */
         get: {
             parameters: {
                 query?: {
-                    /** @description the link's catalogue key, or custom link key (which continues to the client area's home) */
+                    /** @description the link's catalogue key, or custom link key (which continues to the link's client-area path, or through /sso/continue to its external target) */
                     destination?: string;
                     /** @description the link's subscriber_unique_id */
                     sub?: string;

@@ -5,6 +5,7 @@ import {
   portalApi,
   portalLoginUrl,
   portalUnwrap,
+  isServerNext,
   safeNext,
   setPortalUnauthorizedHandler,
 } from './portal-client';
@@ -100,6 +101,10 @@ describe('safeNext', () => {
     ['/portal', '/portal'],
     ['/portal/invoices', '/portal/invoices'],
     ['/portal/services/3/upgrade?tab=a#x', '/portal/services/3/upgrade?tab=a#x'],
+    [
+      '/sso/continue?destination=custom_pay&sub=s_1',
+      '/sso/continue?destination=custom_pay&sub=s_1',
+    ],
   ])('keeps %s', (input, want) => {
     expect(safeNext(input)).toBe(want);
   });
@@ -114,12 +119,20 @@ describe('safeNext', () => {
     '/portalx',
     '/portal/login',
     '/portal/login?next=/portal',
+    '/sso/redeem?access_token=x',
+    '/sso/continuex',
+    '/sso/fallback?destination=custom_pay',
     'javascript:alert(1)',
     'portal/invoices',
     '/portal/\ninvoices',
     '',
   ])('refuses %s', (input) => {
     expect(safeNext(input)).toBeUndefined();
+  });
+
+  it('tells the server continuation from app pages', () => {
+    expect(isServerNext('/sso/continue?destination=custom_pay&sub=s_1')).toBe(true);
+    expect(isServerNext('/portal/invoices?next=/sso/continue')).toBe(false);
   });
 
   it('builds the login URL only with a safe next', () => {
