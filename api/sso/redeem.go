@@ -18,8 +18,8 @@ type Session struct {
 	ClientID int64
 	Location string
 	// ServiceID and Destination are the token's; Panel tells that a cPanel
-	// click issued it, the only kind whose link may have an external
-	// target (see Landing).
+	// click issued it: a catalogue link's external target applies only to
+	// those, a custom link's to every token to it (see Landing).
 	ServiceID   int64
 	Destination string
 	Panel       bool
