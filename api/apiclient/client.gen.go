@@ -583,69 +583,6 @@ func (e LinksSSOEventSource) Valid() bool {
 	}
 }
 
-// Defines values for LinksSSOTokenRequestDestination.
-const (
-	Announcements  LinksSSOTokenRequestDestination = "announcements"
-	BillingInfo    LinksSSOTokenRequestDestination = "billing_info"
-	Custom         LinksSSOTokenRequestDestination = "custom"
-	Downloads      LinksSSOTokenRequestDestination = "downloads"
-	EmailHistory   LinksSSOTokenRequestDestination = "email_history"
-	Home           LinksSSOTokenRequestDestination = "home"
-	InvoiceHistory LinksSSOTokenRequestDestination = "invoice_history"
-	Knowledgebase  LinksSSOTokenRequestDestination = "knowledgebase"
-	ManageBilling  LinksSSOTokenRequestDestination = "manage_billing"
-	NetworkStatus  LinksSSOTokenRequestDestination = "network_status"
-	OpenTicket     LinksSSOTokenRequestDestination = "open_ticket"
-	Profile        LinksSSOTokenRequestDestination = "profile"
-	RegisterDomain LinksSSOTokenRequestDestination = "register_domain"
-	Services       LinksSSOTokenRequestDestination = "services"
-	TicketHistory  LinksSSOTokenRequestDestination = "ticket_history"
-	TransferDomain LinksSSOTokenRequestDestination = "transfer_domain"
-	Upgrade        LinksSSOTokenRequestDestination = "upgrade"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOTokenRequestDestination enum.
-func (e LinksSSOTokenRequestDestination) Valid() bool {
-	switch e {
-	case Announcements:
-		return true
-	case BillingInfo:
-		return true
-	case Custom:
-		return true
-	case Downloads:
-		return true
-	case EmailHistory:
-		return true
-	case Home:
-		return true
-	case InvoiceHistory:
-		return true
-	case Knowledgebase:
-		return true
-	case ManageBilling:
-		return true
-	case NetworkStatus:
-		return true
-	case OpenTicket:
-		return true
-	case Profile:
-		return true
-	case RegisterDomain:
-		return true
-	case Services:
-		return true
-	case TicketHistory:
-		return true
-	case TransferDomain:
-		return true
-	case Upgrade:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksServerInputModule.
 const (
 	LinksServerInputModuleCpanel    LinksServerInputModule = "cpanel"
@@ -1827,8 +1764,10 @@ type LinksSSOTokenRequest struct {
 	// ClientId Example: 1
 	ClientId *int `json:"client_id,omitempty"`
 
-	// Destination Example: invoice_history
-	Destination *LinksSSOTokenRequestDestination `json:"destination,omitempty"`
+	// Destination Destination is one of the 14 catalogue keys (upgrade, register_domain, transfer_domain, open_ticket, ticket_history, announcements, downloads, knowledgebase, network_status, profile, billing_info, manage_billing, email_history, invoice_history), a custom link key (custom_<slug>, as the Configure screen lists it), home, services, or custom (with redirect_path).
+	//
+	// Example: invoice_history
+	Destination *string `json:"destination,omitempty"`
 
 	// RedirectPath Example:
 	RedirectPath *string `json:"redirect_path,omitempty"`
@@ -1839,9 +1778,6 @@ type LinksSSOTokenRequest struct {
 	// UserId Example: 0
 	UserId *int `json:"user_id,omitempty"`
 }
-
-// LinksSSOTokenRequestDestination Example: invoice_history
-type LinksSSOTokenRequestDestination string
 
 // LinksServer defines model for links.Server.
 type LinksServer struct {
@@ -3049,6 +2985,15 @@ type GetApiV1WebhooksIdDeliveriesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetSsoContinueParams defines parameters for GetSsoContinue.
+type GetSsoContinueParams struct {
+	// Destination the custom link's key (custom_<slug>)
+	Destination string `form:"destination" json:"destination"`
+
+	// Sub the link's subscriber_unique_id
+	Sub string `form:"sub" json:"sub"`
+}
+
 // PostSsoCpanelTokenFormdataBody defines parameters for PostSsoCpanelToken.
 type PostSsoCpanelTokenFormdataBody struct {
 	// Attempt 1 to 3
@@ -3069,7 +3014,7 @@ type PostSsoCpanelTokenParams struct {
 
 // GetSsoFallbackParams defines parameters for GetSsoFallback.
 type GetSsoFallbackParams struct {
-	// Destination the link's catalogue key, or custom link key (which continues to the client area's home)
+	// Destination the link's catalogue key, or custom link key (which continues to the link's client-area path, or through /sso/continue to its external target)
 	Destination *string `form:"destination,omitempty" json:"destination,omitempty"`
 
 	// Sub the link's subscriber_unique_id
@@ -4024,7 +3969,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4033,7 +3978,7 @@ type ClientInterface interface {
 
 	// PostApiV1SsoTokens Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4126,6 +4071,13 @@ type ClientInterface interface {
 	// Corresponds with GET /readyz (the `GetReadyz` operationId).
 	GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetSsoContinue Continue to a custom link after signing in (browser)
+	//
+	// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+	//
+	// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+	GetSsoContinue(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostSsoCpanelTokenWithBody cPanel autologin (the click)
 	//
 	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -4146,14 +4098,14 @@ type ClientInterface interface {
 
 	// GetSsoFallback The fallback url of a link (the browser lands here after a refused click)
 	//
-	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
 	GetSsoFallback(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSsoRedeem Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). A token to a custom link (from a click, a trusted application or the fallback page's `/sso/continue`) lands where the link leads when it is redeemed: its client-area path (whose permission the user needs) or its external target; a custom link removed meanwhile lands on the client area's home. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 	GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5956,7 +5908,7 @@ func (c *Client) GetApiV1SsoEvents(ctx context.Context, params *GetApiV1SsoEvent
 
 // PostApiV1SsoTokensWithBody Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5975,7 +5927,7 @@ func (c *Client) PostApiV1SsoTokensWithBody(ctx context.Context, contentType str
 
 // PostApiV1SsoTokens Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6198,6 +6150,23 @@ func (c *Client) GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (
 	return c.Client.Do(req)
 }
 
+// GetSsoContinue Continue to a custom link after signing in (browser)
+//
+// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+//
+// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+func (c *Client) GetSsoContinue(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSsoContinueRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostSsoCpanelTokenWithBody cPanel autologin (the click)
 //
 // Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -6238,7 +6207,7 @@ func (c *Client) PostSsoCpanelTokenWithFormdataBody(ctx context.Context, params 
 
 // GetSsoFallback The fallback url of a link (the browser lands here after a refused click)
 //
-// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/fallback (the `GetSsoFallback` operationId).
 func (c *Client) GetSsoFallback(ctx context.Context, params *GetSsoFallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6255,7 +6224,7 @@ func (c *Client) GetSsoFallback(ctx context.Context, params *GetSsoFallbackParam
 
 // GetSsoRedeem Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). A token to a custom link (from a click, a trusted application or the fallback page's `/sso/continue`) lands where the link leads when it is redeemed: its client-area path (whose permission the user needs) or its external target; a custom link removed meanwhile lands on the client area's home. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Corresponds with GET /sso/redeem (the `GetSsoRedeem` operationId).
 func (c *Client) GetSsoRedeem(ctx context.Context, params *GetSsoRedeemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10402,6 +10371,64 @@ func NewGetReadyzRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetSsoContinueRequest constructs an http.Request for the GetSsoContinue method
+func NewGetSsoContinueRequest(server string, params *GetSsoContinueParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sso/continue")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "destination", params.Destination, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sub", params.Sub, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostSsoCpanelTokenRequestWithFormdataBody calls the generic PostSsoCpanelToken builder with application/x-www-form-urlencoded body
 func NewPostSsoCpanelTokenRequestWithFormdataBody(server string, params *PostSsoCpanelTokenParams, body PostSsoCpanelTokenFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -11540,7 +11567,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11549,7 +11576,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 	//
-	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+	// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11658,6 +11685,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `GetReadyz` operationId).
 	GetReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadyzResponse, error)
 
+	// GetSsoContinueWithResponse Continue to a custom link after signing in (browser)
+	//
+	// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+	GetSsoContinueWithResponse(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*GetSsoContinueResponse, error)
+
 	// PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
 	//
 	// Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -11678,7 +11714,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoFallbackWithResponse The fallback url of a link (the browser lands here after a refused click)
 	//
-	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11687,7 +11723,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 	//
-	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+	// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). A token to a custom link (from a click, a trusted application or the fallback page's `/sso/continue`) lands where the link leads when it is redeemed: its client-area path (whose permission the user needs) or its external target; a custom link removed meanwhile lands on the client area's home. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16644,6 +16680,47 @@ func (r GetReadyzResponse) ContentType() string {
 	return ""
 }
 
+type GetSsoContinueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RestErrorBody
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSsoContinueResponse) GetJSON429() *RestErrorBody {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSsoContinueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSsoContinueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSsoContinueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSsoContinueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostSsoCpanelTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18345,7 +18422,7 @@ func (c *ClientWithResponses) GetApiV1SsoEventsWithResponse(ctx context.Context,
 
 // PostApiV1SsoTokensWithBodyWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18360,7 +18437,7 @@ func (c *ClientWithResponses) PostApiV1SsoTokensWithBodyWithResponse(ctx context
 
 // PostApiV1SsoTokensWithResponse Create an SSO token (trusted application)
 //
-// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
+// Authenticated with HTTP Basic: an API credential's identifier and secret (constant-time check). Give `client_id` and/or `user_id` (default: the account owner; a user_id alone must be on exactly one account), a `destination` (a catalogue key such as invoice_history, a custom link key `custom_<slug>`, `home`, `services`, or `custom` with a relative `redirect_path` on this site: absolute URLs, `//host`, backslashes and control characters are refused), and `service_id` for service pages (upgrade, billing_info). A custom link key lands where the link leads: its client-area path, or its external target (rendered for `service_id`, which it then needs, with the signed hand-off when the link has it; docs/handoff.md); the link is that of the service's application, or, without `service_id`, of the one application that has the key. An unknown or removed custom link key is a 400 naming `destination`. Send the user to `redirect_url` within `expires_at` (at most 60 s); the token works once. Errors name the cause, with a `reason`: invalid_client ("Invalid client"), invalid_user, user_not_on_client, invalid_service, invalid_destination, sso_disabled ("SSO authentication blocked for client N"), client_closed, no_sso_permission, no_destination_permission (the user lacks the permission the destination's page needs, e.g. invoices for invoice_history: leave that link out for this user). Rate limited per IP and per credential.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18547,6 +18624,21 @@ func (c *ClientWithResponses) GetReadyzWithResponse(ctx context.Context, reqEdit
 	return ParseGetReadyzResponse(rsp)
 }
 
+// GetSsoContinueWithResponse Continue to a custom link after signing in (browser)
+//
+// The fallback page (`/sso/fallback`) of a custom link whose target is external sends the customer to the client-area login with `next=/sso/continue?destination=<key>&sub=<subscriber id>`. With a client-area session, this issues a one-time token to the link for the subscriber's service (the user must be on its account; the rules of a click apply to that user: account not Closed, single sign-on allowed, the sso permission, the service still active; an SSO event of source `portal`) and answers 303 to `/sso/redeem?access_token=...`, which lands on the link's target like a click (with the signed hand-off when the link has it). Without a valid session: 302 to the login that continues here. A refusal: 303 to `/portal/login?error=<reason>` (invalid_service for a subscriber not of the user's accounts, invalid_destination for an unknown or removed link, or the rule's reason). Rate limited per IP.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sso/continue (the `GetSsoContinue` operationId).
+func (c *ClientWithResponses) GetSsoContinueWithResponse(ctx context.Context, params *GetSsoContinueParams, reqEditors ...RequestEditorFn) (*GetSsoContinueResponse, error) {
+	rsp, err := c.GetSsoContinue(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSsoContinueResponse(rsp)
+}
+
 // PostSsoCpanelTokenWithBodyWithResponse cPanel autologin (the click)
 //
 // Called by the cPanel or WP Squared server (not the browser) with a form body holding the link's `subscriber_unique_id` and `token` (verified in constant time) and `attempt`; `app` and `user` are ignored. The destination travels in the registered URL's query. On success the answer is `{"redirect_url": "<PUBLIC_URL>/sso/redeem?access_token=..."}` with a one-time token for the account owner (32 random bytes, stored hashed, valid at most 60 s). A refusal is a 4xx JSON error with a `reason` (invalid_credentials, invalid_destination, forbidden_source when the server has SSO source addresses and the caller's address is not on them, client_closed, sso_disabled, service_inactive): cPanel then sends the browser to the link's fallback url (the login page). When the database is briefly unavailable the answer is `{"retry": N, "attempt": A}` (A is the attempt being answered). Rate limited per calling server IP and per subscriber id (429 with Retry-After). Every issue and refusal is an SSO event.
@@ -18579,7 +18671,7 @@ func (c *ClientWithResponses) PostSsoCpanelTokenWithFormdataBodyWithResponse(ctx
 
 // GetSsoFallbackWithResponse The fallback url of a link (the browser lands here after a refused click)
 //
-// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// cPanel sends the browser here when the autologin call (`POST /sso/cpanel/token`) was refused; every pushed link carries this url with its destination and the account's public subscriber id. Answers 302 to the client-area login `/portal/login?next=<route>` that continues to the destination's page after sign-in. When the subscriber's service had a refused click within the last 2 minutes, the login also explains the latest refusal: `/portal/login?error=<reason>&next=<route>` (sso_disabled, no_sso_permission, client_closed, service_inactive, forbidden_source, invalid_credentials, ...), and a page about one service continues to that service's page. Reveals nothing about other subscribers: an unknown or malformed subscriber id and one without a recent refusal get the same answer (a page about one service continues to the list of services; an unknown destination to the client area's home). A custom link continues to where it leads: its own client-area path, or, for an external target, `/sso/continue?destination=<key>&sub=<subscriber id>`, which after the sign-in reaches the target through a redemption like a click's. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18594,7 +18686,7 @@ func (c *ClientWithResponses) GetSsoFallbackWithResponse(ctx context.Context, pa
 
 // GetSsoRedeemWithResponse Redeem an SSO token (the browser lands here)
 //
-// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
+// Consumes the token atomically (of concurrent redemptions exactly one wins), re-checks the rules (for a trusted application's token its credential not revoked since, account not Closed, single sign-on allowed, the user's sso permission and the permission of the destination's page (links.ClientAreaRules: e.g. invoices for invoice_history; the owner holds every permission), the service still qualifying for cPanel tokens), starts the client-area session (HttpOnly, SameSite=Lax cookie `applinks_portal`, Secure behind https, a JWT for the portal audience carrying the user and the current account) and redirects to the destination: its client-area page or, for a cPanel click on a link whose target is external, the URL rendered from the link's template, carrying `applinks_assertion=<JWT>` when the link hands off (docs/handoff.md). A token to a custom link (from a click, a trusted application or the fallback page's `/sso/continue`) lands where the link leads when it is redeemed: its client-area path (whose permission the user needs) or its external target; a custom link removed meanwhile lands on the client area's home. Any failure redirects to `/portal/login?error=<reason>&next=<destination>`; reasons: invalid_token, expired_token, used_token, credential_forbidden, client_closed, sso_disabled, no_sso_permission, no_destination_permission, service_inactive, user_not_on_client, unavailable. Login-CSRF defence: when the browser is signed in to the client area as another user (a valid, current session; the same user on any account goes straight through), a token that would start a session is not consumed; the answer is instead a confirmation page (200, text/html: "You are signed in as A. Continue as B?", both by name and e-mail) whose form posts the choice to `POST /sso/redeem`. Answers carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Rate limited per IP.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22269,6 +22361,35 @@ func ParseGetReadyzResponse(rsp *http.Response) (*GetReadyzResponse, error) {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSsoContinueResponse parses an HTTP response from a GetSsoContinueWithResponse call
+func ParseGetSsoContinueResponse(rsp *http.Response) (*GetSsoContinueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSsoContinueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 

@@ -276,7 +276,7 @@ func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespons
 		return nil
 	}
 	tok, err := api.PostApiV1SsoTokensWithResponse(ctx, apiclient.LinksSSOTokenRequest{ClientId: p(clientID),
-		Destination: p(apiclient.LinksSSOTokenRequestDestination("invoice_history"))}, basic)
+		Destination: p("invoice_history")}, basic)
 	if err != nil {
 		t.Fatal(err)
 	}

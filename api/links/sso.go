@@ -161,9 +161,10 @@ func (c APICredential) Has(perm string) bool {
 
 // SSOTokenRequest is a trusted application's CreateSsoToken call.
 type SSOTokenRequest struct {
-	ClientID     int64  `json:"client_id" example:"1"`
-	UserID       int64  `json:"user_id" example:"0"`
-	Destination  string `json:"destination" example:"invoice_history" enums:"upgrade,register_domain,transfer_domain,open_ticket,ticket_history,announcements,downloads,knowledgebase,network_status,profile,billing_info,manage_billing,email_history,invoice_history,home,services,custom"`
+	ClientID int64 `json:"client_id" example:"1"`
+	UserID   int64 `json:"user_id" example:"0"`
+	// Destination is one of the 14 catalogue keys (upgrade, register_domain, transfer_domain, open_ticket, ticket_history, announcements, downloads, knowledgebase, network_status, profile, billing_info, manage_billing, email_history, invoice_history), a custom link key (custom_<slug>, as the Configure screen lists it), home, services, or custom (with redirect_path).
+	Destination  string `json:"destination" example:"invoice_history"`
 	RedirectPath string `json:"redirect_path" example:""`
 	ServiceID    int64  `json:"service_id" example:"0"`
 }

@@ -116,6 +116,7 @@ func (s *Server) routes(cfg Config, h handlers) {
 		// The fallback page tells a refusal's reason to whoever holds the
 		// subscriber id: limited per IP like the redemption.
 		clicks.GET("/fallback", h.sso.fallback, rateLimit(lim.RedeemPerIP, lim.Burst, nil))
+		clicks.GET("/continue", h.sso.continueLink, rateLimit(lim.RedeemPerIP, lim.Burst, nil))
 
 		// Trusted applications: HTTP Basic with an API credential.
 		v1.POST("/sso/tokens", h.sso.createToken, rateLimit(lim.TokenAPIPerIP, lim.Burst, nil),

@@ -122,6 +122,7 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 	if err := ValidateDestination(req.Destination, req.RedirectPath, req.ServiceID); err != nil {
 		return links.SSOTokenAnswer{}, asRefusal(err, links.SSOReasonInvalidDestination)
 	}
+	module := ""
 	if req.ServiceID != 0 {
 		target, err := s.targets.SSOServiceTarget(ctx, req.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND || (err == nil && target.Service.ClientID != client.ID) {
@@ -129,6 +130,14 @@ func (s *Service) issueForApplication(ctx context.Context, cred links.APICredent
 		} else if err != nil {
 			return links.SSOTokenAnswer{}, err
 		}
+		module = target.Service.Module
+	}
+	if links.IsCustomKey(req.Destination) {
+		st, err := s.customDestination(ctx, module, req.Destination, req.ServiceID)
+		if err != nil {
+			return links.SSOTokenAnswer{}, err
+		}
+		rc.page = customPage(st)
 	}
 	if err := check(rc); err != nil {
 		return links.SSOTokenAnswer{}, err

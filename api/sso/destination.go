@@ -60,9 +60,10 @@ func ValidateRedirectPath(p string) error {
 	return nil
 }
 
-// ValidateDestination checks a destination: a catalogue key, home,
-// services, or custom with a safe redirect path. A catalogue route about one
-// service (upgrade, billing_info) needs the service.
+// ValidateDestination checks a destination: a catalogue key, a custom link
+// key by its shape (whether an application has it is the caller's to
+// check), home, services, or custom with a safe redirect path. A catalogue
+// route about one service (upgrade, billing_info) needs the service.
 func ValidateDestination(dest, redirectPath string, serviceID int64) error {
 	switch dest {
 	case "":
@@ -76,8 +77,8 @@ func ValidateDestination(dest, redirectPath string, serviceID int64) error {
 		return ValidateRedirectPath(redirectPath)
 	}
 	def, ok := links.LinkDefByKey(dest)
-	if !ok {
-		return &links.Error{Code: links.EINVALID, Field: "destination", Message: "Invalid destination " + strconv.Quote(truncate(dest, 64)) + ": use a catalogue key (e.g. invoice_history), home, services or custom."}
+	if !ok && !links.IsCustomKey(dest) {
+		return &links.Error{Code: links.EINVALID, Field: "destination", Message: "Invalid destination " + strconv.Quote(truncate(dest, 64)) + ": use a catalogue key (e.g. invoice_history), a custom link key (custom_<slug>), home, services or custom."}
 	}
 	if redirectPath != "" {
 		return &links.Error{Code: links.EINVALID, Field: "redirect_path", Message: "Invalid destination: redirect_path is only for the custom destination."}

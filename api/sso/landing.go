@@ -10,28 +10,41 @@ import (
 )
 
 // Landing returns where the browser of a redeemed session goes: its
-// client-area Location (a custom link's own client-area path), or, for a cPanel click on a link whose target is an
-// external URL, that URL rendered for the click's account and service, with
-// the signed assertion (links.HandoffParam) when the link hands off.
+// client-area Location (a custom link's own client-area path), or, for a
+// cPanel click on a link whose target is an external URL, or any token to a
+// custom link whose target is, that URL rendered for the token's account and
+// service, with the signed assertion (links.HandoffParam) when the link
+// hands off.
 //
 // It decides nothing about access: the redemption applied the rules
 // already, exactly as for a client-area target, and the client-area session
 // is started whatever the target. A stored template that no longer passes
-// the scheme policy (the public URL became https) is refused here too.
+// the scheme policy (the public URL became https) is refused here too, and
+// so is an external custom link without a service to render it for.
 func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
-	if !sess.Panel || sess.target == nil {
-		return sess.Location, nil
-	}
-	t := sess.target
-	st, found, err := s.targets.LinkSetting(ctx, t.Service.Module, sess.Destination)
-	if err != nil {
-		return "", err
-	}
-	if !found || st.Removed {
+	var st links.LinkSetting
+	switch {
+	case sess.link != nil: // a custom link, as the redemption read it
+		st = *sess.link
+	case sess.Panel && sess.target != nil && !links.IsCustomKey(sess.Destination):
+		var found bool
+		var err error
+		st, found, err = s.targets.LinkSetting(ctx, sess.target.Service.Module, sess.Destination)
+		if err != nil {
+			return "", err
+		}
+		if !found || st.Removed {
+			return sess.Location, nil
+		}
+	default:
 		return sess.Location, nil
 	}
 	if st.Target != links.TargetExternal {
-		return customRoute(st, sess.Location), nil
+		return sess.Location, nil
+	}
+	t := sess.target
+	if t == nil {
+		return "", errors.New("sso: the custom link's external target needs a service, and the token has none")
 	}
 	if err := links.ValidateURLTemplate("url_template", st.URLTemplate, s.httpPublicURL()); err != nil {
 		return "", err
@@ -54,15 +67,6 @@ func (s *Service) Landing(ctx context.Context, sess Session) (string, error) {
 		return "", err
 	}
 	return withQueryParam(dest, links.HandoffParam, jwt), nil
-}
-
-// customRoute is the client-area path of a custom link's setting, checked
-// again (it must stay under /portal), or location for any other link.
-func customRoute(st links.LinkSetting, location string) string {
-	if !links.IsCustomKey(st.Key) || links.ValidateCustomRoute("route", st.Route) != nil {
-		return location
-	}
-	return st.Route
 }
 
 // targetValues are a template's values for a service. A client or service

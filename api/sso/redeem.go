@@ -18,14 +18,18 @@ type Session struct {
 	ClientID int64
 	Location string
 	// ServiceID and Destination are the token's; Panel tells that a cPanel
-	// click issued it, the only kind whose link may have an external
-	// target (see Landing).
+	// click issued it: a catalogue link's external target applies only to
+	// those, a custom link's to every token to it (see Landing).
 	ServiceID   int64
 	Destination string
 	Panel       bool
 	// target is what the redemption's rules read of the service and its
-	// account (a cPanel token's), for Landing.
+	// account (a cPanel token's, or a custom link's), for Landing.
 	target *links.SSOClickTarget
+	// link is the custom link a token to custom_<slug> leads to, resolved
+	// by the redemption (nil for a catalogue destination, or a custom link
+	// removed since).
+	link *links.LinkSetting
 }
 
 // ErrHeld is the answer of RedeemOrHold when the caller's hold kept the
@@ -107,6 +111,8 @@ func (s *Service) lookup(ctx context.Context, accessToken string, ev *links.SSOE
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
 			ev.ServerID = id(n)
 		}
+	} else if strings.HasPrefix(tok.Issuer, portalIssuer) {
+		ev.Source = links.SSOSourcePortal
 	} else if rest, ok := strings.CutPrefix(tok.Issuer, "api:"); ok {
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
 			ev.CredentialID = id(n)
@@ -192,14 +198,21 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 		}
 	}
 	rc := ruleCheck{userID: tok.UserID, page: Route(tok.Destination, tok.RedirectPath, tok.ServiceID)}
-	if tok.ServiceID != 0 && ev.Source == links.SSOSourceCPanel {
+	custom := links.IsCustomKey(tok.Destination)
+	if tok.ServiceID != 0 && (ev.Source == links.SSOSourceCPanel || custom) {
 		target, err := s.targets.SSOServiceTarget(ctx, tok.ServiceID)
 		if links.ErrorCode(err) == links.ENOTFOUND {
 			return refuse(links.SSOReasonServiceInactive, links.EFORBIDDEN, "Service %d no longer exists.", tok.ServiceID)
 		} else if err != nil {
 			return err
 		}
-		rc.client, rc.service, rc.active = target.Client, &target.Service, target.ServerActive
+		rc.client = target.Client
+		// A trusted application's token is not about the service's
+		// state (its issue did not check it either): a click's and a
+		// continuation's are.
+		if ev.Source == links.SSOSourceCPanel || ev.Source == links.SSOSourcePortal {
+			rc.service, rc.active = &target.Service, target.ServerActive
+		}
 		sess.target = &target
 	} else {
 		client, err := s.accounts.Client(ctx, tok.ClientID)
@@ -222,5 +235,34 @@ func (s *Service) checkRedemption(ctx context.Context, tok links.SSOToken, ev *l
 		}
 		rc.membership = &m
 	}
+	if custom {
+		if err := s.resolveCustom(ctx, sess, &rc); err != nil {
+			return err
+		}
+	}
 	return check(rc)
+}
+
+// resolveCustom reads, for a token to a custom link, where the link leads
+// now: its client-area path becomes the session's Location and the page
+// whose permission the user needs. A link removed since the token's issue
+// (or one that became ambiguous) lands on the home page.
+func (s *Service) resolveCustom(ctx context.Context, sess *Session, rc *ruleCheck) error {
+	module := ""
+	if sess.target != nil {
+		module = sess.target.Service.Module
+	}
+	st, found, err := s.customLink(ctx, module, sess.Destination)
+	if err != nil && !errors.Is(err, errAmbiguousLink) {
+		return err
+	}
+	if !found {
+		return nil
+	}
+	sess.link = &st
+	rc.page = customPage(st)
+	if st.Target == links.TargetClientArea {
+		sess.Location = rc.page
+	}
+	return nil
 }

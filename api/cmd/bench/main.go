@@ -65,7 +65,7 @@ type options struct {
 }
 
 // scenarios in the order they run.
-var scenarios = []string{"latency", "latency250", "throughput", "oneatatime", "batch", "polling", "sso", "scale"}
+var scenarios = []string{"latency", "latency250", "throughput", "oneatatime", "batch", "polling", "sso", "ssowebhook", "scale"}
 
 // defaultScenarios run without -only: the scale scenario (1,000,000
 // accounts by default) is asked for by name.
@@ -152,6 +152,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				err = b.polling(ctx, db)
 			case "sso":
 				err = b.sso(ctx, db)
+			case "ssowebhook":
+				err = b.ssoWebhook(ctx, db)
 			case "scale":
 				err = b.scaleRun(ctx, db)
 			}

@@ -25,6 +25,7 @@ type Report struct {
 	ScaleRuns    []ScaleResult      `json:"scale_runs,omitempty"`
 	Polling      []PollingResult    `json:"status_polling,omitempty"`
 	SSO          []SSOResult        `json:"sso,omitempty"`
+	SSOWebhook   []SSOWebhookResult `json:"sso_webhook,omitempty"`
 	Failures     []string           `json:"failures,omitempty"`
 }
 
@@ -108,6 +109,9 @@ func (r *Report) markdown() string {
 				}
 			}
 		}
+	}
+	if len(r.SSOWebhook) > 0 {
+		ssoWebhookMarkdown(p, r.SSOWebhook)
 	}
 	if len(r.Polling) > 0 {
 		p("")

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { portalLoginUrl, safeNext } from './login-url';
+import { isServerNext, portalLoginUrl, safeNext } from './login-url';
 
 describe('safeNext', () => {
   it.each([
     ['/portal', '/portal'],
     ['/portal/invoices', '/portal/invoices'],
     ['/portal/services/3/upgrade?tab=a#x', '/portal/services/3/upgrade?tab=a#x'],
+    [
+      '/sso/continue?destination=custom_pay&sub=s_1',
+      '/sso/continue?destination=custom_pay&sub=s_1',
+    ],
   ])('keeps %s', (input, want) => {
     expect(safeNext(input)).toBe(want);
   });
@@ -20,12 +24,20 @@ describe('safeNext', () => {
     '/portalx',
     '/portal/login',
     '/portal/login?next=/portal',
+    '/sso/redeem?access_token=x',
+    '/sso/continuex',
+    '/sso/fallback?destination=custom_pay',
     'javascript:alert(1)',
     'portal/invoices',
     '/portal/\ninvoices',
     '',
   ])('refuses %s', (input) => {
     expect(safeNext(input)).toBeUndefined();
+  });
+
+  it('tells the server continuation from app pages', () => {
+    expect(isServerNext('/sso/continue?destination=custom_pay&sub=s_1')).toBe(true);
+    expect(isServerNext('/portal/invoices?next=/sso/continue')).toBe(false);
   });
 
   it('builds the login URL only with a safe next', () => {

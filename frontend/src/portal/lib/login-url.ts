@@ -8,8 +8,19 @@ export function isLoginPath(path: string): boolean {
 }
 
 /**
+ * The server's continuation of a custom link whose target is external (`/sso/fallback` sends
+ * the sign-in there): a page of the server, not of this app, so it is left by a full page load.
+ */
+export const SSO_CONTINUE_PATH = '/sso/continue';
+
+/** Whether a (safeNext-checked) `next` is the server's continuation rather than an app page. */
+export function isServerNext(next: string): boolean {
+  return new URL(next, 'http://portal.invalid').pathname === SSO_CONTINUE_PATH;
+}
+
+/**
  * Returns `next` when it is a same-origin client-area path (`/portal` or below, not the login
- * page itself), otherwise undefined. This is what keeps `?next=` from being an open redirect:
+ * page itself) or the server's continuation (`/sso/continue?...`), otherwise undefined. This is what keeps `?next=` from being an open redirect:
  * no scheme, no host, no `//`, no backslash, no control characters, nothing outside /portal.
  */
 export function safeNext(next: string | null | undefined): string | undefined {
@@ -32,7 +43,7 @@ export function safeNext(next: string | null | undefined): string | undefined {
   }
   if (decoded.startsWith('//') || decoded.includes('\\')) return undefined;
   const p = url.pathname;
-  if (p !== '/portal' && !p.startsWith('/portal/')) return undefined;
+  if (p !== '/portal' && !p.startsWith('/portal/') && p !== SSO_CONTINUE_PATH) return undefined;
   if (isLoginPath(p)) return undefined;
   return p + url.search + url.hash;
 }

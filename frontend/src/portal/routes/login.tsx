@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { PortalLogin } from '@/portal/features/auth/components/portal-login';
-import { safeNext } from '@/portal/lib/login-url';
+import { isServerNext, safeNext } from '@/portal/lib/login-url';
 
 /**
  * /portal/login?error=<sso reason>&next=<portal path>&expired=1, rendered inside the portal
@@ -22,8 +22,11 @@ export function PortalLoginRoute() {
       expired={params.get('expired') === '1'}
       next={next}
       onSignedIn={(to) => {
-        // safeNext again: the target must stay a same-origin client-area path.
-        void navigate(safeNext(to) ?? '/portal', { replace: true });
+        // safeNext again: the target must stay a same-origin client-area path (or the
+        // server's continuation of a custom link, which only a full page load reaches).
+        const dest = safeNext(to) ?? '/portal';
+        if (isServerNext(dest)) window.location.replace(dest);
+        else void navigate(dest, { replace: true });
       }}
     />
   );

@@ -3,6 +3,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { errorMessage } from '@/lib/api-error';
+import { isServerNext } from '@/portal/lib/login-url';
 import { Link } from 'react-router';
 import type { PortalMe } from '@/portal/lib/get-me';
 import { usePortalSessionProbe } from '../api/get-session';
@@ -90,13 +91,20 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
             {session.current_account?.name ? ` on ${session.current_account.name}` : ''}.
           </p>
           <p>
-            <Link to={next ?? '/portal'}>Continue to the client area</Link>, or sign in as someone
-            else below.
+            {next && isServerNext(next) ? (
+              <a href={next}>Continue to the link you clicked</a>
+            ) : (
+              <Link to={next ?? '/portal'}>Continue to the client area</Link>
+            )}
+            , or sign in as someone else below.
           </p>
         </div>
       ) : null}
       {next && next !== '/portal' ? (
-        <p className="portal-login__next">After signing in you will continue to {next}.</p>
+        <p className="portal-login__next">
+          After signing in you will continue to{' '}
+          {isServerNext(next) ? 'the page of the link you clicked' : next}.
+        </p>
       ) : null}
       <form
         className="portal-card portal-login__form"
