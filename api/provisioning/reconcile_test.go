@@ -100,6 +100,12 @@ func TestAServerAddedAfterEnablingGetsItsLinks(t *testing.T) {
 			return true
 		})
 		w.expectLinks(want, "cpa", "cpb")
+		// The pass that pushed them has ended: a pass already running when
+		// the server is deactivated may finish what it found due.
+		waitFor(t, func() bool {
+			srv, err := st.ServerWork(ctx, w.ids["cpb"])
+			return err == nil && srv.DoneGen >= srv.WantedGen
+		})
 
 		off, on := false, true
 		if _, err := st.UpdateServer(ctx, w.ids["cpb"], links.ServerPatch{Active: &off}); err != nil {
