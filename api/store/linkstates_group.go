@@ -18,8 +18,14 @@ const (
 	confirmGroupSQLHead = "UPDATE link_states SET confirmed_fp = ?, confirmed_at = ?, attempts = 0, next_attempt_at = NULL," +
 		" last_error = '', failed_fp = '' WHERE server_id = ? AND confirmed_fp = ? AND username IN ("
 	confirmGroupSQLTail = ")"
-	// confirmRotationsSQLHead ends the pending rotations of a group's
-	// services at one credential version, as confirmRotationSQL does for one.
+	// pendingRotationsSQLHead lists the services, among those named, whose
+	// credential has a rotation pending at one version. It is a plain
+	// (non-locking) read: a batch locks no credential unless it changes
+	// one. A service change locks its credential before its location, and
+	// a batch that locked them in the other order could deadlock with it.
+	pendingRotationsSQLHead = "SELECT service_id FROM link_credentials WHERE version = ? AND prev_token_hash <> '' AND service_id IN ("
+	// confirmRotationsSQLHead ends the pending rotations of services at one
+	// credential version.
 	confirmRotationsSQLHead = "UPDATE link_credentials SET prev_token_hash = '' WHERE version = ? AND prev_token_hash <> ''" +
 		" AND service_id IN ("
 )
@@ -114,17 +120,45 @@ func applyGroup(ctx context.Context, tx sqlConn, serverID int64, now time.Time, 
 	if n != len(g) {
 		return errRegroup
 	}
-	services := make([]any, 0, len(g)+1)
-	services = append(services, first.CredVersion)
+	var services []int64
 	for _, i := range g {
 		if us[i].ServiceID != 0 && us[i].CredVersion != 0 {
 			services = append(services, us[i].ServiceID)
 		}
 	}
-	if len(services) == 1 {
+	return confirmRotations(ctx, tx, first.CredVersion, services)
+}
+
+// confirmRotations ends the pending rotations of the services' credentials
+// at version (their locations confirmed it), in tx: one read, and an
+// UPDATE only when one is pending.
+func confirmRotations(ctx context.Context, tx sqlConn, version int, services []int64) error {
+	if len(services) == 0 {
 		return nil
 	}
-	marks = strings.TrimSuffix(strings.Repeat("?,", len(services)-1), ",")
-	_, err = tx.ExecContext(ctx, confirmRotationsSQLHead+marks+confirmGroupSQLTail, services...)
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(services)), ",")
+	args := make([]any, 0, len(services)+1)
+	args = append(args, version)
+	for _, id := range services {
+		args = append(args, id)
+	}
+	rows, err := tx.QueryContext(ctx, pendingRotationsSQLHead+marks+confirmGroupSQLTail, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	pending := []any{version}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		pending = append(pending, id)
+	}
+	if err := rows.Err(); err != nil || len(pending) == 1 {
+		return err
+	}
+	marks = strings.TrimSuffix(strings.Repeat("?,", len(pending)-1), ",")
+	_, err = tx.ExecContext(ctx, confirmRotationsSQLHead+marks+confirmGroupSQLTail, pending...)
 	return err
 }

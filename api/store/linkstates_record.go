@@ -267,6 +267,5 @@ func applyLocation(ctx context.Context, tx sqlConn, serverID int64, now time.Tim
 	if err != nil || n == 0 || !u.Done || u.ServiceID == 0 || u.CredVersion == 0 {
 		return n, err
 	}
-	_, err = tx.ExecContext(ctx, confirmRotationSQL, u.ServiceID, u.CredVersion)
-	return n, err
+	return n, confirmRotations(ctx, tx, u.CredVersion, []int64{u.ServiceID})
 }

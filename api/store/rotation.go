@@ -22,10 +22,6 @@ import (
 const rotateSQL = "UPDATE link_credentials SET prev_token_hash = CASE WHEN prev_token_hash = '' THEN token_hash ELSE prev_token_hash END," +
 	" token_enc = ?, token_hash = ?, version = version + 1 WHERE service_id = ?"
 
-// confirmRotationSQL ends a pending rotation once the panel confirmed the
-// credential's current version (arguments: the service, the version).
-const confirmRotationSQL = "UPDATE link_credentials SET prev_token_hash = '' WHERE service_id = ? AND version = ? AND prev_token_hash <> ''"
-
 // rotateCredential gives a service's credential a new token, in tx.
 func (s *Store) rotateCredential(tx *gorm.DB, serviceID int64) error {
 	token, err := secret.Token(32)
