@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -62,131 +60,6 @@ func (s *Store) OpenLinkToken(serviceID int64, sealed string) (string, error) {
 		return "", fmt.Errorf("store: open the link token of service %d: %w", serviceID, err)
 	}
 	return token, nil
-}
-
-const (
-	// updateLocationSQL records a panel's answer for a location, only if
-	// its confirmed fingerprint is still the one read before the request.
-	updateLocationSQL = "UPDATE link_states SET confirmed_fp = ?, confirmed_at = ?, attempts = ?, next_attempt_at = ?," +
-		" last_error = ?, failed_fp = ? WHERE server_id = ? AND username = ? AND confirmed_fp = ?"
-	// deleteLocationSQL drops an empty location no service owns.
-	deleteLocationSQL = "DELETE FROM link_states WHERE server_id = ? AND username = ? AND confirmed_fp = ? AND service_id IS NULL"
-	// countTaskSQL adds a batch to its progress row; the total grows when
-	// accounts that changed meanwhile were done too (accounts_total is
-	// assigned first: MySQL reads the columns assigned before it in the
-	// new state).
-	countTaskSQL = "UPDATE server_tasks SET" +
-		" accounts_total = CASE WHEN accounts_done + accounts_failed + ? > accounts_total THEN accounts_done + accounts_failed + ? ELSE accounts_total END," +
-		" accounts_done = accounts_done + ?, accounts_failed = accounts_failed + ?, warnings = warnings + ?, updated_at = ?" +
-		" WHERE id = ? AND state IN (?, ?)"
-)
-
-// RecordBatch records a batch's answers in one transaction fenced by the
-// server's lease: each location update that still applies, the log entries
-// of those, the batch's own entries and the progress row's counters. It
-// returns how many updates applied. Plain successes sharing their
-// fingerprints are written one statement per group; if a group applies
-// only in part, the transaction is rolled back and written row by row,
-// which tells which rows applied.
-func (s *Store) RecordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord) (int, error) {
-	applied, err := s.recordBatch(ctx, ttl, b, true)
-	if errors.Is(err, errRegroup) {
-		applied, err = s.recordBatch(ctx, ttl, b, false)
-	}
-	return applied, err
-}
-
-// batchTally is what a batch's applied updates add up to.
-type batchTally struct {
-	applied, done, failed int
-	entries               []links.LogEntry
-	events                []links.WebhookEvent
-}
-
-// add counts an update that applied.
-func (t *batchTally) add(u links.LinkStateUpdate) {
-	t.applied++
-	if u.Done {
-		t.done++
-	}
-	if u.Failed {
-		t.failed++
-	}
-	if u.Entry != nil {
-		t.entries = append(t.entries, *u.Entry)
-	}
-	if u.Event != nil {
-		t.events = append(t.events, *u.Event)
-	}
-}
-
-// recordBatch is RecordBatch's transaction; group false writes every
-// update row by row.
-func (s *Store) recordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord, group bool) (int, error) {
-	var t batchTally
-	regroup := false
-	err := s.fencedTx(ctx, b.ServerID, b.Owner, ttl, func(tx sqlConn, now time.Time) error {
-		t = batchTally{entries: append([]links.LogEntry(nil), b.Entries...)}
-		plan := planBatch(b.Updates, group)
-		for _, g := range plan.groups {
-			if err := applyGroup(ctx, tx, b.ServerID, now, b.Updates, g); err != nil {
-				regroup = errors.Is(err, errRegroup)
-				return err
-			}
-			for _, i := range g {
-				t.add(b.Updates[i])
-			}
-		}
-		for _, i := range plan.rest {
-			n, err := applyLocation(ctx, tx, b.ServerID, now, b.Updates[i])
-			if err != nil {
-				return err
-			}
-			if n != 0 {
-				t.add(b.Updates[i])
-			}
-		}
-		if err := s.enqueueEvents(ctx, tx, now, t.events); err != nil {
-			return err
-		}
-		if b.TaskID != 0 && (t.done+t.failed > 0 || len(t.entries) > 0) {
-			_, err := tx.ExecContext(ctx, countTaskSQL, t.done+t.failed, t.done+t.failed, t.done, t.failed, countWarnings(t.entries), now,
-				b.TaskID, links.TaskPending, links.TaskRunning)
-			if err != nil {
-				return err
-			}
-		}
-		if b.OperationID == 0 {
-			return nil
-		}
-		return insertLogSQL(ctx, tx, b.OperationID, b.Module, now, t.entries)
-	})
-	if regroup {
-		return 0, errRegroup
-	}
-	return t.applied, err
-}
-
-// applyLocation writes one location update; it returns the rows changed.
-func applyLocation(ctx context.Context, tx sqlConn, serverID int64, now time.Time, u links.LinkStateUpdate) (int, error) {
-	if u.Delete {
-		return execCount(ctx, tx, deleteLocationSQL, serverID, u.Username, u.ReadFP)
-	}
-	var confirmedAt any
-	if u.Done {
-		confirmedAt = now
-	}
-	var next any
-	if u.NextAttemptAt != nil {
-		next = u.NextAttemptAt.UTC()
-	}
-	n, err := execCount(ctx, tx, updateLocationSQL, u.ConfirmedFP, confirmedAt, u.Attempts, next, truncate(u.LastError, 2000),
-		u.FailedFP, serverID, u.Username, u.ReadFP)
-	if err != nil || n == 0 || !u.Done || u.ServiceID == 0 || u.CredVersion == 0 {
-		return n, err
-	}
-	_, err = tx.ExecContext(ctx, confirmRotationSQL, now, u.ServiceID, u.CredVersion)
-	return n, err
 }
 
 // ReconcileCounts returns the figures the status of a module needs: three

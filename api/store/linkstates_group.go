@@ -18,9 +18,19 @@ const (
 	confirmGroupSQLHead = "UPDATE link_states SET confirmed_fp = ?, confirmed_at = ?, attempts = 0, next_attempt_at = NULL," +
 		" last_error = '', failed_fp = '' WHERE server_id = ? AND confirmed_fp = ? AND username IN ("
 	confirmGroupSQLTail = ")"
-	// confirmRotationsSQLHead records the confirmation of the pending
-	// rotations of a group's services at one credential version, as
-	// confirmRotationSQL does for one.
+	// pendingRotationsSQLHead lists the services, among those named, whose
+	// credential has a rotation pending at one version (not confirmed yet).
+	// It is a plain (non-locking) read: a batch locks no credential unless
+	// it changes one. A service change locks its credential before its
+	// location, and a batch that locked them in the other order could
+	// deadlock with it.
+	pendingRotationsSQLHead = "SELECT service_id FROM link_credentials WHERE version = ? AND prev_token_hash <> ''" +
+		" AND prev_confirmed_at IS NULL AND service_id IN ("
+	// confirmRotationsSQLHead records when the panel confirmed the pending
+	// rotations of services at one credential version, which starts the
+	// previous tokens' grace (arguments: the time, the version, the
+	// services). A rotation already confirmed keeps its time: a later push
+	// does not extend the grace.
 	confirmRotationsSQLHead = "UPDATE link_credentials SET prev_confirmed_at = ? WHERE version = ? AND prev_token_hash <> ''" +
 		" AND prev_confirmed_at IS NULL AND service_id IN ("
 )
@@ -115,17 +125,45 @@ func applyGroup(ctx context.Context, tx sqlConn, serverID int64, now time.Time, 
 	if n != len(g) {
 		return errRegroup
 	}
-	services := make([]any, 0, len(g)+2)
-	services = append(services, now, first.CredVersion)
+	var services []int64
 	for _, i := range g {
 		if us[i].ServiceID != 0 && us[i].CredVersion != 0 {
 			services = append(services, us[i].ServiceID)
 		}
 	}
-	if len(services) == 2 {
+	return confirmRotations(ctx, tx, now, first.CredVersion, services)
+}
+
+// confirmRotations records the confirmation, at now, of the pending
+// rotations of the services' credentials at version (their locations
+// confirmed it), in tx: one read, and an UPDATE only when one is pending.
+func confirmRotations(ctx context.Context, tx sqlConn, now time.Time, version int, services []int64) error {
+	if len(services) == 0 {
 		return nil
 	}
-	marks = strings.TrimSuffix(strings.Repeat("?,", len(services)-2), ",")
-	_, err = tx.ExecContext(ctx, confirmRotationsSQLHead+marks+confirmGroupSQLTail, services...)
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(services)), ",")
+	args := make([]any, 0, len(services)+1)
+	args = append(args, version)
+	for _, id := range services {
+		args = append(args, id)
+	}
+	rows, err := tx.QueryContext(ctx, pendingRotationsSQLHead+marks+confirmGroupSQLTail, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	pending := []any{now, version}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		pending = append(pending, id)
+	}
+	if err := rows.Err(); err != nil || len(pending) == 2 {
+		return err
+	}
+	marks = strings.TrimSuffix(strings.Repeat("?,", len(pending)-2), ",")
+	_, err = tx.ExecContext(ctx, confirmRotationsSQLHead+marks+confirmGroupSQLTail, pending...)
 	return err
 }

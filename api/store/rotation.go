@@ -28,13 +28,6 @@ const rotateSQL = "UPDATE link_credentials SET prev_token_hash = CASE WHEN prev_
 	" THEN token_hash ELSE prev_token_hash END, prev_confirmed_at = NULL, token_enc = ?, token_hash = ?, version = version + 1" +
 	" WHERE service_id = ?"
 
-// confirmRotationSQL records when the panel confirmed the credential's
-// current version, which starts the previous token's grace (arguments: the
-// confirmation time, the service, the version). A rotation already
-// confirmed keeps its time: a later push does not extend the grace.
-const confirmRotationSQL = "UPDATE link_credentials SET prev_confirmed_at = ?" +
-	" WHERE service_id = ? AND version = ? AND prev_token_hash <> '' AND prev_confirmed_at IS NULL"
-
 // rotateCredential gives a service's credential a new token, in tx.
 func (s *Store) rotateCredential(tx *gorm.DB, serviceID int64) error {
 	token, err := secret.Token(32)

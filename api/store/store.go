@@ -56,6 +56,9 @@ type Store struct {
 	// lifecycleDelay is the coalescing window of service changes: the
 	// server of a changed account wakes that much later (SetLifecycleDelay).
 	lifecycleDelay time.Duration
+	// records queues the batch records of a server while one of its
+	// transactions is being written (RecordBatch).
+	records recordQueues
 }
 
 // Options configure Open.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,8 +36,15 @@ type provRun struct {
 	AccountsPerS     float64 `json:"accounts_per_s"`
 	RequestsPerS     float64 `json:"whm_requests_per_s"`
 	StatementsPerAcc float64 `json:"db_statements_per_account,omitempty"`
-	PeakRSSMiB       float64 `json:"peak_rss_mib"`
-	LinksChecked     int     `json:"links_checked"`
+	// StatementsByKind is MySQL's Com_* counters' deltas per account
+	// (begin, select, insert, update, delete, commit; global counters,
+	// like Questions).
+	StatementsByKind map[string]float64 `json:"db_statements_per_account_by_kind,omitempty"`
+	// DBCPUMS is the CPU time the MySQL server used during the run (0 when
+	// it is not a local process).
+	DBCPUMS      float64 `json:"db_cpu_ms,omitempty"`
+	PeakRSSMiB   float64 `json:"peak_rss_mib"`
+	LinksChecked int     `json:"links_checked"`
 	// CPU time used during the run by the service process, and by this
 	// process (the simulated servers and the poller).
 	ServiceCPUMS float64 `json:"service_cpu_ms"`
@@ -64,6 +72,9 @@ func (b *bench) provision(ctx context.Context, e *env, action string) (provRun, 
 		s.Sim.ResetStats()
 	}
 	q0, _ := e.db.Questions(ctx)
+	com0, _ := e.db.ComCounters(ctx)
+	dbPID := harness.MySQLServerPID(e.db.Dialect)
+	dbCPU := harness.CPUTime(dbPID)
 	svcCPU, benchCPU := harness.CPUTime(e.svc.PID), harness.SelfCPUTime()
 	start := time.Now()
 	op, err := e.api.Queue(ctx, "cpanel", action)
@@ -76,7 +87,9 @@ func (b *bench) provision(ctx context.Context, e *env, action string) (provRun, 
 	}
 	wall := time.Since(start)
 	svcCPU, benchCPU = harness.CPUTime(e.svc.PID)-svcCPU, harness.SelfCPUTime()-benchCPU
+	dbCPU = harness.CPUTime(dbPID) - dbCPU
 	q1, _ := e.db.Questions(ctx)
+	com1, _ := e.db.ComCounters(ctx)
 	r := provRun{Action: action, MakespanMS: ms(wall), ObservedMS: ms(wall), Accounts: done.AccountsTotal, AccountsDone: done.AccountsDone, AccountsFailed: done.AccountsFailed,
 		ServiceCPUMS: ms(svcCPU), BenchCPUMS: ms(benchCPU)}
 	if done.StartedAt != nil && done.FinishedAt != nil {
@@ -101,6 +114,13 @@ func (b *bench) provision(ctx context.Context, e *env, action string) (provRun, 
 	if q0 > 0 {
 		r.Statements = q1 - q0 - 1
 		r.StatementsPerAcc = float64(r.Statements) / float64(max(1, r.Accounts))
+		r.StatementsByKind = map[string]float64{}
+		for k, v := range com1 {
+			r.StatementsByKind[strings.TrimPrefix(strings.ToLower(k), "com_")] = float64(v-com0[k]) / float64(max(1, r.Accounts))
+		}
+	}
+	if dbPID > 0 {
+		r.DBCPUMS = ms(dbCPU)
 	}
 	r.AccountsPerS = float64(r.AccountsDone) / (r.MakespanMS / 1000)
 	r.RequestsPerS = float64(r.Requests) / (r.MakespanMS / 1000)
@@ -315,8 +335,8 @@ func (b *bench) throughputRun(ctx context.Context, dialect string, servers, acco
 		if err != nil {
 			return res, err
 		}
-		b.logf("   %s %d accounts run %d: %.0f accounts/s, %.0f WHM requests/s, %.1f statements/account, peak RSS %.0f MiB",
-			label, res.Accounts, i+1, r.AccountsPerS, r.RequestsPerS, r.StatementsPerAcc, r.PeakRSSMiB)
+		b.logf("   %s %d accounts run %d: %.0f accounts/s, %.0f WHM requests/s%s, CPU ms: service %.0f, bench %.0f, database %.0f; peak RSS %.0f MiB",
+			label, res.Accounts, i+1, r.AccountsPerS, r.RequestsPerS, statements(r), r.ServiceCPUMS, r.BenchCPUMS, r.DBCPUMS, r.PeakRSSMiB)
 		res.Runs = append(res.Runs, r)
 	}
 	res.summarise()
@@ -494,4 +514,16 @@ func (p *pollStats) poll(ctx context.Context, api *harness.Client, think time.Du
 		case <-time.After(think):
 		}
 	}
+}
+
+// statements formats a run's statements per account, by kind (MySQL only).
+func statements(r provRun) string {
+	if len(r.StatementsByKind) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range []string{"begin", "select", "insert", "update", "delete", "commit"} {
+		parts = append(parts, fmt.Sprintf("%s %.2f", k, r.StatementsByKind[k]))
+	}
+	return fmt.Sprintf(", %.2f statements/account (%s)", r.StatementsPerAcc, strings.Join(parts, ", "))
 }

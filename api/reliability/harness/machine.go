@@ -115,3 +115,23 @@ func CPUTime(pid int) time.Duration {
 
 // SelfCPUTime returns the CPU time this process has used.
 func SelfCPUTime() time.Duration { return CPUTime(os.Getpid()) }
+
+// MySQLServerPID returns the process id of a local MariaDB or MySQL server
+// when dialect is MySQL (0 when there is none on this machine).
+func MySQLServerPID(dialect string) int {
+	if dialect != MySQL {
+		return 0
+	}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		comm, _ := os.ReadFile("/proc/" + d.Name() + "/comm")
+		if name := strings.TrimSpace(string(comm)); name == "mariadbd" || name == "mysqld" {
+			return pid
+		}
+	}
+	return 0
+}

@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/applinks/applinks/api/links"
+)
+
+// HoldRecords makes the RecordBatch calls for the server and owner queue as
+// behind a transaction being written. Queued reports how many wait; Write
+// writes them as that transaction's writer does (those queued together in
+// one transaction) and lets them return.
+func (s *Store) HoldRecords(serverID int64, owner string) (queued func() int, write func(context.Context, time.Duration)) {
+	held := &queuedRecord{rec: links.BatchRecord{ServerID: serverID, Owner: owner}, done: make(chan struct{})}
+	if !s.records.join(held) {
+		panic("HoldRecords: a transaction of the server is being written")
+	}
+	k := recordKey{serverID, owner}
+	queued = func() int {
+		s.records.mu.Lock()
+		defer s.records.mu.Unlock()
+		return len(s.records.waiting[k])
+	}
+	write = func(ctx context.Context, ttl time.Duration) {
+		for next := s.records.next(held.rec); next != nil; next = s.records.next(held.rec) {
+			s.writeRecords(ctx, ttl, next)
+		}
+	}
+	return queued, write
+}
