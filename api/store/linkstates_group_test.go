@@ -149,7 +149,7 @@ func TestQueuedBatchesShareOneTransaction(t *testing.T) {
 		if n := queryInt(t, s, "SELECT COUNT(*) FROM log_entries WHERE message IN ('dave refused', 'a batch note')"); n != 2 {
 			t.Errorf("%d entries logged, want 2", n)
 		}
-		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old'"); n != 2 {
+		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old' AND prev_confirmed_at IS NULL"); n != 2 {
 			t.Errorf("%d rotations pending, want 2 (bob's and dave's)", n)
 		}
 
@@ -162,7 +162,7 @@ func TestQueuedBatchesShareOneTransaction(t *testing.T) {
 		if n := queryInt(t, s, "SELECT accounts_done FROM server_tasks WHERE id = ?", task.ID); n != 6 {
 			t.Errorf("accounts done = %d, want 6", n)
 		}
-		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old'"); n != 1 {
+		if n := queryInt(t, s, "SELECT COUNT(*) FROM link_credentials WHERE prev_token_hash = 'old' AND prev_confirmed_at IS NULL"); n != 1 {
 			t.Errorf("%d rotations pending, want 1 (dave's)", n)
 		}
 	})
