@@ -60,8 +60,9 @@ type LinkStateUpdate struct {
 	Event *WebhookEvent
 }
 
-// BatchRecord is the outcome of one panel request, recorded in one
-// transaction fenced by the server's lease.
+// BatchRecord is what a worker writes, in one transaction fenced by the
+// server's lease: the outcome of one panel request, and a step of the
+// progress row or of the server itself.
 type BatchRecord struct {
 	ServerID int64
 	Owner    string
@@ -74,6 +75,13 @@ type BatchRecord struct {
 	Updates     []LinkStateUpdate
 	// Entries are logged with the batch whatever its updates do.
 	Entries []LogEntry
+	// Step, when set, changes a progress row after the updates.
+	Step *TaskStep
+	// DoneGen, when set, is the generation at which a pass found nothing
+	// due: the server's done generation.
+	DoneGen int64
+	// WakeAt, when set, is when the server is due again (a backoff).
+	WakeAt *time.Time
 }
 
 // ProgressTask is the open progress row of an operation on one server.
@@ -114,11 +122,10 @@ type ReconcileCounts struct {
 	AccountsFailed int
 }
 
-// TaskStep changes a progress row, with its log entries, in one transaction
-// fenced by the server's lease.
+// TaskStep changes a progress row, with its log entries (a BatchRecord's
+// Step).
 type TaskStep struct {
-	Task     ProgressTask
-	ServerID int64
+	Task ProgressTask
 	// Start records the server's start: checked, Supported and
 	// AccountsTotal (the accounts out of date). It applies once: a step
 	// whose start was already recorded is skipped whole.

@@ -49,9 +49,6 @@ type Store interface {
 	ServerWork(ctx context.Context, id int64) (links.ServerWork, error)
 	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
 	OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error)
-	StepTask(ctx context.Context, owner string, ttl time.Duration, st links.TaskStep) (bool, error)
-	FinishServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, gen int64, steps []links.TaskStep) error
-	WakeServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, at time.Time) error
 	LinkStatePage(ctx context.Context, serverID int64, after string, limit int) ([]links.LinkState, error)
 	OpenLinkToken(serviceID int64, sealed string) (string, error)
 	RecordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord) (int, error)

@@ -133,10 +133,8 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 		if err == nil && w.task != nil && !w.task.Checked {
 			// A verify reads back before the start, so that the start
 			// counts the drift found (a crash before it verifies again).
-			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) {
-				err = errors.New("verify stopped")
-			} else if err = w.start(ctx, sup); err != nil {
-				w.lost(ctx, "start a progress row", err)
+			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) || !w.start(ctx, sup) {
+				err = errors.New("stopped before the start")
 			}
 		}
 		switch {
@@ -158,7 +156,7 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 			continue
 		case res.waitUntil != nil:
 			// Accounts wait for a retry: due again then, not done.
-			w.lost(ctx, "wake a server later", w.e.store.WakeServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, *res.waitUntil))
+			w.record(ctx, links.BatchRecord{WakeAt: res.waitUntil})
 			return ended
 		}
 		ended = append(ended, w.finish(ctx, gen, links.TaskDone)...)
@@ -229,8 +227,8 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 
 // start records the server's start in its progress row: the accounts out
 // of date now (the operation's progress figure) and the start entry.
-func (w *worker) start(ctx context.Context, sup links.Support) error {
-	st := links.TaskStep{Task: *w.task, ServerID: w.id, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
+func (w *worker) start(ctx context.Context, sup links.Support) bool {
+	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
 	if sup.Supported {
 		err := w.walk(ctx, func(page []links.LinkState) bool {
 			for _, ls := range page {
@@ -241,7 +239,8 @@ func (w *worker) start(ctx context.Context, sup links.Support) error {
 			return true
 		})
 		if err != nil {
-			return err
+			w.lost(ctx, "start a progress row", err)
+			return false
 		}
 	} else {
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf("Server %s does not support application links: %s.",
@@ -250,11 +249,11 @@ func (w *worker) start(ctx context.Context, sup links.Support) error {
 			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name, Hostname: w.srv.Hostname,
 			Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
-	if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
-		return err
+	if !w.record(ctx, links.BatchRecord{Step: &st}) {
+		return false
 	}
 	w.task.Checked = true
-	return nil
+	return true
 }
 
 func (w *worker) startEntry() links.LogEntry {
@@ -288,21 +287,19 @@ func (w *worker) walk(ctx context.Context, fn func(page []links.LinkState) bool)
 // server's done generation, and the end of its progress row in state when
 // the row waits for that generation.
 func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
-	var steps []links.TaskStep
 	t, err := links.Optional(w.e.store.OpenTask(ctx, w.id)) // nil when there is none
 	if err != nil {
 		w.e.logger.Warn("read a progress row", "server", w.id, "err", err)
 		return nil
 	}
+	rec := links.BatchRecord{DoneGen: gen}
 	if t != nil && t.Checked && t.TargetGen <= gen {
-		st := links.TaskStep{Task: *t, ServerID: w.id, State: state}
+		rec.Step = &links.TaskStep{Task: *t, State: state}
 		if state == links.TaskDone {
-			st.Entries = []links.LogEntry{w.finishedEntry(t, 0)}
+			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, 0)}
 		}
-		steps = append(steps, st)
 	}
-	if err := w.e.store.FinishServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, gen, steps); err != nil || len(steps) == 0 {
-		w.lost(ctx, "finish a server", err)
+	if !w.record(ctx, rec) || rec.Step == nil {
 		return nil
 	}
 	return []int64{t.OperationID}
@@ -321,47 +318,34 @@ func (w *worker) finishedEntry(t *links.ProgressTask, failed int) links.LogEntry
 // row started), and the server is due again after a backoff that grows
 // with the give-ups in a row.
 func (w *worker) giveUp(ctx context.Context) []int64 {
-	defer func() {
-		w.e.mu.Lock()
-		w.e.giveUps[w.id]++
-		at := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.e.giveUps[w.id]))
-		w.e.mu.Unlock()
-		w.lost(ctx, "wake a server later", w.e.store.WakeServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, at))
-	}()
+	w.e.mu.Lock()
+	w.e.giveUps[w.id]++
+	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.e.giveUps[w.id]))
+	w.e.mu.Unlock()
 	cause := w.gaveUp.Error()
-	gaveUp := warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))
+	rec := links.BatchRecord{WakeAt: &wake}
 	switch {
 	case w.task == nil:
-		w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{gaveUp}})
-		return nil
+		rec.Entries = []links.LogEntry{warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))}
 	case !w.task.Checked:
-		st := links.TaskStep{Task: *w.task, ServerID: w.id, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(), gaveUp}}
-		if _, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st); err != nil {
-			w.lost(ctx, "give a server up", err)
-			return nil
-		}
-		return []int64{w.task.OperationID}
+		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(),
+			warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))}}
+	default:
+		rec.Step = w.nameLeftOut(ctx, cause)
 	}
-	// Each account left out of date is named, a page at a time; the last
-	// step also ends the row (if it is still the server's open one).
+	if !w.record(ctx, rec) || w.task == nil {
+		return nil
+	}
+	return []int64{w.task.OperationID}
+}
+
+// nameLeftOut names each account of a started progress row left out of
+// date by a give-up in a warning, recording them a page at a time; it
+// returns the last step, which also ends the row (nil when the row is no
+// longer the server's open one, or a read failed).
+func (w *worker) nameLeftOut(ctx context.Context, cause string) *links.TaskStep {
 	var named []links.LogEntry
 	total := 0
-	step := func(final bool) error {
-		st := links.TaskStep{Task: *w.task, ServerID: w.id, AccountsFailed: len(named), Entries: named}
-		if final {
-			t, err := links.Optional(w.e.store.OpenTask(ctx, w.id))
-			if err != nil || t == nil || t.ID != w.task.ID {
-				return err
-			}
-			st.State = links.TaskFailed
-			st.Entries = append(st.Entries, warning(w.id, nil, fmt.Sprintf(
-				"Gave up on server %s after %s (%d accounts not tried, each named in a warning); it is tried again later.", w.srv.Name, cause, total)),
-				w.finishedEntry(t, len(named)))
-		}
-		_, err := w.e.store.StepTask(ctx, w.owner, w.e.cfg.LeaseTTL, st)
-		named = nil
-		return err
-	}
 	err := w.walk(ctx, func(page []links.LinkState) bool {
 		for _, st := range page {
 			if links.OutOfDate(w.desired(st), st.ConfirmedFP, st.FailedFP) {
@@ -370,14 +354,22 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 				total++
 			}
 		}
-		return len(named) < pageSize || step(false) == nil
+		if len(named) < pageSize {
+			return true
+		}
+		ok := w.record(ctx, links.BatchRecord{Step: &links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}})
+		named = nil
+		return ok
 	})
+	var t *links.ProgressTask
 	if err == nil {
-		err = step(true)
+		t, err = links.Optional(w.e.store.OpenTask(ctx, w.id))
 	}
-	if err != nil {
+	if err != nil || t == nil || t.ID != w.task.ID {
 		w.lost(ctx, "give a server up", err)
 		return nil
 	}
-	return []int64{w.task.OperationID}
+	return &links.TaskStep{Task: *w.task, AccountsFailed: len(named), State: links.TaskFailed, Entries: append(named,
+		warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s (%d accounts not tried, each named in a warning); it is tried again later.",
+			w.srv.Name, cause, total)), w.finishedEntry(t, len(named)))}
 }

@@ -28,8 +28,9 @@ const (
 
 // RecordBatch records a batch's answers in one transaction fenced by the
 // server's lease: each location update that still applies, the log entries
-// of those, the batch's own entries and the progress row's counters. It
-// returns how many updates applied.
+// of those, the batch's own entries and the progress row's counters; then
+// the record's progress step, done generation and wake-up. It returns how
+// many updates applied, plus one for a step that applied.
 //
 // The batches of one server (and lease owner) recorded while a transaction
 // of theirs is being written wait for it, and are then written together in
@@ -188,7 +189,19 @@ func (s *Store) recordBatches(ctx context.Context, ttl time.Duration, recs []lin
 				tallies[of[i]].add(us[i])
 			}
 		}
-		return s.countRecords(ctx, tx, now, recs, tallies)
+		if err := s.countRecords(ctx, tx, now, recs, tallies); err != nil {
+			return err
+		}
+		for i, b := range recs {
+			stepped, err := s.recordServer(ctx, tx, now, b)
+			if err != nil {
+				return err
+			}
+			if stepped {
+				tallies[i].applied++
+			}
+		}
+		return nil
 	})
 	if regroup {
 		return nil, errRegroup
@@ -247,6 +260,36 @@ func (s *Store) countRecords(ctx context.Context, tx sqlConn, now time.Time, rec
 		}
 	}
 	return nil
+}
+
+// recordServer writes a record's done generation, wake-up and progress
+// step; it reports whether the step applied. The done generation keeps the
+// wake-up when the server was bumped during the pass (its coalescing window
+// runs) and clears it otherwise.
+func (s *Store) recordServer(ctx context.Context, tx sqlConn, now time.Time, b links.BatchRecord) (bool, error) {
+	const (
+		done = "UPDATE servers SET done_gen = ?, wake_at = CASE WHEN wanted_gen > ? THEN wake_at ELSE NULL END" +
+			" WHERE id = ? AND done_gen < ?"
+		wake = "UPDATE servers SET wake_at = ? WHERE id = ?"
+	)
+	if b.DoneGen > 0 {
+		if _, err := tx.ExecContext(ctx, done, b.DoneGen, b.DoneGen, b.ServerID, b.DoneGen); err != nil {
+			return false, err
+		}
+	}
+	if b.WakeAt != nil {
+		if _, err := tx.ExecContext(ctx, wake, b.WakeAt.UTC(), b.ServerID); err != nil {
+			return false, err
+		}
+	}
+	if b.Step == nil {
+		return false, nil
+	}
+	applied, err := stepTask(ctx, tx, now, *b.Step)
+	if err != nil || !applied {
+		return false, err
+	}
+	return true, s.enqueueEvents(ctx, tx, now, b.Step.Events)
 }
 
 // applyLocation writes one location update; it returns the rows changed.

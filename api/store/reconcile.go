@@ -223,23 +223,10 @@ func (s *Store) OpenTask(ctx context.Context, serverID int64) (*links.ProgressTa
 	return &t, nil
 }
 
-// StepTask writes a progress step (see links.TaskStep) fenced by owner's
-// lease of the server; false when it was skipped (a start already made, or
-// the row no longer open).
-func (s *Store) StepTask(ctx context.Context, owner string, ttl time.Duration, st links.TaskStep) (bool, error) {
-	var applied bool
-	err := s.fencedTx(ctx, st.ServerID, owner, ttl, func(tx sqlConn, now time.Time) error {
-		var err error
-		if applied, err = stepTask(ctx, tx, now, st); err != nil || !applied {
-			return err
-		}
-		return s.enqueueEvents(ctx, tx, now, st.Events)
-	})
-	return applied, err
-}
-
-// stepTask is StepTask inside a fenced transaction; a start or a final state
-// also starts the operation when still queued.
+// stepTask writes a record's progress step (see links.TaskStep) inside its
+// fenced transaction; false when it was skipped (a start already made, or
+// the row no longer open). A start or a final state also starts the
+// operation when still queued.
 func stepTask(ctx context.Context, tx sqlConn, now time.Time, st links.TaskStep) (bool, error) {
 	const (
 		start = "UPDATE server_tasks SET checked = ?, supported = ?, accounts_total = ?, state = ?, started_at = ?, updated_at = ?" +
@@ -278,34 +265,4 @@ func stepTask(ctx context.Context, tx sqlConn, now time.Time, st links.TaskStep)
 		}
 	}
 	return true, insertLogSQL(ctx, tx, st.Task.OperationID, st.Task.Module, now, st.Entries)
-}
-
-// FinishServer records a pass that found nothing due at generation gen,
-// fenced by owner's lease: the server's done generation, and the final steps
-// of its progress rows, in one transaction. The wake-up is kept when the
-// server was bumped during the pass (its coalescing window runs), cleared
-// otherwise.
-func (s *Store) FinishServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, gen int64, steps []links.TaskStep) error {
-	const done = "UPDATE servers SET done_gen = ?, wake_at = CASE WHEN wanted_gen > ? THEN wake_at ELSE NULL END" +
-		" WHERE id = ? AND done_gen < ?"
-	return s.fencedTx(ctx, serverID, owner, ttl, func(tx sqlConn, now time.Time) error {
-		if _, err := tx.ExecContext(ctx, done, gen, gen, serverID, gen); err != nil {
-			return err
-		}
-		for _, st := range steps {
-			if _, err := stepTask(ctx, tx, now, st); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// WakeServer sets when the server is due again (a backoff), fenced by
-// owner's lease.
-func (s *Store) WakeServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, at time.Time) error {
-	return s.fencedTx(ctx, serverID, owner, ttl, func(tx sqlConn, _ time.Time) error {
-		_, err := tx.ExecContext(ctx, "UPDATE servers SET wake_at = ? WHERE id = ?", at.UTC(), serverID)
-		return err
-	})
 }

@@ -269,13 +269,13 @@ func TestDueServersAndOneLeaseHolder(t *testing.T) {
 			t.Fatalf("takeover = %v, %v", ok, err)
 		}
 		w, _, _ := gens(t, s, a.ID)
-		if err := s.FinishServer(ctx, a.ID, holder, time.Minute, w, nil); !errors.Is(err, links.ErrLeaseLost) {
+		if _, err := s.RecordBatch(ctx, time.Minute, links.BatchRecord{ServerID: a.ID, Owner: holder, DoneGen: w}); !errors.Is(err, links.ErrLeaseLost) {
 			t.Fatalf("finish by the old holder = %v", err)
 		}
 		if _, d, _ := gens(t, s, a.ID); d != 0 {
 			t.Fatal("a fenced write went through")
 		}
-		if err := s.FinishServer(ctx, a.ID, "next", time.Minute, w, nil); err != nil {
+		if _, err := s.RecordBatch(ctx, time.Minute, links.BatchRecord{ServerID: a.ID, Owner: "next", DoneGen: w}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.ReleaseServer(ctx, a.ID, "next"); err != nil {
@@ -309,10 +309,11 @@ func TestRecordBatchAppliesOnlyUnchangedLocations(t *testing.T) {
 			t.Fatal(ok, err)
 		}
 		task, _ := s.OpenTask(ctx, a.ID)
-		if ok, err := s.StepTask(ctx, "me", time.Minute, links.TaskStep{Task: *task, ServerID: a.ID, Start: true, Supported: true, AccountsTotal: 3}); err != nil || !ok {
-			t.Fatal(ok, err)
+		start := links.BatchRecord{ServerID: a.ID, Owner: "me", Step: &links.TaskStep{Task: *task, Start: true, Supported: true, AccountsTotal: 3}}
+		if n, err := s.RecordBatch(ctx, time.Minute, start); err != nil || n != 1 {
+			t.Fatal(n, err)
 		}
-		if ok, _ := s.StepTask(ctx, "me", time.Minute, links.TaskStep{Task: *task, ServerID: a.ID, Start: true}); ok {
+		if n, _ := s.RecordBatch(ctx, time.Minute, links.BatchRecord{ServerID: a.ID, Owner: "me", Step: &links.TaskStep{Task: *task, Start: true}}); n != 0 {
 			t.Fatal("a start was recorded twice")
 		}
 		queueFull(t, s, links.OpRepair) // bob's row changes under the batch
