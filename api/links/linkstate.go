@@ -82,6 +82,8 @@ type BatchRecord struct {
 	DoneGen int64
 	// WakeAt, when set, is when the server is due again (a backoff).
 	WakeAt *time.Time
+	// GaveUp counts a give-up in a row (DoneGen resets the count).
+	GaveUp bool
 }
 
 // ProgressTask is the open progress row of an operation on one server.
@@ -109,6 +111,9 @@ type ServerWork struct {
 	// WakeAt, when in the future, is when the server is due again (a
 	// change's coalescing window, or a backoff).
 	WakeAt *time.Time
+	// GiveUps counts the passes given up in a row (the backoff before the
+	// next).
+	GiveUps int
 }
 
 // ReconcileCounts are the figures the status needs for one module.

@@ -134,9 +134,6 @@ type Engine struct {
 	cancel   context.CancelFunc
 	workers  sync.WaitGroup
 	done     chan struct{} // closed once the scheduler and its workers ended
-	// giveUps counts the passes given up in a row per server (the backoff
-	// before the next), in this process.
-	giveUps map[int64]int
 }
 
 // New builds an engine over the store and the panels (one per application
@@ -154,7 +151,6 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 		logger: logger.With("component", "provisioning"), metrics: newMetrics(reg),
 		owner: fmt.Sprintf("%.40s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
 		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}), done: make(chan struct{}),
-		giveUps: map[int64]int{},
 	}
 	e.Service = applications.New(store, e.fingerprint, e.poke)
 	for _, p := range panels {

@@ -160,9 +160,6 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 			return ended
 		}
 		ended = append(ended, w.finish(ctx, gen, links.TaskDone)...)
-		w.e.mu.Lock()
-		delete(w.e.giveUps, w.id)
-		w.e.mu.Unlock()
 	}
 	return ended
 }
@@ -318,12 +315,9 @@ func (w *worker) finishedEntry(t *links.ProgressTask, failed int) links.LogEntry
 // row started), and the server is due again after a backoff that grows
 // with the give-ups in a row.
 func (w *worker) giveUp(ctx context.Context) []int64 {
-	w.e.mu.Lock()
-	w.e.giveUps[w.id]++
-	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.e.giveUps[w.id]))
-	w.e.mu.Unlock()
+	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.srv.GiveUps+1))
 	cause := w.gaveUp.Error()
-	rec := links.BatchRecord{WakeAt: &wake}
+	rec := links.BatchRecord{WakeAt: &wake, GaveUp: true}
 	switch {
 	case w.task == nil:
 		rec.Entries = []links.LogEntry{warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))}

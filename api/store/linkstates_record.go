@@ -262,15 +262,16 @@ func (s *Store) countRecords(ctx context.Context, tx sqlConn, now time.Time, rec
 	return nil
 }
 
-// recordServer writes a record's done generation, wake-up and progress
-// step; it reports whether the step applied. The done generation keeps the
-// wake-up when the server was bumped during the pass (its coalescing window
-// runs) and clears it otherwise.
+// recordServer writes a record's done generation, wake-up, give-up and
+// progress step; it reports whether the step applied. The done generation
+// keeps the wake-up when the server was bumped during the pass (its
+// coalescing window runs) and clears it otherwise, and resets the give-ups.
 func (s *Store) recordServer(ctx context.Context, tx sqlConn, now time.Time, b links.BatchRecord) (bool, error) {
 	const (
-		done = "UPDATE servers SET done_gen = ?, wake_at = CASE WHEN wanted_gen > ? THEN wake_at ELSE NULL END" +
-			" WHERE id = ? AND done_gen < ?"
-		wake = "UPDATE servers SET wake_at = ? WHERE id = ?"
+		done = "UPDATE servers SET done_gen = ?, wake_at = CASE WHEN wanted_gen > ? THEN wake_at ELSE NULL END," +
+			" give_ups = 0 WHERE id = ? AND done_gen < ?"
+		wake   = "UPDATE servers SET wake_at = ? WHERE id = ?"
+		gaveUp = "UPDATE servers SET give_ups = give_ups + 1 WHERE id = ?"
 	)
 	if b.DoneGen > 0 {
 		if _, err := tx.ExecContext(ctx, done, b.DoneGen, b.DoneGen, b.ServerID, b.DoneGen); err != nil {
@@ -279,6 +280,11 @@ func (s *Store) recordServer(ctx context.Context, tx sqlConn, now time.Time, b l
 	}
 	if b.WakeAt != nil {
 		if _, err := tx.ExecContext(ctx, wake, b.WakeAt.UTC(), b.ServerID); err != nil {
+			return false, err
+		}
+	}
+	if b.GaveUp {
+		if _, err := tx.ExecContext(ctx, gaveUp, b.ServerID); err != nil {
 			return false, err
 		}
 	}

@@ -211,6 +211,17 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().AddColumn(&linkCredentialRow{}, "PrevConfirmedAt")
 		},
 	},
+	{
+		// A server's give-ups in a row (its backoff) were counted in the
+		// memory of each process.
+		ID: "2026120770_server_give_ups",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasColumn(&serverRow{}, "GiveUps") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&serverRow{}, "GiveUps")
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

@@ -198,7 +198,8 @@ func (s *Store) ServerWork(ctx context.Context, id int64) (links.ServerWork, err
 	if err != nil {
 		return links.ServerWork{}, err
 	}
-	return links.ServerWork{Server: serverFromRow(row), Conn: conn, WantedGen: row.WantedGen, DoneGen: row.DoneGen, WakeAt: row.WakeAt}, nil
+	return links.ServerWork{Server: serverFromRow(row), Conn: conn, WantedGen: row.WantedGen, DoneGen: row.DoneGen, WakeAt: row.WakeAt,
+		GiveUps: row.GiveUps}, nil
 }
 
 // OpenTask returns the open progress row of the server (the newest: a newer

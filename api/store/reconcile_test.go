@@ -542,3 +542,31 @@ func TestServerChangesWakeOrSkipTheServer(t *testing.T) {
 		}
 	})
 }
+
+// A server's give-ups in a row are stored with it (every process backs off
+// the same), and a pass that ends resets them.
+func TestGiveUpsCountUntilAPassEnds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		if ok, err := s.ClaimServer(ctx, a.ID, "me", time.Minute); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		later := time.Now().Add(time.Hour)
+		for range 2 {
+			if _, err := s.RecordBatch(ctx, time.Minute, links.BatchRecord{ServerID: a.ID, Owner: "me", GaveUp: true, WakeAt: &later}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w, err := s.ServerWork(ctx, a.ID)
+		if err != nil || w.GiveUps != 2 || w.WakeAt == nil {
+			t.Fatalf("after two give-ups: %d give-ups, wake %v, %v", w.GiveUps, w.WakeAt, err)
+		}
+		if _, err := s.RecordBatch(ctx, time.Minute, links.BatchRecord{ServerID: a.ID, Owner: "me", DoneGen: w.WantedGen}); err != nil {
+			t.Fatal(err)
+		}
+		if w, err = s.ServerWork(ctx, a.ID); err != nil || w.GiveUps != 0 || w.DoneGen != w.WantedGen {
+			t.Fatalf("after a pass ended: %d give-ups, done %d of %d, %v", w.GiveUps, w.DoneGen, w.WantedGen, err)
+		}
+	})
+}

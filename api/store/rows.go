@@ -58,6 +58,9 @@ type serverRow struct {
 	WantedGen int64      `gorm:"not null;default:0"`
 	DoneGen   int64      `gorm:"not null;default:0"`
 	WakeAt    *time.Time `gorm:"index:idx_servers_due,priority:2"`
+	// GiveUps counts the passes given up in a row (the backoff before the
+	// next); a pass that ends resets it.
+	GiveUps   int `gorm:"not null;default:0"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
