@@ -1228,7 +1228,7 @@ type LinksClientInput struct {
 	AllowSso *bool `json:"allow_sso,omitempty"`
 
 	// Email Example: billing@acme.test
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// ExternalId ExternalID is the billing system's id, unique among clients; empty
 	// for none.
@@ -1237,7 +1237,7 @@ type LinksClientInput struct {
 	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Ltd
-	Name  *string          `json:"name,omitempty"`
+	Name  string           `json:"name"`
 	Owner *LinksOwnerInput `json:"owner,omitempty"`
 
 	// OwnerUserId Example: 0
@@ -1480,10 +1480,10 @@ type LinksLinkInput struct {
 	Handoff *bool `json:"handoff,omitempty"`
 
 	// Key Example: invoice_history
-	Key *string `json:"key,omitempty"`
+	Key string `json:"key"`
 
 	// Label Example: View Invoice History
-	Label *string `json:"label,omitempty"`
+	Label string `json:"label"`
 
 	// Order Example: 14
 	Order *int `json:"order,omitempty"`
@@ -1558,7 +1558,7 @@ type LinksMembership struct {
 // LinksMembershipPatch defines model for links.MembershipPatch.
 type LinksMembershipPatch struct {
 	// Permissions Example: ["sso","invoices"]
-	Permissions *[]string `json:"permissions,omitempty"`
+	Permissions []string `json:"permissions"`
 }
 
 // LinksNewAPICredential defines model for links.NewAPICredential.
@@ -1717,13 +1717,13 @@ type LinksOperationDetailState string
 // LinksOwnerInput defines model for links.OwnerInput.
 type LinksOwnerInput struct {
 	// Email Example: jane@acme.test
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// Name Example: Jane Doe
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Password Example: correct horse battery
-	Password *string `json:"password,omitempty"`
+	Password string `json:"password"`
 }
 
 // LinksRole defines model for links.Role.
@@ -1825,10 +1825,10 @@ type LinksSSOTokenAnswer struct {
 // LinksSSOTokenRequest defines model for links.SSOTokenRequest.
 type LinksSSOTokenRequest struct {
 	// ClientId Example: 1
-	ClientId *int `json:"client_id,omitempty"`
+	ClientId int `json:"client_id"`
 
 	// Destination Example: invoice_history
-	Destination *LinksSSOTokenRequestDestination `json:"destination,omitempty"`
+	Destination LinksSSOTokenRequestDestination `json:"destination"`
 
 	// RedirectPath Example:
 	RedirectPath *string `json:"redirect_path,omitempty"`
@@ -1908,16 +1908,16 @@ type LinksServerInput struct {
 	Active *bool `json:"active,omitempty"`
 
 	// ApiToken Example: ABCDEF0123456789
-	ApiToken *string `json:"api_token,omitempty"`
+	ApiToken string `json:"api_token"`
 
 	// Hostname Example: cp1.example.com
-	Hostname *string `json:"hostname,omitempty"`
+	Hostname string `json:"hostname"`
 
 	// Module Example: cpanel
-	Module *LinksServerInputModule `json:"module,omitempty"`
+	Module LinksServerInputModule `json:"module"`
 
 	// Name Example: cp1
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Port Example: 2087
 	Port *int `json:"port,omitempty"`
@@ -2085,7 +2085,7 @@ type LinksServiceBatchItemStatus string
 // LinksServiceInput defines model for links.ServiceInput.
 type LinksServiceInput struct {
 	// ClientId Example: 1
-	ClientId *int `json:"client_id,omitempty"`
+	ClientId int `json:"client_id"`
 
 	// Domain Example: acme.test
 	Domain *string `json:"domain,omitempty"`
@@ -2097,7 +2097,7 @@ type LinksServiceInput struct {
 	ExternalId *string `json:"external_id,omitempty"`
 
 	// ServerId Example: 1
-	ServerId *int `json:"server_id,omitempty"`
+	ServerId int `json:"server_id"`
 
 	// Status Example: Active
 	Status *LinksServiceInputStatus `json:"status,omitempty"`
@@ -2254,10 +2254,10 @@ type LinksWebhookInput struct {
 	Description *string `json:"description,omitempty"`
 
 	// Events Example: ["sso.redeemed"]
-	Events *[]string `json:"events,omitempty"`
+	Events []string `json:"events"`
 
 	// Url Example: https://hooks.example.com/applinks
-	Url *string `json:"url,omitempty"`
+	Url string `json:"url"`
 }
 
 // LinksWebhookPatch defines model for links.WebhookPatch.
@@ -2277,16 +2277,16 @@ type LinksWebhookPatch struct {
 // RestAdminInput defines model for rest.AdminInput.
 type RestAdminInput struct {
 	// Email Example: ops@example.com
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// Name Example: Ops Person
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Password Example: correct horse battery staple
-	Password *string `json:"password,omitempty"`
+	Password string `json:"password"`
 
 	// RoleId Example: 1
-	RoleId *int `json:"role_id,omitempty"`
+	RoleId int `json:"role_id"`
 }
 
 // RestAdminPatchInput defines model for rest.AdminPatchInput.
@@ -2300,13 +2300,13 @@ type RestAdminPatchInput struct {
 // RestClickAnswer defines model for rest.ClickAnswer.
 type RestClickAnswer struct {
 	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx...
-	RedirectUrl *string `json:"redirect_url,omitempty"`
+	RedirectUrl string `json:"redirect_url"`
 }
 
 // RestCredentialInput defines model for rest.CredentialInput.
 type RestCredentialInput struct {
 	// Name Example: Billing portal
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Permissions Permissions default to ["create_sso_token"].
 	//
@@ -2316,19 +2316,19 @@ type RestCredentialInput struct {
 
 // RestErrorBody defines model for rest.ErrorBody.
 type RestErrorBody struct {
-	Error *RestErrorDetail `json:"error,omitempty"`
+	Error RestErrorDetail `json:"error"`
 }
 
 // RestErrorDetail defines model for rest.ErrorDetail.
 type RestErrorDetail struct {
 	// Code Example: invalid
-	Code *string `json:"code,omitempty"`
+	Code string `json:"code"`
 
 	// Field Example: hostname
 	Field *string `json:"field,omitempty"`
 
 	// Message Example: The hostname is required.
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message"`
 
 	// Reason Reason is the refusal reason of a single sign-on endpoint (e.g.
 	// sso_disabled, client_closed, service_inactive, invalid_credentials,
@@ -2342,216 +2342,216 @@ type RestErrorDetail struct {
 // RestHealth defines model for rest.Health.
 type RestHealth struct {
 	// Status Example: ok
-	Status *string `json:"status,omitempty"`
+	Status string `json:"status"`
 }
 
 // RestLinksAnswer defines model for rest.LinksAnswer.
 type RestLinksAnswer struct {
-	Links     *[]LinksLink    `json:"links,omitempty"`
-	Operation *LinksOperation `json:"operation,omitempty"`
+	Links     []LinksLink     `json:"links"`
+	Operation *LinksOperation `json:"operation"`
 }
 
 // RestListLinksAdmin defines model for rest.List-links_Admin.
 type RestListLinksAdmin struct {
-	Items *[]LinksAdmin `json:"items,omitempty"`
+	Items []LinksAdmin `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksAuditRecord defines model for rest.List-links_AuditRecord.
 type RestListLinksAuditRecord struct {
-	Items *[]LinksAuditRecord `json:"items,omitempty"`
+	Items []LinksAuditRecord `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksClient defines model for rest.List-links_Client.
 type RestListLinksClient struct {
-	Items *[]LinksClient `json:"items,omitempty"`
+	Items []LinksClient `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksLogEntry defines model for rest.List-links_LogEntry.
 type RestListLinksLogEntry struct {
-	Items *[]LinksLogEntry `json:"items,omitempty"`
+	Items []LinksLogEntry `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksOperation defines model for rest.List-links_Operation.
 type RestListLinksOperation struct {
-	Items *[]LinksOperation `json:"items,omitempty"`
+	Items []LinksOperation `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksRole defines model for rest.List-links_Role.
 type RestListLinksRole struct {
-	Items *[]LinksRole `json:"items,omitempty"`
+	Items []LinksRole `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksSSOEvent defines model for rest.List-links_SSOEvent.
 type RestListLinksSSOEvent struct {
-	Items *[]LinksSSOEvent `json:"items,omitempty"`
+	Items []LinksSSOEvent `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksServer defines model for rest.List-links_Server.
 type RestListLinksServer struct {
-	Items *[]LinksServer `json:"items,omitempty"`
+	Items []LinksServer `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListLinksWebhookDelivery defines model for rest.List-links_WebhookDelivery.
 type RestListLinksWebhookDelivery struct {
-	Items *[]LinksWebhookDelivery `json:"items,omitempty"`
+	Items []LinksWebhookDelivery `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListRestPortalService defines model for rest.List-rest_PortalService.
 type RestListRestPortalService struct {
-	Items *[]RestPortalService `json:"items,omitempty"`
+	Items []RestPortalService `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestListRestServiceAnswer defines model for rest.List-rest_ServiceAnswer.
 type RestListRestServiceAnswer struct {
-	Items *[]RestServiceAnswer `json:"items,omitempty"`
+	Items []RestServiceAnswer `json:"items"`
 
 	// Page Example: 1
-	Page *int `json:"page,omitempty"`
+	Page int `json:"page"`
 
 	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
+	PerPage int `json:"per_page"`
 
 	// Total Example: 1
-	Total *int `json:"total,omitempty"`
+	Total int `json:"total"`
 }
 
 // RestLoginRequest defines model for rest.LoginRequest.
 type RestLoginRequest struct {
 	// Email Example: admin@example.com
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// Password Example: correct horse battery staple
-	Password *string `json:"password,omitempty"`
+	Password string `json:"password"`
 }
 
 // RestLoginResponse defines model for rest.LoginResponse.
 type RestLoginResponse struct {
-	Admin     *LinksAdmin `json:"admin,omitempty"`
-	ExpiresAt *string     `json:"expires_at,omitempty"`
-	Token     *string     `json:"token,omitempty"`
+	Admin     LinksAdmin `json:"admin"`
+	ExpiresAt string     `json:"expires_at"`
+	Token     string     `json:"token"`
 }
 
 // RestOwnerTransfer defines model for rest.OwnerTransfer.
 type RestOwnerTransfer struct {
 	// UserId Example: 2
-	UserId *int `json:"user_id,omitempty"`
+	UserId int `json:"user_id"`
 }
 
 // RestPanelSessionAnswer defines model for rest.PanelSessionAnswer.
 type RestPanelSessionAnswer struct {
 	// Url Example: https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:...
-	Url *string `json:"url,omitempty"`
+	Url string `json:"url"`
 }
 
 // RestPortalAccount defines model for rest.PortalAccount.
 type RestPortalAccount struct {
 	// AllowSso Example: true
-	AllowSso *bool `json:"allow_sso,omitempty"`
+	AllowSso bool `json:"allow_sso"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Name Example: Acme Ltd
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Owner Example: true
-	Owner *bool `json:"owner,omitempty"`
+	Owner bool `json:"owner"`
 
 	// Permissions Example: ["sso"]
-	Permissions *[]string `json:"permissions,omitempty"`
+	Permissions []string `json:"permissions"`
 
 	// Status Example: Active
-	Status *string `json:"status,omitempty"`
+	Status string `json:"status"`
 }
 
 // RestPortalLoginRequest defines model for rest.PortalLoginRequest.
@@ -2562,30 +2562,30 @@ type RestPortalLoginRequest struct {
 	ClientId *int `json:"client_id,omitempty"`
 
 	// Email Example: jane@acme.test
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// Password Example: correct horse battery
-	Password *string `json:"password,omitempty"`
+	Password string `json:"password"`
 }
 
 // RestPortalMe defines model for rest.PortalMe.
 type RestPortalMe struct {
-	Accounts *[]RestPortalAccount `json:"accounts,omitempty"`
+	Accounts []RestPortalAccount `json:"accounts"`
 
 	// CurrentAccount Current is the account the session works on; Permissions and Owner
 	// are the user's on it.
-	CurrentAccount *RestPortalAccount `json:"current_account,omitempty"`
+	CurrentAccount RestPortalAccount `json:"current_account"`
 
 	// Owner Example: true
-	Owner *bool `json:"owner,omitempty"`
+	Owner bool `json:"owner"`
 
 	// Pages Pages says, for each part of the client area, whether the user may
 	// open it on the current account (links.ClientAreaRules).
-	Pages *[]RestPortalPageAccess `json:"pages,omitempty"`
+	Pages []RestPortalPageAccess `json:"pages"`
 
 	// Permissions Example: ["sso"]
-	Permissions *[]string  `json:"permissions,omitempty"`
-	User        *LinksUser `json:"user,omitempty"`
+	Permissions []string  `json:"permissions"`
+	User        LinksUser `json:"user"`
 }
 
 // RestPortalPageAccess defines model for rest.PortalPageAccess.
@@ -2606,38 +2606,38 @@ type RestPortalPageAccess struct {
 // RestPortalSecurity defines model for rest.PortalSecurity.
 type RestPortalSecurity struct {
 	// AllowSso Example: true
-	AllowSso *bool `json:"allow_sso,omitempty"`
+	AllowSso bool `json:"allow_sso"`
 
 	// ClientId Example: 1
-	ClientId *int `json:"client_id,omitempty"`
+	ClientId int `json:"client_id"`
 }
 
 // RestPortalSecurityPatch defines model for rest.PortalSecurityPatch.
 type RestPortalSecurityPatch struct {
 	// AllowSso Example: false
-	AllowSso *bool `json:"allow_sso,omitempty"`
+	AllowSso bool `json:"allow_sso"`
 }
 
 // RestPortalServerStatus defines model for rest.PortalServerStatus.
 type RestPortalServerStatus struct {
 	// Active Example: true
-	Active    *bool   `json:"active,omitempty"`
-	CheckedAt *string `json:"checked_at,omitempty"`
+	Active    bool    `json:"active"`
+	CheckedAt *string `json:"checked_at"`
 
 	// Id Example: 1
-	Id *int `json:"id,omitempty"`
+	Id int `json:"id"`
 
 	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
+	Module string `json:"module"`
 
 	// Name Example: cp1
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Services Services counts the account's services on the server.
 	//
 	// Example: 1
-	Services      *int  `json:"services,omitempty"`
-	SupportsLinks *bool `json:"supports_links,omitempty"`
+	Services      int   `json:"services"`
+	SupportsLinks *bool `json:"supports_links"`
 }
 
 // RestPortalService defines model for rest.PortalService.
@@ -2663,7 +2663,7 @@ type RestPortalService struct {
 	// PanelLogin PanelLogin tells whether "Log in to cPanel" is offered.
 	//
 	// Example: true
-	PanelLogin *bool `json:"panel_login,omitempty"`
+	PanelLogin bool `json:"panel_login"`
 
 	// PanelLoginMessage PanelLoginMessage says why in words.
 	//
@@ -2681,7 +2681,7 @@ type RestPortalService struct {
 	ServerId int `json:"server_id"`
 
 	// ServerName Example: cp1
-	ServerName *string `json:"server_name,omitempty"`
+	ServerName string `json:"server_name"`
 
 	// Status Example: Active
 	Status    RestPortalServiceStatus `json:"status"`
@@ -2697,7 +2697,7 @@ type RestPortalServiceStatus string
 // RestPortalSwitchRequest defines model for rest.PortalSwitchRequest.
 type RestPortalSwitchRequest struct {
 	// ClientId Example: 2
-	ClientId *int `json:"client_id,omitempty"`
+	ClientId int `json:"client_id"`
 }
 
 // RestProfileChangeAnswer defines model for rest.ProfileChangeAnswer.
@@ -2724,10 +2724,10 @@ type RestProfilePatch struct {
 // RestRoleInput defines model for rest.RoleInput.
 type RestRoleInput struct {
 	// Name Example: Support
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Permissions Example: ["manage_clients"]
-	Permissions *[]string `json:"permissions,omitempty"`
+	Permissions []string `json:"permissions"`
 }
 
 // RestRolePatchInput defines model for rest.RolePatchInput.
@@ -2742,13 +2742,13 @@ type RestRolePatchInput struct {
 // RestServerTestResult defines model for rest.ServerTestResult.
 type RestServerTestResult struct {
 	// DurationMs Example: 120
-	DurationMs *int `json:"duration_ms,omitempty"`
+	DurationMs int `json:"duration_ms"`
 
 	// Error Example: cp1: connection refused
-	Error   *string       `json:"error,omitempty"`
-	Ok      *bool         `json:"ok,omitempty"`
-	Server  *LinksServer  `json:"server,omitempty"`
-	Support *LinksSupport `json:"support,omitempty"`
+	Error   *string      `json:"error,omitempty"`
+	Ok      bool         `json:"ok"`
+	Server  LinksServer  `json:"server"`
+	Support LinksSupport `json:"support"`
 }
 
 // RestServiceAnswer defines model for rest.ServiceAnswer.

@@ -6,11 +6,9 @@
 // provisioning engine and the REST layer can all depend on it and never on
 // each other.
 //
-// The struct tags of the answer types only describe them to swag (make docs):
-// validate:"required" marks a field that every answer carries (no omitempty),
-// extensions:"x-nullable" a pointer field answered as JSON null when unset.
-// Nothing validates with them at run time: request bodies are decoded by the
-// REST layer's bindJSON and checked by the Validate functions here.
+// Input types are checked by their Validate methods, nothing else: no struct
+// tag validates anything. The tags only describe the types to swag (make docs);
+// docs/architecture.md says how they mark required fields.
 package links
 
 import (

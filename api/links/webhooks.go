@@ -38,13 +38,13 @@ const MaxWebhookURLLength = 2000
 
 // Webhook is a subscription: where events of the chosen types are POSTed.
 type Webhook struct {
-	ID          int64     `json:"id" validate:"required" example:"1"`
-	URL         string    `json:"url" validate:"required" example:"https://hooks.example.com/applinks"`
-	Description string    `json:"description" validate:"required" example:"Helpdesk"`
-	Events      []string  `json:"events" validate:"required" example:"sso.redeemed"`
-	Active      bool      `json:"active" validate:"required"`
-	CreatedAt   time.Time `json:"created_at" validate:"required"`
-	UpdatedAt   time.Time `json:"updated_at" validate:"required"`
+	ID          int64     `json:"id" example:"1"`
+	URL         string    `json:"url" example:"https://hooks.example.com/applinks"`
+	Description string    `json:"description" example:"Helpdesk"`
+	Events      []string  `json:"events" example:"sso.redeemed"`
+	Active      bool      `json:"active"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // NewWebhook is a created subscription with its signing secret, which is
@@ -53,47 +53,47 @@ type NewWebhook struct {
 	Webhook
 	// Secret signs every delivery (Standard Webhooks: whsec_ and the
 	// base64 key).
-	Secret string `json:"secret" validate:"required" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
+	Secret string `json:"secret" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
 }
 
 // WebhookInput creates a subscription.
 type WebhookInput struct {
 	URL         string   `json:"url" example:"https://hooks.example.com/applinks"`
-	Description string   `json:"description" example:"Helpdesk"`
+	Description string   `json:"description,omitempty" example:"Helpdesk"`
 	Events      []string `json:"events" example:"sso.redeemed"`
 	// Active defaults to true.
-	Active *bool `json:"active"`
+	Active *bool `json:"active,omitempty"`
 }
 
 // WebhookPatch changes a subscription; absent fields stay.
 type WebhookPatch struct {
-	URL         *string  `json:"url" example:"https://hooks.example.com/applinks"`
-	Description *string  `json:"description" example:"Helpdesk"`
-	Events      []string `json:"events" example:"sso.refused"`
-	Active      *bool    `json:"active"`
+	URL         *string  `json:"url,omitempty" example:"https://hooks.example.com/applinks"`
+	Description *string  `json:"description,omitempty" example:"Helpdesk"`
+	Events      []string `json:"events,omitempty" example:"sso.refused"`
+	Active      *bool    `json:"active,omitempty"`
 }
 
 // WebhookDelivery is one message to one subscription, with the outcome of
 // its latest attempt. A redelivery is a new delivery with the same
 // MessageID (the webhook-id header), so receivers drop the duplicate.
 type WebhookDelivery struct {
-	ID        int64  `json:"id" validate:"required" example:"1"`
-	WebhookID int64  `json:"webhook_id" validate:"required" example:"1"`
-	MessageID string `json:"message_id" validate:"required" example:"msg_2b7fRrRkYk1lSx3fB9Xx"`
-	EventType string `json:"event_type" validate:"required" example:"sso.redeemed"`
-	State     string `json:"state" validate:"required" example:"delivered" enums:"pending,delivered,failed"`
-	Attempts  int    `json:"attempts" validate:"required" example:"1"`
+	ID        int64  `json:"id" example:"1"`
+	WebhookID int64  `json:"webhook_id" example:"1"`
+	MessageID string `json:"message_id" example:"msg_2b7fRrRkYk1lSx3fB9Xx"`
+	EventType string `json:"event_type" example:"sso.redeemed"`
+	State     string `json:"state" example:"delivered" enums:"pending,delivered,failed"`
+	Attempts  int    `json:"attempts" example:"1"`
 	// StatusCode is the receiver's HTTP status at the latest attempt (0:
 	// none, the connection failed).
-	StatusCode int `json:"status_code" validate:"required" example:"200"`
+	StatusCode int `json:"status_code" example:"200"`
 	// DurationMS is how long the latest attempt took.
-	DurationMS int64 `json:"duration_ms" validate:"required" example:"42"`
+	DurationMS int64 `json:"duration_ms" example:"42"`
 	// Error is a short reason of the latest failure: never a secret, at
 	// most a few hundred bytes of the receiver's answer.
-	Error         string     `json:"error" validate:"required" example:""`
-	NextAttemptAt *time.Time `json:"next_attempt_at" validate:"required" extensions:"x-nullable"`
-	CreatedAt     time.Time  `json:"created_at" validate:"required"`
-	LastAttemptAt *time.Time `json:"last_attempt_at" validate:"required" extensions:"x-nullable"`
+	Error         string     `json:"error" example:""`
+	NextAttemptAt *time.Time `json:"next_attempt_at" extensions:"x-nullable"`
+	CreatedAt     time.Time  `json:"created_at"`
+	LastAttemptAt *time.Time `json:"last_attempt_at" extensions:"x-nullable"`
 }
 
 // WebhookEvent is something that happened, to be sent to every active

@@ -41,10 +41,10 @@ type AdminInput struct {
 
 // AdminPatchInput changes a staff account.
 type AdminPatchInput struct {
-	Name     *string `json:"name"`
-	RoleID   *int64  `json:"role_id"`
-	Active   *bool   `json:"active"`
-	Password *string `json:"password"`
+	Name     *string `json:"name,omitempty"`
+	RoleID   *int64  `json:"role_id,omitempty"`
+	Active   *bool   `json:"active,omitempty"`
+	Password *string `json:"password,omitempty"`
 }
 
 // RoleInput creates a staff role.
@@ -55,8 +55,8 @@ type RoleInput struct {
 
 // RolePatchInput changes a role; absent fields stay as they are.
 type RolePatchInput struct {
-	Name        *string   `json:"name" example:"Support desk"`
-	Permissions *[]string `json:"permissions" example:"manage_clients"`
+	Name        *string   `json:"name,omitempty" example:"Support desk"`
+	Permissions *[]string `json:"permissions,omitempty" example:"manage_clients"`
 }
 
 // validateRole checks a role's name and permissions.

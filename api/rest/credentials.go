@@ -28,7 +28,7 @@ type credentialsAPI struct {
 type CredentialInput struct {
 	Name string `json:"name" example:"Billing portal"`
 	// Permissions default to ["create_sso_token"].
-	Permissions []string `json:"permissions" example:"create_sso_token"`
+	Permissions []string `json:"permissions,omitempty" example:"create_sso_token"`
 }
 
 // listCredentials lists the trusted applications.

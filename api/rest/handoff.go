@@ -22,7 +22,7 @@ type handoffAPI struct {
 
 // SigningKeysAnswer lists the published signing keys, the active one first.
 type SigningKeysAnswer struct {
-	Keys []links.SigningKeyInfo `json:"keys" validate:"required"`
+	Keys []links.SigningKeyInfo `json:"keys"`
 }
 
 // jwksMaxAge is how long a relying party may cache the key set. A rotated

@@ -93,7 +93,7 @@ type PortalLoginRequest struct {
 	Email    string `json:"email" example:"jane@acme.test"`
 	Password string `json:"password" example:"correct horse battery"`
 	// ClientID picks the current account; default the user's first.
-	ClientID int64 `json:"client_id" example:"0"`
+	ClientID int64 `json:"client_id,omitempty" example:"0"`
 }
 
 // portalLogin signs a client-area user in.

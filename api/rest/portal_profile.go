@@ -24,16 +24,16 @@ func (h *portalAPI) portalProfile(c echo.Context) error {
 
 // ProfilePatch changes the user's own name or sign-in e-mail.
 type ProfilePatch struct {
-	Name  *string `json:"name" example:"Jane Doe"`
-	Email *string `json:"email" example:"jane@acme.test"`
+	Name  *string `json:"name,omitempty" example:"Jane Doe"`
+	Email *string `json:"email,omitempty" example:"jane@acme.test"`
 	// CurrentPassword is required with email: the password the user signs
 	// in with.
-	CurrentPassword *string `json:"current_password" example:"correct horse battery"`
+	CurrentPassword *string `json:"current_password,omitempty" example:"correct horse battery"`
 }
 
 // ProfileChangeAnswer says what became of a profile change, in words.
 type ProfileChangeAnswer struct {
-	Message string `json:"message" validate:"required" example:"Your profile has been saved."`
+	Message string `json:"message" example:"Your profile has been saved."`
 }
 
 // portalUpdateProfile changes the user's own name and sign-in e-mail.

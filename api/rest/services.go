@@ -96,7 +96,7 @@ func (h *servicesAPI) listServices(c echo.Context) error {
 // state of its account.
 type ServiceAnswer struct {
 	links.Service
-	LinkState links.ServiceLinkState `json:"link_state" validate:"required"`
+	LinkState links.ServiceLinkState `json:"link_state"`
 }
 
 // serviceAnswers adds the link states of a page of services, read in one

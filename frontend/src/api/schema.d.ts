@@ -5739,7 +5739,7 @@ export interface components {
             /** @example true */
             allow_sso?: boolean;
             /** @example billing@acme.test */
-            email?: string;
+            email: string;
             /**
              * @description ExternalID is the billing system's id, unique among clients; empty
              *     for none.
@@ -5747,7 +5747,7 @@ export interface components {
              */
             external_id?: string;
             /** @example Acme Ltd */
-            name?: string;
+            name: string;
             owner?: components["schemas"]["links.OwnerInput"];
             /** @example 0 */
             owner_user_id?: number;
@@ -5932,9 +5932,9 @@ export interface components {
              */
             handoff?: boolean;
             /** @example invoice_history */
-            key?: string;
+            key: string;
             /** @example View Invoice History */
-            label?: string;
+            label: string;
             /** @example 14 */
             order?: number;
             /**
@@ -5998,7 +5998,7 @@ export interface components {
              *       "invoices"
              *     ]
              */
-            permissions?: string[];
+            permissions: string[];
         };
         "links.NewAPICredential": {
             created_at: string;
@@ -6121,11 +6121,11 @@ export interface components {
         };
         "links.OwnerInput": {
             /** @example jane@acme.test */
-            email?: string;
+            email: string;
             /** @example Jane Doe */
-            name?: string;
+            name: string;
             /** @example correct horse battery */
-            password?: string;
+            password: string;
         };
         "links.Role": {
             /**
@@ -6200,16 +6200,16 @@ export interface components {
             /** @example true */
             active?: boolean;
             /** @example ABCDEF0123456789 */
-            api_token?: string;
+            api_token: string;
             /** @example cp1.example.com */
-            hostname?: string;
+            hostname: string;
             /**
              * @example cpanel
              * @enum {string}
              */
-            module?: "cpanel" | "wpsquared";
+            module: "cpanel" | "wpsquared";
             /** @example cp1 */
-            name?: string;
+            name: string;
             /** @example 2087 */
             port?: number;
             /** @example true */
@@ -6343,7 +6343,7 @@ export interface components {
         };
         "links.ServiceInput": {
             /** @example 1 */
-            client_id?: number;
+            client_id: number;
             /** @example acme.test */
             domain?: string;
             /**
@@ -6353,7 +6353,7 @@ export interface components {
              */
             external_id?: string;
             /** @example 1 */
-            server_id?: number;
+            server_id: number;
             /**
              * @example Active
              * @enum {string}
@@ -6456,12 +6456,12 @@ export interface components {
         };
         "links.SSOTokenRequest": {
             /** @example 1 */
-            client_id?: number;
+            client_id: number;
             /**
              * @example invoice_history
              * @enum {string}
              */
-            destination?: "upgrade" | "register_domain" | "transfer_domain" | "open_ticket" | "ticket_history" | "announcements" | "downloads" | "knowledgebase" | "network_status" | "profile" | "billing_info" | "manage_billing" | "email_history" | "invoice_history" | "home" | "services" | "custom";
+            destination: "upgrade" | "register_domain" | "transfer_domain" | "open_ticket" | "ticket_history" | "announcements" | "downloads" | "knowledgebase" | "network_status" | "profile" | "billing_info" | "manage_billing" | "email_history" | "invoice_history" | "home" | "services" | "custom";
             /** @example  */
             redirect_path?: string;
             /** @example 0 */
@@ -6550,9 +6550,9 @@ export interface components {
              *       "sso.redeemed"
              *     ]
              */
-            events?: string[];
+            events: string[];
             /** @example https://hooks.example.com/applinks */
-            url?: string;
+            url: string;
         };
         "links.WebhookPatch": {
             active?: boolean;
@@ -6569,13 +6569,13 @@ export interface components {
         };
         "rest.AdminInput": {
             /** @example ops@example.com */
-            email?: string;
+            email: string;
             /** @example Ops Person */
-            name?: string;
+            name: string;
             /** @example correct horse battery staple */
-            password?: string;
+            password: string;
             /** @example 1 */
-            role_id?: number;
+            role_id: number;
         };
         "rest.AdminPatchInput": {
             active?: boolean;
@@ -6585,11 +6585,11 @@ export interface components {
         };
         "rest.ClickAnswer": {
             /** @example https://billing.example.com/sso/redeem?access_token=q1Zx... */
-            redirect_url?: string;
+            redirect_url: string;
         };
         "rest.CredentialInput": {
             /** @example Billing portal */
-            name?: string;
+            name: string;
             /**
              * @description Permissions default to ["create_sso_token"].
              * @example [
@@ -6599,15 +6599,15 @@ export interface components {
             permissions?: string[];
         };
         "rest.ErrorBody": {
-            error?: components["schemas"]["rest.ErrorDetail"];
+            error: components["schemas"]["rest.ErrorDetail"];
         };
         "rest.ErrorDetail": {
             /** @example invalid */
-            code?: string;
+            code: string;
             /** @example hostname */
             field?: string;
             /** @example The hostname is required. */
-            message?: string;
+            message: string;
             /**
              * @description Reason is the refusal reason of a single sign-on endpoint (e.g.
              *     sso_disabled, client_closed, service_inactive, invalid_credentials,
@@ -6619,147 +6619,147 @@ export interface components {
         };
         "rest.Health": {
             /** @example ok */
-            status?: string;
+            status: string;
         };
         "rest.LinksAnswer": {
-            links?: components["schemas"]["links.Link"][];
-            operation?: components["schemas"]["links.Operation"] | null;
+            links: components["schemas"]["links.Link"][];
+            operation: components["schemas"]["links.Operation"] | null;
         };
         "rest.List-links_Admin": {
-            items?: components["schemas"]["links.Admin"][];
+            items: components["schemas"]["links.Admin"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_AuditRecord": {
-            items?: components["schemas"]["links.AuditRecord"][];
+            items: components["schemas"]["links.AuditRecord"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_Client": {
-            items?: components["schemas"]["links.Client"][];
+            items: components["schemas"]["links.Client"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_LogEntry": {
-            items?: components["schemas"]["links.LogEntry"][];
+            items: components["schemas"]["links.LogEntry"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_Operation": {
-            items?: components["schemas"]["links.Operation"][];
+            items: components["schemas"]["links.Operation"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_Role": {
-            items?: components["schemas"]["links.Role"][];
+            items: components["schemas"]["links.Role"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_Server": {
-            items?: components["schemas"]["links.Server"][];
+            items: components["schemas"]["links.Server"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_SSOEvent": {
-            items?: components["schemas"]["links.SSOEvent"][];
+            items: components["schemas"]["links.SSOEvent"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-links_WebhookDelivery": {
-            items?: components["schemas"]["links.WebhookDelivery"][];
+            items: components["schemas"]["links.WebhookDelivery"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-rest_PortalService": {
-            items?: components["schemas"]["rest.PortalService"][];
+            items: components["schemas"]["rest.PortalService"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.List-rest_ServiceAnswer": {
-            items?: components["schemas"]["rest.ServiceAnswer"][];
+            items: components["schemas"]["rest.ServiceAnswer"][];
             /** @example 1 */
-            page?: number;
+            page: number;
             /** @example 50 */
-            per_page?: number;
+            per_page: number;
             /** @example 1 */
-            total?: number;
+            total: number;
         };
         "rest.LoginRequest": {
             /** @example admin@example.com */
-            email?: string;
+            email: string;
             /** @example correct horse battery staple */
-            password?: string;
+            password: string;
         };
         "rest.LoginResponse": {
-            admin?: components["schemas"]["links.Admin"];
-            expires_at?: string;
-            token?: string;
+            admin: components["schemas"]["links.Admin"];
+            expires_at: string;
+            token: string;
         };
         "rest.OwnerTransfer": {
             /** @example 2 */
-            user_id?: number;
+            user_id: number;
         };
         "rest.PanelSessionAnswer": {
             /** @example https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:... */
-            url?: string;
+            url: string;
         };
         "rest.PortalAccount": {
             /** @example true */
-            allow_sso?: boolean;
+            allow_sso: boolean;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example Acme Ltd */
-            name?: string;
+            name: string;
             /** @example true */
-            owner?: boolean;
+            owner: boolean;
             /**
              * @example [
              *       "sso"
              *     ]
              */
-            permissions?: string[];
+            permissions: string[];
             /** @example Active */
-            status?: string;
+            status: string;
         };
         "rest.PortalLoginRequest": {
             /**
@@ -6768,31 +6768,31 @@ export interface components {
              */
             client_id?: number;
             /** @example jane@acme.test */
-            email?: string;
+            email: string;
             /** @example correct horse battery */
-            password?: string;
+            password: string;
         };
         "rest.PortalMe": {
-            accounts?: components["schemas"]["rest.PortalAccount"][];
+            accounts: components["schemas"]["rest.PortalAccount"][];
             /**
              * @description Current is the account the session works on; Permissions and Owner
              *     are the user's on it.
              */
-            current_account?: components["schemas"]["rest.PortalAccount"];
+            current_account: components["schemas"]["rest.PortalAccount"];
             /** @example true */
-            owner?: boolean;
+            owner: boolean;
             /**
              * @description Pages says, for each part of the client area, whether the user may
              *     open it on the current account (links.ClientAreaRules).
              */
-            pages?: components["schemas"]["rest.PortalPageAccess"][];
+            pages: components["schemas"]["rest.PortalPageAccess"][];
             /**
              * @example [
              *       "sso"
              *     ]
              */
-            permissions?: string[];
-            user?: components["schemas"]["links.User"];
+            permissions: string[];
+            user: components["schemas"]["links.User"];
         };
         "rest.PortalPageAccess": {
             /** @example true */
@@ -6808,30 +6808,30 @@ export interface components {
         };
         "rest.PortalSecurity": {
             /** @example true */
-            allow_sso?: boolean;
+            allow_sso: boolean;
             /** @example 1 */
-            client_id?: number;
+            client_id: number;
         };
         "rest.PortalSecurityPatch": {
             /** @example false */
-            allow_sso?: boolean;
+            allow_sso: boolean;
         };
         "rest.PortalServerStatus": {
             /** @example true */
-            active?: boolean;
-            checked_at?: string | null;
+            active: boolean;
+            checked_at: string | null;
             /** @example 1 */
-            id?: number;
+            id: number;
             /** @example cpanel */
-            module?: string;
+            module: string;
             /** @example cp1 */
-            name?: string;
+            name: string;
             /**
              * @description Services counts the account's services on the server.
              * @example 1
              */
-            services?: number;
-            supports_links?: boolean | null;
+            services: number;
+            supports_links: boolean | null;
         };
         "rest.PortalService": {
             /** @example 1 */
@@ -6852,7 +6852,7 @@ export interface components {
              * @description PanelLogin tells whether "Log in to cPanel" is offered.
              * @example true
              */
-            panel_login?: boolean;
+            panel_login: boolean;
             /**
              * @description PanelLoginMessage says why in words.
              * @example
@@ -6868,7 +6868,7 @@ export interface components {
             /** @example 1 */
             server_id: number;
             /** @example cp1 */
-            server_name?: string;
+            server_name: string;
             /**
              * @example Active
              * @enum {string}
@@ -6880,7 +6880,7 @@ export interface components {
         };
         "rest.PortalSwitchRequest": {
             /** @example 2 */
-            client_id?: number;
+            client_id: number;
         };
         "rest.ProfileChangeAnswer": {
             /** @example Your profile has been saved. */
@@ -6900,13 +6900,13 @@ export interface components {
         };
         "rest.RoleInput": {
             /** @example Support */
-            name?: string;
+            name: string;
             /**
              * @example [
              *       "manage_clients"
              *     ]
              */
-            permissions?: string[];
+            permissions: string[];
         };
         "rest.RolePatchInput": {
             /** @example Support desk */
@@ -6920,12 +6920,12 @@ export interface components {
         };
         "rest.ServerTestResult": {
             /** @example 120 */
-            duration_ms?: number;
+            duration_ms: number;
             /** @example cp1: connection refused */
             error?: string;
-            ok?: boolean;
-            server?: components["schemas"]["links.Server"];
-            support?: components["schemas"]["links.Support"];
+            ok: boolean;
+            server: components["schemas"]["links.Server"];
+            support: components["schemas"]["links.Support"];
         };
         "rest.ServiceAnswer": {
             /** @example 1 */

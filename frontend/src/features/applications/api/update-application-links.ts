@@ -20,7 +20,7 @@ export function useUpdateApplicationLinks(module: string) {
         }),
       ),
     onSuccess: (answer) => {
-      if (answer.links) qc.setQueryData(applicationKeys.links(module), answer.links);
+      qc.setQueryData(applicationKeys.links(module), answer.links);
       return Promise.all([
         qc.invalidateQueries({ queryKey: applicationKeys.status(module) }),
         qc.invalidateQueries({ queryKey: applicationKeys.list() }),

@@ -100,7 +100,7 @@ export function AdminsList() {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={list.data.total ?? 0}
+            total={list.data.total}
             label="Administrators pages"
             onPage={(p) => {
               update('page', String(p));
@@ -118,7 +118,7 @@ export function AdminsList() {
       {editing !== null && roles.isSuccess ? (
         <AdminFormDialog
           admin={editing === 'new' ? undefined : editing}
-          roles={roles.data.items ?? []}
+          roles={roles.data.items}
           selfId={selfId}
           onClose={() => {
             setEditing(null);

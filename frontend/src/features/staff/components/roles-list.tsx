@@ -134,7 +134,7 @@ export function RolesList({
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={list.data.total ?? 0}
+            total={list.data.total}
             label="Roles pages"
             onPage={(p) => {
               update('page', String(p));
