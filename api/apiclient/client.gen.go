@@ -187,27 +187,6 @@ func (e LinksBatchItemResultResult) Valid() bool {
 	}
 }
 
-// Defines values for LinksClientStatus.
-const (
-	LinksClientStatusActive   LinksClientStatus = "Active"
-	LinksClientStatusClosed   LinksClientStatus = "Closed"
-	LinksClientStatusInactive LinksClientStatus = "Inactive"
-)
-
-// Valid indicates whether the value is a known member of the LinksClientStatus enum.
-func (e LinksClientStatus) Valid() bool {
-	switch e {
-	case LinksClientStatusActive:
-		return true
-	case LinksClientStatusClosed:
-		return true
-	case LinksClientStatusInactive:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksClientBatchItemStatus.
 const (
 	LinksClientBatchItemStatusActive   LinksClientBatchItemStatus = "Active"
@@ -223,48 +202,6 @@ func (e LinksClientBatchItemStatus) Valid() bool {
 	case LinksClientBatchItemStatusClosed:
 		return true
 	case LinksClientBatchItemStatusInactive:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksClientInputStatus.
-const (
-	LinksClientInputStatusActive   LinksClientInputStatus = "Active"
-	LinksClientInputStatusClosed   LinksClientInputStatus = "Closed"
-	LinksClientInputStatusInactive LinksClientInputStatus = "Inactive"
-)
-
-// Valid indicates whether the value is a known member of the LinksClientInputStatus enum.
-func (e LinksClientInputStatus) Valid() bool {
-	switch e {
-	case LinksClientInputStatusActive:
-		return true
-	case LinksClientInputStatusClosed:
-		return true
-	case LinksClientInputStatusInactive:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksClientPatchStatus.
-const (
-	LinksClientPatchStatusActive   LinksClientPatchStatus = "Active"
-	LinksClientPatchStatusClosed   LinksClientPatchStatus = "Closed"
-	LinksClientPatchStatusInactive LinksClientPatchStatus = "Inactive"
-)
-
-// Valid indicates whether the value is a known member of the LinksClientPatchStatus enum.
-func (e LinksClientPatchStatus) Valid() bool {
-	switch e {
-	case LinksClientPatchStatusActive:
-		return true
-	case LinksClientPatchStatusClosed:
-		return true
-	case LinksClientPatchStatusInactive:
 		return true
 	default:
 		return false
@@ -646,24 +583,6 @@ func (e LinksSSOTokenRequestDestination) Valid() bool {
 	}
 }
 
-// Defines values for LinksServerInputModule.
-const (
-	LinksServerInputModuleCpanel    LinksServerInputModule = "cpanel"
-	LinksServerInputModuleWpsquared LinksServerInputModule = "wpsquared"
-)
-
-// Valid indicates whether the value is a known member of the LinksServerInputModule enum.
-func (e LinksServerInputModule) Valid() bool {
-	switch e {
-	case LinksServerInputModuleCpanel:
-		return true
-	case LinksServerInputModuleWpsquared:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksServerTaskAction.
 const (
 	Push   LinksServerTaskAction = "push"
@@ -712,33 +631,6 @@ func (e LinksServerTaskState) Valid() bool {
 	}
 }
 
-// Defines values for LinksServiceStatus.
-const (
-	LinksServiceStatusActive     LinksServiceStatus = "Active"
-	LinksServiceStatusCancelled  LinksServiceStatus = "Cancelled"
-	LinksServiceStatusPending    LinksServiceStatus = "Pending"
-	LinksServiceStatusSuspended  LinksServiceStatus = "Suspended"
-	LinksServiceStatusTerminated LinksServiceStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceStatus enum.
-func (e LinksServiceStatus) Valid() bool {
-	switch e {
-	case LinksServiceStatusActive:
-		return true
-	case LinksServiceStatusCancelled:
-		return true
-	case LinksServiceStatusPending:
-		return true
-	case LinksServiceStatusSuspended:
-		return true
-	case LinksServiceStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksServiceBatchItemStatus.
 const (
 	LinksServiceBatchItemStatusActive     LinksServiceBatchItemStatus = "Active"
@@ -766,84 +658,6 @@ func (e LinksServiceBatchItemStatus) Valid() bool {
 	}
 }
 
-// Defines values for LinksServiceInputStatus.
-const (
-	LinksServiceInputStatusActive     LinksServiceInputStatus = "Active"
-	LinksServiceInputStatusCancelled  LinksServiceInputStatus = "Cancelled"
-	LinksServiceInputStatusPending    LinksServiceInputStatus = "Pending"
-	LinksServiceInputStatusSuspended  LinksServiceInputStatus = "Suspended"
-	LinksServiceInputStatusTerminated LinksServiceInputStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceInputStatus enum.
-func (e LinksServiceInputStatus) Valid() bool {
-	switch e {
-	case LinksServiceInputStatusActive:
-		return true
-	case LinksServiceInputStatusCancelled:
-		return true
-	case LinksServiceInputStatusPending:
-		return true
-	case LinksServiceInputStatusSuspended:
-		return true
-	case LinksServiceInputStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServiceLinkStateState.
-const (
-	LinksServiceLinkStateStateFailed   LinksServiceLinkStateState = "failed"
-	LinksServiceLinkStateStateNone     LinksServiceLinkStateState = "none"
-	LinksServiceLinkStateStatePending  LinksServiceLinkStateState = "pending"
-	LinksServiceLinkStateStateUpToDate LinksServiceLinkStateState = "up_to_date"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceLinkStateState enum.
-func (e LinksServiceLinkStateState) Valid() bool {
-	switch e {
-	case LinksServiceLinkStateStateFailed:
-		return true
-	case LinksServiceLinkStateStateNone:
-		return true
-	case LinksServiceLinkStateStatePending:
-		return true
-	case LinksServiceLinkStateStateUpToDate:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServicePatchStatus.
-const (
-	LinksServicePatchStatusActive     LinksServicePatchStatus = "Active"
-	LinksServicePatchStatusCancelled  LinksServicePatchStatus = "Cancelled"
-	LinksServicePatchStatusPending    LinksServicePatchStatus = "Pending"
-	LinksServicePatchStatusSuspended  LinksServicePatchStatus = "Suspended"
-	LinksServicePatchStatusTerminated LinksServicePatchStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServicePatchStatus enum.
-func (e LinksServicePatchStatus) Valid() bool {
-	switch e {
-	case LinksServicePatchStatusActive:
-		return true
-	case LinksServicePatchStatusCancelled:
-		return true
-	case LinksServicePatchStatusPending:
-		return true
-	case LinksServicePatchStatusSuspended:
-		return true
-	case LinksServicePatchStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksWebhookDeliveryState.
 const (
 	LinksWebhookDeliveryStateDelivered LinksWebhookDeliveryState = "delivered"
@@ -859,6 +673,69 @@ func (e LinksWebhookDeliveryState) Valid() bool {
 	case LinksWebhookDeliveryStateFailed:
 		return true
 	case LinksWebhookDeliveryStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestClientAnswerStatus.
+const (
+	RestClientAnswerStatusActive   RestClientAnswerStatus = "Active"
+	RestClientAnswerStatusClosed   RestClientAnswerStatus = "Closed"
+	RestClientAnswerStatusInactive RestClientAnswerStatus = "Inactive"
+)
+
+// Valid indicates whether the value is a known member of the RestClientAnswerStatus enum.
+func (e RestClientAnswerStatus) Valid() bool {
+	switch e {
+	case RestClientAnswerStatusActive:
+		return true
+	case RestClientAnswerStatusClosed:
+		return true
+	case RestClientAnswerStatusInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestClientInputStatus.
+const (
+	RestClientInputStatusActive   RestClientInputStatus = "Active"
+	RestClientInputStatusClosed   RestClientInputStatus = "Closed"
+	RestClientInputStatusInactive RestClientInputStatus = "Inactive"
+)
+
+// Valid indicates whether the value is a known member of the RestClientInputStatus enum.
+func (e RestClientInputStatus) Valid() bool {
+	switch e {
+	case RestClientInputStatusActive:
+		return true
+	case RestClientInputStatusClosed:
+		return true
+	case RestClientInputStatusInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestClientPatchStatus.
+const (
+	RestClientPatchStatusActive   RestClientPatchStatus = "Active"
+	RestClientPatchStatusClosed   RestClientPatchStatus = "Closed"
+	RestClientPatchStatusInactive RestClientPatchStatus = "Inactive"
+)
+
+// Valid indicates whether the value is a known member of the RestClientPatchStatus enum.
+func (e RestClientPatchStatus) Valid() bool {
+	switch e {
+	case RestClientPatchStatusActive:
+		return true
+	case RestClientPatchStatusClosed:
+		return true
+	case RestClientPatchStatusInactive:
 		return true
 	default:
 		return false
@@ -892,6 +769,24 @@ func (e RestPortalServiceStatus) Valid() bool {
 	}
 }
 
+// Defines values for RestServerInputModule.
+const (
+	RestServerInputModuleCpanel    RestServerInputModule = "cpanel"
+	RestServerInputModuleWpsquared RestServerInputModule = "wpsquared"
+)
+
+// Valid indicates whether the value is a known member of the RestServerInputModule enum.
+func (e RestServerInputModule) Valid() bool {
+	switch e {
+	case RestServerInputModuleCpanel:
+		return true
+	case RestServerInputModuleWpsquared:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RestServiceAnswerStatus.
 const (
 	RestServiceAnswerStatusActive     RestServiceAnswerStatus = "Active"
@@ -913,6 +808,111 @@ func (e RestServiceAnswerStatus) Valid() bool {
 	case RestServiceAnswerStatusSuspended:
 		return true
 	case RestServiceAnswerStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceInputStatus.
+const (
+	RestServiceInputStatusActive     RestServiceInputStatus = "Active"
+	RestServiceInputStatusCancelled  RestServiceInputStatus = "Cancelled"
+	RestServiceInputStatusPending    RestServiceInputStatus = "Pending"
+	RestServiceInputStatusSuspended  RestServiceInputStatus = "Suspended"
+	RestServiceInputStatusTerminated RestServiceInputStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceInputStatus enum.
+func (e RestServiceInputStatus) Valid() bool {
+	switch e {
+	case RestServiceInputStatusActive:
+		return true
+	case RestServiceInputStatusCancelled:
+		return true
+	case RestServiceInputStatusPending:
+		return true
+	case RestServiceInputStatusSuspended:
+		return true
+	case RestServiceInputStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceLinkStateState.
+const (
+	RestServiceLinkStateStateFailed   RestServiceLinkStateState = "failed"
+	RestServiceLinkStateStateNone     RestServiceLinkStateState = "none"
+	RestServiceLinkStateStatePending  RestServiceLinkStateState = "pending"
+	RestServiceLinkStateStateUpToDate RestServiceLinkStateState = "up_to_date"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceLinkStateState enum.
+func (e RestServiceLinkStateState) Valid() bool {
+	switch e {
+	case RestServiceLinkStateStateFailed:
+		return true
+	case RestServiceLinkStateStateNone:
+		return true
+	case RestServiceLinkStateStatePending:
+		return true
+	case RestServiceLinkStateStateUpToDate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServicePatchStatus.
+const (
+	RestServicePatchStatusActive     RestServicePatchStatus = "Active"
+	RestServicePatchStatusCancelled  RestServicePatchStatus = "Cancelled"
+	RestServicePatchStatusPending    RestServicePatchStatus = "Pending"
+	RestServicePatchStatusSuspended  RestServicePatchStatus = "Suspended"
+	RestServicePatchStatusTerminated RestServicePatchStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServicePatchStatus enum.
+func (e RestServicePatchStatus) Valid() bool {
+	switch e {
+	case RestServicePatchStatusActive:
+		return true
+	case RestServicePatchStatusCancelled:
+		return true
+	case RestServicePatchStatusPending:
+		return true
+	case RestServicePatchStatusSuspended:
+		return true
+	case RestServicePatchStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceRecordStatus.
+const (
+	RestServiceRecordStatusActive     RestServiceRecordStatus = "Active"
+	RestServiceRecordStatusCancelled  RestServiceRecordStatus = "Cancelled"
+	RestServiceRecordStatusPending    RestServiceRecordStatus = "Pending"
+	RestServiceRecordStatusSuspended  RestServiceRecordStatus = "Suspended"
+	RestServiceRecordStatusTerminated RestServiceRecordStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceRecordStatus enum.
+func (e RestServiceRecordStatus) Valid() bool {
+	switch e {
+	case RestServiceRecordStatusActive:
+		return true
+	case RestServiceRecordStatusCancelled:
+		return true
+	case RestServiceRecordStatusPending:
+		return true
+	case RestServiceRecordStatusSuspended:
+		return true
+	case RestServiceRecordStatusTerminated:
 		return true
 	default:
 		return false
@@ -1169,37 +1169,6 @@ type LinksBatchResult struct {
 	Updated int `json:"updated"`
 }
 
-// LinksClient defines model for links.Client.
-type LinksClient struct {
-	// AllowSso Example: true
-	AllowSso  bool   `json:"allow_sso"`
-	CreatedAt string `json:"created_at"`
-
-	// Email Example: billing@acme.test
-	Email string `json:"email"`
-
-	// ExternalId ExternalID is the billing system's id of the client (null: none).
-	//
-	// Example: cust-1001
-	ExternalId *string `json:"external_id"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Name Example: Acme Ltd
-	Name string `json:"name"`
-
-	// OwnerUserId Example: 1
-	OwnerUserId int `json:"owner_user_id"`
-
-	// Status Example: Active
-	Status    LinksClientStatus `json:"status"`
-	UpdatedAt string            `json:"updated_at"`
-}
-
-// LinksClientStatus Example: Active
-type LinksClientStatus string
-
 // LinksClientBatchItem defines model for links.ClientBatchItem.
 type LinksClientBatchItem struct {
 	// AllowSso Example: true
@@ -1221,68 +1190,6 @@ type LinksClientBatchItem struct {
 
 // LinksClientBatchItemStatus Example: Active
 type LinksClientBatchItemStatus string
-
-// LinksClientInput defines model for links.ClientInput.
-type LinksClientInput struct {
-	// AllowSso Example: true
-	AllowSso *bool `json:"allow_sso,omitempty"`
-
-	// Email Example: billing@acme.test
-	Email string `json:"email"`
-
-	// ExternalId ExternalID is the billing system's id, unique among clients; empty
-	// for none.
-	//
-	// Example: cust-1001
-	ExternalId *string `json:"external_id,omitempty"`
-
-	// Name Example: Acme Ltd
-	Name  string           `json:"name"`
-	Owner *LinksOwnerInput `json:"owner,omitempty"`
-
-	// OwnerUserId Example: 0
-	OwnerUserId *int `json:"owner_user_id,omitempty"`
-
-	// Status Example: Active
-	Status *LinksClientInputStatus `json:"status,omitempty"`
-}
-
-// LinksClientInputStatus Example: Active
-type LinksClientInputStatus string
-
-// LinksClientPatch defines model for links.ClientPatch.
-type LinksClientPatch struct {
-	AllowSso *bool   `json:"allow_sso,omitempty"`
-	Email    *string `json:"email,omitempty"`
-
-	// ExternalId ExternalID sets the billing system's id; "" removes it.
-	//
-	// Example: cust-1001
-	ExternalId *string                 `json:"external_id,omitempty"`
-	Name       *string                 `json:"name,omitempty"`
-	Status     *LinksClientPatchStatus `json:"status,omitempty"`
-}
-
-// LinksClientPatchStatus defines model for LinksClientPatch.Status.
-type LinksClientPatchStatus string
-
-// LinksClientUserInput defines model for links.ClientUserInput.
-type LinksClientUserInput struct {
-	// Email Example: dev@acme.test
-	Email *string `json:"email,omitempty"`
-
-	// Name Example: Dev Eloper
-	Name *string `json:"name,omitempty"`
-
-	// Password Example: correct horse battery
-	Password *string `json:"password,omitempty"`
-
-	// Permissions Example: ["sso"]
-	Permissions *[]string `json:"permissions,omitempty"`
-
-	// UserId Example: 0
-	UserId *int `json:"user_id,omitempty"`
-}
 
 // LinksImportInput defines model for links.ImportInput.
 type LinksImportInput struct {
@@ -1539,28 +1446,6 @@ type LinksLogEntry struct {
 // LinksLogEntryLevel Example: warning
 type LinksLogEntryLevel string
 
-// LinksMembership defines model for links.Membership.
-type LinksMembership struct {
-	// ClientId Example: 1
-	ClientId int `json:"client_id"`
-
-	// Owner Example: true
-	Owner bool `json:"owner"`
-
-	// Permissions Example: ["sso"]
-	Permissions []string  `json:"permissions"`
-	User        LinksUser `json:"user"`
-
-	// UserId Example: 1
-	UserId int `json:"user_id"`
-}
-
-// LinksMembershipPatch defines model for links.MembershipPatch.
-type LinksMembershipPatch struct {
-	// Permissions Example: ["sso","invoices"]
-	Permissions []string `json:"permissions"`
-}
-
 // LinksNewAPICredential defines model for links.NewAPICredential.
 type LinksNewAPICredential struct {
 	CreatedAt string `json:"created_at"`
@@ -1714,18 +1599,6 @@ type LinksOperationDetailKind string
 // LinksOperationDetailState Example: running
 type LinksOperationDetailState string
 
-// LinksOwnerInput defines model for links.OwnerInput.
-type LinksOwnerInput struct {
-	// Email Example: jane@acme.test
-	Email string `json:"email"`
-
-	// Name Example: Jane Doe
-	Name string `json:"name"`
-
-	// Password Example: correct horse battery
-	Password string `json:"password"`
-}
-
 // LinksRole defines model for links.Role.
 type LinksRole struct {
 	// Admins Admins is the number of staff accounts holding the role: a role is
@@ -1793,25 +1666,6 @@ type LinksSSOEventOutcome string
 // LinksSSOEventSource Example: cpanel
 type LinksSSOEventSource string
 
-// LinksSSOSourceSeen defines model for links.SSOSourceSeen.
-type LinksSSOSourceSeen struct {
-	// Allowed Allowed tells whether the server's current list lets this address in
-	// (always true while the list is empty).
-	//
-	// Example: true
-	Allowed bool `json:"allowed"`
-
-	// Clicks Example: 12
-	Clicks int `json:"clicks"`
-
-	// Ip Example: 203.0.113.7
-	Ip     string `json:"ip"`
-	LastAt string `json:"last_at"`
-
-	// Refused Example: 0
-	Refused int `json:"refused"`
-}
-
 // LinksSSOTokenAnswer defines model for links.SSOTokenAnswer.
 type LinksSSOTokenAnswer struct {
 	// AccessToken Example: q1Zx8bC0...
@@ -1842,132 +1696,6 @@ type LinksSSOTokenRequest struct {
 
 // LinksSSOTokenRequestDestination Example: invoice_history
 type LinksSSOTokenRequestDestination string
-
-// LinksServer defines model for links.Server.
-type LinksServer struct {
-	// Active Example: true
-	Active    bool    `json:"active"`
-	CheckedAt *string `json:"checked_at"`
-	CreatedAt string  `json:"created_at"`
-
-	// HasApiToken Example: true
-	HasApiToken bool `json:"has_api_token"`
-
-	// Hostname Example: cp1.example.com
-	Hostname string `json:"hostname"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// Name Example: cp1
-	Name string `json:"name"`
-
-	// Port Example: 2087
-	Port int `json:"port"`
-
-	// Profile Example: cpanel
-	Profile string `json:"profile"`
-
-	// Secure Example: true
-	Secure bool `json:"secure"`
-
-	// Services Services counts the hosting accounts on this server.
-	//
-	// Example: 42
-	Services int `json:"services"`
-
-	// SsoSources SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
-	// come from; empty means any.
-	//
-	// Example: ["203.0.113.7","198.51.100.0/24"]
-	SsoSources []string `json:"sso_sources"`
-
-	// SupportReason Example:
-	SupportReason string `json:"support_reason"`
-	SupportsLinks *bool  `json:"supports_links"`
-	UpdatedAt     string `json:"updated_at"`
-
-	// Username Example: root
-	Username string `json:"username"`
-
-	// VerifyTls Example: true
-	VerifyTls bool `json:"verify_tls"`
-
-	// Version Detected by the last connection test or support check.
-	//
-	// Example: 11.120.0.16
-	Version string `json:"version"`
-}
-
-// LinksServerInput defines model for links.ServerInput.
-type LinksServerInput struct {
-	// Active Example: true
-	Active *bool `json:"active,omitempty"`
-
-	// ApiToken Example: ABCDEF0123456789
-	ApiToken string `json:"api_token"`
-
-	// Hostname Example: cp1.example.com
-	Hostname string `json:"hostname"`
-
-	// Module Example: cpanel
-	Module LinksServerInputModule `json:"module"`
-
-	// Name Example: cp1
-	Name string `json:"name"`
-
-	// Port Example: 2087
-	Port *int `json:"port,omitempty"`
-
-	// Secure Example: true
-	Secure *bool `json:"secure,omitempty"`
-
-	// SsoSources SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
-	// may come from; empty or absent means any. See NormalizeSSOSources.
-	//
-	// Example: ["203.0.113.7","198.51.100.0/24"]
-	SsoSources *[]string `json:"sso_sources,omitempty"`
-
-	// Username Example: root
-	Username *string `json:"username,omitempty"`
-
-	// VerifyTls Example: true
-	VerifyTls *bool `json:"verify_tls,omitempty"`
-}
-
-// LinksServerInputModule Example: cpanel
-type LinksServerInputModule string
-
-// LinksServerPatch defines model for links.ServerPatch.
-type LinksServerPatch struct {
-	Active   *bool   `json:"active,omitempty"`
-	ApiToken *string `json:"api_token,omitempty"`
-	Hostname *string `json:"hostname,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	Port     *int    `json:"port,omitempty"`
-	Secure   *bool   `json:"secure,omitempty"`
-
-	// SsoSources SSOSources replaces the list of SSO source addresses when present
-	// (an empty list allows any source); absent or null keeps it. It does
-	// not change where the API token is sent, so it needs no api_token.
-	//
-	// Example: ["203.0.113.7","198.51.100.0/24"]
-	SsoSources *[]string `json:"sso_sources,omitempty"`
-	Username   *string   `json:"username,omitempty"`
-	VerifyTls  *bool     `json:"verify_tls,omitempty"`
-}
-
-// LinksServerSSOSources defines model for links.ServerSSOSources.
-type LinksServerSSOSources struct {
-	Items []LinksSSOSourceSeen `json:"items"`
-	Since string               `json:"since"`
-
-	// SsoSources Example: ["203.0.113.0/24"]
-	SsoSources []string `json:"sso_sources"`
-}
 
 // LinksServerTask defines model for links.ServerTask.
 type LinksServerTask struct {
@@ -2021,40 +1749,6 @@ type LinksServerTaskAction string
 // LinksServerTaskState Example: running
 type LinksServerTaskState string
 
-// LinksService defines model for links.Service.
-type LinksService struct {
-	// ClientId Example: 1
-	ClientId  int    `json:"client_id"`
-	CreatedAt string `json:"created_at"`
-
-	// Domain Example: acme.test
-	Domain string `json:"domain"`
-
-	// ExternalId ExternalID is the billing system's id of the service (null: none).
-	//
-	// Example: svc-5001
-	ExternalId *string `json:"external_id"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// ServerId Example: 1
-	ServerId int `json:"server_id"`
-
-	// Status Example: Active
-	Status    LinksServiceStatus `json:"status"`
-	UpdatedAt string             `json:"updated_at"`
-
-	// Username Example: acme
-	Username string `json:"username"`
-}
-
-// LinksServiceStatus Example: Active
-type LinksServiceStatus string
-
 // LinksServiceBatchItem defines model for links.ServiceBatchItem.
 type LinksServiceBatchItem struct {
 	// ClientExternalId Example: cust-1001
@@ -2082,70 +1776,6 @@ type LinksServiceBatchItem struct {
 // LinksServiceBatchItemStatus Example: Active
 type LinksServiceBatchItemStatus string
 
-// LinksServiceInput defines model for links.ServiceInput.
-type LinksServiceInput struct {
-	// ClientId Example: 1
-	ClientId int `json:"client_id"`
-
-	// Domain Example: acme.test
-	Domain *string `json:"domain,omitempty"`
-
-	// ExternalId ExternalID is the billing system's id, unique among services; empty
-	// for none.
-	//
-	// Example: svc-5001
-	ExternalId *string `json:"external_id,omitempty"`
-
-	// ServerId Example: 1
-	ServerId int `json:"server_id"`
-
-	// Status Example: Active
-	Status *LinksServiceInputStatus `json:"status,omitempty"`
-
-	// Username Example: acme
-	Username *string `json:"username,omitempty"`
-}
-
-// LinksServiceInputStatus Example: Active
-type LinksServiceInputStatus string
-
-// LinksServiceLinkState defines model for links.ServiceLinkState.
-type LinksServiceLinkState struct {
-	// Attempts Example: 3
-	Attempts int `json:"attempts"`
-
-	// ConfirmedAt ConfirmedAt is when the panel last confirmed the location (null: never).
-	ConfirmedAt *string `json:"confirmed_at"`
-
-	// LastError Example: The panel refused the links: account suspended by root.
-	LastError string `json:"last_error"`
-
-	// NextAttemptAt NextAttemptAt is when a backoff ends (null: none).
-	NextAttemptAt *string `json:"next_attempt_at"`
-
-	// State Example: failed
-	State LinksServiceLinkStateState `json:"state"`
-}
-
-// LinksServiceLinkStateState Example: failed
-type LinksServiceLinkStateState string
-
-// LinksServicePatch defines model for links.ServicePatch.
-type LinksServicePatch struct {
-	Domain *string `json:"domain,omitempty"`
-
-	// ExternalId ExternalID sets the billing system's id; "" removes it.
-	//
-	// Example: svc-5001
-	ExternalId *string                  `json:"external_id,omitempty"`
-	ServerId   *int                     `json:"server_id,omitempty"`
-	Status     *LinksServicePatchStatus `json:"status,omitempty"`
-	Username   *string                  `json:"username,omitempty"`
-}
-
-// LinksServicePatchStatus defines model for LinksServicePatch.Status.
-type LinksServicePatchStatus string
-
 // LinksSigningKeyInfo defines model for links.SigningKeyInfo.
 type LinksSigningKeyInfo struct {
 	// Active Example: true
@@ -2155,31 +1785,6 @@ type LinksSigningKeyInfo struct {
 	// Kid Example: Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M
 	Kid       string  `json:"kid"`
 	RetiredAt *string `json:"retired_at"`
-}
-
-// LinksSupport defines model for links.Support.
-type LinksSupport struct {
-	Profile string `json:"profile"`
-
-	// Reason why not, when Supported is false
-	Reason    *string `json:"reason,omitempty"`
-	Supported bool    `json:"supported"`
-	Version   string  `json:"version"`
-}
-
-// LinksUser defines model for links.User.
-type LinksUser struct {
-	CreatedAt string `json:"created_at"`
-
-	// Email Example: jane@acme.test
-	Email string `json:"email"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Name Example: Jane Doe
-	Name      string `json:"name"`
-	UpdatedAt string `json:"updated_at"`
 }
 
 // LinksWebhook defines model for links.Webhook.
@@ -2303,6 +1908,99 @@ type RestClickAnswer struct {
 	RedirectUrl string `json:"redirect_url"`
 }
 
+// RestClientAnswer defines model for rest.ClientAnswer.
+type RestClientAnswer struct {
+	// AllowSso Example: true
+	AllowSso  bool   `json:"allow_sso"`
+	CreatedAt string `json:"created_at"`
+
+	// Email Example: billing@acme.test
+	Email string `json:"email"`
+
+	// ExternalId ExternalID is the billing system's id of the client (null: none).
+	//
+	// Example: cust-1001
+	ExternalId *string `json:"external_id"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Name Example: Acme Ltd
+	Name string `json:"name"`
+
+	// OwnerUserId Example: 1
+	OwnerUserId int `json:"owner_user_id"`
+
+	// Status Example: Active
+	Status    RestClientAnswerStatus `json:"status"`
+	UpdatedAt string                 `json:"updated_at"`
+}
+
+// RestClientAnswerStatus Example: Active
+type RestClientAnswerStatus string
+
+// RestClientInput defines model for rest.ClientInput.
+type RestClientInput struct {
+	// AllowSso Example: true
+	AllowSso *bool `json:"allow_sso,omitempty"`
+
+	// Email Example: billing@acme.test
+	Email string `json:"email"`
+
+	// ExternalId ExternalID is the billing system's id, unique among clients; empty
+	// for none.
+	//
+	// Example: cust-1001
+	ExternalId *string `json:"external_id,omitempty"`
+
+	// Name Example: Acme Ltd
+	Name  string          `json:"name"`
+	Owner *RestOwnerInput `json:"owner,omitempty"`
+
+	// OwnerUserId Example: 0
+	OwnerUserId *int `json:"owner_user_id,omitempty"`
+
+	// Status Example: Active
+	Status *RestClientInputStatus `json:"status,omitempty"`
+}
+
+// RestClientInputStatus Example: Active
+type RestClientInputStatus string
+
+// RestClientPatch defines model for rest.ClientPatch.
+type RestClientPatch struct {
+	AllowSso *bool   `json:"allow_sso,omitempty"`
+	Email    *string `json:"email,omitempty"`
+
+	// ExternalId ExternalID sets the billing system's id; "" removes it.
+	//
+	// Example: cust-1001
+	ExternalId *string                `json:"external_id,omitempty"`
+	Name       *string                `json:"name,omitempty"`
+	Status     *RestClientPatchStatus `json:"status,omitempty"`
+}
+
+// RestClientPatchStatus defines model for RestClientPatch.Status.
+type RestClientPatchStatus string
+
+// RestClientUserInput defines model for rest.ClientUserInput.
+type RestClientUserInput struct {
+	// Email Example: dev@acme.test
+	Email *string `json:"email,omitempty"`
+
+	// Name Example: Dev Eloper
+	Name *string `json:"name,omitempty"`
+
+	// Password Example: correct horse battery
+	Password *string `json:"password,omitempty"`
+
+	// Permissions Example: ["sso"]
+	Permissions *[]string `json:"permissions,omitempty"`
+
+	// UserId Example: 0
+	UserId *int `json:"user_id,omitempty"`
+}
+
 // RestCredentialInput defines model for rest.CredentialInput.
 type RestCredentialInput struct {
 	// Name Example: Billing portal
@@ -2379,20 +2077,6 @@ type RestListLinksAuditRecord struct {
 	Total int `json:"total"`
 }
 
-// RestListLinksClient defines model for rest.List-links_Client.
-type RestListLinksClient struct {
-	Items []LinksClient `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
-}
-
 // RestListLinksLogEntry defines model for rest.List-links_LogEntry.
 type RestListLinksLogEntry struct {
 	Items []LinksLogEntry `json:"items"`
@@ -2449,20 +2133,6 @@ type RestListLinksSSOEvent struct {
 	Total int `json:"total"`
 }
 
-// RestListLinksServer defines model for rest.List-links_Server.
-type RestListLinksServer struct {
-	Items []LinksServer `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
-}
-
 // RestListLinksWebhookDelivery defines model for rest.List-links_WebhookDelivery.
 type RestListLinksWebhookDelivery struct {
 	Items []LinksWebhookDelivery `json:"items"`
@@ -2477,9 +2147,37 @@ type RestListLinksWebhookDelivery struct {
 	Total int `json:"total"`
 }
 
+// RestListRestClientAnswer defines model for rest.List-rest_ClientAnswer.
+type RestListRestClientAnswer struct {
+	Items []RestClientAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
 // RestListRestPortalService defines model for rest.List-rest_PortalService.
 type RestListRestPortalService struct {
 	Items []RestPortalService `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestServerAnswer defines model for rest.List-rest_ServerAnswer.
+type RestListRestServerAnswer struct {
+	Items []RestServerAnswer `json:"items"`
 
 	// Page Example: 1
 	Page int `json:"page"`
@@ -2519,6 +2217,40 @@ type RestLoginResponse struct {
 	Admin     LinksAdmin `json:"admin"`
 	ExpiresAt string     `json:"expires_at"`
 	Token     string     `json:"token"`
+}
+
+// RestMembershipAnswer defines model for rest.MembershipAnswer.
+type RestMembershipAnswer struct {
+	// ClientId Example: 1
+	ClientId int `json:"client_id"`
+
+	// Owner Example: true
+	Owner bool `json:"owner"`
+
+	// Permissions Example: ["sso"]
+	Permissions []string       `json:"permissions"`
+	User        RestUserAnswer `json:"user"`
+
+	// UserId Example: 1
+	UserId int `json:"user_id"`
+}
+
+// RestMembershipPatch defines model for rest.MembershipPatch.
+type RestMembershipPatch struct {
+	// Permissions Example: ["sso","invoices"]
+	Permissions []string `json:"permissions"`
+}
+
+// RestOwnerInput defines model for rest.OwnerInput.
+type RestOwnerInput struct {
+	// Email Example: jane@acme.test
+	Email string `json:"email"`
+
+	// Name Example: Jane Doe
+	Name string `json:"name"`
+
+	// Password Example: correct horse battery
+	Password string `json:"password"`
 }
 
 // RestOwnerTransfer defines model for rest.OwnerTransfer.
@@ -2584,8 +2316,8 @@ type RestPortalMe struct {
 	Pages []RestPortalPageAccess `json:"pages"`
 
 	// Permissions Example: ["sso"]
-	Permissions []string  `json:"permissions"`
-	User        LinksUser `json:"user"`
+	Permissions []string       `json:"permissions"`
+	User        RestUserAnswer `json:"user"`
 }
 
 // RestPortalPageAccess defines model for rest.PortalPageAccess.
@@ -2739,16 +2471,160 @@ type RestRolePatchInput struct {
 	Permissions *[]string `json:"permissions,omitempty"`
 }
 
+// RestSSOSourceSeen defines model for rest.SSOSourceSeen.
+type RestSSOSourceSeen struct {
+	// Allowed Allowed tells whether the server's current list lets this address in
+	// (always true while the list is empty).
+	//
+	// Example: true
+	Allowed bool `json:"allowed"`
+
+	// Clicks Example: 12
+	Clicks int `json:"clicks"`
+
+	// Ip Example: 203.0.113.7
+	Ip     string `json:"ip"`
+	LastAt string `json:"last_at"`
+
+	// Refused Example: 0
+	Refused int `json:"refused"`
+}
+
+// RestServerAnswer defines model for rest.ServerAnswer.
+type RestServerAnswer struct {
+	// Active Example: true
+	Active    bool    `json:"active"`
+	CheckedAt *string `json:"checked_at"`
+	CreatedAt string  `json:"created_at"`
+
+	// HasApiToken Example: true
+	HasApiToken bool `json:"has_api_token"`
+
+	// Hostname Example: cp1.example.com
+	Hostname string `json:"hostname"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// Name Example: cp1
+	Name string `json:"name"`
+
+	// Port Example: 2087
+	Port int `json:"port"`
+
+	// Profile Example: cpanel
+	Profile string `json:"profile"`
+
+	// Secure Example: true
+	Secure bool `json:"secure"`
+
+	// Services Services counts the hosting accounts on this server.
+	//
+	// Example: 42
+	Services int `json:"services"`
+
+	// SsoSources SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
+	// come from; empty means any.
+	//
+	// Example: ["203.0.113.7","198.51.100.0/24"]
+	SsoSources []string `json:"sso_sources"`
+
+	// SupportReason Example:
+	SupportReason string `json:"support_reason"`
+	SupportsLinks *bool  `json:"supports_links"`
+	UpdatedAt     string `json:"updated_at"`
+
+	// Username Example: root
+	Username string `json:"username"`
+
+	// VerifyTls Example: true
+	VerifyTls bool `json:"verify_tls"`
+
+	// Version Detected by the last connection test or support check.
+	//
+	// Example: 11.120.0.16
+	Version string `json:"version"`
+}
+
+// RestServerInput defines model for rest.ServerInput.
+type RestServerInput struct {
+	// Active Example: true
+	Active *bool `json:"active,omitempty"`
+
+	// ApiToken Example: ABCDEF0123456789
+	ApiToken string `json:"api_token"`
+
+	// Hostname Example: cp1.example.com
+	Hostname string `json:"hostname"`
+
+	// Module Example: cpanel
+	Module RestServerInputModule `json:"module"`
+
+	// Name Example: cp1
+	Name string `json:"name"`
+
+	// Port Example: 2087
+	Port *int `json:"port,omitempty"`
+
+	// Secure Example: true
+	Secure *bool `json:"secure,omitempty"`
+
+	// SsoSources SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
+	// may come from; empty or absent means any.
+	//
+	// Example: ["203.0.113.7","198.51.100.0/24"]
+	SsoSources *[]string `json:"sso_sources,omitempty"`
+
+	// Username Example: root
+	Username *string `json:"username,omitempty"`
+
+	// VerifyTls Example: true
+	VerifyTls *bool `json:"verify_tls,omitempty"`
+}
+
+// RestServerInputModule Example: cpanel
+type RestServerInputModule string
+
+// RestServerPatch defines model for rest.ServerPatch.
+type RestServerPatch struct {
+	Active   *bool   `json:"active,omitempty"`
+	ApiToken *string `json:"api_token,omitempty"`
+	Hostname *string `json:"hostname,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Port     *int    `json:"port,omitempty"`
+	Secure   *bool   `json:"secure,omitempty"`
+
+	// SsoSources SSOSources replaces the list of SSO source addresses when present
+	// (an empty list allows any source); absent or null keeps it.
+	//
+	// Example: ["203.0.113.7","198.51.100.0/24"]
+	SsoSources *[]string `json:"sso_sources,omitempty"`
+	Username   *string   `json:"username,omitempty"`
+	VerifyTls  *bool     `json:"verify_tls,omitempty"`
+}
+
+// RestServerSSOSources defines model for rest.ServerSSOSources.
+type RestServerSSOSources struct {
+	Items []RestSSOSourceSeen `json:"items"`
+	Since string              `json:"since"`
+
+	// SsoSources Example: ["203.0.113.0/24"]
+	SsoSources []string `json:"sso_sources"`
+}
+
 // RestServerTestResult defines model for rest.ServerTestResult.
 type RestServerTestResult struct {
 	// DurationMs Example: 120
 	DurationMs int `json:"duration_ms"`
 
 	// Error Example: cp1: connection refused
-	Error   *string      `json:"error,omitempty"`
-	Ok      bool         `json:"ok"`
-	Server  LinksServer  `json:"server"`
-	Support LinksSupport `json:"support"`
+	Error   *string           `json:"error,omitempty"`
+	Ok      bool              `json:"ok"`
+	Server  RestServerAnswer  `json:"server"`
+	Support RestSupportAnswer `json:"support"`
 }
 
 // RestServiceAnswer defines model for rest.ServiceAnswer.
@@ -2766,8 +2642,8 @@ type RestServiceAnswer struct {
 	ExternalId *string `json:"external_id"`
 
 	// Id Example: 1
-	Id        int                   `json:"id"`
-	LinkState LinksServiceLinkState `json:"link_state"`
+	Id        int                  `json:"id"`
+	LinkState RestServiceLinkState `json:"link_state"`
 
 	// Module Example: cpanel
 	Module string `json:"module"`
@@ -2786,9 +2662,132 @@ type RestServiceAnswer struct {
 // RestServiceAnswerStatus Example: Active
 type RestServiceAnswerStatus string
 
+// RestServiceInput defines model for rest.ServiceInput.
+type RestServiceInput struct {
+	// ClientId Example: 1
+	ClientId int `json:"client_id"`
+
+	// Domain Example: acme.test
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId ExternalID is the billing system's id, unique among services; empty
+	// for none.
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id,omitempty"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status *RestServiceInputStatus `json:"status,omitempty"`
+
+	// Username Example: acme
+	Username *string `json:"username,omitempty"`
+}
+
+// RestServiceInputStatus Example: Active
+type RestServiceInputStatus string
+
+// RestServiceLinkState defines model for rest.ServiceLinkState.
+type RestServiceLinkState struct {
+	// Attempts Example: 3
+	Attempts int `json:"attempts"`
+
+	// ConfirmedAt ConfirmedAt is when the panel last confirmed the location (null: never).
+	ConfirmedAt *string `json:"confirmed_at"`
+
+	// LastError Example: The panel refused the links: account suspended by root.
+	LastError string `json:"last_error"`
+
+	// NextAttemptAt NextAttemptAt is when a backoff ends (null: none).
+	NextAttemptAt *string `json:"next_attempt_at"`
+
+	// State Example: failed
+	State RestServiceLinkStateState `json:"state"`
+}
+
+// RestServiceLinkStateState Example: failed
+type RestServiceLinkStateState string
+
+// RestServicePatch defines model for rest.ServicePatch.
+type RestServicePatch struct {
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId ExternalID sets the billing system's id; "" removes it.
+	//
+	// Example: svc-5001
+	ExternalId *string                 `json:"external_id,omitempty"`
+	ServerId   *int                    `json:"server_id,omitempty"`
+	Status     *RestServicePatchStatus `json:"status,omitempty"`
+	Username   *string                 `json:"username,omitempty"`
+}
+
+// RestServicePatchStatus defines model for RestServicePatch.Status.
+type RestServicePatchStatus string
+
+// RestServiceRecord defines model for rest.ServiceRecord.
+type RestServiceRecord struct {
+	// ClientId Example: 1
+	ClientId  int    `json:"client_id"`
+	CreatedAt string `json:"created_at"`
+
+	// Domain Example: acme.test
+	Domain string `json:"domain"`
+
+	// ExternalId ExternalID is the billing system's id of the service (null: none).
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status    RestServiceRecordStatus `json:"status"`
+	UpdatedAt string                  `json:"updated_at"`
+
+	// Username Example: acme
+	Username string `json:"username"`
+}
+
+// RestServiceRecordStatus Example: Active
+type RestServiceRecordStatus string
+
 // RestSigningKeysAnswer defines model for rest.SigningKeysAnswer.
 type RestSigningKeysAnswer struct {
 	Keys []LinksSigningKeyInfo `json:"keys"`
+}
+
+// RestSupportAnswer defines model for rest.SupportAnswer.
+type RestSupportAnswer struct {
+	Profile string `json:"profile"`
+
+	// Reason Reason says why not, when supported is false.
+	Reason    *string `json:"reason,omitempty"`
+	Supported bool    `json:"supported"`
+	Version   string  `json:"version"`
+}
+
+// RestUserAnswer defines model for rest.UserAnswer.
+type RestUserAnswer struct {
+	CreatedAt string `json:"created_at"`
+
+	// Email Example: jane@acme.test
+	Email string `json:"email"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Name Example: Jane Doe
+	Name      string `json:"name"`
+	UpdatedAt string `json:"updated_at"`
 }
 
 // GetApiV1AdminsParams defines parameters for GetApiV1Admins.
@@ -3110,19 +3109,19 @@ type PutApiV1ApplicationsModuleLinksJSONRequestBody = PutApiV1ApplicationsModule
 type PostApiV1AuthLoginJSONRequestBody = RestLoginRequest
 
 // PostApiV1ClientsJSONRequestBody defines body for PostApiV1Clients for application/json ContentType.
-type PostApiV1ClientsJSONRequestBody = LinksClientInput
+type PostApiV1ClientsJSONRequestBody = RestClientInput
 
 // PatchApiV1ClientsIdJSONRequestBody defines body for PatchApiV1ClientsId for application/json ContentType.
-type PatchApiV1ClientsIdJSONRequestBody = LinksClientPatch
+type PatchApiV1ClientsIdJSONRequestBody = RestClientPatch
 
 // PostApiV1ClientsIdOwnerJSONRequestBody defines body for PostApiV1ClientsIdOwner for application/json ContentType.
 type PostApiV1ClientsIdOwnerJSONRequestBody = RestOwnerTransfer
 
 // PostApiV1ClientsIdUsersJSONRequestBody defines body for PostApiV1ClientsIdUsers for application/json ContentType.
-type PostApiV1ClientsIdUsersJSONRequestBody = LinksClientUserInput
+type PostApiV1ClientsIdUsersJSONRequestBody = RestClientUserInput
 
 // PatchApiV1ClientsIdUsersUserIdJSONRequestBody defines body for PatchApiV1ClientsIdUsersUserId for application/json ContentType.
-type PatchApiV1ClientsIdUsersUserIdJSONRequestBody = LinksMembershipPatch
+type PatchApiV1ClientsIdUsersUserIdJSONRequestBody = RestMembershipPatch
 
 // PutApiV1ClientsBatchJSONRequestBody defines body for PutApiV1ClientsBatch for application/json ContentType.
 type PutApiV1ClientsBatchJSONRequestBody = PutApiV1ClientsBatchJSONBody
@@ -3140,7 +3139,7 @@ type PatchApiV1PortalSecurityJSONRequestBody = RestPortalSecurityPatch
 type PostApiV1PortalSwitchJSONRequestBody = RestPortalSwitchRequest
 
 // PatchApiV1PortalUsersIdJSONRequestBody defines body for PatchApiV1PortalUsersId for application/json ContentType.
-type PatchApiV1PortalUsersIdJSONRequestBody = LinksMembershipPatch
+type PatchApiV1PortalUsersIdJSONRequestBody = RestMembershipPatch
 
 // PostApiV1RolesJSONRequestBody defines body for PostApiV1Roles for application/json ContentType.
 type PostApiV1RolesJSONRequestBody = RestRoleInput
@@ -3149,19 +3148,19 @@ type PostApiV1RolesJSONRequestBody = RestRoleInput
 type PatchApiV1RolesIdJSONRequestBody = RestRolePatchInput
 
 // PostApiV1ServersJSONRequestBody defines body for PostApiV1Servers for application/json ContentType.
-type PostApiV1ServersJSONRequestBody = LinksServerInput
+type PostApiV1ServersJSONRequestBody = RestServerInput
 
 // PatchApiV1ServersIdJSONRequestBody defines body for PatchApiV1ServersId for application/json ContentType.
-type PatchApiV1ServersIdJSONRequestBody = LinksServerPatch
+type PatchApiV1ServersIdJSONRequestBody = RestServerPatch
 
 // PostApiV1ServersIdImportJSONRequestBody defines body for PostApiV1ServersIdImport for application/json ContentType.
 type PostApiV1ServersIdImportJSONRequestBody = LinksImportInput
 
 // PostApiV1ServicesJSONRequestBody defines body for PostApiV1Services for application/json ContentType.
-type PostApiV1ServicesJSONRequestBody = LinksServiceInput
+type PostApiV1ServicesJSONRequestBody = RestServiceInput
 
 // PatchApiV1ServicesIdJSONRequestBody defines body for PatchApiV1ServicesId for application/json ContentType.
-type PatchApiV1ServicesIdJSONRequestBody = LinksServicePatch
+type PatchApiV1ServicesIdJSONRequestBody = RestServicePatch
 
 // PutApiV1ServicesBatchJSONRequestBody defines body for PutApiV1ServicesBatch for application/json ContentType.
 type PutApiV1ServicesBatchJSONRequestBody = PutApiV1ServicesBatchJSONBody
@@ -13044,13 +13043,13 @@ type GetApiV1ClientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksClient
+	JSON200 *RestListRestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ClientsResponse) GetJSON200() *RestListLinksClient {
+func (r GetApiV1ClientsResponse) GetJSON200() *RestListRestClientAnswer {
 	return r.JSON200
 }
 
@@ -13092,7 +13091,7 @@ type PostApiV1ClientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksClient
+	JSON201 *RestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13102,7 +13101,7 @@ type PostApiV1ClientsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ClientsResponse) GetJSON201() *LinksClient {
+func (r PostApiV1ClientsResponse) GetJSON201() *RestClientAnswer {
 	return r.JSON201
 }
 
@@ -13202,13 +13201,13 @@ type GetApiV1ClientsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksClient
+	JSON200 *RestClientAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ClientsIdResponse) GetJSON200() *LinksClient {
+func (r GetApiV1ClientsIdResponse) GetJSON200() *RestClientAnswer {
 	return r.JSON200
 }
 
@@ -13250,7 +13249,7 @@ type PatchApiV1ClientsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksClient
+	JSON200 *RestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13258,7 +13257,7 @@ type PatchApiV1ClientsIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ClientsIdResponse) GetJSON200() *LinksClient {
+func (r PatchApiV1ClientsIdResponse) GetJSON200() *RestClientAnswer {
 	return r.JSON200
 }
 
@@ -13305,7 +13304,7 @@ type PostApiV1ClientsIdOwnerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksClient
+	JSON200 *RestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13313,7 +13312,7 @@ type PostApiV1ClientsIdOwnerResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostApiV1ClientsIdOwnerResponse) GetJSON200() *LinksClient {
+func (r PostApiV1ClientsIdOwnerResponse) GetJSON200() *RestClientAnswer {
 	return r.JSON200
 }
 
@@ -13360,13 +13359,13 @@ type GetApiV1ClientsIdUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksMembership
+	JSON200 *[]RestMembershipAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ClientsIdUsersResponse) GetJSON200() *[]LinksMembership {
+func (r GetApiV1ClientsIdUsersResponse) GetJSON200() *[]RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -13408,7 +13407,7 @@ type PostApiV1ClientsIdUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksMembership
+	JSON201 *RestMembershipAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13418,7 +13417,7 @@ type PostApiV1ClientsIdUsersResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ClientsIdUsersResponse) GetJSON201() *LinksMembership {
+func (r PostApiV1ClientsIdUsersResponse) GetJSON201() *RestMembershipAnswer {
 	return r.JSON201
 }
 
@@ -13518,7 +13517,7 @@ type PatchApiV1ClientsIdUsersUserIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksMembership
+	JSON200 *RestMembershipAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -13528,7 +13527,7 @@ type PatchApiV1ClientsIdUsersUserIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ClientsIdUsersUserIdResponse) GetJSON200() *LinksMembership {
+func (r PatchApiV1ClientsIdUsersUserIdResponse) GetJSON200() *RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -14013,13 +14012,13 @@ type GetApiV1PortalProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksUser
+	JSON200 *RestUserAnswer
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalProfileResponse) GetJSON200() *LinksUser {
+func (r GetApiV1PortalProfileResponse) GetJSON200() *RestUserAnswer {
 	return r.JSON200
 }
 
@@ -14550,7 +14549,7 @@ type GetApiV1PortalUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksMembership
+	JSON200 *[]RestMembershipAnswer
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -14558,7 +14557,7 @@ type GetApiV1PortalUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalUsersResponse) GetJSON200() *[]LinksMembership {
+func (r GetApiV1PortalUsersResponse) GetJSON200() *[]RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -14605,7 +14604,7 @@ type PatchApiV1PortalUsersIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksMembership
+	JSON200 *RestMembershipAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14617,7 +14616,7 @@ type PatchApiV1PortalUsersIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1PortalUsersIdResponse) GetJSON200() *LinksMembership {
+func (r PatchApiV1PortalUsersIdResponse) GetJSON200() *RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -14901,7 +14900,7 @@ type GetApiV1ServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksServer
+	JSON200 *RestListRestServerAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14909,7 +14908,7 @@ type GetApiV1ServersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersResponse) GetJSON200() *RestListLinksServer {
+func (r GetApiV1ServersResponse) GetJSON200() *RestListRestServerAnswer {
 	return r.JSON200
 }
 
@@ -14956,7 +14955,7 @@ type PostApiV1ServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksServer
+	JSON201 *RestServerAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -14966,7 +14965,7 @@ type PostApiV1ServersResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ServersResponse) GetJSON201() *LinksServer {
+func (r PostApiV1ServersResponse) GetJSON201() *RestServerAnswer {
 	return r.JSON201
 }
 
@@ -15066,13 +15065,13 @@ type GetApiV1ServersIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksServer
+	JSON200 *RestServerAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersIdResponse) GetJSON200() *LinksServer {
+func (r GetApiV1ServersIdResponse) GetJSON200() *RestServerAnswer {
 	return r.JSON200
 }
 
@@ -15114,7 +15113,7 @@ type PatchApiV1ServersIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksServer
+	JSON200 *RestServerAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15126,7 +15125,7 @@ type PatchApiV1ServersIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ServersIdResponse) GetJSON200() *LinksServer {
+func (r PatchApiV1ServersIdResponse) GetJSON200() *RestServerAnswer {
 	return r.JSON200
 }
 
@@ -15321,7 +15320,7 @@ type GetApiV1ServersIdSsoSourcesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksServerSSOSources
+	JSON200 *RestServerSSOSources
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15329,7 +15328,7 @@ type GetApiV1ServersIdSsoSourcesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersIdSsoSourcesResponse) GetJSON200() *LinksServerSSOSources {
+func (r GetApiV1ServersIdSsoSourcesResponse) GetJSON200() *RestServerSSOSources {
 	return r.JSON200
 }
 
@@ -15541,7 +15540,7 @@ type PostApiV1ServicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksService
+	JSON201 *RestServiceRecord
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -15549,7 +15548,7 @@ type PostApiV1ServicesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ServicesResponse) GetJSON201() *LinksService {
+func (r PostApiV1ServicesResponse) GetJSON201() *RestServiceRecord {
 	return r.JSON201
 }
 
@@ -15685,7 +15684,7 @@ type PatchApiV1ServicesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksService
+	JSON200 *RestServiceRecord
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15695,7 +15694,7 @@ type PatchApiV1ServicesIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ServicesIdResponse) GetJSON200() *LinksService {
+func (r PatchApiV1ServicesIdResponse) GetJSON200() *RestServiceRecord {
 	return r.JSON200
 }
 
@@ -19625,7 +19624,7 @@ func ParseGetApiV1ClientsResponse(rsp *http.Response) (*GetApiV1ClientsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksClient
+		var dest RestListRestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19658,7 +19657,7 @@ func ParsePostApiV1ClientsResponse(rsp *http.Response) (*PostApiV1ClientsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19741,7 +19740,7 @@ func ParseGetApiV1ClientsIdResponse(rsp *http.Response) (*GetApiV1ClientsIdRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19774,7 +19773,7 @@ func ParsePatchApiV1ClientsIdResponse(rsp *http.Response) (*PatchApiV1ClientsIdR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19814,7 +19813,7 @@ func ParsePostApiV1ClientsIdOwnerResponse(rsp *http.Response) (*PostApiV1Clients
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19854,7 +19853,7 @@ func ParseGetApiV1ClientsIdUsersResponse(rsp *http.Response) (*GetApiV1ClientsId
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksMembership
+		var dest []RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19887,7 +19886,7 @@ func ParsePostApiV1ClientsIdUsersResponse(rsp *http.Response) (*PostApiV1Clients
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksMembership
+		var dest RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19970,7 +19969,7 @@ func ParsePatchApiV1ClientsIdUsersUserIdResponse(rsp *http.Response) (*PatchApiV
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksMembership
+		var dest RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20333,7 +20332,7 @@ func ParseGetApiV1PortalProfileResponse(rsp *http.Response) (*GetApiV1PortalProf
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksUser
+		var dest RestUserAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20735,7 +20734,7 @@ func ParseGetApiV1PortalUsersResponse(rsp *http.Response) (*GetApiV1PortalUsersR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksMembership
+		var dest []RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20775,7 +20774,7 @@ func ParsePatchApiV1PortalUsersIdResponse(rsp *http.Response) (*PatchApiV1Portal
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksMembership
+		var dest RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20999,7 +20998,7 @@ func ParseGetApiV1ServersResponse(rsp *http.Response) (*GetApiV1ServersResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksServer
+		var dest RestListRestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21039,7 +21038,7 @@ func ParsePostApiV1ServersResponse(rsp *http.Response) (*PostApiV1ServersRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksServer
+		var dest RestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21122,7 +21121,7 @@ func ParseGetApiV1ServersIdResponse(rsp *http.Response) (*GetApiV1ServersIdRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksServer
+		var dest RestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21155,7 +21154,7 @@ func ParsePatchApiV1ServersIdResponse(rsp *http.Response) (*PatchApiV1ServersIdR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksServer
+		var dest RestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21317,7 +21316,7 @@ func ParseGetApiV1ServersIdSsoSourcesResponse(rsp *http.Response) (*GetApiV1Serv
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksServerSSOSources
+		var dest RestServerSSOSources
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21477,7 +21476,7 @@ func ParsePostApiV1ServicesResponse(rsp *http.Response) (*PostApiV1ServicesRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksService
+		var dest RestServiceRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21579,7 +21578,7 @@ func ParsePatchApiV1ServicesIdResponse(rsp *http.Response) (*PatchApiV1ServicesI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksService
+		var dest RestServiceRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -93,8 +93,8 @@ func TestContract(t *testing.T) {
 	}
 	want("me", me.StatusCode(), http.StatusOK, me.Body)
 
-	srv, err := api.PostApiV1ServersWithResponse(ctx, apiclient.LinksServerInput{
-		Module: apiclient.LinksServerInputModule("cpanel"), Name: "cp1", Hostname: "127.0.0.1", Port: p(cp.Port()),
+	srv, err := api.PostApiV1ServersWithResponse(ctx, apiclient.RestServerInput{
+		Module: apiclient.RestServerInputModule("cpanel"), Name: "cp1", Hostname: "127.0.0.1", Port: p(cp.Port()),
 		Secure: p(false), VerifyTls: p(false), Username: p("root"), ApiToken: cp.Token(), Active: p(true)})
 	if err != nil {
 		t.Fatal(err)
@@ -112,8 +112,8 @@ func TestContract(t *testing.T) {
 	}
 	want("list servers", servers.StatusCode(), http.StatusOK, servers.Body)
 
-	cl, err := api.PostApiV1ClientsWithResponse(ctx, apiclient.LinksClientInput{Name: "Acme Ltd", Email: "billing@acme.test",
-		AllowSso: p(true), Owner: &apiclient.LinksOwnerInput{Email: "jane@acme.test", Name: "Jane Doe", Password: "correct horse battery"}})
+	cl, err := api.PostApiV1ClientsWithResponse(ctx, apiclient.RestClientInput{Name: "Acme Ltd", Email: "billing@acme.test",
+		AllowSso: p(true), Owner: &apiclient.RestOwnerInput{Email: "jane@acme.test", Name: "Jane Doe", Password: "correct horse battery"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +125,8 @@ func TestContract(t *testing.T) {
 		want("get client", g.StatusCode(), http.StatusOK, g.Body)
 	}
 	for _, u := range []string{"alice", "bob"} {
-		s, err := api.PostApiV1ServicesWithResponse(ctx, apiclient.LinksServiceInput{ClientId: clientID, ServerId: serverID,
-			Username: p(u), Domain: p(u + ".example"), Status: p(apiclient.LinksServiceInputStatus("Active"))})
+		s, err := api.PostApiV1ServicesWithResponse(ctx, apiclient.RestServiceInput{ClientId: clientID, ServerId: serverID,
+			Username: p(u), Domain: p(u + ".example"), Status: p(apiclient.RestServiceInputStatus("Active"))})
 		if err != nil {
 			t.Fatal(err)
 		}

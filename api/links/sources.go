@@ -121,19 +121,11 @@ func SSOSourceAllowed(list []string, ip string) bool {
 
 // SSOSourceSeen is one source address of recent cPanel clicks on a server.
 type SSOSourceSeen struct {
-	IP      string    `json:"ip" example:"203.0.113.7"`
-	Clicks  int64     `json:"clicks" example:"12"`
-	Refused int64     `json:"refused" example:"0"`
+	IP      string    `json:"ip"`
+	Clicks  int64     `json:"clicks"`
+	Refused int64     `json:"refused"`
 	LastAt  time.Time `json:"last_at"`
 	// Allowed tells whether the server's current list lets this address in
 	// (always true while the list is empty).
-	Allowed bool `json:"allowed" example:"true"`
-}
-
-// ServerSSOSources is what a server's page shows to fill its list: the
-// current list and the source addresses of recent clicks, most recent first.
-type ServerSSOSources struct {
-	SSOSources []string        `json:"sso_sources" example:"203.0.113.0/24"`
-	Since      time.Time       `json:"since"`
-	Items      []SSOSourceSeen `json:"items"`
+	Allowed bool `json:"allowed"`
 }

@@ -69,29 +69,29 @@ func (a Admin) Can(perm string) bool { return slices.Contains(a.Permissions, per
 // Server is a cPanel & WHM or WP Squared server. Its API token is write-only:
 // it is never part of this type; HasToken tells whether one is stored.
 type Server struct {
-	ID        int64  `json:"id" example:"1"`
-	Module    string `json:"module" example:"cpanel"`
-	Name      string `json:"name" example:"cp1"`
-	Hostname  string `json:"hostname" example:"cp1.example.com"`
-	Port      int    `json:"port" example:"2087"`
-	Secure    bool   `json:"secure" example:"true"`
-	VerifyTLS bool   `json:"verify_tls" example:"true"`
-	Username  string `json:"username" example:"root"`
-	HasToken  bool   `json:"has_api_token" example:"true"`
-	Active    bool   `json:"active" example:"true"`
+	ID        int64  `json:"id"`
+	Module    string `json:"module"`
+	Name      string `json:"name"`
+	Hostname  string `json:"hostname"`
+	Port      int    `json:"port"`
+	Secure    bool   `json:"secure"`
+	VerifyTLS bool   `json:"verify_tls"`
+	Username  string `json:"username"`
+	HasToken  bool   `json:"has_api_token"`
+	Active    bool   `json:"active"`
 	// SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
 	// come from; empty means any.
-	SSOSources []string `json:"sso_sources" example:"203.0.113.7,198.51.100.0/24"`
+	SSOSources []string `json:"sso_sources"`
 	// Detected by the last connection test or support check.
-	Version       string     `json:"version" example:"11.120.0.16"`
-	Profile       string     `json:"profile" example:"cpanel"`
-	SupportsLinks *bool      `json:"supports_links" extensions:"x-nullable"`
-	SupportReason string     `json:"support_reason" example:""`
-	CheckedAt     *time.Time `json:"checked_at" extensions:"x-nullable"`
+	Version       string     `json:"version"`
+	Profile       string     `json:"profile"`
+	SupportsLinks *bool      `json:"supports_links"`
+	SupportReason string     `json:"support_reason"`
+	CheckedAt     *time.Time `json:"checked_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
 	// Services counts the hosting accounts on this server.
-	Services int64 `json:"services" example:"42"`
+	Services int64 `json:"services"`
 }
 
 // Client statuses.
@@ -103,14 +103,14 @@ const (
 
 // Client is a customer account of the billing system.
 type Client struct {
-	ID          int64  `json:"id" example:"1"`
-	Name        string `json:"name" example:"Acme Ltd"`
-	Email       string `json:"email" example:"billing@acme.test"`
-	Status      string `json:"status" example:"Active" enums:"Active,Inactive,Closed"`
-	AllowSSO    bool   `json:"allow_sso" example:"true"`
-	OwnerUserID int64  `json:"owner_user_id" example:"1"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Status      string `json:"status"`
+	AllowSSO    bool   `json:"allow_sso"`
+	OwnerUserID int64  `json:"owner_user_id"`
 	// ExternalID is the billing system's id of the client (null: none).
-	ExternalID *string   `json:"external_id" extensions:"x-nullable" example:"cust-1001"`
+	ExternalID *string   `json:"external_id"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }
@@ -130,9 +130,9 @@ var AllUserPermissions = []string{UserPermSSO, UserPermProfile, UserPermServices
 
 // User is a client-area login. One user may belong to several clients.
 type User struct {
-	ID        int64     `json:"id" example:"1"`
-	Email     string    `json:"email" example:"jane@acme.test"`
-	Name      string    `json:"name" example:"Jane Doe"`
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	// SessionVersion is carried in every client-area session; a session of
@@ -142,10 +142,10 @@ type User struct {
 
 // Membership is a user's place on a client account.
 type Membership struct {
-	ClientID    int64    `json:"client_id" example:"1"`
-	UserID      int64    `json:"user_id" example:"1"`
-	Owner       bool     `json:"owner" example:"true"`
-	Permissions []string `json:"permissions" example:"sso"`
+	ClientID    int64    `json:"client_id"`
+	UserID      int64    `json:"user_id"`
+	Owner       bool     `json:"owner"`
+	Permissions []string `json:"permissions"`
 	User        User     `json:"user"`
 }
 
@@ -167,15 +167,15 @@ var ServiceStatuses = []string{ServicePending, ServiceActive, ServiceSuspended, 
 
 // Service is a hosting account on a server.
 type Service struct {
-	ID       int64  `json:"id" example:"1"`
-	ClientID int64  `json:"client_id" example:"1"`
-	ServerID int64  `json:"server_id" example:"1"`
-	Module   string `json:"module" example:"cpanel"`
-	Username string `json:"username" example:"acme"`
-	Domain   string `json:"domain" example:"acme.test"`
-	Status   string `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	ID       int64  `json:"id"`
+	ClientID int64  `json:"client_id"`
+	ServerID int64  `json:"server_id"`
+	Module   string `json:"module"`
+	Username string `json:"username"`
+	Domain   string `json:"domain"`
+	Status   string `json:"status"`
 	// ExternalID is the billing system's id of the service (null: none).
-	ExternalID *string   `json:"external_id" extensions:"x-nullable" example:"svc-5001"`
+	ExternalID *string   `json:"external_id"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }

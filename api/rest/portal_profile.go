@@ -15,11 +15,11 @@ import (
 //	@Description	The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 //	@Tags			portal
 //	@Produce		json
-//	@Success		200	{object}	links.User
+//	@Success		200	{object}	UserAnswer
 //	@Failure		401	{object}	ErrorBody
 //	@Router			/api/v1/portal/profile [get]
 func (h *portalAPI) portalProfile(c echo.Context) error {
-	return c.JSON(http.StatusOK, currentAccount(c).User)
+	return c.JSON(http.StatusOK, toUser(currentAccount(c).User))
 }
 
 // ProfilePatch changes the user's own name or sign-in e-mail.

@@ -1539,7 +1539,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Client"];
+                        "application/json": components["schemas"]["rest.List-rest_ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1568,7 +1568,7 @@ export interface paths {
             /** @description The client */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientInput"];
+                    "application/json": components["schemas"]["rest.ClientInput"];
                 };
             };
             responses: {
@@ -1578,7 +1578,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1695,7 +1695,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Not Found */
@@ -1773,7 +1773,7 @@ export interface paths {
             /** @description Fields to change */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientPatch"];
+                    "application/json": components["schemas"]["rest.ClientPatch"];
                 };
             };
             responses: {
@@ -1783,7 +1783,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1844,7 +1844,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1899,7 +1899,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"][];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"][];
                     };
                 };
                 /** @description Not Found */
@@ -1931,7 +1931,7 @@ export interface paths {
             /** @description The user */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientUserInput"];
+                    "application/json": components["schemas"]["rest.ClientUserInput"];
                 };
             };
             responses: {
@@ -1941,7 +1941,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -2055,7 +2055,7 @@ export interface paths {
             /** @description The permissions */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.MembershipPatch"];
+                    "application/json": components["schemas"]["rest.MembershipPatch"];
                 };
             };
             responses: {
@@ -2065,7 +2065,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -2545,7 +2545,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.User"];
+                        "application/json": components["schemas"]["rest.UserAnswer"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3109,7 +3109,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"][];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"][];
                     };
                 };
                 /** @description Unauthorized */
@@ -3170,7 +3170,7 @@ export interface paths {
             /** @description The permissions */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.MembershipPatch"];
+                    "application/json": components["schemas"]["rest.MembershipPatch"];
                 };
             };
             responses: {
@@ -3180,7 +3180,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3484,7 +3484,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Server"];
+                        "application/json": components["schemas"]["rest.List-rest_ServerAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3522,7 +3522,7 @@ export interface paths {
             /** @description The server */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServerInput"];
+                    "application/json": components["schemas"]["rest.ServerInput"];
                 };
             };
             responses: {
@@ -3532,7 +3532,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Server"];
+                        "application/json": components["schemas"]["rest.ServerAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3596,7 +3596,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Server"];
+                        "application/json": components["schemas"]["rest.ServerAnswer"];
                     };
                 };
                 /** @description Not Found */
@@ -3671,7 +3671,7 @@ export interface paths {
             /** @description Fields to change */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServerPatch"];
+                    "application/json": components["schemas"]["rest.ServerPatch"];
                 };
             };
             responses: {
@@ -3681,7 +3681,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Server"];
+                        "application/json": components["schemas"]["rest.ServerAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3901,7 +3901,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ServerSSOSources"];
+                        "application/json": components["schemas"]["rest.ServerSSOSources"];
                     };
                 };
                 /** @description Bad Request */
@@ -4132,7 +4132,7 @@ export interface paths {
             /** @description The service */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServiceInput"];
+                    "application/json": components["schemas"]["rest.ServiceInput"];
                 };
             };
             responses: {
@@ -4142,7 +4142,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Service"];
+                        "application/json": components["schemas"]["rest.ServiceRecord"];
                     };
                 };
                 /** @description Bad Request */
@@ -4316,7 +4316,7 @@ export interface paths {
             /** @description Fields to change */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServicePatch"];
+                    "application/json": components["schemas"]["rest.ServicePatch"];
                 };
             };
             responses: {
@@ -4326,7 +4326,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Service"];
+                        "application/json": components["schemas"]["rest.ServiceRecord"];
                     };
                 };
                 /** @description Bad Request */
@@ -5695,30 +5695,6 @@ export interface components {
             /** @example 1 */
             updated: number;
         };
-        "links.Client": {
-            /** @example true */
-            allow_sso: boolean;
-            created_at: string;
-            /** @example billing@acme.test */
-            email: string;
-            /**
-             * @description ExternalID is the billing system's id of the client (null: none).
-             * @example cust-1001
-             */
-            external_id: string | null;
-            /** @example 1 */
-            id: number;
-            /** @example Acme Ltd */
-            name: string;
-            /** @example 1 */
-            owner_user_id: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status: "Active" | "Inactive" | "Closed";
-            updated_at: string;
-        };
         "links.ClientBatchItem": {
             /** @example true */
             allow_sso?: boolean;
@@ -5734,56 +5710,6 @@ export interface components {
              * @enum {string}
              */
             status?: "Active" | "Inactive" | "Closed";
-        };
-        "links.ClientInput": {
-            /** @example true */
-            allow_sso?: boolean;
-            /** @example billing@acme.test */
-            email: string;
-            /**
-             * @description ExternalID is the billing system's id, unique among clients; empty
-             *     for none.
-             * @example cust-1001
-             */
-            external_id?: string;
-            /** @example Acme Ltd */
-            name: string;
-            owner?: components["schemas"]["links.OwnerInput"];
-            /** @example 0 */
-            owner_user_id?: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status?: "Active" | "Inactive" | "Closed";
-        };
-        "links.ClientPatch": {
-            allow_sso?: boolean;
-            email?: string;
-            /**
-             * @description ExternalID sets the billing system's id; "" removes it.
-             * @example cust-1001
-             */
-            external_id?: string;
-            name?: string;
-            /** @enum {string} */
-            status?: "Active" | "Inactive" | "Closed";
-        };
-        "links.ClientUserInput": {
-            /** @example dev@acme.test */
-            email?: string;
-            /** @example Dev Eloper */
-            name?: string;
-            /** @example correct horse battery */
-            password?: string;
-            /**
-             * @example [
-             *       "sso"
-             *     ]
-             */
-            permissions?: string[];
-            /** @example 0 */
-            user_id?: number;
         };
         "links.ImportInput": {
             /** @example true */
@@ -5976,30 +5902,6 @@ export interface components {
             service_id: number | null;
             time: string;
         };
-        "links.Membership": {
-            /** @example 1 */
-            client_id: number;
-            /** @example true */
-            owner: boolean;
-            /**
-             * @example [
-             *       "sso"
-             *     ]
-             */
-            permissions: string[];
-            user: components["schemas"]["links.User"];
-            /** @example 1 */
-            user_id: number;
-        };
-        "links.MembershipPatch": {
-            /**
-             * @example [
-             *       "sso",
-             *       "invoices"
-             *     ]
-             */
-            permissions: string[];
-        };
         "links.NewAPICredential": {
             created_at: string;
             /** @example 1 */
@@ -6119,14 +6021,6 @@ export interface components {
             /** @example 1 */
             warnings: number;
         };
-        "links.OwnerInput": {
-            /** @example jane@acme.test */
-            email: string;
-            /** @example Jane Doe */
-            name: string;
-            /** @example correct horse battery */
-            password: string;
-        };
         "links.Role": {
             /**
              * @description Admins is the number of staff accounts holding the role: a role is
@@ -6146,117 +6040,6 @@ export interface components {
              *     ]
              */
             permissions: string[];
-        };
-        "links.Server": {
-            /** @example true */
-            active: boolean;
-            checked_at: string | null;
-            created_at: string;
-            /** @example true */
-            has_api_token: boolean;
-            /** @example cp1.example.com */
-            hostname: string;
-            /** @example 1 */
-            id: number;
-            /** @example cpanel */
-            module: string;
-            /** @example cp1 */
-            name: string;
-            /** @example 2087 */
-            port: number;
-            /** @example cpanel */
-            profile: string;
-            /** @example true */
-            secure: boolean;
-            /**
-             * @description Services counts the hosting accounts on this server.
-             * @example 42
-             */
-            services: number;
-            /**
-             * @description SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
-             *     come from; empty means any.
-             * @example [
-             *       "203.0.113.7",
-             *       "198.51.100.0/24"
-             *     ]
-             */
-            sso_sources: string[];
-            /** @example  */
-            support_reason: string;
-            supports_links: boolean | null;
-            updated_at: string;
-            /** @example root */
-            username: string;
-            /** @example true */
-            verify_tls: boolean;
-            /**
-             * @description Detected by the last connection test or support check.
-             * @example 11.120.0.16
-             */
-            version: string;
-        };
-        "links.ServerInput": {
-            /** @example true */
-            active?: boolean;
-            /** @example ABCDEF0123456789 */
-            api_token: string;
-            /** @example cp1.example.com */
-            hostname: string;
-            /**
-             * @example cpanel
-             * @enum {string}
-             */
-            module: "cpanel" | "wpsquared";
-            /** @example cp1 */
-            name: string;
-            /** @example 2087 */
-            port?: number;
-            /** @example true */
-            secure?: boolean;
-            /**
-             * @description SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
-             *     may come from; empty or absent means any. See NormalizeSSOSources.
-             * @example [
-             *       "203.0.113.7",
-             *       "198.51.100.0/24"
-             *     ]
-             */
-            sso_sources?: string[];
-            /** @example root */
-            username?: string;
-            /** @example true */
-            verify_tls?: boolean;
-        };
-        "links.ServerPatch": {
-            active?: boolean;
-            api_token?: string;
-            hostname?: string;
-            name?: string;
-            port?: number;
-            secure?: boolean;
-            /**
-             * @description SSOSources replaces the list of SSO source addresses when present
-             *     (an empty list allows any source); absent or null keeps it. It does
-             *     not change where the API token is sent, so it needs no api_token.
-             * @example [
-             *       "203.0.113.7",
-             *       "198.51.100.0/24"
-             *     ]
-             */
-            sso_sources?: string[];
-            username?: string;
-            verify_tls?: boolean;
-        };
-        "links.ServerSSOSources": {
-            items: components["schemas"]["links.SSOSourceSeen"][];
-            since: string;
-            /**
-             * @example [
-             *       "203.0.113.0/24"
-             *     ]
-             */
-            sso_sources: string[];
         };
         "links.ServerTask": {
             /** @example 20 */
@@ -6296,32 +6079,6 @@ export interface components {
             state: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
             username?: string;
         };
-        "links.Service": {
-            /** @example 1 */
-            client_id: number;
-            created_at: string;
-            /** @example acme.test */
-            domain: string;
-            /**
-             * @description ExternalID is the billing system's id of the service (null: none).
-             * @example svc-5001
-             */
-            external_id: string | null;
-            /** @example 1 */
-            id: number;
-            /** @example cpanel */
-            module: string;
-            /** @example 1 */
-            server_id: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            updated_at: string;
-            /** @example acme */
-            username: string;
-        };
         "links.ServiceBatchItem": {
             /** @example cust-1001 */
             client_external_id?: string;
@@ -6339,54 +6096,6 @@ export interface components {
              */
             status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
             /** @example acme */
-            username?: string;
-        };
-        "links.ServiceInput": {
-            /** @example 1 */
-            client_id: number;
-            /** @example acme.test */
-            domain?: string;
-            /**
-             * @description ExternalID is the billing system's id, unique among services; empty
-             *     for none.
-             * @example svc-5001
-             */
-            external_id?: string;
-            /** @example 1 */
-            server_id: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            /** @example acme */
-            username?: string;
-        };
-        "links.ServiceLinkState": {
-            /** @example 3 */
-            attempts: number;
-            /** @description ConfirmedAt is when the panel last confirmed the location (null: never). */
-            confirmed_at: string | null;
-            /** @example The panel refused the links: account suspended by root. */
-            last_error: string;
-            /** @description NextAttemptAt is when a backoff ends (null: none). */
-            next_attempt_at: string | null;
-            /**
-             * @example failed
-             * @enum {string}
-             */
-            state: "up_to_date" | "pending" | "failed" | "none";
-        };
-        "links.ServicePatch": {
-            domain?: string;
-            /**
-             * @description ExternalID sets the billing system's id; "" removes it.
-             * @example svc-5001
-             */
-            external_id?: string;
-            server_id?: number;
-            /** @enum {string} */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
             username?: string;
         };
         "links.SigningKeyInfo": {
@@ -6432,21 +6141,6 @@ export interface components {
             /** @example 1 */
             user_id: number | null;
         };
-        "links.SSOSourceSeen": {
-            /**
-             * @description Allowed tells whether the server's current list lets this address in
-             *     (always true while the list is empty).
-             * @example true
-             */
-            allowed: boolean;
-            /** @example 12 */
-            clicks: number;
-            /** @example 203.0.113.7 */
-            ip: string;
-            last_at: string;
-            /** @example 0 */
-            refused: number;
-        };
         "links.SSOTokenAnswer": {
             /** @example q1Zx8bC0... */
             access_token: string;
@@ -6468,23 +6162,6 @@ export interface components {
             service_id?: number;
             /** @example 0 */
             user_id?: number;
-        };
-        "links.Support": {
-            profile: string;
-            /** @description why not, when Supported is false */
-            reason?: string;
-            supported: boolean;
-            version: string;
-        };
-        "links.User": {
-            created_at: string;
-            /** @example jane@acme.test */
-            email: string;
-            /** @example 1 */
-            id: number;
-            /** @example Jane Doe */
-            name: string;
-            updated_at: string;
         };
         "links.Webhook": {
             active: boolean;
@@ -6587,6 +6264,80 @@ export interface components {
             /** @example https://billing.example.com/sso/redeem?access_token=q1Zx... */
             redirect_url: string;
         };
+        "rest.ClientAnswer": {
+            /** @example true */
+            allow_sso: boolean;
+            created_at: string;
+            /** @example billing@acme.test */
+            email: string;
+            /**
+             * @description ExternalID is the billing system's id of the client (null: none).
+             * @example cust-1001
+             */
+            external_id: string | null;
+            /** @example 1 */
+            id: number;
+            /** @example Acme Ltd */
+            name: string;
+            /** @example 1 */
+            owner_user_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Active" | "Inactive" | "Closed";
+            updated_at: string;
+        };
+        "rest.ClientInput": {
+            /** @example true */
+            allow_sso?: boolean;
+            /** @example billing@acme.test */
+            email: string;
+            /**
+             * @description ExternalID is the billing system's id, unique among clients; empty
+             *     for none.
+             * @example cust-1001
+             */
+            external_id?: string;
+            /** @example Acme Ltd */
+            name: string;
+            owner?: components["schemas"]["rest.OwnerInput"];
+            /** @example 0 */
+            owner_user_id?: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Active" | "Inactive" | "Closed";
+        };
+        "rest.ClientPatch": {
+            allow_sso?: boolean;
+            email?: string;
+            /**
+             * @description ExternalID sets the billing system's id; "" removes it.
+             * @example cust-1001
+             */
+            external_id?: string;
+            name?: string;
+            /** @enum {string} */
+            status?: "Active" | "Inactive" | "Closed";
+        };
+        "rest.ClientUserInput": {
+            /** @example dev@acme.test */
+            email?: string;
+            /** @example Dev Eloper */
+            name?: string;
+            /** @example correct horse battery */
+            password?: string;
+            /**
+             * @example [
+             *       "sso"
+             *     ]
+             */
+            permissions?: string[];
+            /** @example 0 */
+            user_id?: number;
+        };
         "rest.CredentialInput": {
             /** @example Billing portal */
             name: string;
@@ -6643,15 +6394,6 @@ export interface components {
             /** @example 1 */
             total: number;
         };
-        "rest.List-links_Client": {
-            items: components["schemas"]["links.Client"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
-        };
         "rest.List-links_LogEntry": {
             items: components["schemas"]["links.LogEntry"][];
             /** @example 1 */
@@ -6679,15 +6421,6 @@ export interface components {
             /** @example 1 */
             total: number;
         };
-        "rest.List-links_Server": {
-            items: components["schemas"]["links.Server"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
-        };
         "rest.List-links_SSOEvent": {
             items: components["schemas"]["links.SSOEvent"][];
             /** @example 1 */
@@ -6706,8 +6439,26 @@ export interface components {
             /** @example 1 */
             total: number;
         };
+        "rest.List-rest_ClientAnswer": {
+            items: components["schemas"]["rest.ClientAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
         "rest.List-rest_PortalService": {
             items: components["schemas"]["rest.PortalService"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_ServerAnswer": {
+            items: components["schemas"]["rest.ServerAnswer"][];
             /** @example 1 */
             page: number;
             /** @example 50 */
@@ -6734,6 +6485,38 @@ export interface components {
             admin: components["schemas"]["links.Admin"];
             expires_at: string;
             token: string;
+        };
+        "rest.MembershipAnswer": {
+            /** @example 1 */
+            client_id: number;
+            /** @example true */
+            owner: boolean;
+            /**
+             * @example [
+             *       "sso"
+             *     ]
+             */
+            permissions: string[];
+            user: components["schemas"]["rest.UserAnswer"];
+            /** @example 1 */
+            user_id: number;
+        };
+        "rest.MembershipPatch": {
+            /**
+             * @example [
+             *       "sso",
+             *       "invoices"
+             *     ]
+             */
+            permissions: string[];
+        };
+        "rest.OwnerInput": {
+            /** @example jane@acme.test */
+            email: string;
+            /** @example Jane Doe */
+            name: string;
+            /** @example correct horse battery */
+            password: string;
         };
         "rest.OwnerTransfer": {
             /** @example 2 */
@@ -6792,7 +6575,7 @@ export interface components {
              *     ]
              */
             permissions: string[];
-            user: components["schemas"]["links.User"];
+            user: components["schemas"]["rest.UserAnswer"];
         };
         "rest.PortalPageAccess": {
             /** @example true */
@@ -6918,14 +6701,124 @@ export interface components {
              */
             permissions?: string[];
         };
+        "rest.ServerAnswer": {
+            /** @example true */
+            active: boolean;
+            checked_at: string | null;
+            created_at: string;
+            /** @example true */
+            has_api_token: boolean;
+            /** @example cp1.example.com */
+            hostname: string;
+            /** @example 1 */
+            id: number;
+            /** @example cpanel */
+            module: string;
+            /** @example cp1 */
+            name: string;
+            /** @example 2087 */
+            port: number;
+            /** @example cpanel */
+            profile: string;
+            /** @example true */
+            secure: boolean;
+            /**
+             * @description Services counts the hosting accounts on this server.
+             * @example 42
+             */
+            services: number;
+            /**
+             * @description SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
+             *     come from; empty means any.
+             * @example [
+             *       "203.0.113.7",
+             *       "198.51.100.0/24"
+             *     ]
+             */
+            sso_sources: string[];
+            /** @example  */
+            support_reason: string;
+            supports_links: boolean | null;
+            updated_at: string;
+            /** @example root */
+            username: string;
+            /** @example true */
+            verify_tls: boolean;
+            /**
+             * @description Detected by the last connection test or support check.
+             * @example 11.120.0.16
+             */
+            version: string;
+        };
+        "rest.ServerInput": {
+            /** @example true */
+            active?: boolean;
+            /** @example ABCDEF0123456789 */
+            api_token: string;
+            /** @example cp1.example.com */
+            hostname: string;
+            /**
+             * @example cpanel
+             * @enum {string}
+             */
+            module: "cpanel" | "wpsquared";
+            /** @example cp1 */
+            name: string;
+            /** @example 2087 */
+            port?: number;
+            /** @example true */
+            secure?: boolean;
+            /**
+             * @description SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
+             *     may come from; empty or absent means any.
+             * @example [
+             *       "203.0.113.7",
+             *       "198.51.100.0/24"
+             *     ]
+             */
+            sso_sources?: string[];
+            /** @example root */
+            username?: string;
+            /** @example true */
+            verify_tls?: boolean;
+        };
+        "rest.ServerPatch": {
+            active?: boolean;
+            api_token?: string;
+            hostname?: string;
+            name?: string;
+            port?: number;
+            secure?: boolean;
+            /**
+             * @description SSOSources replaces the list of SSO source addresses when present
+             *     (an empty list allows any source); absent or null keeps it.
+             * @example [
+             *       "203.0.113.7",
+             *       "198.51.100.0/24"
+             *     ]
+             */
+            sso_sources?: string[];
+            username?: string;
+            verify_tls?: boolean;
+        };
+        "rest.ServerSSOSources": {
+            items: components["schemas"]["rest.SSOSourceSeen"][];
+            since: string;
+            /**
+             * @example [
+             *       "203.0.113.0/24"
+             *     ]
+             */
+            sso_sources: string[];
+        };
         "rest.ServerTestResult": {
             /** @example 120 */
             duration_ms: number;
             /** @example cp1: connection refused */
             error?: string;
             ok: boolean;
-            server: components["schemas"]["links.Server"];
-            support: components["schemas"]["links.Support"];
+            server: components["schemas"]["rest.ServerAnswer"];
+            support: components["schemas"]["rest.SupportAnswer"];
         };
         "rest.ServiceAnswer": {
             /** @example 1 */
@@ -6940,7 +6833,81 @@ export interface components {
             external_id: string | null;
             /** @example 1 */
             id: number;
-            link_state: components["schemas"]["links.ServiceLinkState"];
+            link_state: components["schemas"]["rest.ServiceLinkState"];
+            /** @example cpanel */
+            module: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at: string;
+            /** @example acme */
+            username: string;
+        };
+        "rest.ServiceInput": {
+            /** @example 1 */
+            client_id: number;
+            /** @example acme.test */
+            domain?: string;
+            /**
+             * @description ExternalID is the billing system's id, unique among services; empty
+             *     for none.
+             * @example svc-5001
+             */
+            external_id?: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            /** @example acme */
+            username?: string;
+        };
+        "rest.ServiceLinkState": {
+            /** @example 3 */
+            attempts: number;
+            /** @description ConfirmedAt is when the panel last confirmed the location (null: never). */
+            confirmed_at: string | null;
+            /** @example The panel refused the links: account suspended by root. */
+            last_error: string;
+            /** @description NextAttemptAt is when a backoff ends (null: none). */
+            next_attempt_at: string | null;
+            /**
+             * @example failed
+             * @enum {string}
+             */
+            state: "up_to_date" | "pending" | "failed" | "none";
+        };
+        "rest.ServicePatch": {
+            domain?: string;
+            /**
+             * @description ExternalID sets the billing system's id; "" removes it.
+             * @example svc-5001
+             */
+            external_id?: string;
+            server_id?: number;
+            /** @enum {string} */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            username?: string;
+        };
+        "rest.ServiceRecord": {
+            /** @example 1 */
+            client_id: number;
+            created_at: string;
+            /** @example acme.test */
+            domain: string;
+            /**
+             * @description ExternalID is the billing system's id of the service (null: none).
+             * @example svc-5001
+             */
+            external_id: string | null;
+            /** @example 1 */
+            id: number;
             /** @example cpanel */
             module: string;
             /** @example 1 */
@@ -6956,6 +6923,38 @@ export interface components {
         };
         "rest.SigningKeysAnswer": {
             keys: components["schemas"]["links.SigningKeyInfo"][];
+        };
+        "rest.SSOSourceSeen": {
+            /**
+             * @description Allowed tells whether the server's current list lets this address in
+             *     (always true while the list is empty).
+             * @example true
+             */
+            allowed: boolean;
+            /** @example 12 */
+            clicks: number;
+            /** @example 203.0.113.7 */
+            ip: string;
+            last_at: string;
+            /** @example 0 */
+            refused: number;
+        };
+        "rest.SupportAnswer": {
+            profile: string;
+            /** @description Reason says why not, when supported is false. */
+            reason?: string;
+            supported: boolean;
+            version: string;
+        };
+        "rest.UserAnswer": {
+            created_at: string;
+            /** @example jane@acme.test */
+            email: string;
+            /** @example 1 */
+            id: number;
+            /** @example Jane Doe */
+            name: string;
+            updated_at: string;
         };
     };
     responses: never;
