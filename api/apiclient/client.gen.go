@@ -977,31 +977,6 @@ type LinksAPICredential struct {
 	RevokedAt   *string  `json:"revoked_at"`
 }
 
-// LinksAdmin defines model for links.Admin.
-type LinksAdmin struct {
-	// Active Example: true
-	Active    bool   `json:"active"`
-	CreatedAt string `json:"created_at"`
-
-	// Email Example: admin@example.com
-	Email string `json:"email"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Name Example: Ada Admin
-	Name string `json:"name"`
-
-	// Permissions Permissions are those of the admin's role.
-	Permissions []string `json:"permissions"`
-
-	// Role Example: Full Administrator
-	Role string `json:"role"`
-
-	// RoleId Example: 1
-	RoleId int `json:"role_id"`
-}
-
 // LinksApplicationStatus defines model for links.ApplicationStatus.
 type LinksApplicationStatus struct {
 	// AccountsDone Example: 40
@@ -1599,26 +1574,6 @@ type LinksOperationDetailKind string
 // LinksOperationDetailState Example: running
 type LinksOperationDetailState string
 
-// LinksRole defines model for links.Role.
-type LinksRole struct {
-	// Admins Admins is the number of staff accounts holding the role: a role is
-	// deleted only when it is 0.
-	//
-	// Example: 1
-	Admins    int    `json:"admins"`
-	Builtin   bool   `json:"builtin"`
-	CreatedAt string `json:"created_at"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Name Example: Full Administrator
-	Name string `json:"name"`
-
-	// Permissions Example: ["configure_application_links"]
-	Permissions []string `json:"permissions"`
-}
-
 // LinksSSOEvent defines model for links.SSOEvent.
 type LinksSSOEvent struct {
 	// ClientId Example: 1
@@ -1879,6 +1834,31 @@ type LinksWebhookPatch struct {
 	Url *string `json:"url,omitempty"`
 }
 
+// RestAdminAnswer defines model for rest.AdminAnswer.
+type RestAdminAnswer struct {
+	// Active Example: true
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+
+	// Email Example: admin@example.com
+	Email string `json:"email"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Name Example: Ada Admin
+	Name string `json:"name"`
+
+	// Permissions Permissions are those of the admin's role.
+	Permissions []string `json:"permissions"`
+
+	// Role Example: Full Administrator
+	Role string `json:"role"`
+
+	// RoleId Example: 1
+	RoleId int `json:"role_id"`
+}
+
 // RestAdminInput defines model for rest.AdminInput.
 type RestAdminInput struct {
 	// Email Example: ops@example.com
@@ -2049,20 +2029,6 @@ type RestLinksAnswer struct {
 	Operation *LinksOperation `json:"operation"`
 }
 
-// RestListLinksAdmin defines model for rest.List-links_Admin.
-type RestListLinksAdmin struct {
-	Items []LinksAdmin `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
-}
-
 // RestListLinksAuditRecord defines model for rest.List-links_AuditRecord.
 type RestListLinksAuditRecord struct {
 	Items []LinksAuditRecord `json:"items"`
@@ -2105,20 +2071,6 @@ type RestListLinksOperation struct {
 	Total int `json:"total"`
 }
 
-// RestListLinksRole defines model for rest.List-links_Role.
-type RestListLinksRole struct {
-	Items []LinksRole `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
-}
-
 // RestListLinksSSOEvent defines model for rest.List-links_SSOEvent.
 type RestListLinksSSOEvent struct {
 	Items []LinksSSOEvent `json:"items"`
@@ -2147,6 +2099,20 @@ type RestListLinksWebhookDelivery struct {
 	Total int `json:"total"`
 }
 
+// RestListRestAdminAnswer defines model for rest.List-rest_AdminAnswer.
+type RestListRestAdminAnswer struct {
+	Items []RestAdminAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
 // RestListRestClientAnswer defines model for rest.List-rest_ClientAnswer.
 type RestListRestClientAnswer struct {
 	Items []RestClientAnswer `json:"items"`
@@ -2164,6 +2130,20 @@ type RestListRestClientAnswer struct {
 // RestListRestPortalService defines model for rest.List-rest_PortalService.
 type RestListRestPortalService struct {
 	Items []RestPortalService `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestRoleAnswer defines model for rest.List-rest_RoleAnswer.
+type RestListRestRoleAnswer struct {
+	Items []RestRoleAnswer `json:"items"`
 
 	// Page Example: 1
 	Page int `json:"page"`
@@ -2214,9 +2194,9 @@ type RestLoginRequest struct {
 
 // RestLoginResponse defines model for rest.LoginResponse.
 type RestLoginResponse struct {
-	Admin     LinksAdmin `json:"admin"`
-	ExpiresAt string     `json:"expires_at"`
-	Token     string     `json:"token"`
+	Admin     RestAdminAnswer `json:"admin"`
+	ExpiresAt string          `json:"expires_at"`
+	Token     string          `json:"token"`
 }
 
 // RestMembershipAnswer defines model for rest.MembershipAnswer.
@@ -2451,6 +2431,26 @@ type RestProfilePatch struct {
 
 	// Name Example: Jane Doe
 	Name *string `json:"name,omitempty"`
+}
+
+// RestRoleAnswer defines model for rest.RoleAnswer.
+type RestRoleAnswer struct {
+	// Admins Admins is the number of staff accounts holding the role: a role is
+	// deleted only when it is 0.
+	//
+	// Example: 1
+	Admins    int    `json:"admins"`
+	Builtin   bool   `json:"builtin"`
+	CreatedAt string `json:"created_at"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Name Example: Full Administrator
+	Name string `json:"name"`
+
+	// Permissions Example: ["configure_application_links"]
+	Permissions []string `json:"permissions"`
 }
 
 // RestRoleInput defines model for rest.RoleInput.
@@ -11757,7 +11757,7 @@ type GetApiV1AdminsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksAdmin
+	JSON200 *RestListRestAdminAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -11767,7 +11767,7 @@ type GetApiV1AdminsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AdminsResponse) GetJSON200() *RestListLinksAdmin {
+func (r GetApiV1AdminsResponse) GetJSON200() *RestListRestAdminAnswer {
 	return r.JSON200
 }
 
@@ -11819,7 +11819,7 @@ type PostApiV1AdminsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksAdmin
+	JSON201 *RestAdminAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11827,7 +11827,7 @@ type PostApiV1AdminsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1AdminsResponse) GetJSON201() *LinksAdmin {
+func (r PostApiV1AdminsResponse) GetJSON201() *RestAdminAnswer {
 	return r.JSON201
 }
 
@@ -11874,7 +11874,7 @@ type PatchApiV1AdminsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksAdmin
+	JSON200 *RestAdminAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -11884,7 +11884,7 @@ type PatchApiV1AdminsIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1AdminsIdResponse) GetJSON200() *LinksAdmin {
+func (r PatchApiV1AdminsIdResponse) GetJSON200() *RestAdminAnswer {
 	return r.JSON200
 }
 
@@ -12995,13 +12995,13 @@ type GetApiV1AuthMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksAdmin
+	JSON200 *RestAdminAnswer
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AuthMeResponse) GetJSON200() *LinksAdmin {
+func (r GetApiV1AuthMeResponse) GetJSON200() *RestAdminAnswer {
 	return r.JSON200
 }
 
@@ -14673,7 +14673,7 @@ type GetApiV1RolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksRole
+	JSON200 *RestListRestRoleAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14683,7 +14683,7 @@ type GetApiV1RolesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1RolesResponse) GetJSON200() *RestListLinksRole {
+func (r GetApiV1RolesResponse) GetJSON200() *RestListRestRoleAnswer {
 	return r.JSON200
 }
 
@@ -14735,7 +14735,7 @@ type PostApiV1RolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksRole
+	JSON201 *RestRoleAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -14743,7 +14743,7 @@ type PostApiV1RolesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1RolesResponse) GetJSON201() *LinksRole {
+func (r PostApiV1RolesResponse) GetJSON201() *RestRoleAnswer {
 	return r.JSON201
 }
 
@@ -14838,7 +14838,7 @@ type PatchApiV1RolesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksRole
+	JSON200 *RestRoleAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -14848,7 +14848,7 @@ type PatchApiV1RolesIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1RolesIdResponse) GetJSON200() *LinksRole {
+func (r PatchApiV1RolesIdResponse) GetJSON200() *RestRoleAnswer {
 	return r.JSON200
 }
 
@@ -18677,7 +18677,7 @@ func ParseGetApiV1AdminsResponse(rsp *http.Response) (*GetApiV1AdminsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksAdmin
+		var dest RestListRestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18724,7 +18724,7 @@ func ParsePostApiV1AdminsResponse(rsp *http.Response) (*PostApiV1AdminsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksAdmin
+		var dest RestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18764,7 +18764,7 @@ func ParsePatchApiV1AdminsIdResponse(rsp *http.Response) (*PatchApiV1AdminsIdRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksAdmin
+		var dest RestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19591,7 +19591,7 @@ func ParseGetApiV1AuthMeResponse(rsp *http.Response) (*GetApiV1AuthMeResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksAdmin
+		var dest RestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20828,7 +20828,7 @@ func ParseGetApiV1RolesResponse(rsp *http.Response) (*GetApiV1RolesResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksRole
+		var dest RestListRestRoleAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20875,7 +20875,7 @@ func ParsePostApiV1RolesResponse(rsp *http.Response) (*PostApiV1RolesResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksRole
+		var dest RestRoleAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20951,7 +20951,7 @@ func ParsePatchApiV1RolesIdResponse(rsp *http.Response) (*PatchApiV1RolesIdRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksRole
+		var dest RestRoleAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -34,14 +34,14 @@ const FullAdministrator = "Full Administrator"
 
 // Role is a named set of staff permissions.
 type Role struct {
-	ID          int64     `json:"id" example:"1"`
-	Name        string    `json:"name" example:"Full Administrator"`
-	Permissions []string  `json:"permissions" example:"configure_application_links"`
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Permissions []string  `json:"permissions"`
 	Builtin     bool      `json:"builtin"`
 	CreatedAt   time.Time `json:"created_at"`
 	// Admins is the number of staff accounts holding the role: a role is
 	// deleted only when it is 0.
-	Admins int64 `json:"admins" example:"1"`
+	Admins int64 `json:"admins"`
 }
 
 // Has reports whether the role grants the permission.
@@ -49,12 +49,12 @@ func (r Role) Has(perm string) bool { return slices.Contains(r.Permissions, perm
 
 // Admin is a staff account.
 type Admin struct {
-	ID        int64     `json:"id" example:"1"`
-	Email     string    `json:"email" example:"admin@example.com"`
-	Name      string    `json:"name" example:"Ada Admin"`
-	RoleID    int64     `json:"role_id" example:"1"`
-	Role      string    `json:"role" example:"Full Administrator"`
-	Active    bool      `json:"active" example:"true"`
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	RoleID    int64     `json:"role_id"`
+	Role      string    `json:"role"`
+	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
 	// Permissions are those of the admin's role.
 	Permissions []string `json:"permissions"`

@@ -72,7 +72,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Admin"];
+                        "application/json": components["schemas"]["rest.List-rest_AdminAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -126,7 +126,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"];
+                        "application/json": components["schemas"]["rest.AdminAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -195,7 +195,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"];
+                        "application/json": components["schemas"]["rest.AdminAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1483,7 +1483,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"];
+                        "application/json": components["schemas"]["rest.AdminAnswer"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3254,7 +3254,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Role"];
+                        "application/json": components["schemas"]["rest.List-rest_RoleAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3308,7 +3308,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Role"];
+                        "application/json": components["schemas"]["rest.RoleAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3416,7 +3416,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Role"];
+                        "application/json": components["schemas"]["rest.RoleAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -5531,23 +5531,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        "links.Admin": {
-            /** @example true */
-            active: boolean;
-            created_at: string;
-            /** @example admin@example.com */
-            email: string;
-            /** @example 1 */
-            id: number;
-            /** @example Ada Admin */
-            name: string;
-            /** @description Permissions are those of the admin's role. */
-            permissions: string[];
-            /** @example Full Administrator */
-            role: string;
-            /** @example 1 */
-            role_id: number;
-        };
         "links.APICredential": {
             created_at: string;
             /** @example 1 */
@@ -6021,26 +6004,6 @@ export interface components {
             /** @example 1 */
             warnings: number;
         };
-        "links.Role": {
-            /**
-             * @description Admins is the number of staff accounts holding the role: a role is
-             *     deleted only when it is 0.
-             * @example 1
-             */
-            admins: number;
-            builtin: boolean;
-            created_at: string;
-            /** @example 1 */
-            id: number;
-            /** @example Full Administrator */
-            name: string;
-            /**
-             * @example [
-             *       "configure_application_links"
-             *     ]
-             */
-            permissions: string[];
-        };
         "links.ServerTask": {
             /** @example 20 */
             accounts_done: number;
@@ -6244,6 +6207,23 @@ export interface components {
             /** @example https://hooks.example.com/applinks */
             url?: string;
         };
+        "rest.AdminAnswer": {
+            /** @example true */
+            active: boolean;
+            created_at: string;
+            /** @example admin@example.com */
+            email: string;
+            /** @example 1 */
+            id: number;
+            /** @example Ada Admin */
+            name: string;
+            /** @description Permissions are those of the admin's role. */
+            permissions: string[];
+            /** @example Full Administrator */
+            role: string;
+            /** @example 1 */
+            role_id: number;
+        };
         "rest.AdminInput": {
             /** @example ops@example.com */
             email: string;
@@ -6376,15 +6356,6 @@ export interface components {
             links: components["schemas"]["links.Link"][];
             operation: components["schemas"]["links.Operation"] | null;
         };
-        "rest.List-links_Admin": {
-            items: components["schemas"]["links.Admin"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
-        };
         "rest.List-links_AuditRecord": {
             items: components["schemas"]["links.AuditRecord"][];
             /** @example 1 */
@@ -6412,15 +6383,6 @@ export interface components {
             /** @example 1 */
             total: number;
         };
-        "rest.List-links_Role": {
-            items: components["schemas"]["links.Role"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
-        };
         "rest.List-links_SSOEvent": {
             items: components["schemas"]["links.SSOEvent"][];
             /** @example 1 */
@@ -6439,6 +6401,15 @@ export interface components {
             /** @example 1 */
             total: number;
         };
+        "rest.List-rest_AdminAnswer": {
+            items: components["schemas"]["rest.AdminAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
         "rest.List-rest_ClientAnswer": {
             items: components["schemas"]["rest.ClientAnswer"][];
             /** @example 1 */
@@ -6450,6 +6421,15 @@ export interface components {
         };
         "rest.List-rest_PortalService": {
             items: components["schemas"]["rest.PortalService"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_RoleAnswer": {
+            items: components["schemas"]["rest.RoleAnswer"][];
             /** @example 1 */
             page: number;
             /** @example 50 */
@@ -6482,7 +6462,7 @@ export interface components {
             password: string;
         };
         "rest.LoginResponse": {
-            admin: components["schemas"]["links.Admin"];
+            admin: components["schemas"]["rest.AdminAnswer"];
             expires_at: string;
             token: string;
         };
@@ -6680,6 +6660,26 @@ export interface components {
             email?: string;
             /** @example Jane Doe */
             name?: string;
+        };
+        "rest.RoleAnswer": {
+            /**
+             * @description Admins is the number of staff accounts holding the role: a role is
+             *     deleted only when it is 0.
+             * @example 1
+             */
+            admins: number;
+            builtin: boolean;
+            created_at: string;
+            /** @example 1 */
+            id: number;
+            /** @example Full Administrator */
+            name: string;
+            /**
+             * @example [
+             *       "configure_application_links"
+             *     ]
+             */
+            permissions: string[];
         };
         "rest.RoleInput": {
             /** @example Support */

@@ -13,7 +13,7 @@ import { useRoleChoices } from '../api/get-roles';
 import { AdminFormDialog } from './admin-form-dialog';
 import { LoadError } from './load-error';
 
-type Admin = Schema<'links.Admin'>;
+type Admin = Schema<'rest.AdminAnswer'>;
 
 const PER_PAGE = 25;
 

@@ -14,7 +14,7 @@ import { permissionLabel, sortPermissions } from './labels';
 import { LoadError } from './load-error';
 import { RoleFormDialog } from './role-form-dialog';
 
-type Role = Schema<'links.Role'>;
+type Role = Schema<'rest.RoleAnswer'>;
 
 const PER_PAGE = 25;
 
