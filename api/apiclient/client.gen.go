@@ -43,126 +43,6 @@ func (e LinksApplicationStatusState) Valid() bool {
 	}
 }
 
-// Defines values for LinksAuditRecordAction.
-const (
-	LinksAuditRecordActionConfigure LinksAuditRecordAction = "configure"
-	LinksAuditRecordActionCreate    LinksAuditRecordAction = "create"
-	LinksAuditRecordActionDelete    LinksAuditRecordAction = "delete"
-	LinksAuditRecordActionDisable   LinksAuditRecordAction = "disable"
-	LinksAuditRecordActionEnable    LinksAuditRecordAction = "enable"
-	LinksAuditRecordActionRedeliver LinksAuditRecordAction = "redeliver"
-	LinksAuditRecordActionRepair    LinksAuditRecordAction = "repair"
-	LinksAuditRecordActionRetry     LinksAuditRecordAction = "retry"
-	LinksAuditRecordActionRevoke    LinksAuditRecordAction = "revoke"
-	LinksAuditRecordActionRotate    LinksAuditRecordAction = "rotate"
-	LinksAuditRecordActionSync      LinksAuditRecordAction = "sync"
-	LinksAuditRecordActionUpdate    LinksAuditRecordAction = "update"
-	LinksAuditRecordActionVerify    LinksAuditRecordAction = "verify"
-)
-
-// Valid indicates whether the value is a known member of the LinksAuditRecordAction enum.
-func (e LinksAuditRecordAction) Valid() bool {
-	switch e {
-	case LinksAuditRecordActionConfigure:
-		return true
-	case LinksAuditRecordActionCreate:
-		return true
-	case LinksAuditRecordActionDelete:
-		return true
-	case LinksAuditRecordActionDisable:
-		return true
-	case LinksAuditRecordActionEnable:
-		return true
-	case LinksAuditRecordActionRedeliver:
-		return true
-	case LinksAuditRecordActionRepair:
-		return true
-	case LinksAuditRecordActionRetry:
-		return true
-	case LinksAuditRecordActionRevoke:
-		return true
-	case LinksAuditRecordActionRotate:
-		return true
-	case LinksAuditRecordActionSync:
-		return true
-	case LinksAuditRecordActionUpdate:
-		return true
-	case LinksAuditRecordActionVerify:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksAuditRecordActorKind.
-const (
-	LinksAuditRecordActorKindAdmin         LinksAuditRecordActorKind = "admin"
-	LinksAuditRecordActorKindApiCredential LinksAuditRecordActorKind = "api_credential"
-	LinksAuditRecordActorKindUser          LinksAuditRecordActorKind = "user"
-)
-
-// Valid indicates whether the value is a known member of the LinksAuditRecordActorKind enum.
-func (e LinksAuditRecordActorKind) Valid() bool {
-	switch e {
-	case LinksAuditRecordActorKindAdmin:
-		return true
-	case LinksAuditRecordActorKindApiCredential:
-		return true
-	case LinksAuditRecordActorKindUser:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksAuditRecordResource.
-const (
-	LinksAuditRecordResourceAdmin         LinksAuditRecordResource = "admin"
-	LinksAuditRecordResourceApiCredential LinksAuditRecordResource = "api_credential"
-	LinksAuditRecordResourceApplication   LinksAuditRecordResource = "application"
-	LinksAuditRecordResourceClient        LinksAuditRecordResource = "client"
-	LinksAuditRecordResourceImport        LinksAuditRecordResource = "import"
-	LinksAuditRecordResourceMembership    LinksAuditRecordResource = "membership"
-	LinksAuditRecordResourceRole          LinksAuditRecordResource = "role"
-	LinksAuditRecordResourceServer        LinksAuditRecordResource = "server"
-	LinksAuditRecordResourceService       LinksAuditRecordResource = "service"
-	LinksAuditRecordResourceSigningKey    LinksAuditRecordResource = "signing_key"
-	LinksAuditRecordResourceUser          LinksAuditRecordResource = "user"
-	LinksAuditRecordResourceWebhook       LinksAuditRecordResource = "webhook"
-)
-
-// Valid indicates whether the value is a known member of the LinksAuditRecordResource enum.
-func (e LinksAuditRecordResource) Valid() bool {
-	switch e {
-	case LinksAuditRecordResourceAdmin:
-		return true
-	case LinksAuditRecordResourceApiCredential:
-		return true
-	case LinksAuditRecordResourceApplication:
-		return true
-	case LinksAuditRecordResourceClient:
-		return true
-	case LinksAuditRecordResourceImport:
-		return true
-	case LinksAuditRecordResourceMembership:
-		return true
-	case LinksAuditRecordResourceRole:
-		return true
-	case LinksAuditRecordResourceServer:
-		return true
-	case LinksAuditRecordResourceService:
-		return true
-	case LinksAuditRecordResourceSigningKey:
-		return true
-	case LinksAuditRecordResourceUser:
-		return true
-	case LinksAuditRecordResourceWebhook:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksBatchItemResultResult.
 const (
 	LinksBatchItemResultResultCreated   LinksBatchItemResultResult = "created"
@@ -658,21 +538,120 @@ func (e LinksServiceBatchItemStatus) Valid() bool {
 	}
 }
 
-// Defines values for LinksWebhookDeliveryState.
+// Defines values for RestAuditRecordAction.
 const (
-	LinksWebhookDeliveryStateDelivered LinksWebhookDeliveryState = "delivered"
-	LinksWebhookDeliveryStateFailed    LinksWebhookDeliveryState = "failed"
-	LinksWebhookDeliveryStatePending   LinksWebhookDeliveryState = "pending"
+	RestAuditRecordActionConfigure RestAuditRecordAction = "configure"
+	RestAuditRecordActionCreate    RestAuditRecordAction = "create"
+	RestAuditRecordActionDelete    RestAuditRecordAction = "delete"
+	RestAuditRecordActionDisable   RestAuditRecordAction = "disable"
+	RestAuditRecordActionEnable    RestAuditRecordAction = "enable"
+	RestAuditRecordActionRedeliver RestAuditRecordAction = "redeliver"
+	RestAuditRecordActionRepair    RestAuditRecordAction = "repair"
+	RestAuditRecordActionRetry     RestAuditRecordAction = "retry"
+	RestAuditRecordActionRevoke    RestAuditRecordAction = "revoke"
+	RestAuditRecordActionRotate    RestAuditRecordAction = "rotate"
+	RestAuditRecordActionSync      RestAuditRecordAction = "sync"
+	RestAuditRecordActionUpdate    RestAuditRecordAction = "update"
+	RestAuditRecordActionVerify    RestAuditRecordAction = "verify"
 )
 
-// Valid indicates whether the value is a known member of the LinksWebhookDeliveryState enum.
-func (e LinksWebhookDeliveryState) Valid() bool {
+// Valid indicates whether the value is a known member of the RestAuditRecordAction enum.
+func (e RestAuditRecordAction) Valid() bool {
 	switch e {
-	case LinksWebhookDeliveryStateDelivered:
+	case RestAuditRecordActionConfigure:
 		return true
-	case LinksWebhookDeliveryStateFailed:
+	case RestAuditRecordActionCreate:
 		return true
-	case LinksWebhookDeliveryStatePending:
+	case RestAuditRecordActionDelete:
+		return true
+	case RestAuditRecordActionDisable:
+		return true
+	case RestAuditRecordActionEnable:
+		return true
+	case RestAuditRecordActionRedeliver:
+		return true
+	case RestAuditRecordActionRepair:
+		return true
+	case RestAuditRecordActionRetry:
+		return true
+	case RestAuditRecordActionRevoke:
+		return true
+	case RestAuditRecordActionRotate:
+		return true
+	case RestAuditRecordActionSync:
+		return true
+	case RestAuditRecordActionUpdate:
+		return true
+	case RestAuditRecordActionVerify:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestAuditRecordActorKind.
+const (
+	RestAuditRecordActorKindAdmin         RestAuditRecordActorKind = "admin"
+	RestAuditRecordActorKindApiCredential RestAuditRecordActorKind = "api_credential"
+	RestAuditRecordActorKindUser          RestAuditRecordActorKind = "user"
+)
+
+// Valid indicates whether the value is a known member of the RestAuditRecordActorKind enum.
+func (e RestAuditRecordActorKind) Valid() bool {
+	switch e {
+	case RestAuditRecordActorKindAdmin:
+		return true
+	case RestAuditRecordActorKindApiCredential:
+		return true
+	case RestAuditRecordActorKindUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestAuditRecordResource.
+const (
+	RestAuditRecordResourceAdmin         RestAuditRecordResource = "admin"
+	RestAuditRecordResourceApiCredential RestAuditRecordResource = "api_credential"
+	RestAuditRecordResourceApplication   RestAuditRecordResource = "application"
+	RestAuditRecordResourceClient        RestAuditRecordResource = "client"
+	RestAuditRecordResourceImport        RestAuditRecordResource = "import"
+	RestAuditRecordResourceMembership    RestAuditRecordResource = "membership"
+	RestAuditRecordResourceRole          RestAuditRecordResource = "role"
+	RestAuditRecordResourceServer        RestAuditRecordResource = "server"
+	RestAuditRecordResourceService       RestAuditRecordResource = "service"
+	RestAuditRecordResourceSigningKey    RestAuditRecordResource = "signing_key"
+	RestAuditRecordResourceUser          RestAuditRecordResource = "user"
+	RestAuditRecordResourceWebhook       RestAuditRecordResource = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the RestAuditRecordResource enum.
+func (e RestAuditRecordResource) Valid() bool {
+	switch e {
+	case RestAuditRecordResourceAdmin:
+		return true
+	case RestAuditRecordResourceApiCredential:
+		return true
+	case RestAuditRecordResourceApplication:
+		return true
+	case RestAuditRecordResourceClient:
+		return true
+	case RestAuditRecordResourceImport:
+		return true
+	case RestAuditRecordResourceMembership:
+		return true
+	case RestAuditRecordResourceRole:
+		return true
+	case RestAuditRecordResourceServer:
+		return true
+	case RestAuditRecordResourceService:
+		return true
+	case RestAuditRecordResourceSigningKey:
+		return true
+	case RestAuditRecordResourceUser:
+		return true
+	case RestAuditRecordResourceWebhook:
 		return true
 	default:
 		return false
@@ -919,6 +898,27 @@ func (e RestServiceRecordStatus) Valid() bool {
 	}
 }
 
+// Defines values for RestWebhookDeliveryState.
+const (
+	RestWebhookDeliveryStateDelivered RestWebhookDeliveryState = "delivered"
+	RestWebhookDeliveryStateFailed    RestWebhookDeliveryState = "failed"
+	RestWebhookDeliveryStatePending   RestWebhookDeliveryState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the RestWebhookDeliveryState enum.
+func (e RestWebhookDeliveryState) Valid() bool {
+	switch e {
+	case RestWebhookDeliveryStateDelivered:
+		return true
+	case RestWebhookDeliveryStateFailed:
+		return true
+	case RestWebhookDeliveryStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetApiV1ServicesParamsOrder.
 const (
 	Newest GetApiV1ServicesParamsOrder = "newest"
@@ -953,28 +953,6 @@ func (e PostSsoRedeemFormdataBodyAction) Valid() bool {
 	default:
 		return false
 	}
-}
-
-// LinksAPICredential defines model for links.APICredential.
-type LinksAPICredential struct {
-	CreatedAt string `json:"created_at"`
-
-	// CreatedBy Example: 1
-	CreatedBy int `json:"created_by"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
-	Identifier string  `json:"identifier"`
-	LastUsedAt *string `json:"last_used_at"`
-
-	// Name Example: Billing portal
-	Name string `json:"name"`
-
-	// Permissions Example: ["create_sso_token"]
-	Permissions []string `json:"permissions"`
-	RevokedAt   *string  `json:"revoked_at"`
 }
 
 // LinksApplicationStatus defines model for links.ApplicationStatus.
@@ -1036,48 +1014,6 @@ type LinksApplicationView struct {
 	Name   string                 `json:"name"`
 	Status LinksApplicationStatus `json:"status"`
 }
-
-// LinksAuditRecord defines model for links.AuditRecord.
-type LinksAuditRecord struct {
-	// Action Example: update
-	Action LinksAuditRecordAction `json:"action"`
-
-	// ActorId Example: 1
-	ActorId int `json:"actor_id"`
-
-	// ActorKind Example: admin
-	ActorKind LinksAuditRecordActorKind `json:"actor_kind"`
-
-	// ActorName Example: admin@example.com
-	ActorName string                  `json:"actor_name"`
-	After     *map[string]interface{} `json:"after"`
-	Before    *map[string]interface{} `json:"before"`
-
-	// ClientId Example: 12
-	ClientId *int `json:"client_id"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Ip Example: 203.0.113.7
-	Ip string `json:"ip"`
-
-	// Resource Example: server
-	Resource LinksAuditRecordResource `json:"resource"`
-
-	// ResourceId Example: 3
-	ResourceId string `json:"resource_id"`
-	Time       string `json:"time"`
-}
-
-// LinksAuditRecordAction Example: update
-type LinksAuditRecordAction string
-
-// LinksAuditRecordActorKind Example: admin
-type LinksAuditRecordActorKind string
-
-// LinksAuditRecordResource Example: server
-type LinksAuditRecordResource string
 
 // LinksBatchItemError defines model for links.BatchItemError.
 type LinksBatchItemError struct {
@@ -1421,56 +1357,6 @@ type LinksLogEntry struct {
 // LinksLogEntryLevel Example: warning
 type LinksLogEntryLevel string
 
-// LinksNewAPICredential defines model for links.NewAPICredential.
-type LinksNewAPICredential struct {
-	CreatedAt string `json:"created_at"`
-
-	// CreatedBy Example: 1
-	CreatedBy int `json:"created_by"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
-	Identifier string  `json:"identifier"`
-	LastUsedAt *string `json:"last_used_at"`
-
-	// Name Example: Billing portal
-	Name string `json:"name"`
-
-	// Permissions Example: ["create_sso_token"]
-	Permissions []string `json:"permissions"`
-	RevokedAt   *string  `json:"revoked_at"`
-
-	// Secret Example: 3Wq0x9...shown only once
-	Secret string `json:"secret"`
-}
-
-// LinksNewWebhook defines model for links.NewWebhook.
-type LinksNewWebhook struct {
-	Active    bool   `json:"active"`
-	CreatedAt string `json:"created_at"`
-
-	// Description Example: Helpdesk
-	Description string `json:"description"`
-
-	// Events Example: ["sso.redeemed"]
-	Events []string `json:"events"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Secret Secret signs every delivery (Standard Webhooks: whsec_ and the
-	// base64 key).
-	//
-	// Example: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-	Secret    string `json:"secret"`
-	UpdatedAt string `json:"updated_at"`
-
-	// Url Example: https://hooks.example.com/applinks
-	Url string `json:"url"`
-}
-
 // LinksOperation defines model for links.Operation.
 type LinksOperation struct {
 	// AccountsDone Example: 40
@@ -1731,107 +1617,26 @@ type LinksServiceBatchItem struct {
 // LinksServiceBatchItemStatus Example: Active
 type LinksServiceBatchItemStatus string
 
-// LinksSigningKeyInfo defines model for links.SigningKeyInfo.
-type LinksSigningKeyInfo struct {
-	// Active Example: true
-	Active    bool   `json:"active"`
+// RestAPICredentialAnswer defines model for rest.APICredentialAnswer.
+type RestAPICredentialAnswer struct {
 	CreatedAt string `json:"created_at"`
 
-	// Kid Example: Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M
-	Kid       string  `json:"kid"`
-	RetiredAt *string `json:"retired_at"`
-}
-
-// LinksWebhook defines model for links.Webhook.
-type LinksWebhook struct {
-	Active    bool   `json:"active"`
-	CreatedAt string `json:"created_at"`
-
-	// Description Example: Helpdesk
-	Description string `json:"description"`
-
-	// Events Example: ["sso.redeemed"]
-	Events []string `json:"events"`
+	// CreatedBy Example: 1
+	CreatedBy int `json:"created_by"`
 
 	// Id Example: 1
-	Id        int    `json:"id"`
-	UpdatedAt string `json:"updated_at"`
+	Id int `json:"id"`
 
-	// Url Example: https://hooks.example.com/applinks
-	Url string `json:"url"`
-}
+	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
+	Identifier string  `json:"identifier"`
+	LastUsedAt *string `json:"last_used_at"`
 
-// LinksWebhookDelivery defines model for links.WebhookDelivery.
-type LinksWebhookDelivery struct {
-	// Attempts Example: 1
-	Attempts  int    `json:"attempts"`
-	CreatedAt string `json:"created_at"`
+	// Name Example: Billing portal
+	Name string `json:"name"`
 
-	// DurationMs DurationMS is how long the latest attempt took.
-	//
-	// Example: 42
-	DurationMs int `json:"duration_ms"`
-
-	// Error Error is a short reason of the latest failure: never a secret, at
-	// most a few hundred bytes of the receiver's answer.
-	//
-	// Example:
-	Error string `json:"error"`
-
-	// EventType Example: sso.redeemed
-	EventType string `json:"event_type"`
-
-	// Id Example: 1
-	Id            int     `json:"id"`
-	LastAttemptAt *string `json:"last_attempt_at"`
-
-	// MessageId Example: msg_2b7fRrRkYk1lSx3fB9Xx
-	MessageId     string  `json:"message_id"`
-	NextAttemptAt *string `json:"next_attempt_at"`
-
-	// State Example: delivered
-	State LinksWebhookDeliveryState `json:"state"`
-
-	// StatusCode StatusCode is the receiver's HTTP status at the latest attempt (0:
-	// none, the connection failed).
-	//
-	// Example: 200
-	StatusCode int `json:"status_code"`
-
-	// WebhookId Example: 1
-	WebhookId int `json:"webhook_id"`
-}
-
-// LinksWebhookDeliveryState Example: delivered
-type LinksWebhookDeliveryState string
-
-// LinksWebhookInput defines model for links.WebhookInput.
-type LinksWebhookInput struct {
-	// Active Active defaults to true.
-	Active *bool `json:"active,omitempty"`
-
-	// Description Example: Helpdesk
-	Description *string `json:"description,omitempty"`
-
-	// Events Example: ["sso.redeemed"]
-	Events []string `json:"events"`
-
-	// Url Example: https://hooks.example.com/applinks
-	Url string `json:"url"`
-}
-
-// LinksWebhookPatch defines model for links.WebhookPatch.
-type LinksWebhookPatch struct {
-	Active *bool `json:"active,omitempty"`
-
-	// Description Example: Helpdesk
-	Description *string `json:"description,omitempty"`
-
-	// Events Example: ["sso.refused"]
-	Events *[]string `json:"events,omitempty"`
-
-	// Url Example: https://hooks.example.com/applinks
-	Url *string `json:"url,omitempty"`
+	// Permissions Example: ["create_sso_token"]
+	Permissions []string `json:"permissions"`
+	RevokedAt   *string  `json:"revoked_at"`
 }
 
 // RestAdminAnswer defines model for rest.AdminAnswer.
@@ -1881,6 +1686,48 @@ type RestAdminPatchInput struct {
 	Password *string `json:"password,omitempty"`
 	RoleId   *int    `json:"role_id,omitempty"`
 }
+
+// RestAuditRecord defines model for rest.AuditRecord.
+type RestAuditRecord struct {
+	// Action Example: update
+	Action RestAuditRecordAction `json:"action"`
+
+	// ActorId Example: 1
+	ActorId int `json:"actor_id"`
+
+	// ActorKind Example: admin
+	ActorKind RestAuditRecordActorKind `json:"actor_kind"`
+
+	// ActorName Example: admin@example.com
+	ActorName string                  `json:"actor_name"`
+	After     *map[string]interface{} `json:"after"`
+	Before    *map[string]interface{} `json:"before"`
+
+	// ClientId Example: 12
+	ClientId *int `json:"client_id"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Ip Example: 203.0.113.7
+	Ip string `json:"ip"`
+
+	// Resource Example: server
+	Resource RestAuditRecordResource `json:"resource"`
+
+	// ResourceId Example: 3
+	ResourceId string `json:"resource_id"`
+	Time       string `json:"time"`
+}
+
+// RestAuditRecordAction Example: update
+type RestAuditRecordAction string
+
+// RestAuditRecordActorKind Example: admin
+type RestAuditRecordActorKind string
+
+// RestAuditRecordResource Example: server
+type RestAuditRecordResource string
 
 // RestClickAnswer defines model for rest.ClickAnswer.
 type RestClickAnswer struct {
@@ -2029,20 +1876,6 @@ type RestLinksAnswer struct {
 	Operation *LinksOperation `json:"operation"`
 }
 
-// RestListLinksAuditRecord defines model for rest.List-links_AuditRecord.
-type RestListLinksAuditRecord struct {
-	Items []LinksAuditRecord `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
-}
-
 // RestListLinksLogEntry defines model for rest.List-links_LogEntry.
 type RestListLinksLogEntry struct {
 	Items []LinksLogEntry `json:"items"`
@@ -2085,9 +1918,9 @@ type RestListLinksSSOEvent struct {
 	Total int `json:"total"`
 }
 
-// RestListLinksWebhookDelivery defines model for rest.List-links_WebhookDelivery.
-type RestListLinksWebhookDelivery struct {
-	Items []LinksWebhookDelivery `json:"items"`
+// RestListRestAdminAnswer defines model for rest.List-rest_AdminAnswer.
+type RestListRestAdminAnswer struct {
+	Items []RestAdminAnswer `json:"items"`
 
 	// Page Example: 1
 	Page int `json:"page"`
@@ -2099,9 +1932,9 @@ type RestListLinksWebhookDelivery struct {
 	Total int `json:"total"`
 }
 
-// RestListRestAdminAnswer defines model for rest.List-rest_AdminAnswer.
-type RestListRestAdminAnswer struct {
-	Items []RestAdminAnswer `json:"items"`
+// RestListRestAuditRecord defines model for rest.List-rest_AuditRecord.
+type RestListRestAuditRecord struct {
+	Items []RestAuditRecord `json:"items"`
 
 	// Page Example: 1
 	Page int `json:"page"`
@@ -2183,6 +2016,20 @@ type RestListRestServiceAnswer struct {
 	Total int `json:"total"`
 }
 
+// RestListRestWebhookDelivery defines model for rest.List-rest_WebhookDelivery.
+type RestListRestWebhookDelivery struct {
+	Items []RestWebhookDelivery `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
 // RestLoginRequest defines model for rest.LoginRequest.
 type RestLoginRequest struct {
 	// Email Example: admin@example.com
@@ -2219,6 +2066,56 @@ type RestMembershipAnswer struct {
 type RestMembershipPatch struct {
 	// Permissions Example: ["sso","invoices"]
 	Permissions []string `json:"permissions"`
+}
+
+// RestNewAPICredentialAnswer defines model for rest.NewAPICredentialAnswer.
+type RestNewAPICredentialAnswer struct {
+	CreatedAt string `json:"created_at"`
+
+	// CreatedBy Example: 1
+	CreatedBy int `json:"created_by"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Identifier Example: ak_3bV9cXq1tT0Wm4Fz
+	Identifier string  `json:"identifier"`
+	LastUsedAt *string `json:"last_used_at"`
+
+	// Name Example: Billing portal
+	Name string `json:"name"`
+
+	// Permissions Example: ["create_sso_token"]
+	Permissions []string `json:"permissions"`
+	RevokedAt   *string  `json:"revoked_at"`
+
+	// Secret Example: 3Wq0x9...shown only once
+	Secret string `json:"secret"`
+}
+
+// RestNewWebhookAnswer defines model for rest.NewWebhookAnswer.
+type RestNewWebhookAnswer struct {
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+
+	// Description Example: Helpdesk
+	Description string `json:"description"`
+
+	// Events Example: ["sso.redeemed"]
+	Events []string `json:"events"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Secret Secret signs every delivery (Standard Webhooks: whsec_ and the
+	// base64 key).
+	//
+	// Example: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+	Secret    string `json:"secret"`
+	UpdatedAt string `json:"updated_at"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url string `json:"url"`
 }
 
 // RestOwnerInput defines model for rest.OwnerInput.
@@ -2760,9 +2657,20 @@ type RestServiceRecord struct {
 // RestServiceRecordStatus Example: Active
 type RestServiceRecordStatus string
 
+// RestSigningKeyInfo defines model for rest.SigningKeyInfo.
+type RestSigningKeyInfo struct {
+	// Active Example: true
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+
+	// Kid Example: Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M
+	Kid       string  `json:"kid"`
+	RetiredAt *string `json:"retired_at"`
+}
+
 // RestSigningKeysAnswer defines model for rest.SigningKeysAnswer.
 type RestSigningKeysAnswer struct {
-	Keys []LinksSigningKeyInfo `json:"keys"`
+	Keys []RestSigningKeyInfo `json:"keys"`
 }
 
 // RestSupportAnswer defines model for rest.SupportAnswer.
@@ -2788,6 +2696,98 @@ type RestUserAnswer struct {
 	// Name Example: Jane Doe
 	Name      string `json:"name"`
 	UpdatedAt string `json:"updated_at"`
+}
+
+// RestWebhookAnswer defines model for rest.WebhookAnswer.
+type RestWebhookAnswer struct {
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+
+	// Description Example: Helpdesk
+	Description string `json:"description"`
+
+	// Events Example: ["sso.redeemed"]
+	Events []string `json:"events"`
+
+	// Id Example: 1
+	Id        int    `json:"id"`
+	UpdatedAt string `json:"updated_at"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url string `json:"url"`
+}
+
+// RestWebhookDelivery defines model for rest.WebhookDelivery.
+type RestWebhookDelivery struct {
+	// Attempts Example: 1
+	Attempts  int    `json:"attempts"`
+	CreatedAt string `json:"created_at"`
+
+	// DurationMs DurationMS is how long the latest attempt took.
+	//
+	// Example: 42
+	DurationMs int `json:"duration_ms"`
+
+	// Error Error is a short reason of the latest failure: never a secret, at
+	// most a few hundred bytes of the receiver's answer.
+	//
+	// Example:
+	Error string `json:"error"`
+
+	// EventType Example: sso.redeemed
+	EventType string `json:"event_type"`
+
+	// Id Example: 1
+	Id            int     `json:"id"`
+	LastAttemptAt *string `json:"last_attempt_at"`
+
+	// MessageId Example: msg_2b7fRrRkYk1lSx3fB9Xx
+	MessageId     string  `json:"message_id"`
+	NextAttemptAt *string `json:"next_attempt_at"`
+
+	// State Example: delivered
+	State RestWebhookDeliveryState `json:"state"`
+
+	// StatusCode StatusCode is the receiver's HTTP status at the latest attempt (0:
+	// none, the connection failed).
+	//
+	// Example: 200
+	StatusCode int `json:"status_code"`
+
+	// WebhookId Example: 1
+	WebhookId int `json:"webhook_id"`
+}
+
+// RestWebhookDeliveryState Example: delivered
+type RestWebhookDeliveryState string
+
+// RestWebhookInput defines model for rest.WebhookInput.
+type RestWebhookInput struct {
+	// Active Active defaults to true.
+	Active *bool `json:"active,omitempty"`
+
+	// Description Example: Helpdesk
+	Description *string `json:"description,omitempty"`
+
+	// Events Example: ["sso.redeemed"]
+	Events []string `json:"events"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url string `json:"url"`
+}
+
+// RestWebhookPatch defines model for rest.WebhookPatch.
+type RestWebhookPatch struct {
+	Active *bool `json:"active,omitempty"`
+
+	// Description Example: Helpdesk
+	Description *string `json:"description,omitempty"`
+
+	// Events Example: ["sso.refused"]
+	Events *[]string `json:"events,omitempty"`
+
+	// Url Example: https://hooks.example.com/applinks
+	Url *string `json:"url,omitempty"`
 }
 
 // GetApiV1AdminsParams defines parameters for GetApiV1Admins.
@@ -3169,10 +3169,10 @@ type PutApiV1ServicesBatchJSONRequestBody = PutApiV1ServicesBatchJSONBody
 type PostApiV1SsoTokensJSONRequestBody = LinksSSOTokenRequest
 
 // PostApiV1WebhooksJSONRequestBody defines body for PostApiV1Webhooks for application/json ContentType.
-type PostApiV1WebhooksJSONRequestBody = LinksWebhookInput
+type PostApiV1WebhooksJSONRequestBody = RestWebhookInput
 
 // PatchApiV1WebhooksIdJSONRequestBody defines body for PatchApiV1WebhooksId for application/json ContentType.
-type PatchApiV1WebhooksIdJSONRequestBody = LinksWebhookPatch
+type PatchApiV1WebhooksIdJSONRequestBody = RestWebhookPatch
 
 // PostSsoCpanelTokenFormdataRequestBody defines body for PostSsoCpanelToken for application/x-www-form-urlencoded ContentType.
 type PostSsoCpanelTokenFormdataRequestBody PostSsoCpanelTokenFormdataBody
@@ -11936,13 +11936,13 @@ type GetApiV1ApiCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksAPICredential
+	JSON200 *[]RestAPICredentialAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApiCredentialsResponse) GetJSON200() *[]LinksAPICredential {
+func (r GetApiV1ApiCredentialsResponse) GetJSON200() *[]RestAPICredentialAnswer {
 	return r.JSON200
 }
 
@@ -11984,7 +11984,7 @@ type PostApiV1ApiCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksNewAPICredential
+	JSON201 *RestNewAPICredentialAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11992,7 +11992,7 @@ type PostApiV1ApiCredentialsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ApiCredentialsResponse) GetJSON201() *LinksNewAPICredential {
+func (r PostApiV1ApiCredentialsResponse) GetJSON201() *RestNewAPICredentialAnswer {
 	return r.JSON201
 }
 
@@ -12830,7 +12830,7 @@ type GetApiV1AuditResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksAuditRecord
+	JSON200 *RestListRestAuditRecord
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -12840,7 +12840,7 @@ type GetApiV1AuditResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AuditResponse) GetJSON200() *RestListLinksAuditRecord {
+func (r GetApiV1AuditResponse) GetJSON200() *RestListRestAuditRecord {
 	return r.JSON200
 }
 
@@ -13737,7 +13737,7 @@ type GetApiV1PortalActivityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksAuditRecord
+	JSON200 *RestListRestAuditRecord
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -13745,7 +13745,7 @@ type GetApiV1PortalActivityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalActivityResponse) GetJSON200() *RestListLinksAuditRecord {
+func (r GetApiV1PortalActivityResponse) GetJSON200() *RestListRestAuditRecord {
 	return r.JSON200
 }
 
@@ -16118,13 +16118,13 @@ type GetApiV1WebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksWebhook
+	JSON200 *[]RestWebhookAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1WebhooksResponse) GetJSON200() *[]LinksWebhook {
+func (r GetApiV1WebhooksResponse) GetJSON200() *[]RestWebhookAnswer {
 	return r.JSON200
 }
 
@@ -16166,7 +16166,7 @@ type PostApiV1WebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksNewWebhook
+	JSON201 *RestNewWebhookAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16174,7 +16174,7 @@ type PostApiV1WebhooksResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1WebhooksResponse) GetJSON201() *LinksNewWebhook {
+func (r PostApiV1WebhooksResponse) GetJSON201() *RestNewWebhookAnswer {
 	return r.JSON201
 }
 
@@ -16269,7 +16269,7 @@ type GetApiV1WebhooksIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksWebhook
+	JSON200 *RestWebhookAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -16277,7 +16277,7 @@ type GetApiV1WebhooksIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1WebhooksIdResponse) GetJSON200() *LinksWebhook {
+func (r GetApiV1WebhooksIdResponse) GetJSON200() *RestWebhookAnswer {
 	return r.JSON200
 }
 
@@ -16324,7 +16324,7 @@ type PatchApiV1WebhooksIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksWebhook
+	JSON200 *RestWebhookAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16334,7 +16334,7 @@ type PatchApiV1WebhooksIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1WebhooksIdResponse) GetJSON200() *LinksWebhook {
+func (r PatchApiV1WebhooksIdResponse) GetJSON200() *RestWebhookAnswer {
 	return r.JSON200
 }
 
@@ -16386,7 +16386,7 @@ type GetApiV1WebhooksIdDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksWebhookDelivery
+	JSON200 *RestListRestWebhookDelivery
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16396,7 +16396,7 @@ type GetApiV1WebhooksIdDeliveriesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON200() *RestListLinksWebhookDelivery {
+func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON200() *RestListRestWebhookDelivery {
 	return r.JSON200
 }
 
@@ -16448,7 +16448,7 @@ type PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksWebhookDelivery
+	JSON202 *RestWebhookDelivery
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -16456,7 +16456,7 @@ type PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetJSON202() *LinksWebhookDelivery {
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetJSON202() *RestWebhookDelivery {
 	return r.JSON202
 }
 
@@ -16503,7 +16503,7 @@ type PostApiV1WebhooksIdTestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksWebhookDelivery
+	JSON200 *RestWebhookDelivery
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -16511,7 +16511,7 @@ type PostApiV1WebhooksIdTestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostApiV1WebhooksIdTestResponse) GetJSON200() *LinksWebhookDelivery {
+func (r PostApiV1WebhooksIdTestResponse) GetJSON200() *RestWebhookDelivery {
 	return r.JSON200
 }
 
@@ -18811,7 +18811,7 @@ func ParseGetApiV1ApiCredentialsResponse(rsp *http.Response) (*GetApiV1ApiCreden
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksAPICredential
+		var dest []RestAPICredentialAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18844,7 +18844,7 @@ func ParsePostApiV1ApiCredentialsResponse(rsp *http.Response) (*PostApiV1ApiCred
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksNewAPICredential
+		var dest RestNewAPICredentialAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19468,7 +19468,7 @@ func ParseGetApiV1AuditResponse(rsp *http.Response) (*GetApiV1AuditResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksAuditRecord
+		var dest RestListRestAuditRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20129,7 +20129,7 @@ func ParseGetApiV1PortalActivityResponse(rsp *http.Response) (*GetApiV1PortalAct
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksAuditRecord
+		var dest RestListRestAuditRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21907,7 +21907,7 @@ func ParseGetApiV1WebhooksResponse(rsp *http.Response) (*GetApiV1WebhooksRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksWebhook
+		var dest []RestWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21940,7 +21940,7 @@ func ParsePostApiV1WebhooksResponse(rsp *http.Response) (*PostApiV1WebhooksRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksNewWebhook
+		var dest RestNewWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22016,7 +22016,7 @@ func ParseGetApiV1WebhooksIdResponse(rsp *http.Response) (*GetApiV1WebhooksIdRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksWebhook
+		var dest RestWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22056,7 +22056,7 @@ func ParsePatchApiV1WebhooksIdResponse(rsp *http.Response) (*PatchApiV1WebhooksI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksWebhook
+		var dest RestWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22103,7 +22103,7 @@ func ParseGetApiV1WebhooksIdDeliveriesResponse(rsp *http.Response) (*GetApiV1Web
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksWebhookDelivery
+		var dest RestListRestWebhookDelivery
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22150,7 +22150,7 @@ func ParsePostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse(rsp *http.Res
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksWebhookDelivery
+		var dest RestWebhookDelivery
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22190,7 +22190,7 @@ func ParsePostApiV1WebhooksIdTestResponse(rsp *http.Response) (*PostApiV1Webhook
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksWebhookDelivery
+		var dest RestWebhookDelivery
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -139,14 +139,14 @@ var AllCredentialPermissions = []string{CredPermCreateSSOToken}
 // APICredential is a trusted application. Its secret is shown once, when it
 // is created, and stored only as a hash.
 type APICredential struct {
-	ID          int64      `json:"id" example:"1"`
-	Name        string     `json:"name" example:"Billing portal"`
-	Identifier  string     `json:"identifier" example:"ak_3bV9cXq1tT0Wm4Fz"`
-	Permissions []string   `json:"permissions" example:"create_sso_token"`
-	CreatedBy   int64      `json:"created_by" example:"1"`
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Identifier  string     `json:"identifier"`
+	Permissions []string   `json:"permissions"`
+	CreatedBy   int64      `json:"created_by"`
 	CreatedAt   time.Time  `json:"created_at"`
-	LastUsedAt  *time.Time `json:"last_used_at" extensions:"x-nullable"`
-	RevokedAt   *time.Time `json:"revoked_at" extensions:"x-nullable"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
 }
 
 // Has reports whether the credential grants the permission.
@@ -178,5 +178,5 @@ type SSOTokenAnswer struct {
 // NewAPICredential is a created API credential with its secret, shown once.
 type NewAPICredential struct {
 	APICredential
-	Secret string `json:"secret" example:"3Wq0x9...shown only once"`
+	Secret string `json:"secret"`
 }

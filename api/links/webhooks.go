@@ -38,10 +38,10 @@ const MaxWebhookURLLength = 2000
 
 // Webhook is a subscription: where events of the chosen types are POSTed.
 type Webhook struct {
-	ID          int64     `json:"id" example:"1"`
-	URL         string    `json:"url" example:"https://hooks.example.com/applinks"`
-	Description string    `json:"description" example:"Helpdesk"`
-	Events      []string  `json:"events" example:"sso.redeemed"`
+	ID          int64     `json:"id"`
+	URL         string    `json:"url"`
+	Description string    `json:"description"`
+	Events      []string  `json:"events"`
 	Active      bool      `json:"active"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -53,23 +53,23 @@ type NewWebhook struct {
 	Webhook
 	// Secret signs every delivery (Standard Webhooks: whsec_ and the
 	// base64 key).
-	Secret string `json:"secret" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
+	Secret string `json:"secret"`
 }
 
 // WebhookInput creates a subscription.
 type WebhookInput struct {
-	URL         string   `json:"url" example:"https://hooks.example.com/applinks"`
-	Description string   `json:"description,omitempty" example:"Helpdesk"`
-	Events      []string `json:"events" example:"sso.redeemed"`
+	URL         string   `json:"url"`
+	Description string   `json:"description,omitempty"`
+	Events      []string `json:"events"`
 	// Active defaults to true.
 	Active *bool `json:"active,omitempty"`
 }
 
 // WebhookPatch changes a subscription; absent fields stay.
 type WebhookPatch struct {
-	URL         *string  `json:"url,omitempty" example:"https://hooks.example.com/applinks"`
-	Description *string  `json:"description,omitempty" example:"Helpdesk"`
-	Events      []string `json:"events,omitempty" example:"sso.refused"`
+	URL         *string  `json:"url,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	Events      []string `json:"events,omitempty"`
 	Active      *bool    `json:"active,omitempty"`
 }
 
@@ -77,23 +77,23 @@ type WebhookPatch struct {
 // its latest attempt. A redelivery is a new delivery with the same
 // MessageID (the webhook-id header), so receivers drop the duplicate.
 type WebhookDelivery struct {
-	ID        int64  `json:"id" example:"1"`
-	WebhookID int64  `json:"webhook_id" example:"1"`
-	MessageID string `json:"message_id" example:"msg_2b7fRrRkYk1lSx3fB9Xx"`
-	EventType string `json:"event_type" example:"sso.redeemed"`
-	State     string `json:"state" example:"delivered" enums:"pending,delivered,failed"`
-	Attempts  int    `json:"attempts" example:"1"`
+	ID        int64  `json:"id"`
+	WebhookID int64  `json:"webhook_id"`
+	MessageID string `json:"message_id"`
+	EventType string `json:"event_type"`
+	State     string `json:"state"`
+	Attempts  int    `json:"attempts"`
 	// StatusCode is the receiver's HTTP status at the latest attempt (0:
 	// none, the connection failed).
-	StatusCode int `json:"status_code" example:"200"`
+	StatusCode int `json:"status_code"`
 	// DurationMS is how long the latest attempt took.
-	DurationMS int64 `json:"duration_ms" example:"42"`
+	DurationMS int64 `json:"duration_ms"`
 	// Error is a short reason of the latest failure: never a secret, at
 	// most a few hundred bytes of the receiver's answer.
-	Error         string     `json:"error" example:""`
-	NextAttemptAt *time.Time `json:"next_attempt_at" extensions:"x-nullable"`
+	Error         string     `json:"error"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
 	CreatedAt     time.Time  `json:"created_at"`
-	LastAttemptAt *time.Time `json:"last_attempt_at" extensions:"x-nullable"`
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
 }
 
 // WebhookEvent is something that happened, to be sent to every active

@@ -159,7 +159,7 @@ func (h *portalAPI) portalEvents(c echo.Context) error {
 //	@Produce		json
 //	@Param			page		query		int	false	"page, from 1"
 //	@Param			per_page	query		int	false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.AuditRecord]
+//	@Success		200			{object}	List[AuditRecord]
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
 //	@Router			/api/v1/portal/activity [get]
@@ -173,5 +173,5 @@ func (h *portalAPI) portalAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(toAuditRecords(items), total, p))
 }

@@ -255,7 +255,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.APICredential"][];
+                        "application/json": components["schemas"]["rest.APICredentialAnswer"][];
                     };
                 };
                 /** @description Forbidden */
@@ -294,7 +294,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.NewAPICredential"];
+                        "application/json": components["schemas"]["rest.NewAPICredentialAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1303,7 +1303,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_AuditRecord"];
+                        "application/json": components["schemas"]["rest.List-rest_AuditRecord"];
                     };
                 };
                 /** @description Bad Request */
@@ -2248,7 +2248,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_AuditRecord"];
+                        "application/json": components["schemas"]["rest.List-rest_AuditRecord"];
                     };
                 };
                 /** @description Unauthorized */
@@ -4758,7 +4758,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Webhook"][];
+                        "application/json": components["schemas"]["rest.WebhookAnswer"][];
                     };
                 };
                 /** @description Forbidden */
@@ -4787,7 +4787,7 @@ export interface paths {
             /** @description The subscription */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.WebhookInput"];
+                    "application/json": components["schemas"]["rest.WebhookInput"];
                 };
             };
             responses: {
@@ -4797,7 +4797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.NewWebhook"];
+                        "application/json": components["schemas"]["rest.NewWebhookAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4852,7 +4852,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Webhook"];
+                        "application/json": components["schemas"]["rest.WebhookAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -4939,7 +4939,7 @@ export interface paths {
             /** @description The changes */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.WebhookPatch"];
+                    "application/json": components["schemas"]["rest.WebhookPatch"];
                 };
             };
             responses: {
@@ -4949,7 +4949,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Webhook"];
+                        "application/json": components["schemas"]["rest.WebhookAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -5017,7 +5017,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_WebhookDelivery"];
+                        "application/json": components["schemas"]["rest.List-rest_WebhookDelivery"];
                     };
                 };
                 /** @description Bad Request */
@@ -5090,7 +5090,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.WebhookDelivery"];
+                        "application/json": components["schemas"]["rest.WebhookDelivery"];
                     };
                 };
                 /** @description Forbidden */
@@ -5150,7 +5150,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.WebhookDelivery"];
+                        "application/json": components["schemas"]["rest.WebhookDelivery"];
                     };
                 };
                 /** @description Forbidden */
@@ -5531,25 +5531,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        "links.APICredential": {
-            created_at: string;
-            /** @example 1 */
-            created_by: number;
-            /** @example 1 */
-            id: number;
-            /** @example ak_3bV9cXq1tT0Wm4Fz */
-            identifier: string;
-            last_used_at: string | null;
-            /** @example Billing portal */
-            name: string;
-            /**
-             * @example [
-             *       "create_sso_token"
-             *     ]
-             */
-            permissions: string[];
-            revoked_at: string | null;
-        };
         "links.ApplicationStatus": {
             /** @example 40 */
             accounts_done: number;
@@ -5595,42 +5576,6 @@ export interface components {
             /** @example cPanel & WHM */
             name: string;
             status: components["schemas"]["links.ApplicationStatus"];
-        };
-        "links.AuditRecord": {
-            /**
-             * @example update
-             * @enum {string}
-             */
-            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair" | "rotate" | "redeliver" | "sync" | "retry" | "verify";
-            /** @example 1 */
-            actor_id: number;
-            /**
-             * @example admin
-             * @enum {string}
-             */
-            actor_kind: "admin" | "api_credential" | "user";
-            /** @example admin@example.com */
-            actor_name: string;
-            after: {
-                [key: string]: unknown;
-            } | null;
-            before: {
-                [key: string]: unknown;
-            } | null;
-            /** @example 12 */
-            client_id: number | null;
-            /** @example 1 */
-            id: number;
-            /** @example 203.0.113.7 */
-            ip: string;
-            /**
-             * @example server
-             * @enum {string}
-             */
-            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application" | "signing_key" | "webhook" | "import";
-            /** @example 3 */
-            resource_id: string;
-            time: string;
         };
         "links.BatchItemError": {
             /** @example invalid */
@@ -5885,50 +5830,6 @@ export interface components {
             service_id: number | null;
             time: string;
         };
-        "links.NewAPICredential": {
-            created_at: string;
-            /** @example 1 */
-            created_by: number;
-            /** @example 1 */
-            id: number;
-            /** @example ak_3bV9cXq1tT0Wm4Fz */
-            identifier: string;
-            last_used_at: string | null;
-            /** @example Billing portal */
-            name: string;
-            /**
-             * @example [
-             *       "create_sso_token"
-             *     ]
-             */
-            permissions: string[];
-            revoked_at: string | null;
-            /** @example 3Wq0x9...shown only once */
-            secret: string;
-        };
-        "links.NewWebhook": {
-            active: boolean;
-            created_at: string;
-            /** @example Helpdesk */
-            description: string;
-            /**
-             * @example [
-             *       "sso.redeemed"
-             *     ]
-             */
-            events: string[];
-            /** @example 1 */
-            id: number;
-            /**
-             * @description Secret signs every delivery (Standard Webhooks: whsec_ and the
-             *     base64 key).
-             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-             */
-            secret: string;
-            updated_at: string;
-            /** @example https://hooks.example.com/applinks */
-            url: string;
-        };
         "links.Operation": {
             /** @example 40 */
             accounts_done: number;
@@ -6061,14 +5962,6 @@ export interface components {
             /** @example acme */
             username?: string;
         };
-        "links.SigningKeyInfo": {
-            /** @example true */
-            active: boolean;
-            created_at: string;
-            /** @example Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M */
-            kid: string;
-            retired_at: string | null;
-        };
         "links.SSOEvent": {
             /** @example 1 */
             client_id: number | null;
@@ -6126,87 +6019,6 @@ export interface components {
             /** @example 0 */
             user_id?: number;
         };
-        "links.Webhook": {
-            active: boolean;
-            created_at: string;
-            /** @example Helpdesk */
-            description: string;
-            /**
-             * @example [
-             *       "sso.redeemed"
-             *     ]
-             */
-            events: string[];
-            /** @example 1 */
-            id: number;
-            updated_at: string;
-            /** @example https://hooks.example.com/applinks */
-            url: string;
-        };
-        "links.WebhookDelivery": {
-            /** @example 1 */
-            attempts: number;
-            created_at: string;
-            /**
-             * @description DurationMS is how long the latest attempt took.
-             * @example 42
-             */
-            duration_ms: number;
-            /**
-             * @description Error is a short reason of the latest failure: never a secret, at
-             *     most a few hundred bytes of the receiver's answer.
-             * @example
-             */
-            error: string;
-            /** @example sso.redeemed */
-            event_type: string;
-            /** @example 1 */
-            id: number;
-            last_attempt_at: string | null;
-            /** @example msg_2b7fRrRkYk1lSx3fB9Xx */
-            message_id: string;
-            next_attempt_at: string | null;
-            /**
-             * @example delivered
-             * @enum {string}
-             */
-            state: "pending" | "delivered" | "failed";
-            /**
-             * @description StatusCode is the receiver's HTTP status at the latest attempt (0:
-             *     none, the connection failed).
-             * @example 200
-             */
-            status_code: number;
-            /** @example 1 */
-            webhook_id: number;
-        };
-        "links.WebhookInput": {
-            /** @description Active defaults to true. */
-            active?: boolean;
-            /** @example Helpdesk */
-            description?: string;
-            /**
-             * @example [
-             *       "sso.redeemed"
-             *     ]
-             */
-            events: string[];
-            /** @example https://hooks.example.com/applinks */
-            url: string;
-        };
-        "links.WebhookPatch": {
-            active?: boolean;
-            /** @example Helpdesk */
-            description?: string;
-            /**
-             * @example [
-             *       "sso.refused"
-             *     ]
-             */
-            events?: string[];
-            /** @example https://hooks.example.com/applinks */
-            url?: string;
-        };
         "rest.AdminAnswer": {
             /** @example true */
             active: boolean;
@@ -6239,6 +6051,61 @@ export interface components {
             name?: string;
             password?: string;
             role_id?: number;
+        };
+        "rest.APICredentialAnswer": {
+            created_at: string;
+            /** @example 1 */
+            created_by: number;
+            /** @example 1 */
+            id: number;
+            /** @example ak_3bV9cXq1tT0Wm4Fz */
+            identifier: string;
+            last_used_at: string | null;
+            /** @example Billing portal */
+            name: string;
+            /**
+             * @example [
+             *       "create_sso_token"
+             *     ]
+             */
+            permissions: string[];
+            revoked_at: string | null;
+        };
+        "rest.AuditRecord": {
+            /**
+             * @example update
+             * @enum {string}
+             */
+            action: "create" | "update" | "delete" | "revoke" | "enable" | "disable" | "configure" | "repair" | "rotate" | "redeliver" | "sync" | "retry" | "verify";
+            /** @example 1 */
+            actor_id: number;
+            /**
+             * @example admin
+             * @enum {string}
+             */
+            actor_kind: "admin" | "api_credential" | "user";
+            /** @example admin@example.com */
+            actor_name: string;
+            after: {
+                [key: string]: unknown;
+            } | null;
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @example 12 */
+            client_id: number | null;
+            /** @example 1 */
+            id: number;
+            /** @example 203.0.113.7 */
+            ip: string;
+            /**
+             * @example server
+             * @enum {string}
+             */
+            resource: "server" | "client" | "user" | "membership" | "service" | "role" | "admin" | "api_credential" | "application" | "signing_key" | "webhook" | "import";
+            /** @example 3 */
+            resource_id: string;
+            time: string;
         };
         "rest.ClickAnswer": {
             /** @example https://billing.example.com/sso/redeem?access_token=q1Zx... */
@@ -6356,15 +6223,6 @@ export interface components {
             links: components["schemas"]["links.Link"][];
             operation: components["schemas"]["links.Operation"] | null;
         };
-        "rest.List-links_AuditRecord": {
-            items: components["schemas"]["links.AuditRecord"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
-        };
         "rest.List-links_LogEntry": {
             items: components["schemas"]["links.LogEntry"][];
             /** @example 1 */
@@ -6392,8 +6250,8 @@ export interface components {
             /** @example 1 */
             total: number;
         };
-        "rest.List-links_WebhookDelivery": {
-            items: components["schemas"]["links.WebhookDelivery"][];
+        "rest.List-rest_AdminAnswer": {
+            items: components["schemas"]["rest.AdminAnswer"][];
             /** @example 1 */
             page: number;
             /** @example 50 */
@@ -6401,8 +6259,8 @@ export interface components {
             /** @example 1 */
             total: number;
         };
-        "rest.List-rest_AdminAnswer": {
-            items: components["schemas"]["rest.AdminAnswer"][];
+        "rest.List-rest_AuditRecord": {
+            items: components["schemas"]["rest.AuditRecord"][];
             /** @example 1 */
             page: number;
             /** @example 50 */
@@ -6455,6 +6313,15 @@ export interface components {
             /** @example 1 */
             total: number;
         };
+        "rest.List-rest_WebhookDelivery": {
+            items: components["schemas"]["rest.WebhookDelivery"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
         "rest.LoginRequest": {
             /** @example admin@example.com */
             email: string;
@@ -6489,6 +6356,50 @@ export interface components {
              *     ]
              */
             permissions: string[];
+        };
+        "rest.NewAPICredentialAnswer": {
+            created_at: string;
+            /** @example 1 */
+            created_by: number;
+            /** @example 1 */
+            id: number;
+            /** @example ak_3bV9cXq1tT0Wm4Fz */
+            identifier: string;
+            last_used_at: string | null;
+            /** @example Billing portal */
+            name: string;
+            /**
+             * @example [
+             *       "create_sso_token"
+             *     ]
+             */
+            permissions: string[];
+            revoked_at: string | null;
+            /** @example 3Wq0x9...shown only once */
+            secret: string;
+        };
+        "rest.NewWebhookAnswer": {
+            active: boolean;
+            created_at: string;
+            /** @example Helpdesk */
+            description: string;
+            /**
+             * @example [
+             *       "sso.redeemed"
+             *     ]
+             */
+            events: string[];
+            /** @example 1 */
+            id: number;
+            /**
+             * @description Secret signs every delivery (Standard Webhooks: whsec_ and the
+             *     base64 key).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            updated_at: string;
+            /** @example https://hooks.example.com/applinks */
+            url: string;
         };
         "rest.OwnerInput": {
             /** @example jane@acme.test */
@@ -6921,8 +6832,16 @@ export interface components {
             /** @example acme */
             username: string;
         };
+        "rest.SigningKeyInfo": {
+            /** @example true */
+            active: boolean;
+            created_at: string;
+            /** @example Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M */
+            kid: string;
+            retired_at: string | null;
+        };
         "rest.SigningKeysAnswer": {
-            keys: components["schemas"]["links.SigningKeyInfo"][];
+            keys: components["schemas"]["rest.SigningKeyInfo"][];
         };
         "rest.SSOSourceSeen": {
             /**
@@ -6955,6 +6874,87 @@ export interface components {
             /** @example Jane Doe */
             name: string;
             updated_at: string;
+        };
+        "rest.WebhookAnswer": {
+            active: boolean;
+            created_at: string;
+            /** @example Helpdesk */
+            description: string;
+            /**
+             * @example [
+             *       "sso.redeemed"
+             *     ]
+             */
+            events: string[];
+            /** @example 1 */
+            id: number;
+            updated_at: string;
+            /** @example https://hooks.example.com/applinks */
+            url: string;
+        };
+        "rest.WebhookDelivery": {
+            /** @example 1 */
+            attempts: number;
+            created_at: string;
+            /**
+             * @description DurationMS is how long the latest attempt took.
+             * @example 42
+             */
+            duration_ms: number;
+            /**
+             * @description Error is a short reason of the latest failure: never a secret, at
+             *     most a few hundred bytes of the receiver's answer.
+             * @example
+             */
+            error: string;
+            /** @example sso.redeemed */
+            event_type: string;
+            /** @example 1 */
+            id: number;
+            last_attempt_at: string | null;
+            /** @example msg_2b7fRrRkYk1lSx3fB9Xx */
+            message_id: string;
+            next_attempt_at: string | null;
+            /**
+             * @example delivered
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed";
+            /**
+             * @description StatusCode is the receiver's HTTP status at the latest attempt (0:
+             *     none, the connection failed).
+             * @example 200
+             */
+            status_code: number;
+            /** @example 1 */
+            webhook_id: number;
+        };
+        "rest.WebhookInput": {
+            /** @description Active defaults to true. */
+            active?: boolean;
+            /** @example Helpdesk */
+            description?: string;
+            /**
+             * @example [
+             *       "sso.redeemed"
+             *     ]
+             */
+            events: string[];
+            /** @example https://hooks.example.com/applinks */
+            url: string;
+        };
+        "rest.WebhookPatch": {
+            active?: boolean;
+            /** @example Helpdesk */
+            description?: string;
+            /**
+             * @example [
+             *       "sso.refused"
+             *     ]
+             */
+            events?: string[];
+            /** @example https://hooks.example.com/applinks */
+            url?: string;
         };
     };
     responses: never;

@@ -12,8 +12,8 @@ import { errorMessage } from '@/lib/api-error';
 import { useDeliveries } from '../api/get-deliveries';
 import { useRedeliver } from '../api/redeliver';
 
-type Webhook = Schema<'links.Webhook'>;
-type DeliveryPage = Schema<'rest.List-links_WebhookDelivery'>;
+type Webhook = Schema<'rest.WebhookAnswer'>;
+type DeliveryPage = Schema<'rest.List-rest_WebhookDelivery'>;
 
 const STATE_TONE: Record<string, BadgeTone> = {
   delivered: 'success',
