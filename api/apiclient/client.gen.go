@@ -43,117 +43,6 @@ func (e LinksApplicationStatusState) Valid() bool {
 	}
 }
 
-// Defines values for LinksBatchItemResultResult.
-const (
-	LinksBatchItemResultResultCreated   LinksBatchItemResultResult = "created"
-	LinksBatchItemResultResultError     LinksBatchItemResultResult = "error"
-	LinksBatchItemResultResultUnchanged LinksBatchItemResultResult = "unchanged"
-	LinksBatchItemResultResultUpdated   LinksBatchItemResultResult = "updated"
-)
-
-// Valid indicates whether the value is a known member of the LinksBatchItemResultResult enum.
-func (e LinksBatchItemResultResult) Valid() bool {
-	switch e {
-	case LinksBatchItemResultResultCreated:
-		return true
-	case LinksBatchItemResultResultError:
-		return true
-	case LinksBatchItemResultResultUnchanged:
-		return true
-	case LinksBatchItemResultResultUpdated:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksClientBatchItemStatus.
-const (
-	LinksClientBatchItemStatusActive   LinksClientBatchItemStatus = "Active"
-	LinksClientBatchItemStatusClosed   LinksClientBatchItemStatus = "Closed"
-	LinksClientBatchItemStatusInactive LinksClientBatchItemStatus = "Inactive"
-)
-
-// Valid indicates whether the value is a known member of the LinksClientBatchItemStatus enum.
-func (e LinksClientBatchItemStatus) Valid() bool {
-	switch e {
-	case LinksClientBatchItemStatusActive:
-		return true
-	case LinksClientBatchItemStatusClosed:
-		return true
-	case LinksClientBatchItemStatusInactive:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksImportInputMatch.
-const (
-	Email LinksImportInputMatch = "email"
-)
-
-// Valid indicates whether the value is a known member of the LinksImportInputMatch enum.
-func (e LinksImportInputMatch) Valid() bool {
-	switch e {
-	case Email:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksImportJobState.
-const (
-	LinksImportJobStateDone    LinksImportJobState = "done"
-	LinksImportJobStateFailed  LinksImportJobState = "failed"
-	LinksImportJobStateQueued  LinksImportJobState = "queued"
-	LinksImportJobStateRunning LinksImportJobState = "running"
-)
-
-// Valid indicates whether the value is a known member of the LinksImportJobState enum.
-func (e LinksImportJobState) Valid() bool {
-	switch e {
-	case LinksImportJobStateDone:
-		return true
-	case LinksImportJobStateFailed:
-		return true
-	case LinksImportJobStateQueued:
-		return true
-	case LinksImportJobStateRunning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksImportRowKind.
-const (
-	LinksImportRowKindConflict   LinksImportRowKind = "conflict"
-	LinksImportRowKindNewClient  LinksImportRowKind = "new_client"
-	LinksImportRowKindNewService LinksImportRowKind = "new_service"
-	LinksImportRowKindUnchanged  LinksImportRowKind = "unchanged"
-	LinksImportRowKindUpdated    LinksImportRowKind = "updated"
-)
-
-// Valid indicates whether the value is a known member of the LinksImportRowKind enum.
-func (e LinksImportRowKind) Valid() bool {
-	switch e {
-	case LinksImportRowKindConflict:
-		return true
-	case LinksImportRowKindNewClient:
-		return true
-	case LinksImportRowKindNewService:
-		return true
-	case LinksImportRowKindUnchanged:
-		return true
-	case LinksImportRowKindUpdated:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksLinkTarget.
 const (
 	LinksLinkTargetClientArea LinksLinkTarget = "client_area"
@@ -511,33 +400,6 @@ func (e LinksServerTaskState) Valid() bool {
 	}
 }
 
-// Defines values for LinksServiceBatchItemStatus.
-const (
-	LinksServiceBatchItemStatusActive     LinksServiceBatchItemStatus = "Active"
-	LinksServiceBatchItemStatusCancelled  LinksServiceBatchItemStatus = "Cancelled"
-	LinksServiceBatchItemStatusPending    LinksServiceBatchItemStatus = "Pending"
-	LinksServiceBatchItemStatusSuspended  LinksServiceBatchItemStatus = "Suspended"
-	LinksServiceBatchItemStatusTerminated LinksServiceBatchItemStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceBatchItemStatus enum.
-func (e LinksServiceBatchItemStatus) Valid() bool {
-	switch e {
-	case LinksServiceBatchItemStatusActive:
-		return true
-	case LinksServiceBatchItemStatusCancelled:
-		return true
-	case LinksServiceBatchItemStatusPending:
-		return true
-	case LinksServiceBatchItemStatusSuspended:
-		return true
-	case LinksServiceBatchItemStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for RestAuditRecordAction.
 const (
 	RestAuditRecordActionConfigure RestAuditRecordAction = "configure"
@@ -658,6 +520,30 @@ func (e RestAuditRecordResource) Valid() bool {
 	}
 }
 
+// Defines values for RestBatchItemResultResult.
+const (
+	RestBatchItemResultResultCreated   RestBatchItemResultResult = "created"
+	RestBatchItemResultResultError     RestBatchItemResultResult = "error"
+	RestBatchItemResultResultUnchanged RestBatchItemResultResult = "unchanged"
+	RestBatchItemResultResultUpdated   RestBatchItemResultResult = "updated"
+)
+
+// Valid indicates whether the value is a known member of the RestBatchItemResultResult enum.
+func (e RestBatchItemResultResult) Valid() bool {
+	switch e {
+	case RestBatchItemResultResultCreated:
+		return true
+	case RestBatchItemResultResultError:
+		return true
+	case RestBatchItemResultResultUnchanged:
+		return true
+	case RestBatchItemResultResultUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RestClientAnswerStatus.
 const (
 	RestClientAnswerStatusActive   RestClientAnswerStatus = "Active"
@@ -673,6 +559,27 @@ func (e RestClientAnswerStatus) Valid() bool {
 	case RestClientAnswerStatusClosed:
 		return true
 	case RestClientAnswerStatusInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestClientBatchItemStatus.
+const (
+	RestClientBatchItemStatusActive   RestClientBatchItemStatus = "Active"
+	RestClientBatchItemStatusClosed   RestClientBatchItemStatus = "Closed"
+	RestClientBatchItemStatusInactive RestClientBatchItemStatus = "Inactive"
+)
+
+// Valid indicates whether the value is a known member of the RestClientBatchItemStatus enum.
+func (e RestClientBatchItemStatus) Valid() bool {
+	switch e {
+	case RestClientBatchItemStatusActive:
+		return true
+	case RestClientBatchItemStatusClosed:
+		return true
+	case RestClientBatchItemStatusInactive:
 		return true
 	default:
 		return false
@@ -715,6 +622,72 @@ func (e RestClientPatchStatus) Valid() bool {
 	case RestClientPatchStatusClosed:
 		return true
 	case RestClientPatchStatusInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestImportInputMatch.
+const (
+	Email RestImportInputMatch = "email"
+)
+
+// Valid indicates whether the value is a known member of the RestImportInputMatch enum.
+func (e RestImportInputMatch) Valid() bool {
+	switch e {
+	case Email:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestImportJobState.
+const (
+	RestImportJobStateDone    RestImportJobState = "done"
+	RestImportJobStateFailed  RestImportJobState = "failed"
+	RestImportJobStateQueued  RestImportJobState = "queued"
+	RestImportJobStateRunning RestImportJobState = "running"
+)
+
+// Valid indicates whether the value is a known member of the RestImportJobState enum.
+func (e RestImportJobState) Valid() bool {
+	switch e {
+	case RestImportJobStateDone:
+		return true
+	case RestImportJobStateFailed:
+		return true
+	case RestImportJobStateQueued:
+		return true
+	case RestImportJobStateRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestImportRowKind.
+const (
+	RestImportRowKindConflict   RestImportRowKind = "conflict"
+	RestImportRowKindNewClient  RestImportRowKind = "new_client"
+	RestImportRowKindNewService RestImportRowKind = "new_service"
+	RestImportRowKindUnchanged  RestImportRowKind = "unchanged"
+	RestImportRowKindUpdated    RestImportRowKind = "updated"
+)
+
+// Valid indicates whether the value is a known member of the RestImportRowKind enum.
+func (e RestImportRowKind) Valid() bool {
+	switch e {
+	case RestImportRowKindConflict:
+		return true
+	case RestImportRowKindNewClient:
+		return true
+	case RestImportRowKindNewService:
+		return true
+	case RestImportRowKindUnchanged:
+		return true
+	case RestImportRowKindUpdated:
 		return true
 	default:
 		return false
@@ -787,6 +760,33 @@ func (e RestServiceAnswerStatus) Valid() bool {
 	case RestServiceAnswerStatusSuspended:
 		return true
 	case RestServiceAnswerStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceBatchItemStatus.
+const (
+	RestServiceBatchItemStatusActive     RestServiceBatchItemStatus = "Active"
+	RestServiceBatchItemStatusCancelled  RestServiceBatchItemStatus = "Cancelled"
+	RestServiceBatchItemStatusPending    RestServiceBatchItemStatus = "Pending"
+	RestServiceBatchItemStatusSuspended  RestServiceBatchItemStatus = "Suspended"
+	RestServiceBatchItemStatusTerminated RestServiceBatchItemStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceBatchItemStatus enum.
+func (e RestServiceBatchItemStatus) Valid() bool {
+	switch e {
+	case RestServiceBatchItemStatusActive:
+		return true
+	case RestServiceBatchItemStatusCancelled:
+		return true
+	case RestServiceBatchItemStatusPending:
+		return true
+	case RestServiceBatchItemStatusSuspended:
+		return true
+	case RestServiceBatchItemStatusTerminated:
 		return true
 	default:
 		return false
@@ -1014,224 +1014,6 @@ type LinksApplicationView struct {
 	Name   string                 `json:"name"`
 	Status LinksApplicationStatus `json:"status"`
 }
-
-// LinksBatchItemError defines model for links.BatchItemError.
-type LinksBatchItemError struct {
-	// Code Example: invalid
-	Code string `json:"code"`
-
-	// Field Example: items[3].username
-	Field string `json:"field"`
-
-	// Message Example: The username must be a cPanel account name.
-	Message string `json:"message"`
-}
-
-// LinksBatchItemResult defines model for links.BatchItemResult.
-type LinksBatchItemResult struct {
-	Error *LinksBatchItemError `json:"error"`
-
-	// ExternalId Example: svc-5001
-	ExternalId string `json:"external_id"`
-
-	// Id ID is the client's or service's id; null for an item in error.
-	//
-	// Example: 42
-	Id *int `json:"id"`
-
-	// Index Example: 0
-	Index int `json:"index"`
-
-	// Result Example: created
-	Result LinksBatchItemResultResult `json:"result"`
-}
-
-// LinksBatchItemResultResult Example: created
-type LinksBatchItemResultResult string
-
-// LinksBatchOwnerInput defines model for links.BatchOwnerInput.
-type LinksBatchOwnerInput struct {
-	// Email Example: jane@acme.test
-	Email string `json:"email"`
-
-	// Name Example: Jane Doe
-	Name string `json:"name"`
-
-	// Password Example:
-	Password *string `json:"password,omitempty"`
-}
-
-// LinksBatchResult defines model for links.BatchResult.
-type LinksBatchResult struct {
-	// Applied Example: true
-	Applied bool `json:"applied"`
-
-	// Created Example: 2
-	Created int `json:"created"`
-
-	// Errors Example: 1
-	Errors int                    `json:"errors"`
-	Items  []LinksBatchItemResult `json:"items"`
-
-	// Unchanged Example: 996
-	Unchanged int `json:"unchanged"`
-
-	// Updated Example: 1
-	Updated int `json:"updated"`
-}
-
-// LinksClientBatchItem defines model for links.ClientBatchItem.
-type LinksClientBatchItem struct {
-	// AllowSso Example: true
-	AllowSso *bool `json:"allow_sso,omitempty"`
-
-	// Email Example: billing@acme.test
-	Email string `json:"email"`
-
-	// ExternalId Example: cust-1001
-	ExternalId string `json:"external_id"`
-
-	// Name Example: Acme Ltd
-	Name  string                `json:"name"`
-	Owner *LinksBatchOwnerInput `json:"owner,omitempty"`
-
-	// Status Example: Active
-	Status *LinksClientBatchItemStatus `json:"status,omitempty"`
-}
-
-// LinksClientBatchItemStatus Example: Active
-type LinksClientBatchItemStatus string
-
-// LinksImportInput defines model for links.ImportInput.
-type LinksImportInput struct {
-	// DryRun Example: true
-	DryRun *bool `json:"dry_run,omitempty"`
-
-	// Match Match is how an account finds its client: "email" (the default and
-	// only rule) matches its contact e-mail with a client owner's e-mail.
-	//
-	// Example: email
-	Match *LinksImportInputMatch `json:"match,omitempty"`
-}
-
-// LinksImportInputMatch Match is how an account finds its client: "email" (the default and
-// only rule) matches its contact e-mail with a client owner's e-mail.
-//
-// Example: email
-type LinksImportInputMatch string
-
-// LinksImportJob defines model for links.ImportJob.
-type LinksImportJob struct {
-	// ConflictRows ConflictRows are the first 100 accounts not imported (MaxImportRows),
-	// each with its reason.
-	ConflictRows []LinksImportRow `json:"conflict_rows"`
-
-	// Conflicts Example: 2
-	Conflicts int    `json:"conflicts"`
-	CreatedAt string `json:"created_at"`
-
-	// Done Example: 500
-	Done int `json:"done"`
-
-	// Error Error says why a failed job stopped; empty otherwise.
-	//
-	// Example:
-	Error      *string `json:"error,omitempty"`
-	FinishedAt *string `json:"finished_at"`
-
-	// Id Example: 7
-	Id int `json:"id"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// NewClients Example: 450
-	NewClients int `json:"new_clients"`
-
-	// NewServices Example: 30
-	NewServices int `json:"new_services"`
-
-	// ServerId Example: 3
-	ServerId  int     `json:"server_id"`
-	StartedAt *string `json:"started_at"`
-
-	// StartedBy StartedBy names who started the job (an e-mail or a credential name).
-	//
-	// Example: admin@example.com
-	StartedBy string `json:"started_by"`
-
-	// State Example: running
-	State LinksImportJobState `json:"state"`
-
-	// Total Total is how many accounts the server listed; Done how many of them
-	// are applied so far (the five counts add up to Done).
-	//
-	// Example: 1200
-	Total int `json:"total"`
-
-	// Unchanged Example: 8
-	Unchanged int `json:"unchanged"`
-
-	// Updated Example: 10
-	Updated int `json:"updated"`
-}
-
-// LinksImportJobState Example: running
-type LinksImportJobState string
-
-// LinksImportResult defines model for links.ImportResult.
-type LinksImportResult struct {
-	// Accounts Example: 120
-	Accounts int `json:"accounts"`
-
-	// Conflicts Example: 2
-	Conflicts int  `json:"conflicts"`
-	DryRun    bool `json:"dry_run"`
-
-	// Message Message says, when the server lists no account, that there was
-	// nothing to import.
-	//
-	// Example:
-	Message *string `json:"message,omitempty"`
-
-	// NewClients Example: 100
-	NewClients int `json:"new_clients"`
-
-	// NewServices Example: 15
-	NewServices int              `json:"new_services"`
-	Rows        []LinksImportRow `json:"rows"`
-
-	// Unchanged Example: 1
-	Unchanged int `json:"unchanged"`
-
-	// Updated Example: 2
-	Updated int `json:"updated"`
-}
-
-// LinksImportRow defines model for links.ImportRow.
-type LinksImportRow struct {
-	// ClientId ClientID is the account's client (0 for a new client in a dry run or
-	// a conflict); ServiceID its service once written (0 otherwise).
-	ClientId int `json:"client_id"`
-
-	// Domain Example: acme.test
-	Domain string `json:"domain"`
-
-	// Email Example: owner@acme.test
-	Email string             `json:"email"`
-	Kind  LinksImportRowKind `json:"kind"`
-
-	// Reason why a conflict is not imported
-	Reason    *string `json:"reason,omitempty"`
-	ServiceId int     `json:"service_id"`
-	Suspended bool    `json:"suspended"`
-
-	// Username Example: acme
-	Username string `json:"username"`
-}
-
-// LinksImportRowKind defines model for LinksImportRow.Kind.
-type LinksImportRowKind string
 
 // LinksLink defines model for links.Link.
 type LinksLink struct {
@@ -1590,33 +1372,6 @@ type LinksServerTaskAction string
 // LinksServerTaskState Example: running
 type LinksServerTaskState string
 
-// LinksServiceBatchItem defines model for links.ServiceBatchItem.
-type LinksServiceBatchItem struct {
-	// ClientExternalId Example: cust-1001
-	ClientExternalId *string `json:"client_external_id,omitempty"`
-
-	// ClientId Example: 0
-	ClientId *int `json:"client_id,omitempty"`
-
-	// Domain Example: acme.test
-	Domain *string `json:"domain,omitempty"`
-
-	// ExternalId Example: svc-5001
-	ExternalId string `json:"external_id"`
-
-	// ServerId Example: 1
-	ServerId int `json:"server_id"`
-
-	// Status Example: Active
-	Status *LinksServiceBatchItemStatus `json:"status,omitempty"`
-
-	// Username Example: acme
-	Username *string `json:"username,omitempty"`
-}
-
-// LinksServiceBatchItemStatus Example: Active
-type LinksServiceBatchItemStatus string
-
 // RestAPICredentialAnswer defines model for rest.APICredentialAnswer.
 type RestAPICredentialAnswer struct {
 	CreatedAt string `json:"created_at"`
@@ -1729,6 +1484,71 @@ type RestAuditRecordActorKind string
 // RestAuditRecordResource Example: server
 type RestAuditRecordResource string
 
+// RestBatchItemError defines model for rest.BatchItemError.
+type RestBatchItemError struct {
+	// Code Example: invalid
+	Code string `json:"code"`
+
+	// Field Example: items[3].username
+	Field string `json:"field"`
+
+	// Message Example: The username must be a cPanel account name.
+	Message string `json:"message"`
+}
+
+// RestBatchItemResult defines model for rest.BatchItemResult.
+type RestBatchItemResult struct {
+	Error *RestBatchItemError `json:"error"`
+
+	// ExternalId Example: svc-5001
+	ExternalId string `json:"external_id"`
+
+	// Id ID is the client's or service's id; null for an item in error.
+	//
+	// Example: 42
+	Id *int `json:"id"`
+
+	// Index Example: 0
+	Index int `json:"index"`
+
+	// Result Example: created
+	Result RestBatchItemResultResult `json:"result"`
+}
+
+// RestBatchItemResultResult Example: created
+type RestBatchItemResultResult string
+
+// RestBatchOwnerInput defines model for rest.BatchOwnerInput.
+type RestBatchOwnerInput struct {
+	// Email Example: jane@acme.test
+	Email string `json:"email"`
+
+	// Name Example: Jane Doe
+	Name string `json:"name"`
+
+	// Password Example:
+	Password *string `json:"password,omitempty"`
+}
+
+// RestBatchResult defines model for rest.BatchResult.
+type RestBatchResult struct {
+	// Applied Example: true
+	Applied bool `json:"applied"`
+
+	// Created Example: 2
+	Created int `json:"created"`
+
+	// Errors Example: 1
+	Errors int                   `json:"errors"`
+	Items  []RestBatchItemResult `json:"items"`
+
+	// Unchanged Example: 996
+	Unchanged int `json:"unchanged"`
+
+	// Updated Example: 1
+	Updated int `json:"updated"`
+}
+
 // RestClickAnswer defines model for rest.ClickAnswer.
 type RestClickAnswer struct {
 	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx...
@@ -1765,6 +1585,28 @@ type RestClientAnswer struct {
 
 // RestClientAnswerStatus Example: Active
 type RestClientAnswerStatus string
+
+// RestClientBatchItem defines model for rest.ClientBatchItem.
+type RestClientBatchItem struct {
+	// AllowSso Example: true
+	AllowSso *bool `json:"allow_sso,omitempty"`
+
+	// Email Example: billing@acme.test
+	Email string `json:"email"`
+
+	// ExternalId Example: cust-1001
+	ExternalId string `json:"external_id"`
+
+	// Name Example: Acme Ltd
+	Name  string               `json:"name"`
+	Owner *RestBatchOwnerInput `json:"owner,omitempty"`
+
+	// Status Example: Active
+	Status *RestClientBatchItemStatus `json:"status,omitempty"`
+}
+
+// RestClientBatchItemStatus Example: Active
+type RestClientBatchItemStatus string
 
 // RestClientInput defines model for rest.ClientInput.
 type RestClientInput struct {
@@ -1869,6 +1711,137 @@ type RestHealth struct {
 	// Status Example: ok
 	Status string `json:"status"`
 }
+
+// RestImportInput defines model for rest.ImportInput.
+type RestImportInput struct {
+	// DryRun Example: true
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// Match Match is how an account finds its client: "email" (the default and
+	// only rule) matches its contact e-mail with a client owner's e-mail.
+	//
+	// Example: email
+	Match *RestImportInputMatch `json:"match,omitempty"`
+}
+
+// RestImportInputMatch Match is how an account finds its client: "email" (the default and
+// only rule) matches its contact e-mail with a client owner's e-mail.
+//
+// Example: email
+type RestImportInputMatch string
+
+// RestImportJob defines model for rest.ImportJob.
+type RestImportJob struct {
+	// ConflictRows ConflictRows are the first 100 accounts not imported (MaxImportRows),
+	// each with its reason.
+	ConflictRows []RestImportRow `json:"conflict_rows"`
+
+	// Conflicts Example: 2
+	Conflicts int    `json:"conflicts"`
+	CreatedAt string `json:"created_at"`
+
+	// Done Example: 500
+	Done int `json:"done"`
+
+	// Error Error says why a failed job stopped; empty otherwise.
+	//
+	// Example:
+	Error      *string `json:"error,omitempty"`
+	FinishedAt *string `json:"finished_at"`
+
+	// Id Example: 7
+	Id int `json:"id"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// NewClients Example: 450
+	NewClients int `json:"new_clients"`
+
+	// NewServices Example: 30
+	NewServices int `json:"new_services"`
+
+	// ServerId Example: 3
+	ServerId  int     `json:"server_id"`
+	StartedAt *string `json:"started_at"`
+
+	// StartedBy StartedBy names who started the job (an e-mail or a credential name).
+	//
+	// Example: admin@example.com
+	StartedBy string `json:"started_by"`
+
+	// State Example: running
+	State RestImportJobState `json:"state"`
+
+	// Total Total is how many accounts the server listed; Done how many of them
+	// are applied so far (the five counts add up to Done).
+	//
+	// Example: 1200
+	Total int `json:"total"`
+
+	// Unchanged Example: 8
+	Unchanged int `json:"unchanged"`
+
+	// Updated Example: 10
+	Updated int `json:"updated"`
+}
+
+// RestImportJobState Example: running
+type RestImportJobState string
+
+// RestImportResult defines model for rest.ImportResult.
+type RestImportResult struct {
+	// Accounts Example: 120
+	Accounts int `json:"accounts"`
+
+	// Conflicts Example: 2
+	Conflicts int  `json:"conflicts"`
+	DryRun    bool `json:"dry_run"`
+
+	// Message Message says, when the server lists no account, that there was
+	// nothing to import.
+	//
+	// Example:
+	Message *string `json:"message,omitempty"`
+
+	// NewClients Example: 100
+	NewClients int `json:"new_clients"`
+
+	// NewServices Example: 15
+	NewServices int             `json:"new_services"`
+	Rows        []RestImportRow `json:"rows"`
+
+	// Unchanged Example: 1
+	Unchanged int `json:"unchanged"`
+
+	// Updated Example: 2
+	Updated int `json:"updated"`
+}
+
+// RestImportRow defines model for rest.ImportRow.
+type RestImportRow struct {
+	// ClientId ClientID is the account's client (0 for a new client in a dry run or
+	// a conflict); ServiceID its service once written (0 otherwise).
+	ClientId int `json:"client_id"`
+
+	// Domain Example: acme.test
+	Domain string `json:"domain"`
+
+	// Email Example: owner@acme.test
+	Email string            `json:"email"`
+	Kind  RestImportRowKind `json:"kind"`
+
+	// Reason why a conflict is not imported
+	Reason    *string `json:"reason,omitempty"`
+	ServiceId int     `json:"service_id"`
+	Suspended bool    `json:"suspended"`
+
+	// Username Example: acme
+	Username string `json:"username"`
+}
+
+// RestImportRowKind defines model for RestImportRow.Kind.
+type RestImportRowKind string
 
 // RestLinksAnswer defines model for rest.LinksAnswer.
 type RestLinksAnswer struct {
@@ -2559,6 +2532,33 @@ type RestServiceAnswer struct {
 // RestServiceAnswerStatus Example: Active
 type RestServiceAnswerStatus string
 
+// RestServiceBatchItem defines model for rest.ServiceBatchItem.
+type RestServiceBatchItem struct {
+	// ClientExternalId Example: cust-1001
+	ClientExternalId *string `json:"client_external_id,omitempty"`
+
+	// ClientId Example: 0
+	ClientId *int `json:"client_id,omitempty"`
+
+	// Domain Example: acme.test
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId Example: svc-5001
+	ExternalId string `json:"external_id"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status *RestServiceBatchItemStatus `json:"status,omitempty"`
+
+	// Username Example: acme
+	Username *string `json:"username,omitempty"`
+}
+
+// RestServiceBatchItemStatus Example: Active
+type RestServiceBatchItemStatus string
+
 // RestServiceInput defines model for rest.ServiceInput.
 type RestServiceInput struct {
 	// ClientId Example: 1
@@ -2908,7 +2908,7 @@ type GetApiV1ClientsParams struct {
 }
 
 // PutApiV1ClientsBatchJSONBody defines parameters for PutApiV1ClientsBatch.
-type PutApiV1ClientsBatchJSONBody = []LinksClientBatchItem
+type PutApiV1ClientsBatchJSONBody = []RestClientBatchItem
 
 // GetApiV1OperationsParams defines parameters for GetApiV1Operations.
 type GetApiV1OperationsParams struct {
@@ -3016,7 +3016,7 @@ type GetApiV1ServicesParams struct {
 type GetApiV1ServicesParamsOrder string
 
 // PutApiV1ServicesBatchJSONBody defines parameters for PutApiV1ServicesBatch.
-type PutApiV1ServicesBatchJSONBody = []LinksServiceBatchItem
+type PutApiV1ServicesBatchJSONBody = []RestServiceBatchItem
 
 // GetApiV1SsoEventsParams defines parameters for GetApiV1SsoEvents.
 type GetApiV1SsoEventsParams struct {
@@ -3154,7 +3154,7 @@ type PostApiV1ServersJSONRequestBody = RestServerInput
 type PatchApiV1ServersIdJSONRequestBody = RestServerPatch
 
 // PostApiV1ServersIdImportJSONRequestBody defines body for PostApiV1ServersIdImport for application/json ContentType.
-type PostApiV1ServersIdImportJSONRequestBody = LinksImportInput
+type PostApiV1ServersIdImportJSONRequestBody = RestImportInput
 
 // PostApiV1ServicesJSONRequestBody defines body for PostApiV1Services for application/json ContentType.
 type PostApiV1ServicesJSONRequestBody = RestServiceInput
@@ -13579,13 +13579,13 @@ type PutApiV1ClientsBatchResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksBatchResult
+	JSON200 *RestBatchResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutApiV1ClientsBatchResponse) GetJSON200() *LinksBatchResult {
+func (r PutApiV1ClientsBatchResponse) GetJSON200() *RestBatchResult {
 	return r.JSON200
 }
 
@@ -15182,7 +15182,7 @@ type GetApiV1ServersIdImportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksImportJob
+	JSON200 *RestImportJob
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15190,7 +15190,7 @@ type GetApiV1ServersIdImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersIdImportResponse) GetJSON200() *LinksImportJob {
+func (r GetApiV1ServersIdImportResponse) GetJSON200() *RestImportJob {
 	return r.JSON200
 }
 
@@ -15237,9 +15237,9 @@ type PostApiV1ServersIdImportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksImportResult
+	JSON200 *RestImportResult
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksImportJob
+	JSON202 *RestImportJob
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15253,12 +15253,12 @@ type PostApiV1ServersIdImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostApiV1ServersIdImportResponse) GetJSON200() *LinksImportResult {
+func (r PostApiV1ServersIdImportResponse) GetJSON200() *RestImportResult {
 	return r.JSON200
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServersIdImportResponse) GetJSON202() *LinksImportJob {
+func (r PostApiV1ServersIdImportResponse) GetJSON202() *RestImportJob {
 	return r.JSON202
 }
 
@@ -15884,13 +15884,13 @@ type PutApiV1ServicesBatchResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksBatchResult
+	JSON200 *RestBatchResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutApiV1ServicesBatchResponse) GetJSON200() *LinksBatchResult {
+func (r PutApiV1ServicesBatchResponse) GetJSON200() *RestBatchResult {
 	return r.JSON200
 }
 
@@ -20016,7 +20016,7 @@ func ParsePutApiV1ClientsBatchResponse(rsp *http.Response) (*PutApiV1ClientsBatc
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksBatchResult
+		var dest RestBatchResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21208,7 +21208,7 @@ func ParseGetApiV1ServersIdImportResponse(rsp *http.Response) (*GetApiV1ServersI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksImportJob
+		var dest RestImportJob
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21248,14 +21248,14 @@ func ParsePostApiV1ServersIdImportResponse(rsp *http.Response) (*PostApiV1Server
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksImportResult
+		var dest RestImportResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksImportJob
+		var dest RestImportJob
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21733,7 +21733,7 @@ func ParsePutApiV1ServicesBatchResponse(rsp *http.Response) (*PutApiV1ServicesBa
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksBatchResult
+		var dest RestBatchResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

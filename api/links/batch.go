@@ -52,20 +52,20 @@ func validateOptionalExternalID(field, id string) error {
 // with this e-mail, or a new one. Without a password, a new user can sign in
 // only by single sign-on (they may set one later in the client area).
 type BatchOwnerInput struct {
-	Email    string `json:"email" example:"jane@acme.test"`
-	Name     string `json:"name" example:"Jane Doe"`
-	Password string `json:"password,omitempty" example:""`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password,omitempty"`
 }
 
 // ClientBatchItem is one client of PUT /clients:batch, upserted by its
 // external_id. Status and allow_sso left out keep their value (Active and
 // true for a new client); owner is needed only to create.
 type ClientBatchItem struct {
-	ExternalID string           `json:"external_id" example:"cust-1001"`
-	Name       string           `json:"name" example:"Acme Ltd"`
-	Email      string           `json:"email" example:"billing@acme.test"`
-	Status     string           `json:"status,omitempty" example:"Active" enums:"Active,Inactive,Closed"`
-	AllowSSO   *bool            `json:"allow_sso,omitempty" example:"true"`
+	ExternalID string           `json:"external_id"`
+	Name       string           `json:"name"`
+	Email      string           `json:"email"`
+	Status     string           `json:"status,omitempty"`
+	AllowSSO   *bool            `json:"allow_sso,omitempty"`
 	Owner      *BatchOwnerInput `json:"owner,omitempty"`
 }
 
@@ -108,13 +108,13 @@ func (in *ClientBatchItem) Validate() error {
 // Username and domain are the account's whole state ("" for none); status
 // left out keeps its value (Pending for a new service).
 type ServiceBatchItem struct {
-	ExternalID       string `json:"external_id" example:"svc-5001"`
-	ClientExternalID string `json:"client_external_id,omitempty" example:"cust-1001"`
-	ClientID         int64  `json:"client_id,omitempty" example:"0"`
-	ServerID         int64  `json:"server_id" example:"1"`
-	Username         string `json:"username,omitempty" example:"acme"`
-	Domain           string `json:"domain,omitempty" example:"acme.test"`
-	Status           string `json:"status,omitempty" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	ExternalID       string `json:"external_id"`
+	ClientExternalID string `json:"client_external_id,omitempty"`
+	ClientID         int64  `json:"client_id,omitempty"`
+	ServerID         int64  `json:"server_id"`
+	Username         string `json:"username,omitempty"`
+	Domain           string `json:"domain,omitempty"`
+	Status           string `json:"status,omitempty"`
 }
 
 // Validate normalizes and checks an item on its own; field names are
@@ -148,29 +148,29 @@ func (in *ServiceBatchItem) Validate() error {
 // BatchItemError says why one item was not applied; field is the item's
 // field to fix, as items[i].field.
 type BatchItemError struct {
-	Code    string `json:"code" example:"invalid"`
-	Field   string `json:"field" example:"items[3].username"`
-	Message string `json:"message" example:"The username must be a cPanel account name."`
+	Code    string `json:"code"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 // BatchItemResult is what happened to one item of a batch.
 type BatchItemResult struct {
-	Index      int    `json:"index" example:"0"`
-	ExternalID string `json:"external_id" example:"svc-5001"`
-	Result     string `json:"result" example:"created" enums:"created,updated,unchanged,error"`
+	Index      int    `json:"index"`
+	ExternalID string `json:"external_id"`
+	Result     string `json:"result"`
 	// ID is the client's or service's id; null for an item in error.
-	ID    *int64          `json:"id" extensions:"x-nullable" example:"42"`
-	Error *BatchItemError `json:"error" extensions:"x-nullable"`
+	ID    *int64          `json:"id"`
+	Error *BatchItemError `json:"error"`
 }
 
 // BatchResult answers a batch: one result per item, in order, and whether
 // the valid items were applied (all of them, in one transaction) or none.
 type BatchResult struct {
-	Applied   bool              `json:"applied" example:"true"`
-	Created   int               `json:"created" example:"2"`
-	Updated   int               `json:"updated" example:"1"`
-	Unchanged int               `json:"unchanged" example:"996"`
-	Errors    int               `json:"errors" example:"1"`
+	Applied   bool              `json:"applied"`
+	Created   int               `json:"created"`
+	Updated   int               `json:"updated"`
+	Unchanged int               `json:"unchanged"`
+	Errors    int               `json:"errors"`
 	Items     []BatchItemResult `json:"items"`
 }
 

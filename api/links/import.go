@@ -16,10 +16,10 @@ const MaxImportRows = 100
 
 // ImportInput is the body of POST /servers/{id}/import.
 type ImportInput struct {
-	DryRun bool `json:"dry_run,omitempty" example:"true"`
+	DryRun bool `json:"dry_run,omitempty"`
 	// Match is how an account finds its client: "email" (the default and
 	// only rule) matches its contact e-mail with a client owner's e-mail.
-	Match string `json:"match,omitempty" example:"email" enums:"email"`
+	Match string `json:"match,omitempty"`
 }
 
 // Validate checks the input and fills in the default rule.
@@ -35,10 +35,10 @@ func (in *ImportInput) Validate() error {
 
 // ImportRow is one account of an import and what it does.
 type ImportRow struct {
-	Kind      string `json:"kind" enums:"new_client,new_service,updated,unchanged,conflict"`
-	Username  string `json:"username" example:"acme"`
-	Domain    string `json:"domain" example:"acme.test"`
-	Email     string `json:"email" example:"owner@acme.test"`
+	Kind      string `json:"kind"`
+	Username  string `json:"username"`
+	Domain    string `json:"domain"`
+	Email     string `json:"email"`
 	Suspended bool   `json:"suspended"`
 	// ClientID is the account's client (0 for a new client in a dry run or
 	// a conflict); ServiceID its service once written (0 otherwise).
@@ -51,16 +51,16 @@ type ImportRow struct {
 // account and the first MaxImportRows rows of each kind, in listing order.
 type ImportResult struct {
 	DryRun      bool        `json:"dry_run"`
-	Accounts    int         `json:"accounts" example:"120"`
-	NewClients  int         `json:"new_clients" example:"100"`
-	NewServices int         `json:"new_services" example:"15"`
-	Updated     int         `json:"updated" example:"2"`
-	Unchanged   int         `json:"unchanged" example:"1"`
-	Conflicts   int         `json:"conflicts" example:"2"`
+	Accounts    int         `json:"accounts"`
+	NewClients  int         `json:"new_clients"`
+	NewServices int         `json:"new_services"`
+	Updated     int         `json:"updated"`
+	Unchanged   int         `json:"unchanged"`
+	Conflicts   int         `json:"conflicts"`
 	Rows        []ImportRow `json:"rows"`
 	// Message says, when the server lists no account, that there was
 	// nothing to import.
-	Message string `json:"message,omitempty" example:""`
+	Message string `json:"message,omitempty"`
 }
 
 // Add counts row and keeps it when its kind has fewer than MaxImportRows.
@@ -87,29 +87,29 @@ const (
 // so far. One job per server runs at a time; a job cut short by a crash or
 // a restart resumes where it stopped.
 type ImportJob struct {
-	ID       int64  `json:"id" example:"7"`
-	ServerID int64  `json:"server_id" example:"3"`
-	Module   string `json:"module" example:"cpanel"`
-	State    string `json:"state" example:"running" enums:"queued,running,done,failed"`
+	ID       int64  `json:"id"`
+	ServerID int64  `json:"server_id"`
+	Module   string `json:"module"`
+	State    string `json:"state"`
 	// Total is how many accounts the server listed; Done how many of them
 	// are applied so far (the five counts add up to Done).
-	Total       int `json:"total" example:"1200"`
-	Done        int `json:"done" example:"500"`
-	NewClients  int `json:"new_clients" example:"450"`
-	NewServices int `json:"new_services" example:"30"`
-	Updated     int `json:"updated" example:"10"`
-	Unchanged   int `json:"unchanged" example:"8"`
-	Conflicts   int `json:"conflicts" example:"2"`
+	Total       int `json:"total"`
+	Done        int `json:"done"`
+	NewClients  int `json:"new_clients"`
+	NewServices int `json:"new_services"`
+	Updated     int `json:"updated"`
+	Unchanged   int `json:"unchanged"`
+	Conflicts   int `json:"conflicts"`
 	// ConflictRows are the first 100 accounts not imported (MaxImportRows),
 	// each with its reason.
 	ConflictRows []ImportRow `json:"conflict_rows"`
 	// Error says why a failed job stopped; empty otherwise.
-	Error string `json:"error,omitempty" example:""`
+	Error string `json:"error,omitempty"`
 	// StartedBy names who started the job (an e-mail or a credential name).
-	StartedBy  string     `json:"started_by" example:"admin@example.com"`
+	StartedBy  string     `json:"started_by"`
 	CreatedAt  time.Time  `json:"created_at"`
-	StartedAt  *time.Time `json:"started_at" extensions:"x-nullable"`
-	FinishedAt *time.Time `json:"finished_at" extensions:"x-nullable"`
+	StartedAt  *time.Time `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
 }
 
 // Finished tells whether the job has stopped, done or failed.

@@ -1638,7 +1638,7 @@ export interface paths {
             /** @description Up to 1000 clients */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientBatchItem"][];
+                    "application/json": components["schemas"]["rest.ClientBatchItem"][];
                 };
             };
             responses: {
@@ -1648,7 +1648,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.BatchResult"];
+                        "application/json": components["schemas"]["rest.BatchResult"];
                     };
                 };
                 /** @description Bad Request */
@@ -3753,7 +3753,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ImportJob"];
+                        "application/json": components["schemas"]["rest.ImportJob"];
                     };
                 };
                 /** @description Bad Request */
@@ -3797,7 +3797,7 @@ export interface paths {
             /** @description dry_run and the match rule */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ImportInput"];
+                    "application/json": components["schemas"]["rest.ImportInput"];
                 };
             };
             responses: {
@@ -3807,7 +3807,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ImportResult"];
+                        "application/json": components["schemas"]["rest.ImportResult"];
                     };
                 };
                 /** @description the real run, queued */
@@ -3816,7 +3816,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ImportJob"];
+                        "application/json": components["schemas"]["rest.ImportJob"];
                     };
                 };
                 /** @description Bad Request */
@@ -4193,7 +4193,7 @@ export interface paths {
             /** @description Up to 1000 services */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServiceBatchItem"][];
+                    "application/json": components["schemas"]["rest.ServiceBatchItem"][];
                 };
             };
             responses: {
@@ -4203,7 +4203,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.BatchResult"];
+                        "application/json": components["schemas"]["rest.BatchResult"];
                     };
                 };
                 /** @description Bad Request */
@@ -5577,169 +5577,6 @@ export interface components {
             name: string;
             status: components["schemas"]["links.ApplicationStatus"];
         };
-        "links.BatchItemError": {
-            /** @example invalid */
-            code: string;
-            /** @example items[3].username */
-            field: string;
-            /** @example The username must be a cPanel account name. */
-            message: string;
-        };
-        "links.BatchItemResult": {
-            error: components["schemas"]["links.BatchItemError"] | null;
-            /** @example svc-5001 */
-            external_id: string;
-            /**
-             * @description ID is the client's or service's id; null for an item in error.
-             * @example 42
-             */
-            id: number | null;
-            /** @example 0 */
-            index: number;
-            /**
-             * @example created
-             * @enum {string}
-             */
-            result: "created" | "updated" | "unchanged" | "error";
-        };
-        "links.BatchOwnerInput": {
-            /** @example jane@acme.test */
-            email: string;
-            /** @example Jane Doe */
-            name: string;
-            /** @example  */
-            password?: string;
-        };
-        "links.BatchResult": {
-            /** @example true */
-            applied: boolean;
-            /** @example 2 */
-            created: number;
-            /** @example 1 */
-            errors: number;
-            items: components["schemas"]["links.BatchItemResult"][];
-            /** @example 996 */
-            unchanged: number;
-            /** @example 1 */
-            updated: number;
-        };
-        "links.ClientBatchItem": {
-            /** @example true */
-            allow_sso?: boolean;
-            /** @example billing@acme.test */
-            email: string;
-            /** @example cust-1001 */
-            external_id: string;
-            /** @example Acme Ltd */
-            name: string;
-            owner?: components["schemas"]["links.BatchOwnerInput"];
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status?: "Active" | "Inactive" | "Closed";
-        };
-        "links.ImportInput": {
-            /** @example true */
-            dry_run?: boolean;
-            /**
-             * @description Match is how an account finds its client: "email" (the default and
-             *     only rule) matches its contact e-mail with a client owner's e-mail.
-             * @example email
-             * @enum {string}
-             */
-            match?: "email";
-        };
-        "links.ImportJob": {
-            /**
-             * @description ConflictRows are the first 100 accounts not imported (MaxImportRows),
-             *     each with its reason.
-             */
-            conflict_rows: components["schemas"]["links.ImportRow"][];
-            /** @example 2 */
-            conflicts: number;
-            created_at: string;
-            /** @example 500 */
-            done: number;
-            /**
-             * @description Error says why a failed job stopped; empty otherwise.
-             * @example
-             */
-            error?: string;
-            finished_at: string | null;
-            /** @example 7 */
-            id: number;
-            /** @example cpanel */
-            module: string;
-            /** @example 450 */
-            new_clients: number;
-            /** @example 30 */
-            new_services: number;
-            /** @example 3 */
-            server_id: number;
-            started_at: string | null;
-            /**
-             * @description StartedBy names who started the job (an e-mail or a credential name).
-             * @example admin@example.com
-             */
-            started_by: string;
-            /**
-             * @example running
-             * @enum {string}
-             */
-            state: "queued" | "running" | "done" | "failed";
-            /**
-             * @description Total is how many accounts the server listed; Done how many of them
-             *     are applied so far (the five counts add up to Done).
-             * @example 1200
-             */
-            total: number;
-            /** @example 8 */
-            unchanged: number;
-            /** @example 10 */
-            updated: number;
-        };
-        "links.ImportResult": {
-            /** @example 120 */
-            accounts: number;
-            /** @example 2 */
-            conflicts: number;
-            dry_run: boolean;
-            /**
-             * @description Message says, when the server lists no account, that there was
-             *     nothing to import.
-             * @example
-             */
-            message?: string;
-            /** @example 100 */
-            new_clients: number;
-            /** @example 15 */
-            new_services: number;
-            rows: components["schemas"]["links.ImportRow"][];
-            /** @example 1 */
-            unchanged: number;
-            /** @example 2 */
-            updated: number;
-        };
-        "links.ImportRow": {
-            /**
-             * @description ClientID is the account's client (0 for a new client in a dry run or
-             *     a conflict); ServiceID its service once written (0 otherwise).
-             */
-            client_id: number;
-            /** @example acme.test */
-            domain: string;
-            /** @example owner@acme.test */
-            email: string;
-            /** @enum {string} */
-            kind: "new_client" | "new_service" | "updated" | "unchanged" | "conflict";
-            /** @description why a conflict is not imported */
-            reason?: string;
-            service_id: number;
-            suspended: boolean;
-            /** @example acme */
-            username: string;
-        };
         "links.Link": {
             /**
              * @description Custom is true for a link of staff's own (key custom_<slug>, group
@@ -5943,25 +5780,6 @@ export interface components {
             state: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
             username?: string;
         };
-        "links.ServiceBatchItem": {
-            /** @example cust-1001 */
-            client_external_id?: string;
-            /** @example 0 */
-            client_id?: number;
-            /** @example acme.test */
-            domain?: string;
-            /** @example svc-5001 */
-            external_id: string;
-            /** @example 1 */
-            server_id: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            /** @example acme */
-            username?: string;
-        };
         "links.SSOEvent": {
             /** @example 1 */
             client_id: number | null;
@@ -6107,6 +5925,52 @@ export interface components {
             resource_id: string;
             time: string;
         };
+        "rest.BatchItemError": {
+            /** @example invalid */
+            code: string;
+            /** @example items[3].username */
+            field: string;
+            /** @example The username must be a cPanel account name. */
+            message: string;
+        };
+        "rest.BatchItemResult": {
+            error: components["schemas"]["rest.BatchItemError"] | null;
+            /** @example svc-5001 */
+            external_id: string;
+            /**
+             * @description ID is the client's or service's id; null for an item in error.
+             * @example 42
+             */
+            id: number | null;
+            /** @example 0 */
+            index: number;
+            /**
+             * @example created
+             * @enum {string}
+             */
+            result: "created" | "updated" | "unchanged" | "error";
+        };
+        "rest.BatchOwnerInput": {
+            /** @example jane@acme.test */
+            email: string;
+            /** @example Jane Doe */
+            name: string;
+            /** @example  */
+            password?: string;
+        };
+        "rest.BatchResult": {
+            /** @example true */
+            applied: boolean;
+            /** @example 2 */
+            created: number;
+            /** @example 1 */
+            errors: number;
+            items: components["schemas"]["rest.BatchItemResult"][];
+            /** @example 996 */
+            unchanged: number;
+            /** @example 1 */
+            updated: number;
+        };
         "rest.ClickAnswer": {
             /** @example https://billing.example.com/sso/redeem?access_token=q1Zx... */
             redirect_url: string;
@@ -6134,6 +5998,22 @@ export interface components {
              */
             status: "Active" | "Inactive" | "Closed";
             updated_at: string;
+        };
+        "rest.ClientBatchItem": {
+            /** @example true */
+            allow_sso?: boolean;
+            /** @example billing@acme.test */
+            email: string;
+            /** @example cust-1001 */
+            external_id: string;
+            /** @example Acme Ltd */
+            name: string;
+            owner?: components["schemas"]["rest.BatchOwnerInput"];
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Active" | "Inactive" | "Closed";
         };
         "rest.ClientInput": {
             /** @example true */
@@ -6218,6 +6098,107 @@ export interface components {
         "rest.Health": {
             /** @example ok */
             status: string;
+        };
+        "rest.ImportInput": {
+            /** @example true */
+            dry_run?: boolean;
+            /**
+             * @description Match is how an account finds its client: "email" (the default and
+             *     only rule) matches its contact e-mail with a client owner's e-mail.
+             * @example email
+             * @enum {string}
+             */
+            match?: "email";
+        };
+        "rest.ImportJob": {
+            /**
+             * @description ConflictRows are the first 100 accounts not imported (MaxImportRows),
+             *     each with its reason.
+             */
+            conflict_rows: components["schemas"]["rest.ImportRow"][];
+            /** @example 2 */
+            conflicts: number;
+            created_at: string;
+            /** @example 500 */
+            done: number;
+            /**
+             * @description Error says why a failed job stopped; empty otherwise.
+             * @example
+             */
+            error?: string;
+            finished_at: string | null;
+            /** @example 7 */
+            id: number;
+            /** @example cpanel */
+            module: string;
+            /** @example 450 */
+            new_clients: number;
+            /** @example 30 */
+            new_services: number;
+            /** @example 3 */
+            server_id: number;
+            started_at: string | null;
+            /**
+             * @description StartedBy names who started the job (an e-mail or a credential name).
+             * @example admin@example.com
+             */
+            started_by: string;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+            /**
+             * @description Total is how many accounts the server listed; Done how many of them
+             *     are applied so far (the five counts add up to Done).
+             * @example 1200
+             */
+            total: number;
+            /** @example 8 */
+            unchanged: number;
+            /** @example 10 */
+            updated: number;
+        };
+        "rest.ImportResult": {
+            /** @example 120 */
+            accounts: number;
+            /** @example 2 */
+            conflicts: number;
+            dry_run: boolean;
+            /**
+             * @description Message says, when the server lists no account, that there was
+             *     nothing to import.
+             * @example
+             */
+            message?: string;
+            /** @example 100 */
+            new_clients: number;
+            /** @example 15 */
+            new_services: number;
+            rows: components["schemas"]["rest.ImportRow"][];
+            /** @example 1 */
+            unchanged: number;
+            /** @example 2 */
+            updated: number;
+        };
+        "rest.ImportRow": {
+            /**
+             * @description ClientID is the account's client (0 for a new client in a dry run or
+             *     a conflict); ServiceID its service once written (0 otherwise).
+             */
+            client_id: number;
+            /** @example acme.test */
+            domain: string;
+            /** @example owner@acme.test */
+            email: string;
+            /** @enum {string} */
+            kind: "new_client" | "new_service" | "updated" | "unchanged" | "conflict";
+            /** @description why a conflict is not imported */
+            reason?: string;
+            service_id: number;
+            suspended: boolean;
+            /** @example acme */
+            username: string;
         };
         "rest.LinksAnswer": {
             links: components["schemas"]["links.Link"][];
@@ -6757,6 +6738,25 @@ export interface components {
             updated_at: string;
             /** @example acme */
             username: string;
+        };
+        "rest.ServiceBatchItem": {
+            /** @example cust-1001 */
+            client_external_id?: string;
+            /** @example 0 */
+            client_id?: number;
+            /** @example acme.test */
+            domain?: string;
+            /** @example svc-5001 */
+            external_id: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            /** @example acme */
+            username?: string;
         };
         "rest.ServiceInput": {
             /** @example 1 */
