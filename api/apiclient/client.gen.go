@@ -16,213 +16,6 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for LinksApplicationStatusState.
-const (
-	LinksApplicationStatusStateActive         LinksApplicationStatusState = "active"
-	LinksApplicationStatusStateDeprovisioning LinksApplicationStatusState = "deprovisioning"
-	LinksApplicationStatusStateDisabled       LinksApplicationStatusState = "disabled"
-	LinksApplicationStatusStateProvisioning   LinksApplicationStatusState = "provisioning"
-	LinksApplicationStatusStateSyncing        LinksApplicationStatusState = "syncing"
-)
-
-// Valid indicates whether the value is a known member of the LinksApplicationStatusState enum.
-func (e LinksApplicationStatusState) Valid() bool {
-	switch e {
-	case LinksApplicationStatusStateActive:
-		return true
-	case LinksApplicationStatusStateDeprovisioning:
-		return true
-	case LinksApplicationStatusStateDisabled:
-		return true
-	case LinksApplicationStatusStateProvisioning:
-		return true
-	case LinksApplicationStatusStateSyncing:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksLinkTarget.
-const (
-	LinksLinkTargetClientArea LinksLinkTarget = "client_area"
-	LinksLinkTargetExternal   LinksLinkTarget = "external"
-)
-
-// Valid indicates whether the value is a known member of the LinksLinkTarget enum.
-func (e LinksLinkTarget) Valid() bool {
-	switch e {
-	case LinksLinkTargetClientArea:
-		return true
-	case LinksLinkTargetExternal:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksLinkInputTarget.
-const (
-	LinksLinkInputTargetClientArea LinksLinkInputTarget = "client_area"
-	LinksLinkInputTargetExternal   LinksLinkInputTarget = "external"
-)
-
-// Valid indicates whether the value is a known member of the LinksLinkInputTarget enum.
-func (e LinksLinkInputTarget) Valid() bool {
-	switch e {
-	case LinksLinkInputTargetClientArea:
-		return true
-	case LinksLinkInputTargetExternal:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksLogEntryLevel.
-const (
-	Debug   LinksLogEntryLevel = "debug"
-	Info    LinksLogEntryLevel = "info"
-	Notice  LinksLogEntryLevel = "notice"
-	Warning LinksLogEntryLevel = "warning"
-)
-
-// Valid indicates whether the value is a known member of the LinksLogEntryLevel enum.
-func (e LinksLogEntryLevel) Valid() bool {
-	switch e {
-	case Debug:
-		return true
-	case Info:
-		return true
-	case Notice:
-		return true
-	case Warning:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksOperationKind.
-const (
-	LinksOperationKindAccountSync   LinksOperationKind = "account_sync"
-	LinksOperationKindActivation    LinksOperationKind = "activation"
-	LinksOperationKindConfiguration LinksOperationKind = "configuration"
-	LinksOperationKindDeactivation  LinksOperationKind = "deactivation"
-	LinksOperationKindRepair        LinksOperationKind = "repair"
-	LinksOperationKindRetry         LinksOperationKind = "retry"
-	LinksOperationKindRotation      LinksOperationKind = "rotation"
-	LinksOperationKindVerify        LinksOperationKind = "verify"
-)
-
-// Valid indicates whether the value is a known member of the LinksOperationKind enum.
-func (e LinksOperationKind) Valid() bool {
-	switch e {
-	case LinksOperationKindAccountSync:
-		return true
-	case LinksOperationKindActivation:
-		return true
-	case LinksOperationKindConfiguration:
-		return true
-	case LinksOperationKindDeactivation:
-		return true
-	case LinksOperationKindRepair:
-		return true
-	case LinksOperationKindRetry:
-		return true
-	case LinksOperationKindRotation:
-		return true
-	case LinksOperationKindVerify:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksOperationState.
-const (
-	LinksOperationStateCompleted  LinksOperationState = "completed"
-	LinksOperationStateQueued     LinksOperationState = "queued"
-	LinksOperationStateRunning    LinksOperationState = "running"
-	LinksOperationStateSuperseded LinksOperationState = "superseded"
-)
-
-// Valid indicates whether the value is a known member of the LinksOperationState enum.
-func (e LinksOperationState) Valid() bool {
-	switch e {
-	case LinksOperationStateCompleted:
-		return true
-	case LinksOperationStateQueued:
-		return true
-	case LinksOperationStateRunning:
-		return true
-	case LinksOperationStateSuperseded:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksOperationDetailKind.
-const (
-	LinksOperationDetailKindAccountSync   LinksOperationDetailKind = "account_sync"
-	LinksOperationDetailKindActivation    LinksOperationDetailKind = "activation"
-	LinksOperationDetailKindConfiguration LinksOperationDetailKind = "configuration"
-	LinksOperationDetailKindDeactivation  LinksOperationDetailKind = "deactivation"
-	LinksOperationDetailKindRepair        LinksOperationDetailKind = "repair"
-	LinksOperationDetailKindRetry         LinksOperationDetailKind = "retry"
-	LinksOperationDetailKindRotation      LinksOperationDetailKind = "rotation"
-	LinksOperationDetailKindVerify        LinksOperationDetailKind = "verify"
-)
-
-// Valid indicates whether the value is a known member of the LinksOperationDetailKind enum.
-func (e LinksOperationDetailKind) Valid() bool {
-	switch e {
-	case LinksOperationDetailKindAccountSync:
-		return true
-	case LinksOperationDetailKindActivation:
-		return true
-	case LinksOperationDetailKindConfiguration:
-		return true
-	case LinksOperationDetailKindDeactivation:
-		return true
-	case LinksOperationDetailKindRepair:
-		return true
-	case LinksOperationDetailKindRetry:
-		return true
-	case LinksOperationDetailKindRotation:
-		return true
-	case LinksOperationDetailKindVerify:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksOperationDetailState.
-const (
-	LinksOperationDetailStateCompleted  LinksOperationDetailState = "completed"
-	LinksOperationDetailStateQueued     LinksOperationDetailState = "queued"
-	LinksOperationDetailStateRunning    LinksOperationDetailState = "running"
-	LinksOperationDetailStateSuperseded LinksOperationDetailState = "superseded"
-)
-
-// Valid indicates whether the value is a known member of the LinksOperationDetailState enum.
-func (e LinksOperationDetailState) Valid() bool {
-	switch e {
-	case LinksOperationDetailStateCompleted:
-		return true
-	case LinksOperationDetailStateQueued:
-		return true
-	case LinksOperationDetailStateRunning:
-		return true
-	case LinksOperationDetailStateSuperseded:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for LinksSSOEventKind.
 const (
 	EmailChange LinksSSOEventKind = "email_change"
@@ -352,48 +145,27 @@ func (e LinksSSOTokenRequestDestination) Valid() bool {
 	}
 }
 
-// Defines values for LinksServerTaskAction.
+// Defines values for RestApplicationStatusState.
 const (
-	Push   LinksServerTaskAction = "push"
-	Remove LinksServerTaskAction = "remove"
+	RestApplicationStatusStateActive         RestApplicationStatusState = "active"
+	RestApplicationStatusStateDeprovisioning RestApplicationStatusState = "deprovisioning"
+	RestApplicationStatusStateDisabled       RestApplicationStatusState = "disabled"
+	RestApplicationStatusStateProvisioning   RestApplicationStatusState = "provisioning"
+	RestApplicationStatusStateSyncing        RestApplicationStatusState = "syncing"
 )
 
-// Valid indicates whether the value is a known member of the LinksServerTaskAction enum.
-func (e LinksServerTaskAction) Valid() bool {
+// Valid indicates whether the value is a known member of the RestApplicationStatusState enum.
+func (e RestApplicationStatusState) Valid() bool {
 	switch e {
-	case Push:
+	case RestApplicationStatusStateActive:
 		return true
-	case Remove:
+	case RestApplicationStatusStateDeprovisioning:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServerTaskState.
-const (
-	LinksServerTaskStateDone        LinksServerTaskState = "done"
-	LinksServerTaskStateFailed      LinksServerTaskState = "failed"
-	LinksServerTaskStatePending     LinksServerTaskState = "pending"
-	LinksServerTaskStateRunning     LinksServerTaskState = "running"
-	LinksServerTaskStateSuperseded  LinksServerTaskState = "superseded"
-	LinksServerTaskStateUnsupported LinksServerTaskState = "unsupported"
-)
-
-// Valid indicates whether the value is a known member of the LinksServerTaskState enum.
-func (e LinksServerTaskState) Valid() bool {
-	switch e {
-	case LinksServerTaskStateDone:
+	case RestApplicationStatusStateDisabled:
 		return true
-	case LinksServerTaskStateFailed:
+	case RestApplicationStatusStateProvisioning:
 		return true
-	case LinksServerTaskStatePending:
-		return true
-	case LinksServerTaskStateRunning:
-		return true
-	case LinksServerTaskStateSuperseded:
-		return true
-	case LinksServerTaskStateUnsupported:
+	case RestApplicationStatusStateSyncing:
 		return true
 	default:
 		return false
@@ -694,6 +466,186 @@ func (e RestImportRowKind) Valid() bool {
 	}
 }
 
+// Defines values for RestLinkAnswerTarget.
+const (
+	RestLinkAnswerTargetClientArea RestLinkAnswerTarget = "client_area"
+	RestLinkAnswerTargetExternal   RestLinkAnswerTarget = "external"
+)
+
+// Valid indicates whether the value is a known member of the RestLinkAnswerTarget enum.
+func (e RestLinkAnswerTarget) Valid() bool {
+	switch e {
+	case RestLinkAnswerTargetClientArea:
+		return true
+	case RestLinkAnswerTargetExternal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestLinkInputTarget.
+const (
+	RestLinkInputTargetClientArea RestLinkInputTarget = "client_area"
+	RestLinkInputTargetExternal   RestLinkInputTarget = "external"
+)
+
+// Valid indicates whether the value is a known member of the RestLinkInputTarget enum.
+func (e RestLinkInputTarget) Valid() bool {
+	switch e {
+	case RestLinkInputTargetClientArea:
+		return true
+	case RestLinkInputTargetExternal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestLogEntryLevel.
+const (
+	Debug   RestLogEntryLevel = "debug"
+	Info    RestLogEntryLevel = "info"
+	Notice  RestLogEntryLevel = "notice"
+	Warning RestLogEntryLevel = "warning"
+)
+
+// Valid indicates whether the value is a known member of the RestLogEntryLevel enum.
+func (e RestLogEntryLevel) Valid() bool {
+	switch e {
+	case Debug:
+		return true
+	case Info:
+		return true
+	case Notice:
+		return true
+	case Warning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestOperationAnswerKind.
+const (
+	RestOperationAnswerKindAccountSync   RestOperationAnswerKind = "account_sync"
+	RestOperationAnswerKindActivation    RestOperationAnswerKind = "activation"
+	RestOperationAnswerKindConfiguration RestOperationAnswerKind = "configuration"
+	RestOperationAnswerKindDeactivation  RestOperationAnswerKind = "deactivation"
+	RestOperationAnswerKindRepair        RestOperationAnswerKind = "repair"
+	RestOperationAnswerKindRetry         RestOperationAnswerKind = "retry"
+	RestOperationAnswerKindRotation      RestOperationAnswerKind = "rotation"
+	RestOperationAnswerKindVerify        RestOperationAnswerKind = "verify"
+)
+
+// Valid indicates whether the value is a known member of the RestOperationAnswerKind enum.
+func (e RestOperationAnswerKind) Valid() bool {
+	switch e {
+	case RestOperationAnswerKindAccountSync:
+		return true
+	case RestOperationAnswerKindActivation:
+		return true
+	case RestOperationAnswerKindConfiguration:
+		return true
+	case RestOperationAnswerKindDeactivation:
+		return true
+	case RestOperationAnswerKindRepair:
+		return true
+	case RestOperationAnswerKindRetry:
+		return true
+	case RestOperationAnswerKindRotation:
+		return true
+	case RestOperationAnswerKindVerify:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestOperationAnswerState.
+const (
+	RestOperationAnswerStateCompleted  RestOperationAnswerState = "completed"
+	RestOperationAnswerStateQueued     RestOperationAnswerState = "queued"
+	RestOperationAnswerStateRunning    RestOperationAnswerState = "running"
+	RestOperationAnswerStateSuperseded RestOperationAnswerState = "superseded"
+)
+
+// Valid indicates whether the value is a known member of the RestOperationAnswerState enum.
+func (e RestOperationAnswerState) Valid() bool {
+	switch e {
+	case RestOperationAnswerStateCompleted:
+		return true
+	case RestOperationAnswerStateQueued:
+		return true
+	case RestOperationAnswerStateRunning:
+		return true
+	case RestOperationAnswerStateSuperseded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestOperationDetailKind.
+const (
+	RestOperationDetailKindAccountSync   RestOperationDetailKind = "account_sync"
+	RestOperationDetailKindActivation    RestOperationDetailKind = "activation"
+	RestOperationDetailKindConfiguration RestOperationDetailKind = "configuration"
+	RestOperationDetailKindDeactivation  RestOperationDetailKind = "deactivation"
+	RestOperationDetailKindRepair        RestOperationDetailKind = "repair"
+	RestOperationDetailKindRetry         RestOperationDetailKind = "retry"
+	RestOperationDetailKindRotation      RestOperationDetailKind = "rotation"
+	RestOperationDetailKindVerify        RestOperationDetailKind = "verify"
+)
+
+// Valid indicates whether the value is a known member of the RestOperationDetailKind enum.
+func (e RestOperationDetailKind) Valid() bool {
+	switch e {
+	case RestOperationDetailKindAccountSync:
+		return true
+	case RestOperationDetailKindActivation:
+		return true
+	case RestOperationDetailKindConfiguration:
+		return true
+	case RestOperationDetailKindDeactivation:
+		return true
+	case RestOperationDetailKindRepair:
+		return true
+	case RestOperationDetailKindRetry:
+		return true
+	case RestOperationDetailKindRotation:
+		return true
+	case RestOperationDetailKindVerify:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestOperationDetailState.
+const (
+	RestOperationDetailStateCompleted  RestOperationDetailState = "completed"
+	RestOperationDetailStateQueued     RestOperationDetailState = "queued"
+	RestOperationDetailStateRunning    RestOperationDetailState = "running"
+	RestOperationDetailStateSuperseded RestOperationDetailState = "superseded"
+)
+
+// Valid indicates whether the value is a known member of the RestOperationDetailState enum.
+func (e RestOperationDetailState) Valid() bool {
+	switch e {
+	case RestOperationDetailStateCompleted:
+		return true
+	case RestOperationDetailStateQueued:
+		return true
+	case RestOperationDetailStateRunning:
+		return true
+	case RestOperationDetailStateSuperseded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RestPortalServiceStatus.
 const (
 	RestPortalServiceStatusActive     RestPortalServiceStatus = "Active"
@@ -733,6 +685,54 @@ func (e RestServerInputModule) Valid() bool {
 	case RestServerInputModuleCpanel:
 		return true
 	case RestServerInputModuleWpsquared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServerTaskAction.
+const (
+	Push   RestServerTaskAction = "push"
+	Remove RestServerTaskAction = "remove"
+)
+
+// Valid indicates whether the value is a known member of the RestServerTaskAction enum.
+func (e RestServerTaskAction) Valid() bool {
+	switch e {
+	case Push:
+		return true
+	case Remove:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServerTaskState.
+const (
+	RestServerTaskStateDone        RestServerTaskState = "done"
+	RestServerTaskStateFailed      RestServerTaskState = "failed"
+	RestServerTaskStatePending     RestServerTaskState = "pending"
+	RestServerTaskStateRunning     RestServerTaskState = "running"
+	RestServerTaskStateSuperseded  RestServerTaskState = "superseded"
+	RestServerTaskStateUnsupported RestServerTaskState = "unsupported"
+)
+
+// Valid indicates whether the value is a known member of the RestServerTaskState enum.
+func (e RestServerTaskState) Valid() bool {
+	switch e {
+	case RestServerTaskStateDone:
+		return true
+	case RestServerTaskStateFailed:
+		return true
+	case RestServerTaskStatePending:
+		return true
+	case RestServerTaskStateRunning:
+		return true
+	case RestServerTaskStateSuperseded:
+		return true
+	case RestServerTaskStateUnsupported:
 		return true
 	default:
 		return false
@@ -955,293 +955,6 @@ func (e PostSsoRedeemFormdataBodyAction) Valid() bool {
 	}
 }
 
-// LinksApplicationStatus defines model for links.ApplicationStatus.
-type LinksApplicationStatus struct {
-	// AccountsDone Example: 40
-	AccountsDone int `json:"accounts_done"`
-
-	// AccountsFailed AccountsFailed counts the accounts whose links failed for good (after
-	// every attempt) at the current desired state, across the module:
-	// "active with warnings" when the state is active.
-	//
-	// Example: 1
-	AccountsFailed int `json:"accounts_failed"`
-
-	// AccountsPending AccountsPending counts the accounts waiting to be tried again after
-	// a refusal.
-	//
-	// Example: 0
-	AccountsPending int `json:"accounts_pending"`
-
-	// AccountsTotal Example: 100
-	AccountsTotal int `json:"accounts_total"`
-
-	// Enabled Example: true
-	Enabled bool `json:"enabled"`
-
-	// Module Example: cpanel
-	Module    string          `json:"module"`
-	Operation *LinksOperation `json:"operation"`
-
-	// ServersDone Example: 1
-	ServersDone int `json:"servers_done"`
-
-	// ServersSupported Example: 2
-	ServersSupported int `json:"servers_supported"`
-
-	// ServersTotal Example: 3
-	ServersTotal int `json:"servers_total"`
-
-	// State Example: provisioning
-	State LinksApplicationStatusState `json:"state"`
-
-	// Warnings Example: 1
-	Warnings int `json:"warnings"`
-}
-
-// LinksApplicationStatusState Example: provisioning
-type LinksApplicationStatusState string
-
-// LinksApplicationView defines model for links.ApplicationView.
-type LinksApplicationView struct {
-	// Enabled Example: true
-	Enabled bool `json:"enabled"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// Name Example: cPanel & WHM
-	Name   string                 `json:"name"`
-	Status LinksApplicationStatus `json:"status"`
-}
-
-// LinksLink defines model for links.Link.
-type LinksLink struct {
-	// Custom Custom is true for a link of staff's own (key custom_<slug>, group
-	// custom), whose Route is its own client-area path.
-	//
-	// Example: false
-	Custom bool `json:"custom"`
-
-	// DefaultLabel Example: View Invoice History
-	DefaultLabel string `json:"default_label"`
-
-	// Enabled Example: true
-	Enabled bool `json:"enabled"`
-
-	// Group Example: account
-	Group string `json:"group"`
-
-	// Handoff Example: false
-	Handoff bool `json:"handoff"`
-
-	// Implements Example: billing
-	Implements *string `json:"implements,omitempty"`
-
-	// Key Example: invoice_history
-	Key string `json:"key"`
-
-	// Label Example: View Invoice History
-	Label string `json:"label"`
-
-	// Order Example: 14
-	Order int `json:"order"`
-
-	// Route Example: /portal/invoices
-	Route string `json:"route"`
-
-	// Target Target is where a redeemed click lands: the client-area Route, or
-	// the external URL rendered from URLTemplate (empty for the client
-	// area), with a signed assertion when Handoff is on.
-	//
-	// Example: client_area
-	Target LinksLinkTarget `json:"target"`
-
-	// UrlTemplate Example:
-	UrlTemplate string `json:"url_template"`
-}
-
-// LinksLinkTarget Target is where a redeemed click lands: the client-area Route, or
-// the external URL rendered from URLTemplate (empty for the client
-// area), with a signed assertion when Handoff is on.
-//
-// Example: client_area
-type LinksLinkTarget string
-
-// LinksLinkInput defines model for links.LinkInput.
-type LinksLinkInput struct {
-	// Enabled Example: true
-	Enabled *bool `json:"enabled,omitempty"`
-
-	// Handoff Handoff adds a signed assertion (applinks_assertion) to the
-	// external target's URL.
-	//
-	// Example: true
-	Handoff *bool `json:"handoff,omitempty"`
-
-	// Key Example: invoice_history
-	Key string `json:"key"`
-
-	// Label Example: View Invoice History
-	Label string `json:"label"`
-
-	// Order Example: 14
-	Order *int `json:"order,omitempty"`
-
-	// Route Route is a custom link's client-area path, under /portal, for its
-	// client_area target; catalogue links leave it out.
-	//
-	// Example: /portal/services
-	Route *string `json:"route,omitempty"`
-
-	// Target Target is client_area (the default when left out) or external.
-	//
-	// Example: external
-	Target *LinksLinkInputTarget `json:"target,omitempty"`
-
-	// UrlTemplate URLTemplate is the external target's URL, e.g.
-	// https://billing.example.com/invoices?service={service_id}.
-	//
-	// Example: https://billing.example.com/invoices?service={service_id}
-	UrlTemplate *string `json:"url_template,omitempty"`
-}
-
-// LinksLinkInputTarget Target is client_area (the default when left out) or external.
-//
-// Example: external
-type LinksLinkInputTarget string
-
-// LinksLogEntry defines model for links.LogEntry.
-type LinksLogEntry struct {
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Level Example: warning
-	Level LinksLogEntryLevel `json:"level"`
-
-	// Message Example: Server cp1 does not support application links: requires cPanel & WHM 11.54 or later.
-	Message string `json:"message"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// OperationId Example: 7
-	OperationId int `json:"operation_id"`
-
-	// ServerId Example: 1
-	ServerId *int `json:"server_id"`
-
-	// ServiceId Example: 42
-	ServiceId *int   `json:"service_id"`
-	Time      string `json:"time"`
-}
-
-// LinksLogEntryLevel Example: warning
-type LinksLogEntryLevel string
-
-// LinksOperation defines model for links.Operation.
-type LinksOperation struct {
-	// AccountsDone Example: 40
-	AccountsDone int `json:"accounts_done"`
-
-	// AccountsFailed Example: 1
-	AccountsFailed int `json:"accounts_failed"`
-
-	// AccountsTotal Example: 100
-	AccountsTotal int     `json:"accounts_total"`
-	CreatedAt     string  `json:"created_at"`
-	FinishedAt    *string `json:"finished_at"`
-
-	// Id Example: 7
-	Id int `json:"id"`
-
-	// Kind Example: activation
-	Kind LinksOperationKind `json:"kind"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// ServersDone Example: 1
-	ServersDone int `json:"servers_done"`
-
-	// ServersSupported Example: 2
-	ServersSupported int `json:"servers_supported"`
-
-	// ServersTotal Example: 3
-	ServersTotal int     `json:"servers_total"`
-	StartedAt    *string `json:"started_at"`
-
-	// StartedBy Example: admin@example.com
-	StartedBy string `json:"started_by"`
-
-	// State Example: running
-	State LinksOperationState `json:"state"`
-
-	// SupersededBy Example: 8
-	SupersededBy *int `json:"superseded_by,omitempty"`
-
-	// Warnings Example: 1
-	Warnings int `json:"warnings"`
-}
-
-// LinksOperationKind Example: activation
-type LinksOperationKind string
-
-// LinksOperationState Example: running
-type LinksOperationState string
-
-// LinksOperationDetail defines model for links.OperationDetail.
-type LinksOperationDetail struct {
-	// AccountsDone Example: 40
-	AccountsDone int `json:"accounts_done"`
-
-	// AccountsFailed Example: 1
-	AccountsFailed int `json:"accounts_failed"`
-
-	// AccountsTotal Example: 100
-	AccountsTotal int     `json:"accounts_total"`
-	CreatedAt     string  `json:"created_at"`
-	FinishedAt    *string `json:"finished_at"`
-
-	// Id Example: 7
-	Id int `json:"id"`
-
-	// Kind Example: activation
-	Kind LinksOperationDetailKind `json:"kind"`
-
-	// Module Example: cpanel
-	Module  string            `json:"module"`
-	Servers []LinksServerTask `json:"servers"`
-
-	// ServersDone Example: 1
-	ServersDone int `json:"servers_done"`
-
-	// ServersSupported Example: 2
-	ServersSupported int `json:"servers_supported"`
-
-	// ServersTotal Example: 3
-	ServersTotal int     `json:"servers_total"`
-	StartedAt    *string `json:"started_at"`
-
-	// StartedBy Example: admin@example.com
-	StartedBy string `json:"started_by"`
-
-	// State Example: running
-	State LinksOperationDetailState `json:"state"`
-
-	// SupersededBy Example: 8
-	SupersededBy *int `json:"superseded_by,omitempty"`
-
-	// Warnings Example: 1
-	Warnings int `json:"warnings"`
-}
-
-// LinksOperationDetailKind Example: activation
-type LinksOperationDetailKind string
-
-// LinksOperationDetailState Example: running
-type LinksOperationDetailState string
-
 // LinksSSOEvent defines model for links.SSOEvent.
 type LinksSSOEvent struct {
 	// ClientId Example: 1
@@ -1320,58 +1033,6 @@ type LinksSSOTokenRequest struct {
 // LinksSSOTokenRequestDestination Example: invoice_history
 type LinksSSOTokenRequestDestination string
 
-// LinksServerTask defines model for links.ServerTask.
-type LinksServerTask struct {
-	// AccountsDone Example: 20
-	AccountsDone int `json:"accounts_done"`
-
-	// AccountsFailed Example: 0
-	AccountsFailed int `json:"accounts_failed"`
-
-	// AccountsTotal Example: 50
-	AccountsTotal int `json:"accounts_total"`
-
-	// Action Example: push
-	Action LinksServerTaskAction `json:"action"`
-
-	// Attempts Example: 1
-	Attempts int `json:"attempts"`
-
-	// Checked Example: true
-	Checked bool `json:"checked"`
-
-	// Cursor Example: 420
-	Cursor     int     `json:"cursor"`
-	FinishedAt *string `json:"finished_at"`
-
-	// Id Example: 12
-	Id        int     `json:"id"`
-	LastError *string `json:"last_error,omitempty"`
-
-	// OperationId Example: 7
-	OperationId int `json:"operation_id"`
-
-	// ServerId Example: 1
-	ServerId int `json:"server_id"`
-
-	// ServerName Example: cp1
-	ServerName string `json:"server_name"`
-
-	// ServiceId Account sync tasks name their one account.
-	ServiceId *int    `json:"service_id,omitempty"`
-	StartedAt *string `json:"started_at"`
-
-	// State Example: running
-	State    LinksServerTaskState `json:"state"`
-	Username *string              `json:"username,omitempty"`
-}
-
-// LinksServerTaskAction Example: push
-type LinksServerTaskAction string
-
-// LinksServerTaskState Example: running
-type LinksServerTaskState string
-
 // RestAPICredentialAnswer defines model for rest.APICredentialAnswer.
 type RestAPICredentialAnswer struct {
 	CreatedAt string `json:"created_at"`
@@ -1440,6 +1101,66 @@ type RestAdminPatchInput struct {
 	Name     *string `json:"name,omitempty"`
 	Password *string `json:"password,omitempty"`
 	RoleId   *int    `json:"role_id,omitempty"`
+}
+
+// RestApplicationStatus defines model for rest.ApplicationStatus.
+type RestApplicationStatus struct {
+	// AccountsDone Example: 40
+	AccountsDone int `json:"accounts_done"`
+
+	// AccountsFailed AccountsFailed counts the accounts whose links failed for good (after
+	// every attempt) at the current desired state, across the module:
+	// "active with warnings" when the state is active.
+	//
+	// Example: 1
+	AccountsFailed int `json:"accounts_failed"`
+
+	// AccountsPending AccountsPending counts the accounts waiting to be tried again after
+	// a refusal.
+	//
+	// Example: 0
+	AccountsPending int `json:"accounts_pending"`
+
+	// AccountsTotal Example: 100
+	AccountsTotal int `json:"accounts_total"`
+
+	// Enabled Example: true
+	Enabled bool `json:"enabled"`
+
+	// Module Example: cpanel
+	Module    string               `json:"module"`
+	Operation *RestOperationAnswer `json:"operation"`
+
+	// ServersDone Example: 1
+	ServersDone int `json:"servers_done"`
+
+	// ServersSupported Example: 2
+	ServersSupported int `json:"servers_supported"`
+
+	// ServersTotal Example: 3
+	ServersTotal int `json:"servers_total"`
+
+	// State Example: provisioning
+	State RestApplicationStatusState `json:"state"`
+
+	// Warnings Example: 1
+	Warnings int `json:"warnings"`
+}
+
+// RestApplicationStatusState Example: provisioning
+type RestApplicationStatusState string
+
+// RestApplicationView defines model for rest.ApplicationView.
+type RestApplicationView struct {
+	// Enabled Example: true
+	Enabled bool `json:"enabled"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// Name Example: cPanel & WHM
+	Name   string                `json:"name"`
+	Status RestApplicationStatus `json:"status"`
 }
 
 // RestAuditRecord defines model for rest.AuditRecord.
@@ -1843,38 +1564,106 @@ type RestImportRow struct {
 // RestImportRowKind defines model for RestImportRow.Kind.
 type RestImportRowKind string
 
+// RestLinkAnswer defines model for rest.LinkAnswer.
+type RestLinkAnswer struct {
+	// Custom Custom is true for a link of staff's own (key custom_<slug>, group
+	// custom), whose Route is its own client-area path.
+	//
+	// Example: false
+	Custom bool `json:"custom"`
+
+	// DefaultLabel Example: View Invoice History
+	DefaultLabel string `json:"default_label"`
+
+	// Enabled Example: true
+	Enabled bool `json:"enabled"`
+
+	// Group Example: account
+	Group string `json:"group"`
+
+	// Handoff Example: false
+	Handoff bool `json:"handoff"`
+
+	// Implements Example: billing
+	Implements *string `json:"implements,omitempty"`
+
+	// Key Example: invoice_history
+	Key string `json:"key"`
+
+	// Label Example: View Invoice History
+	Label string `json:"label"`
+
+	// Order Example: 14
+	Order int `json:"order"`
+
+	// Route Example: /portal/invoices
+	Route string `json:"route"`
+
+	// Target Target is where a redeemed click lands: the client-area Route, or
+	// the external URL rendered from URLTemplate (empty for the client
+	// area), with a signed assertion when Handoff is on.
+	//
+	// Example: client_area
+	Target RestLinkAnswerTarget `json:"target"`
+
+	// UrlTemplate Example:
+	UrlTemplate string `json:"url_template"`
+}
+
+// RestLinkAnswerTarget Target is where a redeemed click lands: the client-area Route, or
+// the external URL rendered from URLTemplate (empty for the client
+// area), with a signed assertion when Handoff is on.
+//
+// Example: client_area
+type RestLinkAnswerTarget string
+
+// RestLinkInput defines model for rest.LinkInput.
+type RestLinkInput struct {
+	// Enabled Example: true
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Handoff Handoff adds a signed assertion (applinks_assertion) to the
+	// external target's URL.
+	//
+	// Example: true
+	Handoff *bool `json:"handoff,omitempty"`
+
+	// Key Example: invoice_history
+	Key string `json:"key"`
+
+	// Label Example: View Invoice History
+	Label string `json:"label"`
+
+	// Order Example: 14
+	Order *int `json:"order,omitempty"`
+
+	// Route Route is a custom link's client-area path, under /portal, for its
+	// client_area target; catalogue links leave it out.
+	//
+	// Example: /portal/services
+	Route *string `json:"route,omitempty"`
+
+	// Target Target is client_area (the default when left out) or external.
+	//
+	// Example: external
+	Target *RestLinkInputTarget `json:"target,omitempty"`
+
+	// UrlTemplate URLTemplate is the external target's URL, e.g.
+	// https://billing.example.com/invoices?service={service_id}.
+	//
+	// Example: https://billing.example.com/invoices?service={service_id}
+	UrlTemplate *string `json:"url_template,omitempty"`
+}
+
+// RestLinkInputTarget Target is client_area (the default when left out) or external.
+//
+// Example: external
+type RestLinkInputTarget string
+
 // RestLinksAnswer defines model for rest.LinksAnswer.
 type RestLinksAnswer struct {
-	Links     []LinksLink     `json:"links"`
-	Operation *LinksOperation `json:"operation"`
-}
-
-// RestListLinksLogEntry defines model for rest.List-links_LogEntry.
-type RestListLinksLogEntry struct {
-	Items []LinksLogEntry `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
-}
-
-// RestListLinksOperation defines model for rest.List-links_Operation.
-type RestListLinksOperation struct {
-	Items []LinksOperation `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
+	Links     []RestLinkAnswer     `json:"links"`
+	Operation *RestOperationAnswer `json:"operation"`
 }
 
 // RestListLinksSSOEvent defines model for rest.List-links_SSOEvent.
@@ -1922,6 +1711,34 @@ type RestListRestAuditRecord struct {
 // RestListRestClientAnswer defines model for rest.List-rest_ClientAnswer.
 type RestListRestClientAnswer struct {
 	Items []RestClientAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestLogEntry defines model for rest.List-rest_LogEntry.
+type RestListRestLogEntry struct {
+	Items []RestLogEntry `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestOperationAnswer defines model for rest.List-rest_OperationAnswer.
+type RestListRestOperationAnswer struct {
+	Items []RestOperationAnswer `json:"items"`
 
 	// Page Example: 1
 	Page int `json:"page"`
@@ -2002,6 +1819,34 @@ type RestListRestWebhookDelivery struct {
 	// Total Example: 1
 	Total int `json:"total"`
 }
+
+// RestLogEntry defines model for rest.LogEntry.
+type RestLogEntry struct {
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Level Example: warning
+	Level RestLogEntryLevel `json:"level"`
+
+	// Message Example: Server cp1 does not support application links: requires cPanel & WHM 11.54 or later.
+	Message string `json:"message"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// OperationId Example: 7
+	OperationId int `json:"operation_id"`
+
+	// ServerId Example: 1
+	ServerId *int `json:"server_id"`
+
+	// ServiceId Example: 42
+	ServiceId *int   `json:"service_id"`
+	Time      string `json:"time"`
+}
+
+// RestLogEntryLevel Example: warning
+type RestLogEntryLevel string
 
 // RestLoginRequest defines model for rest.LoginRequest.
 type RestLoginRequest struct {
@@ -2090,6 +1935,109 @@ type RestNewWebhookAnswer struct {
 	// Url Example: https://hooks.example.com/applinks
 	Url string `json:"url"`
 }
+
+// RestOperationAnswer defines model for rest.OperationAnswer.
+type RestOperationAnswer struct {
+	// AccountsDone Example: 40
+	AccountsDone int `json:"accounts_done"`
+
+	// AccountsFailed Example: 1
+	AccountsFailed int `json:"accounts_failed"`
+
+	// AccountsTotal Example: 100
+	AccountsTotal int     `json:"accounts_total"`
+	CreatedAt     string  `json:"created_at"`
+	FinishedAt    *string `json:"finished_at"`
+
+	// Id Example: 7
+	Id int `json:"id"`
+
+	// Kind Example: activation
+	Kind RestOperationAnswerKind `json:"kind"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// ServersDone Example: 1
+	ServersDone int `json:"servers_done"`
+
+	// ServersSupported Example: 2
+	ServersSupported int `json:"servers_supported"`
+
+	// ServersTotal Example: 3
+	ServersTotal int     `json:"servers_total"`
+	StartedAt    *string `json:"started_at"`
+
+	// StartedBy Example: admin@example.com
+	StartedBy string `json:"started_by"`
+
+	// State Example: running
+	State RestOperationAnswerState `json:"state"`
+
+	// SupersededBy Example: 8
+	SupersededBy *int `json:"superseded_by,omitempty"`
+
+	// Warnings Example: 1
+	Warnings int `json:"warnings"`
+}
+
+// RestOperationAnswerKind Example: activation
+type RestOperationAnswerKind string
+
+// RestOperationAnswerState Example: running
+type RestOperationAnswerState string
+
+// RestOperationDetail defines model for rest.OperationDetail.
+type RestOperationDetail struct {
+	// AccountsDone Example: 40
+	AccountsDone int `json:"accounts_done"`
+
+	// AccountsFailed Example: 1
+	AccountsFailed int `json:"accounts_failed"`
+
+	// AccountsTotal Example: 100
+	AccountsTotal int     `json:"accounts_total"`
+	CreatedAt     string  `json:"created_at"`
+	FinishedAt    *string `json:"finished_at"`
+
+	// Id Example: 7
+	Id int `json:"id"`
+
+	// Kind Example: activation
+	Kind RestOperationDetailKind `json:"kind"`
+
+	// Module Example: cpanel
+	Module  string           `json:"module"`
+	Servers []RestServerTask `json:"servers"`
+
+	// ServersDone Example: 1
+	ServersDone int `json:"servers_done"`
+
+	// ServersSupported Example: 2
+	ServersSupported int `json:"servers_supported"`
+
+	// ServersTotal Example: 3
+	ServersTotal int     `json:"servers_total"`
+	StartedAt    *string `json:"started_at"`
+
+	// StartedBy Example: admin@example.com
+	StartedBy string `json:"started_by"`
+
+	// State Example: running
+	State RestOperationDetailState `json:"state"`
+
+	// SupersededBy Example: 8
+	SupersededBy *int `json:"superseded_by,omitempty"`
+
+	// Warnings Example: 1
+	Warnings int `json:"warnings"`
+}
+
+// RestOperationDetailKind Example: activation
+type RestOperationDetailKind string
+
+// RestOperationDetailState Example: running
+type RestOperationDetailState string
 
 // RestOwnerInput defines model for rest.OwnerInput.
 type RestOwnerInput struct {
@@ -2485,6 +2433,58 @@ type RestServerSSOSources struct {
 	SsoSources []string `json:"sso_sources"`
 }
 
+// RestServerTask defines model for rest.ServerTask.
+type RestServerTask struct {
+	// AccountsDone Example: 20
+	AccountsDone int `json:"accounts_done"`
+
+	// AccountsFailed Example: 0
+	AccountsFailed int `json:"accounts_failed"`
+
+	// AccountsTotal Example: 50
+	AccountsTotal int `json:"accounts_total"`
+
+	// Action Example: push
+	Action RestServerTaskAction `json:"action"`
+
+	// Attempts Example: 1
+	Attempts int `json:"attempts"`
+
+	// Checked Example: true
+	Checked bool `json:"checked"`
+
+	// Cursor Example: 420
+	Cursor     int     `json:"cursor"`
+	FinishedAt *string `json:"finished_at"`
+
+	// Id Example: 12
+	Id        int     `json:"id"`
+	LastError *string `json:"last_error,omitempty"`
+
+	// OperationId Example: 7
+	OperationId int `json:"operation_id"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// ServerName Example: cp1
+	ServerName string `json:"server_name"`
+
+	// ServiceId Account sync tasks name their one account.
+	ServiceId *int    `json:"service_id,omitempty"`
+	StartedAt *string `json:"started_at"`
+
+	// State Example: running
+	State    RestServerTaskState `json:"state"`
+	Username *string             `json:"username,omitempty"`
+}
+
+// RestServerTaskAction Example: push
+type RestServerTaskAction string
+
+// RestServerTaskState Example: running
+type RestServerTaskState string
+
 // RestServerTestResult defines model for rest.ServerTestResult.
 type RestServerTestResult struct {
 	// DurationMs Example: 120
@@ -2800,7 +2800,7 @@ type GetApiV1AdminsParams struct {
 }
 
 // PutApiV1ApplicationsModuleLinksJSONBody defines parameters for PutApiV1ApplicationsModuleLinks.
-type PutApiV1ApplicationsModuleLinksJSONBody = []LinksLinkInput
+type PutApiV1ApplicationsModuleLinksJSONBody = []RestLinkInput
 
 // GetApiV1ApplicationsModuleLogParams defines parameters for GetApiV1ApplicationsModuleLog.
 type GetApiV1ApplicationsModuleLogParams struct {
@@ -12087,13 +12087,13 @@ type GetApiV1ApplicationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksApplicationView
+	JSON200 *[]RestApplicationView
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsResponse) GetJSON200() *[]LinksApplicationView {
+func (r GetApiV1ApplicationsResponse) GetJSON200() *[]RestApplicationView {
 	return r.JSON200
 }
 
@@ -12135,7 +12135,7 @@ type GetApiV1ApplicationsModuleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksApplicationView
+	JSON200 *RestApplicationView
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12143,7 +12143,7 @@ type GetApiV1ApplicationsModuleResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleResponse) GetJSON200() *LinksApplicationView {
+func (r GetApiV1ApplicationsModuleResponse) GetJSON200() *RestApplicationView {
 	return r.JSON200
 }
 
@@ -12190,7 +12190,7 @@ type PostApiV1ApplicationsModuleDisableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12200,7 +12200,7 @@ type PostApiV1ApplicationsModuleDisableResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleDisableResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleDisableResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12252,7 +12252,7 @@ type PostApiV1ApplicationsModuleEnableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12262,7 +12262,7 @@ type PostApiV1ApplicationsModuleEnableResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleEnableResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleEnableResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12314,7 +12314,7 @@ type GetApiV1ApplicationsModuleLinksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksLink
+	JSON200 *[]RestLinkAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12322,7 +12322,7 @@ type GetApiV1ApplicationsModuleLinksResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleLinksResponse) GetJSON200() *[]LinksLink {
+func (r GetApiV1ApplicationsModuleLinksResponse) GetJSON200() *[]RestLinkAnswer {
 	return r.JSON200
 }
 
@@ -12438,7 +12438,7 @@ type GetApiV1ApplicationsModuleLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksLogEntry
+	JSON200 *RestListRestLogEntry
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -12448,7 +12448,7 @@ type GetApiV1ApplicationsModuleLogResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleLogResponse) GetJSON200() *RestListLinksLogEntry {
+func (r GetApiV1ApplicationsModuleLogResponse) GetJSON200() *RestListRestLogEntry {
 	return r.JSON200
 }
 
@@ -12534,7 +12534,7 @@ type PostApiV1ApplicationsModuleRetryFailedResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12544,7 +12544,7 @@ type PostApiV1ApplicationsModuleRetryFailedResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12596,7 +12596,7 @@ type PostApiV1ApplicationsModuleRotateLinkSecretsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12606,7 +12606,7 @@ type PostApiV1ApplicationsModuleRotateLinkSecretsResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12658,7 +12658,7 @@ type GetApiV1ApplicationsModuleStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksApplicationStatus
+	JSON200 *RestApplicationStatus
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12666,7 +12666,7 @@ type GetApiV1ApplicationsModuleStatusResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleStatusResponse) GetJSON200() *LinksApplicationStatus {
+func (r GetApiV1ApplicationsModuleStatusResponse) GetJSON200() *RestApplicationStatus {
 	return r.JSON200
 }
 
@@ -12713,7 +12713,7 @@ type PostApiV1ApplicationsModuleSyncResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12721,7 +12721,7 @@ type PostApiV1ApplicationsModuleSyncResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleSyncResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleSyncResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12768,7 +12768,7 @@ type PostApiV1ApplicationsModuleVerifyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12778,7 +12778,7 @@ type PostApiV1ApplicationsModuleVerifyResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -13627,7 +13627,7 @@ type GetApiV1OperationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksOperation
+	JSON200 *RestListRestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -13635,7 +13635,7 @@ type GetApiV1OperationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1OperationsResponse) GetJSON200() *RestListLinksOperation {
+func (r GetApiV1OperationsResponse) GetJSON200() *RestListRestOperationAnswer {
 	return r.JSON200
 }
 
@@ -13682,7 +13682,7 @@ type GetApiV1OperationsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksOperationDetail
+	JSON200 *RestOperationDetail
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13690,7 +13690,7 @@ type GetApiV1OperationsIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1OperationsIdResponse) GetJSON200() *LinksOperationDetail {
+func (r GetApiV1OperationsIdResponse) GetJSON200() *RestOperationDetail {
 	return r.JSON200
 }
 
@@ -15375,7 +15375,7 @@ type PostApiV1ServersIdSyncResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15387,7 +15387,7 @@ type PostApiV1ServersIdSyncResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServersIdSyncResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ServersIdSyncResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -15746,7 +15746,7 @@ type PostApiV1ServicesIdRotateLinkSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15758,7 +15758,7 @@ type PostApiV1ServicesIdRotateLinkSecretResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -15815,7 +15815,7 @@ type PostApiV1ServicesIdSyncResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15827,7 +15827,7 @@ type PostApiV1ServicesIdSyncResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServicesIdSyncResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ServicesIdSyncResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -18920,7 +18920,7 @@ func ParseGetApiV1ApplicationsResponse(rsp *http.Response) (*GetApiV1Application
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksApplicationView
+		var dest []RestApplicationView
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18953,7 +18953,7 @@ func ParseGetApiV1ApplicationsModuleResponse(rsp *http.Response) (*GetApiV1Appli
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksApplicationView
+		var dest RestApplicationView
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18993,7 +18993,7 @@ func ParsePostApiV1ApplicationsModuleDisableResponse(rsp *http.Response) (*PostA
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19040,7 +19040,7 @@ func ParsePostApiV1ApplicationsModuleEnableResponse(rsp *http.Response) (*PostAp
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19087,7 +19087,7 @@ func ParseGetApiV1ApplicationsModuleLinksResponse(rsp *http.Response) (*GetApiV1
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksLink
+		var dest []RestLinkAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19181,7 +19181,7 @@ func ParseGetApiV1ApplicationsModuleLogResponse(rsp *http.Response) (*GetApiV1Ap
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksLogEntry
+		var dest RestListRestLogEntry
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19244,7 +19244,7 @@ func ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp *http.Response) (*P
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19291,7 +19291,7 @@ func ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse(rsp *http.Respons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19338,7 +19338,7 @@ func ParseGetApiV1ApplicationsModuleStatusResponse(rsp *http.Response) (*GetApiV
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksApplicationStatus
+		var dest RestApplicationStatus
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19381,7 +19381,7 @@ func ParsePostApiV1ApplicationsModuleSyncResponse(rsp *http.Response) (*PostApiV
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19421,7 +19421,7 @@ func ParsePostApiV1ApplicationsModuleVerifyResponse(rsp *http.Response) (*PostAp
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20049,7 +20049,7 @@ func ParseGetApiV1OperationsResponse(rsp *http.Response) (*GetApiV1OperationsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksOperation
+		var dest RestListRestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20089,7 +20089,7 @@ func ParseGetApiV1OperationsIdResponse(rsp *http.Response) (*GetApiV1OperationsI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksOperationDetail
+		var dest RestOperationDetail
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21356,7 +21356,7 @@ func ParsePostApiV1ServersIdSyncResponse(rsp *http.Response) (*PostApiV1ServersI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21625,7 +21625,7 @@ func ParsePostApiV1ServicesIdRotateLinkSecretResponse(rsp *http.Response) (*Post
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21679,7 +21679,7 @@ func ParsePostApiV1ServicesIdSyncResponse(rsp *http.Response) (*PostApiV1Service
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

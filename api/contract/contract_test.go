@@ -175,9 +175,9 @@ func TestContract(t *testing.T) {
 	want("operation", op.StatusCode(), http.StatusOK, op.Body)
 
 	// Configure: switch one link off and relabel another.
-	var in []apiclient.LinksLinkInput
+	var in []apiclient.RestLinkInput
 	for i, l := range catalogue {
-		li := apiclient.LinksLinkInput{Key: l.Key, Label: l.Label, Enabled: p(l.Enabled), Order: p(l.Order)}
+		li := apiclient.RestLinkInput{Key: l.Key, Label: l.Label, Enabled: p(l.Enabled), Order: p(l.Order)}
 		if i == 0 {
 			li.Enabled = p(false)
 		}

@@ -407,7 +407,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ApplicationView"][];
+                        "application/json": components["schemas"]["rest.ApplicationView"][];
                     };
                 };
                 /** @description Forbidden */
@@ -455,7 +455,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ApplicationView"];
+                        "application/json": components["schemas"]["rest.ApplicationView"];
                     };
                 };
                 /** @description Forbidden */
@@ -517,7 +517,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -586,7 +586,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -653,7 +653,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Link"][];
+                        "application/json": components["schemas"]["rest.LinkAnswer"][];
                     };
                 };
                 /** @description Forbidden */
@@ -693,7 +693,7 @@ export interface paths {
             /** @description Every link */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.LinkInput"][];
+                    "application/json": components["schemas"]["rest.LinkInput"][];
                 };
             };
             responses: {
@@ -797,7 +797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_LogEntry"];
+                        "application/json": components["schemas"]["rest.List-rest_LogEntry"];
                     };
                 };
                 /** @description Bad Request */
@@ -950,7 +950,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -1019,7 +1019,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -1089,7 +1089,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ApplicationStatus"];
+                        "application/json": components["schemas"]["rest.ApplicationStatus"];
                     };
                 };
                 /** @description Not Modified */
@@ -1158,7 +1158,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -1218,7 +1218,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -2129,7 +2129,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Operation"];
+                        "application/json": components["schemas"]["rest.List-rest_OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -2186,7 +2186,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.OperationDetail"];
+                        "application/json": components["schemas"]["rest.OperationDetail"];
                     };
                 };
                 /** @description Forbidden */
@@ -3963,7 +3963,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4391,7 +4391,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4469,7 +4469,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -5531,255 +5531,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        "links.ApplicationStatus": {
-            /** @example 40 */
-            accounts_done: number;
-            /**
-             * @description AccountsFailed counts the accounts whose links failed for good (after
-             *     every attempt) at the current desired state, across the module:
-             *     "active with warnings" when the state is active.
-             * @example 1
-             */
-            accounts_failed: number;
-            /**
-             * @description AccountsPending counts the accounts waiting to be tried again after
-             *     a refusal.
-             * @example 0
-             */
-            accounts_pending: number;
-            /** @example 100 */
-            accounts_total: number;
-            /** @example true */
-            enabled: boolean;
-            /** @example cpanel */
-            module: string;
-            operation: components["schemas"]["links.Operation"] | null;
-            /** @example 1 */
-            servers_done: number;
-            /** @example 2 */
-            servers_supported: number;
-            /** @example 3 */
-            servers_total: number;
-            /**
-             * @example provisioning
-             * @enum {string}
-             */
-            state: "disabled" | "provisioning" | "active" | "syncing" | "deprovisioning";
-            /** @example 1 */
-            warnings: number;
-        };
-        "links.ApplicationView": {
-            /** @example true */
-            enabled: boolean;
-            /** @example cpanel */
-            module: string;
-            /** @example cPanel & WHM */
-            name: string;
-            status: components["schemas"]["links.ApplicationStatus"];
-        };
-        "links.Link": {
-            /**
-             * @description Custom is true for a link of staff's own (key custom_<slug>, group
-             *     custom), whose Route is its own client-area path.
-             * @example false
-             */
-            custom: boolean;
-            /** @example View Invoice History */
-            default_label: string;
-            /** @example true */
-            enabled: boolean;
-            /** @example account */
-            group: string;
-            /** @example false */
-            handoff: boolean;
-            /** @example billing */
-            implements?: string;
-            /** @example invoice_history */
-            key: string;
-            /** @example View Invoice History */
-            label: string;
-            /** @example 14 */
-            order: number;
-            /** @example /portal/invoices */
-            route: string;
-            /**
-             * @description Target is where a redeemed click lands: the client-area Route, or
-             *     the external URL rendered from URLTemplate (empty for the client
-             *     area), with a signed assertion when Handoff is on.
-             * @example client_area
-             * @enum {string}
-             */
-            target: "client_area" | "external";
-            /** @example  */
-            url_template: string;
-        };
-        "links.LinkInput": {
-            /** @example true */
-            enabled?: boolean;
-            /**
-             * @description Handoff adds a signed assertion (applinks_assertion) to the
-             *     external target's URL.
-             * @example true
-             */
-            handoff?: boolean;
-            /** @example invoice_history */
-            key: string;
-            /** @example View Invoice History */
-            label: string;
-            /** @example 14 */
-            order?: number;
-            /**
-             * @description Route is a custom link's client-area path, under /portal, for its
-             *     client_area target; catalogue links leave it out.
-             * @example /portal/services
-             */
-            route?: string;
-            /**
-             * @description Target is client_area (the default when left out) or external.
-             * @example external
-             * @enum {string}
-             */
-            target?: "client_area" | "external";
-            /**
-             * @description URLTemplate is the external target's URL, e.g.
-             *     https://billing.example.com/invoices?service={service_id}.
-             * @example https://billing.example.com/invoices?service={service_id}
-             */
-            url_template?: string;
-        };
-        "links.LogEntry": {
-            /** @example 1 */
-            id: number;
-            /**
-             * @example warning
-             * @enum {string}
-             */
-            level: "debug" | "info" | "notice" | "warning";
-            /** @example Server cp1 does not support application links: requires cPanel & WHM 11.54 or later. */
-            message: string;
-            /** @example cpanel */
-            module: string;
-            /** @example 7 */
-            operation_id: number;
-            /** @example 1 */
-            server_id: number | null;
-            /** @example 42 */
-            service_id: number | null;
-            time: string;
-        };
-        "links.Operation": {
-            /** @example 40 */
-            accounts_done: number;
-            /** @example 1 */
-            accounts_failed: number;
-            /** @example 100 */
-            accounts_total: number;
-            created_at: string;
-            finished_at: string | null;
-            /** @example 7 */
-            id: number;
-            /**
-             * @example activation
-             * @enum {string}
-             */
-            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "verify" | "rotation" | "account_sync";
-            /** @example cpanel */
-            module: string;
-            /** @example 1 */
-            servers_done: number;
-            /** @example 2 */
-            servers_supported: number;
-            /** @example 3 */
-            servers_total: number;
-            started_at: string | null;
-            /** @example admin@example.com */
-            started_by: string;
-            /**
-             * @example running
-             * @enum {string}
-             */
-            state: "queued" | "running" | "completed" | "superseded";
-            /** @example 8 */
-            superseded_by?: number;
-            /** @example 1 */
-            warnings: number;
-        };
-        "links.OperationDetail": {
-            /** @example 40 */
-            accounts_done: number;
-            /** @example 1 */
-            accounts_failed: number;
-            /** @example 100 */
-            accounts_total: number;
-            created_at: string;
-            finished_at: string | null;
-            /** @example 7 */
-            id: number;
-            /**
-             * @example activation
-             * @enum {string}
-             */
-            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "verify" | "rotation" | "account_sync";
-            /** @example cpanel */
-            module: string;
-            servers: components["schemas"]["links.ServerTask"][];
-            /** @example 1 */
-            servers_done: number;
-            /** @example 2 */
-            servers_supported: number;
-            /** @example 3 */
-            servers_total: number;
-            started_at: string | null;
-            /** @example admin@example.com */
-            started_by: string;
-            /**
-             * @example running
-             * @enum {string}
-             */
-            state: "queued" | "running" | "completed" | "superseded";
-            /** @example 8 */
-            superseded_by?: number;
-            /** @example 1 */
-            warnings: number;
-        };
-        "links.ServerTask": {
-            /** @example 20 */
-            accounts_done: number;
-            /** @example 0 */
-            accounts_failed: number;
-            /** @example 50 */
-            accounts_total: number;
-            /**
-             * @example push
-             * @enum {string}
-             */
-            action: "push" | "remove";
-            /** @example 1 */
-            attempts: number;
-            /** @example true */
-            checked: boolean;
-            /** @example 420 */
-            cursor: number;
-            finished_at: string | null;
-            /** @example 12 */
-            id: number;
-            last_error?: string;
-            /** @example 7 */
-            operation_id: number;
-            /** @example 1 */
-            server_id: number;
-            /** @example cp1 */
-            server_name: string;
-            /** @description Account sync tasks name their one account. */
-            service_id?: number;
-            started_at: string | null;
-            /**
-             * @example running
-             * @enum {string}
-             */
-            state: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
-            username?: string;
-        };
         "links.SSOEvent": {
             /** @example 1 */
             client_id: number | null;
@@ -5888,6 +5639,52 @@ export interface components {
              */
             permissions: string[];
             revoked_at: string | null;
+        };
+        "rest.ApplicationStatus": {
+            /** @example 40 */
+            accounts_done: number;
+            /**
+             * @description AccountsFailed counts the accounts whose links failed for good (after
+             *     every attempt) at the current desired state, across the module:
+             *     "active with warnings" when the state is active.
+             * @example 1
+             */
+            accounts_failed: number;
+            /**
+             * @description AccountsPending counts the accounts waiting to be tried again after
+             *     a refusal.
+             * @example 0
+             */
+            accounts_pending: number;
+            /** @example 100 */
+            accounts_total: number;
+            /** @example true */
+            enabled: boolean;
+            /** @example cpanel */
+            module: string;
+            operation: components["schemas"]["rest.OperationAnswer"] | null;
+            /** @example 1 */
+            servers_done: number;
+            /** @example 2 */
+            servers_supported: number;
+            /** @example 3 */
+            servers_total: number;
+            /**
+             * @example provisioning
+             * @enum {string}
+             */
+            state: "disabled" | "provisioning" | "active" | "syncing" | "deprovisioning";
+            /** @example 1 */
+            warnings: number;
+        };
+        "rest.ApplicationView": {
+            /** @example true */
+            enabled: boolean;
+            /** @example cpanel */
+            module: string;
+            /** @example cPanel & WHM */
+            name: string;
+            status: components["schemas"]["rest.ApplicationStatus"];
         };
         "rest.AuditRecord": {
             /**
@@ -6200,27 +5997,79 @@ export interface components {
             /** @example acme */
             username: string;
         };
+        "rest.LinkAnswer": {
+            /**
+             * @description Custom is true for a link of staff's own (key custom_<slug>, group
+             *     custom), whose Route is its own client-area path.
+             * @example false
+             */
+            custom: boolean;
+            /** @example View Invoice History */
+            default_label: string;
+            /** @example true */
+            enabled: boolean;
+            /** @example account */
+            group: string;
+            /** @example false */
+            handoff: boolean;
+            /** @example billing */
+            implements?: string;
+            /** @example invoice_history */
+            key: string;
+            /** @example View Invoice History */
+            label: string;
+            /** @example 14 */
+            order: number;
+            /** @example /portal/invoices */
+            route: string;
+            /**
+             * @description Target is where a redeemed click lands: the client-area Route, or
+             *     the external URL rendered from URLTemplate (empty for the client
+             *     area), with a signed assertion when Handoff is on.
+             * @example client_area
+             * @enum {string}
+             */
+            target: "client_area" | "external";
+            /** @example  */
+            url_template: string;
+        };
+        "rest.LinkInput": {
+            /** @example true */
+            enabled?: boolean;
+            /**
+             * @description Handoff adds a signed assertion (applinks_assertion) to the
+             *     external target's URL.
+             * @example true
+             */
+            handoff?: boolean;
+            /** @example invoice_history */
+            key: string;
+            /** @example View Invoice History */
+            label: string;
+            /** @example 14 */
+            order?: number;
+            /**
+             * @description Route is a custom link's client-area path, under /portal, for its
+             *     client_area target; catalogue links leave it out.
+             * @example /portal/services
+             */
+            route?: string;
+            /**
+             * @description Target is client_area (the default when left out) or external.
+             * @example external
+             * @enum {string}
+             */
+            target?: "client_area" | "external";
+            /**
+             * @description URLTemplate is the external target's URL, e.g.
+             *     https://billing.example.com/invoices?service={service_id}.
+             * @example https://billing.example.com/invoices?service={service_id}
+             */
+            url_template?: string;
+        };
         "rest.LinksAnswer": {
-            links: components["schemas"]["links.Link"][];
-            operation: components["schemas"]["links.Operation"] | null;
-        };
-        "rest.List-links_LogEntry": {
-            items: components["schemas"]["links.LogEntry"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
-        };
-        "rest.List-links_Operation": {
-            items: components["schemas"]["links.Operation"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
+            links: components["schemas"]["rest.LinkAnswer"][];
+            operation: components["schemas"]["rest.OperationAnswer"] | null;
         };
         "rest.List-links_SSOEvent": {
             items: components["schemas"]["links.SSOEvent"][];
@@ -6251,6 +6100,24 @@ export interface components {
         };
         "rest.List-rest_ClientAnswer": {
             items: components["schemas"]["rest.ClientAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_LogEntry": {
+            items: components["schemas"]["rest.LogEntry"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_OperationAnswer": {
+            items: components["schemas"]["rest.OperationAnswer"][];
             /** @example 1 */
             page: number;
             /** @example 50 */
@@ -6302,6 +6169,26 @@ export interface components {
             per_page: number;
             /** @example 1 */
             total: number;
+        };
+        "rest.LogEntry": {
+            /** @example 1 */
+            id: number;
+            /**
+             * @example warning
+             * @enum {string}
+             */
+            level: "debug" | "info" | "notice" | "warning";
+            /** @example Server cp1 does not support application links: requires cPanel & WHM 11.54 or later. */
+            message: string;
+            /** @example cpanel */
+            module: string;
+            /** @example 7 */
+            operation_id: number;
+            /** @example 1 */
+            server_id: number | null;
+            /** @example 42 */
+            service_id: number | null;
+            time: string;
         };
         "rest.LoginRequest": {
             /** @example admin@example.com */
@@ -6381,6 +6268,81 @@ export interface components {
             updated_at: string;
             /** @example https://hooks.example.com/applinks */
             url: string;
+        };
+        "rest.OperationAnswer": {
+            /** @example 40 */
+            accounts_done: number;
+            /** @example 1 */
+            accounts_failed: number;
+            /** @example 100 */
+            accounts_total: number;
+            created_at: string;
+            finished_at: string | null;
+            /** @example 7 */
+            id: number;
+            /**
+             * @example activation
+             * @enum {string}
+             */
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "verify" | "rotation" | "account_sync";
+            /** @example cpanel */
+            module: string;
+            /** @example 1 */
+            servers_done: number;
+            /** @example 2 */
+            servers_supported: number;
+            /** @example 3 */
+            servers_total: number;
+            started_at: string | null;
+            /** @example admin@example.com */
+            started_by: string;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state: "queued" | "running" | "completed" | "superseded";
+            /** @example 8 */
+            superseded_by?: number;
+            /** @example 1 */
+            warnings: number;
+        };
+        "rest.OperationDetail": {
+            /** @example 40 */
+            accounts_done: number;
+            /** @example 1 */
+            accounts_failed: number;
+            /** @example 100 */
+            accounts_total: number;
+            created_at: string;
+            finished_at: string | null;
+            /** @example 7 */
+            id: number;
+            /**
+             * @example activation
+             * @enum {string}
+             */
+            kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "verify" | "rotation" | "account_sync";
+            /** @example cpanel */
+            module: string;
+            servers: components["schemas"]["rest.ServerTask"][];
+            /** @example 1 */
+            servers_done: number;
+            /** @example 2 */
+            servers_supported: number;
+            /** @example 3 */
+            servers_total: number;
+            started_at: string | null;
+            /** @example admin@example.com */
+            started_by: string;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state: "queued" | "running" | "completed" | "superseded";
+            /** @example 8 */
+            superseded_by?: number;
+            /** @example 1 */
+            warnings: number;
         };
         "rest.OwnerInput": {
             /** @example jane@acme.test */
@@ -6702,6 +6664,44 @@ export interface components {
              *     ]
              */
             sso_sources: string[];
+        };
+        "rest.ServerTask": {
+            /** @example 20 */
+            accounts_done: number;
+            /** @example 0 */
+            accounts_failed: number;
+            /** @example 50 */
+            accounts_total: number;
+            /**
+             * @example push
+             * @enum {string}
+             */
+            action: "push" | "remove";
+            /** @example 1 */
+            attempts: number;
+            /** @example true */
+            checked: boolean;
+            /** @example 420 */
+            cursor: number;
+            finished_at: string | null;
+            /** @example 12 */
+            id: number;
+            last_error?: string;
+            /** @example 7 */
+            operation_id: number;
+            /** @example 1 */
+            server_id: number;
+            /** @example cp1 */
+            server_name: string;
+            /** @description Account sync tasks name their one account. */
+            service_id?: number;
+            started_at: string | null;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            state: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
+            username?: string;
         };
         "rest.ServerTestResult": {
             /** @example 120 */

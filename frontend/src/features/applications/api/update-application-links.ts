@@ -3,7 +3,7 @@ import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 import { applicationKeys } from './keys';
 
-export type LinkInput = Schema<'links.LinkInput'>;
+export type LinkInput = Schema<'rest.LinkInput'>;
 
 /**
  * PUT /api/v1/applications/{module}/links with the complete list. When the application is
