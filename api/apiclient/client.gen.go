@@ -16,135 +16,6 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for LinksSSOEventKind.
-const (
-	EmailChange LinksSSOEventKind = "email_change"
-	Issue       LinksSSOEventKind = "issue"
-	Redeem      LinksSSOEventKind = "redeem"
-	Session     LinksSSOEventKind = "session"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOEventKind enum.
-func (e LinksSSOEventKind) Valid() bool {
-	switch e {
-	case EmailChange:
-		return true
-	case Issue:
-		return true
-	case Redeem:
-		return true
-	case Session:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksSSOEventOutcome.
-const (
-	Refused LinksSSOEventOutcome = "refused"
-	Success LinksSSOEventOutcome = "success"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOEventOutcome enum.
-func (e LinksSSOEventOutcome) Valid() bool {
-	switch e {
-	case Refused:
-		return true
-	case Success:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksSSOEventSource.
-const (
-	LinksSSOEventSourceApi     LinksSSOEventSource = "api"
-	LinksSSOEventSourceCpanel  LinksSSOEventSource = "cpanel"
-	LinksSSOEventSourcePortal  LinksSSOEventSource = "portal"
-	LinksSSOEventSourceUnknown LinksSSOEventSource = "unknown"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOEventSource enum.
-func (e LinksSSOEventSource) Valid() bool {
-	switch e {
-	case LinksSSOEventSourceApi:
-		return true
-	case LinksSSOEventSourceCpanel:
-		return true
-	case LinksSSOEventSourcePortal:
-		return true
-	case LinksSSOEventSourceUnknown:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksSSOTokenRequestDestination.
-const (
-	Announcements  LinksSSOTokenRequestDestination = "announcements"
-	BillingInfo    LinksSSOTokenRequestDestination = "billing_info"
-	Custom         LinksSSOTokenRequestDestination = "custom"
-	Downloads      LinksSSOTokenRequestDestination = "downloads"
-	EmailHistory   LinksSSOTokenRequestDestination = "email_history"
-	Home           LinksSSOTokenRequestDestination = "home"
-	InvoiceHistory LinksSSOTokenRequestDestination = "invoice_history"
-	Knowledgebase  LinksSSOTokenRequestDestination = "knowledgebase"
-	ManageBilling  LinksSSOTokenRequestDestination = "manage_billing"
-	NetworkStatus  LinksSSOTokenRequestDestination = "network_status"
-	OpenTicket     LinksSSOTokenRequestDestination = "open_ticket"
-	Profile        LinksSSOTokenRequestDestination = "profile"
-	RegisterDomain LinksSSOTokenRequestDestination = "register_domain"
-	Services       LinksSSOTokenRequestDestination = "services"
-	TicketHistory  LinksSSOTokenRequestDestination = "ticket_history"
-	TransferDomain LinksSSOTokenRequestDestination = "transfer_domain"
-	Upgrade        LinksSSOTokenRequestDestination = "upgrade"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOTokenRequestDestination enum.
-func (e LinksSSOTokenRequestDestination) Valid() bool {
-	switch e {
-	case Announcements:
-		return true
-	case BillingInfo:
-		return true
-	case Custom:
-		return true
-	case Downloads:
-		return true
-	case EmailHistory:
-		return true
-	case Home:
-		return true
-	case InvoiceHistory:
-		return true
-	case Knowledgebase:
-		return true
-	case ManageBilling:
-		return true
-	case NetworkStatus:
-		return true
-	case OpenTicket:
-		return true
-	case Profile:
-		return true
-	case RegisterDomain:
-		return true
-	case Services:
-		return true
-	case TicketHistory:
-		return true
-	case TransferDomain:
-		return true
-	case Upgrade:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for RestApplicationStatusState.
 const (
 	RestApplicationStatusStateActive         RestApplicationStatusState = "active"
@@ -673,6 +544,135 @@ func (e RestPortalServiceStatus) Valid() bool {
 	}
 }
 
+// Defines values for RestSSOEventKind.
+const (
+	EmailChange RestSSOEventKind = "email_change"
+	Issue       RestSSOEventKind = "issue"
+	Redeem      RestSSOEventKind = "redeem"
+	Session     RestSSOEventKind = "session"
+)
+
+// Valid indicates whether the value is a known member of the RestSSOEventKind enum.
+func (e RestSSOEventKind) Valid() bool {
+	switch e {
+	case EmailChange:
+		return true
+	case Issue:
+		return true
+	case Redeem:
+		return true
+	case Session:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestSSOEventOutcome.
+const (
+	Refused RestSSOEventOutcome = "refused"
+	Success RestSSOEventOutcome = "success"
+)
+
+// Valid indicates whether the value is a known member of the RestSSOEventOutcome enum.
+func (e RestSSOEventOutcome) Valid() bool {
+	switch e {
+	case Refused:
+		return true
+	case Success:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestSSOEventSource.
+const (
+	RestSSOEventSourceApi     RestSSOEventSource = "api"
+	RestSSOEventSourceCpanel  RestSSOEventSource = "cpanel"
+	RestSSOEventSourcePortal  RestSSOEventSource = "portal"
+	RestSSOEventSourceUnknown RestSSOEventSource = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the RestSSOEventSource enum.
+func (e RestSSOEventSource) Valid() bool {
+	switch e {
+	case RestSSOEventSourceApi:
+		return true
+	case RestSSOEventSourceCpanel:
+		return true
+	case RestSSOEventSourcePortal:
+		return true
+	case RestSSOEventSourceUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestSSOTokenRequestDestination.
+const (
+	Announcements  RestSSOTokenRequestDestination = "announcements"
+	BillingInfo    RestSSOTokenRequestDestination = "billing_info"
+	Custom         RestSSOTokenRequestDestination = "custom"
+	Downloads      RestSSOTokenRequestDestination = "downloads"
+	EmailHistory   RestSSOTokenRequestDestination = "email_history"
+	Home           RestSSOTokenRequestDestination = "home"
+	InvoiceHistory RestSSOTokenRequestDestination = "invoice_history"
+	Knowledgebase  RestSSOTokenRequestDestination = "knowledgebase"
+	ManageBilling  RestSSOTokenRequestDestination = "manage_billing"
+	NetworkStatus  RestSSOTokenRequestDestination = "network_status"
+	OpenTicket     RestSSOTokenRequestDestination = "open_ticket"
+	Profile        RestSSOTokenRequestDestination = "profile"
+	RegisterDomain RestSSOTokenRequestDestination = "register_domain"
+	Services       RestSSOTokenRequestDestination = "services"
+	TicketHistory  RestSSOTokenRequestDestination = "ticket_history"
+	TransferDomain RestSSOTokenRequestDestination = "transfer_domain"
+	Upgrade        RestSSOTokenRequestDestination = "upgrade"
+)
+
+// Valid indicates whether the value is a known member of the RestSSOTokenRequestDestination enum.
+func (e RestSSOTokenRequestDestination) Valid() bool {
+	switch e {
+	case Announcements:
+		return true
+	case BillingInfo:
+		return true
+	case Custom:
+		return true
+	case Downloads:
+		return true
+	case EmailHistory:
+		return true
+	case Home:
+		return true
+	case InvoiceHistory:
+		return true
+	case Knowledgebase:
+		return true
+	case ManageBilling:
+		return true
+	case NetworkStatus:
+		return true
+	case OpenTicket:
+		return true
+	case Profile:
+		return true
+	case RegisterDomain:
+		return true
+	case Services:
+		return true
+	case TicketHistory:
+		return true
+	case TransferDomain:
+		return true
+	case Upgrade:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RestServerInputModule.
 const (
 	RestServerInputModuleCpanel    RestServerInputModule = "cpanel"
@@ -954,84 +954,6 @@ func (e PostSsoRedeemFormdataBodyAction) Valid() bool {
 		return false
 	}
 }
-
-// LinksSSOEvent defines model for links.SSOEvent.
-type LinksSSOEvent struct {
-	// ClientId Example: 1
-	ClientId     *int `json:"client_id"`
-	CredentialId *int `json:"credential_id"`
-
-	// Destination Example: invoice_history
-	Destination string `json:"destination"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Ip Example: 203.0.113.7
-	Ip string `json:"ip"`
-
-	// Kind Example: issue
-	Kind LinksSSOEventKind `json:"kind"`
-
-	// Outcome Example: success
-	Outcome LinksSSOEventOutcome `json:"outcome"`
-
-	// Reason Example:
-	Reason string `json:"reason"`
-
-	// ServerId Example: 1
-	ServerId *int `json:"server_id"`
-
-	// ServiceId Example: 1
-	ServiceId *int `json:"service_id"`
-
-	// Source Example: cpanel
-	Source LinksSSOEventSource `json:"source"`
-	Time   string              `json:"time"`
-
-	// UserId Example: 1
-	UserId *int `json:"user_id"`
-}
-
-// LinksSSOEventKind Example: issue
-type LinksSSOEventKind string
-
-// LinksSSOEventOutcome Example: success
-type LinksSSOEventOutcome string
-
-// LinksSSOEventSource Example: cpanel
-type LinksSSOEventSource string
-
-// LinksSSOTokenAnswer defines model for links.SSOTokenAnswer.
-type LinksSSOTokenAnswer struct {
-	// AccessToken Example: q1Zx8bC0...
-	AccessToken string `json:"access_token"`
-	ExpiresAt   string `json:"expires_at"`
-
-	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx8bC0...
-	RedirectUrl string `json:"redirect_url"`
-}
-
-// LinksSSOTokenRequest defines model for links.SSOTokenRequest.
-type LinksSSOTokenRequest struct {
-	// ClientId Example: 1
-	ClientId int `json:"client_id"`
-
-	// Destination Example: invoice_history
-	Destination LinksSSOTokenRequestDestination `json:"destination"`
-
-	// RedirectPath Example:
-	RedirectPath *string `json:"redirect_path,omitempty"`
-
-	// ServiceId Example: 0
-	ServiceId *int `json:"service_id,omitempty"`
-
-	// UserId Example: 0
-	UserId *int `json:"user_id,omitempty"`
-}
-
-// LinksSSOTokenRequestDestination Example: invoice_history
-type LinksSSOTokenRequestDestination string
 
 // RestAPICredentialAnswer defines model for rest.APICredentialAnswer.
 type RestAPICredentialAnswer struct {
@@ -1666,20 +1588,6 @@ type RestLinksAnswer struct {
 	Operation *RestOperationAnswer `json:"operation"`
 }
 
-// RestListLinksSSOEvent defines model for rest.List-links_SSOEvent.
-type RestListLinksSSOEvent struct {
-	Items []LinksSSOEvent `json:"items"`
-
-	// Page Example: 1
-	Page int `json:"page"`
-
-	// PerPage Example: 50
-	PerPage int `json:"per_page"`
-
-	// Total Example: 1
-	Total int `json:"total"`
-}
-
 // RestListRestAdminAnswer defines model for rest.List-rest_AdminAnswer.
 type RestListRestAdminAnswer struct {
 	Items []RestAdminAnswer `json:"items"`
@@ -1767,6 +1675,20 @@ type RestListRestPortalService struct {
 // RestListRestRoleAnswer defines model for rest.List-rest_RoleAnswer.
 type RestListRestRoleAnswer struct {
 	Items []RestRoleAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestSSOEvent defines model for rest.List-rest_SSOEvent.
+type RestListRestSSOEvent struct {
+	Items []RestSSOEvent `json:"items"`
 
 	// Page Example: 1
 	Page int `json:"page"`
@@ -2289,6 +2211,53 @@ type RestRolePatchInput struct {
 	Permissions *[]string `json:"permissions,omitempty"`
 }
 
+// RestSSOEvent defines model for rest.SSOEvent.
+type RestSSOEvent struct {
+	// ClientId Example: 1
+	ClientId     *int `json:"client_id"`
+	CredentialId *int `json:"credential_id"`
+
+	// Destination Example: invoice_history
+	Destination string `json:"destination"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Ip Example: 203.0.113.7
+	Ip string `json:"ip"`
+
+	// Kind Example: issue
+	Kind RestSSOEventKind `json:"kind"`
+
+	// Outcome Example: success
+	Outcome RestSSOEventOutcome `json:"outcome"`
+
+	// Reason Example:
+	Reason string `json:"reason"`
+
+	// ServerId Example: 1
+	ServerId *int `json:"server_id"`
+
+	// ServiceId Example: 1
+	ServiceId *int `json:"service_id"`
+
+	// Source Example: cpanel
+	Source RestSSOEventSource `json:"source"`
+	Time   string             `json:"time"`
+
+	// UserId Example: 1
+	UserId *int `json:"user_id"`
+}
+
+// RestSSOEventKind Example: issue
+type RestSSOEventKind string
+
+// RestSSOEventOutcome Example: success
+type RestSSOEventOutcome string
+
+// RestSSOEventSource Example: cpanel
+type RestSSOEventSource string
+
 // RestSSOSourceSeen defines model for rest.SSOSourceSeen.
 type RestSSOSourceSeen struct {
 	// Allowed Allowed tells whether the server's current list lets this address in
@@ -2307,6 +2276,37 @@ type RestSSOSourceSeen struct {
 	// Refused Example: 0
 	Refused int `json:"refused"`
 }
+
+// RestSSOTokenAnswer defines model for rest.SSOTokenAnswer.
+type RestSSOTokenAnswer struct {
+	// AccessToken Example: q1Zx8bC0...
+	AccessToken string `json:"access_token"`
+	ExpiresAt   string `json:"expires_at"`
+
+	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx8bC0...
+	RedirectUrl string `json:"redirect_url"`
+}
+
+// RestSSOTokenRequest defines model for rest.SSOTokenRequest.
+type RestSSOTokenRequest struct {
+	// ClientId Example: 1
+	ClientId int `json:"client_id"`
+
+	// Destination Example: invoice_history
+	Destination RestSSOTokenRequestDestination `json:"destination"`
+
+	// RedirectPath Example:
+	RedirectPath *string `json:"redirect_path,omitempty"`
+
+	// ServiceId Example: 0
+	ServiceId *int `json:"service_id,omitempty"`
+
+	// UserId Example: 0
+	UserId *int `json:"user_id,omitempty"`
+}
+
+// RestSSOTokenRequestDestination Example: invoice_history
+type RestSSOTokenRequestDestination string
 
 // RestServerAnswer defines model for rest.ServerAnswer.
 type RestServerAnswer struct {
@@ -3166,7 +3166,7 @@ type PatchApiV1ServicesIdJSONRequestBody = RestServicePatch
 type PutApiV1ServicesBatchJSONRequestBody = PutApiV1ServicesBatchJSONBody
 
 // PostApiV1SsoTokensJSONRequestBody defines body for PostApiV1SsoTokens for application/json ContentType.
-type PostApiV1SsoTokensJSONRequestBody = LinksSSOTokenRequest
+type PostApiV1SsoTokensJSONRequestBody = RestSSOTokenRequest
 
 // PostApiV1WebhooksJSONRequestBody defines body for PostApiV1Webhooks for application/json ContentType.
 type PostApiV1WebhooksJSONRequestBody = RestWebhookInput
@@ -14432,7 +14432,7 @@ type GetApiV1PortalSsoEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksSSOEvent
+	JSON200 *RestListRestSSOEvent
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14440,7 +14440,7 @@ type GetApiV1PortalSsoEventsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalSsoEventsResponse) GetJSON200() *RestListLinksSSOEvent {
+func (r GetApiV1PortalSsoEventsResponse) GetJSON200() *RestListRestSSOEvent {
 	return r.JSON200
 }
 
@@ -15987,7 +15987,7 @@ type GetApiV1SsoEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksSSOEvent
+	JSON200 *RestListRestSSOEvent
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15995,7 +15995,7 @@ type GetApiV1SsoEventsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1SsoEventsResponse) GetJSON200() *RestListLinksSSOEvent {
+func (r GetApiV1SsoEventsResponse) GetJSON200() *RestListRestSSOEvent {
 	return r.JSON200
 }
 
@@ -16042,7 +16042,7 @@ type PostApiV1SsoTokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksSSOTokenAnswer
+	JSON201 *RestSSOTokenAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -16056,7 +16056,7 @@ type PostApiV1SsoTokensResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1SsoTokensResponse) GetJSON201() *LinksSSOTokenAnswer {
+func (r PostApiV1SsoTokensResponse) GetJSON201() *RestSSOTokenAnswer {
 	return r.JSON201
 }
 
@@ -20647,7 +20647,7 @@ func ParseGetApiV1PortalSsoEventsResponse(rsp *http.Response) (*GetApiV1PortalSs
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksSSOEvent
+		var dest RestListRestSSOEvent
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21806,7 +21806,7 @@ func ParseGetApiV1SsoEventsResponse(rsp *http.Response) (*GetApiV1SsoEventsRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksSSOEvent
+		var dest RestListRestSSOEvent
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21846,7 +21846,7 @@ func ParsePostApiV1SsoTokensResponse(rsp *http.Response) (*PostApiV1SsoTokensRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksSSOTokenAnswer
+		var dest RestSSOTokenAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -275,8 +275,8 @@ func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespons
 		req.SetBasicAuth(cred.JSON201.Identifier, cred.JSON201.Secret)
 		return nil
 	}
-	tok, err := api.PostApiV1SsoTokensWithResponse(ctx, apiclient.LinksSSOTokenRequest{ClientId: clientID,
-		Destination: apiclient.LinksSSOTokenRequestDestination("invoice_history")}, basic)
+	tok, err := api.PostApiV1SsoTokensWithResponse(ctx, apiclient.RestSSOTokenRequest{ClientId: clientID,
+		Destination: apiclient.RestSSOTokenRequestDestination("invoice_history")}, basic)
 	if err != nil {
 		t.Fatal(err)
 	}

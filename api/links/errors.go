@@ -6,9 +6,10 @@
 // provisioning engine and the REST layer can all depend on it and never on
 // each other.
 //
-// Input types are checked by their Validate methods, nothing else: no struct
-// tag validates anything. The tags only describe the types to swag (make docs);
-// docs/architecture.md says how they mark required fields.
+// Input types are checked by their Validate methods. The types carry json
+// tags only (and examples where they are a webhook or hand-off payload): the
+// JSON API's request and answer types, with their swag tags, are the REST
+// layer's (api/rest/*_wire.go), converted to and from these.
 package links
 
 import (

@@ -104,19 +104,19 @@ type SSOClickTarget struct {
 // SSOEvent is one line of the single sign-on audit: every issue, redemption
 // and refusal.
 type SSOEvent struct {
-	ID           int64     `json:"id" example:"1"`
+	ID           int64     `json:"id"`
 	Time         time.Time `json:"time"`
-	Kind         string    `json:"kind" example:"issue" enums:"issue,redeem,session,email_change"`
-	UserID       *int64    `json:"user_id" example:"1" extensions:"x-nullable"`
-	ClientID     *int64    `json:"client_id" example:"1" extensions:"x-nullable"`
-	ServiceID    *int64    `json:"service_id" example:"1" extensions:"x-nullable"`
-	Source       string    `json:"source" example:"cpanel" enums:"cpanel,api,portal,unknown"`
-	ServerID     *int64    `json:"server_id" example:"1" extensions:"x-nullable"`
-	CredentialID *int64    `json:"credential_id" extensions:"x-nullable"`
-	Destination  string    `json:"destination" example:"invoice_history"`
-	Outcome      string    `json:"outcome" example:"success" enums:"success,refused"`
-	Reason       string    `json:"reason" example:""`
-	IP           string    `json:"ip" example:"203.0.113.7"`
+	Kind         string    `json:"kind"`
+	UserID       *int64    `json:"user_id"`
+	ClientID     *int64    `json:"client_id"`
+	ServiceID    *int64    `json:"service_id"`
+	Source       string    `json:"source"`
+	ServerID     *int64    `json:"server_id"`
+	CredentialID *int64    `json:"credential_id"`
+	Destination  string    `json:"destination"`
+	Outcome      string    `json:"outcome"`
+	Reason       string    `json:"reason"`
+	IP           string    `json:"ip"`
 }
 
 // SSOEventFilter narrows ListSSOEvents.
@@ -161,17 +161,17 @@ func (c APICredential) Has(perm string) bool {
 
 // SSOTokenRequest is a trusted application's CreateSsoToken call.
 type SSOTokenRequest struct {
-	ClientID     int64  `json:"client_id" example:"1"`
-	UserID       int64  `json:"user_id,omitempty" example:"0"`
-	Destination  string `json:"destination" example:"invoice_history" enums:"upgrade,register_domain,transfer_domain,open_ticket,ticket_history,announcements,downloads,knowledgebase,network_status,profile,billing_info,manage_billing,email_history,invoice_history,home,services,custom"`
-	RedirectPath string `json:"redirect_path,omitempty" example:""`
-	ServiceID    int64  `json:"service_id,omitempty" example:"0"`
+	ClientID     int64  `json:"client_id"`
+	UserID       int64  `json:"user_id,omitempty"`
+	Destination  string `json:"destination"`
+	RedirectPath string `json:"redirect_path,omitempty"`
+	ServiceID    int64  `json:"service_id,omitempty"`
 }
 
 // SSOTokenAnswer is a token for a trusted application to send the user to.
 type SSOTokenAnswer struct {
-	AccessToken string    `json:"access_token" example:"q1Zx8bC0..."`
-	RedirectURL string    `json:"redirect_url" example:"https://billing.example.com/sso/redeem?access_token=q1Zx8bC0..."`
+	AccessToken string    `json:"access_token"`
+	RedirectURL string    `json:"redirect_url"`
 	ExpiresAt   time.Time `json:"expires_at"`
 }
 

@@ -129,7 +129,7 @@ func (h *portalAPI) portalUpdateUser(c echo.Context) error {
 //	@Param			source		query		string	false	"cpanel, api, portal or unknown (a redemption of a token this service did not issue)"
 //	@Param			page		query		int		false	"page, from 1"
 //	@Param			per_page	query		int		false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.SSOEvent]
+//	@Success		200			{object}	List[SSOEvent]
 //	@Failure		400			{object}	ErrorBody
 //	@Failure		401			{object}	ErrorBody
 //	@Router			/api/v1/portal/sso-events [get]
@@ -147,7 +147,7 @@ func (h *portalAPI) portalEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
+	return c.JSON(http.StatusOK, listOf(toSSOEvents(items), total, f.Page))
 }
 
 // portalAudit lists the changes made in the client area to the current

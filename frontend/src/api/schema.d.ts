@@ -2984,7 +2984,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_SSOEvent"];
+                        "application/json": components["schemas"]["rest.List-rest_SSOEvent"];
                     };
                 };
                 /** @description Bad Request */
@@ -4612,7 +4612,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_SSOEvent"];
+                        "application/json": components["schemas"]["rest.List-rest_SSOEvent"];
                     };
                 };
                 /** @description Bad Request */
@@ -4666,7 +4666,7 @@ export interface paths {
             /** @description Who and where */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.SSOTokenRequest"];
+                    "application/json": components["schemas"]["rest.SSOTokenRequest"];
                 };
             };
             responses: {
@@ -4676,7 +4676,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.SSOTokenAnswer"];
+                        "application/json": components["schemas"]["rest.SSOTokenAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -5531,63 +5531,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        "links.SSOEvent": {
-            /** @example 1 */
-            client_id: number | null;
-            credential_id: number | null;
-            /** @example invoice_history */
-            destination: string;
-            /** @example 1 */
-            id: number;
-            /** @example 203.0.113.7 */
-            ip: string;
-            /**
-             * @example issue
-             * @enum {string}
-             */
-            kind: "issue" | "redeem" | "session" | "email_change";
-            /**
-             * @example success
-             * @enum {string}
-             */
-            outcome: "success" | "refused";
-            /** @example  */
-            reason: string;
-            /** @example 1 */
-            server_id: number | null;
-            /** @example 1 */
-            service_id: number | null;
-            /**
-             * @example cpanel
-             * @enum {string}
-             */
-            source: "cpanel" | "api" | "portal" | "unknown";
-            time: string;
-            /** @example 1 */
-            user_id: number | null;
-        };
-        "links.SSOTokenAnswer": {
-            /** @example q1Zx8bC0... */
-            access_token: string;
-            expires_at: string;
-            /** @example https://billing.example.com/sso/redeem?access_token=q1Zx8bC0... */
-            redirect_url: string;
-        };
-        "links.SSOTokenRequest": {
-            /** @example 1 */
-            client_id: number;
-            /**
-             * @example invoice_history
-             * @enum {string}
-             */
-            destination: "upgrade" | "register_domain" | "transfer_domain" | "open_ticket" | "ticket_history" | "announcements" | "downloads" | "knowledgebase" | "network_status" | "profile" | "billing_info" | "manage_billing" | "email_history" | "invoice_history" | "home" | "services" | "custom";
-            /** @example  */
-            redirect_path?: string;
-            /** @example 0 */
-            service_id?: number;
-            /** @example 0 */
-            user_id?: number;
-        };
         "rest.AdminAnswer": {
             /** @example true */
             active: boolean;
@@ -6071,15 +6014,6 @@ export interface components {
             links: components["schemas"]["rest.LinkAnswer"][];
             operation: components["schemas"]["rest.OperationAnswer"] | null;
         };
-        "rest.List-links_SSOEvent": {
-            items: components["schemas"]["links.SSOEvent"][];
-            /** @example 1 */
-            page: number;
-            /** @example 50 */
-            per_page: number;
-            /** @example 1 */
-            total: number;
-        };
         "rest.List-rest_AdminAnswer": {
             items: components["schemas"]["rest.AdminAnswer"][];
             /** @example 1 */
@@ -6154,6 +6088,15 @@ export interface components {
         };
         "rest.List-rest_ServiceAnswer": {
             items: components["schemas"]["rest.ServiceAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_SSOEvent": {
+            items: components["schemas"]["rest.SSOEvent"][];
             /** @example 1 */
             page: number;
             /** @example 50 */
@@ -6843,6 +6786,41 @@ export interface components {
         "rest.SigningKeysAnswer": {
             keys: components["schemas"]["rest.SigningKeyInfo"][];
         };
+        "rest.SSOEvent": {
+            /** @example 1 */
+            client_id: number | null;
+            credential_id: number | null;
+            /** @example invoice_history */
+            destination: string;
+            /** @example 1 */
+            id: number;
+            /** @example 203.0.113.7 */
+            ip: string;
+            /**
+             * @example issue
+             * @enum {string}
+             */
+            kind: "issue" | "redeem" | "session" | "email_change";
+            /**
+             * @example success
+             * @enum {string}
+             */
+            outcome: "success" | "refused";
+            /** @example  */
+            reason: string;
+            /** @example 1 */
+            server_id: number | null;
+            /** @example 1 */
+            service_id: number | null;
+            /**
+             * @example cpanel
+             * @enum {string}
+             */
+            source: "cpanel" | "api" | "portal" | "unknown";
+            time: string;
+            /** @example 1 */
+            user_id: number | null;
+        };
         "rest.SSOSourceSeen": {
             /**
              * @description Allowed tells whether the server's current list lets this address in
@@ -6857,6 +6835,28 @@ export interface components {
             last_at: string;
             /** @example 0 */
             refused: number;
+        };
+        "rest.SSOTokenAnswer": {
+            /** @example q1Zx8bC0... */
+            access_token: string;
+            expires_at: string;
+            /** @example https://billing.example.com/sso/redeem?access_token=q1Zx8bC0... */
+            redirect_url: string;
+        };
+        "rest.SSOTokenRequest": {
+            /** @example 1 */
+            client_id: number;
+            /**
+             * @example invoice_history
+             * @enum {string}
+             */
+            destination: "upgrade" | "register_domain" | "transfer_domain" | "open_ticket" | "ticket_history" | "announcements" | "downloads" | "knowledgebase" | "network_status" | "profile" | "billing_info" | "manage_billing" | "email_history" | "invoice_history" | "home" | "services" | "custom";
+            /** @example  */
+            redirect_path?: string;
+            /** @example 0 */
+            service_id?: number;
+            /** @example 0 */
+            user_id?: number;
         };
         "rest.SupportAnswer": {
             profile: string;
