@@ -1,7 +1,7 @@
 # applinks: the two commands are `make run` and `make test`.
 GO      ?= go
 NPM     ?= npm
-SWAG    := $(GO) tool swag init -q -g server.go -d api/rest,api/links -o docs --outputTypes json
+SWAG    := $(GO) tool swag init -q -g server.go -d api/rest,api/links -o docs --outputTypes json --requiredByDefault
 FE      := frontend
 STAMP   := $(FE)/node_modules/.installed
 

@@ -16,268 +16,268 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for LinksApplicationStatusState.
+// Defines values for RestApplicationStatusState.
 const (
-	LinksApplicationStatusStateActive         LinksApplicationStatusState = "active"
-	LinksApplicationStatusStateDeprovisioning LinksApplicationStatusState = "deprovisioning"
-	LinksApplicationStatusStateDisabled       LinksApplicationStatusState = "disabled"
-	LinksApplicationStatusStateProvisioning   LinksApplicationStatusState = "provisioning"
-	LinksApplicationStatusStateSyncing        LinksApplicationStatusState = "syncing"
+	RestApplicationStatusStateActive         RestApplicationStatusState = "active"
+	RestApplicationStatusStateDeprovisioning RestApplicationStatusState = "deprovisioning"
+	RestApplicationStatusStateDisabled       RestApplicationStatusState = "disabled"
+	RestApplicationStatusStateProvisioning   RestApplicationStatusState = "provisioning"
+	RestApplicationStatusStateSyncing        RestApplicationStatusState = "syncing"
 )
 
-// Valid indicates whether the value is a known member of the LinksApplicationStatusState enum.
-func (e LinksApplicationStatusState) Valid() bool {
+// Valid indicates whether the value is a known member of the RestApplicationStatusState enum.
+func (e RestApplicationStatusState) Valid() bool {
 	switch e {
-	case LinksApplicationStatusStateActive:
+	case RestApplicationStatusStateActive:
 		return true
-	case LinksApplicationStatusStateDeprovisioning:
+	case RestApplicationStatusStateDeprovisioning:
 		return true
-	case LinksApplicationStatusStateDisabled:
+	case RestApplicationStatusStateDisabled:
 		return true
-	case LinksApplicationStatusStateProvisioning:
+	case RestApplicationStatusStateProvisioning:
 		return true
-	case LinksApplicationStatusStateSyncing:
+	case RestApplicationStatusStateSyncing:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksAuditRecordAction.
+// Defines values for RestAuditRecordAction.
 const (
-	LinksAuditRecordActionConfigure LinksAuditRecordAction = "configure"
-	LinksAuditRecordActionCreate    LinksAuditRecordAction = "create"
-	LinksAuditRecordActionDelete    LinksAuditRecordAction = "delete"
-	LinksAuditRecordActionDisable   LinksAuditRecordAction = "disable"
-	LinksAuditRecordActionEnable    LinksAuditRecordAction = "enable"
-	LinksAuditRecordActionRedeliver LinksAuditRecordAction = "redeliver"
-	LinksAuditRecordActionRepair    LinksAuditRecordAction = "repair"
-	LinksAuditRecordActionRetry     LinksAuditRecordAction = "retry"
-	LinksAuditRecordActionRevoke    LinksAuditRecordAction = "revoke"
-	LinksAuditRecordActionRotate    LinksAuditRecordAction = "rotate"
-	LinksAuditRecordActionSync      LinksAuditRecordAction = "sync"
-	LinksAuditRecordActionUpdate    LinksAuditRecordAction = "update"
-	LinksAuditRecordActionVerify    LinksAuditRecordAction = "verify"
+	RestAuditRecordActionConfigure RestAuditRecordAction = "configure"
+	RestAuditRecordActionCreate    RestAuditRecordAction = "create"
+	RestAuditRecordActionDelete    RestAuditRecordAction = "delete"
+	RestAuditRecordActionDisable   RestAuditRecordAction = "disable"
+	RestAuditRecordActionEnable    RestAuditRecordAction = "enable"
+	RestAuditRecordActionRedeliver RestAuditRecordAction = "redeliver"
+	RestAuditRecordActionRepair    RestAuditRecordAction = "repair"
+	RestAuditRecordActionRetry     RestAuditRecordAction = "retry"
+	RestAuditRecordActionRevoke    RestAuditRecordAction = "revoke"
+	RestAuditRecordActionRotate    RestAuditRecordAction = "rotate"
+	RestAuditRecordActionSync      RestAuditRecordAction = "sync"
+	RestAuditRecordActionUpdate    RestAuditRecordAction = "update"
+	RestAuditRecordActionVerify    RestAuditRecordAction = "verify"
 )
 
-// Valid indicates whether the value is a known member of the LinksAuditRecordAction enum.
-func (e LinksAuditRecordAction) Valid() bool {
+// Valid indicates whether the value is a known member of the RestAuditRecordAction enum.
+func (e RestAuditRecordAction) Valid() bool {
 	switch e {
-	case LinksAuditRecordActionConfigure:
+	case RestAuditRecordActionConfigure:
 		return true
-	case LinksAuditRecordActionCreate:
+	case RestAuditRecordActionCreate:
 		return true
-	case LinksAuditRecordActionDelete:
+	case RestAuditRecordActionDelete:
 		return true
-	case LinksAuditRecordActionDisable:
+	case RestAuditRecordActionDisable:
 		return true
-	case LinksAuditRecordActionEnable:
+	case RestAuditRecordActionEnable:
 		return true
-	case LinksAuditRecordActionRedeliver:
+	case RestAuditRecordActionRedeliver:
 		return true
-	case LinksAuditRecordActionRepair:
+	case RestAuditRecordActionRepair:
 		return true
-	case LinksAuditRecordActionRetry:
+	case RestAuditRecordActionRetry:
 		return true
-	case LinksAuditRecordActionRevoke:
+	case RestAuditRecordActionRevoke:
 		return true
-	case LinksAuditRecordActionRotate:
+	case RestAuditRecordActionRotate:
 		return true
-	case LinksAuditRecordActionSync:
+	case RestAuditRecordActionSync:
 		return true
-	case LinksAuditRecordActionUpdate:
+	case RestAuditRecordActionUpdate:
 		return true
-	case LinksAuditRecordActionVerify:
+	case RestAuditRecordActionVerify:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksAuditRecordActorKind.
+// Defines values for RestAuditRecordActorKind.
 const (
-	LinksAuditRecordActorKindAdmin         LinksAuditRecordActorKind = "admin"
-	LinksAuditRecordActorKindApiCredential LinksAuditRecordActorKind = "api_credential"
-	LinksAuditRecordActorKindUser          LinksAuditRecordActorKind = "user"
+	RestAuditRecordActorKindAdmin         RestAuditRecordActorKind = "admin"
+	RestAuditRecordActorKindApiCredential RestAuditRecordActorKind = "api_credential"
+	RestAuditRecordActorKindUser          RestAuditRecordActorKind = "user"
 )
 
-// Valid indicates whether the value is a known member of the LinksAuditRecordActorKind enum.
-func (e LinksAuditRecordActorKind) Valid() bool {
+// Valid indicates whether the value is a known member of the RestAuditRecordActorKind enum.
+func (e RestAuditRecordActorKind) Valid() bool {
 	switch e {
-	case LinksAuditRecordActorKindAdmin:
+	case RestAuditRecordActorKindAdmin:
 		return true
-	case LinksAuditRecordActorKindApiCredential:
+	case RestAuditRecordActorKindApiCredential:
 		return true
-	case LinksAuditRecordActorKindUser:
+	case RestAuditRecordActorKindUser:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksAuditRecordResource.
+// Defines values for RestAuditRecordResource.
 const (
-	LinksAuditRecordResourceAdmin         LinksAuditRecordResource = "admin"
-	LinksAuditRecordResourceApiCredential LinksAuditRecordResource = "api_credential"
-	LinksAuditRecordResourceApplication   LinksAuditRecordResource = "application"
-	LinksAuditRecordResourceClient        LinksAuditRecordResource = "client"
-	LinksAuditRecordResourceImport        LinksAuditRecordResource = "import"
-	LinksAuditRecordResourceMembership    LinksAuditRecordResource = "membership"
-	LinksAuditRecordResourceRole          LinksAuditRecordResource = "role"
-	LinksAuditRecordResourceServer        LinksAuditRecordResource = "server"
-	LinksAuditRecordResourceService       LinksAuditRecordResource = "service"
-	LinksAuditRecordResourceSigningKey    LinksAuditRecordResource = "signing_key"
-	LinksAuditRecordResourceUser          LinksAuditRecordResource = "user"
-	LinksAuditRecordResourceWebhook       LinksAuditRecordResource = "webhook"
+	RestAuditRecordResourceAdmin         RestAuditRecordResource = "admin"
+	RestAuditRecordResourceApiCredential RestAuditRecordResource = "api_credential"
+	RestAuditRecordResourceApplication   RestAuditRecordResource = "application"
+	RestAuditRecordResourceClient        RestAuditRecordResource = "client"
+	RestAuditRecordResourceImport        RestAuditRecordResource = "import"
+	RestAuditRecordResourceMembership    RestAuditRecordResource = "membership"
+	RestAuditRecordResourceRole          RestAuditRecordResource = "role"
+	RestAuditRecordResourceServer        RestAuditRecordResource = "server"
+	RestAuditRecordResourceService       RestAuditRecordResource = "service"
+	RestAuditRecordResourceSigningKey    RestAuditRecordResource = "signing_key"
+	RestAuditRecordResourceUser          RestAuditRecordResource = "user"
+	RestAuditRecordResourceWebhook       RestAuditRecordResource = "webhook"
 )
 
-// Valid indicates whether the value is a known member of the LinksAuditRecordResource enum.
-func (e LinksAuditRecordResource) Valid() bool {
+// Valid indicates whether the value is a known member of the RestAuditRecordResource enum.
+func (e RestAuditRecordResource) Valid() bool {
 	switch e {
-	case LinksAuditRecordResourceAdmin:
+	case RestAuditRecordResourceAdmin:
 		return true
-	case LinksAuditRecordResourceApiCredential:
+	case RestAuditRecordResourceApiCredential:
 		return true
-	case LinksAuditRecordResourceApplication:
+	case RestAuditRecordResourceApplication:
 		return true
-	case LinksAuditRecordResourceClient:
+	case RestAuditRecordResourceClient:
 		return true
-	case LinksAuditRecordResourceImport:
+	case RestAuditRecordResourceImport:
 		return true
-	case LinksAuditRecordResourceMembership:
+	case RestAuditRecordResourceMembership:
 		return true
-	case LinksAuditRecordResourceRole:
+	case RestAuditRecordResourceRole:
 		return true
-	case LinksAuditRecordResourceServer:
+	case RestAuditRecordResourceServer:
 		return true
-	case LinksAuditRecordResourceService:
+	case RestAuditRecordResourceService:
 		return true
-	case LinksAuditRecordResourceSigningKey:
+	case RestAuditRecordResourceSigningKey:
 		return true
-	case LinksAuditRecordResourceUser:
+	case RestAuditRecordResourceUser:
 		return true
-	case LinksAuditRecordResourceWebhook:
+	case RestAuditRecordResourceWebhook:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksBatchItemResultResult.
+// Defines values for RestBatchItemResultResult.
 const (
-	LinksBatchItemResultResultCreated   LinksBatchItemResultResult = "created"
-	LinksBatchItemResultResultError     LinksBatchItemResultResult = "error"
-	LinksBatchItemResultResultUnchanged LinksBatchItemResultResult = "unchanged"
-	LinksBatchItemResultResultUpdated   LinksBatchItemResultResult = "updated"
+	RestBatchItemResultResultCreated   RestBatchItemResultResult = "created"
+	RestBatchItemResultResultError     RestBatchItemResultResult = "error"
+	RestBatchItemResultResultUnchanged RestBatchItemResultResult = "unchanged"
+	RestBatchItemResultResultUpdated   RestBatchItemResultResult = "updated"
 )
 
-// Valid indicates whether the value is a known member of the LinksBatchItemResultResult enum.
-func (e LinksBatchItemResultResult) Valid() bool {
+// Valid indicates whether the value is a known member of the RestBatchItemResultResult enum.
+func (e RestBatchItemResultResult) Valid() bool {
 	switch e {
-	case LinksBatchItemResultResultCreated:
+	case RestBatchItemResultResultCreated:
 		return true
-	case LinksBatchItemResultResultError:
+	case RestBatchItemResultResultError:
 		return true
-	case LinksBatchItemResultResultUnchanged:
+	case RestBatchItemResultResultUnchanged:
 		return true
-	case LinksBatchItemResultResultUpdated:
+	case RestBatchItemResultResultUpdated:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksClientStatus.
+// Defines values for RestClientAnswerStatus.
 const (
-	LinksClientStatusActive   LinksClientStatus = "Active"
-	LinksClientStatusClosed   LinksClientStatus = "Closed"
-	LinksClientStatusInactive LinksClientStatus = "Inactive"
+	RestClientAnswerStatusActive   RestClientAnswerStatus = "Active"
+	RestClientAnswerStatusClosed   RestClientAnswerStatus = "Closed"
+	RestClientAnswerStatusInactive RestClientAnswerStatus = "Inactive"
 )
 
-// Valid indicates whether the value is a known member of the LinksClientStatus enum.
-func (e LinksClientStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the RestClientAnswerStatus enum.
+func (e RestClientAnswerStatus) Valid() bool {
 	switch e {
-	case LinksClientStatusActive:
+	case RestClientAnswerStatusActive:
 		return true
-	case LinksClientStatusClosed:
+	case RestClientAnswerStatusClosed:
 		return true
-	case LinksClientStatusInactive:
+	case RestClientAnswerStatusInactive:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksClientBatchItemStatus.
+// Defines values for RestClientBatchItemStatus.
 const (
-	LinksClientBatchItemStatusActive   LinksClientBatchItemStatus = "Active"
-	LinksClientBatchItemStatusClosed   LinksClientBatchItemStatus = "Closed"
-	LinksClientBatchItemStatusInactive LinksClientBatchItemStatus = "Inactive"
+	RestClientBatchItemStatusActive   RestClientBatchItemStatus = "Active"
+	RestClientBatchItemStatusClosed   RestClientBatchItemStatus = "Closed"
+	RestClientBatchItemStatusInactive RestClientBatchItemStatus = "Inactive"
 )
 
-// Valid indicates whether the value is a known member of the LinksClientBatchItemStatus enum.
-func (e LinksClientBatchItemStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the RestClientBatchItemStatus enum.
+func (e RestClientBatchItemStatus) Valid() bool {
 	switch e {
-	case LinksClientBatchItemStatusActive:
+	case RestClientBatchItemStatusActive:
 		return true
-	case LinksClientBatchItemStatusClosed:
+	case RestClientBatchItemStatusClosed:
 		return true
-	case LinksClientBatchItemStatusInactive:
+	case RestClientBatchItemStatusInactive:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksClientInputStatus.
+// Defines values for RestClientInputStatus.
 const (
-	LinksClientInputStatusActive   LinksClientInputStatus = "Active"
-	LinksClientInputStatusClosed   LinksClientInputStatus = "Closed"
-	LinksClientInputStatusInactive LinksClientInputStatus = "Inactive"
+	RestClientInputStatusActive   RestClientInputStatus = "Active"
+	RestClientInputStatusClosed   RestClientInputStatus = "Closed"
+	RestClientInputStatusInactive RestClientInputStatus = "Inactive"
 )
 
-// Valid indicates whether the value is a known member of the LinksClientInputStatus enum.
-func (e LinksClientInputStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the RestClientInputStatus enum.
+func (e RestClientInputStatus) Valid() bool {
 	switch e {
-	case LinksClientInputStatusActive:
+	case RestClientInputStatusActive:
 		return true
-	case LinksClientInputStatusClosed:
+	case RestClientInputStatusClosed:
 		return true
-	case LinksClientInputStatusInactive:
+	case RestClientInputStatusInactive:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksClientPatchStatus.
+// Defines values for RestClientPatchStatus.
 const (
-	LinksClientPatchStatusActive   LinksClientPatchStatus = "Active"
-	LinksClientPatchStatusClosed   LinksClientPatchStatus = "Closed"
-	LinksClientPatchStatusInactive LinksClientPatchStatus = "Inactive"
+	RestClientPatchStatusActive   RestClientPatchStatus = "Active"
+	RestClientPatchStatusClosed   RestClientPatchStatus = "Closed"
+	RestClientPatchStatusInactive RestClientPatchStatus = "Inactive"
 )
 
-// Valid indicates whether the value is a known member of the LinksClientPatchStatus enum.
-func (e LinksClientPatchStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the RestClientPatchStatus enum.
+func (e RestClientPatchStatus) Valid() bool {
 	switch e {
-	case LinksClientPatchStatusActive:
+	case RestClientPatchStatusActive:
 		return true
-	case LinksClientPatchStatusClosed:
+	case RestClientPatchStatusClosed:
 		return true
-	case LinksClientPatchStatusInactive:
+	case RestClientPatchStatusInactive:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksImportInputMatch.
+// Defines values for RestImportInputMatch.
 const (
-	Email LinksImportInputMatch = "email"
+	Email RestImportInputMatch = "email"
 )
 
-// Valid indicates whether the value is a known member of the LinksImportInputMatch enum.
-func (e LinksImportInputMatch) Valid() bool {
+// Valid indicates whether the value is a known member of the RestImportInputMatch enum.
+func (e RestImportInputMatch) Valid() bool {
 	switch e {
 	case Email:
 		return true
@@ -286,103 +286,103 @@ func (e LinksImportInputMatch) Valid() bool {
 	}
 }
 
-// Defines values for LinksImportJobState.
+// Defines values for RestImportJobState.
 const (
-	LinksImportJobStateDone    LinksImportJobState = "done"
-	LinksImportJobStateFailed  LinksImportJobState = "failed"
-	LinksImportJobStateQueued  LinksImportJobState = "queued"
-	LinksImportJobStateRunning LinksImportJobState = "running"
+	RestImportJobStateDone    RestImportJobState = "done"
+	RestImportJobStateFailed  RestImportJobState = "failed"
+	RestImportJobStateQueued  RestImportJobState = "queued"
+	RestImportJobStateRunning RestImportJobState = "running"
 )
 
-// Valid indicates whether the value is a known member of the LinksImportJobState enum.
-func (e LinksImportJobState) Valid() bool {
+// Valid indicates whether the value is a known member of the RestImportJobState enum.
+func (e RestImportJobState) Valid() bool {
 	switch e {
-	case LinksImportJobStateDone:
+	case RestImportJobStateDone:
 		return true
-	case LinksImportJobStateFailed:
+	case RestImportJobStateFailed:
 		return true
-	case LinksImportJobStateQueued:
+	case RestImportJobStateQueued:
 		return true
-	case LinksImportJobStateRunning:
+	case RestImportJobStateRunning:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksImportRowKind.
+// Defines values for RestImportRowKind.
 const (
-	LinksImportRowKindConflict   LinksImportRowKind = "conflict"
-	LinksImportRowKindNewClient  LinksImportRowKind = "new_client"
-	LinksImportRowKindNewService LinksImportRowKind = "new_service"
-	LinksImportRowKindUnchanged  LinksImportRowKind = "unchanged"
-	LinksImportRowKindUpdated    LinksImportRowKind = "updated"
+	RestImportRowKindConflict   RestImportRowKind = "conflict"
+	RestImportRowKindNewClient  RestImportRowKind = "new_client"
+	RestImportRowKindNewService RestImportRowKind = "new_service"
+	RestImportRowKindUnchanged  RestImportRowKind = "unchanged"
+	RestImportRowKindUpdated    RestImportRowKind = "updated"
 )
 
-// Valid indicates whether the value is a known member of the LinksImportRowKind enum.
-func (e LinksImportRowKind) Valid() bool {
+// Valid indicates whether the value is a known member of the RestImportRowKind enum.
+func (e RestImportRowKind) Valid() bool {
 	switch e {
-	case LinksImportRowKindConflict:
+	case RestImportRowKindConflict:
 		return true
-	case LinksImportRowKindNewClient:
+	case RestImportRowKindNewClient:
 		return true
-	case LinksImportRowKindNewService:
+	case RestImportRowKindNewService:
 		return true
-	case LinksImportRowKindUnchanged:
+	case RestImportRowKindUnchanged:
 		return true
-	case LinksImportRowKindUpdated:
+	case RestImportRowKindUpdated:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksLinkTarget.
+// Defines values for RestLinkAnswerTarget.
 const (
-	LinksLinkTargetClientArea LinksLinkTarget = "client_area"
-	LinksLinkTargetExternal   LinksLinkTarget = "external"
+	RestLinkAnswerTargetClientArea RestLinkAnswerTarget = "client_area"
+	RestLinkAnswerTargetExternal   RestLinkAnswerTarget = "external"
 )
 
-// Valid indicates whether the value is a known member of the LinksLinkTarget enum.
-func (e LinksLinkTarget) Valid() bool {
+// Valid indicates whether the value is a known member of the RestLinkAnswerTarget enum.
+func (e RestLinkAnswerTarget) Valid() bool {
 	switch e {
-	case LinksLinkTargetClientArea:
+	case RestLinkAnswerTargetClientArea:
 		return true
-	case LinksLinkTargetExternal:
+	case RestLinkAnswerTargetExternal:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksLinkInputTarget.
+// Defines values for RestLinkInputTarget.
 const (
-	LinksLinkInputTargetClientArea LinksLinkInputTarget = "client_area"
-	LinksLinkInputTargetExternal   LinksLinkInputTarget = "external"
+	RestLinkInputTargetClientArea RestLinkInputTarget = "client_area"
+	RestLinkInputTargetExternal   RestLinkInputTarget = "external"
 )
 
-// Valid indicates whether the value is a known member of the LinksLinkInputTarget enum.
-func (e LinksLinkInputTarget) Valid() bool {
+// Valid indicates whether the value is a known member of the RestLinkInputTarget enum.
+func (e RestLinkInputTarget) Valid() bool {
 	switch e {
-	case LinksLinkInputTargetClientArea:
+	case RestLinkInputTargetClientArea:
 		return true
-	case LinksLinkInputTargetExternal:
+	case RestLinkInputTargetExternal:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksLogEntryLevel.
+// Defines values for RestLogEntryLevel.
 const (
-	Debug   LinksLogEntryLevel = "debug"
-	Info    LinksLogEntryLevel = "info"
-	Notice  LinksLogEntryLevel = "notice"
-	Warning LinksLogEntryLevel = "warning"
+	Debug   RestLogEntryLevel = "debug"
+	Info    RestLogEntryLevel = "info"
+	Notice  RestLogEntryLevel = "notice"
+	Warning RestLogEntryLevel = "warning"
 )
 
-// Valid indicates whether the value is a known member of the LinksLogEntryLevel enum.
-func (e LinksLogEntryLevel) Valid() bool {
+// Valid indicates whether the value is a known member of the RestLogEntryLevel enum.
+func (e RestLogEntryLevel) Valid() bool {
 	switch e {
 	case Debug:
 		return true
@@ -397,405 +397,120 @@ func (e LinksLogEntryLevel) Valid() bool {
 	}
 }
 
-// Defines values for LinksOperationKind.
+// Defines values for RestOperationAnswerKind.
 const (
-	LinksOperationKindAccountSync   LinksOperationKind = "account_sync"
-	LinksOperationKindActivation    LinksOperationKind = "activation"
-	LinksOperationKindConfiguration LinksOperationKind = "configuration"
-	LinksOperationKindDeactivation  LinksOperationKind = "deactivation"
-	LinksOperationKindRepair        LinksOperationKind = "repair"
-	LinksOperationKindRetry         LinksOperationKind = "retry"
-	LinksOperationKindRotation      LinksOperationKind = "rotation"
-	LinksOperationKindVerify        LinksOperationKind = "verify"
+	RestOperationAnswerKindAccountSync   RestOperationAnswerKind = "account_sync"
+	RestOperationAnswerKindActivation    RestOperationAnswerKind = "activation"
+	RestOperationAnswerKindConfiguration RestOperationAnswerKind = "configuration"
+	RestOperationAnswerKindDeactivation  RestOperationAnswerKind = "deactivation"
+	RestOperationAnswerKindRepair        RestOperationAnswerKind = "repair"
+	RestOperationAnswerKindRetry         RestOperationAnswerKind = "retry"
+	RestOperationAnswerKindRotation      RestOperationAnswerKind = "rotation"
+	RestOperationAnswerKindVerify        RestOperationAnswerKind = "verify"
 )
 
-// Valid indicates whether the value is a known member of the LinksOperationKind enum.
-func (e LinksOperationKind) Valid() bool {
+// Valid indicates whether the value is a known member of the RestOperationAnswerKind enum.
+func (e RestOperationAnswerKind) Valid() bool {
 	switch e {
-	case LinksOperationKindAccountSync:
+	case RestOperationAnswerKindAccountSync:
 		return true
-	case LinksOperationKindActivation:
+	case RestOperationAnswerKindActivation:
 		return true
-	case LinksOperationKindConfiguration:
+	case RestOperationAnswerKindConfiguration:
 		return true
-	case LinksOperationKindDeactivation:
+	case RestOperationAnswerKindDeactivation:
 		return true
-	case LinksOperationKindRepair:
+	case RestOperationAnswerKindRepair:
 		return true
-	case LinksOperationKindRetry:
+	case RestOperationAnswerKindRetry:
 		return true
-	case LinksOperationKindRotation:
+	case RestOperationAnswerKindRotation:
 		return true
-	case LinksOperationKindVerify:
+	case RestOperationAnswerKindVerify:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksOperationState.
+// Defines values for RestOperationAnswerState.
 const (
-	LinksOperationStateCompleted  LinksOperationState = "completed"
-	LinksOperationStateQueued     LinksOperationState = "queued"
-	LinksOperationStateRunning    LinksOperationState = "running"
-	LinksOperationStateSuperseded LinksOperationState = "superseded"
+	RestOperationAnswerStateCompleted  RestOperationAnswerState = "completed"
+	RestOperationAnswerStateQueued     RestOperationAnswerState = "queued"
+	RestOperationAnswerStateRunning    RestOperationAnswerState = "running"
+	RestOperationAnswerStateSuperseded RestOperationAnswerState = "superseded"
 )
 
-// Valid indicates whether the value is a known member of the LinksOperationState enum.
-func (e LinksOperationState) Valid() bool {
+// Valid indicates whether the value is a known member of the RestOperationAnswerState enum.
+func (e RestOperationAnswerState) Valid() bool {
 	switch e {
-	case LinksOperationStateCompleted:
+	case RestOperationAnswerStateCompleted:
 		return true
-	case LinksOperationStateQueued:
+	case RestOperationAnswerStateQueued:
 		return true
-	case LinksOperationStateRunning:
+	case RestOperationAnswerStateRunning:
 		return true
-	case LinksOperationStateSuperseded:
+	case RestOperationAnswerStateSuperseded:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksOperationDetailKind.
+// Defines values for RestOperationDetailKind.
 const (
-	LinksOperationDetailKindAccountSync   LinksOperationDetailKind = "account_sync"
-	LinksOperationDetailKindActivation    LinksOperationDetailKind = "activation"
-	LinksOperationDetailKindConfiguration LinksOperationDetailKind = "configuration"
-	LinksOperationDetailKindDeactivation  LinksOperationDetailKind = "deactivation"
-	LinksOperationDetailKindRepair        LinksOperationDetailKind = "repair"
-	LinksOperationDetailKindRetry         LinksOperationDetailKind = "retry"
-	LinksOperationDetailKindRotation      LinksOperationDetailKind = "rotation"
-	LinksOperationDetailKindVerify        LinksOperationDetailKind = "verify"
+	RestOperationDetailKindAccountSync   RestOperationDetailKind = "account_sync"
+	RestOperationDetailKindActivation    RestOperationDetailKind = "activation"
+	RestOperationDetailKindConfiguration RestOperationDetailKind = "configuration"
+	RestOperationDetailKindDeactivation  RestOperationDetailKind = "deactivation"
+	RestOperationDetailKindRepair        RestOperationDetailKind = "repair"
+	RestOperationDetailKindRetry         RestOperationDetailKind = "retry"
+	RestOperationDetailKindRotation      RestOperationDetailKind = "rotation"
+	RestOperationDetailKindVerify        RestOperationDetailKind = "verify"
 )
 
-// Valid indicates whether the value is a known member of the LinksOperationDetailKind enum.
-func (e LinksOperationDetailKind) Valid() bool {
+// Valid indicates whether the value is a known member of the RestOperationDetailKind enum.
+func (e RestOperationDetailKind) Valid() bool {
 	switch e {
-	case LinksOperationDetailKindAccountSync:
+	case RestOperationDetailKindAccountSync:
 		return true
-	case LinksOperationDetailKindActivation:
+	case RestOperationDetailKindActivation:
 		return true
-	case LinksOperationDetailKindConfiguration:
+	case RestOperationDetailKindConfiguration:
 		return true
-	case LinksOperationDetailKindDeactivation:
+	case RestOperationDetailKindDeactivation:
 		return true
-	case LinksOperationDetailKindRepair:
+	case RestOperationDetailKindRepair:
 		return true
-	case LinksOperationDetailKindRetry:
+	case RestOperationDetailKindRetry:
 		return true
-	case LinksOperationDetailKindRotation:
+	case RestOperationDetailKindRotation:
 		return true
-	case LinksOperationDetailKindVerify:
+	case RestOperationDetailKindVerify:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for LinksOperationDetailState.
+// Defines values for RestOperationDetailState.
 const (
-	LinksOperationDetailStateCompleted  LinksOperationDetailState = "completed"
-	LinksOperationDetailStateQueued     LinksOperationDetailState = "queued"
-	LinksOperationDetailStateRunning    LinksOperationDetailState = "running"
-	LinksOperationDetailStateSuperseded LinksOperationDetailState = "superseded"
+	RestOperationDetailStateCompleted  RestOperationDetailState = "completed"
+	RestOperationDetailStateQueued     RestOperationDetailState = "queued"
+	RestOperationDetailStateRunning    RestOperationDetailState = "running"
+	RestOperationDetailStateSuperseded RestOperationDetailState = "superseded"
 )
 
-// Valid indicates whether the value is a known member of the LinksOperationDetailState enum.
-func (e LinksOperationDetailState) Valid() bool {
+// Valid indicates whether the value is a known member of the RestOperationDetailState enum.
+func (e RestOperationDetailState) Valid() bool {
 	switch e {
-	case LinksOperationDetailStateCompleted:
+	case RestOperationDetailStateCompleted:
 		return true
-	case LinksOperationDetailStateQueued:
+	case RestOperationDetailStateQueued:
 		return true
-	case LinksOperationDetailStateRunning:
+	case RestOperationDetailStateRunning:
 		return true
-	case LinksOperationDetailStateSuperseded:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksSSOEventKind.
-const (
-	EmailChange LinksSSOEventKind = "email_change"
-	Issue       LinksSSOEventKind = "issue"
-	Redeem      LinksSSOEventKind = "redeem"
-	Session     LinksSSOEventKind = "session"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOEventKind enum.
-func (e LinksSSOEventKind) Valid() bool {
-	switch e {
-	case EmailChange:
-		return true
-	case Issue:
-		return true
-	case Redeem:
-		return true
-	case Session:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksSSOEventOutcome.
-const (
-	Refused LinksSSOEventOutcome = "refused"
-	Success LinksSSOEventOutcome = "success"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOEventOutcome enum.
-func (e LinksSSOEventOutcome) Valid() bool {
-	switch e {
-	case Refused:
-		return true
-	case Success:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksSSOEventSource.
-const (
-	LinksSSOEventSourceApi     LinksSSOEventSource = "api"
-	LinksSSOEventSourceCpanel  LinksSSOEventSource = "cpanel"
-	LinksSSOEventSourcePortal  LinksSSOEventSource = "portal"
-	LinksSSOEventSourceUnknown LinksSSOEventSource = "unknown"
-)
-
-// Valid indicates whether the value is a known member of the LinksSSOEventSource enum.
-func (e LinksSSOEventSource) Valid() bool {
-	switch e {
-	case LinksSSOEventSourceApi:
-		return true
-	case LinksSSOEventSourceCpanel:
-		return true
-	case LinksSSOEventSourcePortal:
-		return true
-	case LinksSSOEventSourceUnknown:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServerInputModule.
-const (
-	LinksServerInputModuleCpanel    LinksServerInputModule = "cpanel"
-	LinksServerInputModuleWpsquared LinksServerInputModule = "wpsquared"
-)
-
-// Valid indicates whether the value is a known member of the LinksServerInputModule enum.
-func (e LinksServerInputModule) Valid() bool {
-	switch e {
-	case LinksServerInputModuleCpanel:
-		return true
-	case LinksServerInputModuleWpsquared:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServerTaskAction.
-const (
-	Push   LinksServerTaskAction = "push"
-	Remove LinksServerTaskAction = "remove"
-)
-
-// Valid indicates whether the value is a known member of the LinksServerTaskAction enum.
-func (e LinksServerTaskAction) Valid() bool {
-	switch e {
-	case Push:
-		return true
-	case Remove:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServerTaskState.
-const (
-	LinksServerTaskStateDone        LinksServerTaskState = "done"
-	LinksServerTaskStateFailed      LinksServerTaskState = "failed"
-	LinksServerTaskStatePending     LinksServerTaskState = "pending"
-	LinksServerTaskStateRunning     LinksServerTaskState = "running"
-	LinksServerTaskStateSuperseded  LinksServerTaskState = "superseded"
-	LinksServerTaskStateUnsupported LinksServerTaskState = "unsupported"
-)
-
-// Valid indicates whether the value is a known member of the LinksServerTaskState enum.
-func (e LinksServerTaskState) Valid() bool {
-	switch e {
-	case LinksServerTaskStateDone:
-		return true
-	case LinksServerTaskStateFailed:
-		return true
-	case LinksServerTaskStatePending:
-		return true
-	case LinksServerTaskStateRunning:
-		return true
-	case LinksServerTaskStateSuperseded:
-		return true
-	case LinksServerTaskStateUnsupported:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServiceStatus.
-const (
-	LinksServiceStatusActive     LinksServiceStatus = "Active"
-	LinksServiceStatusCancelled  LinksServiceStatus = "Cancelled"
-	LinksServiceStatusPending    LinksServiceStatus = "Pending"
-	LinksServiceStatusSuspended  LinksServiceStatus = "Suspended"
-	LinksServiceStatusTerminated LinksServiceStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceStatus enum.
-func (e LinksServiceStatus) Valid() bool {
-	switch e {
-	case LinksServiceStatusActive:
-		return true
-	case LinksServiceStatusCancelled:
-		return true
-	case LinksServiceStatusPending:
-		return true
-	case LinksServiceStatusSuspended:
-		return true
-	case LinksServiceStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServiceBatchItemStatus.
-const (
-	LinksServiceBatchItemStatusActive     LinksServiceBatchItemStatus = "Active"
-	LinksServiceBatchItemStatusCancelled  LinksServiceBatchItemStatus = "Cancelled"
-	LinksServiceBatchItemStatusPending    LinksServiceBatchItemStatus = "Pending"
-	LinksServiceBatchItemStatusSuspended  LinksServiceBatchItemStatus = "Suspended"
-	LinksServiceBatchItemStatusTerminated LinksServiceBatchItemStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceBatchItemStatus enum.
-func (e LinksServiceBatchItemStatus) Valid() bool {
-	switch e {
-	case LinksServiceBatchItemStatusActive:
-		return true
-	case LinksServiceBatchItemStatusCancelled:
-		return true
-	case LinksServiceBatchItemStatusPending:
-		return true
-	case LinksServiceBatchItemStatusSuspended:
-		return true
-	case LinksServiceBatchItemStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServiceInputStatus.
-const (
-	LinksServiceInputStatusActive     LinksServiceInputStatus = "Active"
-	LinksServiceInputStatusCancelled  LinksServiceInputStatus = "Cancelled"
-	LinksServiceInputStatusPending    LinksServiceInputStatus = "Pending"
-	LinksServiceInputStatusSuspended  LinksServiceInputStatus = "Suspended"
-	LinksServiceInputStatusTerminated LinksServiceInputStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceInputStatus enum.
-func (e LinksServiceInputStatus) Valid() bool {
-	switch e {
-	case LinksServiceInputStatusActive:
-		return true
-	case LinksServiceInputStatusCancelled:
-		return true
-	case LinksServiceInputStatusPending:
-		return true
-	case LinksServiceInputStatusSuspended:
-		return true
-	case LinksServiceInputStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServiceLinkStateState.
-const (
-	LinksServiceLinkStateStateFailed   LinksServiceLinkStateState = "failed"
-	LinksServiceLinkStateStateNone     LinksServiceLinkStateState = "none"
-	LinksServiceLinkStateStatePending  LinksServiceLinkStateState = "pending"
-	LinksServiceLinkStateStateUpToDate LinksServiceLinkStateState = "up_to_date"
-)
-
-// Valid indicates whether the value is a known member of the LinksServiceLinkStateState enum.
-func (e LinksServiceLinkStateState) Valid() bool {
-	switch e {
-	case LinksServiceLinkStateStateFailed:
-		return true
-	case LinksServiceLinkStateStateNone:
-		return true
-	case LinksServiceLinkStateStatePending:
-		return true
-	case LinksServiceLinkStateStateUpToDate:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksServicePatchStatus.
-const (
-	LinksServicePatchStatusActive     LinksServicePatchStatus = "Active"
-	LinksServicePatchStatusCancelled  LinksServicePatchStatus = "Cancelled"
-	LinksServicePatchStatusPending    LinksServicePatchStatus = "Pending"
-	LinksServicePatchStatusSuspended  LinksServicePatchStatus = "Suspended"
-	LinksServicePatchStatusTerminated LinksServicePatchStatus = "Terminated"
-)
-
-// Valid indicates whether the value is a known member of the LinksServicePatchStatus enum.
-func (e LinksServicePatchStatus) Valid() bool {
-	switch e {
-	case LinksServicePatchStatusActive:
-		return true
-	case LinksServicePatchStatusCancelled:
-		return true
-	case LinksServicePatchStatusPending:
-		return true
-	case LinksServicePatchStatusSuspended:
-		return true
-	case LinksServicePatchStatusTerminated:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for LinksWebhookDeliveryState.
-const (
-	LinksWebhookDeliveryStateDelivered LinksWebhookDeliveryState = "delivered"
-	LinksWebhookDeliveryStateFailed    LinksWebhookDeliveryState = "failed"
-	LinksWebhookDeliveryStatePending   LinksWebhookDeliveryState = "pending"
-)
-
-// Valid indicates whether the value is a known member of the LinksWebhookDeliveryState enum.
-func (e LinksWebhookDeliveryState) Valid() bool {
-	switch e {
-	case LinksWebhookDeliveryStateDelivered:
-		return true
-	case LinksWebhookDeliveryStateFailed:
-		return true
-	case LinksWebhookDeliveryStatePending:
+	case RestOperationDetailStateSuperseded:
 		return true
 	default:
 		return false
@@ -829,6 +544,138 @@ func (e RestPortalServiceStatus) Valid() bool {
 	}
 }
 
+// Defines values for RestSSOEventKind.
+const (
+	EmailChange RestSSOEventKind = "email_change"
+	Issue       RestSSOEventKind = "issue"
+	Redeem      RestSSOEventKind = "redeem"
+	Session     RestSSOEventKind = "session"
+)
+
+// Valid indicates whether the value is a known member of the RestSSOEventKind enum.
+func (e RestSSOEventKind) Valid() bool {
+	switch e {
+	case EmailChange:
+		return true
+	case Issue:
+		return true
+	case Redeem:
+		return true
+	case Session:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestSSOEventOutcome.
+const (
+	Refused RestSSOEventOutcome = "refused"
+	Success RestSSOEventOutcome = "success"
+)
+
+// Valid indicates whether the value is a known member of the RestSSOEventOutcome enum.
+func (e RestSSOEventOutcome) Valid() bool {
+	switch e {
+	case Refused:
+		return true
+	case Success:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestSSOEventSource.
+const (
+	RestSSOEventSourceApi     RestSSOEventSource = "api"
+	RestSSOEventSourceCpanel  RestSSOEventSource = "cpanel"
+	RestSSOEventSourcePortal  RestSSOEventSource = "portal"
+	RestSSOEventSourceUnknown RestSSOEventSource = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the RestSSOEventSource enum.
+func (e RestSSOEventSource) Valid() bool {
+	switch e {
+	case RestSSOEventSourceApi:
+		return true
+	case RestSSOEventSourceCpanel:
+		return true
+	case RestSSOEventSourcePortal:
+		return true
+	case RestSSOEventSourceUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServerInputModule.
+const (
+	RestServerInputModuleCpanel    RestServerInputModule = "cpanel"
+	RestServerInputModuleWpsquared RestServerInputModule = "wpsquared"
+)
+
+// Valid indicates whether the value is a known member of the RestServerInputModule enum.
+func (e RestServerInputModule) Valid() bool {
+	switch e {
+	case RestServerInputModuleCpanel:
+		return true
+	case RestServerInputModuleWpsquared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServerTaskAction.
+const (
+	Push   RestServerTaskAction = "push"
+	Remove RestServerTaskAction = "remove"
+)
+
+// Valid indicates whether the value is a known member of the RestServerTaskAction enum.
+func (e RestServerTaskAction) Valid() bool {
+	switch e {
+	case Push:
+		return true
+	case Remove:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServerTaskState.
+const (
+	RestServerTaskStateDone        RestServerTaskState = "done"
+	RestServerTaskStateFailed      RestServerTaskState = "failed"
+	RestServerTaskStatePending     RestServerTaskState = "pending"
+	RestServerTaskStateRunning     RestServerTaskState = "running"
+	RestServerTaskStateSuperseded  RestServerTaskState = "superseded"
+	RestServerTaskStateUnsupported RestServerTaskState = "unsupported"
+)
+
+// Valid indicates whether the value is a known member of the RestServerTaskState enum.
+func (e RestServerTaskState) Valid() bool {
+	switch e {
+	case RestServerTaskStateDone:
+		return true
+	case RestServerTaskStateFailed:
+		return true
+	case RestServerTaskStatePending:
+		return true
+	case RestServerTaskStateRunning:
+		return true
+	case RestServerTaskStateSuperseded:
+		return true
+	case RestServerTaskStateUnsupported:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RestServiceAnswerStatus.
 const (
 	RestServiceAnswerStatusActive     RestServiceAnswerStatus = "Active"
@@ -850,6 +697,159 @@ func (e RestServiceAnswerStatus) Valid() bool {
 	case RestServiceAnswerStatusSuspended:
 		return true
 	case RestServiceAnswerStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceBatchItemStatus.
+const (
+	RestServiceBatchItemStatusActive     RestServiceBatchItemStatus = "Active"
+	RestServiceBatchItemStatusCancelled  RestServiceBatchItemStatus = "Cancelled"
+	RestServiceBatchItemStatusPending    RestServiceBatchItemStatus = "Pending"
+	RestServiceBatchItemStatusSuspended  RestServiceBatchItemStatus = "Suspended"
+	RestServiceBatchItemStatusTerminated RestServiceBatchItemStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceBatchItemStatus enum.
+func (e RestServiceBatchItemStatus) Valid() bool {
+	switch e {
+	case RestServiceBatchItemStatusActive:
+		return true
+	case RestServiceBatchItemStatusCancelled:
+		return true
+	case RestServiceBatchItemStatusPending:
+		return true
+	case RestServiceBatchItemStatusSuspended:
+		return true
+	case RestServiceBatchItemStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceInputStatus.
+const (
+	RestServiceInputStatusActive     RestServiceInputStatus = "Active"
+	RestServiceInputStatusCancelled  RestServiceInputStatus = "Cancelled"
+	RestServiceInputStatusPending    RestServiceInputStatus = "Pending"
+	RestServiceInputStatusSuspended  RestServiceInputStatus = "Suspended"
+	RestServiceInputStatusTerminated RestServiceInputStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceInputStatus enum.
+func (e RestServiceInputStatus) Valid() bool {
+	switch e {
+	case RestServiceInputStatusActive:
+		return true
+	case RestServiceInputStatusCancelled:
+		return true
+	case RestServiceInputStatusPending:
+		return true
+	case RestServiceInputStatusSuspended:
+		return true
+	case RestServiceInputStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceLinkStateState.
+const (
+	RestServiceLinkStateStateFailed   RestServiceLinkStateState = "failed"
+	RestServiceLinkStateStateNone     RestServiceLinkStateState = "none"
+	RestServiceLinkStateStatePending  RestServiceLinkStateState = "pending"
+	RestServiceLinkStateStateUpToDate RestServiceLinkStateState = "up_to_date"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceLinkStateState enum.
+func (e RestServiceLinkStateState) Valid() bool {
+	switch e {
+	case RestServiceLinkStateStateFailed:
+		return true
+	case RestServiceLinkStateStateNone:
+		return true
+	case RestServiceLinkStateStatePending:
+		return true
+	case RestServiceLinkStateStateUpToDate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServicePatchStatus.
+const (
+	RestServicePatchStatusActive     RestServicePatchStatus = "Active"
+	RestServicePatchStatusCancelled  RestServicePatchStatus = "Cancelled"
+	RestServicePatchStatusPending    RestServicePatchStatus = "Pending"
+	RestServicePatchStatusSuspended  RestServicePatchStatus = "Suspended"
+	RestServicePatchStatusTerminated RestServicePatchStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServicePatchStatus enum.
+func (e RestServicePatchStatus) Valid() bool {
+	switch e {
+	case RestServicePatchStatusActive:
+		return true
+	case RestServicePatchStatusCancelled:
+		return true
+	case RestServicePatchStatusPending:
+		return true
+	case RestServicePatchStatusSuspended:
+		return true
+	case RestServicePatchStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestServiceRecordStatus.
+const (
+	RestServiceRecordStatusActive     RestServiceRecordStatus = "Active"
+	RestServiceRecordStatusCancelled  RestServiceRecordStatus = "Cancelled"
+	RestServiceRecordStatusPending    RestServiceRecordStatus = "Pending"
+	RestServiceRecordStatusSuspended  RestServiceRecordStatus = "Suspended"
+	RestServiceRecordStatusTerminated RestServiceRecordStatus = "Terminated"
+)
+
+// Valid indicates whether the value is a known member of the RestServiceRecordStatus enum.
+func (e RestServiceRecordStatus) Valid() bool {
+	switch e {
+	case RestServiceRecordStatusActive:
+		return true
+	case RestServiceRecordStatusCancelled:
+		return true
+	case RestServiceRecordStatusPending:
+		return true
+	case RestServiceRecordStatusSuspended:
+		return true
+	case RestServiceRecordStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RestWebhookDeliveryState.
+const (
+	RestWebhookDeliveryStateDelivered RestWebhookDeliveryState = "delivered"
+	RestWebhookDeliveryStateFailed    RestWebhookDeliveryState = "failed"
+	RestWebhookDeliveryStatePending   RestWebhookDeliveryState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the RestWebhookDeliveryState enum.
+func (e RestWebhookDeliveryState) Valid() bool {
+	switch e {
+	case RestWebhookDeliveryStateDelivered:
+		return true
+	case RestWebhookDeliveryStateFailed:
+		return true
+	case RestWebhookDeliveryStatePending:
 		return true
 	default:
 		return false
@@ -892,8 +892,8 @@ func (e PostSsoRedeemFormdataBodyAction) Valid() bool {
 	}
 }
 
-// LinksAPICredential defines model for links.APICredential.
-type LinksAPICredential struct {
+// RestAPICredentialAnswer defines model for rest.APICredentialAnswer.
+type RestAPICredentialAnswer struct {
 	CreatedAt string `json:"created_at"`
 
 	// CreatedBy Example: 1
@@ -914,8 +914,8 @@ type LinksAPICredential struct {
 	RevokedAt   *string  `json:"revoked_at"`
 }
 
-// LinksAdmin defines model for links.Admin.
-type LinksAdmin struct {
+// RestAdminAnswer defines model for rest.AdminAnswer.
+type RestAdminAnswer struct {
 	// Active Example: true
 	Active    bool   `json:"active"`
 	CreatedAt string `json:"created_at"`
@@ -939,8 +939,31 @@ type LinksAdmin struct {
 	RoleId int `json:"role_id"`
 }
 
-// LinksApplicationStatus defines model for links.ApplicationStatus.
-type LinksApplicationStatus struct {
+// RestAdminInput defines model for rest.AdminInput.
+type RestAdminInput struct {
+	// Email Example: ops@example.com
+	Email string `json:"email"`
+
+	// Name Example: Ops Person
+	Name string `json:"name"`
+
+	// Password Example: correct horse battery staple
+	Password string `json:"password"`
+
+	// RoleId Example: 1
+	RoleId int `json:"role_id"`
+}
+
+// RestAdminPatchInput defines model for rest.AdminPatchInput.
+type RestAdminPatchInput struct {
+	Active   *bool   `json:"active,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Password *string `json:"password,omitempty"`
+	RoleId   *int    `json:"role_id,omitempty"`
+}
+
+// RestApplicationStatus defines model for rest.ApplicationStatus.
+type RestApplicationStatus struct {
 	// AccountsDone Example: 40
 	AccountsDone int `json:"accounts_done"`
 
@@ -964,8 +987,8 @@ type LinksApplicationStatus struct {
 	Enabled bool `json:"enabled"`
 
 	// Module Example: cpanel
-	Module    string          `json:"module"`
-	Operation *LinksOperation `json:"operation"`
+	Module    string               `json:"module"`
+	Operation *RestOperationAnswer `json:"operation"`
 
 	// ServersDone Example: 1
 	ServersDone int `json:"servers_done"`
@@ -977,17 +1000,17 @@ type LinksApplicationStatus struct {
 	ServersTotal int `json:"servers_total"`
 
 	// State Example: provisioning
-	State LinksApplicationStatusState `json:"state"`
+	State RestApplicationStatusState `json:"state"`
 
 	// Warnings Example: 1
 	Warnings int `json:"warnings"`
 }
 
-// LinksApplicationStatusState Example: provisioning
-type LinksApplicationStatusState string
+// RestApplicationStatusState Example: provisioning
+type RestApplicationStatusState string
 
-// LinksApplicationView defines model for links.ApplicationView.
-type LinksApplicationView struct {
+// RestApplicationView defines model for rest.ApplicationView.
+type RestApplicationView struct {
 	// Enabled Example: true
 	Enabled bool `json:"enabled"`
 
@@ -995,20 +1018,20 @@ type LinksApplicationView struct {
 	Module string `json:"module"`
 
 	// Name Example: cPanel & WHM
-	Name   string                 `json:"name"`
-	Status LinksApplicationStatus `json:"status"`
+	Name   string                `json:"name"`
+	Status RestApplicationStatus `json:"status"`
 }
 
-// LinksAuditRecord defines model for links.AuditRecord.
-type LinksAuditRecord struct {
+// RestAuditRecord defines model for rest.AuditRecord.
+type RestAuditRecord struct {
 	// Action Example: update
-	Action LinksAuditRecordAction `json:"action"`
+	Action RestAuditRecordAction `json:"action"`
 
 	// ActorId Example: 1
 	ActorId int `json:"actor_id"`
 
 	// ActorKind Example: admin
-	ActorKind LinksAuditRecordActorKind `json:"actor_kind"`
+	ActorKind RestAuditRecordActorKind `json:"actor_kind"`
 
 	// ActorName Example: admin@example.com
 	ActorName string                  `json:"actor_name"`
@@ -1025,24 +1048,24 @@ type LinksAuditRecord struct {
 	Ip string `json:"ip"`
 
 	// Resource Example: server
-	Resource LinksAuditRecordResource `json:"resource"`
+	Resource RestAuditRecordResource `json:"resource"`
 
 	// ResourceId Example: 3
 	ResourceId string `json:"resource_id"`
 	Time       string `json:"time"`
 }
 
-// LinksAuditRecordAction Example: update
-type LinksAuditRecordAction string
+// RestAuditRecordAction Example: update
+type RestAuditRecordAction string
 
-// LinksAuditRecordActorKind Example: admin
-type LinksAuditRecordActorKind string
+// RestAuditRecordActorKind Example: admin
+type RestAuditRecordActorKind string
 
-// LinksAuditRecordResource Example: server
-type LinksAuditRecordResource string
+// RestAuditRecordResource Example: server
+type RestAuditRecordResource string
 
-// LinksBatchItemError defines model for links.BatchItemError.
-type LinksBatchItemError struct {
+// RestBatchItemError defines model for rest.BatchItemError.
+type RestBatchItemError struct {
 	// Code Example: invalid
 	Code string `json:"code"`
 
@@ -1053,9 +1076,9 @@ type LinksBatchItemError struct {
 	Message string `json:"message"`
 }
 
-// LinksBatchItemResult defines model for links.BatchItemResult.
-type LinksBatchItemResult struct {
-	Error *LinksBatchItemError `json:"error"`
+// RestBatchItemResult defines model for rest.BatchItemResult.
+type RestBatchItemResult struct {
+	Error *RestBatchItemError `json:"error"`
 
 	// ExternalId Example: svc-5001
 	ExternalId string `json:"external_id"`
@@ -1069,14 +1092,14 @@ type LinksBatchItemResult struct {
 	Index int `json:"index"`
 
 	// Result Example: created
-	Result LinksBatchItemResultResult `json:"result"`
+	Result RestBatchItemResultResult `json:"result"`
 }
 
-// LinksBatchItemResultResult Example: created
-type LinksBatchItemResultResult string
+// RestBatchItemResultResult Example: created
+type RestBatchItemResultResult string
 
-// LinksBatchOwnerInput defines model for links.BatchOwnerInput.
-type LinksBatchOwnerInput struct {
+// RestBatchOwnerInput defines model for rest.BatchOwnerInput.
+type RestBatchOwnerInput struct {
 	// Email Example: jane@acme.test
 	Email string `json:"email"`
 
@@ -1087,8 +1110,8 @@ type LinksBatchOwnerInput struct {
 	Password *string `json:"password,omitempty"`
 }
 
-// LinksBatchResult defines model for links.BatchResult.
-type LinksBatchResult struct {
+// RestBatchResult defines model for rest.BatchResult.
+type RestBatchResult struct {
 	// Applied Example: true
 	Applied bool `json:"applied"`
 
@@ -1096,8 +1119,8 @@ type LinksBatchResult struct {
 	Created int `json:"created"`
 
 	// Errors Example: 1
-	Errors int                    `json:"errors"`
-	Items  []LinksBatchItemResult `json:"items"`
+	Errors int                   `json:"errors"`
+	Items  []RestBatchItemResult `json:"items"`
 
 	// Unchanged Example: 996
 	Unchanged int `json:"unchanged"`
@@ -1106,8 +1129,14 @@ type LinksBatchResult struct {
 	Updated int `json:"updated"`
 }
 
-// LinksClient defines model for links.Client.
-type LinksClient struct {
+// RestClickAnswer defines model for rest.ClickAnswer.
+type RestClickAnswer struct {
+	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx...
+	RedirectUrl string `json:"redirect_url"`
+}
+
+// RestClientAnswer defines model for rest.ClientAnswer.
+type RestClientAnswer struct {
 	// AllowSso Example: true
 	AllowSso  bool   `json:"allow_sso"`
 	CreatedAt string `json:"created_at"`
@@ -1130,15 +1159,15 @@ type LinksClient struct {
 	OwnerUserId int `json:"owner_user_id"`
 
 	// Status Example: Active
-	Status    LinksClientStatus `json:"status"`
-	UpdatedAt string            `json:"updated_at"`
+	Status    RestClientAnswerStatus `json:"status"`
+	UpdatedAt string                 `json:"updated_at"`
 }
 
-// LinksClientStatus Example: Active
-type LinksClientStatus string
+// RestClientAnswerStatus Example: Active
+type RestClientAnswerStatus string
 
-// LinksClientBatchItem defines model for links.ClientBatchItem.
-type LinksClientBatchItem struct {
+// RestClientBatchItem defines model for rest.ClientBatchItem.
+type RestClientBatchItem struct {
 	// AllowSso Example: true
 	AllowSso *bool `json:"allow_sso,omitempty"`
 
@@ -1149,23 +1178,23 @@ type LinksClientBatchItem struct {
 	ExternalId string `json:"external_id"`
 
 	// Name Example: Acme Ltd
-	Name  string                `json:"name"`
-	Owner *LinksBatchOwnerInput `json:"owner,omitempty"`
+	Name  string               `json:"name"`
+	Owner *RestBatchOwnerInput `json:"owner,omitempty"`
 
 	// Status Example: Active
-	Status *LinksClientBatchItemStatus `json:"status,omitempty"`
+	Status *RestClientBatchItemStatus `json:"status,omitempty"`
 }
 
-// LinksClientBatchItemStatus Example: Active
-type LinksClientBatchItemStatus string
+// RestClientBatchItemStatus Example: Active
+type RestClientBatchItemStatus string
 
-// LinksClientInput defines model for links.ClientInput.
-type LinksClientInput struct {
+// RestClientInput defines model for rest.ClientInput.
+type RestClientInput struct {
 	// AllowSso Example: true
 	AllowSso *bool `json:"allow_sso,omitempty"`
 
 	// Email Example: billing@acme.test
-	Email *string `json:"email,omitempty"`
+	Email string `json:"email"`
 
 	// ExternalId ExternalID is the billing system's id, unique among clients; empty
 	// for none.
@@ -1174,37 +1203,37 @@ type LinksClientInput struct {
 	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Ltd
-	Name  *string          `json:"name,omitempty"`
-	Owner *LinksOwnerInput `json:"owner,omitempty"`
+	Name  string          `json:"name"`
+	Owner *RestOwnerInput `json:"owner,omitempty"`
 
 	// OwnerUserId Example: 0
 	OwnerUserId *int `json:"owner_user_id,omitempty"`
 
 	// Status Example: Active
-	Status *LinksClientInputStatus `json:"status,omitempty"`
+	Status *RestClientInputStatus `json:"status,omitempty"`
 }
 
-// LinksClientInputStatus Example: Active
-type LinksClientInputStatus string
+// RestClientInputStatus Example: Active
+type RestClientInputStatus string
 
-// LinksClientPatch defines model for links.ClientPatch.
-type LinksClientPatch struct {
+// RestClientPatch defines model for rest.ClientPatch.
+type RestClientPatch struct {
 	AllowSso *bool   `json:"allow_sso,omitempty"`
 	Email    *string `json:"email,omitempty"`
 
 	// ExternalId ExternalID sets the billing system's id; "" removes it.
 	//
 	// Example: cust-1001
-	ExternalId *string                 `json:"external_id,omitempty"`
-	Name       *string                 `json:"name,omitempty"`
-	Status     *LinksClientPatchStatus `json:"status,omitempty"`
+	ExternalId *string                `json:"external_id,omitempty"`
+	Name       *string                `json:"name,omitempty"`
+	Status     *RestClientPatchStatus `json:"status,omitempty"`
 }
 
-// LinksClientPatchStatus defines model for LinksClientPatch.Status.
-type LinksClientPatchStatus string
+// RestClientPatchStatus defines model for RestClientPatch.Status.
+type RestClientPatchStatus string
 
-// LinksClientUserInput defines model for links.ClientUserInput.
-type LinksClientUserInput struct {
+// RestClientUserInput defines model for rest.ClientUserInput.
+type RestClientUserInput struct {
 	// Email Example: dev@acme.test
 	Email *string `json:"email,omitempty"`
 
@@ -1221,8 +1250,50 @@ type LinksClientUserInput struct {
 	UserId *int `json:"user_id,omitempty"`
 }
 
-// LinksImportInput defines model for links.ImportInput.
-type LinksImportInput struct {
+// RestCredentialInput defines model for rest.CredentialInput.
+type RestCredentialInput struct {
+	// Name Example: Billing portal
+	Name string `json:"name"`
+
+	// Permissions Permissions default to ["create_sso_token"].
+	//
+	// Example: ["create_sso_token"]
+	Permissions *[]string `json:"permissions,omitempty"`
+}
+
+// RestErrorBody defines model for rest.ErrorBody.
+type RestErrorBody struct {
+	Error RestErrorDetail `json:"error"`
+}
+
+// RestErrorDetail defines model for rest.ErrorDetail.
+type RestErrorDetail struct {
+	// Code Example: invalid
+	Code string `json:"code"`
+
+	// Field Example: hostname
+	Field *string `json:"field,omitempty"`
+
+	// Message Example: The hostname is required.
+	Message string `json:"message"`
+
+	// Reason Reason is the refusal reason of a single sign-on endpoint (e.g.
+	// sso_disabled, client_closed, service_inactive, invalid_credentials,
+	// invalid_destination, forbidden_source, user_not_on_client,
+	// invalid_client, invalid_request); absent elsewhere.
+	//
+	// Example: sso_disabled
+	Reason *string `json:"reason,omitempty"`
+}
+
+// RestHealth defines model for rest.Health.
+type RestHealth struct {
+	// Status Example: ok
+	Status string `json:"status"`
+}
+
+// RestImportInput defines model for rest.ImportInput.
+type RestImportInput struct {
 	// DryRun Example: true
 	DryRun *bool `json:"dry_run,omitempty"`
 
@@ -1230,20 +1301,20 @@ type LinksImportInput struct {
 	// only rule) matches its contact e-mail with a client owner's e-mail.
 	//
 	// Example: email
-	Match *LinksImportInputMatch `json:"match,omitempty"`
+	Match *RestImportInputMatch `json:"match,omitempty"`
 }
 
-// LinksImportInputMatch Match is how an account finds its client: "email" (the default and
+// RestImportInputMatch Match is how an account finds its client: "email" (the default and
 // only rule) matches its contact e-mail with a client owner's e-mail.
 //
 // Example: email
-type LinksImportInputMatch string
+type RestImportInputMatch string
 
-// LinksImportJob defines model for links.ImportJob.
-type LinksImportJob struct {
+// RestImportJob defines model for rest.ImportJob.
+type RestImportJob struct {
 	// ConflictRows ConflictRows are the first 100 accounts not imported (MaxImportRows),
 	// each with its reason.
-	ConflictRows []LinksImportRow `json:"conflict_rows"`
+	ConflictRows []RestImportRow `json:"conflict_rows"`
 
 	// Conflicts Example: 2
 	Conflicts int    `json:"conflicts"`
@@ -1280,7 +1351,7 @@ type LinksImportJob struct {
 	StartedBy string `json:"started_by"`
 
 	// State Example: running
-	State LinksImportJobState `json:"state"`
+	State RestImportJobState `json:"state"`
 
 	// Total Total is how many accounts the server listed; Done how many of them
 	// are applied so far (the five counts add up to Done).
@@ -1295,11 +1366,11 @@ type LinksImportJob struct {
 	Updated int `json:"updated"`
 }
 
-// LinksImportJobState Example: running
-type LinksImportJobState string
+// RestImportJobState Example: running
+type RestImportJobState string
 
-// LinksImportResult defines model for links.ImportResult.
-type LinksImportResult struct {
+// RestImportResult defines model for rest.ImportResult.
+type RestImportResult struct {
 	// Accounts Example: 120
 	Accounts int `json:"accounts"`
 
@@ -1317,8 +1388,8 @@ type LinksImportResult struct {
 	NewClients int `json:"new_clients"`
 
 	// NewServices Example: 15
-	NewServices int              `json:"new_services"`
-	Rows        []LinksImportRow `json:"rows"`
+	NewServices int             `json:"new_services"`
+	Rows        []RestImportRow `json:"rows"`
 
 	// Unchanged Example: 1
 	Unchanged int `json:"unchanged"`
@@ -1327,8 +1398,8 @@ type LinksImportResult struct {
 	Updated int `json:"updated"`
 }
 
-// LinksImportRow defines model for links.ImportRow.
-type LinksImportRow struct {
+// RestImportRow defines model for rest.ImportRow.
+type RestImportRow struct {
 	// ClientId ClientID is the account's client (0 for a new client in a dry run or
 	// a conflict); ServiceID its service once written (0 otherwise).
 	ClientId int `json:"client_id"`
@@ -1337,8 +1408,8 @@ type LinksImportRow struct {
 	Domain string `json:"domain"`
 
 	// Email Example: owner@acme.test
-	Email string             `json:"email"`
-	Kind  LinksImportRowKind `json:"kind"`
+	Email string            `json:"email"`
+	Kind  RestImportRowKind `json:"kind"`
 
 	// Reason why a conflict is not imported
 	Reason    *string `json:"reason,omitempty"`
@@ -1349,11 +1420,11 @@ type LinksImportRow struct {
 	Username string `json:"username"`
 }
 
-// LinksImportRowKind defines model for LinksImportRow.Kind.
-type LinksImportRowKind string
+// RestImportRowKind defines model for RestImportRow.Kind.
+type RestImportRowKind string
 
-// LinksLink defines model for links.Link.
-type LinksLink struct {
+// RestLinkAnswer defines model for rest.LinkAnswer.
+type RestLinkAnswer struct {
 	// Custom Custom is true for a link of staff's own (key custom_<slug>, group
 	// custom), whose Route is its own client-area path.
 	//
@@ -1392,21 +1463,21 @@ type LinksLink struct {
 	// area), with a signed assertion when Handoff is on.
 	//
 	// Example: client_area
-	Target LinksLinkTarget `json:"target"`
+	Target RestLinkAnswerTarget `json:"target"`
 
 	// UrlTemplate Example:
 	UrlTemplate string `json:"url_template"`
 }
 
-// LinksLinkTarget Target is where a redeemed click lands: the client-area Route, or
+// RestLinkAnswerTarget Target is where a redeemed click lands: the client-area Route, or
 // the external URL rendered from URLTemplate (empty for the client
 // area), with a signed assertion when Handoff is on.
 //
 // Example: client_area
-type LinksLinkTarget string
+type RestLinkAnswerTarget string
 
-// LinksLinkInput defines model for links.LinkInput.
-type LinksLinkInput struct {
+// RestLinkInput defines model for rest.LinkInput.
+type RestLinkInput struct {
 	// Enabled Example: true
 	Enabled *bool `json:"enabled,omitempty"`
 
@@ -1417,10 +1488,10 @@ type LinksLinkInput struct {
 	Handoff *bool `json:"handoff,omitempty"`
 
 	// Key Example: invoice_history
-	Key *string `json:"key,omitempty"`
+	Key string `json:"key"`
 
 	// Label Example: View Invoice History
-	Label *string `json:"label,omitempty"`
+	Label string `json:"label"`
 
 	// Order Example: 14
 	Order *int `json:"order,omitempty"`
@@ -1434,7 +1505,7 @@ type LinksLinkInput struct {
 	// Target Target is client_area (the default when left out) or external.
 	//
 	// Example: external
-	Target *LinksLinkInputTarget `json:"target,omitempty"`
+	Target *RestLinkInputTarget `json:"target,omitempty"`
 
 	// UrlTemplate URLTemplate is the external target's URL, e.g.
 	// https://billing.example.com/invoices?service={service_id}.
@@ -1443,18 +1514,178 @@ type LinksLinkInput struct {
 	UrlTemplate *string `json:"url_template,omitempty"`
 }
 
-// LinksLinkInputTarget Target is client_area (the default when left out) or external.
+// RestLinkInputTarget Target is client_area (the default when left out) or external.
 //
 // Example: external
-type LinksLinkInputTarget string
+type RestLinkInputTarget string
 
-// LinksLogEntry defines model for links.LogEntry.
-type LinksLogEntry struct {
+// RestLinksAnswer defines model for rest.LinksAnswer.
+type RestLinksAnswer struct {
+	Links     []RestLinkAnswer     `json:"links"`
+	Operation *RestOperationAnswer `json:"operation"`
+}
+
+// RestListRestAdminAnswer defines model for rest.List-rest_AdminAnswer.
+type RestListRestAdminAnswer struct {
+	Items []RestAdminAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestAuditRecord defines model for rest.List-rest_AuditRecord.
+type RestListRestAuditRecord struct {
+	Items []RestAuditRecord `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestClientAnswer defines model for rest.List-rest_ClientAnswer.
+type RestListRestClientAnswer struct {
+	Items []RestClientAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestLogEntry defines model for rest.List-rest_LogEntry.
+type RestListRestLogEntry struct {
+	Items []RestLogEntry `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestOperationAnswer defines model for rest.List-rest_OperationAnswer.
+type RestListRestOperationAnswer struct {
+	Items []RestOperationAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestPortalService defines model for rest.List-rest_PortalService.
+type RestListRestPortalService struct {
+	Items []RestPortalService `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestRoleAnswer defines model for rest.List-rest_RoleAnswer.
+type RestListRestRoleAnswer struct {
+	Items []RestRoleAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestSSOEvent defines model for rest.List-rest_SSOEvent.
+type RestListRestSSOEvent struct {
+	Items []RestSSOEvent `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestServerAnswer defines model for rest.List-rest_ServerAnswer.
+type RestListRestServerAnswer struct {
+	Items []RestServerAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestServiceAnswer defines model for rest.List-rest_ServiceAnswer.
+type RestListRestServiceAnswer struct {
+	Items []RestServiceAnswer `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestListRestWebhookDelivery defines model for rest.List-rest_WebhookDelivery.
+type RestListRestWebhookDelivery struct {
+	Items []RestWebhookDelivery `json:"items"`
+
+	// Page Example: 1
+	Page int `json:"page"`
+
+	// PerPage Example: 50
+	PerPage int `json:"per_page"`
+
+	// Total Example: 1
+	Total int `json:"total"`
+}
+
+// RestLogEntry defines model for rest.LogEntry.
+type RestLogEntry struct {
 	// Id Example: 1
 	Id int `json:"id"`
 
 	// Level Example: warning
-	Level LinksLogEntryLevel `json:"level"`
+	Level RestLogEntryLevel `json:"level"`
 
 	// Message Example: Server cp1 does not support application links: requires cPanel & WHM 11.54 or later.
 	Message string `json:"message"`
@@ -1473,11 +1704,27 @@ type LinksLogEntry struct {
 	Time      string `json:"time"`
 }
 
-// LinksLogEntryLevel Example: warning
-type LinksLogEntryLevel string
+// RestLogEntryLevel Example: warning
+type RestLogEntryLevel string
 
-// LinksMembership defines model for links.Membership.
-type LinksMembership struct {
+// RestLoginRequest defines model for rest.LoginRequest.
+type RestLoginRequest struct {
+	// Email Example: admin@example.com
+	Email string `json:"email"`
+
+	// Password Example: correct horse battery staple
+	Password string `json:"password"`
+}
+
+// RestLoginResponse defines model for rest.LoginResponse.
+type RestLoginResponse struct {
+	Admin     RestAdminAnswer `json:"admin"`
+	ExpiresAt string          `json:"expires_at"`
+	Token     string          `json:"token"`
+}
+
+// RestMembershipAnswer defines model for rest.MembershipAnswer.
+type RestMembershipAnswer struct {
 	// ClientId Example: 1
 	ClientId int `json:"client_id"`
 
@@ -1485,21 +1732,21 @@ type LinksMembership struct {
 	Owner bool `json:"owner"`
 
 	// Permissions Example: ["sso"]
-	Permissions []string  `json:"permissions"`
-	User        LinksUser `json:"user"`
+	Permissions []string       `json:"permissions"`
+	User        RestUserAnswer `json:"user"`
 
 	// UserId Example: 1
 	UserId int `json:"user_id"`
 }
 
-// LinksMembershipPatch defines model for links.MembershipPatch.
-type LinksMembershipPatch struct {
+// RestMembershipPatch defines model for rest.MembershipPatch.
+type RestMembershipPatch struct {
 	// Permissions Example: ["sso","invoices"]
-	Permissions *[]string `json:"permissions,omitempty"`
+	Permissions []string `json:"permissions"`
 }
 
-// LinksNewAPICredential defines model for links.NewAPICredential.
-type LinksNewAPICredential struct {
+// RestNewAPICredentialAnswer defines model for rest.NewAPICredentialAnswer.
+type RestNewAPICredentialAnswer struct {
 	CreatedAt string `json:"created_at"`
 
 	// CreatedBy Example: 1
@@ -1523,8 +1770,8 @@ type LinksNewAPICredential struct {
 	Secret string `json:"secret"`
 }
 
-// LinksNewWebhook defines model for links.NewWebhook.
-type LinksNewWebhook struct {
+// RestNewWebhookAnswer defines model for rest.NewWebhookAnswer.
+type RestNewWebhookAnswer struct {
 	Active    bool   `json:"active"`
 	CreatedAt string `json:"created_at"`
 
@@ -1548,8 +1795,8 @@ type LinksNewWebhook struct {
 	Url string `json:"url"`
 }
 
-// LinksOperation defines model for links.Operation.
-type LinksOperation struct {
+// RestOperationAnswer defines model for rest.OperationAnswer.
+type RestOperationAnswer struct {
 	// AccountsDone Example: 40
 	AccountsDone int `json:"accounts_done"`
 
@@ -1565,7 +1812,7 @@ type LinksOperation struct {
 	Id int `json:"id"`
 
 	// Kind Example: activation
-	Kind LinksOperationKind `json:"kind"`
+	Kind RestOperationAnswerKind `json:"kind"`
 
 	// Module Example: cpanel
 	Module string `json:"module"`
@@ -1584,7 +1831,7 @@ type LinksOperation struct {
 	StartedBy string `json:"started_by"`
 
 	// State Example: running
-	State LinksOperationState `json:"state"`
+	State RestOperationAnswerState `json:"state"`
 
 	// SupersededBy Example: 8
 	SupersededBy *int `json:"superseded_by,omitempty"`
@@ -1593,14 +1840,14 @@ type LinksOperation struct {
 	Warnings int `json:"warnings"`
 }
 
-// LinksOperationKind Example: activation
-type LinksOperationKind string
+// RestOperationAnswerKind Example: activation
+type RestOperationAnswerKind string
 
-// LinksOperationState Example: running
-type LinksOperationState string
+// RestOperationAnswerState Example: running
+type RestOperationAnswerState string
 
-// LinksOperationDetail defines model for links.OperationDetail.
-type LinksOperationDetail struct {
+// RestOperationDetail defines model for rest.OperationDetail.
+type RestOperationDetail struct {
 	// AccountsDone Example: 40
 	AccountsDone int `json:"accounts_done"`
 
@@ -1616,11 +1863,11 @@ type LinksOperationDetail struct {
 	Id int `json:"id"`
 
 	// Kind Example: activation
-	Kind LinksOperationDetailKind `json:"kind"`
+	Kind RestOperationDetailKind `json:"kind"`
 
 	// Module Example: cpanel
-	Module  string            `json:"module"`
-	Servers []LinksServerTask `json:"servers"`
+	Module  string           `json:"module"`
+	Servers []RestServerTask `json:"servers"`
 
 	// ServersDone Example: 1
 	ServersDone int `json:"servers_done"`
@@ -1636,7 +1883,7 @@ type LinksOperationDetail struct {
 	StartedBy string `json:"started_by"`
 
 	// State Example: running
-	State LinksOperationDetailState `json:"state"`
+	State RestOperationDetailState `json:"state"`
 
 	// SupersededBy Example: 8
 	SupersededBy *int `json:"superseded_by,omitempty"`
@@ -1645,26 +1892,226 @@ type LinksOperationDetail struct {
 	Warnings int `json:"warnings"`
 }
 
-// LinksOperationDetailKind Example: activation
-type LinksOperationDetailKind string
+// RestOperationDetailKind Example: activation
+type RestOperationDetailKind string
 
-// LinksOperationDetailState Example: running
-type LinksOperationDetailState string
+// RestOperationDetailState Example: running
+type RestOperationDetailState string
 
-// LinksOwnerInput defines model for links.OwnerInput.
-type LinksOwnerInput struct {
+// RestOwnerInput defines model for rest.OwnerInput.
+type RestOwnerInput struct {
+	// Email Example: jane@acme.test
+	Email string `json:"email"`
+
+	// Name Example: Jane Doe
+	Name string `json:"name"`
+
+	// Password Example: correct horse battery
+	Password string `json:"password"`
+}
+
+// RestOwnerTransfer defines model for rest.OwnerTransfer.
+type RestOwnerTransfer struct {
+	// UserId Example: 2
+	UserId int `json:"user_id"`
+}
+
+// RestPanelSessionAnswer defines model for rest.PanelSessionAnswer.
+type RestPanelSessionAnswer struct {
+	// Url Example: https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:...
+	Url string `json:"url"`
+}
+
+// RestPortalAccount defines model for rest.PortalAccount.
+type RestPortalAccount struct {
+	// AllowSso Example: true
+	AllowSso bool `json:"allow_sso"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Name Example: Acme Ltd
+	Name string `json:"name"`
+
+	// Owner Example: true
+	Owner bool `json:"owner"`
+
+	// Permissions Example: ["sso"]
+	Permissions []string `json:"permissions"`
+
+	// Status Example: Active
+	Status string `json:"status"`
+}
+
+// RestPortalLoginRequest defines model for rest.PortalLoginRequest.
+type RestPortalLoginRequest struct {
+	// ClientId ClientID picks the current account; default the user's first.
+	//
+	// Example: 0
+	ClientId *int `json:"client_id,omitempty"`
+
+	// Email Example: jane@acme.test
+	Email string `json:"email"`
+
+	// Password Example: correct horse battery
+	Password string `json:"password"`
+}
+
+// RestPortalMe defines model for rest.PortalMe.
+type RestPortalMe struct {
+	Accounts []RestPortalAccount `json:"accounts"`
+
+	// CurrentAccount Current is the account the session works on; Permissions and Owner
+	// are the user's on it.
+	CurrentAccount RestPortalAccount `json:"current_account"`
+
+	// Owner Example: true
+	Owner bool `json:"owner"`
+
+	// Pages Pages says, for each part of the client area, whether the user may
+	// open it on the current account (links.ClientAreaRules).
+	Pages []RestPortalPageAccess `json:"pages"`
+
+	// Permissions Example: ["sso"]
+	Permissions []string       `json:"permissions"`
+	User        RestUserAnswer `json:"user"`
+}
+
+// RestPortalPageAccess defines model for rest.PortalPageAccess.
+type RestPortalPageAccess struct {
+	// Allowed Example: true
+	Allowed bool `json:"allowed"`
+
+	// Path Example: /portal/invoices
+	Path string `json:"path"`
+
+	// Permission Permission is the membership permission the pages need; empty when
+	// every user on the account may open them.
+	//
+	// Example: invoices
+	Permission string `json:"permission"`
+}
+
+// RestPortalSecurity defines model for rest.PortalSecurity.
+type RestPortalSecurity struct {
+	// AllowSso Example: true
+	AllowSso bool `json:"allow_sso"`
+
+	// ClientId Example: 1
+	ClientId int `json:"client_id"`
+}
+
+// RestPortalSecurityPatch defines model for rest.PortalSecurityPatch.
+type RestPortalSecurityPatch struct {
+	// AllowSso Example: false
+	AllowSso bool `json:"allow_sso"`
+}
+
+// RestPortalServerStatus defines model for rest.PortalServerStatus.
+type RestPortalServerStatus struct {
+	// Active Example: true
+	Active    bool    `json:"active"`
+	CheckedAt *string `json:"checked_at"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// Name Example: cp1
+	Name string `json:"name"`
+
+	// Services Services counts the account's services on the server.
+	//
+	// Example: 1
+	Services      int   `json:"services"`
+	SupportsLinks *bool `json:"supports_links"`
+}
+
+// RestPortalService defines model for rest.PortalService.
+type RestPortalService struct {
+	// ClientId Example: 1
+	ClientId  int    `json:"client_id"`
+	CreatedAt string `json:"created_at"`
+
+	// Domain Example: acme.test
+	Domain string `json:"domain"`
+
+	// ExternalId ExternalID is the billing system's id of the service (null: none).
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id"`
+
+	// Id Example: 1
+	Id int `json:"id"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// PanelLogin PanelLogin tells whether "Log in to cPanel" is offered.
+	//
+	// Example: true
+	PanelLogin bool `json:"panel_login"`
+
+	// PanelLoginMessage PanelLoginMessage says why in words.
+	//
+	// Example:
+	PanelLoginMessage *string `json:"panel_login_message,omitempty"`
+
+	// PanelLoginReason PanelLoginReason is the refusal code when it is not (sso_disabled,
+	// client_closed, no_sso_permission, no_destination_permission,
+	// service_inactive).
+	//
+	// Example:
+	PanelLoginReason *string `json:"panel_login_reason,omitempty"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// ServerName Example: cp1
+	ServerName string `json:"server_name"`
+
+	// Status Example: Active
+	Status    RestPortalServiceStatus `json:"status"`
+	UpdatedAt string                  `json:"updated_at"`
+
+	// Username Example: acme
+	Username string `json:"username"`
+}
+
+// RestPortalServiceStatus Example: Active
+type RestPortalServiceStatus string
+
+// RestPortalSwitchRequest defines model for rest.PortalSwitchRequest.
+type RestPortalSwitchRequest struct {
+	// ClientId Example: 2
+	ClientId int `json:"client_id"`
+}
+
+// RestProfileChangeAnswer defines model for rest.ProfileChangeAnswer.
+type RestProfileChangeAnswer struct {
+	// Message Example: Your profile has been saved.
+	Message string `json:"message"`
+}
+
+// RestProfilePatch defines model for rest.ProfilePatch.
+type RestProfilePatch struct {
+	// CurrentPassword CurrentPassword is required with email: the password the user signs
+	// in with.
+	//
+	// Example: correct horse battery
+	CurrentPassword *string `json:"current_password,omitempty"`
+
 	// Email Example: jane@acme.test
 	Email *string `json:"email,omitempty"`
 
 	// Name Example: Jane Doe
 	Name *string `json:"name,omitempty"`
-
-	// Password Example: correct horse battery
-	Password *string `json:"password,omitempty"`
 }
 
-// LinksRole defines model for links.Role.
-type LinksRole struct {
+// RestRoleAnswer defines model for rest.RoleAnswer.
+type RestRoleAnswer struct {
 	// Admins Admins is the number of staff accounts holding the role: a role is
 	// deleted only when it is 0.
 	//
@@ -1683,8 +2130,26 @@ type LinksRole struct {
 	Permissions []string `json:"permissions"`
 }
 
-// LinksSSOEvent defines model for links.SSOEvent.
-type LinksSSOEvent struct {
+// RestRoleInput defines model for rest.RoleInput.
+type RestRoleInput struct {
+	// Name Example: Support
+	Name string `json:"name"`
+
+	// Permissions Example: ["manage_clients"]
+	Permissions []string `json:"permissions"`
+}
+
+// RestRolePatchInput defines model for rest.RolePatchInput.
+type RestRolePatchInput struct {
+	// Name Example: Support desk
+	Name *string `json:"name,omitempty"`
+
+	// Permissions Example: ["manage_clients"]
+	Permissions *[]string `json:"permissions,omitempty"`
+}
+
+// RestSSOEvent defines model for rest.SSOEvent.
+type RestSSOEvent struct {
 	// ClientId Example: 1
 	ClientId     *int `json:"client_id"`
 	CredentialId *int `json:"credential_id"`
@@ -1699,10 +2164,10 @@ type LinksSSOEvent struct {
 	Ip string `json:"ip"`
 
 	// Kind Example: issue
-	Kind LinksSSOEventKind `json:"kind"`
+	Kind RestSSOEventKind `json:"kind"`
 
 	// Outcome Example: success
-	Outcome LinksSSOEventOutcome `json:"outcome"`
+	Outcome RestSSOEventOutcome `json:"outcome"`
 
 	// Reason Example:
 	Reason string `json:"reason"`
@@ -1714,24 +2179,24 @@ type LinksSSOEvent struct {
 	ServiceId *int `json:"service_id"`
 
 	// Source Example: cpanel
-	Source LinksSSOEventSource `json:"source"`
-	Time   string              `json:"time"`
+	Source RestSSOEventSource `json:"source"`
+	Time   string             `json:"time"`
 
 	// UserId Example: 1
 	UserId *int `json:"user_id"`
 }
 
-// LinksSSOEventKind Example: issue
-type LinksSSOEventKind string
+// RestSSOEventKind Example: issue
+type RestSSOEventKind string
 
-// LinksSSOEventOutcome Example: success
-type LinksSSOEventOutcome string
+// RestSSOEventOutcome Example: success
+type RestSSOEventOutcome string
 
-// LinksSSOEventSource Example: cpanel
-type LinksSSOEventSource string
+// RestSSOEventSource Example: cpanel
+type RestSSOEventSource string
 
-// LinksSSOSourceSeen defines model for links.SSOSourceSeen.
-type LinksSSOSourceSeen struct {
+// RestSSOSourceSeen defines model for rest.SSOSourceSeen.
+type RestSSOSourceSeen struct {
 	// Allowed Allowed tells whether the server's current list lets this address in
 	// (always true while the list is empty).
 	//
@@ -1749,8 +2214,8 @@ type LinksSSOSourceSeen struct {
 	Refused int `json:"refused"`
 }
 
-// LinksSSOTokenAnswer defines model for links.SSOTokenAnswer.
-type LinksSSOTokenAnswer struct {
+// RestSSOTokenAnswer defines model for rest.SSOTokenAnswer.
+type RestSSOTokenAnswer struct {
 	// AccessToken Example: q1Zx8bC0...
 	AccessToken string `json:"access_token"`
 	ExpiresAt   string `json:"expires_at"`
@@ -1759,15 +2224,15 @@ type LinksSSOTokenAnswer struct {
 	RedirectUrl string `json:"redirect_url"`
 }
 
-// LinksSSOTokenRequest defines model for links.SSOTokenRequest.
-type LinksSSOTokenRequest struct {
+// RestSSOTokenRequest defines model for rest.SSOTokenRequest.
+type RestSSOTokenRequest struct {
 	// ClientId Example: 1
-	ClientId *int `json:"client_id,omitempty"`
+	ClientId int `json:"client_id"`
 
 	// Destination Destination is one of the 14 catalogue keys (upgrade, register_domain, transfer_domain, open_ticket, ticket_history, announcements, downloads, knowledgebase, network_status, profile, billing_info, manage_billing, email_history, invoice_history), a custom link key (custom_<slug>, as the Configure screen lists it), home, services, or custom (with redirect_path).
 	//
 	// Example: invoice_history
-	Destination *string `json:"destination,omitempty"`
+	Destination string `json:"destination"`
 
 	// RedirectPath Example:
 	RedirectPath *string `json:"redirect_path,omitempty"`
@@ -1779,8 +2244,8 @@ type LinksSSOTokenRequest struct {
 	UserId *int `json:"user_id,omitempty"`
 }
 
-// LinksServer defines model for links.Server.
-type LinksServer struct {
+// RestServerAnswer defines model for rest.ServerAnswer.
+type RestServerAnswer struct {
 	// Active Example: true
 	Active    bool    `json:"active"`
 	CheckedAt *string `json:"checked_at"`
@@ -1838,22 +2303,22 @@ type LinksServer struct {
 	Version string `json:"version"`
 }
 
-// LinksServerInput defines model for links.ServerInput.
-type LinksServerInput struct {
+// RestServerInput defines model for rest.ServerInput.
+type RestServerInput struct {
 	// Active Example: true
 	Active *bool `json:"active,omitempty"`
 
 	// ApiToken Example: ABCDEF0123456789
-	ApiToken *string `json:"api_token,omitempty"`
+	ApiToken string `json:"api_token"`
 
 	// Hostname Example: cp1.example.com
-	Hostname *string `json:"hostname,omitempty"`
+	Hostname string `json:"hostname"`
 
 	// Module Example: cpanel
-	Module *LinksServerInputModule `json:"module,omitempty"`
+	Module RestServerInputModule `json:"module"`
 
 	// Name Example: cp1
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 
 	// Port Example: 2087
 	Port *int `json:"port,omitempty"`
@@ -1862,7 +2327,7 @@ type LinksServerInput struct {
 	Secure *bool `json:"secure,omitempty"`
 
 	// SsoSources SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
-	// may come from; empty or absent means any. See NormalizeSSOSources.
+	// may come from; empty or absent means any.
 	//
 	// Example: ["203.0.113.7","198.51.100.0/24"]
 	SsoSources *[]string `json:"sso_sources,omitempty"`
@@ -1874,11 +2339,11 @@ type LinksServerInput struct {
 	VerifyTls *bool `json:"verify_tls,omitempty"`
 }
 
-// LinksServerInputModule Example: cpanel
-type LinksServerInputModule string
+// RestServerInputModule Example: cpanel
+type RestServerInputModule string
 
-// LinksServerPatch defines model for links.ServerPatch.
-type LinksServerPatch struct {
+// RestServerPatch defines model for rest.ServerPatch.
+type RestServerPatch struct {
 	Active   *bool   `json:"active,omitempty"`
 	ApiToken *string `json:"api_token,omitempty"`
 	Hostname *string `json:"hostname,omitempty"`
@@ -1887,8 +2352,7 @@ type LinksServerPatch struct {
 	Secure   *bool   `json:"secure,omitempty"`
 
 	// SsoSources SSOSources replaces the list of SSO source addresses when present
-	// (an empty list allows any source); absent or null keeps it. It does
-	// not change where the API token is sent, so it needs no api_token.
+	// (an empty list allows any source); absent or null keeps it.
 	//
 	// Example: ["203.0.113.7","198.51.100.0/24"]
 	SsoSources *[]string `json:"sso_sources,omitempty"`
@@ -1896,17 +2360,17 @@ type LinksServerPatch struct {
 	VerifyTls  *bool     `json:"verify_tls,omitempty"`
 }
 
-// LinksServerSSOSources defines model for links.ServerSSOSources.
-type LinksServerSSOSources struct {
-	Items []LinksSSOSourceSeen `json:"items"`
-	Since string               `json:"since"`
+// RestServerSSOSources defines model for rest.ServerSSOSources.
+type RestServerSSOSources struct {
+	Items []RestSSOSourceSeen `json:"items"`
+	Since string              `json:"since"`
 
 	// SsoSources Example: ["203.0.113.0/24"]
 	SsoSources []string `json:"sso_sources"`
 }
 
-// LinksServerTask defines model for links.ServerTask.
-type LinksServerTask struct {
+// RestServerTask defines model for rest.ServerTask.
+type RestServerTask struct {
 	// AccountsDone Example: 20
 	AccountsDone int `json:"accounts_done"`
 
@@ -1917,7 +2381,7 @@ type LinksServerTask struct {
 	AccountsTotal int `json:"accounts_total"`
 
 	// Action Example: push
-	Action LinksServerTaskAction `json:"action"`
+	Action RestServerTaskAction `json:"action"`
 
 	// Attempts Example: 1
 	Attempts int `json:"attempts"`
@@ -1947,18 +2411,156 @@ type LinksServerTask struct {
 	StartedAt *string `json:"started_at"`
 
 	// State Example: running
-	State    LinksServerTaskState `json:"state"`
-	Username *string              `json:"username,omitempty"`
+	State    RestServerTaskState `json:"state"`
+	Username *string             `json:"username,omitempty"`
 }
 
-// LinksServerTaskAction Example: push
-type LinksServerTaskAction string
+// RestServerTaskAction Example: push
+type RestServerTaskAction string
 
-// LinksServerTaskState Example: running
-type LinksServerTaskState string
+// RestServerTaskState Example: running
+type RestServerTaskState string
 
-// LinksService defines model for links.Service.
-type LinksService struct {
+// RestServerTestResult defines model for rest.ServerTestResult.
+type RestServerTestResult struct {
+	// DurationMs Example: 120
+	DurationMs int `json:"duration_ms"`
+
+	// Error Example: cp1: connection refused
+	Error   *string           `json:"error,omitempty"`
+	Ok      bool              `json:"ok"`
+	Server  RestServerAnswer  `json:"server"`
+	Support RestSupportAnswer `json:"support"`
+}
+
+// RestServiceAnswer defines model for rest.ServiceAnswer.
+type RestServiceAnswer struct {
+	// ClientId Example: 1
+	ClientId  int    `json:"client_id"`
+	CreatedAt string `json:"created_at"`
+
+	// Domain Example: acme.test
+	Domain string `json:"domain"`
+
+	// ExternalId ExternalID is the billing system's id of the service (null: none).
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id"`
+
+	// Id Example: 1
+	Id        int                  `json:"id"`
+	LinkState RestServiceLinkState `json:"link_state"`
+
+	// Module Example: cpanel
+	Module string `json:"module"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status    RestServiceAnswerStatus `json:"status"`
+	UpdatedAt string                  `json:"updated_at"`
+
+	// Username Example: acme
+	Username string `json:"username"`
+}
+
+// RestServiceAnswerStatus Example: Active
+type RestServiceAnswerStatus string
+
+// RestServiceBatchItem defines model for rest.ServiceBatchItem.
+type RestServiceBatchItem struct {
+	// ClientExternalId Example: cust-1001
+	ClientExternalId *string `json:"client_external_id,omitempty"`
+
+	// ClientId Example: 0
+	ClientId *int `json:"client_id,omitempty"`
+
+	// Domain Example: acme.test
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId Example: svc-5001
+	ExternalId string `json:"external_id"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status *RestServiceBatchItemStatus `json:"status,omitempty"`
+
+	// Username Example: acme
+	Username *string `json:"username,omitempty"`
+}
+
+// RestServiceBatchItemStatus Example: Active
+type RestServiceBatchItemStatus string
+
+// RestServiceInput defines model for rest.ServiceInput.
+type RestServiceInput struct {
+	// ClientId Example: 1
+	ClientId int `json:"client_id"`
+
+	// Domain Example: acme.test
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId ExternalID is the billing system's id, unique among services; empty
+	// for none.
+	//
+	// Example: svc-5001
+	ExternalId *string `json:"external_id,omitempty"`
+
+	// ServerId Example: 1
+	ServerId int `json:"server_id"`
+
+	// Status Example: Active
+	Status *RestServiceInputStatus `json:"status,omitempty"`
+
+	// Username Example: acme
+	Username *string `json:"username,omitempty"`
+}
+
+// RestServiceInputStatus Example: Active
+type RestServiceInputStatus string
+
+// RestServiceLinkState defines model for rest.ServiceLinkState.
+type RestServiceLinkState struct {
+	// Attempts Example: 3
+	Attempts int `json:"attempts"`
+
+	// ConfirmedAt ConfirmedAt is when the panel last confirmed the location (null: never).
+	ConfirmedAt *string `json:"confirmed_at"`
+
+	// LastError Example: The panel refused the links: account suspended by root.
+	LastError string `json:"last_error"`
+
+	// NextAttemptAt NextAttemptAt is when a backoff ends (null: none).
+	NextAttemptAt *string `json:"next_attempt_at"`
+
+	// State Example: failed
+	State RestServiceLinkStateState `json:"state"`
+}
+
+// RestServiceLinkStateState Example: failed
+type RestServiceLinkStateState string
+
+// RestServicePatch defines model for rest.ServicePatch.
+type RestServicePatch struct {
+	Domain *string `json:"domain,omitempty"`
+
+	// ExternalId ExternalID sets the billing system's id; "" removes it.
+	//
+	// Example: svc-5001
+	ExternalId *string                 `json:"external_id,omitempty"`
+	ServerId   *int                    `json:"server_id,omitempty"`
+	Status     *RestServicePatchStatus `json:"status,omitempty"`
+	Username   *string                 `json:"username,omitempty"`
+}
+
+// RestServicePatchStatus defines model for RestServicePatch.Status.
+type RestServicePatchStatus string
+
+// RestServiceRecord defines model for rest.ServiceRecord.
+type RestServiceRecord struct {
 	// ClientId Example: 1
 	ClientId  int    `json:"client_id"`
 	CreatedAt string `json:"created_at"`
@@ -1981,109 +2583,18 @@ type LinksService struct {
 	ServerId int `json:"server_id"`
 
 	// Status Example: Active
-	Status    LinksServiceStatus `json:"status"`
-	UpdatedAt string             `json:"updated_at"`
+	Status    RestServiceRecordStatus `json:"status"`
+	UpdatedAt string                  `json:"updated_at"`
 
 	// Username Example: acme
 	Username string `json:"username"`
 }
 
-// LinksServiceStatus Example: Active
-type LinksServiceStatus string
+// RestServiceRecordStatus Example: Active
+type RestServiceRecordStatus string
 
-// LinksServiceBatchItem defines model for links.ServiceBatchItem.
-type LinksServiceBatchItem struct {
-	// ClientExternalId Example: cust-1001
-	ClientExternalId *string `json:"client_external_id,omitempty"`
-
-	// ClientId Example: 0
-	ClientId *int `json:"client_id,omitempty"`
-
-	// Domain Example: acme.test
-	Domain *string `json:"domain,omitempty"`
-
-	// ExternalId Example: svc-5001
-	ExternalId string `json:"external_id"`
-
-	// ServerId Example: 1
-	ServerId int `json:"server_id"`
-
-	// Status Example: Active
-	Status *LinksServiceBatchItemStatus `json:"status,omitempty"`
-
-	// Username Example: acme
-	Username *string `json:"username,omitempty"`
-}
-
-// LinksServiceBatchItemStatus Example: Active
-type LinksServiceBatchItemStatus string
-
-// LinksServiceInput defines model for links.ServiceInput.
-type LinksServiceInput struct {
-	// ClientId Example: 1
-	ClientId *int `json:"client_id,omitempty"`
-
-	// Domain Example: acme.test
-	Domain *string `json:"domain,omitempty"`
-
-	// ExternalId ExternalID is the billing system's id, unique among services; empty
-	// for none.
-	//
-	// Example: svc-5001
-	ExternalId *string `json:"external_id,omitempty"`
-
-	// ServerId Example: 1
-	ServerId *int `json:"server_id,omitempty"`
-
-	// Status Example: Active
-	Status *LinksServiceInputStatus `json:"status,omitempty"`
-
-	// Username Example: acme
-	Username *string `json:"username,omitempty"`
-}
-
-// LinksServiceInputStatus Example: Active
-type LinksServiceInputStatus string
-
-// LinksServiceLinkState defines model for links.ServiceLinkState.
-type LinksServiceLinkState struct {
-	// Attempts Example: 3
-	Attempts int `json:"attempts"`
-
-	// ConfirmedAt ConfirmedAt is when the panel last confirmed the location (null: never).
-	ConfirmedAt *string `json:"confirmed_at"`
-
-	// LastError Example: The panel refused the links: account suspended by root.
-	LastError string `json:"last_error"`
-
-	// NextAttemptAt NextAttemptAt is when a backoff ends (null: none).
-	NextAttemptAt *string `json:"next_attempt_at"`
-
-	// State Example: failed
-	State LinksServiceLinkStateState `json:"state"`
-}
-
-// LinksServiceLinkStateState Example: failed
-type LinksServiceLinkStateState string
-
-// LinksServicePatch defines model for links.ServicePatch.
-type LinksServicePatch struct {
-	Domain *string `json:"domain,omitempty"`
-
-	// ExternalId ExternalID sets the billing system's id; "" removes it.
-	//
-	// Example: svc-5001
-	ExternalId *string                  `json:"external_id,omitempty"`
-	ServerId   *int                     `json:"server_id,omitempty"`
-	Status     *LinksServicePatchStatus `json:"status,omitempty"`
-	Username   *string                  `json:"username,omitempty"`
-}
-
-// LinksServicePatchStatus defines model for LinksServicePatch.Status.
-type LinksServicePatchStatus string
-
-// LinksSigningKeyInfo defines model for links.SigningKeyInfo.
-type LinksSigningKeyInfo struct {
+// RestSigningKeyInfo defines model for rest.SigningKeyInfo.
+type RestSigningKeyInfo struct {
 	// Active Example: true
 	Active    bool   `json:"active"`
 	CreatedAt string `json:"created_at"`
@@ -2093,18 +2604,23 @@ type LinksSigningKeyInfo struct {
 	RetiredAt *string `json:"retired_at"`
 }
 
-// LinksSupport defines model for links.Support.
-type LinksSupport struct {
+// RestSigningKeysAnswer defines model for rest.SigningKeysAnswer.
+type RestSigningKeysAnswer struct {
+	Keys []RestSigningKeyInfo `json:"keys"`
+}
+
+// RestSupportAnswer defines model for rest.SupportAnswer.
+type RestSupportAnswer struct {
 	Profile string `json:"profile"`
 
-	// Reason why not, when Supported is false
+	// Reason Reason says why not, when supported is false.
 	Reason    *string `json:"reason,omitempty"`
 	Supported bool    `json:"supported"`
 	Version   string  `json:"version"`
 }
 
-// LinksUser defines model for links.User.
-type LinksUser struct {
+// RestUserAnswer defines model for rest.UserAnswer.
+type RestUserAnswer struct {
 	CreatedAt string `json:"created_at"`
 
 	// Email Example: jane@acme.test
@@ -2118,8 +2634,8 @@ type LinksUser struct {
 	UpdatedAt string `json:"updated_at"`
 }
 
-// LinksWebhook defines model for links.Webhook.
-type LinksWebhook struct {
+// RestWebhookAnswer defines model for rest.WebhookAnswer.
+type RestWebhookAnswer struct {
 	Active    bool   `json:"active"`
 	CreatedAt string `json:"created_at"`
 
@@ -2137,8 +2653,8 @@ type LinksWebhook struct {
 	Url string `json:"url"`
 }
 
-// LinksWebhookDelivery defines model for links.WebhookDelivery.
-type LinksWebhookDelivery struct {
+// RestWebhookDelivery defines model for rest.WebhookDelivery.
+type RestWebhookDelivery struct {
 	// Attempts Example: 1
 	Attempts  int    `json:"attempts"`
 	CreatedAt string `json:"created_at"`
@@ -2166,7 +2682,7 @@ type LinksWebhookDelivery struct {
 	NextAttemptAt *string `json:"next_attempt_at"`
 
 	// State Example: delivered
-	State LinksWebhookDeliveryState `json:"state"`
+	State RestWebhookDeliveryState `json:"state"`
 
 	// StatusCode StatusCode is the receiver's HTTP status at the latest attempt (0:
 	// none, the connection failed).
@@ -2178,11 +2694,11 @@ type LinksWebhookDelivery struct {
 	WebhookId int `json:"webhook_id"`
 }
 
-// LinksWebhookDeliveryState Example: delivered
-type LinksWebhookDeliveryState string
+// RestWebhookDeliveryState Example: delivered
+type RestWebhookDeliveryState string
 
-// LinksWebhookInput defines model for links.WebhookInput.
-type LinksWebhookInput struct {
+// RestWebhookInput defines model for rest.WebhookInput.
+type RestWebhookInput struct {
 	// Active Active defaults to true.
 	Active *bool `json:"active,omitempty"`
 
@@ -2190,14 +2706,14 @@ type LinksWebhookInput struct {
 	Description *string `json:"description,omitempty"`
 
 	// Events Example: ["sso.redeemed"]
-	Events *[]string `json:"events,omitempty"`
+	Events []string `json:"events"`
 
 	// Url Example: https://hooks.example.com/applinks
-	Url *string `json:"url,omitempty"`
+	Url string `json:"url"`
 }
 
-// LinksWebhookPatch defines model for links.WebhookPatch.
-type LinksWebhookPatch struct {
+// RestWebhookPatch defines model for rest.WebhookPatch.
+type RestWebhookPatch struct {
 	Active *bool `json:"active,omitempty"`
 
 	// Description Example: Helpdesk
@@ -2210,523 +2726,6 @@ type LinksWebhookPatch struct {
 	Url *string `json:"url,omitempty"`
 }
 
-// RestAdminInput defines model for rest.AdminInput.
-type RestAdminInput struct {
-	// Email Example: ops@example.com
-	Email *string `json:"email,omitempty"`
-
-	// Name Example: Ops Person
-	Name *string `json:"name,omitempty"`
-
-	// Password Example: correct horse battery staple
-	Password *string `json:"password,omitempty"`
-
-	// RoleId Example: 1
-	RoleId *int `json:"role_id,omitempty"`
-}
-
-// RestAdminPatchInput defines model for rest.AdminPatchInput.
-type RestAdminPatchInput struct {
-	Active   *bool   `json:"active,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	Password *string `json:"password,omitempty"`
-	RoleId   *int    `json:"role_id,omitempty"`
-}
-
-// RestClickAnswer defines model for rest.ClickAnswer.
-type RestClickAnswer struct {
-	// RedirectUrl Example: https://billing.example.com/sso/redeem?access_token=q1Zx...
-	RedirectUrl *string `json:"redirect_url,omitempty"`
-}
-
-// RestCredentialInput defines model for rest.CredentialInput.
-type RestCredentialInput struct {
-	// Name Example: Billing portal
-	Name *string `json:"name,omitempty"`
-
-	// Permissions Permissions default to ["create_sso_token"].
-	//
-	// Example: ["create_sso_token"]
-	Permissions *[]string `json:"permissions,omitempty"`
-}
-
-// RestErrorBody defines model for rest.ErrorBody.
-type RestErrorBody struct {
-	Error *RestErrorDetail `json:"error,omitempty"`
-}
-
-// RestErrorDetail defines model for rest.ErrorDetail.
-type RestErrorDetail struct {
-	// Code Example: invalid
-	Code *string `json:"code,omitempty"`
-
-	// Field Example: hostname
-	Field *string `json:"field,omitempty"`
-
-	// Message Example: The hostname is required.
-	Message *string `json:"message,omitempty"`
-
-	// Reason Reason is the refusal reason of a single sign-on endpoint (e.g.
-	// sso_disabled, client_closed, service_inactive, invalid_credentials,
-	// invalid_destination, forbidden_source, user_not_on_client,
-	// invalid_client, invalid_request); absent elsewhere.
-	//
-	// Example: sso_disabled
-	Reason *string `json:"reason,omitempty"`
-}
-
-// RestHealth defines model for rest.Health.
-type RestHealth struct {
-	// Status Example: ok
-	Status *string `json:"status,omitempty"`
-}
-
-// RestLinksAnswer defines model for rest.LinksAnswer.
-type RestLinksAnswer struct {
-	Links     *[]LinksLink    `json:"links,omitempty"`
-	Operation *LinksOperation `json:"operation,omitempty"`
-}
-
-// RestListLinksAdmin defines model for rest.List-links_Admin.
-type RestListLinksAdmin struct {
-	Items *[]LinksAdmin `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksAuditRecord defines model for rest.List-links_AuditRecord.
-type RestListLinksAuditRecord struct {
-	Items *[]LinksAuditRecord `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksClient defines model for rest.List-links_Client.
-type RestListLinksClient struct {
-	Items *[]LinksClient `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksLogEntry defines model for rest.List-links_LogEntry.
-type RestListLinksLogEntry struct {
-	Items *[]LinksLogEntry `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksOperation defines model for rest.List-links_Operation.
-type RestListLinksOperation struct {
-	Items *[]LinksOperation `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksRole defines model for rest.List-links_Role.
-type RestListLinksRole struct {
-	Items *[]LinksRole `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksSSOEvent defines model for rest.List-links_SSOEvent.
-type RestListLinksSSOEvent struct {
-	Items *[]LinksSSOEvent `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksServer defines model for rest.List-links_Server.
-type RestListLinksServer struct {
-	Items *[]LinksServer `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListLinksWebhookDelivery defines model for rest.List-links_WebhookDelivery.
-type RestListLinksWebhookDelivery struct {
-	Items *[]LinksWebhookDelivery `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListRestPortalService defines model for rest.List-rest_PortalService.
-type RestListRestPortalService struct {
-	Items *[]RestPortalService `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestListRestServiceAnswer defines model for rest.List-rest_ServiceAnswer.
-type RestListRestServiceAnswer struct {
-	Items *[]RestServiceAnswer `json:"items,omitempty"`
-
-	// Page Example: 1
-	Page *int `json:"page,omitempty"`
-
-	// PerPage Example: 50
-	PerPage *int `json:"per_page,omitempty"`
-
-	// Total Example: 1
-	Total *int `json:"total,omitempty"`
-}
-
-// RestLoginRequest defines model for rest.LoginRequest.
-type RestLoginRequest struct {
-	// Email Example: admin@example.com
-	Email *string `json:"email,omitempty"`
-
-	// Password Example: correct horse battery staple
-	Password *string `json:"password,omitempty"`
-}
-
-// RestLoginResponse defines model for rest.LoginResponse.
-type RestLoginResponse struct {
-	Admin     *LinksAdmin `json:"admin,omitempty"`
-	ExpiresAt *string     `json:"expires_at,omitempty"`
-	Token     *string     `json:"token,omitempty"`
-}
-
-// RestOwnerTransfer defines model for rest.OwnerTransfer.
-type RestOwnerTransfer struct {
-	// UserId Example: 2
-	UserId *int `json:"user_id,omitempty"`
-}
-
-// RestPanelSessionAnswer defines model for rest.PanelSessionAnswer.
-type RestPanelSessionAnswer struct {
-	// Url Example: https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:...
-	Url *string `json:"url,omitempty"`
-}
-
-// RestPortalAccount defines model for rest.PortalAccount.
-type RestPortalAccount struct {
-	// AllowSso Example: true
-	AllowSso *bool `json:"allow_sso,omitempty"`
-
-	// Id Example: 1
-	Id *int `json:"id,omitempty"`
-
-	// Name Example: Acme Ltd
-	Name *string `json:"name,omitempty"`
-
-	// Owner Example: true
-	Owner *bool `json:"owner,omitempty"`
-
-	// Permissions Example: ["sso"]
-	Permissions *[]string `json:"permissions,omitempty"`
-
-	// Status Example: Active
-	Status *string `json:"status,omitempty"`
-}
-
-// RestPortalLoginRequest defines model for rest.PortalLoginRequest.
-type RestPortalLoginRequest struct {
-	// ClientId ClientID picks the current account; default the user's first.
-	//
-	// Example: 0
-	ClientId *int `json:"client_id,omitempty"`
-
-	// Email Example: jane@acme.test
-	Email *string `json:"email,omitempty"`
-
-	// Password Example: correct horse battery
-	Password *string `json:"password,omitempty"`
-}
-
-// RestPortalMe defines model for rest.PortalMe.
-type RestPortalMe struct {
-	Accounts *[]RestPortalAccount `json:"accounts,omitempty"`
-
-	// CurrentAccount Current is the account the session works on; Permissions and Owner
-	// are the user's on it.
-	CurrentAccount *RestPortalAccount `json:"current_account,omitempty"`
-
-	// Owner Example: true
-	Owner *bool `json:"owner,omitempty"`
-
-	// Pages Pages says, for each part of the client area, whether the user may
-	// open it on the current account (links.ClientAreaRules).
-	Pages *[]RestPortalPageAccess `json:"pages,omitempty"`
-
-	// Permissions Example: ["sso"]
-	Permissions *[]string  `json:"permissions,omitempty"`
-	User        *LinksUser `json:"user,omitempty"`
-}
-
-// RestPortalPageAccess defines model for rest.PortalPageAccess.
-type RestPortalPageAccess struct {
-	// Allowed Example: true
-	Allowed bool `json:"allowed"`
-
-	// Path Example: /portal/invoices
-	Path string `json:"path"`
-
-	// Permission Permission is the membership permission the pages need; empty when
-	// every user on the account may open them.
-	//
-	// Example: invoices
-	Permission string `json:"permission"`
-}
-
-// RestPortalSecurity defines model for rest.PortalSecurity.
-type RestPortalSecurity struct {
-	// AllowSso Example: true
-	AllowSso *bool `json:"allow_sso,omitempty"`
-
-	// ClientId Example: 1
-	ClientId *int `json:"client_id,omitempty"`
-}
-
-// RestPortalSecurityPatch defines model for rest.PortalSecurityPatch.
-type RestPortalSecurityPatch struct {
-	// AllowSso Example: false
-	AllowSso *bool `json:"allow_sso,omitempty"`
-}
-
-// RestPortalServerStatus defines model for rest.PortalServerStatus.
-type RestPortalServerStatus struct {
-	// Active Example: true
-	Active    *bool   `json:"active,omitempty"`
-	CheckedAt *string `json:"checked_at,omitempty"`
-
-	// Id Example: 1
-	Id *int `json:"id,omitempty"`
-
-	// Module Example: cpanel
-	Module *string `json:"module,omitempty"`
-
-	// Name Example: cp1
-	Name *string `json:"name,omitempty"`
-
-	// Services Services counts the account's services on the server.
-	//
-	// Example: 1
-	Services      *int  `json:"services,omitempty"`
-	SupportsLinks *bool `json:"supports_links,omitempty"`
-}
-
-// RestPortalService defines model for rest.PortalService.
-type RestPortalService struct {
-	// ClientId Example: 1
-	ClientId  int    `json:"client_id"`
-	CreatedAt string `json:"created_at"`
-
-	// Domain Example: acme.test
-	Domain string `json:"domain"`
-
-	// ExternalId ExternalID is the billing system's id of the service (null: none).
-	//
-	// Example: svc-5001
-	ExternalId *string `json:"external_id"`
-
-	// Id Example: 1
-	Id int `json:"id"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// PanelLogin PanelLogin tells whether "Log in to cPanel" is offered.
-	//
-	// Example: true
-	PanelLogin *bool `json:"panel_login,omitempty"`
-
-	// PanelLoginMessage PanelLoginMessage says why in words.
-	//
-	// Example:
-	PanelLoginMessage *string `json:"panel_login_message,omitempty"`
-
-	// PanelLoginReason PanelLoginReason is the refusal code when it is not (sso_disabled,
-	// client_closed, no_sso_permission, no_destination_permission,
-	// service_inactive).
-	//
-	// Example:
-	PanelLoginReason *string `json:"panel_login_reason,omitempty"`
-
-	// ServerId Example: 1
-	ServerId int `json:"server_id"`
-
-	// ServerName Example: cp1
-	ServerName *string `json:"server_name,omitempty"`
-
-	// Status Example: Active
-	Status    RestPortalServiceStatus `json:"status"`
-	UpdatedAt string                  `json:"updated_at"`
-
-	// Username Example: acme
-	Username string `json:"username"`
-}
-
-// RestPortalServiceStatus Example: Active
-type RestPortalServiceStatus string
-
-// RestPortalSwitchRequest defines model for rest.PortalSwitchRequest.
-type RestPortalSwitchRequest struct {
-	// ClientId Example: 2
-	ClientId *int `json:"client_id,omitempty"`
-}
-
-// RestProfileChangeAnswer defines model for rest.ProfileChangeAnswer.
-type RestProfileChangeAnswer struct {
-	// Message Example: Your profile has been saved.
-	Message string `json:"message"`
-}
-
-// RestProfilePatch defines model for rest.ProfilePatch.
-type RestProfilePatch struct {
-	// CurrentPassword CurrentPassword is required with email: the password the user signs
-	// in with.
-	//
-	// Example: correct horse battery
-	CurrentPassword *string `json:"current_password,omitempty"`
-
-	// Email Example: jane@acme.test
-	Email *string `json:"email,omitempty"`
-
-	// Name Example: Jane Doe
-	Name *string `json:"name,omitempty"`
-}
-
-// RestRoleInput defines model for rest.RoleInput.
-type RestRoleInput struct {
-	// Name Example: Support
-	Name *string `json:"name,omitempty"`
-
-	// Permissions Example: ["manage_clients"]
-	Permissions *[]string `json:"permissions,omitempty"`
-}
-
-// RestRolePatchInput defines model for rest.RolePatchInput.
-type RestRolePatchInput struct {
-	// Name Example: Support desk
-	Name *string `json:"name,omitempty"`
-
-	// Permissions Example: ["manage_clients"]
-	Permissions *[]string `json:"permissions,omitempty"`
-}
-
-// RestServerTestResult defines model for rest.ServerTestResult.
-type RestServerTestResult struct {
-	// DurationMs Example: 120
-	DurationMs *int `json:"duration_ms,omitempty"`
-
-	// Error Example: cp1: connection refused
-	Error   *string       `json:"error,omitempty"`
-	Ok      *bool         `json:"ok,omitempty"`
-	Server  *LinksServer  `json:"server,omitempty"`
-	Support *LinksSupport `json:"support,omitempty"`
-}
-
-// RestServiceAnswer defines model for rest.ServiceAnswer.
-type RestServiceAnswer struct {
-	// ClientId Example: 1
-	ClientId  int    `json:"client_id"`
-	CreatedAt string `json:"created_at"`
-
-	// Domain Example: acme.test
-	Domain string `json:"domain"`
-
-	// ExternalId ExternalID is the billing system's id of the service (null: none).
-	//
-	// Example: svc-5001
-	ExternalId *string `json:"external_id"`
-
-	// Id Example: 1
-	Id        int                   `json:"id"`
-	LinkState LinksServiceLinkState `json:"link_state"`
-
-	// Module Example: cpanel
-	Module string `json:"module"`
-
-	// ServerId Example: 1
-	ServerId int `json:"server_id"`
-
-	// Status Example: Active
-	Status    RestServiceAnswerStatus `json:"status"`
-	UpdatedAt string                  `json:"updated_at"`
-
-	// Username Example: acme
-	Username string `json:"username"`
-}
-
-// RestServiceAnswerStatus Example: Active
-type RestServiceAnswerStatus string
-
-// RestSigningKeysAnswer defines model for rest.SigningKeysAnswer.
-type RestSigningKeysAnswer struct {
-	Keys []LinksSigningKeyInfo `json:"keys"`
-}
-
 // GetApiV1AdminsParams defines parameters for GetApiV1Admins.
 type GetApiV1AdminsParams struct {
 	// Page page, from 1
@@ -2737,7 +2736,7 @@ type GetApiV1AdminsParams struct {
 }
 
 // PutApiV1ApplicationsModuleLinksJSONBody defines parameters for PutApiV1ApplicationsModuleLinks.
-type PutApiV1ApplicationsModuleLinksJSONBody = []LinksLinkInput
+type PutApiV1ApplicationsModuleLinksJSONBody = []RestLinkInput
 
 // GetApiV1ApplicationsModuleLogParams defines parameters for GetApiV1ApplicationsModuleLog.
 type GetApiV1ApplicationsModuleLogParams struct {
@@ -2845,7 +2844,7 @@ type GetApiV1ClientsParams struct {
 }
 
 // PutApiV1ClientsBatchJSONBody defines parameters for PutApiV1ClientsBatch.
-type PutApiV1ClientsBatchJSONBody = []LinksClientBatchItem
+type PutApiV1ClientsBatchJSONBody = []RestClientBatchItem
 
 // GetApiV1OperationsParams defines parameters for GetApiV1Operations.
 type GetApiV1OperationsParams struct {
@@ -2953,7 +2952,7 @@ type GetApiV1ServicesParams struct {
 type GetApiV1ServicesParamsOrder string
 
 // PutApiV1ServicesBatchJSONBody defines parameters for PutApiV1ServicesBatch.
-type PutApiV1ServicesBatchJSONBody = []LinksServiceBatchItem
+type PutApiV1ServicesBatchJSONBody = []RestServiceBatchItem
 
 // GetApiV1SsoEventsParams defines parameters for GetApiV1SsoEvents.
 type GetApiV1SsoEventsParams struct {
@@ -3055,19 +3054,19 @@ type PutApiV1ApplicationsModuleLinksJSONRequestBody = PutApiV1ApplicationsModule
 type PostApiV1AuthLoginJSONRequestBody = RestLoginRequest
 
 // PostApiV1ClientsJSONRequestBody defines body for PostApiV1Clients for application/json ContentType.
-type PostApiV1ClientsJSONRequestBody = LinksClientInput
+type PostApiV1ClientsJSONRequestBody = RestClientInput
 
 // PatchApiV1ClientsIdJSONRequestBody defines body for PatchApiV1ClientsId for application/json ContentType.
-type PatchApiV1ClientsIdJSONRequestBody = LinksClientPatch
+type PatchApiV1ClientsIdJSONRequestBody = RestClientPatch
 
 // PostApiV1ClientsIdOwnerJSONRequestBody defines body for PostApiV1ClientsIdOwner for application/json ContentType.
 type PostApiV1ClientsIdOwnerJSONRequestBody = RestOwnerTransfer
 
 // PostApiV1ClientsIdUsersJSONRequestBody defines body for PostApiV1ClientsIdUsers for application/json ContentType.
-type PostApiV1ClientsIdUsersJSONRequestBody = LinksClientUserInput
+type PostApiV1ClientsIdUsersJSONRequestBody = RestClientUserInput
 
 // PatchApiV1ClientsIdUsersUserIdJSONRequestBody defines body for PatchApiV1ClientsIdUsersUserId for application/json ContentType.
-type PatchApiV1ClientsIdUsersUserIdJSONRequestBody = LinksMembershipPatch
+type PatchApiV1ClientsIdUsersUserIdJSONRequestBody = RestMembershipPatch
 
 // PutApiV1ClientsBatchJSONRequestBody defines body for PutApiV1ClientsBatch for application/json ContentType.
 type PutApiV1ClientsBatchJSONRequestBody = PutApiV1ClientsBatchJSONBody
@@ -3085,7 +3084,7 @@ type PatchApiV1PortalSecurityJSONRequestBody = RestPortalSecurityPatch
 type PostApiV1PortalSwitchJSONRequestBody = RestPortalSwitchRequest
 
 // PatchApiV1PortalUsersIdJSONRequestBody defines body for PatchApiV1PortalUsersId for application/json ContentType.
-type PatchApiV1PortalUsersIdJSONRequestBody = LinksMembershipPatch
+type PatchApiV1PortalUsersIdJSONRequestBody = RestMembershipPatch
 
 // PostApiV1RolesJSONRequestBody defines body for PostApiV1Roles for application/json ContentType.
 type PostApiV1RolesJSONRequestBody = RestRoleInput
@@ -3094,31 +3093,31 @@ type PostApiV1RolesJSONRequestBody = RestRoleInput
 type PatchApiV1RolesIdJSONRequestBody = RestRolePatchInput
 
 // PostApiV1ServersJSONRequestBody defines body for PostApiV1Servers for application/json ContentType.
-type PostApiV1ServersJSONRequestBody = LinksServerInput
+type PostApiV1ServersJSONRequestBody = RestServerInput
 
 // PatchApiV1ServersIdJSONRequestBody defines body for PatchApiV1ServersId for application/json ContentType.
-type PatchApiV1ServersIdJSONRequestBody = LinksServerPatch
+type PatchApiV1ServersIdJSONRequestBody = RestServerPatch
 
 // PostApiV1ServersIdImportJSONRequestBody defines body for PostApiV1ServersIdImport for application/json ContentType.
-type PostApiV1ServersIdImportJSONRequestBody = LinksImportInput
+type PostApiV1ServersIdImportJSONRequestBody = RestImportInput
 
 // PostApiV1ServicesJSONRequestBody defines body for PostApiV1Services for application/json ContentType.
-type PostApiV1ServicesJSONRequestBody = LinksServiceInput
+type PostApiV1ServicesJSONRequestBody = RestServiceInput
 
 // PatchApiV1ServicesIdJSONRequestBody defines body for PatchApiV1ServicesId for application/json ContentType.
-type PatchApiV1ServicesIdJSONRequestBody = LinksServicePatch
+type PatchApiV1ServicesIdJSONRequestBody = RestServicePatch
 
 // PutApiV1ServicesBatchJSONRequestBody defines body for PutApiV1ServicesBatch for application/json ContentType.
 type PutApiV1ServicesBatchJSONRequestBody = PutApiV1ServicesBatchJSONBody
 
 // PostApiV1SsoTokensJSONRequestBody defines body for PostApiV1SsoTokens for application/json ContentType.
-type PostApiV1SsoTokensJSONRequestBody = LinksSSOTokenRequest
+type PostApiV1SsoTokensJSONRequestBody = RestSSOTokenRequest
 
 // PostApiV1WebhooksJSONRequestBody defines body for PostApiV1Webhooks for application/json ContentType.
-type PostApiV1WebhooksJSONRequestBody = LinksWebhookInput
+type PostApiV1WebhooksJSONRequestBody = RestWebhookInput
 
 // PatchApiV1WebhooksIdJSONRequestBody defines body for PatchApiV1WebhooksId for application/json ContentType.
-type PatchApiV1WebhooksIdJSONRequestBody = LinksWebhookPatch
+type PatchApiV1WebhooksIdJSONRequestBody = RestWebhookPatch
 
 // PostSsoCpanelTokenFormdataRequestBody defines body for PostSsoCpanelToken for application/x-www-form-urlencoded ContentType.
 type PostSsoCpanelTokenFormdataRequestBody PostSsoCpanelTokenFormdataBody
@@ -11794,7 +11793,7 @@ type GetApiV1AdminsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksAdmin
+	JSON200 *RestListRestAdminAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -11804,7 +11803,7 @@ type GetApiV1AdminsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AdminsResponse) GetJSON200() *RestListLinksAdmin {
+func (r GetApiV1AdminsResponse) GetJSON200() *RestListRestAdminAnswer {
 	return r.JSON200
 }
 
@@ -11856,7 +11855,7 @@ type PostApiV1AdminsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksAdmin
+	JSON201 *RestAdminAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11864,7 +11863,7 @@ type PostApiV1AdminsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1AdminsResponse) GetJSON201() *LinksAdmin {
+func (r PostApiV1AdminsResponse) GetJSON201() *RestAdminAnswer {
 	return r.JSON201
 }
 
@@ -11911,7 +11910,7 @@ type PatchApiV1AdminsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksAdmin
+	JSON200 *RestAdminAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -11921,7 +11920,7 @@ type PatchApiV1AdminsIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1AdminsIdResponse) GetJSON200() *LinksAdmin {
+func (r PatchApiV1AdminsIdResponse) GetJSON200() *RestAdminAnswer {
 	return r.JSON200
 }
 
@@ -11973,13 +11972,13 @@ type GetApiV1ApiCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksAPICredential
+	JSON200 *[]RestAPICredentialAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApiCredentialsResponse) GetJSON200() *[]LinksAPICredential {
+func (r GetApiV1ApiCredentialsResponse) GetJSON200() *[]RestAPICredentialAnswer {
 	return r.JSON200
 }
 
@@ -12021,7 +12020,7 @@ type PostApiV1ApiCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksNewAPICredential
+	JSON201 *RestNewAPICredentialAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -12029,7 +12028,7 @@ type PostApiV1ApiCredentialsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ApiCredentialsResponse) GetJSON201() *LinksNewAPICredential {
+func (r PostApiV1ApiCredentialsResponse) GetJSON201() *RestNewAPICredentialAnswer {
 	return r.JSON201
 }
 
@@ -12124,13 +12123,13 @@ type GetApiV1ApplicationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksApplicationView
+	JSON200 *[]RestApplicationView
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsResponse) GetJSON200() *[]LinksApplicationView {
+func (r GetApiV1ApplicationsResponse) GetJSON200() *[]RestApplicationView {
 	return r.JSON200
 }
 
@@ -12172,7 +12171,7 @@ type GetApiV1ApplicationsModuleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksApplicationView
+	JSON200 *RestApplicationView
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12180,7 +12179,7 @@ type GetApiV1ApplicationsModuleResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleResponse) GetJSON200() *LinksApplicationView {
+func (r GetApiV1ApplicationsModuleResponse) GetJSON200() *RestApplicationView {
 	return r.JSON200
 }
 
@@ -12227,7 +12226,7 @@ type PostApiV1ApplicationsModuleDisableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12237,7 +12236,7 @@ type PostApiV1ApplicationsModuleDisableResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleDisableResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleDisableResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12289,7 +12288,7 @@ type PostApiV1ApplicationsModuleEnableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12299,7 +12298,7 @@ type PostApiV1ApplicationsModuleEnableResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleEnableResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleEnableResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12351,7 +12350,7 @@ type GetApiV1ApplicationsModuleLinksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksLink
+	JSON200 *[]RestLinkAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12359,7 +12358,7 @@ type GetApiV1ApplicationsModuleLinksResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleLinksResponse) GetJSON200() *[]LinksLink {
+func (r GetApiV1ApplicationsModuleLinksResponse) GetJSON200() *[]RestLinkAnswer {
 	return r.JSON200
 }
 
@@ -12475,7 +12474,7 @@ type GetApiV1ApplicationsModuleLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksLogEntry
+	JSON200 *RestListRestLogEntry
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -12485,7 +12484,7 @@ type GetApiV1ApplicationsModuleLogResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleLogResponse) GetJSON200() *RestListLinksLogEntry {
+func (r GetApiV1ApplicationsModuleLogResponse) GetJSON200() *RestListRestLogEntry {
 	return r.JSON200
 }
 
@@ -12571,7 +12570,7 @@ type PostApiV1ApplicationsModuleRetryFailedResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12581,7 +12580,7 @@ type PostApiV1ApplicationsModuleRetryFailedResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleRetryFailedResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12633,7 +12632,7 @@ type PostApiV1ApplicationsModuleRotateLinkSecretsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12643,7 +12642,7 @@ type PostApiV1ApplicationsModuleRotateLinkSecretsResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleRotateLinkSecretsResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12695,7 +12694,7 @@ type GetApiV1ApplicationsModuleStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksApplicationStatus
+	JSON200 *RestApplicationStatus
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12703,7 +12702,7 @@ type GetApiV1ApplicationsModuleStatusResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ApplicationsModuleStatusResponse) GetJSON200() *LinksApplicationStatus {
+func (r GetApiV1ApplicationsModuleStatusResponse) GetJSON200() *RestApplicationStatus {
 	return r.JSON200
 }
 
@@ -12750,7 +12749,7 @@ type PostApiV1ApplicationsModuleSyncResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12758,7 +12757,7 @@ type PostApiV1ApplicationsModuleSyncResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleSyncResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleSyncResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12805,7 +12804,7 @@ type PostApiV1ApplicationsModuleVerifyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -12815,7 +12814,7 @@ type PostApiV1ApplicationsModuleVerifyResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ApplicationsModuleVerifyResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -12867,7 +12866,7 @@ type GetApiV1AuditResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksAuditRecord
+	JSON200 *RestListRestAuditRecord
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -12877,7 +12876,7 @@ type GetApiV1AuditResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AuditResponse) GetJSON200() *RestListLinksAuditRecord {
+func (r GetApiV1AuditResponse) GetJSON200() *RestListRestAuditRecord {
 	return r.JSON200
 }
 
@@ -13032,13 +13031,13 @@ type GetApiV1AuthMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksAdmin
+	JSON200 *RestAdminAnswer
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1AuthMeResponse) GetJSON200() *LinksAdmin {
+func (r GetApiV1AuthMeResponse) GetJSON200() *RestAdminAnswer {
 	return r.JSON200
 }
 
@@ -13080,13 +13079,13 @@ type GetApiV1ClientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksClient
+	JSON200 *RestListRestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ClientsResponse) GetJSON200() *RestListLinksClient {
+func (r GetApiV1ClientsResponse) GetJSON200() *RestListRestClientAnswer {
 	return r.JSON200
 }
 
@@ -13128,7 +13127,7 @@ type PostApiV1ClientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksClient
+	JSON201 *RestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13138,7 +13137,7 @@ type PostApiV1ClientsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ClientsResponse) GetJSON201() *LinksClient {
+func (r PostApiV1ClientsResponse) GetJSON201() *RestClientAnswer {
 	return r.JSON201
 }
 
@@ -13238,13 +13237,13 @@ type GetApiV1ClientsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksClient
+	JSON200 *RestClientAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ClientsIdResponse) GetJSON200() *LinksClient {
+func (r GetApiV1ClientsIdResponse) GetJSON200() *RestClientAnswer {
 	return r.JSON200
 }
 
@@ -13286,7 +13285,7 @@ type PatchApiV1ClientsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksClient
+	JSON200 *RestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13294,7 +13293,7 @@ type PatchApiV1ClientsIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ClientsIdResponse) GetJSON200() *LinksClient {
+func (r PatchApiV1ClientsIdResponse) GetJSON200() *RestClientAnswer {
 	return r.JSON200
 }
 
@@ -13341,7 +13340,7 @@ type PostApiV1ClientsIdOwnerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksClient
+	JSON200 *RestClientAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13349,7 +13348,7 @@ type PostApiV1ClientsIdOwnerResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostApiV1ClientsIdOwnerResponse) GetJSON200() *LinksClient {
+func (r PostApiV1ClientsIdOwnerResponse) GetJSON200() *RestClientAnswer {
 	return r.JSON200
 }
 
@@ -13396,13 +13395,13 @@ type GetApiV1ClientsIdUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksMembership
+	JSON200 *[]RestMembershipAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ClientsIdUsersResponse) GetJSON200() *[]LinksMembership {
+func (r GetApiV1ClientsIdUsersResponse) GetJSON200() *[]RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -13444,7 +13443,7 @@ type PostApiV1ClientsIdUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksMembership
+	JSON201 *RestMembershipAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13454,7 +13453,7 @@ type PostApiV1ClientsIdUsersResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ClientsIdUsersResponse) GetJSON201() *LinksMembership {
+func (r PostApiV1ClientsIdUsersResponse) GetJSON201() *RestMembershipAnswer {
 	return r.JSON201
 }
 
@@ -13554,7 +13553,7 @@ type PatchApiV1ClientsIdUsersUserIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksMembership
+	JSON200 *RestMembershipAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -13564,7 +13563,7 @@ type PatchApiV1ClientsIdUsersUserIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ClientsIdUsersUserIdResponse) GetJSON200() *LinksMembership {
+func (r PatchApiV1ClientsIdUsersUserIdResponse) GetJSON200() *RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -13616,13 +13615,13 @@ type PutApiV1ClientsBatchResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksBatchResult
+	JSON200 *RestBatchResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutApiV1ClientsBatchResponse) GetJSON200() *LinksBatchResult {
+func (r PutApiV1ClientsBatchResponse) GetJSON200() *RestBatchResult {
 	return r.JSON200
 }
 
@@ -13664,7 +13663,7 @@ type GetApiV1OperationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksOperation
+	JSON200 *RestListRestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -13672,7 +13671,7 @@ type GetApiV1OperationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1OperationsResponse) GetJSON200() *RestListLinksOperation {
+func (r GetApiV1OperationsResponse) GetJSON200() *RestListRestOperationAnswer {
 	return r.JSON200
 }
 
@@ -13719,7 +13718,7 @@ type GetApiV1OperationsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksOperationDetail
+	JSON200 *RestOperationDetail
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -13727,7 +13726,7 @@ type GetApiV1OperationsIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1OperationsIdResponse) GetJSON200() *LinksOperationDetail {
+func (r GetApiV1OperationsIdResponse) GetJSON200() *RestOperationDetail {
 	return r.JSON200
 }
 
@@ -13774,7 +13773,7 @@ type GetApiV1PortalActivityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksAuditRecord
+	JSON200 *RestListRestAuditRecord
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -13782,7 +13781,7 @@ type GetApiV1PortalActivityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalActivityResponse) GetJSON200() *RestListLinksAuditRecord {
+func (r GetApiV1PortalActivityResponse) GetJSON200() *RestListRestAuditRecord {
 	return r.JSON200
 }
 
@@ -14049,13 +14048,13 @@ type GetApiV1PortalProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksUser
+	JSON200 *RestUserAnswer
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalProfileResponse) GetJSON200() *LinksUser {
+func (r GetApiV1PortalProfileResponse) GetJSON200() *RestUserAnswer {
 	return r.JSON200
 }
 
@@ -14469,7 +14468,7 @@ type GetApiV1PortalSsoEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksSSOEvent
+	JSON200 *RestListRestSSOEvent
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14477,7 +14476,7 @@ type GetApiV1PortalSsoEventsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalSsoEventsResponse) GetJSON200() *RestListLinksSSOEvent {
+func (r GetApiV1PortalSsoEventsResponse) GetJSON200() *RestListRestSSOEvent {
 	return r.JSON200
 }
 
@@ -14586,7 +14585,7 @@ type GetApiV1PortalUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksMembership
+	JSON200 *[]RestMembershipAnswer
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -14594,7 +14593,7 @@ type GetApiV1PortalUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1PortalUsersResponse) GetJSON200() *[]LinksMembership {
+func (r GetApiV1PortalUsersResponse) GetJSON200() *[]RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -14641,7 +14640,7 @@ type PatchApiV1PortalUsersIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksMembership
+	JSON200 *RestMembershipAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14653,7 +14652,7 @@ type PatchApiV1PortalUsersIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1PortalUsersIdResponse) GetJSON200() *LinksMembership {
+func (r PatchApiV1PortalUsersIdResponse) GetJSON200() *RestMembershipAnswer {
 	return r.JSON200
 }
 
@@ -14710,7 +14709,7 @@ type GetApiV1RolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksRole
+	JSON200 *RestListRestRoleAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14720,7 +14719,7 @@ type GetApiV1RolesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1RolesResponse) GetJSON200() *RestListLinksRole {
+func (r GetApiV1RolesResponse) GetJSON200() *RestListRestRoleAnswer {
 	return r.JSON200
 }
 
@@ -14772,7 +14771,7 @@ type PostApiV1RolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksRole
+	JSON201 *RestRoleAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -14780,7 +14779,7 @@ type PostApiV1RolesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1RolesResponse) GetJSON201() *LinksRole {
+func (r PostApiV1RolesResponse) GetJSON201() *RestRoleAnswer {
 	return r.JSON201
 }
 
@@ -14875,7 +14874,7 @@ type PatchApiV1RolesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksRole
+	JSON200 *RestRoleAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -14885,7 +14884,7 @@ type PatchApiV1RolesIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1RolesIdResponse) GetJSON200() *LinksRole {
+func (r PatchApiV1RolesIdResponse) GetJSON200() *RestRoleAnswer {
 	return r.JSON200
 }
 
@@ -14937,7 +14936,7 @@ type GetApiV1ServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksServer
+	JSON200 *RestListRestServerAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -14945,7 +14944,7 @@ type GetApiV1ServersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersResponse) GetJSON200() *RestListLinksServer {
+func (r GetApiV1ServersResponse) GetJSON200() *RestListRestServerAnswer {
 	return r.JSON200
 }
 
@@ -14992,7 +14991,7 @@ type PostApiV1ServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksServer
+	JSON201 *RestServerAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15002,7 +15001,7 @@ type PostApiV1ServersResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ServersResponse) GetJSON201() *LinksServer {
+func (r PostApiV1ServersResponse) GetJSON201() *RestServerAnswer {
 	return r.JSON201
 }
 
@@ -15102,13 +15101,13 @@ type GetApiV1ServersIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksServer
+	JSON200 *RestServerAnswer
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersIdResponse) GetJSON200() *LinksServer {
+func (r GetApiV1ServersIdResponse) GetJSON200() *RestServerAnswer {
 	return r.JSON200
 }
 
@@ -15150,7 +15149,7 @@ type PatchApiV1ServersIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksServer
+	JSON200 *RestServerAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15162,7 +15161,7 @@ type PatchApiV1ServersIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ServersIdResponse) GetJSON200() *LinksServer {
+func (r PatchApiV1ServersIdResponse) GetJSON200() *RestServerAnswer {
 	return r.JSON200
 }
 
@@ -15219,7 +15218,7 @@ type GetApiV1ServersIdImportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksImportJob
+	JSON200 *RestImportJob
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15227,7 +15226,7 @@ type GetApiV1ServersIdImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersIdImportResponse) GetJSON200() *LinksImportJob {
+func (r GetApiV1ServersIdImportResponse) GetJSON200() *RestImportJob {
 	return r.JSON200
 }
 
@@ -15274,9 +15273,9 @@ type PostApiV1ServersIdImportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksImportResult
+	JSON200 *RestImportResult
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksImportJob
+	JSON202 *RestImportJob
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15290,12 +15289,12 @@ type PostApiV1ServersIdImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostApiV1ServersIdImportResponse) GetJSON200() *LinksImportResult {
+func (r PostApiV1ServersIdImportResponse) GetJSON200() *RestImportResult {
 	return r.JSON200
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServersIdImportResponse) GetJSON202() *LinksImportJob {
+func (r PostApiV1ServersIdImportResponse) GetJSON202() *RestImportJob {
 	return r.JSON202
 }
 
@@ -15357,7 +15356,7 @@ type GetApiV1ServersIdSsoSourcesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksServerSSOSources
+	JSON200 *RestServerSSOSources
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15365,7 +15364,7 @@ type GetApiV1ServersIdSsoSourcesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1ServersIdSsoSourcesResponse) GetJSON200() *LinksServerSSOSources {
+func (r GetApiV1ServersIdSsoSourcesResponse) GetJSON200() *RestServerSSOSources {
 	return r.JSON200
 }
 
@@ -15412,7 +15411,7 @@ type PostApiV1ServersIdSyncResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15424,7 +15423,7 @@ type PostApiV1ServersIdSyncResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServersIdSyncResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ServersIdSyncResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -15577,7 +15576,7 @@ type PostApiV1ServicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksService
+	JSON201 *RestServiceRecord
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -15585,7 +15584,7 @@ type PostApiV1ServicesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1ServicesResponse) GetJSON201() *LinksService {
+func (r PostApiV1ServicesResponse) GetJSON201() *RestServiceRecord {
 	return r.JSON201
 }
 
@@ -15721,7 +15720,7 @@ type PatchApiV1ServicesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksService
+	JSON200 *RestServiceRecord
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15731,7 +15730,7 @@ type PatchApiV1ServicesIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1ServicesIdResponse) GetJSON200() *LinksService {
+func (r PatchApiV1ServicesIdResponse) GetJSON200() *RestServiceRecord {
 	return r.JSON200
 }
 
@@ -15783,7 +15782,7 @@ type PostApiV1ServicesIdRotateLinkSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15795,7 +15794,7 @@ type PostApiV1ServicesIdRotateLinkSecretResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ServicesIdRotateLinkSecretResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -15852,7 +15851,7 @@ type PostApiV1ServicesIdSyncResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksOperation
+	JSON202 *RestOperationAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -15864,7 +15863,7 @@ type PostApiV1ServicesIdSyncResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1ServicesIdSyncResponse) GetJSON202() *LinksOperation {
+func (r PostApiV1ServicesIdSyncResponse) GetJSON202() *RestOperationAnswer {
 	return r.JSON202
 }
 
@@ -15921,13 +15920,13 @@ type PutApiV1ServicesBatchResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksBatchResult
+	JSON200 *RestBatchResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutApiV1ServicesBatchResponse) GetJSON200() *LinksBatchResult {
+func (r PutApiV1ServicesBatchResponse) GetJSON200() *RestBatchResult {
 	return r.JSON200
 }
 
@@ -16024,7 +16023,7 @@ type GetApiV1SsoEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksSSOEvent
+	JSON200 *RestListRestSSOEvent
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16032,7 +16031,7 @@ type GetApiV1SsoEventsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1SsoEventsResponse) GetJSON200() *RestListLinksSSOEvent {
+func (r GetApiV1SsoEventsResponse) GetJSON200() *RestListRestSSOEvent {
 	return r.JSON200
 }
 
@@ -16079,7 +16078,7 @@ type PostApiV1SsoTokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksSSOTokenAnswer
+	JSON201 *RestSSOTokenAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -16093,7 +16092,7 @@ type PostApiV1SsoTokensResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1SsoTokensResponse) GetJSON201() *LinksSSOTokenAnswer {
+func (r PostApiV1SsoTokensResponse) GetJSON201() *RestSSOTokenAnswer {
 	return r.JSON201
 }
 
@@ -16155,13 +16154,13 @@ type GetApiV1WebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinksWebhook
+	JSON200 *[]RestWebhookAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1WebhooksResponse) GetJSON200() *[]LinksWebhook {
+func (r GetApiV1WebhooksResponse) GetJSON200() *[]RestWebhookAnswer {
 	return r.JSON200
 }
 
@@ -16203,7 +16202,7 @@ type PostApiV1WebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *LinksNewWebhook
+	JSON201 *RestNewWebhookAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16211,7 +16210,7 @@ type PostApiV1WebhooksResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostApiV1WebhooksResponse) GetJSON201() *LinksNewWebhook {
+func (r PostApiV1WebhooksResponse) GetJSON201() *RestNewWebhookAnswer {
 	return r.JSON201
 }
 
@@ -16306,7 +16305,7 @@ type GetApiV1WebhooksIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksWebhook
+	JSON200 *RestWebhookAnswer
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -16314,7 +16313,7 @@ type GetApiV1WebhooksIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1WebhooksIdResponse) GetJSON200() *LinksWebhook {
+func (r GetApiV1WebhooksIdResponse) GetJSON200() *RestWebhookAnswer {
 	return r.JSON200
 }
 
@@ -16361,7 +16360,7 @@ type PatchApiV1WebhooksIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksWebhook
+	JSON200 *RestWebhookAnswer
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16371,7 +16370,7 @@ type PatchApiV1WebhooksIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchApiV1WebhooksIdResponse) GetJSON200() *LinksWebhook {
+func (r PatchApiV1WebhooksIdResponse) GetJSON200() *RestWebhookAnswer {
 	return r.JSON200
 }
 
@@ -16423,7 +16422,7 @@ type GetApiV1WebhooksIdDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RestListLinksWebhookDelivery
+	JSON200 *RestListRestWebhookDelivery
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RestErrorBody
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16433,7 +16432,7 @@ type GetApiV1WebhooksIdDeliveriesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON200() *RestListLinksWebhookDelivery {
+func (r GetApiV1WebhooksIdDeliveriesResponse) GetJSON200() *RestListRestWebhookDelivery {
 	return r.JSON200
 }
 
@@ -16485,7 +16484,7 @@ type PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *LinksWebhookDelivery
+	JSON202 *RestWebhookDelivery
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -16493,7 +16492,7 @@ type PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetJSON202() *LinksWebhookDelivery {
+func (r PostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse) GetJSON202() *RestWebhookDelivery {
 	return r.JSON202
 }
 
@@ -16540,7 +16539,7 @@ type PostApiV1WebhooksIdTestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LinksWebhookDelivery
+	JSON200 *RestWebhookDelivery
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -16548,7 +16547,7 @@ type PostApiV1WebhooksIdTestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostApiV1WebhooksIdTestResponse) GetJSON200() *LinksWebhookDelivery {
+func (r PostApiV1WebhooksIdTestResponse) GetJSON200() *RestWebhookDelivery {
 	return r.JSON200
 }
 
@@ -18770,7 +18769,7 @@ func ParseGetApiV1AdminsResponse(rsp *http.Response) (*GetApiV1AdminsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksAdmin
+		var dest RestListRestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18817,7 +18816,7 @@ func ParsePostApiV1AdminsResponse(rsp *http.Response) (*PostApiV1AdminsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksAdmin
+		var dest RestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18857,7 +18856,7 @@ func ParsePatchApiV1AdminsIdResponse(rsp *http.Response) (*PatchApiV1AdminsIdRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksAdmin
+		var dest RestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18904,7 +18903,7 @@ func ParseGetApiV1ApiCredentialsResponse(rsp *http.Response) (*GetApiV1ApiCreden
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksAPICredential
+		var dest []RestAPICredentialAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18937,7 +18936,7 @@ func ParsePostApiV1ApiCredentialsResponse(rsp *http.Response) (*PostApiV1ApiCred
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksNewAPICredential
+		var dest RestNewAPICredentialAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19013,7 +19012,7 @@ func ParseGetApiV1ApplicationsResponse(rsp *http.Response) (*GetApiV1Application
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksApplicationView
+		var dest []RestApplicationView
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19046,7 +19045,7 @@ func ParseGetApiV1ApplicationsModuleResponse(rsp *http.Response) (*GetApiV1Appli
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksApplicationView
+		var dest RestApplicationView
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19086,7 +19085,7 @@ func ParsePostApiV1ApplicationsModuleDisableResponse(rsp *http.Response) (*PostA
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19133,7 +19132,7 @@ func ParsePostApiV1ApplicationsModuleEnableResponse(rsp *http.Response) (*PostAp
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19180,7 +19179,7 @@ func ParseGetApiV1ApplicationsModuleLinksResponse(rsp *http.Response) (*GetApiV1
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksLink
+		var dest []RestLinkAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19274,7 +19273,7 @@ func ParseGetApiV1ApplicationsModuleLogResponse(rsp *http.Response) (*GetApiV1Ap
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksLogEntry
+		var dest RestListRestLogEntry
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19337,7 +19336,7 @@ func ParsePostApiV1ApplicationsModuleRetryFailedResponse(rsp *http.Response) (*P
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19384,7 +19383,7 @@ func ParsePostApiV1ApplicationsModuleRotateLinkSecretsResponse(rsp *http.Respons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19431,7 +19430,7 @@ func ParseGetApiV1ApplicationsModuleStatusResponse(rsp *http.Response) (*GetApiV
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksApplicationStatus
+		var dest RestApplicationStatus
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19474,7 +19473,7 @@ func ParsePostApiV1ApplicationsModuleSyncResponse(rsp *http.Response) (*PostApiV
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19514,7 +19513,7 @@ func ParsePostApiV1ApplicationsModuleVerifyResponse(rsp *http.Response) (*PostAp
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19561,7 +19560,7 @@ func ParseGetApiV1AuditResponse(rsp *http.Response) (*GetApiV1AuditResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksAuditRecord
+		var dest RestListRestAuditRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19684,7 +19683,7 @@ func ParseGetApiV1AuthMeResponse(rsp *http.Response) (*GetApiV1AuthMeResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksAdmin
+		var dest RestAdminAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19717,7 +19716,7 @@ func ParseGetApiV1ClientsResponse(rsp *http.Response) (*GetApiV1ClientsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksClient
+		var dest RestListRestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19750,7 +19749,7 @@ func ParsePostApiV1ClientsResponse(rsp *http.Response) (*PostApiV1ClientsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19833,7 +19832,7 @@ func ParseGetApiV1ClientsIdResponse(rsp *http.Response) (*GetApiV1ClientsIdRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19866,7 +19865,7 @@ func ParsePatchApiV1ClientsIdResponse(rsp *http.Response) (*PatchApiV1ClientsIdR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19906,7 +19905,7 @@ func ParsePostApiV1ClientsIdOwnerResponse(rsp *http.Response) (*PostApiV1Clients
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksClient
+		var dest RestClientAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19946,7 +19945,7 @@ func ParseGetApiV1ClientsIdUsersResponse(rsp *http.Response) (*GetApiV1ClientsId
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksMembership
+		var dest []RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19979,7 +19978,7 @@ func ParsePostApiV1ClientsIdUsersResponse(rsp *http.Response) (*PostApiV1Clients
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksMembership
+		var dest RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20062,7 +20061,7 @@ func ParsePatchApiV1ClientsIdUsersUserIdResponse(rsp *http.Response) (*PatchApiV
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksMembership
+		var dest RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20109,7 +20108,7 @@ func ParsePutApiV1ClientsBatchResponse(rsp *http.Response) (*PutApiV1ClientsBatc
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksBatchResult
+		var dest RestBatchResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20142,7 +20141,7 @@ func ParseGetApiV1OperationsResponse(rsp *http.Response) (*GetApiV1OperationsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksOperation
+		var dest RestListRestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20182,7 +20181,7 @@ func ParseGetApiV1OperationsIdResponse(rsp *http.Response) (*GetApiV1OperationsI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksOperationDetail
+		var dest RestOperationDetail
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20222,7 +20221,7 @@ func ParseGetApiV1PortalActivityResponse(rsp *http.Response) (*GetApiV1PortalAct
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksAuditRecord
+		var dest RestListRestAuditRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20425,7 +20424,7 @@ func ParseGetApiV1PortalProfileResponse(rsp *http.Response) (*GetApiV1PortalProf
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksUser
+		var dest RestUserAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20740,7 +20739,7 @@ func ParseGetApiV1PortalSsoEventsResponse(rsp *http.Response) (*GetApiV1PortalSs
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksSSOEvent
+		var dest RestListRestSSOEvent
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20827,7 +20826,7 @@ func ParseGetApiV1PortalUsersResponse(rsp *http.Response) (*GetApiV1PortalUsersR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksMembership
+		var dest []RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20867,7 +20866,7 @@ func ParsePatchApiV1PortalUsersIdResponse(rsp *http.Response) (*PatchApiV1Portal
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksMembership
+		var dest RestMembershipAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20921,7 +20920,7 @@ func ParseGetApiV1RolesResponse(rsp *http.Response) (*GetApiV1RolesResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksRole
+		var dest RestListRestRoleAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20968,7 +20967,7 @@ func ParsePostApiV1RolesResponse(rsp *http.Response) (*PostApiV1RolesResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksRole
+		var dest RestRoleAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21044,7 +21043,7 @@ func ParsePatchApiV1RolesIdResponse(rsp *http.Response) (*PatchApiV1RolesIdRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksRole
+		var dest RestRoleAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21091,7 +21090,7 @@ func ParseGetApiV1ServersResponse(rsp *http.Response) (*GetApiV1ServersResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksServer
+		var dest RestListRestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21131,7 +21130,7 @@ func ParsePostApiV1ServersResponse(rsp *http.Response) (*PostApiV1ServersRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksServer
+		var dest RestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21214,7 +21213,7 @@ func ParseGetApiV1ServersIdResponse(rsp *http.Response) (*GetApiV1ServersIdRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksServer
+		var dest RestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21247,7 +21246,7 @@ func ParsePatchApiV1ServersIdResponse(rsp *http.Response) (*PatchApiV1ServersIdR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksServer
+		var dest RestServerAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21301,7 +21300,7 @@ func ParseGetApiV1ServersIdImportResponse(rsp *http.Response) (*GetApiV1ServersI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksImportJob
+		var dest RestImportJob
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21341,14 +21340,14 @@ func ParsePostApiV1ServersIdImportResponse(rsp *http.Response) (*PostApiV1Server
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksImportResult
+		var dest RestImportResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksImportJob
+		var dest RestImportJob
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21409,7 +21408,7 @@ func ParseGetApiV1ServersIdSsoSourcesResponse(rsp *http.Response) (*GetApiV1Serv
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksServerSSOSources
+		var dest RestServerSSOSources
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21449,7 +21448,7 @@ func ParsePostApiV1ServersIdSyncResponse(rsp *http.Response) (*PostApiV1ServersI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21569,7 +21568,7 @@ func ParsePostApiV1ServicesResponse(rsp *http.Response) (*PostApiV1ServicesRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksService
+		var dest RestServiceRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21671,7 +21670,7 @@ func ParsePatchApiV1ServicesIdResponse(rsp *http.Response) (*PatchApiV1ServicesI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksService
+		var dest RestServiceRecord
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21718,7 +21717,7 @@ func ParsePostApiV1ServicesIdRotateLinkSecretResponse(rsp *http.Response) (*Post
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21772,7 +21771,7 @@ func ParsePostApiV1ServicesIdSyncResponse(rsp *http.Response) (*PostApiV1Service
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksOperation
+		var dest RestOperationAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21826,7 +21825,7 @@ func ParsePutApiV1ServicesBatchResponse(rsp *http.Response) (*PutApiV1ServicesBa
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksBatchResult
+		var dest RestBatchResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21899,7 +21898,7 @@ func ParseGetApiV1SsoEventsResponse(rsp *http.Response) (*GetApiV1SsoEventsRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksSSOEvent
+		var dest RestListRestSSOEvent
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21939,7 +21938,7 @@ func ParsePostApiV1SsoTokensResponse(rsp *http.Response) (*PostApiV1SsoTokensRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksSSOTokenAnswer
+		var dest RestSSOTokenAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22000,7 +21999,7 @@ func ParseGetApiV1WebhooksResponse(rsp *http.Response) (*GetApiV1WebhooksRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinksWebhook
+		var dest []RestWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22033,7 +22032,7 @@ func ParsePostApiV1WebhooksResponse(rsp *http.Response) (*PostApiV1WebhooksRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest LinksNewWebhook
+		var dest RestNewWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22109,7 +22108,7 @@ func ParseGetApiV1WebhooksIdResponse(rsp *http.Response) (*GetApiV1WebhooksIdRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksWebhook
+		var dest RestWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22149,7 +22148,7 @@ func ParsePatchApiV1WebhooksIdResponse(rsp *http.Response) (*PatchApiV1WebhooksI
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksWebhook
+		var dest RestWebhookAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22196,7 +22195,7 @@ func ParseGetApiV1WebhooksIdDeliveriesResponse(rsp *http.Response) (*GetApiV1Web
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RestListLinksWebhookDelivery
+		var dest RestListRestWebhookDelivery
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22243,7 +22242,7 @@ func ParsePostApiV1WebhooksIdDeliveriesDeliveryIdRedeliverResponse(rsp *http.Res
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest LinksWebhookDelivery
+		var dest RestWebhookDelivery
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22283,7 +22282,7 @@ func ParsePostApiV1WebhooksIdTestResponse(rsp *http.Response) (*PostApiV1Webhook
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LinksWebhookDelivery
+		var dest RestWebhookDelivery
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

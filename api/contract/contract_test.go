@@ -81,21 +81,21 @@ func TestContract(t *testing.T) {
 	}
 	want("healthz", h.StatusCode(), http.StatusOK, h.Body)
 
-	login, err := api.PostApiV1AuthLoginWithResponse(ctx, apiclient.RestLoginRequest{Email: p(harness.AdminEmail), Password: p(harness.AdminPassword)})
+	login, err := api.PostApiV1AuthLoginWithResponse(ctx, apiclient.RestLoginRequest{Email: harness.AdminEmail, Password: harness.AdminPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want("login", login.StatusCode(), http.StatusOK, login.Body)
-	token = *login.JSON200.Token
+	token = login.JSON200.Token
 	me, err := api.GetApiV1AuthMeWithResponse(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want("me", me.StatusCode(), http.StatusOK, me.Body)
 
-	srv, err := api.PostApiV1ServersWithResponse(ctx, apiclient.LinksServerInput{
-		Module: p(apiclient.LinksServerInputModule("cpanel")), Name: p("cp1"), Hostname: p("127.0.0.1"), Port: p(cp.Port()),
-		Secure: p(false), VerifyTls: p(false), Username: p("root"), ApiToken: p(cp.Token()), Active: p(true)})
+	srv, err := api.PostApiV1ServersWithResponse(ctx, apiclient.RestServerInput{
+		Module: apiclient.RestServerInputModule("cpanel"), Name: "cp1", Hostname: "127.0.0.1", Port: p(cp.Port()),
+		Secure: p(false), VerifyTls: p(false), Username: p("root"), ApiToken: cp.Token(), Active: p(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +112,8 @@ func TestContract(t *testing.T) {
 	}
 	want("list servers", servers.StatusCode(), http.StatusOK, servers.Body)
 
-	cl, err := api.PostApiV1ClientsWithResponse(ctx, apiclient.LinksClientInput{Name: p("Acme Ltd"), Email: p("billing@acme.test"),
-		AllowSso: p(true), Owner: &apiclient.LinksOwnerInput{Email: p("jane@acme.test"), Name: p("Jane Doe"), Password: p("correct horse battery")}})
+	cl, err := api.PostApiV1ClientsWithResponse(ctx, apiclient.RestClientInput{Name: "Acme Ltd", Email: "billing@acme.test",
+		AllowSso: p(true), Owner: &apiclient.RestOwnerInput{Email: "jane@acme.test", Name: "Jane Doe", Password: "correct horse battery"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +125,8 @@ func TestContract(t *testing.T) {
 		want("get client", g.StatusCode(), http.StatusOK, g.Body)
 	}
 	for _, u := range []string{"alice", "bob"} {
-		s, err := api.PostApiV1ServicesWithResponse(ctx, apiclient.LinksServiceInput{ClientId: p(clientID), ServerId: p(serverID),
-			Username: p(u), Domain: p(u + ".example"), Status: p(apiclient.LinksServiceInputStatus("Active"))})
+		s, err := api.PostApiV1ServicesWithResponse(ctx, apiclient.RestServiceInput{ClientId: clientID, ServerId: serverID,
+			Username: p(u), Domain: p(u + ".example"), Status: p(apiclient.RestServiceInputStatus("Active"))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func TestContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("log", logs.StatusCode(), http.StatusOK, logs.Body)
-	if logs.JSON200.Items == nil || len(*logs.JSON200.Items) == 0 {
+	if len(logs.JSON200.Items) == 0 {
 		t.Fatal("the log of the activation is empty")
 	}
 	ops, err := api.GetApiV1OperationsWithResponse(ctx, nil)
@@ -175,14 +175,14 @@ func TestContract(t *testing.T) {
 	want("operation", op.StatusCode(), http.StatusOK, op.Body)
 
 	// Configure: switch one link off and relabel another.
-	var in []apiclient.LinksLinkInput
+	var in []apiclient.RestLinkInput
 	for i, l := range catalogue {
-		li := apiclient.LinksLinkInput{Key: p(l.Key), Label: p(l.Label), Enabled: p(l.Enabled), Order: p(l.Order)}
+		li := apiclient.RestLinkInput{Key: l.Key, Label: l.Label, Enabled: p(l.Enabled), Order: p(l.Order)}
 		if i == 0 {
 			li.Enabled = p(false)
 		}
 		if i == 1 {
-			li.Label = p("Contract label")
+			li.Label = "Contract label"
 		}
 		in = append(in, li)
 	}
@@ -263,7 +263,7 @@ func waitState(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespo
 // token with it (HTTP Basic with the credential, not the staff token).
 func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithResponses, clientID int) {
 	t.Helper()
-	cred, err := api.PostApiV1ApiCredentialsWithResponse(ctx, apiclient.RestCredentialInput{Name: p("contract")})
+	cred, err := api.PostApiV1ApiCredentialsWithResponse(ctx, apiclient.RestCredentialInput{Name: "contract"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,8 +275,8 @@ func ssoStep(ctx context.Context, t *testing.T, api *apiclient.ClientWithRespons
 		req.SetBasicAuth(cred.JSON201.Identifier, cred.JSON201.Secret)
 		return nil
 	}
-	tok, err := api.PostApiV1SsoTokensWithResponse(ctx, apiclient.LinksSSOTokenRequest{ClientId: p(clientID),
-		Destination: p("invoice_history")}, basic)
+	tok, err := api.PostApiV1SsoTokensWithResponse(ctx, apiclient.RestSSOTokenRequest{ClientId: clientID,
+		Destination: "invoice_history"}, basic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,18 +88,18 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 // account owner: who, when, from where, what, and the fields that changed
 // (before and after; secrets only as "changed").
 type AuditRecord struct {
-	ID         int64          `json:"id" validate:"required" example:"1"`
-	Time       time.Time      `json:"time" validate:"required"`
-	ActorKind  string         `json:"actor_kind" validate:"required" example:"admin" enums:"admin,api_credential,user"`
-	ActorID    int64          `json:"actor_id" validate:"required" example:"1"`
-	ActorName  string         `json:"actor_name" validate:"required" example:"admin@example.com"`
-	IP         string         `json:"ip" validate:"required" example:"203.0.113.7"`
-	Resource   string         `json:"resource" validate:"required" example:"server" enums:"server,client,user,membership,service,role,admin,api_credential,application,signing_key,webhook,import"`
-	ResourceID string         `json:"resource_id" validate:"required" example:"3"`
-	Action     string         `json:"action" validate:"required" example:"update" enums:"create,update,delete,revoke,enable,disable,configure,repair,rotate,redeliver,sync,retry,verify"`
-	ClientID   *int64         `json:"client_id" validate:"required" example:"12" extensions:"x-nullable"`
-	Before     map[string]any `json:"before" validate:"required" extensions:"x-nullable"`
-	After      map[string]any `json:"after" validate:"required" extensions:"x-nullable"`
+	ID         int64          `json:"id"`
+	Time       time.Time      `json:"time"`
+	ActorKind  string         `json:"actor_kind"`
+	ActorID    int64          `json:"actor_id"`
+	ActorName  string         `json:"actor_name"`
+	IP         string         `json:"ip"`
+	Resource   string         `json:"resource"`
+	ResourceID string         `json:"resource_id"`
+	Action     string         `json:"action"`
+	ClientID   *int64         `json:"client_id"`
+	Before     map[string]any `json:"before"`
+	After      map[string]any `json:"after"`
 }
 
 // AuditFilter narrows the audit trail; zero fields match everything.

@@ -52,21 +52,21 @@ func validateOptionalExternalID(field, id string) error {
 // with this e-mail, or a new one. Without a password, a new user can sign in
 // only by single sign-on (they may set one later in the client area).
 type BatchOwnerInput struct {
-	Email    string `json:"email" validate:"required" example:"jane@acme.test"`
-	Name     string `json:"name" validate:"required" example:"Jane Doe"`
-	Password string `json:"password" example:""`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password,omitempty"`
 }
 
 // ClientBatchItem is one client of PUT /clients:batch, upserted by its
 // external_id. Status and allow_sso left out keep their value (Active and
 // true for a new client); owner is needed only to create.
 type ClientBatchItem struct {
-	ExternalID string           `json:"external_id" validate:"required" example:"cust-1001"`
-	Name       string           `json:"name" validate:"required" example:"Acme Ltd"`
-	Email      string           `json:"email" validate:"required" example:"billing@acme.test"`
-	Status     string           `json:"status" example:"Active" enums:"Active,Inactive,Closed"`
-	AllowSSO   *bool            `json:"allow_sso" example:"true"`
-	Owner      *BatchOwnerInput `json:"owner"`
+	ExternalID string           `json:"external_id"`
+	Name       string           `json:"name"`
+	Email      string           `json:"email"`
+	Status     string           `json:"status,omitempty"`
+	AllowSSO   *bool            `json:"allow_sso,omitempty"`
+	Owner      *BatchOwnerInput `json:"owner,omitempty"`
 }
 
 // Validate normalizes and checks an item on its own; field names are
@@ -108,13 +108,13 @@ func (in *ClientBatchItem) Validate() error {
 // Username and domain are the account's whole state ("" for none); status
 // left out keeps its value (Pending for a new service).
 type ServiceBatchItem struct {
-	ExternalID       string `json:"external_id" validate:"required" example:"svc-5001"`
-	ClientExternalID string `json:"client_external_id" example:"cust-1001"`
-	ClientID         int64  `json:"client_id" example:"0"`
-	ServerID         int64  `json:"server_id" validate:"required" example:"1"`
-	Username         string `json:"username" example:"acme"`
-	Domain           string `json:"domain" example:"acme.test"`
-	Status           string `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	ExternalID       string `json:"external_id"`
+	ClientExternalID string `json:"client_external_id,omitempty"`
+	ClientID         int64  `json:"client_id,omitempty"`
+	ServerID         int64  `json:"server_id"`
+	Username         string `json:"username,omitempty"`
+	Domain           string `json:"domain,omitempty"`
+	Status           string `json:"status,omitempty"`
 }
 
 // Validate normalizes and checks an item on its own; field names are
@@ -148,30 +148,30 @@ func (in *ServiceBatchItem) Validate() error {
 // BatchItemError says why one item was not applied; field is the item's
 // field to fix, as items[i].field.
 type BatchItemError struct {
-	Code    string `json:"code" validate:"required" example:"invalid"`
-	Field   string `json:"field" validate:"required" example:"items[3].username"`
-	Message string `json:"message" validate:"required" example:"The username must be a cPanel account name."`
+	Code    string `json:"code"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 // BatchItemResult is what happened to one item of a batch.
 type BatchItemResult struct {
-	Index      int    `json:"index" validate:"required" example:"0"`
-	ExternalID string `json:"external_id" validate:"required" example:"svc-5001"`
-	Result     string `json:"result" validate:"required" example:"created" enums:"created,updated,unchanged,error"`
+	Index      int    `json:"index"`
+	ExternalID string `json:"external_id"`
+	Result     string `json:"result"`
 	// ID is the client's or service's id; null for an item in error.
-	ID    *int64          `json:"id" validate:"required" extensions:"x-nullable" example:"42"`
-	Error *BatchItemError `json:"error" validate:"required" extensions:"x-nullable"`
+	ID    *int64          `json:"id"`
+	Error *BatchItemError `json:"error"`
 }
 
 // BatchResult answers a batch: one result per item, in order, and whether
 // the valid items were applied (all of them, in one transaction) or none.
 type BatchResult struct {
-	Applied   bool              `json:"applied" validate:"required" example:"true"`
-	Created   int               `json:"created" validate:"required" example:"2"`
-	Updated   int               `json:"updated" validate:"required" example:"1"`
-	Unchanged int               `json:"unchanged" validate:"required" example:"996"`
-	Errors    int               `json:"errors" validate:"required" example:"1"`
-	Items     []BatchItemResult `json:"items" validate:"required"`
+	Applied   bool              `json:"applied"`
+	Created   int               `json:"created"`
+	Updated   int               `json:"updated"`
+	Unchanged int               `json:"unchanged"`
+	Errors    int               `json:"errors"`
+	Items     []BatchItemResult `json:"items"`
 }
 
 // ItemError makes the error result of item i from err: a *Error keeps its

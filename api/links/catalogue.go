@@ -20,8 +20,8 @@ const (
 
 // Application is a module that supports application links.
 type Application struct {
-	Module string `json:"module" validate:"required" example:"cpanel"`
-	Name   string `json:"name" validate:"required" example:"cPanel & WHM"`
+	Module string `json:"module"`
+	Name   string `json:"name"`
 }
 
 // Applications is the registry of supported applications, in display order.
@@ -84,23 +84,23 @@ func (d LinkDef) RouteFor(serviceID string) string {
 
 // Link is one catalogue entry with an application's overrides applied.
 type Link struct {
-	Key          string `json:"key" validate:"required" example:"invoice_history"`
-	Group        string `json:"group" validate:"required" example:"account"`
-	DefaultLabel string `json:"default_label" validate:"required" example:"View Invoice History"`
-	Label        string `json:"label" validate:"required" example:"View Invoice History"`
-	Enabled      bool   `json:"enabled" validate:"required" example:"true"`
-	Order        int    `json:"order" validate:"required" example:"14"`
-	Implements   string `json:"implements,omitempty" example:"billing"`
-	Route        string `json:"route" validate:"required" example:"/portal/invoices"`
+	Key          string `json:"key"`
+	Group        string `json:"group"`
+	DefaultLabel string `json:"default_label"`
+	Label        string `json:"label"`
+	Enabled      bool   `json:"enabled"`
+	Order        int    `json:"order"`
+	Implements   string `json:"implements,omitempty"`
+	Route        string `json:"route"`
 	// Target is where a redeemed click lands: the client-area Route, or
 	// the external URL rendered from URLTemplate (empty for the client
 	// area), with a signed assertion when Handoff is on.
-	Target      string `json:"target" validate:"required" example:"client_area" enums:"client_area,external"`
-	URLTemplate string `json:"url_template" validate:"required" example:""`
-	Handoff     bool   `json:"handoff" validate:"required" example:"false"`
+	Target      string `json:"target"`
+	URLTemplate string `json:"url_template"`
+	Handoff     bool   `json:"handoff"`
 	// Custom is true for a link of staff's own (key custom_<slug>, group
 	// custom), whose Route is its own client-area path.
-	Custom bool `json:"custom" validate:"required" example:"false"`
+	Custom bool `json:"custom"`
 }
 
 // MaxLabelLength is the longest label a link may carry, in characters.

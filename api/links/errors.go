@@ -6,11 +6,10 @@
 // provisioning engine and the REST layer can all depend on it and never on
 // each other.
 //
-// The struct tags of the answer types only describe them to swag (make docs):
-// validate:"required" marks a field that every answer carries (no omitempty),
-// extensions:"x-nullable" a pointer field answered as JSON null when unset.
-// Nothing validates with them at run time: request bodies are decoded by the
-// REST layer's bindJSON and checked by the Validate functions here.
+// Input types are checked by their Validate methods. The types carry json
+// tags only (and examples where they are a webhook or hand-off payload): the
+// JSON API's request and answer types, with their swag tags, are the REST
+// layer's (api/rest/*_wire.go), converted to and from these.
 package links
 
 import (

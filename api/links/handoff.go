@@ -39,10 +39,10 @@ const SigningKeyGrace = 24 * time.Hour
 
 // SigningKeyInfo is what staff see of a signing key: never its private half.
 type SigningKeyInfo struct {
-	KID       string     `json:"kid" validate:"required" example:"Vd2M3Yx8Qh1bOq6m5oZ5sQ4XJ9uB2lq4tYcF0y7bQ2M"`
-	Active    bool       `json:"active" validate:"required" example:"true"`
-	CreatedAt time.Time  `json:"created_at" validate:"required"`
-	RetiredAt *time.Time `json:"retired_at" validate:"required" extensions:"x-nullable"`
+	KID       string     `json:"kid"`
+	Active    bool       `json:"active"`
+	CreatedAt time.Time  `json:"created_at"`
+	RetiredAt *time.Time `json:"retired_at"`
 }
 
 // Info returns what staff see of the key.

@@ -16,10 +16,10 @@ const MaxImportRows = 100
 
 // ImportInput is the body of POST /servers/{id}/import.
 type ImportInput struct {
-	DryRun bool `json:"dry_run" example:"true"`
+	DryRun bool `json:"dry_run,omitempty"`
 	// Match is how an account finds its client: "email" (the default and
 	// only rule) matches its contact e-mail with a client owner's e-mail.
-	Match string `json:"match" example:"email" enums:"email"`
+	Match string `json:"match,omitempty"`
 }
 
 // Validate checks the input and fills in the default rule.
@@ -35,32 +35,32 @@ func (in *ImportInput) Validate() error {
 
 // ImportRow is one account of an import and what it does.
 type ImportRow struct {
-	Kind      string `json:"kind" validate:"required" enums:"new_client,new_service,updated,unchanged,conflict"`
-	Username  string `json:"username" validate:"required" example:"acme"`
-	Domain    string `json:"domain" validate:"required" example:"acme.test"`
-	Email     string `json:"email" validate:"required" example:"owner@acme.test"`
-	Suspended bool   `json:"suspended" validate:"required"`
+	Kind      string `json:"kind"`
+	Username  string `json:"username"`
+	Domain    string `json:"domain"`
+	Email     string `json:"email"`
+	Suspended bool   `json:"suspended"`
 	// ClientID is the account's client (0 for a new client in a dry run or
 	// a conflict); ServiceID its service once written (0 otherwise).
-	ClientID  int64  `json:"client_id" validate:"required"`
-	ServiceID int64  `json:"service_id" validate:"required"`
+	ClientID  int64  `json:"client_id"`
+	ServiceID int64  `json:"service_id"`
 	Reason    string `json:"reason,omitempty"` // why a conflict is not imported
 }
 
 // ImportResult is the answer of an import: counts over every listed
 // account and the first MaxImportRows rows of each kind, in listing order.
 type ImportResult struct {
-	DryRun      bool        `json:"dry_run" validate:"required"`
-	Accounts    int         `json:"accounts" validate:"required" example:"120"`
-	NewClients  int         `json:"new_clients" validate:"required" example:"100"`
-	NewServices int         `json:"new_services" validate:"required" example:"15"`
-	Updated     int         `json:"updated" validate:"required" example:"2"`
-	Unchanged   int         `json:"unchanged" validate:"required" example:"1"`
-	Conflicts   int         `json:"conflicts" validate:"required" example:"2"`
-	Rows        []ImportRow `json:"rows" validate:"required"`
+	DryRun      bool        `json:"dry_run"`
+	Accounts    int         `json:"accounts"`
+	NewClients  int         `json:"new_clients"`
+	NewServices int         `json:"new_services"`
+	Updated     int         `json:"updated"`
+	Unchanged   int         `json:"unchanged"`
+	Conflicts   int         `json:"conflicts"`
+	Rows        []ImportRow `json:"rows"`
 	// Message says, when the server lists no account, that there was
 	// nothing to import.
-	Message string `json:"message,omitempty" example:""`
+	Message string `json:"message,omitempty"`
 }
 
 // Add counts row and keeps it when its kind has fewer than MaxImportRows.
@@ -87,29 +87,29 @@ const (
 // so far. One job per server runs at a time; a job cut short by a crash or
 // a restart resumes where it stopped.
 type ImportJob struct {
-	ID       int64  `json:"id" validate:"required" example:"7"`
-	ServerID int64  `json:"server_id" validate:"required" example:"3"`
-	Module   string `json:"module" validate:"required" example:"cpanel"`
-	State    string `json:"state" validate:"required" example:"running" enums:"queued,running,done,failed"`
+	ID       int64  `json:"id"`
+	ServerID int64  `json:"server_id"`
+	Module   string `json:"module"`
+	State    string `json:"state"`
 	// Total is how many accounts the server listed; Done how many of them
 	// are applied so far (the five counts add up to Done).
-	Total       int `json:"total" validate:"required" example:"1200"`
-	Done        int `json:"done" validate:"required" example:"500"`
-	NewClients  int `json:"new_clients" validate:"required" example:"450"`
-	NewServices int `json:"new_services" validate:"required" example:"30"`
-	Updated     int `json:"updated" validate:"required" example:"10"`
-	Unchanged   int `json:"unchanged" validate:"required" example:"8"`
-	Conflicts   int `json:"conflicts" validate:"required" example:"2"`
+	Total       int `json:"total"`
+	Done        int `json:"done"`
+	NewClients  int `json:"new_clients"`
+	NewServices int `json:"new_services"`
+	Updated     int `json:"updated"`
+	Unchanged   int `json:"unchanged"`
+	Conflicts   int `json:"conflicts"`
 	// ConflictRows are the first 100 accounts not imported (MaxImportRows),
 	// each with its reason.
-	ConflictRows []ImportRow `json:"conflict_rows" validate:"required"`
+	ConflictRows []ImportRow `json:"conflict_rows"`
 	// Error says why a failed job stopped; empty otherwise.
-	Error string `json:"error,omitempty" example:""`
+	Error string `json:"error,omitempty"`
 	// StartedBy names who started the job (an e-mail or a credential name).
-	StartedBy  string     `json:"started_by" validate:"required" example:"admin@example.com"`
-	CreatedAt  time.Time  `json:"created_at" validate:"required"`
-	StartedAt  *time.Time `json:"started_at" validate:"required" extensions:"x-nullable"`
-	FinishedAt *time.Time `json:"finished_at" validate:"required" extensions:"x-nullable"`
+	StartedBy  string     `json:"started_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
 }
 
 // Finished tells whether the job has stopped, done or failed.

@@ -81,18 +81,18 @@ func ValidatePassword(field, password string) error {
 
 // ServerInput creates a server.
 type ServerInput struct {
-	Module    string `json:"module" example:"cpanel" enums:"cpanel,wpsquared"`
-	Name      string `json:"name" example:"cp1"`
-	Hostname  string `json:"hostname" example:"cp1.example.com"`
-	Port      *int   `json:"port" example:"2087"`
-	Secure    *bool  `json:"secure" example:"true"`
-	VerifyTLS *bool  `json:"verify_tls" example:"true"`
-	Username  string `json:"username" example:"root"`
-	APIToken  string `json:"api_token" example:"ABCDEF0123456789"`
-	Active    *bool  `json:"active" example:"true"`
+	Module    string `json:"module"`
+	Name      string `json:"name"`
+	Hostname  string `json:"hostname"`
+	Port      *int   `json:"port,omitempty"`
+	Secure    *bool  `json:"secure,omitempty"`
+	VerifyTLS *bool  `json:"verify_tls,omitempty"`
+	Username  string `json:"username,omitempty"`
+	APIToken  string `json:"api_token"`
+	Active    *bool  `json:"active,omitempty"`
 	// SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
 	// may come from; empty or absent means any. See NormalizeSSOSources.
-	SSOSources []string `json:"sso_sources" example:"203.0.113.7,198.51.100.0/24"`
+	SSOSources []string `json:"sso_sources,omitempty"`
 }
 
 // Normalize fills the defaults: port 2087 (2086 when not secure), secure and
@@ -183,18 +183,18 @@ func validateAPIToken(token string, required bool) error {
 // An empty api_token keeps the stored one, unless the patch changes where or
 // how the server is reached (see CheckReach).
 type ServerPatch struct {
-	Name      *string `json:"name"`
-	Hostname  *string `json:"hostname"`
-	Port      *int    `json:"port"`
-	Secure    *bool   `json:"secure"`
-	VerifyTLS *bool   `json:"verify_tls"`
-	Username  *string `json:"username"`
-	APIToken  *string `json:"api_token"`
-	Active    *bool   `json:"active"`
+	Name      *string `json:"name,omitempty"`
+	Hostname  *string `json:"hostname,omitempty"`
+	Port      *int    `json:"port,omitempty"`
+	Secure    *bool   `json:"secure,omitempty"`
+	VerifyTLS *bool   `json:"verify_tls,omitempty"`
+	Username  *string `json:"username,omitempty"`
+	APIToken  *string `json:"api_token,omitempty"`
+	Active    *bool   `json:"active,omitempty"`
 	// SSOSources replaces the list of SSO source addresses when present
 	// (an empty list allows any source); absent or null keeps it. It does
 	// not change where the API token is sent, so it needs no api_token.
-	SSOSources []string `json:"sso_sources" example:"203.0.113.7,198.51.100.0/24"`
+	SSOSources []string `json:"sso_sources,omitempty"`
 }
 
 // Validate checks the fields that are set.
@@ -272,9 +272,9 @@ func (p *ServerPatch) CheckReach(cur Server) error {
 
 // OwnerInput is the owner created with a new client.
 type OwnerInput struct {
-	Email    string `json:"email" example:"jane@acme.test"`
-	Name     string `json:"name" example:"Jane Doe"`
-	Password string `json:"password" example:"correct horse battery"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
 }
 
 // Validate checks an owner or user to create.
@@ -293,15 +293,15 @@ func (in *OwnerInput) Validate(prefix string) error {
 // ClientInput creates a client with its owner: a new user (Owner) or an
 // existing one (OwnerUserID).
 type ClientInput struct {
-	Name        string      `json:"name" example:"Acme Ltd"`
-	Email       string      `json:"email" example:"billing@acme.test"`
-	Status      string      `json:"status" example:"Active" enums:"Active,Inactive,Closed"`
-	AllowSSO    *bool       `json:"allow_sso" example:"true"`
-	Owner       *OwnerInput `json:"owner"`
-	OwnerUserID int64       `json:"owner_user_id" example:"0"`
+	Name        string      `json:"name"`
+	Email       string      `json:"email"`
+	Status      string      `json:"status,omitempty"`
+	AllowSSO    *bool       `json:"allow_sso,omitempty"`
+	Owner       *OwnerInput `json:"owner,omitempty"`
+	OwnerUserID int64       `json:"owner_user_id,omitempty"`
 	// ExternalID is the billing system's id, unique among clients; empty
 	// for none.
-	ExternalID string `json:"external_id" example:"cust-1001"`
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 var clientStatuses = []string{ClientActive, ClientInactive, ClientClosed}
@@ -344,12 +344,12 @@ func (in *ClientInput) Validate() error {
 
 // ClientPatch changes some fields of a client.
 type ClientPatch struct {
-	Name     *string `json:"name"`
-	Email    *string `json:"email"`
-	Status   *string `json:"status" enums:"Active,Inactive,Closed"`
-	AllowSSO *bool   `json:"allow_sso"`
+	Name     *string `json:"name,omitempty"`
+	Email    *string `json:"email,omitempty"`
+	Status   *string `json:"status,omitempty"`
+	AllowSSO *bool   `json:"allow_sso,omitempty"`
 	// ExternalID sets the billing system's id; "" removes it.
-	ExternalID *string `json:"external_id" example:"cust-1001"`
+	ExternalID *string `json:"external_id,omitempty"`
 }
 
 // Validate checks the fields that are set.
@@ -388,11 +388,11 @@ func ValidateUserPermissions(field string, perms []string) error {
 // ClientUserInput adds a user to a client: a new user, or an existing one by
 // user_id. Permissions default to all of them.
 type ClientUserInput struct {
-	UserID      int64    `json:"user_id" example:"0"`
-	Email       string   `json:"email" example:"dev@acme.test"`
-	Name        string   `json:"name" example:"Dev Eloper"`
-	Password    string   `json:"password" example:"correct horse battery"`
-	Permissions []string `json:"permissions" example:"sso"`
+	UserID      int64    `json:"user_id,omitempty"`
+	Email       string   `json:"email,omitempty"`
+	Name        string   `json:"name,omitempty"`
+	Password    string   `json:"password,omitempty"`
+	Permissions []string `json:"permissions,omitempty"`
 }
 
 // Validate normalizes and checks a ClientUserInput.
@@ -419,7 +419,7 @@ func (in *ClientUserInput) Validate() error {
 
 // MembershipPatch changes a user's permissions on a client.
 type MembershipPatch struct {
-	Permissions []string `json:"permissions" example:"sso,invoices"`
+	Permissions []string `json:"permissions"`
 }
 
 // Validate checks that the permissions are given (an empty list revokes
@@ -433,14 +433,14 @@ func (p MembershipPatch) Validate() error {
 
 // ServiceInput creates a hosting account.
 type ServiceInput struct {
-	ClientID int64  `json:"client_id" example:"1"`
-	ServerID int64  `json:"server_id" example:"1"`
-	Username string `json:"username" example:"acme"`
-	Domain   string `json:"domain" example:"acme.test"`
-	Status   string `json:"status" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	ClientID int64  `json:"client_id"`
+	ServerID int64  `json:"server_id"`
+	Username string `json:"username,omitempty"`
+	Domain   string `json:"domain,omitempty"`
+	Status   string `json:"status,omitempty"`
 	// ExternalID is the billing system's id, unique among services; empty
 	// for none.
-	ExternalID string `json:"external_id" example:"svc-5001"`
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 // Validate normalizes and checks a ServiceInput.
@@ -483,12 +483,12 @@ func ValidateServiceFields(username, domain, status *string) error {
 // ServicePatch changes some fields of a service. Changing server_id moves the
 // account to another server.
 type ServicePatch struct {
-	ServerID *int64  `json:"server_id"`
-	Username *string `json:"username"`
-	Domain   *string `json:"domain"`
-	Status   *string `json:"status" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	ServerID *int64  `json:"server_id,omitempty"`
+	Username *string `json:"username,omitempty"`
+	Domain   *string `json:"domain,omitempty"`
+	Status   *string `json:"status,omitempty"`
 	// ExternalID sets the billing system's id; "" removes it.
-	ExternalID *string `json:"external_id" example:"svc-5001"`
+	ExternalID *string `json:"external_id,omitempty"`
 }
 
 // Validate checks the fields that are set.

@@ -66,22 +66,22 @@ var LogLevels = []string{LevelDebug, LevelInfo, LevelNotice, LevelWarning}
 
 // Operation is one provisioning run of one application.
 type Operation struct {
-	ID             int64      `json:"id" validate:"required" example:"7"`
-	Module         string     `json:"module" validate:"required" example:"cpanel"`
-	Kind           string     `json:"kind" validate:"required" example:"activation" enums:"activation,configuration,deactivation,repair,retry,verify,rotation,account_sync"`
-	State          string     `json:"state" validate:"required" example:"running" enums:"queued,running,completed,superseded"`
-	StartedBy      string     `json:"started_by" validate:"required" example:"admin@example.com"`
-	ServersTotal   int        `json:"servers_total" validate:"required" example:"3"`
-	ServersDone    int        `json:"servers_done" validate:"required" example:"1"`
-	ServersSupport int        `json:"servers_supported" validate:"required" example:"2"`
-	AccountsTotal  int        `json:"accounts_total" validate:"required" example:"100"`
-	AccountsDone   int        `json:"accounts_done" validate:"required" example:"40"`
-	AccountsFailed int        `json:"accounts_failed" validate:"required" example:"1"`
-	Warnings       int        `json:"warnings" validate:"required" example:"1"`
-	SupersededBy   *int64     `json:"superseded_by,omitempty" example:"8"`
-	CreatedAt      time.Time  `json:"created_at" validate:"required"`
-	StartedAt      *time.Time `json:"started_at" validate:"required" extensions:"x-nullable"`
-	FinishedAt     *time.Time `json:"finished_at" validate:"required" extensions:"x-nullable"`
+	ID             int64      `json:"id"`
+	Module         string     `json:"module"`
+	Kind           string     `json:"kind"`
+	State          string     `json:"state"`
+	StartedBy      string     `json:"started_by"`
+	ServersTotal   int        `json:"servers_total"`
+	ServersDone    int        `json:"servers_done"`
+	ServersSupport int        `json:"servers_supported"`
+	AccountsTotal  int        `json:"accounts_total"`
+	AccountsDone   int        `json:"accounts_done"`
+	AccountsFailed int        `json:"accounts_failed"`
+	Warnings       int        `json:"warnings"`
+	SupersededBy   *int64     `json:"superseded_by,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	StartedAt      *time.Time `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at"`
 }
 
 // Open reports whether the operation is still queued or running.
@@ -89,21 +89,21 @@ func (o Operation) Open() bool { return o.State == OpQueued || o.State == OpRunn
 
 // ServerTask is an operation's work on one server.
 type ServerTask struct {
-	ID             int64      `json:"id" validate:"required" example:"12"`
-	OperationID    int64      `json:"operation_id" validate:"required" example:"7"`
-	ServerID       int64      `json:"server_id" validate:"required" example:"1"`
-	ServerName     string     `json:"server_name" validate:"required" example:"cp1"`
-	Action         string     `json:"action" validate:"required" example:"push" enums:"push,remove"`
-	State          string     `json:"state" validate:"required" example:"running" enums:"pending,running,done,unsupported,failed,superseded"`
-	Checked        bool       `json:"checked" validate:"required" example:"true"`
-	Cursor         int64      `json:"cursor" validate:"required" example:"420"`
-	AccountsTotal  int        `json:"accounts_total" validate:"required" example:"50"`
-	AccountsDone   int        `json:"accounts_done" validate:"required" example:"20"`
-	AccountsFailed int        `json:"accounts_failed" validate:"required" example:"0"`
-	Attempts       int        `json:"attempts" validate:"required" example:"1"`
+	ID             int64      `json:"id"`
+	OperationID    int64      `json:"operation_id"`
+	ServerID       int64      `json:"server_id"`
+	ServerName     string     `json:"server_name"`
+	Action         string     `json:"action"`
+	State          string     `json:"state"`
+	Checked        bool       `json:"checked"`
+	Cursor         int64      `json:"cursor"`
+	AccountsTotal  int        `json:"accounts_total"`
+	AccountsDone   int        `json:"accounts_done"`
+	AccountsFailed int        `json:"accounts_failed"`
+	Attempts       int        `json:"attempts"`
 	LastError      string     `json:"last_error,omitempty"`
-	StartedAt      *time.Time `json:"started_at" validate:"required" extensions:"x-nullable"`
-	FinishedAt     *time.Time `json:"finished_at" validate:"required" extensions:"x-nullable"`
+	StartedAt      *time.Time `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at"`
 	// Account sync tasks name their one account.
 	ServiceID *int64 `json:"service_id,omitempty"`
 	Username  string `json:"username,omitempty"`
@@ -112,19 +112,19 @@ type ServerTask struct {
 // OperationDetail is an operation with its per-server breakdown.
 type OperationDetail struct {
 	Operation
-	Servers []ServerTask `json:"servers" validate:"required"`
+	Servers []ServerTask `json:"servers"`
 }
 
 // LogEntry is one line of an operation's log.
 type LogEntry struct {
-	ID          int64     `json:"id" validate:"required" example:"1"`
-	OperationID int64     `json:"operation_id" validate:"required" example:"7"`
-	Module      string    `json:"module" validate:"required" example:"cpanel"`
-	Time        time.Time `json:"time" validate:"required"`
-	Level       string    `json:"level" validate:"required" example:"warning" enums:"debug,info,notice,warning"`
-	ServerID    *int64    `json:"server_id" validate:"required" example:"1" extensions:"x-nullable"`
-	ServiceID   *int64    `json:"service_id" validate:"required" example:"42" extensions:"x-nullable"`
-	Message     string    `json:"message" validate:"required" example:"Server cp1 does not support application links: requires cPanel & WHM 11.54 or later."`
+	ID          int64     `json:"id"`
+	OperationID int64     `json:"operation_id"`
+	Module      string    `json:"module"`
+	Time        time.Time `json:"time"`
+	Level       string    `json:"level"`
+	ServerID    *int64    `json:"server_id"`
+	ServiceID   *int64    `json:"service_id"`
+	Message     string    `json:"message"`
 }
 
 // LogFilter narrows an operation's log.
@@ -170,21 +170,21 @@ type LinkSetting struct {
 // key must appear exactly once; custom links (key custom_<slug>, at most
 // MaxCustomLinks) appear once each, and a custom link left out is removed.
 type LinkInput struct {
-	Key     string `json:"key" example:"invoice_history"`
-	Label   string `json:"label" example:"View Invoice History"`
-	Enabled *bool  `json:"enabled" example:"true"`
-	Order   *int   `json:"order" example:"14"`
+	Key     string `json:"key"`
+	Label   string `json:"label"`
+	Enabled *bool  `json:"enabled,omitempty"`
+	Order   *int   `json:"order,omitempty"`
 	// Target is client_area (the default when left out) or external.
-	Target string `json:"target,omitempty" example:"external" enums:"client_area,external"`
+	Target string `json:"target,omitempty"`
 	// URLTemplate is the external target's URL, e.g.
 	// https://billing.example.com/invoices?service={service_id}.
-	URLTemplate string `json:"url_template,omitempty" example:"https://billing.example.com/invoices?service={service_id}"`
+	URLTemplate string `json:"url_template,omitempty"`
 	// Handoff adds a signed assertion (applinks_assertion) to the
 	// external target's URL.
-	Handoff bool `json:"handoff,omitempty" example:"true"`
+	Handoff bool `json:"handoff,omitempty"`
 	// Route is a custom link's client-area path, under /portal, for its
 	// client_area target; catalogue links leave it out.
-	Route string `json:"route,omitempty" example:"/portal/services"`
+	Route string `json:"route,omitempty"`
 }
 
 func linkField(i int) string { return fmt.Sprintf("links[%d]", i) }
@@ -321,29 +321,29 @@ func sortLinks(ls []Link) {
 // ApplicationView is an application with its switch and current status.
 type ApplicationView struct {
 	Application
-	Enabled bool              `json:"enabled" validate:"required" example:"true"`
-	Status  ApplicationStatus `json:"status" validate:"required"`
+	Enabled bool              `json:"enabled"`
+	Status  ApplicationStatus `json:"status"`
 }
 
 // ApplicationStatus is what a dashboard polls while an operation runs.
 type ApplicationStatus struct {
-	Module         string `json:"module" validate:"required" example:"cpanel"`
-	State          string `json:"state" validate:"required" example:"provisioning" enums:"disabled,provisioning,active,syncing,deprovisioning"`
-	Enabled        bool   `json:"enabled" validate:"required" example:"true"`
-	ServersTotal   int    `json:"servers_total" validate:"required" example:"3"`
-	ServersSupport int    `json:"servers_supported" validate:"required" example:"2"`
-	ServersDone    int    `json:"servers_done" validate:"required" example:"1"`
-	AccountsTotal  int    `json:"accounts_total" validate:"required" example:"100"`
-	AccountsDone   int    `json:"accounts_done" validate:"required" example:"40"`
+	Module         string `json:"module"`
+	State          string `json:"state"`
+	Enabled        bool   `json:"enabled"`
+	ServersTotal   int    `json:"servers_total"`
+	ServersSupport int    `json:"servers_supported"`
+	ServersDone    int    `json:"servers_done"`
+	AccountsTotal  int    `json:"accounts_total"`
+	AccountsDone   int    `json:"accounts_done"`
 	// AccountsFailed counts the accounts whose links failed for good (after
 	// every attempt) at the current desired state, across the module:
 	// "active with warnings" when the state is active.
-	AccountsFailed int `json:"accounts_failed" validate:"required" example:"1"`
+	AccountsFailed int `json:"accounts_failed"`
 	// AccountsPending counts the accounts waiting to be tried again after
 	// a refusal.
-	AccountsPending int        `json:"accounts_pending" validate:"required" example:"0"`
-	Warnings        int        `json:"warnings" validate:"required" example:"1"`
-	Operation       *Operation `json:"operation" validate:"required" extensions:"x-nullable"`
+	AccountsPending int        `json:"accounts_pending"`
+	Warnings        int        `json:"warnings"`
+	Operation       *Operation `json:"operation"`
 }
 
 // NewOperation asks the store to queue an operation.

@@ -24,10 +24,10 @@ type ServerConn struct {
 
 // Support is the result of a panel's support check of one server.
 type Support struct {
-	Supported bool   `json:"supported" validate:"required"`
+	Supported bool   `json:"supported"`
 	Reason    string `json:"reason,omitempty"` // why not, when Supported is false
-	Version   string `json:"version" validate:"required"`
-	Profile   string `json:"profile" validate:"required"`
+	Version   string `json:"version"`
+	Profile   string `json:"profile"`
 }
 
 // GroupSpec is the menu group every pushed link belongs to.

@@ -20,13 +20,13 @@ const (
 // it: State is the verdict of LinkStateOf, the rest the location's retry
 // record (zero when the engine has not written one yet).
 type ServiceLinkState struct {
-	State     string `json:"state" validate:"required" enums:"up_to_date,pending,failed,none" example:"failed"`
-	LastError string `json:"last_error" validate:"required" example:"The panel refused the links: account suspended by root."`
-	Attempts  int    `json:"attempts" validate:"required" example:"3"`
+	State     string `json:"state"`
+	LastError string `json:"last_error"`
+	Attempts  int    `json:"attempts"`
 	// NextAttemptAt is when a backoff ends (null: none).
-	NextAttemptAt *time.Time `json:"next_attempt_at" validate:"required" extensions:"x-nullable"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
 	// ConfirmedAt is when the panel last confirmed the location (null: never).
-	ConfirmedAt *time.Time `json:"confirmed_at" validate:"required" extensions:"x-nullable"`
+	ConfirmedAt *time.Time `json:"confirmed_at"`
 }
 
 // LinkStateFacts is what a service's link state depends on: its desired

@@ -121,19 +121,11 @@ func SSOSourceAllowed(list []string, ip string) bool {
 
 // SSOSourceSeen is one source address of recent cPanel clicks on a server.
 type SSOSourceSeen struct {
-	IP      string    `json:"ip" validate:"required" example:"203.0.113.7"`
-	Clicks  int64     `json:"clicks" validate:"required" example:"12"`
-	Refused int64     `json:"refused" validate:"required" example:"0"`
-	LastAt  time.Time `json:"last_at" validate:"required"`
+	IP      string    `json:"ip"`
+	Clicks  int64     `json:"clicks"`
+	Refused int64     `json:"refused"`
+	LastAt  time.Time `json:"last_at"`
 	// Allowed tells whether the server's current list lets this address in
 	// (always true while the list is empty).
-	Allowed bool `json:"allowed" validate:"required" example:"true"`
-}
-
-// ServerSSOSources is what a server's page shows to fill its list: the
-// current list and the source addresses of recent clicks, most recent first.
-type ServerSSOSources struct {
-	SSOSources []string        `json:"sso_sources" validate:"required" example:"203.0.113.0/24"`
-	Since      time.Time       `json:"since" validate:"required"`
-	Items      []SSOSourceSeen `json:"items" validate:"required"`
+	Allowed bool `json:"allowed"`
 }

@@ -104,19 +104,19 @@ type SSOClickTarget struct {
 // SSOEvent is one line of the single sign-on audit: every issue, redemption
 // and refusal.
 type SSOEvent struct {
-	ID           int64     `json:"id" validate:"required" example:"1"`
-	Time         time.Time `json:"time" validate:"required"`
-	Kind         string    `json:"kind" validate:"required" example:"issue" enums:"issue,redeem,session,email_change"`
-	UserID       *int64    `json:"user_id" validate:"required" example:"1" extensions:"x-nullable"`
-	ClientID     *int64    `json:"client_id" validate:"required" example:"1" extensions:"x-nullable"`
-	ServiceID    *int64    `json:"service_id" validate:"required" example:"1" extensions:"x-nullable"`
-	Source       string    `json:"source" validate:"required" example:"cpanel" enums:"cpanel,api,portal,unknown"`
-	ServerID     *int64    `json:"server_id" validate:"required" example:"1" extensions:"x-nullable"`
-	CredentialID *int64    `json:"credential_id" validate:"required" extensions:"x-nullable"`
-	Destination  string    `json:"destination" validate:"required" example:"invoice_history"`
-	Outcome      string    `json:"outcome" validate:"required" example:"success" enums:"success,refused"`
-	Reason       string    `json:"reason" validate:"required" example:""`
-	IP           string    `json:"ip" validate:"required" example:"203.0.113.7"`
+	ID           int64     `json:"id"`
+	Time         time.Time `json:"time"`
+	Kind         string    `json:"kind"`
+	UserID       *int64    `json:"user_id"`
+	ClientID     *int64    `json:"client_id"`
+	ServiceID    *int64    `json:"service_id"`
+	Source       string    `json:"source"`
+	ServerID     *int64    `json:"server_id"`
+	CredentialID *int64    `json:"credential_id"`
+	Destination  string    `json:"destination"`
+	Outcome      string    `json:"outcome"`
+	Reason       string    `json:"reason"`
+	IP           string    `json:"ip"`
 }
 
 // SSOEventFilter narrows ListSSOEvents.
@@ -139,14 +139,14 @@ var AllCredentialPermissions = []string{CredPermCreateSSOToken}
 // APICredential is a trusted application. Its secret is shown once, when it
 // is created, and stored only as a hash.
 type APICredential struct {
-	ID          int64      `json:"id" validate:"required" example:"1"`
-	Name        string     `json:"name" validate:"required" example:"Billing portal"`
-	Identifier  string     `json:"identifier" validate:"required" example:"ak_3bV9cXq1tT0Wm4Fz"`
-	Permissions []string   `json:"permissions" validate:"required" example:"create_sso_token"`
-	CreatedBy   int64      `json:"created_by" validate:"required" example:"1"`
-	CreatedAt   time.Time  `json:"created_at" validate:"required"`
-	LastUsedAt  *time.Time `json:"last_used_at" validate:"required" extensions:"x-nullable"`
-	RevokedAt   *time.Time `json:"revoked_at" validate:"required" extensions:"x-nullable"`
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Identifier  string     `json:"identifier"`
+	Permissions []string   `json:"permissions"`
+	CreatedBy   int64      `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
 }
 
 // Has reports whether the credential grants the permission.
@@ -161,23 +161,22 @@ func (c APICredential) Has(perm string) bool {
 
 // SSOTokenRequest is a trusted application's CreateSsoToken call.
 type SSOTokenRequest struct {
-	ClientID int64 `json:"client_id" example:"1"`
-	UserID   int64 `json:"user_id" example:"0"`
-	// Destination is one of the 14 catalogue keys (upgrade, register_domain, transfer_domain, open_ticket, ticket_history, announcements, downloads, knowledgebase, network_status, profile, billing_info, manage_billing, email_history, invoice_history), a custom link key (custom_<slug>, as the Configure screen lists it), home, services, or custom (with redirect_path).
-	Destination  string `json:"destination" example:"invoice_history"`
-	RedirectPath string `json:"redirect_path" example:""`
-	ServiceID    int64  `json:"service_id" example:"0"`
+	ClientID     int64  `json:"client_id"`
+	UserID       int64  `json:"user_id,omitempty"`
+	Destination  string `json:"destination"`
+	RedirectPath string `json:"redirect_path,omitempty"`
+	ServiceID    int64  `json:"service_id,omitempty"`
 }
 
 // SSOTokenAnswer is a token for a trusted application to send the user to.
 type SSOTokenAnswer struct {
-	AccessToken string    `json:"access_token" validate:"required" example:"q1Zx8bC0..."`
-	RedirectURL string    `json:"redirect_url" validate:"required" example:"https://billing.example.com/sso/redeem?access_token=q1Zx8bC0..."`
-	ExpiresAt   time.Time `json:"expires_at" validate:"required"`
+	AccessToken string    `json:"access_token"`
+	RedirectURL string    `json:"redirect_url"`
+	ExpiresAt   time.Time `json:"expires_at"`
 }
 
 // NewAPICredential is a created API credential with its secret, shown once.
 type NewAPICredential struct {
 	APICredential
-	Secret string `json:"secret" validate:"required" example:"3Wq0x9...shown only once"`
+	Secret string `json:"secret"`
 }

@@ -34,14 +34,14 @@ const FullAdministrator = "Full Administrator"
 
 // Role is a named set of staff permissions.
 type Role struct {
-	ID          int64     `json:"id" validate:"required" example:"1"`
-	Name        string    `json:"name" validate:"required" example:"Full Administrator"`
-	Permissions []string  `json:"permissions" validate:"required" example:"configure_application_links"`
-	Builtin     bool      `json:"builtin" validate:"required"`
-	CreatedAt   time.Time `json:"created_at" validate:"required"`
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Permissions []string  `json:"permissions"`
+	Builtin     bool      `json:"builtin"`
+	CreatedAt   time.Time `json:"created_at"`
 	// Admins is the number of staff accounts holding the role: a role is
 	// deleted only when it is 0.
-	Admins int64 `json:"admins" validate:"required" example:"1"`
+	Admins int64 `json:"admins"`
 }
 
 // Has reports whether the role grants the permission.
@@ -49,15 +49,15 @@ func (r Role) Has(perm string) bool { return slices.Contains(r.Permissions, perm
 
 // Admin is a staff account.
 type Admin struct {
-	ID        int64     `json:"id" validate:"required" example:"1"`
-	Email     string    `json:"email" validate:"required" example:"admin@example.com"`
-	Name      string    `json:"name" validate:"required" example:"Ada Admin"`
-	RoleID    int64     `json:"role_id" validate:"required" example:"1"`
-	Role      string    `json:"role" validate:"required" example:"Full Administrator"`
-	Active    bool      `json:"active" validate:"required" example:"true"`
-	CreatedAt time.Time `json:"created_at" validate:"required"`
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	RoleID    int64     `json:"role_id"`
+	Role      string    `json:"role"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
 	// Permissions are those of the admin's role.
-	Permissions []string `json:"permissions" validate:"required"`
+	Permissions []string `json:"permissions"`
 	// SessionVersion is carried in every staff token; a token of another
 	// version is refused. Sign-out, a password, role or active change bump it.
 	SessionVersion int64 `json:"-"`
@@ -69,29 +69,29 @@ func (a Admin) Can(perm string) bool { return slices.Contains(a.Permissions, per
 // Server is a cPanel & WHM or WP Squared server. Its API token is write-only:
 // it is never part of this type; HasToken tells whether one is stored.
 type Server struct {
-	ID        int64  `json:"id" validate:"required" example:"1"`
-	Module    string `json:"module" validate:"required" example:"cpanel"`
-	Name      string `json:"name" validate:"required" example:"cp1"`
-	Hostname  string `json:"hostname" validate:"required" example:"cp1.example.com"`
-	Port      int    `json:"port" validate:"required" example:"2087"`
-	Secure    bool   `json:"secure" validate:"required" example:"true"`
-	VerifyTLS bool   `json:"verify_tls" validate:"required" example:"true"`
-	Username  string `json:"username" validate:"required" example:"root"`
-	HasToken  bool   `json:"has_api_token" validate:"required" example:"true"`
-	Active    bool   `json:"active" validate:"required" example:"true"`
+	ID        int64  `json:"id"`
+	Module    string `json:"module"`
+	Name      string `json:"name"`
+	Hostname  string `json:"hostname"`
+	Port      int    `json:"port"`
+	Secure    bool   `json:"secure"`
+	VerifyTLS bool   `json:"verify_tls"`
+	Username  string `json:"username"`
+	HasToken  bool   `json:"has_api_token"`
+	Active    bool   `json:"active"`
 	// SSOSources are the addresses (IPs or CIDR ranges) cPanel clicks may
 	// come from; empty means any.
-	SSOSources []string `json:"sso_sources" validate:"required" example:"203.0.113.7,198.51.100.0/24"`
+	SSOSources []string `json:"sso_sources"`
 	// Detected by the last connection test or support check.
-	Version       string     `json:"version" validate:"required" example:"11.120.0.16"`
-	Profile       string     `json:"profile" validate:"required" example:"cpanel"`
-	SupportsLinks *bool      `json:"supports_links" validate:"required" extensions:"x-nullable"`
-	SupportReason string     `json:"support_reason" validate:"required" example:""`
-	CheckedAt     *time.Time `json:"checked_at" validate:"required" extensions:"x-nullable"`
-	CreatedAt     time.Time  `json:"created_at" validate:"required"`
-	UpdatedAt     time.Time  `json:"updated_at" validate:"required"`
+	Version       string     `json:"version"`
+	Profile       string     `json:"profile"`
+	SupportsLinks *bool      `json:"supports_links"`
+	SupportReason string     `json:"support_reason"`
+	CheckedAt     *time.Time `json:"checked_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 	// Services counts the hosting accounts on this server.
-	Services int64 `json:"services" validate:"required" example:"42"`
+	Services int64 `json:"services"`
 }
 
 // Client statuses.
@@ -103,16 +103,16 @@ const (
 
 // Client is a customer account of the billing system.
 type Client struct {
-	ID          int64  `json:"id" validate:"required" example:"1"`
-	Name        string `json:"name" validate:"required" example:"Acme Ltd"`
-	Email       string `json:"email" validate:"required" example:"billing@acme.test"`
-	Status      string `json:"status" validate:"required" example:"Active" enums:"Active,Inactive,Closed"`
-	AllowSSO    bool   `json:"allow_sso" validate:"required" example:"true"`
-	OwnerUserID int64  `json:"owner_user_id" validate:"required" example:"1"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Status      string `json:"status"`
+	AllowSSO    bool   `json:"allow_sso"`
+	OwnerUserID int64  `json:"owner_user_id"`
 	// ExternalID is the billing system's id of the client (null: none).
-	ExternalID *string   `json:"external_id" validate:"required" extensions:"x-nullable" example:"cust-1001"`
-	CreatedAt  time.Time `json:"created_at" validate:"required"`
-	UpdatedAt  time.Time `json:"updated_at" validate:"required"`
+	ExternalID *string   `json:"external_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Membership permissions of a user on a client account.
@@ -130,11 +130,11 @@ var AllUserPermissions = []string{UserPermSSO, UserPermProfile, UserPermServices
 
 // User is a client-area login. One user may belong to several clients.
 type User struct {
-	ID        int64     `json:"id" validate:"required" example:"1"`
-	Email     string    `json:"email" validate:"required" example:"jane@acme.test"`
-	Name      string    `json:"name" validate:"required" example:"Jane Doe"`
-	CreatedAt time.Time `json:"created_at" validate:"required"`
-	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// SessionVersion is carried in every client-area session; a session of
 	// another version is refused. Sign-out bumps it.
 	SessionVersion int64 `json:"-"`
@@ -142,11 +142,11 @@ type User struct {
 
 // Membership is a user's place on a client account.
 type Membership struct {
-	ClientID    int64    `json:"client_id" validate:"required" example:"1"`
-	UserID      int64    `json:"user_id" validate:"required" example:"1"`
-	Owner       bool     `json:"owner" validate:"required" example:"true"`
-	Permissions []string `json:"permissions" validate:"required" example:"sso"`
-	User        User     `json:"user" validate:"required"`
+	ClientID    int64    `json:"client_id"`
+	UserID      int64    `json:"user_id"`
+	Owner       bool     `json:"owner"`
+	Permissions []string `json:"permissions"`
+	User        User     `json:"user"`
 }
 
 // Has reports whether the membership grants the permission. The owner holds
@@ -167,17 +167,17 @@ var ServiceStatuses = []string{ServicePending, ServiceActive, ServiceSuspended, 
 
 // Service is a hosting account on a server.
 type Service struct {
-	ID       int64  `json:"id" validate:"required" example:"1"`
-	ClientID int64  `json:"client_id" validate:"required" example:"1"`
-	ServerID int64  `json:"server_id" validate:"required" example:"1"`
-	Module   string `json:"module" validate:"required" example:"cpanel"`
-	Username string `json:"username" validate:"required" example:"acme"`
-	Domain   string `json:"domain" validate:"required" example:"acme.test"`
-	Status   string `json:"status" validate:"required" example:"Active" enums:"Pending,Active,Suspended,Terminated,Cancelled"`
+	ID       int64  `json:"id"`
+	ClientID int64  `json:"client_id"`
+	ServerID int64  `json:"server_id"`
+	Module   string `json:"module"`
+	Username string `json:"username"`
+	Domain   string `json:"domain"`
+	Status   string `json:"status"`
 	// ExternalID is the billing system's id of the service (null: none).
-	ExternalID *string   `json:"external_id" validate:"required" extensions:"x-nullable" example:"svc-5001"`
-	CreatedAt  time.Time `json:"created_at" validate:"required"`
-	UpdatedAt  time.Time `json:"updated_at" validate:"required"`
+	ExternalID *string   `json:"external_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // StatusQualifies reports whether a service in this status carries links.

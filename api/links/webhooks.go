@@ -38,13 +38,13 @@ const MaxWebhookURLLength = 2000
 
 // Webhook is a subscription: where events of the chosen types are POSTed.
 type Webhook struct {
-	ID          int64     `json:"id" validate:"required" example:"1"`
-	URL         string    `json:"url" validate:"required" example:"https://hooks.example.com/applinks"`
-	Description string    `json:"description" validate:"required" example:"Helpdesk"`
-	Events      []string  `json:"events" validate:"required" example:"sso.redeemed"`
-	Active      bool      `json:"active" validate:"required"`
-	CreatedAt   time.Time `json:"created_at" validate:"required"`
-	UpdatedAt   time.Time `json:"updated_at" validate:"required"`
+	ID          int64     `json:"id"`
+	URL         string    `json:"url"`
+	Description string    `json:"description"`
+	Events      []string  `json:"events"`
+	Active      bool      `json:"active"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // NewWebhook is a created subscription with its signing secret, which is
@@ -53,47 +53,47 @@ type NewWebhook struct {
 	Webhook
 	// Secret signs every delivery (Standard Webhooks: whsec_ and the
 	// base64 key).
-	Secret string `json:"secret" validate:"required" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
+	Secret string `json:"secret"`
 }
 
 // WebhookInput creates a subscription.
 type WebhookInput struct {
-	URL         string   `json:"url" example:"https://hooks.example.com/applinks"`
-	Description string   `json:"description" example:"Helpdesk"`
-	Events      []string `json:"events" example:"sso.redeemed"`
+	URL         string   `json:"url"`
+	Description string   `json:"description,omitempty"`
+	Events      []string `json:"events"`
 	// Active defaults to true.
-	Active *bool `json:"active"`
+	Active *bool `json:"active,omitempty"`
 }
 
 // WebhookPatch changes a subscription; absent fields stay.
 type WebhookPatch struct {
-	URL         *string  `json:"url" example:"https://hooks.example.com/applinks"`
-	Description *string  `json:"description" example:"Helpdesk"`
-	Events      []string `json:"events" example:"sso.refused"`
-	Active      *bool    `json:"active"`
+	URL         *string  `json:"url,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	Events      []string `json:"events,omitempty"`
+	Active      *bool    `json:"active,omitempty"`
 }
 
 // WebhookDelivery is one message to one subscription, with the outcome of
 // its latest attempt. A redelivery is a new delivery with the same
 // MessageID (the webhook-id header), so receivers drop the duplicate.
 type WebhookDelivery struct {
-	ID        int64  `json:"id" validate:"required" example:"1"`
-	WebhookID int64  `json:"webhook_id" validate:"required" example:"1"`
-	MessageID string `json:"message_id" validate:"required" example:"msg_2b7fRrRkYk1lSx3fB9Xx"`
-	EventType string `json:"event_type" validate:"required" example:"sso.redeemed"`
-	State     string `json:"state" validate:"required" example:"delivered" enums:"pending,delivered,failed"`
-	Attempts  int    `json:"attempts" validate:"required" example:"1"`
+	ID        int64  `json:"id"`
+	WebhookID int64  `json:"webhook_id"`
+	MessageID string `json:"message_id"`
+	EventType string `json:"event_type"`
+	State     string `json:"state"`
+	Attempts  int    `json:"attempts"`
 	// StatusCode is the receiver's HTTP status at the latest attempt (0:
 	// none, the connection failed).
-	StatusCode int `json:"status_code" validate:"required" example:"200"`
+	StatusCode int `json:"status_code"`
 	// DurationMS is how long the latest attempt took.
-	DurationMS int64 `json:"duration_ms" validate:"required" example:"42"`
+	DurationMS int64 `json:"duration_ms"`
 	// Error is a short reason of the latest failure: never a secret, at
 	// most a few hundred bytes of the receiver's answer.
-	Error         string     `json:"error" validate:"required" example:""`
-	NextAttemptAt *time.Time `json:"next_attempt_at" validate:"required" extensions:"x-nullable"`
-	CreatedAt     time.Time  `json:"created_at" validate:"required"`
-	LastAttemptAt *time.Time `json:"last_attempt_at" validate:"required" extensions:"x-nullable"`
+	Error         string     `json:"error"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
 }
 
 // WebhookEvent is something that happened, to be sent to every active

@@ -31,34 +31,6 @@ type adminsAPI struct {
 	passwordCost int // bcrypt cost of new hashes
 }
 
-// AdminInput creates a staff account.
-type AdminInput struct {
-	Email    string `json:"email" example:"ops@example.com"`
-	Name     string `json:"name" example:"Ops Person"`
-	Password string `json:"password" example:"correct horse battery staple"`
-	RoleID   int64  `json:"role_id" example:"1"`
-}
-
-// AdminPatchInput changes a staff account.
-type AdminPatchInput struct {
-	Name     *string `json:"name"`
-	RoleID   *int64  `json:"role_id"`
-	Active   *bool   `json:"active"`
-	Password *string `json:"password"`
-}
-
-// RoleInput creates a staff role.
-type RoleInput struct {
-	Name        string   `json:"name" example:"Support"`
-	Permissions []string `json:"permissions" example:"manage_clients"`
-}
-
-// RolePatchInput changes a role; absent fields stay as they are.
-type RolePatchInput struct {
-	Name        *string   `json:"name" example:"Support desk"`
-	Permissions *[]string `json:"permissions" example:"manage_clients"`
-}
-
 // validateRole checks a role's name and permissions.
 func validateRole(name *string, perms []string) error {
 	if name != nil {
@@ -85,7 +57,7 @@ func validateRole(name *string, perms []string) error {
 //	@Security	BearerAuth
 //	@Param		page		query		int	false	"page, from 1"
 //	@Param		per_page	query		int	false	"page size, 1 to 200"
-//	@Success	200			{object}	List[links.Admin]
+//	@Success	200			{object}	List[AdminAnswer]
 //	@Failure	400			{object}	ErrorBody
 //	@Failure	401			{object}	ErrorBody
 //	@Failure	403			{object}	ErrorBody
@@ -99,7 +71,7 @@ func (h *adminsAPI) listAdmins(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(admins, total, p))
+	return c.JSON(http.StatusOK, listOf(toAdmins(admins), total, p))
 }
 
 // createAdmin creates a staff account.
@@ -110,7 +82,7 @@ func (h *adminsAPI) listAdmins(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		body	body		AdminInput	true	"The admin"
-//	@Success	201		{object}	links.Admin
+//	@Success	201		{object}	AdminAnswer
 //	@Failure	400		{object}	ErrorBody
 //	@Failure	409		{object}	ErrorBody
 //	@Router		/api/v1/admins [post]
@@ -134,7 +106,7 @@ func (h *adminsAPI) createAdmin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, a)
+	return c.JSON(http.StatusCreated, toAdmin(a))
 }
 
 // updateAdmin changes a staff account.
@@ -147,7 +119,7 @@ func (h *adminsAPI) createAdmin(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Param			id		path		int				true	"admin id"
 //	@Param			body	body		AdminPatchInput	true	"Fields to change"
-//	@Success		200		{object}	links.Admin
+//	@Success		200		{object}	AdminAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -184,7 +156,7 @@ func (h *adminsAPI) updateAdmin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a)
+	return c.JSON(http.StatusOK, toAdmin(a))
 }
 
 // refuseSelfLockout refuses the changes by which the signed-in admin would
@@ -223,7 +195,7 @@ func (h *adminsAPI) refuseSelfLockout(c echo.Context, id int64, in AdminPatchInp
 //	@Security		BearerAuth
 //	@Param			page		query		int	false	"page, from 1"
 //	@Param			per_page	query		int	false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.Role]
+//	@Success		200			{object}	List[RoleAnswer]
 //	@Failure		400			{object}	ErrorBody
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
@@ -237,7 +209,7 @@ func (h *adminsAPI) listRoles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(roles, total, p))
+	return c.JSON(http.StatusOK, listOf(toRoles(roles), total, p))
 }
 
 // createRole creates a staff role.
@@ -248,7 +220,7 @@ func (h *adminsAPI) listRoles(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		body	body		RoleInput	true	"The role"
-//	@Success	201		{object}	links.Role
+//	@Success	201		{object}	RoleAnswer
 //	@Failure	400		{object}	ErrorBody
 //	@Failure	409		{object}	ErrorBody
 //	@Router		/api/v1/roles [post]
@@ -267,7 +239,7 @@ func (h *adminsAPI) createRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, r)
+	return c.JSON(http.StatusCreated, toRole(r))
 }
 
 // updateRole renames a staff role or replaces its permissions.
@@ -280,7 +252,7 @@ func (h *adminsAPI) createRole(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Param			id		path		int				true	"role id"
 //	@Param			body	body		RolePatchInput	true	"Fields to change"
-//	@Success		200		{object}	links.Role
+//	@Success		200		{object}	RoleAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -312,7 +284,7 @@ func (h *adminsAPI) updateRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return c.JSON(http.StatusOK, toRole(r))
 }
 
 // deleteRole deletes a staff role that no administrator holds.

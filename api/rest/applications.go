@@ -56,13 +56,6 @@ func (h *applicationsAPI) requireProvisioning(next echo.HandlerFunc) echo.Handle
 	}
 }
 
-// LinksAnswer is the link configuration after a save, with the
-// configuration operation it queued (when the application is enabled).
-type LinksAnswer struct {
-	Links     []links.Link     `json:"links"`
-	Operation *links.Operation `json:"operation" extensions:"x-nullable"`
-}
-
 // listApplications lists the applications.
 //
 //	@Summary		List applications
@@ -70,7 +63,7 @@ type LinksAnswer struct {
 //	@Tags			applications
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Success		200	{array}		links.ApplicationView
+//	@Success		200	{array}		ApplicationView
 //	@Failure		403	{object}	ErrorBody
 //	@Router			/api/v1/applications [get]
 func (h *applicationsAPI) listApplications(c echo.Context) error {
@@ -78,7 +71,7 @@ func (h *applicationsAPI) listApplications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apps)
+	return c.JSON(http.StatusOK, toApplicationViews(apps))
 }
 
 // getApplication returns one application.
@@ -88,7 +81,7 @@ func (h *applicationsAPI) listApplications(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		module	path		string	true	"cpanel or wpsquared"
-//	@Success	200		{object}	links.ApplicationView
+//	@Success	200		{object}	ApplicationView
 //	@Failure	403		{object}	ErrorBody
 //	@Failure	404		{object}	ErrorBody
 //	@Router		/api/v1/applications/{module} [get]
@@ -97,7 +90,7 @@ func (h *applicationsAPI) getApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, app)
+	return c.JSON(http.StatusOK, toApplicationView(app))
 }
 
 // enableApplication switches application links on.
@@ -108,7 +101,7 @@ func (h *applicationsAPI) getApplication(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string	true	"cpanel or wpsquared"
-//	@Success		202		{object}	links.Operation
+//	@Success		202		{object}	OperationAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -118,7 +111,7 @@ func (h *applicationsAPI) enableApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // disableApplication switches application links off.
@@ -129,7 +122,7 @@ func (h *applicationsAPI) enableApplication(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string	true	"cpanel or wpsquared"
-//	@Success		202		{object}	links.Operation
+//	@Success		202		{object}	OperationAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -139,7 +132,7 @@ func (h *applicationsAPI) disableApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // syncApplication queues a manual sync (repair).
@@ -150,7 +143,7 @@ func (h *applicationsAPI) disableApplication(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string	true	"cpanel or wpsquared"
-//	@Success		202		{object}	links.Operation
+//	@Success		202		{object}	OperationAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/sync [post]
@@ -159,7 +152,7 @@ func (h *applicationsAPI) syncApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // getLinks returns the link configuration.
@@ -170,7 +163,7 @@ func (h *applicationsAPI) syncApplication(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string	true	"cpanel or wpsquared"
-//	@Success		200		{array}		links.Link
+//	@Success		200		{array}		LinkAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/links [get]
@@ -179,7 +172,7 @@ func (h *applicationsAPI) getLinks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, ls)
+	return c.JSON(http.StatusOK, toLinks(ls))
 }
 
 // putLinks saves the link configuration.
@@ -191,7 +184,7 @@ func (h *applicationsAPI) getLinks(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string				true	"cpanel or wpsquared"
-//	@Param			body	body		[]links.LinkInput	true	"Every link"
+//	@Param			body	body		[]LinkInput	true	"Every link"
 //	@Success		200		{object}	LinksAnswer
 //	@Success		202		{object}	LinksAnswer
 //	@Failure		400		{object}	ErrorBody
@@ -199,10 +192,11 @@ func (h *applicationsAPI) getLinks(c echo.Context) error {
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/links [put]
 func (h *applicationsAPI) putLinks(c echo.Context) error {
-	var in []links.LinkInput
-	if err := bindJSON(c, &in); err != nil {
+	var body []LinkInput
+	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
+	in := linkInputs(body)
 	if err := links.ValidateLinkTargets(in, h.httpPublic); err != nil {
 		return err
 	}
@@ -214,7 +208,7 @@ func (h *applicationsAPI) putLinks(c echo.Context) error {
 	if op != nil {
 		status = http.StatusAccepted
 	}
-	return c.JSON(status, LinksAnswer{Links: ls, Operation: op})
+	return c.JSON(status, LinksAnswer{Links: toLinks(ls), Operation: toOperationPtr(op)})
 }
 
 // getStatus returns the application's state and progress.
@@ -226,7 +220,7 @@ func (h *applicationsAPI) putLinks(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Param			module			path		string	true	"cpanel or wpsquared"
 //	@Param			If-None-Match	header		string	false	"the ETag of the last answer"
-//	@Success		200				{object}	links.ApplicationStatus
+//	@Success		200				{object}	ApplicationStatus
 //	@Success		304
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
@@ -236,7 +230,7 @@ func (h *applicationsAPI) getStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(st)
+	body, err := json.Marshal(toApplicationStatus(st))
 	if err != nil {
 		return err
 	}

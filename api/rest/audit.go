@@ -95,7 +95,7 @@ func auditFilter(c echo.Context) (links.AuditFilter, error) {
 //	@Param			to			query		string	false	"before this time (RFC 3339)"
 //	@Param			page		query		int		false	"page, from 1"
 //	@Param			per_page	query		int		false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.AuditRecord]
+//	@Success		200			{object}	List[AuditRecord]
 //	@Failure		400			{object}	ErrorBody
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
@@ -109,5 +109,5 @@ func (h *auditAPI) listAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
+	return c.JSON(http.StatusOK, listOf(toAuditRecords(items), total, f.Page))
 }

@@ -189,7 +189,7 @@ type LoginRequest struct {
 type LoginResponse struct {
 	Token     string      `json:"token"`
 	ExpiresAt time.Time   `json:"expires_at"`
-	Admin     links.Admin `json:"admin"`
+	Admin     AdminAnswer `json:"admin"`
 }
 
 // login signs a staff member in.
@@ -235,7 +235,7 @@ func (h *staffAuth) login(c echo.Context) error {
 		return err
 	}
 	h.logger.Info("staff login", "admin_id", admin.ID, "ip", c.RealIP())
-	return c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: exp.UTC(), Admin: admin})
+	return c.JSON(http.StatusOK, LoginResponse{Token: token, ExpiresAt: exp.UTC(), Admin: toAdmin(admin)})
 }
 
 // logout ends the signed-in staff member's sessions.
@@ -260,9 +260,9 @@ func (h *staffAuth) logout(c echo.Context) error {
 //	@Tags		auth
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Success	200	{object}	links.Admin
+//	@Success	200	{object}	AdminAnswer
 //	@Failure	401	{object}	ErrorBody
 //	@Router		/api/v1/auth/me [get]
 func (h *staffAuth) me(c echo.Context) error {
-	return c.JSON(http.StatusOK, currentAdmin(c))
+	return c.JSON(http.StatusOK, toAdmin(currentAdmin(c)))
 }

@@ -18,19 +18,19 @@ import (
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		[]links.ClientBatchItem	true	"Up to 1000 clients"
-//	@Success		200		{object}	links.BatchResult
+//	@Param			body	body		[]ClientBatchItem	true	"Up to 1000 clients"
+//	@Success		200		{object}	BatchResult
 //	@Failure		400		{object}	ErrorBody
 //	@Router			/api/v1/clients:batch [put]
 func (h *clientsAPI) batchClients(c echo.Context) error {
-	items, res, err := decodeBatch(c, (*links.ClientBatchItem).Validate)
+	items, res, err := decodeBatch(c, ClientBatchItem.domain, (*links.ClientBatchItem).Validate)
 	if err != nil {
 		return err
 	}
 	if err := h.store.BatchClients(c.Request().Context(), items, res); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, toBatchResult(*res))
 }
 
 // batchServices upserts services by external_id.
@@ -41,12 +41,12 @@ func (h *clientsAPI) batchClients(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		[]links.ServiceBatchItem	true	"Up to 1000 services"
-//	@Success		200		{object}	links.BatchResult
+//	@Param			body	body		[]ServiceBatchItem	true	"Up to 1000 services"
+//	@Success		200		{object}	BatchResult
 //	@Failure		400		{object}	ErrorBody
 //	@Router			/api/v1/services:batch [put]
 func (h *servicesAPI) batchServices(c echo.Context) error {
-	items, res, err := decodeBatch(c, (*links.ServiceBatchItem).Validate)
+	items, res, err := decodeBatch(c, ServiceBatchItem.domain, (*links.ServiceBatchItem).Validate)
 	if err != nil {
 		return err
 	}
@@ -60,14 +60,14 @@ func (h *servicesAPI) batchServices(c echo.Context) error {
 	for _, m := range modules {
 		h.lifecycle.ServiceChanged(ctx, nil, &links.Service{Module: m})
 	}
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, toBatchResult(*res))
 }
 
 // decodeBatch reads a batch body: a JSON array of at most
-// links.MaxBatchItems items. A request-level problem is an error; an item
-// that does not decode or validate gets its error result, and the item
-// stays zero.
-func decodeBatch[T any](c echo.Context, validate func(*T) error) ([]T, *links.BatchResult, error) {
+// links.MaxBatchItems items of the wire type W, each converted to its
+// domain item T. A request-level problem is an error; an item that does not
+// decode or validate gets its error result, and the item stays zero.
+func decodeBatch[W, T any](c echo.Context, domain func(W) T, validate func(*T) error) ([]T, *links.BatchResult, error) {
 	var raw json.RawMessage
 	if err := bindJSON(c, &raw); err != nil {
 		return nil, nil, err
@@ -82,8 +82,10 @@ func decodeBatch[T any](c echo.Context, validate func(*T) error) ([]T, *links.Ba
 	items := make([]T, len(elems))
 	res := &links.BatchResult{Items: make([]links.BatchItemResult, len(elems))}
 	for i, e := range elems {
-		err := decodeItem(e, &items[i])
+		var w W
+		err := decodeItem(e, &w)
 		if err == nil {
+			items[i] = domain(w)
 			err = validate(&items[i])
 		}
 		if err != nil {

@@ -50,18 +50,6 @@ func bindJSON(c echo.Context, v any) error {
 	return nil
 }
 
-// validator is a request body that checks itself: the Validate methods of
-// links' input types.
-type validator interface{ Validate() error }
-
-// bindValid decodes the JSON body into v (bindJSON) and validates it.
-func bindValid(c echo.Context, v validator) error {
-	if err := bindJSON(c, v); err != nil {
-		return err
-	}
-	return v.Validate()
-}
-
 func decodeError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

@@ -46,7 +46,7 @@ func (h *clientsAPI) removeClientUser(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Param			id		path		int				true	"client id"
 //	@Param			body	body		OwnerTransfer	true	"The new owner"
-//	@Success		200		{object}	links.Client
+//	@Success		200		{object}	ClientAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/clients/{id}/owner [post]
@@ -66,7 +66,7 @@ func (h *clientsAPI) transferOwner(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, cl)
+	return c.JSON(http.StatusOK, toClient(cl))
 }
 
 // deleteClient deletes a client without services.

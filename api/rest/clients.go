@@ -42,7 +42,7 @@ type clientsAPI struct {
 //	@Param		external_id	query		string	false	"only the client with this external_id"
 //	@Param		page		query		int		false	"page, from 1"
 //	@Param		per_page	query		int		false	"page size, 1 to 200"
-//	@Success	200			{object}	List[links.Client]
+//	@Success	200			{object}	List[ClientAnswer]
 //	@Failure	400			{object}	ErrorBody
 //	@Router		/api/v1/clients [get]
 func (h *clientsAPI) listClients(c echo.Context) error {
@@ -58,7 +58,7 @@ func (h *clientsAPI) listClients(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(toClients(items), total, p))
 }
 
 // createClient creates a client with its owner.
@@ -69,22 +69,26 @@ func (h *clientsAPI) listClients(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		links.ClientInput	true	"The client"
-//	@Success		201		{object}	links.Client
+//	@Param			body	body		ClientInput	true	"The client"
+//	@Success		201		{object}	ClientAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/clients [post]
 func (h *clientsAPI) createClient(c echo.Context) error {
-	var in links.ClientInput
-	if err := bindValid(c, &in); err != nil {
+	var body ClientInput
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	in := body.domain()
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	cl, err := h.store.CreateClient(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, cl)
+	return c.JSON(http.StatusCreated, toClient(cl))
 }
 
 // getClient returns one client.
@@ -94,7 +98,7 @@ func (h *clientsAPI) createClient(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		id	path		int	true	"client id"
-//	@Success	200	{object}	links.Client
+//	@Success	200	{object}	ClientAnswer
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/clients/{id} [get]
 func (h *clientsAPI) getClient(c echo.Context) error {
@@ -106,7 +110,7 @@ func (h *clientsAPI) getClient(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, cl)
+	return c.JSON(http.StatusOK, toClient(cl))
 }
 
 // updateClient changes a client, e.g. Allow Single Sign-On.
@@ -118,8 +122,8 @@ func (h *clientsAPI) getClient(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		int					true	"client id"
-//	@Param			body	body		links.ClientPatch	true	"Fields to change"
-//	@Success		200		{object}	links.Client
+//	@Param			body	body		ClientPatch	true	"Fields to change"
+//	@Success		200		{object}	ClientAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Router			/api/v1/clients/{id} [patch]
@@ -128,15 +132,19 @@ func (h *clientsAPI) updateClient(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var p links.ClientPatch
-	if err := bindValid(c, &p); err != nil {
+	var body ClientPatch
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	p := body.domain()
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	cl, err := h.store.UpdateClient(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, cl)
+	return c.JSON(http.StatusOK, toClient(cl))
 }
 
 // listClientUsers lists the users of a client.
@@ -146,7 +154,7 @@ func (h *clientsAPI) updateClient(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		id	path		int	true	"client id"
-//	@Success	200	{array}		links.Membership
+//	@Success	200	{array}		MembershipAnswer
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/clients/{id}/users [get]
 func (h *clientsAPI) listClientUsers(c echo.Context) error {
@@ -158,7 +166,7 @@ func (h *clientsAPI) listClientUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, users)
+	return c.JSON(http.StatusOK, toMemberships(users))
 }
 
 // addClientUser adds a user to a client.
@@ -170,8 +178,8 @@ func (h *clientsAPI) listClientUsers(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		int						true	"client id"
-//	@Param			body	body		links.ClientUserInput	true	"The user"
-//	@Success		201		{object}	links.Membership
+//	@Param			body	body		ClientUserInput	true	"The user"
+//	@Success		201		{object}	MembershipAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -181,15 +189,19 @@ func (h *clientsAPI) addClientUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in links.ClientUserInput
-	if err := bindValid(c, &in); err != nil {
+	var body ClientUserInput
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	in := body.domain()
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	m, err := h.store.AddClientUser(c.Request().Context(), id, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, m)
+	return c.JSON(http.StatusCreated, toMembership(m))
 }
 
 // updateClientUser replaces a user's permissions on a client (Manage User).
@@ -202,8 +214,8 @@ func (h *clientsAPI) addClientUser(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Param			id		path		int						true	"client id"
 //	@Param			userId	path		int						true	"user id"
-//	@Param			body	body		links.MembershipPatch	true	"The permissions"
-//	@Success		200		{object}	links.Membership
+//	@Param			body	body		MembershipPatch	true	"The permissions"
+//	@Success		200		{object}	MembershipAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
@@ -213,15 +225,19 @@ func (h *clientsAPI) updateClientUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var p links.MembershipPatch
-	if err := bindValid(c, &p); err != nil {
+	var body MembershipPatch
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	p := body.domain()
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	m, err := h.store.SetUserPermissions(c.Request().Context(), id, userID, p.Permissions)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, m)
+	return c.JSON(http.StatusOK, toMembership(m))
 }
 
 // clientUserIDs reads the ids of a /clients/:id/users/:userId path.

@@ -24,13 +24,6 @@ type credentialsAPI struct {
 	logger *slog.Logger
 }
 
-// CredentialInput creates a trusted application.
-type CredentialInput struct {
-	Name string `json:"name" example:"Billing portal"`
-	// Permissions default to ["create_sso_token"].
-	Permissions []string `json:"permissions" example:"create_sso_token"`
-}
-
 // listCredentials lists the trusted applications.
 //
 //	@Summary		List API credentials
@@ -38,7 +31,7 @@ type CredentialInput struct {
 //	@Tags			api-credentials
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Success		200	{array}		links.APICredential
+//	@Success		200	{array}		APICredentialAnswer
 //	@Failure		403	{object}	ErrorBody
 //	@Router			/api/v1/api-credentials [get]
 func (h *credentialsAPI) listCredentials(c echo.Context) error {
@@ -46,10 +39,7 @@ func (h *credentialsAPI) listCredentials(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []links.APICredential{}
-	}
-	return c.JSON(http.StatusOK, items)
+	return c.JSON(http.StatusOK, toCredentials(items))
 }
 
 // createCredential creates a trusted application.
@@ -61,7 +51,7 @@ func (h *credentialsAPI) listCredentials(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			body	body		CredentialInput	true	"The application"
-//	@Success		201		{object}	links.NewAPICredential
+//	@Success		201		{object}	NewAPICredentialAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Router			/api/v1/api-credentials [post]
@@ -75,7 +65,7 @@ func (h *credentialsAPI) createCredential(c echo.Context) error {
 		return err
 	}
 	h.logger.Info("api credential created", "credential_id", cred.ID, "admin_id", currentAdmin(c).ID)
-	return c.JSON(http.StatusCreated, cred)
+	return c.JSON(http.StatusCreated, NewAPICredentialAnswer{APICredentialAnswer: toCredential(cred.APICredential), Secret: cred.Secret})
 }
 
 // revokeCredential revokes a trusted application.

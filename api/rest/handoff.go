@@ -20,11 +20,6 @@ type handoffAPI struct {
 	handoff Handoff
 }
 
-// SigningKeysAnswer lists the published signing keys, the active one first.
-type SigningKeysAnswer struct {
-	Keys []links.SigningKeyInfo `json:"keys" validate:"required"`
-}
-
 // jwksMaxAge is how long a relying party may cache the key set. A rotated
 // key signs at once, so a relying party that meets an unknown kid fetches
 // the set again (docs/handoff.md).
@@ -65,5 +60,5 @@ func (h *handoffAPI) rotateSigningKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, SigningKeysAnswer{Keys: keys})
+	return c.JSON(http.StatusOK, toSigningKeys(keys))
 }

@@ -35,9 +35,9 @@ type ImportStore interface {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		int					true	"server id"
-//	@Param			body	body		links.ImportInput	true	"dry_run and the match rule"
-//	@Success		200		{object}	links.ImportResult	"the dry run's preview, or a server with nothing to import"
-//	@Success		202		{object}	links.ImportJob		"the real run, queued"
+//	@Param			body	body		ImportInput	true	"dry_run and the match rule"
+//	@Success		200		{object}	ImportResult	"the dry run's preview, or a server with nothing to import"
+//	@Success		202		{object}	ImportJob		"the real run, queued"
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -49,10 +49,11 @@ func (h *serversAPI) importServer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in links.ImportInput
-	if err := bindJSON(c, &in); err != nil {
+	var body ImportInput
+	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
+	in := links.ImportInput(body)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func (h *serversAPI) importServer(c echo.Context) error {
 		return links.Errorf(links.EUNAVAILABLE, "Server %s did not list its accounts (%v): nothing was imported. Check it with Test connection.", srv.Name, err)
 	}
 	if len(accts) == 0 {
-		return c.JSON(http.StatusOK, links.ImportResult{DryRun: in.DryRun, Rows: []links.ImportRow{},
+		return c.JSON(http.StatusOK, ImportResult{DryRun: in.DryRun, Rows: []ImportRow{},
 			Message: "The server lists no accounts: there is nothing to import."})
 	}
 	if in.DryRun {
@@ -92,13 +93,13 @@ func (h *serversAPI) importServer(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, res)
+		return c.JSON(http.StatusOK, toImportResult(res))
 	}
 	job, err := h.store.CreateImportJob(ctx, id, accts)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, job)
+	return c.JSON(http.StatusAccepted, toImportJob(job))
 }
 
 // importProgress answers a server's import job.
@@ -109,7 +110,7 @@ func (h *serversAPI) importServer(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		int	true	"server id"
-//	@Success		200	{object}	links.ImportJob
+//	@Success		200	{object}	ImportJob
 //	@Failure		400	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/import [get]
@@ -126,5 +127,5 @@ func (h *serversAPI) importProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, job)
+	return c.JSON(http.StatusOK, toImportJob(job))
 }

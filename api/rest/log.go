@@ -32,7 +32,7 @@ const maxLogQuery = 200
 //	@Param			operation_id	query		int		false	"another operation of the application"
 //	@Param			page			query		int		false	"page, from 1"
 //	@Param			per_page		query		int		false	"page size, 1 to 200"
-//	@Success		200				{object}	List[links.LogEntry]
+//	@Success		200				{object}	List[LogEntry]
 //	@Failure		400				{object}	ErrorBody
 //	@Failure		403				{object}	ErrorBody
 //	@Failure		404				{object}	ErrorBody
@@ -51,7 +51,7 @@ func (h *applicationsAPI) getLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(toLogEntries(items), total, p))
 }
 
 // getLogCSV streams the whole filtered log as CSV.

@@ -17,7 +17,7 @@ import (
 //	@Param		module		query		string	false	"cpanel or wpsquared"
 //	@Param		page		query		int		false	"page, from 1"
 //	@Param		per_page	query		int		false	"page size, 1 to 200"
-//	@Success	200			{object}	List[links.Operation]
+//	@Success	200			{object}	List[OperationAnswer]
 //	@Failure	400			{object}	ErrorBody
 //	@Failure	403			{object}	ErrorBody
 //	@Router		/api/v1/operations [get]
@@ -34,7 +34,7 @@ func (h *applicationsAPI) listOperations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(toOperations(items), total, p))
 }
 
 // getOperation returns one operation with its per-server breakdown.
@@ -44,7 +44,7 @@ func (h *applicationsAPI) listOperations(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		id	path		int	true	"operation id"
-//	@Success	200	{object}	links.OperationDetail
+//	@Success	200	{object}	OperationDetail
 //	@Failure	403	{object}	ErrorBody
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/operations/{id} [get]
@@ -57,5 +57,5 @@ func (h *applicationsAPI) getOperation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, op)
+	return c.JSON(http.StatusOK, toOperationDetail(op))
 }

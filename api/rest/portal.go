@@ -58,7 +58,7 @@ type PortalAccount struct {
 
 // PortalMe is the signed-in client-area user.
 type PortalMe struct {
-	User     links.User      `json:"user"`
+	User     UserAnswer      `json:"user"`
 	Accounts []PortalAccount `json:"accounts"`
 	// Current is the account the session works on; Permissions and Owner
 	// are the user's on it.
@@ -79,7 +79,7 @@ func portalAccount(c links.Client, m links.Membership) PortalAccount {
 }
 
 func portalMe(a sso.Account) PortalMe {
-	me := PortalMe{User: a.User, Accounts: make([]PortalAccount, len(a.Clients)), Current: portalAccount(a.Current, a.Membership)}
+	me := PortalMe{User: toUser(a.User), Accounts: make([]PortalAccount, len(a.Clients)), Current: portalAccount(a.Current, a.Membership)}
 	for i, c := range a.Clients {
 		me.Accounts[i] = portalAccount(c, a.Memberships[i])
 	}
@@ -93,7 +93,7 @@ type PortalLoginRequest struct {
 	Email    string `json:"email" example:"jane@acme.test"`
 	Password string `json:"password" example:"correct horse battery"`
 	// ClientID picks the current account; default the user's first.
-	ClientID int64 `json:"client_id" example:"0"`
+	ClientID int64 `json:"client_id,omitempty" example:"0"`
 }
 
 // portalLogin signs a client-area user in.

@@ -36,11 +36,11 @@ func requirePermission(perm string) echo.MiddlewareFunc {
 // client area (a rule of links.ClientAreaRules): the page at Path and those
 // below it. The client area hides what is not allowed and explains it.
 type PortalPageAccess struct {
-	Path string `json:"path" validate:"required" example:"/portal/invoices"`
+	Path string `json:"path" example:"/portal/invoices"`
 	// Permission is the membership permission the pages need; empty when
 	// every user on the account may open them.
-	Permission string `json:"permission" validate:"required" example:"invoices"`
-	Allowed    bool   `json:"allowed" validate:"required" example:"true"`
+	Permission string `json:"permission" example:"invoices"`
+	Allowed    bool   `json:"allowed" example:"true"`
 }
 
 func portalPages(m links.Membership) []PortalPageAccess {

@@ -66,7 +66,7 @@ func (h *portalAPI) portalUpdateSecurity(c echo.Context) error {
 //	@Summary	User Management: the account's users (owner only)
 //	@Tags		portal
 //	@Produce	json
-//	@Success	200	{array}		links.Membership
+//	@Success	200	{array}		MembershipAnswer
 //	@Failure	401	{object}	ErrorBody
 //	@Failure	403	{object}	ErrorBody
 //	@Router		/api/v1/portal/users [get]
@@ -75,7 +75,7 @@ func (h *portalAPI) portalUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, users)
+	return c.JSON(http.StatusOK, toMemberships(users))
 }
 
 // portalUpdateUser replaces a user's permissions on the account.
@@ -86,8 +86,8 @@ func (h *portalAPI) portalUsers(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int						true	"user id"
-//	@Param			body	body		links.MembershipPatch	true	"The permissions"
-//	@Success		200		{object}	links.Membership
+//	@Param			body	body		MembershipPatch	true	"The permissions"
+//	@Success		200		{object}	MembershipAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		401		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
@@ -98,8 +98,12 @@ func (h *portalAPI) portalUpdateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var p links.MembershipPatch
-	if err := bindValid(c, &p); err != nil {
+	var body MembershipPatch
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	p := body.domain()
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	a := currentAccount(c)
@@ -112,7 +116,7 @@ func (h *portalAPI) portalUpdateUser(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, m)
+	return c.JSON(http.StatusOK, toMembership(m))
 }
 
 // portalEvents lists the account's SSO activity.
@@ -125,7 +129,7 @@ func (h *portalAPI) portalUpdateUser(c echo.Context) error {
 //	@Param			source		query		string	false	"cpanel, api, portal or unknown (a redemption of a token this service did not issue)"
 //	@Param			page		query		int		false	"page, from 1"
 //	@Param			per_page	query		int		false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.SSOEvent]
+//	@Success		200			{object}	List[SSOEvent]
 //	@Failure		400			{object}	ErrorBody
 //	@Failure		401			{object}	ErrorBody
 //	@Router			/api/v1/portal/sso-events [get]
@@ -143,7 +147,7 @@ func (h *portalAPI) portalEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
+	return c.JSON(http.StatusOK, listOf(toSSOEvents(items), total, f.Page))
 }
 
 // portalAudit lists the changes made in the client area to the current
@@ -155,7 +159,7 @@ func (h *portalAPI) portalEvents(c echo.Context) error {
 //	@Produce		json
 //	@Param			page		query		int	false	"page, from 1"
 //	@Param			per_page	query		int	false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.AuditRecord]
+//	@Success		200			{object}	List[AuditRecord]
 //	@Failure		401			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
 //	@Router			/api/v1/portal/activity [get]
@@ -169,5 +173,5 @@ func (h *portalAPI) portalAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(toAuditRecords(items), total, p))
 }

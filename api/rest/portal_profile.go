@@ -15,25 +15,25 @@ import (
 //	@Description	The signed-in user's own name and sign-in e-mail (not the account's details). Open to every user.
 //	@Tags			portal
 //	@Produce		json
-//	@Success		200	{object}	links.User
+//	@Success		200	{object}	UserAnswer
 //	@Failure		401	{object}	ErrorBody
 //	@Router			/api/v1/portal/profile [get]
 func (h *portalAPI) portalProfile(c echo.Context) error {
-	return c.JSON(http.StatusOK, currentAccount(c).User)
+	return c.JSON(http.StatusOK, toUser(currentAccount(c).User))
 }
 
 // ProfilePatch changes the user's own name or sign-in e-mail.
 type ProfilePatch struct {
-	Name  *string `json:"name" example:"Jane Doe"`
-	Email *string `json:"email" example:"jane@acme.test"`
+	Name  *string `json:"name,omitempty" example:"Jane Doe"`
+	Email *string `json:"email,omitempty" example:"jane@acme.test"`
 	// CurrentPassword is required with email: the password the user signs
 	// in with.
-	CurrentPassword *string `json:"current_password" example:"correct horse battery"`
+	CurrentPassword *string `json:"current_password,omitempty" example:"correct horse battery"`
 }
 
 // ProfileChangeAnswer says what became of a profile change, in words.
 type ProfileChangeAnswer struct {
-	Message string `json:"message" validate:"required" example:"Your profile has been saved."`
+	Message string `json:"message" example:"Your profile has been saved."`
 }
 
 // portalUpdateProfile changes the user's own name and sign-in e-mail.

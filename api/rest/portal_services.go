@@ -15,7 +15,7 @@ import (
 // PortalService is a hosting account as the client area shows it, with
 // whether "Log in to cPanel" is allowed and why not.
 type PortalService struct {
-	links.Service
+	ServiceRecord
 	ServerName string `json:"server_name" example:"cp1"`
 	// PanelLogin tells whether "Log in to cPanel" is offered.
 	PanelLogin bool `json:"panel_login" example:"true"`
@@ -45,7 +45,7 @@ func (h *portalAPI) portalServers(ctx context.Context, svcs []links.Service) (ma
 
 func portalService(a sso.Account, svc links.Service, srv links.Server) PortalService {
 	ok, reason, msg := sso.PanelSSOAllowed(a.Current, a.Membership, svc, srv.Active)
-	return PortalService{Service: svc, ServerName: srv.Name, PanelLogin: ok, PanelLoginReason: reason, PanelLoginMessage: msg}
+	return PortalService{ServiceRecord: toService(svc), ServerName: srv.Name, PanelLogin: ok, PanelLoginReason: reason, PanelLoginMessage: msg}
 }
 
 // portalServices lists the current account's services.

@@ -24,7 +24,7 @@ const (
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		int	true	"server id"
-//	@Success		200	{object}	links.ServerSSOSources
+//	@Success		200	{object}	ServerSSOSources
 //	@Failure		400	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/servers/{id}/sso-sources [get]
@@ -43,8 +43,10 @@ func (h *serversAPI) serverSSOSources(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for i := range items {
-		items[i].Allowed = links.SSOSourceAllowed(srv.SSOSources, items[i].IP)
+	out := ServerSSOSources{SSOSources: toServer(srv).SSOSources, Since: since, Items: make([]SSOSourceSeen, len(items))}
+	for i, it := range items {
+		it.Allowed = links.SSOSourceAllowed(srv.SSOSources, it.IP)
+		out.Items[i] = SSOSourceSeen(it)
 	}
-	return c.JSON(http.StatusOK, links.ServerSSOSources{SSOSources: srv.SSOSources, Since: since, Items: items})
+	return c.JSON(http.StatusOK, out)
 }

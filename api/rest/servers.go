@@ -42,7 +42,7 @@ type serversAPI struct {
 //	@Param		q			query		string	false	"search name or hostname"
 //	@Param		page		query		int		false	"page, from 1"
 //	@Param		per_page	query		int		false	"page size, 1 to 200"
-//	@Success	200			{object}	List[links.Server]
+//	@Success	200			{object}	List[ServerAnswer]
 //	@Failure	400			{object}	ErrorBody
 //	@Failure	401			{object}	ErrorBody
 //	@Router		/api/v1/servers [get]
@@ -63,7 +63,7 @@ func (h *serversAPI) listServers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(toServers(items), total, p))
 }
 
 // createServer adds a server.
@@ -74,17 +74,18 @@ func (h *serversAPI) listServers(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		links.ServerInput	true	"The server"
-//	@Success		201		{object}	links.Server
+//	@Param			body	body		ServerInput	true	"The server"
+//	@Success		201		{object}	ServerAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/servers [post]
 func (h *serversAPI) createServer(c echo.Context) error {
-	var in links.ServerInput
-	if err := bindJSON(c, &in); err != nil {
+	var body ServerInput
+	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
+	in := body.domain()
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return err
@@ -93,7 +94,7 @@ func (h *serversAPI) createServer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, srv)
+	return c.JSON(http.StatusCreated, toServer(srv))
 }
 
 // getServer returns one server.
@@ -103,7 +104,7 @@ func (h *serversAPI) createServer(c echo.Context) error {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		id	path		int	true	"server id"
-//	@Success	200	{object}	links.Server
+//	@Success	200	{object}	ServerAnswer
 //	@Failure	404	{object}	ErrorBody
 //	@Router		/api/v1/servers/{id} [get]
 func (h *serversAPI) getServer(c echo.Context) error {
@@ -115,7 +116,7 @@ func (h *serversAPI) getServer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, srv)
+	return c.JSON(http.StatusOK, toServer(srv))
 }
 
 // updateServer changes a server.
@@ -127,8 +128,8 @@ func (h *serversAPI) getServer(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		int					true	"server id"
-//	@Param			body	body		links.ServerPatch	true	"Fields to change"
-//	@Success		200		{object}	links.Server
+//	@Param			body	body		ServerPatch	true	"Fields to change"
+//	@Success		200		{object}	ServerAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -139,15 +140,19 @@ func (h *serversAPI) updateServer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var p links.ServerPatch
-	if err := bindValid(c, &p); err != nil {
+	var body ServerPatch
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	p := body.domain()
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	srv, err := h.store.UpdateServer(c.Request().Context(), id, p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, srv)
+	return c.JSON(http.StatusOK, toServer(srv))
 }
 
 // deleteServer deletes a server without services.
@@ -174,9 +179,9 @@ func (h *serversAPI) deleteServer(c echo.Context) error {
 // ServerTestResult is what a connection test found.
 type ServerTestResult struct {
 	OK            bool          `json:"ok"`
-	Support       links.Support `json:"support"`
+	Support       SupportAnswer `json:"support"`
 	Error         string        `json:"error,omitempty" example:"cp1: connection refused"`
-	Server        links.Server  `json:"server"`
+	Server        ServerAnswer  `json:"server"`
 	DurationMilli int64         `json:"duration_ms" example:"120"`
 }
 
@@ -207,14 +212,16 @@ func (h *serversAPI) testServer(c echo.Context) error {
 	}
 	start := time.Now()
 	sup, checkErr := panel.CheckSupport(ctx, conn)
-	res := ServerTestResult{OK: checkErr == nil, Support: sup, DurationMilli: time.Since(start).Milliseconds()}
+	res := ServerTestResult{OK: checkErr == nil, Support: SupportAnswer(sup), DurationMilli: time.Since(start).Milliseconds()}
 	if checkErr != nil {
 		res.Error = checkErr.Error()
 	} else if err := h.store.SetServerSupport(ctx, id, sup, time.Now()); err != nil {
 		return err
 	}
-	if res.Server, err = h.store.Server(ctx, id); err != nil {
+	srv, err := h.store.Server(ctx, id)
+	if err != nil {
 		return err
 	}
+	res.Server = toServer(srv)
 	return c.JSON(http.StatusOK, res)
 }

@@ -95,8 +95,8 @@ func (h *servicesAPI) listServices(c echo.Context) error {
 // ServiceAnswer is a service as the staff API lists it: with the link
 // state of its account.
 type ServiceAnswer struct {
-	links.Service
-	LinkState links.ServiceLinkState `json:"link_state" validate:"required"`
+	ServiceRecord
+	LinkState ServiceLinkState `json:"link_state"`
 }
 
 // serviceAnswers adds the link states of a page of services, read in one
@@ -116,7 +116,7 @@ func (h *servicesAPI) serviceAnswers(ctx context.Context, svcs []links.Service) 
 		if !ok {
 			st = links.LinkStateOf(links.LinkStateFacts{}) // deleted meanwhile: nothing to show
 		}
-		out[i] = ServiceAnswer{Service: svc, LinkState: st}
+		out[i] = ServiceAnswer{ServiceRecord: toService(svc), LinkState: ServiceLinkState(st)}
 	}
 	return out, nil
 }
@@ -129,14 +129,18 @@ func (h *servicesAPI) serviceAnswers(ctx context.Context, svcs []links.Service) 
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		links.ServiceInput	true	"The service"
-//	@Success		201		{object}	links.Service
+//	@Param			body	body		ServiceInput	true	"The service"
+//	@Success		201		{object}	ServiceRecord
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/services [post]
 func (h *servicesAPI) createService(c echo.Context) error {
-	var in links.ServiceInput
-	if err := bindValid(c, &in); err != nil {
+	var body ServiceInput
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	in := body.domain()
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	svc, err := h.store.CreateService(c.Request().Context(), in)
@@ -144,7 +148,7 @@ func (h *servicesAPI) createService(c echo.Context) error {
 		return err
 	}
 	h.lifecycle.ServiceChanged(c.Request().Context(), nil, &svc)
-	return c.JSON(http.StatusCreated, svc)
+	return c.JSON(http.StatusCreated, toService(svc))
 }
 
 // getService returns one hosting account.
@@ -182,8 +186,8 @@ func (h *servicesAPI) getService(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		int					true	"service id"
-//	@Param			body	body		links.ServicePatch	true	"Fields to change"
-//	@Success		200		{object}	links.Service
+//	@Param			body	body		ServicePatch	true	"Fields to change"
+//	@Success		200		{object}	ServiceRecord
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -193,8 +197,12 @@ func (h *servicesAPI) updateService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var p links.ServicePatch
-	if err := bindValid(c, &p); err != nil {
+	var body ServicePatch
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	p := body.domain()
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	before, after, err := h.store.UpdateService(c.Request().Context(), id, p)
@@ -202,7 +210,7 @@ func (h *servicesAPI) updateService(c echo.Context) error {
 		return err
 	}
 	h.lifecycle.ServiceChanged(c.Request().Context(), &before, &after)
-	return c.JSON(http.StatusOK, after)
+	return c.JSON(http.StatusOK, toService(after))
 }
 
 // deleteService deletes a hosting account and removes its links.

@@ -196,8 +196,8 @@ func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BasicAuth
-//	@Param			body	body		links.SSOTokenRequest	true	"Who and where"
-//	@Success		201		{object}	links.SSOTokenAnswer
+//	@Param			body	body		SSOTokenRequest	true	"Who and where"
+//	@Success		201		{object}	SSOTokenAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		401		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
@@ -206,15 +206,15 @@ func (h *ssoAPI) requireCredential(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Router			/api/v1/sso/tokens [post]
 func (h *ssoAPI) createToken(c echo.Context) error {
 	cred, _ := c.Request().Context().Value(credentialKey).(links.APICredential)
-	var req links.SSOTokenRequest
-	if err := bindJSON(c, &req); err != nil {
+	var body SSOTokenRequest
+	if err := bindJSON(c, &body); err != nil {
 		return refused(err)
 	}
-	tok, err := h.sso.IssueForApplication(c.Request().Context(), cred, req, c.RealIP())
+	tok, err := h.sso.IssueForApplication(c.Request().Context(), cred, body.domain(), c.RealIP())
 	if err != nil {
 		return refused(err)
 	}
-	return c.JSON(http.StatusCreated, tok)
+	return c.JSON(http.StatusCreated, SSOTokenAnswer(tok))
 }
 
 // eventFilter reads the filters of an SSO event list.
@@ -249,7 +249,7 @@ func eventFilter(c echo.Context) (links.SSOEventFilter, error) {
 //	@Param			source		query		string	false	"cpanel, api, portal or unknown (a redemption of a token this service did not issue)"
 //	@Param			page		query		int		false	"page, from 1"
 //	@Param			per_page	query		int		false	"page size, 1 to 200"
-//	@Success		200			{object}	List[links.SSOEvent]
+//	@Success		200			{object}	List[SSOEvent]
 //	@Failure		400			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
 //	@Router			/api/v1/sso/events [get]
@@ -262,5 +262,5 @@ func (h *ssoAPI) listEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
+	return c.JSON(http.StatusOK, listOf(toSSOEvents(items), total, f.Page))
 }

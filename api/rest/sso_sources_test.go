@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/rest"
 )
 
 // setSources sets the server's SSO source addresses as staff would: a PATCH
@@ -19,9 +20,9 @@ func (e *ssoEnv) setSources(list ...string) links.Server {
 	return srv
 }
 
-func (e *ssoEnv) clickSources() links.ServerSSOSources {
+func (e *ssoEnv) clickSources() rest.ServerSSOSources {
 	e.t.Helper()
-	var out links.ServerSSOSources
+	var out rest.ServerSSOSources
 	e.mustJSON(e.do(nil, "GET", fmt.Sprintf("/api/v1/servers/%d/sso-sources", e.server.ID), nil, withStaff(e.staff)), 200, &out)
 	return out
 }

@@ -14,7 +14,7 @@ import (
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string	true	"cpanel or wpsquared"
-//	@Success		202		{object}	links.Operation
+//	@Success		202		{object}	OperationAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -24,7 +24,7 @@ func (h *applicationsAPI) retryFailed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // syncServer re-pushes every account of one server.
@@ -35,7 +35,7 @@ func (h *applicationsAPI) retryFailed(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		int	true	"Server id"
-//	@Success		202	{object}	links.Operation
+//	@Success		202	{object}	OperationAnswer
 //	@Failure		400	{object}	ErrorBody
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
@@ -50,7 +50,7 @@ func (h *applicationsAPI) syncServer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // syncService re-pushes one account.
@@ -61,7 +61,7 @@ func (h *applicationsAPI) syncServer(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		int	true	"Service id"
-//	@Success		202	{object}	links.Operation
+//	@Success		202	{object}	OperationAnswer
 //	@Failure		400	{object}	ErrorBody
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
@@ -76,7 +76,7 @@ func (h *applicationsAPI) syncService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // verifyApplication opens a drift check of an application.
@@ -87,7 +87,7 @@ func (h *applicationsAPI) syncService(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string	true	"cpanel or wpsquared"
-//	@Success		202		{object}	links.Operation
+//	@Success		202		{object}	OperationAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -97,7 +97,7 @@ func (h *applicationsAPI) verifyApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // rotateLinkSecret rotates one account's link secret.
@@ -108,7 +108,7 @@ func (h *applicationsAPI) verifyApplication(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		int	true	"Service id"
-//	@Success		202	{object}	links.Operation
+//	@Success		202	{object}	OperationAnswer
 //	@Failure		400	{object}	ErrorBody
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
@@ -123,7 +123,7 @@ func (h *applicationsAPI) rotateLinkSecret(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }
 
 // rotateLinkSecrets rotates every account's link secret.
@@ -134,7 +134,7 @@ func (h *applicationsAPI) rotateLinkSecret(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			module	path		string	true	"cpanel or wpsquared"
-//	@Success		202		{object}	links.Operation
+//	@Success		202		{object}	OperationAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
 //	@Failure		409		{object}	ErrorBody
@@ -144,5 +144,5 @@ func (h *applicationsAPI) rotateLinkSecrets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, toOperation(op))
 }

@@ -38,7 +38,7 @@ type webhooksAPI struct {
 //	@Tags			webhooks
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Success		200	{array}		links.Webhook
+//	@Success		200	{array}		WebhookAnswer
 //	@Failure		403	{object}	ErrorBody
 //	@Router			/api/v1/webhooks [get]
 func (h *webhooksAPI) listWebhooks(c echo.Context) error {
@@ -46,10 +46,7 @@ func (h *webhooksAPI) listWebhooks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []links.Webhook{}
-	}
-	return c.JSON(http.StatusOK, items)
+	return c.JSON(http.StatusOK, toWebhooks(items))
 }
 
 // createWebhook creates a subscription.
@@ -60,22 +57,22 @@ func (h *webhooksAPI) listWebhooks(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		links.WebhookInput	true	"The subscription"
-//	@Success		201		{object}	links.NewWebhook
+//	@Param			body	body		WebhookInput	true	"The subscription"
+//	@Success		201		{object}	NewWebhookAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Router			/api/v1/webhooks [post]
 func (h *webhooksAPI) createWebhook(c echo.Context) error {
-	var in links.WebhookInput
-	if err := bindJSON(c, &in); err != nil {
+	var body WebhookInput
+	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
-	w, err := h.webhooks.Create(c.Request().Context(), in)
+	w, err := h.webhooks.Create(c.Request().Context(), body.domain())
 	if err != nil {
 		return err
 	}
 	h.logger.Info("webhook created", "webhook_id", w.ID, "admin_id", currentAdmin(c).ID)
-	return c.JSON(http.StatusCreated, w)
+	return c.JSON(http.StatusCreated, toNewWebhook(w))
 }
 
 // getWebhook returns one subscription.
@@ -85,7 +82,7 @@ func (h *webhooksAPI) createWebhook(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		int	true	"webhook id"
-//	@Success		200	{object}	links.Webhook
+//	@Success		200	{object}	WebhookAnswer
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id} [get]
@@ -98,7 +95,7 @@ func (h *webhooksAPI) getWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, w)
+	return c.JSON(http.StatusOK, toWebhook(w))
 }
 
 // updateWebhook changes a subscription.
@@ -110,8 +107,8 @@ func (h *webhooksAPI) getWebhook(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		int					true	"webhook id"
-//	@Param			body	body		links.WebhookPatch	true	"The changes"
-//	@Success		200		{object}	links.Webhook
+//	@Param			body	body		WebhookPatch	true	"The changes"
+//	@Success		200		{object}	WebhookAnswer
 //	@Failure		400		{object}	ErrorBody
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
@@ -121,15 +118,15 @@ func (h *webhooksAPI) updateWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var p links.WebhookPatch
-	if err := bindJSON(c, &p); err != nil {
+	var body WebhookPatch
+	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
-	w, err := h.webhooks.Update(c.Request().Context(), id, p)
+	w, err := h.webhooks.Update(c.Request().Context(), id, body.domain())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, w)
+	return c.JSON(http.StatusOK, toWebhook(w))
 }
 
 // deleteWebhook deletes a subscription.
@@ -163,7 +160,7 @@ func (h *webhooksAPI) deleteWebhook(c echo.Context) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		int	true	"webhook id"
-//	@Success		200	{object}	links.WebhookDelivery
+//	@Success		200	{object}	WebhookDelivery
 //	@Failure		403	{object}	ErrorBody
 //	@Failure		404	{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id}/test [post]
@@ -176,7 +173,7 @@ func (h *webhooksAPI) testWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, toDelivery(d))
 }
 
 // listWebhookDeliveries is the delivery log of a subscription.
@@ -189,7 +186,7 @@ func (h *webhooksAPI) testWebhook(c echo.Context) error {
 //	@Param			id			path		int	true	"webhook id"
 //	@Param			page		query		int	false	"page (from 1)"
 //	@Param			per_page	query		int	false	"rows per page (default 50)"
-//	@Success		200			{object}	List[links.WebhookDelivery]
+//	@Success		200			{object}	List[WebhookDelivery]
 //	@Failure		400			{object}	ErrorBody
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		404			{object}	ErrorBody
@@ -207,7 +204,7 @@ func (h *webhooksAPI) listWebhookDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p))
+	return c.JSON(http.StatusOK, listOf(toDeliveries(items), total, p))
 }
 
 // redeliverWebhook sends a delivery again.
@@ -219,7 +216,7 @@ func (h *webhooksAPI) listWebhookDeliveries(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Param			id			path		int	true	"webhook id"
 //	@Param			deliveryId	path		int	true	"delivery id"
-//	@Success		202			{object}	links.WebhookDelivery
+//	@Success		202			{object}	WebhookDelivery
 //	@Failure		403			{object}	ErrorBody
 //	@Failure		404			{object}	ErrorBody
 //	@Router			/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver [post]
@@ -236,5 +233,5 @@ func (h *webhooksAPI) redeliverWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, d)
+	return c.JSON(http.StatusAccepted, toDelivery(d))
 }

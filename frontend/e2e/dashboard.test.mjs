@@ -30,7 +30,7 @@ const CATALOGUE = [
   handoff: false,
 }));
 
-/** A links.Operation with every field the spec requires (docs/swagger.json). */
+/** A rest.OperationAnswer with every field the spec requires (docs/swagger.json). */
 function operation(fields) {
   const now = new Date().toISOString();
   return {

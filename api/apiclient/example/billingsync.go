@@ -20,7 +20,7 @@ type Account struct {
 	ID, CustomerID   string
 	ServerID         int // the applinks id of the WHM server
 	Username, Domain string
-	Status           apiclient.LinksServiceBatchItemStatus
+	Status           apiclient.RestServiceBatchItemStatus
 }
 
 // batchSize is the most items one batch request may carry.
@@ -38,12 +38,12 @@ type Report struct {
 func Sync(ctx context.Context, api *apiclient.ClientWithResponses, customers []Customer, accounts []Account) (Report, error) {
 	r := Report{Refused: map[string]string{}}
 	for start := 0; start < len(customers); start += batchSize {
-		var items []apiclient.LinksClientBatchItem
+		var items []apiclient.RestClientBatchItem
 		for _, c := range customers[start:min(start+batchSize, len(customers))] {
-			items = append(items, apiclient.LinksClientBatchItem{ExternalId: c.ID, Name: c.Name, Email: c.Email,
+			items = append(items, apiclient.RestClientBatchItem{ExternalId: c.ID, Name: c.Name, Email: c.Email,
 				// Used only to create the client; no password: the owner
 				// signs in by single sign-on from the billing system.
-				Owner: &apiclient.LinksBatchOwnerInput{Email: c.OwnerEmail, Name: c.OwnerName}})
+				Owner: &apiclient.RestBatchOwnerInput{Email: c.OwnerEmail, Name: c.OwnerName}})
 		}
 		resp, err := api.PutApiV1ClientsBatchWithResponse(ctx, items)
 		if err != nil {
@@ -55,9 +55,9 @@ func Sync(ctx context.Context, api *apiclient.ClientWithResponses, customers []C
 		r.add(resp.JSON200)
 	}
 	for start := 0; start < len(accounts); start += batchSize {
-		var items []apiclient.LinksServiceBatchItem
+		var items []apiclient.RestServiceBatchItem
 		for _, a := range accounts[start:min(start+batchSize, len(accounts))] {
-			items = append(items, apiclient.LinksServiceBatchItem{ExternalId: a.ID, ClientExternalId: &a.CustomerID,
+			items = append(items, apiclient.RestServiceBatchItem{ExternalId: a.ID, ClientExternalId: &a.CustomerID,
 				ServerId: a.ServerID, Username: &a.Username, Domain: &a.Domain, Status: &a.Status})
 		}
 		resp, err := api.PutApiV1ServicesBatchWithResponse(ctx, items)
@@ -73,12 +73,12 @@ func Sync(ctx context.Context, api *apiclient.ClientWithResponses, customers []C
 }
 
 // add counts one batch's results.
-func (r *Report) add(res *apiclient.LinksBatchResult) {
+func (r *Report) add(res *apiclient.RestBatchResult) {
 	r.Created += res.Created
 	r.Updated += res.Updated
 	r.Unchanged += res.Unchanged
 	for _, it := range res.Items {
-		if it.Result == apiclient.LinksBatchItemResultResultError && it.Error != nil {
+		if it.Result == apiclient.RestBatchItemResultResultError && it.Error != nil {
 			r.Refused[it.ExternalId] = it.Error.Field + ": " + it.Error.Message
 		}
 	}

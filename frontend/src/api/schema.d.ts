@@ -72,7 +72,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Admin"];
+                        "application/json": components["schemas"]["rest.List-rest_AdminAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -126,7 +126,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"];
+                        "application/json": components["schemas"]["rest.AdminAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -195,7 +195,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"];
+                        "application/json": components["schemas"]["rest.AdminAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -255,7 +255,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.APICredential"][];
+                        "application/json": components["schemas"]["rest.APICredentialAnswer"][];
                     };
                 };
                 /** @description Forbidden */
@@ -294,7 +294,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.NewAPICredential"];
+                        "application/json": components["schemas"]["rest.NewAPICredentialAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -407,7 +407,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ApplicationView"][];
+                        "application/json": components["schemas"]["rest.ApplicationView"][];
                     };
                 };
                 /** @description Forbidden */
@@ -455,7 +455,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ApplicationView"];
+                        "application/json": components["schemas"]["rest.ApplicationView"];
                     };
                 };
                 /** @description Forbidden */
@@ -517,7 +517,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -586,7 +586,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -653,7 +653,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Link"][];
+                        "application/json": components["schemas"]["rest.LinkAnswer"][];
                     };
                 };
                 /** @description Forbidden */
@@ -693,7 +693,7 @@ export interface paths {
             /** @description Every link */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.LinkInput"][];
+                    "application/json": components["schemas"]["rest.LinkInput"][];
                 };
             };
             responses: {
@@ -797,7 +797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_LogEntry"];
+                        "application/json": components["schemas"]["rest.List-rest_LogEntry"];
                     };
                 };
                 /** @description Bad Request */
@@ -950,7 +950,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -1019,7 +1019,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -1089,7 +1089,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ApplicationStatus"];
+                        "application/json": components["schemas"]["rest.ApplicationStatus"];
                     };
                 };
                 /** @description Not Modified */
@@ -1158,7 +1158,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -1218,7 +1218,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -1303,7 +1303,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_AuditRecord"];
+                        "application/json": components["schemas"]["rest.List-rest_AuditRecord"];
                     };
                 };
                 /** @description Bad Request */
@@ -1483,7 +1483,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Admin"];
+                        "application/json": components["schemas"]["rest.AdminAnswer"];
                     };
                 };
                 /** @description Unauthorized */
@@ -1539,7 +1539,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Client"];
+                        "application/json": components["schemas"]["rest.List-rest_ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1568,7 +1568,7 @@ export interface paths {
             /** @description The client */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientInput"];
+                    "application/json": components["schemas"]["rest.ClientInput"];
                 };
             };
             responses: {
@@ -1578,7 +1578,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1638,7 +1638,7 @@ export interface paths {
             /** @description Up to 1000 clients */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientBatchItem"][];
+                    "application/json": components["schemas"]["rest.ClientBatchItem"][];
                 };
             };
             responses: {
@@ -1648,7 +1648,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.BatchResult"];
+                        "application/json": components["schemas"]["rest.BatchResult"];
                     };
                 };
                 /** @description Bad Request */
@@ -1695,7 +1695,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Not Found */
@@ -1773,7 +1773,7 @@ export interface paths {
             /** @description Fields to change */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientPatch"];
+                    "application/json": components["schemas"]["rest.ClientPatch"];
                 };
             };
             responses: {
@@ -1783,7 +1783,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1844,7 +1844,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Client"];
+                        "application/json": components["schemas"]["rest.ClientAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -1899,7 +1899,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"][];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"][];
                     };
                 };
                 /** @description Not Found */
@@ -1931,7 +1931,7 @@ export interface paths {
             /** @description The user */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ClientUserInput"];
+                    "application/json": components["schemas"]["rest.ClientUserInput"];
                 };
             };
             responses: {
@@ -1941,7 +1941,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -2055,7 +2055,7 @@ export interface paths {
             /** @description The permissions */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.MembershipPatch"];
+                    "application/json": components["schemas"]["rest.MembershipPatch"];
                 };
             };
             responses: {
@@ -2065,7 +2065,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -2129,7 +2129,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Operation"];
+                        "application/json": components["schemas"]["rest.List-rest_OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -2186,7 +2186,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.OperationDetail"];
+                        "application/json": components["schemas"]["rest.OperationDetail"];
                     };
                 };
                 /** @description Forbidden */
@@ -2248,7 +2248,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_AuditRecord"];
+                        "application/json": components["schemas"]["rest.List-rest_AuditRecord"];
                     };
                 };
                 /** @description Unauthorized */
@@ -2545,7 +2545,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.User"];
+                        "application/json": components["schemas"]["rest.UserAnswer"];
                     };
                 };
                 /** @description Unauthorized */
@@ -2984,7 +2984,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_SSOEvent"];
+                        "application/json": components["schemas"]["rest.List-rest_SSOEvent"];
                     };
                 };
                 /** @description Bad Request */
@@ -3109,7 +3109,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"][];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"][];
                     };
                 };
                 /** @description Unauthorized */
@@ -3170,7 +3170,7 @@ export interface paths {
             /** @description The permissions */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.MembershipPatch"];
+                    "application/json": components["schemas"]["rest.MembershipPatch"];
                 };
             };
             responses: {
@@ -3180,7 +3180,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Membership"];
+                        "application/json": components["schemas"]["rest.MembershipAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3254,7 +3254,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Role"];
+                        "application/json": components["schemas"]["rest.List-rest_RoleAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3308,7 +3308,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Role"];
+                        "application/json": components["schemas"]["rest.RoleAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3416,7 +3416,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Role"];
+                        "application/json": components["schemas"]["rest.RoleAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3484,7 +3484,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_Server"];
+                        "application/json": components["schemas"]["rest.List-rest_ServerAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3522,7 +3522,7 @@ export interface paths {
             /** @description The server */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServerInput"];
+                    "application/json": components["schemas"]["rest.ServerInput"];
                 };
             };
             responses: {
@@ -3532,7 +3532,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Server"];
+                        "application/json": components["schemas"]["rest.ServerAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3596,7 +3596,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Server"];
+                        "application/json": components["schemas"]["rest.ServerAnswer"];
                     };
                 };
                 /** @description Not Found */
@@ -3671,7 +3671,7 @@ export interface paths {
             /** @description Fields to change */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServerPatch"];
+                    "application/json": components["schemas"]["rest.ServerPatch"];
                 };
             };
             responses: {
@@ -3681,7 +3681,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Server"];
+                        "application/json": components["schemas"]["rest.ServerAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -3753,7 +3753,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ImportJob"];
+                        "application/json": components["schemas"]["rest.ImportJob"];
                     };
                 };
                 /** @description Bad Request */
@@ -3797,7 +3797,7 @@ export interface paths {
             /** @description dry_run and the match rule */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ImportInput"];
+                    "application/json": components["schemas"]["rest.ImportInput"];
                 };
             };
             responses: {
@@ -3807,7 +3807,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ImportResult"];
+                        "application/json": components["schemas"]["rest.ImportResult"];
                     };
                 };
                 /** @description the real run, queued */
@@ -3816,7 +3816,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ImportJob"];
+                        "application/json": components["schemas"]["rest.ImportJob"];
                     };
                 };
                 /** @description Bad Request */
@@ -3901,7 +3901,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.ServerSSOSources"];
+                        "application/json": components["schemas"]["rest.ServerSSOSources"];
                     };
                 };
                 /** @description Bad Request */
@@ -3963,7 +3963,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4132,7 +4132,7 @@ export interface paths {
             /** @description The service */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServiceInput"];
+                    "application/json": components["schemas"]["rest.ServiceInput"];
                 };
             };
             responses: {
@@ -4142,7 +4142,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Service"];
+                        "application/json": components["schemas"]["rest.ServiceRecord"];
                     };
                 };
                 /** @description Bad Request */
@@ -4193,7 +4193,7 @@ export interface paths {
             /** @description Up to 1000 services */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServiceBatchItem"][];
+                    "application/json": components["schemas"]["rest.ServiceBatchItem"][];
                 };
             };
             responses: {
@@ -4203,7 +4203,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.BatchResult"];
+                        "application/json": components["schemas"]["rest.BatchResult"];
                     };
                 };
                 /** @description Bad Request */
@@ -4316,7 +4316,7 @@ export interface paths {
             /** @description Fields to change */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.ServicePatch"];
+                    "application/json": components["schemas"]["rest.ServicePatch"];
                 };
             };
             responses: {
@@ -4326,7 +4326,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Service"];
+                        "application/json": components["schemas"]["rest.ServiceRecord"];
                     };
                 };
                 /** @description Bad Request */
@@ -4391,7 +4391,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4469,7 +4469,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Operation"];
+                        "application/json": components["schemas"]["rest.OperationAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4612,7 +4612,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_SSOEvent"];
+                        "application/json": components["schemas"]["rest.List-rest_SSOEvent"];
                     };
                 };
                 /** @description Bad Request */
@@ -4666,7 +4666,7 @@ export interface paths {
             /** @description Who and where */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.SSOTokenRequest"];
+                    "application/json": components["schemas"]["rest.SSOTokenRequest"];
                 };
             };
             responses: {
@@ -4676,7 +4676,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.SSOTokenAnswer"];
+                        "application/json": components["schemas"]["rest.SSOTokenAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4758,7 +4758,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Webhook"][];
+                        "application/json": components["schemas"]["rest.WebhookAnswer"][];
                     };
                 };
                 /** @description Forbidden */
@@ -4787,7 +4787,7 @@ export interface paths {
             /** @description The subscription */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.WebhookInput"];
+                    "application/json": components["schemas"]["rest.WebhookInput"];
                 };
             };
             responses: {
@@ -4797,7 +4797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.NewWebhook"];
+                        "application/json": components["schemas"]["rest.NewWebhookAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -4852,7 +4852,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Webhook"];
+                        "application/json": components["schemas"]["rest.WebhookAnswer"];
                     };
                 };
                 /** @description Forbidden */
@@ -4939,7 +4939,7 @@ export interface paths {
             /** @description The changes */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["links.WebhookPatch"];
+                    "application/json": components["schemas"]["rest.WebhookPatch"];
                 };
             };
             responses: {
@@ -4949,7 +4949,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.Webhook"];
+                        "application/json": components["schemas"]["rest.WebhookAnswer"];
                     };
                 };
                 /** @description Bad Request */
@@ -5017,7 +5017,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["rest.List-links_WebhookDelivery"];
+                        "application/json": components["schemas"]["rest.List-rest_WebhookDelivery"];
                     };
                 };
                 /** @description Bad Request */
@@ -5090,7 +5090,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.WebhookDelivery"];
+                        "application/json": components["schemas"]["rest.WebhookDelivery"];
                     };
                 };
                 /** @description Forbidden */
@@ -5150,7 +5150,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["links.WebhookDelivery"];
+                        "application/json": components["schemas"]["rest.WebhookDelivery"];
                     };
                 };
                 /** @description Forbidden */
@@ -5582,7 +5582,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        "links.Admin": {
+        "rest.AdminAnswer": {
             /** @example true */
             active: boolean;
             created_at: string;
@@ -5599,7 +5599,23 @@ export interface components {
             /** @example 1 */
             role_id: number;
         };
-        "links.APICredential": {
+        "rest.AdminInput": {
+            /** @example ops@example.com */
+            email: string;
+            /** @example Ops Person */
+            name: string;
+            /** @example correct horse battery staple */
+            password: string;
+            /** @example 1 */
+            role_id: number;
+        };
+        "rest.AdminPatchInput": {
+            active?: boolean;
+            name?: string;
+            password?: string;
+            role_id?: number;
+        };
+        "rest.APICredentialAnswer": {
             created_at: string;
             /** @example 1 */
             created_by: number;
@@ -5618,7 +5634,7 @@ export interface components {
             permissions: string[];
             revoked_at: string | null;
         };
-        "links.ApplicationStatus": {
+        "rest.ApplicationStatus": {
             /** @example 40 */
             accounts_done: number;
             /**
@@ -5640,7 +5656,7 @@ export interface components {
             enabled: boolean;
             /** @example cpanel */
             module: string;
-            operation: components["schemas"]["links.Operation"] | null;
+            operation: components["schemas"]["rest.OperationAnswer"] | null;
             /** @example 1 */
             servers_done: number;
             /** @example 2 */
@@ -5655,16 +5671,16 @@ export interface components {
             /** @example 1 */
             warnings: number;
         };
-        "links.ApplicationView": {
+        "rest.ApplicationView": {
             /** @example true */
             enabled: boolean;
             /** @example cpanel */
             module: string;
             /** @example cPanel & WHM */
             name: string;
-            status: components["schemas"]["links.ApplicationStatus"];
+            status: components["schemas"]["rest.ApplicationStatus"];
         };
-        "links.AuditRecord": {
+        "rest.AuditRecord": {
             /**
              * @example update
              * @enum {string}
@@ -5700,7 +5716,7 @@ export interface components {
             resource_id: string;
             time: string;
         };
-        "links.BatchItemError": {
+        "rest.BatchItemError": {
             /** @example invalid */
             code: string;
             /** @example items[3].username */
@@ -5708,8 +5724,8 @@ export interface components {
             /** @example The username must be a cPanel account name. */
             message: string;
         };
-        "links.BatchItemResult": {
-            error: components["schemas"]["links.BatchItemError"] | null;
+        "rest.BatchItemResult": {
+            error: components["schemas"]["rest.BatchItemError"] | null;
             /** @example svc-5001 */
             external_id: string;
             /**
@@ -5725,7 +5741,7 @@ export interface components {
              */
             result: "created" | "updated" | "unchanged" | "error";
         };
-        "links.BatchOwnerInput": {
+        "rest.BatchOwnerInput": {
             /** @example jane@acme.test */
             email: string;
             /** @example Jane Doe */
@@ -5733,20 +5749,24 @@ export interface components {
             /** @example  */
             password?: string;
         };
-        "links.BatchResult": {
+        "rest.BatchResult": {
             /** @example true */
             applied: boolean;
             /** @example 2 */
             created: number;
             /** @example 1 */
             errors: number;
-            items: components["schemas"]["links.BatchItemResult"][];
+            items: components["schemas"]["rest.BatchItemResult"][];
             /** @example 996 */
             unchanged: number;
             /** @example 1 */
             updated: number;
         };
-        "links.Client": {
+        "rest.ClickAnswer": {
+            /** @example https://billing.example.com/sso/redeem?access_token=q1Zx... */
+            redirect_url: string;
+        };
+        "rest.ClientAnswer": {
             /** @example true */
             allow_sso: boolean;
             created_at: string;
@@ -5770,7 +5790,7 @@ export interface components {
             status: "Active" | "Inactive" | "Closed";
             updated_at: string;
         };
-        "links.ClientBatchItem": {
+        "rest.ClientBatchItem": {
             /** @example true */
             allow_sso?: boolean;
             /** @example billing@acme.test */
@@ -5779,18 +5799,18 @@ export interface components {
             external_id: string;
             /** @example Acme Ltd */
             name: string;
-            owner?: components["schemas"]["links.BatchOwnerInput"];
+            owner?: components["schemas"]["rest.BatchOwnerInput"];
             /**
              * @example Active
              * @enum {string}
              */
             status?: "Active" | "Inactive" | "Closed";
         };
-        "links.ClientInput": {
+        "rest.ClientInput": {
             /** @example true */
             allow_sso?: boolean;
             /** @example billing@acme.test */
-            email?: string;
+            email: string;
             /**
              * @description ExternalID is the billing system's id, unique among clients; empty
              *     for none.
@@ -5798,8 +5818,8 @@ export interface components {
              */
             external_id?: string;
             /** @example Acme Ltd */
-            name?: string;
-            owner?: components["schemas"]["links.OwnerInput"];
+            name: string;
+            owner?: components["schemas"]["rest.OwnerInput"];
             /** @example 0 */
             owner_user_id?: number;
             /**
@@ -5808,7 +5828,7 @@ export interface components {
              */
             status?: "Active" | "Inactive" | "Closed";
         };
-        "links.ClientPatch": {
+        "rest.ClientPatch": {
             allow_sso?: boolean;
             email?: string;
             /**
@@ -5820,7 +5840,7 @@ export interface components {
             /** @enum {string} */
             status?: "Active" | "Inactive" | "Closed";
         };
-        "links.ClientUserInput": {
+        "rest.ClientUserInput": {
             /** @example dev@acme.test */
             email?: string;
             /** @example Dev Eloper */
@@ -5836,7 +5856,41 @@ export interface components {
             /** @example 0 */
             user_id?: number;
         };
-        "links.ImportInput": {
+        "rest.CredentialInput": {
+            /** @example Billing portal */
+            name: string;
+            /**
+             * @description Permissions default to ["create_sso_token"].
+             * @example [
+             *       "create_sso_token"
+             *     ]
+             */
+            permissions?: string[];
+        };
+        "rest.ErrorBody": {
+            error: components["schemas"]["rest.ErrorDetail"];
+        };
+        "rest.ErrorDetail": {
+            /** @example invalid */
+            code: string;
+            /** @example hostname */
+            field?: string;
+            /** @example The hostname is required. */
+            message: string;
+            /**
+             * @description Reason is the refusal reason of a single sign-on endpoint (e.g.
+             *     sso_disabled, client_closed, service_inactive, invalid_credentials,
+             *     invalid_destination, forbidden_source, user_not_on_client,
+             *     invalid_client, invalid_request); absent elsewhere.
+             * @example sso_disabled
+             */
+            reason?: string;
+        };
+        "rest.Health": {
+            /** @example ok */
+            status: string;
+        };
+        "rest.ImportInput": {
             /** @example true */
             dry_run?: boolean;
             /**
@@ -5847,12 +5901,12 @@ export interface components {
              */
             match?: "email";
         };
-        "links.ImportJob": {
+        "rest.ImportJob": {
             /**
              * @description ConflictRows are the first 100 accounts not imported (MaxImportRows),
              *     each with its reason.
              */
-            conflict_rows: components["schemas"]["links.ImportRow"][];
+            conflict_rows: components["schemas"]["rest.ImportRow"][];
             /** @example 2 */
             conflicts: number;
             created_at: string;
@@ -5896,7 +5950,7 @@ export interface components {
             /** @example 10 */
             updated: number;
         };
-        "links.ImportResult": {
+        "rest.ImportResult": {
             /** @example 120 */
             accounts: number;
             /** @example 2 */
@@ -5912,13 +5966,13 @@ export interface components {
             new_clients: number;
             /** @example 15 */
             new_services: number;
-            rows: components["schemas"]["links.ImportRow"][];
+            rows: components["schemas"]["rest.ImportRow"][];
             /** @example 1 */
             unchanged: number;
             /** @example 2 */
             updated: number;
         };
-        "links.ImportRow": {
+        "rest.ImportRow": {
             /**
              * @description ClientID is the account's client (0 for a new client in a dry run or
              *     a conflict); ServiceID its service once written (0 otherwise).
@@ -5937,7 +5991,7 @@ export interface components {
             /** @example acme */
             username: string;
         };
-        "links.Link": {
+        "rest.LinkAnswer": {
             /**
              * @description Custom is true for a link of staff's own (key custom_<slug>, group
              *     custom), whose Route is its own client-area path.
@@ -5973,7 +6027,7 @@ export interface components {
             /** @example  */
             url_template: string;
         };
-        "links.LinkInput": {
+        "rest.LinkInput": {
             /** @example true */
             enabled?: boolean;
             /**
@@ -5983,9 +6037,9 @@ export interface components {
              */
             handoff?: boolean;
             /** @example invoice_history */
-            key?: string;
+            key: string;
             /** @example View Invoice History */
-            label?: string;
+            label: string;
             /** @example 14 */
             order?: number;
             /**
@@ -6007,7 +6061,110 @@ export interface components {
              */
             url_template?: string;
         };
-        "links.LogEntry": {
+        "rest.LinksAnswer": {
+            links: components["schemas"]["rest.LinkAnswer"][];
+            operation: components["schemas"]["rest.OperationAnswer"] | null;
+        };
+        "rest.List-rest_AdminAnswer": {
+            items: components["schemas"]["rest.AdminAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_AuditRecord": {
+            items: components["schemas"]["rest.AuditRecord"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_ClientAnswer": {
+            items: components["schemas"]["rest.ClientAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_LogEntry": {
+            items: components["schemas"]["rest.LogEntry"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_OperationAnswer": {
+            items: components["schemas"]["rest.OperationAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_PortalService": {
+            items: components["schemas"]["rest.PortalService"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_RoleAnswer": {
+            items: components["schemas"]["rest.RoleAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_ServerAnswer": {
+            items: components["schemas"]["rest.ServerAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_ServiceAnswer": {
+            items: components["schemas"]["rest.ServiceAnswer"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_SSOEvent": {
+            items: components["schemas"]["rest.SSOEvent"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.List-rest_WebhookDelivery": {
+            items: components["schemas"]["rest.WebhookDelivery"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            per_page: number;
+            /** @example 1 */
+            total: number;
+        };
+        "rest.LogEntry": {
             /** @example 1 */
             id: number;
             /**
@@ -6027,7 +6184,18 @@ export interface components {
             service_id: number | null;
             time: string;
         };
-        "links.Membership": {
+        "rest.LoginRequest": {
+            /** @example admin@example.com */
+            email: string;
+            /** @example correct horse battery staple */
+            password: string;
+        };
+        "rest.LoginResponse": {
+            admin: components["schemas"]["rest.AdminAnswer"];
+            expires_at: string;
+            token: string;
+        };
+        "rest.MembershipAnswer": {
             /** @example 1 */
             client_id: number;
             /** @example true */
@@ -6038,20 +6206,20 @@ export interface components {
              *     ]
              */
             permissions: string[];
-            user: components["schemas"]["links.User"];
+            user: components["schemas"]["rest.UserAnswer"];
             /** @example 1 */
             user_id: number;
         };
-        "links.MembershipPatch": {
+        "rest.MembershipPatch": {
             /**
              * @example [
              *       "sso",
              *       "invoices"
              *     ]
              */
-            permissions?: string[];
+            permissions: string[];
         };
-        "links.NewAPICredential": {
+        "rest.NewAPICredentialAnswer": {
             created_at: string;
             /** @example 1 */
             created_by: number;
@@ -6072,7 +6240,7 @@ export interface components {
             /** @example 3Wq0x9...shown only once */
             secret: string;
         };
-        "links.NewWebhook": {
+        "rest.NewWebhookAnswer": {
             active: boolean;
             created_at: string;
             /** @example Helpdesk */
@@ -6095,7 +6263,7 @@ export interface components {
             /** @example https://hooks.example.com/applinks */
             url: string;
         };
-        "links.Operation": {
+        "rest.OperationAnswer": {
             /** @example 40 */
             accounts_done: number;
             /** @example 1 */
@@ -6132,7 +6300,7 @@ export interface components {
             /** @example 1 */
             warnings: number;
         };
-        "links.OperationDetail": {
+        "rest.OperationDetail": {
             /** @example 40 */
             accounts_done: number;
             /** @example 1 */
@@ -6150,7 +6318,7 @@ export interface components {
             kind: "activation" | "configuration" | "deactivation" | "repair" | "retry" | "verify" | "rotation" | "account_sync";
             /** @example cpanel */
             module: string;
-            servers: components["schemas"]["links.ServerTask"][];
+            servers: components["schemas"]["rest.ServerTask"][];
             /** @example 1 */
             servers_done: number;
             /** @example 2 */
@@ -6170,15 +6338,178 @@ export interface components {
             /** @example 1 */
             warnings: number;
         };
-        "links.OwnerInput": {
+        "rest.OwnerInput": {
+            /** @example jane@acme.test */
+            email: string;
+            /** @example Jane Doe */
+            name: string;
+            /** @example correct horse battery */
+            password: string;
+        };
+        "rest.OwnerTransfer": {
+            /** @example 2 */
+            user_id: number;
+        };
+        "rest.PanelSessionAnswer": {
+            /** @example https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:... */
+            url: string;
+        };
+        "rest.PortalAccount": {
+            /** @example true */
+            allow_sso: boolean;
+            /** @example 1 */
+            id: number;
+            /** @example Acme Ltd */
+            name: string;
+            /** @example true */
+            owner: boolean;
+            /**
+             * @example [
+             *       "sso"
+             *     ]
+             */
+            permissions: string[];
+            /** @example Active */
+            status: string;
+        };
+        "rest.PortalLoginRequest": {
+            /**
+             * @description ClientID picks the current account; default the user's first.
+             * @example 0
+             */
+            client_id?: number;
+            /** @example jane@acme.test */
+            email: string;
+            /** @example correct horse battery */
+            password: string;
+        };
+        "rest.PortalMe": {
+            accounts: components["schemas"]["rest.PortalAccount"][];
+            /**
+             * @description Current is the account the session works on; Permissions and Owner
+             *     are the user's on it.
+             */
+            current_account: components["schemas"]["rest.PortalAccount"];
+            /** @example true */
+            owner: boolean;
+            /**
+             * @description Pages says, for each part of the client area, whether the user may
+             *     open it on the current account (links.ClientAreaRules).
+             */
+            pages: components["schemas"]["rest.PortalPageAccess"][];
+            /**
+             * @example [
+             *       "sso"
+             *     ]
+             */
+            permissions: string[];
+            user: components["schemas"]["rest.UserAnswer"];
+        };
+        "rest.PortalPageAccess": {
+            /** @example true */
+            allowed: boolean;
+            /** @example /portal/invoices */
+            path: string;
+            /**
+             * @description Permission is the membership permission the pages need; empty when
+             *     every user on the account may open them.
+             * @example invoices
+             */
+            permission: string;
+        };
+        "rest.PortalSecurity": {
+            /** @example true */
+            allow_sso: boolean;
+            /** @example 1 */
+            client_id: number;
+        };
+        "rest.PortalSecurityPatch": {
+            /** @example false */
+            allow_sso: boolean;
+        };
+        "rest.PortalServerStatus": {
+            /** @example true */
+            active: boolean;
+            checked_at: string | null;
+            /** @example 1 */
+            id: number;
+            /** @example cpanel */
+            module: string;
+            /** @example cp1 */
+            name: string;
+            /**
+             * @description Services counts the account's services on the server.
+             * @example 1
+             */
+            services: number;
+            supports_links: boolean | null;
+        };
+        "rest.PortalService": {
+            /** @example 1 */
+            client_id: number;
+            created_at: string;
+            /** @example acme.test */
+            domain: string;
+            /**
+             * @description ExternalID is the billing system's id of the service (null: none).
+             * @example svc-5001
+             */
+            external_id: string | null;
+            /** @example 1 */
+            id: number;
+            /** @example cpanel */
+            module: string;
+            /**
+             * @description PanelLogin tells whether "Log in to cPanel" is offered.
+             * @example true
+             */
+            panel_login: boolean;
+            /**
+             * @description PanelLoginMessage says why in words.
+             * @example
+             */
+            panel_login_message?: string;
+            /**
+             * @description PanelLoginReason is the refusal code when it is not (sso_disabled,
+             *     client_closed, no_sso_permission, no_destination_permission,
+             *     service_inactive).
+             * @example
+             */
+            panel_login_reason?: string;
+            /** @example 1 */
+            server_id: number;
+            /** @example cp1 */
+            server_name: string;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at: string;
+            /** @example acme */
+            username: string;
+        };
+        "rest.PortalSwitchRequest": {
+            /** @example 2 */
+            client_id: number;
+        };
+        "rest.ProfileChangeAnswer": {
+            /** @example Your profile has been saved. */
+            message: string;
+        };
+        "rest.ProfilePatch": {
+            /**
+             * @description CurrentPassword is required with email: the password the user signs
+             *     in with.
+             * @example correct horse battery
+             */
+            current_password?: string;
             /** @example jane@acme.test */
             email?: string;
             /** @example Jane Doe */
             name?: string;
-            /** @example correct horse battery */
-            password?: string;
         };
-        "links.Role": {
+        "rest.RoleAnswer": {
             /**
              * @description Admins is the number of staff accounts holding the role: a role is
              *     deleted only when it is 0.
@@ -6198,7 +6529,27 @@ export interface components {
              */
             permissions: string[];
         };
-        "links.Server": {
+        "rest.RoleInput": {
+            /** @example Support */
+            name: string;
+            /**
+             * @example [
+             *       "manage_clients"
+             *     ]
+             */
+            permissions: string[];
+        };
+        "rest.RolePatchInput": {
+            /** @example Support desk */
+            name?: string;
+            /**
+             * @example [
+             *       "manage_clients"
+             *     ]
+             */
+            permissions?: string[];
+        };
+        "rest.ServerAnswer": {
             /** @example true */
             active: boolean;
             checked_at: string | null;
@@ -6247,27 +6598,27 @@ export interface components {
              */
             version: string;
         };
-        "links.ServerInput": {
+        "rest.ServerInput": {
             /** @example true */
             active?: boolean;
             /** @example ABCDEF0123456789 */
-            api_token?: string;
+            api_token: string;
             /** @example cp1.example.com */
-            hostname?: string;
+            hostname: string;
             /**
              * @example cpanel
              * @enum {string}
              */
-            module?: "cpanel" | "wpsquared";
+            module: "cpanel" | "wpsquared";
             /** @example cp1 */
-            name?: string;
+            name: string;
             /** @example 2087 */
             port?: number;
             /** @example true */
             secure?: boolean;
             /**
              * @description SSOSources lists the addresses (IPs or CIDR ranges) cPanel clicks
-             *     may come from; empty or absent means any. See NormalizeSSOSources.
+             *     may come from; empty or absent means any.
              * @example [
              *       "203.0.113.7",
              *       "198.51.100.0/24"
@@ -6279,7 +6630,7 @@ export interface components {
             /** @example true */
             verify_tls?: boolean;
         };
-        "links.ServerPatch": {
+        "rest.ServerPatch": {
             active?: boolean;
             api_token?: string;
             hostname?: string;
@@ -6288,8 +6639,7 @@ export interface components {
             secure?: boolean;
             /**
              * @description SSOSources replaces the list of SSO source addresses when present
-             *     (an empty list allows any source); absent or null keeps it. It does
-             *     not change where the API token is sent, so it needs no api_token.
+             *     (an empty list allows any source); absent or null keeps it.
              * @example [
              *       "203.0.113.7",
              *       "198.51.100.0/24"
@@ -6299,8 +6649,8 @@ export interface components {
             username?: string;
             verify_tls?: boolean;
         };
-        "links.ServerSSOSources": {
-            items: components["schemas"]["links.SSOSourceSeen"][];
+        "rest.ServerSSOSources": {
+            items: components["schemas"]["rest.SSOSourceSeen"][];
             since: string;
             /**
              * @example [
@@ -6309,7 +6659,7 @@ export interface components {
              */
             sso_sources: string[];
         };
-        "links.ServerTask": {
+        "rest.ServerTask": {
             /** @example 20 */
             accounts_done: number;
             /** @example 0 */
@@ -6347,7 +6697,110 @@ export interface components {
             state: "pending" | "running" | "done" | "unsupported" | "failed" | "superseded";
             username?: string;
         };
-        "links.Service": {
+        "rest.ServerTestResult": {
+            /** @example 120 */
+            duration_ms: number;
+            /** @example cp1: connection refused */
+            error?: string;
+            ok: boolean;
+            server: components["schemas"]["rest.ServerAnswer"];
+            support: components["schemas"]["rest.SupportAnswer"];
+        };
+        "rest.ServiceAnswer": {
+            /** @example 1 */
+            client_id: number;
+            created_at: string;
+            /** @example acme.test */
+            domain: string;
+            /**
+             * @description ExternalID is the billing system's id of the service (null: none).
+             * @example svc-5001
+             */
+            external_id: string | null;
+            /** @example 1 */
+            id: number;
+            link_state: components["schemas"]["rest.ServiceLinkState"];
+            /** @example cpanel */
+            module: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            updated_at: string;
+            /** @example acme */
+            username: string;
+        };
+        "rest.ServiceBatchItem": {
+            /** @example cust-1001 */
+            client_external_id?: string;
+            /** @example 0 */
+            client_id?: number;
+            /** @example acme.test */
+            domain?: string;
+            /** @example svc-5001 */
+            external_id: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            /** @example acme */
+            username?: string;
+        };
+        "rest.ServiceInput": {
+            /** @example 1 */
+            client_id: number;
+            /** @example acme.test */
+            domain?: string;
+            /**
+             * @description ExternalID is the billing system's id, unique among services; empty
+             *     for none.
+             * @example svc-5001
+             */
+            external_id?: string;
+            /** @example 1 */
+            server_id: number;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            /** @example acme */
+            username?: string;
+        };
+        "rest.ServiceLinkState": {
+            /** @example 3 */
+            attempts: number;
+            /** @description ConfirmedAt is when the panel last confirmed the location (null: never). */
+            confirmed_at: string | null;
+            /** @example The panel refused the links: account suspended by root. */
+            last_error: string;
+            /** @description NextAttemptAt is when a backoff ends (null: none). */
+            next_attempt_at: string | null;
+            /**
+             * @example failed
+             * @enum {string}
+             */
+            state: "up_to_date" | "pending" | "failed" | "none";
+        };
+        "rest.ServicePatch": {
+            domain?: string;
+            /**
+             * @description ExternalID sets the billing system's id; "" removes it.
+             * @example svc-5001
+             */
+            external_id?: string;
+            server_id?: number;
+            /** @enum {string} */
+            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
+            username?: string;
+        };
+        "rest.ServiceRecord": {
             /** @example 1 */
             client_id: number;
             created_at: string;
@@ -6373,74 +6826,7 @@ export interface components {
             /** @example acme */
             username: string;
         };
-        "links.ServiceBatchItem": {
-            /** @example cust-1001 */
-            client_external_id?: string;
-            /** @example 0 */
-            client_id?: number;
-            /** @example acme.test */
-            domain?: string;
-            /** @example svc-5001 */
-            external_id: string;
-            /** @example 1 */
-            server_id: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            /** @example acme */
-            username?: string;
-        };
-        "links.ServiceInput": {
-            /** @example 1 */
-            client_id?: number;
-            /** @example acme.test */
-            domain?: string;
-            /**
-             * @description ExternalID is the billing system's id, unique among services; empty
-             *     for none.
-             * @example svc-5001
-             */
-            external_id?: string;
-            /** @example 1 */
-            server_id?: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            /** @example acme */
-            username?: string;
-        };
-        "links.ServiceLinkState": {
-            /** @example 3 */
-            attempts: number;
-            /** @description ConfirmedAt is when the panel last confirmed the location (null: never). */
-            confirmed_at: string | null;
-            /** @example The panel refused the links: account suspended by root. */
-            last_error: string;
-            /** @description NextAttemptAt is when a backoff ends (null: none). */
-            next_attempt_at: string | null;
-            /**
-             * @example failed
-             * @enum {string}
-             */
-            state: "up_to_date" | "pending" | "failed" | "none";
-        };
-        "links.ServicePatch": {
-            domain?: string;
-            /**
-             * @description ExternalID sets the billing system's id; "" removes it.
-             * @example svc-5001
-             */
-            external_id?: string;
-            server_id?: number;
-            /** @enum {string} */
-            status?: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            username?: string;
-        };
-        "links.SigningKeyInfo": {
+        "rest.SigningKeyInfo": {
             /** @example true */
             active: boolean;
             created_at: string;
@@ -6448,7 +6834,10 @@ export interface components {
             kid: string;
             retired_at: string | null;
         };
-        "links.SSOEvent": {
+        "rest.SigningKeysAnswer": {
+            keys: components["schemas"]["rest.SigningKeyInfo"][];
+        };
+        "rest.SSOEvent": {
             /** @example 1 */
             client_id: number | null;
             credential_id: number | null;
@@ -6483,7 +6872,7 @@ export interface components {
             /** @example 1 */
             user_id: number | null;
         };
-        "links.SSOSourceSeen": {
+        "rest.SSOSourceSeen": {
             /**
              * @description Allowed tells whether the server's current list lets this address in
              *     (always true while the list is empty).
@@ -6498,21 +6887,21 @@ export interface components {
             /** @example 0 */
             refused: number;
         };
-        "links.SSOTokenAnswer": {
+        "rest.SSOTokenAnswer": {
             /** @example q1Zx8bC0... */
             access_token: string;
             expires_at: string;
             /** @example https://billing.example.com/sso/redeem?access_token=q1Zx8bC0... */
             redirect_url: string;
         };
-        "links.SSOTokenRequest": {
+        "rest.SSOTokenRequest": {
             /** @example 1 */
-            client_id?: number;
+            client_id: number;
             /**
              * @description Destination is one of the 14 catalogue keys (upgrade, register_domain, transfer_domain, open_ticket, ticket_history, announcements, downloads, knowledgebase, network_status, profile, billing_info, manage_billing, email_history, invoice_history), a custom link key (custom_<slug>, as the Configure screen lists it), home, services, or custom (with redirect_path).
              * @example invoice_history
              */
-            destination?: string;
+            destination: string;
             /** @example  */
             redirect_path?: string;
             /** @example 0 */
@@ -6520,14 +6909,14 @@ export interface components {
             /** @example 0 */
             user_id?: number;
         };
-        "links.Support": {
+        "rest.SupportAnswer": {
             profile: string;
-            /** @description why not, when Supported is false */
+            /** @description Reason says why not, when supported is false. */
             reason?: string;
             supported: boolean;
             version: string;
         };
-        "links.User": {
+        "rest.UserAnswer": {
             created_at: string;
             /** @example jane@acme.test */
             email: string;
@@ -6537,7 +6926,7 @@ export interface components {
             name: string;
             updated_at: string;
         };
-        "links.Webhook": {
+        "rest.WebhookAnswer": {
             active: boolean;
             created_at: string;
             /** @example Helpdesk */
@@ -6554,7 +6943,7 @@ export interface components {
             /** @example https://hooks.example.com/applinks */
             url: string;
         };
-        "links.WebhookDelivery": {
+        "rest.WebhookDelivery": {
             /** @example 1 */
             attempts: number;
             created_at: string;
@@ -6591,7 +6980,7 @@ export interface components {
             /** @example 1 */
             webhook_id: number;
         };
-        "links.WebhookInput": {
+        "rest.WebhookInput": {
             /** @description Active defaults to true. */
             active?: boolean;
             /** @example Helpdesk */
@@ -6601,11 +6990,11 @@ export interface components {
              *       "sso.redeemed"
              *     ]
              */
-            events?: string[];
+            events: string[];
             /** @example https://hooks.example.com/applinks */
-            url?: string;
+            url: string;
         };
-        "links.WebhookPatch": {
+        "rest.WebhookPatch": {
             active?: boolean;
             /** @example Helpdesk */
             description?: string;
@@ -6617,396 +7006,6 @@ export interface components {
             events?: string[];
             /** @example https://hooks.example.com/applinks */
             url?: string;
-        };
-        "rest.AdminInput": {
-            /** @example ops@example.com */
-            email?: string;
-            /** @example Ops Person */
-            name?: string;
-            /** @example correct horse battery staple */
-            password?: string;
-            /** @example 1 */
-            role_id?: number;
-        };
-        "rest.AdminPatchInput": {
-            active?: boolean;
-            name?: string;
-            password?: string;
-            role_id?: number;
-        };
-        "rest.ClickAnswer": {
-            /** @example https://billing.example.com/sso/redeem?access_token=q1Zx... */
-            redirect_url?: string;
-        };
-        "rest.CredentialInput": {
-            /** @example Billing portal */
-            name?: string;
-            /**
-             * @description Permissions default to ["create_sso_token"].
-             * @example [
-             *       "create_sso_token"
-             *     ]
-             */
-            permissions?: string[];
-        };
-        "rest.ErrorBody": {
-            error?: components["schemas"]["rest.ErrorDetail"];
-        };
-        "rest.ErrorDetail": {
-            /** @example invalid */
-            code?: string;
-            /** @example hostname */
-            field?: string;
-            /** @example The hostname is required. */
-            message?: string;
-            /**
-             * @description Reason is the refusal reason of a single sign-on endpoint (e.g.
-             *     sso_disabled, client_closed, service_inactive, invalid_credentials,
-             *     invalid_destination, forbidden_source, user_not_on_client,
-             *     invalid_client, invalid_request); absent elsewhere.
-             * @example sso_disabled
-             */
-            reason?: string;
-        };
-        "rest.Health": {
-            /** @example ok */
-            status?: string;
-        };
-        "rest.LinksAnswer": {
-            links?: components["schemas"]["links.Link"][];
-            operation?: components["schemas"]["links.Operation"] | null;
-        };
-        "rest.List-links_Admin": {
-            items?: components["schemas"]["links.Admin"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_AuditRecord": {
-            items?: components["schemas"]["links.AuditRecord"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_Client": {
-            items?: components["schemas"]["links.Client"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_LogEntry": {
-            items?: components["schemas"]["links.LogEntry"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_Operation": {
-            items?: components["schemas"]["links.Operation"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_Role": {
-            items?: components["schemas"]["links.Role"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_Server": {
-            items?: components["schemas"]["links.Server"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_SSOEvent": {
-            items?: components["schemas"]["links.SSOEvent"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-links_WebhookDelivery": {
-            items?: components["schemas"]["links.WebhookDelivery"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-rest_PortalService": {
-            items?: components["schemas"]["rest.PortalService"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.List-rest_ServiceAnswer": {
-            items?: components["schemas"]["rest.ServiceAnswer"][];
-            /** @example 1 */
-            page?: number;
-            /** @example 50 */
-            per_page?: number;
-            /** @example 1 */
-            total?: number;
-        };
-        "rest.LoginRequest": {
-            /** @example admin@example.com */
-            email?: string;
-            /** @example correct horse battery staple */
-            password?: string;
-        };
-        "rest.LoginResponse": {
-            admin?: components["schemas"]["links.Admin"];
-            expires_at?: string;
-            token?: string;
-        };
-        "rest.OwnerTransfer": {
-            /** @example 2 */
-            user_id?: number;
-        };
-        "rest.PanelSessionAnswer": {
-            /** @example https://cp1.example.com:2083/cpsess1234567890/login/?session=acme:... */
-            url?: string;
-        };
-        "rest.PortalAccount": {
-            /** @example true */
-            allow_sso?: boolean;
-            /** @example 1 */
-            id?: number;
-            /** @example Acme Ltd */
-            name?: string;
-            /** @example true */
-            owner?: boolean;
-            /**
-             * @example [
-             *       "sso"
-             *     ]
-             */
-            permissions?: string[];
-            /** @example Active */
-            status?: string;
-        };
-        "rest.PortalLoginRequest": {
-            /**
-             * @description ClientID picks the current account; default the user's first.
-             * @example 0
-             */
-            client_id?: number;
-            /** @example jane@acme.test */
-            email?: string;
-            /** @example correct horse battery */
-            password?: string;
-        };
-        "rest.PortalMe": {
-            accounts?: components["schemas"]["rest.PortalAccount"][];
-            /**
-             * @description Current is the account the session works on; Permissions and Owner
-             *     are the user's on it.
-             */
-            current_account?: components["schemas"]["rest.PortalAccount"];
-            /** @example true */
-            owner?: boolean;
-            /**
-             * @description Pages says, for each part of the client area, whether the user may
-             *     open it on the current account (links.ClientAreaRules).
-             */
-            pages?: components["schemas"]["rest.PortalPageAccess"][];
-            /**
-             * @example [
-             *       "sso"
-             *     ]
-             */
-            permissions?: string[];
-            user?: components["schemas"]["links.User"];
-        };
-        "rest.PortalPageAccess": {
-            /** @example true */
-            allowed: boolean;
-            /** @example /portal/invoices */
-            path: string;
-            /**
-             * @description Permission is the membership permission the pages need; empty when
-             *     every user on the account may open them.
-             * @example invoices
-             */
-            permission: string;
-        };
-        "rest.PortalSecurity": {
-            /** @example true */
-            allow_sso?: boolean;
-            /** @example 1 */
-            client_id?: number;
-        };
-        "rest.PortalSecurityPatch": {
-            /** @example false */
-            allow_sso?: boolean;
-        };
-        "rest.PortalServerStatus": {
-            /** @example true */
-            active?: boolean;
-            checked_at?: string | null;
-            /** @example 1 */
-            id?: number;
-            /** @example cpanel */
-            module?: string;
-            /** @example cp1 */
-            name?: string;
-            /**
-             * @description Services counts the account's services on the server.
-             * @example 1
-             */
-            services?: number;
-            supports_links?: boolean | null;
-        };
-        "rest.PortalService": {
-            /** @example 1 */
-            client_id: number;
-            created_at: string;
-            /** @example acme.test */
-            domain: string;
-            /**
-             * @description ExternalID is the billing system's id of the service (null: none).
-             * @example svc-5001
-             */
-            external_id: string | null;
-            /** @example 1 */
-            id: number;
-            /** @example cpanel */
-            module: string;
-            /**
-             * @description PanelLogin tells whether "Log in to cPanel" is offered.
-             * @example true
-             */
-            panel_login?: boolean;
-            /**
-             * @description PanelLoginMessage says why in words.
-             * @example
-             */
-            panel_login_message?: string;
-            /**
-             * @description PanelLoginReason is the refusal code when it is not (sso_disabled,
-             *     client_closed, no_sso_permission, no_destination_permission,
-             *     service_inactive).
-             * @example
-             */
-            panel_login_reason?: string;
-            /** @example 1 */
-            server_id: number;
-            /** @example cp1 */
-            server_name?: string;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            updated_at: string;
-            /** @example acme */
-            username: string;
-        };
-        "rest.PortalSwitchRequest": {
-            /** @example 2 */
-            client_id?: number;
-        };
-        "rest.ProfileChangeAnswer": {
-            /** @example Your profile has been saved. */
-            message: string;
-        };
-        "rest.ProfilePatch": {
-            /**
-             * @description CurrentPassword is required with email: the password the user signs
-             *     in with.
-             * @example correct horse battery
-             */
-            current_password?: string;
-            /** @example jane@acme.test */
-            email?: string;
-            /** @example Jane Doe */
-            name?: string;
-        };
-        "rest.RoleInput": {
-            /** @example Support */
-            name?: string;
-            /**
-             * @example [
-             *       "manage_clients"
-             *     ]
-             */
-            permissions?: string[];
-        };
-        "rest.RolePatchInput": {
-            /** @example Support desk */
-            name?: string;
-            /**
-             * @example [
-             *       "manage_clients"
-             *     ]
-             */
-            permissions?: string[];
-        };
-        "rest.ServerTestResult": {
-            /** @example 120 */
-            duration_ms?: number;
-            /** @example cp1: connection refused */
-            error?: string;
-            ok?: boolean;
-            server?: components["schemas"]["links.Server"];
-            support?: components["schemas"]["links.Support"];
-        };
-        "rest.ServiceAnswer": {
-            /** @example 1 */
-            client_id: number;
-            created_at: string;
-            /** @example acme.test */
-            domain: string;
-            /**
-             * @description ExternalID is the billing system's id of the service (null: none).
-             * @example svc-5001
-             */
-            external_id: string | null;
-            /** @example 1 */
-            id: number;
-            link_state: components["schemas"]["links.ServiceLinkState"];
-            /** @example cpanel */
-            module: string;
-            /** @example 1 */
-            server_id: number;
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status: "Pending" | "Active" | "Suspended" | "Terminated" | "Cancelled";
-            updated_at: string;
-            /** @example acme */
-            username: string;
-        };
-        "rest.SigningKeysAnswer": {
-            keys: components["schemas"]["links.SigningKeyInfo"][];
         };
     };
     responses: never;

@@ -4,7 +4,7 @@
  */
 import type { components, paths } from './schema';
 
-/** A schema object of the spec, e.g. Schema<'links.Server'>. */
+/** A schema object of the spec, e.g. Schema<'rest.ServerAnswer'>. */
 export type Schema<K extends keyof components['schemas']> = components['schemas'][K];
 
 /** The query parameters of a GET endpoint. */

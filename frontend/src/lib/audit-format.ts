@@ -1,7 +1,7 @@
 import type { Schema } from '@/api/types';
 
 /** One record of the audit trail (GET /api/v1/audit, GET /api/v1/portal/activity). */
-export type AuditRecord = Schema<'links.AuditRecord'>;
+export type AuditRecord = Schema<'rest.AuditRecord'>;
 
 // Keyed by string, not the API's enums: a newer service may name more, shown as they are.
 

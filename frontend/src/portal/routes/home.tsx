@@ -16,7 +16,7 @@ const TILES = [
 
 export function PortalHome() {
   const me = usePortalMe();
-  const name = me.data?.user?.name;
+  const name = me.data?.user.name;
   return (
     <PortalPage
       title={name ? `Welcome back, ${name}` : 'Welcome back'}

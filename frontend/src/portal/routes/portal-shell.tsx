@@ -60,18 +60,18 @@ export function PortalShell() {
   }
 
   const user = {
-    name: me.data.user?.name ?? me.data.user?.email ?? 'there',
-    isOwner: me.data.owner === true,
-    accountName: me.data.current_account?.name,
+    name: me.data.user.name || me.data.user.email,
+    isOwner: me.data.owner,
+    accountName: me.data.current_account.name,
     canOpen: (path: string) => canOpen(me.data, path),
   };
   return (
     <PortalLayout
       user={user}
       menuExtra={
-        (me.data.accounts?.length ?? 0) > 1 ? (
+        me.data.accounts.length > 1 ? (
           <AccountSwitcher
-            key={me.data.current_account?.id}
+            key={me.data.current_account.id}
             me={me.data}
             onSwitched={() => void navigate('/portal')}
           />

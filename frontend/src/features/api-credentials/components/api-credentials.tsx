@@ -14,8 +14,8 @@ import { useCreateApiCredential } from '../api/create-api-credential';
 import { useApiCredentials } from '../api/get-api-credentials';
 import { useRevokeApiCredential } from '../api/revoke-api-credential';
 
-type Credential = Schema<'links.APICredential'>;
-type NewCredential = Schema<'links.NewAPICredential'>;
+type Credential = Schema<'rest.APICredentialAnswer'>;
+type NewCredential = Schema<'rest.NewAPICredentialAnswer'>;
 
 function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';

@@ -4,7 +4,7 @@ import { api } from '@/lib/api-client';
 import { ApiError, parseErrorBody } from '@/lib/api-error';
 import { applicationKeys } from './keys';
 
-export type ApplicationStatus = Schema<'links.ApplicationStatus'>;
+export type ApplicationStatus = Schema<'rest.ApplicationStatus'>;
 export type ApplicationState = NonNullable<ApplicationStatus['state']>;
 
 /** States in which an operation is moving and the status changes by itself. */

@@ -3,7 +3,7 @@ import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 import { applicationKeys } from './keys';
 
-export type LinkInput = Schema<'links.LinkInput'>;
+export type LinkInput = Schema<'rest.LinkInput'>;
 
 /**
  * PUT /api/v1/applications/{module}/links with the complete list. When the application is
@@ -20,7 +20,7 @@ export function useUpdateApplicationLinks(module: string) {
         }),
       ),
     onSuccess: (answer) => {
-      if (answer.links) qc.setQueryData(applicationKeys.links(module), answer.links);
+      qc.setQueryData(applicationKeys.links(module), answer.links);
       return Promise.all([
         qc.invalidateQueries({ queryKey: applicationKeys.status(module) }),
         qc.invalidateQueries({ queryKey: applicationKeys.list() }),

@@ -183,7 +183,7 @@ export function ApplicationLog({ module }: { module: string }) {
             <Pagination
               page={page}
               perPage={PER_PAGE}
-              total={log.data.total ?? 0}
+              total={log.data.total}
               label="Log pages"
               onPage={(p) => {
                 update('page', String(p));
@@ -210,12 +210,12 @@ export function ApplicationLog({ module }: { module: string }) {
           <Spinner label="Loading history…" />
         ) : history.isError ? (
           <ErrorState error={history.error} title="Could not load the history" />
-        ) : (history.data.items ?? []).length === 0 ? (
+        ) : history.data.items.length === 0 ? (
           <EmptyState title="No operations yet" />
         ) : (
           <OperationsTable
             caption="Operation history"
-            operations={history.data.items ?? []}
+            operations={history.data.items}
             selectedId={opId}
             action={(op) => (
               <Button

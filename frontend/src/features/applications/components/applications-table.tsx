@@ -18,7 +18,7 @@ import { useVerifyApplication } from '../api/verify-application';
 import { RetryFailedButton } from './repair-buttons';
 import { StatusIndicator } from './status-indicator';
 
-type ApplicationView = Schema<'links.ApplicationView'>;
+type ApplicationView = Schema<'rest.ApplicationView'>;
 
 /** The Application Links page body: one row per application. */
 export function ApplicationsTable() {

@@ -103,7 +103,7 @@ export function LinksEditor({
     }
     save.mutate(toInput(groups), {
       onSuccess: (answer) => {
-        const next = answer.links ? toGroups(answer.links) : groups;
+        const next = toGroups(answer.links);
         setGroups(next);
         setSaved(fingerprint(next));
         setShowErrors(false);

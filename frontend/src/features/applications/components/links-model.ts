@@ -2,7 +2,7 @@ import type { Schema } from '@/api/types';
 import type { LinkInput } from '../api/update-application-links';
 import { templateError, type TargetKind } from './link-target';
 
-export type Link = Schema<'links.Link'>;
+export type Link = Schema<'rest.LinkAnswer'>;
 
 /** One editable row of the Configure page. */
 export interface LinkRow {

@@ -3,7 +3,7 @@ import { Badge } from '@/components/ui/badge';
 import { DataTable } from '@/components/ui/data-table';
 import { capitalize, taskStateTone } from './labels';
 
-type ServerTask = Schema<'links.ServerTask'>;
+type ServerTask = Schema<'rest.ServerTask'>;
 
 /** Per-server progress of one operation. */
 export function OperationBreakdown({ servers }: { servers: ServerTask[] }) {

@@ -72,7 +72,7 @@ export function OperationsList() {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={ops.data.total ?? 0}
+            total={ops.data.total}
             label="Operations pages"
             onPage={(p) => {
               const next = new URLSearchParams(params);

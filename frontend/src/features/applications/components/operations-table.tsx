@@ -4,7 +4,7 @@ import { Badge } from '@/components/ui/badge';
 import { DataTable } from '@/components/ui/data-table';
 import { OPERATION_KINDS, capitalize, formatTime, operationStateTone } from './labels';
 
-type Operation = Schema<'links.Operation'>;
+type Operation = Schema<'rest.OperationAnswer'>;
 
 /** A history of operations; `action` renders the per-row control (link or button). */
 export function OperationsTable({

@@ -104,7 +104,7 @@ export function AuditLog() {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={audit.data.total ?? 0}
+            total={audit.data.total}
             label="Audit log pages"
             onPage={(p) => {
               update('page', String(p));

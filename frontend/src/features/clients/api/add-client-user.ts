@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type ClientUserInput = Schema<'links.ClientUserInput'>;
+export type ClientUserInput = Schema<'rest.ClientUserInput'>;
 
 /** POST /api/v1/clients/{id}/users: invites a new or existing user onto the account. */
 export function useAddClientUser(clientId: number) {

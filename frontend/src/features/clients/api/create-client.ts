@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type ClientInput = Schema<'links.ClientInput'>;
+export type ClientInput = Schema<'rest.ClientInput'>;
 
 /** POST /api/v1/clients: creates the client and its owner. */
 export function useCreateClient() {

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type ClientPatch = Schema<'links.ClientPatch'>;
+export type ClientPatch = Schema<'rest.ClientPatch'>;
 
 /** PATCH /api/v1/clients/{id}: name, email, status, allow_sso. */
 export function useUpdateClient() {

@@ -6,7 +6,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { useDeleteClient } from '../api/manage-client';
 import { useUpdateClient } from '../api/update-client';
 
-type Client = Schema<'links.Client'>;
+type Client = Schema<'rest.ClientAnswer'>;
 
 /**
  * Close the account (status Closed: its users can no longer sign in to the client area or

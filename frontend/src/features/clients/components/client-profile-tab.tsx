@@ -9,7 +9,7 @@ import { ApiError, errorMessage } from '@/lib/api-error';
 import { useUpdateClient, type ClientPatch } from '../api/update-client';
 import { CLIENT_STATUSES } from './labels';
 
-type Client = Schema<'links.Client'>;
+type Client = Schema<'rest.ClientAnswer'>;
 
 /** Profile tab: contact details and status, and the account-wide single sign-on switch. */
 export function ClientProfileTab({ client }: { client: Client }) {

@@ -10,7 +10,7 @@ import { AddUserDialog } from './add-user-dialog';
 import { ManageUserDialog } from './manage-user-dialog';
 import { RemoveUserDialog, TransferOwnerDialog } from './user-actions-dialogs';
 
-type Membership = Schema<'links.Membership'>;
+type Membership = Schema<'rest.MembershipAnswer'>;
 type Pending = { kind: 'manage' | 'remove' | 'owner'; m: Membership } | { kind: 'add' };
 
 function canSSO(m: Membership): boolean {

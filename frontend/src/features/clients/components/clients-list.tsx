@@ -67,7 +67,7 @@ export function ClientsList() {
           title="Could not load the clients"
           onRetry={() => void clients.refetch()}
         />
-      ) : (clients.data.items ?? []).length === 0 ? (
+      ) : clients.data.items.length === 0 ? (
         q || status ? (
           <EmptyState title="No clients match">Change the search or the status filter.</EmptyState>
         ) : (
@@ -83,7 +83,7 @@ export function ClientsList() {
       ) : (
         <>
           <DataTable caption="Clients" columns={['Name', 'Email', 'Status', 'Single sign-on']}>
-            {(clients.data.items ?? []).map((c) => (
+            {clients.data.items.map((c) => (
               <tr key={c.id}>
                 <td>
                   <Link to={`/clients/${String(c.id)}`}>{c.name}</Link>
@@ -105,7 +105,7 @@ export function ClientsList() {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={clients.data.total ?? 0}
+            total={clients.data.total}
             label="Clients pages"
             onPage={(p) => {
               update('page', String(p));

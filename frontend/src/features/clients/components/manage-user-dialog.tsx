@@ -8,7 +8,7 @@ import { errorMessage } from '@/lib/api-error';
 import { useUpdateClientUser } from '../api/update-client-user';
 import { USER_PERMISSIONS } from './labels';
 
-type Membership = Schema<'links.Membership'>;
+type Membership = Schema<'rest.MembershipAnswer'>;
 
 /** Edits one user's permissions on the account; the owner's cannot be revoked. */
 export function ManageUserDialog({

@@ -2,7 +2,7 @@ import type { Schema } from '@/api/types';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { useRemoveClientUser, useTransferOwner } from '../api/manage-client';
 
-type Membership = Schema<'links.Membership'>;
+type Membership = Schema<'rest.MembershipAnswer'>;
 
 function who(m: Membership): string {
   return m.user.name || m.user.email;

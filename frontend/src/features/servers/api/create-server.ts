@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type ServerInput = Schema<'links.ServerInput'>;
+export type ServerInput = Schema<'rest.ServerInput'>;
 
 /** POST /api/v1/servers */
 export function useCreateServer() {

@@ -4,7 +4,7 @@ import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 import { ApiError } from '@/lib/api-error';
 
-type ImportJob = Schema<'links.ImportJob'>;
+type ImportJob = Schema<'rest.ImportJob'>;
 
 /** How often a running import is polled. */
 export const IMPORT_POLL_MS = 1000;

@@ -2,8 +2,8 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type ServerSSOSources = Schema<'links.ServerSSOSources'>;
-export type SSOSourceSeen = Schema<'links.SSOSourceSeen'>;
+export type ServerSSOSources = Schema<'rest.ServerSSOSources'>;
+export type SSOSourceSeen = Schema<'rest.SSOSourceSeen'>;
 
 /**
  * GET /api/v1/servers/{id}/sso-sources: where the server's cPanel clicks came from in the last

@@ -3,8 +3,8 @@ import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 import { serverImportKey } from './get-server-import';
 
-export type ImportResult = Schema<'links.ImportResult'>;
-export type ImportJob = Schema<'links.ImportJob'>;
+export type ImportResult = Schema<'rest.ImportResult'>;
+export type ImportJob = Schema<'rest.ImportJob'>;
 
 function postImport(id: number, dryRun: boolean) {
   return unwrap(

@@ -11,7 +11,7 @@ export function useTestServer() {
     mutationFn: (id: number) =>
       unwrap(api.POST('/api/v1/servers/{id}/test', { params: { path: { id } } })),
     onSuccess: (result, id) => {
-      if (result.server) qc.setQueryData(['servers', 'detail', id], result.server);
+      qc.setQueryData(['servers', 'detail', id], result.server);
       return qc.invalidateQueries({ queryKey: ['servers', 'list'] });
     },
   });

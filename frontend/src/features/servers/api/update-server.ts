@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type ServerPatch = Schema<'links.ServerPatch'>;
+export type ServerPatch = Schema<'rest.ServerPatch'>;
 
 /**
  * PATCH /api/v1/servers/{id}: only the fields present change (api_token absent = keep). The

@@ -11,7 +11,7 @@ import { errorMessage } from '@/lib/api-error';
 import { useServerSSOSources, type SSOSourceSeen } from '../api/get-server-sso-sources';
 import { useUpdateServer } from '../api/update-server';
 
-type Server = Schema<'links.Server'>;
+type Server = Schema<'rest.ServerAnswer'>;
 
 const COLUMNS = [
   'Address',

@@ -11,7 +11,7 @@ import type { ServerInput } from '../api/create-server';
 import type { ServerPatch } from '../api/update-server';
 import { MODULES } from './module-name';
 
-type Server = Schema<'links.Server'>;
+type Server = Schema<'rest.ServerAnswer'>;
 
 interface Values {
   module: string;

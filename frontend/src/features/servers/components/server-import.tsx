@@ -6,9 +6,9 @@ import { errorMessage } from '@/lib/api-error';
 import { isImportRunning, useServerImport } from '../api/get-server-import';
 import { isImportJob, usePreviewImport, useStartImport } from '../api/import-server';
 
-type Result = Schema<'links.ImportResult'>;
-type Job = Schema<'links.ImportJob'>;
-type Row = Schema<'links.ImportRow'>;
+type Result = Schema<'rest.ImportResult'>;
+type Job = Schema<'rest.ImportJob'>;
+type Row = Schema<'rest.ImportRow'>;
 
 const kindLabels: Record<string, string> = {
   new_client: 'New client',

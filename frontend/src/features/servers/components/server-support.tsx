@@ -1,7 +1,7 @@
 import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 
-type Server = Schema<'links.Server'>;
+type Server = Schema<'rest.ServerAnswer'>;
 
 /** Whether the last check found application-link support; unknown until tested. */
 export function ServerSupport({ server }: { server: Server }) {

@@ -13,24 +13,20 @@ export function ServerTestResult({ result }: { result: Result }) {
     );
   }
   const support = result.support;
-  const supported = support?.supported ?? false;
+  const supported = support.supported;
   return (
     <Alert tone={supported ? 'success' : 'warning'} title="Connected">
       <dl className="dl">
         <dt>Version</dt>
-        <dd>{support?.version ?? result.server?.version ?? 'unknown'}</dd>
+        <dd>{support.version || result.server.version || 'unknown'}</dd>
         <dt>Profile</dt>
-        <dd>{support?.profile ?? result.server?.profile ?? 'unknown'}</dd>
+        <dd>{support.profile || result.server.profile || 'unknown'}</dd>
         <dt>Application links</dt>
         <dd>
-          {supported ? 'Supported' : `Not supported${support?.reason ? `: ${support.reason}` : ''}`}
+          {supported ? 'Supported' : `Not supported${support.reason ? `: ${support.reason}` : ''}`}
         </dd>
-        {result.duration_ms !== undefined ? (
-          <>
-            <dt>Response time</dt>
-            <dd>{result.duration_ms} ms</dd>
-          </>
-        ) : null}
+        <dt>Response time</dt>
+        <dd>{result.duration_ms} ms</dd>
       </dl>
     </Alert>
   );

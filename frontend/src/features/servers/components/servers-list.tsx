@@ -141,7 +141,7 @@ export function ServersList() {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={servers.data.total ?? 0}
+            total={servers.data.total}
             label="Servers pages"
             onPage={(p) => {
               update('page', String(p));

@@ -2,8 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type ServiceInput = Schema<'links.ServiceInput'>;
-export type ServicePatch = Schema<'links.ServicePatch'>;
+export type ServiceInput = Schema<'rest.ServiceInput'>;
+export type ServicePatch = Schema<'rest.ServicePatch'>;
 
 /** POST /api/v1/services: a new hosting account. */
 export function useCreateService() {

@@ -1,7 +1,7 @@
 import type { Schema } from '@/api/types';
 import type { BadgeTone } from '@/components/ui/badge';
 
-export type Service = Schema<'links.Service'>;
+export type Service = Schema<'rest.ServiceRecord'>;
 export type ServiceStatus = Service['status'];
 
 export const SERVICE_STATUSES: readonly ServiceStatus[] = [

@@ -7,7 +7,7 @@ function formatTime(iso: string): string {
 }
 
 /** A service's link state as the API computes it (links.LinkStateOf). */
-export type LinkState = Schema<'links.ServiceLinkState'>;
+export type LinkState = Schema<'rest.ServiceLinkState'>;
 
 const LINK_STATES: Record<LinkState['state'], { label: string; tone: BadgeTone }> = {
   up_to_date: { label: 'Up to date', tone: 'success' },

@@ -82,7 +82,7 @@ export function ServicesList({ clientId }: { clientId?: number }) {
           title="Could not load the services"
           onRetry={() => void services.refetch()}
         />
-      ) : (services.data.items ?? []).length === 0 ? (
+      ) : services.data.items.length === 0 ? (
         filtered ? (
           <EmptyState title="No hosting accounts match">
             Change the search or the filters.
@@ -93,7 +93,7 @@ export function ServicesList({ clientId }: { clientId?: number }) {
       ) : (
         <>
           <ServicesTable
-            items={services.data.items ?? []}
+            items={services.data.items}
             showClient={clientId === undefined}
             busy={services.isPlaceholderData}
             onPick={setPending}
@@ -101,7 +101,7 @@ export function ServicesList({ clientId }: { clientId?: number }) {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={services.data.total ?? 0}
+            total={services.data.total}
             label="Services pages"
             onPage={(p) => {
               update('page', String(p));

@@ -177,7 +177,7 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={events.data.total ?? 0}
+            total={events.data.total}
             label="Activity pages"
             onPage={(p) => {
               update('page', String(p));

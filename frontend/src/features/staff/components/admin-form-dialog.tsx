@@ -11,8 +11,8 @@ import { useCreateAdmin } from '../api/create-admin';
 import { useUpdateAdmin, type AdminPatch } from '../api/update-admin';
 import { MANAGE_ADMINS, permissionLabel } from './labels';
 
-type Admin = Schema<'links.Admin'>;
-type Role = Schema<'links.Role'>;
+type Admin = Schema<'rest.AdminAnswer'>;
+type Role = Schema<'rest.RoleAnswer'>;
 
 interface Values {
   name: string;

@@ -13,7 +13,7 @@ import { useRoleChoices } from '../api/get-roles';
 import { AdminFormDialog } from './admin-form-dialog';
 import { LoadError } from './load-error';
 
-type Admin = Schema<'links.Admin'>;
+type Admin = Schema<'rest.AdminAnswer'>;
 
 const PER_PAGE = 25;
 
@@ -100,7 +100,7 @@ export function AdminsList() {
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={list.data.total ?? 0}
+            total={list.data.total}
             label="Administrators pages"
             onPage={(p) => {
               update('page', String(p));
@@ -118,7 +118,7 @@ export function AdminsList() {
       {editing !== null && roles.isSuccess ? (
         <AdminFormDialog
           admin={editing === 'new' ? undefined : editing}
-          roles={roles.data.items ?? []}
+          roles={roles.data.items}
           selfId={selfId}
           onClose={() => {
             setEditing(null);

@@ -10,7 +10,7 @@ import { useCreateRole } from '../api/create-role';
 import { useUpdateRole, type RolePatch } from '../api/update-role';
 import { MANAGE_ADMINS, permissionLabel, STAFF_PERMISSIONS } from './labels';
 
-type Role = Schema<'links.Role'>;
+type Role = Schema<'rest.RoleAnswer'>;
 
 type Field = 'name' | 'permissions';
 type Errors = Partial<Record<Field, string>>;

@@ -14,7 +14,7 @@ import { permissionLabel, sortPermissions } from './labels';
 import { LoadError } from './load-error';
 import { RoleFormDialog } from './role-form-dialog';
 
-type Role = Schema<'links.Role'>;
+type Role = Schema<'rest.RoleAnswer'>;
 
 const PER_PAGE = 25;
 
@@ -134,7 +134,7 @@ export function RolesList({
           <Pagination
             page={page}
             perPage={PER_PAGE}
-            total={list.data.total ?? 0}
+            total={list.data.total}
             label="Roles pages"
             onPage={(p) => {
               update('page', String(p));

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type WebhookInput = Schema<'links.WebhookInput'>;
+export type WebhookInput = Schema<'rest.WebhookInput'>;
 
 /** POST /api/v1/webhooks: the answer carries the signing secret, this once only. */
 export function useCreateWebhook() {

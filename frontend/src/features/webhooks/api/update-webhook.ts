@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schema } from '@/api/types';
 import { api, unwrap } from '@/lib/api-client';
 
-export type WebhookPatch = Schema<'links.WebhookPatch'>;
+export type WebhookPatch = Schema<'rest.WebhookPatch'>;
 
 /** PATCH /api/v1/webhooks/{id}: edit, pause (active false) or resume. */
 export function useUpdateWebhook() {

@@ -12,8 +12,8 @@ import { errorMessage } from '@/lib/api-error';
 import { useDeliveries } from '../api/get-deliveries';
 import { useRedeliver } from '../api/redeliver';
 
-type Webhook = Schema<'links.Webhook'>;
-type DeliveryPage = Schema<'rest.List-links_WebhookDelivery'>;
+type Webhook = Schema<'rest.WebhookAnswer'>;
+type DeliveryPage = Schema<'rest.List-rest_WebhookDelivery'>;
 
 const STATE_TONE: Record<string, BadgeTone> = {
   delivered: 'success',
@@ -51,7 +51,7 @@ export function DeliveriesDialog({ webhook, onClose }: { webhook: Webhook; onClo
           title="Could not load the deliveries"
           onRetry={() => void list.refetch()}
         />
-      ) : (list.data.items ?? []).length === 0 ? (
+      ) : list.data.items.length === 0 ? (
         <EmptyState title="No deliveries yet">Send a test message to see one here.</EmptyState>
       ) : (
         <DeliveryTable
@@ -92,7 +92,7 @@ function DeliveryTable({
           { label: 'Actions', visuallyHidden: true },
         ]}
       >
-        {(page.items ?? []).map((d) => (
+        {page.items.map((d) => (
           <tr key={d.id}>
             <td>{when(d.created_at)}</td>
             <td className="mono">{d.event_type}</td>
@@ -121,12 +121,7 @@ function DeliveryTable({
           </tr>
         ))}
       </DataTable>
-      <Pagination
-        page={page.page ?? 1}
-        perPage={page.per_page ?? 20}
-        total={page.total ?? 0}
-        onPage={onPage}
-      />
+      <Pagination page={page.page} perPage={page.per_page} total={page.total} onPage={onPage} />
     </>
   );
 }

@@ -11,8 +11,8 @@ import { useCreateWebhook } from '../api/create-webhook';
 import { useUpdateWebhook } from '../api/update-webhook';
 import { WEBHOOK_EVENTS } from './event-types';
 
-type Webhook = Schema<'links.Webhook'>;
-type NewWebhook = Schema<'links.NewWebhook'>;
+type Webhook = Schema<'rest.WebhookAnswer'>;
+type NewWebhook = Schema<'rest.NewWebhookAnswer'>;
 type Field = 'url' | 'description' | 'events';
 
 /** Creates a subscription (then `onCreated` shows its secret) or edits `webhook`. */

@@ -14,9 +14,9 @@ import { useUpdateWebhook } from '../api/update-webhook';
 import { DeliveriesDialog } from './deliveries-dialog';
 import { WebhookFormDialog, WebhookSecretDialog } from './webhook-form-dialog';
 
-type Webhook = Schema<'links.Webhook'>;
-type NewWebhook = Schema<'links.NewWebhook'>;
-type Delivery = Schema<'links.WebhookDelivery'>;
+type Webhook = Schema<'rest.WebhookAnswer'>;
+type NewWebhook = Schema<'rest.NewWebhookAnswer'>;
+type Delivery = Schema<'rest.WebhookDelivery'>;
 
 /** What the last test said, in words. */
 function testOutcome(d: Delivery): string {

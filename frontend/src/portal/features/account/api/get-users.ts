@@ -4,7 +4,7 @@ import { unwrap } from '@/lib/api-client';
 import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
-export type PortalMembership = Schema<'links.Membership'>;
+export type PortalMembership = Schema<'rest.MembershipAnswer'>;
 
 /** GET /api/v1/portal/users: the account's users and their permissions (owner only). */
 export const portalUsersQueryOptions = () =>

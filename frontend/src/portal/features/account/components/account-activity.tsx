@@ -54,8 +54,8 @@ export function AccountActivity() {
         onRetry={() => void activity.refetch()}
       />
     );
-  const items = activity.data.items ?? [];
-  const total = activity.data.total ?? items.length;
+  const items = activity.data.items;
+  const total = activity.data.total;
   return (
     <>
       {items.length === 0 ? (

@@ -23,7 +23,7 @@ export function SecuritySettings() {
       />
     );
 
-  const on = security.data.allow_sso === true;
+  const on = security.data.allow_sso;
   return (
     <section className="portal-card portal-setting" aria-labelledby="allow-sso-title">
       <h2 id="allow-sso-title" className="portal-setting__title">

@@ -11,8 +11,8 @@ import { useSwitchAccount } from '../api/switch-account';
 export function AccountSwitcher({ me, onSwitched }: { me: PortalMe; onSwitched?: () => void }) {
   const id = useId();
   const sw = useSwitchAccount();
-  const accounts = me.accounts ?? [];
-  const currentId = me.current_account?.id;
+  const accounts = me.accounts;
+  const currentId = me.current_account.id;
   const [choice, setChoice] = useState<number | undefined>(currentId);
   if (accounts.length < 2) return null;
   return (

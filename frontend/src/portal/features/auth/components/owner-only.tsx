@@ -11,7 +11,7 @@ export function OwnerOnly({ what, children }: { what: string; children: ReactNod
   if (me.isPending) return <Spinner />;
   if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
   if (!me.data.owner) {
-    const account = me.data.current_account?.name ?? 'this account';
+    const account = me.data.current_account.name;
     return (
       <Alert tone="info" title="Only the account owner can do this">
         <p>

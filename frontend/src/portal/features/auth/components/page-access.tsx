@@ -42,7 +42,7 @@ export function PageGuard({ me, children }: { me: PortalMe; children: ReactNode 
   const { pathname } = useLocation();
   const rule = pageRule(me, pathname);
   if (!rule || rule.allowed) return <>{children}</>;
-  const account = me.current_account?.name ?? 'this account';
+  const account = me.current_account.name;
   return (
     <section className="portal-page">
       <h1>You do not have permission to view this page</h1>

@@ -87,8 +87,8 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
       {session ? (
         <div className="portal-card portal-login__session" role="status">
           <p>
-            You are still signed in as <strong>{session.user?.name ?? session.user?.email}</strong>
-            {session.current_account?.name ? ` on ${session.current_account.name}` : ''}.
+            You are still signed in as <strong>{session.user.name}</strong>
+            {session.current_account.name ? ` on ${session.current_account.name}` : ''}.
           </p>
           <p>
             {next && isServerNext(next) ? (
@@ -153,9 +153,8 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
 /** Why single sign-on into the signed-in account is refused, if its state says so. */
 function refusalOf(me: PortalMe): string | null {
   const a = me.current_account;
-  if (!a) return null;
   if (a.status === 'Closed') return 'client_closed';
-  if (a.allow_sso === false) return 'sso_disabled';
-  if (me.owner !== true && !(me.permissions ?? []).includes('sso')) return 'no_sso_permission';
+  if (!a.allow_sso) return 'sso_disabled';
+  if (!me.owner && !me.permissions.includes('sso')) return 'no_sso_permission';
   return null;
 }

@@ -47,12 +47,12 @@ export function NetworkStatus() {
                 </div>
                 <div>
                   <dt>Your services on it</dt>
-                  <dd>{s.services ?? 0}</dd>
+                  <dd>{s.services}</dd>
                 </div>
                 <div>
                   <dt>Client-area links</dt>
                   <dd>
-                    {s.supports_links === undefined
+                    {s.supports_links === null
                       ? 'Not checked yet'
                       : s.supports_links
                         ? 'Available'

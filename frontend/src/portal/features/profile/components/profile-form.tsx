@@ -58,7 +58,7 @@ function ProfileEditor({
   user,
   onSaved,
 }: {
-  user: Schema<'links.User'>;
+  user: Schema<'rest.UserAnswer'>;
   onSaved: (message: string) => void;
 }) {
   const update = useUpdateProfile();

@@ -38,8 +38,8 @@ export function AccountContext({ serviceId }: { serviceId?: number | undefined }
       <div>
         <dt>Signed in as</dt>
         <dd>
-          {me.data?.user?.name ?? '…'}
-          {me.data?.user?.email ? ` (${me.data.user.email})` : ''}
+          {me.data?.user.name ?? '…'}
+          {me.data?.user.email ? ` (${me.data.user.email})` : ''}
         </dd>
       </div>
       <div>

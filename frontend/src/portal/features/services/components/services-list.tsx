@@ -18,7 +18,7 @@ export function ServicesList() {
         onRetry={() => void services.refetch()}
       />
     );
-  const items = services.data.items ?? [];
+  const items = services.data.items;
   if (items.length === 0)
     return (
       <EmptyState title="You have no services yet">

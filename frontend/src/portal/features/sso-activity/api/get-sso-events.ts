@@ -4,7 +4,7 @@ import { unwrap } from '@/lib/api-client';
 import { portalApi } from '@/portal/lib/api-client';
 import { portalKeys } from '@/portal/lib/keys';
 
-export type PortalSSOEvent = Schema<'links.SSOEvent'>;
+export type PortalSSOEvent = Schema<'rest.SSOEvent'>;
 
 export const SSO_EVENTS_PER_PAGE = 25;
 

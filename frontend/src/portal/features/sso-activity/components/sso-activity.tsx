@@ -33,8 +33,8 @@ export function SSOActivity({ owner }: { owner: boolean }) {
         onRetry={() => void events.refetch()}
       />
     );
-  const items = events.data.items ?? [];
-  const total = events.data.total ?? items.length;
+  const items = events.data.items;
+  const total = events.data.total;
   return (
     <>
       <p className="portal-muted">
