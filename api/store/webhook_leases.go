@@ -11,7 +11,8 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// ClaimWebhookDeliveries leases up to limit due deliveries to the claim
+// ClaimWebhookDeliveries leases up to limit due deliveries, none of the
+// subscriptions skip (the dispatcher's busiest), to the claim
 // token lease (unique to this call) until now+ttl, and returns them with
 // their receiver URL and opened secret. Each row is taken by one
 // conditional UPDATE that only a pending, due, unleased (or lease-expired)
@@ -19,13 +20,16 @@ import (
 // gets a row. ttl must outlast an attempt, so that a live worker's lease
 // never expires under it; a crashed worker's rows are taken again after
 // ttl.
-func (s *Store) ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit int) ([]links.WebhookDispatch, error) {
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit int, skip []int64) ([]links.WebhookDispatch, error) {
 	now = utc(now)
 	db := s.db.WithContext(ctx)
+	q := db.Model(&webhookDeliveryRow{}).
+		Where("state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", links.DeliveryPending, now, now)
+	if len(skip) > 0 {
+		q = q.Where("webhook_id NOT IN ?", skip)
+	}
 	var ids []int64
-	err := db.Model(&webhookDeliveryRow{}).
-		Where("state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", links.DeliveryPending, now, now).
-		Order("next_attempt_at, id").Limit(limit).Pluck("id", &ids).Error
+	err := q.Order("next_attempt_at, id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil || len(ids) == 0 {
 		return nil, translate(err, "webhook deliveries")
 	}
