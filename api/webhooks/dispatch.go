@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -34,7 +35,7 @@ func (s *Service) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		backlog := true // with too few free slots, look again when one frees
 		if free := p.free(); free >= max(1, s.cfg.Workers/4) {
-			batch := s.claim(ctx, free, p.full())
+			batch := s.claim(ctx, free, max(1, s.cfg.Workers*3/4), p.busy())
 			for _, d := range batch {
 				p.start(d.Delivery.WebhookID, func() { s.attempt(ctx, d) })
 			}
@@ -76,18 +77,11 @@ func (p *pool) free() int {
 	return p.size - p.running
 }
 
-// full lists the subscriptions holding three quarters of the slots (at
-// least one), so that the others always have a quarter.
-func (p *pool) full() []int64 {
+// busy returns what each subscription has in flight.
+func (p *pool) busy() map[int64]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var ids []int64
-	for id, n := range p.perHook {
-		if n >= max(1, p.size*3/4) {
-			ids = append(ids, id)
-		}
-	}
-	return ids
+	return maps.Clone(p.perHook)
 }
 
 // start runs fn in a slot of its own for subscription hook.
@@ -115,9 +109,10 @@ func (p *pool) done(hook int64) {
 	}
 }
 
-// claim leases up to n due deliveries, none of the subscriptions skip.
-func (s *Service) claim(ctx context.Context, n int, skip []int64) []links.WebhookDispatch {
-	batch, err := s.store.ClaimWebhookDeliveries(ctx, s.lease(), s.cfg.Now(), s.cfg.LeaseTTL, n, skip)
+// claim leases up to n due deliveries, up to perHook less busy for each
+// subscription (no cap with perHook 0).
+func (s *Service) claim(ctx context.Context, n, perHook int, busy map[int64]int) []links.WebhookDispatch {
+	batch, err := s.store.ClaimWebhookDeliveries(ctx, s.lease(), s.cfg.Now(), s.cfg.LeaseTTL, n, perHook, busy)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.cfg.Logger.Warn("webhooks: claim failed", "err", err)
@@ -131,7 +126,7 @@ func (s *Service) claim(ctx context.Context, n int, skip []int64) []links.Webhoo
 // of them and returns how many it claimed: one step of Run, for tests and
 // tools.
 func (s *Service) RunOnce(ctx context.Context) int {
-	batch := s.claim(ctx, s.cfg.Workers, nil)
+	batch := s.claim(ctx, s.cfg.Workers, 0, nil)
 	var wg sync.WaitGroup
 	for _, d := range batch {
 		wg.Go(func() { s.attempt(ctx, d) })

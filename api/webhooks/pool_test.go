@@ -40,7 +40,16 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // A receiver that hangs holds one slot, not the dispatcher: while its
 // delivery waits (its attempt timeout is longer than the test), the other
 // slots keep claiming and sending everything else.
-func TestHangingReceiverHoldsOneSlotOnly(t *testing.T) {
+func TestHangingReceiverHoldsOneSlotOnly(t *testing.T) { testBesideHanging(t, 1) }
+
+// A subscription with a backlog of hanging deliveries (older than all the
+// others, so claimed first) gets three of the 4 slots at most: the fourth
+// keeps the other subscription's messages going.
+func TestHangingBacklogLeavesASlotToOthers(t *testing.T) { testBesideHanging(t, 6) }
+
+// testBesideHanging queues hanging messages to a receiver that never
+// answers, then 30 to one that does, and waits until the 30 arrive.
+func testBesideHanging(t *testing.T, hanging int) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		release := make(chan struct{})
 		hang := newHangingServer(t, release)
@@ -48,7 +57,7 @@ func TestHangingReceiverHoldsOneSlotOnly(t *testing.T) {
 		svc := webhooks.New(s, webhooks.Config{Workers: 4, Poll: 20 * time.Millisecond, Timeout: 5 * time.Minute})
 		subscribe(t, svc, hang.URL, true, links.EventDriftFound)
 		subscribe(t, svc, good.URL, true, links.EventSSORedeemed)
-		enqueue(t, s, links.EventDriftFound, 1) // claimed first: the oldest
+		enqueue(t, s, links.EventDriftFound, hanging) // claimed first: the oldest
 		enqueue(t, s, links.EventSSORedeemed, 30)
 
 		ctx, cancel := context.WithCancel(context.Background())
@@ -56,7 +65,7 @@ func TestHangingReceiverHoldsOneSlotOnly(t *testing.T) {
 		go func() { defer close(done); svc.Run(ctx) }()
 		stop := sync.OnceFunc(func() { close(release); cancel(); <-done })
 		t.Cleanup(stop) // before the servers close, also when the test fails
-		waitFor(t, "30 deliveries beside the hanging one", func() bool { return len(good.requests()) == 30 })
+		waitFor(t, "30 deliveries beside the hanging ones", func() bool { return len(good.requests()) == 30 })
 		stop()
 		if n := len(good.requests()); n != 30 {
 			t.Fatalf("the good receiver got %d requests, want 30", n)

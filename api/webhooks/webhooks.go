@@ -30,7 +30,7 @@ type Store interface {
 	WebhookDelivery(ctx context.Context, id int64) (links.WebhookDelivery, error)
 	PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
 
-	ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit int, skip []int64) ([]links.WebhookDispatch, error)
+	ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit, perHook int, busy map[int64]int) ([]links.WebhookDispatch, error)
 	ClaimWebhookDelivery(ctx context.Context, lease string, id int64, now time.Time, ttl time.Duration) (links.WebhookDispatch, bool, error)
 	FinishWebhookAttempt(ctx context.Context, d links.WebhookDispatch, a links.WebhookAttempt) (bool, error)
 }
