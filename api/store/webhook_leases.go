@@ -11,23 +11,54 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// ClaimWebhookDeliveries leases up to limit due deliveries to the claim
-// token lease (unique to this call) until now+ttl, and returns them with
-// their receiver URL and opened secret. Each row is taken by one
-// conditional UPDATE that only a pending, due, unleased (or lease-expired)
-// row passes, so of any number of replicas claiming at once exactly one
-// gets a row. ttl must outlast an attempt, so that a live worker's lease
-// never expires under it; a crashed worker's rows are taken again after
-// ttl.
-func (s *Store) ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit int) ([]links.WebhookDispatch, error) {
+// ClaimWebhookDeliveries leases up to limit due deliveries, oldest first,
+// to the claim token lease (unique to this call) until now+ttl, and
+// returns them with their receiver URL and opened secret. With perHook
+// above zero, a subscription gets at most perHook minus busy[its id] (what
+// the caller has in flight for it) of them, so that one receiver's backlog
+// cannot take every slot. Each row is taken by one conditional UPDATE that
+// only a pending, due, unleased (or lease-expired) row passes, so of any
+// number of replicas claiming at once exactly one gets a row. ttl must
+// outlast an attempt, so that a live worker's lease never expires under
+// it; a crashed worker's rows are taken again after ttl.
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit, perHook int, busy map[int64]int) ([]links.WebhookDispatch, error) {
 	now = utc(now)
-	db := s.db.WithContext(ctx)
-	var ids []int64
-	err := db.Model(&webhookDeliveryRow{}).
-		Where("state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", links.DeliveryPending, now, now).
-		Order("next_attempt_at, id").Limit(limit).Pluck("id", &ids).Error
-	if err != nil || len(ids) == 0 {
+	q := s.db.WithContext(ctx).Model(&webhookDeliveryRow{}).
+		Where("state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", links.DeliveryPending, now, now)
+	candidates := limit
+	if perHook > 0 {
+		var full []int64
+		for id, n := range busy {
+			if n >= perHook {
+				full = append(full, id)
+			}
+		}
+		if len(full) > 0 {
+			q = q.Where("webhook_id NOT IN ?", full)
+		}
+		candidates = 4 * limit // room to pass over a busy subscription's rows
+	}
+	var rows []webhookDeliveryRow
+	err := q.Select("id", "webhook_id").Order("next_attempt_at, id").Limit(candidates).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
 		return nil, translate(err, "webhook deliveries")
+	}
+	taken := maps.Clone(busy)
+	if taken == nil {
+		taken = map[int64]int{}
+	}
+	var ids []int64
+	for _, r := range rows {
+		if len(ids) == limit {
+			break
+		}
+		if perHook <= 0 || taken[r.WebhookID] < perHook {
+			taken[r.WebhookID]++
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	return s.claim(ctx, lease, now, ttl, ids)
 }

@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -15,48 +16,117 @@ func (s *Service) lease() string {
 	return fmt.Sprintf("%s/%d", s.owner, s.claims.Add(1))
 }
 
-// Run delivers due messages until ctx ends: it claims up to Workers
-// deliveries at a time, sends them concurrently, records each outcome and
-// claims again at once while there is a backlog, else after Poll. It also
-// purges finished deliveries older than Retention, hourly. Every replica
-// runs one; leases keep them off each other's rows.
+// Run delivers due messages until ctx ends. It keeps up to Workers
+// attempts in flight: whenever at least a quarter of the slots are free it
+// claims that many due deliveries and starts each in a slot of its own, so
+// a slow receiver holds only its own slots (for Timeout at most) while the
+// others go on, and one subscription never holds more than three quarters
+// of them.
+// With a backlog it claims again as soon as slots free, else after Poll.
+// It also purges finished deliveries older than Retention, hourly. It
+// returns when ctx ends and the attempts in flight have recorded their
+// outcomes. Every replica runs one; leases keep them off each other's rows.
 func (s *Service) Run(ctx context.Context) {
+	p := newPool(s.cfg.Workers)
+	defer p.wg.Wait()
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
 	var lastPurge time.Time
-	for {
-		s.drain(ctx)
+	for ctx.Err() == nil {
+		backlog := true // with too few free slots, look again when one frees
+		if free := p.free(); free >= max(1, s.cfg.Workers/4) {
+			batch := s.claim(ctx, free, max(1, s.cfg.Workers*3/4), p.busy())
+			for _, d := range batch {
+				p.start(d.Delivery.WebhookID, func() { s.attempt(ctx, d) })
+			}
+			backlog = len(batch) == free
+		}
 		if now := s.cfg.Now(); now.Sub(lastPurge) >= time.Hour {
 			lastPurge = now
 			s.purge(ctx)
 		}
+		var slotFreed <-chan struct{} // nil: wait for the tick only
+		if backlog {
+			slotFreed = p.freed
+		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-tick.C:
+		case <-slotFreed:
 		}
 	}
 }
 
-// drain claims batch after batch while they come back full.
-func (s *Service) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		if s.RunOnce(ctx) < s.cfg.Workers {
-			return
-		}
+// pool counts the attempts in flight, in all and per subscription.
+type pool struct {
+	wg      sync.WaitGroup
+	freed   chan struct{} // a slot came free since Run last looked
+	size    int
+	mu      sync.Mutex
+	running int
+	perHook map[int64]int
+}
+
+func newPool(size int) *pool {
+	return &pool{freed: make(chan struct{}, 1), size: size, perHook: map[int64]int{}}
+}
+
+func (p *pool) free() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.size - p.running
+}
+
+// busy returns what each subscription has in flight.
+func (p *pool) busy() map[int64]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.perHook)
+}
+
+// start runs fn in a slot of its own for subscription hook.
+func (p *pool) start(hook int64, fn func()) {
+	p.mu.Lock()
+	p.running++
+	p.perHook[hook]++
+	p.mu.Unlock()
+	p.wg.Go(func() {
+		defer p.done(hook)
+		fn()
+	})
+}
+
+func (p *pool) done(hook int64) {
+	p.mu.Lock()
+	p.running--
+	if p.perHook[hook]--; p.perHook[hook] == 0 {
+		delete(p.perHook, hook)
+	}
+	p.mu.Unlock()
+	select {
+	case p.freed <- struct{}{}:
+	default:
 	}
 }
 
-// RunOnce claims one batch of due deliveries, sends them and returns how
-// many it claimed.
-func (s *Service) RunOnce(ctx context.Context) int {
-	batch, err := s.store.ClaimWebhookDeliveries(ctx, s.lease(), s.cfg.Now(), s.cfg.LeaseTTL, s.cfg.Workers)
+// claim leases up to n due deliveries, up to perHook less busy for each
+// subscription (no cap with perHook 0).
+func (s *Service) claim(ctx context.Context, n, perHook int, busy map[int64]int) []links.WebhookDispatch {
+	batch, err := s.store.ClaimWebhookDeliveries(ctx, s.lease(), s.cfg.Now(), s.cfg.LeaseTTL, n, perHook, busy)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.cfg.Logger.Warn("webhooks: claim failed", "err", err)
 		}
-		return 0
+		return nil
 	}
+	return batch
+}
+
+// RunOnce claims up to Workers due deliveries, sends them, waits for all
+// of them and returns how many it claimed: one step of Run, for tests and
+// tools.
+func (s *Service) RunOnce(ctx context.Context) int {
+	batch := s.claim(ctx, s.cfg.Workers, 0, nil)
 	var wg sync.WaitGroup
 	for _, d := range batch {
 		wg.Go(func() { s.attempt(ctx, d) })

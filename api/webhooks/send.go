@@ -36,18 +36,20 @@ type sender struct {
 	now              func() time.Time
 }
 
-func newSender(timeout time.Duration, now func() time.Time) *sender {
-	return &sender{strict: newClient(timeout, false), loopback: newClient(timeout, true), now: now}
+// newSender keeps up to conns idle connections per receiver, one for each
+// attempt that may be in flight.
+func newSender(timeout time.Duration, conns int, now func() time.Time) *sender {
+	return &sender{strict: newClient(timeout, conns, false), loopback: newClient(timeout, conns, true), now: now}
 }
 
-func newClient(timeout time.Duration, allowLoopback bool) *http.Client {
+func newClient(timeout time.Duration, conns int, allowLoopback bool) *http.Client {
 	dialer := &net.Dialer{Timeout: min(timeout, 5*time.Second), Control: dialControl(allowLoopback)}
 	transport := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   min(timeout, 5*time.Second),
 		ResponseHeaderTimeout: timeout,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConnsPerHost:   conns,
 		IdleConnTimeout:       60 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}

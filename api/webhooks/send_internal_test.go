@@ -51,7 +51,7 @@ func TestLoopbackByNameIsRefused(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit = true }))
 	defer srv.Close()
 	u := strings.Replace(srv.URL, "http://127.0.0.1", "https://localhost", 1)
-	s := newSender(time.Second, time.Now)
+	s := newSender(time.Second, 4, time.Now)
 	a := s.send(context.Background(), links.WebhookDispatch{URL: u, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 		Delivery: links.WebhookDelivery{MessageID: "msg_1"}, Body: []byte("{}")})
 	if a.OK || hit || !strings.Contains(a.Error, "loopback") {
@@ -70,7 +70,7 @@ func TestSignatureMatchesTheSpecTestVector(t *testing.T) {
 	}))
 	defer srv.Close()
 	at := time.Unix(1614265330, 0)
-	s := newSender(time.Second, func() time.Time { return at })
+	s := newSender(time.Second, 4, func() time.Time { return at })
 	payload := []byte(`{"test": 2432232314}`)
 	a := s.send(context.Background(), links.WebhookDispatch{URL: srv.URL, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 		Delivery: links.WebhookDelivery{MessageID: "msg_p5jXN8AQM9LWM0D4loKWxJek"}, Body: payload})
@@ -90,7 +90,7 @@ func TestErrorKeepsAShortAnswer(t *testing.T) {
 		_, _ = io.WriteString(w, "upstream\ndown "+strings.Repeat("x", 5000))
 	}))
 	defer srv.Close()
-	a := newSender(time.Second, time.Now).send(context.Background(), links.WebhookDispatch{URL: srv.URL,
+	a := newSender(time.Second, 4, time.Now).send(context.Background(), links.WebhookDispatch{URL: srv.URL,
 		Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Delivery: links.WebhookDelivery{MessageID: "msg_1"}, Body: []byte("{}")})
 	if a.OK || a.StatusCode != 502 || len(a.Error) > 300 || !strings.Contains(a.Error, "upstream down") {
 		t.Fatalf("attempt %+v", a)

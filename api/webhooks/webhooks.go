@@ -30,14 +30,14 @@ type Store interface {
 	WebhookDelivery(ctx context.Context, id int64) (links.WebhookDelivery, error)
 	PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
 
-	ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit int) ([]links.WebhookDispatch, error)
+	ClaimWebhookDeliveries(ctx context.Context, lease string, now time.Time, ttl time.Duration, limit, perHook int, busy map[int64]int) ([]links.WebhookDispatch, error)
 	ClaimWebhookDelivery(ctx context.Context, lease string, id int64, now time.Time, ttl time.Duration) (links.WebhookDispatch, bool, error)
 	FinishWebhookAttempt(ctx context.Context, d links.WebhookDispatch, a links.WebhookAttempt) (bool, error)
 }
 
 // Config tunes the dispatcher; zero fields take the defaults.
 type Config struct {
-	Workers     int           // concurrent attempts per replica (4)
+	Workers     int           // attempts in flight per replica (32); one subscription gets 3/4 at most
 	Poll        time.Duration // how often to look for due deliveries (1s)
 	Timeout     time.Duration // one attempt, connection to last byte (10s)
 	LeaseTTL    time.Duration // a claim; must outlast Timeout (60s)
@@ -56,7 +56,7 @@ func (c *Config) defaults() {
 		}
 	}
 	if c.Workers <= 0 {
-		c.Workers = 4
+		c.Workers = 32
 	}
 	def(&c.Poll, time.Second)
 	def(&c.Timeout, 10*time.Second)
@@ -90,7 +90,7 @@ func New(store Store, cfg Config) *Service {
 	cfg.defaults()
 	owner := make([]byte, 6)
 	_, _ = rand.Read(owner)
-	return &Service{store: store, cfg: cfg, send: newSender(cfg.Timeout, cfg.Now),
+	return &Service{store: store, cfg: cfg, send: newSender(cfg.Timeout, cfg.Workers, cfg.Now),
 		owner: base64.RawURLEncoding.EncodeToString(owner)}
 }
 

@@ -225,7 +225,7 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk.add(time.Second)
-		claimed, err := s.ClaimWebhookDeliveries(ctx, "dead/1", clk.now(), time.Minute, 10)
+		claimed, err := s.ClaimWebhookDeliveries(ctx, "dead/1", clk.now(), time.Minute, 10, 0, nil)
 		if err != nil || len(claimed) != 1 {
 			t.Fatalf("claim: %v %v", claimed, err)
 		}

@@ -232,7 +232,7 @@ func ssoWebhookMarkdown(p func(string, ...any), rows []SSOWebhookResult) {
 			p("| %s | %d | %d | %.0f/s | %.2f ms | %.2f ms | %.2f ms | %.1f ms |", ph.Name, ph.Requests, ph.Errors, ph.Throughput, ph.P50, ph.P99, ph.P999, ph.Max)
 		}
 		p("")
-		p("Messages delivered while subscribed: %d of the %d redemptions made meanwhile (the dispatcher sends 4 at a time, so at 200 ms a delivery about 20 a second; the rest were deleted with the subscription).", s.Delivered, s.Queued)
+		p("Messages delivered while subscribed: %d of the %d redemptions made meanwhile (the dispatcher keeps up to 32 attempts in flight, 24 at most for one subscription, so at 200 ms a delivery at most about 120 a second; the rest were deleted with the subscription).", s.Delivered, s.Queued)
 		for _, ph := range s.Phases {
 			if ph.FirstError != "" {
 				p("")
