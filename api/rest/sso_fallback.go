@@ -47,11 +47,12 @@ func (h *ssoAPI) continueLink(c echo.Context) error {
 	ctx := c.Request().Context()
 	sess, _, ok := h.sessions.peek(c)
 	var a sso.Account
+	var live bool
 	var err error
 	if ok {
-		a, err = h.sso.Account(ctx, sess.userID, sess.clientID)
+		a, live, err = h.sessionAccount(ctx, sess)
 	}
-	if !ok || err != nil || a.User.SessionVersion != sess.version {
+	if !live || err != nil {
 		return c.Redirect(http.StatusFound, sso.LoginURL("", sso.ContinueURL(dest, sub)))
 	}
 	redirect, err := h.sso.Continue(ctx, a.User.ID, dest, sub, c.RealIP())

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"html/template"
 	"mime"
@@ -69,19 +70,27 @@ func (h *ssoAPI) switchHold(c echo.Context) (sso.Hold, *switchState) {
 		if next.UserID == cur.userID {
 			return false, nil
 		}
-		a, err := h.sso.Account(ctx, cur.userID, cur.clientID)
-		if code := links.ErrorCode(err); code == links.EUNAUTHORIZED || code == links.EFORBIDDEN {
-			return false, nil // that session has ended: nothing to replace
-		} else if err != nil {
-			return false, err
-		}
-		if a.User.SessionVersion != cur.version {
-			return false, nil // signed out since
+		a, live, err := h.sessionAccount(ctx, cur)
+		if err != nil || !live {
+			return false, err // an ended session: nothing to replace
 		}
 		st.current = a
 		st.next, err = h.sso.Account(ctx, next.UserID, next.ClientID)
 		return err == nil, err
 	}, st
+}
+
+// sessionAccount loads the account of a verified client-area session; live
+// is false when that session has ended since it was signed (the user signed
+// out, the account was closed or the membership removed).
+func (h *ssoAPI) sessionAccount(ctx context.Context, sess portalSession) (a sso.Account, live bool, err error) {
+	a, err = h.sso.Account(ctx, sess.userID, sess.clientID)
+	if code := links.ErrorCode(err); code == links.EUNAUTHORIZED || code == links.EFORBIDDEN {
+		return sso.Account{}, false, nil
+	} else if err != nil {
+		return sso.Account{}, false, err
+	}
+	return a, a.User.SessionVersion == sess.version, nil
 }
 
 // switchPageCSP allows the page its inline style and its one form to this
