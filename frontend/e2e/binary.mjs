@@ -134,3 +134,20 @@ export async function startBinary({ adminPassword = 'e2e-admin-password-1', env 
   const metricsURL = `http://127.0.0.1:${metricsPort}/metrics`;
   return { baseURL, metricsURL, simPort, adminEmail, adminPassword, logs: () => out, stop };
 }
+
+/**
+ * Waits until fn() answers truthy, polling every 250 ms for up to ms (an operation of the
+ * binary: two minutes by default); a throw counts as "not yet" until the deadline.
+ */
+export async function eventually(what, fn, ms = 120_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await fn()) return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { startBinary } from './binary.mjs';
+import { eventually, startBinary } from './binary.mjs';
 import { launch } from './harness.mjs';
 
 const shots = new URL('./screenshots/', import.meta.url).pathname;
@@ -42,19 +42,6 @@ async function linksOf(user) {
   const a = accounts.find((x) => x.user === user);
   assert.ok(a, `${SERVER}/${user} exists`);
   return a.links.length;
-}
-
-async function eventually(what, fn) {
-  const deadline = Date.now() + OPERATION_TIMEOUT;
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 before(async () => {
