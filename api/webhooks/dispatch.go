@@ -22,10 +22,12 @@ func (s *Service) lease() string {
 // a slow receiver holds only its own slots (for Timeout at most) while the
 // others go on, and one subscription never holds more than three quarters
 // of them.
-// With a backlog it claims again as soon as slots free, else after Poll.
-// It also purges finished deliveries older than Retention, hourly. It
-// returns when ctx ends and the attempts in flight have recorded their
-// outcomes. Every replica runs one; leases keep them off each other's rows.
+// It claims again whenever an attempt ends (its slot, or its
+// subscription's share, may be what held the rest back) and after every
+// Poll (new messages). It also purges finished deliveries older than
+// Retention, hourly. It returns when ctx ends and the attempts in flight
+// have recorded their outcomes. Every replica runs one; leases keep them
+// off each other's rows.
 func (s *Service) Run(ctx context.Context) {
 	p := newPool(s.cfg.Workers)
 	defer p.wg.Wait()
@@ -33,26 +35,20 @@ func (s *Service) Run(ctx context.Context) {
 	defer tick.Stop()
 	var lastPurge time.Time
 	for ctx.Err() == nil {
-		backlog := true // with too few free slots, look again when one frees
 		if free := p.free(); free >= max(1, s.cfg.Workers/4) {
 			batch := s.claim(ctx, free, max(1, s.cfg.Workers*3/4), p.busy())
 			for _, d := range batch {
 				p.start(d.Delivery.WebhookID, func() { s.attempt(ctx, d) })
 			}
-			backlog = len(batch) == free
 		}
 		if now := s.cfg.Now(); now.Sub(lastPurge) >= time.Hour {
 			lastPurge = now
 			s.purge(ctx)
 		}
-		var slotFreed <-chan struct{} // nil: wait for the tick only
-		if backlog {
-			slotFreed = p.freed
-		}
 		select {
 		case <-ctx.Done():
 		case <-tick.C:
-		case <-slotFreed:
+		case <-p.freed:
 		}
 	}
 }

@@ -73,6 +73,24 @@ func testBesideHanging(t *testing.T, hanging int) {
 	})
 }
 
+// One subscription's backlog flows at its share of the slots without
+// waiting for the poll: a claim the per-subscription share cut short is
+// followed by another as soon as an attempt ends. The poll here is an
+// hour, so only claims on ended attempts can deliver the 40 messages.
+func TestBacklogDoesNotWaitForThePoll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		good := newReceiver(t)
+		svc := webhooks.New(s, webhooks.Config{Workers: 4, Poll: time.Hour})
+		subscribe(t, svc, good.URL, true, links.EventSSORedeemed)
+		enqueue(t, s, links.EventSSORedeemed, 40)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); svc.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+		waitFor(t, "40 deliveries with an hourly poll", func() bool { return len(good.requests()) == 40 })
+	})
+}
+
 // BenchmarkDispatch200ms measures the delivery rate to one receiver that
 // answers every message in 200 ms: `go test -run '^$' -bench Dispatch
 // -benchtime 1x ./api/webhooks/`. It reports messages/s; there is no bar.
@@ -87,7 +105,7 @@ func BenchmarkDispatch200ms(b *testing.B) {
 				got.Add(1)
 			}))
 			b.Cleanup(srv.Close)
-			svc := webhooks.New(s, webhooks.Config{Poll: 50 * time.Millisecond})
+			svc := webhooks.New(s, webhooks.Config{}) // the defaults: a claim every second, 32 slots
 			active := true
 			if _, err := svc.Create(context.Background(), links.WebhookInput{URL: srv.URL, Events: []string{links.EventSSORedeemed}, Active: &active}); err != nil {
 				b.Fatal(err)
