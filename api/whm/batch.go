@@ -36,6 +36,15 @@ func NewSharedArgs(v url.Values) *SharedArgs {
 	return &SharedArgs{values: v, encoded: b.String()}
 }
 
+// valuePiece is a piece of an argument's value, escaped as the batch body
+// takes it: the pieces of a command are written in order, so a value can be
+// split at any byte. It carries no secret.
+func valuePiece(s string) *SharedArgs {
+	var b strings.Builder
+	escapeTwice(&b, s)
+	return &SharedArgs{encoded: b.String()}
+}
+
 // sharedArgsCache keeps the shared arguments of the links pushed lately:
 // every push request of a run sends the same links.
 type sharedArgsCache struct {

@@ -131,33 +131,47 @@ func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.R
 }
 
 // pushCalls builds PushLinks's commands and the accounts they belong to.
+// The body is assembled from pieces encoded once: a link's arguments but the
+// account's own (the same for every account, and for every request of a
+// run), the account's own arguments (the same on each of its links) and,
+// for a link whose url names the account (links.LinkSpec.SubURL), that url
+// up to the subscriber id, then the id.
 func (p *panel) pushCalls(req links.PushRequest) ([]string, []call) {
 	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
-	// A link's arguments but the account's own are the same for every
-	// account, and for every request of a run: encoded once.
 	linkArgs := make([]*SharedArgs, len(req.Links))
+	plainURL := make([]*SharedArgs, len(req.Links))
+	subURL := make([]*SharedArgs, len(req.Links))
 	for j, l := range req.Links {
 		il := IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
 			AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG}
-		if l.AccountURL != nil {
+		if l.SubURL {
 			il.URL = "" // per account
+			plainURL[j] = NewSharedArgs(url.Values{"url": {l.URL}})
+			// The url argument up to the subscriber id, which the
+			// account's piece continues.
+			subURL[j] = NewSharedArgs(url.Values{"url": {l.URL + "&sub="}})
 		}
 		linkArgs[j] = p.linkArgs.get(il)
 	}
 	calls := make([]call, 0, len(req.Accounts)*(1+len(req.Links)+len(req.Remove)))
 	for i, acct := range req.Accounts {
 		calls = append(calls, call{i, Command{Function: FnCreateIntegrationGroup, Args: group.Args(acct.Username)}})
-		// The account's own arguments are the same on each of its links:
-		// encoded once too.
 		own := NewSharedArgs(IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username))
+		var sub *SharedArgs
+		if acct.SubscriberUniqueID != "" {
+			sub = valuePiece(url.QueryEscape(acct.SubscriberUniqueID))
+		}
 		for j, l := range req.Links {
 			cmd := Command{Function: FnCreateIntegrationLink}
-			if l.AccountURL != nil {
-				if u := l.FallbackURL(acct); u != "" {
-					cmd.Args = url.Values{"url": {u}}
-				}
+			switch {
+			case !l.SubURL:
+				cmd = cmd.WithShared(linkArgs[j], own)
+			case sub == nil:
+				cmd = cmd.WithShared(linkArgs[j], own, plainURL[j])
+			default:
+				cmd = cmd.WithShared(linkArgs[j], own, subURL[j], sub)
 			}
-			calls = append(calls, call{i, cmd.WithShared(linkArgs[j], own)})
+			calls = append(calls, call{i, cmd})
 		}
 		for _, app := range req.Remove {
 			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {acct.Username}, "app": {app}}}})
