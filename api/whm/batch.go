@@ -61,6 +61,9 @@ func (c *sharedArgsCache) get(l IntegrationLink) *SharedArgs {
 		return sh.(*SharedArgs)
 	}
 	sh := NewSharedArgs(l.sharedArgs())
+	if l.urlOpen {
+		sh.encoded += "%26url%3D" + valuePiece(l.URL).encoded
+	}
 	if c.n.Add(1) > maxCachedLinks {
 		c.m.Clear()
 		c.n.Store(1)

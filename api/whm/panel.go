@@ -134,22 +134,18 @@ func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.R
 // The body is assembled from pieces encoded once: a link's arguments but the
 // account's own (the same for every account, and for every request of a
 // run), the account's own arguments (the same on each of its links) and,
-// for a link whose url names the account (links.LinkSpec.SubURL), that url
-// up to the subscriber id, then the id.
+// for a link whose url names the account (links.LinkSpec.SubURL), the
+// account's subscriber id, which ends the url that the link's piece opens.
 func (p *panel) pushCalls(req links.PushRequest) ([]string, []call) {
 	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
+	plain := make([]IntegrationLink, len(req.Links))
 	linkArgs := make([]*SharedArgs, len(req.Links))
-	plainURL := make([]*SharedArgs, len(req.Links))
-	subURL := make([]*SharedArgs, len(req.Links))
 	for j, l := range req.Links {
-		il := IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
+		plain[j] = IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
 			AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG}
+		il := plain[j]
 		if l.SubURL {
-			il.URL = "" // per account
-			plainURL[j] = NewSharedArgs(url.Values{"url": {l.URL}})
-			// The url argument up to the subscriber id, which the
-			// account's piece continues.
-			subURL[j] = NewSharedArgs(url.Values{"url": {l.URL + "&sub="}})
+			il.URL, il.urlOpen = l.URL+"&sub=", true
 		}
 		linkArgs[j] = p.linkArgs.get(il)
 	}
@@ -166,10 +162,10 @@ func (p *panel) pushCalls(req links.PushRequest) ([]string, []call) {
 			switch {
 			case !l.SubURL:
 				cmd = cmd.WithShared(linkArgs[j], own)
-			case sub == nil:
-				cmd = cmd.WithShared(linkArgs[j], own, plainURL[j])
+			case sub == nil: // no id to name: the link's own url
+				cmd = cmd.WithShared(p.linkArgs.get(plain[j]), own)
 			default:
-				cmd = cmd.WithShared(linkArgs[j], own, subURL[j], sub)
+				cmd = cmd.WithShared(linkArgs[j], sub, own)
 			}
 			calls = append(calls, call{i, cmd})
 		}
