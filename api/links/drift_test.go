@@ -1,7 +1,6 @@
 package links
 
 import (
-	"fmt"
 	"reflect"
 	"testing"
 )
@@ -11,10 +10,7 @@ func driftWant() (GroupSpec, []LinkSpec, AccountCreds) {
 	group := GroupSpec{ID: "billing", Label: "Billing", Order: 1}
 	want := []LinkSpec{
 		{App: "billing_upgrade", Label: "Upgrade/Downgrade", Order: 1, Implements: "upgrade",
-			AutologinTokenURL: "https://bill.example/sso?d=upgrade", URL: "https://bill.example/login?next=upgrade",
-			AccountURL: func(a AccountCreds) string {
-				return fmt.Sprintf("https://bill.example/fallback?sub=%s", a.SubscriberUniqueID)
-			}},
+			AutologinTokenURL: "https://bill.example/sso?d=upgrade", URL: "https://bill.example/fallback?d=upgrade", SubURL: true},
 		{App: "billing_profile", Label: "Manage Profile", Order: 10,
 			AutologinTokenURL: "https://bill.example/sso?d=profile", URL: "https://bill.example/login?next=profile"},
 	}
@@ -29,7 +25,7 @@ func asPushed() AccountLinks {
 			AutologinTokenURL: "https://bill.example/sso?d=profile", URL: "https://bill.example/login?next=profile",
 			SubscriberUniqueID: "al_sub1"},
 		{App: "billing_upgrade", Read: true, Label: "Upgrade/Downgrade", Order: 1, GroupID: "billing", Implements: "upgrade",
-			AutologinTokenURL: "https://bill.example/sso?d=upgrade", URL: "https://bill.example/fallback?sub=al_sub1",
+			AutologinTokenURL: "https://bill.example/sso?d=upgrade", URL: "https://bill.example/fallback?d=upgrade&sub=al_sub1",
 			SubscriberUniqueID: "al_sub1"},
 	}}
 }
@@ -54,7 +50,7 @@ func TestDrift(t *testing.T) {
 		}, []string{
 			`group_id of billing_upgrade is "other", want "billing"`,
 			`implements of billing_upgrade is "", want "upgrade"`,
-			`url of billing_upgrade is "https://x.example/", want "https://bill.example/fallback?sub=al_sub1"`,
+			`url of billing_upgrade is "https://x.example/", want "https://bill.example/fallback?d=upgrade&sub=al_sub1"`,
 			`autologin_token_url of billing_upgrade is "https://x.example/sso", want "https://bill.example/sso?d=upgrade"`,
 			`subscriber_unique_id of billing_upgrade is "al_sub2", want "al_sub1"`,
 		}},
@@ -86,19 +82,29 @@ func TestDrift(t *testing.T) {
 	}
 }
 
-// A link whose AccountURL answers nothing for the account expects the
-// link's own url.
-func TestDriftWithoutAccountURLExpectsTheLinksURL(t *testing.T) {
+// A link without SubURL expects the link's own url.
+func TestDriftWithoutSubURLExpectsTheLinksURL(t *testing.T) {
 	group, want, creds := driftWant()
-	want[0].AccountURL = func(AccountCreds) string { return "" }
+	want[0].SubURL = false
 	found := asPushed()
 	got := Drift(group, want, creds, found)
-	wantDiff := []string{`url of billing_upgrade is "https://bill.example/fallback?sub=al_sub1", want "https://bill.example/login?next=upgrade"`}
+	wantDiff := []string{`url of billing_upgrade is "https://bill.example/fallback?d=upgrade&sub=al_sub1", want "https://bill.example/fallback?d=upgrade"`}
 	if !reflect.DeepEqual(got, wantDiff) {
 		t.Errorf("Drift = %q, want %q", got, wantDiff)
 	}
 	found.Links[1].URL = want[0].URL
 	if got := Drift(group, want, creds, found); got != nil {
 		t.Errorf("Drift = %q, want none", got)
+	}
+}
+
+// FallbackURL appends the subscriber id query-escaped, as FallbackPageURL
+// does, and gives an account without one the link's own url.
+func TestFallbackURLIsFallbackPageURL(t *testing.T) {
+	for _, sub := range []string{"al_sub1", "a b&c=d/ü%", ""} {
+		l := LinkSpec{URL: FallbackPageURL("https://bill.example", "upgrade", ""), SubURL: true}
+		if got, want := l.FallbackURL(AccountCreds{SubscriberUniqueID: sub}), FallbackPageURL("https://bill.example", "upgrade", sub); got != want {
+			t.Errorf("sub %q: FallbackURL = %q, want %q", sub, got, want)
+		}
 	}
 }

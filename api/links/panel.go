@@ -3,6 +3,7 @@ package links
 import (
 	"context"
 	"errors"
+	"net/url"
 	"time"
 )
 
@@ -46,24 +47,27 @@ type LinkSpec struct {
 	Implements        string // billing, support, upgrade or empty
 	AutologinTokenURL string
 	URL               string // fallback when the autologin call fails
-	// AccountURL, when set, is the fallback of each account instead of URL
-	// (PushPlan's names the account's subscriber id); an empty answer
-	// means URL.
-	AccountURL func(acct AccountCreds) string
-	Base64PNG  string // optional icon
+	// SubURL, when set, gives each account a fallback of its own: URL (which
+	// has a query) followed by "&sub=" and the account's subscriber id,
+	// query-escaped, as FallbackPageURL makes it; an account without a
+	// subscriber id gets URL. Data rather than a function, so that a panel
+	// encodes URL once per request and only the id per account.
+	SubURL    bool
+	Base64PNG string // optional icon
 }
 
-// FallbackURL is the url the link carries on the account acct: AccountURL's
-// answer when the link has one, else URL. Push and drift detection both
-// use it, so they agree.
+// FallbackURL is the url the link carries on the account acct (see
+// SubURL). Push and drift detection both use it, so they agree.
 func (l LinkSpec) FallbackURL(acct AccountCreds) string {
-	if l.AccountURL != nil {
-		if u := l.AccountURL(acct); u != "" {
-			return u
-		}
+	if l.SubURL && acct.SubscriberUniqueID != "" {
+		return l.URL + SubQuery(acct.SubscriberUniqueID)
 	}
 	return l.URL
 }
+
+// SubQuery is what a fallback url with a query gets appended for the
+// subscriber id sub: "&sub=" and sub, query-escaped.
+func SubQuery(sub string) string { return "&sub=" + url.QueryEscape(sub) }
 
 // AccountCreds are one account's link credentials in plain text, decrypted
 // just before the push. The same SubscriberUniqueID and Token go on every link

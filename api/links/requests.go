@@ -18,12 +18,11 @@ func PushPlan(ls []Link, publicURL, prefix, groupLabel string) PushRequest {
 			req.Remove = append(req.Remove, prefix+"_"+l.Key)
 			continue
 		}
-		key := l.Key
 		spec := LinkSpec{
 			App: prefix + "_" + l.Key, Label: l.Label, Order: l.Order, Implements: l.Implements,
 			AutologinTokenURL: publicURL + "/sso/cpanel/token?destination=" + url.QueryEscape(l.Key),
-			URL:               FallbackPageURL(publicURL, key, ""),
-			AccountURL:        func(a AccountCreds) string { return FallbackPageURL(publicURL, key, a.SubscriberUniqueID) },
+			URL:               FallbackPageURL(publicURL, l.Key, ""),
+			SubURL:            true,
 		}
 		req.Links = append(req.Links, spec)
 	}
@@ -46,7 +45,7 @@ const FallbackURLScheme = "2"
 func FallbackPageURL(publicURL, destination, sub string) string {
 	u := publicURL + FallbackPath + "?destination=" + url.QueryEscape(destination)
 	if sub != "" {
-		u += "&sub=" + url.QueryEscape(sub)
+		u += SubQuery(sub)
 	}
 	return u
 }

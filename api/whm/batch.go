@@ -36,6 +36,15 @@ func NewSharedArgs(v url.Values) *SharedArgs {
 	return &SharedArgs{values: v, encoded: b.String()}
 }
 
+// valuePiece is a piece of an argument's value, escaped as the batch body
+// takes it: the pieces of a command are written in order, so a value can be
+// split at any byte. It carries no secret.
+func valuePiece(s string) *SharedArgs {
+	var b strings.Builder
+	escapeTwice(&b, s)
+	return &SharedArgs{encoded: b.String()}
+}
+
 // sharedArgsCache keeps the shared arguments of the links pushed lately:
 // every push request of a run sends the same links.
 type sharedArgsCache struct {
@@ -52,6 +61,9 @@ func (c *sharedArgsCache) get(l IntegrationLink) *SharedArgs {
 		return sh.(*SharedArgs)
 	}
 	sh := NewSharedArgs(l.sharedArgs())
+	if l.urlOpen {
+		sh.encoded += "%26url%3D" + valuePiece(l.URL).encoded
+	}
 	if c.n.Add(1) > maxCachedLinks {
 		c.m.Clear()
 		c.n.Store(1)

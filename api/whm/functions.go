@@ -181,6 +181,9 @@ type IntegrationLink struct {
 	URL                string
 	Base64PNGImage     string // optional
 	Hide               bool
+	// urlOpen leaves URL out of sharedArgs: the link's encoded shared
+	// arguments end with it, open, for the next piece to end (pushCalls).
+	urlOpen bool
 }
 
 // Args returns the create_integration_link arguments for the account.
@@ -205,7 +208,7 @@ func (l IntegrationLink) sharedArgs() url.Values {
 	if l.AutologinTokenURL != "" {
 		v.Set("autologin_token_url", l.AutologinTokenURL)
 	}
-	if l.URL != "" {
+	if l.URL != "" && !l.urlOpen {
 		v.Set("url", l.URL)
 	}
 	if l.Base64PNGImage != "" {

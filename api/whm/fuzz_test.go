@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/whmsim"
 )
 
@@ -227,6 +228,48 @@ func TestEncodeBatchMatchesURLValues(t *testing.T) {
 			if fn != wfn || err != nil || !reflect.DeepEqual(gv, wv) {
 				t.Errorf("command %d = %q (%v), want %q", i, raw, err, want["command"][i])
 			}
+		}
+	}
+}
+
+// A push's body gives each link command the url links.LinkSpec.FallbackURL
+// names for its account, with or without a subscriber id, and the link's
+// other arguments unchanged.
+func TestPushBodyCarriesEachAccountsURL(t *testing.T) {
+	spec := links.LinkSpec{App: "billing_x", Label: "X & Y", Order: 2, AutologinTokenURL: "https://b.example/sso?destination=x",
+		URL: "https://b.example/sso/fallback?destination=x", SubURL: true}
+	req := links.PushRequest{Group: links.GroupSpec{ID: "billing", Label: "Billing", Order: 1}, Links: []links.LinkSpec{spec}}
+	for _, sub := range []string{"al_1", "sub b&c=d/ü%+", ""} {
+		req.Accounts = append(req.Accounts, links.AccountCreds{Username: "u" + fmt.Sprint(len(req.Accounts)), SubscriberUniqueID: sub, Token: "t"})
+	}
+	p := NewCPanel(Options{})
+	for range 2 { // the second request takes the link's arguments from the cache
+		_, calls := p.pushCalls(req)
+		form, err := url.ParseQuery(encodeBatch(commands(calls), false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, raw := range form["command"] {
+			fn, q, _ := strings.Cut(raw, "?")
+			args, err := url.ParseQuery(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fn != FnCreateIntegrationLink {
+				continue
+			}
+			if len(args["url"]) != 1 || args.Get("label") != spec.Label || args.Get("autologin_token_url") != spec.AutologinTokenURL {
+				t.Errorf("arguments %v", args)
+			}
+			got = append(got, args.Get("url"))
+		}
+		var want []string
+		for _, a := range req.Accounts {
+			want = append(want, spec.FallbackURL(a))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("urls %q, want %q", got, want)
 		}
 	}
 }

@@ -131,33 +131,43 @@ func (p *panel) RemoveLinks(ctx context.Context, s links.ServerConn, req links.R
 }
 
 // pushCalls builds PushLinks's commands and the accounts they belong to.
+// The body is assembled from pieces encoded once: a link's arguments but the
+// account's own (the same for every account, and for every request of a
+// run), the account's own arguments (the same on each of its links) and,
+// for a link whose url names the account (links.LinkSpec.SubURL), the
+// account's subscriber id, which ends the url that the link's piece opens.
 func (p *panel) pushCalls(req links.PushRequest) ([]string, []call) {
 	group := Group{ID: req.Group.ID, Label: req.Group.Label, Order: req.Group.Order}
-	// A link's arguments but the account's own are the same for every
-	// account, and for every request of a run: encoded once.
+	plain := make([]IntegrationLink, len(req.Links))
 	linkArgs := make([]*SharedArgs, len(req.Links))
 	for j, l := range req.Links {
-		il := IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
+		plain[j] = IntegrationLink{App: l.App, Label: l.Label, Order: l.Order, GroupID: req.Group.ID, Implements: l.Implements,
 			AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG}
-		if l.AccountURL != nil {
-			il.URL = "" // per account
+		il := plain[j]
+		if l.SubURL {
+			il.URL, il.urlOpen = l.URL+"&sub=", true
 		}
 		linkArgs[j] = p.linkArgs.get(il)
 	}
 	calls := make([]call, 0, len(req.Accounts)*(1+len(req.Links)+len(req.Remove)))
 	for i, acct := range req.Accounts {
 		calls = append(calls, call{i, Command{Function: FnCreateIntegrationGroup, Args: group.Args(acct.Username)}})
-		// The account's own arguments are the same on each of its links:
-		// encoded once too.
 		own := NewSharedArgs(IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username))
+		var sub *SharedArgs
+		if acct.SubscriberUniqueID != "" {
+			sub = valuePiece(url.QueryEscape(acct.SubscriberUniqueID))
+		}
 		for j, l := range req.Links {
 			cmd := Command{Function: FnCreateIntegrationLink}
-			if l.AccountURL != nil {
-				if u := l.FallbackURL(acct); u != "" {
-					cmd.Args = url.Values{"url": {u}}
-				}
+			switch {
+			case !l.SubURL:
+				cmd = cmd.WithShared(linkArgs[j], own)
+			case sub == nil: // no id to name: the link's own url
+				cmd = cmd.WithShared(p.linkArgs.get(plain[j]), own)
+			default:
+				cmd = cmd.WithShared(linkArgs[j], sub, own)
 			}
-			calls = append(calls, call{i, cmd.WithShared(linkArgs[j], own)})
+			calls = append(calls, call{i, cmd})
 		}
 		for _, app := range req.Remove {
 			calls = append(calls, call{i, Command{Function: FnRemoveIntegrationLink, Args: url.Values{"user": {acct.Username}, "app": {app}}}})

@@ -330,25 +330,29 @@ func TestOnePanelServesManyServersConcurrently(t *testing.T) {
 }
 
 // The links of links.PushPlan fall back to the fallback page of their
-// destination for each account's own subscriber id.
+// destination for each account's own subscriber id, whatever its bytes.
 func TestPushLinksGivesEachAccountItsFallbackPage(t *testing.T) {
 	srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
 	req := pushRequest("alice", "bob")
+	req.Accounts[1].SubscriberUniqueID = "sub b&c=d/ü%+"
 	plan := links.PushPlan(links.ApplyLinkSettings(nil), "https://bill.example", "billing", "Billing & Support")
 	req.Links, req.Remove = plan.Links, nil
 	if _, err := whm.NewCPanel(whm.Options{AllowLoopback: true}).PushLinks(ctxT(t), srv.Conn(), req); err != nil {
 		t.Fatal(err)
 	}
-	for _, user := range []string{"alice", "bob"} {
-		got := srv.Links(user)
+	for _, acct := range req.Accounts {
+		got := srv.Links(acct.Username)
 		if len(got) != len(links.Catalogue) {
-			t.Fatalf("%s has %d links, want %d", user, len(got), len(links.Catalogue))
+			t.Fatalf("%s has %d links, want %d", acct.Username, len(got), len(links.Catalogue))
 		}
 		for _, l := range got {
 			key := strings.TrimPrefix(l.App, "billing_")
-			if u := "https://bill.example/sso/fallback?destination=" + key + "&sub=sub-" + user; l.URL != u {
-				t.Errorf("%s: %s url %q, want %q", user, l.App, l.URL, u)
+			if u := links.FallbackPageURL("https://bill.example", key, acct.SubscriberUniqueID); l.URL != u {
+				t.Errorf("%s: %s url %q, want %q", acct.Username, l.App, l.URL, u)
 			}
 		}
+	}
+	if u := srv.Links("alice")[0].URL; !strings.HasSuffix(u, "&sub=sub-alice") {
+		t.Errorf("alice's url %q does not name her subscriber id", u)
 	}
 }

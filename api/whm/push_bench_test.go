@@ -10,13 +10,14 @@ import (
 
 // BenchmarkPushBatchParse is the client's CPU per push batch as PushLinks
 // spends it: it builds and encodes 10 accounts x (1 group + 14 links), and
-// the answer of 150 sub-results is parsed, secrets gathered.
+// each link's url naming the account's subscriber id (as links.PushPlan
+// makes them); the answer of 150 sub-results is parsed, secrets gathered.
 func BenchmarkPushBatchParse(b *testing.B) {
 	req := links.PushRequest{Group: links.GroupSpec{ID: "applinks", Label: "Billing & Support", Order: 100}}
 	for l := range 14 {
 		req.Links = append(req.Links, links.LinkSpec{App: fmt.Sprintf("applinks_link%d", l), Label: fmt.Sprintf("Link %d", l), Order: l,
 			Implements: "billing", AutologinTokenURL: "https://billing.example.com/sso/cpanel/token?destination=link",
-			URL: "https://billing.example.com/portal/login?next=%2Fportal%2Fservices"})
+			URL: "https://billing.example.com/sso/fallback?destination=link", SubURL: true})
 	}
 	for a := range 10 {
 		req.Accounts = append(req.Accounts, links.AccountCreds{Username: fmt.Sprintf("user%03d", a),

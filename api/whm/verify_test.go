@@ -37,7 +37,7 @@ func TestReadLinksAfterAPushReturnsWhatWasPushed(t *testing.T) {
 			srv := startServer(t, whmsim.ServerConfig{Name: "panel-7"})
 			push := pushRequest("alice", "bob")
 			// The upgrade link falls back to a page of each account's own.
-			push.Links[0].AccountURL = func(a links.AccountCreds) string { return "https://bill.example/fallback?sub=" + a.SubscriberUniqueID }
+			push.Links[0].URL, push.Links[0].SubURL = "https://bill.example/fallback?d=upgrade", true
 			if _, err := p.PushLinks(ctxT(t), srv.Conn(), push); err != nil {
 				t.Fatal(err)
 			}
