@@ -111,18 +111,23 @@ func (w *worker) setFatal(err error) {
 type passResult struct {
 	aborted   bool       // a newer intent opened a progress row meanwhile
 	sent      int        // requests sent
+	confirmed bool       // every account sent was confirmed, and recorded so
 	waitUntil *time.Time // the earliest retry of the locations in backoff
 }
 
-// pass walks the server's locations once, in key order, and sends the due
-// ones in WHM batches (pushes, removals and token updates apart). Empty
-// locations no service owns are dropped at the end.
-func (w *worker) pass(ctx context.Context) passResult {
+// pass walks the server's locations once, in key order (whole: the server
+// already read, when it fits in one page), and sends the due ones in WHM
+// batches (pushes, removals and token updates apart). Empty locations no
+// service owns are dropped at the end.
+func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
 	var res passResult
 	var empties []links.LinkStateUpdate
+	w.mu.Lock()
+	w.unconfirmed = false
+	w.mu.Unlock()
 	b := w.batcher(ctx, func(batch []item, m mode, free func()) { w.send(ctx, batch, m, free) })
 	now := time.Now()
-	err := w.walk(ctx, func(page []links.LinkState) bool {
+	page := func(page []links.LinkState) bool {
 		// Read after the page: if no newer intent is there now, the page
 		// predates any, and a repair meanwhile voids its records.
 		if changed, err := w.taskChanged(ctx); err != nil || changed {
@@ -145,7 +150,13 @@ func (w *worker) pass(ctx context.Context) passResult {
 			}
 		}
 		return !w.stopped(ctx)
-	})
+	}
+	var err error
+	if whole != nil {
+		page(whole)
+	} else {
+		err = w.walk(ctx, page)
+	}
 	if err != nil && ctx.Err() == nil {
 		w.setFatal(err)
 	}
@@ -153,6 +164,9 @@ func (w *worker) pass(ctx context.Context) passResult {
 	if res.sent = b.sent; len(empties) > 0 && !w.stopped(ctx) {
 		w.record(ctx, links.BatchRecord{Updates: empties})
 	}
+	w.mu.Lock()
+	res.confirmed = !w.unconfirmed
+	w.mu.Unlock()
 	return res
 }
 
@@ -207,8 +221,27 @@ func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
 		}
 	}
 	free()
-	if w.record(ctx, rec) {
+	applied, ok := w.record(ctx, rec)
+	if ok {
 		w.e.metrics.count(w.srv.Module, m == modeRemove, rec.Updates)
+	}
+	w.tally(rec.Updates, ok && applied == len(rec.Updates))
+}
+
+// tally counts a sent batch's recorded answers for the progress row, and
+// notes a batch not confirmed whole (all applied, every account done): the
+// pass must walk again to tell what is left due.
+func (w *worker) tally(updates []links.LinkStateUpdate, allApplied bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.unconfirmed = w.unconfirmed || !allApplied
+	for _, u := range updates {
+		w.unconfirmed = w.unconfirmed || !u.Done
+		if allApplied && u.Done {
+			w.done++
+		} else if allApplied && u.Failed {
+			w.failed++
+		}
 	}
 }
 
@@ -284,7 +317,7 @@ func (w *worker) noteRequest(err error) {
 }
 
 // outcome is what an answer does to a location: confirmed at the pushed
-// fingerprint, or a refusal (whole: the request failed as a whole) that
+// fingerprint (deleted: emptied and no service's), or a refusal (whole: the request failed as a whole) that
 // backs off, terminal after MaxAttempts.
 func (w *worker) outcome(it item, err error, whole bool, token string) links.LinkStateUpdate {
 	st := it.st
@@ -294,6 +327,8 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 		if it.desired != "" {
 			u.ServiceID, u.CredVersion = *st.ServiceID, st.CredVersion
 		}
+		// A location no service owns is dropped once emptied.
+		u.Delete = it.desired == "" && st.ServiceID == nil
 		return u
 	}
 	attempts := st.Attempts + 1
@@ -325,19 +360,20 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 	return u
 }
 
-// record writes a batch record for the pass's progress row and operation;
-// false when it failed (a lost lease stops the worker).
-func (w *worker) record(ctx context.Context, rec links.BatchRecord) bool {
+// record writes a batch record for the pass's progress row and operation,
+// and returns how many of its updates (and step) applied; false when it
+// failed (a lost lease stops the worker).
+func (w *worker) record(ctx context.Context, rec links.BatchRecord) (int, bool) {
 	rec.ServerID, rec.Owner, rec.OperationID, rec.Module = w.id, w.owner, w.opID, w.srv.Module
 	if w.task != nil && w.task.Checked {
 		rec.TaskID = w.task.ID
 	}
-	_, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
+	applied, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
 	switch {
 	case errors.Is(err, links.ErrLeaseLost):
 		w.lost(ctx, "record a batch", err)
 	case err != nil && ctx.Err() == nil:
 		w.setFatal(err)
 	}
-	return err == nil
+	return applied, err == nil
 }

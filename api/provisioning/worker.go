@@ -53,10 +53,13 @@ type worker struct {
 	task   *links.ProgressTask // the open progress row of the server, if any
 	opID   int64               // the operation the log entries go to (0: none)
 
-	mu     sync.Mutex
-	streak int   // whole requests failed in a row
-	gaveUp error // why the server was given up, once it was
-	fatal  error // a database failure: the worker ends
+	mu          sync.Mutex
+	streak      int   // whole requests failed in a row
+	gaveUp      error // why the server was given up, once it was
+	fatal       error // a database failure: the worker ends
+	unconfirmed bool  // a batch of this pass was not confirmed whole
+	done        int   // accounts done since task was read
+	failed      int   // accounts failed since task was read
 }
 
 // work runs one claimed server: heartbeat, passes, then the release.
@@ -130,10 +133,13 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 		if err != nil && ctx.Err() == nil {
 			w.gaveUp = fmt.Errorf("its support check failed: %w", err)
 		}
+		var whole []links.LinkState
 		if err == nil && w.task != nil && !w.task.Checked {
 			// A verify reads back before the start, so that the start
 			// counts the drift found (a crash before it verifies again).
-			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) || !w.start(ctx, sup) {
+			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) {
+				err = errors.New("stopped before the start")
+			} else if whole, ok = w.start(ctx, sup); !ok {
 				err = errors.New("stopped before the start")
 			}
 		}
@@ -143,23 +149,26 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 		case err != nil:
 			return ended
 		case !sup.Supported:
-			ended = append(ended, w.finish(ctx, gen, links.TaskUnsupported)...)
-			continue
+			return append(ended, w.finish(ctx, gen, links.TaskUnsupported)...)
 		}
-		res := w.pass(ctx)
+		res := w.pass(ctx, whole)
 		switch {
 		case w.fatal != nil:
 			return ended
 		case w.gaveUp != nil:
 			return append(ended, w.giveUp(ctx)...)
-		case ctx.Err() != nil || res.aborted || res.sent > 0:
+		case ctx.Err() != nil || w.e.stopRequested() || res.aborted || !res.confirmed:
 			continue
 		case res.waitUntil != nil:
 			// Accounts wait for a retry: due again then, not done.
 			w.record(ctx, links.BatchRecord{WakeAt: res.waitUntil})
 			return ended
 		}
-		ended = append(ended, w.finish(ctx, gen, links.TaskDone)...)
+		// Nothing is due at gen: each location read was up to date or
+		// sent and confirmed, and any change since bumped wanted_gen past
+		// gen, which leaves the server due (the scheduler, poked when the
+		// worker ends, claims it again): no second walk is needed.
+		return append(ended, w.finish(ctx, gen, links.TaskDone)...)
 	}
 	return ended
 }
@@ -189,7 +198,7 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		w.e.logger.Warn("read the desired state", "server", w.id, "err", err)
 		return 0, false
 	}
-	w.opID = 0
+	w.opID, w.done, w.failed = 0, 0, 0
 	if w.task != nil {
 		w.opID = w.task.OperationID
 	} else if op != nil {
@@ -223,11 +232,19 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 }
 
 // start records the server's start in its progress row: the accounts out
-// of date now (the operation's progress figure) and the start entry.
-func (w *worker) start(ctx context.Context, sup links.Support) bool {
+// of date now (the operation's progress figure) and the start entry. It
+// returns the server's locations when they fit in one page, so that the
+// first pass does not read them again.
+func (w *worker) start(ctx context.Context, sup links.Support) ([]links.LinkState, bool) {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
+	var whole []links.LinkState
 	if sup.Supported {
+		pages := 0
 		err := w.walk(ctx, func(page []links.LinkState) bool {
+			if whole = nil; pages == 0 && len(page) < pageSize {
+				whole = page // the first page is the last
+			}
+			pages++
 			for _, ls := range page {
 				if links.OutOfDate(w.desired(ls), ls.ConfirmedFP, ls.FailedFP) {
 					st.AccountsTotal++
@@ -237,7 +254,7 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 		})
 		if err != nil {
 			w.lost(ctx, "start a progress row", err)
-			return false
+			return nil, false
 		}
 	} else {
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf("Server %s does not support application links: %s.",
@@ -246,11 +263,12 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name, Hostname: w.srv.Hostname,
 			Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
-	if !w.record(ctx, links.BatchRecord{Step: &st}) {
-		return false
+	if _, ok := w.record(ctx, links.BatchRecord{Step: &st}); !ok {
+		return nil, false
 	}
-	w.task.Checked = true
-	return true
+	now := time.Now()
+	w.task.Checked, w.task.StartedAt = true, &now
+	return whole, true
 }
 
 func (w *worker) startEntry() links.LogEntry {
@@ -282,31 +300,29 @@ func (w *worker) walk(ctx context.Context, fn func(page []links.LinkState) bool)
 
 // finish records a pass that found nothing due at generation gen: the
 // server's done generation, and the end of its progress row in state when
-// the row waits for that generation.
+// the row waits for that generation (a newer row, opened since the load,
+// waits for a later one and stays open).
 func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
-	t, err := links.Optional(w.e.store.OpenTask(ctx, w.id)) // nil when there is none
-	if err != nil {
-		w.e.logger.Warn("read a progress row", "server", w.id, "err", err)
-		return nil
-	}
-	rec := links.BatchRecord{DoneGen: gen}
+	rec, t := links.BatchRecord{DoneGen: gen}, w.task
 	if t != nil && t.Checked && t.TargetGen <= gen {
 		rec.Step = &links.TaskStep{Task: *t, State: state}
 		if state == links.TaskDone {
-			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, 0)}
+			w.mu.Lock()
+			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, w.done, w.failed)}
+			w.mu.Unlock()
 		}
 	}
-	if !w.record(ctx, rec) || rec.Step == nil {
+	if _, ok := w.record(ctx, rec); !ok || rec.Step == nil {
 		return nil
 	}
 	return []int64{t.OperationID}
 }
 
-// finishedEntry ends a server's progress row, with its counts (plus
-// failed more).
-func (w *worker) finishedEntry(t *links.ProgressTask, failed int) links.LogEntry {
+// finishedEntry ends a server's progress row, with its counts as read plus
+// done and failed more.
+func (w *worker) finishedEntry(t *links.ProgressTask, done, failed int) links.LogEntry {
 	return entry(links.LevelDebug, w.id, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
-		w.srv.Name, t.AccountsDone, t.AccountsFailed+failed, since(t.StartedAt)))
+		w.srv.Name, t.AccountsDone+done, t.AccountsFailed+failed, since(t.StartedAt)))
 }
 
 // giveUp ends the work on a server whose support check failed, or after
@@ -327,7 +343,7 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 	default:
 		rec.Step = w.nameLeftOut(ctx, cause)
 	}
-	if !w.record(ctx, rec) || w.task == nil {
+	if _, ok := w.record(ctx, rec); !ok || w.task == nil {
 		return nil
 	}
 	return []int64{w.task.OperationID}
@@ -351,7 +367,7 @@ func (w *worker) nameLeftOut(ctx context.Context, cause string) *links.TaskStep 
 		if len(named) < pageSize {
 			return true
 		}
-		ok := w.record(ctx, links.BatchRecord{Step: &links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}})
+		_, ok := w.record(ctx, links.BatchRecord{Step: &links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}})
 		named = nil
 		return ok
 	})
@@ -365,5 +381,5 @@ func (w *worker) nameLeftOut(ctx context.Context, cause string) *links.TaskStep 
 	}
 	return &links.TaskStep{Task: *w.task, AccountsFailed: len(named), State: links.TaskFailed, Entries: append(named,
 		warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s (%d accounts not tried, each named in a warning); it is tried again later.",
-			w.srv.Name, cause, total)), w.finishedEntry(t, len(named)))}
+			w.srv.Name, cause, total)), w.finishedEntry(t, 0, len(named)))}
 }
