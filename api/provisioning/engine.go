@@ -85,6 +85,10 @@ type Config struct {
 	// VerifyInterval is how often each enabled application is verified
 	// (drift read back and repaired); zero turns the periodic verify off.
 	VerifyInterval time.Duration
+	// VerifyTicks, when set, delivers the times at which the scheduler
+	// checks for a periodic verify due (tests drive it); by default a
+	// ticker every VerifyInterval/10, at most hourly.
+	VerifyTicks <-chan time.Time
 	// OnLease, when set, hears every server lease taken (held) and given up;
 	// tests use it to prove one holder per server.
 	OnLease func(serverID int64, owner string, held bool)
@@ -228,6 +232,9 @@ func (e *Engine) schedule(ctx context.Context) {
 	e.purge(ctx)
 	var verify <-chan time.Time // never, when the periodic verify is off
 	if e.cfg.VerifyInterval > 0 {
+		verify = e.cfg.VerifyTicks
+	}
+	if verify == nil && e.cfg.VerifyInterval > 0 {
 		t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
 		defer t.Stop()
 		verify = t.C
@@ -242,8 +249,8 @@ func (e *Engine) schedule(ctx context.Context) {
 			return
 		case <-purge.C:
 			e.purge(ctx)
-		case <-verify:
-			if err := e.VerifyDue(ctx, e.cfg.VerifyInterval, started); err != nil && ctx.Err() == nil {
+		case now := <-verify:
+			if err := e.VerifyDue(ctx, e.cfg.VerifyInterval, started, now); err != nil && ctx.Err() == nil {
 				e.logger.Warn("periodic verify", "err", err)
 			}
 		case <-tick.C:
