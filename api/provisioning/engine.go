@@ -261,7 +261,7 @@ func (e *Engine) schedule(ctx context.Context) {
 
 // fingerprint is the application part of the desired state.
 func (e *Engine) fingerprint(enabled bool, settings []links.LinkSetting) string {
-	return links.AppFingerprint(enabled, links.ApplyLinkSettings(settings), e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel)
+	return links.DesiredApp(enabled, settings, e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel).FP
 }
 
 // claimDue starts a worker for each due server while worker slots are
@@ -330,14 +330,6 @@ func (e *Engine) complete(ctx context.Context, opID int64) {
 		e.metrics.operations.WithLabelValues(op.Kind, links.OpCompleted).Inc()
 		e.Forget(op.Module)
 	}
-}
-
-// since is the time since t (zero when t is nil), to the millisecond.
-func since(t *time.Time) time.Duration {
-	if t == nil {
-		return 0
-	}
-	return time.Since(*t).Round(time.Millisecond)
 }
 
 func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {

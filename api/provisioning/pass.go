@@ -28,15 +28,12 @@ const (
 )
 
 // modeOf is how a due location is sent: removed (nothing desired), its
-// token updated (a rotation: the confirmed links differ from the desired
-// ones only by the credential version; sentinels and ” have none), or
-// pushed.
+// token updated (a rotation), or pushed.
 func modeOf(confirmed, desired string) mode {
-	i, j := strings.LastIndexByte(confirmed, ':'), strings.LastIndexByte(desired, ':')
 	switch {
 	case desired == "":
 		return modeRemove
-	case i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired:
+	case links.TokenOnly(confirmed, desired):
 		return modeTokens
 	}
 	return modePush
@@ -91,20 +88,12 @@ func (b *batcher) wait(flush bool) {
 	b.wg.Wait()
 }
 
-// stopped reports whether a walk must end: the worker stops, the server
-// was given up or the database failed.
+// stopped reports whether a walk must end: the worker stops (the engine
+// stops, a write failed) or the server was given up.
 func (w *worker) stopped(ctx context.Context) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return ctx.Err() != nil || w.gaveUp != nil || w.fatal != nil || w.e.stopRequested()
-}
-
-func (w *worker) setFatal(err error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.fatal == nil {
-		w.fatal = err
-	}
+	return ctx.Err() != nil || w.gaveUp != nil || w.e.stopRequested()
 }
 
 // passResult is what one walk of a server found.
@@ -157,8 +146,8 @@ func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
 	} else {
 		err = w.walk(ctx, page)
 	}
-	if err != nil && ctx.Err() == nil {
-		w.setFatal(err)
+	if err != nil {
+		w.fail(ctx, "walk a server", err)
 	}
 	b.wait(!res.aborted && !w.stopped(ctx))
 	if res.sent = b.sent; len(empties) > 0 && !w.stopped(ctx) {
@@ -176,7 +165,7 @@ func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
 func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 	t, err := links.Optional(w.e.store.OpenTask(ctx, w.id))
 	if err != nil {
-		w.setFatal(err)
+		w.fail(ctx, "read a progress row", err)
 		return false, err
 	}
 	return (t == nil) != (w.task == nil) || (t != nil && t.ID != w.task.ID), nil
@@ -187,17 +176,19 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // without a request.
 func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
 	var rec links.BatchRecord
-	sent, tokens := batch, make([]string, len(batch))
-	if m != modeRemove {
-		sent, tokens = nil, nil
-		for _, it := range batch {
-			token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
-			if err != nil {
-				rec.Updates = append(rec.Updates, w.outcome(it, errors.New("its link credential could not be read"), false, ""))
-				continue
-			}
-			sent, tokens = append(sent, it), append(tokens, token)
+	var sent []item
+	var tokens []string
+	for _, it := range batch {
+		var token string
+		var err error
+		if m != modeRemove {
+			token, err = w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
 		}
+		if err != nil {
+			rec.Updates = append(rec.Updates, w.outcome(it, errors.New("its link credential could not be read"), false, ""))
+			continue
+		}
+		sent, tokens = append(sent, it), append(tokens, token)
 	}
 	if len(sent) > 0 {
 		res, err := w.request(ctx, sent, tokens, m)
@@ -222,25 +213,29 @@ func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
 	}
 	free()
 	applied, ok := w.record(ctx, rec)
-	if ok {
-		w.e.metrics.count(w.srv.Module, m == modeRemove, rec.Updates)
-	}
-	w.tally(rec.Updates, ok && applied == len(rec.Updates))
+	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates))
 }
 
-// tally counts a sent batch's recorded answers for the progress row, and
-// notes a batch not confirmed whole (all applied, every account done): the
-// pass must walk again to tell what is left due.
-func (w *worker) tally(updates []links.LinkStateUpdate, allApplied bool) {
+// tally counts a sent batch's recorded answers (the progress row's figures,
+// the metrics), and notes a batch not confirmed whole (all applied, every
+// account done): the pass must walk again to tell what is left due.
+func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool) {
+	result := "pushed"
+	if removal {
+		result = "removed"
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.unconfirmed = w.unconfirmed || !allApplied
 	for _, u := range updates {
 		w.unconfirmed = w.unconfirmed || !u.Done
-		if allApplied && u.Done {
+		switch {
+		case u.Done:
 			w.done++
-		} else if allApplied && u.Failed {
+			w.e.metrics.accounts.WithLabelValues(w.srv.Module, result).Inc()
+		case u.Failed:
 			w.failed++
+			w.e.metrics.accounts.WithLabelValues(w.srv.Module, "failed").Inc()
 		}
 	}
 }
@@ -252,7 +247,7 @@ func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mo
 	var err error
 	switch m {
 	case modeRemove:
-		req := w.app.remove
+		req := w.app.Remove
 		for _, it := range sent {
 			req.Usernames = append(req.Usernames, it.st.Username)
 		}
@@ -260,7 +255,7 @@ func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mo
 			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
 		})
 	case modeTokens:
-		req := links.TokenRequest{Apps: w.app.apps()}
+		req := links.TokenRequest{Apps: w.app.Apps()}
 		for i, it := range sent {
 			req.Accounts = append(req.Accounts, links.AccountToken{Username: it.st.Username, Token: tokens[i]})
 		}
@@ -268,7 +263,7 @@ func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mo
 			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
 		})
 	default:
-		req := w.app.push
+		req := w.app.Push
 		for i, it := range sent {
 			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
 				Token: tokens[i], ServiceID: *it.st.ServiceID})
@@ -369,11 +364,8 @@ func (w *worker) record(ctx context.Context, rec links.BatchRecord) (int, bool) 
 		rec.TaskID = w.task.ID
 	}
 	applied, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
-	switch {
-	case errors.Is(err, links.ErrLeaseLost):
-		w.lost(ctx, "record a batch", err)
-	case err != nil && ctx.Err() == nil:
-		w.setFatal(err)
+	if err != nil {
+		w.fail(ctx, "record a batch", err)
 	}
 	return applied, err == nil
 }
