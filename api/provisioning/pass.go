@@ -105,7 +105,7 @@ type passResult struct {
 }
 
 // pass walks the server's locations once, in key order (whole: the server
-// already read, when it fits in one page), and sends the due ones in WHM
+// as read for a start that applied, when it fits in one page), and sends the due ones in WHM
 // batches (pushes, removals and token updates apart). Empty locations no
 // service owns are dropped at the end.
 func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
@@ -116,13 +116,7 @@ func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
 	w.mu.Unlock()
 	b := w.batcher(ctx, func(batch []item, m mode, free func()) { w.send(ctx, batch, m, free) })
 	now := time.Now()
-	page := func(page []links.LinkState) bool {
-		// Read after the page: if no newer intent is there now, the page
-		// predates any, and a repair meanwhile voids its records.
-		if changed, err := w.taskChanged(ctx); err != nil || changed {
-			res.aborted = err == nil
-			return false
-		}
+	send := func(page []links.LinkState) bool {
 		for _, st := range page {
 			desired := w.desired(st)
 			switch {
@@ -142,9 +136,20 @@ func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
 	}
 	var err error
 	if whole != nil {
-		page(whole)
+		// Read before a start that applied, so before any newer intent: one
+		// closes the older open rows in its transaction (and a targeted one
+		// is refused while a row is open).
+		send(whole)
 	} else {
-		err = w.walk(ctx, page)
+		err = w.walk(ctx, func(page []links.LinkState) bool {
+			// Read after the page: if no newer intent is there now, the
+			// page predates any, and a repair meanwhile voids its records.
+			if changed, err := w.taskChanged(ctx); err != nil || changed {
+				res.aborted = err == nil
+				return false
+			}
+			return send(page)
+		})
 	}
 	if err != nil {
 		w.fail(ctx, "walk a server", err)

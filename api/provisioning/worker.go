@@ -203,8 +203,8 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 
 // start records the server's start in its progress row: the accounts out
 // of date now (the operation's progress figure) and the start entry. It
-// returns the server's locations when they fit in one page, so that the
-// first pass does not read them again.
+// returns the server's locations when they fit in one page and the start
+// applied, so that the first pass does not read them again.
 func (w *worker) start(ctx context.Context, sup links.Support) ([]links.LinkState, bool) {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
 	var whole []links.LinkState
@@ -233,8 +233,12 @@ func (w *worker) start(ctx context.Context, sup links.Support) ([]links.LinkStat
 			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name, Hostname: w.srv.Hostname,
 			Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
-	if _, ok := w.record(ctx, links.BatchRecord{Step: &st}); !ok {
+	applied, ok := w.record(ctx, links.BatchRecord{Step: &st})
+	if !ok {
 		return nil, false
+	}
+	if applied == 0 {
+		whole = nil // the row was closed meanwhile: the pass reads again and sees why
 	}
 	now := time.Now()
 	w.task.Checked, w.task.StartedAt = true, &now
