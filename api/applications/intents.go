@@ -319,14 +319,14 @@ func appName(module string) string {
 func KindName(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
 
 // VerifyDue opens a verify of each enabled application whose last verify
-// (or, before any, since) is older than interval. A conflict (another
-// operation open, possibly another process's verify) skips the module
-// until the next call.
-func (s *Service) VerifyDue(ctx context.Context, interval time.Duration, since time.Time) error {
+// (or, before any, since) is older than interval at now. A conflict
+// (another operation open, possibly another process's verify) skips the
+// module until the next call.
+func (s *Service) VerifyDue(ctx context.Context, interval time.Duration, since, now time.Time) error {
 	var errs []error
 	for _, a := range links.Applications {
 		last, err := s.store.LastOperationAt(ctx, a.Module, links.OpVerify)
-		if err == nil && (last == nil || time.Since(*last) >= interval) && time.Since(since) >= interval {
+		if err == nil && (last == nil || now.Sub(*last) >= interval) && now.Sub(since) >= interval {
 			_, err = s.Verify(ctx, a.Module, "")
 		}
 		if err != nil && links.ErrorCode(err) != links.ECONFLICT {

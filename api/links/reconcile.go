@@ -99,3 +99,44 @@ func Backoff(base, limit time.Duration, n int) time.Duration {
 	}
 	return min(d, limit)
 }
+
+// App is an application's desired state as the loop pushes it: its switch,
+// its fingerprint, the push request of its links (without accounts: it
+// also removes the custom links no longer configured, so that a removed
+// link leaves every account at its next push) and the request removing
+// everything it may have pushed (without usernames).
+type App struct {
+	Enabled bool
+	FP      string
+	Push    PushRequest
+	Remove  RemoveRequest
+}
+
+// DesiredApp is the desired state of an application with these settings;
+// every pushed link embeds publicURL, and prefix and groupLabel name the
+// apps and the group.
+func DesiredApp(enabled bool, settings []LinkSetting, publicURL, prefix, groupLabel string) App {
+	ls := ApplyLinkSettings(settings)
+	push := PushPlan(ls, publicURL, prefix, groupLabel)
+	push.Remove = append(push.Remove, RemovedApps(settings, prefix)...)
+	return App{Enabled: enabled, FP: AppFingerprint(enabled, ls, publicURL, prefix, groupLabel), Push: push,
+		Remove: RemoveAll(prefix, settings)}
+}
+
+// Apps names the apps of the desired links.
+func (a App) Apps() []string {
+	out := make([]string, len(a.Push.Links))
+	for i, l := range a.Push.Links {
+		out[i] = l.App
+	}
+	return out
+}
+
+// TokenOnly reports whether a location confirmed at confirmed differs from
+// its desired fingerprint only by the credential version (a rotation): its
+// links are there and need the new token only. Sentinels and "" have no
+// version.
+func TokenOnly(confirmed, desired string) bool {
+	i, j := strings.LastIndexByte(confirmed, ':'), strings.LastIndexByte(desired, ':')
+	return i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired
+}

@@ -140,3 +140,24 @@ func TestPushPlanFallsBackToTheFallbackPage(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenOnly(t *testing.T) {
+	cases := []struct {
+		confirmed, desired string
+		want               bool
+	}{
+		{"abc:1", "abc:2", true},            // a rotation
+		{"abc:2", "abc:2", false},           // up to date
+		{"old:1", "abc:2", false},           // the links changed
+		{"", "abc:1", false},                // nothing there yet
+		{ConfirmedRepair, "abc:1", false},   // a sentinel has no version
+		{ConfirmedOwner, "abc:1", false},    // another credential's links
+		{"abc:1", "", false},                // a removal
+		{ConfirmedLegacy, "?legacy", false}, // not a fingerprint
+	}
+	for _, c := range cases {
+		if got := TokenOnly(c.confirmed, c.desired); got != c.want {
+			t.Errorf("TokenOnly(%q, %q) = %v, want %v", c.confirmed, c.desired, got, c.want)
+		}
+	}
+}

@@ -85,6 +85,10 @@ type Config struct {
 	// VerifyInterval is how often each enabled application is verified
 	// (drift read back and repaired); zero turns the periodic verify off.
 	VerifyInterval time.Duration
+	// VerifyTicks, when set, delivers the times at which the scheduler
+	// checks for a periodic verify due (tests drive it); by default a
+	// ticker every VerifyInterval/10, at most hourly.
+	VerifyTicks <-chan time.Time
 	// OnLease, when set, hears every server lease taken (held) and given up;
 	// tests use it to prove one holder per server.
 	OnLease func(serverID int64, owner string, held bool)
@@ -228,6 +232,9 @@ func (e *Engine) schedule(ctx context.Context) {
 	e.purge(ctx)
 	var verify <-chan time.Time // never, when the periodic verify is off
 	if e.cfg.VerifyInterval > 0 {
+		verify = e.cfg.VerifyTicks
+	}
+	if verify == nil && e.cfg.VerifyInterval > 0 {
 		t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
 		defer t.Stop()
 		verify = t.C
@@ -242,8 +249,8 @@ func (e *Engine) schedule(ctx context.Context) {
 			return
 		case <-purge.C:
 			e.purge(ctx)
-		case <-verify:
-			if err := e.VerifyDue(ctx, e.cfg.VerifyInterval, started); err != nil && ctx.Err() == nil {
+		case now := <-verify:
+			if err := e.VerifyDue(ctx, e.cfg.VerifyInterval, started, now); err != nil && ctx.Err() == nil {
 				e.logger.Warn("periodic verify", "err", err)
 			}
 		case <-tick.C:
@@ -254,7 +261,7 @@ func (e *Engine) schedule(ctx context.Context) {
 
 // fingerprint is the application part of the desired state.
 func (e *Engine) fingerprint(enabled bool, settings []links.LinkSetting) string {
-	return links.AppFingerprint(enabled, links.ApplyLinkSettings(settings), e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel)
+	return links.DesiredApp(enabled, settings, e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel).FP
 }
 
 // claimDue claims due servers while worker slots are free, and starts a
@@ -323,14 +330,6 @@ func (e *Engine) complete(ctx context.Context, opID int64) {
 		e.metrics.operations.WithLabelValues(op.Kind, links.OpCompleted).Inc()
 		e.Forget(op.Module)
 	}
-}
-
-// since is the time since t (zero when t is nil), to the millisecond.
-func since(t *time.Time) time.Duration {
-	if t == nil {
-		return 0
-	}
-	return time.Since(*t).Round(time.Millisecond)
 }
 
 func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {

@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/applinks/applinks/api/links"
 )
 
 // metrics are the engine's Prometheus collectors.
@@ -49,20 +47,4 @@ func (m *metrics) observe(fn string, start time.Time, err error) {
 		outcome = "error"
 	}
 	m.whmCalls.WithLabelValues(fn, outcome).Observe(time.Since(start).Seconds())
-}
-
-// count counts the accounts a recorded batch pushed (or removed) and the
-// ones that became terminal.
-func (m *metrics) count(module string, removal bool, updates []links.LinkStateUpdate) {
-	result := "pushed"
-	if removal {
-		result = "removed"
-	}
-	for _, u := range updates {
-		if u.Done {
-			m.accounts.WithLabelValues(module, result).Inc()
-		} else if u.Failed {
-			m.accounts.WithLabelValues(module, "failed").Inc()
-		}
-	}
 }

@@ -28,15 +28,12 @@ const (
 )
 
 // modeOf is how a due location is sent: removed (nothing desired), its
-// token updated (a rotation: the confirmed links differ from the desired
-// ones only by the credential version; sentinels and ” have none), or
-// pushed.
+// token updated (a rotation), or pushed.
 func modeOf(confirmed, desired string) mode {
-	i, j := strings.LastIndexByte(confirmed, ':'), strings.LastIndexByte(desired, ':')
 	switch {
 	case desired == "":
 		return modeRemove
-	case i > 0 && j > 0 && confirmed[:i] == desired[:j] && confirmed != desired:
+	case links.TokenOnly(confirmed, desired):
 		return modeTokens
 	}
 	return modePush
@@ -91,44 +88,35 @@ func (b *batcher) wait(flush bool) {
 	b.wg.Wait()
 }
 
-// stopped reports whether a walk must end: the worker stops, the server
-// was given up or the database failed.
+// stopped reports whether a walk must end: the worker stops (the engine
+// stops, a write failed) or the server was given up.
 func (w *worker) stopped(ctx context.Context) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return ctx.Err() != nil || w.gaveUp != nil || w.fatal != nil || w.e.stopRequested()
-}
-
-func (w *worker) setFatal(err error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.fatal == nil {
-		w.fatal = err
-	}
+	return ctx.Err() != nil || w.gaveUp != nil || w.e.stopRequested()
 }
 
 // passResult is what one walk of a server found.
 type passResult struct {
 	aborted   bool       // a newer intent opened a progress row meanwhile
 	sent      int        // requests sent
+	confirmed bool       // every account sent was confirmed, and recorded so
 	waitUntil *time.Time // the earliest retry of the locations in backoff
 }
 
-// pass walks the server's locations once, in key order, and sends the due
-// ones in WHM batches (pushes, removals and token updates apart). Empty
-// locations no service owns are dropped at the end.
-func (w *worker) pass(ctx context.Context) passResult {
+// pass walks the server's locations once, in key order (whole: the server
+// as read for a start that applied, when it fits in one page), and sends the due ones in WHM
+// batches (pushes, removals and token updates apart). Empty locations no
+// service owns are dropped at the end.
+func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
 	var res passResult
 	var empties []links.LinkStateUpdate
+	w.mu.Lock()
+	w.unconfirmed = false
+	w.mu.Unlock()
 	b := w.batcher(ctx, func(batch []item, m mode, free func()) { w.send(ctx, batch, m, free) })
 	now := time.Now()
-	err := w.walk(ctx, func(page []links.LinkState) bool {
-		// Read after the page: if no newer intent is there now, the page
-		// predates any, and a repair meanwhile voids its records.
-		if changed, err := w.taskChanged(ctx); err != nil || changed {
-			res.aborted = err == nil
-			return false
-		}
+	send := func(page []links.LinkState) bool {
 		for _, st := range page {
 			desired := w.desired(st)
 			switch {
@@ -145,14 +133,34 @@ func (w *worker) pass(ctx context.Context) passResult {
 			}
 		}
 		return !w.stopped(ctx)
-	})
-	if err != nil && ctx.Err() == nil {
-		w.setFatal(err)
+	}
+	var err error
+	if whole != nil {
+		// Read before a start that applied, so before any newer intent: one
+		// closes the older open rows in its transaction (and a targeted one
+		// is refused while a row is open).
+		send(whole)
+	} else {
+		err = w.walk(ctx, func(page []links.LinkState) bool {
+			// Read after the page: if no newer intent is there now, the
+			// page predates any, and a repair meanwhile voids its records.
+			if changed, err := w.taskChanged(ctx); err != nil || changed {
+				res.aborted = err == nil
+				return false
+			}
+			return send(page)
+		})
+	}
+	if err != nil {
+		w.fail(ctx, "walk a server", err)
 	}
 	b.wait(!res.aborted && !w.stopped(ctx))
 	if res.sent = b.sent; len(empties) > 0 && !w.stopped(ctx) {
 		w.record(ctx, links.BatchRecord{Updates: empties})
 	}
+	w.mu.Lock()
+	res.confirmed = !w.unconfirmed
+	w.mu.Unlock()
 	return res
 }
 
@@ -162,7 +170,7 @@ func (w *worker) pass(ctx context.Context) passResult {
 func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 	t, err := links.Optional(w.e.store.OpenTask(ctx, w.id))
 	if err != nil {
-		w.setFatal(err)
+		w.fail(ctx, "read a progress row", err)
 		return false, err
 	}
 	return (t == nil) != (w.task == nil) || (t != nil && t.ID != w.task.ID), nil
@@ -173,17 +181,19 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // without a request.
 func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
 	var rec links.BatchRecord
-	sent, tokens := batch, make([]string, len(batch))
-	if m != modeRemove {
-		sent, tokens = nil, nil
-		for _, it := range batch {
-			token, err := w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
-			if err != nil {
-				rec.Updates = append(rec.Updates, w.outcome(it, errors.New("its link credential could not be read"), false, ""))
-				continue
-			}
-			sent, tokens = append(sent, it), append(tokens, token)
+	var sent []item
+	var tokens []string
+	for _, it := range batch {
+		var token string
+		var err error
+		if m != modeRemove {
+			token, err = w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
 		}
+		if err != nil {
+			rec.Updates = append(rec.Updates, w.outcome(it, errors.New("its link credential could not be read"), false, ""))
+			continue
+		}
+		sent, tokens = append(sent, it), append(tokens, token)
 	}
 	if len(sent) > 0 {
 		res, err := w.request(ctx, sent, tokens, m)
@@ -207,8 +217,31 @@ func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
 		}
 	}
 	free()
-	if w.record(ctx, rec) {
-		w.e.metrics.count(w.srv.Module, m == modeRemove, rec.Updates)
+	applied, ok := w.record(ctx, rec)
+	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates))
+}
+
+// tally counts a sent batch's recorded answers (the progress row's figures,
+// the metrics), and notes a batch not confirmed whole (all applied, every
+// account done): the pass must walk again to tell what is left due.
+func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool) {
+	result := "pushed"
+	if removal {
+		result = "removed"
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.unconfirmed = w.unconfirmed || !allApplied
+	for _, u := range updates {
+		w.unconfirmed = w.unconfirmed || !u.Done
+		switch {
+		case u.Done:
+			w.done++
+			w.e.metrics.accounts.WithLabelValues(w.srv.Module, result).Inc()
+		case u.Failed:
+			w.failed++
+			w.e.metrics.accounts.WithLabelValues(w.srv.Module, "failed").Inc()
+		}
 	}
 }
 
@@ -219,7 +252,7 @@ func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mo
 	var err error
 	switch m {
 	case modeRemove:
-		req := w.app.remove
+		req := w.app.Remove
 		for _, it := range sent {
 			req.Usernames = append(req.Usernames, it.st.Username)
 		}
@@ -227,7 +260,7 @@ func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mo
 			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
 		})
 	case modeTokens:
-		req := links.TokenRequest{Apps: w.app.apps()}
+		req := links.TokenRequest{Apps: w.app.Apps()}
 		for i, it := range sent {
 			req.Accounts = append(req.Accounts, links.AccountToken{Username: it.st.Username, Token: tokens[i]})
 		}
@@ -235,7 +268,7 @@ func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mo
 			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
 		})
 	default:
-		req := w.app.push
+		req := w.app.Push
 		for i, it := range sent {
 			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
 				Token: tokens[i], ServiceID: *it.st.ServiceID})
@@ -284,7 +317,7 @@ func (w *worker) noteRequest(err error) {
 }
 
 // outcome is what an answer does to a location: confirmed at the pushed
-// fingerprint, or a refusal (whole: the request failed as a whole) that
+// fingerprint (deleted: emptied and no service's), or a refusal (whole: the request failed as a whole) that
 // backs off, terminal after MaxAttempts.
 func (w *worker) outcome(it item, err error, whole bool, token string) links.LinkStateUpdate {
 	st := it.st
@@ -294,6 +327,8 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 		if it.desired != "" {
 			u.ServiceID, u.CredVersion = *st.ServiceID, st.CredVersion
 		}
+		// A location no service owns is dropped once emptied.
+		u.Delete = it.desired == "" && st.ServiceID == nil
 		return u
 	}
 	attempts := st.Attempts + 1
@@ -325,19 +360,17 @@ func (w *worker) outcome(it item, err error, whole bool, token string) links.Lin
 	return u
 }
 
-// record writes a batch record for the pass's progress row and operation;
-// false when it failed (a lost lease stops the worker).
-func (w *worker) record(ctx context.Context, rec links.BatchRecord) bool {
+// record writes a batch record for the pass's progress row and operation,
+// and returns how many of its updates (and step) applied; false when it
+// failed (a lost lease stops the worker).
+func (w *worker) record(ctx context.Context, rec links.BatchRecord) (int, bool) {
 	rec.ServerID, rec.Owner, rec.OperationID, rec.Module = w.id, w.owner, w.opID, w.srv.Module
 	if w.task != nil && w.task.Checked {
 		rec.TaskID = w.task.ID
 	}
-	_, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
-	switch {
-	case errors.Is(err, links.ErrLeaseLost):
-		w.lost(ctx, "record a batch", err)
-	case err != nil && ctx.Err() == nil:
-		w.setFatal(err)
+	applied, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
+	if err != nil {
+		w.fail(ctx, "record a batch", err)
 	}
-	return err == nil
+	return applied, err == nil
 }

@@ -33,8 +33,8 @@ func (w *worker) verify(ctx context.Context) bool {
 		}
 		return !w.stopped(ctx)
 	})
-	if err != nil && ctx.Err() == nil {
-		w.setFatal(err)
+	if err != nil {
+		w.fail(ctx, "walk a server", err)
 	}
 	b.wait(!w.stopped(ctx))
 	if w.stopped(ctx) {
@@ -49,7 +49,7 @@ func (w *worker) verify(ctx context.Context) bool {
 // verifyBatch reads one batch of accounts, frees its slot and records the
 // drift found; it returns the accounts read, drifted and unreadable.
 func (w *worker) verifyBatch(ctx context.Context, batch []item, free func()) (read, drifted, unreadable int64) {
-	req := links.ReadRequest{GroupID: w.app.remove.GroupID, Prefix: w.e.cfg.LinkPrefix, Apps: w.app.apps()}
+	req := links.ReadRequest{GroupID: w.app.Remove.GroupID, Prefix: w.e.cfg.LinkPrefix, Apps: w.app.Apps()}
 	for _, it := range batch {
 		req.Usernames = append(req.Usernames, it.st.Username)
 	}
@@ -95,10 +95,10 @@ func (w *worker) verifyBatch(ctx context.Context, batch []item, free func()) (re
 func (w *worker) drift(it item, found links.AccountLinks) *links.LinkStateUpdate {
 	var want []links.LinkSpec
 	if it.desired != "" {
-		want = w.app.push.Links
+		want = w.app.Push.Links
 	}
 	creds := links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID, ServiceID: *it.st.ServiceID}
-	diffs := links.Drift(w.app.push.Group, want, creds, found)
+	diffs := links.Drift(w.app.Push.Group, want, creds, found)
 	if len(diffs) == 0 {
 		return nil
 	}

@@ -75,13 +75,16 @@ func TestVerifyFindsAndRepairsDrift(t *testing.T) {
 }
 
 // A verify of a disabled or unknown application is refused, and queues
-// nothing; the periodic verify runs once per interval.
+// nothing; the periodic verify runs once per interval, checked at the times
+// the test sends (real time plus an offset of minutes: the operations'
+// creation times are real).
 func TestVerifyRefusesAndRunsPeriodically(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		newWorld(t, st, srvSpec{name: "cpa", accounts: 2})
 		cfg := testConfig()
-		cfg.VerifyInterval = 400 * time.Millisecond
+		ticks := make(chan time.Time) // unbuffered: a send returns once the scheduler took it
+		cfg.VerifyInterval, cfg.VerifyTicks = time.Hour, ticks
 		e := startEngine(t, st, cfg)
 		if _, err := e.Verify(ctx, links.ModuleCPanel, ""); links.ErrorCode(err) != links.ECONFLICT {
 			t.Fatalf("verify a disabled application = %v", err)
@@ -97,20 +100,58 @@ func TestVerifyRefusesAndRunsPeriodically(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitOp(t, st, op.ID)
-		waitFor(t, func() bool {
-			ops, _, _ := st.ListOperations(ctx, links.OperationFilter{Module: links.ModuleCPanel, Page: links.Page{Page: 1, PerPage: 10}})
-			return len(ops) > 0 && ops[0].Kind == links.OpVerify && !ops[0].Open()
-		})
-		time.Sleep(200 * time.Millisecond) // half an interval: no second verify
-		ops, _, _ := st.ListOperations(ctx, links.OperationFilter{Module: links.ModuleCPanel, Page: links.Page{Page: 1, PerPage: 10}})
-		verifies := 0
-		for _, o := range ops {
-			if o.Kind == links.OpVerify {
-				verifies++
+		// check sends a check at now+offset, then one at now, which opens
+		// nothing (the engine started less than an interval ago) and
+		// returns once the first check is done.
+		check := func(offset time.Duration) {
+			t.Helper()
+			for _, d := range []time.Duration{offset, 0} {
+				select {
+				case ticks <- time.Now().Add(d):
+				case <-time.After(30 * time.Second):
+					t.Fatal("the scheduler took no verify check")
+				}
 			}
 		}
-		if verifies != 1 {
-			t.Errorf("%d verifies within one interval, want 1", verifies)
+		verifies := func() (n int, open bool, latest links.Operation) {
+			ops, _, _ := st.ListOperations(ctx, links.OperationFilter{Module: links.ModuleCPanel, Page: links.Page{Page: 1, PerPage: 10}})
+			for _, o := range ops {
+				if o.Kind == links.OpVerify {
+					if n++; n == 1 {
+						latest = o
+					}
+					open = open || o.Open()
+				}
+			}
+			return n, open, latest
+		}
+		steps := []struct {
+			offset time.Duration
+			want   int
+		}{
+			{30 * time.Minute, 0}, // within the first interval since the start
+			{61 * time.Minute, 1}, // an interval since the start
+			{61 * time.Minute, 1}, // 31 minutes after that verify (dated +30m below)
+			{91 * time.Minute, 2}, // an interval after it
+		}
+		for i, s := range steps {
+			check(s.offset)
+			if n, _, _ := verifies(); n != s.want {
+				t.Fatalf("after a check at +%s: %d verifies, want %d", s.offset, n, s.want)
+			}
+			waitFor(t, func() bool { _, open, _ := verifies(); return !open })
+			if i == 1 {
+				// The first verify dated 30 minutes later: an interval has
+				// passed since the start, but not since that verify.
+				_, _, v := verifies()
+				db, err := st.SQLDB()
+				if err == nil {
+					_, err = db.ExecContext(ctx, "UPDATE operations SET created_at = ? WHERE id = ?", v.CreatedAt.Add(30*time.Minute), v.ID)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
 }

@@ -22,41 +22,25 @@ const (
 	supportTTL = 24 * time.Hour
 )
 
-// app is the application's desired state as a worker reads it, once per
-// pass: a newer intent opens a progress row, which ends the pass.
-type app struct {
-	enabled bool
-	fp      string
-	push    links.PushRequest   // without accounts
-	remove  links.RemoveRequest // without usernames
-}
-
-// apps names the apps of the desired links.
-func (a app) apps() []string {
-	var out []string
-	for _, l := range a.push.Links {
-		out = append(out, l.App)
-	}
-	return out
-}
-
 // worker works one claimed server until nothing on it is due, holding its
 // lease: every write it makes is fenced by the lease owner.
 type worker struct {
 	e      *Engine
 	id     int64
 	owner  string
-	cancel context.CancelFunc // stops the worker: the lease was lost
+	cancel context.CancelFunc // stops the worker: the lease was lost, or a write failed
 	srv    links.ServerWork
 	panel  links.Panel
-	app    app
+	app    links.App
 	task   *links.ProgressTask // the open progress row of the server, if any
 	opID   int64               // the operation the log entries go to (0: none)
 
-	mu     sync.Mutex
-	streak int   // whole requests failed in a row
-	gaveUp error // why the server was given up, once it was
-	fatal  error // a database failure: the worker ends
+	mu          sync.Mutex
+	streak      int   // whole requests failed in a row
+	gaveUp      error // why the server was given up, once it was
+	unconfirmed bool  // a batch of this pass was not confirmed whole
+	done        int   // accounts done since task was read
+	failed      int   // accounts failed since task was read
 }
 
 // work runs one claimed server: heartbeat, passes, then the release.
@@ -69,9 +53,6 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 	ended := w.run(wctx)
 	cancel()
 	hb.Wait()
-	if w.fatal != nil {
-		e.logger.Warn("provisioning pass", "server", id, "err", w.fatal)
-	}
 	if ctx.Err() != nil {
 		return // aborted: the lease expires, as after a crash
 	}
@@ -96,25 +77,25 @@ func (w *worker) heartbeat(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := w.e.store.RenewServerLease(ctx, w.id, w.owner, w.e.cfg.LeaseTTL); w.lost(ctx, "renew a lease", err) {
+			err := w.e.store.RenewServerLease(ctx, w.id, w.owner, w.e.cfg.LeaseTTL)
+			if errors.Is(err, links.ErrLeaseLost) {
+				w.fail(ctx, "renew a lease", err)
 				return
+			} else if err != nil && ctx.Err() == nil {
+				w.e.logger.Warn("renew a lease", "server", w.id, "err", err) // the next renewal may do
 			}
 		}
 	}
 }
 
-// lost logs a failed write and reports whether it lost the lease, which
-// stops the worker.
-func (w *worker) lost(ctx context.Context, what string, err error) bool {
-	switch {
-	case errors.Is(err, links.ErrLeaseLost):
-		w.e.logger.Warn("lost the lease of a server", "server", w.id)
-		w.cancel()
-		return true
-	case err != nil && ctx.Err() == nil:
+// fail stops the worker after a database failure or a lost lease: the
+// in-flight requests are cancelled and nothing more is recorded (the next
+// holder sends again what was not).
+func (w *worker) fail(ctx context.Context, what string, err error) {
+	if ctx.Err() == nil {
 		w.e.logger.Warn(what, "server", w.id, "err", err)
 	}
-	return false
+	w.cancel()
 }
 
 // run makes passes until the server is at its wanted generation (or waits
@@ -130,10 +111,13 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 		if err != nil && ctx.Err() == nil {
 			w.gaveUp = fmt.Errorf("its support check failed: %w", err)
 		}
+		var whole []links.LinkState
 		if err == nil && w.task != nil && !w.task.Checked {
 			// A verify reads back before the start, so that the start
 			// counts the drift found (a crash before it verifies again).
-			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) || !w.start(ctx, sup) {
+			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) {
+				err = errors.New("stopped before the start")
+			} else if whole, ok = w.start(ctx, sup); !ok {
 				err = errors.New("stopped before the start")
 			}
 		}
@@ -143,23 +127,24 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 		case err != nil:
 			return ended
 		case !sup.Supported:
-			ended = append(ended, w.finish(ctx, gen, links.TaskUnsupported)...)
-			continue
+			return append(ended, w.finish(ctx, gen, links.TaskUnsupported)...)
 		}
-		res := w.pass(ctx)
+		res := w.pass(ctx, whole)
 		switch {
-		case w.fatal != nil:
-			return ended
 		case w.gaveUp != nil:
 			return append(ended, w.giveUp(ctx)...)
-		case ctx.Err() != nil || res.aborted || res.sent > 0:
+		case ctx.Err() != nil || w.e.stopRequested() || res.aborted || !res.confirmed:
 			continue
 		case res.waitUntil != nil:
 			// Accounts wait for a retry: due again then, not done.
 			w.record(ctx, links.BatchRecord{WakeAt: res.waitUntil})
 			return ended
 		}
-		ended = append(ended, w.finish(ctx, gen, links.TaskDone)...)
+		// Nothing is due at gen: each location read was up to date or
+		// sent and confirmed, and any change since bumped wanted_gen past
+		// gen, which leaves the server due (the scheduler, poked when the
+		// worker ends, claims it again): no second walk is needed.
+		return append(ended, w.finish(ctx, gen, links.TaskDone)...)
 	}
 	return ended
 }
@@ -189,20 +174,14 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		w.e.logger.Warn("read the desired state", "server", w.id, "err", err)
 		return 0, false
 	}
-	w.opID = 0
+	w.opID, w.done, w.failed = 0, 0, 0
 	if w.task != nil {
 		w.opID = w.task.OperationID
 	} else if op != nil {
 		w.opID = op.ID
 	}
 	c := w.e.cfg
-	ls := links.ApplyLinkSettings(settings)
-	// A removed custom link is in no link set: the fingerprint changes
-	// with the set, and every push removes its app (RemovedApps).
-	push := links.PushPlan(ls, c.PublicURL, c.LinkPrefix, c.GroupLabel)
-	push.Remove = append(push.Remove, links.RemovedApps(settings, c.LinkPrefix)...)
-	w.app = app{enabled: enabled, fp: links.AppFingerprint(enabled, ls, c.PublicURL, c.LinkPrefix, c.GroupLabel),
-		push: push, remove: links.RemoveAll(c.LinkPrefix, settings)}
+	w.app = links.DesiredApp(enabled, settings, c.PublicURL, c.LinkPrefix, c.GroupLabel)
 	return srv.WantedGen, true
 }
 
@@ -223,11 +202,19 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 }
 
 // start records the server's start in its progress row: the accounts out
-// of date now (the operation's progress figure) and the start entry.
-func (w *worker) start(ctx context.Context, sup links.Support) bool {
+// of date now (the operation's progress figure) and the start entry. It
+// returns the server's locations when they fit in one page and the start
+// applied, so that the first pass does not read them again.
+func (w *worker) start(ctx context.Context, sup links.Support) ([]links.LinkState, bool) {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
+	var whole []links.LinkState
 	if sup.Supported {
+		pages := 0
 		err := w.walk(ctx, func(page []links.LinkState) bool {
+			if whole = nil; pages == 0 && len(page) < pageSize {
+				whole = page // the first page is the last
+			}
+			pages++
 			for _, ls := range page {
 				if links.OutOfDate(w.desired(ls), ls.ConfirmedFP, ls.FailedFP) {
 					st.AccountsTotal++
@@ -236,8 +223,8 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 			return true
 		})
 		if err != nil {
-			w.lost(ctx, "start a progress row", err)
-			return false
+			w.fail(ctx, "start a progress row", err)
+			return nil, false
 		}
 	} else {
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf("Server %s does not support application links: %s.",
@@ -246,11 +233,16 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name, Hostname: w.srv.Hostname,
 			Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
-	if !w.record(ctx, links.BatchRecord{Step: &st}) {
-		return false
+	applied, ok := w.record(ctx, links.BatchRecord{Step: &st})
+	if !ok {
+		return nil, false
 	}
-	w.task.Checked = true
-	return true
+	if applied == 0 {
+		whole = nil // the row was closed meanwhile: the pass reads again and sees why
+	}
+	now := time.Now()
+	w.task.Checked, w.task.StartedAt = true, &now
+	return whole, true
 }
 
 func (w *worker) startEntry() links.LogEntry {
@@ -261,7 +253,7 @@ func (w *worker) startEntry() links.LogEntry {
 // supported while a pass walks it).
 func (w *worker) desired(st links.LinkState) string {
 	return links.DesiredFP(links.DesiredInput{AtLocation: st.AtLocation(), Status: st.ServiceStatus, ServerActive: true,
-		ServerSupported: true, AppEnabled: w.app.enabled, AppFP: w.app.fp, CredVersion: st.CredVersion})
+		ServerSupported: true, AppEnabled: w.app.Enabled, AppFP: w.app.FP, CredVersion: st.CredVersion})
 }
 
 // walk reads the server's locations a page at a time, in key order, until
@@ -282,31 +274,33 @@ func (w *worker) walk(ctx context.Context, fn func(page []links.LinkState) bool)
 
 // finish records a pass that found nothing due at generation gen: the
 // server's done generation, and the end of its progress row in state when
-// the row waits for that generation.
+// the row waits for that generation (a newer row, opened since the load,
+// waits for a later one and stays open).
 func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
-	t, err := links.Optional(w.e.store.OpenTask(ctx, w.id)) // nil when there is none
-	if err != nil {
-		w.e.logger.Warn("read a progress row", "server", w.id, "err", err)
-		return nil
-	}
-	rec := links.BatchRecord{DoneGen: gen}
+	rec, t := links.BatchRecord{DoneGen: gen}, w.task
 	if t != nil && t.Checked && t.TargetGen <= gen {
 		rec.Step = &links.TaskStep{Task: *t, State: state}
 		if state == links.TaskDone {
-			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, 0)}
+			w.mu.Lock()
+			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, w.done, w.failed)}
+			w.mu.Unlock()
 		}
 	}
-	if !w.record(ctx, rec) || rec.Step == nil {
+	if _, ok := w.record(ctx, rec); !ok || rec.Step == nil {
 		return nil
 	}
 	return []int64{t.OperationID}
 }
 
-// finishedEntry ends a server's progress row, with its counts (plus
-// failed more).
-func (w *worker) finishedEntry(t *links.ProgressTask, failed int) links.LogEntry {
+// finishedEntry ends a server's progress row, with its counts as read plus
+// done and failed more.
+func (w *worker) finishedEntry(t *links.ProgressTask, done, failed int) links.LogEntry {
+	var took time.Duration
+	if t.StartedAt != nil {
+		took = time.Since(*t.StartedAt).Round(time.Millisecond)
+	}
 	return entry(links.LevelDebug, w.id, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
-		w.srv.Name, t.AccountsDone, t.AccountsFailed+failed, since(t.StartedAt)))
+		w.srv.Name, t.AccountsDone+done, t.AccountsFailed+failed, took))
 }
 
 // giveUp ends the work on a server whose support check failed, or after
@@ -316,18 +310,18 @@ func (w *worker) finishedEntry(t *links.ProgressTask, failed int) links.LogEntry
 // with the give-ups in a row.
 func (w *worker) giveUp(ctx context.Context) []int64 {
 	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.srv.GiveUps+1))
-	cause := w.gaveUp.Error()
 	rec := links.BatchRecord{WakeAt: &wake, GaveUp: true}
+	why := fmt.Sprintf("Gave up on server %s after %s", w.srv.Name, w.gaveUp)
 	switch {
 	case w.task == nil:
-		rec.Entries = []links.LogEntry{warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))}
+		rec.Entries = []links.LogEntry{warning(w.id, nil, why+"; it is tried again later.")}
 	case !w.task.Checked:
 		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(),
-			warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s; it is tried again later.", w.srv.Name, cause))}}
+			warning(w.id, nil, why+"; it is tried again later.")}}
 	default:
-		rec.Step = w.nameLeftOut(ctx, cause)
+		rec.Step = w.nameLeftOut(ctx, why)
 	}
-	if !w.record(ctx, rec) || w.task == nil {
+	if _, ok := w.record(ctx, rec); !ok || w.task == nil {
 		return nil
 	}
 	return []int64{w.task.OperationID}
@@ -335,35 +329,30 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 
 // nameLeftOut names each account of a started progress row left out of
 // date by a give-up in a warning, recording them a page at a time; it
-// returns the last step, which also ends the row (nil when the row is no
-// longer the server's open one, or a read failed).
-func (w *worker) nameLeftOut(ctx context.Context, cause string) *links.TaskStep {
+// returns the last step, which also ends the row (nil when a read failed).
+func (w *worker) nameLeftOut(ctx context.Context, why string) *links.TaskStep {
 	var named []links.LogEntry
 	total := 0
 	err := w.walk(ctx, func(page []links.LinkState) bool {
 		for _, st := range page {
 			if links.OutOfDate(w.desired(st), st.ConfirmedFP, st.FailedFP) {
 				named = append(named, warning(w.id, st.ServiceID, fmt.Sprintf("Account %s on server %s was not updated: the server was given up after %s",
-					st.Username, w.srv.Name, cause)))
+					st.Username, w.srv.Name, w.gaveUp)))
 				total++
 			}
 		}
 		if len(named) < pageSize {
 			return true
 		}
-		ok := w.record(ctx, links.BatchRecord{Step: &links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}})
+		_, ok := w.record(ctx, links.BatchRecord{Step: &links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}})
 		named = nil
 		return ok
 	})
-	var t *links.ProgressTask
-	if err == nil {
-		t, err = links.Optional(w.e.store.OpenTask(ctx, w.id))
-	}
-	if err != nil || t == nil || t.ID != w.task.ID {
-		w.lost(ctx, "give a server up", err)
+	if err != nil {
+		w.fail(ctx, "give a server up", err)
 		return nil
 	}
 	return &links.TaskStep{Task: *w.task, AccountsFailed: len(named), State: links.TaskFailed, Entries: append(named,
-		warning(w.id, nil, fmt.Sprintf("Gave up on server %s after %s (%d accounts not tried, each named in a warning); it is tried again later.",
-			w.srv.Name, cause, total)), w.finishedEntry(t, len(named)))}
+		warning(w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total)),
+		w.finishedEntry(w.task, w.done, w.failed+total))}
 }

@@ -126,17 +126,20 @@ func (s *Store) PendingServers(ctx context.Context) (int64, error) {
 }
 
 // ClaimServer takes the server's lease for owner, for ttl, when nobody holds
-// it (or its holder's lease expired); false when someone else holds it.
+// it (or its holder's lease expired); false when someone else holds it. The
+// lease row is created at the server's first claim.
 func (s *Store) ClaimServer(ctx context.Context, serverID int64, owner string, ttl time.Duration) (bool, error) {
 	const claim = "UPDATE server_leases SET owner = ?, expires_at = ?, task_id = task_id + 1, updated_at = ?" +
 		" WHERE server_id = ? AND (owner = '' OR expires_at < ?)"
-	db := s.db.WithContext(ctx)
-	row := serverLeaseRow{ServerID: serverID, ExpiresAt: leaseEpoch}
-	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-		return false, translate(err, "server lease")
-	}
 	now := s.now()
 	n, err := execCount(ctx, s.writer, claim, owner, now.Add(ttl), now, serverID, now)
+	if err == nil && n == 0 {
+		row := serverLeaseRow{ServerID: serverID, ExpiresAt: leaseEpoch}
+		res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if err = res.Error; err == nil && res.RowsAffected == 1 {
+			n, err = execCount(ctx, s.writer, claim, owner, now.Add(ttl), now, serverID, now)
+		}
+	}
 	if err != nil || n != 1 {
 		return false, translate(s.dbErr(err), "server lease")
 	}
