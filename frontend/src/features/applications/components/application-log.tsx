@@ -35,7 +35,7 @@ const LOG_FILTER_DEPENDENTS = { op: ['server'] } as const;
  * operation's per-server breakdown and the history of operations.
  */
 export function ApplicationLog({ module }: { module: string }) {
-  const { params, update } = useFilterParams(LOG_FILTER_DEPENDENTS);
+  const { params, update, page } = useFilterParams(LOG_FILTER_DEPENDENTS);
   const filters: LogFilterValues = {
     level: params.get('level') ?? '',
     server: params.get('server') ?? '',
@@ -45,7 +45,6 @@ export function ApplicationLog({ module }: { module: string }) {
   };
   const { level, server } = filters;
   const filtered = Boolean(level || server || filters.account || filters.q);
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const opParam = Number(params.get('op') ?? '');
   const pickedOp = Number.isInteger(opParam) && opParam > 0 ? opParam : undefined;
 

@@ -1,9 +1,11 @@
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
+import { useFilterParams } from '@/hooks/use-filter-params';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { useOperation } from '../api/get-operation';
 import { useOperations, type OperationsQuery } from '../api/get-operations';
 import { OPERATION_KINDS, capitalize, formatTime, operationStateTone } from './labels';
@@ -11,12 +13,15 @@ import { OperationBreakdown } from './operation-breakdown';
 import { OperationsTable } from './operations-table';
 
 const PER_PAGE = 25;
+const MODULES = [
+  { value: 'cpanel', label: 'cPanel & WHM' },
+  { value: 'wpsquared', label: 'WP Squared' },
+];
 
 /** Every provisioning operation, newest first. */
 export function OperationsList() {
-  const [params, setParams] = useSearchParams();
+  const { params, update, page } = useFilterParams();
   const module = params.get('module') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const query: OperationsQuery = { page, per_page: PER_PAGE };
   if (module) query.module = module;
   const ops = useOperations(query);
@@ -25,21 +30,16 @@ export function OperationsList() {
   return (
     <>
       <div className="toolbar">
-        <label className="inline-label" htmlFor="ops-module">
-          Application
-          <select
-            id="ops-module"
-            className="input"
-            value={module}
-            onChange={(e) => {
-              setParams(e.target.value ? { module: e.target.value } : {}, { replace: true });
-            }}
-          >
-            <option value="">All applications</option>
-            <option value="cpanel">cPanel &amp; WHM</option>
-            <option value="wpsquared">WP Squared</option>
-          </select>
-        </label>
+        <FilterSelect
+          id="ops-module"
+          label="Application"
+          value={module}
+          all="All applications"
+          options={MODULES}
+          onChange={(v) => {
+            update('module', v);
+          }}
+        />
       </div>
       {ops.isPending ? (
         <Spinner label="Loading operations…" />
@@ -75,9 +75,7 @@ export function OperationsList() {
             total={ops.data.total}
             label="Operations pages"
             onPage={(p) => {
-              const next = new URLSearchParams(params);
-              next.set('page', String(p));
-              setParams(next, { replace: true });
+              update('page', String(p));
             }}
           />
         </>

@@ -52,7 +52,7 @@ function Row({ r }: { r: AuditRecord }) {
  * filters (who, action, resource, resource id, date range) kept in the URL.
  */
 export function AuditLog() {
-  const { params, setParams, update } = useFilterParams();
+  const { params, setParams, update, page } = useFilterParams();
   const get = (k: keyof AuditFilterValues) => params.get(k) ?? '';
   const values: AuditFilterValues = {
     actor_kind: get('actor_kind'),
@@ -62,7 +62,6 @@ export function AuditLog() {
     from: get('from'),
     to: get('to'),
   };
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const audit = useAudit(auditQuery(values, page, PER_PAGE));
   const filtered = AUDIT_FILTER_KEYS.some((k) => values[k] !== '');
   const items = audit.data?.items ?? [];

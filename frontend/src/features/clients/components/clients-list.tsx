@@ -6,6 +6,7 @@ import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
+import { FilterSelect, valueOptions } from '@/components/ui/filter-select';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useClients, type ClientsQuery } from '../api/get-clients';
 import { CLIENT_STATUSES, clientStatusTone } from './labels';
@@ -14,10 +15,9 @@ const PER_PAGE = 25;
 
 /** Clients with search, a status filter and paging kept in the URL. */
 export function ClientsList() {
-  const { params, update } = useFilterParams();
+  const { params, update, page } = useFilterParams();
   const q = params.get('q') ?? '';
   const status = params.get('status') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
 
   const query: ClientsQuery = { page, per_page: PER_PAGE };
   if (q) query.q = q;
@@ -40,24 +40,17 @@ export function ClientsList() {
           value={q}
           onSearch={onSearch}
         />
-        <label className="visually-hidden" htmlFor="clients-status">
-          Status
-        </label>
-        <select
+        <FilterSelect
           id="clients-status"
-          className="input"
+          label="Status"
+          hiddenLabel
           value={status}
-          onChange={(e) => {
-            update('status', e.target.value);
+          all="All statuses"
+          options={valueOptions(CLIENT_STATUSES)}
+          onChange={(v) => {
+            update('status', v);
           }}
-        >
-          <option value="">All statuses</option>
-          {CLIENT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+        />
       </div>
       {clients.isPending ? (
         <Spinner label="Loading clients…" />

@@ -6,20 +6,24 @@ import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useServers, type ServersQuery } from '../api/get-servers';
 import { MODULES, moduleName } from './module-name';
 import { ServerSupport } from './server-support';
 
 const PER_PAGE = 25;
+const ACTIVE_OPTIONS = [
+  { value: 'true', label: 'Active only' },
+  { value: 'false', label: 'Inactive only' },
+];
 
 /** The servers table with search, filters and paging kept in the URL. */
 export function ServersList() {
-  const { params, update } = useFilterParams();
+  const { params, update, page } = useFilterParams();
   const q = params.get('q') ?? '';
   const module = params.get('module') ?? '';
   const active = params.get('active') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
 
   const query: ServersQuery = { page, per_page: PER_PAGE };
   if (q) query.q = q;
@@ -46,39 +50,28 @@ export function ServersList() {
           value={q}
           onSearch={onSearch}
         />
-        <label className="visually-hidden" htmlFor="servers-module">
-          Application
-        </label>
-        <select
+        <FilterSelect
           id="servers-module"
-          className="input"
+          label="Application"
+          hiddenLabel
           value={module}
-          onChange={(e) => {
-            update('module', e.target.value);
+          all="All applications"
+          options={MODULES}
+          onChange={(v) => {
+            update('module', v);
           }}
-        >
-          <option value="">All applications</option>
-          {MODULES.map((m) => (
-            <option key={m.value} value={m.value}>
-              {m.label}
-            </option>
-          ))}
-        </select>
-        <label className="visually-hidden" htmlFor="servers-active">
-          State
-        </label>
-        <select
+        />
+        <FilterSelect
           id="servers-active"
-          className="input"
+          label="State"
+          hiddenLabel
           value={active}
-          onChange={(e) => {
-            update('active', e.target.value);
+          all="Active and inactive"
+          options={ACTIVE_OPTIONS}
+          onChange={(v) => {
+            update('active', v);
           }}
-        >
-          <option value="">Active and inactive</option>
-          <option value="true">Active only</option>
-          <option value="false">Inactive only</option>
-        </select>
+        />
       </div>
 
       {servers.isPending ? (

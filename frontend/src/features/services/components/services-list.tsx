@@ -31,14 +31,13 @@ type Pending =
   | { kind: 'create' };
 
 function useServicesQuery(clientId: number | undefined) {
-  const { params, update } = useFilterParams();
+  const { params, update, page } = useFilterParams();
   const values = {
     q: params.get('q') ?? '',
     serverId: params.get('server_id') ?? '',
     status: params.get('status') ?? '',
     clientId: clientId === undefined ? (params.get('client_id') ?? '') : String(clientId),
   };
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const query: ServicesQuery = { page, per_page: PER_PAGE, order: 'newest' };
   if (values.q) query.q = values.q;
   if (values.serverId) query.server_id = Number(values.serverId);

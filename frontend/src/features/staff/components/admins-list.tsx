@@ -22,8 +22,7 @@ const PER_PAGE = 25;
  * password. The role picker offers the first ROLE_CHOICES roles.
  */
 export function AdminsList() {
-  const { params, update } = useFilterParams();
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const { update, page } = useFilterParams();
   const list = useAdmins({ page, per_page: PER_PAGE });
   const roles = useRoleChoices();
   const items = list.data?.items ?? [];

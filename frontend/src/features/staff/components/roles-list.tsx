@@ -29,8 +29,7 @@ export function RolesList({
   /** The signed-in admin's role, when known: its Manage Staff must stay. */
   selfRoleId?: number | undefined;
 }) {
-  const { params, update } = useFilterParams();
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const { update, page } = useFilterParams();
   const list = useRoles({ page, per_page: PER_PAGE });
   const remove = useDeleteRole();
   const items = list.data?.items ?? [];
