@@ -2,9 +2,8 @@ import { Link } from 'react-router';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
-import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, ErrorState, PagedListState } from '@/components/ui/states';
 import { FilterSelect } from '@/components/ui/filter-select';
 import { useOperation } from '../api/get-operation';
 import { useOperations, type OperationsQuery } from '../api/get-operations';
@@ -25,7 +24,6 @@ export function OperationsList() {
   const query: OperationsQuery = { page, per_page: PER_PAGE };
   if (module) query.module = module;
   const ops = useOperations(query);
-  const items = ops.data?.items ?? [];
 
   return (
     <>
@@ -41,20 +39,23 @@ export function OperationsList() {
           }}
         />
       </div>
-      {ops.isPending ? (
-        <Spinner label="Loading operations…" />
-      ) : ops.isError ? (
-        <ErrorState
-          error={ops.error}
-          title="Could not load the operations"
-          onRetry={() => void ops.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No operations yet">
-          Operations appear when application links are enabled, configured, disabled or repaired.
-        </EmptyState>
-      ) : (
-        <>
+      <PagedListState
+        query={ops}
+        loading="Loading operations…"
+        errorTitle="Could not load the operations"
+        empty={
+          <EmptyState title="No operations yet">
+            Operations appear when application links are enabled, configured, disabled or repaired.
+          </EmptyState>
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Operations pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <OperationsTable
             caption="Operations"
             showModule
@@ -69,17 +70,8 @@ export function OperationsList() {
               </Link>
             )}
           />
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={ops.data.total}
-            label="Operations pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }

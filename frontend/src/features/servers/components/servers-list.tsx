@@ -2,10 +2,8 @@ import { useCallback } from 'react';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
 import { FilterSelect } from '@/components/ui/filter-select';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useServers, type ServersQuery } from '../api/get-servers';
@@ -39,7 +37,6 @@ export function ServersList() {
   );
 
   const filtered = Boolean(q || module || active);
-  const items = servers.data?.items ?? [];
 
   return (
     <>
@@ -74,31 +71,34 @@ export function ServersList() {
         />
       </div>
 
-      {servers.isPending ? (
-        <Spinner label="Loading servers…" />
-      ) : servers.isError ? (
-        <ErrorState
-          error={servers.error}
-          title="Could not load the servers"
-          onRetry={() => void servers.refetch()}
-        />
-      ) : items.length === 0 ? (
-        filtered ? (
-          <EmptyState title="No servers match">Change the search or the filters.</EmptyState>
-        ) : (
-          <EmptyState
-            title="No servers yet"
-            action={
-              <Link className="btn btn--primary" to="/servers/new">
-                Add server
-              </Link>
-            }
-          >
-            Add a cPanel &amp; WHM or WP Squared server so its accounts can get application links.
-          </EmptyState>
-        )
-      ) : (
-        <>
+      <PagedListState
+        query={servers}
+        loading="Loading servers…"
+        errorTitle="Could not load the servers"
+        empty={
+          filtered ? (
+            <EmptyState title="No servers match">Change the search or the filters.</EmptyState>
+          ) : (
+            <EmptyState
+              title="No servers yet"
+              action={
+                <Link className="btn btn--primary" to="/servers/new">
+                  Add server
+                </Link>
+              }
+            >
+              Add a cPanel &amp; WHM or WP Squared server so its accounts can get application links.
+            </EmptyState>
+          )
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Servers pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <DataTable
             caption="Servers"
             busy={servers.isFetching}
@@ -131,17 +131,8 @@ export function ServersList() {
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={servers.data.total}
-            label="Servers pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }

@@ -2,9 +2,7 @@ import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
 import { FilterSelect, mapOptions } from '@/components/ui/filter-select';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useSSOEvents, type SSOEventsQuery } from '../api/get-sso-events';
@@ -47,7 +45,6 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
   const events = useSSOEvents(query);
 
   const filtered = Boolean(outcome || source || (clientId === undefined && client) || user);
-  const items = events.data?.items ?? [];
 
   return (
     <>
@@ -110,22 +107,25 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
           </Button>
         ) : null}
       </div>
-      {events.isPending ? (
-        <Spinner label="Loading single sign-on activity…" />
-      ) : events.isError ? (
-        <ErrorState
-          error={events.error}
-          title="Could not load the activity"
-          onRetry={() => void events.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title={filtered ? 'No events match' : 'No single sign-on activity yet'}>
-          {filtered
-            ? 'Change or clear the filters.'
-            : 'Every token issue, redemption and refusal appears here.'}
-        </EmptyState>
-      ) : (
-        <>
+      <PagedListState
+        query={events}
+        loading="Loading single sign-on activity…"
+        errorTitle="Could not load the activity"
+        empty={
+          <EmptyState title={filtered ? 'No events match' : 'No single sign-on activity yet'}>
+            {filtered
+              ? 'Change or clear the filters.'
+              : 'Every token issue, redemption and refusal appears here.'}
+          </EmptyState>
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Activity pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <DataTable
             caption="Single sign-on events"
             columns={['Time', 'Event', 'Outcome', 'Source', 'Client', 'User', 'Destination', 'IP']}
@@ -165,17 +165,8 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={events.data.total}
-            label="Activity pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }
