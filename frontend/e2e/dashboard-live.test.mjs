@@ -8,23 +8,18 @@
 // ($WHMSIM_BIN): `go build -o bin/whmsim ./api/cmd/whmsim`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startBinary } from './binary.mjs';
+import { eventually, startBinary } from './binary.mjs';
 import { launch } from './harness.mjs';
-
-const shots = new URL('./screenshots/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
+import { OPERATION_TIMEOUT, SHOTS, inPage, newPage, signIn } from './live.mjs';
 
 const frontendRoot = fileURLToPath(new URL('..', import.meta.url));
 const WHMSIM_BIN = resolve(frontendRoot, process.env.WHMSIM_BIN ?? '../bin/whmsim');
 
 const APP = 'cPanel & WHM';
-// Shared machines are often busy: generous bounds everywhere, outcomes asserted, never speed.
-const UI_TIMEOUT = 30_000;
-const OPERATION_TIMEOUT = 120_000;
 // The demo's current cPanel servers and their accounts (api/cmd/applinks/demo.go).
 const DEMO_ACCOUNTS = {
   'demo-cpanel-1': ['acme', 'globex', 'initech', 'umbrella'],
@@ -83,23 +78,6 @@ async function startWhmsim() {
   }
 }
 
-/** Polls fn() until it returns a truthy value; throws with the last value after `ms`. */
-async function eventually(what, fn, ms = OPERATION_TIMEOUT) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what}: gave up after ${String(ms)} ms: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 let service;
 let whmsim;
 let browser;
@@ -152,19 +130,11 @@ describe('staff dashboard with the real service', () => {
     'adds a server, enables cPanel & WHM, reads the log and pushes a new configuration',
     { timeout: 360_000 },
     async (t) => {
-      const context = await browser.newContext({
-        baseURL: service.baseURL,
-        viewport: { width: 1280, height: 900 },
-      });
-      context.setDefaultTimeout(UI_TIMEOUT);
-      const page = await context.newPage();
-      try {
+      await inPage(t, browser, service, 'dashboard', async (page) => {
         // 1. Sign in through the staff login page.
-        await page.goto('/login');
-        await page.getByLabel('Email').fill(service.adminEmail);
-        await page.getByLabel('Password').fill(service.adminPassword);
-        await page.screenshot({ path: `${shots}dashboard-login.png` });
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await signIn(page, service.adminEmail, service.adminPassword, () =>
+          page.screenshot({ path: `${SHOTS}dashboard-login.png` }),
+        );
         await page.waitForURL('**/settings/application-links');
         await page.getByRole('heading', { name: 'Application Links', level: 1 }).waitFor();
 
@@ -198,14 +168,14 @@ describe('staff dashboard with the real service', () => {
         await result.waitFor();
         await result.getByText(extra.version ?? '11.120.0.16', { exact: true }).waitFor();
         await result.getByText('Supported', { exact: true }).waitFor();
-        await page.screenshot({ path: `${shots}dashboard-server.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-server.png`, fullPage: true });
 
         await page.getByRole('link', { name: 'Servers' }).first().click();
         await page.waitForURL('**/servers');
         const extraRow = list.getByRole('row').filter({ hasText: 'extra' });
         await extraRow.getByText(`127.0.0.1:${String(extra.port)}`).waitFor();
         await extraRow.getByText('Supported', { exact: true }).waitFor();
-        await page.screenshot({ path: `${shots}dashboard-servers.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-servers.png`, fullPage: true });
 
         // 3. Application Links: enable cPanel & WHM; the indicator polls its way to Active.
         await page
@@ -223,7 +193,7 @@ describe('staff dashboard with the real service', () => {
         assert.equal(await toggle.getAttribute('aria-checked'), 'true');
         const enabling = await statusesSeen(page);
         t.diagnostic(`statuses while enabling: ${enabling.join(' → ')}`);
-        await page.screenshot({ path: `${shots}dashboard-application-links.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-application-links.png`, fullPage: true });
 
         // Every demo account of a current server carries the 14 links.
         for (const [server, users] of Object.entries(DEMO_ACCOUNTS)) {
@@ -246,7 +216,7 @@ describe('staff dashboard with the real service', () => {
         assert.equal(await info.count(), 1, 'one entry about demo-cpanel-old');
         await info.getByText('Information', { exact: true }).waitFor();
         assert.match(await info.innerText(), /requires cPanel & WHM 11\.54 or later/);
-        await page.screenshot({ path: `${shots}dashboard-log.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-log.png`, fullPage: true });
 
         // 5. Configure: rename one link, hide one, move one up; Save Changes queues a sync.
         await page.getByRole('link', { name: 'Configure', exact: true }).click();
@@ -271,7 +241,7 @@ describe('staff dashboard with the real service', () => {
         await page.getByText('You have unsaved changes.').waitFor();
         // A viewport as tall as the page keeps the sticky save bar at the bottom of the picture.
         await page.setViewportSize({ width: 1280, height: 1900 });
-        await page.screenshot({ path: `${shots}dashboard-configure.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-configure.png`, fullPage: true });
 
         await page.evaluate(() => (window.__statuses = []));
         await recordStatuses(page);
@@ -283,7 +253,7 @@ describe('staff dashboard with the real service', () => {
         await card.getByText('Active', { exact: true }).waitFor({ timeout: OPERATION_TIMEOUT });
         const saving = await statusesSeen(page);
         t.diagnostic(`statuses while saving: ${saving.join(' → ')}`);
-        await page.screenshot({ path: `${shots}dashboard-configure-saved.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-configure-saved.png`, fullPage: true });
         await page.setViewportSize({ width: 1280, height: 900 });
 
         // The log's history shows the configuration operation, completed.
@@ -312,15 +282,7 @@ describe('staff dashboard with the real service', () => {
             return true;
           });
         }
-      } catch (e) {
-        await page
-          .screenshot({ path: `${shots}dashboard-failure.png`, fullPage: true })
-          .catch(() => {});
-        t.diagnostic(`service log tail:\n${service.logs().slice(-4000)}`);
-        throw e;
-      } finally {
-        await context.close();
-      }
+      });
     },
   );
 
@@ -331,19 +293,7 @@ describe('staff dashboard with the real service', () => {
       const ROLE = 'Support desk';
       const STAFFER = { name: 'Sam Support', email: 'sam@example.com', password: 'sam-password-1' };
       const nav = (p) => p.getByRole('navigation', { name: 'Main' });
-      const signIn = async (p, email, password) => {
-        await p.goto('/login');
-        await p.getByLabel('Email').fill(email);
-        await p.getByLabel('Password').fill(password);
-        await p.getByRole('button', { name: 'Sign in' }).click();
-      };
-
-      const adminContext = await browser.newContext({
-        baseURL: service.baseURL,
-        viewport: { width: 1280, height: 900 },
-      });
-      adminContext.setDefaultTimeout(UI_TIMEOUT);
-      const page = await adminContext.newPage();
+      const { context: adminContext, page } = await newPage(browser, service);
       let staffContext;
       let current = page;
       try {
@@ -368,7 +318,7 @@ describe('staff dashboard with the real service', () => {
         await roleRow.getByText('Manage Clients', { exact: true }).waitFor();
         await roleRow.getByText('View SSO Activity', { exact: true }).waitFor();
         assert.equal(await roleRow.getByText('Manage Servers').count(), 0);
-        await page.screenshot({ path: `${shots}dashboard-staff-roles.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-staff-roles.png`, fullPage: true });
 
         // 2. Administrators: the API's validation error shows on its field, then the add works.
         await page.getByRole('link', { name: 'Administrators' }).click();
@@ -391,15 +341,12 @@ describe('staff dashboard with the real service', () => {
         const samRow = admins.getByRole('row').filter({ hasText: STAFFER.email });
         await samRow.getByText(ROLE, { exact: true }).waitFor();
         await samRow.getByText('Active', { exact: true }).waitFor();
-        await page.screenshot({ path: `${shots}dashboard-staff.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-staff.png`, fullPage: true });
 
         // 3. The new administrator signs in in a fresh context: only Clients and SSO Activity.
-        staffContext = await browser.newContext({
-          baseURL: service.baseURL,
-          viewport: { width: 1280, height: 900 },
-        });
-        staffContext.setDefaultTimeout(UI_TIMEOUT);
-        const sam = await staffContext.newPage();
+        const opened = await newPage(browser, service);
+        staffContext = opened.context;
+        const sam = opened.page;
         current = sam;
         await signIn(sam, STAFFER.email, STAFFER.password);
         await sam.waitForURL('**/clients');
@@ -475,7 +422,7 @@ describe('staff dashboard with the real service', () => {
         await confirm.getByRole('button', { name: 'Delete role' }).click();
         await confirm.waitFor({ state: 'detached' });
         await roles.getByRole('row').filter({ hasText: SPARE }).waitFor({ state: 'detached' });
-        await page.screenshot({ path: `${shots}dashboard-staff-roles-edited.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-staff-roles-edited.png`, fullPage: true });
 
         await page.getByRole('link', { name: 'Administrators' }).click();
         await page.waitForURL('**/staff');
@@ -499,10 +446,10 @@ describe('staff dashboard with the real service', () => {
         const deletion = audit.getByRole('row').filter({ hasText: `name: ${SPARE}` });
         await deletion.waitFor();
         assert.match(await deletion.innerText(), /deleted role \d+/);
-        await page.screenshot({ path: `${shots}dashboard-audit.png`, fullPage: true });
+        await page.screenshot({ path: `${SHOTS}dashboard-audit.png`, fullPage: true });
       } catch (e) {
         await current
-          .screenshot({ path: `${shots}dashboard-staff-failure.png`, fullPage: true })
+          .screenshot({ path: `${SHOTS}dashboard-staff-failure.png`, fullPage: true })
           .catch(() => {});
         t.diagnostic(`service log tail:\n${service.logs().slice(-4000)}`);
         throw e;

@@ -5,14 +5,11 @@
 // claims. Needs ../bin/applinks (or $APPLINKS_BIN) built after `npm run build`.
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startBinary } from './binary.mjs';
 import { launch } from './harness.mjs';
-
-const shots = new URL('./screenshots/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
+import { SHOTS, callAPI, staffToken } from './live.mjs';
 
 const SIM_ACCOUNT = '/__sim/servers/demo-cpanel-1/accounts/acme';
 const LABEL = 'Pay online';
@@ -23,19 +20,7 @@ let browser;
 let token;
 let rp;
 
-async function staff(method, path, body) {
-  const r = await fetch(app.baseURL + path, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const staff = (method, path, body) => callAPI(app, method, path, token, body);
 
 const b64url = (s) => Buffer.from(s, 'base64url');
 
@@ -100,13 +85,7 @@ before(async () => {
   app = await startBinary();
   browser = await launch();
   rp = await startRelyingParty(app.baseURL);
-  const login = await fetch(`${app.baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: app.adminEmail, password: app.adminPassword }),
-  });
-  assert.equal(login.status, 200, 'staff login');
-  token = (await login.json()).token;
+  token = await staffToken(app);
 });
 
 after(async () => {
@@ -157,7 +136,7 @@ describe('signed hand-off to a relying party', () => {
     ]);
     await tab.waitForURL(`${rp.origin}/pay/acme?**`, T);
     await tab.getByRole('heading', { name: 'Assertion verified', level: 1 }).waitFor(T);
-    await tab.screenshot({ path: `${shots}handoff-relying-party.png` });
+    await tab.screenshot({ path: `${SHOTS}handoff-relying-party.png` });
 
     const claim = async (name) => tab.locator(`dd[data-claim="${name}"]`).textContent();
     assert.equal(await claim('iss'), app.baseURL);

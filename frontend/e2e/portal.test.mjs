@@ -3,13 +3,10 @@
 // Security Settings and User Management switches take effect at once; a replayed redeem URL is
 // refused with its reason. Needs ../bin/applinks-demo (or $APPLINKS_BIN) built after `npm run build`.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startBinary } from './binary.mjs';
 import { launch } from './harness.mjs';
-
-const shots = new URL('./screenshots/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
+import { SHOTS, callAPI, staffToken } from './live.mjs';
 
 const OWNER = { email: 'owner@acme.test', name: 'Acme Owner' };
 const STAFF_USER = { email: 'staff@acme.test', name: 'Acme Staff' };
@@ -22,30 +19,12 @@ let browser;
 let token;
 let acmeId;
 
-async function staff(method, path, body) {
-  const r = await fetch(app.baseURL + path, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const staff = (method, path, body) => callAPI(app, method, path, token, body);
 
 before(async () => {
   app = await startBinary();
   browser = await launch();
-  const login = await fetch(`${app.baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: app.adminEmail, password: app.adminPassword }),
-  });
-  assert.equal(login.status, 200, 'staff login');
-  token = (await login.json()).token;
+  token = await staffToken(app);
   await staff('POST', '/api/v1/applications/cpanel/enable', {});
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -95,7 +74,7 @@ describe('client area with the real service', () => {
     await tab.getByRole('heading', { name: 'View Invoice History', level: 1 }).waitFor(T);
     await tab.getByText('Acme Ltd', { exact: true }).first().waitFor(T);
     await tab.getByRole('button', { name: `Hello, ${OWNER.name}!` }).waitFor(T);
-    await tab.screenshot({ path: `${shots}portal-invoices.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-invoices.png` });
     assert.equal(redeemURLs.length, 1, 'one redemption');
 
     // 2. The same redeem URL again: refused, and the login page says why.
@@ -105,7 +84,7 @@ describe('client area with the real service', () => {
     await replay.waitForURL(/\/portal\/login\?error=used_token/, T);
     assert.match(replay.url(), /next=%2Fportal%2Finvoices/);
     await replay.getByText('That sign-in link was already used').waitFor(T);
-    await replay.screenshot({ path: `${shots}portal-login-used-token.png` });
+    await replay.screenshot({ path: `${SHOTS}portal-login-used-token.png` });
     await fresh.close();
 
     // 3. The owner switches Allow Single Sign-On off in Security Settings.
@@ -117,13 +96,13 @@ describe('client area with the real service', () => {
     await allow.click();
     await tab.getByText('Single sign-on is off for this account.').waitFor(T);
     assert.equal(await allow.getAttribute('aria-checked'), 'false');
-    await tab.screenshot({ path: `${shots}portal-security.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-security.png` });
 
     // 4. The link now falls back to the login page, which explains why.
     const refused = await clickPanelLink(sim, 'View Invoice History');
     await refused.waitForURL(/\/portal\/login\?/, T);
     await refused.getByText('Single sign-on is turned off for this account').waitFor(T);
-    await refused.screenshot({ path: `${shots}portal-login-sso-disabled.png` });
+    await refused.screenshot({ path: `${SHOTS}portal-login-sso-disabled.png` });
     await refused.close();
 
     // 5. Staff switch it back on: the link works again.
@@ -145,7 +124,7 @@ describe('client area with the real service', () => {
     assert.equal(await staffRow.getAttribute('aria-checked'), 'true');
     await staffRow.click();
     await tab.getByText(`${STAFF_USER.name} may no longer use single sign-on.`).waitFor(T);
-    await tab.screenshot({ path: `${shots}portal-user-management.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-user-management.png` });
 
     // 7. That user signs in with a password: no "Log in to cPanel", and the page says why.
     const member = await browser.newContext({
@@ -167,7 +146,7 @@ describe('client area with the real service', () => {
     assert.equal(await mp.getByRole('link', { name: 'Security Settings' }).count(), 0);
     assert.equal(await mp.getByRole('link', { name: 'User Management' }).count(), 0);
     await mp.keyboard.press('Escape');
-    await mp.screenshot({ path: `${shots}portal-services-refused.png` });
+    await mp.screenshot({ path: `${SHOTS}portal-services-refused.png` });
     await mp.goto('/portal/user-management');
     await mp.getByText('Only the account owner can do this').waitFor(T);
     await member.close();
@@ -175,24 +154,24 @@ describe('client area with the real service', () => {
     // 8. The owner's other pages, on the real data.
     await tab.goto('/portal/services');
     await tab.getByRole('button', { name: 'Log in to cPanel for acme.test' }).waitFor(T);
-    await tab.screenshot({ path: `${shots}portal-services.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-services.png` });
     await tab.setViewportSize({ width: 768, height: 1024 });
     const overflow = await tab.evaluate(
       () => document.documentElement.scrollWidth > window.innerWidth,
     );
     assert.equal(overflow, false, 'no horizontal scrolling at 768px');
-    await tab.screenshot({ path: `${shots}portal-services-tablet.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-services-tablet.png` });
     await tab.setViewportSize({ width: 1280, height: 860 });
 
     await tab.goto('/portal/network-status');
     await tab.getByRole('heading', { name: 'demo-cpanel-1' }).waitFor(T);
     await tab.getByText('Operational').first().waitFor(T);
-    await tab.screenshot({ path: `${shots}portal-network-status.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-network-status.png` });
 
     await tab.goto('/portal/sso-activity');
     await tab.getByRole('table').waitFor(T);
     await tab.getByText('Single sign-on is turned off for this account').first().waitFor(T);
-    await tab.screenshot({ path: `${shots}portal-sso-activity.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-sso-activity.png` });
 
     await tab.goto('/portal/profile');
     const name = tab.getByLabel('Name');
@@ -202,14 +181,14 @@ describe('client area with the real service', () => {
     await tab.getByRole('button', { name: 'Save changes' }).click();
     await tab.getByText('Your profile has been saved.').waitFor(T);
     await tab.getByRole('button', { name: 'Hello, Acme Owner Jr!' }).waitFor(T);
-    await tab.screenshot({ path: `${shots}portal-profile.png` });
+    await tab.screenshot({ path: `${SHOTS}portal-profile.png` });
 
     const svc = (await staff('GET', `/api/v1/services?client_id=${acmeId}`)).items?.[0];
     if (svc) {
       await tab.goto(`/portal/services/${svc.id}/upgrade`);
       await tab.getByRole('heading', { name: 'Upgrade/Downgrade', level: 1 }).waitFor(T);
       await tab.getByText(`Current service: ${svc.domain}`).waitFor(T);
-      await tab.screenshot({ path: `${shots}portal-upgrade.png` });
+      await tab.screenshot({ path: `${SHOTS}portal-upgrade.png` });
     }
 
     // 9. "Log in to cPanel" opens the panel through a one-time session URL.

@@ -1,11 +1,16 @@
 import { useCallback } from 'react';
 import { useSearchParams } from 'react-router';
 
+/** The list page a URL asks for: ?page=, 1 when it is missing or not a positive number. */
+export function pageParam(params: URLSearchParams): number {
+  return Math.max(1, Number(params.get('page') ?? '1') || 1);
+}
+
 /**
  * List filters kept in the URL, so a filtered page can be reloaded and shared. `update` sets a
  * filter (an empty value removes it) and goes back to the first page, since the old page number
  * means nothing for a new filter; `dependents` names filters that only make sense with another
- * one (changing the key clears them). Pass a constant for `dependents`.
+ * one (changing the key clears them). Pass a constant for `dependents`. `page` is pageParam's.
  */
 export function useFilterParams(dependents?: Readonly<Record<string, readonly string[]>>) {
   const [params, setParams] = useSearchParams();
@@ -25,5 +30,5 @@ export function useFilterParams(dependents?: Readonly<Record<string, readonly st
     },
     [setParams, dependents],
   );
-  return { params, setParams, update };
+  return { params, setParams, update, page: pageParam(params) };
 }

@@ -80,3 +80,21 @@ export function testQueryClient() {
     defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: false } },
   });
 }
+
+/**
+ * A handler for one route (e.g. "POST /api/v1/roles") that answers its first request with
+ * `first` and every later one with `then()`, and leaves other routes unhandled: a form that shows
+ * the API's refusal, then goes through.
+ */
+export function failsOnce(
+  key: string,
+  first: Response,
+  then: () => Response,
+): (req: Request) => Response | undefined {
+  let calls = 0;
+  return (req) => {
+    if (route(req) !== key) return undefined;
+    calls++;
+    return calls === 1 ? first : then();
+  };
+}

@@ -2,6 +2,7 @@ import type { ComponentType, ReactNode } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { errorMessage } from '@/lib/api-error';
 import { Button } from './button';
+import { Pagination } from './pagination';
 import { Spinner } from './spinner';
 
 /** What a list shows when there is nothing in it yet. */
@@ -46,19 +47,7 @@ export function ErrorState({
   );
 }
 
-/**
- * A list query in whichever state it is: a spinner while pending, an error with a retry,
- * `empty` when the list has no items, else `children` with the items.
- */
-export function ListState<T>({
-  query,
-  loading,
-  errorTitle,
-  errorView: ErrorView = ErrorState,
-  empty,
-  children,
-}: {
-  query: UseQueryResult<T[]>;
+interface StateProps {
   /** The spinner's label, e.g. Loading roles…. */
   loading: string;
   /** The error's heading, e.g. Could not load the roles. */
@@ -67,16 +56,75 @@ export function ListState<T>({
   errorView?: ComponentType<{ error: unknown; title: string; onRetry: () => void }>;
   /** What an empty list shows, usually an EmptyState. */
   empty: ReactNode;
-  children: (items: T[]) => ReactNode;
-}) {
+}
+
+/** A spinner while the query is pending, its error with a retry, else render(data). */
+function loaded<D>(
+  query: UseQueryResult<D>,
+  { loading, errorTitle, errorView: ErrorView = ErrorState }: StateProps,
+  render: (data: D) => ReactNode,
+): ReactNode {
   if (query.isPending) return <Spinner label={loading} />;
   if (query.isError) {
     return (
       <ErrorView error={query.error} title={errorTitle} onRetry={() => void query.refetch()} />
     );
   }
-  if (query.data.length === 0) return empty;
-  return children(query.data);
+  return render(query.data);
+}
+
+/**
+ * A list query in whichever state it is: a spinner while pending, an error with a retry,
+ * `empty` when the list has no items, else `children` with the items.
+ */
+export function ListState<T>({
+  query,
+  children,
+  ...states
+}: StateProps & {
+  query: UseQueryResult<T[]>;
+  children: (items: T[]) => ReactNode;
+}) {
+  return loaded(query, states, (items) => (items.length === 0 ? states.empty : children(items)));
+}
+
+/**
+ * ListState for one page of a paged list ({ items, total }): the same states, and the
+ * Pagination under the page's items.
+ */
+export function PagedListState<T>({
+  query,
+  page,
+  perPage,
+  pagesLabel,
+  onPage,
+  children,
+  ...states
+}: StateProps & {
+  query: UseQueryResult<{ items: T[]; total: number }>;
+  page: number;
+  perPage: number;
+  /** Names the pagination for screen readers, e.g. Servers pages. */
+  pagesLabel: string;
+  onPage: (page: number) => void;
+  children: (items: T[]) => ReactNode;
+}) {
+  return loaded(query, states, ({ items, total }) =>
+    items.length === 0 ? (
+      states.empty
+    ) : (
+      <>
+        {children(items)}
+        <Pagination
+          page={page}
+          perPage={perPage}
+          total={total}
+          label={pagesLabel}
+          onPage={onPage}
+        />
+      </>
+    ),
+  );
 }
 
 /**

@@ -11,30 +11,9 @@ import {
   signedIn,
   type FetchHandler,
 } from '@/testing/test-utils';
+import { acme, acmeMember, acmeOwner as owner } from '@/testing/fixtures';
 
-const acme = {
-  id: 3,
-  name: 'Acme Ltd',
-  email: 'billing@acme.test',
-  status: 'Active',
-  allow_sso: true,
-  owner_user_id: 10,
-  updated_at: '2026-11-28T10:00:00Z',
-};
-const owner = {
-  client_id: 3,
-  user_id: 10,
-  owner: true,
-  permissions: [],
-  user: { id: 10, name: 'Jane Owner', email: 'jane@acme.test' },
-};
-const dev = {
-  client_id: 3,
-  user_id: 11,
-  owner: false,
-  permissions: ['sso'],
-  user: { id: 11, name: 'Dev Eloper', email: 'dev@acme.test' },
-};
+const dev = acmeMember(['sso']);
 
 function api(more: FetchHandler): FetchHandler {
   return signedIn((req) => {

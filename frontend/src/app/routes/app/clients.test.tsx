@@ -10,31 +10,9 @@ import {
   route,
   signedIn,
 } from '@/testing/test-utils';
+import { acme, acmeMember, acmeOwner as owner } from '@/testing/fixtures';
 
-const acme = {
-  id: 3,
-  name: 'Acme Ltd',
-  email: 'billing@acme.test',
-  status: 'Active',
-  allow_sso: true,
-  owner_user_id: 10,
-  updated_at: '2026-11-28T10:00:00Z',
-};
-
-const owner = {
-  client_id: 3,
-  user_id: 10,
-  owner: true,
-  permissions: [],
-  user: { id: 10, name: 'Jane Owner', email: 'jane@acme.test' },
-};
-const dev = {
-  client_id: 3,
-  user_id: 11,
-  owner: false,
-  permissions: ['sso', 'tickets'],
-  user: { id: 11, name: 'Dev Eloper', email: 'dev@acme.test' },
-};
+const dev = acmeMember(['sso', 'tickets']);
 
 describe('clients', () => {
   it('lists and searches clients', async () => {

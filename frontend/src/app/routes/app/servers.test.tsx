@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { routes } from '@/app/router';
 import {
   apiError,
+  failsOnce,
   type FetchHandler,
   json,
   mockFetch,
@@ -97,17 +98,15 @@ describe('servers', () => {
   });
 
   it('adds a server, sending the token once, and shows field errors from the API', async () => {
-    let attempts = 0;
+    const add = failsOnce(
+      'POST /api/v1/servers',
+      apiError(400, 'invalid', 'The hostname must not contain a scheme.', 'hostname'),
+      () => json({ ...cp1, id: 7 }, 201),
+    );
     const fetch = mockFetch(
       staffIn((req) => {
-        if (route(req) === 'POST /api/v1/servers') {
-          attempts++;
-          return attempts === 1
-            ? apiError(400, 'invalid', 'The hostname must not contain a scheme.', 'hostname')
-            : json({ ...cp1, id: 7 }, 201);
-        }
         if (route(req) === 'GET /api/v1/servers/7') return json({ ...cp1, id: 7 });
-        return undefined;
+        return add(req);
       }),
     );
     const { user, router } = renderRoutes(routes, '/servers/new');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { routes } from '@/app/router';
 import {
   apiError,
+  failsOnce,
   json,
   mockFetch,
   renderRoutes,
@@ -187,15 +188,14 @@ describe('services', () => {
   });
 
   it('adds an account and shows a field error in place', async () => {
-    let attempts = 0;
     const fetch = mockFetch(
-      api((req) => {
-        if (route(req) !== 'POST /api/v1/services') return undefined;
-        attempts++;
-        return attempts === 1
-          ? apiError(409, 'conflict', 'Server 1 already has an account named "acme".', 'username')
-          : json({ ...acme, id: 8, username: 'acme2' }, 201);
-      }),
+      api(
+        failsOnce(
+          'POST /api/v1/services',
+          apiError(409, 'conflict', 'Server 1 already has an account named "acme".', 'username'),
+          () => json({ ...acme, id: 8, username: 'acme2' }, 201),
+        ),
+      ),
     );
     const { user } = renderRoutes(routes, '/services');
     await user.click(await screen.findByRole('button', { name: 'Add hosting account' }));

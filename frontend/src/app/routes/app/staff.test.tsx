@@ -4,6 +4,7 @@ import { routes } from '@/app/router';
 import { setSession } from '@/lib/session';
 import {
   apiError,
+  failsOnce,
   json,
   mockFetch,
   renderRoutes,
@@ -100,15 +101,14 @@ describe('staff: administrators', () => {
   });
 
   it('adds an administrator, showing its own and the API’s errors on the fields', async () => {
-    let attempts = 0;
     const fetch = mockFetch(
-      staff((req) => {
-        if (route(req) !== 'POST /api/v1/admins') return undefined;
-        attempts++;
-        return attempts === 1
-          ? apiError(400, 'invalid', 'The e-mail address "x@y" is not valid.', 'email')
-          : json({ ...sam, id: 3, active: true }, 201);
-      }),
+      staff(
+        failsOnce(
+          'POST /api/v1/admins',
+          apiError(400, 'invalid', 'The e-mail address "x@y" is not valid.', 'email'),
+          () => json({ ...sam, id: 3, active: true }, 201),
+        ),
+      ),
     );
     const { user } = renderRoutes(routes, '/staff');
     await user.click(await screen.findByRole('button', { name: 'Add administrator' }));
@@ -339,15 +339,14 @@ describe('staff: roles', () => {
   });
 
   it('creates a role from the checklist, with errors tied to the fields', async () => {
-    let attempts = 0;
     const fetch = mockFetch(
-      staff((req) => {
-        if (route(req) !== 'POST /api/v1/roles') return undefined;
-        attempts++;
-        return attempts === 1
-          ? apiError(409, 'conflict', 'A role with this name already exists.', 'name')
-          : json({ ...support, id: 3, name: 'Billing' }, 201);
-      }),
+      staff(
+        failsOnce(
+          'POST /api/v1/roles',
+          apiError(409, 'conflict', 'A role with this name already exists.', 'name'),
+          () => json({ ...support, id: 3, name: 'Billing' }, 201),
+        ),
+      ),
     );
     const { user } = renderRoutes(routes, '/staff/roles');
     await user.click(await screen.findByRole('button', { name: 'Create role' }));
@@ -398,15 +397,14 @@ describe('staff: roles', () => {
   });
 
   it('edits a role from the prefilled form and shows a taken name on the field', async () => {
-    let attempts = 0;
     const fetch = mockFetch(
-      staff((req) => {
-        if (route(req) !== 'PATCH /api/v1/roles/2') return undefined;
-        attempts++;
-        return attempts === 1
-          ? apiError(409, 'conflict', 'A role with this name already exists.', 'name')
-          : json({ ...support, name: 'Support desk', permissions: ['manage_clients'] });
-      }),
+      staff(
+        failsOnce(
+          'PATCH /api/v1/roles/2',
+          apiError(409, 'conflict', 'A role with this name already exists.', 'name'),
+          () => json({ ...support, name: 'Support desk', permissions: ['manage_clients'] }),
+        ),
+      ),
     );
     const { user } = renderRoutes(routes, '/staff/roles');
     expect(await screen.findByText(/A change to a role applies at once/)).toBeInTheDocument();

@@ -3,7 +3,7 @@ import type { Schema } from '@/api/types';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { ConfirmMutation } from '@/components/ui/confirm-dialog';
 import { SecretOnceDialog } from '@/components/ui/secret-once-dialog';
 import { DataTable } from '@/components/ui/data-table';
 import { Dialog } from '@/components/ui/dialog';
@@ -121,27 +121,20 @@ export function ApiCredentials() {
         />
       ) : null}
       {revoking ? (
-        <ConfirmDialog
+        <ConfirmMutation
           title={`Revoke ${revoking.name || 'this credential'}?`}
           confirmLabel="Revoke"
-          busy={revoke.isPending}
-          error={revoke.error}
-          onCancel={() => {
+          mutation={revoke}
+          variables={revoking.id}
+          onClose={() => {
             setRevoking(null);
-          }}
-          onConfirm={() => {
-            revoke.mutate(revoking.id, {
-              onSuccess: () => {
-                setRevoking(null);
-              },
-            });
           }}
         >
           <p>
             The application&apos;s next call is refused. This cannot be undone: create a new
             credential to let it in again.
           </p>
-        </ConfirmDialog>
+        </ConfirmMutation>
       ) : null}
     </>
   );

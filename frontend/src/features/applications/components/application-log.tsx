@@ -3,9 +3,8 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
 import { PageHeader } from '@/components/ui/page-header';
-import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, ErrorState, PagedListState } from '@/components/ui/states';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { errorMessage } from '@/lib/api-error';
 import { useApplication } from '../api/get-application';
@@ -35,7 +34,7 @@ const LOG_FILTER_DEPENDENTS = { op: ['server'] } as const;
  * operation's per-server breakdown and the history of operations.
  */
 export function ApplicationLog({ module }: { module: string }) {
-  const { params, update } = useFilterParams(LOG_FILTER_DEPENDENTS);
+  const { params, update, page } = useFilterParams(LOG_FILTER_DEPENDENTS);
   const filters: LogFilterValues = {
     level: params.get('level') ?? '',
     server: params.get('server') ?? '',
@@ -45,7 +44,6 @@ export function ApplicationLog({ module }: { module: string }) {
   };
   const { level, server } = filters;
   const filtered = Boolean(level || server || filters.account || filters.q);
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const opParam = Number(params.get('op') ?? '');
   const pickedOp = Number.isInteger(opParam) && opParam > 0 ? opParam : undefined;
 
@@ -74,7 +72,6 @@ export function ApplicationLog({ module }: { module: string }) {
   const servers = operation.data?.servers ?? [];
   const serverName = (id: number | null | undefined) =>
     servers.find((s) => s.server_id === id)?.server_name ?? (id ? `#${String(id)}` : '—');
-  const entries = log.data?.items ?? [];
 
   return (
     <>
@@ -148,22 +145,25 @@ export function ApplicationLog({ module }: { module: string }) {
             </span>
           ) : null}
         </div>
-        {log.isPending ? (
-          <Spinner label="Loading the log…" />
-        ) : log.isError ? (
-          <ErrorState
-            error={log.error}
-            title="Could not load the log"
-            onRetry={() => void log.refetch()}
-          />
-        ) : entries.length === 0 ? (
-          <EmptyState title={filtered ? 'No entries match' : 'No log entries yet'}>
-            {filtered
-              ? 'Change the level, server, account or search filter.'
-              : 'Entries appear here when application links are enabled, configured or repaired.'}
-          </EmptyState>
-        ) : (
-          <>
+        <PagedListState
+          query={log}
+          loading="Loading the log…"
+          errorTitle="Could not load the log"
+          empty={
+            <EmptyState title={filtered ? 'No entries match' : 'No log entries yet'}>
+              {filtered
+                ? 'Change the level, server, account or search filter.'
+                : 'Entries appear here when application links are enabled, configured or repaired.'}
+            </EmptyState>
+          }
+          page={page}
+          perPage={PER_PAGE}
+          pagesLabel="Log pages"
+          onPage={(p) => {
+            update('page', String(p));
+          }}
+        >
+          {(entries) => (
             <DataTable
               caption="Log entries"
               className="log-table"
@@ -180,17 +180,8 @@ export function ApplicationLog({ module }: { module: string }) {
                 </tr>
               ))}
             </DataTable>
-            <Pagination
-              page={page}
-              perPage={PER_PAGE}
-              total={log.data.total}
-              label="Log pages"
-              onPage={(p) => {
-                update('page', String(p));
-              }}
-            />
-          </>
-        )}
+          )}
+        </PagedListState>
       </section>
 
       {operation.data ? (

@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import type { Schema } from '@/api/types';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { ConfirmMutation } from '@/components/ui/confirm-dialog';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState, ListState } from '@/components/ui/states';
 import { Toggle } from '@/components/ui/toggle';
@@ -152,27 +152,20 @@ function ApplicationRow({ app }: { app: ApplicationView }) {
           {verify.isSuccess ? 'A verify of every account is queued.' : null}
         </span>
         {confirmOff ? (
-          <ConfirmDialog
+          <ConfirmMutation
             title={`Disable application links for ${name}?`}
             confirmLabel="Disable"
-            busy={disable.isPending}
-            error={disable.error}
-            onCancel={() => {
+            mutation={disable}
+            variables={module}
+            onClose={() => {
               setConfirmOff(false);
-            }}
-            onConfirm={() => {
-              disable.mutate(module, {
-                onSuccess: () => {
-                  setConfirmOff(false);
-                },
-              });
             }}
           >
             <p>
               The links and the “Billing &amp; Support” group are removed from every account on
               every {name} server. You can enable them again at any time.
             </p>
-          </ConfirmDialog>
+          </ConfirmMutation>
         ) : null}
       </td>
     </tr>

@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { SearchInput } from '@/components/ui/search-input';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { errorMessage } from '@/lib/api-error';
 import { downloadApplicationLog, type LogCsvQuery } from '../api/download-application-log';
 import { LEVELS } from './level-badge';
@@ -62,42 +63,29 @@ export function LogFilters({
   return (
     <>
       <div className="toolbar">
-        <label className="inline-label" htmlFor="log-level">
-          Level
-          <select
-            id="log-level"
-            className="input"
-            value={values.level}
-            onChange={(e) => {
-              onChange('level', e.target.value);
-            }}
-          >
-            <option value="">All levels</option>
-            {LEVELS.map((l) => (
-              <option key={l.value} value={l.value}>
-                {l.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-label" htmlFor="log-server">
-          Server
-          <select
-            id="log-server"
-            className="input"
-            value={values.server}
-            onChange={(e) => {
-              onChange('server', e.target.value);
-            }}
-          >
-            <option value="">All servers</option>
-            {servers.map((s) => (
-              <option key={s.server_id} value={String(s.server_id)}>
-                {s.server_name || `#${String(s.server_id)}`}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          id="log-level"
+          label="Level"
+          value={values.level}
+          all="All levels"
+          options={LEVELS}
+          onChange={(v) => {
+            onChange('level', v);
+          }}
+        />
+        <FilterSelect
+          id="log-server"
+          label="Server"
+          value={values.server}
+          all="All servers"
+          options={servers.map((s) => ({
+            value: String(s.server_id),
+            label: s.server_name || `#${String(s.server_id)}`,
+          }))}
+          onChange={(v) => {
+            onChange('server', v);
+          }}
+        />
         <SearchInput
           label="Account"
           placeholder="Account (username)"

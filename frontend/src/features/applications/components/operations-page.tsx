@@ -1,9 +1,10 @@
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
+import { useFilterParams } from '@/hooks/use-filter-params';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
-import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, ErrorState, PagedListState } from '@/components/ui/states';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { useOperation } from '../api/get-operation';
 import { useOperations, type OperationsQuery } from '../api/get-operations';
 import { OPERATION_KINDS, capitalize, formatTime, operationStateTone } from './labels';
@@ -11,50 +12,50 @@ import { OperationBreakdown } from './operation-breakdown';
 import { OperationsTable } from './operations-table';
 
 const PER_PAGE = 25;
+const MODULES = [
+  { value: 'cpanel', label: 'cPanel & WHM' },
+  { value: 'wpsquared', label: 'WP Squared' },
+];
 
 /** Every provisioning operation, newest first. */
 export function OperationsList() {
-  const [params, setParams] = useSearchParams();
+  const { params, update, page } = useFilterParams();
   const module = params.get('module') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const query: OperationsQuery = { page, per_page: PER_PAGE };
   if (module) query.module = module;
   const ops = useOperations(query);
-  const items = ops.data?.items ?? [];
 
   return (
     <>
       <div className="toolbar">
-        <label className="inline-label" htmlFor="ops-module">
-          Application
-          <select
-            id="ops-module"
-            className="input"
-            value={module}
-            onChange={(e) => {
-              setParams(e.target.value ? { module: e.target.value } : {}, { replace: true });
-            }}
-          >
-            <option value="">All applications</option>
-            <option value="cpanel">cPanel &amp; WHM</option>
-            <option value="wpsquared">WP Squared</option>
-          </select>
-        </label>
-      </div>
-      {ops.isPending ? (
-        <Spinner label="Loading operations…" />
-      ) : ops.isError ? (
-        <ErrorState
-          error={ops.error}
-          title="Could not load the operations"
-          onRetry={() => void ops.refetch()}
+        <FilterSelect
+          id="ops-module"
+          label="Application"
+          value={module}
+          all="All applications"
+          options={MODULES}
+          onChange={(v) => {
+            update('module', v);
+          }}
         />
-      ) : items.length === 0 ? (
-        <EmptyState title="No operations yet">
-          Operations appear when application links are enabled, configured, disabled or repaired.
-        </EmptyState>
-      ) : (
-        <>
+      </div>
+      <PagedListState
+        query={ops}
+        loading="Loading operations…"
+        errorTitle="Could not load the operations"
+        empty={
+          <EmptyState title="No operations yet">
+            Operations appear when application links are enabled, configured, disabled or repaired.
+          </EmptyState>
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Operations pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <OperationsTable
             caption="Operations"
             showModule
@@ -69,19 +70,8 @@ export function OperationsList() {
               </Link>
             )}
           />
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={ops.data.total}
-            label="Operations pages"
-            onPage={(p) => {
-              const next = new URLSearchParams(params);
-              next.set('page', String(p));
-              setParams(next, { replace: true });
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { Button } from '@/components/ui/button';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { AUDIT_ACTIONS, AUDIT_ACTORS, AUDIT_RESOURCES } from '@/lib/audit-format';
 import type { AuditQuery } from '../api/get-audit';
 
@@ -48,39 +49,19 @@ export function auditQuery(f: AuditFilterValues, page: number, perPage: number):
   return q;
 }
 
-function Select({
-  id,
-  label,
-  value,
-  options,
-  onChange,
-}: {
+/** A filter of the bar: All, then the options' labels capitalized. */
+function Select(props: {
   id: string;
   label: string;
   value: string;
   options: Record<string, string>;
   onChange: (v: string) => void;
 }) {
-  return (
-    <label className="inline-label" htmlFor={id}>
-      {label}
-      <select
-        id={id}
-        className="input"
-        value={value}
-        onChange={(e) => {
-          onChange(e.target.value);
-        }}
-      >
-        <option value="">All</option>
-        {Object.entries(options).map(([v, l]) => (
-          <option key={v} value={v}>
-            {capitalize(l)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  const options = Object.entries(props.options).map(([value, l]) => ({
+    value,
+    label: capitalize(l),
+  }));
+  return <FilterSelect {...props} all="All" options={options} />;
 }
 
 function DateInput({

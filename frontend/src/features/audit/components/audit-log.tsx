@@ -1,9 +1,7 @@
 import { Link } from 'react-router';
 import { AuditChanges } from '@/components/ui/audit-changes';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { AUDIT_ACTORS, describeAudit, type AuditRecord } from '@/lib/audit-format';
 import { useAudit } from '../api/get-audit';
@@ -52,7 +50,7 @@ function Row({ r }: { r: AuditRecord }) {
  * filters (who, action, resource, resource id, date range) kept in the URL.
  */
 export function AuditLog() {
-  const { params, setParams, update } = useFilterParams();
+  const { params, setParams, update, page } = useFilterParams();
   const get = (k: keyof AuditFilterValues) => params.get(k) ?? '';
   const values: AuditFilterValues = {
     actor_kind: get('actor_kind'),
@@ -62,10 +60,8 @@ export function AuditLog() {
     from: get('from'),
     to: get('to'),
   };
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const audit = useAudit(auditQuery(values, page, PER_PAGE));
   const filtered = AUDIT_FILTER_KEYS.some((k) => values[k] !== '');
-  const items = audit.data?.items ?? [];
 
   return (
     <>
@@ -76,22 +72,25 @@ export function AuditLog() {
           setParams({}, { replace: true });
         }}
       />
-      {audit.isPending ? (
-        <Spinner label="Loading the audit log…" />
-      ) : audit.isError ? (
-        <ErrorState
-          error={audit.error}
-          title="Could not load the audit log"
-          onRetry={() => void audit.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title={filtered ? 'No changes match' : 'No changes recorded yet'}>
-          {filtered
-            ? 'Change or clear the filters.'
-            : 'Every change made by staff, API credentials and account owners appears here.'}
-        </EmptyState>
-      ) : (
-        <>
+      <PagedListState
+        query={audit}
+        loading="Loading the audit log…"
+        errorTitle="Could not load the audit log"
+        empty={
+          <EmptyState title={filtered ? 'No changes match' : 'No changes recorded yet'}>
+            {filtered
+              ? 'Change or clear the filters.'
+              : 'Every change made by staff, API credentials and account owners appears here.'}
+          </EmptyState>
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Audit log pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <DataTable
             caption="Audit log"
             columns={['Time', 'Who', 'What', 'Changes']}
@@ -101,17 +100,8 @@ export function AuditLog() {
               <Row key={r.id} r={r} />
             ))}
           </DataTable>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={audit.data.total}
-            label="Audit log pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }

@@ -1,18 +1,17 @@
 import { useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { TextField } from '@/components/ui/text-field';
+import {
+  CredentialFields,
+  missingCredentials,
+  type CredentialErrors,
+} from '@/components/ui/credential-fields';
 import { errorMessage } from '@/lib/api-error';
 
 /** What the form hands to its caller. */
 export interface Credentials {
   email: string;
   password: string;
-}
-
-interface FieldErrors {
-  email?: string;
-  password?: string;
 }
 
 export interface LoginFormProps {
@@ -36,7 +35,7 @@ export interface LoginFormProps {
 export function LoginForm({ expired, pending, error, attempt, onSubmit }: LoginFormProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [fieldErrors, setFieldErrors] = useState<CredentialErrors>({});
   const [clearedFor, setClearedFor] = useState(0);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -59,9 +58,7 @@ export function LoginForm({ expired, pending, error, attempt, onSubmit }: LoginF
 
   function submit(e: SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
-    const errs: FieldErrors = {};
-    if (!email.trim()) errs.email = 'Enter your email address.';
-    if (!password) errs.password = 'Enter your password.';
+    const errs = missingCredentials(email, password);
     setFieldErrors(errs);
     if (errs.email) {
       emailRef.current?.focus();
@@ -88,31 +85,14 @@ export function LoginForm({ expired, pending, error, attempt, onSubmit }: LoginF
           {errorMessage(error)}
         </Alert>
       ) : null}
-      <TextField
-        ref={emailRef}
-        label="Email"
-        type="email"
-        name="email"
-        autoComplete="username"
-        required
-        value={email}
-        error={fieldErrors.email}
-        onChange={(e) => {
-          setEmail(e.target.value);
-        }}
-      />
-      <TextField
-        ref={passwordRef}
-        label="Password"
-        type="password"
-        name="password"
-        autoComplete="current-password"
-        required
-        value={password}
-        error={fieldErrors.password}
-        onChange={(e) => {
-          setPassword(e.target.value);
-        }}
+      <CredentialFields
+        email={email}
+        password={password}
+        errors={fieldErrors}
+        emailRef={emailRef}
+        passwordRef={passwordRef}
+        onEmail={setEmail}
+        onPassword={setPassword}
       />
       <Button type="submit" variant="primary" busy={pending} className="login-form__submit">
         {pending ? 'Signing in…' : 'Sign in'}

@@ -2,10 +2,9 @@ import { useCallback } from 'react';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
+import { FilterSelect, valueOptions } from '@/components/ui/filter-select';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useClients, type ClientsQuery } from '../api/get-clients';
 import { CLIENT_STATUSES, clientStatusTone } from './labels';
@@ -14,10 +13,9 @@ const PER_PAGE = 25;
 
 /** Clients with search, a status filter and paging kept in the URL. */
 export function ClientsList() {
-  const { params, update } = useFilterParams();
+  const { params, update, page } = useFilterParams();
   const q = params.get('q') ?? '';
   const status = params.get('status') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
 
   const query: ClientsQuery = { page, per_page: PER_PAGE };
   if (q) query.q = q;
@@ -40,50 +38,48 @@ export function ClientsList() {
           value={q}
           onSearch={onSearch}
         />
-        <label className="visually-hidden" htmlFor="clients-status">
-          Status
-        </label>
-        <select
+        <FilterSelect
           id="clients-status"
-          className="input"
+          label="Status"
+          hiddenLabel
           value={status}
-          onChange={(e) => {
-            update('status', e.target.value);
+          all="All statuses"
+          options={valueOptions(CLIENT_STATUSES)}
+          onChange={(v) => {
+            update('status', v);
           }}
-        >
-          <option value="">All statuses</option>
-          {CLIENT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </div>
-      {clients.isPending ? (
-        <Spinner label="Loading clients…" />
-      ) : clients.isError ? (
-        <ErrorState
-          error={clients.error}
-          title="Could not load the clients"
-          onRetry={() => void clients.refetch()}
         />
-      ) : clients.data.items.length === 0 ? (
-        q || status ? (
-          <EmptyState title="No clients match">Change the search or the status filter.</EmptyState>
-        ) : (
-          <EmptyState
-            title="No clients yet"
-            action={
-              <Link className="btn btn--primary" to="/clients/new">
-                Add client
-              </Link>
-            }
-          />
-        )
-      ) : (
-        <>
+      </div>
+      <PagedListState
+        query={clients}
+        loading="Loading clients…"
+        errorTitle="Could not load the clients"
+        empty={
+          q || status ? (
+            <EmptyState title="No clients match">
+              Change the search or the status filter.
+            </EmptyState>
+          ) : (
+            <EmptyState
+              title="No clients yet"
+              action={
+                <Link className="btn btn--primary" to="/clients/new">
+                  Add client
+                </Link>
+              }
+            />
+          )
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Clients pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <DataTable caption="Clients" columns={['Name', 'Email', 'Status', 'Single sign-on']}>
-            {clients.data.items.map((c) => (
+            {items.map((c) => (
               <tr key={c.id}>
                 <td>
                   <Link to={`/clients/${String(c.id)}`}>{c.name}</Link>
@@ -102,17 +98,8 @@ export function ClientsList() {
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={clients.data.total}
-            label="Clients pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }

@@ -2,24 +2,26 @@ import { useCallback } from 'react';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useServers, type ServersQuery } from '../api/get-servers';
 import { MODULES, moduleName } from './module-name';
 import { ServerSupport } from './server-support';
 
 const PER_PAGE = 25;
+const ACTIVE_OPTIONS = [
+  { value: 'true', label: 'Active only' },
+  { value: 'false', label: 'Inactive only' },
+];
 
 /** The servers table with search, filters and paging kept in the URL. */
 export function ServersList() {
-  const { params, update } = useFilterParams();
+  const { params, update, page } = useFilterParams();
   const q = params.get('q') ?? '';
   const module = params.get('module') ?? '';
   const active = params.get('active') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
 
   const query: ServersQuery = { page, per_page: PER_PAGE };
   if (q) query.q = q;
@@ -35,7 +37,6 @@ export function ServersList() {
   );
 
   const filtered = Boolean(q || module || active);
-  const items = servers.data?.items ?? [];
 
   return (
     <>
@@ -46,66 +47,58 @@ export function ServersList() {
           value={q}
           onSearch={onSearch}
         />
-        <label className="visually-hidden" htmlFor="servers-module">
-          Application
-        </label>
-        <select
+        <FilterSelect
           id="servers-module"
-          className="input"
+          label="Application"
+          hiddenLabel
           value={module}
-          onChange={(e) => {
-            update('module', e.target.value);
+          all="All applications"
+          options={MODULES}
+          onChange={(v) => {
+            update('module', v);
           }}
-        >
-          <option value="">All applications</option>
-          {MODULES.map((m) => (
-            <option key={m.value} value={m.value}>
-              {m.label}
-            </option>
-          ))}
-        </select>
-        <label className="visually-hidden" htmlFor="servers-active">
-          State
-        </label>
-        <select
+        />
+        <FilterSelect
           id="servers-active"
-          className="input"
+          label="State"
+          hiddenLabel
           value={active}
-          onChange={(e) => {
-            update('active', e.target.value);
+          all="Active and inactive"
+          options={ACTIVE_OPTIONS}
+          onChange={(v) => {
+            update('active', v);
           }}
-        >
-          <option value="">Active and inactive</option>
-          <option value="true">Active only</option>
-          <option value="false">Inactive only</option>
-        </select>
+        />
       </div>
 
-      {servers.isPending ? (
-        <Spinner label="Loading servers…" />
-      ) : servers.isError ? (
-        <ErrorState
-          error={servers.error}
-          title="Could not load the servers"
-          onRetry={() => void servers.refetch()}
-        />
-      ) : items.length === 0 ? (
-        filtered ? (
-          <EmptyState title="No servers match">Change the search or the filters.</EmptyState>
-        ) : (
-          <EmptyState
-            title="No servers yet"
-            action={
-              <Link className="btn btn--primary" to="/servers/new">
-                Add server
-              </Link>
-            }
-          >
-            Add a cPanel &amp; WHM or WP Squared server so its accounts can get application links.
-          </EmptyState>
-        )
-      ) : (
-        <>
+      <PagedListState
+        query={servers}
+        loading="Loading servers…"
+        errorTitle="Could not load the servers"
+        empty={
+          filtered ? (
+            <EmptyState title="No servers match">Change the search or the filters.</EmptyState>
+          ) : (
+            <EmptyState
+              title="No servers yet"
+              action={
+                <Link className="btn btn--primary" to="/servers/new">
+                  Add server
+                </Link>
+              }
+            >
+              Add a cPanel &amp; WHM or WP Squared server so its accounts can get application links.
+            </EmptyState>
+          )
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Servers pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <DataTable
             caption="Servers"
             busy={servers.isFetching}
@@ -138,17 +131,8 @@ export function ServersList() {
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={servers.data.total}
-            label="Servers pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, type ReactNode } from 'react';
 import { SearchInput } from '@/components/ui/search-input';
+import { FilterSelect, valueOptions } from '@/components/ui/filter-select';
 import { useServerChoices } from '../api/get-server-choices';
 import { SERVICE_STATUSES } from './labels';
 
@@ -39,42 +40,28 @@ export function ServicesFilters({
         value={values.q}
         onSearch={onSearch}
       />
-      <label className="visually-hidden" htmlFor="services-server">
-        Server
-      </label>
-      <select
+      <FilterSelect
         id="services-server"
-        className="input"
+        label="Server"
+        hiddenLabel
         value={values.serverId}
-        onChange={(e) => {
-          onChange('server_id', e.target.value);
+        all="All servers"
+        options={(servers.data?.items ?? []).map((s) => ({ value: String(s.id), label: s.name }))}
+        onChange={(v) => {
+          onChange('server_id', v);
         }}
-      >
-        <option value="">All servers</option>
-        {(servers.data?.items ?? []).map((s) => (
-          <option key={s.id} value={String(s.id)}>
-            {s.name}
-          </option>
-        ))}
-      </select>
-      <label className="visually-hidden" htmlFor="services-status">
-        Status
-      </label>
-      <select
+      />
+      <FilterSelect
         id="services-status"
-        className="input"
+        label="Status"
+        hiddenLabel
         value={values.status}
-        onChange={(e) => {
-          onChange('status', e.target.value);
+        all="All statuses"
+        options={valueOptions(SERVICE_STATUSES)}
+        onChange={(v) => {
+          onChange('status', v);
         }}
-      >
-        <option value="">All statuses</option>
-        {SERVICE_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {s}
-          </option>
-        ))}
-      </select>
+      />
       {fixedClient ? null : (
         <>
           <label className="visually-hidden" htmlFor="services-client">

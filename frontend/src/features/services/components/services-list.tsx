@@ -4,9 +4,7 @@ import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useServices, type ServicesQuery } from '../api/get-services';
 import {
@@ -31,14 +29,13 @@ type Pending =
   | { kind: 'create' };
 
 function useServicesQuery(clientId: number | undefined) {
-  const { params, update } = useFilterParams();
+  const { params, update, page } = useFilterParams();
   const values = {
     q: params.get('q') ?? '',
     serverId: params.get('server_id') ?? '',
     status: params.get('status') ?? '',
     clientId: clientId === undefined ? (params.get('client_id') ?? '') : String(clientId),
   };
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const query: ServicesQuery = { page, per_page: PER_PAGE, order: 'newest' };
   if (values.q) query.q = values.q;
   if (values.serverId) query.server_id = Number(values.serverId);
@@ -74,41 +71,35 @@ export function ServicesList({ clientId }: { clientId?: number }) {
           Add hosting account
         </Button>
       </ServicesFilters>
-      {services.isPending ? (
-        <Spinner label="Loading services…" />
-      ) : services.isError ? (
-        <ErrorState
-          error={services.error}
-          title="Could not load the services"
-          onRetry={() => void services.refetch()}
-        />
-      ) : services.data.items.length === 0 ? (
-        filtered ? (
-          <EmptyState title="No hosting accounts match">
-            Change the search or the filters.
-          </EmptyState>
-        ) : (
-          <EmptyState title="No hosting accounts yet" />
-        )
-      ) : (
-        <>
+      <PagedListState
+        query={services}
+        loading="Loading services…"
+        errorTitle="Could not load the services"
+        empty={
+          filtered ? (
+            <EmptyState title="No hosting accounts match">
+              Change the search or the filters.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No hosting accounts yet" />
+          )
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Services pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <ServicesTable
-            items={services.data.items}
+            items={items}
             showClient={clientId === undefined}
             busy={services.isPlaceholderData}
             onPick={setPending}
           />
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={services.data.total}
-            label="Services pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
       {pending?.kind === 'create' ? (
         <ServiceFormDialog clientId={clientId} onClose={close} />
       ) : null}

@@ -2,9 +2,8 @@ import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState, ErrorState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
+import { FilterSelect, mapOptions } from '@/components/ui/filter-select';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useSSOEvents, type SSOEventsQuery } from '../api/get-sso-events';
 
@@ -22,18 +21,21 @@ const SOURCES: Record<string, string> = {
   portal: 'Client area',
   unknown: 'Unknown link',
 };
+const OUTCOMES = [
+  { value: 'success', label: 'Success' },
+  { value: 'refused', label: 'Refused' },
+];
 
 /**
  * The SSO audit with filters (outcome, source, client, user) kept in the URL. `clientId` fixes
  * the client filter (the client profile's SSO tab).
  */
 export function SSOEvents({ clientId }: { clientId?: number }) {
-  const { params, setParams, update } = useFilterParams();
+  const { params, setParams, update, page } = useFilterParams();
   const outcome = params.get('outcome') ?? '';
   const source = params.get('source') ?? '';
   const client = clientId !== undefined ? String(clientId) : (params.get('client_id') ?? '');
   const user = params.get('user_id') ?? '';
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
 
   const query: SSOEventsQuery = { page, per_page: PER_PAGE };
   if (outcome) query.outcome = outcome;
@@ -43,44 +45,30 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
   const events = useSSOEvents(query);
 
   const filtered = Boolean(outcome || source || (clientId === undefined && client) || user);
-  const items = events.data?.items ?? [];
 
   return (
     <>
       <div className="toolbar">
-        <label className="inline-label" htmlFor="sso-outcome">
-          Outcome
-          <select
-            id="sso-outcome"
-            className="input"
-            value={outcome}
-            onChange={(e) => {
-              update('outcome', e.target.value);
-            }}
-          >
-            <option value="">All</option>
-            <option value="success">Success</option>
-            <option value="refused">Refused</option>
-          </select>
-        </label>
-        <label className="inline-label" htmlFor="sso-source">
-          Source
-          <select
-            id="sso-source"
-            className="input"
-            value={source}
-            onChange={(e) => {
-              update('source', e.target.value);
-            }}
-          >
-            <option value="">All</option>
-            {Object.entries(SOURCES).map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          id="sso-outcome"
+          label="Outcome"
+          value={outcome}
+          all="All"
+          options={OUTCOMES}
+          onChange={(v) => {
+            update('outcome', v);
+          }}
+        />
+        <FilterSelect
+          id="sso-source"
+          label="Source"
+          value={source}
+          all="All"
+          options={mapOptions(SOURCES)}
+          onChange={(v) => {
+            update('source', v);
+          }}
+        />
         {clientId === undefined ? (
           <label className="inline-label" htmlFor="sso-client">
             Client ID
@@ -119,22 +107,25 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
           </Button>
         ) : null}
       </div>
-      {events.isPending ? (
-        <Spinner label="Loading single sign-on activity…" />
-      ) : events.isError ? (
-        <ErrorState
-          error={events.error}
-          title="Could not load the activity"
-          onRetry={() => void events.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title={filtered ? 'No events match' : 'No single sign-on activity yet'}>
-          {filtered
-            ? 'Change or clear the filters.'
-            : 'Every token issue, redemption and refusal appears here.'}
-        </EmptyState>
-      ) : (
-        <>
+      <PagedListState
+        query={events}
+        loading="Loading single sign-on activity…"
+        errorTitle="Could not load the activity"
+        empty={
+          <EmptyState title={filtered ? 'No events match' : 'No single sign-on activity yet'}>
+            {filtered
+              ? 'Change or clear the filters.'
+              : 'Every token issue, redemption and refusal appears here.'}
+          </EmptyState>
+        }
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Activity pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <DataTable
             caption="Single sign-on events"
             columns={['Time', 'Event', 'Outcome', 'Source', 'Client', 'User', 'Destination', 'IP']}
@@ -174,17 +165,8 @@ export function SSOEvents({ clientId }: { clientId?: number }) {
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={events.data.total}
-            label="Activity pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
     </>
   );
 }

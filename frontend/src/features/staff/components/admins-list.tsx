@@ -3,9 +3,7 @@ import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
-import { Pagination } from '@/components/ui/pagination';
-import { Spinner } from '@/components/ui/spinner';
-import { EmptyState } from '@/components/ui/states';
+import { EmptyState, PagedListState } from '@/components/ui/states';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useStaffSession } from '@/lib/auth';
 import { useAdmins } from '../api/get-admins';
@@ -22,11 +20,9 @@ const PER_PAGE = 25;
  * password. The role picker offers the first ROLE_CHOICES roles.
  */
 export function AdminsList() {
-  const { params, update } = useFilterParams();
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const { update, page } = useFilterParams();
   const list = useAdmins({ page, per_page: PER_PAGE });
   const roles = useRoleChoices();
-  const items = list.data?.items ?? [];
   const selfId = useStaffSession()?.admin?.id;
   // null: no dialog; 'new': add; an admin: edit that one.
   const [editing, setEditing] = useState<Admin | 'new' | null>(null);
@@ -44,18 +40,20 @@ export function AdminsList() {
           Add administrator
         </Button>
       </div>
-      {list.isPending ? (
-        <Spinner label="Loading administrators…" />
-      ) : list.isError ? (
-        <LoadError
-          error={list.error}
-          title="Could not load the administrators"
-          onRetry={() => void list.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No administrators yet" />
-      ) : (
-        <>
+      <PagedListState
+        query={list}
+        loading="Loading administrators…"
+        errorTitle="Could not load the administrators"
+        errorView={LoadError}
+        empty={<EmptyState title="No administrators yet" />}
+        page={page}
+        perPage={PER_PAGE}
+        pagesLabel="Administrators pages"
+        onPage={(p) => {
+          update('page', String(p));
+        }}
+      >
+        {(items) => (
           <DataTable
             caption="Administrators"
             busy={list.isFetching}
@@ -97,17 +95,8 @@ export function AdminsList() {
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={list.data.total}
-            label="Administrators pages"
-            onPage={(p) => {
-              update('page', String(p));
-            }}
-          />
-        </>
-      )}
+        )}
+      </PagedListState>
       {roles.isError && !list.isError ? (
         <LoadError
           error={roles.error}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Schema } from '@/api/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { ConfirmMutation } from '@/components/ui/confirm-dialog';
 import { DataTable } from '@/components/ui/data-table';
 import { Pagination } from '@/components/ui/pagination';
 import { Spinner } from '@/components/ui/spinner';
@@ -29,8 +29,7 @@ export function RolesList({
   /** The signed-in admin's role, when known: its Manage Staff must stay. */
   selfRoleId?: number | undefined;
 }) {
-  const { params, update } = useFilterParams();
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const { update, page } = useFilterParams();
   const list = useRoles({ page, per_page: PER_PAGE });
   const remove = useDeleteRole();
   const items = list.data?.items ?? [];
@@ -156,27 +155,20 @@ export function RolesList({
         />
       ) : null}
       {deleting ? (
-        <ConfirmDialog
+        <ConfirmMutation
           title={`Delete role ${deleting.name}?`}
           confirmLabel="Delete role"
-          busy={remove.isPending}
-          error={remove.error}
-          onCancel={() => {
+          mutation={remove}
+          variables={deleting.id}
+          onClose={() => {
             setDeleting(null);
-          }}
-          onConfirm={() => {
-            remove.mutate(deleting.id, {
-              onSuccess: () => {
-                setDeleting(null);
-              },
-            });
           }}
         >
           <p>
             The role &ldquo;{deleting.name}&rdquo; and its permissions are removed. This cannot be
             undone.
           </p>
-        </ConfirmDialog>
+        </ConfirmMutation>
       ) : null}
     </>
   );

@@ -3,7 +3,7 @@ import type { Schema } from '@/api/types';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { ConfirmMutation } from '@/components/ui/confirm-dialog';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState, ListState } from '@/components/ui/states';
 import { errorMessage } from '@/lib/api-error';
@@ -175,27 +175,20 @@ export function Webhooks() {
         />
       ) : null}
       {deleting ? (
-        <ConfirmDialog
+        <ConfirmMutation
           title={`Delete the webhook to ${deleting.description || deleting.url}?`}
           confirmLabel="Delete"
-          busy={remove.isPending}
-          error={remove.error}
-          onCancel={() => {
+          mutation={remove}
+          variables={deleting.id}
+          onClose={() => {
             setDeleting(null);
-          }}
-          onConfirm={() => {
-            remove.mutate(deleting.id, {
-              onSuccess: () => {
-                setDeleting(null);
-              },
-            });
           }}
         >
           <p>
             Its delivery log goes with it, and messages not sent yet are dropped. To stop it for a
             while, pause it instead.
           </p>
-        </ConfirmDialog>
+        </ConfirmMutation>
       ) : null}
     </>
   );

@@ -7,6 +7,7 @@ import { ACTIVITY_PER_PAGE, usePortalActivity } from '../api/get-activity';
 import { usePortalUsers } from '../api/get-users';
 import { dash, formatTime } from '@/portal/lib/labels';
 import { PortalPager } from '@/portal/components/portal-pager';
+import { PortalTable } from '@/portal/components/portal-table';
 
 /** The recorded fields in the words of the client area's own pages. */
 const FIELDS: Record<string, string> = {
@@ -63,33 +64,22 @@ export function AccountActivity() {
           Changes to Security Settings and User Management appear here.
         </EmptyState>
       ) : (
-        <div className="portal-card portal-table-wrap">
-          <table className="portal-table">
-            <caption className="visually-hidden">Account activity</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Changes</th>
-                <th scope="col">IP address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((r) => (
-                <tr key={r.id}>
-                  <td>{formatTime(r.time)}</td>
-                  <td>{dash(r.actor_name)}</td>
-                  <td>{describe(r, names)}</td>
-                  <td>
-                    <AuditChanges before={r.before} after={r.after} labels={FIELDS} />
-                  </td>
-                  <td>{dash(r.ip)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PortalTable
+          caption="Account activity"
+          columns={['Time', 'Who', 'What', 'Changes', 'IP address']}
+        >
+          {items.map((r) => (
+            <tr key={r.id}>
+              <td>{formatTime(r.time)}</td>
+              <td>{dash(r.actor_name)}</td>
+              <td>{describe(r, names)}</td>
+              <td>
+                <AuditChanges before={r.before} after={r.after} labels={FIELDS} />
+              </td>
+              <td>{dash(r.ip)}</td>
+            </tr>
+          ))}
+        </PortalTable>
       )}
       <PortalPager
         page={page}

@@ -7,6 +7,7 @@ import { Toggle } from '@/components/ui/toggle';
 import { errorMessage } from '@/lib/api-error';
 import { usePortalUsers } from '../api/get-users';
 import { useUpdatePortalUser } from '../api/update-user';
+import { PortalTable } from '@/portal/components/portal-table';
 
 const SSO = 'sso';
 
@@ -40,75 +41,65 @@ export function UserManagement() {
           {message.text}
         </Alert>
       ) : null}
-      <div className="portal-card portal-table-wrap">
-        <table className="portal-table">
-          <caption className="visually-hidden">Users of this account</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Perform Single Sign-On</th>
+      <PortalTable
+        caption="Users of this account"
+        columns={['Name', 'Email', 'Role', 'Perform Single Sign-On']}
+      >
+        {users.data.map((m) => {
+          const name = m.user.name || `User ${String(m.user_id)}`;
+          const perms = m.permissions;
+          const has = m.owner || perms.includes(SSO);
+          return (
+            <tr key={m.user_id}>
+              <th scope="row">{name}</th>
+              <td>{m.user.email}</td>
+              <td>{m.owner ? <Badge tone="info">Owner</Badge> : 'User'}</td>
+              <td>
+                {m.owner ? (
+                  <span className="portal-fixed">
+                    <Toggle
+                      checked
+                      disabled
+                      ariaLabel={`Perform Single Sign-On for ${name}`}
+                      onChange={() => undefined}
+                      description="The account owner always may."
+                    />
+                    <span className="portal-muted">Always (owner)</span>
+                  </span>
+                ) : (
+                  <Toggle
+                    checked={has}
+                    busy={pendingId === m.user_id}
+                    ariaLabel={`Perform Single Sign-On for ${name}`}
+                    onChange={(on) => {
+                      const next = on
+                        ? [...perms.filter((p) => p !== SSO), SSO]
+                        : perms.filter((p) => p !== SSO);
+                      setMessage(null);
+                      update.mutate(
+                        { userId: m.user_id, permissions: next },
+                        {
+                          onSuccess: () => {
+                            setMessage({
+                              tone: 'success',
+                              text: on
+                                ? `${name} may now use single sign-on.`
+                                : `${name} may no longer use single sign-on.`,
+                            });
+                          },
+                          onError: (err) => {
+                            setMessage({ tone: 'error', text: errorMessage(err) });
+                          },
+                        },
+                      );
+                    }}
+                  />
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {users.data.map((m) => {
-              const name = m.user.name || `User ${String(m.user_id)}`;
-              const perms = m.permissions;
-              const has = m.owner || perms.includes(SSO);
-              return (
-                <tr key={m.user_id}>
-                  <th scope="row">{name}</th>
-                  <td>{m.user.email}</td>
-                  <td>{m.owner ? <Badge tone="info">Owner</Badge> : 'User'}</td>
-                  <td>
-                    {m.owner ? (
-                      <span className="portal-fixed">
-                        <Toggle
-                          checked
-                          disabled
-                          ariaLabel={`Perform Single Sign-On for ${name}`}
-                          onChange={() => undefined}
-                          description="The account owner always may."
-                        />
-                        <span className="portal-muted">Always (owner)</span>
-                      </span>
-                    ) : (
-                      <Toggle
-                        checked={has}
-                        busy={pendingId === m.user_id}
-                        ariaLabel={`Perform Single Sign-On for ${name}`}
-                        onChange={(on) => {
-                          const next = on
-                            ? [...perms.filter((p) => p !== SSO), SSO]
-                            : perms.filter((p) => p !== SSO);
-                          setMessage(null);
-                          update.mutate(
-                            { userId: m.user_id, permissions: next },
-                            {
-                              onSuccess: () => {
-                                setMessage({
-                                  tone: 'success',
-                                  text: on
-                                    ? `${name} may now use single sign-on.`
-                                    : `${name} may no longer use single sign-on.`,
-                                });
-                              },
-                              onError: (err) => {
-                                setMessage({ tone: 'error', text: errorMessage(err) });
-                              },
-                            },
-                          );
-                        }}
-                      />
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </PortalTable>
       <p className="portal-muted">
         Single sign-on lets a user open this client area straight from the links in the control
         panel, and use “Log in to cPanel” from here. Switching it off for a user takes effect at

@@ -1,7 +1,11 @@
 import { useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { TextField } from '@/components/ui/text-field';
+import {
+  CredentialFields,
+  missingCredentials,
+  type CredentialErrors,
+} from '@/components/ui/credential-fields';
 import { errorMessage } from '@/lib/api-error';
 import { isServerNext } from '@/portal/lib/login-url';
 import { Link } from 'react-router';
@@ -29,7 +33,7 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
   const login = usePortalLogin();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [missing, setMissing] = useState<{ email?: string; password?: string }>({});
+  const [missing, setMissing] = useState<CredentialErrors>({});
   const reasonRef = useRef<HTMLDivElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
@@ -54,9 +58,7 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
 
   function submit(e: SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
-    const errs: { email?: string; password?: string } = {};
-    if (!email.trim()) errs.email = 'Enter your email address.';
-    if (!password) errs.password = 'Enter your password.';
+    const errs = missingCredentials(email, password);
     setMissing(errs);
     if (errs.email ?? errs.password) return;
     login.mutate(
@@ -117,30 +119,13 @@ export function PortalLogin({ reason, expired, next, onSignedIn }: PortalLoginPr
             {errorMessage(login.error)}
           </Alert>
         ) : null}
-        <TextField
-          ref={emailRef}
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="username"
-          required
-          value={email}
-          error={missing.email}
-          onChange={(e) => {
-            setEmail(e.target.value);
-          }}
-        />
-        <TextField
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          error={missing.password}
-          onChange={(e) => {
-            setPassword(e.target.value);
-          }}
+        <CredentialFields
+          email={email}
+          password={password}
+          errors={missing}
+          emailRef={emailRef}
+          onEmail={setEmail}
+          onPassword={setPassword}
         />
         <Button type="submit" variant="primary" busy={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}

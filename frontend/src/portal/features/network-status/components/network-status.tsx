@@ -3,6 +3,7 @@ import { Spinner } from '@/components/ui/spinner';
 import { EmptyState, ErrorState } from '@/components/ui/states';
 import { NETWORK_STATUS_POLL_MS, useNetworkStatus } from '../api/get-network-status';
 import { formatTime, panelName } from '@/portal/lib/labels';
+import { PortalFacts } from '@/portal/components/portal-facts';
 
 /** Network status: the live state of the servers the account's services are on (polled). */
 export function NetworkStatus() {
@@ -40,30 +41,21 @@ export function NetworkStatus() {
                   <Badge tone="danger">Out of service</Badge>
                 )}
               </div>
-              <dl className="portal-facts">
-                <div>
-                  <dt>Control panel</dt>
-                  <dd>{panelName(s.module)}</dd>
-                </div>
-                <div>
-                  <dt>Your services on it</dt>
-                  <dd>{s.services}</dd>
-                </div>
-                <div>
-                  <dt>Client-area links</dt>
-                  <dd>
-                    {s.supports_links === null
+              <PortalFacts
+                facts={[
+                  ['Control panel', panelName(s.module)],
+                  ['Your services on it', s.services],
+                  [
+                    'Client-area links',
+                    s.supports_links === null
                       ? 'Not checked yet'
                       : s.supports_links
                         ? 'Available'
-                        : 'Not supported'}
-                  </dd>
-                </div>
-                <div>
-                  <dt>Last checked</dt>
-                  <dd>{formatTime(s.checked_at)}</dd>
-                </div>
-              </dl>
+                        : 'Not supported',
+                  ],
+                  ['Last checked', formatTime(s.checked_at)],
+                ]}
+              />
             </li>
           ))}
         </ul>

@@ -6,6 +6,7 @@ import { usePortalService } from '../api/get-service';
 import type { PortalService } from '../api/get-services';
 import { dash, formatTime, panelName, serviceName, serviceStatusTone } from '@/portal/lib/labels';
 import { PanelLogin } from './panel-login-button';
+import { PortalFacts } from '@/portal/components/portal-facts';
 
 function useServiceOrState(serviceId: number) {
   const svc = usePortalService(serviceId);
@@ -31,34 +32,16 @@ function useServiceOrState(serviceId: number) {
 
 function Facts({ s }: { s: PortalService }) {
   return (
-    <dl className="portal-facts">
-      <div>
-        <dt>Domain</dt>
-        <dd>{dash(s.domain)}</dd>
-      </div>
-      <div>
-        <dt>Status</dt>
-        <dd>
-          <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
-        </dd>
-      </div>
-      <div>
-        <dt>Username</dt>
-        <dd>{dash(s.username)}</dd>
-      </div>
-      <div>
-        <dt>Control panel</dt>
-        <dd>{panelName(s.module)}</dd>
-      </div>
-      <div>
-        <dt>Server</dt>
-        <dd>{dash(s.server_name)}</dd>
-      </div>
-      <div>
-        <dt>Since</dt>
-        <dd>{formatTime(s.created_at)}</dd>
-      </div>
-    </dl>
+    <PortalFacts
+      facts={[
+        ['Domain', dash(s.domain)],
+        ['Status', <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>],
+        ['Username', dash(s.username)],
+        ['Control panel', panelName(s.module)],
+        ['Server', dash(s.server_name)],
+        ['Since', formatTime(s.created_at)],
+      ]}
+    />
   );
 }
 

@@ -5,6 +5,7 @@ import { EmptyState, ErrorState } from '@/components/ui/states';
 import { usePortalServices } from '../api/get-services';
 import { dash, panelName, serviceName, serviceStatusTone } from '@/portal/lib/labels';
 import { PanelLogin } from './panel-login-button';
+import { PortalFacts } from '@/portal/components/portal-facts';
 
 /** The account's hosting services, each with its state and "Log in to cPanel". */
 export function ServicesList() {
@@ -35,20 +36,13 @@ export function ServicesList() {
             </h2>
             <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
           </div>
-          <dl className="portal-facts">
-            <div>
-              <dt>Username</dt>
-              <dd>{dash(s.username)}</dd>
-            </div>
-            <div>
-              <dt>Control panel</dt>
-              <dd>{panelName(s.module)}</dd>
-            </div>
-            <div>
-              <dt>Server</dt>
-              <dd>{dash(s.server_name)}</dd>
-            </div>
-          </dl>
+          <PortalFacts
+            facts={[
+              ['Username', dash(s.username)],
+              ['Control panel', panelName(s.module)],
+              ['Server', dash(s.server_name)],
+            ]}
+          />
           <PanelLogin service={s} />
         </li>
       ))}

@@ -6,6 +6,7 @@ import { SSO_EVENTS_PER_PAGE, usePortalSSOEvents } from '../api/get-sso-events';
 import { PortalPager } from '@/portal/components/portal-pager';
 import { DESTINATION_LABELS, dash, formatTime } from '@/portal/lib/labels';
 import { ssoReasonText } from '@/portal/lib/sso-reasons';
+import { PortalTable } from '@/portal/components/portal-table';
 
 const SOURCES: Record<string, string> = {
   cpanel: 'Control panel link',
@@ -47,42 +48,30 @@ export function SSOActivity({ owner }: { owner: boolean }) {
           Sign-ins through control panel links and “Log in to cPanel” appear here.
         </EmptyState>
       ) : (
-        <div className="portal-card portal-table-wrap">
-          <table className="portal-table">
-            <caption className="visually-hidden">Single sign-on activity</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">What</th>
-                <th scope="col">From</th>
-                <th scope="col">Destination</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">IP address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatTime(e.time)}</td>
-                  <td>{KINDS[e.kind] ?? e.kind}</td>
-                  <td>{SOURCES[e.source] ?? e.source}</td>
-                  <td>{DESTINATION_LABELS[e.destination] ?? dash(e.destination)}</td>
-                  <td>
-                    {e.outcome === 'success' ? (
-                      <Badge tone="success">Success</Badge>
-                    ) : (
-                      <span>
-                        <Badge tone="danger">Refused</Badge>{' '}
-                        {e.reason ? ssoReasonText(e.reason).title : null}
-                      </span>
-                    )}
-                  </td>
-                  <td>{dash(e.ip)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PortalTable
+          caption="Single sign-on activity"
+          columns={['Time', 'What', 'From', 'Destination', 'Outcome', 'IP address']}
+        >
+          {items.map((e) => (
+            <tr key={e.id}>
+              <td>{formatTime(e.time)}</td>
+              <td>{KINDS[e.kind] ?? e.kind}</td>
+              <td>{SOURCES[e.source] ?? e.source}</td>
+              <td>{DESTINATION_LABELS[e.destination] ?? dash(e.destination)}</td>
+              <td>
+                {e.outcome === 'success' ? (
+                  <Badge tone="success">Success</Badge>
+                ) : (
+                  <span>
+                    <Badge tone="danger">Refused</Badge>{' '}
+                    {e.reason ? ssoReasonText(e.reason).title : null}
+                  </span>
+                )}
+              </td>
+              <td>{dash(e.ip)}</td>
+            </tr>
+          ))}
+        </PortalTable>
       )}
       <PortalPager
         page={page}

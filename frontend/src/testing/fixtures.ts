@@ -1,0 +1,30 @@
+/** The client the clients' route tests read: Acme Ltd (#3), owned by Jane Owner (user 10). */
+export const acme = {
+  id: 3,
+  name: 'Acme Ltd',
+  email: 'billing@acme.test',
+  status: 'Active',
+  allow_sso: true,
+  owner_user_id: 10,
+  updated_at: '2026-11-28T10:00:00Z',
+};
+
+/** Acme's owner, as a membership of the client. */
+export const acmeOwner = {
+  client_id: 3,
+  user_id: 10,
+  owner: true,
+  permissions: [],
+  user: { id: 10, name: 'Jane Owner', email: 'jane@acme.test' },
+};
+
+/** A member of Acme who is not the owner; each test sets the permissions it is about. */
+export function acmeMember(permissions: string[]) {
+  return {
+    client_id: 3,
+    user_id: 11,
+    owner: false,
+    permissions,
+    user: { id: 11, name: 'Dev Eloper', email: 'dev@acme.test' },
+  };
+}
