@@ -65,7 +65,7 @@ type options struct {
 }
 
 // scenarios in the order they run.
-var scenarios = []string{"latency", "latency250", "throughput", "oneatatime", "batch", "polling", "sso", "ssowebhook", "scale"}
+var scenarios = []string{"latency", "latency250", "throughput", "memory", "oneatatime", "batch", "polling", "sso", "ssowebhook", "scale"}
 
 // defaultScenarios run without -only: the scale scenario (1,000,000
 // accounts by default) is asked for by name.
@@ -144,6 +144,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				err = b.latency(ctx, db, s)
 			case "throughput":
 				err = b.throughput(ctx, db)
+			case "memory":
+				err = b.memory(ctx, db)
 			case "oneatatime":
 				err = b.oneAtATime(ctx, db)
 			case "batch":

@@ -20,6 +20,7 @@ type Report struct {
 	LoadAvgEnd   string             `json:"loadavg_end"`
 	Latency      []LatencyResult    `json:"provisioning_latency_bound,omitempty"`
 	Throughput   []ThroughputResult `json:"provisioning_throughput_bound,omitempty"`
+	Memory       []MemoryResult     `json:"memory_against_accounts,omitempty"`
 	Batch        []ThroughputResult `json:"batch_gain,omitempty"`
 	OneAtATime   []OneAtATimeResult `json:"one_at_a_time,omitempty"`
 	ScaleRuns    []ScaleResult      `json:"scale_runs,omitempty"`
@@ -73,6 +74,9 @@ func (r *Report) markdown() string {
 		p("Servers x 1,000 accounts, no simulated latency, default settings (16 workers, cap 4, batch 10). Statements are MySQL's `Questions` delta over the run divided by the accounts (the service's statements plus the bench's operation polls, one every 100 ms); SQLite has no such counter. Peak RSS is the service's VmHWM (/proc/<pid>/status) after all runs.")
 		p("")
 		throughputTable(p, r.Throughput)
+	}
+	if len(r.Memory) > 0 {
+		memoryMarkdown(p, r.Memory)
 	}
 	if len(r.Batch) > 0 {
 		p("")
