@@ -339,20 +339,3 @@ func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {
 func entry(level string, serverID int64, msg string) links.LogEntry {
 	return links.LogEntry{Level: level, ServerID: &serverID, Message: msg}
 }
-
-// backoff is the wait before try n+1 (n from 1): RetryBase doubled, at most a minute.
-func (e *Engine) backoff(n int) time.Duration {
-	return links.Backoff(e.cfg.RetryBase, time.Minute, n)
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
