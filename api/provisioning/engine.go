@@ -230,14 +230,14 @@ func (e *Engine) schedule(ctx context.Context) {
 	purge := time.NewTicker(max(min(e.cfg.LogRetention/10, time.Hour), time.Second))
 	defer purge.Stop()
 	e.purge(ctx)
-	var verify <-chan time.Time // never, when the periodic verify is off
+	var verify <-chan time.Time // nil (never) when the periodic verify is off
 	if e.cfg.VerifyInterval > 0 {
 		verify = e.cfg.VerifyTicks
-	}
-	if verify == nil && e.cfg.VerifyInterval > 0 {
-		t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
-		defer t.Stop()
-		verify = t.C
+		if verify == nil {
+			t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
+			defer t.Stop()
+			verify = t.C
+		}
 	}
 	for {
 		e.claimDue(ctx)

@@ -336,24 +336,21 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 	w.noteRequest(err)
 	var rec links.BatchRecord
 	var v verifyCounts
-	if err != nil {
-		v.unreadable = len(batch)
-		rec.Entries = append(rec.Entries, warning(w.id, nil, fmt.Sprintf("Could not verify accounts %s on server %s: %v",
-			strings.Join(req.Usernames, ", "), w.srv.Name, err)))
-	}
 	for i, a := range batch {
-		switch {
-		case err != nil:
-		case found[i].Err != nil:
+		aerr := err
+		if aerr == nil {
+			aerr = found[i].Err
+		}
+		if aerr != nil {
 			v.unreadable++
 			rec.Entries = append(rec.Entries, warning(w.id, a.State.ServiceID, fmt.Sprintf(
-				"Could not verify account %s on server %s: %v", a.State.Username, w.srv.Name, found[i].Err)))
-		default:
-			v.read++
-			if diffs := a.Drifted(w.app, found[i]); len(diffs) > 0 {
-				v.drifted++
-				rec.Updates = append(rec.Updates, w.driftFound(a, diffs))
-			}
+				"Could not verify account %s on server %s: %v", a.State.Username, w.srv.Name, aerr)))
+			continue
+		}
+		v.read++
+		if diffs := a.Drifted(w.app, found[i]); len(diffs) > 0 {
+			v.drifted++
+			rec.Updates = append(rec.Updates, w.driftFound(a, diffs))
 		}
 	}
 	if len(rec.Updates)+len(rec.Entries) > 0 {
