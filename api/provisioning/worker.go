@@ -247,7 +247,8 @@ func (w *worker) verify(ctx context.Context) bool {
 }
 
 func (w *worker) startEntry() links.LogEntry {
-	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
+	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).",
+		applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
 }
 
 // outOfDate returns the locations of a page that are out of date.
