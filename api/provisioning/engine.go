@@ -230,14 +230,14 @@ func (e *Engine) schedule(ctx context.Context) {
 	purge := time.NewTicker(max(min(e.cfg.LogRetention/10, time.Hour), time.Second))
 	defer purge.Stop()
 	e.purge(ctx)
-	var verify <-chan time.Time // never, when the periodic verify is off
+	var verify <-chan time.Time // nil (never) when the periodic verify is off
 	if e.cfg.VerifyInterval > 0 {
 		verify = e.cfg.VerifyTicks
-	}
-	if verify == nil && e.cfg.VerifyInterval > 0 {
-		t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
-		defer t.Stop()
-		verify = t.C
+		if verify == nil {
+			t := time.NewTicker(max(min(e.cfg.VerifyInterval/10, time.Hour), 10*time.Millisecond))
+			defer t.Stop()
+			verify = t.C
+		}
 	}
 	for {
 		e.claimDue(ctx)
@@ -338,21 +338,4 @@ func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {
 
 func entry(level string, serverID int64, msg string) links.LogEntry {
 	return links.LogEntry{Level: level, ServerID: &serverID, Message: msg}
-}
-
-// backoff is the wait before try n+1 (n from 1): RetryBase doubled, at most a minute.
-func (e *Engine) backoff(n int) time.Duration {
-	return links.Backoff(e.cfg.RetryBase, time.Minute, n)
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -18,7 +18,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "applinks_provisioning_operations_total",
-			Help: "Provisioning operations that ended, by kind and outcome (completed, superseded).",
+			Help: "Provisioning operations that ended, by kind and outcome (completed).",
 		}, []string{"kind", "outcome"}),
 		accounts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "applinks_provisioning_accounts_total",

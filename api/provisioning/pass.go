@@ -11,12 +11,6 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// item is one location with its desired fingerprint.
-type item struct {
-	st      links.LinkState
-	desired string
-}
-
 // mode is what a batch asks of the panel.
 type mode int
 
@@ -39,26 +33,21 @@ func modeOf(confirmed, desired string) mode {
 	return modePush
 }
 
-// batcher gathers items into batches of BatchSize, one filling per mode,
-// and sends each with at most PerServerCap requests in flight. A request's
-// slot frees when send calls free (once the panel answered: the next
-// request does not wait for the record) or returns.
+// batcher gathers locations into batches of BatchSize, one filling per
+// mode, and sends each with at most PerServerCap requests in flight. A
+// request's slot frees when send calls free (once the panel answered: the
+// next request does not wait for the record) or returns.
 type batcher struct {
 	ctx   context.Context
 	size  int
 	slots chan struct{}
 	wg    sync.WaitGroup
-	open  [modeRead + 1][]item
-	sent  int
-	send  func(batch []item, m mode, free func())
+	open  [modeRead + 1][]links.Attempt
+	send  func(batch []links.Attempt, m mode, free func())
 }
 
-func (w *worker) batcher(ctx context.Context, send func(batch []item, m mode, free func())) *batcher {
-	return &batcher{ctx: ctx, size: w.e.cfg.BatchSize, slots: make(chan struct{}, w.e.cfg.PerServerCap), send: send}
-}
-
-func (b *batcher) add(m mode, it item) {
-	if b.open[m] = append(b.open[m], it); len(b.open[m]) == b.size {
+func (b *batcher) add(m mode, a links.Attempt) {
+	if b.open[m] = append(b.open[m], a); len(b.open[m]) == b.size {
 		b.dispatch(m)
 	}
 }
@@ -73,7 +62,6 @@ func (b *batcher) dispatch(m mode) {
 	case <-b.ctx.Done():
 		return
 	}
-	b.sent++
 	free := sync.OnceFunc(func() { <-b.slots })
 	b.wg.Go(func() { defer free(); b.send(batch, m, free) })
 }
@@ -88,80 +76,71 @@ func (b *batcher) wait(flush bool) {
 	b.wg.Wait()
 }
 
-// stopped reports whether a walk must end: the worker stops (the engine
-// stops, a write failed) or the server was given up.
-func (w *worker) stopped(ctx context.Context) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return ctx.Err() != nil || w.gaveUp != nil || w.e.stopRequested()
-}
-
 // passResult is what one walk of a server found.
 type passResult struct {
 	aborted   bool       // a newer intent opened a progress row meanwhile
-	sent      int        // requests sent
 	confirmed bool       // every account sent was confirmed, and recorded so
 	waitUntil *time.Time // the earliest retry of the locations in backoff
+	empties   []links.LinkStateUpdate
 }
 
-// pass walks the server's locations once, in key order (whole: the server
-// as read for a start that applied, when it fits in one page), and sends the due ones in WHM
-// batches (pushes, removals and token updates apart). Empty locations no
-// service owns are dropped at the end.
-func (w *worker) pass(ctx context.Context, whole []links.LinkState) passResult {
+// pass walks the server's locations once, in key order. A push pass sends
+// the due ones in WHM batches (pushes, removals and token updates apart)
+// and drops the empty locations no service owns at the end; a read pass
+// (a verify) reads back the ones confirmed at their desired state.
+func (w *worker) pass(ctx context.Context, read bool) passResult {
 	var res passResult
-	var empties []links.LinkStateUpdate
 	w.mu.Lock()
 	w.unconfirmed = false
 	w.mu.Unlock()
-	b := w.batcher(ctx, func(batch []item, m mode, free func()) { w.send(ctx, batch, m, free) })
+	b := &batcher{ctx: ctx, size: w.e.cfg.BatchSize, slots: make(chan struct{}, w.e.cfg.PerServerCap),
+		send: func(batch []links.Attempt, m mode, free func()) { w.send(ctx, batch, m, free) }}
 	now := time.Now()
-	send := func(page []links.LinkState) bool {
+	err := w.walk(ctx, func(page []links.LinkState) bool {
+		// Read after the page: if no newer intent is there now, the page
+		// predates any, and a repair meanwhile voids its records.
+		if changed, err := w.taskChanged(ctx); err != nil || changed {
+			res.aborted = err == nil
+			return false
+		}
 		for _, st := range page {
-			desired := w.desired(st)
-			switch {
-			case !links.OutOfDate(desired, st.ConfirmedFP, st.FailedFP):
-				if desired == "" && st.ConfirmedFP == "" && st.ServiceID == nil {
-					empties = append(empties, links.LinkStateUpdate{Username: st.Username, Delete: true})
-				}
-			case !links.Due(desired, st.ConfirmedFP, st.FailedFP, st.NextAttemptAt, now):
-				if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
-					res.waitUntil = st.NextAttemptAt
-				}
-			default:
-				b.add(modeOf(st.ConfirmedFP, desired), item{st, desired})
-			}
+			w.sort(b, &res, read, st, now)
 		}
 		return !w.stopped(ctx)
-	}
-	var err error
-	if whole != nil {
-		// Read before a start that applied, so before any newer intent: one
-		// closes the older open rows in its transaction (and a targeted one
-		// is refused while a row is open).
-		send(whole)
-	} else {
-		err = w.walk(ctx, func(page []links.LinkState) bool {
-			// Read after the page: if no newer intent is there now, the
-			// page predates any, and a repair meanwhile voids its records.
-			if changed, err := w.taskChanged(ctx); err != nil || changed {
-				res.aborted = err == nil
-				return false
-			}
-			return send(page)
-		})
-	}
+	})
 	if err != nil {
 		w.fail(ctx, "walk a server", err)
 	}
 	b.wait(!res.aborted && !w.stopped(ctx))
-	if res.sent = b.sent; len(empties) > 0 && !w.stopped(ctx) {
-		w.record(ctx, links.BatchRecord{Updates: empties})
+	if len(res.empties) > 0 && !w.stopped(ctx) {
+		w.record(ctx, links.BatchRecord{Updates: res.empties})
 	}
 	w.mu.Lock()
 	res.confirmed = !w.unconfirmed
 	w.mu.Unlock()
 	return res
+}
+
+// sort gives one location of a walk to the batcher, or notes it in the
+// result: an empty location to drop, or a backoff to wait for.
+func (w *worker) sort(b *batcher, res *passResult, read bool, st links.LinkState, now time.Time) {
+	a := links.Attempt{State: st, Desired: w.app.DesiredAt(st), Server: w.srv.Name}
+	switch {
+	case read:
+		if st.ServiceID != nil && a.Desired == st.ConfirmedFP {
+			b.add(modeRead, a)
+		}
+	case !links.OutOfDate(a.Desired, st.ConfirmedFP, st.FailedFP):
+		if a.Desired == "" && st.ConfirmedFP == "" && st.ServiceID == nil {
+			res.empties = append(res.empties, links.LinkStateUpdate{Username: st.Username, Delete: true})
+		}
+	case !links.Due(a.Desired, st.ConfirmedFP, st.FailedFP, st.NextAttemptAt, now):
+		if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
+			res.waitUntil = st.NextAttemptAt
+		}
+	default:
+		b.add(modeOf(st.ConfirmedFP, a.Desired), a)
+	}
 }
 
 // taskChanged reports whether the server's open progress row is no longer
@@ -179,21 +158,25 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // send makes one WHM request for a batch, frees its slot and records the
 // answers. An account whose link token cannot be unsealed is refused
 // without a request.
-func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
+func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free func()) {
+	if m == modeRead {
+		w.readBack(ctx, batch, free)
+		return
+	}
 	var rec links.BatchRecord
-	var sent []item
+	var sent []links.Attempt
 	var tokens []string
-	for _, it := range batch {
+	for _, a := range batch {
 		var token string
 		var err error
 		if m != modeRemove {
-			token, err = w.e.store.OpenLinkToken(*it.st.ServiceID, it.st.TokenSealed)
+			token, err = w.e.store.OpenLinkToken(*a.State.ServiceID, a.State.TokenSealed)
 		}
 		if err != nil {
-			rec.Updates = append(rec.Updates, w.outcome(it, errors.New("its link credential could not be read"), false, ""))
+			rec.Updates = append(rec.Updates, w.refused(a, errors.New("its link credential could not be read"), false, ""))
 			continue
 		}
-		sent, tokens = append(sent, it), append(tokens, token)
+		sent, tokens = append(sent, a), append(tokens, token)
 	}
 	if len(sent) > 0 {
 		res, err := w.request(ctx, sent, tokens, m)
@@ -202,23 +185,33 @@ func (w *worker) send(ctx context.Context, batch []item, m mode, free func()) {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
 		w.noteRequest(err)
-		for i, it := range sent {
-			aerr := err
-			if err == nil {
-				aerr = res[i].Err
+		for i, a := range sent {
+			switch {
+			case err != nil:
+				rec.Updates = append(rec.Updates, w.refused(a, err, true, tokens[i]))
+			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
+				rec.Updates = append(rec.Updates, a.Repair(nil)) // the next pass pushes it in full
+			case res[i].Err != nil:
+				rec.Updates = append(rec.Updates, w.refused(a, res[i].Err, false, tokens[i]))
+			default:
+				rec.Updates = append(rec.Updates, a.Confirmed())
 			}
-			if m == modeTokens && errors.Is(aerr, links.ErrLinkMissing) {
-				// A link is missing: the next pass pushes the account in full.
-				rec.Updates = append(rec.Updates, links.LinkStateUpdate{Username: it.st.Username, ReadFP: it.st.ConfirmedFP,
-					ConfirmedFP: links.ConfirmedRepair, Attempts: it.st.Attempts})
-				continue
-			}
-			rec.Updates = append(rec.Updates, w.outcome(it, aerr, err != nil, tokens[i]))
 		}
 	}
 	free()
 	applied, ok := w.record(ctx, rec)
 	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates))
+}
+
+// refused is a refusal's update (links.Attempt.Refused) with its webhook
+// event when the location became terminal.
+func (w *worker) refused(a links.Attempt, err error, whole bool, token string) links.LinkStateUpdate {
+	p := links.RetryPolicy{Base: w.e.cfg.RetryBase, MaxAttempts: w.e.cfg.MaxAttempts}
+	u := a.Refused(err, whole, token, p, time.Now())
+	if u.Failed {
+		u.Event = w.accountEvent(links.EventAccountFailed, a.State, func(d *links.AccountEventData) { d.Error = u.LastError })
+	}
+	return u
 }
 
 // tally counts a sent batch's recorded answers (the progress row's figures,
@@ -247,31 +240,32 @@ func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool
 
 // request sends the panel call of a batch (tokens in the same order as
 // sent, for pushes and token updates).
-func (w *worker) request(ctx context.Context, sent []item, tokens []string, m mode) ([]links.AccountResult, error) {
+func (w *worker) request(ctx context.Context, sent []links.Attempt, tokens []string, m mode) ([]links.AccountResult, error) {
 	var res []links.AccountResult
 	var err error
 	switch m {
 	case modeRemove:
 		req := w.app.Remove
-		for _, it := range sent {
-			req.Usernames = append(req.Usernames, it.st.Username)
+		for _, a := range sent {
+			req.Usernames = append(req.Usernames, a.State.Username)
 		}
 		res, err = retry(ctx, w, "remove_links", func(ctx context.Context) ([]links.AccountResult, error) {
 			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
 		})
 	case modeTokens:
 		req := links.TokenRequest{Apps: w.app.Apps()}
-		for i, it := range sent {
-			req.Accounts = append(req.Accounts, links.AccountToken{Username: it.st.Username, Token: tokens[i]})
+		for i, a := range sent {
+			req.Accounts = append(req.Accounts, links.AccountToken{Username: a.State.Username, Token: tokens[i]})
 		}
 		res, err = retry(ctx, w, "update_link_tokens", func(ctx context.Context) ([]links.AccountResult, error) {
 			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
 		})
 	default:
 		req := w.app.Push
-		for i, it := range sent {
-			req.Accounts = append(req.Accounts, links.AccountCreds{Username: it.st.Username, SubscriberUniqueID: it.st.SubscriberUniqueID,
-				Token: tokens[i], ServiceID: *it.st.ServiceID})
+		for i, a := range sent {
+			st := a.State
+			req.Accounts = append(req.Accounts, links.AccountCreds{Username: st.Username,
+				SubscriberUniqueID: st.SubscriberUniqueID, Token: tokens[i], ServiceID: *st.ServiceID})
 		}
 		res, err = retry(ctx, w, "push_links", func(ctx context.Context) ([]links.AccountResult, error) {
 			return w.panel.PushLinks(ctx, w.srv.Conn, req)
@@ -296,8 +290,15 @@ func retry[T any](ctx context.Context, w *worker, name string, fn func(context.C
 		start := time.Now()
 		v, err := fn(ctx)
 		w.e.metrics.observe(name, start, err)
-		if err == nil || !links.IsTemporary(err) || attempt >= w.e.cfg.MaxAttempts || sleep(ctx, w.e.backoff(attempt)) != nil {
+		if err == nil || !links.IsTemporary(err) || attempt >= w.e.cfg.MaxAttempts {
 			return v, err
+		}
+		t := time.NewTimer(links.Backoff(w.e.cfg.RetryBase, time.Minute, attempt))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return v, err
+		case <-t.C:
 		}
 	}
 }
@@ -316,61 +317,68 @@ func (w *worker) noteRequest(err error) {
 	}
 }
 
-// outcome is what an answer does to a location: confirmed at the pushed
-// fingerprint (deleted: emptied and no service's), or a refusal (whole: the request failed as a whole) that
-// backs off, terminal after MaxAttempts.
-func (w *worker) outcome(it item, err error, whole bool, token string) links.LinkStateUpdate {
-	st := it.st
-	u := links.LinkStateUpdate{Username: st.Username, ReadFP: st.ConfirmedFP}
-	if err == nil {
-		u.ConfirmedFP, u.Done = it.desired, true
-		if it.desired != "" {
-			u.ServiceID, u.CredVersion = *st.ServiceID, st.CredVersion
+// readBack reads one batch of accounts (a verify), frees its slot and
+// records the drift found: each account that differs gets a Notice naming
+// the differences and is marked to repair, fenced by the fingerprint read.
+func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func()) {
+	req := links.ReadRequest{GroupID: w.app.Remove.GroupID, Prefix: w.e.cfg.LinkPrefix, Apps: w.app.Apps()}
+	for _, a := range batch {
+		req.Usernames = append(req.Usernames, a.State.Username)
+	}
+	found, err := retry(ctx, w, "read_links", func(ctx context.Context) ([]links.AccountLinks, error) {
+		return w.panel.ReadLinks(ctx, w.srv.Conn, req)
+	})
+	err = answered(len(found), len(batch), err)
+	free()
+	if ctx.Err() != nil {
+		return
+	}
+	w.noteRequest(err)
+	var rec links.BatchRecord
+	var v verifyCounts
+	for i, a := range batch {
+		aerr := err
+		if aerr == nil {
+			aerr = found[i].Err
 		}
-		// A location no service owns is dropped once emptied.
-		u.Delete = it.desired == "" && st.ServiceID == nil
-		return u
+		if aerr != nil {
+			v.unreadable++
+			rec.Entries = append(rec.Entries, warning(w.id, a.State.ServiceID, fmt.Sprintf(
+				"Could not verify account %s on server %s: %v", a.State.Username, w.srv.Name, aerr)))
+			continue
+		}
+		v.read++
+		if diffs := a.Drifted(w.app, found[i]); len(diffs) > 0 {
+			v.drifted++
+			rec.Updates = append(rec.Updates, w.driftFound(a, diffs))
+		}
 	}
-	attempts := st.Attempts + 1
-	if st.FailedFP != "" {
-		attempts = 1 // terminal at another desired state: tried anew
+	if len(rec.Updates)+len(rec.Entries) > 0 {
+		w.record(ctx, rec)
 	}
-	u.ConfirmedFP, u.Attempts, u.LastError = st.ConfirmedFP, attempts, err.Error()
-	if token != "" { // in case the panel echoed it
-		u.LastError = strings.ReplaceAll(u.LastError, token, "[REDACTED]")
-	}
-	what := "was refused"
-	if whole {
-		what = "was not updated"
-	}
-	var msg string
-	if attempts >= w.e.cfg.MaxAttempts {
-		u.FailedFP, u.Failed = it.desired, true
-		u.Event = w.accountEvent(links.EventAccountFailed, st, func(d *links.AccountEventData) { d.Error = u.LastError })
-		msg = fmt.Sprintf("Account %s on server %s %s: %s (gave up after %d attempts).", st.Username, w.srv.Name, what, u.LastError, attempts)
-	} else {
-		d := w.e.backoff(attempts)
-		next := time.Now().Add(d)
-		u.NextAttemptAt = &next
-		msg = fmt.Sprintf("Account %s on server %s %s, will retry in %s (attempt %d of %d): %s", st.Username, w.srv.Name, what,
-			d, attempts, w.e.cfg.MaxAttempts, u.LastError)
-	}
-	e := warning(w.id, st.ServiceID, msg)
-	u.Entry = &e
+	w.mu.Lock()
+	w.verified.read += v.read
+	w.verified.drifted += v.drifted
+	w.verified.unreadable += v.unreadable
+	w.mu.Unlock()
+}
+
+// driftFound marks a drifted account to repair, with its Notice and event.
+func (w *worker) driftFound(a links.Attempt, diffs []string) links.LinkStateUpdate {
+	st := a.State
+	n := links.LogEntry{Level: links.LevelNotice, ServerID: &w.id, ServiceID: st.ServiceID, Message: fmt.Sprintf(
+		"Account %s on server %s differs from its desired links (%s); it is repaired.",
+		st.Username, w.srv.Name, strings.Join(diffs, "; "))}
+	u := a.Repair(&n)
+	u.Event = w.accountEvent(links.EventDriftFound, st, func(d *links.AccountEventData) { d.Differences = diffs })
 	return u
 }
 
-// record writes a batch record for the pass's progress row and operation,
-// and returns how many of its updates (and step) applied; false when it
-// failed (a lost lease stops the worker).
-func (w *worker) record(ctx context.Context, rec links.BatchRecord) (int, bool) {
-	rec.ServerID, rec.Owner, rec.OperationID, rec.Module = w.id, w.owner, w.opID, w.srv.Module
-	if w.task != nil && w.task.Checked {
-		rec.TaskID = w.task.ID
-	}
-	applied, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
-	if err != nil {
-		w.fail(ctx, "record a batch", err)
-	}
-	return applied, err == nil
+// accountEvent is a webhook event about one account location; fill adds
+// what is particular to its type.
+func (w *worker) accountEvent(typ string, st links.LinkState, fill func(*links.AccountEventData)) *links.WebhookEvent {
+	d := links.AccountEventData{Module: w.srv.Module, OperationID: w.opID, ServerID: w.id, ServerName: w.srv.Name,
+		ServiceID: st.ServiceID, Username: st.Username}
+	fill(&d)
+	return &links.WebhookEvent{Type: typ, Time: time.Now(), Data: d}
 }

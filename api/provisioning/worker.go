@@ -41,7 +41,11 @@ type worker struct {
 	unconfirmed bool  // a batch of this pass was not confirmed whole
 	done        int   // accounts done since task was read
 	failed      int   // accounts failed since task was read
+	verified    verifyCounts
 }
+
+// verifyCounts are the figures of a verify's read pass.
+type verifyCounts struct{ read, drifted, unreadable int }
 
 // work runs one claimed server: heartbeat, passes, then the release.
 func (e *Engine) work(ctx context.Context, id int64, owner string) {
@@ -111,13 +115,11 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 		if err != nil && ctx.Err() == nil {
 			w.gaveUp = fmt.Errorf("its support check failed: %w", err)
 		}
-		var whole []links.LinkState
 		if err == nil && w.task != nil && !w.task.Checked {
 			// A verify reads back before the start, so that the start
 			// counts the drift found (a crash before it verifies again).
-			if w.task.Kind == links.OpVerify && sup.Supported && !w.verify(ctx) {
-				err = errors.New("stopped before the start")
-			} else if whole, ok = w.start(ctx, sup); !ok {
+			verified := w.task.Kind != links.OpVerify || !sup.Supported || w.verify(ctx)
+			if !verified || !w.start(ctx, sup) {
 				err = errors.New("stopped before the start")
 			}
 		}
@@ -129,7 +131,7 @@ func (w *worker) run(ctx context.Context) (ended []int64) {
 		case !sup.Supported:
 			return append(ended, w.finish(ctx, gen, links.TaskUnsupported)...)
 		}
-		res := w.pass(ctx, whole)
+		res := w.pass(ctx, false)
 		switch {
 		case w.gaveUp != nil:
 			return append(ended, w.giveUp(ctx)...)
@@ -202,58 +204,70 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 }
 
 // start records the server's start in its progress row: the accounts out
-// of date now (the operation's progress figure) and the start entry. It
-// returns the server's locations when they fit in one page and the start
-// applied, so that the first pass does not read them again.
-func (w *worker) start(ctx context.Context, sup links.Support) ([]links.LinkState, bool) {
+// of date now (the operation's progress figure) and the start entry.
+func (w *worker) start(ctx context.Context, sup links.Support) bool {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
-	var whole []links.LinkState
 	if sup.Supported {
-		pages := 0
 		err := w.walk(ctx, func(page []links.LinkState) bool {
-			if whole = nil; pages == 0 && len(page) < pageSize {
-				whole = page // the first page is the last
-			}
-			pages++
-			for _, ls := range page {
-				if links.OutOfDate(w.desired(ls), ls.ConfirmedFP, ls.FailedFP) {
-					st.AccountsTotal++
-				}
-			}
+			st.AccountsTotal += len(w.outOfDate(page))
 			return true
 		})
 		if err != nil {
 			w.fail(ctx, "start a progress row", err)
-			return nil, false
+			return false
 		}
 	} else {
-		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf("Server %s does not support application links: %s.",
-			w.srv.Name, strings.TrimSuffix(sup.Reason, "."))))
+		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf(
+			"Server %s does not support application links: %s.", w.srv.Name, strings.TrimSuffix(sup.Reason, "."))))
 		st.Events = []links.WebhookEvent{{Type: links.EventServerUnsupported, Time: time.Now(), Data: links.ServerEventData{
-			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name, Hostname: w.srv.Hostname,
-			Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
+			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name,
+			Hostname: w.srv.Hostname, Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
-	applied, ok := w.record(ctx, links.BatchRecord{Step: &st})
-	if !ok {
-		return nil, false
-	}
-	if applied == 0 {
-		whole = nil // the row was closed meanwhile: the pass reads again and sees why
+	if _, ok := w.record(ctx, links.BatchRecord{Step: &st}); !ok {
+		return false
 	}
 	now := time.Now()
 	w.task.Checked, w.task.StartedAt = true, &now
-	return whole, true
+	return true
+}
+
+// verify reads back the server's accounts confirmed at their desired state
+// (a read pass) and logs the counts; false when the worker must not go on
+// (it was stopped, gave the server up, or a newer intent came).
+func (w *worker) verify(ctx context.Context) bool {
+	w.verified = verifyCounts{}
+	if res := w.pass(ctx, true); res.aborted || w.stopped(ctx) {
+		return false
+	}
+	v := w.verified // every request of the pass has ended
+	w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{entry(links.LevelInfo, w.id, fmt.Sprintf(
+		"Verified %d accounts of server %s: %d differed from their desired links, %d could not be read.",
+		v.read, w.srv.Name, v.drifted, v.unreadable))}})
+	return !w.stopped(ctx)
 }
 
 func (w *worker) startEntry() links.LogEntry {
-	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).", applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
+	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).",
+		applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
 }
 
-// desired is a location's desired fingerprint (the server is active and
-// supported while a pass walks it).
-func (w *worker) desired(st links.LinkState) string {
-	return links.DesiredFP(links.DesiredInput{AtLocation: st.AtLocation(), Status: st.ServiceStatus, ServerActive: true,
-		ServerSupported: true, AppEnabled: w.app.Enabled, AppFP: w.app.FP, CredVersion: st.CredVersion})
+// outOfDate returns the locations of a page that are out of date.
+func (w *worker) outOfDate(page []links.LinkState) []links.LinkState {
+	var out []links.LinkState
+	for _, st := range page {
+		if links.OutOfDate(w.app.DesiredAt(st), st.ConfirmedFP, st.FailedFP) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// stopped reports whether a walk must end: the worker stops (the engine
+// stops, a write failed) or the server was given up.
+func (w *worker) stopped(ctx context.Context) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return ctx.Err() != nil || w.gaveUp != nil || w.e.stopRequested()
 }
 
 // walk reads the server's locations a page at a time, in key order, until
@@ -328,31 +342,44 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 }
 
 // nameLeftOut names each account of a started progress row left out of
-// date by a give-up in a warning, recording them a page at a time; it
-// returns the last step, which also ends the row (nil when a read failed).
+// date by a give-up in a warning, recorded a page at a time; it returns the
+// step that ends the row (nil when a read failed).
 func (w *worker) nameLeftOut(ctx context.Context, why string) *links.TaskStep {
-	var named []links.LogEntry
 	total := 0
 	err := w.walk(ctx, func(page []links.LinkState) bool {
-		for _, st := range page {
-			if links.OutOfDate(w.desired(st), st.ConfirmedFP, st.FailedFP) {
-				named = append(named, warning(w.id, st.ServiceID, fmt.Sprintf("Account %s on server %s was not updated: the server was given up after %s",
-					st.Username, w.srv.Name, w.gaveUp)))
-				total++
-			}
+		var named []links.LogEntry
+		for _, st := range w.outOfDate(page) {
+			named = append(named, warning(w.id, st.ServiceID, fmt.Sprintf(
+				"Account %s on server %s was not updated: the server was given up after %s", st.Username, w.srv.Name, w.gaveUp)))
 		}
-		if len(named) < pageSize {
+		if len(named) == 0 {
 			return true
 		}
-		_, ok := w.record(ctx, links.BatchRecord{Step: &links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}})
-		named = nil
+		total += len(named)
+		step := links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}
+		_, ok := w.record(ctx, links.BatchRecord{Step: &step})
 		return ok
 	})
 	if err != nil {
 		w.fail(ctx, "give a server up", err)
 		return nil
 	}
-	return &links.TaskStep{Task: *w.task, AccountsFailed: len(named), State: links.TaskFailed, Entries: append(named,
+	return &links.TaskStep{Task: *w.task, State: links.TaskFailed, Entries: []links.LogEntry{
 		warning(w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total)),
-		w.finishedEntry(w.task, w.done, w.failed+total))}
+		w.finishedEntry(w.task, w.done, w.failed+total)}}
+}
+
+// record writes a batch record for the pass's progress row and operation,
+// and returns how many of its updates (and step) applied; false when it
+// failed (a lost lease stops the worker).
+func (w *worker) record(ctx context.Context, rec links.BatchRecord) (int, bool) {
+	rec.ServerID, rec.Owner, rec.OperationID, rec.Module = w.id, w.owner, w.opID, w.srv.Module
+	if w.task != nil && w.task.Checked {
+		rec.TaskID = w.task.ID
+	}
+	applied, err := w.e.store.RecordBatch(ctx, w.e.cfg.LeaseTTL, rec)
+	if err != nil {
+		w.fail(ctx, "record a batch", err)
+	}
+	return applied, err == nil
 }

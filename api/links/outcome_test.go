@@ -1,0 +1,88 @@
+package links
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testAttempt(attempts int, failedFP string) Attempt {
+	svc := int64(40)
+	st := LinkState{ServerID: 2, Username: "acme", ServiceID: &svc, ConfirmedFP: "old:1", FailedFP: failedFP,
+		Attempts: attempts, CredVersion: 3}
+	return Attempt{State: st, Desired: "app:3", Server: "cp1"}
+}
+
+func TestConfirmed(t *testing.T) {
+	u := testAttempt(2, "").Confirmed()
+	if !u.Done || u.ConfirmedFP != "app:3" || u.ReadFP != "old:1" || u.ServiceID != 40 || u.CredVersion != 3 || u.Delete {
+		t.Errorf("a confirmed push: %+v", u)
+	}
+	a := testAttempt(0, "")
+	a.Desired, a.State.ServiceID = "", nil
+	if u := a.Confirmed(); !u.Done || u.ConfirmedFP != "" || !u.Delete || u.ServiceID != 0 {
+		t.Errorf("a confirmed removal of a location no service owns is dropped: %+v", u)
+	}
+}
+
+func TestRefusedBacksOffThenIsTerminal(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	p := RetryPolicy{Base: time.Second, MaxAttempts: 4}
+	u := testAttempt(1, "").Refused(errors.New("bad token SECRET"), false, "SECRET", p, now)
+	if u.Attempts != 2 || u.Failed || u.FailedFP != "" || u.ConfirmedFP != "old:1" {
+		t.Errorf("second refusal: %+v", u)
+	}
+	if u.NextAttemptAt == nil || !u.NextAttemptAt.Equal(now.Add(2*time.Second)) {
+		t.Errorf("second refusal waits 2s, got %v", u.NextAttemptAt)
+	}
+	if strings.Contains(u.LastError, "SECRET") || strings.Contains(u.Entry.Message, "SECRET") {
+		t.Errorf("the token leaked: %q / %q", u.LastError, u.Entry.Message)
+	}
+	if u.Entry.Level != LevelWarning || *u.Entry.ServerID != 2 || *u.Entry.ServiceID != 40 ||
+		!strings.Contains(u.Entry.Message, "acme on server cp1 was refused, will retry in 2s (attempt 2 of 4)") {
+		t.Errorf("entry: %+v %q", u.Entry, u.Entry.Message)
+	}
+	u = testAttempt(3, "").Refused(errors.New("down"), true, "", p, now)
+	if !u.Failed || u.FailedFP != "app:3" || u.NextAttemptAt != nil ||
+		!strings.Contains(u.Entry.Message, "was not updated: down (gave up after 4 attempts)") {
+		t.Errorf("fourth refusal is terminal: %+v %q", u, u.Entry.Message)
+	}
+	u = testAttempt(4, "other:1").Refused(errors.New("no"), false, "", p, now)
+	if u.Attempts != 1 || u.Failed {
+		t.Errorf("terminal at another desired state counts anew: %+v", u)
+	}
+}
+
+func TestRepair(t *testing.T) {
+	n := LogEntry{Message: "differs"}
+	u := testAttempt(2, "").Repair(&n)
+	if u.ConfirmedFP != ConfirmedRepair || u.ReadFP != "old:1" || u.Attempts != 2 || u.Entry != &n || u.Done || u.Failed {
+		t.Errorf("repair: %+v", u)
+	}
+}
+
+func TestDrifted(t *testing.T) {
+	app := DesiredApp(true, nil, "https://billing.example.com", "billing", "Billing & Support")
+	a := testAttempt(0, "")
+	if diffs := a.Drifted(app, AccountLinks{}); len(diffs) == 0 || diffs[0] != "group billing missing" {
+		t.Errorf("nothing on the panel: %v", diffs)
+	}
+	a.Desired = ""
+	if diffs := a.Drifted(app, AccountLinks{}); diffs != nil {
+		t.Errorf("nothing wanted, nothing there: %v", diffs)
+	}
+}
+
+func TestDesiredAt(t *testing.T) {
+	app := App{Enabled: true, FP: "app"}
+	st := testAttempt(0, "").State
+	st.ServiceServerID, st.ServiceUsername, st.ServiceStatus = 2, "acme", ServiceActive
+	if got := app.DesiredAt(st); got != "app:3" {
+		t.Errorf("DesiredAt = %q", got)
+	}
+	st.ServiceUsername = "renamed"
+	if got := app.DesiredAt(st); got != "" {
+		t.Errorf("renamed away: DesiredAt = %q", got)
+	}
+}
