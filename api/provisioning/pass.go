@@ -40,11 +40,20 @@ func modeOf(confirmed, desired string) mode {
 type batcher struct {
 	ctx   context.Context
 	size  int
-	slots chan struct{}
-	wg    sync.WaitGroup
-	open  [modeRead + 1][]links.Attempt
-	send  func(batch []links.Attempt, m mode, free func())
+	slots chan struct{} // requests in flight: at most PerServerCap
+	// unrecorded holds a place for each batch from its dispatch until its
+	// answer is recorded, at most maxUnrecorded per cap slot: when the
+	// database records slower than the panel answers, the walk waits
+	// instead of keeping every answered batch of the server in memory.
+	unrecorded chan struct{}
+	wg         sync.WaitGroup
+	open       [modeRead + 1][]links.Attempt
+	send       func(batch []links.Attempt, m mode, free func())
 }
+
+// maxUnrecorded is how many batches per cap slot may be dispatched and not
+// yet recorded.
+const maxUnrecorded = 4
 
 func (b *batcher) add(m mode, a links.Attempt) {
 	if b.open[m] = append(b.open[m], a); len(b.open[m]) == b.size {
@@ -58,12 +67,22 @@ func (b *batcher) dispatch(m mode) {
 		return
 	}
 	select {
-	case b.slots <- struct{}{}:
+	case b.unrecorded <- struct{}{}:
 	case <-b.ctx.Done():
 		return
 	}
+	select {
+	case b.slots <- struct{}{}:
+	case <-b.ctx.Done():
+		<-b.unrecorded
+		return
+	}
 	free := sync.OnceFunc(func() { <-b.slots })
-	b.wg.Go(func() { defer free(); b.send(batch, m, free) })
+	b.wg.Go(func() {
+		defer func() { <-b.unrecorded }()
+		defer free()
+		b.send(batch, m, free)
+	})
 }
 
 // wait sends the partial batches (when flush) and waits for every request.
@@ -93,7 +112,8 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 	w.mu.Lock()
 	w.unconfirmed = false
 	w.mu.Unlock()
-	b := &batcher{ctx: ctx, size: w.e.cfg.BatchSize, slots: make(chan struct{}, w.e.cfg.PerServerCap),
+	perServer := w.e.cfg.PerServerCap
+	b := &batcher{ctx: ctx, size: w.e.cfg.BatchSize, slots: make(chan struct{}, perServer), unrecorded: make(chan struct{}, maxUnrecorded*perServer),
 		send: func(batch []links.Attempt, m mode, free func()) { w.send(ctx, batch, m, free) }}
 	now := time.Now()
 	err := w.walk(ctx, func(page []links.LinkState) bool {
