@@ -65,9 +65,16 @@ func (l LinkSpec) FallbackURL(acct AccountCreds) string {
 	return l.URL
 }
 
+// SubQueryKey opens the query parameter that names the subscriber id in a
+// fallback url with a query.
+const SubQueryKey = "&sub="
+
 // SubQuery is what a fallback url with a query gets appended for the
-// subscriber id sub: "&sub=" and sub, query-escaped.
-func SubQuery(sub string) string { return "&sub=" + url.QueryEscape(sub) }
+// subscriber id sub: SubQueryKey and sub, query-escaped (SubValue).
+func SubQuery(sub string) string { return SubQueryKey + SubValue(sub) }
+
+// SubValue is the subscriber id sub as the fallback url carries it.
+func SubValue(sub string) string { return url.QueryEscape(sub) }
 
 // AccountCreds are one account's link credentials in plain text, decrypted
 // just before the push. The same SubscriberUniqueID and Token go on every link

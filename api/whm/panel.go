@@ -145,7 +145,7 @@ func (p *panel) pushCalls(req links.PushRequest) ([]string, []call) {
 			AutologinTokenURL: l.AutologinTokenURL, URL: l.URL, Base64PNGImage: l.Base64PNG}
 		il := plain[j]
 		if l.SubURL {
-			il.URL, il.urlOpen = l.URL+"&sub=", true
+			il.URL, il.urlOpen = l.URL+links.SubQueryKey, true
 		}
 		linkArgs[j] = p.linkArgs.get(il)
 	}
@@ -155,7 +155,7 @@ func (p *panel) pushCalls(req links.PushRequest) ([]string, []call) {
 		own := NewSharedArgs(IntegrationLink{SubscriberUniqueID: acct.SubscriberUniqueID, Token: acct.Token}.accountArgs(acct.Username))
 		var sub *SharedArgs
 		if acct.SubscriberUniqueID != "" {
-			sub = valuePiece(url.QueryEscape(acct.SubscriberUniqueID))
+			sub = valuePiece(links.SubValue(acct.SubscriberUniqueID))
 		}
 		for j, l := range req.Links {
 			cmd := Command{Function: FnCreateIntegrationLink}
