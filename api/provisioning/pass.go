@@ -200,7 +200,6 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	}
 	if len(sent) > 0 {
 		res, err := w.request(ctx, sent, tokens, m)
-		free()
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
