@@ -99,10 +99,14 @@ func retryLocation(tx *gorm.DB, serverID int64, username string) error {
 }
 
 // DueServers lists up to limit servers due for a pass, in id order: active,
-// behind their wanted generation, and awake.
+// behind their wanted generation, awake, and not leased (a worker holds
+// the others: claiming them would only fail, at two writes each).
 func (s *Store) DueServers(ctx context.Context, limit int) ([]int64, error) {
-	const q = "SELECT id FROM servers WHERE active = ? AND done_gen < wanted_gen AND (wake_at IS NULL OR wake_at <= ?) ORDER BY id LIMIT ?"
-	rows, err := s.reader.QueryContext(ctx, q, true, s.now(), limit)
+	const q = "SELECT s.id FROM servers s LEFT JOIN server_leases l ON l.server_id = s.id" +
+		" WHERE s.active = ? AND s.done_gen < s.wanted_gen AND (s.wake_at IS NULL OR s.wake_at <= ?)" +
+		" AND (l.server_id IS NULL OR l.owner = '' OR l.expires_at < ?) ORDER BY s.id LIMIT ?"
+	now := s.now()
+	rows, err := s.reader.QueryContext(ctx, q, true, now, now, limit)
 	if err != nil {
 		return nil, translate(s.dbErr(err), "servers")
 	}

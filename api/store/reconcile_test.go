@@ -257,6 +257,9 @@ func TestDueServersAndOneLeaseHolder(t *testing.T) {
 			t.Fatalf("winners = %v, want one", winners)
 		}
 		holder := winners[0]
+		if due, err := s.DueServers(ctx, 10); err != nil || len(due) != 0 {
+			t.Fatalf("due while leased = %v, %v; want none (a claim could only fail)", due, err)
+		}
 		if err := s.RenewServerLease(ctx, a.ID, holder, time.Minute); err != nil {
 			t.Fatal(err)
 		}
@@ -265,6 +268,9 @@ func TestDueServersAndOneLeaseHolder(t *testing.T) {
 		}
 		// Expired: taken over, and the old holder's writes are refused.
 		execSQL(t, s, "UPDATE server_leases SET expires_at = ? WHERE server_id = ?", time.Now().Add(-time.Minute).UTC(), a.ID)
+		if due, err := s.DueServers(ctx, 10); err != nil || len(due) != 1 || due[0] != a.ID {
+			t.Fatalf("due once the lease expired = %v, %v; want %d", due, err, a.ID)
+		}
 		if ok, err := s.ClaimServer(ctx, a.ID, "next", time.Minute); err != nil || !ok {
 			t.Fatalf("takeover = %v, %v", ok, err)
 		}
@@ -449,6 +455,8 @@ func TestSQLiteReadsBesideTheWriter(t *testing.T) {
 	a := newServer(t, s, "cp1", "cp1.example.com", true)
 	c := newClient(t, s, "pool@acme.test")
 	newService(t, s, c.ID, a.ID, "acme", links.ServiceActive)
+	b := newServer(t, s, "cp2", "cp2.example.com", true)
+	newService(t, s, c.ID, b.ID, "bob", links.ServiceActive)
 	if ok, err := s.ClaimServer(ctx, a.ID, "me", time.Minute); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
@@ -466,8 +474,8 @@ func TestSQLiteReadsBesideTheWriter(t *testing.T) {
 	if got, err := s.LinkStatePage(short, a.ID, "", 10); err != nil || len(got) != 1 {
 		t.Fatalf("LinkStatePage beside a write = %v, %v", got, err)
 	}
-	if due, err := s.DueServers(short, 10); err != nil || len(due) != 1 {
-		t.Fatalf("DueServers beside a write = %v, %v", due, err)
+	if due, err := s.DueServers(short, 10); err != nil || len(due) != 1 || due[0] != b.ID {
+		t.Fatalf("DueServers beside a write = %v, %v; want the unleased %d", due, err, b.ID)
 	}
 	rec := links.BatchRecord{ServerID: a.ID, Owner: "me", Updates: []links.LinkStateUpdate{{Username: "acme", ConfirmedFP: "fp:1", Done: true}}}
 	blocked, cancelBlocked := context.WithTimeout(ctx, 200*time.Millisecond)
