@@ -283,7 +283,7 @@ func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
 		if p.v == "" {
 			continue
 		}
-		if !s.absoluteURL(p.v) {
+		if !absoluteURL(p.v) {
 			return nil, fail("The parameter “%s” must be an absolute http or https URL.", p.name)
 		}
 	}
@@ -312,24 +312,11 @@ func (s *Server) createLink(c caller, args form, f Faults) (any, *apiError) {
 	return nil, nil
 }
 
-// absoluteURL tells whether v is an absolute http or https URL. A push sends
-// the same few URLs for every account, so the ones found good are kept (a
-// bounded number) and not parsed again.
-func (s *Server) absoluteURL(v string) bool {
-	if _, ok := s.goodURLs.Load(v); ok {
-		return true
-	}
-	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return false
-	}
-	if s.goodURLCount.Add(1) <= maxGoodURLs {
-		s.goodURLs.Store(strings.Clone(v), struct{}{})
-	}
-	return true
+// absoluteURL tells whether v is an absolute http or https URL.
+func absoluteURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
-
-// maxGoodURLs bounds the URLs a server remembers as good.
-const maxGoodURLs = 1024
 
 // checkPNG decodes a base64 PNG; it returns why it is not one, or "".
 func checkPNG(b64 string) string {

@@ -181,9 +181,6 @@ type Server struct {
 	maxInFlight int64
 	// firstArrival and lastAnswer bound the counted requests in time.
 	firstArrival, lastAnswer time.Time
-
-	goodURLs     sync.Map // URLs found to be absolute http(s) ones
-	goodURLCount atomic.Int64
 }
 
 func newServer(sim *Sim, cfg ServerConfig, index int) (*Server, error) {
