@@ -147,18 +147,18 @@ func latencyMarkdown(p func(string, ...any), rows []LatencyResult) {
 	p("")
 	p("Lower bound = ceil(WHM requests per server / cap) x the nominal latency (50 or 250 ms), with the requests per server counted by the simulator: for the syncs the fewest a sync made (a sync that sends more pays for it in the ratio; the most is shown too), for the enable its own (the support checks included: a repair sync does not check support again). Jitter does not enter the bound: with it, a run's slowest round trips are later than the nominal latency, so part of the 250 ms scenario's ratio is the panels' own spread, not the service. Targets (issue 16): ratio <= 1.3 at 50 ms, <= 1.1 at 250 ms.")
 	p("")
-	p("CPU per run is the service process's (`/proc/<pid>/stat`) and the bench process's, i.e. the simulated servers' and the poller's; the database server's own is not counted. Their sum over the %d CPUs is a second floor of the makespan on this machine (the lower bound above assumes free CPU). \"First request\" is the time from the operation's creation to the first WHM request's arrival at a simulated server, \"tail\" from the last answer to the operation's completion (medians): the parts of the makespan outside the panels' rounds.", runtime.NumCPU())
+	p("CPU per run is the service process's (`/proc/<pid>/stat`) and the bench process's, i.e. the simulated servers' and the poller's; the database server's own is not counted. Their sum over the %d CPUs is a second floor of the makespan on this machine (the lower bound above assumes free CPU). \"First request\" is the time from the operation's creation to the first WHM request's arrival at a simulated server, \"last start\" to the last server's first request (every server's claim, reads and first batch: %d servers' starts share the CPUs), \"tail\" from the last answer to the operation's completion (medians): the parts of the makespan outside the panels' rounds.", runtime.NumCPU(), l0.Servers)
 	p("")
-	p("| scenario | database | enable (requests/server, ratio) | sync makespan (median) | requests/server (most) | lower bound | ratio | target | max in flight per server | CPU: service + simulator | CPU floor | first request, tail | runs (ms) |")
+	p("| scenario | database | enable (requests/server, ratio) | sync makespan (median) | requests/server (most) | lower bound | ratio | target | max in flight per server | CPU: service + simulator | CPU floor | first request, last start, tail | runs (ms) |")
 	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, l := range rows {
 		var runs []string
 		for _, x := range l.Runs {
 			runs = append(runs, fmt.Sprintf("%.0f", x.MakespanMS))
 		}
-		p("| %s | %s | %.0f ms (%d, %.2f) | %.0f ms | %d (%d) | %.0f ms | **%.2f** | %.1f | %d | %.0f + %.0f ms | %.0f ms | %.1f, %.1f ms | %s |", l.latencyLabel(), l.Database, l.EnableMS, l.EnableReqPerSrv, l.EnableRatio,
+		p("| %s | %s | %.0f ms (%d, %.2f) | %.0f ms | %d (%d) | %.0f ms | **%.2f** | %.1f | %d | %.0f + %.0f ms | %.0f ms | %.1f, %.1f, %.1f ms | %s |", l.latencyLabel(), l.Database, l.EnableMS, l.EnableReqPerSrv, l.EnableRatio,
 			l.MakespanMS, l.RequestsPerSrv, l.MaxRequestsPerSrv, l.LowerBoundMS, l.Ratio,
-			l.Target, l.MaxInFlight, l.ServiceCPUMS, l.BenchCPUMS, l.CPUBoundMS, l.FirstRequestMS, l.TailMS, strings.Join(runs, ", "))
+			l.Target, l.MaxInFlight, l.ServiceCPUMS, l.BenchCPUMS, l.CPUBoundMS, l.FirstRequestMS, l.LastStartMS, l.TailMS, strings.Join(runs, ", "))
 	}
 }
 
