@@ -124,7 +124,14 @@ func panels() []links.Panel {
 // startEngine starts an engine on the store, stopped when the test ends.
 func startEngine(t *testing.T, st provisioning.Store, cfg provisioning.Config) *provisioning.Engine {
 	t.Helper()
-	e := provisioning.New(cfg, st, panels(), quiet, nil)
+	return startEngineWith(t, st, cfg, panels())
+}
+
+// startEngineWith starts an engine over the given panels, stopped when the
+// test ends.
+func startEngineWith(t *testing.T, st provisioning.Store, cfg provisioning.Config, ps []links.Panel) *provisioning.Engine {
+	t.Helper()
+	e := provisioning.New(cfg, st, ps, quiet, nil)
 	e.Start(context.Background())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -3,6 +3,7 @@ package provisioning_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,4 +155,107 @@ func TestVerifyRefusesAndRunsPeriodically(t *testing.T) {
 			}
 		}
 	})
+}
+
+// readGate is a panel whose ReadLinks calls wait until the gate is opened;
+// it signals the first call.
+type readGate struct {
+	links.Panel
+	arrived chan struct{} // one value once a call reached the gate
+	opened  chan struct{}
+	open    func()
+}
+
+func newReadGate(p links.Panel) *readGate {
+	g := &readGate{Panel: p, arrived: make(chan struct{}, 1), opened: make(chan struct{})}
+	g.open = sync.OnceFunc(func() { close(g.opened) })
+	return g
+}
+
+func (g *readGate) ReadLinks(ctx context.Context, s links.ServerConn, req links.ReadRequest) ([]links.AccountLinks, error) {
+	select {
+	case g.arrived <- struct{}{}:
+	default:
+	}
+	select {
+	case <-g.opened:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return g.Panel.ReadLinks(ctx, s, req)
+}
+
+// A repair queued while a verify reads its server stops the verify: after
+// its next page the walk sees the repair's progress row, and the verify
+// neither logs counts of a partial read nor starts; the verify ends
+// superseded and the repair brings every account to its desired links.
+func TestAVerifyStopsForANewerIntent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		// One account more than a page of the walk (500 locations): the
+		// verify reads a second page after the repair is queued.
+		const total = 501
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: total})
+		cfg := testConfig()
+		// 5 reads a page, 2 in flight: while the gate holds the reads, the
+		// walk waits for a slot within its first page.
+		cfg.BatchSize, cfg.PerServerCap = 100, 2
+		ps := panels()
+		gate := newReadGate(ps[0]) // cPanel
+		ps[0] = gate
+		e := startEngineWith(t, st, cfg, ps)
+		t.Cleanup(gate.open) // before the engine stops, should the test fail
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, op.ID); d.AccountsDone != total {
+			t.Fatalf("activation = %+v", d.Operation)
+		}
+		want, _ := e.Links(ctx, links.ModuleCPanel)
+		// Drift on the second page, which only the repair reaches.
+		if err := w.servers["cpa"].RemoveLink("cpau501", "billing_upgrade"); err != nil {
+			t.Fatal(err)
+		}
+		vop, err := e.Verify(ctx, links.ModuleCPanel, "staff@example.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-gate.arrived: // the first page is read, its reads held
+		case <-time.After(30 * time.Second):
+			t.Fatal("the verify read no account in 30s")
+		}
+		rop, err := e.Sync(ctx, links.ModuleCPanel, "staff@example.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gate.open()
+		r := waitOp(t, st, rop.ID)
+		if r.State != links.OpCompleted || r.AccountsDone != total || r.AccountsFailed != 0 {
+			t.Errorf("repair = %+v, want every account pushed again", r.Operation)
+		}
+		w.expectLinks(want, "cpa")
+		// The repair's worker held the lease after the verify's: whatever
+		// the verify wrote is in its log by now.
+		expectStoppedVerify(t, st, vop.ID, rop.ID)
+	})
+}
+
+// expectStoppedVerify checks that a verify was superseded by operation by
+// before its one server started, and logged no counts.
+func expectStoppedVerify(t *testing.T, st *store.Store, id, by int64) {
+	t.Helper()
+	v := waitOp(t, st, id)
+	if v.State != links.OpSuperseded || v.SupersededBy == nil || *v.SupersededBy != by {
+		t.Fatalf("verify = %+v", v.Operation)
+	}
+	if len(v.Servers) != 1 || v.Servers[0].State != links.TaskSuperseded || v.Servers[0].Checked {
+		t.Fatalf("verify's progress rows = %+v", v.Servers)
+	}
+	for _, en := range logOf(t, st, id, "") {
+		if strings.Contains(en.Message, "Verified") || strings.HasPrefix(en.Message, "Started verify of server") {
+			t.Errorf("the superseded verify logged %s %q", en.Level, en.Message)
+		}
+	}
 }
