@@ -2,6 +2,7 @@ package provisioning_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -190,11 +191,17 @@ func (g *readGate) ReadLinks(ctx context.Context, s links.ServerConn, req links.
 // neither logs counts of a partial read nor starts; the verify ends
 // superseded and the repair brings every account to its desired links.
 func TestAVerifyStopsForANewerIntent(t *testing.T) {
+	// One page (the repair comes after the walk's only read), and one
+	// account more than a page of the walk (500 locations: the verify
+	// reads a second page after the repair is queued).
+	for _, total := range []int{7, 501} {
+		t.Run(fmt.Sprint(total), func(t *testing.T) { testVerifyStopsForANewerIntent(t, total) })
+	}
+}
+
+func testVerifyStopsForANewerIntent(t *testing.T, total int) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		// One account more than a page of the walk (500 locations): the
-		// verify reads a second page after the repair is queued.
-		const total = 501
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: total})
 		cfg := testConfig()
 		// 5 reads a page, 2 in flight: while the gate holds the reads, the
@@ -213,8 +220,8 @@ func TestAVerifyStopsForANewerIntent(t *testing.T) {
 			t.Fatalf("activation = %+v", d.Operation)
 		}
 		want, _ := e.Links(ctx, links.ModuleCPanel)
-		// Drift on the second page, which only the repair reaches.
-		if err := w.servers["cpa"].RemoveLink("cpau501", "billing_upgrade"); err != nil {
+		// Drift on the last account, which only the repair reaches.
+		if err := w.servers["cpa"].RemoveLink(fmt.Sprintf("cpau%03d", total), "billing_upgrade"); err != nil {
 			t.Fatal(err)
 		}
 		vop, err := e.Verify(ctx, links.ModuleCPanel, "staff@example.test")

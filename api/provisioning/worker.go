@@ -239,6 +239,11 @@ func (w *worker) verify(ctx context.Context) bool {
 	if res := w.pass(ctx, true); res.aborted || w.stopped(ctx) {
 		return false
 	}
+	// A newer intent after the walk's last page read: its counts belong
+	// to no one (the repair marks it made were refused).
+	if changed, err := w.taskChanged(ctx); err != nil || changed {
+		return false
+	}
 	v := w.verified // every request of the pass has ended
 	w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{entry(links.LevelInfo, w.id, fmt.Sprintf(
 		"Verified %d accounts of server %s: %d differed from their desired links, %d could not be read.",
