@@ -60,7 +60,7 @@ func (a Attempt) Refused(err error, whole bool, token string, p RetryPolicy, now
 	}
 	var msg string
 	if attempts >= p.MaxAttempts {
-		u.FailedFP, u.Failed = a.Desired, true
+		u.FailedFP, u.Failed = FailedMark(a.Desired), true
 		msg = fmt.Sprintf("Account %s on server %s %s: %s (gave up after %d attempts).",
 			st.Username, a.Server, what, u.LastError, attempts)
 	} else {

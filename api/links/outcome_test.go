@@ -54,6 +54,25 @@ func TestRefusedBacksOffThenIsTerminal(t *testing.T) {
 	}
 }
 
+// A removal (nothing desired) refused MaxAttempts times is terminal too,
+// under a mark of its own: the empty string means "not failed".
+func TestARefusedRemovalIsTerminal(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	p := RetryPolicy{Base: time.Second, MaxAttempts: 4}
+	a := testAttempt(3, "")
+	a.Desired = ""
+	u := a.Refused(errors.New("no"), false, "", p, now)
+	if !u.Failed || u.FailedFP != FailedRemoval || u.NextAttemptAt != nil {
+		t.Fatalf("fourth refused removal: %+v", u)
+	}
+	if OutOfDate("", u.ConfirmedFP, u.FailedFP) || !Terminal("", u.FailedFP) {
+		t.Error("a terminal removal is still out of date")
+	}
+	if !OutOfDate("app:3", u.ConfirmedFP, u.FailedFP) {
+		t.Error("a terminal removal is not tried again once links are desired")
+	}
+}
+
 func TestRepair(t *testing.T) {
 	n := LogEntry{Message: "differs"}
 	u := testAttempt(2, "").Repair(&n)

@@ -170,6 +170,11 @@ type TokenRequest struct {
 // the account in full instead. Check it with errors.Is.
 var ErrLinkMissing = errors.New("the link does not exist on the account")
 
+// ErrNoAccount is the per-account error of a panel that has no such
+// account (deleted, or never created there): it carries no links, so a
+// removal from it is done and a read of it finds nothing.
+var ErrNoAccount = errors.New("the panel has no such account")
+
 // PanelAccount is one hosting account as listed by a panel.
 type PanelAccount struct {
 	Username  string `json:"username"`

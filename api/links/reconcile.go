@@ -81,7 +81,27 @@ func DesiredFP(in DesiredInput) string {
 // (failed is the desired fingerprint at which it stopped being tried; it is
 // tried again once the desired state changes).
 func OutOfDate(desired, confirmed, failed string) bool {
-	return desired != confirmed && (failed == "" || failed != desired)
+	return desired != confirmed && !Terminal(desired, failed)
+}
+
+// FailedRemoval is the failed fingerprint of a location whose removal (an
+// empty desired set) became terminal: the empty string means "not failed".
+const FailedRemoval = "!removal"
+
+// FailedMark is the failed fingerprint that makes a location terminal at
+// desired.
+func FailedMark(desired string) string {
+	if desired == "" {
+		return FailedRemoval
+	}
+	return desired
+}
+
+// Terminal reports whether a location stopped being tried at desired: it
+// failed there, and stays so until its desired state changes (or a Retry
+// failed clears it).
+func Terminal(desired, failed string) bool {
+	return failed == FailedMark(desired)
 }
 
 // Due reports whether an out-of-date location may be tried now: it is not

@@ -56,7 +56,7 @@ func LinkStateOf(f LinkStateFacts) ServiceLinkState {
 		confirmed = "" // nothing was pushed there by the reconciler
 	}
 	switch {
-	case f.Desired != confirmed && f.FailedFP != "" && f.FailedFP == f.Desired:
+	case f.Desired != confirmed && Terminal(f.Desired, f.FailedFP):
 		out.State = LinkFailed
 	case OutOfDate(f.Desired, confirmed, f.FailedFP):
 		out.State = LinkPending

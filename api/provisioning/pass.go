@@ -210,6 +210,8 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 				rec.Updates = append(rec.Updates, w.refused(a, err, true, tokens[i]))
 			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
 				rec.Updates = append(rec.Updates, a.Repair(nil)) // the next pass pushes it in full
+			case m == modeRemove && errors.Is(res[i].Err, links.ErrNoAccount):
+				rec.Updates = append(rec.Updates, a.Confirmed()) // no account, no links
 			case res[i].Err != nil:
 				rec.Updates = append(rec.Updates, w.refused(a, res[i].Err, false, tokens[i]))
 			default:
@@ -359,6 +361,10 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 		aerr := err
 		if aerr == nil {
 			aerr = found[i].Err
+		}
+		if a.Desired == "" && errors.Is(aerr, links.ErrNoAccount) {
+			v.read++ // no account, no links: as desired
+			continue
 		}
 		if aerr != nil {
 			v.unreadable++

@@ -310,3 +310,91 @@ func TestAnUnreadableCredentialFailsOnlyItsAccount(t *testing.T) {
 		w.expectLinks(want, "cpa")
 	})
 }
+
+// A removal the panel refuses backs off and becomes terminal like a push:
+// the deactivation ends with the account failed, not tried again. A removal
+// from an account the panel no longer has (terminated in WHM) is done.
+func TestRemovalsEndWhenRefusedOrTheAccountIsGone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 4})
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		srv := w.servers["cpa"]
+		if err := srv.RemoveAccount("cpau003"); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.SetFaults(whmsim.Faults{RefuseAccounts: []string{"cpau002"}}); err != nil {
+			t.Fatal(err)
+		}
+		before := srv.Stats().Requests
+		dop, err := e.Disable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, dop.ID); d.State != links.OpCompleted || d.AccountsDone != 3 || d.AccountsFailed != 1 {
+			t.Fatalf("deactivation = %+v, want 3 done (one of them gone from the panel) and 1 failed", d.Operation)
+		}
+		// Two batches, then cpau002 alone until terminal (3 attempts).
+		if n := srv.Stats().Requests - before; n > 6 {
+			t.Errorf("the deactivation made %d requests, want at most 6", n)
+		}
+		for _, u := range []string{"cpau001", "cpau004"} {
+			if len(srv.Links(u)) != 0 {
+				t.Errorf("%s kept its links", u)
+			}
+		}
+		if len(srv.Links("cpau002")) == 0 {
+			t.Error("the refused account lost its links")
+		}
+	})
+}
+
+// A verify reads an account that should carry nothing and that the panel
+// no longer has as it should be: no drift, no "could not verify".
+func TestAVerifyOfAGoneAccountThatShouldHaveNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3})
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		term := links.ServiceTerminated
+		before, after, err := st.UpdateService(ctx, w.services["cpau003"].ID, links.ServicePatch{Status: &term})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ServiceChanged(ctx, &before, &after)
+		srv := w.servers["cpa"]
+		waitFor(t, func() bool { return len(srv.Links("cpau003")) == 0 })
+		if _, err := waitStatus(t, e, links.StateActive); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.RemoveAccount("cpau003"); err != nil {
+			t.Fatal(err)
+		}
+		vop, err := e.Verify(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := waitOp(t, st, vop.ID); v.State != links.OpCompleted || v.Warnings != 0 {
+			t.Fatalf("verify = %+v, want completed without warnings", v.Operation)
+		}
+		var verified []string
+		for _, en := range logOf(t, st, vop.ID, links.LevelInfo) {
+			if strings.HasPrefix(en.Message, "Verified") {
+				verified = append(verified, en.Message)
+			}
+		}
+		if len(verified) != 1 || !strings.Contains(verified[0], "Verified 3 accounts of server cpa: 0 differed from their desired links, 0 could not be read.") {
+			t.Errorf("verify entries = %q", verified)
+		}
+	})
+}

@@ -32,6 +32,18 @@ func (e *PanelError) Error() string {
 // Temporary reports false: the panel answered and refused.
 func (e *PanelError) Temporary() bool { return false }
 
+// noUserReason opens the panel's answer about an account it does not have:
+// "You do not have a user named “bob”." (WHM-PROTOCOL.md, section 2).
+const noUserReason = "You do not have a user named "
+
+// Unwrap returns links.ErrNoAccount when the panel has no such account.
+func (e *PanelError) Unwrap() error {
+	if strings.HasPrefix(e.Reason, noUserReason) {
+		return links.ErrNoAccount
+	}
+	return nil
+}
+
 // ErrorKind classifies a TransportError.
 type ErrorKind string
 

@@ -188,6 +188,10 @@ func TestPushLinksReportsRefusedAccounts(t *testing.T) {
 			t.Errorf("a link token leaks: %v", r.Err)
 		}
 	}
+	// Only "no such user" says the account has nothing (a removal is done).
+	if !errors.Is(res[2].Err, links.ErrNoAccount) || errors.Is(res[1].Err, links.ErrNoAccount) {
+		t.Errorf("ErrNoAccount: ghost %v, bob %v; want ghost only", res[2].Err, res[1].Err)
+	}
 	assertPushed(t, srv, req, "alice")
 	if len(srv.Links("bob")) != 0 {
 		t.Errorf("bob got links: %+v", srv.Links("bob"))

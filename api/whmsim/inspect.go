@@ -6,6 +6,7 @@ package whmsim
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -66,6 +67,20 @@ func (s *Server) AddAccount(a Account) error {
 	}
 	s.accounts[a.User] = &account{Account: a, links: make(map[string]*storedLink), groups: make(map[string]Group)}
 	s.order = append(s.order, a.User)
+	return nil
+}
+
+// RemoveAccount deletes an account with its links, as WHM's account
+// termination does: calls naming it then answer "You do not have a user
+// named …".
+func (s *Server) RemoveAccount(user string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.accounts[user] == nil {
+		return fmt.Errorf("whmsim: no account %q", user)
+	}
+	delete(s.accounts, user)
+	s.order = slices.DeleteFunc(s.order, func(u string) bool { return u == user })
 	return nil
 }
 
