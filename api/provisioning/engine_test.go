@@ -368,6 +368,15 @@ func TestAccountLifecycleFollowsTheService(t *testing.T) {
 		e.ServiceChanged(ctx, nil, &svc)
 		waitFor(t, func() bool { return len(w.servers["cpa"].Links("newbie")) == len(want) })
 		w.expectLinks(want, "cpa")
+		// View Log shows the lifecycle push, in the latest operation's log.
+		waitFor(t, func() bool {
+			for _, en := range logOf(t, st, op.ID, links.LevelDebug) {
+				if en.Message == "Pushed the links of account newbie on server cpa." && en.ServiceID != nil && *en.ServiceID == svc.ID {
+					return true
+				}
+			}
+			return false
+		})
 
 		// Terminated: removed.
 		term := links.ServiceTerminated

@@ -211,17 +211,31 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
 				rec.Updates = append(rec.Updates, a.Repair(nil)) // the next pass pushes it in full
 			case m == modeRemove && errors.Is(res[i].Err, links.ErrNoAccount):
-				rec.Updates = append(rec.Updates, a.Confirmed()) // no account, no links
+				rec.Updates = append(rec.Updates, w.confirmed(a, m)) // no account, no links
 			case res[i].Err != nil:
 				rec.Updates = append(rec.Updates, w.refused(a, res[i].Err, false, tokens[i]))
 			default:
-				rec.Updates = append(rec.Updates, a.Confirmed())
+				rec.Updates = append(rec.Updates, w.confirmed(a, m))
 			}
 		}
 	}
 	free()
 	applied, ok := w.record(ctx, rec)
 	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates))
+}
+
+// confirmed is a confirmed answer's update. Outside an operation (an
+// account or a server changed) it is logged at Debug level, naming the
+// account, so that View Log shows every lifecycle push.
+func (w *worker) confirmed(a links.Attempt, m mode) links.LinkStateUpdate {
+	u := a.Confirmed()
+	if w.task == nil {
+		what := map[mode]string{modePush: "Pushed the links of", modeRemove: "Removed the links of",
+			modeTokens: "Updated the link token of"}[m]
+		u.Entry = &links.LogEntry{Level: links.LevelDebug, ServerID: &w.id, ServiceID: a.State.ServiceID,
+			Message: fmt.Sprintf("%s account %s on server %s.", what, a.State.Username, w.srv.Name)}
+	}
+	return u
 }
 
 // refused is a refusal's update (links.Attempt.Refused) with its webhook
