@@ -3328,7 +3328,7 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleLog Get the provisioning log
 	//
-	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server; each account pushed or removed outside an operation), info (a server does not support links; a verify's counts), notice (no server supports links; an account found to differ from its desired links), warning (an account the panel refused, or a verify could not read; a server given up).
 	//
 	// Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 	GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4427,7 +4427,7 @@ func (c *Client) PutApiV1ApplicationsModuleLinks(ctx context.Context, module str
 
 // GetApiV1ApplicationsModuleLog Get the provisioning log
 //
-// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server; each account pushed or removed outside an operation), info (a server does not support links; a verify's counts), notice (no server supports links; an account found to differ from its desired links), warning (an account the panel refused, or a verify could not read; a server given up).
 //
 // Corresponds with GET /api/v1/applications/{module}/log (the `GetApiV1ApplicationsModuleLog` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10838,7 +10838,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleLogWithResponse Get the provisioning log
 	//
-	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+	// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server; each account pushed or removed outside an operation), info (a server does not support links; a verify's counts), notice (no server supports links; an account found to differ from its desired links), warning (an account the panel refused, or a verify could not read; a server given up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17189,7 +17189,7 @@ func (c *ClientWithResponses) PutApiV1ApplicationsModuleLinksWithResponse(ctx co
 
 // GetApiV1ApplicationsModuleLogWithResponse Get the provisioning log
 //
-// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+// Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server; each account pushed or removed outside an operation), info (a server does not support links; a verify's counts), notice (no server supports links; an account found to differ from its desired links), warning (an account the panel refused, or a verify could not read; a server given up).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -19,7 +19,7 @@ const maxLogQuery = 200
 // getLog returns one page of an operation's log.
 //
 //	@Summary		Get the provisioning log
-//	@Description	Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+//	@Description	Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server; each account pushed or removed outside an operation), info (a server does not support links; a verify's counts), notice (no server supports links; an account found to differ from its desired links), warning (an account the panel refused, or a verify could not read; a server given up).
 //	@Tags			applications
 //	@Produce		json
 //	@Security		BearerAuth

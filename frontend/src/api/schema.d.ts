@@ -760,7 +760,7 @@ export interface paths {
         };
         /**
          * Get the provisioning log
-         * @description Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server), info (a server does not support links), notice (no server does), warning (an account the panel refused).
+         * @description Entries of the application's last operation (or of operation_id), newest first unless order=oldest: debug (start and end of the operation and of each server; each account pushed or removed outside an operation), info (a server does not support links; a verify's counts), notice (no server supports links; an account found to differ from its desired links), warning (an account the panel refused, or a verify could not read; a server given up).
          */
         get: {
             parameters: {
