@@ -123,6 +123,9 @@ func TestCrash(t *testing.T) {
 			done.Kind, checked, outcome))
 	}
 	seen, untrue, example := poller.end()
+	if seen == 0 {
+		t.Error("the status poller checked no settled status: it proved nothing")
+	}
 	if untrue > 0 {
 		t.Errorf("%d of %d settled statuses while an account was out of date, e.g. %s", untrue, seen, example)
 	}
