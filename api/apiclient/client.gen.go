@@ -990,6 +990,17 @@ type RestApplicationStatus struct {
 	Module    string               `json:"module"`
 	Operation *RestOperationAnswer `json:"operation"`
 
+	// ServersBehind ServersBehind counts the active servers that may support links and
+	// still have accounts to bring up to date. The progress figures
+	// (servers_total, servers_done, accounts_total, accounts_done) are the
+	// current or last operation's: when the state is syncing and no
+	// operation is open (operation.state completed or superseded),
+	// lifecycle work (services created, moved, suspended) or retries run,
+	// and servers_behind and accounts_pending say how much is left.
+	//
+	// Example: 0
+	ServersBehind int `json:"servers_behind"`
+
 	// ServersDone Example: 1
 	ServersDone int `json:"servers_done"`
 

@@ -117,10 +117,13 @@ func (s *Service) Links(ctx context.Context, module string) ([]links.Link, error
 }
 
 // Status is what the dashboard polls: the application's state, the
-// progress of its current (or last) operation, and the accounts waiting
-// for a retry or failed for good. It is active only when no server of the
-// module that may support links is behind its wanted generation, no
-// account waits for a retry and no operation is open.
+// progress of its current (or last) operation, the servers behind, and the
+// accounts waiting for a retry or failed for good, on the servers the
+// engine works (active, and supporting links or not checked yet). It is
+// active only when no such server is behind its wanted generation, no
+// account of one waits for a retry and no operation is open. A verify is
+// syncing too: its servers are behind until each has read its accounts
+// back and repaired the drift found, so it cannot promise active before.
 func (s *Service) Status(ctx context.Context, module string) (links.ApplicationStatus, error) {
 	if _, err := App(module); err != nil {
 		return links.ApplicationStatus{}, err
@@ -169,7 +172,7 @@ func (s *Service) status(ctx context.Context, module string) (links.ApplicationS
 		return links.ApplicationStatus{}, err
 	}
 	st := links.ApplicationStatus{Module: module, Enabled: enabled, State: links.StateDisabled,
-		AccountsFailed: counts.AccountsFailed, AccountsPending: counts.AccountsPending}
+		AccountsFailed: counts.AccountsFailed, AccountsPending: counts.AccountsPending, ServersBehind: counts.ServersBehind}
 	if enabled {
 		st.State = links.StateActive
 	}

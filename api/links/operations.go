@@ -341,9 +341,14 @@ type ApplicationStatus struct {
 	AccountsFailed int `json:"accounts_failed"`
 	// AccountsPending counts the accounts waiting to be tried again after
 	// a refusal.
-	AccountsPending int        `json:"accounts_pending"`
-	Warnings        int        `json:"warnings"`
-	Operation       *Operation `json:"operation"`
+	AccountsPending int `json:"accounts_pending"`
+	// ServersBehind counts the active servers that may support links and
+	// have work left (ReconcileCounts): with no operation open, it says
+	// how much lifecycle work is left, where the figures above are the
+	// last operation's.
+	ServersBehind int        `json:"servers_behind"`
+	Warnings      int        `json:"warnings"`
+	Operation     *Operation `json:"operation"`
 }
 
 // NewOperation asks the store to queue an operation.

@@ -32,9 +32,17 @@ type ApplicationStatus struct {
 	AccountsFailed int `json:"accounts_failed" example:"1"`
 	// AccountsPending counts the accounts waiting to be tried again after
 	// a refusal.
-	AccountsPending int              `json:"accounts_pending" example:"0"`
-	Warnings        int              `json:"warnings" example:"1"`
-	Operation       *OperationAnswer `json:"operation" extensions:"x-nullable"`
+	AccountsPending int `json:"accounts_pending" example:"0"`
+	// ServersBehind counts the active servers that may support links and
+	// still have accounts to bring up to date. The progress figures
+	// (servers_total, servers_done, accounts_total, accounts_done) are the
+	// current or last operation's: when the state is syncing and no
+	// operation is open (operation.state completed or superseded),
+	// lifecycle work (services created, moved, suspended) or retries run,
+	// and servers_behind and accounts_pending say how much is left.
+	ServersBehind int              `json:"servers_behind" example:"0"`
+	Warnings      int              `json:"warnings" example:"1"`
+	Operation     *OperationAnswer `json:"operation" extensions:"x-nullable"`
 }
 
 // OperationAnswer is one provisioning run of one application.
@@ -182,7 +190,7 @@ func toApplicationStatus(s links.ApplicationStatus) ApplicationStatus {
 	return ApplicationStatus{Module: s.Module, State: s.State, Enabled: s.Enabled, ServersTotal: s.ServersTotal,
 		ServersSupport: s.ServersSupport, ServersDone: s.ServersDone, AccountsTotal: s.AccountsTotal,
 		AccountsDone: s.AccountsDone, AccountsFailed: s.AccountsFailed, AccountsPending: s.AccountsPending,
-		Warnings: s.Warnings, Operation: toOperationPtr(s.Operation)}
+		ServersBehind: s.ServersBehind, Warnings: s.Warnings, Operation: toOperationPtr(s.Operation)}
 }
 
 func toApplicationView(v links.ApplicationView) ApplicationView {

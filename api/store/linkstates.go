@@ -62,22 +62,35 @@ func (s *Store) OpenLinkToken(serviceID int64, sealed string) (string, error) {
 	return token, nil
 }
 
+// The status counts (arguments: the module, true, true). Only the servers
+// the engine works count: active, and supporting links or not checked yet.
+// A deactivated server keeps its locations' retry times and failures, but
+// nothing of it is pending any more, and Retry failed leaves it alone
+// (clearFailedSQL): the status counts neither. The link_states counts walk
+// a range of their (module, ...) index, each row joined to its server by
+// id; a failure is failed_fp greater than the empty string (not "<>"): a
+// range on both databases.
+const (
+	serversBehindSQL = "SELECT COUNT(*) FROM servers WHERE module = ? AND active = ? AND done_gen < wanted_gen" +
+		" AND (supports_links IS NULL OR supports_links = ?)"
+	accountsPendingSQL = "SELECT COUNT(*) FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
+		" WHERE ls.module = ? AND ls.next_attempt_at IS NOT NULL" +
+		" AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
+	accountsFailedSQL = "SELECT COUNT(*) FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
+		" WHERE ls.module = ? AND ls.failed_fp > ''" +
+		" AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
+)
+
 // ReconcileCounts returns the figures the status of a module needs: three
-// indexed counts.
+// indexed counts over the servers the engine works.
 func (s *Store) ReconcileCounts(ctx context.Context, module string) (links.ReconcileCounts, error) {
-	const (
-		behind = "SELECT COUNT(*) FROM servers WHERE module = ? AND active = ? AND done_gen < wanted_gen" +
-			" AND (supports_links IS NULL OR supports_links = ?)"
-		pending = "SELECT COUNT(*) FROM link_states WHERE module = ? AND next_attempt_at IS NOT NULL"
-		failed  = "SELECT COUNT(*) FROM link_states WHERE module = ? AND failed_fp <> ''"
-	)
 	var c links.ReconcileCounts
-	err := s.reader.QueryRowContext(ctx, behind, module, true, true).Scan(&c.ServersBehind)
+	err := s.reader.QueryRowContext(ctx, serversBehindSQL, module, true, true).Scan(&c.ServersBehind)
 	if err == nil {
-		err = s.reader.QueryRowContext(ctx, pending, module).Scan(&c.AccountsPending)
+		err = s.reader.QueryRowContext(ctx, accountsPendingSQL, module, true, true).Scan(&c.AccountsPending)
 	}
 	if err == nil {
-		err = s.reader.QueryRowContext(ctx, failed, module).Scan(&c.AccountsFailed)
+		err = s.reader.QueryRowContext(ctx, accountsFailedSQL, module, true, true).Scan(&c.AccountsFailed)
 	}
 	return c, translate(s.dbErr(err), "link states")
 }

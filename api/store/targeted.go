@@ -16,13 +16,17 @@ import (
 // they are refused while another operation of the module is open.
 
 const (
-	// failedServersSQL lists the active servers of a module that have a
-	// terminal location (argument: the module, true).
+	// failedServersSQL lists the servers of a module that the engine works
+	// (active, supporting links or not checked yet) and that have a
+	// terminal location: the ones the status counts (accountsFailedSQL;
+	// arguments: the module, true, true).
 	failedServersSQL = "SELECT DISTINCT ls.server_id FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
-		" WHERE ls.module = ? AND ls.failed_fp <> '' AND sv.active = ? ORDER BY ls.server_id"
-	// clearFailedSQL clears the terminal failures of a module's locations.
+		" WHERE ls.module = ? AND ls.failed_fp > '' AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)" +
+		" ORDER BY ls.server_id"
+	// clearFailedSQL clears the terminal failures of a module's locations
+	// on the servers given (arguments: the module, the servers).
 	clearFailedSQL = "UPDATE link_states SET failed_fp = '', attempts = 0, next_attempt_at = NULL, last_error = ''" +
-		" WHERE module = ? AND failed_fp <> ''"
+		" WHERE module = ? AND failed_fp > '' AND server_id IN ?"
 	// repairServerSQL marks every location of a server out of date
 	// (arguments: the repair sentinel, the server).
 	repairServerSQL = "UPDATE link_states SET confirmed_fp = ?, failed_fp = '', attempts = 0, next_attempt_at = NULL," +
@@ -101,18 +105,18 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 		return ids, nil
 	case t.Retry:
 		var ids []int64
-		if err := tx.Raw(failedServersSQL, module, true).Scan(&ids).Error; err != nil {
+		if err := tx.Raw(failedServersSQL, module, true, true).Scan(&ids).Error; err != nil {
 			return nil, err
 		}
 		if len(ids) > 0 {
-			return ids, tx.Exec(clearFailedSQL, module).Error
+			return ids, tx.Exec(clearFailedSQL, module, ids).Error
 		}
 		var n int64
 		if err := tx.Model(&linkStateRow{}).Where("module = ? AND failed_fp <> ''", module).Count(&n).Error; err != nil {
 			return nil, err
 		}
 		if n > 0 {
-			return nil, links.Errorf(links.ECONFLICT, "The failed accounts of %s are on deactivated servers: activate them first.", appLabel(module))
+			return nil, links.Errorf(links.ECONFLICT, "The failed accounts of %s are on deactivated servers or servers that do not support links: activate or upgrade them first.", appLabel(module))
 		}
 		return nil, links.Errorf(links.ECONFLICT, "No account of %s has failed: there is nothing to retry.", appLabel(module))
 	case t.Username != "":

@@ -5657,6 +5657,17 @@ export interface components {
             /** @example cpanel */
             module: string;
             operation: components["schemas"]["rest.OperationAnswer"] | null;
+            /**
+             * @description ServersBehind counts the active servers that may support links and
+             *     still have accounts to bring up to date. The progress figures
+             *     (servers_total, servers_done, accounts_total, accounts_done) are the
+             *     current or last operation's: when the state is syncing and no
+             *     operation is open (operation.state completed or superseded),
+             *     lifecycle work (services created, moved, suspended) or retries run,
+             *     and servers_behind and accounts_pending say how much is left.
+             * @example 0
+             */
+            servers_behind: number;
             /** @example 1 */
             servers_done: number;
             /** @example 2 */

@@ -25,13 +25,38 @@ export function describeStatus(status: ApplicationStatus | undefined): Describe 
   }
 }
 
+/** True while the status's operation is queued or running. */
+function operationOpen(status: ApplicationStatus | undefined): boolean {
+  const op = status?.operation?.state;
+  return op === 'queued' || op === 'running';
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${String(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What is left while the status syncs with no operation open (lifecycle work or retries): the
+ * last operation's figures are not the progress of this work, so they are not shown.
+ */
+export function workLeft(status: ApplicationStatus | undefined): string {
+  const parts: string[] = [];
+  const behind = status?.servers_behind ?? 0;
+  const pending = status?.accounts_pending ?? 0;
+  if (behind > 0) parts.push(plural(behind, 'server to update', 'servers to update'));
+  if (pending > 0) parts.push(plural(pending, 'account retrying', 'accounts retrying'));
+  return parts.length > 0 ? `(${parts.join(', ')})` : '…';
+}
+
 /**
  * State badge with live progress ("Provisioning 40/100"). Its box keeps one size whatever
  * the numbers, so polling never moves the layout; screen readers hear state changes only,
- * not every count.
+ * not every count. The bar is the open operation's progress; syncing with none open (lifecycle
+ * work) shows what is left instead, and no bar.
  */
 export function StatusIndicator({ status }: { status: ApplicationStatus | undefined }) {
   const d = describeStatus(status);
+  const measured = d.progress && operationOpen(status);
   const done = status?.accounts_done ?? 0;
   const total = status?.accounts_total ?? 0;
   const warnings = status?.warnings ?? 0;
@@ -47,19 +72,19 @@ export function StatusIndicator({ status }: { status: ApplicationStatus | undefi
         {d.progress ? (
           <span className="status__count">
             {' '}
-            {total > 0 ? `${String(done)}/${String(total)}` : '…'}
+            {!measured ? workLeft(status) : total > 0 ? `${String(done)}/${String(total)}` : '…'}
           </span>
         ) : null}
         {d.label === 'Active with warnings' ? (
           <span className="status__count">
             {' '}
             {failed > 0
-              ? `(${String(failed)} ${failed === 1 ? 'account' : 'accounts'} failed)`
-              : `(${String(warnings)} ${warnings === 1 ? 'warning' : 'warnings'})`}
+              ? `(${plural(failed, 'account', 'accounts')} failed)`
+              : `(${plural(warnings, 'warning', 'warnings')})`}
           </span>
         ) : null}
       </span>
-      {d.progress ? (
+      {measured ? (
         <span
           className="status__bar"
           role="progressbar"
