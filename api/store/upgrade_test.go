@@ -165,3 +165,45 @@ func TestUpgradePushesAccountsAnAccountSyncLeftBehind(t *testing.T) {
 		}
 	})
 }
+
+// The old location of a service moved (or deleted) before the upgrade has
+// no row; when the account sync that was to remove its links there did not
+// finish, the upgrade gives it a row of no owner, so that the loop removes
+// them. One that removed them leaves no row.
+func TestUpgradeRemovesWhatAnAccountSyncLeftAtAnOldLocation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		b := newServer(t, s, "cp2", "cp2.example.com", true)
+		c := newClient(t, s, "moved@acme.test")
+		ivan := newService(t, s, c.ID, b.ID, "ivan", links.ServiceActive).ID // moved from cp1
+		kim := newService(t, s, c.ID, b.ID, "kim", links.ServiceActive).ID   // moved from cp1
+		upgradeFromOperations(t, s)
+		legacyOperation(t, s, links.OpActivation, links.OpCompleted,
+			legacyTask{server: a.ID, action: "push", state: links.TaskDone}, legacyTask{server: b.ID, action: "push", state: links.TaskDone})
+		legacyOperation(t, s, links.OpAccountSync, links.OpCompleted,
+			legacyTask{server: a.ID, service: ivan, username: "ivan", action: "remove", state: links.TaskDone, failed: 1},
+			legacyTask{server: b.ID, service: ivan, username: "ivan", action: "push", state: links.TaskDone})
+		legacyOperation(t, s, links.OpAccountSync, links.OpCompleted,
+			legacyTask{server: a.ID, service: kim, username: "kim", action: "remove", state: links.TaskDone},
+			legacyTask{server: b.ID, service: kim, username: "kim", action: "push", state: links.TaskDone})
+		legacyOperation(t, s, links.OpAccountSync, links.OpQueued, // a deleted service
+			legacyTask{server: a.ID, service: 999999, username: "judy", action: "remove", state: links.TaskPending})
+		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "fpA:1"); err != nil {
+			t.Fatal(err)
+		}
+		old := page(t, s, a.ID)
+		for _, u := range []string{"ivan", "judy"} {
+			if l, ok := old[u]; !ok || l.ServiceID != nil || l.ConfirmedFP != links.ConfirmedLegacy {
+				t.Errorf("old location of %s = %+v (%v), want a legacy row of no owner", u, l, ok)
+			}
+		}
+		if _, ok := old["kim"]; ok {
+			t.Errorf("kim's old location got a row: its account sync removed the links there")
+		}
+		now := page(t, s, b.ID)
+		if now["ivan"].ConfirmedFP != "fpA:1" || now["kim"].ConfirmedFP != "fpA:1" {
+			t.Errorf("new locations = %+v, want confirmed", now)
+		}
+	})
+}
