@@ -3353,14 +3353,14 @@ type ClientInterface interface {
 
 	// PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
 	//
-	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running (a running verify is superseded instead).
 	//
 	// Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
 	PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
 	//
-	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 	//
 	// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
 	PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3868,7 +3868,7 @@ type ClientInterface interface {
 
 	// PostApiV1ServersIdSync Sync one server's accounts
 	//
-	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 	//
 	// Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
 	PostApiV1ServersIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3933,14 +3933,14 @@ type ClientInterface interface {
 
 	// PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
 	//
-	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running (a running verify is superseded instead).
 	//
 	// Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
 	PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ServicesIdSync Sync one account
 	//
-	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 	//
 	// Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
 	PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4472,7 +4472,7 @@ func (c *Client) GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module st
 
 // PostApiV1ApplicationsModuleRetryFailed Retry the failed accounts
 //
-// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running (a running verify is superseded instead).
 //
 // Corresponds with POST /api/v1/applications/{module}/retry-failed (the `PostApiV1ApplicationsModuleRetryFailed` operationId).
 func (c *Client) PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4489,7 +4489,7 @@ func (c *Client) PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, mod
 
 // PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
 //
-// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 //
 // Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
 func (c *Client) PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5657,7 +5657,7 @@ func (c *Client) GetApiV1ServersIdSsoSources(ctx context.Context, id int, reqEdi
 
 // PostApiV1ServersIdSync Sync one server's accounts
 //
-// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 //
 // Corresponds with POST /api/v1/servers/{id}/sync (the `PostApiV1ServersIdSync` operationId).
 func (c *Client) PostApiV1ServersIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5812,7 +5812,7 @@ func (c *Client) PatchApiV1ServicesId(ctx context.Context, id int, body PatchApi
 
 // PostApiV1ServicesIdRotateLinkSecret Rotate one account's link secret
 //
-// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running (a running verify is superseded instead).
 //
 // Corresponds with POST /api/v1/services/{id}/rotate-link-secret (the `PostApiV1ServicesIdRotateLinkSecret` operationId).
 func (c *Client) PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5829,7 +5829,7 @@ func (c *Client) PostApiV1ServicesIdRotateLinkSecret(ctx context.Context, id int
 
 // PostApiV1ServicesIdSync Sync one account
 //
-// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 //
 // Corresponds with POST /api/v1/services/{id}/sync (the `PostApiV1ServicesIdSync` operationId).
 func (c *Client) PostApiV1ServicesIdSync(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10867,7 +10867,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
 	//
-	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+	// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running (a running verify is superseded instead).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10876,7 +10876,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
 	//
-	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11448,7 +11448,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServersIdSyncWithResponse Sync one server's accounts
 	//
-	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+	// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11523,7 +11523,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
 	//
-	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+	// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running (a running verify is superseded instead).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11532,7 +11532,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ServicesIdSyncWithResponse Sync one account
 	//
-	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+	// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17230,7 +17230,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogCsvWithResponse(ctx c
 
 // PostApiV1ApplicationsModuleRetryFailedWithResponse Retry the failed accounts
 //
-// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+// Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running (a running verify is superseded instead).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17245,7 +17245,7 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleRetryFailedWithResponse
 
 // PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
 //
-// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18213,7 +18213,7 @@ func (c *ClientWithResponses) GetApiV1ServersIdSsoSourcesWithResponse(ctx contex
 
 // PostApiV1ServersIdSyncWithResponse Sync one server's accounts
 //
-// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+// A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18342,7 +18342,7 @@ func (c *ClientWithResponses) PatchApiV1ServicesIdWithResponse(ctx context.Conte
 
 // PostApiV1ServicesIdRotateLinkSecretWithResponse Rotate one account's link secret
 //
-// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+// Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running (a running verify is superseded instead).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18357,7 +18357,7 @@ func (c *ClientWithResponses) PostApiV1ServicesIdRotateLinkSecretWithResponse(ct
 
 // PostApiV1ServicesIdSyncWithResponse Sync one account
 //
-// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+// A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -186,8 +186,8 @@ func (s *Service) ServiceChanged(_ context.Context, before, after *links.Service
 
 // RetryFailed clears the terminal failures of the module's accounts and
 // wakes their servers: they are tried again from their first attempt. A
-// conflict when no account failed or another operation of the module is
-// open.
+// conflict when no account failed or another operation of the module than
+// a verify is open.
 func (s *Service) RetryFailed(ctx context.Context, module, by string) (links.Operation, error) {
 	if _, err := App(module); err != nil {
 		return links.Operation{}, err
@@ -300,8 +300,9 @@ func (s *Service) requireEnabled(ctx context.Context, module, msg string) error 
 	return err
 }
 
-// targeted opens a targeted operation of kind on what: it supersedes
-// nothing, so the store refuses it while another operation is open.
+// targeted opens a targeted operation of kind on what: it supersedes an
+// open verify (a verify supersedes nothing), and the store refuses it
+// while another operation is open.
 func (s *Service) targeted(ctx context.Context, module, kind, by, what string, t links.OpTarget) (links.Operation, error) {
 	nop := links.NewOperation{Module: module, Kind: kind, Spec: "{}", StartedBy: by,
 		Entries: startEntries(kind, by, func(links.Operation) string { return what })}

@@ -9,7 +9,7 @@ import (
 // retryFailed clears the terminal failures of an application's accounts.
 //
 //	@Summary		Retry the failed accounts
-//	@Description	Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+//	@Description	Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running (a running verify is superseded instead).
 //	@Tags			applications
 //	@Produce		json
 //	@Security		BearerAuth
@@ -30,7 +30,7 @@ func (h *applicationsAPI) retryFailed(c echo.Context) error {
 // syncServer re-pushes every account of one server.
 //
 //	@Summary		Sync one server's accounts
-//	@Description	A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+//	@Description	A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 //	@Tags			servers
 //	@Produce		json
 //	@Security		BearerAuth
@@ -56,7 +56,7 @@ func (h *applicationsAPI) syncServer(c echo.Context) error {
 // syncService re-pushes one account.
 //
 //	@Summary		Sync one account
-//	@Description	A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+//	@Description	A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
 //	@Tags			services
 //	@Produce		json
 //	@Security		BearerAuth
@@ -103,7 +103,7 @@ func (h *applicationsAPI) verifyApplication(c echo.Context) error {
 // rotateLinkSecret rotates one account's link secret.
 //
 //	@Summary		Rotate one account's link secret
-//	@Description	Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+//	@Description	Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running (a running verify is superseded instead).
 //	@Tags			services
 //	@Produce		json
 //	@Security		BearerAuth
@@ -129,7 +129,7 @@ func (h *applicationsAPI) rotateLinkSecret(c echo.Context) error {
 // rotateLinkSecrets rotates every account's link secret.
 //
 //	@Summary		Rotate every account's link secret
-//	@Description	Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+//	@Description	Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 //	@Tags			applications
 //	@Produce		json
 //	@Security		BearerAuth

@@ -252,3 +252,53 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// Rotating one secret, or every secret, of a disabled application is a
+// 409 that says so, and writes nothing: no operation, no new token, no
+// audit record.
+func TestRotatingTheSecretsOfADisabledApplicationIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e, srv := provEnv(t, st)
+		e.addSimServer(srv)
+		var op links.Operation
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/enable", nil, http.StatusAccepted, nil)
+		e.waitState("cpanel", links.StateActive)
+		e.staff(http.MethodPost, "/api/v1/applications/cpanel/disable", nil, http.StatusAccepted, &op)
+		e.waitOperation(op.ID)
+		var svcs struct {
+			Items []links.Service `json:"items"`
+		}
+		e.staff(http.MethodGet, "/api/v1/services?q=acct1", nil, http.StatusOK, &svcs)
+		if len(svcs.Items) != 1 {
+			t.Fatalf("services = %+v", svcs)
+		}
+		id := svcs.Items[0].ID
+		old, err := st.ServiceLinkCreds(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after struct {
+			Total int64 `json:"total"`
+		}
+		e.staff(http.MethodGet, "/api/v1/operations", nil, http.StatusOK, &before)
+		for _, path := range []string{
+			"/api/v1/services/" + strconv.FormatInt(id, 10) + "/rotate-link-secret",
+			"/api/v1/applications/cpanel/rotate-link-secrets",
+		} {
+			resp, data := e.request(http.MethodPost, path, e.token, nil)
+			if body := e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, ""); !strings.Contains(body.Error.Message, "is disabled") {
+				t.Errorf("POST %s: message = %q, want it to say the application is disabled", path, body.Error.Message)
+			}
+		}
+		e.staff(http.MethodGet, "/api/v1/operations", nil, http.StatusOK, &after)
+		if after.Total != before.Total {
+			t.Errorf("refused rotations queued %d operations", after.Total-before.Total)
+		}
+		if now, err := st.ServiceLinkCreds(context.Background(), id); err != nil || now.Token != old.Token {
+			t.Errorf("refused rotations changed the link secret (%v)", err)
+		}
+		if recs := e.auditTrail("action=rotate"); len(recs) != 0 {
+			t.Errorf("refused rotations were audited: %+v", recs)
+		}
+	})
+}

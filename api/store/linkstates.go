@@ -128,10 +128,17 @@ func (s *Store) InitApplication(ctx context.Context, module, fp, legacyFP string
 }
 
 // settleLegacy confirms the module's legacy locations when its latest
-// operation completed cleanly (see InitApplication).
+// operation (account syncs aside) completed cleanly (see InitApplication),
+// except those that an account sync of the operations engine left
+// unfinished (unsettledSyncSQL): they stay out of date and are pushed once.
+// The old locations whose removal such an account sync left unfinished get
+// a row of no owner first (legacyRemovalsSQL): the loop removes the links.
 func settleLegacy(tx *gorm.DB, module, legacyFP string) error {
 	var n int64
 	if err := tx.Model(&linkStateRow{}).Where("module = ? AND confirmed_fp = ?", module, links.ConfirmedLegacy).Limit(1).Count(&n).Error; err != nil || n == 0 {
+		return err
+	}
+	if err := tx.Exec(legacyRemovalsSQL, links.ConfirmedLegacy, module, links.OpAccountSync, links.TaskDone).Error; err != nil {
 		return err
 	}
 	var ops []operationRow
@@ -139,23 +146,50 @@ func settleLegacy(tx *gorm.DB, module, legacyFP string) error {
 		return err
 	}
 	clean := len(ops) == 0 && legacyFP == "" // never enabled: nothing was pushed
+	var settled int64                        // the settling operation's id
 	if len(ops) == 1 && ops[0].State == links.OpCompleted {
 		list := []links.Operation{operationFromRow(ops[0])}
 		if err := addTaskTotals(tx, list); err != nil {
 			return err
 		}
-		clean = list[0].AccountsFailed == 0
+		clean, settled = list[0].AccountsFailed == 0, ops[0].ID
 	}
 	if !clean {
 		return nil
 	}
+	synced := []any{links.OpAccountSync, links.TaskPending, links.TaskRunning, settled, links.TaskDone}
 	if legacyFP != "" {
 		err := tx.Exec("UPDATE link_states SET confirmed_fp = ? WHERE module = ? AND confirmed_fp = ? AND service_id IN"+
-			" (SELECT id FROM services WHERE status IN (?, ?))", legacyFP, module, links.ConfirmedLegacy,
-			links.ServiceActive, links.ServiceSuspended).Error
+			" (SELECT id FROM services WHERE status IN (?, ?))"+unsettledSyncSQL,
+			append([]any{legacyFP, module, links.ConfirmedLegacy, links.ServiceActive, links.ServiceSuspended}, synced...)...).Error
 		if err != nil {
 			return err
 		}
 	}
-	return tx.Exec("UPDATE link_states SET confirmed_fp = '' WHERE module = ? AND confirmed_fp = ?", module, links.ConfirmedLegacy).Error
+	return tx.Exec("UPDATE link_states SET confirmed_fp = '' WHERE module = ? AND confirmed_fp = ?"+unsettledSyncSQL,
+		append([]any{module, links.ConfirmedLegacy}, synced...)...).Error
 }
+
+// unsettledSyncSQL keeps a legacy location out of the settling when an
+// account sync of the operations engine (one per changed service, its
+// progress row naming the location) did not bring it to its state: one
+// still open, or one queued after the settling operation that did not end
+// done with no failed account (arguments: the account sync kind, the two
+// open task states, the settling operation's id, the done task state).
+const unsettledSyncSQL = " AND NOT EXISTS (SELECT 1 FROM server_tasks t JOIN operations o ON o.id = t.operation_id" +
+	" WHERE o.kind = ? AND t.server_id = link_states.server_id AND t.username = link_states.username" +
+	" AND (t.state IN (?, ?) OR (t.operation_id > ? AND (t.state <> ? OR t.accounts_failed > 0))))"
+
+// legacyRemovalsSQL gives a row of no owner, marked '?legacy', to each
+// location (of a service that moved or was renamed before the upgrade)
+// that has no row and whose links an account sync of the operations engine
+// was to remove and did not (still open, or not done with no failed
+// account), whenever it was queued: no later operation removed them
+// (arguments: the legacy mark, the module, the account sync kind, the done
+// task state).
+const legacyRemovalsSQL = "INSERT INTO link_states (server_id, username, service_id, module, confirmed_fp, attempts, last_error, failed_fp)" +
+	" SELECT DISTINCT t.server_id, t.username, NULL, o.module, ?, 0, '', ''" +
+	" FROM server_tasks t JOIN operations o ON o.id = t.operation_id" +
+	" WHERE o.module = ? AND o.kind = ? AND t.action = 'remove' AND t.username <> ''" +
+	" AND (t.state <> ? OR t.accounts_failed > 0)" +
+	" AND NOT EXISTS (SELECT 1 FROM link_states ls WHERE ls.server_id = t.server_id AND ls.username = t.username)"

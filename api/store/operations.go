@@ -184,7 +184,7 @@ func supersede(tx *gorm.DB, module string, newID int64, now time.Time) error {
 	entries := make([]logEntryRow, len(old))
 	for i, id := range old {
 		entries[i] = logEntryRow{OperationID: id, Module: module, Time: now, Level: links.LevelDebug,
-			Message: fmt.Sprintf("Superseded by operation %d: the newest configuration wins.", newID)}
+			Message: fmt.Sprintf("Superseded by operation %d: the newest intent wins.", newID)}
 	}
 	return tx.Create(&entries).Error
 }

@@ -10,10 +10,13 @@ import (
 )
 
 // Targeted operations: a retry of the terminal failures, a repair of one
-// server or of one account. They mark their locations, wake only the
-// servers concerned (each with a progress row) and supersede nothing; so
-// that no older progress row is left open on a server behind a newer one,
-// they are refused while another operation of the module is open.
+// server or of one account, a rotation, a verify. They mark their
+// locations and wake only the servers concerned (each with a progress
+// row). So that no older progress row is left open on a server behind a
+// newer one, they supersede only an open verify (it reads and repairs what
+// it finds: the newer intent wins, and the loop stops its walks) and are
+// refused while another operation of the module is open; a verify
+// supersedes nothing.
 
 const (
 	// failedServersSQL lists the servers of a module that the engine works
@@ -42,8 +45,9 @@ const (
 
 // QueueTargeted opens a targeted operation (see links.OpTarget) in one
 // transaction with its marks, its servers' wake-up, its progress rows, its
-// first log entries and its audit record. A conflict when another operation
-// of the module is open, or when a retry finds no terminal failure.
+// first log entries and its audit record; it supersedes an open verify
+// unless it is one. A conflict when another operation of the module is
+// open, or when a retry finds no terminal failure.
 func (s *Store) QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error) {
 	var out links.Operation
 	err := s.txRetry(ctx, func(tx *gorm.DB) error {
@@ -51,15 +55,18 @@ func (s *Store) QueueTargeted(ctx context.Context, op links.NewOperation, t link
 		if err := tx.Exec(lockApplicationSQL, now, op.Module).Error; err != nil {
 			return err
 		}
-		var open []int64
-		if err := tx.Model(&operationRow{}).Where("module = ? AND kind <> ? AND state IN ?", op.Module, links.OpAccountSync,
-			openOpStates).Order("id").Limit(1).Pluck("id", &open).Error; err != nil {
+		var open []operationRow
+		if err := tx.Select("id", "kind").Where("module = ? AND kind <> ? AND state IN ?", op.Module, links.OpAccountSync,
+			openOpStates).Order("id").Find(&open).Error; err != nil {
 			return err
 		}
-		if len(open) > 0 {
-			return links.Errorf(links.ECONFLICT, "Operation %d of %s is still running: wait until it finishes, then try again.",
-				open[0], appLabel(op.Module))
+		for _, o := range open {
+			if o.Kind != links.OpVerify || op.Kind == links.OpVerify {
+				return links.Errorf(links.ECONFLICT, "Operation %d of %s is still running: wait until it finishes, then try again.",
+					o.ID, appLabel(op.Module))
+			}
 		}
+		op.Supersede = len(open) > 0 // open verifies only
 		ids, err := s.markTarget(tx, op.Module, t)
 		if err != nil {
 			return err

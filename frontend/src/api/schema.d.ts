@@ -930,7 +930,7 @@ export interface paths {
         put?: never;
         /**
          * Retry the failed accounts
-         * @description Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running.
+         * @description Clears the terminal failures of the application's accounts ("Active with warnings (N accounts failed)") and wakes their servers: each failed account is tried again from its first attempt. Opens a `retry` operation (202) and records it in the audit trail. A 409 when no account failed, or while another operation of the application is running (a running verify is superseded instead).
          */
         post: {
             parameters: {
@@ -999,7 +999,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate every account's link secret
-         * @description Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running.
+         * @description Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`) in one transaction and opens a `rotation` operation over its active servers (202). Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
          */
         post: {
             parameters: {
@@ -3943,7 +3943,7 @@ export interface paths {
         put?: never;
         /**
          * Sync one server's accounts
-         * @description A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running.
+         * @description A targeted repair: every account of the server gets its links pushed again and the server is woken now. Opens a `repair` operation covering that server only (202) and records it in the audit trail. A 404 for an unknown server; a 409 when the server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
          */
         post: {
             parameters: {
@@ -4371,7 +4371,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate one account's link secret
-         * @description Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running.
+         * @description Gives the service's link credential a new token (the subscriber id stays) and a new version, and opens a `rotation` operation on its server (202) that pushes the token (`update_integration_link_token`, or a full push where a link is missing). The old secret keeps working for SSO clicks until the panel confirmed the new one and for APPLINKS_ROTATION_GRACE (2 minutes) after (a click the panel sent with it just before it took the new one), then it is refused. Recorded in the audit trail (the secret itself never). A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of it is running (a running verify is superseded instead).
          */
         post: {
             parameters: {
@@ -4449,7 +4449,7 @@ export interface paths {
         put?: never;
         /**
          * Sync one account
-         * @description A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running.
+         * @description A targeted repair: the service's account gets its links pushed again and its server is woken now. Opens a `repair` operation covering that server (202) and records it in the audit trail. A 404 for an unknown service; a 409 when the service has no username, its server is deactivated, its application is disabled, or another operation of the application is running (a running verify is superseded instead).
          */
         post: {
             parameters: {
