@@ -178,10 +178,12 @@ type hookKiller struct {
 }
 
 // killAt kills the process once the receiver holds target distinct
-// messages, ages the delivery leases in the reduced run, and restarts it;
-// it returns the messages received at the kill.
-func (k *hookKiller) killAt(ctx context.Context, recv *hookReceiver, target int) int {
-	for recv.distinct() < target && !k.svc.Exited() {
+// messages (or all made: a kill after the last delivery, rather than a
+// wait for a message that never comes), ages the delivery leases in the
+// reduced run, and restarts it; it returns the messages received at the
+// kill.
+func (k *hookKiller) killAt(ctx context.Context, recv *hookReceiver, target, made int) int {
+	for recv.distinct() < min(target, made) && !k.svc.Exited() {
 		time.Sleep(2 * time.Millisecond)
 	}
 	at := recv.distinct()
@@ -261,7 +263,11 @@ func TestWebhooksCrash(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 17))
 	t.Logf("seed %d", seed)
-	const delay = 40 * time.Millisecond
+	// A slow receiver: the dispatcher (24 requests in flight a
+	// subscription) then delivers about 24 messages a second, fewer than
+	// the redemptions made, so that the kills land while messages are
+	// still being delivered.
+	const delay = time.Second
 	recv := newHookReceiver(delay)
 	hook := httptest.NewServer(recv) // 127.0.0.1
 	defer hook.Close()
@@ -289,7 +295,7 @@ func TestWebhooksCrash(t *testing.T) {
 		if hi > target {
 			target += rng.IntN(hi - target)
 		}
-		kills = append(kills, strconv.Itoa(killer.killAt(ctx, recv, target)))
+		kills = append(kills, strconv.Itoa(killer.killAt(ctx, recv, target, made)))
 	}
 	deliveries, lastArrival, allRecorded, err := waitDelivered(ctx, api, sub.ID, recv, made)
 	if err != nil {
