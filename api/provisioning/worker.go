@@ -325,20 +325,27 @@ func (w *worker) finishedEntry(t *links.ProgressTask, done, failed int) links.Lo
 // giveUp ends the work on a server whose support check failed, or after
 // abortAfter whole requests failed in a row: the open progress row fails
 // (each account left out of date named in a warning of its own once the
-// row started), and the server is due again after a backoff that grows
-// with the give-ups in a row.
+// row started, or when there is no row: lifecycle work), and the server is
+// due again after a backoff that grows with the give-ups in a row.
 func (w *worker) giveUp(ctx context.Context) []int64 {
 	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.srv.GiveUps+1))
 	rec := links.BatchRecord{WakeAt: &wake, GaveUp: true}
 	why := fmt.Sprintf("Gave up on server %s after %s", w.srv.Name, w.gaveUp)
-	switch {
-	case w.task == nil:
-		rec.Entries = []links.LogEntry{warning(w.id, nil, why+"; it is tried again later.")}
-	case !w.task.Checked:
+	if w.task != nil && !w.task.Checked {
 		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(),
 			warning(w.id, nil, why+"; it is tried again later.")}}
-	default:
-		rec.Step = w.nameLeftOut(ctx, why)
+	} else {
+		total, ok := w.nameLeftOut(ctx)
+		if !ok {
+			return nil
+		}
+		end := warning(w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total))
+		rec.Entries = []links.LogEntry{end}
+		if w.task != nil {
+			rec.Entries = nil
+			rec.Step = &links.TaskStep{Task: *w.task, State: links.TaskFailed, Entries: []links.LogEntry{end,
+				w.finishedEntry(w.task, w.done, w.failed+total)}}
+		}
 	}
 	if _, ok := w.record(ctx, rec); !ok || w.task == nil {
 		return nil
@@ -346,10 +353,10 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 	return []int64{w.task.OperationID}
 }
 
-// nameLeftOut names each account of a started progress row left out of
-// date by a give-up in a warning, recorded a page at a time; it returns the
-// step that ends the row (nil when a read failed).
-func (w *worker) nameLeftOut(ctx context.Context, why string) *links.TaskStep {
+// nameLeftOut names each account left out of date by a give-up in a
+// warning, recorded a page at a time (and counted failed in the started
+// progress row, if any); it returns how many, false when a read failed.
+func (w *worker) nameLeftOut(ctx context.Context) (int, bool) {
 	total := 0
 	err := w.walk(ctx, func(page []links.LinkState) bool {
 		var named []links.LogEntry
@@ -361,17 +368,18 @@ func (w *worker) nameLeftOut(ctx context.Context, why string) *links.TaskStep {
 			return true
 		}
 		total += len(named)
-		step := links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}
-		_, ok := w.record(ctx, links.BatchRecord{Step: &step})
+		rec := links.BatchRecord{Entries: named}
+		if w.task != nil {
+			rec = links.BatchRecord{Step: &links.TaskStep{Task: *w.task, AccountsFailed: len(named), Entries: named}}
+		}
+		_, ok := w.record(ctx, rec)
 		return ok
 	})
 	if err != nil {
 		w.fail(ctx, "give a server up", err)
-		return nil
+		return 0, false
 	}
-	return &links.TaskStep{Task: *w.task, State: links.TaskFailed, Entries: []links.LogEntry{
-		warning(w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total)),
-		w.finishedEntry(w.task, w.done, w.failed+total)}}
+	return total, true
 }
 
 // record writes a batch record for the pass's progress row and operation,

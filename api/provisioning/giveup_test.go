@@ -1,0 +1,53 @@
+package provisioning_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/store"
+	"github.com/applinks/applinks/api/store/storetest"
+	"github.com/applinks/applinks/api/whmsim"
+)
+
+// Lifecycle work given up (no operation is open: an account was added)
+// names each account it left out of date, in the latest operation's log.
+func TestALifecycleGiveUpNamesTheAccountsLeftOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		st.SetLifecycleDelay(0)
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 2})
+		e := startEngine(t, st, testConfig())
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		srv := w.servers["cpa"]
+		if err := srv.SetFaults(whmsim.Faults{HTTP500Rate: 1}); err != nil {
+			t.Fatal(err)
+		}
+		// 7 accounts, 3 batches of testConfig's 3: the third whole request
+		// failed gives the server up.
+		var late links.Service
+		for i := range 7 {
+			user := fmt.Sprintf("late%d", i)
+			if err := srv.AddAccount(whmsim.Account{User: user, Domain: user + ".example.test"}); err != nil {
+				t.Fatal(err)
+			}
+			late = w.addService("cpa", user, links.ServiceActive)
+			e.ServiceChanged(ctx, nil, &late)
+		}
+		waitFor(t, func() bool {
+			for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
+				if strings.HasPrefix(en.Message, "Account late6 on server cpa was not updated: the server was given up after") &&
+					en.ServiceID != nil && *en.ServiceID == late.ID {
+					return true
+				}
+			}
+			return false
+		})
+	})
+}
