@@ -1,8 +1,8 @@
 // Link secret rotation end to end, against the REAL binary in demo mode (its in-process simulated
 // servers): with cPanel & WHM enabled, rotate one account's secret from Services, then every
-// secret from Application Links, each through its confirmation; follow "View its log" until the
-// rotation operation is Completed, and check on the simulator that the new tokens reached the
-// panels (update_integration_link_token calls) and that a click from the panel still signs in.
+// secret from the application's View Log, each through its confirmation; follow the link to the
+// operation's log until the rotation is Completed, and check on the simulator that the new tokens
+// reached the panels (update_integration_link_token calls) and that a panel click still signs in.
 // Needs ../bin/applinks-demo ($APPLINKS_BIN) built after `npm run build`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -128,7 +128,7 @@ describe('link secret rotation with the real service', () => {
     });
   });
 
-  it('rotates every secret from Application Links', { timeout: 240_000 }, async (t) => {
+  it('rotates every secret from the application’s View Log', { timeout: 240_000 }, async (t) => {
     await inPage(t, browser, service, 'rotation-all', async (page) => {
       const { total } = await callAPI(
         service,
@@ -140,24 +140,24 @@ describe('link secret rotation with the real service', () => {
 
       await signIn(page, service.adminEmail, service.adminPassword);
       await page.waitForURL('**/settings/application-links');
-      const toggle = page.getByRole('switch', { name: `Enable application links for ${APP}` });
-      const row = page.locator('tr', { has: toggle });
-      await row.getByText('Active', { exact: true }).waitFor();
+      await page.getByRole('link', { name: `View Log of ${APP}` }).click();
+      await page.waitForURL('**/settings/application-links/cpanel/log');
+      await page.locator('.card--inline').getByText('Active', { exact: true }).waitFor();
 
-      await row.getByRole('button', { name: `Rotate all link secrets of ${APP}` }).click();
+      await page.getByRole('button', { name: 'Rotate all link secrets' }).click();
       const dialog = page.getByRole('dialog', { name: `Rotate all link secrets of ${APP}?` });
       await dialog.getByText(`${String(total)} accounts`, { exact: true }).waitFor();
       await page.screenshot({ path: `${SHOTS}rotation-all-confirm.png`, fullPage: true });
       await dialog.getByRole('button', { name: 'Rotate all secrets' }).click();
       await dialog.waitFor({ state: 'detached' });
 
-      const queued = row.getByText(/A rotation of every link secret is queued \(operation #\d+\)/);
+      const queued = page.getByText(/A rotation of every link secret is queued \(operation #\d+\)/);
       await queued.waitFor();
       const id = (await queued.innerText()).match(/operation #(\d+)/)[1];
       await page.screenshot({ path: `${SHOTS}rotation-all-queued.png`, fullPage: true });
-      await row.getByText('Active', { exact: true }).waitFor({ timeout: OPERATION_TIMEOUT });
-      await row.getByRole('link', { name: 'View its log' }).click();
+      await page.getByRole('link', { name: 'Show its log' }).click();
       await waitCompleted(page, id);
+      await page.locator('.card--inline').getByText('Active', { exact: true }).waitFor();
       await page.screenshot({ path: `${SHOTS}rotation-all-log.png`, fullPage: true });
 
       // Every account of every current server got its new token, and clicks still sign in.

@@ -16,7 +16,6 @@ import { useEnableApplication } from '../api/enable-application';
 import { applicationKeys } from '../api/keys';
 import { useVerifyApplication } from '../api/verify-application';
 import { RetryFailedButton } from './repair-buttons';
-import { RotateSecretsButton } from './rotate-secrets-button';
 import { StatusIndicator } from './status-indicator';
 
 type ApplicationView = Schema<'rest.ApplicationView'>;
@@ -147,7 +146,6 @@ function ApplicationRow({ app }: { app: ApplicationView }) {
               Verify
             </Button>
           ) : null}
-          {enabled ? <RotateSecretsButton module={module} name={name} /> : null}
         </div>
         <span role="status" className="field__hint">
           {verify.isError ? errorMessage(verify.error) : null}

@@ -1,43 +1,36 @@
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { ConfirmMutation } from '@/components/ui/confirm-dialog';
 import { useHasPermission } from '@/lib/auth';
 import { useAccountCount } from '../api/get-account-count';
-import { useRotateLinkSecrets } from '../api/rotate-link-secrets';
+import type { useRotateLinkSecrets } from '../api/rotate-link-secrets';
 
 /**
- * "Rotate all link secrets" of an enabled application: after a confirmation that says what
- * happens (and to how many accounts, when the admin may list them), every account's link secret
- * is replaced and pushed to its panel; below, the queued rotation with a link to its log. A
- * refusal of the API (disabled, no active server, another operation running) shows in the dialog.
+ * "Rotate all link secrets" of an application: after a confirmation that says what happens
+ * (and to how many accounts, when the admin may list them), `rotate` replaces every account's
+ * link secret and pushes it to its panel. A refusal of the API (disabled, no active server,
+ * another operation running) shows in the dialog; the caller shows the queued operation.
  */
-export function RotateSecretsButton({ module, name }: { module: string; name: string }) {
-  const rotate = useRotateLinkSecrets();
+export function RotateSecretsButton({
+  module,
+  name,
+  rotate,
+}: {
+  module: string;
+  name: string;
+  rotate: ReturnType<typeof useRotateLinkSecrets>;
+}) {
   const [asking, setAsking] = useState(false);
-  const op = rotate.data;
   return (
     <>
       <Button
-        size="sm"
-        aria-label={`Rotate all link secrets of ${name}`}
         onClick={() => {
           rotate.reset();
           setAsking(true);
         }}
       >
-        Rotate secrets
+        Rotate all link secrets
       </Button>
-      <span role="status" className="field__hint">
-        {op ? (
-          <>
-            A rotation of every link secret is queued (operation #{op.id}).{' '}
-            <Link to={`/settings/application-links/${module}/log?op=${String(op.id)}`}>
-              View its log
-            </Link>
-          </>
-        ) : null}
-      </span>
       {asking ? (
         <ConfirmMutation
           title={`Rotate all link secrets of ${name}?`}
@@ -55,7 +48,7 @@ export function RotateSecretsButton({ module, name }: { module: string; name: st
             refused.
           </p>
           <p className="muted">
-            Do this when the secrets may have leaked. Follow the progress in the log.
+            Do this when the secrets may have leaked. The progress shows in this log.
           </p>
         </ConfirmMutation>
       ) : null}
