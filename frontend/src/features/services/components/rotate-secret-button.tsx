@@ -65,19 +65,28 @@ export function RotateSecretButton({
             setAsking(false);
           }}
         >
-          <p>
-            {service.domain} ({name}), #{service.id}, {moduleName(service.module)}
-          </p>
-          <p>
-            A new link secret is created for this account and pushed to its server. The old secret
-            keeps working until the panel has confirmed the new one, so no click fails meanwhile;
-            then the old one is refused.
-          </p>
-          <p className="muted">
-            Do this when the secret may have leaked. The account&rsquo;s links stay in place.
-          </p>
+          <RotateSecretExplained service={service} name={name} />
         </ConfirmMutation>
       ) : null}
+    </>
+  );
+}
+
+/** What the confirmation says: which account, and what a rotation does. */
+function RotateSecretExplained({ service, name }: { service: Service; name: string }) {
+  return (
+    <>
+      <p>
+        {service.domain} ({name}), #{service.id}, {moduleName(service.module)}
+      </p>
+      <p>
+        A new link secret is created for this account and pushed to its server. The old secret keeps
+        working until the panel has confirmed the new one, so no click fails meanwhile; then the old
+        one is refused.
+      </p>
+      <p className="muted">
+        Do this when the secret may have leaked. The account&rsquo;s links stay in place.
+      </p>
     </>
   );
 }
