@@ -53,11 +53,14 @@ const servers = {
   total: 2,
 };
 
-/** Answers the services list, the servers list and whatever `more` handles. */
+/** Answers the services list, the servers list, the applications and whatever `more` handles. */
 function api(more: FetchHandler = () => undefined): FetchHandler {
   return signedIn((req) => {
     if (route(req) === 'GET /api/v1/services') return json({ items: [acme, beta], total: 60 });
     if (route(req) === 'GET /api/v1/servers') return json(servers);
+    if (route(req) === 'GET /api/v1/applications') {
+      return json([{ module: 'cpanel', name: 'cPanel & WHM', enabled: true, status: {} }]);
+    }
     return more(req);
   });
 }

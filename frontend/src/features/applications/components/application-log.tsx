@@ -13,6 +13,7 @@ import { useApplicationLog, type LogQuery } from '../api/get-application-log';
 import { isBusy, useApplicationStatus } from '../api/get-application-status';
 import { useOperation } from '../api/get-operation';
 import { useOperations } from '../api/get-operations';
+import { useRotateLinkSecrets } from '../api/rotate-link-secrets';
 import { useSyncApplication } from '../api/sync-application';
 import { OPERATION_KINDS, formatTime } from './labels';
 import { LevelBadge } from './level-badge';
@@ -20,6 +21,7 @@ import { LogFilters, type LogFilterValues } from './log-filters';
 import { OperationBreakdown } from './operation-breakdown';
 import { OperationsTable } from './operations-table';
 import { RetryFailedButton } from './repair-buttons';
+import { RotateSecretsButton } from './rotate-secrets-button';
 import { StatusIndicator } from './status-indicator';
 
 const PER_PAGE = 100;
@@ -50,7 +52,9 @@ export function ApplicationLog({ module }: { module: string }) {
   const app = useApplication(module);
   const status = useApplicationStatus(module);
   const sync = useSyncApplication();
+  const rotate = useRotateLinkSecrets();
   const name = app.data?.name ?? module;
+  const enabled = (status.data ?? app.data?.status)?.enabled ?? false;
 
   const lastOpId = status.data?.operation?.id;
   const opId = pickedOp ?? lastOpId;
@@ -96,11 +100,18 @@ export function ApplicationLog({ module }: { module: string }) {
             >
               Repair all accounts
             </Button>
+            {enabled ? <RotateSecretsButton module={module} name={name} rotate={rotate} /> : null}
           </>
         }
       />
       {sync.isError ? <Alert tone="error">{errorMessage(sync.error)}</Alert> : null}
       {sync.isSuccess ? <Alert tone="success">A repair of every account is queued.</Alert> : null}
+      {rotate.data ? (
+        <Alert tone="success">
+          A rotation of every link secret is queued (operation #{rotate.data.id}).{' '}
+          <Link to={`?op=${String(rotate.data.id)}`}>Show its log</Link>
+        </Alert>
+      ) : null}
 
       <div className="card card--inline">
         <StatusIndicator status={status.data ?? app.data?.status} />

@@ -15,11 +15,14 @@ import {
   type StatusAction,
 } from './labels';
 import { SyncNowButton } from '@/components/ui/sync-now-button';
+import { useHasPermission } from '@/lib/auth';
+import { useApplicationSwitches } from '../api/get-application-switches';
 import { useSyncService } from '../api/sync-service';
 import { ServiceFormDialog } from './service-form-dialog';
 import { ServicesFilters } from './services-filters';
 import { ServiceStatusDialog } from './service-status-dialog';
 import { LinkStateCell } from './link-state';
+import { RotateSecretButton } from './rotate-secret-button';
 
 const PER_PAGE = 25;
 
@@ -129,6 +132,7 @@ function ServicesTable({
 }) {
   const columns = ['Domain', 'Username', 'Application', 'Server', 'Status', 'Links'];
   if (showClient) columns.splice(2, 0, 'Client');
+  const linksBlocked = useLinksBlocked();
   return (
     <DataTable
       caption="Hosting accounts"
@@ -168,7 +172,12 @@ function ServicesTable({
                   Edit
                 </Button>
                 {s.username && (s.status === 'Active' || s.status === 'Suspended') ? (
-                  <SyncServiceButton id={s.id} name={name} />
+                  <>
+                    <SyncServiceButton id={s.id} name={name} />
+                    {linksBlocked ? (
+                      <RotateSecretButton service={s} name={name} blocked={linksBlocked(s)} />
+                    ) : null}
+                  </>
                 ) : null}
                 {statusActions(s.status).map((a) => (
                   <Button
@@ -190,6 +199,21 @@ function ServicesTable({
       })}
     </DataTable>
   );
+}
+
+/**
+ * For admins who may configure application links (else null): why an account's link actions
+ * cannot run now, or undefined when they can. Its application must be enabled; the API checks
+ * the rest (the server active, no other operation running) and says so when it refuses.
+ */
+function useLinksBlocked(): ((s: ServiceRow) => string | undefined) | null {
+  const can = useHasPermission('configure_application_links');
+  const switches = useApplicationSwitches(can);
+  if (!can) return null;
+  return (s) =>
+    switches.data?.get(s.module) === false
+      ? `${moduleName(s.module)} is disabled: enable its application links first.`
+      : undefined;
 }
 
 /** "Sync now" for one account. */
