@@ -209,6 +209,9 @@ type Panel interface {
 	CreateSession(ctx context.Context, s ServerConn, username string) (string, error)
 	// ListAccounts lists the hosting accounts on the server.
 	ListAccounts(ctx context.Context, s ServerConn) ([]PanelAccount, error)
+	// CloseIdle closes the connections kept open to the server that no
+	// call is using; the next call opens a new one.
+	CloseIdle(s ServerConn)
 }
 
 // IsTemporary reports whether err is a transport failure worth retrying (a

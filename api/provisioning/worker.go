@@ -57,6 +57,12 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 	ended := w.run(wctx)
 	cancel()
 	hb.Wait()
+	if w.panel != nil {
+		// A server's connections last as long as its work: left to their
+		// idle timeout (90 s), those of every server worked in that time
+		// would stay open, up to the cap each (about 40 KB apiece).
+		w.panel.CloseIdle(w.srv.Conn)
+	}
 	if ctx.Err() != nil {
 		return // aborted: the lease expires, as after a crash
 	}

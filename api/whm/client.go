@@ -150,6 +150,15 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
+// CloseIdle closes the idle keep-alive connections of one server.
+func (c *Client) CloseIdle(s links.ServerConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hc, ok := c.conns[keyOf(s)]; ok {
+		hc.CloseIdleConnections()
+	}
+}
+
 func (c *Client) newHTTPClient(s links.ServerConn) *http.Client {
 	dialer := &net.Dialer{
 		Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Resolver: c.opts.resolver,

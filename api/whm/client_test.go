@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -552,4 +553,31 @@ func startHandler(t *testing.T, h http.Handler) links.ServerConn {
 	u, _ := url.Parse(ts.URL)
 	port, _ := strconv.Atoi(u.Port())
 	return links.ServerConn{Name: "handler", Hostname: u.Hostname(), Port: port, Username: "root", APIToken: rootToken}
+}
+
+func TestCloseIdleClosesTheServersConnections(t *testing.T) {
+	closed := make(chan struct{}, 1)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"metadata":{"result":1,"command":"version"},"data":{"version":"11.110.0.1"}}`))
+	}))
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	ts.Start()
+	t.Cleanup(ts.Close)
+	u, _ := url.Parse(ts.URL)
+	port, _ := strconv.Atoi(u.Port())
+	srv := links.ServerConn{Name: "handler", Hostname: u.Hostname(), Port: port, Username: "root", APIToken: rootToken}
+	c := whm.NewClient(whm.Options{AllowLoopback: true})
+	if _, err := c.Version(ctxT(t), srv); err != nil {
+		t.Fatal(err)
+	}
+	c.CloseIdle(srv)
+	select {
+	case <-closed:
+	case <-ctxT(t).Done():
+		t.Fatal("the idle connection stayed open")
+	}
 }

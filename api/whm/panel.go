@@ -218,6 +218,9 @@ func (p *panel) CreateSession(ctx context.Context, s links.ServerConn, username 
 	return p.client.CreateUserSession(ctx, s, username, ServiceCPanel)
 }
 
+// CloseIdle closes the server's idle keep-alive connections.
+func (p *panel) CloseIdle(s links.ServerConn) { p.client.CloseIdle(s) }
+
 // ListAccounts lists the hosting accounts the server's credentials may see.
 func (p *panel) ListAccounts(ctx context.Context, s links.ServerConn) ([]links.PanelAccount, error) {
 	accts, err := p.client.ListAccounts(ctx, s)
