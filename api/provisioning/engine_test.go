@@ -351,13 +351,7 @@ func TestTwoEnginesOnOneDatabaseWorkEachServerOneAtATime(t *testing.T) {
 func TestAccountLifecycleFollowsTheService(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3}, srvSpec{name: "cpb", accounts: 1})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, op := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 3}, srvSpec{name: "cpb", accounts: 1})
 		want, _ := e.Links(ctx, links.ModuleCPanel)
 
 		// A new account on cpa gets its links.

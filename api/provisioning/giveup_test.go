@@ -18,13 +18,7 @@ func TestALifecycleGiveUpNamesTheAccountsLeftOut(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		st.SetLifecycleDelay(0)
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 2})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, op := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 2})
 		srv := w.servers["cpa"]
 		if err := srv.SetFaults(whmsim.Faults{HTTP500Rate: 1}); err != nil {
 			t.Fatal(err)

@@ -121,6 +121,20 @@ func panels() []links.Panel {
 	return []links.Panel{whm.NewCPanel(opts), whm.NewWPSquared(opts)}
 }
 
+// enabledWorld builds a world of specs, starts an engine (testConfig) and
+// enables cPanel's links, waiting for the activation to end.
+func enabledWorld(t *testing.T, st *store.Store, specs ...srvSpec) (*world, *provisioning.Engine, links.Operation) {
+	t.Helper()
+	w := newWorld(t, st, specs...)
+	e := startEngine(t, st, testConfig())
+	op, err := e.Enable(context.Background(), links.ModuleCPanel, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitOp(t, st, op.ID)
+	return w, e, op
+}
+
 // startEngine starts an engine on the store, stopped when the test ends.
 func startEngine(t *testing.T, st provisioning.Store, cfg provisioning.Config) *provisioning.Engine {
 	t.Helper()

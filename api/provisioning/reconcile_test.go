@@ -80,13 +80,7 @@ func TestServicesAddedOneByOneShareBatches(t *testing.T) {
 func TestAServerAddedAfterEnablingGetsItsLinks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 2})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 2})
 		want, _ := e.Links(ctx, links.ModuleCPanel)
 		w.addServer(srvSpec{name: "cpb", accounts: 7})
 		// Every account, not the last one only: a pass's batches answer in
@@ -317,13 +311,7 @@ func TestAnUnreadableCredentialFailsOnlyItsAccount(t *testing.T) {
 func TestRemovalsEndWhenRefusedOrTheAccountIsGone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 4})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 4})
 		srv := w.servers["cpa"]
 		if err := srv.RemoveAccount("cpau003"); err != nil {
 			t.Fatal(err)
@@ -359,13 +347,7 @@ func TestRemovalsEndWhenRefusedOrTheAccountIsGone(t *testing.T) {
 func TestAVerifyOfAGoneAccountThatShouldHaveNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 3})
 		term := links.ServiceTerminated
 		before, after, err := st.UpdateService(ctx, w.services["cpau003"].ID, links.ServicePatch{Status: &term})
 		if err != nil {

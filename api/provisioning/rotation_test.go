@@ -18,13 +18,7 @@ import (
 func TestRotatingOneSecretPushesItsToken(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 3})
 		svc := w.services["cpau002"]
 		old, err := st.ServiceLinkCreds(ctx, svc.ID)
 		if err != nil {
@@ -68,13 +62,7 @@ func TestRotatingOneSecretPushesItsToken(t *testing.T) {
 func TestRotatingEverySecretFallsBackToAFullPush(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 4})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 4})
 		cpa := w.servers["cpa"]
 		if err := cpa.RemoveLink("cpau003", "billing_profile"); err != nil {
 			t.Fatal(err)
@@ -128,13 +116,7 @@ func TestAMovedServiceGetsANewSecret(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		st.SetLifecycleDelay(0)
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 2}, srvSpec{name: "cpb", accounts: 1})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 2}, srvSpec{name: "cpb", accounts: 1})
 		svc := w.services["cpau001"]
 		old, err := st.ServiceLinkCreds(ctx, svc.ID)
 		if err != nil {

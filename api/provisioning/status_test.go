@@ -17,13 +17,7 @@ import (
 func TestLifecycleSyncingShowsTheServersBehind(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3}, srvSpec{name: "cpb", accounts: 3})
-		e := startEngine(t, st, testConfig())
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, op.ID)
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 3}, srvSpec{name: "cpb", accounts: 3})
 		if s, _ := waitStatus(t, e, links.StateActive); s.ServersBehind != 0 {
 			t.Fatalf("status = %+v, want no server behind", s)
 		}
