@@ -337,10 +337,16 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.srv.GiveUps+1))
 	rec := links.BatchRecord{WakeAt: &wake, GaveUp: true}
 	why := fmt.Sprintf("Gave up on server %s after %s", w.srv.Name, w.gaveUp)
-	if w.task != nil && !w.task.Checked {
+	switch {
+	case w.task != nil && !w.task.Checked:
 		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(),
 			warning(w.id, nil, why+"; it is tried again later.")}}
-	} else {
+	case w.task == nil && w.srv.GiveUps > 0:
+		// Lifecycle work given up again (the server is still down): its
+		// accounts were named at the first give-up in a row, not at
+		// every backoff.
+		rec.Entries = []links.LogEntry{warning(w.id, nil, why+"; it is tried again later.")}
+	default:
 		total, ok := w.nameLeftOut(ctx)
 		if !ok {
 			return nil
