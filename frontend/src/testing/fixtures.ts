@@ -28,3 +28,23 @@ export function acmeMember(permissions: string[]) {
     user: { id: 11, name: 'Dev Eloper', email: 'dev@acme.test' },
   };
 }
+
+/** Acme's cPanel hosting account (service #7 on server #1), its links up to date. */
+export const acmeService = {
+  id: 7,
+  client_id: 3,
+  server_id: 1,
+  module: 'cpanel',
+  username: 'acme',
+  domain: 'acme.test',
+  status: 'Active',
+  created_at: '2026-11-28T10:00:00Z',
+  updated_at: '2026-11-28T10:00:00Z',
+  link_state: {
+    state: 'up_to_date',
+    last_error: '',
+    attempts: 0,
+    next_attempt_at: null,
+    confirmed_at: '2026-11-28T10:05:00Z',
+  },
+};

@@ -12,25 +12,8 @@ import {
   signedIn,
   type FetchHandler,
 } from '@/testing/test-utils';
+import { acmeService as acme } from '@/testing/fixtures';
 
-const acme = {
-  id: 7,
-  client_id: 3,
-  server_id: 1,
-  module: 'cpanel',
-  username: 'acme',
-  domain: 'acme.test',
-  status: 'Active',
-  created_at: '2026-11-28T10:00:00Z',
-  updated_at: '2026-11-28T10:00:00Z',
-  link_state: {
-    state: 'up_to_date',
-    last_error: '',
-    attempts: 0,
-    next_attempt_at: null,
-    confirmed_at: '2026-11-28T10:05:00Z',
-  },
-};
 const beta = {
   ...acme,
   id: 6,
