@@ -71,14 +71,15 @@ func (s *Store) OpenLinkToken(serviceID int64, sealed string) (string, error) {
 // id; a failure is failed_fp greater than the empty string (not "<>"): a
 // range on both databases.
 const (
-	serversBehindSQL = "SELECT COUNT(*) FROM servers WHERE module = ? AND active = ? AND done_gen < wanted_gen" +
-		" AND (supports_links IS NULL OR supports_links = ?)"
+	// workedServerSQL keeps the servers sv the engine works (arguments:
+	// true, true); Retry failed (failedServersSQL) uses it too, so that it
+	// retries exactly the failures the status counts.
+	workedServerSQL    = " AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
+	serversBehindSQL   = "SELECT COUNT(*) FROM servers sv WHERE sv.module = ? AND sv.done_gen < sv.wanted_gen" + workedServerSQL
 	accountsPendingSQL = "SELECT COUNT(*) FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
-		" WHERE ls.module = ? AND ls.next_attempt_at IS NOT NULL" +
-		" AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
+		" WHERE ls.module = ? AND ls.next_attempt_at IS NOT NULL" + workedServerSQL
 	accountsFailedSQL = "SELECT COUNT(*) FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
-		" WHERE ls.module = ? AND ls.failed_fp > ''" +
-		" AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
+		" WHERE ls.module = ? AND ls.failed_fp > ''" + workedServerSQL
 )
 
 // ReconcileCounts returns the figures the status of a module needs: three

@@ -24,8 +24,7 @@ const (
 	// terminal location: the ones the status counts (accountsFailedSQL;
 	// arguments: the module, true, true).
 	failedServersSQL = "SELECT DISTINCT ls.server_id FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
-		" WHERE ls.module = ? AND ls.failed_fp > '' AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)" +
-		" ORDER BY ls.server_id"
+		" WHERE ls.module = ? AND ls.failed_fp > ''" + workedServerSQL + " ORDER BY ls.server_id"
 	// clearFailedSQL clears the terminal failures of a module's locations
 	// on the servers given (arguments: the module, the servers).
 	clearFailedSQL = "UPDATE link_states SET failed_fp = '', attempts = 0, next_attempt_at = NULL, last_error = ''" +
