@@ -230,13 +230,15 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 func (w *worker) confirmed(a links.Attempt, m mode) links.LinkStateUpdate {
 	u := a.Confirmed()
 	if w.task == nil {
-		what := map[mode]string{modePush: "Pushed the links of", modeRemove: "Removed the links of",
-			modeTokens: "Updated the link token of"}[m]
 		u.Entry = &links.LogEntry{Level: links.LevelDebug, ServerID: &w.id, ServiceID: a.State.ServiceID,
-			Message: fmt.Sprintf("%s account %s on server %s.", what, a.State.Username, w.srv.Name)}
+			Message: fmt.Sprintf("%s account %s on server %s.", confirmedWhat[m], a.State.Username, w.srv.Name)}
 	}
 	return u
 }
+
+// confirmedWhat says what a confirmed answer of each sending mode did.
+var confirmedWhat = map[mode]string{modePush: "Pushed the links of", modeRemove: "Removed the links of",
+	modeTokens: "Updated the link token of"}
 
 // refused is a refusal's update (links.Attempt.Refused) with its webhook
 // event when the location became terminal.

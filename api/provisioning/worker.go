@@ -352,9 +352,9 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 			return nil
 		}
 		end := warning(w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total))
-		rec.Entries = []links.LogEntry{end}
-		if w.task != nil {
-			rec.Entries = nil
+		if w.task == nil {
+			rec.Entries = []links.LogEntry{end}
+		} else {
 			rec.Step = &links.TaskStep{Task: *w.task, State: links.TaskFailed, Entries: []links.LogEntry{end,
 				w.finishedEntry(w.task, w.done, w.failed+total)}}
 		}
