@@ -24,7 +24,34 @@ type LinkState struct {
 	SubscriberUniqueID string
 	TokenSealed        string
 	CredVersion        int
+	// Desired is the location's desired fingerprint while its server is
+	// active and supports links (as when the loop walks it), computed by the
+	// store from the Walk's prefix; it agrees with DesiredFP.
+	Desired string
 }
+
+// Walk says which locations of a server a page of the provisioning loop
+// reads, and what their desired state is.
+type Walk struct {
+	ServerID int64
+	// Prefix is the application's DesiredPrefix ("" while it is disabled).
+	Prefix string
+	// Select picks the locations.
+	Select Selection
+}
+
+// Selection is a subset of a server's locations.
+type Selection int
+
+const (
+	// SelectAll is every location.
+	SelectAll Selection = iota
+	// SelectOutOfDate is the locations OutOfDate (in backoff or not).
+	SelectOutOfDate
+	// SelectConfirmed is the locations a service owns that are confirmed
+	// at their desired state (what a verify reads back).
+	SelectConfirmed
+)
 
 // AtLocation reports whether the owning service is still at this location.
 func (s LinkState) AtLocation() bool {
@@ -78,7 +105,8 @@ type BatchRecord struct {
 	// Step, when set, changes a progress row after the updates.
 	Step *TaskStep
 	// DoneGen, when set, is the generation at which a pass found nothing
-	// due: the server's done generation.
+	// due: the server's done generation. The empty locations no service
+	// owns are dropped with it.
 	DoneGen int64
 	// WakeAt, when set, is when the server is due again (a backoff).
 	WakeAt *time.Time

@@ -102,3 +102,9 @@ func (a App) DesiredAt(st LinkState) string {
 	return DesiredFP(DesiredInput{AtLocation: st.AtLocation(), Status: st.ServiceStatus, ServerActive: true,
 		ServerSupported: true, AppEnabled: a.Enabled, AppFP: a.FP, CredVersion: st.CredVersion})
 }
+
+// Walk is the walk of a server's locations in selection sel, with their
+// desired fingerprints for this application.
+func (a App) Walk(serverID int64, sel Selection) Walk {
+	return Walk{ServerID: serverID, Prefix: DesiredPrefix(a.Enabled, a.FP), Select: sel}
+}

@@ -69,11 +69,21 @@ type DesiredInput struct {
 // service is there on an active supported server and the application is
 // enabled, else "" (no links, no group).
 func DesiredFP(in DesiredInput) string {
-	qualifies := in.Status == ServiceActive || in.Status == ServiceSuspended
-	if !in.AtLocation || !qualifies || !in.ServerActive || !in.ServerSupported || !in.AppEnabled || in.AppFP == "" {
+	prefix := DesiredPrefix(in.AppEnabled, in.AppFP)
+	if !in.AtLocation || !StatusQualifies(in.Status) || !in.ServerActive || !in.ServerSupported || prefix == "" {
 		return ""
 	}
-	return in.AppFP + ":" + strconv.Itoa(max(in.CredVersion, 1))
+	return prefix + strconv.Itoa(max(in.CredVersion, 1))
+}
+
+// DesiredPrefix is what the desired fingerprint of every qualifying
+// location of an application starts with, before its credential version;
+// "" when nothing is desired (the application is disabled).
+func DesiredPrefix(enabled bool, appFP string) string {
+	if !enabled || appFP == "" {
+		return ""
+	}
+	return appFP + ":"
 }
 
 // OutOfDate reports whether a location must be pushed or cleaned: its

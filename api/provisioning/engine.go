@@ -49,7 +49,8 @@ type Store interface {
 	ServerWork(ctx context.Context, id int64) (links.ServerWork, error)
 	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
 	OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error)
-	LinkStatePage(ctx context.Context, serverID int64, after string, limit int) ([]links.LinkState, error)
+	LinkStatePage(ctx context.Context, w links.Walk, after string, limit int) ([]links.LinkState, error)
+	CountWalk(ctx context.Context, w links.Walk) (int, error)
 	OpenLinkToken(serviceID int64, sealed string) (string, error)
 	RecordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord) (int, error)
 }

@@ -100,13 +100,12 @@ type passResult struct {
 	aborted   bool       // a newer intent opened a progress row meanwhile
 	confirmed bool       // every account sent was confirmed, and recorded so
 	waitUntil *time.Time // the earliest retry of the locations in backoff
-	empties   []links.LinkStateUpdate
 }
 
 // pass walks the server's locations once, in key order. A push pass sends
-// the due ones in WHM batches (pushes, removals and token updates apart)
-// and drops the empty locations no service owns at the end; a read pass
-// (a verify) reads back the ones confirmed at their desired state.
+// the out-of-date ones not in backoff in WHM batches (pushes, removals and
+// token updates apart); a read pass (a verify) reads back the ones
+// confirmed at their desired state.
 func (w *worker) pass(ctx context.Context, read bool) passResult {
 	var res passResult
 	w.mu.Lock()
@@ -115,8 +114,11 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 	perServer := w.e.cfg.PerServerCap
 	b := &batcher{ctx: ctx, size: w.e.cfg.BatchSize, slots: make(chan struct{}, perServer), unrecorded: make(chan struct{}, maxUnrecorded*perServer),
 		send: func(batch []links.Attempt, m mode, free func()) { w.send(ctx, batch, m, free) }}
-	now := time.Now()
-	err := w.walk(ctx, func(page []links.LinkState) bool {
+	sel, now := links.SelectOutOfDate, time.Now()
+	if read {
+		sel = links.SelectConfirmed
+	}
+	err := w.walk(ctx, sel, func(page []links.LinkState) bool {
 		// Read after the page: if no newer intent is there now, the page
 		// predates any, and a repair meanwhile voids its records.
 		if changed, err := w.taskChanged(ctx); err != nil || changed {
@@ -132,28 +134,19 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 		w.fail(ctx, "walk a server", err)
 	}
 	b.wait(!res.aborted && !w.stopped(ctx))
-	if len(res.empties) > 0 && !w.stopped(ctx) {
-		w.record(ctx, links.BatchRecord{Updates: res.empties})
-	}
 	w.mu.Lock()
 	res.confirmed = !w.unconfirmed
 	w.mu.Unlock()
 	return res
 }
 
-// sort gives one location of a walk to the batcher, or notes it in the
-// result: an empty location to drop, or a backoff to wait for.
+// sort gives one location of a walk to the batcher, or notes its backoff
+// in the result.
 func (w *worker) sort(b *batcher, res *passResult, read bool, st links.LinkState, now time.Time) {
-	a := links.Attempt{State: st, Desired: w.app.DesiredAt(st), Server: w.srv.Name}
+	a := links.Attempt{State: st, Desired: st.Desired, Server: w.srv.Name}
 	switch {
 	case read:
-		if st.ServiceID != nil && a.Desired == st.ConfirmedFP {
-			b.add(modeRead, a)
-		}
-	case !links.OutOfDate(a.Desired, st.ConfirmedFP, st.FailedFP):
-		if a.Desired == "" && st.ConfirmedFP == "" && st.ServiceID == nil {
-			res.empties = append(res.empties, links.LinkStateUpdate{Username: st.Username, Delete: true})
-		}
+		b.add(modeRead, a)
 	case !links.Due(a.Desired, st.ConfirmedFP, st.FailedFP, st.NextAttemptAt, now):
 		if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
 			res.waitUntil = st.NextAttemptAt

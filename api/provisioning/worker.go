@@ -214,11 +214,8 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 func (w *worker) start(ctx context.Context, sup links.Support) bool {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
 	if sup.Supported {
-		err := w.walk(ctx, func(page []links.LinkState) bool {
-			st.AccountsTotal += len(w.outOfDate(page))
-			return true
-		})
-		if err != nil {
+		var err error
+		if st.AccountsTotal, err = w.e.store.CountWalk(ctx, w.app.Walk(w.id, links.SelectOutOfDate)); err != nil {
 			w.fail(ctx, "start a progress row", err)
 			return false
 		}
@@ -262,17 +259,6 @@ func (w *worker) startEntry() links.LogEntry {
 		applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
 }
 
-// outOfDate returns the locations of a page that are out of date.
-func (w *worker) outOfDate(page []links.LinkState) []links.LinkState {
-	var out []links.LinkState
-	for _, st := range page {
-		if links.OutOfDate(w.app.DesiredAt(st), st.ConfirmedFP, st.FailedFP) {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
 // stopped reports whether a walk must end: the worker stops (the engine
 // stops, a write failed) or the server was given up.
 func (w *worker) stopped(ctx context.Context) bool {
@@ -281,11 +267,11 @@ func (w *worker) stopped(ctx context.Context) bool {
 	return ctx.Err() != nil || w.gaveUp != nil || w.e.stopRequested()
 }
 
-// walk reads the server's locations a page at a time, in key order, until
-// fn returns false.
-func (w *worker) walk(ctx context.Context, fn func(page []links.LinkState) bool) error {
+// walk reads the server's locations of a selection a page at a time, in
+// key order, until fn returns false.
+func (w *worker) walk(ctx context.Context, sel links.Selection, fn func(page []links.LinkState) bool) error {
 	for after := ""; ctx.Err() == nil; {
-		page, err := w.e.store.LinkStatePage(ctx, w.id, after, pageSize)
+		page, err := w.e.store.LinkStatePage(ctx, w.app.Walk(w.id, sel), after, pageSize)
 		if err != nil {
 			return err
 		}
@@ -370,9 +356,9 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 // progress row, if any); it returns how many, false when a read failed.
 func (w *worker) nameLeftOut(ctx context.Context) (int, bool) {
 	total := 0
-	err := w.walk(ctx, func(page []links.LinkState) bool {
+	err := w.walk(ctx, links.SelectOutOfDate, func(page []links.LinkState) bool {
 		var named []links.LogEntry
-		for _, st := range w.outOfDate(page) {
+		for _, st := range page {
 			named = append(named, warning(w.id, st.ServiceID, fmt.Sprintf(
 				"Account %s on server %s was not updated: the server was given up after %s", st.Username, w.srv.Name, w.gaveUp)))
 		}

@@ -167,7 +167,7 @@ func TestImportServer(t *testing.T) {
 		}
 		// The new services are written as CreateService writes them: each
 		// has its location for the reconciler.
-		states, err := s.LinkStatePage(ctx, id, "", 100)
+		states, err := s.LinkStatePage(ctx, links.Walk{ServerID: id}, "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}

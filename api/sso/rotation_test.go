@@ -41,7 +41,7 @@ func (f *fixture) confirmRotation() time.Time {
 	if ok, err := f.st.ClaimServer(f.ctx, f.server.ID, "me", time.Minute); err != nil || !ok {
 		f.t.Fatal(ok, err)
 	}
-	rows, err := f.st.LinkStatePage(f.ctx, f.server.ID, "", 10)
+	rows, err := f.st.LinkStatePage(f.ctx, links.Walk{ServerID: f.server.ID}, "", 10)
 	if err != nil || len(rows) != 1 {
 		f.t.Fatalf("locations %+v, %v; want the service's", rows, err)
 	}

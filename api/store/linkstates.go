@@ -11,33 +11,84 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// linkStatePageSQL reads one page of a server's locations after a username,
-// in key order, with the service that owns each (where it is now, its
-// status) and its link credential (arguments: the server, the username
-// after which to start, the page size).
-const linkStatePageSQL = "SELECT ls.username, ls.service_id, ls.confirmed_fp, ls.failed_fp, ls.attempts, ls.next_attempt_at," +
-	" COALESCE(s.server_id, 0), COALESCE(s.username, ''), COALESCE(s.status, '')," +
-	" COALESCE(c.subscriber_unique_id, ''), COALESCE(c.token_enc, ''), COALESCE(c.version, 1)" +
+// locationsSQL reads a server's locations after a username, with what
+// their desired state depends on (the service that owns each: where it is
+// now, its status; its link credential) and the desired fingerprint itself
+// as links.DesiredFP has it on an active server that supports links: the
+// walk's prefix and the credential version when the owning service is at
+// the location in a status that carries links, else empty (arguments: the
+// prefix, the two statuses that carry links, the prefix again, the server,
+// the username after which to start). %s is where the dialect joins the
+// prefix and the version (walkStatements).
+const locationsSQL = "SELECT ls.username, ls.service_id, ls.confirmed_fp, ls.failed_fp, ls.attempts, ls.next_attempt_at," +
+	" COALESCE(s.server_id, 0) AS service_server_id, COALESCE(s.username, '') AS service_username," +
+	" COALESCE(s.status, '') AS service_status, COALESCE(c.subscriber_unique_id, '') AS subscriber_unique_id," +
+	" COALESCE(c.token_enc, '') AS token_enc, COALESCE(c.version, 1) AS cred_version," +
+	" CASE WHEN ? <> '' AND s.server_id = ls.server_id AND s.username = ls.username AND s.status IN (?, ?)" +
+	" THEN %s ELSE '' END AS desired" +
 	" FROM link_states ls" +
 	" LEFT JOIN services s ON s.id = ls.service_id" +
 	" LEFT JOIN link_credentials c ON c.service_id = ls.service_id" +
-	" WHERE ls.server_id = ? AND ls.username > ? ORDER BY ls.username LIMIT ?"
+	" WHERE ls.server_id = ? AND ls.username > ?"
 
-// LinkStatePage returns up to limit locations of the server after the
-// username after, in username order; link tokens stay sealed (OpenLinkToken).
-func (s *Store) LinkStatePage(ctx context.Context, serverID int64, after string, limit int) ([]links.LinkState, error) {
-	rows, err := s.reader.QueryContext(ctx, linkStatePageSQL, serverID, after, limit)
+// The selections of a walk over locationsSQL as d (links.Selection):
+// out of date is links.OutOfDate (argument: links.FailedRemoval, the
+// failed mark of an empty desired state); confirmed is what a verify reads.
+const (
+	outOfDateSQL = " WHERE d.desired <> d.confirmed_fp AND d.failed_fp <> CASE WHEN d.desired = '' THEN ? ELSE d.desired END"
+	confirmedSQL = " WHERE d.service_id IS NOT NULL AND d.desired = d.confirmed_fp"
+)
+
+// walkSQL holds the walk's statements in the store's dialect, by
+// selection: a page (the page size as last argument) and a count.
+type walkSQL struct {
+	page, count [links.SelectConfirmed + 1]string
+}
+
+// walkStatements builds the walk's statements: the version is a number,
+// joined to the prefix by CONCAT on MySQL and || on SQLite (whose CONCAT
+// is younger than the SQLite here); below 1 it counts as 1, as in
+// links.DesiredFP.
+func walkStatements(dialect string) walkSQL {
+	join := "? || CASE WHEN c.version > 1 THEN c.version ELSE 1 END"
+	if dialect == DialectMySQL {
+		join = "CONCAT(?, CASE WHEN c.version > 1 THEN c.version ELSE 1 END)"
+	}
+	from := "(" + fmt.Sprintf(locationsSQL, join) + ") d"
+	where := [...]string{links.SelectAll: "", links.SelectOutOfDate: outOfDateSQL, links.SelectConfirmed: confirmedSQL}
+	var w walkSQL
+	for sel, cond := range where {
+		w.page[sel] = "SELECT * FROM " + from + cond + " ORDER BY d.username LIMIT ?"
+		w.count[sel] = "SELECT COUNT(*) FROM " + from + cond
+	}
+	return w
+}
+
+// walkArgs are the arguments of a walk statement up to the selection's.
+func walkArgs(w links.Walk, after string) []any {
+	args := []any{w.Prefix, links.ServiceActive, links.ServiceSuspended, w.Prefix, w.ServerID, after}
+	if w.Select == links.SelectOutOfDate {
+		args = append(args, links.FailedRemoval)
+	}
+	return args
+}
+
+// LinkStatePage returns up to limit locations of the walk after the
+// username after, in username order, each with its desired fingerprint;
+// link tokens stay sealed (OpenLinkToken).
+func (s *Store) LinkStatePage(ctx context.Context, w links.Walk, after string, limit int) ([]links.LinkState, error) {
+	rows, err := s.reader.QueryContext(ctx, s.walk.page[w.Select], append(walkArgs(w, after), limit)...)
 	if err != nil {
 		return nil, translate(s.dbErr(err), "link states")
 	}
 	defer rows.Close()
 	out := make([]links.LinkState, 0, min(limit, 1024))
 	for rows.Next() {
-		st := links.LinkState{ServerID: serverID}
+		st := links.LinkState{ServerID: w.ServerID}
 		var svc sql.NullInt64
 		var next sql.NullTime
-		if err := rows.Scan(&st.Username, &svc, &st.ConfirmedFP, &st.FailedFP, &st.Attempts, &next,
-			&st.ServiceServerID, &st.ServiceUsername, &st.ServiceStatus, &st.SubscriberUniqueID, &st.TokenSealed, &st.CredVersion); err != nil {
+		if err := rows.Scan(&st.Username, &svc, &st.ConfirmedFP, &st.FailedFP, &st.Attempts, &next, &st.ServiceServerID,
+			&st.ServiceUsername, &st.ServiceStatus, &st.SubscriberUniqueID, &st.TokenSealed, &st.CredVersion, &st.Desired); err != nil {
 			return nil, translate(s.dbErr(err), "link states")
 		}
 		if svc.Valid {
@@ -51,6 +102,13 @@ func (s *Store) LinkStatePage(ctx context.Context, serverID int64, after string,
 		out = append(out, st)
 	}
 	return out, translate(s.dbErr(rows.Err()), "link states")
+}
+
+// CountWalk counts the locations of the walk.
+func (s *Store) CountWalk(ctx context.Context, w links.Walk) (int, error) {
+	var n int
+	err := s.reader.QueryRowContext(ctx, s.walk.count[w.Select], walkArgs(w, "")...).Scan(&n)
+	return n, translate(s.dbErr(err), "link states")
 }
 
 // OpenLinkToken unseals the link token of a service read by LinkStatePage.

@@ -265,16 +265,22 @@ func (s *Store) countRecords(ctx context.Context, tx sqlConn, now time.Time, rec
 // recordServer writes a record's done generation, wake-up, give-up and
 // progress step; it reports whether the step applied. The done generation
 // keeps the wake-up when the server was bumped during the pass (its
-// coalescing window runs) and clears it otherwise, and resets the give-ups.
+// coalescing window runs) and clears it otherwise, resets the give-ups and
+// drops the empty locations no service owns (nothing to remove there, and
+// no walk selects them).
 func (s *Store) recordServer(ctx context.Context, tx sqlConn, now time.Time, b links.BatchRecord) (bool, error) {
 	const (
 		done = "UPDATE servers SET done_gen = ?, wake_at = CASE WHEN wanted_gen > ? THEN wake_at ELSE NULL END," +
 			" give_ups = 0 WHERE id = ? AND done_gen < ?"
-		wake   = "UPDATE servers SET wake_at = ? WHERE id = ?"
-		gaveUp = "UPDATE servers SET give_ups = give_ups + 1 WHERE id = ?"
+		dropEmpty = "DELETE FROM link_states WHERE server_id = ? AND service_id IS NULL AND confirmed_fp = ''"
+		wake      = "UPDATE servers SET wake_at = ? WHERE id = ?"
+		gaveUp    = "UPDATE servers SET give_ups = give_ups + 1 WHERE id = ?"
 	)
 	if b.DoneGen > 0 {
 		if _, err := tx.ExecContext(ctx, done, b.DoneGen, b.DoneGen, b.ServerID, b.DoneGen); err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, dropEmpty, b.ServerID); err != nil {
 			return false, err
 		}
 	}

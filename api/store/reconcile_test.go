@@ -58,7 +58,7 @@ func queueFull(t *testing.T, s *store.Store, kind string) links.Operation {
 // page returns the server's locations by username.
 func page(t *testing.T, s *store.Store, serverID int64) map[string]links.LinkState {
 	t.Helper()
-	rows, err := s.LinkStatePage(context.Background(), serverID, "", 100)
+	rows, err := s.LinkStatePage(context.Background(), links.Walk{ServerID: serverID}, "", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +411,7 @@ func TestSQLiteReadsBesideTheWriter(t *testing.T) {
 	defer func() { _ = tx.Rollback() }()
 	short, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if got, err := s.LinkStatePage(short, a.ID, "", 10); err != nil || len(got) != 1 {
+	if got, err := s.LinkStatePage(short, links.Walk{ServerID: a.ID}, "", 10); err != nil || len(got) != 1 {
 		t.Fatalf("LinkStatePage beside a write = %v, %v", got, err)
 	}
 	if due, err := s.DueServers(short, 10); err != nil || len(due) != 1 || due[0] != b.ID {

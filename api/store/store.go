@@ -59,6 +59,8 @@ type Store struct {
 	// records queues the batch records of a server while one of its
 	// transactions is being written (RecordBatch).
 	records recordQueues
+	// walk holds the provisioning walk's statements in this dialect.
+	walk walkSQL
 }
 
 // Options configure Open.
@@ -147,6 +149,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	st.db, st.box, st.dialect, st.now, st.lifecycleDelay = db, opts.Box, dialect, cfg.NowFunc, time.Second
+	st.walk = walkStatements(dialect)
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", dialect, err)
