@@ -79,7 +79,7 @@ func (a Attempt) Refused(err error, whole bool, token string, p RetryPolicy, now
 // logged with it. Attempts are kept: a repair is not a refusal.
 func (a Attempt) Repair(entry *LogEntry) LinkStateUpdate {
 	st := a.State
-	return LinkStateUpdate{Username: st.Username, ReadFP: st.ConfirmedFP, ConfirmedFP: ConfirmedRepair,
+	return LinkStateUpdate{Username: st.Username, ReadFP: st.ConfirmedFP, ConfirmedFP: NewMark(ConfirmedRepair),
 		Attempts: st.Attempts, Entry: entry}
 }
 
@@ -97,7 +97,8 @@ func (a Attempt) Drifted(app App, found AccountLinks) []string {
 }
 
 // DesiredAt is a location's desired fingerprint while its server is active
-// and supports links (as when the loop walks it).
+// and supports links (as when the loop walks it): the rule the store's walk
+// computes in SQL (LinkState.Desired), stated here for its tests.
 func (a App) DesiredAt(st LinkState) string {
 	return DesiredFP(DesiredInput{AtLocation: st.AtLocation(), Status: st.ServiceStatus, ServerActive: true,
 		ServerSupported: true, AppEnabled: a.Enabled, AppFP: a.FP, CredVersion: st.CredVersion})

@@ -1,6 +1,7 @@
 package links
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
@@ -16,15 +17,28 @@ import (
 // Confirmed fingerprints that equal no desired fingerprint, so that the
 // location is out of date whatever it should carry.
 const (
-	// ConfirmedRepair marks a location to push (or remove) again: a repair.
+	// ConfirmedRepair marks a location to push (or remove) again: a repair
+	// (written as NewMark makes it).
 	ConfirmedRepair = "!repair"
 	// ConfirmedOwner marks a location another service took over: what it
-	// carries was pushed with someone else's credentials.
+	// carries was pushed with someone else's credentials (written as
+	// NewMark makes it).
 	ConfirmedOwner = "!owner"
 	// ConfirmedLegacy marks a location carried over from the operations
 	// engine: whether its links are exact is not known.
 	ConfirmedLegacy = "?legacy"
 )
+
+// NewMark is a mark (ConfirmedRepair, ConfirmedOwner) made unique. A
+// panel's answer applies only while the confirmed fingerprint is still the
+// one read before the request: a location marked again while such an
+// answer is in flight (a second repair, a second owner) must read
+// differently, or the answer would apply over the newer mark.
+func NewMark(mark string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return mark + "-" + hex.EncodeToString(b[:])
+}
 
 // AppFingerprint is the application part of the desired state: a hash of
 // whether the application is enabled, its links (as ApplyLinkSettings

@@ -26,6 +26,7 @@ func TestGroupedBatchSkipsStaleRows(t *testing.T) {
 			ids[u] = newService(t, s, c.ID, a.ID, u, links.ServiceActive).ID
 		}
 		op := queueFull(t, s, links.OpRepair)
+		execSQL(t, s, "UPDATE link_states SET confirmed_fp = ?", links.ConfirmedRepair) // the mark, as the batches read it
 		if ok, err := s.ClaimServer(ctx, a.ID, "me", time.Minute); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
@@ -84,6 +85,7 @@ func TestQueuedBatchesShareOneTransaction(t *testing.T) {
 			ids[u] = newService(t, s, c.ID, a.ID, u, links.ServiceActive).ID
 		}
 		op := queueFull(t, s, links.OpRepair)
+		execSQL(t, s, "UPDATE link_states SET confirmed_fp = ?", links.ConfirmedRepair) // the mark, as the batches read it
 		if ok, err := s.ClaimServer(ctx, a.ID, "me", time.Minute); err != nil || !ok {
 			t.Fatal(ok, err)
 		}

@@ -92,7 +92,7 @@ func (s *Store) queueOp(tx *gorm.DB, op links.NewOperation) (links.Operation, er
 		}
 	}
 	if op.Kind == links.OpRepair {
-		if err := tx.Exec(repairLocationsSQL, links.ConfirmedRepair, op.Module).Error; err != nil {
+		if err := tx.Exec(repairLocationsSQL, links.NewMark(links.ConfirmedRepair), op.Module).Error; err != nil {
 			return links.Operation{}, err
 		}
 	}

@@ -62,8 +62,9 @@ func (s *Store) SetLifecycleDelay(d time.Duration) { s.lifecycleDelay = max(d, 0
 
 // placeLocation makes the service the owner of its location's row, in tx:
 // a new row, or the existing one taken over. What a location carries for
-// another service was pushed with that service's credentials: it is marked
-// out of date (unless it is empty).
+// another service was pushed with that service's credentials: a row taken
+// over is marked out of date, even when empty, so that a push for the
+// previous owner still in flight cannot apply (links.NewMark).
 func placeLocation(tx *gorm.DB, serviceID, serverID int64, username, module string) error {
 	if username == "" {
 		return nil
@@ -76,8 +77,8 @@ func placeLocation(tx *gorm.DB, serviceID, serverID int64, username, module stri
 		return tx.Create(&linkStateRow{ServerID: serverID, Username: username, ServiceID: &serviceID, Module: module}).Error
 	}
 	confirmed := rows[0].ConfirmedFP
-	if (rows[0].ServiceID == nil || *rows[0].ServiceID != serviceID) && confirmed != "" {
-		confirmed = links.ConfirmedOwner
+	if rows[0].ServiceID == nil || *rows[0].ServiceID != serviceID {
+		confirmed = links.NewMark(links.ConfirmedOwner)
 	}
 	return tx.Model(&linkStateRow{}).Where("server_id = ? AND username = ?", serverID, username).
 		Updates(map[string]any{"service_id": serviceID, "confirmed_fp": confirmed, "failed_fp": "", "attempts": 0,

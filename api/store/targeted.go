@@ -126,11 +126,11 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 		}
 		return nil, links.Errorf(links.ECONFLICT, "No account of %s has failed: there is nothing to retry.", appLabel(module))
 	case t.Username != "":
-		if err := tx.Exec(repairServerSQL+" AND username = ?", links.ConfirmedRepair, t.ServerID, t.Username).Error; err != nil {
+		if err := tx.Exec(repairServerSQL+" AND username = ?", links.NewMark(links.ConfirmedRepair), t.ServerID, t.Username).Error; err != nil {
 			return nil, err
 		}
 	default:
-		if err := tx.Exec(repairServerSQL, links.ConfirmedRepair, t.ServerID).Error; err != nil {
+		if err := tx.Exec(repairServerSQL, links.NewMark(links.ConfirmedRepair), t.ServerID).Error; err != nil {
 			return nil, err
 		}
 	}
