@@ -81,6 +81,15 @@ export async function inPage(t, browser, service, name, journey) {
 }
 
 /**
+ * In a Services row: opens the account's "More actions" menu and answers its item `name`
+ * (e.g. "Suspend piedpiper"), which is then clicked.
+ */
+export async function rowMenuItem(row, account, name) {
+  await row.getByRole('button', { name: `More actions for ${account}` }).click();
+  return row.getByRole('menuitem', { name });
+}
+
+/**
  * In Services: finds the account by search, suspends it (its links stay), then terminates it and
  * waits until linksOf(account) is 0. `suspendedShot` names a screenshot of the suspended row.
  */
@@ -102,7 +111,7 @@ export async function suspendAndTerminate(page, account, linksOf, suspendedShot)
     async () => (await table.getByRole('row').count()) === 2,
   );
 
-  await row.getByRole('button', { name: `Suspend ${account}` }).click();
+  await (await rowMenuItem(row, account, `Suspend ${account}`)).click();
   const suspend = page.getByRole('dialog', { name: `Suspend ${account}?` });
   await suspend.getByRole('button', { name: 'Suspend', exact: true }).click();
   await suspend.waitFor({ state: 'detached' });
@@ -112,7 +121,7 @@ export async function suspendAndTerminate(page, account, linksOf, suspendedShot)
     await page.screenshot({ path: `${SHOTS}${suspendedShot}.png`, fullPage: true });
   }
 
-  await row.getByRole('button', { name: `Terminate ${account}` }).click();
+  await (await rowMenuItem(row, account, `Terminate ${account}`)).click();
   const terminate = page.getByRole('dialog', { name: `Terminate ${account}?` });
   await terminate.getByRole('button', { name: 'Terminate', exact: true }).click();
   await terminate.waitFor({ state: 'detached' });

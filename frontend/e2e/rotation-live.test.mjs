@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually, startBinary } from './binary.mjs';
 import { launch } from './harness.mjs';
-import { OPERATION_TIMEOUT, SHOTS, callAPI, inPage, signIn, staffToken } from './live.mjs';
+import {
+  OPERATION_TIMEOUT,
+  SHOTS,
+  callAPI,
+  inPage,
+  rowMenuItem,
+  signIn,
+  staffToken,
+} from './live.mjs';
 
 const APP = 'cPanel & WHM';
 const ACCOUNT = { server: 'demo-cpanel-2', user: 'piedpiper' };
@@ -99,7 +107,13 @@ describe('link secret rotation with the real service', () => {
       const row = table.getByRole('row').filter({ hasText: ACCOUNT.user });
       await row.getByText('Up to date', { exact: true }).waitFor();
 
-      const rotate = row.getByRole('button', { name: `Rotate the link secret of ${ACCOUNT.user}` });
+      const rotate = await rowMenuItem(
+        row,
+        ACCOUNT.user,
+        `Rotate the link secret of ${ACCOUNT.user}`,
+      );
+      await rotate.getByText('Rotate secret', { exact: true }).waitFor();
+      await page.screenshot({ path: `${SHOTS}rotation-one-menu.png`, fullPage: true });
       await rotate.click();
       const dialog = page.getByRole('dialog', {
         name: `Rotate the link secret of ${ACCOUNT.user}?`,

@@ -31,10 +31,17 @@ export function SyncNowButton({ name, sync }: { name: string; sync: SyncMutation
       >
         Sync now
       </Button>
-      <span role="status" className="field__hint">
-        {sync.error ? errorMessage(sync.error) : null}
-        {sync.isSuccess ? `A sync of ${name} is queued.` : null}
-      </span>
+      <SyncNowStatus name={name} sync={sync} />
     </>
+  );
+}
+
+/** What the last "Sync now" of `name` gave: queued, or the API's refusal (a live region). */
+export function SyncNowStatus({ name, sync }: { name: string; sync: SyncMutation }) {
+  return (
+    <span role="status" className="field__hint">
+      {sync.error ? errorMessage(sync.error) : null}
+      {sync.isSuccess ? `A sync of ${name} is queued.` : null}
+    </span>
   );
 }

@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import type { UserEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { routes } from '@/app/router';
 import { setSession } from '@/lib/session';
@@ -37,6 +38,12 @@ async function rowOf(name: string) {
   return within(table).getByText(name).closest('tr')!;
 }
 
+/** Opens the row's "More" menu and answers its item `name`. */
+async function menuItem(user: UserEvent, row: HTMLElement, name: string | RegExp) {
+  await user.click(within(row).getByRole('button', { name: /^More actions for / }));
+  return within(row).getByRole('menuitem', { name });
+}
+
 const rotations = (fetch: ReturnType<typeof mockFetch>) =>
   requests(fetch).filter((r) => route(r) === 'POST /api/v1/services/7/rotate-link-secret');
 
@@ -51,14 +58,19 @@ describe('rotate one account’s link secret', () => {
     );
     const { user } = renderRoutes(routes, '/services');
     const row = await rowOf('acme.test');
-    await user.click(within(row).getByRole('button', { name: 'Rotate the link secret of acme' }));
+    const rotate = await menuItem(user, row, 'Rotate the link secret of acme');
+    expect(rotate).toHaveTextContent('Rotate secret');
+    await user.click(rotate);
     const dialog = screen.getByRole('dialog', { name: 'Rotate the link secret of acme?' });
     expect(dialog).toHaveTextContent('pushed to its server');
     expect(dialog).toHaveTextContent('keeps working until the panel has confirmed the new one');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(rotations(fetch)).toHaveLength(0);
+    await waitFor(() => {
+      expect(within(row).getByRole('button', { name: 'More actions for acme' })).toHaveFocus();
+    });
 
-    await user.click(within(row).getByRole('button', { name: 'Rotate the link secret of acme' }));
+    await user.click(await menuItem(user, row, 'Rotate the link secret of acme'));
     await user.click(
       within(screen.getByRole('dialog')).getByRole('button', { name: 'Rotate secret' }),
     );
@@ -85,9 +97,7 @@ describe('rotate one account’s link secret', () => {
     );
     const { user } = renderRoutes(routes, '/services');
     await user.click(
-      within(await rowOf('acme.test')).getByRole('button', {
-        name: 'Rotate the link secret of acme',
-      }),
+      await menuItem(user, await rowOf('acme.test'), 'Rotate the link secret of acme'),
     );
     const dialog = screen.getByRole('dialog', { name: 'Rotate the link secret of acme?' });
     await user.click(within(dialog).getByRole('button', { name: 'Rotate secret' }));
@@ -98,23 +108,31 @@ describe('rotate one account’s link secret', () => {
   });
 
   it('is disabled with the reason while the application is disabled, absent when terminated', async () => {
-    mockFetch(api());
-    renderRoutes(routes, '/services');
-    const wpButton = within(await rowOf('wp.test')).getByRole('button', {
-      name: 'Rotate the link secret of wpacct',
-    });
+    const fetch = mockFetch(api());
+    const { user } = renderRoutes(routes, '/services');
     await waitFor(() => {
-      expect(wpButton).toBeDisabled();
+      expect(requests(fetch).some((r) => route(r) === 'GET /api/v1/applications')).toBe(true);
     });
-    expect(wpButton).toHaveAccessibleDescription(
+    const wpRow = await rowOf('wp.test');
+    const wpItem = await menuItem(user, wpRow, 'Rotate the link secret of wpacct');
+    await waitFor(() => {
+      expect(wpItem).toHaveAttribute('aria-disabled', 'true');
+    });
+    expect(wpItem).toHaveAccessibleDescription(
       'WP Squared is disabled: enable its application links first.',
     );
-    expect(
-      within(await rowOf('acme.test')).getByRole('button', { name: /Rotate the link secret/ }),
-    ).toBeEnabled();
-    expect(
-      within(await rowOf('gone.test')).queryByRole('button', { name: /Rotate/ }),
-    ).not.toBeInTheDocument();
+    await user.click(wpItem);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(rotations(fetch)).toHaveLength(0);
+    await user.keyboard('{Escape}');
+
+    const acmeItem = await menuItem(user, await rowOf('acme.test'), /Rotate the link secret/);
+    expect(acmeItem).not.toHaveAttribute('aria-disabled');
+    await user.keyboard('{Escape}');
+    // a terminated account has nothing but Edit: no menu, so no rotation
+    const goneRow = await rowOf('gone.test');
+    expect(within(goneRow).queryByRole('button', { name: /More actions/ })).not.toBeInTheDocument();
+    expect(within(goneRow).getByRole('button', { name: 'Edit gone' })).toBeEnabled();
   });
 
   it('is not offered to staff who may not configure application links', async () => {
@@ -123,9 +141,14 @@ describe('rotate one account’s link secret', () => {
       token: 'test-jwt',
       admin: { id: 2, email: 'sam@example.com', name: 'Sam', permissions: ['manage_clients'] },
     });
-    renderRoutes(routes, '/services');
+    const { user } = renderRoutes(routes, '/services');
     const row = await rowOf('acme.test');
-    expect(within(row).queryByRole('button', { name: /Rotate/ })).not.toBeInTheDocument();
+    await user.click(within(row).getByRole('button', { name: 'More actions for acme' }));
+    expect(
+      within(row)
+        .getAllByRole('menuitem')
+        .map((m) => m.getAttribute('aria-label')),
+    ).toEqual(['Suspend acme', 'Terminate acme']);
     expect(requests(fetch).some((r) => route(r) === 'GET /api/v1/applications')).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import type { UserEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { routes } from '@/app/router';
 import {
@@ -59,6 +60,12 @@ async function rowOf(name: string) {
   return within(table).getByText(name).closest('tr')!;
 }
 
+/** Opens the row's "More" menu and answers its item `name`. */
+async function menuItem(user: UserEvent, row: HTMLElement, name: string) {
+  await user.click(within(row).getByRole('button', { name: /^More actions for / }));
+  return within(row).getByRole('menuitem', { name });
+}
+
 describe('services', () => {
   it('lists accounts newest first with filters and paging kept in the URL', async () => {
     const fetch = mockFetch(api());
@@ -101,13 +108,27 @@ describe('services', () => {
     );
     const { user } = renderRoutes(routes, '/services');
     const row = await rowOf('acme.test');
-    expect(within(row).queryByRole('button', { name: 'Unsuspend acme' })).not.toBeInTheDocument();
-    await user.click(within(row).getByRole('button', { name: 'Suspend acme' }));
+    const more = within(row).getByRole('button', { name: 'More actions for acme' });
+    await user.click(await menuItem(user, row, 'Suspend acme'));
     const dialog = screen.getByRole('dialog', { name: 'Suspend acme?' });
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(requests(fetch).some((r) => r.method === 'PATCH')).toBe(false);
+    await waitFor(() => {
+      expect(more).toHaveFocus();
+    });
 
-    await user.click(within(row).getByRole('button', { name: 'Suspend acme' }));
+    await user.click(more);
+    expect(
+      within(row)
+        .getAllByRole('menuitem')
+        .map((m) => m.getAttribute('aria-label')),
+    ).toEqual([
+      'Sync acme now',
+      'Rotate the link secret of acme',
+      'Suspend acme',
+      'Terminate acme',
+    ]);
+    await user.click(within(row).getByRole('menuitem', { name: 'Suspend acme' }));
     await user.click(
       within(screen.getByRole('dialog', { name: 'Suspend acme?' })).getByRole('button', {
         name: 'Suspend',
@@ -130,16 +151,12 @@ describe('services', () => {
       }),
     );
     const { user } = renderRoutes(routes, '/services');
-    await user.click(
-      within(await rowOf('beta.test')).getByRole('button', { name: 'Unsuspend beta' }),
-    );
+    await user.click(await menuItem(user, await rowOf('beta.test'), 'Unsuspend beta'));
     await user.click(screen.getByRole('button', { name: 'Unsuspend' }));
     await waitFor(() => {
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     });
-    await user.click(
-      within(await rowOf('acme.test')).getByRole('button', { name: 'Terminate acme' }),
-    );
+    await user.click(await menuItem(user, await rowOf('acme.test'), 'Terminate acme'));
     const dialog = screen.getByRole('dialog', { name: 'Terminate acme?' });
     expect(dialog).toHaveTextContent('links are removed');
     await user.click(within(dialog).getByRole('button', { name: 'Terminate' }));
@@ -240,9 +257,9 @@ describe('services', () => {
     );
     const { user } = renderRoutes(routes, '/services');
     const row = await rowOf('acme.test');
-    await user.click(within(row).getByRole('button', { name: 'Sync acme now' }));
+    await user.click(await menuItem(user, row, 'Sync acme now'));
     expect(await within(row).findByText('A sync of acme is queued.')).toBeInTheDocument();
-    await user.click(within(row).getByRole('button', { name: 'Sync acme now' }));
+    await user.click(await menuItem(user, row, 'Sync acme now'));
     expect(
       await within(row).findByText('cPanel & WHM is disabled: enable it first.'),
     ).toBeInTheDocument();

@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import type { Schema } from '@/api/types';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -7,22 +6,14 @@ import { DataTable } from '@/components/ui/data-table';
 import { EmptyState, PagedListState } from '@/components/ui/states';
 import { useFilterParams } from '@/hooks/use-filter-params';
 import { useServices, type ServicesQuery } from '../api/get-services';
-import {
-  moduleName,
-  serviceStatusTone,
-  statusActions,
-  type Service,
-  type StatusAction,
-} from './labels';
-import { SyncNowButton } from '@/components/ui/sync-now-button';
+import { moduleName, serviceStatusTone, type Service, type StatusAction } from './labels';
 import { useHasPermission } from '@/lib/auth';
 import { useApplicationSwitches } from '../api/get-application-switches';
-import { useSyncService } from '../api/sync-service';
 import { ServiceFormDialog } from './service-form-dialog';
 import { ServicesFilters } from './services-filters';
 import { ServiceStatusDialog } from './service-status-dialog';
 import { LinkStateCell } from './link-state';
-import { RotateSecretButton } from './rotate-secret-button';
+import { ServiceRowActions, type LinksBlocked, type ServiceRow } from './service-row-actions';
 
 const PER_PAGE = 25;
 
@@ -51,7 +42,8 @@ function useServicesQuery(clientId: number | undefined) {
 /**
  * Hosting accounts, newest first, with filters and paging kept in the URL, each with the state
  * of its application links (up to date, pending, failed with the panel's error); each row can be
- * edited (or moved to another server), suspended, unsuspended or terminated. With `clientId`
+ * edited (or moved to another server), and its "More" menu suspends, unsuspends or terminates it
+ * (and syncs it or rotates its link secret, for admins who configure links). With `clientId`
  * (a client's page) the list is that client's.
  */
 export function ServicesList({ clientId }: { clientId?: number }) {
@@ -116,9 +108,6 @@ export function ServicesList({ clientId }: { clientId?: number }) {
   );
 }
 
-/** A row of the list: the service with its link state. */
-type ServiceRow = Schema<'rest.ServiceAnswer'>;
-
 function ServicesTable({
   items,
   showClient,
@@ -139,64 +128,39 @@ function ServicesTable({
       columns={[...columns, { label: 'Actions', visuallyHidden: true }]}
       busy={busy}
     >
-      {items.map((s) => {
-        const name = s.username || s.domain;
-        return (
-          <tr key={s.id}>
-            <td>{s.domain}</td>
-            <td className="mono">{s.username}</td>
-            {showClient ? (
-              <td>
-                <Link to={`/clients/${String(s.client_id)}`}>#{s.client_id}</Link>
-              </td>
-            ) : null}
-            <td>{moduleName(s.module)}</td>
+      {items.map((s) => (
+        <tr key={s.id}>
+          <td>{s.domain}</td>
+          <td className="mono">{s.username}</td>
+          {showClient ? (
             <td>
-              <Link to={`/servers/${String(s.server_id)}`}>#{s.server_id}</Link>
+              <Link to={`/clients/${String(s.client_id)}`}>#{s.client_id}</Link>
             </td>
-            <td>
-              <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
-            </td>
-            <td>
-              <LinkStateCell state={s.link_state} />
-            </td>
-            <td className="num">
-              <div className="actions actions--end">
-                <Button
-                  size="sm"
-                  aria-label={`Edit ${name}`}
-                  onClick={() => {
-                    onPick({ kind: 'edit', service: s });
-                  }}
-                >
-                  Edit
-                </Button>
-                {s.username && (s.status === 'Active' || s.status === 'Suspended') ? (
-                  <>
-                    <SyncServiceButton id={s.id} name={name} />
-                    {linksBlocked ? (
-                      <RotateSecretButton service={s} name={name} blocked={linksBlocked(s)} />
-                    ) : null}
-                  </>
-                ) : null}
-                {statusActions(s.status).map((a) => (
-                  <Button
-                    key={a.verb}
-                    size="sm"
-                    variant={a.tone === 'danger' ? 'danger' : 'secondary'}
-                    aria-label={`${a.verb} ${name}`}
-                    onClick={() => {
-                      onPick({ kind: 'status', service: s, action: a });
-                    }}
-                  >
-                    {a.verb}
-                  </Button>
-                ))}
-              </div>
-            </td>
-          </tr>
-        );
-      })}
+          ) : null}
+          <td>{moduleName(s.module)}</td>
+          <td>
+            <Link to={`/servers/${String(s.server_id)}`}>#{s.server_id}</Link>
+          </td>
+          <td>
+            <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
+          </td>
+          <td>
+            <LinkStateCell state={s.link_state} />
+          </td>
+          <td className="num">
+            <ServiceRowActions
+              service={s}
+              linksBlocked={linksBlocked}
+              onEdit={() => {
+                onPick({ kind: 'edit', service: s });
+              }}
+              onStatus={(action) => {
+                onPick({ kind: 'status', service: s, action });
+              }}
+            />
+          </td>
+        </tr>
+      ))}
     </DataTable>
   );
 }
@@ -206,7 +170,7 @@ function ServicesTable({
  * cannot run now, or undefined when they can. Its application must be enabled; the API checks
  * the rest (the server active, no other operation running) and says so when it refuses.
  */
-function useLinksBlocked(): ((s: ServiceRow) => string | undefined) | null {
+function useLinksBlocked(): LinksBlocked | null {
   const can = useHasPermission('configure_application_links');
   const switches = useApplicationSwitches(can);
   if (!can) return null;
@@ -214,10 +178,4 @@ function useLinksBlocked(): ((s: ServiceRow) => string | undefined) | null {
     switches.data?.get(s.module) === false
       ? `${moduleName(s.module)} is disabled: enable its application links first.`
       : undefined;
-}
-
-/** "Sync now" for one account. */
-function SyncServiceButton({ id, name }: { id: number; name: string }) {
-  const sync = useSyncService(id);
-  return <SyncNowButton sync={sync} name={name} />;
 }
