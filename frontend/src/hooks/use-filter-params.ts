@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useSearchParams } from 'react-router';
 
 /** The list page a URL asks for: ?page=, 1 when it is missing or not a positive number. */
@@ -14,19 +14,21 @@ export function pageParam(params: URLSearchParams): number {
  */
 export function useFilterParams(dependents?: Readonly<Record<string, readonly string[]>>) {
   const [params, setParams] = useSearchParams();
+  // The params as last set: setSearchParams hands its updater the params of the last render,
+  // so a second filter changed before the page renders again would drop the first.
+  const latest = useRef(params);
+  useEffect(() => {
+    latest.current = params;
+  }, [params]);
   const update = useCallback(
     (key: string, value: string) => {
-      setParams(
-        (p) => {
-          const next = new URLSearchParams(p);
-          if (value) next.set(key, value);
-          else next.delete(key);
-          if (key !== 'page') next.delete('page');
-          for (const d of dependents?.[key] ?? []) next.delete(d);
-          return next;
-        },
-        { replace: true },
-      );
+      const next = new URLSearchParams(latest.current);
+      if (value) next.set(key, value);
+      else next.delete(key);
+      if (key !== 'page') next.delete('page');
+      for (const d of dependents?.[key] ?? []) next.delete(d);
+      latest.current = next;
+      setParams(next, { replace: true });
     },
     [setParams, dependents],
   );
