@@ -92,6 +92,10 @@ type SSOClickTarget struct {
 	// none): accepted too while the rotation is pending, and for the
 	// rotation grace after PrevConfirmedAt.
 	PrevTokenHash string
+	// UnconfirmedHashes are the tokens rotations replaced before the panel
+	// confirmed any (a request may have carried one there): accepted as
+	// PrevTokenHash is.
+	UnconfirmedHashes []string
 	// PrevConfirmedAt is when the panel confirmed the rotation; nil while
 	// it is pending.
 	PrevConfirmedAt *time.Time

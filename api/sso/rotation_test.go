@@ -123,3 +123,31 @@ func TestRotatedSecretWithoutGraceIsRefusedAtTheConfirmation(t *testing.T) {
 		refusal(t, f.clickWith(old.Token), links.SSOReasonBadCredentials, links.EUNAUTHORIZED)
 	})
 }
+
+// Two rotations before the panel confirmed the first: a request carrying
+// the middle secret may have reached the panel without an answer, so until
+// the newest is confirmed every one of them is accepted; after the grace,
+// only the newest.
+func TestSecretsReplacedBeforeAConfirmationStayAccepted(t *testing.T) {
+	const grace = time.Minute
+	each(t, sso.Config{RotationGrace: grace}, func(t *testing.T, f *fixture) {
+		old, middle := f.creds, f.rotate()
+		newest := f.rotate()
+		for name, token := range map[string]string{"old": old.Token, "middle": middle.Token, "newest": newest.Token} {
+			if err := f.clickWith(token); err != nil {
+				t.Fatalf("pending: the %s secret was refused: %v", name, err)
+			}
+		}
+		at := f.confirmRotation()
+		f.clk.set(at.Add(grace - time.Millisecond))
+		if err := f.clickWith(middle.Token); err != nil {
+			t.Fatalf("in the grace: the middle secret was refused: %v", err)
+		}
+		f.clk.set(at.Add(grace))
+		refusal(t, f.clickWith(middle.Token), links.SSOReasonBadCredentials, links.EUNAUTHORIZED)
+		refusal(t, f.clickWith(old.Token), links.SSOReasonBadCredentials, links.EUNAUTHORIZED)
+		if err := f.clickWith(newest.Token); err != nil {
+			t.Fatalf("after the grace: the newest secret was refused: %v", err)
+		}
+	})
+}

@@ -447,13 +447,17 @@ func (s *Service) Events(ctx context.Context, f links.SSOEventFilter) ([]links.S
 }
 
 // tokenMatches checks a click's token against the credential's hash, or
-// the previous one while a rotation waits for the panel's confirmation and
-// for the rotation grace after it. Both are compared when set, so the time
-// taken does not tell which matched.
+// the previous ones (the one the panel was last confirmed with, and those
+// replaced before a confirmation) while a rotation waits for the panel's
+// confirmation and for the rotation grace after it. All are compared, so
+// the time taken does not tell which matched.
 func (s *Service) tokenMatches(token string, target links.SSOClickTarget) bool {
 	h := secret.Hash(token)
 	cur := target.TokenHash != "" && secret.Equal(h, target.TokenHash)
-	prev := target.PrevTokenHash != "" && secret.Equal(h, target.PrevTokenHash)
+	prev := false
+	for _, old := range append([]string{target.PrevTokenHash}, target.UnconfirmedHashes...) {
+		prev = old != "" && secret.Equal(h, old) || prev
+	}
 	if prev && target.PrevConfirmedAt != nil {
 		prev = s.now().Before(target.PrevConfirmedAt.Add(s.cfg.RotationGrace))
 	}

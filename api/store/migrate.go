@@ -222,6 +222,17 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().AddColumn(&serverRow{}, "GiveUps")
 		},
 	},
+	{
+		// The tokens a second rotation replaced before the panel confirmed
+		// the first one's: accepted as the previous token is.
+		ID: "2026120780_unconfirmed_tokens",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasColumn(&linkCredentialRow{}, "UnconfirmedHashes") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&linkCredentialRow{}, "UnconfirmedHashes")
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"strings"
+
 	"gorm.io/gorm"
 
 	"github.com/applinks/applinks/api/secret"
@@ -17,19 +19,36 @@ import (
 // token is refused.
 //
 // When a second rotation comes before the first was confirmed, the hash
-// kept is still the one of the token the panel was last confirmed with;
-// after the confirmation, it is the current one's.
+// kept as previous is still the one of the token the panel was last
+// confirmed with, and the replaced token, which a request may have carried
+// to the panel without an answer, joins the unconfirmed hashes, accepted
+// alike; after a confirmation, the next rotation starts a new list.
 
-// rotateSQL replaces a credential's token and bumps its version, keeping
-// the previous hash unless one is still pending (arguments: the sealed
-// token, its hash, the service). MySQL assigns left to right, each
-// assignment seeing the ones before it: prev_token_hash must come first.
-const rotateSQL = "UPDATE link_credentials SET prev_token_hash = CASE WHEN prev_token_hash = '' OR prev_confirmed_at IS NOT NULL" +
-	" THEN token_hash ELSE prev_token_hash END, prev_confirmed_at = NULL, token_enc = ?, token_hash = ?, version = version + 1" +
-	" WHERE service_id = ?"
+// maxUnconfirmed bounds the unconfirmed hashes kept (rotations in a row of
+// an account whose panel confirms none).
+const maxUnconfirmed = 8
+
+// rotateSQL writes a credential's new token and version (arguments: the
+// previous hash, the unconfirmed hashes, the sealed token, its hash, the
+// service).
+const rotateSQL = "UPDATE link_credentials SET prev_token_hash = ?, unconfirmed_hashes = ?, prev_confirmed_at = NULL," +
+	" token_enc = ?, token_hash = ?, version = version + 1 WHERE service_id = ?"
 
 // rotateCredential gives a service's credential a new token, in tx.
 func (s *Store) rotateCredential(tx *gorm.DB, serviceID int64) error {
+	var rows []linkCredentialRow
+	err := tx.Clauses(lockingFor(s.dialect)...).Select("token_hash", "prev_token_hash", "prev_confirmed_at", "unconfirmed_hashes").
+		Where("service_id = ?", serviceID).Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return err // no credential (no username yet): nothing to rotate
+	}
+	c := rows[0]
+	prev, unconfirmed := c.TokenHash, ""
+	if c.PrevTokenHash != "" && c.PrevConfirmedAt == nil { // pending: the panel was last confirmed with prev
+		prev = c.PrevTokenHash
+		kept := append(strings.Fields(c.UnconfirmedHashes), c.TokenHash)
+		unconfirmed = strings.Join(kept[max(0, len(kept)-maxUnconfirmed):], " ")
+	}
 	token, err := secret.Token(32)
 	if err != nil {
 		return err
@@ -38,7 +57,7 @@ func (s *Store) rotateCredential(tx *gorm.DB, serviceID int64) error {
 	if err != nil {
 		return err
 	}
-	return tx.Exec(rotateSQL, sealed, secret.Hash(token), serviceID).Error
+	return tx.Exec(rotateSQL, prev, unconfirmed, sealed, secret.Hash(token), serviceID).Error
 }
 
 // rotateServices rotates the credential of each service of the list, in tx,

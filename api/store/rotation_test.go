@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -57,9 +58,9 @@ func TestRotationConfirmationStartsTheGrace(t *testing.T) {
 		rotateOne(t, s, alice) // before the panel confirmed the first one
 		got := clickTarget(t, s, alice)
 		h2 := got.TokenHash
-		if h1 == h0 || h2 == h1 || got.PrevTokenHash != h0 || got.PrevConfirmedAt != nil {
-			t.Fatalf("two pending rotations: previous hash is the first token's %v, confirmed at %v; want the first token's, pending",
-				got.PrevTokenHash == h0, got.PrevConfirmedAt)
+		if h1 == h0 || h2 == h1 || got.PrevTokenHash != h0 || got.PrevConfirmedAt != nil || !slices.Equal(got.UnconfirmedHashes, []string{h1}) {
+			t.Fatalf("two pending rotations: previous hash is the first token's %v, confirmed at %v, replaced unconfirmed %v;"+
+				" want the first token's, pending, the second token's", got.PrevTokenHash == h0, got.PrevConfirmedAt, got.UnconfirmedHashes)
 		}
 
 		if ok, err := s.ClaimServer(ctx, a.ID, "me", time.Minute); err != nil || !ok {
@@ -78,7 +79,8 @@ func TestRotationConfirmationStartsTheGrace(t *testing.T) {
 		before := time.Now().UTC().Truncate(time.Millisecond)
 		confirm(page(t, s, a.ID)["alice"].ConfirmedFP, "fp:1")
 		got = clickTarget(t, s, alice)
-		if got.TokenHash != h2 || got.PrevTokenHash != h0 || got.PrevConfirmedAt == nil || got.PrevConfirmedAt.Before(before) {
+		if got.TokenHash != h2 || got.PrevTokenHash != h0 || got.PrevConfirmedAt == nil || got.PrevConfirmedAt.Before(before) ||
+			!slices.Equal(got.UnconfirmedHashes, []string{h1}) {
 			t.Fatalf("after the confirmation: current kept %v, previous kept %v, confirmed at %v (want from %v on)",
 				got.TokenHash == h2, got.PrevTokenHash == h0, got.PrevConfirmedAt, before)
 		}
@@ -90,9 +92,19 @@ func TestRotationConfirmationStartsTheGrace(t *testing.T) {
 
 		rotateOne(t, s, alice) // after the confirmation
 		got = clickTarget(t, s, alice)
-		if got.PrevTokenHash != h2 || got.PrevConfirmedAt != nil || got.TokenHash == h2 {
-			t.Fatalf("a rotation after the confirmation: previous is the replaced token's %v, confirmed at %v; want it, pending",
-				got.PrevTokenHash == h2, got.PrevConfirmedAt)
+		if got.PrevTokenHash != h2 || got.PrevConfirmedAt != nil || got.TokenHash == h2 || len(got.UnconfirmedHashes) != 0 {
+			t.Fatalf("a rotation after the confirmation: previous is the replaced token's %v, confirmed at %v, unconfirmed %v;"+
+				" want it, pending, none", got.PrevTokenHash == h2, got.PrevConfirmedAt, got.UnconfirmedHashes)
+		}
+		// Rotations in a row that the panel never confirms keep the
+		// latest replaced tokens, a bounded list.
+		var replaced []string
+		for range 10 {
+			replaced = append(replaced, clickTarget(t, s, alice).TokenHash)
+			rotateOne(t, s, alice)
+		}
+		if got := clickTarget(t, s, alice); got.PrevTokenHash != h2 || !slices.Equal(got.UnconfirmedHashes, replaced[2:]) {
+			t.Fatalf("ten pending rotations: previous kept %v, unconfirmed %d (want the last 8 replaced)", got.PrevTokenHash == h2, len(got.UnconfirmedHashes))
 		}
 	})
 }
@@ -115,4 +127,41 @@ func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
 			t.Fatalf("after the upgrade: previous hash kept %v, confirmed at %v; want kept, pending", got.PrevTokenHash == h0, got.PrevConfirmedAt)
 		}
 	})
+}
+
+// A database of the previous release, opened by the new one, gets the
+// unconfirmed hashes column: a rotation pending at the upgrade keeps its
+// previous token, and a second one adds the replaced token to the list.
+func TestUpgradeAddsTheUnconfirmedHashes(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx, url := context.Background(), storetest.URL(t, d)
+			open := func() *store.Store {
+				s, err := store.Open(ctx, store.Options{URL: url, Box: storetest.Box(t)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = s.Close() })
+				if err := s.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			old := open()
+			a := newServer(t, old, "cp1", "cp1.example.com", true)
+			alice := newService(t, old, newClient(t, old, "upg@acme.test").ID, a.ID, "alice", links.ServiceActive)
+			h0 := clickTarget(t, old, alice).TokenHash
+			rotateOne(t, old, alice)
+			execSQL(t, old, "ALTER TABLE link_credentials DROP COLUMN unconfirmed_hashes")
+			execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120780_unconfirmed_tokens'")
+			_ = old.Close()
+
+			s := open()
+			h1 := clickTarget(t, s, alice).TokenHash
+			rotateOne(t, s, alice)
+			if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || !slices.Equal(got.UnconfirmedHashes, []string{h1}) {
+				t.Fatalf("after the upgrade: previous kept %v, unconfirmed %v; want kept, the replaced token", got.PrevTokenHash == h0, got.UnconfirmedHashes)
+			}
+		})
+	}
 }

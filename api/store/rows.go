@@ -140,6 +140,12 @@ type linkCredentialRow struct {
 	// none), accepted by the SSO click check while the rotation is pending
 	// and for the rotation grace after the panel confirmed it.
 	PrevTokenHash string `gorm:"size:64;not null;default:''"`
+	// UnconfirmedHashes are the hashes of the tokens issued after the
+	// previous one and replaced by a later rotation before the panel
+	// confirmed them, space-separated, the latest maxUnconfirmed: a request
+	// carrying one may have reached the panel unanswered, so they are
+	// accepted as the previous one is.
+	UnconfirmedHashes string `gorm:"size:600;not null;default:''"`
 	// PrevConfirmedAt is when the panel confirmed the new version: NULL
 	// while the rotation is pending.
 	PrevConfirmedAt *time.Time

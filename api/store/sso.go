@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,6 +42,7 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 	var r struct {
 		TokenHash       *string
 		PrevTokenHash   *string
+		Unconfirmed     *string
 		PrevConfirmedAt *time.Time
 		ServiceID       int64
 		ClientID        int64
@@ -60,7 +62,7 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 		ClientExtID     *string
 	}
 	res := s.db.WithContext(ctx).Table("services AS sv").
-		Select(`lc.token_hash, lc.prev_token_hash, lc.prev_confirmed_at, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
+		Select(`lc.token_hash, lc.prev_token_hash, lc.unconfirmed_hashes AS unconfirmed, lc.prev_confirmed_at, sv.id AS service_id, sv.client_id, sv.server_id, sv.username, sv.domain,
 			sv.status AS service_status, srv.module, srv.active AS server_active, srv.sso_sources, c.name AS client_name,
 			c.status AS client_status, c.allow_sso, c.owner_user_id, sv.created_at AS service_created,
 			sv.external_id AS service_ext_id, c.external_id AS client_ext_id`).
@@ -89,6 +91,9 @@ func (s *Store) ssoTarget(ctx context.Context, where string, arg any) (links.SSO
 	}
 	if r.PrevTokenHash != nil {
 		out.PrevTokenHash = *r.PrevTokenHash
+	}
+	if r.Unconfirmed != nil {
+		out.UnconfirmedHashes = strings.Fields(*r.Unconfirmed)
 	}
 	if r.PrevConfirmedAt != nil {
 		t := r.PrevConfirmedAt.UTC()
