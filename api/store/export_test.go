@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/applinks/applinks/api/links"
 )
 
@@ -28,4 +30,25 @@ func (s *Store) HoldRecords(serverID int64, owner string) (queued func() int, wr
 		}
 	}
 	return queued, write
+}
+
+// TakeOverWithInterleave runs what CreateService does for a new service at
+// (serverID, username), in one transaction, calling between its first read
+// and placeLocation.
+func TakeOverWithInterleave(ctx context.Context, s *Store, clientID, serverID int64, username, module string, between func()) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&linkStateRow{}).Where("server_id = ?", serverID).Count(&n).Error; err != nil { // the snapshot
+			return err
+		}
+		row := serviceRow{ClientID: clientID, ServerID: serverID, Username: &username, Status: "Active"}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		id = row.ID
+		between()
+		return placeLocation(tx, row.ID, serverID, username, module)
+	})
+	return id, err
 }

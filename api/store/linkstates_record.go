@@ -262,6 +262,41 @@ func (s *Store) countRecords(ctx context.Context, tx sqlConn, now time.Time, rec
 	return nil
 }
 
+// emptySQL lists a server's empty locations no service owns.
+const emptySQL = "SELECT username FROM link_states WHERE server_id = ? AND service_id IS NULL AND confirmed_fp = ''"
+
+// dropEmpty deletes a server's empty locations no service owns, each by its
+// key: a DELETE by the same condition would scan, and on InnoDB lock, the
+// owner-less rows of every server through the service_id index.
+func dropEmpty(ctx context.Context, tx sqlConn, serverID int64) error {
+	rows, err := tx.QueryContext(ctx, emptySQL, serverID)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		names = append(names, u)
+	}
+	if err := rows.Err(); err != nil {
+		_ = rows.Close()
+		return err
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, u := range names {
+		if _, err := tx.ExecContext(ctx, deleteLocationSQL, serverID, u, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // recordServer writes a record's done generation, wake-up, give-up and
 // progress step; it reports whether the step applied. The done generation
 // keeps the wake-up when the server was bumped during the pass (its
@@ -272,15 +307,15 @@ func (s *Store) recordServer(ctx context.Context, tx sqlConn, now time.Time, b l
 	const (
 		done = "UPDATE servers SET done_gen = ?, wake_at = CASE WHEN wanted_gen > ? THEN wake_at ELSE NULL END," +
 			" give_ups = 0 WHERE id = ? AND done_gen < ?"
-		dropEmpty = "DELETE FROM link_states WHERE server_id = ? AND service_id IS NULL AND confirmed_fp = ''"
-		wake      = "UPDATE servers SET wake_at = ? WHERE id = ?"
-		gaveUp    = "UPDATE servers SET give_ups = give_ups + 1 WHERE id = ?"
+		wake   = "UPDATE servers SET wake_at = ? WHERE id = ?"
+		gaveUp = "UPDATE servers SET give_ups = give_ups + 1 WHERE id = ?"
 	)
 	if b.DoneGen > 0 {
-		if _, err := tx.ExecContext(ctx, done, b.DoneGen, b.DoneGen, b.ServerID, b.DoneGen); err != nil {
+		// Locations before the server, as every other writer locks them.
+		if err := dropEmpty(ctx, tx, b.ServerID); err != nil {
 			return false, err
 		}
-		if _, err := tx.ExecContext(ctx, dropEmpty, b.ServerID); err != nil {
+		if _, err := tx.ExecContext(ctx, done, b.DoneGen, b.DoneGen, b.ServerID, b.DoneGen); err != nil {
 			return false, err
 		}
 	}

@@ -80,9 +80,17 @@ func placeLocation(tx *gorm.DB, serviceID, serverID int64, username, module stri
 	if rows[0].ServiceID == nil || *rows[0].ServiceID != serviceID {
 		confirmed = links.NewMark(links.ConfirmedOwner)
 	}
-	return tx.Model(&linkStateRow{}).Where("server_id = ? AND username = ?", serverID, username).
+	res := tx.Model(&linkStateRow{}).Where("server_id = ? AND username = ?", serverID, username).
 		Updates(map[string]any{"service_id": serviceID, "confirmed_fp": confirmed, "failed_fp": "", "attempts": 0,
-			"next_attempt_at": nil, "last_error": ""}).Error
+			"next_attempt_at": nil, "last_error": ""})
+	if res.Error != nil || res.RowsAffected > 0 {
+		return res.Error
+	}
+	// The row read was an empty one a pass's end dropped since (MySQL's
+	// read is the transaction's snapshot; the update sees the commit), or
+	// the update changed nothing: the row is made again if it is gone.
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&linkStateRow{ServerID: serverID, Username: username, ServiceID: &serviceID, Module: module}).Error
 }
 
 // leaveLocation drops the service's ownership of a location, in tx: its
