@@ -265,8 +265,9 @@ func (e *Engine) fingerprint(enabled bool, settings []links.LinkSetting) string 
 	return links.DesiredApp(enabled, settings, e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel).FP
 }
 
-// claimDue claims due servers while worker slots are free, and starts a
-// worker for each.
+// claimDue takes a worker slot for each due server while slots are free,
+// and starts a worker that claims its server and works it. The claims run
+// at once: each is a write, which waits on the database's commit.
 func (e *Engine) claimDue(ctx context.Context) {
 	free := cap(e.slots) - len(e.slots)
 	if free == 0 || e.stopRequested() || ctx.Err() != nil {
@@ -279,20 +280,19 @@ func (e *Engine) claimDue(ctx context.Context) {
 	for _, id := range ids {
 		e.slots <- struct{}{} // only this goroutine takes slots: one is free
 		owner := fmt.Sprintf("%s-%d", e.owner, e.claims.Add(1))
-		won, err := e.store.ClaimServer(ctx, id, owner, e.cfg.LeaseTTL)
-		if err != nil || !won {
-			<-e.slots
-			if err != nil && ctx.Err() == nil {
-				e.logger.Warn("claim a server", "server", id, "err", err)
-			}
-			continue
-		}
-		if e.cfg.OnLease != nil {
-			e.cfg.OnLease(id, owner, true)
-		}
 		e.workers.Go(func() {
-			defer e.poke()
 			defer func() { <-e.slots }()
+			won, err := e.store.ClaimServer(ctx, id, owner, e.cfg.LeaseTTL)
+			if err != nil || !won {
+				if err != nil && ctx.Err() == nil {
+					e.logger.Warn("claim a server", "server", id, "err", err)
+				}
+				return
+			}
+			if e.cfg.OnLease != nil {
+				e.cfg.OnLease(id, owner, true)
+			}
+			defer e.poke()
 			e.work(ctx, id, owner)
 		})
 	}
