@@ -117,7 +117,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	defer done()
 	f := s.Faults()
-	deadline := time.Now().Add(f.Latency + s.jitter(f.Jitter))
+	wait := f.Latency + s.jitter(f.Jitter)
+	s.noteAnswerTime(wait)
+	deadline := time.Now().Add(wait)
 	if fault := s.drawFault(f); fault != "" {
 		if s.waitUntil(r, deadline) {
 			s.answerFault(w, r, fault, f)

@@ -182,6 +182,7 @@ func (s *Server) Stats() Stats {
 		InFlight:     s.inFlight.Load(),
 		MaxInFlight:  s.maxInFlight,
 		FirstArrival: s.firstArrival, LastAnswer: s.lastAnswer,
+		AnswerTimes: slices.Clone(s.answerTimes),
 	}
 	for k, v := range s.calls {
 		st.Calls[k] = v
@@ -199,6 +200,7 @@ func (s *Server) ResetStats() {
 	defer s.statsMu.Unlock()
 	s.requests, s.failures = 0, 0
 	s.firstArrival, s.lastAnswer = time.Time{}, time.Time{}
+	s.answerTimes = nil
 	s.calls = make(map[string]int64)
 	s.injected = make(map[string]int64)
 	s.maxInFlight = s.inFlight.Load()

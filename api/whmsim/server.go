@@ -107,7 +107,14 @@ type Stats struct {
 	// when the last one was answered (zero before any).
 	FirstArrival time.Time `json:"first_arrival,omitzero"`
 	LastAnswer   time.Time `json:"last_answer,omitzero"`
+	// AnswerTimes are the answer times (latency and jitter) the API
+	// requests were given, in arrival order; the first maxAnswerTimes
+	// only. A client that added no time of its own would take these.
+	AnswerTimes []time.Duration `json:"answer_times,omitempty"`
 }
+
+// maxAnswerTimes bounds Stats.AnswerTimes between two ResetStats.
+const maxAnswerTimes = 10000
 
 // account is the stored state of one account.
 type account struct {
@@ -181,6 +188,7 @@ type Server struct {
 	maxInFlight int64
 	// firstArrival and lastAnswer bound the counted requests in time.
 	firstArrival, lastAnswer time.Time
+	answerTimes              []time.Duration
 }
 
 func newServer(sim *Sim, cfg ServerConfig, index int) (*Server, error) {
@@ -384,6 +392,15 @@ func (s *Server) track(counted bool) (func(), bool) {
 		s.inFlight.Add(-1)
 		s.handlers.Done()
 	}, true
+}
+
+// noteAnswerTime records the answer time an API request was given.
+func (s *Server) noteAnswerTime(d time.Duration) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	if len(s.answerTimes) < maxAnswerTimes {
+		s.answerTimes = append(s.answerTimes, d)
+	}
 }
 
 func (s *Server) countCall(fn string, ok bool) {

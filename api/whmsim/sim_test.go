@@ -551,3 +551,32 @@ func TestLatencyIsTheTimeToTheAnswer(t *testing.T) {
 	}
 	waitFor(t, func() bool { return srv.Stats().InFlight == 0 })
 }
+
+// TestStatsKeepTheAnswerTimes: each API request's answer time (latency plus
+// its jitter) is kept in arrival order until the stats are reset; the
+// latency-bound bench computes its lower bound from them.
+func TestStatsKeepTheAnswerTimes(t *testing.T) {
+	srv := start(t, newSim(t), whmsim.ServerConfig{Faults: whmsim.Faults{Latency: 20 * time.Millisecond, Jitter: 10 * time.Millisecond}})
+	for range 3 {
+		began := time.Now()
+		if _, _, err := apiCall(context.Background(), srv, "version", ""); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(began)
+		got := srv.Stats().AnswerTimes
+		if len(got) == 0 {
+			t.Fatal("no answer time kept")
+		}
+		last := got[len(got)-1]
+		if last < 20*time.Millisecond || last > 30*time.Millisecond || took < last {
+			t.Errorf("answer time %s (the call took %s), want 20 to 30 ms and no more than the call", last, took)
+		}
+	}
+	if n := len(srv.Stats().AnswerTimes); n != 3 {
+		t.Errorf("%d answer times for 3 requests", n)
+	}
+	srv.ResetStats()
+	if n := len(srv.Stats().AnswerTimes); n != 0 {
+		t.Errorf("%d answer times after a reset", n)
+	}
+}

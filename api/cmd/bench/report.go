@@ -145,20 +145,20 @@ func latencyMarkdown(p func(string, ...any), rows []LatencyResult) {
 	p("%d servers x %d accounts, per-server cap %d (APPLINKS_WORKERS=80 so the global worker bound does not hide the cap), in two scenarios: the panels answer every WHM request in 50 ms (`-only latency`), or in 250 ms +-20%% (`-only latency250`: each request's answer time drawn uniformly from 200 to 300 ms, from each simulated server's seeded stream, so runs repeat). The makespan is the operation's own duration, from its creation (in the enable/sync request) to its completion, as the service records them; the bench asks every %.0f ms whether it has ended (report.json keeps that observed wall clock too), so that measuring does not load the run. The first run enables the application in a freshly started service and is shown on its own; the figures are the medians of the repair syncs that follow (the same requests; this scenario makes three times the runs of the others).",
 		l0.Servers, l0.AccountsPerServer, l0.Cap, ms(pollEvery))
 	p("")
-	p("Lower bound = ceil(WHM requests per server / cap) x the nominal latency (50 or 250 ms), with the requests per server counted by the simulator: for the syncs the fewest a sync made (a sync that sends more pays for it in the ratio; the most is shown too), for the enable its own (the support checks included: a repair sync does not check support again). Jitter does not enter the bound: with it, a run's slowest round trips are later than the nominal latency, so part of the 250 ms scenario's ratio is the panels' own spread, not the service. Targets (issue 16): ratio <= 1.3 at 50 ms, <= 1.1 at 250 ms.")
+	p("Lower bound = the makespan of a client that adds no time of its own: each server's requests, with the answer times the simulator gave them in arrival order, sent with up to the cap in flight, each as soon as a slot frees; the slowest server, per run. No service can finish sooner: the k-th request to arrive at a server gets the k-th answer time whatever it carries. Without jitter it is ceil(requests per server / cap) x the latency (150 ms for a sync's 10 requests at 50 ms). The ratio is the median of each sync's makespan over its own bound, so what is left above 1 is the service's own time. The nominal bound is ceil(requests per server / cap) x the nominal latency with the fewest requests per server a sync made (the most is shown too): with jitter a run's slowest rounds are later than the nominal latency, so the nominal ratio also carries the panels' spread. The enable's requests include the support checks (a repair sync does not check again); its bound counts them as if they could overlap the pushes. Targets (issue 16): ratio <= 1.3 at 50 ms, <= 1.1 at 250 ms.")
 	p("")
 	p("CPU per run is the service process's (`/proc/<pid>/stat`) and the bench process's, i.e. the simulated servers' and the poller's; the database server's own is not counted. Their sum over the %d CPUs is a second floor of the makespan on this machine (the lower bound above assumes free CPU). \"First request\" is the time from the operation's creation to the first WHM request's arrival at a simulated server, \"last start\" to the last server's first request (every server's claim, reads and first batch: %d servers' starts share the CPUs), \"tail\" from the last answer to the operation's completion (medians): the parts of the makespan outside the panels' rounds.", runtime.NumCPU(), l0.Servers)
 	p("")
-	p("| scenario | database | enable (requests/server, ratio) | sync makespan (median) | requests/server (most) | lower bound | ratio | target | max in flight per server | CPU: service + simulator | CPU floor | first request, last start, tail | runs (ms) |")
-	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+	p("| scenario | database | enable (requests/server, ratio) | sync makespan (median) | requests/server (most) | lower bound (median) | ratio | target | nominal bound, ratio | max in flight per server | CPU: service + simulator | CPU floor | first request, last start, tail | runs (ms) |")
+	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, l := range rows {
 		var runs []string
 		for _, x := range l.Runs {
 			runs = append(runs, fmt.Sprintf("%.0f", x.MakespanMS))
 		}
-		p("| %s | %s | %.0f ms (%d, %.2f) | %.0f ms | %d (%d) | %.0f ms | **%.2f** | %.1f | %d | %.0f + %.0f ms | %.0f ms | %.1f, %.1f, %.1f ms | %s |", l.latencyLabel(), l.Database, l.EnableMS, l.EnableReqPerSrv, l.EnableRatio,
+		p("| %s | %s | %.0f ms (%d, %.2f) | %.0f ms | %d (%d) | %.0f ms | **%.2f** | %.1f | %.0f ms, %.2f | %d | %.0f + %.0f ms | %.0f ms | %.1f, %.1f, %.1f ms | %s |", l.latencyLabel(), l.Database, l.EnableMS, l.EnableReqPerSrv, l.EnableRatio,
 			l.MakespanMS, l.RequestsPerSrv, l.MaxRequestsPerSrv, l.LowerBoundMS, l.Ratio,
-			l.Target, l.MaxInFlight, l.ServiceCPUMS, l.BenchCPUMS, l.CPUBoundMS, l.FirstRequestMS, l.LastStartMS, l.TailMS, strings.Join(runs, ", "))
+			l.Target, l.NominalBoundMS, l.NominalRatio, l.MaxInFlight, l.ServiceCPUMS, l.BenchCPUMS, l.CPUBoundMS, l.FirstRequestMS, l.LastStartMS, l.TailMS, strings.Join(runs, ", "))
 	}
 }
 
