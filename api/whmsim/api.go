@@ -117,9 +117,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	defer done()
 	f := s.Faults()
-	wait := f.Latency + s.jitter(f.Jitter)
-	s.noteAnswerTime(wait)
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(s.answerTime(f))
 	if fault := s.drawFault(f); fault != "" {
 		if s.waitUntil(r, deadline) {
 			s.answerFault(w, r, fault, f)

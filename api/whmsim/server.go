@@ -394,13 +394,18 @@ func (s *Server) track(counted bool) (func(), bool) {
 	}, true
 }
 
-// noteAnswerTime records the answer time an API request was given.
-func (s *Server) noteAnswerTime(d time.Duration) {
+// answerTime draws an API request's answer time (the latency and its
+// jitter) and records it. Drawing and recording under one lock keeps the
+// record in the order of the draws: the k-th request to draw gets the k-th
+// time, whatever it carries (the bench's lower bound relies on it).
+func (s *Server) answerTime(f Faults) time.Duration {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
+	d := f.Latency + s.jitter(f.Jitter)
 	if len(s.answerTimes) < maxAnswerTimes {
 		s.answerTimes = append(s.answerTimes, d)
 	}
+	return d
 }
 
 func (s *Server) countCall(fn string, ok bool) {

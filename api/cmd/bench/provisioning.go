@@ -67,9 +67,11 @@ type provRun struct {
 // idealMakespan is the makespan of a client that adds no time of its own:
 // each server's requests, given the answer times the simulator drew for
 // them in arrival order, sent with up to perServer in flight, each as soon
-// as a slot frees; the slowest server. As the k-th request to arrive gets
-// the k-th answer time whatever it carries, no client can finish sooner
-// (without jitter it is ceil(requests / cap) x the latency).
+// as a slot frees; the slowest server. No client can finish sooner: the
+// k-th request to arrive gets the k-th answer time whatever it carries, and
+// cannot be sent before k - cap of the earlier ones were answered, which
+// the greedy schedule reaches at the earliest (by induction on k). Without
+// jitter it is ceil(requests / cap) x the latency.
 func idealMakespan(servers [][]time.Duration, perServer int) time.Duration {
 	var slowest time.Duration
 	for _, times := range servers {
