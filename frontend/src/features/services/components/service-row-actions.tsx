@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { Schema } from '@/api/types';
 import { Button } from '@/components/ui/button';
 import { Menu, type MenuItem } from '@/components/ui/menu';
@@ -45,10 +45,12 @@ export function ServiceRowActions({
       : []),
     ...statusItems(s, name, onStatus),
   ];
+  const edit = useRef<HTMLButtonElement>(null);
+  useFocusEditWhenMenuGoes(items.length > 0, edit);
   return (
     <>
       <div className="actions actions--end actions--nowrap">
-        <Button size="sm" aria-label={`Edit ${name}`} onClick={onEdit}>
+        <Button ref={edit} size="sm" aria-label={`Edit ${name}`} onClick={onEdit}>
           Edit
         </Button>
         {items.length > 0 ? (
@@ -68,6 +70,21 @@ export function ServiceRowActions({
       ) : null}
     </>
   );
+}
+
+/**
+ * The menu goes when the account has no action left (it was terminated from it): focus, which
+ * the confirmation gave back to the menu's button, would fall to the page; it moves to the row's
+ * Edit button instead.
+ */
+function useFocusEditWhenMenuGoes(hasMenu: boolean, edit: RefObject<HTMLButtonElement | null>) {
+  const had = useRef(hasMenu);
+  useEffect(() => {
+    if (had.current && !hasMenu && (document.activeElement ?? document.body) === document.body) {
+      edit.current?.focus();
+    }
+    had.current = hasMenu;
+  }, [hasMenu, edit]);
 }
 
 function hasLinks(status: ServiceRow['status']): boolean {
