@@ -89,6 +89,21 @@ describe('Menu', () => {
     expect(item('Terminate acme')).toHaveFocus();
   });
 
+  it('moves to the next item starting with a typed character', async () => {
+    const { user, button } = setup();
+    await user.click(button);
+    expect(item('Sync now acme')).toHaveFocus();
+    await user.keyboard('s');
+    expect(item('Suspend acme')).toHaveFocus();
+    await user.keyboard('S');
+    expect(item('Sync now acme')).toHaveFocus();
+    await user.keyboard('t');
+    expect(item('Terminate acme')).toHaveFocus();
+    await user.keyboard('x');
+    expect(item('Terminate acme')).toHaveFocus();
+    expect(screen.getByRole('menu')).toBeInTheDocument();
+  });
+
   it('runs the chosen item once, closed and with focus back on the button', async () => {
     const { user, button, chosen } = setup();
     await user.click(button);

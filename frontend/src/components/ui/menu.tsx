@@ -140,7 +140,11 @@ function MenuList({
     }
     const all = menuItems(menuRef.current);
     const at = all.indexOf(document.activeElement as HTMLElement);
-    const next = nextIndex(e.key, at, all.length);
+    const next = nextIndex(
+      e.key,
+      at,
+      items.map((item) => item.label),
+    );
     if (next === null) return;
     e.preventDefault();
     all[next]?.focus();
@@ -212,8 +216,12 @@ function MenuEntry({
   );
 }
 
-/** Where a key moves the focus among `count` items from `at` (wrapping), or null. */
-function nextIndex(key: string, at: number, count: number): number | null {
+/**
+ * Where a key moves the focus among the items (their labels) from `at`, wrapping, or null: the
+ * arrows, Home and End, or a character to the next item whose label starts with it.
+ */
+function nextIndex(key: string, at: number, labels: string[]): number | null {
+  const count = labels.length;
   if (count === 0) return null;
   switch (key) {
     case 'ArrowDown':
@@ -225,8 +233,19 @@ function nextIndex(key: string, at: number, count: number): number | null {
     case 'End':
       return count - 1;
     default:
-      return null;
+      return typedIndex(key, at, labels);
   }
+}
+
+/** The next item after `at` (wrapping) whose label starts with the typed character, or null. */
+function typedIndex(key: string, at: number, labels: string[]): number | null {
+  if (key.length !== 1 || key.trim() === '') return null;
+  const c = key.toLocaleLowerCase();
+  for (let step = 1; step <= labels.length; step++) {
+    const i = (at + step) % labels.length;
+    if (labels[i]?.toLocaleLowerCase().startsWith(c)) return i;
+  }
+  return null;
 }
 
 function menuItems(menu: HTMLElement | null): HTMLElement[] {
