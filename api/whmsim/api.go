@@ -117,7 +117,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	defer done()
 	f := s.Faults()
-	deadline := time.Now().Add(s.answerTime(f))
+	deadline := s.answerDeadline(f)
 	if fault := s.drawFault(f); fault != "" {
 		if s.waitUntil(r, deadline) {
 			s.answerFault(w, r, fault, f)

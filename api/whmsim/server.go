@@ -108,9 +108,10 @@ type Stats struct {
 	FirstArrival time.Time `json:"first_arrival,omitzero"`
 	LastAnswer   time.Time `json:"last_answer,omitzero"`
 	// AnswerTimes are the answer times (latency and jitter) the API
-	// requests were given, in arrival order; the first maxAnswerTimes
-	// only. A client that added no time of its own would take these.
-	AnswerTimes []time.Duration `json:"answer_times,omitempty"`
+	// requests were given, in the order of their draws (each request's
+	// on arrival); the first maxAnswerTimes only. Not in the JSON of the
+	// inspection API, whose listing of every server they would swell.
+	AnswerTimes []time.Duration `json:"-"`
 }
 
 // maxAnswerTimes bounds Stats.AnswerTimes between two ResetStats.
@@ -394,18 +395,19 @@ func (s *Server) track(counted bool) (func(), bool) {
 	}, true
 }
 
-// answerTime draws an API request's answer time (the latency and its
-// jitter) and records it. Drawing and recording under one lock keeps the
-// record in the order of the draws: the k-th request to draw gets the k-th
-// time, whatever it carries (the bench's lower bound relies on it).
-func (s *Server) answerTime(f Faults) time.Duration {
+// answerDeadline draws an API request's answer time (the latency and its
+// jitter), records it and returns when the answer is due: that time after
+// the draw. Drawing, recording and reading the clock under one lock keeps
+// the record in the order of the draws, each answer due its time after its
+// draw (the bench's lower bound relies on both).
+func (s *Server) answerDeadline(f Faults) time.Time {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	d := f.Latency + s.jitter(f.Jitter)
 	if len(s.answerTimes) < maxAnswerTimes {
 		s.answerTimes = append(s.answerTimes, d)
 	}
-	return d
+	return time.Now().Add(d)
 }
 
 func (s *Server) countCall(fn string, ok bool) {

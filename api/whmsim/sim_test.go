@@ -553,7 +553,7 @@ func TestLatencyIsTheTimeToTheAnswer(t *testing.T) {
 }
 
 // TestStatsKeepTheAnswerTimes: each API request's answer time (latency plus
-// its jitter) is kept in arrival order until the stats are reset; the
+// its jitter) is kept in the order of the draws until the stats are reset; the
 // latency-bound bench computes its lower bound from them.
 func TestStatsKeepTheAnswerTimes(t *testing.T) {
 	srv := start(t, newSim(t), whmsim.ServerConfig{Faults: whmsim.Faults{Latency: 20 * time.Millisecond, Jitter: 10 * time.Millisecond}})
