@@ -2,6 +2,7 @@ package provisioning_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -11,54 +12,43 @@ import (
 	"github.com/applinks/applinks/api/store/storetest"
 )
 
-// slowClaims holds every lease claim until gate closes, counting them.
-type slowClaims struct {
+// claimWonWithError wins its first claim but reports an error with it, as
+// ClaimServer does when the claim applied and clearing the server's
+// wake-up failed; it counts the claims.
+type claimWonWithError struct {
 	*store.Store
-	gate  chan struct{}
-	first chan struct{}
-	once  sync.Once
 	mu    sync.Mutex
-	calls map[int64]int
+	calls int
 }
 
-func (s *slowClaims) ClaimServer(ctx context.Context, id int64, owner string, ttl time.Duration) (bool, error) {
+func (s *claimWonWithError) ClaimServer(ctx context.Context, id int64, owner string, ttl time.Duration) (bool, error) {
+	won, err := s.Store.ClaimServer(ctx, id, owner, ttl)
 	s.mu.Lock()
-	s.calls[id]++
-	s.mu.Unlock()
-	s.once.Do(func() { close(s.first) })
-	<-s.gate
-	return s.Store.ClaimServer(ctx, id, owner, ttl)
+	defer s.mu.Unlock()
+	if s.calls++; s.calls == 1 && won && err == nil {
+		err = errors.New("clearing the wake-up failed")
+	}
+	return won, err
 }
 
-// TestOneClaimWhileAClaimIsWritten: while a server's claim is being
-// written the due list still names it; the scheduler, on its ticks and
-// pokes meanwhile, must not start a second worker claiming it.
-func TestOneClaimWhileAClaimIsWritten(t *testing.T) {
+// TestAClaimWonWithAnErrorIsWorked: the lease is held, so the server is
+// worked at once, not left until the lease expires and claimed again.
+func TestAClaimWonWithAnErrorIsWorked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, srvSpec{name: "c1", accounts: 3})
-		slow := &slowClaims{Store: st, gate: make(chan struct{}), first: make(chan struct{}), calls: map[int64]int{}}
-		cfg := testConfig()
-		cfg.PollInterval = 5 * time.Millisecond
-		e := startEngine(t, slow, cfg)
+		newWorld(t, st, srvSpec{name: "c1", accounts: 3})
+		claims := &claimWonWithError{Store: st}
+		e := startEngine(t, claims, testConfig())
 		op, err := e.Enable(context.Background(), links.ModuleCPanel, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case <-slow.first:
-		case <-time.After(10 * time.Second):
-			t.Fatal("no claim")
-		}
-		time.Sleep(100 * time.Millisecond) // some 20 ticks of the scheduler
-		slow.mu.Lock()
-		n := slow.calls[w.ids["c1"]]
-		slow.mu.Unlock()
-		close(slow.gate)
-		if n != 1 {
-			t.Errorf("%d claims of the server while its first was being written, want 1", n)
-		}
 		if done := waitOp(t, st, op.ID); done.State != links.OpCompleted || done.AccountsDone != 3 {
 			t.Errorf("activation = %+v", done.Operation)
+		}
+		claims.mu.Lock()
+		defer claims.mu.Unlock()
+		if claims.calls != 1 {
+			t.Errorf("%d claims, want 1: the first was won and should have been worked", claims.calls)
 		}
 	})
 }

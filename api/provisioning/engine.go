@@ -129,13 +129,10 @@ type Engine struct {
 	owner   string
 	claims  atomic.Int64
 
-	wake chan struct{}
+	wake  chan struct{}
+	slots chan struct{} // one per server being worked
 
-	mu sync.Mutex
-	// working holds the servers this process claims or works, at most
-	// cfg.Workers: a server has one worker here, even while its claim
-	// is being written.
-	working  map[int64]bool
+	mu       sync.Mutex
 	started  bool
 	stopping chan struct{}
 	stopOnce sync.Once
@@ -158,7 +155,7 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 		cfg: cfg, store: store, panels: map[string]links.Panel{},
 		logger: logger.With("component", "provisioning"), metrics: newMetrics(reg),
 		owner: fmt.Sprintf("%.40s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
-		wake:  make(chan struct{}, 1), working: map[int64]bool{}, stopping: make(chan struct{}), done: make(chan struct{}),
+		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}), done: make(chan struct{}),
 	}
 	e.Service = applications.New(store, e.fingerprint, e.poke)
 	for _, p := range panels {
@@ -268,14 +265,11 @@ func (e *Engine) fingerprint(enabled bool, settings []links.LinkSetting) string 
 	return links.DesiredApp(enabled, settings, e.cfg.PublicURL, e.cfg.LinkPrefix, e.cfg.GroupLabel).FP
 }
 
-// claimDue starts a worker for each due server while fewer than
-// cfg.Workers are working; the worker claims its server, then works it. The
-// claims run at once: each is a write, which waits on the database's commit.
+// claimDue claims due servers while worker slots are free, and starts a
+// worker for each.
 func (e *Engine) claimDue(ctx context.Context) {
-	e.mu.Lock()
-	free := e.cfg.Workers - len(e.working)
-	e.mu.Unlock()
-	if free <= 0 || e.stopRequested() || ctx.Err() != nil {
+	free := cap(e.slots) - len(e.slots)
+	if free == 0 || e.stopRequested() || ctx.Err() != nil {
 		return
 	}
 	ids, err := e.store.DueServers(ctx, free)
@@ -283,49 +277,27 @@ func (e *Engine) claimDue(ctx context.Context) {
 		e.logger.Warn("find due servers", "err", err)
 	}
 	for _, id := range ids {
-		if !e.take(id) {
-			continue // its claim is being written: the due list does not know yet
-		}
+		e.slots <- struct{}{} // only this goroutine takes slots: one is free
 		owner := fmt.Sprintf("%s-%d", e.owner, e.claims.Add(1))
+		// A claim can be won with an error (the server's wake-up not
+		// cleared): the lease is held, so the server is worked.
+		won, err := e.store.ClaimServer(ctx, id, owner, e.cfg.LeaseTTL)
+		if err != nil && ctx.Err() == nil {
+			e.logger.Warn("claim a server", "server", id, "err", err)
+		}
+		if !won {
+			<-e.slots
+			continue
+		}
+		if e.cfg.OnLease != nil {
+			e.cfg.OnLease(id, owner, true)
+		}
 		e.workers.Go(func() {
-			worked := e.claimAndWork(ctx, id, owner)
-			e.mu.Lock()
-			delete(e.working, id)
-			e.mu.Unlock()
-			if worked {
-				e.poke() // the server may be due again, and a place is free
-			}
+			defer e.poke()
+			defer func() { <-e.slots }()
+			e.work(ctx, id, owner)
 		})
 	}
-}
-
-// take marks a server as worked by this process; false when it already is,
-// or when cfg.Workers are working.
-func (e *Engine) take(id int64) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.working[id] || len(e.working) >= e.cfg.Workers {
-		return false
-	}
-	e.working[id] = true
-	return true
-}
-
-// claimAndWork claims a server's lease and works the server; false when
-// the claim was lost (another holder) or failed.
-func (e *Engine) claimAndWork(ctx context.Context, id int64, owner string) bool {
-	won, err := e.store.ClaimServer(ctx, id, owner, e.cfg.LeaseTTL)
-	if err != nil && ctx.Err() == nil {
-		e.logger.Warn("claim a server", "server", id, "err", err)
-	}
-	if !won {
-		return false
-	}
-	if e.cfg.OnLease != nil {
-		e.cfg.OnLease(id, owner, true)
-	}
-	e.work(ctx, id, owner)
-	return true
 }
 
 // sweep completes operations left without open progress rows (their last
