@@ -67,8 +67,8 @@ type provRun struct {
 
 // idealMakespan is the makespan of a client that adds no time of its own:
 // each server's requests, given the answer times the simulator drew for
-// them in the order of their draws, sent with up to perServer in flight, each as soon
-// as a slot frees; the slowest server. No client can finish sooner: the
+// them (in the order of the draws), sent with up to perServer in flight,
+// each as soon as a slot frees; the slowest server. No client can finish sooner: the
 // k-th request to arrive gets the k-th answer time whatever it carries, and
 // cannot be sent before k - cap of the earlier ones were answered, which
 // the greedy schedule reaches at the earliest (by induction on k). Without
