@@ -132,13 +132,13 @@ type Engine struct {
 	wake  chan struct{}
 	slots chan struct{} // one per server being worked
 
-	mu       sync.Mutex
-	started  bool
-	stopping chan struct{}
-	stopOnce sync.Once
-	cancel   context.CancelFunc
-	workers  sync.WaitGroup
-	done     chan struct{} // closed once the scheduler and its workers ended
+	mu      sync.Mutex
+	started bool
+	halt    context.Context // done once Stop was called: no new claim, no new pass
+	stop    context.CancelFunc
+	cancel  context.CancelFunc
+	workers sync.WaitGroup
+	done    chan struct{} // closed once the scheduler and its workers ended
 }
 
 // New builds an engine over the store and the panels (one per application
@@ -155,8 +155,9 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 		cfg: cfg, store: store, panels: map[string]links.Panel{},
 		logger: logger.With("component", "provisioning"), metrics: newMetrics(reg),
 		owner: fmt.Sprintf("%.40s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf)),
-		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}), done: make(chan struct{}),
+		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), done: make(chan struct{}),
 	}
+	e.halt, e.stop = context.WithCancel(context.Background())
 	e.Service = applications.New(store, e.fingerprint, e.poke)
 	for _, p := range panels {
 		e.panels[p.Module()] = p
@@ -188,7 +189,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 		return nil
 	}
 	defer e.cancel()
-	e.stopOnce.Do(func() { close(e.stopping) })
+	e.stop()
 	select {
 	case <-e.done:
 		return nil
@@ -196,15 +197,6 @@ func (e *Engine) Stop(ctx context.Context) error {
 		e.cancel()
 		<-e.done
 		return fmt.Errorf("provisioning: stop: in-flight work did not end in time: %w", ctx.Err())
-	}
-}
-
-func (e *Engine) stopRequested() bool {
-	select {
-	case <-e.stopping:
-		return true
-	default:
-		return false
 	}
 }
 
@@ -221,6 +213,7 @@ func (e *Engine) poke() {
 // the periodic verifies and purges the old operations now and then.
 func (e *Engine) schedule(ctx context.Context) {
 	defer close(e.done)
+	defer e.sweep(ctx) // completes what the draining workers ended
 	defer e.workers.Wait()
 	if err := e.Init(ctx); err != nil {
 		e.logger.Warn("settle the applications", "err", err)
@@ -246,7 +239,7 @@ func (e *Engine) schedule(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-e.stopping:
+		case <-e.halt.Done():
 			return
 		case <-purge.C:
 			e.purge(ctx)
@@ -269,7 +262,7 @@ func (e *Engine) fingerprint(enabled bool, settings []links.LinkSetting) string 
 // worker for each.
 func (e *Engine) claimDue(ctx context.Context) {
 	free := cap(e.slots) - len(e.slots)
-	if free == 0 || e.stopRequested() || ctx.Err() != nil {
+	if free == 0 || e.halt.Err() != nil || ctx.Err() != nil {
 		return
 	}
 	ids, err := e.store.DueServers(ctx, free)
@@ -300,15 +293,22 @@ func (e *Engine) claimDue(ctx context.Context) {
 	}
 }
 
-// sweep completes operations left without open progress rows (their last
-// worker died, or they had no server) and refreshes the queue depth.
+// sweep completes the operations left without open progress rows (a worker
+// that ends one pokes the scheduler; a dead worker's are taken over, and an
+// operation without a server has none) and refreshes the queue depth.
 func (e *Engine) sweep(ctx context.Context) {
 	ids, err := e.store.FinishableOperations(ctx)
 	if err != nil {
 		return
 	}
 	for _, id := range ids {
-		e.complete(ctx, id)
+		op, won, err := e.store.CompleteOperation(ctx, id, applications.EndEntries)
+		if err != nil {
+			e.logger.Warn("complete operation", "operation", id, "err", err)
+		} else if won {
+			e.metrics.operations.WithLabelValues(op.Kind, links.OpCompleted).Inc()
+			e.Forget(op.Module)
+		}
 	}
 	if n, err := e.store.PendingServers(ctx); err == nil {
 		e.metrics.queueDepth.Set(float64(n))
@@ -321,24 +321,6 @@ func (e *Engine) purge(ctx context.Context) {
 	}
 }
 
-// complete ends the operation when none of its progress rows is open, with
-// its end entries; of several callers one wins.
-func (e *Engine) complete(ctx context.Context, opID int64) {
-	op, won, err := e.store.CompleteOperation(ctx, opID, applications.EndEntries)
-	if err != nil {
-		e.logger.Warn("complete operation", "operation", opID, "err", err)
-		return
-	}
-	if won {
-		e.metrics.operations.WithLabelValues(op.Kind, links.OpCompleted).Inc()
-		e.Forget(op.Module)
-	}
-}
-
-func warning(serverID int64, serviceID *int64, msg string) links.LogEntry {
-	return links.LogEntry{Level: links.LevelWarning, ServerID: &serverID, ServiceID: serviceID, Message: msg}
-}
-
-func entry(level string, serverID int64, msg string) links.LogEntry {
-	return links.LogEntry{Level: level, ServerID: &serverID, Message: msg}
+func entry(level string, serverID int64, serviceID *int64, msg string) links.LogEntry {
+	return links.LogEntry{Level: level, ServerID: &serverID, ServiceID: serviceID, Message: msg}
 }

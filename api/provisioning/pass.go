@@ -97,8 +97,9 @@ func (b *batcher) wait(flush bool) {
 
 // passResult is what one walk of a server found.
 type passResult struct {
-	aborted   bool       // a newer intent opened a progress row meanwhile
-	confirmed bool       // every account sent was confirmed, and recorded so
+	// complete: no newer intent opened a progress row meanwhile, and every
+	// account sent was confirmed, and recorded so.
+	complete  bool
 	waitUntil *time.Time // the earliest retry of the locations in backoff
 }
 
@@ -108,6 +109,7 @@ type passResult struct {
 // confirmed at their desired state.
 func (w *worker) pass(ctx context.Context, read bool) passResult {
 	var res passResult
+	aborted := false
 	w.mu.Lock()
 	w.unconfirmed = false
 	w.mu.Unlock()
@@ -122,7 +124,7 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 		// Read after the page: if no newer intent is there now, the page
 		// predates any, and a repair meanwhile voids its records.
 		if changed, err := w.taskChanged(ctx); err != nil || changed {
-			res.aborted = err == nil
+			aborted = err == nil
 			return false
 		}
 		for _, st := range page {
@@ -133,9 +135,9 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 	if err != nil {
 		w.fail(ctx, "walk a server", err)
 	}
-	b.wait(!res.aborted && !w.stopped(ctx))
+	b.wait(!aborted && !w.stopped(ctx))
 	w.mu.Lock()
-	res.confirmed = !w.unconfirmed
+	res.complete = !aborted && !w.unconfirmed
 	w.mu.Unlock()
 	return res
 }
@@ -178,21 +180,22 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	}
 	var rec links.BatchRecord
 	var sent []links.Attempt
-	var tokens []string
+	var creds []links.AccountCreds
 	for _, a := range batch {
-		var token string
+		c := links.AccountCreds{Username: a.State.Username, SubscriberUniqueID: a.State.SubscriberUniqueID}
 		var err error
 		if m != modeRemove {
-			token, err = w.e.store.OpenLinkToken(*a.State.ServiceID, a.State.TokenSealed)
+			c.ServiceID = *a.State.ServiceID
+			c.Token, err = w.e.store.OpenLinkToken(c.ServiceID, a.State.TokenSealed)
 		}
 		if err != nil {
 			rec.Updates = append(rec.Updates, w.refused(a, errors.New("its link credential could not be read"), false, ""))
 			continue
 		}
-		sent, tokens = append(sent, a), append(tokens, token)
+		sent, creds = append(sent, a), append(creds, c)
 	}
 	if len(sent) > 0 {
-		res, err := w.request(ctx, sent, tokens, m)
+		res, err := w.request(ctx, creds, m)
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
@@ -200,13 +203,13 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 		for i, a := range sent {
 			switch {
 			case err != nil:
-				rec.Updates = append(rec.Updates, w.refused(a, err, true, tokens[i]))
+				rec.Updates = append(rec.Updates, w.refused(a, err, true, creds[i].Token))
 			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
 				rec.Updates = append(rec.Updates, a.Repair(nil)) // the next pass pushes it in full
 			case m == modeRemove && errors.Is(res[i].Err, links.ErrNoAccount):
 				rec.Updates = append(rec.Updates, w.confirmed(a, m)) // no account, no links
 			case res[i].Err != nil:
-				rec.Updates = append(rec.Updates, w.refused(a, res[i].Err, false, tokens[i]))
+				rec.Updates = append(rec.Updates, w.refused(a, res[i].Err, false, creds[i].Token))
 			default:
 				rec.Updates = append(rec.Updates, w.confirmed(a, m))
 			}
@@ -268,41 +271,28 @@ func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool
 	}
 }
 
-// request sends the panel call of a batch (tokens in the same order as
-// sent, for pushes and token updates).
-func (w *worker) request(ctx context.Context, sent []links.Attempt, tokens []string, m mode) ([]links.AccountResult, error) {
-	var res []links.AccountResult
-	var err error
-	switch m {
-	case modeRemove:
-		req := w.app.Remove
-		for _, a := range sent {
-			req.Usernames = append(req.Usernames, a.State.Username)
-		}
-		res, err = retry(ctx, w, "remove_links", func(ctx context.Context) ([]links.AccountResult, error) {
-			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
-		})
-	case modeTokens:
-		req := links.TokenRequest{Apps: w.app.Apps()}
-		for i, a := range sent {
-			req.Accounts = append(req.Accounts, links.AccountToken{Username: a.State.Username, Token: tokens[i]})
-		}
-		res, err = retry(ctx, w, "update_link_tokens", func(ctx context.Context) ([]links.AccountResult, error) {
-			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
-		})
-	default:
-		req := w.app.Push
-		for i, a := range sent {
-			st := a.State
-			req.Accounts = append(req.Accounts, links.AccountCreds{Username: st.Username,
-				SubscriberUniqueID: st.SubscriberUniqueID, Token: tokens[i], ServiceID: *st.ServiceID})
-		}
-		res, err = retry(ctx, w, "push_links", func(ctx context.Context) ([]links.AccountResult, error) {
-			return w.panel.PushLinks(ctx, w.srv.Conn, req)
-		})
+// request sends the panel call of a batch.
+func (w *worker) request(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
+	rm, tok, push := w.app.Remove, links.TokenRequest{Apps: w.app.Apps()}, w.app.Push
+	for _, c := range creds {
+		rm.Usernames = append(rm.Usernames, c.Username)
+		tok.Accounts = append(tok.Accounts, links.AccountToken{Username: c.Username, Token: c.Token})
 	}
-	return res, answered(len(res), len(sent), err)
+	push.Accounts = creds
+	res, err := retry(ctx, w, modeCalls[m], func(ctx context.Context) ([]links.AccountResult, error) {
+		switch m {
+		case modeRemove:
+			return w.panel.RemoveLinks(ctx, w.srv.Conn, rm)
+		case modeTokens:
+			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, tok)
+		}
+		return w.panel.PushLinks(ctx, w.srv.Conn, push)
+	})
+	return res, answered(len(res), len(creds), err)
 }
+
+// modeCalls names the panel call of each sending mode (for the metrics).
+var modeCalls = map[mode]string{modePush: "push_links", modeRemove: "remove_links", modeTokens: "update_link_tokens"}
 
 // answered checks that a panel answered for every account it was asked
 // about.
@@ -364,36 +354,30 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 		return
 	}
 	w.noteRequest(err)
-	var rec links.BatchRecord
-	var v verifyCounts
+	var rec links.BatchRecord // its entries: one per account not read
 	for i, a := range batch {
 		aerr := err
 		if aerr == nil {
 			aerr = found[i].Err
 		}
-		if a.Desired == "" && errors.Is(aerr, links.ErrNoAccount) {
-			v.read++ // no account, no links: as desired
-			continue
-		}
-		if aerr != nil {
-			v.unreadable++
-			rec.Entries = append(rec.Entries, warning(w.id, a.State.ServiceID, fmt.Sprintf(
+		switch {
+		case a.Desired == "" && errors.Is(aerr, links.ErrNoAccount): // no account, no links: as desired
+		case aerr != nil:
+			rec.Entries = append(rec.Entries, entry(links.LevelWarning, w.id, a.State.ServiceID, fmt.Sprintf(
 				"Could not verify account %s on server %s: %v", a.State.Username, w.srv.Name, aerr)))
-			continue
-		}
-		v.read++
-		if diffs := a.Drifted(w.app, found[i]); len(diffs) > 0 {
-			v.drifted++
-			rec.Updates = append(rec.Updates, w.driftFound(a, diffs))
+		default:
+			if diffs := a.Drifted(w.app, found[i]); len(diffs) > 0 {
+				rec.Updates = append(rec.Updates, w.driftFound(a, diffs))
+			}
 		}
 	}
 	if len(rec.Updates)+len(rec.Entries) > 0 {
 		w.record(ctx, rec)
 	}
 	w.mu.Lock()
-	w.verified.read += v.read
-	w.verified.drifted += v.drifted
-	w.verified.unreadable += v.unreadable
+	w.verified.read += len(batch) - len(rec.Entries)
+	w.verified.drifted += len(rec.Updates)
+	w.verified.unreadable += len(rec.Entries)
 	w.mu.Unlock()
 }
 

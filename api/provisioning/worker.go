@@ -54,7 +54,7 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 	w := &worker{e: e, id: id, owner: owner, cancel: cancel}
 	var hb sync.WaitGroup
 	hb.Go(func() { w.heartbeat(wctx) })
-	ended := w.run(wctx)
+	w.run(wctx)
 	cancel()
 	hb.Wait()
 	if w.panel != nil {
@@ -71,9 +71,6 @@ func (e *Engine) work(ctx context.Context, id int64, owner string) {
 	}
 	if err := e.store.ReleaseServer(ctx, id, owner); err != nil {
 		e.logger.Warn("release a server", "server", id, "err", err)
-	}
-	for _, op := range ended {
-		e.complete(ctx, op)
 	}
 	e.Forget(w.srv.Module)
 }
@@ -109,52 +106,45 @@ func (w *worker) fail(ctx context.Context, what string, err error) {
 }
 
 // run makes passes until the server is at its wanted generation (or waits
-// for a backoff, or is given up); it returns the operations whose progress
-// rows it ended.
-func (w *worker) run(ctx context.Context) (ended []int64) {
-	for ctx.Err() == nil && !w.e.stopRequested() {
+// for a backoff, or is given up); the scheduler's sweep completes the
+// operations whose progress rows it ended.
+func (w *worker) run(ctx context.Context) {
+	for !w.stopped(ctx) {
 		gen, ok := w.load(ctx)
 		if !ok {
-			return ended
+			return
 		}
 		sup, err := w.support(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.gaveUp = fmt.Errorf("its support check failed: %w", err)
 		}
-		if err == nil && w.task != nil && !w.task.Checked {
-			// A verify reads back before the start, so that the start
-			// counts the drift found (a crash before it verifies again).
-			verified := w.task.Kind != links.OpVerify || !sup.Supported || w.verify(ctx)
-			if !verified || !w.start(ctx, sup) {
-				err = errors.New("stopped before the start")
-			}
+		if err == nil && w.task != nil && !w.task.Checked && !w.start(ctx, sup) {
+			err = errors.New("stopped before the start")
+		}
+		var res passResult
+		if err == nil && sup.Supported {
+			res = w.pass(ctx, false)
 		}
 		switch {
 		case w.gaveUp != nil:
-			return append(ended, w.giveUp(ctx)...)
+			w.giveUp(ctx)
 		case err != nil:
-			return ended
 		case !sup.Supported:
-			return append(ended, w.finish(ctx, gen, links.TaskUnsupported)...)
-		}
-		res := w.pass(ctx, false)
-		switch {
-		case w.gaveUp != nil:
-			return append(ended, w.giveUp(ctx)...)
-		case ctx.Err() != nil || w.e.stopRequested() || res.aborted || !res.confirmed:
+			w.finish(ctx, gen, links.TaskUnsupported)
+		case w.stopped(ctx) || !res.complete:
 			continue
 		case res.waitUntil != nil:
 			// Accounts wait for a retry: due again then, not done.
 			w.record(ctx, links.BatchRecord{WakeAt: res.waitUntil})
-			return ended
+		default:
+			// Nothing is due at gen: each location read was up to date or
+			// sent and confirmed, and any change since bumped wanted_gen past
+			// gen, which leaves the server due (the scheduler, poked when the
+			// worker ends, claims it again): no second walk is needed.
+			w.finish(ctx, gen, links.TaskDone)
 		}
-		// Nothing is due at gen: each location read was up to date or
-		// sent and confirmed, and any change since bumped wanted_gen past
-		// gen, which leaves the server due (the scheduler, poked when the
-		// worker ends, claims it again): no second walk is needed.
-		return append(ended, w.finish(ctx, gen, links.TaskDone)...)
+		return
 	}
-	return ended
 }
 
 // load reads the server, the application's desired state and the server's
@@ -210,9 +200,23 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 }
 
 // start records the server's start in its progress row: the accounts out
-// of date now (the operation's progress figure) and the start entry.
+// of date now (the operation's progress figure) and the start entry. A
+// verify reads back first, so that the start counts the drift found and
+// logs the read's counts; a start that does not apply (a newer intent
+// superseded the row) stops the worker, and a crash before it verifies
+// again.
 func (w *worker) start(ctx context.Context, sup links.Support) bool {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
+	if sup.Supported && w.task.Kind == links.OpVerify {
+		w.verified = verifyCounts{}
+		if !w.pass(ctx, true).complete || w.stopped(ctx) {
+			return false
+		}
+		v := w.verified // every request of the pass has ended
+		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, nil, fmt.Sprintf(
+			"Verified %d accounts of server %s: %d differed from their desired links, %d could not be read.",
+			v.read, w.srv.Name, v.drifted, v.unreadable)))
+	}
 	if sup.Supported {
 		var err error
 		if st.AccountsTotal, err = w.e.store.CountWalk(ctx, w.app.Walk(w.id, links.SelectOutOfDate)); err != nil {
@@ -220,13 +224,13 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 			return false
 		}
 	} else {
-		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf(
+		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, nil, fmt.Sprintf(
 			"Server %s does not support application links: %s.", w.srv.Name, strings.TrimSuffix(sup.Reason, "."))))
 		st.Events = []links.WebhookEvent{{Type: links.EventServerUnsupported, Time: time.Now(), Data: links.ServerEventData{
 			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name,
 			Hostname: w.srv.Hostname, Reason: sup.Reason, Version: sup.Version, Profile: sup.Profile}}}
 	}
-	if _, ok := w.record(ctx, links.BatchRecord{Step: &st}); !ok {
+	if applied, ok := w.record(ctx, links.BatchRecord{Step: &st}); !ok || applied == 0 {
 		return false
 	}
 	now := time.Now()
@@ -234,28 +238,8 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 	return true
 }
 
-// verify reads back the server's accounts confirmed at their desired state
-// (a read pass) and logs the counts; false when the worker must not go on
-// (it was stopped, gave the server up, or a newer intent came).
-func (w *worker) verify(ctx context.Context) bool {
-	w.verified = verifyCounts{}
-	if res := w.pass(ctx, true); res.aborted || w.stopped(ctx) {
-		return false
-	}
-	// A newer intent after the walk's last page read: its counts belong
-	// to no one (the repair marks it made were refused).
-	if changed, err := w.taskChanged(ctx); err != nil || changed {
-		return false
-	}
-	v := w.verified // every request of the pass has ended
-	w.record(ctx, links.BatchRecord{Entries: []links.LogEntry{entry(links.LevelInfo, w.id, fmt.Sprintf(
-		"Verified %d accounts of server %s: %d differed from their desired links, %d could not be read.",
-		v.read, w.srv.Name, v.drifted, v.unreadable))}})
-	return !w.stopped(ctx)
-}
-
 func (w *worker) startEntry() links.LogEntry {
-	return entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).",
+	return entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Started %s of server %s (%s).",
 		applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
 }
 
@@ -264,7 +248,7 @@ func (w *worker) startEntry() links.LogEntry {
 func (w *worker) stopped(ctx context.Context) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return ctx.Err() != nil || w.gaveUp != nil || w.e.stopRequested()
+	return ctx.Err() != nil || w.gaveUp != nil || w.e.halt.Err() != nil
 }
 
 // walk reads the server's locations of a selection a page at a time, in
@@ -287,20 +271,15 @@ func (w *worker) walk(ctx context.Context, sel links.Selection, fn func(page []l
 // server's done generation, and the end of its progress row in state when
 // the row waits for that generation (a newer row, opened since the load,
 // waits for a later one and stays open).
-func (w *worker) finish(ctx context.Context, gen int64, state string) []int64 {
+func (w *worker) finish(ctx context.Context, gen int64, state string) {
 	rec, t := links.BatchRecord{DoneGen: gen}, w.task
 	if t != nil && t.Checked && t.TargetGen <= gen {
 		rec.Step = &links.TaskStep{Task: *t, State: state}
 		if state == links.TaskDone {
-			w.mu.Lock()
-			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, w.done, w.failed)}
-			w.mu.Unlock()
+			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, w.done, w.failed)} // every request has ended
 		}
 	}
-	if _, ok := w.record(ctx, rec); !ok || rec.Step == nil {
-		return nil
-	}
-	return []int64{t.OperationID}
+	w.record(ctx, rec)
 }
 
 // finishedEntry ends a server's progress row, with its counts as read plus
@@ -310,7 +289,7 @@ func (w *worker) finishedEntry(t *links.ProgressTask, done, failed int) links.Lo
 	if t.StartedAt != nil {
 		took = time.Since(*t.StartedAt).Round(time.Millisecond)
 	}
-	return entry(links.LevelDebug, w.id, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
+	return entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
 		w.srv.Name, t.AccountsDone+done, t.AccountsFailed+failed, took))
 }
 
@@ -319,25 +298,25 @@ func (w *worker) finishedEntry(t *links.ProgressTask, done, failed int) links.Lo
 // (each account left out of date named in a warning of its own once the
 // row started, or when there is no row: lifecycle work), and the server is
 // due again after a backoff that grows with the give-ups in a row.
-func (w *worker) giveUp(ctx context.Context) []int64 {
+func (w *worker) giveUp(ctx context.Context) {
 	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.srv.GiveUps+1))
 	rec := links.BatchRecord{WakeAt: &wake, GaveUp: true}
 	why := fmt.Sprintf("Gave up on server %s after %s", w.srv.Name, w.gaveUp)
 	switch {
 	case w.task != nil && !w.task.Checked:
 		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(),
-			warning(w.id, nil, why+"; it is tried again later.")}}
+			entry(links.LevelWarning, w.id, nil, why+"; it is tried again later.")}}
 	case w.task == nil && w.srv.GiveUps > 0:
 		// Lifecycle work given up again (the server is still down): its
 		// accounts were named at the first give-up in a row, not at
 		// every backoff.
-		rec.Entries = []links.LogEntry{warning(w.id, nil, why+"; it is tried again later.")}
+		rec.Entries = []links.LogEntry{entry(links.LevelWarning, w.id, nil, why+"; it is tried again later.")}
 	default:
 		total, ok := w.nameLeftOut(ctx)
 		if !ok {
-			return nil
+			return
 		}
-		end := warning(w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total))
+		end := entry(links.LevelWarning, w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total))
 		if w.task == nil {
 			rec.Entries = []links.LogEntry{end}
 		} else {
@@ -345,10 +324,7 @@ func (w *worker) giveUp(ctx context.Context) []int64 {
 				w.finishedEntry(w.task, w.done, w.failed+total)}}
 		}
 	}
-	if _, ok := w.record(ctx, rec); !ok || w.task == nil {
-		return nil
-	}
-	return []int64{w.task.OperationID}
+	w.record(ctx, rec)
 }
 
 // nameLeftOut names each account left out of date by a give-up in a
@@ -359,7 +335,7 @@ func (w *worker) nameLeftOut(ctx context.Context) (int, bool) {
 	err := w.walk(ctx, links.SelectOutOfDate, func(page []links.LinkState) bool {
 		var named []links.LogEntry
 		for _, st := range page {
-			named = append(named, warning(w.id, st.ServiceID, fmt.Sprintf(
+			named = append(named, entry(links.LevelWarning, w.id, st.ServiceID, fmt.Sprintf(
 				"Account %s on server %s was not updated: the server was given up after %s", st.Username, w.srv.Name, w.gaveUp)))
 		}
 		if len(named) == 0 {
