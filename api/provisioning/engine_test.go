@@ -193,6 +193,35 @@ func TestAPanelFailingMidRunYieldsWarningsAndAFinishedOperation(t *testing.T) {
 	})
 }
 
+// The queue depth counts the servers behind their wanted generation: one
+// given up (its panel fails) stays counted until a later pass brings it up
+// to date.
+func TestTheQueueDepthCountsAServerGivenUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3}, srvSpec{name: "cpb", accounts: 3})
+		if err := w.servers["cpb"].SetFaults(whmsim.Faults{HTTP500Rate: 1}); err != nil {
+			t.Fatal(err)
+		}
+		reg := prometheus.NewRegistry()
+		e := provisioning.New(testConfig(), st, panels(), quiet, reg)
+		e.Start(ctx)
+		defer func() { _ = e.Stop(ctx) }()
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		waitFor(t, func() bool { return gauge(t, reg, "applinks_provisioning_queue_depth") == 1 })
+		if err := w.servers["cpb"].SetFaults(whmsim.Faults{}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, func() bool { return gauge(t, reg, "applinks_provisioning_queue_depth") == 0 })
+		want, _ := e.Links(ctx, links.ModuleCPanel)
+		w.expectLinks(want, "cpa", "cpb")
+	})
+}
+
 func TestANewerOperationSupersedesTheRunningOne(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -423,6 +452,21 @@ func counter(t *testing.T, reg *prometheus.Registry, name, result string) float6
 			if labels["module"] == "cpanel" && labels["result"] == result {
 				return m.GetCounter().GetValue()
 			}
+		}
+	}
+	return 0
+}
+
+// gauge returns the value of a gauge without labels (0 when absent).
+func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetGauge().GetValue()
 		}
 	}
 	return 0
