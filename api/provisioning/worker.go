@@ -202,9 +202,9 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 // start records the server's start in its progress row: the accounts out
 // of date now (the operation's progress figure) and the start entry. A
 // verify reads back first, so that the start counts the drift found and
-// logs the read's counts; a start that does not apply (a newer intent
-// superseded the row) stops the worker, and a crash before it verifies
-// again.
+// logs the read's counts (a crash before the start verifies again). A
+// start that does not apply (a newer intent superseded the row) stops the
+// worker.
 func (w *worker) start(ctx context.Context, sup links.Support) bool {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
 	if sup.Supported && w.task.Kind == links.OpVerify {
