@@ -2,8 +2,10 @@ package store
 
 import (
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/applinks/applinks/api/secret"
 )
@@ -28,21 +30,36 @@ import (
 // an account whose panel confirms none).
 const maxUnconfirmed = 8
 
-// rotateSQL writes a credential's new token and version (arguments: the
-// previous hash, the unconfirmed hashes, the sealed token, its hash, the
-// service).
-const rotateSQL = "UPDATE link_credentials SET prev_token_hash = ?, unconfirmed_hashes = ?, prev_confirmed_at = NULL," +
-	" token_enc = ?, token_hash = ?, version = version + 1 WHERE service_id = ?"
+// rotateChunk is how many credentials one locking read and one upsert
+// rotate. Rotating 50,000 accounts took 2.5 s on SQLite and 11 s on
+// MariaDB with two statements per account; 1.6 s and 2.1 s by 100, while
+// 500 at a time made SQLite slower again (2.6 to 3.1 s: the driver's
+// binding of 5,000 parameters).
+const rotateChunk = 100
 
-// rotateCredential gives a service's credential a new token, in tx.
-func (s *Store) rotateCredential(tx *gorm.DB, serviceID int64) error {
+// rotatedColumns are the columns a rotation writes.
+var rotatedColumns = []string{"prev_token_hash", "unconfirmed_hashes", "prev_confirmed_at", "token_enc", "token_hash", "version", "updated_at"}
+
+// rotateCredentials gives the credentials of the listed services new
+// tokens, in tx; a service without one (no username yet) is skipped.
+func (s *Store) rotateCredentials(tx *gorm.DB, ids []int64) error {
 	var rows []linkCredentialRow
-	err := tx.Clauses(lockingFor(s.dialect)...).Select("token_hash", "prev_token_hash", "prev_confirmed_at", "unconfirmed_hashes").
-		Where("service_id = ?", serviceID).Limit(1).Find(&rows).Error
-	if err != nil || len(rows) == 0 {
-		return err // no credential (no username yet): nothing to rotate
+	if err := tx.Clauses(lockingFor(s.dialect)...).Where("service_id IN ?", ids).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return err
 	}
-	c := rows[0]
+	now := s.now()
+	for i := range rows {
+		if err := s.rotate(&rows[i], now); err != nil {
+			return err
+		}
+	}
+	// Every row exists and is locked: the insert always turns into the update.
+	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "service_id"}},
+		DoUpdates: clause.AssignmentColumns(rotatedColumns)}).Create(&rows).Error
+}
+
+// rotate gives a credential row its next token and version.
+func (s *Store) rotate(c *linkCredentialRow, now time.Time) error {
 	prev, unconfirmed := c.TokenHash, ""
 	if c.PrevTokenHash != "" && c.PrevConfirmedAt == nil { // pending: the panel was last confirmed with prev
 		prev = c.PrevTokenHash
@@ -53,28 +70,28 @@ func (s *Store) rotateCredential(tx *gorm.DB, serviceID int64) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := s.box.Seal(token, linkTokenAAD(serviceID))
+	sealed, err := s.box.Seal(token, linkTokenAAD(c.ServiceID))
 	if err != nil {
 		return err
 	}
-	return tx.Exec(rotateSQL, prev, unconfirmed, sealed, secret.Hash(token), serviceID).Error
+	c.PrevTokenHash, c.UnconfirmedHashes, c.PrevConfirmedAt = prev, unconfirmed, nil
+	c.TokenEnc, c.TokenHash, c.Version, c.UpdatedAt = sealed, secret.Hash(token), c.Version+1, now
+	return nil
 }
 
 // rotateServices rotates the credential of each service of the list, in tx,
 // and lets their locations be tried again at once.
 func (s *Store) rotateServices(tx *gorm.DB, ids []int64) error {
-	for _, id := range ids {
-		if err := s.rotateCredential(tx, id); err != nil {
-			return err
-		}
-	}
 	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		if err := tx.Exec("UPDATE link_states SET failed_fp = '', attempts = 0, next_attempt_at = NULL, last_error = ''"+
-			" WHERE service_id IN ?", ids[:n]).Error; err != nil {
+		chunk := ids[:min(len(ids), rotateChunk)]
+		ids = ids[len(chunk):]
+		if err := s.rotateCredentials(tx, chunk); err != nil {
 			return err
 		}
-		ids = ids[n:]
+		if err := tx.Exec("UPDATE link_states SET failed_fp = '', attempts = 0, next_attempt_at = NULL, last_error = ''"+
+			" WHERE service_id IN ?", chunk).Error; err != nil {
+			return err
+		}
 	}
 	return nil
 }

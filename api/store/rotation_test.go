@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/secret"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
 )
@@ -105,6 +107,42 @@ func TestRotationConfirmationStartsTheGrace(t *testing.T) {
 		}
 		if got := clickTarget(t, s, alice); got.PrevTokenHash != h2 || !slices.Equal(got.UnconfirmedHashes, replaced[2:]) {
 			t.Fatalf("ten pending rotations: previous kept %v, unconfirmed %d (want the last 8 replaced)", got.PrevTokenHash == h2, len(got.UnconfirmedHashes))
+		}
+	})
+}
+
+// Rotating every account's secret rotates each credential, beyond one
+// chunk of the store's set-wise writes: a new token that opens under its
+// service, the next version, and the replaced hash kept, pending.
+func TestRotatingAllRotatesEveryCredential(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		c := newClient(t, s, "all@acme.test")
+		var svcs []links.Service
+		old := map[int64]string{}
+		for i := range 501 {
+			svc := newService(t, s, c.ID, a.ID, fmt.Sprintf("u%03d", i), links.ServiceActive)
+			svcs = append(svcs, svc)
+			old[svc.ID] = clickTarget(t, s, svc).TokenHash
+		}
+		if _, err := s.QueueTargeted(ctx, links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpRotation, Spec: "{}"},
+			links.OpTarget{Rotate: true, Resource: links.AuditApplication, ID: links.ModuleCPanel, Action: links.AuditRotate}); err != nil {
+			t.Fatal(err)
+		}
+		for _, svc := range svcs {
+			got := clickTarget(t, s, svc)
+			creds, err := s.ServiceLinkCreds(ctx, svc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			version := queryInt(t, s, "SELECT version FROM link_credentials WHERE service_id = ?", svc.ID)
+			if got.TokenHash == old[svc.ID] || secret.Hash(creds.Token) != got.TokenHash || got.PrevTokenHash != old[svc.ID] ||
+				got.PrevConfirmedAt != nil || version != 2 {
+				t.Fatalf("%s: new token %v (opens: %v), previous kept %v, pending %v, version %d; want a new token, the old one kept, pending, version 2",
+					svc.Username, got.TokenHash != old[svc.ID], secret.Hash(creds.Token) == got.TokenHash, got.PrevTokenHash == old[svc.ID],
+					got.PrevConfirmedAt == nil, version)
+			}
 		}
 	})
 }

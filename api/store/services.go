@@ -345,7 +345,7 @@ func (s *Store) followService(tx *gorm.DB, before, after links.Service) error {
 	if before.ServerID != after.ServerID {
 		// A new server gets a new secret: the old panel's copy is refused
 		// once the new location confirmed it.
-		if err := s.rotateCredential(tx, before.ID); err != nil {
+		if err := s.rotateCredentials(tx, []int64{before.ID}); err != nil {
 			return err
 		}
 	}
