@@ -112,14 +112,7 @@ func TestRefusedAccountsAreWarningsAndTheRestSucceed(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 10,
 			faults: whmsim.Faults{RefuseAccounts: []string{"cpau003", "cpau007"}}})
-		reg := prometheus.NewRegistry()
-		e := provisioning.New(testConfig(), st, panels(), quiet, reg)
-		e.Start(ctx)
-		defer func() { _ = e.Stop(ctx) }()
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, reg, op := enableMetered(t, st)
 		// Each refusal is a warning; the account is tried MaxAttempts (3)
 		// times with a backoff, then it is terminal.
 		d := waitOp(t, st, op.ID)
@@ -203,14 +196,7 @@ func TestTheQueueDepthCountsAServerGivenUp(t *testing.T) {
 		if err := w.servers["cpb"].SetFaults(whmsim.Faults{HTTP500Rate: 1}); err != nil {
 			t.Fatal(err)
 		}
-		reg := prometheus.NewRegistry()
-		e := provisioning.New(testConfig(), st, panels(), quiet, reg)
-		e.Start(ctx)
-		defer func() { _ = e.Stop(ctx) }()
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, reg, op := enableMetered(t, st)
 		waitOp(t, st, op.ID)
 		waitFor(t, func() bool { return gauge(t, reg, "applinks_provisioning_queue_depth") == 1 })
 		if err := w.servers["cpb"].SetFaults(whmsim.Faults{}); err != nil {
@@ -431,6 +417,21 @@ func TestAccountLifecycleFollowsTheService(t *testing.T) {
 			t.Fatalf("activation = %+v", d.Operation)
 		}
 	})
+}
+
+// enableMetered starts an engine (testConfig) whose metrics a registry
+// collects, stopped when the test ends, and enables cPanel's links.
+func enableMetered(t *testing.T, st *store.Store) (*provisioning.Engine, *prometheus.Registry, links.Operation) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	e := provisioning.New(testConfig(), st, panels(), quiet, reg)
+	e.Start(context.Background())
+	t.Cleanup(func() { _ = e.Stop(context.Background()) })
+	op, err := e.Enable(context.Background(), links.ModuleCPanel, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, reg, op
 }
 
 // counter returns the cpanel sample of a counter family with the result label.
