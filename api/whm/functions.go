@@ -59,6 +59,11 @@ func (c *Client) Version(ctx context.Context, s links.ServerConn) (string, error
 	if err != nil {
 		return "", err
 	}
+	return parseVersion(s, res)
+}
+
+// parseVersion reads a version answer.
+func parseVersion(s links.ServerConn, res *Result) (string, error) {
 	var d struct {
 		Version flexString `json:"version"`
 	}
@@ -77,6 +82,11 @@ func (c *Client) AppList(ctx context.Context, s links.ServerConn) ([]string, err
 	if err != nil {
 		return nil, err
 	}
+	return parseAppList(s, res)
+}
+
+// parseAppList reads an applist answer.
+func parseAppList(s links.ServerConn, res *Result) ([]string, error) {
 	var d struct {
 		App []string `json:"app"`
 	}
@@ -100,6 +110,11 @@ func (c *Client) CurrentProfile(ctx context.Context, s links.ServerConn) (Profil
 	if err != nil {
 		return Profile{}, err
 	}
+	return parseProfile(s, res)
+}
+
+// parseProfile reads a get_current_profile answer.
+func parseProfile(s links.ServerConn, res *Result) (Profile, error) {
 	var d struct {
 		Code        flexString `json:"code"`
 		Name        flexString `json:"name"`

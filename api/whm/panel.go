@@ -53,33 +53,33 @@ type panel struct {
 // Module returns the application key.
 func (p *panel) Module() string { return p.module }
 
-// CheckSupport runs version, applist and, when applist offers it,
-// get_current_profile, one after the other. A server that answers but lacks
-// create_integration_link, or has the wrong profile for this panel type, is
-// unsupported with a reason; a failed call is an error.
+// supportCalls are a support check's discovery calls, made in one batch.
+var supportCalls = []Command{{Function: FnVersion}, {Function: FnAppList}, {Function: FnGetCurrentProfile}}
+
+// CheckSupport reads the server's version, functions and profile in one
+// batch request (one round trip, not three) and tells whether it supports
+// application links for this panel's module: a server that answers but
+// lacks create_integration_link, or has the wrong profile for this panel
+// type, is unsupported with a reason; a refused call is an error. The
+// profile counts only where applist offers get_current_profile: older
+// servers refuse the function.
 func (p *panel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Support, error) {
 	var sup links.Support
-	var (
-		version          string
-		apps             []string
-		prof             Profile
-		vErr, aErr, pErr error
-	)
-	if version, vErr = p.client.Version(ctx, s); vErr == nil {
-		if apps, aErr = p.client.AppList(ctx, s); aErr == nil && slices.Contains(apps, FnGetCurrentProfile) {
-			prof, pErr = p.client.CurrentProfile(ctx, s)
-		}
+	res, err := p.client.Batch(ctx, s, supportCalls, false)
+	if err != nil {
+		return sup, err
 	}
-	switch {
-	case vErr != nil:
-		return sup, vErr
-	case aErr != nil:
-		return links.Support{Version: version}, aErr
+	if sup.Version, err = decodeResult(s, res[0], parseVersion); err != nil {
+		return links.Support{}, err
 	}
-	sup.Version = version
+	apps, err := decodeResult(s, res[1], parseAppList)
+	if err != nil {
+		return sup, err
+	}
 	if slices.Contains(apps, FnGetCurrentProfile) {
-		if pErr != nil {
-			return sup, pErr
+		prof, err := decodeResult(s, res[2], parseProfile)
+		if err != nil {
+			return sup, err
 		}
 		sup.Profile = prof.Code
 	}
@@ -100,6 +100,16 @@ func (p *panel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Sup
 		sup.Supported = true
 	}
 	return sup, nil
+}
+
+// decodeResult reads one command's result of a batch with parse, or
+// returns the panel's refusal of it.
+func decodeResult[T any](s links.ServerConn, r CommandResult, parse func(links.ServerConn, *Result) (T, error)) (T, error) {
+	if r.Err != nil {
+		var zero T
+		return zero, r.Err
+	}
+	return parse(s, &Result{Command: r.Function, Data: r.Data})
 }
 
 // call is one command of a push or removal and the account it belongs to.

@@ -44,8 +44,8 @@ func TestCheckSupport(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("CheckSupport = %+v\nwant %+v", got, tt.want)
 			}
-			if m := srv.Stats().MaxInFlight; m != 1 {
-				t.Errorf("max requests in flight = %d, want 1 (one request after the other)", m)
+			if st := srv.Stats(); st.Requests != 1 || st.Calls["batch"] != 1 {
+				t.Errorf("%d requests (%d batches), want one batch", st.Requests, st.Calls["batch"])
 			}
 		})
 	}
