@@ -74,11 +74,11 @@ func TestTheQueueDepthCountsAServerGivenUp(t *testing.T) {
 		}
 		e, reg, op := enableMetered(t, st)
 		waitOp(t, st, op.ID)
-		waitFor(t, func() bool { return gauge(t, reg, "applinks_provisioning_queue_depth") == 1 })
+		waitFor(t, func() bool { return gathered(t, reg, "applinks_provisioning_queue_depth") == 1 })
 		if err := w.servers["cpb"].SetFaults(whmsim.Faults{}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, func() bool { return gauge(t, reg, "applinks_provisioning_queue_depth") == 0 })
+		waitFor(t, func() bool { return gathered(t, reg, "applinks_provisioning_queue_depth") == 0 })
 		want, _ := e.Links(ctx, links.ModuleCPanel)
 		w.expectLinks(want, "cpa", "cpb")
 	})
@@ -123,22 +123,8 @@ func counter(t *testing.T, reg *prometheus.Registry, name, result string) float6
 	return 0
 }
 
-// gauge returns the value of a gauge without labels (0 when absent).
-func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
-	t.Helper()
-	fams, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.GetName() == name && len(f.GetMetric()) == 1 {
-			return f.GetMetric()[0].GetGauge().GetValue()
-		}
-	}
-	return 0
-}
-
-// gathered counts the samples (histogram observations or counter total) of a family.
+// gathered counts the samples of a family: histogram observations, counter
+// totals and gauge values.
 func gathered(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
 	fams, err := reg.Gather()
@@ -149,7 +135,7 @@ func gathered(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	for _, f := range fams {
 		if f.GetName() == name {
 			for _, m := range f.GetMetric() {
-				n += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+				n += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount()) + m.GetGauge().GetValue()
 			}
 		}
 	}
