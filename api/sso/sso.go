@@ -454,9 +454,9 @@ func (s *Service) Events(ctx context.Context, f links.SSOEventFilter) ([]links.S
 func (s *Service) tokenMatches(token string, target links.SSOClickTarget) bool {
 	h := secret.Hash(token)
 	cur := target.TokenHash != "" && secret.Equal(h, target.TokenHash)
-	prev := false
-	for _, old := range append([]string{target.PrevTokenHash}, target.UnconfirmedHashes...) {
-		prev = old != "" && secret.Equal(h, old) || prev
+	prev := target.PrevTokenHash != "" && secret.Equal(h, target.PrevTokenHash)
+	for _, old := range target.UnconfirmedHashes {
+		prev = secret.Equal(h, old) || prev
 	}
 	if prev && target.PrevConfirmedAt != nil {
 		prev = s.now().Before(target.PrevConfirmedAt.Add(s.cfg.RotationGrace))
