@@ -269,24 +269,8 @@ const emptySQL = "SELECT username FROM link_states WHERE server_id = ? AND servi
 // key: a DELETE by the same condition would scan, and on InnoDB lock, the
 // owner-less rows of every server through the service_id index.
 func dropEmpty(ctx context.Context, tx sqlConn, serverID int64) error {
-	rows, err := tx.QueryContext(ctx, emptySQL, serverID)
+	names, err := emptyLocations(ctx, tx, serverID)
 	if err != nil {
-		return err
-	}
-	var names []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			_ = rows.Close()
-			return err
-		}
-		names = append(names, u)
-	}
-	if err := rows.Err(); err != nil {
-		_ = rows.Close()
-		return err
-	}
-	if err := rows.Close(); err != nil {
 		return err
 	}
 	for _, u := range names {
@@ -295,6 +279,25 @@ func dropEmpty(ctx context.Context, tx sqlConn, serverID int64) error {
 		}
 	}
 	return nil
+}
+
+// emptyLocations reads the usernames of emptySQL; its rows are closed when
+// it returns, before the deletes on the same transaction.
+func emptyLocations(ctx context.Context, tx sqlConn, serverID int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, emptySQL, serverID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		names = append(names, u)
+	}
+	return names, rows.Err()
 }
 
 // recordServer writes a record's done generation, wake-up, give-up and
