@@ -271,22 +271,27 @@ func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool
 	}
 }
 
-// request sends the panel call of a batch.
+// request sends the panel call of a batch (its request built in each try:
+// retries are rare, and only the mode's own is built).
 func (w *worker) request(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
-	rm, tok, push := w.app.Remove, links.TokenRequest{Apps: w.app.Apps()}, w.app.Push
-	for _, c := range creds {
-		rm.Usernames = append(rm.Usernames, c.Username)
-		tok.Accounts = append(tok.Accounts, links.AccountToken{Username: c.Username, Token: c.Token})
-	}
-	push.Accounts = creds
 	res, err := retry(ctx, w, modeCalls[m], func(ctx context.Context) ([]links.AccountResult, error) {
 		switch m {
 		case modeRemove:
-			return w.panel.RemoveLinks(ctx, w.srv.Conn, rm)
+			req := w.app.Remove
+			for _, c := range creds {
+				req.Usernames = append(req.Usernames, c.Username)
+			}
+			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
 		case modeTokens:
-			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, tok)
+			req := links.TokenRequest{Apps: w.app.Apps()}
+			for _, c := range creds {
+				req.Accounts = append(req.Accounts, links.AccountToken{Username: c.Username, Token: c.Token})
+			}
+			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
 		}
-		return w.panel.PushLinks(ctx, w.srv.Conn, push)
+		req := w.app.Push
+		req.Accounts = creds
+		return w.panel.PushLinks(ctx, w.srv.Conn, req)
 	})
 	return res, answered(len(res), len(creds), err)
 }
