@@ -230,10 +230,12 @@ func TestStatusIsNeverActiveWhileAnAccountIsOutOfDate(t *testing.T) {
 			if err := w.servers["cpb"].AddAccount(whmsim.Account{User: user, Domain: user + ".example.test"}); err != nil {
 				t.Fatal(err)
 			}
+			// The API answers a creation once the engine heard of it
+			// (the status cache dropped): both before the poller looks.
 			mu.Lock()
 			svc := w.addService("cpb", user, links.ServiceActive)
-			mu.Unlock()
 			e.ServiceChanged(ctx, nil, &svc)
+			mu.Unlock()
 		}
 		time.Sleep(400 * time.Millisecond)
 		if err := w.servers["cpb"].SetFaults(whmsim.Faults{Latency: 5 * time.Millisecond}); err != nil {
