@@ -61,6 +61,8 @@ func (s *Server) State() []AccountState {
 //	GET    /__sim/servers/{name}/accounts           JSON: accounts with links and groups
 //	POST   /__sim/servers/{name}/accounts           add an account (JSON Account)
 //	GET    /__sim/servers/{name}/accounts/{user}    HTML page of the account's links
+//	DELETE /__sim/servers/{name}/accounts/{user}/links/{app}
+//	                                                delete a link, as someone in the panel would (drift)
 //	GET    /__sim/servers/{name}/faults             JSON: the faults in force
 //	POST   /__sim/servers/{name}/faults             merge the JSON fields given into the faults
 //	DELETE /__sim/servers/{name}/faults             clear every fault
@@ -100,6 +102,13 @@ func (s *Sim) ControlHandler() http.Handler {
 	mux.HandleFunc("GET /__sim/servers/{name}/accounts/{user}", s.withServer(func(w http.ResponseWriter, r *http.Request, srv *Server) {
 		base := "/__sim/click?" + url.Values{"server": {srv.Name()}}.Encode() + "&"
 		srv.writeAccountPage(w, r.PathValue("user"), base)
+	}))
+	mux.HandleFunc("DELETE /__sim/servers/{name}/accounts/{user}/links/{app}", s.withServer(func(w http.ResponseWriter, r *http.Request, srv *Server) {
+		if err := srv.RemoveLink(r.PathValue("user"), r.PathValue("app")); err != nil {
+			writeError(w, http.StatusNotFound, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, srv.State())
 	}))
 	mux.HandleFunc("GET /__sim/servers/{name}/faults", s.withServer(func(w http.ResponseWriter, r *http.Request, srv *Server) {
 		writeJSON(w, http.StatusOK, srv.Faults())

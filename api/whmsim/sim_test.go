@@ -258,6 +258,28 @@ func TestControlEndpoints(t *testing.T) {
 		t.Errorf("state = %+v", state)
 	}
 
+	// A link deleted as someone in the panel would (drift for verify); a
+	// second delete, like an unknown account or server, is a 404.
+	del := func(path string, want int) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodDelete, ctl.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("DELETE %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	del("/__sim/servers/cp1/accounts/alice/links/billing_x", http.StatusOK)
+	if st := srv.State(); len(st[0].Links) != 0 {
+		t.Errorf("alice still has %+v", st[0].Links)
+	}
+	del("/__sim/servers/cp1/accounts/alice/links/billing_x", http.StatusNotFound)
+	del("/__sim/servers/cp1/accounts/nobody/links/billing_x", http.StatusNotFound)
+	del("/__sim/servers/nope/accounts/alice/links/billing_x", http.StatusNotFound)
+
 	// Faults merge: latency stays when only the error rate is posted.
 	post(t, ctl.URL+"/__sim/servers/cp1/faults", `{"latency":"5ms"}`, http.StatusOK)
 	post(t, ctl.URL+"/__sim/servers/cp1/faults", `{"error_rate":0.25,"refuse_accounts":["bob"]}`, http.StatusOK)
