@@ -120,7 +120,7 @@ func (s *Service) intent(ctx context.Context, module, kind, by string, enabled *
 	}
 	b, _ := json.Marshal(spec)
 	what := func(op links.Operation) string {
-		return fmt.Sprintf("%s on %d active servers", appName(module), op.ServersTotal)
+		return fmt.Sprintf("%s on %s", appName(module), links.Count(op.ServersTotal, "active server"))
 	}
 	return links.NewOperation{Module: module, Kind: kind, Spec: string(b), StartedBy: by, Supersede: true,
 		Fingerprint: s.fingerprint(on, settings), Entries: startEntries(kind, by, what)}, nil
@@ -140,9 +140,9 @@ func EndEntries(op links.Operation) []links.LogEntry {
 			Message: fmt.Sprintf("No server of %s supports application links: no account was changed.", name)})
 	}
 	return append(out, links.LogEntry{Level: links.LevelDebug, Message: fmt.Sprintf(
-		"Finished %s of %s: %d servers (%d supported), %d accounts, %d done, %d failed, %d warnings, in %s.",
-		KindName(op.Kind), name, op.ServersTotal, op.ServersSupport, op.AccountsTotal, op.AccountsDone,
-		op.AccountsFailed, op.Warnings, took.Round(time.Millisecond))})
+		"Finished %s of %s: %s (%d supported), %s, %d done, %d failed, %s, in %s.",
+		KindName(op.Kind), name, links.Count(op.ServersTotal, "server"), op.ServersSupport, links.Count(op.AccountsTotal, "account"),
+		op.AccountsDone, op.AccountsFailed, links.Count(op.Warnings, "warning"), took.Round(time.Millisecond))})
 }
 
 // startEntries is the first entry of an operation on what.

@@ -90,3 +90,12 @@ func Optional[T any](v *T, err error) (*T, error) {
 	}
 	return v, err
 }
+
+// Count writes n with its noun for a message, plural unless n is 1
+// ("1 account", "3 accounts"); the nouns of the messages take an s.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -228,3 +228,11 @@ func TestValidateNameRefusesControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestCountWritesTheNounInTheRightNumber(t *testing.T) {
+	for n, want := range map[int]string{0: "0 accounts", 1: "1 account", 2: "2 accounts", 1000: "1000 accounts"} {
+		if got := Count(n, "account"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

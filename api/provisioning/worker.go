@@ -214,8 +214,8 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 		}
 		v := w.verified // every request of the pass has ended
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, nil, fmt.Sprintf(
-			"Verified %d accounts of server %s: %d differed from their desired links, %d could not be read.",
-			v.read, w.srv.Name, v.drifted, v.unreadable)))
+			"Verified %s of server %s: %d differed from their desired links, %d could not be read.",
+			links.Count(v.read, "account"), w.srv.Name, v.drifted, v.unreadable)))
 	}
 	if sup.Supported {
 		var err error
@@ -289,8 +289,8 @@ func (w *worker) finishedEntry(t *links.ProgressTask, done, failed int) links.Lo
 	if t.StartedAt != nil {
 		took = time.Since(*t.StartedAt).Round(time.Millisecond)
 	}
-	return entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Finished server %s: %d accounts done, %d failed, in %s.",
-		w.srv.Name, t.AccountsDone+done, t.AccountsFailed+failed, took))
+	return entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Finished server %s: %s done, %d failed, in %s.",
+		w.srv.Name, links.Count(t.AccountsDone+done, "account"), t.AccountsFailed+failed, took))
 }
 
 // giveUp ends the work on a server whose support check failed, or after
@@ -316,7 +316,8 @@ func (w *worker) giveUp(ctx context.Context) {
 		if !ok {
 			return
 		}
-		end := entry(links.LevelWarning, w.id, nil, fmt.Sprintf("%s (%d accounts not tried, each named in a warning); it is tried again later.", why, total))
+		end := entry(links.LevelWarning, w.id, nil, fmt.Sprintf("%s (%s not tried, each named in a warning); it is tried again later.",
+			why, links.Count(total, "account")))
 		if w.task == nil {
 			rec.Entries = []links.LogEntry{end}
 		} else {

@@ -172,7 +172,7 @@ func (s *Store) DeleteClient(ctx context.Context, id int64) error {
 		if err := tx.Model(&serviceRow{}).Where("client_id = ?", id).Count(&n).Error; err != nil {
 			return err
 		} else if n > 0 {
-			return links.Errorf(links.ECONFLICT, "Client %d still has %d service(s): delete them or move them to another client first.", id, n)
+			return links.Errorf(links.ECONFLICT, "Client %d still has %s: delete them or move them to another client first.", id, links.Count(int(n), "service"))
 		}
 		var ms []membershipRow
 		if err := tx.Where("client_id = ?", id).Order("user_id").Find(&ms).Error; err != nil {

@@ -277,7 +277,7 @@ func (s *Store) DeleteServer(ctx context.Context, id int64) error {
 			return err
 		}
 		if n > 0 {
-			return links.Errorf(links.ECONFLICT, "Server %d still has %d services: move or delete them first, or deactivate the server instead.", id, n)
+			return links.Errorf(links.ECONFLICT, "Server %d still has %s: move or delete them first, or deactivate the server instead.", id, links.Count(int(n), "service"))
 		}
 		if err := tx.Where("server_id = ?", id).Delete(&serverTaskRow{}).Error; err != nil {
 			return err
