@@ -24,7 +24,7 @@ const statusTTL = 250 * time.Millisecond
 // Store is what the reads and the intents need from the database.
 type Store interface {
 	ApplicationSettings(ctx context.Context, module string) (bool, []links.LinkSetting, error)
-	ReconcileCounts(ctx context.Context, module string) (links.ReconcileCounts, error)
+	ReconcileCounts(ctx context.Context, module, prefix string) (links.ReconcileCounts, error)
 	LatestOperation(ctx context.Context, module string) (*links.Operation, error)
 	Operation(ctx context.Context, id int64) (links.OperationDetail, error)
 	ListOperations(ctx context.Context, f links.OperationFilter) ([]links.Operation, int64, error)
@@ -159,11 +159,12 @@ func (s *Service) Forget(module string) {
 // operation: an operation that completes in between shows as still open,
 // never the other way round.
 func (s *Service) status(ctx context.Context, module string) (links.ApplicationStatus, error) {
-	enabled, _, err := s.store.ApplicationSettings(ctx, module)
+	enabled, settings, err := s.store.ApplicationSettings(ctx, module)
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}
-	counts, err := s.store.ReconcileCounts(ctx, module)
+	prefix := links.DesiredPrefix(enabled, s.fingerprint(enabled, settings))
+	counts, err := s.store.ReconcileCounts(ctx, module, prefix)
 	if err != nil {
 		return links.ApplicationStatus{}, err
 	}

@@ -20,7 +20,12 @@ import (
 // prefix, the two statuses that carry links, the prefix again, the server,
 // the username after which to start). %s is where the dialect joins the
 // prefix and the version (walkStatements).
-const locationsSQL = "SELECT ls.username, ls.service_id, ls.confirmed_fp, ls.failed_fp, ls.attempts, ls.next_attempt_at," +
+const locationsSQL = locationsFromSQL + " WHERE ls.server_id = ? AND ls.username > ?"
+
+// locationsFromSQL is locationsSQL before its condition; the status counts
+// (walkSQL.pending, .failed) join the servers to it and take a module's
+// locations.
+const locationsFromSQL = "SELECT ls.username, ls.service_id, ls.confirmed_fp, ls.failed_fp, ls.attempts, ls.next_attempt_at," +
 	" COALESCE(s.server_id, 0) AS service_server_id, COALESCE(s.username, '') AS service_username," +
 	" COALESCE(s.status, '') AS service_status, COALESCE(c.subscriber_unique_id, '') AS subscriber_unique_id," +
 	" COALESCE(c.token_enc, '') AS token_enc, COALESCE(c.version, 1) AS cred_version," +
@@ -28,8 +33,7 @@ const locationsSQL = "SELECT ls.username, ls.service_id, ls.confirmed_fp, ls.fai
 	" THEN %s ELSE '' END AS desired" +
 	" FROM link_states ls" +
 	" LEFT JOIN services s ON s.id = ls.service_id" +
-	" LEFT JOIN link_credentials c ON c.service_id = ls.service_id" +
-	" WHERE ls.server_id = ? AND ls.username > ?"
+	" LEFT JOIN link_credentials c ON c.service_id = ls.service_id"
 
 // The selections of a walk over locationsSQL as d (links.Selection):
 // out of date is links.OutOfDate (argument: links.FailedRemoval, the
@@ -37,12 +41,17 @@ const locationsSQL = "SELECT ls.username, ls.service_id, ls.confirmed_fp, ls.fai
 const (
 	outOfDateSQL = " WHERE d.desired <> d.confirmed_fp AND d.failed_fp <> CASE WHEN d.desired = '' THEN ? ELSE d.desired END"
 	confirmedSQL = " WHERE d.service_id IS NOT NULL AND d.desired = d.confirmed_fp"
+	// terminalSQL is a location failed at its current desired state, as
+	// links.LinkStateOf has it (argument: links.FailedRemoval).
+	terminalSQL = " WHERE d.desired <> d.confirmed_fp AND d.failed_fp = CASE WHEN d.desired = '' THEN ? ELSE d.desired END"
 )
 
 // walkSQL holds the walk's statements in the store's dialect, by
-// selection: a page (the page size as last argument) and a count.
+// selection: a page (the page size as last argument) and a count; and the
+// status counts of a module's locations waiting for a retry and failed.
 type walkSQL struct {
-	page, count [links.SelectConfirmed + 1]string
+	page, count     [links.SelectConfirmed + 1]string
+	pending, failed string
 }
 
 // walkStatements builds the walk's statements: the version is a number,
@@ -61,6 +70,9 @@ func walkStatements(dialect string) walkSQL {
 		w.page[sel] = "SELECT * FROM " + from + cond + " ORDER BY d.username LIMIT ?"
 		w.count[sel] = "SELECT COUNT(*) FROM " + from + cond
 	}
+	module := fmt.Sprintf(locationsFromSQL, join) + " JOIN servers sv ON sv.id = ls.server_id WHERE ls.module = ?"
+	w.pending = "SELECT COUNT(*) FROM (" + module + " AND ls.next_attempt_at IS NOT NULL" + workedServerSQL + ") d" + outOfDateSQL
+	w.failed = "SELECT COUNT(*) FROM (" + module + " AND ls.failed_fp > ''" + workedServerSQL + ") d" + terminalSQL
 	return w
 }
 
@@ -120,36 +132,36 @@ func (s *Store) OpenLinkToken(serviceID int64, sealed string) (string, error) {
 	return token, nil
 }
 
-// The status counts (arguments: the module, true, true). Only the servers
-// the engine works count: active, and supporting links or not checked yet.
-// A deactivated server keeps its locations' retry times and failures, but
-// nothing of it is pending any more, and Retry failed leaves it alone
-// (clearFailedSQL): the status counts neither. The link_states counts walk
-// a range of their (module, ...) index, each row joined to its server by
-// id; a failure is failed_fp greater than the empty string (not "<>"): a
-// range on both databases.
+// The status counts. Only the servers the engine works count: active, and
+// supporting links or not checked yet. A deactivated server keeps its
+// locations' retry times and failures, but nothing of it is pending any
+// more, and Retry failed leaves it alone (clearFailedSQL): the status
+// counts neither. The locations counted (walkSQL.pending, .failed) are a
+// range of their (module, ...) index, each row joined to its server by id
+// (a failure is failed_fp greater than the empty string, not "<>": a range
+// on both databases), then judged against its desired state as the walk
+// judges it: a refusal recorded after its account's desired state changed
+// back to what the panel has leaves a retry time or a failure on a location
+// no walk selects, which is neither pending nor failed.
 const (
 	// workedServerSQL keeps the servers sv the engine works (arguments:
-	// true, true); Retry failed (failedServersSQL) uses it too, so that it
-	// retries exactly the failures the status counts.
-	workedServerSQL    = " AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
-	serversBehindSQL   = "SELECT COUNT(*) FROM servers sv WHERE sv.module = ? AND sv.done_gen < sv.wanted_gen" + workedServerSQL
-	accountsPendingSQL = "SELECT COUNT(*) FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
-		" WHERE ls.module = ? AND ls.next_attempt_at IS NOT NULL" + workedServerSQL
-	accountsFailedSQL = "SELECT COUNT(*) FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
-		" WHERE ls.module = ? AND ls.failed_fp > ''" + workedServerSQL
+	// true, true); Retry failed (failedServersSQL) uses it too.
+	workedServerSQL  = " AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
+	serversBehindSQL = "SELECT COUNT(*) FROM servers sv WHERE sv.module = ? AND sv.done_gen < sv.wanted_gen" + workedServerSQL
 )
 
-// ReconcileCounts returns the figures the status of a module needs: three
-// indexed counts over the servers the engine works.
-func (s *Store) ReconcileCounts(ctx context.Context, module string) (links.ReconcileCounts, error) {
+// ReconcileCounts returns the figures the status of a module needs, with
+// prefix the module's desired prefix (links.DesiredPrefix): three indexed
+// counts over the servers the engine works.
+func (s *Store) ReconcileCounts(ctx context.Context, module, prefix string) (links.ReconcileCounts, error) {
 	var c links.ReconcileCounts
 	err := s.reader.QueryRowContext(ctx, serversBehindSQL, module, true, true).Scan(&c.ServersBehind)
+	args := []any{prefix, links.ServiceActive, links.ServiceSuspended, prefix, module, true, true, links.FailedRemoval}
 	if err == nil {
-		err = s.reader.QueryRowContext(ctx, accountsPendingSQL, module, true, true).Scan(&c.AccountsPending)
+		err = s.reader.QueryRowContext(ctx, s.walk.pending, args...).Scan(&c.AccountsPending)
 	}
 	if err == nil {
-		err = s.reader.QueryRowContext(ctx, accountsFailedSQL, module, true, true).Scan(&c.AccountsFailed)
+		err = s.reader.QueryRowContext(ctx, s.walk.failed, args...).Scan(&c.AccountsFailed)
 	}
 	return c, translate(s.dbErr(err), "link states")
 }

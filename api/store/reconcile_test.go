@@ -347,7 +347,7 @@ func TestRecordBatchAppliesOnlyUnchangedLocations(t *testing.T) {
 		if d.Servers[0].AccountsDone != 1 || d.Servers[0].AccountsTotal != 3 {
 			t.Fatalf("progress = %+v", d.Servers[0])
 		}
-		if c, err := s.ReconcileCounts(ctx, links.ModuleCPanel); err != nil || c.AccountsPending != 1 || c.AccountsFailed != 0 || c.ServersBehind != 1 {
+		if c, err := s.ReconcileCounts(ctx, links.ModuleCPanel, "fp:"); err != nil || c.AccountsPending != 1 || c.AccountsFailed != 0 || c.ServersBehind != 1 {
 			t.Fatalf("counts = %+v, %v", c, err)
 		}
 		// Another holder now: nothing of a batch is written.
@@ -517,6 +517,36 @@ func TestGiveUpsCountUntilAPassEnds(t *testing.T) {
 		}
 		if w, err = s.ServerWork(ctx, a.ID); err != nil || w.GiveUps != 0 || w.DoneGen != w.WantedGen {
 			t.Fatalf("after a pass ended: %d give-ups, done %d of %d, %v", w.GiveUps, w.DoneGen, w.WantedGen, err)
+		}
+	})
+}
+
+// The status counts judge each location in backoff or failed against its
+// desired state, as the walk does: a retry time or a failure left by a
+// refusal of an earlier desired state, on a location the panel has up to
+// date, counts neither as pending nor as failed.
+func TestStatusCountsJudgeLocationsByTheirDesiredState(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		c := newClient(t, s, "counts@acme.test")
+		for _, u := range []string{"alice", "bob", "carol"} {
+			newService(t, s, c.ID, a.ID, u, links.ServiceActive)
+		}
+		next := time.Now().Add(time.Minute).UTC()
+		// alice is up to date at fp:1 with a stale retry time and failure,
+		// bob failed at fp:1, carol waits for a retry of fp:1.
+		execSQL(t, s, "UPDATE link_states SET confirmed_fp = 'fp:1', failed_fp = 'old:1', attempts = 4, next_attempt_at = ? WHERE username = 'alice'", next)
+		execSQL(t, s, "UPDATE link_states SET failed_fp = 'fp:1', attempts = 4 WHERE username = 'bob'")
+		execSQL(t, s, "UPDATE link_states SET attempts = 1, next_attempt_at = ? WHERE username = 'carol'", next)
+		c1, err := s.ReconcileCounts(ctx, links.ModuleCPanel, "fp:")
+		if err != nil || c1.AccountsPending != 1 || c1.AccountsFailed != 1 {
+			t.Fatalf("counts = %+v, %v; want 1 pending (carol), 1 failed (bob)", c1, err)
+		}
+		// Configured anew (prefix fp2:): bob's failure is of the earlier
+		// state, and alice is out of date and waits for her retry.
+		if c2, err := s.ReconcileCounts(ctx, links.ModuleCPanel, "fp2:"); err != nil || c2.AccountsPending != 2 || c2.AccountsFailed != 0 {
+			t.Fatalf("counts after a new configuration = %+v, %v; want 2 pending, 0 failed", c2, err)
 		}
 	})
 }

@@ -20,9 +20,10 @@ import (
 
 const (
 	// failedServersSQL lists the servers of a module that the engine works
-	// (active, supporting links or not checked yet) and that have a
-	// terminal location: the ones the status counts (accountsFailedSQL;
-	// arguments: the module, true, true).
+	// (active, supporting links or not checked yet) and that have a failed
+	// location (arguments: the module, true, true): those the status counts
+	// (walkSQL.failed), and any failure of an earlier desired state, which
+	// a retry only clears.
 	failedServersSQL = "SELECT DISTINCT ls.server_id FROM link_states ls JOIN servers sv ON sv.id = ls.server_id" +
 		" WHERE ls.module = ? AND ls.failed_fp > ''" + workedServerSQL + " ORDER BY ls.server_id"
 	// clearFailedSQL clears the terminal failures of a module's locations
