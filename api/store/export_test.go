@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"gorm.io/gorm"
@@ -52,3 +53,13 @@ func TakeOverWithInterleave(ctx context.Context, s *Store, clientID, serverID in
 	})
 	return id, err
 }
+
+// Writer is the store's write pool, and ConfirmGroupSQL and
+// ConfirmRotationSQL (one service) the statements a batch record runs in
+// that order, for a test that interleaves them with another transaction.
+func (s *Store) Writer() *sql.DB { return s.writer }
+
+const (
+	ConfirmGroupSQL    = confirmGroupSQLHead
+	ConfirmRotationSQL = confirmRotationsSQLHead + "?)"
+)

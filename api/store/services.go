@@ -91,7 +91,7 @@ func checkUsernameFree(tx *gorm.DB, serverID int64, username string, except int6
 func (s *Store) CreateService(ctx context.Context, in links.ServiceInput) (links.Service, error) {
 	var row serviceRow
 	var module string
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		if err := tx.Take(&clientRow{}, in.ClientID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return links.FieldError("client_id", "Client %d does not exist.", in.ClientID)
@@ -232,7 +232,7 @@ func (s *Store) serverModules(ctx context.Context, rows []serviceRow) (map[int64
 // before and after the change, so callers can tell a move, an unsuspension or
 // a termination.
 func (s *Store) UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error) {
-	err = s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.txRetry(ctx, func(tx *gorm.DB) error {
 		var row serviceRow
 		if err := tx.Take(&row, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("service %d", id))
@@ -303,7 +303,7 @@ func (s *Store) DeleteService(ctx context.Context, id int64) (links.Service, err
 	if err != nil {
 		return links.Service{}, err
 	}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.txRetry(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("service_id = ?", id).Delete(&linkCredentialRow{}).Error; err != nil {
 			return err
 		}

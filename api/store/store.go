@@ -254,8 +254,8 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 // txRetry is tx for the staff intents that queue provisioning work (enable,
-// disable, configure, repair): their writes meet the workers' claims and
-// commits on the same rows, and InnoDB may pick such a transaction as a
+// disable, configure, repair; a service created, changed or deleted): their
+// writes meet the workers' claims and commits on the same rows, and InnoDB may pick such a transaction as a
 // deadlock's victim, rolling it back whole and asking the client to retry.
 // It runs fn again, up to three times in all; fn must only set what it
 // returns (no appends to outer state).
