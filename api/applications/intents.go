@@ -242,7 +242,7 @@ func (s *Service) SyncService(ctx context.Context, serviceID int64, by string) (
 		return links.Operation{}, err
 	}
 	return s.targeted(ctx, srv.Module, links.OpRepair, by, fmt.Sprintf("account %s on server %s", svc.Username, srv.Name),
-		links.OpTarget{ServerID: srv.ID, Username: svc.Username, Resource: links.AuditService,
+		links.OpTarget{ServerID: srv.ID, ServiceID: svc.ID, Username: svc.Username, Resource: links.AuditService,
 			ID: strconv.FormatInt(svc.ID, 10), Action: links.AuditSync})
 }
 

@@ -377,7 +377,8 @@ type OpTarget struct {
 	// Rotate: after rotating every credential of the module).
 	All bool
 	// Rotate gives the service ServiceID (or, with All, every service of
-	// the module) a new link secret.
+	// the module) a new link secret. A ServiceID target must still be the
+	// account ServerID, Username when the operation is queued.
 	Rotate    bool
 	ServiceID int64
 	// Retry clears the terminal failures of the module's locations; the

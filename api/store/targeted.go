@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -86,6 +87,11 @@ func (s *Store) QueueTargeted(ctx context.Context, op links.NewOperation, t link
 // markTarget marks the target's locations (or rotates its credentials) in
 // tx and returns the servers to wake.
 func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int64, error) {
+	if t.ServerID != 0 {
+		if err := targetStillThere(tx, t); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case t.Rotate && t.ServiceID != 0:
 		return []int64{t.ServerID}, s.rotateServices(tx, []int64{t.ServiceID})
@@ -136,6 +142,33 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 		}
 	}
 	return []int64{t.ServerID}, nil
+}
+
+// targetStillThere checks in tx what the intent checked before it: the
+// target's server is active, and a service target is still its account
+// there. A deactivation or a move meanwhile would leave a progress row on
+// a server no pass works, and the operation open.
+func targetStillThere(tx *gorm.DB, t links.OpTarget) error {
+	var srv serverRow
+	if err := tx.Take(&srv, t.ServerID).Error; err != nil {
+		return translate(err, fmt.Sprintf("server %d", t.ServerID))
+	}
+	if !srv.Active {
+		return links.Errorf(links.ECONFLICT, "Server %s is deactivated: activate it first.", srv.Name)
+	}
+	if t.ServiceID == 0 {
+		return nil
+	}
+	var n int64
+	q := tx.Model(&serviceRow{}).Where("id = ? AND server_id = ?", t.ServiceID, t.ServerID)
+	if t.Username != "" {
+		q = q.Where("username = ?", t.Username)
+	}
+	err := q.Count(&n).Error
+	if err == nil && n == 0 {
+		err = links.Errorf(links.ECONFLICT, "Service %d was moved or renamed meanwhile: try again.", t.ServiceID)
+	}
+	return err
 }
 
 // openTargeted bumps the servers (waking them now) and creates the
