@@ -13,11 +13,13 @@ import (
 // missing". It returns nil when the account is as it should be.
 //
 // An empty want means the account must carry none of our links and not our
-// group. The token cannot be read back, so it is never compared; nor are the
-// icon and the group's label and order, which the panel does not report.
-// found.Err must be nil: an account that could not be read has no drift to
-// tell.
-func Drift(group GroupSpec, want []LinkSpec, creds AccountCreds, found AccountLinks) []string {
+// group. An extra link counts only when managed names it (the apps a push
+// or a removal takes away: RemoveAll): a link of the prefix that this
+// service never made is left alone, since no repair would remove it. The
+// token cannot be read back, so it is never compared; nor are the icon and
+// the group's label and order, which the panel does not report. found.Err
+// must be nil: an account that could not be read has no drift to tell.
+func Drift(group GroupSpec, want []LinkSpec, managed []string, creds AccountCreds, found AccountLinks) []string {
 	var diffs []string
 	switch {
 	case len(want) > 0 && !found.HasGroup:
@@ -42,7 +44,7 @@ func Drift(group GroupSpec, want []LinkSpec, creds AccountCreds, found AccountLi
 	}
 	var extra []string
 	for _, l := range found.Links {
-		if !slices.ContainsFunc(want, func(w LinkSpec) bool { return w.App == l.App }) {
+		if slices.Contains(managed, l.App) && !slices.ContainsFunc(want, func(w LinkSpec) bool { return w.App == l.App }) {
 			extra = append(extra, l.App)
 		}
 	}

@@ -18,6 +18,10 @@ func driftWant() (GroupSpec, []LinkSpec, AccountCreds) {
 	return group, want, creds
 }
 
+// driftManaged are the apps a push or removal of driftWant's application
+// takes away (its catalogue and custom links, current or removed).
+var driftManaged = []string{"billing_upgrade", "billing_profile", "billing_old", "billing_zold"}
+
 // asPushed is what a panel reports after a push of driftWant.
 func asPushed() AccountLinks {
 	return AccountLinks{Username: "alice", HasGroup: true, Links: []FoundLink{
@@ -57,6 +61,9 @@ func TestDrift(t *testing.T) {
 		{"extra links, named in order", false, func(a *AccountLinks) {
 			a.Links = append(a.Links, FoundLink{App: "billing_zold"}, FoundLink{App: "billing_old", Read: true, Label: "Old"})
 		}, []string{"extra link billing_old", "extra link billing_zold"}},
+		{"a link of the prefix never managed is left alone", false, func(a *AccountLinks) {
+			a.Links = append(a.Links, FoundLink{App: "billing_by_hand", Read: true, Label: "By hand"})
+		}, nil},
 		{"a wanted link not read", false, func(a *AccountLinks) { a.Links[0] = FoundLink{App: "billing_profile"} },
 			[]string{"the stored fields of link billing_profile were not read"}},
 		{"everything gone", false, func(a *AccountLinks) { *a = AccountLinks{Username: "alice"} },
@@ -75,7 +82,7 @@ func TestDrift(t *testing.T) {
 			}
 			found := asPushed()
 			tt.edit(&found)
-			if got := Drift(group, want, creds, found); !reflect.DeepEqual(got, tt.want) {
+			if got := Drift(group, want, driftManaged, creds, found); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Drift =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
@@ -87,13 +94,13 @@ func TestDriftWithoutSubURLExpectsTheLinksURL(t *testing.T) {
 	group, want, creds := driftWant()
 	want[0].SubURL = false
 	found := asPushed()
-	got := Drift(group, want, creds, found)
+	got := Drift(group, want, driftManaged, creds, found)
 	wantDiff := []string{`url of billing_upgrade is "https://bill.example/fallback?d=upgrade&sub=al_sub1", want "https://bill.example/fallback?d=upgrade"`}
 	if !reflect.DeepEqual(got, wantDiff) {
 		t.Errorf("Drift = %q, want %q", got, wantDiff)
 	}
 	found.Links[1].URL = want[0].URL
-	if got := Drift(group, want, creds, found); got != nil {
+	if got := Drift(group, want, driftManaged, creds, found); got != nil {
 		t.Errorf("Drift = %q, want none", got)
 	}
 }

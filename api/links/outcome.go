@@ -93,7 +93,7 @@ func (a Attempt) Drifted(app App, found AccountLinks) []string {
 	}
 	st := a.State
 	creds := AccountCreds{Username: st.Username, SubscriberUniqueID: st.SubscriberUniqueID, ServiceID: *st.ServiceID}
-	return Drift(app.Push.Group, want, creds, found)
+	return Drift(app.Push.Group, want, app.Remove.Apps, creds, found)
 }
 
 // DesiredAt is a location's desired fingerprint while its server is active
