@@ -38,12 +38,13 @@ func (a Attempt) Confirmed() LinkStateUpdate {
 	return u
 }
 
-// Refused is the update of a location the panel refused (whole: the
-// request failed as a whole): a Warning naming it, and a backoff, or
-// terminal at its desired fingerprint after MaxAttempts. A location
-// terminal at another desired fingerprint starts counting anew. token, the
-// secret sent, is scrubbed from the panel's message.
-func (a Attempt) Refused(err error, whole bool, token string, p RetryPolicy, now time.Time) LinkStateUpdate {
+// Refused is the update of a location the panel refused (its answer about
+// the account said no): a Warning naming it, and a backoff, or terminal at
+// its desired fingerprint after MaxAttempts. A location terminal at another
+// desired fingerprint starts counting anew. token, the secret sent, is
+// scrubbed from the panel's message. A request that failed as a whole is
+// no answer about its accounts: it is not a refusal (see NotSent).
+func (a Attempt) Refused(err error, token string, p RetryPolicy, now time.Time) LinkStateUpdate {
 	st := a.State
 	attempts := st.Attempts + 1
 	if st.FailedFP != "" {
@@ -54,24 +55,38 @@ func (a Attempt) Refused(err error, whole bool, token string, p RetryPolicy, now
 	if token != "" {
 		u.LastError = strings.ReplaceAll(u.LastError, token, "[REDACTED]")
 	}
-	what := "was refused"
-	if whole {
-		what = "was not updated"
-	}
 	var msg string
 	if attempts >= p.MaxAttempts {
 		u.FailedFP, u.Failed = FailedMark(a.Desired), true
-		msg = fmt.Sprintf("Account %s on server %s %s: %s (gave up after %d attempts).",
-			st.Username, a.Server, what, u.LastError, attempts)
+		msg = fmt.Sprintf("Account %s on server %s was refused: %s (gave up after %d attempts).",
+			st.Username, a.Server, u.LastError, attempts)
 	} else {
 		d := Backoff(p.Base, time.Minute, attempts)
 		next := now.Add(d)
 		u.NextAttemptAt = &next
-		msg = fmt.Sprintf("Account %s on server %s %s, will retry in %s (attempt %d of %d): %s",
-			st.Username, a.Server, what, d, attempts, p.MaxAttempts, u.LastError)
+		msg = fmt.Sprintf("Account %s on server %s was refused, will retry in %s (attempt %d of %d): %s",
+			st.Username, a.Server, d, attempts, p.MaxAttempts, u.LastError)
 	}
 	u.Entry = &LogEntry{Level: LevelWarning, ServerID: &st.ServerID, ServiceID: st.ServiceID, Message: msg}
 	return u
+}
+
+// NotSent is the Warning about a location whose request failed as a whole
+// (the panel unreachable, a timeout, an HTTP error, a page that is not the
+// API's answer): its row is left as it was, no attempt counted, and the
+// worker's next pass sends it again; requests failing in a row give the
+// server up for a while (and name the accounts then). secrets are scrubbed
+// from the message.
+func (a Attempt) NotSent(err error, secrets ...string) LogEntry {
+	msg := err.Error()
+	for _, s := range secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
+		}
+	}
+	st := a.State
+	return LogEntry{Level: LevelWarning, ServerID: &st.ServerID, ServiceID: st.ServiceID, Message: fmt.Sprintf(
+		"Account %s on server %s was not updated, will retry in the next pass: %s", st.Username, a.Server, msg)}
 }
 
 // Repair is the update that marks a location to push again in full (a

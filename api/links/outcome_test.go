@@ -29,7 +29,7 @@ func TestConfirmed(t *testing.T) {
 func TestRefusedBacksOffThenIsTerminal(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	p := RetryPolicy{Base: time.Second, MaxAttempts: 4}
-	u := testAttempt(1, "").Refused(errors.New("bad token SECRET"), false, "SECRET", p, now)
+	u := testAttempt(1, "").Refused(errors.New("bad token SECRET"), "SECRET", p, now)
 	if u.Attempts != 2 || u.Failed || u.FailedFP != "" || u.ConfirmedFP != "old:1" {
 		t.Errorf("second refusal: %+v", u)
 	}
@@ -43,12 +43,12 @@ func TestRefusedBacksOffThenIsTerminal(t *testing.T) {
 		!strings.Contains(u.Entry.Message, "acme on server cp1 was refused, will retry in 2s (attempt 2 of 4)") {
 		t.Errorf("entry: %+v %q", u.Entry, u.Entry.Message)
 	}
-	u = testAttempt(3, "").Refused(errors.New("down"), true, "", p, now)
+	u = testAttempt(3, "").Refused(errors.New("no such user"), "", p, now)
 	if !u.Failed || u.FailedFP != "app:3" || u.NextAttemptAt != nil ||
-		!strings.Contains(u.Entry.Message, "was not updated: down (gave up after 4 attempts)") {
+		!strings.Contains(u.Entry.Message, "was refused: no such user (gave up after 4 attempts)") {
 		t.Errorf("fourth refusal is terminal: %+v %q", u, u.Entry.Message)
 	}
-	u = testAttempt(4, "other:1").Refused(errors.New("no"), false, "", p, now)
+	u = testAttempt(4, "other:1").Refused(errors.New("no"), "", p, now)
 	if u.Attempts != 1 || u.Failed {
 		t.Errorf("terminal at another desired state counts anew: %+v", u)
 	}
@@ -61,7 +61,7 @@ func TestARefusedRemovalIsTerminal(t *testing.T) {
 	p := RetryPolicy{Base: time.Second, MaxAttempts: 4}
 	a := testAttempt(3, "")
 	a.Desired = ""
-	u := a.Refused(errors.New("no"), false, "", p, now)
+	u := a.Refused(errors.New("no"), "", p, now)
 	if !u.Failed || u.FailedFP != FailedRemoval || u.NextAttemptAt != nil {
 		t.Fatalf("fourth refused removal: %+v", u)
 	}
@@ -103,5 +103,15 @@ func TestDesiredAt(t *testing.T) {
 	st.ServiceUsername = "renamed"
 	if got := app.DesiredAt(st); got != "" {
 		t.Errorf("renamed away: DesiredAt = %q", got)
+	}
+}
+
+// A request that failed as a whole is a Warning naming the account, with
+// the secrets sent scrubbed; the location's row is not touched (no update).
+func TestARequestThatFailedWholeIsNotARefusal(t *testing.T) {
+	e := testAttempt(3, "").NotSent(errors.New("dial tcp: connection refused (token TOK1)"), "TOK1", "")
+	if e.Level != LevelWarning || *e.ServiceID != 40 || strings.Contains(e.Message, "TOK1") ||
+		e.Message != "Account acme on server cp1 was not updated, will retry in the next pass: dial tcp: connection refused (token [REDACTED])" {
+		t.Errorf("entry: %+v %q", e, e.Message)
 	}
 }

@@ -56,3 +56,46 @@ func TestALifecycleGiveUpNamesTheAccountsLeftOut(t *testing.T) {
 		}
 	})
 }
+
+// A server unreachable during an operation is given up (its accounts named,
+// counted failed in the operation) but its accounts are not failed for
+// good: a request that failed as a whole is no refusal of theirs. Once the
+// server answers again, they get the new links without a Retry failed.
+// (A server of two batches never reached three whole failures in one
+// worker, and each pass counted an attempt of every account: they all
+// ended terminal and stayed so.)
+func TestAnOutageFailsNoAccountForGood(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 4}) // two batches
+		srv := w.servers["cpa"]
+		if err := srv.SetFaults(whmsim.Faults{Refuse: true}); err != nil {
+			t.Fatal(err)
+		}
+		ls, err := e.Links(ctx, links.ModuleCPanel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := settingsOf(ls)
+		in[0].Label = "Relabelled while down"
+		_, op, err := e.SaveLinks(ctx, links.ModuleCPanel, in, "")
+		if err != nil || op == nil {
+			t.Fatal(op, err)
+		}
+		done := waitOp(t, st, op.ID)
+		if done.AccountsFailed != 4 || len(logOf(t, st, op.ID, links.LevelWarning)) == 0 {
+			t.Fatalf("the operation on a server down = %+v; want its 4 accounts failed in it", done)
+		}
+		if s, err := e.Status(ctx, links.ModuleCPanel); err != nil || s.AccountsFailed != 0 || s.State == links.StateActive {
+			t.Fatalf("status while the server is down = %+v, %v; want syncing, no account failed for good", s, err)
+		}
+		if err := srv.SetFaults(whmsim.Faults{}); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := waitStatus(t, e, links.StateActive); err != nil || s.AccountsFailed != 0 {
+			t.Fatalf("status once the server is back = %+v, %v", s, err)
+		}
+		want, _ := e.Links(ctx, links.ModuleCPanel)
+		w.expectLinks(want, "cpa")
+	})
+}

@@ -172,7 +172,9 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 
 // send makes one WHM request for a batch, frees its slot and records the
 // answers. An account whose link token cannot be unsealed is refused
-// without a request.
+// without a request. A request that failed as a whole (after its retries)
+// records a Warning per account and no update: the pass walks again, and
+// abortAfter such requests in a row give the server up.
 func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free func()) {
 	if m == modeRead {
 		w.readBack(ctx, batch, free)
@@ -189,27 +191,29 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 			c.Token, err = w.e.store.OpenLinkToken(c.ServiceID, a.State.TokenSealed)
 		}
 		if err != nil {
-			rec.Updates = append(rec.Updates, w.refused(a, errors.New("its link credential could not be read"), false, ""))
+			rec.Updates = append(rec.Updates, w.refused(a, errors.New("its link credential could not be read"), ""))
 			continue
 		}
 		sent, creds = append(sent, a), append(creds, c)
 	}
+	var whole error // the request failed as a whole: no answer about its accounts
 	if len(sent) > 0 {
 		res, err := w.request(ctx, creds, m)
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
 		w.noteRequest(err)
+		whole = err
 		for i, a := range sent {
 			switch {
 			case err != nil:
-				rec.Updates = append(rec.Updates, w.refused(a, err, true, creds[i].Token))
+				rec.Entries = append(rec.Entries, a.NotSent(err, creds[i].Token))
 			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
 				rec.Updates = append(rec.Updates, a.Repair(nil)) // the next pass pushes it in full
 			case m == modeRemove && errors.Is(res[i].Err, links.ErrNoAccount):
 				rec.Updates = append(rec.Updates, w.confirmed(a, m)) // no account, no links
 			case res[i].Err != nil:
-				rec.Updates = append(rec.Updates, w.refused(a, res[i].Err, false, creds[i].Token))
+				rec.Updates = append(rec.Updates, w.refused(a, res[i].Err, creds[i].Token))
 			default:
 				rec.Updates = append(rec.Updates, w.confirmed(a, m))
 			}
@@ -217,7 +221,7 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	}
 	free()
 	applied, ok := w.record(ctx, rec)
-	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates))
+	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates) && whole == nil)
 }
 
 // confirmed is a confirmed answer's update. Outside an operation (an
@@ -238,9 +242,9 @@ var confirmedWhat = map[mode]string{modePush: "Pushed the links of", modeRemove:
 
 // refused is a refusal's update (links.Attempt.Refused) with its webhook
 // event when the location became terminal.
-func (w *worker) refused(a links.Attempt, err error, whole bool, token string) links.LinkStateUpdate {
+func (w *worker) refused(a links.Attempt, err error, token string) links.LinkStateUpdate {
 	p := links.RetryPolicy{Base: w.e.cfg.RetryBase, MaxAttempts: w.e.cfg.MaxAttempts}
-	u := a.Refused(err, whole, token, p, time.Now())
+	u := a.Refused(err, token, p, time.Now())
 	if u.Failed {
 		u.Event = w.accountEvent(links.EventAccountFailed, a.State, func(d *links.AccountEventData) { d.Error = u.LastError })
 	}
@@ -248,8 +252,9 @@ func (w *worker) refused(a links.Attempt, err error, whole bool, token string) l
 }
 
 // tally counts a sent batch's recorded answers (the progress row's figures,
-// the metrics), and notes a batch not confirmed whole (all applied, every
-// account done): the pass must walk again to tell what is left due.
+// the metrics), and notes a batch not confirmed whole (answered, all
+// applied, every account done): the pass must walk again to tell what is
+// left due.
 func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool) {
 	result := "pushed"
 	if removal {
