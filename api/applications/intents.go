@@ -127,7 +127,9 @@ func (s *Service) intent(ctx context.Context, module, kind, by string, enabled *
 }
 
 // EndEntries are the last entries of an operation, written when it
-// completes: its counts, and a Notice when no server supported links.
+// completes: its counts, and a Notice when no server supported links (of
+// the application, for the intents that work all its servers; of the
+// operation, for those that may target one server or account).
 func EndEntries(op links.Operation) []links.LogEntry {
 	var out []links.LogEntry
 	var took time.Duration
@@ -135,9 +137,14 @@ func EndEntries(op links.Operation) []links.LogEntry {
 		took = time.Since(*op.StartedAt)
 	}
 	name := appName(op.Module)
-	if op.Kind != links.OpAccountSync && op.ServersSupport == 0 {
+	switch {
+	case op.Kind == links.OpAccountSync || op.ServersSupport > 0:
+	case op.Kind == links.OpActivation || op.Kind == links.OpConfiguration || op.Kind == links.OpDeactivation:
 		out = append(out, links.LogEntry{Level: links.LevelNotice,
 			Message: fmt.Sprintf("No server of %s supports application links: no account was changed.", name)})
+	default: // a repair, verify, rotation or retry may have targeted one server or account
+		out = append(out, links.LogEntry{Level: links.LevelNotice,
+			Message: "No server of this operation supports application links: no account was changed."})
 	}
 	return append(out, links.LogEntry{Level: links.LevelDebug, Message: fmt.Sprintf(
 		"Finished %s of %s: %s (%d supported), %s, %d done, %d failed, %s, in %s.",

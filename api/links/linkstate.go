@@ -165,8 +165,11 @@ type TaskStep struct {
 	Start         bool
 	Supported     bool
 	AccountsTotal int
-	// AccountsFailed is added to the row's count.
+	// AccountsFailed is added to the row's count, and Warnings to its
+	// warnings (beside those of Entries: a verify's read pass logs its
+	// warnings before the start that counts them).
 	AccountsFailed int
+	Warnings       int
 	// State, when set, is the row's final state.
 	State   string
 	Entries []LogEntry

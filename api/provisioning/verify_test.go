@@ -266,3 +266,56 @@ func expectStoppedVerify(t *testing.T, st *store.Store, id, by int64) {
 		}
 	}
 }
+
+// The accounts a verify could not read are Warnings of the operation, and
+// counted in its warnings like every other Warning it logs (the read pass
+// logs them before the start that counts them).
+func TestAVerifyCountsTheAccountsItCouldNotRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 4}) // two read batches
+		if err := w.servers["cpa"].SetFaults(whmsim.Faults{HTTP500Rate: 1}); err != nil {
+			t.Fatal(err)
+		}
+		vop, err := e.Verify(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := waitOp(t, st, vop.ID)
+		warnings := logOf(t, st, vop.ID, links.LevelWarning)
+		unread := 0
+		for _, en := range warnings {
+			if strings.HasPrefix(en.Message, "Could not verify account ") {
+				unread++
+			}
+		}
+		if unread != 4 || done.Warnings != len(warnings) {
+			t.Fatalf("%d accounts not read, %d warnings logged, the operation counts %d", unread, len(warnings), done.Warnings)
+		}
+	})
+}
+
+// A repair of one server that does not support links ends with its
+// Information entry and a Notice about the operation, never one saying that
+// no server of the application supports links (another one does).
+func TestATargetedRepairOfAnOldServerBlamesNoOtherServer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 2}, srvSpec{name: "old", accounts: 1, version: whmsim.OldVersion})
+		op, err := e.SyncServer(ctx, w.ids["old"], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		var notices []string
+		for _, en := range logOf(t, st, op.ID, links.LevelNotice) {
+			notices = append(notices, en.Message)
+		}
+		if len(notices) != 1 || notices[0] != "No server of this operation supports application links: no account was changed." {
+			t.Fatalf("notices = %q", notices)
+		}
+		if len(logOf(t, st, op.ID, links.LevelInfo)) == 0 {
+			t.Fatal("no Information entry names the server")
+		}
+	})
+}

@@ -212,7 +212,8 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 		if !w.pass(ctx, true).complete || w.stopped(ctx) {
 			return false
 		}
-		v := w.verified // every request of the pass has ended
+		v := w.verified            // every request of the pass has ended
+		st.Warnings = v.unreadable // logged by the read pass, counted with the start
 		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, nil, fmt.Sprintf(
 			"Verified %s of server %s: %d differed from their desired links, %d could not be read.",
 			links.Count(v.read, "account"), w.srv.Name, v.drifted, v.unreadable)))
@@ -304,7 +305,7 @@ func (w *worker) giveUp(ctx context.Context) {
 	why := fmt.Sprintf("Gave up on server %s after %s", w.srv.Name, w.gaveUp)
 	switch {
 	case w.task != nil && !w.task.Checked:
-		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Entries: []links.LogEntry{w.startEntry(),
+		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Warnings: w.verified.unreadable, Entries: []links.LogEntry{w.startEntry(),
 			entry(links.LevelWarning, w.id, nil, why+"; it is tried again later.")}}
 	case w.task == nil && w.srv.GiveUps > 0:
 		// Lifecycle work given up again (the server is still down): its

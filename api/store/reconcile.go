@@ -271,12 +271,12 @@ func stepTask(ctx context.Context, tx sqlConn, now time.Time, st links.TaskStep)
 		if st.State != "" {
 			finished = now
 		}
-		n, err := execCount(ctx, tx, final, st.AccountsFailed, countWarnings(st.Entries), state, finished, now,
+		n, err := execCount(ctx, tx, final, st.AccountsFailed, countWarnings(st.Entries)+st.Warnings, state, finished, now,
 			st.Task.ID, links.TaskPending, links.TaskRunning)
 		if err != nil || n != 1 {
 			return false, err
 		}
-	} else if w := countWarnings(st.Entries); w > 0 {
+	} else if w := countWarnings(st.Entries) + st.Warnings; w > 0 {
 		if _, err := tx.ExecContext(ctx, "UPDATE server_tasks SET warnings = warnings + ? WHERE id = ?", w, st.Task.ID); err != nil {
 			return false, err
 		}
