@@ -26,7 +26,7 @@ func (s *Service) Init(ctx context.Context) error {
 			fp := s.fingerprint(enabled, settings)
 			legacy := links.DesiredFP(links.DesiredInput{AtLocation: true, Status: links.ServiceActive, ServerActive: true,
 				ServerSupported: true, AppEnabled: enabled, AppFP: fp, CredVersion: 1})
-			err = s.store.InitApplication(ctx, a.Module, fp, legacy)
+			err = s.store.InitApplication(ctx, a.Module, fp, s.configFP, legacy)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", a.Module, err))

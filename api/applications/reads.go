@@ -37,7 +37,7 @@ type Store interface {
 	QueueTargeted(ctx context.Context, op links.NewOperation, t links.OpTarget) (links.Operation, error)
 	Server(ctx context.Context, id int64) (links.Server, error)
 	Service(ctx context.Context, id int64) (links.Service, error)
-	InitApplication(ctx context.Context, module, fp, legacyFP string) error
+	InitApplication(ctx context.Context, module, fp, configFP, legacyFP string) error
 	LastOperationAt(ctx context.Context, module, kind string) (*time.Time, error)
 	PurgeOperations(ctx context.Context, before time.Time) (int64, error)
 }
@@ -47,6 +47,8 @@ type Service struct {
 	store Store
 	// fingerprint is the application part of the desired state.
 	fingerprint func(enabled bool, settings []links.LinkSetting) string
+	// configFP is links.ConfigFingerprint of the process, stored at Init.
+	configFP string
 	// wake tells the engine that servers may be due.
 	wake func()
 
@@ -63,9 +65,10 @@ type cachedStatus struct {
 }
 
 // New returns the service over the store; fingerprint computes the
-// application part of the desired state, wake wakes the engine.
-func New(store Store, fingerprint func(enabled bool, settings []links.LinkSetting) string, wake func()) *Service {
-	return &Service{store: store, fingerprint: fingerprint, wake: wake, cache: map[string]cachedStatus{}}
+// application part of the desired state, configFP is the process's
+// configuration fingerprint, wake wakes the engine.
+func New(store Store, fingerprint func(enabled bool, settings []links.LinkSetting) string, configFP string, wake func()) *Service {
+	return &Service{store: store, fingerprint: fingerprint, configFP: configFP, wake: wake, cache: map[string]cachedStatus{}}
 }
 
 // App returns the application of a module, or a not-found error naming the

@@ -63,6 +63,15 @@ func AppFingerprint(enabled bool, ls []Link, publicURL, prefix, groupLabel strin
 	return hex.EncodeToString(sum[:12])
 }
 
+// ConfigFingerprint is the part of every application's desired state that
+// comes from a process's configuration and version: the public URL, the
+// prefix and group label, the url scheme. Processes sharing a database must
+// agree on it; the last one started stores it (InitApplication), and the
+// others leave the servers alone while theirs differs.
+func ConfigFingerprint(publicURL, prefix, groupLabel string) string {
+	return AppFingerprint(true, nil, publicURL, prefix, groupLabel)
+}
+
 // DesiredInput is what the desired state of one account location depends on.
 type DesiredInput struct {
 	// AtLocation: a service exists and is still at this server and username.

@@ -47,6 +47,7 @@ type Store interface {
 	RenewServerLease(ctx context.Context, serverID int64, owner string, ttl time.Duration) error
 	ReleaseServer(ctx context.Context, serverID int64, owner string) error
 	ServerWork(ctx context.Context, id int64) (links.ServerWork, error)
+	ConfigFingerprint(ctx context.Context, module string) (string, error)
 	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
 	OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error)
 	LinkStatePage(ctx context.Context, w links.Walk, after string, limit int) ([]links.LinkState, error)
@@ -127,6 +128,7 @@ type Engine struct {
 	logger  *slog.Logger
 	metrics *metrics
 	owner   string
+	config  string // links.ConfigFingerprint of this process
 	claims  atomic.Int64
 
 	wake  chan struct{}
@@ -158,7 +160,8 @@ func New(cfg Config, store Store, panels []links.Panel, logger *slog.Logger, reg
 		wake:  make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers), done: make(chan struct{}),
 	}
 	e.halt, e.stop = context.WithCancel(context.Background())
-	e.Service = applications.New(store, e.fingerprint, e.poke)
+	e.config = links.ConfigFingerprint(cfg.PublicURL, cfg.LinkPrefix, cfg.GroupLabel)
+	e.Service = applications.New(store, e.fingerprint, e.config, e.poke)
 	for _, p := range panels {
 		e.panels[p.Module()] = p
 	}

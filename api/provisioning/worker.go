@@ -156,11 +156,20 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		w.e.logger.Warn("read a server", "server", w.id, "err", err)
 		return 0, false
 	}
-	w.srv, w.panel = srv, w.e.panels[srv.Module]
+	w.srv, w.panel, w.task, w.opID = srv, w.e.panels[srv.Module], nil, 0
 	if !srv.Active || srv.DoneGen >= srv.WantedGen || w.panel == nil || (srv.WakeAt != nil && srv.WakeAt.After(time.Now())) {
 		return 0, false // a change's coalescing window runs: the scheduler comes back then
 	}
-	enabled, settings, err := w.e.store.ApplicationSettings(ctx, srv.Module)
+	config, err := w.e.store.ConfigFingerprint(ctx, srv.Module)
+	if err == nil && config != "" && config != w.e.config {
+		w.leave(ctx)
+		return 0, false
+	}
+	var enabled bool
+	var settings []links.LinkSetting
+	if err == nil {
+		enabled, settings, err = w.e.store.ApplicationSettings(ctx, srv.Module)
+	}
 	if err == nil {
 		w.task, err = links.Optional(w.e.store.OpenTask(ctx, w.id))
 	}
@@ -181,6 +190,18 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 	c := w.e.cfg
 	w.app = links.DesiredApp(enabled, settings, c.PublicURL, c.LinkPrefix, c.GroupLabel)
 	return srv.WantedGen, true
+}
+
+// leave backs off from a server while the configuration fingerprint stored
+// by the last engine started is not this process's (a rolling upgrade, or
+// replicas configured apart): what this one would push is not the desired
+// state, and a pass that found nothing due would end the server's work. The
+// wake-up holds every process back a while; the others work it then.
+func (w *worker) leave(ctx context.Context) {
+	w.e.logger.Warn("another process started with another configuration or version (public URL, link prefix, group label): this one leaves the servers to it",
+		"module", w.srv.Module, "server", w.id)
+	wake := time.Now().Add(10 * w.e.cfg.PollInterval)
+	w.record(ctx, links.BatchRecord{WakeAt: &wake})
 }
 
 // support returns the server's support of links, checked again when

@@ -167,14 +167,14 @@ func (s *Store) ReconcileCounts(ctx context.Context, module, prefix string) (lin
 }
 
 // InitApplication is the engine's start for one module: it stores the
-// application's fingerprint as this process computes it (a change of
-// configuration since the last start wakes every server of the module),
-// and settles the locations carried over from the operations engine: when
+// application's fingerprint and the configuration's (links.ConfigFingerprint)
+// as this process computes them (a change since the last start wakes every
+// server of the module), and settles the locations carried over from the operations engine: when
 // the module's latest operation completed with no failed account, they are
 // confirmed at their desired state (legacyFP for the qualifying services,
 // none for the others) with no push; otherwise they stay out of date and
 // are pushed once.
-func (s *Store) InitApplication(ctx context.Context, module, fp, legacyFP string) error {
+func (s *Store) InitApplication(ctx context.Context, module, fp, configFP, legacyFP string) error {
 	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&applicationRow{Module: module}).Error; err != nil {
 			return err
@@ -183,19 +183,32 @@ func (s *Store) InitApplication(ctx context.Context, module, fp, legacyFP string
 		if err := tx.Clauses(lockingFor(s.dialect)...).Take(&app, "module = ?", module).Error; err != nil {
 			return err
 		}
-		if app.Fingerprint != fp {
-			if err := tx.Model(&applicationRow{}).Where("module = ?", module).Update("fingerprint", fp).Error; err != nil {
+		if app.Fingerprint != fp || app.ConfigFP != configFP {
+			err := tx.Model(&applicationRow{}).Where("module = ?", module).
+				Updates(map[string]any{"fingerprint": fp, "config_fp": configFP}).Error
+			if err != nil {
 				return err
 			}
-			if app.Fingerprint != "" {
-				if _, err := bumpModule(tx, module, s.now()); err != nil {
-					return err
-				}
+		}
+		if app.Fingerprint != fp && app.Fingerprint != "" {
+			if _, err := bumpModule(tx, module, s.now()); err != nil {
+				return err
 			}
 		}
 		return settleLegacy(tx, module, legacyFP)
 	})
 	return translate(err, "application "+module)
+}
+
+// ConfigFingerprint returns the configuration fingerprint the last engine
+// started stored for the module (empty before any).
+func (s *Store) ConfigFingerprint(ctx context.Context, module string) (string, error) {
+	var fps []string
+	err := s.db.WithContext(ctx).Model(&applicationRow{}).Where("module = ?", module).Limit(1).Pluck("config_fp", &fps).Error
+	if err != nil || len(fps) == 0 {
+		return "", translate(err, "application "+module)
+	}
+	return fps[0], nil
 }
 
 // settleLegacy confirms the module's legacy locations when its latest

@@ -233,6 +233,17 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().AddColumn(&linkCredentialRow{}, "UnconfirmedHashes")
 		},
 	},
+	{
+		// The configuration fingerprint of the last engine started, which
+		// the other processes compare with theirs before working a server.
+		ID: "2026120790_config_fingerprint",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasColumn(&applicationRow{}, "ConfigFP") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&applicationRow{}, "ConfigFP")
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

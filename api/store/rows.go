@@ -162,7 +162,10 @@ type applicationRow struct {
 	// Fingerprint is the application part of the desired state
 	// (links.AppFingerprint), written by the engine.
 	Fingerprint string `gorm:"size:64;not null;default:''"`
-	UpdatedAt   time.Time
+	// ConfigFP is links.ConfigFingerprint as the last engine started has
+	// it (empty before any).
+	ConfigFP  string `gorm:"column:config_fp;size:64;not null;default:''"`
+	UpdatedAt time.Time
 }
 
 func (applicationRow) TableName() string { return "applications" }

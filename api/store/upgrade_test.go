@@ -48,7 +48,7 @@ func TestUpgradeSettlesLegacyLocations(t *testing.T) {
 		}
 		// The last activation did not complete: pushed again.
 		op := queueFull(t, s, links.OpActivation)
-		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "fpA:1"); err != nil {
+		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "cfg", "fpA:1"); err != nil {
 			t.Fatal(err)
 		}
 		if l := page(t, s, a.ID)["alice"]; l.ConfirmedFP != links.ConfirmedLegacy {
@@ -58,7 +58,7 @@ func TestUpgradeSettlesLegacyLocations(t *testing.T) {
 		if _, won, err := s.CompleteOperation(ctx, op.ID, nil); err != nil || !won {
 			t.Fatal(won, err)
 		}
-		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "fpA:1"); err != nil {
+		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "cfg", "fpA:1"); err != nil {
 			t.Fatal(err)
 		}
 		loc := page(t, s, a.ID)
@@ -67,7 +67,7 @@ func TestUpgradeSettlesLegacyLocations(t *testing.T) {
 		}
 		// A configuration changed between two starts wakes the servers.
 		w, _, _ := gens(t, s, a.ID)
-		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpB", "fpB:1"); err != nil {
+		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpB", "cfg", "fpB:1"); err != nil {
 			t.Fatal(err)
 		}
 		if w2, _, _ := gens(t, s, a.ID); w2 != w+1 {
@@ -148,7 +148,7 @@ func TestUpgradePushesAccountsAnAccountSyncLeftBehind(t *testing.T) {
 		accountSync(sync("dave", "push", links.TaskRunning, 0))   // its process died
 		accountSync(sync("erin", "push", links.TaskDone, 0))      // pushed
 		accountSync(sync("grace", "remove", links.TaskFailed, 0)) // its server was unreachable
-		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "fpA:1"); err != nil {
+		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "cfg", "fpA:1"); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]string{"alice": "fpA:1", "erin": "fpA:1", "fred": "fpA:1",
@@ -189,7 +189,7 @@ func TestUpgradeRemovesWhatAnAccountSyncLeftAtAnOldLocation(t *testing.T) {
 			legacyTask{server: b.ID, service: kim, username: "kim", action: "push", state: links.TaskDone})
 		legacyOperation(t, s, links.OpAccountSync, links.OpQueued, // a deleted service
 			legacyTask{server: a.ID, service: 999999, username: "judy", action: "remove", state: links.TaskPending})
-		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "fpA:1"); err != nil {
+		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "cfg", "fpA:1"); err != nil {
 			t.Fatal(err)
 		}
 		old := page(t, s, a.ID)
