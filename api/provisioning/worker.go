@@ -326,8 +326,8 @@ func (w *worker) giveUp(ctx context.Context) {
 	why := fmt.Sprintf("Gave up on server %s after %s", w.srv.Name, w.gaveUp)
 	switch {
 	case w.task != nil && !w.task.Checked:
-		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Warnings: w.verified.unreadable, Entries: []links.LogEntry{w.startEntry(),
-			entry(links.LevelWarning, w.id, nil, why+"; it is tried again later.")}}
+		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Warnings: w.verified.unreadable,
+			Entries: []links.LogEntry{w.startEntry(), entry(links.LevelWarning, w.id, nil, why+"; it is tried again later.")}}
 	case w.task == nil && w.srv.GiveUps > 0:
 		// Lifecycle work given up again (the server is still down): its
 		// accounts were named at the first give-up in a row, not at
