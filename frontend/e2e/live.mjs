@@ -36,6 +36,15 @@ export async function staffToken(service) {
   return token;
 }
 
+/** Enables cPanel & WHM through the API and waits until its status says active. */
+export async function enableCPanel(service, token) {
+  await callAPI(service, 'POST', '/api/v1/applications/cpanel/enable', token);
+  await eventually('cPanel & WHM is active', async () => {
+    const s = await callAPI(service, 'GET', '/api/v1/applications/cpanel/status', token);
+    return s.state === 'active';
+  });
+}
+
 /** The simulator's inspection: how many links the account carries on the server. */
 export async function simLinks(service, server, user) {
   const accounts = await callAPI(service, 'GET', `/__sim/servers/${server}/accounts`);

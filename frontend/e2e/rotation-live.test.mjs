@@ -6,12 +6,13 @@
 // Needs ../bin/applinks-demo ($APPLINKS_BIN) built after `npm run build`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventually, startBinary } from './binary.mjs';
+import { startBinary } from './binary.mjs';
 import { launch } from './harness.mjs';
 import {
   OPERATION_TIMEOUT,
   SHOTS,
   callAPI,
+  enableCPanel,
   inPage,
   rowMenuItem,
   signIn,
@@ -77,11 +78,7 @@ before(async () => {
   browser = await launch();
   // Enable cPanel & WHM through the API (dashboard-live.test.mjs does it in the browser).
   token = await staffToken(service);
-  await callAPI(service, 'POST', '/api/v1/applications/cpanel/enable', token);
-  await eventually(`${APP} is active`, async () => {
-    const s = await callAPI(service, 'GET', '/api/v1/applications/cpanel/status', token);
-    return s.state === 'active';
-  });
+  await enableCPanel(service, token);
 });
 
 after(async () => {

@@ -12,6 +12,7 @@ import {
   OPERATION_TIMEOUT,
   SHOTS,
   callAPI,
+  enableCPanel,
   inPage,
   signIn,
   simLinks,
@@ -54,11 +55,7 @@ before(async () => {
   service = await startBinary();
   browser = await launch();
   token = await staffToken(service);
-  await callAPI(service, 'POST', '/api/v1/applications/cpanel/enable', token);
-  await eventually(`${APP} is active`, async () => {
-    const s = await callAPI(service, 'GET', '/api/v1/applications/cpanel/status', token);
-    return s.state === 'active';
-  });
+  await enableCPanel(service, token);
 });
 
 after(async () => {
