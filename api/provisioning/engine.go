@@ -218,9 +218,7 @@ func (e *Engine) schedule(ctx context.Context) {
 	defer close(e.done)
 	defer e.sweep(ctx) // completes what the draining workers ended
 	defer e.workers.Wait()
-	if err := e.Init(ctx); err != nil {
-		e.logger.Warn("settle the applications", "err", err)
-	}
+	settled := e.settle(ctx)
 	started := time.Now()
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
@@ -237,6 +235,10 @@ func (e *Engine) schedule(ctx context.Context) {
 		}
 	}
 	for {
+		// Until the start is stored, a changed configuration has woken no
+		// server, and this process's workers leave the servers alone (see
+		// worker.leave): it is tried again at every tick.
+		settled = settled || e.settle(ctx)
 		e.claimDue(ctx)
 		e.sweep(ctx)
 		select {
@@ -254,6 +256,16 @@ func (e *Engine) schedule(ctx context.Context) {
 		case <-e.wake:
 		}
 	}
+}
+
+// settle stores the engine's start (applications.Service.Init); false when
+// it failed.
+func (e *Engine) settle(ctx context.Context) bool {
+	err := e.Init(ctx)
+	if err != nil && ctx.Err() == nil {
+		e.logger.Warn("settle the applications", "err", err)
+	}
+	return err == nil
 }
 
 // fingerprint is the application part of the desired state.

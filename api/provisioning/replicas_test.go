@@ -2,7 +2,9 @@ package provisioning_test
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,5 +68,32 @@ func TestAProcessWithAnotherConfigurationLeavesTheServers(t *testing.T) {
 		if pushed == 0 {
 			t.Fatal("no account carries links")
 		}
+	})
+}
+
+// initFailsOnce is a store whose first engine start fails to be stored.
+type initFailsOnce struct {
+	*store.Store
+	failed atomic.Bool
+}
+
+func (s *initFailsOnce) InitApplication(ctx context.Context, module, fp, configFP, legacyFP string) error {
+	if s.failed.CompareAndSwap(false, true) {
+		return errors.New("the database went away for a moment")
+	}
+	return s.Store.InitApplication(ctx, module, fp, configFP, legacyFP)
+}
+
+// An engine whose start could not be stored (the database away for a
+// moment) stores it at a later tick: until then a changed configuration
+// has woken no server, and its workers would leave every server alone.
+func TestAnEngineStartThatFailedIsStoredLater(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		startEngine(t, &initFailsOnce{Store: st}, testConfig())
+		waitFor(t, func() bool {
+			fp, err := st.ConfigFingerprint(ctx, links.ModuleCPanel)
+			return err == nil && fp != ""
+		})
 	})
 }
