@@ -211,8 +211,9 @@ func (e *Engine) poke() {
 	}
 }
 
-// schedule settles the applications once, then claims due servers on every
-// tick and poke, completes the operations left without open rows, opens
+// schedule settles the applications (stores the engine's start, again at
+// every tick until that succeeded), then claims due servers on every tick
+// and poke, completes the operations left without open rows, opens
 // the periodic verifies and purges the old operations now and then.
 func (e *Engine) schedule(ctx context.Context) {
 	defer close(e.done)
