@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/store"
@@ -47,6 +48,43 @@ func TestATargetedOperationIsRefusedOnAServerDeactivatedMeanwhile(t *testing.T) 
 			links.OpTarget{ServerID: b.ID, ServiceID: svc.ID, Username: "alice"})
 		if links.ErrorCode(err) != links.ECONFLICT {
 			t.Fatalf("a sync of a service moved meanwhile = %v; want a conflict", err)
+		}
+	})
+}
+
+// A deactivation in flight (its transaction holds the server row, not yet
+// committed) while a targeted repair is queued: the queuing transaction's
+// check is a locking read, so it waits for the deactivation and refuses,
+// instead of reading active from its snapshot (MariaDB) and writing a
+// progress row on a deactivated server once the bump's lock is granted.
+func TestATargetedOperationWaitsForADeactivationInFlight(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if s.Dialect() != store.DialectMySQL {
+			t.Skip("SQLite serializes writers (_txlock=immediate)")
+		}
+		ctx := context.Background()
+		a := newServer(t, s, "cpa", "a.example.test", true)
+		d, err := s.Writer().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(ctx, "UPDATE servers SET active = 0 WHERE id = ?", a.ID); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.QueueTargeted(ctx, links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpRepair, Spec: "{}"},
+				links.OpTarget{ServerID: a.ID})
+			done <- err
+		}()
+		time.Sleep(500 * time.Millisecond) // the queuing tx has read the server and waits on its row
+		if err := d.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		err = <-done
+		open := queryInt(t, s, "SELECT COUNT(*) FROM server_tasks t JOIN servers s ON s.id = t.server_id WHERE s.active = ? AND t.state IN ('pending','running')", false)
+		if err == nil || open > 0 {
+			t.Fatalf("queued on a server deactivated meanwhile: err=%v, open progress rows on inactive servers=%d", err, open)
 		}
 	})
 }
