@@ -99,3 +99,42 @@ func TestAnOutageFailsNoAccountForGood(t *testing.T) {
 		w.expectLinks(want, "cpa")
 	})
 }
+
+// While a server stays down, lifecycle work names each account it could
+// not send in the first round only, not again at every give-up's backoff
+// (the warnings grew without bound).
+func TestAServerDownNamesTheAccountsNotSentOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		st.SetLifecycleDelay(0)
+		w, e, op := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 2})
+		srv := w.servers["cpa"]
+		if err := srv.SetFaults(whmsim.Faults{HTTP500Rate: 1}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 7 {
+			user := fmt.Sprintf("late%d", i)
+			if err := srv.AddAccount(whmsim.Account{User: user, Domain: user + ".example.test"}); err != nil {
+				t.Fatal(err)
+			}
+			svc := w.addService("cpa", user, links.ServiceActive)
+			e.ServiceChanged(ctx, nil, &svc)
+		}
+		var notSent, giveUps int
+		waitFor(t, func() bool {
+			notSent, giveUps = 0, 0
+			for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
+				switch {
+				case strings.HasPrefix(en.Message, "Account late6 on server cpa was not updated, will retry"):
+					notSent++
+				case strings.HasPrefix(en.Message, "Gave up on server cpa"):
+					giveUps++
+				}
+			}
+			return giveUps >= 4
+		})
+		if notSent > 1 {
+			t.Errorf("late6: %d 'not updated, will retry' warnings over %d give-ups", notSent, giveUps)
+		}
+	})
+}

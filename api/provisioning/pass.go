@@ -176,6 +176,12 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // records a Warning per account and no update: the pass walks again, and
 // abortAfter such requests in a row give the server up.
 func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free func()) {
+	if w.stopped(ctx) { // given up meanwhile: the rest of the page is not sent
+		w.mu.Lock()
+		w.unconfirmed = true
+		w.mu.Unlock()
+		return
+	}
 	if m == modeRead {
 		w.readBack(ctx, batch, free)
 		return
@@ -206,6 +212,9 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 		whole = err
 		for i, a := range sent {
 			switch {
+			case err != nil && (w.task == nil && w.srv.GiveUps > 0):
+				// Lifecycle work on a server given up before: its accounts
+				// were named in the first round, not at every backoff.
 			case err != nil:
 				rec.Entries = append(rec.Entries, a.NotSent(err, creds[i].Token))
 			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
