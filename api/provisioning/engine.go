@@ -48,6 +48,7 @@ type Store interface {
 	ReleaseServer(ctx context.Context, serverID int64, owner string) error
 	ServerWork(ctx context.Context, id int64) (links.ServerWork, error)
 	ConfigFingerprint(ctx context.Context, module string) (string, error)
+	HoldConfig(ctx context.Context, configFP string, staleBefore time.Time) (bool, error)
 	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
 	OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error)
 	LinkStatePage(ctx context.Context, w links.Walk, after string, limit int) ([]links.LinkState, error)
@@ -254,6 +255,7 @@ func (e *Engine) schedule(ctx context.Context) {
 				e.logger.Warn("periodic verify", "err", err)
 			}
 		case <-tick.C:
+			e.holdConfig(ctx)
 		case <-e.wake:
 		}
 	}
@@ -267,6 +269,22 @@ func (e *Engine) settle(ctx context.Context) bool {
 		e.logger.Warn("settle the applications", "err", err)
 	}
 	return err == nil
+}
+
+// holdConfig says in the database that a process with this configuration
+// is alive, and takes the configuration over (stores its start again,
+// waking every server) when the one stored is no live process's: the
+// processes that had it stopped (a rolled-back update), and the others
+// would leave the servers to nobody (see worker.leave).
+func (e *Engine) holdConfig(ctx context.Context) {
+	stale, err := e.store.HoldConfig(ctx, e.config, time.Now().Add(-3*e.cfg.LeaseTTL))
+	if err != nil && ctx.Err() == nil {
+		e.logger.Warn("hold the configuration", "err", err)
+	}
+	if stale {
+		e.logger.Warn("the configuration stored by another process is held by none: this process stores its own")
+		e.settle(ctx)
+	}
 }
 
 // fingerprint is the application part of the desired state.

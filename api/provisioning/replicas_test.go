@@ -97,3 +97,39 @@ func TestAnEngineStartThatFailedIsStoredLater(t *testing.T) {
 		})
 	})
 }
+
+// An aborted rolling update: a new process started (its configuration
+// stored, every server woken) and stopped before it worked. The old
+// process, never restarted and now the only one, left every server to it
+// for good; it takes the configuration over once no process has held the
+// stored one for three lease TTLs, and an ordinary relabel completes.
+func TestARolledBackUpdateLeavesTheServersToTheSurvivor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, old, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 3})
+		cfg := testConfig()
+		cfg.PublicURL = "https://billing-new.example.test"
+		canary := provisioning.New(cfg, st, panels(), quiet, nil)
+		if err := canary.Init(ctx); err != nil { // then it is gone
+			t.Fatal(err)
+		}
+		ls, err := old.Links(ctx, links.ModuleCPanel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := settingsOf(ls)
+		in[0].Label = "Relabelled after the rollback"
+		_, op, err := old.SaveLinks(ctx, links.ModuleCPanel, in, "")
+		if err != nil || op == nil {
+			t.Fatal(op, err)
+		}
+		if done := waitOp(t, st, op.ID); done.State != links.OpCompleted || done.AccountsFailed != 0 {
+			t.Fatalf("the relabel = %+v", done)
+		}
+		if _, err := waitStatus(t, old, links.StateActive); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := old.Links(ctx, links.ModuleCPanel)
+		w.expectLinks(want, "cpa")
+	})
+}

@@ -196,7 +196,8 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 // by the last engine started is not this process's (a rolling upgrade, or
 // replicas configured apart): what this one would push is not the desired
 // state, and a pass that found nothing due would end the server's work. The
-// wake-up holds every process back a while; the others work it then.
+// wake-up holds every process back a while; the others work it then (and
+// when none is left, Engine.holdConfig takes the configuration over).
 func (w *worker) leave(ctx context.Context) {
 	w.e.logger.Warn("another process started with another configuration or version (public URL, link prefix, group label): this one leaves the servers to it",
 		"module", w.srv.Module, "server", w.id)

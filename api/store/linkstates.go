@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -185,7 +186,7 @@ func (s *Store) InitApplication(ctx context.Context, module, fp, configFP, legac
 		}
 		if app.Fingerprint != fp || app.ConfigFP != configFP {
 			err := tx.Model(&applicationRow{}).Where("module = ?", module).
-				Updates(map[string]any{"fingerprint": fp, "config_fp": configFP}).Error
+				Updates(map[string]any{"fingerprint": fp, "config_fp": configFP, "config_at": s.now()}).Error
 			if err != nil {
 				return err
 			}
@@ -198,6 +199,24 @@ func (s *Store) InitApplication(ctx context.Context, module, fp, configFP, legac
 		return settleLegacy(tx, module, legacyFP)
 	})
 	return translate(err, "application "+module)
+}
+
+// HoldConfig records that a process with configuration configFP is alive,
+// for every application whose stored configuration fingerprint it is, and
+// reports whether another one is stored that no process has held since
+// staleBefore: the processes that had it stopped (a rolled-back update),
+// and the caller stores its own start again (InitApplication).
+func (s *Store) HoldConfig(ctx context.Context, configFP string, staleBefore time.Time) (bool, error) {
+	const (
+		hold  = "UPDATE applications SET config_at = ? WHERE config_fp = ?"
+		stale = "SELECT COUNT(*) FROM applications WHERE config_fp <> '' AND config_fp <> ? AND (config_at IS NULL OR config_at < ?)"
+	)
+	if _, err := s.writer.ExecContext(ctx, hold, s.now(), configFP); err != nil {
+		return false, translate(s.dbErr(err), "applications")
+	}
+	var n int
+	err := s.reader.QueryRowContext(ctx, stale, configFP, staleBefore.UTC().Truncate(time.Microsecond)).Scan(&n)
+	return n > 0, translate(s.dbErr(err), "applications")
 }
 
 // ConfigFingerprint returns the configuration fingerprint the last engine

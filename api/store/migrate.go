@@ -235,13 +235,18 @@ var migrations = []*gormigrate.Migration{
 	},
 	{
 		// The configuration fingerprint of the last engine started, which
-		// the other processes compare with theirs before working a server.
+		// the other processes compare with theirs before working a server,
+		// and when a process that has it last held it.
 		ID: "2026120790_config_fingerprint",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasColumn(&applicationRow{}, "ConfigFP") {
-				return nil
+			for _, col := range []string{"ConfigFP", "ConfigAt"} {
+				if !tx.Migrator().HasColumn(&applicationRow{}, col) {
+					if err := tx.Migrator().AddColumn(&applicationRow{}, col); err != nil {
+						return err
+					}
+				}
 			}
-			return tx.Migrator().AddColumn(&applicationRow{}, "ConfigFP")
+			return nil
 		},
 	},
 }

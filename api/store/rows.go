@@ -163,8 +163,10 @@ type applicationRow struct {
 	// (links.AppFingerprint), written by the engine.
 	Fingerprint string `gorm:"size:64;not null;default:''"`
 	// ConfigFP is links.ConfigFingerprint as the last engine started has
-	// it (empty before any).
-	ConfigFP  string `gorm:"column:config_fp;size:64;not null;default:''"`
+	// it (empty before any); ConfigAt is when a process that has it last
+	// said so (HoldConfig).
+	ConfigFP  string     `gorm:"column:config_fp;size:64;not null;default:''"`
+	ConfigAt  *time.Time `gorm:"column:config_at"`
 	UpdatedAt time.Time
 }
 
