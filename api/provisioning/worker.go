@@ -156,7 +156,7 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		w.e.logger.Warn("read a server", "server", w.id, "err", err)
 		return 0, false
 	}
-	w.srv, w.panel, w.task, w.opID = srv, w.e.panels[srv.Module], nil, 0
+	w.srv, w.panel, w.task, w.opID, w.verified = srv, w.e.panels[srv.Module], nil, 0, verifyCounts{}
 	if !srv.Active || srv.DoneGen >= srv.WantedGen || w.panel == nil || (srv.WakeAt != nil && srv.WakeAt.After(time.Now())) {
 		return 0, false // a change's coalescing window runs: the scheduler comes back then
 	}
@@ -230,7 +230,6 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 func (w *worker) start(ctx context.Context, sup links.Support) bool {
 	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
 	if sup.Supported && w.task.Kind == links.OpVerify {
-		w.verified = verifyCounts{}
 		if !w.pass(ctx, true).complete || w.stopped(ctx) {
 			return false
 		}
