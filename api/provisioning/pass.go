@@ -177,9 +177,7 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // abortAfter such requests in a row give the server up.
 func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free func()) {
 	if w.stopped(ctx) { // given up meanwhile: the rest of the page is not sent
-		w.mu.Lock()
-		w.unconfirmed = true
-		w.mu.Unlock()
+		w.tally(nil, false, false)
 		return
 	}
 	if m == modeRead {
@@ -204,19 +202,19 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	}
 	var whole error // the request failed as a whole: no answer about its accounts
 	if len(sent) > 0 {
-		res, err := w.request(ctx, creds, m)
+		var res []links.AccountResult
+		res, whole = w.request(ctx, creds, m)
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
-		w.noteRequest(err)
-		whole = err
+		w.noteRequest(whole)
 		for i, a := range sent {
 			switch {
-			case err != nil && (w.task == nil && w.srv.GiveUps > 0):
+			case whole != nil && w.task == nil && w.srv.GiveUps > 0:
 				// Lifecycle work on a server given up before: its accounts
 				// were named in the first round, not at every backoff.
-			case err != nil:
-				rec.Entries = append(rec.Entries, a.NotSent(err, creds[i].Token))
+			case whole != nil:
+				rec.Entries = append(rec.Entries, a.NotSent(whole, creds[i].Token))
 			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
 				rec.Updates = append(rec.Updates, a.Repair(nil)) // the next pass pushes it in full
 			case m == modeRemove && errors.Is(res[i].Err, links.ErrNoAccount):
