@@ -289,7 +289,7 @@ func (s *Service) account(ctx context.Context, serviceID int64, none string) (li
 // server's application is disabled (there is nothing to push).
 func (s *Service) syncable(ctx context.Context, srv links.Server) error {
 	if !srv.Active {
-		return links.Errorf(links.ECONFLICT, "Server %s is deactivated: activate it first.", srv.Name)
+		return links.ServerDeactivated(srv.Name)
 	}
 	return s.requireEnabled(ctx, srv.Module, "%s is disabled: enable it first.")
 }

@@ -99,3 +99,9 @@ func Count(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// ServerDeactivated refuses work on a deactivated server (an intent checks
+// it, and the store again when it queues the intent's operation).
+func ServerDeactivated(name string) *Error {
+	return Errorf(ECONFLICT, "Server %s is deactivated: activate it first.", name)
+}

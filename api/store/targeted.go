@@ -154,7 +154,7 @@ func targetStillThere(tx *gorm.DB, dialect string, t links.OpTarget) error {
 		return translate(err, fmt.Sprintf("server %d", t.ServerID))
 	}
 	if !srv.Active {
-		return links.Errorf(links.ECONFLICT, "Server %s is deactivated: activate it first.", srv.Name)
+		return links.ServerDeactivated(srv.Name)
 	}
 	if t.ServiceID == 0 {
 		return nil
