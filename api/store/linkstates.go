@@ -77,9 +77,14 @@ func walkStatements(dialect string) walkSQL {
 	return w
 }
 
+// desiredArgs are the arguments of locationsFromSQL's desired fingerprint.
+func desiredArgs(prefix string) []any {
+	return []any{prefix, links.ServiceActive, links.ServiceSuspended, prefix}
+}
+
 // walkArgs are the arguments of a walk statement up to the selection's.
 func walkArgs(w links.Walk, after string) []any {
-	args := []any{w.Prefix, links.ServiceActive, links.ServiceSuspended, w.Prefix, w.ServerID, after}
+	args := append(desiredArgs(w.Prefix), w.ServerID, after)
 	if w.Select == links.SelectOutOfDate {
 		args = append(args, links.FailedRemoval)
 	}
@@ -157,7 +162,7 @@ const (
 func (s *Store) ReconcileCounts(ctx context.Context, module, prefix string) (links.ReconcileCounts, error) {
 	var c links.ReconcileCounts
 	err := s.reader.QueryRowContext(ctx, serversBehindSQL, module, true, true).Scan(&c.ServersBehind)
-	args := []any{prefix, links.ServiceActive, links.ServiceSuspended, prefix, module, true, true, links.FailedRemoval}
+	args := append(desiredArgs(prefix), module, true, true, links.FailedRemoval)
 	if err == nil {
 		err = s.reader.QueryRowContext(ctx, s.walk.pending, args...).Scan(&c.AccountsPending)
 	}
