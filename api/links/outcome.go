@@ -43,7 +43,8 @@ func (a Attempt) Confirmed() LinkStateUpdate {
 // its desired fingerprint after MaxAttempts. A location terminal at another
 // desired fingerprint starts counting anew. token, the secret sent, is
 // scrubbed from the panel's message. A request that failed as a whole is
-// no answer about its accounts: it is not a refusal (see NotSent).
+// no answer about its accounts: it is not a refusal (see NotSent), unless
+// it carried one account and the server answers others.
 func (a Attempt) Refused(err error, token string, p RetryPolicy, now time.Time) LinkStateUpdate {
 	st := a.State
 	attempts := st.Attempts + 1

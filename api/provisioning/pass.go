@@ -57,13 +57,19 @@ const maxUnrecorded = 4
 
 func (b *batcher) add(m mode, a links.Attempt) {
 	if b.open[m] = append(b.open[m], a); len(b.open[m]) == b.size {
-		b.dispatch(m)
+		b.flush(m)
 	}
 }
 
-func (b *batcher) dispatch(m mode) {
+// flush sends the mode's filling batch.
+func (b *batcher) flush(m mode) {
 	batch := b.open[m]
-	if b.open[m] = nil; len(batch) == 0 {
+	b.open[m] = nil
+	b.dispatch(m, batch)
+}
+
+func (b *batcher) dispatch(m mode, batch []links.Attempt) {
+	if len(batch) == 0 {
 		return
 	}
 	select {
@@ -89,7 +95,7 @@ func (b *batcher) dispatch(m mode) {
 func (b *batcher) wait(flush bool) {
 	for m := range b.open {
 		if flush {
-			b.dispatch(mode(m))
+			b.flush(mode(m))
 		}
 	}
 	b.wg.Wait()
@@ -142,10 +148,11 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 	return res
 }
 
-// sort gives one location of a walk to the batcher, or notes its backoff
-// in the result.
+// sort gives one location of a walk to the batcher (in a batch of its own
+// after a request of it failed whole), or notes its backoff in the result.
 func (w *worker) sort(b *batcher, res *passResult, read bool, st links.LinkState, now time.Time) {
 	a := links.Attempt{State: st, Desired: st.Desired, Server: w.srv.Name}
+	_, alone := w.alone.Load(st.Username)
 	switch {
 	case read:
 		b.add(modeRead, a)
@@ -153,6 +160,8 @@ func (w *worker) sort(b *batcher, res *passResult, read bool, st links.LinkState
 		if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
 			res.waitUntil = st.NextAttemptAt
 		}
+	case alone:
+		b.dispatch(modeOf(st.ConfirmedFP, a.Desired), []links.Attempt{a})
 	default:
 		b.add(modeOf(st.ConfirmedFP, a.Desired), a)
 	}
@@ -173,8 +182,12 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // send makes one WHM request for a batch, frees its slot and records the
 // answers. An account whose link token cannot be unsealed is refused
 // without a request. A request that failed as a whole (after its retries)
-// records a Warning per account and no update: the pass walks again, and
-// abortAfter such requests in a row give the server up.
+// records a Warning per account and no update: the pass walks again, each
+// of them in a request of its own, and abortAfter such requests in a row
+// give the server up. A request of one account that fails as a whole while
+// the server answers others (see answers) is that account's failure: it
+// counts as a refusal, so that one account that breaks its requests fails
+// alone.
 func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free func()) {
 	if w.stopped(ctx) { // given up meanwhile: the rest of the page is not sent
 		w.tally(nil, false, false)
@@ -203,13 +216,24 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	var whole error // the request failed as a whole: no answer about its accounts
 	if len(sent) > 0 {
 		var res []links.AccountResult
+		start := time.Now()
 		res, whole = w.request(ctx, creds, m)
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
 		w.noteRequest(whole)
+		var alone error // the failure of the one account sent
+		if whole != nil && len(sent) == 1 && w.answers(ctx, start) {
+			alone = fmt.Errorf("its request failed while the server answers others: %w", whole)
+		} else if whole != nil {
+			for _, a := range sent {
+				w.alone.Store(a.State.Username, true)
+			}
+		}
 		for i, a := range sent {
 			switch {
+			case alone != nil:
+				rec.Updates = append(rec.Updates, w.refused(a, alone, creds[i].Token))
 			case whole != nil && w.task == nil && w.srv.GiveUps > 0:
 				// Lifecycle work on a server given up before: its accounts
 				// were named in the first round, not at every backoff.
@@ -346,12 +370,28 @@ func (w *worker) noteRequest(err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err == nil {
-		w.streak = 0
+		w.streak, w.answeredAt = 0, time.Now()
 		return
 	}
 	if w.streak++; w.streak >= abortAfter && w.gaveUp == nil {
 		w.gaveUp = fmt.Errorf("%d requests in a row failed (%w)", abortAfter, err)
 	}
+}
+
+// answers reports whether the server answers requests: one of the
+// worker's was answered since the time given, or else a support check made
+// now is (an outage fails it, one account's broken request does not).
+func (w *worker) answers(ctx context.Context, since time.Time) bool {
+	w.mu.Lock()
+	answered := w.answeredAt.After(since)
+	w.mu.Unlock()
+	if answered {
+		return true
+	}
+	start := time.Now()
+	_, err := w.panel.CheckSupport(ctx, w.srv.Conn)
+	w.e.metrics.observe("check_support", start, err)
+	return err == nil
 }
 
 // readBack reads one batch of accounts (a verify), frees its slot and

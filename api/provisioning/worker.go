@@ -35,12 +35,15 @@ type worker struct {
 	task   *links.ProgressTask // the open progress row of the server, if any
 	opID   int64               // the operation the log entries go to (0: none)
 
+	alone sync.Map // usernames of the requests failed whole: each sent alone from now on
+
 	mu          sync.Mutex
-	streak      int   // whole requests failed in a row
-	gaveUp      error // why the server was given up, once it was
-	unconfirmed bool  // a batch of this pass was not confirmed whole
-	done        int   // accounts done since task was read
-	failed      int   // accounts failed since task was read
+	streak      int       // whole requests failed in a row
+	answeredAt  time.Time // when a request of this worker was last answered
+	gaveUp      error     // why the server was given up, once it was
+	unconfirmed bool      // a batch of this pass was not confirmed whole
+	done        int       // accounts done since task was read
+	failed      int       // accounts failed since task was read
 	verified    verifyCounts
 }
 
