@@ -92,6 +92,11 @@ func TestAnOutageFailsNoAccountForGood(t *testing.T) {
 		if s, err := e.Status(ctx, links.ModuleCPanel); err != nil || s.AccountsFailed != 0 || s.State == links.StateActive {
 			t.Fatalf("status while the server is down = %+v, %v; want syncing, no account failed for good", s, err)
 		}
+		for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
+			if strings.Contains(en.Message, "was refused") { // an attempt counted
+				t.Errorf("warning %q while the server was down", en.Message)
+			}
+		}
 		if err := srv.SetFaults(whmsim.Faults{}); err != nil {
 			t.Fatal(err)
 		}

@@ -57,19 +57,13 @@ const maxUnrecorded = 4
 
 func (b *batcher) add(m mode, a links.Attempt) {
 	if b.open[m] = append(b.open[m], a); len(b.open[m]) == b.size {
-		b.flush(m)
+		b.dispatch(m)
 	}
 }
 
-// flush sends the mode's filling batch.
-func (b *batcher) flush(m mode) {
+func (b *batcher) dispatch(m mode) {
 	batch := b.open[m]
-	b.open[m] = nil
-	b.dispatch(m, batch)
-}
-
-func (b *batcher) dispatch(m mode, batch []links.Attempt) {
-	if len(batch) == 0 {
+	if b.open[m] = nil; len(batch) == 0 {
 		return
 	}
 	select {
@@ -95,7 +89,7 @@ func (b *batcher) dispatch(m mode, batch []links.Attempt) {
 func (b *batcher) wait(flush bool) {
 	for m := range b.open {
 		if flush {
-			b.flush(mode(m))
+			b.dispatch(mode(m))
 		}
 	}
 	b.wg.Wait()
@@ -148,11 +142,10 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 	return res
 }
 
-// sort gives one location of a walk to the batcher (in a batch of its own
-// after a request of it failed whole), or notes its backoff in the result.
+// sort gives one location of a walk to the batcher, or notes its backoff
+// in the result.
 func (w *worker) sort(b *batcher, res *passResult, read bool, st links.LinkState, now time.Time) {
 	a := links.Attempt{State: st, Desired: st.Desired, Server: w.srv.Name}
-	_, alone := w.alone.Load(st.Username)
 	switch {
 	case read:
 		b.add(modeRead, a)
@@ -160,8 +153,6 @@ func (w *worker) sort(b *batcher, res *passResult, read bool, st links.LinkState
 		if res.waitUntil == nil || st.NextAttemptAt.Before(*res.waitUntil) {
 			res.waitUntil = st.NextAttemptAt
 		}
-	case alone:
-		b.dispatch(modeOf(st.ConfirmedFP, a.Desired), []links.Attempt{a})
 	default:
 		b.add(modeOf(st.ConfirmedFP, a.Desired), a)
 	}
@@ -182,12 +173,7 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // send makes one WHM request for a batch, frees its slot and records the
 // answers. An account whose link token cannot be unsealed is refused
 // without a request. A request that failed as a whole (after its retries)
-// records a Warning per account and no update: the pass walks again, each
-// of them in a request of its own, and abortAfter such requests in a row
-// give the server up. A request of one account that fails as a whole while
-// the server answers others (see answers) is that account's failure: it
-// counts as a refusal, so that one account that breaks its requests fails
-// alone.
+// is answered for each account by alone.
 func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free func()) {
 	if w.stopped(ctx) { // given up meanwhile: the rest of the page is not sent
 		w.tally(nil, false, false)
@@ -213,32 +199,27 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 		}
 		sent, creds = append(sent, a), append(creds, c)
 	}
-	var whole error // the request failed as a whole: no answer about its accounts
+	unsent := false // an account was not sent: the server does not answer
 	if len(sent) > 0 {
-		var res []links.AccountResult
-		start := time.Now()
-		res, whole = w.request(ctx, creds, m)
+		res, err := w.request(ctx, creds, m)
+		if err != nil {
+			res = w.alone(ctx, creds, m, err)
+		} else {
+			w.noteRequest(nil)
+		}
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
 		}
-		w.noteRequest(whole)
-		var alone error // the failure of the one account sent
-		if whole != nil && len(sent) == 1 && w.answers(ctx, start) {
-			alone = fmt.Errorf("its request failed while the server answers others: %w", whole)
-		} else if whole != nil {
-			for _, a := range sent {
-				w.alone.Store(a.State.Username, true)
-			}
-		}
 		for i, a := range sent {
+			var ns notSent
 			switch {
-			case alone != nil:
-				rec.Updates = append(rec.Updates, w.refused(a, alone, creds[i].Token))
-			case whole != nil && w.task == nil && w.srv.GiveUps > 0:
+			case errors.As(res[i].Err, &ns) && w.task == nil && w.srv.GiveUps > 0:
 				// Lifecycle work on a server given up before: its accounts
 				// were named in the first round, not at every backoff.
-			case whole != nil:
-				rec.Entries = append(rec.Entries, a.NotSent(whole, creds[i].Token))
+				unsent = true
+			case errors.As(res[i].Err, &ns):
+				unsent = true
+				rec.Entries = append(rec.Entries, a.NotSent(ns.error, creds[i].Token))
 			case m == modeTokens && errors.Is(res[i].Err, links.ErrLinkMissing):
 				rec.Updates = append(rec.Updates, a.Repair(nil)) // the next pass pushes it in full
 			case m == modeRemove && errors.Is(res[i].Err, links.ErrNoAccount):
@@ -252,7 +233,52 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	}
 	free()
 	applied, ok := w.record(ctx, rec)
-	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates) && whole == nil)
+	w.tally(rec.Updates, m == modeRemove, ok && applied == len(rec.Updates) && !unsent)
+}
+
+// notSent is the result of an account whose request failed as a whole
+// while its server did not answer: no answer about the account.
+type notSent struct{ error }
+
+// alone answers for each account of a request that failed as a whole with
+// err. When the server does not answer either (a support check made now
+// fails: an outage, refused credentials), none was sent: the row is left as
+// it was (no attempt counted: an outage fails no account for good), the
+// pass walks again, and abortAfter such requests in a row give the server
+// up. When it answers, the request broke on an account: each is sent alone
+// (in the batch's slot), and one whose request fails alone is refused, so
+// that an account that breaks its requests fails alone.
+func (w *worker) alone(ctx context.Context, creds []links.AccountCreds, m mode, err error) []links.AccountResult {
+	res := make([]links.AccountResult, len(creds))
+	if !w.answers(ctx) {
+		w.noteRequest(err)
+		for i := range res {
+			res[i].Err = notSent{err}
+		}
+		return res
+	}
+	w.noteRequest(nil)
+	if len(creds) == 1 {
+		res[0].Err = fmt.Errorf("its request failed while the server answers: %w", err)
+		return res
+	}
+	for i := range creds {
+		one, err := w.request(ctx, creds[i:i+1], m)
+		if err != nil {
+			one = w.alone(ctx, creds[i:i+1], m, err)
+		}
+		res[i] = one[0]
+	}
+	return res
+}
+
+// answers reports whether the server answers after a request failed as a
+// whole: a support check made now succeeds.
+func (w *worker) answers(ctx context.Context) bool {
+	start := time.Now()
+	_, err := w.panel.CheckSupport(ctx, w.srv.Conn)
+	w.e.metrics.observe("check_support", start, err)
+	return err == nil
 }
 
 // confirmed is a confirmed answer's update. Outside an operation (an
@@ -370,7 +396,7 @@ func (w *worker) noteRequest(err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err == nil {
-		w.streak, w.answeredAt = 0, time.Now()
+		w.streak = 0
 		return
 	}
 	if w.streak++; w.streak >= abortAfter && w.gaveUp == nil {
@@ -378,25 +404,11 @@ func (w *worker) noteRequest(err error) {
 	}
 }
 
-// answers reports whether the server answers requests: one of the
-// worker's was answered since the time given, or else a support check made
-// now is (an outage fails it, one account's broken request does not).
-func (w *worker) answers(ctx context.Context, since time.Time) bool {
-	w.mu.Lock()
-	answered := w.answeredAt.After(since)
-	w.mu.Unlock()
-	if answered {
-		return true
-	}
-	start := time.Now()
-	_, err := w.panel.CheckSupport(ctx, w.srv.Conn)
-	w.e.metrics.observe("check_support", start, err)
-	return err == nil
-}
-
 // readBack reads one batch of accounts (a verify), frees its slot and
 // records the drift found: each account that differs gets a Notice naming
 // the differences and is marked to repair, fenced by the fingerprint read.
+// A request that failed as a whole while the server answers is made again
+// for each account alone (see alone).
 func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func()) {
 	req := links.ReadRequest{GroupID: w.app.Remove.GroupID, Prefix: w.e.cfg.LinkPrefix, Apps: w.app.Apps()}
 	for _, a := range batch {
@@ -406,11 +418,22 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 		return w.panel.ReadLinks(ctx, w.srv.Conn, req)
 	})
 	err = answered(len(found), len(batch), err)
+	up := err != nil && ctx.Err() == nil && w.answers(ctx)
+	if up && len(batch) > 1 { // the request broke on an account (see alone)
+		for _, a := range batch {
+			w.readBack(ctx, []links.Attempt{a}, func() {})
+		}
+	}
 	free()
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || (up && len(batch) > 1) {
 		return
 	}
-	w.noteRequest(err)
+	if up {
+		w.noteRequest(nil)
+		err = fmt.Errorf("its request failed while the server answers: %w", err)
+	} else {
+		w.noteRequest(err)
+	}
 	var rec links.BatchRecord // its entries: one per account not read
 	for i, a := range batch {
 		aerr := err

@@ -15,8 +15,9 @@ import (
 const (
 	// pageSize is how many locations one read of the walk returns.
 	pageSize = 500
-	// abortAfter is the number of whole requests in a row that may fail
-	// before the worker gives the server up for now.
+	// abortAfter is the number of requests in a row that may fail as a
+	// whole, the server not answering either, before the worker gives the
+	// server up for now.
 	abortAfter = 3
 	// supportTTL is the age after which a support check is made again.
 	supportTTL = 24 * time.Hour
@@ -35,15 +36,12 @@ type worker struct {
 	task   *links.ProgressTask // the open progress row of the server, if any
 	opID   int64               // the operation the log entries go to (0: none)
 
-	alone sync.Map // usernames of the requests failed whole: each sent alone from now on
-
 	mu          sync.Mutex
-	streak      int       // whole requests failed in a row
-	answeredAt  time.Time // when a request of this worker was last answered
-	gaveUp      error     // why the server was given up, once it was
-	unconfirmed bool      // a batch of this pass was not confirmed whole
-	done        int       // accounts done since task was read
-	failed      int       // accounts failed since task was read
+	streak      int   // whole requests failed in a row
+	gaveUp      error // why the server was given up, once it was
+	unconfirmed bool  // a batch of this pass was not confirmed whole
+	done        int   // accounts done since task was read
+	failed      int   // accounts failed since task was read
 	verified    verifyCounts
 }
 
