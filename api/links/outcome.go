@@ -44,7 +44,8 @@ func (a Attempt) Confirmed() LinkStateUpdate {
 // desired fingerprint starts counting anew. token, the secret sent, is
 // scrubbed from the panel's message. A request that failed as a whole is
 // no answer about its accounts: it is not a refusal (see NotSent), unless
-// it carried one account and the server answers (see api/provisioning).
+// it carried one account and the server answers the same request for
+// others (see api/provisioning).
 func (a Attempt) Refused(err error, token string, p RetryPolicy, now time.Time) LinkStateUpdate {
 	st := a.State
 	attempts := st.Attempts + 1

@@ -173,7 +173,7 @@ func (w *worker) taskChanged(ctx context.Context) (bool, error) {
 // send makes one WHM request for a batch, frees its slot and records the
 // answers. An account whose link token cannot be unsealed is refused
 // without a request. A request that failed as a whole (after its retries)
-// is answered for each account by alone.
+// is answered for each account by blame.
 func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free func()) {
 	if w.stopped(ctx) { // given up meanwhile: the rest of the page is not sent
 		w.tally(nil, false, false)
@@ -199,16 +199,17 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 		}
 		sent, creds = append(sent, a), append(creds, c)
 	}
-	unsent := false // an account was not sent: the server does not answer
+	unsent := false // an account got no answer: the server does not take such requests now
 	if len(sent) > 0 {
 		res, err := w.request(ctx, creds, m)
-		if err != nil {
-			res = w.alone(ctx, creds, m, err)
-		} else {
-			w.noteRequest(nil)
+		if err != nil && ctx.Err() == nil {
+			res = w.blame(ctx, creds, m, err)
 		}
 		if ctx.Err() != nil {
 			return // stopped: nothing is recorded, the next holder sends again
+		}
+		if err == nil {
+			w.noteRequest(nil)
 		}
 		for i, a := range sent {
 			var ns notSent
@@ -237,43 +238,91 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 }
 
 // notSent is the result of an account whose request failed as a whole
-// while its server did not answer: no answer about the account.
+// while the server did not take such requests: no answer about it.
 type notSent struct{ error }
 
-// alone answers for each account of a request that failed as a whole with
-// err. When the server does not answer either (a support check made now
-// fails: an outage, refused credentials), none was sent: the row is left as
-// it was (no attempt counted: an outage fails no account for good), the
-// pass walks again, and abortAfter such requests in a row give the server
-// up. When it answers, the request broke on an account: each is sent alone
-// (in the batch's slot), and one whose request fails alone is refused, so
-// that an account that breaks its requests fails alone.
-func (w *worker) alone(ctx context.Context, creds []links.AccountCreds, m mode, err error) []links.AccountResult {
+// blame answers for each account of a request that failed as a whole with
+// err: the request broke on some of its accounts, or the server does not
+// take such requests now. A control request tells which (see control; when
+// the server has no account to compare with, a support check and then the
+// lone requests tell). When the server takes such requests, the accounts
+// of a batch are sent again alone (in the batch's slot), and one whose
+// lone request fails is refused: an account that breaks its requests fails
+// alone (terminal after MaxAttempts). Otherwise (an outage, refused
+// credentials, a panel failing every such request) none was sent: the rows
+// are left as they were (no attempt counted: that fails no account for
+// good), the pass walks again, and abortAfter such requests in a row give
+// the server up.
+func (w *worker) blame(ctx context.Context, creds []links.AccountCreds, m mode, err error) []links.AccountResult {
 	res := make([]links.AccountResult, len(creds))
-	if !w.answers(ctx) {
-		w.noteRequest(err)
-		for i := range res {
-			res[i].Err = notSent{err}
+	tried, takes := w.control(ctx, m)
+	if tried && !takes || !tried && !w.answers(ctx) {
+		return w.unsent(res, err)
+	}
+	broke := []error{err} // each account's lone request's failure
+	if len(creds) > 1 {
+		broke = make([]error, len(creds))
+		for i := range creds {
+			if w.stopped(ctx) {
+				return w.unsent(res, err)
+			}
+			var one []links.AccountResult
+			if one, broke[i] = w.request(ctx, creds[i:i+1], m); broke[i] == nil {
+				res[i], takes = one[0], true
+			}
 		}
-		return res
+	}
+	if !takes {
+		return w.unsent(res, err)
 	}
 	w.noteRequest(nil)
-	if len(creds) == 1 {
-		res[0].Err = fmt.Errorf("its request failed while the server answers: %w", err)
-		return res
-	}
-	for i := range creds {
-		one, err := w.request(ctx, creds[i:i+1], m)
-		if err != nil {
-			one = w.alone(ctx, creds[i:i+1], m, err)
+	for i, b := range broke {
+		if b != nil {
+			res[i].Err = fmt.Errorf("its request fails on this account alone (the same request for other accounts is answered): %w", b)
 		}
-		res[i] = one[0]
 	}
 	return res
 }
 
-// answers reports whether the server answers after a request failed as a
-// whole: a support check made now succeeds.
+// unsent answers that no account was sent, and counts a request failed in
+// a row.
+func (w *worker) unsent(res []links.AccountResult, err error) []links.AccountResult {
+	w.noteRequest(err)
+	for i := range res {
+		res[i] = links.AccountResult{Err: notSent{err}}
+	}
+	return res
+}
+
+// control makes a request of mode m, in one try, for an account the panel
+// confirmed at its desired state (pushed, emptied or given its token again,
+// unchanged: idempotent). tried is false when the server has no such
+// account; takes tells whether the request was answered.
+func (w *worker) control(ctx context.Context, m mode) (tried, takes bool) {
+	page, err := w.e.store.LinkStatePage(ctx, w.app.Walk(w.id, links.SelectConfirmed), "", pageSize)
+	if err != nil {
+		return false, false
+	}
+	for _, st := range page {
+		if (st.Desired == "") != (m == modeRemove) {
+			continue
+		}
+		c := links.AccountCreds{Username: st.Username, SubscriberUniqueID: st.SubscriberUniqueID}
+		if m != modeRemove {
+			c.ServiceID = *st.ServiceID
+			if c.Token, err = w.e.store.OpenLinkToken(c.ServiceID, st.TokenSealed); err != nil {
+				continue
+			}
+		}
+		start := time.Now()
+		res, err := w.call(ctx, []links.AccountCreds{c}, m)
+		w.e.metrics.observe(modeCalls[m], start, err)
+		return true, answered(len(res), 1, err) == nil
+	}
+	return false, false
+}
+
+// answers reports whether the server answers a support check (one try).
 func (w *worker) answers(ctx context.Context) bool {
 	start := time.Now()
 	_, err := w.panel.CheckSupport(ctx, w.srv.Conn)
@@ -333,29 +382,34 @@ func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool
 	}
 }
 
-// request sends the panel call of a batch (its request built in each try:
-// retries are rare, and only the mode's own is built).
+// request sends the panel call of a batch, with retries (its request
+// built in each try: retries are rare, and only the mode's own is built).
 func (w *worker) request(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
 	res, err := retry(ctx, w, modeCalls[m], func(ctx context.Context) ([]links.AccountResult, error) {
-		switch m {
-		case modeRemove:
-			req := w.app.Remove
-			for _, c := range creds {
-				req.Usernames = append(req.Usernames, c.Username)
-			}
-			return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
-		case modeTokens:
-			req := links.TokenRequest{Apps: w.app.Apps()}
-			for _, c := range creds {
-				req.Accounts = append(req.Accounts, links.AccountToken{Username: c.Username, Token: c.Token})
-			}
-			return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
-		}
-		req := w.app.Push
-		req.Accounts = creds
-		return w.panel.PushLinks(ctx, w.srv.Conn, req)
+		return w.call(ctx, creds, m)
 	})
 	return res, answered(len(res), len(creds), err)
+}
+
+// call makes one try of the panel call of a batch.
+func (w *worker) call(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
+	switch m {
+	case modeRemove:
+		req := w.app.Remove
+		for _, c := range creds {
+			req.Usernames = append(req.Usernames, c.Username)
+		}
+		return w.panel.RemoveLinks(ctx, w.srv.Conn, req)
+	case modeTokens:
+		req := links.TokenRequest{Apps: w.app.Apps()}
+		for _, c := range creds {
+			req.Accounts = append(req.Accounts, links.AccountToken{Username: c.Username, Token: c.Token})
+		}
+		return w.panel.UpdateLinkTokens(ctx, w.srv.Conn, req)
+	}
+	req := w.app.Push
+	req.Accounts = creds
+	return w.panel.PushLinks(ctx, w.srv.Conn, req)
 }
 
 // modeCalls names the panel call of each sending mode (for the metrics).
@@ -407,8 +461,6 @@ func (w *worker) noteRequest(err error) {
 // readBack reads one batch of accounts (a verify), frees its slot and
 // records the drift found: each account that differs gets a Notice naming
 // the differences and is marked to repair, fenced by the fingerprint read.
-// A request that failed as a whole while the server answers is made again
-// for each account alone (see alone).
 func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func()) {
 	req := links.ReadRequest{GroupID: w.app.Remove.GroupID, Prefix: w.e.cfg.LinkPrefix, Apps: w.app.Apps()}
 	for _, a := range batch {
@@ -418,22 +470,11 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 		return w.panel.ReadLinks(ctx, w.srv.Conn, req)
 	})
 	err = answered(len(found), len(batch), err)
-	up := err != nil && ctx.Err() == nil && w.answers(ctx)
-	if up && len(batch) > 1 { // the request broke on an account (see alone)
-		for _, a := range batch {
-			w.readBack(ctx, []links.Attempt{a}, func() {})
-		}
-	}
 	free()
-	if ctx.Err() != nil || (up && len(batch) > 1) {
+	if ctx.Err() != nil {
 		return
 	}
-	if up {
-		w.noteRequest(nil)
-		err = fmt.Errorf("its request failed while the server answers: %w", err)
-	} else {
-		w.noteRequest(err)
-	}
+	w.noteRequest(err)
 	var rec links.BatchRecord // its entries: one per account not read
 	for i, a := range batch {
 		aerr := err

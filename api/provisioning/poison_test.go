@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/applinks/applinks/api/links"
@@ -11,50 +12,44 @@ import (
 	"github.com/applinks/applinks/api/store/storetest"
 )
 
-// poisonPanel fails as a whole every push (and every read) that carries
-// one of some accounts, as a panel does whose request crashes or hangs on
-// such an account (a broken home directory, say), while it answers every
-// other request, its support check included.
+// poisonPanel fails as a whole every push that carries one of some
+// accounts, as a panel does whose request crashes or hangs on such an
+// account (a broken home directory, say), while it answers every other
+// request. With every set, it fails every push, as a panel does whose
+// pushes are blocked (a proxy, a token without the right) while it
+// answers its support check.
 type poisonPanel struct {
 	links.Panel
-	push, read map[string]bool
+	push  map[string]bool
+	every atomic.Bool
 }
 
 var errPoisoned = errors.New("the panel answered HTTP 500 Internal Server Error")
 
-func (p poisonPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
+func (p *poisonPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
 	for _, a := range req.Accounts {
-		if p.push[a.Username] {
+		if p.every.Load() || p.push[a.Username] {
 			return nil, errPoisoned
 		}
 	}
 	return p.Panel.PushLinks(ctx, s, req)
 }
 
-func (p poisonPanel) ReadLinks(ctx context.Context, s links.ServerConn, req links.ReadRequest) ([]links.AccountLinks, error) {
-	for _, u := range req.Usernames {
-		if p.read[u] {
-			return nil, errPoisoned
-		}
-	}
-	return p.Panel.ReadLinks(ctx, s, req)
-}
-
 // Accounts that make their requests fail as a whole hold neither their
 // batch neighbours nor their server: the server answers a support check
 // made right after, so each account of the request is sent alone, and one
 // whose request fails alone is refused (terminal after MaxAttempts; Retry
-// failed tries it again). Three such batches in a row do not give the
-// server up. A verify reads the neighbours of an account whose reads fail
-// alone, and finds their drift. (Before, such batches were never settled:
-// the server was given up at every backoff and the status stayed syncing.)
+// failed tries it again, each alone in its pass: a push of an account
+// the panel confirmed tells that the server takes pushes). Three such
+// batches in a row do not give the server up. (Before, such batches were
+// never settled: the server was given up at every backoff and the status
+// stayed syncing.)
 func TestAccountsThatBreakTheirRequestsFailAlone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 9}) // 3 batches of 3, one poisoned account in each
 		ps := panels()
-		ps[0] = poisonPanel{Panel: ps[0], push: map[string]bool{"cpau002": true, "cpau005": true, "cpau008": true},
-			read: map[string]bool{"cpau001": true}}
+		ps[0] = &poisonPanel{Panel: ps[0], push: map[string]bool{"cpau002": true, "cpau005": true, "cpau008": true}}
 		e := startEngineWith(t, st, testConfig(), ps)
 		op, err := e.Enable(ctx, links.ModuleCPanel, "")
 		if err != nil {
@@ -87,30 +82,6 @@ func TestAccountsThatBreakTheirRequestsFailAlone(t *testing.T) {
 		}
 		failedAlone(t, st, retry.ID, "cpau002", "cpau005", "cpau008")
 
-		// cpau001's reads fail; cpau004, read in the same batch, drifted.
-		if err := w.servers["cpa"].RemoveLink("cpau004", "billing_"+want[0].Key); err != nil {
-			t.Fatal(err)
-		}
-		vop, err := e.Verify(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitOp(t, st, vop.ID)
-		var notices, unread []string
-		for _, en := range logOf(t, st, vop.ID, links.LevelNotice) {
-			notices = append(notices, en.Message)
-		}
-		for _, en := range logOf(t, st, vop.ID, links.LevelWarning) {
-			unread = append(unread, en.Message)
-		}
-		if len(notices) != 1 || !strings.HasPrefix(notices[0], "Account cpau004 on server cpa differs") ||
-			len(unread) != 1 || !strings.HasPrefix(unread[0], "Could not verify account cpau001 on server cpa: its request failed while the server answers:") {
-			t.Fatalf("verify notices %q and warnings %q; want cpau004's drift and cpau001 unread", notices, unread)
-		}
-		if _, err := waitStatus(t, e, links.StateActive); err != nil {
-			t.Fatal(err)
-		}
-		w.expectLinks(want, "cpa")
 	})
 }
 
@@ -121,7 +92,7 @@ func failedAlone(t *testing.T, st *store.Store, opID int64, users ...string) {
 	for _, user := range users {
 		n := 0
 		for _, en := range logOf(t, st, opID, links.LevelWarning) {
-			if strings.HasPrefix(en.Message, "Account "+user+" on server cpa was refused: its request failed while the server answers:") &&
+			if strings.HasPrefix(en.Message, "Account "+user+" on server cpa was refused: its request fails on this account alone (the same request for other accounts is answered):") &&
 				strings.HasSuffix(en.Message, "(gave up after 3 attempts).") {
 				n++
 			}
@@ -130,4 +101,79 @@ func failedAlone(t *testing.T, st *store.Store, opID int64, users ...string) {
 			t.Errorf("%d final warnings of %s in operation %d, want 1", n, user, opID)
 		}
 	}
+}
+
+// A panel that fails every push while it answers its support check fails
+// no account for good: the push of an account it had confirmed fails too,
+// so none was sent, and the server is given up. Once it takes pushes
+// again, every account gets its new links.
+func TestAPanelFailingEveryPushFailsNoAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 7})
+		ps := panels()
+		panel := &poisonPanel{Panel: ps[0]}
+		ps[0] = panel
+		e := startEngineWith(t, st, testConfig(), ps)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		panel.every.Store(true) // before any request of the configuration below
+		ls, _ := e.Links(ctx, links.ModuleCPanel)
+		in := settingsOf(ls)
+		in[0].Label = "Relabelled while pushes fail"
+		_, cop, err := e.SaveLinks(ctx, links.ModuleCPanel, in, "")
+		if err != nil || cop == nil {
+			t.Fatal(cop, err)
+		}
+		waitOp(t, st, cop.ID)
+		gaveUp := false
+		for _, en := range logOf(t, st, cop.ID, links.LevelWarning) {
+			gaveUp = gaveUp || strings.HasPrefix(en.Message, "Gave up on server cpa")
+			if strings.Contains(en.Message, "was refused") {
+				t.Errorf("warning %q: the panel fails every push", en.Message)
+			}
+		}
+		if s, err := e.Status(ctx, links.ModuleCPanel); err != nil || !gaveUp || s.AccountsFailed != 0 || s.State == links.StateActive {
+			t.Fatalf("status = %+v, %v, gave up %v; want syncing, given up, no account failed", s, err, gaveUp)
+		}
+		panel.every.Store(false)
+		if s, err := waitStatus(t, e, links.StateActive); err != nil || s.AccountsFailed != 0 {
+			t.Fatalf("status once pushes are taken = %+v, %v", s, err)
+		}
+		want, _ := e.Links(ctx, links.ModuleCPanel)
+		w.expectLinks(want, "cpa")
+	})
+}
+
+// The same on a server with no account confirmed yet (nothing to compare
+// with): the accounts are sent alone once its support check answers, and
+// none is refused while no push is answered.
+func TestAPanelFailingEveryPushFromTheStartFailsNoAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		newWorld(t, st, srvSpec{name: "cpa", accounts: 7})
+		ps := panels()
+		panel := &poisonPanel{Panel: ps[0]}
+		panel.every.Store(true)
+		ps[0] = panel
+		e := startEngineWith(t, st, testConfig(), ps)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, op.ID); d.AccountsDone != 0 {
+			t.Fatalf("enable = %+v, want no account done", d.Operation)
+		}
+		for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
+			if strings.Contains(en.Message, "was refused") {
+				t.Errorf("warning %q: the panel fails every push", en.Message)
+			}
+		}
+		if s, err := e.Status(ctx, links.ModuleCPanel); err != nil || s.AccountsFailed != 0 || s.State == links.StateActive {
+			t.Fatalf("status = %+v, %v; want no account failed", s, err)
+		}
+	})
 }

@@ -16,8 +16,8 @@ const (
 	// pageSize is how many locations one read of the walk returns.
 	pageSize = 500
 	// abortAfter is the number of requests in a row that may fail as a
-	// whole, the server not answering either, before the worker gives the
-	// server up for now.
+	// whole, the server not taking such requests, before the worker gives
+	// the server up for now (see blame).
 	abortAfter = 3
 	// supportTTL is the age after which a support check is made again.
 	supportTTL = 24 * time.Hour
