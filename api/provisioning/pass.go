@@ -243,31 +243,31 @@ type notSent struct{ error }
 
 // blame answers for each account of a request that failed as a whole with
 // err: the request broke on some of its accounts, or the server does not
-// take such requests now. A control request tells which (see control; when
-// the server has no account to compare with, a support check and then the
-// lone requests tell). When the server takes such requests, the accounts
-// of a batch are sent again alone (in the batch's slot), and one whose
-// lone request fails is refused: an account that breaks its requests fails
-// alone (terminal after MaxAttempts). Otherwise (an outage, refused
-// credentials, a panel failing every such request) none was sent: the rows
-// are left as they were (no attempt counted: that fails no account for
-// good), the pass walks again, and abortAfter such requests in a row give
-// the server up.
+// take such requests now. The server takes them when a control request
+// (see control) is answered, or else, when it answers a support check, one
+// of the batch's accounts sent again alone (one try each, in the batch's
+// slot) is answered. Then an account whose lone request failed as a whole
+// is refused: an account that breaks its requests fails alone (terminal
+// after MaxAttempts). Otherwise (an outage, refused credentials, a panel
+// failing every such request) none was sent: the rows are left as they
+// were (no attempt counted: that fails no account for good), the pass walks
+// again, and abortAfter such requests in a row give the server up.
 func (w *worker) blame(ctx context.Context, creds []links.AccountCreds, m mode, err error) []links.AccountResult {
 	res := make([]links.AccountResult, len(creds))
-	tried, takes := w.control(ctx, m)
-	if tried && !takes || !tried && !w.answers(ctx) {
+	takes := w.control(ctx, m)
+	if !takes && !w.answers(ctx) {
 		return w.unsent(res, err)
 	}
 	broke := []error{err} // each account's lone request's failure
 	if len(creds) > 1 {
 		broke = make([]error, len(creds))
 		for i := range creds {
-			if w.stopped(ctx) {
-				return w.unsent(res, err)
+			if w.stopped(ctx) { // given up meanwhile: the rest is not sent
+				res[i].Err = notSent{err}
+				continue
 			}
 			var one []links.AccountResult
-			if one, broke[i] = w.request(ctx, creds[i:i+1], m); broke[i] == nil {
+			if one, broke[i] = w.once(ctx, creds[i:i+1], m); broke[i] == nil {
 				res[i], takes = one[0], true
 			}
 		}
@@ -296,12 +296,12 @@ func (w *worker) unsent(res []links.AccountResult, err error) []links.AccountRes
 
 // control makes a request of mode m, in one try, for an account the panel
 // confirmed at its desired state (pushed, emptied or given its token again,
-// unchanged: idempotent). tried is false when the server has no such
-// account; takes tells whether the request was answered.
-func (w *worker) control(ctx context.Context, m mode) (tried, takes bool) {
+// unchanged: idempotent), and tells whether it was answered (false when the
+// server has no such account among the first page).
+func (w *worker) control(ctx context.Context, m mode) bool {
 	page, err := w.e.store.LinkStatePage(ctx, w.app.Walk(w.id, links.SelectConfirmed), "", pageSize)
 	if err != nil {
-		return false, false
+		return false
 	}
 	for _, st := range page {
 		if (st.Desired == "") != (m == modeRemove) {
@@ -314,12 +314,18 @@ func (w *worker) control(ctx context.Context, m mode) (tried, takes bool) {
 				continue
 			}
 		}
-		start := time.Now()
-		res, err := w.call(ctx, []links.AccountCreds{c}, m)
-		w.e.metrics.observe(modeCalls[m], start, err)
-		return true, answered(len(res), 1, err) == nil
+		_, err := w.once(ctx, []links.AccountCreds{c}, m)
+		return err == nil
 	}
-	return false, false
+	return false
+}
+
+// once makes one try of the panel call of a batch, timed.
+func (w *worker) once(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
+	start := time.Now()
+	res, err := w.call(ctx, creds, m)
+	w.e.metrics.observe(modeCalls[m], start, err)
+	return res, answered(len(res), len(creds), err)
 }
 
 // answers reports whether the server answers a support check (one try).

@@ -10,6 +10,7 @@ import (
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
+	"github.com/applinks/applinks/api/whmsim"
 )
 
 // poisonPanel fails as a whole every push that carries one of some
@@ -104,12 +105,15 @@ func failedAlone(t *testing.T, st *store.Store, opID int64, users ...string) {
 }
 
 // A panel that fails every push while it answers its support check fails
-// no account for good: the push of an account it had confirmed fails too,
-// so none was sent, and the server is given up. Once it takes pushes
-// again, every account gets its new links.
+// no account for good. A new account's push (a batch of one) fails, and so
+// does the control push of an account the panel had confirmed; a new
+// configuration's batches fail, and so does each account sent alone: none
+// was sent, and the server is given up. Once it takes pushes again, every
+// account gets its new links.
 func TestAPanelFailingEveryPushFailsNoAccount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
+		st.SetLifecycleDelay(0)
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 7})
 		ps := panels()
 		panel := &poisonPanel{Panel: ps[0]}
@@ -120,7 +124,25 @@ func TestAPanelFailingEveryPushFailsNoAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitOp(t, st, op.ID)
-		panel.every.Store(true) // before any request of the configuration below
+		panel.every.Store(true) // before any request below
+		if err := w.servers["cpa"].AddAccount(whmsim.Account{User: "late", Domain: "late.example.test"}); err != nil {
+			t.Fatal(err)
+		}
+		late := w.addService("cpa", "late", links.ServiceActive)
+		e.ServiceChanged(ctx, nil, &late)
+		waitFor(t, func() bool {
+			for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
+				if strings.HasPrefix(en.Message, "Gave up on server cpa") {
+					return true
+				}
+			}
+			return false
+		})
+		for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
+			if strings.Contains(en.Message, "was refused") {
+				t.Errorf("warning %q: the panel fails every push", en.Message)
+			}
+		}
 		ls, _ := e.Links(ctx, links.ModuleCPanel)
 		in := settingsOf(ls)
 		in[0].Label = "Relabelled while pushes fail"
