@@ -3,6 +3,7 @@ package reliability
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -204,6 +205,10 @@ func TestBadInput(t *testing.T) {
 		_ = rows.Close()
 		out := map[string]int64{}
 		for _, tbl := range tables {
+			if col, ok := heartbeats[tbl]; ok {
+				out[tbl] = checksumWithout(ctx, t, conn, tbl, col)
+				continue
+			}
 			var name string
 			var sum *int64
 			if err := conn.QueryRowContext(ctx, "CHECKSUM TABLE "+tbl).Scan(&name, &sum); err != nil {
@@ -421,4 +426,32 @@ func TestBadInput(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("| %s | %s |", k, strings.Join(parts, ", ")))
 	}
 	record("Bad input sweep", lines...)
+}
+
+// heartbeats are the columns a running service renews on its own, left out
+// of the sweep's checksums: applications.config_at, at every scheduler tick
+// (Engine.holdConfig).
+var heartbeats = map[string]string{"applications": "config_at"}
+
+// checksumWithout is a checksum of the table's rows without one column.
+func checksumWithout(ctx context.Context, t *testing.T, conn *sql.DB, tbl, skip string) int64 {
+	t.Helper()
+	rows, err := conn.QueryContext(ctx, "SELECT column_name FROM information_schema.columns"+
+		" WHERE table_schema = DATABASE() AND table_name = ? AND column_name <> ? ORDER BY ordinal_position", tbl, skip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		_ = rows.Scan(&c)
+		cols = append(cols, fmt.Sprintf("COALESCE(`%s`, 'NULL')", c))
+	}
+	_ = rows.Close()
+	var sum int64
+	q := fmt.Sprintf("SELECT COALESCE(SUM(CRC32(CONCAT_WS('|', %s))), 0) FROM %s", strings.Join(cols, ", "), tbl)
+	if err := conn.QueryRowContext(ctx, q).Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	return sum
 }
