@@ -246,7 +246,8 @@ type notSent struct{ error }
 // take such requests now. The server takes them when a control request
 // (see control) is answered, or else, when it answers a support check, one
 // of the batch's accounts sent again alone (one try each, in the batch's
-// slot) is answered. Then an account whose lone request failed as a whole
+// slot) is answered. Then, if the server still answers a support check
+// after the lone requests, an account whose lone request failed as a whole
 // is refused: an account that breaks its requests fails alone (terminal
 // after MaxAttempts). Otherwise (an outage, refused credentials, a panel
 // failing every such request) none was sent: the rows are left as they
@@ -258,7 +259,7 @@ func (w *worker) blame(ctx context.Context, creds []links.AccountCreds, m mode, 
 	if !takes && !w.answers(ctx) {
 		return w.unsent(res, err)
 	}
-	broke := []error{err} // each account's lone request's failure
+	broke, failed := []error{err}, false // each account's lone request's failure
 	if len(creds) > 1 {
 		broke = make([]error, len(creds))
 		for i := range creds {
@@ -270,10 +271,20 @@ func (w *worker) blame(ctx context.Context, creds []links.AccountCreds, m mode, 
 			if one, broke[i] = w.once(ctx, creds[i:i+1], m); broke[i] == nil {
 				res[i], takes = one[0], true
 			}
+			failed = failed || broke[i] != nil
 		}
 	}
 	if !takes {
 		return w.unsent(res, err)
+	}
+	if failed && !w.answers(ctx) { // the server stopped answering meanwhile
+		w.noteRequest(err)
+		for i, b := range broke {
+			if b != nil {
+				res[i].Err = notSent{b}
+			}
+		}
+		return res
 	}
 	w.noteRequest(nil)
 	for i, b := range broke {

@@ -199,3 +199,58 @@ func TestAPanelFailingEveryPushFromTheStartFailsNoAccount(t *testing.T) {
 		}
 	})
 }
+
+// downPanel breaks a poisoned account's pushes, and stops answering
+// anything (pushes and support checks) after its downAfter-th push.
+type downPanel struct {
+	poisonPanel
+	pushes, downAfter atomic.Int64
+}
+
+var errDown = errors.New("dial tcp: connection refused")
+
+func (p *downPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
+	if p.pushes.Add(1) > p.downAfter.Load() {
+		return nil, errDown
+	}
+	return p.poisonPanel.PushLinks(ctx, s, req)
+}
+
+func (p *downPanel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Support, error) {
+	if p.pushes.Load() >= p.downAfter.Load() {
+		return links.Support{}, errDown
+	}
+	return p.poisonPanel.CheckSupport(ctx, s)
+}
+
+// A server that goes down while the accounts of a failed batch are sent
+// alone refuses none of them: the support check made after the lone
+// requests fails, so those that failed were not sent. (The third push is
+// the last answered: the batch, cpau001 alone, cpau002 alone.)
+func TestAnOutageDuringTheLoneRequestsRefusesNoAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3}) // one batch
+		ps := panels()
+		panel := &downPanel{poisonPanel: poisonPanel{Panel: ps[0], push: map[string]bool{"cpau001": true}}}
+		panel.downAfter.Store(3)
+		ps[0] = panel
+		e := startEngineWith(t, st, testConfig(), ps)
+		op, err := e.Enable(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitOp(t, st, op.ID)
+		for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
+			if strings.Contains(en.Message, "was refused") {
+				t.Errorf("warning %q: the server went down", en.Message)
+			}
+		}
+		if got := w.servers["cpa"].Links("cpau002"); len(got) == 0 {
+			t.Error("cpau002, answered before the server went down, has no links")
+		}
+		if s, err := e.Status(ctx, links.ModuleCPanel); err != nil || s.AccountsFailed != 0 {
+			t.Fatalf("status = %+v, %v; want no account failed", s, err)
+		}
+	})
+}
