@@ -333,17 +333,17 @@ func (w *worker) control(ctx context.Context, m mode) bool {
 
 // once makes one try of the panel call of a batch, timed.
 func (w *worker) once(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
-	start := time.Now()
-	res, err := w.call(ctx, creds, m)
-	w.e.metrics.observe(modeCalls[m], start, err)
+	res, err := timed(ctx, w, modeCalls[m], func(ctx context.Context) ([]links.AccountResult, error) {
+		return w.call(ctx, creds, m)
+	})
 	return res, answered(len(res), len(creds), err)
 }
 
 // answers reports whether the server answers a support check (one try).
 func (w *worker) answers(ctx context.Context) bool {
-	start := time.Now()
-	_, err := w.panel.CheckSupport(ctx, w.srv.Conn)
-	w.e.metrics.observe("check_support", start, err)
+	_, err := timed(ctx, w, "check_support", func(ctx context.Context) (links.Support, error) {
+		return w.panel.CheckSupport(ctx, w.srv.Conn)
+	})
 	return err == nil
 }
 
@@ -445,9 +445,7 @@ func answered(got, want int, err error) error {
 // (MaxAttempts tries in all).
 func retry[T any](ctx context.Context, w *worker, name string, fn func(context.Context) (T, error)) (T, error) {
 	for attempt := 1; ; attempt++ {
-		start := time.Now()
-		v, err := fn(ctx)
-		w.e.metrics.observe(name, start, err)
+		v, err := timed(ctx, w, name, fn)
 		if err == nil || !links.IsTemporary(err) || attempt >= w.e.cfg.MaxAttempts {
 			return v, err
 		}
@@ -459,6 +457,14 @@ func retry[T any](ctx context.Context, w *worker, name string, fn func(context.C
 		case <-t.C:
 		}
 	}
+}
+
+// timed calls fn once, timed by name (applinks_whm_call_duration_seconds).
+func timed[T any](ctx context.Context, w *worker, name string, fn func(context.Context) (T, error)) (T, error) {
+	start := time.Now()
+	v, err := fn(ctx)
+	w.e.metrics.observe(name, start, err)
+	return v, err
 }
 
 // noteRequest counts the whole requests failed in a row; abortAfter of them
