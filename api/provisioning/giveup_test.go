@@ -75,16 +75,7 @@ func TestAnOutageFailsNoAccountForGood(t *testing.T) {
 		if err := srv.SetFaults(whmsim.Faults{Refuse: true}); err != nil {
 			t.Fatal(err)
 		}
-		ls, err := e.Links(ctx, links.ModuleCPanel)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in := settingsOf(ls)
-		in[0].Label = "Relabelled while down"
-		_, op, err := e.SaveLinks(ctx, links.ModuleCPanel, in, "")
-		if err != nil || op == nil {
-			t.Fatal(op, err)
-		}
+		_, op := relabel(t, e, "Relabelled while down")
 		done := waitOp(t, st, op.ID)
 		if done.AccountsFailed != 4 || len(logOf(t, st, op.ID, links.LevelWarning)) == 0 {
 			t.Fatalf("the operation on a server down = %+v; want its 4 accounts failed in it", done)

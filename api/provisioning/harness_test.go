@@ -274,3 +274,36 @@ func settingsOf(ls []links.Link) []links.LinkInput {
 	}
 	return out
 }
+
+// enableOver starts an engine (cfg) over the test panels with cPanel's
+// replaced by cpanel (a double, usually around panels()[0]), stopped when
+// the test ends, and queues the enable of cPanel's links.
+func enableOver(t *testing.T, st *store.Store, cfg provisioning.Config, cpanel links.Panel) (*provisioning.Engine, links.Operation) {
+	t.Helper()
+	ps := panels()
+	ps[0] = cpanel
+	e := startEngineWith(t, st, cfg, ps)
+	op, err := e.Enable(context.Background(), links.ModuleCPanel, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, op
+}
+
+// relabel gives cPanel's first link another label through the engine and
+// returns the links saved and the configuration operation queued.
+func relabel(t *testing.T, e *provisioning.Engine, label string) ([]links.Link, links.Operation) {
+	t.Helper()
+	ctx := context.Background()
+	ls, err := e.Links(ctx, links.ModuleCPanel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := settingsOf(ls)
+	in[0].Label = label
+	saved, op, err := e.SaveLinks(ctx, links.ModuleCPanel, in, "")
+	if err != nil || op == nil {
+		t.Fatal(op, err)
+	}
+	return saved, *op
+}

@@ -49,13 +49,8 @@ func TestAccountsThatBreakTheirRequestsFailAlone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 9}) // 3 batches of 3, one poisoned account in each
-		ps := panels()
-		ps[0] = &poisonPanel{Panel: ps[0], push: map[string]bool{"cpau002": true, "cpau005": true, "cpau008": true}}
-		e := startEngineWith(t, st, testConfig(), ps)
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, op := enableOver(t, st, testConfig(), &poisonPanel{Panel: panels()[0],
+			push: map[string]bool{"cpau002": true, "cpau005": true, "cpau008": true}})
 		if d := waitOp(t, st, op.ID); d.AccountsDone != 6 || d.AccountsFailed != 3 {
 			t.Fatalf("enable = %+v, want 6 accounts done and 3 failed", d.Operation)
 		}
@@ -115,14 +110,8 @@ func TestAPanelFailingEveryPushFailsNoAccount(t *testing.T) {
 		ctx := context.Background()
 		st.SetLifecycleDelay(0)
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 7})
-		ps := panels()
-		panel := &poisonPanel{Panel: ps[0]}
-		ps[0] = panel
-		e := startEngineWith(t, st, testConfig(), ps)
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		panel := &poisonPanel{Panel: panels()[0]}
+		e, op := enableOver(t, st, testConfig(), panel)
 		waitOp(t, st, op.ID)
 		panel.every.Store(true) // before any request below
 		if err := w.servers["cpa"].AddAccount(whmsim.Account{User: "late", Domain: "late.example.test"}); err != nil {
@@ -143,13 +132,7 @@ func TestAPanelFailingEveryPushFailsNoAccount(t *testing.T) {
 				t.Errorf("warning %q: the panel fails every push", en.Message)
 			}
 		}
-		ls, _ := e.Links(ctx, links.ModuleCPanel)
-		in := settingsOf(ls)
-		in[0].Label = "Relabelled while pushes fail"
-		_, cop, err := e.SaveLinks(ctx, links.ModuleCPanel, in, "")
-		if err != nil || cop == nil {
-			t.Fatal(cop, err)
-		}
+		_, cop := relabel(t, e, "Relabelled while pushes fail")
 		waitOp(t, st, cop.ID)
 		gaveUp := false
 		for _, en := range logOf(t, st, cop.ID, links.LevelWarning) {
@@ -177,15 +160,9 @@ func TestAPanelFailingEveryPushFromTheStartFailsNoAccount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		newWorld(t, st, srvSpec{name: "cpa", accounts: 7})
-		ps := panels()
-		panel := &poisonPanel{Panel: ps[0]}
+		panel := &poisonPanel{Panel: panels()[0]}
 		panel.every.Store(true)
-		ps[0] = panel
-		e := startEngineWith(t, st, testConfig(), ps)
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, op := enableOver(t, st, testConfig(), panel)
 		if d := waitOp(t, st, op.ID); d.AccountsDone != 0 {
 			t.Fatalf("enable = %+v, want no account done", d.Operation)
 		}
@@ -231,15 +208,9 @@ func TestAnOutageDuringTheLoneRequestsRefusesNoAccount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 3}) // one batch
-		ps := panels()
-		panel := &downPanel{poisonPanel: poisonPanel{Panel: ps[0], push: map[string]bool{"cpau001": true}}}
+		panel := &downPanel{poisonPanel: poisonPanel{Panel: panels()[0], push: map[string]bool{"cpau001": true}}}
 		panel.downAfter.Store(3)
-		ps[0] = panel
-		e := startEngineWith(t, st, testConfig(), ps)
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, op := enableOver(t, st, testConfig(), panel)
 		waitOp(t, st, op.ID)
 		for _, en := range logOf(t, st, op.ID, links.LevelWarning) {
 			if strings.Contains(en.Message, "was refused") {

@@ -153,13 +153,7 @@ func TestARefusedAccountIsTerminalUntilItsDesiredStateChanges(t *testing.T) {
 		if err := w.servers["cpa"].SetFaults(whmsim.Faults{}); err != nil {
 			t.Fatal(err)
 		}
-		ls, _ := e.Links(ctx, links.ModuleCPanel)
-		in := settingsOf(ls)
-		in[0].Label = "Change Plan"
-		want, cop, err := e.SaveLinks(ctx, links.ModuleCPanel, in, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		want, cop := relabel(t, e, "Change Plan")
 		if d := waitOp(t, st, cop.ID); d.AccountsDone != 4 || d.AccountsFailed != 0 || d.AccountsTotal != 4 {
 			t.Fatalf("configuration = %+v", d.Operation)
 		}

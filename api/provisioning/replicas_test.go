@@ -113,16 +113,7 @@ func TestARolledBackUpdateLeavesTheServersToTheSurvivor(t *testing.T) {
 		if err := canary.Init(ctx); err != nil { // then it is gone
 			t.Fatal(err)
 		}
-		ls, err := old.Links(ctx, links.ModuleCPanel)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in := settingsOf(ls)
-		in[0].Label = "Relabelled after the rollback"
-		_, op, err := old.SaveLinks(ctx, links.ModuleCPanel, in, "")
-		if err != nil || op == nil {
-			t.Fatal(op, err)
-		}
+		_, op := relabel(t, old, "Relabelled after the rollback")
 		if done := waitOp(t, st, op.ID); done.State != links.OpCompleted || done.AccountsFailed != 0 {
 			t.Fatalf("the relabel = %+v", done)
 		}

@@ -52,15 +52,9 @@ func (g *gatedPanel) PushLinks(ctx context.Context, s links.ServerConn, req link
 func TestARefusalOfAnEarlierDesiredStateLeavesNothingPending(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		ps := panels()
-		g := &gatedPanel{Panel: ps[0], entered: make(chan struct{}), release: make(chan struct{})}
-		ps[0] = g
+		g := &gatedPanel{Panel: panels()[0], entered: make(chan struct{}), release: make(chan struct{})}
 		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 2})
-		e := startEngineWith(t, st, testConfig(), ps)
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, op := enableOver(t, st, testConfig(), g)
 		waitOp(t, st, op.ID)
 		waitStatus(t, e, links.StateActive)
 

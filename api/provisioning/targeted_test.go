@@ -166,12 +166,7 @@ func TestTargetedSyncRefusesBadInput(t *testing.T) {
 		if err := e.Stop(ctx); err != nil {
 			t.Fatal(err)
 		}
-		ls, _ := e.Links(ctx, links.ModuleCPanel)
-		in := settingsOf(ls)
-		in[0].Label = "Another label"
-		if _, _, err := e.SaveLinks(ctx, links.ModuleCPanel, in, ""); err != nil {
-			t.Fatal(err)
-		}
+		relabel(t, e, "Another label")
 		before = operationCount(t, st)
 		_, err = e.SyncServer(ctx, w.ids["cpa"], "")
 		refused("sync beside an open operation", links.ECONFLICT, err)

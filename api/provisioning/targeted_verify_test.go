@@ -54,15 +54,9 @@ func testTargetedSupersedesVerify(t *testing.T, st *store.Store, intent func(*pr
 		a.faults = whmsim.Faults{RefuseAccounts: []string{"cpau002"}}
 	}
 	w := newWorld(t, st, a, srvSpec{name: "cpb", accounts: 3})
-	ps := panels()
-	gate := newReadGate(ps[0]) // cPanel: the verify's reads wait
-	ps[0] = gate
-	e := startEngineWith(t, st, testConfig(), ps)
+	gate := newReadGate(panels()[0]) // cPanel: the verify's reads wait
+	e, op := enableOver(t, st, testConfig(), gate)
 	t.Cleanup(gate.open) // before the engine stops, should the test fail
-	op, err := e.Enable(ctx, links.ModuleCPanel, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	if d := waitOp(t, st, op.ID); (d.AccountsFailed == 1) != failed {
 		t.Fatalf("activation = %+v", d.Operation)
 	}

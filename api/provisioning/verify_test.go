@@ -207,15 +207,9 @@ func testVerifyStopsForANewerIntent(t *testing.T, total int) {
 		// 5 reads a page, 2 in flight: while the gate holds the reads, the
 		// walk waits for a slot within its first page.
 		cfg.BatchSize, cfg.PerServerCap = 100, 2
-		ps := panels()
-		gate := newReadGate(ps[0]) // cPanel
-		ps[0] = gate
-		e := startEngineWith(t, st, cfg, ps)
+		gate := newReadGate(panels()[0]) // cPanel
+		e, op := enableOver(t, st, cfg, gate)
 		t.Cleanup(gate.open) // before the engine stops, should the test fail
-		op, err := e.Enable(ctx, links.ModuleCPanel, "")
-		if err != nil {
-			t.Fatal(err)
-		}
 		if d := waitOp(t, st, op.ID); d.AccountsDone != total {
 			t.Fatalf("activation = %+v", d.Operation)
 		}
