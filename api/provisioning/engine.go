@@ -48,7 +48,7 @@ type Store interface {
 	ReleaseServer(ctx context.Context, serverID int64, owner string) error
 	ServerWork(ctx context.Context, id int64) (links.ServerWork, error)
 	ConfigFingerprint(ctx context.Context, module string) (string, error)
-	HoldConfig(ctx context.Context, configFP string, staleBefore time.Time) (bool, error)
+	HoldConfig(ctx context.Context, configFP string, renewBefore, staleBefore time.Time) (bool, error)
 	SetServerSupport(ctx context.Context, id int64, sup links.Support, at time.Time) error
 	OpenTask(ctx context.Context, serverID int64) (*links.ProgressTask, error)
 	LinkStatePage(ctx context.Context, w links.Walk, after string, limit int) ([]links.LinkState, error)
@@ -277,7 +277,8 @@ func (e *Engine) settle(ctx context.Context) bool {
 // processes that had it stopped (a rolled-back update), and the others
 // would leave the servers to nobody (see worker.leave).
 func (e *Engine) holdConfig(ctx context.Context) {
-	stale, err := e.store.HoldConfig(ctx, e.config, time.Now().Add(-3*e.cfg.LeaseTTL))
+	now := time.Now()
+	stale, err := e.store.HoldConfig(ctx, e.config, now.Add(-e.cfg.LeaseTTL), now.Add(-3*e.cfg.LeaseTTL))
 	if err != nil && ctx.Err() == nil {
 		e.logger.Warn("hold the configuration", "err", err)
 	}

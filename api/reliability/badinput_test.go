@@ -429,7 +429,7 @@ func TestBadInput(t *testing.T) {
 }
 
 // heartbeats are the columns a running service renews on its own, left out
-// of the sweep's checksums: applications.config_at, at every scheduler tick
+// of the sweep's checksums: applications.config_at, once per lease TTL
 // (Engine.holdConfig).
 var heartbeats = map[string]string{"applications": "config_at"}
 

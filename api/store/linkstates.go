@@ -207,20 +207,22 @@ func (s *Store) InitApplication(ctx context.Context, module, fp, configFP, legac
 }
 
 // HoldConfig records that a process with configuration configFP is alive,
-// for every application whose stored configuration fingerprint it is, and
-// reports whether another one is stored that no process has held since
-// staleBefore: the processes that had it stopped (a rolled-back update),
-// and the caller stores its own start again (InitApplication).
-func (s *Store) HoldConfig(ctx context.Context, configFP string, staleBefore time.Time) (bool, error) {
+// for every application whose stored configuration fingerprint it is and
+// was last held before renewBefore (so that the processes polling every
+// second write once per lease TTL, not at every poll), and reports whether
+// another one is stored that no process has held since staleBefore: the
+// processes that had it stopped (a rolled-back update), and the caller
+// stores its own start again (InitApplication).
+func (s *Store) HoldConfig(ctx context.Context, configFP string, renewBefore, staleBefore time.Time) (bool, error) {
 	const (
-		hold  = "UPDATE applications SET config_at = ? WHERE config_fp = ?"
+		hold  = "UPDATE applications SET config_at = ? WHERE config_fp = ? AND (config_at IS NULL OR config_at < ?)"
 		stale = "SELECT COUNT(*) FROM applications WHERE config_fp <> '' AND config_fp <> ? AND (config_at IS NULL OR config_at < ?)"
 	)
-	if _, err := s.writer.ExecContext(ctx, hold, s.now(), configFP); err != nil {
+	if _, err := s.writer.ExecContext(ctx, hold, s.now(), configFP, utc(renewBefore)); err != nil {
 		return false, translate(s.dbErr(err), "applications")
 	}
 	var n int
-	err := s.reader.QueryRowContext(ctx, stale, configFP, staleBefore.UTC().Truncate(time.Microsecond)).Scan(&n)
+	err := s.reader.QueryRowContext(ctx, stale, configFP, utc(staleBefore)).Scan(&n)
 	return n > 0, translate(s.dbErr(err), "applications")
 }
 

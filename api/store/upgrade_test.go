@@ -207,3 +207,41 @@ func TestUpgradeRemovesWhatAnAccountSyncLeftAtAnOldLocation(t *testing.T) {
 		}
 	})
 }
+
+// A live process holds its configuration once the hold is older than
+// renewBefore (once per lease TTL), not at every poll; a configuration no
+// process held since staleBefore is reported stale to the others.
+func TestHoldConfigRenewsOnlyAnOldHold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.InitApplication(ctx, links.ModuleCPanel, "fpA", "cfgA", "fpA:1"); err != nil {
+			t.Fatal(err)
+		}
+		held := time.Now().Add(-10 * time.Second).UTC().Truncate(time.Second)
+		execSQL(t, s, "UPDATE applications SET config_at = ? WHERE config_fp = 'cfgA'", held)
+		stillHeld := func() bool {
+			return queryInt(t, s, "SELECT COUNT(*) FROM applications WHERE config_fp = 'cfgA' AND config_at = ?", held) == 1
+		}
+		hold := func(configFP string, renewBefore, staleBefore time.Time) bool {
+			t.Helper()
+			stale, err := s.HoldConfig(ctx, configFP, renewBefore, staleBefore)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return stale
+		}
+		now := time.Now()
+		if hold("cfgA", now.Add(-time.Minute), now.Add(-3*time.Minute)) || !stillHeld() {
+			t.Fatal("a hold younger than renewBefore was written again (or reported stale)")
+		}
+		if hold("cfgA", now.Add(-5*time.Second), now.Add(-3*time.Minute)) || stillHeld() {
+			t.Fatal("a hold older than renewBefore was not renewed")
+		}
+		if hold("cfgB", now.Add(-time.Minute), now.Add(-time.Minute)) {
+			t.Fatal("another process's configuration, just held, was reported stale")
+		}
+		if !hold("cfgB", now.Add(-time.Minute), now.Add(time.Minute)) {
+			t.Fatal("another process's configuration, not held since staleBefore, was not reported stale")
+		}
+	})
+}
