@@ -142,6 +142,10 @@ type ServerWork struct {
 	// GiveUps counts the passes given up in a row (the backoff before the
 	// next).
 	GiveUps int
+	// RotateBefore, when set, asks for a rotation of every secret: the
+	// credentials of the server's accounts issued before it get new tokens
+	// before the next pass (Store.RotateServer).
+	RotateBefore *time.Time
 }
 
 // ReconcileCounts are the figures the status needs for one module.

@@ -2,6 +2,7 @@ package provisioning_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/applinks/applinks/api/links"
@@ -96,6 +97,67 @@ func TestRotatingEverySecretFallsBackToAFullPush(t *testing.T) {
 		if _, err := e.RotateLinkSecrets(ctx, "plesk", ""); links.ErrorCode(err) != links.ENOTFOUND {
 			t.Errorf("rotate an unknown module = %v", err)
 		}
+	})
+}
+
+// Rotating every secret while a server is deactivated leaves the secrets
+// of its accounts as they are (the SSO check refuses the accounts of an
+// inactive server); activated again, the server rotates them before it
+// pushes, so its panel carries new ones.
+func TestADeactivatedServerRotatesItsSecretsWhenActivatedAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 2}, srvSpec{name: "cpb", accounts: 2})
+		tokens := func() map[string]string {
+			out := map[string]string{}
+			for user, svc := range w.services {
+				creds, err := st.ServiceLinkCreds(ctx, svc.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[user] = creds.Token
+			}
+			return out
+		}
+		setActive := func(active bool) {
+			if _, err := st.UpdateServer(ctx, w.ids["cpb"], links.ServerPatch{Active: &active}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := tokens()
+		setActive(false)
+		rop, err := e.RotateLinkSecrets(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, rop.ID); d.ServersTotal != 1 || d.AccountsDone != 2 {
+			t.Fatalf("rotation = %+v, want the active server's 2 accounts", d.Operation)
+		}
+		for user, token := range tokens() {
+			if rotated := token != before[user]; rotated != strings.HasPrefix(user, "cpa") {
+				t.Fatalf("%s: rotated %v while its server is active %v", user, rotated, strings.HasPrefix(user, "cpa"))
+			}
+		}
+		setActive(true)
+		waitFor(t, func() bool {
+			s, err := e.Status(ctx, links.ModuleCPanel)
+			return err == nil && s.State == links.StateActive && tokens()["cpbu001"] != before["cpbu001"]
+		})
+		cpb := w.servers["cpb"]
+		for user, token := range tokens() {
+			if !strings.HasPrefix(user, "cpb") {
+				continue
+			}
+			if token == before[user] {
+				t.Fatalf("%s: not rotated once its server was activated again", user)
+			}
+			for _, l := range cpb.Links(user) {
+				if !cpb.TokenMatches(user, l.App, token) {
+					t.Errorf("%s: link %s does not carry the new token", user, l.App)
+				}
+			}
+		}
+		w.expectLinks(mustLinks(t, e), "cpa", "cpb")
 	})
 }
 

@@ -112,7 +112,7 @@ func (w *worker) fail(ctx context.Context, what string, err error) {
 func (w *worker) run(ctx context.Context) {
 	for !w.stopped(ctx) {
 		gen, ok := w.load(ctx)
-		if !ok {
+		if !ok || !w.rotateSecrets(ctx) {
 			return
 		}
 		sup, err := w.support(ctx)
@@ -204,6 +204,21 @@ func (w *worker) leave(ctx context.Context) {
 		"module", w.srv.Module, "server", w.id)
 	wake := time.Now().Add(10 * w.e.cfg.PollInterval)
 	w.record(ctx, links.BatchRecord{WakeAt: &wake})
+}
+
+// rotateSecrets applies a rotation of every secret asked of the server
+// (links.ServerWork.RotateBefore) before the pass counts and pushes the
+// accounts out of date; false when it failed (the worker stops, and the
+// next holder resumes it).
+func (w *worker) rotateSecrets(ctx context.Context) bool {
+	if w.srv.RotateBefore == nil {
+		return true
+	}
+	err := w.e.store.RotateServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, *w.srv.RotateBefore)
+	if err != nil {
+		w.fail(ctx, "rotate the link secrets of a server", err)
+	}
+	return err == nil
 }
 
 // support returns the server's support of links, checked again when

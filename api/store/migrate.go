@@ -249,6 +249,18 @@ var migrations = []*gormigrate.Migration{
 			return nil
 		},
 	},
+	{
+		// A rotation of every secret rotated all of the module's credentials
+		// in the intent's transaction (about 50 s at a million accounts);
+		// each server's worker now applies it, a chunk at a time.
+		ID: "2026120800_server_rotations",
+		Migrate: func(tx *gorm.DB) error {
+			if tx.Migrator().HasColumn(&serverRow{}, "RotateBefore") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&serverRow{}, "RotateBefore")
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

@@ -215,7 +215,7 @@ func (s *Store) ServerWork(ctx context.Context, id int64) (links.ServerWork, err
 		return links.ServerWork{}, err
 	}
 	return links.ServerWork{Server: serverFromRow(row), Conn: conn, WantedGen: row.WantedGen, DoneGen: row.DoneGen, WakeAt: row.WakeAt,
-		GiveUps: row.GiveUps}, nil
+		GiveUps: row.GiveUps, RotateBefore: row.RotateBefore}, nil
 }
 
 // OpenTask returns the open progress row of the server (the newest: a newer

@@ -1,12 +1,16 @@
 package store
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
 )
 
@@ -93,4 +97,47 @@ func (s *Store) rotateServices(tx *gorm.DB, ids []int64) error {
 		}
 	}
 	return nil
+}
+
+// staleCredentialsSQL lists the next services of a server whose credential
+// was issued before a time (arguments: the server, the time, the last
+// service listed, the limit).
+const staleCredentialsSQL = "SELECT lc.service_id FROM link_credentials lc JOIN services sv ON sv.id = lc.service_id" +
+	" WHERE sv.server_id = ? AND lc.updated_at < ? AND lc.service_id > ? ORDER BY lc.service_id LIMIT ?"
+
+// RotateServer applies the server's rotation of every secret requested at
+// before (servers.rotate_before): the credentials of its services issued
+// before it get new tokens, rotateChunk per transaction fenced by owner's
+// lease (links.ErrLeaseLost when it is gone), then the request is cleared
+// unless a newer one came meanwhile. A holder that stops halfway leaves
+// the rest to the next one: the credentials it rotated were issued after
+// the request, so none is rotated twice.
+func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, before time.Time) error {
+	for after := int64(0); ; {
+		var ids []int64
+		err := s.txRetry(ctx, func(tx *gorm.DB) error {
+			fenced := tx.Exec(fenceSQL, s.now().Add(ttl), serverID, owner)
+			if fenced.Error != nil {
+				return fenced.Error
+			}
+			if fenced.RowsAffected != 1 {
+				return links.ErrLeaseLost
+			}
+			ids = nil
+			if err := tx.Raw(staleCredentialsSQL, serverID, utc(before), after, rotateChunk).Scan(&ids).Error; err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return tx.Exec("UPDATE servers SET rotate_before = NULL WHERE id = ? AND rotate_before <= ?", serverID, utc(before)).Error
+			}
+			return s.rotateServices(tx, ids)
+		})
+		if errors.Is(err, links.ErrLeaseLost) {
+			return err
+		}
+		if err != nil || len(ids) == 0 {
+			return translate(err, fmt.Sprintf("server %d", serverID))
+		}
+		after = ids[len(ids)-1]
+	}
 }

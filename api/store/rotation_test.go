@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -111,9 +112,12 @@ func TestRotationConfirmationStartsTheGrace(t *testing.T) {
 	})
 }
 
-// Rotating every account's secret rotates each credential, beyond one
-// chunk of the store's set-wise writes: a new token that opens under its
-// service, the next version, and the replaced hash kept, pending.
+// Rotating every account's secret marks the module's servers, and rotates
+// nothing yet; each server's holder then rotates the credentials issued
+// before the request, beyond one chunk of the store's set-wise writes: a
+// new token that opens under its service, the next version, and the
+// replaced hash kept, pending. A holder resuming after another stopped
+// halfway rotates only the credentials the other did not.
 func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -126,23 +130,47 @@ func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 			svcs = append(svcs, svc)
 			old[svc.ID] = clickTarget(t, s, svc).TokenHash
 		}
+		version := func(svc links.Service) int64 {
+			return queryInt(t, s, "SELECT version FROM link_credentials WHERE service_id = ?", svc.ID)
+		}
 		if _, err := s.QueueTargeted(ctx, links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpRotation, Spec: "{}"},
 			links.OpTarget{Rotate: true, Resource: links.AuditApplication, ID: links.ModuleCPanel, Action: links.AuditRotate}); err != nil {
 			t.Fatal(err)
 		}
-		for _, svc := range svcs {
+		work, err := s.ServerWork(ctx, a.ID)
+		if err != nil || work.RotateBefore == nil || version(svcs[0]) != 1 {
+			t.Fatalf("after the intent: rotation asked %v, version %d (%v); want asked, nothing rotated yet", work.RotateBefore, version(svcs[0]), err)
+		}
+		// The holder before rotated the first 100 and stopped.
+		execSQL(t, s, "UPDATE link_credentials SET version = 2, updated_at = ? WHERE service_id <= ?",
+			time.Now().Add(time.Second).UTC(), svcs[99].ID)
+		if err := s.RotateServer(ctx, a.ID, "nobody", time.Minute, *work.RotateBefore); !errors.Is(err, links.ErrLeaseLost) || version(svcs[100]) != 1 {
+			t.Fatalf("without the lease: %v, version %d; want ErrLeaseLost, nothing rotated", err, version(svcs[100]))
+		}
+		if won, err := s.ClaimServer(ctx, a.ID, "holder", time.Minute); !won || err != nil {
+			t.Fatal(won, err)
+		}
+		if err := s.RotateServer(ctx, a.ID, "holder", time.Minute, *work.RotateBefore); err != nil {
+			t.Fatal(err)
+		}
+		if work, _ := s.ServerWork(ctx, a.ID); work.RotateBefore != nil {
+			t.Fatalf("the rotation is still asked after it was applied: %v", work.RotateBefore)
+		}
+		for _, svc := range svcs[100:] {
 			got := clickTarget(t, s, svc)
 			creds, err := s.ServiceLinkCreds(ctx, svc.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			version := queryInt(t, s, "SELECT version FROM link_credentials WHERE service_id = ?", svc.ID)
 			if got.TokenHash == old[svc.ID] || secret.Hash(creds.Token) != got.TokenHash || got.PrevTokenHash != old[svc.ID] ||
-				got.PrevConfirmedAt != nil || version != 2 {
+				got.PrevConfirmedAt != nil || version(svc) != 2 {
 				t.Fatalf("%s: new token %v (opens: %v), previous kept %v, pending %v, version %d; want a new token, the old one kept, pending, version 2",
 					svc.Username, got.TokenHash != old[svc.ID], secret.Hash(creds.Token) == got.TokenHash, got.PrevTokenHash == old[svc.ID],
-					got.PrevConfirmedAt == nil, version)
+					got.PrevConfirmedAt == nil, version(svc))
 			}
+		}
+		if v := version(svcs[0]); v != 2 {
+			t.Fatalf("a credential the holder before rotated has version %d, want 2 (not rotated twice)", v)
 		}
 	})
 }

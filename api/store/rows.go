@@ -60,9 +60,14 @@ type serverRow struct {
 	WakeAt    *time.Time `gorm:"index:idx_servers_due,priority:2"`
 	// GiveUps counts the passes given up in a row (the backoff before the
 	// next); a pass that ends resets it.
-	GiveUps   int `gorm:"not null;default:0"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	GiveUps int `gorm:"not null;default:0"`
+	// RotateBefore, when set, is a rotation of every secret of the module
+	// not yet applied here: the credentials of the server's services last
+	// issued (link_credentials.updated_at) before it get new tokens, a chunk
+	// per transaction, before its worker's next pass (RotateServer).
+	RotateBefore *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (serverRow) TableName() string { return "servers" }
@@ -150,7 +155,10 @@ type linkCredentialRow struct {
 	// while the rotation is pending.
 	PrevConfirmedAt *time.Time
 	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// UpdatedAt is when the token was issued (created or rotated): nothing
+	// else writes the row's updated_at (a confirmation writes
+	// prev_confirmed_at alone). servers.rotate_before compares it.
+	UpdatedAt time.Time
 }
 
 func (linkCredentialRow) TableName() string { return "link_credentials" }

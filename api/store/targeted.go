@@ -35,10 +35,10 @@ const (
 	// (arguments: the repair sentinel, the server).
 	repairServerSQL = "UPDATE link_states SET confirmed_fp = ?, failed_fp = '', attempts = 0, next_attempt_at = NULL," +
 		" last_error = '' WHERE server_id = ?"
-	// moduleCredentialsSQL lists the services of a module that have a link
+	// moduleCredentialSQL finds a service of a module that has a link
 	// credential (argument: the module).
-	moduleCredentialsSQL = "SELECT lc.service_id FROM link_credentials lc JOIN services sv ON sv.id = lc.service_id" +
-		" JOIN servers srv ON srv.id = sv.server_id WHERE srv.module = ? ORDER BY lc.service_id"
+	moduleCredentialSQL = "SELECT lc.service_id FROM link_credentials lc JOIN services sv ON sv.id = lc.service_id" +
+		" JOIN servers srv ON srv.id = sv.server_id WHERE srv.module = ? LIMIT 1"
 	// lockApplicationSQL serializes the intents of one module (MariaDB
 	// locks the row until the transaction ends; SQLite has one writer).
 	lockApplicationSQL = "UPDATE applications SET updated_at = ? WHERE module = ?"
@@ -96,14 +96,16 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 	case t.Rotate && t.ServiceID != 0:
 		return []int64{t.ServerID}, s.rotateServices(tx, []int64{t.ServiceID})
 	case t.Rotate:
+		// Every server of the module, active or not, rotates its accounts'
+		// credentials before its next pass (RotateServer).
 		var svcs []int64
-		if err := tx.Raw(moduleCredentialsSQL, module).Scan(&svcs).Error; err != nil {
+		if err := tx.Raw(moduleCredentialSQL, module).Scan(&svcs).Error; err != nil {
 			return nil, err
 		}
 		if len(svcs) == 0 {
 			return nil, links.Errorf(links.ECONFLICT, "No account of %s has a link secret to rotate.", appLabel(module))
 		}
-		if err := s.rotateServices(tx, svcs); err != nil {
+		if err := tx.Exec("UPDATE servers SET rotate_before = ? WHERE module = ?", s.now(), module).Error; err != nil {
 			return nil, err
 		}
 		return s.markTarget(tx, module, links.OpTarget{All: true})
