@@ -3360,7 +3360,7 @@ type ClientInterface interface {
 
 	// PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
 	//
-	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server gets its new secret when the server is activated again, and its old one keeps working until then. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server (whose clicks are refused meanwhile) gets its new secret when the server is activated again, before its links are pushed. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 	//
 	// Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
 	PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4489,7 +4489,7 @@ func (c *Client) PostApiV1ApplicationsModuleRetryFailed(ctx context.Context, mod
 
 // PostApiV1ApplicationsModuleRotateLinkSecrets Rotate every account's link secret
 //
-// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server gets its new secret when the server is activated again, and its old one keeps working until then. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server (whose clicks are refused meanwhile) gets its new secret when the server is activated again, before its links are pushed. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 //
 // Corresponds with POST /api/v1/applications/{module}/rotate-link-secrets (the `PostApiV1ApplicationsModuleRotateLinkSecrets` operationId).
 func (c *Client) PostApiV1ApplicationsModuleRotateLinkSecrets(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10876,7 +10876,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
 	//
-	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server gets its new secret when the server is activated again, and its old one keeps working until then. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
+	// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server (whose clicks are refused meanwhile) gets its new secret when the server is activated again, before its links are pushed. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17245,7 +17245,7 @@ func (c *ClientWithResponses) PostApiV1ApplicationsModuleRetryFailedWithResponse
 
 // PostApiV1ApplicationsModuleRotateLinkSecretsWithResponse Rotate every account's link secret
 //
-// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server gets its new secret when the server is activated again, and its old one keeps working until then. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
+// Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server (whose clicks are refused meanwhile) gets its new secret when the server is activated again, before its links are pushed. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -55,7 +55,7 @@ type Store interface {
 	CountWalk(ctx context.Context, w links.Walk) (int, error)
 	OpenLinkToken(serviceID int64, sealed string) (string, error)
 	RecordBatch(ctx context.Context, ttl time.Duration, b links.BatchRecord) (int, error)
-	RotateServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, before time.Time) error
+	RotateServer(ctx context.Context, serverID int64, owner string, ttl time.Duration) error
 }
 
 // Config holds the engine's settings; zero values take the defaults.

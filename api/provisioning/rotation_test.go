@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/secret"
@@ -108,17 +109,7 @@ func TestADeactivatedServerRotatesItsSecretsWhenActivatedAgain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 2}, srvSpec{name: "cpb", accounts: 2})
-		tokens := func() map[string]string {
-			out := map[string]string{}
-			for user, svc := range w.services {
-				creds, err := st.ServiceLinkCreds(ctx, svc.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				out[user] = creds.Token
-			}
-			return out
-		}
+		tokens := func() map[string]string { return linkTokens(t, st, w) }
 		setActive := func(active bool) {
 			if _, err := st.UpdateServer(ctx, w.ids["cpb"], links.ServerPatch{Active: &active}); err != nil {
 				t.Fatal(err)
@@ -159,6 +150,53 @@ func TestADeactivatedServerRotatesItsSecretsWhenActivatedAgain(t *testing.T) {
 		}
 		w.expectLinks(mustLinks(t, e), "cpa", "cpb")
 	})
+}
+
+// A rotation of every secret left asked of a server whose pass a process
+// of an earlier release ended without applying it is applied by this
+// release's worker, which then pushes the new tokens.
+func TestARotationLeftAskedIsAppliedLater(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 3})
+		before := linkTokens(t, st, w)
+		db, err := st.SQLDB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "UPDATE servers SET rotate_before = ?", time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		cpa := w.servers["cpa"]
+		waitFor(t, func() bool {
+			for user, token := range linkTokens(t, st, w) {
+				if token == before[user] {
+					return false
+				}
+				for _, l := range cpa.Links(user) {
+					if !cpa.TokenMatches(user, l.App, token) {
+						return false
+					}
+				}
+			}
+			return true
+		})
+		w.expectLinks(mustLinks(t, e), "cpa")
+	})
+}
+
+// linkTokens returns the link token of each account of the world.
+func linkTokens(t *testing.T, st *store.Store, w *world) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for user, svc := range w.services {
+		creds, err := st.ServiceLinkCreds(context.Background(), svc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[user] = creds.Token
+	}
+	return out
 }
 
 func mustLinks(t *testing.T, e interface {

@@ -158,7 +158,8 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		return 0, false
 	}
 	w.srv, w.panel, w.task, w.opID, w.verified = srv, w.e.panels[srv.Module], nil, 0, verifyCounts{}
-	if !srv.Active || srv.DoneGen >= srv.WantedGen || w.panel == nil || (srv.WakeAt != nil && srv.WakeAt.After(time.Now())) {
+	idle := srv.DoneGen >= srv.WantedGen && srv.RotateBefore == nil
+	if !srv.Active || idle || w.panel == nil || (srv.WakeAt != nil && srv.WakeAt.After(time.Now())) {
 		return 0, false // a change's coalescing window runs: the scheduler comes back then
 	}
 	config, err := w.e.store.ConfigFingerprint(ctx, srv.Module)
@@ -207,14 +208,11 @@ func (w *worker) leave(ctx context.Context) {
 }
 
 // rotateSecrets applies a rotation of every secret asked of the server
-// (links.ServerWork.RotateBefore) before the pass counts and pushes the
-// accounts out of date; false when it failed (the worker stops, and the
-// next holder resumes it).
+// (Store.RotateServer reads it after load read the progress row) before
+// the pass counts and pushes the accounts out of date; false when it
+// failed (the worker stops, and the next holder resumes it).
 func (w *worker) rotateSecrets(ctx context.Context) bool {
-	if w.srv.RotateBefore == nil {
-		return true
-	}
-	err := w.e.store.RotateServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL, *w.srv.RotateBefore)
+	err := w.e.store.RotateServer(ctx, w.id, w.owner, w.e.cfg.LeaseTTL)
 	if err != nil {
 		w.fail(ctx, "rotate the link secrets of a server", err)
 	}

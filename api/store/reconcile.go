@@ -108,11 +108,13 @@ func retryLocation(tx *gorm.DB, serverID int64, username string) error {
 }
 
 // DueServers lists up to limit servers due for a pass, in id order: active,
-// behind their wanted generation, awake, and not leased (a worker holds
-// the others: claiming them would only fail, at two writes each).
+// behind their wanted generation or asked to rotate every secret (a
+// process of an earlier release may have ended the pass of the rotation's
+// generation without it), awake, and not leased (a worker holds the
+// others: claiming them would only fail, at two writes each).
 func (s *Store) DueServers(ctx context.Context, limit int) ([]int64, error) {
 	const q = "SELECT s.id FROM servers s LEFT JOIN server_leases l ON l.server_id = s.id" +
-		" WHERE s.active = ? AND s.done_gen < s.wanted_gen AND (s.wake_at IS NULL OR s.wake_at <= ?)" +
+		" WHERE s.active = ? AND (s.done_gen < s.wanted_gen OR s.rotate_before IS NOT NULL) AND (s.wake_at IS NULL OR s.wake_at <= ?)" +
 		" AND (l.server_id IS NULL OR l.owner = '' OR l.expires_at < ?) ORDER BY s.id LIMIT ?"
 	now := s.now()
 	rows, err := s.reader.QueryContext(ctx, q, true, now, now, limit)

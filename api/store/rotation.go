@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -100,19 +101,29 @@ func (s *Store) rotateServices(tx *gorm.DB, ids []int64) error {
 }
 
 // staleCredentialsSQL lists the next services of a server whose credential
-// was issued before a time (arguments: the server, the time, the last
-// service listed, the limit).
+// was issued before a time, or at it (MariaDB keeps milliseconds: a
+// credential issued in the request's millisecond may predate it, and one
+// rotated twice is harmless); arguments: the server, the time, the last
+// service listed, the limit.
 const staleCredentialsSQL = "SELECT lc.service_id FROM link_credentials lc JOIN services sv ON sv.id = lc.service_id" +
-	" WHERE sv.server_id = ? AND lc.updated_at < ? AND lc.service_id > ? ORDER BY lc.service_id LIMIT ?"
+	" WHERE sv.server_id = ? AND lc.updated_at <= ? AND lc.service_id > ? ORDER BY lc.service_id LIMIT ?"
 
-// RotateServer applies the server's rotation of every secret requested at
-// before (servers.rotate_before): the credentials of its services issued
-// before it get new tokens, rotateChunk per transaction fenced by owner's
-// lease (links.ErrLeaseLost when it is gone), then the request is cleared
-// unless a newer one came meanwhile. A holder that stops halfway leaves
-// the rest to the next one: the credentials it rotated were issued after
-// the request, so none is rotated twice.
-func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, ttl time.Duration, before time.Time) error {
+// RotateServer applies the server's rotation of every secret, if one is
+// asked (servers.rotate_before, read now: the caller read the server's
+// open progress row before, so a rotation asked with that row is seen):
+// the credentials of its services issued before the request get new
+// tokens, rotateChunk per transaction fenced by owner's lease
+// (links.ErrLeaseLost when it is gone), then the request is cleared unless
+// a newer one came meanwhile. A holder that stops halfway leaves the rest
+// to the next one: the credentials it rotated were issued after the
+// request (unless its clock is behind: then they are rotated twice, which
+// is harmless).
+func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, ttl time.Duration) error {
+	var before sql.NullTime
+	err := s.reader.QueryRowContext(ctx, "SELECT rotate_before FROM servers WHERE id = ?", serverID).Scan(&before)
+	if err != nil || !before.Valid {
+		return translate(s.dbErr(err), fmt.Sprintf("server %d", serverID))
+	}
 	for after := int64(0); ; {
 		var ids []int64
 		err := s.txRetry(ctx, func(tx *gorm.DB) error {
@@ -124,11 +135,11 @@ func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, 
 				return links.ErrLeaseLost
 			}
 			ids = nil
-			if err := tx.Raw(staleCredentialsSQL, serverID, utc(before), after, rotateChunk).Scan(&ids).Error; err != nil {
+			if err := tx.Raw(staleCredentialsSQL, serverID, utc(before.Time), after, rotateChunk).Scan(&ids).Error; err != nil {
 				return err
 			}
 			if len(ids) == 0 {
-				return tx.Exec("UPDATE servers SET rotate_before = NULL WHERE id = ? AND rotate_before <= ?", serverID, utc(before)).Error
+				return tx.Exec("UPDATE servers SET rotate_before = NULL WHERE id = ? AND rotate_before <= ?", serverID, utc(before.Time)).Error
 			}
 			return s.rotateServices(tx, ids)
 		})

@@ -116,8 +116,9 @@ func TestRotationConfirmationStartsTheGrace(t *testing.T) {
 // nothing yet; each server's holder then rotates the credentials issued
 // before the request, beyond one chunk of the store's set-wise writes: a
 // new token that opens under its service, the next version, and the
-// replaced hash kept, pending. A holder resuming after another stopped
-// halfway rotates only the credentials the other did not.
+// replaced hash kept, pending. The server stays due until it applied the
+// request, and a holder resuming after another stopped halfway rotates
+// only the credentials the other did not.
 func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -141,20 +142,32 @@ func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 		if err != nil || work.RotateBefore == nil || version(svcs[0]) != 1 {
 			t.Fatalf("after the intent: rotation asked %v, version %d (%v); want asked, nothing rotated yet", work.RotateBefore, version(svcs[0]), err)
 		}
+		// A process of an earlier release ended the rotation's pass without
+		// rotating: the server is still due.
+		execSQL(t, s, "UPDATE servers SET done_gen = wanted_gen WHERE id = ?", a.ID)
+		if due, err := s.DueServers(ctx, 10); err != nil || len(due) != 1 || due[0] != a.ID {
+			t.Fatalf("due servers with a rotation asked = %v, %v; want %d", due, err, a.ID)
+		}
 		// The holder before rotated the first 100 and stopped.
 		execSQL(t, s, "UPDATE link_credentials SET version = 2, updated_at = ? WHERE service_id <= ?",
 			time.Now().Add(time.Second).UTC(), svcs[99].ID)
-		if err := s.RotateServer(ctx, a.ID, "nobody", time.Minute, *work.RotateBefore); !errors.Is(err, links.ErrLeaseLost) || version(svcs[100]) != 1 {
+		if err := s.RotateServer(ctx, a.ID, "nobody", time.Minute); !errors.Is(err, links.ErrLeaseLost) || version(svcs[100]) != 1 {
 			t.Fatalf("without the lease: %v, version %d; want ErrLeaseLost, nothing rotated", err, version(svcs[100]))
 		}
 		if won, err := s.ClaimServer(ctx, a.ID, "holder", time.Minute); !won || err != nil {
 			t.Fatal(won, err)
 		}
-		if err := s.RotateServer(ctx, a.ID, "holder", time.Minute, *work.RotateBefore); err != nil {
+		if err := s.RotateServer(ctx, a.ID, "holder", time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		if work, _ := s.ServerWork(ctx, a.ID); work.RotateBefore != nil {
 			t.Fatalf("the rotation is still asked after it was applied: %v", work.RotateBefore)
+		}
+		if err := s.ReleaseServer(ctx, a.ID, "holder"); err != nil {
+			t.Fatal(err)
+		}
+		if due, err := s.DueServers(ctx, 10); err != nil || len(due) != 0 {
+			t.Fatalf("due servers once the rotation was applied = %v, %v; want none", due, err)
 		}
 		for _, svc := range svcs[100:] {
 			got := clickTarget(t, s, svc)

@@ -999,7 +999,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate every account's link secret
-         * @description Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server gets its new secret when the server is activated again, and its old one keeps working until then. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
+         * @description Rotates the link secret of every account of the application (see `POST /api/v1/services/{id}/rotate-link-secret`): opens a `rotation` operation over its active servers (202), whose workers give each account a new secret before they push it. Old secrets keep working until their panel confirmed the new ones and for APPLINKS_ROTATION_GRACE after; an account on a deactivated server (whose clicks are refused meanwhile) gets its new secret when the server is activated again, before its links are pushed. Recorded in the audit trail. A 404 for an unknown module; a 409 when the application is disabled, has no account or no active server, or another operation of it is running (a running verify is superseded instead).
          */
         post: {
             parameters: {
