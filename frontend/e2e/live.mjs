@@ -3,7 +3,9 @@
 // page of its own that keeps a screenshot and the service's log tail when its journey fails.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { eventually } from './binary.mjs';
+import { after, before } from 'node:test';
+import { eventually, startBinary } from './binary.mjs';
+import { launch } from './harness.mjs';
 
 export const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(SHOTS, { recursive: true });
@@ -43,6 +45,26 @@ export async function enableCPanel(service, token) {
     const s = await callAPI(service, 'GET', '/api/v1/applications/cpanel/status', token);
     return s.state === 'active';
   });
+}
+
+/**
+ * Registers a journey file's hooks: before its tests, start the binary and the browser, sign staff
+ * in through the API and enable cPanel & WHM (dashboard-live.test.mjs does it in the browser);
+ * after them, stop both. Answers the object the hooks fill: { service, browser, token }.
+ */
+export function liveWithCPanel() {
+  const live = {};
+  before(async () => {
+    live.service = await startBinary();
+    live.browser = await launch();
+    live.token = await staffToken(live.service);
+    await enableCPanel(live.service, live.token);
+  });
+  after(async () => {
+    await live.browser?.close();
+    await live.service?.stop();
+  });
+  return live;
 }
 
 /** The simulator's inspection: how many links the account carries on the server. */

@@ -5,18 +5,15 @@
 // reached the panels (update_integration_link_token calls) and that a panel click still signs in.
 // Needs ../bin/applinks-demo ($APPLINKS_BIN) built after `npm run build`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startBinary } from './binary.mjs';
-import { launch } from './harness.mjs';
+import { describe, it } from 'node:test';
 import {
   OPERATION_TIMEOUT,
   SHOTS,
   callAPI,
-  enableCPanel,
   inPage,
+  liveWithCPanel,
   rowMenuItem,
   signIn,
-  staffToken,
 } from './live.mjs';
 
 const APP = 'cPanel & WHM';
@@ -27,15 +24,13 @@ const DEMO_ACCOUNTS = {
   'demo-cpanel-2': ['hooli', 'piedpiper', 'stark'],
 };
 
-let service;
-let browser;
-let token;
+const live = liveWithCPanel();
 
 /** How many update_integration_link_token calls each demo cPanel server has answered. */
 async function tokenUpdates() {
   const out = {};
   for (const name of Object.keys(DEMO_ACCOUNTS)) {
-    const info = await callAPI(service, 'GET', `/__sim/servers/${name}`);
+    const info = await callAPI(live.service, 'GET', `/__sim/servers/${name}`);
     out[name] = info.stats.calls?.update_integration_link_token ?? 0;
   }
   return out;
@@ -47,7 +42,9 @@ async function tokenUpdates() {
  */
 async function panelClick(server, user) {
   const q = new URLSearchParams({ server, user, app: 'billing_open_ticket' });
-  const r = await fetch(`${service.baseURL}/__sim/click?${q.toString()}`, { redirect: 'manual' });
+  const r = await fetch(`${live.service.baseURL}/__sim/click?${q.toString()}`, {
+    redirect: 'manual',
+  });
   assert.equal(r.status, 302, `the click on ${server}/${user} redirects`);
   return r.headers.get('location') ?? '';
 }
@@ -73,26 +70,13 @@ async function waitCompleted(page, id) {
   await row.getByText('Completed', { exact: true }).waitFor({ timeout: OPERATION_TIMEOUT });
 }
 
-before(async () => {
-  service = await startBinary();
-  browser = await launch();
-  // Enable cPanel & WHM through the API (dashboard-live.test.mjs does it in the browser).
-  token = await staffToken(service);
-  await enableCPanel(service, token);
-});
-
-after(async () => {
-  await browser?.close();
-  await service?.stop();
-});
-
 describe('link secret rotation with the real service', () => {
   it('rotates one account’s secret from Services', { timeout: 240_000 }, async (t) => {
-    await inPage(t, browser, service, 'rotation-one', async (page) => {
+    await inPage(t, live.browser, live.service, 'rotation-one', async (page) => {
       await assertClickSignsIn(ACCOUNT.server, ACCOUNT.user);
       const before = await tokenUpdates();
 
-      await signIn(page, service.adminEmail, service.adminPassword);
+      await signIn(page, live.service.adminEmail, live.service.adminPassword);
       await page.waitForURL('**/settings/application-links');
       await page
         .getByRole('navigation', { name: 'Main' })
@@ -140,16 +124,16 @@ describe('link secret rotation with the real service', () => {
   });
 
   it('rotates every secret from the application’s View Log', { timeout: 240_000 }, async (t) => {
-    await inPage(t, browser, service, 'rotation-all', async (page) => {
+    await inPage(t, live.browser, live.service, 'rotation-all', async (page) => {
       const { total } = await callAPI(
-        service,
+        live.service,
         'GET',
         '/api/v1/services?module=cpanel&per_page=1',
-        token,
+        live.token,
       );
       const before = await tokenUpdates();
 
-      await signIn(page, service.adminEmail, service.adminPassword);
+      await signIn(page, live.service.adminEmail, live.service.adminPassword);
       await page.waitForURL('**/settings/application-links');
       await page.getByRole('link', { name: `View Log of ${APP}` }).click();
       await page.waitForURL('**/settings/application-links/cpanel/log');

@@ -5,31 +5,27 @@
 // once the panel accepts it again, gives it back the links it lost. Needs ../bin/applinks-demo ($APPLINKS_BIN)
 // built after `npm run build`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { eventually, startBinary } from './binary.mjs';
-import { launch } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { eventually } from './binary.mjs';
 import {
   OPERATION_TIMEOUT,
   SHOTS,
   callAPI,
-  enableCPanel,
   inPage,
+  liveWithCPanel,
   signIn,
   simLinks,
-  staffToken,
 } from './live.mjs';
 
 const APP = 'cPanel & WHM';
 const DRIFTED = { server: 'demo-cpanel-1', user: 'acme', app: 'billing_open_ticket' };
 const REFUSED = { server: 'demo-cpanel-2', user: 'stark' };
 
-let service;
-let browser;
-let token;
+const live = liveWithCPanel();
 
 /** Answers the simulator's JSON for a request that must succeed (any method). */
 async function sim(method, path, body) {
-  const r = await fetch(`${service.baseURL}/__sim${path}`, {
+  const r = await fetch(`${live.service.baseURL}/__sim${path}`, {
     method,
     headers: { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -51,27 +47,15 @@ async function waitCompleted(page, kind) {
   await row.getByText('Completed', { exact: true }).waitFor({ timeout: OPERATION_TIMEOUT });
 }
 
-before(async () => {
-  service = await startBinary();
-  browser = await launch();
-  token = await staffToken(service);
-  await enableCPanel(service, token);
-});
-
-after(async () => {
-  await browser?.close();
-  await service?.stop();
-});
-
 describe('verify and retry failed with the real service', () => {
   it('finds a link deleted on the panel and puts it back', { timeout: 240_000 }, async (t) => {
-    await inPage(t, browser, service, 'verify', async (page) => {
+    await inPage(t, live.browser, live.service, 'verify', async (page) => {
       const { server, user, app } = DRIFTED;
-      const whole = await simLinks(service, server, user);
+      const whole = await simLinks(live.service, server, user);
       await sim('DELETE', `/servers/${server}/accounts/${user}/links/${app}`);
-      assert.equal(await simLinks(service, server, user), whole - 1, 'the link is gone');
+      assert.equal(await simLinks(live.service, server, user), whole - 1, 'the link is gone');
 
-      await signIn(page, service.adminEmail, service.adminPassword);
+      await signIn(page, live.service.adminEmail, live.service.adminPassword);
       await page.waitForURL('**/settings/application-links');
       await page.getByRole('button', { name: `Verify the links of ${APP}` }).click();
       await page.getByText('A verify of every account is queued.').waitFor();
@@ -96,13 +80,13 @@ describe('verify and retry failed with the real service', () => {
       await page.screenshot({ path: `${SHOTS}verify-log.png`, fullPage: true });
 
       await eventually('the deleted link is back', async () => {
-        return (await simLinks(service, server, user)) === whole;
+        return (await simLinks(live.service, server, user)) === whole;
       });
     });
   });
 
   it('shows an account that failed for good and retries it', { timeout: 240_000 }, async (t) => {
-    await inPage(t, browser, service, 'retry-failed', async (page) => {
+    await inPage(t, live.browser, live.service, 'retry-failed', async (page) => {
       const { server, user } = REFUSED;
       // The account loses its links on the panel, which then refuses it.
       const accounts = await sim('GET', `/servers/${server}/accounts`);
@@ -112,7 +96,7 @@ describe('verify and retry failed with the real service', () => {
         await sim('DELETE', `/servers/${server}/accounts/${user}/links/${app}`);
       await sim('POST', `/servers/${server}/faults`, { refuse_accounts: [user] });
 
-      await signIn(page, service.adminEmail, service.adminPassword);
+      await signIn(page, live.service.adminEmail, live.service.adminPassword);
       await page.waitForURL('**/settings/application-links');
       await openLog(page);
       await page.getByRole('button', { name: 'Repair all accounts' }).click();
@@ -137,16 +121,25 @@ describe('verify and retry failed with the real service', () => {
 
       // The panel accepts the account again: Retry failed gives it its links.
       await sim('DELETE', `/servers/${server}/faults`);
-      assert.equal(await simLinks(service, server, user), 0, 'the refused account has no links');
+      assert.equal(
+        await simLinks(live.service, server, user),
+        0,
+        'the refused account has no links',
+      );
       await retry.click();
       await card.getByText('Active', { exact: true }).waitFor({ timeout: OPERATION_TIMEOUT });
       await waitCompleted(page, 'Retry failed');
       await page.screenshot({ path: `${SHOTS}retry-failed-done.png`, fullPage: true });
       assert.equal(await retry.count(), 0, 'Retry failed is gone once nothing failed');
-      const status = await callAPI(service, 'GET', '/api/v1/applications/cpanel/status', token);
+      const status = await callAPI(
+        live.service,
+        'GET',
+        '/api/v1/applications/cpanel/status',
+        live.token,
+      );
       assert.equal(status.accounts_failed ?? 0, 0, 'no account failed');
       assert.equal(
-        await simLinks(service, server, user),
+        await simLinks(live.service, server, user),
         apps.length,
         'the account has its links back',
       );
