@@ -153,7 +153,8 @@ const (
 	// workedServerSQL keeps the servers sv the engine works (arguments:
 	// true, true); Retry failed (failedServersSQL) uses it too.
 	workedServerSQL  = " AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
-	serversBehindSQL = "SELECT COUNT(*) FROM servers sv WHERE sv.module = ? AND sv.done_gen < sv.wanted_gen" + workedServerSQL
+	serversBehindSQL = "SELECT COUNT(*) FROM servers sv WHERE sv.module = ? AND (sv.done_gen < sv.wanted_gen OR sv.rotate_before IS NOT NULL)" +
+		workedServerSQL
 )
 
 // ReconcileCounts returns the figures the status of a module needs, with

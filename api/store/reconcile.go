@@ -133,10 +133,12 @@ func (s *Store) DueServers(ctx context.Context, limit int) ([]int64, error) {
 	return out, translate(s.dbErr(rows.Err()), "servers")
 }
 
-// PendingServers counts the active servers behind their wanted generation.
+// PendingServers counts the active servers behind their wanted generation
+// or asked to rotate every secret.
 func (s *Store) PendingServers(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&serverRow{}).Where("active = ? AND done_gen < wanted_gen", true).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&serverRow{}).Where("active = ? AND (done_gen < wanted_gen OR rotate_before IS NOT NULL)", true).
+		Count(&n).Error
 	return n, translate(err, "servers")
 }
 

@@ -139,7 +139,8 @@ func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, 
 				return err
 			}
 			if len(ids) == 0 {
-				return tx.Exec("UPDATE servers SET rotate_before = NULL WHERE id = ? AND rotate_before <= ?", serverID, utc(before.Time)).Error
+				// The value read, exactly: a request no newer than it.
+				return tx.Exec("UPDATE servers SET rotate_before = NULL WHERE id = ? AND rotate_before <= ?", serverID, before.Time).Error
 			}
 			return s.rotateServices(tx, ids)
 		})

@@ -54,7 +54,8 @@ type serverRow struct {
 	// WantedGen is bumped by every change of the desired state of the
 	// server's accounts; DoneGen is the last generation a provisioning pass
 	// found nothing due at. The server is due while it is active, DoneGen <
-	// WantedGen and WakeAt (a coalescing window or a backoff) has passed.
+	// WantedGen (or RotateBefore is set) and WakeAt (a coalescing window or
+	// a backoff) has passed.
 	WantedGen int64      `gorm:"not null;default:0"`
 	DoneGen   int64      `gorm:"not null;default:0"`
 	WakeAt    *time.Time `gorm:"index:idx_servers_due,priority:2"`
