@@ -143,8 +143,8 @@ type ServerWork struct {
 	// next).
 	GiveUps int
 	// RotateBefore, when set, asks for a rotation of every secret: the
-	// credentials of the server's accounts issued before it get new tokens
-	// before the next pass (Store.RotateServer).
+	// credentials of the server's accounts issued at or before it get new
+	// tokens before the next pass (Store.RotateServer).
 	RotateBefore *time.Time
 }
 

@@ -111,7 +111,7 @@ const staleCredentialsSQL = "SELECT lc.service_id FROM link_credentials lc JOIN 
 // RotateServer applies the server's rotation of every secret, if one is
 // asked (servers.rotate_before, read now: the caller read the server's
 // open progress row before, so a rotation asked with that row is seen):
-// the credentials of its services issued before the request get new
+// the credentials of its services issued at or before the request get new
 // tokens, rotateChunk per transaction fenced by owner's lease
 // (links.ErrLeaseLost when it is gone), then the request is cleared unless
 // a newer one came meanwhile. A holder that stops halfway leaves the rest

@@ -64,8 +64,8 @@ type serverRow struct {
 	GiveUps int `gorm:"not null;default:0"`
 	// RotateBefore, when set, is a rotation of every secret of the module
 	// not yet applied here: the credentials of the server's services last
-	// issued (link_credentials.updated_at) before it get new tokens, a chunk
-	// per transaction, before its worker's next pass (RotateServer).
+	// issued (link_credentials.updated_at) at or before it get new tokens, a
+	// chunk per transaction, before its worker's next pass (RotateServer).
 	RotateBefore *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
