@@ -23,7 +23,7 @@ func TestPanelCallsAreTimed(t *testing.T) {
 	w := &worker{e: e}
 	ctx := context.Background()
 	tries := 0
-	got, err := retry(ctx, w, "push_links", func(context.Context) (string, error) {
+	got, err := retry(ctx, w, "push_links", e.cfg.MaxAttempts, func(context.Context) (string, error) {
 		if tries++; tries < 3 {
 			return "", transient{}
 		}
@@ -33,7 +33,7 @@ func TestPanelCallsAreTimed(t *testing.T) {
 		t.Fatalf("retry = %q, %v after %d tries, want alice after 3", got, err, tries)
 	}
 	tries = 0
-	if _, err := retry(ctx, w, "remove_links", func(context.Context) (int, error) { tries++; return 0, errors.New("refused") }); err == nil || tries != 1 {
+	if _, err := retry(ctx, w, "remove_links", e.cfg.MaxAttempts, func(context.Context) (int, error) { tries++; return 0, errors.New("refused") }); err == nil || tries != 1 {
 		t.Fatalf("a refusal was tried %d times (err %v), want once", tries, err)
 	}
 	for _, c := range []struct {

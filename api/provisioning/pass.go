@@ -201,7 +201,7 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	}
 	unsent := false // an account got no answer: the server does not take such requests now
 	if len(sent) > 0 {
-		res, err := w.request(ctx, creds, m)
+		res, err := w.request(ctx, creds, m, w.e.cfg.MaxAttempts)
 		if err != nil && ctx.Err() == nil {
 			res = w.blame(ctx, creds, m, err)
 		}
@@ -297,7 +297,7 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 	for _, a := range batch {
 		req.Usernames = append(req.Usernames, a.State.Username)
 	}
-	found, err := retry(ctx, w, "read_links", func(ctx context.Context) ([]links.AccountLinks, error) {
+	found, err := retry(ctx, w, "read_links", w.e.cfg.MaxAttempts, func(ctx context.Context) ([]links.AccountLinks, error) {
 		return w.panel.ReadLinks(ctx, w.srv.Conn, req)
 	})
 	err = answered(len(found), len(batch), err)

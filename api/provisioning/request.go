@@ -8,13 +8,21 @@ import (
 	"github.com/applinks/applinks/api/links"
 )
 
-// request sends the panel call of a batch, with retries (its request
+// request sends the panel call of a batch in up to tries tries (its request
 // built in each try: retries are rare, and only the mode's own is built).
-func (w *worker) request(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
-	res, err := retry(ctx, w, modeCalls[m], func(ctx context.Context) ([]links.AccountResult, error) {
+func (w *worker) request(ctx context.Context, creds []links.AccountCreds, m mode, tries int) ([]links.AccountResult, error) {
+	res, err := retry(ctx, w, modeCalls[m], tries, func(ctx context.Context) ([]links.AccountResult, error) {
 		return w.call(ctx, creds, m)
 	})
 	return res, answered(len(res), len(creds), err)
+}
+
+// checkSupport asks the panel for its support of links, in up to tries
+// tries.
+func (w *worker) checkSupport(ctx context.Context, tries int) (links.Support, error) {
+	return retry(ctx, w, "check_support", tries, func(ctx context.Context) (links.Support, error) {
+		return w.panel.CheckSupport(ctx, w.srv.Conn)
+	})
 }
 
 // call makes one try of the panel call of a batch.
@@ -50,12 +58,15 @@ func answered(got, want int, err error) error {
 	return err
 }
 
-// retry calls fn, timed by name, retrying transport failures with backoff
-// (MaxAttempts tries in all).
-func retry[T any](ctx context.Context, w *worker, name string, fn func(context.Context) (T, error)) (T, error) {
+// retry calls fn, each try timed by name
+// (applinks_whm_call_duration_seconds), trying transport failures again
+// with backoff, up to tries tries in all.
+func retry[T any](ctx context.Context, w *worker, name string, tries int, fn func(context.Context) (T, error)) (T, error) {
 	for attempt := 1; ; attempt++ {
-		v, err := timed(ctx, w, name, fn)
-		if err == nil || !links.IsTemporary(err) || attempt >= w.e.cfg.MaxAttempts {
+		start := time.Now()
+		v, err := fn(ctx)
+		w.e.metrics.observe(name, start, err)
+		if err == nil || !links.IsTemporary(err) || attempt >= tries {
 			return v, err
 		}
 		t := time.NewTimer(links.Backoff(w.e.cfg.RetryBase, time.Minute, attempt))
@@ -66,14 +77,6 @@ func retry[T any](ctx context.Context, w *worker, name string, fn func(context.C
 		case <-t.C:
 		}
 	}
-}
-
-// timed calls fn once, timed by name (applinks_whm_call_duration_seconds).
-func timed[T any](ctx context.Context, w *worker, name string, fn func(context.Context) (T, error)) (T, error) {
-	start := time.Now()
-	v, err := fn(ctx)
-	w.e.metrics.observe(name, start, err)
-	return v, err
 }
 
 // notSent is the result of an account whose request failed as a whole
@@ -107,7 +110,7 @@ func (w *worker) blame(ctx context.Context, creds []links.AccountCreds, m mode, 
 				continue
 			}
 			var one []links.AccountResult
-			if one, broke[i] = w.once(ctx, creds[i:i+1], m); broke[i] == nil {
+			if one, broke[i] = w.request(ctx, creds[i:i+1], m, 1); broke[i] == nil {
 				res[i], takes = one[0], true
 			}
 			failed = failed || broke[i] != nil
@@ -164,25 +167,15 @@ func (w *worker) control(ctx context.Context, m mode) bool {
 				continue
 			}
 		}
-		_, err := w.once(ctx, []links.AccountCreds{c}, m)
+		_, err := w.request(ctx, []links.AccountCreds{c}, m, 1)
 		return err == nil
 	}
 	return false
 }
 
-// once makes one try of the panel call of a batch, timed.
-func (w *worker) once(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
-	res, err := timed(ctx, w, modeCalls[m], func(ctx context.Context) ([]links.AccountResult, error) {
-		return w.call(ctx, creds, m)
-	})
-	return res, answered(len(res), len(creds), err)
-}
-
 // answers reports whether the server answers a support check (one try).
 func (w *worker) answers(ctx context.Context) bool {
-	_, err := timed(ctx, w, "check_support", func(ctx context.Context) (links.Support, error) {
-		return w.panel.CheckSupport(ctx, w.srv.Conn)
-	})
+	_, err := w.checkSupport(ctx, 1)
 	return err == nil
 }
 

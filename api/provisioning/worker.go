@@ -226,9 +226,7 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 	if s.SupportsLinks != nil && s.CheckedAt != nil && time.Since(*s.CheckedAt) < supportTTL {
 		return links.Support{Supported: *s.SupportsLinks, Reason: s.SupportReason, Version: s.Version, Profile: s.Profile}, nil
 	}
-	sup, err := retry(ctx, w, "check_support", func(ctx context.Context) (links.Support, error) {
-		return w.panel.CheckSupport(ctx, w.srv.Conn)
-	})
+	sup, err := w.checkSupport(ctx, w.e.cfg.MaxAttempts)
 	if err != nil {
 		return sup, err
 	}
