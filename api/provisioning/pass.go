@@ -187,12 +187,7 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 	var sent []links.Attempt
 	var creds []links.AccountCreds
 	for _, a := range batch {
-		c := links.AccountCreds{Username: a.State.Username, SubscriberUniqueID: a.State.SubscriberUniqueID}
-		var err error
-		if m != modeRemove {
-			c.ServiceID = *a.State.ServiceID
-			c.Token, err = w.e.store.OpenLinkToken(c.ServiceID, a.State.TokenSealed)
-		}
+		c, err := w.creds(a.State, m)
 		if err != nil {
 			rec.Updates = append(rec.Updates, w.refused(a, errors.New("its link credential could not be read"), ""))
 			continue

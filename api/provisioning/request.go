@@ -25,6 +25,19 @@ func (w *worker) checkSupport(ctx context.Context, tries int) (links.Support, er
 	})
 }
 
+// creds are what a request of mode m sends for a location: with its link
+// token unsealed, unless it is a removal.
+func (w *worker) creds(st links.LinkState, m mode) (links.AccountCreds, error) {
+	c := links.AccountCreds{Username: st.Username, SubscriberUniqueID: st.SubscriberUniqueID}
+	if m == modeRemove {
+		return c, nil
+	}
+	c.ServiceID = *st.ServiceID
+	var err error
+	c.Token, err = w.e.store.OpenLinkToken(c.ServiceID, st.TokenSealed)
+	return c, err
+}
+
 // call makes one try of the panel call of a batch.
 func (w *worker) call(ctx context.Context, creds []links.AccountCreds, m mode) ([]links.AccountResult, error) {
 	switch m {
@@ -160,15 +173,10 @@ func (w *worker) control(ctx context.Context, m mode) bool {
 		if (st.Desired == "") != (m == modeRemove) {
 			continue
 		}
-		c := links.AccountCreds{Username: st.Username, SubscriberUniqueID: st.SubscriberUniqueID}
-		if m != modeRemove {
-			c.ServiceID = *st.ServiceID
-			if c.Token, err = w.e.store.OpenLinkToken(c.ServiceID, st.TokenSealed); err != nil {
-				continue
-			}
+		if c, err := w.creds(st, m); err == nil {
+			_, err = w.request(ctx, []links.AccountCreds{c}, m, 1)
+			return err == nil
 		}
-		_, err := w.request(ctx, []links.AccountCreds{c}, m, 1)
-		return err == nil
 	}
 	return false
 }
