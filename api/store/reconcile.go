@@ -171,12 +171,22 @@ func (s *Store) ClaimServer(ctx context.Context, serverID int64, owner string, t
 // The counter always changes, so MySQL's changed-rows count is reliable.
 const fenceSQL = "UPDATE server_leases SET expires_at = ?, task_id = task_id + 1 WHERE server_id = ? AND owner = ?"
 
+// fence extends owner's lease of the server until until, on conn (first in
+// a fenced transaction); links.ErrLeaseLost when owner no longer holds it.
+func fence(ctx context.Context, conn sqlConn, until time.Time, serverID int64, owner string) error {
+	n, err := execCount(ctx, conn, fenceSQL, until, serverID, owner)
+	if err == nil && n != 1 {
+		return links.ErrLeaseLost
+	}
+	return err
+}
+
 // RenewServerLease extends the server's lease; links.ErrLeaseLost when the caller
 // no longer holds it.
 func (s *Store) RenewServerLease(ctx context.Context, serverID int64, owner string, ttl time.Duration) error {
-	n, err := execCount(ctx, s.writer, fenceSQL, s.now().Add(ttl), serverID, owner)
-	if err == nil && n != 1 {
-		return links.ErrLeaseLost
+	err := fence(ctx, s.writer, s.now().Add(ttl), serverID, owner)
+	if errors.Is(err, links.ErrLeaseLost) {
+		return err
 	}
 	return translate(s.dbErr(err), "server lease")
 }
@@ -192,12 +202,8 @@ func (s *Store) ReleaseServer(ctx context.Context, serverID int64, owner string)
 func (s *Store) fencedTx(ctx context.Context, serverID int64, owner string, ttl time.Duration, fn func(tx sqlConn, now time.Time) error) error {
 	_, err := s.writeTx(ctx, func(tx sqlConn) (string, error) {
 		now := s.now()
-		n, err := execCount(ctx, tx, fenceSQL, now.Add(ttl), serverID, owner)
-		if err != nil {
+		if err := fence(ctx, tx, now.Add(ttl), serverID, owner); err != nil {
 			return "", err
-		}
-		if n != 1 {
-			return "", links.ErrLeaseLost
 		}
 		return "", fn(tx, now)
 	})

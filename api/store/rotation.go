@@ -127,12 +127,9 @@ func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, 
 	for after := int64(0); ; {
 		var ids []int64
 		err := s.txRetry(ctx, func(tx *gorm.DB) error {
-			fenced := tx.Exec(fenceSQL, s.now().Add(ttl), serverID, owner)
-			if fenced.Error != nil {
-				return fenced.Error
-			}
-			if fenced.RowsAffected != 1 {
-				return links.ErrLeaseLost
+			// GORM's connection in a transaction is the *sql.Tx.
+			if err := fence(ctx, tx.Statement.ConnPool, s.now().Add(ttl), serverID, owner); err != nil {
+				return err
 			}
 			ids = nil
 			if err := tx.Raw(staleCredentialsSQL, serverID, utc(before.Time), after, rotateChunk).Scan(&ids).Error; err != nil {
