@@ -192,17 +192,7 @@ func TestBadInput(t *testing.T) {
 	}
 	defer conn.Close()
 	checksum := func() map[string]int64 {
-		rows, err := conn.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name NOT IN ('sso_events')")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tables []string
-		for rows.Next() {
-			var n string
-			_ = rows.Scan(&n)
-			tables = append(tables, n)
-		}
-		_ = rows.Close()
+		tables := names(ctx, t, conn, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name NOT IN ('sso_events')")
 		out := map[string]int64{}
 		for _, tbl := range tables {
 			if col, ok := heartbeats[tbl]; ok {
@@ -436,22 +426,32 @@ var heartbeats = map[string]string{"applications": "config_at"}
 // checksumWithout is a checksum of the table's rows without one column.
 func checksumWithout(ctx context.Context, t *testing.T, conn *sql.DB, tbl, skip string) int64 {
 	t.Helper()
-	rows, err := conn.QueryContext(ctx, "SELECT column_name FROM information_schema.columns"+
-		" WHERE table_schema = DATABASE() AND table_name = ? AND column_name <> ? ORDER BY ordinal_position", tbl, skip)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cols []string
-	for rows.Next() {
-		var c string
-		_ = rows.Scan(&c)
+	for _, c := range names(ctx, t, conn, "SELECT column_name FROM information_schema.columns"+
+		" WHERE table_schema = DATABASE() AND table_name = ? AND column_name <> ? ORDER BY ordinal_position", tbl, skip) {
 		cols = append(cols, fmt.Sprintf("COALESCE(`%s`, 'NULL')", c))
 	}
-	_ = rows.Close()
 	var sum int64
 	q := fmt.Sprintf("SELECT COALESCE(SUM(CRC32(CONCAT_WS('|', %s))), 0) FROM %s", strings.Join(cols, ", "), tbl)
 	if err := conn.QueryRowContext(ctx, q).Scan(&sum); err != nil {
 		t.Fatal(err)
 	}
 	return sum
+}
+
+// names answers the first column of a query's rows (table or column names).
+func names(ctx context.Context, t *testing.T, conn *sql.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		out = append(out, n)
+	}
+	return out
 }
