@@ -259,8 +259,7 @@ func (w *worker) refused(a links.Attempt, err error, token string) links.LinkSta
 	return u
 }
 
-// tally counts a sent batch's recorded answers (the progress row's figures,
-// the metrics), and notes a batch not confirmed whole (answered, all
+// tally counts a sent batch's answers in the metrics, and notes a batch not confirmed whole (answered, all
 // applied, every account done): the pass must walk again to tell what is
 // left due.
 func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool) {
@@ -275,10 +274,8 @@ func (w *worker) tally(updates []links.LinkStateUpdate, removal, allApplied bool
 		w.unconfirmed = w.unconfirmed || !u.Done
 		switch {
 		case u.Done:
-			w.done++
 			w.e.metrics.accounts.WithLabelValues(w.srv.Module, result).Inc()
 		case u.Failed:
-			w.failed++
 			w.e.metrics.accounts.WithLabelValues(w.srv.Module, "failed").Inc()
 		}
 	}

@@ -40,8 +40,6 @@ type worker struct {
 	streak      int   // whole requests failed in a row
 	gaveUp      error // why the server was given up, once it was
 	unconfirmed bool  // a batch of this pass was not confirmed whole
-	done        int   // accounts done since task was read
-	failed      int   // accounts failed since task was read
 	verified    verifyCounts
 }
 
@@ -183,7 +181,7 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		w.e.logger.Warn("read the desired state", "server", w.id, "err", err)
 		return 0, false
 	}
-	w.opID, w.done, w.failed = 0, 0, 0
+	w.opID = 0
 	if w.task != nil {
 		w.opID = w.task.OperationID
 	} else if op != nil {
@@ -310,21 +308,27 @@ func (w *worker) finish(ctx context.Context, gen int64, state string) {
 	if t != nil && t.Checked && t.TargetGen <= gen {
 		rec.Step = &links.TaskStep{Task: *t, State: state}
 		if state == links.TaskDone {
-			rec.Step.Entries = []links.LogEntry{w.finishedEntry(t, w.done, w.failed)} // every request has ended
+			rec.Step.Entries = []links.LogEntry{w.finishedEntry(ctx, t)}
 		}
 	}
 	w.record(ctx, rec)
 }
 
-// finishedEntry ends a server's progress row, with its counts as read plus
-// done and failed more.
-func (w *worker) finishedEntry(t *links.ProgressTask, done, failed int) links.LogEntry {
+// finishedEntry ends a server's progress row, with its counts as recorded:
+// read again (every request of the pass has ended), since a record applies
+// only the updates whose location is still as read (those of an account
+// marked out of date meanwhile are sent and counted again); t's, read at
+// the load, if that read fails.
+func (w *worker) finishedEntry(ctx context.Context, t *links.ProgressTask) links.LogEntry {
+	if now, err := links.Optional(w.e.store.OpenTask(ctx, w.id)); err == nil && now != nil && now.ID == t.ID {
+		t = now
+	}
 	var took time.Duration
 	if t.StartedAt != nil {
 		took = time.Since(*t.StartedAt).Round(time.Millisecond)
 	}
 	return entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Finished server %s: %s done, %d failed, in %s.",
-		w.srv.Name, links.Count(t.AccountsDone+done, "account"), t.AccountsFailed+failed, took))
+		w.srv.Name, links.Count(t.AccountsDone, "account"), t.AccountsFailed, took))
 }
 
 // giveUp ends the work on a server whose support check failed, or after
@@ -356,7 +360,7 @@ func (w *worker) giveUp(ctx context.Context) {
 			rec.Entries = []links.LogEntry{end}
 		} else {
 			rec.Step = &links.TaskStep{Task: *w.task, State: links.TaskFailed, Entries: []links.LogEntry{end,
-				w.finishedEntry(w.task, w.done, w.failed+total)}}
+				w.finishedEntry(ctx, w.task)}}
 		}
 	}
 	w.record(ctx, rec)
