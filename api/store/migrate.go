@@ -351,6 +351,22 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := m.Migrate(); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
+		s.resetReaders()
 		return nil
 	})
+}
+
+// resetReaders closes SQLite's idle read connections after the migrations
+// (there is no other use yet). A read connection expands SELECT * with
+// the schema it read last, and notices a change only once the statement
+// runs, after the driver took the column names: one that looked at a
+// table before a migration changed it (the migrator's checks go through
+// the read pool) would read its first rows without the new columns.
+func (s *Store) resetReaders() {
+	if s.reader == s.writer {
+		return
+	}
+	n := s.reader.Stats().MaxOpenConnections
+	s.reader.SetMaxIdleConns(0)
+	s.reader.SetMaxIdleConns(n)
 }
