@@ -142,10 +142,10 @@ type ServerWork struct {
 	// GiveUps counts the passes given up in a row (the backoff before the
 	// next).
 	GiveUps int
-	// RotateBefore, when set, asks for a rotation of every secret: the
-	// credentials of the server's accounts issued at or before it get new
-	// tokens before the next pass (Store.RotateServer).
-	RotateBefore *time.Time
+	// RotationAsked: a rotation of every secret is asked of the server and
+	// not applied yet; its accounts get new tokens before the next pass
+	// (Store.RotateServer).
+	RotationAsked bool
 }
 
 // ReconcileCounts are the figures the status needs for one module.

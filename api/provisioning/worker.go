@@ -156,7 +156,7 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		return 0, false
 	}
 	w.srv, w.panel, w.task, w.opID, w.verified = srv, w.e.panels[srv.Module], nil, 0, verifyCounts{}
-	idle := srv.DoneGen >= srv.WantedGen && srv.RotateBefore == nil
+	idle := srv.DoneGen >= srv.WantedGen && !srv.RotationAsked
 	if !srv.Active || idle || w.panel == nil || (srv.WakeAt != nil && srv.WakeAt.After(time.Now())) {
 		return 0, false // a change's coalescing window runs: the scheduler comes back then
 	}

@@ -153,7 +153,7 @@ const (
 	// workedServerSQL keeps the servers sv the engine works (arguments:
 	// true, true); Retry failed (failedServersSQL) uses it too.
 	workedServerSQL  = " AND sv.active = ? AND (sv.supports_links IS NULL OR sv.supports_links = ?)"
-	serversBehindSQL = "SELECT COUNT(*) FROM servers sv WHERE sv.module = ? AND (sv.done_gen < sv.wanted_gen OR sv.rotate_before IS NOT NULL)" +
+	serversBehindSQL = "SELECT COUNT(*) FROM servers sv WHERE sv.module = ? AND (sv.done_gen < sv.wanted_gen OR sv.rotated_gen < sv.rotate_gen)" +
 		workedServerSQL
 )
 

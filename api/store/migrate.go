@@ -261,6 +261,30 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().AddColumn(&serverRow{}, "RotateBefore")
 		},
 	},
+	{
+		// A rotation of every secret compared the request's time with the
+		// tokens' issue times, written by the clocks of other replicas; it
+		// now counts the rotations (servers.rotate_gen, rotated_gen) and
+		// records on each credential the one that issued it (issued_gen). A
+		// request pending at the upgrade becomes the first rotation: every
+		// credential of its servers is rotated (those issued after it too,
+		// which is harmless).
+		ID: "2026120900_rotation_generations",
+		Migrate: func(tx *gorm.DB) error {
+			cols := []struct {
+				row   any
+				field string
+			}{{&serverRow{}, "RotateGen"}, {&serverRow{}, "RotatedGen"}, {&linkCredentialRow{}, "IssuedGen"}}
+			for _, c := range cols {
+				if !tx.Migrator().HasColumn(c.row, c.field) {
+					if err := tx.Migrator().AddColumn(c.row, c.field); err != nil {
+						return err
+					}
+				}
+			}
+			return tx.Exec("UPDATE servers SET rotate_gen = rotated_gen + 1, rotate_before = NULL WHERE rotate_before IS NOT NULL").Error
+		},
+	},
 }
 
 // migrateLogFilters is the migration 2026120730_log_filters.

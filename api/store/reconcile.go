@@ -114,7 +114,7 @@ func retryLocation(tx *gorm.DB, serverID int64, username string) error {
 // others: claiming them would only fail, at two writes each).
 func (s *Store) DueServers(ctx context.Context, limit int) ([]int64, error) {
 	const q = "SELECT s.id FROM servers s LEFT JOIN server_leases l ON l.server_id = s.id" +
-		" WHERE s.active = ? AND (s.done_gen < s.wanted_gen OR s.rotate_before IS NOT NULL) AND (s.wake_at IS NULL OR s.wake_at <= ?)" +
+		" WHERE s.active = ? AND (s.done_gen < s.wanted_gen OR s.rotated_gen < s.rotate_gen) AND (s.wake_at IS NULL OR s.wake_at <= ?)" +
 		" AND (l.server_id IS NULL OR l.owner = '' OR l.expires_at < ?) ORDER BY s.id LIMIT ?"
 	now := s.now()
 	rows, err := s.reader.QueryContext(ctx, q, true, now, now, limit)
@@ -137,7 +137,7 @@ func (s *Store) DueServers(ctx context.Context, limit int) ([]int64, error) {
 // or asked to rotate every secret.
 func (s *Store) PendingServers(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&serverRow{}).Where("active = ? AND (done_gen < wanted_gen OR rotate_before IS NOT NULL)", true).
+	err := s.db.WithContext(ctx).Model(&serverRow{}).Where("active = ? AND (done_gen < wanted_gen OR rotated_gen < rotate_gen)", true).
 		Count(&n).Error
 	return n, translate(err, "servers")
 }
@@ -225,7 +225,7 @@ func (s *Store) ServerWork(ctx context.Context, id int64) (links.ServerWork, err
 		return links.ServerWork{}, err
 	}
 	return links.ServerWork{Server: serverFromRow(row), Conn: conn, WantedGen: row.WantedGen, DoneGen: row.DoneGen, WakeAt: row.WakeAt,
-		GiveUps: row.GiveUps, RotateBefore: row.RotateBefore}, nil
+		GiveUps: row.GiveUps, RotationAsked: row.RotatedGen < row.RotateGen}, nil
 }
 
 // OpenTask returns the open progress row of the server (the newest: a newer

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -42,18 +41,20 @@ const maxUnconfirmed = 8
 const rotateChunk = 100
 
 // rotatedColumns are the columns a rotation writes.
-var rotatedColumns = []string{"prev_token_hash", "unconfirmed_hashes", "prev_confirmed_at", "token_enc", "token_hash", "version", "updated_at"}
+var rotatedColumns = []string{"prev_token_hash", "unconfirmed_hashes", "prev_confirmed_at", "token_enc", "token_hash", "version",
+	"updated_at", "issued_gen"}
 
 // rotateCredentials gives the credentials of the listed services new
-// tokens, in tx; a service without one (no username yet) is skipped.
-func (s *Store) rotateCredentials(tx *gorm.DB, ids []int64) error {
+// tokens issued under gen (see linkCredentialRow.IssuedGen), in tx; a
+// service without one (no username yet) is skipped.
+func (s *Store) rotateCredentials(tx *gorm.DB, ids []int64, gen int64) error {
 	var rows []linkCredentialRow
 	if err := tx.Clauses(lockingFor(s.dialect)...).Where("service_id IN ?", ids).Find(&rows).Error; err != nil || len(rows) == 0 {
 		return err
 	}
 	now := s.now()
 	for i := range rows {
-		if err := s.rotate(&rows[i], now); err != nil {
+		if err := s.rotate(&rows[i], now, gen); err != nil {
 			return err
 		}
 	}
@@ -62,8 +63,9 @@ func (s *Store) rotateCredentials(tx *gorm.DB, ids []int64) error {
 		DoUpdates: clause.AssignmentColumns(rotatedColumns)}).Create(&rows).Error
 }
 
-// rotate gives a credential row its next token and version.
-func (s *Store) rotate(c *linkCredentialRow, now time.Time) error {
+// rotate gives a credential row its next token and version, issued under
+// gen.
+func (s *Store) rotate(c *linkCredentialRow, now time.Time, gen int64) error {
 	prev, unconfirmed := c.TokenHash, ""
 	if c.PrevTokenHash != "" && c.PrevConfirmedAt == nil { // pending: the panel was last confirmed with prev
 		prev = c.PrevTokenHash
@@ -79,17 +81,17 @@ func (s *Store) rotate(c *linkCredentialRow, now time.Time) error {
 		return err
 	}
 	c.PrevTokenHash, c.UnconfirmedHashes, c.PrevConfirmedAt = prev, unconfirmed, nil
-	c.TokenEnc, c.TokenHash, c.Version, c.UpdatedAt = sealed, secret.Hash(token), c.Version+1, now
+	c.TokenEnc, c.TokenHash, c.Version, c.UpdatedAt, c.IssuedGen = sealed, secret.Hash(token), c.Version+1, now, gen
 	return nil
 }
 
-// rotateServices rotates the credential of each service of the list, in tx,
-// and lets their locations be tried again at once.
-func (s *Store) rotateServices(tx *gorm.DB, ids []int64) error {
+// rotateServices rotates the credential of each service of the list (issued
+// under gen), in tx, and lets their locations be tried again at once.
+func (s *Store) rotateServices(tx *gorm.DB, ids []int64, gen int64) error {
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), rotateChunk)]
 		ids = ids[len(chunk):]
-		if err := s.rotateCredentials(tx, chunk); err != nil {
+		if err := s.rotateCredentials(tx, chunk, gen); err != nil {
 			return err
 		}
 		if err := tx.Exec("UPDATE link_states SET failed_fp = '', attempts = 0, next_attempt_at = NULL, last_error = ''"+
@@ -101,27 +103,24 @@ func (s *Store) rotateServices(tx *gorm.DB, ids []int64) error {
 }
 
 // staleCredentialsSQL lists the next services of a server whose credential
-// was issued before a time, or at it (MariaDB keeps milliseconds: a
-// credential issued in the request's millisecond may predate it, and one
-// rotated twice is harmless); arguments: the server, the time, the last
-// service listed, the limit.
+// was issued under an earlier rotation of every secret than one; arguments:
+// the server, the rotation, the last service listed, the limit.
 const staleCredentialsSQL = "SELECT lc.service_id FROM link_credentials lc JOIN services sv ON sv.id = lc.service_id" +
-	" WHERE sv.server_id = ? AND lc.updated_at <= ? AND lc.service_id > ? ORDER BY lc.service_id LIMIT ?"
+	" WHERE sv.server_id = ? AND lc.issued_gen < ? AND lc.service_id > ? ORDER BY lc.service_id LIMIT ?"
 
-// RotateServer applies the server's rotation of every secret, if one is
-// asked (servers.rotate_before, read now: the caller read the server's
-// open progress row before, so a rotation asked with that row is seen):
-// the credentials of its services issued at or before the request get new
-// tokens, rotateChunk per transaction fenced by owner's lease
-// (links.ErrLeaseLost when it is gone), then the request is cleared unless
-// a newer one came meanwhile. A holder that stops halfway leaves the rest
-// to the next one: the credentials it rotated were issued after the
-// request (unless its clock is behind: then they are rotated twice, which
-// is harmless).
+// RotateServer applies the server's latest rotation of every secret
+// (servers.rotate_gen), unless it was (rotated_gen), read now: the caller
+// read the server's open progress row before, so a rotation asked with that
+// row is seen. The credentials of its services issued under an earlier one
+// get new tokens issued under it, rotateChunk per transaction fenced by
+// owner's lease (links.ErrLeaseLost when it is gone); then it is recorded
+// as applied. A holder that stops halfway leaves the rest to the next one:
+// the credentials it rotated are no longer issued under an earlier one.
+// No clock is compared: the rotations are counted.
 func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, ttl time.Duration) error {
-	var before sql.NullTime
-	err := s.reader.QueryRowContext(ctx, "SELECT rotate_before FROM servers WHERE id = ?", serverID).Scan(&before)
-	if err != nil || !before.Valid {
+	var gen, done int64
+	err := s.reader.QueryRowContext(ctx, "SELECT rotate_gen, rotated_gen FROM servers WHERE id = ?", serverID).Scan(&gen, &done)
+	if err != nil || done >= gen {
 		return translate(s.dbErr(err), fmt.Sprintf("server %d", serverID))
 	}
 	for after := int64(0); ; {
@@ -132,14 +131,13 @@ func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, 
 				return err
 			}
 			ids = nil
-			if err := tx.Raw(staleCredentialsSQL, serverID, utc(before.Time), after, rotateChunk).Scan(&ids).Error; err != nil {
+			if err := tx.Raw(staleCredentialsSQL, serverID, gen, after, rotateChunk).Scan(&ids).Error; err != nil {
 				return err
 			}
 			if len(ids) == 0 {
-				// The value read, exactly: a request no newer than it.
-				return tx.Exec("UPDATE servers SET rotate_before = NULL WHERE id = ? AND rotate_before <= ?", serverID, before.Time).Error
+				return tx.Exec("UPDATE servers SET rotated_gen = ? WHERE id = ? AND rotated_gen < ?", gen, serverID, gen).Error
 			}
-			return s.rotateServices(tx, ids)
+			return s.rotateServices(tx, ids, gen)
 		})
 		if errors.Is(err, links.ErrLeaseLost) {
 			return err

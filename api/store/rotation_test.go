@@ -139,8 +139,8 @@ func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 			t.Fatal(err)
 		}
 		work, err := s.ServerWork(ctx, a.ID)
-		if err != nil || work.RotateBefore == nil || version(svcs[0]) != 1 {
-			t.Fatalf("after the intent: rotation asked %v, version %d (%v); want asked, nothing rotated yet", work.RotateBefore, version(svcs[0]), err)
+		if err != nil || !work.RotationAsked || version(svcs[0]) != 1 {
+			t.Fatalf("after the intent: rotation asked %v, version %d (%v); want asked, nothing rotated yet", work.RotationAsked, version(svcs[0]), err)
 		}
 		// A process of an earlier release ended the rotation's pass without
 		// rotating: the server is still due.
@@ -149,8 +149,7 @@ func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 			t.Fatalf("due servers with a rotation asked = %v, %v; want %d", due, err, a.ID)
 		}
 		// The holder before rotated the first 100 and stopped.
-		execSQL(t, s, "UPDATE link_credentials SET version = 2, updated_at = ? WHERE service_id <= ?",
-			time.Now().Add(time.Second).UTC(), svcs[99].ID)
+		execSQL(t, s, "UPDATE link_credentials SET version = 2, issued_gen = 1 WHERE service_id <= ?", svcs[99].ID)
 		if err := s.RotateServer(ctx, a.ID, "nobody", time.Minute); !errors.Is(err, links.ErrLeaseLost) || version(svcs[100]) != 1 {
 			t.Fatalf("without the lease: %v, version %d; want ErrLeaseLost, nothing rotated", err, version(svcs[100]))
 		}
@@ -160,8 +159,8 @@ func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 		if err := s.RotateServer(ctx, a.ID, "holder", time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if work, _ := s.ServerWork(ctx, a.ID); work.RotateBefore != nil {
-			t.Fatalf("the rotation is still asked after it was applied: %v", work.RotateBefore)
+		if work, _ := s.ServerWork(ctx, a.ID); work.RotationAsked {
+			t.Fatal("the rotation is still asked after it was applied")
 		}
 		if err := s.ReleaseServer(ctx, a.ID, "holder"); err != nil {
 			t.Fatal(err)
@@ -188,20 +187,76 @@ func TestRotatingAllRotatesEveryCredential(t *testing.T) {
 	})
 }
 
+// rotateAll asks for a rotation of every secret of the cPanel servers,
+// then closes its operation, so that another may follow.
+func rotateAll(t *testing.T, s *store.Store) {
+	t.Helper()
+	op, err := s.QueueTargeted(context.Background(), links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpRotation, Spec: "{}"},
+		links.OpTarget{Rotate: true, Resource: links.AuditApplication, ID: links.ModuleCPanel, Action: links.AuditRotate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, s, "UPDATE operations SET state = ? WHERE id = ?", links.OpCompleted, op.ID)
+}
+
+// applyRotation applies the rotation asked of a server, as its worker does.
+func applyRotation(t *testing.T, s *store.Store, serverID int64) {
+	t.Helper()
+	ctx := context.Background()
+	if won, err := s.ClaimServer(ctx, serverID, "holder", time.Minute); !won || err != nil {
+		t.Fatal(won, err)
+	}
+	if err := s.RotateServer(ctx, serverID, "holder", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseServer(ctx, serverID, "holder"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A rotation of every secret compares no clocks: a credential whose issue
+// time is ahead of the request (written by a replica whose clock is ahead)
+// is rotated, and so is one moved from a server that had applied more
+// rotations than its new one (the count it carried was the old server's).
+func TestRotatingAllComparesNoClocks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		c := newClient(t, s, "clocks@acme.test")
+		ahead := newService(t, s, c.ID, a.ID, "ahead", links.ServiceActive)
+		mover := newService(t, s, c.ID, a.ID, "mover", links.ServiceActive)
+		rotateAll(t, s)
+		applyRotation(t, s, a.ID)
+		b := newServer(t, s, "cp2", "cp2.example.com", true) // asked no rotation yet
+		if _, _, err := s.UpdateService(context.Background(), mover.ID, links.ServicePatch{ServerID: &b.ID}); err != nil {
+			t.Fatal(err)
+		}
+		execSQL(t, s, "UPDATE link_credentials SET updated_at = ? WHERE service_id = ?", time.Now().Add(time.Hour).UTC(), ahead.ID)
+		before := map[string]string{"ahead": clickTarget(t, s, ahead).TokenHash, "mover": clickTarget(t, s, mover).TokenHash}
+
+		rotateAll(t, s)
+		applyRotation(t, s, a.ID)
+		applyRotation(t, s, b.ID)
+		for name, svc := range map[string]links.Service{"ahead": ahead, "mover": mover} {
+			if clickTarget(t, s, svc).TokenHash == before[name] {
+				t.Errorf("%s kept its token through a rotation of every secret", name)
+			}
+		}
+	})
+}
+
 // A database of the previous release gets the confirmation time column; a
 // rotation pending at the upgrade stays pending (its old secret accepted).
 func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		a := newServer(t, s, "cp1", "cp1.example.com", true)
-		c := newClient(t, s, "upg@acme.test")
-		alice := newService(t, s, c.ID, a.ID, "alice", links.ServiceActive)
-		h0 := clickTarget(t, s, alice).TokenHash
-		rotateOne(t, s, alice)
-		execSQL(t, s, "ALTER TABLE link_credentials DROP COLUMN prev_confirmed_at")
-		execSQL(t, s, "DELETE FROM schema_migrations WHERE id = '2026120760_rotation_grace'")
-		if err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+	var alice links.Service
+	var h0 string
+	upgradeEach(t, func(old *store.Store) {
+		a := newServer(t, old, "cp1", "cp1.example.com", true)
+		alice = newService(t, old, newClient(t, old, "upg@acme.test").ID, a.ID, "alice", links.ServiceActive)
+		h0 = clickTarget(t, old, alice).TokenHash
+		rotateOne(t, old, alice)
+		execSQL(t, old, "ALTER TABLE link_credentials DROP COLUMN prev_confirmed_at")
+		execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120760_rotation_grace'")
+	}, func(t *testing.T, s *store.Store) {
 		if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || got.PrevConfirmedAt != nil {
 			t.Fatalf("after the upgrade: previous hash kept %v, confirmed at %v; want kept, pending", got.PrevTokenHash == h0, got.PrevConfirmedAt)
 		}
@@ -212,35 +267,51 @@ func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
 // unconfirmed hashes column: a rotation pending at the upgrade keeps its
 // previous token, and a second one adds the replaced token to the list.
 func TestUpgradeAddsTheUnconfirmedHashes(t *testing.T) {
-	for _, d := range storetest.Dialects() {
-		t.Run(d, func(t *testing.T) {
-			ctx, url := context.Background(), storetest.URL(t, d)
-			open := func() *store.Store {
-				s, err := store.Open(ctx, store.Options{URL: url, Box: storetest.Box(t)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = s.Close() })
-				if err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			old := open()
-			a := newServer(t, old, "cp1", "cp1.example.com", true)
-			alice := newService(t, old, newClient(t, old, "upg@acme.test").ID, a.ID, "alice", links.ServiceActive)
-			h0 := clickTarget(t, old, alice).TokenHash
-			rotateOne(t, old, alice)
-			execSQL(t, old, "ALTER TABLE link_credentials DROP COLUMN unconfirmed_hashes")
-			execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120780_unconfirmed_tokens'")
-			_ = old.Close()
+	var alice links.Service
+	var h0 string
+	upgradeEach(t, func(old *store.Store) {
+		a := newServer(t, old, "cp1", "cp1.example.com", true)
+		alice = newService(t, old, newClient(t, old, "upg@acme.test").ID, a.ID, "alice", links.ServiceActive)
+		h0 = clickTarget(t, old, alice).TokenHash
+		rotateOne(t, old, alice)
+		execSQL(t, old, "ALTER TABLE link_credentials DROP COLUMN unconfirmed_hashes")
+		execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120780_unconfirmed_tokens'")
+	}, func(t *testing.T, s *store.Store) {
+		h1 := clickTarget(t, s, alice).TokenHash
+		rotateOne(t, s, alice)
+		if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || !slices.Equal(got.UnconfirmedHashes, []string{h1}) {
+			t.Fatalf("after the upgrade: previous kept %v, unconfirmed %v; want kept, the replaced token", got.PrevTokenHash == h0, got.UnconfirmedHashes)
+		}
+	})
+}
 
-			s := open()
-			h1 := clickTarget(t, s, alice).TokenHash
-			rotateOne(t, s, alice)
-			if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || !slices.Equal(got.UnconfirmedHashes, []string{h1}) {
-				t.Fatalf("after the upgrade: previous kept %v, unconfirmed %v; want kept, the replaced token", got.PrevTokenHash == h0, got.UnconfirmedHashes)
-			}
-		})
-	}
+// A database of the previous release, where a rotation of every secret was
+// asked by time (servers.rotate_before), counts the rotations after the
+// upgrade: a request pending then is still asked, and applied.
+func TestUpgradeCountsAPendingRotation(t *testing.T) {
+	var alice links.Service
+	var serverID int64
+	var h0 string
+	upgradeEach(t, func(old *store.Store) {
+		a := newServer(t, old, "cp1", "cp1.example.com", true)
+		serverID = a.ID
+		alice = newService(t, old, newClient(t, old, "gens@acme.test").ID, a.ID, "alice", links.ServiceActive)
+		h0 = clickTarget(t, old, alice).TokenHash
+		for _, col := range []string{"servers DROP COLUMN rotate_gen", "servers DROP COLUMN rotated_gen", "link_credentials DROP COLUMN issued_gen"} {
+			execSQL(t, old, "ALTER TABLE "+col)
+		}
+		execSQL(t, old, "UPDATE servers SET rotate_before = ? WHERE id = ?", time.Now().UTC(), a.ID)
+		execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120900_rotation_generations'")
+	}, func(t *testing.T, s *store.Store) {
+		if work, err := s.ServerWork(context.Background(), serverID); err != nil || !work.RotationAsked {
+			t.Fatalf("after the upgrade: rotation asked %v (%v), want asked", work.RotationAsked, err)
+		}
+		applyRotation(t, s, serverID)
+		if got := clickTarget(t, s, alice); got.TokenHash == h0 || got.PrevTokenHash != h0 {
+			t.Fatalf("after the upgrade's rotation: new token %v, previous kept %v", got.TokenHash != h0, got.PrevTokenHash == h0)
+		}
+		if n := queryInt(t, s, "SELECT COUNT(*) FROM servers WHERE rotate_before IS NOT NULL"); n != 0 {
+			t.Fatalf("%d servers still carry the old request", n)
+		}
+	})
 }

@@ -54,18 +54,24 @@ type serverRow struct {
 	// WantedGen is bumped by every change of the desired state of the
 	// server's accounts; DoneGen is the last generation a provisioning pass
 	// found nothing due at. The server is due while it is active, DoneGen <
-	// WantedGen (or RotateBefore is set) and WakeAt (a coalescing window or
-	// a backoff) has passed.
+	// WantedGen (or RotatedGen < RotateGen) and WakeAt (a coalescing window
+	// or a backoff) has passed.
 	WantedGen int64      `gorm:"not null;default:0"`
 	DoneGen   int64      `gorm:"not null;default:0"`
 	WakeAt    *time.Time `gorm:"index:idx_servers_due,priority:2"`
 	// GiveUps counts the passes given up in a row (the backoff before the
 	// next); a pass that ends resets it.
 	GiveUps int `gorm:"not null;default:0"`
-	// RotateBefore, when set, is a rotation of every secret of the module
-	// not yet applied here: the credentials of the server's services last
-	// issued (link_credentials.updated_at) at or before it get new tokens, a
-	// chunk per transaction, before its worker's next pass (RotateServer).
+	// RotateGen counts the rotations of every secret asked of the server's
+	// module; RotatedGen is the last one applied here. Until it is, the
+	// credentials of the server's services issued under an earlier one
+	// (link_credentials.issued_gen) get new tokens, a chunk per transaction,
+	// before its worker's next pass (RotateServer).
+	RotateGen  int64 `gorm:"not null;default:0"`
+	RotatedGen int64 `gorm:"not null;default:0"`
+	// RotateBefore asked for a rotation in the release before migration
+	// 2026120900_rotation_generations, by time; only the processes of that
+	// release read it, and it stays while one may run (a rolling update).
 	RotateBefore *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -158,8 +164,15 @@ type linkCredentialRow struct {
 	CreatedAt       time.Time
 	// UpdatedAt is when the token was issued (created or rotated): nothing
 	// else writes the row's updated_at (a confirmation writes
-	// prev_confirmed_at alone). servers.rotate_before compares it.
+	// prev_confirmed_at alone).
 	UpdatedAt time.Time
+	// IssuedGen is the rotation of every secret (servers.rotate_gen) that
+	// issued the token, 0 when something else did (a creation, a move, a
+	// rotation of this one): the rotations asked later rotate it. It is
+	// never more than the rotations asked of the service's server before
+	// the token was issued, so none of those skips it; a lower value only
+	// rotates it once more.
+	IssuedGen int64 `gorm:"not null;default:0"`
 }
 
 func (linkCredentialRow) TableName() string { return "link_credentials" }

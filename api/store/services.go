@@ -344,8 +344,10 @@ func (s *Store) followService(tx *gorm.DB, before, after links.Service) error {
 	}
 	if before.ServerID != after.ServerID {
 		// A new server gets a new secret: the old panel's copy is refused
-		// once the new location confirmed it.
-		if err := s.rotateCredentials(tx, []int64{before.ID}); err != nil {
+		// once the new location confirmed it. It is issued under no
+		// rotation of every secret (linkCredentialRow.IssuedGen): the
+		// count it carried was the old server's.
+		if err := s.rotateCredentials(tx, []int64{before.ID}, 0); err != nil {
 			return err
 		}
 	}

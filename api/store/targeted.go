@@ -94,7 +94,7 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 	}
 	switch {
 	case t.Rotate && t.ServiceID != 0:
-		return []int64{t.ServerID}, s.rotateServices(tx, []int64{t.ServiceID})
+		return []int64{t.ServerID}, s.rotateServices(tx, []int64{t.ServiceID}, 0) // under no rotation of every secret
 	case t.Rotate:
 		// Every server of the module, active or not, rotates its accounts'
 		// credentials before its next pass (RotateServer).
@@ -105,7 +105,7 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 		if len(svcs) == 0 {
 			return nil, links.Errorf(links.ECONFLICT, "No account of %s has a link secret to rotate.", appLabel(module))
 		}
-		if err := tx.Exec("UPDATE servers SET rotate_before = ? WHERE module = ?", s.now(), module).Error; err != nil {
+		if err := tx.Exec("UPDATE servers SET rotate_gen = rotate_gen + 1 WHERE module = ?", module).Error; err != nil {
 			return nil, err
 		}
 		return s.markTarget(tx, module, links.OpTarget{All: true})
