@@ -123,6 +123,13 @@ func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, 
 	if err != nil || done >= gen {
 		return translate(s.dbErr(err), fmt.Sprintf("server %d", serverID))
 	}
+	q := staleCredentialsSQL
+	if s.dialect == DialectMySQL {
+		// A locking read sees the latest rows, and a move of one of these
+		// services waits for the transaction (or, committed first, takes
+		// it off the list): none is rotated here once moved away.
+		q += " FOR UPDATE"
+	}
 	for after := int64(0); ; {
 		var ids []int64
 		err := s.txRetry(ctx, func(tx *gorm.DB) error {
@@ -131,7 +138,7 @@ func (s *Store) RotateServer(ctx context.Context, serverID int64, owner string, 
 				return err
 			}
 			ids = nil
-			if err := tx.Raw(staleCredentialsSQL, serverID, gen, after, rotateChunk).Scan(&ids).Error; err != nil {
+			if err := tx.Raw(q, serverID, gen, after, rotateChunk).Scan(&ids).Error; err != nil {
 				return err
 			}
 			if len(ids) == 0 {

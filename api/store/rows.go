@@ -62,8 +62,8 @@ type serverRow struct {
 	// GiveUps counts the passes given up in a row (the backoff before the
 	// next); a pass that ends resets it.
 	GiveUps int `gorm:"not null;default:0"`
-	// RotateGen counts the rotations of every secret asked of the server's
-	// module; RotatedGen is the last one applied here. Until it is, the
+	// RotateGen is the count of the latest rotation of every secret asked
+	// of the server's module; RotatedGen is the last one applied here. Until it is, the
 	// credentials of the server's services issued under an earlier one
 	// (link_credentials.issued_gen) get new tokens, a chunk per transaction,
 	// before its worker's next pass (RotateServer).
@@ -168,10 +168,12 @@ type linkCredentialRow struct {
 	UpdatedAt time.Time
 	// IssuedGen is the rotation of every secret (servers.rotate_gen) that
 	// issued the token, 0 when something else did (a creation, a move, a
-	// rotation of this one): the rotations asked later rotate it. It is
-	// never more than the rotations asked of the service's server before
-	// the token was issued, so none of those skips it; a lower value only
-	// rotates it once more.
+	// rotation of this one). It is never more than the highest count asked
+	// of any server before the token was issued, and each request counts
+	// past every count asked before (of any server, so that a count
+	// carried from another server, by a process of the release before
+	// say, cannot be ahead): every request rotates the tokens issued
+	// before it. A lower value only rotates a token once more.
 	IssuedGen int64 `gorm:"not null;default:0"`
 }
 

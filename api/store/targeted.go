@@ -105,7 +105,13 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 		if len(svcs) == 0 {
 			return nil, links.Errorf(links.ECONFLICT, "No account of %s has a link secret to rotate.", appLabel(module))
 		}
-		if err := tx.Exec("UPDATE servers SET rotate_gen = rotate_gen + 1 WHERE module = ?", module).Error; err != nil {
+		// The request counts past every count asked before, of any server
+		// (linkCredentialRow.IssuedGen).
+		var top int64
+		if err := tx.Raw("SELECT COALESCE(MAX(rotate_gen), 0) FROM servers").Scan(&top).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Exec("UPDATE servers SET rotate_gen = ? WHERE module = ?", top+1, module).Error; err != nil {
 			return nil, err
 		}
 		return s.markTarget(tx, module, links.OpTarget{All: true})
