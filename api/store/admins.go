@@ -157,6 +157,14 @@ func (s *Store) EndAdminSessions(ctx context.Context, id int64) error {
 // change of active ends the admin's sessions.
 func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error) {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		// The Full Administrator role's row, locked first, serializes the
+		// changes of staff accounts, so that the check below counts the
+		// others' committed changes (two admins deactivating each other
+		// would each see the other still active in a snapshot).
+		var full []roleRow
+		if err := locked(tx).Where("name = ?", links.FullAdministrator).Find(&full).Error; err != nil {
+			return err
+		}
 		var row adminRow
 		if err := tx.Take(&row, id).Error; err != nil {
 			return translate(err, "admin")
@@ -189,7 +197,7 @@ func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (
 			return err
 		}
 		var n int64
-		if err := tx.Model(&adminRow{}).Joins("JOIN roles ON roles.id = admins.role_id").
+		if err := locked(tx).Model(&adminRow{}).Joins("JOIN roles ON roles.id = admins.role_id").
 			Where("admins.active = ? AND roles.name = ?", true, links.FullAdministrator).Count(&n).Error; err != nil {
 			return err
 		}

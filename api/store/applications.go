@@ -62,6 +62,12 @@ func (s *Store) SaveLinkSettings(ctx context.Context, module string, settings []
 	var queued *links.Operation
 	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		now := s.now()
+		// The application's row first: a save at the same time is waited
+		// for, so the settings read next are the latest (a custom link it
+		// added and this one drops is marked removed).
+		if err := tx.Exec(lockApplicationSQL, now, module).Error; err != nil {
+			return err
+		}
 		var old []linkSettingRow
 		if err := tx.Where("module = ?", module).Order("sort_order").Find(&old).Error; err != nil {
 			return err
@@ -218,4 +224,11 @@ func lockingFor(dialect string) []clause.Expression {
 		return []clause.Expression{clause.Locking{Strength: "UPDATE"}}
 	}
 	return nil
+}
+
+// locked makes tx's next read a locking one on MySQL (lockingFor): it reads
+// the latest committed rows, not the transaction's snapshot, and holds them
+// until the end, so what is written from it cannot have changed meanwhile.
+func locked(tx *gorm.DB) *gorm.DB {
+	return tx.Clauses(lockingFor(tx.Dialector.Name())...)
 }

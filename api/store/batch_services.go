@@ -112,7 +112,8 @@ func loadServiceBatch(tx *gorm.DB, items []links.ServiceBatchItem, res *links.Ba
 	}
 	var rows []serviceRow
 	for chunk := range chunks(exts, 500) {
-		if err := tx.Where("external_id IN ?", chunk).Find(&rows).Error; err != nil {
+		// Locked: each change is made from the service as it is now.
+		if err := locked(tx).Where("external_id IN ?", chunk).Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {

@@ -77,7 +77,8 @@ func loadImportPlan(tx *gorm.DB, serverID int64, chunk []links.PanelAccount, dry
 		}
 	}
 	var services []serviceRow
-	if err := tx.Where("server_id = ? AND username IN ?", srv.ID, usernames).Find(&services).Error; err != nil {
+	// Locked: each change is made from the service as it is now.
+	if err := locked(tx).Where("server_id = ? AND username IN ?", srv.ID, usernames).Find(&services).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range services {

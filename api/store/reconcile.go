@@ -24,13 +24,15 @@ type serverGen struct {
 }
 
 // bumpModule bumps the wanted generation of every active server of the
-// module and wakes them now, in tx; it returns them in id order.
+// module and wakes them now, in tx; it returns them in id order, read
+// locked: those the bump changed, not a snapshot that may still show a
+// server deactivated meanwhile (its progress row would never end).
 func bumpModule(tx *gorm.DB, module string, now time.Time) ([]serverGen, error) {
 	if err := tx.Exec(bumpModuleSQL, now, module, true).Error; err != nil {
 		return nil, err
 	}
 	var out []serverGen
-	err := tx.Model(&serverRow{}).Select("id", "wanted_gen").Where("module = ? AND active = ?", module, true).
+	err := locked(tx).Model(&serverRow{}).Select("id", "wanted_gen").Where("module = ? AND active = ?", module, true).
 		Order("id").Scan(&out).Error
 	return out, err
 }

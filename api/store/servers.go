@@ -150,8 +150,8 @@ func (s *Store) serviceCounts(ctx context.Context, serverIDs []int64) (map[int64
 // about it.
 func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch) (links.Server, error) {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var row serverRow
-		if err := tx.Take(&row, id).Error; err != nil {
+		var row serverRow // locked: an intent that bumps it waits, or is seen
+		if err := locked(tx).Take(&row, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("server %d", id))
 		}
 		if err := p.CheckReach(serverFromRow(row)); err != nil {
@@ -239,7 +239,8 @@ func (s *Store) followServer(tx *gorm.DB, row serverRow, p links.ServerPatch) er
 			OperationID int64
 			Module      string
 		}
-		err := tx.Table("server_tasks t").Select("t.id, t.operation_id, o.module").Joins("JOIN operations o ON o.id = t.operation_id").
+		// Locked: the rows an intent opened on it just before are seen.
+		err := locked(tx).Table("server_tasks t").Select("t.id, t.operation_id, o.module").Joins("JOIN operations o ON o.id = t.operation_id").
 			Where("t.server_id = ? AND t.state IN ?", row.ID, openTaskStates).Scan(&tasks).Error
 		if err != nil {
 			return err

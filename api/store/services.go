@@ -233,8 +233,8 @@ func (s *Store) serverModules(ctx context.Context, rows []serviceRow) (map[int64
 // a termination.
 func (s *Store) UpdateService(ctx context.Context, id int64, p links.ServicePatch) (before, after links.Service, err error) {
 	err = s.txRetry(ctx, func(tx *gorm.DB) error {
-		var row serviceRow
-		if err := tx.Take(&row, id).Error; err != nil {
+		var row serviceRow // locked: a concurrent change is waited for, then read
+		if err := locked(tx).Take(&row, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("service %d", id))
 		}
 		var oldSrv serverRow
@@ -299,11 +299,17 @@ func (s *Store) UpdateService(ctx context.Context, id int64, p links.ServicePatc
 // DeleteService deletes a hosting account and its link credentials, and
 // returns what it was.
 func (s *Store) DeleteService(ctx context.Context, id int64) (links.Service, error) {
-	svc, err := s.Service(ctx, id)
-	if err != nil {
-		return links.Service{}, err
-	}
-	err = s.txRetry(ctx, func(tx *gorm.DB) error {
+	var svc links.Service
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
+		var row serviceRow // locked: a concurrent move is waited for, then read
+		if err := locked(tx).Take(&row, id).Error; err != nil {
+			return translate(err, fmt.Sprintf("service %d", id))
+		}
+		var srv serverRow
+		if err := tx.Select("id", "module").Take(&srv, row.ServerID).Error; err != nil {
+			return err
+		}
+		svc = serviceFromRow(row, srv.Module)
 		if err := tx.Where("service_id = ?", id).Delete(&linkCredentialRow{}).Error; err != nil {
 			return err
 		}

@@ -106,9 +106,14 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 			return nil, links.Errorf(links.ECONFLICT, "No account of %s has a link secret to rotate.", appLabel(module))
 		}
 		// The request counts past every count asked before, of any server
-		// (linkCredentialRow.IssuedGen).
+		// (linkCredentialRow.IssuedGen): read locked, so that a request of
+		// another module at the same time counts past this one.
+		topSQL := "SELECT COALESCE(MAX(rotate_gen), 0) FROM servers"
+		if s.dialect == DialectMySQL {
+			topSQL += " FOR UPDATE"
+		}
 		var top int64
-		if err := tx.Raw("SELECT COALESCE(MAX(rotate_gen), 0) FROM servers").Scan(&top).Error; err != nil {
+		if err := tx.Raw(topSQL).Scan(&top).Error; err != nil {
 			return nil, err
 		}
 		if err := tx.Exec("UPDATE servers SET rotate_gen = ? WHERE module = ?", top+1, module).Error; err != nil {
@@ -167,8 +172,8 @@ func targetStillThere(tx *gorm.DB, dialect string, t links.OpTarget) error {
 	if t.ServiceID == 0 {
 		return nil
 	}
-	var n int64
-	q := tx.Model(&serviceRow{}).Where("id = ? AND server_id = ?", t.ServiceID, t.ServerID)
+	var n int64 // locked too: a move in flight is waited for
+	q := locked(tx).Model(&serviceRow{}).Where("id = ? AND server_id = ?", t.ServiceID, t.ServerID)
 	if t.Username != "" {
 		q = q.Where("username = ?", t.Username)
 	}
@@ -179,15 +184,16 @@ func targetStillThere(tx *gorm.DB, dialect string, t links.OpTarget) error {
 	return err
 }
 
-// openTargeted bumps the servers (waking them now) and creates the
-// operation with one progress row per server and its first log entries.
+// openTargeted bumps the servers that are still active (waking them now)
+// and creates the operation with one progress row per server and its first
+// log entries. The servers are read back locked (see bumpModule).
 func (s *Store) openTargeted(tx *gorm.DB, op links.NewOperation, ids []int64) (links.Operation, error) {
 	now := s.now()
-	if err := tx.Exec("UPDATE servers SET wake_at = ?, wanted_gen = wanted_gen + 1 WHERE id IN ?", now, ids).Error; err != nil {
+	if err := tx.Exec("UPDATE servers SET wake_at = ?, wanted_gen = wanted_gen + 1 WHERE id IN ? AND active = ?", now, ids, true).Error; err != nil {
 		return links.Operation{}, err
 	}
 	var gens []serverGen
-	if err := tx.Model(&serverRow{}).Select("id", "wanted_gen").Where("id IN ?", ids).Order("id").Scan(&gens).Error; err != nil {
+	if err := locked(tx).Model(&serverRow{}).Select("id", "wanted_gen").Where("id IN ? AND active = ?", ids, true).Order("id").Scan(&gens).Error; err != nil {
 		return links.Operation{}, err
 	}
 	return createOperation(tx, op, gens, now)
