@@ -156,7 +156,7 @@ func (s *Store) EndAdminSessions(ctx context.Context, id int64) error {
 // without an active Full Administrator. A new password, another role or a
 // change of active ends the admin's sessions.
 func (s *Store) UpdateAdmin(ctx context.Context, id int64, p links.AdminPatch) (links.Admin, error) {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		// The Full Administrator role's row, locked first, serializes the
 		// changes of staff accounts, so that the check below counts the
 		// others' committed changes (two admins deactivating each other

@@ -112,11 +112,17 @@ func loadServiceBatch(tx *gorm.DB, items []links.ServiceBatchItem, res *links.Ba
 	}
 	var rows []serviceRow
 	for chunk := range chunks(exts, 500) {
-		// Locked: each change is made from the service as it is now.
-		if err := locked(tx).Where("external_id IN ?", chunk).Find(&rows).Error; err != nil {
+		if err := tx.Where("external_id IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		var err error
+		if rows, err = lockFound(tx, rows); err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
+			if r.ExternalID == nil { // its external id removed meanwhile
+				continue
+			}
 			b.existing[*r.ExternalID] = r
 			serverIDs = append(serverIDs, r.ServerID)
 			if r.Username != nil {

@@ -60,25 +60,23 @@ func (s *Store) RemoveClientUser(ctx context.Context, clientID, userID int64) er
 }
 
 // deleteOrphanUsers deletes those of ids that are on no client any more (and
-// own none), with their unused SSO tokens. The user's row is locked first
-// and the counts are locking reads: a membership added meanwhile
-// (AddClientUser locks the user too) is waited for and counted.
+// own none), with their unused SSO tokens.
 func deleteOrphanUsers(ctx context.Context, tx *gorm.DB, ids []int64) error {
 	for _, id := range ids {
-		var u userRow
-		if err := locked(tx).Take(&u, id).Error; err != nil {
-			return err
-		}
 		var n int64
-		if err := locked(tx).Model(&membershipRow{}).Where("user_id = ?", id).Count(&n).Error; err != nil {
+		if err := tx.Model(&membershipRow{}).Where("user_id = ?", id).Count(&n).Error; err != nil {
 			return err
 		}
 		var owns int64
-		if err := locked(tx).Model(&clientRow{}).Where("owner_user_id = ?", id).Count(&owns).Error; err != nil {
+		if err := tx.Model(&clientRow{}).Where("owner_user_id = ?", id).Count(&owns).Error; err != nil {
 			return err
 		}
 		if n > 0 || owns > 0 {
 			continue
+		}
+		var u userRow
+		if err := tx.Take(&u, id).Error; err != nil {
+			return err
 		}
 		if err := tx.Where("user_id = ?", id).Delete(&ssoTokenRow{}).Error; err != nil {
 			return err

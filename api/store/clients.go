@@ -258,7 +258,7 @@ func (s *Store) AddClientUser(ctx context.Context, clientID int64, in links.Clie
 			if err := auditNewUser(ctx, tx, u); err != nil {
 				return err
 			}
-		} else if err := locked(tx).Take(&userRow{}, userID).Error; err != nil { // a deletion in flight is waited for
+		} else if err := tx.Take(&userRow{}, userID).Error; err != nil {
 			return translate(err, fmt.Sprintf("user %d", userID))
 		}
 		var n int64

@@ -77,12 +77,18 @@ func loadImportPlan(tx *gorm.DB, serverID int64, chunk []links.PanelAccount, dry
 		}
 	}
 	var services []serviceRow
-	// Locked: each change is made from the service as it is now.
-	if err := locked(tx).Where("server_id = ? AND username IN ?", srv.ID, usernames).Find(&services).Error; err != nil {
+	if err := tx.Where("server_id = ? AND username IN ?", srv.ID, usernames).Find(&services).Error; err != nil {
 		return nil, err
 	}
+	if !dryRun {
+		if services, err = lockFound(tx, services); err != nil {
+			return nil, err
+		}
+	}
 	for _, r := range services {
-		p.services[*r.Username] = r
+		if r.ServerID == srv.ID && r.Username != nil { // not moved or renamed meanwhile
+			p.services[*r.Username] = r
+		}
 	}
 	if len(emails) == 0 {
 		return p, nil

@@ -149,8 +149,10 @@ func (s *Store) serviceCounts(ctx context.Context, serverIDs []int64) (map[int64
 // the transaction, against the row it changes) and clears what was detected
 // about it.
 func (s *Store) UpdateServer(ctx context.Context, id int64, p links.ServerPatch) (links.Server, error) {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var row serverRow // locked: an intent that bumps it waits, or is seen
+	err := s.txRetry(ctx, func(tx *gorm.DB) error {
+		// Locked, and first: an intent that bumps the server waits, or
+		// committed before anything here is read (followServer).
+		var row serverRow
 		if err := locked(tx).Take(&row, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("server %d", id))
 		}
@@ -239,8 +241,10 @@ func (s *Store) followServer(tx *gorm.DB, row serverRow, p links.ServerPatch) er
 			OperationID int64
 			Module      string
 		}
-		// Locked: the rows an intent opened on it just before are seen.
-		err := locked(tx).Table("server_tasks t").Select("t.id, t.operation_id, o.module").Joins("JOIN operations o ON o.id = t.operation_id").
+		// A plain read: the server's row, locked first (UpdateServer), made
+		// an intent that opened rows on it commit before this transaction
+		// read anything, and makes the later ones wait.
+		err := tx.Table("server_tasks t").Select("t.id, t.operation_id, o.module").Joins("JOIN operations o ON o.id = t.operation_id").
 			Where("t.server_id = ? AND t.state IN ?", row.ID, openTaskStates).Scan(&tasks).Error
 		if err != nil {
 			return err

@@ -228,6 +228,25 @@ func (s *Store) serverModules(ctx context.Context, rows []serviceRow) (map[int64
 	return out, nil
 }
 
+// lockFound locks the services a plain read found, on MySQL, and returns
+// them as they are now (a locking read sees the latest rows), so that a
+// change is made from the service as it is, not from a snapshot. It locks
+// by primary key, the found rows alone: a locking read by another index
+// would lock the gaps where new services go too, and two batches inserting
+// there would deadlock.
+func lockFound(tx *gorm.DB, rows []serviceRow) ([]serviceRow, error) {
+	if tx.Dialector.Name() != DialectMySQL || len(rows) == 0 {
+		return rows, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var now []serviceRow
+	err := locked(tx).Where("id IN ?", ids).Order("id").Find(&now).Error
+	return now, err
+}
+
 // UpdateService changes the fields of p that are set and returns the service
 // before and after the change, so callers can tell a move, an unsuspension or
 // a termination.

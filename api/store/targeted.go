@@ -106,14 +106,11 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 			return nil, links.Errorf(links.ECONFLICT, "No account of %s has a link secret to rotate.", appLabel(module))
 		}
 		// The request counts past every count asked before, of any server
-		// (linkCredentialRow.IssuedGen): read locked, so that a request of
-		// another module at the same time counts past this one.
-		topSQL := "SELECT COALESCE(MAX(rotate_gen), 0) FROM servers"
-		if s.dialect == DialectMySQL {
-			topSQL += " FOR UPDATE"
-		}
+		// (linkCredentialRow.IssuedGen). Not a locking read, which would
+		// lock every server of the fleet: two requests of two modules at
+		// the same time may share a count (see docs/provisioning.md).
 		var top int64
-		if err := tx.Raw(topSQL).Scan(&top).Error; err != nil {
+		if err := tx.Raw("SELECT COALESCE(MAX(rotate_gen), 0) FROM servers").Scan(&top).Error; err != nil {
 			return nil, err
 		}
 		if err := tx.Exec("UPDATE servers SET rotate_gen = ? WHERE module = ?", top+1, module).Error; err != nil {
@@ -172,8 +169,8 @@ func targetStillThere(tx *gorm.DB, dialect string, t links.OpTarget) error {
 	if t.ServiceID == 0 {
 		return nil
 	}
-	var n int64 // locked too: a move in flight is waited for
-	q := locked(tx).Model(&serviceRow{}).Where("id = ? AND server_id = ?", t.ServiceID, t.ServerID)
+	var n int64
+	q := tx.Model(&serviceRow{}).Where("id = ? AND server_id = ?", t.ServiceID, t.ServerID)
 	if t.Username != "" {
 		q = q.Where("username = ?", t.Username)
 	}
