@@ -143,3 +143,29 @@ func TestTheLastFullAdministratorStaysWhateverTheOrder(t *testing.T) {
 		}
 	})
 }
+
+// A service changed by another transaction while an update reads it is
+// changed from what that transaction committed: the update names the
+// server the service was moved to as its "before" (a stale copy left the
+// old location and woke the wrong server).
+func TestAServiceUpdateStartsFromTheLatestRow(t *testing.T) {
+	onMariaDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newServer(t, s, "cp1", "cp1.example.com", true)
+		b := newServer(t, s, "cp2", "cp2.example.com", true)
+		c := newServer(t, s, "cp3", "cp3.example.com", true)
+		svc := newService(t, s, newClient(t, s, "move@acme.test").ID, a.ID, "mover", links.ServiceActive)
+		var before links.Service
+		err := commitAround(t, s, "UPDATE services SET server_id = ? WHERE id = ?", []any{c.ID, svc.ID}, func() error {
+			var err error
+			before, _, err = s.UpdateService(ctx, svc.ID, links.ServicePatch{ServerID: &b.ID})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.ServerID != c.ID {
+			t.Fatalf("the update started from the service on server %d, want %d (where it was moved)", before.ServerID, c.ID)
+		}
+	})
+}
