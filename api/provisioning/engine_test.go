@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/store"
@@ -238,18 +236,7 @@ func TestTwoEnginesOnOneDatabaseWorkEachServerOneAtATime(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
 			url := storetest.URL(t, dialect)
-			open := func() *store.Store {
-				s, err := store.Open(ctx, store.Options{URL: url, Box: storetest.Box(t), PasswordCost: bcrypt.MinCost})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = s.Close() })
-				if err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			st1, st2 := open(), open()
+			st1, st2 := storetest.Open(t, url), storetest.Open(t, url)
 			lat := whmsim.Faults{Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond}
 			w := newWorld(t, st1, srvSpec{name: "cpa", accounts: 24, faults: lat}, srvSpec{name: "cpb", accounts: 24, faults: lat},
 				srvSpec{name: "cpc", accounts: 24, faults: lat}, srvSpec{name: "cpd", accounts: 24, faults: lat})

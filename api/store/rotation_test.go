@@ -246,9 +246,10 @@ func TestRotatingAllComparesNoClocks(t *testing.T) {
 	})
 }
 
-// A database of the previous release gets the confirmation time column; a
-// rotation pending at the upgrade stays pending (its old secret accepted).
-func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
+// upgradeWithPendingRotation runs test on a database of the release before
+// migration, which added the credentials' column: alice's secret was
+// rotated there and the rotation is pending; h0 is her token before it.
+func upgradeWithPendingRotation(t *testing.T, column, migration string, test func(t *testing.T, s *store.Store, alice links.Service, h0 string)) {
 	var alice links.Service
 	var h0 string
 	upgradeEach(t, func(old *store.Store) {
@@ -256,9 +257,15 @@ func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
 		alice = newService(t, old, newClient(t, old, "upg@acme.test").ID, a.ID, "alice", links.ServiceActive)
 		h0 = clickTarget(t, old, alice).TokenHash
 		rotateOne(t, old, alice)
-		execSQL(t, old, "ALTER TABLE link_credentials DROP COLUMN prev_confirmed_at")
-		execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120760_rotation_grace'")
-	}, func(t *testing.T, s *store.Store) {
+		execSQL(t, old, "ALTER TABLE link_credentials DROP COLUMN "+column)
+		execSQL(t, old, "DELETE FROM schema_migrations WHERE id = ?", migration)
+	}, func(t *testing.T, s *store.Store) { test(t, s, alice, h0) })
+}
+
+// A database of the previous release gets the confirmation time column; a
+// rotation pending at the upgrade stays pending (its old secret accepted).
+func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
+	upgradeWithPendingRotation(t, "prev_confirmed_at", "2026120760_rotation_grace", func(t *testing.T, s *store.Store, alice links.Service, h0 string) {
 		if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || got.PrevConfirmedAt != nil {
 			t.Fatalf("after the upgrade: previous hash kept %v, confirmed at %v; want kept, pending", got.PrevTokenHash == h0, got.PrevConfirmedAt)
 		}
@@ -269,16 +276,7 @@ func TestUpgradeAddsTheRotationConfirmationTime(t *testing.T) {
 // unconfirmed hashes column: a rotation pending at the upgrade keeps its
 // previous token, and a second one adds the replaced token to the list.
 func TestUpgradeAddsTheUnconfirmedHashes(t *testing.T) {
-	var alice links.Service
-	var h0 string
-	upgradeEach(t, func(old *store.Store) {
-		a := newServer(t, old, "cp1", "cp1.example.com", true)
-		alice = newService(t, old, newClient(t, old, "upg@acme.test").ID, a.ID, "alice", links.ServiceActive)
-		h0 = clickTarget(t, old, alice).TokenHash
-		rotateOne(t, old, alice)
-		execSQL(t, old, "ALTER TABLE link_credentials DROP COLUMN unconfirmed_hashes")
-		execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120780_unconfirmed_tokens'")
-	}, func(t *testing.T, s *store.Store) {
+	upgradeWithPendingRotation(t, "unconfirmed_hashes", "2026120780_unconfirmed_tokens", func(t *testing.T, s *store.Store, alice links.Service, h0 string) {
 		h1 := clickTarget(t, s, alice).TokenHash
 		rotateOne(t, s, alice)
 		if got := clickTarget(t, s, alice); got.PrevTokenHash != h0 || !slices.Equal(got.UnconfirmedHashes, []string{h1}) {

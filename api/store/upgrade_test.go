@@ -253,22 +253,11 @@ func TestHoldConfigRenewsOnlyAnOldHold(t *testing.T) {
 func upgradeEach(t *testing.T, prepare func(old *store.Store), test func(t *testing.T, s *store.Store)) {
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
-			ctx, url := context.Background(), storetest.URL(t, d)
-			open := func() *store.Store {
-				s, err := store.Open(ctx, store.Options{URL: url, Box: storetest.Box(t)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = s.Close() })
-				if err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			old := open()
+			url := storetest.URL(t, d)
+			old := storetest.Open(t, url)
 			prepare(old)
 			_ = old.Close()
-			test(t, open())
+			test(t, storetest.Open(t, url))
 		})
 	}
 }

@@ -87,7 +87,15 @@ func URL(t testing.TB, dialect string) string {
 // hashes take bcrypt's cheapest cost, to keep tests fast.
 func New(t testing.TB, dialect string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), store.Options{URL: URL(t, dialect), Box: Box(t), PasswordCost: bcrypt.MinCost})
+	return Open(t, URL(t, dialect))
+}
+
+// Open opens and migrates the database at url (from URL), as New does: a
+// second store on one database stands for another process, or for the
+// same one started again.
+func Open(t testing.TB, url string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), store.Options{URL: url, Box: Box(t), PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
