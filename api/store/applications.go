@@ -121,7 +121,7 @@ func (s *Store) SetApplicationEnabled(ctx context.Context, module string, enable
 			return err
 		}
 		var app applicationRow
-		if err := tx.Clauses(lockingFor(s.dialect)...).Take(&app, "module = ?", module).Error; err != nil {
+		if err := locked(tx).Take(&app, "module = ?", module).Error; err != nil {
 			return err
 		}
 		a, _ := links.ApplicationByModule(module)
@@ -217,18 +217,14 @@ func linkSettingsAudit(rows []linkSettingRow) map[string]any {
 	return out
 }
 
-// lockingFor locks the rows read for update on MySQL; SQLite transactions
-// take the write lock up front (_txlock=immediate).
-func lockingFor(dialect string) []clause.Expression {
-	if dialect == DialectMySQL {
-		return []clause.Expression{clause.Locking{Strength: "UPDATE"}}
-	}
-	return nil
-}
-
-// locked makes tx's next read a locking one on MySQL (lockingFor): it reads
-// the latest committed rows, not the transaction's snapshot, and holds them
-// until the end, so what is written from it cannot have changed meanwhile.
+// locked makes tx's next read a locking one (FOR UPDATE) on MySQL: it
+// reads the latest committed rows, not the transaction's snapshot, and
+// holds them until the end, so what is written from it cannot have changed
+// meanwhile. SQLite transactions take the write lock up front
+// (_txlock=immediate).
 func locked(tx *gorm.DB) *gorm.DB {
-	return tx.Clauses(lockingFor(tx.Dialector.Name())...)
+	if tx.Dialector.Name() != DialectMySQL {
+		return tx
+	}
+	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 }

@@ -15,7 +15,7 @@ import (
 // interleave.
 func (s *Store) lockClient(tx *gorm.DB, id int64) (clientRow, error) {
 	var row clientRow
-	if err := tx.Clauses(lockingFor(s.dialect)...).Take(&row, id).Error; err != nil {
+	if err := locked(tx).Take(&row, id).Error; err != nil {
 		return row, translate(err, fmt.Sprintf("client %d", id))
 	}
 	return row, nil

@@ -187,7 +187,7 @@ func (s *Store) InitApplication(ctx context.Context, module, fp, configFP, legac
 			return err
 		}
 		var app applicationRow
-		if err := tx.Clauses(lockingFor(s.dialect)...).Take(&app, "module = ?", module).Error; err != nil {
+		if err := locked(tx).Take(&app, "module = ?", module).Error; err != nil {
 			return err
 		}
 		if app.Fingerprint != fp || app.ConfigFP != configFP {

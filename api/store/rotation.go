@@ -49,7 +49,7 @@ var rotatedColumns = []string{"prev_token_hash", "unconfirmed_hashes", "prev_con
 // service without one (no username yet) is skipped.
 func (s *Store) rotateCredentials(tx *gorm.DB, ids []int64, gen int64) error {
 	var rows []linkCredentialRow
-	if err := tx.Clauses(lockingFor(s.dialect)...).Where("service_id IN ?", ids).Find(&rows).Error; err != nil || len(rows) == 0 {
+	if err := locked(tx).Where("service_id IN ?", ids).Find(&rows).Error; err != nil || len(rows) == 0 {
 		return err
 	}
 	now := s.now()

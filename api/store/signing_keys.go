@@ -85,7 +85,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, k links.SigningKey) error 
 	err := s.txRetry(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		var old []signingKeyRow
-		if err := tx.Clauses(lockingFor(s.dialect)...).Where("slot IS NOT NULL").Find(&old).Error; err != nil {
+		if err := locked(tx).Where("slot IS NOT NULL").Find(&old).Error; err != nil {
 			return err
 		}
 		before := map[string]any{}

@@ -88,7 +88,7 @@ func (s *Store) QueueTargeted(ctx context.Context, op links.NewOperation, t link
 // tx and returns the servers to wake.
 func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int64, error) {
 	if t.ServerID != 0 {
-		if err := targetStillThere(tx, s.dialect, t); err != nil {
+		if err := targetStillThere(tx, t); err != nil {
 			return nil, err
 		}
 	}
@@ -158,9 +158,9 @@ func (s *Store) markTarget(tx *gorm.DB, module string, t links.OpTarget) ([]int6
 // target's server is active, and a service target is still its account
 // there. A deactivation or a move meanwhile would leave a progress row on
 // a server no pass works, and the operation open.
-func targetStillThere(tx *gorm.DB, dialect string, t links.OpTarget) error {
+func targetStillThere(tx *gorm.DB, t links.OpTarget) error {
 	var srv serverRow // a locking read: a deactivation in flight is waited for, not read from a snapshot
-	if err := tx.Clauses(lockingFor(dialect)...).Take(&srv, t.ServerID).Error; err != nil {
+	if err := locked(tx).Take(&srv, t.ServerID).Error; err != nil {
 		return translate(err, fmt.Sprintf("server %d", t.ServerID))
 	}
 	if !srv.Active {

@@ -82,7 +82,7 @@ func (s *Store) ListWebhooks(ctx context.Context) ([]links.Webhook, error) {
 func (s *Store) UpdateWebhook(ctx context.Context, id int64, p links.WebhookPatch) (links.Webhook, error) {
 	var row webhookRow
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Clauses(lockingFor(s.dialect)...).Take(&row, id).Error; err != nil {
+		if err := locked(tx).Take(&row, id).Error; err != nil {
 			return translate(err, fmt.Sprintf("webhook %d", id))
 		}
 		before := webhookFromRow(row)
