@@ -66,6 +66,7 @@ func TestVerifyFindsAndRepairsDrift(t *testing.T) {
 		if warnings := logOf(t, st, vop.ID, links.LevelWarning); len(warnings) != 0 {
 			t.Fatalf("warnings = %+v", warnings)
 		}
+		expectStartedFirst(t, logOf(t, st, vop.ID, ""), "Started verify of server cpa ")
 		// 7 accounts read 3 at a time, then one push of the 2 drifted.
 		if n := cpa.Stats().Requests; n != 4 {
 			t.Errorf("%d WHM requests, want 3 reads and 1 push", n)
@@ -243,8 +244,24 @@ func testVerifyStopsForANewerIntent(t *testing.T, total int) {
 	})
 }
 
+// expectStartedFirst checks that, oldest first, the log has the entry
+// starting with started before any entry naming an account of its server.
+func expectStartedFirst(t *testing.T, log []links.LogEntry, started string) {
+	t.Helper()
+	for _, en := range log {
+		if strings.HasPrefix(en.Message, started) {
+			return
+		}
+		if en.ServiceID != nil {
+			t.Fatalf("%s %q is logged before %q", en.Level, en.Message, started)
+		}
+	}
+	t.Fatalf("no %q in the log", started)
+}
+
 // expectStoppedVerify checks that a verify was superseded by operation by
-// before its one server started, and logged no counts.
+// before its one server started (its read pass, logged as started, was cut
+// short), and logged no counts.
 func expectStoppedVerify(t *testing.T, st *store.Store, id, by int64) {
 	t.Helper()
 	v := waitOp(t, st, id)
@@ -255,7 +272,7 @@ func expectStoppedVerify(t *testing.T, st *store.Store, id, by int64) {
 		t.Fatalf("verify's progress rows = %+v", v.Servers)
 	}
 	for _, en := range logOf(t, st, id, "") {
-		if strings.Contains(en.Message, "Verified") || strings.HasPrefix(en.Message, "Started verify of server") {
+		if strings.Contains(en.Message, "Verified") {
 			t.Errorf("the superseded verify logged %s %q", en.Level, en.Message)
 		}
 	}
@@ -286,6 +303,7 @@ func TestAVerifyCountsTheAccountsItCouldNotRead(t *testing.T) {
 		if unread != 4 || done.Warnings != len(warnings) {
 			t.Fatalf("%d accounts not read, %d warnings logged, the operation counts %d", unread, len(warnings), done.Warnings)
 		}
+		expectStartedFirst(t, logOf(t, st, vop.ID, ""), "Started verify of server cpa ")
 	})
 }
 
@@ -310,6 +328,38 @@ func TestATargetedRepairOfAnOldServerBlamesNoOtherServer(t *testing.T) {
 		}
 		if len(logOf(t, st, op.ID, links.LevelInfo)) == 0 {
 			t.Fatal("no Information entry names the server")
+		}
+	})
+}
+
+// A verify whose reads fail abortAfter times in a row gives the server up
+// before its start: the start entry, logged before the read, is not logged
+// again with the give-up.
+func TestAVerifyGivenUpLogsItsStartOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 9}) // three read batches
+		if err := w.servers["cpa"].SetFaults(whmsim.Faults{HTTP500Rate: 1}); err != nil {
+			t.Fatal(err)
+		}
+		vop, err := e.Verify(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOp(t, st, vop.ID); len(d.Servers) != 1 || d.Servers[0].State != links.TaskFailed {
+			t.Fatalf("verify = %+v, want its server given up", d.Servers)
+		}
+		started, gaveUp := 0, 0
+		for _, en := range logOf(t, st, vop.ID, "") {
+			if strings.HasPrefix(en.Message, "Started verify of server cpa ") {
+				started++
+			}
+			if strings.HasPrefix(en.Message, "Gave up on server cpa ") {
+				gaveUp++
+			}
+		}
+		if started != 1 || gaveUp != 1 {
+			t.Fatalf("the log starts the server %d times and gives it up %d times, want once each", started, gaveUp)
 		}
 	})
 }

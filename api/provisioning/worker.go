@@ -41,6 +41,7 @@ type worker struct {
 	gaveUp      error // why the server was given up, once it was
 	unconfirmed bool  // a batch of this pass was not confirmed whole
 	verified    verifyCounts
+	startLogged bool // the start entry is in the log (a verify's, before its read pass)
 }
 
 // verifyCounts are the figures of a verify's read pass.
@@ -156,6 +157,7 @@ func (w *worker) load(ctx context.Context) (int64, bool) {
 		return 0, false
 	}
 	w.srv, w.panel, w.task, w.opID, w.verified = srv, w.e.panels[srv.Module], nil, 0, verifyCounts{}
+	w.startLogged = false
 	idle := srv.DoneGen >= srv.WantedGen && !srv.RotationAsked
 	if !srv.Active || idle || w.panel == nil || (srv.WakeAt != nil && srv.WakeAt.After(time.Now())) {
 		return 0, false // a change's coalescing window runs: the scheduler comes back then
@@ -234,12 +236,17 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 // start records the server's start in its progress row: the accounts out
 // of date now (the operation's progress figure) and the start entry. A
 // verify reads back first, so that the start counts the drift found and
-// logs the read's counts (a crash before the start verifies again). A
-// start that does not apply (a newer intent superseded the row) stops the
-// worker.
+// logs the read's counts (a crash before the start verifies again); its
+// start entry is logged before the read, ahead of the Notices of the drift
+// found. A start that does not apply (a newer intent superseded the row)
+// stops the worker.
 func (w *worker) start(ctx context.Context, sup links.Support) bool {
-	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: []links.LogEntry{w.startEntry()}}
+	st := links.TaskStep{Task: *w.task, Start: true, Supported: sup.Supported, Entries: w.startEntries()}
 	if sup.Supported && w.task.Kind == links.OpVerify {
+		if _, ok := w.record(ctx, links.BatchRecord{Entries: st.Entries}); !ok {
+			return false
+		}
+		w.startLogged, st.Entries = true, nil
 		if !w.pass(ctx, true).complete || w.stopped(ctx) {
 			return false
 		}
@@ -270,9 +277,14 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 	return true
 }
 
-func (w *worker) startEntry() links.LogEntry {
-	return entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Started %s of server %s (%s).",
-		applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))
+// startEntries is the start entry of the server's progress row, unless it
+// is logged already.
+func (w *worker) startEntries() []links.LogEntry {
+	if w.startLogged {
+		return nil
+	}
+	return []links.LogEntry{entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Started %s of server %s (%s).",
+		applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))}
 }
 
 // stopped reports whether a walk must end: the worker stops (the engine
@@ -343,7 +355,7 @@ func (w *worker) giveUp(ctx context.Context) {
 	switch {
 	case w.task != nil && !w.task.Checked:
 		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Warnings: w.verified.unreadable,
-			Entries: []links.LogEntry{w.startEntry(), entry(links.LevelWarning, w.id, nil, why+"; it is tried again later.")}}
+			Entries: append(w.startEntries(), entry(links.LevelWarning, w.id, nil, why+"; it is tried again later."))}
 	case w.task == nil && w.srv.GiveUps > 0:
 		// Lifecycle work given up again (the server is still down): its
 		// accounts were named at the first give-up in a row, not at
