@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/store"
@@ -222,6 +223,72 @@ func TestAnOutageDuringTheLoneRequestsRefusesNoAccount(t *testing.T) {
 		}
 		if s, err := e.Status(ctx, links.ModuleCPanel); err != nil || s.AccountsFailed != 0 {
 			t.Fatalf("status = %+v, %v; want no account failed", s, err)
+		}
+	})
+}
+
+// backPanel is a server that is down (pushes and support checks refused)
+// from the moment it is taken down until the first push sent after that
+// is answered: that push waits until three support checks failed, then
+// a while for the worker to count them, and brings the server back.
+type backPanel struct {
+	links.Panel
+	down   atomic.Bool
+	held   atomic.Bool // the first push sent while down is taken
+	checks atomic.Int64
+}
+
+func (p *backPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
+	if !p.down.Load() {
+		return p.Panel.PushLinks(ctx, s, req)
+	}
+	if !p.held.CompareAndSwap(false, true) {
+		return nil, errDown
+	}
+	for p.checks.Load() < 3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the third failed request is counted
+	p.down.Store(false)
+	return p.Panel.PushLinks(ctx, s, req)
+}
+
+func (p *backPanel) CheckSupport(ctx context.Context, s links.ServerConn) (links.Support, error) {
+	if p.down.Load() {
+		p.checks.Add(1)
+		return links.Support{}, errDown
+	}
+	return p.Panel.CheckSupport(ctx, s)
+}
+
+// Three requests fail as a whole while the server is down, and a fourth,
+// sent before them, is answered after they failed: the server answers
+// again, so it is not given up and every account is pushed in the same
+// operation. (Before, the third failure gave the server up: the
+// operation failed its accounts, pushed them only after a backoff.)
+func TestAServerAnsweringAgainIsNotGivenUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st, srvSpec{name: "cpa", accounts: 40})
+		cfg := testConfig()
+		cfg.BatchSize, cfg.PerServerCap = 10, 4 // the 4 batches in flight at once
+		panel := &backPanel{Panel: panels()[0]}
+		e, op := enableOver(t, st, cfg, panel)
+		waitOp(t, st, op.ID)
+		panel.down.Store(true)
+		// A repair marks every account out of date: no control request.
+		rop, err := e.SyncServer(ctx, w.ids["cpa"], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := waitOp(t, st, rop.ID)
+		for _, en := range logOf(t, st, rop.ID, links.LevelWarning) {
+			if strings.HasPrefix(en.Message, "Gave up on server") {
+				t.Errorf("warning %q: a request was answered after the failures", en.Message)
+			}
+		}
+		if d.State != links.OpCompleted || d.AccountsDone != 40 || d.AccountsFailed != 0 || panel.checks.Load() != 3 {
+			t.Fatalf("repair = %+v after %d support checks, want 40 accounts done", d.Operation, panel.checks.Load())
 		}
 	})
 }
