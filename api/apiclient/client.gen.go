@@ -3374,7 +3374,7 @@ type ClientInterface interface {
 
 	// PostApiV1ApplicationsModuleSync Sync (repair) every account
 	//
-	// Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+	// Queues a repair: every qualifying account gets the current configuration again. Supersedes a running operation of the application. A 404 for an unknown module; a 409 while the application is disabled (there are no links to repair: the links left on a server that was down at the disable are removed when it answers again).
 	//
 	// Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 	PostApiV1ApplicationsModuleSync(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4523,7 +4523,7 @@ func (c *Client) GetApiV1ApplicationsModuleStatus(ctx context.Context, module st
 
 // PostApiV1ApplicationsModuleSync Sync (repair) every account
 //
-// Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+// Queues a repair: every qualifying account gets the current configuration again. Supersedes a running operation of the application. A 404 for an unknown module; a 409 while the application is disabled (there are no links to repair: the links left on a server that was down at the disable are removed when it answers again).
 //
 // Corresponds with POST /api/v1/applications/{module}/sync (the `PostApiV1ApplicationsModuleSync` operationId).
 func (c *Client) PostApiV1ApplicationsModuleSync(ctx context.Context, module string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10894,7 +10894,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostApiV1ApplicationsModuleSyncWithResponse Sync (repair) every account
 	//
-	// Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+	// Queues a repair: every qualifying account gets the current configuration again. Supersedes a running operation of the application. A 404 for an unknown module; a 409 while the application is disabled (there are no links to repair: the links left on a server that was down at the disable are removed when it answers again).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -12765,6 +12765,8 @@ type PostApiV1ApplicationsModuleSyncResponse struct {
 	JSON403 *RestErrorBody
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *RestErrorBody
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestErrorBody
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -12780,6 +12782,11 @@ func (r PostApiV1ApplicationsModuleSyncResponse) GetJSON403() *RestErrorBody {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r PostApiV1ApplicationsModuleSyncResponse) GetJSON404() *RestErrorBody {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ApplicationsModuleSyncResponse) GetJSON409() *RestErrorBody {
+	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -17275,7 +17282,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleStatusWithResponse(ctx c
 
 // PostApiV1ApplicationsModuleSyncWithResponse Sync (repair) every account
 //
-// Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+// Queues a repair: every qualifying account gets the current configuration again. Supersedes a running operation of the application. A 404 for an unknown module; a 409 while the application is disabled (there are no links to repair: the links left on a server that was down at the disable are removed when it answers again).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19503,6 +19510,13 @@ func ParsePostApiV1ApplicationsModuleSyncResponse(rsp *http.Response) (*PostApiV
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestErrorBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	}
 

@@ -83,9 +83,13 @@ func (s *Service) setEnabled(ctx context.Context, module, by string, on bool) (l
 	return s.queue(module, func() (links.Operation, error) { return s.store.SetApplicationEnabled(ctx, module, on, nop) })
 }
 
-// Sync queues a repair: every account gets the current configuration again
-// (or, when the application is disabled, has every link removed again).
+// Sync queues a repair: every account gets the current configuration
+// again. It is refused while the application is disabled: there are no
+// links to repair (the reconciler removes them wherever still present).
 func (s *Service) Sync(ctx context.Context, module, by string) (links.Operation, error) {
+	if err := s.requireEnabled(ctx, module, "%s is disabled: there are no links to repair (enable it to push them)."); err != nil {
+		return links.Operation{}, err
+	}
 	nop, err := s.intent(ctx, module, links.OpRepair, by, nil, nil)
 	if err != nil {
 		return links.Operation{}, err

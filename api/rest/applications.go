@@ -138,7 +138,7 @@ func (h *applicationsAPI) disableApplication(c echo.Context) error {
 // syncApplication queues a manual sync (repair).
 //
 //	@Summary		Sync (repair) every account
-//	@Description	Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+//	@Description	Queues a repair: every qualifying account gets the current configuration again. Supersedes a running operation of the application. A 404 for an unknown module; a 409 while the application is disabled (there are no links to repair: the links left on a server that was down at the disable are removed when it answers again).
 //	@Tags			applications
 //	@Produce		json
 //	@Security		BearerAuth
@@ -146,6 +146,7 @@ func (h *applicationsAPI) disableApplication(c echo.Context) error {
 //	@Success		202		{object}	OperationAnswer
 //	@Failure		403		{object}	ErrorBody
 //	@Failure		404		{object}	ErrorBody
+//	@Failure		409		{object}	ErrorBody
 //	@Router			/api/v1/applications/{module}/sync [post]
 func (h *applicationsAPI) syncApplication(c echo.Context) error {
 	op, err := h.prov.Sync(c.Request().Context(), c.Param("module"), currentAdmin(c).Email)

@@ -114,9 +114,11 @@ func TestTargetedRepairsThroughTheAPI(t *testing.T) {
 		}
 		e.staff(http.MethodPost, "/api/v1/applications/cpanel/disable", nil, http.StatusAccepted, &op)
 		e.waitOperation(op.ID)
-		resp, data = e.request(http.MethodPost, "/api/v1/servers/"+strconv.FormatInt(serverID, 10)+"/sync", e.token, nil)
-		if body := e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, ""); !strings.Contains(body.Error.Message, "is disabled") {
-			t.Errorf("message = %q", body.Error.Message)
+		for _, path := range []string{"/api/v1/servers/" + strconv.FormatInt(serverID, 10) + "/sync", "/api/v1/applications/cpanel/sync"} {
+			resp, data = e.request(http.MethodPost, path, e.token, nil)
+			if body := e.wantError(resp, data, http.StatusConflict, links.ECONFLICT, ""); !strings.Contains(body.Error.Message, "is disabled") {
+				t.Errorf("%s: message = %q", path, body.Error.Message)
+			}
 		}
 		var after struct {
 			Total int64 `json:"total"`

@@ -1138,7 +1138,7 @@ export interface paths {
         put?: never;
         /**
          * Sync (repair) every account
-         * @description Queues a repair: every qualifying account gets the current configuration again (or, when the application is disabled, has every link removed again). Supersedes a running operation of the application.
+         * @description Queues a repair: every qualifying account gets the current configuration again. Supersedes a running operation of the application. A 404 for an unknown module; a 409 while the application is disabled (there are no links to repair: the links left on a server that was down at the disable are removed when it answers again).
          */
         post: {
             parameters: {
@@ -1172,6 +1172,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["rest.ErrorBody"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
