@@ -83,6 +83,7 @@ function provisioning(state) {
         servers_done: running ? 0 : 1,
         accounts_total: 10,
         accounts_done: done,
+        accounts_failed: running ? 0 : 1,
         warnings: running ? 0 : 1,
       });
       return {

@@ -18,7 +18,13 @@ const apps = [
     module: 'wpsquared',
     name: 'WP Squared',
     enabled: true,
-    status: { module: 'wpsquared', enabled: true, state: 'active', warnings: 2 },
+    status: {
+      module: 'wpsquared',
+      enabled: true,
+      state: 'active',
+      warnings: 5,
+      accounts_failed: 2,
+    },
   },
 ];
 
@@ -91,7 +97,7 @@ describe('Application Links page', () => {
     expect(cp).toHaveTextContent('Disabled');
     expect(within(wp!).getByRole('switch')).toBeChecked();
     expect(wp).toHaveTextContent('Active with warnings');
-    expect(wp).toHaveTextContent('2 warnings');
+    expect(wp).toHaveTextContent('(2 accounts failed)');
     expect(within(cp!).getByRole('link', { name: 'Configure cPanel & WHM' })).toHaveAttribute(
       'href',
       '/settings/application-links/cpanel/configure',
@@ -502,6 +508,67 @@ describe('View Log', () => {
     );
   });
 
+  it('names and filters lifecycle entries of servers the operation does not cover', async () => {
+    const lifecycle = {
+      id: 4,
+      level: 'warning',
+      server_id: 3,
+      message: 'Account dave: the panel refused the links.',
+      time: '2026-11-28T11:00:00Z',
+    };
+    const fetch = mockFetch(
+      signedIn((req) => {
+        const url = new URL(req.url);
+        if (route(req) === 'GET /api/v1/applications/cpanel') return json(apps[0]);
+        if (route(req) === 'GET /api/v1/applications/cpanel/status')
+          return json({
+            module: 'cpanel',
+            enabled: false,
+            state: 'disabled',
+            operation: { id: 7 },
+          });
+        if (route(req) === 'GET /api/v1/operations/7') return json(op);
+        if (route(req) === 'GET /api/v1/operations') return json({ items: [op], total: 1 });
+        if (route(req) === 'GET /api/v1/servers')
+          return json({
+            items: [
+              { id: 1, name: 'cp1' },
+              { id: 3, name: 'cp3' },
+            ],
+            total: 2,
+          });
+        if (route(req) === 'GET /api/v1/applications/cpanel/log') {
+          const server = url.searchParams.get('server_id');
+          const items = [...entries, lifecycle].filter(
+            (e) => !server || String(e.server_id) === server,
+          );
+          return json({ items, total: items.length, page: 1, per_page: 100 });
+        }
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/settings/application-links/cpanel/log');
+    const table = await screen.findByRole('table', { name: 'Log entries' });
+    await waitFor(() => {
+      expect(within(table).getAllByRole('row')[4]).toHaveTextContent('cp3');
+    });
+    await user.selectOptions(screen.getByLabelText('Server'), 'cp3');
+    await waitFor(() => {
+      const r = within(screen.getByRole('table', { name: 'Log entries' })).getAllByRole('row');
+      expect(r).toHaveLength(2);
+      expect(r[1]).toHaveTextContent('Account dave');
+    });
+    expect(
+      requests(fetch).some(
+        (r) =>
+          route(r) === 'GET /api/v1/servers' &&
+          new URL(r.url).searchParams.get('module') === 'cpanel',
+      ),
+    ).toBe(true);
+    // Disabled: there is nothing to repair.
+    expect(screen.queryByRole('button', { name: 'Repair all accounts' })).not.toBeInTheDocument();
+  });
+
   it('retries the failed accounts from the status that names them', async () => {
     let failed = 2;
     const fetch = mockFetch(
@@ -548,15 +615,17 @@ describe('View Log', () => {
         if (route(req) === 'GET /api/v1/applications') return json(apps);
         if (route(req) === 'GET /api/v1/applications/cpanel/status') return json(disabled);
         if (route(req) === 'GET /api/v1/applications/wpsquared/status')
-          return json(apps[1]!.status);
+          return json({ ...apps[1]!.status, accounts_failed: 0 }); // refusals retried since
         return undefined;
       }),
     );
     renderRoutes(routes, '/settings/application-links');
     const table = await screen.findByRole('table', { name: 'Applications' });
+    const wp = await within(table).findByRole('row', { name: /WP Squared/ });
     await waitFor(() => {
-      expect(table).toHaveTextContent('2 warnings');
+      expect(wp).toHaveTextContent('Active');
     });
+    expect(wp).not.toHaveTextContent('warning');
     expect(within(table).queryByRole('button', { name: /Retry/ })).not.toBeInTheDocument();
   });
 

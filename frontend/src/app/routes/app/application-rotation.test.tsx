@@ -100,8 +100,9 @@ describe('rotate all link secrets of an application', () => {
   it('is not offered while the application is disabled', async () => {
     mockFetch(api(disabled));
     renderRoutes(routes, LOG);
-    await screen.findByRole('button', { name: 'Repair all accounts' });
+    await screen.findByRole('link', { name: 'Configure' });
     await screen.findByText('Disabled');
     expect(screen.queryByRole('button', { name: 'Rotate all link secrets' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Repair all accounts' })).toBeNull();
   });
 });

@@ -26,6 +26,12 @@ import { StatusIndicator } from './status-indicator';
 
 const PER_PAGE = 100;
 
+/** A server the log's entries can be filtered by and are named with. */
+export interface LogServer {
+  server_id: number;
+  server_name: string;
+}
+
 // Picking another operation clears the server filter, which was about the old one.
 const LOG_FILTER_DEPENDENTS = { op: ['server'] } as const;
 
@@ -35,7 +41,7 @@ const LOG_FILTER_DEPENDENTS = { op: ['server'] } as const;
  * download of what the filters select, live while the operation runs; plus the
  * operation's per-server breakdown and the history of operations.
  */
-export function ApplicationLog({ module }: { module: string }) {
+export function ApplicationLog({ module, fleet = [] }: { module: string; fleet?: LogServer[] }) {
   const { params, update, page } = useFilterParams(LOG_FILTER_DEPENDENTS);
   const filters: LogFilterValues = {
     level: params.get('level') ?? '',
@@ -74,8 +80,14 @@ export function ApplicationLog({ module }: { module: string }) {
   const history = useOperations({ module, per_page: 10 }, isBusy(status.data));
 
   const servers = operation.data?.servers ?? [];
+  // The log also holds lifecycle work on servers the operation does not cover: every server of
+  // the application (fleet) can be picked, and is named.
+  const named = [
+    ...servers,
+    ...fleet.filter((f) => !servers.some((s) => s.server_id === f.server_id)),
+  ];
   const serverName = (id: number | null | undefined) =>
-    servers.find((s) => s.server_id === id)?.server_name ?? (id ? `#${String(id)}` : '—');
+    named.find((s) => s.server_id === id)?.server_name ?? (id ? `#${String(id)}` : '—');
 
   return (
     <>
@@ -92,20 +104,27 @@ export function ApplicationLog({ module }: { module: string }) {
             <Link className="btn" to={`/settings/application-links/${module}/configure`}>
               Configure
             </Link>
-            <Button
-              busy={sync.isPending}
-              onClick={() => {
-                sync.mutate(module);
-              }}
-            >
-              Repair all accounts
-            </Button>
+            {enabled ? (
+              <Button
+                busy={sync.isPending}
+                onClick={() => {
+                  sync.mutate(module);
+                }}
+              >
+                Repair all accounts
+              </Button>
+            ) : null}
             {enabled ? <RotateSecretsButton module={module} name={name} rotate={rotate} /> : null}
           </>
         }
       />
       {sync.isError ? <Alert tone="error">{errorMessage(sync.error)}</Alert> : null}
-      {sync.isSuccess ? <Alert tone="success">A repair of every account is queued.</Alert> : null}
+      {sync.data ? (
+        <Alert tone="success">
+          A repair of every account is queued (operation #{sync.data.id}).{' '}
+          <Link to={`?op=${String(sync.data.id)}`}>Show its log</Link>
+        </Alert>
+      ) : null}
       {rotate.data ? (
         <Alert tone="success">
           A rotation of every link secret is queued (operation #{rotate.data.id}).{' '}
@@ -145,7 +164,7 @@ export function ApplicationLog({ module }: { module: string }) {
         <LogFilters
           module={module}
           values={filters}
-          servers={servers}
+          servers={named}
           csvQuery={csvQuery}
           onChange={update}
         />

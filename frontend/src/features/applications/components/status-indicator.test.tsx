@@ -30,9 +30,10 @@ describe('StatusIndicator', () => {
     expect(screen.getByText(/\(2 accounts failed\)/)).toBeInTheDocument();
   });
 
-  it('falls back to the warnings of the last run when no account failed', () => {
-    render(<StatusIndicator status={{ ...base, warnings: 1 }} />);
-    expect(screen.getByText(/\(1 warning\)/)).toBeInTheDocument();
+  it('is plainly active when the warnings of the last run failed no account for good', () => {
+    render(<StatusIndicator status={{ ...base, warnings: 2 }} />);
+    expect(screen.getByText('Active')).toBeInTheDocument();
+    expect(screen.queryByText(/warning/)).not.toBeInTheDocument();
   });
 
   it('is plainly active with neither', () => {

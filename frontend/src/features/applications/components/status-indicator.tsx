@@ -8,7 +8,9 @@ interface Describe {
 
 /** The words for a status, exactly as staff see them (PRODUCT.md 3.1). */
 export function describeStatus(status: ApplicationStatus | undefined): Describe {
-  const warnings = (status?.warnings ?? 0) + (status?.accounts_failed ?? 0);
+  // Warnings of the last run (refusals retried since, accounts a verify could not read) are in
+  // View Log; the status warns only of accounts that failed for good.
+  const failed = status?.accounts_failed ?? 0;
   switch (status?.state) {
     case 'provisioning':
       return { label: 'Provisioning', tone: 'info', progress: true };
@@ -17,7 +19,7 @@ export function describeStatus(status: ApplicationStatus | undefined): Describe 
     case 'deprovisioning':
       return { label: 'Deprovisioning', tone: 'info', progress: true };
     case 'active':
-      return warnings > 0
+      return failed > 0
         ? { label: 'Active with warnings', tone: 'warning', progress: false }
         : { label: 'Active', tone: 'success', progress: false };
     default:
@@ -59,9 +61,6 @@ export function StatusIndicator({ status }: { status: ApplicationStatus | undefi
   const measured = d.progress && operationOpen(status);
   const done = status?.accounts_done ?? 0;
   const total = status?.accounts_total ?? 0;
-  const warnings = status?.warnings ?? 0;
-  // Accounts that failed for good (after every attempt) say more than the
-  // warnings of the last run, some of which may be refusals retried since.
   const failed = status?.accounts_failed ?? 0;
   const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
   return (
@@ -78,9 +77,7 @@ export function StatusIndicator({ status }: { status: ApplicationStatus | undefi
         {d.label === 'Active with warnings' ? (
           <span className="status__count">
             {' '}
-            {failed > 0
-              ? `(${plural(failed, 'account', 'accounts')} failed)`
-              : `(${plural(warnings, 'warning', 'warnings')})`}
+            {`(${plural(failed, 'account', 'accounts')} failed)`}
           </span>
         ) : null}
       </span>
