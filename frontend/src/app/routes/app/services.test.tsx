@@ -244,6 +244,33 @@ describe('services', () => {
     expect(screen.queryByLabelText('Client number')).not.toBeInTheDocument();
   });
 
+  it('reads a page again while an account on it is pending, until its links are up to date', async () => {
+    let reads = 0;
+    const pending = { ...acme.link_state, state: 'pending', confirmed_at: null };
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/services') {
+          reads++;
+          return json({ items: [reads === 1 ? { ...acme, link_state: pending } : acme], total: 1 });
+        }
+        if (route(req) === 'GET /api/v1/servers') return json(servers);
+        if (route(req) === 'GET /api/v1/applications') return json([]);
+        return undefined;
+      }),
+    );
+    renderRoutes(routes, '/services');
+    expect(await rowOf('acme.test')).toHaveTextContent('Pending');
+    await waitFor(
+      async () => {
+        expect(await rowOf('acme.test')).toHaveTextContent('Up to date');
+      },
+      { timeout: 6000 },
+    );
+    const settled = listQueries(fetch).length;
+    await new Promise((r) => setTimeout(r, 3500)); // one more poll period: nothing pending, no read
+    expect(listQueries(fetch)).toHaveLength(settled);
+  }, 15000);
+
   it('syncs one account now and says what the API answered', async () => {
     let syncs = 0;
     const fetch = mockFetch(

@@ -13,6 +13,7 @@ export function useSyncService(id: number) {
       Promise.all([
         qc.invalidateQueries({ queryKey: ['applications'] }),
         qc.invalidateQueries({ queryKey: ['operations'] }),
+        qc.invalidateQueries({ queryKey: ['services'] }),
       ]),
   });
   return {
