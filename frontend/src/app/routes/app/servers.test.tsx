@@ -171,6 +171,31 @@ describe('servers', () => {
     expect(body).toMatchObject({ name: 'cp1-renamed', hostname: 'cp1.example.com', port: 2087 });
   });
 
+  it('saves a plain-HTTP server stored with the certificate check on without the token', async () => {
+    const plain = { ...cp1, port: 2086, secure: false, verify_tls: true };
+    const fetch = mockFetch(
+      staffIn((req) => {
+        if (route(req) === 'GET /api/v1/servers/1') return json(plain);
+        if (route(req) === 'PATCH /api/v1/servers/1') return json({ ...plain, name: 'cp1-http' });
+        if (route(req) === 'GET /api/v1/servers') return list([plain]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/servers/1');
+    const name = await screen.findByLabelText(/^Name/);
+    expect(screen.getByLabelText(/^API token/)).toHaveAccessibleDescription(
+      /Leave empty to keep it/,
+    );
+    await user.clear(name);
+    await user.type(name, 'cp1-http');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+    const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
+    const body = (await patch.json()) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('api_token');
+    expect(body).toMatchObject({ name: 'cp1-http', secure: false, verify_tls: true });
+  });
+
   it('asks for the token again when the address changes, and sends it with the change', async () => {
     const fetch = mockFetch(
       staffIn((req) => {

@@ -82,7 +82,8 @@ export function reachChange(v: Values, server?: Server): string | undefined {
     hostname: v.hostname.trim().toLowerCase() !== server.hostname,
     port: Number(v.port) !== server.port,
     secure: v.secure !== server.secure,
-    verify_tls: (v.secure && v.verify_tls) !== server.verify_tls,
+    // Over plain HTTP there is no certificate: the stored setting is kept (see submit).
+    verify_tls: v.secure && v.verify_tls !== server.verify_tls,
     username: v.username.trim() !== server.username,
   };
   const key = (Object.keys(REACH_FIELDS) as (keyof typeof REACH_FIELDS)[]).find((k) => now[k]);
@@ -194,7 +195,7 @@ export function ServerForm({
       hostname: values.hostname.trim(),
       port: Number(values.port),
       secure: values.secure,
-      verify_tls: values.secure && values.verify_tls,
+      verify_tls: values.secure ? values.verify_tls : (server?.verify_tls ?? false),
       username: values.username.trim(),
       active: values.active,
     };
