@@ -760,6 +760,7 @@ func (e RestServiceInputStatus) Valid() bool {
 // Defines values for RestServiceLinkStateState.
 const (
 	RestServiceLinkStateStateFailed   RestServiceLinkStateState = "failed"
+	RestServiceLinkStateStateHeld     RestServiceLinkStateState = "held"
 	RestServiceLinkStateStateNone     RestServiceLinkStateState = "none"
 	RestServiceLinkStateStatePending  RestServiceLinkStateState = "pending"
 	RestServiceLinkStateStateUpToDate RestServiceLinkStateState = "up_to_date"
@@ -769,6 +770,8 @@ const (
 func (e RestServiceLinkStateState) Valid() bool {
 	switch e {
 	case RestServiceLinkStateStateFailed:
+		return true
+	case RestServiceLinkStateStateHeld:
 		return true
 	case RestServiceLinkStateStateNone:
 		return true
@@ -2540,6 +2543,12 @@ type RestServiceLinkState struct {
 
 	// ConfirmedAt ConfirmedAt is when the panel last confirmed the location (null: never).
 	ConfirmedAt *string `json:"confirmed_at"`
+
+	// HoldReason HoldReason says why a held account (its server deactivated or not
+	// supporting links) is left as it is; "" in any other state.
+	//
+	// Example: Server cp2 is deactivated: its accounts are left as they are until it is activated again.
+	HoldReason string `json:"hold_reason"`
 
 	// LastError Example: The panel refused the links: account suspended by root.
 	LastError string `json:"last_error"`

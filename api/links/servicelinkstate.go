@@ -14,6 +14,10 @@ const (
 	LinkFailed = "failed"
 	// LinkNone: the account should carry no links and carries none.
 	LinkNone = "none"
+	// LinkHeld: the account is out of date, but its server is deactivated
+	// or does not support links, and the reconciler leaves such a server's
+	// accounts as they are (links included) until that changes.
+	LinkHeld = "held"
 )
 
 // ServiceLinkState is a service's account location as the reconciler sees
@@ -27,6 +31,8 @@ type ServiceLinkState struct {
 	NextAttemptAt *time.Time `json:"next_attempt_at"`
 	// ConfirmedAt is when the panel last confirmed the location (null: never).
 	ConfirmedAt *time.Time `json:"confirmed_at"`
+	// HoldReason says why a held account is left as it is ("" otherwise).
+	HoldReason string `json:"hold_reason"`
 }
 
 // LinkStateFacts is what a service's link state depends on: its desired
@@ -42,13 +48,17 @@ type LinkStateFacts struct {
 	NextAttemptAt *time.Time
 	LastError     string
 	ConfirmedAt   *time.Time
+	// Hold, when set, is why the location's server is left alone (it is
+	// deactivated or does not support links).
+	Hold string
 }
 
 // LinkStateOf is the one rule for a service's link state, the engine's
 // own (OutOfDate): failed when the location stopped being tried at the
 // current desired state, pending when it is out of date otherwise (a
-// location with no row yet is out of date unless it should carry nothing),
-// none when nothing should be there and nothing is, else up to date.
+// location with no row yet is out of date unless it should carry nothing)
+// and its server is worked, held when it is out of date on a server left
+// alone, none when nothing should be there and nothing is, else up to date.
 func LinkStateOf(f LinkStateFacts) ServiceLinkState {
 	out := ServiceLinkState{LastError: f.LastError, Attempts: f.Attempts, NextAttemptAt: f.NextAttemptAt, ConfirmedAt: f.ConfirmedAt}
 	confirmed := f.ConfirmedFP
@@ -58,6 +68,8 @@ func LinkStateOf(f LinkStateFacts) ServiceLinkState {
 	switch {
 	case f.Desired != confirmed && Terminal(f.Desired, f.FailedFP):
 		out.State = LinkFailed
+	case OutOfDate(f.Desired, confirmed, f.FailedFP) && f.Hold != "":
+		out.State, out.HoldReason = LinkHeld, f.Hold
 	case OutOfDate(f.Desired, confirmed, f.FailedFP):
 		out.State = LinkPending
 	case f.Desired == "":

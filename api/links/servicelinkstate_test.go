@@ -17,6 +17,9 @@ func TestLinkStateOf(t *testing.T) {
 		{"repair", LinkStateFacts{Desired: "a:1", HasRow: true, ConfirmedFP: ConfirmedRepair}, LinkPending},
 		{"terminal", LinkStateFacts{Desired: "a:1", HasRow: true, FailedFP: "a:1", LastError: "refused"}, LinkFailed},
 		{"failed at an older state", LinkStateFacts{Desired: "b:1", HasRow: true, FailedFP: "a:1"}, LinkPending},
+		{"deactivated server", LinkStateFacts{HasRow: true, ConfirmedFP: "a:1", Hold: "deactivated"}, LinkHeld},
+		{"unsupported server, never pushed", LinkStateFacts{Hold: "unsupported"}, LinkNone},
+		{"held, nothing to do", LinkStateFacts{HasRow: true, Hold: "deactivated"}, LinkNone},
 	} {
 		if got := LinkStateOf(tc.f).State; got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)

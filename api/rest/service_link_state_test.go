@@ -16,7 +16,7 @@ import (
 // The services list and a service carry the link state of the account, as
 // the running engine left it: up to date, failed with the panel's error,
 // pending after a rotation the panel cannot confirm, none for an account
-// that gets no links.
+// that gets no links, held on a deactivated server.
 func TestServicesCarryTheirLinkState(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e, srv := provEnv(t, st)
@@ -65,6 +65,20 @@ func TestServicesCarryTheirLinkState(t *testing.T) {
 			want := map[string]string{"acct1": links.LinkUpToDate, "acct2": links.LinkFailed, "acct3": links.LinkPending, "acct4": links.LinkUpToDate}[s.Username]
 			if s.LinkState.State != want {
 				t.Errorf("%s: %+v, want %s", s.Username, s.LinkState, want)
+			}
+		}
+
+		// Deactivated, the server is left alone: its accounts that keep
+		// their links are held (not pending), and say why; acct2 has none.
+		e.staff(http.MethodPatch, fmt.Sprintf("/api/v1/servers/%d", serverID), map[string]any{"active": false}, http.StatusOK, nil)
+		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/services?server_id=%d&q=acct", serverID), nil, http.StatusOK, &list)
+		for _, s := range list.Items {
+			if s.Username == "acct2" {
+				if s.LinkState.State != links.LinkNone {
+					t.Errorf("acct2 on a deactivated server: %+v, want none", s.LinkState)
+				}
+			} else if s.LinkState.State != links.LinkHeld || !strings.Contains(s.LinkState.HoldReason, "is deactivated") {
+				t.Errorf("%s on a deactivated server: %+v, want held", s.Username, s.LinkState)
 			}
 		}
 	})

@@ -52,13 +52,16 @@ type ServicePatch struct {
 // it: state is the verdict, the rest the location's retry
 // record (zero when the engine has not written one yet).
 type ServiceLinkState struct {
-	State     string `json:"state" enums:"up_to_date,pending,failed,none" example:"failed"`
+	State     string `json:"state" enums:"up_to_date,pending,failed,none,held" example:"failed"`
 	LastError string `json:"last_error" example:"The panel refused the links: account suspended by root."`
 	Attempts  int    `json:"attempts" example:"3"`
 	// NextAttemptAt is when a backoff ends (null: none).
 	NextAttemptAt *time.Time `json:"next_attempt_at" extensions:"x-nullable"`
 	// ConfirmedAt is when the panel last confirmed the location (null: never).
 	ConfirmedAt *time.Time `json:"confirmed_at" extensions:"x-nullable"`
+	// HoldReason says why a held account (its server deactivated or not
+	// supporting links) is left as it is; "" in any other state.
+	HoldReason string `json:"hold_reason" example:"Server cp2 is deactivated: its accounts are left as they are until it is activated again."`
 }
 
 func toService(s links.Service) ServiceRecord { return ServiceRecord(s) }

@@ -6798,6 +6798,12 @@ export interface components {
             attempts: number;
             /** @description ConfirmedAt is when the panel last confirmed the location (null: never). */
             confirmed_at: string | null;
+            /**
+             * @description HoldReason says why a held account (its server deactivated or not
+             *     supporting links) is left as it is; "" in any other state.
+             * @example Server cp2 is deactivated: its accounts are left as they are until it is activated again.
+             */
+            hold_reason: string;
             /** @example The panel refused the links: account suspended by root. */
             last_error: string;
             /** @description NextAttemptAt is when a backoff ends (null: none). */
@@ -6806,7 +6812,7 @@ export interface components {
              * @example failed
              * @enum {string}
              */
-            state: "up_to_date" | "pending" | "failed" | "none";
+            state: "up_to_date" | "pending" | "failed" | "none" | "held";
         };
         "rest.ServicePatch": {
             domain?: string;

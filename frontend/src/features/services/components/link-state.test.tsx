@@ -9,6 +9,7 @@ const base: LinkState = {
   attempts: 0,
   next_attempt_at: null,
   confirmed_at: null,
+  hold_reason: '',
 };
 
 describe('LinkStateCell', () => {
@@ -43,6 +44,20 @@ describe('LinkStateCell', () => {
     expect(screen.getByText('Up to date')).toBeInTheDocument();
     expect(screen.getByText(/Confirmed/)).toBeInTheDocument();
     expect(screen.queryByText(/attempt/)).not.toBeInTheDocument();
+  });
+
+  it('says why an account on a server left alone is on hold', () => {
+    render(
+      <LinkStateCell
+        state={{
+          ...base,
+          state: 'held',
+          hold_reason: 'Server cp2 is deactivated: its accounts are left as they are.',
+        }}
+      />,
+    );
+    expect(screen.getByText('On hold')).toBeInTheDocument();
+    expect(screen.getByText(/Server cp2 is deactivated/)).toBeInTheDocument();
   });
 
   it('says an account without links has none', () => {

@@ -14,18 +14,22 @@ const LINK_STATES: Record<LinkState['state'], { label: string; tone: BadgeTone }
   pending: { label: 'Pending', tone: 'info' },
   failed: { label: 'Failed', tone: 'danger' },
   none: { label: 'No links', tone: 'neutral' },
+  held: { label: 'On hold', tone: 'neutral' },
 };
 
 /**
  * The Links column of the services table: the state, and under it what the staff needs next:
- * the last error of a failed or retried account, the next attempt of a pending one, or when the
- * panel last confirmed an up-to-date one.
+ * the last error of a failed or retried account, why a held one is left alone (its server is
+ * deactivated or does not support links), the next attempt of a pending one, or when the panel
+ * last confirmed an up-to-date one.
  */
 export function LinkStateCell({ state }: { state: LinkState }) {
   const s = LINK_STATES[state.state];
   let detail: string | null = null;
   if (state.state === 'failed' || (state.state === 'pending' && state.last_error)) {
     detail = state.last_error || null;
+  } else if (state.state === 'held') {
+    detail = state.hold_reason || null;
   }
   let when: string | null = null;
   if (state.state === 'pending' && state.next_attempt_at) {
