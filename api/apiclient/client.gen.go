@@ -1695,6 +1695,12 @@ type RestListRestWebhookDelivery struct {
 
 // RestLogEntry defines model for rest.LogEntry.
 type RestLogEntry struct {
+	// Account Account is the username of the account the entry is about ("" for
+	// none); it stays when the service is deleted or moved away.
+	//
+	// Example: acme
+	Account string `json:"account"`
+
 	// Id Example: 1
 	Id int `json:"id"`
 
@@ -3355,7 +3361,7 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
 	//
-	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 	//
 	// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
 	GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4464,7 +4470,7 @@ func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module strin
 
 // GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
 //
-// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 //
 // Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10867,7 +10873,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
 	//
-	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17231,7 +17237,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 
 // GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
 //
-// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 //
 // Returns a wrapper object for the known response body format(s).
 //

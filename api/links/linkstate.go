@@ -180,3 +180,8 @@ type TaskStep struct {
 	// Events are webhook events queued with the step (only if it applies).
 	Events []WebhookEvent
 }
+
+// Entry is a log entry about the location's account.
+func (st LinkState) Entry(level, msg string) LogEntry {
+	return LogEntry{Level: level, ServerID: &st.ServerID, ServiceID: st.ServiceID, Account: st.Username, Message: msg}
+}

@@ -124,7 +124,10 @@ type LogEntry struct {
 	Level       string    `json:"level"`
 	ServerID    *int64    `json:"server_id"`
 	ServiceID   *int64    `json:"service_id"`
-	Message     string    `json:"message"`
+	// Account is the username of the account the entry is about ("" for
+	// none); it stays when the service is deleted or moved away.
+	Account string `json:"account"`
+	Message string `json:"message"`
 }
 
 // LogFilter narrows an operation's log.

@@ -69,7 +69,8 @@ func (a Attempt) Refused(err error, token string, p RetryPolicy, now time.Time) 
 		msg = fmt.Sprintf("Account %s on server %s was refused, will retry in %s (attempt %d of %d): %s",
 			st.Username, a.Server, d, attempts, p.MaxAttempts, u.LastError)
 	}
-	u.Entry = &LogEntry{Level: LevelWarning, ServerID: &st.ServerID, ServiceID: st.ServiceID, Message: msg}
+	e := st.Entry(LevelWarning, msg)
+	u.Entry = &e
 	return u
 }
 
@@ -87,8 +88,8 @@ func (a Attempt) NotSent(err error, secrets ...string) LogEntry {
 		}
 	}
 	st := a.State
-	return LogEntry{Level: LevelWarning, ServerID: &st.ServerID, ServiceID: st.ServiceID, Message: fmt.Sprintf(
-		"Account %s on server %s was not updated, will retry in the next pass: %s", st.Username, a.Server, msg)}
+	return st.Entry(LevelWarning, fmt.Sprintf(
+		"Account %s on server %s was not updated, will retry in the next pass: %s", st.Username, a.Server, msg))
 }
 
 // Repair is the update that marks a location to push again in full (a

@@ -357,6 +357,8 @@ func (e *Engine) purge(ctx context.Context) {
 	}
 }
 
-func entry(level string, serverID int64, serviceID *int64, msg string) links.LogEntry {
-	return links.LogEntry{Level: level, ServerID: &serverID, ServiceID: serviceID, Message: msg}
+// entry is a log entry about a server (links.LinkState.Entry: about one of
+// its accounts).
+func entry(level string, serverID int64, msg string) links.LogEntry {
+	return links.LogEntry{Level: level, ServerID: &serverID, Message: msg}
 }

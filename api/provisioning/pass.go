@@ -238,8 +238,8 @@ func (w *worker) send(ctx context.Context, batch []links.Attempt, m mode, free f
 func (w *worker) confirmed(a links.Attempt, m mode) links.LinkStateUpdate {
 	u := a.Confirmed()
 	if w.task == nil {
-		u.Entry = &links.LogEntry{Level: links.LevelDebug, ServerID: &w.id, ServiceID: a.State.ServiceID,
-			Message: fmt.Sprintf("%s account %s on server %s.", confirmedWhat[m], a.State.Username, w.srv.Name)}
+		e := a.State.Entry(links.LevelDebug, fmt.Sprintf("%s account %s on server %s.", confirmedWhat[m], a.State.Username, w.srv.Name))
+		u.Entry = &e
 	}
 	return u
 }
@@ -307,7 +307,7 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 		switch {
 		case a.Desired == "" && errors.Is(aerr, links.ErrNoAccount): // no account, no links: as desired
 		case aerr != nil:
-			rec.Entries = append(rec.Entries, entry(links.LevelWarning, w.id, a.State.ServiceID, fmt.Sprintf(
+			rec.Entries = append(rec.Entries, a.State.Entry(links.LevelWarning, fmt.Sprintf(
 				"Could not verify account %s on server %s: %v", a.State.Username, w.srv.Name, aerr)))
 		default:
 			if diffs := a.Drifted(w.app, found[i]); len(diffs) > 0 {
@@ -328,9 +328,8 @@ func (w *worker) readBack(ctx context.Context, batch []links.Attempt, free func(
 // driftFound marks a drifted account to repair, with its Notice and event.
 func (w *worker) driftFound(a links.Attempt, diffs []string) links.LinkStateUpdate {
 	st := a.State
-	n := links.LogEntry{Level: links.LevelNotice, ServerID: &w.id, ServiceID: st.ServiceID, Message: fmt.Sprintf(
-		"Account %s on server %s differs from its desired links (%s); it is repaired.",
-		st.Username, w.srv.Name, strings.Join(diffs, "; "))}
+	n := st.Entry(links.LevelNotice, fmt.Sprintf("Account %s on server %s differs from its desired links (%s); it is repaired.",
+		st.Username, w.srv.Name, strings.Join(diffs, "; ")))
 	u := a.Repair(&n)
 	u.Event = w.accountEvent(links.EventDriftFound, st, func(d *links.AccountEventData) { d.Differences = diffs })
 	return u

@@ -122,8 +122,15 @@ func TestAServerAddedAfterEnablingGetsItsLinks(t *testing.T) {
 			t.Error("the deleted service's group is left")
 		}
 		w.expectLinks(want, "cpa", "cpb")
-		if _, total, _ := st.ListOperations(ctx, links.OperationFilter{Page: links.Page{Page: 1, PerPage: 10}}); total != 1 {
-			t.Errorf("%d operations, want the activation only", total)
+		ops, total, _ := st.ListOperations(ctx, links.OperationFilter{Page: links.Page{Page: 1, PerPage: 10}})
+		if total != 1 {
+			t.Fatalf("%d operations, want the activation only", total)
+		}
+		// The removal is logged with the activation, and the account
+		// filter finds it though no service owns the account any more.
+		removed, _, err := st.ListLog(ctx, links.LogFilter{OperationID: ops[0].ID, Account: "cpbu001", Page: links.Page{Page: 1, PerPage: 10}})
+		if err != nil || len(removed) == 0 || removed[len(removed)-1].Message != "Removed the links of account cpbu001 on server cpb." {
+			t.Errorf("the log of account cpbu001 = %+v (%v), want its removal", removed, err)
 		}
 	})
 }

@@ -252,7 +252,7 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 		}
 		v := w.verified            // every request of the pass has ended
 		st.Warnings = v.unreadable // logged by the read pass, counted with the start
-		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, nil, fmt.Sprintf(
+		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf(
 			"Verified %s of server %s: %d differed from their desired links, %d could not be read.",
 			links.Count(v.read, "account"), w.srv.Name, v.drifted, v.unreadable)))
 	}
@@ -263,7 +263,7 @@ func (w *worker) start(ctx context.Context, sup links.Support) bool {
 			return false
 		}
 	} else {
-		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, nil, fmt.Sprintf(
+		st.Entries = append(st.Entries, entry(links.LevelInfo, w.id, fmt.Sprintf(
 			"Server %s does not support application links: %s.", w.srv.Name, strings.TrimSuffix(sup.Reason, "."))))
 		st.Events = []links.WebhookEvent{{Type: links.EventServerUnsupported, Time: time.Now(), Data: links.ServerEventData{
 			Module: w.srv.Module, OperationID: w.task.OperationID, ServerID: w.id, ServerName: w.srv.Name,
@@ -283,7 +283,7 @@ func (w *worker) startEntries() []links.LogEntry {
 	if w.startLogged {
 		return nil
 	}
-	return []links.LogEntry{entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Started %s of server %s (%s).",
+	return []links.LogEntry{entry(links.LevelDebug, w.id, fmt.Sprintf("Started %s of server %s (%s).",
 		applications.KindName(w.task.Kind), w.srv.Name, w.srv.Hostname))}
 }
 
@@ -339,7 +339,7 @@ func (w *worker) finishedEntry(ctx context.Context, t *links.ProgressTask) links
 	if t.StartedAt != nil {
 		took = time.Since(*t.StartedAt).Round(time.Millisecond)
 	}
-	return entry(links.LevelDebug, w.id, nil, fmt.Sprintf("Finished server %s: %s done, %d failed, in %s.",
+	return entry(links.LevelDebug, w.id, fmt.Sprintf("Finished server %s: %s done, %d failed, in %s.",
 		w.srv.Name, links.Count(t.AccountsDone, "account"), t.AccountsFailed, took))
 }
 
@@ -355,18 +355,18 @@ func (w *worker) giveUp(ctx context.Context) {
 	switch {
 	case w.task != nil && !w.task.Checked:
 		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Warnings: w.verified.unreadable,
-			Entries: append(w.startEntries(), entry(links.LevelWarning, w.id, nil, why+"; it is tried again later."))}
+			Entries: append(w.startEntries(), entry(links.LevelWarning, w.id, why+"; it is tried again later."))}
 	case w.task == nil && w.srv.GiveUps > 0:
 		// Lifecycle work given up again (the server is still down): its
 		// accounts were named at the first give-up in a row, not at
 		// every backoff.
-		rec.Entries = []links.LogEntry{entry(links.LevelWarning, w.id, nil, why+"; it is tried again later.")}
+		rec.Entries = []links.LogEntry{entry(links.LevelWarning, w.id, why+"; it is tried again later.")}
 	default:
 		total, ok := w.nameLeftOut(ctx)
 		if !ok {
 			return
 		}
-		end := entry(links.LevelWarning, w.id, nil, fmt.Sprintf("%s (%s not tried, each named in a warning); it is tried again later.",
+		end := entry(links.LevelWarning, w.id, fmt.Sprintf("%s (%s not tried, each named in a warning); it is tried again later.",
 			why, links.Count(total, "account")))
 		if w.task == nil {
 			rec.Entries = []links.LogEntry{end}
@@ -386,7 +386,7 @@ func (w *worker) nameLeftOut(ctx context.Context) (int, bool) {
 	err := w.walk(ctx, links.SelectOutOfDate, func(page []links.LinkState) bool {
 		var named []links.LogEntry
 		for _, st := range page {
-			named = append(named, entry(links.LevelWarning, w.id, st.ServiceID, fmt.Sprintf(
+			named = append(named, st.Entry(links.LevelWarning, fmt.Sprintf(
 				"Account %s on server %s was not updated: the server was given up after %s", st.Username, w.srv.Name, w.gaveUp)))
 		}
 		if len(named) == 0 {

@@ -144,7 +144,10 @@ type LogEntry struct {
 	Level       string    `json:"level" example:"warning" enums:"debug,info,notice,warning"`
 	ServerID    *int64    `json:"server_id" example:"1" extensions:"x-nullable"`
 	ServiceID   *int64    `json:"service_id" example:"42" extensions:"x-nullable"`
-	Message     string    `json:"message" example:"Server cp1 does not support application links: requires cPanel & WHM 11.54 or later."`
+	// Account is the username of the account the entry is about ("" for
+	// none); it stays when the service is deleted or moved away.
+	Account string `json:"account" example:"acme"`
+	Message string `json:"message" example:"Server cp1 does not support application links: requires cPanel & WHM 11.54 or later."`
 }
 
 // Application is a module that supports application links.

@@ -32,7 +32,7 @@ func logEnv(t *testing.T, st *store.Store) (*env, int64, int64) {
 }
 
 // addLog appends n warnings to the operation's log, every tenth about the
-// service, with messages "entry <i> ...".
+// service (its account acct2), with messages "entry <i> ...".
 func addLog(t *testing.T, st *store.Store, opID, serviceID int64, n int, msg func(i int) string) {
 	t.Helper()
 	db, err := st.SQLDB()
@@ -42,17 +42,18 @@ func addLog(t *testing.T, st *store.Store, opID, serviceID int64, n int, msg fun
 	for lo := 0; lo < n; lo += 500 {
 		var sql strings.Builder
 		var args []any
-		sql.WriteString("INSERT INTO log_entries (operation_id, module, time, level, service_id, message) VALUES ")
+		sql.WriteString("INSERT INTO log_entries (operation_id, module, time, level, service_id, account, message) VALUES ")
 		for i := lo; i < min(n, lo+500); i++ {
 			if i > lo {
 				sql.WriteString(",")
 			}
-			sql.WriteString("(?, 'cpanel', ?, 'warning', ?, ?)")
+			sql.WriteString("(?, 'cpanel', ?, 'warning', ?, ?, ?)")
 			var svc any
+			account := ""
 			if i%10 == 0 {
-				svc = serviceID
+				svc, account = serviceID, "acct2"
 			}
-			args = append(args, opID, time.Now().UTC(), svc, msg(i))
+			args = append(args, opID, time.Now().UTC(), svc, account, msg(i))
 		}
 		if _, err := db.Exec(sql.String(), args...); err != nil {
 			t.Fatal(err)
@@ -127,14 +128,14 @@ func TestLogCSVStreamsTheFilteredLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != n+1 || strings.Join(rows[0], ",") != "id,time,level,server_id,service_id,message" {
+		if len(rows) != n+1 || strings.Join(rows[0], ",") != "id,time,level,server_id,service_id,account,message" {
 			t.Fatalf("%d rows, header %v", len(rows), rows[0])
 		}
-		if rows[1][5] != fmt.Sprintf("entry %d, \"quoted\"", n-1) {
+		if rows[1][6] != fmt.Sprintf("entry %d, \"quoted\"", n-1) {
 			t.Fatalf("newest first: %v", rows[1])
 		}
 		for i, f := range formulas {
-			if got := rows[n-i][5]; got != "'"+f {
+			if got := rows[n-i][6]; got != "'"+f {
 				t.Fatalf("formula %q exported as %q", f, got)
 			}
 		}
@@ -143,7 +144,7 @@ func TestLogCSVStreamsTheFilteredLog(t *testing.T) {
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatal(resp.StatusCode, err)
 		}
-		if len(rows) != n/10 || rows[1][5] != "entry 10, \"quoted\"" || rows[1][4] != fmt.Sprint(svcID) {
+		if len(rows) != n/10 || rows[1][6] != "entry 10, \"quoted\"" || rows[1][4] != fmt.Sprint(svcID) || rows[1][5] != "acct2" {
 			t.Fatalf("filtered: %d rows, first %v", len(rows), rows[1])
 		}
 		resp, data = e.request(http.MethodGet, "/api/v1/applications/nope/log.csv", e.token, nil)

@@ -22,7 +22,7 @@ func (s *Store) logQuery(ctx context.Context, f links.LogFilter) *gorm.DB {
 		q = q.Where("server_id = ?", f.ServerID)
 	}
 	if f.Account != "" {
-		q = q.Where("service_id IN (?)", s.db.Model(&serviceRow{}).Select("id").Where("username = ?", f.Account))
+		q = q.Where("account = ?", f.Account)
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"

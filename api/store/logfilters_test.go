@@ -4,25 +4,20 @@ import (
 	"context"
 	"testing"
 
+	"github.com/applinks/applinks/api/links"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
 )
 
-// A database of the previous release gets the log filters' indexes.
+// A database of the release before the log filters gets their indexes:
+// the services' username, and the log's (operation, account).
 func TestUpgradeAddsTheLogFilterIndexes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		indexes := map[string]string{"idx_services_username": "services", "idx_log_entries_op_service": "log_entries"}
+		indexes := map[string]string{"idx_services_username": "services", "idx_log_entries_op_account": "log_entries"}
 		for name, table := range indexes {
-			if isMySQL(t, s) {
-				execSQL(t, s, "ALTER TABLE "+table+" DROP INDEX "+name)
-			} else {
-				execSQL(t, s, "DROP INDEX "+name)
-			}
-			if hasIndex(t, s, name) {
-				t.Fatalf("%s still there", name)
-			}
+			dropIndex(t, s, table, name)
 		}
-		execSQL(t, s, "DELETE FROM schema_migrations WHERE id = '2026120730_log_filters'")
+		execSQL(t, s, "DELETE FROM schema_migrations WHERE id IN ('2026120730_log_filters', '2026120920_log_accounts')")
 		if err := s.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -32,6 +27,65 @@ func TestUpgradeAddsTheLogFilterIndexes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The log's account filter finds the entries about an account whose
+// service was deleted since (the entry names the account itself), and,
+// after an upgrade, the entries written before it (they take their
+// service's username); the former index on service ids is dropped.
+func TestTheLogAccountFilterOutlivesTheService(t *testing.T) {
+	var opID int64
+	upgradeEach(t, func(old *store.Store) {
+		ctx := context.Background()
+		srv := newServer(t, old, "cp1", "cp1.example.com", true)
+		alice := newService(t, old, newClient(t, old, "log@acme.test").ID, srv.ID, "alice", links.ServiceActive)
+		op, err := old.QueueOperation(ctx, links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpRepair, Spec: "{}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opID = op.ID
+		execSQL(t, old, "INSERT INTO log_entries (operation_id, module, time, level, server_id, service_id, account, message)"+
+			" VALUES (?, 'cpanel', ?, 'debug', ?, ?, '', 'Pushed the links of account alice on server cp1.')",
+			op.ID, op.CreatedAt, srv.ID, alice.ID)
+		execSQL(t, old, "INSERT INTO log_entries (operation_id, module, time, level, server_id, service_id, account, message)"+
+			" VALUES (?, 'cpanel', ?, 'debug', ?, NULL, 'bob', 'Removed the links of account bob on server cp1.')",
+			op.ID, op.CreatedAt, srv.ID)
+		dropIndex(t, old, "log_entries", "idx_log_entries_op_account")
+		execSQL(t, old, "ALTER TABLE log_entries DROP COLUMN account")
+		execSQL(t, old, "CREATE INDEX idx_log_entries_op_service ON log_entries (operation_id, service_id)")
+		execSQL(t, old, "DELETE FROM schema_migrations WHERE id = '2026120920_log_accounts'")
+	}, func(t *testing.T, s *store.Store) {
+		if hasIndex(t, s, "idx_log_entries_op_service") {
+			t.Error("the former account filter index is still there")
+		}
+		entries, total, err := s.ListLog(context.Background(), links.LogFilter{OperationID: opID, Account: "alice",
+			Page: links.Page{Page: 1, PerPage: 10}})
+		if err != nil || total != 1 || entries[0].Account != "alice" {
+			t.Fatalf("alice's entries = %+v (%d, %v), want the one written before the upgrade", entries, total, err)
+		}
+		// An entry about an account no service owns (bob's removal, as
+		// the engine writes it now) is found by its account.
+		execSQL(t, s, "INSERT INTO log_entries (operation_id, module, time, level, server_id, service_id, account, message)"+
+			" VALUES (?, 'cpanel', CURRENT_TIMESTAMP, 'debug', NULL, NULL, 'carol', 'Removed the links of account carol on server cp1.')", opID)
+		for user, want := range map[string]int64{"carol": 1, "bob": 0, "dave": 0} {
+			if _, total, err := s.ListLog(context.Background(), links.LogFilter{OperationID: opID, Account: user,
+				Page: links.Page{Page: 1, PerPage: 10}}); err != nil || total != want {
+				t.Errorf("%s: %d entries (%v), want %d", user, total, err, want)
+			}
+		}
+	})
+}
+
+func dropIndex(t *testing.T, s *store.Store, table, name string) {
+	t.Helper()
+	if isMySQL(t, s) {
+		execSQL(t, s, "ALTER TABLE "+table+" DROP INDEX "+name)
+	} else {
+		execSQL(t, s, "DROP INDEX "+name)
+	}
+	if hasIndex(t, s, name) {
+		t.Fatalf("%s still there", name)
+	}
 }
 
 func hasIndex(t *testing.T, s *store.Store, name string) bool {

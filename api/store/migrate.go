@@ -285,22 +285,43 @@ var migrations = []*gormigrate.Migration{
 			return tx.Exec("UPDATE servers SET rotate_gen = rotated_gen + 1, rotate_before = NULL WHERE rotate_before IS NOT NULL").Error
 		},
 	},
+	{
+		ID: "2026120920_log_accounts", Migrate: migrateLogAccounts,
+	},
 }
 
-// migrateLogFilters is the migration 2026120730_log_filters.
-func migrateLogFilters(tx *gorm.DB) error {
-	for _, ix := range []struct {
-		row  any
-		name string
-	}{{&serviceRow{}, "idx_services_username"}, {&logEntryRow{}, "idx_log_entries_op_service"}} {
-		if tx.Migrator().HasIndex(ix.row, ix.name) {
-			continue
-		}
-		if err := tx.Migrator().CreateIndex(ix.row, ix.name); err != nil {
+// migrateLogAccounts is the migration 2026120920_log_accounts: each entry
+// names its account by username (log_entries.account), so that the
+// account filter also finds the entries of a service deleted or moved
+// away; the entries written before take their service's username.
+func migrateLogAccounts(tx *gorm.DB) error {
+	m := tx.Migrator()
+	if !m.HasColumn(&logEntryRow{}, "Account") {
+		if err := m.AddColumn(&logEntryRow{}, "Account"); err != nil {
 			return err
 		}
 	}
-	return nil
+	if !m.HasIndex(&logEntryRow{}, "idx_log_entries_op_account") {
+		if err := m.CreateIndex(&logEntryRow{}, "idx_log_entries_op_account"); err != nil {
+			return err
+		}
+	}
+	if m.HasIndex(&logEntryRow{}, "idx_log_entries_op_service") { // the filter's index before
+		if err := m.DropIndex(&logEntryRow{}, "idx_log_entries_op_service"); err != nil {
+			return err
+		}
+	}
+	return tx.Exec(`UPDATE log_entries SET account = (SELECT s.username FROM services s WHERE s.id = log_entries.service_id)
+		WHERE service_id IS NOT NULL AND EXISTS (SELECT 1 FROM services s WHERE s.id = log_entries.service_id AND s.username IS NOT NULL)`).Error
+}
+
+// migrateLogFilters is the migration 2026120730_log_filters (the log's own
+// index of then is now migrateLogAccounts').
+func migrateLogFilters(tx *gorm.DB) error {
+	if tx.Migrator().HasIndex(&serviceRow{}, "idx_services_username") {
+		return nil
+	}
+	return tx.Migrator().CreateIndex(&serviceRow{}, "idx_services_username")
 }
 
 // migrateReconciler is the migration 2026120610_reconciler.

@@ -40,7 +40,7 @@ func taskFromRow(r serverTaskRow) links.ServerTask {
 
 func logFromRow(r logEntryRow) links.LogEntry {
 	return links.LogEntry{ID: r.ID, OperationID: r.OperationID, Module: r.Module, Time: r.Time, Level: r.Level,
-		ServerID: r.ServerID, ServiceID: r.ServiceID, Message: r.Message}
+		ServerID: r.ServerID, ServiceID: r.ServiceID, Account: r.Account, Message: r.Message}
 }
 
 // insertLog is insertLogSQL inside a GORM transaction, its error translated

@@ -73,8 +73,8 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx sqlConn) (string, error)
 const logBatch = 100
 
 const (
-	logInsertPrefix = "INSERT INTO log_entries (operation_id, module, time, level, server_id, service_id, message) VALUES "
-	logInsertRow    = "(?, ?, ?, ?, ?, ?, ?), "
+	logInsertPrefix = "INSERT INTO log_entries (operation_id, module, time, level, server_id, service_id, account, message) VALUES "
+	logInsertRow    = "(?, ?, ?, ?, ?, ?, ?, ?), "
 )
 
 // logInsertAll is the INSERT of logBatch entries; that of fewer is a prefix
@@ -92,13 +92,13 @@ func insertLogSQL(ctx context.Context, db sqlConn, opID int64, module string, no
 	for len(entries) > 0 {
 		batch := entries[:min(len(entries), logBatch)]
 		entries = entries[len(batch):]
-		args := make([]any, 0, 7*len(batch))
+		args := make([]any, 0, 8*len(batch))
 		for _, e := range batch {
 			t := e.Time
 			if t.IsZero() {
 				t = now
 			}
-			args = append(args, opID, module, t, e.Level, e.ServerID, e.ServiceID, e.Message)
+			args = append(args, opID, module, t, e.Level, e.ServerID, e.ServiceID, e.Account, e.Message)
 		}
 		if _, err := db.ExecContext(ctx, logInsertSQL(len(batch)), args...); err != nil {
 			return err

@@ -846,7 +846,7 @@ export interface paths {
         };
         /**
          * Download the provisioning log as CSV
-         * @description Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+         * @description Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
          */
         get: {
             parameters: {
@@ -6185,6 +6185,12 @@ export interface components {
             total: number;
         };
         "rest.LogEntry": {
+            /**
+             * @description Account is the username of the account the entry is about ("" for
+             *     none); it stays when the service is deleted or moved away.
+             * @example acme
+             */
+            account: string;
             /** @example 1 */
             id: number;
             /**
