@@ -292,3 +292,31 @@ func TestAServerAnsweringAgainIsNotGivenUp(t *testing.T) {
 		}
 	})
 }
+
+// A server whose support check (due again after a day) fails is given up,
+// and counts with the support its last check found: the operation does not
+// call a server that supports links unsupported because it is down.
+func TestAServerDownAtItsSupportCheckKeepsItsSupport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, e, _ := enabledWorld(t, st, srvSpec{name: "cpa", accounts: 3})
+		db, err := st.SQLDB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "UPDATE servers SET checked_at = ? WHERE id = ?", time.Now().Add(-48*time.Hour), w.ids["cpa"]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.servers["cpa"].SetFaults(whmsim.Faults{Refuse: true}); err != nil {
+			t.Fatal(err)
+		}
+		op, err := e.SyncServer(ctx, w.ids["cpa"], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := waitOp(t, st, op.ID)
+		if len(d.Servers) != 1 || d.Servers[0].State != links.TaskFailed || d.ServersSupport != 1 {
+			t.Fatalf("repair = %+v, servers %+v, want its server given up, supporting links", d.Operation, d.Servers)
+		}
+	})
+}

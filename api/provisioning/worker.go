@@ -117,6 +117,7 @@ func (w *worker) run(ctx context.Context) {
 		sup, err := w.support(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.gaveUp = fmt.Errorf("its support check failed: %w", err)
+			sup.Supported = w.srv.SupportsLinks != nil && *w.srv.SupportsLinks // the last check's word
 		}
 		if err == nil && w.task != nil && !w.task.Checked && !w.start(ctx, sup) {
 			err = errors.New("stopped before the start")
@@ -127,7 +128,7 @@ func (w *worker) run(ctx context.Context) {
 		}
 		switch {
 		case w.gaveUp != nil:
-			w.giveUp(ctx)
+			w.giveUp(ctx, sup.Supported)
 		case err != nil:
 		case !sup.Supported:
 			w.finish(ctx, gen, links.TaskUnsupported)
@@ -348,13 +349,13 @@ func (w *worker) finishedEntry(ctx context.Context, t *links.ProgressTask) links
 // (each account left out of date named in a warning of its own once the
 // row started, or when there is no row: lifecycle work), and the server is
 // due again after a backoff that grows with the give-ups in a row.
-func (w *worker) giveUp(ctx context.Context) {
+func (w *worker) giveUp(ctx context.Context, supported bool) {
 	wake := time.Now().Add(links.Backoff(w.e.cfg.RetryBase*4, 10*time.Minute, w.srv.GiveUps+1))
 	rec := links.BatchRecord{WakeAt: &wake, GaveUp: true}
 	why := fmt.Sprintf("Gave up on server %s after %s", w.srv.Name, w.gaveUp)
 	switch {
 	case w.task != nil && !w.task.Checked:
-		rec.Step = &links.TaskStep{Task: *w.task, Start: true, State: links.TaskFailed, Warnings: w.verified.unreadable,
+		rec.Step = &links.TaskStep{Task: *w.task, Start: true, Supported: supported, State: links.TaskFailed, Warnings: w.verified.unreadable,
 			Entries: append(w.startEntries(), entry(links.LevelWarning, w.id, why+"; it is tried again later."))}
 	case w.task == nil && w.srv.GiveUps > 0:
 		// Lifecycle work given up again (the server is still down): its
