@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,7 @@ func bindJSON(c echo.Context, v any) error {
 		return links.Errorf(links.EINVALID, "The request body could not be read.")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return links.Errorf(links.EINVALID, "The request body is empty: send a JSON object.")
+		return links.Errorf(links.EINVALID, "The request body is empty: send %s.", jsonKindOf(v))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -59,7 +60,7 @@ func decodeError(err error) error {
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
-			return links.Errorf(links.EINVALID, "The request body must be a JSON %s, not %s.", jsonKind(te.Type.Kind().String()), te.Value)
+			return links.Errorf(links.EINVALID, "The request body must be %s, not a JSON %s.", jsonKind(te.Type.Kind().String()), te.Value)
 		}
 		return links.FieldError(field, "The field %q must be %s, not %s.", field, jsonKind(te.Type.Kind().String()), te.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -71,6 +72,16 @@ func decodeError(err error) error {
 	return links.Errorf(links.EINVALID, "The request body is not valid JSON.")
 }
 
+// jsonKindOf names the JSON value v (a pointer) decodes from, for messages.
+func jsonKindOf(v any) string {
+	k := reflect.TypeOf(v).Elem().Kind().String()
+	if k == "slice" {
+		return "a JSON array"
+	}
+	return "a JSON object"
+}
+
+// jsonKind names a Go kind as the JSON value it decodes from.
 func jsonKind(kind string) string {
 	switch kind {
 	case "int", "int64", "int32", "uint", "uint64", "float64":
@@ -89,10 +100,12 @@ func jsonKind(kind string) string {
 	return kind
 }
 
-// pathID parses a positive integer path parameter.
+// pathID parses a positive integer path parameter, written in decimal
+// digits only (no sign, no leading zero).
 func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
+	raw := c.Param(name)
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
 		return 0, links.FieldError(name, "The %s in the path must be a positive integer.", name)
 	}
 	return id, nil
@@ -138,8 +151,8 @@ func page(c echo.Context) (links.Page, error) {
 	p := links.Page{Page: 1, PerPage: 50}
 	if n, err := queryInt(c, "per_page"); err != nil {
 		return p, err
-	} else if n > 0 {
-		if n > MaxPerPage {
+	} else if n > 0 || c.QueryParam("per_page") != "" {
+		if n < 1 || n > MaxPerPage {
 			return p, links.FieldError("per_page", "The per_page must be between 1 and %d.", MaxPerPage)
 		}
 		p.PerPage = int(n)

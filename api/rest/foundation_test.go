@@ -195,6 +195,9 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 			{"patch to a taken name", "PATCH", fmt.Sprintf("/api/v1/servers/%d", inactive.ID), `{"name":"cp1"}`, 409, links.ECONFLICT, "name"},
 			{"delete server with services", "DELETE", fmt.Sprintf("/api/v1/servers/%d", active.ID), nil, 409, links.ECONFLICT, ""},
 			{"bad path id", "GET", "/api/v1/servers/abc", nil, 400, links.EINVALID, "id"},
+			{"signed path id", "GET", fmt.Sprintf("/api/v1/servers/+%d", active.ID), nil, 400, links.EINVALID, "id"},
+			{"zero-padded path id", "GET", fmt.Sprintf("/api/v1/servers/0%d", active.ID), nil, 400, links.EINVALID, "id"},
+			{"page size zero", "GET", "/api/v1/servers?per_page=0", nil, 400, links.EINVALID, "per_page"},
 			{"missing server", "GET", "/api/v1/servers/99999", nil, 404, links.ENOTFOUND, ""},
 			{"bad page size", "GET", "/api/v1/servers?per_page=1000", nil, 400, links.EINVALID, "per_page"},
 			{"client without owner", "POST", "/api/v1/clients", `{"name":"B","email":"b@b.test"}`, 400, links.EINVALID, "owner"},
@@ -224,9 +227,29 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 		if after := counts(t, s); after != before {
 			t.Fatalf("bad input wrote rows: before %v, after %v", before, after)
 		}
+
 		got, err := s.Service(context.Background(), svc.ID)
 		if err != nil || got.ServerID != active.ID || got.Status != "Active" {
 			t.Fatalf("service changed by refused patches: %+v %v", got, err)
+		}
+	})
+}
+
+// A body of the wrong kind, or none, is refused naming what the endpoint
+// expects: an object, or an array (the links).
+func TestABodyOfTheWrongKindSaysWhatIsExpected(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e, _ := provEnv(t, st)
+		for _, tc := range []struct{ method, path, body, want string }{
+			{"POST", "/api/v1/servers", `[1]`, "The request body must be an object, not a JSON array."},
+			{"PUT", "/api/v1/applications/cpanel/links", `{}`, "The request body must be an array, not a JSON object."},
+			{"PUT", "/api/v1/applications/cpanel/links", ``, "The request body is empty: send a JSON array."},
+			{"POST", "/api/v1/servers", ``, "The request body is empty: send a JSON object."},
+		} {
+			resp, data := e.request(tc.method, tc.path, e.token, tc.body)
+			if body := e.wantError(resp, data, http.StatusBadRequest, links.EINVALID, ""); body.Error.Message != tc.want {
+				t.Errorf("%s %s %q: message %q, want %q", tc.method, tc.path, tc.body, body.Error.Message, tc.want)
+			}
 		}
 	})
 }
