@@ -2400,7 +2400,11 @@ type RestServerTask struct {
 	// AccountsTotal Example: 50
 	AccountsTotal int `json:"accounts_total"`
 
-	// Action Example: push
+	// Action Action, Cursor, Attempts and LastError are the engine's before the
+	// reconciler, kept in the answer for its clients: now always push, 0,
+	// 0 and empty (what happened to each account is in the log).
+	//
+	// Example: push
 	Action RestServerTaskAction `json:"action"`
 
 	// Attempts Example: 1
@@ -2435,7 +2439,11 @@ type RestServerTask struct {
 	Username *string             `json:"username,omitempty"`
 }
 
-// RestServerTaskAction Example: push
+// RestServerTaskAction Action, Cursor, Attempts and LastError are the engine's before the
+// reconciler, kept in the answer for its clients: now always push, 0,
+// 0 and empty (what happened to each account is in the log).
+//
+// Example: push
 type RestServerTaskAction string
 
 // RestServerTaskState Example: running

@@ -73,10 +73,13 @@ type OperationDetail struct {
 
 // ServerTask is an operation's work on one server.
 type ServerTask struct {
-	ID             int64      `json:"id" example:"12"`
-	OperationID    int64      `json:"operation_id" example:"7"`
-	ServerID       int64      `json:"server_id" example:"1"`
-	ServerName     string     `json:"server_name" example:"cp1"`
+	ID          int64  `json:"id" example:"12"`
+	OperationID int64  `json:"operation_id" example:"7"`
+	ServerID    int64  `json:"server_id" example:"1"`
+	ServerName  string `json:"server_name" example:"cp1"`
+	// Action, Cursor, Attempts and LastError are the engine's before the
+	// reconciler, kept in the answer for its clients: now always push, 0,
+	// 0 and empty (what happened to each account is in the log).
 	Action         string     `json:"action" example:"push" enums:"push,remove"`
 	State          string     `json:"state" example:"running" enums:"pending,running,done,unsupported,failed,superseded"`
 	Checked        bool       `json:"checked" example:"true"`

@@ -6693,6 +6693,9 @@ export interface components {
             /** @example 50 */
             accounts_total: number;
             /**
+             * @description Action, Cursor, Attempts and LastError are the engine's before the
+             *     reconciler, kept in the answer for its clients: now always push, 0,
+             *     0 and empty (what happened to each account is in the log).
              * @example push
              * @enum {string}
              */

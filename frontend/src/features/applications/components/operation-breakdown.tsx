@@ -5,7 +5,11 @@ import { capitalize, taskStateTone } from './labels';
 
 type ServerTask = Schema<'rest.ServerTask'>;
 
-/** Per-server progress of one operation. */
+/**
+ * Per-server progress of one operation: its state and counts. What happened to each account
+ * (refusals, drift, give-ups) is in the log; the rows' action, attempts and last_error fields
+ * belong to the engine before the reconciler and are not shown.
+ */
 export function OperationBreakdown({ servers }: { servers: ServerTask[] }) {
   if (servers.length === 0) {
     return <p className="muted">No server took part in this operation.</p>;
@@ -15,18 +19,14 @@ export function OperationBreakdown({ servers }: { servers: ServerTask[] }) {
       caption="Per-server breakdown"
       columns={[
         'Server',
-        'Action',
         'State',
         { label: 'Accounts', className: 'num' },
         { label: 'Failed', className: 'num' },
-        { label: 'Attempts', className: 'num' },
-        'Last error',
       ]}
     >
       {servers.map((t) => (
         <tr key={t.id}>
           <td>{t.server_name || `#${String(t.server_id)}`}</td>
-          <td>{capitalize(t.action)}</td>
           <td>
             <Badge tone={taskStateTone(t.state)}>{capitalize(t.state)}</Badge>
           </td>
@@ -34,8 +34,6 @@ export function OperationBreakdown({ servers }: { servers: ServerTask[] }) {
             {t.accounts_done}/{t.accounts_total}
           </td>
           <td className="num">{t.accounts_failed}</td>
-          <td className="num">{t.attempts}</td>
-          <td>{t.last_error ?? <span className="muted">—</span>}</td>
         </tr>
       ))}
     </DataTable>
