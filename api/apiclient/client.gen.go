@@ -1492,14 +1492,30 @@ type RestLinkAnswerTarget string
 
 // RestLinkInput defines model for rest.LinkInput.
 type RestLinkInput struct {
+	// Custom Example: false
+	Custom *bool `json:"custom,omitempty"`
+
+	// DefaultLabel Example: View Invoice History
+	DefaultLabel *string `json:"default_label,omitempty"`
+
 	// Enabled Example: true
 	Enabled *bool `json:"enabled,omitempty"`
+
+	// Group Group, DefaultLabel, Implements and Custom are read-only: GET gives
+	// them, and they are accepted and ignored here, so that a GET answer
+	// can be edited and sent back as it is.
+	//
+	// Example: account
+	Group *string `json:"group,omitempty"`
 
 	// Handoff Handoff adds a signed assertion (applinks_assertion) to the
 	// external target's URL.
 	//
 	// Example: true
 	Handoff *bool `json:"handoff,omitempty"`
+
+	// Implements Example:
+	Implements *string `json:"implements,omitempty"`
 
 	// Key Example: invoice_history
 	Key string `json:"key"`
@@ -1511,7 +1527,8 @@ type RestLinkInput struct {
 	Order *int `json:"order,omitempty"`
 
 	// Route Route is a custom link's client-area path, under /portal, for its
-	// client_area target; catalogue links leave it out.
+	// client_area target; a catalogue link leaves it out (or sends its
+	// catalogue route back as GET gave it).
 	//
 	// Example: /portal/services
 	Route *string `json:"route,omitempty"`

@@ -134,8 +134,16 @@ type LinkInput struct {
 	// external target's URL.
 	Handoff bool `json:"handoff,omitempty" example:"true"`
 	// Route is a custom link's client-area path, under /portal, for its
-	// client_area target; catalogue links leave it out.
+	// client_area target; a catalogue link leaves it out (or sends its
+	// catalogue route back as GET gave it).
 	Route string `json:"route,omitempty" example:"/portal/services"`
+	// Group, DefaultLabel, Implements and Custom are read-only: GET gives
+	// them, and they are accepted and ignored here, so that a GET answer
+	// can be edited and sent back as it is.
+	Group        string `json:"group,omitempty" example:"account"`
+	DefaultLabel string `json:"default_label,omitempty" example:"View Invoice History"`
+	Implements   string `json:"implements,omitempty" example:""`
+	Custom       bool   `json:"custom,omitempty" example:"false"`
 }
 
 // LogEntry is one line of an operation's log.
@@ -219,10 +227,16 @@ func toLinks(ls []links.Link) []LinkAnswer {
 	return out
 }
 
+// linkInputs converts the PUT body to the domain's inputs, leaving out the
+// read-only fields of a GET answer and a catalogue link's own route.
 func linkInputs(in []LinkInput) []links.LinkInput {
 	out := make([]links.LinkInput, len(in))
 	for i, l := range in {
-		out[i] = links.LinkInput(l)
+		if d, ok := links.LinkDefByKey(l.Key); ok && l.Route == d.Route {
+			l.Route = ""
+		}
+		out[i] = links.LinkInput{Key: l.Key, Label: l.Label, Enabled: l.Enabled, Order: l.Order, Target: l.Target,
+			URLTemplate: l.URLTemplate, Handoff: l.Handoff, Route: l.Route}
 	}
 	return out
 }

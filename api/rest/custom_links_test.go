@@ -154,6 +154,30 @@ func waitLinks(t *testing.T, sim *whmsim.Server, users []string, want func(apps 
 	}
 }
 
+// The links as GET gives them (read-only fields and catalogue routes
+// included) can be edited and sent back as they are; a route other than a
+// catalogue link's own is still refused.
+func TestTheLinksCanBeSentBackAsRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := targetsEnv(t, st, "https://billing.example.test")
+		const path = "/api/v1/applications/cpanel/links"
+		var ls []links.Link
+		e.staff(http.MethodGet, path, nil, http.StatusOK, &ls)
+		e.staff(http.MethodPut, path, append(linkInputs(ls), customInput("custom_status", "Service status", 20, nil)), http.StatusOK, nil)
+		var read []map[string]any
+		e.staff(http.MethodGet, path, nil, http.StatusOK, &read)
+		read[0]["label"] = "Change Plan"
+		e.staff(http.MethodPut, path, read, http.StatusOK, nil)
+		e.staff(http.MethodGet, path, nil, http.StatusOK, &ls)
+		if len(ls) != 15 || ls[0].Label != "Change Plan" || ls[0].Route != read[0]["route"] || !ls[14].Custom {
+			t.Fatalf("links after sending them back = %+v", ls)
+		}
+		read[1]["route"] = "/portal/elsewhere"
+		resp, data := e.request(http.MethodPut, path, e.token, read)
+		e.wantError(resp, data, http.StatusBadRequest, links.EINVALID, "links[1].route")
+	})
+}
+
 func TestCustomLinkPushedClickedAndRemovedByTheEngine(t *testing.T) {
 	eachSSO(t, ssoOptions{noPush: true}, func(t *testing.T, e *ssoEnv) {
 		ctx := context.Background()

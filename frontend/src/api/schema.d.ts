@@ -6048,14 +6048,27 @@ export interface components {
             url_template: string;
         };
         "rest.LinkInput": {
+            /** @example false */
+            custom?: boolean;
+            /** @example View Invoice History */
+            default_label?: string;
             /** @example true */
             enabled?: boolean;
+            /**
+             * @description Group, DefaultLabel, Implements and Custom are read-only: GET gives
+             *     them, and they are accepted and ignored here, so that a GET answer
+             *     can be edited and sent back as it is.
+             * @example account
+             */
+            group?: string;
             /**
              * @description Handoff adds a signed assertion (applinks_assertion) to the
              *     external target's URL.
              * @example true
              */
             handoff?: boolean;
+            /** @example  */
+            implements?: string;
             /** @example invoice_history */
             key: string;
             /** @example View Invoice History */
@@ -6064,7 +6077,8 @@ export interface components {
             order?: number;
             /**
              * @description Route is a custom link's client-area path, under /portal, for its
-             *     client_area target; catalogue links leave it out.
+             *     client_area target; a catalogue link leaves it out (or sends its
+             *     catalogue route back as GET gave it).
              * @example /portal/services
              */
             route?: string;
