@@ -109,9 +109,9 @@ type passResult struct {
 // confirmed at their desired state.
 func (w *worker) pass(ctx context.Context, read bool) passResult {
 	var res passResult
-	aborted := false
+	aborted, cut := false, false
 	w.mu.Lock()
-	w.unconfirmed = false
+	w.unconfirmed, w.reading = false, read
 	w.mu.Unlock()
 	perServer := w.e.cfg.PerServerCap
 	b := &batcher{ctx: ctx, size: w.e.cfg.BatchSize, slots: make(chan struct{}, perServer), unrecorded: make(chan struct{}, maxUnrecorded*perServer),
@@ -130,14 +130,16 @@ func (w *worker) pass(ctx context.Context, read bool) passResult {
 		for _, st := range page {
 			w.sort(b, &res, read, st, now)
 		}
-		return !w.stopped(ctx)
+		cut = w.stopped(ctx)
+		return !cut
 	})
 	if err != nil {
 		w.fail(ctx, "walk a server", err)
 	}
-	b.wait(!aborted && !w.stopped(ctx))
+	cut = cut || w.stopped(ctx) // then the open batches are not sent
+	b.wait(!aborted && !cut)
 	w.mu.Lock()
-	res.complete = !aborted && !w.unconfirmed
+	res.complete = !aborted && !cut && !w.unconfirmed
 	w.mu.Unlock()
 	return res
 }

@@ -229,13 +229,14 @@ func TestAnOutageDuringTheLoneRequestsRefusesNoAccount(t *testing.T) {
 
 // backPanel is a server that is down (pushes and support checks refused)
 // from the moment it is taken down until the first push sent after that
-// is answered: that push waits until three support checks failed, then
-// a while for the worker to count them, and brings the server back.
+// is answered: that push waits until counted says the worker counted three
+// failed requests, and brings the server back.
 type backPanel struct {
 	links.Panel
-	down   atomic.Bool
-	held   atomic.Bool // the first push sent while down is taken
-	checks atomic.Int64
+	down    atomic.Bool
+	held    atomic.Bool // the first push sent while down is taken
+	checks  atomic.Int64
+	counted func() bool
 }
 
 func (p *backPanel) PushLinks(ctx context.Context, s links.ServerConn, req links.PushRequest) ([]links.AccountResult, error) {
@@ -245,10 +246,9 @@ func (p *backPanel) PushLinks(ctx context.Context, s links.ServerConn, req links
 	if !p.held.CompareAndSwap(false, true) {
 		return nil, errDown
 	}
-	for p.checks.Load() < 3 {
+	for !p.counted() {
 		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond) // the third failed request is counted
 	p.down.Store(false)
 	return p.Panel.PushLinks(ctx, s, req)
 }
@@ -273,6 +273,20 @@ func TestAServerAnsweringAgainIsNotGivenUp(t *testing.T) {
 		cfg := testConfig()
 		cfg.BatchSize, cfg.PerServerCap = 10, 4 // the 4 batches in flight at once
 		panel := &backPanel{Panel: panels()[0]}
+		// A failed request is counted before its accounts' "was not
+		// updated" warnings are recorded: 30 of them, three requests.
+		var repair atomic.Int64
+		panel.counted = func() bool { // on the worker's goroutine: no t.Fatal
+			log, _, _ := st.ListLog(ctx, links.LogFilter{OperationID: repair.Load(), Level: links.LevelWarning,
+				Page: links.Page{Page: 1, PerPage: 100}})
+			n := 0
+			for _, en := range log {
+				if strings.Contains(en.Message, " was not updated, ") {
+					n++
+				}
+			}
+			return n >= 30
+		}
 		e, op := enableOver(t, st, cfg, panel)
 		waitOp(t, st, op.ID)
 		panel.down.Store(true)
@@ -281,6 +295,7 @@ func TestAServerAnsweringAgainIsNotGivenUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		repair.Store(rop.ID)
 		d := waitOp(t, st, rop.ID)
 		for _, en := range logOf(t, st, rop.ID, links.LevelWarning) {
 			if strings.HasPrefix(en.Message, "Gave up on server") {

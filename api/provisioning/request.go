@@ -189,14 +189,15 @@ func (w *worker) answers(ctx context.Context) bool {
 
 // noteRequest counts the whole requests failed in a row; abortAfter of them
 // give the server up for now. An answered request breaks the row, also
-// one answered after the last of them while the pass waits for its
-// requests: the server answers again, so it is not given up (the pass
-// walks again).
+// one answered after the last of them while a push pass waits for its
+// requests: the server answers again, so it is not given up (the pass,
+// cut short, walks again). A verify's read pass stays given up: its
+// counts would miss what the cut walk did not read.
 func (w *worker) noteRequest(err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err == nil {
-		if w.streak >= abortAfter {
+		if w.streak >= abortAfter && !w.reading {
 			w.gaveUp = nil
 		}
 		w.streak = 0

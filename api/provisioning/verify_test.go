@@ -2,9 +2,11 @@ package provisioning_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -362,6 +364,62 @@ func TestAVerifyGivenUpLogsItsStartOnce(t *testing.T) {
 		}
 		if started != 1 || gaveUp != 1 {
 			t.Fatalf("the log starts the server %d times and gives it up %d times, want once each", started, gaveUp)
+		}
+	})
+}
+
+// flapReads fails every read while down, except the first, which waits
+// until the worker logged 30 accounts it could not read (three requests
+// failed, the server given up) and is then answered: the server is back.
+type flapReads struct {
+	links.Panel
+	held    atomic.Bool
+	counted func() bool
+}
+
+func (p *flapReads) ReadLinks(ctx context.Context, s links.ServerConn, req links.ReadRequest) ([]links.AccountLinks, error) {
+	if !p.held.CompareAndSwap(false, true) {
+		return nil, errors.New("dial tcp: connection refused")
+	}
+	for !p.counted() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return p.Panel.ReadLinks(ctx, s, req)
+}
+
+// A verify's read pass given up stays given up when a read answers after
+// the third failure: the walk was cut short, so its counts would miss
+// accounts (a push pass walks again instead). The server ends failed, its
+// start logged once.
+func TestAVerifyGivenUpStaysGivenUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		newWorld(t, st, srvSpec{name: "cpa", accounts: 40})
+		cfg := testConfig()
+		cfg.BatchSize, cfg.PerServerCap = 10, 4 // the 4 reads in flight at once
+		var verify atomic.Int64
+		panel := &flapReads{Panel: panels()[0]}
+		panel.counted = func() bool { // on the worker's goroutine: no t.Fatal
+			log, _, _ := st.ListLog(ctx, links.LogFilter{OperationID: verify.Load(), Level: links.LevelWarning,
+				Page: links.Page{Page: 1, PerPage: 100}})
+			return len(log) >= 30
+		}
+		e, op := enableOver(t, st, cfg, panel)
+		waitOp(t, st, op.ID)
+		vop, err := e.Verify(ctx, links.ModuleCPanel, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		verify.Store(vop.ID)
+		d := waitOp(t, st, vop.ID)
+		started := 0
+		for _, en := range logOf(t, st, vop.ID, "") {
+			if strings.HasPrefix(en.Message, "Started verify of server cpa ") {
+				started++
+			}
+		}
+		if len(d.Servers) != 1 || d.Servers[0].State != links.TaskFailed || started != 1 {
+			t.Fatalf("verify = %+v, servers %+v, started %d times; want its server given up, started once", d.Operation, d.Servers, started)
 		}
 	})
 }

@@ -40,6 +40,7 @@ type worker struct {
 	streak      int   // whole requests failed in a row
 	gaveUp      error // why the server was given up, once it was
 	unconfirmed bool  // a batch of this pass was not confirmed whole
+	reading     bool  // the pass is a verify's read pass
 	verified    verifyCounts
 	startLogged bool // the start entry is in the log (a verify's, before its read pass)
 }
@@ -231,7 +232,11 @@ func (w *worker) support(ctx context.Context) (links.Support, error) {
 	if err != nil {
 		return sup, err
 	}
-	return sup, w.e.store.SetServerSupport(ctx, w.id, sup, time.Now())
+	if err := w.e.store.SetServerSupport(ctx, w.id, sup, time.Now()); err != nil {
+		w.fail(ctx, "record a support check", err) // not the server's failure
+		return sup, err
+	}
+	return sup, nil
 }
 
 // start records the server's start in its progress row: the accounts out
