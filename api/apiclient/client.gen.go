@@ -3386,7 +3386,7 @@ type ClientInterface interface {
 
 	// GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
 	//
-	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message, account. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 	//
 	// Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
 	GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4495,7 +4495,7 @@ func (c *Client) GetApiV1ApplicationsModuleLog(ctx context.Context, module strin
 
 // GetApiV1ApplicationsModuleLogCsv Download the provisioning log as CSV
 //
-// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message, account. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 //
 // Corresponds with GET /api/v1/applications/{module}/log.csv (the `GetApiV1ApplicationsModuleLogCsv` operationId).
 func (c *Client) GetApiV1ApplicationsModuleLogCsv(ctx context.Context, module string, params *GetApiV1ApplicationsModuleLogCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10898,7 +10898,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
 	//
-	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+	// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message, account. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17262,7 +17262,7 @@ func (c *ClientWithResponses) GetApiV1ApplicationsModuleLogWithResponse(ctx cont
 
 // GetApiV1ApplicationsModuleLogCsvWithResponse Download the provisioning log as CSV
 //
-// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+// Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message, account. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 //
 // Returns a wrapper object for the known response body format(s).
 //

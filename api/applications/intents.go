@@ -166,6 +166,18 @@ func startEntries(kind, by string, what func(op links.Operation) string) func(li
 	}
 }
 
+// aboutAccount names the one account an operation targets (t) in the
+// entries of next, so that the log's account filter finds them.
+func aboutAccount(next func(links.Operation) []links.LogEntry, t links.OpTarget) func(links.Operation) []links.LogEntry {
+	return func(op links.Operation) []links.LogEntry {
+		es := next(op)
+		for i := range es {
+			es[i].ServerID, es[i].ServiceID, es[i].Account = &t.ServerID, &t.ServiceID, t.Username
+		}
+		return es
+	}
+}
+
 // queue runs a store intent and, when it is queued, wakes the scheduler:
 // the servers concerned are due, and an operation with no server completes
 // at its sweep.
@@ -315,8 +327,11 @@ func (s *Service) requireEnabled(ctx context.Context, module, msg string) error 
 // open verify (a verify supersedes nothing), and the store refuses it
 // while another operation is open.
 func (s *Service) targeted(ctx context.Context, module, kind, by, what string, t links.OpTarget) (links.Operation, error) {
-	nop := links.NewOperation{Module: module, Kind: kind, Spec: "{}", StartedBy: by,
-		Entries: startEntries(kind, by, func(links.Operation) string { return what })}
+	start := startEntries(kind, by, func(links.Operation) string { return what })
+	if t.Username != "" {
+		start = aboutAccount(start, t)
+	}
+	nop := links.NewOperation{Module: module, Kind: kind, Spec: "{}", StartedBy: by, Entries: start}
 	return s.queue(module, func() (links.Operation, error) { return s.store.QueueTargeted(ctx, nop, t) })
 }
 

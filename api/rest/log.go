@@ -57,7 +57,7 @@ func (h *applicationsAPI) getLog(c echo.Context) error {
 // getLogCSV streams the whole filtered log as CSV.
 //
 //	@Summary		Download the provisioning log as CSV
-//	@Description	Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+//	@Description	Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message, account. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
 //	@Tags			applications
 //	@Produce		text/csv
 //	@Security		BearerAuth
@@ -88,7 +88,7 @@ func (h *applicationsAPI) getLogCSV(c echo.Context) error {
 		h.Set(echo.HeaderContentDisposition, `attachment; filename="`+module+`-log.csv"`)
 		c.Response().WriteHeader(http.StatusOK)
 		w = csv.NewWriter(c.Response())
-		return w.Write([]string{"id", "time", "level", "server_id", "service_id", "account", "message"})
+		return w.Write([]string{"id", "time", "level", "server_id", "service_id", "message", "account"})
 	}
 	err = h.prov.LogEach(c.Request().Context(), module, f, func(batch []links.LogEntry) error {
 		if w == nil {
@@ -160,7 +160,7 @@ func logRecord(e links.LogEntry) []string {
 		return strconv.FormatInt(*p, 10)
 	}
 	return []string{strconv.FormatInt(e.ID, 10), e.Time.UTC().Format(time.RFC3339), e.Level,
-		id(e.ServerID), id(e.ServiceID), csvSafe(e.Account), csvSafe(e.Message)}
+		id(e.ServerID), id(e.ServiceID), csvSafe(e.Message), csvSafe(e.Account)}
 }
 
 // csvSafe neutralises a cell that a spreadsheet would run as a formula

@@ -128,14 +128,14 @@ func TestLogCSVStreamsTheFilteredLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != n+1 || strings.Join(rows[0], ",") != "id,time,level,server_id,service_id,account,message" {
+		if len(rows) != n+1 || strings.Join(rows[0], ",") != "id,time,level,server_id,service_id,message,account" {
 			t.Fatalf("%d rows, header %v", len(rows), rows[0])
 		}
-		if rows[1][6] != fmt.Sprintf("entry %d, \"quoted\"", n-1) {
+		if rows[1][5] != fmt.Sprintf("entry %d, \"quoted\"", n-1) {
 			t.Fatalf("newest first: %v", rows[1])
 		}
 		for i, f := range formulas {
-			if got := rows[n-i][6]; got != "'"+f {
+			if got := rows[n-i][5]; got != "'"+f {
 				t.Fatalf("formula %q exported as %q", f, got)
 			}
 		}
@@ -144,7 +144,7 @@ func TestLogCSVStreamsTheFilteredLog(t *testing.T) {
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatal(resp.StatusCode, err)
 		}
-		if len(rows) != n/10 || rows[1][6] != "entry 10, \"quoted\"" || rows[1][4] != fmt.Sprint(svcID) || rows[1][5] != "acct2" {
+		if len(rows) != n/10 || rows[1][5] != "entry 10, \"quoted\"" || rows[1][4] != fmt.Sprint(svcID) || rows[1][6] != "acct2" {
 			t.Fatalf("filtered: %d rows, first %v", len(rows), rows[1])
 		}
 		resp, data = e.request(http.MethodGet, "/api/v1/applications/nope/log.csv", e.token, nil)

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/rest"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
 	"github.com/applinks/applinks/api/whmsim"
@@ -79,6 +81,12 @@ func TestTargetedRepairsThroughTheAPI(t *testing.T) {
 		e.staff(http.MethodPost, "/api/v1/services/"+strconv.FormatInt(svcs.Items[0].ID, 10)+"/sync", nil, http.StatusAccepted, &op)
 		if d := e.waitOperation(op.ID); d.Kind != links.OpRepair || d.AccountsDone != 1 || len(srv.Links("acct3")) != 14 {
 			t.Fatalf("service sync = %+v, acct3 has %d links", d.Operation, len(srv.Links("acct3")))
+		}
+		// The log filtered by the account shows the operation's start.
+		var acct3Log rest.List[rest.LogEntry]
+		e.staff(http.MethodGet, fmt.Sprintf("/api/v1/applications/cpanel/log?operation_id=%d&account=acct3&order=oldest", op.ID), nil, http.StatusOK, &acct3Log)
+		if len(acct3Log.Items) == 0 || !strings.HasPrefix(acct3Log.Items[0].Message, "Started repair of account acct3 on server") {
+			t.Errorf("acct3's log of its sync = %+v", acct3Log.Items)
 		}
 		e.staff(http.MethodPost, "/api/v1/servers/"+strconv.FormatInt(serverID, 10)+"/sync", nil, http.StatusAccepted, &op)
 		if d := e.waitOperation(op.ID); d.AccountsDone != 4 {

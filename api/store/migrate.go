@@ -293,7 +293,9 @@ var migrations = []*gormigrate.Migration{
 // migrateLogAccounts is the migration 2026120920_log_accounts: each entry
 // names its account by username (log_entries.account), so that the
 // account filter also finds the entries of a service deleted or moved
-// away; the entries written before take their service's username.
+// away; the entries written before take their service's username, in
+// ranges of ids (on MariaDB each is a statement of its own, so that a long
+// log is not locked whole). The filter's indexes before are dropped.
 func migrateLogAccounts(tx *gorm.DB) error {
 	m := tx.Migrator()
 	if !m.HasColumn(&logEntryRow{}, "Account") {
@@ -306,23 +308,36 @@ func migrateLogAccounts(tx *gorm.DB) error {
 			return err
 		}
 	}
-	if m.HasIndex(&logEntryRow{}, "idx_log_entries_op_service") { // the filter's index before
-		if err := m.DropIndex(&logEntryRow{}, "idx_log_entries_op_service"); err != nil {
+	for _, ix := range []struct {
+		row  any
+		name string
+	}{{&logEntryRow{}, "idx_log_entries_op_service"}, {&serviceRow{}, "idx_services_username"}} {
+		if m.HasIndex(ix.row, ix.name) {
+			if err := m.DropIndex(ix.row, ix.name); err != nil {
+				return err
+			}
+		}
+	}
+	var last int64
+	if err := tx.Raw("SELECT COALESCE(MAX(id), 0) FROM log_entries").Scan(&last).Error; err != nil {
+		return err
+	}
+	const fill = `UPDATE log_entries SET account = (SELECT s.username FROM services s WHERE s.id = log_entries.service_id)
+		WHERE id > ? AND id <= ? AND service_id IS NOT NULL
+		AND EXISTS (SELECT 1 FROM services s WHERE s.id = log_entries.service_id AND s.username IS NOT NULL)`
+	for from := int64(0); from < last; from += 10_000 {
+		if err := tx.Exec(fill, from, from+10_000).Error; err != nil {
 			return err
 		}
 	}
-	return tx.Exec(`UPDATE log_entries SET account = (SELECT s.username FROM services s WHERE s.id = log_entries.service_id)
-		WHERE service_id IS NOT NULL AND EXISTS (SELECT 1 FROM services s WHERE s.id = log_entries.service_id AND s.username IS NOT NULL)`).Error
+	return nil
 }
 
-// migrateLogFilters is the migration 2026120730_log_filters (the log's own
-// index of then is now migrateLogAccounts').
-func migrateLogFilters(tx *gorm.DB) error {
-	if tx.Migrator().HasIndex(&serviceRow{}, "idx_services_username") {
-		return nil
-	}
-	return tx.Migrator().CreateIndex(&serviceRow{}, "idx_services_username")
-}
+// migrateLogFilters is the migration 2026120730_log_filters. Its indexes
+// (services by username, the log by service) served the log's account
+// filter, which reads log_entries.account since 2026120920_log_accounts:
+// that migration drops them, and this one creates nothing any more.
+func migrateLogFilters(*gorm.DB) error { return nil }
 
 // migrateReconciler is the migration 2026120610_reconciler.
 func migrateReconciler(tx *gorm.DB) error {

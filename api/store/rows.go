@@ -121,12 +121,10 @@ func (membershipRow) TableName() string { return "memberships" }
 type serviceRow struct {
 	// (server_id, id) serves the provisioning cursor: "this server's
 	// accounts after id N, in id order" (PushAccounts).
-	ID       int64 `gorm:"primaryKey;index:idx_services_server_id,priority:2"`
-	ClientID int64 `gorm:"not null;index"`
-	ServerID int64 `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1;index:idx_services_server_id,priority:1"`
-	// idx_services_username serves lookups by username alone (the log's
-	// account filter).
-	Username *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2;index:idx_services_username"`
+	ID       int64   `gorm:"primaryKey;index:idx_services_server_id,priority:2"`
+	ClientID int64   `gorm:"not null;index"`
+	ServerID int64   `gorm:"not null;uniqueIndex:idx_services_server_username,priority:1;index:idx_services_server_id,priority:1"`
+	Username *string `gorm:"size:64;uniqueIndex:idx_services_server_username,priority:2"`
 	Domain   string  `gorm:"size:253;not null;default:''"`
 	Status   string  `gorm:"size:16;not null;index"`
 	// ExternalID is the billing system's id: NULL for none.

@@ -846,7 +846,7 @@ export interface paths {
         };
         /**
          * Download the provisioning log as CSV
-         * @description Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, account, message. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
+         * @description Every entry that the same filters as GET /log select (no paging), as CSV with the columns id, time, level, server_id, service_id, message, account. Rows are written as they are read, so a log of any size downloads in constant memory. Cells starting with = + - @ are prefixed with ' so that spreadsheets do not run them as formulas.
          */
         get: {
             parameters: {
