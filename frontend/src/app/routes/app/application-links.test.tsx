@@ -10,6 +10,7 @@ import {
   route,
   signedIn,
 } from '@/testing/test-utils';
+import { setSession } from '@/lib/session';
 
 const disabled = { module: 'cpanel', enabled: false, state: 'disabled', warnings: 0 };
 const apps = [
@@ -502,6 +503,8 @@ describe('View Log', () => {
     );
     expect(logCalls.some((r) => new URL(r.url).searchParams.get('level') === 'warning')).toBe(true);
     expect(logCalls.some((r) => new URL(r.url).searchParams.get('server_id') === '2')).toBe(true);
+    // Without manage_servers the log names the operation's servers only, and lists none.
+    expect(requests(fetch).some((r) => route(r) === 'GET /api/v1/servers')).toBe(false);
 
     expect(screen.getByRole('table', { name: 'Operation history' })).toHaveTextContent(
       'Activation',
@@ -547,6 +550,15 @@ describe('View Log', () => {
         return undefined;
       }),
     );
+    setSession({
+      token: 'test-jwt',
+      admin: {
+        id: 1,
+        email: 'admin@example.com',
+        name: 'Ada Admin',
+        permissions: ['manage_servers'],
+      },
+    });
     const { user } = renderRoutes(routes, '/settings/application-links/cpanel/log');
     const table = await screen.findByRole('table', { name: 'Log entries' });
     await waitFor(() => {

@@ -1,5 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { ApplicationLog } from '@/features/applications/components/application-log';
-import { useServers } from '@/features/servers/api/get-servers';
+import { serversQueryOptions } from '@/features/servers/api/get-servers';
+import { useStaffSession } from '@/lib/auth';
 import { NotFoundRoute } from '../not-found';
 import { useModuleParam } from './module-param';
 
@@ -9,9 +11,13 @@ export function ApplicationLogRoute() {
   return <ModuleLog key={module} module={module} />;
 }
 
-/** The log of one application, with its servers (up to 200) to filter and name its entries by. */
+/**
+ * The log of one application, with its servers (up to 200) to filter and name its entries by,
+ * when the admin may list servers; otherwise the servers of the operation shown.
+ */
 function ModuleLog({ module }: { module: string }) {
-  const fleet = useServers({ module, per_page: 200 });
+  const canList = useStaffSession()?.admin?.permissions?.includes('manage_servers') ?? false;
+  const fleet = useQuery({ ...serversQueryOptions({ module, per_page: 200 }), enabled: canList });
   const servers = (fleet.data?.items ?? []).map((s) => ({ server_id: s.id, server_name: s.name }));
   return <ApplicationLog module={module} fleet={servers} />;
 }

@@ -271,6 +271,24 @@ describe('services', () => {
     expect(listQueries(fetch)).toHaveLength(settled);
   }, 15000);
 
+  it('does not poll for an account whose next attempt is an hour away', async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const waiting = { ...acme.link_state, state: 'pending', next_attempt_at: later, attempts: 2 };
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/services')
+          return json({ items: [{ ...acme, link_state: waiting }], total: 1 });
+        if (route(req) === 'GET /api/v1/servers') return json(servers);
+        if (route(req) === 'GET /api/v1/applications') return json([]);
+        return undefined;
+      }),
+    );
+    renderRoutes(routes, '/services');
+    expect(await rowOf('acme.test')).toHaveTextContent('Pending');
+    await new Promise((r) => setTimeout(r, 3500)); // one poll period
+    expect(listQueries(fetch)).toHaveLength(1);
+  }, 10000);
+
   it('syncs one account now and says what the API answered', async () => {
     let syncs = 0;
     const fetch = mockFetch(
