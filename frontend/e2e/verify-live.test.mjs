@@ -100,7 +100,7 @@ describe('verify and retry failed with the real service', () => {
       await page.waitForURL('**/settings/application-links');
       await openLog(page);
       await page.getByRole('button', { name: 'Repair all accounts' }).click();
-      await page.getByText('A repair of every account is queued.').waitFor();
+      await page.getByText(/A repair of every account is queued \(operation #\d+\)/).waitFor();
       // A repair re-pushes every account: the refused one is tried until its attempts run out.
       const card = page.locator('.card--inline');
       await card.getByText('Active with warnings', { exact: true }).waitFor({
