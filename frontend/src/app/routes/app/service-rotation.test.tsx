@@ -125,6 +125,13 @@ describe('rotate one account’s link secret', () => {
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(rotations(fetch)).toHaveLength(0);
     await user.keyboard('{Escape}');
+    // Sync now, refused by the API for the same reason, is disabled with it too.
+    const wpSync = await menuItem(user, wpRow, 'Sync wpacct now');
+    expect(wpSync).toHaveAttribute('aria-disabled', 'true');
+    expect(wpSync).toHaveAccessibleDescription(
+      'WP Squared is disabled: enable its application links first.',
+    );
+    await user.keyboard('{Escape}');
 
     const acmeItem = await menuItem(user, await rowOf('acme.test'), /Rotate the link secret/);
     expect(acmeItem).not.toHaveAttribute('aria-disabled');

@@ -104,6 +104,7 @@ function linkItems(
       label: 'Sync now',
       ariaLabel: `Sync ${name} now`,
       busy: sync.isPending,
+      disabledReason: blocked,
       onSelect: () => {
         sync.reset();
         sync.mutate();
