@@ -16,6 +16,7 @@ import (
 	"strconv"
 
 	"github.com/applinks/applinks/api/links"
+	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/whmsim"
 )
@@ -42,8 +43,9 @@ const demoBuilt = true
 // restart finds them where the database says) and, on first start, fills the
 // database with servers, clients, users and services that match them. It
 // returns the simulator's pages and control endpoints, to serve under
-// /__sim/, and the function that stops the servers.
-func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Logger) (http.Handler, func(), error) {
+// /__sim/, the function that stops the servers, and whether the database
+// was the demo's already (a restart: see repushDemo).
+func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Logger) (http.Handler, func(), bool, error) {
 	sim := whmsim.New(logger.With("component", "whmsim"))
 	for i, d := range demoServers {
 		accts := make([]whmsim.Account, len(d.accounts))
@@ -56,26 +58,40 @@ func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Lo
 		})
 		if err != nil {
 			sim.Close()
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 	}
-	if err := seedDemo(ctx, db, cfg); err != nil {
+	seeded, err := seedDemo(ctx, db, cfg)
+	if err != nil {
 		sim.Close()
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	logger.Info("demo: simulated servers running; accounts and click pages at /__sim/", "servers", len(demoServers))
-	return sim.ControlHandler(), func() { _ = sim.Close() }, nil
+	return sim.ControlHandler(), func() { _ = sim.Close() }, !seeded, nil
+}
+
+// repushDemo queues a repair of each enabled application when the demo
+// starts again on its database: its simulated panels start empty, while the
+// database remembers the links they were given.
+func repushDemo(ctx context.Context, engine *provisioning.Engine, logger *slog.Logger) {
+	for _, a := range links.Applications {
+		_, err := engine.Sync(ctx, a.Module, "the demo's restart (its simulated panels start empty)")
+		if err != nil && links.ErrorCode(err) != links.ECONFLICT { // a disabled application has nothing to push
+			logger.Warn("demo: push the links again after a restart", "module", a.Module, "err", err)
+		}
+	}
 }
 
 func demoToken(name string) string { return "DEMO" + name + "TOKEN" }
 
 func ptr[T any](v T) *T { return &v }
 
-// seedDemo creates the demo data unless the database already has servers.
-func seedDemo(ctx context.Context, db *store.Store, cfg Config) error {
+// seedDemo creates the demo data unless the database already has servers;
+// it reports whether it did.
+func seedDemo(ctx context.Context, db *store.Store, cfg Config) (bool, error) {
 	_, total, err := db.ListServers(ctx, links.ServerFilter{Page: links.Page{Page: 1, PerPage: 1}})
 	if err != nil || total > 0 {
-		return err
+		return false, err
 	}
 	for i, d := range demoServers {
 		in := links.ServerInput{
@@ -85,7 +101,7 @@ func seedDemo(ctx context.Context, db *store.Store, cfg Config) error {
 		in.Normalize()
 		srv, err := db.CreateServer(ctx, in)
 		if err != nil {
-			return fmt.Errorf("server %s: %w", d.name, err)
+			return false, fmt.Errorf("server %s: %w", d.name, err)
 		}
 		for _, u := range d.accounts {
 			client := links.ClientInput{
@@ -93,29 +109,29 @@ func seedDemo(ctx context.Context, db *store.Store, cfg Config) error {
 				Owner: &links.OwnerInput{Email: "owner@" + u + ".test", Name: titleCase(u) + " Owner", Password: "demo-password"},
 			}
 			if err := client.Validate(); err != nil {
-				return err
+				return false, err
 			}
 			c, err := db.CreateClient(ctx, client)
 			if err != nil {
-				return fmt.Errorf("client %s: %w", u, err)
+				return false, fmt.Errorf("client %s: %w", u, err)
 			}
 			member := links.ClientUserInput{Email: "staff@" + u + ".test", Name: titleCase(u) + " Staff", Password: "demo-password"}
 			if err := member.Validate(); err != nil {
-				return err
+				return false, err
 			}
 			if _, err := db.AddClientUser(ctx, c.ID, member); err != nil {
-				return err
+				return false, err
 			}
 			svc := links.ServiceInput{ClientID: c.ID, ServerID: srv.ID, Username: u, Domain: u + ".test", Status: links.ServiceActive}
 			if err := svc.Validate(); err != nil {
-				return err
+				return false, err
 			}
 			if _, err := db.CreateService(ctx, svc); err != nil {
-				return fmt.Errorf("service %s: %w", u, err)
+				return false, fmt.Errorf("service %s: %w", u, err)
 			}
 		}
 	}
-	return nil
+	return true, nil
 }
 
 func titleCase(s string) string {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/applinks/applinks/api/store"
 	"github.com/applinks/applinks/api/store/storetest"
@@ -109,5 +110,69 @@ func TestDemoListensOnLoopbackOnly(t *testing.T) {
 	if _, err := loadConfig(lookupIn(map[string]string{"APPLINKS_DEMO": "true", "APPLINKS_ADDR": "127.0.0.1:8080"})); err == nil ||
 		!strings.Contains(err.Error(), "APPLINKS_ALLOW_LOOPBACK_SERVERS=true as well") {
 		t.Errorf("the demo without APPLINKS_ALLOW_LOOPBACK_SERVERS: %v", err)
+	}
+}
+
+// The demo's simulated panels start empty at every start, while its
+// database remembers the links they were given: a restart pushes every
+// account of an enabled application again.
+func TestTheDemoPushesItsLinksAgainAfterARestart(t *testing.T) {
+	env := map[string]string{
+		"APPLINKS_ADDR": "127.0.0.1:0", "APPLINKS_DATA_DIR": t.TempDir(), "APPLINKS_DEMO": "true",
+		"APPLINKS_ALLOW_LOOPBACK_SERVERS": "true", "APPLINKS_ADMIN_PASSWORD": "a-long-enough-password",
+		"APPLINKS_DEMO_SIM_PORT": fmt.Sprint(freePorts(t, len(demoServers))), "APPLINKS_SHUTDOWN_GRACE": "5s",
+	}
+	t.Run("first start", func(t *testing.T) { // its cleanup stops the service
+		base, _, _ := startService(t, env)
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/applications/cpanel/enable", nil)
+		req.Header.Set("Authorization", "Bearer "+demoLogin(t, base))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("enable: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		waitDemoLinks(t, base, "acme")
+	})
+	base, _, _ := startService(t, env)
+	waitDemoLinks(t, base, "acme")
+}
+
+func demoLogin(t *testing.T, base string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": "admin@example.com", "password": "a-long-enough-password"})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var login struct{ Token string }
+	_ = json.NewDecoder(resp.Body).Decode(&login)
+	return login.Token
+}
+
+// waitDemoLinks waits until the account on demo-cpanel-1 carries links.
+func waitDemoLinks(t *testing.T, base, user string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/__sim/servers/demo-cpanel-1/accounts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var accounts []struct {
+			User  string `json:"user"`
+			Links []any  `json:"links"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&accounts)
+		resp.Body.Close()
+		for _, a := range accounts {
+			if a.User == user && len(a.Links) > 0 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s on demo-cpanel-1 has no links after 30 s", user)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

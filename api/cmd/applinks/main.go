@@ -103,13 +103,14 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	panels := []links.Panel{whm.NewCPanel(whmOpts), whm.NewWPSquared(whmOpts)}
 
 	mounts := map[string]http.Handler{}
+	demoRestarted := false
 	if cfg.Demo { // only in a binary built with -tags demo (loadConfig refuses it otherwise)
-		pages, stop, err := startDemo(ctx, db, cfg, logger)
+		pages, stop, restarted, err := startDemo(ctx, db, cfg, logger)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		defer stop()
-		mounts["/__sim/"] = pages
+		mounts["/__sim/"], demoRestarted = pages, restarted
 	}
 
 	keys := handoff.New(db, cfg.PublicURL, nil)
@@ -127,6 +128,9 @@ func runWith(ctx context.Context, _ []string, lookupEnv func(string) (string, bo
 	// Not ctx: a signal stops the engine gracefully below, after HTTP.
 	engine.Start(context.WithoutCancel(ctx))
 	defer stopEngine(engine, cfg.ShutdownGrace, logger)
+	if demoRestarted {
+		repushDemo(ctx, engine, logger)
+	}
 	// Import jobs: one runner per replica, leases keep them apart. Its
 	// context ends with ctx; a job cut short resumes at the next claim.
 	importer := imports.New(db, imports.Config{LeaseTTL: cfg.LeaseTTL, Logger: logger, Lifecycle: engine})

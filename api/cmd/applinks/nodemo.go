@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/applinks/applinks/api/provisioning"
 	"github.com/applinks/applinks/api/store"
 )
 
@@ -18,6 +19,9 @@ import (
 const demoBuilt = false
 
 // startDemo is never called: loadConfig refuses APPLINKS_DEMO=true first.
-func startDemo(context.Context, *store.Store, Config, *slog.Logger) (http.Handler, func(), error) {
-	return nil, nil, errors.New("this binary was built without the demo")
+func startDemo(context.Context, *store.Store, Config, *slog.Logger) (http.Handler, func(), bool, error) {
+	return nil, nil, false, errors.New("this binary was built without the demo")
 }
+
+// repushDemo is never called: there is no demo to restart.
+func repushDemo(context.Context, *provisioning.Engine, *slog.Logger) {}
