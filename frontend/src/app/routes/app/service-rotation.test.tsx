@@ -107,6 +107,43 @@ describe('rotate one account’s link secret', () => {
     expect(rotations(fetch)).toHaveLength(1);
   });
 
+  it('names the server and is disabled with the reason while it is deactivated', async () => {
+    const off = { ...acme, id: 11, server_id: 4, username: 'offacct', domain: 'off.test' };
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/services') return json({ items: [acme, off], total: 2 });
+        if (route(req) === 'GET /api/v1/servers')
+          return json({
+            items: [
+              { id: 1, name: 'cp1', module: 'cpanel', active: true },
+              { id: 4, name: 'cp4', module: 'cpanel', active: false },
+            ],
+            total: 2,
+          });
+        if (route(req) === 'GET /api/v1/applications')
+          return json([{ module: 'cpanel', name: 'cPanel & WHM', enabled: true, status: {} }]);
+        return undefined;
+      }),
+    );
+    const { user } = renderRoutes(routes, '/services');
+    const offRow = await rowOf('off.test');
+    await waitFor(() => {
+      expect(within(offRow).getByRole('link', { name: 'cp4' })).toHaveAttribute(
+        'href',
+        '/servers/4',
+      );
+    });
+    for (const name of ['Sync offacct now', 'Rotate the link secret of offacct']) {
+      const item = await menuItem(user, offRow, name);
+      expect(item).toHaveAttribute('aria-disabled', 'true');
+      expect(item).toHaveAccessibleDescription('Server cp4 is deactivated: activate it first.');
+      await user.keyboard('{Escape}');
+    }
+    const acmeSync = await menuItem(user, await rowOf('acme.test'), 'Sync acme now');
+    expect(acmeSync).not.toHaveAttribute('aria-disabled');
+    expect(requests(fetch).some((r) => route(r) === 'POST /api/v1/services/11/sync')).toBe(false);
+  });
+
   it('is disabled with the reason while the application is disabled, absent when terminated', async () => {
     const fetch = mockFetch(api());
     const { user } = renderRoutes(routes, '/services');

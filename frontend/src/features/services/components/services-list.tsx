@@ -8,6 +8,7 @@ import { useFilterParams } from '@/hooks/use-filter-params';
 import { useServices, type ServicesQuery } from '../api/get-services';
 import { moduleName, serviceStatusTone, type Service, type StatusAction } from './labels';
 import { useHasPermission } from '@/lib/auth';
+import { useServerChoices } from '../api/get-server-choices';
 import { useApplicationSwitches } from '../api/get-application-switches';
 import { ServiceFormDialog } from './service-form-dialog';
 import { ServicesFilters } from './services-filters';
@@ -121,7 +122,8 @@ function ServicesTable({
 }) {
   const columns = ['Domain', 'Username', 'Application', 'Server', 'Status', 'Links'];
   if (showClient) columns.splice(2, 0, 'Client');
-  const linksBlocked = useLinksBlocked();
+  const servers = useServersById();
+  const linksBlocked = useLinksBlocked(servers);
   return (
     <DataTable
       caption="Hosting accounts"
@@ -139,7 +141,9 @@ function ServicesTable({
           ) : null}
           <td>{moduleName(s.module)}</td>
           <td>
-            <Link to={`/servers/${String(s.server_id)}`}>#{s.server_id}</Link>
+            <Link to={`/servers/${String(s.server_id)}`}>
+              {servers.get(s.server_id)?.name ?? `#${String(s.server_id)}`}
+            </Link>
           </td>
           <td>
             <Badge tone={serviceStatusTone(s.status)}>{s.status}</Badge>
@@ -165,17 +169,32 @@ function ServicesTable({
   );
 }
 
+/** The servers the list knows (the filter's choices: the first 200), by id. */
+function useServersById(): Map<number, { name: string; active: boolean }> {
+  const choices = useServerChoices();
+  return new Map(
+    (choices.data?.items ?? []).map((v) => [v.id, { name: v.name, active: v.active }]),
+  );
+}
+
 /**
  * For admins who may configure application links (else null): why an account's link actions
- * cannot run now, or undefined when they can. Its application must be enabled; the API checks
- * the rest (the server active, no other operation running) and says so when it refuses.
+ * cannot run now, or undefined when they can. Its application must be enabled and its server
+ * (when known) active; the API checks the rest (no other operation running) and says so when it
+ * refuses.
  */
-function useLinksBlocked(): LinksBlocked | null {
+function useLinksBlocked(
+  servers: Map<number, { name: string; active: boolean }>,
+): LinksBlocked | null {
   const can = useHasPermission('configure_application_links');
   const switches = useApplicationSwitches(can);
   if (!can) return null;
-  return (s) =>
-    switches.data?.get(s.module) === false
-      ? `${moduleName(s.module)} is disabled: enable its application links first.`
+  return (s) => {
+    if (switches.data?.get(s.module) === false)
+      return `${moduleName(s.module)} is disabled: enable its application links first.`;
+    const srv = servers.get(s.server_id);
+    return srv?.active === false
+      ? `Server ${srv.name} is deactivated: activate it first.`
       : undefined;
+  };
 }
