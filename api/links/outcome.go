@@ -61,7 +61,7 @@ func (a Attempt) Refused(err error, token string, p RetryPolicy, now time.Time) 
 	if attempts >= p.MaxAttempts {
 		u.FailedFP, u.Failed = FailedMark(a.Desired), true
 		msg = fmt.Sprintf("Account %s on server %s was refused: %s (gave up after %d attempts).",
-			st.Username, a.Server, u.LastError, attempts)
+			st.Username, a.Server, strings.TrimSuffix(u.LastError, "."), attempts)
 	} else {
 		d := Backoff(p.Base, time.Minute, attempts)
 		next := now.Add(d)

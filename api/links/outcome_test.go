@@ -43,9 +43,9 @@ func TestRefusedBacksOffThenIsTerminal(t *testing.T) {
 		!strings.Contains(u.Entry.Message, "acme on server cp1 was refused, will retry in 2s (attempt 2 of 4)") {
 		t.Errorf("entry: %+v %q", u.Entry, u.Entry.Message)
 	}
-	u = testAttempt(3, "").Refused(errors.New("no such user"), "", p, now)
+	u = testAttempt(3, "").Refused(errors.New("no such user."), "", p, now)
 	if !u.Failed || u.FailedFP != "app:3" || u.NextAttemptAt != nil ||
-		!strings.Contains(u.Entry.Message, "was refused: no such user (gave up after 4 attempts)") {
+		!strings.HasSuffix(u.Entry.Message, "was refused: no such user (gave up after 4 attempts).") {
 		t.Errorf("fourth refusal is terminal: %+v %q", u, u.Entry.Message)
 	}
 	u = testAttempt(4, "other:1").Refused(errors.New("no"), "", p, now)

@@ -75,7 +75,7 @@ func startDemo(ctx context.Context, db *store.Store, cfg Config, logger *slog.Lo
 // database remembers the links they were given.
 func repushDemo(ctx context.Context, engine *provisioning.Engine, logger *slog.Logger) {
 	for _, a := range links.Applications {
-		_, err := engine.Sync(ctx, a.Module, "the demo's restart (its simulated panels start empty)")
+		_, err := engine.Sync(ctx, a.Module, "the demo's restart: its simulated panels start empty")
 		if err != nil && links.ErrorCode(err) != links.ECONFLICT { // a disabled application has nothing to push
 			logger.Warn("demo: push the links again after a restart", "module", a.Module, "err", err)
 		}

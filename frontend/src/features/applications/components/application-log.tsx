@@ -85,7 +85,7 @@ export function ApplicationLog({ module, fleet = [] }: { module: string; fleet?:
   const named = [
     ...servers,
     ...fleet.filter((f) => !servers.some((s) => s.server_id === f.server_id)),
-  ];
+  ].sort((a, b) => a.server_name.localeCompare(b.server_name));
   const serverName = (id: number | null | undefined) =>
     named.find((s) => s.server_id === id)?.server_name ?? (id ? `#${String(id)}` : '—');
 
