@@ -2797,7 +2797,7 @@ type GetApiV1ApplicationsModuleLogParams struct {
 	// ServerId only this server's entries
 	ServerId *int `form:"server_id,omitempty" json:"server_id,omitempty"`
 
-	// Account only the entries about accounts with this username
+	// Account only the entries about the account with this username; without operation_id, in every operation of the application (the account's history)
 	Account *string `form:"account,omitempty" json:"account,omitempty"`
 
 	// Q only the entries whose message contains this text (any case)
@@ -2824,7 +2824,7 @@ type GetApiV1ApplicationsModuleLogCsvParams struct {
 	// ServerId only this server's entries
 	ServerId *int `form:"server_id,omitempty" json:"server_id,omitempty"`
 
-	// Account only the entries about accounts with this username
+	// Account only the entries about the account with this username; without operation_id, in every operation of the application (the account's history)
 	Account *string `form:"account,omitempty" json:"account,omitempty"`
 
 	// Q only the entries whose message contains this text (any case)

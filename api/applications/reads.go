@@ -198,7 +198,8 @@ func (s *Service) status(ctx context.Context, module string) (links.ApplicationS
 }
 
 // Log returns one page of an operation's log: f.OperationID, or the
-// application's last operation when zero.
+// application's last operation when zero; with an account filter and no
+// operation, that account's entries in every operation of the application.
 func (s *Service) Log(ctx context.Context, module string, f links.LogFilter) ([]links.LogEntry, int64, error) {
 	found, err := s.logOperation(ctx, module, &f)
 	if err != nil || !found {
@@ -227,6 +228,12 @@ func (s *Service) logOperation(ctx context.Context, module string, f *links.LogF
 	}
 	if f.Level != "" && !slices.Contains(links.LogLevels, f.Level) {
 		return false, links.FieldError("level", "The level must be one of %v.", links.LogLevels)
+	}
+	if f.OperationID == 0 && f.Account != "" {
+		// An account's entries, in every operation: lifecycle work on it
+		// was logged with the operation that was the latest then.
+		f.Module = module
+		return true, nil
 	}
 	if f.OperationID == 0 {
 		op, err := links.Optional(s.store.LatestOperation(ctx, module))

@@ -132,7 +132,10 @@ type LogEntry struct {
 
 // LogFilter narrows an operation's log.
 type LogFilter struct {
+	// OperationID is the operation whose log is read; 0 with Module reads
+	// the whole log of the application (an account's history).
 	OperationID int64
+	Module      string
 	Level       string
 	ServerID    int64
 	// Account keeps the entries about the accounts with this username.

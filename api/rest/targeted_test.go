@@ -88,9 +88,16 @@ func TestTargetedRepairsThroughTheAPI(t *testing.T) {
 		if len(acct3Log.Items) == 0 || !strings.HasPrefix(acct3Log.Items[0].Message, "Started repair of account acct3 on server") {
 			t.Errorf("acct3's log of its sync = %+v", acct3Log.Items)
 		}
+		syncOp := op.ID
 		e.staff(http.MethodPost, "/api/v1/servers/"+strconv.FormatInt(serverID, 10)+"/sync", nil, http.StatusAccepted, &op)
 		if d := e.waitOperation(op.ID); d.AccountsDone != 4 {
 			t.Fatalf("server sync = %+v", d.Operation)
+		}
+		// Without an operation, the account filter reads the account's
+		// history: its sync's start, though a later operation is the last.
+		e.staff(http.MethodGet, "/api/v1/applications/cpanel/log?account=acct3&order=oldest", nil, http.StatusOK, &acct3Log)
+		if len(acct3Log.Items) == 0 || acct3Log.Items[0].OperationID != syncOp {
+			t.Errorf("acct3's history = %+v, want its sync (operation %d) first", acct3Log.Items, syncOp)
 		}
 		for _, want := range []struct{ query, id string }{
 			{"resource=application&action=retry", "cpanel"},

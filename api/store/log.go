@@ -14,7 +14,12 @@ const logExportBatch = 500
 
 // logQuery applies f's filters (not its order or page) to the log entries.
 func (s *Store) logQuery(ctx context.Context, f links.LogFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&logEntryRow{}).Where("operation_id = ?", f.OperationID)
+	q := s.db.WithContext(ctx).Model(&logEntryRow{})
+	if f.OperationID != 0 || f.Module == "" {
+		q = q.Where("operation_id = ?", f.OperationID)
+	} else {
+		q = q.Where("module = ?", f.Module)
+	}
 	if f.Level != "" {
 		q = q.Where("level = ?", f.Level)
 	}

@@ -14,11 +14,13 @@ import (
 func TestUpgradeAddsTheLogFilterIndexes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		dropIndex(t, s, "log_entries", "idx_log_entries_op_account")
+		dropIndex(t, s, "log_entries", "idx_log_entries_module_account")
 		execSQL(t, s, "DELETE FROM schema_migrations WHERE id IN ('2026120730_log_filters', '2026120920_log_accounts')")
 		if err := s.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		for name, want := range map[string]bool{"idx_log_entries_op_account": true, "idx_log_entries_op_service": false, "idx_services_username": false} {
+		for name, want := range map[string]bool{"idx_log_entries_op_account": true, "idx_log_entries_module_account": true,
+			"idx_log_entries_op_service": false, "idx_services_username": false} {
 			if hasIndex(t, s, name) != want {
 				t.Errorf("after the upgrade: index %s there %v, want %v", name, !want, want)
 			}
@@ -48,6 +50,7 @@ func TestTheLogAccountFilterOutlivesTheService(t *testing.T) {
 			" VALUES (?, 'cpanel', ?, 'debug', ?, NULL, 'bob', 'Removed the links of account bob on server cp1.')",
 			op.ID, op.CreatedAt, srv.ID)
 		dropIndex(t, old, "log_entries", "idx_log_entries_op_account")
+		dropIndex(t, old, "log_entries", "idx_log_entries_module_account")
 		execSQL(t, old, "ALTER TABLE log_entries DROP COLUMN account")
 		execSQL(t, old, "CREATE INDEX idx_log_entries_op_service ON log_entries (operation_id, service_id)")
 		execSQL(t, old, "CREATE INDEX idx_services_username ON services (username)")
@@ -70,6 +73,18 @@ func TestTheLogAccountFilterOutlivesTheService(t *testing.T) {
 				Page: links.Page{Page: 1, PerPage: 10}}); err != nil || total != want {
 				t.Errorf("%s: %d entries (%v), want %d", user, total, err, want)
 			}
+		}
+		// An account's history spans the operations of its application.
+		later, err := s.QueueOperation(context.Background(), links.NewOperation{Module: links.ModuleCPanel, Kind: links.OpVerify, Spec: "{}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		execSQL(t, s, "INSERT INTO log_entries (operation_id, module, time, level, server_id, service_id, account, message)"+
+			" VALUES (?, 'cpanel', CURRENT_TIMESTAMP, 'warning', NULL, NULL, 'carol', 'Could not verify account carol.')", later.ID)
+		history, total, err := s.ListLog(context.Background(), links.LogFilter{Module: links.ModuleCPanel, Account: "carol",
+			Order: links.OrderOldest, Page: links.Page{Page: 1, PerPage: 10}})
+		if err != nil || total != 2 || history[0].OperationID != opID || history[1].OperationID != later.ID {
+			t.Errorf("carol's history = %+v (%d, %v), want an entry in each operation", history, total, err)
 		}
 	})
 }

@@ -295,7 +295,9 @@ var migrations = []*gormigrate.Migration{
 // account filter also finds the entries of a service deleted or moved
 // away; the entries written before take their service's username, in
 // ranges of ids (on MariaDB each is a statement of its own, so that a long
-// log is not locked whole). The filter's indexes before are dropped.
+// log is not locked whole). The filter's indexes before are dropped; the
+// log gets (operation_id, account) and (module, account), for an account's
+// history across operations.
 func migrateLogAccounts(tx *gorm.DB) error {
 	m := tx.Migrator()
 	if !m.HasColumn(&logEntryRow{}, "Account") {
@@ -303,9 +305,11 @@ func migrateLogAccounts(tx *gorm.DB) error {
 			return err
 		}
 	}
-	if !m.HasIndex(&logEntryRow{}, "idx_log_entries_op_account") {
-		if err := m.CreateIndex(&logEntryRow{}, "idx_log_entries_op_account"); err != nil {
-			return err
+	for _, ix := range []string{"idx_log_entries_op_account", "idx_log_entries_module_account"} {
+		if !m.HasIndex(&logEntryRow{}, ix) {
+			if err := m.CreateIndex(&logEntryRow{}, ix); err != nil {
+				return err
+			}
 		}
 	}
 	for _, ix := range []struct {

@@ -326,15 +326,16 @@ func (serverLeaseRow) TableName() string { return "server_leases" }
 type logEntryRow struct {
 	ID int64 `gorm:"primaryKey"`
 	// (operation_id, account) serves the log's account filter.
-	OperationID int64     `gorm:"not null;index:idx_log_entries_op,priority:1;index:idx_log_entries_op_account,priority:1"`
-	Module      string    `gorm:"size:32;not null"`
-	Time        time.Time `gorm:"not null;index"`
-	Level       string    `gorm:"size:16;not null"`
-	ServerID    *int64
-	ServiceID   *int64
+	OperationID int64 `gorm:"not null;index:idx_log_entries_op,priority:1;index:idx_log_entries_op_account,priority:1"`
+	// (module, account) serves an account's history across operations.
+	Module    string    `gorm:"size:32;not null;index:idx_log_entries_module_account,priority:1"`
+	Time      time.Time `gorm:"not null;index"`
+	Level     string    `gorm:"size:16;not null"`
+	ServerID  *int64
+	ServiceID *int64
 	// Account is the username of the account the entry is about, '' for
 	// none (kept when the service is deleted or moved away).
-	Account string `gorm:"size:64;not null;default:'';index:idx_log_entries_op_account,priority:2"`
+	Account string `gorm:"size:64;not null;default:'';index:idx_log_entries_op_account,priority:2;index:idx_log_entries_module_account,priority:2"`
 	Message string `gorm:"type:text;not null"`
 }
 

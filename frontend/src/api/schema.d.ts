@@ -765,7 +765,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description only the entries about accounts with this username */
+                    /** @description only the entries about the account with this username; without operation_id, in every operation of the application (the account's history) */
                     account?: string;
                     /** @description debug, info, notice or warning */
                     level?: string;
@@ -851,7 +851,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description only the entries about accounts with this username */
+                    /** @description only the entries about the account with this username; without operation_id, in every operation of the application (the account's history) */
                     account?: string;
                     /** @description debug, info, notice or warning */
                     level?: string;

@@ -581,6 +581,31 @@ describe('View Log', () => {
     expect(screen.queryByRole('button', { name: 'Repair all accounts' })).not.toBeInTheDocument();
   });
 
+  it("filtered by an account, reads the account's entries in every operation", async () => {
+    const fetch = mockFetch(
+      signedIn((req) => {
+        if (route(req) === 'GET /api/v1/applications/cpanel') return json(apps[0]);
+        if (route(req) === 'GET /api/v1/applications/cpanel/status')
+          return json({ module: 'cpanel', enabled: true, state: 'active', operation: { id: 7 } });
+        if (route(req) === 'GET /api/v1/operations/7') return json(op);
+        if (route(req) === 'GET /api/v1/operations') return json({ items: [op], total: 1 });
+        if (route(req) === 'GET /api/v1/applications/cpanel/log')
+          return json({ items: [entries[2]], total: 1, page: 1, per_page: 100 });
+        return undefined;
+      }),
+    );
+    renderRoutes(routes, '/settings/application-links/cpanel/log?account=bob');
+    expect(
+      await screen.findByText('The entries about bob in every operation of cPanel & WHM.'),
+    ).toBeInTheDocument();
+    const logCalls = requests(fetch).filter(
+      (r) => route(r) === 'GET /api/v1/applications/cpanel/log',
+    );
+    const params = new URL(logCalls[0]!.url).searchParams;
+    expect(params.get('account')).toBe('bob');
+    expect(params.has('operation_id')).toBe(false);
+  });
+
   it('retries the failed accounts from the status that names them', async () => {
     let failed = 2;
     const fetch = mockFetch(

@@ -169,6 +169,11 @@ export function ApplicationLog({ module, fleet = [] }: { module: string; fleet?:
           onChange={update}
         />
         <div className="toolbar">
+          {filters.account && !pickedOp ? (
+            <span className="muted small">
+              The entries about {filters.account} in every operation of {name}.
+            </span>
+          ) : null}
           {log.isFetching && !log.isPending ? (
             <span className="muted small" aria-hidden="true">
               Updating…
