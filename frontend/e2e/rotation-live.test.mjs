@@ -104,7 +104,7 @@ describe('link secret rotation with the real service', () => {
       await dialog.getByRole('button', { name: 'Rotate secret' }).click();
       await dialog.waitFor({ state: 'detached' });
 
-      const queued = row.getByText(/is being rotated \(operation #\d+\)/);
+      const queued = row.getByText(/was queued \(operation #\d+\)/);
       await queued.waitFor();
       const id = (await queued.innerText()).match(/operation #(\d+)/)[1];
       await page.screenshot({ path: `${SHOTS}rotation-one-queued.png`, fullPage: true });

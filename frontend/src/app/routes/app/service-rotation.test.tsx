@@ -78,7 +78,9 @@ describe('rotate one account’s link secret', () => {
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     });
     expect(
-      await within(row).findByText(/The link secret of acme is being rotated \(operation #31\)/),
+      await within(row).findByText(
+        /A rotation of the link secret of acme was queued \(operation #31\)/,
+      ),
     ).toBeInTheDocument();
     expect(within(row).getByRole('link', { name: 'View its log' })).toHaveAttribute(
       'href',

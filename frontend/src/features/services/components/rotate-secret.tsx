@@ -50,7 +50,7 @@ export function RotateSecretStatus({
     <span role="status" className="field__hint">
       {op ? (
         <>
-          The link secret of {name} is being rotated (operation #{op.id}).{' '}
+          A rotation of the link secret of {name} was queued (operation #{op.id}).{' '}
           <Link to={`/settings/application-links/${service.module}/log?op=${String(op.id)}`}>
             View its log
           </Link>
