@@ -289,7 +289,11 @@ describe('servers', () => {
     );
     const { user } = renderRoutes(routes, '/servers/1');
     await user.click(await screen.findByRole('button', { name: 'Deactivate' }));
+    const dialog = screen.getByRole('dialog', { name: 'Deactivate cp1?' });
+    expect(requests(fetch).some((r) => route(r) === 'PATCH /api/v1/servers/1')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Deactivate server' }));
     expect(await screen.findByRole('button', { name: 'Activate' })).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     const patch = requests(fetch).find((r) => route(r) === 'PATCH /api/v1/servers/1')!;
     expect(await patch.json()).toEqual({ active: false });
   });

@@ -39,6 +39,7 @@ export function ServerDetails({
   const remove = useDeleteServer();
   const sync = useSyncServer(id);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirmDeactivate, setConfirmDeactivate] = useState(false);
   const [saved, setSaved] = useState(false);
   // Re-mount the form after a save so it shows what the server stored (and an empty token).
   const [formKey, setFormKey] = useState(0);
@@ -55,6 +56,18 @@ export function ServerDetails({
   }
   const s = server.data;
   const active = s.active;
+  const setActive = (on: boolean) => {
+    setSaved(false);
+    toggle.mutate(
+      { id, patch: { active: on } },
+      {
+        onSuccess: () => {
+          setConfirmDeactivate(false);
+          setFormKey((k) => k + 1);
+        },
+      },
+    );
+  };
 
   return (
     <>
@@ -73,17 +86,12 @@ export function ServerDetails({
             </Button>
             {active ? <SyncNowButton sync={sync} name={s.name || `server ${String(id)}`} /> : null}
             <Button
-              busy={toggle.isPending}
+              busy={toggle.isPending && !confirmDeactivate}
               onClick={() => {
-                setSaved(false);
-                toggle.mutate(
-                  { id, patch: { active: !active } },
-                  {
-                    onSuccess: () => {
-                      setFormKey((k) => k + 1);
-                    },
-                  },
-                );
+                if (active) {
+                  toggle.reset();
+                  setConfirmDeactivate(true);
+                } else setActive(true);
               }}
             >
               {active ? 'Deactivate' : 'Activate'}
@@ -132,6 +140,25 @@ export function ServerDetails({
       />
       {active ? <ServerImport id={id} /> : null}
       <ServerClickSources server={s} />
+      {confirmDeactivate ? (
+        <ConfirmDialog
+          title={`Deactivate ${s.name || 'this server'}?`}
+          confirmLabel="Deactivate server"
+          busy={toggle.isPending}
+          error={toggle.error}
+          onCancel={() => {
+            setConfirmDeactivate(false);
+          }}
+          onConfirm={() => {
+            setActive(false);
+          }}
+        >
+          <p>
+            Nothing is pushed to it any more, and the single sign-on clicks of its accounts are
+            refused, until it is activated again. Its accounts keep the links they carry.
+          </p>
+        </ConfirmDialog>
+      ) : null}
       {confirmDelete ? (
         <ConfirmDialog
           title={`Delete ${s.name || 'this server'}?`}
