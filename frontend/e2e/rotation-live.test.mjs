@@ -146,7 +146,9 @@ describe('link secret rotation with the real service', () => {
       await dialog.getByRole('button', { name: 'Rotate all secrets' }).click();
       await dialog.waitFor({ state: 'detached' });
 
-      const queued = page.getByText(/A rotation of every link secret is queued \(operation #\d+\)/);
+      const queued = page.getByText(
+        /A rotation of every link secret was queued \(operation #\d+\)/,
+      );
       await queued.waitFor();
       const id = (await queued.innerText()).match(/operation #(\d+)/)[1];
       await page.screenshot({ path: `${SHOTS}rotation-all-queued.png`, fullPage: true });

@@ -58,7 +58,7 @@ describe('verify and retry failed with the real service', () => {
       await signIn(page, live.service.adminEmail, live.service.adminPassword);
       await page.waitForURL('**/settings/application-links');
       await page.getByRole('button', { name: `Verify the links of ${APP}` }).click();
-      await page.getByText('A verify of every account is queued.').waitFor();
+      await page.getByText('A verify of every account was queued.').waitFor();
       await page.screenshot({ path: `${SHOTS}verify-queued.png`, fullPage: true });
 
       await openLog(page);
@@ -100,7 +100,7 @@ describe('verify and retry failed with the real service', () => {
       await page.waitForURL('**/settings/application-links');
       await openLog(page);
       await page.getByRole('button', { name: 'Repair all accounts' }).click();
-      await page.getByText(/A repair of every account is queued \(operation #\d+\)/).waitFor();
+      await page.getByText(/A repair of every account was queued \(operation #\d+\)/).waitFor();
       // A repair re-pushes every account: the refused one is tried until its attempts run out.
       const card = page.locator('.card--inline');
       await card.getByText('Active with warnings', { exact: true }).waitFor({

@@ -41,7 +41,7 @@ export function SyncNowStatus({ name, sync }: { name: string; sync: SyncMutation
   return (
     <span role="status" className="field__hint">
       {sync.error ? errorMessage(sync.error) : null}
-      {sync.isSuccess ? `A sync of ${name} is queued.` : null}
+      {sync.isSuccess ? `A sync of ${name} was queued.` : null}
     </span>
   );
 }

@@ -690,7 +690,7 @@ describe('View Log', () => {
     expect(within(cp!).queryByRole('button', { name: /Verify/ })).not.toBeInTheDocument();
     await user.click(within(wp!).getByRole('button', { name: 'Verify the links of WP Squared' }));
     expect(
-      await within(wp!).findByText('A verify of every account is queued.'),
+      await within(wp!).findByText('A verify of every account was queued.'),
     ).toBeInTheDocument();
     await user.click(within(wp!).getByRole('button', { name: 'Verify the links of WP Squared' }));
     expect(

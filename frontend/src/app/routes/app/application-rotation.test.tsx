@@ -67,7 +67,7 @@ describe('rotate all link secrets of an application', () => {
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     });
     expect(
-      await screen.findByText(/A rotation of every link secret is queued \(operation #12\)/),
+      await screen.findByText(/A rotation of every link secret was queued \(operation #12\)/),
     ).toBeInTheDocument();
     await user.click(screen.getByRole('link', { name: 'Show its log' }));
     expect(router.state.location.search).toBe('?op=12');

@@ -462,7 +462,7 @@ describe('servers', () => {
     );
     const { user } = renderRoutes(routes, '/servers/1');
     await user.click(await screen.findByRole('button', { name: 'Sync cp1 now' }));
-    expect(await screen.findByText('A sync of cp1 is queued.')).toBeInTheDocument();
+    expect(await screen.findByText('A sync of cp1 was queued.')).toBeInTheDocument();
     expect(requests(fetch).some((r) => route(r) === 'POST /api/v1/servers/1/sync')).toBe(true);
   });
 

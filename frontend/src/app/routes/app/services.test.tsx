@@ -303,7 +303,7 @@ describe('services', () => {
     const { user } = renderRoutes(routes, '/services');
     const row = await rowOf('acme.test');
     await user.click(await menuItem(user, row, 'Sync acme now'));
-    expect(await within(row).findByText('A sync of acme is queued.')).toBeInTheDocument();
+    expect(await within(row).findByText('A sync of acme was queued.')).toBeInTheDocument();
     await user.click(await menuItem(user, row, 'Sync acme now'));
     expect(
       await within(row).findByText('cPanel & WHM is disabled: enable it first.'),

@@ -121,13 +121,13 @@ export function ApplicationLog({ module, fleet = [] }: { module: string; fleet?:
       {sync.isError ? <Alert tone="error">{errorMessage(sync.error)}</Alert> : null}
       {sync.data ? (
         <Alert tone="success">
-          A repair of every account is queued (operation #{sync.data.id}).{' '}
+          A repair of every account was queued (operation #{sync.data.id}).{' '}
           <Link to={`?op=${String(sync.data.id)}`}>Show its log</Link>
         </Alert>
       ) : null}
       {rotate.data ? (
         <Alert tone="success">
-          A rotation of every link secret is queued (operation #{rotate.data.id}).{' '}
+          A rotation of every link secret was queued (operation #{rotate.data.id}).{' '}
           <Link to={`?op=${String(rotate.data.id)}`}>Show its log</Link>
         </Alert>
       ) : null}

@@ -149,7 +149,7 @@ function ApplicationRow({ app }: { app: ApplicationView }) {
         </div>
         <span role="status" className="field__hint">
           {verify.isError ? errorMessage(verify.error) : null}
-          {verify.isSuccess ? 'A verify of every account is queued.' : null}
+          {verify.isSuccess ? 'A verify of every account was queued.' : null}
         </span>
         {confirmOff ? (
           <ConfirmMutation
