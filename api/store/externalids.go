@@ -21,15 +21,11 @@ var externalIDTables = []struct {
 // migrateExternalIDs is the migration 2026120710_external_ids.
 func migrateExternalIDs(tx *gorm.DB) error {
 	for _, t := range externalIDTables {
-		if !tx.Migrator().HasColumn(t.row, "ExternalID") {
-			if err := tx.Migrator().AddColumn(t.row, "ExternalID"); err != nil {
-				return err
-			}
+		if err := addColumns(tx, t.row, "ExternalID"); err != nil {
+			return err
 		}
-		if !tx.Migrator().HasIndex(t.row, t.index) {
-			if err := tx.Migrator().CreateIndex(t.row, t.index); err != nil {
-				return err
-			}
+		if err := createIndexes(tx, t.row, t.index); err != nil {
+			return err
 		}
 	}
 	return exactExternalIDs(tx)

@@ -16,7 +16,7 @@ import (
 // has not seen. Never edit a released migration: append a new one.
 //
 // When a row type changes, append a migration that makes exactly that change
-// (tx.Migrator().AddColumn(&row{}, "Field"), CreateIndex, ...), so that
+// (addColumns(tx, &row{}, "Field"), createIndexes, ...), so that
 // databases created before the change catch up.
 var migrations = []*gormigrate.Migration{
 	{
@@ -24,10 +24,7 @@ var migrations = []*gormigrate.Migration{
 		// (by status, then a sort) for each batch: O(accounts) per batch.
 		ID: "2026112901_services_server_id_id",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasIndex(&serviceRow{}, "idx_services_server_id") {
-				return nil
-			}
-			return tx.Migrator().CreateIndex(&serviceRow{}, "idx_services_server_id")
+			return createIndexes(tx, &serviceRow{}, "idx_services_server_id")
 		},
 	},
 	{
@@ -40,12 +37,8 @@ var migrations = []*gormigrate.Migration{
 		// support stay in the row: the task's new columns start at zero.
 		ID: "2026112902_task_counters",
 		Migrate: func(tx *gorm.DB) error {
-			for _, col := range []string{"Warnings", "Supported", "InOpTotals"} {
-				if !tx.Migrator().HasColumn(&serverTaskRow{}, col) {
-					if err := tx.Migrator().AddColumn(&serverTaskRow{}, col); err != nil {
-						return err
-					}
-				}
+			if err := addColumns(tx, &serverTaskRow{}, "Warnings", "Supported", "InOpTotals"); err != nil {
+				return err
 			}
 			open := []string{"pending", "running"}
 			for _, col := range []string{"accounts_total", "accounts_done", "accounts_failed"} {
@@ -63,14 +56,10 @@ var migrations = []*gormigrate.Migration{
 		// tokens carry the version they were issued at.
 		ID: "2026120601_session_versions",
 		Migrate: func(tx *gorm.DB) error {
-			for _, row := range []any{&adminRow{}, &userRow{}} {
-				if !tx.Migrator().HasColumn(row, "SessionVersion") {
-					if err := tx.Migrator().AddColumn(row, "SessionVersion"); err != nil {
-						return err
-					}
-				}
+			if err := addColumns(tx, &adminRow{}, "SessionVersion"); err != nil {
+				return err
 			}
-			return nil
+			return addColumns(tx, &userRow{}, "SessionVersion")
 		},
 	},
 	{
@@ -78,25 +67,17 @@ var migrations = []*gormigrate.Migration{
 		// server page reads its recent click sources by.
 		ID: "2026120602_server_sso_sources",
 		Migrate: func(tx *gorm.DB) error {
-			if !tx.Migrator().HasColumn(&serverRow{}, "SSOSources") {
-				if err := tx.Migrator().AddColumn(&serverRow{}, "SSOSources"); err != nil {
-					return err
-				}
+			if err := addColumns(tx, &serverRow{}, "SSOSources"); err != nil {
+				return err
 			}
-			if tx.Migrator().HasIndex(&ssoEventRow{}, "idx_sso_events_server_time") {
-				return nil
-			}
-			return tx.Migrator().CreateIndex(&ssoEventRow{}, "idx_sso_events_server_time")
+			return createIndexes(tx, &ssoEventRow{}, "idx_sso_events_server_time")
 		},
 	},
 	{
 		// The staff audit trail.
 		ID: "2026120604_audit_records",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasTable(&auditRow{}) {
-				return nil
-			}
-			return tx.Migrator().CreateTable(&auditRow{})
+			return createTables(tx, &auditRow{})
 		},
 	},
 	{
@@ -104,38 +85,21 @@ var migrations = []*gormigrate.Migration{
 		// external URL template, with an optional signed hand-off.
 		ID: "2026120620_link_targets",
 		Migrate: func(tx *gorm.DB) error {
-			for _, col := range []string{"Target", "URLTemplate", "Handoff"} {
-				if !tx.Migrator().HasColumn(&linkSettingRow{}, col) {
-					if err := tx.Migrator().AddColumn(&linkSettingRow{}, col); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return addColumns(tx, &linkSettingRow{}, "Target", "URLTemplate", "Handoff")
 		},
 	},
 	{
 		// The Ed25519 keys that sign hand-off assertions.
 		ID: "2026120621_signing_keys",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasTable(&signingKeyRow{}) {
-				return nil
-			}
-			return tx.Migrator().CreateTable(&signingKeyRow{})
+			return createTables(tx, &signingKeyRow{})
 		},
 	},
 	{
 		// Webhook subscriptions and their outbox of deliveries.
 		ID: "2026120701_webhooks",
 		Migrate: func(tx *gorm.DB) error {
-			for _, row := range []any{&webhookRow{}, &webhookDeliveryRow{}} {
-				if !tx.Migrator().HasTable(row) {
-					if err := tx.Migrator().CreateTable(row); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return createTables(tx, &webhookRow{}, &webhookDeliveryRow{})
 		},
 	},
 	{
@@ -152,10 +116,7 @@ var migrations = []*gormigrate.Migration{
 		// the panel confirmed the new one.
 		ID: "2026120720_link_rotation",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasColumn(&linkCredentialRow{}, "PrevTokenHash") {
-				return nil
-			}
-			return tx.Migrator().AddColumn(&linkCredentialRow{}, "PrevTokenHash")
+			return addColumns(tx, &linkCredentialRow{}, "PrevTokenHash")
 		},
 	},
 	{
@@ -165,8 +126,8 @@ var migrations = []*gormigrate.Migration{
 		Migrate: migrateExternalIDs,
 	},
 	{
-		// The log viewer's account filter: services by username, and
-		// an operation's entries by service.
+		// The log viewer's account filter of then (its indexes are
+		// 2026120920_log_accounts' now).
 		ID:      "2026120730_log_filters",
 		Migrate: migrateLogFilters,
 	},
@@ -175,14 +136,7 @@ var migrations = []*gormigrate.Migration{
 		// a removed custom link that pushes still remove.
 		ID: "2026120740_custom_links",
 		Migrate: func(tx *gorm.DB) error {
-			for _, col := range []string{"Route", "Removed"} {
-				if !tx.Migrator().HasColumn(&linkSettingRow{}, col) {
-					if err := tx.Migrator().AddColumn(&linkSettingRow{}, col); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return addColumns(tx, &linkSettingRow{}, "Route", "Removed")
 		},
 	},
 	{
@@ -190,14 +144,7 @@ var migrations = []*gormigrate.Migration{
 		// lease) and the accounts its server listed.
 		ID: "2026120750_import_jobs",
 		Migrate: func(tx *gorm.DB) error {
-			for _, row := range []any{&importJobRow{}, &importAccountRow{}} {
-				if !tx.Migrator().HasTable(row) {
-					if err := tx.Migrator().CreateTable(row); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return createTables(tx, &importJobRow{}, &importAccountRow{})
 		},
 	},
 	{
@@ -205,10 +152,7 @@ var migrations = []*gormigrate.Migration{
 		// previous token stays accepted for a grace period after it.
 		ID: "2026120760_rotation_grace",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasColumn(&linkCredentialRow{}, "PrevConfirmedAt") {
-				return nil
-			}
-			return tx.Migrator().AddColumn(&linkCredentialRow{}, "PrevConfirmedAt")
+			return addColumns(tx, &linkCredentialRow{}, "PrevConfirmedAt")
 		},
 	},
 	{
@@ -216,10 +160,7 @@ var migrations = []*gormigrate.Migration{
 		// memory of each process.
 		ID: "2026120770_server_give_ups",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasColumn(&serverRow{}, "GiveUps") {
-				return nil
-			}
-			return tx.Migrator().AddColumn(&serverRow{}, "GiveUps")
+			return addColumns(tx, &serverRow{}, "GiveUps")
 		},
 	},
 	{
@@ -227,10 +168,7 @@ var migrations = []*gormigrate.Migration{
 		// the first one's: accepted as the previous token is.
 		ID: "2026120780_unconfirmed_tokens",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasColumn(&linkCredentialRow{}, "UnconfirmedHashes") {
-				return nil
-			}
-			return tx.Migrator().AddColumn(&linkCredentialRow{}, "UnconfirmedHashes")
+			return addColumns(tx, &linkCredentialRow{}, "UnconfirmedHashes")
 		},
 	},
 	{
@@ -239,14 +177,7 @@ var migrations = []*gormigrate.Migration{
 		// and when a process that has it last held it.
 		ID: "2026120790_config_fingerprint",
 		Migrate: func(tx *gorm.DB) error {
-			for _, col := range []string{"ConfigFP", "ConfigAt"} {
-				if !tx.Migrator().HasColumn(&applicationRow{}, col) {
-					if err := tx.Migrator().AddColumn(&applicationRow{}, col); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return addColumns(tx, &applicationRow{}, "ConfigFP", "ConfigAt")
 		},
 	},
 	{
@@ -255,10 +186,7 @@ var migrations = []*gormigrate.Migration{
 		// each server's worker now applies it, a chunk at a time.
 		ID: "2026120800_server_rotations",
 		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasColumn(&serverRow{}, "RotateBefore") {
-				return nil
-			}
-			return tx.Migrator().AddColumn(&serverRow{}, "RotateBefore")
+			return addColumns(tx, &serverRow{}, "RotateBefore")
 		},
 	},
 	{
@@ -271,16 +199,11 @@ var migrations = []*gormigrate.Migration{
 		// which is harmless).
 		ID: "2026120900_rotation_generations",
 		Migrate: func(tx *gorm.DB) error {
-			cols := []struct {
-				row   any
-				field string
-			}{{&serverRow{}, "RotateGen"}, {&serverRow{}, "RotatedGen"}, {&linkCredentialRow{}, "IssuedGen"}}
-			for _, c := range cols {
-				if !tx.Migrator().HasColumn(c.row, c.field) {
-					if err := tx.Migrator().AddColumn(c.row, c.field); err != nil {
-						return err
-					}
-				}
+			if err := addColumns(tx, &serverRow{}, "RotateGen", "RotatedGen"); err != nil {
+				return err
+			}
+			if err := addColumns(tx, &linkCredentialRow{}, "IssuedGen"); err != nil {
+				return err
 			}
 			return tx.Exec("UPDATE servers SET rotate_gen = rotated_gen + 1, rotate_before = NULL WHERE rotate_before IS NOT NULL").Error
 		},
@@ -299,19 +222,13 @@ var migrations = []*gormigrate.Migration{
 // log gets (operation_id, account) and (module, account), for an account's
 // history across operations.
 func migrateLogAccounts(tx *gorm.DB) error {
+	if err := addColumns(tx, &logEntryRow{}, "Account"); err != nil {
+		return err
+	}
+	if err := createIndexes(tx, &logEntryRow{}, "idx_log_entries_op_account", "idx_log_entries_module_account"); err != nil {
+		return err
+	}
 	m := tx.Migrator()
-	if !m.HasColumn(&logEntryRow{}, "Account") {
-		if err := m.AddColumn(&logEntryRow{}, "Account"); err != nil {
-			return err
-		}
-	}
-	for _, ix := range []string{"idx_log_entries_op_account", "idx_log_entries_module_account"} {
-		if !m.HasIndex(&logEntryRow{}, ix) {
-			if err := m.CreateIndex(&logEntryRow{}, ix); err != nil {
-				return err
-			}
-		}
-	}
 	for _, ix := range []struct {
 		row  any
 		name string
@@ -345,29 +262,23 @@ func migrateLogFilters(*gorm.DB) error { return nil }
 
 // migrateReconciler is the migration 2026120610_reconciler.
 func migrateReconciler(tx *gorm.DB) error {
-	cols := []struct {
-		row   any
-		field string
-	}{
-		{&serverRow{}, "WantedGen"}, {&serverRow{}, "DoneGen"}, {&serverRow{}, "WakeAt"},
-		{&applicationRow{}, "Fingerprint"}, {&linkCredentialRow{}, "Version"}, {&serverTaskRow{}, "TargetGen"},
+	if err := addColumns(tx, &serverRow{}, "WantedGen", "DoneGen", "WakeAt"); err != nil {
+		return err
 	}
-	for _, c := range cols {
-		if !tx.Migrator().HasColumn(c.row, c.field) {
-			if err := tx.Migrator().AddColumn(c.row, c.field); err != nil {
-				return err
-			}
-		}
+	if err := addColumns(tx, &applicationRow{}, "Fingerprint"); err != nil {
+		return err
 	}
-	if !tx.Migrator().HasIndex(&serverRow{}, "idx_servers_due") {
-		if err := tx.Migrator().CreateIndex(&serverRow{}, "idx_servers_due"); err != nil {
-			return err
-		}
+	if err := addColumns(tx, &linkCredentialRow{}, "Version"); err != nil {
+		return err
 	}
-	if !tx.Migrator().HasTable(&linkStateRow{}) {
-		if err := tx.Migrator().CreateTable(&linkStateRow{}); err != nil {
-			return err
-		}
+	if err := addColumns(tx, &serverTaskRow{}, "TargetGen"); err != nil {
+		return err
+	}
+	if err := createIndexes(tx, &serverRow{}, "idx_servers_due"); err != nil {
+		return err
+	}
+	if err := createTables(tx, &linkStateRow{}); err != nil {
+		return err
 	}
 	err := tx.Exec(`INSERT INTO link_states (server_id, username, service_id, module, confirmed_fp, attempts, last_error, failed_fp)
 		SELECT s.server_id, s.username, s.id, sv.module, ?, 0, '', ''
@@ -377,6 +288,43 @@ func migrateReconciler(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Exec("UPDATE servers SET wanted_gen = 1 WHERE active = ?", true).Error
+}
+
+// addColumns adds to row's table those of the fields that it lacks (a
+// migration may run again after a failure part-way).
+func addColumns(tx *gorm.DB, row any, fields ...string) error {
+	for _, f := range fields {
+		if !tx.Migrator().HasColumn(row, f) {
+			if err := tx.Migrator().AddColumn(row, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createIndexes creates those of row's named indexes that are missing.
+func createIndexes(tx *gorm.DB, row any, names ...string) error {
+	for _, n := range names {
+		if !tx.Migrator().HasIndex(row, n) {
+			if err := tx.Migrator().CreateIndex(row, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createTables creates those of the rows' tables that are missing.
+func createTables(tx *gorm.DB, rows ...any) error {
+	for _, r := range rows {
+		if !tx.Migrator().HasTable(r) {
+			if err := tx.Migrator().CreateTable(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // initSchema creates every table of the current schema on an empty database.
