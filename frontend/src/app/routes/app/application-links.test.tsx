@@ -9,6 +9,7 @@ import {
   requests,
   route,
   signedIn,
+  type FetchHandler,
 } from '@/testing/test-utils';
 import { setSession } from '@/lib/session';
 
@@ -443,21 +444,22 @@ describe('View Log', () => {
     },
   ];
 
+  /** The log page's API: the application, `status`, operation 7 and its history, then `more`. */
+  function logPage(status: object, more: FetchHandler): FetchHandler {
+    return signedIn((req) => {
+      if (route(req) === 'GET /api/v1/applications/cpanel') return json(apps[0]);
+      if (route(req) === 'GET /api/v1/applications/cpanel/status') return json(status);
+      if (route(req) === 'GET /api/v1/operations/7') return json(op);
+      if (route(req) === 'GET /api/v1/operations') return json({ items: [op], total: 1 });
+      return more(req);
+    });
+  }
+
   it('shows entries with level badges, filters by level and server, and the per-server breakdown', async () => {
+    const active = { module: 'cpanel', enabled: true, state: 'active', warnings: 1 };
     const fetch = mockFetch(
-      signedIn((req) => {
+      logPage({ ...active, operation: { id: 7, state: 'completed' } }, (req) => {
         const url = new URL(req.url);
-        if (route(req) === 'GET /api/v1/applications/cpanel') return json(apps[0]);
-        if (route(req) === 'GET /api/v1/applications/cpanel/status')
-          return json({
-            module: 'cpanel',
-            enabled: true,
-            state: 'active',
-            warnings: 1,
-            operation: { id: 7, state: 'completed' },
-          });
-        if (route(req) === 'GET /api/v1/operations/7') return json(op);
-        if (route(req) === 'GET /api/v1/operations') return json({ items: [op], total: 1 });
         if (route(req) === 'GET /api/v1/applications/cpanel/log') {
           const level = url.searchParams.get('level');
           const server = url.searchParams.get('server_id');
@@ -519,19 +521,15 @@ describe('View Log', () => {
       message: 'Account dave: the panel refused the links.',
       time: '2026-11-28T11:00:00Z',
     };
+    const disabledLog = {
+      module: 'cpanel',
+      enabled: false,
+      state: 'disabled',
+      operation: { id: 7 },
+    };
     const fetch = mockFetch(
-      signedIn((req) => {
+      logPage(disabledLog, (req) => {
         const url = new URL(req.url);
-        if (route(req) === 'GET /api/v1/applications/cpanel') return json(apps[0]);
-        if (route(req) === 'GET /api/v1/applications/cpanel/status')
-          return json({
-            module: 'cpanel',
-            enabled: false,
-            state: 'disabled',
-            operation: { id: 7 },
-          });
-        if (route(req) === 'GET /api/v1/operations/7') return json(op);
-        if (route(req) === 'GET /api/v1/operations') return json({ items: [op], total: 1 });
         if (route(req) === 'GET /api/v1/servers')
           return json({
             items: [
@@ -583,12 +581,7 @@ describe('View Log', () => {
 
   it("filtered by an account, reads the account's entries in every operation", async () => {
     const fetch = mockFetch(
-      signedIn((req) => {
-        if (route(req) === 'GET /api/v1/applications/cpanel') return json(apps[0]);
-        if (route(req) === 'GET /api/v1/applications/cpanel/status')
-          return json({ module: 'cpanel', enabled: true, state: 'active', operation: { id: 7 } });
-        if (route(req) === 'GET /api/v1/operations/7') return json(op);
-        if (route(req) === 'GET /api/v1/operations') return json({ items: [op], total: 1 });
+      logPage({ module: 'cpanel', enabled: true, state: 'active', operation: { id: 7 } }, (req) => {
         if (route(req) === 'GET /api/v1/applications/cpanel/log')
           return json({ items: [entries[2]], total: 1, page: 1, per_page: 100 });
         return undefined;
