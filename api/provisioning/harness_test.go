@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -238,6 +240,23 @@ func logOf(t *testing.T, st *store.Store, opID int64, level string) []links.LogE
 		t.Fatal(err)
 	}
 	return entries
+}
+
+// warningsLogged reports whether operation *op logged n Warnings that
+// contain text. Panels call it on the worker's goroutines (no t.Fatal); it
+// finds none until *op is set.
+func warningsLogged(st *store.Store, op *atomic.Int64, text string, n int) func() bool {
+	return func() bool {
+		log, _, _ := st.ListLog(context.Background(), links.LogFilter{OperationID: op.Load(), Level: links.LevelWarning,
+			Page: links.Page{Page: 1, PerPage: 100}})
+		count := 0
+		for _, en := range log {
+			if strings.Contains(en.Message, text) {
+				count++
+			}
+		}
+		return count >= n
+	}
 }
 
 // leaseTracker proves that one holder at a time works each server.

@@ -276,17 +276,7 @@ func TestAServerAnsweringAgainIsNotGivenUp(t *testing.T) {
 		// A failed request is counted before its accounts' "was not
 		// updated" warnings are recorded: 30 of them, three requests.
 		var repair atomic.Int64
-		panel.counted = func() bool { // on the worker's goroutine: no t.Fatal
-			log, _, _ := st.ListLog(ctx, links.LogFilter{OperationID: repair.Load(), Level: links.LevelWarning,
-				Page: links.Page{Page: 1, PerPage: 100}})
-			n := 0
-			for _, en := range log {
-				if strings.Contains(en.Message, " was not updated, ") {
-					n++
-				}
-			}
-			return n >= 30
-		}
+		panel.counted = warningsLogged(st, &repair, " was not updated, ", 30)
 		e, op := enableOver(t, st, cfg, panel)
 		waitOp(t, st, op.ID)
 		panel.down.Store(true)

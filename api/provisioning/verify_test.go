@@ -399,11 +399,7 @@ func TestAVerifyGivenUpStaysGivenUp(t *testing.T) {
 		cfg.BatchSize, cfg.PerServerCap = 10, 4 // the 4 reads in flight at once
 		var verify atomic.Int64
 		panel := &flapReads{Panel: panels()[0]}
-		panel.counted = func() bool { // on the worker's goroutine: no t.Fatal
-			log, _, _ := st.ListLog(ctx, links.LogFilter{OperationID: verify.Load(), Level: links.LevelWarning,
-				Page: links.Page{Page: 1, PerPage: 100}})
-			return len(log) >= 30
-		}
+		panel.counted = warningsLogged(st, &verify, "", 30)
 		e, op := enableOver(t, st, cfg, panel)
 		waitOp(t, st, op.ID)
 		vop, err := e.Verify(ctx, links.ModuleCPanel, "")
