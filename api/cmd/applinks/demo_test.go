@@ -65,17 +65,10 @@ func TestDemoSeedsServersAndServesTheSimulatorOnLoopback(t *testing.T) {
 			if !strings.Contains(stdout.String(), "/__sim/") {
 				t.Errorf("the demo banner does not point at the simulator's pages: %q", stdout.String())
 			}
-			body, _ := json.Marshal(map[string]string{"email": "admin@example.com", "password": "a-long-enough-password"})
-			resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var login struct{ Token string }
-			_ = json.NewDecoder(resp.Body).Decode(&login)
-			resp.Body.Close()
 			req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/servers", nil)
-			req.Header.Set("Authorization", "Bearer "+login.Token)
-			if resp, err = http.DefaultClient.Do(req); err != nil {
+			req.Header.Set("Authorization", "Bearer "+demoLogin(t, base))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
 				t.Fatal(err)
 			}
 			var servers struct{ Total int }
